@@ -1,0 +1,106 @@
+// One container, as seen by a client (the CLI or a library user). The client never becomes
+// the container's parent: Start() launches a monitor process that creates and owns the
+// container's init process (see docs/architecture.md).
+#ifndef MYDOCKER_CONTAINER_H_
+#define MYDOCKER_CONTAINER_H_
+
+#include <sys/types.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "mydocker/container_config.h"
+#include "mydocker/container_state.h"
+#include "mydocker/unique_fd.h"
+
+namespace mydocker {
+
+class Runtime;
+
+struct CreateOptions {
+  std::string image;                  // name[:tag] or id
+  std::string name;                   // empty: generated
+  std::vector<std::string> command;   // empty: the image's Entrypoint + Cmd
+  std::vector<std::string> env;       // KEY=VALUE, on top of the image's Env
+  std::string workdir;                // empty: the image's, else "/"
+  std::string hostname;               // empty: the first 12 digits of the id
+  bool tty = false;                   // -t
+  bool open_stdin = false;            // -i
+  bool auto_remove = false;           // --rm
+  LinuxResources resources;
+  std::string cgroup_parent;          // empty: "mydocker"
+};
+
+// The caller's descriptors a started container is attached to. -1 = not attached (stdin then
+// reads /dev/null; output goes only to the log). The descriptors are duplicated; the caller
+// keeps ownership of its own.
+struct StdioFds {
+  int in = -1;
+  int out = -1;
+  int err = -1;
+};
+
+struct StartOptions {
+  bool attach = false;  // false: detached, output only to the log
+  StdioFds stdio;
+  std::optional<ConsoleSize> console_size;  // initial terminal size for tty containers
+};
+
+// A live connection to the monitor of a started container. Destroying it detaches: the
+// container goes on under its monitor.
+class Attachment {
+ public:
+  explicit Attachment(UniqueFd control, int pid) : control_(std::move(control)), pid_(pid) {}
+
+  // The container's init process as seen from the host.
+  int pid() const { return pid_; }
+  // Readable when the monitor has something to say (the container ended); for poll loops.
+  int fd() const { return control_.get(); }
+
+  // Delivers `signal` to the container's init (through the monitor, which is its parent, so a
+  // recycled pid can never be hit).
+  absl::Status Signal(int signal);
+  absl::Status Resize(const ConsoleSize& size);
+
+  // Blocks until the container ended and its resources were released; returns its exit code
+  // (128+N when killed by signal N). Unavailable if the monitor died before telling.
+  absl::StatusOr<int> Wait();
+
+ private:
+  UniqueFd control_;
+  int pid_;
+};
+
+class Container {
+ public:
+  Container(Runtime* runtime, std::string id) : runtime_(runtime), id_(std::move(id)) {}
+
+  const std::string& id() const { return id_; }
+
+  // The state record, reconciled with the kernel (a process that is gone shows as stopped).
+  absl::StatusOr<ContainerState> State() const;
+  absl::StatusOr<ContainerConfig> Config() const;
+
+  // Starts the container's process under a new monitor. Returns once the process has executed
+  // its command, or with the reason it could not: ExitCodeOf(status) is 126 (cannot invoke),
+  // 127 (not found) or 125 (runtime error). REQUIRES: status created or stopped.
+  absl::StatusOr<std::unique_ptr<Attachment>> Start(const StartOptions& options);
+
+  // Sends a signal to the container's init. FailedPrecondition if it is not running.
+  absl::Status Kill(int signal);
+
+  // Removes the container and everything it holds. Refused (FailedPrecondition) while running
+  // unless `force`, which kills it first.
+  absl::Status Remove(bool force);
+
+ private:
+  Runtime* runtime_;
+  std::string id_;
+};
+
+}  // namespace mydocker
+
+#endif  // MYDOCKER_CONTAINER_H_

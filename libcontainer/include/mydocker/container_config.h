@@ -1,0 +1,107 @@
+// The configuration of one container, shaped like the OCI runtime spec's config.json so that an
+// OCI command set (create/start/state/kill/delete over a bundle) can sit on top of it later.
+// Only the fields mydocker uses are modelled; JSON uses the OCI field names.
+#ifndef MYDOCKER_CONTAINER_CONFIG_H_
+#define MYDOCKER_CONTAINER_CONFIG_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace mydocker {
+
+struct UserSpec {
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+  std::vector<uint32_t> additional_gids;
+};
+
+struct ConsoleSize {
+  uint16_t height = 0;
+  uint16_t width = 0;
+};
+
+struct ProcessSpec {
+  bool terminal = false;
+  std::optional<ConsoleSize> console_size;
+  UserSpec user;
+  std::vector<std::string> args;
+  std::vector<std::string> env;  // KEY=VALUE
+  std::string cwd = "/";
+};
+
+// The root filesystem. OCI names only a ready directory (`path`); mydocker assembles it as an
+// overlay of read-only image layers with a per-container upper layer, mounted at `path`.
+struct RootSpec {
+  std::string path;                      // mount point of the assembled root
+  bool readonly = false;
+  std::vector<std::string> lower_dirs;  // image layers, topmost first
+  std::string upper_dir;
+  std::string work_dir;
+};
+
+struct MountSpec {
+  std::string destination;  // absolute path inside the container
+  std::string type;         // "proc", "tmpfs", "bind", ...
+  std::string source;
+  std::vector<std::string> options;  // "nosuid", "ro", "mode=755", "rbind", ...
+};
+
+enum class NamespaceType { kPid, kNetwork, kMount, kIpc, kUts, kUser, kCgroup };
+
+struct MemoryResources {
+  std::optional<int64_t> limit;  // bytes
+  std::optional<int64_t> swap;   // memory+swap, bytes; -1 = unlimited
+};
+
+struct CpuResources {
+  std::optional<uint64_t> shares;
+  std::optional<int64_t> quota;   // microseconds per period
+  std::optional<uint64_t> period;  // microseconds
+  std::string cpus;                // cpuset, e.g. "0-1"
+  std::string mems;
+};
+
+struct PidsResources {
+  std::optional<int64_t> limit;  // -1 or absent = unlimited
+};
+
+struct LinuxResources {
+  MemoryResources memory;
+  CpuResources cpu;
+  PidsResources pids;
+};
+
+struct LinuxSpec {
+  std::vector<NamespaceType> namespaces;
+  LinuxResources resources;
+  std::string cgroups_path;  // relative to each hierarchy's root, e.g. "mydocker/<id>"
+  std::vector<std::string> masked_paths;
+  std::vector<std::string> readonly_paths;
+};
+
+struct ContainerConfig {
+  std::string oci_version = "1.0.2";
+  ProcessSpec process;
+  RootSpec root;
+  std::string hostname;
+  std::vector<MountSpec> mounts;
+  LinuxSpec linux;
+};
+
+// The configuration mydocker gives a new container: namespaces, /proc, /dev, /sys and the masked
+// and read-only paths that Docker and the OCI default spec use.
+ContainerConfig DefaultContainerConfig();
+
+std::string NamespaceTypeName(NamespaceType type);
+absl::StatusOr<NamespaceType> ParseNamespaceType(std::string_view name);
+
+std::string ConfigToJson(const ContainerConfig& config);
+absl::StatusOr<ContainerConfig> ConfigFromJson(std::string_view json);
+
+}  // namespace mydocker
+
+#endif  // MYDOCKER_CONTAINER_CONFIG_H_

@@ -1,0 +1,80 @@
+// The mutable state record of one container, as kept by StateStore in state.json.
+#ifndef MYDOCKER_CONTAINER_STATE_H_
+#define MYDOCKER_CONTAINER_STATE_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace mydocker {
+
+enum class ContainerStatus {
+  kCreated,  // record exists, no process yet (or its process failed to start)
+  kRunning,
+  kPaused,
+  kStopped,  // the process ended; resources released or being released
+};
+
+std::string_view ContainerStatusName(ContainerStatus status);  // "created", "running", ...
+absl::StatusOr<ContainerStatus> ParseContainerStatus(std::string_view name);
+
+// A process identified beyond its pid: the start time (field 22 of /proc/<pid>/stat, in clock
+// ticks since boot) tells a recycled pid apart from the process we started.
+struct ProcessRef {
+  int pid = 0;
+  uint64_t start_time = 0;
+
+  bool empty() const { return pid <= 0; }
+  // True if this exact process still exists (not a zombie-reaped, not a recycled pid).
+  bool Alive() const;
+};
+
+// Reads field 22 of /proc/<pid>/stat. NotFound if the process is gone.
+absl::StatusOr<uint64_t> ProcessStartTime(int pid);
+
+struct ContainerState {
+  std::string id;  // 64 lowercase hex digits
+  std::string name;
+  std::string image;     // the reference the user gave, e.g. "busybox:latest"
+  std::string image_id;  // "sha256:..."
+  std::vector<std::string> command;  // the process args, for listing
+
+  ContainerStatus status = ContainerStatus::kCreated;
+  absl::Time created = absl::InfinitePast();
+  absl::Time started = absl::InfinitePast();
+  absl::Time finished = absl::InfinitePast();
+
+  ProcessRef init;     // the container's PID 1 as seen from the host
+  ProcessRef monitor;  // its monitor process
+
+  // Set once the process has ended. Absent with status kStopped means the end was not seen
+  // (monitor killed, host restarted): the code is unknown and is never invented.
+  std::optional<int> exit_code;
+  bool oom_killed = false;
+  std::string error;  // why the process failed to start, if it did
+
+  bool auto_remove = false;  // --rm
+  std::string log_path;
+  std::string cgroup_path;  // relative cgroup path, e.g. "mydocker/<id>"
+
+  bool IsActive() const {
+    return status == ContainerStatus::kRunning || status == ContainerStatus::kPaused;
+  }
+  bool CanStart() const { return !IsActive(); }
+  bool CanRemove() const { return !IsActive(); }
+};
+
+std::string StateToJson(const ContainerState& state);
+absl::StatusOr<ContainerState> StateFromJson(std::string_view json);
+
+// RFC 3339 with nanoseconds in UTC, as Docker prints times; InfinitePast is "0001-01-01T00:00:00Z".
+std::string FormatTime(absl::Time t);
+absl::StatusOr<absl::Time> ParseTime(std::string_view s);
+
+}  // namespace mydocker
+
+#endif  // MYDOCKER_CONTAINER_STATE_H_

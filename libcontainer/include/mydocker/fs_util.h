@@ -1,0 +1,51 @@
+// File-system helpers shared by the stores: atomic replacement, locks, careful removal.
+#ifndef MYDOCKER_FS_UTIL_H_
+#define MYDOCKER_FS_UTIL_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "mydocker/unique_fd.h"
+
+namespace mydocker {
+
+// Replaces `path` with `data` so that readers see the old or the new content, never a torn one:
+// write a temporary file beside it, fsync it, rename over `path`, fsync the directory.
+absl::Status WriteFileAtomic(const std::string& path, std::string_view data, int mode = 0644);
+
+absl::StatusOr<std::string> ReadFile(const std::string& path);
+absl::Status WriteFile(const std::string& path, std::string_view data);  // existing file, no trunc race
+
+// mkdir -p. Existing directories are fine.
+absl::Status MakeDirs(const std::string& path, int mode = 0755);
+
+// rm -rf that never follows symlinks and crosses no mount point (a path mounted over is left
+// and reported as an error). A missing path is success.
+absl::Status RemoveAll(const std::string& path);
+
+// Entry names of a directory, without "." and "..". NotFound if it does not exist.
+absl::StatusOr<std::vector<std::string>> ListDir(const std::string& path);
+
+bool PathExists(const std::string& path);
+
+// An exclusive flock(2) held for the object's lifetime. Opens `path` (a directory or a file,
+// created if missing) close-on-exec.
+class FileLock {
+ public:
+  static absl::StatusOr<FileLock> Acquire(const std::string& path);
+  // Non-blocking: FailedPrecondition if another holder has it.
+  static absl::StatusOr<FileLock> TryAcquire(const std::string& path);
+  FileLock(FileLock&&) = default;
+  FileLock& operator=(FileLock&&) = default;
+
+ private:
+  explicit FileLock(UniqueFd fd) : fd_(std::move(fd)) {}
+  UniqueFd fd_;
+};
+
+}  // namespace mydocker
+
+#endif  // MYDOCKER_FS_UTIL_H_

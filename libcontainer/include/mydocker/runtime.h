@@ -1,0 +1,70 @@
+// The entry point of the library: a Runtime bound to one state root. It owns the stores and the
+// cgroup driver and creates Container handles.
+//
+// Thread-safety: a Runtime may be shared by many threads; every method is safe to call
+// concurrently. Containers started from it are owned by their monitor processes, not by the
+// calling process, so a caller that exits or crashes never orphans a container.
+#ifndef MYDOCKER_RUNTIME_H_
+#define MYDOCKER_RUNTIME_H_
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "mydocker/cgroup_manager.h"
+#include "mydocker/container.h"
+#include "mydocker/container_state.h"
+#include "mydocker/image_store.h"
+#include "mydocker/state_store.h"
+
+namespace mydocker {
+
+struct RuntimeOptions {
+  // State root. Empty: $MYDOCKER_ROOT, else /var/lib/mydocker.
+  std::string root;
+  // The binary holding the monitor mode and the nsenter stub (normally the mydocker CLI).
+  // Empty: $MYDOCKER_HELPER, else the path fixed at build time (the installed CLI).
+  std::string helper_path;
+  CgroupOptions cgroup;
+};
+
+// The default state root: $MYDOCKER_ROOT or /var/lib/mydocker.
+std::string DefaultRoot();
+
+class Runtime {
+ public:
+  static absl::StatusOr<std::unique_ptr<Runtime>> Open(RuntimeOptions options = {});
+  ~Runtime();
+
+  const RuntimeOptions& options() const { return options_; }
+  StateStore& state() { return *state_; }
+  ImageStore& images() { return *images_; }
+  CgroupManager& cgroups() { return *cgroups_; }
+
+  // Creates a container from an image: validates the options, records it (status "created"),
+  // prepares its directories. Nothing runs until Container::Start.
+  absl::StatusOr<std::unique_ptr<Container>> Create(const CreateOptions& options);
+
+  // By name, full id or unique id prefix.
+  absl::StatusOr<std::unique_ptr<Container>> Get(std::string_view ref);
+
+  // Every container's state, reconciled with the kernel; `all` = false keeps running/paused.
+  absl::StatusOr<std::vector<ContainerState>> List(bool all);
+
+  // Removes an image tag (see ImageStore::Remove); refused while a container uses the image
+  // unless `force`.
+  absl::Status RemoveImage(std::string_view ref, bool force);
+
+ private:
+  Runtime() = default;
+  RuntimeOptions options_;
+  std::unique_ptr<StateStore> state_;
+  std::unique_ptr<ImageStore> images_;
+  std::unique_ptr<CgroupManager> cgroups_;
+};
+
+}  // namespace mydocker
+
+#endif  // MYDOCKER_RUNTIME_H_

@@ -1,0 +1,74 @@
+// On-disk records of containers under a state root:
+//
+//   <root>/containers/<id>/config.json   ContainerConfig (OCI-shaped), written once at create
+//   <root>/containers/<id>/state.json    ContainerState, replaced atomically on every change
+//   <root>/containers/<id>/{upper,work,rootfs}/   overlay layers and mount point
+//   <root>/containers/<id>/container.log          json-lines log
+//   <root>/names/<name> -> <id>          symlink; symlink(2) makes reservation atomic
+//
+// Thread-safe: every method may be called from any thread; writes of one container's state are
+// serialised across processes by the per-container lock (flock on its directory).
+#ifndef MYDOCKER_STATE_STORE_H_
+#define MYDOCKER_STATE_STORE_H_
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "mydocker/container_config.h"
+#include "mydocker/container_state.h"
+#include "mydocker/fs_util.h"
+
+namespace mydocker {
+
+// A new random container id: 64 lowercase hex digits.
+std::string NewContainerId();
+// Docker's rule: [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 128 characters here.
+absl::Status ValidateContainerName(std::string_view name);
+bool IsFullContainerId(std::string_view s);
+
+class StateStore {
+ public:
+  // Opens (creating if needed) the store under `root`, an absolute path.
+  static absl::StatusOr<std::unique_ptr<StateStore>> Open(const std::string& root);
+
+  const std::string& root() const { return root_; }
+  std::string ContainerDir(std::string_view id) const;
+
+  // Finds a container by full id, name, or unique id prefix. NotFound ("no such container: x");
+  // InvalidArgument when a prefix matches several ("ambiguous ... matches N containers").
+  absl::StatusOr<std::string> Resolve(std::string_view ref) const;
+
+  // Creates the container's directory and records, and reserves its name. AlreadyExists if the
+  // name is taken. On failure nothing is left behind.
+  absl::Status Create(const ContainerState& state, const ContainerConfig& config);
+
+  absl::StatusOr<ContainerState> LoadState(std::string_view id) const;
+  absl::StatusOr<ContainerConfig> LoadConfig(std::string_view id) const;
+  // Atomic replace. REQUIRES: the caller holds Lock(state.id).
+  absl::Status SaveState(const ContainerState& state);
+
+  // All containers, sorted by creation time, newest first. Records that cannot be read are
+  // skipped (and reported through `bad` if given), so one bad record never hides the others.
+  absl::StatusOr<std::vector<ContainerState>> List(std::vector<std::string>* bad = nullptr) const;
+
+  // Changes a container's name. REQUIRES: the caller holds Lock(id).
+  absl::Status Rename(std::string_view id, std::string_view new_name);
+
+  // Removes the container's directory and name. REQUIRES: the caller holds Lock(id) and has
+  // released the container's kernel resources.
+  absl::Status Remove(std::string_view id);
+
+  // The per-container lock, exclusive across threads and processes.
+  absl::StatusOr<FileLock> Lock(std::string_view id) const;
+
+ private:
+  explicit StateStore(std::string root) : root_(std::move(root)) {}
+  std::string root_;
+};
+
+}  // namespace mydocker
+
+#endif  // MYDOCKER_STATE_STORE_H_

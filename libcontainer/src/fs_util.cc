@@ -1,0 +1,210 @@
+#include "mydocker/fs_util.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <random>
+
+#include "absl/strings/str_cat.h"
+#include "mydocker/status_macros.h"
+
+namespace mydocker {
+namespace {
+
+std::string DirName(const std::string& path) {
+  auto pos = path.find_last_of('/');
+  if (pos == std::string::npos) return ".";
+  if (pos == 0) return "/";
+  return path.substr(0, pos);
+}
+
+absl::Status WriteAll(int fd, std::string_view data, const std::string& path) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return LastErrnoError(absl::StrCat("write ", path));
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return absl::OkStatus();
+}
+
+// Removes the contents of the directory open at `dirfd`, staying on device `dev`.
+absl::Status RemoveContents(int dirfd, dev_t dev, const std::string& path) {
+  DIR* dir = ::fdopendir(dirfd);
+  if (dir == nullptr) {
+    ::close(dirfd);
+    return LastErrnoError(absl::StrCat("open directory ", path));
+  }
+  absl::Status result;
+  while (struct dirent* entry = ::readdir(dir)) {
+    std::string_view name = entry->d_name;
+    if (name == "." || name == "..") continue;
+    std::string child = absl::StrCat(path, "/", name);
+    struct stat st;
+    if (::fstatat(::dirfd(dir), entry->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      if (errno == ENOENT) continue;
+      result.Update(LastErrnoError(absl::StrCat("stat ", child)));
+      continue;
+    }
+    if (S_ISDIR(st.st_mode)) {
+      if (st.st_dev != dev) {
+        result.Update(absl::FailedPreconditionError(absl::StrCat(child, " is a mount point")));
+        continue;
+      }
+      int fd = ::openat(::dirfd(dir), entry->d_name,
+                        O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (fd < 0) {
+        result.Update(LastErrnoError(absl::StrCat("open ", child)));
+        continue;
+      }
+      absl::Status s = RemoveContents(fd, dev, child);
+      if (!s.ok()) {
+        result.Update(s);
+        continue;
+      }
+      if (::unlinkat(::dirfd(dir), entry->d_name, AT_REMOVEDIR) != 0 && errno != ENOENT) {
+        result.Update(LastErrnoError(absl::StrCat("remove ", child)));
+      }
+    } else if (::unlinkat(::dirfd(dir), entry->d_name, 0) != 0 && errno != ENOENT) {
+      result.Update(LastErrnoError(absl::StrCat("remove ", child)));
+    }
+  }
+  ::closedir(dir);
+  return result;
+}
+
+}  // namespace
+
+absl::Status WriteFileAtomic(const std::string& path, std::string_view data, int mode) {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  std::string tmp = absl::StrCat(path, ".tmp-", ::getpid(), "-", rng() % 1000000000);
+  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));
+  if (!fd) return LastErrnoError(absl::StrCat("create ", tmp));
+  absl::Status s = WriteAll(fd.get(), data, tmp);
+  if (s.ok() && ::fsync(fd.get()) != 0) s = LastErrnoError(absl::StrCat("fsync ", tmp));
+  fd.reset();
+  if (s.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) {
+    s = LastErrnoError(absl::StrCat("rename ", tmp, " to ", path));
+  }
+  if (!s.ok()) {
+    ::unlink(tmp.c_str());
+    return s;
+  }
+  UniqueFd dir(::open(DirName(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dir) ::fsync(dir.get());
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return LastErrnoError(absl::StrCat("open ", path));
+  std::string out;
+  char buf[16384];
+  for (;;) {
+    ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return LastErrnoError(absl::StrCat("read ", path));
+    }
+    if (n == 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  return out;
+}
+
+absl::Status WriteFile(const std::string& path, std::string_view data) {
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+  if (!fd) return LastErrnoError(absl::StrCat("open ", path));
+  return WriteAll(fd.get(), data, path);
+}
+
+absl::Status MakeDirs(const std::string& path, int mode) {
+  if (path.empty()) return absl::InvalidArgumentError("empty path");
+  size_t pos = 0;
+  while (pos != std::string::npos) {
+    pos = path.find('/', pos + 1);
+    std::string prefix = path.substr(0, pos);
+    if (prefix.empty()) continue;
+    if (::mkdir(prefix.c_str(), mode) != 0 && errno != EEXIST) {
+      return LastErrnoError(absl::StrCat("mkdir ", prefix));
+    }
+  }
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return LastErrnoError(absl::StrCat("stat ", path));
+  if (!S_ISDIR(st.st_mode)) return absl::FailedPreconditionError(path + " is not a directory");
+  return absl::OkStatus();
+}
+
+absl::Status RemoveAll(const std::string& path) {
+  struct stat st;
+  if (::lstat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) return absl::OkStatus();
+    return LastErrnoError(absl::StrCat("stat ", path));
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+      return LastErrnoError(absl::StrCat("remove ", path));
+    }
+    return absl::OkStatus();
+  }
+  int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return LastErrnoError(absl::StrCat("open ", path));
+  MYDOCKER_RETURN_IF_ERROR(RemoveContents(fd, st.st_dev, path));
+  if (::rmdir(path.c_str()) != 0 && errno != ENOENT) {
+    return LastErrnoError(absl::StrCat("remove ", path));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<std::string>> ListDir(const std::string& path) {
+  DIR* dir = ::opendir(path.c_str());
+  if (dir == nullptr) return LastErrnoError(absl::StrCat("open directory ", path));
+  std::vector<std::string> names;
+  while (struct dirent* entry = ::readdir(dir)) {
+    std::string_view name = entry->d_name;
+    if (name != "." && name != "..") names.emplace_back(name);
+  }
+  ::closedir(dir);
+  return names;
+}
+
+bool PathExists(const std::string& path) {
+  struct stat st;
+  return ::lstat(path.c_str(), &st) == 0;
+}
+
+namespace {
+absl::StatusOr<UniqueFd> OpenLockTarget(const std::string& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd && errno == ENOENT) {
+    fd.reset(::open(path.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0600));
+  }
+  if (!fd) return LastErrnoError(absl::StrCat("open lock ", path));
+  return fd;
+}
+}  // namespace
+
+absl::StatusOr<FileLock> FileLock::Acquire(const std::string& path) {
+  MYDOCKER_ASSIGN_OR_RETURN(UniqueFd fd, OpenLockTarget(path));
+  while (::flock(fd.get(), LOCK_EX) != 0) {
+    if (errno != EINTR) return LastErrnoError(absl::StrCat("lock ", path));
+  }
+  return FileLock(std::move(fd));
+}
+
+absl::StatusOr<FileLock> FileLock::TryAcquire(const std::string& path) {
+  MYDOCKER_ASSIGN_OR_RETURN(UniqueFd fd, OpenLockTarget(path));
+  if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
+    if (errno == EWOULDBLOCK) return absl::FailedPreconditionError(path + " is locked");
+    return LastErrnoError(absl::StrCat("lock ", path));
+  }
+  return FileLock(std::move(fd));
+}
+
+}  // namespace mydocker

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs everything mydocker needs to build, test and benchmark, from Debian's packages only.
+set -euo pipefail
+if [ "$(id -u)" != 0 ]; then
+  echo "install-deps.sh: run as root (it calls apt-get)" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends \
+  g++ cmake make pkg-config git ca-certificates \
+  libabsl-dev rapidjson-dev libcli11-dev libarchive-dev libssl-dev \
+  libgtest-dev libgmock-dev googletest libbenchmark-dev \
+  python3 python3-dev python3-pytest pybind11-dev \
+  busybox-static iproute2 procps util-linux

@@ -1,0 +1,35 @@
+// The CLI's commands. Each cmd_<name>.cc registers its subcommands on the app; a callback stores
+// the process exit status in the context. The CLI is thin: parse, call libcontainer, format.
+#ifndef MYDOCKER_TOOLS_COMMANDS_H_
+#define MYDOCKER_TOOLS_COMMANDS_H_
+
+#include <memory>
+#include <string>
+
+#include "CLI/CLI.hpp"
+#include "absl/status/status.h"
+#include "mydocker/runtime.h"
+
+namespace mydocker::cli {
+
+struct Context {
+  std::string root;  // --root / MYDOCKER_ROOT
+  int exit_code = 0;
+
+  // Opens the runtime for the chosen root; on error prints it and sets exit_code.
+  Runtime* OpenRuntime();
+  // Prints "mydocker: <message>" to stderr and records the exit status.
+  void Fail(const absl::Status& status, int exit_code);
+
+ private:
+  std::unique_ptr<Runtime> runtime_;
+};
+
+void RegisterRun(CLI::App& app, Context& ctx);
+void RegisterPs(CLI::App& app, Context& ctx);
+void RegisterRm(CLI::App& app, Context& ctx);
+void RegisterImageCommands(CLI::App& app, Context& ctx);  // image import, images, rmi
+
+}  // namespace mydocker::cli
+
+#endif  // MYDOCKER_TOOLS_COMMANDS_H_
