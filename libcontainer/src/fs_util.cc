@@ -22,7 +22,7 @@ std::string DirName(const std::string& path) {
   return path.substr(0, pos);
 }
 
-absl::Status WriteAll(int fd, std::string_view data, const std::string& path) {
+absl::Status WriteAll(int fd, absl::string_view data, const std::string& path) {
   while (!data.empty()) {
     ssize_t n = ::write(fd, data.data(), data.size());
     if (n < 0) {
@@ -43,7 +43,7 @@ absl::Status RemoveContents(int dirfd, dev_t dev, const std::string& path) {
   }
   absl::Status result;
   while (struct dirent* entry = ::readdir(dir)) {
-    std::string_view name = entry->d_name;
+    absl::string_view name = entry->d_name;
     if (name == "." || name == "..") continue;
     std::string child = absl::StrCat(path, "/", name);
     struct stat st;
@@ -81,7 +81,7 @@ absl::Status RemoveContents(int dirfd, dev_t dev, const std::string& path) {
 
 }  // namespace
 
-absl::Status WriteFileAtomic(const std::string& path, std::string_view data, int mode) {
+absl::Status WriteFileAtomic(const std::string& path, absl::string_view data, int mode) {
   thread_local std::mt19937_64 rng{std::random_device{}()};
   std::string tmp = absl::StrCat(path, ".tmp-", ::getpid(), "-", rng() % 1000000000);
   UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));
@@ -118,7 +118,7 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
   return out;
 }
 
-absl::Status WriteFile(const std::string& path, std::string_view data) {
+absl::Status WriteFile(const std::string& path, absl::string_view data) {
   UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
   if (!fd) return LastErrnoError(absl::StrCat("open ", path));
   return WriteAll(fd.get(), data, path);
@@ -167,7 +167,7 @@ absl::StatusOr<std::vector<std::string>> ListDir(const std::string& path) {
   if (dir == nullptr) return LastErrnoError(absl::StrCat("open directory ", path));
   std::vector<std::string> names;
   while (struct dirent* entry = ::readdir(dir)) {
-    std::string_view name = entry->d_name;
+    absl::string_view name = entry->d_name;
     if (name != "." && name != "..") names.emplace_back(name);
   }
   ::closedir(dir);

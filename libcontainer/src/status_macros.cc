@@ -7,14 +7,14 @@
 
 namespace mydocker {
 namespace {
-constexpr std::string_view kExitCodePayload = "mydocker.dev/exit-code";
+constexpr absl::string_view kExitCodePayload = "mydocker.dev/exit-code";
 }  // namespace
 
-absl::Status Annotate(const absl::Status& status, std::string_view context) {
+absl::Status Annotate(const absl::Status& status, absl::string_view context) {
   if (status.ok()) return status;
   absl::Status out(status.code(), absl::StrCat(context, ": ", status.message()));
   status.ForEachPayload(
-      [&out](std::string_view url, const absl::Cord& payload) { out.SetPayload(url, payload); });
+      [&out](absl::string_view url, const absl::Cord& payload) { out.SetPayload(url, payload); });
   return out;
 }
 

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -100,6 +101,10 @@ class Container {
   Runtime* runtime_;
   std::string id_;
 };
+
+// Corrects a record by what the kernel says: a container recorded as running whose process and
+// monitor are both gone is reported stopped, with its exit code left unknown.
+ContainerState ReconcileState(ContainerState state);
 
 }  // namespace mydocker
 

@@ -3,7 +3,7 @@
 #define MYDOCKER_FS_UTIL_H_
 
 #include <string>
-#include <string_view>
+#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/status.h"
@@ -14,10 +14,10 @@ namespace mydocker {
 
 // Replaces `path` with `data` so that readers see the old or the new content, never a torn one:
 // write a temporary file beside it, fsync it, rename over `path`, fsync the directory.
-absl::Status WriteFileAtomic(const std::string& path, std::string_view data, int mode = 0644);
+absl::Status WriteFileAtomic(const std::string& path, absl::string_view data, int mode = 0644);
 
 absl::StatusOr<std::string> ReadFile(const std::string& path);
-absl::Status WriteFile(const std::string& path, std::string_view data);  // existing file, no trunc race
+absl::Status WriteFile(const std::string& path, absl::string_view data);  // existing file, no trunc race
 
 // mkdir -p. Existing directories are fine.
 absl::Status MakeDirs(const std::string& path, int mode = 0755);

@@ -9,7 +9,7 @@
 
 #include <memory>
 #include <string>
-#include <string_view>
+#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -48,14 +48,14 @@ class Runtime {
   absl::StatusOr<std::unique_ptr<Container>> Create(const CreateOptions& options);
 
   // By name, full id or unique id prefix.
-  absl::StatusOr<std::unique_ptr<Container>> Get(std::string_view ref);
+  absl::StatusOr<std::unique_ptr<Container>> Get(absl::string_view ref);
 
   // Every container's state, reconciled with the kernel; `all` = false keeps running/paused.
   absl::StatusOr<std::vector<ContainerState>> List(bool all);
 
   // Removes an image tag (see ImageStore::Remove); refused while a container uses the image
   // unless `force`.
-  absl::Status RemoveImage(std::string_view ref, bool force);
+  absl::Status RemoveImage(absl::string_view ref, bool force);
 
  private:
   Runtime() = default;

@@ -4,7 +4,7 @@
 
 #include <cerrno>
 #include <string>
-#include <string_view>
+#include "absl/strings/string_view.h"
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -30,15 +30,15 @@
 namespace mydocker {
 
 // An error status for a failed system call: "what: strerror(err)", with the code errno maps to.
-inline absl::Status ErrnoError(int err, std::string_view what) {
+inline absl::Status ErrnoError(int err, absl::string_view what) {
   return absl::ErrnoToStatus(err, what);
 }
 
 // Same, reading errno now.
-inline absl::Status LastErrnoError(std::string_view what) { return ErrnoError(errno, what); }
+inline absl::Status LastErrnoError(absl::string_view what) { return ErrnoError(errno, what); }
 
 // Prefixes a status's message with context, keeping its code and payloads.
-absl::Status Annotate(const absl::Status& status, std::string_view context);
+absl::Status Annotate(const absl::Status& status, absl::string_view context);
 
 // The process exit status a failed operation should give (Docker's conventions): 126 when the
 // command cannot be invoked, 127 when it was not found, 125 for the runtime's own errors. The

@@ -1,0 +1,189 @@
+#include "mydocker/container.h"
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "cleanup.h"
+#include "mydocker/runtime.h"
+#include "mydocker/status_macros.h"
+#include "process/monitor.h"
+#include "process/protocol.h"
+
+extern char** environ;
+
+namespace mydocker {
+namespace {
+
+using process::ControlType;
+
+std::string Short(const std::string& id) { return id.substr(0, 12); }
+
+// Starts `argv` with posix_spawn (safe in multi-threaded callers: no C++ code runs in the
+// child) in a new session, with the control socket as fd 3 and the given stdio.
+absl::StatusOr<pid_t> SpawnMonitor(const std::vector<std::string>& argv, int control,
+                                   const StdioFds& stdio) {
+  posix_spawn_file_actions_t actions;
+  posix_spawnattr_t attr;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawnattr_init(&attr);
+  int targets[3] = {stdio.in, stdio.out, stdio.err};
+  for (int fd = 0; fd < 3; ++fd) {
+    if (targets[fd] >= 0) {
+      posix_spawn_file_actions_adddup2(&actions, targets[fd], fd);
+    } else {
+      posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY,
+                                       0);
+    }
+  }
+  posix_spawn_file_actions_adddup2(&actions, control, process::kMonitorControlFd);
+  sigset_t none, all;
+  sigemptyset(&none);
+  sigfillset(&all);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setsigdefault(&attr, &all);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK |
+                                      POSIX_SPAWN_SETSIGDEF);
+  std::vector<char*> args;
+  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  pid_t pid;
+  int rc = posix_spawn(&pid, argv[0].c_str(), &actions, &attr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  if (rc != 0) return ErrnoError(rc, absl::StrCat("start monitor ", argv[0]));
+  return pid;
+}
+
+}  // namespace
+
+absl::Status Attachment::Signal(int signal) {
+  return process::SendControl(control_.get(),
+                              process::MakeControl(ControlType::kSignal, signal));
+}
+
+absl::Status Attachment::Resize(const ConsoleSize& size) {
+  return process::SendControl(
+      control_.get(), process::MakeControl(ControlType::kResize, size.height, size.width));
+}
+
+absl::StatusOr<int> Attachment::Wait() {
+  for (;;) {
+    auto msg = process::ReceiveControl(control_.get());
+    if (!msg.ok()) {
+      if (absl::IsNotFound(msg.status())) {
+        return absl::UnavailableError("the container's monitor ended without reporting an exit code");
+      }
+      return msg.status();
+    }
+    if (msg->type == ControlType::kExited) return msg->value;
+  }
+}
+
+absl::StatusOr<ContainerState> Container::State() const {
+  MYDOCKER_ASSIGN_OR_RETURN(ContainerState state, runtime_->state().LoadState(id_));
+  return ReconcileState(std::move(state));
+}
+
+absl::StatusOr<ContainerConfig> Container::Config() const {
+  return runtime_->state().LoadConfig(id_);
+}
+
+absl::StatusOr<std::unique_ptr<Attachment>> Container::Start(const StartOptions& options) {
+  MYDOCKER_ASSIGN_OR_RETURN(ContainerState state, State());
+  if (!state.CanStart()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("container ", Short(id_), " is already running"));
+  }
+  int pair[2];
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) {
+    return LastErrnoError("socketpair");
+  }
+  UniqueFd control(pair[0]);
+  UniqueFd monitor_end(pair[1]);
+  process::MonitorRequest request;
+  request.root = runtime_->state().root();
+  request.id = id_;
+  request.attach = options.attach;
+  request.relay_stdin = options.attach && options.stdio.in >= 0;
+  request.console_size = options.console_size;
+  StdioFds stdio = options.attach ? options.stdio : StdioFds{};
+  MYDOCKER_ASSIGN_OR_RETURN(
+      pid_t intermediate,
+      SpawnMonitor(process::MonitorArgv(runtime_->options().helper_path, request),
+                   monitor_end.get(), stdio));
+  monitor_end.reset();
+  auto msg = process::ReceiveControl(control.get());
+  // The intermediate process exits right after forking the monitor.
+  while (::waitpid(intermediate, nullptr, 0) < 0 && errno == EINTR) {
+  }
+  if (!msg.ok()) {
+    return absl::InternalError(absl::StrCat("monitor of container ", Short(id_),
+                                            " ended before starting it: ", msg.status().message()));
+  }
+  if (msg->type == ControlType::kStartFailed) {
+    absl::Status error = msg->value == 125 ? absl::InternalError(msg->text)
+                                           : absl::FailedPreconditionError(msg->text);
+    return WithExitCode(error, msg->value);
+  }
+  if (msg->type != ControlType::kStarted) {
+    return absl::InternalError("unexpected message from the container's monitor");
+  }
+  return std::make_unique<Attachment>(std::move(control), msg->value);
+}
+
+absl::Status Container::Kill(int signal) {
+  MYDOCKER_ASSIGN_OR_RETURN(ContainerState state, State());
+  if (!state.IsActive()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("container ", Short(id_), " is not running"));
+  }
+  if (::kill(state.init.pid, signal) != 0) {
+    return LastErrnoError(absl::StrCat("kill container ", Short(id_)));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Container::Remove(bool force) {
+  MYDOCKER_ASSIGN_OR_RETURN(ContainerState state, State());
+  if (!state.CanRemove()) {
+    if (!force) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("cannot remove running container ", Short(id_),
+                       ": stop the container before removing or force remove"));
+    }
+    if (state.init.Alive()) ::kill(state.init.pid, SIGKILL);
+  }
+  // Let a live monitor finish recording and releasing (it takes the lock to do so); after a
+  // bounded wait the cleanup below is done here, idempotently, whatever the monitor managed.
+  absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (state.monitor.Alive() && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  if (state.monitor.Alive()) ::kill(state.monitor.pid, SIGKILL);
+  const std::string dir = runtime_->state().ContainerDir(id_);
+  auto lock = runtime_->state().Lock(id_);
+  if (!PathExists(dir)) return absl::OkStatus();  // the monitor of a --rm container was first
+  if (!lock.ok()) return lock.status();
+  MYDOCKER_RETURN_IF_ERROR(ReleaseResources(runtime_->cgroups(), dir, state));
+  return runtime_->state().Remove(id_);
+}
+
+ContainerState ReconcileState(ContainerState state) {
+  if (state.IsActive() && !state.init.Alive() && !state.monitor.Alive()) {
+    // Neither the container's process nor its monitor exists (killed, host restarted): it is
+    // stopped, and how it ended was never seen, so the exit code stays unknown.
+    state.status = ContainerStatus::kStopped;
+    if (state.error.empty()) state.error = "container process ended unobserved: exit code unknown";
+  }
+  return state;
+}
+
+}  // namespace mydocker

@@ -1,0 +1,280 @@
+// The container's init between clone() and execve(). Async-signal-safe code only: system calls
+// on the prepared plan, no allocation, no locks, no C++ library calls that may allocate.
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+
+#include "process/init_plan.h"
+#include "process/protocol.h"
+
+namespace mydocker::process {
+namespace {
+
+// Appends `s` to the fixed buffer, always NUL-terminated.
+void Append(char* buf, size_t cap, const char* s) {
+  size_t len = 0;
+  while (len < cap - 1 && buf[len] != '\0') ++len;
+  while (len < cap - 1 && *s != '\0') buf[len++] = *s++;
+  buf[len] = '\0';
+}
+
+void AppendUnsigned(char* buf, size_t cap, unsigned v) {
+  char digits[16];
+  int n = 0;
+  do {
+    digits[n++] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0 && n < 15);
+  char out[16];
+  for (int i = 0; i < n; ++i) out[i] = digits[n - 1 - i];
+  out[n] = '\0';
+  Append(buf, cap, out);
+}
+
+[[noreturn]] void Fail(const InitPlan& plan, int exit_code, int err, const char* what,
+                       const char* what2 = nullptr, const char* what3 = nullptr) {
+  InitError e;
+  e.exit_code = exit_code;
+  e.err = err;
+  Append(e.what, sizeof e.what, what);
+  if (what2 != nullptr) Append(e.what, sizeof e.what, what2);
+  if (what3 != nullptr) Append(e.what, sizeof e.what, what3);
+  ::send(plan.sync_fd, &e, sizeof e, MSG_NOSIGNAL);
+  ::_exit(exit_code);
+}
+
+void MkdirIfMissing(const char* path, mode_t mode) {
+  ::mkdir(path, mode);  // EEXIST and others surface at the mount that follows
+}
+
+void MountRootfs(const InitPlan& plan) {
+  // Nothing done in this namespace may propagate back to the host.
+  if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
+    Fail(plan, 125, errno, "make mounts private");
+  }
+  if (::mount("overlay", plan.rootfs.c_str(), "overlay", 0, plan.overlay_data.c_str()) != 0) {
+    Fail(plan, 125, errno, plan.overlay_what.c_str());
+  }
+  // pivot_root(".", ".") stacks the old root on top of the new one; detaching it leaves the
+  // container with no path to the host's tree.
+  if (::chdir(plan.rootfs.c_str()) != 0) Fail(plan, 125, errno, "chdir to root file system");
+  if (::syscall(SYS_pivot_root, ".", ".") != 0) Fail(plan, 125, errno, "pivot_root");
+  if (::umount2(".", MNT_DETACH) != 0) Fail(plan, 125, errno, "detach old root");
+  if (::chdir("/") != 0) Fail(plan, 125, errno, "chdir to /");
+}
+
+// Mounts, devices and links inside the container. Runs after pivot_root, so every path,
+// including symlinks planted in the image, resolves inside the container's own tree.
+void MountSpecials(const InitPlan& plan) {
+  for (const PlannedMount& m : plan.mounts) {
+    MkdirIfMissing(m.target.c_str(), 0755);
+    if (::mount(m.source.c_str(), m.target.c_str(), m.fstype.empty() ? nullptr : m.fstype.c_str(),
+                m.flags, m.data.empty() ? nullptr : m.data.c_str()) != 0) {
+      Fail(plan, 125, errno, m.what.c_str());
+    }
+    if (m.remount_readonly &&
+        ::mount(nullptr, m.target.c_str(), nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | m.flags,
+                nullptr) != 0) {
+      Fail(plan, 125, errno, "remount read-only ", m.target.c_str());
+    }
+  }
+  for (const PlannedDevice& d : plan.devices) {
+    if (::mknod(d.path.c_str(), d.mode, d.dev) != 0 && errno != EEXIST) {
+      Fail(plan, 125, errno, "mknod ", d.path.c_str());
+    }
+    ::chmod(d.path.c_str(), d.mode & 07777);
+  }
+  for (const auto& [target, link] : plan.symlinks) {
+    if (::symlink(target.c_str(), link.c_str()) != 0 && errno != EEXIST) {
+      Fail(plan, 125, errno, "symlink ", link.c_str());
+    }
+  }
+}
+
+void MaskPaths(const InitPlan& plan) {
+  for (const std::string& path : plan.masked_paths) {
+    struct stat st;
+    if (::lstat(path.c_str(), &st) != 0) continue;  // nothing to hide
+    int rc = S_ISDIR(st.st_mode)
+                 ? ::mount("tmpfs", path.c_str(), "tmpfs", MS_RDONLY, "size=0")
+                 : ::mount("/dev/null", path.c_str(), nullptr, MS_BIND, nullptr);
+    if (rc != 0) Fail(plan, 125, errno, "mask ", path.c_str());
+  }
+  for (const std::string& path : plan.readonly_paths) {
+    if (::mount(path.c_str(), path.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0) {
+      if (errno == ENOENT) continue;
+      Fail(plan, 125, errno, "bind ", path.c_str());
+    }
+    if (::mount(nullptr, path.c_str(), nullptr,
+                MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                nullptr) != 0) {
+      Fail(plan, 125, errno, "remount read-only ", path.c_str());
+    }
+  }
+  if (plan.rootfs_readonly &&
+      ::mount(nullptr, "/", nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY, nullptr) != 0) {
+    Fail(plan, 125, errno, "remount root read-only");
+  }
+}
+
+void BringUpLoopback(const InitPlan& plan) {
+  int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) Fail(plan, 125, errno, "socket for loopback");
+  struct ifreq ifr;
+  std::memset(&ifr, 0, sizeof ifr);
+  std::memcpy(ifr.ifr_name, "lo", 3);
+  if (::ioctl(fd, SIOCGIFFLAGS, &ifr) != 0) Fail(plan, 125, errno, "get loopback flags");
+  ifr.ifr_flags = static_cast<short>(ifr.ifr_flags | IFF_UP | IFF_RUNNING);
+  if (::ioctl(fd, SIOCSIFFLAGS, &ifr) != 0) Fail(plan, 125, errno, "bring loopback up");
+  ::close(fd);
+}
+
+// Opens a pseudo-terminal in the container's own devpts, makes it the controlling terminal
+// and hands the master to the monitor. Returns the slave.
+int SetupTerminal(const InitPlan& plan) {
+  int master = ::open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (master < 0) Fail(plan, 125, errno, "open /dev/pts/ptmx");
+  int unlock = 0;
+  unsigned n = 0;
+  if (::ioctl(master, TIOCSPTLCK, &unlock) != 0 || ::ioctl(master, TIOCGPTN, &n) != 0) {
+    Fail(plan, 125, errno, "set up pseudo-terminal");
+  }
+  char path[32] = "/dev/pts/";
+  AppendUnsigned(path, sizeof path, n);
+  int slave = ::open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (slave < 0) Fail(plan, 125, errno, "open ", path);
+  if (::ioctl(slave, TIOCSCTTY, 0) != 0) Fail(plan, 125, errno, "set controlling terminal");
+  if (plan.console_size.height != 0 && plan.console_size.width != 0) {
+    struct winsize ws = {};
+    ws.ws_row = plan.console_size.height;
+    ws.ws_col = plan.console_size.width;
+    ::ioctl(slave, TIOCSWINSZ, &ws);
+  }
+  char byte = 't';
+  struct iovec iov = {&byte, 1};
+  alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+  std::memset(control, 0, sizeof control);
+  struct msghdr msg = {};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  struct cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
+  cmsg->cmsg_level = SOL_SOCKET;
+  cmsg->cmsg_type = SCM_RIGHTS;
+  cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+  std::memcpy(CMSG_DATA(cmsg), &master, sizeof(int));
+  if (::sendmsg(plan.sync_fd, &msg, MSG_NOSIGNAL) != 1) {
+    Fail(plan, 125, errno, "send terminal to monitor");
+  }
+  ::close(master);
+  return slave;
+}
+
+void SetupStdio(const InitPlan& plan) {
+  if (plan.terminal) {
+    int slave = SetupTerminal(plan);
+    for (int fd = 0; fd < 3; ++fd) {
+      if (::dup2(slave, fd) < 0) Fail(plan, 125, errno, "dup2 terminal");
+    }
+    if (slave > 2) ::close(slave);
+    return;
+  }
+  for (int fd = 0; fd < 3; ++fd) {
+    if (::dup2(plan.stdio[fd], fd) < 0) Fail(plan, 125, errno, "dup2 stdio");
+  }
+}
+
+void EnterWorkingDir(const InitPlan& plan) {
+  // Docker creates a missing working directory; do it before dropping privileges.
+  for (const std::string& dir : plan.cwd_components) MkdirIfMissing(dir.c_str(), 0755);
+  if (::chdir(plan.cwd.c_str()) != 0) Fail(plan, 125, errno, "chdir to ", plan.cwd.c_str());
+}
+
+void SwitchUser(const InitPlan& plan) {
+  if (::syscall(SYS_setgroups, plan.groups.size(), plan.groups.data()) != 0) {
+    Fail(plan, 125, errno, "setgroups");
+  }
+  if (::syscall(SYS_setresgid, plan.gid, plan.gid, plan.gid) != 0) Fail(plan, 125, errno, "setgid");
+  if (::syscall(SYS_setresuid, plan.uid, plan.uid, plan.uid) != 0) Fail(plan, 125, errno, "setuid");
+}
+
+[[noreturn]] void Exec(const InitPlan& plan) {
+  int saved = ENOENT;
+  bool denied = false;
+  for (const std::string& path : plan.exec_candidates) {
+    ::execve(path.c_str(), plan.argv.data(), plan.envp.data());
+    saved = errno;
+    if (errno == EACCES) {
+      denied = true;
+    } else if (errno != ENOENT && errno != ENOTDIR) {
+      break;
+    }
+  }
+  if (denied && (saved == ENOENT || saved == ENOTDIR)) saved = EACCES;
+  if ((saved == ENOENT || saved == ENOTDIR) && !plan.command_has_slash) {
+    Fail(plan, 127, 0, "exec: \"", plan.command_name.c_str(),
+         "\": executable file not found in $PATH");
+  }
+  if (saved == ENOENT || saved == ENOTDIR) {
+    Fail(plan, 127, saved, "exec ", plan.command_name.c_str());
+  }
+  Fail(plan, 126, saved, "exec ", plan.command_name.c_str());
+}
+
+}  // namespace
+
+void RunInit(const InitPlan& plan) {
+  // The container must never outlive its monitor: if the monitor dies, so does PID 1 and with
+  // it the whole PID namespace.
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  // Wait until the monitor has placed us in our cgroup, so no instruction runs unlimited.
+  char go = 0;
+  ssize_t n;
+  do {
+    n = ::read(plan.sync_fd, &go, 1);
+  } while (n < 0 && errno == EINTR);
+  if (n != 1) ::_exit(125);
+
+  ::umask(0);
+  MountRootfs(plan);
+  MountSpecials(plan);
+  MaskPaths(plan);
+  if (!plan.hostname.empty() && ::sethostname(plan.hostname.c_str(), plan.hostname.size()) != 0) {
+    Fail(plan, 125, errno, "sethostname");
+  }
+  if (plan.loopback_up) BringUpLoopback(plan);
+  if (::setsid() < 0) Fail(plan, 125, errno, "setsid");
+  SetupStdio(plan);
+  // Every other descriptor closes at execve; the sync socket stays open until then so a
+  // failure of execve itself can still be reported.
+  if (::syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) != 0) {
+    Fail(plan, 125, errno, "close_range");
+  }
+  EnterWorkingDir(plan);
+  SwitchUser(plan);
+  ::umask(022);
+  // The monitor blocks signals it reads through a signalfd and ignores SIGPIPE; the command
+  // must start with the defaults.
+  struct sigaction dfl = {};
+  dfl.sa_handler = SIG_DFL;
+  ::sigaction(SIGPIPE, &dfl, nullptr);
+  sigset_t none;
+  ::sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  Exec(plan);
+}
+
+}  // namespace mydocker::process

@@ -1,0 +1,177 @@
+#include "process/init_plan.h"
+
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "mydocker/status_macros.h"
+
+namespace mydocker::process {
+namespace {
+
+constexpr char kDefaultPath[] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+// Mount options that are flags rather than file-system data.
+const absl::flat_hash_map<std::string, std::pair<unsigned long, bool>>& FlagOptions() {
+  // option -> (flag, set?)
+  static const auto* options = new absl::flat_hash_map<std::string, std::pair<unsigned long, bool>>{
+      {"ro", {MS_RDONLY, true}},         {"rw", {MS_RDONLY, false}},
+      {"nosuid", {MS_NOSUID, true}},     {"suid", {MS_NOSUID, false}},
+      {"nodev", {MS_NODEV, true}},       {"dev", {MS_NODEV, false}},
+      {"noexec", {MS_NOEXEC, true}},     {"exec", {MS_NOEXEC, false}},
+      {"sync", {MS_SYNCHRONOUS, true}},  {"async", {MS_SYNCHRONOUS, false}},
+      {"noatime", {MS_NOATIME, true}},   {"atime", {MS_NOATIME, false}},
+      {"relatime", {MS_RELATIME, true}}, {"strictatime", {MS_STRICTATIME, true}},
+      {"nodiratime", {MS_NODIRATIME, true}}, {"bind", {MS_BIND, true}},
+      {"rbind", {MS_BIND | MS_REC, true}},
+  };
+  return *options;
+}
+
+absl::StatusOr<PlannedMount> PlanMount(const MountSpec& spec) {
+  if (spec.destination.empty() || spec.destination[0] != '/') {
+    return absl::InvalidArgumentError(
+        absl::StrCat("mount destination \"", spec.destination, "\" is not absolute"));
+  }
+  for (absl::string_view part : absl::StrSplit(spec.destination, '/')) {
+    if (part == "..") {
+      return absl::InvalidArgumentError(
+          absl::StrCat("mount destination \"", spec.destination, "\" contains \"..\""));
+    }
+  }
+  PlannedMount m;
+  m.source = spec.source.empty() ? spec.type : spec.source;
+  m.target = spec.destination;
+  m.fstype = spec.type == "bind" ? "" : spec.type;
+  std::vector<std::string> data;
+  for (const std::string& opt : spec.options) {
+    auto it = FlagOptions().find(opt);
+    if (it == FlagOptions().end()) {
+      data.push_back(opt);
+    } else if (it->second.second) {
+      m.flags |= it->second.first;
+    } else {
+      m.flags &= ~it->second.first;
+    }
+  }
+  if (spec.type == "bind") m.flags |= MS_BIND;
+  if ((m.flags & MS_BIND) && (m.flags & MS_RDONLY)) {
+    m.remount_readonly = true;
+    m.flags &= ~MS_RDONLY;
+  }
+  m.data = absl::StrJoin(data, ",");
+  m.what = absl::StrCat("mount ", spec.type, " on ", spec.destination);
+  return m;
+}
+
+void AddDevices(InitPlan& plan) {
+  struct Dev {
+    const char* name;
+    unsigned major, minor;
+  };
+  static constexpr Dev kDevices[] = {{"null", 1, 3},   {"zero", 1, 5},    {"full", 1, 7},
+                                     {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0}};
+  for (const Dev& d : kDevices) {
+    plan.devices.push_back(
+        {absl::StrCat("/dev/", d.name), S_IFCHR | 0666, makedev(d.major, d.minor)});
+  }
+  plan.symlinks = {{"/proc/self/fd", "/dev/fd"},
+                   {"/proc/self/fd/0", "/dev/stdin"},
+                   {"/proc/self/fd/1", "/dev/stdout"},
+                   {"/proc/self/fd/2", "/dev/stderr"},
+                   {"pts/ptmx", "/dev/ptmx"}};
+}
+
+absl::Status PlanCommand(const ContainerConfig& config, InitPlan& plan) {
+  const auto& args = config.process.args;
+  if (args.empty() || args[0].empty()) return absl::InvalidArgumentError("no command specified");
+  plan.command_name = args[0];
+  plan.command_has_slash = args[0].find('/') != std::string::npos;
+  if (plan.command_has_slash) {
+    plan.exec_candidates.push_back(args[0]);
+  } else {
+    for (absl::string_view dir : absl::StrSplit(PathFromEnv(config.process.env), ':')) {
+      if (dir.empty()) dir = ".";
+      plan.exec_candidates.push_back(absl::StrCat(dir, "/", args[0]));
+    }
+  }
+  plan.argv_storage = args;
+  plan.env_storage = config.process.env;
+  for (std::string& s : plan.argv_storage) plan.argv.push_back(s.data());
+  plan.argv.push_back(nullptr);
+  for (std::string& s : plan.env_storage) plan.envp.push_back(s.data());
+  plan.envp.push_back(nullptr);
+  return absl::OkStatus();
+}
+
+absl::Status PlanWorkingDir(const std::string& cwd, InitPlan& plan) {
+  if (cwd.empty() || cwd[0] != '/') {
+    return absl::InvalidArgumentError(absl::StrCat("working directory \"", cwd,
+                                                   "\" is not an absolute path"));
+  }
+  plan.cwd = cwd;
+  std::string prefix;
+  for (absl::string_view part : absl::StrSplit(cwd, '/', absl::SkipEmpty())) {
+    if (part == "..") {
+      return absl::InvalidArgumentError(
+          absl::StrCat("working directory \"", cwd, "\" contains \"..\""));
+    }
+    absl::StrAppend(&prefix, "/", part);
+    plan.cwd_components.push_back(prefix);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::string PathFromEnv(const std::vector<std::string>& env) {
+  for (const std::string& kv : env) {
+    if (kv.rfind("PATH=", 0) == 0) return kv.substr(5);
+  }
+  return kDefaultPath;
+}
+
+absl::StatusOr<InitPlan> BuildInitPlan(const ContainerConfig& config) {
+  InitPlan plan;
+  plan.terminal = config.process.terminal;
+  if (config.process.console_size) plan.console_size = *config.process.console_size;
+  plan.rootfs = config.root.path;
+  plan.rootfs_readonly = config.root.readonly;
+  if (config.root.lower_dirs.empty()) {
+    return absl::InvalidArgumentError("root file system has no image layers");
+  }
+  for (const std::string& dir : config.root.lower_dirs) {
+    if (dir.find_first_of(",:\\") != std::string::npos) {
+      return absl::InvalidArgumentError(absl::StrCat("layer path \"", dir,
+                                                     "\" contains ',', ':' or '\\'"));
+    }
+  }
+  plan.overlay_data = absl::StrCat("lowerdir=", absl::StrJoin(config.root.lower_dirs, ":"),
+                                   ",upperdir=", config.root.upper_dir,
+                                   ",workdir=", config.root.work_dir);
+  plan.overlay_what = absl::StrCat("mount overlay on ", config.root.path);
+  for (const MountSpec& spec : config.mounts) {
+    MYDOCKER_ASSIGN_OR_RETURN(PlannedMount m, PlanMount(spec));
+    plan.mounts.push_back(std::move(m));
+  }
+  AddDevices(plan);
+  plan.masked_paths = config.linux.masked_paths;
+  plan.readonly_paths = config.linux.readonly_paths;
+  plan.hostname = config.hostname;
+  for (NamespaceType ns : config.linux.namespaces) {
+    if (ns == NamespaceType::kNetwork) plan.loopback_up = true;
+  }
+  MYDOCKER_RETURN_IF_ERROR(PlanWorkingDir(config.process.cwd, plan));
+  plan.uid = config.process.user.uid;
+  plan.gid = config.process.user.gid;
+  plan.groups.assign(config.process.user.additional_gids.begin(),
+                     config.process.user.additional_gids.end());
+  MYDOCKER_RETURN_IF_ERROR(PlanCommand(config, plan));
+  return plan;
+}
+
+}  // namespace mydocker::process

@@ -1,0 +1,83 @@
+// The plan the container's init process executes between clone() and execve(). Everything is
+// prepared as plain data in the monitor (strings built, paths resolved, flags computed) so that
+// RunInit needs no allocation and makes only system calls: it runs in a child of clone() and
+// must stay async-signal-safe.
+#ifndef MYDOCKER_PROCESS_INIT_PLAN_H_
+#define MYDOCKER_PROCESS_INIT_PLAN_H_
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "mydocker/container_config.h"
+
+namespace mydocker::process {
+
+struct PlannedMount {
+  std::string source;
+  std::string target;  // absolute path inside the container (applied after pivot_root)
+  std::string fstype;
+  unsigned long flags = 0;
+  std::string data;
+  bool remount_readonly = false;  // bind mounts: MS_RDONLY needs a remount
+  std::string what;               // "mount proc on /proc", for error messages
+};
+
+struct PlannedDevice {
+  std::string path;
+  mode_t mode;  // S_IFCHR | permissions
+  dev_t dev;
+};
+
+struct InitPlan {
+  int sync_fd = -1;           // SOCK_SEQPACKET to the monitor (init's end)
+  int stdio[3] = {-1, -1, -1};  // descriptors to become 0, 1, 2 (ignored for a terminal)
+  bool terminal = false;
+  ConsoleSize console_size;
+
+  std::string rootfs;        // host path of the mount point
+  std::string overlay_data;  // "lowerdir=...,upperdir=...,workdir=..."
+  std::string overlay_what;
+  bool rootfs_readonly = false;
+
+  std::vector<PlannedMount> mounts;  // after pivot_root, in order
+  std::vector<PlannedDevice> devices;
+  std::vector<std::pair<std::string, std::string>> symlinks;  // target, link path
+  std::vector<std::string> masked_paths;
+  std::vector<std::string> readonly_paths;
+
+  std::string hostname;
+  bool loopback_up = false;
+
+  std::vector<std::string> cwd_components;  // "/a/b" -> {"/a", "/a/b"}, created if missing
+  std::string cwd;
+  uid_t uid = 0;
+  gid_t gid = 0;
+  std::vector<gid_t> groups;
+
+  std::vector<std::string> exec_candidates;  // full paths to try, in $PATH order
+  bool command_has_slash = false;
+  std::string command_name;
+  // argv/envp point into the storage vectors; valid as long as the plan lives.
+  std::vector<std::string> argv_storage;
+  std::vector<std::string> env_storage;
+  std::vector<char*> argv;
+  std::vector<char*> envp;
+};
+
+// Builds the plan for `config`. `stdio` and `sync_fd` are filled in by the caller.
+absl::StatusOr<InitPlan> BuildInitPlan(const ContainerConfig& config);
+
+// Executes the plan in the child of clone(). Never returns: execve()s the command, or sends an
+// InitError to sync_fd and exits with 125/126/127.
+[[noreturn]] void RunInit(const InitPlan& plan);
+
+// The value of PATH in `env` (KEY=VALUE list), or the default PATH Docker uses.
+std::string PathFromEnv(const std::vector<std::string>& env);
+
+}  // namespace mydocker::process
+
+#endif  // MYDOCKER_PROCESS_INIT_PLAN_H_

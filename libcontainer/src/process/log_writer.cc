@@ -1,0 +1,78 @@
+#include "process/log_writer.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "mydocker/container_state.h"
+#include "mydocker/status_macros.h"
+#include "rapidjson/stringbuffer.h"
+#include "rapidjson/writer.h"
+
+namespace mydocker::process {
+namespace {
+constexpr size_t kMaxPartialLine = 16 * 1024;
+}  // namespace
+
+absl::StatusOr<LogWriter> LogWriter::Open(const std::string& path) {
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640));
+  if (!fd) return LastErrnoError(absl::StrCat("open log ", path));
+  return LogWriter(std::move(fd));
+}
+
+std::string LogWriter::Encode(absl::string_view stream, absl::string_view text,
+                              absl::string_view time) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  w.StartObject();
+  w.Key("log");
+  w.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
+  w.Key("stream");
+  w.String(stream.data(), static_cast<rapidjson::SizeType>(stream.size()));
+  w.Key("time");
+  w.String(time.data(), static_cast<rapidjson::SizeType>(time.size()));
+  w.EndObject();
+  return absl::StrCat(absl::string_view(buf.GetString(), buf.GetSize()), "\n");
+}
+
+void LogWriter::Emit(absl::string_view stream, absl::string_view text) {
+  std::string line = Encode(stream, text, mydocker::FormatTime(absl::Now()));
+  // A log write that fails (disk full) must not stop the container's output from flowing.
+  absl::string_view rest = line;
+  while (!rest.empty()) {
+    ssize_t n = ::write(fd_.get(), rest.data(), rest.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    rest.remove_prefix(static_cast<size_t>(n));
+  }
+}
+
+void LogWriter::Add(absl::string_view stream, absl::string_view data) {
+  std::string& pending = Pending(stream);
+  while (!data.empty()) {
+    size_t nl = data.find('\n');
+    if (nl == absl::string_view::npos) {
+      pending.append(data.data(), data.size());
+      if (pending.size() >= kMaxPartialLine) Flush(stream);
+      return;
+    }
+    if (pending.empty()) {
+      Emit(stream, data.substr(0, nl + 1));
+    } else {
+      pending.append(data.data(), nl + 1);
+      Emit(stream, pending);
+      pending.clear();
+    }
+    data.remove_prefix(nl + 1);
+  }
+}
+
+void LogWriter::Flush(absl::string_view stream) {
+  std::string& pending = Pending(stream);
+  if (pending.empty()) return;
+  Emit(stream, pending);
+  pending.clear();
+}
+
+}  // namespace mydocker::process

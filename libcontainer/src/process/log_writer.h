@@ -1,0 +1,40 @@
+// Writes a container's output as json-lines, one record per line of output, in Docker's
+// json-file format: {"log":"text\n","stream":"stdout","time":"2026-01-02T03:04:05.123456789Z"}.
+#ifndef MYDOCKER_PROCESS_LOG_WRITER_H_
+#define MYDOCKER_PROCESS_LOG_WRITER_H_
+
+#include <string>
+#include "absl/strings/string_view.h"
+
+#include "absl/status/statusor.h"
+#include "mydocker/unique_fd.h"
+
+namespace mydocker::process {
+
+class LogWriter {
+ public:
+  // Opens `path` for appending (created 0640).
+  static absl::StatusOr<LogWriter> Open(const std::string& path);
+
+  // Adds output of `stream` ("stdout" or "stderr"); complete lines are written at once, a
+  // partial line waits for its end (or for 16 KiB, then it is written as it is).
+  void Add(absl::string_view stream, absl::string_view data);
+  // Writes what is left of a stream's partial line (at the stream's end).
+  void Flush(absl::string_view stream);
+
+  // The json line for one record (exposed for tests and for `logs`).
+  static std::string Encode(absl::string_view stream, absl::string_view text, absl::string_view time);
+
+ private:
+  explicit LogWriter(UniqueFd fd) : fd_(std::move(fd)) {}
+  void Emit(absl::string_view stream, absl::string_view text);
+  std::string& Pending(absl::string_view stream) { return stream == "stderr" ? err_ : out_; }
+
+  UniqueFd fd_;
+  std::string out_;
+  std::string err_;
+};
+
+}  // namespace mydocker::process
+
+#endif  // MYDOCKER_PROCESS_LOG_WRITER_H_

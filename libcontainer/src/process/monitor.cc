@@ -1,0 +1,445 @@
+#include "process/monitor.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "cleanup.h"
+#include "mydocker/runtime.h"
+#include "mydocker/status_macros.h"
+#include "process/init_plan.h"
+#include "process/log_writer.h"
+#include "process/protocol.h"
+
+namespace mydocker::process {
+namespace {
+
+constexpr int kForwardedSignals[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
+
+absl::StatusOr<unsigned long> CloneFlags(const std::vector<NamespaceType>& namespaces) {
+  unsigned long flags = 0;
+  for (NamespaceType ns : namespaces) {
+    switch (ns) {
+      case NamespaceType::kPid: flags |= CLONE_NEWPID; break;
+      case NamespaceType::kNetwork: flags |= CLONE_NEWNET; break;
+      case NamespaceType::kMount: flags |= CLONE_NEWNS; break;
+      case NamespaceType::kIpc: flags |= CLONE_NEWIPC; break;
+      case NamespaceType::kUts: flags |= CLONE_NEWUTS; break;
+      case NamespaceType::kCgroup: flags |= CLONE_NEWCGROUP; break;
+      case NamespaceType::kUser:
+        return absl::UnimplementedError("user namespaces are not supported yet");
+    }
+  }
+  if (!(flags & CLONE_NEWNS)) return absl::InvalidArgumentError("a mount namespace is required");
+  return flags;
+}
+
+int ExitCodeFromWaitStatus(int status) {
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return 125;
+}
+
+// Writes all of `data` to a blocking descriptor; false once the reader is gone.
+bool WriteAll(int fd, const char* data, size_t size) {
+  while (size > 0) {
+    ssize_t n = ::write(fd, data, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    data += n;
+    size -= static_cast<size_t>(n);
+  }
+  return true;
+}
+
+// Receives either the terminal master (SCM_RIGHTS), an InitError, or end of stream (execve
+// succeeded: the kernel closed init's close-on-exec end).
+struct InitReport {
+  enum Kind { kExecuted, kTerminal, kError } kind = kExecuted;
+  UniqueFd terminal;
+  InitError error;
+};
+
+absl::StatusOr<InitReport> ReceiveFromInit(int fd) {
+  InitReport report;
+  char buf[sizeof(InitError)];
+  struct iovec iov = {buf, sizeof buf};
+  alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+  struct msghdr msg = {};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  ssize_t n;
+  do {
+    n = ::recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) return LastErrnoError("receive from container init");
+  if (n == 0) return report;
+  struct cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
+  if (cmsg != nullptr && cmsg->cmsg_type == SCM_RIGHTS) {
+    int received;
+    std::memcpy(&received, CMSG_DATA(cmsg), sizeof(int));
+    report.kind = InitReport::kTerminal;
+    report.terminal.reset(received);
+    return report;
+  }
+  if (n != static_cast<ssize_t>(sizeof(InitError))) {
+    return absl::InternalError("malformed message from container init");
+  }
+  report.kind = InitReport::kError;
+  std::memcpy(&report.error, buf, sizeof(InitError));
+  report.error.what[sizeof report.error.what - 1] = '\0';
+  return report;
+}
+
+class Monitor {
+ public:
+  explicit Monitor(const MonitorRequest& request) : request_(request), control_(kMonitorControlFd) {}
+  int Run();
+
+ private:
+  absl::Status Prepare();
+  absl::Status StartInit();
+  absl::Status AwaitExec();
+  absl::Status RecordStarted();
+  void FailStart(const absl::Status& status);
+  void Loop();
+  void HandleSignal();
+  void HandleControl();
+  void Relay(int from, int to, absl::string_view stream, bool* open);
+  void Finish();
+  void Tell(ControlType type, int value, absl::string_view text = {});
+
+  MonitorRequest request_;
+  UniqueFd control_;
+  std::unique_ptr<Runtime> runtime_;
+  std::optional<FileLock> lock_;
+  ContainerState state_;
+  ContainerConfig config_;
+  std::string dir_;
+  std::optional<LogWriter> log_;
+  InitPlan plan_;
+  UniqueFd signal_fd_;
+  UniqueFd sync_;          // monitor's end of the init socket
+  UniqueFd stdin_w_;       // container stdin (pipe write end), or the terminal master
+  UniqueFd stdout_r_;      // container stdout, or the terminal master
+  UniqueFd stderr_r_;
+  UniqueFd terminal_;
+  pid_t init_pid_ = -1;
+  int wait_status_ = 0;
+  bool init_exited_ = false;
+  bool client_connected_ = true;
+  bool stdin_open_ = false;
+  bool out_open_ = false;
+  bool err_open_ = false;
+  bool client_out_ok_ = true;
+};
+
+void Monitor::Tell(ControlType type, int value, absl::string_view text) {
+  if (!client_connected_) return;
+  if (!SendControl(control_.get(), MakeControl(type, value, 0, text)).ok()) {
+    client_connected_ = false;
+  }
+}
+
+absl::Status Monitor::Prepare() {
+  MYDOCKER_ASSIGN_OR_RETURN(runtime_, Runtime::Open({.root = request_.root}));
+  dir_ = runtime_->state().ContainerDir(request_.id);
+  MYDOCKER_ASSIGN_OR_RETURN(FileLock lock, runtime_->state().Lock(request_.id));
+  lock_.emplace(std::move(lock));
+  MYDOCKER_ASSIGN_OR_RETURN(state_, runtime_->state().LoadState(request_.id));
+  if (state_.IsActive() && state_.init.Alive()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("container ", state_.id.substr(0, 12), " is already running"));
+  }
+  MYDOCKER_ASSIGN_OR_RETURN(config_, runtime_->state().LoadConfig(request_.id));
+  if (request_.console_size) config_.process.console_size = request_.console_size;
+  MYDOCKER_ASSIGN_OR_RETURN(plan_, BuildInitPlan(config_));
+  MYDOCKER_ASSIGN_OR_RETURN(LogWriter log, LogWriter::Open(state_.log_path));
+  log_.emplace(std::move(log));
+  // A restarted container begins from clean resources, whatever a crash left behind.
+  MYDOCKER_RETURN_IF_ERROR(ReleaseResources(runtime_->cgroups(), dir_, state_));
+  return runtime_->cgroups().Create(state_.cgroup_path, config_.linux.resources);
+}
+
+absl::Status Monitor::StartInit() {
+  MYDOCKER_ASSIGN_OR_RETURN(unsigned long flags, CloneFlags(config_.linux.namespaces));
+  int sync_pair[2];
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sync_pair) != 0) {
+    return LastErrnoError("socketpair");
+  }
+  sync_.reset(sync_pair[0]);
+  UniqueFd init_end(sync_pair[1]);
+  UniqueFd child_stdio[3];
+  if (!config_.process.terminal) {
+    int p[2];
+    if (request_.relay_stdin) {
+      if (::pipe2(p, O_CLOEXEC) != 0) return LastErrnoError("pipe");
+      child_stdio[0].reset(p[0]);
+      stdin_w_.reset(p[1]);
+    } else {
+      child_stdio[0].reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+    }
+    if (::pipe2(p, O_CLOEXEC) != 0) return LastErrnoError("pipe");
+    stdout_r_.reset(p[0]);
+    child_stdio[1].reset(p[1]);
+    if (::pipe2(p, O_CLOEXEC) != 0) return LastErrnoError("pipe");
+    stderr_r_.reset(p[0]);
+    child_stdio[2].reset(p[1]);
+  }
+  plan_.sync_fd = init_end.get();
+  for (int i = 0; i < 3; ++i) plan_.stdio[i] = child_stdio[i].get();
+
+  // A fork-like clone (no new stack): the child runs RunInit on the plan made above. The
+  // monitor is single-threaded, and RunInit only makes system calls.
+  long pid = ::syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, nullptr);
+  if (pid < 0) return LastErrnoError("clone container init");
+  if (pid == 0) RunInit(plan_);
+  init_pid_ = static_cast<pid_t>(pid);
+  init_end.reset();
+  for (UniqueFd& fd : child_stdio) fd.reset();
+
+  MYDOCKER_RETURN_IF_ERROR(Annotate(runtime_->cgroups().AddProcess(state_.cgroup_path, init_pid_),
+                                    "join cgroup"));
+  char go = 'g';
+  if (::write(sync_.get(), &go, 1) != 1) return LastErrnoError("release container init");
+  return AwaitExec();
+}
+
+absl::Status Monitor::AwaitExec() {
+  for (;;) {
+    MYDOCKER_ASSIGN_OR_RETURN(InitReport report, ReceiveFromInit(sync_.get()));
+    switch (report.kind) {
+      case InitReport::kTerminal:
+        terminal_ = std::move(report.terminal);
+        continue;
+      case InitReport::kError:
+        return WithExitCode(absl::UnknownError(DescribeInitError(report.error)),
+                            report.error.exit_code);
+      case InitReport::kExecuted:
+        break;
+    }
+    break;
+  }
+  sync_.reset();
+  // End of stream also comes if init died without a word (killed before execve).
+  int status;
+  if (::waitpid(init_pid_, &status, WNOHANG) == init_pid_) {
+    init_pid_ = -1;
+    return absl::AbortedError(absl::StrCat("container init ended before executing its command (",
+                                           ExitCodeFromWaitStatus(status), ")"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Monitor::RecordStarted() {
+  state_.status = ContainerStatus::kRunning;
+  state_.started = absl::Now();
+  state_.finished = absl::InfinitePast();
+  state_.exit_code.reset();
+  state_.oom_killed = false;
+  state_.error.clear();
+  state_.init = {init_pid_, ProcessStartTime(init_pid_).value_or(0)};
+  state_.monitor = {::getpid(), ProcessStartTime(::getpid()).value_or(0)};
+  MYDOCKER_RETURN_IF_ERROR(runtime_->state().SaveState(state_));
+  lock_.reset();
+  return absl::OkStatus();
+}
+
+void Monitor::FailStart(const absl::Status& status) {
+  if (init_pid_ > 0) {
+    ::kill(init_pid_, SIGKILL);
+    ::waitpid(init_pid_, nullptr, 0);
+    init_pid_ = -1;
+  }
+  int code = ExitCodeOf(status);
+  std::string message(status.message());
+  if (runtime_ != nullptr && lock_.has_value()) {
+    ReleaseResources(runtime_->cgroups(), dir_, state_).IgnoreError();
+    // Docker keeps a container whose command could not start, in state "created", with the
+    // reason; --rm removes it at once.
+    if (state_.auto_remove) {
+      runtime_->state().Remove(state_.id).IgnoreError();
+    } else {
+      state_.status = ContainerStatus::kCreated;
+      state_.error = message;
+      state_.exit_code = code;
+      state_.init = {};
+      runtime_->state().SaveState(state_).IgnoreError();
+    }
+  }
+  Tell(ControlType::kStartFailed, code, message);
+}
+
+void Monitor::Relay(int from, int to, absl::string_view stream, bool* open) {
+  char buf[16384];
+  ssize_t n = ::read(from, buf, sizeof buf);
+  if (n < 0 && (errno == EINTR || errno == EAGAIN)) return;
+  if (n <= 0) {  // EOF, or EIO from a terminal whose last slave closed
+    *open = false;
+    log_->Flush(stream);
+    return;
+  }
+  log_->Add(stream, absl::string_view(buf, static_cast<size_t>(n)));
+  if (request_.attach && client_out_ok_ && to >= 0) {
+    client_out_ok_ = WriteAll(to, buf, static_cast<size_t>(n));
+  }
+}
+
+void Monitor::HandleSignal() {
+  struct signalfd_siginfo si;
+  if (::read(signal_fd_.get(), &si, sizeof si) != sizeof si) return;
+  if (si.ssi_signo != SIGCHLD) {
+    if (init_pid_ > 0 && !init_exited_) ::kill(init_pid_, static_cast<int>(si.ssi_signo));
+    return;
+  }
+  int status;
+  pid_t pid;
+  while ((pid = ::waitpid(-1, &status, WNOHANG)) > 0) {
+    if (pid == init_pid_) {
+      init_exited_ = true;
+      wait_status_ = status;
+    }
+  }
+}
+
+void Monitor::HandleControl() {
+  auto msg = ReceiveControl(control_.get());
+  if (!msg.ok()) {  // the client went away; the container goes on
+    client_connected_ = false;
+    return;
+  }
+  if (msg->type == ControlType::kSignal && !init_exited_) {
+    ::kill(init_pid_, msg->value);
+  } else if (msg->type == ControlType::kResize && terminal_) {
+    struct winsize ws = {};
+    ws.ws_row = static_cast<unsigned short>(msg->value);
+    ws.ws_col = static_cast<unsigned short>(msg->value2);
+    ::ioctl(terminal_.get(), TIOCSWINSZ, &ws);
+  }
+}
+
+void Monitor::Loop() {
+  if (terminal_) {
+    stdout_r_.reset(::dup(terminal_.get()));
+    if (request_.relay_stdin) stdin_w_.reset(::dup(terminal_.get()));
+  }
+  out_open_ = stdout_r_.valid();
+  err_open_ = stderr_r_.valid();
+  stdin_open_ = request_.relay_stdin && stdin_w_.valid();
+  absl::string_view out_stream = "stdout";
+  absl::Time drain_deadline = absl::InfiniteFuture();
+  while (out_open_ || err_open_ || !init_exited_) {
+    if (init_exited_ && drain_deadline == absl::InfiniteFuture()) {
+      // Every process of the PID namespace is gone once init is reaped, so the pipes reach
+      // end of stream; the deadline only guards against a writer we do not know of.
+      drain_deadline = absl::Now() + absl::Seconds(2);
+    }
+    if (absl::Now() > drain_deadline) break;
+    struct pollfd fds[5];
+    int n = 0;
+    fds[n++] = {signal_fd_.get(), POLLIN, 0};
+    int control_i = client_connected_ ? n++ : -1;
+    if (control_i >= 0) fds[control_i] = {control_.get(), POLLIN, 0};
+    int out_i = out_open_ ? n++ : -1;
+    if (out_i >= 0) fds[out_i] = {stdout_r_.get(), POLLIN, 0};
+    int err_i = err_open_ ? n++ : -1;
+    if (err_i >= 0) fds[err_i] = {stderr_r_.get(), POLLIN, 0};
+    int in_i = stdin_open_ && !init_exited_ ? n++ : -1;
+    if (in_i >= 0) fds[in_i] = {STDIN_FILENO, POLLIN, 0};
+    int timeout = init_exited_ ? 100 : -1;
+    if (::poll(fds, n, timeout) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    if (fds[0].revents) HandleSignal();
+    if (control_i >= 0 && fds[control_i].revents) HandleControl();
+    if (out_i >= 0 && fds[out_i].revents) Relay(stdout_r_.get(), STDOUT_FILENO, out_stream, &out_open_);
+    if (err_i >= 0 && fds[err_i].revents) Relay(stderr_r_.get(), STDERR_FILENO, "stderr", &err_open_);
+    if (in_i >= 0 && fds[in_i].revents) {
+      char buf[16384];
+      ssize_t r = ::read(STDIN_FILENO, buf, sizeof buf);
+      if (r > 0 && WriteAll(stdin_w_.get(), buf, static_cast<size_t>(r))) continue;
+      if (r < 0 && errno == EINTR) continue;
+      stdin_open_ = false;
+      if (!terminal_) stdin_w_.reset();  // the container sees end of input
+    }
+  }
+  log_->Flush("stdout");
+  log_->Flush("stderr");
+}
+
+void Monitor::Finish() {
+  int code = ExitCodeFromWaitStatus(wait_status_);
+  auto lock = runtime_->state().Lock(request_.id);
+  auto stats = runtime_->cgroups().Stats(state_.cgroup_path);
+  bool oom = stats.ok() && stats->oom_kills > 0 && WIFSIGNALED(wait_status_) &&
+             WTERMSIG(wait_status_) == SIGKILL;
+  ReleaseResources(runtime_->cgroups(), dir_, state_).IgnoreError();
+  if (lock.ok()) {
+    auto current = runtime_->state().LoadState(request_.id);
+    if (current.ok()) {
+      ContainerState s = *current;
+      if (s.auto_remove) {
+        runtime_->state().Remove(request_.id).IgnoreError();
+      } else {
+        s.status = ContainerStatus::kStopped;
+        s.exit_code = code;
+        s.oom_killed = oom;
+        s.finished = absl::Now();
+        runtime_->state().SaveState(s).IgnoreError();
+      }
+    }
+  }
+  Tell(ControlType::kExited, code);
+}
+
+int Monitor::Run() {
+  ::signal(SIGPIPE, SIG_IGN);
+  sigset_t mask;
+  sigemptyset(&mask);
+  sigaddset(&mask, SIGCHLD);
+  for (int sig : kForwardedSignals) sigaddset(&mask, sig);
+  ::sigprocmask(SIG_BLOCK, &mask, nullptr);
+  signal_fd_.reset(::signalfd(-1, &mask, SFD_CLOEXEC));
+
+  absl::Status status = Prepare();
+  if (status.ok()) status = StartInit();
+  if (status.ok()) status = RecordStarted();
+  if (!status.ok()) {
+    FailStart(status);
+    return 1;
+  }
+  Tell(ControlType::kStarted, init_pid_);
+  Loop();
+  if (!init_exited_) {  // gave up draining; make sure init is gone before recording
+    ::kill(init_pid_, SIGKILL);
+    ::waitpid(init_pid_, &wait_status_, 0);
+  }
+  Finish();
+  return 0;
+}
+
+}  // namespace
+
+int MonitorMain(const MonitorRequest& request) {
+  // Descriptors that leaked in from the client are not ours to keep.
+  ::syscall(SYS_close_range, kMonitorControlFd + 1, ~0U, 0);
+  Monitor monitor(request);
+  return monitor.Run();
+}
+
+}  // namespace mydocker::process

@@ -1,0 +1,36 @@
+// The monitor: one small process per container (see docs/architecture.md). It creates the
+// container's init with clone(), is its parent for its whole life, relays or logs its output,
+// reaps it, records how it ended and releases its resources. Single-threaded, one poll loop.
+#ifndef MYDOCKER_PROCESS_MONITOR_H_
+#define MYDOCKER_PROCESS_MONITOR_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "mydocker/container_config.h"
+
+namespace mydocker::process {
+
+// How a client asks for a monitor. The monitor's descriptors on entry: 0, 1, 2 are the
+// client's stdio when attached (else /dev/null), 3 is the control socket.
+struct MonitorRequest {
+  std::string root;
+  std::string id;
+  bool attach = false;       // relay output to fds 1 and 2
+  bool relay_stdin = false;  // relay fd 0 to the container's stdin
+  std::optional<ConsoleSize> console_size;
+};
+
+inline constexpr int kMonitorControlFd = 3;
+
+std::vector<std::string> MonitorArgv(const std::string& helper, const MonitorRequest& request);
+absl::StatusOr<MonitorRequest> ParseMonitorArgv(int argc, char** argv);
+
+// Runs the monitor (after the double fork). Returns the monitor's exit status.
+int MonitorMain(const MonitorRequest& request);
+
+}  // namespace mydocker::process
+
+#endif  // MYDOCKER_PROCESS_MONITOR_H_

@@ -1,0 +1,52 @@
+#include "absl/strings/string_view.h"
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "mydocker/helper.h"
+#include "process/monitor.h"
+
+namespace mydocker::process {
+
+std::vector<std::string> MonitorArgv(const std::string& helper, const MonitorRequest& request) {
+  std::vector<std::string> argv = {helper, kMonitorMode, "--root", request.root, "--id",
+                                   request.id};
+  if (request.attach) argv.push_back("--attach");
+  if (request.relay_stdin) argv.push_back("--stdin");
+  if (request.console_size) {
+    argv.push_back("--console-size");
+    argv.push_back(absl::StrCat(request.console_size->height, "x", request.console_size->width));
+  }
+  return argv;
+}
+
+absl::StatusOr<MonitorRequest> ParseMonitorArgv(int argc, char** argv) {
+  MonitorRequest r;
+  for (int i = 2; i < argc; ++i) {
+    absl::string_view arg = argv[i];
+    bool has_value = i + 1 < argc;
+    if (arg == "--root" && has_value) {
+      r.root = argv[++i];
+    } else if (arg == "--id" && has_value) {
+      r.id = argv[++i];
+    } else if (arg == "--attach") {
+      r.attach = true;
+    } else if (arg == "--stdin") {
+      r.relay_stdin = true;
+    } else if (arg == "--console-size" && has_value) {
+      std::pair<std::string, std::string> hw = absl::StrSplit(argv[++i], 'x');
+      uint32_t h = 0, w = 0;
+      if (!absl::SimpleAtoi(hw.first, &h) || !absl::SimpleAtoi(hw.second, &w) || h > 65535 ||
+          w > 65535) {
+        return absl::InvalidArgumentError(absl::StrCat("bad console size \"", argv[i], "\""));
+      }
+      r.console_size = ConsoleSize{static_cast<uint16_t>(h), static_cast<uint16_t>(w)};
+    } else {
+      return absl::InvalidArgumentError(absl::StrCat("unknown monitor argument \"", arg, "\""));
+    }
+  }
+  if (r.root.empty() || r.id.empty()) return absl::InvalidArgumentError("monitor needs --root and --id");
+  return r;
+}
+
+}  // namespace mydocker::process

@@ -1,0 +1,57 @@
+#include "process/protocol.h"
+
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "mydocker/status_macros.h"
+
+namespace mydocker::process {
+
+ControlMessage MakeControl(ControlType type, int32_t value, int32_t value2,
+                           absl::string_view text) {
+  ControlMessage msg;
+  msg.type = type;
+  msg.value = value;
+  msg.value2 = value2;
+  size_t n = std::min(text.size(), sizeof msg.text - 1);
+  std::memcpy(msg.text, text.data(), n);
+  return msg;
+}
+
+absl::Status SendControl(int fd, const ControlMessage& msg) {
+  for (;;) {
+    ssize_t n = ::send(fd, &msg, sizeof msg, MSG_NOSIGNAL);
+    if (n == static_cast<ssize_t>(sizeof msg)) return absl::OkStatus();
+    if (n < 0 && errno == EINTR) continue;
+    return LastErrnoError("send to monitor socket");
+  }
+}
+
+absl::StatusOr<ControlMessage> ReceiveControl(int fd) {
+  ControlMessage msg;
+  for (;;) {
+    ssize_t n = ::recv(fd, &msg, sizeof msg, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return LastErrnoError("receive from monitor socket");
+    if (n == 0) return absl::NotFoundError("monitor socket closed");
+    if (n != static_cast<ssize_t>(sizeof msg) || msg.magic != kControlMagic ||
+        msg.version != kControlVersion) {
+      return absl::InternalError("malformed message on monitor socket (helper binary from a "
+                                 "different mydocker version?)");
+    }
+    msg.text[sizeof msg.text - 1] = '\0';
+    return msg;
+  }
+}
+
+std::string DescribeInitError(const InitError& e) {
+  std::string what(e.what, strnlen(e.what, sizeof e.what));
+  if (e.err == 0) return what;
+  return absl::StrCat(what, ": ", std::strerror(e.err));
+}
+
+}  // namespace mydocker::process

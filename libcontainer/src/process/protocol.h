@@ -1,0 +1,57 @@
+// Messages between a client and a container's monitor, and between the monitor and init.
+// Both sockets are SOCK_SEQPACKET, so each message arrives whole. The helper binary may be a
+// different build than the library that talks to it, so messages carry a magic and version.
+#ifndef MYDOCKER_PROCESS_PROTOCOL_H_
+#define MYDOCKER_PROCESS_PROTOCOL_H_
+
+#include <cstdint>
+#include <string>
+#include "absl/strings/string_view.h"
+
+#include "absl/status/statusor.h"
+
+namespace mydocker::process {
+
+inline constexpr uint32_t kControlMagic = 0x4d59444b;  // "MYDK"
+inline constexpr uint32_t kControlVersion = 1;
+
+enum class ControlType : uint32_t {
+  // monitor -> client
+  kStarted = 1,      // value = container pid
+  kStartFailed = 2,  // value = exit code (125/126/127), text = reason
+  kExited = 3,       // value = exit code (128+N for signal N)
+  // client -> monitor
+  kSignal = 10,  // value = signal number
+  kResize = 11,  // value = rows, value2 = columns
+};
+
+struct ControlMessage {
+  uint32_t magic = kControlMagic;
+  uint32_t version = kControlVersion;
+  ControlType type = ControlType::kStarted;
+  int32_t value = 0;
+  int32_t value2 = 0;
+  char text[492] = {};
+};
+static_assert(sizeof(ControlMessage) == 512);
+
+ControlMessage MakeControl(ControlType type, int32_t value, int32_t value2 = 0,
+                           absl::string_view text = {});
+// Sends one message; EPIPE/ECONNRESET are reported as errors, never as SIGPIPE.
+absl::Status SendControl(int fd, const ControlMessage& msg);
+// Receives one message. NotFound at end of stream (peer closed).
+absl::StatusOr<ControlMessage> ReceiveControl(int fd);
+
+// init -> monitor, when a step before execve fails. Filled with async-signal-safe code only.
+struct InitError {
+  int32_t exit_code = 125;
+  int32_t err = 0;       // errno of the failed call
+  char what[480] = {};   // the step, e.g. "mount proc on /proc"
+};
+
+// Formats an InitError as "what: strerror(err)".
+std::string DescribeInitError(const InitError& e);
+
+}  // namespace mydocker::process
+
+#endif  // MYDOCKER_PROCESS_PROTOCOL_H_

@@ -1,0 +1,206 @@
+#include "mydocker/runtime.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <random>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "mydocker/status_macros.h"
+
+#ifndef MYDOCKER_HELPER_PATH
+#define MYDOCKER_HELPER_PATH "/usr/local/bin/mydocker"
+#endif
+
+namespace mydocker {
+namespace {
+
+constexpr char kDefaultRoot[] = "/var/lib/mydocker";
+
+std::string EnvOr(const char* name, std::string fallback) {
+  const char* v = std::getenv(name);
+  return v != nullptr && *v != '\0' ? std::string(v) : fallback;
+}
+
+std::string GenerateName() {
+  static const char* const kAdjectives[] = {
+      "agile", "bold",  "brave", "calm",  "clever", "eager", "fond",  "gentle", "happy", "jolly",
+      "keen",  "lucid", "merry", "noble", "proud",  "quiet", "sharp", "swift",  "vivid", "wise"};
+  static const char* const kNames[] = {
+      "babbage", "curie", "dijkstra", "euler",  "faraday", "gauss",  "hopper", "kepler",
+      "lovelace", "noether", "pascal", "ritchie", "shannon", "thompson", "turing", "wirth"};
+  thread_local std::mt19937 rng{std::random_device{}()};
+  return absl::StrCat(kAdjectives[rng() % std::size(kAdjectives)], "_",
+                      kNames[rng() % std::size(kNames)]);
+}
+
+// Sets KEY=VALUE in `env`, replacing an earlier value of KEY.
+void SetEnv(std::vector<std::string>& env, const std::string& kv) {
+  std::string key = kv.substr(0, kv.find('='));
+  for (std::string& e : env) {
+    if (e.substr(0, e.find('=')) == key) {
+      e = kv;
+      return;
+    }
+  }
+  env.push_back(kv);
+}
+
+bool HasEnv(const std::vector<std::string>& env, absl::string_view key) {
+  for (const std::string& e : env) {
+    if (e.substr(0, e.find('=')) == key) return true;
+  }
+  return false;
+}
+
+absl::Status ValidateEnv(const std::vector<std::string>& env) {
+  for (const std::string& e : env) {
+    size_t eq = e.find('=');
+    if (eq == 0 || eq == std::string::npos || e.find('\0') != std::string::npos) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("invalid environment variable \"", e, "\": want KEY=VALUE"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateHostname(absl::string_view hostname) {
+  if (hostname.size() > 64 || hostname.find_first_of("/ \t\n\0") != absl::string_view::npos) {
+    return absl::InvalidArgumentError(absl::StrCat("invalid hostname \"", hostname, "\""));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::string DefaultRoot() { return EnvOr("MYDOCKER_ROOT", kDefaultRoot); }
+
+Runtime::~Runtime() = default;
+
+absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Open(RuntimeOptions options) {
+  if (options.root.empty()) options.root = DefaultRoot();
+  if (options.helper_path.empty()) options.helper_path = EnvOr("MYDOCKER_HELPER", MYDOCKER_HELPER_PATH);
+  if (options.root[0] != '/') {
+    return absl::InvalidArgumentError(
+        absl::StrCat("state root \"", options.root, "\" is not an absolute path"));
+  }
+  // Layer paths end up in overlayfs mount options, where these characters are separators.
+  if (options.root.find_first_of(",:\\") != std::string::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("state root \"", options.root, "\" contains ',', ':' or '\\'"));
+  }
+  std::unique_ptr<Runtime> rt(new Runtime());
+  rt->options_ = options;
+  MYDOCKER_ASSIGN_OR_RETURN(rt->state_, StateStore::Open(options.root));
+  MYDOCKER_ASSIGN_OR_RETURN(rt->images_, ImageStore::Open(options.root));
+  MYDOCKER_ASSIGN_OR_RETURN(rt->cgroups_, CgroupManager::Detect(options.cgroup));
+  return rt;
+}
+
+absl::StatusOr<std::unique_ptr<Container>> Runtime::Create(const CreateOptions& options) {
+  MYDOCKER_ASSIGN_OR_RETURN(Image image, images_->Resolve(options.image));
+  MYDOCKER_RETURN_IF_ERROR(ValidateEnv(options.env));
+  MYDOCKER_RETURN_IF_ERROR(ValidateHostname(options.hostname));
+  MYDOCKER_RETURN_IF_ERROR(cgroups_->Validate(options.resources));
+
+  ContainerState state;
+  state.id = NewContainerId();
+  const std::string dir = state_->ContainerDir(state.id);
+  ContainerConfig config = DefaultContainerConfig();
+  ProcessSpec& proc = config.process;
+  proc.args = options.command;
+  if (proc.args.empty()) {
+    proc.args = image.config.entrypoint;
+    proc.args.insert(proc.args.end(), image.config.cmd.begin(), image.config.cmd.end());
+  } else if (!image.config.entrypoint.empty()) {
+    proc.args.insert(proc.args.begin(), image.config.entrypoint.begin(),
+                     image.config.entrypoint.end());
+  }
+  if (proc.args.empty() || proc.args[0].empty()) {
+    return absl::InvalidArgumentError("no command specified");
+  }
+  proc.terminal = options.tty;
+  proc.cwd = !options.workdir.empty()             ? options.workdir
+             : !image.config.working_dir.empty() ? image.config.working_dir
+                                                 : "/";
+  if (proc.cwd[0] != '/') {
+    return absl::InvalidArgumentError(
+        absl::StrCat("working directory \"", proc.cwd, "\" is not an absolute path"));
+  }
+  config.hostname = options.hostname.empty() ? state.id.substr(0, 12) : options.hostname;
+  proc.env = image.config.env;
+  if (!HasEnv(proc.env, "PATH")) {
+    proc.env.insert(proc.env.begin(),
+                    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+  }
+  SetEnv(proc.env, "HOSTNAME=" + config.hostname);
+  if (options.tty) SetEnv(proc.env, "TERM=xterm");
+  for (const std::string& kv : options.env) SetEnv(proc.env, kv);
+  if (!HasEnv(proc.env, "HOME")) proc.env.push_back("HOME=/root");
+
+  config.root.path = dir + "/rootfs";
+  config.root.lower_dirs = images_->LayerDirs(image);
+  config.root.upper_dir = dir + "/upper";
+  config.root.work_dir = dir + "/work";
+  config.linux.resources = options.resources;
+  const std::string parent = options.cgroup_parent.empty() ? "mydocker" : options.cgroup_parent;
+  if (parent[0] == '/' || absl::StrContains(parent, "..")) {
+    return absl::InvalidArgumentError(absl::StrCat("invalid cgroup parent \"", parent, "\""));
+  }
+  config.linux.cgroups_path = absl::StrCat(parent, "/", state.id);
+
+  state.name = options.name.empty() ? GenerateName() : options.name;
+  state.image = options.image;
+  state.image_id = image.id;
+  state.command = proc.args;
+  state.created = absl::Now();
+  state.auto_remove = options.auto_remove;
+  state.log_path = dir + "/container.log";
+  state.cgroup_path = config.linux.cgroups_path;
+
+  absl::Status created = state_->Create(state, config);
+  for (int attempt = 0; options.name.empty() && absl::IsAlreadyExists(created) && attempt < 20;
+       ++attempt) {
+    state.name = absl::StrCat(GenerateName(), attempt >= 10 ? absl::StrCat(attempt) : "");
+    created = state_->Create(state, config);
+  }
+  MYDOCKER_RETURN_IF_ERROR(created);
+  for (const char* sub : {"/upper", "/work", "/rootfs"}) {
+    absl::Status s = MakeDirs(dir + sub, 0755);
+    if (!s.ok()) {
+      state_->Remove(state.id).IgnoreError();
+      return s;
+    }
+  }
+  return std::make_unique<Container>(this, state.id);
+}
+
+absl::StatusOr<std::unique_ptr<Container>> Runtime::Get(absl::string_view ref) {
+  MYDOCKER_ASSIGN_OR_RETURN(std::string id, state_->Resolve(ref));
+  return std::make_unique<Container>(this, id);
+}
+
+absl::StatusOr<std::vector<ContainerState>> Runtime::List(bool all) {
+  MYDOCKER_ASSIGN_OR_RETURN(std::vector<ContainerState> states, state_->List());
+  std::vector<ContainerState> out;
+  out.reserve(states.size());
+  for (ContainerState& s : states) {
+    ContainerState r = ReconcileState(std::move(s));
+    if (all || r.IsActive()) out.push_back(std::move(r));
+  }
+  return out;
+}
+
+absl::Status Runtime::RemoveImage(absl::string_view ref, bool force) {
+  MYDOCKER_ASSIGN_OR_RETURN(std::vector<ContainerState> states, state_->List());
+  return images_->Remove(ref, force, [&states](const std::string& image_id) {
+    for (const ContainerState& s : states) {
+      if (s.image_id == image_id) return true;
+    }
+    return false;
+  });
+}
+
+}  // namespace mydocker

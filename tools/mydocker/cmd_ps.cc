@@ -1,0 +1,118 @@
+// mydocker ps [-a] [-q] [--no-trunc] [--format json]
+#include <iostream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "commands.h"
+#include "format.h"
+#include "rapidjson/stringbuffer.h"
+#include "rapidjson/writer.h"
+
+namespace mydocker::cli {
+namespace {
+
+struct PsFlags {
+  bool all = false;
+  bool quiet = false;
+  bool no_trunc = false;
+  std::string format;
+};
+
+// Docker's STATUS column: "Up 3 minutes", "Exited (0) 2 seconds ago", "Created".
+std::string StatusText(const ContainerState& s, absl::Time now) {
+  switch (s.status) {
+    case ContainerStatus::kRunning:
+      return absl::StrCat("Up ", HumanDuration(now - s.started));
+    case ContainerStatus::kPaused:
+      return absl::StrCat("Up ", HumanDuration(now - s.started), " (Paused)");
+    case ContainerStatus::kStopped: {
+      std::string code = s.exit_code ? absl::StrCat(*s.exit_code) : "unknown";
+      if (s.finished == absl::InfinitePast()) return absl::StrCat("Exited (", code, ")");
+      return absl::StrCat("Exited (", code, ") ", HumanDuration(now - s.finished), " ago");
+    }
+    case ContainerStatus::kCreated:
+      return "Created";
+  }
+  return "";
+}
+
+std::string CommandText(const ContainerState& s, bool no_trunc) {
+  std::string cmd = absl::StrJoin(s.command, " ");
+  if (!no_trunc && cmd.size() > 20) cmd = cmd.substr(0, 19) + "…";
+  return absl::StrCat("\"", cmd, "\"");
+}
+
+std::string JsonLine(const ContainerState& s, absl::Time now) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  auto kv = [&w](const char* key, const std::string& value) {
+    w.Key(key);
+    w.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
+  };
+  w.StartObject();
+  kv("ID", s.id);
+  kv("Names", s.name);
+  kv("Image", s.image);
+  kv("ImageID", s.image_id);
+  kv("Command", absl::StrJoin(s.command, " "));
+  kv("CreatedAt", FormatTime(s.created));
+  kv("State", std::string(ContainerStatusName(s.status)));
+  kv("Status", StatusText(s, now));
+  w.Key("Pid");
+  w.Int(s.IsActive() ? s.init.pid : 0);
+  w.Key("ExitCode");
+  if (s.exit_code) {
+    w.Int(*s.exit_code);
+  } else {
+    w.Null();
+  }
+  w.EndObject();
+  return buf.GetString();
+}
+
+int Ps(Context& ctx, const PsFlags& flags) {
+  if (!flags.format.empty() && flags.format != "json" && flags.format != "table") {
+    ctx.Fail(absl::InvalidArgumentError(absl::StrCat("unknown format \"", flags.format,
+                                                     "\": use \"json\" or \"table\"")),
+             1);
+    return ctx.exit_code;
+  }
+  Runtime* rt = ctx.OpenRuntime();
+  if (rt == nullptr) return ctx.exit_code;
+  auto states = rt->List(flags.all);
+  if (!states.ok()) {
+    ctx.Fail(states.status(), 1);
+    return ctx.exit_code;
+  }
+  absl::Time now = absl::Now();
+  std::string out;
+  if (flags.quiet) {
+    for (const auto& s : *states) absl::StrAppend(&out, flags.no_trunc ? s.id : s.id.substr(0, 12), "\n");
+  } else if (flags.format == "json") {
+    for (const auto& s : *states) absl::StrAppend(&out, JsonLine(s, now), "\n");
+  } else {
+    Table table({"CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "NAMES"});
+    for (const auto& s : *states) {
+      table.Add({flags.no_trunc ? s.id : s.id.substr(0, 12), s.image, CommandText(s, flags.no_trunc),
+                 absl::StrCat(HumanDuration(now - s.created), " ago"), StatusText(s, now), s.name});
+    }
+    out = table.Render();
+  }
+  std::cout << out;
+  return 0;
+}
+
+}  // namespace
+
+void RegisterPs(CLI::App& app, Context& ctx) {
+  auto flags = std::make_shared<PsFlags>();
+  CLI::App* ps = app.add_subcommand("ps", "List containers");
+  ps->add_flag("-a,--all", flags->all, "Show all containers (default shows just running)");
+  ps->add_flag("-q,--quiet", flags->quiet, "Only display container IDs");
+  ps->add_flag("--no-trunc", flags->no_trunc, "Don't truncate output");
+  ps->add_option("--format", flags->format, "Output format: table or json");
+  ps->callback([&ctx, flags] { ctx.exit_code = Ps(ctx, *flags); });
+}
+
+}  // namespace mydocker::cli

@@ -1,0 +1,129 @@
+// mydocker run [OPTIONS] IMAGE [COMMAND [ARG...]]
+#include <poll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <iostream>
+
+#include "commands.h"
+#include "mydocker/status_macros.h"
+#include "run_options.h"
+#include "terminal.h"
+
+namespace mydocker::cli {
+namespace {
+
+constexpr int kForwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
+
+std::optional<std::string> HostEnv(const std::string& key) {
+  const char* v = std::getenv(key.c_str());
+  if (v == nullptr) return std::nullopt;
+  return std::string(v);
+}
+
+// Relays signals to the container and waits for it to end. Returns its exit code.
+int AttachAndWait(Attachment& attachment, int signal_fd, bool tty) {
+  for (;;) {
+    struct pollfd fds[2] = {{signal_fd, POLLIN, 0}, {attachment.fd(), POLLIN, 0}};
+    if (::poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    if (fds[0].revents & POLLIN) {
+      struct signalfd_siginfo si;
+      if (::read(signal_fd, &si, sizeof si) == sizeof si) {
+        int sig = static_cast<int>(si.ssi_signo);
+        if (sig == SIGWINCH) {
+          if (auto size = TerminalSize(STDOUT_FILENO); size && tty) {
+            attachment.Resize(*size).IgnoreError();
+          }
+        } else {
+          attachment.Signal(sig).IgnoreError();
+        }
+      }
+    }
+    if (fds[1].revents) break;
+  }
+  auto code = attachment.Wait();
+  if (!code.ok()) {
+    std::cerr << "mydocker: " << code.status().message() << "\n";
+    return 125;
+  }
+  return *code;
+}
+
+int Run(Context& ctx, const RunFlags& flags) {
+  if (flags.detach && flags.tty) {
+    ctx.Fail(absl::InvalidArgumentError("-d and -t cannot be combined: there is no attach yet"), 125);
+    return ctx.exit_code;
+  }
+  if (flags.tty && flags.interactive && ::isatty(STDIN_FILENO) != 1) {
+    ctx.Fail(absl::InvalidArgumentError("the input device is not a TTY"), 125);
+    return ctx.exit_code;
+  }
+  auto options = BuildCreateOptions(flags, HostEnv);
+  if (!options.ok()) {
+    ctx.Fail(options.status(), 125);
+    return ctx.exit_code;
+  }
+  Runtime* rt = ctx.OpenRuntime();
+  if (rt == nullptr) return ctx.exit_code;
+  auto container = rt->Create(*options);
+  if (!container.ok()) {
+    ctx.Fail(container.status(), 125);
+    return ctx.exit_code;
+  }
+  sigset_t mask;
+  sigemptyset(&mask);
+  for (int sig : kForwarded) sigaddset(&mask, sig);
+  ::sigprocmask(SIG_BLOCK, &mask, nullptr);
+  UniqueFd signal_fd(::signalfd(-1, &mask, SFD_CLOEXEC));
+
+  StartOptions start;
+  start.attach = !flags.detach;
+  if (start.attach) {
+    start.stdio = {flags.interactive ? STDIN_FILENO : -1, STDOUT_FILENO, STDERR_FILENO};
+  }
+  if (flags.tty) start.console_size = TerminalSize(STDOUT_FILENO);
+  auto attachment = (*container)->Start(start);
+  if (!attachment.ok()) {
+    ctx.Fail(attachment.status(), ExitCodeOf(attachment.status()));
+    return ctx.exit_code;
+  }
+  if (flags.detach) {
+    std::cout << (*container)->id() << "\n";
+    return 0;
+  }
+  std::optional<RawTerminal> raw;
+  if (flags.tty && flags.interactive) raw.emplace(STDIN_FILENO);
+  return AttachAndWait(**attachment, signal_fd.get(), flags.tty);
+}
+
+}  // namespace
+
+void RegisterRun(CLI::App& app, Context& ctx) {
+  auto flags = std::make_shared<RunFlags>();
+  CLI::App* run = app.add_subcommand("run", "Create and run a new container from an image");
+  run->set_help_flag("--help", "Print this help");
+  run->prefix_command();  // everything after IMAGE belongs to the container's command
+  run->add_flag("-i,--interactive", flags->interactive, "Keep STDIN open and relay it");
+  run->add_flag("-t,--tty", flags->tty, "Allocate a pseudo-terminal");
+  run->add_flag("-d,--detach", flags->detach, "Run in the background and print the container ID");
+  run->add_flag("--rm", flags->rm, "Remove the container when it exits");
+  run->add_option("--name", flags->name, "Assign a name to the container");
+  run->add_option("-e,--env", flags->env, "Set environment variables (KEY=VALUE or KEY)")
+      ->allow_extra_args(false);
+  run->add_option("--env-file", flags->env_files, "Read environment variables from a file")
+      ->allow_extra_args(false);
+  run->add_option("-h,--hostname", flags->hostname, "Container host name");
+  run->add_option("-w,--workdir", flags->workdir, "Working directory inside the container");
+  run->add_option("--cgroup-parent", flags->cgroup_parent, "Parent cgroup for the container");
+  run->callback([&ctx, flags, run] {
+    flags->args = run->remaining();
+    ctx.exit_code = Run(ctx, *flags);
+  });
+}
+
+}  // namespace mydocker::cli
