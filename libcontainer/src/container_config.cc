@@ -1,0 +1,338 @@
+#include "mydocker/container_config.h"
+
+#include <array>
+#include <utility>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "json_util.h"
+#include "mydocker/status_macros.h"
+
+namespace mydocker {
+namespace {
+
+constexpr std::array<std::pair<NamespaceType, std::string_view>, 7> kNamespaceNames = {{
+    {NamespaceType::kPid, "pid"},
+    {NamespaceType::kNetwork, "network"},
+    {NamespaceType::kMount, "mount"},
+    {NamespaceType::kIpc, "ipc"},
+    {NamespaceType::kUts, "uts"},
+    {NamespaceType::kUser, "user"},
+    {NamespaceType::kCgroup, "cgroup"},
+}};
+
+// ---- Writing -------------------------------------------------------------------------------
+
+void WriteProcess(json::Writer& w, const ProcessSpec& p) {
+  w.StartObject();
+  json::Key(w, "terminal");
+  w.Bool(p.terminal);
+  if (p.console_size.has_value()) {
+    json::Key(w, "consoleSize");
+    w.StartObject();
+    json::Key(w, "height");
+    w.Uint(p.console_size->height);
+    json::Key(w, "width");
+    w.Uint(p.console_size->width);
+    w.EndObject();
+  }
+  json::Key(w, "user");
+  w.StartObject();
+  json::Key(w, "uid");
+  w.Uint(p.user.uid);
+  json::Key(w, "gid");
+  w.Uint(p.user.gid);
+  if (!p.user.additional_gids.empty()) {
+    json::Key(w, "additionalGids");
+    w.StartArray();
+    for (uint32_t gid : p.user.additional_gids) w.Uint(gid);
+    w.EndArray();
+  }
+  w.EndObject();
+  json::KeyStringArray(w, "args", p.args);
+  json::KeyStringArray(w, "env", p.env);
+  json::KeyString(w, "cwd", p.cwd);
+  w.EndObject();
+}
+
+void WriteRoot(json::Writer& w, const RootSpec& root) {
+  w.StartObject();
+  json::KeyString(w, "path", root.path);
+  json::Key(w, "readonly");
+  w.Bool(root.readonly);
+  // mydocker's extension: the overlay that is assembled at `path`.
+  if (!root.lower_dirs.empty()) json::KeyStringArray(w, "lowerDirs", root.lower_dirs);
+  if (!root.upper_dir.empty()) json::KeyString(w, "upperDir", root.upper_dir);
+  if (!root.work_dir.empty()) json::KeyString(w, "workDir", root.work_dir);
+  w.EndObject();
+}
+
+void WriteMounts(json::Writer& w, const std::vector<MountSpec>& mounts) {
+  w.StartArray();
+  for (const MountSpec& m : mounts) {
+    w.StartObject();
+    json::KeyString(w, "destination", m.destination);
+    json::KeyString(w, "type", m.type);
+    json::KeyString(w, "source", m.source);
+    json::KeyStringArray(w, "options", m.options);
+    w.EndObject();
+  }
+  w.EndArray();
+}
+
+void WriteOptionalInt(json::Writer& w, std::string_view key, const std::optional<int64_t>& v) {
+  if (!v.has_value()) return;
+  json::Key(w, key);
+  w.Int64(*v);
+}
+
+void WriteOptionalUint(json::Writer& w, std::string_view key, const std::optional<uint64_t>& v) {
+  if (!v.has_value()) return;
+  json::Key(w, key);
+  w.Uint64(*v);
+}
+
+void WriteResources(json::Writer& w, const LinuxResources& r) {
+  w.StartObject();
+  if (r.memory.limit || r.memory.swap) {
+    json::Key(w, "memory");
+    w.StartObject();
+    WriteOptionalInt(w, "limit", r.memory.limit);
+    WriteOptionalInt(w, "swap", r.memory.swap);
+    w.EndObject();
+  }
+  const CpuResources& cpu = r.cpu;
+  if (cpu.shares || cpu.quota || cpu.period || !cpu.cpus.empty() || !cpu.mems.empty()) {
+    json::Key(w, "cpu");
+    w.StartObject();
+    WriteOptionalUint(w, "shares", cpu.shares);
+    WriteOptionalInt(w, "quota", cpu.quota);
+    WriteOptionalUint(w, "period", cpu.period);
+    if (!cpu.cpus.empty()) json::KeyString(w, "cpus", cpu.cpus);
+    if (!cpu.mems.empty()) json::KeyString(w, "mems", cpu.mems);
+    w.EndObject();
+  }
+  if (r.pids.limit) {
+    json::Key(w, "pids");
+    w.StartObject();
+    WriteOptionalInt(w, "limit", r.pids.limit);
+    w.EndObject();
+  }
+  w.EndObject();
+}
+
+void WriteLinux(json::Writer& w, const LinuxSpec& linux_spec) {
+  w.StartObject();
+  json::Key(w, "namespaces");
+  w.StartArray();
+  for (NamespaceType ns : linux_spec.namespaces) {
+    w.StartObject();
+    json::KeyString(w, "type", NamespaceTypeName(ns));
+    w.EndObject();
+  }
+  w.EndArray();
+  json::Key(w, "resources");
+  WriteResources(w, linux_spec.resources);
+  if (!linux_spec.cgroups_path.empty()) {
+    json::KeyString(w, "cgroupsPath", linux_spec.cgroups_path);
+  }
+  json::KeyStringArray(w, "maskedPaths", linux_spec.masked_paths);
+  json::KeyStringArray(w, "readonlyPaths", linux_spec.readonly_paths);
+  w.EndObject();
+}
+
+// ---- Reading -------------------------------------------------------------------------------
+
+absl::Status ReadUser(const json::ObjectReader& r, UserSpec* user) {
+  MYDOCKER_RETURN_IF_ERROR(r.GetInteger("uid", &user->uid));
+  MYDOCKER_RETURN_IF_ERROR(r.GetInteger("gid", &user->gid));
+  return r.GetIntegerArray("additionalGids", &user->additional_gids);
+}
+
+absl::Status ReadProcess(const json::ObjectReader& r, ProcessSpec* p) {
+  MYDOCKER_RETURN_IF_ERROR(r.GetBool("terminal", &p->terminal));
+  MYDOCKER_ASSIGN_OR_RETURN(auto console, r.GetObject("consoleSize"));
+  if (console.has_value()) {
+    ConsoleSize size;
+    MYDOCKER_RETURN_IF_ERROR(console->GetInteger("height", &size.height));
+    MYDOCKER_RETURN_IF_ERROR(console->GetInteger("width", &size.width));
+    p->console_size = size;
+  }
+  MYDOCKER_ASSIGN_OR_RETURN(auto user, r.GetObject("user"));
+  if (user.has_value()) MYDOCKER_RETURN_IF_ERROR(ReadUser(*user, &p->user));
+  // The one field nothing can default: what to run.
+  const rapidjson::Value* args = r.Find("args");
+  if (args == nullptr || !args->IsArray() || args->Empty()) {
+    return absl::InvalidArgumentError(r.FieldPath("args") +
+                                      " must be a non-empty array of strings");
+  }
+  MYDOCKER_RETURN_IF_ERROR(r.GetStringArray("args", &p->args));
+  MYDOCKER_RETURN_IF_ERROR(r.GetStringArray("env", &p->env));
+  MYDOCKER_RETURN_IF_ERROR(r.GetString("cwd", &p->cwd));
+  if (p->cwd.empty() || p->cwd[0] != '/') {
+    return absl::InvalidArgumentError(r.FieldPath("cwd") + " must be an absolute path");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ReadRoot(const json::ObjectReader& r, RootSpec* root) {
+  MYDOCKER_RETURN_IF_ERROR(r.GetString("path", &root->path));
+  MYDOCKER_RETURN_IF_ERROR(r.GetBool("readonly", &root->readonly));
+  MYDOCKER_RETURN_IF_ERROR(r.GetStringArray("lowerDirs", &root->lower_dirs));
+  MYDOCKER_RETURN_IF_ERROR(r.GetString("upperDir", &root->upper_dir));
+  return r.GetString("workDir", &root->work_dir);
+}
+
+absl::StatusOr<MountSpec> ReadMount(const rapidjson::Value& v, std::string path) {
+  MYDOCKER_ASSIGN_OR_RETURN(json::ObjectReader r, json::ObjectReader::Make(v, std::move(path)));
+  MountSpec m;
+  MYDOCKER_RETURN_IF_ERROR(r.GetString("destination", &m.destination));
+  if (m.destination.empty() || m.destination[0] != '/') {
+    return absl::InvalidArgumentError(r.FieldPath("destination") + " must be an absolute path");
+  }
+  MYDOCKER_RETURN_IF_ERROR(r.GetString("type", &m.type));
+  MYDOCKER_RETURN_IF_ERROR(r.GetString("source", &m.source));
+  MYDOCKER_RETURN_IF_ERROR(r.GetStringArray("options", &m.options));
+  return m;
+}
+
+absl::Status ReadMounts(const json::ObjectReader& r, std::vector<MountSpec>* mounts) {
+  MYDOCKER_ASSIGN_OR_RETURN(const rapidjson::Value* array, r.GetArray("mounts"));
+  if (array == nullptr) return absl::OkStatus();
+  for (rapidjson::SizeType i = 0; i < array->Size(); ++i) {
+    MYDOCKER_ASSIGN_OR_RETURN(MountSpec m, ReadMount((*array)[i], r.ElementPath("mounts", i)));
+    mounts->push_back(std::move(m));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ReadNamespaces(const json::ObjectReader& r, std::vector<NamespaceType>* out) {
+  MYDOCKER_ASSIGN_OR_RETURN(const rapidjson::Value* array, r.GetArray("namespaces"));
+  if (array == nullptr) return absl::OkStatus();
+  std::array<bool, kNamespaceNames.size()> seen{};
+  for (rapidjson::SizeType i = 0; i < array->Size(); ++i) {
+    MYDOCKER_ASSIGN_OR_RETURN(json::ObjectReader ns,
+                              json::ObjectReader::Make((*array)[i], r.ElementPath("namespaces", i)));
+    std::string name;
+    MYDOCKER_RETURN_IF_ERROR(ns.GetString("type", &name));
+    absl::StatusOr<NamespaceType> type = ParseNamespaceType(name);
+    if (!type.ok()) return Annotate(type.status(), ns.FieldPath("type"));
+    // Joining or creating one namespace type twice has no meaning; refuse rather than guess.
+    if (std::exchange(seen[static_cast<size_t>(*type)], true)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(ns.FieldPath("type"), ": duplicate namespace \"", name, "\""));
+    }
+    out->push_back(*type);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ReadResources(const json::ObjectReader& r, LinuxResources* res) {
+  MYDOCKER_ASSIGN_OR_RETURN(auto memory, r.GetObject("memory"));
+  if (memory.has_value()) {
+    MYDOCKER_RETURN_IF_ERROR(memory->GetInteger("limit", &res->memory.limit));
+    MYDOCKER_RETURN_IF_ERROR(memory->GetInteger("swap", &res->memory.swap));
+  }
+  MYDOCKER_ASSIGN_OR_RETURN(auto cpu, r.GetObject("cpu"));
+  if (cpu.has_value()) {
+    MYDOCKER_RETURN_IF_ERROR(cpu->GetInteger("shares", &res->cpu.shares));
+    MYDOCKER_RETURN_IF_ERROR(cpu->GetInteger("quota", &res->cpu.quota));
+    MYDOCKER_RETURN_IF_ERROR(cpu->GetInteger("period", &res->cpu.period));
+    MYDOCKER_RETURN_IF_ERROR(cpu->GetString("cpus", &res->cpu.cpus));
+    MYDOCKER_RETURN_IF_ERROR(cpu->GetString("mems", &res->cpu.mems));
+  }
+  MYDOCKER_ASSIGN_OR_RETURN(auto pids, r.GetObject("pids"));
+  if (pids.has_value()) MYDOCKER_RETURN_IF_ERROR(pids->GetInteger("limit", &res->pids.limit));
+  return absl::OkStatus();
+}
+
+absl::Status ReadLinux(const json::ObjectReader& r, LinuxSpec* linux_spec) {
+  MYDOCKER_RETURN_IF_ERROR(ReadNamespaces(r, &linux_spec->namespaces));
+  MYDOCKER_ASSIGN_OR_RETURN(auto resources, r.GetObject("resources"));
+  if (resources.has_value()) {
+    MYDOCKER_RETURN_IF_ERROR(ReadResources(*resources, &linux_spec->resources));
+  }
+  MYDOCKER_RETURN_IF_ERROR(r.GetString("cgroupsPath", &linux_spec->cgroups_path));
+  MYDOCKER_RETURN_IF_ERROR(r.GetStringArray("maskedPaths", &linux_spec->masked_paths));
+  return r.GetStringArray("readonlyPaths", &linux_spec->readonly_paths);
+}
+
+}  // namespace
+
+ContainerConfig DefaultContainerConfig() {
+  ContainerConfig c;
+  c.process.cwd = "/";
+  c.linux.namespaces = {NamespaceType::kPid, NamespaceType::kNetwork, NamespaceType::kMount,
+                        NamespaceType::kIpc, NamespaceType::kUts};
+  c.mounts = {
+      {"/proc", "proc", "proc", {}},
+      {"/dev", "tmpfs", "tmpfs", {"nosuid", "strictatime", "mode=755", "size=65536k"}},
+      // newinstance gives the container its own ptmx, so it cannot reach the host's terminals.
+      {"/dev/pts",
+       "devpts",
+       "devpts",
+       {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"}},
+      {"/dev/shm", "tmpfs", "shm", {"nosuid", "noexec", "nodev", "mode=1777", "size=65536k"}},
+      {"/dev/mqueue", "mqueue", "mqueue", {"nosuid", "noexec", "nodev"}},
+      {"/sys", "sysfs", "sysfs", {"nosuid", "noexec", "nodev", "ro"}},
+  };
+  // Kernel interfaces that leak host information or allow host-wide changes (the OCI default).
+  c.linux.masked_paths = {"/proc/acpi",         "/proc/kcore",       "/proc/keys",
+                          "/proc/latency_stats", "/proc/timer_list",  "/proc/timer_stats",
+                          "/proc/sched_debug",  "/proc/scsi",        "/sys/firmware"};
+  c.linux.readonly_paths = {"/proc/asound", "/proc/bus",      "/proc/fs",
+                            "/proc/irq",    "/proc/sys",      "/proc/sysrq-trigger"};
+  return c;
+}
+
+std::string NamespaceTypeName(NamespaceType type) {
+  for (const auto& [t, name] : kNamespaceNames) {
+    if (t == type) return std::string(name);
+  }
+  return absl::StrCat("unknown(", static_cast<int>(type), ")");
+}
+
+absl::StatusOr<NamespaceType> ParseNamespaceType(std::string_view name) {
+  for (const auto& [t, n] : kNamespaceNames) {
+    if (n == name) return t;
+  }
+  return absl::InvalidArgumentError(absl::StrCat("unknown namespace type \"", absl::CHexEscape(ToAbsl(name)), "\""));
+}
+
+std::string ConfigToJson(const ContainerConfig& config) {
+  rapidjson::StringBuffer buffer;
+  json::Writer w(buffer);
+  w.StartObject();
+  json::KeyString(w, "ociVersion", config.oci_version);
+  json::Key(w, "process");
+  WriteProcess(w, config.process);
+  json::Key(w, "root");
+  WriteRoot(w, config.root);
+  if (!config.hostname.empty()) json::KeyString(w, "hostname", config.hostname);
+  json::Key(w, "mounts");
+  WriteMounts(w, config.mounts);
+  json::Key(w, "linux");
+  WriteLinux(w, config.linux);
+  w.EndObject();
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+absl::StatusOr<ContainerConfig> ConfigFromJson(std::string_view text) {
+  rapidjson::Document doc;
+  MYDOCKER_RETURN_IF_ERROR(json::Parse(text, "config", &doc));
+  MYDOCKER_ASSIGN_OR_RETURN(json::ObjectReader r, json::ObjectReader::Make(doc, ""));
+  ContainerConfig c;
+  MYDOCKER_RETURN_IF_ERROR(r.GetString("ociVersion", &c.oci_version));
+  MYDOCKER_ASSIGN_OR_RETURN(auto process, r.GetObject("process"));
+  if (!process.has_value()) return absl::InvalidArgumentError("process is required");
+  MYDOCKER_RETURN_IF_ERROR(ReadProcess(*process, &c.process));
+  MYDOCKER_ASSIGN_OR_RETURN(auto root, r.GetObject("root"));
+  if (root.has_value()) MYDOCKER_RETURN_IF_ERROR(ReadRoot(*root, &c.root));
+  MYDOCKER_RETURN_IF_ERROR(r.GetString("hostname", &c.hostname));
+  MYDOCKER_RETURN_IF_ERROR(ReadMounts(r, &c.mounts));
+  MYDOCKER_ASSIGN_OR_RETURN(auto linux_spec, r.GetObject("linux"));
+  if (linux_spec.has_value()) MYDOCKER_RETURN_IF_ERROR(ReadLinux(*linux_spec, &c.linux));
+  return c;
+}
+
+}  // namespace mydocker

@@ -1,0 +1,271 @@
+#include "mydocker/container_config.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+
+namespace mydocker {
+namespace {
+
+ContainerConfig FullConfig() {
+  ContainerConfig c = DefaultContainerConfig();
+  c.process.terminal = true;
+  c.process.console_size = ConsoleSize{24, 80};
+  c.process.user = {1000, 1000, {10, 4294967295u}};
+  c.process.args = {"/bin/sh", "-c", "echo \"hi\"\n\ttab \\ done", "\xc3\xa9t\xc3\xa9"};
+  c.process.env = {"PATH=/usr/bin:/bin", "EMPTY="};
+  c.process.cwd = "/work dir";
+  c.root = {"/var/lib/mydocker/containers/x/rootfs", true, {"/l/2", "/l/1"}, "/u", "/w"};
+  c.hostname = "box";
+  c.mounts.push_back({"/data", "bind", "/host/data", {"rbind", "ro"}});
+  c.linux.namespaces.push_back(NamespaceType::kCgroup);
+  c.linux.resources.memory = {int64_t{1} << 40, -1};
+  c.linux.resources.cpu = {1024, 50000, 100000, "0-1", "0"};
+  c.linux.resources.pids = {100};
+  c.linux.cgroups_path = "mydocker/abc";
+  return c;
+}
+
+void ExpectSameConfig(const ContainerConfig& a, const ContainerConfig& b) {
+  EXPECT_EQ(a.oci_version, b.oci_version);
+  EXPECT_EQ(a.process.terminal, b.process.terminal);
+  ASSERT_EQ(a.process.console_size.has_value(), b.process.console_size.has_value());
+  if (a.process.console_size) {
+    EXPECT_EQ(a.process.console_size->height, b.process.console_size->height);
+    EXPECT_EQ(a.process.console_size->width, b.process.console_size->width);
+  }
+  EXPECT_EQ(a.process.user.uid, b.process.user.uid);
+  EXPECT_EQ(a.process.user.gid, b.process.user.gid);
+  EXPECT_EQ(a.process.user.additional_gids, b.process.user.additional_gids);
+  EXPECT_EQ(a.process.args, b.process.args);
+  EXPECT_EQ(a.process.env, b.process.env);
+  EXPECT_EQ(a.process.cwd, b.process.cwd);
+  EXPECT_EQ(a.root.path, b.root.path);
+  EXPECT_EQ(a.root.readonly, b.root.readonly);
+  EXPECT_EQ(a.root.lower_dirs, b.root.lower_dirs);
+  EXPECT_EQ(a.root.upper_dir, b.root.upper_dir);
+  EXPECT_EQ(a.root.work_dir, b.root.work_dir);
+  EXPECT_EQ(a.hostname, b.hostname);
+  ASSERT_EQ(a.mounts.size(), b.mounts.size());
+  for (size_t i = 0; i < a.mounts.size(); ++i) {
+    EXPECT_EQ(a.mounts[i].destination, b.mounts[i].destination);
+    EXPECT_EQ(a.mounts[i].type, b.mounts[i].type);
+    EXPECT_EQ(a.mounts[i].source, b.mounts[i].source);
+    EXPECT_EQ(a.mounts[i].options, b.mounts[i].options);
+  }
+  EXPECT_EQ(a.linux.namespaces, b.linux.namespaces);
+  EXPECT_EQ(a.linux.resources.memory.limit, b.linux.resources.memory.limit);
+  EXPECT_EQ(a.linux.resources.memory.swap, b.linux.resources.memory.swap);
+  EXPECT_EQ(a.linux.resources.cpu.shares, b.linux.resources.cpu.shares);
+  EXPECT_EQ(a.linux.resources.cpu.quota, b.linux.resources.cpu.quota);
+  EXPECT_EQ(a.linux.resources.cpu.period, b.linux.resources.cpu.period);
+  EXPECT_EQ(a.linux.resources.cpu.cpus, b.linux.resources.cpu.cpus);
+  EXPECT_EQ(a.linux.resources.cpu.mems, b.linux.resources.cpu.mems);
+  EXPECT_EQ(a.linux.resources.pids.limit, b.linux.resources.pids.limit);
+  EXPECT_EQ(a.linux.cgroups_path, b.linux.cgroups_path);
+  EXPECT_EQ(a.linux.masked_paths, b.linux.masked_paths);
+  EXPECT_EQ(a.linux.readonly_paths, b.linux.readonly_paths);
+}
+
+// Expects InvalidArgument whose message mentions `field`, on one line, lowercase start, no period.
+void ExpectInvalid(const std::string& json, const std::string& field) {
+  absl::StatusOr<ContainerConfig> c = ConfigFromJson(json);
+  ASSERT_FALSE(c.ok()) << json;
+  EXPECT_EQ(c.status().code(), absl::StatusCode::kInvalidArgument) << c.status();
+  std::string message(c.status().message());
+  EXPECT_NE(message.find(field), std::string::npos) << message;
+  EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+  ASSERT_FALSE(message.empty());
+  EXPECT_NE(message.back(), '.') << message;
+  EXPECT_FALSE(message[0] >= 'A' && message[0] <= 'Z') << message;
+}
+
+const char kMinimal[] = R"({"process":{"args":["true"]}})";
+
+TEST(ContainerConfigTest, DefaultHasNamespacesMountsAndMaskedPaths) {
+  ContainerConfig c = DefaultContainerConfig();
+  EXPECT_EQ(c.process.cwd, "/");
+  EXPECT_EQ(c.linux.namespaces,
+            (std::vector<NamespaceType>{NamespaceType::kPid, NamespaceType::kNetwork,
+                                        NamespaceType::kMount, NamespaceType::kIpc,
+                                        NamespaceType::kUts}));
+  std::vector<std::string> destinations;
+  for (const MountSpec& m : c.mounts) destinations.push_back(m.destination);
+  EXPECT_EQ(destinations, (std::vector<std::string>{"/proc", "/dev", "/dev/pts", "/dev/shm",
+                                                    "/dev/mqueue", "/sys"}));
+  const MountSpec& pts = c.mounts[2];
+  EXPECT_EQ(pts.type, "devpts");
+  for (const char* opt : {"newinstance", "ptmxmode=0666", "mode=0620", "gid=5"}) {
+    EXPECT_NE(std::find(pts.options.begin(), pts.options.end(), opt), pts.options.end()) << opt;
+  }
+  const MountSpec& sys = c.mounts[5];
+  EXPECT_NE(std::find(sys.options.begin(), sys.options.end(), "ro"), sys.options.end());
+  EXPECT_EQ(c.linux.masked_paths.size(), 9u);
+  EXPECT_NE(std::find(c.linux.masked_paths.begin(), c.linux.masked_paths.end(), "/proc/kcore"),
+            c.linux.masked_paths.end());
+  EXPECT_NE(std::find(c.linux.readonly_paths.begin(), c.linux.readonly_paths.end(), "/proc/sys"),
+            c.linux.readonly_paths.end());
+}
+
+TEST(ContainerConfigTest, NamespaceNamesRoundTrip) {
+  for (NamespaceType t : {NamespaceType::kPid, NamespaceType::kNetwork, NamespaceType::kMount,
+                          NamespaceType::kIpc, NamespaceType::kUts, NamespaceType::kUser,
+                          NamespaceType::kCgroup}) {
+    absl::StatusOr<NamespaceType> parsed = ParseNamespaceType(NamespaceTypeName(t));
+    ASSERT_TRUE(parsed.ok()) << NamespaceTypeName(t);
+    EXPECT_EQ(*parsed, t);
+  }
+  EXPECT_EQ(NamespaceTypeName(NamespaceType::kNetwork), "network");
+  EXPECT_EQ(ParseNamespaceType("net").status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_FALSE(ParseNamespaceType("").ok());
+}
+
+TEST(ContainerConfigTest, FullConfigRoundTrips) {
+  ContainerConfig c = FullConfig();
+  std::string json = ConfigToJson(c);
+  absl::StatusOr<ContainerConfig> parsed = ConfigFromJson(json);
+  ASSERT_TRUE(parsed.ok()) << parsed.status() << "\n" << json;
+  ExpectSameConfig(c, *parsed);
+  EXPECT_EQ(ConfigToJson(*parsed), json);
+}
+
+TEST(ContainerConfigTest, UsesOciFieldNames) {
+  std::string json = ConfigToJson(FullConfig());
+  for (const char* key : {"\"ociVersion\"", "\"consoleSize\"", "\"additionalGids\"",
+                          "\"readonly\"", "\"lowerDirs\"", "\"upperDir\"", "\"workDir\"",
+                          "\"cgroupsPath\"", "\"maskedPaths\"", "\"readonlyPaths\"",
+                          "\"destination\"", "\"namespaces\"", "\"shares\"", "\"quota\""}) {
+    EXPECT_NE(json.find(key), std::string::npos) << key;
+  }
+}
+
+TEST(ContainerConfigTest, OmitsAbsentOptionalFields) {
+  ContainerConfig c = DefaultContainerConfig();
+  c.process.args = {"sh"};
+  std::string json = ConfigToJson(c);
+  for (const char* key : {"consoleSize", "additionalGids", "lowerDirs", "upperDir", "hostname",
+                          "memory", "cpu\"", "pids", "cgroupsPath"}) {
+    EXPECT_EQ(json.find(key), std::string::npos) << key << " in " << json;
+  }
+  absl::StatusOr<ContainerConfig> parsed = ConfigFromJson(json);
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_FALSE(parsed->process.console_size.has_value());
+  EXPECT_FALSE(parsed->linux.resources.memory.limit.has_value());
+  EXPECT_FALSE(parsed->linux.resources.pids.limit.has_value());
+}
+
+TEST(ContainerConfigTest, MinimalConfigGetsDefaults) {
+  absl::StatusOr<ContainerConfig> c = ConfigFromJson(kMinimal);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->process.args, std::vector<std::string>{"true"});
+  EXPECT_EQ(c->process.cwd, "/");
+  EXPECT_TRUE(c->mounts.empty());
+}
+
+TEST(ContainerConfigTest, NullMeansAbsent) {
+  absl::StatusOr<ContainerConfig> c = ConfigFromJson(
+      R"({"process":{"args":["a"],"env":null,"consoleSize":null},"mounts":null,"linux":null})");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_TRUE(c->process.env.empty());
+}
+
+TEST(ContainerConfigTest, RejectsMalformedJson) {
+  std::string json = ConfigToJson(FullConfig());
+  for (size_t len : {size_t{0}, size_t{1}, json.size() / 2, json.size() - 1}) {
+    ExpectInvalid(json.substr(0, len), "json");
+  }
+  ExpectInvalid(json + "x", "json");
+  ExpectInvalid("[1,2]", "config must be an object");
+  ExpectInvalid("\"str\"", "config must be an object");
+  ExpectInvalid("{\"process\": {\"args\": [\"a\"]}, }", "json");
+}
+
+TEST(ContainerConfigTest, RejectsMissingOrBadArgs) {
+  ExpectInvalid("{}", "process");
+  ExpectInvalid(R"({"process":{}})", "process.args");
+  ExpectInvalid(R"({"process":{"args":[]}})", "process.args");
+  ExpectInvalid(R"({"process":{"args":"sh"}})", "process.args");
+  ExpectInvalid(R"({"process":{"args":["sh",1]}})", "process.args[1]");
+  ExpectInvalid(R"({"process":{"args":[null]}})", "process.args[0]");
+  ExpectInvalid(R"({"process":{"args":["a\u0000b"]}})", "process.args[0]");
+  ExpectInvalid(R"({"process":"sh"})", "process");
+}
+
+TEST(ContainerConfigTest, RejectsWrongTypes) {
+  ExpectInvalid(R"({"ociVersion":1,"process":{"args":["a"]}})", "ociVersion");
+  ExpectInvalid(R"({"process":{"args":["a"],"terminal":"yes"}})", "process.terminal");
+  ExpectInvalid(R"({"process":{"args":["a"],"env":"A=1"}})", "process.env");
+  ExpectInvalid(R"({"process":{"args":["a"],"cwd":"rel"}})", "process.cwd");
+  ExpectInvalid(R"({"process":{"args":["a"],"user":{"uid":"0"}}})", "process.user.uid");
+  ExpectInvalid(R"({"process":{"args":["a"],"user":{"additionalGids":[1,-1]}}})",
+                "process.user.additionalGids[1]");
+  ExpectInvalid(R"({"process":{"args":["a"],"consoleSize":{"height":1.5}}})",
+                "process.consoleSize.height");
+  ExpectInvalid(R"({"process":{"args":["a"]},"root":[]})", "root");
+  ExpectInvalid(R"({"process":{"args":["a"]},"root":{"readonly":1}})", "root.readonly");
+  ExpectInvalid(R"({"process":{"args":["a"]},"mounts":{}})", "mounts");
+  ExpectInvalid(R"({"process":{"args":["a"]},"mounts":[1]})", "mounts[0]");
+  ExpectInvalid(R"({"process":{"args":["a"]},"mounts":[{"type":"proc"}]})",
+                "mounts[0].destination");
+  ExpectInvalid(R"({"process":{"args":["a"]},"mounts":[{"destination":"/x","options":[1]}]})",
+                "mounts[0].options[0]");
+  ExpectInvalid(R"({"process":{"args":["a"]},"linux":{"namespaces":[{"type":"net"}]}})",
+                "linux.namespaces[0].type");
+  ExpectInvalid(R"({"process":{"args":["a"]},"linux":{"namespaces":["pid"]}})",
+                "linux.namespaces[0]");
+  ExpectInvalid(
+      R"({"process":{"args":["a"]},"linux":{"namespaces":[{"type":"pid"},{"type":"pid"}]}})",
+      "duplicate");
+  ExpectInvalid(R"({"process":{"args":["a"]},"linux":{"resources":{"cpu":{"cpus":5}}}})",
+                "linux.resources.cpu.cpus");
+  ExpectInvalid(R"({"process":{"args":["a"]},"linux":{"maskedPaths":[true]}})",
+                "linux.maskedPaths[0]");
+}
+
+TEST(ContainerConfigTest, RejectsOutOfRangeNumbers) {
+  ExpectInvalid(R"({"process":{"args":["a"],"user":{"uid":4294967296}}})", "process.user.uid");
+  ExpectInvalid(R"({"process":{"args":["a"],"user":{"uid":-1}}})", "process.user.uid");
+  ExpectInvalid(R"({"process":{"args":["a"],"consoleSize":{"width":65536}}})",
+                "process.consoleSize.width");
+  ExpectInvalid(
+      R"({"process":{"args":["a"]},"linux":{"resources":{"memory":{"limit":9223372036854775808}}}})",
+      "linux.resources.memory.limit");
+  ExpectInvalid(
+      R"({"process":{"args":["a"]},"linux":{"resources":{"cpu":{"shares":18446744073709551616}}}})",
+      "linux.resources.cpu.shares");
+  ExpectInvalid(R"({"process":{"args":["a"]},"linux":{"resources":{"pids":{"limit":1e400}}}})",
+                "json");
+  ExpectInvalid(R"({"process":{"args":["a"]},"linux":{"resources":{"pids":{"limit":1e3}}}})",
+                "linux.resources.pids.limit");
+}
+
+TEST(ContainerConfigTest, AcceptsExtremeInRangeNumbers) {
+  absl::StatusOr<ContainerConfig> c = ConfigFromJson(
+      R"({"process":{"args":["a"],"user":{"uid":4294967295}},)"
+      R"("linux":{"resources":{"memory":{"limit":9223372036854775807,"swap":-1},)"
+      R"("cpu":{"shares":18446744073709551615,"quota":-9223372036854775808}}}})");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->process.user.uid, 4294967295u);
+  EXPECT_EQ(*c->linux.resources.memory.limit, INT64_MAX);
+  EXPECT_EQ(*c->linux.resources.cpu.shares, UINT64_MAX);
+  EXPECT_EQ(*c->linux.resources.cpu.quota, INT64_MIN);
+}
+
+TEST(ContainerConfigTest, DeepNestingDoesNotCrash) {
+  std::string deep = R"({"process":{"args":["a"]},"x":)" + std::string(200000, '[') +
+                     std::string(200000, ']') + "}";
+  // Unknown members are ignored; what matters is that parsing does not overflow the stack.
+  EXPECT_TRUE(ConfigFromJson(deep).ok());
+  ExpectInvalid(std::string(200000, '['), "json");
+}
+
+TEST(ContainerConfigTest, ErrorsStayOnOneLine) {
+  absl::StatusOr<ContainerConfig> c =
+      ConfigFromJson(R"({"process":{"args":["a"]},"linux":{"namespaces":[{"type":"a\nb"}]}})");
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(std::string(c.status().message()).find('\n'), std::string::npos) << c.status();
+}
+
+}  // namespace
+}  // namespace mydocker

@@ -1,0 +1,207 @@
+#include "mydocker/container_state.h"
+
+#include <array>
+#include <utility>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "json_util.h"
+#include "mydocker/fs_util.h"
+#include "mydocker/status_macros.h"
+
+namespace mydocker {
+namespace {
+
+constexpr std::array<std::pair<ContainerStatus, std::string_view>, 4> kStatusNames = {{
+    {ContainerStatus::kCreated, "created"},
+    {ContainerStatus::kRunning, "running"},
+    {ContainerStatus::kPaused, "paused"},
+    {ContainerStatus::kStopped, "stopped"},
+}};
+
+// Go's zero time, which Docker prints for "never".
+constexpr std::string_view kZeroTime = "0001-01-01T00:00:00Z";
+
+struct ProcStat {
+  char state = '?';
+  uint64_t start_time = 0;
+};
+
+// Parses the contents of /proc/<pid>/stat. Field 2 (comm) is in parentheses and may itself
+// contain spaces and ')' (a process can name itself anything with prctl), so the fields after it
+// are found from the last ')'.
+absl::StatusOr<ProcStat> ParseProcStat(absl::string_view data, const std::string& path) {
+  size_t close = data.rfind(')');
+  if (close == absl::string_view::npos) {
+    return absl::DataLossError(absl::StrCat("malformed ", path, ": no command name"));
+  }
+  std::vector<absl::string_view> fields =
+      absl::StrSplit(data.substr(close + 1), absl::ByAnyChar(" \n"), absl::SkipEmpty());
+  // fields[0] is field 3 (state), so field 22 (starttime) is fields[19].
+  constexpr size_t kStartTimeIndex = 22 - 3;
+  ProcStat stat;
+  if (fields.size() <= kStartTimeIndex || fields[0].size() != 1 ||
+      !absl::SimpleAtoi(fields[kStartTimeIndex], &stat.start_time)) {
+    return absl::DataLossError(absl::StrCat("malformed ", path));
+  }
+  stat.state = fields[0][0];
+  return stat;
+}
+
+absl::StatusOr<ProcStat> ReadProcStat(int pid) {
+  if (pid <= 0) return absl::InvalidArgumentError(absl::StrCat("invalid pid ", pid));
+  std::string path = absl::StrCat("/proc/", pid, "/stat");
+  absl::StatusOr<std::string> data = ReadFile(path);
+  if (!data.ok()) {
+    // ENOENT, or ESRCH when the process exits between open and read: both map to NotFound.
+    if (absl::IsNotFound(data.status())) {
+      return absl::NotFoundError(absl::StrCat("no such process: ", pid));
+    }
+    return data.status();
+  }
+  return ParseProcStat(*data, path);
+}
+
+void WriteState(json::Writer& w, const ContainerState& s) {
+  w.StartObject();
+  json::KeyString(w, "id", s.id);
+  json::KeyString(w, "name", s.name);
+  json::KeyString(w, "image", s.image);
+  json::KeyString(w, "imageId", s.image_id);
+  json::KeyStringArray(w, "command", s.command);
+  json::KeyString(w, "status", ContainerStatusName(s.status));
+  json::KeyString(w, "created", mydocker::FormatTime(s.created));
+  json::KeyString(w, "started", mydocker::FormatTime(s.started));
+  json::KeyString(w, "finished", mydocker::FormatTime(s.finished));
+  json::Key(w, "pid");
+  w.Int(s.init.pid);
+  json::Key(w, "pidStartTime");
+  w.Uint64(s.init.start_time);
+  json::Key(w, "monitorPid");
+  w.Int(s.monitor.pid);
+  json::Key(w, "monitorStartTime");
+  w.Uint64(s.monitor.start_time);
+  if (s.exit_code.has_value()) {
+    json::Key(w, "exitCode");
+    w.Int(*s.exit_code);
+  }
+  json::Key(w, "oomKilled");
+  w.Bool(s.oom_killed);
+  json::KeyString(w, "error", s.error);
+  json::Key(w, "autoRemove");
+  w.Bool(s.auto_remove);
+  json::KeyString(w, "logPath", s.log_path);
+  json::KeyString(w, "cgroupPath", s.cgroup_path);
+  w.EndObject();
+}
+
+absl::Status ReadTime(const json::ObjectReader& r, const char* key, absl::Time* out) {
+  std::string text;
+  MYDOCKER_RETURN_IF_ERROR(r.GetString(key, &text));
+  if (text.empty()) return absl::OkStatus();
+  absl::StatusOr<absl::Time> t = ParseTime(text);
+  if (!t.ok()) return Annotate(t.status(), r.FieldPath(key));
+  *out = *t;
+  return absl::OkStatus();
+}
+
+absl::Status ReadProcessRef(const json::ObjectReader& r, const char* pid_key,
+                            const char* start_key, ProcessRef* out) {
+  MYDOCKER_RETURN_IF_ERROR(r.GetInteger(pid_key, &out->pid));
+  if (out->pid < 0) return absl::InvalidArgumentError(r.FieldPath(pid_key) + " must not be negative");
+  return r.GetInteger(start_key, &out->start_time);
+}
+
+// The fields that identify the record: a state without them is not a state.
+absl::Status ReadIdentity(const json::ObjectReader& r, ContainerState* s) {
+  MYDOCKER_RETURN_IF_ERROR(r.GetString("id", &s->id));
+  if (s->id.empty()) return absl::InvalidArgumentError("id is required");
+  std::string status;
+  MYDOCKER_RETURN_IF_ERROR(r.GetString("status", &status));
+  if (status.empty()) return absl::InvalidArgumentError("status is required");
+  absl::StatusOr<ContainerStatus> parsed = ParseContainerStatus(status);
+  if (!parsed.ok()) return Annotate(parsed.status(), "status");
+  s->status = *parsed;
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::string_view ContainerStatusName(ContainerStatus status) {
+  for (const auto& [s, name] : kStatusNames) {
+    if (s == status) return name;
+  }
+  return "unknown";
+}
+
+absl::StatusOr<ContainerStatus> ParseContainerStatus(std::string_view name) {
+  for (const auto& [s, n] : kStatusNames) {
+    if (n == name) return s;
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown container status \"", absl::CHexEscape(ToAbsl(name)), "\""));
+}
+
+bool ProcessRef::Alive() const {
+  if (empty()) return false;
+  absl::StatusOr<ProcStat> stat = ReadProcStat(pid);
+  // A zombie ('Z') or dead ('X') process has ended; only its parent's wait is missing.
+  return stat.ok() && stat->start_time == start_time && stat->state != 'Z' && stat->state != 'X';
+}
+
+absl::StatusOr<uint64_t> ProcessStartTime(int pid) {
+  MYDOCKER_ASSIGN_OR_RETURN(ProcStat stat, ReadProcStat(pid));
+  return stat.start_time;
+}
+
+std::string StateToJson(const ContainerState& state) {
+  rapidjson::StringBuffer buffer;
+  json::Writer w(buffer);
+  WriteState(w, state);
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+absl::StatusOr<ContainerState> StateFromJson(std::string_view text) {
+  rapidjson::Document doc;
+  MYDOCKER_RETURN_IF_ERROR(json::Parse(text, "state", &doc));
+  MYDOCKER_ASSIGN_OR_RETURN(json::ObjectReader r, json::ObjectReader::Make(doc, ""));
+  ContainerState s;
+  MYDOCKER_RETURN_IF_ERROR(ReadIdentity(r, &s));
+  MYDOCKER_RETURN_IF_ERROR(r.GetString("name", &s.name));
+  MYDOCKER_RETURN_IF_ERROR(r.GetString("image", &s.image));
+  MYDOCKER_RETURN_IF_ERROR(r.GetString("imageId", &s.image_id));
+  MYDOCKER_RETURN_IF_ERROR(r.GetStringArray("command", &s.command));
+  MYDOCKER_RETURN_IF_ERROR(ReadTime(r, "created", &s.created));
+  MYDOCKER_RETURN_IF_ERROR(ReadTime(r, "started", &s.started));
+  MYDOCKER_RETURN_IF_ERROR(ReadTime(r, "finished", &s.finished));
+  MYDOCKER_RETURN_IF_ERROR(ReadProcessRef(r, "pid", "pidStartTime", &s.init));
+  MYDOCKER_RETURN_IF_ERROR(ReadProcessRef(r, "monitorPid", "monitorStartTime", &s.monitor));
+  MYDOCKER_RETURN_IF_ERROR(r.GetInteger("exitCode", &s.exit_code));
+  MYDOCKER_RETURN_IF_ERROR(r.GetBool("oomKilled", &s.oom_killed));
+  MYDOCKER_RETURN_IF_ERROR(r.GetString("error", &s.error));
+  MYDOCKER_RETURN_IF_ERROR(r.GetBool("autoRemove", &s.auto_remove));
+  MYDOCKER_RETURN_IF_ERROR(r.GetString("logPath", &s.log_path));
+  MYDOCKER_RETURN_IF_ERROR(r.GetString("cgroupPath", &s.cgroup_path));
+  return s;
+}
+
+std::string FormatTime(absl::Time t) {
+  if (t == absl::InfinitePast()) return std::string(kZeroTime);
+  // %E*S prints only the significant fraction digits, as Go's RFC3339Nano does.
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%E*SZ", t, absl::UTCTimeZone());
+}
+
+absl::StatusOr<absl::Time> ParseTime(std::string_view s) {
+  if (s == kZeroTime) return absl::InfinitePast();
+  absl::Time t;
+  std::string err;
+  if (!absl::ParseTime(absl::RFC3339_full, ToAbsl(s), &t, &err)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid rfc 3339 time \"", absl::CHexEscape(ToAbsl(s)), "\""));
+  }
+  return t;
+}
+
+}  // namespace mydocker

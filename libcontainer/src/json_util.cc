@@ -1,0 +1,120 @@
+#include "json_util.h"
+
+#include <cctype>
+#include <cstring>
+
+#include "rapidjson/error/en.h"
+
+namespace mydocker::json {
+
+absl::Status Parse(std::string_view text, const char* what, rapidjson::Document* doc) {
+  constexpr unsigned kFlags = rapidjson::kParseIterativeFlag;
+  doc->Parse<kFlags>(text.data(), text.size());
+  if (doc->HasParseError()) {
+    // RapidJSON's messages are sentences ("Invalid value."); ours are lowercase fragments.
+    std::string reason = rapidjson::GetParseError_En(doc->GetParseError());
+    if (!reason.empty() && reason.back() == '.') reason.pop_back();
+    if (!reason.empty()) reason[0] = static_cast<char>(std::tolower(reason[0]));
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid ", what, " json at offset ", doc->GetErrorOffset(), ": ", reason));
+  }
+  if (!doc->IsObject()) return absl::InvalidArgumentError(absl::StrCat(what, " must be an object"));
+  return absl::OkStatus();
+}
+
+void Key(Writer& w, std::string_view key) {
+  w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
+}
+
+void String(Writer& w, std::string_view value) {
+  w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+}
+
+void KeyString(Writer& w, std::string_view key, std::string_view value) {
+  Key(w, key);
+  String(w, value);
+}
+
+void KeyStringArray(Writer& w, std::string_view key, const std::vector<std::string>& values) {
+  Key(w, key);
+  w.StartArray();
+  for (const std::string& v : values) String(w, v);
+  w.EndArray();
+}
+
+absl::StatusOr<std::string> ToString(const rapidjson::Value& v, const std::string& path) {
+  if (!v.IsString()) return absl::InvalidArgumentError(path + " must be a string");
+  std::string s(v.GetString(), v.GetStringLength());
+  if (s.find('\0') != std::string::npos) {
+    return absl::InvalidArgumentError(path + " must not contain a nul byte");
+  }
+  return s;
+}
+
+absl::StatusOr<ObjectReader> ObjectReader::Make(const rapidjson::Value& value, std::string path) {
+  if (!value.IsObject()) return absl::InvalidArgumentError(path + " must be an object");
+  return ObjectReader(value, std::move(path));
+}
+
+std::string ObjectReader::FieldPath(std::string_view key) const {
+  return path_.empty() ? std::string(key) : absl::StrCat(path_, ".", ToAbsl(key));
+}
+
+std::string ObjectReader::ElementPath(std::string_view key, size_t index) const {
+  return absl::StrCat(FieldPath(key), "[", index, "]");
+}
+
+const rapidjson::Value* ObjectReader::Find(const char* key) const {
+  auto it = value_->FindMember(key);
+  if (it == value_->MemberEnd() || it->value.IsNull()) return nullptr;
+  return &it->value;
+}
+
+absl::Status ObjectReader::GetString(const char* key, std::string* out) const {
+  const rapidjson::Value* v = Find(key);
+  if (v == nullptr) return absl::OkStatus();
+  absl::StatusOr<std::string> s = ToString(*v, FieldPath(key));
+  if (!s.ok()) return s.status();
+  *out = *std::move(s);
+  return absl::OkStatus();
+}
+
+absl::Status ObjectReader::GetBool(const char* key, bool* out) const {
+  const rapidjson::Value* v = Find(key);
+  if (v == nullptr) return absl::OkStatus();
+  if (!v->IsBool()) return absl::InvalidArgumentError(FieldPath(key) + " must be a boolean");
+  *out = v->GetBool();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<const rapidjson::Value*> ObjectReader::GetArray(const char* key) const {
+  const rapidjson::Value* v = Find(key);
+  if (v != nullptr && !v->IsArray()) {
+    return absl::InvalidArgumentError(FieldPath(key) + " must be an array");
+  }
+  return v;
+}
+
+absl::Status ObjectReader::GetStringArray(const char* key, std::vector<std::string>* out) const {
+  absl::StatusOr<const rapidjson::Value*> array = GetArray(key);
+  if (!array.ok() || *array == nullptr) return array.status();
+  std::vector<std::string> result;
+  result.reserve((*array)->Size());
+  for (rapidjson::SizeType i = 0; i < (*array)->Size(); ++i) {
+    absl::StatusOr<std::string> s = ToString((**array)[i], ElementPath(key, i));
+    if (!s.ok()) return s.status();
+    result.push_back(*std::move(s));
+  }
+  *out = std::move(result);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<ObjectReader>> ObjectReader::GetObject(const char* key) const {
+  const rapidjson::Value* v = Find(key);
+  if (v == nullptr) return std::optional<ObjectReader>();
+  absl::StatusOr<ObjectReader> reader = Make(*v, FieldPath(key));
+  if (!reader.ok()) return reader.status();
+  return std::optional<ObjectReader>(*std::move(reader));
+}
+
+}  // namespace mydocker::json

@@ -1,0 +1,372 @@
+#include "mydocker/state_store.h"
+
+#include <fcntl.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <random>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "json_util.h"
+#include "mydocker/status_macros.h"
+
+namespace mydocker {
+namespace {
+
+constexpr char kStateFile[] = "state.json";
+constexpr char kConfigFile[] = "config.json";
+constexpr size_t kIdLength = 64;
+constexpr size_t kShortIdLength = 12;
+constexpr size_t kMaxNameLength = 128;
+// Records and logs may hold secrets from the environment: owner only.
+constexpr int kPrivateFileMode = 0600;
+constexpr int kPrivateDirMode = 0700;
+
+bool IsLowerHex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
+
+bool IsIdPrefix(std::string_view s) {
+  return !s.empty() && s.size() <= kIdLength && std::all_of(s.begin(), s.end(), IsLowerHex);
+}
+
+// Quotes a value for a one-line message even if it holds newlines or control characters.
+std::string Quote(std::string_view s) {
+  return absl::StrCat("\"", absl::CHexEscape(ToAbsl(s)), "\"");
+}
+
+absl::Status NoSuchContainer(std::string_view ref) {
+  return absl::NotFoundError(absl::StrCat("no such container: ", absl::CHexEscape(ToAbsl(ref))));
+}
+
+absl::Status CheckId(std::string_view id) {
+  if (IsFullContainerId(id)) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat("invalid container id ", Quote(id)));
+}
+
+bool IsDirectory(const std::string& path) {
+  struct stat st;
+  return ::lstat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+std::string ContainersDir(const std::string& root) { return root + "/containers"; }
+std::string NamesDir(const std::string& root) { return root + "/names"; }
+std::string NamePath(const std::string& root, std::string_view name) {
+  return absl::StrCat(NamesDir(root), "/", ToAbsl(name));
+}
+
+absl::StatusOr<std::string> ReadLink(const std::string& path) {
+  char buf[256];
+  ssize_t n = ::readlink(path.c_str(), buf, sizeof buf);
+  if (n < 0) return LastErrnoError(absl::StrCat("readlink ", path));
+  return std::string(buf, static_cast<size_t>(n));
+}
+
+void SyncDir(const std::string& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (fd) ::fsync(fd.get());
+}
+
+// The id a name is reserved for, or "" if the name is free or its link is stale: it points at
+// no container directory (a crash between reservation and creation, or during removal).
+absl::StatusOr<std::string> NameOwner(const StateStore& store, std::string_view name) {
+  absl::StatusOr<std::string> target = ReadLink(NamePath(store.root(), name));
+  if (!target.ok()) {
+    if (absl::IsNotFound(target.status())) return std::string();
+    return target.status();
+  }
+  if (!IsFullContainerId(*target) || !IsDirectory(store.ContainerDir(*target))) {
+    return std::string();
+  }
+  return *std::move(target);
+}
+
+// Points names/<name> at `id`. symlink(2) fails if the name exists, so two reservations can never
+// both succeed. REQUIRES: the names lock is held, which is what makes replacing a stale link safe.
+absl::Status ReserveName(const StateStore& store, std::string_view name, std::string_view id) {
+  std::string link = NamePath(store.root(), name);
+  std::string target(id);
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    if (::symlink(target.c_str(), link.c_str()) == 0) return absl::OkStatus();
+    if (errno != EEXIST) return LastErrnoError(absl::StrCat("symlink ", link));
+    MYDOCKER_ASSIGN_OR_RETURN(std::string owner, NameOwner(store, name));
+    if (!owner.empty()) {
+      return absl::AlreadyExistsError(absl::StrCat("name ", Quote(name),
+                                                   " is already in use by container ",
+                                                   owner.substr(0, kShortIdLength)));
+    }
+    if (::unlink(link.c_str()) != 0 && errno != ENOENT) {
+      return LastErrnoError(absl::StrCat("remove stale name ", link));
+    }
+  }
+  return absl::AlreadyExistsError(absl::StrCat("name ", Quote(name), " is already in use"));
+}
+
+// Removes names/<name> if it still points at `id`. REQUIRES: the names lock is held.
+absl::Status ReleaseName(const StateStore& store, std::string_view name, std::string_view id) {
+  std::string link = NamePath(store.root(), name);
+  absl::StatusOr<std::string> target = ReadLink(link);
+  if (!target.ok()) return absl::IsNotFound(target.status()) ? absl::OkStatus() : target.status();
+  if (*target != id) return absl::OkStatus();
+  if (::unlink(link.c_str()) != 0 && errno != ENOENT) {
+    return LastErrnoError(absl::StrCat("remove ", link));
+  }
+  return absl::OkStatus();
+}
+
+// For a container whose record is unreadable: finds its names by their targets.
+absl::Status ReleaseNamesOf(const StateStore& store, std::string_view id) {
+  MYDOCKER_ASSIGN_OR_RETURN(std::vector<std::string> names, ListDir(NamesDir(store.root())));
+  absl::Status result;
+  for (const std::string& name : names) result.Update(ReleaseName(store, name, id));
+  return result;
+}
+
+absl::Status WriteRecords(const std::string& dir, const ContainerState& state,
+                          const ContainerConfig& config) {
+  MYDOCKER_RETURN_IF_ERROR(WriteFileAtomic(absl::StrCat(dir, "/", kConfigFile),
+                                           ConfigToJson(config), kPrivateFileMode));
+  return WriteFileAtomic(absl::StrCat(dir, "/", kStateFile), StateToJson(state),
+                         kPrivateFileMode);
+}
+
+// Reserves the name and moves the staged directory into place, both under the names lock.
+absl::Status Publish(const StateStore& store, const std::string& staging,
+                     const ContainerState& state) {
+  MYDOCKER_ASSIGN_OR_RETURN(FileLock names_lock, FileLock::Acquire(NamesDir(store.root())));
+  std::string dir = store.ContainerDir(state.id);
+  if (PathExists(dir)) {
+    return absl::AlreadyExistsError(absl::StrCat("container ", state.id, " already exists"));
+  }
+  MYDOCKER_RETURN_IF_ERROR(ReserveName(store, state.name, state.id));
+  if (::rename(staging.c_str(), dir.c_str()) != 0) {
+    absl::Status s = LastErrnoError(absl::StrCat("rename ", staging, " to ", dir));
+    ReleaseName(store, state.name, state.id).IgnoreError();
+    return s;
+  }
+  SyncDir(ContainersDir(store.root()));
+  return absl::OkStatus();
+}
+
+// Removes everything but the records first, so that if something cannot be removed (a mount
+// left behind) the container is still listed and a later remove can finish the job.
+absl::Status RemoveContainerDir(const std::string& dir) {
+  absl::StatusOr<std::vector<std::string>> entries = ListDir(dir);
+  if (!entries.ok()) return absl::IsNotFound(entries.status()) ? absl::OkStatus() : entries.status();
+  for (const std::string& entry : *entries) {
+    if (entry == kStateFile || entry == kConfigFile) continue;
+    MYDOCKER_RETURN_IF_ERROR(RemoveAll(absl::StrCat(dir, "/", entry)));
+  }
+  return RemoveAll(dir);
+}
+
+template <typename T>
+absl::StatusOr<T> LoadRecord(const StateStore& store, std::string_view id, const char* file,
+                             absl::StatusOr<T> (*parse)(std::string_view)) {
+  MYDOCKER_RETURN_IF_ERROR(CheckId(id));
+  std::string dir = store.ContainerDir(id);
+  std::string path = absl::StrCat(dir, "/", file);
+  absl::StatusOr<std::string> data = ReadFile(path);
+  if (!data.ok()) {
+    if (absl::IsNotFound(data.status()) && !IsDirectory(dir)) return NoSuchContainer(id);
+    return data.status();
+  }
+  absl::StatusOr<T> record = parse(*data);
+  if (!record.ok()) return Annotate(record.status(), path);
+  return record;
+}
+
+}  // namespace
+
+std::string NewContainerId() {
+  for (;;) {
+    unsigned char bytes[kIdLength / 2];
+    size_t got = 0;
+    while (got < sizeof bytes) {
+      ssize_t n = ::getrandom(bytes + got, sizeof bytes - got, 0);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      got += static_cast<size_t>(n);
+    }
+    if (got < sizeof bytes) {
+      // getrandom missing (old kernel) or filtered by seccomp.
+      std::random_device device;
+      for (unsigned char& b : bytes) b = static_cast<unsigned char>(device());
+    }
+    std::string id = absl::BytesToHexString(
+        absl::string_view(reinterpret_cast<const char*>(bytes), sizeof bytes));
+    // Like Docker, avoid a short id made only of digits: tools would read it as a number.
+    if (!std::all_of(id.begin(), id.begin() + kShortIdLength, absl::ascii_isdigit)) return id;
+  }
+}
+
+absl::Status ValidateContainerName(std::string_view name) {
+  if (name.empty()) return absl::InvalidArgumentError("container name must not be empty");
+  if (name.size() > kMaxNameLength) {
+    return absl::InvalidArgumentError(absl::StrCat("container name is ", name.size(),
+                                                   " characters long, at most ", kMaxNameLength,
+                                                   " are allowed"));
+  }
+  auto allowed = [](char c) { return absl::ascii_isalnum(c) || c == '_' || c == '.' || c == '-'; };
+  if (!absl::ascii_isalnum(name[0]) || !std::all_of(name.begin(), name.end(), allowed)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "invalid container name ", Quote(name), ": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed"));
+  }
+  return absl::OkStatus();
+}
+
+bool IsFullContainerId(std::string_view s) {
+  return s.size() == kIdLength && std::all_of(s.begin(), s.end(), IsLowerHex);
+}
+
+absl::StatusOr<std::unique_ptr<StateStore>> StateStore::Open(const std::string& root) {
+  if (root.empty() || root[0] != '/' || root.find('\0') != std::string::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("state root must be an absolute path: ", Quote(root)));
+  }
+  std::string clean = root;
+  while (clean.size() > 1 && clean.back() == '/') clean.pop_back();
+  MYDOCKER_RETURN_IF_ERROR(MakeDirs(clean, kPrivateDirMode));
+  MYDOCKER_RETURN_IF_ERROR(MakeDirs(ContainersDir(clean), kPrivateDirMode));
+  MYDOCKER_RETURN_IF_ERROR(MakeDirs(NamesDir(clean), kPrivateDirMode));
+  return std::unique_ptr<StateStore>(new StateStore(std::move(clean)));
+}
+
+std::string StateStore::ContainerDir(std::string_view id) const {
+  return absl::StrCat(ContainersDir(root_), "/", ToAbsl(id));
+}
+
+absl::StatusOr<std::string> StateStore::Resolve(std::string_view ref) const {
+  if (ref.empty()) return absl::InvalidArgumentError("empty container reference");
+  // Docker's order: full id, then name, then id prefix. Only values validated as an id or a
+  // name ever reach a path, so a ref like "../x" cannot leave the store.
+  if (IsFullContainerId(ref) && IsDirectory(ContainerDir(ref))) return std::string(ref);
+  if (ValidateContainerName(ref).ok()) {
+    MYDOCKER_ASSIGN_OR_RETURN(std::string owner, NameOwner(*this, ref));
+    if (!owner.empty()) return owner;
+  }
+  if (!IsIdPrefix(ref)) return NoSuchContainer(ref);
+  MYDOCKER_ASSIGN_OR_RETURN(std::vector<std::string> entries, ListDir(ContainersDir(root_)));
+  std::string match;
+  size_t matches = 0;
+  for (const std::string& entry : entries) {
+    if (IsFullContainerId(entry) && absl::StartsWith(entry, ToAbsl(ref))) {
+      match = entry;
+      ++matches;
+    }
+  }
+  if (matches == 0) return NoSuchContainer(ref);
+  if (matches > 1) {
+    return absl::InvalidArgumentError(absl::StrCat("container prefix ", Quote(ref),
+                                                   " is ambiguous: matches ", matches,
+                                                   " containers"));
+  }
+  return match;
+}
+
+absl::Status StateStore::Create(const ContainerState& state, const ContainerConfig& config) {
+  MYDOCKER_RETURN_IF_ERROR(CheckId(state.id));
+  MYDOCKER_RETURN_IF_ERROR(ValidateContainerName(state.name));
+  // The records are written in a staging directory that is renamed into place, so no reader ever
+  // sees a container without them. Its name starts with '.', so it is never taken for an id.
+  std::string staging = absl::StrCat(ContainersDir(root_), "/.creating-", state.id);
+  if (::mkdir(staging.c_str(), kPrivateDirMode) != 0) {
+    if (errno == EEXIST) {
+      return absl::AlreadyExistsError(absl::StrCat("container ", state.id, " already exists"));
+    }
+    return LastErrnoError(absl::StrCat("mkdir ", staging));
+  }
+  absl::Status s = WriteRecords(staging, state, config);
+  if (s.ok()) s = Publish(*this, staging, state);
+  if (!s.ok()) RemoveAll(staging).IgnoreError();
+  return s;
+}
+
+absl::StatusOr<ContainerState> StateStore::LoadState(std::string_view id) const {
+  MYDOCKER_ASSIGN_OR_RETURN(ContainerState state,
+                            LoadRecord<ContainerState>(*this, id, kStateFile, &StateFromJson));
+  // Callers use state.id to build paths; a record must not redirect them to another container.
+  if (state.id != id) {
+    return absl::InvalidArgumentError(absl::StrCat(ContainerDir(id), "/", kStateFile,
+                                                   ": records another id ", Quote(state.id)));
+  }
+  return state;
+}
+
+absl::StatusOr<ContainerConfig> StateStore::LoadConfig(std::string_view id) const {
+  return LoadRecord<ContainerConfig>(*this, id, kConfigFile, &ConfigFromJson);
+}
+
+absl::Status StateStore::SaveState(const ContainerState& state) {
+  MYDOCKER_RETURN_IF_ERROR(CheckId(state.id));
+  std::string dir = ContainerDir(state.id);
+  if (!IsDirectory(dir)) return NoSuchContainer(state.id);
+  return WriteFileAtomic(absl::StrCat(dir, "/", kStateFile), StateToJson(state),
+                         kPrivateFileMode);
+}
+
+absl::StatusOr<std::vector<ContainerState>> StateStore::List(std::vector<std::string>* bad) const {
+  MYDOCKER_ASSIGN_OR_RETURN(std::vector<std::string> entries, ListDir(ContainersDir(root_)));
+  std::vector<ContainerState> states;
+  states.reserve(entries.size());
+  for (const std::string& entry : entries) {
+    if (!IsFullContainerId(entry)) continue;  // staging directories, stray files
+    absl::StatusOr<ContainerState> state = LoadState(entry);
+    if (state.ok()) {
+      states.push_back(*std::move(state));
+    } else if (bad != nullptr && IsDirectory(ContainerDir(entry))) {
+      bad->push_back(entry);  // not reported if it was removed while we listed
+    }
+  }
+  std::sort(states.begin(), states.end(), [](const ContainerState& a, const ContainerState& b) {
+    if (a.created != b.created) return a.created > b.created;
+    return a.id < b.id;
+  });
+  return states;
+}
+
+absl::Status StateStore::Rename(std::string_view id, std::string_view new_name) {
+  MYDOCKER_RETURN_IF_ERROR(CheckId(id));
+  MYDOCKER_RETURN_IF_ERROR(ValidateContainerName(new_name));
+  MYDOCKER_ASSIGN_OR_RETURN(ContainerState state, LoadState(id));
+  if (state.name == new_name) {
+    return absl::InvalidArgumentError(absl::StrCat("container already has name ", Quote(new_name)));
+  }
+  MYDOCKER_ASSIGN_OR_RETURN(FileLock names_lock, FileLock::Acquire(NamesDir(root_)));
+  MYDOCKER_RETURN_IF_ERROR(ReserveName(*this, new_name, id));
+  std::string old_name = std::exchange(state.name, std::string(new_name));
+  absl::Status s = SaveState(state);
+  if (!s.ok()) {
+    ReleaseName(*this, new_name, id).IgnoreError();
+    return s;
+  }
+  return old_name.empty() ? absl::OkStatus() : ReleaseName(*this, old_name, id);
+}
+
+absl::Status StateStore::Remove(std::string_view id) {
+  MYDOCKER_RETURN_IF_ERROR(CheckId(id));
+  absl::StatusOr<ContainerState> state = LoadState(id);
+  MYDOCKER_RETURN_IF_ERROR(RemoveContainerDir(ContainerDir(id)));
+  MYDOCKER_ASSIGN_OR_RETURN(FileLock names_lock, FileLock::Acquire(NamesDir(root_)));
+  if (state.ok() && !state->name.empty()) return ReleaseName(*this, state->name, id);
+  return ReleaseNamesOf(*this, id);
+}
+
+absl::StatusOr<FileLock> StateStore::Lock(std::string_view id) const {
+  MYDOCKER_RETURN_IF_ERROR(CheckId(id));
+  std::string dir = ContainerDir(id);
+  if (!IsDirectory(dir)) return NoSuchContainer(id);
+  MYDOCKER_ASSIGN_OR_RETURN(FileLock lock, FileLock::Acquire(dir));
+  // The container may have been removed while we waited: the lock then holds a deleted
+  // directory, or, if the directory vanished before the open, a file FileLock created there.
+  struct stat st;
+  if (::lstat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) return lock;
+  if (::lstat(dir.c_str(), &st) == 0 && S_ISREG(st.st_mode)) ::unlink(dir.c_str());
+  return NoSuchContainer(id);
+}
+
+}  // namespace mydocker
