@@ -13,10 +13,11 @@
 #include <functional>
 #include <memory>
 #include <string>
-#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
 namespace mydocker {
@@ -35,13 +36,13 @@ struct Image {
   std::string id;                 // "sha256:<64 hex>"
   std::vector<std::string> tags;  // "busybox:latest"
   absl::Time created;
-  int64_t size = 0;                       // bytes of unpacked content
-  std::vector<std::string> layers;        // diff ids "sha256:<hex>", bottom layer first
+  int64_t size = 0;                 // bytes of unpacked content
+  std::vector<std::string> layers;  // diff ids "sha256:<hex>", bottom layer first
   ImageConfig config;
 };
 
 // Splits "name[:tag]" (tag defaults to "latest") and validates it like Docker.
-absl::StatusOr<std::pair<std::string, std::string>> ParseImageReference(std::string_view ref);
+absl::StatusOr<std::pair<std::string, std::string>> ParseImageReference(absl::string_view ref);
 
 class ImageStore {
  public:
@@ -50,20 +51,23 @@ class ImageStore {
   // Imports a root filesystem tarball (plain, gzip, xz, ...) as a one-layer image tagged `ref`.
   // Refuses entries that would escape the layer (absolute paths, "..", links pointing out);
   // a failed import leaves nothing behind.
-  absl::StatusOr<Image> Import(const std::string& tar_path, std::string_view ref);
+  absl::StatusOr<Image> Import(const std::string& tar_path, absl::string_view ref);
 
   absl::StatusOr<std::vector<Image>> List() const;
 
   // By "name[:tag]", full id ("sha256:..." or bare hex) or unique id prefix.
-  absl::StatusOr<Image> Resolve(std::string_view ref) const;
+  absl::StatusOr<Image> Resolve(absl::string_view ref) const;
 
   // The overlay lower directories of an image, topmost layer first.
   std::vector<std::string> LayerDirs(const Image& image) const;
 
   // Removes the tag `ref` (or, given an id, every tag). When the image has no tag left and
   // `in_use(image_id)` is false, deletes the image and the layers no other image uses.
-  // FailedPrecondition if in_use and !force.
-  absl::Status Remove(std::string_view ref, bool force,
+  // FailedPrecondition if in_use and !force (in_use is asked only when no tag would be left),
+  // and, as in Docker, for an id whose image has several tags unless force. Forced while in
+  // use, the image is untagged but kept: a container's overlay still needs its layers.
+  // `in_use` is called with the store lock held and must not call back into the store.
+  absl::Status Remove(absl::string_view ref, bool force,
                       const std::function<bool(const std::string& image_id)>& in_use);
 
  private:

@@ -1,0 +1,100 @@
+#include "image/hashing_source.h"
+
+#include <archive_entry.h>
+
+#include <cerrno>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "mydocker/status_macros.h"
+
+namespace mydocker {
+namespace {
+
+absl::Status ArchiveError(struct archive* a, const std::string& what) {
+  const char* message = archive_error_string(a);
+  return absl::InvalidArgumentError(
+      absl::StrCat(what, ": ", message != nullptr ? message : "unknown archive error"));
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<HashingSource>> HashingSource::Open(const std::string& path) {
+  struct archive* raw = archive_read_new();
+  EVP_MD_CTX* sha = EVP_MD_CTX_new();
+  if (raw == nullptr || sha == nullptr) {
+    if (raw != nullptr) archive_read_free(raw);
+    EVP_MD_CTX_free(sha);
+    return absl::ResourceExhaustedError("allocate archive reader");
+  }
+  std::unique_ptr<HashingSource> source(new HashingSource(path, raw, sha));
+  if (EVP_DigestInit_ex(sha, EVP_sha256(), nullptr) != 1) {
+    return absl::InternalError("initialise sha256");
+  }
+  archive_read_support_filter_all(raw);
+  archive_read_support_format_raw(raw);
+  if (archive_read_open_filename(raw, path.c_str(), 64 * 1024) != ARCHIVE_OK) {
+    return ArchiveError(raw, absl::StrCat("open ", path));
+  }
+  struct archive_entry* entry = nullptr;
+  int r = archive_read_next_header(raw, &entry);
+  // An empty file has no "raw" entry; it is then an empty stream, which the tar reader rejects.
+  if (r != ARCHIVE_OK && r != ARCHIVE_WARN && r != ARCHIVE_EOF) {
+    return ArchiveError(raw, absl::StrCat("read ", path));
+  }
+  source->empty_ = r == ARCHIVE_EOF;
+  return source;
+}
+
+HashingSource::~HashingSource() {
+  archive_read_free(raw_);
+  EVP_MD_CTX_free(sha_);
+}
+
+absl::Status HashingSource::Attach(struct archive* tar) {
+  if (archive_read_open(tar, this, nullptr, &HashingSource::ReadCallback, nullptr) != ARCHIVE_OK) {
+    if (!error_.ok()) return error_;
+    return ArchiveError(tar, absl::StrCat("read ", path_));
+  }
+  return absl::OkStatus();
+}
+
+la_ssize_t HashingSource::ReadCallback(struct archive* tar, void* self, const void** data) {
+  auto* source = static_cast<HashingSource*>(self);
+  la_ssize_t n = source->Read(data);
+  if (n < 0) archive_set_error(tar, EIO, "%s", std::string(source->error_.message()).c_str());
+  return n;
+}
+
+la_ssize_t HashingSource::Read(const void** data) {
+  if (empty_) return 0;
+  la_ssize_t n = archive_read_data(raw_, buffer_.data(), buffer_.size());
+  if (n < 0) {
+    error_ = ArchiveError(raw_, absl::StrCat("read ", path_));
+    return -1;
+  }
+  if (n > 0 && EVP_DigestUpdate(sha_, buffer_.data(), static_cast<size_t>(n)) != 1) {
+    error_ = absl::InternalError("update sha256");
+    return -1;
+  }
+  *data = buffer_.data();
+  return n;
+}
+
+absl::StatusOr<std::string> HashingSource::Finish() {
+  const void* data = nullptr;
+  while (true) {
+    la_ssize_t n = Read(&data);
+    if (n < 0) return error_;
+    if (n == 0) break;
+  }
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (EVP_DigestFinal_ex(sha_, digest, &length) != 1) {
+    return absl::InternalError("finish sha256");
+  }
+  return absl::StrCat("sha256:", absl::BytesToHexString(absl::string_view(
+                                     reinterpret_cast<const char*>(digest), length)));
+}
+
+}  // namespace mydocker

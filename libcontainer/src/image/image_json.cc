@@ -1,0 +1,235 @@
+#include "image/image_json.h"
+
+#include <openssl/evp.h>
+
+#include <vector>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "mydocker/status_macros.h"
+#include "rapidjson/document.h"
+#include "rapidjson/error/en.h"
+#include "rapidjson/stringbuffer.h"
+#include "rapidjson/writer.h"
+
+namespace mydocker {
+namespace {
+
+using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
+
+// Go's time.RFC3339Nano in UTC, as Docker writes it.
+constexpr char kTimeFormat[] = "%Y-%m-%dT%H:%M:%E*SZ";
+
+#if defined(__x86_64__)
+constexpr char kArchitecture[] = "amd64";
+#elif defined(__aarch64__)
+constexpr char kArchitecture[] = "arm64";
+#else
+constexpr char kArchitecture[] = "unknown";
+#endif
+
+void WriteString(JsonWriter& w, absl::string_view s) {
+  w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+}
+
+void WriteStrings(JsonWriter& w, absl::string_view key, const std::vector<std::string>& values) {
+  WriteString(w, key);
+  w.StartArray();
+  for (const std::string& v : values) WriteString(w, v);
+  w.EndArray();
+}
+
+void WriteRunConfig(JsonWriter& w, const ImageConfig& config) {
+  w.StartObject();
+  WriteStrings(w, "Env", config.env);
+  if (!config.cmd.empty()) WriteStrings(w, "Cmd", config.cmd);
+  if (!config.entrypoint.empty()) WriteStrings(w, "Entrypoint", config.entrypoint);
+  if (!config.working_dir.empty()) {
+    w.Key("WorkingDir");
+    WriteString(w, config.working_dir);
+  }
+  if (!config.user.empty()) {
+    w.Key("User");
+    WriteString(w, config.user);
+  }
+  if (!config.exposed_ports.empty()) {
+    w.Key("ExposedPorts");
+    w.StartObject();
+    for (const std::string& port : config.exposed_ports) {
+      WriteString(w, port);
+      w.StartObject();
+      w.EndObject();
+    }
+    w.EndObject();
+  }
+  w.EndObject();
+}
+
+absl::Status Malformed(absl::string_view path, absl::string_view why) {
+  return absl::InvalidArgumentError(absl::StrCat("malformed image record ", path, ": ", why));
+}
+
+absl::Status ParseDocument(rapidjson::Document& doc, absl::string_view json,
+                           absl::string_view path) {
+  doc.Parse(json.data(), json.size());
+  if (doc.HasParseError()) {
+    return Malformed(path, absl::StrCat(rapidjson::GetParseError_En(doc.GetParseError()),
+                                        " at offset ", doc.GetErrorOffset()));
+  }
+  if (!doc.IsObject()) return Malformed(path, "not a json object");
+  return absl::OkStatus();
+}
+
+// Reads an optional array of strings; anything else there is an error.
+absl::Status ReadStrings(const rapidjson::Value& object, const char* key,
+                         std::vector<std::string>* out, absl::string_view path) {
+  auto it = object.FindMember(key);
+  if (it == object.MemberEnd() || it->value.IsNull()) return absl::OkStatus();
+  if (!it->value.IsArray()) return Malformed(path, absl::StrCat(key, " is not an array"));
+  for (const auto& v : it->value.GetArray()) {
+    if (!v.IsString()) return Malformed(path, absl::StrCat(key, " holds a non-string"));
+    out->emplace_back(v.GetString(), v.GetStringLength());
+  }
+  return absl::OkStatus();
+}
+
+std::string ReadString(const rapidjson::Value& object, const char* key) {
+  auto it = object.FindMember(key);
+  if (it == object.MemberEnd() || !it->value.IsString()) return "";
+  return std::string(it->value.GetString(), it->value.GetStringLength());
+}
+
+absl::Status ParseRunConfig(const rapidjson::Value& config, ImageConfig* out,
+                            absl::string_view path) {
+  if (!config.IsObject()) return Malformed(path, "config.config is not an object");
+  MYDOCKER_RETURN_IF_ERROR(ReadStrings(config, "Env", &out->env, path));
+  MYDOCKER_RETURN_IF_ERROR(ReadStrings(config, "Cmd", &out->cmd, path));
+  MYDOCKER_RETURN_IF_ERROR(ReadStrings(config, "Entrypoint", &out->entrypoint, path));
+  out->working_dir = ReadString(config, "WorkingDir");
+  out->user = ReadString(config, "User");
+  auto ports = config.FindMember("ExposedPorts");
+  if (ports != config.MemberEnd() && ports->value.IsObject()) {
+    for (const auto& port : ports->value.GetObject()) {
+      out->exposed_ports.emplace_back(port.name.GetString(), port.name.GetStringLength());
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ParseConfig(const rapidjson::Value& config, Image* image, absl::string_view path) {
+  if (!config.IsObject()) return Malformed(path, "config is not an object");
+  std::string created = ReadString(config, "created");
+  std::string error;
+  if (!absl::ParseTime(absl::RFC3339_full, created, &image->created, &error)) {
+    return Malformed(path, absl::StrCat("bad created time \"", created, "\": ", error));
+  }
+  auto rootfs = config.FindMember("rootfs");
+  if (rootfs == config.MemberEnd() || !rootfs->value.IsObject()) {
+    return Malformed(path, "no rootfs");
+  }
+  MYDOCKER_RETURN_IF_ERROR(ReadStrings(rootfs->value, "diff_ids", &image->layers, path));
+  if (image->layers.empty()) return Malformed(path, "no layers");
+  auto run = config.FindMember("config");
+  if (run == config.MemberEnd() || run->value.IsNull()) return absl::OkStatus();
+  return ParseRunConfig(run->value, &image->config, path);
+}
+
+}  // namespace
+
+std::string Sha256Digest(absl::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
+  return absl::StrCat("sha256:", absl::BytesToHexString(absl::string_view(
+                                     reinterpret_cast<const char*>(digest), length)));
+}
+
+std::string SerializeImageConfig(const Image& image, absl::string_view comment) {
+  std::string created = absl::FormatTime(kTimeFormat, image.created, absl::UTCTimeZone());
+  rapidjson::StringBuffer buffer;
+  JsonWriter w(buffer);
+  w.StartObject();
+  w.Key("architecture");
+  w.String(kArchitecture);
+  w.Key("config");
+  WriteRunConfig(w, image.config);
+  w.Key("created");
+  WriteString(w, created);
+  w.Key("history");
+  w.StartArray();
+  w.StartObject();
+  w.Key("created");
+  WriteString(w, created);
+  w.Key("comment");
+  WriteString(w, comment);
+  w.EndObject();
+  w.EndArray();
+  w.Key("os");
+  w.String("linux");
+  w.Key("rootfs");
+  w.StartObject();
+  w.Key("type");
+  w.String("layers");
+  WriteStrings(w, "diff_ids", image.layers);
+  w.EndObject();
+  w.EndObject();
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+std::string SerializeImageRecord(const Image& image, absl::string_view config_json) {
+  rapidjson::StringBuffer buffer;
+  JsonWriter w(buffer);
+  w.StartObject();
+  w.Key("id");
+  WriteString(w, image.id);
+  w.Key("size");
+  w.Int64(image.size);
+  w.Key("config");
+  // Verbatim, so the stored bytes still hash to the id.
+  w.RawValue(config_json.data(), config_json.size(), rapidjson::kObjectType);
+  w.EndObject();
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+absl::StatusOr<Image> ParseImageRecord(absl::string_view json, absl::string_view path) {
+  rapidjson::Document doc;
+  MYDOCKER_RETURN_IF_ERROR(ParseDocument(doc, json, path));
+  Image image;
+  image.id = ReadString(doc, "id");
+  if (image.id.size() != 71 || image.id.rfind("sha256:", 0) != 0) {
+    return Malformed(path, absl::StrCat("bad id \"", absl::CHexEscape(image.id), "\""));
+  }
+  auto size = doc.FindMember("size");
+  if (size != doc.MemberEnd() && size->value.IsInt64()) image.size = size->value.GetInt64();
+  auto config = doc.FindMember("config");
+  if (config == doc.MemberEnd()) return Malformed(path, "no config");
+  MYDOCKER_RETURN_IF_ERROR(ParseConfig(config->value, &image, path));
+  return image;
+}
+
+std::string SerializeRepositories(const Repositories& repositories) {
+  rapidjson::StringBuffer buffer;
+  JsonWriter w(buffer);
+  w.StartObject();
+  for (const auto& [tag, id] : repositories) {
+    WriteString(w, tag);
+    WriteString(w, id);
+  }
+  w.EndObject();
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+absl::StatusOr<Repositories> ParseRepositories(absl::string_view json, absl::string_view path) {
+  rapidjson::Document doc;
+  MYDOCKER_RETURN_IF_ERROR(ParseDocument(doc, json, path));
+  Repositories repositories;
+  for (const auto& member : doc.GetObject()) {
+    if (!member.value.IsString()) return Malformed(path, "a tag maps to a non-string");
+    repositories.emplace(std::string(member.name.GetString(), member.name.GetStringLength()),
+                         std::string(member.value.GetString(), member.value.GetStringLength()));
+  }
+  return repositories;
+}
+
+}  // namespace mydocker

@@ -1,0 +1,43 @@
+// Unpacks a tar stream (plain or compressed) into a directory without trusting the archive.
+//
+// Layer tarballs come from anywhere, so every entry is resolved inside the target by walking it
+// component by component from a directory fd with O_NOFOLLOW: absolute names, ".." components and
+// writes through a symlink (planted by an earlier entry) are refused, so nothing is ever created
+// outside the target. libarchive's extract-to-disk helpers are not used for that reason.
+//
+// What is kept: regular files, directories, symlinks (their targets may point anywhere: they are
+// resolved inside the container at run time), hard links to regular files already unpacked in the
+// same layer, fifos; owners (numeric uid/gid), modes including setuid/setgid/sticky, mtimes.
+// What is not: character and block devices are skipped (the runtime creates /dev itself and a
+// device node in an image would give a container access to host hardware); extended attributes
+// and ACLs are dropped. When an owner cannot be set (an unprivileged caller), setuid/setgid are
+// stripped so the file cannot become setuid to the caller.
+//
+// Whiteout files (".wh.*") are stored as ordinary files: they only mean something between layers.
+#ifndef MYDOCKER_IMAGE_LAYER_UNPACKER_H_
+#define MYDOCKER_IMAGE_LAYER_UNPACKER_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/statusor.h"
+
+namespace mydocker {
+
+struct UnpackResult {
+  std::string diff_id;  // "sha256:<hex>" of the uncompressed tar stream
+  int64_t size = 0;     // bytes of file content written
+};
+
+class LayerUnpacker {
+ public:
+  // Unpacks the archive at `archive_path` into `target_dir`, an existing directory the caller
+  // owns (normally empty). On error the target may hold a partial result: the caller removes it.
+  // InvalidArgument for a malformed or hostile archive.
+  static absl::StatusOr<UnpackResult> Unpack(const std::string& archive_path,
+                                             const std::string& target_dir);
+};
+
+}  // namespace mydocker
+
+#endif  // MYDOCKER_IMAGE_LAYER_UNPACKER_H_
