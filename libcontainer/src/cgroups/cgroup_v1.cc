@@ -1,0 +1,308 @@
+#include "cgroups/cgroup_v1.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "cgroups/cgroup_util.h"
+#include "mydocker/fs_util.h"
+#include "mydocker/resources.h"
+#include "mydocker/status_macros.h"
+
+namespace mydocker::cgroups {
+namespace {
+
+// memory.limit_in_bytes reads PAGE_COUNTER_MAX pages (~2^63 bytes) when unlimited; anything
+// this large is no real limit.
+constexpr uint64_t kUnlimitedMemory = uint64_t{1} << 62;
+
+constexpr absl::Duration kFreezeTimeout = absl::Seconds(5);
+
+absl::StatusOr<std::vector<int>> ReadList(const std::string& dir, absl::string_view name) {
+  MYDOCKER_ASSIGN_OR_RETURN(std::string text, ReadControl(dir, name));
+  if (text.empty()) return std::vector<int>{};
+  return ParseCpuset(text);
+}
+
+// Returns the value of an optional counter, 0 when the kernel does not have it.
+absl::StatusOr<uint64_t> KeyedOrZero(const std::string& dir, absl::string_view name,
+                                     absl::string_view key) {
+  absl::StatusOr<uint64_t> v = ReadKeyedValue(dir, name, key);
+  if (absl::IsNotFound(v.status()) && PathExists(absl::StrCat(dir, "/", name))) return 0;
+  return v;
+}
+
+}  // namespace
+
+CgroupV1::CgroupV1(std::map<std::string, std::string> roots) : roots_(std::move(roots)) {}
+
+std::string CgroupV1::Dir(absl::string_view controller, const std::string& clean_path) const {
+  auto it = roots_.find(std::string(controller));
+  if (it == roots_.end()) return "";
+  return absl::StrCat(it->second, "/", clean_path);
+}
+
+std::vector<std::string> CgroupV1::Dirs(const std::string& clean_path) const {
+  std::vector<std::string> dirs;
+  for (absl::string_view controller : kV1Controllers) {
+    std::string dir = Dir(controller, clean_path);
+    if (!dir.empty() && std::find(dirs.begin(), dirs.end(), dir) == dirs.end()) {
+      dirs.push_back(dir);
+    }
+  }
+  return dirs;
+}
+
+absl::StatusOr<std::string> CgroupV1::RequireDir(absl::string_view controller,
+                                                 const std::string& clean_path) const {
+  std::string dir = Dir(controller, clean_path);
+  if (dir.empty()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(controller, " controller not mounted (cgroup v1)"));
+  }
+  return dir;
+}
+
+absl::Status CgroupV1::Validate(const LinuxResources& resources) const {
+  MachineLimits limits;
+  limits.online_cpus = OnlineCpus();
+  auto cpuset = roots_.find("cpuset");
+  if (cpuset != roots_.end()) {
+    // A container's cpuset must lie within its parent's; the hierarchy root stands for the
+    // parent because Validate runs before any path is chosen.
+    MYDOCKER_ASSIGN_OR_RETURN(limits.allowed_cpus, ReadList(cpuset->second, "cpuset.cpus"));
+    MYDOCKER_ASSIGN_OR_RETURN(limits.allowed_mems, ReadList(cpuset->second, "cpuset.mems"));
+  }
+  return ValidateResourceValues(resources, limits);
+}
+
+absl::Status CgroupV1::Create(const std::string& path, const LinuxResources& resources) {
+  MYDOCKER_ASSIGN_OR_RETURN(std::string clean, CleanCgroupPath(path));
+  MYDOCKER_RETURN_IF_ERROR(Validate(resources));
+  bool existed = Exists(clean);
+  absl::Status status;
+  if (roots_.count("cpuset") != 0) status = CreateCpusetDirs(clean);
+  for (const std::string& dir : Dirs(clean)) {
+    if (status.ok()) status = MakeDirs(dir);
+  }
+  if (status.ok()) status = Apply(clean, resources);
+  // Roll back only what this call made: an existing cgroup may hold someone's processes.
+  if (!status.ok() && !existed) Destroy(clean).IgnoreError();
+  return Annotate(status, absl::StrCat("create cgroup ", clean));
+}
+
+absl::Status CgroupV1::CreateCpusetDirs(const std::string& clean_path) const {
+  // A new v1 cpuset cgroup starts with empty cpuset.cpus and cpuset.mems and refuses tasks
+  // until both are set, so every level we create (the shared "mydocker" parent too) copies
+  // them from its parent.
+  std::string dir = roots_.at("cpuset");
+  for (absl::string_view part : absl::StrSplit(clean_path, '/')) {
+    std::string parent = dir;
+    absl::StrAppend(&dir, "/", part);
+    if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
+      return LastErrnoError(absl::StrCat("mkdir ", dir));
+    }
+    for (absl::string_view file : {"cpuset.cpus", "cpuset.mems"}) {
+      MYDOCKER_ASSIGN_OR_RETURN(std::string value, ReadControl(dir, file));
+      if (!value.empty()) continue;
+      MYDOCKER_ASSIGN_OR_RETURN(value, ReadControl(parent, file));
+      MYDOCKER_RETURN_IF_ERROR(WriteControl(dir, file, value));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CgroupV1::Update(const std::string& path, const LinuxResources& resources) {
+  MYDOCKER_ASSIGN_OR_RETURN(std::string clean, CleanCgroupPath(path));
+  MYDOCKER_RETURN_IF_ERROR(Validate(resources));
+  return Annotate(Apply(clean, resources), absl::StrCat("update cgroup ", clean));
+}
+
+absl::Status CgroupV1::Apply(const std::string& clean_path, const LinuxResources& resources) const {
+  const MemoryResources& memory = resources.memory;
+  if (memory.limit.has_value() || memory.swap.has_value()) {
+    MYDOCKER_ASSIGN_OR_RETURN(std::string dir, RequireDir("memory", clean_path));
+    MYDOCKER_RETURN_IF_ERROR(ApplyMemory(dir, memory));
+  }
+  MYDOCKER_RETURN_IF_ERROR(ApplyCpu(clean_path, resources.cpu));
+  if (resources.pids.limit.has_value()) {
+    MYDOCKER_ASSIGN_OR_RETURN(std::string dir, RequireDir("pids", clean_path));
+    MYDOCKER_RETURN_IF_ERROR(ApplyPids(dir, resources.pids));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CgroupV1::ApplyMemory(const std::string& dir, const MemoryResources& memory) const {
+  constexpr absl::string_view kLimit = "memory.limit_in_bytes";
+  constexpr absl::string_view kMemsw = "memory.memsw.limit_in_bytes";
+  bool has_memsw = PathExists(absl::StrCat(dir, "/", kMemsw));
+  if (memory.swap.has_value() && *memory.swap != -1 && !has_memsw) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "memory+swap limit ", *memory.swap, " not supported: no ", kMemsw, " in ", dir,
+        " (kernel without swap accounting)"));
+  }
+  if (!memory.swap.has_value() || !has_memsw) {
+    if (!memory.limit.has_value()) return absl::OkStatus();
+    if (has_memsw) {
+      MYDOCKER_ASSIGN_OR_RETURN(uint64_t memsw, ReadUint(dir, kMemsw));
+      if (static_cast<uint64_t>(*memory.limit) > memsw) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "memory limit ", *memory.limit, " is above the current memory+swap limit ", memsw,
+            "; set the memory+swap limit too"));
+      }
+    }
+    return WriteControl(dir, kLimit, absl::StrCat(*memory.limit));
+  }
+  // The kernel keeps memsw >= limit after every single write, so raising the limit above the
+  // current memsw needs memsw written first, and lowering memsw below the current limit needs
+  // the limit written first.
+  bool memsw_first = *memory.swap == -1 || !memory.limit.has_value();
+  if (!memsw_first) {
+    MYDOCKER_ASSIGN_OR_RETURN(uint64_t memsw, ReadUint(dir, kMemsw));
+    memsw_first = static_cast<uint64_t>(*memory.limit) > memsw;
+  }
+  std::string swap = absl::StrCat(*memory.swap);
+  if (memsw_first) MYDOCKER_RETURN_IF_ERROR(WriteControl(dir, kMemsw, swap));
+  if (memory.limit.has_value()) {
+    MYDOCKER_RETURN_IF_ERROR(WriteControl(dir, kLimit, absl::StrCat(*memory.limit)));
+  }
+  if (!memsw_first) MYDOCKER_RETURN_IF_ERROR(WriteControl(dir, kMemsw, swap));
+  return absl::OkStatus();
+}
+
+absl::Status CgroupV1::ApplyCpu(const std::string& clean_path, const CpuResources& cpu) const {
+  // Shares of 0 mean "not set", as in Docker.
+  bool shares = cpu.shares.has_value() && *cpu.shares != 0;
+  if (shares || cpu.quota.has_value() || cpu.period.has_value()) {
+    MYDOCKER_ASSIGN_OR_RETURN(std::string dir, RequireDir("cpu", clean_path));
+    if (shares) MYDOCKER_RETURN_IF_ERROR(WriteControl(dir, "cpu.shares", absl::StrCat(*cpu.shares)));
+    // The period first: the quota is checked against it.
+    if (cpu.period.has_value()) {
+      MYDOCKER_RETURN_IF_ERROR(WriteControl(dir, "cpu.cfs_period_us", absl::StrCat(*cpu.period)));
+    }
+    if (cpu.quota.has_value()) {
+      MYDOCKER_RETURN_IF_ERROR(WriteControl(dir, "cpu.cfs_quota_us", absl::StrCat(*cpu.quota)));
+    }
+  }
+  if (!cpu.cpus.empty() || !cpu.mems.empty()) {
+    MYDOCKER_ASSIGN_OR_RETURN(std::string dir, RequireDir("cpuset", clean_path));
+    if (!cpu.cpus.empty()) MYDOCKER_RETURN_IF_ERROR(WriteControl(dir, "cpuset.cpus", cpu.cpus));
+    if (!cpu.mems.empty()) MYDOCKER_RETURN_IF_ERROR(WriteControl(dir, "cpuset.mems", cpu.mems));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CgroupV1::ApplyPids(const std::string& dir, const PidsResources& pids) const {
+  std::string value = *pids.limit == -1 ? "max" : absl::StrCat(*pids.limit);
+  return WriteControl(dir, "pids.max", value);
+}
+
+absl::Status CgroupV1::AddProcess(const std::string& path, pid_t pid) {
+  MYDOCKER_ASSIGN_OR_RETURN(std::string clean, CleanCgroupPath(path));
+  if (pid <= 0) return absl::InvalidArgumentError(absl::StrCat("invalid pid ", pid));
+  for (const std::string& dir : Dirs(clean)) {
+    MYDOCKER_RETURN_IF_ERROR(Annotate(WriteControl(dir, "cgroup.procs", absl::StrCat(pid)),
+                                      absl::StrCat("add process ", pid, " to cgroup ", clean)));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<CgroupStats> CgroupV1::Stats(const std::string& path) const {
+  MYDOCKER_ASSIGN_OR_RETURN(std::string clean, CleanCgroupPath(path));
+  CgroupStats stats;
+  MYDOCKER_RETURN_IF_ERROR(FillCpuStats(clean, &stats));
+  MYDOCKER_RETURN_IF_ERROR(FillMemoryStats(clean, &stats));
+  std::string pids = Dir("pids", clean);
+  if (!pids.empty()) {
+    MYDOCKER_ASSIGN_OR_RETURN(stats.pids_current, ReadUint(pids, "pids.current"));
+    MYDOCKER_ASSIGN_OR_RETURN(std::string max, ReadControl(pids, "pids.max"));
+    uint64_t limit = 0;
+    if (max != "max" && absl::SimpleAtoi(max, &limit)) stats.pids_limit = limit;
+  }
+  return stats;
+}
+
+absl::Status CgroupV1::FillCpuStats(const std::string& clean_path, CgroupStats* stats) const {
+  std::string dir = Dir("cpuacct", clean_path);
+  if (dir.empty()) return absl::OkStatus();
+  MYDOCKER_ASSIGN_OR_RETURN(stats->cpu_usage_ns, ReadUint(dir, "cpuacct.usage"));
+  return absl::OkStatus();
+}
+
+absl::Status CgroupV1::FillMemoryStats(const std::string& clean_path, CgroupStats* stats) const {
+  std::string dir = Dir("memory", clean_path);
+  if (dir.empty()) return absl::OkStatus();
+  MYDOCKER_ASSIGN_OR_RETURN(uint64_t usage, ReadUint(dir, "memory.usage_in_bytes"));
+  // Docker reports usage without the inactive page cache, which the kernel reclaims first.
+  MYDOCKER_ASSIGN_OR_RETURN(uint64_t inactive,
+                            KeyedOrZero(dir, "memory.stat", "total_inactive_file"));
+  stats->memory_usage = usage > inactive ? usage - inactive : 0;
+  MYDOCKER_ASSIGN_OR_RETURN(uint64_t limit, ReadUint(dir, "memory.limit_in_bytes"));
+  if (limit < kUnlimitedMemory) stats->memory_limit = limit;
+  MYDOCKER_ASSIGN_OR_RETURN(stats->oom_kills, KeyedOrZero(dir, "memory.oom_control", "oom_kill"));
+  return absl::OkStatus();
+}
+
+absl::Status CgroupV1::Freeze(const std::string& path, bool frozen) {
+  MYDOCKER_ASSIGN_OR_RETURN(std::string clean, CleanCgroupPath(path));
+  MYDOCKER_ASSIGN_OR_RETURN(std::string dir, RequireDir("freezer", clean));
+  const std::string want = frozen ? "FROZEN" : "THAWED";
+  // The state passes through FREEZING while tasks are stopped; writing again retries tasks that
+  // were busy in the kernel, so write on every poll.
+  absl::Status status = PollUntil(
+      [&]() -> absl::StatusOr<bool> {
+        MYDOCKER_RETURN_IF_ERROR(WriteControl(dir, "freezer.state", want));
+        MYDOCKER_ASSIGN_OR_RETURN(std::string state, ReadControl(dir, "freezer.state"));
+        return state == want;
+      },
+      kFreezeTimeout, absl::StrCat(dir, "/freezer.state to read ", want));
+  // Leave no cgroup half-frozen behind a failed pause.
+  if (!status.ok() && frozen) WriteControl(dir, "freezer.state", "THAWED").IgnoreError();
+  return status;
+}
+
+absl::StatusOr<bool> CgroupV1::IsFrozen(const std::string& path) const {
+  MYDOCKER_ASSIGN_OR_RETURN(std::string clean, CleanCgroupPath(path));
+  MYDOCKER_ASSIGN_OR_RETURN(std::string dir, RequireDir("freezer", clean));
+  MYDOCKER_ASSIGN_OR_RETURN(std::string state, ReadControl(dir, "freezer.state"));
+  return state == "FROZEN";
+}
+
+absl::StatusOr<std::vector<pid_t>> CgroupV1::Pids(const std::string& path) const {
+  MYDOCKER_ASSIGN_OR_RETURN(std::string clean, CleanCgroupPath(path));
+  for (absl::string_view controller : {"memory", "pids"}) {
+    std::string dir = Dir(controller, clean);
+    if (!dir.empty()) return ReadProcs(dir);
+  }
+  std::vector<std::string> dirs = Dirs(clean);
+  if (dirs.empty()) return absl::FailedPreconditionError("no cgroup v1 controller mounted");
+  return ReadProcs(dirs.front());
+}
+
+absl::Status CgroupV1::Destroy(const std::string& path) {
+  MYDOCKER_ASSIGN_OR_RETURN(std::string clean, CleanCgroupPath(path));
+  // A task stopped by the v1 freezer does not act on SIGKILL until thawed.
+  std::string freezer = Dir("freezer", clean);
+  if (!freezer.empty() && PathExists(freezer)) {
+    absl::Status thaw = WriteControl(freezer, "freezer.state", "THAWED");
+    if (!thaw.ok() && !absl::IsNotFound(thaw)) return thaw;
+  }
+  // The shared parent ("mydocker") stays: other containers may be using it.
+  absl::Status result;
+  for (const std::string& dir : Dirs(clean)) result.Update(RemoveCgroupDir(dir, KillProcs));
+  return result;
+}
+
+bool CgroupV1::Exists(const std::string& path) const {
+  absl::StatusOr<std::string> clean = CleanCgroupPath(path);
+  if (!clean.ok()) return false;
+  for (const std::string& dir : Dirs(*clean)) {
+    if (PathExists(dir)) return true;
+  }
+  return false;
+}
+
+}  // namespace mydocker::cgroups

@@ -1,0 +1,56 @@
+// The cgroup v1 driver: one hierarchy per controller (or per group of co-mounted controllers),
+// a container's cgroup is the directory <controller root>/<path> in each of them.
+#ifndef MYDOCKER_CGROUPS_CGROUP_V1_H_
+#define MYDOCKER_CGROUPS_CGROUP_V1_H_
+
+#include <map>
+#include <string>
+#include "absl/strings/string_view.h"
+#include <vector>
+
+#include "mydocker/cgroup_manager.h"
+
+namespace mydocker::cgroups {
+
+class CgroupV1 final : public CgroupManager {
+ public:
+  // `roots`: controller name ("memory", "cpu", ...) -> directory of its hierarchy's root.
+  // Co-mounted controllers ("cpu,cpuacct") map to the same directory. Controllers missing from
+  // the map are skipped; setting a limit that needs one is FailedPrecondition.
+  explicit CgroupV1(std::map<std::string, std::string> roots);
+
+  CgroupVersion version() const override { return CgroupVersion::kV1; }
+  absl::Status Validate(const LinuxResources& resources) const override;
+  absl::Status Create(const std::string& path, const LinuxResources& resources) override;
+  absl::Status AddProcess(const std::string& path, pid_t pid) override;
+  absl::Status Update(const std::string& path, const LinuxResources& resources) override;
+  absl::StatusOr<CgroupStats> Stats(const std::string& path) const override;
+  absl::Status Freeze(const std::string& path, bool frozen) override;
+  absl::StatusOr<bool> IsFrozen(const std::string& path) const override;
+  absl::StatusOr<std::vector<pid_t>> Pids(const std::string& path) const override;
+  absl::Status Destroy(const std::string& path) override;
+  bool Exists(const std::string& path) const override;
+
+ private:
+  // <root of `controller`>/<path>, or "" when the controller is not mounted.
+  std::string Dir(absl::string_view controller, const std::string& clean_path) const;
+  // The distinct directories of the cgroup over all mounted controllers we use.
+  std::vector<std::string> Dirs(const std::string& clean_path) const;
+  // Dir() of a controller a limit needs; FailedPrecondition when it is not mounted.
+  absl::StatusOr<std::string> RequireDir(absl::string_view controller,
+                                         const std::string& clean_path) const;
+
+  absl::Status CreateCpusetDirs(const std::string& clean_path) const;
+  absl::Status Apply(const std::string& clean_path, const LinuxResources& resources) const;
+  absl::Status ApplyMemory(const std::string& dir, const MemoryResources& memory) const;
+  absl::Status ApplyCpu(const std::string& clean_path, const CpuResources& cpu) const;
+  absl::Status ApplyPids(const std::string& dir, const PidsResources& pids) const;
+  absl::Status FillCpuStats(const std::string& clean_path, CgroupStats* stats) const;
+  absl::Status FillMemoryStats(const std::string& clean_path, CgroupStats* stats) const;
+
+  std::map<std::string, std::string> roots_;
+};
+
+}  // namespace mydocker::cgroups
+
+#endif  // MYDOCKER_CGROUPS_CGROUP_V1_H_

@@ -1,0 +1,49 @@
+// The cgroup v2 driver: one unified hierarchy, a container's cgroup is <root>/<path>.
+#ifndef MYDOCKER_CGROUPS_CGROUP_V2_H_
+#define MYDOCKER_CGROUPS_CGROUP_V2_H_
+
+#include <string>
+#include <vector>
+
+#include "mydocker/cgroup_manager.h"
+
+namespace mydocker::cgroups {
+
+class CgroupV2 final : public CgroupManager {
+ public:
+  // `root`: the directory the unified hierarchy is mounted at (or a fake tree in tests).
+  // Controllers are used only where the hierarchy offers them (cgroup.controllers): creating
+  // and placing processes work without any, a limit whose controller is missing is
+  // FailedPrecondition.
+  explicit CgroupV2(std::string root);
+
+  CgroupVersion version() const override { return CgroupVersion::kV2; }
+  absl::Status Validate(const LinuxResources& resources) const override;
+  absl::Status Create(const std::string& path, const LinuxResources& resources) override;
+  absl::Status AddProcess(const std::string& path, pid_t pid) override;
+  absl::Status Update(const std::string& path, const LinuxResources& resources) override;
+  absl::StatusOr<CgroupStats> Stats(const std::string& path) const override;
+  absl::Status Freeze(const std::string& path, bool frozen) override;
+  absl::StatusOr<bool> IsFrozen(const std::string& path) const override;
+  absl::StatusOr<std::vector<pid_t>> Pids(const std::string& path) const override;
+  absl::Status Destroy(const std::string& path) override;
+  bool Exists(const std::string& path) const override;
+
+ private:
+  std::string Dir(const std::string& clean_path) const;
+  // FailedPrecondition unless every controller `resources` needs is listed in
+  // `dir`/cgroup.controllers.
+  absl::Status CheckControllers(const std::string& dir, const LinuxResources& resources) const;
+  absl::Status CreateDirs(const std::string& clean_path, const LinuxResources& resources) const;
+  absl::Status EnableControllers(const std::string& dir, const LinuxResources& resources) const;
+  absl::Status Apply(const std::string& dir, const LinuxResources& resources) const;
+  absl::Status ApplyMemory(const std::string& dir, const MemoryResources& memory) const;
+  absl::Status ApplyCpu(const std::string& dir, const CpuResources& cpu) const;
+  absl::Status FillMemoryStats(const std::string& dir, CgroupStats* stats) const;
+
+  std::string root_;
+};
+
+}  // namespace mydocker::cgroups
+
+#endif  // MYDOCKER_CGROUPS_CGROUP_V2_H_
