@@ -20,6 +20,9 @@ namespace {
 constexpr uint64_t kUnlimitedMemory = uint64_t{1} << 62;
 
 constexpr absl::Duration kFreezeTimeout = absl::Seconds(5);
+// Destroy freezes only to stop forks racing its kill; a task stuck in the kernel must not hold
+// it up for long.
+constexpr absl::Duration kDrainFreezeTimeout = absl::Milliseconds(500);
 
 absl::StatusOr<std::vector<int>> ReadList(const std::string& dir, absl::string_view name) {
   MYDOCKER_ASSIGN_OR_RETURN(std::string text, ReadControl(dir, name));
@@ -33,6 +36,23 @@ absl::StatusOr<uint64_t> KeyedOrZero(const std::string& dir, absl::string_view n
   absl::StatusOr<uint64_t> v = ReadKeyedValue(dir, name, key);
   if (absl::IsNotFound(v.status()) && PathExists(absl::StrCat(dir, "/", name))) return 0;
   return v;
+}
+
+// Sets freezer.state in `dir` and waits until it reads back. The state passes through FREEZING
+// while tasks are stopped; writing again retries tasks that were busy in the kernel, so write
+// on every poll.
+absl::Status FreezeDir(const std::string& dir, bool frozen, absl::Duration timeout) {
+  const std::string want = frozen ? "FROZEN" : "THAWED";
+  absl::Status status = PollUntil(
+      [&]() -> absl::StatusOr<bool> {
+        MYDOCKER_RETURN_IF_ERROR(WriteControl(dir, "freezer.state", want));
+        MYDOCKER_ASSIGN_OR_RETURN(std::string state, ReadControl(dir, "freezer.state"));
+        return state == want;
+      },
+      timeout, absl::StrCat(dir, "/freezer.state to read ", want));
+  // Leave no cgroup half-frozen behind a failed pause.
+  if (!status.ok() && frozen) WriteControl(dir, "freezer.state", "THAWED").IgnoreError();
+  return status;
 }
 
 }  // namespace
@@ -249,19 +269,7 @@ absl::Status CgroupV1::FillMemoryStats(const std::string& clean_path, CgroupStat
 absl::Status CgroupV1::Freeze(const std::string& path, bool frozen) {
   MYDOCKER_ASSIGN_OR_RETURN(std::string clean, CleanCgroupPath(path));
   MYDOCKER_ASSIGN_OR_RETURN(std::string dir, RequireDir("freezer", clean));
-  const std::string want = frozen ? "FROZEN" : "THAWED";
-  // The state passes through FREEZING while tasks are stopped; writing again retries tasks that
-  // were busy in the kernel, so write on every poll.
-  absl::Status status = PollUntil(
-      [&]() -> absl::StatusOr<bool> {
-        MYDOCKER_RETURN_IF_ERROR(WriteControl(dir, "freezer.state", want));
-        MYDOCKER_ASSIGN_OR_RETURN(std::string state, ReadControl(dir, "freezer.state"));
-        return state == want;
-      },
-      kFreezeTimeout, absl::StrCat(dir, "/freezer.state to read ", want));
-  // Leave no cgroup half-frozen behind a failed pause.
-  if (!status.ok() && frozen) WriteControl(dir, "freezer.state", "THAWED").IgnoreError();
-  return status;
+  return FreezeDir(dir, frozen, kFreezeTimeout);
 }
 
 absl::StatusOr<bool> CgroupV1::IsFrozen(const std::string& path) const {
@@ -290,9 +298,18 @@ absl::Status CgroupV1::Destroy(const std::string& path) {
     absl::Status thaw = WriteControl(freezer, "freezer.state", "THAWED");
     if (!thaw.ok() && !absl::IsNotFound(thaw)) return thaw;
   }
+  // Freezing before the kill keeps a fork loop from outrunning it (no task forks while frozen);
+  // thawing afterwards lets the pending SIGKILLs land.
+  auto drain = [&](const std::string& busy_dir) -> absl::Status {
+    bool can_freeze = !freezer.empty() && PathExists(freezer);
+    if (can_freeze) FreezeDir(freezer, true, kDrainFreezeTimeout).IgnoreError();
+    absl::Status killed = KillProcs(busy_dir);
+    if (can_freeze) WriteControl(freezer, "freezer.state", "THAWED").IgnoreError();
+    return killed;
+  };
   // The shared parent ("mydocker") stays: other containers may be using it.
   absl::Status result;
-  for (const std::string& dir : Dirs(clean)) result.Update(RemoveCgroupDir(dir, KillProcs));
+  for (const std::string& dir : Dirs(clean)) result.Update(RemoveCgroupDir(dir, drain));
   return result;
 }
 

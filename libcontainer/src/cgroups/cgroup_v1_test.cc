@@ -1,5 +1,6 @@
 #include "cgroups/cgroup_v1.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -260,6 +261,39 @@ TEST_F(RealCgroupV1Test, LifecycleWithLimitsFreezeAndDrain) {
   EXPECT_FALSE(manager_->Exists(path_));
   for (const auto& [c, root] : roots_) EXPECT_FALSE(PathExists(Dir(c))) << c;
   EXPECT_TRUE(manager_->Destroy(path_).ok());  // idempotent
+}
+
+TEST_F(RealCgroupV1Test, ForkLoopIsContainedAndDrained) {
+  if (roots_.count("pids") == 0) GTEST_SKIP() << "no pids hierarchy";
+  LinuxResources r;
+  r.pids.limit = 20;
+  r.cpu.quota = 20000;  // the loop spins on failing forks: keep it to a fifth of a CPU
+  ASSERT_TRUE(manager_->Create(path_, r).ok());
+  ASSERT_EQ(GetFile(Dir("pids") + "/pids.max"), "20\n");
+  int go[2];
+  ASSERT_EQ(pipe2(go, O_CLOEXEC), 0);
+  pid_t pid = fork();
+  if (pid == 0) {
+    // Only async-signal-safe calls: wait until placed in the limited cgroup, then fork forever.
+    char c;
+    close(go[1]);
+    if (read(go[0], &c, 1) != 1) _exit(1);
+    for (;;) fork();
+  }
+  close(go[0]);
+  absl::Status placed = manager_->AddProcess(path_, pid);
+  if (placed.ok() && write(go[1], "x", 1) != 1) placed = absl::InternalError("write to child");
+  close(go[1]);
+  if (!placed.ok()) kill(pid, SIGKILL);
+  ASSERT_TRUE(placed.ok()) << placed;
+  for (int i = 0; i < 200 && manager_->Stats(path_)->pids_current < 20; ++i) usleep(5000);
+  EXPECT_EQ(manager_->Stats(path_)->pids_current, 20u);
+  auto destroyed = manager_->Destroy(path_);
+  ASSERT_TRUE(destroyed.ok()) << destroyed;
+  int status = 0;
+  waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFSIGNALED(status));
+  for (const auto& [c, root] : roots_) EXPECT_FALSE(PathExists(Dir(c))) << c;
 }
 
 TEST_F(RealCgroupV1Test, CpusetIsInheritedThroughNewParents) {

@@ -1,0 +1,261 @@
+#include "cgroups/cgroup_v2.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "absl/strings/str_cat.h"
+#include "cgroups/cgroup_test_util.h"
+#include "cgroups/cgroup_util.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace mydocker::cgroups {
+namespace {
+
+using ::testing::Contains;
+using ::testing::HasSubstr;
+using testing::CgroupGuard;
+using testing::GetFile;
+using testing::MakeFakeCgroup;
+using testing::PausedChild;
+using testing::PutFile;
+using testing::TempDir;
+
+constexpr char kAll[] = "cpuset cpu io memory pids\n";
+
+// A unified tree under a temp dir. The kernel creates interface files on mkdir and fills
+// cgroup.controllers from the parent's subtree_control; here the leaf "mydocker/c1" is laid out
+// in advance as it would look once its parent enabled `leaf_controllers`.
+class FakeV2Test : public ::testing::Test {
+ protected:
+  void Layout(const std::string& root_controllers, const std::string& leaf_controllers) {
+    MakeFakeCgroup(root(), {{"cgroup.controllers", root_controllers},
+                            {"cgroup.subtree_control", ""},
+                            {"cpuset.cpus.effective", "0-1\n"},
+                            {"cpuset.mems.effective", "0\n"}});
+    MakeFakeCgroup(root() + "/mydocker",
+                   {{"cgroup.controllers", leaf_controllers}, {"cgroup.subtree_control", ""}});
+    MakeFakeCgroup(leaf(), {{"cgroup.controllers", leaf_controllers},
+                            {"cgroup.events", "populated 0\nfrozen 0\n"},
+                            {"cgroup.freeze", "0\n"},
+                            {"cpu.stat", "usage_usec 1500\nuser_usec 1000\n"}});
+  }
+  void AddControllerFiles() {
+    for (const char* f : {"memory.max", "memory.swap.max", "cpu.weight", "cpuset.cpus",
+                          "cpuset.mems", "pids.max"}) {
+      PutFile(absl::StrCat(leaf(), "/", f), "");
+    }
+    PutFile(leaf() + "/cpu.max", "max 100000\n");
+  }
+  std::string root() const { return tmp_.path() + "/unified"; }
+  std::string leaf() const { return root() + "/mydocker/c1"; }
+  std::string Read(const std::string& file) const { return GetFile(leaf() + "/" + file); }
+
+  TempDir tmp_;
+};
+
+TEST_F(FakeV2Test, CreateEnablesControllersAndWritesLimits) {
+  Layout(kAll, "cpuset cpu memory pids\n");
+  AddControllerFiles();
+  CgroupV2 v2(root());
+  LinuxResources r;
+  r.memory.limit = 32 << 20;
+  r.memory.swap = 96 << 20;
+  r.cpu.shares = 1024;
+  r.cpu.quota = 150000;
+  r.cpu.period = 100000;
+  r.cpu.cpus = "1";
+  r.cpu.mems = "0";
+  r.pids.limit = 20;
+  auto s = v2.Create("mydocker/c1", r);
+  ASSERT_TRUE(s.ok()) << s;
+  EXPECT_EQ(GetFile(root() + "/cgroup.subtree_control"), "+cpuset +cpu +memory +pids");
+  EXPECT_EQ(GetFile(root() + "/mydocker/cgroup.subtree_control"), "+cpuset +cpu +memory +pids");
+  EXPECT_EQ(Read("memory.max"), "33554432");
+  EXPECT_EQ(Read("memory.swap.max"), "67108864");  // OCI swap is memory+swap
+  EXPECT_EQ(Read("cpu.weight"), "39");
+  EXPECT_EQ(Read("cpu.max"), "150000 100000");
+  EXPECT_EQ(Read("cpuset.cpus"), "1");
+  EXPECT_EQ(Read("cpuset.mems"), "0");
+  EXPECT_EQ(Read("pids.max"), "20");
+}
+
+TEST_F(FakeV2Test, UnlimitedValues) {
+  Layout(kAll, "cpuset cpu memory pids\n");
+  AddControllerFiles();
+  CgroupV2 v2(root());
+  LinuxResources r;
+  r.memory.limit = 32 << 20;
+  r.memory.swap = -1;
+  r.cpu.quota = -1;
+  r.pids.limit = -1;
+  ASSERT_TRUE(v2.Create("mydocker/c1", r).ok());
+  EXPECT_EQ(Read("memory.swap.max"), "max");
+  EXPECT_EQ(Read("cpu.max"), "max");
+  EXPECT_EQ(Read("pids.max"), "max");
+}
+
+TEST_F(FakeV2Test, UpdatePeriodKeepsQuota) {
+  Layout(kAll, "cpuset cpu memory pids\n");
+  AddControllerFiles();
+  PutFile(leaf() + "/cpu.max", "50000 100000\n");
+  CgroupV2 v2(root());
+  LinuxResources r;
+  r.cpu.period = 200000;
+  ASSERT_TRUE(v2.Update("mydocker/c1", r).ok());
+  EXPECT_EQ(Read("cpu.max"), "50000 200000");
+}
+
+// Like the unified hierarchy of a hybrid host: no controller is available.
+TEST_F(FakeV2Test, NoControllersCreateWorksLimitsFail) {
+  Layout("", "");
+  CgroupV2 v2(root());
+  ASSERT_TRUE(v2.Create("mydocker/c1", {}).ok());
+  EXPECT_EQ(GetFile(root() + "/cgroup.subtree_control"), "");  // nothing to enable
+  LinuxResources r;
+  r.memory.limit = 32 << 20;
+  auto s = v2.Create("mydocker/c2", r);
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(s.message(), HasSubstr("memory controller not available in cgroup v2 hierarchy"));
+  EXPECT_FALSE(v2.Exists("mydocker/c2"));  // refused before anything was made
+  s = v2.Update("mydocker/c1", r);
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+  r = {};
+  r.pids.limit = 5;
+  EXPECT_THAT(v2.Validate(r).message(), HasSubstr("pids controller not available"));
+}
+
+TEST_F(FakeV2Test, LeafWithoutControllerIsRefused) {
+  Layout(kAll, "cpu\n");  // e.g. enabling memory in the parent failed
+  CgroupV2 v2(root());
+  LinuxResources r;
+  r.memory.limit = 32 << 20;
+  auto s = v2.Update("mydocker/c1", r);
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(s.message(), HasSubstr(leaf()));
+}
+
+TEST_F(FakeV2Test, ValidateUsesEffectiveCpus) {
+  Layout(kAll, kAll);
+  CgroupV2 v2(root());
+  LinuxResources r;
+  r.cpu.cpus = "0-3";
+  EXPECT_THAT(v2.Validate(r).message(), HasSubstr("2 is not available (allowed: 0-1)"));
+}
+
+TEST_F(FakeV2Test, Stats) {
+  Layout(kAll, kAll);
+  PutFile(leaf() + "/memory.current", "104857600\n");
+  PutFile(leaf() + "/memory.stat", "anon 1\ninactive_file 10485760\n");
+  PutFile(leaf() + "/memory.max", "max\n");
+  PutFile(leaf() + "/memory.events", "low 0\nhigh 0\nmax 4\noom 2\noom_kill 2\n");
+  PutFile(leaf() + "/pids.current", "3\n");
+  PutFile(leaf() + "/pids.max", "20\n");
+  CgroupV2 v2(root());
+  auto stats = v2.Stats("mydocker/c1");
+  ASSERT_TRUE(stats.ok()) << stats.status();
+  EXPECT_EQ(stats->cpu_usage_ns, 1500000u);
+  EXPECT_EQ(stats->memory_usage, 90u << 20);
+  EXPECT_FALSE(stats->memory_limit.has_value());
+  EXPECT_EQ(stats->oom_kills, 2u);
+  EXPECT_EQ(stats->pids_current, 3u);
+  EXPECT_EQ(stats->pids_limit, 20u);
+}
+
+TEST_F(FakeV2Test, StatsWithoutControllers) {
+  Layout("", "");
+  PutFile(leaf() + "/cgroup.procs", "7\n8\n");
+  CgroupV2 v2(root());
+  auto stats = v2.Stats("mydocker/c1");
+  ASSERT_TRUE(stats.ok()) << stats.status();
+  EXPECT_EQ(stats->pids_current, 2u);
+  EXPECT_FALSE(stats->memory_limit.has_value());
+}
+
+TEST_F(FakeV2Test, FreezeWaitsForEvents) {
+  Layout(kAll, kAll);
+  PutFile(leaf() + "/cgroup.events", "populated 1\nfrozen 1\n");
+  CgroupV2 v2(root());
+  ASSERT_TRUE(v2.Freeze("mydocker/c1", true).ok());
+  EXPECT_EQ(Read("cgroup.freeze"), "1");
+  EXPECT_TRUE(*v2.IsFrozen("mydocker/c1"));
+}
+
+TEST_F(FakeV2Test, DestroyEmptyAndMissing) {
+  MakeDirs(root() + "/mydocker/empty").IgnoreError();
+  CgroupV2 v2(root());
+  EXPECT_TRUE(v2.Destroy("mydocker/empty").ok());
+  EXPECT_FALSE(v2.Exists("mydocker/empty"));
+  EXPECT_TRUE(PathExists(root() + "/mydocker"));  // the shared parent stays
+  EXPECT_TRUE(v2.Destroy("mydocker/none").ok());
+}
+
+// --- Against the real unified hierarchy: what it offers without controllers ---
+
+std::string RealUnifiedRoot() {
+  auto mountinfo = ReadFile("/proc/self/mountinfo");
+  if (!mountinfo.ok()) return "";
+  auto mounts = ParseCgroupMounts(*mountinfo);
+  return mounts.ok() ? mounts->unified : "";
+}
+
+class RealCgroupV2Test : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = RealUnifiedRoot();
+    if (root_.empty() || access(root_.c_str(), W_OK) != 0) {
+      GTEST_SKIP() << "no writable cgroup2 hierarchy";
+    }
+    manager_ = std::make_unique<CgroupV2>(root_);
+    path_ = absl::StrCat("mydocker-test/", testing::RandomName());
+    guard_ = std::make_unique<CgroupGuard>(manager_.get(), path_,
+                                           std::vector<std::string>{root_ + "/mydocker-test"});
+  }
+  std::string root_;
+  std::unique_ptr<CgroupV2> manager_;
+  std::string path_;
+  std::unique_ptr<CgroupGuard> guard_;
+};
+
+TEST_F(RealCgroupV2Test, CreatePlaceFreezeAndDrain) {
+  auto s = manager_->Create(path_, {});
+  ASSERT_TRUE(s.ok()) << s;
+  PausedChild child;
+  ASSERT_TRUE(manager_->AddProcess(path_, child.pid()).ok());
+  EXPECT_THAT(GetFile(absl::StrCat("/proc/", child.pid(), "/cgroup")),
+              HasSubstr(absl::StrCat("0::/", path_, "\n")));
+  EXPECT_THAT(*manager_->Pids(path_), Contains(child.pid()));
+  auto stats = manager_->Stats(path_);
+  ASSERT_TRUE(stats.ok()) << stats.status();
+  EXPECT_EQ(stats->pids_current, 1u);
+
+  // The v2 freezer is part of the core, so it works without any controller.
+  ASSERT_TRUE(manager_->Freeze(path_, true).ok());
+  EXPECT_TRUE(*manager_->IsFrozen(path_));
+  ASSERT_TRUE(manager_->Freeze(path_, false).ok());
+  EXPECT_FALSE(*manager_->IsFrozen(path_));
+  ASSERT_TRUE(manager_->Freeze(path_, true).ok());
+
+  s = manager_->Destroy(path_);  // frozen and populated: must still drain
+  ASSERT_TRUE(s.ok()) << s;
+  int status = child.Reap();
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+  EXPECT_FALSE(manager_->Exists(path_));
+}
+
+TEST_F(RealCgroupV2Test, LimitWithoutControllerIsClearError) {
+  auto controllers = ReadFile(root_ + "/cgroup.controllers");
+  if (!controllers.ok() || controllers->find("memory") != std::string::npos) {
+    GTEST_SKIP() << "memory controller is available in the unified hierarchy here";
+  }
+  LinuxResources r;
+  r.memory.limit = 32 << 20;
+  auto s = manager_->Create(path_, r);
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(s.message(), HasSubstr("memory controller not available in cgroup v2 hierarchy"));
+  EXPECT_FALSE(manager_->Exists(path_));
+}
+
+}  // namespace
+}  // namespace mydocker::cgroups
