@@ -56,7 +56,7 @@ std::string JsonLine(const ContainerState& s, absl::Time now) {
   kv("Image", s.image);
   kv("ImageID", s.image_id);
   kv("Command", absl::StrJoin(s.command, " "));
-  kv("CreatedAt", FormatTime(s.created));
+  kv("CreatedAt", mydocker::FormatTime(s.created));
   kv("State", std::string(ContainerStatusName(s.status)));
   kv("Status", StatusText(s, now));
   w.Key("Pid");

@@ -7,7 +7,10 @@ namespace mydocker::cli {
 Runtime* Context::OpenRuntime() {
   if (runtime_ != nullptr) return runtime_.get();
   // The CLI is its own helper: the monitor mode lives in this very binary.
-  auto rt = Runtime::Open({.root = root, .helper_path = "/proc/self/exe"});
+  RuntimeOptions options;
+  options.root = root;
+  options.helper_path = "/proc/self/exe";
+  auto rt = Runtime::Open(options);
   if (!rt.ok()) {
     Fail(rt.status(), 125);
     return nullptr;

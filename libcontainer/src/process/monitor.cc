@@ -156,7 +156,9 @@ void Monitor::Tell(ControlType type, int value, absl::string_view text) {
 }
 
 absl::Status Monitor::Prepare() {
-  MYDOCKER_ASSIGN_OR_RETURN(runtime_, Runtime::Open({.root = request_.root}));
+  RuntimeOptions options;
+  options.root = request_.root;
+  MYDOCKER_ASSIGN_OR_RETURN(runtime_, Runtime::Open(options));
   dir_ = runtime_->state().ContainerDir(request_.id);
   MYDOCKER_ASSIGN_OR_RETURN(FileLock lock, runtime_->state().Lock(request_.id));
   lock_.emplace(std::move(lock));
