@@ -32,9 +32,10 @@ struct CgroupStats {
 };
 
 struct CgroupOptions {
-  // Where cgroup file systems are found; tests point this at a fake tree. Empty = read
-  // /proc/self/mountinfo.
+  // Where cgroup file systems are found; tests point this at a sample file.
   std::string mountinfo_path = "/proc/self/mountinfo";
+  // Reserved: container cgroups are placed relative to the hierarchy roots, not to our own
+  // cgroup, so detection does not need to read it today.
   std::string self_cgroup_path = "/proc/self/cgroup";
   // Overrides detection: use this directory as the v2 unified root (seam for tests).
   std::string v2_root_override;
@@ -51,10 +52,13 @@ class CgroupManager {
   virtual CgroupVersion version() const = 0;
 
   // Checks resource values before anything is created: negative values, cpus beyond the
-  // machine, memory below what the kernel accepts, cpusets outside the parent's.
+  // machine, memory below what the kernel accepts, cpusets outside the parent's
+  // (InvalidArgument). On v2 also FailedPrecondition when a limit's controller is not
+  // available in the hierarchy (e.g. the unified hierarchy of a hybrid host).
   virtual absl::Status Validate(const LinuxResources& resources) const = 0;
 
-  // Creates the cgroup (in every controller it needs) and applies `resources`.
+  // Validates, creates the cgroup (in every controller it needs) and applies `resources`.
+  // An existing cgroup is reused; one this call created is removed again if applying fails.
   virtual absl::Status Create(const std::string& path, const LinuxResources& resources) = 0;
 
   // Moves process `pid` into the cgroup.

@@ -13,8 +13,7 @@
 
 namespace mydocker {
 
-absl::StatusOr<std::unique_ptr<CgroupManager>> CgroupManager::Detect(
-    const CgroupOptions& options) {
+absl::StatusOr<std::unique_ptr<CgroupManager>> CgroupManager::Detect(const CgroupOptions& options) {
   if (!options.v2_root_override.empty() && !options.v1_roots_override.empty()) {
     return absl::InvalidArgumentError("both v1 and v2 cgroup roots overridden; choose one");
   }

@@ -59,8 +59,8 @@ int RemoveTreeOnce(const std::string& dir, std::string* failed) {
     bool is_dir = e->d_type == DT_DIR;
     if (e->d_type == DT_UNKNOWN) {
       struct stat st;
-      is_dir = ::fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-               S_ISDIR(st.st_mode);
+      is_dir =
+          ::fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
     }
     if (is_dir) children.emplace_back(name);
   }
@@ -81,8 +81,8 @@ absl::Status CheckListWithin(absl::string_view what, const std::string& list,
   for (int n : wanted) {
     if (!std::binary_search(allowed.begin(), allowed.end(), n)) {
       return absl::InvalidArgumentError(
-          absl::StrCat("invalid ", what, " \"", list, "\": ", n, " is not available (allowed: ",
-                       FormatCpuset(allowed), ")"));
+          absl::StrCat("invalid ", what, " \"", list, "\": ", n,
+                       " is not available (allowed: ", FormatCpuset(allowed), ")"));
     }
   }
   return absl::OkStatus();
@@ -103,17 +103,16 @@ absl::Status ValidateMemory(const MemoryResources& memory) {
   if (!memory.swap.has_value() || *memory.swap == -1) return absl::OkStatus();
   int64_t swap = *memory.swap;
   if (swap < 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "invalid memory+swap limit ", swap, ": must be -1 (unlimited) or a size in bytes"));
+    return absl::InvalidArgumentError(absl::StrCat("invalid memory+swap limit ", swap,
+                                                   ": must be -1 (unlimited) or a size in bytes"));
   }
   if (!memory.limit.has_value()) {
     return absl::InvalidArgumentError(
         absl::StrCat("invalid memory+swap limit ", swap, ": requires a memory limit"));
   }
   if (swap < *memory.limit) {
-    return absl::InvalidArgumentError(absl::StrCat("invalid memory+swap limit ", swap,
-                                                   ": must be at least the memory limit ",
-                                                   *memory.limit));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "invalid memory+swap limit ", swap, ": must be at least the memory limit ", *memory.limit));
   }
   return absl::OkStatus();
 }
@@ -191,8 +190,9 @@ absl::StatusOr<std::string> CleanCgroupPath(absl::string_view path) {
   }
   for (absl::string_view p : parts) {
     if (p.empty() || p == "." || p == "..") {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "invalid cgroup path \"", path, "\": empty, \".\" and \"..\" components are not allowed"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("invalid cgroup path \"", path,
+                       "\": empty, \".\" and \"..\" components are not allowed"));
     }
   }
   return absl::StrJoin(parts, "/");
@@ -222,7 +222,8 @@ absl::StatusOr<uint64_t> ReadUint(const std::string& dir, absl::string_view name
   MYDOCKER_ASSIGN_OR_RETURN(std::string data, ReadControl(dir, name));
   uint64_t value = 0;
   if (!absl::SimpleAtoi(data, &value)) {
-    return absl::InternalError(absl::StrCat("unexpected content \"", data, "\" in ", dir, "/", name));
+    return absl::InternalError(
+        absl::StrCat("unexpected content \"", data, "\" in ", dir, "/", name));
   }
   return value;
 }
@@ -283,8 +284,8 @@ absl::Status RemoveCgroupDir(const std::string& dir,
     if (absl::Now() >= deadline) {
       absl::StatusOr<std::vector<pid_t>> left = ReadProcs(failed);
       return absl::FailedPreconditionError(absl::StrCat(
-          "cgroup ", failed, " still busy after ", absl::FormatDuration(timeout), " (pids: ",
-          left.ok() ? absl::StrJoin(*left, " ") : std::string("unknown"), ")"));
+          "cgroup ", failed, " still busy after ", absl::FormatDuration(timeout),
+          " (pids: ", left.ok() ? absl::StrJoin(*left, " ") : std::string("unknown"), ")"));
     }
     MYDOCKER_RETURN_IF_ERROR(drain(failed));
     absl::SleepFor(pause);

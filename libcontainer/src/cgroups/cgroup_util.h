@@ -10,11 +10,11 @@
 #include <map>
 #include <optional>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "mydocker/container_config.h"
 
@@ -27,7 +27,7 @@ inline constexpr absl::string_view kV1Controllers[] = {"cpuset", "cpu",     "cpu
 // What /proc/self/mountinfo says about cgroup file systems.
 struct CgroupMounts {
   std::map<std::string, std::string> v1;  // controller -> mount point, named hierarchies left out
-  std::string unified;                     // mount point of cgroup2, empty if none
+  std::string unified;                    // mount point of cgroup2, empty if none
 };
 
 // Parses mountinfo text. For a controller mounted more than once the mount of the hierarchy's

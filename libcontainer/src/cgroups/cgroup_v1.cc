@@ -160,18 +160,18 @@ absl::Status CgroupV1::ApplyMemory(const std::string& dir, const MemoryResources
   constexpr absl::string_view kMemsw = "memory.memsw.limit_in_bytes";
   bool has_memsw = PathExists(absl::StrCat(dir, "/", kMemsw));
   if (memory.swap.has_value() && *memory.swap != -1 && !has_memsw) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "memory+swap limit ", *memory.swap, " not supported: no ", kMemsw, " in ", dir,
-        " (kernel without swap accounting)"));
+    return absl::FailedPreconditionError(absl::StrCat("memory+swap limit ", *memory.swap,
+                                                      " not supported: no ", kMemsw, " in ", dir,
+                                                      " (kernel without swap accounting)"));
   }
   if (!memory.swap.has_value() || !has_memsw) {
     if (!memory.limit.has_value()) return absl::OkStatus();
     if (has_memsw) {
       MYDOCKER_ASSIGN_OR_RETURN(uint64_t memsw, ReadUint(dir, kMemsw));
       if (static_cast<uint64_t>(*memory.limit) > memsw) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            "memory limit ", *memory.limit, " is above the current memory+swap limit ", memsw,
-            "; set the memory+swap limit too"));
+        return absl::FailedPreconditionError(
+            absl::StrCat("memory limit ", *memory.limit, " is above the current memory+swap limit ",
+                         memsw, "; set the memory+swap limit too"));
       }
     }
     return WriteControl(dir, kLimit, absl::StrCat(*memory.limit));
@@ -198,7 +198,8 @@ absl::Status CgroupV1::ApplyCpu(const std::string& clean_path, const CpuResource
   bool shares = cpu.shares.has_value() && *cpu.shares != 0;
   if (shares || cpu.quota.has_value() || cpu.period.has_value()) {
     MYDOCKER_ASSIGN_OR_RETURN(std::string dir, RequireDir("cpu", clean_path));
-    if (shares) MYDOCKER_RETURN_IF_ERROR(WriteControl(dir, "cpu.shares", absl::StrCat(*cpu.shares)));
+    if (shares)
+      MYDOCKER_RETURN_IF_ERROR(WriteControl(dir, "cpu.shares", absl::StrCat(*cpu.shares)));
     // The period first: the quota is checked against it.
     if (cpu.period.has_value()) {
       MYDOCKER_RETURN_IF_ERROR(WriteControl(dir, "cpu.cfs_period_us", absl::StrCat(*cpu.period)));

@@ -5,9 +5,9 @@
 
 #include <map>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "mydocker/cgroup_manager.h"
 
 namespace mydocker::cgroups {

@@ -15,10 +15,10 @@
 namespace mydocker::cgroups {
 namespace {
 
-using ::testing::Contains;
-using ::testing::HasSubstr;
 using testing::CgroupGuard;
+using ::testing::Contains;
 using testing::GetFile;
+using ::testing::HasSubstr;
 using testing::MakeFakeCgroup;
 using testing::PausedChild;
 using testing::PutFile;
@@ -38,16 +38,17 @@ class FakeV1Test : public ::testing::Test {
     MakeFakeCgroup(roots_["cpuset"], {{"cpuset.cpus", "0-3\n"}, {"cpuset.mems", "0\n"}});
     MakeFakeCgroup(Root("cpuset") + "/mydocker", {{"cpuset.cpus", ""}, {"cpuset.mems", ""}});
     MakeFakeCgroup(Leaf("cpuset"), {{"cpuset.cpus", ""}, {"cpuset.mems", ""}});
-    MakeFakeCgroup(Leaf("cpu"), {{"cpu.shares", "1024"},
-                                 {"cpu.cfs_quota_us", "-1"},
-                                 {"cpu.cfs_period_us", "100000"}});
+    MakeFakeCgroup(
+        Leaf("cpu"),
+        {{"cpu.shares", "1024"}, {"cpu.cfs_quota_us", "-1"}, {"cpu.cfs_period_us", "100000"}});
     MakeFakeCgroup(Leaf("cpuacct"), {{"cpuacct.usage", "123456789\n"}});
     MakeFakeCgroup(Leaf("memory"), {{"memory.limit_in_bytes", kUnlimited},
                                     {"memory.memsw.limit_in_bytes", kUnlimited},
                                     {"memory.usage_in_bytes", "104857600\n"},
                                     {"memory.stat", "cache 5\ntotal_inactive_file 10485760\n"},
-                                    {"memory.oom_control", "oom_kill_disable 0\nunder_oom 0\n"
-                                                           "oom_kill 3\n"}});
+                                    {"memory.oom_control",
+                                     "oom_kill_disable 0\nunder_oom 0\n"
+                                     "oom_kill 3\n"}});
     MakeFakeCgroup(Leaf("pids"), {{"pids.max", "max\n"}, {"pids.current", "4\n"}});
     MakeFakeCgroup(Leaf("freezer"), {{"freezer.state", "THAWED\n"}});
   }

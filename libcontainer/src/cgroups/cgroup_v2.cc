@@ -86,10 +86,10 @@ absl::Status CgroupV2::CheckControllers(const std::string& dir,
                             ReadWords(dir, "cgroup.controllers"));
   for (absl::string_view controller : needed) {
     if (!Contains(available, controller)) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          controller, " controller not available in cgroup v2 hierarchy at ", dir,
-          " (available: ", available.empty() ? "none" : absl::StrJoin(available, " "),
-          "; on hybrid hosts the controllers are bound to cgroup v1)"));
+      return absl::FailedPreconditionError(
+          absl::StrCat(controller, " controller not available in cgroup v2 hierarchy at ", dir,
+                       " (available: ", available.empty() ? "none" : absl::StrJoin(available, " "),
+                       "; on hybrid hosts the controllers are bound to cgroup v1)"));
     }
   }
   return absl::OkStatus();
@@ -186,8 +186,8 @@ absl::Status CgroupV2::ApplyMemory(const std::string& dir, const MemoryResources
   if (!PathExists(absl::StrCat(dir, "/memory.swap.max"))) {
     if (*memory.swap == -1) return absl::OkStatus();
     return absl::FailedPreconditionError(absl::StrCat("memory+swap limit ", *memory.swap,
-                                                      " not supported: no memory.swap.max in ",
-                                                      dir, " (kernel without swap accounting)"));
+                                                      " not supported: no memory.swap.max in ", dir,
+                                                      " (kernel without swap accounting)"));
   }
   // OCI's swap is memory+swap; v2 limits swap alone. Validate ensured a limit comes with it.
   std::string swap_max = *memory.swap == -1 ? "max" : absl::StrCat(*memory.swap - *memory.limit);
@@ -209,8 +209,7 @@ absl::Status CgroupV2::ApplyCpu(const std::string& dir, const CpuResources& cpu)
       MYDOCKER_ASSIGN_OR_RETURN(std::vector<std::string> current, ReadWords(dir, "cpu.max"));
       quota = current.empty() ? "max" : current[0];
     }
-    std::string value =
-        cpu.period.has_value() ? absl::StrCat(quota, " ", *cpu.period) : quota;
+    std::string value = cpu.period.has_value() ? absl::StrCat(quota, " ", *cpu.period) : quota;
     MYDOCKER_RETURN_IF_ERROR(WriteControl(dir, "cpu.max", value));
   }
   if (!cpu.cpus.empty()) MYDOCKER_RETURN_IF_ERROR(WriteControl(dir, "cpuset.cpus", cpu.cpus));
@@ -275,8 +274,7 @@ absl::Status CgroupV2::Freeze(const std::string& path, bool frozen) {
 
 absl::StatusOr<bool> CgroupV2::IsFrozen(const std::string& path) const {
   MYDOCKER_ASSIGN_OR_RETURN(std::string clean, CleanCgroupPath(path));
-  MYDOCKER_ASSIGN_OR_RETURN(uint64_t state,
-                            ReadKeyedValue(Dir(clean), "cgroup.events", "frozen"));
+  MYDOCKER_ASSIGN_OR_RETURN(uint64_t state, ReadKeyedValue(Dir(clean), "cgroup.events", "frozen"));
   return state == 1;
 }
 

@@ -13,10 +13,10 @@
 namespace mydocker::cgroups {
 namespace {
 
-using ::testing::Contains;
-using ::testing::HasSubstr;
 using testing::CgroupGuard;
+using ::testing::Contains;
 using testing::GetFile;
+using ::testing::HasSubstr;
 using testing::MakeFakeCgroup;
 using testing::PausedChild;
 using testing::PutFile;

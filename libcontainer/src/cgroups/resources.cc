@@ -112,8 +112,8 @@ absl::StatusOr<std::vector<int>> ParseCpuset(absl::string_view text) {
     if (range.second.empty()) range.second = range.first;
     int first = 0;
     int last = 0;
-    if (!IsDigits(range.first) || !IsDigits(range.second) ||
-        item.find('-') != item.rfind('-') || (item.find('-') != item.npos && item.back() == '-') ||
+    if (!IsDigits(range.first) || !IsDigits(range.second) || item.find('-') != item.rfind('-') ||
+        (item.find('-') != item.npos && item.back() == '-') ||
         !absl::SimpleAtoi(range.first, &first) || !absl::SimpleAtoi(range.second, &last)) {
       return error(absl::StrCat("bad element \"", item, "\""));
     }

@@ -23,8 +23,8 @@ TEST(ResourceParseTest, MemorySizes) {
 }
 
 TEST(ResourceParseTest, BadMemorySizes) {
-  for (const char* bad : {"", "-1", "-5m", "12x", "m", "1..5m", "1.m", "12mm", "99999999999t",
-                          "1kib"}) {
+  for (const char* bad :
+       {"", "-1", "-5m", "12x", "m", "1..5m", "1.m", "12mm", "99999999999t", "1kib"}) {
     auto size = ParseMemorySize(bad);
     EXPECT_EQ(size.status().code(), absl::StatusCode::kInvalidArgument) << bad;
   }
