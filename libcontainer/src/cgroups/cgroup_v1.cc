@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "cgroups/cgroup_util.h"
@@ -242,6 +243,9 @@ absl::StatusOr<CgroupStats> CgroupV1::Stats(const std::string& path) const {
     MYDOCKER_ASSIGN_OR_RETURN(std::string max, ReadControl(pids, "pids.max"));
     uint64_t limit = 0;
     if (max != "max" && absl::SimpleAtoi(max, &limit)) stats.pids_limit = limit;
+  } else {
+    MYDOCKER_ASSIGN_OR_RETURN(std::vector<pid_t> procs, Pids(clean));
+    stats.pids_current = procs.size();
   }
   return stats;
 }

@@ -111,6 +111,8 @@ TEST_F(FakeV1Test, MissingControllerIsSkippedUntilNeeded) {
   roots_.erase("pids");
   CgroupV1 v1(roots_);
   ASSERT_TRUE(v1.Create("mydocker/c1", {}).ok());
+  PutFile(Leaf("memory") + "/cgroup.procs", "5\n6\n7\n");
+  EXPECT_EQ(v1.Stats("mydocker/c1")->pids_current, 3u);  // counted from cgroup.procs
   LinuxResources r;
   r.pids.limit = 10;
   auto s = v1.Update("mydocker/c1", r);
