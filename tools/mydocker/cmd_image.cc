@@ -1,6 +1,232 @@
-// Placeholder until image commands land.
+// mydocker image import FILE NAME[:TAG]
+// mydocker image ls [-q] [--no-trunc] [--format json] [REPOSITORY[:TAG]]   (alias: images)
+// mydocker image rm [-f] IMAGE...                                           (alias: rmi)
+#include <algorithm>
+#include <iostream>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "commands.h"
+#include "format.h"
+#include "mydocker/container_state.h"
+#include "rapidjson/stringbuffer.h"
+#include "rapidjson/writer.h"
 
 namespace mydocker::cli {
-void RegisterImageCommands(CLI::App&, Context&) {}
+namespace {
+
+constexpr size_t kShortIdLength = 12;
+
+std::string DisplayId(const std::string& id, bool no_trunc) {
+  if (no_trunc) return id;
+  size_t colon = id.find(':');
+  return id.substr(colon == std::string::npos ? 0 : colon + 1, kShortIdLength);
+}
+
+// "registry:5000/app:v1" -> {"registry:5000/app", "v1"}; the tag follows the last colon.
+std::pair<std::string, std::string> SplitTag(const std::string& tag) {
+  size_t colon = tag.rfind(':');
+  if (colon == std::string::npos || tag.find('/', colon) != std::string::npos) return {tag, ""};
+  return {tag.substr(0, colon), tag.substr(colon + 1)};
+}
+
+// ---- image import ----
+
+struct ImportFlags {
+  std::string file;
+  std::string ref;
+};
+
+int Import(Context& ctx, const ImportFlags& flags) {
+  Runtime* rt = ctx.OpenRuntime();
+  if (rt == nullptr) return ctx.exit_code;
+  // "-" reads the tarball from standard input, as with docker import.
+  std::string path = flags.file == "-" ? "/dev/stdin" : flags.file;
+  auto image = rt->images().Import(path, flags.ref);
+  if (!image.ok()) {
+    ctx.Fail(image.status(), 1);
+    return ctx.exit_code;
+  }
+  std::cout << image->id << "\n";
+  return 0;
+}
+
+// ---- image ls ----
+
+struct LsFlags {
+  bool quiet = false;
+  bool no_trunc = false;
+  std::string format;
+  std::string filter;  // REPOSITORY[:TAG]
+};
+
+struct Row {
+  const Image* image;
+  std::string repository;
+  std::string tag;
+};
+
+// One row per tag, like Docker; an untagged image is one "<none>" row. Newest image first.
+std::vector<Row> Rows(const std::vector<Image>& images, const std::string& filter) {
+  auto [want_repo, want_tag] = SplitTag(filter);
+  std::vector<Row> rows;
+  for (const Image& image : images) {
+    if (image.tags.empty() && filter.empty()) rows.push_back({&image, "<none>", "<none>"});
+    for (const std::string& t : image.tags) {
+      auto [repo, tag] = SplitTag(t);
+      if (!filter.empty() && (repo != want_repo || (!want_tag.empty() && tag != want_tag))) {
+        continue;
+      }
+      rows.push_back({&image, repo, tag});
+    }
+  }
+  return rows;
+}
+
+std::string JsonLine(const Row& row, absl::Time now, bool no_trunc) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  auto kv = [&w](const char* key, const std::string& value) {
+    w.Key(key);
+    w.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
+  };
+  w.StartObject();
+  kv("ID", DisplayId(row.image->id, no_trunc));
+  kv("Repository", row.repository);
+  kv("Tag", row.tag);
+  kv("CreatedAt", mydocker::FormatTime(row.image->created));
+  kv("CreatedSince", absl::StrCat(HumanDuration(now - row.image->created), " ago"));
+  kv("Size", HumanSize(row.image->size));
+  w.Key("Layers");
+  w.Uint64(row.image->layers.size());
+  w.EndObject();
+  return buf.GetString();
+}
+
+std::string Render(const std::vector<Row>& rows, const LsFlags& flags) {
+  absl::Time now = absl::Now();
+  std::string out;
+  if (flags.quiet) {
+    std::set<std::string> seen;
+    for (const Row& row : rows) {
+      std::string id = DisplayId(row.image->id, flags.no_trunc);
+      if (seen.insert(id).second) absl::StrAppend(&out, id, "\n");
+    }
+    return out;
+  }
+  if (flags.format == "json") {
+    for (const Row& row : rows) absl::StrAppend(&out, JsonLine(row, now, flags.no_trunc), "\n");
+    return out;
+  }
+  Table table({"REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"});
+  for (const Row& row : rows) {
+    table.Add({row.repository, row.tag, DisplayId(row.image->id, flags.no_trunc),
+               absl::StrCat(HumanDuration(now - row.image->created), " ago"),
+               HumanSize(row.image->size)});
+  }
+  return table.Render();
+}
+
+int Ls(Context& ctx, const LsFlags& flags) {
+  if (!flags.format.empty() && flags.format != "json" && flags.format != "table") {
+    ctx.Fail(absl::InvalidArgumentError(
+                 absl::StrCat("unknown format \"", flags.format, "\": use \"json\" or \"table\"")),
+             1);
+    return ctx.exit_code;
+  }
+  Runtime* rt = ctx.OpenRuntime();
+  if (rt == nullptr) return ctx.exit_code;
+  auto images = rt->images().List();
+  if (!images.ok()) {
+    ctx.Fail(images.status(), 1);
+    return ctx.exit_code;
+  }
+  std::cout << Render(Rows(*images, flags.filter), flags);
+  return 0;
+}
+
+// ---- image rm ----
+
+struct RmFlags {
+  bool force = false;
+  std::vector<std::string> images;
+};
+
+// Removes one image reference and prints what happened, like Docker: the tags it lost, then
+// the id if the image itself went. The store reports only success, so compare before/after.
+absl::Status RemoveOne(Runtime& rt, const std::string& ref, bool force) {
+  absl::StatusOr<Image> before = rt.images().Resolve(ref);
+  if (!before.ok()) return before.status();
+  if (absl::Status s = rt.RemoveImage(ref, force); !s.ok()) return s;
+  absl::StatusOr<Image> after = rt.images().Resolve(before->id);
+  std::vector<std::string> kept = after.ok() ? after->tags : std::vector<std::string>{};
+  for (const std::string& tag : before->tags) {
+    if (std::find(kept.begin(), kept.end(), tag) == kept.end()) {
+      std::cout << "Untagged: " << tag << "\n";
+    }
+  }
+  if (absl::IsNotFound(after.status())) std::cout << "Deleted: " << before->id << "\n";
+  return absl::OkStatus();
+}
+
+int Rm(Context& ctx, const RmFlags& flags) {
+  Runtime* rt = ctx.OpenRuntime();
+  if (rt == nullptr) return ctx.exit_code;
+  // An error for one image does not stop the others; the exit status says one failed.
+  for (const std::string& ref : flags.images) {
+    absl::Status s = RemoveOne(*rt, ref, flags.force);
+    if (!s.ok()) ctx.Fail(s, 1);
+  }
+  return ctx.exit_code;
+}
+
+// ---- registration ----
+
+void AddImport(CLI::App& parent, Context& ctx) {
+  auto flags = std::make_shared<ImportFlags>();
+  CLI::App* cmd = parent.add_subcommand("import", "Import a root filesystem tarball as an image");
+  cmd->add_option("file", flags->file, "Tarball (plain, gzip, xz, zstd ...), - for stdin")
+      ->required();
+  cmd->add_option("reference", flags->ref, "NAME[:TAG] to tag the image with")->required();
+  cmd->callback([&ctx, flags] { ctx.exit_code = Import(ctx, *flags); });
+}
+
+void AddLs(CLI::App& parent, const std::string& name, Context& ctx) {
+  auto flags = std::make_shared<LsFlags>();
+  CLI::App* cmd = parent.add_subcommand(name, "List images");
+  cmd->add_flag("-q,--quiet", flags->quiet, "Only show image IDs");
+  cmd->add_flag("--no-trunc", flags->no_trunc, "Don't truncate output");
+  cmd->add_option("--format", flags->format, "Output format: table or json");
+  cmd->add_option("reference", flags->filter, "Only images of REPOSITORY[:TAG]");
+  cmd->callback([&ctx, flags] { ctx.exit_code = Ls(ctx, *flags); });
+  if (name == "ls") cmd->alias("list");
+}
+
+void AddRm(CLI::App& parent, const std::string& name, Context& ctx) {
+  auto flags = std::make_shared<RmFlags>();
+  CLI::App* cmd = parent.add_subcommand(name, "Remove one or more images");
+  cmd->add_flag("-f,--force", flags->force,
+                "Remove the last tag of an image a container uses (the image stays until unused)");
+  cmd->add_option("images", flags->images, "Images (NAME[:TAG], ID or ID prefix)")->required();
+  cmd->callback([&ctx, flags] { ctx.exit_code = Rm(ctx, *flags); });
+  if (name == "rm") cmd->alias("remove");
+}
+
+}  // namespace
+
+void RegisterImageCommands(CLI::App& app, Context& ctx) {
+  CLI::App* image = app.add_subcommand("image", "Manage images");
+  image->require_subcommand(1);
+  AddImport(*image, ctx);
+  AddLs(*image, "ls", ctx);
+  AddRm(*image, "rm", ctx);
+  // Docker's top-level shorthands.
+  AddLs(app, "images", ctx);
+  AddRm(app, "rmi", ctx);
+}
+
 }  // namespace mydocker::cli

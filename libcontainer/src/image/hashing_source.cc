@@ -1,6 +1,7 @@
 #include "image/hashing_source.h"
 
 #include <archive_entry.h>
+#include <fcntl.h>
 
 #include <cerrno>
 
@@ -31,10 +32,13 @@ absl::StatusOr<std::unique_ptr<HashingSource>> HashingSource::Open(const std::st
   if (EVP_DigestInit_ex(sha, EVP_sha256(), nullptr) != 1) {
     return absl::InternalError("initialise sha256");
   }
+  // Opened here rather than by libarchive: close-on-exec, and an errno message naming the path.
+  source->fd_.reset(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!source->fd_) return LastErrnoError(absl::StrCat("open ", path));
   archive_read_support_filter_all(raw);
   archive_read_support_format_raw(raw);
-  if (archive_read_open_filename(raw, path.c_str(), 64 * 1024) != ARCHIVE_OK) {
-    return ArchiveError(raw, absl::StrCat("open ", path));
+  if (archive_read_open_fd(raw, source->fd_.get(), 64 * 1024) != ARCHIVE_OK) {
+    return ArchiveError(raw, absl::StrCat("read ", path));
   }
   struct archive_entry* entry = nullptr;
   int r = archive_read_next_header(raw, &entry);

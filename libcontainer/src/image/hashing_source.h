@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "mydocker/unique_fd.h"
 
 namespace mydocker {
 
@@ -42,6 +43,7 @@ class HashingSource {
   la_ssize_t Read(const void** data);
 
   std::string path_;
+  UniqueFd fd_;  // outlives raw_, which reads from it
   struct archive* raw_;
   EVP_MD_CTX* sha_;
   std::vector<char> buffer_;
