@@ -120,6 +120,13 @@ void RegisterRun(CLI::App& app, Context& ctx) {
   run->add_option("-h,--hostname", flags->hostname, "Container host name");
   run->add_option("-w,--workdir", flags->workdir, "Working directory inside the container");
   run->add_option("--cgroup-parent", flags->cgroup_parent, "Parent cgroup for the container");
+  run->add_option("-m,--memory", flags->memory, "Memory limit (e.g. 512m, 1g)");
+  run->add_option("--memory-swap", flags->memory_swap, "Memory plus swap limit; -1 for unlimited swap");
+  run->add_option("--cpus", flags->cpus, "Number of CPUs (e.g. 1.5)");
+  run->add_option("--cpu-shares", flags->cpu_shares, "CPU shares (relative weight)");
+  run->add_option("--cpuset-cpus", flags->cpuset_cpus, "CPUs in which to allow execution (0-3, 0,1)");
+  run->add_option("--cpuset-mems", flags->cpuset_mems, "Memory nodes in which to allow execution");
+  run->add_option("--pids-limit", flags->pids_limit, "Process limit (-1 for unlimited)");
   run->callback([&ctx, flags, run] {
     flags->args = run->remaining();
     ctx.exit_code = Run(ctx, *flags);

@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "mydocker/fs_util.h"
+#include "mydocker/resources.h"
 #include "mydocker/status_macros.h"
 
 namespace mydocker::cli {
@@ -47,6 +48,48 @@ absl::StatusOr<std::vector<std::string>> ParseEnvFile(const std::string& path,
   return entries;
 }
 
+absl::StatusOr<LinuxResources> ParseResources(const RunFlags& flags) {
+  LinuxResources r;
+  if (!flags.memory.empty()) {
+    MYDOCKER_ASSIGN_OR_RETURN(int64_t bytes, ParseMemorySize(flags.memory));
+    r.memory.limit = bytes;
+  }
+  if (flags.memory_swap == "-1") {
+    r.memory.swap = -1;
+  } else if (!flags.memory_swap.empty()) {
+    MYDOCKER_ASSIGN_OR_RETURN(int64_t bytes, ParseMemorySize(flags.memory_swap));
+    r.memory.swap = bytes;
+  }
+  if (r.memory.swap && !r.memory.limit) {
+    return absl::InvalidArgumentError("--memory-swap needs --memory to be set too");
+  }
+  if (!flags.cpus.empty()) {
+    MYDOCKER_ASSIGN_OR_RETURN(auto quota_period, ParseCpus(flags.cpus));
+    r.cpu.quota = quota_period.first;
+    r.cpu.period = quota_period.second;
+  }
+  if (flags.cpu_shares < 0) {
+    return absl::InvalidArgumentError(absl::StrCat("invalid --cpu-shares ", flags.cpu_shares));
+  }
+  if (flags.cpu_shares > 0) r.cpu.shares = static_cast<uint64_t>(flags.cpu_shares);
+  if (!flags.cpuset_cpus.empty()) {
+    MYDOCKER_ASSIGN_OR_RETURN(std::vector<int> cpus, ParseCpuset(flags.cpuset_cpus));
+    r.cpu.cpus = FormatCpuset(cpus);
+  }
+  if (!flags.cpuset_mems.empty()) {
+    MYDOCKER_ASSIGN_OR_RETURN(std::vector<int> mems, ParseCpuset(flags.cpuset_mems));
+    r.cpu.mems = FormatCpuset(mems);
+  }
+  if (flags.pids_limit) {
+    // Docker: 0 or -1 means unlimited.
+    if (*flags.pids_limit < -1) {
+      return absl::InvalidArgumentError(absl::StrCat("invalid --pids-limit ", *flags.pids_limit));
+    }
+    if (*flags.pids_limit > 0) r.pids.limit = *flags.pids_limit;
+  }
+  return r;
+}
+
 absl::StatusOr<CreateOptions> BuildCreateOptions(const RunFlags& flags, const EnvLookup& lookup) {
   if (flags.args.empty()) {
     return absl::InvalidArgumentError("\"run\" requires at least 1 argument: IMAGE [COMMAND [ARG...]]");
@@ -61,6 +104,7 @@ absl::StatusOr<CreateOptions> BuildCreateOptions(const RunFlags& flags, const En
   o.open_stdin = flags.interactive;
   o.auto_remove = flags.rm;
   o.cgroup_parent = flags.cgroup_parent;
+  MYDOCKER_ASSIGN_OR_RETURN(o.resources, ParseResources(flags));
   for (const std::string& file : flags.env_files) {
     MYDOCKER_ASSIGN_OR_RETURN(std::string content, ReadFile(file));
     MYDOCKER_ASSIGN_OR_RETURN(std::vector<std::string> entries, ParseEnvFile(file, content, lookup));

@@ -46,6 +46,10 @@ absl::StatusOr<std::vector<std::string>> ParseEnvFile(const std::string& path,
                                                       absl::string_view content,
                                                       const EnvLookup& lookup);
 
+// -m, --memory-swap, --cpus, --cpu-shares, --cpuset-cpus/-mems, --pids-limit. Values are checked
+// for syntax here and against the machine by CgroupManager::Validate at create.
+absl::StatusOr<LinuxResources> ParseResources(const RunFlags& flags);
+
 absl::StatusOr<CreateOptions> BuildCreateOptions(const RunFlags& flags, const EnvLookup& lookup);
 
 }  // namespace mydocker::cli
