@@ -211,8 +211,9 @@ absl::Status ReadNamespaces(const json::ObjectReader& r, std::vector<NamespaceTy
   if (array == nullptr) return absl::OkStatus();
   std::array<bool, kNamespaceNames.size()> seen{};
   for (rapidjson::SizeType i = 0; i < array->Size(); ++i) {
-    MYDOCKER_ASSIGN_OR_RETURN(json::ObjectReader ns,
-                              json::ObjectReader::Make((*array)[i], r.ElementPath("namespaces", i)));
+    MYDOCKER_ASSIGN_OR_RETURN(
+        json::ObjectReader ns,
+        json::ObjectReader::Make((*array)[i], r.ElementPath("namespaces", i)));
     std::string name;
     MYDOCKER_RETURN_IF_ERROR(ns.GetString("type", &name));
     absl::StatusOr<NamespaceType> type = ParseNamespaceType(name);
@@ -277,11 +278,11 @@ ContainerConfig DefaultContainerConfig() {
       {"/sys", "sysfs", "sysfs", {"nosuid", "noexec", "nodev", "ro"}},
   };
   // Kernel interfaces that leak host information or allow host-wide changes (the OCI default).
-  c.linux.masked_paths = {"/proc/acpi",         "/proc/kcore",       "/proc/keys",
-                          "/proc/latency_stats", "/proc/timer_list",  "/proc/timer_stats",
-                          "/proc/sched_debug",  "/proc/scsi",        "/sys/firmware"};
-  c.linux.readonly_paths = {"/proc/asound", "/proc/bus",      "/proc/fs",
-                            "/proc/irq",    "/proc/sys",      "/proc/sysrq-trigger"};
+  c.linux.masked_paths = {"/proc/acpi",          "/proc/kcore",      "/proc/keys",
+                          "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats",
+                          "/proc/sched_debug",   "/proc/scsi",       "/sys/firmware"};
+  c.linux.readonly_paths = {"/proc/asound", "/proc/bus", "/proc/fs",
+                            "/proc/irq",    "/proc/sys", "/proc/sysrq-trigger"};
   return c;
 }
 
@@ -296,7 +297,8 @@ absl::StatusOr<NamespaceType> ParseNamespaceType(std::string_view name) {
   for (const auto& [t, n] : kNamespaceNames) {
     if (n == name) return t;
   }
-  return absl::InvalidArgumentError(absl::StrCat("unknown namespace type \"", absl::CHexEscape(ToAbsl(name)), "\""));
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown namespace type \"", absl::CHexEscape(ToAbsl(name)), "\""));
 }
 
 std::string ConfigToJson(const ContainerConfig& config) {

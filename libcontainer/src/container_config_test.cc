@@ -109,9 +109,9 @@ TEST(ContainerConfigTest, DefaultHasNamespacesMountsAndMaskedPaths) {
 }
 
 TEST(ContainerConfigTest, NamespaceNamesRoundTrip) {
-  for (NamespaceType t : {NamespaceType::kPid, NamespaceType::kNetwork, NamespaceType::kMount,
-                          NamespaceType::kIpc, NamespaceType::kUts, NamespaceType::kUser,
-                          NamespaceType::kCgroup}) {
+  for (NamespaceType t :
+       {NamespaceType::kPid, NamespaceType::kNetwork, NamespaceType::kMount, NamespaceType::kIpc,
+        NamespaceType::kUts, NamespaceType::kUser, NamespaceType::kCgroup}) {
     absl::StatusOr<NamespaceType> parsed = ParseNamespaceType(NamespaceTypeName(t));
     ASSERT_TRUE(parsed.ok()) << NamespaceTypeName(t);
     EXPECT_EQ(*parsed, t);
@@ -132,10 +132,10 @@ TEST(ContainerConfigTest, FullConfigRoundTrips) {
 
 TEST(ContainerConfigTest, UsesOciFieldNames) {
   std::string json = ConfigToJson(FullConfig());
-  for (const char* key : {"\"ociVersion\"", "\"consoleSize\"", "\"additionalGids\"",
-                          "\"readonly\"", "\"lowerDirs\"", "\"upperDir\"", "\"workDir\"",
-                          "\"cgroupsPath\"", "\"maskedPaths\"", "\"readonlyPaths\"",
-                          "\"destination\"", "\"namespaces\"", "\"shares\"", "\"quota\""}) {
+  for (const char* key :
+       {"\"ociVersion\"", "\"consoleSize\"", "\"additionalGids\"", "\"readonly\"", "\"lowerDirs\"",
+        "\"upperDir\"", "\"workDir\"", "\"cgroupsPath\"", "\"maskedPaths\"", "\"readonlyPaths\"",
+        "\"destination\"", "\"namespaces\"", "\"shares\"", "\"quota\""}) {
     EXPECT_NE(json.find(key), std::string::npos) << key;
   }
 }
@@ -241,10 +241,10 @@ TEST(ContainerConfigTest, RejectsOutOfRangeNumbers) {
 }
 
 TEST(ContainerConfigTest, AcceptsExtremeInRangeNumbers) {
-  absl::StatusOr<ContainerConfig> c = ConfigFromJson(
-      R"({"process":{"args":["a"],"user":{"uid":4294967295}},)"
-      R"("linux":{"resources":{"memory":{"limit":9223372036854775807,"swap":-1},)"
-      R"("cpu":{"shares":18446744073709551615,"quota":-9223372036854775808}}}})");
+  absl::StatusOr<ContainerConfig> c =
+      ConfigFromJson(R"({"process":{"args":["a"],"user":{"uid":4294967295}},)"
+                     R"("linux":{"resources":{"memory":{"limit":9223372036854775807,"swap":-1},)"
+                     R"("cpu":{"shares":18446744073709551615,"quota":-9223372036854775808}}}})");
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(c->process.user.uid, 4294967295u);
   EXPECT_EQ(*c->linux.resources.memory.limit, INT64_MAX);

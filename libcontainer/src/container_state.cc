@@ -107,10 +107,11 @@ absl::Status ReadTime(const json::ObjectReader& r, const char* key, absl::Time* 
   return absl::OkStatus();
 }
 
-absl::Status ReadProcessRef(const json::ObjectReader& r, const char* pid_key,
-                            const char* start_key, ProcessRef* out) {
+absl::Status ReadProcessRef(const json::ObjectReader& r, const char* pid_key, const char* start_key,
+                            ProcessRef* out) {
   MYDOCKER_RETURN_IF_ERROR(r.GetInteger(pid_key, &out->pid));
-  if (out->pid < 0) return absl::InvalidArgumentError(r.FieldPath(pid_key) + " must not be negative");
+  if (out->pid < 0)
+    return absl::InvalidArgumentError(r.FieldPath(pid_key) + " must not be negative");
   return r.GetInteger(start_key, &out->start_time);
 }
 

@@ -88,9 +88,9 @@ TEST(ContainerStateTest, JsonRoundTrip) {
   EXPECT_EQ(p->log_path, s.log_path);
   EXPECT_EQ(p->cgroup_path, s.cgroup_path);
   EXPECT_EQ(StateToJson(*p), json);
-  for (const char* key : {"\"imageId\"", "\"pidStartTime\"", "\"monitorPid\"",
-                          "\"monitorStartTime\"", "\"exitCode\"", "\"oomKilled\"",
-                          "\"autoRemove\"", "\"logPath\"", "\"cgroupPath\""}) {
+  for (const char* key :
+       {"\"imageId\"", "\"pidStartTime\"", "\"monitorPid\"", "\"monitorStartTime\"", "\"exitCode\"",
+        "\"oomKilled\"", "\"autoRemove\"", "\"logPath\"", "\"cgroupPath\""}) {
     EXPECT_NE(json.find(key), std::string::npos) << key;
   }
 }
@@ -152,7 +152,8 @@ TEST(ContainerStateTest, ParseTimeAcceptsOffsetsAndRejectsJunk) {
   ASSERT_TRUE(t.ok()) << t.status();
   EXPECT_EQ(*t, absl::FromUnixMillis(1700000000500));
   EXPECT_EQ(*ParseTime("0001-01-01T00:00:00Z"), absl::InfinitePast());
-  for (const char* bad : {"", "2023-11-14", "2023-13-01T00:00:00Z", "now", "2023-11-14T22:13:20Zx"}) {
+  for (const char* bad :
+       {"", "2023-11-14", "2023-13-01T00:00:00Z", "now", "2023-11-14T22:13:20Zx"}) {
     EXPECT_EQ(ParseTime(bad).status().code(), absl::StatusCode::kInvalidArgument) << bad;
   }
 }

@@ -27,7 +27,9 @@ namespace mydocker {
 
 // Debian builds Abseil with its own absl::string_view class, which does not convert implicitly
 // from std::string_view (used by our public headers).
-inline absl::string_view ToAbsl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+inline absl::string_view ToAbsl(std::string_view s) {
+  return absl::string_view(s.data(), s.size());
+}
 
 namespace json {
 

@@ -76,7 +76,10 @@ void SyncDir(const std::string& path) {
 absl::StatusOr<std::string> NameOwner(const StateStore& store, std::string_view name) {
   absl::StatusOr<std::string> target = ReadLink(NamePath(store.root(), name));
   if (!target.ok()) {
-    if (absl::IsNotFound(target.status())) return std::string();
+    // EINVAL: something that is not a link sits there; it reserves nothing.
+    if (absl::IsNotFound(target.status()) || absl::IsInvalidArgument(target.status())) {
+      return std::string();
+    }
     return target.status();
   }
   if (!IsFullContainerId(*target) || !IsDirectory(store.ContainerDir(*target))) {
@@ -128,10 +131,9 @@ absl::Status ReleaseNamesOf(const StateStore& store, std::string_view id) {
 
 absl::Status WriteRecords(const std::string& dir, const ContainerState& state,
                           const ContainerConfig& config) {
-  MYDOCKER_RETURN_IF_ERROR(WriteFileAtomic(absl::StrCat(dir, "/", kConfigFile),
-                                           ConfigToJson(config), kPrivateFileMode));
-  return WriteFileAtomic(absl::StrCat(dir, "/", kStateFile), StateToJson(state),
-                         kPrivateFileMode);
+  MYDOCKER_RETURN_IF_ERROR(
+      WriteFileAtomic(absl::StrCat(dir, "/", kConfigFile), ConfigToJson(config), kPrivateFileMode));
+  return WriteFileAtomic(absl::StrCat(dir, "/", kStateFile), StateToJson(state), kPrivateFileMode);
 }
 
 // Reserves the name and moves the staged directory into place, both under the names lock.
@@ -156,7 +158,8 @@ absl::Status Publish(const StateStore& store, const std::string& staging,
 // left behind) the container is still listed and a later remove can finish the job.
 absl::Status RemoveContainerDir(const std::string& dir) {
   absl::StatusOr<std::vector<std::string>> entries = ListDir(dir);
-  if (!entries.ok()) return absl::IsNotFound(entries.status()) ? absl::OkStatus() : entries.status();
+  if (!entries.ok())
+    return absl::IsNotFound(entries.status()) ? absl::OkStatus() : entries.status();
   for (const std::string& entry : *entries) {
     if (entry == kStateFile || entry == kConfigFile) continue;
     MYDOCKER_RETURN_IF_ERROR(RemoveAll(absl::StrCat(dir, "/", entry)));
@@ -213,8 +216,8 @@ absl::Status ValidateContainerName(std::string_view name) {
   }
   auto allowed = [](char c) { return absl::ascii_isalnum(c) || c == '_' || c == '.' || c == '-'; };
   if (!absl::ascii_isalnum(name[0]) || !std::all_of(name.begin(), name.end(), allowed)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "invalid container name ", Quote(name), ": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed"));
+    return absl::InvalidArgumentError(absl::StrCat("invalid container name ", Quote(name),
+                                                   ": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed"));
   }
   return absl::OkStatus();
 }
@@ -261,9 +264,8 @@ absl::StatusOr<std::string> StateStore::Resolve(std::string_view ref) const {
   }
   if (matches == 0) return NoSuchContainer(ref);
   if (matches > 1) {
-    return absl::InvalidArgumentError(absl::StrCat("container prefix ", Quote(ref),
-                                                   " is ambiguous: matches ", matches,
-                                                   " containers"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "container prefix ", Quote(ref), " is ambiguous: matches ", matches, " containers"));
   }
   return match;
 }
@@ -291,8 +293,8 @@ absl::StatusOr<ContainerState> StateStore::LoadState(std::string_view id) const 
                             LoadRecord<ContainerState>(*this, id, kStateFile, &StateFromJson));
   // Callers use state.id to build paths; a record must not redirect them to another container.
   if (state.id != id) {
-    return absl::InvalidArgumentError(absl::StrCat(ContainerDir(id), "/", kStateFile,
-                                                   ": records another id ", Quote(state.id)));
+    return absl::InvalidArgumentError(
+        absl::StrCat(ContainerDir(id), "/", kStateFile, ": records another id ", Quote(state.id)));
   }
   return state;
 }
@@ -305,8 +307,7 @@ absl::Status StateStore::SaveState(const ContainerState& state) {
   MYDOCKER_RETURN_IF_ERROR(CheckId(state.id));
   std::string dir = ContainerDir(state.id);
   if (!IsDirectory(dir)) return NoSuchContainer(state.id);
-  return WriteFileAtomic(absl::StrCat(dir, "/", kStateFile), StateToJson(state),
-                         kPrivateFileMode);
+  return WriteFileAtomic(absl::StrCat(dir, "/", kStateFile), StateToJson(state), kPrivateFileMode);
 }
 
 absl::StatusOr<std::vector<ContainerState>> StateStore::List(std::vector<std::string>* bad) const {
@@ -364,8 +365,9 @@ absl::StatusOr<FileLock> StateStore::Lock(std::string_view id) const {
   // The container may have been removed while we waited: the lock then holds a deleted
   // directory, or, if the directory vanished before the open, a file FileLock created there.
   struct stat st;
-  if (::lstat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) return lock;
-  if (::lstat(dir.c_str(), &st) == 0 && S_ISREG(st.st_mode)) ::unlink(dir.c_str());
+  if (::lstat(dir.c_str(), &st) != 0) return NoSuchContainer(id);
+  if (S_ISDIR(st.st_mode)) return lock;
+  if (S_ISREG(st.st_mode)) ::unlink(dir.c_str());
   return NoSuchContainer(id);
 }
 

@@ -82,8 +82,9 @@ TEST(StateStoreIdTest, ValidateContainerName) {
     EXPECT_TRUE(ValidateContainerName(good).ok()) << good;
   }
   EXPECT_TRUE(ValidateContainerName(std::string(128, 'x')).ok());
-  for (const std::string& bad : std::vector<std::string>{"", "-a", ".a", "_a", "..", "a/b", "../x", "a b", "a\nb", "é",
-                          std::string("a\0b", 3), std::string(129, 'x')}) {
+  for (const std::string& bad :
+       std::vector<std::string>{"", "-a", ".a", "_a", "..", "a/b", "../x", "a b", "a\nb", "é",
+                                std::string("a\0b", 3), std::string(129, 'x')}) {
     absl::Status s = ValidateContainerName(bad);
     EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << bad;
     EXPECT_EQ(std::string(s.message()).find('\n'), std::string::npos) << s;
@@ -91,8 +92,7 @@ TEST(StateStoreIdTest, ValidateContainerName) {
 }
 
 TEST_F(StateStoreTest, OpenRequiresAbsoluteRoot) {
-  EXPECT_EQ(StateStore::Open("relative/root").status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(StateStore::Open("relative/root").status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(StateStore::Open("").status().code(), absl::StatusCode::kInvalidArgument);
   struct stat st;
   ASSERT_EQ(stat(root_.c_str(), &st), 0);
@@ -200,8 +200,9 @@ TEST_F(StateStoreTest, ResolveNeverLeavesTheStore) {
   Create("web");
   // A planted link pointing outside the store is not a container.
   ASSERT_EQ(symlink("../../../etc", (root_ + "/names/evil").c_str()), 0);
-  for (const std::string& ref : std::vector<std::string>{"../x", "..", ".", "a/b", "/etc", "names/web", "../names/web", "evil",
-                          std::string("web\0x", 5)}) {
+  for (const std::string& ref :
+       std::vector<std::string>{"../x", "..", ".", "a/b", "/etc", "names/web", "../names/web",
+                                "evil", std::string("web\0x", 5)}) {
     absl::StatusOr<std::string> id = store_->Resolve(ref);
     EXPECT_FALSE(id.ok()) << ref << " resolved to " << *id;
   }
@@ -215,6 +216,13 @@ TEST_F(StateStoreTest, StaleNameReservationIsReplaced) {
   // As if a crash happened between reserving the name and creating the directory.
   std::string ghost = NewContainerId();
   ASSERT_EQ(symlink(ghost.c_str(), (root_ + "/names/web").c_str()), 0);
+  EXPECT_EQ(store_->Resolve("web").status().code(), absl::StatusCode::kNotFound);
+  std::string id = Create("web");
+  EXPECT_EQ(*store_->Resolve("web"), id);
+}
+
+TEST_F(StateStoreTest, NonLinkInNamesReservesNothing) {
+  ASSERT_TRUE(WriteFileAtomic(root_ + "/names/web", "junk").ok());
   EXPECT_EQ(store_->Resolve("web").status().code(), absl::StatusCode::kNotFound);
   std::string id = Create("web");
   EXPECT_EQ(*store_->Resolve("web"), id);
