@@ -190,7 +190,10 @@ class TempLayer {
     std::unique_ptr<TempLayer> temp(new TempLayer(path));
     MYDOCKER_ASSIGN_OR_RETURN(FileLock lock, FileLock::TryAcquire(path));
     temp->lock_.emplace(std::move(lock));
-    if (::mkdir(temp->diff().c_str(), 0755) != 0) return LastErrnoError("create " + temp->diff());
+    // The image root, unless the archive has a "./" entry: 0755 whatever the caller's umask.
+    if (::mkdir(temp->diff().c_str(), 0755) != 0 || ::chmod(temp->diff().c_str(), 0755) != 0) {
+      return LastErrnoError("create " + temp->diff());
+    }
     return temp;
   }
   ~TempLayer() {

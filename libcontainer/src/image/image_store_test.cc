@@ -209,10 +209,15 @@ TEST_F(ImageStoreTest, StaleTemporaryLayersAreSwept) {
 }
 
 TEST_F(ImageStoreTest, LayersAreNotReachableByOtherUsers) {
+  mode_t old = ::umask(077);
   Image image = MustImport(rootfs_, "x");
+  ::umask(old);
   struct stat st;
   ASSERT_EQ(::stat((root_ + "/layers/sha256/" + image.layers[0].substr(7)).c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0077, 0u);
+  // The image root inside is a normal 0755 "/" for the container, whatever the umask.
+  ASSERT_EQ(::stat(store_->LayerDirs(image)[0].c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0755u);
 }
 
 TEST_F(ImageStoreTest, OpenRejectsRelativeRoot) {

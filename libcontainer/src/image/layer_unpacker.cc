@@ -152,12 +152,17 @@ absl::StatusOr<UniqueFd> Extractor::OpenDir(const Parts& parts, size_t count, bo
     const char* name = parts[i].c_str();
     constexpr int kFlags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
     int fd = ::openat(dir.get(), name, kFlags);
-    // Archives may omit parent directories; like tar, create them.
+    // Archives may omit parent directories; like tar, create them, 0755 whatever the umask.
     if (fd < 0 && errno == ENOENT && create) {
       if (::mkdirat(dir.get(), name, 0755) != 0 && errno != EEXIST) {
         return LastErrnoError(absl::StrCat("create directory for ", entry));
       }
       fd = ::openat(dir.get(), name, kFlags);
+      if (fd >= 0 && ::fchmod(fd, 0755) != 0) {
+        int err = errno;
+        ::close(fd);
+        return ErrnoError(err, absl::StrCat("chmod directory for ", entry));
+      }
     }
     if (fd < 0) {
       int err = errno;

@@ -187,6 +187,18 @@ TEST_F(LayerUnpackerTest, LaterEntryReplacesEarlier) {
   EXPECT_EQ(*ReadFile(target_ + "/y"), "22");
 }
 
+TEST_F(LayerUnpackerTest, ImplicitDirectoriesIgnoreTheUmask) {
+  TestTar tar(tmp_ / "implicit.tar");
+  tar.File("a/b/c", "x");
+  tar.Close();
+  mode_t old = ::umask(077);
+  absl::StatusOr<UnpackResult> result = Unpack(tar.path());
+  ::umask(old);
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(Lstat("a").st_mode & 07777, 0755u);
+  EXPECT_EQ(Lstat("a/b").st_mode & 07777, 0755u);
+}
+
 TEST_F(LayerUnpackerTest, RejectsGarbage) {
   ASSERT_TRUE(WriteFileAtomic(tmp_ / "junk", std::string(4096, 'j')).ok());
   EXPECT_EQ(Unpack(tmp_ / "junk").status().code(), absl::StatusCode::kInvalidArgument);
