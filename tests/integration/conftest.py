@@ -1,0 +1,234 @@
+"""Fixtures for mydocker's integration tests.
+
+Every test gets its own temporary state root with the busybox image imported. On teardown the
+fixture force-removes every container of that root and then proves nothing was left behind: no
+mount mentioning the root, no cgroup directory of a container the test created, no process whose
+command line mentions the root (monitors run as `mydocker __monitor --root <root> --id <id>`).
+"""
+
+import glob
+import json
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+MYDOCKER_BIN = os.environ.get("MYDOCKER_BIN", str(REPO / "build" / "bin" / "mydocker"))
+BUSYBOX_TAR = os.environ.get("MYDOCKER_BUSYBOX_TAR", str(REPO / "build" / "busybox.tar"))
+CGROUP_ROOT = "/sys/fs/cgroup"
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.geteuid() != 0:
+        skip = pytest.mark.skip(reason="integration tests need root (namespaces, mounts, cgroups)")
+        for item in items:
+            item.add_marker(skip)
+
+
+def wait_for(predicate, timeout=10.0, interval=0.02, what="condition"):
+    """Polls predicate until it returns a truthy value; returns it or fails after timeout."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(interval)
+
+
+def parse_json_lines(text):
+    """`ps --format json` prints one object per line (Docker style); accept an array too."""
+    text = text.strip()
+    if not text:
+        return []
+    if text.startswith("["):
+        return json.loads(text)
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def cgroup_dirs_for(container_id):
+    """Existing cgroup directories (any v1 controller or v2) for a full id or an id prefix."""
+    found = []
+    for pattern in (f"{CGROUP_ROOT}/*/mydocker/{container_id}*", f"{CGROUP_ROOT}/mydocker/{container_id}*"):
+        found.extend(p for p in glob.glob(pattern) if os.path.isdir(p))
+    return found
+
+
+def processes_mentioning(text):
+    """(pid, cmdline) of every live process other than ourselves whose cmdline contains text."""
+    found = []
+    me = os.getpid()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == me:
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                cmdline = f.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if text in cmdline:
+            found.append((int(entry), cmdline.strip()))
+    return found
+
+
+def mounts_mentioning(text):
+    with open("/proc/self/mountinfo") as f:
+        return [line.strip() for line in f if text in line]
+
+
+class Runtime:
+    """One temporary state root with busybox imported, and helpers to drive the CLI against it."""
+
+    def __init__(self, root):
+        self.root = root
+        self.bin = MYDOCKER_BIN
+        self.ids = set()  # full ids or id prefixes of every container this test created
+        self.popens = []
+
+    def cmd(self, *args):
+        return [self.bin, "--root", self.root, *[str(a) for a in args]]
+
+    def md(self, *args, input=None, timeout=30, check=False, env=None):
+        """Runs `mydocker --root ROOT ARGS...`; returns the CompletedProcess (text mode)."""
+        proc = subprocess.run(self.cmd(*args), input=input, capture_output=True, text=True,
+                              timeout=timeout, env=env)
+        self.record_ids()
+        if check and proc.returncode != 0:
+            raise AssertionError(f"mydocker {' '.join(map(str, args))} exited {proc.returncode}\n"
+                                 f"stdout: {proc.stdout}\nstderr: {proc.stderr}")
+        return proc
+
+    def popen(self, *args, **kwargs):
+        """Starts `mydocker --root ROOT ARGS...` in the background; killed on teardown if alive."""
+        kwargs.setdefault("stdout", subprocess.PIPE)
+        kwargs.setdefault("stderr", subprocess.PIPE)
+        kwargs.setdefault("text", True)
+        proc = subprocess.Popen(self.cmd(*args), **kwargs)
+        self.popens.append(proc)
+        return proc
+
+    def track(self, container_id):
+        """Records an id (or id prefix, e.g. a default hostname) for the teardown leak checks."""
+        if container_id:
+            self.ids.add(container_id.strip())
+
+    def container_dirs(self):
+        d = Path(self.root) / "containers"
+        return sorted(p.name for p in d.iterdir()) if d.is_dir() else []
+
+    def record_ids(self):
+        for cid in self.container_dirs():
+            self.ids.add(cid)
+
+    def ps(self, all=True):
+        args = ["ps", "--format", "json"] + (["-a"] if all else [])
+        proc = self.md(*args, check=True)
+        entries = parse_json_lines(proc.stdout)
+        for e in entries:
+            self.track(e.get("ID") or e.get("Id"))
+        return entries
+
+    def inspect(self, name_or_id):
+        for e in self.ps():
+            if e.get("Names") == name_or_id or e["ID"].startswith(name_or_id):
+                return e
+        return None
+
+    def container_dir(self, container_id):
+        return Path(self.root) / "containers" / container_id
+
+    def layer_dirs(self):
+        d = Path(self.root) / "layers" / "sha256"
+        return sorted(p.name for p in d.iterdir()) if d.is_dir() else []
+
+    def wait_running(self, name, timeout=10):
+        """Waits until `ps` reports the container running with a pid; returns its ps entry."""
+        def running():
+            e = self.inspect(name)
+            return e if e and e.get("State") == "running" and e.get("Pid") else None
+        return wait_for(running, timeout=timeout, what=f"container {name} to be running")
+
+    def teardown(self):
+        for proc in self.popens:
+            if proc.poll() is None:
+                proc.kill()
+            try:
+                proc.communicate(timeout=10)
+            except (subprocess.TimeoutExpired, ValueError):
+                pass
+        problems = []
+        try:
+            for e in self.ps():
+                pass
+        except Exception as exc:  # keep cleaning even if ps is broken
+            problems.append(f"ps -a failed during teardown: {exc}")
+        self.record_ids()
+        listed = subprocess.run(self.cmd("ps", "-aq", "--no-trunc"), capture_output=True, text=True,
+                                timeout=30).stdout.split()
+        targets = sorted(set(listed) | set(self.container_dirs()))
+        if targets:
+            rm = subprocess.run(self.cmd("rm", "-f", *targets), capture_output=True, text=True,
+                                timeout=60)
+            if rm.returncode != 0:
+                problems.append(f"rm -f {targets} exited {rm.returncode}: {rm.stderr.strip()}")
+
+        def leaks():
+            found = []
+            found += [f"mount: {m}" for m in mounts_mentioning(self.root)]
+            for cid in sorted(self.ids):
+                found += [f"cgroup: {d}" for d in cgroup_dirs_for(cid)]
+            found += [f"process {pid}: {cmd}" for pid, cmd in processes_mentioning(self.root)]
+            found += [f"container dir: {c}" for c in self.container_dirs()]
+            return found
+
+        # Monitors release resources asynchronously after `rm -f`: give them a moment.
+        deadline = time.monotonic() + 10
+        remaining = leaks()
+        while remaining and time.monotonic() < deadline:
+            time.sleep(0.05)
+            remaining = leaks()
+        problems += remaining
+        if remaining:
+            # Do not leave a mess for the next test even though this one fails.
+            for pid, _ in processes_mentioning(self.root):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            for line in mounts_mentioning(self.root):
+                subprocess.run(["umount", "-l", line.split()[4]], capture_output=True)
+            for cid in self.ids:
+                for d in cgroup_dirs_for(cid):
+                    try:
+                        os.rmdir(d)
+                    except OSError:
+                        pass
+        shutil.rmtree(self.root, ignore_errors=True)
+        return problems
+
+
+@pytest.fixture
+def runtime():
+    # A missing binary is a failure, not a skip: CTest must not report a green suite that ran nothing.
+    assert os.access(MYDOCKER_BIN, os.X_OK), f"no mydocker binary at {MYDOCKER_BIN} (set MYDOCKER_BIN)"
+    assert os.path.isfile(BUSYBOX_TAR), f"no busybox tarball at {BUSYBOX_TAR} (set MYDOCKER_BUSYBOX_TAR)"
+    root = tempfile.mkdtemp(prefix="mydocker-it-")
+    rt = Runtime(root)
+    try:
+        rt.md("image", "import", BUSYBOX_TAR, "busybox", check=True)
+    except BaseException:
+        shutil.rmtree(root, ignore_errors=True)
+        raise
+    problems = []
+    try:
+        yield rt
+    finally:
+        problems = rt.teardown()
+    assert not problems, "test left resources behind:\n" + "\n".join(problems)
