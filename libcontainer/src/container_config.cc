@@ -263,7 +263,7 @@ absl::Status ReadLinux(const json::ObjectReader& r, LinuxSpec* linux_spec) {
 ContainerConfig DefaultContainerConfig() {
   ContainerConfig c;
   c.process.cwd = "/";
-  c.linux.namespaces = {NamespaceType::kPid, NamespaceType::kNetwork, NamespaceType::kMount,
+  c.linux_spec.namespaces = {NamespaceType::kPid, NamespaceType::kNetwork, NamespaceType::kMount,
                         NamespaceType::kIpc, NamespaceType::kUts};
   c.mounts = {
       {"/proc", "proc", "proc", {}},
@@ -278,10 +278,10 @@ ContainerConfig DefaultContainerConfig() {
       {"/sys", "sysfs", "sysfs", {"nosuid", "noexec", "nodev", "ro"}},
   };
   // Kernel interfaces that leak host information or allow host-wide changes (the OCI default).
-  c.linux.masked_paths = {"/proc/acpi",          "/proc/kcore",      "/proc/keys",
+  c.linux_spec.masked_paths = {"/proc/acpi",          "/proc/kcore",      "/proc/keys",
                           "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats",
                           "/proc/sched_debug",   "/proc/scsi",       "/sys/firmware"};
-  c.linux.readonly_paths = {"/proc/asound", "/proc/bus", "/proc/fs",
+  c.linux_spec.readonly_paths = {"/proc/asound", "/proc/bus", "/proc/fs",
                             "/proc/irq",    "/proc/sys", "/proc/sysrq-trigger"};
   return c;
 }
@@ -314,7 +314,7 @@ std::string ConfigToJson(const ContainerConfig& config) {
   json::Key(w, "mounts");
   WriteMounts(w, config.mounts);
   json::Key(w, "linux");
-  WriteLinux(w, config.linux);
+  WriteLinux(w, config.linux_spec);
   w.EndObject();
   return std::string(buffer.GetString(), buffer.GetSize());
 }
@@ -333,7 +333,7 @@ absl::StatusOr<ContainerConfig> ConfigFromJson(std::string_view text) {
   MYDOCKER_RETURN_IF_ERROR(r.GetString("hostname", &c.hostname));
   MYDOCKER_RETURN_IF_ERROR(ReadMounts(r, &c.mounts));
   MYDOCKER_ASSIGN_OR_RETURN(auto linux_spec, r.GetObject("linux"));
-  if (linux_spec.has_value()) MYDOCKER_RETURN_IF_ERROR(ReadLinux(*linux_spec, &c.linux));
+  if (linux_spec.has_value()) MYDOCKER_RETURN_IF_ERROR(ReadLinux(*linux_spec, &c.linux_spec));
   return c;
 }
 

@@ -19,11 +19,11 @@ ContainerConfig FullConfig() {
   c.root = {"/var/lib/mydocker/containers/x/rootfs", true, {"/l/2", "/l/1"}, "/u", "/w"};
   c.hostname = "box";
   c.mounts.push_back({"/data", "bind", "/host/data", {"rbind", "ro"}});
-  c.linux.namespaces.push_back(NamespaceType::kCgroup);
-  c.linux.resources.memory = {int64_t{1} << 40, -1};
-  c.linux.resources.cpu = {1024, 50000, 100000, "0-1", "0"};
-  c.linux.resources.pids = {100};
-  c.linux.cgroups_path = "mydocker/abc";
+  c.linux_spec.namespaces.push_back(NamespaceType::kCgroup);
+  c.linux_spec.resources.memory = {int64_t{1} << 40, -1};
+  c.linux_spec.resources.cpu = {1024, 50000, 100000, "0-1", "0"};
+  c.linux_spec.resources.pids = {100};
+  c.linux_spec.cgroups_path = "mydocker/abc";
   return c;
 }
 
@@ -54,18 +54,18 @@ void ExpectSameConfig(const ContainerConfig& a, const ContainerConfig& b) {
     EXPECT_EQ(a.mounts[i].source, b.mounts[i].source);
     EXPECT_EQ(a.mounts[i].options, b.mounts[i].options);
   }
-  EXPECT_EQ(a.linux.namespaces, b.linux.namespaces);
-  EXPECT_EQ(a.linux.resources.memory.limit, b.linux.resources.memory.limit);
-  EXPECT_EQ(a.linux.resources.memory.swap, b.linux.resources.memory.swap);
-  EXPECT_EQ(a.linux.resources.cpu.shares, b.linux.resources.cpu.shares);
-  EXPECT_EQ(a.linux.resources.cpu.quota, b.linux.resources.cpu.quota);
-  EXPECT_EQ(a.linux.resources.cpu.period, b.linux.resources.cpu.period);
-  EXPECT_EQ(a.linux.resources.cpu.cpus, b.linux.resources.cpu.cpus);
-  EXPECT_EQ(a.linux.resources.cpu.mems, b.linux.resources.cpu.mems);
-  EXPECT_EQ(a.linux.resources.pids.limit, b.linux.resources.pids.limit);
-  EXPECT_EQ(a.linux.cgroups_path, b.linux.cgroups_path);
-  EXPECT_EQ(a.linux.masked_paths, b.linux.masked_paths);
-  EXPECT_EQ(a.linux.readonly_paths, b.linux.readonly_paths);
+  EXPECT_EQ(a.linux_spec.namespaces, b.linux_spec.namespaces);
+  EXPECT_EQ(a.linux_spec.resources.memory.limit, b.linux_spec.resources.memory.limit);
+  EXPECT_EQ(a.linux_spec.resources.memory.swap, b.linux_spec.resources.memory.swap);
+  EXPECT_EQ(a.linux_spec.resources.cpu.shares, b.linux_spec.resources.cpu.shares);
+  EXPECT_EQ(a.linux_spec.resources.cpu.quota, b.linux_spec.resources.cpu.quota);
+  EXPECT_EQ(a.linux_spec.resources.cpu.period, b.linux_spec.resources.cpu.period);
+  EXPECT_EQ(a.linux_spec.resources.cpu.cpus, b.linux_spec.resources.cpu.cpus);
+  EXPECT_EQ(a.linux_spec.resources.cpu.mems, b.linux_spec.resources.cpu.mems);
+  EXPECT_EQ(a.linux_spec.resources.pids.limit, b.linux_spec.resources.pids.limit);
+  EXPECT_EQ(a.linux_spec.cgroups_path, b.linux_spec.cgroups_path);
+  EXPECT_EQ(a.linux_spec.masked_paths, b.linux_spec.masked_paths);
+  EXPECT_EQ(a.linux_spec.readonly_paths, b.linux_spec.readonly_paths);
 }
 
 // Expects InvalidArgument whose message mentions `field`, on one line, lowercase start, no period.
@@ -86,7 +86,7 @@ const char kMinimal[] = R"({"process":{"args":["true"]}})";
 TEST(ContainerConfigTest, DefaultHasNamespacesMountsAndMaskedPaths) {
   ContainerConfig c = DefaultContainerConfig();
   EXPECT_EQ(c.process.cwd, "/");
-  EXPECT_EQ(c.linux.namespaces,
+  EXPECT_EQ(c.linux_spec.namespaces,
             (std::vector<NamespaceType>{NamespaceType::kPid, NamespaceType::kNetwork,
                                         NamespaceType::kMount, NamespaceType::kIpc,
                                         NamespaceType::kUts}));
@@ -101,11 +101,11 @@ TEST(ContainerConfigTest, DefaultHasNamespacesMountsAndMaskedPaths) {
   }
   const MountSpec& sys = c.mounts[5];
   EXPECT_NE(std::find(sys.options.begin(), sys.options.end(), "ro"), sys.options.end());
-  EXPECT_EQ(c.linux.masked_paths.size(), 9u);
-  EXPECT_NE(std::find(c.linux.masked_paths.begin(), c.linux.masked_paths.end(), "/proc/kcore"),
-            c.linux.masked_paths.end());
-  EXPECT_NE(std::find(c.linux.readonly_paths.begin(), c.linux.readonly_paths.end(), "/proc/sys"),
-            c.linux.readonly_paths.end());
+  EXPECT_EQ(c.linux_spec.masked_paths.size(), 9u);
+  EXPECT_NE(std::find(c.linux_spec.masked_paths.begin(), c.linux_spec.masked_paths.end(), "/proc/kcore"),
+            c.linux_spec.masked_paths.end());
+  EXPECT_NE(std::find(c.linux_spec.readonly_paths.begin(), c.linux_spec.readonly_paths.end(), "/proc/sys"),
+            c.linux_spec.readonly_paths.end());
 }
 
 TEST(ContainerConfigTest, NamespaceNamesRoundTrip) {
@@ -151,8 +151,8 @@ TEST(ContainerConfigTest, OmitsAbsentOptionalFields) {
   absl::StatusOr<ContainerConfig> parsed = ConfigFromJson(json);
   ASSERT_TRUE(parsed.ok()) << parsed.status();
   EXPECT_FALSE(parsed->process.console_size.has_value());
-  EXPECT_FALSE(parsed->linux.resources.memory.limit.has_value());
-  EXPECT_FALSE(parsed->linux.resources.pids.limit.has_value());
+  EXPECT_FALSE(parsed->linux_spec.resources.memory.limit.has_value());
+  EXPECT_FALSE(parsed->linux_spec.resources.pids.limit.has_value());
 }
 
 TEST(ContainerConfigTest, MinimalConfigGetsDefaults) {
@@ -247,9 +247,9 @@ TEST(ContainerConfigTest, AcceptsExtremeInRangeNumbers) {
                      R"("cpu":{"shares":18446744073709551615,"quota":-9223372036854775808}}}})");
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(c->process.user.uid, 4294967295u);
-  EXPECT_EQ(*c->linux.resources.memory.limit, INT64_MAX);
-  EXPECT_EQ(*c->linux.resources.cpu.shares, UINT64_MAX);
-  EXPECT_EQ(*c->linux.resources.cpu.quota, INT64_MIN);
+  EXPECT_EQ(*c->linux_spec.resources.memory.limit, INT64_MAX);
+  EXPECT_EQ(*c->linux_spec.resources.cpu.shares, UINT64_MAX);
+  EXPECT_EQ(*c->linux_spec.resources.cpu.quota, INT64_MIN);
 }
 
 TEST(ContainerConfigTest, DeepNestingDoesNotCrash) {

@@ -144,12 +144,12 @@ absl::StatusOr<std::unique_ptr<Container>> Runtime::Create(const CreateOptions& 
   config.root.lower_dirs = images_->LayerDirs(image);
   config.root.upper_dir = dir + "/upper";
   config.root.work_dir = dir + "/work";
-  config.linux.resources = options.resources;
+  config.linux_spec.resources = options.resources;
   const std::string parent = options.cgroup_parent.empty() ? "mydocker" : options.cgroup_parent;
   if (parent[0] == '/' || absl::StrContains(parent, "..")) {
     return absl::InvalidArgumentError(absl::StrCat("invalid cgroup parent \"", parent, "\""));
   }
-  config.linux.cgroups_path = absl::StrCat(parent, "/", state.id);
+  config.linux_spec.cgroups_path = absl::StrCat(parent, "/", state.id);
 
   state.name = options.name.empty() ? GenerateName() : options.name;
   state.image = options.image;
@@ -158,7 +158,7 @@ absl::StatusOr<std::unique_ptr<Container>> Runtime::Create(const CreateOptions& 
   state.created = absl::Now();
   state.auto_remove = options.auto_remove;
   state.log_path = dir + "/container.log";
-  state.cgroup_path = config.linux.cgroups_path;
+  state.cgroup_path = config.linux_spec.cgroups_path;
 
   absl::Status created = state_->Create(state, config);
   for (int attempt = 0; options.name.empty() && absl::IsAlreadyExists(created) && attempt < 20;

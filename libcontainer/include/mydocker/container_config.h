@@ -89,7 +89,7 @@ struct ContainerConfig {
   RootSpec root;
   std::string hostname;
   std::vector<MountSpec> mounts;
-  LinuxSpec linux;
+  LinuxSpec linux_spec;  // "linux" in OCI JSON (not the name: g++ predefines `linux` in GNU modes)
 };
 
 // The configuration mydocker gives a new container: namespaces, /proc, /dev, /sys and the masked

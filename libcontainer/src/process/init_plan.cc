@@ -159,10 +159,10 @@ absl::StatusOr<InitPlan> BuildInitPlan(const ContainerConfig& config) {
     plan.mounts.push_back(std::move(m));
   }
   AddDevices(plan);
-  plan.masked_paths = config.linux.masked_paths;
-  plan.readonly_paths = config.linux.readonly_paths;
+  plan.masked_paths = config.linux_spec.masked_paths;
+  plan.readonly_paths = config.linux_spec.readonly_paths;
   plan.hostname = config.hostname;
-  for (NamespaceType ns : config.linux.namespaces) {
+  for (NamespaceType ns : config.linux_spec.namespaces) {
     if (ns == NamespaceType::kNetwork) plan.loopback_up = true;
   }
   MYDOCKER_RETURN_IF_ERROR(PlanWorkingDir(config.process.cwd, plan));

@@ -174,11 +174,11 @@ absl::Status Monitor::Prepare() {
   log_.emplace(std::move(log));
   // A restarted container begins from clean resources, whatever a crash left behind.
   MYDOCKER_RETURN_IF_ERROR(ReleaseResources(runtime_->cgroups(), dir_, state_));
-  return runtime_->cgroups().Create(state_.cgroup_path, config_.linux.resources);
+  return runtime_->cgroups().Create(state_.cgroup_path, config_.linux_spec.resources);
 }
 
 absl::Status Monitor::StartInit() {
-  MYDOCKER_ASSIGN_OR_RETURN(unsigned long flags, CloneFlags(config_.linux.namespaces));
+  MYDOCKER_ASSIGN_OR_RETURN(unsigned long flags, CloneFlags(config_.linux_spec.namespaces));
   int sync_pair[2];
   if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sync_pair) != 0) {
     return LastErrnoError("socketpair");
