@@ -156,17 +156,19 @@ class Runtime:
         return wait_for(running, timeout=timeout, what=f"container {name} to be running")
 
     def teardown(self):
+        problems = []
         for proc in self.popens:
             if proc.poll() is None:
                 proc.kill()
             try:
-                proc.communicate(timeout=10)
-            except (subprocess.TimeoutExpired, ValueError):
-                pass
-        problems = []
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                problems.append(f"client {proc.pid} did not die on SIGKILL")
+            for stream in (proc.stdin, proc.stdout, proc.stderr):
+                if stream:
+                    stream.close()
         try:
-            for e in self.ps():
-                pass
+            self.ps()
         except Exception as exc:  # keep cleaning even if ps is broken
             problems.append(f"ps -a failed during teardown: {exc}")
         self.record_ids()

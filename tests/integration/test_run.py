@@ -1,0 +1,170 @@
+"""`mydocker run` options, exit codes, stdin relay, logs and concurrency."""
+
+import json
+import os
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+
+def env_of(stdout):
+    return dict(line.split("=", 1) for line in stdout.splitlines() if "=" in line)
+
+
+def test_env_key_value(runtime):
+    r = runtime.md("run", "--rm", "-e", "A=1", "-e", "B=two words", "-e", "C=x=y", "-e", "EMPTY=",
+                   "busybox", "env", check=True)
+    env = env_of(r.stdout)
+    assert env["A"] == "1"
+    assert env["B"] == "two words"
+    assert env["C"] == "x=y"
+    assert env["EMPTY"] == ""
+    assert "PATH" in env and "/bin" in env["PATH"]
+
+
+def test_env_key_takes_host_value(runtime):
+    host_env = dict(os.environ, MYDOCKER_IT_FROM_HOST="host value", MYDOCKER_IT_SECRET="nope")
+    r = runtime.md("run", "--rm", "-e", "MYDOCKER_IT_FROM_HOST", "-e", "MYDOCKER_IT_UNSET_VAR",
+                   "busybox", "env", env=host_env, check=True)
+    env = env_of(r.stdout)
+    assert env["MYDOCKER_IT_FROM_HOST"] == "host value"
+    # A variable not set on the host is not set inside (Docker's behaviour) ...
+    assert "MYDOCKER_IT_UNSET_VAR" not in env
+    # ... and the host's environment is not passed wholesale.
+    assert "MYDOCKER_IT_SECRET" not in env
+
+
+def test_env_file(runtime, tmp_path):
+    env_file = tmp_path / "env"
+    env_file.write_text("# a comment\nA=1\n\nB=two words\nMYDOCKER_IT_PASSTHROUGH\nA2=override\n")
+    r = runtime.md("run", "--rm", "--env-file", str(env_file), "-e", "C=3", "busybox", "env",
+                   env=dict(os.environ, MYDOCKER_IT_PASSTHROUGH="pt"), check=True)
+    env = env_of(r.stdout)
+    assert env["A"] == "1"
+    assert env["B"] == "two words"
+    assert env["MYDOCKER_IT_PASSTHROUGH"] == "pt"
+    assert env["C"] == "3"
+    assert not any(k.startswith("#") for k in env)
+
+
+def test_env_file_missing(runtime, tmp_path):
+    r = runtime.md("run", "--rm", "--env-file", str(tmp_path / "nope"), "busybox", "true")
+    assert r.returncode == 125
+    assert "nope" in r.stderr
+
+
+def test_workdir_created(runtime):
+    r = runtime.md("run", "--rm", "-w", "/some/new/dir", "busybox", "sh", "-c", "pwd; ls -ld .",
+                   check=True)
+    lines = r.stdout.splitlines()
+    assert lines[0] == "/some/new/dir"
+    assert lines[1].startswith("d")
+    r = runtime.md("run", "--rm", "--workdir", "/etc", "busybox", "pwd", check=True)
+    assert r.stdout.strip() == "/etc"
+
+
+def test_exit_code_zero(runtime):
+    r = runtime.md("run", "--rm", "busybox", "true")
+    assert r.returncode == 0
+    assert r.stderr == ""
+
+
+def test_exit_code_propagated(runtime):
+    r = runtime.md("run", "--name", "three", "busybox", "sh", "-c", "exit 3")
+    assert r.returncode == 3
+    assert runtime.inspect("three")["ExitCode"] == 3
+    r = runtime.md("run", "--rm", "busybox", "false")
+    assert r.returncode == 1
+    r = runtime.md("run", "--rm", "busybox", "sh", "-c", "exit 255")
+    assert r.returncode == 255
+
+
+def test_exit_code_127_not_found(runtime):
+    r = runtime.md("run", "--rm", "busybox", "no-such-command-xyz")
+    assert r.returncode == 127
+    assert "no-such-command-xyz" in r.stderr
+    r = runtime.md("run", "--rm", "busybox", "/bin/no-such-file")
+    assert r.returncode == 127
+    assert "/bin/no-such-file" in r.stderr
+
+
+def test_exit_code_126_not_executable(runtime):
+    r = runtime.md("run", "--rm", "busybox", "/etc/passwd")
+    assert r.returncode == 126
+    assert "/etc/passwd" in r.stderr
+    r = runtime.md("run", "--rm", "busybox", "/etc")  # a directory
+    assert r.returncode == 126
+    assert "/etc" in r.stderr
+
+
+def test_exit_code_125_runtime_errors(runtime):
+    r = runtime.md("run", "--rm", "no-such-image")
+    assert r.returncode == 125
+    assert "no-such-image" in r.stderr
+    assert runtime.container_dirs() == []
+
+
+def test_stdin_relay(runtime):
+    r = runtime.md("run", "--rm", "-i", "busybox", "cat", input="hi\nthere\n", check=True)
+    assert r.stdout == "hi\nthere\n"
+    # Large input must go through completely and EOF must reach the container.
+    data = "".join(f"line {i}\n" for i in range(20000))
+    r = runtime.md("run", "--rm", "-i", "busybox", "wc", "-l", input=data, check=True)
+    assert r.stdout.strip() == "20000"
+
+
+def test_stdin_not_relayed_without_i(runtime):
+    r = runtime.md("run", "--rm", "busybox", "cat", input="should not arrive\n", timeout=10,
+                   check=True)
+    assert r.stdout == ""
+
+
+def test_tty_requires_terminal(runtime):
+    r = runtime.md("run", "--rm", "-i", "-t", "busybox", "true", input="")
+    assert r.returncode == 125
+    assert "the input device is not a TTY" in r.stderr
+    assert runtime.container_dirs() == []
+
+
+def test_stdout_stderr_separate_and_logged(runtime):
+    r = runtime.md("run", "--name", "logger", "busybox", "sh", "-c", "echo out; echo err >&2",
+                   check=True)
+    assert r.stdout == "out\n"
+    assert r.stderr == "err\n"
+    cid = runtime.inspect("logger")["ID"]
+    log = runtime.container_dir(cid) / "container.log"
+    records = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+    by_stream = {}
+    for rec in records:
+        assert set(rec) >= {"log", "stream", "time"}, rec
+        by_stream.setdefault(rec["stream"], []).append(rec["log"])
+    assert "".join(by_stream.get("stdout", [])) == "out\n"
+    assert "".join(by_stream.get("stderr", [])) == "err\n"
+
+
+def test_concurrent_runs(runtime):
+    def one(_):
+        return runtime.md("run", "--rm", "busybox", "hostname", timeout=60)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(one, range(8)))
+    for r in results:
+        runtime.track(r.stdout.strip())
+    failures = [(r.returncode, r.stderr) for r in results if r.returncode != 0]
+    assert not failures
+    assert len({r.stdout.strip() for r in results}) == 8
+    assert runtime.ps() == []
+    assert runtime.container_dirs() == []
+
+
+def test_concurrent_named_runs_unique(runtime):
+    """Eight racing `run --name same` calls: exactly one wins, the others get 125."""
+    def one(_):
+        return runtime.md("run", "--name", "same", "busybox", "true", timeout=60)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(one, range(8)))
+    codes = sorted(r.returncode for r in results)
+    assert codes == [0] + [125] * 7, [(r.returncode, r.stderr) for r in results]
+    assert len(runtime.ps()) == 1
