@@ -52,6 +52,14 @@ void WriteProcess(json::Writer& w, const ProcessSpec& p) {
   json::KeyStringArray(w, "args", p.args);
   json::KeyStringArray(w, "env", p.env);
   json::KeyString(w, "cwd", p.cwd);
+  if (p.capabilities.has_value()) {
+    json::Key(w, "capabilities");
+    w.StartObject();
+    for (const char* set : {"bounding", "effective", "permitted"}) {
+      json::KeyStringArray(w, set, *p.capabilities);
+    }
+    w.EndObject();
+  }
   w.EndObject();
 }
 
@@ -172,6 +180,14 @@ absl::Status ReadProcess(const json::ObjectReader& r, ProcessSpec* p) {
   if (p->cwd.empty() || p->cwd[0] != '/') {
     return absl::InvalidArgumentError(r.FieldPath("cwd") + " must be an absolute path");
   }
+  MYDOCKER_ASSIGN_OR_RETURN(auto caps, r.GetObject("capabilities"));
+  if (caps.has_value()) {
+    // mydocker applies one set as bounding, permitted and effective; the bounding set is the
+    // one that limits what the process can ever regain.
+    std::vector<std::string> bounding;
+    MYDOCKER_RETURN_IF_ERROR(caps->GetStringArray("bounding", &bounding));
+    p->capabilities = std::move(bounding);
+  }
   return absl::OkStatus();
 }
 
@@ -263,6 +279,13 @@ absl::Status ReadLinux(const json::ObjectReader& r, LinuxSpec* linux_spec) {
 ContainerConfig DefaultContainerConfig() {
   ContainerConfig c;
   c.process.cwd = "/";
+  // Docker's default set: enough for ordinary root-in-a-box programs, nothing that reaches
+  // the host kernel's global state (no SYS_ADMIN, SYS_MODULE, SYS_TIME, NET_ADMIN, ...).
+  c.process.capabilities = std::vector<std::string>{
+      "CAP_CHOWN",  "CAP_DAC_OVERRIDE", "CAP_FSETID",     "CAP_FOWNER",
+      "CAP_MKNOD",  "CAP_NET_RAW",      "CAP_SETGID",     "CAP_SETUID",
+      "CAP_SETFCAP", "CAP_SETPCAP",     "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT",
+      "CAP_KILL",   "CAP_AUDIT_WRITE"};
   c.linux_spec.namespaces = {NamespaceType::kPid, NamespaceType::kNetwork, NamespaceType::kMount,
                         NamespaceType::kIpc, NamespaceType::kUts};
   c.mounts = {

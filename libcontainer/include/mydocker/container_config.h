@@ -31,6 +31,9 @@ struct ProcessSpec {
   std::vector<std::string> args;
   std::vector<std::string> env;  // KEY=VALUE
   std::string cwd = "/";
+  // The capabilities the process keeps ("CAP_CHOWN", ...), as its bounding, permitted and
+  // effective sets (OCI process.capabilities); absent keeps every capability.
+  std::optional<std::vector<std::string>> capabilities;
 };
 
 // The root filesystem. OCI names only a ready directory (`path`); mydocker assembles it as an

@@ -110,9 +110,27 @@ absl::Status CgroupV1::Create(const std::string& path, const LinuxResources& res
     if (status.ok()) status = MakeDirs(dir);
   }
   if (status.ok()) status = Apply(clean, resources);
+  if (status.ok() && !existed) status = RestrictDevices(clean);
   // Roll back only what this call made: an existing cgroup may hold someone's processes.
   if (!status.ok() && !existed) Destroy(clean).IgnoreError();
   return Annotate(status, absl::StrCat("create cgroup ", clean));
+}
+
+absl::Status CgroupV1::RestrictDevices(const std::string& clean_path) const {
+  if (roots_.count("devices") == 0) return absl::OkStatus();
+  // Docker's default device policy: nothing may be read or written but the devices the runtime
+  // itself creates in the container's /dev (and pseudo-terminals); device nodes may be made
+  // (mknod) but not opened. Without it a root process in the container could mknod the host's
+  // disk and write to it.
+  static constexpr absl::string_view kAllowed[] = {
+      "c *:* m",     "b *:* m",     "c 1:3 rwm",  "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm",
+      "c 1:9 rwm",   "c 5:0 rwm",   "c 5:1 rwm",  "c 5:2 rwm", "c 136:* rwm", "c 10:200 rwm"};
+  const std::string dir = Dir("devices", clean_path);
+  MYDOCKER_RETURN_IF_ERROR(WriteControl(dir, "devices.deny", "a"));
+  for (absl::string_view rule : kAllowed) {
+    MYDOCKER_RETURN_IF_ERROR(WriteControl(dir, "devices.allow", rule));
+  }
+  return absl::OkStatus();
 }
 
 absl::Status CgroupV1::CreateCpusetDirs(const std::string& clean_path) const {

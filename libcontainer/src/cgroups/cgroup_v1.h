@@ -34,6 +34,7 @@ class CgroupV1 final : public CgroupManager {
  private:
   // <root of `controller`>/<path>, or "" when the controller is not mounted.
   std::string Dir(absl::string_view controller, const std::string& clean_path) const;
+  absl::Status RestrictDevices(const std::string& clean_path) const;
   // The distinct directories of the cgroup over all mounted controllers we use.
   std::vector<std::string> Dirs(const std::string& clean_path) const;
   // Dir() of a controller a limit needs; FailedPrecondition when it is not mounted.

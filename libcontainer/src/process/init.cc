@@ -5,6 +5,7 @@
 #include <net/if.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <linux/capability.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -203,6 +204,34 @@ void EnterWorkingDir(const InitPlan& plan) {
   if (::chdir(plan.cwd.c_str()) != 0) Fail(plan, 125, errno, "chdir to ", plan.cwd.c_str());
 }
 
+// The bounding set limits what any process of the container can ever gain (even through a
+// setuid binary); it must shrink while we still hold CAP_SETPCAP, before the user changes.
+void DropBoundingCapabilities(const InitPlan& plan) {
+  if (!plan.limit_capabilities) return;
+  for (int cap = 0; cap <= plan.last_capability; ++cap) {
+    if ((plan.capabilities >> cap) & 1) continue;
+    if (::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL) {
+      Fail(plan, 125, errno, "drop capability from bounding set");
+    }
+  }
+  ::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+}
+
+// Permitted and effective sets for the rest of the way to execve; the inheritable set is
+// emptied (CVE-2022-24769: a non-empty one lets programs with file capabilities gain them).
+void SetCapabilities(const InitPlan& plan) {
+  if (!plan.limit_capabilities || plan.uid != 0) return;
+  struct __user_cap_header_struct header = {_LINUX_CAPABILITY_VERSION_3, 0};
+  struct __user_cap_data_struct data[2] = {};
+  for (int i = 0; i < 2; ++i) {
+    uint32_t word = static_cast<uint32_t>(plan.capabilities >> (32 * i));
+    data[i].effective = word;
+    data[i].permitted = word;
+    data[i].inheritable = 0;
+  }
+  if (::syscall(SYS_capset, &header, data) != 0) Fail(plan, 125, errno, "capset");
+}
+
 void SwitchUser(const InitPlan& plan) {
   if (::syscall(SYS_setgroups, plan.groups.size(), plan.groups.data()) != 0) {
     Fail(plan, 125, errno, "setgroups");
@@ -264,7 +293,9 @@ void RunInit(const InitPlan& plan) {
     Fail(plan, 125, errno, "close_range");
   }
   EnterWorkingDir(plan);
+  DropBoundingCapabilities(plan);
   SwitchUser(plan);
+  SetCapabilities(plan);
   ::umask(022);
   // The monitor blocks signals it reads through a signalfd and ignores SIGPIPE; the command
   // must start with the defaults.

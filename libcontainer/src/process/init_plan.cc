@@ -7,7 +7,10 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "mydocker/fs_util.h"
 #include "mydocker/status_macros.h"
 
 namespace mydocker::process {
@@ -30,6 +33,38 @@ const absl::flat_hash_map<std::string, std::pair<unsigned long, bool>>& FlagOpti
       {"rbind", {MS_BIND | MS_REC, true}},
   };
   return *options;
+}
+
+constexpr absl::string_view kCapabilityNames[] = {
+    "CHOWN",         "DAC_OVERRIDE",   "DAC_READ_SEARCH", "FOWNER",        "FSETID",
+    "KILL",          "SETGID",         "SETUID",          "SETPCAP",       "LINUX_IMMUTABLE",
+    "NET_BIND_SERVICE", "NET_BROADCAST", "NET_ADMIN",     "NET_RAW",       "IPC_LOCK",
+    "IPC_OWNER",     "SYS_MODULE",     "SYS_RAWIO",       "SYS_CHROOT",    "SYS_PTRACE",
+    "SYS_PACCT",     "SYS_ADMIN",      "SYS_BOOT",        "SYS_NICE",      "SYS_RESOURCE",
+    "SYS_TIME",      "SYS_TTY_CONFIG", "MKNOD",           "LEASE",         "AUDIT_WRITE",
+    "AUDIT_CONTROL", "SETFCAP",        "MAC_OVERRIDE",    "MAC_ADMIN",     "SYSLOG",
+    "WAKE_ALARM",    "BLOCK_SUSPEND",  "AUDIT_READ",      "PERFMON",       "BPF",
+    "CHECKPOINT_RESTORE"};
+
+int LastCapability() {
+  auto text = ReadFile("/proc/sys/kernel/cap_last_cap");
+  int last = 0;
+  if (text.ok() && absl::SimpleAtoi(absl::StripAsciiWhitespace(*text), &last) && last > 0 &&
+      last < 64) {
+    return last;
+  }
+  return static_cast<int>(std::size(kCapabilityNames)) - 1;
+}
+
+absl::Status PlanCapabilities(const ProcessSpec& process, InitPlan& plan) {
+  if (!process.capabilities.has_value()) return absl::OkStatus();
+  plan.limit_capabilities = true;
+  plan.last_capability = LastCapability();
+  for (const std::string& name : *process.capabilities) {
+    MYDOCKER_ASSIGN_OR_RETURN(int cap, CapabilityNumber(name));
+    plan.capabilities |= uint64_t{1} << cap;
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<PlannedMount> PlanMount(const MountSpec& spec) {
@@ -128,6 +163,14 @@ absl::Status PlanWorkingDir(const std::string& cwd, InitPlan& plan) {
 
 }  // namespace
 
+absl::StatusOr<int> CapabilityNumber(absl::string_view name) {
+  absl::string_view bare = absl::StripPrefix(name, "CAP_");
+  for (size_t i = 0; i < std::size(kCapabilityNames); ++i) {
+    if (kCapabilityNames[i] == bare) return static_cast<int>(i);
+  }
+  return absl::InvalidArgumentError(absl::StrCat("unknown capability \"", name, "\""));
+}
+
 std::string PathFromEnv(const std::vector<std::string>& env) {
   for (const std::string& kv : env) {
     if (kv.rfind("PATH=", 0) == 0) return kv.substr(5);
@@ -170,6 +213,7 @@ absl::StatusOr<InitPlan> BuildInitPlan(const ContainerConfig& config) {
   plan.gid = config.process.user.gid;
   plan.groups.assign(config.process.user.additional_gids.begin(),
                      config.process.user.additional_gids.end());
+  MYDOCKER_RETURN_IF_ERROR(PlanCapabilities(config.process, plan));
   MYDOCKER_RETURN_IF_ERROR(PlanCommand(config, plan));
   return plan;
 }

@@ -58,6 +58,10 @@ struct InitPlan {
   gid_t gid = 0;
   std::vector<gid_t> groups;
 
+  bool limit_capabilities = false;
+  uint64_t capabilities = 0;  // bit N = capability N is kept
+  int last_capability = 40;   // /proc/sys/kernel/cap_last_cap
+
   std::vector<std::string> exec_candidates;  // full paths to try, in $PATH order
   bool command_has_slash = false;
   std::string command_name;
@@ -74,6 +78,9 @@ absl::StatusOr<InitPlan> BuildInitPlan(const ContainerConfig& config);
 // Executes the plan in the child of clone(). Never returns: execve()s the command, or sends an
 // InitError to sync_fd and exits with 125/126/127.
 [[noreturn]] void RunInit(const InitPlan& plan);
+
+// The number of a capability by name ("CAP_CHOWN" or "CHOWN"); InvalidArgument if unknown.
+absl::StatusOr<int> CapabilityNumber(absl::string_view name);
 
 // The value of PATH in `env` (KEY=VALUE list), or the default PATH Docker uses.
 std::string PathFromEnv(const std::vector<std::string>& env);
