@@ -87,8 +87,13 @@ int Run(Context& ctx, const RunFlags& flags) {
     start.stdio = {flags.interactive ? STDIN_FILENO : -1, STDOUT_FILENO, STDERR_FILENO};
   }
   if (flags.tty) start.console_size = TerminalSize(STDOUT_FILENO);
+  // Raw before the container starts: its first output (a shell's prompt) must not pass through
+  // the host's line discipline.
+  std::optional<RawTerminal> raw;
+  if (flags.tty && flags.interactive && !flags.detach) raw.emplace(STDIN_FILENO);
   auto attachment = (*container)->Start(start);
   if (!attachment.ok()) {
+    raw.reset();
     ctx.Fail(attachment.status(), ExitCodeOf(attachment.status()));
     return ctx.exit_code;
   }
@@ -96,8 +101,6 @@ int Run(Context& ctx, const RunFlags& flags) {
     std::cout << (*container)->id() << "\n";
     return 0;
   }
-  std::optional<RawTerminal> raw;
-  if (flags.tty && flags.interactive) raw.emplace(STDIN_FILENO);
   return AttachAndWait(**attachment, signal_fd.get(), flags.tty);
 }
 
