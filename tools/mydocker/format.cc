@@ -33,8 +33,8 @@ std::string HumanSize(int64_t bytes) {
     v /= 1000;
     ++unit;
   }
-  // Docker prints up to four significant digits, without trailing zeros.
-  std::string s = absl::StrFormat("%.4g", v);
+  // Docker prints three significant digits, without trailing zeros.
+  std::string s = absl::StrFormat("%.3g", v);
   return absl::StrCat(s, kUnits[unit]);
 }
 

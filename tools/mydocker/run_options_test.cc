@@ -1,0 +1,103 @@
+#include "run_options.h"
+
+#include "gtest/gtest.h"
+
+namespace mydocker::cli {
+namespace {
+
+std::optional<std::string> FakeHost(const std::string& key) {
+  if (key == "HOME") return std::string("/home/me");
+  return std::nullopt;
+}
+
+TEST(RunOptionsTest, EnvTakesHostValueForBareKeys) {
+  auto env = ResolveEnv({"A=1", "HOME", "MISSING", "B="}, FakeHost);
+  ASSERT_TRUE(env.ok());
+  EXPECT_EQ(*env, (std::vector<std::string>{"A=1", "HOME=/home/me", "B="}));
+}
+
+TEST(RunOptionsTest, EnvRejectsEmptyKeys) {
+  EXPECT_FALSE(ResolveEnv({"=x"}, FakeHost).ok());
+  EXPECT_FALSE(ResolveEnv({"A B=1"}, FakeHost).ok());
+}
+
+TEST(RunOptionsTest, EnvFileSkipsCommentsAndBlankLines) {
+  auto env = ParseEnvFile("f.env", "# comment\n\nA=1\r\n  HOME\nC=x=y\n", FakeHost);
+  ASSERT_TRUE(env.ok()) << env.status();
+  EXPECT_EQ(*env, (std::vector<std::string>{"A=1", "HOME=/home/me", "C=x=y"}));
+}
+
+TEST(RunOptionsTest, EnvFileErrorsNameTheLine) {
+  auto env = ParseEnvFile("f.env", "A=1\n=bad\n", FakeHost);
+  ASSERT_FALSE(env.ok());
+  EXPECT_NE(env.status().message().find("f.env:2"), absl::string_view::npos);
+}
+
+TEST(RunOptionsTest, ImageAndCommand) {
+  RunFlags flags;
+  flags.args = {"busybox", "ls", "-l"};
+  flags.rm = true;
+  flags.tty = true;
+  auto o = BuildCreateOptions(flags, FakeHost);
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->image, "busybox");
+  EXPECT_EQ(o->command, (std::vector<std::string>{"ls", "-l"}));
+  EXPECT_TRUE(o->auto_remove);
+  EXPECT_TRUE(o->tty);
+}
+
+TEST(RunOptionsTest, MissingImageIsAnError) {
+  EXPECT_FALSE(BuildCreateOptions(RunFlags{}, FakeHost).ok());
+}
+
+TEST(RunOptionsTest, RelativeWorkdirIsRefused) {
+  RunFlags flags;
+  flags.args = {"busybox"};
+  flags.workdir = "tmp";
+  EXPECT_FALSE(BuildCreateOptions(flags, FakeHost).ok());
+}
+
+TEST(RunOptionsTest, ResourcesAreParsed) {
+  RunFlags flags;
+  flags.memory = "32m";
+  flags.memory_swap = "-1";
+  flags.cpus = "1.5";
+  flags.cpu_shares = 512;
+  flags.cpuset_cpus = "1,0";
+  flags.pids_limit = 20;
+  auto r = ParseResources(flags);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(*r->memory.limit, 32 << 20);
+  EXPECT_EQ(*r->memory.swap, -1);
+  EXPECT_EQ(*r->cpu.quota, 150000);
+  EXPECT_EQ(*r->cpu.period, 100000u);
+  EXPECT_EQ(*r->cpu.shares, 512u);
+  EXPECT_EQ(r->cpu.cpus, "0-1");
+  EXPECT_EQ(*r->pids.limit, 20);
+}
+
+TEST(RunOptionsTest, BadResourcesAreRefused) {
+  RunFlags a;
+  a.memory = "12q";
+  EXPECT_FALSE(ParseResources(a).ok());
+  RunFlags b;
+  b.memory_swap = "1g";  // without --memory
+  EXPECT_FALSE(ParseResources(b).ok());
+  RunFlags c;
+  c.pids_limit = -5;
+  EXPECT_FALSE(ParseResources(c).ok());
+  RunFlags d;
+  d.cpus = "-1";
+  EXPECT_FALSE(ParseResources(d).ok());
+}
+
+TEST(RunOptionsTest, PidsLimitZeroMeansUnlimitedLikeDocker) {
+  RunFlags flags;
+  flags.pids_limit = 0;
+  auto r = ParseResources(flags);
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->pids.limit.has_value());
+}
+
+}  // namespace
+}  // namespace mydocker::cli
