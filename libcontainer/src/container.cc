@@ -6,12 +6,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <poll.h>
+#include <sys/inotify.h>
+
 #include <csignal>
-#include <thread>
+#include <deque>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "cleanup.h"
+#include "pidfd.h"
 #include "mydocker/runtime.h"
 #include "mydocker/status_macros.h"
 #include "process/monitor.h"
@@ -145,10 +149,12 @@ absl::Status Container::Kill(int signal) {
     return absl::FailedPreconditionError(
         absl::StrCat("container ", Short(id_), " is not running"));
   }
-  if (::kill(state.init.pid, signal) != 0) {
-    return LastErrnoError(absl::StrCat("kill container ", Short(id_)));
+  auto init = OpenPidfd(state.init);
+  if (!init.ok()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("container ", Short(id_), " is not running"));
   }
-  return absl::OkStatus();
+  return Annotate(SignalPidfd(init->get(), signal), absl::StrCat("kill container ", Short(id_)));
 }
 
 absl::Status Container::Remove(bool force) {
@@ -159,15 +165,18 @@ absl::Status Container::Remove(bool force) {
           absl::StrCat("cannot remove running container ", Short(id_),
                        ": stop the container before removing or force remove"));
     }
-    if (state.init.Alive()) ::kill(state.init.pid, SIGKILL);
+    if (auto init = OpenPidfd(state.init); init.ok()) {
+      SignalPidfd(init->get(), SIGKILL).IgnoreError();
+    }
   }
   // Let a live monitor finish recording and releasing (it takes the lock to do so); after a
   // bounded wait the cleanup below is done here, idempotently, whatever the monitor managed.
-  absl::Time deadline = absl::Now() + absl::Seconds(10);
-  while (state.monitor.Alive() && absl::Now() < deadline) {
-    absl::SleepFor(absl::Milliseconds(5));
+  if (auto monitor = OpenPidfd(state.monitor); monitor.ok()) {
+    if (!WaitPidfd(monitor->get(), absl::Now() + absl::Seconds(10))) {
+      SignalPidfd(monitor->get(), SIGKILL).IgnoreError();
+      WaitPidfd(monitor->get(), absl::Now() + absl::Seconds(5));
+    }
   }
-  if (state.monitor.Alive()) ::kill(state.monitor.pid, SIGKILL);
   const std::string dir = runtime_->state().ContainerDir(id_);
   auto lock = runtime_->state().Lock(id_);
   if (!PathExists(dir)) return absl::OkStatus();  // the monitor of a --rm container was first
@@ -184,6 +193,136 @@ ContainerState ReconcileState(ContainerState state) {
     if (state.error.empty()) state.error = "container process ended unobserved: exit code unknown";
   }
   return state;
+}
+
+}  // namespace mydocker
+
+namespace mydocker {
+namespace {
+
+// Emits every complete line of `*pending` and keeps the rest; a final flush emits the rest too.
+bool EmitLines(std::string* pending, bool flush, const LogSink& sink,
+               std::deque<LogEntry>* tail_buffer, std::optional<size_t> tail) {
+  size_t start = 0;
+  for (;;) {
+    size_t nl = pending->find('\n', start);
+    if (nl == std::string::npos && !(flush && start < pending->size())) break;
+    size_t end = nl == std::string::npos ? pending->size() : nl;
+    auto entry = ParseLogLine(absl::string_view(*pending).substr(start, end - start));
+    start = nl == std::string::npos ? pending->size() : nl + 1;
+    if (!entry.ok()) continue;  // a torn or foreign line is skipped, not fatal
+    if (tail_buffer != nullptr) {
+      tail_buffer->push_back(std::move(*entry));
+      if (tail && tail_buffer->size() > *tail) tail_buffer->pop_front();
+    } else if (!sink(*entry)) {
+      return false;
+    }
+  }
+  pending->erase(0, start);
+  return true;
+}
+
+// Appends what can be read from `fd` now.
+void ReadAvailable(int fd, std::string* out) {
+  char buf[65536];
+  ssize_t n;
+  while ((n = ::read(fd, buf, sizeof buf)) > 0) out->append(buf, static_cast<size_t>(n));
+}
+
+}  // namespace
+
+absl::Status Container::Stop(absl::Duration timeout, int signal) {
+  MYDOCKER_ASSIGN_OR_RETURN(ContainerState state, State());
+  if (!state.IsActive()) return absl::OkStatus();
+  auto init = OpenPidfd(state.init);
+  auto monitor = OpenPidfd(state.monitor);
+  if (init.ok()) {
+    // A paused container cannot act on SIGTERM; it still dies of SIGKILL.
+    if (SignalPidfd(init->get(), signal).ok() &&
+        !WaitPidfd(init->get(), absl::Now() + timeout)) {
+      SignalPidfd(init->get(), SIGKILL).IgnoreError();
+      WaitPidfd(init->get(), absl::Now() + absl::Seconds(10));
+    }
+  }
+  if (monitor.ok() && !WaitPidfd(monitor->get(), absl::Now() + absl::Seconds(30))) {
+    return absl::DeadlineExceededError(
+        absl::StrCat("container ", Short(id_), " did not finish stopping"));
+  }
+  if (!monitor.ok()) {
+    // Nobody will record the end or release the resources: do the release here.
+    MYDOCKER_ASSIGN_OR_RETURN(FileLock lock, runtime_->state().Lock(id_));
+    MYDOCKER_RETURN_IF_ERROR(
+        ReleaseResources(runtime_->cgroups(), runtime_->state().ContainerDir(id_), state));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<int>> Container::Wait(absl::Duration timeout) {
+  absl::Time deadline =
+      timeout == absl::InfiniteDuration() ? absl::InfiniteFuture() : absl::Now() + timeout;
+  for (;;) {
+    auto state = State();
+    if (!state.ok()) {
+      // A --rm container is gone once it ended; its exit code went with it.
+      if (absl::IsNotFound(state.status())) return std::optional<int>();
+      return state.status();
+    }
+    auto monitor = OpenPidfd(state->monitor);
+    if (!state->IsActive() && !monitor.ok()) return state->exit_code;
+    if (monitor.ok()) {
+      if (!WaitPidfd(monitor->get(), deadline)) {
+        return absl::DeadlineExceededError(
+            absl::StrCat("container ", Short(id_), " is still running"));
+      }
+      continue;  // re-read the record the monitor wrote before exiting
+    }
+    if (!state->IsActive()) return state->exit_code;
+  }
+}
+
+absl::Status Container::Logs(const LogOptions& options, const LogSink& sink) const {
+  MYDOCKER_ASSIGN_OR_RETURN(ContainerState state, State());
+  UniqueFd inotify;
+  std::optional<UniqueFd> monitor;
+  if (options.follow && state.IsActive()) {
+    auto pidfd = OpenPidfd(state.monitor);
+    if (pidfd.ok()) monitor = std::move(*pidfd);
+    // Watch before the first read, so nothing appended in between is missed.
+    inotify.reset(::inotify_init1(IN_CLOEXEC | IN_NONBLOCK));
+    if (inotify) ::inotify_add_watch(inotify.get(), state.log_path.c_str(), IN_MODIFY);
+  }
+  UniqueFd fd(::open(state.log_path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) {
+    if (errno == ENOENT) return absl::OkStatus();  // nothing written yet
+    return LastErrnoError(absl::StrCat("open log ", state.log_path));
+  }
+  std::string pending;
+  ReadAvailable(fd.get(), &pending);
+  std::deque<LogEntry> tail_buffer;
+  EmitLines(&pending, !monitor.has_value(), sink, options.tail ? &tail_buffer : nullptr,
+            options.tail);
+  for (const LogEntry& e : tail_buffer) {
+    if (!sink(e)) return absl::OkStatus();
+  }
+  while (monitor.has_value()) {
+    struct pollfd fds[2] = {{monitor->get(), POLLIN, 0}, {inotify.get(), POLLIN, 0}};
+    if (::poll(fds, inotify ? 2 : 1, inotify ? -1 : 100) < 0 && errno != EINTR) break;
+    if (fds[1].revents & POLLIN) {
+      char events[4096];
+      while (::read(inotify.get(), events, sizeof events) > 0) {
+      }
+    }
+    bool ended = fds[0].revents & POLLIN;
+    ReadAvailable(fd.get(), &pending);
+    if (!EmitLines(&pending, ended, sink, nullptr, std::nullopt)) break;
+    if (ended) break;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Container::Rename(absl::string_view new_name) {
+  MYDOCKER_ASSIGN_OR_RETURN(FileLock lock, runtime_->state().Lock(id_));
+  return runtime_->state().Rename(id_, std::string(new_name));
 }
 
 }  // namespace mydocker

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "attach.h"
 #include "commands.h"
 #include "mydocker/status_macros.h"
 #include "run_options.h"
@@ -15,43 +16,10 @@
 namespace mydocker::cli {
 namespace {
 
-constexpr int kForwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
-
 std::optional<std::string> HostEnv(const std::string& key) {
   const char* v = std::getenv(key.c_str());
   if (v == nullptr) return std::nullopt;
   return std::string(v);
-}
-
-// Relays signals to the container and waits for it to end. Returns its exit code.
-int AttachAndWait(Attachment& attachment, int signal_fd, bool tty) {
-  for (;;) {
-    struct pollfd fds[2] = {{signal_fd, POLLIN, 0}, {attachment.fd(), POLLIN, 0}};
-    if (::poll(fds, 2, -1) < 0) {
-      if (errno == EINTR) continue;
-      break;
-    }
-    if (fds[0].revents & POLLIN) {
-      struct signalfd_siginfo si;
-      if (::read(signal_fd, &si, sizeof si) == sizeof si) {
-        int sig = static_cast<int>(si.ssi_signo);
-        if (sig == SIGWINCH) {
-          if (auto size = TerminalSize(STDOUT_FILENO); size && tty) {
-            attachment.Resize(*size).IgnoreError();
-          }
-        } else {
-          attachment.Signal(sig).IgnoreError();
-        }
-      }
-    }
-    if (fds[1].revents) break;
-  }
-  auto code = attachment.Wait();
-  if (!code.ok()) {
-    std::cerr << "mydocker: " << code.status().message() << "\n";
-    return 125;
-  }
-  return *code;
 }
 
 int Run(Context& ctx, const RunFlags& flags) {
@@ -75,11 +43,7 @@ int Run(Context& ctx, const RunFlags& flags) {
     ctx.Fail(container.status(), 125);
     return ctx.exit_code;
   }
-  sigset_t mask;
-  sigemptyset(&mask);
-  for (int sig : kForwarded) sigaddset(&mask, sig);
-  ::sigprocmask(SIG_BLOCK, &mask, nullptr);
-  UniqueFd signal_fd(::signalfd(-1, &mask, SFD_CLOEXEC));
+  SignalForwarder signals;
 
   StartOptions start;
   start.attach = !flags.detach;
@@ -101,7 +65,7 @@ int Run(Context& ctx, const RunFlags& flags) {
     std::cout << (*container)->id() << "\n";
     return 0;
   }
-  return AttachAndWait(**attachment, signal_fd.get(), flags.tty);
+  return WaitAttached(**attachment, signals, flags.tty);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #ifndef MYDOCKER_TOOLS_COMMANDS_H_
 #define MYDOCKER_TOOLS_COMMANDS_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -25,7 +26,18 @@ struct Context {
   std::unique_ptr<Runtime> runtime_;
 };
 
+// Applies `action` to each container named in `refs`, printing the name on success; an error
+// for one does not stop the others and makes the exit status 1.
+int ForEachContainer(Context& ctx, const std::vector<std::string>& refs,
+                     const std::function<absl::Status(Container&)>& action);
+
 void RegisterRun(CLI::App& app, Context& ctx);
+void RegisterStart(CLI::App& app, Context& ctx);    // start, restart
+void RegisterStop(CLI::App& app, Context& ctx);     // stop, kill
+void RegisterWait(CLI::App& app, Context& ctx);
+void RegisterLogs(CLI::App& app, Context& ctx);
+void RegisterRename(CLI::App& app, Context& ctx);
+void RegisterInspect(CLI::App& app, Context& ctx);
 void RegisterPs(CLI::App& app, Context& ctx);
 void RegisterRm(CLI::App& app, Context& ctx);
 void RegisterImageCommands(CLI::App& app, Context& ctx);  // image import, images, rmi

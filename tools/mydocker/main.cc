@@ -37,6 +37,12 @@ int main(int argc, char** argv) {
   app.add_option("--root", ctx.root, "State root directory (default $MYDOCKER_ROOT or /var/lib/mydocker)");
   app.set_version_flag("--version", std::string("mydocker ") + MYDOCKER_CLI_VERSION);
   mydocker::cli::RegisterRun(app, ctx);
+  mydocker::cli::RegisterStart(app, ctx);
+  mydocker::cli::RegisterStop(app, ctx);
+  mydocker::cli::RegisterWait(app, ctx);
+  mydocker::cli::RegisterLogs(app, ctx);
+  mydocker::cli::RegisterRename(app, ctx);
+  mydocker::cli::RegisterInspect(app, ctx);
   mydocker::cli::RegisterPs(app, ctx);
   mydocker::cli::RegisterRm(app, ctx);
   mydocker::cli::RegisterImageCommands(app, ctx);

@@ -15,6 +15,7 @@
 #include "absl/time/time.h"
 #include "mydocker/container_config.h"
 #include "mydocker/container_state.h"
+#include "mydocker/logs.h"
 #include "mydocker/unique_fd.h"
 
 namespace mydocker {
@@ -92,6 +93,22 @@ class Container {
 
   // Sends a signal to the container's init. FailedPrecondition if it is not running.
   absl::Status Kill(int signal);
+
+  // Sends `signal`, waits up to `timeout` for the container to end, then SIGKILL. Returns once
+  // it has ended and its monitor has recorded it and released its resources. OK if it is not
+  // running.
+  absl::Status Stop(absl::Duration timeout, int signal = 15 /* SIGTERM */);
+
+  // Blocks until the container is not running and its monitor has finished, or `timeout`
+  // passes (DeadlineExceeded). Returns the exit code; nullopt when it is unknown (the end was
+  // not observed) or the container never ran.
+  absl::StatusOr<std::optional<int>> Wait(absl::Duration timeout = absl::InfiniteDuration());
+
+  // Reads the container's output from its log, in order, into `sink`. With options.follow,
+  // goes on until the container ends.
+  absl::Status Logs(const LogOptions& options, const LogSink& sink) const;
+
+  absl::Status Rename(absl::string_view new_name);
 
   // Removes the container and everything it holds. Refused (FailedPrecondition) while running
   // unless `force`, which kills it first.

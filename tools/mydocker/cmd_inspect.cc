@@ -1,0 +1,6 @@
+// mydocker inspect CONTAINER...
+#include "commands.h"
+
+namespace mydocker::cli {
+void RegisterInspect(CLI::App&, Context&) {}
+}  // namespace mydocker::cli
