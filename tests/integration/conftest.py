@@ -86,9 +86,9 @@ def mounts_mentioning(text):
 class Runtime:
     """One temporary state root with busybox imported, and helpers to drive the CLI against it."""
 
-    def __init__(self, root):
+    def __init__(self, root, binary):
         self.root = root
-        self.bin = MYDOCKER_BIN
+        self.bin = binary
         self.ids = set()  # full ids or id prefixes of every container this test created
         self.popens = []
 
@@ -172,14 +172,21 @@ class Runtime:
         except Exception as exc:  # keep cleaning even if ps is broken
             problems.append(f"ps -a failed during teardown: {exc}")
         self.record_ids()
-        listed = subprocess.run(self.cmd("ps", "-aq", "--no-trunc"), capture_output=True, text=True,
-                                timeout=30).stdout.split()
+        try:
+            listed = subprocess.run(self.cmd("ps", "-aq", "--no-trunc"), capture_output=True,
+                                    text=True, timeout=30).stdout.split()
+        except Exception as exc:
+            listed = []
+            problems.append(f"ps -aq failed during teardown: {exc}")
         targets = sorted(set(listed) | set(self.container_dirs()))
         if targets:
-            rm = subprocess.run(self.cmd("rm", "-f", *targets), capture_output=True, text=True,
-                                timeout=60)
-            if rm.returncode != 0:
-                problems.append(f"rm -f {targets} exited {rm.returncode}: {rm.stderr.strip()}")
+            try:
+                rm = subprocess.run(self.cmd("rm", "-f", *targets), capture_output=True, text=True,
+                                    timeout=60)
+                if rm.returncode != 0:
+                    problems.append(f"rm -f {targets} exited {rm.returncode}: {rm.stderr.strip()}")
+            except Exception as exc:
+                problems.append(f"rm -f failed during teardown: {exc}")
 
         def leaks():
             found = []
@@ -216,13 +223,42 @@ class Runtime:
         return problems
 
 
-@pytest.fixture
-def runtime():
+@pytest.fixture(scope="session")
+def mydocker_bin():
+    """A private copy of the binary, so a rebuild during the run cannot swap it under a test.
+
+    The CLI re-executes itself through /proc/self/exe, so the copy is self-contained.
+    MYDOCKER_IT_NO_COPY=1 tests the binary in place.
+    """
     # A missing binary is a failure, not a skip: CTest must not report a green suite that ran nothing.
     assert os.access(MYDOCKER_BIN, os.X_OK), f"no mydocker binary at {MYDOCKER_BIN} (set MYDOCKER_BIN)"
     assert os.path.isfile(BUSYBOX_TAR), f"no busybox tarball at {BUSYBOX_TAR} (set MYDOCKER_BUSYBOX_TAR)"
+    if os.environ.get("MYDOCKER_IT_NO_COPY") == "1":
+        yield MYDOCKER_BIN
+        return
+    tmp = tempfile.mkdtemp(prefix="mydocker-it-bin-")
+    copy = os.path.join(tmp, "mydocker")
+    deadline = time.monotonic() + 120
+    try:
+        while True:  # the binary may be half-written by a concurrent link step: retry
+            try:
+                shutil.copy2(MYDOCKER_BIN, copy)
+                if subprocess.run([copy, "--version"], capture_output=True, timeout=10).returncode == 0:
+                    break
+            except (OSError, subprocess.SubprocessError):
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"could not get a working copy of {MYDOCKER_BIN}")
+            time.sleep(0.5)
+        yield copy
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+@pytest.fixture
+def runtime(mydocker_bin):
     root = tempfile.mkdtemp(prefix="mydocker-it-")
-    rt = Runtime(root)
+    rt = Runtime(root, mydocker_bin)
     try:
         rt.md("image", "import", BUSYBOX_TAR, "busybox", check=True)
     except BaseException:
