@@ -1,6 +1,9 @@
 // mydocker ps [-a] [-q] [--no-trunc] [--format json]
+#include <algorithm>
+#include <functional>
 #include <iostream>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
@@ -16,8 +19,53 @@ struct PsFlags {
   bool all = false;
   bool quiet = false;
   bool no_trunc = false;
+  bool latest = false;
+  int last = -1;
   std::string format;
+  std::vector<std::string> filters;  // KEY=VALUE
 };
+
+// Docker's rule: values of one key are alternatives, different keys must all match.
+struct Filters {
+  std::vector<std::string> status, name, id;
+};
+
+absl::StatusOr<Filters> ParseFilters(const std::vector<std::string>& specs) {
+  static const char* const kStatuses[] = {"created", "running", "paused", "exited"};
+  Filters f;
+  for (const std::string& spec : specs) {
+    size_t eq = spec.find('=');
+    std::string key = spec.substr(0, eq);
+    std::string value = eq == std::string::npos ? "" : spec.substr(eq + 1);
+    if (eq == std::string::npos || value.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat("bad filter \"", spec, "\": want KEY=VALUE"));
+    }
+    if (key == "status") {
+      if (std::find(std::begin(kStatuses), std::end(kStatuses), value) == std::end(kStatuses)) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "invalid filter status=", value, ": want created, running, paused or exited"));
+      }
+      f.status.push_back(value);
+    } else if (key == "name") {
+      f.name.push_back(value);
+    } else if (key == "id") {
+      f.id.push_back(value);
+    } else {
+      return absl::InvalidArgumentError(absl::StrCat("invalid filter \"", key, "\""));
+    }
+  }
+  return f;
+}
+
+bool AnyOf(const std::vector<std::string>& values, const std::function<bool(const std::string&)>& pred) {
+  return values.empty() || std::any_of(values.begin(), values.end(), pred);
+}
+
+bool Matches(const Filters& f, const ContainerState& s) {
+  return AnyOf(f.status, [&](const std::string& v) { return v == DockerStatusName(s.status); }) &&
+         AnyOf(f.name, [&](const std::string& v) { return absl::StrContains(s.name, v); }) &&
+         AnyOf(f.id, [&](const std::string& v) { return absl::StartsWith(s.id, v); });
+}
 
 // Docker's STATUS column: "Up 3 minutes", "Exited (0) 2 seconds ago", "Created".
 std::string StatusText(const ContainerState& s, absl::Time now) {
@@ -57,7 +105,7 @@ std::string JsonLine(const ContainerState& s, absl::Time now) {
   kv("ImageID", s.image_id);
   kv("Command", absl::StrJoin(s.command, " "));
   kv("CreatedAt", mydocker::FormatTime(s.created));
-  kv("State", std::string(ContainerStatusName(s.status)));
+  kv("State", DockerStatusName(s.status));
   kv("Status", StatusText(s, now));
   w.Key("Pid");
   w.Int(s.IsActive() ? s.init.pid : 0);
@@ -78,22 +126,36 @@ int Ps(Context& ctx, const PsFlags& flags) {
              1);
     return ctx.exit_code;
   }
-  Runtime* rt = ctx.OpenRuntime();
-  if (rt == nullptr) return ctx.exit_code;
-  auto states = rt->List(flags.all);
-  if (!states.ok()) {
-    ctx.Fail(states.status(), 1);
+  auto filters = ParseFilters(flags.filters);
+  if (!filters.ok()) {
+    ctx.Fail(filters.status(), 1);
     return ctx.exit_code;
   }
+  Runtime* rt = ctx.OpenRuntime();
+  if (rt == nullptr) return ctx.exit_code;
+  // A status filter, -n and -l look at every container, as in Docker.
+  int last = flags.latest ? 1 : flags.last;
+  bool all = flags.all || !filters->status.empty() || last >= 0;
+  auto listed = rt->List(all);
+  if (!listed.ok()) {
+    ctx.Fail(listed.status(), 1);
+    return ctx.exit_code;
+  }
+  std::vector<ContainerState> states;
+  for (ContainerState& s : *listed) {  // newest first
+    if (last >= 0 && static_cast<int>(states.size()) >= last) break;
+    if (Matches(*filters, s)) states.push_back(std::move(s));
+  }
+
   absl::Time now = absl::Now();
   std::string out;
   if (flags.quiet) {
-    for (const auto& s : *states) absl::StrAppend(&out, flags.no_trunc ? s.id : s.id.substr(0, 12), "\n");
+    for (const auto& s : states) absl::StrAppend(&out, flags.no_trunc ? s.id : s.id.substr(0, 12), "\n");
   } else if (flags.format == "json") {
-    for (const auto& s : *states) absl::StrAppend(&out, JsonLine(s, now), "\n");
+    for (const auto& s : states) absl::StrAppend(&out, JsonLine(s, now), "\n");
   } else {
     Table table({"CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "NAMES"});
-    for (const auto& s : *states) {
+    for (const auto& s : states) {
       table.Add({flags.no_trunc ? s.id : s.id.substr(0, 12), s.image, CommandText(s, flags.no_trunc),
                  absl::StrCat(HumanDuration(now - s.created), " ago"), StatusText(s, now), s.name});
     }
@@ -112,6 +174,10 @@ void RegisterPs(CLI::App& app, Context& ctx) {
   ps->add_flag("-q,--quiet", flags->quiet, "Only display container IDs");
   ps->add_flag("--no-trunc", flags->no_trunc, "Don't truncate output");
   ps->add_option("--format", flags->format, "Output format: table or json");
+  ps->add_option("-f,--filter", flags->filters, "Filter (status=..., name=..., id=...)")
+      ->allow_extra_args(false);
+  ps->add_option("-n,--last", flags->last, "Show the n last created containers (all states)");
+  ps->add_flag("-l,--latest", flags->latest, "Show the latest created container");
   ps->callback([&ctx, flags] { ctx.exit_code = Ps(ctx, *flags); });
 }
 

@@ -8,6 +8,7 @@ namespace {
 
 struct RmFlags {
   bool force = false;
+  bool volumes = false;  // no anonymous volumes exist yet; accepted for Docker compatibility
   std::vector<std::string> containers;
 };
 
@@ -33,6 +34,7 @@ void RegisterRm(CLI::App& app, Context& ctx) {
   auto flags = std::make_shared<RmFlags>();
   CLI::App* rm = app.add_subcommand("rm", "Remove one or more containers");
   rm->add_flag("-f,--force", flags->force, "Force the removal of a running container (SIGKILL)");
+  rm->add_flag("-v,--volumes", flags->volumes, "Remove anonymous volumes of the container");
   rm->add_option("containers", flags->containers, "Containers (name, ID or ID prefix)")->required();
   rm->callback([&ctx, flags] { ctx.exit_code = Rm(ctx, *flags); });
 }
