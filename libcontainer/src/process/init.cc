@@ -305,6 +305,11 @@ void RunInit(const InitPlan& plan) {
   sigset_t none;
   ::sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  // Tells the monitor that every step before execve went well: the end of stream that
+  // follows (the kernel closing our close-on-exec end) then means execve succeeded, even if the
+  // command has already exited by the time the monitor looks.
+  char ready = kInitReadyToExec;
+  if (::send(plan.sync_fd, &ready, 1, MSG_NOSIGNAL) != 1) ::_exit(125);
   Exec(plan);
 }
 

@@ -67,7 +67,7 @@ bool WriteAll(int fd, const char* data, size_t size) {
 // Receives either the terminal master (SCM_RIGHTS), an InitError, or end of stream (execve
 // succeeded: the kernel closed init's close-on-exec end).
 struct InitReport {
-  enum Kind { kExecuted, kTerminal, kError } kind = kExecuted;
+  enum Kind { kClosed, kReadyToExec, kTerminal, kError } kind = kClosed;
   UniqueFd terminal;
   InitError error;
 };
@@ -89,6 +89,10 @@ absl::StatusOr<InitReport> ReceiveFromInit(int fd) {
   if (n < 0) return LastErrnoError("receive from container init");
   if (n == 0) return report;
   struct cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
+  if (n == 1 && buf[0] == kInitReadyToExec && cmsg == nullptr) {
+    report.kind = InitReport::kReadyToExec;
+    return report;
+  }
   if (cmsg != nullptr && cmsg->cmsg_type == SCM_RIGHTS) {
     int received;
     std::memcpy(&received, CMSG_DATA(cmsg), sizeof(int));
@@ -119,6 +123,7 @@ class Monitor {
   void Loop();
   void HandleSignal();
   void HandleControl();
+  void DetachClient();
   void Relay(int from, int to, absl::string_view stream, bool* open);
   void Finish();
   void Tell(ControlType type, int value, absl::string_view text = {});
@@ -150,9 +155,7 @@ class Monitor {
 
 void Monitor::Tell(ControlType type, int value, absl::string_view text) {
   if (!client_connected_) return;
-  if (!SendControl(control_.get(), MakeControl(type, value, 0, text)).ok()) {
-    client_connected_ = false;
-  }
+  if (!SendControl(control_.get(), MakeControl(type, value, 0, text)).ok()) DetachClient();
 }
 
 absl::Status Monitor::Prepare() {
@@ -222,28 +225,30 @@ absl::Status Monitor::StartInit() {
 }
 
 absl::Status Monitor::AwaitExec() {
+  bool ready = false;
   for (;;) {
     MYDOCKER_ASSIGN_OR_RETURN(InitReport report, ReceiveFromInit(sync_.get()));
     switch (report.kind) {
       case InitReport::kTerminal:
         terminal_ = std::move(report.terminal);
         continue;
+      case InitReport::kReadyToExec:
+        ready = true;
+        continue;
       case InitReport::kError:
         return WithExitCode(absl::UnknownError(DescribeInitError(report.error)),
                             report.error.exit_code);
-      case InitReport::kExecuted:
+      case InitReport::kClosed:
         break;
     }
     break;
   }
   sync_.reset();
-  // End of stream also comes if init died without a word (killed before execve).
-  int status;
-  if (::waitpid(init_pid_, &status, WNOHANG) == init_pid_) {
-    init_pid_ = -1;
-    return absl::AbortedError(absl::StrCat("container init ended before executing its command (",
-                                           ExitCodeFromWaitStatus(status), ")"));
+  if (!ready) {
+    // The stream ended without the last step being reached: init died (killed) before execve.
+    return absl::AbortedError("container init ended before executing its command");
   }
+  // execve succeeded. The command may already have exited; Loop() reaps it and reports its code.
   return absl::OkStatus();
 }
 
@@ -318,10 +323,25 @@ void Monitor::HandleSignal() {
   }
 }
 
+void Monitor::DetachClient() {
+  // The client went away (exited or was killed); the container goes on. Its stdio must not be
+  // held open here: a reader of the client's output would otherwise never see end of file.
+  client_connected_ = false;
+  control_.reset();
+  if (!request_.attach) return;
+  UniqueFd null(::open("/dev/null", O_RDWR | O_CLOEXEC));
+  for (int fd = 0; fd < 3; ++fd) ::dup3(null.get(), fd, 0);
+  client_out_ok_ = false;
+  if (stdin_open_) {
+    stdin_open_ = false;
+    if (!terminal_) stdin_w_.reset();  // the container sees end of input, as with docker attach
+  }
+}
+
 void Monitor::HandleControl() {
   auto msg = ReceiveControl(control_.get());
-  if (!msg.ok()) {  // the client went away; the container goes on
-    client_connected_ = false;
+  if (!msg.ok()) {
+    DetachClient();
     return;
   }
   if (msg->type == ControlType::kSignal && !init_exited_) {

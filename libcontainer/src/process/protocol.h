@@ -42,6 +42,9 @@ absl::Status SendControl(int fd, const ControlMessage& msg);
 // Receives one message. NotFound at end of stream (peer closed).
 absl::StatusOr<ControlMessage> ReceiveControl(int fd);
 
+// init -> monitor, one byte sent right before execve.
+inline constexpr char kInitReadyToExec = 'x';
+
 // init -> monitor, when a step before execve fails. Filled with async-signal-safe code only.
 struct InitError {
   int32_t exit_code = 125;
