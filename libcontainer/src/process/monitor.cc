@@ -151,6 +151,7 @@ class Monitor {
   bool out_open_ = false;
   bool err_open_ = false;
   bool client_out_ok_ = true;
+  bool owns_start_ = false;
 };
 
 void Monitor::Tell(ControlType type, int value, absl::string_view text) {
@@ -170,6 +171,9 @@ absl::Status Monitor::Prepare() {
     return absl::FailedPreconditionError(
         absl::StrCat("container ", state_.id.substr(0, 12), " is already running"));
   }
+  // From here on this monitor owns the container's start: a failure releases its resources
+  // and records the error. Before, they may belong to a running instance and are not touched.
+  owns_start_ = true;
   MYDOCKER_ASSIGN_OR_RETURN(config_, runtime_->state().LoadConfig(request_.id));
   if (request_.console_size) config_.process.console_size = request_.console_size;
   MYDOCKER_ASSIGN_OR_RETURN(plan_, BuildInitPlan(config_));
@@ -274,7 +278,7 @@ void Monitor::FailStart(const absl::Status& status) {
   }
   int code = ExitCodeOf(status);
   std::string message(status.message());
-  if (runtime_ != nullptr && lock_.has_value()) {
+  if (owns_start_) {
     ReleaseResources(runtime_->cgroups(), dir_, state_).IgnoreError();
     // Docker keeps a container whose command could not start, in state "created", with the
     // reason; --rm removes it at once.
