@@ -9,13 +9,15 @@ from pathlib import Path
 def tree_digest(path):
     """A digest of every path, mode and file content under path (symlinks not followed)."""
     h = hashlib.sha256()
+    seen = set()  # busybox applets are hard links to one binary: hash its content once
     for dirpath, dirnames, filenames in os.walk(path):
         dirnames.sort()
         for name in sorted(dirnames + filenames):
             p = os.path.join(dirpath, name)
             st = os.lstat(p)
             h.update(f"{os.path.relpath(p, path)} {st.st_mode:o} {st.st_size}\n".encode())
-            if os.path.isfile(p) and not os.path.islink(p):
+            if os.path.isfile(p) and not os.path.islink(p) and st.st_ino not in seen:
+                seen.add(st.st_ino)
                 with open(p, "rb") as f:
                     h.update(f.read())
     return h.hexdigest()

@@ -3,6 +3,7 @@
 import json
 import os
 import re
+import subprocess
 
 import pytest
 
@@ -177,3 +178,35 @@ def test_id_prefix_lookup(runtime):
         r = runtime.md("rm", missing)
         assert r.returncode == 1
         assert "no such container" in r.stderr.lower()
+
+
+def test_leak_probes_see_a_running_container(runtime):
+    """The teardown's leak checks must be able to see what they look for."""
+    cid = runtime.md("run", "-d", "busybox", "sleep", "30", check=True).stdout.strip()
+    runtime.wait_running(cid[:12])
+    assert cgroup_dirs_for(cid), "no cgroup directory found for a running container"
+    monitors = [cmd for _, cmd in processes_mentioning(runtime.root) if "__monitor" in cmd]
+    assert len(monitors) == 1 and cid in monitors[0], monitors
+
+
+def test_rm_container_outlives_killed_client(runtime):
+    """--rm still applies when the client is gone: the monitor removes the container."""
+    proc = runtime.popen("run", "--rm", "--name", "orphan", "busybox", "sleep", "1",
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    cid = runtime.wait_running("orphan")["ID"]
+    proc.kill()
+    proc.wait(timeout=10)
+    wait_for(lambda: not runtime.container_dir(cid).exists(), timeout=15,
+             what="the --rm container to remove itself")
+    assert runtime.ps() == []
+    wait_for(lambda: not cgroup_dirs_for(cid), timeout=10, what="cgroups removed")
+
+
+def test_root_from_environment(runtime):
+    env = dict(os.environ, MYDOCKER_ROOT=runtime.root)
+    r = subprocess.run([runtime.bin, "run", "--name", "viaenv", "busybox", "true"],
+                       capture_output=True, text=True, timeout=30, env=env)
+    assert r.returncode == 0, r.stderr
+    assert runtime.inspect("viaenv") is not None
+    r = subprocess.run([runtime.bin, "images"], capture_output=True, text=True, timeout=30, env=env)
+    assert "busybox" in r.stdout

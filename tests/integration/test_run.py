@@ -38,14 +38,14 @@ def test_env_key_takes_host_value(runtime):
 
 def test_env_file(runtime, tmp_path):
     env_file = tmp_path / "env"
-    env_file.write_text("# a comment\nA=1\n\nB=two words\nMYDOCKER_IT_PASSTHROUGH\nA2=override\n")
+    env_file.write_text("# a comment\nA=1\n\nB=two words\nMYDOCKER_IT_PASSTHROUGH\nC=from-file\n")
     r = runtime.md("run", "--rm", "--env-file", str(env_file), "-e", "C=3", "busybox", "env",
                    env=dict(os.environ, MYDOCKER_IT_PASSTHROUGH="pt"), check=True)
     env = env_of(r.stdout)
     assert env["A"] == "1"
     assert env["B"] == "two words"
     assert env["MYDOCKER_IT_PASSTHROUGH"] == "pt"
-    assert env["C"] == "3"
+    assert env["C"] == "3", "-e must override --env-file"
     assert not any(k.startswith("#") for k in env)
 
 
@@ -171,11 +171,11 @@ def test_concurrent_named_runs_unique(runtime):
     assert len(runtime.ps()) == 1
 
 
-# The monitor learns that init executed its command from end-of-stream on a close-on-exec
-# socket, then calls waitpid(WNOHANG) to tell "executed" from "died before execve". A command
-# that has already finished by then is misreported as a start failure. strace delaying wait4
-# (200 ms) makes the ordering that a loaded host produces by chance (about 1 in 100 of 8
-# parallel `run --rm busybox true`) happen every time.
+# Regression test: the monitor once told "init executed its command" from "init died before
+# execve" by calling waitpid(WNOHANG) after end-of-stream on a close-on-exec socket, so a command
+# that had already finished was reported as a failed start (125, output lost). strace delaying
+# the monitor's wait4 by 200 ms makes the ordering that a loaded host produces by chance (about
+# 1 in 100 of 8 parallel `run --rm busybox true`) happen every time.
 STRACE = shutil.which("strace")
 DELAY_WAIT4 = ["-f", "-qq", "-o", "/dev/null", "-e", "trace=wait4",
                "-e", "inject=wait4:delay_enter=200000"]
@@ -191,9 +191,6 @@ def test_slow_monitor_harness_is_sound(runtime):
 
 
 @pytest.mark.skipif(STRACE is None, reason="strace not installed")
-@pytest.mark.xfail(strict=True, reason="product bug: a command that exits before the monitor's "
-                   "waitpid(WNOHANG) in Monitor::AwaitExec is reported as 'container init ended "
-                   "before executing its command' with exit 125")
 def test_fast_command_exit_not_misreported(runtime):
     r = subprocess.run([STRACE, *DELAY_WAIT4, *runtime.cmd(
         "run", "--name", "fast", "busybox", "sh", "-c", "echo ran; exit 7")],

@@ -50,8 +50,6 @@ def test_killing_the_client_does_not_orphan_the_container(runtime):
     assert runtime.ps() == []
 
 
-@pytest.mark.xfail(strict=True, reason="product bug: the foreground monitor keeps the client's "
-                   "stdout/stderr open (inherited fds 1 and 2) after the client is killed")
 def test_killed_client_stdio_is_released(runtime):
     """After `run` is SIGKILLed, nothing else holds its stdout/stderr: a reader sees EOF."""
     proc = runtime.popen("run", "--name", "holder", "busybox", "sleep", "60")
