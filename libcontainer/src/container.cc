@@ -9,10 +9,14 @@
 #include <poll.h>
 #include <sys/inotify.h>
 
+#include <algorithm>
 #include <csignal>
 #include <deque>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "cleanup.h"
 #include "pidfd.h"
@@ -168,6 +172,9 @@ absl::Status Container::Remove(bool force) {
     if (auto init = OpenPidfd(state.init); init.ok()) {
       SignalPidfd(init->get(), SIGKILL).IgnoreError();
     }
+    if (state.status == ContainerStatus::kPaused) {
+      runtime_->cgroups().Freeze(state.cgroup_path, false).IgnoreError();
+    }
   }
   // Let a live monitor finish recording and releasing (it takes the lock to do so); after a
   // bounded wait the cleanup below is done here, idempotently, whatever the monitor managed.
@@ -234,6 +241,11 @@ void ReadAvailable(int fd, std::string* out) {
 absl::Status Container::Stop(absl::Duration timeout, int signal) {
   MYDOCKER_ASSIGN_OR_RETURN(ContainerState state, State());
   if (!state.IsActive()) return absl::OkStatus();
+  // A frozen process cannot act on SIGTERM (nor die of SIGKILL on cgroup v1): thaw it first.
+  if (state.status == ContainerStatus::kPaused) {
+    absl::Status thawed = Unpause();
+    if (!thawed.ok() && !absl::IsFailedPrecondition(thawed)) return thawed;
+  }
   auto init = OpenPidfd(state.init);
   auto monitor = OpenPidfd(state.monitor);
   if (init.ok()) {
@@ -323,6 +335,129 @@ absl::Status Container::Logs(const LogOptions& options, const LogSink& sink) con
 absl::Status Container::Rename(absl::string_view new_name) {
   MYDOCKER_ASSIGN_OR_RETURN(FileLock lock, runtime_->state().Lock(id_));
   return runtime_->state().Rename(id_, std::string(new_name));
+}
+
+}  // namespace mydocker
+
+namespace mydocker {
+namespace {
+
+absl::Status RequireActive(const ContainerState& state, const std::string& id) {
+  if (state.IsActive()) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat("container ", Short(id), " is not running"));
+}
+
+template <typename T>
+void Merge(std::optional<T>& into, const std::optional<T>& from) {
+  if (from.has_value()) into = from;
+}
+
+void MergeResources(LinuxResources& into, const LinuxResources& from) {
+  Merge(into.memory.limit, from.memory.limit);
+  Merge(into.memory.swap, from.memory.swap);
+  Merge(into.cpu.shares, from.cpu.shares);
+  Merge(into.cpu.quota, from.cpu.quota);
+  Merge(into.cpu.period, from.cpu.period);
+  if (!from.cpu.cpus.empty()) into.cpu.cpus = from.cpu.cpus;
+  if (!from.cpu.mems.empty()) into.cpu.mems = from.cpu.mems;
+  Merge(into.pids.limit, from.pids.limit);
+}
+
+absl::StatusOr<ProcessInfo> ReadProcess(int pid) {
+  MYDOCKER_ASSIGN_OR_RETURN(std::string stat, ReadFile(absl::StrCat("/proc/", pid, "/stat")));
+  ProcessInfo info;
+  info.pid = pid;
+  size_t open = stat.find('(');
+  size_t close = stat.rfind(')');  // comm may itself contain ')' and spaces
+  if (open == std::string::npos || close == std::string::npos || close + 2 >= stat.size()) {
+    return absl::InternalError(absl::StrCat("malformed /proc/", pid, "/stat"));
+  }
+  std::string comm = stat.substr(open + 1, close - open - 1);
+  std::vector<std::string> fields = absl::StrSplit(stat.substr(close + 2), ' ');
+  // fields[0] is field 3 (state); ppid is field 4, utime 14, stime 15.
+  if (fields.size() < 13) return absl::InternalError(absl::StrCat("short /proc/", pid, "/stat"));
+  info.state = fields[0].empty() ? '?' : fields[0][0];
+  absl::SimpleAtoi(fields[1], &info.ppid);
+  uint64_t utime = 0, stime = 0;
+  absl::SimpleAtoi(fields[11], &utime);
+  absl::SimpleAtoi(fields[12], &stime);
+  info.cpu_seconds = static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+  auto status = ReadFile(absl::StrCat("/proc/", pid, "/status"));
+  if (status.ok()) {
+    size_t uid = status->find("\nUid:");
+    if (uid != std::string::npos) {
+      absl::SimpleAtoi(absl::StripAsciiWhitespace(status->substr(uid + 5, status->find('\t', uid + 6) - uid - 5)),
+                       &info.uid);
+    }
+  }
+  auto cmdline = ReadFile(absl::StrCat("/proc/", pid, "/cmdline"));
+  if (cmdline.ok() && !cmdline->empty()) {
+    if (cmdline->back() == '\0') cmdline->pop_back();
+    std::replace(cmdline->begin(), cmdline->end(), '\0', ' ');
+    info.command = *cmdline;
+  } else {
+    info.command = absl::StrCat("[", comm, "]");
+  }
+  return info;
+}
+
+}  // namespace
+
+absl::Status Container::Pause() {
+  MYDOCKER_ASSIGN_OR_RETURN(FileLock lock, runtime_->state().Lock(id_));
+  MYDOCKER_ASSIGN_OR_RETURN(ContainerState state, State());
+  if (state.status == ContainerStatus::kPaused) {
+    return absl::FailedPreconditionError(absl::StrCat("container ", Short(id_), " is already paused"));
+  }
+  MYDOCKER_RETURN_IF_ERROR(RequireActive(state, id_));
+  MYDOCKER_RETURN_IF_ERROR(runtime_->cgroups().Freeze(state.cgroup_path, true));
+  state.status = ContainerStatus::kPaused;
+  return runtime_->state().SaveState(state);
+}
+
+absl::Status Container::Unpause() {
+  MYDOCKER_ASSIGN_OR_RETURN(FileLock lock, runtime_->state().Lock(id_));
+  MYDOCKER_ASSIGN_OR_RETURN(ContainerState state, State());
+  if (state.status != ContainerStatus::kPaused) {
+    return absl::FailedPreconditionError(absl::StrCat("container ", Short(id_), " is not paused"));
+  }
+  MYDOCKER_RETURN_IF_ERROR(runtime_->cgroups().Freeze(state.cgroup_path, false));
+  state.status = ContainerStatus::kRunning;
+  return runtime_->state().SaveState(state);
+}
+
+absl::Status Container::Update(const LinuxResources& resources) {
+  MYDOCKER_RETURN_IF_ERROR(runtime_->cgroups().Validate(resources));
+  MYDOCKER_ASSIGN_OR_RETURN(FileLock lock, runtime_->state().Lock(id_));
+  MYDOCKER_ASSIGN_OR_RETURN(ContainerState state, State());
+  MYDOCKER_ASSIGN_OR_RETURN(ContainerConfig config, Config());
+  LinuxResources merged = config.linux_spec.resources;
+  MergeResources(merged, resources);
+  MYDOCKER_RETURN_IF_ERROR(runtime_->cgroups().Validate(merged));
+  if (state.IsActive()) {
+    MYDOCKER_RETURN_IF_ERROR(runtime_->cgroups().Update(state.cgroup_path, resources));
+  }
+  config.linux_spec.resources = merged;
+  return runtime_->state().SaveConfig(id_, config);
+}
+
+absl::StatusOr<CgroupStats> Container::Stats() const {
+  MYDOCKER_ASSIGN_OR_RETURN(ContainerState state, State());
+  MYDOCKER_RETURN_IF_ERROR(RequireActive(state, id_));
+  return runtime_->cgroups().Stats(state.cgroup_path);
+}
+
+absl::StatusOr<std::vector<ProcessInfo>> Container::Top() const {
+  MYDOCKER_ASSIGN_OR_RETURN(ContainerState state, State());
+  MYDOCKER_RETURN_IF_ERROR(RequireActive(state, id_));
+  MYDOCKER_ASSIGN_OR_RETURN(std::vector<pid_t> pids, runtime_->cgroups().Pids(state.cgroup_path));
+  std::sort(pids.begin(), pids.end());
+  std::vector<ProcessInfo> out;
+  for (pid_t pid : pids) {
+    auto info = ReadProcess(pid);
+    if (info.ok()) out.push_back(std::move(*info));  // a process may end while we look
+  }
+  return out;
 }
 
 }  // namespace mydocker

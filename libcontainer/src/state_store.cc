@@ -310,6 +310,14 @@ absl::Status StateStore::SaveState(const ContainerState& state) {
   return WriteFileAtomic(absl::StrCat(dir, "/", kStateFile), StateToJson(state), kPrivateFileMode);
 }
 
+absl::Status StateStore::SaveConfig(std::string_view id, const ContainerConfig& config) {
+  MYDOCKER_RETURN_IF_ERROR(CheckId(id));
+  std::string dir = ContainerDir(id);
+  if (!IsDirectory(dir)) return NoSuchContainer(id);
+  return WriteFileAtomic(absl::StrCat(dir, "/", kConfigFile), ConfigToJson(config),
+                         kPrivateFileMode);
+}
+
 absl::StatusOr<std::vector<ContainerState>> StateStore::List(std::vector<std::string>* bad) const {
   MYDOCKER_ASSIGN_OR_RETURN(std::vector<std::string> entries, ListDir(ContainersDir(root_)));
   std::vector<ContainerState> states;

@@ -13,6 +13,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "mydocker/cgroup_manager.h"
 #include "mydocker/container_config.h"
 #include "mydocker/container_state.h"
 #include "mydocker/logs.h"
@@ -21,6 +22,16 @@
 namespace mydocker {
 
 class Runtime;
+
+// One process of a running container, as `top` shows it (host pids).
+struct ProcessInfo {
+  int pid = 0;
+  int ppid = 0;
+  uint32_t uid = 0;
+  char state = '?';
+  double cpu_seconds = 0;  // user + system
+  std::string command;     // the command line, or [comm] for a kernel-less empty one
+};
 
 struct CreateOptions {
   std::string image;                  // name[:tag] or id
@@ -109,6 +120,21 @@ class Container {
   absl::Status Logs(const LogOptions& options, const LogSink& sink) const;
 
   absl::Status Rename(absl::string_view new_name);
+
+  // Freezes / thaws every process of the container (freezer cgroup); the record says paused.
+  // FailedPrecondition unless running (Pause) or paused (Unpause).
+  absl::Status Pause();
+  absl::Status Unpause();
+
+  // Changes resource limits: applied at once to a running container's cgroup and kept in its
+  // configuration for later starts. Fields left empty are not changed.
+  absl::Status Update(const LinuxResources& resources);
+
+  // Resource usage from the container's cgroup. FailedPrecondition unless running or paused.
+  absl::StatusOr<CgroupStats> Stats() const;
+
+  // The processes in the container's cgroup.
+  absl::StatusOr<std::vector<ProcessInfo>> Top() const;
 
   // Removes the container and everything it holds. Refused (FailedPrecondition) while running
   // unless `force`, which kills it first.

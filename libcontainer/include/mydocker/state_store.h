@@ -49,6 +49,8 @@ class StateStore {
   absl::StatusOr<ContainerConfig> LoadConfig(std::string_view id) const;
   // Atomic replace. REQUIRES: the caller holds Lock(state.id).
   absl::Status SaveState(const ContainerState& state);
+  // Atomic replace of config.json (live updates of limits). REQUIRES: the caller holds Lock(id).
+  absl::Status SaveConfig(std::string_view id, const ContainerConfig& config);
 
   // All containers, sorted by creation time, newest first. Records that cannot be read are
   // skipped (and reported through `bad` if given), so one bad record never hides the others.
