@@ -5,6 +5,7 @@
 #include <cerrno>
 
 #include "absl/strings/str_cat.h"
+#include "mydocker/rootfs.h"
 #include "mydocker/status_macros.h"
 
 namespace mydocker {
@@ -14,10 +15,7 @@ absl::Status ReleaseResources(CgroupManager& cgroups, const std::string& contain
   absl::Status result;
   // The overlay is normally mounted only inside the container's mount namespace and vanishes
   // with it; a host mount here is a leftover of an older layout or of a crash mid-setup.
-  std::string rootfs = absl::StrCat(container_dir, "/rootfs");
-  if (::umount2(rootfs.c_str(), MNT_DETACH) != 0 && errno != EINVAL && errno != ENOENT) {
-    result.Update(LastErrnoError(absl::StrCat("unmount ", rootfs)));
-  }
+  result.Update(Rootfs(container_dir, {}).Unmount());
   if (!state.cgroup_path.empty()) {
     result.Update(Annotate(cgroups.Destroy(state.cgroup_path), "remove cgroup"));
   }

@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "mydocker/rootfs.h"
 #include "mydocker/status_macros.h"
 
 #ifndef MYDOCKER_HELPER_PATH
@@ -140,10 +141,8 @@ absl::StatusOr<std::unique_ptr<Container>> Runtime::Create(const CreateOptions& 
   for (const std::string& kv : options.env) SetEnv(proc.env, kv);
   if (!HasEnv(proc.env, "HOME")) proc.env.push_back("HOME=/root");
 
-  config.root.path = dir + "/rootfs";
-  config.root.lower_dirs = images_->LayerDirs(image);
-  config.root.upper_dir = dir + "/upper";
-  config.root.work_dir = dir + "/work";
+  const Rootfs rootfs(dir, images_->LayerDirs(image));
+  config.root = rootfs.Spec();
   config.linux_spec.resources = options.resources;
   const std::string parent = options.cgroup_parent.empty() ? "mydocker" : options.cgroup_parent;
   if (parent[0] == '/' || absl::StrContains(parent, "..")) {
@@ -167,12 +166,9 @@ absl::StatusOr<std::unique_ptr<Container>> Runtime::Create(const CreateOptions& 
     created = state_->Create(state, config);
   }
   MYDOCKER_RETURN_IF_ERROR(created);
-  for (const char* sub : {"/upper", "/work", "/rootfs"}) {
-    absl::Status s = MakeDirs(dir + sub, 0755);
-    if (!s.ok()) {
-      state_->Remove(state.id).IgnoreError();
-      return s;
-    }
+  if (absl::Status s = rootfs.Prepare(); !s.ok()) {
+    state_->Remove(state.id).IgnoreError();
+    return s;
   }
   return std::make_unique<Container>(this, state.id);
 }

@@ -11,6 +11,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "mydocker/fs_util.h"
+#include "mydocker/rootfs.h"
 #include "mydocker/status_macros.h"
 
 namespace mydocker::process {
@@ -184,18 +185,8 @@ absl::StatusOr<InitPlan> BuildInitPlan(const ContainerConfig& config) {
   if (config.process.console_size) plan.console_size = *config.process.console_size;
   plan.rootfs = config.root.path;
   plan.rootfs_readonly = config.root.readonly;
-  if (config.root.lower_dirs.empty()) {
-    return absl::InvalidArgumentError("root file system has no image layers");
-  }
-  for (const std::string& dir : config.root.lower_dirs) {
-    if (dir.find_first_of(",:\\") != std::string::npos) {
-      return absl::InvalidArgumentError(absl::StrCat("layer path \"", dir,
-                                                     "\" contains ',', ':' or '\\'"));
-    }
-  }
-  plan.overlay_data = absl::StrCat("lowerdir=", absl::StrJoin(config.root.lower_dirs, ":"),
-                                   ",upperdir=", config.root.upper_dir,
-                                   ",workdir=", config.root.work_dir);
+  MYDOCKER_ASSIGN_OR_RETURN(plan.overlay_data,
+                            Rootfs::FromSpec(config.root.path, config.root).OverlayOptions());
   plan.overlay_what = absl::StrCat("mount overlay on ", config.root.path);
   for (const MountSpec& spec : config.mounts) {
     MYDOCKER_ASSIGN_OR_RETURN(PlannedMount m, PlanMount(spec));

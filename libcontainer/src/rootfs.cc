@@ -1,0 +1,65 @@
+#include "mydocker/rootfs.h"
+
+#include <sys/mount.h>
+
+#include <cerrno>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "mydocker/fs_util.h"
+#include "mydocker/status_macros.h"
+
+namespace mydocker {
+
+Rootfs::Rootfs(std::string container_dir, std::vector<std::string> lower_dirs)
+    : lower_dirs_(std::move(lower_dirs)),
+      upper_dir_(container_dir + "/upper"),
+      work_dir_(container_dir + "/work"),
+      mount_point_(container_dir + "/rootfs") {}
+
+Rootfs Rootfs::FromSpec(const std::string& container_dir, const RootSpec& spec) {
+  Rootfs r(container_dir, spec.lower_dirs);
+  if (!spec.upper_dir.empty()) r.upper_dir_ = spec.upper_dir;
+  if (!spec.work_dir.empty()) r.work_dir_ = spec.work_dir;
+  if (!spec.path.empty()) r.mount_point_ = spec.path;
+  return r;
+}
+
+RootSpec Rootfs::Spec() const {
+  RootSpec spec;
+  spec.path = mount_point_;
+  spec.lower_dirs = lower_dirs_;
+  spec.upper_dir = upper_dir_;
+  spec.work_dir = work_dir_;
+  return spec;
+}
+
+absl::StatusOr<std::string> Rootfs::OverlayOptions() const {
+  if (lower_dirs_.empty()) return absl::InvalidArgumentError("root file system has no image layers");
+  std::vector<const std::string*> paths = {&upper_dir_, &work_dir_};
+  for (const std::string& dir : lower_dirs_) paths.push_back(&dir);
+  for (const std::string* path : paths) {
+    if (path->find_first_of(",:\\") != std::string::npos) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("layer path \"", *path, "\" contains ',', ':' or '\\'"));
+    }
+  }
+  return absl::StrCat("lowerdir=", absl::StrJoin(lower_dirs_, ":"), ",upperdir=", upper_dir_,
+                      ",workdir=", work_dir_);
+}
+
+absl::Status Rootfs::Prepare() const {
+  for (const std::string* dir : {&upper_dir_, &work_dir_, &mount_point_}) {
+    MYDOCKER_RETURN_IF_ERROR(MakeDirs(*dir, 0755));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Rootfs::Unmount() const {
+  if (::umount2(mount_point_.c_str(), MNT_DETACH) != 0 && errno != EINVAL && errno != ENOENT) {
+    return LastErrnoError(absl::StrCat("unmount ", mount_point_));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace mydocker

@@ -1,0 +1,55 @@
+#include "mydocker/rootfs.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "gtest/gtest.h"
+#include "mydocker/fs_util.h"
+
+namespace mydocker {
+namespace {
+
+TEST(RootfsTest, SpecNamesTheContainersOwnDirectories) {
+  Rootfs r("/s/containers/abc", {"/s/layers/2", "/s/layers/1"});
+  RootSpec spec = r.Spec();
+  EXPECT_EQ(spec.path, "/s/containers/abc/rootfs");
+  EXPECT_EQ(spec.upper_dir, "/s/containers/abc/upper");
+  EXPECT_EQ(spec.work_dir, "/s/containers/abc/work");
+  EXPECT_EQ(spec.lower_dirs, (std::vector<std::string>{"/s/layers/2", "/s/layers/1"}));
+  EXPECT_EQ(*r.OverlayOptions(),
+            "lowerdir=/s/layers/2:/s/layers/1,upperdir=/s/containers/abc/upper,"
+            "workdir=/s/containers/abc/work");
+}
+
+TEST(RootfsTest, FromSpecRoundTrips) {
+  Rootfs r("/c", {"/l"});
+  Rootfs back = Rootfs::FromSpec("/elsewhere", r.Spec());
+  EXPECT_EQ(*back.OverlayOptions(), *r.OverlayOptions());
+  EXPECT_EQ(back.mount_point(), "/c/rootfs");
+}
+
+TEST(RootfsTest, RefusesSeparatorsAndMissingLayers) {
+  EXPECT_FALSE(Rootfs("/c", {}).OverlayOptions().ok());
+  EXPECT_FALSE(Rootfs("/c", {"/l,upperdir=/etc"}).OverlayOptions().ok());
+  EXPECT_FALSE(Rootfs("/c:x", {"/l"}).OverlayOptions().ok());
+}
+
+TEST(RootfsTest, PrepareCreatesDirectoriesAndUnmountToleratesNothingMounted) {
+  char tmpl[] = "/tmp/rootfs-test-XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  std::string dir = tmpl;
+  Rootfs r(dir, {"/l"});
+  ASSERT_TRUE(r.Prepare().ok());
+  ASSERT_TRUE(r.Prepare().ok());  // idempotent
+  struct stat st;
+  for (const std::string& d : {r.upper_dir(), r.work_dir(), r.mount_point()}) {
+    ASSERT_EQ(::stat(d.c_str(), &st), 0) << d;
+    EXPECT_TRUE(S_ISDIR(st.st_mode));
+  }
+  EXPECT_TRUE(r.Unmount().ok());
+  EXPECT_TRUE(RemoveAll(dir).ok());
+  EXPECT_TRUE(r.Unmount().ok());  // gone altogether is fine too
+}
+
+}  // namespace
+}  // namespace mydocker
