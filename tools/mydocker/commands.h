@@ -44,6 +44,10 @@ void RegisterInspect(CLI::App& app, Context& ctx);
 void RegisterPs(CLI::App& app, Context& ctx);
 void RegisterRm(CLI::App& app, Context& ctx);
 void RegisterImageCommands(CLI::App& app, Context& ctx);  // image import, images, rmi
+void RegisterStats(CLI::App& app, Context& ctx);
+void RegisterUpdate(CLI::App& app, Context& ctx);
+void RegisterPause(CLI::App& app, Context& ctx);    // pause, unpause
+void RegisterTop(CLI::App& app, Context& ctx);
 
 }  // namespace mydocker::cli
 

@@ -46,6 +46,10 @@ int main(int argc, char** argv) {
   mydocker::cli::RegisterPs(app, ctx);
   mydocker::cli::RegisterRm(app, ctx);
   mydocker::cli::RegisterImageCommands(app, ctx);
+  mydocker::cli::RegisterStats(app, ctx);
+  mydocker::cli::RegisterUpdate(app, ctx);
+  mydocker::cli::RegisterPause(app, ctx);
+  mydocker::cli::RegisterTop(app, ctx);
 
   std::vector<std::string> args = RewriteTutorialFlags(argc, argv);
   std::vector<const char*> cargs;

@@ -48,7 +48,7 @@ absl::StatusOr<std::vector<std::string>> ParseEnvFile(const std::string& path,
   return entries;
 }
 
-absl::StatusOr<LinuxResources> ParseResources(const RunFlags& flags) {
+absl::StatusOr<LinuxResources> ParseResources(const ResourceFlags& flags) {
   LinuxResources r;
   if (!flags.memory.empty()) {
     MYDOCKER_ASSIGN_OR_RETURN(int64_t bytes, ParseMemorySize(flags.memory));
@@ -88,6 +88,17 @@ absl::StatusOr<LinuxResources> ParseResources(const RunFlags& flags) {
     if (*flags.pids_limit > 0) r.pids.limit = *flags.pids_limit;
   }
   return r;
+}
+
+absl::StatusOr<LinuxResources> ParseResourceUpdate(const ResourceFlags& flags) {
+  MYDOCKER_ASSIGN_OR_RETURN(LinuxResources r, ParseResources(flags));
+  if (flags.pids_limit && *flags.pids_limit <= 0) r.pids.limit = -1;
+  return r;
+}
+
+bool IsEmpty(const LinuxResources& r) {
+  return !r.memory.limit && !r.memory.swap && !r.cpu.shares && !r.cpu.quota && !r.cpu.period &&
+         r.cpu.cpus.empty() && r.cpu.mems.empty() && !r.pids.limit;
 }
 
 absl::StatusOr<CreateOptions> BuildCreateOptions(const RunFlags& flags, const EnvLookup& lookup) {

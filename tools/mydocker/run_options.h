@@ -12,7 +12,18 @@
 
 namespace mydocker::cli {
 
-struct RunFlags {
+// The resource flags `run` and `update` share, as typed.
+struct ResourceFlags {
+  std::string memory;
+  std::string memory_swap;
+  std::string cpus;
+  int64_t cpu_shares = 0;
+  std::string cpuset_cpus;
+  std::string cpuset_mems;
+  std::optional<int64_t> pids_limit;
+};
+
+struct RunFlags : ResourceFlags {
   bool interactive = false;
   bool tty = false;
   bool detach = false;
@@ -22,13 +33,6 @@ struct RunFlags {
   std::vector<std::string> env_files;
   std::string hostname;
   std::string workdir;
-  std::string memory;
-  std::string memory_swap;
-  std::string cpus;
-  int64_t cpu_shares = 0;
-  std::string cpuset_cpus;
-  std::string cpuset_mems;
-  std::optional<int64_t> pids_limit;
   std::string cgroup_parent;
   std::vector<std::string> args;  // IMAGE [COMMAND [ARG...]]
 };
@@ -47,8 +51,16 @@ absl::StatusOr<std::vector<std::string>> ParseEnvFile(const std::string& path,
                                                       const EnvLookup& lookup);
 
 // -m, --memory-swap, --cpus, --cpu-shares, --cpuset-cpus/-mems, --pids-limit. Values are checked
-// for syntax here and against the machine by CgroupManager::Validate at create.
-absl::StatusOr<LinuxResources> ParseResources(const RunFlags& flags);
+// for syntax here and against the machine by CgroupManager::Validate at create. A --pids-limit
+// of 0 or -1 (Docker's "unlimited") leaves the limit unset, which is unlimited at create.
+absl::StatusOr<LinuxResources> ParseResources(const ResourceFlags& flags);
+
+// ParseResources for `update`, where an unset field means "unchanged": --pids-limit 0 or -1
+// becomes an explicit -1, so the limit is lifted.
+absl::StatusOr<LinuxResources> ParseResourceUpdate(const ResourceFlags& flags);
+
+// True if no field of `r` is set: an update that would change nothing.
+bool IsEmpty(const LinuxResources& r);
 
 absl::StatusOr<CreateOptions> BuildCreateOptions(const RunFlags& flags, const EnvLookup& lookup);
 
