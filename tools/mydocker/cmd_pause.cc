@@ -5,7 +5,8 @@ namespace mydocker::cli {
 
 void RegisterPause(CLI::App& app, Context& ctx) {
   auto containers = std::make_shared<std::vector<std::string>>();
-  CLI::App* pause = app.add_subcommand("pause", "Pause all processes within one or more containers");
+  CLI::App* pause =
+      app.add_subcommand("pause", "Pause all processes within one or more containers");
   pause->add_option("containers", *containers, "Containers")->required();
   pause->callback([&ctx, containers] {
     ctx.exit_code = ForEachContainer(ctx, *containers, [](Container& c) { return c.Pause(); });

@@ -185,8 +185,9 @@ absl::StatusOr<std::vector<Target>> Targets(Runtime& rt, const std::vector<std::
 
 int Stats(Context& ctx, const StatsFlags& flags) {
   if (!flags.format.empty() && flags.format != "json" && flags.format != "table") {
-    ctx.Fail(absl::InvalidArgumentError(absl::StrCat("unsupported format \"", flags.format,
-                                                     "\": want table or json")), 1);
+    ctx.Fail(absl::InvalidArgumentError(
+                 absl::StrCat("unsupported format \"", flags.format, "\": want table or json")),
+             1);
     return ctx.exit_code;
   }
   const bool json = flags.format == "json";
@@ -233,7 +234,8 @@ int Stats(Context& ctx, const StatsFlags& flags) {
 
 void RegisterStats(CLI::App& app, Context& ctx) {
   auto flags = std::make_shared<StatsFlags>();
-  CLI::App* stats = app.add_subcommand("stats", "Display a live stream of container(s) resource usage statistics");
+  CLI::App* stats = app.add_subcommand(
+      "stats", "Display a live stream of container(s) resource usage statistics");
   stats->add_flag("--no-stream", flags->no_stream, "Print one sample and exit");
   stats->add_option("--format", flags->format, "Output format: table (default) or json");
   stats->add_option("containers", flags->containers, "Containers (default: all running)");

@@ -39,8 +39,8 @@ void RegisterTop(CLI::App& app, Context& ctx) {
     }
     Table table({"UID", "PID", "PPID", "STAT", "TIME", "CMD"});
     for (const ProcessInfo& p : *processes) {
-      table.Add({UserName(p.uid), absl::StrCat(p.pid), absl::StrCat(p.ppid), std::string(1, p.state),
-                 FormatCpuTime(p.cpu_seconds), p.command});
+      table.Add({UserName(p.uid), absl::StrCat(p.pid), absl::StrCat(p.ppid),
+                 std::string(1, p.state), FormatCpuTime(p.cpu_seconds), p.command});
     }
     std::cout << table.Render();
   });

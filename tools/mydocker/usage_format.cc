@@ -51,7 +51,8 @@ std::optional<uint64_t> ParseMemTotal(absl::string_view meminfo) {
 std::string FormatCpuTime(double seconds) {
   int64_t total = seconds > 0 ? static_cast<int64_t>(std::floor(seconds)) : 0;
   int64_t days = total / 86400;
-  std::string hms = absl::StrFormat("%02d:%02d:%02d", (total / 3600) % 24, (total / 60) % 60, total % 60);
+  std::string hms =
+      absl::StrFormat("%02d:%02d:%02d", (total / 3600) % 24, (total / 60) % 60, total % 60);
   return days > 0 ? absl::StrCat(days, "-", hms) : hms;
 }
 
