@@ -4,6 +4,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # The first python3 on PATH may be a separate interpreter without pytest or pybind11; the
 # bindings and tests use Debian's.
-cmake -S . -B build -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-RelWithDebInfo}" \
+cmake -S . -B build -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-Release}" \
   -DPYBIND11_FINDPYTHON=ON -DPython_EXECUTABLE=/usr/bin/python3 >/dev/null
 cmake --build build -j"$(nproc)"

@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("mydocker ") + MYDOCKER_CLI_VERSION);
   mydocker::cli::RegisterRun(app, ctx);
   mydocker::cli::RegisterStart(app, ctx);
+  mydocker::cli::RegisterExec(app, ctx);
   mydocker::cli::RegisterStop(app, ctx);
   mydocker::cli::RegisterWait(app, ctx);
   mydocker::cli::RegisterLogs(app, ctx);

@@ -80,6 +80,10 @@ class CgroupManager {
   // wait, retry); a missing one is success.
   virtual absl::Status Destroy(const std::string& path) = 0;
 
+  // The cgroup.procs files a process writes its pid to in order to join the cgroup (one per
+  // hierarchy); used by exec, whose process joins from a fresh single-threaded helper.
+  virtual absl::StatusOr<std::vector<std::string>> ProcsFiles(const std::string& path) const = 0;
+
   // True if the path exists in any controller (used by tests and cleanup checks).
   virtual bool Exists(const std::string& path) const = 0;
 };

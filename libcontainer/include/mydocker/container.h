@@ -62,6 +62,20 @@ struct StartOptions {
   std::optional<ConsoleSize> console_size;  // initial terminal size for tty containers
 };
 
+struct ExecOptions {
+  std::vector<std::string> args;  // the command; required
+  std::vector<std::string> env;   // KEY=VALUE, on top of the container's environment
+  std::string workdir;            // empty: the container's working directory
+  std::string user;               // USER[:GROUP], names or numbers; empty: the container's user
+  bool tty = false;               // give the command its own pseudo-terminal
+  bool detach = false;            // return once the command has started
+  StdioFds stdio;                 // the caller's descriptors; -1 = not connected
+  std::optional<ConsoleSize> console_size;
+  // Optional signalfd of the caller: signals read from it are forwarded to the command, and
+  // SIGWINCH resizes its terminal to the size of stdio.out's terminal.
+  int signal_fd = -1;
+};
+
 // A live connection to the monitor of a started container. Destroying it detaches: the
 // container goes on under its monitor.
 class Attachment {
@@ -101,6 +115,13 @@ class Container {
   // its command, or with the reason it could not: ExitCodeOf(status) is 126 (cannot invoke),
   // 127 (not found) or 125 (runtime error). REQUIRES: status created or stopped.
   absl::StatusOr<std::unique_ptr<Attachment>> Start(const StartOptions& options);
+
+  // Runs a command inside the running container: its namespaces, cgroup, root, environment
+  // (read from the container's process, with options.env on top) and capabilities. Blocks,
+  // relaying the command's stdio, until it ends; returns its exit code (126/127 as
+  // ExitCodeOf(status) when it cannot be run). With options.detach returns 0 once it started.
+  // FailedPrecondition if the container is not running or is paused.
+  absl::StatusOr<int> Exec(const ExecOptions& options);
 
   // Sends a signal to the container's init. FailedPrecondition if it is not running.
   absl::Status Kill(int signal);

@@ -77,6 +77,13 @@ std::vector<std::string> CgroupV1::Dirs(const std::string& clean_path) const {
   return dirs;
 }
 
+absl::StatusOr<std::vector<std::string>> CgroupV1::ProcsFiles(const std::string& path) const {
+  MYDOCKER_ASSIGN_OR_RETURN(std::string clean, CleanCgroupPath(path));
+  std::vector<std::string> files;
+  for (const std::string& dir : Dirs(clean)) files.push_back(dir + "/cgroup.procs");
+  return files;
+}
+
 absl::StatusOr<std::string> CgroupV1::RequireDir(absl::string_view controller,
                                                  const std::string& clean_path) const {
   std::string dir = Dir(controller, clean_path);

@@ -47,6 +47,8 @@ constexpr absl::string_view kCapabilityNames[] = {
     "WAKE_ALARM",    "BLOCK_SUSPEND",  "AUDIT_READ",      "PERFMON",       "BPF",
     "CHECKPOINT_RESTORE"};
 
+}  // namespace
+
 int LastCapability() {
   auto text = ReadFile("/proc/sys/kernel/cap_last_cap");
   int last = 0;
@@ -57,14 +59,33 @@ int LastCapability() {
   return static_cast<int>(std::size(kCapabilityNames)) - 1;
 }
 
+absl::StatusOr<uint64_t> CapabilityMask(const std::vector<std::string>& names) {
+  uint64_t mask = 0;
+  for (const std::string& name : names) {
+    MYDOCKER_ASSIGN_OR_RETURN(int cap, CapabilityNumber(name));
+    mask |= uint64_t{1} << cap;
+  }
+  return mask;
+}
+
+std::vector<std::string> ExecCandidates(const std::string& command,
+                                        const std::vector<std::string>& env) {
+  if (command.find('/') != std::string::npos) return {command};
+  std::vector<std::string> out;
+  for (absl::string_view dir : absl::StrSplit(PathFromEnv(env), ':')) {
+    if (dir.empty()) dir = ".";
+    out.push_back(absl::StrCat(dir, "/", command));
+  }
+  return out;
+}
+
+namespace {
+
 absl::Status PlanCapabilities(const ProcessSpec& process, InitPlan& plan) {
   if (!process.capabilities.has_value()) return absl::OkStatus();
   plan.limit_capabilities = true;
   plan.last_capability = LastCapability();
-  for (const std::string& name : *process.capabilities) {
-    MYDOCKER_ASSIGN_OR_RETURN(int cap, CapabilityNumber(name));
-    plan.capabilities |= uint64_t{1} << cap;
-  }
+  MYDOCKER_ASSIGN_OR_RETURN(plan.capabilities, CapabilityMask(*process.capabilities));
   return absl::OkStatus();
 }
 
@@ -127,14 +148,7 @@ absl::Status PlanCommand(const ContainerConfig& config, InitPlan& plan) {
   if (args.empty() || args[0].empty()) return absl::InvalidArgumentError("no command specified");
   plan.command_name = args[0];
   plan.command_has_slash = args[0].find('/') != std::string::npos;
-  if (plan.command_has_slash) {
-    plan.exec_candidates.push_back(args[0]);
-  } else {
-    for (absl::string_view dir : absl::StrSplit(PathFromEnv(config.process.env), ':')) {
-      if (dir.empty()) dir = ".";
-      plan.exec_candidates.push_back(absl::StrCat(dir, "/", args[0]));
-    }
-  }
+  plan.exec_candidates = ExecCandidates(args[0], config.process.env);
   plan.argv_storage = args;
   plan.env_storage = config.process.env;
   for (std::string& s : plan.argv_storage) plan.argv.push_back(s.data());

@@ -82,6 +82,16 @@ absl::StatusOr<InitPlan> BuildInitPlan(const ContainerConfig& config);
 // The number of a capability by name ("CAP_CHOWN" or "CHOWN"); InvalidArgument if unknown.
 absl::StatusOr<int> CapabilityNumber(absl::string_view name);
 
+// The capabilities named in `names` as a mask (bit N = capability N).
+absl::StatusOr<uint64_t> CapabilityMask(const std::vector<std::string>& names);
+// The highest capability number the kernel knows (/proc/sys/kernel/cap_last_cap).
+int LastCapability();
+
+// The paths execve tries for `command`, like execvp: the command itself if it has a '/', else
+// each directory of the PATH in `env`.
+std::vector<std::string> ExecCandidates(const std::string& command,
+                                        const std::vector<std::string>& env);
+
 // The value of PATH in `env` (KEY=VALUE list), or the default PATH Docker uses.
 std::string PathFromEnv(const std::vector<std::string>& env);
 

@@ -1,0 +1,334 @@
+/* The nsenter stub: runs as a constructor of the helper binary, before the C++ runtime could
+ * start threads (a multi-threaded process cannot join a mount namespace with setns). It does
+ * nothing unless MYDOCKER_NSENTER_ENV is set. When it is, it
+ *   1. re-executes itself from a sealed in-memory copy, so that no process of the container can
+ *      reach the host's binary through /proc/<pid>/exe and overwrite it (CVE-2019-5736);
+ *   2. reads the request (see nsenter.h) from the socket;
+ *   3. joins the container's cgroups, then its namespaces through the pidfd of its init;
+ *   4. forks, so that the command is really inside the PID namespace; the child sets up its
+ *      terminal, working directory, user and capabilities and executes the command; the parent
+ *      forwards signals to it and exits with its status.
+ * Errors go back through the socket as a message, never only to a stderr nobody reads. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/close_range.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "nsenter.h"
+
+#define MAX_LIST 4096
+
+struct request {
+  char *cgroups[64];
+  int ncgroups;
+  unsigned long ns_flags;
+  const char *cwd;
+  uid_t uid;
+  gid_t gid;
+  gid_t groups[64];
+  int ngroups;
+  int limit_caps;
+  unsigned long long caps;
+  int last_cap;
+  int tty;
+  unsigned short rows, cols;
+  int detach;
+  char *env[MAX_LIST];
+  int nenv;
+  char *paths[MAX_LIST];
+  int npaths;
+  char *args[MAX_LIST];
+  int nargs;
+  const char *name;
+};
+
+static int sock = -1;
+
+static void append(char *buf, size_t cap, const char *s) {
+  size_t len = strnlen(buf, cap);
+  while (len + 1 < cap && *s) buf[len++] = *s++;
+  buf[len] = '\0';
+}
+
+static void fail(int code, int err, const char *a, const char *b, const char *c) {
+  struct mydocker_nsenter_error e;
+  memset(&e, 0, sizeof e);
+  e.exit_code = code;
+  e.err = err;
+  append(e.what, sizeof e.what, a);
+  if (b) append(e.what, sizeof e.what, b);
+  if (c) append(e.what, sizeof e.what, c);
+  send(sock, &e, sizeof e, MSG_NOSIGNAL);
+  _exit(code);
+}
+
+/* True if /proc/self/exe is a memfd that can no longer be written. */
+static int running_sealed(void) {
+  int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  int seals = fcntl(fd, F_GET_SEALS);
+  close(fd);
+  int want = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
+  return seals >= 0 && (seals & want) == want;
+}
+
+static void reexec_sealed(char **argv, char **envp) {
+  int src = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+  if (src < 0) fail(125, errno, "open /proc/self/exe", NULL, NULL);
+  int mem = memfd_create("mydocker-nsenter", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  if (mem < 0) fail(125, errno, "memfd_create", NULL, NULL);
+  struct stat st;
+  if (fstat(src, &st) != 0) fail(125, errno, "stat /proc/self/exe", NULL, NULL);
+  off_t left = st.st_size;
+  while (left > 0) {
+    ssize_t n = sendfile(mem, src, NULL, (size_t)left);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) fail(125, errno, "copy the helper binary", NULL, NULL);
+    left -= n;
+  }
+  close(src);
+  if (fcntl(mem, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) != 0) {
+    fail(125, errno, "seal the helper binary", NULL, NULL);
+  }
+  syscall(SYS_execveat, mem, "", argv, envp, AT_EMPTY_PATH);
+  fail(125, errno, "re-execute the sealed helper", NULL, NULL);
+}
+
+static char *read_all(int fd, size_t *size) {
+  size_t cap = 65536, len = 0;
+  char *buf = malloc(cap);
+  if (!buf) return NULL;
+  for (;;) {
+    /* The request arrives in packets of at most 32 KiB; a read needs room for a whole one. */
+    if (cap - len < 65536) {
+      if (cap >= (64u << 20)) return NULL; /* a request this large is not ours */
+      cap *= 2;
+      char *bigger = realloc(buf, cap);
+      if (!bigger) return NULL;
+      buf = bigger;
+    }
+    ssize_t n = read(fd, buf + len, cap - len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return NULL;
+    if (n == 0) break;
+    len += (size_t)n;
+  }
+  *size = len;
+  return buf;
+}
+
+static unsigned long long number(const char *s, int base) { return strtoull(s, NULL, base); }
+
+static void add(char **list, int *n, char *value) {
+  if (*n + 1 >= MAX_LIST) fail(125, 0, "exec request too large", NULL, NULL);
+  list[(*n)++] = value;
+  list[*n] = NULL;
+}
+
+static void parse(char *buf, size_t size, struct request *r) {
+  memset(r, 0, sizeof *r);
+  r->cwd = "/";
+  r->name = "";
+  char *end = buf + size;
+  char *next;
+  for (char *tok = buf; tok < end; tok = next) {
+    char *nul = memchr(tok, '\0', (size_t)(end - tok));
+    if (nul == NULL) break;
+    next = nul + 1;
+    char *eq = strchr(tok, '=');
+    if (!eq) continue;
+    *eq = '\0';
+    char *v = eq + 1;
+    if (!strcmp(tok, "cgroup") && r->ncgroups < 64) r->cgroups[r->ncgroups++] = v;
+    else if (!strcmp(tok, "ns")) r->ns_flags = (unsigned long)number(v, 16);
+    else if (!strcmp(tok, "cwd")) r->cwd = v;
+    else if (!strcmp(tok, "uid")) r->uid = (uid_t)number(v, 10);
+    else if (!strcmp(tok, "gid")) r->gid = (gid_t)number(v, 10);
+    else if (!strcmp(tok, "group") && r->ngroups < 64) r->groups[r->ngroups++] = (gid_t)number(v, 10);
+    else if (!strcmp(tok, "caps")) { r->limit_caps = 1; r->caps = number(v, 16); }
+    else if (!strcmp(tok, "lastcap")) r->last_cap = (int)number(v, 10);
+    else if (!strcmp(tok, "tty")) r->tty = v[0] == '1';
+    else if (!strcmp(tok, "rows")) r->rows = (unsigned short)number(v, 10);
+    else if (!strcmp(tok, "cols")) r->cols = (unsigned short)number(v, 10);
+    else if (!strcmp(tok, "detach")) r->detach = v[0] == '1';
+    else if (!strcmp(tok, "env")) add(r->env, &r->nenv, v);
+    else if (!strcmp(tok, "path")) add(r->paths, &r->npaths, v);
+    else if (!strcmp(tok, "arg")) add(r->args, &r->nargs, v);
+    else if (!strcmp(tok, "name")) r->name = v;
+  }
+  if (r->nargs == 0 || r->npaths == 0) fail(125, 0, "exec request without a command", NULL, NULL);
+}
+
+static void join(const struct request *r) {
+  char pid[32];
+  snprintf(pid, sizeof pid, "%d", (int)getpid());
+  for (int i = 0; i < r->ncgroups; ++i) {
+    int fd = open(r->cgroups[i], O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || write(fd, pid, strlen(pid)) < 0) fail(125, errno, "join cgroup ", r->cgroups[i], NULL);
+    close(fd);
+  }
+  /* One setns through the pidfd joins every namespace at once, in the kernel's order. */
+  if (setns(MYDOCKER_NSENTER_PIDFD_FD, (int)r->ns_flags) != 0) {
+    fail(125, errno, "join the container's namespaces", NULL, NULL);
+  }
+  close(MYDOCKER_NSENTER_PIDFD_FD);
+}
+
+static void send_terminal(int master) {
+  char byte = 't';
+  struct iovec iov = {&byte, 1};
+  union {
+    struct cmsghdr align;
+    char buf[CMSG_SPACE(sizeof(int))];
+  } control;
+  memset(&control, 0, sizeof control);
+  struct msghdr msg = {0};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control.buf;
+  msg.msg_controllen = sizeof control.buf;
+  struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+  cmsg->cmsg_level = SOL_SOCKET;
+  cmsg->cmsg_type = SCM_RIGHTS;
+  cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+  memcpy(CMSG_DATA(cmsg), &master, sizeof(int));
+  if (sendmsg(sock, &msg, MSG_NOSIGNAL) != 1) fail(125, errno, "send terminal", NULL, NULL);
+}
+
+static void setup_terminal(const struct request *r) {
+  int master = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (master < 0) fail(125, errno, "open /dev/pts/ptmx", NULL, NULL);
+  int unlock = 0;
+  unsigned n = 0;
+  if (ioctl(master, TIOCSPTLCK, &unlock) != 0 || ioctl(master, TIOCGPTN, &n) != 0) {
+    fail(125, errno, "set up pseudo-terminal", NULL, NULL);
+  }
+  char path[32];
+  snprintf(path, sizeof path, "/dev/pts/%u", n);
+  int slave = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (slave < 0) fail(125, errno, "open ", path, NULL);
+  if (setsid() < 0 || ioctl(slave, TIOCSCTTY, 0) != 0) fail(125, errno, "set controlling terminal", NULL, NULL);
+  if (r->rows && r->cols) {
+    struct winsize ws = {0};
+    ws.ws_row = r->rows;
+    ws.ws_col = r->cols;
+    ioctl(slave, TIOCSWINSZ, &ws);
+  }
+  send_terminal(master);
+  close(master);
+  for (int fd = 0; fd < 3; ++fd) {
+    if (dup2(slave, fd) < 0) fail(125, errno, "dup2 terminal", NULL, NULL);
+  }
+  if (slave > 2) close(slave);
+}
+
+static void drop_privileges(const struct request *r) {
+  if (r->limit_caps) {
+    for (int cap = 0; cap <= r->last_cap; ++cap) {
+      if ((r->caps >> cap) & 1) continue;
+      if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL) {
+        fail(125, errno, "drop capability", NULL, NULL);
+      }
+    }
+    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+  }
+  if (syscall(SYS_setgroups, (size_t)r->ngroups, r->groups) != 0) fail(125, errno, "setgroups", NULL, NULL);
+  if (syscall(SYS_setresgid, r->gid, r->gid, r->gid) != 0) fail(125, errno, "setgid", NULL, NULL);
+  if (syscall(SYS_setresuid, r->uid, r->uid, r->uid) != 0) fail(125, errno, "setuid", NULL, NULL);
+  if (r->limit_caps && r->uid == 0) {
+    struct __user_cap_header_struct header = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct data[2];
+    memset(data, 0, sizeof data);
+    for (int i = 0; i < 2; ++i) {
+      data[i].effective = data[i].permitted = (uint32_t)(r->caps >> (32 * i));
+    }
+    if (syscall(SYS_capset, &header, data) != 0) fail(125, errno, "capset", NULL, NULL);
+  }
+}
+
+static void run_command(const struct request *r) {
+  if (r->tty) setup_terminal(r);
+  else setsid();
+  if (chdir(r->cwd) != 0) fail(126, errno, "chdir to ", r->cwd, NULL);
+  drop_privileges(r);
+  /* Nothing of the host may reach the command: every descriptor above stdio closes at execve
+   * (the socket too, which is how the client learns that execve succeeded). */
+  if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) != 0) fail(125, errno, "close_range", NULL, NULL);
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, NULL);
+  char ready = MYDOCKER_NSENTER_READY;
+  if (send(sock, &ready, 1, MSG_NOSIGNAL) != 1) _exit(125);
+  int saved = ENOENT, denied = 0;
+  for (int i = 0; i < r->npaths; ++i) {
+    execve(r->paths[i], r->args, r->env);
+    saved = errno;
+    if (errno == EACCES) denied = 1;
+    else if (errno != ENOENT && errno != ENOTDIR) break;
+  }
+  if (denied && (saved == ENOENT || saved == ENOTDIR)) saved = EACCES;
+  if ((saved == ENOENT || saved == ENOTDIR) && !strchr(r->name, '/')) {
+    fail(127, 0, "exec: \"", r->name, "\": executable file not found in $PATH");
+  }
+  fail(saved == ENOENT || saved == ENOTDIR ? 127 : 126, saved, "exec ", r->name, NULL);
+}
+
+static volatile pid_t child_pid;
+
+static void forward(int sig) {
+  if (child_pid > 0) kill(child_pid, sig);
+}
+
+static void wait_and_exit(pid_t child) {
+  static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = forward;
+  child_pid = child;
+  for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; ++i) sigaction(forwarded[i], &sa, NULL);
+  int status;
+  while (waitpid(child, &status, 0) < 0) {
+    if (errno != EINTR) _exit(125);
+  }
+  if (WIFEXITED(status)) _exit(WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) _exit(128 + WTERMSIG(status));
+  _exit(125);
+}
+
+__attribute__((constructor)) static void mydocker_nsenter(int argc, char **argv, char **envp) {
+  (void)argc;
+  const char *v = getenv(MYDOCKER_NSENTER_ENV);
+  if (v == NULL) return;
+  sock = atoi(v);
+  if (!running_sealed()) reexec_sealed(argv, envp);
+  /* No ptrace and no /proc/<pid>/ access from the container while we hold host resources. */
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  size_t size = 0;
+  char *buf = read_all(sock, &size);
+  if (buf == NULL) fail(125, errno, "read exec request", NULL, NULL);
+  struct request r;
+  parse(buf, size, &r);
+  join(&r);
+  pid_t child = fork();
+  if (child < 0) fail(125, errno, "fork", NULL, NULL);
+  if (child == 0) run_command(&r);
+  close(sock); /* the child's copy tells the client how execve went */
+  if (r.detach) _exit(0);
+  wait_and_exit(child);
+}

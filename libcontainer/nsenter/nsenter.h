@@ -1,0 +1,39 @@
+/* The protocol between a client (Container::Exec) and the nsenter stub that runs inside the
+ * helper binary before its C++ runtime starts. Plain C: the stub is C, the client is C++. */
+#ifndef MYDOCKER_NSENTER_H_
+#define MYDOCKER_NSENTER_H_
+
+#include <stdint.h>
+
+/* Set in the helper's environment to the number of the request socket; nothing happens
+ * without it. */
+#define MYDOCKER_NSENTER_ENV "_MYDOCKER_NSENTER"
+
+/* Descriptors in the helper: 0-2 the command's stdio (unused with a terminal), the request
+ * socket, and a pidfd of the container's init (pins that very process). */
+#define MYDOCKER_NSENTER_SOCKET_FD 3
+#define MYDOCKER_NSENTER_PIDFD_FD 4
+
+/* The request is a sequence of NUL-terminated "key=value" tokens, sent by the client before
+ * it shuts down its writing side:
+ *   cgroup=<path of a cgroup.procs file to join>   (repeated)
+ *   ns=<hex CLONE_NEW* flags to join through the pidfd>
+ *   cwd=<dir>  uid=<n>  gid=<n>  group=<n> (repeated)
+ *   caps=<hex mask kept>  lastcap=<n>   (absent: capabilities unchanged)
+ *   tty=1  rows=<n>  cols=<n>  detach=1
+ *   env=<KEY=VALUE> (repeated)  path=<candidate executable> (repeated, in order)
+ *   arg=<argv element> (repeated)  name=<command as typed, for messages> */
+
+/* Replies on the socket, from the command's process before execve: */
+#define MYDOCKER_NSENTER_READY 'x' /* one byte: every step before execve went well */
+/* ... or a terminal master (SCM_RIGHTS with one byte 't'), or a failure: */
+struct mydocker_nsenter_error {
+  int32_t exit_code; /* 125, 126 or 127 */
+  int32_t err;       /* errno of the failed call, 0 if none */
+  char what[480];
+};
+/* End of stream after MYDOCKER_NSENTER_READY means execve succeeded. The helper's own exit
+ * status is the command's (128+N when killed by signal N); with detach=1 the helper exits 0
+ * as soon as the command is started. */
+
+#endif /* MYDOCKER_NSENTER_H_ */

@@ -1,0 +1,403 @@
+// Container::Exec: the client side of the nsenter stub (libcontainer/nsenter/nsenter.c).
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <poll.h>
+#include <sched.h>
+#include <spawn.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstring>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "mydocker/container.h"
+#include "mydocker/fs_util.h"
+#include "mydocker/runtime.h"
+#include "mydocker/status_macros.h"
+#include "nsenter/nsenter.h"
+#include "pidfd.h"
+#include "process/init_plan.h"
+
+namespace mydocker {
+namespace {
+
+std::string Short(const std::string& id) { return id.substr(0, 12); }
+
+// Reads a file of the container through its root, resolving every symlink inside that root
+// (RESOLVE_IN_ROOT): an absolute link planted in the image must not lead to the host's files.
+absl::StatusOr<std::string> ReadInContainer(int pid, const std::string& path) {
+  UniqueFd root(::open(absl::StrCat("/proc/", pid, "/root").c_str(),
+                       O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!root) return LastErrnoError("open the container's root");
+  struct open_how how = {};
+  how.flags = O_RDONLY | O_CLOEXEC;
+  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+  UniqueFd fd(static_cast<int>(::syscall(SYS_openat2, root.get(), path.c_str(), &how, sizeof how)));
+  if (!fd) return LastErrnoError(absl::StrCat("open ", path, " in the container"));
+  return ReadFile(absl::StrCat("/proc/self/fd/", fd.get()));
+}
+
+// Looks `name` up in a passwd/group style file: the numeric field `field` of the line whose
+// first field is `name`.
+std::optional<uint32_t> LookUp(const std::string& file, const std::string& name, size_t field) {
+  for (absl::string_view line : absl::StrSplit(file, '\n')) {
+    std::vector<absl::string_view> parts = absl::StrSplit(line, ':');
+    uint32_t value;
+    if (parts.size() > field && parts[0] == name && absl::SimpleAtoi(parts[field], &value)) {
+      return value;
+    }
+  }
+  return std::nullopt;
+}
+
+absl::Status ResolveUser(int pid, const std::string& spec, UserSpec* user) {
+  std::pair<std::string, std::string> ug = absl::StrSplit(spec, absl::MaxSplits(':', 1));
+  uint32_t n;
+  if (absl::SimpleAtoi(ug.first, &n)) {
+    user->uid = n;
+  } else {
+    auto passwd = ReadInContainer(pid, "/etc/passwd");
+    auto uid = passwd.ok() ? LookUp(*passwd, ug.first, 2) : std::nullopt;
+    if (!uid) return absl::InvalidArgumentError(absl::StrCat("unable to find user ", ug.first));
+    user->uid = *uid;
+    user->gid = LookUp(*passwd, ug.first, 3).value_or(0);
+  }
+  if (ug.second.empty()) return absl::OkStatus();
+  if (absl::SimpleAtoi(ug.second, &n)) {
+    user->gid = n;
+    return absl::OkStatus();
+  }
+  auto group = ReadInContainer(pid, "/etc/group");
+  auto gid = group.ok() ? LookUp(*group, ug.second, 2) : std::nullopt;
+  if (!gid) return absl::InvalidArgumentError(absl::StrCat("unable to find group ", ug.second));
+  user->gid = *gid;
+  return absl::OkStatus();
+}
+
+// The environment of the container's process (as the tutorial does), with `extra` on top.
+std::vector<std::string> ExecEnv(int pid, const std::vector<std::string>& extra) {
+  std::vector<std::string> env;
+  auto environ = ReadFile(absl::StrCat("/proc/", pid, "/environ"));
+  if (environ.ok()) {
+    for (absl::string_view kv : absl::StrSplit(*environ, '\0', absl::SkipEmpty())) {
+      env.emplace_back(kv);
+    }
+  }
+  for (const std::string& kv : extra) {
+    std::string key = kv.substr(0, kv.find('='));
+    std::erase_if(env, [&](const std::string& e) { return e.substr(0, e.find('=')) == key; });
+    env.push_back(kv);
+  }
+  return env;
+}
+
+unsigned long NamespaceFlags(const std::vector<NamespaceType>& namespaces) {
+  unsigned long flags = 0;
+  for (NamespaceType ns : namespaces) {
+    switch (ns) {
+      case NamespaceType::kPid: flags |= CLONE_NEWPID; break;
+      case NamespaceType::kNetwork: flags |= CLONE_NEWNET; break;
+      case NamespaceType::kMount: flags |= CLONE_NEWNS; break;
+      case NamespaceType::kIpc: flags |= CLONE_NEWIPC; break;
+      case NamespaceType::kUts: flags |= CLONE_NEWUTS; break;
+      case NamespaceType::kCgroup: flags |= CLONE_NEWCGROUP; break;
+      case NamespaceType::kUser: flags |= CLONE_NEWUSER; break;
+    }
+  }
+  return flags;
+}
+
+void Token(std::string* out, absl::string_view key, absl::string_view value) {
+  absl::StrAppend(out, key, "=", value);
+  out->push_back('\0');
+}
+
+}  // namespace
+
+namespace {
+
+struct ExecRequest {
+  std::string payload;
+  bool detach = false;
+};
+
+absl::StatusOr<ExecRequest> BuildRequest(const ContainerState& state,
+                                         const ContainerConfig& config,
+                                         const std::vector<std::string>& procs_files,
+                                         const ExecOptions& options) {
+  const int pid = state.init.pid;
+  UserSpec user = config.process.user;
+  if (!options.user.empty()) MYDOCKER_RETURN_IF_ERROR(ResolveUser(pid, options.user, &user));
+  std::vector<std::string> env = ExecEnv(pid, options.env);
+  ExecRequest r;
+  r.detach = options.detach;
+  std::string& p = r.payload;
+  for (const std::string& file : procs_files) Token(&p, "cgroup", file);
+  Token(&p, "ns", absl::StrCat(absl::Hex(NamespaceFlags(config.linux_spec.namespaces))));
+  Token(&p, "cwd", options.workdir.empty() ? config.process.cwd : options.workdir);
+  Token(&p, "uid", absl::StrCat(user.uid));
+  Token(&p, "gid", absl::StrCat(user.gid));
+  for (uint32_t g : user.additional_gids) Token(&p, "group", absl::StrCat(g));
+  if (config.process.capabilities) {
+    MYDOCKER_ASSIGN_OR_RETURN(uint64_t mask, process::CapabilityMask(*config.process.capabilities));
+    Token(&p, "caps", absl::StrCat(absl::Hex(mask)));
+    Token(&p, "lastcap", absl::StrCat(process::LastCapability()));
+  }
+  if (options.tty) {
+    Token(&p, "tty", "1");
+    if (options.console_size) {
+      Token(&p, "rows", absl::StrCat(options.console_size->height));
+      Token(&p, "cols", absl::StrCat(options.console_size->width));
+    }
+  }
+  if (options.detach) Token(&p, "detach", "1");
+  for (const std::string& kv : env) Token(&p, "env", kv);
+  for (const std::string& path : process::ExecCandidates(options.args[0], env)) {
+    Token(&p, "path", path);
+  }
+  for (const std::string& a : options.args) Token(&p, "arg", a);
+  Token(&p, "name", options.args[0]);
+  return r;
+}
+
+// Starts the helper with the nsenter variable set. Its environment holds nothing else: the
+// command's environment travels in the request.
+absl::StatusOr<pid_t> SpawnHelper(const std::string& helper, int sock, int pidfd,
+                                  const int stdio[3]) {
+  posix_spawn_file_actions_t actions;
+  posix_spawnattr_t attr;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawnattr_init(&attr);
+  for (int fd = 0; fd < 3; ++fd) {
+    if (stdio[fd] >= 0) {
+      posix_spawn_file_actions_adddup2(&actions, stdio[fd], fd);
+    } else {
+      posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", O_RDWR, 0);
+    }
+  }
+  posix_spawn_file_actions_adddup2(&actions, sock, MYDOCKER_NSENTER_SOCKET_FD);
+  posix_spawn_file_actions_adddup2(&actions, pidfd, MYDOCKER_NSENTER_PIDFD_FD);
+  sigset_t none, all;
+  sigemptyset(&none);
+  sigfillset(&all);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setsigdefault(&attr, &all);
+  // Its own session: a Ctrl-C typed at the caller's terminal reaches the command once, through
+  // the caller's forwarding, not a second time through the terminal's process group.
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK |
+                                      POSIX_SPAWN_SETSIGDEF);
+  std::string var = absl::StrCat(MYDOCKER_NSENTER_ENV, "=", MYDOCKER_NSENTER_SOCKET_FD);
+  char* argv[] = {const_cast<char*>(helper.c_str()), const_cast<char*>("__nsenter"), nullptr};
+  char* envp[] = {var.data(), nullptr};
+  pid_t pid;
+  int rc = posix_spawn(&pid, helper.c_str(), &actions, &attr, argv, envp);
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  if (rc != 0) return ErrnoError(rc, absl::StrCat("start exec helper ", helper));
+  return pid;
+}
+
+absl::Status SendRequest(int sock, const std::string& payload) {
+  // Packets of at most 32 KiB, which the stub reads whole; then end of stream.
+  for (size_t off = 0; off < payload.size(); off += 32768) {
+    size_t n = std::min<size_t>(32768, payload.size() - off);
+    if (::send(sock, payload.data() + off, n, MSG_NOSIGNAL) != static_cast<ssize_t>(n)) {
+      return LastErrnoError("send exec request");
+    }
+  }
+  ::shutdown(sock, SHUT_WR);
+  return absl::OkStatus();
+}
+
+// Reads the stub's replies until the command has executed (end of stream after the ready
+// byte) or failed. A terminal master, if any, arrives first.
+absl::Status AwaitExec(int sock, UniqueFd* terminal) {
+  bool ready = false;
+  for (;;) {
+    char buf[sizeof(mydocker_nsenter_error)];
+    struct iovec iov = {buf, sizeof buf};
+    alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+    struct msghdr msg = {};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    ssize_t n = ::recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return LastErrnoError("receive from exec helper");
+    if (n == 0) break;
+    struct cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
+    if (cmsg != nullptr && cmsg->cmsg_type == SCM_RIGHTS) {
+      int fd;
+      std::memcpy(&fd, CMSG_DATA(cmsg), sizeof fd);
+      terminal->reset(fd);
+    } else if (n == 1 && buf[0] == MYDOCKER_NSENTER_READY) {
+      ready = true;
+    } else if (n == static_cast<ssize_t>(sizeof(mydocker_nsenter_error))) {
+      mydocker_nsenter_error e;
+      std::memcpy(&e, buf, sizeof e);
+      e.what[sizeof e.what - 1] = '\0';
+      std::string what = e.err != 0 ? absl::StrCat(e.what, ": ", std::strerror(e.err)) : e.what;
+      return WithExitCode(e.exit_code == 125 ? absl::InternalError(what)
+                                             : absl::FailedPreconditionError(what),
+                          e.exit_code);
+    } else {
+      return absl::InternalError("malformed reply from exec helper");
+    }
+  }
+  if (!ready) return absl::InternalError("exec helper ended before running the command");
+  return absl::OkStatus();
+}
+
+int WaitHelper(pid_t helper) {
+  int status = 0;
+  while (::waitpid(helper, &status, 0) < 0) {
+    if (errno != EINTR) return 125;
+  }
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return 125;
+}
+
+bool CopyOnce(int from, int to) {
+  char buf[16384];
+  ssize_t n = ::read(from, buf, sizeof buf);
+  if (n < 0 && (errno == EINTR || errno == EAGAIN)) return true;
+  if (n <= 0) return false;
+  const char* p = buf;
+  while (n > 0) {
+    ssize_t w = to >= 0 ? ::write(to, p, static_cast<size_t>(n)) : n;
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return true;  // our reader left; keep draining so the command is not blocked
+    p += w;
+    n -= w;
+  }
+  return true;
+}
+
+// The streams between the caller and the command, relayed until the helper ends and the
+// command's output is drained.
+struct Relay {
+  UniqueFd in_w;   // to the command's stdin (a pipe, or the terminal master)
+  UniqueFd out_r;  // from its stdout (a pipe, or the terminal master)
+  UniqueFd err_r;
+  bool tty = false;
+};
+
+void RunRelay(Relay& relay, const ExecOptions& options, pid_t helper, int helper_pidfd) {
+  bool in_open = relay.in_w.valid() && options.stdio.in >= 0;
+  bool out_open = relay.out_r.valid(), err_open = relay.err_r.valid(), helper_done = false;
+  while (out_open || err_open || !helper_done) {
+    struct pollfd fds[5];
+    int n = 0, out_i = -1, err_i = -1, in_i = -1, sig_i = -1;
+    fds[n++] = {helper_pidfd, POLLIN, 0};
+    if (out_open) fds[out_i = n++] = {relay.out_r.get(), POLLIN, 0};
+    if (err_open) fds[err_i = n++] = {relay.err_r.get(), POLLIN, 0};
+    if (in_open && !helper_done) fds[in_i = n++] = {options.stdio.in, POLLIN, 0};
+    if (options.signal_fd >= 0 && !helper_done) fds[sig_i = n++] = {options.signal_fd, POLLIN, 0};
+    // Once the helper is gone only our own output pipes remain; a grandchild that kept them
+    // open must not hold the caller forever.
+    if (::poll(fds, n, helper_done ? 500 : -1) <= 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    if (fds[0].revents) helper_done = true;
+    if (out_i >= 0 && fds[out_i].revents) out_open = CopyOnce(relay.out_r.get(), options.stdio.out);
+    if (err_i >= 0 && fds[err_i].revents) err_open = CopyOnce(relay.err_r.get(), options.stdio.err);
+    if (in_i >= 0 && fds[in_i].revents && !CopyOnce(options.stdio.in, relay.in_w.get())) {
+      in_open = false;
+      if (!relay.tty) relay.in_w.reset();  // the command sees end of input
+    }
+    if (sig_i >= 0 && fds[sig_i].revents) {
+      struct signalfd_siginfo si;
+      if (::read(options.signal_fd, &si, sizeof si) != sizeof si) continue;
+      if (si.ssi_signo == SIGWINCH && relay.tty) {
+        struct winsize ws;
+        if (::ioctl(options.stdio.out, TIOCGWINSZ, &ws) == 0) ::ioctl(relay.out_r.get(), TIOCSWINSZ, &ws);
+      } else if (si.ssi_signo != SIGWINCH) {
+        ::kill(helper, static_cast<int>(si.ssi_signo));  // our child: its pid cannot be reused yet
+      }
+    }
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<int> Container::Exec(const ExecOptions& options) {
+  if (options.args.empty() || options.args[0].empty()) {
+    return absl::InvalidArgumentError("exec needs a command");
+  }
+  MYDOCKER_ASSIGN_OR_RETURN(ContainerState state, State());
+  if (state.status == ContainerStatus::kPaused) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "container ", Short(id_), " is paused, unpause the container before exec"));
+  }
+  if (!state.IsActive()) {
+    return absl::FailedPreconditionError(absl::StrCat("container ", Short(id_), " is not running"));
+  }
+  auto pidfd = OpenPidfd(state.init);
+  if (!pidfd.ok()) {
+    return absl::FailedPreconditionError(absl::StrCat("container ", Short(id_), " is not running"));
+  }
+  MYDOCKER_ASSIGN_OR_RETURN(ContainerConfig config, Config());
+  MYDOCKER_ASSIGN_OR_RETURN(std::vector<std::string> procs,
+                            runtime_->cgroups().ProcsFiles(state.cgroup_path));
+  MYDOCKER_ASSIGN_OR_RETURN(ExecRequest request, BuildRequest(state, config, procs, options));
+
+  int pair[2];
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) {
+    return LastErrnoError("socketpair");
+  }
+  UniqueFd sock(pair[0]), helper_end(pair[1]);
+  Relay relay;
+  relay.tty = options.tty;
+  UniqueFd child_stdio[3];
+  if (!options.tty && !options.detach) {
+    // The command gets pipes, never the caller's own descriptors (a terminal of the host
+    // would let it inject input with TIOCSTI).
+    int p[2];
+    if (options.stdio.in >= 0 && ::pipe2(p, O_CLOEXEC) == 0) {
+      child_stdio[0].reset(p[0]);
+      relay.in_w.reset(p[1]);
+    }
+    if (::pipe2(p, O_CLOEXEC) == 0) {
+      relay.out_r.reset(p[0]);
+      child_stdio[1].reset(p[1]);
+    }
+    if (::pipe2(p, O_CLOEXEC) == 0) {
+      relay.err_r.reset(p[0]);
+      child_stdio[2].reset(p[1]);
+    }
+  }
+  int stdio[3] = {child_stdio[0].get(), child_stdio[1].get(), child_stdio[2].get()};
+  MYDOCKER_ASSIGN_OR_RETURN(pid_t helper, SpawnHelper(runtime_->options().helper_path,
+                                                      helper_end.get(), pidfd->get(), stdio));
+  helper_end.reset();
+  for (UniqueFd& fd : child_stdio) fd.reset();
+  UniqueFd helper_pidfd(static_cast<int>(::syscall(SYS_pidfd_open, helper, 0)));
+  UniqueFd terminal;
+  absl::Status started = SendRequest(sock.get(), request.payload);
+  if (started.ok()) started = AwaitExec(sock.get(), &terminal);
+  if (!started.ok()) {
+    ::kill(helper, SIGKILL);
+    WaitHelper(helper);
+    return started;
+  }
+  if (options.detach) return WaitHelper(helper) == 0 ? 0 : 125;
+  if (terminal) {
+    relay.out_r.reset(::dup(terminal.get()));
+    relay.in_w = std::move(terminal);
+  }
+  RunRelay(relay, options, helper, helper_pidfd.get());
+  return WaitHelper(helper);
+}
+
+}  // namespace mydocker
