@@ -156,3 +156,42 @@ TEST_F(LibraryTest, ReportsCommandNotFoundWith127) {
 
 }  // namespace
 }  // namespace mydocker
+
+namespace mydocker {
+namespace {
+
+TEST_F(LibraryTest, ExecWorksFromAProgramThatIsNotTheCli) {
+  CreateOptions options;
+  options.image = "busybox";
+  options.command = {"sleep", "30"};
+  options.hostname = "libhost";
+  auto container = runtime_->Create(options);
+  ASSERT_TRUE(container.ok()) << container.status();
+  auto attachment = (*container)->Start(StartOptions{});
+  ASSERT_TRUE(attachment.ok()) << attachment.status();
+  int pipefd[2];
+  ASSERT_EQ(::pipe2(pipefd, O_CLOEXEC), 0);
+  ExecOptions exec;
+  exec.args = {"sh", "-c", "hostname; echo $EXTRA; exit 4"};
+  exec.env = {"EXTRA=from-exec"};
+  exec.stdio.out = pipefd[1];
+  auto code = (*container)->Exec(exec);
+  ::close(pipefd[1]);
+  ASSERT_TRUE(code.ok()) << code.status();
+  EXPECT_EQ(*code, 4);
+  std::string out;
+  char buf[256];
+  ssize_t n;
+  while ((n = ::read(pipefd[0], buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
+  ::close(pipefd[0]);
+  EXPECT_EQ(out, "libhost\nfrom-exec\n");
+  ExecOptions missing;
+  missing.args = {"no-such-command"};
+  auto failed = (*container)->Exec(missing);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(ExitCodeOf(failed.status()), 127);
+  EXPECT_TRUE((*container)->Stop(absl::Seconds(1)).ok());
+}
+
+}  // namespace
+}  // namespace mydocker

@@ -57,13 +57,21 @@ TEST(RunOptionsTest, RelativeWorkdirIsRefused) {
   EXPECT_FALSE(BuildCreateOptions(flags, FakeHost).ok());
 }
 
-TEST(RunOptionsTest, ResourcesAreParsed) {
+// Built in one place from strings (not member-by-member assignment of literals, which makes
+// GCC 12 -O2 report a false -Wrestrict / -Wmaybe-uninitialized in std::string).
+RunFlags ResourceFlagsFor(std::string memory, std::string swap, std::string cpus,
+                          std::string cpuset) {
   RunFlags flags;
-  flags.memory = "32m";
-  flags.memory_swap = "-1";
-  flags.cpus = "1.5";
+  flags.memory = std::move(memory);
+  flags.memory_swap = std::move(swap);
+  flags.cpus = std::move(cpus);
+  flags.cpuset_cpus = std::move(cpuset);
+  return flags;
+}
+
+TEST(RunOptionsTest, ResourcesAreParsed) {
+  RunFlags flags = ResourceFlagsFor("32m", "-1", "1.5", "1,0");
   flags.cpu_shares = 512;
-  flags.cpuset_cpus = "1,0";
   flags.pids_limit = 20;
   auto r = ParseResources(flags);
   ASSERT_TRUE(r.ok()) << r.status();

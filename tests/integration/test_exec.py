@@ -1,0 +1,196 @@
+"""`mydocker exec`: entering a running container through the nsenter stub."""
+
+import concurrent.futures
+import fcntl
+import hashlib
+import os
+import subprocess
+import time
+
+import pytest
+
+from conftest import wait_for
+from test_pty import Terminal
+
+
+def start(runtime, name, *extra, command=("sleep", "60")):
+    r = runtime.md("run", "-d", "--name", name, *extra, "busybox", *command)
+    assert r.returncode == 0, r.stderr
+    runtime.wait_running(name)
+    return r.stdout.strip()
+
+
+def test_exec_sees_the_containers_world(runtime):
+    start(runtime, "box", "-h", "boxhost", "-e", "FROM_RUN=1",
+          command=("sh", "-c", "echo written > /data; exec sleep 60"))
+    r = runtime.md("exec", "-e", "FROM_EXEC=2", "box", "sh", "-c",
+                   "hostname; cat /data; echo $FROM_RUN $FROM_EXEC; cat /proc/1/cmdline | tr '\\0' ' '")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0] == "boxhost"
+    assert lines[1] == "written"
+    assert lines[2] == "1 2"
+    assert lines[3].strip() == "sleep 60"  # PID 1 is the container's command
+
+
+def test_exec_is_in_the_pid_namespace_and_cgroup(runtime):
+    cid = start(runtime, "box")
+    r = runtime.md("exec", "box", "sh", "-c", "echo $$; ps -o pid,args; cat /proc/self/cgroup")
+    assert r.returncode == 0, r.stderr
+    pid = int(r.stdout.splitlines()[0])
+    assert 1 < pid < 100, r.stdout
+    assert f"memory:/mydocker/{cid}" in r.stdout
+
+
+def test_exit_codes_pass_through(runtime):
+    start(runtime, "box")
+    assert runtime.md("exec", "box", "true").returncode == 0
+    assert runtime.md("exec", "box", "sh", "-c", "exit 3").returncode == 3
+    r = runtime.md("exec", "box", "no-such-command")
+    assert r.returncode == 127
+    assert "no-such-command" in r.stderr and "not found" in r.stderr
+    r = runtime.md("exec", "box", "/etc/passwd")
+    assert r.returncode == 126, r.stderr
+
+
+def test_workdir_and_user(runtime):
+    start(runtime, "box")
+    r = runtime.md("exec", "-w", "/tmp", "-u", "nobody", "box", "sh", "-c", "pwd; id -u; id -g")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["/tmp", "65534", "65534"]
+    r = runtime.md("exec", "-u", "1234:5678", "box", "sh", "-c", "id -u; id -g")
+    assert r.stdout.split() == ["1234", "5678"], r.stderr
+    r = runtime.md("exec", "-u", "no-such-user", "box", "true")
+    assert r.returncode == 125 and "no-such-user" in r.stderr
+
+
+def test_no_host_descriptor_reaches_the_command(runtime):
+    start(runtime, "box")
+    # "; true" keeps sh from exec-ing ls, so the listing is the shell's own descriptors.
+    r = runtime.md("exec", "box", "sh", "-c", "ls /proc/$$/fd; true")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["0", "1", "2"]
+    # Without -t the command's stdio are pipes, never the caller's files.
+    r = runtime.md("exec", "box", "sh", "-c", "readlink /proc/$$/fd/1; true")
+    assert r.stdout.startswith("pipe:"), r.stdout
+
+
+def test_stdin_relay_with_i(runtime):
+    start(runtime, "box")
+    r = runtime.md("exec", "-i", "box", "cat", input="through stdin\n")
+    assert (r.returncode, r.stdout) == (0, "through stdin\n"), r.stderr
+    r = runtime.md("exec", "box", "cat", input="ignored\n")
+    assert (r.returncode, r.stdout) == (0, ""), r.stderr
+
+
+def test_tty(runtime):
+    start(runtime, "box")
+    term = Terminal(rows=33, cols=101)
+    try:
+        term.start(runtime, "exec", "-it", "box", "sh")
+        term.send("tty; stty size\n")
+        term.expect("/dev/pts/")
+        term.expect("33 101")
+        term.send("exit 6\n")
+        assert term.wait_exit() == 6
+    finally:
+        term.close()
+
+
+def test_detach(runtime):
+    start(runtime, "box")
+    t0 = time.monotonic()
+    r = runtime.md("exec", "-d", "box", "sh", "-c", "sleep 1; echo done > /detached")
+    assert r.returncode == 0, r.stderr
+    assert time.monotonic() - t0 < 1.0
+    wait_for(lambda: runtime.md("exec", "box", "cat", "/detached").stdout == "done\n",
+             timeout=10, what="the detached command to finish")
+
+
+def test_exec_into_stopped_or_paused_container_is_refused(runtime):
+    start(runtime, "box")
+    assert runtime.md("pause", "box").returncode == 0
+    r = runtime.md("exec", "box", "true")
+    assert r.returncode != 0 and "paused" in r.stderr
+    assert runtime.md("unpause", "box").returncode == 0
+    assert runtime.md("kill", "box").returncode == 0
+    wait_for(lambda: runtime.inspect("box")["State"] == "exited", what="the container to exit")
+    r = runtime.md("exec", "box", "true")
+    assert r.returncode == 125
+    assert "not running" in r.stderr
+    r = runtime.md("exec", "nonexistent", "true")
+    assert r.returncode == 125 and "nonexistent" in r.stderr
+
+
+def test_twenty_parallel_execs(runtime):
+    start(runtime, "box")
+    def one(i):
+        return runtime.md("exec", "box", "sh", "-c", f"echo {i}; exit {i % 5}")
+    with concurrent.futures.ThreadPoolExecutor(max_workers=20) as pool:
+        results = list(pool.map(one, range(20)))
+    for i, r in enumerate(results):
+        assert (r.returncode, r.stdout) == (i % 5, f"{i}\n"), r.stderr
+
+
+def sha256(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def test_host_binary_cannot_be_overwritten_from_inside(runtime):
+    """CVE-2019-5736: a container that replaces a command with `#!/proc/self/exe` gets the
+    runtime's own binary executed inside it; it must not be able to write to that binary."""
+    before = sha256(runtime.bin)
+    start(runtime, "box")
+    # The trap: a "command" whose interpreter is whatever executes it, and an attacker that
+    # tries to write through /proc/<pid>/exe of every process that is not busybox.
+    attack = (
+        "printf '#!/proc/self/exe\\n' > /trap; chmod +x /trap; "
+        "while :; do for p in /proc/[0-9]*; do "
+        "  case $(readlink $p/exe 2>/dev/null) in *busybox*|'') ;; "
+        "  *) (echo pwned > $p/exe) 2>/dev/null && echo WROTE $p >> /attack.log;; esac; "
+        "done; done")
+    runtime.popen("exec", "-d", "box", "sh", "-c", attack).wait(timeout=10)
+    wait_for(lambda: runtime.md("exec", "box", "test", "-x", "/trap").returncode == 0,
+             what="the trap to be set")
+    for _ in range(5):
+        runtime.md("exec", "box", "/trap")  # runs the runtime's binary inside the container
+    r = runtime.md("exec", "box", "sh", "-c", "cat /attack.log 2>/dev/null; true")
+    assert "WROTE" not in r.stdout
+    assert sha256(runtime.bin) == before
+
+
+def test_exec_helper_runs_from_a_sealed_copy(runtime):
+    """While an exec runs, the helper process on the host executes from a sealed memfd."""
+    start(runtime, "box")
+    proc = runtime.popen("exec", "box", "sleep", "2")
+    def helper():
+        for pid in os.listdir("/proc"):
+            if not pid.isdigit():
+                continue
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+                if ppid == proc.pid:
+                    return pid
+            except (OSError, ValueError, IndexError):
+                pass
+        return None
+    pid = wait_for(helper, timeout=10, what="the exec helper process")
+    exe = os.readlink(f"/proc/{pid}/exe")
+    assert exe.startswith("/memfd:mydocker-nsenter"), exe
+    # The attack keeps a handle on the executable and writes once the process is gone.
+    handle = os.open(f"/proc/{pid}/exe", os.O_RDONLY)
+    try:
+        seals = fcntl.fcntl(handle, fcntl.F_GET_SEALS)
+        for seal in (fcntl.F_SEAL_WRITE, fcntl.F_SEAL_SHRINK, fcntl.F_SEAL_GROW, fcntl.F_SEAL_SEAL):
+            assert seals & seal
+        assert proc.wait(timeout=15) == 0
+        with pytest.raises(PermissionError):
+            fd = os.open(f"/proc/self/fd/{handle}", os.O_WRONLY)
+            try:
+                os.write(fd, b"pwned")
+            finally:
+                os.close(fd)
+    finally:
+        os.close(handle)
