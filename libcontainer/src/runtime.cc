@@ -74,6 +74,26 @@ absl::Status ValidateHostname(absl::string_view hostname) {
   return absl::OkStatus();
 }
 
+// Turns -v specs into bind mounts. Docker's behaviour: a missing host directory is created; a
+// named volume is created on first use; `-v /path` makes an anonymous volume.
+absl::Status AddVolumes(const std::vector<std::string>& specs, VolumeStore& volumes,
+                        ContainerConfig& config) {
+  for (const std::string& text : specs) {
+    MYDOCKER_ASSIGN_OR_RETURN(VolumeSpec spec, ParseVolumeSpec(text));
+    std::string source = spec.source;
+    if (spec.kind == VolumeSpec::kBind) {
+      if (!PathExists(source)) MYDOCKER_RETURN_IF_ERROR(MakeDirs(source, 0755));
+    } else {
+      std::string name = spec.kind == VolumeSpec::kNamed ? spec.source : NewContainerId();
+      MYDOCKER_ASSIGN_OR_RETURN(Volume v, volumes.Ensure(name, spec.kind == VolumeSpec::kAnonymous));
+      source = v.mountpoint;
+    }
+    config.mounts.push_back(
+        {spec.destination, "bind", source, {"rbind", spec.readonly ? "ro" : "rw"}});
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 std::string DefaultRoot() { return EnvOr("MYDOCKER_ROOT", kDefaultRoot); }
@@ -97,6 +117,7 @@ absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Open(RuntimeOptions options) {
   MYDOCKER_ASSIGN_OR_RETURN(rt->state_, StateStore::Open(options.root));
   MYDOCKER_ASSIGN_OR_RETURN(rt->images_, ImageStore::Open(options.root));
   MYDOCKER_ASSIGN_OR_RETURN(rt->cgroups_, CgroupManager::Detect(options.cgroup));
+  MYDOCKER_ASSIGN_OR_RETURN(rt->volumes_, VolumeStore::Open(options.root));
   return rt;
 }
 
@@ -144,6 +165,7 @@ absl::StatusOr<std::unique_ptr<Container>> Runtime::Create(const CreateOptions& 
   const Rootfs rootfs(dir, images_->LayerDirs(image));
   config.root = rootfs.Spec();
   config.linux_spec.resources = options.resources;
+  MYDOCKER_RETURN_IF_ERROR(AddVolumes(options.volumes, *volumes_, config));
   const std::string parent = options.cgroup_parent.empty() ? "mydocker" : options.cgroup_parent;
   if (parent[0] == '/' || absl::StrContains(parent, "..")) {
     return absl::InvalidArgumentError(absl::StrCat("invalid cgroup parent \"", parent, "\""));
@@ -187,6 +209,24 @@ absl::StatusOr<std::vector<ContainerState>> Runtime::List(bool all) {
     if (all || r.IsActive()) out.push_back(std::move(r));
   }
   return out;
+}
+
+absl::Status Runtime::RemoveVolume(absl::string_view name, bool force) {
+  MYDOCKER_ASSIGN_OR_RETURN(Volume volume, volumes_->Get(name));
+  if (!force) {
+    MYDOCKER_ASSIGN_OR_RETURN(std::vector<ContainerState> states, state_->List());
+    for (const ContainerState& s : states) {
+      auto config = state_->LoadConfig(s.id);
+      if (!config.ok()) continue;
+      for (const MountSpec& m : config->mounts) {
+        if (m.source == volume.mountpoint) {
+          return absl::FailedPreconditionError(absl::StrCat(
+              "volume ", name, " is in use by container ", s.id.substr(0, 12)));
+        }
+      }
+    }
+  }
+  return volumes_->Remove(name);
 }
 
 absl::Status Runtime::RemoveImage(absl::string_view ref, bool force) {

@@ -8,7 +8,7 @@ namespace {
 
 struct RmFlags {
   bool force = false;
-  bool volumes = false;  // no anonymous volumes exist yet; accepted for Docker compatibility
+  bool volumes = false;  // also remove the container's anonymous volumes
   std::vector<std::string> containers;
 };
 
@@ -18,7 +18,7 @@ int Rm(Context& ctx, const RmFlags& flags) {
   // An error for one container does not stop the others; the exit status says one failed.
   for (const std::string& ref : flags.containers) {
     auto container = rt->Get(ref);
-    absl::Status s = container.ok() ? (*container)->Remove(flags.force) : container.status();
+    absl::Status s = container.ok() ? (*container)->Remove(flags.force, flags.volumes) : container.status();
     if (s.ok()) {
       std::cout << ref << "\n";
     } else {

@@ -82,6 +82,9 @@ void RegisterRun(CLI::App& app, Context& ctx) {
   run->add_option("--name", flags->name, "Assign a name to the container");
   run->add_option("-e,--env", flags->env, "Set environment variables (KEY=VALUE or KEY)")
       ->allow_extra_args(false);
+  run->add_option("-v,--volume", flags->volumes,
+                  "Bind mount a volume: HOST_PATH:PATH[:ro|rw], NAME:PATH[:ro|rw] or PATH")
+      ->allow_extra_args(false);
   run->add_option("--env-file", flags->env_files, "Read environment variables from a file")
       ->allow_extra_args(false);
   run->add_option("-h,--hostname", flags->hostname, "Container host name");

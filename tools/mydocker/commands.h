@@ -37,6 +37,7 @@ int ForEachContainer(Context& ctx, const std::vector<std::string>& refs,
 void RegisterRun(CLI::App& app, Context& ctx);
 void RegisterStart(CLI::App& app, Context& ctx);    // start, restart
 void RegisterExec(CLI::App& app, Context& ctx);
+void RegisterVolume(CLI::App& app, Context& ctx);  // volume create|ls|inspect|rm
 void RegisterStop(CLI::App& app, Context& ctx);     // stop, kill
 void RegisterWait(CLI::App& app, Context& ctx);
 void RegisterLogs(CLI::App& app, Context& ctx);

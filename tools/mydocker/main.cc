@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
   mydocker::cli::RegisterRun(app, ctx);
   mydocker::cli::RegisterStart(app, ctx);
   mydocker::cli::RegisterExec(app, ctx);
+  mydocker::cli::RegisterVolume(app, ctx);
   mydocker::cli::RegisterStop(app, ctx);
   mydocker::cli::RegisterWait(app, ctx);
   mydocker::cli::RegisterLogs(app, ctx);

@@ -115,6 +115,7 @@ absl::StatusOr<CreateOptions> BuildCreateOptions(const RunFlags& flags, const En
   o.open_stdin = flags.interactive;
   o.auto_remove = flags.rm;
   o.cgroup_parent = flags.cgroup_parent;
+  o.volumes = flags.volumes;
   MYDOCKER_ASSIGN_OR_RETURN(o.resources, ParseResources(flags));
   for (const std::string& file : flags.env_files) {
     MYDOCKER_ASSIGN_OR_RETURN(std::string content, ReadFile(file));

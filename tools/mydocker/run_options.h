@@ -31,6 +31,7 @@ struct RunFlags : ResourceFlags {
   std::string name;
   std::vector<std::string> env;
   std::vector<std::string> env_files;
+  std::vector<std::string> volumes;  // -v
   std::string hostname;
   std::string workdir;
   std::string cgroup_parent;

@@ -45,6 +45,7 @@ struct CreateOptions {
   bool auto_remove = false;           // --rm
   LinuxResources resources;
   std::string cgroup_parent;          // empty: "mydocker"
+  std::vector<std::string> volumes;   // -v specs (see ParseVolumeSpec)
 };
 
 // The caller's descriptors a started container is attached to. -1 = not attached (stdin then
@@ -158,8 +159,9 @@ class Container {
   absl::StatusOr<std::vector<ProcessInfo>> Top() const;
 
   // Removes the container and everything it holds. Refused (FailedPrecondition) while running
-  // unless `force`, which kills it first.
-  absl::Status Remove(bool force);
+  // unless `force`, which kills it first. `remove_volumes` also removes its anonymous volumes
+  // (named ones are kept, as in Docker).
+  absl::Status Remove(bool force, bool remove_volumes = false);
 
  private:
   Runtime* runtime_;

@@ -18,6 +18,7 @@
 #include "mydocker/container_state.h"
 #include "mydocker/image_store.h"
 #include "mydocker/state_store.h"
+#include "mydocker/volume_store.h"
 
 namespace mydocker {
 
@@ -42,6 +43,7 @@ class Runtime {
   StateStore& state() { return *state_; }
   ImageStore& images() { return *images_; }
   CgroupManager& cgroups() { return *cgroups_; }
+  VolumeStore& volumes() { return *volumes_; }
 
   // Creates a container from an image: validates the options, records it (status "created"),
   // prepares its directories. Nothing runs until Container::Start.
@@ -53,6 +55,10 @@ class Runtime {
   // Every container's state, reconciled with the kernel; `all` = false keeps running/paused.
   absl::StatusOr<std::vector<ContainerState>> List(bool all);
 
+  // Removes a named volume; refused (FailedPrecondition) while a container uses it, unless
+  // `force`.
+  absl::Status RemoveVolume(absl::string_view name, bool force);
+
   // Removes an image tag (see ImageStore::Remove); refused while a container uses the image
   // unless `force`.
   absl::Status RemoveImage(absl::string_view ref, bool force);
@@ -63,6 +69,7 @@ class Runtime {
   std::unique_ptr<StateStore> state_;
   std::unique_ptr<ImageStore> images_;
   std::unique_ptr<CgroupManager> cgroups_;
+  std::unique_ptr<VolumeStore> volumes_;
 };
 
 }  // namespace mydocker

@@ -56,6 +56,8 @@ void AppendUnsigned(char* buf, size_t cap, unsigned v) {
   ::_exit(exit_code);
 }
 
+void OpenBinds(const InitPlan& plan);
+
 void MkdirIfMissing(const char* path, mode_t mode) {
   ::mkdir(path, mode);  // EEXIST and others surface at the mount that follows
 }
@@ -68,6 +70,7 @@ void MountRootfs(const InitPlan& plan) {
   if (::mount("overlay", plan.rootfs.c_str(), "overlay", 0, plan.overlay_data.c_str()) != 0) {
     Fail(plan, 125, errno, plan.overlay_what.c_str());
   }
+  OpenBinds(plan);
   // pivot_root(".", ".") stacks the old root on top of the new one; detaching it leaves the
   // container with no path to the host's tree.
   if (::chdir(plan.rootfs.c_str()) != 0) Fail(plan, 125, errno, "chdir to root file system");
@@ -101,6 +104,44 @@ void MountSpecials(const InitPlan& plan) {
     if (::symlink(target.c_str(), link.c_str()) != 0 && errno != EEXIST) {
       Fail(plan, 125, errno, "symlink ", link.c_str());
     }
+  }
+}
+
+// Before pivot_root: detached copies of each volume's host tree, read-only where asked (on every
+// mount below it too) and with private propagation, so nothing mounted later reaches the host.
+void OpenBinds(const InitPlan& plan) {
+  for (size_t i = 0; i < plan.binds.size(); ++i) {
+    const PlannedBind& b = plan.binds[i];
+    unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (b.recursive ? AT_RECURSIVE : 0);
+    int fd = ::open_tree(AT_FDCWD, b.source.c_str(), flags);
+    if (fd < 0) Fail(plan, 125, errno, b.what.c_str());
+    struct mount_attr attr;
+    std::memset(&attr, 0, sizeof attr);
+    attr.attr_set = b.readonly ? MOUNT_ATTR_RDONLY : 0;
+    attr.propagation = MS_PRIVATE;
+    if (::mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) != 0) {
+      Fail(plan, 125, errno, "set attributes of ", b.what.c_str());
+    }
+    plan.bind_fds[i] = fd;
+  }
+}
+
+// After pivot_root: the targets, and every symlink on their way, resolve in the container.
+void AttachBinds(const InitPlan& plan) {
+  for (size_t i = 0; i < plan.binds.size(); ++i) {
+    const PlannedBind& b = plan.binds[i];
+    for (const std::string& dir : b.target_dirs) MkdirIfMissing(dir.c_str(), 0755);
+    if (!b.source_is_dir) {
+      int fd = ::open(b.target.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+      if (fd >= 0) ::close(fd);
+    }
+    // A symlink at the target is followed as Docker does; past pivot_root it can only lead
+    // somewhere inside the container.
+    if (::move_mount(plan.bind_fds[i], "", AT_FDCWD, b.target.c_str(),
+                     MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_SYMLINKS) != 0) {
+      Fail(plan, 125, errno, b.what.c_str());
+    }
+    ::close(plan.bind_fds[i]);
   }
 }
 
@@ -280,6 +321,7 @@ void RunInit(const InitPlan& plan) {
   ::umask(0);
   MountRootfs(plan);
   MountSpecials(plan);
+  AttachBinds(plan);
   MaskPaths(plan);
   if (!plan.hostname.empty() && ::sethostname(plan.hostname.c_str(), plan.hostname.size()) != 0) {
     Fail(plan, 125, errno, "sethostname");

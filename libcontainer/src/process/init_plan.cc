@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
+#include <algorithm>
+
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -87,6 +89,31 @@ absl::Status PlanCapabilities(const ProcessSpec& process, InitPlan& plan) {
   plan.last_capability = LastCapability();
   MYDOCKER_ASSIGN_OR_RETURN(plan.capabilities, CapabilityMask(*process.capabilities));
   return absl::OkStatus();
+}
+
+absl::StatusOr<PlannedBind> PlanBind(const MountSpec& spec, unsigned long flags) {
+  PlannedBind b;
+  b.source = spec.source;
+  b.target = spec.destination;
+  b.readonly = flags & MS_RDONLY;
+  b.recursive = flags & MS_REC || std::find(spec.options.begin(), spec.options.end(), "bind") ==
+                                      spec.options.end();
+  b.what = absl::StrCat("bind ", spec.source, " on ", spec.destination);
+  struct stat st;
+  if (b.source.empty() || b.source[0] != '/' || ::stat(b.source.c_str(), &st) != 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("bind mount source \"", spec.source, "\" does not exist"));
+  }
+  b.source_is_dir = S_ISDIR(st.st_mode);
+  std::string prefix;
+  std::vector<std::string> parts = absl::StrSplit(spec.destination, '/', absl::SkipEmpty());
+  if (parts.empty()) return absl::InvalidArgumentError("a volume cannot be mounted on /");
+  for (size_t i = 0; i + 1 < parts.size(); ++i) {
+    absl::StrAppend(&prefix, "/", parts[i]);
+    b.target_dirs.push_back(prefix);
+  }
+  if (b.source_is_dir) b.target_dirs.push_back(spec.destination);
+  return b;
 }
 
 absl::StatusOr<PlannedMount> PlanMount(const MountSpec& spec) {
@@ -204,8 +231,15 @@ absl::StatusOr<InitPlan> BuildInitPlan(const ContainerConfig& config) {
   plan.overlay_what = absl::StrCat("mount overlay on ", config.root.path);
   for (const MountSpec& spec : config.mounts) {
     MYDOCKER_ASSIGN_OR_RETURN(PlannedMount m, PlanMount(spec));
-    plan.mounts.push_back(std::move(m));
+    if (m.flags & MS_BIND) {
+      MYDOCKER_ASSIGN_OR_RETURN(PlannedBind b,
+                                PlanBind(spec, m.flags | (m.remount_readonly ? MS_RDONLY : 0)));
+      plan.binds.push_back(std::move(b));
+    } else {
+      plan.mounts.push_back(std::move(m));
+    }
   }
+  plan.bind_fds.assign(plan.binds.size(), -1);
   AddDevices(plan);
   plan.masked_paths = config.linux_spec.masked_paths;
   plan.readonly_paths = config.linux_spec.readonly_paths;

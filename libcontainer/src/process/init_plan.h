@@ -26,6 +26,20 @@ struct PlannedMount {
   std::string what;               // "mount proc on /proc", for error messages
 };
 
+// A bind mount from the host (a volume). Its source is opened with open_tree() before
+// pivot_root, while the host's tree is still reachable, and attached at its target after, so that
+// the target (and any symlink on its way, such as an image's "/data -> /etc") resolves inside the
+// container and never on the host.
+struct PlannedBind {
+  std::string source;                     // host path
+  std::string target;                     // container path
+  std::vector<std::string> target_dirs;   // created first: "/a", "/a/b" for "/a/b/c"
+  bool source_is_dir = true;              // else an empty file is made at the target
+  bool readonly = false;                  // MOUNT_ATTR_RDONLY on the whole (recursive) tree
+  bool recursive = true;                  // rbind (the default) or bind
+  std::string what;
+};
+
 struct PlannedDevice {
   std::string path;
   mode_t mode;  // S_IFCHR | permissions
@@ -44,6 +58,9 @@ struct InitPlan {
   bool rootfs_readonly = false;
 
   std::vector<PlannedMount> mounts;  // after pivot_root, in order
+  std::vector<PlannedBind> binds;    // after the mounts above
+  // The open_tree() descriptors of `binds`, filled in by init itself (sized by BuildInitPlan).
+  mutable std::vector<int> bind_fds;
   std::vector<PlannedDevice> devices;
   std::vector<std::pair<std::string, std::string>> symlinks;  // target, link path
   std::vector<std::string> masked_paths;

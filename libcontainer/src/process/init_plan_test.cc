@@ -47,16 +47,31 @@ TEST(InitPlanTest, MountOptionsSplitIntoFlagsAndData) {
   EXPECT_FALSE(sys->remount_readonly);
 }
 
-TEST(InitPlanTest, ReadOnlyBindNeedsARemount) {
+TEST(InitPlanTest, BindsAreOpenedBeforeAndAttachedAfterPivotRoot) {
   ContainerConfig c = BaseConfig();
-  c.mounts.push_back({"/data", "bind", "/host/data", {"rbind", "ro"}});
+  c.mounts.push_back({"/data/in", "bind", "/tmp", {"rbind", "ro"}});
+  c.mounts.push_back({"/etc/hostname", "bind", "/etc/hostname", {"bind"}});
   auto plan = BuildInitPlan(c);
-  ASSERT_TRUE(plan.ok());
-  const PlannedMount* data = Find(*plan, "/data");
-  ASSERT_NE(data, nullptr);
-  EXPECT_EQ(data->flags & (MS_BIND | MS_REC), static_cast<unsigned long>(MS_BIND | MS_REC));
-  EXPECT_FALSE(data->flags & MS_RDONLY);  // a bind mount ignores MS_RDONLY on creation
-  EXPECT_TRUE(data->remount_readonly);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_EQ(Find(*plan, "/data/in"), nullptr);  // not an ordinary mount
+  ASSERT_EQ(plan->binds.size(), 2u);
+  EXPECT_EQ(plan->bind_fds.size(), 2u);
+  const PlannedBind& dir = plan->binds[0];
+  EXPECT_TRUE(dir.readonly);
+  EXPECT_TRUE(dir.recursive);
+  EXPECT_TRUE(dir.source_is_dir);
+  EXPECT_EQ(dir.target_dirs, (std::vector<std::string>{"/data", "/data/in"}));
+  const PlannedBind& file = plan->binds[1];
+  EXPECT_FALSE(file.readonly);
+  EXPECT_FALSE(file.recursive);
+  EXPECT_FALSE(file.source_is_dir);
+  EXPECT_EQ(file.target_dirs, (std::vector<std::string>{"/etc"}));
+}
+
+TEST(InitPlanTest, MissingBindSourceIsRefused) {
+  ContainerConfig c = BaseConfig();
+  c.mounts.push_back({"/data", "bind", "/no/such/dir", {"rbind"}});
+  EXPECT_EQ(BuildInitPlan(c).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST(InitPlanTest, RefusesEscapingOrRelativeDestinations) {

@@ -1,0 +1,115 @@
+"""Volumes: -v bind mounts, named and anonymous volumes, read-only, and path safety."""
+
+import io
+import os
+import subprocess
+import tarfile
+import tempfile
+
+import pytest
+
+from conftest import BUSYBOX_TAR
+
+
+@pytest.fixture
+def hostdir():
+    d = tempfile.mkdtemp(prefix="mydocker-vol-")
+    yield d
+    subprocess.run(["umount", "-R", "-l", d], capture_output=True)
+    subprocess.run(["rm", "-rf", d])
+
+
+def host_mounts_under(path):
+    with open("/proc/self/mountinfo") as f:
+        return [line for line in f if f" {path}" in line]
+
+
+def test_bind_mount_read_write(runtime, hostdir):
+    with open(os.path.join(hostdir, "in"), "w") as f:
+        f.write("from host\n")
+    r = runtime.md("run", "--rm", "-v", f"{hostdir}:/data", "busybox", "sh", "-c",
+                   "cat /data/in; echo from container > /data/out")
+    assert (r.returncode, r.stdout) == (0, "from host\n"), r.stderr
+    with open(os.path.join(hostdir, "out")) as f:
+        assert f.read() == "from container\n"
+    assert host_mounts_under(hostdir) == []
+
+
+def test_read_only_also_below_submounts(runtime, hostdir):
+    sub = os.path.join(hostdir, "sub")
+    os.mkdir(sub)
+    subprocess.run(["mount", "-t", "tmpfs", "tmpfs", sub], check=True)
+    r = runtime.md("run", "--rm", "-v", f"{hostdir}:/data:ro", "busybox", "sh", "-c",
+                   "touch /data/a 2>/dev/null && echo wrote-top; "
+                   "touch /data/sub/b 2>/dev/null && echo wrote-sub; true")
+    assert r.returncode == 0, r.stderr
+    assert "wrote" not in r.stdout
+    assert os.listdir(sub) == [] and sorted(os.listdir(hostdir)) == ["sub"]
+
+
+def test_missing_host_path_is_created(runtime, hostdir):
+    target = os.path.join(hostdir, "new", "dir")
+    r = runtime.md("run", "--rm", "-v", f"{target}:/data", "busybox", "touch", "/data/x")
+    assert r.returncode == 0, r.stderr
+    assert os.path.exists(os.path.join(target, "x"))
+
+
+def test_named_volume_outlives_containers(runtime):
+    r = runtime.md("run", "--name", "writer", "-v", "keep:/v", "busybox", "sh", "-c",
+                   "echo kept > /v/file")
+    assert r.returncode == 0, r.stderr
+    assert runtime.md("volume", "rm", "keep").returncode == 1  # in use by "writer"
+    assert runtime.md("rm", "-v", "writer").returncode == 0  # named volumes survive rm -v
+    r = runtime.md("run", "--rm", "-v", "keep:/other", "busybox", "cat", "/other/file")
+    assert (r.returncode, r.stdout) == (0, "kept\n"), r.stderr
+    assert "keep" in runtime.md("volume", "ls", "-q").stdout.split()
+    inspect = runtime.md("volume", "inspect", "keep")
+    assert '"Mountpoint"' in inspect.stdout
+    assert runtime.md("volume", "rm", "keep").returncode == 0
+    assert "keep" not in runtime.md("volume", "ls", "-q").stdout.split()
+    assert runtime.md("volume", "inspect", "keep").returncode == 1
+
+
+def test_anonymous_volume_removed_with_rm_v(runtime):
+    r = runtime.md("run", "--name", "anon", "-v", "/scratch", "busybox", "touch", "/scratch/f")
+    assert r.returncode == 0, r.stderr
+    volumes = runtime.md("volume", "ls", "-q").stdout.split()
+    assert len(volumes) == 1
+    assert runtime.md("rm", "-v", "anon").returncode == 0
+    assert runtime.md("volume", "ls", "-q").stdout.split() == []
+
+
+def image_with_symlink(path):
+    """busybox plus /data -> /etc, as a hostile image would plant it."""
+    with tarfile.open(BUSYBOX_TAR) as src, tarfile.open(path, "w") as dst:
+        for member in src.getmembers():
+            dst.addfile(member, src.extractfile(member) if member.isfile() else None)
+        link = tarfile.TarInfo("data")
+        link.type = tarfile.SYMTYPE
+        link.linkname = "/etc"
+        dst.addfile(link)
+
+
+def test_symlink_in_image_cannot_send_a_volume_to_the_host(runtime, hostdir, tmp_path):
+    tar = tmp_path / "evil.tar"
+    image_with_symlink(str(tar))
+    assert runtime.md("image", "import", str(tar), "evil").returncode == 0
+    with open(os.path.join(hostdir, "marker"), "w") as f:
+        f.write("volume\n")
+    before = host_mounts_under("/etc")
+    r = runtime.md("run", "--rm", "-v", f"{hostdir}:/data", "evil", "sh", "-c",
+                   "cat /etc/marker; ls /data/marker")
+    assert r.returncode == 0, r.stderr
+    # It landed on the container's own /etc (through the container's symlink), not the host's.
+    assert r.stdout.splitlines()[0] == "volume"
+    assert host_mounts_under("/etc") == before
+    assert not os.path.exists("/etc/marker")
+
+
+@pytest.mark.parametrize("spec", ["/tmp:/data/../etc", "/tmp:relative", "/tmp:/", "bad name:/x",
+                                  "/tmp:/x:rx", "/a/../b:/x"])
+def test_bad_volume_specs_are_refused(runtime, spec):
+    r = runtime.md("run", "--rm", "-v", spec, "busybox", "true")
+    assert r.returncode == 125, r.stderr
+    assert "volume" in r.stderr
+    assert runtime.ps() == []
