@@ -163,18 +163,6 @@ absl::Status Container::Kill(int signal) {
 
 absl::Status Container::Remove(bool force, bool remove_volumes) {
   MYDOCKER_ASSIGN_OR_RETURN(ContainerState state, State());
-  std::vector<std::string> anonymous;
-  if (remove_volumes) {
-    auto config = Config();
-    auto volumes = runtime_->volumes().List();
-    if (config.ok() && volumes.ok()) {
-      for (const MountSpec& m : config->mounts) {
-        for (const Volume& v : *volumes) {
-          if (v.anonymous && v.mountpoint == m.source) anonymous.push_back(v.name);
-        }
-      }
-    }
-  }
   if (!state.CanRemove()) {
     if (!force) {
       return absl::FailedPreconditionError(
@@ -201,11 +189,7 @@ absl::Status Container::Remove(bool force, bool remove_volumes) {
   if (!PathExists(dir)) return absl::OkStatus();  // the monitor of a --rm container was first
   if (!lock.ok()) return lock.status();
   MYDOCKER_RETURN_IF_ERROR(ReleaseResources(runtime_->cgroups(), dir, state));
-  MYDOCKER_RETURN_IF_ERROR(runtime_->state().Remove(id_));
-  for (const std::string& name : anonymous) {
-    MYDOCKER_RETURN_IF_ERROR(runtime_->volumes().Remove(name));
-  }
-  return absl::OkStatus();
+  return runtime_->DeleteContainer(id_, remove_volumes);
 }
 
 ContainerState ReconcileState(ContainerState state) {

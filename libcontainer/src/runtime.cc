@@ -211,6 +211,25 @@ absl::StatusOr<std::vector<ContainerState>> Runtime::List(bool all) {
   return out;
 }
 
+absl::Status Runtime::DeleteContainer(const std::string& id, bool anonymous_volumes) {
+  std::vector<std::string> anonymous;
+  if (anonymous_volumes) {
+    auto config = state_->LoadConfig(id);
+    auto volumes = volumes_->List();
+    if (config.ok() && volumes.ok()) {
+      for (const MountSpec& m : config->mounts) {
+        for (const Volume& v : *volumes) {
+          if (v.anonymous && v.mountpoint == m.source) anonymous.push_back(v.name);
+        }
+      }
+    }
+  }
+  MYDOCKER_RETURN_IF_ERROR(state_->Remove(id));
+  absl::Status result;
+  for (const std::string& name : anonymous) result.Update(volumes_->Remove(name));
+  return result;
+}
+
 absl::Status Runtime::RemoveVolume(absl::string_view name, bool force) {
   MYDOCKER_ASSIGN_OR_RETURN(Volume volume, volumes_->Get(name));
   if (!force) {

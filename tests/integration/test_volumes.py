@@ -113,3 +113,10 @@ def test_bad_volume_specs_are_refused(runtime, spec):
     assert r.returncode == 125, r.stderr
     assert "volume" in r.stderr
     assert runtime.ps() == []
+
+
+def test_rm_flag_removes_anonymous_but_not_named_volumes(runtime):
+    r = runtime.md("run", "--rm", "-v", "/scratch", "-v", "stays:/stays", "busybox", "true")
+    assert r.returncode == 0, r.stderr
+    assert runtime.md("volume", "ls", "-q").stdout.split() == ["stays"]
+    assert runtime.md("volume", "rm", "stays").returncode == 0

@@ -55,6 +55,11 @@ class Runtime {
   // Every container's state, reconciled with the kernel; `all` = false keeps running/paused.
   absl::StatusOr<std::vector<ContainerState>> List(bool all);
 
+  // Deletes a container's record and directory (its kernel resources already released) and,
+  // with `anonymous_volumes`, the anonymous volumes it used (as `rm -v` and `--rm` do).
+  // REQUIRES: the caller holds state().Lock(id).
+  absl::Status DeleteContainer(const std::string& id, bool anonymous_volumes);
+
   // Removes a named volume; refused (FailedPrecondition) while a container uses it, unless
   // `force`.
   absl::Status RemoveVolume(absl::string_view name, bool force);

@@ -283,7 +283,7 @@ void Monitor::FailStart(const absl::Status& status) {
     // Docker keeps a container whose command could not start, in state "created", with the
     // reason; --rm removes it at once.
     if (state_.auto_remove) {
-      runtime_->state().Remove(state_.id).IgnoreError();
+      runtime_->DeleteContainer(state_.id, /*anonymous_volumes=*/true).IgnoreError();
     } else {
       state_.status = ContainerStatus::kCreated;
       state_.error = message;
@@ -420,7 +420,7 @@ void Monitor::Finish() {
     if (current.ok()) {
       ContainerState s = *current;
       if (s.auto_remove) {
-        runtime_->state().Remove(request_.id).IgnoreError();
+        runtime_->DeleteContainer(request_.id, /*anonymous_volumes=*/true).IgnoreError();
       } else {
         s.status = ContainerStatus::kStopped;
         s.exit_code = code;
