@@ -72,9 +72,9 @@ void WriteState(json::Writer& w, const ContainerState& s) {
   json::KeyString(w, "imageId", s.image_id);
   json::KeyStringArray(w, "command", s.command);
   json::KeyString(w, "status", ContainerStatusName(s.status));
-  json::KeyString(w, "created", mydocker::FormatTime(s.created));
-  json::KeyString(w, "started", mydocker::FormatTime(s.started));
-  json::KeyString(w, "finished", mydocker::FormatTime(s.finished));
+  json::KeyString(w, "created", FormatRfc3339(s.created));
+  json::KeyString(w, "started", FormatRfc3339(s.started));
+  json::KeyString(w, "finished", FormatRfc3339(s.finished));
   json::Key(w, "pid");
   w.Int(s.init.pid);
   json::Key(w, "pidStartTime");
@@ -188,7 +188,7 @@ absl::StatusOr<ContainerState> StateFromJson(std::string_view text) {
   return s;
 }
 
-std::string FormatTime(absl::Time t) {
+std::string FormatRfc3339(absl::Time t) {
   if (t == absl::InfinitePast()) return std::string(kZeroTime);
   // %E*S prints only the significant fraction digits, as Go's RFC3339Nano does.
   return absl::FormatTime("%Y-%m-%dT%H:%M:%E*SZ", t, absl::UTCTimeZone());

@@ -138,13 +138,13 @@ TEST(ContainerStateTest, RejectsMalformedJson) {
   ExpectInvalid(R"({"id":"x","status":"created","finished":17})", "finished");
 }
 
-// Qualified: absl::FormatTime(absl::Time) is found by argument-dependent lookup too.
-TEST(ContainerStateTest, FormatTimeLikeDocker) {
-  EXPECT_EQ(mydocker::FormatTime(absl::InfinitePast()), "0001-01-01T00:00:00Z");
-  EXPECT_EQ(mydocker::FormatTime(absl::FromUnixSeconds(0)), "1970-01-01T00:00:00Z");
-  EXPECT_EQ(mydocker::FormatTime(absl::FromUnixNanos(1700000000123456789)),
+// Named apart from absl::FormatTime(absl::Time), which argument-dependent lookup would find.
+TEST(ContainerStateTest, FormatRfc3339LikeDocker) {
+  EXPECT_EQ(FormatRfc3339(absl::InfinitePast()), "0001-01-01T00:00:00Z");
+  EXPECT_EQ(FormatRfc3339(absl::FromUnixSeconds(0)), "1970-01-01T00:00:00Z");
+  EXPECT_EQ(FormatRfc3339(absl::FromUnixNanos(1700000000123456789)),
             "2023-11-14T22:13:20.123456789Z");
-  EXPECT_EQ(mydocker::FormatTime(absl::FromUnixMillis(1700000000500)), "2023-11-14T22:13:20.5Z");
+  EXPECT_EQ(FormatRfc3339(absl::FromUnixMillis(1700000000500)), "2023-11-14T22:13:20.5Z");
 }
 
 TEST(ContainerStateTest, ParseTimeAcceptsOffsetsAndRejectsJunk) {

@@ -21,7 +21,7 @@ std::string Record(const Volume& v) {
   w.Key("Name");
   w.String(v.name.c_str());
   w.Key("CreatedAt");
-  std::string created = mydocker::FormatTime(v.created);
+  std::string created = FormatRfc3339(v.created);
   w.String(created.c_str());
   w.Key("Anonymous");
   w.Bool(v.anonymous);

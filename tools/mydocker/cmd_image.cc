@@ -98,7 +98,7 @@ std::string JsonLine(const Row& row, absl::Time now, bool no_trunc) {
   kv("ID", DisplayId(row.image->id, no_trunc));
   kv("Repository", row.repository);
   kv("Tag", row.tag);
-  kv("CreatedAt", mydocker::FormatTime(row.image->created));
+  kv("CreatedAt", FormatRfc3339(row.image->created));
   kv("CreatedSince", absl::StrCat(HumanDuration(now - row.image->created), " ago"));
   kv("Size", HumanSize(row.image->size));
   w.Key("Layers");

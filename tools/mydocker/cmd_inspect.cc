@@ -48,8 +48,8 @@ void WriteState(Writer& w, const ContainerState& s) {
     w.Null();  // unknown: the end was not observed
   }
   Str(w, "Error", s.error);
-  Str(w, "StartedAt", mydocker::FormatTime(s.started));
-  Str(w, "FinishedAt", mydocker::FormatTime(s.finished));
+  Str(w, "StartedAt", FormatRfc3339(s.started));
+  Str(w, "FinishedAt", FormatRfc3339(s.finished));
   w.Key("MonitorPid");
   w.Int(s.IsActive() ? s.monitor.pid : 0);
   w.EndObject();
@@ -85,7 +85,7 @@ std::string Inspect(const ContainerState& s, const ContainerConfig& c) {
   w.SetIndent(' ', 4);
   w.StartObject();
   Str(w, "Id", s.id);
-  Str(w, "Created", mydocker::FormatTime(s.created));
+  Str(w, "Created", FormatRfc3339(s.created));
   Str(w, "Path", c.process.args.empty() ? "" : c.process.args[0]);
   Strings(w, "Args", c.process.args.empty()
                          ? std::vector<std::string>{}

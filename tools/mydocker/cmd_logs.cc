@@ -44,7 +44,7 @@ int Logs(Context& ctx, const LogsFlags& flags) {
   // Each stream goes back where it came from, so `2>/dev/null` works as with the container.
   absl::Status s = (*container)->Logs(options, [&](const LogEntry& e) {
     FILE* out = e.stream == "stderr" ? stderr : stdout;
-    std::string line = flags.timestamps ? absl::StrCat(mydocker::FormatTime(e.time), " ", e.text) : e.text;
+    std::string line = flags.timestamps ? absl::StrCat(FormatRfc3339(e.time), " ", e.text) : e.text;
     return WriteOut(out, line);
   });
   if (!s.ok()) ctx.Fail(s, 1);

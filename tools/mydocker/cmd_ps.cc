@@ -104,7 +104,7 @@ std::string JsonLine(const ContainerState& s, absl::Time now) {
   kv("Image", s.image);
   kv("ImageID", s.image_id);
   kv("Command", absl::StrJoin(s.command, " "));
-  kv("CreatedAt", mydocker::FormatTime(s.created));
+  kv("CreatedAt", FormatRfc3339(s.created));
   kv("State", DockerStatusName(s.status));
   kv("Status", StatusText(s, now));
   w.Key("Pid");

@@ -29,7 +29,7 @@ std::string InspectJson(const Volume& v) {
   w.Key("Mountpoint");
   w.String(v.mountpoint.c_str());
   w.Key("CreatedAt");
-  std::string created = mydocker::FormatTime(v.created);
+  std::string created = FormatRfc3339(v.created);
   w.String(created.c_str());
   w.Key("Anonymous");
   w.Bool(v.anonymous);

@@ -72,7 +72,7 @@ std::string StateToJson(const ContainerState& state);
 absl::StatusOr<ContainerState> StateFromJson(std::string_view json);
 
 // RFC 3339 with nanoseconds in UTC, as Docker prints times; InfinitePast is "0001-01-01T00:00:00Z".
-std::string FormatTime(absl::Time t);
+std::string FormatRfc3339(absl::Time t);
 absl::StatusOr<absl::Time> ParseTime(std::string_view s);
 
 }  // namespace mydocker

@@ -37,7 +37,7 @@ std::string LogWriter::Encode(absl::string_view stream, absl::string_view text,
 }
 
 void LogWriter::Emit(absl::string_view stream, absl::string_view text) {
-  std::string line = Encode(stream, text, mydocker::FormatTime(absl::Now()));
+  std::string line = Encode(stream, text, FormatRfc3339(absl::Now()));
   // A log write that fails (disk full) must not stop the container's output from flowing.
   absl::string_view rest = line;
   while (!rest.empty()) {
