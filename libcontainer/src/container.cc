@@ -1,7 +1,6 @@
 #include "mydocker/container.h"
 
 #include <fcntl.h>
-#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -20,6 +19,7 @@
 #include "absl/time/clock.h"
 #include "cleanup.h"
 #include "pidfd.h"
+#include "helper_spawn.h"
 #include "mydocker/runtime.h"
 #include "mydocker/status_macros.h"
 #include "process/monitor.h"
@@ -33,42 +33,6 @@ namespace {
 using process::ControlType;
 
 std::string Short(const std::string& id) { return id.substr(0, 12); }
-
-// Starts `argv` with posix_spawn (safe in multi-threaded callers: no C++ code runs in the
-// child) in a new session, with the control socket as fd 3 and the given stdio.
-absl::StatusOr<pid_t> SpawnMonitor(const std::vector<std::string>& argv, int control,
-                                   const StdioFds& stdio) {
-  posix_spawn_file_actions_t actions;
-  posix_spawnattr_t attr;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawnattr_init(&attr);
-  int targets[3] = {stdio.in, stdio.out, stdio.err};
-  for (int fd = 0; fd < 3; ++fd) {
-    if (targets[fd] >= 0) {
-      posix_spawn_file_actions_adddup2(&actions, targets[fd], fd);
-    } else {
-      posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY,
-                                       0);
-    }
-  }
-  posix_spawn_file_actions_adddup2(&actions, control, process::kMonitorControlFd);
-  sigset_t none, all;
-  sigemptyset(&none);
-  sigfillset(&all);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setsigdefault(&attr, &all);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK |
-                                      POSIX_SPAWN_SETSIGDEF);
-  std::vector<char*> args;
-  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid;
-  int rc = posix_spawn(&pid, argv[0].c_str(), &actions, &attr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
-  if (rc != 0) return ErrnoError(rc, absl::StrCat("start monitor ", argv[0]));
-  return pid;
-}
 
 }  // namespace
 
@@ -123,10 +87,11 @@ absl::StatusOr<std::unique_ptr<Attachment>> Container::Start(const StartOptions&
   request.relay_stdin = options.attach && options.stdio.in >= 0;
   request.console_size = options.console_size;
   StdioFds stdio = options.attach ? options.stdio : StdioFds{};
+  const int fds[3] = {stdio.in, stdio.out, stdio.err};
   MYDOCKER_ASSIGN_OR_RETURN(
       pid_t intermediate,
-      SpawnMonitor(process::MonitorArgv(runtime_->options().helper_path, request),
-                   monitor_end.get(), stdio));
+      SpawnInNewSession(process::MonitorArgv(runtime_->options().helper_path, request), environ,
+                        fds, {{monitor_end.get(), process::kMonitorControlFd}}));
   monitor_end.reset();
   auto msg = process::ReceiveControl(control.get());
   // The intermediate process exits right after forking the monitor.

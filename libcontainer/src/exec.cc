@@ -3,7 +3,6 @@
 #include <linux/openat2.h>
 #include <poll.h>
 #include <sched.h>
-#include <spawn.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -24,6 +23,7 @@
 #include "mydocker/status_macros.h"
 #include "nsenter/nsenter.h"
 #include "pidfd.h"
+#include "helper_spawn.h"
 #include "process/init_plan.h"
 
 namespace mydocker {
@@ -99,22 +99,6 @@ std::vector<std::string> ExecEnv(int pid, const std::vector<std::string>& extra)
   return env;
 }
 
-unsigned long NamespaceFlags(const std::vector<NamespaceType>& namespaces) {
-  unsigned long flags = 0;
-  for (NamespaceType ns : namespaces) {
-    switch (ns) {
-      case NamespaceType::kPid: flags |= CLONE_NEWPID; break;
-      case NamespaceType::kNetwork: flags |= CLONE_NEWNET; break;
-      case NamespaceType::kMount: flags |= CLONE_NEWNS; break;
-      case NamespaceType::kIpc: flags |= CLONE_NEWIPC; break;
-      case NamespaceType::kUts: flags |= CLONE_NEWUTS; break;
-      case NamespaceType::kCgroup: flags |= CLONE_NEWCGROUP; break;
-      case NamespaceType::kUser: flags |= CLONE_NEWUSER; break;
-    }
-  }
-  return flags;
-}
-
 void Token(std::string* out, absl::string_view key, absl::string_view value) {
   absl::StrAppend(out, key, "=", value);
   out->push_back('\0');
@@ -141,7 +125,7 @@ absl::StatusOr<ExecRequest> BuildRequest(const ContainerState& state,
   r.detach = options.detach;
   std::string& p = r.payload;
   for (const std::string& file : procs_files) Token(&p, "cgroup", file);
-  Token(&p, "ns", absl::StrCat(absl::Hex(NamespaceFlags(config.linux_spec.namespaces))));
+  Token(&p, "ns", absl::StrCat(absl::Hex(process::NamespaceFlags(config.linux_spec.namespaces))));
   Token(&p, "cwd", options.workdir.empty() ? config.process.cwd : options.workdir);
   Token(&p, "uid", absl::StrCat(user.uid));
   Token(&p, "gid", absl::StrCat(user.gid));
@@ -169,40 +153,15 @@ absl::StatusOr<ExecRequest> BuildRequest(const ContainerState& state,
 }
 
 // Starts the helper with the nsenter variable set. Its environment holds nothing else: the
-// command's environment travels in the request.
+// command's environment travels in the request. Its own session: a Ctrl-C typed at the caller's
+// terminal reaches the command once, through the caller's forwarding, not a second time through
+// the terminal's process group.
 absl::StatusOr<pid_t> SpawnHelper(const std::string& helper, int sock, int pidfd,
                                   const int stdio[3]) {
-  posix_spawn_file_actions_t actions;
-  posix_spawnattr_t attr;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawnattr_init(&attr);
-  for (int fd = 0; fd < 3; ++fd) {
-    if (stdio[fd] >= 0) {
-      posix_spawn_file_actions_adddup2(&actions, stdio[fd], fd);
-    } else {
-      posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", O_RDWR, 0);
-    }
-  }
-  posix_spawn_file_actions_adddup2(&actions, sock, MYDOCKER_NSENTER_SOCKET_FD);
-  posix_spawn_file_actions_adddup2(&actions, pidfd, MYDOCKER_NSENTER_PIDFD_FD);
-  sigset_t none, all;
-  sigemptyset(&none);
-  sigfillset(&all);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setsigdefault(&attr, &all);
-  // Its own session: a Ctrl-C typed at the caller's terminal reaches the command once, through
-  // the caller's forwarding, not a second time through the terminal's process group.
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK |
-                                      POSIX_SPAWN_SETSIGDEF);
   std::string var = absl::StrCat(MYDOCKER_NSENTER_ENV, "=", MYDOCKER_NSENTER_SOCKET_FD);
-  char* argv[] = {const_cast<char*>(helper.c_str()), const_cast<char*>("__nsenter"), nullptr};
   char* envp[] = {var.data(), nullptr};
-  pid_t pid;
-  int rc = posix_spawn(&pid, helper.c_str(), &actions, &attr, argv, envp);
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
-  if (rc != 0) return ErrnoError(rc, absl::StrCat("start exec helper ", helper));
-  return pid;
+  return SpawnInNewSession({helper, "__nsenter"}, envp, stdio,
+                           {{sock, MYDOCKER_NSENTER_SOCKET_FD}, {pidfd, MYDOCKER_NSENTER_PIDFD_FD}});
 }
 
 absl::Status SendRequest(int sock, const std::string& payload) {

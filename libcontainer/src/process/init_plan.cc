@@ -1,5 +1,6 @@
 #include "process/init_plan.h"
 
+#include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -68,6 +69,22 @@ absl::StatusOr<uint64_t> CapabilityMask(const std::vector<std::string>& names) {
     mask |= uint64_t{1} << cap;
   }
   return mask;
+}
+
+unsigned long NamespaceFlags(const std::vector<NamespaceType>& namespaces) {
+  unsigned long flags = 0;
+  for (NamespaceType ns : namespaces) {
+    switch (ns) {
+      case NamespaceType::kPid: flags |= CLONE_NEWPID; break;
+      case NamespaceType::kNetwork: flags |= CLONE_NEWNET; break;
+      case NamespaceType::kMount: flags |= CLONE_NEWNS; break;
+      case NamespaceType::kIpc: flags |= CLONE_NEWIPC; break;
+      case NamespaceType::kUts: flags |= CLONE_NEWUTS; break;
+      case NamespaceType::kCgroup: flags |= CLONE_NEWCGROUP; break;
+      case NamespaceType::kUser: flags |= CLONE_NEWUSER; break;
+    }
+  }
+  return flags;
 }
 
 std::vector<std::string> ExecCandidates(const std::string& command,

@@ -109,6 +109,9 @@ int LastCapability();
 std::vector<std::string> ExecCandidates(const std::string& command,
                                         const std::vector<std::string>& env);
 
+// The CLONE_NEW* flags of `namespaces`.
+unsigned long NamespaceFlags(const std::vector<NamespaceType>& namespaces);
+
 // The value of PATH in `env` (KEY=VALUE list), or the default PATH Docker uses.
 std::string PathFromEnv(const std::vector<std::string>& env);
 

@@ -29,19 +29,8 @@ namespace {
 constexpr int kForwardedSignals[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
 
 absl::StatusOr<unsigned long> CloneFlags(const std::vector<NamespaceType>& namespaces) {
-  unsigned long flags = 0;
-  for (NamespaceType ns : namespaces) {
-    switch (ns) {
-      case NamespaceType::kPid: flags |= CLONE_NEWPID; break;
-      case NamespaceType::kNetwork: flags |= CLONE_NEWNET; break;
-      case NamespaceType::kMount: flags |= CLONE_NEWNS; break;
-      case NamespaceType::kIpc: flags |= CLONE_NEWIPC; break;
-      case NamespaceType::kUts: flags |= CLONE_NEWUTS; break;
-      case NamespaceType::kCgroup: flags |= CLONE_NEWCGROUP; break;
-      case NamespaceType::kUser:
-        return absl::UnimplementedError("user namespaces are not supported yet");
-    }
-  }
+  unsigned long flags = NamespaceFlags(namespaces);
+  if (flags & CLONE_NEWUSER) return absl::UnimplementedError("user namespaces are not supported yet");
   if (!(flags & CLONE_NEWNS)) return absl::InvalidArgumentError("a mount namespace is required");
   return flags;
 }

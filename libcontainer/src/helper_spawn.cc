@@ -1,0 +1,47 @@
+#include "helper_spawn.h"
+
+#include <fcntl.h>
+#include <spawn.h>
+
+#include <csignal>
+
+#include "absl/strings/str_cat.h"
+#include "mydocker/status_macros.h"
+
+namespace mydocker {
+
+absl::StatusOr<pid_t> SpawnInNewSession(const std::vector<std::string>& argv, char* const envp[],
+                                        const int stdio[3],
+                                        const std::vector<std::pair<int, int>>& fds) {
+  posix_spawn_file_actions_t actions;
+  posix_spawnattr_t attr;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawnattr_init(&attr);
+  for (int fd = 0; fd < 3; ++fd) {
+    if (stdio[fd] >= 0) {
+      posix_spawn_file_actions_adddup2(&actions, stdio[fd], fd);
+    } else {
+      posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY,
+                                       0);
+    }
+  }
+  for (const auto& [from, to] : fds) posix_spawn_file_actions_adddup2(&actions, from, to);
+  sigset_t none, all;
+  sigemptyset(&none);
+  sigfillset(&all);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setsigdefault(&attr, &all);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK |
+                                      POSIX_SPAWN_SETSIGDEF);
+  std::vector<char*> args;
+  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  pid_t pid;
+  int rc = posix_spawn(&pid, argv[0].c_str(), &actions, &attr, args.data(), envp);
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  if (rc != 0) return ErrnoError(rc, absl::StrCat("start ", argv[0]));
+  return pid;
+}
+
+}  // namespace mydocker

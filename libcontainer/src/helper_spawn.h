@@ -1,0 +1,25 @@
+// Starting a helper process from a library that may be called from many threads: posix_spawn
+// runs no code of ours in the child, so it is safe whatever the other threads hold.
+#ifndef MYDOCKER_HELPER_SPAWN_H_
+#define MYDOCKER_HELPER_SPAWN_H_
+
+#include <sys/types.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace mydocker {
+
+// Starts `argv` in a new session with default signal dispositions and an empty signal mask.
+// stdio[i] < 0 becomes /dev/null; `fds` are (descriptor here, number in the child) pairs.
+// Every other descriptor of the caller is expected to be close-on-exec.
+absl::StatusOr<pid_t> SpawnInNewSession(const std::vector<std::string>& argv, char* const envp[],
+                                        const int stdio[3],
+                                        const std::vector<std::pair<int, int>>& fds);
+
+}  // namespace mydocker
+
+#endif  // MYDOCKER_HELPER_SPAWN_H_
