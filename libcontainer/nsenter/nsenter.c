@@ -91,7 +91,13 @@ static int running_sealed(void) {
 static void reexec_sealed(char **argv, char **envp) {
   int src = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
   if (src < 0) fail(125, errno, "open /proc/self/exe", NULL, NULL);
-  int mem = memfd_create("mydocker-nsenter", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U /* Linux 6.3: needed where vm.memfd_noexec forbids executable memfds */
+#endif
+  int mem = memfd_create("mydocker-nsenter", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+  if (mem < 0 && errno == EINVAL) {
+    mem = memfd_create("mydocker-nsenter", MFD_CLOEXEC | MFD_ALLOW_SEALING); /* before 6.3 */
+  }
   if (mem < 0) fail(125, errno, "memfd_create", NULL, NULL);
   struct stat st;
   if (fstat(src, &st) != 0) fail(125, errno, "stat /proc/self/exe", NULL, NULL);
@@ -266,6 +272,10 @@ static void run_command(const struct request *r) {
   if (r->tty) setup_terminal(r);
   else setsid();
   if (chdir(r->cwd) != 0) fail(126, errno, "chdir to ", r->cwd, NULL);
+  char cwd[4096];
+  if (syscall(SYS_getcwd, cwd, sizeof cwd) < 0 || cwd[0] != '/') {
+    fail(125, errno, "working directory is outside the container: ", r->cwd, NULL);
+  }
   drop_privileges(r);
   /* Nothing of the host may reach the command: every descriptor above stdio closes at execve
    * (the socket too, which is how the client learns that execve succeeded). */
@@ -316,6 +326,10 @@ __attribute__((constructor)) static void mydocker_nsenter(int argc, char **argv,
   const char *v = getenv(MYDOCKER_NSENTER_ENV);
   if (v == NULL) return;
   sock = atoi(v);
+  /* Only stdio, the socket and the pidfd belong to us; anything else a library caller left
+   * open (without close-on-exec) must not reach the container, not even as /proc/self/fd/N
+   * for a working directory (CVE-2024-21626). */
+  syscall(SYS_close_range, MYDOCKER_NSENTER_PIDFD_FD + 1, ~0U, 0U);
   if (!running_sealed()) reexec_sealed(argv, envp);
   /* No ptrace and no /proc/<pid>/ access from the container while we hold host resources. */
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);

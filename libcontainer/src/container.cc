@@ -153,6 +153,12 @@ absl::Status Container::Remove(bool force, bool remove_volumes) {
   auto lock = runtime_->state().Lock(id_);
   if (!PathExists(dir)) return absl::OkStatus();  // the monitor of a --rm container was first
   if (!lock.ok()) return lock.status();
+  // Decide again under the lock: a concurrent `start` may have run it since we looked.
+  MYDOCKER_ASSIGN_OR_RETURN(state, State());
+  if (!state.CanRemove()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("container ", Short(id_), " was started while being removed"));
+  }
   MYDOCKER_RETURN_IF_ERROR(ReleaseResources(runtime_->cgroups(), dir, state));
   return runtime_->DeleteContainer(id_, remove_volumes);
 }

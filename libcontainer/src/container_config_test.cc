@@ -101,9 +101,15 @@ TEST(ContainerConfigTest, DefaultHasNamespacesMountsAndMaskedPaths) {
   }
   const MountSpec& sys = c.mounts[5];
   EXPECT_NE(std::find(sys.options.begin(), sys.options.end(), "ro"), sys.options.end());
-  EXPECT_EQ(c.linux_spec.masked_paths.size(), 9u);
-  EXPECT_NE(std::find(c.linux_spec.masked_paths.begin(), c.linux_spec.masked_paths.end(), "/proc/kcore"),
-            c.linux_spec.masked_paths.end());
+  EXPECT_EQ(c.linux_spec.masked_paths.size(), 10u);
+  for (const char* masked : {"/proc/kcore", "/sys/devices/virtual/powercap"}) {
+    EXPECT_NE(std::find(c.linux_spec.masked_paths.begin(), c.linux_spec.masked_paths.end(), masked),
+              c.linux_spec.masked_paths.end()) << masked;
+  }
+  const MountSpec& proc = c.mounts[0];
+  for (const char* opt : {"nosuid", "noexec", "nodev"}) {
+    EXPECT_NE(std::find(proc.options.begin(), proc.options.end(), opt), proc.options.end()) << opt;
+  }
   EXPECT_NE(std::find(c.linux_spec.readonly_paths.begin(), c.linux_spec.readonly_paths.end(), "/proc/sys"),
             c.linux_spec.readonly_paths.end());
 }

@@ -6,6 +6,7 @@
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -38,11 +39,23 @@ absl::StatusOr<std::string> ReadInContainer(int pid, const std::string& path) {
                        O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!root) return LastErrnoError("open the container's root");
   struct open_how how = {};
-  how.flags = O_RDONLY | O_CLOEXEC;
+  // Non-blocking, and only a regular file, read with a cap: the container may have made this
+  // path a FIFO (blocking us forever) or a link to /dev/urandom (endless).
+  how.flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY;
   how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
   UniqueFd fd(static_cast<int>(::syscall(SYS_openat2, root.get(), path.c_str(), &how, sizeof how)));
   if (!fd) return LastErrnoError(absl::StrCat("open ", path, " in the container"));
-  return ReadFile(absl::StrCat("/proc/self/fd/", fd.get()));
+  struct stat st;
+  if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    return absl::InvalidArgumentError(absl::StrCat(path, " in the container is not a regular file"));
+  }
+  std::string out;
+  char buf[16384];
+  ssize_t n;
+  while (out.size() < (1u << 20) && (n = ::read(fd.get(), buf, sizeof buf)) > 0) {
+    out.append(buf, static_cast<size_t>(n));
+  }
+  return out;
 }
 
 // Looks `name` up in a passwd/group style file: the numeric field `field` of the line whose
@@ -264,10 +277,9 @@ void RunRelay(Relay& relay, const ExecOptions& options, pid_t helper, int helper
     if (options.signal_fd >= 0 && !helper_done) fds[sig_i = n++] = {options.signal_fd, POLLIN, 0};
     // Once the helper is gone only our own output pipes remain; a grandchild that kept them
     // open must not hold the caller forever.
-    if (::poll(fds, n, helper_done ? 500 : -1) <= 0) {
-      if (errno == EINTR) continue;
-      break;
-    }
+    int ready = ::poll(fds, n, helper_done ? 500 : -1);
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0) break;
     if (fds[0].revents) helper_done = true;
     if (out_i >= 0 && fds[out_i].revents) out_open = CopyOnce(relay.out_r.get(), options.stdio.out);
     if (err_i >= 0 && fds[err_i].revents) err_open = CopyOnce(relay.err_r.get(), options.stdio.err);
@@ -342,6 +354,12 @@ absl::StatusOr<int> Container::Exec(const ExecOptions& options) {
   helper_end.reset();
   for (UniqueFd& fd : child_stdio) fd.reset();
   UniqueFd helper_pidfd(static_cast<int>(::syscall(SYS_pidfd_open, helper, 0)));
+  if (!helper_pidfd) {
+    absl::Status error = LastErrnoError("pidfd_open of the exec helper");
+    ::kill(helper, SIGKILL);
+    WaitHelper(helper);
+    return error;
+  }
   UniqueFd terminal;
   absl::Status started = SendRequest(sock.get(), request.payload);
   if (started.ok()) started = AwaitExec(sock.get(), &terminal);

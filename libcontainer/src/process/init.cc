@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <linux/close_range.h>
 #include <net/if.h>
+#include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <linux/capability.h>
@@ -243,6 +244,10 @@ void EnterWorkingDir(const InitPlan& plan) {
   // Docker creates a missing working directory; do it before dropping privileges.
   for (const std::string& dir : plan.cwd_components) MkdirIfMissing(dir.c_str(), 0755);
   if (::chdir(plan.cwd.c_str()) != 0) Fail(plan, 125, errno, "chdir to ", plan.cwd.c_str());
+  // Defence in depth: a directory outside our root shows as "(unreachable)/...".
+  char cwd[4096];
+  if (::syscall(SYS_getcwd, cwd, sizeof cwd) < 0) Fail(plan, 125, errno, "getcwd");
+  if (cwd[0] != '/') Fail(plan, 125, 0, "working directory is outside the container: ", plan.cwd.c_str());
 }
 
 // The bounding set limits what any process of the container can ever gain (even through a
@@ -306,10 +311,33 @@ void SwitchUser(const InitPlan& plan) {
 
 }  // namespace
 
+// Closes every descriptor inherited from the monitor except the ones init needs (the sync
+// socket and the container's stdio). Marking them close-on-exec is not enough: until execve
+// they are reachable as /proc/self/fd/N, and a working directory of "/proc/self/fd/5" (from a
+// hostile image's WORKDIR) would otherwise land on a host directory (CVE-2024-21626).
+void CloseInheritedDescriptors(const InitPlan& plan) {
+  int keep[4] = {plan.sync_fd, plan.stdio[0], plan.stdio[1], plan.stdio[2]};
+  for (int i = 1; i < 4; ++i) {  // insertion sort: no library call here
+    for (int j = i; j > 0 && keep[j - 1] > keep[j]; --j) {
+      int t = keep[j];
+      keep[j] = keep[j - 1];
+      keep[j - 1] = t;
+    }
+  }
+  unsigned next = 3;
+  for (int fd : keep) {
+    if (fd < 3 || static_cast<unsigned>(fd) < next) continue;
+    if (static_cast<unsigned>(fd) > next) ::syscall(SYS_close_range, next, fd - 1U, 0U);
+    next = static_cast<unsigned>(fd) + 1;
+  }
+  ::syscall(SYS_close_range, next, ~0U, 0U);
+}
+
 void RunInit(const InitPlan& plan) {
   // The container must never outlive its monitor: if the monitor dies, so does PID 1 and with
   // it the whole PID namespace.
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  CloseInheritedDescriptors(plan);
   // Wait until the monitor has placed us in our cgroup, so no instruction runs unlimited.
   char go = 0;
   ssize_t n;
@@ -338,6 +366,11 @@ void RunInit(const InitPlan& plan) {
   DropBoundingCapabilities(plan);
   SwitchUser(plan);
   SetCapabilities(plan);
+  // Changing uid/gid clears the parent-death signal: set it again, and make sure the monitor
+  // did not die in between.
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  struct pollfd monitor = {plan.sync_fd, 0, 0};
+  if (::poll(&monitor, 1, 0) == 1 && (monitor.revents & POLLHUP)) ::_exit(125);
   ::umask(022);
   // The monitor blocks signals it reads through a signalfd and ignores SIGPIPE; the command
   // must start with the defaults.

@@ -453,6 +453,8 @@ int Monitor::Run() {
 int MonitorMain(const MonitorRequest& request) {
   // Descriptors that leaked in from the client are not ours to keep.
   ::syscall(SYS_close_range, kMonitorControlFd + 1, ~0U, 0);
+  // Hold no directory of the client's busy for the container's whole life.
+  if (::chdir("/") != 0) return 125;
   Monitor monitor(request);
   return monitor.Run();
 }
