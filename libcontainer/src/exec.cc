@@ -264,8 +264,30 @@ struct Relay {
   bool tty = false;
 };
 
+// Moves what the caller typed towards the command without ever blocking the loop: while the
+// command does not read, input waits in `pending` and no more is read from the caller.
+bool PumpInput(int from, Relay& relay, std::string& pending, bool readable) {
+  if (readable) {
+    char buf[16384];
+    ssize_t n = ::read(from, buf, sizeof buf);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) return true;
+    if (n <= 0) return false;
+    pending.assign(buf, static_cast<size_t>(n));
+  }
+  while (!pending.empty()) {
+    ssize_t w = ::write(relay.in_w.get(), pending.data(), pending.size());
+    if (w < 0 && errno == EINTR) continue;
+    if (w < 0 && errno == EAGAIN) return true;
+    if (w <= 0) return false;
+    pending.erase(0, static_cast<size_t>(w));
+  }
+  return true;
+}
+
 void RunRelay(Relay& relay, const ExecOptions& options, pid_t helper, int helper_pidfd) {
   bool in_open = relay.in_w.valid() && options.stdio.in >= 0;
+  if (in_open) ::fcntl(relay.in_w.get(), F_SETFL, ::fcntl(relay.in_w.get(), F_GETFL) | O_NONBLOCK);
+  std::string pending;
   bool out_open = relay.out_r.valid(), err_open = relay.err_r.valid(), helper_done = false;
   while (out_open || err_open || !helper_done) {
     struct pollfd fds[5];
@@ -273,7 +295,10 @@ void RunRelay(Relay& relay, const ExecOptions& options, pid_t helper, int helper
     fds[n++] = {helper_pidfd, POLLIN, 0};
     if (out_open) fds[out_i = n++] = {relay.out_r.get(), POLLIN, 0};
     if (err_open) fds[err_i = n++] = {relay.err_r.get(), POLLIN, 0};
-    if (in_open && !helper_done) fds[in_i = n++] = {options.stdio.in, POLLIN, 0};
+    if (in_open && !helper_done) {
+      fds[in_i = n++] = pending.empty() ? pollfd{options.stdio.in, POLLIN, 0}
+                                        : pollfd{relay.in_w.get(), POLLOUT, 0};
+    }
     if (options.signal_fd >= 0 && !helper_done) fds[sig_i = n++] = {options.signal_fd, POLLIN, 0};
     // Once the helper is gone only our own output pipes remain; a grandchild that kept them
     // open must not hold the caller forever.
@@ -283,7 +308,8 @@ void RunRelay(Relay& relay, const ExecOptions& options, pid_t helper, int helper
     if (fds[0].revents) helper_done = true;
     if (out_i >= 0 && fds[out_i].revents) out_open = CopyOnce(relay.out_r.get(), options.stdio.out);
     if (err_i >= 0 && fds[err_i].revents) err_open = CopyOnce(relay.err_r.get(), options.stdio.err);
-    if (in_i >= 0 && fds[in_i].revents && !CopyOnce(options.stdio.in, relay.in_w.get())) {
+    if (in_i >= 0 && fds[in_i].revents &&
+        !PumpInput(options.stdio.in, relay, pending, pending.empty())) {
       in_open = false;
       if (!relay.tty) relay.in_w.reset();  // the command sees end of input
     }

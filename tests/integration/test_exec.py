@@ -194,3 +194,13 @@ def test_exec_helper_runs_from_a_sealed_copy(runtime):
                 os.close(fd)
     finally:
         os.close(handle)
+
+
+def test_large_input_does_not_deadlock(runtime):
+    """The relay never blocks on a command that is busy writing its own output."""
+    start(runtime, "box")
+    data = os.urandom(4 << 20)
+    r = subprocess.run(runtime.cmd("exec", "-i", "box", "od"), input=data, capture_output=True,
+                       timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert len(r.stdout) > 4 * len(data)

@@ -199,3 +199,13 @@ def test_fast_command_exit_not_misreported(runtime):
     assert r.stdout == "ran\n"
     assert r.returncode == 7, r.stderr
     assert runtime.inspect("fast")["ExitCode"] == 7
+
+
+def test_large_input_does_not_deadlock_the_monitor(runtime):
+    """4 MiB through `run -i od`: the monitor must not block writing the container's input
+    while the container blocks writing its output."""
+    data = os.urandom(4 << 20)
+    r = subprocess.run(runtime.cmd("run", "--rm", "-i", "busybox", "od"), input=data,
+                       capture_output=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert len(r.stdout) > 4 * len(data)

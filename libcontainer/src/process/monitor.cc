@@ -113,6 +113,7 @@ class Monitor {
   void HandleSignal();
   void HandleControl();
   void DetachClient();
+  void RelayStdin(bool readable);
   void Relay(int from, int to, absl::string_view stream, bool* open);
   void Finish();
   void Tell(ControlType type, int value, absl::string_view text = {});
@@ -137,6 +138,11 @@ class Monitor {
   bool init_exited_ = false;
   bool client_connected_ = true;
   bool stdin_open_ = false;
+  bool stdin_eof_ = false;
+  // Input read from the client but not yet taken by the container. Writes to the container
+  // never block the loop (a container that does not read its input must not stop the monitor
+  // from reaping, relaying output or forwarding signals); while this holds data, no more is read.
+  std::string stdin_pending_;
   bool out_open_ = false;
   bool err_open_ = false;
   bool client_out_ok_ = true;
@@ -327,6 +333,7 @@ void Monitor::DetachClient() {
   client_out_ok_ = false;
   if (stdin_open_) {
     stdin_open_ = false;
+    stdin_pending_.clear();
     if (!terminal_) stdin_w_.reset();  // the container sees end of input, as with docker attach
   }
 }
@@ -355,6 +362,7 @@ void Monitor::Loop() {
   out_open_ = stdout_r_.valid();
   err_open_ = stderr_r_.valid();
   stdin_open_ = request_.relay_stdin && stdin_w_.valid();
+  if (stdin_open_) ::fcntl(stdin_w_.get(), F_SETFL, ::fcntl(stdin_w_.get(), F_GETFL) | O_NONBLOCK);
   absl::string_view out_stream = "stdout";
   absl::Time drain_deadline = absl::InfiniteFuture();
   while (out_open_ || err_open_ || !init_exited_) {
@@ -374,7 +382,10 @@ void Monitor::Loop() {
     int err_i = err_open_ ? n++ : -1;
     if (err_i >= 0) fds[err_i] = {stderr_r_.get(), POLLIN, 0};
     int in_i = stdin_open_ && !init_exited_ ? n++ : -1;
-    if (in_i >= 0) fds[in_i] = {STDIN_FILENO, POLLIN, 0};
+    if (in_i >= 0) {
+      fds[in_i] = stdin_pending_.empty() ? pollfd{STDIN_FILENO, POLLIN, 0}
+                                         : pollfd{stdin_w_.get(), POLLOUT, 0};
+    }
     int timeout = init_exited_ ? 100 : -1;
     if (::poll(fds, n, timeout) < 0) {
       if (errno == EINTR) continue;
@@ -384,17 +395,38 @@ void Monitor::Loop() {
     if (control_i >= 0 && fds[control_i].revents) HandleControl();
     if (out_i >= 0 && fds[out_i].revents) Relay(stdout_r_.get(), STDOUT_FILENO, out_stream, &out_open_);
     if (err_i >= 0 && fds[err_i].revents) Relay(stderr_r_.get(), STDERR_FILENO, "stderr", &err_open_);
-    if (in_i >= 0 && fds[in_i].revents) {
-      char buf[16384];
-      ssize_t r = ::read(STDIN_FILENO, buf, sizeof buf);
-      if (r > 0 && WriteAll(stdin_w_.get(), buf, static_cast<size_t>(r))) continue;
-      if (r < 0 && errno == EINTR) continue;
-      stdin_open_ = false;
-      if (!terminal_) stdin_w_.reset();  // the container sees end of input
-    }
+    if (in_i >= 0 && fds[in_i].revents) RelayStdin(stdin_pending_.empty());
   }
   log_->Flush("stdout");
   log_->Flush("stderr");
+}
+
+void Monitor::RelayStdin(bool readable) {
+  if (readable) {
+    char buf[16384];
+    ssize_t r = ::read(STDIN_FILENO, buf, sizeof buf);
+    if (r < 0 && (errno == EINTR || errno == EAGAIN)) return;
+    if (r > 0) {
+      stdin_pending_.assign(buf, static_cast<size_t>(r));
+    } else {
+      stdin_eof_ = true;
+    }
+  }
+  while (!stdin_pending_.empty()) {
+    ssize_t w = ::write(stdin_w_.get(), stdin_pending_.data(), stdin_pending_.size());
+    if (w < 0 && errno == EINTR) continue;
+    if (w < 0 && errno == EAGAIN) return;  // poll for POLLOUT next
+    if (w <= 0) {  // the container closed its input
+      stdin_pending_.clear();
+      stdin_eof_ = true;
+      break;
+    }
+    stdin_pending_.erase(0, static_cast<size_t>(w));
+  }
+  if (stdin_eof_) {
+    stdin_open_ = false;
+    if (!terminal_) stdin_w_.reset();  // the container sees end of input
+  }
 }
 
 void Monitor::Finish() {
