@@ -15,8 +15,17 @@ from conftest import BUSYBOX_TAR
 def hostdir():
     d = tempfile.mkdtemp(prefix="mydocker-vol-")
     yield d
-    subprocess.run(["umount", "-R", "-l", d], capture_output=True)
-    subprocess.run(["rm", "-rf", d])
+    # Whatever a test mounted below it (deepest first), then the directory.
+    for mount in sorted(host_mount_points_under(d), reverse=True):
+        subprocess.run(["umount", "-l", mount], capture_output=True)
+    assert host_mount_points_under(d) == []
+    subprocess.run(["rm", "-rf", d], check=True)
+
+
+def host_mount_points_under(path):
+    with open("/proc/self/mountinfo") as f:
+        points = [line.split()[4] for line in f]
+    return [p for p in points if p == path or p.startswith(path + "/")]
 
 
 def host_mounts_under(path):
