@@ -305,7 +305,7 @@ absl::Status Container::Logs(const LogOptions& options, const LogSink& sink) con
 
 absl::Status Container::Rename(absl::string_view new_name) {
   MYDOCKER_ASSIGN_OR_RETURN(FileLock lock, runtime_->state().Lock(id_));
-  return runtime_->state().Rename(id_, std::string(new_name));
+  return runtime_->state().Rename(id_, new_name);
 }
 
 }  // namespace mydocker

@@ -11,7 +11,7 @@
 namespace mydocker {
 namespace {
 
-constexpr std::array<std::pair<NamespaceType, std::string_view>, 7> kNamespaceNames = {{
+constexpr std::array<std::pair<NamespaceType, absl::string_view>, 7> kNamespaceNames = {{
     {NamespaceType::kPid, "pid"},
     {NamespaceType::kNetwork, "network"},
     {NamespaceType::kMount, "mount"},
@@ -88,13 +88,13 @@ void WriteMounts(json::Writer& w, const std::vector<MountSpec>& mounts) {
   w.EndArray();
 }
 
-void WriteOptionalInt(json::Writer& w, std::string_view key, const std::optional<int64_t>& v) {
+void WriteOptionalInt(json::Writer& w, absl::string_view key, const std::optional<int64_t>& v) {
   if (!v.has_value()) return;
   json::Key(w, key);
   w.Int64(*v);
 }
 
-void WriteOptionalUint(json::Writer& w, std::string_view key, const std::optional<uint64_t>& v) {
+void WriteOptionalUint(json::Writer& w, absl::string_view key, const std::optional<uint64_t>& v) {
   if (!v.has_value()) return;
   json::Key(w, key);
   w.Uint64(*v);
@@ -322,12 +322,12 @@ std::string NamespaceTypeName(NamespaceType type) {
   return absl::StrCat("unknown(", static_cast<int>(type), ")");
 }
 
-absl::StatusOr<NamespaceType> ParseNamespaceType(std::string_view name) {
+absl::StatusOr<NamespaceType> ParseNamespaceType(absl::string_view name) {
   for (const auto& [t, n] : kNamespaceNames) {
     if (n == name) return t;
   }
   return absl::InvalidArgumentError(
-      absl::StrCat("unknown namespace type \"", absl::CHexEscape(ToAbsl(name)), "\""));
+      absl::StrCat("unknown namespace type \"", absl::CHexEscape(name), "\""));
 }
 
 std::string ConfigToJson(const ContainerConfig& config) {
@@ -348,7 +348,7 @@ std::string ConfigToJson(const ContainerConfig& config) {
   return std::string(buffer.GetString(), buffer.GetSize());
 }
 
-absl::StatusOr<ContainerConfig> ConfigFromJson(std::string_view text) {
+absl::StatusOr<ContainerConfig> ConfigFromJson(absl::string_view text) {
   rapidjson::Document doc;
   MYDOCKER_RETURN_IF_ERROR(json::Parse(text, "config", &doc));
   MYDOCKER_ASSIGN_OR_RETURN(json::ObjectReader r, json::ObjectReader::Make(doc, ""));

@@ -14,7 +14,7 @@
 namespace mydocker {
 namespace {
 
-constexpr std::array<std::pair<ContainerStatus, std::string_view>, 4> kStatusNames = {{
+constexpr std::array<std::pair<ContainerStatus, absl::string_view>, 4> kStatusNames = {{
     {ContainerStatus::kCreated, "created"},
     {ContainerStatus::kRunning, "running"},
     {ContainerStatus::kPaused, "paused"},
@@ -22,7 +22,7 @@ constexpr std::array<std::pair<ContainerStatus, std::string_view>, 4> kStatusNam
 }};
 
 // Go's zero time, which Docker prints for "never".
-constexpr std::string_view kZeroTime = "0001-01-01T00:00:00Z";
+constexpr absl::string_view kZeroTime = "0001-01-01T00:00:00Z";
 
 struct ProcStat {
   char state = '?';
@@ -130,19 +130,19 @@ absl::Status ReadIdentity(const json::ObjectReader& r, ContainerState* s) {
 
 }  // namespace
 
-std::string_view ContainerStatusName(ContainerStatus status) {
+absl::string_view ContainerStatusName(ContainerStatus status) {
   for (const auto& [s, name] : kStatusNames) {
     if (s == status) return name;
   }
   return "unknown";
 }
 
-absl::StatusOr<ContainerStatus> ParseContainerStatus(std::string_view name) {
+absl::StatusOr<ContainerStatus> ParseContainerStatus(absl::string_view name) {
   for (const auto& [s, n] : kStatusNames) {
     if (n == name) return s;
   }
   return absl::InvalidArgumentError(
-      absl::StrCat("unknown container status \"", absl::CHexEscape(ToAbsl(name)), "\""));
+      absl::StrCat("unknown container status \"", absl::CHexEscape(name), "\""));
 }
 
 bool ProcessRef::Alive() const {
@@ -164,7 +164,7 @@ std::string StateToJson(const ContainerState& state) {
   return std::string(buffer.GetString(), buffer.GetSize());
 }
 
-absl::StatusOr<ContainerState> StateFromJson(std::string_view text) {
+absl::StatusOr<ContainerState> StateFromJson(absl::string_view text) {
   rapidjson::Document doc;
   MYDOCKER_RETURN_IF_ERROR(json::Parse(text, "state", &doc));
   MYDOCKER_ASSIGN_OR_RETURN(json::ObjectReader r, json::ObjectReader::Make(doc, ""));
@@ -194,13 +194,13 @@ std::string FormatRfc3339(absl::Time t) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%E*SZ", t, absl::UTCTimeZone());
 }
 
-absl::StatusOr<absl::Time> ParseTime(std::string_view s) {
+absl::StatusOr<absl::Time> ParseTime(absl::string_view s) {
   if (s == kZeroTime) return absl::InfinitePast();
   absl::Time t;
   std::string err;
-  if (!absl::ParseTime(absl::RFC3339_full, ToAbsl(s), &t, &err)) {
+  if (!absl::ParseTime(absl::RFC3339_full, s, &t, &err)) {
     return absl::InvalidArgumentError(
-        absl::StrCat("invalid rfc 3339 time \"", absl::CHexEscape(ToAbsl(s)), "\""));
+        absl::StrCat("invalid rfc 3339 time \"", absl::CHexEscape(s), "\""));
   }
   return t;
 }

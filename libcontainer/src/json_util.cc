@@ -7,7 +7,7 @@
 
 namespace mydocker::json {
 
-absl::Status Parse(std::string_view text, const char* what, rapidjson::Document* doc) {
+absl::Status Parse(absl::string_view text, const char* what, rapidjson::Document* doc) {
   constexpr unsigned kFlags = rapidjson::kParseIterativeFlag;
   doc->Parse<kFlags>(text.data(), text.size());
   if (doc->HasParseError()) {
@@ -22,20 +22,20 @@ absl::Status Parse(std::string_view text, const char* what, rapidjson::Document*
   return absl::OkStatus();
 }
 
-void Key(Writer& w, std::string_view key) {
+void Key(Writer& w, absl::string_view key) {
   w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
 }
 
-void String(Writer& w, std::string_view value) {
+void String(Writer& w, absl::string_view value) {
   w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
 }
 
-void KeyString(Writer& w, std::string_view key, std::string_view value) {
+void KeyString(Writer& w, absl::string_view key, absl::string_view value) {
   Key(w, key);
   String(w, value);
 }
 
-void KeyStringArray(Writer& w, std::string_view key, const std::vector<std::string>& values) {
+void KeyStringArray(Writer& w, absl::string_view key, const std::vector<std::string>& values) {
   Key(w, key);
   w.StartArray();
   for (const std::string& v : values) String(w, v);
@@ -56,11 +56,11 @@ absl::StatusOr<ObjectReader> ObjectReader::Make(const rapidjson::Value& value, s
   return ObjectReader(value, std::move(path));
 }
 
-std::string ObjectReader::FieldPath(std::string_view key) const {
-  return path_.empty() ? std::string(key) : absl::StrCat(path_, ".", ToAbsl(key));
+std::string ObjectReader::FieldPath(absl::string_view key) const {
+  return path_.empty() ? std::string(key) : absl::StrCat(path_, ".", key);
 }
 
-std::string ObjectReader::ElementPath(std::string_view key, size_t index) const {
+std::string ObjectReader::ElementPath(absl::string_view key, size_t index) const {
   return absl::StrCat(FieldPath(key), "[", index, "]");
 }
 

@@ -11,7 +11,6 @@
 #include <limits>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -25,12 +24,6 @@
 
 namespace mydocker {
 
-// Debian builds Abseil with its own absl::string_view class, which does not convert implicitly
-// from std::string_view (used by our public headers).
-inline absl::string_view ToAbsl(std::string_view s) {
-  return absl::string_view(s.data(), s.size());
-}
-
 namespace json {
 
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
@@ -38,12 +31,12 @@ using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 // Parses `text` into `doc` and requires the root to be an object. `what` names the record in
 // messages ("config", "state"). The iterative parser is used so that deeply nested input cannot
 // exhaust the stack.
-absl::Status Parse(std::string_view text, const char* what, rapidjson::Document* doc);
+absl::Status Parse(absl::string_view text, const char* what, rapidjson::Document* doc);
 
-void Key(Writer& w, std::string_view key);
-void String(Writer& w, std::string_view value);
-void KeyString(Writer& w, std::string_view key, std::string_view value);
-void KeyStringArray(Writer& w, std::string_view key, const std::vector<std::string>& values);
+void Key(Writer& w, absl::string_view key);
+void String(Writer& w, absl::string_view value);
+void KeyString(Writer& w, absl::string_view key, absl::string_view value);
+void KeyStringArray(Writer& w, absl::string_view key, const std::vector<std::string>& values);
 
 // "must be an integer between MIN and MAX" for T.
 template <typename T>
@@ -79,7 +72,7 @@ class ObjectReader {
   static absl::StatusOr<ObjectReader> Make(const rapidjson::Value& value, std::string path);
 
   // The path of member `key` for messages: "process.args", or "id" at the top level.
-  std::string FieldPath(std::string_view key) const;
+  std::string FieldPath(absl::string_view key) const;
 
   // The member, or nullptr if absent or null.
   const rapidjson::Value* Find(const char* key) const;
@@ -125,7 +118,7 @@ class ObjectReader {
   absl::StatusOr<std::optional<ObjectReader>> GetObject(const char* key) const;
 
   // "mounts[3]".
-  std::string ElementPath(std::string_view key, size_t index) const;
+  std::string ElementPath(absl::string_view key, size_t index) const;
 
  private:
   ObjectReader(const rapidjson::Value& value, std::string path)

@@ -196,7 +196,7 @@ absl::StatusOr<std::unique_ptr<Container>> Runtime::Create(const CreateOptions& 
 }
 
 absl::StatusOr<std::unique_ptr<Container>> Runtime::Get(absl::string_view ref) {
-  MYDOCKER_ASSIGN_OR_RETURN(std::string id, state_->Resolve(std::string(ref)));
+  MYDOCKER_ASSIGN_OR_RETURN(std::string id, state_->Resolve(ref));
   return std::make_unique<Container>(this, id);
 }
 

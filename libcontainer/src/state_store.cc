@@ -30,20 +30,20 @@ constexpr int kPrivateDirMode = 0700;
 
 bool IsLowerHex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
 
-bool IsIdPrefix(std::string_view s) {
+bool IsIdPrefix(absl::string_view s) {
   return !s.empty() && s.size() <= kIdLength && std::all_of(s.begin(), s.end(), IsLowerHex);
 }
 
 // Quotes a value for a one-line message even if it holds newlines or control characters.
-std::string Quote(std::string_view s) {
-  return absl::StrCat("\"", absl::CHexEscape(ToAbsl(s)), "\"");
+std::string Quote(absl::string_view s) {
+  return absl::StrCat("\"", absl::CHexEscape(s), "\"");
 }
 
-absl::Status NoSuchContainer(std::string_view ref) {
-  return absl::NotFoundError(absl::StrCat("no such container: ", absl::CHexEscape(ToAbsl(ref))));
+absl::Status NoSuchContainer(absl::string_view ref) {
+  return absl::NotFoundError(absl::StrCat("no such container: ", absl::CHexEscape(ref)));
 }
 
-absl::Status CheckId(std::string_view id) {
+absl::Status CheckId(absl::string_view id) {
   if (IsFullContainerId(id)) return absl::OkStatus();
   return absl::InvalidArgumentError(absl::StrCat("invalid container id ", Quote(id)));
 }
@@ -55,8 +55,8 @@ bool IsDirectory(const std::string& path) {
 
 std::string ContainersDir(const std::string& root) { return root + "/containers"; }
 std::string NamesDir(const std::string& root) { return root + "/names"; }
-std::string NamePath(const std::string& root, std::string_view name) {
-  return absl::StrCat(NamesDir(root), "/", ToAbsl(name));
+std::string NamePath(const std::string& root, absl::string_view name) {
+  return absl::StrCat(NamesDir(root), "/", name);
 }
 
 absl::StatusOr<std::string> ReadLink(const std::string& path) {
@@ -73,7 +73,7 @@ void SyncDir(const std::string& path) {
 
 // The id a name is reserved for, or "" if the name is free or its link is stale: it points at
 // no container directory (a crash between reservation and creation, or during removal).
-absl::StatusOr<std::string> NameOwner(const StateStore& store, std::string_view name) {
+absl::StatusOr<std::string> NameOwner(const StateStore& store, absl::string_view name) {
   absl::StatusOr<std::string> target = ReadLink(NamePath(store.root(), name));
   if (!target.ok()) {
     // EINVAL: something that is not a link sits there; it reserves nothing.
@@ -90,7 +90,7 @@ absl::StatusOr<std::string> NameOwner(const StateStore& store, std::string_view 
 
 // Points names/<name> at `id`. symlink(2) fails if the name exists, so two reservations can never
 // both succeed. REQUIRES: the names lock is held, which is what makes replacing a stale link safe.
-absl::Status ReserveName(const StateStore& store, std::string_view name, std::string_view id) {
+absl::Status ReserveName(const StateStore& store, absl::string_view name, absl::string_view id) {
   std::string link = NamePath(store.root(), name);
   std::string target(id);
   for (int attempt = 0; attempt < 2; ++attempt) {
@@ -110,7 +110,7 @@ absl::Status ReserveName(const StateStore& store, std::string_view name, std::st
 }
 
 // Removes names/<name> if it still points at `id`. REQUIRES: the names lock is held.
-absl::Status ReleaseName(const StateStore& store, std::string_view name, std::string_view id) {
+absl::Status ReleaseName(const StateStore& store, absl::string_view name, absl::string_view id) {
   std::string link = NamePath(store.root(), name);
   absl::StatusOr<std::string> target = ReadLink(link);
   if (!target.ok()) return absl::IsNotFound(target.status()) ? absl::OkStatus() : target.status();
@@ -122,7 +122,7 @@ absl::Status ReleaseName(const StateStore& store, std::string_view name, std::st
 }
 
 // For a container whose record is unreadable: finds its names by their targets.
-absl::Status ReleaseNamesOf(const StateStore& store, std::string_view id) {
+absl::Status ReleaseNamesOf(const StateStore& store, absl::string_view id) {
   MYDOCKER_ASSIGN_OR_RETURN(std::vector<std::string> names, ListDir(NamesDir(store.root())));
   absl::Status result;
   for (const std::string& name : names) result.Update(ReleaseName(store, name, id));
@@ -168,8 +168,8 @@ absl::Status RemoveContainerDir(const std::string& dir) {
 }
 
 template <typename T>
-absl::StatusOr<T> LoadRecord(const StateStore& store, std::string_view id, const char* file,
-                             absl::StatusOr<T> (*parse)(std::string_view)) {
+absl::StatusOr<T> LoadRecord(const StateStore& store, absl::string_view id, const char* file,
+                             absl::StatusOr<T> (*parse)(absl::string_view)) {
   MYDOCKER_RETURN_IF_ERROR(CheckId(id));
   std::string dir = store.ContainerDir(id);
   std::string path = absl::StrCat(dir, "/", file);
@@ -207,7 +207,7 @@ std::string NewContainerId() {
   }
 }
 
-absl::Status ValidateContainerName(std::string_view name) {
+absl::Status ValidateContainerName(absl::string_view name) {
   if (name.empty()) return absl::InvalidArgumentError("container name must not be empty");
   if (name.size() > kMaxNameLength) {
     return absl::InvalidArgumentError(absl::StrCat("container name is ", name.size(),
@@ -222,7 +222,7 @@ absl::Status ValidateContainerName(std::string_view name) {
   return absl::OkStatus();
 }
 
-bool IsFullContainerId(std::string_view s) {
+bool IsFullContainerId(absl::string_view s) {
   return s.size() == kIdLength && std::all_of(s.begin(), s.end(), IsLowerHex);
 }
 
@@ -239,11 +239,11 @@ absl::StatusOr<std::unique_ptr<StateStore>> StateStore::Open(const std::string& 
   return std::unique_ptr<StateStore>(new StateStore(std::move(clean)));
 }
 
-std::string StateStore::ContainerDir(std::string_view id) const {
-  return absl::StrCat(ContainersDir(root_), "/", ToAbsl(id));
+std::string StateStore::ContainerDir(absl::string_view id) const {
+  return absl::StrCat(ContainersDir(root_), "/", id);
 }
 
-absl::StatusOr<std::string> StateStore::Resolve(std::string_view ref) const {
+absl::StatusOr<std::string> StateStore::Resolve(absl::string_view ref) const {
   if (ref.empty()) return absl::InvalidArgumentError("empty container reference");
   // Docker's order: full id, then name, then id prefix. Only values validated as an id or a
   // name ever reach a path, so a ref like "../x" cannot leave the store.
@@ -257,7 +257,7 @@ absl::StatusOr<std::string> StateStore::Resolve(std::string_view ref) const {
   std::string match;
   size_t matches = 0;
   for (const std::string& entry : entries) {
-    if (IsFullContainerId(entry) && absl::StartsWith(entry, ToAbsl(ref))) {
+    if (IsFullContainerId(entry) && absl::StartsWith(entry, ref)) {
       match = entry;
       ++matches;
     }
@@ -288,7 +288,7 @@ absl::Status StateStore::Create(const ContainerState& state, const ContainerConf
   return s;
 }
 
-absl::StatusOr<ContainerState> StateStore::LoadState(std::string_view id) const {
+absl::StatusOr<ContainerState> StateStore::LoadState(absl::string_view id) const {
   MYDOCKER_ASSIGN_OR_RETURN(ContainerState state,
                             LoadRecord<ContainerState>(*this, id, kStateFile, &StateFromJson));
   // Callers use state.id to build paths; a record must not redirect them to another container.
@@ -299,7 +299,7 @@ absl::StatusOr<ContainerState> StateStore::LoadState(std::string_view id) const 
   return state;
 }
 
-absl::StatusOr<ContainerConfig> StateStore::LoadConfig(std::string_view id) const {
+absl::StatusOr<ContainerConfig> StateStore::LoadConfig(absl::string_view id) const {
   return LoadRecord<ContainerConfig>(*this, id, kConfigFile, &ConfigFromJson);
 }
 
@@ -310,7 +310,7 @@ absl::Status StateStore::SaveState(const ContainerState& state) {
   return WriteFileAtomic(absl::StrCat(dir, "/", kStateFile), StateToJson(state), kPrivateFileMode);
 }
 
-absl::Status StateStore::SaveConfig(std::string_view id, const ContainerConfig& config) {
+absl::Status StateStore::SaveConfig(absl::string_view id, const ContainerConfig& config) {
   MYDOCKER_RETURN_IF_ERROR(CheckId(id));
   std::string dir = ContainerDir(id);
   if (!IsDirectory(dir)) return NoSuchContainer(id);
@@ -338,7 +338,7 @@ absl::StatusOr<std::vector<ContainerState>> StateStore::List(std::vector<std::st
   return states;
 }
 
-absl::Status StateStore::Rename(std::string_view id, std::string_view new_name) {
+absl::Status StateStore::Rename(absl::string_view id, absl::string_view new_name) {
   MYDOCKER_RETURN_IF_ERROR(CheckId(id));
   MYDOCKER_RETURN_IF_ERROR(ValidateContainerName(new_name));
   MYDOCKER_ASSIGN_OR_RETURN(ContainerState state, LoadState(id));
@@ -356,7 +356,7 @@ absl::Status StateStore::Rename(std::string_view id, std::string_view new_name) 
   return old_name.empty() ? absl::OkStatus() : ReleaseName(*this, old_name, id);
 }
 
-absl::Status StateStore::Remove(std::string_view id) {
+absl::Status StateStore::Remove(absl::string_view id) {
   MYDOCKER_RETURN_IF_ERROR(CheckId(id));
   absl::StatusOr<ContainerState> state = LoadState(id);
   MYDOCKER_RETURN_IF_ERROR(RemoveContainerDir(ContainerDir(id)));
@@ -365,7 +365,7 @@ absl::Status StateStore::Remove(std::string_view id) {
   return ReleaseNamesOf(*this, id);
 }
 
-absl::StatusOr<FileLock> StateStore::Lock(std::string_view id) const {
+absl::StatusOr<FileLock> StateStore::Lock(absl::string_view id) const {
   MYDOCKER_RETURN_IF_ERROR(CheckId(id));
   std::string dir = ContainerDir(id);
   if (!IsDirectory(dir)) return NoSuchContainer(id);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace mydocker {
 
@@ -100,10 +101,10 @@ struct ContainerConfig {
 ContainerConfig DefaultContainerConfig();
 
 std::string NamespaceTypeName(NamespaceType type);
-absl::StatusOr<NamespaceType> ParseNamespaceType(std::string_view name);
+absl::StatusOr<NamespaceType> ParseNamespaceType(absl::string_view name);
 
 std::string ConfigToJson(const ContainerConfig& config);
-absl::StatusOr<ContainerConfig> ConfigFromJson(std::string_view json);
+absl::StatusOr<ContainerConfig> ConfigFromJson(absl::string_view json);
 
 }  // namespace mydocker
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
 namespace mydocker {
@@ -19,8 +20,8 @@ enum class ContainerStatus {
   kStopped,  // the process ended; resources released or being released
 };
 
-std::string_view ContainerStatusName(ContainerStatus status);  // "created", "running", ...
-absl::StatusOr<ContainerStatus> ParseContainerStatus(std::string_view name);
+absl::string_view ContainerStatusName(ContainerStatus status);  // "created", "running", ...
+absl::StatusOr<ContainerStatus> ParseContainerStatus(absl::string_view name);
 
 // A process identified beyond its pid: the start time (field 22 of /proc/<pid>/stat, in clock
 // ticks since boot) tells a recycled pid apart from the process we started.
@@ -69,11 +70,11 @@ struct ContainerState {
 };
 
 std::string StateToJson(const ContainerState& state);
-absl::StatusOr<ContainerState> StateFromJson(std::string_view json);
+absl::StatusOr<ContainerState> StateFromJson(absl::string_view json);
 
 // RFC 3339 with nanoseconds in UTC, as Docker prints times; InfinitePast is "0001-01-01T00:00:00Z".
 std::string FormatRfc3339(absl::Time t);
-absl::StatusOr<absl::Time> ParseTime(std::string_view s);
+absl::StatusOr<absl::Time> ParseTime(absl::string_view s);
 
 }  // namespace mydocker
 

@@ -13,7 +13,7 @@
 
 #include <memory>
 #include <string>
-#include <string_view>
+#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -26,8 +26,8 @@ namespace mydocker {
 // A new random container id: 64 lowercase hex digits.
 std::string NewContainerId();
 // Docker's rule: [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 128 characters here.
-absl::Status ValidateContainerName(std::string_view name);
-bool IsFullContainerId(std::string_view s);
+absl::Status ValidateContainerName(absl::string_view name);
+bool IsFullContainerId(absl::string_view s);
 
 class StateStore {
  public:
@@ -35,36 +35,36 @@ class StateStore {
   static absl::StatusOr<std::unique_ptr<StateStore>> Open(const std::string& root);
 
   const std::string& root() const { return root_; }
-  std::string ContainerDir(std::string_view id) const;
+  std::string ContainerDir(absl::string_view id) const;
 
   // Finds a container by full id, name, or unique id prefix. NotFound ("no such container: x");
   // InvalidArgument when a prefix matches several ("ambiguous ... matches N containers").
-  absl::StatusOr<std::string> Resolve(std::string_view ref) const;
+  absl::StatusOr<std::string> Resolve(absl::string_view ref) const;
 
   // Creates the container's directory and records, and reserves its name. AlreadyExists if the
   // name is taken. On failure nothing is left behind.
   absl::Status Create(const ContainerState& state, const ContainerConfig& config);
 
-  absl::StatusOr<ContainerState> LoadState(std::string_view id) const;
-  absl::StatusOr<ContainerConfig> LoadConfig(std::string_view id) const;
+  absl::StatusOr<ContainerState> LoadState(absl::string_view id) const;
+  absl::StatusOr<ContainerConfig> LoadConfig(absl::string_view id) const;
   // Atomic replace. REQUIRES: the caller holds Lock(state.id).
   absl::Status SaveState(const ContainerState& state);
   // Atomic replace of config.json (live updates of limits). REQUIRES: the caller holds Lock(id).
-  absl::Status SaveConfig(std::string_view id, const ContainerConfig& config);
+  absl::Status SaveConfig(absl::string_view id, const ContainerConfig& config);
 
   // All containers, sorted by creation time, newest first. Records that cannot be read are
   // skipped (and reported through `bad` if given), so one bad record never hides the others.
   absl::StatusOr<std::vector<ContainerState>> List(std::vector<std::string>* bad = nullptr) const;
 
   // Changes a container's name. REQUIRES: the caller holds Lock(id).
-  absl::Status Rename(std::string_view id, std::string_view new_name);
+  absl::Status Rename(absl::string_view id, absl::string_view new_name);
 
   // Removes the container's directory and name. REQUIRES: the caller holds Lock(id) and has
   // released the container's kernel resources.
-  absl::Status Remove(std::string_view id);
+  absl::Status Remove(absl::string_view id);
 
   // The per-container lock, exclusive across threads and processes.
-  absl::StatusOr<FileLock> Lock(std::string_view id) const;
+  absl::StatusOr<FileLock> Lock(absl::string_view id) const;
 
  private:
   explicit StateStore(std::string root) : root_(std::move(root)) {}
