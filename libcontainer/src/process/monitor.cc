@@ -11,6 +11,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstring>
 
@@ -27,6 +28,7 @@ namespace mydocker::process {
 namespace {
 
 constexpr int kForwardedSignals[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
+constexpr absl::Duration kStartDeadline = absl::Minutes(2);
 
 absl::StatusOr<unsigned long> CloneFlags(const std::vector<NamespaceType>& namespaces) {
   unsigned long flags = NamespaceFlags(namespaces);
@@ -225,7 +227,18 @@ absl::Status Monitor::StartInit() {
 
 absl::Status Monitor::AwaitExec() {
   bool ready = false;
+  // Setting up a container takes milliseconds; a step that hangs (a volume on a dead network
+  // file system) must not hold the container's lock and the client forever.
+  const absl::Time deadline = absl::Now() + kStartDeadline;
   for (;;) {
+    struct pollfd p = {sync_.get(), POLLIN, 0};
+    int left = static_cast<int>(absl::ToInt64Milliseconds(deadline - absl::Now()));
+    int n = ::poll(&p, 1, std::max(left, 0));
+    if (n < 0 && errno == EINTR) continue;
+    if (n == 0) {
+      return absl::DeadlineExceededError(absl::StrCat(
+          "container init did not reach execve within ", absl::FormatDuration(kStartDeadline)));
+    }
     MYDOCKER_ASSIGN_OR_RETURN(InitReport report, ReceiveFromInit(sync_.get()));
     switch (report.kind) {
       case InitReport::kTerminal:
