@@ -26,6 +26,7 @@
 #include "pidfd.h"
 #include "helper_spawn.h"
 #include "process/init_plan.h"
+#include "process/protocol.h"
 
 namespace mydocker {
 namespace {
@@ -195,25 +196,16 @@ absl::Status AwaitExec(int sock, UniqueFd* terminal) {
   bool ready = false;
   for (;;) {
     char buf[sizeof(mydocker_nsenter_error)];
-    struct iovec iov = {buf, sizeof buf};
-    alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-    struct msghdr msg = {};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    ssize_t n = ::recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return LastErrnoError("receive from exec helper");
-    if (n == 0) break;
-    struct cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
-    if (cmsg != nullptr && cmsg->cmsg_type == SCM_RIGHTS) {
-      int fd;
-      std::memcpy(&fd, CMSG_DATA(cmsg), sizeof fd);
-      terminal->reset(fd);
+    UniqueFd received;
+    MYDOCKER_ASSIGN_OR_RETURN(size_t n,
+                              process::ReceiveWithFd(sock, buf, sizeof buf, &received));
+    if (received) {
+      *terminal = std::move(received);
+    } else if (n == 0) {
+      break;
     } else if (n == 1 && buf[0] == MYDOCKER_NSENTER_READY) {
       ready = true;
-    } else if (n == static_cast<ssize_t>(sizeof(mydocker_nsenter_error))) {
+    } else if (n == sizeof(mydocker_nsenter_error)) {
       mydocker_nsenter_error e;
       std::memcpy(&e, buf, sizeof e);
       e.what[sizeof e.what - 1] = '\0';

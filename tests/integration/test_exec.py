@@ -177,8 +177,15 @@ def test_exec_helper_runs_from_a_sealed_copy(runtime):
                 pass
         return None
     pid = wait_for(helper, timeout=10, what="the exec helper process")
-    exe = os.readlink(f"/proc/{pid}/exe")
-    assert exe.startswith("/memfd:mydocker-nsenter"), exe
+    # Right after posix_spawn the helper still runs the file; its stub re-executes at once from
+    # a sealed copy, and from then on (before it touches the container) it must be the memfd.
+    def sealed_exe():
+        try:
+            exe = os.readlink(f"/proc/{pid}/exe")
+        except OSError:
+            return None
+        return exe if exe.startswith("/memfd:mydocker-nsenter") else None
+    wait_for(sealed_exe, timeout=10, what="the helper to run from a sealed memfd")
     # The attack keeps a handle on the executable and writes once the process is gone.
     handle = os.open(f"/proc/{pid}/exe", os.O_RDONLY)
     try:

@@ -66,37 +66,20 @@ struct InitReport {
 absl::StatusOr<InitReport> ReceiveFromInit(int fd) {
   InitReport report;
   char buf[sizeof(InitError)];
-  struct iovec iov = {buf, sizeof buf};
-  alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-  struct msghdr msg = {};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  ssize_t n;
-  do {
-    n = ::recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
-  } while (n < 0 && errno == EINTR);
-  if (n < 0) return LastErrnoError("receive from container init");
-  if (n == 0) return report;
-  struct cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
-  if (n == 1 && buf[0] == kInitReadyToExec && cmsg == nullptr) {
-    report.kind = InitReport::kReadyToExec;
-    return report;
-  }
-  if (cmsg != nullptr && cmsg->cmsg_type == SCM_RIGHTS) {
-    int received;
-    std::memcpy(&received, CMSG_DATA(cmsg), sizeof(int));
+  MYDOCKER_ASSIGN_OR_RETURN(size_t n, ReceiveWithFd(fd, buf, sizeof buf, &report.terminal));
+  if (report.terminal) {
     report.kind = InitReport::kTerminal;
-    report.terminal.reset(received);
-    return report;
-  }
-  if (n != static_cast<ssize_t>(sizeof(InitError))) {
+  } else if (n == 0) {
+    report.kind = InitReport::kClosed;
+  } else if (n == 1 && buf[0] == kInitReadyToExec) {
+    report.kind = InitReport::kReadyToExec;
+  } else if (n == sizeof(InitError)) {
+    report.kind = InitReport::kError;
+    std::memcpy(&report.error, buf, sizeof(InitError));
+    report.error.what[sizeof report.error.what - 1] = '\0';
+  } else {
     return absl::InternalError("malformed message from container init");
   }
-  report.kind = InitReport::kError;
-  std::memcpy(&report.error, buf, sizeof(InitError));
-  report.error.what[sizeof report.error.what - 1] = '\0';
   return report;
 }
 

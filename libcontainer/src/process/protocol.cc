@@ -48,6 +48,28 @@ absl::StatusOr<ControlMessage> ReceiveControl(int fd) {
   }
 }
 
+absl::StatusOr<size_t> ReceiveWithFd(int sock, void* buf, size_t size, UniqueFd* fd) {
+  struct iovec iov = {buf, size};
+  alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+  struct msghdr msg = {};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  ssize_t n;
+  do {
+    n = ::recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) return LastErrnoError("receive from helper socket");
+  struct cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
+  if (cmsg != nullptr && cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_RIGHTS) {
+    int received;
+    std::memcpy(&received, CMSG_DATA(cmsg), sizeof received);
+    fd->reset(received);
+  }
+  return static_cast<size_t>(n);
+}
+
 std::string DescribeInitError(const InitError& e) {
   std::string what(e.what, strnlen(e.what, sizeof e.what));
   if (e.err == 0) return what;

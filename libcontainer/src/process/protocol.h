@@ -9,6 +9,7 @@
 #include "absl/strings/string_view.h"
 
 #include "absl/status/statusor.h"
+#include "mydocker/unique_fd.h"
 
 namespace mydocker::process {
 
@@ -41,6 +42,11 @@ ControlMessage MakeControl(ControlType type, int32_t value, int32_t value2 = 0,
 absl::Status SendControl(int fd, const ControlMessage& msg);
 // Receives one message. NotFound at end of stream (peer closed).
 absl::StatusOr<ControlMessage> ReceiveControl(int fd);
+
+// Receives one message of at most `size` bytes into `buf` and, if it carried one, a descriptor
+// (SCM_RIGHTS, received close-on-exec) into `*fd`. Returns the message's size; 0 at end of
+// stream.
+absl::StatusOr<size_t> ReceiveWithFd(int sock, void* buf, size_t size, UniqueFd* fd);
 
 // init -> monitor, one byte sent right before execve.
 inline constexpr char kInitReadyToExec = 'x';
