@@ -32,8 +32,6 @@ namespace {
 
 using process::ControlType;
 
-std::string Short(const std::string& id) { return id.substr(0, 12); }
-
 }  // namespace
 
 absl::Status Attachment::Signal(int signal) {
@@ -72,7 +70,7 @@ absl::StatusOr<std::unique_ptr<Attachment>> Container::Start(const StartOptions&
   MYDOCKER_ASSIGN_OR_RETURN(ContainerState state, State());
   if (!state.CanStart()) {
     return absl::FailedPreconditionError(
-        absl::StrCat("container ", Short(id_), " is already running"));
+        absl::StrCat("container ", ShortId(id_), " is already running"));
   }
   int pair[2];
   if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) {
@@ -98,7 +96,7 @@ absl::StatusOr<std::unique_ptr<Attachment>> Container::Start(const StartOptions&
   while (::waitpid(intermediate, nullptr, 0) < 0 && errno == EINTR) {
   }
   if (!msg.ok()) {
-    return absl::InternalError(absl::StrCat("monitor of container ", Short(id_),
+    return absl::InternalError(absl::StrCat("monitor of container ", ShortId(id_),
                                             " ended before starting it: ", msg.status().message()));
   }
   if (msg->type == ControlType::kStartFailed) {
@@ -116,14 +114,14 @@ absl::Status Container::Kill(int signal) {
   MYDOCKER_ASSIGN_OR_RETURN(ContainerState state, State());
   if (!state.IsActive()) {
     return absl::FailedPreconditionError(
-        absl::StrCat("container ", Short(id_), " is not running"));
+        absl::StrCat("container ", ShortId(id_), " is not running"));
   }
   auto init = OpenPidfd(state.init);
   if (!init.ok()) {
     return absl::FailedPreconditionError(
-        absl::StrCat("container ", Short(id_), " is not running"));
+        absl::StrCat("container ", ShortId(id_), " is not running"));
   }
-  return Annotate(SignalPidfd(init->get(), signal), absl::StrCat("kill container ", Short(id_)));
+  return Annotate(SignalPidfd(init->get(), signal), absl::StrCat("kill container ", ShortId(id_)));
 }
 
 absl::Status Container::Remove(bool force, bool remove_volumes) {
@@ -131,7 +129,7 @@ absl::Status Container::Remove(bool force, bool remove_volumes) {
   if (!state.CanRemove()) {
     if (!force) {
       return absl::FailedPreconditionError(
-          absl::StrCat("cannot remove running container ", Short(id_),
+          absl::StrCat("cannot remove running container ", ShortId(id_),
                        ": stop the container before removing or force remove"));
     }
     if (auto init = OpenPidfd(state.init); init.ok()) {
@@ -157,7 +155,7 @@ absl::Status Container::Remove(bool force, bool remove_volumes) {
   MYDOCKER_ASSIGN_OR_RETURN(state, State());
   if (!state.CanRemove()) {
     return absl::FailedPreconditionError(
-        absl::StrCat("container ", Short(id_), " was started while being removed"));
+        absl::StrCat("container ", ShortId(id_), " was started while being removed"));
   }
   MYDOCKER_RETURN_IF_ERROR(ReleaseResources(runtime_->cgroups(), dir, state));
   return runtime_->DeleteContainer(id_, remove_volumes);
@@ -229,7 +227,7 @@ absl::Status Container::Stop(absl::Duration timeout, int signal) {
   }
   if (monitor.ok() && !WaitPidfd(monitor->get(), absl::Now() + absl::Seconds(30))) {
     return absl::DeadlineExceededError(
-        absl::StrCat("container ", Short(id_), " did not finish stopping"));
+        absl::StrCat("container ", ShortId(id_), " did not finish stopping"));
   }
   if (!monitor.ok()) {
     // Nobody will record the end or release the resources: do the release here.
@@ -255,7 +253,7 @@ absl::StatusOr<std::optional<int>> Container::Wait(absl::Duration timeout) {
     if (monitor.ok()) {
       if (!WaitPidfd(monitor->get(), deadline)) {
         return absl::DeadlineExceededError(
-            absl::StrCat("container ", Short(id_), " is still running"));
+            absl::StrCat("container ", ShortId(id_), " is still running"));
       }
       continue;  // re-read the record the monitor wrote before exiting
     }
@@ -315,7 +313,7 @@ namespace {
 
 absl::Status RequireActive(const ContainerState& state, const std::string& id) {
   if (state.IsActive()) return absl::OkStatus();
-  return absl::FailedPreconditionError(absl::StrCat("container ", Short(id), " is not running"));
+  return absl::FailedPreconditionError(absl::StrCat("container ", ShortId(id), " is not running"));
 }
 
 template <typename T>
@@ -378,7 +376,7 @@ absl::Status Container::Pause() {
   MYDOCKER_ASSIGN_OR_RETURN(FileLock lock, runtime_->state().Lock(id_));
   MYDOCKER_ASSIGN_OR_RETURN(ContainerState state, State());
   if (state.status == ContainerStatus::kPaused) {
-    return absl::FailedPreconditionError(absl::StrCat("container ", Short(id_), " is already paused"));
+    return absl::FailedPreconditionError(absl::StrCat("container ", ShortId(id_), " is already paused"));
   }
   MYDOCKER_RETURN_IF_ERROR(RequireActive(state, id_));
   MYDOCKER_RETURN_IF_ERROR(runtime_->cgroups().Freeze(state.cgroup_path, true));
@@ -390,7 +388,7 @@ absl::Status Container::Unpause() {
   MYDOCKER_ASSIGN_OR_RETURN(FileLock lock, runtime_->state().Lock(id_));
   MYDOCKER_ASSIGN_OR_RETURN(ContainerState state, State());
   if (state.status != ContainerStatus::kPaused) {
-    return absl::FailedPreconditionError(absl::StrCat("container ", Short(id_), " is not paused"));
+    return absl::FailedPreconditionError(absl::StrCat("container ", ShortId(id_), " is not paused"));
   }
   MYDOCKER_RETURN_IF_ERROR(runtime_->cgroups().Freeze(state.cgroup_path, false));
   state.status = ContainerStatus::kRunning;

@@ -31,8 +31,6 @@
 namespace mydocker {
 namespace {
 
-std::string Short(const std::string& id) { return id.substr(0, 12); }
-
 // Reads a file of the container through its root, resolving every symlink inside that root
 // (RESOLVE_IN_ROOT): an absolute link planted in the image must not lead to the host's files.
 absl::StatusOr<std::string> ReadInContainer(int pid, const std::string& path) {
@@ -226,9 +224,7 @@ int WaitHelper(pid_t helper) {
   while (::waitpid(helper, &status, 0) < 0) {
     if (errno != EINTR) return 125;
   }
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-  return 125;
+  return process::ExitCodeFromWaitStatus(status);
 }
 
 bool CopyOnce(int from, int to) {
@@ -327,14 +323,14 @@ absl::StatusOr<int> Container::Exec(const ExecOptions& options) {
   MYDOCKER_ASSIGN_OR_RETURN(ContainerState state, State());
   if (state.status == ContainerStatus::kPaused) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "container ", Short(id_), " is paused, unpause the container before exec"));
+        "container ", ShortId(id_), " is paused, unpause the container before exec"));
   }
   if (!state.IsActive()) {
-    return absl::FailedPreconditionError(absl::StrCat("container ", Short(id_), " is not running"));
+    return absl::FailedPreconditionError(absl::StrCat("container ", ShortId(id_), " is not running"));
   }
   auto pidfd = OpenPidfd(state.init);
   if (!pidfd.ok()) {
-    return absl::FailedPreconditionError(absl::StrCat("container ", Short(id_), " is not running"));
+    return absl::FailedPreconditionError(absl::StrCat("container ", ShortId(id_), " is not running"));
   }
   MYDOCKER_ASSIGN_OR_RETURN(ContainerConfig config, Config());
   MYDOCKER_ASSIGN_OR_RETURN(std::vector<std::string> procs,

@@ -75,17 +75,24 @@ absl::Status ValidateHostname(absl::string_view hostname) {
 }
 
 // Turns -v specs into bind mounts. Docker's behaviour: a missing host directory is created; a
-// named volume is created on first use; `-v /path` makes an anonymous volume.
-absl::Status AddVolumes(const std::vector<std::string>& specs, VolumeStore& volumes,
-                        ContainerConfig& config) {
-  for (const std::string& text : specs) {
+// named volume is created on first use; `-v /path` makes an anonymous volume. Every spec is
+// parsed before anything is made, so a bad one leaves nothing behind; `made` receives the
+// anonymous volumes created, which the caller removes if the container is not created.
+absl::Status AddVolumes(const std::vector<std::string>& texts, VolumeStore& volumes,
+                        ContainerConfig& config, std::vector<std::string>* made) {
+  std::vector<VolumeSpec> specs;
+  for (const std::string& text : texts) {
     MYDOCKER_ASSIGN_OR_RETURN(VolumeSpec spec, ParseVolumeSpec(text));
+    specs.push_back(std::move(spec));
+  }
+  for (const VolumeSpec& spec : specs) {
     std::string source = spec.source;
     if (spec.kind == VolumeSpec::kBind) {
       if (!PathExists(source)) MYDOCKER_RETURN_IF_ERROR(MakeDirs(source, 0755));
     } else {
       std::string name = spec.kind == VolumeSpec::kNamed ? spec.source : NewContainerId();
       MYDOCKER_ASSIGN_OR_RETURN(Volume v, volumes.Ensure(name, spec.kind == VolumeSpec::kAnonymous));
+      if (v.anonymous) made->push_back(v.name);
       source = v.mountpoint;
     }
     config.mounts.push_back(
@@ -165,10 +172,17 @@ absl::StatusOr<std::unique_ptr<Container>> Runtime::Create(const CreateOptions& 
   const Rootfs rootfs(dir, images_->LayerDirs(image));
   config.root = rootfs.Spec();
   config.linux_spec.resources = options.resources;
-  MYDOCKER_RETURN_IF_ERROR(AddVolumes(options.volumes, *volumes_, config));
   const std::string parent = options.cgroup_parent.empty() ? "mydocker" : options.cgroup_parent;
   if (parent[0] == '/' || absl::StrContains(parent, "..")) {
     return absl::InvalidArgumentError(absl::StrCat("invalid cgroup parent \"", parent, "\""));
+  }
+  std::vector<std::string> anonymous;
+  auto discard_volumes = [&] {
+    for (const std::string& name : anonymous) volumes_->Remove(name).IgnoreError();
+  };
+  if (absl::Status s = AddVolumes(options.volumes, *volumes_, config, &anonymous); !s.ok()) {
+    discard_volumes();
+    return s;
   }
   config.linux_spec.cgroups_path = absl::StrCat(parent, "/", state.id);
 
@@ -187,9 +201,12 @@ absl::StatusOr<std::unique_ptr<Container>> Runtime::Create(const CreateOptions& 
     state.name = absl::StrCat(GenerateName(), attempt >= 10 ? absl::StrCat(attempt) : "");
     created = state_->Create(state, config);
   }
-  MYDOCKER_RETURN_IF_ERROR(created);
+  if (!created.ok()) {
+    discard_volumes();
+    return created;
+  }
   if (absl::Status s = rootfs.Prepare(); !s.ok()) {
-    state_->Remove(state.id).IgnoreError();
+    DeleteContainer(state.id, /*anonymous_volumes=*/true).IgnoreError();
     return s;
   }
   return std::make_unique<Container>(this, state.id);

@@ -168,6 +168,9 @@ class Container {
   std::string id_;
 };
 
+// The 12-digit form of an id that messages and tables show.
+inline std::string ShortId(const std::string& id) { return id.substr(0, 12); }
+
 // Corrects a record by what the kernel says: a container recorded as running whose process and
 // monitor are both gone is reported stopped, with its exit code left unknown.
 ContainerState ReconcileState(ContainerState state);

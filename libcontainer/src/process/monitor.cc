@@ -37,12 +37,6 @@ absl::StatusOr<unsigned long> CloneFlags(const std::vector<NamespaceType>& names
   return flags;
 }
 
-int ExitCodeFromWaitStatus(int status) {
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-  return 125;
-}
-
 // Writes all of `data` to a blocking descriptor; false once the reader is gone.
 bool WriteAll(int fd, const char* data, size_t size) {
   while (size > 0) {

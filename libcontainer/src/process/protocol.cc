@@ -1,6 +1,7 @@
 #include "process/protocol.h"
 
 #include <sys/socket.h>
+#include <sys/wait.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -68,6 +69,12 @@ absl::StatusOr<size_t> ReceiveWithFd(int sock, void* buf, size_t size, UniqueFd*
     fd->reset(received);
   }
   return static_cast<size_t>(n);
+}
+
+int ExitCodeFromWaitStatus(int status) {
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return 125;
 }
 
 std::string DescribeInitError(const InitError& e) {

@@ -58,6 +58,10 @@ struct InitError {
   char what[480] = {};   // the step, e.g. "mount proc on /proc"
 };
 
+// The exit status a process's wait status stands for, as a shell reports it: its code, 128+N
+// when it was killed by signal N, 125 otherwise.
+int ExitCodeFromWaitStatus(int status);
+
 // Formats an InitError as "what: strerror(err)".
 std::string DescribeInitError(const InitError& e);
 
