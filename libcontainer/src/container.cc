@@ -198,11 +198,47 @@ bool EmitLines(std::string* pending, bool flush, const LogSink& sink,
   return true;
 }
 
-// Appends what can be read from `fd` now.
-void ReadAvailable(int fd, std::string* out) {
+// Reads what `fd` holds now, a chunk at a time, emitting complete lines as they come so a large
+// log is never held in memory whole. False once the sink stopped.
+bool ReadAvailable(int fd, std::string* pending, const LogSink& sink,
+                   std::deque<LogEntry>* tail_buffer, std::optional<size_t> tail) {
   char buf[65536];
   ssize_t n;
-  while ((n = ::read(fd, buf, sizeof buf)) > 0) out->append(buf, static_cast<size_t>(n));
+  while ((n = ::read(fd, buf, sizeof buf)) > 0) {
+    pending->append(buf, static_cast<size_t>(n));
+    if (!EmitLines(pending, false, sink, tail_buffer, tail)) return false;
+  }
+  return true;
+}
+
+// The offset where the last `lines` lines of `fd` start, found by reading backwards from the
+// end, so `logs --tail N` costs what N lines cost rather than the whole log. A last line still
+// being written (no newline yet) counts as one of them.
+off_t TailOffset(int fd, size_t lines) {
+  off_t end = ::lseek(fd, 0, SEEK_END);
+  if (end <= 0) return 0;
+  char buf[65536];
+  off_t pos = end;
+  size_t newlines = 0;
+  bool first_byte = true;
+  while (pos > 0) {
+    off_t chunk = std::min<off_t>(pos, sizeof buf);
+    pos -= chunk;
+    if (::pread(fd, buf, static_cast<size_t>(chunk), pos) != chunk) return 0;
+    for (off_t i = chunk - 1; i >= 0; --i) {
+      if (buf[i] != '\n') {
+        first_byte = false;
+        continue;
+      }
+      // The newline that ends the file ends the last line; it does not start one.
+      if (first_byte) {
+        first_byte = false;
+        continue;
+      }
+      if (++newlines == lines) return pos + i + 1;
+    }
+  }
+  return 0;
 }
 
 }  // namespace
@@ -278,10 +314,17 @@ absl::Status Container::Logs(const LogOptions& options, const LogSink& sink) con
     return LastErrnoError(absl::StrCat("open log ", state.log_path));
   }
   std::string pending;
-  ReadAvailable(fd.get(), &pending);
   std::deque<LogEntry> tail_buffer;
-  EmitLines(&pending, !monitor.has_value(), sink, options.tail ? &tail_buffer : nullptr,
-            options.tail);
+  std::deque<LogEntry>* tail = options.tail ? &tail_buffer : nullptr;
+  if (options.tail) {
+    if (*options.tail == 0) {
+      ::lseek(fd.get(), 0, SEEK_END);
+    } else if (::lseek(fd.get(), TailOffset(fd.get(), *options.tail), SEEK_SET) < 0) {
+      return LastErrnoError(absl::StrCat("seek in log ", state.log_path));
+    }
+  }
+  if (!ReadAvailable(fd.get(), &pending, sink, tail, options.tail)) return absl::OkStatus();
+  if (!EmitLines(&pending, !monitor.has_value(), sink, tail, options.tail)) return absl::OkStatus();
   for (const LogEntry& e : tail_buffer) {
     if (!sink(e)) return absl::OkStatus();
   }
@@ -294,7 +337,7 @@ absl::Status Container::Logs(const LogOptions& options, const LogSink& sink) con
       }
     }
     bool ended = fds[0].revents & POLLIN;
-    ReadAvailable(fd.get(), &pending);
+    if (!ReadAvailable(fd.get(), &pending, sink, nullptr, std::nullopt)) break;
     if (!EmitLines(&pending, ended, sink, nullptr, std::nullopt)) break;
     if (ended) break;
   }

@@ -238,6 +238,20 @@ def test_logs_stdout_only_tail_and_unknown_container(runtime):
     assert r.returncode == 1 and "nobody" in r.stderr
 
 
+def test_logs_tail_of_a_large_log(runtime):
+    """--tail reads the log from its end: correct across read chunks and for a final line
+    without a newline."""
+    runtime.md("run", "--name", "big", "busybox", "sh", "-c",
+               "seq 1 60000; printf last", check=True)
+    r = runtime.md("logs", "--tail", "3", "big", check=True)
+    assert r.stdout == "59999\n60000\nlast", r.stdout
+    r = runtime.md("logs", "--tail", "25000", "big", check=True)
+    lines = r.stdout.split("\n")
+    assert lines[0] == "35002" and lines[-1] == "last" and len(lines) == 25000
+    r = runtime.md("logs", "--tail", "100000", "big", check=True)
+    assert r.stdout.split("\n")[0] == "1" and r.stdout.count("\n") == 60000
+
+
 def test_logs_follow_loses_nothing_at_the_end(runtime):
     """Output written just before the container exits is all delivered to `logs -f`."""
     run_detached(runtime, "--name", "burst", "busybox", "sh", "-c",
