@@ -13,6 +13,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <linux/close_range.h>
 #include <sched.h>
 #include <signal.h>
@@ -46,6 +48,9 @@ struct request {
   int limit_caps;
   unsigned long long caps;
   int last_cap;
+  struct sock_filter *seccomp;
+  unsigned short seccomp_len;
+  int no_new_privs;
   int tty;
   unsigned short rows, cols;
   int detach;
@@ -147,6 +152,34 @@ static void add(char **list, int *n, char *value) {
   list[*n] = NULL;
 }
 
+static int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+/* Decodes the filter in place: the hex text is twice as long as the bytes. */
+static void parse_seccomp(char *hex, struct request *r) {
+  size_t len = strlen(hex);
+  size_t bytes = len / 2;
+  if (len % 2 || bytes % sizeof(struct sock_filter) || bytes == 0 ||
+      bytes / sizeof(struct sock_filter) > BPF_MAXINSNS) {
+    fail(125, 0, "malformed seccomp filter in exec request", NULL, NULL);
+  }
+  unsigned char *out = (unsigned char *)hex;
+  for (size_t i = 0; i < bytes; ++i) {
+    int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
+    if (hi < 0 || lo < 0) fail(125, 0, "malformed seccomp filter in exec request", NULL, NULL);
+    out[i] = (unsigned char)(hi << 4 | lo);
+  }
+  /* The token follows "seccomp=" in a malloc'd buffer: copy to get sock_filter's alignment. */
+  r->seccomp = malloc(bytes);
+  if (!r->seccomp) fail(125, ENOMEM, "exec request", NULL, NULL);
+  memcpy(r->seccomp, out, bytes);
+  r->seccomp_len = (unsigned short)(bytes / sizeof(struct sock_filter));
+}
+
 static void parse(char *buf, size_t size, struct request *r) {
   memset(r, 0, sizeof *r);
   r->cwd = "/";
@@ -169,6 +202,8 @@ static void parse(char *buf, size_t size, struct request *r) {
     else if (!strcmp(tok, "group") && r->ngroups < 64) r->groups[r->ngroups++] = (gid_t)number(v, 10);
     else if (!strcmp(tok, "caps")) { r->limit_caps = 1; r->caps = number(v, 16); }
     else if (!strcmp(tok, "lastcap")) r->last_cap = (int)number(v, 10);
+    else if (!strcmp(tok, "seccomp")) parse_seccomp(v, r);
+    else if (!strcmp(tok, "nnp")) r->no_new_privs = v[0] == '1';
     else if (!strcmp(tok, "tty")) r->tty = v[0] == '1';
     else if (!strcmp(tok, "rows")) r->rows = (unsigned short)number(v, 10);
     else if (!strcmp(tok, "cols")) r->cols = (unsigned short)number(v, 10);
@@ -253,6 +288,16 @@ static void drop_privileges(const struct request *r) {
       }
     }
     prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+  }
+  if (r->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+    fail(125, errno, "set no_new_privs", NULL, NULL);
+  }
+  /* Loaded while we still hold CAP_SYS_ADMIN, as init does. */
+  if (r->seccomp_len) {
+    struct sock_fprog program = {r->seccomp_len, r->seccomp};
+    if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &program) != 0) {
+      fail(125, errno, "load seccomp filter", NULL, NULL);
+    }
   }
   if (syscall(SYS_setgroups, (size_t)r->ngroups, r->groups) != 0) fail(125, errno, "setgroups", NULL, NULL);
   if (syscall(SYS_setresgid, r->gid, r->gid, r->gid) != 0) fail(125, errno, "setgid", NULL, NULL);

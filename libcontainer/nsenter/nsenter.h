@@ -20,6 +20,8 @@
  *   ns=<hex CLONE_NEW* flags to join through the pidfd>
  *   cwd=<dir>  uid=<n>  gid=<n>  group=<n> (repeated)
  *   caps=<hex mask kept>  lastcap=<n>   (absent: capabilities unchanged)
+ *   seccomp=<hex bytes of a struct sock_filter array>   (absent: no filter)
+ *   nnp=1   (set no_new_privs before loading the filter)
  *   tty=1  rows=<n>  cols=<n>  detach=1
  *   env=<KEY=VALUE> (repeated)  path=<candidate executable> (repeated, in order)
  *   arg=<argv element> (repeated)  name=<command as typed, for messages> */

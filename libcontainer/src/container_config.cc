@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "json_util.h"
 #include "mydocker/status_macros.h"
+#include "security/seccomp.h"
 
 namespace mydocker {
 namespace {
@@ -52,6 +53,10 @@ void WriteProcess(json::Writer& w, const ProcessSpec& p) {
   json::KeyStringArray(w, "args", p.args);
   json::KeyStringArray(w, "env", p.env);
   json::KeyString(w, "cwd", p.cwd);
+  if (p.no_new_privileges) {
+    json::Key(w, "noNewPrivileges");
+    w.Bool(true);
+  }
   if (p.capabilities.has_value()) {
     json::Key(w, "capabilities");
     w.StartObject();
@@ -146,6 +151,10 @@ void WriteLinux(json::Writer& w, const LinuxSpec& linux_spec) {
   }
   json::KeyStringArray(w, "maskedPaths", linux_spec.masked_paths);
   json::KeyStringArray(w, "readonlyPaths", linux_spec.readonly_paths);
+  if (linux_spec.seccomp.has_value()) {
+    json::Key(w, "seccomp");
+    WriteSeccomp(w, *linux_spec.seccomp);
+  }
   w.EndObject();
 }
 
@@ -177,6 +186,7 @@ absl::Status ReadProcess(const json::ObjectReader& r, ProcessSpec* p) {
   MYDOCKER_RETURN_IF_ERROR(r.GetStringArray("args", &p->args));
   MYDOCKER_RETURN_IF_ERROR(r.GetStringArray("env", &p->env));
   MYDOCKER_RETURN_IF_ERROR(r.GetString("cwd", &p->cwd));
+  MYDOCKER_RETURN_IF_ERROR(r.GetBool("noNewPrivileges", &p->no_new_privileges));
   if (p->cwd.empty() || p->cwd[0] != '/') {
     return absl::InvalidArgumentError(r.FieldPath("cwd") + " must be an absolute path");
   }
@@ -271,7 +281,13 @@ absl::Status ReadLinux(const json::ObjectReader& r, LinuxSpec* linux_spec) {
   }
   MYDOCKER_RETURN_IF_ERROR(r.GetString("cgroupsPath", &linux_spec->cgroups_path));
   MYDOCKER_RETURN_IF_ERROR(r.GetStringArray("maskedPaths", &linux_spec->masked_paths));
-  return r.GetStringArray("readonlyPaths", &linux_spec->readonly_paths);
+  MYDOCKER_RETURN_IF_ERROR(r.GetStringArray("readonlyPaths", &linux_spec->readonly_paths));
+  MYDOCKER_ASSIGN_OR_RETURN(auto seccomp, r.GetObject("seccomp"));
+  if (seccomp.has_value()) {
+    linux_spec->seccomp.emplace();
+    MYDOCKER_RETURN_IF_ERROR(ReadSeccomp(*seccomp, &*linux_spec->seccomp));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -311,6 +327,7 @@ ContainerConfig DefaultContainerConfig() {
                           "/sys/devices/virtual/powercap"};
   c.linux_spec.readonly_paths = {"/proc/asound", "/proc/bus", "/proc/fs",
                             "/proc/irq",    "/proc/sys", "/proc/sysrq-trigger"};
+  c.linux_spec.seccomp = DefaultSeccompProfile();
   return c;
 }
 #pragma GCC diagnostic pop

@@ -16,12 +16,14 @@
 #include <cstring>
 
 #include "absl/strings/numbers.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "mydocker/container.h"
 #include "mydocker/fs_util.h"
 #include "mydocker/runtime.h"
 #include "mydocker/status_macros.h"
+#include "security/seccomp.h"
 #include "nsenter/nsenter.h"
 #include "pidfd.h"
 #include "helper_spawn.h"
@@ -127,6 +129,7 @@ struct ExecRequest {
 
 absl::StatusOr<ExecRequest> BuildRequest(const ContainerState& state,
                                          const ContainerConfig& config,
+                                         const std::string& seccomp_cache_dir,
                                          const std::vector<std::string>& procs_files,
                                          const ExecOptions& options) {
   const int pid = state.init.pid;
@@ -146,6 +149,14 @@ absl::StatusOr<ExecRequest> BuildRequest(const ContainerState& state,
     MYDOCKER_ASSIGN_OR_RETURN(uint64_t mask, process::CapabilityMask(*config.process.capabilities));
     Token(&p, "caps", absl::StrCat(absl::Hex(mask)));
     Token(&p, "lastcap", absl::StrCat(process::LastCapability()));
+  }
+  if (config.process.no_new_privileges) Token(&p, "nnp", "1");
+  if (config.linux_spec.seccomp.has_value()) {
+    MYDOCKER_ASSIGN_OR_RETURN(std::vector<sock_filter> filter,
+                              CompileSeccompCached(*config.linux_spec.seccomp, seccomp_cache_dir));
+    Token(&p, "seccomp",
+          absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(filter.data()),
+                                                   filter.size() * sizeof(sock_filter))));
   }
   if (options.tty) {
     Token(&p, "tty", "1");
@@ -335,7 +346,9 @@ absl::StatusOr<int> Container::Exec(const ExecOptions& options) {
   MYDOCKER_ASSIGN_OR_RETURN(ContainerConfig config, Config());
   MYDOCKER_ASSIGN_OR_RETURN(std::vector<std::string> procs,
                             runtime_->cgroups().ProcsFiles(state.cgroup_path));
-  MYDOCKER_ASSIGN_OR_RETURN(ExecRequest request, BuildRequest(state, config, procs, options));
+  MYDOCKER_ASSIGN_OR_RETURN(
+      ExecRequest request,
+      BuildRequest(state, config, SeccompCacheDir(runtime_->options().root), procs, options));
 
   int pair[2];
   if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) {

@@ -10,6 +10,7 @@
 #include "absl/time/clock.h"
 #include "mydocker/rootfs.h"
 #include "mydocker/status_macros.h"
+#include "security/seccomp.h"
 
 #ifndef MYDOCKER_HELPER_PATH
 #define MYDOCKER_HELPER_PATH "/usr/local/bin/mydocker"
@@ -128,6 +129,26 @@ absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Open(RuntimeOptions options) {
   return rt;
 }
 
+namespace {
+
+// A custom profile is compiled once here, so a bad one fails `create` with a clear message
+// instead of the start.
+absl::Status ApplySecurityOptions(const CreateOptions& options, ContainerConfig& config) {
+  config.process.no_new_privileges = options.no_new_privileges;
+  if (options.seccomp_profile.empty()) return absl::OkStatus();
+  if (options.seccomp_profile == "unconfined") {
+    config.linux_spec.seccomp.reset();
+    return absl::OkStatus();
+  }
+  MYDOCKER_ASSIGN_OR_RETURN(
+      config.linux_spec.seccomp,
+      SeccompProfileFromJson(options.seccomp_profile,
+                             config.process.capabilities.value_or(std::vector<std::string>{})));
+  return CompileSeccomp(*config.linux_spec.seccomp).status();
+}
+
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<Container>> Runtime::Create(const CreateOptions& options) {
   MYDOCKER_ASSIGN_OR_RETURN(Image image, images_->Resolve(options.image));
   MYDOCKER_RETURN_IF_ERROR(ValidateEnv(options.env));
@@ -138,6 +159,7 @@ absl::StatusOr<std::unique_ptr<Container>> Runtime::Create(const CreateOptions& 
   state.id = NewContainerId();
   const std::string dir = state_->ContainerDir(state.id);
   ContainerConfig config = DefaultContainerConfig();
+  MYDOCKER_RETURN_IF_ERROR(ApplySecurityOptions(options, config));
   ProcessSpec& proc = config.process;
   proc.args = options.command;
   if (proc.args.empty()) {

@@ -90,6 +90,9 @@ void RegisterRun(CLI::App& app, Context& ctx) {
   run->add_option("-h,--hostname", flags->hostname, "Container host name");
   run->add_option("-w,--workdir", flags->workdir, "Working directory inside the container");
   run->add_option("--cgroup-parent", flags->cgroup_parent, "Parent cgroup for the container");
+  run->add_option("--security-opt", flags->security_opts,
+                  "seccomp=unconfined|PROFILE.json, no-new-privileges[=true|false]")
+      ->allow_extra_args(false);
   run->add_option("-m,--memory", flags->memory, "Memory limit (e.g. 512m, 1g)");
   run->add_option("--memory-swap", flags->memory_swap, "Memory plus swap limit; -1 for unlimited swap");
   run->add_option("--cpus", flags->cpus, "Number of CPUs (e.g. 1.5)");

@@ -101,6 +101,40 @@ bool IsEmpty(const LinuxResources& r) {
          r.cpu.cpus.empty() && r.cpu.mems.empty() && !r.pids.limit;
 }
 
+namespace {
+
+absl::Status ParseSecurityOpt(const std::string& opt, CreateOptions* o) {
+  // Docker accepts both "key=value" and the older "key:value".
+  size_t sep = opt.find_first_of("=:");
+  std::string key = opt.substr(0, sep);
+  std::string value = sep == std::string::npos ? "" : opt.substr(sep + 1);
+  if (key == "no-new-privileges" && (value.empty() || value == "true" || value == "false")) {
+    o->no_new_privileges = value != "false";
+    return absl::OkStatus();
+  }
+  if (key == "seccomp" && !value.empty()) {
+    if (value == "unconfined") {
+      o->seccomp_profile = value;
+      return absl::OkStatus();
+    }
+    absl::StatusOr<std::string> profile = ReadFile(value);
+    if (!profile.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("opening seccomp profile \"", value, "\": ", profile.status().message()));
+    }
+    o->seccomp_profile = *std::move(profile);
+    if (o->seccomp_profile.empty() || o->seccomp_profile == "unconfined") {
+      return absl::InvalidArgumentError(absl::StrCat("seccomp profile \"", value, "\" is empty"));
+    }
+    return absl::OkStatus();
+  }
+  return absl::InvalidArgumentError(absl::StrCat("invalid --security-opt \"", opt,
+                                                 "\": want seccomp=unconfined, seccomp=FILE or "
+                                                 "no-new-privileges[=true|false]"));
+}
+
+}  // namespace
+
 absl::StatusOr<CreateOptions> BuildCreateOptions(const RunFlags& flags, const EnvLookup& lookup) {
   if (flags.args.empty()) {
     return absl::InvalidArgumentError("\"run\" requires at least 1 argument: IMAGE [COMMAND [ARG...]]");
@@ -117,6 +151,9 @@ absl::StatusOr<CreateOptions> BuildCreateOptions(const RunFlags& flags, const En
   o.cgroup_parent = flags.cgroup_parent;
   o.volumes = flags.volumes;
   MYDOCKER_ASSIGN_OR_RETURN(o.resources, ParseResources(flags));
+  for (const std::string& opt : flags.security_opts) {
+    MYDOCKER_RETURN_IF_ERROR(ParseSecurityOpt(opt, &o));
+  }
   for (const std::string& file : flags.env_files) {
     MYDOCKER_ASSIGN_OR_RETURN(std::string content, ReadFile(file));
     MYDOCKER_ASSIGN_OR_RETURN(std::vector<std::string> entries, ParseEnvFile(file, content, lookup));

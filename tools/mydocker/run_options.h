@@ -35,6 +35,7 @@ struct RunFlags : ResourceFlags {
   std::string hostname;
   std::string workdir;
   std::string cgroup_parent;
+  std::vector<std::string> security_opts;  // --security-opt
   std::vector<std::string> args;  // IMAGE [COMMAND [ARG...]]
 };
 

@@ -46,6 +46,10 @@ struct CreateOptions {
   LinuxResources resources;
   std::string cgroup_parent;          // empty: "mydocker"
   std::vector<std::string> volumes;   // -v specs (see ParseVolumeSpec)
+  // System call filter: empty for the default profile, "unconfined" for none, else the text of
+  // a profile (OCI linux.seccomp JSON or Docker's profile format).
+  std::string seccomp_profile;
+  bool no_new_privileges = false;     // --security-opt no-new-privileges
 };
 
 // The caller's descriptors a started container is attached to. -1 = not attached (stdin then

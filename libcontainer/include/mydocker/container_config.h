@@ -35,6 +35,9 @@ struct ProcessSpec {
   // The capabilities the process keeps ("CAP_CHOWN", ...), as its bounding, permitted and
   // effective sets (OCI process.capabilities); absent keeps every capability.
   std::optional<std::vector<std::string>> capabilities;
+  // No process of the container can gain privileges through execve (setuid bits, file
+  // capabilities): PR_SET_NO_NEW_PRIVS.
+  bool no_new_privileges = false;
 };
 
 // The root filesystem. OCI names only a ready directory (`path`); mydocker assembles it as an
@@ -79,12 +82,36 @@ struct LinuxResources {
   PidsResources pids;
 };
 
+// A system call filter (OCI linux.seccomp). Actions and operators keep their libseccomp names
+// ("SCMP_ACT_ERRNO", "SCMP_CMP_MASKED_EQ"); they are checked when the filter is compiled.
+struct SeccompArg {
+  uint32_t index = 0;
+  uint64_t value = 0;
+  uint64_t value_two = 0;
+  std::string op;
+};
+
+struct SeccompSyscall {
+  std::vector<std::string> names;
+  std::string action;
+  std::optional<uint32_t> errno_ret;  // for SCMP_ACT_ERRNO; default EPERM
+  std::vector<SeccompArg> args;       // all must match
+};
+
+struct LinuxSeccomp {
+  std::string default_action;
+  std::optional<uint32_t> default_errno_ret;
+  std::vector<std::string> architectures;  // "SCMP_ARCH_X86_64", ...; the native one always
+  std::vector<SeccompSyscall> syscalls;
+};
+
 struct LinuxSpec {
   std::vector<NamespaceType> namespaces;
   LinuxResources resources;
   std::string cgroups_path;  // relative to each hierarchy's root, e.g. "mydocker/<id>"
   std::vector<std::string> masked_paths;
   std::vector<std::string> readonly_paths;
+  std::optional<LinuxSeccomp> seccomp;  // absent: no filter ("unconfined")
 };
 
 struct ContainerConfig {

@@ -7,6 +7,7 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <linux/capability.h>
+#include <linux/seccomp.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -278,6 +279,21 @@ void SetCapabilities(const InitPlan& plan) {
   if (::syscall(SYS_capset, &header, data) != 0) Fail(plan, 125, errno, "capset");
 }
 
+// Loaded while init still holds CAP_SYS_ADMIN (no_new_privs is not required then, and setuid
+// programs in the container keep working), and after every step that needs a call the filter
+// may refuse.
+void LoadSeccomp(const InitPlan& plan) {
+  if (plan.no_new_privileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+    Fail(plan, 125, errno, "set no_new_privs");
+  }
+  if (plan.seccomp.empty()) return;
+  struct sock_fprog program = {static_cast<unsigned short>(plan.seccomp.size()),
+                               const_cast<sock_filter*>(plan.seccomp.data())};
+  if (::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &program) != 0) {
+    Fail(plan, 125, errno, "load seccomp filter");
+  }
+}
+
 void SwitchUser(const InitPlan& plan) {
   if (::syscall(SYS_setgroups, plan.groups.size(), plan.groups.data()) != 0) {
     Fail(plan, 125, errno, "setgroups");
@@ -364,6 +380,7 @@ void RunInit(const InitPlan& plan) {
   }
   EnterWorkingDir(plan);
   DropBoundingCapabilities(plan);
+  LoadSeccomp(plan);
   SwitchUser(plan);
   SetCapabilities(plan);
   // Changing uid/gid clears the parent-death signal: set it again, and make sure the monitor

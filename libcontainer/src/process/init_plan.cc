@@ -16,6 +16,7 @@
 #include "mydocker/fs_util.h"
 #include "mydocker/rootfs.h"
 #include "mydocker/status_macros.h"
+#include "security/seccomp.h"
 
 namespace mydocker::process {
 namespace {
@@ -237,7 +238,8 @@ std::string PathFromEnv(const std::vector<std::string>& env) {
   return kDefaultPath;
 }
 
-absl::StatusOr<InitPlan> BuildInitPlan(const ContainerConfig& config) {
+absl::StatusOr<InitPlan> BuildInitPlan(const ContainerConfig& config,
+                                       const std::string& seccomp_cache_dir) {
   InitPlan plan;
   plan.terminal = config.process.terminal;
   if (config.process.console_size) plan.console_size = *config.process.console_size;
@@ -270,6 +272,11 @@ absl::StatusOr<InitPlan> BuildInitPlan(const ContainerConfig& config) {
   plan.groups.assign(config.process.user.additional_gids.begin(),
                      config.process.user.additional_gids.end());
   MYDOCKER_RETURN_IF_ERROR(PlanCapabilities(config.process, plan));
+  plan.no_new_privileges = config.process.no_new_privileges;
+  if (config.linux_spec.seccomp.has_value()) {
+    MYDOCKER_ASSIGN_OR_RETURN(plan.seccomp, CompileSeccompCached(*config.linux_spec.seccomp,
+                                                                 seccomp_cache_dir));
+  }
   MYDOCKER_RETURN_IF_ERROR(PlanCommand(config, plan));
   return plan;
 }

@@ -5,6 +5,7 @@
 #ifndef MYDOCKER_PROCESS_INIT_PLAN_H_
 #define MYDOCKER_PROCESS_INIT_PLAN_H_
 
+#include <linux/filter.h>
 #include <sys/types.h>
 
 #include <cstdint>
@@ -79,6 +80,9 @@ struct InitPlan {
   uint64_t capabilities = 0;  // bit N = capability N is kept
   int last_capability = 40;   // /proc/sys/kernel/cap_last_cap
 
+  std::vector<sock_filter> seccomp;  // empty: no system call filter
+  bool no_new_privileges = false;
+
   std::vector<std::string> exec_candidates;  // full paths to try, in $PATH order
   bool command_has_slash = false;
   std::string command_name;
@@ -90,7 +94,9 @@ struct InitPlan {
 };
 
 // Builds the plan for `config`. `stdio` and `sync_fd` are filled in by the caller.
-absl::StatusOr<InitPlan> BuildInitPlan(const ContainerConfig& config);
+// `seccomp_cache_dir` (may be empty) keeps compiled seccomp programs between starts.
+absl::StatusOr<InitPlan> BuildInitPlan(const ContainerConfig& config,
+                                       const std::string& seccomp_cache_dir = "");
 
 // Executes the plan in the child of clone(). Never returns: execve()s the command, or sends an
 // InitError to sync_fd and exits with 125/126/127.

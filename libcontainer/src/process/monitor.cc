@@ -1,3 +1,4 @@
+#include "security/seccomp.h"
 #include "process/monitor.h"
 
 #include <fcntl.h>
@@ -150,7 +151,8 @@ absl::Status Monitor::Prepare() {
   owns_start_ = true;
   MYDOCKER_ASSIGN_OR_RETURN(config_, runtime_->state().LoadConfig(request_.id));
   if (request_.console_size) config_.process.console_size = request_.console_size;
-  MYDOCKER_ASSIGN_OR_RETURN(plan_, BuildInitPlan(config_));
+  MYDOCKER_ASSIGN_OR_RETURN(
+      plan_, BuildInitPlan(config_, SeccompCacheDir(runtime_->options().root)));
   MYDOCKER_ASSIGN_OR_RETURN(LogWriter log, LogWriter::Open(state_.log_path));
   log_.emplace(std::move(log));
   // A restarted container begins from clean resources, whatever a crash left behind.

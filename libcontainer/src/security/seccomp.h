@@ -1,0 +1,54 @@
+// System call filtering: the default profile every container gets, profiles read from JSON (the
+// OCI form and Docker's), and their compilation to a classic BPF program that init and the exec
+// stub load with the raw seccomp(2) call just before they drop privileges.
+#ifndef MYDOCKER_SECURITY_SECCOMP_H_
+#define MYDOCKER_SECURITY_SECCOMP_H_
+
+#include <linux/filter.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "json_util.h"
+#include "mydocker/container_config.h"
+
+namespace mydocker {
+
+// Docker's approach in the form of a deny list: everything is allowed except the calls that
+// reach the host kernel's global state or widen the container's view of it (kernel modules,
+// kexec, clocks, swap, reboot, keyrings, BPF, perf events, mounts and the new mount API, new
+// namespaces including user namespaces, ptrace of other processes' memory, io_uring, handles
+// by inode), which fail with EPERM; clone3 fails with ENOSYS so C libraries fall back to clone,
+// whose namespace flags can be checked. Capabilities already stop most of these; the filter
+// also stops what needs none (unshare(CLONE_NEWUSER), userfaultfd, keyctl, io_uring).
+LinuxSeccomp DefaultSeccompProfile();
+
+// A profile given by the user (`--security-opt seccomp=FILE`): the OCI linux.seccomp object,
+// or Docker's profile format (archMap, and rules conditioned with includes/excludes on
+// architectures and capabilities, evaluated against `capabilities` here). InvalidArgument
+// naming the field for malformed input.
+absl::StatusOr<LinuxSeccomp> SeccompProfileFromJson(absl::string_view json,
+                                                    const std::vector<std::string>& capabilities);
+
+// The OCI JSON form inside config.json.
+void WriteSeccomp(json::Writer& w, const LinuxSeccomp& seccomp);
+absl::Status ReadSeccomp(const json::ObjectReader& r, LinuxSeccomp* seccomp);
+
+// Compiles `seccomp` for this machine with libseccomp. System call names the kernel headers do
+// not know are skipped (as runc and crun do), so one profile serves several kernels.
+// InvalidArgument for an unknown action, operator or architecture.
+absl::StatusOr<std::vector<sock_filter>> CompileSeccomp(const LinuxSeccomp& seccomp);
+
+// CompileSeccomp through a cache of compiled programs in `cache_dir` (root-only; created if
+// missing; empty: no cache). See seccomp_cache.cc for why a cached program is trusted.
+absl::StatusOr<std::vector<sock_filter>> CompileSeccompCached(const LinuxSeccomp& seccomp,
+                                                              const std::string& cache_dir);
+
+// Where a state root keeps compiled programs.
+std::string SeccompCacheDir(const std::string& state_root);
+
+}  // namespace mydocker
+
+#endif  // MYDOCKER_SECURITY_SECCOMP_H_
