@@ -163,7 +163,12 @@ def test_cpus_limit_keeps_busy_loop_near_quota(runtime):
 
     # The quota band: 0.5 core on average (a little above within one period is possible).
     assert limited_cores < 0.75, f"limited container used {limited_cores:.2f} cores"
-    assert limited_cores > 0.2, f"limited container barely ran: {limited_cores:.2f} cores"
+    # It must also really run: throttled, not starved. On a host saturated by other work its
+    # fair share can drop below the quota; it then must still get that share (~2 cores spread
+    # over the run queue), which the control's own share measures.
+    floor = 0.2 if idle / wall > 0.25 else min(0.2, 0.5 * control_cores)
+    assert limited_cores > floor, (
+        f"limited container barely ran: {limited_cores:.2f} cores (control {control_cores:.2f})")
     assert throttled_periods(limited) > 0
     assert throttled_periods(control) == 0
     # The control is bound only by the machine: a busy loop takes any idle CPU, so if the host
