@@ -1,6 +1,5 @@
 // Container::Exec: the client side of the nsenter stub (libcontainer/nsenter/nsenter.c).
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <poll.h>
 #include <sched.h>
 #include <sys/ioctl.h>
@@ -27,73 +26,21 @@
 #include "nsenter/nsenter.h"
 #include "pidfd.h"
 #include "helper_spawn.h"
+#include "in_root.h"
+#include "user_lookup.h"
 #include "process/init_plan.h"
 #include "process/protocol.h"
 
 namespace mydocker {
 namespace {
 
-// Reads a file of the container through its root, resolving every symlink inside that root
-// (RESOLVE_IN_ROOT): an absolute link planted in the image must not lead to the host's files.
+// Reads a file of the container through its root, resolving every symlink inside that root: an
+// absolute link planted in the image must not lead to the host's files.
 absl::StatusOr<std::string> ReadInContainer(int pid, const std::string& path) {
   UniqueFd root(::open(absl::StrCat("/proc/", pid, "/root").c_str(),
                        O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!root) return LastErrnoError("open the container's root");
-  struct open_how how = {};
-  // Non-blocking, and only a regular file, read with a cap: the container may have made this
-  // path a FIFO (blocking us forever) or a link to /dev/urandom (endless).
-  how.flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY;
-  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
-  UniqueFd fd(static_cast<int>(::syscall(SYS_openat2, root.get(), path.c_str(), &how, sizeof how)));
-  if (!fd) return LastErrnoError(absl::StrCat("open ", path, " in the container"));
-  struct stat st;
-  if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
-    return absl::InvalidArgumentError(absl::StrCat(path, " in the container is not a regular file"));
-  }
-  std::string out;
-  char buf[16384];
-  ssize_t n;
-  while (out.size() < (1u << 20) && (n = ::read(fd.get(), buf, sizeof buf)) > 0) {
-    out.append(buf, static_cast<size_t>(n));
-  }
-  return out;
-}
-
-// Looks `name` up in a passwd/group style file: the numeric field `field` of the line whose
-// first field is `name`.
-std::optional<uint32_t> LookUp(const std::string& file, const std::string& name, size_t field) {
-  for (absl::string_view line : absl::StrSplit(file, '\n')) {
-    std::vector<absl::string_view> parts = absl::StrSplit(line, ':');
-    uint32_t value;
-    if (parts.size() > field && parts[0] == name && absl::SimpleAtoi(parts[field], &value)) {
-      return value;
-    }
-  }
-  return std::nullopt;
-}
-
-absl::Status ResolveUser(int pid, const std::string& spec, UserSpec* user) {
-  std::pair<std::string, std::string> ug = absl::StrSplit(spec, absl::MaxSplits(':', 1));
-  uint32_t n;
-  if (absl::SimpleAtoi(ug.first, &n)) {
-    user->uid = n;
-  } else {
-    auto passwd = ReadInContainer(pid, "/etc/passwd");
-    auto uid = passwd.ok() ? LookUp(*passwd, ug.first, 2) : std::nullopt;
-    if (!uid) return absl::InvalidArgumentError(absl::StrCat("unable to find user ", ug.first));
-    user->uid = *uid;
-    user->gid = LookUp(*passwd, ug.first, 3).value_or(0);
-  }
-  if (ug.second.empty()) return absl::OkStatus();
-  if (absl::SimpleAtoi(ug.second, &n)) {
-    user->gid = n;
-    return absl::OkStatus();
-  }
-  auto group = ReadInContainer(pid, "/etc/group");
-  auto gid = group.ok() ? LookUp(*group, ug.second, 2) : std::nullopt;
-  if (!gid) return absl::InvalidArgumentError(absl::StrCat("unable to find group ", ug.second));
-  user->gid = *gid;
-  return absl::OkStatus();
+  return ReadInRoot(root.get(), path, 1u << 20);
 }
 
 // The environment of the container's process (as the tutorial does), with `extra` on top.
@@ -134,7 +81,10 @@ absl::StatusOr<ExecRequest> BuildRequest(const ContainerState& state,
                                          const ExecOptions& options) {
   const int pid = state.init.pid;
   UserSpec user = config.process.user;
-  if (!options.user.empty()) MYDOCKER_RETURN_IF_ERROR(ResolveUser(pid, options.user, &user));
+  if (!options.user.empty()) {
+    auto read = [pid](const std::string& path) { return ReadInContainer(pid, path); };
+    MYDOCKER_RETURN_IF_ERROR(ResolveUser(options.user, read, &user));
+  }
   std::vector<std::string> env = ExecEnv(pid, options.env);
   ExecRequest r;
   r.detach = options.detach;

@@ -11,6 +11,7 @@
 #include "mydocker/rootfs.h"
 #include "mydocker/status_macros.h"
 #include "security/seccomp.h"
+#include "user_lookup.h"
 
 #ifndef MYDOCKER_HELPER_PATH
 #define MYDOCKER_HELPER_PATH "/usr/local/bin/mydocker"
@@ -191,7 +192,14 @@ absl::StatusOr<std::unique_ptr<Container>> Runtime::Create(const CreateOptions& 
   for (const std::string& kv : options.env) SetEnv(proc.env, kv);
   if (!HasEnv(proc.env, "HOME")) proc.env.push_back("HOME=/root");
 
-  const Rootfs rootfs(dir, images_->LayerDirs(image));
+  const std::vector<std::string> layers = images_->LayerDirs(image);
+  const std::string& user = options.user.empty() ? image.config.user : options.user;
+  if (!user.empty()) {
+    // Names are looked up in the image's own files, as the container will see them.
+    auto read = [&layers](const std::string& path) { return ReadFromLayers(layers, path); };
+    MYDOCKER_RETURN_IF_ERROR(ResolveUser(user, read, &proc.user));
+  }
+  const Rootfs rootfs(dir, layers);
   config.root = rootfs.Spec();
   config.linux_spec.resources = options.resources;
   const std::string parent = options.cgroup_parent.empty() ? "mydocker" : options.cgroup_parent;

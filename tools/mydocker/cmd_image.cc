@@ -224,6 +224,10 @@ void RegisterImageCommands(CLI::App& app, Context& ctx) {
   AddImport(*image, ctx);
   AddLs(*image, "ls", ctx);
   AddRm(*image, "rm", ctx);
+  RegisterImageInspect(*image, ctx);
+  RegisterSave(app, *image, ctx);
+  RegisterLoad(app, *image, ctx);
+  RegisterHistory(app, *image, ctx);
   // Docker's top-level shorthands.
   AddLs(app, "images", ctx);
   AddRm(app, "rmi", ctx);

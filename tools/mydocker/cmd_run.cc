@@ -89,6 +89,8 @@ void RegisterRun(CLI::App& app, Context& ctx) {
       ->allow_extra_args(false);
   run->add_option("-h,--hostname", flags->hostname, "Container host name");
   run->add_option("-w,--workdir", flags->workdir, "Working directory inside the container");
+  run->add_option("-u,--user", flags->user,
+                  "USER[:GROUP] (names or numbers) to run as; default: the image's User");
   run->add_option("--cgroup-parent", flags->cgroup_parent, "Parent cgroup for the container");
   run->add_option("--security-opt", flags->security_opts,
                   "seccomp=unconfined|PROFILE.json, no-new-privileges[=true|false]")

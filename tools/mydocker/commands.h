@@ -45,7 +45,13 @@ void RegisterRename(CLI::App& app, Context& ctx);
 void RegisterInspect(CLI::App& app, Context& ctx);
 void RegisterPs(CLI::App& app, Context& ctx);
 void RegisterRm(CLI::App& app, Context& ctx);
-void RegisterImageCommands(CLI::App& app, Context& ctx);  // image import, images, rmi
+void RegisterImageCommands(CLI::App& app, Context& ctx);  // image import|ls|rm|..., images, rmi
+void RegisterImageInspect(CLI::App& image, Context& ctx);  // image inspect
+// Each registers the top-level command and its `image` twin (save and image save ...).
+void RegisterSave(CLI::App& app, CLI::App& image, Context& ctx);
+void RegisterLoad(CLI::App& app, CLI::App& image, Context& ctx);
+void RegisterHistory(CLI::App& app, CLI::App& image, Context& ctx);
+void RegisterCommit(CLI::App& app, Context& ctx);
 void RegisterStats(CLI::App& app, Context& ctx);
 void RegisterUpdate(CLI::App& app, Context& ctx);
 void RegisterPause(CLI::App& app, Context& ctx);    // pause, unpause

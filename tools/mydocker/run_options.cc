@@ -145,6 +145,7 @@ absl::StatusOr<CreateOptions> BuildCreateOptions(const RunFlags& flags, const En
   o.name = flags.name;
   o.hostname = flags.hostname;
   o.workdir = flags.workdir;
+  o.user = flags.user;
   o.tty = flags.tty;
   o.open_stdin = flags.interactive;
   o.auto_remove = flags.rm;

@@ -34,6 +34,7 @@ struct RunFlags : ResourceFlags {
   std::vector<std::string> volumes;  // -v
   std::string hostname;
   std::string workdir;
+  std::string user;  // -u
   std::string cgroup_parent;
   std::vector<std::string> security_opts;  // --security-opt
   std::vector<std::string> args;  // IMAGE [COMMAND [ARG...]]

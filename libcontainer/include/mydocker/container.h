@@ -39,6 +39,7 @@ struct CreateOptions {
   std::vector<std::string> command;   // empty: the image's Entrypoint + Cmd
   std::vector<std::string> env;       // KEY=VALUE, on top of the image's Env
   std::string workdir;                // empty: the image's, else "/"
+  std::string user;                   // USER[:GROUP], names or numbers; empty: the image's User
   std::string hostname;               // empty: the first 12 digits of the id
   bool tty = false;                   // -t
   bool open_stdin = false;            // -i

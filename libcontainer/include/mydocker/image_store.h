@@ -32,6 +32,15 @@ struct ImageConfig {
   std::vector<std::string> exposed_ports;
 };
 
+// One step of an image's history (the config's "history"), as `history` shows it.
+struct HistoryEntry {
+  absl::Time created;
+  std::string created_by;
+  std::string comment;
+  bool empty_layer = false;  // the step changed only the config
+  int64_t size = 0;          // filled by ImageStore::History: bytes of the step's layer
+};
+
 struct Image {
   std::string id;                 // "sha256:<64 hex>"
   std::vector<std::string> tags;  // "busybox:latest"
@@ -39,6 +48,7 @@ struct Image {
   int64_t size = 0;                 // bytes of unpacked content
   std::vector<std::string> layers;  // diff ids "sha256:<hex>", bottom layer first
   ImageConfig config;
+  std::vector<HistoryEntry> history;  // oldest first
 };
 
 // Splits "name[:tag]" (tag defaults to "latest") and validates it like Docker.
@@ -52,6 +62,30 @@ class ImageStore {
   // Refuses entries that would escape the layer (absolute paths, "..", links pointing out);
   // a failed import leaves nothing behind.
   absl::StatusOr<Image> Import(const std::string& tar_path, absl::string_view ref);
+
+  // A new image: `parent`'s layers plus one made from `upper_dir`, a container's overlay upper
+  // directory (its whiteouts become ".wh." entries in the layer's tar form), with the parent's
+  // config and a history entry carrying `comment`. Tagged `ref` unless empty.
+  // REQUIRES: nothing writes to `upper_dir` meanwhile (pause or stop the container).
+  absl::StatusOr<Image> Commit(const Image& parent, const std::string& upper_dir,
+                               absl::string_view ref, absl::string_view comment);
+
+  // Loads the images of a `docker save` archive or of an OCI image layout (a directory, or a
+  // tar of one; plain or compressed). Every digest is verified and every layer unpacked before
+  // anything is stored; a failed load stores nothing. Layers already stored are reused. Returns
+  // the loaded images with the tags they received.
+  absl::StatusOr<std::vector<Image>> Load(const std::string& path);
+
+  // Writes the images named by `refs` (names, ids) as one tar to `out_fd` (not owned) holding
+  // both forms: Docker's (manifest.json, repositories) and an OCI image layout (oci-layout,
+  // index.json), sharing blobs/sha256/. Layers are the exact streams they were loaded from.
+  absl::Status Save(const std::vector<std::string>& refs, int out_fd) const;
+
+  // The image config document exactly as stored: its SHA-256 is the image id.
+  absl::StatusOr<std::string> ConfigJson(const Image& image) const;
+
+  // The image's history, newest first, with each step's layer size.
+  std::vector<HistoryEntry> History(const Image& image) const;
 
   absl::StatusOr<std::vector<Image>> List() const;
 

@@ -64,6 +64,13 @@ class Runtime {
   // `force`.
   absl::Status RemoveVolume(absl::string_view name, bool force);
 
+  // Makes an image of a container's changes on top of its image (see ImageStore::Commit),
+  // tagged `ref` unless empty. A running container is paused while its upper layer is read and
+  // resumed afterwards; the container's lock is held meanwhile, so it cannot be started or
+  // removed half-way.
+  absl::StatusOr<Image> CommitContainer(absl::string_view container, absl::string_view ref,
+                                        absl::string_view comment);
+
   // Removes an image tag (see ImageStore::Remove); refused while a container uses the image
   // unless `force`.
   absl::Status RemoveImage(absl::string_view ref, bool force);

@@ -2,8 +2,10 @@
 
 #include <archive_entry.h>
 #include <fcntl.h>
+#include <unistd.h>
 
 #include <cerrno>
+#include <functional>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -18,9 +20,48 @@ absl::Status ArchiveError(struct archive* a, const std::string& what) {
       absl::StrCat(what, ": ", message != nullptr ? message : "unknown archive error"));
 }
 
+// Reads `read` to its end (it hashes what it reads into `sha`) and returns the digest.
+absl::StatusOr<std::string> DigestRest(const std::function<la_ssize_t(const void**)>& read,
+                                       EVP_MD_CTX* sha) {
+  const void* data = nullptr;
+  while (true) {
+    la_ssize_t n = read(&data);
+    if (n < 0) return absl::InternalError("read failed");
+    if (n == 0) break;
+  }
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (EVP_DigestFinal_ex(sha, digest, &length) != 1) {
+    return absl::InternalError("finish sha256");
+  }
+  return absl::StrCat("sha256:", absl::BytesToHexString(absl::string_view(
+                                     reinterpret_cast<const char*>(digest), length)));
+}
+
+absl::Status WriteAll(int fd, const char* data, size_t size, absl::string_view name) {
+  while (size > 0) {
+    ssize_t n = ::write(fd, data, size);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return LastErrnoError(absl::StrCat("copy ", name));
+    }
+    data += n;
+    size -= static_cast<size_t>(n);
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<HashingSource>> HashingSource::Open(const std::string& path) {
+  // Opened here rather than by libarchive: close-on-exec, and an errno message naming the path.
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return LastErrnoError(absl::StrCat("open ", path));
+  return OpenFd(std::move(fd), path);
+}
+
+absl::StatusOr<std::unique_ptr<HashingSource>> HashingSource::OpenFd(UniqueFd fd,
+                                                                     std::string name) {
   struct archive* raw = archive_read_new();
   EVP_MD_CTX* sha = EVP_MD_CTX_new();
   if (raw == nullptr || sha == nullptr) {
@@ -28,13 +69,12 @@ absl::StatusOr<std::unique_ptr<HashingSource>> HashingSource::Open(const std::st
     EVP_MD_CTX_free(sha);
     return absl::ResourceExhaustedError("allocate archive reader");
   }
-  std::unique_ptr<HashingSource> source(new HashingSource(path, raw, sha));
+  std::unique_ptr<HashingSource> source(new HashingSource(std::move(name), raw, sha));
+  const std::string& path = source->path_;
   if (EVP_DigestInit_ex(sha, EVP_sha256(), nullptr) != 1) {
     return absl::InternalError("initialise sha256");
   }
-  // Opened here rather than by libarchive: close-on-exec, and an errno message naming the path.
-  source->fd_.reset(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!source->fd_) return LastErrnoError(absl::StrCat("open ", path));
+  source->fd_ = std::move(fd);
   archive_read_support_filter_all(raw);
   archive_read_support_format_raw(raw);
   if (archive_read_open_fd(raw, source->fd_.get(), 64 * 1024) != ARCHIVE_OK) {
@@ -81,24 +121,56 @@ la_ssize_t HashingSource::Read(const void** data) {
     error_ = absl::InternalError("update sha256");
     return -1;
   }
+  if (n > 0 && copy_fd_ >= 0) {
+    absl::Status copied = WriteAll(copy_fd_, buffer_.data(), static_cast<size_t>(n), path_);
+    if (!copied.ok()) {
+      error_ = copied;
+      return -1;
+    }
+  }
+  bytes_ += n;
   *data = buffer_.data();
   return n;
 }
 
 absl::StatusOr<std::string> HashingSource::Finish() {
-  const void* data = nullptr;
-  while (true) {
-    la_ssize_t n = Read(&data);
-    if (n < 0) return error_;
-    if (n == 0) break;
+  absl::StatusOr<std::string> digest =
+      DigestRest([this](const void** data) { return Read(data); }, sha_);
+  if (!error_.ok()) return error_;
+  return digest;
+}
+
+absl::StatusOr<std::string> UncompressedDigest(const std::string& path) {
+  MYDOCKER_ASSIGN_OR_RETURN(std::unique_ptr<HashingSource> source, HashingSource::Open(path));
+  return source->Finish();
+}
+
+absl::StatusOr<std::string> Sha256OfFd(int fd, absl::string_view name) {
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> sha(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+  if (sha == nullptr || EVP_DigestInit_ex(sha.get(), EVP_sha256(), nullptr) != 1) {
+    return absl::InternalError("initialise sha256");
   }
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  if (EVP_DigestFinal_ex(sha_, digest, &length) != 1) {
-    return absl::InternalError("finish sha256");
-  }
-  return absl::StrCat("sha256:", absl::BytesToHexString(absl::string_view(
-                                     reinterpret_cast<const char*>(digest), length)));
+  std::vector<char> buffer(64 * 1024);
+  absl::Status error;
+  auto read = [&](const void** data) -> la_ssize_t {
+    ssize_t n;
+    do {
+      n = ::read(fd, buffer.data(), buffer.size());
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) {
+      error = LastErrnoError(absl::StrCat("read ", name));
+      return -1;
+    }
+    if (n > 0 && EVP_DigestUpdate(sha.get(), buffer.data(), static_cast<size_t>(n)) != 1) {
+      error = absl::InternalError("update sha256");
+      return -1;
+    }
+    *data = buffer.data();
+    return n;
+  };
+  absl::StatusOr<std::string> digest = DigestRest(read, sha.get());
+  if (!error.ok()) return error;
+  return digest;
 }
 
 }  // namespace mydocker

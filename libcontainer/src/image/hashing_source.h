@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "mydocker/unique_fd.h"
 
 namespace mydocker {
@@ -21,6 +22,8 @@ namespace mydocker {
 class HashingSource {
  public:
   static absl::StatusOr<std::unique_ptr<HashingSource>> Open(const std::string& path);
+  // The same over an open file; `name` names it in errors.
+  static absl::StatusOr<std::unique_ptr<HashingSource>> OpenFd(UniqueFd fd, std::string name);
   ~HashingSource();
   HashingSource(const HashingSource&) = delete;
   HashingSource& operator=(const HashingSource&) = delete;
@@ -32,6 +35,13 @@ class HashingSource {
   // Reads and hashes whatever the tar reader left (blocks after the end-of-archive marker) and
   // returns "sha256:<hex>" of the whole uncompressed stream. Call after the tar reader's EOF.
   absl::StatusOr<std::string> Finish();
+
+  // Also writes the uncompressed stream to `fd` (not owned), so that the exact bytes whose
+  // digest is returned can be kept. REQUIRES: called before Attach.
+  void CopyTo(int fd) { copy_fd_ = fd; }
+
+  // Bytes of uncompressed stream read so far.
+  int64_t bytes() const { return bytes_; }
 
   // The first error the source itself met, to report instead of libarchive's generic one.
   const absl::Status& error() const { return error_; }
@@ -48,8 +58,16 @@ class HashingSource {
   EVP_MD_CTX* sha_;
   std::vector<char> buffer_;
   bool empty_ = false;  // the file held no data at all
+  int copy_fd_ = -1;
+  int64_t bytes_ = 0;
   absl::Status error_;
 };
+
+// "sha256:<hex>" of the uncompressed stream of the archive file at `path` (no tar parsing).
+absl::StatusOr<std::string> UncompressedDigest(const std::string& path);
+
+// "sha256:<hex>" of the bytes of `fd` from its current offset to its end.
+absl::StatusOr<std::string> Sha256OfFd(int fd, absl::string_view name);
 
 }  // namespace mydocker
 

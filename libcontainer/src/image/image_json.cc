@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "absl/strings/escaping.h"
@@ -20,14 +21,6 @@ using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
 
 // Go's time.RFC3339Nano in UTC, as Docker writes it.
 constexpr char kTimeFormat[] = "%Y-%m-%dT%H:%M:%E*SZ";
-
-#if defined(__x86_64__)
-constexpr char kArchitecture[] = "amd64";
-#elif defined(__aarch64__)
-constexpr char kArchitecture[] = "arm64";
-#else
-constexpr char kArchitecture[] = "unknown";
-#endif
 
 void WriteString(JsonWriter& w, absl::string_view s) {
   w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
@@ -117,25 +110,71 @@ absl::Status ParseRunConfig(const rapidjson::Value& config, ImageConfig* out,
   return absl::OkStatus();
 }
 
+// An optional RFC 3339 time; absent or null is the Unix epoch (OCI makes "created" optional).
+absl::Status ReadTime(const rapidjson::Value& object, const char* key, absl::Time* out,
+                      absl::string_view path) {
+  *out = absl::UnixEpoch();
+  auto it = object.FindMember(key);
+  if (it == object.MemberEnd() || it->value.IsNull()) return absl::OkStatus();
+  std::string text = ReadString(object, key);
+  std::string error;
+  if (!absl::ParseTime(absl::RFC3339_full, text, out, &error)) {
+    return Malformed(path, absl::StrCat("bad ", key, " time \"", text, "\": ", error));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ParseHistory(const rapidjson::Value& config, Image* image, absl::string_view path) {
+  auto history = config.FindMember("history");
+  if (history == config.MemberEnd() || !history->value.IsArray()) return absl::OkStatus();
+  for (const auto& item : history->value.GetArray()) {
+    if (!item.IsObject()) return Malformed(path, "a history entry is not an object");
+    HistoryEntry entry;
+    MYDOCKER_RETURN_IF_ERROR(ReadTime(item, "created", &entry.created, path));
+    entry.created_by = ReadString(item, "created_by");
+    entry.comment = ReadString(item, "comment");
+    auto empty = item.FindMember("empty_layer");
+    entry.empty_layer = empty != item.MemberEnd() && empty->value.IsBool() && empty->value.GetBool();
+    image->history.push_back(std::move(entry));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ParseConfig(const rapidjson::Value& config, Image* image, absl::string_view path) {
   if (!config.IsObject()) return Malformed(path, "config is not an object");
-  std::string created = ReadString(config, "created");
-  std::string error;
-  if (!absl::ParseTime(absl::RFC3339_full, created, &image->created, &error)) {
-    return Malformed(path, absl::StrCat("bad created time \"", created, "\": ", error));
-  }
+  MYDOCKER_RETURN_IF_ERROR(ReadTime(config, "created", &image->created, path));
+  MYDOCKER_RETURN_IF_ERROR(ParseHistory(config, image, path));
   auto rootfs = config.FindMember("rootfs");
   if (rootfs == config.MemberEnd() || !rootfs->value.IsObject()) {
     return Malformed(path, "no rootfs");
   }
   MYDOCKER_RETURN_IF_ERROR(ReadStrings(rootfs->value, "diff_ids", &image->layers, path));
   if (image->layers.empty()) return Malformed(path, "no layers");
+  for (const std::string& layer : image->layers) {
+    if (!IsSha256Digest(layer)) {
+      return Malformed(path, absl::StrCat("bad diff id \"", absl::CHexEscape(layer), "\""));
+    }
+  }
   auto run = config.FindMember("config");
   if (run == config.MemberEnd() || run->value.IsNull()) return absl::OkStatus();
   return ParseRunConfig(run->value, &image->config, path);
 }
 
 }  // namespace
+
+#if defined(__x86_64__)
+const char kImageArchitecture[] = "amd64";
+#elif defined(__aarch64__)
+const char kImageArchitecture[] = "arm64";
+#else
+const char kImageArchitecture[] = "unknown";
+#endif
+
+bool IsSha256Digest(absl::string_view digest) {
+  if (digest.size() != 71 || digest.substr(0, 7) != "sha256:") return false;
+  return std::all_of(digest.begin() + 7, digest.end(),
+                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
 
 std::string Sha256Digest(absl::string_view data) {
   unsigned char digest[EVP_MAX_MD_SIZE];
@@ -151,7 +190,7 @@ std::string SerializeImageConfig(const Image& image, absl::string_view comment) 
   JsonWriter w(buffer);
   w.StartObject();
   w.Key("architecture");
-  w.String(kArchitecture);
+  w.String(kImageArchitecture);
   w.Key("config");
   WriteRunConfig(w, image.config);
   w.Key("created");
@@ -186,10 +225,29 @@ std::string SerializeImageRecord(const Image& image, absl::string_view config_js
   w.Key("size");
   w.Int64(image.size);
   w.Key("config");
-  // Verbatim, so the stored bytes still hash to the id.
-  w.RawValue(config_json.data(), config_json.size(), rapidjson::kObjectType);
+  WriteString(w, config_json);
   w.EndObject();
   return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+absl::StatusOr<std::string> RecordConfigJson(absl::string_view json, absl::string_view path) {
+  rapidjson::Document doc;
+  MYDOCKER_RETURN_IF_ERROR(ParseDocument(doc, json, path));
+  auto config = doc.FindMember("config");
+  if (config == doc.MemberEnd()) return Malformed(path, "no config");
+  if (config->value.IsString()) return ReadString(doc, "config");
+  if (!config->value.IsObject()) return Malformed(path, "config is neither a string nor an object");
+  rapidjson::StringBuffer buffer;
+  JsonWriter w(buffer);
+  config->value.Accept(w);
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+absl::Status ParseImageConfig(absl::string_view config_json, Image* image,
+                              absl::string_view path) {
+  rapidjson::Document doc;
+  MYDOCKER_RETURN_IF_ERROR(ParseDocument(doc, config_json, path));
+  return ParseConfig(doc, image, path);
 }
 
 absl::StatusOr<Image> ParseImageRecord(absl::string_view json, absl::string_view path) {
@@ -197,15 +255,47 @@ absl::StatusOr<Image> ParseImageRecord(absl::string_view json, absl::string_view
   MYDOCKER_RETURN_IF_ERROR(ParseDocument(doc, json, path));
   Image image;
   image.id = ReadString(doc, "id");
-  if (image.id.size() != 71 || image.id.rfind("sha256:", 0) != 0) {
+  if (!IsSha256Digest(image.id)) {
     return Malformed(path, absl::StrCat("bad id \"", absl::CHexEscape(image.id), "\""));
   }
   auto size = doc.FindMember("size");
   if (size != doc.MemberEnd() && size->value.IsInt64()) image.size = size->value.GetInt64();
-  auto config = doc.FindMember("config");
-  if (config == doc.MemberEnd()) return Malformed(path, "no config");
-  MYDOCKER_RETURN_IF_ERROR(ParseConfig(config->value, &image, path));
+  MYDOCKER_ASSIGN_OR_RETURN(std::string config, RecordConfigJson(json, path));
+  MYDOCKER_RETURN_IF_ERROR(ParseImageConfig(config, &image, path));
   return image;
+}
+
+absl::StatusOr<std::string> ExtendImageConfig(absl::string_view parent, absl::string_view diff_id,
+                                              absl::Time created, absl::string_view created_by,
+                                              absl::string_view comment) {
+  rapidjson::Document doc;
+  MYDOCKER_RETURN_IF_ERROR(ParseDocument(doc, parent, "parent image config"));
+  auto& a = doc.GetAllocator();
+  auto str = [&a](absl::string_view s) {
+    return rapidjson::Value(s.data(), static_cast<rapidjson::SizeType>(s.size()), a);
+  };
+  std::string when = absl::FormatTime(kTimeFormat, created, absl::UTCTimeZone());
+  doc.RemoveMember("created");
+  doc.AddMember("created", str(when), a);
+  auto rootfs = doc.FindMember("rootfs");
+  if (rootfs == doc.MemberEnd() || !rootfs->value.IsObject() ||
+      !rootfs->value.HasMember("diff_ids") || !rootfs->value["diff_ids"].IsArray()) {
+    return Malformed("parent image config", "no rootfs.diff_ids");
+  }
+  rootfs->value["diff_ids"].PushBack(str(diff_id), a);
+  if (!doc.HasMember("history") || !doc["history"].IsArray()) {
+    doc.RemoveMember("history");
+    doc.AddMember("history", rapidjson::Value(rapidjson::kArrayType), a);
+  }
+  rapidjson::Value entry(rapidjson::kObjectType);
+  entry.AddMember("created", str(when), a);
+  entry.AddMember("created_by", str(created_by), a);
+  if (!comment.empty()) entry.AddMember("comment", str(comment), a);
+  doc["history"].PushBack(entry, a);
+  rapidjson::StringBuffer buffer;
+  JsonWriter w(buffer);
+  doc.Accept(w);
+  return std::string(buffer.GetString(), buffer.GetSize());
 }
 
 std::string SerializeRepositories(const Repositories& repositories) {

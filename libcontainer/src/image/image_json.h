@@ -8,6 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "mydocker/image_store.h"
 
 namespace mydocker {
@@ -16,16 +17,38 @@ namespace mydocker {
 // history entry with `comment`). Its bytes are hashed for the id, so callers keep them as is.
 std::string SerializeImageConfig(const Image& image, absl::string_view comment);
 
+// This machine's architecture as image configs and platforms name it ("amd64", "arm64").
+extern const char kImageArchitecture[];
+
+// Whether `digest` is "sha256:" and 64 lowercase hex digits.
+bool IsSha256Digest(absl::string_view digest);
+
 // "sha256:<hex>" of `data`.
 std::string Sha256Digest(absl::string_view data);
 
-// The record stored as images/<hex>.json: {"id", "size", "config": <config bytes verbatim>}.
+// The record stored as images/<hex>.json: {"id", "size", "config": "<config bytes>"}. The config
+// is kept as a string so that its exact bytes (which hash to the id) come back for `save`.
 // Tags are not part of it (they live in repositories.json).
 std::string SerializeImageRecord(const Image& image, absl::string_view config_json);
 
-// Reads a record back: id, size, created, layers and the run defaults. `path` names the file in
-// errors (InvalidArgument for a malformed record).
+// Reads a record back: id, size, created, layers, history and the run defaults. `path` names the
+// file in errors (InvalidArgument for a malformed record).
 absl::StatusOr<Image> ParseImageRecord(absl::string_view json, absl::string_view path);
+
+// The config bytes of a record. (Records of earlier versions held the config as an object,
+// written compactly by us: written back the same way, it gives the same bytes.)
+absl::StatusOr<std::string> RecordConfigJson(absl::string_view json, absl::string_view path);
+
+// Reads an image config document (Docker's or OCI's): created (optional), rootfs.diff_ids,
+// history and the run defaults into `image` (id, size and tags untouched).
+absl::Status ParseImageConfig(absl::string_view config_json, Image* image, absl::string_view path);
+
+// The config of an image made by adding the layer `diff_id` on top of the image whose config is
+// `parent`: everything of the parent kept, `created` set, the layer and a history entry
+// (`created_by`, `comment`) appended.
+absl::StatusOr<std::string> ExtendImageConfig(absl::string_view parent, absl::string_view diff_id,
+                                              absl::Time created, absl::string_view created_by,
+                                              absl::string_view comment);
 
 // repositories.json: {"name:tag": "sha256:<hex>", ...}.
 using Repositories = std::map<std::string, std::string>;

@@ -66,6 +66,42 @@ TEST(ImageJsonTest, MalformedRecordsAreErrors) {
   }
 }
 
+TEST(ImageJsonTest, RecordKeepsTheConfigBytes) {
+  Image image = SampleImage();
+  // Go's encoder escapes <, > and &: bytes a re-serialisation would not give back.
+  std::string config = R"({"created":"2020-01-01T00:00:00Z","config":{"Env":["A=\u003c"]},)"
+                       R"("rootfs":{"type":"layers","diff_ids":[")" + image.layers[0] + R"("]}})";
+  image.id = Sha256Digest(config);
+  std::string record = SerializeImageRecord(image, config);
+  EXPECT_EQ(*RecordConfigJson(record, "r"), config);
+  auto parsed = ParseImageRecord(record, "r");
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_THAT(parsed->config.env, ElementsAre("A=<"));
+}
+
+TEST(ImageJsonTest, ExtendAddsLayerAndHistory) {
+  Image image = SampleImage();
+  std::string parent = SerializeImageConfig(image, "first");
+  std::string diff = "sha256:" + std::string(64, 'c');
+  auto child = ExtendImageConfig(parent, diff, absl::FromUnixSeconds(1800000000), "mydocker commit",
+                                 "msg");
+  ASSERT_TRUE(child.ok()) << child.status();
+  Image parsed;
+  ASSERT_TRUE(ParseImageConfig(*child, &parsed, "child").ok());
+  EXPECT_THAT(parsed.layers, ElementsAre(image.layers[0], image.layers[1], diff));
+  ASSERT_EQ(parsed.history.size(), 2u);
+  EXPECT_EQ(parsed.history[1].comment, "msg");
+  EXPECT_EQ(parsed.history[1].created_by, "mydocker commit");
+  EXPECT_EQ(parsed.created, absl::FromUnixSeconds(1800000000));
+  EXPECT_EQ(parsed.config.cmd, image.config.cmd);
+  EXPECT_FALSE(ExtendImageConfig("{}", diff, absl::Now(), "", "").ok());
+}
+
+TEST(ImageJsonTest, ConfigChecksDiffIds) {
+  Image image;
+  EXPECT_FALSE(ParseImageConfig(R"({"rootfs":{"diff_ids":["sha256:../x"]}})", &image, "c").ok());
+}
+
 TEST(ImageJsonTest, RepositoriesRoundTrip) {
   Repositories repos = {{"a:latest", "sha256:1"}, {"b:v1", "sha256:2"}};
   auto parsed = ParseRepositories(SerializeRepositories(repos), "r.json");

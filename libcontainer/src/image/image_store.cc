@@ -15,12 +15,29 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "image/image_json.h"
-#include "image/layer_unpacker.h"
+#include "image/layer_packer.h"
+#include "image/store_files.h"
 #include "mydocker/fs_util.h"
 #include "mydocker/status_macros.h"
 
 namespace mydocker {
 namespace {
+
+using store_files::CommitStaged;
+using store_files::DiscardLayer;
+using store_files::HexOf;
+using store_files::ImagesDir;
+using store_files::LayerDir;
+using store_files::LoadRepositories;
+using store_files::LockPath;
+using store_files::RecordPath;
+using store_files::RepositoriesPath;
+using store_files::StagedImage;
+using store_files::StagedLayer;
+using store_files::StageLayer;
+using store_files::StageWrittenLayer;
+using store_files::StoredLayerSize;
+using store_files::TempLayer;
 
 constexpr char kDefaultPath[] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 constexpr absl::string_view kSha256 = "sha256:";
@@ -32,24 +49,8 @@ bool IsHex(absl::string_view s) {
                      [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
-absl::string_view HexOf(absl::string_view digest) {
-  if (absl::StartsWith(digest, kSha256)) digest.remove_prefix(kSha256.size());
-  return digest;
-}
-
 std::string ShortId(absl::string_view id) {
   return std::string(HexOf(id).substr(0, kShortIdLength));
-}
-
-std::string ImagesDir(const std::string& root) { return root + "/images"; }
-std::string LayersDir(const std::string& root) { return root + "/layers"; }
-std::string LockPath(const std::string& root) { return root + "/images/.lock"; }
-std::string RepositoriesPath(const std::string& root) { return root + "/images/repositories.json"; }
-std::string RecordPath(const std::string& root, absl::string_view id) {
-  return absl::StrCat(root, "/images/", HexOf(id), ".json");
-}
-std::string LayerDir(const std::string& root, absl::string_view diff_id) {
-  return absl::StrCat(root, "/layers/sha256/", HexOf(diff_id));
 }
 
 // Everything the store holds, read under the lock.
@@ -57,14 +58,6 @@ struct Catalog {
   std::vector<Image> images;  // newest first, tags filled in
   Repositories repositories;
 };
-
-absl::StatusOr<Repositories> LoadRepositories(const std::string& root) {
-  std::string path = RepositoriesPath(root);
-  absl::StatusOr<std::string> data = ReadFile(path);
-  if (absl::IsNotFound(data.status())) return Repositories{};
-  if (!data.ok()) return data.status();
-  return ParseRepositories(*data, path);
-}
 
 absl::StatusOr<Image> LoadRecord(const std::string& root, absl::string_view hex) {
   std::string path = RecordPath(root, hex);
@@ -145,19 +138,6 @@ absl::StatusOr<Match> FindImage(const Catalog& catalog, absl::string_view ref) {
   return MatchIdPrefix(catalog, ref, hex);
 }
 
-// Renames the layer out of sight first, so that a removal cut short never leaves a half-empty
-// layer under its real name for a later import to reuse.
-absl::Status DiscardLayer(const std::string& root, absl::string_view diff_id) {
-  std::string doomed = absl::StrCat(LayersDir(root), "/tmp-rm-", HexOf(diff_id));
-  MYDOCKER_RETURN_IF_ERROR(RemoveAll(doomed));
-  std::string layer = LayerDir(root, diff_id);
-  if (::rename(layer.c_str(), doomed.c_str()) != 0) {
-    if (errno == ENOENT) return absl::OkStatus();
-    return LastErrnoError(absl::StrCat("rename ", layer, " to ", doomed));
-  }
-  return RemoveAll(doomed);
-}
-
 // Deletes the record, then the layers no other record uses.
 absl::Status DeleteImage(const std::string& root, const Catalog& catalog, const Image& image) {
   std::string record = RecordPath(root, image.id);
@@ -175,75 +155,11 @@ absl::Status DeleteImage(const std::string& root, const Catalog& catalog, const 
   return result;
 }
 
-// A directory under layers/ that an import unpacks into, removed unless it became the layer.
-// It is flock'ed while in use, so that a later import can tell it from the leftovers of a
-// killed one and remove those.
-class TempLayer {
- public:
-  // REQUIRES: the store lock is held (the sweep must not race another creation).
-  static absl::StatusOr<std::unique_ptr<TempLayer>> Create(const std::string& root) {
-    MYDOCKER_RETURN_IF_ERROR(SweepStale(root));
-    std::string path = LayersDir(root) + "/tmp-XXXXXX";
-    // mkdtemp makes it 0700, which the layer keeps: host users must not reach the image's
-    // setuid files through the layer directory.
-    if (::mkdtemp(path.data()) == nullptr) return LastErrnoError("create " + path);
-    std::unique_ptr<TempLayer> temp(new TempLayer(path));
-    MYDOCKER_ASSIGN_OR_RETURN(FileLock lock, FileLock::TryAcquire(path));
-    temp->lock_.emplace(std::move(lock));
-    // The image root, unless the archive has a "./" entry: 0755 whatever the caller's umask.
-    if (::mkdir(temp->diff().c_str(), 0755) != 0 || ::chmod(temp->diff().c_str(), 0755) != 0) {
-      return LastErrnoError("create " + temp->diff());
-    }
-    return temp;
-  }
-  ~TempLayer() {
-    if (!path_.empty()) RemoveAll(path_).IgnoreError();
-  }
-  const std::string& path() const { return path_; }
-  std::string diff() const { return path_ + "/diff"; }
-  void Release() { path_.clear(); }
-
- private:
-  explicit TempLayer(std::string path) : path_(std::move(path)) {}
-
-  static absl::Status SweepStale(const std::string& root) {
-    MYDOCKER_ASSIGN_OR_RETURN(std::vector<std::string> names, ListDir(LayersDir(root)));
-    for (const std::string& name : names) {
-      if (!absl::StartsWith(name, "tmp-")) continue;
-      std::string path = absl::StrCat(LayersDir(root), "/", name);
-      absl::StatusOr<FileLock> lock = FileLock::TryAcquire(path);
-      if (lock.ok()) MYDOCKER_RETURN_IF_ERROR(RemoveAll(path));
-    }
-    return absl::OkStatus();
-  }
-
-  std::string path_;
-  std::optional<FileLock> lock_;
-};
-
-// Moves the unpacked layer into place (or drops it for an identical one already there), then
-// writes the record and the tag. REQUIRES: the store lock is held.
-absl::Status CommitImport(const std::string& root, TempLayer& temp, const Image& image,
-                          absl::string_view config, const std::string& tag) {
-  MYDOCKER_ASSIGN_OR_RETURN(Repositories repositories, LoadRepositories(root));
-  std::string layer = LayerDir(root, image.layers.front());
-  bool new_layer = false;
-  if (!PathExists(layer)) {
-    if (::rename(temp.path().c_str(), layer.c_str()) != 0) {
-      return LastErrnoError(absl::StrCat("rename ", temp.path(), " to ", layer));
-    }
-    temp.Release();
-    new_layer = true;
-  }
-  std::string record = RecordPath(root, image.id);
-  absl::Status status = WriteFileAtomic(record, SerializeImageRecord(image, config));
-  if (status.ok()) {
-    repositories[tag] = image.id;
-    status = WriteFileAtomic(RepositoriesPath(root), SerializeRepositories(repositories));
-    if (!status.ok()) ::unlink(record.c_str());
-  }
-  if (!status.ok() && new_layer) DiscardLayer(root, image.layers.front()).IgnoreError();
-  return status;
+// Commits one new image (and the layers it needs) under the store lock.
+absl::Status CommitImage(const std::string& root, std::vector<StagedLayer>& layers,
+                         const Image& image, const std::string& config) {
+  MYDOCKER_ASSIGN_OR_RETURN(FileLock lock, FileLock::Acquire(LockPath(root)));
+  return CommitStaged(root, layers, {StagedImage{image, config}});
 }
 
 std::string BaseName(const std::string& path) {
@@ -265,25 +181,83 @@ absl::StatusOr<std::unique_ptr<ImageStore>> ImageStore::Open(const std::string& 
 
 absl::StatusOr<Image> ImageStore::Import(const std::string& tar_path, absl::string_view ref) {
   MYDOCKER_ASSIGN_OR_RETURN(auto name_tag, ParseImageReference(ref));
-  std::string tag = absl::StrCat(name_tag.first, ":", name_tag.second);
+  UniqueFd fd(::open(tar_path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return LastErrnoError(absl::StrCat("open ", tar_path));
+  std::vector<StagedLayer> layers;
+  MYDOCKER_ASSIGN_OR_RETURN(StagedLayer layer, StageLayer(root_, std::move(fd), tar_path));
+  Image draft;
+  draft.created = absl::Now();
+  draft.layers = {layer.diff_id};
+  draft.config.env = {kDefaultPath};
+  std::string config = SerializeImageConfig(draft, "imported from " + BaseName(tar_path));
+  Image image;
+  MYDOCKER_RETURN_IF_ERROR(ParseImageConfig(config, &image, "new image config"));
+  image.size = layer.size;
+  layers.push_back(std::move(layer));
+  image.id = Sha256Digest(config);
+  image.tags = {absl::StrCat(name_tag.first, ":", name_tag.second)};
+  MYDOCKER_RETURN_IF_ERROR(CommitImage(root_, layers, image, config));
+  return image;
+}
+
+absl::StatusOr<Image> ImageStore::Commit(const Image& parent, const std::string& upper_dir,
+                                         absl::string_view ref, absl::string_view comment) {
+  std::vector<std::string> tags;
+  if (!ref.empty()) {
+    MYDOCKER_ASSIGN_OR_RETURN(auto name_tag, ParseImageReference(ref));
+    tags.push_back(absl::StrCat(name_tag.first, ":", name_tag.second));
+  }
+  MYDOCKER_ASSIGN_OR_RETURN(std::string parent_config, ConfigJson(parent));
   std::unique_ptr<TempLayer> temp;
   {
     MYDOCKER_ASSIGN_OR_RETURN(FileLock lock, FileLock::Acquire(LockPath(root_)));
     MYDOCKER_ASSIGN_OR_RETURN(temp, TempLayer::Create(root_));
   }
-  // Unpacking is the slow part; it runs unlocked in a directory only this import knows.
-  MYDOCKER_ASSIGN_OR_RETURN(UnpackResult unpacked, LayerUnpacker::Unpack(tar_path, temp->diff()));
+  {
+    UniqueFd out(
+        ::open(temp->layer_tar().c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+    if (!out) return LastErrnoError("create " + temp->layer_tar());
+    MYDOCKER_RETURN_IF_ERROR(LayerPacker::Pack(upper_dir, out.get()));
+  }
+  MYDOCKER_ASSIGN_OR_RETURN(StagedLayer layer, StageWrittenLayer(std::move(temp)));
+  MYDOCKER_ASSIGN_OR_RETURN(std::string config,
+                            ExtendImageConfig(parent_config, layer.diff_id, absl::Now(),
+                                              "mydocker commit", comment));
   Image image;
-  image.created = absl::Now();
-  image.size = unpacked.size;
-  image.layers = {unpacked.diff_id};
-  image.config.env = {kDefaultPath};
-  std::string config = SerializeImageConfig(image, "imported from " + BaseName(tar_path));
+  MYDOCKER_RETURN_IF_ERROR(ParseImageConfig(config, &image, "new image config"));
   image.id = Sha256Digest(config);
-  image.tags = {tag};
-  MYDOCKER_ASSIGN_OR_RETURN(FileLock lock, FileLock::Acquire(LockPath(root_)));
-  MYDOCKER_RETURN_IF_ERROR(CommitImport(root_, *temp, image, config, tag));
+  image.size = parent.size + layer.size;
+  image.tags = tags;
+  // The parent's layers are staged as stored ones, so the commit fails if one went meanwhile.
+  std::vector<StagedLayer> layers;
+  for (const std::string& diff_id : parent.layers) layers.push_back(StagedLayer{diff_id, 0, {}});
+  layers.push_back(std::move(layer));
+  MYDOCKER_RETURN_IF_ERROR(CommitImage(root_, layers, image, config));
   return image;
+}
+
+absl::StatusOr<std::string> ImageStore::ConfigJson(const Image& image) const {
+  std::string path = RecordPath(root_, image.id);
+  MYDOCKER_ASSIGN_OR_RETURN(std::string record, ReadFile(path));
+  return RecordConfigJson(record, path);
+}
+
+std::vector<HistoryEntry> ImageStore::History(const Image& image) const {
+  std::vector<HistoryEntry> history = image.history;
+  size_t with_layer = std::count_if(history.begin(), history.end(),
+                                    [](const HistoryEntry& h) { return !h.empty_layer; });
+  if (with_layer < image.layers.size()) {
+    // Layers below the recorded history (an image made without one): a step each.
+    history.insert(history.begin(), image.layers.size() - with_layer,
+                   HistoryEntry{image.created, "", "", false, 0});
+  }
+  size_t layer = 0;
+  for (HistoryEntry& entry : history) {
+    if (entry.empty_layer || layer >= image.layers.size()) continue;
+    entry.size = StoredLayerSize(root_, image.layers[layer++]);
+  }
+  std::reverse(history.begin(), history.end());
+  return history;
 }
 
 absl::StatusOr<std::vector<Image>> ImageStore::List() const {

@@ -4,6 +4,8 @@
 #include <archive_entry.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,6 +15,7 @@
 #include <vector>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -25,6 +28,9 @@ namespace mydocker {
 namespace {
 
 using Parts = std::vector<std::string>;
+
+constexpr absl::string_view kWhiteoutPrefix = ".wh.";
+constexpr absl::string_view kOpaqueMarker = ".wh..opq";
 
 // Owner, mode and mtime an entry asks for, applied after its content.
 struct Meta {
@@ -117,7 +123,8 @@ absl::Status WriteAllAt(int fd, const char* data, size_t size, off_t offset,
 // Creates the entries of one archive below the directory open at `root_fd`.
 class Extractor {
  public:
-  Extractor(int root_fd, struct archive* tar) : root_fd_(root_fd), tar_(tar) {}
+  Extractor(int root_fd, struct archive* tar, bool whiteouts)
+      : root_fd_(root_fd), tar_(tar), whiteouts_(whiteouts) {}
 
   absl::Status Extract(struct archive_entry* entry);
   // Applies the directories' owners, modes and times, deferred so that a read-only directory
@@ -135,8 +142,11 @@ class Extractor {
   absl::Status MakeHardLink(int parent, const std::string& leaf, const char* target,
                             absl::string_view entry);
 
+  absl::Status ExtractWhiteout(const Parts& parts, absl::string_view entry);
+
   int root_fd_;
   struct archive* tar_;
+  bool whiteouts_;
   int64_t bytes_ = 0;
   std::map<std::string, std::pair<Parts, Meta>> dirs_;  // deferred metadata by path
 };
@@ -270,6 +280,9 @@ absl::Status Extractor::Extract(struct archive_entry* entry) {
     dirs_[""] = {parts, meta};
     return absl::OkStatus();
   }
+  if (whiteouts_ && absl::StartsWith(parts.back(), kWhiteoutPrefix)) {
+    return ExtractWhiteout(parts, name);
+  }
   // Device nodes are skipped: the runtime builds /dev, and a node from an image would open
   // host devices to the container.
   if (hardlink == nullptr && (type == AE_IFCHR || type == AE_IFBLK)) return absl::OkStatus();
@@ -307,6 +320,30 @@ absl::Status Extractor::Extract(struct archive_entry* entry) {
   }
 }
 
+// ".wh.NAME" hides NAME of the layers below: overlayfs's form of that is a 0:0 character device
+// named NAME. ".wh..wh..opq" hides everything below its directory: an opaque directory.
+absl::Status Extractor::ExtractWhiteout(const Parts& parts, absl::string_view entry) {
+  MYDOCKER_ASSIGN_OR_RETURN(UniqueFd parent, OpenDir(parts, parts.size() - 1, true, entry));
+  absl::string_view hidden = absl::string_view(parts.back()).substr(kWhiteoutPrefix.size());
+  if (hidden == kOpaqueMarker) {
+    if (::fsetxattr(parent.get(), "trusted.overlay.opaque", "y", 1, 0) != 0) {
+      return LastErrnoError(absl::StrCat("mark directory of ", entry, " opaque"));
+    }
+    return absl::OkStatus();
+  }
+  // Other ".wh..wh." names are aufs's own bookkeeping, meaningless here.
+  if (absl::StartsWith(hidden, kWhiteoutPrefix)) return absl::OkStatus();
+  if (hidden.empty() || hidden == "." || hidden == "..") return Refuse(entry, "bad whiteout");
+  Parts target = parts;
+  target.back() = std::string(hidden);
+  bool exists = false;
+  MYDOCKER_RETURN_IF_ERROR(ClearLeaf(parent.get(), target, false, &exists, entry));
+  if (::mknodat(parent.get(), target.back().c_str(), S_IFCHR, makedev(0, 0)) != 0) {
+    return LastErrnoError(absl::StrCat("create whiteout for ", entry));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status Extractor::Finish() {
   // Deepest first: a child's metadata never depends on its parent's being writable.
   for (auto it = dirs_.rbegin(); it != dirs_.rend(); ++it) {
@@ -339,19 +376,29 @@ absl::Status ExtractAll(struct archive* tar, HashingSource& source, Extractor& e
 }  // namespace
 
 absl::StatusOr<UnpackResult> LayerUnpacker::Unpack(const std::string& archive_path,
-                                                   const std::string& target_dir) {
+                                                   const std::string& target_dir,
+                                                   const UnpackOptions& options) {
+  UniqueFd fd(::open(archive_path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return LastErrnoError(absl::StrCat("open ", archive_path));
+  return UnpackFd(std::move(fd), archive_path, target_dir, options);
+}
+
+absl::StatusOr<UnpackResult> LayerUnpacker::UnpackFd(UniqueFd archive, const std::string& name,
+                                                     const std::string& target_dir,
+                                                     const UnpackOptions& options) {
   UniqueFd root(::open(target_dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   if (!root) return LastErrnoError(absl::StrCat("open ", target_dir));
   MYDOCKER_ASSIGN_OR_RETURN(std::unique_ptr<HashingSource> source,
-                            HashingSource::Open(archive_path));
+                            HashingSource::OpenFd(std::move(archive), name));
+  if (options.copy_fd >= 0) source->CopyTo(options.copy_fd);
   ArchivePtr tar(archive_read_new(), &archive_read_free);
   if (tar == nullptr) return absl::ResourceExhaustedError("allocate archive reader");
   // The stream is already decompressed; only tar formats (ustar, pax, GNU) make a layer.
   archive_read_support_format_tar(tar.get());
   archive_read_support_format_gnutar(tar.get());
   MYDOCKER_RETURN_IF_ERROR(source->Attach(tar.get()));
-  Extractor extractor(root.get(), tar.get());
-  MYDOCKER_RETURN_IF_ERROR(ExtractAll(tar.get(), *source, extractor, archive_path));
+  Extractor extractor(root.get(), tar.get(), options.whiteouts);
+  MYDOCKER_RETURN_IF_ERROR(ExtractAll(tar.get(), *source, extractor, name));
   UnpackResult result;
   MYDOCKER_ASSIGN_OR_RETURN(result.diff_id, source->Finish());
   result.size = extractor.bytes();

@@ -13,7 +13,10 @@
 // and ACLs are dropped. When an owner cannot be set (an unprivileged caller), setuid/setgid are
 // stripped so the file cannot become setuid to the caller.
 //
-// Whiteout files (".wh.*") are stored as ordinary files: they only mean something between layers.
+// Whiteouts: with UnpackOptions::whiteouts, the layer is stored ready to be an overlayfs lower
+// directory: ".wh.NAME" becomes NAME as a 0:0 character device (overlayfs's whiteout) and
+// ".wh..wh..opq" marks its directory opaque (xattr trusted.overlay.opaque=y); other ".wh..wh."
+// names (aufs bookkeeping) are dropped. Without it, they are ordinary files.
 #ifndef MYDOCKER_IMAGE_LAYER_UNPACKER_H_
 #define MYDOCKER_IMAGE_LAYER_UNPACKER_H_
 
@@ -21,6 +24,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "mydocker/unique_fd.h"
 
 namespace mydocker {
 
@@ -29,13 +33,23 @@ struct UnpackResult {
   int64_t size = 0;     // bytes of file content written
 };
 
+struct UnpackOptions {
+  bool whiteouts = true;  // convert whiteouts to overlayfs form (see above)
+  int copy_fd = -1;       // also write the uncompressed tar stream there (not owned)
+};
+
 class LayerUnpacker {
  public:
   // Unpacks the archive at `archive_path` into `target_dir`, an existing directory the caller
   // owns (normally empty). On error the target may hold a partial result: the caller removes it.
   // InvalidArgument for a malformed or hostile archive.
   static absl::StatusOr<UnpackResult> Unpack(const std::string& archive_path,
-                                             const std::string& target_dir);
+                                             const std::string& target_dir,
+                                             const UnpackOptions& options = {});
+  // The same from an open archive file; `name` names it in errors.
+  static absl::StatusOr<UnpackResult> UnpackFd(UniqueFd archive, const std::string& name,
+                                               const std::string& target_dir,
+                                               const UnpackOptions& options = {});
 };
 
 }  // namespace mydocker

@@ -1,0 +1,184 @@
+#include "image/layer_packer.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "mydocker/status_macros.h"
+#include "mydocker/unique_fd.h"
+
+namespace mydocker {
+namespace {
+
+using ArchivePtr = std::unique_ptr<struct archive, decltype(&archive_write_free)>;
+using EntryPtr = std::unique_ptr<struct archive_entry, decltype(&archive_entry_free)>;
+
+// Walks one tree and writes it into an open archive writer.
+class Packer {
+ public:
+  explicit Packer(struct archive* tar) : tar_(tar) {}
+  absl::Status PackDir(int dir_fd, const std::string& prefix);
+
+ private:
+  absl::Status PackEntry(int dir_fd, const std::string& name, const std::string& path);
+  absl::Status WriteHeader(struct archive_entry* entry, const std::string& path);
+  absl::Status WriteContent(int dir_fd, const std::string& name, const std::string& path);
+  absl::Status WriteEmptyFile(const std::string& path, const struct stat& like);
+
+  struct archive* tar_;
+  std::map<std::pair<dev_t, ino_t>, std::string> links_;  // first path of each multi-link file
+};
+
+absl::StatusOr<std::vector<std::string>> SortedNames(int dir_fd, const std::string& path) {
+  int dup = ::fcntl(dir_fd, F_DUPFD_CLOEXEC, 0);
+  if (dup < 0) return LastErrnoError(absl::StrCat("duplicate descriptor of ", path));
+  DIR* dir = ::fdopendir(dup);
+  if (dir == nullptr) {
+    ::close(dup);
+    return LastErrnoError(absl::StrCat("read directory ", path));
+  }
+  std::vector<std::string> names;
+  while (struct dirent* d = ::readdir(dir)) {
+    std::string name = d->d_name;
+    if (name != "." && name != "..") names.push_back(std::move(name));
+  }
+  ::closedir(dir);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+bool IsOpaque(int dir_fd) {
+  char value[2] = {};
+  ssize_t n = ::fgetxattr(dir_fd, "trusted.overlay.opaque", value, sizeof value);
+  return n == 1 && value[0] == 'y';
+}
+
+EntryPtr NewEntry(const std::string& path, const struct stat& st) {
+  EntryPtr entry(archive_entry_new(), &archive_entry_free);
+  archive_entry_set_pathname(entry.get(), path.c_str());
+  archive_entry_set_uid(entry.get(), st.st_uid);
+  archive_entry_set_gid(entry.get(), st.st_gid);
+  archive_entry_set_perm(entry.get(), st.st_mode & 07777);
+  archive_entry_set_mtime(entry.get(), st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+  return entry;
+}
+
+absl::Status Packer::WriteHeader(struct archive_entry* entry, const std::string& path) {
+  if (archive_write_header(tar_, entry) < ARCHIVE_WARN) {
+    return absl::InternalError(
+        absl::StrCat("write tar entry ", path, ": ", archive_error_string(tar_)));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Packer::WriteEmptyFile(const std::string& path, const struct stat& like) {
+  EntryPtr entry = NewEntry(path, like);
+  archive_entry_set_filetype(entry.get(), AE_IFREG);
+  archive_entry_set_perm(entry.get(), 0644);
+  archive_entry_set_size(entry.get(), 0);
+  return WriteHeader(entry.get(), path);
+}
+
+absl::Status Packer::WriteContent(int dir_fd, const std::string& name, const std::string& path) {
+  UniqueFd fd(::openat(dir_fd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+  if (!fd) return LastErrnoError(absl::StrCat("open ", path));
+  std::vector<char> buffer(64 * 1024);
+  while (true) {
+    ssize_t n = ::read(fd.get(), buffer.data(), buffer.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return LastErrnoError(absl::StrCat("read ", path));
+    if (n == 0) return absl::OkStatus();
+    if (archive_write_data(tar_, buffer.data(), static_cast<size_t>(n)) < 0) {
+      return absl::InternalError(absl::StrCat("write ", path, ": ", archive_error_string(tar_)));
+    }
+  }
+}
+
+absl::Status Packer::PackEntry(int dir_fd, const std::string& name, const std::string& path) {
+  struct stat st;
+  if (::fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+    return LastErrnoError(absl::StrCat("stat ", path));
+  }
+  if (S_ISCHR(st.st_mode) && st.st_rdev == 0) {
+    size_t slash = path.rfind('/');
+    std::string parent = slash == std::string::npos ? "" : path.substr(0, slash + 1);
+    return WriteEmptyFile(absl::StrCat(parent, ".wh.", name), st);
+  }
+  EntryPtr entry = NewEntry(path, st);
+  if (S_ISDIR(st.st_mode)) {
+    UniqueFd sub(::openat(dir_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!sub) return LastErrnoError(absl::StrCat("open ", path));
+    archive_entry_set_filetype(entry.get(), AE_IFDIR);
+    MYDOCKER_RETURN_IF_ERROR(WriteHeader(entry.get(), path));
+    if (IsOpaque(sub.get())) MYDOCKER_RETURN_IF_ERROR(WriteEmptyFile(path + "/.wh..wh..opq", st));
+    return PackDir(sub.get(), path + "/");
+  }
+  if (S_ISLNK(st.st_mode)) {
+    std::string target(static_cast<size_t>(st.st_size) + 1, '\0');
+    ssize_t n = ::readlinkat(dir_fd, name.c_str(), target.data(), target.size());
+    if (n < 0) return LastErrnoError(absl::StrCat("read link ", path));
+    target.resize(static_cast<size_t>(n));
+    archive_entry_set_filetype(entry.get(), AE_IFLNK);
+    archive_entry_set_symlink(entry.get(), target.c_str());
+    return WriteHeader(entry.get(), path);
+  }
+  if (S_ISFIFO(st.st_mode)) {
+    archive_entry_set_filetype(entry.get(), AE_IFIFO);
+    return WriteHeader(entry.get(), path);
+  }
+  if (!S_ISREG(st.st_mode)) return absl::OkStatus();  // devices, sockets
+  archive_entry_set_filetype(entry.get(), AE_IFREG);
+  if (st.st_nlink > 1) {
+    auto [it, first] = links_.emplace(std::make_pair(st.st_dev, st.st_ino), path);
+    if (!first) {
+      archive_entry_set_hardlink(entry.get(), it->second.c_str());
+      archive_entry_set_size(entry.get(), 0);
+      return WriteHeader(entry.get(), path);
+    }
+  }
+  archive_entry_set_size(entry.get(), st.st_size);
+  MYDOCKER_RETURN_IF_ERROR(WriteHeader(entry.get(), path));
+  return WriteContent(dir_fd, name, path);
+}
+
+absl::Status Packer::PackDir(int dir_fd, const std::string& prefix) {
+  MYDOCKER_ASSIGN_OR_RETURN(std::vector<std::string> names, SortedNames(dir_fd, prefix));
+  for (const std::string& name : names) {
+    MYDOCKER_RETURN_IF_ERROR(PackEntry(dir_fd, name, prefix + name));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status LayerPacker::Pack(const std::string& dir, int out_fd) {
+  UniqueFd root(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!root) return LastErrnoError(absl::StrCat("open ", dir));
+  ArchivePtr tar(archive_write_new(), &archive_write_free);
+  if (tar == nullptr) return absl::ResourceExhaustedError("allocate archive writer");
+  archive_write_set_format_pax_restricted(tar.get());
+  // No padding to 10 KiB records past the end-of-archive marker: the stream is hashed as is.
+  archive_write_set_bytes_in_last_block(tar.get(), 1);
+  if (archive_write_open_fd(tar.get(), out_fd) != ARCHIVE_OK) {
+    return absl::InternalError(absl::StrCat("open tar writer: ", archive_error_string(tar.get())));
+  }
+  Packer packer(tar.get());
+  MYDOCKER_RETURN_IF_ERROR(packer.PackDir(root.get(), ""));
+  if (archive_write_close(tar.get()) != ARCHIVE_OK) {
+    return absl::InternalError(absl::StrCat("finish tar: ", archive_error_string(tar.get())));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace mydocker

@@ -1,0 +1,25 @@
+// Opening files of a directory tree that is not trusted (a container's root, an unpacked image
+// archive) so that nothing in it leads outside: every symlink is resolved inside `root_fd`
+// (openat2 with RESOLVE_IN_ROOT), magic links are refused, and only regular files are accepted
+// (a FIFO would block the reader, a device would never end).
+#ifndef MYDOCKER_IN_ROOT_H_
+#define MYDOCKER_IN_ROOT_H_
+
+#include <cstddef>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "mydocker/unique_fd.h"
+
+namespace mydocker {
+
+// Opens `path` (relative or absolute, both taken inside the root) read-only.
+// NotFound if missing, InvalidArgument if not a regular file.
+absl::StatusOr<UniqueFd> OpenInRoot(int root_fd, const std::string& path);
+
+// Reads at most `max_size` bytes of `path`; InvalidArgument if the file is larger.
+absl::StatusOr<std::string> ReadInRoot(int root_fd, const std::string& path, size_t max_size);
+
+}  // namespace mydocker
+
+#endif  // MYDOCKER_IN_ROOT_H_

@@ -1,0 +1,92 @@
+#include "user_lookup.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+
+#include <optional>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "in_root.h"
+#include "mydocker/status_macros.h"
+
+namespace mydocker {
+namespace {
+
+constexpr size_t kMaxFileSize = 1 << 20;
+
+// The numeric field `field` of the line of a passwd/group style file whose first field is `name`.
+std::optional<uint32_t> LookUp(const std::string& file, const std::string& name, size_t field) {
+  for (absl::string_view line : absl::StrSplit(file, '\n')) {
+    std::vector<absl::string_view> parts = absl::StrSplit(line, ':');
+    uint32_t value;
+    if (parts.size() > field && parts[0] == name && absl::SimpleAtoi(parts[field], &value)) {
+      return value;
+    }
+  }
+  return std::nullopt;
+}
+
+// Layer contents come from images, so nothing here follows a symlink.
+bool IsWhiteout(const std::string& layer, const std::string& path) {
+  struct stat st;
+  return ::lstat((layer + path).c_str(), &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == 0;
+}
+
+// Whether an opaque directory on the way to `path` hides the layers below.
+bool OpaqueOnTheWay(const std::string& layer, const std::string& path) {
+  for (size_t slash = path.find('/', 1); slash != std::string::npos;
+       slash = path.find('/', slash + 1)) {
+    char value[2] = {};
+    std::string dir = layer + path.substr(0, slash);
+    if (::lgetxattr(dir.c_str(), "trusted.overlay.opaque", value, sizeof value) == 1 &&
+        value[0] == 'y') {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+absl::Status ResolveUser(const std::string& spec, const ContainerFileReader& read,
+                         UserSpec* user) {
+  std::pair<std::string, std::string> ug = absl::StrSplit(spec, absl::MaxSplits(':', 1));
+  uint32_t n;
+  if (absl::SimpleAtoi(ug.first, &n)) {
+    user->uid = n;
+  } else {
+    auto passwd = read("/etc/passwd");
+    auto uid = passwd.ok() ? LookUp(*passwd, ug.first, 2) : std::nullopt;
+    if (!uid) return absl::InvalidArgumentError(absl::StrCat("unable to find user ", ug.first));
+    user->uid = *uid;
+    user->gid = LookUp(*passwd, ug.first, 3).value_or(0);
+  }
+  if (ug.second.empty()) return absl::OkStatus();
+  if (absl::SimpleAtoi(ug.second, &n)) {
+    user->gid = n;
+    return absl::OkStatus();
+  }
+  auto group = read("/etc/group");
+  auto gid = group.ok() ? LookUp(*group, ug.second, 2) : std::nullopt;
+  if (!gid) return absl::InvalidArgumentError(absl::StrCat("unable to find group ", ug.second));
+  user->gid = *gid;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> ReadFromLayers(const std::vector<std::string>& layer_dirs,
+                                           const std::string& path) {
+  for (const std::string& layer : layer_dirs) {
+    UniqueFd root(::open(layer.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!root) return LastErrnoError(absl::StrCat("open layer ", layer));
+    if (IsWhiteout(layer, path)) break;
+    absl::StatusOr<std::string> data = ReadInRoot(root.get(), path, kMaxFileSize);
+    if (!absl::IsNotFound(data.status())) return data;
+    if (OpaqueOnTheWay(layer, path)) break;
+  }
+  return absl::NotFoundError(absl::StrCat(path, " is not in the image"));
+}
+
+}  // namespace mydocker

@@ -1,0 +1,75 @@
+#include "user_lookup.h"
+
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "image/test_tar.h"
+#include "mydocker/fs_util.h"
+
+namespace mydocker {
+namespace {
+
+using ::mydocker::testing::TempDir;
+using ::testing::HasSubstr;
+
+ContainerFileReader Files(std::string passwd, std::string group) {
+  return [=](const std::string& path) -> absl::StatusOr<std::string> {
+    if (path == "/etc/passwd") return passwd;
+    if (path == "/etc/group") return group;
+    return absl::NotFoundError(path);
+  };
+}
+
+TEST(ResolveUserTest, NamesAndNumbers) {
+  auto read = Files("root:x:0:0::/:/bin/sh\napp:x:1234:4321::/:/bin/sh\n", "staff:x:50:\n");
+  UserSpec user;
+  ASSERT_TRUE(ResolveUser("app", read, &user).ok());
+  EXPECT_EQ(user.uid, 1234u);
+  EXPECT_EQ(user.gid, 4321u);
+  ASSERT_TRUE(ResolveUser("app:staff", read, &user).ok());
+  EXPECT_EQ(user.gid, 50u);
+  ASSERT_TRUE(ResolveUser("7:8", read, &user).ok());
+  EXPECT_EQ(user.uid, 7u);
+  EXPECT_EQ(user.gid, 8u);
+  absl::Status missing = ResolveUser("ghost", read, &user);
+  EXPECT_EQ(missing.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(missing.message(), HasSubstr("unable to find user ghost"));
+  EXPECT_FALSE(ResolveUser("app:nogroup", read, &user).ok());
+}
+
+class ReadFromLayersTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (const std::string& d : {top_ + "/etc", bottom_ + "/etc"}) ASSERT_TRUE(MakeDirs(d).ok());
+    ASSERT_TRUE(WriteFileAtomic(bottom_ + "/etc/passwd", "bottom").ok());
+    ASSERT_TRUE(WriteFileAtomic(bottom_ + "/etc/group", "bottom-group").ok());
+  }
+  TempDir tmp_;
+  std::string top_ = tmp_ / "top";
+  std::string bottom_ = tmp_ / "bottom";
+};
+
+TEST_F(ReadFromLayersTest, TopmostWinsAndWhiteoutsHide) {
+  EXPECT_EQ(*ReadFromLayers({top_, bottom_}, "/etc/passwd"), "bottom");
+  ASSERT_TRUE(WriteFileAtomic(top_ + "/etc/passwd", "top").ok());
+  EXPECT_EQ(*ReadFromLayers({top_, bottom_}, "/etc/passwd"), "top");
+  if (::geteuid() != 0) GTEST_SKIP() << "whiteouts and opaque dirs need root";
+  ASSERT_EQ(::mknod((top_ + "/etc/group").c_str(), S_IFCHR, makedev(0, 0)), 0);
+  EXPECT_TRUE(absl::IsNotFound(ReadFromLayers({top_, bottom_}, "/etc/group").status()));
+  ASSERT_EQ(::unlink((top_ + "/etc/group").c_str()), 0);
+  ASSERT_EQ(::setxattr((top_ + "/etc").c_str(), "trusted.overlay.opaque", "y", 1, 0), 0);
+  EXPECT_TRUE(absl::IsNotFound(ReadFromLayers({top_, bottom_}, "/etc/group").status()));
+}
+
+TEST_F(ReadFromLayersTest, SymlinksStayInsideTheLayer) {
+  ASSERT_EQ(::symlink("/../../../../etc/hostname", (top_ + "/etc/passwd").c_str()), 0);
+  // Resolved inside the top layer, where etc/hostname does not exist: not the host's file.
+  EXPECT_EQ(*ReadFromLayers({top_, bottom_}, "/etc/passwd"), "bottom");
+}
+
+}  // namespace
+}  // namespace mydocker
