@@ -1,0 +1,80 @@
+"""Runtime construction, the helper binary, and runtime.images."""
+
+import datetime
+import os
+
+import pytest
+
+import pymydocker
+
+
+def test_package_exports_and_docstrings():
+    for name in pymydocker.__all__:
+        obj = getattr(pymydocker, name)
+        if name == "__version__":
+            assert obj.count(".") == 2
+            continue
+        assert obj.__doc__, f"{name} has no docstring"
+        assert obj.__module__ == "pymydocker"
+        for attr, member in vars(obj).items():
+            if not attr.startswith("_") and callable(getattr(member, "__get__", None)):
+                assert getattr(obj, attr).__doc__, f"{name}.{attr} has no docstring"
+    assert issubclass(pymydocker.InvalidArgument, ValueError)
+    assert issubclass(pymydocker.NotFound, pymydocker.MyDockerError)
+    assert issubclass(pymydocker.Conflict, pymydocker.MyDockerError)
+    assert issubclass(pymydocker.Timeout, TimeoutError)
+
+
+def test_runtime_root_and_helper(root, busybox_tar):
+    rt = pymydocker.Runtime(root)
+    assert rt.root == root
+    assert rt.helper == os.environ["MYDOCKER_HELPER"]
+    assert pymydocker.Runtime(root, helper="/opt/elsewhere/mydocker").helper == "/opt/elsewhere/mydocker"
+
+
+def test_a_missing_helper_fails_to_start_but_leaves_the_root_clean(root, busybox_tar):
+    rt = pymydocker.Runtime(root, helper="/nonexistent/mydocker")
+    rt.images.import_tar(busybox_tar, "busybox")
+    with pytest.raises(pymydocker.MyDockerError):
+        rt.run("busybox", ["true"], remove=True)
+    for c in rt.containers.list(all=True):
+        c.remove(force=True)
+    assert rt.containers.list(all=True) == []
+
+
+def test_import_list_get_remove(rt, busybox_tar):
+    (busybox,) = rt.images.list()
+    assert busybox.tags == ["busybox:latest"]
+    assert busybox.id.startswith("sha256:") and len(busybox.id) == 71
+    assert busybox.size > 0
+    assert len(busybox.layers) == 1
+    assert isinstance(busybox.created, datetime.datetime) and busybox.created.tzinfo is not None
+    assert "busybox:latest" in repr(busybox)
+
+    again = rt.images.import_tar(busybox_tar, "other:v1")
+    assert again.layers == busybox.layers  # the same content: one shared layer
+    assert rt.images.get("other:v1").id == again.id
+    assert rt.images.get(busybox.id[7:19]).tags == ["busybox:latest"]
+    assert len(rt.images.list()) == 2
+    rt.images.remove("other:v1")
+    with pytest.raises(pymydocker.NotFound):
+        rt.images.get("other:v1")
+    assert rt.images.get("busybox").tags == ["busybox:latest"]
+
+
+def test_image_errors(rt, tmp_path):
+    with pytest.raises(pymydocker.NotFound):
+        rt.images.get("nothing")
+    with pytest.raises(pymydocker.NotFound):
+        rt.images.remove("nothing")
+    with pytest.raises(pymydocker.InvalidArgument):
+        rt.images.import_tar(tmp_path / "x.tar", "Bad:Ref:Here")
+    with pytest.raises(pymydocker.MyDockerError):
+        rt.images.import_tar(tmp_path / "missing.tar", "missing")
+
+
+def test_removing_an_image_in_use_is_a_conflict(rt):
+    with rt.run("busybox", ["sleep", "30"], detach=True):
+        with pytest.raises(pymydocker.Conflict):
+            rt.images.remove("busybox")
+        assert rt.images.get("busybox")
