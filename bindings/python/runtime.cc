@@ -128,7 +128,8 @@ Ctrl-C kills the container. detach=True returns as soon as the command has start
 output goes to the log (Container.logs()). remove=True removes the container when it ends.
 
 Raises NotFound (no such image), Conflict (name in use), InvalidArgument (bad option),
-CommandError (the command cannot be run: exit_code 126 or 127).)doc")
+CommandError (the command cannot be run: exit_code 126 or 127). A container whose command
+could not be started stays "created", as in Docker, unless remove=True.)doc")
       .def("__repr__", [](const PyRuntime& self) {
         return absl::StrCat("<Runtime root=", self.runtime->options().root, ">");
       });

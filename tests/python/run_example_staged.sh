@@ -16,8 +16,15 @@ import sys, pymydocker
 assert pymydocker.__file__.startswith(sys.argv[1]), pymydocker.__file__
 ' "$stage"
 status=0
-PYTHONPATH="$stage/$site" "$python" -s "$example" --root "$root" \
-  --image-tar "$MYDOCKER_BUSYBOX_TAR" || status=$?
+output=$(PYTHONPATH="$stage/$site" "$python" -s "$example" --root "$root" \
+  --image-tar "$MYDOCKER_BUSYBOX_TAR") || status=$?
+printf '%s\n' "$output"
+for expected in "hello from busybox 1" "hello from busybox 3" "container exited with 3"; do
+  if ! grep -qxF "$expected" <<<"$output"; then
+    echo "missing from the example's output: $expected" >&2
+    status=1
+  fi
+done
 if [ -n "$(ls -A "$root/containers" 2>/dev/null)" ]; then
   echo "example left containers behind: $(ls "$root/containers")" >&2
   status=1

@@ -8,23 +8,6 @@ import pytest
 import pymydocker
 
 
-def test_package_exports_and_docstrings():
-    for name in pymydocker.__all__:
-        obj = getattr(pymydocker, name)
-        if name == "__version__":
-            assert obj.count(".") == 2
-            continue
-        assert obj.__doc__, f"{name} has no docstring"
-        assert obj.__module__ == "pymydocker"
-        for attr, member in vars(obj).items():
-            if not attr.startswith("_") and callable(getattr(member, "__get__", None)):
-                assert getattr(obj, attr).__doc__, f"{name}.{attr} has no docstring"
-    assert issubclass(pymydocker.InvalidArgument, ValueError)
-    assert issubclass(pymydocker.NotFound, pymydocker.MyDockerError)
-    assert issubclass(pymydocker.Conflict, pymydocker.MyDockerError)
-    assert issubclass(pymydocker.Timeout, TimeoutError)
-
-
 def test_runtime_root_and_helper(root, busybox_tar):
     rt = pymydocker.Runtime(root)
     assert rt.root == root
