@@ -24,7 +24,8 @@ using RuntimePtr = std::shared_ptr<Runtime>;
 class PyContainer {
  public:
   PyContainer(RuntimePtr runtime, std::string id, std::string name)
-      : runtime_(std::move(runtime)), container_(runtime_.get(), std::move(id)),
+      : runtime_(std::move(runtime)),
+        container_(runtime_.get(), std::move(id)),
         name_(std::move(name)) {}
 
   const RuntimePtr& runtime() const { return runtime_; }

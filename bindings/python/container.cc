@@ -1,7 +1,8 @@
 // Container: one container of a runtime, its lifecycle and its processes.
-#include <csignal>
-
 #include <pybind11/stl.h>
+
+#include <algorithm>
+#include <csignal>
 
 #include "absl/strings/str_cat.h"
 #include "bindings.h"
@@ -45,8 +46,7 @@ std::optional<int> ExitCode(PyContainer& c) {
 
 std::optional<int> Wait(PyContainer& c, std::optional<double> timeout) {
   if (timeout && *timeout < 0) ThrowStatus(absl::InvalidArgumentError("timeout must be >= 0"));
-  absl::Time deadline =
-      timeout ? absl::Now() + absl::Seconds(*timeout) : absl::InfiniteFuture();
+  absl::Time deadline = timeout ? absl::Now() + absl::Seconds(*timeout) : absl::InfiniteFuture();
   for (;;) {
     absl::Duration slice = std::min(absl::Milliseconds(kWaitSliceMs),
                                     std::max(deadline - absl::Now(), absl::ZeroDuration()));
@@ -177,13 +177,11 @@ void RegisterContainer(py::module_& m) {
           py::arg("signal") = static_cast<int>(SIGKILL),
           "Sends a signal (a number, a signal.Signals member or a name such as 'TERM') to the "
           "container's init process. Raises Conflict if it is not running.")
-      .def("remove", &Remove, py::kw_only(), py::arg("force") = false,
-           py::arg("volumes") = false,
+      .def("remove", &Remove, py::kw_only(), py::arg("force") = false, py::arg("volumes") = false,
            "Removes the container and everything it holds. Raises Conflict while it runs "
            "unless force (which kills it first); volumes also removes its anonymous volumes.")
       .def(
-          "stats",
-          [](PyContainer& c) { return WithoutGil([&] { return c.core().Stats(); }); },
+          "stats", [](PyContainer& c) { return WithoutGil([&] { return c.core().Stats(); }); },
           "Resource usage from the container's cgroup. Raises Conflict unless it is running "
           "or paused.")
       .def(

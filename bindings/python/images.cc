@@ -30,8 +30,8 @@ void RegisterImages(py::module_& m) {
       .def_readonly("size", &Image::size, "Bytes of unpacked content.")
       .def_readonly("layers", &Image::layers, "Layer diff ids, bottom layer first.")
       .def("__repr__", [](const Image& i) {
-        return absl::StrCat("<Image ", i.id.substr(0, 19), " tags=[",
-                            absl::StrJoin(i.tags, ", "), "]>");
+        return absl::StrCat("<Image ", i.id.substr(0, 19), " tags=[", absl::StrJoin(i.tags, ", "),
+                            "]>");
       });
 
   py::class_<Images>(m, "Images", "The images of a runtime (Runtime.images).")

@@ -8,8 +8,8 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include <condition_variable>
 #include <chrono>
+#include <condition_variable>
 #include <deque>
 #include <mutex>
 #include <thread>
@@ -34,10 +34,12 @@ bool Wanted(const LogEntry& e, bool stdout, bool stderr) {
 
 class LogStream {
  public:
-  LogStream(RuntimePtr runtime, const std::string& id, LogOptions options, bool stdout,
-            bool stderr)
-      : runtime_(std::move(runtime)), container_(runtime_.get(), id),
-        cancel_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)), stdout_(stdout), stderr_(stderr) {
+  LogStream(RuntimePtr runtime, const std::string& id, LogOptions options, bool stdout, bool stderr)
+      : runtime_(std::move(runtime)),
+        container_(runtime_.get(), id),
+        cancel_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)),
+        stdout_(stdout),
+        stderr_(stderr) {
     if (!cancel_) ThrowStatus(absl::ErrnoToStatus(errno, "eventfd"));
     options.cancel_fd = cancel_.get();
     reader_ = std::thread([this, options] { Read(options); });

@@ -14,7 +14,8 @@ pybind11::object ToDatetime(absl::Time t) {
   if (t == absl::InfinitePast() || t == absl::InfiniteFuture()) return pybind11::none();
   pybind11::module_ datetime = pybind11::module_::import("datetime");
   pybind11::object utc = datetime.attr("timezone").attr("utc");
-  return datetime.attr("datetime").attr("fromtimestamp")(absl::ToDoubleSeconds(t - absl::UnixEpoch()), utc);
+  return datetime.attr("datetime")
+      .attr("fromtimestamp")(absl::ToDoubleSeconds(t - absl::UnixEpoch()), utc);
 }
 
 }  // namespace mydocker::python

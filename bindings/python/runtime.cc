@@ -1,11 +1,11 @@
 // Runtime: one state root, and run().
 #include <poll.h>
-
-#include <csignal>
-#include <filesystem>
-
 #include <pybind11/stl.h>
 #include <pybind11/stl/filesystem.h>
+
+#include <cerrno>
+#include <csignal>
+#include <filesystem>
 
 #include "absl/strings/str_cat.h"
 #include "bindings.h"
@@ -35,13 +35,15 @@ PyRuntime Open(const std::optional<std::filesystem::path>& root,
 // propagates.
 int WaitAttached(Attachment& attachment) {
   for (;;) {
-    int ready;
+    int ready, error;
     {
       py::gil_scoped_release release;
       struct pollfd p = {attachment.fd(), POLLIN, 0};
       ready = ::poll(&p, 1, kWaitSliceMs);
+      error = errno;
     }
-    if (ready != 0) break;  // the monitor spoke or hung up: Wait() says which
+    // The monitor spoke or hung up: Wait() says which. A signal (EINTR) is Python's to handle.
+    if (ready > 0 || (ready < 0 && error != EINTR)) break;
     try {
       CheckSignals();
     } catch (py::error_already_set&) {
@@ -100,20 +102,28 @@ void RegisterRuntime(py::module_& m) {
           "The containers of this root (a Containers object).")
       .def(
           "run",
-          [](PyRuntime& self, const std::string& image, py::object command,
-             const std::string& name, py::object env, py::object volumes, py::object memory,
-             py::object cpus, std::optional<int64_t> pids_limit, const std::string& workdir,
+          [](PyRuntime& self, const std::string& image, py::object command, const std::string& name,
+             py::object env, py::object volumes, py::object memory, py::object cpus,
+             std::optional<int64_t> pids_limit, const std::string& workdir,
              const std::string& hostname, bool detach, bool remove) {
-            RunArgs args{image,  std::move(command), name,       std::move(env),
-                         std::move(volumes), std::move(memory), std::move(cpus), pids_limit,
-                         workdir, hostname, remove};
+            RunArgs args{.image = image,
+                         .command = std::move(command),
+                         .name = name,
+                         .env = std::move(env),
+                         .volumes = std::move(volumes),
+                         .memory = std::move(memory),
+                         .cpus = std::move(cpus),
+                         .pids_limit = pids_limit,
+                         .workdir = workdir,
+                         .hostname = hostname,
+                         .remove = remove};
             return Run(self, args, detach);
           },
-          py::arg("image"), py::arg("command") = py::none(), py::kw_only(),
-          py::arg("name") = "", py::arg("env") = py::none(), py::arg("volumes") = py::none(),
+          py::arg("image"), py::arg("command") = py::none(), py::kw_only(), py::arg("name") = "",
+          py::arg("env") = py::none(), py::arg("volumes") = py::none(),
           py::arg("memory") = py::none(), py::arg("cpus") = py::none(),
-          py::arg("pids_limit") = py::none(), py::arg("workdir") = "",
-          py::arg("hostname") = "", py::arg("detach") = false, py::arg("remove") = false,
+          py::arg("pids_limit") = py::none(), py::arg("workdir") = "", py::arg("hostname") = "",
+          py::arg("detach") = false, py::arg("remove") = false,
           R"doc(Creates and starts a container from image; returns its Container.
 
 command: a list, or a str split like a shell would; None runs the image's default command.

@@ -26,12 +26,12 @@ void RegisterStats(py::module_& m) {
       .def_readonly("oom_kills", &CgroupStats::oom_kills,
                     "How many times the kernel's OOM killer struck inside the container.")
       .def("__repr__", [](const CgroupStats& s) {
-        return absl::StrCat("Stats(cpu_usage_ns=", s.cpu_usage_ns,
-                            ", memory_usage=", s.memory_usage, ", memory_limit=",
-                            s.memory_limit ? absl::StrCat(*s.memory_limit) : "None",
-                            ", pids_current=", s.pids_current, ", pids_limit=",
-                            s.pids_limit ? absl::StrCat(*s.pids_limit) : "None",
-                            ", oom_kills=", s.oom_kills, ")");
+        return absl::StrCat(
+            "Stats(cpu_usage_ns=", s.cpu_usage_ns, ", memory_usage=", s.memory_usage,
+            ", memory_limit=", s.memory_limit ? absl::StrCat(*s.memory_limit) : "None",
+            ", pids_current=", s.pids_current,
+            ", pids_limit=", s.pids_limit ? absl::StrCat(*s.pids_limit) : "None",
+            ", oom_kills=", s.oom_kills, ")");
       });
 }
 

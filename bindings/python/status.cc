@@ -55,16 +55,17 @@ PyObject* TypeFor(const absl::Status& status, int exit_code) {
 
 void RegisterExceptions(py::module_& m) {
   py::handle exception(PyExc_Exception);
-  types.base = NewType(m, "MyDockerError",
-                       "Base class of every error mydocker raises. Its attributes: code, the core's status "
-                       "code name (e.g. 'NOT_FOUND'), and exit_code, the exit status Docker's "
-                       "conventions give the failure: 125 (runtime error), 126 (command cannot "
-                       "be invoked), 127 (command not found).",
-                       py::make_tuple(exception));
+  types.base =
+      NewType(m, "MyDockerError",
+              "Base class of every error mydocker raises. Its attributes: code, the core's status "
+              "code name (e.g. 'NOT_FOUND'), and exit_code, the exit status Docker's "
+              "conventions give the failure: 125 (runtime error), 126 (command cannot "
+              "be invoked), 127 (command not found).",
+              py::make_tuple(exception));
   py::handle base(types.base);
-  types.not_found = NewType(m, "NotFound",
-                            "No such container, image or volume (also a LookupError).",
-                            py::make_tuple(base, py::handle(PyExc_LookupError)));
+  types.not_found =
+      NewType(m, "NotFound", "No such container, image or volume (also a LookupError).",
+              py::make_tuple(base, py::handle(PyExc_LookupError)));
   types.conflict = NewType(m, "Conflict",
                            "The operation conflicts with the current state: a name already in "
                            "use, a running container that must be stopped first, a paused one.",
@@ -73,8 +74,7 @@ void RegisterExceptions(py::module_& m) {
                                    "A bad argument, e.g. an unparsable memory size (also a "
                                    "ValueError).",
                                    py::make_tuple(base, py::handle(PyExc_ValueError)));
-  types.timeout = NewType(m, "Timeout",
-                          "A wait ran out of time (also a TimeoutError).",
+  types.timeout = NewType(m, "Timeout", "A wait ran out of time (also a TimeoutError).",
                           py::make_tuple(base, py::handle(PyExc_TimeoutError)));
   types.permission_denied = NewType(m, "PermissionDenied",
                                     "The operating system refused (also a PermissionError); "

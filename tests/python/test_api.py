@@ -93,3 +93,22 @@ def test_an_unprivileged_caller_gets_permission_denied(root):
     """)
     out, err = proc.communicate(timeout=30)
     assert out == "denied True PERMISSION_DENIED\n", err
+
+
+def test_ctrl_c_interrupts_wait_but_not_the_container(rt):
+    with rt.run("busybox", ["sleep", "30"], name="bg", detach=True) as c:
+        proc = python(f"""
+            import pymydocker
+            c = pymydocker.Runtime({rt.root!r}).containers.get("bg")
+            print("waiting", flush=True)
+            try:
+                c.wait()
+            except KeyboardInterrupt:
+                print("interrupted", c.status, flush=True)
+        """)
+        assert proc.stdout.readline() == "waiting\n"
+        time.sleep(0.3)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=10)
+        assert out == "interrupted running\n", err
+        assert c.status == "running"
