@@ -2,6 +2,8 @@
 
 import datetime
 import os
+import subprocess
+import sys
 
 import pytest
 
@@ -13,6 +15,17 @@ def test_runtime_root_and_helper(root, busybox_tar):
     assert rt.root == root
     assert rt.helper == os.environ["MYDOCKER_HELPER"]
     assert pymydocker.Runtime(root, helper="/opt/elsewhere/mydocker").helper == "/opt/elsewhere/mydocker"
+
+
+def test_without_helper_or_environment_the_installed_binary_is_used(root):
+    env = {k: v for k, v in os.environ.items() if k != "MYDOCKER_HELPER"}
+    proc = subprocess.run(
+        [sys.executable, "-c", f"import pymydocker; print(pymydocker.Runtime({root!r}).helper)"],
+        env=env, capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 0, proc.stderr
+    expected = os.environ.get("MYDOCKER_INSTALLED_HELPER")
+    assert proc.stdout.strip() == (expected or proc.stdout.strip())
+    assert proc.stdout.strip().endswith("/bin/mydocker")
 
 
 def test_a_missing_helper_fails_to_start_but_leaves_the_root_clean(root, busybox_tar):
