@@ -5,23 +5,32 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pymydocker
+from conftest import wait_for
 
 
-def test_threads_run_containers_in_parallel(rt):
+def test_threads_run_containers_in_parallel(rt, tmp_path):
+    # Each container waits for a file the test creates only once all of them run at the same
+    # time: if run() held the GIL (or serialised callers), at most one would ever be running.
+    count = 6
+
     def work(i):
-        c = rt.run("busybox", ["sh", "-c", f"sleep 0.5; echo {i}; exit {i}"], name=f"t{i}")
+        c = rt.run("busybox", ["sh", "-c", f"while [ ! -e /shared/go ]; do sleep 0.05; done; "
+                               f"echo {i}; exit {i}"],
+                   name=f"t{i}", volumes=[f"{tmp_path}:/shared"])
         try:
             return c.exit_code, c.output
         finally:
             c.remove()
 
-    started = time.monotonic()
-    with ThreadPoolExecutor(max_workers=6) as pool:
-        results = list(pool.map(work, range(6)))
-    elapsed = time.monotonic() - started
-    assert results == [(i, f"{i}\n".encode()) for i in range(6)]
-    # Six half-second containers one after another take at least 3 s; in parallel much less.
-    assert elapsed < 3.0, f"containers did not run in parallel ({elapsed:.1f}s)"
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        futures = [pool.submit(work, i) for i in range(count)]
+        try:
+            wait_for(lambda: len(rt.containers.list()) == count, timeout=60,
+                     what=f"{count} containers running at once")
+        finally:
+            (tmp_path / "go").touch()
+        results = [f.result(timeout=60) for f in futures]
+    assert results == [(i, f"{i}\n".encode()) for i in range(count)]
 
 
 def test_python_threads_progress_while_another_waits(rt):
