@@ -2,6 +2,7 @@
 // mydocker CLI) creates and runs containers from 8 threads at once through libcontainer. Needs
 // root; the helper binary and busybox tarball come from the build (see CMakeLists.txt).
 #include <fcntl.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -190,6 +191,45 @@ TEST_F(LibraryTest, ExecWorksFromAProgramThatIsNotTheCli) {
   auto failed = (*container)->Exec(missing);
   ASSERT_FALSE(failed.ok());
   EXPECT_EQ(ExitCodeOf(failed.status()), 127);
+  EXPECT_TRUE((*container)->Stop(absl::Seconds(1)).ok());
+}
+
+}  // namespace
+}  // namespace mydocker
+
+namespace mydocker {
+namespace {
+
+TEST_F(LibraryTest, LogsFollowEndsWhenItsCancelFdBecomesReadable) {
+  CreateOptions options;
+  options.image = "busybox";
+  options.command = {"sh", "-c", "echo first; sleep 30"};
+  auto container = runtime_->Create(options);
+  ASSERT_TRUE(container.ok()) << container.status();
+  auto attachment = (*container)->Start(StartOptions{});
+  ASSERT_TRUE(attachment.ok()) << attachment.status();
+  UniqueFd cancel(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+  ASSERT_TRUE(cancel.valid());
+  LogOptions logs;
+  logs.follow = true;
+  logs.cancel_fd = cancel.get();
+  std::atomic<int> lines{0};
+  absl::Status followed;
+  std::thread reader([&] {
+    followed = (*container)->Logs(logs, [&](const LogEntry&) {
+      ++lines;
+      return true;
+    });
+  });
+  // The silent container gives the follow nothing to wake up for: only the descriptor can.
+  for (int i = 0; i < 200 && lines.load() == 0; ++i) ::usleep(10000);
+  uint64_t one = 1;
+  absl::Time cancelled = absl::Now();
+  ASSERT_EQ(::write(cancel.get(), &one, sizeof one), static_cast<ssize_t>(sizeof one));
+  reader.join();
+  EXPECT_LT(absl::Now() - cancelled, absl::Seconds(5));  // not the container's 30 s
+  EXPECT_TRUE(followed.ok()) << followed;
+  EXPECT_EQ(lines.load(), 1);
   EXPECT_TRUE((*container)->Stop(absl::Seconds(1)).ok());
 }
 

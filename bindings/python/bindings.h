@@ -1,0 +1,75 @@
+// Declarations shared by the files of the pymydocker extension: one file per bound concept
+// (runtime.cc, images.cc, containers.cc, container.cc, log_stream.cc, stats.cc), each with its
+// Register function, called in order by module.cc.
+#ifndef MYDOCKER_BINDINGS_PYTHON_BINDINGS_H_
+#define MYDOCKER_BINDINGS_PYTHON_BINDINGS_H_
+
+#include <pybind11/pybind11.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "absl/time/time.h"
+#include "mydocker/runtime.h"
+
+namespace mydocker::python {
+
+// Every Python object that reaches into the core holds the Runtime: a Container handle keeps
+// the Runtime it came from alive even after the Python Runtime object is gone.
+using RuntimePtr = std::shared_ptr<Runtime>;
+
+// A container as Python sees it: a handle on (runtime, id). Properties read the state record
+// afresh, so they are never stale; a handle outlives its container (status "removed").
+class PyContainer {
+ public:
+  PyContainer(RuntimePtr runtime, std::string id, std::string name)
+      : runtime_(std::move(runtime)),
+        container_(runtime_.get(), std::move(id)),
+        name_(std::move(name)) {}
+
+  const RuntimePtr& runtime() const { return runtime_; }
+  Container& core() { return container_; }
+  const std::string& id() const { return container_.id(); }
+  const std::string& cached_name() const { return name_; }
+
+  // The exit code seen by wait() or a foreground run(), reported once the record is gone.
+  std::optional<int> observed_exit_code;
+  // What a foreground run() captured of the container's stdout and stderr.
+  std::optional<std::string> output;
+
+ private:
+  RuntimePtr runtime_;
+  Container container_;
+  std::string name_;
+};
+
+// Ctrl-C must stay usable while Python waits on a container: blocking waits run in slices of
+// this length with the GIL released and check for pending signals in between.
+inline constexpr int kWaitSliceMs = 100;
+
+// Raises KeyboardInterrupt (or whatever a signal handler raised) if a signal is pending.
+// REQUIRES: the GIL is held.
+void CheckSignals();
+
+// An aware datetime in UTC; None for an unset time (absl::InfinitePast). REQUIRES: the GIL.
+pybind11::object ToDatetime(absl::Time t);
+
+// The runtime.images and runtime.containers views.
+pybind11::object MakeImages(const RuntimePtr& runtime);
+pybind11::object MakeContainers(const RuntimePtr& runtime);
+
+void RegisterStats(pybind11::module_& m);
+void RegisterImages(pybind11::module_& m);
+void RegisterLogStream(pybind11::module_& m);
+void RegisterContainer(pybind11::module_& m);
+void RegisterContainers(pybind11::module_& m);
+void RegisterRuntime(pybind11::module_& m);
+
+// Container.logs(); in log_stream.cc.
+pybind11::object ContainerLogs(PyContainer& container, bool follow, std::optional<size_t> tail,
+                               bool stdout, bool stderr);
+
+}  // namespace mydocker::python
+
+#endif  // MYDOCKER_BINDINGS_PYTHON_BINDINGS_H_

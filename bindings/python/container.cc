@@ -1,0 +1,205 @@
+// Container: one container of a runtime, its lifecycle and its processes.
+#include <pybind11/stl.h>
+
+#include <algorithm>
+#include <csignal>
+
+#include "absl/strings/str_cat.h"
+#include "bindings.h"
+#include "capture.h"
+#include "mydocker/signals.h"
+#include "run_options.h"
+#include "status.h"
+
+namespace mydocker::python {
+namespace py = pybind11;
+namespace {
+
+// The state record; nullopt once the container is gone.
+std::optional<ContainerState> StateOrGone(PyContainer& c) {
+  auto state = WithoutGil([&]() -> absl::StatusOr<std::optional<ContainerState>> {
+    auto s = c.core().State();
+    if (absl::IsNotFound(s.status())) return std::optional<ContainerState>();
+    if (!s.ok()) return s.status();
+    return std::optional<ContainerState>(std::move(*s));
+  });
+  return state;
+}
+
+std::string Status(PyContainer& c) {
+  auto state = StateOrGone(c);
+  return state ? std::string(ContainerStatusName(state->status)) : "removed";
+}
+
+std::optional<int> Pid(PyContainer& c) {
+  auto state = StateOrGone(c);
+  if (!state || !state->IsActive()) return std::nullopt;
+  return state->init.pid;
+}
+
+std::optional<int> ExitCode(PyContainer& c) {
+  auto state = StateOrGone(c);
+  if (!state) return c.observed_exit_code;
+  if (state->IsActive()) return std::nullopt;
+  return state->exit_code;
+}
+
+std::optional<int> Wait(PyContainer& c, std::optional<double> timeout) {
+  if (timeout && *timeout < 0) ThrowStatus(absl::InvalidArgumentError("timeout must be >= 0"));
+  absl::Time deadline = timeout ? absl::Now() + absl::Seconds(*timeout) : absl::InfiniteFuture();
+  for (;;) {
+    absl::Duration slice = std::min(absl::Milliseconds(kWaitSliceMs),
+                                    std::max(deadline - absl::Now(), absl::ZeroDuration()));
+    absl::StatusOr<std::optional<int>> code;
+    {
+      py::gil_scoped_release release;
+      code = c.core().Wait(slice);
+    }
+    if (code.ok()) {
+      // Gone without a record (removed with remove=True) keeps what we saw before, if anything.
+      if (code->has_value()) c.observed_exit_code = *code;
+      return code->has_value() ? *code : c.observed_exit_code;
+    }
+    if (!absl::IsDeadlineExceeded(code.status()) || absl::Now() >= deadline) {
+      ThrowStatus(code.status());
+    }
+    CheckSignals();
+  }
+}
+
+std::pair<int, py::bytes> Exec(PyContainer& c, const py::object& cmd, const py::object& env,
+                               const std::string& workdir, const std::string& user) {
+  ExecOptions options;
+  options.args = ToArgv(cmd);
+  options.env = ToEnv(env);
+  options.workdir = workdir;
+  options.user = user;
+  Capture capture = ValueOrThrow(Capture::Create());
+  options.stdio.out = capture.fd();
+  options.stdio.err = capture.fd();
+  int code = WithoutGil([&] { return c.core().Exec(options); });
+  std::string output = ValueOrThrow(capture.Read());
+  return {code, py::bytes(output)};
+}
+
+int ToSignal(const py::object& signal) {
+  if (py::isinstance<py::str>(signal)) return ValueOrThrow(ParseSignal(signal.cast<std::string>()));
+  return signal.cast<int>();  // an int or a signal.Signals member
+}
+
+void Remove(PyContainer& c, bool force, bool volumes) {
+  WithoutGil([&] { return c.core().Remove(force, volumes); });
+}
+
+// `with` removes the container whatever happened, tolerating one already gone (remove=True).
+void Exit(PyContainer& c, const py::args&) {
+  WithoutGil([&] {
+    absl::Status removed = c.core().Remove(/*force=*/true);
+    return absl::IsNotFound(removed) ? absl::OkStatus() : removed;
+  });
+}
+
+}  // namespace
+
+void RegisterContainer(py::module_& m) {
+  py::class_<PyContainer>(m, "Container",
+                          "A container of a Runtime. Properties read the container's record "
+                          "afresh on every access. Used in a with block, the container is "
+                          "removed (forcibly) when the block ends.")
+      .def_property_readonly("id", &PyContainer::id, "The full id: 64 hex digits.")
+      .def_property_readonly(
+          "short_id", [](PyContainer& c) { return ShortId(c.id()); },
+          "The first 12 digits of the id.")
+      .def_property_readonly(
+          "name",
+          [](PyContainer& c) {
+            auto state = StateOrGone(c);
+            return state ? state->name : c.cached_name();
+          },
+          "The container's name.")
+      .def_property_readonly("status", &Status,
+                             "'created', 'running', 'paused', 'stopped', or 'removed' once the "
+                             "container no longer exists.")
+      .def_property_readonly("pid", &Pid,
+                             "The host pid of the container's init process while it runs, "
+                             "else None.")
+      .def_property_readonly("exit_code", &ExitCode,
+                             "How the container's process ended (128+N when killed by signal "
+                             "N); None while it runs, if it never ran, or if the end was not "
+                             "seen. After removal, the code wait() or run() observed.")
+      .def_property_readonly(
+          "image",
+          [](PyContainer& c) { return WithoutGil([&] { return c.core().State(); }).image; },
+          "The image reference the container was created from.")
+      .def_property_readonly(
+          "oom_killed",
+          [](PyContainer& c) { return WithoutGil([&] { return c.core().State(); }).oom_killed; },
+          "True if the kernel's OOM killer ended the container.")
+      .def_property_readonly(
+          "output",
+          [](PyContainer& c) -> py::object {
+            if (!c.output) return py::none();
+            return py::bytes(*c.output);
+          },
+          "What a foreground run() (detach=False) captured of stdout and stderr, interleaved "
+          "in the order written; None for a detached container.")
+      .def("wait", &Wait, py::arg("timeout") = py::none(),
+           "Blocks until the container has ended and its resources are released; returns its "
+           "exit code, or None if unknown (a detached container run with remove=True takes its "
+           "record, exit code included, with it). Raises Timeout after timeout seconds. Ctrl-C "
+           "interrupts the wait, not the container.")
+      .def("logs", &ContainerLogs, py::kw_only(), py::arg("follow") = false,
+           py::arg("tail") = py::none(), py::arg("stdout") = true, py::arg("stderr") = true,
+           "The container's output from its log. Without follow: everything written so far, "
+           "as one str. With follow: a LogStream yielding lines as they are written, until the "
+           "container ends. tail keeps only the last N lines; stdout and stderr choose the "
+           "streams.")
+      .def("exec", &Exec, py::arg("cmd"), py::kw_only(), py::arg("env") = py::none(),
+           py::arg("workdir") = "", py::arg("user") = "",
+           "Runs cmd (a str split like a shell, or a list) inside the running container, with "
+           "env on top of its environment; blocks until it ends and returns (exit_code, "
+           "output), output being its stdout and stderr as bytes. Raises Conflict if the "
+           "container is not running or paused, CommandError if cmd cannot be run.")
+      .def(
+          "stop",
+          [](PyContainer& c, double timeout) {
+            WithoutGil([&] { return c.core().Stop(absl::Seconds(timeout)); });
+          },
+          py::arg("timeout") = 10.0,
+          "Sends SIGTERM, then SIGKILL after timeout seconds; returns once the container has "
+          "ended and its resources are released. Does nothing if it is not running.")
+      .def(
+          "kill",
+          [](PyContainer& c, const py::object& signal) {
+            int signo = ToSignal(signal);
+            WithoutGil([&] { return c.core().Kill(signo); });
+          },
+          py::arg("signal") = static_cast<int>(SIGKILL),
+          "Sends a signal (a number, a signal.Signals member or a name such as 'TERM') to the "
+          "container's init process. Raises Conflict if it is not running.")
+      .def("remove", &Remove, py::kw_only(), py::arg("force") = false, py::arg("volumes") = false,
+           "Removes the container and everything it holds. Raises Conflict while it runs "
+           "unless force (which kills it first); volumes also removes its anonymous volumes.")
+      .def(
+          "stats", [](PyContainer& c) { return WithoutGil([&] { return c.core().Stats(); }); },
+          "Resource usage from the container's cgroup. Raises Conflict unless it is running "
+          "or paused.")
+      .def(
+          "pause", [](PyContainer& c) { WithoutGil([&] { return c.core().Pause(); }); },
+          "Freezes every process of the container. Raises Conflict unless it is running.")
+      .def(
+          "resume", [](PyContainer& c) { WithoutGil([&] { return c.core().Unpause(); }); },
+          "Thaws a paused container. Raises Conflict unless it is paused.")
+      .def("__enter__", [](PyContainer& c) -> PyContainer& { return c; })
+      .def("__exit__", &Exit)
+      .def("__eq__",
+           [](const PyContainer& a, const py::object& b) {
+             return py::isinstance<PyContainer>(b) && a.id() == b.cast<PyContainer&>().id();
+           })
+      .def("__hash__", [](const PyContainer& c) { return py::hash(py::str(c.id())); })
+      .def("__repr__", [](const PyContainer& c) {
+        return absl::StrCat("<Container ", ShortId(c.id()), " name=", c.cached_name(), ">");
+      });
+}
+
+}  // namespace mydocker::python

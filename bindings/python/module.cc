@@ -1,0 +1,34 @@
+// pymydocker: Python bindings over libcontainer (the C++ core). See docs/python.md.
+#include <pybind11/pybind11.h>
+
+#include "bindings.h"
+#include "status.h"
+
+namespace mydocker::python {
+
+void CheckSignals() {
+  if (PyErr_CheckSignals() != 0) throw pybind11::error_already_set();
+}
+
+pybind11::object ToDatetime(absl::Time t) {
+  if (t == absl::InfinitePast() || t == absl::InfiniteFuture()) return pybind11::none();
+  pybind11::module_ datetime = pybind11::module_::import("datetime");
+  pybind11::object utc = datetime.attr("timezone").attr("utc");
+  return datetime.attr("datetime")
+      .attr("fromtimestamp")(absl::ToDoubleSeconds(t - absl::UnixEpoch()), utc);
+}
+
+}  // namespace mydocker::python
+
+PYBIND11_MODULE(_core, m) {
+  namespace mp = mydocker::python;
+  m.doc() = "The compiled part of pymydocker; import pymydocker instead.";
+  m.attr("__version__") = MYDOCKER_VERSION;
+  mp::RegisterExceptions(m);
+  mp::RegisterStats(m);
+  mp::RegisterImages(m);
+  mp::RegisterLogStream(m);
+  mp::RegisterContainer(m);
+  mp::RegisterContainers(m);
+  mp::RegisterRuntime(m);
+}

@@ -1,0 +1,246 @@
+"""Type stubs for pymydocker (the compiled module pymydocker._core)."""
+
+import datetime
+import os
+import signal as _signal
+from types import TracebackType
+from typing import Iterator, Literal, Mapping, Optional, Sequence, Tuple, Type, Union, overload
+
+__version__: str
+
+_Path = Union[str, os.PathLike[str]]
+_Command = Union[str, Sequence[str]]
+_Env = Union[Mapping[str, object], Sequence[str]]
+
+class Runtime:
+    """mydocker bound to one state root."""
+
+    def __init__(self, root: Optional[_Path] = None, *, helper: Optional[_Path] = None) -> None:
+        """Opens (creating if needed) the state root."""
+    @property
+    def root(self) -> str:
+        """The state root directory."""
+    @property
+    def helper(self) -> str:
+        """The helper binary containers are started with."""
+    @property
+    def images(self) -> Images:
+        """The images of this root."""
+    @property
+    def containers(self) -> Containers:
+        """The containers of this root."""
+    def run(
+        self,
+        image: str,
+        command: Optional[_Command] = None,
+        *,
+        name: str = "",
+        env: Optional[_Env] = None,
+        volumes: Optional[Union[Sequence[str], Mapping[str, Union[str, Mapping[str, str]]]]] = None,
+        memory: Optional[Union[int, str]] = None,
+        cpus: Optional[Union[float, str]] = None,
+        pids_limit: Optional[int] = None,
+        workdir: str = "",
+        hostname: str = "",
+        detach: bool = False,
+        remove: bool = False,
+    ) -> Container:
+        """Creates and starts a container; runs it to completion unless detach."""
+
+
+class Container:
+    """A container of a Runtime; with-block removes it (forcibly) on exit."""
+
+    @property
+    def id(self) -> str:
+        """The full id: 64 hex digits."""
+    @property
+    def short_id(self) -> str:
+        """The first 12 digits of the id."""
+    @property
+    def name(self) -> str:
+        """The container's name."""
+    @property
+    def status(self) -> Literal["created", "running", "paused", "stopped", "removed"]:
+        """The container's status, 'removed' once it no longer exists."""
+    @property
+    def pid(self) -> Optional[int]:
+        """The host pid of the container's init process while it runs, else None."""
+    @property
+    def exit_code(self) -> Optional[int]:
+        """How the container's process ended (128+N for signal N); None while running or unknown."""
+    @property
+    def image(self) -> str:
+        """The image reference the container was created from."""
+    @property
+    def oom_killed(self) -> bool:
+        """True if the kernel's OOM killer ended the container."""
+    @property
+    def output(self) -> Optional[bytes]:
+        """What a foreground run() captured of stdout and stderr; None when detached."""
+    def wait(self, timeout: Optional[float] = None) -> Optional[int]:
+        """Blocks until the container has ended; returns its exit code. Raises Timeout."""
+    @overload
+    def logs(
+        self,
+        *,
+        follow: Literal[False] = False,
+        tail: Optional[int] = None,
+        stdout: bool = True,
+        stderr: bool = True,
+    ) -> str:
+        """Everything the container wrote so far."""
+    @overload
+    def logs(
+        self,
+        *,
+        follow: Literal[True],
+        tail: Optional[int] = None,
+        stdout: bool = True,
+        stderr: bool = True,
+    ) -> LogStream:
+        """The container's output lines as they are written, until it ends."""
+    def exec(
+        self,
+        cmd: _Command,
+        *,
+        env: Optional[_Env] = None,
+        workdir: str = "",
+        user: str = "",
+    ) -> Tuple[int, bytes]:
+        """Runs cmd inside the running container; returns (exit_code, stdout and stderr)."""
+    def stop(self, timeout: float = 10.0) -> None:
+        """SIGTERM, then SIGKILL after timeout seconds; returns once resources are released."""
+    def kill(self, signal: Union[int, str, _signal.Signals] = 9) -> None:
+        """Sends a signal to the container's init process. Raises Conflict if not running."""
+    def remove(self, *, force: bool = False, volumes: bool = False) -> None:
+        """Removes the container. Raises Conflict while it runs unless force."""
+    def stats(self) -> Stats:
+        """Resource usage from the container's cgroup."""
+    def pause(self) -> None:
+        """Freezes every process of the container."""
+    def resume(self) -> None:
+        """Thaws a paused container."""
+    def __enter__(self) -> Container: ...
+    def __exit__(
+        self,
+        exc_type: Optional[Type[BaseException]],
+        exc: Optional[BaseException],
+        tb: Optional[TracebackType],
+    ) -> None: ...
+    def __eq__(self, other: object) -> bool: ...
+    def __hash__(self) -> int: ...
+
+
+class Containers:
+    """The containers of a runtime (Runtime.containers)."""
+
+    def list(self, *, all: bool = False) -> list[Container]:
+        """Running and paused containers, or every container with all=True."""
+    def get(self, ref: str) -> Container:
+        """The container named ref (name, id or unique id prefix). Raises NotFound."""
+
+
+class LogStream(Iterator[str]):
+    """An iterator over a container's output lines as they are written."""
+
+    def __iter__(self) -> LogStream: ...
+    def __next__(self) -> str: ...
+    def close(self) -> None:
+        """Stops following; the iteration ends."""
+    def __enter__(self) -> LogStream: ...
+    def __exit__(
+        self,
+        exc_type: Optional[Type[BaseException]],
+        exc: Optional[BaseException],
+        tb: Optional[TracebackType],
+    ) -> None: ...
+
+
+class Stats:
+    """Resource usage of a running or paused container, from its cgroup."""
+
+    @property
+    def cpu_usage_ns(self) -> int:
+        """Cumulative CPU time of every process of the container, in nanoseconds."""
+    @property
+    def memory_usage(self) -> int:
+        """Memory in use, in bytes."""
+    @property
+    def memory_limit(self) -> Optional[int]:
+        """Memory limit in bytes, or None when unlimited."""
+    @property
+    def pids_current(self) -> int:
+        """Number of processes (and threads) in the container."""
+    @property
+    def pids_limit(self) -> Optional[int]:
+        """Process limit, or None when unlimited."""
+    @property
+    def oom_kills(self) -> int:
+        """How many times the kernel's OOM killer struck inside the container."""
+
+
+class Images:
+    """The images of a runtime (Runtime.images)."""
+
+    def list(self) -> list[Image]:
+        """Returns every image."""
+    def get(self, ref: str) -> Image:
+        """Returns the image named ref ('name[:tag]', id or unique id prefix). Raises NotFound."""
+    def import_tar(self, path: _Path, ref: str) -> Image:
+        """Imports a root file system tarball as a one-layer image tagged ref."""
+    def remove(self, ref: str, *, force: bool = False) -> None:
+        """Removes the tag ref (or, given an id, every tag). Raises NotFound or Conflict."""
+
+
+class Image:
+    """An image: read-only layers and the defaults run() uses."""
+
+    @property
+    def id(self) -> str:
+        """The image id, 'sha256:' and 64 hex digits."""
+    @property
+    def tags(self) -> list[str]:
+        """Its references, e.g. ['busybox:latest']."""
+    @property
+    def created(self) -> Optional[datetime.datetime]:
+        """When it was imported, as an aware datetime in UTC."""
+    @property
+    def size(self) -> int:
+        """Bytes of unpacked content."""
+    @property
+    def layers(self) -> list[str]:
+        """Layer diff ids, bottom layer first."""
+
+
+class MyDockerError(Exception):
+    """Base class of every error mydocker raises."""
+
+    code: str
+    """The core's status code name, e.g. 'NOT_FOUND'."""
+    exit_code: int
+    """125 (runtime error), 126 (command cannot be invoked) or 127 (command not found)."""
+
+
+class NotFound(MyDockerError, LookupError):
+    """No such container, image or volume."""
+
+
+class Conflict(MyDockerError):
+    """The operation conflicts with the current state (name in use, container running, ...)."""
+
+
+class InvalidArgument(MyDockerError, ValueError):
+    """A bad argument, e.g. an unparsable memory size."""
+
+
+class Timeout(MyDockerError, TimeoutError):
+    """A wait ran out of time."""
+
+
+class PermissionDenied(MyDockerError, PermissionError):
+    """The operating system refused; running containers needs root."""
+
+
+class CommandError(MyDockerError):
+    """The container's command could not be run (exit_code 126 or 127)."""

@@ -1,0 +1,122 @@
+#include "run_options.h"
+
+#include <pybind11/stl.h>
+
+#include "absl/strings/str_cat.h"
+#include "mydocker/resources.h"
+#include "status.h"
+
+namespace mydocker::python {
+namespace py = pybind11;
+namespace {
+
+[[noreturn]] void Invalid(const std::string& message) {
+  ThrowStatus(absl::InvalidArgumentError(message));
+}
+
+std::vector<std::string> ToStrings(const py::object& seq, const char* what) {
+  if (py::isinstance<py::str>(seq) || py::isinstance<py::bytes>(seq) ||
+      !py::isinstance<py::iterable>(seq)) {
+    throw py::type_error(absl::StrCat(what, " must be a sequence of str"));
+  }
+  return seq.cast<std::vector<std::string>>();
+}
+
+std::vector<std::string> ToVolumes(const py::object& volumes) {
+  if (volumes.is_none()) return {};
+  if (!py::isinstance<py::dict>(volumes)) return ToStrings(volumes, "volumes");
+  // {source: destination} or {source: {"bind": destination, "mode": "ro"}}, as docker-py takes.
+  std::vector<std::string> specs;
+  for (auto [source, target] : volumes.cast<py::dict>()) {
+    std::string spec = absl::StrCat(source.cast<std::string>(), ":");
+    if (py::isinstance<py::dict>(target)) {
+      py::dict t = target.cast<py::dict>();
+      if (!t.contains("bind")) Invalid("a volume mapping needs a \"bind\" destination");
+      absl::StrAppend(&spec, t["bind"].cast<std::string>());
+      if (t.contains("mode")) absl::StrAppend(&spec, ":", t["mode"].cast<std::string>());
+    } else {
+      absl::StrAppend(&spec, target.cast<std::string>());
+    }
+    specs.push_back(std::move(spec));
+  }
+  return specs;
+}
+
+std::optional<int64_t> ToMemory(const py::object& memory) {
+  if (memory.is_none()) return std::nullopt;
+  if (py::isinstance<py::str>(memory)) {
+    return ValueOrThrow(ParseMemorySize(memory.cast<std::string>()));
+  }
+  if (py::isinstance<py::int_>(memory) && !py::isinstance<py::bool_>(memory)) {
+    int64_t bytes = memory.cast<int64_t>();
+    if (bytes <= 0) Invalid(absl::StrCat("invalid memory limit ", bytes));
+    return bytes;
+  }
+  throw py::type_error("memory must be a number of bytes (int) or a size such as \"64m\"");
+}
+
+void SetCpus(const py::object& cpus, LinuxResources& resources) {
+  if (cpus.is_none()) return;
+  std::string text;
+  if (py::isinstance<py::str>(cpus)) {
+    text = cpus.cast<std::string>();
+  } else if ((py::isinstance<py::int_>(cpus) || py::isinstance<py::float_>(cpus)) &&
+             !py::isinstance<py::bool_>(cpus)) {
+    text = py::str(cpus).cast<std::string>();  // repr of a float: shortest exact form
+  } else {
+    throw py::type_error("cpus must be a number or a str such as \"1.5\"");
+  }
+  auto [quota, period] = ValueOrThrow(ParseCpus(text));
+  resources.cpu.quota = quota;
+  resources.cpu.period = period;
+}
+
+}  // namespace
+
+std::vector<std::string> ToArgv(const py::object& command) {
+  if (command.is_none()) return {};
+  if (py::isinstance<py::str>(command)) {
+    return py::module_::import("shlex").attr("split")(command).cast<std::vector<std::string>>();
+  }
+  return ToStrings(command, "command");
+}
+
+std::vector<std::string> ToEnv(const py::object& env) {
+  if (env.is_none()) return {};
+  std::vector<std::string> out;
+  if (py::isinstance<py::dict>(env)) {
+    for (auto [key, value] : env.cast<py::dict>()) {
+      out.push_back(absl::StrCat(key.cast<std::string>(), "=", py::str(value).cast<std::string>()));
+    }
+  } else {
+    out = ToStrings(env, "env");
+  }
+  for (const std::string& entry : out) {
+    size_t eq = entry.find('=');
+    if (eq == 0 || eq == std::string::npos) {
+      Invalid(absl::StrCat("invalid environment variable \"", entry, "\", expected KEY=VALUE"));
+    }
+  }
+  return out;
+}
+
+CreateOptions ToCreateOptions(const RunArgs& args) {
+  CreateOptions o;
+  o.image = args.image;
+  o.name = args.name;
+  o.command = ToArgv(args.command);
+  o.env = ToEnv(args.env);
+  o.volumes = ToVolumes(args.volumes);
+  o.workdir = args.workdir;
+  o.hostname = args.hostname;
+  o.auto_remove = args.remove;
+  o.resources.memory.limit = ToMemory(args.memory);
+  SetCpus(args.cpus, o.resources);
+  if (args.pids_limit.has_value()) {
+    if (*args.pids_limit < -1) Invalid(absl::StrCat("invalid pids limit ", *args.pids_limit));
+    if (*args.pids_limit > 0) o.resources.pids.limit = *args.pids_limit;
+  }
+  return o;
+}
+
+}  // namespace mydocker::python

@@ -1,0 +1,148 @@
+// Runtime: one state root, and run().
+#include <poll.h>
+#include <pybind11/stl.h>
+#include <pybind11/stl/filesystem.h>
+
+#include <cerrno>
+#include <csignal>
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+#include "bindings.h"
+#include "capture.h"
+#include "run_options.h"
+#include "status.h"
+
+namespace mydocker::python {
+namespace py = pybind11;
+namespace {
+
+struct PyRuntime {
+  RuntimePtr runtime;
+};
+
+PyRuntime Open(const std::optional<std::filesystem::path>& root,
+               const std::optional<std::filesystem::path>& helper) {
+  RuntimeOptions options;
+  if (root) options.root = root->string();
+  if (helper) options.helper_path = helper->string();
+  std::unique_ptr<Runtime> runtime = WithoutGil([&] { return Runtime::Open(options); });
+  return PyRuntime{RuntimePtr(std::move(runtime))};
+}
+
+// Waits for an attached container to end, in slices so Ctrl-C is seen. Interrupted, the
+// container is killed (it belongs to the call that was interrupted) before the error
+// propagates.
+int WaitAttached(Attachment& attachment) {
+  for (;;) {
+    int ready, error;
+    {
+      py::gil_scoped_release release;
+      struct pollfd p = {attachment.fd(), POLLIN, 0};
+      ready = ::poll(&p, 1, kWaitSliceMs);
+      error = errno;
+    }
+    // The monitor spoke or hung up: Wait() says which. A signal (EINTR) is Python's to handle.
+    if (ready > 0 || (ready < 0 && error != EINTR)) break;
+    try {
+      CheckSignals();
+    } catch (py::error_already_set&) {
+      py::gil_scoped_release release;
+      attachment.Signal(SIGKILL).IgnoreError();
+      attachment.Wait().IgnoreError();
+      throw;
+    }
+  }
+  return WithoutGil([&] { return attachment.Wait(); });
+}
+
+PyContainer Run(PyRuntime& self, const RunArgs& args, bool detach) {
+  CreateOptions options = ToCreateOptions(args);
+  const RuntimePtr& rt = self.runtime;
+  std::unique_ptr<Container> container = WithoutGil([&] { return rt->Create(options); });
+  ContainerState state = WithoutGil([&] { return container->State(); });
+  PyContainer result(rt, state.id, state.name);
+  StartOptions start;
+  if (detach) {
+    WithoutGil([&] { return container->Start(start); });
+    return result;
+  }
+  Capture capture = ValueOrThrow(Capture::Create());
+  start.attach = true;
+  start.stdio = {-1, capture.fd(), capture.fd()};
+  std::unique_ptr<Attachment> attachment = WithoutGil([&] { return container->Start(start); });
+  result.observed_exit_code = WaitAttached(*attachment);
+  result.output = ValueOrThrow(capture.Read());
+  return result;
+}
+
+}  // namespace
+
+void RegisterRuntime(py::module_& m) {
+  py::class_<PyRuntime>(m, "Runtime",
+                        "mydocker bound to one state root: its images, its containers, and "
+                        "run(). Safe to share between threads; every blocking call releases "
+                        "the GIL.")
+      .def(py::init(&Open), py::arg("root") = py::none(), py::kw_only(),
+           py::arg("helper") = py::none(),
+           "Opens (creating if needed) the state root: root, else $MYDOCKER_ROOT, else "
+           "/var/lib/mydocker. helper is the mydocker binary that runs each container's "
+           "monitor: else $MYDOCKER_HELPER, else the path it was installed to.")
+      .def_property_readonly(
+          "root", [](const PyRuntime& self) { return self.runtime->options().root; },
+          "The state root directory.")
+      .def_property_readonly(
+          "helper", [](const PyRuntime& self) { return self.runtime->options().helper_path; },
+          "The helper binary containers are started with.")
+      .def_property_readonly(
+          "images", [](const PyRuntime& self) { return MakeImages(self.runtime); },
+          "The images of this root (an Images object).")
+      .def_property_readonly(
+          "containers", [](const PyRuntime& self) { return MakeContainers(self.runtime); },
+          "The containers of this root (a Containers object).")
+      .def(
+          "run",
+          [](PyRuntime& self, const std::string& image, py::object command, const std::string& name,
+             py::object env, py::object volumes, py::object memory, py::object cpus,
+             std::optional<int64_t> pids_limit, const std::string& workdir,
+             const std::string& hostname, bool detach, bool remove) {
+            RunArgs args{.image = image,
+                         .command = std::move(command),
+                         .name = name,
+                         .env = std::move(env),
+                         .volumes = std::move(volumes),
+                         .memory = std::move(memory),
+                         .cpus = std::move(cpus),
+                         .pids_limit = pids_limit,
+                         .workdir = workdir,
+                         .hostname = hostname,
+                         .remove = remove};
+            return Run(self, args, detach);
+          },
+          py::arg("image"), py::arg("command") = py::none(), py::kw_only(), py::arg("name") = "",
+          py::arg("env") = py::none(), py::arg("volumes") = py::none(),
+          py::arg("memory") = py::none(), py::arg("cpus") = py::none(),
+          py::arg("pids_limit") = py::none(), py::arg("workdir") = "", py::arg("hostname") = "",
+          py::arg("detach") = false, py::arg("remove") = false,
+          R"doc(Creates and starts a container from image; returns its Container.
+
+command: a list, or a str split like a shell would; None runs the image's default command.
+name: unique; generated when empty. env: a dict or a list of "KEY=VALUE", on top of the
+image's. volumes: a list of specs ("/host:/path[:ro]", "name:/path", "/path") or a dict
+{source: "/path[:ro]"}. memory: bytes (int) or a size such as "64m". cpus: e.g. 1.5.
+pids_limit: maximum number of processes. workdir, hostname: inside the container.
+
+detach=False (the default) runs the container to completion like subprocess.run: the call
+returns once it has ended, with exit_code set and its stdout and stderr in Container.output.
+Ctrl-C kills the container. detach=True returns as soon as the command has started; its
+output goes to the log (Container.logs()). remove=True removes the container when it ends.
+
+Raises NotFound (no such image), Conflict (name in use), InvalidArgument (bad option),
+CommandError (the command cannot be run: exit_code 126 or 127). A container whose command
+could not be started stays "created", as in Docker, unless remove=True.)doc")
+      .def("__repr__", [](const PyRuntime& self) {
+        return absl::StrCat("<Runtime root=", self.runtime->options().root, ">");
+      });
+}
+
+}  // namespace mydocker::python

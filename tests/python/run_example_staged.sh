@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs examples/python/run_busybox.py against a staged install of pymydocker, not the build
+# tree: `cmake --install BUILD --prefix STAGE --component python`, then PYTHONPATH into STAGE.
+# Usage: run_example_staged.sh CMAKE BUILD_DIR PYTHON SITE_DIR(relative) EXAMPLE
+# Needs root, MYDOCKER_HELPER and MYDOCKER_BUSYBOX_TAR. Leaves nothing behind.
+set -euo pipefail
+cmake=$1 build=$2 python=$3 site=$4 example=$5
+stage=$(mktemp -d /tmp/pymydocker-stage-XXXXXX)
+root=$(mktemp -d /tmp/pymydocker-example-XXXXXX)
+trap 'rm -rf "$stage" "$root"' EXIT
+"$cmake" --install "$build" --prefix "$stage" --component python >/dev/null
+test -f "$stage/$site/pymydocker/_core.pyi" && test -f "$stage/$site/pymydocker/py.typed"
+# -s keeps user site-packages out: only the staged package may be found.
+PYTHONPATH="$stage/$site" "$python" -s -c '
+import sys, pymydocker
+assert pymydocker.__file__.startswith(sys.argv[1]), pymydocker.__file__
+' "$stage"
+status=0
+output=$(PYTHONPATH="$stage/$site" "$python" -s "$example" --root "$root" \
+  --image-tar "$MYDOCKER_BUSYBOX_TAR") || status=$?
+printf '%s\n' "$output"
+for expected in "hello from busybox 1" "hello from busybox 3" "container exited with 3"; do
+  if ! grep -qxF "$expected" <<<"$output"; then
+    echo "missing from the example's output: $expected" >&2
+    status=1
+  fi
+done
+if [ -n "$(ls -A "$root/containers" 2>/dev/null)" ]; then
+  echo "example left containers behind: $(ls "$root/containers")" >&2
+  status=1
+fi
+if grep -q "$root" /proc/self/mountinfo; then
+  echo "example left mounts behind" >&2
+  status=1
+fi
+exit $status
