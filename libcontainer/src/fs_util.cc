@@ -8,7 +8,9 @@
 
 #include <cstring>
 #include <random>
+#include <vector>
 
+#include "absl/algorithm/container.h"
 #include "absl/strings/str_cat.h"
 #include "mydocker/status_macros.h"
 
@@ -34,46 +36,101 @@ absl::Status WriteAll(int fd, absl::string_view data, const std::string& path) {
   return absl::OkStatus();
 }
 
-// Removes the contents of the directory open at `dirfd`, staying on device `dev`.
-absl::Status RemoveContents(int dirfd, dev_t dev, const std::string& path) {
-  DIR* dir = ::fdopendir(dirfd);
+// One directory on the way down from the top: its name in its parent, the parent's identity
+// (checked when climbing back through ".."), and the entries that could not be removed.
+struct Frame {
+  std::string name;
+  dev_t parent_dev;
+  ino_t parent_ino;
+  std::vector<std::string> kept;
+};
+
+std::string FramePath(const std::string& top, const std::vector<Frame>& frames,
+                      absl::string_view leaf) {
+  std::string path = top;
+  for (const Frame& f : frames) absl::StrAppend(&path, "/", f.name);
+  if (!leaf.empty()) absl::StrAppend(&path, "/", leaf);
+  return path;
+}
+
+// Removes the contents of the directory open at `top_fd` (taken over), staying on device `dev`.
+// Neither the descriptors nor the stack grow with depth: a layer from a hostile image can nest
+// directories many thousands deep. One directory is open at a time; going down opens the child,
+// coming back opens ".." (checked against the parent's identity) and reads the parent again
+// from its start, where only entries that could not be removed remain.
+absl::Status RemoveContents(int top_fd, dev_t dev, const std::string& path) {
+  absl::Status result;
+  std::vector<Frame> frames;
+  std::vector<std::string> top_kept;
+  DIR* dir = ::fdopendir(top_fd);
   if (dir == nullptr) {
-    ::close(dirfd);
+    ::close(top_fd);
     return LastErrnoError(absl::StrCat("open directory ", path));
   }
-  absl::Status result;
-  while (struct dirent* entry = ::readdir(dir)) {
+  for (;;) {
+    std::vector<std::string>& kept = frames.empty() ? top_kept : frames.back().kept;
+    struct dirent* entry = ::readdir(dir);
+    if (entry == nullptr) {
+      if (frames.empty()) break;
+      // Done with this directory: climb to its parent and remove it there.
+      Frame done = std::move(frames.back());
+      frames.pop_back();
+      int parent = ::openat(::dirfd(dir), "..", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      struct stat st;
+      ::closedir(dir);
+      if (parent < 0 || ::fstat(parent, &st) != 0 || st.st_dev != done.parent_dev ||
+          st.st_ino != done.parent_ino) {
+        if (parent >= 0) ::close(parent);
+        result.Update(absl::AbortedError(
+            absl::StrCat(FramePath(path, frames, done.name), " was moved while being removed")));
+        return result;
+      }
+      if (::unlinkat(parent, done.name.c_str(), AT_REMOVEDIR) != 0 && errno != ENOENT) {
+        result.Update(LastErrnoError(absl::StrCat("remove ", FramePath(path, frames, done.name))));
+        (frames.empty() ? top_kept : frames.back().kept).push_back(done.name);
+      }
+      dir = ::fdopendir(parent);
+      if (dir == nullptr) {
+        ::close(parent);
+        result.Update(LastErrnoError(absl::StrCat("open directory ", FramePath(path, frames, ""))));
+        return result;
+      }
+      continue;
+    }
     absl::string_view name = entry->d_name;
-    if (name == "." || name == "..") continue;
-    std::string child = absl::StrCat(path, "/", name);
+    if (name == "." || name == ".." || absl::c_linear_search(kept, name)) continue;
     struct stat st;
     if (::fstatat(::dirfd(dir), entry->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
       if (errno == ENOENT) continue;
-      result.Update(LastErrnoError(absl::StrCat("stat ", child)));
+      result.Update(LastErrnoError(absl::StrCat("stat ", FramePath(path, frames, name))));
+      kept.emplace_back(name);
       continue;
     }
-    if (S_ISDIR(st.st_mode)) {
-      if (st.st_dev != dev) {
-        result.Update(absl::FailedPreconditionError(absl::StrCat(child, " is a mount point")));
-        continue;
+    if (!S_ISDIR(st.st_mode)) {
+      if (::unlinkat(::dirfd(dir), entry->d_name, 0) != 0 && errno != ENOENT) {
+        result.Update(LastErrnoError(absl::StrCat("remove ", FramePath(path, frames, name))));
+        kept.emplace_back(name);
       }
-      int fd = ::openat(::dirfd(dir), entry->d_name,
-                        O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-      if (fd < 0) {
-        result.Update(LastErrnoError(absl::StrCat("open ", child)));
-        continue;
-      }
-      absl::Status s = RemoveContents(fd, dev, child);
-      if (!s.ok()) {
-        result.Update(s);
-        continue;
-      }
-      if (::unlinkat(::dirfd(dir), entry->d_name, AT_REMOVEDIR) != 0 && errno != ENOENT) {
-        result.Update(LastErrnoError(absl::StrCat("remove ", child)));
-      }
-    } else if (::unlinkat(::dirfd(dir), entry->d_name, 0) != 0 && errno != ENOENT) {
-      result.Update(LastErrnoError(absl::StrCat("remove ", child)));
+      continue;
     }
+    int child = st.st_dev == dev ? ::openat(::dirfd(dir), entry->d_name,
+                                            O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                                 : -1;
+    DIR* child_dir = child >= 0 ? ::fdopendir(child) : nullptr;
+    if (child_dir == nullptr) {
+      result.Update(st.st_dev != dev
+                        ? absl::FailedPreconditionError(
+                              absl::StrCat(FramePath(path, frames, name), " is a mount point"))
+                        : LastErrnoError(absl::StrCat("open ", FramePath(path, frames, name))));
+      if (child >= 0) ::close(child);
+      kept.emplace_back(name);
+      continue;
+    }
+    struct stat self;
+    ::fstat(::dirfd(dir), &self);
+    frames.push_back({std::string(name), self.st_dev, self.st_ino, {}});
+    ::closedir(dir);
+    dir = child_dir;
   }
   ::closedir(dir);
   return result;

@@ -44,8 +44,12 @@ absl::StatusOr<std::string> Rootfs::OverlayOptions() const {
           absl::StrCat("layer path \"", *path, "\" contains ',', ':' or '\\'"));
     }
   }
+  // redirect_dir and metacopy off whatever the kernel's defaults: with them a rename or chmod
+  // in the container leaves an upper layer that only overlayfs can read (a redirect xattr, a
+  // file without its data), which `commit` would turn into a wrong image. index off: the
+  // layers are shared by many mounts at once.
   return absl::StrCat("lowerdir=", absl::StrJoin(lower_dirs_, ":"), ",upperdir=", upper_dir_,
-                      ",workdir=", work_dir_);
+                      ",workdir=", work_dir_, ",redirect_dir=off,metacopy=off,index=off");
 }
 
 absl::Status Rootfs::Prepare() const {

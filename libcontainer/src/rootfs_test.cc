@@ -18,7 +18,7 @@ TEST(RootfsTest, SpecNamesTheContainersOwnDirectories) {
   EXPECT_EQ(spec.lower_dirs, (std::vector<std::string>{"/s/layers/2", "/s/layers/1"}));
   EXPECT_EQ(*r.OverlayOptions(),
             "lowerdir=/s/layers/2:/s/layers/1,upperdir=/s/containers/abc/upper,"
-            "workdir=/s/containers/abc/work");
+            "workdir=/s/containers/abc/work,redirect_dir=off,metacopy=off,index=off");
 }
 
 TEST(RootfsTest, FromSpecRoundTrips) {

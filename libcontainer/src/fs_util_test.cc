@@ -1,0 +1,97 @@
+#include "mydocker/fs_util.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <string>
+
+namespace mydocker {
+namespace {
+
+std::string MakeTempDir() {
+  std::string dir = ::testing::TempDir() + "/fs-util-XXXXXX";
+  EXPECT_NE(::mkdtemp(dir.data()), nullptr);
+  return dir;
+}
+
+// Nests `depth` directories "d" under `top` (far beyond PATH_MAX), with a file in each.
+void MakeDeepTree(const std::string& top, int depth) {
+  int fd = ::open(top.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  for (int i = 0; i < depth; ++i) {
+    ASSERT_EQ(::mkdirat(fd, "d", 0700), 0);
+    int f = ::openat(fd, "file", O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    ASSERT_GE(f, 0);
+    ::close(f);
+    int next = ::openat(fd, "d", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    ASSERT_GE(next, 0);
+    ::close(fd);
+    fd = next;
+  }
+  ::close(fd);
+}
+
+TEST(RemoveAllTest, DeepTreeWithFewDescriptors) {
+  std::string top = MakeTempDir();
+  MakeDeepTree(top + "", 3000);
+  // In a child with 16 descriptors at most: removal must not need one per level.
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    struct rlimit lim = {16, 16};
+    ::setrlimit(RLIMIT_NOFILE, &lim);
+    ::_exit(RemoveAll(top).ok() ? 0 : 1);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  EXPECT_FALSE(PathExists(top));
+}
+
+TEST(RemoveAllTest, WideTreeAndSymlinksAreNotFollowed) {
+  std::string outside = MakeTempDir();
+  ASSERT_TRUE(WriteFileAtomic(outside + "/keep", "x").ok());
+  std::string top = MakeTempDir();
+  for (int i = 0; i < 300; ++i) {
+    std::string d = top + "/dir" + std::to_string(i);
+    ASSERT_EQ(::mkdir(d.c_str(), 0700), 0);
+    ASSERT_TRUE(WriteFileAtomic(d + "/f", "y").ok());
+    ASSERT_EQ(::symlink(outside.c_str(), (d + "/link").c_str()), 0);
+  }
+  ASSERT_EQ(::symlink((outside + "/keep").c_str(), (top + "/filelink").c_str()), 0);
+  EXPECT_TRUE(RemoveAll(top).ok());
+  EXPECT_FALSE(PathExists(top));
+  EXPECT_TRUE(PathExists(outside + "/keep"));
+  EXPECT_TRUE(RemoveAll(outside).ok());
+  EXPECT_TRUE(RemoveAll(outside).ok()) << "already gone is fine";
+}
+
+TEST(RemoveAllTest, MountPointIsReportedAndTheRestRemoved) {
+  std::string top = MakeTempDir();
+  ASSERT_EQ(::mkdir((top + "/a").c_str(), 0700), 0);
+  ASSERT_EQ(::mkdir((top + "/a/mnt").c_str(), 0700), 0);
+  if (::mount("tmpfs", (top + "/a/mnt").c_str(), "tmpfs", 0, "size=64k") != 0) {
+    RemoveAll(top).IgnoreError();
+    GTEST_SKIP() << "cannot mount a tmpfs here";
+  }
+  ASSERT_TRUE(WriteFileAtomic(top + "/a/mnt/inside", "z").ok());
+  ASSERT_TRUE(WriteFileAtomic(top + "/a/other", "z").ok());
+  ASSERT_TRUE(WriteFileAtomic(top + "/b", "z").ok());
+  absl::Status s = RemoveAll(top);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("/a/mnt is a mount point"), std::string::npos) << s;
+  // Nothing on the other file system was touched; everything else went.
+  EXPECT_TRUE(PathExists(top + "/a/mnt/inside"));
+  EXPECT_FALSE(PathExists(top + "/a/other"));
+  EXPECT_FALSE(PathExists(top + "/b"));
+  ASSERT_EQ(::umount2((top + "/a/mnt").c_str(), MNT_DETACH), 0);
+  EXPECT_TRUE(RemoveAll(top).ok());
+  EXPECT_FALSE(PathExists(top));
+}
+
+}  // namespace
+}  // namespace mydocker
