@@ -240,7 +240,8 @@ MYDOCKER_EXPORT int mydocker_container_get(mydocker_runtime_t* runtime, const ch
                                            mydocker_container_t** container,
                                            mydocker_error_t** errptr);
 
-/* Releases the handle only: the container goes on under its monitor. NULL is ignored. */
+/* Releases the handle only: the container goes on under its monitor (an attached one then
+ * writes its output only to its log, and its stdin sees end of file). NULL is ignored. */
 MYDOCKER_EXPORT void mydocker_container_destroy(mydocker_container_t* container);
 
 /* The container's full id (64 hex digits). Owned by the handle; NULL if `container` is NULL. */

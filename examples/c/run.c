@@ -31,6 +31,9 @@ int main(int argc, char** argv) {
 
   if (argc > 1) options.root = argv[1];
   if (mydocker_runtime_open(&options, &runtime, &err) != MYDOCKER_OK) return fail("open", &err);
+  /* The library found its helper binary (the mydocker installed beside it) by itself. */
+  printf("state root %s, helper %s\n", mydocker_runtime_root(runtime),
+         mydocker_runtime_helper_path(runtime));
   if (argc > 2 && mydocker_image_import(runtime, argv[2], "busybox", NULL, &err) != MYDOCKER_OK) {
     mydocker_runtime_close(runtime);
     return fail("import", &err);

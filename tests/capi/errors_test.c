@@ -243,6 +243,7 @@ static void test_wrong_state_and_bad_arguments(void) {
   const char* const args[] = {"true", NULL};
   const char* const no_args[] = {NULL};
   create.image = "busybox";
+  create.command = args;
   create.name = "created-only";
 
   CHECK_OK(mydocker_container_create(g_fx.runtime, &create, &c, &err), &err);

@@ -33,8 +33,10 @@ cc -std=c99 -Wall -Wextra -Werror "$src/examples/c/run.c" $(pkg-config --cflags 
 check() {  # check NAME EXPECTED-SUBSTRING...
   local name=$1 prog=$work/build/$1 root=$work/state-$1 out
   shift
-  if ! ldd "$prog" | grep -q "libmydocker.so.1 => $stage/"; then
-    echo "FAIL: $name does not load the staged library:"; ldd "$prog"; failed=1; return
+  local lib
+  lib=$(ldd "$prog" | awk '$1 == "libmydocker.so.1" {print $3}')
+  if [ -z "$lib" ] || [ "$(realpath "$lib")" != "$(realpath "$stage")/lib/libmydocker.so.1.0.0" ]; then
+    echo "FAIL: $name loads \"$lib\", not the staged library"; failed=1; return
   fi
   if ! out=$("$prog" "$root" "$tar" 2>&1); then
     echo "FAIL: $name exited with $?:"; echo "$out"; failed=1; return
@@ -47,6 +49,7 @@ check() {  # check NAME EXPECTED-SUBSTRING...
   fi
   echo "ok: $name"
 }
-check run_c "hello 1 from" "hello 3 from" "exited with 0"
-check run_c_pkgconfig "hello 2 from" "exited with 0"
+helper="helper $stage/lib/../bin/mydocker"
+check run_c "$helper" "hello 1 from" "hello 3 from" "exited with 0"
+check run_c_pkgconfig "$helper" "hello 2 from" "exited with 0"
 check run_cpp "line 1" "line 3" "done" "exited with 0"
