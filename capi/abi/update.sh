@@ -9,7 +9,5 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 lib=$(cd "${1:-$here/../../build}" && pwd)/lib/libmydocker.so.1
 "$here/../../tests/capi/abi_check.sh" --print-symbols "$lib" >"$here/symbols.txt"
-abidw --headers-dir "$here/../include" --drop-private-types --exported-interfaces-only \
-  --no-corpus-path --no-show-locs --no-comp-dir-path --no-elf-needed \
-  --out-file "$here/libmydocker.abi" "$lib"
+"$here/../../tests/capi/abi_check.sh" --dump "$lib" "$here/../include" "$here/libmydocker.abi"
 echo "updated $here/symbols.txt and $here/libmydocker.abi"

@@ -3,6 +3,7 @@
  * stop, remove, list. Needs root. Usage: capi_containers_test <helper> <busybox.tar>. */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -289,6 +290,61 @@ static void test_start_again_after_stop(void) {
   remove_container(c);
 }
 
+/* Threads share one runtime: each runs its own container with its own output pipe. */
+static void* run_in_thread(void* arg) {
+  char want[64], out[256];
+  const char* command[] = {"echo", want, NULL};
+  mydocker_error_t* err = NULL;
+  mydocker_container_t* c;
+  int code = -2;
+  snprintf(want, sizeof want, "thread %d", *(int*)arg);
+  c = run(command, 0, out, sizeof out);
+  if (c == NULL) return NULL;
+  CHECK(strncmp(out, want, strlen(want)) == 0 && out[strlen(want)] == '\n');
+  CHECK_OK(mydocker_container_wait(c, -1, &code, &err), &err);
+  CHECK(code == 0);
+  remove_container(c);
+  return NULL;
+}
+
+typedef struct waited {
+  mydocker_container_t* container;
+  int code;
+} waited;
+
+/* One thread waits on a handle while another kills through the same handle. */
+static void* wait_in_thread(void* arg) {
+  mydocker_error_t* err = NULL;
+  waited* w = (waited*)arg;
+  CHECK_OK(mydocker_container_wait(w->container, -1, &w->code, &err), &err);
+  return NULL;
+}
+
+static void test_threads(void) {
+  enum { kThreads = 4 };
+  pthread_t threads[kThreads];
+  int numbers[kThreads];
+  const char* const sleeper[] = {"sleep", "1000", NULL};
+  waited w = {NULL, -2};
+  pthread_t waiter;
+  mydocker_error_t* err = NULL;
+  int i;
+  for (i = 0; i < kThreads; ++i) {
+    numbers[i] = i;
+    CHECK(pthread_create(&threads[i], NULL, run_in_thread, &numbers[i]) == 0);
+  }
+  for (i = 0; i < kThreads; ++i) pthread_join(threads[i], NULL);
+
+  w.container = run(sleeper, 0, NULL, 0);
+  if (w.container == NULL) return;
+  CHECK(pthread_create(&waiter, NULL, wait_in_thread, &w) == 0);
+  usleep(100 * 1000);
+  CHECK_OK(mydocker_container_kill(w.container, SIGKILL, &err), &err);
+  pthread_join(waiter, NULL);
+  CHECK(w.code == 128 + SIGKILL);
+  remove_container(w.container);
+}
+
 int main(int argc, char** argv) {
   int rc;
   if (argc != 3) {
@@ -302,6 +358,7 @@ int main(int argc, char** argv) {
   RUN_TEST(test_long_running_container);
   RUN_TEST(test_kill_and_auto_remove);
   RUN_TEST(test_start_again_after_stop);
+  RUN_TEST(test_threads);
   fixture_teardown(&g_fx);
   fprintf(stderr, "%d failure(s)\n", g_failures);
   return g_failures == 0 ? 0 : 1;

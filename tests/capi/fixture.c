@@ -2,6 +2,7 @@
 #include "fixture.h"
 
 #include <glob.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -30,7 +31,10 @@ int fixture_setup(fixture* f, const char* helper, const char* busybox_tar) {
 }
 
 void fixture_remember(fixture* f, const mydocker_container_t* c) {
+  static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;  /* tests run containers from threads */
+  pthread_mutex_lock(&mu);
   if (c != NULL && f->n_ids < 64) strcpy(f->ids[f->n_ids++], mydocker_container_id(c));
+  pthread_mutex_unlock(&mu);
 }
 
 static void check_no_mounts(const char* root) {

@@ -1,6 +1,7 @@
 /* A tiny test harness for the C tests of the C ABI: plain C, no framework, so the header is
  * proven usable from C. A failed CHECK prints where and goes on; main's exit status is the
- * number of failures (77 = skipped, for ctest's SKIP_RETURN_CODE). */
+ * number of failures (77 = skipped, for ctest's SKIP_RETURN_CODE). CHECK may be used from
+ * several threads; the failure count is only approximate then, never zero when one failed. */
 #ifndef MYDOCKER_TESTS_CAPI_HARNESS_H_
 #define MYDOCKER_TESTS_CAPI_HARNESS_H_
 
