@@ -2,8 +2,6 @@
 // function is a few lines inside Guard(), which turns an absl::Status into the returned code and
 // the optional error object, and turns any C++ exception into MYDOCKER_INTERNAL: nothing thrown
 // may unwind into a C caller.
-#include "mydocker.h"
-
 #include <dlfcn.h>
 #include <poll.h>
 #include <unistd.h>
@@ -21,6 +19,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "internal.h"
 #include "mydocker/resources.h"
 #include "mydocker/runtime.h"
 #include "mydocker/status_macros.h"
@@ -31,34 +30,7 @@
 #define MYDOCKER_LIB_TO_HELPER "../bin/mydocker"
 #endif
 
-using mydocker::Attachment;
-using mydocker::Container;
-using mydocker::Runtime;
-
-struct mydocker_error_t {
-  int code;
-  int exit_code;
-  std::string message;
-};
-
-struct mydocker_runtime_t {
-  std::unique_ptr<Runtime> runtime;
-};
-
-struct mydocker_container_t {
-  mydocker_runtime_t* runtime;
-  std::unique_ptr<Container> container;
-  // The link to the monitor of a start made through this handle: it reports the exit code
-  // even of a --rm container, whose record is gone once it ended. Guarded by `mu`, which is
-  // held across a wait so concurrent waiters take turns on the one control socket.
-  std::mutex mu;
-  std::unique_ptr<Attachment> attachment;
-  std::optional<int> reported_exit;  // what `attachment` reported, once it did
-};
-
-namespace {
-
-// ---- errors --------------------------------------------------------------------------------
+namespace mydocker::capi {
 
 int SaveError(mydocker_error_t** errptr, const absl::Status& status) {
   if (status.ok()) return MYDOCKER_OK;
@@ -66,23 +38,9 @@ int SaveError(mydocker_error_t** errptr, const absl::Status& status) {
   if (errptr != nullptr) {
     mydocker_error_free(*errptr);
     *errptr = new (std::nothrow)
-        mydocker_error_t{code, mydocker::ExitCodeOf(status), std::string(status.message())};
+        mydocker_error_t{code, ExitCodeOf(status), std::string(status.message())};
   }
   return code;
-}
-
-// Runs `body` (returning absl::Status) with every exception caught at the boundary.
-template <typename Body>
-int Guard(mydocker_error_t** errptr, Body&& body) {
-  try {
-    return SaveError(errptr, body());
-  } catch (const std::bad_alloc&) {
-    return SaveError(errptr, absl::ResourceExhaustedError("out of memory"));
-  } catch (const std::exception& e) {
-    return SaveError(errptr, absl::InternalError(absl::StrCat("unexpected exception: ", e.what())));
-  } catch (...) {
-    return SaveError(errptr, absl::InternalError("unexpected exception"));
-  }
 }
 
 absl::Status Require(const void* p, const char* what) {
@@ -90,28 +48,9 @@ absl::Status Require(const void* p, const char* what) {
   return absl::InvalidArgumentError(absl::StrCat(what, " is NULL"));
 }
 
+namespace {
+
 // ---- argument conversion -------------------------------------------------------------------
-
-// A growable struct as this library knows it: the caller's `size` bytes, the rest zero.
-template <typename T>
-absl::StatusOr<T> CopySized(const T* in, const char* type) {
-  T out;
-  std::memset(&out, 0, sizeof out);
-  if (in->size == 0 || in->size > sizeof(T)) {
-    return absl::InvalidArgumentError(absl::StrCat(type, ".size is ", in->size, ": set it to sizeof(",
-                                                   type, ") (", sizeof(T), " in this library)"));
-  }
-  std::memcpy(&out, in, in->size);
-  return out;
-}
-
-std::string Str(const char* s) { return s != nullptr ? std::string(s) : std::string(); }
-
-std::vector<std::string> Strings(const char* const* list) {
-  std::vector<std::string> out;
-  for (; list != nullptr && *list != nullptr; ++list) out.emplace_back(*list);
-  return out;
-}
 
 char* CopyString(const std::string& s) {
   char* out = static_cast<char*>(std::malloc(s.size() + 1));
@@ -192,19 +131,6 @@ absl::StatusOr<mydocker::StartOptions> ToStartOptions(const mydocker_start_optio
   return out;
 }
 
-absl::StatusOr<mydocker::ExecOptions> ToExecOptions(const mydocker_exec_options_t* in) {
-  MYDOCKER_RETURN_IF_ERROR(Require(in, "exec options"));
-  MYDOCKER_ASSIGN_OR_RETURN(mydocker_exec_options_t o, CopySized(in, "mydocker_exec_options_t"));
-  mydocker::ExecOptions out;
-  out.args = Strings(o.args);
-  if (out.args.empty()) return absl::InvalidArgumentError("exec options: args is empty");
-  out.env = Strings(o.env);
-  out.workdir = Str(o.workdir);
-  out.user = Str(o.user);
-  out.detach = o.detach != 0;
-  out.stdio = {o.stdin_fd, o.stdout_fd, o.stderr_fd};
-  return out;
-}
 
 // ---- the helper binary ---------------------------------------------------------------------
 
@@ -354,8 +280,14 @@ std::string ListJson(const std::vector<mydocker::ContainerState>& states) {
 }
 
 }  // namespace
+}  // namespace mydocker::capi
 
 // ==== exported functions ====================================================================
+
+// The wrappers below are written with the helpers above.
+using namespace mydocker::capi;  // NOLINT(build/namespaces)
+using mydocker::Container;
+using mydocker::Runtime;
 
 extern "C" {
 
@@ -620,18 +552,6 @@ int mydocker_container_logs(mydocker_container_t* container, int follow, int64_t
     MYDOCKER_RETURN_IF_ERROR(Require(container, "container"));
     MYDOCKER_RETURN_IF_ERROR(Require(reinterpret_cast<void*>(fn), "log callback"));
     return Logs(container, follow, tail, fn, arg);
-  });
-}
-
-int mydocker_container_exec(mydocker_container_t* container,
-                            const mydocker_exec_options_t* options, int* exit_code,
-                            mydocker_error_t** errptr) {
-  return Guard(errptr, [&]() -> absl::Status {
-    MYDOCKER_RETURN_IF_ERROR(Require(container, "container"));
-    MYDOCKER_ASSIGN_OR_RETURN(mydocker::ExecOptions exec, ToExecOptions(options));
-    MYDOCKER_ASSIGN_OR_RETURN(int code, container->container->Exec(exec));
-    if (exit_code != nullptr) *exit_code = code;
-    return absl::OkStatus();
   });
 }
 

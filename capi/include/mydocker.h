@@ -362,6 +362,35 @@ MYDOCKER_EXPORT int mydocker_container_exec(mydocker_container_t* container,
                                             const mydocker_exec_options_t* options,
                                             int* exit_code, mydocker_error_t** errptr);
 
+/* A command started in a container by mydocker_exec_start, running while the caller goes on. */
+typedef struct mydocker_exec_t mydocker_exec_t;
+
+/* Starts a command in the running container like mydocker_container_exec, but returns at once
+ * with a handle; the command runs (and its stdio is relayed) on a thread of the library until
+ * it ends. `options->detach` must be 0. Failures to run the command (126/127) are reported by
+ * mydocker_exec_wait. MYDOCKER_FAILED_PRECONDITION if the container is not running or is
+ * paused. The handle is independent of `container` (which may be destroyed first) but not of
+ * the runtime, which must stay open until mydocker_exec_destroy. */
+MYDOCKER_EXPORT int mydocker_exec_start(mydocker_container_t* container,
+                                        const mydocker_exec_options_t* options,
+                                        mydocker_exec_t** exec, mydocker_error_t** errptr);
+
+/* Delivers `signal` to the command. MYDOCKER_FAILED_PRECONDITION once it has ended. */
+MYDOCKER_EXPORT int mydocker_exec_signal(mydocker_exec_t* exec, int signal,
+                                         mydocker_error_t** errptr);
+
+/* Blocks until the command ends or `timeout_ms` passes (negative: no limit;
+ * MYDOCKER_DEADLINE_EXCEEDED); *exit_code (optional) receives its exit code. Returns the error
+ * of a command that could not be run (mydocker_error_exit_code 126/127). May be called again. */
+MYDOCKER_EXPORT int mydocker_exec_wait(mydocker_exec_t* exec, int64_t timeout_ms, int* exit_code,
+                                       mydocker_error_t** errptr);
+
+/* Releases the handle. A command still running is sent SIGTERM; if it has not ended 2 seconds
+ * later, the relay is stopped (its helper is killed) and the command may go on inside the
+ * container, like a process it started in the background. NULL is ignored. REQUIRES: no other
+ * thread uses the handle. */
+MYDOCKER_EXPORT void mydocker_exec_destroy(mydocker_exec_t* exec);
+
 /* Resource usage, filled by mydocker_container_stats. */
 typedef struct mydocker_stats_t {
   size_t size;              /* set by the caller: sizeof(mydocker_stats_t) */

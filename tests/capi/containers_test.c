@@ -149,6 +149,7 @@ static void test_exec(mydocker_container_t* c) {
   const char* const echo[] = {"sh", "-c", "echo exec $GREETING", NULL};
   const char* const env[] = {"GREETING=hi", NULL};
   const char* const missing[] = {"no-such-command", NULL};
+  const char* const background[] = {"sh", "-c", "sleep 1000 & echo bg", NULL};
   int pipefd[2];
   char out[128];
   int code = -2;
@@ -168,11 +169,71 @@ static void test_exec(mydocker_container_t* c) {
   CHECK(code == 0);
   CHECK(strcmp(out, "exec hi\n") == 0);
 
+  /* A command that leaves a process behind holding its output still returns. */
+  CHECK(pipe2(pipefd, O_CLOEXEC) == 0);
+  exec.args = background;
+  exec.env = NULL;
+  exec.stdout_fd = pipefd[1];
+  CHECK_OK(mydocker_container_exec(c, &exec, &code, &err), &err);
+  close(pipefd[1]);
+  CHECK(code == 0);
+  CHECK(read(pipefd[0], out, sizeof out) == 3 && strncmp(out, "bg\n", 3) == 0);
+  close(pipefd[0]);
+
   exec.args = missing;
   exec.stdout_fd = -1;
   CHECK(mydocker_container_exec(c, &exec, &code, &err) != MYDOCKER_OK);
   CHECK(err != NULL && mydocker_error_exit_code(err) == 127);
   mydocker_error_free(err);
+}
+
+/* The exec handle: a command that runs while the caller goes on. */
+static void test_exec_handle(mydocker_container_t* c) {
+  mydocker_error_t* err = NULL;
+  mydocker_exec_options_t options = MYDOCKER_EXEC_OPTIONS_INIT;
+  mydocker_exec_t* exec = NULL;
+  const char* const server[] = {"sh", "-c", "echo started; exec sleep 1000", NULL};
+  const char* const missing[] = {"no-such-command", NULL};
+  int pipefd[2];
+  char line[64];
+  ssize_t got;
+  int code = -2;
+
+  CHECK(pipe2(pipefd, O_CLOEXEC) == 0);
+  options.args = server;
+  options.stdout_fd = pipefd[1];
+  CHECK_OK(mydocker_exec_start(c, &options, &exec, &err), &err);
+  if (exec == NULL) return;
+  got = read(pipefd[0], line, sizeof line - 1);
+  CHECK(got == 8 && strncmp(line, "started\n", 8) == 0);
+  CHECK_ERROR(mydocker_exec_wait(exec, 100, &code, &err), &err, MYDOCKER_DEADLINE_EXCEEDED,
+              "still running");
+  CHECK_OK(mydocker_exec_signal(exec, SIGTERM, &err), &err);
+  CHECK_OK(mydocker_exec_wait(exec, -1, &code, &err), &err);
+  CHECK(code == 128 + SIGTERM);
+  CHECK_OK(mydocker_exec_wait(exec, 0, &code, &err), &err);
+  CHECK(code == 128 + SIGTERM);
+  CHECK_ERROR(mydocker_exec_signal(exec, SIGTERM, &err), &err, MYDOCKER_FAILED_PRECONDITION,
+              "ended");
+  mydocker_exec_destroy(exec);
+  close(pipefd[0]);
+  close(pipefd[1]);
+
+  /* Destroying the handle of a running command kills it. */
+  exec = NULL;
+  options.stdout_fd = -1;
+  CHECK_OK(mydocker_exec_start(c, &options, &exec, &err), &err);
+  mydocker_exec_destroy(exec);
+
+  /* A command that cannot be run fails at wait, with 127. */
+  exec = NULL;
+  options.args = missing;
+  CHECK_OK(mydocker_exec_start(c, &options, &exec, &err), &err);
+  if (exec == NULL) return;
+  CHECK(mydocker_exec_wait(exec, -1, &code, &err) != MYDOCKER_OK);
+  CHECK(err != NULL && mydocker_error_exit_code(err) == 127);
+  mydocker_error_free(err);
+  mydocker_exec_destroy(exec);
 }
 
 static void test_stats_update_pause(mydocker_container_t* c) {
@@ -226,6 +287,7 @@ static void test_long_running_container(void) {
               "still running");
 
   test_exec(c);
+  test_exec_handle(c);
   test_stats_update_pause(c);
 
   CHECK_OK(mydocker_container_inspect(c, &json, &err), &err);

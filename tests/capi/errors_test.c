@@ -169,6 +169,13 @@ static void test_null_container_handles(void) {
               MYDOCKER_INVALID_ARGUMENT, "container is NULL");
   CHECK_ERROR(mydocker_container_stats(NULL, &stats, &err), &err, MYDOCKER_INVALID_ARGUMENT,
               "container is NULL");
+  CHECK_ERROR(mydocker_exec_start(NULL, &exec, NULL, &err), &err, MYDOCKER_INVALID_ARGUMENT,
+              "container is NULL");
+  CHECK_ERROR(mydocker_exec_signal(NULL, SIGTERM, &err), &err, MYDOCKER_INVALID_ARGUMENT,
+              "exec is NULL");
+  CHECK_ERROR(mydocker_exec_wait(NULL, -1, &code, &err), &err, MYDOCKER_INVALID_ARGUMENT,
+              "exec is NULL");
+  mydocker_exec_destroy(NULL);
   CHECK(mydocker_container_id(NULL) == NULL);
   mydocker_container_destroy(NULL);
   CHECK(c == NULL && json == NULL);
@@ -238,6 +245,7 @@ static void test_wrong_state_and_bad_arguments(void) {
   mydocker_stats_t stats = MYDOCKER_STATS_INIT;
   mydocker_start_options_t start = MYDOCKER_START_OPTIONS_INIT;
   mydocker_container_t* c = NULL;
+  mydocker_exec_t* handle = NULL;
   char* json = NULL;
   int code = 42, status = -1, pid = -1;
   const char* const args[] = {"true", NULL};
@@ -288,6 +296,17 @@ static void test_wrong_state_and_bad_arguments(void) {
   CHECK_ERROR(mydocker_container_exec(c, NULL, &code, &err), &err, MYDOCKER_INVALID_ARGUMENT,
               "exec options is NULL");
   CHECK(code == 42);
+  CHECK_ERROR(mydocker_exec_start(c, &exec, NULL, &err), &err, MYDOCKER_INVALID_ARGUMENT,
+              "exec out-parameter is NULL");
+  CHECK_ERROR(mydocker_exec_start(c, NULL, &handle, &err), &err, MYDOCKER_INVALID_ARGUMENT,
+              "exec options is NULL");
+  exec.args = args;
+  CHECK_ERROR(mydocker_exec_start(c, &exec, &handle, &err), &err, MYDOCKER_FAILED_PRECONDITION,
+              "is created");
+  exec.detach = 1;
+  CHECK_ERROR(mydocker_exec_start(c, &exec, &handle, &err), &err, MYDOCKER_INVALID_ARGUMENT,
+              "detach");
+  CHECK(handle == NULL);
   CHECK_ERROR(mydocker_container_update(c, NULL, &err), &err, MYDOCKER_INVALID_ARGUMENT,
               "resources is NULL");
   CHECK_ERROR(mydocker_container_update(c, &resources, &err), &err, MYDOCKER_INVALID_ARGUMENT,
