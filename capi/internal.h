@@ -68,8 +68,9 @@ absl::StatusOr<T> CopySized(const T* in, const char* type) {
   T out;
   std::memset(&out, 0, sizeof out);
   if (in->size == 0 || in->size > sizeof(T)) {
-    return absl::InvalidArgumentError(absl::StrCat(type, ".size is ", in->size, ": set it to sizeof(",
-                                                   type, ") (", sizeof(T), " in this library)"));
+    return absl::InvalidArgumentError(absl::StrCat(type, ".size is ", in->size,
+                                                   ": set it to sizeof(", type, ") (", sizeof(T),
+                                                   " in this library)"));
   }
   std::memcpy(&out, in, in->size);
   return out;

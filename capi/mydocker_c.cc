@@ -89,8 +89,8 @@ absl::StatusOr<mydocker::LinuxResources> ToResources(const mydocker_resources_t*
 }
 
 bool IsEmpty(const mydocker::LinuxResources& r) {
-  return !r.memory.limit && !r.memory.swap && !r.cpu.shares && !r.cpu.quota &&
-         r.cpu.cpus.empty() && r.cpu.mems.empty() && !r.pids.limit;
+  return !r.memory.limit && !r.memory.swap && !r.cpu.shares && !r.cpu.quota && r.cpu.cpus.empty() &&
+         r.cpu.mems.empty() && !r.pids.limit;
 }
 
 absl::StatusOr<mydocker::CreateOptions> ToCreateOptions(const mydocker_create_options_t* in) {
@@ -130,7 +130,6 @@ absl::StatusOr<mydocker::StartOptions> ToStartOptions(const mydocker_start_optio
   if (out.attach) out.stdio = {o.stdin_fd, o.stdout_fd, o.stderr_fd};
   return out;
 }
-
 
 // ---- the helper binary ---------------------------------------------------------------------
 
@@ -222,7 +221,8 @@ absl::StatusOr<std::optional<int>> WaitAttached(mydocker_container_t* c, int64_t
   struct pollfd pfd = {c->attachment->fd(), POLLIN, 0};
   int ready;
   do {
-    ready = ::poll(&pfd, 1, timeout_ms < 0 ? -1 : static_cast<int>(std::min<int64_t>(timeout_ms, INT32_MAX)));
+    ready = ::poll(
+        &pfd, 1, timeout_ms < 0 ? -1 : static_cast<int>(std::min<int64_t>(timeout_ms, INT32_MAX)));
   } while (ready < 0 && errno == EINTR);
   if (ready == 0) {
     return absl::DeadlineExceededError(
@@ -308,11 +308,22 @@ int mydocker_error_exit_code(const mydocker_error_t* error) {
 void mydocker_error_free(mydocker_error_t* error) { delete error; }
 
 const char* mydocker_code_name(int code) {
-  static const char* const kNames[] = {
-      "OK",           "CANCELLED",      "UNKNOWN",          "INVALID_ARGUMENT",
-      "DEADLINE_EXCEEDED", "NOT_FOUND", "ALREADY_EXISTS",   "PERMISSION_DENIED",
-      "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE",
-      "UNIMPLEMENTED", "INTERNAL",      "UNAVAILABLE",      "DATA_LOSS"};
+  static const char* const kNames[] = {"OK",
+                                       "CANCELLED",
+                                       "UNKNOWN",
+                                       "INVALID_ARGUMENT",
+                                       "DEADLINE_EXCEEDED",
+                                       "NOT_FOUND",
+                                       "ALREADY_EXISTS",
+                                       "PERMISSION_DENIED",
+                                       "RESOURCE_EXHAUSTED",
+                                       "FAILED_PRECONDITION",
+                                       "ABORTED",
+                                       "OUT_OF_RANGE",
+                                       "UNIMPLEMENTED",
+                                       "INTERNAL",
+                                       "UNAVAILABLE",
+                                       "DATA_LOSS"};
   if (code < 0 || code >= static_cast<int>(sizeof kNames / sizeof kNames[0])) return "UNKNOWN";
   return kNames[code];
 }
@@ -379,8 +390,7 @@ int mydocker_image_remove(mydocker_runtime_t* runtime, const char* ref, int forc
   });
 }
 
-int mydocker_container_create(mydocker_runtime_t* runtime,
-                              const mydocker_create_options_t* options,
+int mydocker_container_create(mydocker_runtime_t* runtime, const mydocker_create_options_t* options,
                               mydocker_container_t** container, mydocker_error_t** errptr) {
   return Guard(errptr, [&]() -> absl::Status {
     MYDOCKER_RETURN_IF_ERROR(Require(runtime, "runtime"));

@@ -22,7 +22,7 @@ struct mydocker_exec_t {
   std::thread thread;
   std::mutex mu;
   std::condition_variable ended;
-  bool done = false;                            // guarded by mu
+  bool done = false;                                                      // guarded by mu
   absl::StatusOr<int> result = absl::UnknownError("exec has not ended");  // guarded by mu
 };
 
@@ -53,8 +53,8 @@ absl::Status StartExec(mydocker_container_t* c, const mydocker_exec_options_t* o
   // Refuse now what Exec would refuse on the thread, so the caller hears it from start.
   MYDOCKER_ASSIGN_OR_RETURN(ContainerState state, c->container->State());
   if (state.status != ContainerStatus::kRunning) {
-    return absl::FailedPreconditionError(absl::StrCat("container ", ShortId(state.id), " is ",
-                                                      ContainerStatusName(state.status)));
+    return absl::FailedPreconditionError(
+        absl::StrCat("container ", ShortId(state.id), " is ", ContainerStatusName(state.status)));
   }
   auto handle = std::make_unique<mydocker_exec_t>();
   int fds[2];
@@ -114,9 +114,8 @@ using namespace mydocker::capi;  // NOLINT(build/namespaces)
 
 extern "C" {
 
-int mydocker_container_exec(mydocker_container_t* container,
-                            const mydocker_exec_options_t* options, int* exit_code,
-                            mydocker_error_t** errptr) {
+int mydocker_container_exec(mydocker_container_t* container, const mydocker_exec_options_t* options,
+                            int* exit_code, mydocker_error_t** errptr) {
   return Guard(errptr, [&]() -> absl::Status {
     MYDOCKER_RETURN_IF_ERROR(Require(container, "container"));
     MYDOCKER_ASSIGN_OR_RETURN(mydocker::ExecOptions exec, ToExecOptions(options));

@@ -4,10 +4,11 @@
  * Conventions
  * -----------
  * Handles. Every object is an opaque pointer: mydocker_runtime_t (bound to one state root),
- * mydocker_container_t (one container of a runtime) and mydocker_error_t (a failure). Objects
- * are made by *_open / *_create / *_get and released by the matching *_close / *_destroy /
- * *_free; nothing else frees them. A container handle must be destroyed before the runtime it
- * came from is closed.
+ * mydocker_container_t (one container of a runtime), mydocker_exec_t (a command started in a
+ * container) and mydocker_error_t (a failure). Images are named by reference or id strings.
+ * Objects are made by *_open / *_create / *_get / *_start and released by the matching
+ * *_close / *_destroy / *_free; nothing else frees them. Container and exec handles must be
+ * destroyed before the runtime they came from is closed.
  *
  * Errors. A function that can fail returns an int: MYDOCKER_OK (0) on success, otherwise one
  * of the mydocker_code values below. Its last parameter is `mydocker_error_t** errptr`: when
@@ -29,14 +30,17 @@
  * `mydocker_create_options_t o{}; o.size = sizeof o;` (and set the descriptors to -1).
  *
  * Descriptors. File descriptors passed in are borrowed: the library duplicates what it keeps
- * and never closes the caller's. -1 means "not connected".
+ * and never closes the caller's. -1 means "not connected". Writing to a pipe whose reader has
+ * gone raises SIGPIPE in the writing process; the library does not change signal dispositions,
+ * so a caller relaying exec output into pipes it may close should ignore SIGPIPE.
  *
  * Threads. A runtime may be shared by any number of threads; every function is safe to call
  * concurrently, including on the same container handle, except that a handle must not be
  * destroyed (or its runtime closed) while another thread still uses it. Containers belong to
  * their monitor processes, not to the calling process: a caller that exits or crashes never
  * leaks or orphans a container. The library never forks and runs code in the child; it starts
- * the helper binary (see mydocker_runtime_options_t.helper_path).
+ * the helper binary (see mydocker_runtime_options_t.helper_path). It starts a thread only for
+ * an exec handle (mydocker_exec_start), and installs no signal handler.
  *
  * Privileges. Creating and running containers needs root (CAP_SYS_ADMIN and friends).
  */
@@ -73,18 +77,18 @@ typedef enum mydocker_code {
   MYDOCKER_OK = 0,
   MYDOCKER_CANCELLED = 1,
   MYDOCKER_UNKNOWN = 2,
-  MYDOCKER_INVALID_ARGUMENT = 3,   /* bad input: NULL where a value is required, bad option */
-  MYDOCKER_DEADLINE_EXCEEDED = 4,  /* a timeout passed */
-  MYDOCKER_NOT_FOUND = 5,          /* no such container, image or file */
-  MYDOCKER_ALREADY_EXISTS = 6,     /* e.g. a container name that is taken */
+  MYDOCKER_INVALID_ARGUMENT = 3,  /* bad input: NULL where a value is required, bad option */
+  MYDOCKER_DEADLINE_EXCEEDED = 4, /* a timeout passed */
+  MYDOCKER_NOT_FOUND = 5,         /* no such container, image or file */
+  MYDOCKER_ALREADY_EXISTS = 6,    /* e.g. a container name that is taken */
   MYDOCKER_PERMISSION_DENIED = 7,
   MYDOCKER_RESOURCE_EXHAUSTED = 8,
   MYDOCKER_FAILED_PRECONDITION = 9, /* wrong state, e.g. removing a running container */
   MYDOCKER_ABORTED = 10,
   MYDOCKER_OUT_OF_RANGE = 11,
   MYDOCKER_UNIMPLEMENTED = 12,
-  MYDOCKER_INTERNAL = 13,          /* a bug, or an unexpected C++ exception */
-  MYDOCKER_UNAVAILABLE = 14,       /* e.g. the monitor died before reporting */
+  MYDOCKER_INTERNAL = 13,    /* a bug, or an unexpected C++ exception */
+  MYDOCKER_UNAVAILABLE = 14, /* e.g. the monitor died before reporting */
   MYDOCKER_DATA_LOSS = 15
 } mydocker_code;
 
@@ -131,13 +135,13 @@ typedef struct mydocker_runtime_options_t {
   const char* helper_path;
 } mydocker_runtime_options_t;
 
-#define MYDOCKER_RUNTIME_OPTIONS_INIT { .size = sizeof(mydocker_runtime_options_t) }
+#define MYDOCKER_RUNTIME_OPTIONS_INIT \
+  { .size = sizeof(mydocker_runtime_options_t) }
 
 /* Opens the runtime of a state root, creating its directories if needed. `options` may be
  * NULL for the defaults. On success *runtime receives a handle for mydocker_runtime_close. */
 MYDOCKER_EXPORT int mydocker_runtime_open(const mydocker_runtime_options_t* options,
-                                          mydocker_runtime_t** runtime,
-                                          mydocker_error_t** errptr);
+                                          mydocker_runtime_t** runtime, mydocker_error_t** errptr);
 
 /* Releases the handle; containers go on running. NULL is ignored. REQUIRES: every container
  * handle of this runtime was destroyed and no other thread uses the runtime. */
@@ -167,8 +171,8 @@ MYDOCKER_EXPORT int mydocker_image_list(mydocker_runtime_t* runtime, char** json
 /* Removes the tag `ref` (or every tag, given an id) and, once no tag is left and no container
  * uses it, the image and its unshared layers. MYDOCKER_FAILED_PRECONDITION while a container
  * uses it, unless `force` (then it is untagged but kept until the container is gone). */
-MYDOCKER_EXPORT int mydocker_image_remove(mydocker_runtime_t* runtime, const char* ref,
-                                          int force, mydocker_error_t** errptr);
+MYDOCKER_EXPORT int mydocker_image_remove(mydocker_runtime_t* runtime, const char* ref, int force,
+                                          mydocker_error_t** errptr);
 
 /* ---------------------------------------------------------------------------------------- */
 /* Containers                                                                                */
@@ -180,36 +184,38 @@ typedef struct mydocker_container_t mydocker_container_t;
 /* Resource limits, for creation and for mydocker_container_update. Zero leaves a limit unset
  * (create: no limit; update: unchanged). */
 typedef struct mydocker_resources_t {
-  size_t size;          /* sizeof(mydocker_resources_t) */
-  int64_t memory;       /* bytes (-m) */
-  int64_t memory_swap;  /* memory + swap in bytes; -1 unlimited (--memory-swap) */
-  double cpus;          /* number of CPUs, e.g. 1.5 (--cpus) */
-  uint64_t cpu_shares;  /* relative weight (--cpu-shares) */
+  size_t size;             /* sizeof(mydocker_resources_t) */
+  int64_t memory;          /* bytes (-m) */
+  int64_t memory_swap;     /* memory + swap in bytes; -1 unlimited (--memory-swap) */
+  double cpus;             /* number of CPUs, e.g. 1.5 (--cpus) */
+  uint64_t cpu_shares;     /* relative weight (--cpu-shares) */
   const char* cpuset_cpus; /* e.g. "0-1,3" (--cpuset-cpus); NULL or "" unset */
   const char* cpuset_mems; /* (--cpuset-mems) */
-  int64_t pids_limit;   /* -1 unlimited (--pids-limit) */
+  int64_t pids_limit;      /* -1 unlimited (--pids-limit) */
 } mydocker_resources_t;
 
-#define MYDOCKER_RESOURCES_INIT { .size = sizeof(mydocker_resources_t) }
+#define MYDOCKER_RESOURCES_INIT \
+  { .size = sizeof(mydocker_resources_t) }
 
 /* Options of mydocker_container_create and mydocker_container_run. */
 typedef struct mydocker_create_options_t {
-  size_t size;                    /* sizeof(mydocker_create_options_t) */
-  const char* image;              /* required: "name[:tag]" or id */
-  const char* name;               /* NULL: generated */
-  const char* const* command;     /* NULL: the image's Entrypoint + Cmd */
-  const char* const* env;         /* "KEY=VALUE", on top of the image's Env */
-  const char* const* volumes;     /* -v specs: "/host:/ctr[:ro]", "name:/ctr", "/ctr" */
-  const char* workdir;            /* NULL: the image's, else "/" */
-  const char* hostname;           /* NULL: the first 12 digits of the id */
-  int tty;                        /* give the container a pseudo-terminal (-t) */
-  int open_stdin;                 /* relay the attached stdin (-i) */
-  int auto_remove;                /* remove the container when it ends (--rm) */
+  size_t size;                           /* sizeof(mydocker_create_options_t) */
+  const char* image;                     /* required: "name[:tag]" or id */
+  const char* name;                      /* NULL: generated */
+  const char* const* command;            /* NULL: the image's Entrypoint + Cmd */
+  const char* const* env;                /* "KEY=VALUE", on top of the image's Env */
+  const char* const* volumes;            /* -v specs: "/host:/ctr[:ro]", "name:/ctr", "/ctr" */
+  const char* workdir;                   /* NULL: the image's, else "/" */
+  const char* hostname;                  /* NULL: the first 12 digits of the id */
+  int tty;                               /* give the container a pseudo-terminal (-t) */
+  int open_stdin;                        /* relay the attached stdin (-i) */
+  int auto_remove;                       /* remove the container when it ends (--rm) */
   const mydocker_resources_t* resources; /* NULL: no limits */
-  const char* cgroup_parent;      /* NULL: "mydocker" */
+  const char* cgroup_parent;             /* NULL: "mydocker" */
 } mydocker_create_options_t;
 
-#define MYDOCKER_CREATE_OPTIONS_INIT { .size = sizeof(mydocker_create_options_t) }
+#define MYDOCKER_CREATE_OPTIONS_INIT \
+  { .size = sizeof(mydocker_create_options_t) }
 
 /* Options of mydocker_container_start and mydocker_container_run. */
 typedef struct mydocker_start_options_t {
@@ -276,8 +282,8 @@ MYDOCKER_EXPORT int mydocker_container_kill(mydocker_container_t* container, int
 
 /* SIGTERM, then SIGKILL after `timeout_seconds` (negative: 10). Returns once the container has
  * ended and its resources were released. OK if it is not running. */
-MYDOCKER_EXPORT int mydocker_container_stop(mydocker_container_t* container,
-                                            int timeout_seconds, mydocker_error_t** errptr);
+MYDOCKER_EXPORT int mydocker_container_stop(mydocker_container_t* container, int timeout_seconds,
+                                            mydocker_error_t** errptr);
 
 /* Removes the container and everything it holds. MYDOCKER_FAILED_PRECONDITION while it runs,
  * unless `force` (which kills it first). The handle stays valid (for its id) and must still be
@@ -340,13 +346,13 @@ MYDOCKER_EXPORT int mydocker_container_logs(mydocker_container_t* container, int
 
 /* Options of mydocker_container_exec. */
 typedef struct mydocker_exec_options_t {
-  size_t size;                /* sizeof(mydocker_exec_options_t) */
-  const char* const* args;    /* required: the command and its arguments */
-  const char* const* env;     /* "KEY=VALUE", on top of the container's environment */
-  const char* workdir;        /* NULL: the container's working directory */
-  const char* user;           /* "USER[:GROUP]", names or numbers; NULL: the container's */
-  int detach;                 /* nonzero: return (exit code 0) once the command started */
-  int stdin_fd;               /* the caller's descriptors, relayed; -1 not connected */
+  size_t size;             /* sizeof(mydocker_exec_options_t) */
+  const char* const* args; /* required: the command and its arguments */
+  const char* const* env;  /* "KEY=VALUE", on top of the container's environment */
+  const char* workdir;     /* NULL: the container's working directory */
+  const char* user;        /* "USER[:GROUP]", names or numbers; NULL: the container's */
+  int detach;              /* nonzero: return (exit code 0) once the command started */
+  int stdin_fd;            /* the caller's descriptors, relayed; -1 not connected */
   int stdout_fd;
   int stderr_fd;
 } mydocker_exec_options_t;
@@ -359,8 +365,8 @@ typedef struct mydocker_exec_options_t {
  * its exit code. A command that cannot be run fails with mydocker_error_exit_code 126/127.
  * MYDOCKER_FAILED_PRECONDITION if the container is not running or is paused. */
 MYDOCKER_EXPORT int mydocker_container_exec(mydocker_container_t* container,
-                                            const mydocker_exec_options_t* options,
-                                            int* exit_code, mydocker_error_t** errptr);
+                                            const mydocker_exec_options_t* options, int* exit_code,
+                                            mydocker_error_t** errptr);
 
 /* A command started in a container by mydocker_exec_start, running while the caller goes on. */
 typedef struct mydocker_exec_t mydocker_exec_t;
@@ -393,16 +399,17 @@ MYDOCKER_EXPORT void mydocker_exec_destroy(mydocker_exec_t* exec);
 
 /* Resource usage, filled by mydocker_container_stats. */
 typedef struct mydocker_stats_t {
-  size_t size;              /* set by the caller: sizeof(mydocker_stats_t) */
-  uint64_t cpu_usage_ns;    /* cumulative CPU time */
-  uint64_t memory_usage;    /* bytes, without inactive file cache (like Docker) */
-  int64_t memory_limit;     /* bytes; -1 unlimited */
+  size_t size;           /* set by the caller: sizeof(mydocker_stats_t) */
+  uint64_t cpu_usage_ns; /* cumulative CPU time */
+  uint64_t memory_usage; /* bytes, without inactive file cache (like Docker) */
+  int64_t memory_limit;  /* bytes; -1 unlimited */
   uint64_t pids_current;
-  int64_t pids_limit;       /* -1 unlimited */
+  int64_t pids_limit; /* -1 unlimited */
   uint64_t oom_kills;
 } mydocker_stats_t;
 
-#define MYDOCKER_STATS_INIT { .size = sizeof(mydocker_stats_t) }
+#define MYDOCKER_STATS_INIT \
+  { .size = sizeof(mydocker_stats_t) }
 
 /* Resource usage from the container's cgroup into *stats (whose size the caller sets; only
  * that many bytes are written). MYDOCKER_FAILED_PRECONDITION unless running or paused. */

@@ -4,10 +4,9 @@
  *
  * ROOT is the state root (default: $MYDOCKER_ROOT or /var/lib/mydocker); IMAGE_TAR, if given,
  * is imported as "busybox" first. Needs root. Build: see docs/getting-started.md. */
+#include <mydocker.h>
 #include <stdio.h>
 #include <unistd.h>
-
-#include <mydocker.h>
 
 /* Reports a failed call and frees its error object (so `err` can be passed again). */
 static int fail(const char* what, mydocker_error_t** err) {

@@ -50,8 +50,7 @@ int main(int argc, char** argv) {
     Check(mydocker_runtime_open(&options, &raw_runtime, &err), err, "open");
     Runtime runtime(raw_runtime);
     if (argc > 2) {
-      Check(mydocker_image_import(runtime.get(), argv[2], "busybox", nullptr, &err), err,
-            "import");
+      Check(mydocker_image_import(runtime.get(), argv[2], "busybox", nullptr, &err), err, "import");
     }
 
     // Detached: the output goes to the container's log; follow it until the container ends.

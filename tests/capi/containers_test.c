@@ -42,7 +42,7 @@ static mydocker_container_t* run(const char* const* command, int auto_remove, ch
   CHECK_OK(mydocker_container_run(g_fx.runtime, &create, &start, &c, &err), &err);
   fixture_remember(&g_fx, c);
   if (out != NULL) {
-    close(pipefd[1]);  /* the monitor holds its own copy until the container ends */
+    close(pipefd[1]); /* the monitor holds its own copy until the container ends */
     read_all(pipefd[0], out, out_cap);
     close(pipefd[0]);
   }
@@ -118,7 +118,8 @@ static void test_detached_wait_and_logs(void) {
 
   memset(&cap, 0, sizeof cap);
   CHECK_OK(mydocker_container_logs(c, 0, -1, capture_log, &cap, &err), &err);
-  CHECK(strcmp(cap.text, "Oout1\nEerr1\nOout2\n") == 0 || strcmp(cap.text, "Oout1\nOout2\nEerr1\n") == 0);
+  CHECK(strcmp(cap.text, "Oout1\nEerr1\nOout2\n") == 0 ||
+        strcmp(cap.text, "Oout1\nOout2\nEerr1\n") == 0);
   CHECK(cap.lines[1] == 2 && cap.lines[2] == 1);
   memset(&cap, 0, sizeof cap);
   CHECK_OK(mydocker_container_logs(c, 1, 1, capture_log, &cap, &err), &err);
@@ -266,8 +267,8 @@ static void test_stats_update_pause(mydocker_container_t* c) {
   CHECK_OK(mydocker_container_status(c, &status, NULL, &err), &err);
   CHECK(status == MYDOCKER_STATUS_PAUSED);
   exec.args = args;
-  CHECK_ERROR(mydocker_container_exec(c, &exec, &code, &err), &err,
-              MYDOCKER_FAILED_PRECONDITION, "paused");
+  CHECK_ERROR(mydocker_container_exec(c, &exec, &code, &err), &err, MYDOCKER_FAILED_PRECONDITION,
+              "paused");
   CHECK_ERROR(mydocker_container_pause(c, &err), &err, MYDOCKER_FAILED_PRECONDITION, "");
   CHECK_OK(mydocker_container_unpause(c, &err), &err);
   CHECK_OK(mydocker_container_status(c, &status, NULL, &err), &err);
@@ -331,8 +332,7 @@ static void test_kill_and_auto_remove(void) {
   CHECK_OK(mydocker_container_wait(c, -1, &code, &err), &err);
   CHECK(code == 5);
   mydocker_container_destroy(c);
-  CHECK_ERROR(mydocker_container_get(g_fx.runtime, id, &gone, &err), &err, MYDOCKER_NOT_FOUND,
-              "");
+  CHECK_ERROR(mydocker_container_get(g_fx.runtime, id, &gone, &err), &err, MYDOCKER_NOT_FOUND, "");
 }
 
 static void test_start_again_after_stop(void) {

@@ -132,8 +132,8 @@ static void test_null_container_handles(void) {
   create.image = "busybox";
   exec.args = args;
 
-  CHECK_ERROR(mydocker_container_create(NULL, &create, &c, &err), &err,
-              MYDOCKER_INVALID_ARGUMENT, "runtime is NULL");
+  CHECK_ERROR(mydocker_container_create(NULL, &create, &c, &err), &err, MYDOCKER_INVALID_ARGUMENT,
+              "runtime is NULL");
   CHECK_ERROR(mydocker_container_get(NULL, "x", &c, &err), &err, MYDOCKER_INVALID_ARGUMENT,
               "runtime is NULL");
   CHECK_ERROR(mydocker_container_run(NULL, &create, NULL, &c, &err), &err,
@@ -155,18 +155,18 @@ static void test_null_container_handles(void) {
   CHECK_ERROR(mydocker_container_unpause(NULL, &err), &err, MYDOCKER_INVALID_ARGUMENT,
               "container is NULL");
   resources.memory = 64 << 20;
-  CHECK_ERROR(mydocker_container_update(NULL, &resources, &err), &err,
-              MYDOCKER_INVALID_ARGUMENT, "container is NULL");
-  CHECK_ERROR(mydocker_container_status(NULL, &code, NULL, &err), &err,
-              MYDOCKER_INVALID_ARGUMENT, "container is NULL");
+  CHECK_ERROR(mydocker_container_update(NULL, &resources, &err), &err, MYDOCKER_INVALID_ARGUMENT,
+              "container is NULL");
+  CHECK_ERROR(mydocker_container_status(NULL, &code, NULL, &err), &err, MYDOCKER_INVALID_ARGUMENT,
+              "container is NULL");
   CHECK_ERROR(mydocker_container_state(NULL, &json, &err), &err, MYDOCKER_INVALID_ARGUMENT,
               "container is NULL");
   CHECK_ERROR(mydocker_container_inspect(NULL, &json, &err), &err, MYDOCKER_INVALID_ARGUMENT,
               "container is NULL");
   CHECK_ERROR(mydocker_container_logs(NULL, 0, -1, NULL, NULL, &err), &err,
               MYDOCKER_INVALID_ARGUMENT, "container is NULL");
-  CHECK_ERROR(mydocker_container_exec(NULL, &exec, &code, &err), &err,
-              MYDOCKER_INVALID_ARGUMENT, "container is NULL");
+  CHECK_ERROR(mydocker_container_exec(NULL, &exec, &code, &err), &err, MYDOCKER_INVALID_ARGUMENT,
+              "container is NULL");
   CHECK_ERROR(mydocker_container_stats(NULL, &stats, &err), &err, MYDOCKER_INVALID_ARGUMENT,
               "container is NULL");
   CHECK_ERROR(mydocker_exec_start(NULL, &exec, NULL, &err), &err, MYDOCKER_INVALID_ARGUMENT,
@@ -191,8 +191,8 @@ static void test_create_errors(void) {
 
   CHECK_ERROR(mydocker_container_create(rt, NULL, &c, &err), &err, MYDOCKER_INVALID_ARGUMENT,
               "create options is NULL");
-  CHECK_ERROR(mydocker_container_create(rt, &create, NULL, &err), &err,
-              MYDOCKER_INVALID_ARGUMENT, "container out-parameter is NULL");
+  CHECK_ERROR(mydocker_container_create(rt, &create, NULL, &err), &err, MYDOCKER_INVALID_ARGUMENT,
+              "container out-parameter is NULL");
   CHECK_ERROR(mydocker_container_create(rt, &create, &c, &err), &err, MYDOCKER_INVALID_ARGUMENT,
               "image is not set");
   create.image = "nosuchimage";
@@ -230,8 +230,8 @@ static void test_create_errors(void) {
 
   CHECK_ERROR(mydocker_container_get(rt, NULL, &c, &err), &err, MYDOCKER_INVALID_ARGUMENT,
               "container reference is NULL");
-  CHECK_ERROR(mydocker_container_get(rt, "nosuchcontainer", &c, &err), &err,
-              MYDOCKER_NOT_FOUND, "nosuchcontainer");
+  CHECK_ERROR(mydocker_container_get(rt, "nosuchcontainer", &c, &err), &err, MYDOCKER_NOT_FOUND,
+              "nosuchcontainer");
   CHECK_ERROR(mydocker_container_get(rt, "x", NULL, &err), &err, MYDOCKER_INVALID_ARGUMENT,
               "container out-parameter is NULL");
 }
@@ -269,24 +269,23 @@ static void test_wrong_state_and_bad_arguments(void) {
               "json out-parameter is NULL");
   CHECK_ERROR(mydocker_container_inspect(c, NULL, &err), &err, MYDOCKER_INVALID_ARGUMENT,
               "json out-parameter is NULL");
-  CHECK_ERROR(mydocker_container_list(g_fx.runtime, 1, NULL, &err), &err,
-              MYDOCKER_INVALID_ARGUMENT, "json out-parameter is NULL");
+  CHECK_ERROR(mydocker_container_list(g_fx.runtime, 1, NULL, &err), &err, MYDOCKER_INVALID_ARGUMENT,
+              "json out-parameter is NULL");
   CHECK_ERROR(mydocker_container_kill(c, SIGTERM, &err), &err, MYDOCKER_FAILED_PRECONDITION,
               "not running");
   CHECK_ERROR(mydocker_container_kill(c, 0, &err), &err, MYDOCKER_INVALID_ARGUMENT,
               "invalid signal 0");
   CHECK_ERROR(mydocker_container_pause(c, &err), &err, MYDOCKER_FAILED_PRECONDITION, "");
   CHECK_ERROR(mydocker_container_unpause(c, &err), &err, MYDOCKER_FAILED_PRECONDITION, "");
-  CHECK_ERROR(mydocker_container_stats(c, &stats, &err), &err, MYDOCKER_FAILED_PRECONDITION,
-              "");
+  CHECK_ERROR(mydocker_container_stats(c, &stats, &err), &err, MYDOCKER_FAILED_PRECONDITION, "");
   stats.size = 0;
   CHECK_ERROR(mydocker_container_stats(c, &stats, &err), &err, MYDOCKER_INVALID_ARGUMENT,
               "mydocker_stats_t.size is 0");
   CHECK_ERROR(mydocker_container_stats(c, NULL, &err), &err, MYDOCKER_INVALID_ARGUMENT,
               "stats out-parameter is NULL");
   exec.args = args;
-  CHECK_ERROR(mydocker_container_exec(c, &exec, &code, &err), &err,
-              MYDOCKER_FAILED_PRECONDITION, "");
+  CHECK_ERROR(mydocker_container_exec(c, &exec, &code, &err), &err, MYDOCKER_FAILED_PRECONDITION,
+              "");
   exec.args = no_args;
   CHECK_ERROR(mydocker_container_exec(c, &exec, &code, &err), &err, MYDOCKER_INVALID_ARGUMENT,
               "args is empty");
@@ -314,8 +313,8 @@ static void test_wrong_state_and_bad_arguments(void) {
   resources.pids_limit = -5;
   CHECK_ERROR(mydocker_container_update(c, &resources, &err), &err, MYDOCKER_INVALID_ARGUMENT,
               "negative");
-  CHECK_ERROR(mydocker_container_logs(c, 0, -1, NULL, NULL, &err), &err,
-              MYDOCKER_INVALID_ARGUMENT, "log callback is NULL");
+  CHECK_ERROR(mydocker_container_logs(c, 0, -1, NULL, NULL, &err), &err, MYDOCKER_INVALID_ARGUMENT,
+              "log callback is NULL");
   start.size = 0;
   CHECK_ERROR(mydocker_container_start(c, &start, &err), &err, MYDOCKER_INVALID_ARGUMENT,
               "mydocker_start_options_t.size is 0");

@@ -31,7 +31,7 @@ int fixture_setup(fixture* f, const char* helper, const char* busybox_tar) {
 }
 
 void fixture_remember(fixture* f, const mydocker_container_t* c) {
-  static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;  /* tests run containers from threads */
+  static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER; /* tests run containers from threads */
   pthread_mutex_lock(&mu);
   if (c != NULL && f->n_ids < 64) strcpy(f->ids[f->n_ids++], mydocker_container_id(c));
   pthread_mutex_unlock(&mu);

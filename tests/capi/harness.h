@@ -12,12 +12,12 @@
 
 extern int g_failures;
 
-#define CHECK(cond)                                                          \
-  do {                                                                       \
-    if (!(cond)) {                                                           \
+#define CHECK(cond)                                                            \
+  do {                                                                         \
+    if (!(cond)) {                                                             \
       fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-      ++g_failures;                                                          \
-    }                                                                        \
+      ++g_failures;                                                            \
+    }                                                                          \
   } while (0)
 
 /* Checks that a call failed with `code` and an error object whose message contains `needle`;
@@ -32,10 +32,10 @@ void check_error_at(const char* file, int line, int rc, mydocker_error_t** err, 
                     const char* needle);
 void check_ok_at(const char* file, int line, const char* expr, int rc, mydocker_error_t** err);
 
-#define RUN_TEST(fn)                                   \
-  do {                                                 \
-    int before_ = g_failures;                          \
-    fn();                                              \
+#define RUN_TEST(fn)                                                                \
+  do {                                                                              \
+    int before_ = g_failures;                                                       \
+    fn();                                                                           \
     fprintf(stderr, "[%s] %s\n", g_failures == before_ ? "  OK  " : " FAIL ", #fn); \
   } while (0)
 
