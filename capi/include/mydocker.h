@@ -222,7 +222,7 @@ typedef struct mydocker_start_options_t {
   size_t size; /* sizeof(mydocker_start_options_t) */
   /* Nonzero: attached. The container's stdin (with open_stdin), stdout and stderr are the
    * descriptors below, which the monitor writes to directly; -1 leaves one unconnected
-   * (zero is stdin/stdout/stderr of the caller, so set the ones you do not want to -1).
+   * (0 is a valid descriptor, so MYDOCKER_START_OPTIONS_INIT sets all three to -1).
    * Zero: detached; the output goes only to the container's log. */
   int attach;
   int stdin_fd;
