@@ -32,10 +32,12 @@ struct mydocker_container_t {
   mydocker_runtime_t* runtime;
   std::unique_ptr<mydocker::Container> container;
   // The link to the monitor of a start made through this handle: it reports the exit code
-  // even of a --rm container, whose record is gone once it ended. Guarded by `mu`, which is
-  // held across a wait so concurrent waiters take turns on the one control socket.
+  // even of a --rm container, whose record is gone once it ended, and carries resizes.
+  // `mu` guards the two fields below and is held only briefly; `wait_mu` is held across a
+  // wait, so concurrent waiters take turns on the one control socket while resize goes on.
   std::mutex mu;
-  std::unique_ptr<mydocker::Attachment> attachment;
+  std::mutex wait_mu;
+  std::shared_ptr<mydocker::Attachment> attachment;
   std::optional<int> reported_exit;  // what `attachment` reported, once it did
 };
 

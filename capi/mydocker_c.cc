@@ -128,6 +128,15 @@ absl::StatusOr<mydocker::StartOptions> ToStartOptions(const mydocker_start_optio
   MYDOCKER_ASSIGN_OR_RETURN(mydocker_start_options_t o, CopySized(in, "mydocker_start_options_t"));
   out.attach = o.attach != 0;
   if (out.attach) out.stdio = {o.stdin_fd, o.stdout_fd, o.stderr_fd};
+  if (o.console_height < 0 || o.console_width < 0 || o.console_height > 65535 ||
+      o.console_width > 65535) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid terminal size ", o.console_height, "x", o.console_width));
+  }
+  if (o.console_height > 0 && o.console_width > 0) {
+    out.console_size = mydocker::ConsoleSize{static_cast<uint16_t>(o.console_height),
+                                             static_cast<uint16_t>(o.console_width)};
+  }
   return out;
 }
 
@@ -212,13 +221,23 @@ absl::Status Start(mydocker_container_t* c, const mydocker_start_options_t* opti
   return absl::OkStatus();
 }
 
+std::shared_ptr<Attachment> CurrentAttachment(mydocker_container_t* c) {
+  std::lock_guard<std::mutex> lock(c->mu);
+  return c->attachment;
+}
+
 // Waits through the attachment of this handle's start. nullopt: there is none, or the monitor
 // went away without reporting; the caller then waits on the record.
 absl::StatusOr<std::optional<int>> WaitAttached(mydocker_container_t* c, int64_t timeout_ms) {
-  std::lock_guard<std::mutex> lock(c->mu);
-  if (c->reported_exit) return c->reported_exit;
-  if (c->attachment == nullptr) return std::optional<int>();
-  struct pollfd pfd = {c->attachment->fd(), POLLIN, 0};
+  std::lock_guard<std::mutex> wait_lock(c->wait_mu);
+  std::shared_ptr<Attachment> attachment;
+  {
+    std::lock_guard<std::mutex> lock(c->mu);
+    if (c->reported_exit) return c->reported_exit;
+    if (c->attachment == nullptr) return std::optional<int>();
+    attachment = c->attachment;
+  }
+  struct pollfd pfd = {attachment->fd(), POLLIN, 0};
   int ready;
   do {
     ready = ::poll(
@@ -228,11 +247,24 @@ absl::StatusOr<std::optional<int>> WaitAttached(mydocker_container_t* c, int64_t
     return absl::DeadlineExceededError(
         absl::StrCat("container ", mydocker::ShortId(c->container->id()), " is still running"));
   }
-  auto code = c->attachment->Wait();
-  c->attachment.reset();
+  auto code = attachment->Wait();
+  std::lock_guard<std::mutex> lock(c->mu);
+  if (c->attachment == attachment) c->attachment.reset();  // not if started again meanwhile
   if (!code.ok()) return std::optional<int>();
   c->reported_exit = *code;
   return c->reported_exit;
+}
+
+absl::Status Resize(mydocker_container_t* c, int height, int width) {
+  if (height <= 0 || width <= 0 || height > 65535 || width > 65535) {
+    return absl::InvalidArgumentError(absl::StrCat("invalid terminal size ", height, "x", width));
+  }
+  std::shared_ptr<Attachment> attachment = CurrentAttachment(c);
+  if (attachment == nullptr) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "container ", mydocker::ShortId(c->container->id()), " is not attached to this handle"));
+  }
+  return attachment->Resize({static_cast<uint16_t>(height), static_cast<uint16_t>(width)});
 }
 
 absl::Status Wait(mydocker_container_t* c, int64_t timeout_ms, int* exit_code) {
@@ -454,6 +486,14 @@ int mydocker_container_wait(mydocker_container_t* container, int64_t timeout_ms,
   return Guard(errptr, [&]() -> absl::Status {
     MYDOCKER_RETURN_IF_ERROR(Require(container, "container"));
     return Wait(container, timeout_ms, exit_code);
+  });
+}
+
+int mydocker_container_resize(mydocker_container_t* container, int height, int width,
+                              mydocker_error_t** errptr) {
+  return Guard(errptr, [&]() -> absl::Status {
+    MYDOCKER_RETURN_IF_ERROR(Require(container, "container"));
+    return Resize(container, height, width);
   });
 }
 

@@ -228,6 +228,9 @@ typedef struct mydocker_start_options_t {
   int stdin_fd;
   int stdout_fd;
   int stderr_fd;
+  /* The initial terminal size of a tty container, in rows and columns; 0: the default. */
+  int console_height;
+  int console_width;
 } mydocker_start_options_t;
 
 #define MYDOCKER_START_OPTIONS_INIT \
@@ -275,6 +278,11 @@ MYDOCKER_EXPORT int mydocker_container_run(mydocker_runtime_t* runtime,
  * through this handle even though their record is gone once they end. */
 MYDOCKER_EXPORT int mydocker_container_wait(mydocker_container_t* container, int64_t timeout_ms,
                                             int* exit_code, mydocker_error_t** errptr);
+
+/* Resizes the terminal of a tty container started (attached or not) through this handle.
+ * MYDOCKER_FAILED_PRECONDITION if this handle did not start it or it has ended. */
+MYDOCKER_EXPORT int mydocker_container_resize(mydocker_container_t* container, int height,
+                                              int width, mydocker_error_t** errptr);
 
 /* Sends `signal` to the container's init. MYDOCKER_FAILED_PRECONDITION if it is not running. */
 MYDOCKER_EXPORT int mydocker_container_kill(mydocker_container_t* container, int signal,

@@ -352,6 +352,57 @@ static void test_start_again_after_stop(void) {
   remove_container(c);
 }
 
+/* Reads from fd, appending to buf, until it holds `want` or the stream ends. */
+static int read_until(int fd, char* buf, size_t cap, const char* want) {
+  size_t n = strlen(buf);
+  ssize_t got;
+  while (strstr(buf, want) == NULL && n + 1 < cap && (got = read(fd, buf + n, cap - 1 - n)) > 0) {
+    n += (size_t)got;
+    buf[n] = '\0';
+  }
+  return strstr(buf, want) != NULL;
+}
+
+/* A tty container gets the initial size from the start options and follows resizes. */
+static void test_tty_and_resize(void) {
+  const char* const command[] = {"sh", "-c", "stty size; read line; stty size", NULL};
+  mydocker_error_t* err = NULL;
+  mydocker_create_options_t create = MYDOCKER_CREATE_OPTIONS_INIT;
+  mydocker_start_options_t start = MYDOCKER_START_OPTIONS_INIT;
+  mydocker_container_t* c = NULL;
+  int in[2], out[2], code = -2;
+  char buf[512] = "";
+  create.image = "busybox";
+  create.command = command;
+  create.tty = 1;
+  create.open_stdin = 1;
+  CHECK(pipe2(in, O_CLOEXEC) == 0 && pipe2(out, O_CLOEXEC) == 0);
+  start.attach = 1;
+  start.stdin_fd = in[0];
+  start.stdout_fd = out[1];
+  start.console_height = 30;
+  start.console_width = 100;
+  CHECK_OK(mydocker_container_run(g_fx.runtime, &create, &start, &c, &err), &err);
+  close(in[0]);
+  close(out[1]);
+  if (c != NULL) {
+    fixture_remember(&g_fx, c);
+    CHECK(read_until(out[0], buf, sizeof buf, "30 100"));
+    CHECK_ERROR(mydocker_container_resize(c, 0, 120, &err), &err, MYDOCKER_INVALID_ARGUMENT,
+                "invalid terminal size");
+    CHECK_OK(mydocker_container_resize(c, 40, 120, &err), &err);
+    CHECK(write(in[1], "go\n", 3) == 3);
+    CHECK(read_until(out[0], buf, sizeof buf, "40 120"));
+    CHECK_OK(mydocker_container_wait(c, -1, &code, &err), &err);
+    CHECK(code == 0);
+    CHECK_ERROR(mydocker_container_resize(c, 40, 120, &err), &err, MYDOCKER_FAILED_PRECONDITION,
+                "not attached");
+    remove_container(c);
+  }
+  close(in[1]);
+  close(out[0]);
+}
+
 /* Threads share one runtime: each runs its own container with its own output pipe. */
 static void* run_in_thread(void* arg) {
   char want[64], out[256];
@@ -421,6 +472,7 @@ int main(int argc, char** argv) {
   RUN_TEST(test_kill_and_auto_remove);
   RUN_TEST(test_start_again_after_stop);
   RUN_TEST(test_threads);
+  RUN_TEST(test_tty_and_resize);
   fixture_teardown(&g_fx);
   fprintf(stderr, "%d failure(s)\n", g_failures);
   return g_failures == 0 ? 0 : 1;

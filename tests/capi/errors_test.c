@@ -146,6 +146,8 @@ static void test_null_container_handles(void) {
               "container is NULL");
   CHECK_ERROR(mydocker_container_kill(NULL, SIGTERM, &err), &err, MYDOCKER_INVALID_ARGUMENT,
               "container is NULL");
+  CHECK_ERROR(mydocker_container_resize(NULL, 24, 80, &err), &err, MYDOCKER_INVALID_ARGUMENT,
+              "container is NULL");
   CHECK_ERROR(mydocker_container_stop(NULL, 1, &err), &err, MYDOCKER_INVALID_ARGUMENT,
               "container is NULL");
   CHECK_ERROR(mydocker_container_remove(NULL, 1, &err), &err, MYDOCKER_INVALID_ARGUMENT,
@@ -318,6 +320,12 @@ static void test_wrong_state_and_bad_arguments(void) {
   start.size = 0;
   CHECK_ERROR(mydocker_container_start(c, &start, &err), &err, MYDOCKER_INVALID_ARGUMENT,
               "mydocker_start_options_t.size is 0");
+  start.size = sizeof start;
+  start.console_height = -1;
+  CHECK_ERROR(mydocker_container_start(c, &start, &err), &err, MYDOCKER_INVALID_ARGUMENT,
+              "invalid terminal size");
+  CHECK_ERROR(mydocker_container_resize(c, 24, 80, &err), &err, MYDOCKER_FAILED_PRECONDITION,
+              "not attached");
 
   /* A container that never ran: wait returns at once with the code unknown. */
   CHECK_OK(mydocker_container_wait(c, 1000, &code, &err), &err);
