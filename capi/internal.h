@@ -28,6 +28,10 @@ struct mydocker_runtime_t {
   std::unique_ptr<mydocker::Runtime> runtime;
 };
 
+struct mydocker_image_t {
+  mydocker::Image image;  // a snapshot; images are immutable apart from their tags
+};
+
 struct mydocker_container_t {
   mydocker_runtime_t* runtime;
   std::unique_ptr<mydocker::Container> container;

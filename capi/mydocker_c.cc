@@ -177,29 +177,52 @@ void JsonString(JsonWriter& w, const std::string& s) {
   w.String(s.c_str(), static_cast<rapidjson::SizeType>(s.size()));
 }
 
+void JsonStrings(JsonWriter& w, const char* key, const std::vector<std::string>& values) {
+  w.Key(key);
+  w.StartArray();
+  for (const std::string& v : values) JsonString(w, v);
+  w.EndArray();
+}
+
+// One image as Docker's `image inspect` names its fields; `config` adds the run defaults.
+void WriteImage(JsonWriter& w, const mydocker::Image& image, bool config) {
+  w.StartObject();
+  w.Key("Id");
+  JsonString(w, image.id);
+  JsonStrings(w, "RepoTags", image.tags);
+  w.Key("Created");
+  JsonString(w, mydocker::FormatRfc3339(image.created));
+  w.Key("Size");
+  w.Int64(image.size);
+  JsonStrings(w, "Layers", image.layers);
+  if (config) {
+    w.Key("Config");
+    w.StartObject();
+    JsonStrings(w, "Env", image.config.env);
+    JsonStrings(w, "Cmd", image.config.cmd);
+    JsonStrings(w, "Entrypoint", image.config.entrypoint);
+    w.Key("WorkingDir");
+    JsonString(w, image.config.working_dir);
+    w.Key("User");
+    JsonString(w, image.config.user);
+    w.EndObject();
+  }
+  w.EndObject();
+}
+
 std::string ImagesJson(const std::vector<mydocker::Image>& images) {
   rapidjson::StringBuffer buf;
   JsonWriter w(buf);
   w.StartArray();
-  for (const mydocker::Image& image : images) {
-    w.StartObject();
-    w.Key("Id");
-    JsonString(w, image.id);
-    w.Key("RepoTags");
-    w.StartArray();
-    for (const std::string& tag : image.tags) JsonString(w, tag);
-    w.EndArray();
-    w.Key("Created");
-    JsonString(w, mydocker::FormatRfc3339(image.created));
-    w.Key("Size");
-    w.Int64(image.size);
-    w.Key("Layers");
-    w.StartArray();
-    for (const std::string& layer : image.layers) JsonString(w, layer);
-    w.EndArray();
-    w.EndObject();
-  }
+  for (const mydocker::Image& image : images) WriteImage(w, image, /*config=*/false);
   w.EndArray();
+  return buf.GetString();
+}
+
+std::string ImageJson(const mydocker::Image& image) {
+  rapidjson::StringBuffer buf;
+  JsonWriter w(buf);
+  WriteImage(w, image, /*config=*/true);
   return buf.GetString();
 }
 
@@ -421,6 +444,33 @@ int mydocker_image_remove(mydocker_runtime_t* runtime, const char* ref, int forc
     return runtime->runtime->RemoveImage(ref, force != 0);
   });
 }
+
+int mydocker_image_get(mydocker_runtime_t* runtime, const char* ref, mydocker_image_t** image,
+                       mydocker_error_t** errptr) {
+  return Guard(errptr, [&]() -> absl::Status {
+    MYDOCKER_RETURN_IF_ERROR(Require(runtime, "runtime"));
+    MYDOCKER_RETURN_IF_ERROR(Require(ref, "image reference"));
+    MYDOCKER_RETURN_IF_ERROR(Require(image, "image out-parameter"));
+    MYDOCKER_ASSIGN_OR_RETURN(mydocker::Image found, runtime->runtime->images().Resolve(ref));
+    *image = new mydocker_image_t{std::move(found)};
+    return absl::OkStatus();
+  });
+}
+
+const char* mydocker_image_id(const mydocker_image_t* image) {
+  return image != nullptr ? image->image.id.c_str() : nullptr;
+}
+
+int mydocker_image_inspect(const mydocker_image_t* image, char** json, mydocker_error_t** errptr) {
+  return Guard(errptr, [&]() -> absl::Status {
+    MYDOCKER_RETURN_IF_ERROR(Require(image, "image"));
+    MYDOCKER_RETURN_IF_ERROR(Require(json, "json out-parameter"));
+    *json = CopyString(ImageJson(image->image));
+    return absl::OkStatus();
+  });
+}
+
+void mydocker_image_destroy(mydocker_image_t* image) { delete image; }
 
 int mydocker_container_create(mydocker_runtime_t* runtime, const mydocker_create_options_t* options,
                               mydocker_container_t** container, mydocker_error_t** errptr) {

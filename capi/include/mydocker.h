@@ -4,11 +4,12 @@
  * Conventions
  * -----------
  * Handles. Every object is an opaque pointer: mydocker_runtime_t (bound to one state root),
- * mydocker_container_t (one container of a runtime), mydocker_exec_t (a command started in a
- * container) and mydocker_error_t (a failure). Images are named by reference or id strings.
+ * mydocker_image_t (a snapshot of one image's record), mydocker_container_t (one container of
+ * a runtime), mydocker_exec_t (a command started in a container) and mydocker_error_t (a
+ * failure). Functions that act on images take a reference or id string.
  * Objects are made by *_open / *_create / *_get / *_start and released by the matching
  * *_close / *_destroy / *_free; nothing else frees them. Container and exec handles must be
- * destroyed before the runtime they came from is closed.
+ * destroyed before the runtime they came from is closed; image handles are independent.
  *
  * Errors. A function that can fail returns an int: MYDOCKER_OK (0) on success, otherwise one
  * of the mydocker_code values below. Its last parameter is `mydocker_error_t** errptr`: when
@@ -173,6 +174,25 @@ MYDOCKER_EXPORT int mydocker_image_list(mydocker_runtime_t* runtime, char** json
  * uses it, unless `force` (then it is untagged but kept until the container is gone). */
 MYDOCKER_EXPORT int mydocker_image_remove(mydocker_runtime_t* runtime, const char* ref, int force,
                                           mydocker_error_t** errptr);
+
+/* One image's record (id, tags, layers, run defaults) as it was when it was looked up. */
+typedef struct mydocker_image_t mydocker_image_t;
+
+/* Looks an image up by "name[:tag]", id ("sha256:..." or bare hex) or unique id prefix. On
+ * success *image receives a handle for mydocker_image_destroy. */
+MYDOCKER_EXPORT int mydocker_image_get(mydocker_runtime_t* runtime, const char* ref,
+                                       mydocker_image_t** image, mydocker_error_t** errptr);
+
+/* The image's id ("sha256:..."). Owned by the handle; NULL if `image` is NULL. Thread-safe. */
+MYDOCKER_EXPORT const char* mydocker_image_id(const mydocker_image_t* image);
+
+/* The image as a JSON object: "Id", "RepoTags", "Created", "Size", "Layers" and "Config"
+ * ("Env", "Cmd", "Entrypoint", "WorkingDir", "User"). Free with mydocker_free. Thread-safe. */
+MYDOCKER_EXPORT int mydocker_image_inspect(const mydocker_image_t* image, char** json,
+                                           mydocker_error_t** errptr);
+
+/* Releases the handle (not the image). NULL is ignored. */
+MYDOCKER_EXPORT void mydocker_image_destroy(mydocker_image_t* image);
 
 /* ---------------------------------------------------------------------------------------- */
 /* Containers                                                                                */

@@ -85,9 +85,10 @@ static void test_helper_found_beside_library(void) {
   (void)g_helper;
 }
 
-static void test_image_errors(void) {
+static void test_images_and_their_errors(void) {
   mydocker_error_t* err = NULL;
   mydocker_runtime_t* rt = g_fx.runtime;
+  mydocker_image_t* image = NULL;
   char* json = NULL;
   char* id = NULL;
 
@@ -116,6 +117,31 @@ static void test_image_errors(void) {
   CHECK_OK(mydocker_image_list(rt, &json, &err), &err);
   CHECK(json != NULL && strstr(json, "\"busybox:latest\"") != NULL);
   mydocker_free(json);
+
+  CHECK_ERROR(mydocker_image_get(NULL, "busybox", &image, &err), &err, MYDOCKER_INVALID_ARGUMENT,
+              "runtime is NULL");
+  CHECK_ERROR(mydocker_image_get(rt, NULL, &image, &err), &err, MYDOCKER_INVALID_ARGUMENT,
+              "image reference is NULL");
+  CHECK_ERROR(mydocker_image_get(rt, "busybox", NULL, &err), &err, MYDOCKER_INVALID_ARGUMENT,
+              "image out-parameter is NULL");
+  CHECK_ERROR(mydocker_image_get(rt, "nosuchimage", &image, &err), &err, MYDOCKER_NOT_FOUND,
+              "nosuchimage");
+  CHECK_ERROR(mydocker_image_inspect(NULL, &json, &err), &err, MYDOCKER_INVALID_ARGUMENT,
+              "image is NULL");
+  CHECK(mydocker_image_id(NULL) == NULL);
+  mydocker_image_destroy(NULL);
+  CHECK(image == NULL);
+  CHECK_OK(mydocker_image_get(rt, "busybox:latest", &image, &err), &err);
+  if (image == NULL) return;
+  CHECK(strncmp(mydocker_image_id(image), "sha256:", 7) == 0);
+  CHECK_ERROR(mydocker_image_inspect(image, NULL, &err), &err, MYDOCKER_INVALID_ARGUMENT,
+              "json out-parameter is NULL");
+  json = NULL;
+  CHECK_OK(mydocker_image_inspect(image, &json, &err), &err);
+  CHECK(json != NULL && strstr(json, "\"RepoTags\":[\"busybox:latest\"]") != NULL &&
+        strstr(json, "\"Config\"") != NULL && strstr(json, mydocker_image_id(image)) != NULL);
+  mydocker_free(json);
+  mydocker_image_destroy(image);
 }
 
 /* Every container function given a NULL handle. */
@@ -371,7 +397,7 @@ int main(int argc, char** argv) {
   rc = fixture_setup(&g_fx, argv[1], argv[2]);
   if (rc != 0) return rc;
   RUN_TEST(test_helper_found_beside_library);
-  RUN_TEST(test_image_errors);
+  RUN_TEST(test_images_and_their_errors);
   RUN_TEST(test_null_container_handles);
   RUN_TEST(test_create_errors);
   RUN_TEST(test_wrong_state_and_bad_arguments);
