@@ -48,7 +48,7 @@ struct mydocker_container_t {
 namespace mydocker::capi {
 
 // Returns the code of `status`; on failure also stores a new error object in *errptr (if
-// errptr is not NULL), freeing the one it held.
+// errptr is not NULL), freeing the one it held. Never throws.
 int SaveError(mydocker_error_t** errptr, const absl::Status& status);
 
 // Runs `body` (returning absl::Status) with every exception caught at the boundary.

@@ -37,8 +37,13 @@ int SaveError(mydocker_error_t** errptr, const absl::Status& status) {
   int code = static_cast<int>(status.code());
   if (errptr != nullptr) {
     mydocker_error_free(*errptr);
-    *errptr = new (std::nothrow)
-        mydocker_error_t{code, ExitCodeOf(status), std::string(status.message())};
+    *errptr = nullptr;
+    // Called from Guard's handlers too, so it must not throw: out of memory, the caller gets
+    // the code without an error object.
+    try {
+      *errptr = new mydocker_error_t{code, ExitCodeOf(status), std::string(status.message())};
+    } catch (...) {
+    }
   }
   return code;
 }

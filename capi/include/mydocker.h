@@ -15,7 +15,8 @@
  * of the mydocker_code values below. Its last parameter is `mydocker_error_t** errptr`: when
  * it is not NULL and the call fails, *errptr receives a new error object carrying the same
  * code and a message (free it with mydocker_error_free). *errptr must be NULL or an earlier
- * error on entry; an earlier error is freed and replaced. Pass NULL to get the code only.
+ * error on entry; an earlier error is freed and replaced (by NULL only if memory for the new one
+ * ran out). Pass NULL to get the code only.
  * Output parameters are written only on success. No C++ exception ever leaves the library.
  *
  * Strings. Arguments are NUL-terminated UTF-8, borrowed for the duration of the call. Strings
