@@ -240,8 +240,10 @@ void RunRelay(Relay& relay, const ExecOptions& options, pid_t helper, int helper
   bool out_open = relay.out_r.valid(), err_open = relay.err_r.valid(), helper_done = false;
   while (out_open || err_open || !helper_done) {
     struct pollfd fds[5];
-    int n = 0, out_i = -1, err_i = -1, in_i = -1, sig_i = -1;
-    fds[n++] = {helper_pidfd, POLLIN, 0};
+    int n = 0, pid_i = -1, out_i = -1, err_i = -1, in_i = -1, sig_i = -1;
+    // Not once it has ended: an exited process's pidfd stays readable, and poll would never
+    // sleep while a grandchild keeps the output open.
+    if (!helper_done) fds[pid_i = n++] = {helper_pidfd, POLLIN, 0};
     if (out_open) fds[out_i = n++] = {relay.out_r.get(), POLLIN, 0};
     if (err_open) fds[err_i = n++] = {relay.err_r.get(), POLLIN, 0};
     if (in_open && !helper_done) {
@@ -254,7 +256,7 @@ void RunRelay(Relay& relay, const ExecOptions& options, pid_t helper, int helper
     int ready = ::poll(fds, n, helper_done ? 500 : -1);
     if (ready < 0 && errno == EINTR) continue;
     if (ready <= 0) break;
-    if (fds[0].revents) helper_done = true;
+    if (pid_i >= 0 && fds[pid_i].revents) helper_done = true;
     if (out_i >= 0 && fds[out_i].revents) out_open = CopyOnce(relay.out_r.get(), options.stdio.out);
     if (err_i >= 0 && fds[err_i].revents) err_open = CopyOnce(relay.err_r.get(), options.stdio.err);
     if (in_i >= 0 && fds[in_i].revents &&

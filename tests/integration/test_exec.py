@@ -53,6 +53,17 @@ def test_exit_codes_pass_through(runtime):
     assert r.returncode == 126, r.stderr
 
 
+def test_background_process_holding_the_output_does_not_hold_exec(runtime):
+    # The command's background child keeps the output pipe open after the command ended;
+    # exec returns once the command has, instead of polling the ended helper forever.
+    start(runtime, "box")
+    begin = time.monotonic()
+    r = runtime.md("exec", "box", "sh", "-c", "sleep 60 & echo bg", timeout=20)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "bg\n"
+    assert time.monotonic() - begin < 10
+
+
 def test_workdir_and_user(runtime):
     start(runtime, "box")
     r = runtime.md("exec", "-w", "/tmp", "-u", "nobody", "box", "sh", "-c", "pwd; id -u; id -g")

@@ -19,7 +19,7 @@ ControlMessage MakeControl(ControlType type, int32_t value, int32_t value2,
   msg.value = value;
   msg.value2 = value2;
   size_t n = std::min(text.size(), sizeof msg.text - 1);
-  std::memcpy(msg.text, text.data(), n);
+  if (n > 0) std::memcpy(msg.text, text.data(), n);  // an empty view's data() may be null
   return msg;
 }
 

@@ -1,0 +1,452 @@
+/*
+ * mydocker.h: the stable C interface of libmydocker (libmydocker.so.1).
+ *
+ * Conventions
+ * -----------
+ * Handles. Every object is an opaque pointer: mydocker_runtime_t (bound to one state root),
+ * mydocker_image_t (a snapshot of one image's record), mydocker_container_t (one container of
+ * a runtime), mydocker_exec_t (a command started in a container) and mydocker_error_t (a
+ * failure). Functions that act on images take a reference or id string.
+ * Objects are made by *_open / *_create / *_get / *_start and released by the matching
+ * *_close / *_destroy / *_free; nothing else frees them. Container and exec handles must be
+ * destroyed before the runtime they came from is closed; image handles are independent.
+ *
+ * Errors. A function that can fail returns an int: MYDOCKER_OK (0) on success, otherwise one
+ * of the mydocker_code values below. Its last parameter is `mydocker_error_t** errptr`: when
+ * it is not NULL and the call fails, *errptr receives a new error object carrying the same
+ * code and a message (free it with mydocker_error_free). *errptr must be NULL or an earlier
+ * error on entry; an earlier error is freed and replaced (by NULL only if memory for the new one
+ * ran out). Pass NULL to get the code only.
+ * Output parameters are written only on success. No C++ exception ever leaves the library.
+ *
+ * Strings. Arguments are NUL-terminated UTF-8, borrowed for the duration of the call. Strings
+ * a function returns through a `char**` are allocated by the library and freed by the caller
+ * with mydocker_free. A `const char*` return is owned by the object it came from and lives as
+ * long as that object. String lists are NULL-terminated arrays (`const char* const*`).
+ *
+ * Growable structs. Option and result structs begin with a `size` field that the caller sets
+ * to sizeof the struct it was compiled with (the *_INIT macros do), so fields can be added at
+ * the end in later versions without breaking existing callers. A size of 0, or one larger than
+ * this library knows, is MYDOCKER_INVALID_ARGUMENT. Zero means "not set" for every field.
+ * In C++, where designated initializers of some fields draw warnings, write
+ * `mydocker_create_options_t o{}; o.size = sizeof o;` (and set the descriptors to -1).
+ *
+ * Descriptors. File descriptors passed in are borrowed: the library duplicates what it keeps
+ * and never closes the caller's. -1 means "not connected". Writing to a pipe whose reader has
+ * gone raises SIGPIPE in the writing process; the library does not change signal dispositions,
+ * so a caller relaying exec output into pipes it may close should ignore SIGPIPE.
+ *
+ * Threads. A runtime may be shared by any number of threads; every function is safe to call
+ * concurrently, including on the same container handle, except that a handle must not be
+ * destroyed (or its runtime closed) while another thread still uses it. Containers belong to
+ * their monitor processes, not to the calling process: a caller that exits or crashes never
+ * leaks or orphans a container. The library never forks and runs code in the child; it starts
+ * the helper binary (see mydocker_runtime_options_t.helper_path). It starts a thread only for
+ * an exec handle (mydocker_exec_start), and installs no signal handler.
+ *
+ * Privileges. Creating and running containers needs root (CAP_SYS_ADMIN and friends).
+ */
+#ifndef MYDOCKER_H_
+#define MYDOCKER_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define MYDOCKER_EXPORT __attribute__((visibility("default")))
+#else
+#define MYDOCKER_EXPORT
+#endif
+
+/* The version this header belongs to. */
+#define MYDOCKER_VERSION_MAJOR 0
+#define MYDOCKER_VERSION_MINOR 1
+#define MYDOCKER_VERSION_PATCH 0
+
+/* ---------------------------------------------------------------------------------------- */
+/* Version and errors                                                                        */
+/* ---------------------------------------------------------------------------------------- */
+
+/* The library's version, "MAJOR.MINOR.PATCH". Static storage; thread-safe. */
+MYDOCKER_EXPORT const char* mydocker_version(void);
+
+/* Error codes. The values are those of absl::StatusCode (and gRPC), and never change. */
+typedef enum mydocker_code {
+  MYDOCKER_OK = 0,
+  MYDOCKER_CANCELLED = 1,
+  MYDOCKER_UNKNOWN = 2,
+  MYDOCKER_INVALID_ARGUMENT = 3,  /* bad input: NULL where a value is required, bad option */
+  MYDOCKER_DEADLINE_EXCEEDED = 4, /* a timeout passed */
+  MYDOCKER_NOT_FOUND = 5,         /* no such container, image or file */
+  MYDOCKER_ALREADY_EXISTS = 6,    /* e.g. a container name that is taken */
+  MYDOCKER_PERMISSION_DENIED = 7,
+  MYDOCKER_RESOURCE_EXHAUSTED = 8,
+  MYDOCKER_FAILED_PRECONDITION = 9, /* wrong state, e.g. removing a running container */
+  MYDOCKER_ABORTED = 10,
+  MYDOCKER_OUT_OF_RANGE = 11,
+  MYDOCKER_UNIMPLEMENTED = 12,
+  MYDOCKER_INTERNAL = 13,    /* a bug, or an unexpected C++ exception */
+  MYDOCKER_UNAVAILABLE = 14, /* e.g. the monitor died before reporting */
+  MYDOCKER_DATA_LOSS = 15
+} mydocker_code;
+
+/* A failure: a code and a message. */
+typedef struct mydocker_error_t mydocker_error_t;
+
+/* The code of `error` (MYDOCKER_INVALID_ARGUMENT if it is NULL). Thread-safe. */
+MYDOCKER_EXPORT int mydocker_error_code(const mydocker_error_t* error);
+
+/* The message, lowercase, naming the value involved. Owned by `error`; "" if it is NULL.
+ * Thread-safe. */
+MYDOCKER_EXPORT const char* mydocker_error_message(const mydocker_error_t* error);
+
+/* The exit status a command-line tool should give for this failure, following Docker: 126
+ * when a container's command cannot be invoked, 127 when it is not found, 125 otherwise.
+ * Thread-safe. */
+MYDOCKER_EXPORT int mydocker_error_exit_code(const mydocker_error_t* error);
+
+/* Frees an error object; NULL is ignored. */
+MYDOCKER_EXPORT void mydocker_error_free(mydocker_error_t* error);
+
+/* The name of a code ("NOT_FOUND", ...); static storage, "UNKNOWN" for unknown values. */
+MYDOCKER_EXPORT const char* mydocker_code_name(int code);
+
+/* Frees a string (or other buffer) the library returned; NULL is ignored. */
+MYDOCKER_EXPORT void mydocker_free(void* ptr);
+
+/* ---------------------------------------------------------------------------------------- */
+/* Runtime                                                                                   */
+/* ---------------------------------------------------------------------------------------- */
+
+/* A runtime bound to one state root. */
+typedef struct mydocker_runtime_t mydocker_runtime_t;
+
+/* Options of mydocker_runtime_open. */
+typedef struct mydocker_runtime_options_t {
+  size_t size; /* sizeof(mydocker_runtime_options_t) */
+  /* The state root, an absolute path. NULL: $MYDOCKER_ROOT, else /var/lib/mydocker. */
+  const char* root;
+  /* The binary that holds the monitor mode and the exec stub (the mydocker CLI). NULL:
+   * $MYDOCKER_HELPER; else the mydocker installed beside this library (its path relative to
+   * the library is fixed at build time, so an installed tree can be moved); else the path
+   * fixed at build time. */
+  const char* helper_path;
+} mydocker_runtime_options_t;
+
+#define MYDOCKER_RUNTIME_OPTIONS_INIT \
+  { .size = sizeof(mydocker_runtime_options_t) }
+
+/* Opens the runtime of a state root, creating its directories if needed. `options` may be
+ * NULL for the defaults. On success *runtime receives a handle for mydocker_runtime_close. */
+MYDOCKER_EXPORT int mydocker_runtime_open(const mydocker_runtime_options_t* options,
+                                          mydocker_runtime_t** runtime, mydocker_error_t** errptr);
+
+/* Releases the handle; containers go on running. NULL is ignored. REQUIRES: every container
+ * handle of this runtime was destroyed and no other thread uses the runtime. */
+MYDOCKER_EXPORT void mydocker_runtime_close(mydocker_runtime_t* runtime);
+
+/* The state root and the helper binary the runtime uses. Owned by the runtime; NULL if
+ * `runtime` is NULL. Thread-safe. */
+MYDOCKER_EXPORT const char* mydocker_runtime_root(const mydocker_runtime_t* runtime);
+MYDOCKER_EXPORT const char* mydocker_runtime_helper_path(const mydocker_runtime_t* runtime);
+
+/* ---------------------------------------------------------------------------------------- */
+/* Images                                                                                    */
+/* ---------------------------------------------------------------------------------------- */
+
+/* Imports a root file system tarball (plain, gzip, xz, ...) as a one-layer image tagged `ref`
+ * ("name[:tag]", tag "latest" by default). On success, if `image_id` is not NULL, it receives
+ * the image id ("sha256:...", free with mydocker_free). A failed import leaves nothing. */
+MYDOCKER_EXPORT int mydocker_image_import(mydocker_runtime_t* runtime, const char* tar_path,
+                                          const char* ref, char** image_id,
+                                          mydocker_error_t** errptr);
+
+/* Every image as a JSON array of {"Id", "RepoTags", "Created", "Size", "Layers"}; free with
+ * mydocker_free. */
+MYDOCKER_EXPORT int mydocker_image_list(mydocker_runtime_t* runtime, char** json,
+                                        mydocker_error_t** errptr);
+
+/* Removes the tag `ref` (or every tag, given an id) and, once no tag is left and no container
+ * uses it, the image and its unshared layers. MYDOCKER_FAILED_PRECONDITION while a container
+ * uses it, unless `force` (then it is untagged but kept until the container is gone). */
+MYDOCKER_EXPORT int mydocker_image_remove(mydocker_runtime_t* runtime, const char* ref, int force,
+                                          mydocker_error_t** errptr);
+
+/* One image's record (id, tags, layers, run defaults) as it was when it was looked up. */
+typedef struct mydocker_image_t mydocker_image_t;
+
+/* Looks an image up by "name[:tag]", id ("sha256:..." or bare hex) or unique id prefix. On
+ * success *image receives a handle for mydocker_image_destroy. */
+MYDOCKER_EXPORT int mydocker_image_get(mydocker_runtime_t* runtime, const char* ref,
+                                       mydocker_image_t** image, mydocker_error_t** errptr);
+
+/* The image's id ("sha256:..."). Owned by the handle; NULL if `image` is NULL. Thread-safe. */
+MYDOCKER_EXPORT const char* mydocker_image_id(const mydocker_image_t* image);
+
+/* The image as a JSON object: "Id", "RepoTags", "Created", "Size", "Layers" and "Config"
+ * ("Env", "Cmd", "Entrypoint", "WorkingDir", "User"). Free with mydocker_free. Thread-safe. */
+MYDOCKER_EXPORT int mydocker_image_inspect(const mydocker_image_t* image, char** json,
+                                           mydocker_error_t** errptr);
+
+/* Releases the handle (not the image). NULL is ignored. */
+MYDOCKER_EXPORT void mydocker_image_destroy(mydocker_image_t* image);
+
+/* ---------------------------------------------------------------------------------------- */
+/* Containers                                                                                */
+/* ---------------------------------------------------------------------------------------- */
+
+/* One container of a runtime, by id. Destroying the handle leaves the container as it is. */
+typedef struct mydocker_container_t mydocker_container_t;
+
+/* Resource limits, for creation and for mydocker_container_update. Zero leaves a limit unset
+ * (create: no limit; update: unchanged). */
+typedef struct mydocker_resources_t {
+  size_t size;             /* sizeof(mydocker_resources_t) */
+  int64_t memory;          /* bytes (-m) */
+  int64_t memory_swap;     /* memory + swap in bytes; -1 unlimited (--memory-swap) */
+  double cpus;             /* number of CPUs, e.g. 1.5 (--cpus) */
+  uint64_t cpu_shares;     /* relative weight (--cpu-shares) */
+  const char* cpuset_cpus; /* e.g. "0-1,3" (--cpuset-cpus); NULL or "" unset */
+  const char* cpuset_mems; /* (--cpuset-mems) */
+  int64_t pids_limit;      /* -1 unlimited (--pids-limit) */
+} mydocker_resources_t;
+
+#define MYDOCKER_RESOURCES_INIT \
+  { .size = sizeof(mydocker_resources_t) }
+
+/* Options of mydocker_container_create and mydocker_container_run. */
+typedef struct mydocker_create_options_t {
+  size_t size;                           /* sizeof(mydocker_create_options_t) */
+  const char* image;                     /* required: "name[:tag]" or id */
+  const char* name;                      /* NULL: generated */
+  const char* const* command;            /* NULL: the image's Entrypoint + Cmd */
+  const char* const* env;                /* "KEY=VALUE", on top of the image's Env */
+  const char* const* volumes;            /* -v specs: "/host:/ctr[:ro]", "name:/ctr", "/ctr" */
+  const char* workdir;                   /* NULL: the image's, else "/" */
+  const char* hostname;                  /* NULL: the first 12 digits of the id */
+  int tty;                               /* give the container a pseudo-terminal (-t) */
+  int open_stdin;                        /* relay the attached stdin (-i) */
+  int auto_remove;                       /* remove the container when it ends (--rm) */
+  const mydocker_resources_t* resources; /* NULL: no limits */
+  const char* cgroup_parent;             /* NULL: "mydocker" */
+} mydocker_create_options_t;
+
+#define MYDOCKER_CREATE_OPTIONS_INIT \
+  { .size = sizeof(mydocker_create_options_t) }
+
+/* Options of mydocker_container_start and mydocker_container_run. */
+typedef struct mydocker_start_options_t {
+  size_t size; /* sizeof(mydocker_start_options_t) */
+  /* Nonzero: attached. The container's stdin (with open_stdin), stdout and stderr are the
+   * descriptors below, which the monitor writes to directly; -1 leaves one unconnected
+   * (0 is a valid descriptor, so MYDOCKER_START_OPTIONS_INIT sets all three to -1).
+   * Zero: detached; the output goes only to the container's log. */
+  int attach;
+  int stdin_fd;
+  int stdout_fd;
+  int stderr_fd;
+  /* The initial terminal size of a tty container, in rows and columns; 0: the default. */
+  int console_height;
+  int console_width;
+} mydocker_start_options_t;
+
+#define MYDOCKER_START_OPTIONS_INIT \
+  { .size = sizeof(mydocker_start_options_t), .stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1 }
+
+/* Creates a container from an image: validates the options, records it (status "created")
+ * and prepares its directories; nothing runs until mydocker_container_start. On success
+ * *container receives a handle for mydocker_container_destroy. */
+MYDOCKER_EXPORT int mydocker_container_create(mydocker_runtime_t* runtime,
+                                              const mydocker_create_options_t* options,
+                                              mydocker_container_t** container,
+                                              mydocker_error_t** errptr);
+
+/* A handle to an existing container, by name, full id or unique id prefix. */
+MYDOCKER_EXPORT int mydocker_container_get(mydocker_runtime_t* runtime, const char* ref,
+                                           mydocker_container_t** container,
+                                           mydocker_error_t** errptr);
+
+/* Releases the handle only: the container goes on under its monitor (an attached one then
+ * writes its output only to its log, and its stdin sees end of file). NULL is ignored. */
+MYDOCKER_EXPORT void mydocker_container_destroy(mydocker_container_t* container);
+
+/* The container's full id (64 hex digits). Owned by the handle; NULL if `container` is NULL. */
+MYDOCKER_EXPORT const char* mydocker_container_id(const mydocker_container_t* container);
+
+/* Starts the container's command under a new monitor. `options` NULL: detached. Returns once
+ * the command has been executed, or with the reason it could not (mydocker_error_exit_code:
+ * 126 cannot invoke, 127 not found, 125 other). REQUIRES: status created or stopped. */
+MYDOCKER_EXPORT int mydocker_container_start(mydocker_container_t* container,
+                                             const mydocker_start_options_t* options,
+                                             mydocker_error_t** errptr);
+
+/* Create + start in one call. If the start fails, the container is removed again, so a failed
+ * run leaves nothing behind. Follow with mydocker_container_wait for an attached run. */
+MYDOCKER_EXPORT int mydocker_container_run(mydocker_runtime_t* runtime,
+                                           const mydocker_create_options_t* create_options,
+                                           const mydocker_start_options_t* start_options,
+                                           mydocker_container_t** container,
+                                           mydocker_error_t** errptr);
+
+/* Blocks until the container has ended and its monitor has released its resources, or until
+ * `timeout_ms` passes (negative: no limit; MYDOCKER_DEADLINE_EXCEEDED). If `exit_code` is not
+ * NULL it receives the exit code (128+N when killed by signal N), or -1 when it is unknown
+ * (the end was not observed) or the container never ran. Works for --rm containers started
+ * through this handle even though their record is gone once they end. */
+MYDOCKER_EXPORT int mydocker_container_wait(mydocker_container_t* container, int64_t timeout_ms,
+                                            int* exit_code, mydocker_error_t** errptr);
+
+/* Resizes the terminal of a tty container started (attached or not) through this handle.
+ * MYDOCKER_FAILED_PRECONDITION if this handle did not start it or it has ended. */
+MYDOCKER_EXPORT int mydocker_container_resize(mydocker_container_t* container, int height,
+                                              int width, mydocker_error_t** errptr);
+
+/* Sends `signal` to the container's init. MYDOCKER_FAILED_PRECONDITION if it is not running. */
+MYDOCKER_EXPORT int mydocker_container_kill(mydocker_container_t* container, int signal,
+                                            mydocker_error_t** errptr);
+
+/* SIGTERM, then SIGKILL after `timeout_seconds` (negative: 10). Returns once the container has
+ * ended and its resources were released. OK if it is not running. */
+MYDOCKER_EXPORT int mydocker_container_stop(mydocker_container_t* container, int timeout_seconds,
+                                            mydocker_error_t** errptr);
+
+/* Removes the container and everything it holds. MYDOCKER_FAILED_PRECONDITION while it runs,
+ * unless `force` (which kills it first). The handle stays valid (for its id) and must still be
+ * destroyed. */
+MYDOCKER_EXPORT int mydocker_container_remove(mydocker_container_t* container, int force,
+                                              mydocker_error_t** errptr);
+
+/* Freezes / thaws every process of the container. MYDOCKER_FAILED_PRECONDITION unless running
+ * (pause) or paused (unpause). */
+MYDOCKER_EXPORT int mydocker_container_pause(mydocker_container_t* container,
+                                             mydocker_error_t** errptr);
+MYDOCKER_EXPORT int mydocker_container_unpause(mydocker_container_t* container,
+                                               mydocker_error_t** errptr);
+
+/* Changes resource limits: at once for a running container, and for later starts. Fields left
+ * zero are unchanged; MYDOCKER_INVALID_ARGUMENT if all are. */
+MYDOCKER_EXPORT int mydocker_container_update(mydocker_container_t* container,
+                                              const mydocker_resources_t* resources,
+                                              mydocker_error_t** errptr);
+
+/* What mydocker_container_status reports. */
+typedef enum mydocker_status {
+  MYDOCKER_STATUS_CREATED = 0,
+  MYDOCKER_STATUS_RUNNING = 1,
+  MYDOCKER_STATUS_PAUSED = 2,
+  MYDOCKER_STATUS_STOPPED = 3
+} mydocker_status;
+
+/* The container's status, reconciled with the kernel (a process that is gone is stopped);
+ * `pid` (optional) receives its init's host pid while running or paused, else 0. */
+MYDOCKER_EXPORT int mydocker_container_status(mydocker_container_t* container, int* status,
+                                              int* pid, mydocker_error_t** errptr);
+
+/* The state record as a JSON object (id, name, image, status, pids, exit code, times, ...);
+ * free with mydocker_free. */
+MYDOCKER_EXPORT int mydocker_container_state(mydocker_container_t* container, char** json,
+                                             mydocker_error_t** errptr);
+
+/* {"State": <the state record>, "Config": <the OCI-shaped configuration>}; free with
+ * mydocker_free. */
+MYDOCKER_EXPORT int mydocker_container_inspect(mydocker_container_t* container, char** json,
+                                               mydocker_error_t** errptr);
+
+/* Every container's state record as a JSON array; `all` zero keeps running and paused ones
+ * only. Free with mydocker_free. */
+MYDOCKER_EXPORT int mydocker_container_list(mydocker_runtime_t* runtime, int all, char** json,
+                                            mydocker_error_t** errptr);
+
+/* Receives one line of output: `stream` 1 (stdout) or 2 (stderr), `data` of `len` bytes (with
+ * its newline, if the line had one; not NUL-terminated), `time_ns` the Unix time it was
+ * written. Return 0 to go on, nonzero to stop reading. Called on the calling thread. */
+typedef int (*mydocker_log_fn)(void* arg, int stream, const char* data, size_t len,
+                               int64_t time_ns);
+
+/* Reads the container's output from its log, in order. `tail` >= 0: only the last `tail`
+ * lines; negative: all. `follow` nonzero: goes on until the container ends. */
+MYDOCKER_EXPORT int mydocker_container_logs(mydocker_container_t* container, int follow,
+                                            int64_t tail, mydocker_log_fn fn, void* arg,
+                                            mydocker_error_t** errptr);
+
+/* Options of mydocker_container_exec. */
+typedef struct mydocker_exec_options_t {
+  size_t size;             /* sizeof(mydocker_exec_options_t) */
+  const char* const* args; /* required: the command and its arguments */
+  const char* const* env;  /* "KEY=VALUE", on top of the container's environment */
+  const char* workdir;     /* NULL: the container's working directory */
+  const char* user;        /* "USER[:GROUP]", names or numbers; NULL: the container's */
+  int detach;              /* nonzero: return (exit code 0) once the command started */
+  int stdin_fd;            /* the caller's descriptors, relayed; -1 not connected */
+  int stdout_fd;
+  int stderr_fd;
+} mydocker_exec_options_t;
+
+#define MYDOCKER_EXEC_OPTIONS_INIT \
+  { .size = sizeof(mydocker_exec_options_t), .stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1 }
+
+/* Runs a command inside the running container (its namespaces, cgroup, root, environment and
+ * capabilities) and blocks, relaying its stdio, until it ends. *exit_code (optional) receives
+ * its exit code. A command that cannot be run fails with mydocker_error_exit_code 126/127.
+ * MYDOCKER_FAILED_PRECONDITION if the container is not running or is paused. */
+MYDOCKER_EXPORT int mydocker_container_exec(mydocker_container_t* container,
+                                            const mydocker_exec_options_t* options, int* exit_code,
+                                            mydocker_error_t** errptr);
+
+/* A command started in a container by mydocker_exec_start, running while the caller goes on. */
+typedef struct mydocker_exec_t mydocker_exec_t;
+
+/* Starts a command in the running container like mydocker_container_exec, but returns at once
+ * with a handle; the command runs (and its stdio is relayed) on a thread of the library until
+ * it ends. `options->detach` must be 0. Failures to run the command (126/127) are reported by
+ * mydocker_exec_wait. MYDOCKER_FAILED_PRECONDITION if the container is not running or is
+ * paused. The handle is independent of `container` (which may be destroyed first) but not of
+ * the runtime, which must stay open until mydocker_exec_destroy. */
+MYDOCKER_EXPORT int mydocker_exec_start(mydocker_container_t* container,
+                                        const mydocker_exec_options_t* options,
+                                        mydocker_exec_t** exec, mydocker_error_t** errptr);
+
+/* Delivers `signal` to the command. MYDOCKER_FAILED_PRECONDITION once it has ended. */
+MYDOCKER_EXPORT int mydocker_exec_signal(mydocker_exec_t* exec, int signal,
+                                         mydocker_error_t** errptr);
+
+/* Blocks until the command ends or `timeout_ms` passes (negative: no limit;
+ * MYDOCKER_DEADLINE_EXCEEDED); *exit_code (optional) receives its exit code. Returns the error
+ * of a command that could not be run (mydocker_error_exit_code 126/127). May be called again. */
+MYDOCKER_EXPORT int mydocker_exec_wait(mydocker_exec_t* exec, int64_t timeout_ms, int* exit_code,
+                                       mydocker_error_t** errptr);
+
+/* Releases the handle. A command still running is sent SIGTERM; if it has not ended 2 seconds
+ * later, the relay is stopped (its helper is killed) and the command may go on inside the
+ * container, like a process it started in the background. NULL is ignored. REQUIRES: no other
+ * thread uses the handle. */
+MYDOCKER_EXPORT void mydocker_exec_destroy(mydocker_exec_t* exec);
+
+/* Resource usage, filled by mydocker_container_stats. */
+typedef struct mydocker_stats_t {
+  size_t size;           /* set by the caller: sizeof(mydocker_stats_t) */
+  uint64_t cpu_usage_ns; /* cumulative CPU time */
+  uint64_t memory_usage; /* bytes, without inactive file cache (like Docker) */
+  int64_t memory_limit;  /* bytes; -1 unlimited */
+  uint64_t pids_current;
+  int64_t pids_limit; /* -1 unlimited */
+  uint64_t oom_kills;
+} mydocker_stats_t;
+
+#define MYDOCKER_STATS_INIT \
+  { .size = sizeof(mydocker_stats_t) }
+
+/* Resource usage from the container's cgroup into *stats (whose size the caller sets; only
+ * that many bytes are written). MYDOCKER_FAILED_PRECONDITION unless running or paused. */
+MYDOCKER_EXPORT int mydocker_container_stats(mydocker_container_t* container,
+                                             mydocker_stats_t* stats, mydocker_error_t** errptr);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* MYDOCKER_H_ */

@@ -1,0 +1,96 @@
+// Internal to libmydocker (never installed): the structs behind the opaque handles and the
+// helpers every exported function is written with.
+#ifndef MYDOCKER_CAPI_INTERNAL_H_
+#define MYDOCKER_CAPI_INTERNAL_H_
+
+#include <cstring>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <new>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "mydocker.h"
+#include "mydocker/container.h"
+#include "mydocker/runtime.h"
+
+struct mydocker_error_t {
+  int code;
+  int exit_code;
+  std::string message;
+};
+
+struct mydocker_runtime_t {
+  std::unique_ptr<mydocker::Runtime> runtime;
+};
+
+struct mydocker_image_t {
+  mydocker::Image image;  // a snapshot; images are immutable apart from their tags
+};
+
+struct mydocker_container_t {
+  mydocker_runtime_t* runtime;
+  std::unique_ptr<mydocker::Container> container;
+  // The link to the monitor of a start made through this handle: it reports the exit code
+  // even of a --rm container, whose record is gone once it ended, and carries resizes.
+  // `mu` guards the two fields below and is held only briefly; `wait_mu` is held across a
+  // wait, so concurrent waiters take turns on the one control socket while resize goes on.
+  std::mutex mu;
+  std::mutex wait_mu;
+  std::shared_ptr<mydocker::Attachment> attachment;
+  std::optional<int> reported_exit;  // what `attachment` reported, once it did
+};
+
+namespace mydocker::capi {
+
+// Returns the code of `status`; on failure also stores a new error object in *errptr (if
+// errptr is not NULL), freeing the one it held. Never throws.
+int SaveError(mydocker_error_t** errptr, const absl::Status& status);
+
+// Runs `body` (returning absl::Status) with every exception caught at the boundary.
+template <typename Body>
+int Guard(mydocker_error_t** errptr, Body&& body) {
+  try {
+    return SaveError(errptr, body());
+  } catch (const std::bad_alloc&) {
+    return SaveError(errptr, absl::ResourceExhaustedError("out of memory"));
+  } catch (const std::exception& e) {
+    return SaveError(errptr, absl::InternalError(absl::StrCat("unexpected exception: ", e.what())));
+  } catch (...) {
+    return SaveError(errptr, absl::InternalError("unexpected exception"));
+  }
+}
+
+// InvalidArgument "<what> is NULL" for a NULL argument.
+absl::Status Require(const void* p, const char* what);
+
+// A growable struct as this library knows it: the caller's `size` bytes, the rest zero.
+template <typename T>
+absl::StatusOr<T> CopySized(const T* in, const char* type) {
+  T out;
+  std::memset(&out, 0, sizeof out);
+  if (in->size == 0 || in->size > sizeof(T)) {
+    return absl::InvalidArgumentError(absl::StrCat(type, ".size is ", in->size,
+                                                   ": set it to sizeof(", type, ") (", sizeof(T),
+                                                   " in this library)"));
+  }
+  std::memcpy(&out, in, in->size);
+  return out;
+}
+
+inline std::string Str(const char* s) { return s != nullptr ? std::string(s) : std::string(); }
+
+// A NULL-terminated list (NULL: empty).
+inline std::vector<std::string> Strings(const char* const* list) {
+  std::vector<std::string> out;
+  for (; list != nullptr && *list != nullptr; ++list) out.emplace_back(*list);
+  return out;
+}
+
+}  // namespace mydocker::capi
+
+#endif  // MYDOCKER_CAPI_INTERNAL_H_
