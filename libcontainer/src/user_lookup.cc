@@ -51,8 +51,7 @@ bool OpaqueOnTheWay(const std::string& layer, const std::string& path) {
 
 }  // namespace
 
-absl::Status ResolveUser(const std::string& spec, const ContainerFileReader& read,
-                         UserSpec* user) {
+absl::Status ResolveUser(const std::string& spec, const ContainerFileReader& read, UserSpec* user) {
   std::pair<std::string, std::string> ug = absl::StrSplit(spec, absl::MaxSplits(':', 1));
   uint32_t n;
   if (absl::SimpleAtoi(ug.first, &n)) {

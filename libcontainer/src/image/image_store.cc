@@ -214,15 +214,14 @@ absl::StatusOr<Image> ImageStore::Commit(const Image& parent, const std::string&
     MYDOCKER_ASSIGN_OR_RETURN(temp, TempLayer::Create(root_));
   }
   {
-    UniqueFd out(
-        ::open(temp->layer_tar().c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+    UniqueFd out(::open(temp->layer_tar().c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
     if (!out) return LastErrnoError("create " + temp->layer_tar());
     MYDOCKER_RETURN_IF_ERROR(LayerPacker::Pack(upper_dir, out.get()));
   }
   MYDOCKER_ASSIGN_OR_RETURN(StagedLayer layer, StageWrittenLayer(std::move(temp)));
-  MYDOCKER_ASSIGN_OR_RETURN(std::string config,
-                            ExtendImageConfig(parent_config, layer.diff_id, absl::Now(),
-                                              "mydocker commit", comment));
+  MYDOCKER_ASSIGN_OR_RETURN(
+      std::string config,
+      ExtendImageConfig(parent_config, layer.diff_id, absl::Now(), "mydocker commit", comment));
   Image image;
   MYDOCKER_RETURN_IF_ERROR(ParseImageConfig(config, &image, "new image config"));
   image.id = Sha256Digest(config);
