@@ -68,6 +68,12 @@ def test_run_flags_win_over_image_defaults(runtime, tmp_path):
         "/work", "/tmp").replace("1234\n4321", "0\n999")
     r = runtime.md("run", "--rm", "-u", "app:extra", "fixture/multi:v1", "id", check=True)
     assert "uid=1234" in r.stdout and "gid=999" in r.stdout
+    # HOME follows the user, as in Docker.
+    r = runtime.md("run", "--rm", "fixture/multi:v1", "sh", "-c", "echo $HOME", check=True)
+    assert r.stdout == "/home/app\n"
+    r = runtime.md("run", "--rm", "-u", "0", "-e", "HOME=/x", "fixture/multi:v1", "sh", "-c",
+                   "echo $HOME", check=True)
+    assert r.stdout == "/x\n"
     r = runtime.md("run", "--rm", "-u", "nobody-here", "fixture/multi:v1", "true")
     assert r.returncode == 125 and "unable to find user nobody-here" in r.stderr
 
@@ -118,6 +124,22 @@ def test_shared_layers_stored_once_and_rmi_keeps_used_layers(runtime, tmp_path):
     runtime.md("rmi", "fixture/small:v1", check=True)
     assert set(runtime.layer_dirs()) == {sha256(base)[7:]}, "busybox's layer must stay"
     runtime.md("run", "--rm", "busybox", "true", check=True)
+
+
+def test_a_layer_used_twice_in_one_image(runtime, tmp_path):
+    """Docker images often repeat an empty layer; overlayfs refuses a lower directory twice."""
+    empty = layer()
+    base = busybox_layer()
+    layers = [base, empty, LAYER1, empty, LAYER2, empty]
+    image = ("fixture/repeat:v1", layers, config_for(layers, {"Cmd": ["ls", "/data"]}))
+    load(runtime, docker_archive([image]).write_tar(tmp_path / "img.tar"))
+    r = runtime.md("run", "--rm", "fixture/repeat:v1", check=True)
+    assert r.stdout == "b\n"
+    out = tmp_path / "saved.tar"
+    runtime.md("save", "-o", out, "fixture/repeat:v1", check=True)
+    runtime.md("rmi", "fixture/repeat:v1", check=True)
+    load(runtime, out)
+    assert image_id(runtime, "fixture/repeat:v1") == sha256(image[2])
 
 
 def test_untagged_oci_image_loads_by_id(runtime, tmp_path):

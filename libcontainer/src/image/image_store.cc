@@ -275,7 +275,11 @@ absl::StatusOr<Image> ImageStore::Resolve(absl::string_view ref) const {
 std::vector<std::string> ImageStore::LayerDirs(const Image& image) const {
   std::vector<std::string> dirs;
   for (auto it = image.layers.rbegin(); it != image.layers.rend(); ++it) {
-    dirs.push_back(LayerDir(root_, *it) + "/diff");
+    // A layer may come twice (Docker's empty layer often does); overlayfs refuses a directory
+    // given twice. Its topmost occurrence alone gives the same tree: whatever the layers in
+    // between change, the upper copy puts back.
+    std::string dir = LayerDir(root_, *it) + "/diff";
+    if (std::find(dirs.begin(), dirs.end(), dir) == dirs.end()) dirs.push_back(std::move(dir));
   }
   return dirs;
 }
