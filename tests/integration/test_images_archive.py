@@ -108,10 +108,12 @@ def test_inspect_and_history(runtime, tmp_path):
     assert len(json.loads(r.stdout)) == 1
 
 
-def test_shared_layers_stored_once_and_rmi_keeps_used_layers(runtime, tmp_path):
+@pytest.mark.parametrize("form", ["oci", "docker"])
+def test_shared_layers_stored_once_and_rmi_keeps_used_layers(runtime, tmp_path, form):
     base = busybox_layer()
     small = ("fixture/small:v1", [base, LAYER1], config_for([base, LAYER1], {"Cmd": ["true"]}))
-    path = oci_archive([fixture_image(), small]).write_tar(tmp_path / "two.tar")
+    make = oci_archive if form == "oci" else docker_archive  # docker: shared layers are symlinks
+    path = make([fixture_image(), small]).write_tar(tmp_path / "two.tar")
     r = load(runtime, path)
     assert sorted(r.stdout.splitlines()) == ["Loaded image: fixture/multi:v1",
                                              "Loaded image: fixture/small:v1"]
