@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything mydocker needs to build, test and benchmark, from Debian's packages only
-# (strace for a test that delays system calls; crun, runc, hyperfine and time for bench/;
-# abigail-tools for the ABI check of libmydocker).
+# (strace for a test that delays system calls; skopeo and umoci for the image interoperability
+# tests; crun, runc, hyperfine and time for bench/; abigail-tools for the ABI check of libmydocker).
 set -euo pipefail
 if [ "$(id -u)" != 0 ]; then
   echo "install-deps.sh: run as root (it calls apt-get)" >&2
@@ -15,4 +15,4 @@ apt-get install -y -q --no-install-recommends \
   libgtest-dev libgmock-dev googletest libbenchmark-dev \
   python3 python3-dev python3-pytest pybind11-dev \
   busybox-static iproute2 procps util-linux \
-  strace crun runc hyperfine time abigail-tools
+  strace skopeo umoci crun runc hyperfine time abigail-tools

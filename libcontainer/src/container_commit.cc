@@ -6,8 +6,8 @@
 namespace mydocker {
 namespace {
 
-absl::StatusOr<Image> CommitLocked(Runtime& runtime, const std::string& id,
-                                   absl::string_view ref, absl::string_view comment) {
+absl::StatusOr<Image> CommitLocked(Runtime& runtime, const std::string& id, absl::string_view ref,
+                                   absl::string_view comment) {
   MYDOCKER_ASSIGN_OR_RETURN(FileLock lock, runtime.state().Lock(id));
   MYDOCKER_ASSIGN_OR_RETURN(ContainerState state, runtime.state().LoadState(id));
   MYDOCKER_ASSIGN_OR_RETURN(ContainerConfig config, runtime.state().LoadConfig(id));

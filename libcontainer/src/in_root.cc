@@ -36,8 +36,7 @@ absl::StatusOr<std::string> ReadInRoot(int root_fd, const std::string& path, siz
     if (n == 0) return out;
     out.append(buf, static_cast<size_t>(n));
     if (out.size() > max_size) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(path, " is larger than ", max_size, " bytes"));
+      return absl::InvalidArgumentError(absl::StrCat(path, " is larger than ", max_size, " bytes"));
     }
   }
 }

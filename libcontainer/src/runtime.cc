@@ -69,6 +69,21 @@ absl::Status ValidateEnv(const std::vector<std::string>& env) {
   return absl::OkStatus();
 }
 
+// Sets the process's user from `spec` (USER[:GROUP]; empty: root) and, unless the environment
+// has one, HOME: the user's home in the image (Docker's rule), "/" without one. Names are looked
+// up in the image's own files, as the container will see them.
+absl::Status ApplyUser(const std::string& spec, const std::vector<std::string>& layers,
+                       ProcessSpec& proc) {
+  std::string home = "/root";
+  if (!spec.empty()) {
+    auto read = [&layers](const std::string& path) { return ReadFromLayers(layers, path); };
+    home = "/";
+    MYDOCKER_RETURN_IF_ERROR(ResolveUser(spec, read, &proc.user, &home));
+  }
+  if (!HasEnv(proc.env, "HOME")) proc.env.push_back("HOME=" + home);
+  return absl::OkStatus();
+}
+
 absl::Status ValidateHostname(absl::string_view hostname) {
   if (hostname.size() > 64 || hostname.find_first_of("/ \t\n\0") != absl::string_view::npos) {
     return absl::InvalidArgumentError(absl::StrCat("invalid hostname \"", hostname, "\""));
@@ -190,15 +205,10 @@ absl::StatusOr<std::unique_ptr<Container>> Runtime::Create(const CreateOptions& 
   SetEnv(proc.env, "HOSTNAME=" + config.hostname);
   if (options.tty) SetEnv(proc.env, "TERM=xterm");
   for (const std::string& kv : options.env) SetEnv(proc.env, kv);
-  if (!HasEnv(proc.env, "HOME")) proc.env.push_back("HOME=/root");
 
   const std::vector<std::string> layers = images_->LayerDirs(image);
-  const std::string& user = options.user.empty() ? image.config.user : options.user;
-  if (!user.empty()) {
-    // Names are looked up in the image's own files, as the container will see them.
-    auto read = [&layers](const std::string& path) { return ReadFromLayers(layers, path); };
-    MYDOCKER_RETURN_IF_ERROR(ResolveUser(user, read, &proc.user));
-  }
+  MYDOCKER_RETURN_IF_ERROR(
+      ApplyUser(options.user.empty() ? image.config.user : options.user, layers, proc));
   const Rootfs rootfs(dir, layers);
   config.root = rootfs.Spec();
   config.linux_spec.resources = options.resources;

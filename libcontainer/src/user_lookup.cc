@@ -17,16 +17,24 @@ namespace {
 
 constexpr size_t kMaxFileSize = 1 << 20;
 
-// The numeric field `field` of the line of a passwd/group style file whose first field is `name`.
-std::optional<uint32_t> LookUp(const std::string& file, const std::string& name, size_t field) {
+// The fields of the line of a passwd/group style file whose field `key` is `value`.
+std::optional<std::vector<std::string>> FindLine(const std::string& file, size_t key,
+                                                 absl::string_view value) {
   for (absl::string_view line : absl::StrSplit(file, '\n')) {
-    std::vector<absl::string_view> parts = absl::StrSplit(line, ':');
-    uint32_t value;
-    if (parts.size() > field && parts[0] == name && absl::SimpleAtoi(parts[field], &value)) {
-      return value;
-    }
+    std::vector<std::string> fields = absl::StrSplit(line, ':');
+    if (fields.size() > key && fields[key] == value) return fields;
   }
   return std::nullopt;
+}
+
+// The numeric field `field` of the line whose first field is `name`.
+std::optional<uint32_t> LookUp(const std::string& file, const std::string& name, size_t field) {
+  auto fields = FindLine(file, 0, name);
+  uint32_t value;
+  if (!fields || fields->size() <= field || !absl::SimpleAtoi((*fields)[field], &value)) {
+    return std::nullopt;
+  }
+  return value;
 }
 
 // Layer contents come from images, so nothing here follows a symlink.
@@ -51,19 +59,23 @@ bool OpaqueOnTheWay(const std::string& layer, const std::string& path) {
 
 }  // namespace
 
-absl::Status ResolveUser(const std::string& spec, const ContainerFileReader& read,
-                         UserSpec* user) {
+absl::Status ResolveUser(const std::string& spec, const ContainerFileReader& read, UserSpec* user,
+                         std::string* home) {
   std::pair<std::string, std::string> ug = absl::StrSplit(spec, absl::MaxSplits(':', 1));
   uint32_t n;
-  if (absl::SimpleAtoi(ug.first, &n)) {
+  bool numeric = absl::SimpleAtoi(ug.first, &n);
+  absl::StatusOr<std::string> passwd = absl::NotFoundError("/etc/passwd");
+  if (!numeric || home != nullptr) passwd = read("/etc/passwd");
+  if (numeric) {
     user->uid = n;
   } else {
-    auto passwd = read("/etc/passwd");
     auto uid = passwd.ok() ? LookUp(*passwd, ug.first, 2) : std::nullopt;
     if (!uid) return absl::InvalidArgumentError(absl::StrCat("unable to find user ", ug.first));
     user->uid = *uid;
     user->gid = LookUp(*passwd, ug.first, 3).value_or(0);
   }
+  auto line = passwd.ok() ? FindLine(*passwd, 2, absl::StrCat(user->uid)) : std::nullopt;
+  if (home != nullptr && line && line->size() > 5 && !(*line)[5].empty()) *home = (*line)[5];
   if (ug.second.empty()) return absl::OkStatus();
   if (absl::SimpleAtoi(ug.second, &n)) {
     user->gid = n;

@@ -16,10 +16,11 @@ namespace mydocker {
 using ContainerFileReader = std::function<absl::StatusOr<std::string>(const std::string& path)>;
 
 // Sets user->uid and user->gid from `spec`: numbers are taken as they are; a user name gives its
-// uid and primary group from /etc/passwd, a group name its gid from /etc/group.
+// uid and primary group from /etc/passwd, a group name its gid from /etc/group. With `home`, also
+// the user's home directory when /etc/passwd names it (left alone otherwise).
 // InvalidArgument when a name is not found.
-absl::Status ResolveUser(const std::string& spec, const ContainerFileReader& read,
-                         UserSpec* user);
+absl::Status ResolveUser(const std::string& spec, const ContainerFileReader& read, UserSpec* user,
+                         std::string* home = nullptr);
 
 // Reads `path` as the overlay of `layer_dirs` (topmost first) would show it, without mounting
 // it: the topmost layer holding it wins; a whiteout of it, or an opaque parent directory, ends

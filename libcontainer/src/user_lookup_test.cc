@@ -25,13 +25,17 @@ ContainerFileReader Files(std::string passwd, std::string group) {
 }
 
 TEST(ResolveUserTest, NamesAndNumbers) {
-  auto read = Files("root:x:0:0::/:/bin/sh\napp:x:1234:4321::/:/bin/sh\n", "staff:x:50:\n");
+  auto read =
+      Files("root:x:0:0::/root:/bin/sh\napp:x:1234:4321::/home/app:/bin/sh\n", "staff:x:50:\n");
   UserSpec user;
   ASSERT_TRUE(ResolveUser("app", read, &user).ok());
   EXPECT_EQ(user.uid, 1234u);
   EXPECT_EQ(user.gid, 4321u);
   ASSERT_TRUE(ResolveUser("app:staff", read, &user).ok());
   EXPECT_EQ(user.gid, 50u);
+  std::string home;
+  ASSERT_TRUE(ResolveUser("1234", read, &user, &home).ok());
+  EXPECT_EQ(home, "/home/app");
   ASSERT_TRUE(ResolveUser("7:8", read, &user).ok());
   EXPECT_EQ(user.uid, 7u);
   EXPECT_EQ(user.gid, 8u);

@@ -62,6 +62,7 @@ class Archive:
 
     def __init__(self):
         self.files = {}
+        self.symlinks = {}  # path -> target
 
     def blob(self, data):
         digest = sha256(data)
@@ -75,6 +76,10 @@ class Archive:
                 info = tarfile.TarInfo(name)
                 info.size, info.mode = len(data), 0o644
                 tar.addfile(info, io.BytesIO(data))
+            for name, target in sorted(self.symlinks.items()):
+                info = tarfile.TarInfo(name)
+                info.type, info.linkname = tarfile.SYMTYPE, target
+                tar.addfile(info)
         data = buf.getvalue()
         Path(path).write_bytes(gzip.compress(data) if compress else data)
         return Path(path)
@@ -115,16 +120,24 @@ def oci_archive(images, compress_layers=False):
 
 
 def docker_archive(images):
-    """The classic `docker save` form: <id>.json configs, <dir>/layer.tar, manifest.json."""
+    """The classic `docker save` form: <id>.json configs, <dir>/layer.tar, manifest.json. As
+    Docker does, a layer that an image has already written is a symlink to that copy."""
     archive = Archive()
     entries = []
-    for tag, layers, config in images:
+    written = {}
+    for number, (tag, layers, config) in enumerate(images):
         config_name = sha256(config)[7:] + ".json"
         archive.files[config_name] = config
         paths = []
         for l in layers:
-            path = hashlib.sha256(b"v1" + l).hexdigest() + "/layer.tar"
-            archive.files[path] = l
+            path = hashlib.sha256(b"v1" + l + bytes([number])).hexdigest() + "/layer.tar"
+            if written.get(l) == path:
+                pass  # the same layer twice in one image: the same file
+            elif l in written:
+                archive.symlinks[path] = "../" + written[l]
+            else:
+                archive.files[path] = l
+                written[l] = path
             paths.append(path)
         entries.append({"Config": config_name, "RepoTags": [tag] if tag else None, "Layers": paths})
     archive.files["manifest.json"] = json.dumps(entries).encode()

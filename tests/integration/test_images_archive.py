@@ -24,15 +24,19 @@ def image_id(runtime, ref):
     return json.loads(r.stdout)[0]["Id"]
 
 
+def images_by_tag(runtime):
+    return [row[:3] for row in image_rows(runtime)]  # repository, tag, id: not the age
+
+
 def assert_load_refused(runtime, path, *words):
-    before_rows = image_rows(runtime)
+    before_rows = images_by_tag(runtime)
     before = root_snapshot(runtime)
     r = load(runtime, path, ok=False)
     assert r.returncode == 1, f"load accepted: {r.stdout} {r.stderr}"
     assert r.stderr.startswith("mydocker: "), r.stderr
     for word in words:
         assert word in r.stderr, r.stderr
-    assert image_rows(runtime) == before_rows
+    assert images_by_tag(runtime) == before_rows
     assert root_snapshot(runtime) == before, "a refused load left files behind"
 
 
@@ -64,6 +68,12 @@ def test_run_flags_win_over_image_defaults(runtime, tmp_path):
         "/work", "/tmp").replace("1234\n4321", "0\n999")
     r = runtime.md("run", "--rm", "-u", "app:extra", "fixture/multi:v1", "id", check=True)
     assert "uid=1234" in r.stdout and "gid=999" in r.stdout
+    # HOME follows the user, as in Docker.
+    r = runtime.md("run", "--rm", "fixture/multi:v1", "sh", "-c", "echo $HOME", check=True)
+    assert r.stdout == "/home/app\n"
+    r = runtime.md("run", "--rm", "-u", "0", "-e", "HOME=/x", "fixture/multi:v1", "sh", "-c",
+                   "echo $HOME", check=True)
+    assert r.stdout == "/x\n"
     r = runtime.md("run", "--rm", "-u", "nobody-here", "fixture/multi:v1", "true")
     assert r.returncode == 125 and "unable to find user nobody-here" in r.stderr
 
@@ -98,10 +108,12 @@ def test_inspect_and_history(runtime, tmp_path):
     assert len(json.loads(r.stdout)) == 1
 
 
-def test_shared_layers_stored_once_and_rmi_keeps_used_layers(runtime, tmp_path):
+@pytest.mark.parametrize("form", ["oci", "docker"])
+def test_shared_layers_stored_once_and_rmi_keeps_used_layers(runtime, tmp_path, form):
     base = busybox_layer()
     small = ("fixture/small:v1", [base, LAYER1], config_for([base, LAYER1], {"Cmd": ["true"]}))
-    path = oci_archive([fixture_image(), small]).write_tar(tmp_path / "two.tar")
+    make = oci_archive if form == "oci" else docker_archive  # docker: shared layers are symlinks
+    path = make([fixture_image(), small]).write_tar(tmp_path / "two.tar")
     r = load(runtime, path)
     assert sorted(r.stdout.splitlines()) == ["Loaded image: fixture/multi:v1",
                                              "Loaded image: fixture/small:v1"]
@@ -114,6 +126,22 @@ def test_shared_layers_stored_once_and_rmi_keeps_used_layers(runtime, tmp_path):
     runtime.md("rmi", "fixture/small:v1", check=True)
     assert set(runtime.layer_dirs()) == {sha256(base)[7:]}, "busybox's layer must stay"
     runtime.md("run", "--rm", "busybox", "true", check=True)
+
+
+def test_a_layer_used_twice_in_one_image(runtime, tmp_path):
+    """Docker images often repeat an empty layer; overlayfs refuses a lower directory twice."""
+    empty = layer()
+    base = busybox_layer()
+    layers = [base, empty, LAYER1, empty, LAYER2, empty]
+    image = ("fixture/repeat:v1", layers, config_for(layers, {"Cmd": ["ls", "/data"]}))
+    load(runtime, docker_archive([image]).write_tar(tmp_path / "img.tar"))
+    r = runtime.md("run", "--rm", "fixture/repeat:v1", check=True)
+    assert r.stdout == "b\n"
+    out = tmp_path / "saved.tar"
+    runtime.md("save", "-o", out, "fixture/repeat:v1", check=True)
+    runtime.md("rmi", "fixture/repeat:v1", check=True)
+    load(runtime, out)
+    assert image_id(runtime, "fixture/repeat:v1") == sha256(image[2])
 
 
 def test_untagged_oci_image_loads_by_id(runtime, tmp_path):

@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "commands.h"
-#include "json_fields.h"
 #include "format.h"
+#include "json_fields.h"
 #include "rapidjson/document.h"
 #include "rapidjson/prettywriter.h"
 #include "rapidjson/stringbuffer.h"

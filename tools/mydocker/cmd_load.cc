@@ -1,4 +1,6 @@
 // mydocker load [-i FILE] [-q]   (alias: image load)
+#include <unistd.h>
+
 #include <iostream>
 #include <memory>
 #include <string>
@@ -14,6 +16,12 @@ struct LoadFlags {
 };
 
 int Load(Context& ctx, const LoadFlags& flags) {
+  if (flags.input.empty() && ::isatty(STDIN_FILENO)) {
+    ctx.Fail(absl::InvalidArgumentError(
+                 "requested load from stdin, but stdin is a terminal: use -i FILE or redirect"),
+             1);
+    return ctx.exit_code;
+  }
   Runtime* rt = ctx.OpenRuntime();
   if (rt == nullptr) return ctx.exit_code;
   auto images = rt->images().Load(flags.input.empty() ? "/dev/stdin" : flags.input);

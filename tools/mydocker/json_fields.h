@@ -21,7 +21,8 @@ template <typename Writer>
 void Strings(Writer& w, const char* key, const std::vector<std::string>& values) {
   w.Key(key);
   w.StartArray();
-  for (const std::string& v : values) w.String(v.c_str(), static_cast<rapidjson::SizeType>(v.size()));
+  for (const std::string& v : values)
+    w.String(v.c_str(), static_cast<rapidjson::SizeType>(v.size()));
   w.EndArray();
 }
 

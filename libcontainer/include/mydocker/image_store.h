@@ -92,7 +92,7 @@ class ImageStore {
   // By "name[:tag]", full id ("sha256:..." or bare hex) or unique id prefix.
   absl::StatusOr<Image> Resolve(absl::string_view ref) const;
 
-  // The overlay lower directories of an image, topmost layer first.
+  // The overlay lower directories of an image, topmost layer first, each once.
   std::vector<std::string> LayerDirs(const Image& image) const;
 
   // Removes the tag `ref` (or, given an id, every tag). When the image has no tag left and

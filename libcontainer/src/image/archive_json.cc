@@ -63,7 +63,8 @@ absl::StatusOr<Descriptor> ParseDescriptor(const Value& v, absl::string_view wha
   if (annotations != v.MemberEnd() && annotations->value.IsObject()) {
     for (const auto& a : annotations->value.GetObject()) {
       if (!a.value.IsString()) continue;
-      d.annotations[a.name.GetString()] = std::string(a.value.GetString(), a.value.GetStringLength());
+      d.annotations[a.name.GetString()] =
+          std::string(a.value.GetString(), a.value.GetStringLength());
     }
   }
   auto platform = v.FindMember("platform");

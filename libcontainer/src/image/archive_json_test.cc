@@ -13,8 +13,8 @@ const std::string kDigest = "sha256:" + std::string(64, 'a');
 
 TEST(ArchiveJsonTest, OciIndexAndManifestRoundTrip) {
   Descriptor layer{kOciLayerType, kDigest, 10, {}, "", ""};
-  std::string manifest_json = SerializeOciManifest({{kOciConfigType, kDigest, 5, {}, "", ""},
-                                                    {layer, layer}});
+  std::string manifest_json =
+      SerializeOciManifest({{kOciConfigType, kDigest, 5, {}, "", ""}, {layer, layer}});
   auto manifest = ParseOciManifest(manifest_json, "m");
   ASSERT_TRUE(manifest.ok()) << manifest.status();
   EXPECT_EQ(manifest->config.size, 5);
@@ -36,7 +36,8 @@ TEST(ArchiveJsonTest, PlatformOfNestedIndexes) {
 }
 
 TEST(ArchiveJsonTest, DockerManifestRoundTripAndNullTags) {
-  std::string json = SerializeDockerManifest({{"c.json", {"a:b"}, {"l1/layer.tar", "l2/layer.tar"}}});
+  std::string json =
+      SerializeDockerManifest({{"c.json", {"a:b"}, {"l1/layer.tar", "l2/layer.tar"}}});
   auto entries = ParseDockerManifest(json, "manifest.json");
   ASSERT_TRUE(entries.ok()) << entries.status();
   EXPECT_THAT((*entries)[0].layers, ElementsAre("l1/layer.tar", "l2/layer.tar"));
@@ -46,8 +47,8 @@ TEST(ArchiveJsonTest, DockerManifestRoundTripAndNullTags) {
 }
 
 TEST(ArchiveJsonTest, MalformedDocumentsAreErrors) {
-  for (const char* json : {"", "{}", R"({"manifests":[{"size":1}]})",
-                           R"({"manifests":[{"digest":"x","size":-1}]})"}) {
+  for (const char* json :
+       {"", "{}", R"({"manifests":[{"size":1}]})", R"({"manifests":[{"digest":"x","size":-1}]})"}) {
     auto index = ParseOciIndex(json, "index.json");
     ASSERT_FALSE(index.ok()) << json;
     EXPECT_THAT(index.status().message(), HasSubstr("index.json"));

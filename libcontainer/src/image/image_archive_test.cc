@@ -53,8 +53,8 @@ class ImageArchiveTest : public ::testing::Test {
     std::string l1 = LayerBytes("l1.tar", false), l2 = LayerBytes("l2.tar", true);
     std::string config = absl::StrCat(
         R"({"architecture":"amd64","os":"linux","config":{"Env":["A=1"],"Cmd":["sh"]},)",
-        R"("rootfs":{"type":"layers","diff_ids":[")", Sha256Digest(l1), R"(",")",
-        Sha256Digest(l2), R"("]}})");
+        R"("rootfs":{"type":"layers","diff_ids":[")", Sha256Digest(l1), R"(",")", Sha256Digest(l2),
+        R"("]}})");
     OciManifest manifest{Blob(kOciConfigType, config),
                          {Blob(kOciLayerType, l1), Blob(kOciLayerType, l2)}};
     Descriptor m = Blob(kOciManifestType, SerializeOciManifest(manifest));

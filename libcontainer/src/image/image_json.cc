@@ -134,7 +134,8 @@ absl::Status ParseHistory(const rapidjson::Value& config, Image* image, absl::st
     entry.created_by = ReadString(item, "created_by");
     entry.comment = ReadString(item, "comment");
     auto empty = item.FindMember("empty_layer");
-    entry.empty_layer = empty != item.MemberEnd() && empty->value.IsBool() && empty->value.GetBool();
+    entry.empty_layer =
+        empty != item.MemberEnd() && empty->value.IsBool() && empty->value.GetBool();
     image->history.push_back(std::move(entry));
   }
   return absl::OkStatus();
@@ -243,8 +244,7 @@ absl::StatusOr<std::string> RecordConfigJson(absl::string_view json, absl::strin
   return std::string(buffer.GetString(), buffer.GetSize());
 }
 
-absl::Status ParseImageConfig(absl::string_view config_json, Image* image,
-                              absl::string_view path) {
+absl::Status ParseImageConfig(absl::string_view config_json, Image* image, absl::string_view path) {
   rapidjson::Document doc;
   MYDOCKER_RETURN_IF_ERROR(ParseDocument(doc, config_json, path));
   return ParseConfig(doc, image, path);

@@ -70,7 +70,8 @@ TEST(ImageJsonTest, RecordKeepsTheConfigBytes) {
   Image image = SampleImage();
   // Go's encoder escapes <, > and &: bytes a re-serialisation would not give back.
   std::string config = R"({"created":"2020-01-01T00:00:00Z","config":{"Env":["A=\u003c"]},)"
-                       R"("rootfs":{"type":"layers","diff_ids":[")" + image.layers[0] + R"("]}})";
+                       R"("rootfs":{"type":"layers","diff_ids":[")" +
+                       image.layers[0] + R"("]}})";
   image.id = Sha256Digest(config);
   std::string record = SerializeImageRecord(image, config);
   EXPECT_EQ(*RecordConfigJson(record, "r"), config);
@@ -83,8 +84,8 @@ TEST(ImageJsonTest, ExtendAddsLayerAndHistory) {
   Image image = SampleImage();
   std::string parent = SerializeImageConfig(image, "first");
   std::string diff = "sha256:" + std::string(64, 'c');
-  auto child = ExtendImageConfig(parent, diff, absl::FromUnixSeconds(1800000000), "mydocker commit",
-                                 "msg");
+  auto child =
+      ExtendImageConfig(parent, diff, absl::FromUnixSeconds(1800000000), "mydocker commit", "msg");
   ASSERT_TRUE(child.ok()) << child.status();
   Image parsed;
   ASSERT_TRUE(ParseImageConfig(*child, &parsed, "child").ok());

@@ -45,7 +45,8 @@ absl::Status Tampered(absl::string_view what, absl::string_view want, absl::stri
 // "docker.io/library/busybox:latest" and "busybox:latest" name the same image; the store keeps
 // Docker's short form. Validated like any tag.
 absl::StatusOr<std::string> NormalizeTag(absl::string_view ref) {
-  for (absl::string_view prefix : {"docker.io/library/", "index.docker.io/library/", "docker.io/"}) {
+  for (absl::string_view prefix :
+       {"docker.io/library/", "index.docker.io/library/", "docker.io/"}) {
     if (absl::StartsWith(ref, prefix) && ref.find('/', prefix.size()) == absl::string_view::npos) {
       ref.remove_prefix(prefix.size());
       break;
@@ -55,20 +56,33 @@ absl::StatusOr<std::string> NormalizeTag(absl::string_view ref) {
   return absl::StrCat(name_tag.first, ":", name_tag.second);
 }
 
-// The image name an OCI index entry gives: a full reference, or none when it names only a tag.
+// The image name an OCI index entry gives. org.opencontainers.image.ref.name is a full reference
+// (skopeo, umoci, our save) or only a tag (Docker's save, beside io.containerd.image.name with
+// the repository). A tag with no repository anywhere names nothing: the image is untagged.
 absl::StatusOr<std::vector<std::string>> OciTags(const Descriptor& d) {
-  auto it = d.annotations.find(kContainerdNameAnnotation);
-  std::string ref = it != d.annotations.end() ? it->second : "";
-  if (ref.empty()) {
-    it = d.annotations.find(kRefNameAnnotation);
-    if (it != d.annotations.end() && absl::StrContains(it->second, ':')) ref = it->second;
+  auto find = [&d](const char* key) {
+    auto it = d.annotations.find(key);
+    return it == d.annotations.end() ? std::string() : it->second;
+  };
+  std::string ref = find(kRefNameAnnotation);
+  std::string containerd = find(kContainerdNameAnnotation);
+  if (!ref.empty() && ref.find_first_of(":/") == std::string::npos) {
+    // Only a tag: it wins over the tag of the containerd name, which a tool such as umoci may
+    // have copied unchanged from another image.
+    if (containerd.empty()) return std::vector<std::string>{};
+    MYDOCKER_ASSIGN_OR_RETURN(std::string named, NormalizeTag(containerd));
+    ref = absl::StrCat(named.substr(0, named.rfind(':')), ":", ref);
+  } else if (ref.empty()) {
+    ref = containerd;
   }
   if (ref.empty()) return std::vector<std::string>{};
   MYDOCKER_ASSIGN_OR_RETURN(std::string tag, NormalizeTag(ref));
   return std::vector<std::string>{tag};
 }
 
-bool IsIndexType(absl::string_view type) { return type == kOciIndexType || type == kDockerListType; }
+bool IsIndexType(absl::string_view type) {
+  return type == kOciIndexType || type == kDockerListType;
+}
 
 // Reads one archive's images into staged layers and records.
 class Loader {
@@ -97,17 +111,19 @@ class Loader {
   std::vector<StagedImage> images_;
 };
 
+// index.json first: when an archive has both (Docker 25 and later, our save), they agree, but
+// an OCI tool that changed a layout (umoci repack, skopeo copy into it) updates only index.json.
 absl::Status Loader::Run() {
-  auto manifest = ReadInRoot(dir_, "manifest.json", kMaxJsonSize);
-  if (manifest.ok()) return LoadDocker(*manifest);
-  if (!absl::IsNotFound(manifest.status())) return manifest.status();
   auto index = ReadInRoot(dir_, "index.json", kMaxJsonSize);
-  if (absl::IsNotFound(index.status())) {
+  if (index.ok()) return LoadOciIndex(*index, {}, 0);
+  if (!absl::IsNotFound(index.status())) return index.status();
+  auto manifest = ReadInRoot(dir_, "manifest.json", kMaxJsonSize);
+  if (absl::IsNotFound(manifest.status())) {
     return absl::InvalidArgumentError(
         "not an image archive: neither manifest.json (docker save) nor index.json (OCI layout)");
   }
-  if (!index.ok()) return index.status();
-  return LoadOciIndex(*index, {}, 0);
+  if (!manifest.ok()) return manifest.status();
+  return LoadDocker(*manifest);
 }
 
 // Opens a file of the archive; with a digest, checks the file's bytes (and size, if >= 0)
@@ -141,7 +157,8 @@ absl::StatusOr<std::string> Loader::ReadBlob(const Descriptor& d) {
   std::string actual = Sha256Digest(data);
   if (actual != d.digest) return Tampered(path, d.digest, actual);
   if (d.size >= 0 && static_cast<int64_t>(data.size()) != d.size) {
-    return absl::InvalidArgumentError(absl::StrCat(path, " does not have the size its descriptor says"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, " does not have the size its descriptor says"));
   }
   return data;
 }
@@ -224,7 +241,8 @@ absl::Status Loader::LoadOciManifest(const Descriptor& d, const std::vector<std:
   std::vector<std::string> names;
   for (const Descriptor& layer : manifest.layers) {
     if (!IsSha256Digest(layer.digest)) {
-      return absl::InvalidArgumentError(absl::StrCat("malformed layer digest \"", layer.digest, "\""));
+      return absl::InvalidArgumentError(
+          absl::StrCat("malformed layer digest \"", layer.digest, "\""));
     }
     std::string path = absl::StrCat("blobs/sha256/", store_files::HexOf(layer.digest));
     MYDOCKER_ASSIGN_OR_RETURN(UniqueFd fd, OpenVerified(path, layer.digest, layer.size));
@@ -257,9 +275,8 @@ absl::Status Loader::AddImage(const std::string& config, std::vector<UniqueFd> l
   image.id = Sha256Digest(config);
   MYDOCKER_RETURN_IF_ERROR(ParseImageConfig(config, &image, "image config " + image.id));
   if (image.layers.size() != layer_fds.size()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("image ", image.id, " has ", image.layers.size(), " diff ids but ",
-                     layer_fds.size(), " layers"));
+    return absl::InvalidArgumentError(absl::StrCat("image ", image.id, " has ", image.layers.size(),
+                                                   " diff ids but ", layer_fds.size(), " layers"));
   }
   for (size_t i = 0; i < layer_fds.size(); ++i) {
     MYDOCKER_RETURN_IF_ERROR(AddLayer(std::move(layer_fds[i]), names[i], image.layers[i]));
@@ -298,8 +315,7 @@ absl::StatusOr<std::vector<Image>> ImageStore::Load(const std::string& path) {
   MYDOCKER_RETURN_IF_ERROR(loader.Run());
   {
     MYDOCKER_ASSIGN_OR_RETURN(FileLock lock, FileLock::Acquire(store_files::LockPath(root_)));
-    MYDOCKER_RETURN_IF_ERROR(
-        store_files::CommitStaged(root_, loader.layers(), loader.images()));
+    MYDOCKER_RETURN_IF_ERROR(store_files::CommitStaged(root_, loader.layers(), loader.images()));
   }
   std::vector<Image> out;
   for (StagedImage& staged : loader.images()) out.push_back(std::move(staged.image));

@@ -75,7 +75,7 @@ class ArchiveWriter {
  private:
   absl::Status Header(const std::string& path, int64_t size) {
     std::unique_ptr<archive_entry, decltype(&archive_entry_free)> e(archive_entry_new(),
-                                                                     &archive_entry_free);
+                                                                    &archive_entry_free);
     archive_entry_set_pathname(e.get(), path.c_str());
     archive_entry_set_filetype(e.get(), AE_IFREG);
     archive_entry_set_perm(e.get(), 0644);
@@ -132,16 +132,17 @@ absl::Status WriteImage(ArchiveWriter& out, const std::string& root, const SaveI
   MYDOCKER_ASSIGN_OR_RETURN(entry.config, out.AddBlob(item.image.id, config));
   entry.repo_tags = item.tags;
   OciManifest manifest;
-  manifest.config = {kOciConfigType, item.image.id, static_cast<int64_t>(config.size()), {}, "", ""};
+  manifest.config = {
+      kOciConfigType, item.image.id, static_cast<int64_t>(config.size()), {}, "", ""};
   MYDOCKER_RETURN_IF_ERROR(WriteLayers(out, root, item.image, &manifest, &entry));
   std::string manifest_json = SerializeOciManifest(manifest);
   std::string digest = Sha256Digest(manifest_json);
   MYDOCKER_RETURN_IF_ERROR(out.AddBlob(digest, manifest_json).status());
   Descriptor d{kOciManifestType, digest, static_cast<int64_t>(manifest_json.size()), {}, "", ""};
   if (item.tags.empty()) index->push_back(d);
+  // The full reference in both: skopeo and umoci find an image of an OCI layout by ref.name.
   for (const std::string& tag : item.tags) {
-    d.annotations = {{kContainerdNameAnnotation, tag},
-                     {kRefNameAnnotation, tag.substr(tag.rfind(':') + 1)}};
+    d.annotations = {{kContainerdNameAnnotation, tag}, {kRefNameAnnotation, tag}};
     index->push_back(d);
   }
   docker->push_back(std::move(entry));

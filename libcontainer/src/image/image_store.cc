@@ -214,15 +214,14 @@ absl::StatusOr<Image> ImageStore::Commit(const Image& parent, const std::string&
     MYDOCKER_ASSIGN_OR_RETURN(temp, TempLayer::Create(root_));
   }
   {
-    UniqueFd out(
-        ::open(temp->layer_tar().c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+    UniqueFd out(::open(temp->layer_tar().c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
     if (!out) return LastErrnoError("create " + temp->layer_tar());
     MYDOCKER_RETURN_IF_ERROR(LayerPacker::Pack(upper_dir, out.get()));
   }
   MYDOCKER_ASSIGN_OR_RETURN(StagedLayer layer, StageWrittenLayer(std::move(temp)));
-  MYDOCKER_ASSIGN_OR_RETURN(std::string config,
-                            ExtendImageConfig(parent_config, layer.diff_id, absl::Now(),
-                                              "mydocker commit", comment));
+  MYDOCKER_ASSIGN_OR_RETURN(
+      std::string config,
+      ExtendImageConfig(parent_config, layer.diff_id, absl::Now(), "mydocker commit", comment));
   Image image;
   MYDOCKER_RETURN_IF_ERROR(ParseImageConfig(config, &image, "new image config"));
   image.id = Sha256Digest(config);
@@ -276,7 +275,11 @@ absl::StatusOr<Image> ImageStore::Resolve(absl::string_view ref) const {
 std::vector<std::string> ImageStore::LayerDirs(const Image& image) const {
   std::vector<std::string> dirs;
   for (auto it = image.layers.rbegin(); it != image.layers.rend(); ++it) {
-    dirs.push_back(LayerDir(root_, *it) + "/diff");
+    // A layer may come twice (Docker's empty layer often does); overlayfs refuses a directory
+    // given twice. Its topmost occurrence alone gives the same tree: whatever the layers in
+    // between change, the upper copy puts back.
+    std::string dir = LayerDir(root_, *it) + "/diff";
+    if (std::find(dirs.begin(), dirs.end(), dir) == dirs.end()) dirs.push_back(std::move(dir));
   }
   return dirs;
 }

@@ -116,11 +116,10 @@ TEST_F(WhiteoutTest, PackerWritesWhiteoutsAndRoundTrips) {
   ASSERT_EQ(::mknod((layer_ + "/dir/deleted").c_str(), S_IFCHR, makedev(0, 0)), 0);
   ASSERT_EQ(::setxattr((layer_ + "/dir/sub").c_str(), "trusted.overlay.opaque", "y", 1, 0), 0);
   std::string out = PackTo(tmp_ / "out.tar");
-  EXPECT_THAT(Entries(out),
-              ElementsAre(Pair("abs", "link:/etc/passwd"), Pair("dir/", "dir"),
-                          Pair("dir/.wh.deleted", "file"), Pair("dir/file", "file"),
-                          Pair("dir/hard", "hard:dir/file"), Pair("dir/sub/", "dir"),
-                          Pair("dir/sub/.wh..wh..opq", "file")));
+  EXPECT_THAT(Entries(out), ElementsAre(Pair("abs", "link:/etc/passwd"), Pair("dir/", "dir"),
+                                        Pair("dir/.wh.deleted", "file"), Pair("dir/file", "file"),
+                                        Pair("dir/hard", "hard:dir/file"), Pair("dir/sub/", "dir"),
+                                        Pair("dir/sub/.wh..wh..opq", "file")));
   std::string again = tmp_ / "again";
   ASSERT_TRUE(MakeDirs(again).ok());
   auto result = LayerUnpacker::Unpack(out, again);
