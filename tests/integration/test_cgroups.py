@@ -169,7 +169,10 @@ def test_cpus_limit_keeps_busy_loop_near_quota(runtime):
     floor = 0.2 if idle / wall > 0.25 else min(0.2, 0.5 * control_cores)
     assert limited_cores > floor, (
         f"limited container barely ran: {limited_cores:.2f} cores (control {control_cores:.2f})")
-    assert throttled_periods(limited) > 0
+    # Throttled whenever it could have run beyond the quota: an unlimited busy loop beside it
+    # (the control) shows what the host had to give.
+    if idle / wall > 0.25 or control_cores > 0.6:
+        assert throttled_periods(limited) > 0
     assert throttled_periods(control) == 0
     # The control is bound only by the machine: a busy loop takes any idle CPU, so if the host
     # had some to spare it must have run beyond the quota band. On a host saturated by other work

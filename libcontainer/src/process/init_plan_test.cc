@@ -29,7 +29,8 @@ TEST(InitPlanTest, OverlayOptionsListLayersTopmostFirst) {
   auto plan = BuildInitPlan(BaseConfig());
   ASSERT_TRUE(plan.ok()) << plan.status();
   EXPECT_EQ(plan->overlay_data,
-            "lowerdir=/r/layers/b:/r/layers/a,upperdir=/r/upper,workdir=/r/work");
+            "lowerdir=/r/layers/b:/r/layers/a,upperdir=/r/upper,workdir=/r/work,"
+            "redirect_dir=off,metacopy=off,index=off");
   EXPECT_EQ(plan->rootfs, "/r/rootfs");
 }
 
