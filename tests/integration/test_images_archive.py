@@ -78,6 +78,17 @@ def test_run_flags_win_over_image_defaults(runtime, tmp_path):
     assert r.returncode == 125 and "unable to find user nobody-here" in r.stderr
 
 
+def test_entrypoint_and_cmd(runtime, tmp_path):
+    base = busybox_layer()
+    image = ("fixture/ep:v1", [base], config_for([base], {
+        "Entrypoint": ["echo", "from-entrypoint"], "Cmd": ["default-arg"]}))
+    load(runtime, docker_archive([image]).write_tar(tmp_path / "img.tar"))
+    r = runtime.md("run", "--rm", "fixture/ep:v1", check=True)
+    assert r.stdout == "from-entrypoint default-arg\n"
+    r = runtime.md("run", "--rm", "fixture/ep:v1", "given", "args", check=True)
+    assert r.stdout == "from-entrypoint given args\n"
+
+
 def test_exec_sees_the_image_env(runtime, tmp_path):
     load(runtime, oci_archive([fixture_image()]).write_tar(tmp_path / "img.tar"))
     runtime.md("run", "-d", "--name", "envy", "-e", "EXTRA=1", "fixture/multi:v1",
