@@ -34,6 +34,10 @@ RootSpec Rootfs::Spec() const {
   return spec;
 }
 
+namespace {
+constexpr size_t kMaxMountOptions = 4096;
+}  // namespace
+
 absl::StatusOr<std::string> Rootfs::OverlayOptions() const {
   if (lower_dirs_.empty()) return absl::InvalidArgumentError("root file system has no image layers");
   std::vector<const std::string*> paths = {&upper_dir_, &work_dir_};
@@ -48,8 +52,17 @@ absl::StatusOr<std::string> Rootfs::OverlayOptions() const {
   // in the container leaves an upper layer that only overlayfs can read (a redirect xattr, a
   // file without its data), which `commit` would turn into a wrong image. index off: the
   // layers are shared by many mounts at once.
-  return absl::StrCat("lowerdir=", absl::StrJoin(lower_dirs_, ":"), ",upperdir=", upper_dir_,
-                      ",workdir=", work_dir_, ",redirect_dir=off,metacopy=off,index=off");
+  std::string options =
+      absl::StrCat("lowerdir=", absl::StrJoin(lower_dirs_, ":"), ",upperdir=", upper_dir_,
+                   ",workdir=", work_dir_, ",redirect_dir=off,metacopy=off,index=off");
+  // mount(2) copies at most one page of options: a longer list would be cut, and refused.
+  if (options.size() >= kMaxMountOptions) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the image has too many layers (", lower_dirs_.size(),
+                     ") for one overlay mount: its options would take ", options.size(),
+                     " bytes, the kernel takes fewer than ", kMaxMountOptions));
+  }
+  return options;
 }
 
 absl::Status Rootfs::Prepare() const {

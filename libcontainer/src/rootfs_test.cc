@@ -34,6 +34,14 @@ TEST(RootfsTest, RefusesSeparatorsAndMissingLayers) {
   EXPECT_FALSE(Rootfs("/c:x", {"/l"}).OverlayOptions().ok());
 }
 
+TEST(RootfsTest, RefusesMoreLayersThanOneMountTakes) {
+  std::string layer = "/var/lib/mydocker/layers/sha256/" + std::string(64, 'a') + "/diff";
+  EXPECT_TRUE(Rootfs("/c", std::vector<std::string>(30, layer)).OverlayOptions().ok());
+  auto options = Rootfs("/c", std::vector<std::string>(50, layer)).OverlayOptions();
+  ASSERT_FALSE(options.ok());
+  EXPECT_NE(options.status().message().find("too many layers (50)"), absl::string_view::npos);
+}
+
 TEST(RootfsTest, PrepareCreatesDirectoriesAndUnmountToleratesNothingMounted) {
   char tmpl[] = "/tmp/rootfs-test-XXXXXX";
   ASSERT_NE(::mkdtemp(tmpl), nullptr);

@@ -78,6 +78,17 @@ def test_run_flags_win_over_image_defaults(runtime, tmp_path):
     assert r.returncode == 125 and "unable to find user nobody-here" in r.stderr
 
 
+def test_entrypoint_and_cmd(runtime, tmp_path):
+    base = busybox_layer()
+    image = ("fixture/ep:v1", [base], config_for([base], {
+        "Entrypoint": ["echo", "from-entrypoint"], "Cmd": ["default-arg"]}))
+    load(runtime, docker_archive([image]).write_tar(tmp_path / "img.tar"))
+    r = runtime.md("run", "--rm", "fixture/ep:v1", check=True)
+    assert r.stdout == "from-entrypoint default-arg\n"
+    r = runtime.md("run", "--rm", "fixture/ep:v1", "given", "args", check=True)
+    assert r.stdout == "from-entrypoint given args\n"
+
+
 def test_exec_sees_the_image_env(runtime, tmp_path):
     load(runtime, oci_archive([fixture_image()]).write_tar(tmp_path / "img.tar"))
     runtime.md("run", "-d", "--name", "envy", "-e", "EXTRA=1", "fixture/multi:v1",
@@ -142,6 +153,15 @@ def test_a_layer_used_twice_in_one_image(runtime, tmp_path):
     runtime.md("rmi", "fixture/repeat:v1", check=True)
     load(runtime, out)
     assert image_id(runtime, "fixture/repeat:v1") == sha256(image[2])
+
+
+def test_more_layers_than_one_mount_takes_is_refused_at_run(runtime, tmp_path):
+    layers = [busybox_layer()] + [layer((f"f{i}", str(i))) for i in range(60)]
+    image = ("fixture/deep:v1", layers, config_for(layers, {"Cmd": ["true"]}))
+    load(runtime, oci_archive([image]).write_tar(tmp_path / "img.tar"))
+    r = runtime.md("run", "--rm", "fixture/deep:v1")
+    assert r.returncode == 125 and "too many layers (61)" in r.stderr, r.stderr
+    assert runtime.container_dirs() == []
 
 
 def test_untagged_oci_image_loads_by_id(runtime, tmp_path):

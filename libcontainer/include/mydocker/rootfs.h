@@ -28,7 +28,8 @@ class Rootfs {
   RootSpec Spec() const;
 
   // overlayfs mount options. InvalidArgument if a path holds a character overlayfs treats as
-  // a separator (',', ':', '\\') or there are no layers.
+  // a separator (',', ':', '\\'), there are no layers, or the options exceed the one page
+  // mount(2) takes (about 40 layers under /var/lib/mydocker).
   absl::StatusOr<std::string> OverlayOptions() const;
 
   // Creates the upper, work and mount point directories (existing ones are kept).
