@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything mydocker needs to build, test and benchmark, from Debian's packages only
-# (strace for a test that delays system calls; crun, runc, hyperfine and time for bench/).
+# (strace for a test that delays system calls; crun, runc, hyperfine and time for bench/; the
+# zstd, lz4 and acl archives let the CLI be linked statically, see docs/performance.md).
 set -euo pipefail
 if [ "$(id -u)" != 0 ]; then
   echo "install-deps.sh: run as root (it calls apt-get)" >&2
@@ -11,6 +12,7 @@ apt-get update -q
 apt-get install -y -q --no-install-recommends \
   g++ cmake make pkg-config git ca-certificates \
   libabsl-dev rapidjson-dev libcli11-dev libarchive-dev libssl-dev \
+  libzstd-dev liblz4-dev libacl1-dev \
   libgtest-dev libgmock-dev googletest libbenchmark-dev \
   python3 python3-dev python3-pytest pybind11-dev \
   busybox-static iproute2 procps util-linux \

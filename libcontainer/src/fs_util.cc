@@ -81,7 +81,8 @@ absl::Status RemoveContents(int dirfd, dev_t dev, const std::string& path) {
 
 }  // namespace
 
-absl::Status WriteFileAtomic(const std::string& path, absl::string_view data, int mode) {
+absl::Status WriteFileAtomic(const std::string& path, absl::string_view data, int mode,
+                             bool sync_directory) {
   thread_local std::mt19937_64 rng{std::random_device{}()};
   std::string tmp = absl::StrCat(path, ".tmp-", ::getpid(), "-", rng() % 1000000000);
   UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));
@@ -96,6 +97,7 @@ absl::Status WriteFileAtomic(const std::string& path, absl::string_view data, in
     ::unlink(tmp.c_str());
     return s;
   }
+  if (!sync_directory) return absl::OkStatus();
   UniqueFd dir(::open(DirName(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dir) ::fsync(dir.get());
   return absl::OkStatus();

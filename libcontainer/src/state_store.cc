@@ -328,7 +328,13 @@ absl::Status StateStore::SaveState(const ContainerState& state) {
   MYDOCKER_RETURN_IF_ERROR(CheckId(state.id));
   std::string dir = ContainerDir(state.id);
   if (!IsDirectory(dir)) return NoSuchContainer(state.id);
-  return WriteFileAtomic(absl::StrCat(dir, "/", kStateFile), StateToJson(state), kPrivateFileMode);
+  // The record is complete on disk before it replaces the old one (no torn record after a
+  // crash), but the directory is not synced: a crash may leave the previous record, which is
+  // as true after a crash as the new one (every process of the container died with the host;
+  // reading reconciles a "running" record with the kernel). Creation, which makes a container
+  // exist, stays fully durable. One journal commit less on every start and stop.
+  return WriteFileAtomic(absl::StrCat(dir, "/", kStateFile), StateToJson(state), kPrivateFileMode,
+                         /*sync_directory=*/false);
 }
 
 absl::Status StateStore::SaveConfig(absl::string_view id, const ContainerConfig& config) {
