@@ -233,6 +233,10 @@ absl::Status Monitor::StartInit() {
     stderr_r_.reset(p[0]);
     child_stdio[2].reset(p[1]);
   }
+  if (flags & CLONE_NEWNET) {
+    flags &= ~static_cast<unsigned long>(CLONE_NEWNET);
+    plan_.unshare_net = true;
+  }
   plan_.sync_fd = init_end.get();
   for (int i = 0; i < 3; ++i) plan_.stdio[i] = child_stdio[i].get();
 
@@ -248,7 +252,10 @@ absl::Status Monitor::StartInit() {
   MYDOCKER_RETURN_IF_ERROR(Annotate(cgroups_->AddProcess(state_.cgroup_path, init_pid_),
                                     "join cgroup"));
   char go = 'g';
-  if (::write(sync_.get(), &go, 1) != 1) return LastErrnoError("release container init");
+  // EPIPE: init failed before waiting (its message is queued on the socket for AwaitExec).
+  if (::write(sync_.get(), &go, 1) != 1 && errno != EPIPE) {
+    return LastErrnoError("release container init");
+  }
   return AwaitExec();
 }
 
