@@ -374,6 +374,9 @@ void Monitor::DetachClient() {
   // held open here: a reader of the client's output would otherwise never see end of file.
   client_connected_ = false;
   control_.reset();
+  // What is left to run is the poll loop and the end; the code of the start and of the client
+  // link need not stay resident for the container's whole life.
+  TrimResidentImage();
   if (!request_.attach) return;
   UniqueFd null(::open("/dev/null", O_RDWR | O_CLOEXEC));
   for (int fd = 0; fd < 3; ++fd) ::dup3(null.get(), fd, 0);
