@@ -90,36 +90,48 @@ absl::StatusOr<InitReport> ReceiveFromInit(int fd) {
 // the binary that hold no private (written) page are dropped: code and read-only data, which
 // come back unchanged from the page cache on the next touch; relocated data is left alone.
 void TrimResidentImage() {
-  auto smaps = ReadFile("/proc/self/smaps");
-  if (!smaps.ok()) return;
-  const uintptr_t here = reinterpret_cast<uintptr_t>(&TrimResidentImage);
-  struct Mapping {
-    uint64_t start = 0, end = 0;
-    std::string perms, file;  // file: "dev inode"
-    bool written = true;
-  };
-  std::vector<Mapping> maps;
-  std::string own_file;
-  for (absl::string_view line : absl::StrSplit(*smaps, '\n')) {
-    std::vector<absl::string_view> f = absl::StrSplit(line, ' ', absl::SkipEmpty());
-    if (f.size() >= 5 && absl::StrContains(f[0], "-") && f[1].size() == 4) {
-      Mapping m;
-      std::pair<absl::string_view, absl::string_view> range = absl::StrSplit(f[0], '-');
-      if (!absl::SimpleHexAtoi(range.first, &m.start) ||
-          !absl::SimpleHexAtoi(range.second, &m.end)) {
-        return;
+  // The ranges are collected first and every string and vector freed before the madvise
+  // calls, so no code runs after them that the poll loop would not run anyway.
+  struct Range {
+    uint64_t start, end;
+  } ranges[16];
+  int count = 0;
+  {
+    auto smaps = ReadFile("/proc/self/smaps");
+    if (!smaps.ok()) return;
+    const uintptr_t here = reinterpret_cast<uintptr_t>(&TrimResidentImage);
+    struct Mapping {
+      uint64_t start = 0, end = 0;
+      std::string perms, file;  // file: "dev inode"
+      bool written = true;
+    };
+    std::vector<Mapping> maps;
+    std::string own_file;
+    for (absl::string_view line : absl::StrSplit(*smaps, '\n')) {
+      std::vector<absl::string_view> f = absl::StrSplit(line, ' ', absl::SkipEmpty());
+      if (f.size() >= 5 && absl::StrContains(f[0], "-") && f[1].size() == 4) {
+        Mapping m;
+        std::pair<absl::string_view, absl::string_view> range = absl::StrSplit(f[0], '-');
+        if (!absl::SimpleHexAtoi(range.first, &m.start) ||
+            !absl::SimpleHexAtoi(range.second, &m.end)) {
+          return;
+        }
+        m.perms = std::string(f[1]);
+        m.file = absl::StrCat(f[3], " ", f[4]);
+        if (here >= m.start && here < m.end) own_file = m.file;
+        maps.push_back(std::move(m));
+      } else if (f.size() >= 2 && f[0] == "Anonymous:" && !maps.empty()) {
+        maps.back().written = f[1] != "0";
       }
-      m.perms = std::string(f[1]);
-      m.file = absl::StrCat(f[3], " ", f[4]);
-      if (here >= m.start && here < m.end) own_file = m.file;
-      maps.push_back(std::move(m));
-    } else if (f.size() >= 2 && f[0] == "Anonymous:" && !maps.empty()) {
-      maps.back().written = f[1] != "0";
+    }
+    for (const Mapping& m : maps) {
+      if (m.file != own_file || m.written || (m.perms != "r-xp" && m.perms != "r--p")) continue;
+      if (count < 16) ranges[count++] = {m.start, m.end};
     }
   }
-  for (const Mapping& m : maps) {
-    if (m.file != own_file || m.written || (m.perms != "r-xp" && m.perms != "r--p")) continue;
-    ::madvise(reinterpret_cast<void*>(m.start), m.end - m.start, MADV_DONTNEED);
+  for (int i = 0; i < count; ++i) {
+    ::madvise(reinterpret_cast<void*>(ranges[i].start), ranges[i].end - ranges[i].start,
+              MADV_DONTNEED);
   }
 }
 
