@@ -12,7 +12,7 @@ def ts(t):
 def analyse(path, root):
     lines, pending = [], {}
     for line in open(path):
-        m = re.match(r"(\d+) (\d\d:\d\d:\d\d\.\d+) (.*)", line.rstrip("\n"))
+        m = re.match(r"(\d+)\s+(\d\d:\d\d:\d\d\.\d+) (.*)", line.rstrip("\n"))
         if not m:
             continue
         pid, t, text = int(m.group(1)), ts(m.group(2)), m.group(3)
