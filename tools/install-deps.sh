@@ -12,7 +12,7 @@ apt-get update -q
 apt-get install -y -q --no-install-recommends \
   g++ cmake make pkg-config git ca-certificates \
   libabsl-dev rapidjson-dev libcli11-dev libarchive-dev libssl-dev \
-  libzstd-dev liblz4-dev libacl1-dev \
+  nettle-dev libzstd-dev liblz4-dev libacl1-dev \
   libgtest-dev libgmock-dev googletest libbenchmark-dev \
   python3 python3-dev python3-pytest pybind11-dev \
   busybox-static iproute2 procps util-linux \

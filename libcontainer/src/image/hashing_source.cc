@@ -22,16 +22,8 @@ absl::Status ArchiveError(struct archive* a, const std::string& what) {
 
 absl::StatusOr<std::unique_ptr<HashingSource>> HashingSource::Open(const std::string& path) {
   struct archive* raw = archive_read_new();
-  EVP_MD_CTX* sha = EVP_MD_CTX_new();
-  if (raw == nullptr || sha == nullptr) {
-    if (raw != nullptr) archive_read_free(raw);
-    EVP_MD_CTX_free(sha);
-    return absl::ResourceExhaustedError("allocate archive reader");
-  }
-  std::unique_ptr<HashingSource> source(new HashingSource(path, raw, sha));
-  if (EVP_DigestInit_ex(sha, EVP_sha256(), nullptr) != 1) {
-    return absl::InternalError("initialise sha256");
-  }
+  if (raw == nullptr) return absl::ResourceExhaustedError("allocate archive reader");
+  std::unique_ptr<HashingSource> source(new HashingSource(path, raw));
   // Opened here rather than by libarchive: close-on-exec, and an errno message naming the path.
   source->fd_.reset(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!source->fd_) return LastErrnoError(absl::StrCat("open ", path));
@@ -52,7 +44,6 @@ absl::StatusOr<std::unique_ptr<HashingSource>> HashingSource::Open(const std::st
 
 HashingSource::~HashingSource() {
   archive_read_free(raw_);
-  EVP_MD_CTX_free(sha_);
 }
 
 absl::Status HashingSource::Attach(struct archive* tar) {
@@ -77,9 +68,8 @@ la_ssize_t HashingSource::Read(const void** data) {
     error_ = ArchiveError(raw_, absl::StrCat("read ", path_));
     return -1;
   }
-  if (n > 0 && EVP_DigestUpdate(sha_, buffer_.data(), static_cast<size_t>(n)) != 1) {
-    error_ = absl::InternalError("update sha256");
-    return -1;
+  if (n > 0) {
+    sha256_update(&sha_, static_cast<size_t>(n), reinterpret_cast<const uint8_t*>(buffer_.data()));
   }
   *data = buffer_.data();
   return n;
@@ -92,13 +82,10 @@ absl::StatusOr<std::string> HashingSource::Finish() {
     if (n < 0) return error_;
     if (n == 0) break;
   }
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  if (EVP_DigestFinal_ex(sha_, digest, &length) != 1) {
-    return absl::InternalError("finish sha256");
-  }
+  uint8_t digest[SHA256_DIGEST_SIZE];
+  sha256_digest(&sha_, sizeof digest, digest);
   return absl::StrCat("sha256:", absl::BytesToHexString(absl::string_view(
-                                     reinterpret_cast<const char*>(digest), length)));
+                                     reinterpret_cast<const char*>(digest), sizeof digest)));
 }
 
 }  // namespace mydocker
