@@ -21,7 +21,7 @@ std::string TempDir(const std::string& parent, const std::string& prefix);
 ContainerState SampleState(const std::string& id, const std::string& name);
 ContainerConfig SampleConfig();
 
-// Aborts the benchmark run with a message if `s` is not OK (set-up failures only).
+// Ends the benchmark run with a message if `s` is not OK (set-up failures only).
 void Check(const absl::Status& s, const char* what);
 
 }  // namespace mydocker::bench
