@@ -12,7 +12,7 @@ def ts(t):
 def analyse(path, root):
     lines, pending = [], {}
     for line in open(path):
-        m = re.match(r"(\d+) (\d\d:\d\d:\d\d\.\d+) (.*)", line.rstrip("\n"))
+        m = re.match(r"(\d+)\s+(\d\d:\d\d:\d\d\.\d+) (.*)", line.rstrip("\n"))
         if not m:
             continue
         pid, t, text = int(m.group(1)), ts(m.group(2)), m.group(3)
@@ -29,7 +29,7 @@ def analyse(path, root):
     client = lines[0][0]
     t0 = lines[0][1]
     first = lambda pred: next((t for p, t, s in lines if pred(p, s)), None)
-    mon = next(p for p, t, s in lines if s.startswith('execve("/proc/self/exe"') and "__monitor" in s)
+    mon = next(p for p, t, s in lines if s.startswith('execve(') and "__monitor" in s)
     daemon = next(int(re.search(r"= (\d+)", s).group(1)) for p, t, s in lines
                   if p == mon and s.startswith("clone(") and "= " in s)
     init = next(int(re.search(r"= (\d+)", s).group(1)) for p, t, s in lines
@@ -62,7 +62,7 @@ def analyse(path, root):
     ph = {}
     ph["client: exec + dynamic linking + init"] = T["client_root"] - t0
     ph["client: state record (config+state, fsync x%d)" % sum(1 for p, t, s in lines if p == client and s.startswith("fsync("))] = T["spawn"] - T["client_root"]
-    ph["monitor: exec /proc/self/exe + linking + init"] = T["mon_fork"] - T["spawn"]
+    ph["monitor: exec of the helper + start-up"] = T["mon_fork"] - T["spawn"]
     ph["monitor: double fork until first work"] = T["daemon_root"] - T["mon_fork"]
     ph["monitor: read state/config, mountinfo"] = T["cg0"] - T["daemon_root"]
     ph["monitor: cgroups in 8 v1 hierarchies (+devices list)"] = T["clone"] - T["cg0"]
@@ -71,10 +71,15 @@ def analyse(path, root):
     ph["init: overlay, pivot_root, /proc /dev /sys, masks, exec"] = T["exec"] - T["go"]
     ph["init: execve /bin/true until exit"] = T["init_exit"] - T["exec"]
     ph["monitor: state running/exited (fsync) until reap"] = T["reap"] - T["init_exit"]
-    ph["monitor: cleanup (cgroup rmdir, rootfs/state removal)"] = T["notify"] - T["reap"]
+    ph["monitor: cleanup until the client is told (cgroup rmdir, detach)"] = T["notify"] - T["reap"]
     ph["client: exit after notification"] = T["client_exit"] - T["notify"]
     ph["TOTAL (client exec to client exit)"] = T["client_exit"] - t0
+    ph["(after the client is told: monitor deletes the files, exits)"] = T["daemon_exit"] - T["notify"]
     ph["  of which fsync (all processes)"] = dur(None, "fsync")
+    ph["  count: fsync calls (all processes)"] = sum(1 for p, t, s in lines if s.startswith("fsync("))
+    ph["  count: unlink/rmdir/rename on the state root before the client is told"] = sum(
+        1 for p, t, s in lines if t <= T["notify"] and root in s and
+        s.startswith(("unlink(", "unlinkat(", "rmdir(", "rename(", "renameat")))
     ph["  of which rmdir/unlink/unlinkat in cleanup"] = dur(daemon, "rmdir") + dur(daemon, "unlink") + dur(daemon, "unlinkat")
     ph["  of which cgroup rmdir"] = sum(float(re.search(r"<(\d+\.\d+)>$", s).group(1)) * 1000 for p, t, s in lines
                                         if s.startswith('rmdir("/sys/fs/cgroup') and re.search(r"<\d+\.\d+>$", s))

@@ -27,7 +27,7 @@
 #include "rapidjson/writer.h"
 
 #ifndef MYDOCKER_LIB_TO_HELPER
-#define MYDOCKER_LIB_TO_HELPER "../bin/mydocker"
+#define MYDOCKER_LIB_TO_HELPER "../bin/mydocker-helper"
 #endif
 
 namespace mydocker::capi {
@@ -159,8 +159,10 @@ std::string HelperBesideLibrary() {
   if (real == nullptr) return "";
   std::string dir(real.get());
   dir.resize(dir.rfind('/') + 1);
-  // The installed layout, then the build tree's (build/lib beside build/bin).
-  for (const char* relative : {MYDOCKER_LIB_TO_HELPER, "../bin/mydocker"}) {
+  // The installed layout, then the build tree's (build/lib beside build/bin); the CLI holds
+  // the helper's modes too, for a tree that has only it.
+  for (const char* relative :
+       {MYDOCKER_LIB_TO_HELPER, "../bin/mydocker-helper", "../bin/mydocker"}) {
     std::string candidate = dir + relative;
     if (::access(candidate.c_str(), X_OK) == 0) return candidate;
   }

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs everything mydocker needs to build, test and benchmark, from Debian's packages only
 # (strace for a test that delays system calls; skopeo and umoci for the image interoperability
-# tests; crun, runc, hyperfine and time for bench/; abigail-tools for the ABI check of libmydocker).
+# tests; crun, runc, hyperfine and time for bench/; abigail-tools for the ABI check of
+# libmydocker; the zstd, lz4 and acl archives let the CLI be linked statically, see
+# docs/performance.md).
 set -euo pipefail
 if [ "$(id -u)" != 0 ]; then
   echo "install-deps.sh: run as root (it calls apt-get)" >&2
@@ -12,6 +14,7 @@ apt-get update -q
 apt-get install -y -q --no-install-recommends \
   g++ cmake make pkg-config git ca-certificates \
   libabsl-dev rapidjson-dev libcli11-dev libarchive-dev libssl-dev libseccomp-dev \
+  nettle-dev libzstd-dev liblz4-dev libacl1-dev \
   libgtest-dev libgmock-dev googletest libbenchmark-dev \
   python3 python3-dev python3-pytest pybind11-dev \
   busybox-static iproute2 procps util-linux \

@@ -130,10 +130,10 @@ typedef struct mydocker_runtime_options_t {
   size_t size; /* sizeof(mydocker_runtime_options_t) */
   /* The state root, an absolute path. NULL: $MYDOCKER_ROOT, else /var/lib/mydocker. */
   const char* root;
-  /* The binary that holds the monitor mode and the exec stub (the mydocker CLI). NULL:
-   * $MYDOCKER_HELPER; else the mydocker installed beside this library (its path relative to
-   * the library is fixed at build time, so an installed tree can be moved); else the path
-   * fixed at build time. */
+  /* The binary that holds the monitor mode and the exec stub (mydocker-helper; the mydocker
+   * CLI holds them too). NULL: $MYDOCKER_HELPER; else the mydocker-helper installed beside
+   * this library (its path relative to the library is fixed at build time, so an installed
+   * tree can be moved); else the path fixed at build time. */
   const char* helper_path;
 } mydocker_runtime_options_t;
 

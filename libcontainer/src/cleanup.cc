@@ -22,4 +22,28 @@ absl::Status ReleaseResources(CgroupManager& cgroups, const std::string& contain
   return result;
 }
 
+absl::Status DeleteContainerFiles(StateStore& state, VolumeStore& volumes, const std::string& id,
+                                  bool anonymous_volumes, std::string* trash) {
+  std::vector<std::string> anonymous;
+  if (anonymous_volumes) {
+    auto config = state.LoadConfig(id);
+    auto all = volumes.List();
+    if (config.ok() && all.ok()) {
+      for (const MountSpec& m : config->mounts) {
+        for (const Volume& v : *all) {
+          if (v.anonymous && v.mountpoint == m.source) anonymous.push_back(v.name);
+        }
+      }
+    }
+  }
+  if (trash != nullptr) {
+    MYDOCKER_ASSIGN_OR_RETURN(*trash, state.Detach(id));
+  } else {
+    MYDOCKER_RETURN_IF_ERROR(state.Remove(id));
+  }
+  absl::Status result;
+  for (const std::string& name : anonymous) result.Update(volumes.Remove(name));
+  return result;
+}
+
 }  // namespace mydocker

@@ -6,12 +6,22 @@
 #include "absl/status/status.h"
 #include "mydocker/cgroup_manager.h"
 #include "mydocker/container_state.h"
+#include "mydocker/state_store.h"
+#include "mydocker/volume_store.h"
 
 namespace mydocker {
 
 // Unmounts the root file system if it is mounted on the host and removes the cgroup.
 absl::Status ReleaseResources(CgroupManager& cgroups, const std::string& container_dir,
                               const ContainerState& state);
+
+// Deletes a container's record and directory (its kernel resources already released) and, with
+// `anonymous_volumes`, the anonymous volumes it used. Kept apart from Runtime so the monitor
+// needs neither the image store nor its archive and crypto libraries.
+// With `trash`, the directory is only detached (StateStore::Detach) and its trash path stored
+// there for a later StateStore::Purge. REQUIRES: the caller holds state.Lock(id).
+absl::Status DeleteContainerFiles(StateStore& state, VolumeStore& volumes, const std::string& id,
+                                  bool anonymous_volumes, std::string* trash = nullptr);
 
 }  // namespace mydocker
 

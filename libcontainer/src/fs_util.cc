@@ -138,7 +138,8 @@ absl::Status RemoveContents(int top_fd, dev_t dev, const std::string& path) {
 
 }  // namespace
 
-absl::Status WriteFileAtomic(const std::string& path, absl::string_view data, int mode) {
+absl::Status WriteFileAtomic(const std::string& path, absl::string_view data, int mode,
+                             bool sync_directory) {
   thread_local std::mt19937_64 rng{std::random_device{}()};
   std::string tmp = absl::StrCat(path, ".tmp-", ::getpid(), "-", rng() % 1000000000);
   UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));
@@ -153,6 +154,7 @@ absl::Status WriteFileAtomic(const std::string& path, absl::string_view data, in
     ::unlink(tmp.c_str());
     return s;
   }
+  if (!sync_directory) return absl::OkStatus();
   UniqueFd dir(::open(DirName(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dir) ::fsync(dir.get());
   return absl::OkStatus();
@@ -183,18 +185,26 @@ absl::Status WriteFile(const std::string& path, absl::string_view data) {
 
 absl::Status MakeDirs(const std::string& path, int mode) {
   if (path.empty()) return absl::InvalidArgumentError("empty path");
-  size_t pos = 0;
-  while (pos != std::string::npos) {
-    pos = path.find('/', pos + 1);
-    std::string prefix = path.substr(0, pos);
-    if (prefix.empty()) continue;
-    if (::mkdir(prefix.c_str(), mode) != 0 && errno != EEXIST) {
-      return LastErrnoError(absl::StrCat("mkdir ", prefix));
+  // From the deepest existing ancestor down: usually the directory or its parent exists (every
+  // command opens the stores, every container makes one cgroup level per controller), so this
+  // is one or two system calls rather than one per path component.
+  struct stat existing;
+  if (::stat(path.c_str(), &existing) == 0 && S_ISDIR(existing.st_mode)) return absl::OkStatus();
+  if (::mkdir(path.c_str(), mode) != 0) {
+    if (errno == ENOENT) {
+      std::string parent = DirName(path);
+      if (parent != path) MYDOCKER_RETURN_IF_ERROR(MakeDirs(parent, mode));
+      if (::mkdir(path.c_str(), mode) != 0 && errno != EEXIST) {
+        return LastErrnoError(absl::StrCat("mkdir ", path));
+      }
+    } else if (errno != EEXIST) {
+      return LastErrnoError(absl::StrCat("mkdir ", path));
+    } else {
+      struct stat st;
+      if (::stat(path.c_str(), &st) != 0) return LastErrnoError(absl::StrCat("stat ", path));
+      if (!S_ISDIR(st.st_mode)) return absl::FailedPreconditionError(path + " is not a directory");
     }
   }
-  struct stat st;
-  if (::stat(path.c_str(), &st) != 0) return LastErrnoError(absl::StrCat("stat ", path));
-  if (!S_ISDIR(st.st_mode)) return absl::FailedPreconditionError(path + " is not a directory");
   return absl::OkStatus();
 }
 

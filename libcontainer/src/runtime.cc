@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "cleanup.h"
 #include "mydocker/rootfs.h"
 #include "mydocker/status_macros.h"
 #include "security/seccomp.h"
@@ -270,22 +271,7 @@ absl::StatusOr<std::vector<ContainerState>> Runtime::List(bool all) {
 }
 
 absl::Status Runtime::DeleteContainer(const std::string& id, bool anonymous_volumes) {
-  std::vector<std::string> anonymous;
-  if (anonymous_volumes) {
-    auto config = state_->LoadConfig(id);
-    auto volumes = volumes_->List();
-    if (config.ok() && volumes.ok()) {
-      for (const MountSpec& m : config->mounts) {
-        for (const Volume& v : *volumes) {
-          if (v.anonymous && v.mountpoint == m.source) anonymous.push_back(v.name);
-        }
-      }
-    }
-  }
-  MYDOCKER_RETURN_IF_ERROR(state_->Remove(id));
-  absl::Status result;
-  for (const std::string& name : anonymous) result.Update(volumes_->Remove(name));
-  return result;
+  return DeleteContainerFiles(*state_, *volumes_, id, anonymous_volumes);
 }
 
 absl::Status Runtime::RemoveVolume(absl::string_view name, bool force) {

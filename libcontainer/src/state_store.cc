@@ -1,6 +1,7 @@
 #include "mydocker/state_store.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -55,6 +56,7 @@ bool IsDirectory(const std::string& path) {
 
 std::string ContainersDir(const std::string& root) { return root + "/containers"; }
 std::string NamesDir(const std::string& root) { return root + "/names"; }
+std::string TrashDir(const std::string& root) { return root + "/trash"; }
 std::string NamePath(const std::string& root, absl::string_view name) {
   return absl::StrCat(NamesDir(root), "/", name);
 }
@@ -129,11 +131,29 @@ absl::Status ReleaseNamesOf(const StateStore& store, absl::string_view id) {
   return result;
 }
 
+// Writes new files durably: create, write, fsync.
+absl::Status WriteNewFile(const std::string& path, absl::string_view data) {
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, kPrivateFileMode));
+  if (!fd) return LastErrnoError(absl::StrCat("create ", path));
+  while (!data.empty()) {
+    ssize_t n = ::write(fd.get(), data.data(), data.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return LastErrnoError(absl::StrCat("write ", path));
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  if (::fsync(fd.get()) != 0) return LastErrnoError(absl::StrCat("fsync ", path));
+  return absl::OkStatus();
+}
+
+// The staging directory is private until Publish renames it into place, so its records need no
+// temporary file and rename each, and one fsync of the directory covers both entries: 3
+// fsyncs instead of 4, and no renames (each metadata change waits on a busy ext4 journal).
 absl::Status WriteRecords(const std::string& dir, const ContainerState& state,
                           const ContainerConfig& config) {
-  MYDOCKER_RETURN_IF_ERROR(
-      WriteFileAtomic(absl::StrCat(dir, "/", kConfigFile), ConfigToJson(config), kPrivateFileMode));
-  return WriteFileAtomic(absl::StrCat(dir, "/", kStateFile), StateToJson(state), kPrivateFileMode);
+  MYDOCKER_RETURN_IF_ERROR(WriteNewFile(absl::StrCat(dir, "/", kConfigFile), ConfigToJson(config)));
+  MYDOCKER_RETURN_IF_ERROR(WriteNewFile(absl::StrCat(dir, "/", kStateFile), StateToJson(state)));
+  SyncDir(dir);
+  return absl::OkStatus();
 }
 
 // Reserves the name and moves the staged directory into place, both under the names lock.
@@ -236,6 +256,7 @@ absl::StatusOr<std::unique_ptr<StateStore>> StateStore::Open(const std::string& 
   MYDOCKER_RETURN_IF_ERROR(MakeDirs(clean, kPrivateDirMode));
   MYDOCKER_RETURN_IF_ERROR(MakeDirs(ContainersDir(clean), kPrivateDirMode));
   MYDOCKER_RETURN_IF_ERROR(MakeDirs(NamesDir(clean), kPrivateDirMode));
+  MYDOCKER_RETURN_IF_ERROR(MakeDirs(TrashDir(clean), kPrivateDirMode));
   return std::unique_ptr<StateStore>(new StateStore(std::move(clean)));
 }
 
@@ -307,7 +328,13 @@ absl::Status StateStore::SaveState(const ContainerState& state) {
   MYDOCKER_RETURN_IF_ERROR(CheckId(state.id));
   std::string dir = ContainerDir(state.id);
   if (!IsDirectory(dir)) return NoSuchContainer(state.id);
-  return WriteFileAtomic(absl::StrCat(dir, "/", kStateFile), StateToJson(state), kPrivateFileMode);
+  // The record is complete on disk before it replaces the old one (no torn record after a
+  // crash), but the directory is not synced: a crash may leave the previous record, which is
+  // as true after a crash as the new one (every process of the container died with the host;
+  // reading reconciles a "running" record with the kernel). Creation, which makes a container
+  // exist, stays fully durable. One journal commit less on every start and stop.
+  return WriteFileAtomic(absl::StrCat(dir, "/", kStateFile), StateToJson(state), kPrivateFileMode,
+                         /*sync_directory=*/false);
 }
 
 absl::Status StateStore::SaveConfig(absl::string_view id, const ContainerConfig& config) {
@@ -357,12 +384,47 @@ absl::Status StateStore::Rename(absl::string_view id, absl::string_view new_name
 }
 
 absl::Status StateStore::Remove(absl::string_view id) {
+  MYDOCKER_ASSIGN_OR_RETURN(std::string trash, Detach(id));
+  return Purge(trash);
+}
+
+absl::StatusOr<std::string> StateStore::Detach(absl::string_view id) {
   MYDOCKER_RETURN_IF_ERROR(CheckId(id));
   absl::StatusOr<ContainerState> state = LoadState(id);
-  MYDOCKER_RETURN_IF_ERROR(RemoveContainerDir(ContainerDir(id)));
+  const std::string dir = ContainerDir(id);
+  std::string trash = absl::StrCat(TrashDir(root_), "/", id);
+  // A file system still mounted inside the directory (a crash mid-setup) must not vanish with
+  // it: then the contents go first, in place, and the records stay until that succeeds.
+  struct stat top, rootfs;
+  bool mounted_inside = ::lstat(dir.c_str(), &top) == 0 &&
+                        ::lstat((dir + "/rootfs").c_str(), &rootfs) == 0 &&
+                        rootfs.st_dev != top.st_dev;
+  if (mounted_inside || ::rename(dir.c_str(), trash.c_str()) != 0) {
+    MYDOCKER_RETURN_IF_ERROR(RemoveContainerDir(dir));
+    trash.clear();
+  }
   MYDOCKER_ASSIGN_OR_RETURN(FileLock names_lock, FileLock::Acquire(NamesDir(root_)));
-  if (state.ok() && !state->name.empty()) return ReleaseName(*this, state->name, id);
-  return ReleaseNamesOf(*this, id);
+  if (state.ok() && !state->name.empty()) {
+    MYDOCKER_RETURN_IF_ERROR(ReleaseName(*this, state->name, id));
+  } else {
+    MYDOCKER_RETURN_IF_ERROR(ReleaseNamesOf(*this, id));
+  }
+  return trash;
+}
+
+absl::Status StateStore::Purge(const std::string& trash) {
+  absl::Status result;
+  if (!trash.empty()) result = RemoveAll(trash);
+  // Trash a crashed remover left: each entry that no live remover holds locked (the lock of a
+  // container is a flock on its directory, which keeps it across the rename).
+  absl::StatusOr<std::vector<std::string>> entries = ListDir(TrashDir(root_));
+  if (!entries.ok()) return result;
+  for (const std::string& entry : *entries) {
+    std::string path = absl::StrCat(TrashDir(root_), "/", entry);
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (fd && ::flock(fd.get(), LOCK_EX | LOCK_NB) == 0) RemoveAll(path).IgnoreError();
+  }
+  return result;
 }
 
 absl::StatusOr<FileLock> StateStore::Lock(absl::string_view id) const {

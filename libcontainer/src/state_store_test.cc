@@ -331,6 +331,38 @@ TEST_F(StateStoreTest, RemoveDeletesDirectoryAndName) {
   EXPECT_TRUE(store_->Remove(id).ok());
 }
 
+TEST_F(StateStoreTest, DetachHidesTheContainerAtOnceAndPurgeDeletesIt) {
+  std::string id = Create("detached");
+  ASSERT_TRUE(MakeDirs(store_->ContainerDir(id) + "/upper/a/b").ok());
+  absl::StatusOr<FileLock> lock = store_->Lock(id);
+  ASSERT_TRUE(lock.ok());
+  absl::StatusOr<std::string> trash = store_->Detach(id);
+  ASSERT_TRUE(trash.ok()) << trash.status();
+  EXPECT_FALSE(PathExists(store_->ContainerDir(id)));
+  EXPECT_EQ(CountEntries(root_ + "/names"), 0u);
+  EXPECT_EQ(store_->Resolve("detached").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(store_->List()->size(), 0u);
+  EXPECT_TRUE(PathExists(*trash + "/upper/a/b"));  // not deleted yet
+  ASSERT_TRUE(store_->Purge(*trash).ok());
+  EXPECT_EQ(CountEntries(root_ + "/trash"), 0u);
+}
+
+TEST_F(StateStoreTest, PurgeDeletesTrashOfADeadRemoverButNotOfALiveOne) {
+  const std::string dead = root_ + "/trash/" + NewContainerId();
+  const std::string live = root_ + "/trash/" + NewContainerId();
+  ASSERT_TRUE(MakeDirs(dead + "/upper/x").ok());
+  ASSERT_TRUE(MakeDirs(live + "/upper/y").ok());
+  {
+    absl::StatusOr<FileLock> busy = FileLock::Acquire(live);  // a remover still at work
+    ASSERT_TRUE(busy.ok());
+    ASSERT_TRUE(store_->Purge("").ok());
+    EXPECT_FALSE(PathExists(dead));
+    EXPECT_TRUE(PathExists(live + "/upper/y"));
+  }
+  ASSERT_TRUE(store_->Purge("").ok());
+  EXPECT_EQ(CountEntries(root_ + "/trash"), 0u);
+}
+
 TEST_F(StateStoreTest, RemoveOfBadRecordStillReleasesItsName) {
   std::string id = Create("broken");
   ASSERT_TRUE(WriteFileAtomic(store_->ContainerDir(id) + "/state.json", "garbage").ok());

@@ -61,7 +61,7 @@ static void test_runtime_open_errors(void) {
 }
 
 /* With no option and no $MYDOCKER_HELPER, the library finds the helper beside itself
- * (dladdr): in the build tree build/lib/../bin/mydocker. */
+ * (dladdr): in the build tree build/lib/../bin/mydocker-helper. */
 static void test_helper_found_beside_library(void) {
   mydocker_error_t* err = NULL;
   mydocker_runtime_t* rt = NULL;
@@ -72,8 +72,8 @@ static void test_helper_found_beside_library(void) {
   CHECK_OK(mydocker_runtime_open(&options, &rt, &err), &err);
   if (rt == NULL) return;
   found = mydocker_runtime_helper_path(rt);
-  CHECK(strlen(found) > strlen("/bin/mydocker") &&
-        strcmp(found + strlen(found) - strlen("/bin/mydocker"), "/bin/mydocker") == 0);
+  CHECK(strlen(found) > strlen("/bin/mydocker-helper") &&
+        strcmp(found + strlen(found) - strlen("/bin/mydocker-helper"), "/bin/mydocker-helper") == 0);
   CHECK(strcmp(mydocker_runtime_root(rt), g_fx.root) == 0);
   setenv("MYDOCKER_HELPER", "/nonexistent/helper", 1);
   mydocker_runtime_close(rt);

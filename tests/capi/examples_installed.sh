@@ -2,7 +2,7 @@
 # Installs the build into a temporary staging prefix, builds examples/ against that prefix (the
 # CMake package, and the C example with pkg-config alone), and runs each example against the
 # busybox image under a temporary state root. Proves an installed, moved tree works: the
-# examples get no helper path, so the library must find the staged bin/mydocker by itself.
+# examples get no helper path, so the library must find the staged bin/mydocker-helper by itself.
 #
 # usage: examples_installed.sh BUILD_DIR SOURCE_DIR BUSYBOX_TAR
 set -euo pipefail
@@ -49,7 +49,7 @@ check() {  # check NAME EXPECTED-SUBSTRING...
   fi
   echo "ok: $name"
 }
-helper="helper $stage/lib/../bin/mydocker"
+helper="helper $stage/lib/../bin/mydocker-helper"
 check run_c "$helper" "hello 1 from" "hello 3 from" "exited with 0"
 check run_c_pkgconfig "$helper" "hello 2 from" "exited with 0"
 check run_cpp "line 1" "line 3" "done" "exited with 0"

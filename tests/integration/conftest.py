@@ -227,7 +227,8 @@ class Runtime:
 def mydocker_bin():
     """A private copy of the binary, so a rebuild during the run cannot swap it under a test.
 
-    The CLI re-executes itself through /proc/self/exe, so the copy is self-contained.
+    The small helper (monitor and exec stub) beside the binary is copied beside the copy, which
+    uses it as the installed CLI does; without one the CLI is its own helper.
     MYDOCKER_IT_NO_COPY=1 tests the binary in place.
     """
     # A missing binary is a failure, not a skip: CTest must not report a green suite that ran nothing.
@@ -243,6 +244,9 @@ def mydocker_bin():
         while True:  # the binary may be half-written by a concurrent link step: retry
             try:
                 shutil.copy2(MYDOCKER_BIN, copy)
+                helper = os.path.join(os.path.dirname(MYDOCKER_BIN), "mydocker-helper")
+                if os.access(helper, os.X_OK):
+                    shutil.copy2(helper, os.path.join(tmp, "mydocker-helper"))
                 if subprocess.run([copy, "--version"], capture_output=True, timeout=10).returncode == 0:
                     break
             except (OSError, subprocess.SubprocessError):

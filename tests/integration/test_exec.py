@@ -151,7 +151,9 @@ def sha256(path):
 def test_host_binary_cannot_be_overwritten_from_inside(runtime):
     """CVE-2019-5736: a container that replaces a command with `#!/proc/self/exe` gets the
     runtime's own binary executed inside it; it must not be able to write to that binary."""
-    before = sha256(runtime.bin)
+    helper = os.path.join(os.path.dirname(runtime.bin), "mydocker-helper")
+    binaries = [b for b in (runtime.bin, helper) if os.path.exists(b)]
+    before = [sha256(b) for b in binaries]
     start(runtime, "box")
     # The trap: a "command" whose interpreter is whatever executes it, and an attacker that
     # tries to write through /proc/<pid>/exe of every process that is not busybox.
@@ -168,7 +170,7 @@ def test_host_binary_cannot_be_overwritten_from_inside(runtime):
         runtime.md("exec", "box", "/trap")  # runs the runtime's binary inside the container
     r = runtime.md("exec", "box", "sh", "-c", "cat /attack.log 2>/dev/null; true")
     assert "WROTE" not in r.stdout
-    assert sha256(runtime.bin) == before
+    assert [sha256(b) for b in binaries] == before
 
 
 def test_exec_helper_runs_from_a_sealed_copy(runtime):

@@ -1,15 +1,35 @@
+#include <limits.h>
+#include <unistd.h>
+
 #include <iostream>
 
 #include "commands.h"
 
 namespace mydocker::cli {
+namespace {
+
+// The small static helper installed beside this binary (build/bin, or the install's bindir)
+// when it is there: a monitor started from it costs far less time and memory than one started
+// from the CLI (docs/performance.md). Otherwise the CLI is its own helper, its monitor mode and
+// nsenter stub being linked in as well.
+std::string HelperPath() {
+  char self[PATH_MAX];
+  ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n > 0) {
+    std::string path(self, static_cast<size_t>(n));
+    std::string helper = path.substr(0, path.rfind('/') + 1) + "mydocker-helper";
+    if (helper[0] == '/' && ::access(helper.c_str(), X_OK) == 0) return helper;
+  }
+  return "/proc/self/exe";
+}
+
+}  // namespace
 
 Runtime* Context::OpenRuntime() {
   if (runtime_ != nullptr) return runtime_.get();
-  // The CLI is its own helper: the monitor mode lives in this very binary.
   RuntimeOptions options;
   options.root = root;
-  options.helper_path = "/proc/self/exe";
+  options.helper_path = HelperPath();
   auto rt = Runtime::Open(options);
   if (!rt.ok()) {
     Fail(rt.status(), 125);

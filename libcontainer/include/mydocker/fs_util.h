@@ -13,8 +13,11 @@
 namespace mydocker {
 
 // Replaces `path` with `data` so that readers see the old or the new content, never a torn one:
-// write a temporary file beside it, fsync it, rename over `path`, fsync the directory.
-absl::Status WriteFileAtomic(const std::string& path, absl::string_view data, int mode = 0644);
+// write a temporary file beside it, fsync it, rename over `path`, fsync the directory. Without
+// `sync_directory` the last step is left out: after a crash `path` then holds the old or the new
+// content, each complete (the rename is one journal transaction), but not necessarily the new.
+absl::Status WriteFileAtomic(const std::string& path, absl::string_view data, int mode = 0644,
+                             bool sync_directory = true);
 
 absl::StatusOr<std::string> ReadFile(const std::string& path);
 absl::Status WriteFile(const std::string& path, absl::string_view data);  // existing file, no trunc race

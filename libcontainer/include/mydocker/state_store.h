@@ -5,6 +5,7 @@
 //   <root>/containers/<id>/{upper,work,rootfs}/   overlay layers and mount point
 //   <root>/containers/<id>/container.log          json-lines log
 //   <root>/names/<name> -> <id>          symlink; symlink(2) makes reservation atomic
+//   <root>/trash/<id>/                   a removed container's directory, being deleted
 //
 // Thread-safe: every method may be called from any thread; writes of one container's state are
 // serialised across processes by the per-container lock (flock on its directory).
@@ -61,7 +62,18 @@ class StateStore {
 
   // Removes the container's directory and name. REQUIRES: the caller holds Lock(id) and has
   // released the container's kernel resources.
+  // Detach followed by Purge.
   absl::Status Remove(absl::string_view id);
+
+  // The first half of Remove, one atomic step for readers: renames the container's directory
+  // into <root>/trash/ and releases its name, so it is no longer listed, resolved or named.
+  // Returns the trash path for Purge ("" when the directory had to be emptied in place, because
+  // something is still mounted in it). REQUIRES: as Remove.
+  absl::StatusOr<std::string> Detach(absl::string_view id);
+  // The second half: deletes `trash` (from Detach; may be "") and any trash whose remover died
+  // before deleting it. Unlinking a container's files is the slow part of removal on a busy
+  // journal; the monitor of a --rm container does it after telling the client the exit code.
+  absl::Status Purge(const std::string& trash);
 
   // The per-container lock, exclusive across threads and processes.
   absl::StatusOr<FileLock> Lock(absl::string_view id) const;

@@ -22,20 +22,17 @@ absl::Status ArchiveError(struct archive* a, const std::string& what) {
 
 // Reads `read` to its end (it hashes what it reads into `sha`) and returns the digest.
 absl::StatusOr<std::string> DigestRest(const std::function<la_ssize_t(const void**)>& read,
-                                       EVP_MD_CTX* sha) {
+                                       struct sha256_ctx* sha) {
   const void* data = nullptr;
   while (true) {
     la_ssize_t n = read(&data);
     if (n < 0) return absl::InternalError("read failed");
     if (n == 0) break;
   }
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  if (EVP_DigestFinal_ex(sha, digest, &length) != 1) {
-    return absl::InternalError("finish sha256");
-  }
+  uint8_t digest[SHA256_DIGEST_SIZE];
+  sha256_digest(sha, sizeof digest, digest);
   return absl::StrCat("sha256:", absl::BytesToHexString(absl::string_view(
-                                     reinterpret_cast<const char*>(digest), length)));
+                                     reinterpret_cast<const char*>(digest), sizeof digest)));
 }
 
 absl::Status WriteAll(int fd, const char* data, size_t size, absl::string_view name) {
@@ -63,17 +60,9 @@ absl::StatusOr<std::unique_ptr<HashingSource>> HashingSource::Open(const std::st
 absl::StatusOr<std::unique_ptr<HashingSource>> HashingSource::OpenFd(UniqueFd fd,
                                                                      std::string name) {
   struct archive* raw = archive_read_new();
-  EVP_MD_CTX* sha = EVP_MD_CTX_new();
-  if (raw == nullptr || sha == nullptr) {
-    if (raw != nullptr) archive_read_free(raw);
-    EVP_MD_CTX_free(sha);
-    return absl::ResourceExhaustedError("allocate archive reader");
-  }
-  std::unique_ptr<HashingSource> source(new HashingSource(std::move(name), raw, sha));
+  if (raw == nullptr) return absl::ResourceExhaustedError("allocate archive reader");
+  std::unique_ptr<HashingSource> source(new HashingSource(std::move(name), raw));
   const std::string& path = source->path_;
-  if (EVP_DigestInit_ex(sha, EVP_sha256(), nullptr) != 1) {
-    return absl::InternalError("initialise sha256");
-  }
   source->fd_ = std::move(fd);
   archive_read_support_filter_all(raw);
   archive_read_support_format_raw(raw);
@@ -92,7 +81,6 @@ absl::StatusOr<std::unique_ptr<HashingSource>> HashingSource::OpenFd(UniqueFd fd
 
 HashingSource::~HashingSource() {
   archive_read_free(raw_);
-  EVP_MD_CTX_free(sha_);
 }
 
 absl::Status HashingSource::Attach(struct archive* tar) {
@@ -117,9 +105,8 @@ la_ssize_t HashingSource::Read(const void** data) {
     error_ = ArchiveError(raw_, absl::StrCat("read ", path_));
     return -1;
   }
-  if (n > 0 && EVP_DigestUpdate(sha_, buffer_.data(), static_cast<size_t>(n)) != 1) {
-    error_ = absl::InternalError("update sha256");
-    return -1;
+  if (n > 0) {
+    sha256_update(&sha_, static_cast<size_t>(n), reinterpret_cast<const uint8_t*>(buffer_.data()));
   }
   if (n > 0 && copy_fd_ >= 0) {
     absl::Status copied = WriteAll(copy_fd_, buffer_.data(), static_cast<size_t>(n), path_);
@@ -135,7 +122,7 @@ la_ssize_t HashingSource::Read(const void** data) {
 
 absl::StatusOr<std::string> HashingSource::Finish() {
   absl::StatusOr<std::string> digest =
-      DigestRest([this](const void** data) { return Read(data); }, sha_);
+      DigestRest([this](const void** data) { return Read(data); }, &sha_);
   if (!error_.ok()) return error_;
   return digest;
 }
@@ -146,10 +133,8 @@ absl::StatusOr<std::string> UncompressedDigest(const std::string& path) {
 }
 
 absl::StatusOr<std::string> Sha256OfFd(int fd, absl::string_view name) {
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> sha(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-  if (sha == nullptr || EVP_DigestInit_ex(sha.get(), EVP_sha256(), nullptr) != 1) {
-    return absl::InternalError("initialise sha256");
-  }
+  struct sha256_ctx sha;
+  sha256_init(&sha);
   std::vector<char> buffer(64 * 1024);
   absl::Status error;
   auto read = [&](const void** data) -> la_ssize_t {
@@ -161,14 +146,13 @@ absl::StatusOr<std::string> Sha256OfFd(int fd, absl::string_view name) {
       error = LastErrnoError(absl::StrCat("read ", name));
       return -1;
     }
-    if (n > 0 && EVP_DigestUpdate(sha.get(), buffer.data(), static_cast<size_t>(n)) != 1) {
-      error = absl::InternalError("update sha256");
-      return -1;
+    if (n > 0) {
+      sha256_update(&sha, static_cast<size_t>(n), reinterpret_cast<const uint8_t*>(buffer.data()));
     }
     *data = buffer.data();
     return n;
   };
-  absl::StatusOr<std::string> digest = DigestRest(read, sha.get());
+  absl::StatusOr<std::string> digest = DigestRest(read, &sha);
   if (!error.ok()) return error;
   return digest;
 }

@@ -1,6 +1,6 @@
 #include "image/image_json.h"
 
-#include <openssl/evp.h>
+#include <nettle/sha2.h>
 
 #include <algorithm>
 #include <vector>
@@ -178,11 +178,13 @@ bool IsSha256Digest(absl::string_view digest) {
 }
 
 std::string Sha256Digest(absl::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
+  struct sha256_ctx ctx;
+  uint8_t digest[SHA256_DIGEST_SIZE];
+  sha256_init(&ctx);
+  sha256_update(&ctx, data.size(), reinterpret_cast<const uint8_t*>(data.data()));
+  sha256_digest(&ctx, sizeof digest, digest);
   return absl::StrCat("sha256:", absl::BytesToHexString(absl::string_view(
-                                     reinterpret_cast<const char*>(digest), length)));
+                                     reinterpret_cast<const char*>(digest), sizeof digest)));
 }
 
 std::string SerializeImageConfig(const Image& image, absl::string_view comment) {

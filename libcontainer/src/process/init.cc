@@ -2,6 +2,7 @@
 // on the prepared plan, no allocation, no locks, no C++ library calls that may allocate.
 #include <fcntl.h>
 #include <linux/close_range.h>
+#include <sched.h>
 #include <net/if.h>
 #include <poll.h>
 #include <sys/ioctl.h>
@@ -354,7 +355,14 @@ void RunInit(const InitPlan& plan) {
   // it the whole PID namespace.
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   CloseInheritedDescriptors(plan);
-  // Wait until the monitor has placed us in our cgroup, so no instruction runs unlimited.
+  // Runs while the monitor writes our pid into the cgroups (which waits for an RCU grace
+  // period on cgroup v1). Kernel memory is charged as before: a clone from the monitor charged
+  // the namespace to the monitor's cgroup, and until "go" we are still in it or already in ours.
+  if (plan.unshare_net && ::unshare(CLONE_NEWNET) != 0) {
+    Fail(plan, 125, errno, "create network namespace");
+  }
+  // Wait until the monitor has placed us in our cgroup, so no instruction of the container's
+  // own setup (mounts, devices) runs unlimited.
   char go = 0;
   ssize_t n;
   do {

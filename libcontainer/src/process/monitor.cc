@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -16,10 +17,16 @@
 #include <csignal>
 #include <cstring>
 
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "cleanup.h"
-#include "mydocker/runtime.h"
+#include "mydocker/cgroup_manager.h"
+#include "mydocker/fs_util.h"
+#include "mydocker/state_store.h"
+#include "mydocker/volume_store.h"
 #include "mydocker/status_macros.h"
 #include "process/init_plan.h"
 #include "process/log_writer.h"
@@ -78,6 +85,57 @@ absl::StatusOr<InitReport> ReceiveFromInit(int fd) {
   return report;
 }
 
+// Takes this binary's pages out of the resident set once the monitor has started its container:
+// a long-lived monitor then keeps only what its poll loop touches (a few hundred KiB in all)
+// rather than every page that start-up or the kernel's fault-around mapped. Only mappings of
+// the binary that hold no private (written) page are dropped: code and read-only data, which
+// come back unchanged from the page cache on the next touch; relocated data is left alone.
+void TrimResidentImage() {
+  // The ranges are collected first and every string and vector freed before the madvise
+  // calls, so no code runs after them that the poll loop would not run anyway.
+  struct Range {
+    uint64_t start, end;
+  } ranges[16];
+  int count = 0;
+  {
+    auto smaps = ReadFile("/proc/self/smaps");
+    if (!smaps.ok()) return;
+    const uintptr_t here = reinterpret_cast<uintptr_t>(&TrimResidentImage);
+    struct Mapping {
+      uint64_t start = 0, end = 0;
+      std::string perms, file;  // file: "dev inode"
+      bool written = true;
+    };
+    std::vector<Mapping> maps;
+    std::string own_file;
+    for (absl::string_view line : absl::StrSplit(*smaps, '\n')) {
+      std::vector<absl::string_view> f = absl::StrSplit(line, ' ', absl::SkipEmpty());
+      if (f.size() >= 5 && absl::StrContains(f[0], "-") && f[1].size() == 4) {
+        Mapping m;
+        std::pair<absl::string_view, absl::string_view> range = absl::StrSplit(f[0], '-');
+        if (!absl::SimpleHexAtoi(range.first, &m.start) ||
+            !absl::SimpleHexAtoi(range.second, &m.end)) {
+          return;
+        }
+        m.perms = std::string(f[1]);
+        m.file = absl::StrCat(f[3], " ", f[4]);
+        if (here >= m.start && here < m.end) own_file = m.file;
+        maps.push_back(std::move(m));
+      } else if (f.size() >= 2 && f[0] == "Anonymous:" && !maps.empty()) {
+        maps.back().written = f[1] != "0";
+      }
+    }
+    for (const Mapping& m : maps) {
+      if (m.file != own_file || m.written || (m.perms != "r-xp" && m.perms != "r--p")) continue;
+      if (count < 16) ranges[count++] = {m.start, m.end};
+    }
+  }
+  for (int i = 0; i < count; ++i) {
+    ::madvise(reinterpret_cast<void*>(ranges[i].start), ranges[i].end - ranges[i].start,
+              MADV_DONTNEED);
+  }
+}
+
 class Monitor {
  public:
   explicit Monitor(const MonitorRequest& request) : request_(request), control_(kMonitorControlFd) {}
@@ -100,7 +158,11 @@ class Monitor {
 
   MonitorRequest request_;
   UniqueFd control_;
-  std::unique_ptr<Runtime> runtime_;
+  // The stores a monitor needs, opened directly rather than through Runtime: the helper binary
+  // then links neither the image store nor libarchive and libcrypto (see docs/performance.md).
+  std::unique_ptr<StateStore> store_;
+  std::unique_ptr<CgroupManager> cgroups_;
+  std::unique_ptr<VolumeStore> volumes_;
   std::optional<FileLock> lock_;
   ContainerState state_;
   ContainerConfig config_;
@@ -135,13 +197,13 @@ void Monitor::Tell(ControlType type, int value, absl::string_view text) {
 }
 
 absl::Status Monitor::Prepare() {
-  RuntimeOptions options;
-  options.root = request_.root;
-  MYDOCKER_ASSIGN_OR_RETURN(runtime_, Runtime::Open(options));
-  dir_ = runtime_->state().ContainerDir(request_.id);
-  MYDOCKER_ASSIGN_OR_RETURN(FileLock lock, runtime_->state().Lock(request_.id));
+  MYDOCKER_ASSIGN_OR_RETURN(store_, StateStore::Open(request_.root));
+  MYDOCKER_ASSIGN_OR_RETURN(cgroups_, CgroupManager::Detect());
+  MYDOCKER_ASSIGN_OR_RETURN(volumes_, VolumeStore::Open(store_->root()));
+  dir_ = store_->ContainerDir(request_.id);
+  MYDOCKER_ASSIGN_OR_RETURN(FileLock lock, store_->Lock(request_.id));
   lock_.emplace(std::move(lock));
-  MYDOCKER_ASSIGN_OR_RETURN(state_, runtime_->state().LoadState(request_.id));
+  MYDOCKER_ASSIGN_OR_RETURN(state_, store_->LoadState(request_.id));
   if (state_.IsActive() && state_.init.Alive()) {
     return absl::FailedPreconditionError(
         absl::StrCat("container ", state_.id.substr(0, 12), " is already running"));
@@ -149,15 +211,15 @@ absl::Status Monitor::Prepare() {
   // From here on this monitor owns the container's start: a failure releases its resources
   // and records the error. Before, they may belong to a running instance and are not touched.
   owns_start_ = true;
-  MYDOCKER_ASSIGN_OR_RETURN(config_, runtime_->state().LoadConfig(request_.id));
+  MYDOCKER_ASSIGN_OR_RETURN(config_, store_->LoadConfig(request_.id));
   if (request_.console_size) config_.process.console_size = request_.console_size;
   MYDOCKER_ASSIGN_OR_RETURN(
       plan_, BuildInitPlan(config_, SeccompCacheDir(runtime_->options().root)));
   MYDOCKER_ASSIGN_OR_RETURN(LogWriter log, LogWriter::Open(state_.log_path));
   log_.emplace(std::move(log));
   // A restarted container begins from clean resources, whatever a crash left behind.
-  MYDOCKER_RETURN_IF_ERROR(ReleaseResources(runtime_->cgroups(), dir_, state_));
-  return runtime_->cgroups().Create(state_.cgroup_path, config_.linux_spec.resources);
+  MYDOCKER_RETURN_IF_ERROR(ReleaseResources(*cgroups_, dir_, state_));
+  return cgroups_->Create(state_.cgroup_path, config_.linux_spec.resources);
 }
 
 absl::Status Monitor::StartInit() {
@@ -185,6 +247,10 @@ absl::Status Monitor::StartInit() {
     stderr_r_.reset(p[0]);
     child_stdio[2].reset(p[1]);
   }
+  if (flags & CLONE_NEWNET) {
+    flags &= ~static_cast<unsigned long>(CLONE_NEWNET);
+    plan_.unshare_net = true;
+  }
   plan_.sync_fd = init_end.get();
   for (int i = 0; i < 3; ++i) plan_.stdio[i] = child_stdio[i].get();
 
@@ -197,10 +263,13 @@ absl::Status Monitor::StartInit() {
   init_end.reset();
   for (UniqueFd& fd : child_stdio) fd.reset();
 
-  MYDOCKER_RETURN_IF_ERROR(Annotate(runtime_->cgroups().AddProcess(state_.cgroup_path, init_pid_),
+  MYDOCKER_RETURN_IF_ERROR(Annotate(cgroups_->AddProcess(state_.cgroup_path, init_pid_),
                                     "join cgroup"));
   char go = 'g';
-  if (::write(sync_.get(), &go, 1) != 1) return LastErrnoError("release container init");
+  // EPIPE: init failed before waiting (its message is queued on the socket for AwaitExec).
+  if (::write(sync_.get(), &go, 1) != 1 && errno != EPIPE) {
+    return LastErrnoError("release container init");
+  }
   return AwaitExec();
 }
 
@@ -252,7 +321,7 @@ absl::Status Monitor::RecordStarted() {
   state_.error.clear();
   state_.init = {init_pid_, ProcessStartTime(init_pid_).value_or(0)};
   state_.monitor = {::getpid(), ProcessStartTime(::getpid()).value_or(0)};
-  MYDOCKER_RETURN_IF_ERROR(runtime_->state().SaveState(state_));
+  MYDOCKER_RETURN_IF_ERROR(store_->SaveState(state_));
   lock_.reset();
   return absl::OkStatus();
 }
@@ -266,17 +335,17 @@ void Monitor::FailStart(const absl::Status& status) {
   int code = ExitCodeOf(status);
   std::string message(status.message());
   if (owns_start_) {
-    ReleaseResources(runtime_->cgroups(), dir_, state_).IgnoreError();
+    ReleaseResources(*cgroups_, dir_, state_).IgnoreError();
     // Docker keeps a container whose command could not start, in state "created", with the
     // reason; --rm removes it at once.
     if (state_.auto_remove) {
-      runtime_->DeleteContainer(state_.id, /*anonymous_volumes=*/true).IgnoreError();
+      DeleteContainerFiles(*store_, *volumes_, state_.id, /*anonymous_volumes=*/true).IgnoreError();
     } else {
       state_.status = ContainerStatus::kCreated;
       state_.error = message;
       state_.exit_code = code;
       state_.init = {};
-      runtime_->state().SaveState(state_).IgnoreError();
+      store_->SaveState(state_).IgnoreError();
     }
   }
   Tell(ControlType::kStartFailed, code, message);
@@ -319,6 +388,9 @@ void Monitor::DetachClient() {
   // held open here: a reader of the client's output would otherwise never see end of file.
   client_connected_ = false;
   control_.reset();
+  // What is left to run is the poll loop and the end; the code of the start and of the client
+  // link need not stay resident for the container's whole life.
+  TrimResidentImage();
   if (!request_.attach) return;
   UniqueFd null(::open("/dev/null", O_RDWR | O_CLOEXEC));
   for (int fd = 0; fd < 3; ++fd) ::dup3(null.get(), fd, 0);
@@ -423,27 +495,36 @@ void Monitor::RelayStdin(bool readable) {
 
 void Monitor::Finish() {
   int code = ExitCodeFromWaitStatus(wait_status_);
-  auto lock = runtime_->state().Lock(request_.id);
-  auto stats = runtime_->cgroups().Stats(state_.cgroup_path);
+  auto lock = store_->Lock(request_.id);
+  auto stats = cgroups_->Stats(state_.cgroup_path);
   bool oom = stats.ok() && stats->oom_kills > 0 && WIFSIGNALED(wait_status_) &&
              WTERMSIG(wait_status_) == SIGKILL;
-  ReleaseResources(runtime_->cgroups(), dir_, state_).IgnoreError();
+  ReleaseResources(*cgroups_, dir_, state_).IgnoreError();
+  bool removed = false;
+  std::string trash;
   if (lock.ok()) {
-    auto current = runtime_->state().LoadState(request_.id);
+    auto current = store_->LoadState(request_.id);
     if (current.ok()) {
       ContainerState s = *current;
       if (s.auto_remove) {
-        runtime_->DeleteContainer(request_.id, /*anonymous_volumes=*/true).IgnoreError();
+        removed = DeleteContainerFiles(*store_, *volumes_, request_.id,
+                                       /*anonymous_volumes=*/true, &trash)
+                      .ok();
       } else {
         s.status = ContainerStatus::kStopped;
         s.exit_code = code;
         s.oom_killed = oom;
         s.finished = absl::Now();
-        runtime_->state().SaveState(s).IgnoreError();
+        store_->SaveState(s).IgnoreError();
       }
     }
   }
   Tell(ControlType::kExited, code);
+  // Once detached, the container is gone for every reader (not listed, its name free, its
+  // cgroup removed): deleting its files need not keep the client waiting. This monitor still
+  // holds the lock on the directory while it does, and a remover that dies half-way leaves
+  // trash that the next Purge deletes.
+  if (removed) store_->Purge(trash).IgnoreError();
 }
 
 int Monitor::Run() {
@@ -463,6 +544,7 @@ int Monitor::Run() {
     return 1;
   }
   Tell(ControlType::kStarted, init_pid_);
+  TrimResidentImage();
   Loop();
   if (!init_exited_) {  // gave up draining; make sure init is gone before recording
     ::kill(init_pid_, SIGKILL);
