@@ -214,7 +214,7 @@ absl::Status Monitor::Prepare() {
   MYDOCKER_ASSIGN_OR_RETURN(config_, store_->LoadConfig(request_.id));
   if (request_.console_size) config_.process.console_size = request_.console_size;
   MYDOCKER_ASSIGN_OR_RETURN(
-      plan_, BuildInitPlan(config_, SeccompCacheDir(runtime_->options().root)));
+      plan_, BuildInitPlan(config_, SeccompCacheDir(store_->root())));
   MYDOCKER_ASSIGN_OR_RETURN(LogWriter log, LogWriter::Open(state_.log_path));
   log_.emplace(std::move(log));
   // A restarted container begins from clean resources, whatever a crash left behind.
