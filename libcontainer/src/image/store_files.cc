@@ -105,7 +105,9 @@ absl::Status TempLayer::SweepStale(const std::string& root) {
     if (!absl::StartsWith(name, "tmp-")) continue;
     std::string path = absl::StrCat(LayersDir(root), "/", name);
     absl::StatusOr<FileLock> lock = FileLock::TryAcquire(path);
-    if (lock.ok()) MYDOCKER_RETURN_IF_ERROR(RemoveAll(path));
+    // Best effort: a leftover that cannot go (a mount point inside, EIO) must not make every
+    // later load, import and commit fail; it is tried again next time.
+    if (lock.ok()) RemoveAll(path).IgnoreError();
   }
   return absl::OkStatus();
 }
