@@ -22,6 +22,26 @@ absl::Status Parse(absl::string_view text, const char* what, rapidjson::Document
   return absl::OkStatus();
 }
 
+absl::Status CheckDepth(const rapidjson::Value& root, int max_depth, absl::string_view what) {
+  // An explicit stack: this runs on exactly the documents that would overflow a recursive walk.
+  std::vector<std::pair<const rapidjson::Value*, int>> pending = {{&root, 1}};
+  while (!pending.empty()) {
+    auto [value, depth] = pending.back();
+    pending.pop_back();
+    if (!value->IsArray() && !value->IsObject()) continue;
+    if (depth > max_depth) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(what, ": arrays and objects nested more than ", max_depth, " deep"));
+    }
+    if (value->IsArray()) {
+      for (const rapidjson::Value& v : value->GetArray()) pending.emplace_back(&v, depth + 1);
+    } else {
+      for (const auto& m : value->GetObject()) pending.emplace_back(&m.value, depth + 1);
+    }
+  }
+  return absl::OkStatus();
+}
+
 void Key(Writer& w, absl::string_view key) {
   w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
 }

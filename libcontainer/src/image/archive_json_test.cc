@@ -46,6 +46,16 @@ TEST(ArchiveJsonTest, DockerManifestRoundTripAndNullTags) {
   EXPECT_TRUE((*untagged)[0].repo_tags.empty());
 }
 
+TEST(ArchiveJsonTest, DeepNestingIsAnErrorNotACrash) {
+  auto unterminated = ParseDockerManifest(std::string(200000, '['), "manifest.json");
+  EXPECT_EQ(unterminated.status().code(), absl::StatusCode::kInvalidArgument);
+  std::string deep = std::string(65, '[') + std::string(65, ']');
+  auto manifest = ParseDockerManifest(deep, "manifest.json");
+  EXPECT_THAT(manifest.status().message(), HasSubstr("nested more than 64 deep"));
+  std::string index = R"({"manifests":[],"x":)" + deep + "}";
+  EXPECT_EQ(ParseOciIndex(index, "index.json").status().code(), absl::StatusCode::kInvalidArgument);
+}
+
 TEST(ArchiveJsonTest, MalformedDocumentsAreErrors) {
   for (const char* json :
        {"", "{}", R"({"manifests":[{"size":1}]})", R"({"manifests":[{"digest":"x","size":-1}]})"}) {
