@@ -23,3 +23,19 @@ def test_deeply_nested_config_refused(runtime, tmp_path):
     deep = json.dumps(config).replace('"DEEP"', "[" * 100 + "]" * 100).encode()
     image = ("deep/img:v1", [base], deep)
     assert_load_refused(runtime, oci_archive([image]).write_tar(tmp_path / "deep.tar"), "nested")
+
+
+def test_uid_and_gid_above_int32_max_refused(runtime, tmp_path):
+    """4294967295 is (uid_t)-1: setresuid(-1) leaves the process root."""
+    base = busybox_layer()
+    for user in ("4294967295", "0:4294967295"):
+        image = ("bigid/img:v1", [base], config_for([base], {"Cmd": ["id"], "User": user}))
+        load(runtime, oci_archive([image]).write_tar(tmp_path / "img.tar"))
+        r = runtime.md("run", "--rm", "bigid/img:v1")
+        assert r.returncode == 125 and "out of range" in r.stderr, (r.stdout, r.stderr)
+    r = runtime.md("run", "--rm", "-u", "2147483648", "bigid/img:v1", "id")
+    assert r.returncode == 125 and "out of range" in r.stderr, (r.stdout, r.stderr)
+    runtime.md("run", "-d", "--name", "c", "-u", "0", "bigid/img:v1", "sleep", "30", check=True)
+    r = runtime.md("exec", "-u", "4294967295", "c", "id")
+    assert r.returncode != 0 and "out of range" in r.stderr, (r.stdout, r.stderr)
+    runtime.md("rm", "-f", "c", check=True)
