@@ -39,3 +39,17 @@ def test_uid_and_gid_above_int32_max_refused(runtime, tmp_path):
     r = runtime.md("exec", "-u", "4294967295", "c", "id")
     assert r.returncode != 0 and "out of range" in r.stderr, (r.stdout, r.stderr)
     runtime.md("rm", "-f", "c", check=True)
+
+
+def test_failed_commit_resumes_the_container_and_a_paused_one_stays_paused(runtime):
+    runtime.md("run", "-d", "--name", "live", "busybox", "sleep", "60", check=True)
+    runtime.wait_running("live")
+    r = runtime.md("commit", "live", "Not A Valid:Ref")
+    assert r.returncode == 1, r.stdout
+    assert runtime.inspect("live")["State"] == "running"
+    runtime.md("pause", "live", check=True)
+    r = runtime.md("commit", "live", "frompaused")
+    assert r.returncode == 0 and "WARNING" not in r.stderr, r.stderr
+    assert runtime.inspect("live")["State"] == "paused"
+    runtime.md("rm", "-f", "live", check=True)
+    runtime.md("rmi", "frompaused", check=True)
