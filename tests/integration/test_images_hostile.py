@@ -1,9 +1,19 @@
 """Hostile archives and images found by the security review of load, save, commit and user
 lookup: each is refused cleanly (or handled) with nothing stored."""
 
+import gzip
+import io
 import json
+import os
+import subprocess
+import tarfile
+import tempfile
 
+import pytest
+
+from conftest import Runtime
 from image_fixtures import busybox_layer, config_for, docker_archive, fixture_image, oci_archive
+from test_images import root_snapshot
 from test_images_archive import assert_load_refused, load
 
 
@@ -53,3 +63,45 @@ def test_failed_commit_resumes_the_container_and_a_paused_one_stays_paused(runti
     assert runtime.inspect("live")["State"] == "paused"
     runtime.md("rm", "-f", "live", check=True)
     runtime.md("rmi", "frompaused", check=True)
+
+
+@pytest.fixture
+def small_runtime(mydocker_bin):
+    """A state root on an 8 MiB tmpfs, so that filling it is fast."""
+    mount = tempfile.mkdtemp(prefix="mydocker-it-small-")
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m,mode=0700", "tmpfs", mount], check=True)
+    # The root below the mount point: the teardown takes any mount naming the root for a leak.
+    os.mkdir(os.path.join(mount, "root"), 0o700)
+    rt = Runtime(os.path.join(mount, "root"), mydocker_bin)
+    try:
+        yield rt
+    finally:
+        problems = rt.teardown()
+        subprocess.run(["umount", mount], check=True)
+        os.rmdir(mount)
+    assert not problems, "test left resources behind:\n" + "\n".join(problems)
+
+
+def test_decompression_bomb_refused(small_runtime, tmp_path):
+    """64 MiB of zeros in 64 KiB of gzip cannot fill an 8 MiB state root."""
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        info = tarfile.TarInfo("zeros")
+        info.size = 64 << 20
+        tar.addfile(info, io.BytesIO(bytes(info.size)))
+    bomb = buf.getvalue()
+    packed = gzip.compress(bomb, compresslevel=9, mtime=0)
+    archive = oci_archive([("bomb/img:v1", [b""], config_for([bomb], {"Cmd": ["true"]}))])
+    index = json.loads(archive.files["index.json"])
+    manifest_name = "blobs/sha256/" + index["manifests"][0]["digest"][7:]
+    manifest = json.loads(archive.files[manifest_name])
+    manifest["layers"] = [{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip",
+                           "digest": archive.blob(packed), "size": len(packed)}]
+    data = json.dumps(manifest).encode()
+    index["manifests"][0].update(digest=archive.blob(data), size=len(data))
+    archive.files["index.json"] = json.dumps(index).encode()
+    small_runtime.md("images", check=True)  # the store's own directories
+    before = root_snapshot(small_runtime)
+    r = small_runtime.md("load", "-i", archive.write_tar(tmp_path / "bomb.tar"))
+    assert r.returncode == 1 and "room for" in r.stderr, (r.stdout, r.stderr)
+    assert root_snapshot(small_runtime) == before
