@@ -105,3 +105,20 @@ def test_decompression_bomb_refused(small_runtime, tmp_path):
     r = small_runtime.md("load", "-i", archive.write_tar(tmp_path / "bomb.tar"))
     assert r.returncode == 1 and "room for" in r.stderr, (r.stdout, r.stderr)
     assert root_snapshot(small_runtime) == before
+
+
+def test_a_layer_repeated_thousands_of_times(runtime, tmp_path):
+    """Refused at once by the 128-layer limit, not unpacked 5000 times; repeated images load
+    once."""
+    many = [layer(("f", "x"))] * 5000
+    for archive in (oci_archive([("many/img:v1", many, config_for(many, {}))]),
+                    docker_archive([("many/img:v1", many, config_for(many, {}))])):
+        assert_load_refused(runtime, archive.write_tar(tmp_path / "many.tar"), "128")
+    image = fixture_image()
+    archive = oci_archive([image] * 100)
+    r = runtime.md("load", "-i", archive.write_tar(tmp_path / "same.tar"), timeout=20)
+    assert r.returncode == 0, r.stderr
+    archive = docker_archive([image] * 100)
+    r = runtime.md("load", "-i", archive.write_tar(tmp_path / "same.tar"), timeout=20)
+    assert r.returncode == 0, r.stderr
+    runtime.md("rmi", image[0], check=True)
