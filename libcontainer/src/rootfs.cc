@@ -1,6 +1,7 @@
 #include "mydocker/rootfs.h"
 
 #include <sys/mount.h>
+#include <unistd.h>
 
 #include <cerrno>
 
@@ -48,8 +49,18 @@ absl::StatusOr<std::string> Rootfs::OverlayOptions() const {
   // in the container leaves an upper layer that only overlayfs can read (a redirect xattr, a
   // file without its data), which `commit` would turn into a wrong image. index off: the
   // layers are shared by many mounts at once.
-  return absl::StrCat("lowerdir=", absl::StrJoin(lower_dirs_, ":"), ",upperdir=", upper_dir_,
-                      ",workdir=", work_dir_, ",redirect_dir=off,metacopy=off,index=off");
+  std::string options =
+      absl::StrCat("lowerdir=", absl::StrJoin(lower_dirs_, ":"), ",upperdir=", upper_dir_,
+                   ",workdir=", work_dir_, ",redirect_dir=off,metacopy=off,index=off");
+  // mount(2) copies at most one page of options: past that the kernel cuts the layer list
+  // short and the mount fails with a bare EINVAL.
+  const size_t max = static_cast<size_t>(::sysconf(_SC_PAGESIZE)) - 1;
+  if (options.size() > max) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "an image of ", lower_dirs_.size(), " layers is too many for one overlay mount here: its ",
+        "options take ", options.size(), " bytes, the kernel takes at most ", max));
+  }
+  return options;
 }
 
 absl::Status Rootfs::Prepare() const {

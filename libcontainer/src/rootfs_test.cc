@@ -34,6 +34,19 @@ TEST(RootfsTest, RefusesSeparatorsAndMissingLayers) {
   EXPECT_FALSE(Rootfs("/c:x", {"/l"}).OverlayOptions().ok());
 }
 
+TEST(RootfsTest, RefusesMoreLayersThanOneMountTakes) {
+  std::vector<std::string> layers;
+  for (int i = 0; i < 60; ++i) {
+    layers.push_back("/var/lib/mydocker/layers/sha256/" + std::string(62, 'a') +
+                     std::to_string(10 + i) + "/diff");
+  }
+  absl::StatusOr<std::string> options = Rootfs("/c", layers).OverlayOptions();
+  EXPECT_EQ(options.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(options.status().message().find("an image of 60 layers"), absl::string_view::npos);
+  layers.resize(30);
+  EXPECT_TRUE(Rootfs("/c", layers).OverlayOptions().ok());
+}
+
 TEST(RootfsTest, PrepareCreatesDirectoriesAndUnmountToleratesNothingMounted) {
   char tmpl[] = "/tmp/rootfs-test-XXXXXX";
   ASSERT_NE(::mkdtemp(tmpl), nullptr);

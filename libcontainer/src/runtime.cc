@@ -210,6 +210,7 @@ absl::StatusOr<std::unique_ptr<Container>> Runtime::Create(const CreateOptions& 
   MYDOCKER_RETURN_IF_ERROR(
       ApplyUser(options.user.empty() ? image.config.user : options.user, layers, proc));
   const Rootfs rootfs(dir, layers);
+  MYDOCKER_RETURN_IF_ERROR(rootfs.OverlayOptions().status());  // refused now, not at start
   config.root = rootfs.Spec();
   config.linux_spec.resources = options.resources;
   const std::string parent = options.cgroup_parent.empty() ? "mydocker" : options.cgroup_parent;

@@ -12,7 +12,8 @@ import tempfile
 import pytest
 
 from conftest import Runtime
-from image_fixtures import busybox_layer, config_for, docker_archive, fixture_image, oci_archive
+from image_fixtures import (busybox_layer, config_for, docker_archive, fixture_image, layer,
+                            oci_archive)
 from test_images import root_snapshot
 from test_images_archive import assert_load_refused, load
 
@@ -122,3 +123,11 @@ def test_a_layer_repeated_thousands_of_times(runtime, tmp_path):
     r = runtime.md("load", "-i", archive.write_tar(tmp_path / "same.tar"), timeout=20)
     assert r.returncode == 0, r.stderr
     runtime.md("rmi", image[0], check=True)
+
+
+def test_more_layers_than_one_overlay_mount_takes(runtime, tmp_path):
+    """Refused at load with the layer count, not by a bare EINVAL from mount at run."""
+    layers = [busybox_layer()] + [layer((f"f{i}", "x")) for i in range(60)]
+    image = ("tall/img:v1", layers, config_for(layers, {"Cmd": ["true"]}))
+    assert_load_refused(runtime, oci_archive([image]).write_tar(tmp_path / "tall.tar"),
+                        "61 layers", "overlay")

@@ -362,6 +362,9 @@ absl::StatusOr<std::vector<Image>> ImageStore::Load(const std::string& path) {
   if (!dir_fd) return LastErrnoError(absl::StrCat("open ", dir));
   Loader loader(root_, dir_fd.get());
   MYDOCKER_RETURN_IF_ERROR(loader.Run());
+  for (const StagedImage& staged : loader.images()) {
+    MYDOCKER_RETURN_IF_ERROR(store_files::CheckMountable(root_, LayerDirs(staged.image)));
+  }
   {
     MYDOCKER_ASSIGN_OR_RETURN(FileLock lock, FileLock::Acquire(store_files::LockPath(root_)));
     MYDOCKER_RETURN_IF_ERROR(store_files::CommitStaged(root_, loader.layers(), loader.images()));

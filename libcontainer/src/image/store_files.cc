@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "image/hashing_source.h"
 #include "image/layer_unpacker.h"
+#include "mydocker/rootfs.h"
 #include "mydocker/status_macros.h"
 
 namespace mydocker::store_files {
@@ -64,6 +65,12 @@ absl::StatusOr<Repositories> LoadRepositories(const std::string& root) {
   if (absl::IsNotFound(data.status())) return Repositories{};
   if (!data.ok()) return data.status();
   return ParseRepositories(*data, path);
+}
+
+absl::Status CheckMountable(const std::string& root, const std::vector<std::string>& layer_dirs) {
+  // A container directory as long as a real one (<root>/containers/<64 hex digits>).
+  Rootfs rootfs(absl::StrCat(root, "/containers/", std::string(64, '0')), layer_dirs);
+  return rootfs.OverlayOptions().status();
 }
 
 absl::Status DiscardLayer(const std::string& root, absl::string_view diff_id) {
