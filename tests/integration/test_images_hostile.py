@@ -14,7 +14,7 @@ import pytest
 from conftest import Runtime
 from image_fixtures import (busybox_layer, config_for, docker_archive, fixture_image, layer,
                             oci_archive)
-from test_images import root_snapshot
+from test_images import image_rows, root_snapshot
 from test_images_archive import assert_load_refused, load
 
 
@@ -131,3 +131,19 @@ def test_more_layers_than_one_overlay_mount_takes(runtime, tmp_path):
     image = ("tall/img:v1", layers, config_for(layers, {"Cmd": ["true"]}))
     assert_load_refused(runtime, oci_archive([image]).write_tar(tmp_path / "tall.tar"),
                         "61 layers", "overlay")
+
+
+def test_names_normalized_and_digest_references_skipped(runtime, tmp_path):
+    tag, layers, config = fixture_image()
+    archive = docker_archive([(tag, layers, config)])
+    manifest = json.loads(archive.files["manifest.json"])
+    manifest[0]["RepoTags"] = ["docker.io/myorg/app:v1", "docker.io/library/tool:v2",
+                               "index.docker.io/library/other:v3",
+                               "busybox@sha256:" + "ab" * 32]
+    archive.files["manifest.json"] = json.dumps(manifest).encode()
+    load(runtime, archive.write_tar(tmp_path / "names.tar"))
+    rows = {(row[0], row[1]) for row in image_rows(runtime)}
+    assert {("myorg/app", "v1"), ("tool", "v2"), ("other", "v3")} <= rows, rows
+    assert not any("docker.io" in row[0] or "@" in row[0] for row in rows), rows
+    for ref in ("myorg/app:v1", "tool:v2", "other:v3"):
+        runtime.md("rmi", ref, check=True)

@@ -53,15 +53,14 @@ absl::Status Tampered(absl::string_view what, absl::string_view want, absl::stri
       absl::StrCat(what, " does not match its digest: want ", want, ", got ", got));
 }
 
-// "docker.io/library/busybox:latest" and "busybox:latest" name the same image; the store keeps
-// Docker's short form. Validated like any tag.
+// "docker.io/library/busybox:latest" and "busybox:latest" name the same image, as do
+// "docker.io/org/app" and "org/app"; the store keeps Docker's short form. Validated like any tag.
+// "" for a digest reference (name@sha256:...): it names content, not a tag, and is skipped.
 absl::StatusOr<std::string> NormalizeTag(absl::string_view ref) {
-  for (absl::string_view prefix :
-       {"docker.io/library/", "index.docker.io/library/", "docker.io/"}) {
-    if (absl::StartsWith(ref, prefix) && ref.find('/', prefix.size()) == absl::string_view::npos) {
-      ref.remove_prefix(prefix.size());
-      break;
-    }
+  if (absl::StrContains(ref, '@')) return std::string();
+  if (!absl::ConsumePrefix(&ref, "docker.io/")) absl::ConsumePrefix(&ref, "index.docker.io/");
+  if (absl::StartsWith(ref, "library/") && ref.find('/', 8) == absl::string_view::npos) {
+    ref.remove_prefix(8);
   }
   MYDOCKER_ASSIGN_OR_RETURN(auto name_tag, ParseImageReference(ref));
   return absl::StrCat(name_tag.first, ":", name_tag.second);
@@ -82,12 +81,14 @@ absl::StatusOr<std::vector<std::string>> OciTags(const Descriptor& d) {
     // have copied unchanged from another image.
     if (containerd.empty()) return std::vector<std::string>{};
     MYDOCKER_ASSIGN_OR_RETURN(std::string named, NormalizeTag(containerd));
+    if (named.empty()) return std::vector<std::string>{};
     ref = absl::StrCat(named.substr(0, named.rfind(':')), ":", ref);
   } else if (ref.empty()) {
     ref = containerd;
   }
   if (ref.empty()) return std::vector<std::string>{};
   MYDOCKER_ASSIGN_OR_RETURN(std::string tag, NormalizeTag(ref));
+  if (tag.empty()) return std::vector<std::string>{};
   return std::vector<std::string>{tag};
 }
 
@@ -211,7 +212,7 @@ absl::Status Loader::LoadDocker(const std::string& manifest_json) {
     std::vector<std::string> tags;
     for (const std::string& ref : entry.repo_tags) {
       MYDOCKER_ASSIGN_OR_RETURN(std::string tag, NormalizeTag(ref));
-      tags.push_back(std::move(tag));
+      if (!tag.empty()) tags.push_back(std::move(tag));
     }
     // The same config is the same image (its diff ids were checked): only its tags are new.
     if (auto seen = loaded_.find("config " + entry.config); seen != loaded_.end()) {
