@@ -1,8 +1,10 @@
 #include "json_util.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstring>
 
+#include "absl/strings/escaping.h"
 #include "rapidjson/error/en.h"
 
 namespace mydocker::json {
@@ -22,7 +24,7 @@ absl::Status Parse(absl::string_view text, const char* what, rapidjson::Document
   return absl::OkStatus();
 }
 
-absl::Status CheckDepth(const rapidjson::Value& root, int max_depth, absl::string_view what) {
+absl::Status CheckStructure(const rapidjson::Value& root, int max_depth, absl::string_view what) {
   // An explicit stack: this runs on exactly the documents that would overflow a recursive walk.
   std::vector<std::pair<const rapidjson::Value*, int>> pending = {{&root, 1}};
   while (!pending.empty()) {
@@ -36,7 +38,17 @@ absl::Status CheckDepth(const rapidjson::Value& root, int max_depth, absl::strin
     if (value->IsArray()) {
       for (const rapidjson::Value& v : value->GetArray()) pending.emplace_back(&v, depth + 1);
     } else {
-      for (const auto& m : value->GetObject()) pending.emplace_back(&m.value, depth + 1);
+      std::vector<absl::string_view> keys;
+      for (const auto& m : value->GetObject()) {
+        keys.emplace_back(m.name.GetString(), m.name.GetStringLength());
+        pending.emplace_back(&m.value, depth + 1);
+      }
+      std::sort(keys.begin(), keys.end());
+      auto twice = std::adjacent_find(keys.begin(), keys.end());
+      if (twice != keys.end()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(what, ": key \"", absl::CHexEscape(*twice), "\" given twice"));
+      }
     }
   }
   return absl::OkStatus();

@@ -33,10 +33,12 @@ using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 // exhaust the stack.
 absl::Status Parse(absl::string_view text, const char* what, rapidjson::Document* doc);
 
-// Refuses (InvalidArgument "<what>: arrays and objects nested more than N deep") a document whose arrays and objects nest more than
-// `max_depth` levels. Parsing is iterative, but writing a value back out (Accept) and our own
-// walkers recurse: documents stored from outside are bounded here when they come in.
-absl::Status CheckDepth(const rapidjson::Value& root, int max_depth, absl::string_view what);
+// Refuses (InvalidArgument "<what>: ...") a document whose arrays and objects nest more than
+// `max_depth` levels, or with an object that has a key twice. Parsing is iterative, but writing
+// a value back out (Accept) and our own walkers recurse: documents stored from outside are
+// bounded here when they come in. Duplicate keys: RapidJSON's FindMember takes the first, Go's
+// encoding/json (Docker, containerd) the last, so such a document would mean two things.
+absl::Status CheckStructure(const rapidjson::Value& root, int max_depth, absl::string_view what);
 
 // The nesting allowed in documents that come from outside (image configs, manifests, indexes);
 // real ones need 4 or 5.

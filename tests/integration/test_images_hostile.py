@@ -147,3 +147,16 @@ def test_names_normalized_and_digest_references_skipped(runtime, tmp_path):
     assert not any("docker.io" in row[0] or "@" in row[0] for row in rows), rows
     for ref in ("myorg/app:v1", "tool:v2", "other:v3"):
         runtime.md("rmi", ref, check=True)
+
+
+def test_duplicate_keys_refused(runtime, tmp_path):
+    """Go (Docker) reads the last of two equal keys, RapidJSON the first: refused, not guessed."""
+    tag, layers, config = fixture_image()
+    archive = docker_archive([(tag, layers, config)])
+    manifest = archive.files["manifest.json"].decode()
+    archive.files["manifest.json"] = manifest.replace('"Config"', '"Config": "x.json", "Config"')
+    archive.files["manifest.json"] = archive.files["manifest.json"].encode()
+    assert_load_refused(runtime, archive.write_tar(tmp_path / "dup.tar"), "given twice")
+    doubled = config.replace(b'"os":', b'"os":"windows","os":', 1)
+    archive = docker_archive([(tag, layers, doubled)])
+    assert_load_refused(runtime, archive.write_tar(tmp_path / "dup.tar"), "given twice")

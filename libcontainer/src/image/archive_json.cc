@@ -25,8 +25,8 @@ absl::Status Parse(rapidjson::Document& doc, absl::string_view json, absl::strin
     return Malformed(what, absl::StrCat(rapidjson::GetParseError_En(doc.GetParseError()),
                                         " at offset ", doc.GetErrorOffset()));
   }
-  return mydocker::json::CheckDepth(doc, mydocker::json::kMaxForeignDepth,
-                                   absl::StrCat("malformed ", what));
+  return mydocker::json::CheckStructure(doc, mydocker::json::kMaxForeignDepth,
+                                        absl::StrCat("malformed ", what));
 }
 
 std::string StringOf(const Value& object, const char* key) {

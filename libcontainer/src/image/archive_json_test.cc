@@ -56,6 +56,15 @@ TEST(ArchiveJsonTest, DeepNestingIsAnErrorNotACrash) {
   EXPECT_EQ(ParseOciIndex(index, "index.json").status().code(), absl::StatusCode::kInvalidArgument);
 }
 
+TEST(ArchiveJsonTest, DuplicateKeysAreErrors) {
+  // RapidJSON would read the first "layers", Docker the second.
+  auto manifest = ParseOciManifest(
+      R"({"config":{"digest":"sha256:a"},"layers":[],"layers":[{"digest":"sha256:b"}]})", "m");
+  EXPECT_THAT(manifest.status().message(), HasSubstr("key \"layers\" given twice"));
+  EXPECT_FALSE(ParseDockerManifest(R"([{"Config":"a.json","Config":"b.json"}])", "m").ok());
+  EXPECT_FALSE(ParseOciIndex(R"({"manifests":[{"digest":"x","digest":"y"}]})", "i").ok());
+}
+
 TEST(ArchiveJsonTest, MalformedDocumentsAreErrors) {
   for (const char* json :
        {"", "{}", R"({"manifests":[{"size":1}]})", R"({"manifests":[{"digest":"x","size":-1}]})"}) {

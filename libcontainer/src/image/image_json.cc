@@ -75,8 +75,8 @@ absl::Status ParseDocument(rapidjson::Document& doc, absl::string_view json,
   if (!doc.IsObject()) return Malformed(path, "not a json object");
   // Bounded here, where configs come in, because ExtendImageConfig and `image inspect` write
   // them back out recursively.
-  return mydocker::json::CheckDepth(doc, mydocker::json::kMaxForeignDepth,
-                                   absl::StrCat("malformed image record ", path));
+  return mydocker::json::CheckStructure(doc, mydocker::json::kMaxForeignDepth,
+                                        absl::StrCat("malformed image record ", path));
 }
 
 // Reads an optional array of strings; anything else there is an error.
