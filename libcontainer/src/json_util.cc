@@ -1,8 +1,10 @@
 #include "json_util.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstring>
 
+#include "absl/strings/escaping.h"
 #include "rapidjson/error/en.h"
 
 namespace mydocker::json {
@@ -19,6 +21,36 @@ absl::Status Parse(absl::string_view text, const char* what, rapidjson::Document
         absl::StrCat("invalid ", what, " json at offset ", doc->GetErrorOffset(), ": ", reason));
   }
   if (!doc->IsObject()) return absl::InvalidArgumentError(absl::StrCat(what, " must be an object"));
+  return absl::OkStatus();
+}
+
+absl::Status CheckStructure(const rapidjson::Value& root, int max_depth, absl::string_view what) {
+  // An explicit stack: this runs on exactly the documents that would overflow a recursive walk.
+  std::vector<std::pair<const rapidjson::Value*, int>> pending = {{&root, 1}};
+  while (!pending.empty()) {
+    auto [value, depth] = pending.back();
+    pending.pop_back();
+    if (!value->IsArray() && !value->IsObject()) continue;
+    if (depth > max_depth) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(what, ": arrays and objects nested more than ", max_depth, " deep"));
+    }
+    if (value->IsArray()) {
+      for (const rapidjson::Value& v : value->GetArray()) pending.emplace_back(&v, depth + 1);
+    } else {
+      std::vector<absl::string_view> keys;
+      for (const auto& m : value->GetObject()) {
+        keys.emplace_back(m.name.GetString(), m.name.GetStringLength());
+        pending.emplace_back(&m.value, depth + 1);
+      }
+      std::sort(keys.begin(), keys.end());
+      auto twice = std::adjacent_find(keys.begin(), keys.end());
+      if (twice != keys.end()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(what, ": key \"", absl::CHexEscape(*twice), "\" given twice"));
+      }
+    }
+  }
   return absl::OkStatus();
 }
 

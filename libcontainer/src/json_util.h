@@ -33,6 +33,17 @@ using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 // exhaust the stack.
 absl::Status Parse(absl::string_view text, const char* what, rapidjson::Document* doc);
 
+// Refuses (InvalidArgument "<what>: ...") a document whose arrays and objects nest more than
+// `max_depth` levels, or with an object that has a key twice. Parsing is iterative, but writing
+// a value back out (Accept) and our own walkers recurse: documents stored from outside are
+// bounded here when they come in. Duplicate keys: RapidJSON's FindMember takes the first, Go's
+// encoding/json (Docker, containerd) the last, so such a document would mean two things.
+absl::Status CheckStructure(const rapidjson::Value& root, int max_depth, absl::string_view what);
+
+// The nesting allowed in documents that come from outside (image configs, manifests, indexes);
+// real ones need 4 or 5.
+inline constexpr int kMaxForeignDepth = 64;
+
 void Key(Writer& w, absl::string_view key);
 void String(Writer& w, absl::string_view value);
 void KeyString(Writer& w, absl::string_view key, absl::string_view value);

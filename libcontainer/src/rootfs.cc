@@ -1,6 +1,7 @@
 #include "mydocker/rootfs.h"
 
 #include <sys/mount.h>
+#include <unistd.h>
 
 #include <cerrno>
 
@@ -34,10 +35,6 @@ RootSpec Rootfs::Spec() const {
   return spec;
 }
 
-namespace {
-constexpr size_t kMaxMountOptions = 4096;
-}  // namespace
-
 absl::StatusOr<std::string> Rootfs::OverlayOptions() const {
   if (lower_dirs_.empty()) return absl::InvalidArgumentError("root file system has no image layers");
   std::vector<const std::string*> paths = {&upper_dir_, &work_dir_};
@@ -55,12 +52,13 @@ absl::StatusOr<std::string> Rootfs::OverlayOptions() const {
   std::string options =
       absl::StrCat("lowerdir=", absl::StrJoin(lower_dirs_, ":"), ",upperdir=", upper_dir_,
                    ",workdir=", work_dir_, ",redirect_dir=off,metacopy=off,index=off");
-  // mount(2) copies at most one page of options: a longer list would be cut, and refused.
-  if (options.size() >= kMaxMountOptions) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("the image has too many layers (", lower_dirs_.size(),
-                     ") for one overlay mount: its options would take ", options.size(),
-                     " bytes, the kernel takes fewer than ", kMaxMountOptions));
+  // mount(2) copies at most one page of options: past that the kernel cuts the layer list
+  // short and the mount fails with a bare EINVAL.
+  const size_t max = static_cast<size_t>(::sysconf(_SC_PAGESIZE)) - 1;
+  if (options.size() > max) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "an image of ", lower_dirs_.size(), " layers is too many for one overlay mount here: its ",
+        "options take ", options.size(), " bytes, the kernel takes at most ", max));
   }
   return options;
 }

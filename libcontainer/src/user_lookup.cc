@@ -57,6 +57,14 @@ bool OpaqueOnTheWay(const std::string& layer, const std::string& path) {
   return false;
 }
 
+// setresuid(2) and setresgid(2) read (uid_t)-1 as "leave unchanged", so 4294967295 would run
+// the process as root; ids above INT32_MAX are refused as Docker and runc refuse them.
+absl::Status CheckId(uint32_t id, const char* kind, absl::string_view name) {
+  if (id <= 2147483647u) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat(kind, " ", id, " of ", name, " is out of range (0 to 2147483647)"));
+}
+
 }  // namespace
 
 absl::Status ResolveUser(const std::string& spec, const ContainerFileReader& read, UserSpec* user,
@@ -73,17 +81,21 @@ absl::Status ResolveUser(const std::string& spec, const ContainerFileReader& rea
     if (!uid) return absl::InvalidArgumentError(absl::StrCat("unable to find user ", ug.first));
     user->uid = *uid;
     user->gid = LookUp(*passwd, ug.first, 3).value_or(0);
+    MYDOCKER_RETURN_IF_ERROR(CheckId(user->gid, "gid", ug.first));
   }
+  MYDOCKER_RETURN_IF_ERROR(CheckId(user->uid, "uid", ug.first));
   auto line = passwd.ok() ? FindLine(*passwd, 2, absl::StrCat(user->uid)) : std::nullopt;
   if (home != nullptr && line && line->size() > 5 && !(*line)[5].empty()) *home = (*line)[5];
   if (ug.second.empty()) return absl::OkStatus();
   if (absl::SimpleAtoi(ug.second, &n)) {
+    MYDOCKER_RETURN_IF_ERROR(CheckId(n, "gid", ug.second));
     user->gid = n;
     return absl::OkStatus();
   }
   auto group = read("/etc/group");
   auto gid = group.ok() ? LookUp(*group, ug.second, 2) : std::nullopt;
   if (!gid) return absl::InvalidArgumentError(absl::StrCat("unable to find group ", ug.second));
+  MYDOCKER_RETURN_IF_ERROR(CheckId(*gid, "gid", ug.second));
   user->gid = *gid;
   return absl::OkStatus();
 }

@@ -45,6 +45,20 @@ TEST(ResolveUserTest, NamesAndNumbers) {
   EXPECT_FALSE(ResolveUser("app:nogroup", read, &user).ok());
 }
 
+TEST(ResolveUserTest, IdsAboveInt32MaxAreRefused) {
+  // 4294967295 is (uid_t)-1, which setresuid(2) reads as "unchanged": the process stayed root.
+  auto read = Files("big:x:4294967295:0::/:/bin/sh\nbiggid:x:5:2147483648::/:/bin/sh\n",
+                    "huge:x:4294967294:\n");
+  UserSpec user;
+  for (const char* spec : {"4294967295", "2147483648", "0:4294967295", "big", "biggid", "0:huge"}) {
+    absl::Status s = ResolveUser(spec, read, &user);
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << spec;
+    EXPECT_THAT(s.message(), HasSubstr("out of range (0 to 2147483647)")) << spec;
+  }
+  ASSERT_TRUE(ResolveUser("2147483647:2147483647", read, &user).ok());
+  EXPECT_EQ(user.uid, 2147483647u);
+}
+
 class ReadFromLayersTest : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -17,11 +17,13 @@ struct CommitFlags {
 int Commit(Context& ctx, const CommitFlags& flags) {
   Runtime* rt = ctx.OpenRuntime();
   if (rt == nullptr) return ctx.exit_code;
-  auto image = rt->CommitContainer(flags.container, flags.ref, flags.message);
+  std::string warning;
+  auto image = rt->CommitContainer(flags.container, flags.ref, flags.message, &warning);
   if (!image.ok()) {
     ctx.Fail(image.status(), 1);
     return ctx.exit_code;
   }
+  if (!warning.empty()) std::cerr << "WARNING: " << warning << "\n";
   std::cout << image->id << "\n";
   return 0;
 }

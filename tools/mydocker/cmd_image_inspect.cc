@@ -25,7 +25,7 @@ void Copy(Writer& w, const rapidjson::Document& config, const char* from, const 
 
 void WriteImage(Writer& w, const Image& image, const std::string& config_json) {
   rapidjson::Document config;
-  config.Parse(config_json.data(), config_json.size());
+  config.Parse<rapidjson::kParseIterativeFlag>(config_json.data(), config_json.size());
   w.StartObject();
   Str(w, "Id", image.id);
   Strings(w, "RepoTags", image.tags);

@@ -28,8 +28,8 @@ class Rootfs {
   RootSpec Spec() const;
 
   // overlayfs mount options. InvalidArgument if a path holds a character overlayfs treats as
-  // a separator (',', ':', '\\'), there are no layers, or the options exceed the one page
-  // mount(2) takes (about 40 layers under /var/lib/mydocker).
+  // a separator (',', ':', '\\'), there are no layers, or the options outgrow the one page
+  // mount(2) takes (some 37 layers under a root of 20 characters).
   absl::StatusOr<std::string> OverlayOptions() const;
 
   // Creates the upper, work and mount point directories (existing ones are kept).

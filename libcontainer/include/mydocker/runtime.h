@@ -66,10 +66,12 @@ class Runtime {
 
   // Makes an image of a container's changes on top of its image (see ImageStore::Commit),
   // tagged `ref` unless empty. A running container is paused while its upper layer is read and
-  // resumed afterwards; the container's lock is held meanwhile, so it cannot be started or
-  // removed half-way.
+  // resumed afterwards, whether or not the commit succeeds; the container's lock is held
+  // meanwhile, so it cannot be started, paused or removed half-way. If the image is stored but
+  // the container cannot be resumed, the commit still succeeds: `*warning` (when given) says so
+  // and the container stays recorded as paused.
   absl::StatusOr<Image> CommitContainer(absl::string_view container, absl::string_view ref,
-                                        absl::string_view comment);
+                                        absl::string_view comment, std::string* warning = nullptr);
 
   // Removes an image tag (see ImageStore::Remove); refused while a container uses the image
   // unless `force`.

@@ -1,6 +1,7 @@
 #include "image/archive_json.h"
 
 #include "absl/strings/str_cat.h"
+#include "json_util.h"
 #include "mydocker/status_macros.h"
 #include "rapidjson/document.h"
 #include "rapidjson/error/en.h"
@@ -18,12 +19,14 @@ absl::Status Malformed(absl::string_view what, absl::string_view why) {
 }
 
 absl::Status Parse(rapidjson::Document& doc, absl::string_view json, absl::string_view what) {
-  doc.Parse(json.data(), json.size());
+  // Iterative: a recursive parser overflows the stack on a few hundred thousand '['.
+  doc.Parse<rapidjson::kParseIterativeFlag>(json.data(), json.size());
   if (doc.HasParseError()) {
     return Malformed(what, absl::StrCat(rapidjson::GetParseError_En(doc.GetParseError()),
                                         " at offset ", doc.GetErrorOffset()));
   }
-  return absl::OkStatus();
+  return mydocker::json::CheckStructure(doc, mydocker::json::kMaxForeignDepth,
+                                        absl::StrCat("malformed ", what));
 }
 
 std::string StringOf(const Value& object, const char* key) {

@@ -46,6 +46,25 @@ TEST(ArchiveJsonTest, DockerManifestRoundTripAndNullTags) {
   EXPECT_TRUE((*untagged)[0].repo_tags.empty());
 }
 
+TEST(ArchiveJsonTest, DeepNestingIsAnErrorNotACrash) {
+  auto unterminated = ParseDockerManifest(std::string(200000, '['), "manifest.json");
+  EXPECT_EQ(unterminated.status().code(), absl::StatusCode::kInvalidArgument);
+  std::string deep = std::string(65, '[') + std::string(65, ']');
+  auto manifest = ParseDockerManifest(deep, "manifest.json");
+  EXPECT_THAT(manifest.status().message(), HasSubstr("nested more than 64 deep"));
+  std::string index = R"({"manifests":[],"x":)" + deep + "}";
+  EXPECT_EQ(ParseOciIndex(index, "index.json").status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(ArchiveJsonTest, DuplicateKeysAreErrors) {
+  // RapidJSON would read the first "layers", Docker the second.
+  auto manifest = ParseOciManifest(
+      R"({"config":{"digest":"sha256:a"},"layers":[],"layers":[{"digest":"sha256:b"}]})", "m");
+  EXPECT_THAT(manifest.status().message(), HasSubstr("key \"layers\" given twice"));
+  EXPECT_FALSE(ParseDockerManifest(R"([{"Config":"a.json","Config":"b.json"}])", "m").ok());
+  EXPECT_FALSE(ParseOciIndex(R"({"manifests":[{"digest":"x","digest":"y"}]})", "i").ok());
+}
+
 TEST(ArchiveJsonTest, MalformedDocumentsAreErrors) {
   for (const char* json :
        {"", "{}", R"({"manifests":[{"size":1}]})", R"({"manifests":[{"digest":"x","size":-1}]})"}) {

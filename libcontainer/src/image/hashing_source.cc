@@ -48,6 +48,19 @@ absl::Status WriteAll(int fd, const char* data, size_t size, absl::string_view n
   return absl::OkStatus();
 }
 
+// Only decompressors built into libarchive. archive_read_support_filter_all would also run
+// external programs (lrzip, grzip, lzop, ...) as root on whatever an archive holds, and the
+// gzip, bzip2, xz, zstd and lz4 readers themselves fall back to an external program when
+// libarchive was built without the library (whose version function then returns null).
+void SupportBuiltInFilters(struct archive* raw) {
+  archive_read_support_filter_none(raw);
+  if (archive_zlib_version() != nullptr) archive_read_support_filter_gzip(raw);
+  if (archive_bzlib_version() != nullptr) archive_read_support_filter_bzip2(raw);
+  if (archive_liblzma_version() != nullptr) archive_read_support_filter_xz(raw);
+  if (archive_libzstd_version() != nullptr) archive_read_support_filter_zstd(raw);
+  if (archive_liblz4_version() != nullptr) archive_read_support_filter_lz4(raw);
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<HashingSource>> HashingSource::Open(const std::string& path) {
@@ -64,7 +77,7 @@ absl::StatusOr<std::unique_ptr<HashingSource>> HashingSource::OpenFd(UniqueFd fd
   std::unique_ptr<HashingSource> source(new HashingSource(std::move(name), raw));
   const std::string& path = source->path_;
   source->fd_ = std::move(fd);
-  archive_read_support_filter_all(raw);
+  SupportBuiltInFilters(raw);
   archive_read_support_format_raw(raw);
   if (archive_read_open_fd(raw, source->fd_.get(), 64 * 1024) != ARCHIVE_OK) {
     return ArchiveError(raw, absl::StrCat("read ", path));
@@ -116,6 +129,11 @@ la_ssize_t HashingSource::Read(const void** data) {
     }
   }
   bytes_ += n;
+  if (limit_ >= 0 && bytes_ > limit_) {
+    error_ = absl::ResourceExhaustedError(absl::StrCat(path_, " unpacks to more than the ", limit_,
+                                                       " bytes the state root has room for"));
+    return -1;
+  }
   *data = buffer_.data();
   return n;
 }

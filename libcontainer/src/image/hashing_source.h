@@ -1,8 +1,9 @@
 // The uncompressed bytes of an archive file, hashed with SHA-256 as they are read.
 //
 // A layer's diff id is the digest of its tar stream before compression, so the tar reader is fed
-// through this source: one libarchive reader detects and removes any compression (raw format, all
-// filters), this class hashes its output and hands it to a second reader that parses the tar.
+// through this source: one libarchive reader detects and removes any compression (raw format,
+// the filters built into libarchive), this class hashes its output and hands it to a second reader
+// that parses the tar.
 #ifndef MYDOCKER_IMAGE_HASHING_SOURCE_H_
 #define MYDOCKER_IMAGE_HASHING_SOURCE_H_
 
@@ -40,6 +41,10 @@ class HashingSource {
   // digest is returned can be kept. REQUIRES: called before Attach.
   void CopyTo(int fd) { copy_fd_ = fd; }
 
+  // Fails reading (ResourceExhausted) once the uncompressed stream passes `max_bytes`: a small
+  // compressed archive must not unpack until the disk is full.
+  void LimitTo(int64_t max_bytes) { limit_ = max_bytes; }
+
   // Bytes of uncompressed stream read so far.
   int64_t bytes() const { return bytes_; }
 
@@ -64,6 +69,7 @@ class HashingSource {
   bool empty_ = false;  // the file held no data at all
   int copy_fd_ = -1;
   int64_t bytes_ = 0;
+  int64_t limit_ = -1;  // none
   absl::Status error_;
 };
 

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <map>
 #include <memory>
+#include <set>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -36,21 +37,30 @@ using store_files::StagedLayer;
 
 constexpr size_t kMaxJsonSize = 8 << 20;
 constexpr int kMaxIndexDepth = 4;
+// Docker's overlay2 driver refuses images of more than 128 layers too; 1000 images per archive
+// is far beyond what `docker save` writes, and bounds the work a hostile manifest can ask for.
+constexpr size_t kMaxLayers = 128;
+constexpr size_t kMaxImages = 1000;
+
+absl::Status CheckCount(size_t count, size_t max, absl::string_view what, absl::string_view of) {
+  if (count <= max) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat(of, " lists ", count, " ", what, ", more than the ", max, " allowed"));
+}
 
 absl::Status Tampered(absl::string_view what, absl::string_view want, absl::string_view got) {
   return absl::InvalidArgumentError(
       absl::StrCat(what, " does not match its digest: want ", want, ", got ", got));
 }
 
-// "docker.io/library/busybox:latest" and "busybox:latest" name the same image; the store keeps
-// Docker's short form. Validated like any tag.
+// "docker.io/library/busybox:latest" and "busybox:latest" name the same image, as do
+// "docker.io/org/app" and "org/app"; the store keeps Docker's short form. Validated like any tag.
+// "" for a digest reference (name@sha256:...): it names content, not a tag, and is skipped.
 absl::StatusOr<std::string> NormalizeTag(absl::string_view ref) {
-  for (absl::string_view prefix :
-       {"docker.io/library/", "index.docker.io/library/", "docker.io/"}) {
-    if (absl::StartsWith(ref, prefix) && ref.find('/', prefix.size()) == absl::string_view::npos) {
-      ref.remove_prefix(prefix.size());
-      break;
-    }
+  if (absl::StrContains(ref, '@')) return std::string();
+  if (!absl::ConsumePrefix(&ref, "docker.io/")) absl::ConsumePrefix(&ref, "index.docker.io/");
+  if (absl::StartsWith(ref, "library/") && ref.find('/', 8) == absl::string_view::npos) {
+    ref.remove_prefix(8);
   }
   MYDOCKER_ASSIGN_OR_RETURN(auto name_tag, ParseImageReference(ref));
   return absl::StrCat(name_tag.first, ":", name_tag.second);
@@ -71,12 +81,14 @@ absl::StatusOr<std::vector<std::string>> OciTags(const Descriptor& d) {
     // have copied unchanged from another image.
     if (containerd.empty()) return std::vector<std::string>{};
     MYDOCKER_ASSIGN_OR_RETURN(std::string named, NormalizeTag(containerd));
+    if (named.empty()) return std::vector<std::string>{};
     ref = absl::StrCat(named.substr(0, named.rfind(':')), ":", ref);
   } else if (ref.empty()) {
     ref = containerd;
   }
   if (ref.empty()) return std::vector<std::string>{};
   MYDOCKER_ASSIGN_OR_RETURN(std::string tag, NormalizeTag(ref));
+  if (tag.empty()) return std::vector<std::string>{};
   return std::vector<std::string>{tag};
 }
 
@@ -105,11 +117,26 @@ class Loader {
                         const std::vector<std::string>& names, std::vector<std::string> tags);
   absl::Status AddLayer(UniqueFd fd, const std::string& name, const std::string& diff_id);
 
+  void AddTags(const std::string& image_id, const std::vector<std::string>& tags);
+
   std::string store_root_;
   int dir_;
   std::vector<StagedLayer> layers_;
   std::vector<StagedImage> images_;
+  // What this load has already checked, so that an archive naming the same blob thousands of
+  // times costs one hash: "file PATH DIGEST SIZE" and "stream NAME DIFF_ID" checked,
+  // and the image each manifest digest (OCI) or config path (Docker) gave.
+  std::set<std::string> verified_;
+  std::map<std::string, std::string> loaded_;
 };
+
+void Loader::AddTags(const std::string& image_id, const std::vector<std::string>& tags) {
+  for (StagedImage& staged : images_) {
+    if (staged.image.id == image_id) {
+      staged.image.tags.insert(staged.image.tags.end(), tags.begin(), tags.end());
+    }
+  }
+}
 
 // index.json first: when an archive has both (Docker 25 and later, our save), they agree, but
 // an OCI tool that changed a layout (umoci repack, skopeo copy into it) updates only index.json.
@@ -132,6 +159,8 @@ absl::StatusOr<UniqueFd> Loader::OpenVerified(const std::string& path, absl::str
                                               int64_t size) {
   MYDOCKER_ASSIGN_OR_RETURN(UniqueFd fd, OpenInRoot(dir_, path));
   if (digest.empty()) return fd;
+  std::string key = absl::StrCat("file ", path, " ", digest, " ", size);
+  if (verified_.count(key) != 0) return fd;
   struct stat st;
   if (::fstat(fd.get(), &st) != 0) return LastErrnoError("stat " + path);
   if (size >= 0 && st.st_size != size) {
@@ -141,6 +170,7 @@ absl::StatusOr<UniqueFd> Loader::OpenVerified(const std::string& path, absl::str
   MYDOCKER_ASSIGN_OR_RETURN(std::string actual, Sha256OfFd(fd.get(), path));
   if (actual != digest) return Tampered(path, digest, actual);
   if (::lseek(fd.get(), 0, SEEK_SET) != 0) return LastErrnoError("rewind " + path);
+  verified_.insert(std::move(key));
   return fd;
 }
 
@@ -176,7 +206,19 @@ absl::Status Loader::LoadDocker(const std::string& manifest_json) {
   MYDOCKER_ASSIGN_OR_RETURN(std::vector<DockerManifestEntry> entries,
                             ParseDockerManifest(manifest_json, "manifest.json"));
   if (entries.empty()) return absl::InvalidArgumentError("manifest.json lists no image");
+  MYDOCKER_RETURN_IF_ERROR(CheckCount(entries.size(), kMaxImages, "images", "manifest.json"));
   for (const DockerManifestEntry& entry : entries) {
+    MYDOCKER_RETURN_IF_ERROR(CheckCount(entry.layers.size(), kMaxLayers, "layers", entry.config));
+    std::vector<std::string> tags;
+    for (const std::string& ref : entry.repo_tags) {
+      MYDOCKER_ASSIGN_OR_RETURN(std::string tag, NormalizeTag(ref));
+      if (!tag.empty()) tags.push_back(std::move(tag));
+    }
+    // The same config is the same image (its diff ids were checked): only its tags are new.
+    if (auto seen = loaded_.find("config " + entry.config); seen != loaded_.end()) {
+      AddTags(seen->second, tags);
+      continue;
+    }
     MYDOCKER_ASSIGN_OR_RETURN(std::string config, ReadInRoot(dir_, entry.config, kMaxJsonSize));
     std::string digest = DigestInPath(entry.config);
     if (!digest.empty() && Sha256Digest(config) != digest) {
@@ -187,12 +229,8 @@ absl::Status Loader::LoadDocker(const std::string& manifest_json) {
       MYDOCKER_ASSIGN_OR_RETURN(UniqueFd fd, OpenVerified(layer, DigestInPath(layer), -1));
       fds.push_back(std::move(fd));
     }
-    std::vector<std::string> tags;
-    for (const std::string& ref : entry.repo_tags) {
-      MYDOCKER_ASSIGN_OR_RETURN(std::string tag, NormalizeTag(ref));
-      tags.push_back(std::move(tag));
-    }
     MYDOCKER_RETURN_IF_ERROR(AddImage(config, std::move(fds), entry.layers, std::move(tags)));
+    loaded_["config " + entry.config] = Sha256Digest(config);
   }
   return absl::OkStatus();
 }
@@ -204,6 +242,8 @@ absl::Status Loader::LoadOciIndex(const std::string& index_json,
   if (depth > kMaxIndexDepth) return absl::InvalidArgumentError("image indexes nested too deep");
   MYDOCKER_ASSIGN_OR_RETURN(std::vector<Descriptor> manifests, ParseOciIndex(index_json, "index"));
   if (manifests.empty()) return absl::InvalidArgumentError("the image index lists no image");
+  MYDOCKER_RETURN_IF_ERROR(
+      CheckCount(manifests.size(), kMaxImages, "manifests", "the image index"));
   if (depth > 0 && manifests.size() > 1) {
     auto mine = std::find_if(manifests.begin(), manifests.end(), [](const Descriptor& d) {
       return d.os == "linux" && d.architecture == kImageArchitecture;
@@ -234,8 +274,13 @@ absl::Status Loader::LoadOciManifest(const Descriptor& d, const std::vector<std:
       d.media_type != kDockerManifestType) {
     return absl::InvalidArgumentError(absl::StrCat("unsupported manifest type ", d.media_type));
   }
+  if (auto seen = loaded_.find("manifest " + d.digest); seen != loaded_.end()) {
+    AddTags(seen->second, tags);
+    return absl::OkStatus();
+  }
   MYDOCKER_ASSIGN_OR_RETURN(std::string json, ReadBlob(d));
   MYDOCKER_ASSIGN_OR_RETURN(OciManifest manifest, ParseOciManifest(json, d.digest));
+  MYDOCKER_RETURN_IF_ERROR(CheckCount(manifest.layers.size(), kMaxLayers, "layers", d.digest));
   MYDOCKER_ASSIGN_OR_RETURN(std::string config, ReadBlob(manifest.config));
   std::vector<UniqueFd> fds;
   std::vector<std::string> names;
@@ -249,12 +294,17 @@ absl::Status Loader::LoadOciManifest(const Descriptor& d, const std::vector<std:
     fds.push_back(std::move(fd));
     names.push_back(std::move(path));
   }
-  return AddImage(config, std::move(fds), names, tags);
+  MYDOCKER_RETURN_IF_ERROR(AddImage(config, std::move(fds), names, tags));
+  loaded_["manifest " + d.digest] = Sha256Digest(config);
+  return absl::OkStatus();
 }
 
 absl::Status Loader::AddLayer(UniqueFd fd, const std::string& name, const std::string& diff_id) {
   auto staged = std::find_if(layers_.begin(), layers_.end(),
                              [&](const StagedLayer& l) { return l.diff_id == diff_id; });
+  if (!verified_.insert(absl::StrCat("stream ", name, " ", diff_id)).second) {
+    return absl::OkStatus();
+  }
   if (staged != layers_.end()) {
     // Already unpacked by this load: only check that this copy is the same stream.
     MYDOCKER_ASSIGN_OR_RETURN(auto source, HashingSource::OpenFd(std::move(fd), name));
@@ -313,6 +363,9 @@ absl::StatusOr<std::vector<Image>> ImageStore::Load(const std::string& path) {
   if (!dir_fd) return LastErrnoError(absl::StrCat("open ", dir));
   Loader loader(root_, dir_fd.get());
   MYDOCKER_RETURN_IF_ERROR(loader.Run());
+  for (const StagedImage& staged : loader.images()) {
+    MYDOCKER_RETURN_IF_ERROR(store_files::CheckMountable(root_, LayerDirs(staged.image)));
+  }
   {
     MYDOCKER_ASSIGN_OR_RETURN(FileLock lock, FileLock::Acquire(store_files::LockPath(root_)));
     MYDOCKER_RETURN_IF_ERROR(store_files::CommitStaged(root_, loader.layers(), loader.images()));

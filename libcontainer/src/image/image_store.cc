@@ -23,6 +23,7 @@
 namespace mydocker {
 namespace {
 
+using store_files::CheckMountable;
 using store_files::CommitStaged;
 using store_files::DiscardLayer;
 using store_files::HexOf;
@@ -227,6 +228,7 @@ absl::StatusOr<Image> ImageStore::Commit(const Image& parent, const std::string&
   image.id = Sha256Digest(config);
   image.size = parent.size + layer.size;
   image.tags = tags;
+  MYDOCKER_RETURN_IF_ERROR(CheckMountable(root_, LayerDirs(image)));
   // The parent's layers are staged as stored ones, so the commit fails if one went meanwhile.
   std::vector<StagedLayer> layers;
   for (const std::string& diff_id : parent.layers) layers.push_back(StagedLayer{diff_id, 0, {}});

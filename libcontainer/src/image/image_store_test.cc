@@ -1,8 +1,12 @@
 #include "mydocker/image_store.h"
 
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <set>
 
 #include "absl/strings/match.h"
@@ -206,6 +210,20 @@ TEST_F(ImageStoreTest, StaleTemporaryLayersAreSwept) {
   ASSERT_TRUE(MakeDirs(root_ + "/layers/tmp-crashed/diff").ok());
   MustImport(rootfs_, "x");
   EXPECT_THAT(Entries("layers"), ElementsAre("sha256"));
+}
+
+TEST_F(ImageStoreTest, UnremovableTemporaryLayerDoesNotBlockImports) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to mount";
+  std::string stuck = root_ + "/layers/tmp-stuck/diff/mnt";
+  ASSERT_TRUE(MakeDirs(stuck).ok());
+  // A mount point cannot be removed (EBUSY), so the sweep cannot clear this leftover.
+  ASSERT_EQ(::mount("tmpfs", stuck.c_str(), "tmpfs", 0, "size=64k"), 0) << ::strerror(errno);
+  absl::StatusOr<Image> image = store_->Import(rootfs_, "x");
+  absl::StatusOr<Image> again = store_->Import(other_, "y");
+  EXPECT_TRUE(PathExists(stuck));
+  ASSERT_EQ(::umount2(stuck.c_str(), MNT_DETACH), 0) << ::strerror(errno);
+  EXPECT_TRUE(image.ok()) << image.status();
+  EXPECT_TRUE(again.ok()) << again.status();
 }
 
 TEST_F(ImageStoreTest, LayersAreNotReachableByOtherUsers) {

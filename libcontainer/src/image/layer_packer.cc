@@ -33,7 +33,8 @@ class Packer {
  private:
   absl::Status PackEntry(int dir_fd, const std::string& name, const std::string& path);
   absl::Status WriteHeader(struct archive_entry* entry, const std::string& path);
-  absl::Status WriteContent(int dir_fd, const std::string& name, const std::string& path);
+  absl::Status WriteContent(int dir_fd, const std::string& name, const std::string& path,
+                            const struct stat& expected);
   absl::Status WriteEmptyFile(const std::string& path, const struct stat& like);
 
   struct archive* tar_;
@@ -90,19 +91,30 @@ absl::Status Packer::WriteEmptyFile(const std::string& path, const struct stat& 
   return WriteHeader(entry.get(), path);
 }
 
-absl::Status Packer::WriteContent(int dir_fd, const std::string& name, const std::string& path) {
+absl::Status Packer::WriteContent(int dir_fd, const std::string& name, const std::string& path,
+                                  const struct stat& expected) {
   UniqueFd fd(::openat(dir_fd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
   if (!fd) return LastErrnoError(absl::StrCat("open ", path));
+  // The name may have been swapped since fstatat (for a FIFO that blocks, or a device that never
+  // ends): only the very file whose size the header states is read, and no more than that size.
+  struct stat st;
+  if (::fstat(fd.get(), &st) != 0) return LastErrnoError(absl::StrCat("stat ", path));
+  if (!S_ISREG(st.st_mode) || st.st_dev != expected.st_dev || st.st_ino != expected.st_ino) {
+    return absl::FailedPreconditionError(absl::StrCat(path, " changed while being committed"));
+  }
   std::vector<char> buffer(64 * 1024);
-  while (true) {
-    ssize_t n = ::read(fd.get(), buffer.data(), buffer.size());
+  for (off_t left = expected.st_size; left > 0;) {
+    size_t want = static_cast<size_t>(std::min<off_t>(left, static_cast<off_t>(buffer.size())));
+    ssize_t n = ::read(fd.get(), buffer.data(), want);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return LastErrnoError(absl::StrCat("read ", path));
-    if (n == 0) return absl::OkStatus();
+    if (n == 0) break;  // shrunk: libarchive pads the entry to its stated size
     if (archive_write_data(tar_, buffer.data(), static_cast<size_t>(n)) < 0) {
       return absl::InternalError(absl::StrCat("write ", path, ": ", archive_error_string(tar_)));
     }
+    left -= n;
   }
+  return absl::OkStatus();
 }
 
 absl::Status Packer::PackEntry(int dir_fd, const std::string& name, const std::string& path) {
@@ -149,7 +161,7 @@ absl::Status Packer::PackEntry(int dir_fd, const std::string& name, const std::s
   }
   archive_entry_set_size(entry.get(), st.st_size);
   MYDOCKER_RETURN_IF_ERROR(WriteHeader(entry.get(), path));
-  return WriteContent(dir_fd, name, path);
+  return WriteContent(dir_fd, name, path, st);
 }
 
 absl::Status Packer::PackDir(int dir_fd, const std::string& prefix) {

@@ -4,6 +4,7 @@
 #include <archive_entry.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -391,6 +392,14 @@ absl::StatusOr<UnpackResult> LayerUnpacker::UnpackFd(UniqueFd archive, const std
   MYDOCKER_ASSIGN_OR_RETURN(std::unique_ptr<HashingSource> source,
                             HashingSource::OpenFd(std::move(archive), name));
   if (options.copy_fd >= 0) source->CopyTo(options.copy_fd);
+  // A bomb (gigabytes of zeros in a few kilobytes of gzip) is refused before it fills the disk:
+  // the stream is written once unpacked and once more when it is kept, and 1/20 of the file
+  // system stays free for everything else.
+  struct statvfs fs;
+  if (::fstatvfs(root.get(), &fs) != 0) return LastErrnoError(absl::StrCat("statvfs ", target_dir));
+  int64_t room = static_cast<int64_t>(fs.f_bavail) - static_cast<int64_t>(fs.f_blocks / 20);
+  room = std::max<int64_t>(room, 0) * static_cast<int64_t>(fs.f_frsize);
+  source->LimitTo(options.copy_fd >= 0 ? room / 2 : room);
   ArchivePtr tar(archive_read_new(), &archive_read_free);
   if (tar == nullptr) return absl::ResourceExhaustedError("allocate archive reader");
   // The stream is already decompressed; only tar formats (ustar, pax, GNU) make a layer.

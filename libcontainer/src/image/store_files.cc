@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "image/hashing_source.h"
 #include "image/layer_unpacker.h"
+#include "mydocker/rootfs.h"
 #include "mydocker/status_macros.h"
 
 namespace mydocker::store_files {
@@ -66,6 +67,12 @@ absl::StatusOr<Repositories> LoadRepositories(const std::string& root) {
   return ParseRepositories(*data, path);
 }
 
+absl::Status CheckMountable(const std::string& root, const std::vector<std::string>& layer_dirs) {
+  // A container directory as long as a real one (<root>/containers/<64 hex digits>).
+  Rootfs rootfs(absl::StrCat(root, "/containers/", std::string(64, '0')), layer_dirs);
+  return rootfs.OverlayOptions().status();
+}
+
 absl::Status DiscardLayer(const std::string& root, absl::string_view diff_id) {
   // Out of sight first, so that a removal cut short never leaves a half-empty layer under its
   // real name for a later import to reuse.
@@ -105,7 +112,9 @@ absl::Status TempLayer::SweepStale(const std::string& root) {
     if (!absl::StartsWith(name, "tmp-")) continue;
     std::string path = absl::StrCat(LayersDir(root), "/", name);
     absl::StatusOr<FileLock> lock = FileLock::TryAcquire(path);
-    if (lock.ok()) MYDOCKER_RETURN_IF_ERROR(RemoveAll(path));
+    // Best effort: a leftover that cannot go (a mount point inside, EIO) must not make every
+    // later load, import and commit fail; it is tried again next time.
+    if (lock.ok()) RemoveAll(path).IgnoreError();
   }
   return absl::OkStatus();
 }

@@ -32,6 +32,10 @@ std::string RecordPath(const std::string& root, absl::string_view id);
 std::string LayerDir(const std::string& root, absl::string_view diff_id);
 std::string LayerTarPath(const std::string& root, absl::string_view diff_id);
 
+// Whether a container of `image` stored under `root` could mount its root file system (see
+// Rootfs::OverlayOptions), so that load and commit refuse an image no container could run.
+absl::Status CheckMountable(const std::string& root, const std::vector<std::string>& layer_dirs);
+
 // Bytes of file content of a stored layer (0 if unknown).
 int64_t StoredLayerSize(const std::string& root, absl::string_view diff_id);
 
