@@ -25,7 +25,7 @@ def test_without_helper_or_environment_the_installed_binary_is_used(root):
     assert proc.returncode == 0, proc.stderr
     expected = os.environ.get("MYDOCKER_INSTALLED_HELPER")
     assert proc.stdout.strip() == (expected or proc.stdout.strip())
-    assert proc.stdout.strip().endswith("/bin/mydocker")
+    assert proc.stdout.strip().endswith("/bin/mydocker-helper")
 
 
 def test_a_missing_helper_fails_to_start_but_leaves_the_root_clean(root, busybox_tar):
