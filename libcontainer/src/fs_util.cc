@@ -13,6 +13,7 @@
 #include "absl/algorithm/container.h"
 #include "absl/strings/str_cat.h"
 #include "mydocker/status_macros.h"
+#include "mydocker/unique_fd.h"
 
 namespace mydocker {
 namespace {
@@ -36,103 +37,129 @@ absl::Status WriteAll(int fd, absl::string_view data, const std::string& path) {
   return absl::OkStatus();
 }
 
+// The mount a descriptor's file lies on: a bind mount from the same file system has the same
+// st_dev, so only the mount ID tells that a directory is a mount point. 0 if unknown.
+uint64_t MountId(int fd) {
+  struct statx stx;
+  if (::statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &stx) != 0 ||
+      !(stx.stx_mask & STATX_MNT_ID)) {
+    return 0;
+  }
+  return stx.stx_mnt_id;
+}
+
 // One directory on the way down from the top: its name in its parent, the parent's identity
-// (checked when climbing back through ".."), and the entries that could not be removed.
+// (checked when climbing back through ".."), and its subdirectories still to remove.
 struct Frame {
   std::string name;
   dev_t parent_dev;
   ino_t parent_ino;
-  std::vector<std::string> kept;
+  std::vector<std::string> subdirs;
 };
 
 std::string FramePath(const std::string& top, const std::vector<Frame>& frames,
                       absl::string_view leaf) {
   std::string path = top;
-  for (const Frame& f : frames) absl::StrAppend(&path, "/", f.name);
+  for (size_t i = 1; i < frames.size(); ++i) absl::StrAppend(&path, "/", frames[i].name);
   if (!leaf.empty()) absl::StrAppend(&path, "/", leaf);
   return path;
 }
 
-// Removes the contents of the directory open at `top_fd` (taken over), staying on device `dev`.
-// Neither the descriptors nor the stack grow with depth: a layer from a hostile image can nest
-// directories many thousands deep. One directory is open at a time; going down opens the child,
-// coming back opens ".." (checked against the parent's identity) and reads the parent again
-// from its start, where only entries that could not be removed remain.
+// Reads the directory open at `fd` once: removes what is not a directory, and queues the
+// subdirectories on the same mount in `frame` (a mount point is reported and left alone).
+void SweepDirectory(int fd, dev_t dev, const std::string& top, std::vector<Frame>& frames,
+                    absl::Status& result) {
+  int dup = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  DIR* dir = dup >= 0 ? ::fdopendir(dup) : nullptr;
+  if (dir == nullptr) {
+    if (dup >= 0) ::close(dup);
+    result.Update(LastErrnoError(absl::StrCat("open directory ", FramePath(top, frames, ""))));
+    return;
+  }
+  while (struct dirent* entry = ::readdir(dir)) {
+    absl::string_view name = entry->d_name;
+    if (name == "." || name == "..") continue;
+    struct stat st;
+    if (::fstatat(fd, entry->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      if (errno != ENOENT) {
+        result.Update(LastErrnoError(absl::StrCat("stat ", FramePath(top, frames, name))));
+      }
+      continue;
+    }
+    if (S_ISDIR(st.st_mode)) {
+      if (st.st_dev != dev) {
+        result.Update(absl::FailedPreconditionError(
+            absl::StrCat(FramePath(top, frames, name), " is a mount point")));
+      } else {
+        frames.back().subdirs.emplace_back(name);
+      }
+    } else if (::unlinkat(fd, entry->d_name, 0) != 0 && errno != ENOENT) {
+      result.Update(LastErrnoError(absl::StrCat("remove ", FramePath(top, frames, name))));
+    }
+  }
+  ::closedir(dir);
+}
+
+// Removes the contents of the directory open at `top_fd` (taken over), staying on its mount.
+// Neither the descriptors nor the stack grow with depth (a layer from a hostile image can nest
+// directories many thousands deep), and each directory is read once (one with a hundred
+// thousand subdirectories costs what they cost). One directory is open at a time: going down
+// opens the child (checked to be the directory that was listed, on the same mount), coming
+// back opens ".." (checked against the parent's identity).
 absl::Status RemoveContents(int top_fd, dev_t dev, const std::string& path) {
   absl::Status result;
+  UniqueFd fd(top_fd);
+  const uint64_t mount_id = MountId(fd.get());
   std::vector<Frame> frames;
-  std::vector<std::string> top_kept;
-  DIR* dir = ::fdopendir(top_fd);
-  if (dir == nullptr) {
-    ::close(top_fd);
-    return LastErrnoError(absl::StrCat("open directory ", path));
-  }
-  for (;;) {
-    std::vector<std::string>& kept = frames.empty() ? top_kept : frames.back().kept;
-    struct dirent* entry = ::readdir(dir);
-    if (entry == nullptr) {
-      if (frames.empty()) break;
+  frames.push_back({"", 0, 0, {}});
+  SweepDirectory(fd.get(), dev, path, frames, result);
+  while (true) {
+    Frame& frame = frames.back();
+    if (frame.subdirs.empty()) {
+      if (frames.size() == 1) break;
       // Done with this directory: climb to its parent and remove it there.
-      Frame done = std::move(frames.back());
+      Frame done = std::move(frame);
       frames.pop_back();
-      int parent = ::openat(::dirfd(dir), "..", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      UniqueFd parent(::openat(fd.get(), "..", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
       struct stat st;
-      ::closedir(dir);
-      if (parent < 0 || ::fstat(parent, &st) != 0 || st.st_dev != done.parent_dev ||
+      if (!parent || ::fstat(parent.get(), &st) != 0 || st.st_dev != done.parent_dev ||
           st.st_ino != done.parent_ino) {
-        if (parent >= 0) ::close(parent);
         result.Update(absl::AbortedError(
             absl::StrCat(FramePath(path, frames, done.name), " was moved while being removed")));
         return result;
       }
-      if (::unlinkat(parent, done.name.c_str(), AT_REMOVEDIR) != 0 && errno != ENOENT) {
+      fd = std::move(parent);
+      if (::unlinkat(fd.get(), done.name.c_str(), AT_REMOVEDIR) != 0 && errno != ENOENT) {
         result.Update(LastErrnoError(absl::StrCat("remove ", FramePath(path, frames, done.name))));
-        (frames.empty() ? top_kept : frames.back().kept).push_back(done.name);
-      }
-      dir = ::fdopendir(parent);
-      if (dir == nullptr) {
-        ::close(parent);
-        result.Update(LastErrnoError(absl::StrCat("open directory ", FramePath(path, frames, ""))));
-        return result;
       }
       continue;
     }
-    absl::string_view name = entry->d_name;
-    if (name == "." || name == ".." || absl::c_linear_search(kept, name)) continue;
-    struct stat st;
-    if (::fstatat(::dirfd(dir), entry->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
-      if (errno == ENOENT) continue;
-      result.Update(LastErrnoError(absl::StrCat("stat ", FramePath(path, frames, name))));
-      kept.emplace_back(name);
-      continue;
-    }
-    if (!S_ISDIR(st.st_mode)) {
-      if (::unlinkat(::dirfd(dir), entry->d_name, 0) != 0 && errno != ENOENT) {
-        result.Update(LastErrnoError(absl::StrCat("remove ", FramePath(path, frames, name))));
-        kept.emplace_back(name);
+    std::string name = std::move(frame.subdirs.back());
+    frame.subdirs.pop_back();
+    struct stat listed, opened;
+    UniqueFd child(
+        ::openat(fd.get(), name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!child) {
+      if (errno != ENOENT) {
+        result.Update(LastErrnoError(absl::StrCat("open ", FramePath(path, frames, name))));
       }
       continue;
     }
-    int child = st.st_dev == dev ? ::openat(::dirfd(dir), entry->d_name,
-                                            O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-                                 : -1;
-    DIR* child_dir = child >= 0 ? ::fdopendir(child) : nullptr;
-    if (child_dir == nullptr) {
-      result.Update(st.st_dev != dev
-                        ? absl::FailedPreconditionError(
-                              absl::StrCat(FramePath(path, frames, name), " is a mount point"))
-                        : LastErrnoError(absl::StrCat("open ", FramePath(path, frames, name))));
-      if (child >= 0) ::close(child);
-      kept.emplace_back(name);
+    uint64_t child_mount = MountId(child.get());
+    if (::fstat(child.get(), &opened) != 0 || opened.st_dev != dev ||
+        (mount_id != 0 && child_mount != mount_id)) {
+      result.Update(absl::FailedPreconditionError(
+          absl::StrCat(FramePath(path, frames, name), " is a mount point")));
       continue;
     }
-    struct stat self;
-    ::fstat(::dirfd(dir), &self);
-    frames.push_back({std::string(name), self.st_dev, self.st_ino, {}});
-    ::closedir(dir);
-    dir = child_dir;
+    if (::fstat(fd.get(), &listed) != 0) {
+      result.Update(LastErrnoError(absl::StrCat("stat ", FramePath(path, frames, ""))));
+      continue;
+    }
+    frames.push_back({name, listed.st_dev, listed.st_ino, {}});
+    fd = std::move(child);
+    SweepDirectory(fd.get(), dev, path, frames, result);
   }
-  ::closedir(dir);
   return result;
 }
 

@@ -93,5 +93,27 @@ TEST(RemoveAllTest, MountPointIsReportedAndTheRestRemoved) {
   EXPECT_FALSE(PathExists(top));
 }
 
+TEST(RemoveAllTest, SameFileSystemBindMountIsNotEntered) {
+  // A bind mount of a directory of the same file system has the same st_dev: only the mount ID
+  // shows it is another mount, whose files must survive.
+  std::string outside = MakeTempDir();
+  ASSERT_TRUE(WriteFileAtomic(outside + "/precious", "keep").ok());
+  std::string top = MakeTempDir();
+  ASSERT_EQ(::mkdir((top + "/bind").c_str(), 0700), 0);
+  if (::mount(outside.c_str(), (top + "/bind").c_str(), nullptr, MS_BIND, nullptr) != 0) {
+    RemoveAll(top).IgnoreError();
+    RemoveAll(outside).IgnoreError();
+    GTEST_SKIP() << "cannot bind mount here";
+  }
+  absl::Status s = RemoveAll(top);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("/bind is a mount point"), std::string::npos) << s;
+  EXPECT_TRUE(PathExists(outside + "/precious"));
+  ASSERT_EQ(::umount2((top + "/bind").c_str(), MNT_DETACH), 0);
+  EXPECT_TRUE(RemoveAll(top).ok());
+  EXPECT_TRUE(PathExists(outside + "/precious"));
+  EXPECT_TRUE(RemoveAll(outside).ok());
+}
+
 }  // namespace
 }  // namespace mydocker
