@@ -279,6 +279,16 @@ static void setup_terminal(const struct request *r) {
   if (slave > 2) close(slave);
 }
 
+/* As init does: without no_new_privs, while we still hold CAP_SYS_ADMIN (late = 0); with it,
+ * as late as possible before execve (late = 1). */
+static void load_seccomp(const struct request *r, int late) {
+  if (!r->seccomp_len || late != r->no_new_privs) return;
+  struct sock_fprog program = {r->seccomp_len, r->seccomp};
+  if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &program) != 0) {
+    fail(125, errno, "load seccomp filter", NULL, NULL);
+  }
+}
+
 static void drop_privileges(const struct request *r) {
   if (r->limit_caps) {
     for (int cap = 0; cap <= r->last_cap; ++cap) {
@@ -292,13 +302,7 @@ static void drop_privileges(const struct request *r) {
   if (r->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
     fail(125, errno, "set no_new_privs", NULL, NULL);
   }
-  /* Loaded while we still hold CAP_SYS_ADMIN, as init does. */
-  if (r->seccomp_len) {
-    struct sock_fprog program = {r->seccomp_len, r->seccomp};
-    if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &program) != 0) {
-      fail(125, errno, "load seccomp filter", NULL, NULL);
-    }
-  }
+  load_seccomp(r, 0);
   if (syscall(SYS_setgroups, (size_t)r->ngroups, r->groups) != 0) fail(125, errno, "setgroups", NULL, NULL);
   if (syscall(SYS_setresgid, r->gid, r->gid, r->gid) != 0) fail(125, errno, "setgid", NULL, NULL);
   if (syscall(SYS_setresuid, r->uid, r->uid, r->uid) != 0) fail(125, errno, "setuid", NULL, NULL);
@@ -327,7 +331,8 @@ static void run_command(const struct request *r) {
   if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) != 0) fail(125, errno, "close_range", NULL, NULL);
   sigset_t none;
   sigemptyset(&none);
-  sigprocmask(SIG_SETMASK, &none, NULL);
+  if (sigprocmask(SIG_SETMASK, &none, NULL) != 0) fail(125, errno, "sigprocmask", NULL, NULL);
+  load_seccomp(r, 1);
   char ready = MYDOCKER_NSENTER_READY;
   if (send(sock, &ready, 1, MSG_NOSIGNAL) != 1) _exit(125);
   int saved = ENOENT, denied = 0;

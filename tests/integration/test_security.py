@@ -123,3 +123,23 @@ def test_no_new_privileges(runtime):
     runtime.wait_running("nnp")
     r = runtime.md("exec", "nnp", "grep", "NoNewPrivs", "/proc/self/status", check=True)
     assert r.stdout.split() == ["NoNewPrivs:", "1"]
+
+
+def test_with_no_new_privileges_the_filter_loads_after_the_user_switch(runtime, tmp_path):
+    """A profile may refuse calls init itself needs (setresuid): with no-new-privileges the
+    filter is loaded last, as runc does, so it binds the command and not init's set-up."""
+    profile = tmp_path / "nosetuid.json"
+    profile.write_text('{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": '
+                       '["setuid", "setresuid", "setreuid"], "action": "SCMP_ACT_ERRNO"}]}')
+    opts = ["--security-opt", f"seccomp={profile}", "-u", "1000"]
+    r = runtime.md("run", "--rm", *opts, "busybox", "id", "-u")
+    assert r.returncode == 125 and "setuid" in r.stderr, r
+    r = runtime.md("run", "--rm", "--security-opt", "no-new-privileges", *opts, "busybox", "sh",
+                   "-c", "id -u; grep -E '^(Seccomp|NoNewPrivs):' /proc/self/status")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["1000", "NoNewPrivs:", "1", "Seccomp:", "2"], r.stdout
+    runtime.md("run", "-d", "--name", "late", "--security-opt", "no-new-privileges", *opts,
+               "busybox", "sleep", "30", check=True)
+    runtime.wait_running("late")
+    r = runtime.md("exec", "late", "id", "-u")
+    assert r.returncode == 0 and r.stdout.strip() == "1000", r

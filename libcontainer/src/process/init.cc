@@ -280,14 +280,12 @@ void SetCapabilities(const InitPlan& plan) {
   if (::syscall(SYS_capset, &header, data) != 0) Fail(plan, 125, errno, "capset");
 }
 
-// Loaded while init still holds CAP_SYS_ADMIN (no_new_privs is not required then, and setuid
-// programs in the container keep working), and after every step that needs a call the filter
-// may refuse.
-void LoadSeccomp(const InitPlan& plan) {
-  if (plan.no_new_privileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
-    Fail(plan, 125, errno, "set no_new_privs");
-  }
-  if (plan.seccomp.empty()) return;
+// Without no_new_privs a filter can only be loaded while init still holds CAP_SYS_ADMIN, so
+// before the user and capabilities change (setuid programs in the container keep working);
+// with it, as late as possible, after every step whose calls a profile might refuse (as runc
+// does). `late` says which of the two points this call is.
+void LoadSeccomp(const InitPlan& plan, bool late) {
+  if (late != plan.no_new_privileges || plan.seccomp.empty()) return;
   struct sock_fprog program = {static_cast<unsigned short>(plan.seccomp.size()),
                                const_cast<sock_filter*>(plan.seccomp.data())};
   if (::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &program) != 0) {
@@ -388,7 +386,10 @@ void RunInit(const InitPlan& plan) {
   }
   EnterWorkingDir(plan);
   DropBoundingCapabilities(plan);
-  LoadSeccomp(plan);
+  if (plan.no_new_privileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+    Fail(plan, 125, errno, "set no_new_privs");
+  }
+  LoadSeccomp(plan, /*late=*/false);
   SwitchUser(plan);
   SetCapabilities(plan);
   // Changing uid/gid clears the parent-death signal: set it again, and make sure the monitor
@@ -404,7 +405,8 @@ void RunInit(const InitPlan& plan) {
   ::sigaction(SIGPIPE, &dfl, nullptr);
   sigset_t none;
   ::sigemptyset(&none);
-  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  if (::sigprocmask(SIG_SETMASK, &none, nullptr) != 0) Fail(plan, 125, errno, "sigprocmask");
+  LoadSeccomp(plan, /*late=*/true);
   // Tells the monitor that every step before execve went well: the end of stream that
   // follows (the kernel closing our close-on-exec end) then means execve succeeded, even if the
   // command has already exited by the time the monitor looks.

@@ -3,7 +3,8 @@
 // program for a given profile and libseccomp version never changes, so it is compiled once.
 //
 // A cache file holds the exact text it was compiled from and a checksum over everything, and is
-// used only when both match: a different profile can never share a program (no reliance on a
+// used only when both match and when it and its directory are ours alone (owned by this user,
+// writable by nobody else, no symlink): a different profile can never share a program (no reliance on a
 // hash being collision-free), and a file torn by a crash (they are renamed into place but not
 // fsynced: losing one costs only a recompile) is recompiled, never loaded.
 #include <fcntl.h>
@@ -37,7 +38,8 @@ std::string CacheKeyText(const LinuxSeccomp& seccomp) {
   rapidjson::StringBuffer buffer;
   json::Writer w(buffer);
   WriteSeccomp(w, seccomp);
-  return absl::StrCat("libseccomp ", v->major, ".", v->minor, ".", v->micro, "\n",
+  return absl::StrCat("libseccomp ", v->major, ".", v->minor, ".", v->micro, " native ",
+                      seccomp_arch_native(), "\n",
                       absl::string_view(buffer.GetString(), buffer.GetSize()));
 }
 
@@ -80,10 +82,27 @@ std::optional<std::vector<sock_filter>> Decode(absl::string_view data, absl::str
   return program;
 }
 
-std::optional<std::string> ReadCacheFile(const std::string& path) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+// Only what this user alone could have written is trusted: a directory or file that someone
+// else owns, or that others may write, is ignored (a cached program is loaded as is).
+bool OwnedAndPrivate(const struct stat& st) {
+  return st.st_uid == ::geteuid() && (st.st_mode & (S_IWGRP | S_IWOTH)) == 0;
+}
+
+// The cache directory, created if missing; invalid if it is not a private directory of ours
+// (a symlink, or a directory others can write).
+UniqueFd OpenCacheDir(const std::string& dir) {
+  ::mkdir(dir.c_str(), 0700);
+  UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   struct stat st;
-  if (!fd || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > (1 << 20)) {
+  if (!fd || ::fstat(fd.get(), &st) != 0 || !OwnedAndPrivate(st)) return UniqueFd();
+  return fd;
+}
+
+std::optional<std::string> ReadCacheFile(int dir, const std::string& name) {
+  UniqueFd fd(::openat(dir, name.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
+  struct stat st;
+  if (!fd || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode) || !OwnedAndPrivate(st) ||
+      st.st_size > (1 << 20)) {
     return std::nullopt;
   }
   std::string data(static_cast<size_t>(st.st_size), '\0');
@@ -92,13 +111,13 @@ std::optional<std::string> ReadCacheFile(const std::string& path) {
 }
 
 // Best effort: a cache that cannot be written only means compiling next time too.
-void WriteCacheFile(const std::string& dir, const std::string& path, absl::string_view data) {
-  ::mkdir(dir.c_str(), 0700);
-  std::string tmp = absl::StrCat(path, ".tmp.", ::getpid());
-  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600));
+void WriteCacheFile(int dir, const std::string& name, absl::string_view data) {
+  std::string tmp = absl::StrCat(name, ".tmp.", ::getpid(), ".", ::gettid());
+  UniqueFd fd(::openat(dir, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+                       0600));
   if (!fd) return;
   bool ok = ::write(fd.get(), data.data(), data.size()) == static_cast<ssize_t>(data.size());
-  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) ::unlink(tmp.c_str());
+  if (!ok || ::renameat(dir, tmp.c_str(), dir, name.c_str()) != 0) ::unlinkat(dir, tmp.c_str(), 0);
 }
 
 }  // namespace
@@ -106,13 +125,15 @@ void WriteCacheFile(const std::string& dir, const std::string& path, absl::strin
 absl::StatusOr<std::vector<sock_filter>> CompileSeccompCached(const LinuxSeccomp& seccomp,
                                                               const std::string& cache_dir) {
   if (cache_dir.empty()) return CompileSeccomp(seccomp);
+  UniqueFd dir = OpenCacheDir(cache_dir);
+  if (!dir) return CompileSeccomp(seccomp);
   std::string key = CacheKeyText(seccomp);
-  std::string path = absl::StrCat(cache_dir, "/", absl::Hex(Fnv1a(key), absl::kZeroPad16), ".bpf");
-  if (std::optional<std::string> data = ReadCacheFile(path)) {
+  std::string name = absl::StrCat(absl::Hex(Fnv1a(key), absl::kZeroPad16), ".bpf");
+  if (std::optional<std::string> data = ReadCacheFile(dir.get(), name)) {
     if (auto program = Decode(*data, key)) return *std::move(program);
   }
   absl::StatusOr<std::vector<sock_filter>> program = CompileSeccomp(seccomp);
-  if (program.ok()) WriteCacheFile(cache_dir, path, Encode(key, *program));
+  if (program.ok()) WriteCacheFile(dir.get(), name, Encode(key, *program));
   return program;
 }
 

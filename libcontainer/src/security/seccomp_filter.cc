@@ -120,7 +120,13 @@ absl::StatusOr<std::vector<sock_filter>> CompileSeccomp(const LinuxSeccomp& secc
       MYDOCKER_RETURN_IF_ERROR(AddRule(ctx.get(), action, nr, call, name));
     }
   }
-  return Export(ctx.get());
+  MYDOCKER_ASSIGN_OR_RETURN(std::vector<sock_filter> program, Export(ctx.get()));
+  if (program.size() > BPF_MAXINSNS) {
+    return absl::InvalidArgumentError(absl::StrCat("seccomp profile compiles to ", program.size(),
+                                                   " instructions, the kernel takes at most ",
+                                                   BPF_MAXINSNS));
+  }
+  return program;
 }
 
 }  // namespace mydocker

@@ -4,6 +4,7 @@
 #include <linux/seccomp.h>
 #include <sched.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -195,6 +196,55 @@ TEST(SeccompTest, CacheReturnsTheSameProgramAndSurvivesDamage) {
   EXPECT_FALSE(SameProgram(*direct, *other_program));
   EXPECT_EQ(RunFiltered(*other_program, [] { return ErrnoOf(::syscall(SYS_getppid)); }), 42);
   std::filesystem::remove_all(dir);
+}
+
+TEST(SeccompTest, CacheIgnoresWhatOthersCouldHaveWritten) {
+  std::string dir = ::testing::TempDir() + "/seccomp-cache-XXXXXX";
+  ASSERT_NE(::mkdtemp(dir.data()), nullptr);
+  std::string cache = dir + "/cache";
+  LinuxSeccomp profile = DefaultSeccompProfile();
+  auto direct = CompileSeccomp(profile);
+  ASSERT_TRUE(direct.ok());
+  ASSERT_TRUE(CompileSeccompCached(profile, cache).ok());
+  std::vector<std::string> files;
+  for (const auto& e : std::filesystem::directory_iterator(cache)) files.push_back(e.path());
+  ASSERT_EQ(files.size(), 1u);
+  // A valid-looking file that another user owns is not loaded: an allow-all program planted
+  // there must not replace the filter.
+  ASSERT_EQ(::chown(files[0].c_str(), 65534, 65534), 0);
+  auto again = CompileSeccompCached(profile, cache);
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(SameProgram(*direct, *again));
+  struct stat st;
+  ASSERT_EQ(::stat(files[0].c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, ::geteuid()) << "a foreign file is replaced by our own program";
+  // A directory others may write is not used at all.
+  std::filesystem::remove_all(cache);
+  ASSERT_EQ(::mkdir(cache.c_str(), 0777), 0);
+  ASSERT_EQ(::chmod(cache.c_str(), 0777), 0);
+  ASSERT_TRUE(CompileSeccompCached(profile, cache).ok());
+  EXPECT_TRUE(std::filesystem::is_empty(cache));
+  // Nor is a symlink to a directory.
+  std::filesystem::remove_all(cache);
+  std::string real = dir + "/real";
+  ASSERT_EQ(::mkdir(real.c_str(), 0700), 0);
+  ASSERT_EQ(::symlink(real.c_str(), cache.c_str()), 0);
+  ASSERT_TRUE(CompileSeccompCached(profile, cache).ok());
+  EXPECT_TRUE(std::filesystem::is_empty(real));
+  std::filesystem::remove_all(dir);
+}
+
+TEST(SeccompTest, ProgramLongerThanTheKernelTakesIsRefused) {
+  LinuxSeccomp p;
+  p.default_action = "SCMP_ACT_ALLOW";
+  for (uint64_t i = 0; i < 5000; ++i) {
+    p.syscalls.push_back({{"ioctl"}, "SCMP_ACT_ERRNO", 1, {{1, 0x1000 + i, 0, "SCMP_CMP_EQ"}}});
+  }
+  auto program = CompileSeccomp(p);
+  ASSERT_FALSE(program.ok());
+  EXPECT_EQ(program.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(program.status().message().find("at most 4096"), std::string::npos)
+      << program.status();
 }
 
 }  // namespace
