@@ -306,7 +306,10 @@ absl::Status Container::Logs(const LogOptions& options, const LogSink& sink) con
     if (pidfd.ok()) monitor = std::move(*pidfd);
     // Watch before the first read, so nothing appended in between is missed.
     inotify.reset(::inotify_init1(IN_CLOEXEC | IN_NONBLOCK));
-    if (inotify) ::inotify_add_watch(inotify.get(), state.log_path.c_str(), IN_MODIFY);
+    // Without a watch (inotify limits), fall back to polling every 100 ms below.
+    if (inotify && ::inotify_add_watch(inotify.get(), state.log_path.c_str(), IN_MODIFY) < 0) {
+      inotify.reset();
+    }
   }
   UniqueFd fd(::open(state.log_path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd) {
@@ -316,10 +319,12 @@ absl::Status Container::Logs(const LogOptions& options, const LogSink& sink) con
   std::string pending;
   std::deque<LogEntry> tail_buffer;
   std::deque<LogEntry>* tail = options.tail ? &tail_buffer : nullptr;
+  // --tail N starts one line earlier than N lines from the end: a torn last record (a crash
+  // mid-write) is skipped when parsed, and the tail buffer keeps the last N that parse.
   if (options.tail) {
     if (*options.tail == 0) {
       ::lseek(fd.get(), 0, SEEK_END);
-    } else if (::lseek(fd.get(), TailOffset(fd.get(), *options.tail), SEEK_SET) < 0) {
+    } else if (::lseek(fd.get(), TailOffset(fd.get(), *options.tail + 1), SEEK_SET) < 0) {
       return LastErrnoError(absl::StrCat("seek in log ", state.log_path));
     }
   }

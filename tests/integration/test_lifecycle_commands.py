@@ -252,6 +252,18 @@ def test_logs_tail_of_a_large_log(runtime):
     assert r.stdout.split("\n")[0] == "1" and r.stdout.count("\n") == 60000
 
 
+def test_logs_tail_skips_a_torn_last_record(runtime):
+    """A record cut short by a crash is not one of the N lines --tail shows."""
+    runtime.md("run", "--name", "torn", "busybox", "sh", "-c", "echo l1; echo l2; echo l3",
+               check=True)
+    log_path = json.loads(runtime.md("inspect", "torn", check=True).stdout)[0]["LogPath"]
+    with open(log_path, "a") as f:
+        f.write('{"log":"tor')
+    assert runtime.md("logs", "--tail", "1", "torn", check=True).stdout == "l3\n"
+    assert runtime.md("logs", "--tail", "2", "torn", check=True).stdout == "l2\nl3\n"
+    assert runtime.md("logs", "torn", check=True).stdout == "l1\nl2\nl3\n"
+
+
 def test_logs_follow_loses_nothing_at_the_end(runtime):
     """Output written just before the container exits is all delivered to `logs -f`."""
     run_detached(runtime, "--name", "burst", "busybox", "sh", "-c",
