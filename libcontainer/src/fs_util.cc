@@ -10,7 +10,6 @@
 #include <random>
 #include <vector>
 
-#include "absl/algorithm/container.h"
 #include "absl/strings/str_cat.h"
 #include "mydocker/status_macros.h"
 #include "mydocker/unique_fd.h"
@@ -48,12 +47,12 @@ uint64_t MountId(int fd) {
   return stx.stx_mnt_id;
 }
 
-// One directory on the way down from the top: its name in its parent, the parent's identity
-// (checked when climbing back through ".."), and its subdirectories still to remove.
+// One directory on the way down from the top: its name in its parent, its inode (checked when
+// a child climbs back to it through ".."; every directory is on the top's device), and its
+// subdirectories still to remove.
 struct Frame {
   std::string name;
-  dev_t parent_dev;
-  ino_t parent_ino;
+  ino_t ino;
   std::vector<std::string> subdirs;
 };
 
@@ -110,8 +109,10 @@ absl::Status RemoveContents(int top_fd, dev_t dev, const std::string& path) {
   absl::Status result;
   UniqueFd fd(top_fd);
   const uint64_t mount_id = MountId(fd.get());
+  struct stat top;
+  if (::fstat(fd.get(), &top) != 0) return LastErrnoError(absl::StrCat("stat ", path));
   std::vector<Frame> frames;
-  frames.push_back({"", 0, 0, {}});
+  frames.push_back({"", top.st_ino, {}});
   SweepDirectory(fd.get(), dev, path, frames, result);
   while (true) {
     Frame& frame = frames.back();
@@ -122,8 +123,8 @@ absl::Status RemoveContents(int top_fd, dev_t dev, const std::string& path) {
       frames.pop_back();
       UniqueFd parent(::openat(fd.get(), "..", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
       struct stat st;
-      if (!parent || ::fstat(parent.get(), &st) != 0 || st.st_dev != done.parent_dev ||
-          st.st_ino != done.parent_ino) {
+      if (!parent || ::fstat(parent.get(), &st) != 0 || st.st_dev != dev ||
+          st.st_ino != frames.back().ino) {
         result.Update(absl::AbortedError(
             absl::StrCat(FramePath(path, frames, done.name), " was moved while being removed")));
         return result;
@@ -136,7 +137,7 @@ absl::Status RemoveContents(int top_fd, dev_t dev, const std::string& path) {
     }
     std::string name = std::move(frame.subdirs.back());
     frame.subdirs.pop_back();
-    struct stat listed, opened;
+    struct stat opened;
     UniqueFd child(
         ::openat(fd.get(), name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (!child) {
@@ -152,11 +153,7 @@ absl::Status RemoveContents(int top_fd, dev_t dev, const std::string& path) {
           absl::StrCat(FramePath(path, frames, name), " is a mount point")));
       continue;
     }
-    if (::fstat(fd.get(), &listed) != 0) {
-      result.Update(LastErrnoError(absl::StrCat("stat ", FramePath(path, frames, ""))));
-      continue;
-    }
-    frames.push_back({name, listed.st_dev, listed.st_ino, {}});
+    frames.push_back({name, opened.st_ino, {}});
     fd = std::move(child);
     SweepDirectory(fd.get(), dev, path, frames, result);
   }

@@ -148,9 +148,11 @@ absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Open(RuntimeOptions options) {
 
 namespace {
 
-// A custom profile is compiled once here, so a bad one fails `create` with a clear message
-// instead of the start.
-absl::Status ApplySecurityOptions(const CreateOptions& options, ContainerConfig& config) {
+// A custom profile is compiled here, so a bad one fails `create` with a clear message instead
+// of the start; through the state root's cache, so the monitor's start reads the program
+// rather than compiling it again.
+absl::Status ApplySecurityOptions(const CreateOptions& options, const std::string& root,
+                                  ContainerConfig& config) {
   config.process.no_new_privileges = options.no_new_privileges;
   if (options.seccomp_profile.empty()) return absl::OkStatus();
   if (options.seccomp_profile == "unconfined") {
@@ -161,7 +163,7 @@ absl::Status ApplySecurityOptions(const CreateOptions& options, ContainerConfig&
       config.linux_spec.seccomp,
       SeccompProfileFromJson(options.seccomp_profile,
                              config.process.capabilities.value_or(std::vector<std::string>{})));
-  return CompileSeccomp(*config.linux_spec.seccomp).status();
+  return CompileSeccompCached(*config.linux_spec.seccomp, SeccompCacheDir(root)).status();
 }
 
 }  // namespace
@@ -176,7 +178,7 @@ absl::StatusOr<std::unique_ptr<Container>> Runtime::Create(const CreateOptions& 
   state.id = NewContainerId();
   const std::string dir = state_->ContainerDir(state.id);
   ContainerConfig config = DefaultContainerConfig();
-  MYDOCKER_RETURN_IF_ERROR(ApplySecurityOptions(options, config));
+  MYDOCKER_RETURN_IF_ERROR(ApplySecurityOptions(options, options_.root, config));
   ProcessSpec& proc = config.process;
   proc.args = options.command;
   if (proc.args.empty()) {
