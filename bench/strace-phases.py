@@ -43,8 +43,10 @@ def analyse(path, root):
     T["cg0"] = first(lambda p, s: p == daemon and s.startswith('mkdir("/sys/fs/cgroup'))
     T["clone"] = first(lambda p, s: p == daemon and s.startswith("clone(") and "CLONE_NEWPID" in s)
     T["init_first"] = first(lambda p, s: p == init)
-    T["go"] = first(lambda p, s: p == daemon and s.startswith('write(') and '"g", 1' in s)
-    T["procs0"] = first(lambda p, s: p == daemon and "cgroup.procs" in s and s.startswith("openat("))
+    # init joins its cgroups itself ("0" to each hierarchy's tasks file), then creates its
+    # network namespace; "joined" is its first system call after that.
+    T["join0"] = first(lambda p, s: p == init and s.startswith("openat(") and "/sys/fs/cgroup/" in s)
+    T["joined"] = first(lambda p, s: p == init and s.startswith("unshare("))
     T["exec"] = first(lambda p, s: p == init and s.startswith('execve("/bin/true"'))
     T["init_exit"] = first(lambda p, s: p == init and s.startswith("exit_group"))
     T["reap"] = first(lambda p, s: p == daemon and s.startswith("wait4(") and ("= %d" % init) in s)
@@ -66,9 +68,9 @@ def analyse(path, root):
     ph["monitor: double fork until first work"] = T["daemon_root"] - T["mon_fork"]
     ph["monitor: read state/config, mountinfo"] = T["cg0"] - T["daemon_root"]
     ph["monitor: cgroups in 8 v1 hierarchies (+devices list)"] = T["clone"] - T["cg0"]
-    ph["monitor: clone(NEWNS|UTS|IPC|PID|NET)"] = T["procs0"] - T["clone"]
-    ph["monitor: init joins 8 cgroups (cgroup.procs writes)"] = T["go"] - T["procs0"]
-    ph["init: overlay, pivot_root, /proc /dev /sys, masks, exec"] = T["exec"] - T["go"]
+    ph["monitor: clone(NEWNS|UTS|IPC|PID) until init's first join"] = T["join0"] - T["clone"]
+    ph["init: joins its cgroups (tasks writes)"] = T["joined"] - T["join0"]
+    ph["init: network namespace, overlay, pivot_root, /proc /dev /sys, masks, exec"] = T["exec"] - T["joined"]
     ph["init: execve /bin/true until exit"] = T["init_exit"] - T["exec"]
     ph["monitor: state running/exited (fsync) until reap"] = T["reap"] - T["init_exit"]
     ph["monitor: cleanup until the client is told (cgroup rmdir, detach)"] = T["notify"] - T["reap"]

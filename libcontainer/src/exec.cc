@@ -77,7 +77,7 @@ struct ExecRequest {
 absl::StatusOr<ExecRequest> BuildRequest(const ContainerState& state,
                                          const ContainerConfig& config,
                                          const std::string& seccomp_cache_dir,
-                                         const std::vector<std::string>& procs_files,
+                                         const std::vector<std::string>& join_files,
                                          const ExecOptions& options) {
   const int pid = state.init.pid;
   UserSpec user = config.process.user;
@@ -89,7 +89,7 @@ absl::StatusOr<ExecRequest> BuildRequest(const ContainerState& state,
   ExecRequest r;
   r.detach = options.detach;
   std::string& p = r.payload;
-  for (const std::string& file : procs_files) Token(&p, "cgroup", file);
+  for (const std::string& file : join_files) Token(&p, "cgroup", file);
   Token(&p, "ns", absl::StrCat(absl::Hex(process::NamespaceFlags(config.linux_spec.namespaces))));
   Token(&p, "cwd", options.workdir.empty() ? config.process.cwd : options.workdir);
   Token(&p, "uid", absl::StrCat(user.uid));
@@ -297,7 +297,7 @@ absl::StatusOr<int> Container::Exec(const ExecOptions& options) {
   }
   MYDOCKER_ASSIGN_OR_RETURN(ContainerConfig config, Config());
   MYDOCKER_ASSIGN_OR_RETURN(std::vector<std::string> procs,
-                            runtime_->cgroups().ProcsFiles(state.cgroup_path));
+                            runtime_->cgroups().JoinFiles(state.cgroup_path));
   MYDOCKER_ASSIGN_OR_RETURN(
       ExecRequest request,
       BuildRequest(state, config, SeccompCacheDir(runtime_->options().root), procs, options));

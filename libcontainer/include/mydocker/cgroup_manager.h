@@ -80,9 +80,11 @@ class CgroupManager {
   // wait, retry); a missing one is success.
   virtual absl::Status Destroy(const std::string& path) = 0;
 
-  // The cgroup.procs files a process writes its pid to in order to join the cgroup (one per
-  // hierarchy); used by exec, whose process joins from a fresh single-threaded helper.
-  virtual absl::StatusOr<std::vector<std::string>> ProcsFiles(const std::string& path) const = 0;
+  // The files a single-threaded process writes "0" (itself) to in order to join the cgroup, one
+  // per hierarchy: `tasks` on v1, `cgroup.procs` on v2. Used by a container's init and by exec's
+  // stub, which move themselves. On v1 moving the calling thread takes no system-wide lock,
+  // where writing a pid to cgroup.procs waits for an RCU grace period (3-6 ms here, measured).
+  virtual absl::StatusOr<std::vector<std::string>> JoinFiles(const std::string& path) const = 0;
 
   // True if the path exists in any controller (used by tests and cleanup checks).
   virtual bool Exists(const std::string& path) const = 0;

@@ -77,10 +77,13 @@ std::vector<std::string> CgroupV1::Dirs(const std::string& clean_path) const {
   return dirs;
 }
 
-absl::StatusOr<std::vector<std::string>> CgroupV1::ProcsFiles(const std::string& path) const {
+absl::StatusOr<std::vector<std::string>> CgroupV1::JoinFiles(const std::string& path) const {
   MYDOCKER_ASSIGN_OR_RETURN(std::string clean, CleanCgroupPath(path));
   std::vector<std::string> files;
-  for (const std::string& dir : Dirs(clean)) files.push_back(dir + "/cgroup.procs");
+  // `tasks`, not cgroup.procs: a single-threaded process writing "0" moves its only thread
+  // without taking cgroup_threadgroup_rwsem for writing (kernel 6.0+, "cgroup: Optimize single
+  // thread migration"); older kernels take it either way.
+  for (const std::string& dir : Dirs(clean)) files.push_back(dir + "/tasks");
   return files;
 }
 

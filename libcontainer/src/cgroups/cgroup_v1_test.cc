@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "cgroups/cgroup_test_util.h"
@@ -264,6 +265,48 @@ TEST_F(RealCgroupV1Test, LifecycleWithLimitsFreezeAndDrain) {
   EXPECT_FALSE(manager_->Exists(path_));
   for (const auto& [c, root] : roots_) EXPECT_FALSE(PathExists(Dir(c))) << c;
   EXPECT_TRUE(manager_->Destroy(path_).ok());  // idempotent
+}
+
+// What init and exec's stub do: a single-threaded process writes "0" to every join file and
+// is then in the cgroup in every hierarchy (v1's `tasks` moves only the writing thread, which
+// is the whole process here).
+TEST_F(RealCgroupV1Test, JoinFilesMoveTheWritingProcess) {
+  ASSERT_TRUE(manager_->Create(path_, LinuxResources{}).ok());
+  absl::StatusOr<std::vector<std::string>> files = manager_->JoinFiles(path_);
+  ASSERT_TRUE(files.ok()) << files.status();
+  ASSERT_FALSE(files->empty());
+  for (const std::string& f : *files) EXPECT_THAT(f, ::testing::EndsWith("/tasks"));
+  int ready[2];
+  ASSERT_EQ(pipe(ready), 0);
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    char ok = 1;
+    for (const std::string& f : *files) {
+      int fd = open(f.c_str(), O_WRONLY | O_CLOEXEC);
+      if (fd < 0 || write(fd, "0", 1) != 1) ok = 0;
+      close(fd);
+    }
+    if (write(ready[1], &ok, 1) != 1) _exit(1);
+    pause();
+    _exit(0);
+  }
+  close(ready[1]);
+  char ok = 0;
+  EXPECT_EQ(read(ready[0], &ok, 1), 1);
+  close(ready[0]);
+  EXPECT_EQ(ok, 1);
+  std::string cgroups = GetFile(absl::StrCat("/proc/", pid, "/cgroup"));
+  size_t joined = 0;  // one /proc/PID/cgroup line per hierarchy, "ID:CONTROLLERS:/PATH"
+  for (absl::string_view line : absl::StrSplit(cgroups, '\n')) {
+    if (absl::EndsWith(line, absl::StrCat(":/", path_))) ++joined;
+  }
+  EXPECT_EQ(joined, files->size()) << cgroups;
+  EXPECT_THAT(*manager_->Pids(path_), Contains(pid));
+  kill(pid, SIGKILL);
+  waitpid(pid, nullptr, 0);
+  EXPECT_THAT(manager_->JoinFiles("../escape").status().code(),
+              absl::StatusCode::kInvalidArgument);
 }
 
 TEST_F(RealCgroupV1Test, ForkLoopIsContainedAndDrained) {

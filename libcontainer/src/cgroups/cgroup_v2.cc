@@ -289,7 +289,7 @@ absl::Status CgroupV2::Destroy(const std::string& path) {
   return RemoveCgroupDir(Dir(clean), DrainV2);
 }
 
-absl::StatusOr<std::vector<std::string>> CgroupV2::ProcsFiles(const std::string& path) const {
+absl::StatusOr<std::vector<std::string>> CgroupV2::JoinFiles(const std::string& path) const {
   MYDOCKER_ASSIGN_OR_RETURN(std::string clean, CleanCgroupPath(path));
   return std::vector<std::string>{Dir(clean) + "/cgroup.procs"};
 }

@@ -353,20 +353,21 @@ void RunInit(const InitPlan& plan) {
   // it the whole PID namespace.
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   CloseInheritedDescriptors(plan);
-  // Runs while the monitor writes our pid into the cgroups (which waits for an RCU grace
-  // period on cgroup v1). Kernel memory is charged as before: a clone from the monitor charged
-  // the namespace to the monitor's cgroup, and until "go" we are still in it or already in ours.
+  // Into the container's cgroups before anything else, so no instruction of the container's own
+  // set-up (namespaces, mounts, devices) runs outside its limits. We are single-threaded: "0"
+  // moves this process, and on cgroup v1 (`tasks`) without the system-wide lock that writing a
+  // pid to cgroup.procs takes.
+  for (const std::string& file : plan.cgroup_join_files) {
+    int fd = ::open(file.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || ::write(fd, "0", 1) != 1) Fail(plan, 125, errno, "join cgroup ", file.c_str());
+    ::close(fd);
+  }
+  if (plan.unshare_cgroup && ::unshare(CLONE_NEWCGROUP) != 0) {
+    Fail(plan, 125, errno, "create cgroup namespace");
+  }
   if (plan.unshare_net && ::unshare(CLONE_NEWNET) != 0) {
     Fail(plan, 125, errno, "create network namespace");
   }
-  // Wait until the monitor has placed us in our cgroup, so no instruction of the container's
-  // own setup (mounts, devices) runs unlimited.
-  char go = 0;
-  ssize_t n;
-  do {
-    n = ::read(plan.sync_fd, &go, 1);
-  } while (n < 0 && errno == EINTR);
-  if (n != 1) ::_exit(125);
 
   ::umask(0);
   MountRootfs(plan);

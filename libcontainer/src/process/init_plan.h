@@ -67,9 +67,15 @@ struct InitPlan {
   std::vector<std::string> masked_paths;
   std::vector<std::string> readonly_paths;
 
-  // Create the network namespace in init (unshare) rather than in the monitor's clone: the
-  // kernel's ~2 ms of network namespace set-up then overlaps the monitor's cgroup writes.
+  // The cgroup files init writes "0" to, first thing, to move itself into the container's
+  // cgroups (CgroupManager::JoinFiles), so nothing of the container's own set-up runs outside
+  // its limits. Filled in by the monitor.
+  std::vector<std::string> cgroup_join_files;
+  // Namespaces init creates itself (unshare) once it is in its cgroups rather than the monitor's
+  // clone: the network namespace's kernel memory is then charged to the container, and a cgroup
+  // namespace gets the container's cgroup as its root instead of the monitor's.
   bool unshare_net = false;
+  bool unshare_cgroup = false;
   std::string hostname;
   bool loopback_up = false;
 

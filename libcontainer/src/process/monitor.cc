@@ -247,10 +247,11 @@ absl::Status Monitor::StartInit() {
     stderr_r_.reset(p[0]);
     child_stdio[2].reset(p[1]);
   }
-  if (flags & CLONE_NEWNET) {
-    flags &= ~static_cast<unsigned long>(CLONE_NEWNET);
-    plan_.unshare_net = true;
-  }
+  MYDOCKER_ASSIGN_OR_RETURN(plan_.cgroup_join_files, cgroups_->JoinFiles(state_.cgroup_path));
+  // Init joins its cgroups itself, then creates these (see InitPlan).
+  plan_.unshare_net = (flags & CLONE_NEWNET) != 0;
+  plan_.unshare_cgroup = (flags & CLONE_NEWCGROUP) != 0;
+  flags &= ~static_cast<unsigned long>(CLONE_NEWNET | CLONE_NEWCGROUP);
   plan_.sync_fd = init_end.get();
   for (int i = 0; i < 3; ++i) plan_.stdio[i] = child_stdio[i].get();
 
@@ -262,14 +263,6 @@ absl::Status Monitor::StartInit() {
   init_pid_ = static_cast<pid_t>(pid);
   init_end.reset();
   for (UniqueFd& fd : child_stdio) fd.reset();
-
-  MYDOCKER_RETURN_IF_ERROR(Annotate(cgroups_->AddProcess(state_.cgroup_path, init_pid_),
-                                    "join cgroup"));
-  char go = 'g';
-  // EPIPE: init failed before waiting (its message is queued on the socket for AwaitExec).
-  if (::write(sync_.get(), &go, 1) != 1 && errno != EPIPE) {
-    return LastErrnoError("release container init");
-  }
   return AwaitExec();
 }
 

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Regenerates tools/mydocker/hot-text.ld, the list of the CLI's code that its common commands run,
+# which the static-pie link places first (docs/performance.md, "Resident code of the CLI").
+#
+#   sudo tools/text-order/trace.sh          # after tools/build.sh; BUILD=dir for another tree
+#
+# Needs root (it runs containers), valgrind, and perf if available. Works in a temporary state
+# root that it removes; the build tree is not changed (the binaries it links are temporary).
+# 1. links the CLI without the list and with a link map, and runs each command under valgrind's
+#    lackey, which prints every instruction executed;
+# 2. links the CLI with the list made from that, and runs the commands natively under perf,
+#    recording the page faults on code: what valgrind's environment never reaches (the vDSO
+#    set-up, the CPU's own string functions) faults outside the listed code;
+# 3. writes the list from both.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+src=$PWD
+build=$(cd "${BUILD:-build}" && pwd)
+out=$src/tools/mydocker/hot-text.ld
+[[ $(id -u) == 0 ]] || { echo "trace.sh: needs root (it runs containers)" >&2; exit 1; }
+command -v valgrind >/dev/null || { echo "trace.sh: needs valgrind" >&2; exit 1; }
+link_txt=$build/tools/mydocker/CMakeFiles/mydocker.dir/link.txt
+[[ -f $link_txt ]] || { echo "trace.sh: no CLI link command in $build" >&2; exit 1; }
+
+work=$(mktemp -d /tmp/mydocker-text-order.XXXXXX)
+root=$work/root
+cli=
+cleanup() {
+  if [[ -n $cli && -d $root ]]; then
+    "$cli" --root "$root" rm -f t >/dev/null 2>&1 || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# link OUTPUT [SCRIPT]: the CLI's own link command, writing OUTPUT and OUTPUT.map.
+link() {
+  local cmd
+  cmd=$(sed -e 's# -Wl,-T,[^ ]*hot-text.ld##' \
+            -e "s# -o ../../bin/mydocker # -o $1 -Wl,-Map=$1.map ${2:+-Wl,-T,$2} #" "$link_txt")
+  (cd "$build/tools/mydocker" && eval "$cmd") 2>&1 | grep -v -e 'statically linked' \
+      -e 'in function' >&2 || true
+}
+
+# The commands traced, most important first: the order is the order in the list.
+commands() {  # commands RUNNER... (each command is RUNNER... ARGS)
+  "$@" run --rm busybox true
+  "$@" --version
+  "$@" run -d --name t busybox sleep 60
+  "$@" ps
+  "$@" ps -a
+  "$@" exec t true
+  "$@" logs t
+  "$@" inspect t
+  "$@" images
+  "$@" stop -t 1 t
+  "$@" start t
+  "$@" rm -f t
+}
+
+n=0
+lackey() {  # the first address of every instruction executed, in order, once each
+  n=$((n + 1))
+  valgrind --tool=lackey --trace-mem=yes --log-fd=9 "$plain" --root "$root" "$@" 9>&1 \
+      >/dev/null 2>&1 | awk '/^I/ { split($2, a, ","); if (!(a[1] in s)) { s[a[1]] = 1; print "SB " a[1] } }' \
+      > "$work/lackey.$n" || true  # valgrind 3.19 lacks pidfd_open: exec fails there, perf sees it
+}
+faults() {  # instruction page faults of the CLI process itself (not the helpers it starts)
+  n=$((n + 1))
+  perf record -q -o "$work/perf.data" -e exceptions:page_fault_user -- "$hot" --root "$root" "$@" \
+      >/dev/null 2>&1 || true
+  perf script -i "$work/perf.data" -F pid,trace 2>/dev/null | python3 -c '
+import re, sys
+pid = None
+for line in sys.stdin:
+    m = re.search(r"address=0x([0-9a-f]+) ip=0x[0-9a-f]+ error_code=0x([0-9a-f]+)", line)
+    if not m:
+        continue
+    pid = pid or line.split()[0]
+    if line.split()[0] == pid and int(m.group(2), 16) & 0x10:  # an instruction fetch
+        print("SB " + m.group(1))' \
+      > "$work/perf.$n"
+}
+
+plain=$work/mydocker-plain
+link "$plain"
+cp "$build/bin/mydocker-helper" "$work/"  # the CLI starts the helper beside itself
+cli=$plain
+"$plain" --root "$root" image import "$build/busybox.tar" busybox >/dev/null
+echo "tracing with valgrind..." >&2
+commands lackey
+python3 "$src/tools/text-order/gen.py" --map "$plain.map" "$work"/lackey.* > "$work/hot1.ld"
+traces=(--map "$plain.map" $(ls "$work"/lackey.* | sort -t. -k2 -n))
+if command -v perf >/dev/null; then
+  hot=$work/mydocker-hot
+  link "$hot" "$work/hot1.ld"
+  cli=$hot
+  echo "tracing page faults with perf..." >&2
+  n=0
+  commands faults
+  traces+=(--map "$hot.map" $(ls "$work"/perf.* | grep -v data | sort -t. -k2 -n))
+else
+  echo "trace.sh: no perf; the list misses what only runs natively" >&2
+fi
+python3 "$src/tools/text-order/gen.py" "${traces[@]}" > "$out"
+head -1 "$out" >&2
+echo "wrote $out" >&2
