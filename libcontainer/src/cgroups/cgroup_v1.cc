@@ -8,6 +8,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "absl/strings/ascii.h"
 #include "cgroups/cgroup_util.h"
 #include "mydocker/fs_util.h"
 #include "mydocker/resources.h"
@@ -327,7 +329,11 @@ absl::Status CgroupV1::Destroy(const std::string& path) {
   MYDOCKER_ASSIGN_OR_RETURN(std::string clean, CleanCgroupPath(path));
   // A task stopped by the v1 freezer does not act on SIGKILL until thawed.
   std::string freezer = Dir("freezer", clean);
-  if (!freezer.empty() && PathExists(freezer)) {
+  // Writing the state costs ~0.3 ms even when nothing changes, so it is read first.
+  absl::StatusOr<std::string> state =
+      freezer.empty() ? absl::NotFoundError("") : ReadControl(freezer, "freezer.state");
+  bool thawed = state.ok() && absl::StripAsciiWhitespace(*state) == "THAWED";
+  if (!thawed && !absl::IsNotFound(state.status()) && PathExists(freezer)) {
     absl::Status thaw = WriteControl(freezer, "freezer.state", "THAWED");
     if (!thaw.ok() && !absl::IsNotFound(thaw)) return thaw;
   }

@@ -189,6 +189,7 @@ class Monitor {
   bool err_open_ = false;
   bool client_out_ok_ = true;
   bool owns_start_ = false;
+  bool trim_pending_ = false;
 };
 
 void Monitor::Tell(ControlType type, int value, absl::string_view text) {
@@ -383,6 +384,7 @@ void Monitor::DetachClient() {
   control_.reset();
   // What is left to run is the poll loop and the end; the code of the start and of the client
   // link need not stay resident for the container's whole life.
+  trim_pending_ = false;
   TrimResidentImage();
   if (!request_.attach) return;
   UniqueFd null(::open("/dev/null", O_RDWR | O_CLOEXEC));
@@ -444,9 +446,18 @@ void Monitor::Loop() {
                                          : pollfd{stdin_w_.get(), POLLOUT, 0};
     }
     int timeout = init_exited_ ? 100 : -1;
-    if (::poll(fds, n, timeout) < 0) {
+    // The resident image is trimmed the first time the loop has nothing to do: a command that
+    // already ended is reaped and reported first, and a monitor about to exit never trims.
+    if (trim_pending_ && timeout < 0) timeout = 0;
+    int ready = ::poll(fds, n, timeout);
+    if (ready < 0) {
       if (errno == EINTR) continue;
       break;
+    }
+    if (ready == 0 && trim_pending_ && !init_exited_) {
+      trim_pending_ = false;
+      TrimResidentImage();
+      continue;
     }
     if (fds[0].revents) HandleSignal();
     if (control_i >= 0 && fds[control_i].revents) HandleControl();
@@ -537,7 +548,7 @@ int Monitor::Run() {
     return 1;
   }
   Tell(ControlType::kStarted, init_pid_);
-  TrimResidentImage();
+  trim_pending_ = true;  // done by Loop() once nothing is waiting
   Loop();
   if (!init_exited_) {  // gave up draining; make sure init is gone before recording
     ::kill(init_pid_, SIGKILL);

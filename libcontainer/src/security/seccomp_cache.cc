@@ -32,14 +32,17 @@ uint64_t Fnv1a(absl::string_view data, uint64_t h = 1469598103934665603ULL) {
   return h;
 }
 
-// What a program is compiled from: the profile and the compiler's version.
+// What a program is compiled from: the profile, the compiler's version and how it is asked to
+// lay the program out (kLayout changes whenever CompileSeccomp's options do).
+constexpr absl::string_view kLayout = "btree";
+
 std::string CacheKeyText(const LinuxSeccomp& seccomp) {
   const scmp_version* v = seccomp_version();
   rapidjson::StringBuffer buffer;
   json::Writer w(buffer);
   WriteSeccomp(w, seccomp);
   return absl::StrCat("libseccomp ", v->major, ".", v->minor, ".", v->micro, " native ",
-                      seccomp_arch_native(), "\n",
+                      seccomp_arch_native(), " ", kLayout, "\n",
                       absl::string_view(buffer.GetString(), buffer.GetSize()));
 }
 
