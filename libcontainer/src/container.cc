@@ -84,6 +84,8 @@ absl::StatusOr<std::unique_ptr<Attachment>> Container::Start(const StartOptions&
   request.attach = options.attach;
   request.relay_stdin = options.attach && options.stdio.in >= 0;
   request.console_size = options.console_size;
+  request.cgroup.v2_root_override = runtime_->options().cgroup.v2_root_override;
+  request.cgroup.v1_roots_override = runtime_->options().cgroup.v1_roots_override;
   StdioFds stdio = options.attach ? options.stdio : StdioFds{};
   const int fds[3] = {stdio.in, stdio.out, stdio.err};
   MYDOCKER_ASSIGN_OR_RETURN(

@@ -78,6 +78,7 @@ absl::StatusOr<ExecRequest> BuildRequest(const ContainerState& state,
                                          const ContainerConfig& config,
                                          const std::string& seccomp_cache_dir,
                                          const std::vector<std::string>& join_files,
+                                         const std::string& clone_into,
                                          const ExecOptions& options) {
   const int pid = state.init.pid;
   UserSpec user = config.process.user;
@@ -90,6 +91,7 @@ absl::StatusOr<ExecRequest> BuildRequest(const ContainerState& state,
   r.detach = options.detach;
   std::string& p = r.payload;
   for (const std::string& file : join_files) Token(&p, "cgroup", file);
+  if (!clone_into.empty()) Token(&p, "cgroupdir", clone_into);
   Token(&p, "ns", absl::StrCat(absl::Hex(process::NamespaceFlags(config.linux_spec.namespaces))));
   Token(&p, "cwd", options.workdir.empty() ? config.process.cwd : options.workdir);
   Token(&p, "uid", absl::StrCat(user.uid));
@@ -296,11 +298,13 @@ absl::StatusOr<int> Container::Exec(const ExecOptions& options) {
     return absl::FailedPreconditionError(absl::StrCat("container ", ShortId(id_), " is not running"));
   }
   MYDOCKER_ASSIGN_OR_RETURN(ContainerConfig config, Config());
-  MYDOCKER_ASSIGN_OR_RETURN(std::vector<std::string> procs,
+  MYDOCKER_ASSIGN_OR_RETURN(std::vector<std::string> join_files,
                             runtime_->cgroups().JoinFiles(state.cgroup_path));
-  MYDOCKER_ASSIGN_OR_RETURN(
-      ExecRequest request,
-      BuildRequest(state, config, SeccompCacheDir(runtime_->options().root), procs, options));
+  MYDOCKER_ASSIGN_OR_RETURN(std::string clone_into,
+                            runtime_->cgroups().CloneIntoDir(state.cgroup_path));
+  MYDOCKER_ASSIGN_OR_RETURN(ExecRequest request,
+                            BuildRequest(state, config, SeccompCacheDir(runtime_->options().root),
+                                         join_files, clone_into, options));
 
   int pair[2];
   if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) {

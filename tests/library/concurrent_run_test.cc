@@ -16,6 +16,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "library_test_util.h"
 #include "mydocker/fs_util.h"
 #include "mydocker/runtime.h"
 #include "mydocker/status_macros.h"
@@ -30,29 +31,13 @@ class LibraryTest : public ::testing::Test {
     char tmpl[] = "/tmp/mydocker-libtest-XXXXXX";
     ASSERT_NE(::mkdtemp(tmpl), nullptr);
     root_ = tmpl;
-    RuntimeOptions options;
-    options.root = root_;
-    options.helper_path = MYDOCKER_TEST_HELPER;
-    auto rt = Runtime::Open(options);
+    auto rt = testing::OpenTestRuntime(root_);
     ASSERT_TRUE(rt.ok()) << rt.status();
     runtime_ = std::move(rt).value();
-    auto image = runtime_->images().Import(MYDOCKER_TEST_BUSYBOX_TAR, "busybox");
-    ASSERT_TRUE(image.ok()) << image.status();
   }
 
   void TearDown() override {
-    if (runtime_ != nullptr) {
-      auto all = runtime_->List(true);
-      if (all.ok()) {
-        for (const ContainerState& s : *all) {
-          auto c = runtime_->Get(s.id);
-          if (c.ok()) {
-            EXPECT_TRUE((*c)->Remove(true).ok());
-          }
-          EXPECT_FALSE(runtime_->cgroups().Exists(s.cgroup_path)) << s.cgroup_path;
-        }
-      }
-    }
+    if (runtime_ != nullptr) testing::RemoveEveryContainer(*runtime_);
     if (!root_.empty()) {
       std::ifstream mountinfo("/proc/self/mountinfo");
       std::string line;

@@ -89,6 +89,11 @@ absl::StatusOr<std::vector<std::string>> CgroupV1::JoinFiles(const std::string& 
   return files;
 }
 
+absl::StatusOr<std::string> CgroupV1::CloneIntoDir(const std::string& path) const {
+  MYDOCKER_RETURN_IF_ERROR(CleanCgroupPath(path).status());
+  return std::string();
+}
+
 absl::StatusOr<std::string> CgroupV1::RequireDir(absl::string_view controller,
                                                  const std::string& clean_path) const {
   std::string dir = Dir(controller, clean_path);

@@ -31,6 +31,7 @@ class CgroupV1 final : public CgroupManager {
   absl::Status Destroy(const std::string& path) override;
   bool Exists(const std::string& path) const override;
   absl::StatusOr<std::vector<std::string>> JoinFiles(const std::string& path) const override;
+  absl::StatusOr<std::string> CloneIntoDir(const std::string& path) const override;
 
  private:
   // <root of `controller`>/<path>, or "" when the controller is not mounted.

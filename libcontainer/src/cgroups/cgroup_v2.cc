@@ -294,6 +294,11 @@ absl::StatusOr<std::vector<std::string>> CgroupV2::JoinFiles(const std::string& 
   return std::vector<std::string>{Dir(clean) + "/cgroup.procs"};
 }
 
+absl::StatusOr<std::string> CgroupV2::CloneIntoDir(const std::string& path) const {
+  MYDOCKER_ASSIGN_OR_RETURN(std::string clean, CleanCgroupPath(path));
+  return Dir(clean);
+}
+
 bool CgroupV2::Exists(const std::string& path) const {
   absl::StatusOr<std::string> clean = CleanCgroupPath(path);
   return clean.ok() && PathExists(Dir(*clean));

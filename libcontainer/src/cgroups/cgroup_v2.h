@@ -29,6 +29,7 @@ class CgroupV2 final : public CgroupManager {
   absl::Status Destroy(const std::string& path) override;
   bool Exists(const std::string& path) const override;
   absl::StatusOr<std::vector<std::string>> JoinFiles(const std::string& path) const override;
+  absl::StatusOr<std::string> CloneIntoDir(const std::string& path) const override;
 
  private:
   std::string Dir(const std::string& clean_path) const;

@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <linux/sched.h>  // struct clone_args, CLONE_INTO_CGROUP
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -199,7 +200,7 @@ void Monitor::Tell(ControlType type, int value, absl::string_view text) {
 
 absl::Status Monitor::Prepare() {
   MYDOCKER_ASSIGN_OR_RETURN(store_, StateStore::Open(request_.root));
-  MYDOCKER_ASSIGN_OR_RETURN(cgroups_, CgroupManager::Detect());
+  MYDOCKER_ASSIGN_OR_RETURN(cgroups_, CgroupManager::Detect(request_.cgroup));
   MYDOCKER_ASSIGN_OR_RETURN(volumes_, VolumeStore::Open(store_->root()));
   dir_ = store_->ContainerDir(request_.id);
   MYDOCKER_ASSIGN_OR_RETURN(FileLock lock, store_->Lock(request_.id));
@@ -248,8 +249,13 @@ absl::Status Monitor::StartInit() {
     stderr_r_.reset(p[0]);
     child_stdio[2].reset(p[1]);
   }
-  MYDOCKER_ASSIGN_OR_RETURN(plan_.cgroup_join_files, cgroups_->JoinFiles(state_.cgroup_path));
-  // Init joins its cgroups itself, then creates these (see InitPlan).
+  MYDOCKER_ASSIGN_OR_RETURN(std::string clone_into, cgroups_->CloneIntoDir(state_.cgroup_path));
+  UniqueFd cgroup_dir;
+  if (!clone_into.empty()) {
+    cgroup_dir.reset(::open(clone_into.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!cgroup_dir.valid()) return LastErrnoError(absl::StrCat("open cgroup ", clone_into));
+  }
+  // Init is created in its cgroup or joins it itself, then creates these (see InitPlan).
   plan_.unshare_net = (flags & CLONE_NEWNET) != 0;
   plan_.unshare_cgroup = (flags & CLONE_NEWCGROUP) != 0;
   flags &= ~static_cast<unsigned long>(CLONE_NEWNET | CLONE_NEWCGROUP);
@@ -258,9 +264,28 @@ absl::Status Monitor::StartInit() {
 
   // A fork-like clone (no new stack): the child runs RunInit on the plan made above. The
   // monitor is single-threaded, and RunInit only makes system calls.
-  long pid = ::syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, nullptr);
-  if (pid < 0) return LastErrnoError("clone container init");
-  if (pid == 0) RunInit(plan_);
+  long pid = -1;
+  if (cgroup_dir.valid()) {
+    // cgroup v2: created in its cgroup (CLONE_INTO_CGROUP), so there is nothing to join and no
+    // migration, which on v2 takes the system-wide lock even for a single thread.
+    plan_.cgroup_join_files.clear();
+    struct clone_args args = {};
+    args.flags = flags | CLONE_INTO_CGROUP;
+    args.exit_signal = SIGCHLD;
+    args.cgroup = static_cast<uint64_t>(cgroup_dir.get());
+    pid = ::syscall(SYS_clone3, &args, sizeof args);
+    if (pid == 0) RunInit(plan_);
+    // Before Linux 5.7 there is no clone3 or no CLONE_INTO_CGROUP: init joins, as on v1.
+    if (pid < 0 && errno != ENOSYS && errno != E2BIG && errno != EINVAL) {
+      return LastErrnoError("clone container init");
+    }
+  }
+  if (pid < 0) {
+    MYDOCKER_ASSIGN_OR_RETURN(plan_.cgroup_join_files, cgroups_->JoinFiles(state_.cgroup_path));
+    pid = ::syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, nullptr);
+    if (pid < 0) return LastErrnoError("clone container init");
+    if (pid == 0) RunInit(plan_);
+  }
   init_pid_ = static_cast<pid_t>(pid);
   init_end.reset();
   for (UniqueFd& fd : child_stdio) fd.reset();

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "mydocker/cgroup_manager.h"
 #include "mydocker/container_config.h"
 
 namespace mydocker::process {
@@ -21,6 +22,9 @@ struct MonitorRequest {
   bool attach = false;       // relay output to fds 1 and 2
   bool relay_stdin = false;  // relay fd 0 to the container's stdin
   std::optional<ConsoleSize> console_size;
+  // The runtime's cgroup roots when they are not detected (RuntimeOptions::cgroup), so the
+  // monitor creates and removes the cgroup where the runtime's other calls look for it.
+  CgroupOptions cgroup;
 };
 
 inline constexpr int kMonitorControlFd = 3;

@@ -17,6 +17,14 @@ std::vector<std::string> MonitorArgv(const std::string& helper, const MonitorReq
     argv.push_back("--console-size");
     argv.push_back(absl::StrCat(request.console_size->height, "x", request.console_size->width));
   }
+  if (!request.cgroup.v2_root_override.empty()) {
+    argv.push_back("--cgroup-v2-root");
+    argv.push_back(request.cgroup.v2_root_override);
+  }
+  for (const auto& [controller, dir] : request.cgroup.v1_roots_override) {
+    argv.push_back("--cgroup-v1-root");
+    argv.push_back(absl::StrCat(controller, "=", dir));
+  }
   return argv;
 }
 
@@ -41,6 +49,14 @@ absl::StatusOr<MonitorRequest> ParseMonitorArgv(int argc, char** argv) {
         return absl::InvalidArgumentError(absl::StrCat("bad console size \"", argv[i], "\""));
       }
       r.console_size = ConsoleSize{static_cast<uint16_t>(h), static_cast<uint16_t>(w)};
+    } else if (arg == "--cgroup-v2-root" && has_value) {
+      r.cgroup.v2_root_override = argv[++i];
+    } else if (arg == "--cgroup-v1-root" && has_value) {
+      std::pair<std::string, std::string> kv = absl::StrSplit(argv[++i], absl::MaxSplits('=', 1));
+      if (kv.first.empty() || kv.second.empty()) {
+        return absl::InvalidArgumentError(absl::StrCat("bad cgroup root \"", argv[i], "\""));
+      }
+      r.cgroup.v1_roots_override.push_back(std::move(kv));
     } else {
       return absl::InvalidArgumentError(absl::StrCat("unknown monitor argument \"", arg, "\""));
     }
