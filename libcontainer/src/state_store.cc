@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <ctime>
 #include <cerrno>
 #include <random>
 
@@ -28,6 +29,11 @@ constexpr size_t kMaxNameLength = 128;
 // Records and logs may hold secrets from the environment: owner only.
 constexpr int kPrivateFileMode = 0600;
 constexpr int kPrivateDirMode = 0700;
+// Where Create writes a container's records before renaming them into place (under containers/;
+// the leading '.' keeps it from ever being taken for an id).
+constexpr absl::string_view kStagingPrefix = ".creating-";
+// A staging directory older than this and not locked is a crashed creator's.
+constexpr time_t kStagingGraceSeconds = 60;
 
 bool IsLowerHex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
 
@@ -296,13 +302,16 @@ absl::Status StateStore::Create(const ContainerState& state, const ContainerConf
   MYDOCKER_RETURN_IF_ERROR(ValidateContainerName(state.name));
   // The records are written in a staging directory that is renamed into place, so no reader ever
   // sees a container without them. Its name starts with '.', so it is never taken for an id.
-  std::string staging = absl::StrCat(ContainersDir(root_), "/.creating-", state.id);
+  std::string staging = absl::StrCat(ContainersDir(root_), "/", kStagingPrefix, state.id);
   if (::mkdir(staging.c_str(), kPrivateDirMode) != 0) {
     if (errno == EEXIST) {
       return absl::AlreadyExistsError(absl::StrCat("container ", state.id, " already exists"));
     }
     return LastErrnoError(absl::StrCat("mkdir ", staging));
   }
+  // Held until the end: a staging directory nobody holds is a crashed creator's (Purge).
+  UniqueFd staging_lock(::open(staging.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (staging_lock) ::flock(staging_lock.get(), LOCK_EX);
   absl::Status s = WriteRecords(staging, state, config);
   if (s.ok()) s = Publish(*this, staging, state);
   if (!s.ok()) RemoveAll(staging).IgnoreError();
@@ -424,7 +433,24 @@ absl::Status StateStore::Purge(const std::string& trash) {
     UniqueFd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (fd && ::flock(fd.get(), LOCK_EX | LOCK_NB) == 0) RemoveAll(path).IgnoreError();
   }
+  PruneStaging();
   return result;
+}
+
+void StateStore::PruneStaging() {
+  // A creator holds its staging directory locked from just after its mkdir until the directory
+  // is renamed into place or removed; the age covers the moment between mkdir and lock.
+  absl::StatusOr<std::vector<std::string>> entries = ListDir(ContainersDir(root_));
+  if (!entries.ok()) return;
+  const time_t now = ::time(nullptr);
+  for (const std::string& entry : *entries) {
+    if (!absl::StartsWith(entry, kStagingPrefix)) continue;
+    std::string path = absl::StrCat(ContainersDir(root_), "/", entry);
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    struct stat st;
+    if (!fd || ::fstat(fd.get(), &st) != 0 || now - st.st_mtime < kStagingGraceSeconds) continue;
+    if (::flock(fd.get(), LOCK_EX | LOCK_NB) == 0) RemoveAll(path).IgnoreError();
+  }
 }
 
 absl::StatusOr<FileLock> StateStore::Lock(absl::string_view id) const {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -361,6 +362,34 @@ TEST_F(StateStoreTest, PurgeDeletesTrashOfADeadRemoverButNotOfALiveOne) {
   }
   ASSERT_TRUE(store_->Purge("").ok());
   EXPECT_EQ(CountEntries(root_ + "/trash"), 0u);
+}
+
+// A creator that died between its mkdir and the rename leaves containers/.creating-<id>: the
+// next Purge deletes it once it is old enough and nobody holds it; a live creator's stays.
+TEST_F(StateStoreTest, PurgeDeletesStagingOfADeadCreatorOnly) {
+  const std::string dead = root_ + "/containers/.creating-" + NewContainerId();
+  const std::string live = root_ + "/containers/.creating-" + NewContainerId();
+  const std::string fresh = root_ + "/containers/.creating-" + NewContainerId();
+  for (const std::string& dir : {dead, live, fresh}) {
+    ASSERT_TRUE(MakeDirs(dir).ok());
+    ASSERT_TRUE(WriteFileAtomic(dir + "/config.json", "{}").ok());
+  }
+  const struct timespec old[2] = {{time(nullptr) - 3600, 0}, {time(nullptr) - 3600, 0}};
+  ASSERT_EQ(utimensat(AT_FDCWD, dead.c_str(), old, 0), 0);
+  ASSERT_EQ(utimensat(AT_FDCWD, live.c_str(), old, 0), 0);
+  std::string id = Create("kept");
+  {
+    absl::StatusOr<FileLock> busy = FileLock::Acquire(live);  // a creator still at work
+    ASSERT_TRUE(busy.ok());
+    ASSERT_TRUE(store_->Purge("").ok());
+    EXPECT_FALSE(PathExists(dead));
+    EXPECT_TRUE(PathExists(live + "/config.json"));
+    EXPECT_TRUE(PathExists(fresh + "/config.json"));  // may be between its mkdir and its lock
+  }
+  EXPECT_TRUE(store_->LoadState(id).ok());
+  EXPECT_EQ(store_->List()->size(), 1u);
+  ASSERT_TRUE(store_->Purge("").ok());
+  EXPECT_FALSE(PathExists(live));
 }
 
 TEST_F(StateStoreTest, RemoveOfBadRecordStillReleasesItsName) {

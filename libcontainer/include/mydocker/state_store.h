@@ -71,7 +71,7 @@ class StateStore {
   // something is still mounted in it). REQUIRES: as Remove.
   absl::StatusOr<std::string> Detach(absl::string_view id);
   // The second half: deletes `trash` (from Detach; may be "") and any trash whose remover died
-  // before deleting it. Unlinking a container's files is the slow part of removal on a busy
+  // before deleting it, and the staging directories of creators that died before publishing. Unlinking a container's files is the slow part of removal on a busy
   // journal; the monitor of a --rm container does it after telling the client the exit code.
   absl::Status Purge(const std::string& trash);
 
@@ -80,6 +80,8 @@ class StateStore {
 
  private:
   explicit StateStore(std::string root) : root_(std::move(root)) {}
+  // Deletes staging directories of creators that died before publishing (part of Purge).
+  void PruneStaging();
   std::string root_;
 };
 
