@@ -203,7 +203,9 @@ MYDOCKER_EXPORT void mydocker_image_destroy(mydocker_image_t* image);
 typedef struct mydocker_container_t mydocker_container_t;
 
 /* Resource limits, for creation and for mydocker_container_update. Zero leaves a limit unset
- * (create: no limit; update: unchanged). */
+ * (create: no limit; update: unchanged), except that at creation a memory limit with
+ * memory_swap 0 allows as much swap again (memory + swap = 2 x memory, Docker's default) where
+ * the kernel limits swap; -1 leaves swap unlimited. */
 typedef struct mydocker_resources_t {
   size_t size;             /* sizeof(mydocker_resources_t) */
   int64_t memory;          /* bytes (-m) */

@@ -458,6 +458,14 @@ absl::Status Container::Update(const LinuxResources& resources) {
   MYDOCKER_ASSIGN_OR_RETURN(ContainerConfig config, Config());
   LinuxResources merged = config.linux_spec.resources;
   MergeResources(merged, resources);
+  const std::optional<int64_t>& swap = config.linux_spec.resources.memory.swap;
+  if (resources.memory.limit.has_value() && !resources.memory.swap.has_value() &&
+      swap.has_value() && *swap != -1 && *resources.memory.limit > *swap) {
+    // Docker's rule and message: the memory+swap limit (twice -m by default) does not follow.
+    return absl::InvalidArgumentError(absl::StrCat(
+        "memory limit ", *resources.memory.limit, " is above the container's memory+swap limit ",
+        *swap, "; update the memory+swap limit (--memory-swap) at the same time"));
+  }
   MYDOCKER_RETURN_IF_ERROR(runtime_->cgroups().Validate(merged));
   if (state.IsActive()) {
     MYDOCKER_RETURN_IF_ERROR(runtime_->cgroups().Update(state.cgroup_path, resources));

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <limits>
 #include <random>
 
 #include "absl/strings/match.h"
@@ -216,6 +217,13 @@ absl::StatusOr<std::unique_ptr<Container>> Runtime::Create(const CreateOptions& 
   MYDOCKER_RETURN_IF_ERROR(rootfs.OverlayOptions().status());  // refused now, not at start
   config.root = rootfs.Spec();
   config.linux_spec.resources = options.resources;
+  MemoryResources& memory = config.linux_spec.resources.memory;
+  // Docker's default: a memory limit without a memory+swap limit allows as much swap again
+  // (memory+swap = 2 x memory), where the kernel limits swap at all; else swap is unlimited.
+  if (memory.limit.has_value() && *memory.limit > 0 && !memory.swap.has_value() &&
+      *memory.limit <= std::numeric_limits<int64_t>::max() / 2 && cgroups_->SwapLimitSupported()) {
+    memory.swap = *memory.limit * 2;
+  }
   const std::string parent = options.cgroup_parent.empty() ? "mydocker" : options.cgroup_parent;
   if (parent[0] == '/' || absl::StrContains(parent, "..")) {
     return absl::InvalidArgumentError(absl::StrCat("invalid cgroup parent \"", parent, "\""));

@@ -11,6 +11,8 @@ import pytest
 from conftest import CGROUP_ROOT, cgroup_dirs_for, parse_json_lines, wait_for
 
 MiB = 1024 * 1024
+# Swap accounting (memory.memsw.*): where present, -m alone also limits memory+swap to 2 x -m.
+HAS_MEMSW = os.path.exists(f"{CGROUP_ROOT}/memory/memory.memsw.limit_in_bytes")
 
 # Allocates 64 MiB of anonymous memory in the shell itself: a command substitution is read
 # into the shell's heap (`head | tail` does not hold its input, /dev/shm would be page cache).
@@ -184,6 +186,26 @@ def test_cpus_limit_keeps_busy_loop_near_quota(runtime):
 # --- update -------------------------------------------------------------------------------------
 
 
+def test_memory_limit_allows_as_much_swap_again_by_default(runtime):
+    """Docker's default: -m without --memory-swap gives memory+swap = 2 x memory."""
+    if not HAS_MEMSW:
+        pytest.skip("kernel without swap accounting")
+    default = run_detached(runtime, "-m", "32m", "busybox", "sleep", "30")
+    assert int(read_cg("memory", default, "memory.memsw.limit_in_bytes")) == 64 * MiB
+    assert inspect(runtime, default)["HostConfig"]["MemorySwap"] == 64 * MiB
+    unlimited = run_detached(runtime, "-m", "32m", "--memory-swap", "-1", "busybox", "sleep", "30")
+    assert int(read_cg("memory", unlimited, "memory.memsw.limit_in_bytes")) > 2**60
+    explicit = run_detached(runtime, "-m", "32m", "--memory-swap", "48m", "busybox", "sleep", "30")
+    assert int(read_cg("memory", explicit, "memory.memsw.limit_in_bytes")) == 48 * MiB
+    # Raising the memory limit past memory+swap alone is refused, as Docker does.
+    r = runtime.md("update", "-m", "100m", default)
+    assert r.returncode != 0
+    assert "memory+swap limit (--memory-swap)" in r.stderr
+    assert int(read_cg("memory", default, "memory.limit_in_bytes")) == 32 * MiB
+    runtime.md("update", "-m", "100m", "--memory-swap", "200m", default, check=True)
+    assert int(read_cg("memory", default, "memory.memsw.limit_in_bytes")) == 200 * MiB
+
+
 def test_update_raises_memory_limit_of_running_container(runtime):
     cid = run_detached(runtime, "--name", "up", "-m", "32m", "busybox", "sleep", "30")
     assert int(read_cg("memory", cid, "memory.limit_in_bytes")) == 32 * MiB
@@ -214,11 +236,18 @@ def test_update_of_exited_container_applies_at_next_start(runtime):
     cid = run_detached(runtime, "--name", "later", "-m", "32m", "busybox", "sleep", "30")
     runtime.md("stop", "-t", "0", "later", check=True)
     assert no_cgroup_left(cid)
-    runtime.md("update", "--memory", "80m", "--pids-limit", "33", "later", check=True)
+    swap = ["--memory-swap", "160m"] if HAS_MEMSW else []
+    if HAS_MEMSW:
+        # -m 32m allowed 64m of memory+swap (Docker's default): 80m needs a new memory+swap too.
+        refused = runtime.md("update", "--memory", "80m", "later")
+        assert refused.returncode != 0 and "--memory-swap" in refused.stderr
+    runtime.md("update", "--memory", "80m", *swap, "--pids-limit", "33", "later", check=True)
     assert no_cgroup_left(cid)  # nothing is created for a stopped container
     runtime.md("start", "later", check=True)
     runtime.wait_running("later")
     assert int(read_cg("memory", cid, "memory.limit_in_bytes")) == 80 * MiB
+    if HAS_MEMSW:
+        assert int(read_cg("memory", cid, "memory.memsw.limit_in_bytes")) == 160 * MiB
     assert read_cg("pids", cid, "pids.max") == "33"
 
 

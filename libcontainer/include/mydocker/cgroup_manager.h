@@ -92,6 +92,10 @@ class CgroupManager {
   // has no single directory (v1: one hierarchy per controller; JoinFiles it is).
   virtual absl::StatusOr<std::string> CloneIntoDir(const std::string& path) const = 0;
 
+  // True if the kernel limits memory+swap in this hierarchy (v1 memory.memsw.*, v2
+  // memory.swap.max), which Runtime::Create's Docker-like default (swap = memory) needs.
+  virtual bool SwapLimitSupported() const = 0;
+
   // True if the path exists in any controller (used by tests and cleanup checks).
   virtual bool Exists(const std::string& path) const = 0;
 };

@@ -44,6 +44,8 @@ struct CreateOptions {
   bool tty = false;                   // -t
   bool open_stdin = false;            // -i
   bool auto_remove = false;           // --rm
+  // A memory limit without memory.swap gets memory+swap = 2 x memory where the kernel limits
+  // swap (Docker's default); set memory.swap to -1 for unlimited swap.
   LinuxResources resources;
   std::string cgroup_parent;          // empty: "mydocker"
   std::vector<std::string> volumes;   // -v specs (see ParseVolumeSpec)

@@ -89,6 +89,11 @@ absl::StatusOr<std::vector<std::string>> CgroupV1::JoinFiles(const std::string& 
   return files;
 }
 
+bool CgroupV1::SwapLimitSupported() const {
+  auto memory = roots_.find("memory");
+  return memory != roots_.end() && PathExists(memory->second + "/memory.memsw.limit_in_bytes");
+}
+
 absl::StatusOr<std::string> CgroupV1::CloneIntoDir(const std::string& path) const {
   MYDOCKER_RETURN_IF_ERROR(CleanCgroupPath(path).status());
   return std::string();

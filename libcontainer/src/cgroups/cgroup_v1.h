@@ -32,6 +32,7 @@ class CgroupV1 final : public CgroupManager {
   bool Exists(const std::string& path) const override;
   absl::StatusOr<std::vector<std::string>> JoinFiles(const std::string& path) const override;
   absl::StatusOr<std::string> CloneIntoDir(const std::string& path) const override;
+  bool SwapLimitSupported() const override;
 
  private:
   // <root of `controller`>/<path>, or "" when the controller is not mounted.

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -292,6 +293,20 @@ absl::Status CgroupV2::Destroy(const std::string& path) {
 absl::StatusOr<std::vector<std::string>> CgroupV2::JoinFiles(const std::string& path) const {
   MYDOCKER_ASSIGN_OR_RETURN(std::string clean, CleanCgroupPath(path));
   return std::vector<std::string>{Dir(clean) + "/cgroup.procs"};
+}
+
+bool CgroupV2::SwapLimitSupported() const {
+  // The root cgroup has no memory.swap.max; a child with the memory controller has it unless
+  // the kernel accounts no swap ("swapaccount=0", "cgroup.memory=noswap").
+  absl::StatusOr<std::vector<std::string>> controllers = ReadWords(root_, "cgroup.controllers");
+  if (!controllers.ok() ||
+      std::find(controllers->begin(), controllers->end(), "memory") == controllers->end()) {
+    return false;
+  }
+  if (PathExists(Dir("mydocker") + "/memory.swap.max")) return true;
+  absl::StatusOr<std::string> cmdline = ReadFile("/proc/cmdline");
+  return cmdline.ok() && !absl::StrContains(*cmdline, "swapaccount=0") &&
+         !absl::StrContains(*cmdline, "cgroup.memory=noswap");
 }
 
 absl::StatusOr<std::string> CgroupV2::CloneIntoDir(const std::string& path) const {

@@ -30,6 +30,7 @@ class CgroupV2 final : public CgroupManager {
   bool Exists(const std::string& path) const override;
   absl::StatusOr<std::vector<std::string>> JoinFiles(const std::string& path) const override;
   absl::StatusOr<std::string> CloneIntoDir(const std::string& path) const override;
+  bool SwapLimitSupported() const override;
 
  private:
   std::string Dir(const std::string& clean_path) const;
