@@ -32,8 +32,10 @@ def analyse(path, root):
     mon = next(p for p, t, s in lines if s.startswith('execve(') and "__monitor" in s)
     daemon = next(int(re.search(r"= (\d+)", s).group(1)) for p, t, s in lines
                   if p == mon and s.startswith("clone(") and "= " in s)
+    # init: a clone (v1) or clone3 (v2, CLONE_INTO_CGROUP) with a new PID namespace
     init = next(int(re.search(r"= (\d+)", s).group(1)) for p, t, s in lines
-                if s.startswith("clone(") and "CLONE_NEWPID" in s and re.search(r"= \d+", s))
+                if s.startswith(("clone(", "clone3(")) and "CLONE_NEWPID" in s
+                and re.search(r"= \d+", s))
     T = {}
     T["client_root"] = first(lambda p, s: p == client and root in s and not s.startswith("execve("))
     T["spawn"] = first(lambda p, s: p == client and s.startswith("clone3("))
@@ -41,12 +43,15 @@ def analyse(path, root):
     T["mon_fork"] = first(lambda p, s: p == mon and s.startswith("clone("))
     T["daemon_root"] = first(lambda p, s: p == daemon and root in s)
     T["cg0"] = first(lambda p, s: p == daemon and s.startswith('mkdir("/sys/fs/cgroup'))
-    T["clone"] = first(lambda p, s: p == daemon and s.startswith("clone(") and "CLONE_NEWPID" in s)
+    T["clone"] = first(lambda p, s: p == daemon and s.startswith(("clone(", "clone3(")) and
+                       "CLONE_NEWPID" in s)
     T["init_first"] = first(lambda p, s: p == init)
     # init joins its cgroups itself ("0" to each hierarchy's tasks file), then creates its
     # network namespace; "joined" is its first system call after that.
     T["join0"] = first(lambda p, s: p == init and s.startswith("openat(") and "/sys/fs/cgroup/" in s)
-    T["joined"] = first(lambda p, s: p == init and s.startswith("unshare("))
+    if T["join0"] is None:  # created in its cgroup (v2): nothing to join
+        T["join0"] = T["init_first"]
+    T["joined"] = first(lambda p, s: p == init and s.startswith(("unshare(", "mount(")))
     T["exec"] = first(lambda p, s: p == init and s.startswith('execve("/bin/true"'))
     T["init_exit"] = first(lambda p, s: p == init and s.startswith("exit_group"))
     T["reap"] = first(lambda p, s: p == daemon and s.startswith("wait4(") and ("= %d" % init) in s)

@@ -229,6 +229,7 @@ static void move_self(const struct request *r) {
   for (int i = 0; i < r->ncgroups; ++i) {
     if (write(join_fds[i], "0", 1) < 0) fail(125, errno, "join cgroup ", r->cgroups[i], NULL);
     close(join_fds[i]);
+    join_fds[i] = -1;
   }
 }
 
@@ -244,9 +245,19 @@ static void join(const struct request *r) {
   } else {
     move_self(r);
   }
-  /* One setns through the pidfd joins every namespace at once, in the kernel's order. */
-  if (setns(MYDOCKER_NSENTER_PIDFD_FD, (int)r->ns_flags) != 0) {
+  /* One setns through the pidfd joins every namespace at once, in the kernel's order, but the
+   * cgroup namespace: the command joins that one once it is in the container's cgroup (with
+   * "nsdelegate", a process may only be placed in cgroups under its cgroup namespace's root,
+   * and the stub, still in a host cgroup, is not under it). */
+  if (setns(MYDOCKER_NSENTER_PIDFD_FD, (int)(r->ns_flags & ~(unsigned long)CLONE_NEWCGROUP)) != 0) {
     fail(125, errno, "join the container's namespaces", NULL, NULL);
+  }
+}
+
+/* In the command's process, once it is in the container's cgroup. */
+static void enter_cgroup_namespace(const struct request *r) {
+  if ((r->ns_flags & CLONE_NEWCGROUP) && setns(MYDOCKER_NSENTER_PIDFD_FD, CLONE_NEWCGROUP) != 0) {
+    fail(125, errno, "join the container's cgroup namespace", NULL, NULL);
   }
   close(MYDOCKER_NSENTER_PIDFD_FD);
 }
@@ -263,10 +274,24 @@ static pid_t spawn_command(const struct request *r) {
     args.cgroup = (uint64_t)cgroup_dir_fd;
     long pid = syscall(SYS_clone3, &args, sizeof args);
     if (pid >= 0) return (pid_t)pid;
-    if (errno != ENOSYS && errno != E2BIG && errno != EINVAL) return -1;
+    if (errno != ENOSYS && errno != E2BIG && errno != EINVAL) {
+      fail(125, errno, "create the command's process in cgroup ", r->cgroup_dir, NULL);
+    }
     move_self(r); /* before Linux 5.7: the stub moves itself, as on v1 */
   }
-  return fork();
+  pid_t pid = fork();
+  if (pid < 0) fail(125, errno, "fork", NULL, NULL);
+  return pid;
+}
+
+/* The cgroup descriptors are for placing the command only: closed in both processes. */
+static void close_cgroup_fds(const struct request *r) {
+  for (int i = 0; i < r->ncgroups; ++i) {
+    if (join_fds[i] >= 0) close(join_fds[i]);
+    join_fds[i] = -1;
+  }
+  if (cgroup_dir_fd >= 0) close(cgroup_dir_fd);
+  cgroup_dir_fd = -1;
 }
 
 static void send_terminal(int master) {
@@ -428,8 +453,12 @@ __attribute__((constructor)) static void mydocker_nsenter(int argc, char **argv,
   parse(buf, size, &r);
   join(&r);
   pid_t child = spawn_command(&r);
-  if (child < 0) fail(125, errno, "fork", NULL, NULL);
-  if (child == 0) run_command(&r);
+  close_cgroup_fds(&r);
+  if (child == 0) {
+    enter_cgroup_namespace(&r);
+    run_command(&r);
+  }
+  close(MYDOCKER_NSENTER_PIDFD_FD);
   close(sock); /* the child's copy tells the client how execve went */
   if (r.detach) _exit(0);
   wait_and_exit(child);

@@ -1,7 +1,7 @@
 // A runtime on the cgroup v2 driver, against the host's cgroup2 mount. On the hybrid hosts CI
 // runs on, that hierarchy holds no controllers, so no limits, but placement works: init is
-// created in its cgroup with clone3(CLONE_INTO_CGROUP), exec's process joins through
-// cgroup.procs, and removal deletes the cgroup. The runtime's cgroup root (an override) must
+// created in its cgroup with clone3(CLONE_INTO_CGROUP), so is exec's command, and removal
+// deletes the cgroup. The runtime's cgroup root (an override) must
 // reach the monitor, which creates and removes the cgroup. Needs root.
 #include <fcntl.h>
 #include <sys/stat.h>

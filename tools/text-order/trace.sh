@@ -40,6 +40,7 @@ link() {
             -e "s# -o ../../bin/mydocker # -o $1 -Wl,-Map=$1.map ${2:+-Wl,-T,$2} #" "$link_txt")
   (cd "$build/tools/mydocker" && eval "$cmd") 2>&1 | grep -v -e 'statically linked' \
       -e 'in function' >&2 || true
+  [[ -x $1 ]] || { echo "trace.sh: linking $1 failed" >&2; exit 1; }
 }
 
 # The commands traced, most important first: the order is the order in the list.
@@ -89,8 +90,9 @@ cli=$plain
 "$plain" --root "$root" image import "$build/busybox.tar" busybox >/dev/null
 echo "tracing with valgrind..." >&2
 commands lackey
-python3 "$src/tools/text-order/gen.py" --map "$plain.map" "$work"/lackey.* > "$work/hot1.ld"
-traces=(--map "$plain.map" $(ls "$work"/lackey.* | sort -t. -k2 -n))
+traces=(--map "$plain.map")
+for ((i = 1; i <= n; i++)); do traces+=("$work/lackey.$i"); done  # in the order of commands()
+python3 "$src/tools/text-order/gen.py" "${traces[@]}" > "$work/hot1.ld"
 if command -v perf >/dev/null; then
   hot=$work/mydocker-hot
   link "$hot" "$work/hot1.ld"
@@ -98,7 +100,8 @@ if command -v perf >/dev/null; then
   echo "tracing page faults with perf..." >&2
   n=0
   commands faults
-  traces+=(--map "$hot.map" $(ls "$work"/perf.* | grep -v data | sort -t. -k2 -n))
+  traces+=(--map "$hot.map")
+  for ((i = 1; i <= n; i++)); do traces+=("$work/perf.$i"); done
 else
   echo "trace.sh: no perf; the list misses what only runs natively" >&2
 fi

@@ -91,6 +91,9 @@ absl::StatusOr<InitReport> ReceiveFromInit(int fd) {
 // rather than every page that start-up or the kernel's fault-around mapped. Only mappings of
 // the binary that hold no private (written) page are dropped: code and read-only data, which
 // come back unchanged from the page cache on the next touch; relocated data is left alone.
+// How long after the start the poll loop trims (see Loop).
+constexpr absl::Duration kTrimAfter = absl::Milliseconds(20);
+
 void TrimResidentImage() {
   // The ranges are collected first and every string and vector freed before the madvise
   // calls, so no code runs after them that the poll loop would not run anyway.
@@ -449,6 +452,7 @@ void Monitor::Loop() {
   if (stdin_open_) ::fcntl(stdin_w_.get(), F_SETFL, ::fcntl(stdin_w_.get(), F_GETFL) | O_NONBLOCK);
   absl::string_view out_stream = "stdout";
   absl::Time drain_deadline = absl::InfiniteFuture();
+  const absl::Time trim_at = absl::Now() + kTrimAfter;
   while (out_open_ || err_open_ || !init_exited_) {
     if (init_exited_ && drain_deadline == absl::InfiniteFuture()) {
       // Every process of the PID namespace is gone once init is reaped, so the pipes reach
@@ -471,18 +475,21 @@ void Monitor::Loop() {
                                          : pollfd{stdin_w_.get(), POLLOUT, 0};
     }
     int timeout = init_exited_ ? 100 : -1;
-    // The resident image is trimmed the first time the loop has nothing to do: a command that
-    // already ended is reaped and reported first, and a monitor about to exit never trims.
-    if (trim_pending_ && timeout < 0) timeout = 0;
-    int ready = ::poll(fds, n, timeout);
-    if (ready < 0) {
+    // The resident image is trimmed a moment after the start, whatever the container does: a
+    // command that ends within it (`run --rm ... true`) is reaped and reported without that
+    // detour, and a monitor about to exit never trims.
+    if (trim_pending_ && !init_exited_) {
+      int64_t left = absl::ToInt64Milliseconds(trim_at - absl::Now());
+      if (left <= 0) {
+        trim_pending_ = false;
+        TrimResidentImage();
+        continue;
+      }
+      timeout = static_cast<int>(left);
+    }
+    if (::poll(fds, n, timeout) < 0) {
       if (errno == EINTR) continue;
       break;
-    }
-    if (ready == 0 && trim_pending_ && !init_exited_) {
-      trim_pending_ = false;
-      TrimResidentImage();
-      continue;
     }
     if (fds[0].revents) HandleSignal();
     if (control_i >= 0 && fds[control_i].revents) HandleControl();
@@ -572,8 +579,8 @@ int Monitor::Run() {
     FailStart(status);
     return 1;
   }
+  trim_pending_ = true;  // done by Loop() once idle (or by DetachClient if the client is gone)
   Tell(ControlType::kStarted, init_pid_);
-  trim_pending_ = true;  // done by Loop() once nothing is waiting
   Loop();
   if (!init_exited_) {  // gave up draining; make sure init is gone before recording
     ::kill(init_pid_, SIGKILL);
