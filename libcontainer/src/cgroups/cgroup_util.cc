@@ -46,6 +46,12 @@ std::string UnescapeMountPath(absl::string_view s) {
 // One pass of removal, child cgroups first. Returns 0, or the errno of the first failure with
 // the directory it happened in stored in `failed`.
 int RemoveTreeOnce(const std::string& dir, std::string* failed) {
+  // Usually a leaf: one rmdir. Only a cgroup with children (or processes) is read.
+  if (::rmdir(dir.c_str()) == 0 || errno == ENOENT) return 0;
+  if (errno != EBUSY && errno != ENOTEMPTY) {
+    *failed = dir;
+    return errno;
+  }
   DIR* d = ::opendir(dir.c_str());
   if (d == nullptr) {
     if (errno == ENOENT) return 0;

@@ -532,9 +532,12 @@ void Monitor::RelayStdin(bool readable) {
 void Monitor::Finish() {
   int code = ExitCodeFromWaitStatus(wait_status_);
   auto lock = store_->Lock(request_.id);
-  auto stats = cgroups_->Stats(state_.cgroup_path);
-  bool oom = stats.ok() && stats->oom_kills > 0 && WIFSIGNALED(wait_status_) &&
-             WTERMSIG(wait_status_) == SIGKILL;
+  // An OOM kill is a SIGKILL; only then are the cgroup's counters read.
+  bool oom = false;
+  if (WIFSIGNALED(wait_status_) && WTERMSIG(wait_status_) == SIGKILL) {
+    auto stats = cgroups_->Stats(state_.cgroup_path);
+    oom = stats.ok() && stats->oom_kills > 0;
+  }
   ReleaseResources(*cgroups_, dir_, state_).IgnoreError();
   bool removed = false;
   std::string trash;
