@@ -196,8 +196,11 @@ def test_update_of_a_removed_container_is_not_found(rt):
 
 def test_top_lists_the_processes(rt):
     with rt.run("busybox", ["sh", "-c", "sleep 30; true"], detach=True) as c:
-        procs = wait_for(lambda: len(p := c.top()) == 2 and p, what="sh and sleep in top")
-        sh, sleep = procs
+        def sh_and_sleep():
+            procs = c.top()
+            # Until it has executed sleep, the forked child is still "sh -c ...".
+            return [p.command for p in procs][1:] == ["sleep 30"] and procs
+        sh, sleep = wait_for(sh_and_sleep, what="sh and sleep in top")
         assert isinstance(sh, pymydocker.ProcessInfo)
         assert sh.pid == c.pid
         assert sh.command == "sh -c sleep 30; true"
