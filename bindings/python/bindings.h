@@ -1,6 +1,6 @@
 // Declarations shared by the files of the pymydocker extension: one file per bound concept
-// (runtime.cc, images.cc, containers.cc, container.cc, log_stream.cc, stats.cc), each with its
-// Register function, called in order by module.cc.
+// (runtime.cc, images.cc, containers.cc, container.cc, log_stream.cc, stats.cc,
+// process_info.cc), each with its Register function, called in order by module.cc.
 #ifndef MYDOCKER_BINDINGS_PYTHON_BINDINGS_H_
 #define MYDOCKER_BINDINGS_PYTHON_BINDINGS_H_
 
@@ -32,6 +32,7 @@ class PyContainer {
   Container& core() { return container_; }
   const std::string& id() const { return container_.id(); }
   const std::string& cached_name() const { return name_; }
+  void set_cached_name(std::string name) { name_ = std::move(name); }
 
   // The exit code seen by wait() or a foreground run(), reported once the record is gone.
   std::optional<int> observed_exit_code;
@@ -55,11 +56,18 @@ void CheckSignals();
 // An aware datetime in UTC; None for an unset time (absl::InfinitePast). REQUIRES: the GIL.
 pybind11::object ToDatetime(absl::Time t);
 
+struct RunArgs;
+
+// Creates a container (status "created") from run()'s arguments; Runtime.run() and
+// Containers.create(). Raises as ToCreateOptions and Runtime::Create fail. REQUIRES: the GIL.
+PyContainer CreateContainer(const RuntimePtr& runtime, const RunArgs& args);
+
 // The runtime.images and runtime.containers views.
 pybind11::object MakeImages(const RuntimePtr& runtime);
 pybind11::object MakeContainers(const RuntimePtr& runtime);
 
 void RegisterStats(pybind11::module_& m);
+void RegisterProcessInfo(pybind11::module_& m);
 void RegisterImages(pybind11::module_& m);
 void RegisterLogStream(pybind11::module_& m);
 void RegisterContainer(pybind11::module_& m);

@@ -91,6 +91,28 @@ void Remove(PyContainer& c, bool force, bool volumes) {
   WithoutGil([&] { return c.core().Remove(force, volumes); });
 }
 
+// Detached, as docker-py's start(): the output goes to the log; dropping the attachment leaves
+// the container to its monitor.
+void Start(PyContainer& c) {
+  WithoutGil([&] { return c.core().Start(StartOptions{}); });
+}
+
+void Update(PyContainer& c, const py::object& memory, const py::object& memory_swap,
+            const py::object& cpus, std::optional<int64_t> cpu_shares,
+            std::optional<int64_t> pids_limit) {
+  LinuxResources resources = ToResourceUpdate({.memory = memory,
+                                               .memory_swap = memory_swap,
+                                               .cpus = cpus,
+                                               .cpu_shares = cpu_shares,
+                                               .pids_limit = pids_limit});
+  WithoutGil([&] { return c.core().Update(resources); });
+}
+
+void Rename(PyContainer& c, const std::string& new_name) {
+  WithoutGil([&] { return c.core().Rename(new_name); });
+  c.set_cached_name(new_name);
+}
+
 // `with` removes the container whatever happened, tolerating one already gone (remove=True).
 void Exit(PyContainer& c, const py::args&) {
   WithoutGil([&] {
@@ -160,6 +182,10 @@ void RegisterContainer(py::module_& m) {
            "env on top of its environment; blocks until it ends and returns (exit_code, "
            "output), output being its stdout and stderr as bytes. Raises Conflict if the "
            "container is not running or paused, CommandError if cmd cannot be run.")
+      .def("start", &Start,
+           "Starts a created or stopped container, detached: returns once its command runs; "
+           "its output goes to the log. Raises Conflict if it is running or paused, "
+           "CommandError if the command cannot be run (the container stays as it was).")
       .def(
           "stop",
           [](PyContainer& c, double timeout) {
@@ -168,6 +194,34 @@ void RegisterContainer(py::module_& m) {
           py::arg("timeout") = 10.0,
           "Sends SIGTERM, then SIGKILL after timeout seconds; returns once the container has "
           "ended and its resources are released. Does nothing if it is not running.")
+      .def(
+          "restart",
+          [](PyContainer& c, double timeout) {
+            WithoutGil([&] { return c.core().Stop(absl::Seconds(timeout)); });
+            Start(c);
+          },
+          py::arg("timeout") = 10.0,
+          "stop(timeout) then start(): a running or paused container is stopped first, a "
+          "created or stopped one just started. One run with remove=True is gone once "
+          "stopped: restart then raises NotFound.")
+      .def("update", &Update, py::kw_only(), py::arg("memory") = py::none(),
+           py::arg("memory_swap") = py::none(), py::arg("cpus") = py::none(),
+           py::arg("cpu_shares") = py::none(), py::arg("pids_limit") = py::none(),
+           R"doc(Changes resource limits: at once for a running or paused container, and in
+its configuration for later starts. Arguments left None keep their limit; the units are
+run()'s. memory_swap: memory+swap, -1 for unlimited swap. pids_limit 0 or -1 lifts the limit.
+
+A memory limit above the container's memory+swap limit (twice its memory limit unless set) is
+refused unless memory_swap is given too, as Docker does. Raises InvalidArgument for a bad or
+refused value (no limit is changed then) or when no limit is given.)doc")
+      .def("rename", &Rename, py::arg("new_name"),
+           "Renames the container. Raises Conflict if new_name is in use, InvalidArgument if it "
+           "is not a valid name or already the container's.")
+      .def(
+          "top", [](PyContainer& c) { return WithoutGil([&] { return c.core().Top(); }); },
+          "The processes of the running (or paused) container, as a list of ProcessInfo "
+          "ordered by pid; host pids, like Docker's top. Raises Conflict unless it is running "
+          "or paused.")
       .def(
           "kill",
           [](PyContainer& c, const py::object& signal) {

@@ -3,6 +3,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "bindings.h"
+#include "run_options.h"
 #include "status.h"
 
 namespace mydocker::python {
@@ -31,10 +32,26 @@ PyContainer Get(Containers& self, const std::string& ref) {
   return PyContainer(self.runtime, state.id, state.name);
 }
 
+PyContainer Create(Containers& self, const RunArgs& args) {
+  return CreateContainer(self.runtime, args);
+}
+
 }  // namespace
 
+PyContainer CreateContainer(const RuntimePtr& runtime, const RunArgs& args) {
+  CreateOptions options = ToCreateOptions(args);
+  ContainerState state = WithoutGil([&]() -> absl::StatusOr<ContainerState> {
+    auto container = runtime->Create(options);
+    if (!container.ok()) return container.status();
+    return (*container)->State();
+  });
+  return PyContainer(runtime, state.id, state.name);
+}
+
 void RegisterContainers(py::module_& m) {
-  py::class_<Containers>(m, "Containers", "The containers of a runtime (Runtime.containers).")
+  py::class_<Containers> containers(m, "Containers",
+                                    "The containers of a runtime (Runtime.containers).");
+  containers
       .def("list", &List, py::kw_only(), py::arg("all") = false,
            "The running and paused containers, or with all=True every container.")
       .def("get", &Get, py::arg("ref"),
@@ -42,6 +59,14 @@ void RegisterContainers(py::module_& m) {
       .def("__repr__", [](const Containers& self) {
         return absl::StrCat("<Containers root=", self.runtime->options().root, ">");
       });
+  DefWithRunArgs<>(containers, "create", &Create,
+                   R"doc(Creates a container from image without starting it; returns its
+Container, status "created". Container.start() runs it, detached.
+
+The arguments are Runtime.run()'s (less detach). remove=True removes the container when,
+once started, it ends.
+
+Raises NotFound (no such image), Conflict (name in use), InvalidArgument (bad option).)doc");
 }
 
 py::object MakeContainers(const RuntimePtr& runtime) { return py::cast(Containers{runtime}); }

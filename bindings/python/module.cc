@@ -26,6 +26,7 @@ PYBIND11_MODULE(_core, m) {
   m.attr("__version__") = MYDOCKER_VERSION;
   mp::RegisterExceptions(m);
   mp::RegisterStats(m);
+  mp::RegisterProcessInfo(m);
   mp::RegisterImages(m);
   mp::RegisterLogStream(m);
   mp::RegisterContainer(m);

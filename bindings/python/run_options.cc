@@ -42,17 +42,28 @@ std::vector<std::string> ToVolumes(const py::object& volumes) {
   return specs;
 }
 
-std::optional<int64_t> ToMemory(const py::object& memory) {
+std::optional<int64_t> ToMemory(const py::object& memory, const char* what) {
   if (memory.is_none()) return std::nullopt;
   if (py::isinstance<py::str>(memory)) {
     return ValueOrThrow(ParseMemorySize(memory.cast<std::string>()));
   }
   if (py::isinstance<py::int_>(memory) && !py::isinstance<py::bool_>(memory)) {
     int64_t bytes = memory.cast<int64_t>();
-    if (bytes <= 0) Invalid(absl::StrCat("invalid memory limit ", bytes));
+    if (bytes <= 0) Invalid(absl::StrCat("invalid ", what, " limit ", bytes));
     return bytes;
   }
-  throw py::type_error("memory must be a number of bytes (int) or a size such as \"64m\"");
+  throw py::type_error(
+      absl::StrCat(what, " must be a number of bytes (int) or a size such as \"64m\""));
+}
+
+// memory+swap: a size as for memory, or -1 (or "-1") for unlimited swap.
+std::optional<int64_t> ToMemorySwap(const py::object& swap) {
+  if (py::isinstance<py::str>(swap) && swap.cast<std::string>() == "-1") return -1;
+  if (py::isinstance<py::int_>(swap) && !py::isinstance<py::bool_>(swap) &&
+      swap.cast<int64_t>() == -1) {
+    return -1;
+  }
+  return ToMemory(swap, "memory_swap");
 }
 
 void SetCpus(const py::object& cpus, LinuxResources& resources) {
@@ -69,6 +80,23 @@ void SetCpus(const py::object& cpus, LinuxResources& resources) {
   auto [quota, period] = ValueOrThrow(ParseCpus(text));
   resources.cpu.quota = quota;
   resources.cpu.period = period;
+}
+
+// Docker's units and rules; the core checks the limits against each other and the machine.
+LinuxResources ToResources(const ResourceArgs& args) {
+  LinuxResources r;
+  r.memory.limit = ToMemory(args.memory, "memory");
+  r.memory.swap = ToMemorySwap(args.memory_swap);
+  SetCpus(args.cpus, r);
+  if (args.cpu_shares.has_value()) {
+    if (*args.cpu_shares <= 0) Invalid(absl::StrCat("invalid cpu shares ", *args.cpu_shares));
+    r.cpu.shares = static_cast<uint64_t>(*args.cpu_shares);
+  }
+  if (args.pids_limit.has_value()) {
+    if (*args.pids_limit < -1) Invalid(absl::StrCat("invalid pids limit ", *args.pids_limit));
+    if (*args.pids_limit > 0) r.pids.limit = *args.pids_limit;
+  }
+  return r;
 }
 
 }  // namespace
@@ -109,14 +137,20 @@ CreateOptions ToCreateOptions(const RunArgs& args) {
   o.volumes = ToVolumes(args.volumes);
   o.workdir = args.workdir;
   o.hostname = args.hostname;
+  o.user = args.user;
   o.auto_remove = args.remove;
-  o.resources.memory.limit = ToMemory(args.memory);
-  SetCpus(args.cpus, o.resources);
-  if (args.pids_limit.has_value()) {
-    if (*args.pids_limit < -1) Invalid(absl::StrCat("invalid pids limit ", *args.pids_limit));
-    if (*args.pids_limit > 0) o.resources.pids.limit = *args.pids_limit;
-  }
+  o.resources = ToResources(args.resources);
   return o;
+}
+
+LinuxResources ToResourceUpdate(const ResourceArgs& args) {
+  LinuxResources r = ToResources(args);
+  // Unlike at creation, 0 or -1 lifts a limit the container has.
+  if (args.pids_limit.has_value() && *args.pids_limit <= 0) r.pids.limit = -1;
+  if (!r.memory.limit && !r.memory.swap && !r.cpu.quota && !r.cpu.shares && !r.pids.limit) {
+    Invalid("update needs at least one of memory, memory_swap, cpus, cpu_shares, pids_limit");
+  }
+  return r;
 }
 
 }  // namespace mydocker::python

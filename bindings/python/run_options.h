@@ -1,15 +1,27 @@
-// The keyword arguments of Runtime.run() turned into the core's CreateOptions.
+// The keyword arguments of Runtime.run(), Containers.create() and Container.update() turned
+// into the core's CreateOptions and LinuxResources.
 #ifndef MYDOCKER_BINDINGS_PYTHON_RUN_OPTIONS_H_
 #define MYDOCKER_BINDINGS_PYTHON_RUN_OPTIONS_H_
 
 #include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
 
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "mydocker/container.h"
 
 namespace mydocker::python {
+
+// Resource limits; None leaves a limit as it is (create: unset).
+struct ResourceArgs {
+  pybind11::object memory;       // None, bytes as int, or "512m"
+  pybind11::object memory_swap;  // None, memory+swap as bytes or "1g", or -1 (unlimited swap)
+  pybind11::object cpus;         // None, a number or a str ("1.5")
+  std::optional<int64_t> cpu_shares;
+  std::optional<int64_t> pids_limit;  // 0 or -1: unlimited
+};
 
 struct RunArgs {
   std::string image;
@@ -17,22 +29,65 @@ struct RunArgs {
   std::string name;
   pybind11::object env;      // None, a mapping or a sequence of "KEY=VALUE"
   pybind11::object volumes;  // None, a mapping (source -> destination) or a sequence of specs
-  pybind11::object memory;   // None, bytes as int, or "512m"
-  pybind11::object cpus;     // None, a number or a str ("1.5")
-  std::optional<int64_t> pids_limit;
+  ResourceArgs resources;
   std::string workdir;
   std::string hostname;
+  std::string user;
   bool remove = false;
 };
 
 // Raises InvalidArgument (or TypeError for a value of the wrong type). REQUIRES: the GIL.
 CreateOptions ToCreateOptions(const RunArgs& args);
 
+// The limits Container.update() changes; InvalidArgument when there are none.
+LinuxResources ToResourceUpdate(const ResourceArgs& args);
+
 // A command: a str is split like a shell would (shlex.split), a sequence taken as it is.
 std::vector<std::string> ToArgv(const pybind11::object& command);
 
 // An environment: a mapping or a sequence of "KEY=VALUE".
 std::vector<std::string> ToEnv(const pybind11::object& env);
+
+// Defines the method `method` of `cls` with the arguments run() and create() share:
+//   (image, command=None, *, name="", env=None, volumes=None, memory=None, memory_swap=None,
+//    cpus=None, cpu_shares=None, pids_limit=None, workdir="", hostname="", user="",
+//    remove=False)
+// then the keyword-only ones in `extra` (a py::arg for each type in Extra), then the docstring.
+// The method calls fn(self, RunArgs, Extra...).
+template <typename... Extra, typename Class, typename Fn, typename... ExtraArgs>
+void DefWithRunArgs(Class& cls, const char* method, Fn fn, ExtraArgs&&... extra) {
+  namespace py = pybind11;
+  using Self = typename Class::type;
+  cls.def(
+      method,
+      [fn](Self& self, std::string image, py::object command, std::string name, py::object env,
+           py::object volumes, py::object memory, py::object memory_swap, py::object cpus,
+           std::optional<int64_t> cpu_shares, std::optional<int64_t> pids_limit,
+           std::string workdir, std::string hostname, std::string user, bool remove,
+           Extra... rest) {
+        RunArgs args{.image = std::move(image),
+                     .command = std::move(command),
+                     .name = std::move(name),
+                     .env = std::move(env),
+                     .volumes = std::move(volumes),
+                     .resources = {.memory = std::move(memory),
+                                   .memory_swap = std::move(memory_swap),
+                                   .cpus = std::move(cpus),
+                                   .cpu_shares = cpu_shares,
+                                   .pids_limit = pids_limit},
+                     .workdir = std::move(workdir),
+                     .hostname = std::move(hostname),
+                     .user = std::move(user),
+                     .remove = remove};
+        return fn(self, args, rest...);
+      },
+      py::arg("image"), py::arg("command") = py::none(), py::kw_only(), py::arg("name") = "",
+      py::arg("env") = py::none(), py::arg("volumes") = py::none(), py::arg("memory") = py::none(),
+      py::arg("memory_swap") = py::none(), py::arg("cpus") = py::none(),
+      py::arg("cpu_shares") = py::none(), py::arg("pids_limit") = py::none(),
+      py::arg("workdir") = "", py::arg("hostname") = "", py::arg("user") = "",
+      py::arg("remove") = false, std::forward<ExtraArgs>(extra)...);
+}
 
 }  // namespace mydocker::python
 

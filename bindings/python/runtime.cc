@@ -57,20 +57,16 @@ int WaitAttached(Attachment& attachment) {
 }
 
 PyContainer Run(PyRuntime& self, const RunArgs& args, bool detach) {
-  CreateOptions options = ToCreateOptions(args);
-  const RuntimePtr& rt = self.runtime;
-  std::unique_ptr<Container> container = WithoutGil([&] { return rt->Create(options); });
-  ContainerState state = WithoutGil([&] { return container->State(); });
-  PyContainer result(rt, state.id, state.name);
+  PyContainer result = CreateContainer(self.runtime, args);
   StartOptions start;
   if (detach) {
-    WithoutGil([&] { return container->Start(start); });
+    WithoutGil([&] { return result.core().Start(start); });
     return result;
   }
   Capture capture = ValueOrThrow(Capture::Create());
   start.attach = true;
   start.stdio = {-1, capture.fd(), capture.fd()};
-  std::unique_ptr<Attachment> attachment = WithoutGil([&] { return container->Start(start); });
+  std::unique_ptr<Attachment> attachment = WithoutGil([&] { return result.core().Start(start); });
   result.observed_exit_code = WaitAttached(*attachment);
   result.output = ValueOrThrow(capture.Read());
   return result;
@@ -79,10 +75,11 @@ PyContainer Run(PyRuntime& self, const RunArgs& args, bool detach) {
 }  // namespace
 
 void RegisterRuntime(py::module_& m) {
-  py::class_<PyRuntime>(m, "Runtime",
-                        "mydocker bound to one state root: its images, its containers, and "
-                        "run(). Safe to share between threads; every blocking call releases "
-                        "the GIL.")
+  py::class_<PyRuntime> runtime(
+      m, "Runtime",
+      "mydocker bound to one state root: its images, its containers, and run(). Safe to share "
+      "between threads; every blocking call releases the GIL.");
+  runtime
       .def(py::init(&Open), py::arg("root") = py::none(), py::kw_only(),
            py::arg("helper") = py::none(),
            "Opens (creating if needed) the state root: root, else $MYDOCKER_ROOT, else "
@@ -100,37 +97,21 @@ void RegisterRuntime(py::module_& m) {
       .def_property_readonly(
           "containers", [](const PyRuntime& self) { return MakeContainers(self.runtime); },
           "The containers of this root (a Containers object).")
-      .def(
-          "run",
-          [](PyRuntime& self, const std::string& image, py::object command, const std::string& name,
-             py::object env, py::object volumes, py::object memory, py::object cpus,
-             std::optional<int64_t> pids_limit, const std::string& workdir,
-             const std::string& hostname, bool detach, bool remove) {
-            RunArgs args{.image = image,
-                         .command = std::move(command),
-                         .name = name,
-                         .env = std::move(env),
-                         .volumes = std::move(volumes),
-                         .memory = std::move(memory),
-                         .cpus = std::move(cpus),
-                         .pids_limit = pids_limit,
-                         .workdir = workdir,
-                         .hostname = hostname,
-                         .remove = remove};
-            return Run(self, args, detach);
-          },
-          py::arg("image"), py::arg("command") = py::none(), py::kw_only(), py::arg("name") = "",
-          py::arg("env") = py::none(), py::arg("volumes") = py::none(),
-          py::arg("memory") = py::none(), py::arg("cpus") = py::none(),
-          py::arg("pids_limit") = py::none(), py::arg("workdir") = "", py::arg("hostname") = "",
-          py::arg("detach") = false, py::arg("remove") = false,
-          R"doc(Creates and starts a container from image; returns its Container.
+      .def("__repr__", [](const PyRuntime& self) {
+        return absl::StrCat("<Runtime root=", self.runtime->options().root, ">");
+      });
+  DefWithRunArgs<bool>(runtime, "run", &Run, py::arg("detach") = false,
+                       R"doc(Creates and starts a container from image; returns its Container.
 
 command: a list, or a str split like a shell would; None runs the image's default command.
 name: unique; generated when empty. env: a dict or a list of "KEY=VALUE", on top of the
 image's. volumes: a list of specs ("/host:/path[:ro]", "name:/path", "/path") or a dict
-{source: "/path[:ro]"}. memory: bytes (int) or a size such as "64m". cpus: e.g. 1.5.
-pids_limit: maximum number of processes. workdir, hostname: inside the container.
+{source: "/path[:ro]"}. memory: bytes (int) or a size such as "64m"; as with Docker, as
+much swap again is allowed unless memory_swap says otherwise. memory_swap: the memory+swap
+limit in the same units, -1 for unlimited swap; needs memory. cpus: e.g. 1.5. cpu_shares:
+relative CPU weight (1024 is the default). pids_limit: maximum number of processes (0 or -1:
+unlimited). workdir, hostname: inside the container. user: "USER[:GROUP]", names or
+numbers, the command runs as (the image's user when empty).
 
 detach=False (the default) runs the container to completion like subprocess.run: the call
 returns once it has ended, with exit_code set and its stdout and stderr in Container.output.
@@ -139,10 +120,7 @@ output goes to the log (Container.logs()). remove=True removes the container whe
 
 Raises NotFound (no such image), Conflict (name in use), InvalidArgument (bad option),
 CommandError (the command cannot be run: exit_code 126 or 127). A container whose command
-could not be started stays "created", as in Docker, unless remove=True.)doc")
-      .def("__repr__", [](const PyRuntime& self) {
-        return absl::StrCat("<Runtime root=", self.runtime->options().root, ">");
-      });
+could not be started stays "created", as in Docker, unless remove=True.)doc");
 }
 
 }  // namespace mydocker::python

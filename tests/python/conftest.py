@@ -40,23 +40,47 @@ def _load_integration_helpers():
 
 _helpers = _load_integration_helpers()
 wait_for = _helpers.wait_for
+CGROUP_ROOT = _helpers.CGROUP_ROOT
+cgroup_dirs_for = _helpers.cgroup_dirs_for
 
 
-class TrackedRuntime:
-    """A pymydocker.Runtime that records the id of every container run() makes, for the leak
-    checks (one removed with remove=True is gone before teardown could see it)."""
+class _Tracked:
+    """Forwards to a pymydocker object, recording the id of every container its methods named
+    in TRACKED make, for the leak checks (one removed with remove=True is gone before teardown
+    could see it)."""
 
-    def __init__(self, runtime, ids):
-        self._runtime = runtime
+    TRACKED = ()
+
+    def __init__(self, target, ids):
+        self._target = target
         self._ids = ids
 
-    def run(self, *args, **kwargs):
-        container = self._runtime.run(*args, **kwargs)
-        self._ids.add(container.id)
-        return container
-
     def __getattr__(self, name):
-        return getattr(self._runtime, name)
+        attr = getattr(self._target, name)
+        if name not in self.TRACKED:
+            return attr
+
+        def tracked(*args, **kwargs):
+            container = attr(*args, **kwargs)
+            self._ids.add(container.id)
+            return container
+        return tracked
+
+
+class TrackedContainers(_Tracked):
+    """Runtime.containers, tracking create()."""
+
+    TRACKED = ("create",)
+
+
+class TrackedRuntime(_Tracked):
+    """A pymydocker.Runtime tracking run() and containers.create()."""
+
+    TRACKED = ("run",)
+
+    @property
+    def containers(self):
+        return TrackedContainers(self._target.containers, self._ids)
 
 
 @pytest.fixture(scope="session")

@@ -167,5 +167,5 @@ def test_reprs_and_ids(rt):
     with rt.run("busybox", ["true"], name="reprs") as c:
         assert len(c.id) == 64 and c.short_id == c.id[:12]
         assert c.short_id in repr(c) and "reprs" in repr(c)
-        assert rt.root in repr(rt._runtime)
+        assert rt.root in repr(rt._target)
         assert hash(c) == hash(rt.containers.get("reprs"))

@@ -11,6 +11,7 @@ __version__: str
 _Path = Union[str, os.PathLike[str]]
 _Command = Union[str, Sequence[str]]
 _Env = Union[Mapping[str, object], Sequence[str]]
+_Size = Union[int, str]
 
 class Runtime:
     """mydocker bound to one state root."""
@@ -37,13 +38,16 @@ class Runtime:
         name: str = "",
         env: Optional[_Env] = None,
         volumes: Optional[Union[Sequence[str], Mapping[str, Union[str, Mapping[str, str]]]]] = None,
-        memory: Optional[Union[int, str]] = None,
+        memory: Optional[_Size] = None,
+        memory_swap: Optional[_Size] = None,
         cpus: Optional[Union[float, str]] = None,
+        cpu_shares: Optional[int] = None,
         pids_limit: Optional[int] = None,
         workdir: str = "",
         hostname: str = "",
-        detach: bool = False,
+        user: str = "",
         remove: bool = False,
+        detach: bool = False,
     ) -> Container:
         """Creates and starts a container; runs it to completion unless detach."""
 
@@ -109,8 +113,26 @@ class Container:
         user: str = "",
     ) -> Tuple[int, bytes]:
         """Runs cmd inside the running container; returns (exit_code, stdout and stderr)."""
+    def start(self) -> None:
+        """Starts a created or stopped container, detached. Raises Conflict if it runs."""
     def stop(self, timeout: float = 10.0) -> None:
         """SIGTERM, then SIGKILL after timeout seconds; returns once resources are released."""
+    def restart(self, timeout: float = 10.0) -> None:
+        """stop(timeout), then start()."""
+    def update(
+        self,
+        *,
+        memory: Optional[_Size] = None,
+        memory_swap: Optional[_Size] = None,
+        cpus: Optional[Union[float, str]] = None,
+        cpu_shares: Optional[int] = None,
+        pids_limit: Optional[int] = None,
+    ) -> None:
+        """Changes resource limits, live and for later starts. Raises InvalidArgument."""
+    def rename(self, new_name: str) -> None:
+        """Renames the container. Raises Conflict if new_name is in use."""
+    def top(self) -> list[ProcessInfo]:
+        """The processes of the running container. Raises Conflict unless it runs."""
     def kill(self, signal: Union[int, str, _signal.Signals] = 9) -> None:
         """Sends a signal to the container's init process. Raises Conflict if not running."""
     def remove(self, *, force: bool = False, volumes: bool = False) -> None:
@@ -139,6 +161,25 @@ class Containers:
         """Running and paused containers, or every container with all=True."""
     def get(self, ref: str) -> Container:
         """The container named ref (name, id or unique id prefix). Raises NotFound."""
+    def create(
+        self,
+        image: str,
+        command: Optional[_Command] = None,
+        *,
+        name: str = "",
+        env: Optional[_Env] = None,
+        volumes: Optional[Union[Sequence[str], Mapping[str, Union[str, Mapping[str, str]]]]] = None,
+        memory: Optional[_Size] = None,
+        memory_swap: Optional[_Size] = None,
+        cpus: Optional[Union[float, str]] = None,
+        cpu_shares: Optional[int] = None,
+        pids_limit: Optional[int] = None,
+        workdir: str = "",
+        hostname: str = "",
+        user: str = "",
+        remove: bool = False,
+    ) -> Container:
+        """Creates a container (status 'created') without starting it."""
 
 
 class LogStream(Iterator[str]):
@@ -178,6 +219,32 @@ class Stats:
     @property
     def oom_kills(self) -> int:
         """How many times the kernel's OOM killer struck inside the container."""
+
+
+class ProcessInfo:
+    """One process of a running container, from Container.top(); host pids."""
+
+    @property
+    def pid(self) -> int:
+        """The process id on the host."""
+    @property
+    def ppid(self) -> int:
+        """The parent's process id on the host."""
+    @property
+    def uid(self) -> int:
+        """The real user id, as the host sees it."""
+    @property
+    def user(self) -> str:
+        """The host's name for uid (the number as a str if it has none)."""
+    @property
+    def state(self) -> str:
+        """The kernel's one-letter state (R, S, D, T, Z, ...)."""
+    @property
+    def cpu_seconds(self) -> float:
+        """CPU time used so far (user and system), in seconds."""
+    @property
+    def command(self) -> str:
+        """The command line, its arguments joined by spaces."""
 
 
 class Images:
