@@ -452,7 +452,8 @@ absl::Status Container::Unpause() {
 }
 
 absl::Status Container::Update(const LinuxResources& resources) {
-  MYDOCKER_RETURN_IF_ERROR(runtime_->cgroups().Validate(resources));
+  // Validated merged with the container's current limits (below): a memory+swap limit alone is
+  // fine for a container that has a memory limit, as in Docker.
   MYDOCKER_ASSIGN_OR_RETURN(FileLock lock, runtime_->state().Lock(id_));
   MYDOCKER_ASSIGN_OR_RETURN(ContainerState state, State());
   MYDOCKER_ASSIGN_OR_RETURN(ContainerConfig config, Config());
@@ -468,7 +469,12 @@ absl::Status Container::Update(const LinuxResources& resources) {
   }
   MYDOCKER_RETURN_IF_ERROR(runtime_->cgroups().Validate(merged));
   if (state.IsActive()) {
-    MYDOCKER_RETURN_IF_ERROR(runtime_->cgroups().Update(state.cgroup_path, resources));
+    LinuxResources live = resources;
+    // A new memory+swap limit is written with the memory limit it is measured against.
+    if (live.memory.swap.has_value() && !live.memory.limit.has_value()) {
+      live.memory.limit = merged.memory.limit;
+    }
+    MYDOCKER_RETURN_IF_ERROR(runtime_->cgroups().Update(state.cgroup_path, live));
   }
   config.linux_spec.resources = merged;
   return runtime_->state().SaveConfig(id_, config);

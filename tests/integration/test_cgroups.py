@@ -204,6 +204,11 @@ def test_memory_limit_allows_as_much_swap_again_by_default(runtime):
     assert int(read_cg("memory", default, "memory.limit_in_bytes")) == 32 * MiB
     runtime.md("update", "-m", "100m", "--memory-swap", "200m", default, check=True)
     assert int(read_cg("memory", default, "memory.memsw.limit_in_bytes")) == 200 * MiB
+    # --memory-swap alone is measured against the memory limit the container has.
+    runtime.md("update", "--memory-swap", "300m", default, check=True)
+    assert int(read_cg("memory", default, "memory.memsw.limit_in_bytes")) == 300 * MiB
+    r = runtime.md("update", "--memory-swap", "50m", default)
+    assert r.returncode != 0 and "at least the memory limit" in r.stderr
 
 
 def test_update_raises_memory_limit_of_running_container(runtime):

@@ -172,6 +172,13 @@ def test_update_above_memory_plus_swap_needs_memory_swap(rt):
         c.update(memory="80m", memory_swap="160m")
         assert memory_limit(c) == 80 * MiB
         assert int(read_cg(c, "memory", "memory.memsw.limit_in_bytes")) == 160 * MiB
+        # memory+swap alone, against the memory limit the container has (Docker allows it).
+        c.update(memory_swap="200m")
+        assert int(read_cg(c, "memory", "memory.memsw.limit_in_bytes")) == 200 * MiB
+        assert memory_limit(c) == 80 * MiB
+    with rt.run("busybox", ["sleep", "30"], detach=True) as unlimited:
+        with pytest.raises(pymydocker.InvalidArgument, match="requires a memory limit"):
+            unlimited.update(memory_swap="200m")
 
 
 def test_update_of_a_stopped_container_applies_at_the_next_start(rt):

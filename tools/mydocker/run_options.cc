@@ -48,7 +48,10 @@ absl::StatusOr<std::vector<std::string>> ParseEnvFile(const std::string& path,
   return entries;
 }
 
-absl::StatusOr<LinuxResources> ParseResources(const ResourceFlags& flags) {
+namespace {
+
+// The flags' values, each on its own (no rule between two of them).
+absl::StatusOr<LinuxResources> ParseResourceValues(const ResourceFlags& flags) {
   LinuxResources r;
   if (!flags.memory.empty()) {
     MYDOCKER_ASSIGN_OR_RETURN(int64_t bytes, ParseMemorySize(flags.memory));
@@ -59,9 +62,6 @@ absl::StatusOr<LinuxResources> ParseResources(const ResourceFlags& flags) {
   } else if (!flags.memory_swap.empty()) {
     MYDOCKER_ASSIGN_OR_RETURN(int64_t bytes, ParseMemorySize(flags.memory_swap));
     r.memory.swap = bytes;
-  }
-  if (r.memory.swap && !r.memory.limit) {
-    return absl::InvalidArgumentError("--memory-swap needs --memory to be set too");
   }
   if (!flags.cpus.empty()) {
     MYDOCKER_ASSIGN_OR_RETURN(auto quota_period, ParseCpus(flags.cpus));
@@ -90,8 +90,19 @@ absl::StatusOr<LinuxResources> ParseResources(const ResourceFlags& flags) {
   return r;
 }
 
+}  // namespace
+
+absl::StatusOr<LinuxResources> ParseResources(const ResourceFlags& flags) {
+  MYDOCKER_ASSIGN_OR_RETURN(LinuxResources r, ParseResourceValues(flags));
+  if (r.memory.swap && !r.memory.limit) {
+    return absl::InvalidArgumentError("--memory-swap needs --memory to be set too");
+  }
+  return r;
+}
+
 absl::StatusOr<LinuxResources> ParseResourceUpdate(const ResourceFlags& flags) {
-  MYDOCKER_ASSIGN_OR_RETURN(LinuxResources r, ParseResources(flags));
+  // --memory-swap alone is checked against the container's memory limit by Container::Update.
+  MYDOCKER_ASSIGN_OR_RETURN(LinuxResources r, ParseResourceValues(flags));
   if (flags.pids_limit && *flags.pids_limit <= 0) r.pids.limit = -1;
   return r;
 }

@@ -59,7 +59,8 @@ absl::StatusOr<std::vector<std::string>> ParseEnvFile(const std::string& path,
 absl::StatusOr<LinuxResources> ParseResources(const ResourceFlags& flags);
 
 // ParseResources for `update`, where an unset field means "unchanged": --pids-limit 0 or -1
-// becomes an explicit -1, so the limit is lifted.
+// becomes an explicit -1, so the limit is lifted, and --memory-swap may come without -m (it is
+// checked against the container's memory limit).
 absl::StatusOr<LinuxResources> ParseResourceUpdate(const ResourceFlags& flags);
 
 // True if no field of `r` is set: an update that would change nothing.

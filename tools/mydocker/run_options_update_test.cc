@@ -41,8 +41,20 @@ TEST(ResourceUpdateTest, InvalidValuesAreRejected) {
   b.pids_limit = -5;
   EXPECT_FALSE(ParseResourceUpdate(b).ok());
   ResourceFlags c;
-  c.memory_swap = "64m";  // needs --memory too
+  c.memory_swap = "64x";
   EXPECT_FALSE(ParseResourceUpdate(c).ok());
+}
+
+// Unlike run, update takes --memory-swap alone: Container::Update measures it against the
+// container's memory limit (as Docker does).
+TEST(ResourceUpdateTest, MemorySwapAloneIsParsed) {
+  ResourceFlags f;
+  f.memory_swap = "64m";
+  absl::StatusOr<LinuxResources> r = ParseResourceUpdate(f);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->memory.swap, int64_t{64} << 20);
+  EXPECT_FALSE(r->memory.limit.has_value());
+  EXPECT_FALSE(ParseResources(f).ok());  // run: needs --memory too
 }
 
 TEST(ResourceUpdateTest, IsEmptyWhenNothingIsSet) {
