@@ -197,13 +197,12 @@ void RegisterContainer(py::module_& m) {
       .def(
           "restart",
           [](PyContainer& c, double timeout) {
-            WithoutGil([&] { return c.core().Stop(absl::Seconds(timeout)); });
-            Start(c);
+            WithoutGil([&] { return c.core().Restart(absl::Seconds(timeout)); });
           },
           py::arg("timeout") = 10.0,
           "stop(timeout) then start(): a running or paused container is stopped first, a "
-          "created or stopped one just started. One run with remove=True is gone once "
-          "stopped: restart then raises NotFound.")
+          "created or stopped one just started. One run with remove=True is kept across the "
+          "restart, as with Docker.")
       .def("update", &Update, py::kw_only(), py::arg("memory") = py::none(),
            py::arg("memory_swap") = py::none(), py::arg("cpus") = py::none(),
            py::arg("cpu_shares") = py::none(), py::arg("pids_limit") = py::none(),

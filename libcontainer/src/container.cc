@@ -245,6 +245,29 @@ off_t TailOffset(int fd, size_t lines) {
 
 }  // namespace
 
+absl::Status Container::Restart(absl::Duration timeout) {
+  {
+    MYDOCKER_ASSIGN_OR_RETURN(FileLock lock, runtime_->state().Lock(id_));
+    MYDOCKER_ASSIGN_OR_RETURN(ContainerState state, State());
+    if (state.IsActive() && state.auto_remove) {
+      state.restarting = true;
+      MYDOCKER_RETURN_IF_ERROR(runtime_->state().SaveState(state));
+    }
+  }
+  absl::Status status = Stop(timeout);
+  if (status.ok()) status = Start(StartOptions{}).status();
+  if (!status.ok()) {
+    // Not restarted: the mark must not keep a later end from removing the container.
+    auto lock = runtime_->state().Lock(id_);
+    auto state = runtime_->state().LoadState(id_);
+    if (lock.ok() && state.ok() && state->restarting) {
+      state->restarting = false;
+      runtime_->state().SaveState(*state).IgnoreError();
+    }
+  }
+  return status;
+}
+
 absl::Status Container::Stop(absl::Duration timeout, int signal) {
   MYDOCKER_ASSIGN_OR_RETURN(ContainerState state, State());
   if (!state.IsActive()) return absl::OkStatus();

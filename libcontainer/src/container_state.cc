@@ -92,6 +92,10 @@ void WriteState(json::Writer& w, const ContainerState& s) {
   json::KeyString(w, "error", s.error);
   json::Key(w, "autoRemove");
   w.Bool(s.auto_remove);
+  if (s.restarting) {
+    json::Key(w, "restarting");
+    w.Bool(true);
+  }
   json::KeyString(w, "logPath", s.log_path);
   json::KeyString(w, "cgroupPath", s.cgroup_path);
   w.EndObject();
@@ -183,6 +187,7 @@ absl::StatusOr<ContainerState> StateFromJson(absl::string_view text) {
   MYDOCKER_RETURN_IF_ERROR(r.GetBool("oomKilled", &s.oom_killed));
   MYDOCKER_RETURN_IF_ERROR(r.GetString("error", &s.error));
   MYDOCKER_RETURN_IF_ERROR(r.GetBool("autoRemove", &s.auto_remove));
+  MYDOCKER_RETURN_IF_ERROR(r.GetBool("restarting", &s.restarting));
   MYDOCKER_RETURN_IF_ERROR(r.GetString("logPath", &s.log_path));
   MYDOCKER_RETURN_IF_ERROR(r.GetString("cgroupPath", &s.cgroup_path));
   return s;

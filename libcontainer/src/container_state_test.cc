@@ -27,6 +27,7 @@ ContainerState FullState() {
   s.oom_killed = true;
   s.error = "exec: \"nope\": not found";
   s.auto_remove = true;
+  s.restarting = true;
   s.log_path = "/var/lib/mydocker/containers/a/container.log";
   s.cgroup_path = "mydocker/aaaa";
   return s;
@@ -85,6 +86,7 @@ TEST(ContainerStateTest, JsonRoundTrip) {
   EXPECT_EQ(p->oom_killed, s.oom_killed);
   EXPECT_EQ(p->error, s.error);
   EXPECT_EQ(p->auto_remove, s.auto_remove);
+  EXPECT_EQ(p->restarting, s.restarting);
   EXPECT_EQ(p->log_path, s.log_path);
   EXPECT_EQ(p->cgroup_path, s.cgroup_path);
   EXPECT_EQ(StateToJson(*p), json);

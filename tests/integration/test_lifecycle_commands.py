@@ -515,6 +515,19 @@ def test_restart(runtime):
     assert state_of(runtime, "rs")["Running"] is True
 
 
+def test_restart_keeps_a_container_run_with_rm(runtime):
+    """Docker keeps a --rm container across restart; a plain stop still removes it."""
+    cid = run_detached(runtime, "--rm", "--name", "rr", "busybox", "sleep", "30")
+    old = state_of(runtime, "rr")
+    r = runtime.md("restart", "-t", "0", "rr")
+    assert r.returncode == 0, r.stderr
+    new = state_of(runtime, "rr")
+    assert new["Running"] is True and new["Pid"] != old["Pid"]
+    runtime.md("stop", "-t", "0", "rr", check=True)
+    wait_for(lambda: runtime.md("inspect", cid).returncode != 0, timeout=5,
+             what="the --rm container removed after its stop")
+
+
 def test_wait_prints_codes_and_blocks(runtime):
     runtime.md("run", "--name", "w0", "busybox", "true", check=True)
     runtime.md("run", "--name", "w3", "busybox", "sh", "-c", "exit 3")

@@ -117,6 +117,17 @@ def test_restart(rt):
         assert c.status == "running"
 
 
+def test_restart_keeps_a_container_run_with_remove(rt):
+    c = rt.run("busybox", ["sleep", "30"], detach=True, remove=True)
+    first = c.pid
+    c.restart(timeout=0)
+    assert c.status == "running"
+    assert c.pid != first
+    c.stop(timeout=0)  # a stop that is not part of a restart removes it, as before
+    with pytest.raises(pymydocker.NotFound):
+        rt.containers.get(c.id)
+
+
 # --- update -------------------------------------------------------------------------------------
 
 

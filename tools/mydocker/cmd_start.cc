@@ -69,9 +69,7 @@ void RegisterStart(CLI::App& app, Context& ctx) {
   restart->add_option("containers", flags->containers, "Containers")->required();
   restart->callback([&ctx, flags] {
     ctx.exit_code = ForEachContainer(ctx, flags->containers, [&](Container& c) -> absl::Status {
-      absl::Status stopped = c.Stop(absl::Seconds(flags->timeout));
-      if (!stopped.ok()) return stopped;
-      return c.Start(StartOptions{}).status();
+      return c.Restart(absl::Seconds(flags->timeout));
     });
   });
 }

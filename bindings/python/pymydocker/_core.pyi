@@ -118,7 +118,7 @@ class Container:
     def stop(self, timeout: float = 10.0) -> None:
         """SIGTERM, then SIGKILL after timeout seconds; returns once resources are released."""
     def restart(self, timeout: float = 10.0) -> None:
-        """stop(timeout), then start()."""
+        """stop(timeout), then start(); a remove=True container is kept across it."""
     def update(
         self,
         *,

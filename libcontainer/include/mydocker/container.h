@@ -139,6 +139,11 @@ class Container {
   // running.
   absl::Status Stop(absl::Duration timeout, int signal = 15 /* SIGTERM */);
 
+  // Stop(timeout), then Start() detached. A container created with auto_remove is kept across
+  // the restart (its monitor sees the "restarting" mark and records the end instead of
+  // removing it), as Docker does.
+  absl::Status Restart(absl::Duration timeout);
+
   // Blocks until the container is not running and its monitor has finished, or `timeout`
   // passes (DeadlineExceeded). Returns the exit code; nullopt when it is unknown (the end was
   // not observed) or the container never ran.

@@ -59,6 +59,9 @@ struct ContainerState {
   std::string error;  // why the process failed to start, if it did
 
   bool auto_remove = false;  // --rm
+  // Set by Container::Restart while it stops the container, so that its monitor keeps an
+  // auto_remove container; cleared by the next start.
+  bool restarting = false;
   std::string log_path;
   std::string cgroup_path;  // relative cgroup path, e.g. "mydocker/<id>"
 

@@ -341,6 +341,7 @@ absl::Status Monitor::RecordStarted() {
   state_.exit_code.reset();
   state_.oom_killed = false;
   state_.error.clear();
+  state_.restarting = false;
   state_.init = {init_pid_, ProcessStartTime(init_pid_).value_or(0)};
   state_.monitor = {::getpid(), ProcessStartTime(::getpid()).value_or(0)};
   MYDOCKER_RETURN_IF_ERROR(store_->SaveState(state_));
@@ -545,7 +546,7 @@ void Monitor::Finish() {
     auto current = store_->LoadState(request_.id);
     if (current.ok()) {
       ContainerState s = *current;
-      if (s.auto_remove) {
+      if (s.auto_remove && !s.restarting) {
         removed = DeleteContainerFiles(*store_, *volumes_, request_.id,
                                        /*anonymous_volumes=*/true, &trash)
                       .ok();
