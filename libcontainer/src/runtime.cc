@@ -217,6 +217,14 @@ absl::StatusOr<std::unique_ptr<Container>> Runtime::Create(const CreateOptions& 
   MYDOCKER_RETURN_IF_ERROR(rootfs.OverlayOptions().status());  // refused now, not at start
   config.root = rootfs.Spec();
   config.linux_spec.resources = options.resources;
+  if (options.cgroupns != "" && options.cgroupns != "host" && options.cgroupns != "private") {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "invalid cgroup namespace mode \"", options.cgroupns, "\": use host or private"));
+  }
+  if (options.cgroupns == "private" ||
+      (options.cgroupns.empty() && cgroups_->version() == CgroupVersion::kV2)) {
+    config.linux_spec.namespaces.push_back(NamespaceType::kCgroup);
+  }
   MemoryResources& memory = config.linux_spec.resources.memory;
   // Docker's default: a memory limit without a memory+swap limit allows as much swap again
   // (memory+swap = 2 x memory), where the kernel limits swap at all; else swap is unlimited.

@@ -174,3 +174,24 @@ def test_no_fd_leak(runtime):
         if fd >= 3:
             assert target is None or target.startswith("/proc"), f"fd {fd} -> {target} leaked"
     assert len([fd for fd in fds if fd >= 3]) <= 1, r.stdout
+
+
+def test_cgroupns_private_shows_the_container_cgroup_as_root(runtime):
+    """--cgroupns private (Docker's default on cgroup v2): init and exec's commands see their
+    cgroup as "/"; with host (the default on v1) the host's path shows."""
+    r = runtime.md("run", "--rm", "--cgroupns", "private", "busybox", "cat", "/proc/self/cgroup",
+                   check=True)
+    lines = r.stdout.split()
+    assert lines and all(line.endswith(":/") for line in lines), r.stdout
+    host = runtime.md("run", "--rm", "busybox", "cat", "/proc/self/cgroup", check=True)
+    assert "/mydocker/" in host.stdout
+    cid = runtime.md("run", "-d", "--cgroupns", "private", "busybox", "sleep", "30",
+                     check=True).stdout.strip()
+    runtime.track(cid)
+    ns = runtime.md("exec", cid, "readlink", "/proc/self/ns/cgroup", check=True).stdout.strip()
+    assert ns != os.readlink("/proc/self/ns/cgroup")
+    r = runtime.md("exec", cid, "cat", "/proc/self/cgroup", check=True)
+    assert all(line.endswith(":/") for line in r.stdout.split()), r.stdout
+    bad = runtime.md("run", "--rm", "--cgroupns", "shared", "busybox", "true")
+    assert bad.returncode == 125
+    assert "invalid cgroup namespace mode" in bad.stderr

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <iterator>
 #include <string>
 
 #include "absl/strings/match.h"
@@ -17,6 +18,7 @@
 #include "library_test_util.h"
 #include "mydocker/fs_util.h"
 #include "mydocker/runtime.h"
+#include "mydocker/status_macros.h"
 
 namespace mydocker {
 namespace {
@@ -33,6 +35,11 @@ std::string Cgroup2Mount() {
     if (fields.size() >= 5) return fields[4];
   }
   return "";
+}
+
+std::string ReadFileOrEmpty(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
 std::string ReadAll(int fd) {
@@ -86,31 +93,53 @@ class CgroupV2RuntimeTest : public ::testing::Test {
   std::unique_ptr<Runtime> runtime_;
 };
 
-TEST_F(CgroupV2RuntimeTest, InitAndExecRunInTheContainersCgroupWhichRemovalDeletes) {
-  CreateOptions options;
+// A busybox container running `command`, started attached with its stdout on a pipe whose
+// read end goes to *out.
+struct Started {
+  std::unique_ptr<Container> container;
+  std::unique_ptr<Attachment> attachment;
+};
+absl::StatusOr<Started> StartWithOutput(Runtime& runtime, CreateOptions options, int* out) {
   options.image = "busybox";
-  options.command = {"sh", "-c", "grep ^0:: /proc/self/cgroup; exec sleep 30"};
-  auto container = runtime_->Create(options);
-  ASSERT_TRUE(container.ok()) << container.status();
-  int out[2];
-  ASSERT_EQ(::pipe2(out, O_CLOEXEC), 0);
+  MYDOCKER_ASSIGN_OR_RETURN(std::unique_ptr<Container> container, runtime.Create(options));
+  int pipefd[2];
+  if (::pipe2(pipefd, O_CLOEXEC) != 0) return absl::InternalError("pipe");
   StartOptions start;
   start.attach = true;
-  start.stdio.out = out[1];
-  auto attachment = (*container)->Start(start);
-  ::close(out[1]);
-  ASSERT_TRUE(attachment.ok()) << attachment.status();
+  start.stdio.out = pipefd[1];
+  auto attachment = container->Start(start);
+  ::close(pipefd[1]);
+  *out = pipefd[0];
+  if (!attachment.ok()) return attachment.status();
+  return Started{std::move(container), *std::move(attachment)};
+}
+
+TEST_F(CgroupV2RuntimeTest, InitAndExecRunInTheContainersCgroupWhichRemovalDeletes) {
+  CreateOptions options;
+  options.command = {"sh", "-c", "grep ^0:: /proc/self/cgroup; exec sleep 30"};
+  int out[1] = {-1};
+  auto started = StartWithOutput(*runtime_, options, &out[0]);
+  ASSERT_TRUE(started.ok()) << started.status();
+  std::unique_ptr<Container>* container = &started->container;
+  std::unique_ptr<Attachment>* attachment = &started->attachment;
   auto state = (*container)->State();
   ASSERT_TRUE(state.ok());
   const std::string cgroup_dir = absl::StrCat(cgroup_base_, "/", state->cgroup_path);
   struct stat st;
   EXPECT_EQ(::stat(cgroup_dir.c_str(), &st), 0) << cgroup_dir;
 
-  // The first line the container printed, read without waiting for its end.
+  // On v2 a container has a cgroup namespace of its own by default (Docker's rule), rooted at
+  // its cgroup: inside, its cgroup is "/"; the host sees where it really is.
   std::string line;
   char c;
   while (::read(out[0], &c, 1) == 1 && c != '\n') line += c;
-  EXPECT_EQ(line + "\n", Expected(state->cgroup_path));
+  EXPECT_EQ(line, "0::/");
+  std::string host_view;
+  for (absl::string_view l :
+       absl::StrSplit(ReadFileOrEmpty(absl::StrCat("/proc/", state->init.pid, "/cgroup")), '\n')) {
+    if (absl::StartsWith(l, "0::")) host_view = absl::StrCat(l, "\n");
+  }
+  EXPECT_EQ(host_view, Expected(state->cgroup_path));
 
   int exec_out[2];
   ASSERT_EQ(::pipe2(exec_out, O_CLOEXEC), 0);
@@ -121,7 +150,7 @@ TEST_F(CgroupV2RuntimeTest, InitAndExecRunInTheContainersCgroupWhichRemovalDelet
   ::close(exec_out[1]);
   ASSERT_TRUE(code.ok()) << code.status();
   EXPECT_EQ(*code, 0);
-  EXPECT_EQ(ReadAll(exec_out[0]), Expected(state->cgroup_path));
+  EXPECT_EQ(ReadAll(exec_out[0]), "0::/\n");  // in the container's cgroup and its namespace
   ::close(exec_out[0]);
 
   auto pids = runtime_->cgroups().Pids(state->cgroup_path);
@@ -132,6 +161,22 @@ TEST_F(CgroupV2RuntimeTest, InitAndExecRunInTheContainersCgroupWhichRemovalDelet
   ASSERT_TRUE((*container)->Remove(true).ok());
   ::close(out[0]);
   EXPECT_NE(::stat(cgroup_dir.c_str(), &st), 0) << cgroup_dir << " left behind";
+}
+
+TEST_F(CgroupV2RuntimeTest, HostCgroupNamespaceShowsTheFullPath) {
+  CreateOptions options;
+  options.command = {"grep", "^0::", "/proc/self/cgroup"};
+  options.cgroupns = "host";
+  int out[1] = {-1};
+  auto started = StartWithOutput(*runtime_, options, &out[0]);
+  ASSERT_TRUE(started.ok()) << started.status();
+  auto code = started->attachment->Wait();
+  ASSERT_TRUE(code.ok()) << code.status();
+  EXPECT_EQ(*code, 0);
+  auto state = started->container->State();
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ(ReadAll(out[0]), Expected(state->cgroup_path));
+  ::close(out[0]);
 }
 
 }  // namespace

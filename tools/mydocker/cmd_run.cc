@@ -92,6 +92,8 @@ void RegisterRun(CLI::App& app, Context& ctx) {
   run->add_option("-u,--user", flags->user,
                   "USER[:GROUP] (names or numbers) to run as; default: the image's User");
   run->add_option("--cgroup-parent", flags->cgroup_parent, "Parent cgroup for the container");
+  run->add_option("--cgroupns", flags->cgroupns,
+                  "Cgroup namespace: private or host (default: host on cgroup v1, private on v2)");
   run->add_option("--security-opt", flags->security_opts,
                   "seccomp=unconfined|PROFILE.json, no-new-privileges[=true|false]")
       ->allow_extra_args(false);

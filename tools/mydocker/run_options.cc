@@ -161,6 +161,7 @@ absl::StatusOr<CreateOptions> BuildCreateOptions(const RunFlags& flags, const En
   o.open_stdin = flags.interactive;
   o.auto_remove = flags.rm;
   o.cgroup_parent = flags.cgroup_parent;
+  o.cgroupns = flags.cgroupns;
   o.volumes = flags.volumes;
   MYDOCKER_ASSIGN_OR_RETURN(o.resources, ParseResources(flags));
   for (const std::string& opt : flags.security_opts) {

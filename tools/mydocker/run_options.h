@@ -37,6 +37,7 @@ struct RunFlags : ResourceFlags {
   std::string user;  // -u
   std::string cgroup_parent;
   std::vector<std::string> security_opts;  // --security-opt
+  std::string cgroupns;                    // --cgroupns host|private
   std::vector<std::string> args;  // IMAGE [COMMAND [ARG...]]
 };
 

@@ -53,6 +53,9 @@ struct CreateOptions {
   // a profile (OCI linux.seccomp JSON or Docker's profile format).
   std::string seccomp_profile;
   bool no_new_privileges = false;     // --security-opt no-new-privileges
+  // Cgroup namespace (--cgroupns): "private" (the container sees its cgroup as the root),
+  // "host", or empty for Docker's default: private on cgroup v2, host on v1.
+  std::string cgroupns;
 };
 
 // The caller's descriptors a started container is attached to. -1 = not attached (stdin then
