@@ -246,22 +246,28 @@ off_t TailOffset(int fd, size_t lines) {
 }  // namespace
 
 absl::Status Container::Restart(absl::Duration timeout) {
+  ProcessRef marked;
   {
     MYDOCKER_ASSIGN_OR_RETURN(FileLock lock, runtime_->state().Lock(id_));
     MYDOCKER_ASSIGN_OR_RETURN(ContainerState state, State());
     if (state.IsActive() && state.auto_remove) {
-      state.restarting = true;
+      // Names the run being stopped: only its monitor keeps the container, so a restart that
+      // raced with ours and stops the next run does not count as ours.
+      marked = state.init;
+      state.restarting = marked;
       MYDOCKER_RETURN_IF_ERROR(runtime_->state().SaveState(state));
     }
   }
   absl::Status status = Stop(timeout);
   if (status.ok()) status = Start(StartOptions{}).status();
-  if (!status.ok()) {
-    // Not restarted: the mark must not keep a later end from removing the container.
+  if (!status.ok() && !marked.empty()) {
+    // Not restarted. As with Docker, the container is kept (stopped, with its error); the mark
+    // goes, so that a later run of it is removed when it ends.
     auto lock = runtime_->state().Lock(id_);
     auto state = runtime_->state().LoadState(id_);
-    if (lock.ok() && state.ok() && state->restarting) {
-      state->restarting = false;
+    if (lock.ok() && state.ok() && state->restarting.pid == marked.pid &&
+        state->restarting.start_time == marked.start_time) {
+      state->restarting = ProcessRef{};
       runtime_->state().SaveState(*state).IgnoreError();
     }
   }
@@ -493,9 +499,14 @@ absl::Status Container::Update(const LinuxResources& resources) {
   MYDOCKER_RETURN_IF_ERROR(runtime_->cgroups().Validate(merged));
   if (state.IsActive()) {
     LinuxResources live = resources;
-    // A new memory+swap limit is written with the memory limit it is measured against.
+    // Memory and memory+swap are written together: a new memory+swap limit with the memory
+    // limit it is measured against, and a new memory limit with the memory+swap limit it must
+    // keep (v2 stores swap alone, as memory+swap minus memory).
     if (live.memory.swap.has_value() && !live.memory.limit.has_value()) {
       live.memory.limit = merged.memory.limit;
+    }
+    if (live.memory.limit.has_value() && !live.memory.swap.has_value()) {
+      live.memory.swap = merged.memory.swap;
     }
     MYDOCKER_RETURN_IF_ERROR(runtime_->cgroups().Update(state.cgroup_path, live));
   }

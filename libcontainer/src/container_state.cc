@@ -92,9 +92,11 @@ void WriteState(json::Writer& w, const ContainerState& s) {
   json::KeyString(w, "error", s.error);
   json::Key(w, "autoRemove");
   w.Bool(s.auto_remove);
-  if (s.restarting) {
-    json::Key(w, "restarting");
-    w.Bool(true);
+  if (!s.restarting.empty()) {
+    json::Key(w, "restartingPid");
+    w.Int(s.restarting.pid);
+    json::Key(w, "restartingPidStartTime");
+    w.Uint64(s.restarting.start_time);
   }
   json::KeyString(w, "logPath", s.log_path);
   json::KeyString(w, "cgroupPath", s.cgroup_path);
@@ -187,7 +189,8 @@ absl::StatusOr<ContainerState> StateFromJson(absl::string_view text) {
   MYDOCKER_RETURN_IF_ERROR(r.GetBool("oomKilled", &s.oom_killed));
   MYDOCKER_RETURN_IF_ERROR(r.GetString("error", &s.error));
   MYDOCKER_RETURN_IF_ERROR(r.GetBool("autoRemove", &s.auto_remove));
-  MYDOCKER_RETURN_IF_ERROR(r.GetBool("restarting", &s.restarting));
+  MYDOCKER_RETURN_IF_ERROR(
+      ReadProcessRef(r, "restartingPid", "restartingPidStartTime", &s.restarting));
   MYDOCKER_RETURN_IF_ERROR(r.GetString("logPath", &s.log_path));
   MYDOCKER_RETURN_IF_ERROR(r.GetString("cgroupPath", &s.cgroup_path));
   return s;

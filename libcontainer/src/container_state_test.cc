@@ -27,7 +27,7 @@ ContainerState FullState() {
   s.oom_killed = true;
   s.error = "exec: \"nope\": not found";
   s.auto_remove = true;
-  s.restarting = true;
+  s.restarting = {4321, 555000};
   s.log_path = "/var/lib/mydocker/containers/a/container.log";
   s.cgroup_path = "mydocker/aaaa";
   return s;
@@ -86,7 +86,8 @@ TEST(ContainerStateTest, JsonRoundTrip) {
   EXPECT_EQ(p->oom_killed, s.oom_killed);
   EXPECT_EQ(p->error, s.error);
   EXPECT_EQ(p->auto_remove, s.auto_remove);
-  EXPECT_EQ(p->restarting, s.restarting);
+  EXPECT_EQ(p->restarting.pid, s.restarting.pid);
+  EXPECT_EQ(p->restarting.start_time, s.restarting.start_time);
   EXPECT_EQ(p->log_path, s.log_path);
   EXPECT_EQ(p->cgroup_path, s.cgroup_path);
   EXPECT_EQ(StateToJson(*p), json);

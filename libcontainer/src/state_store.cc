@@ -311,7 +311,11 @@ absl::Status StateStore::Create(const ContainerState& state, const ContainerConf
   }
   // Held until the end: a staging directory nobody holds is a crashed creator's (Purge).
   UniqueFd staging_lock(::open(staging.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (staging_lock) ::flock(staging_lock.get(), LOCK_EX);
+  if (!staging_lock || ::flock(staging_lock.get(), LOCK_EX) != 0) {
+    absl::Status s = LastErrnoError(absl::StrCat("lock ", staging));
+    ::rmdir(staging.c_str());
+    return s;
+  }
   absl::Status s = WriteRecords(staging, state, config);
   if (s.ok()) s = Publish(*this, staging, state);
   if (!s.ok()) RemoveAll(staging).IgnoreError();

@@ -183,7 +183,8 @@ def test_cgroupns_private_shows_the_container_cgroup_as_root(runtime):
                    check=True)
     lines = r.stdout.split()
     assert lines and all(line.endswith(":/") for line in lines), r.stdout
-    host = runtime.md("run", "--rm", "busybox", "cat", "/proc/self/cgroup", check=True)
+    host = runtime.md("run", "--rm", "--cgroupns", "host", "busybox", "cat", "/proc/self/cgroup",
+                      check=True)
     assert "/mydocker/" in host.stdout
     cid = runtime.md("run", "-d", "--cgroupns", "private", "busybox", "sleep", "30",
                      check=True).stdout.strip()

@@ -59,9 +59,10 @@ struct ContainerState {
   std::string error;  // why the process failed to start, if it did
 
   bool auto_remove = false;  // --rm
-  // Set by Container::Restart while it stops the container, so that its monitor keeps an
-  // auto_remove container; cleared by the next start.
-  bool restarting = false;
+  // Set by Container::Restart to the init it is about to stop, so that the monitor of that run
+  // keeps an auto_remove container instead of removing it (and a failed start during the
+  // restart keeps it too); cleared by the next start. Empty: no restart.
+  ProcessRef restarting;
   std::string log_path;
   std::string cgroup_path;  // relative cgroup path, e.g. "mydocker/<id>"
 

@@ -296,17 +296,18 @@ absl::StatusOr<std::vector<std::string>> CgroupV2::JoinFiles(const std::string& 
 }
 
 bool CgroupV2::SwapLimitSupported() const {
-  // The root cgroup has no memory.swap.max; a child with the memory controller has it unless
-  // the kernel accounts no swap ("swapaccount=0", "cgroup.memory=noswap").
-  absl::StatusOr<std::vector<std::string>> controllers = ReadWords(root_, "cgroup.controllers");
-  if (!controllers.ok() ||
-      std::find(controllers->begin(), controllers->end(), "memory") == controllers->end()) {
-    return false;
-  }
+  // The root cgroup has no memory.swap.max, and a child has it only where the kernel accounts
+  // swap: look in our containers' parent, then in our own cgroup. Unsure means no (swap then
+  // stays unlimited rather than a start failing on a missing file).
   if (PathExists(Dir("mydocker") + "/memory.swap.max")) return true;
-  absl::StatusOr<std::string> cmdline = ReadFile("/proc/cmdline");
-  return cmdline.ok() && !absl::StrContains(*cmdline, "swapaccount=0") &&
-         !absl::StrContains(*cmdline, "cgroup.memory=noswap");
+  absl::StatusOr<std::string> self = ReadFile("/proc/self/cgroup");
+  if (!self.ok()) return false;
+  for (absl::string_view line : absl::StrSplit(*self, '\n')) {
+    if (!absl::StartsWith(line, "0::/")) continue;
+    std::string own = absl::StrCat(root_, line.substr(3));
+    return line.size() > 4 && PathExists(own + "/memory.swap.max");
+  }
+  return false;
 }
 
 absl::StatusOr<std::string> CgroupV2::CloneIntoDir(const std::string& path) const {

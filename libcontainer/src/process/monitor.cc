@@ -341,7 +341,7 @@ absl::Status Monitor::RecordStarted() {
   state_.exit_code.reset();
   state_.oom_killed = false;
   state_.error.clear();
-  state_.restarting = false;
+  state_.restarting = ProcessRef{};
   state_.init = {init_pid_, ProcessStartTime(init_pid_).value_or(0)};
   state_.monitor = {::getpid(), ProcessStartTime(::getpid()).value_or(0)};
   MYDOCKER_RETURN_IF_ERROR(store_->SaveState(state_));
@@ -361,7 +361,8 @@ void Monitor::FailStart(const absl::Status& status) {
     ReleaseResources(*cgroups_, dir_, state_).IgnoreError();
     // Docker keeps a container whose command could not start, in state "created", with the
     // reason; --rm removes it at once.
-    if (state_.auto_remove) {
+    // A restart keeps it, as Docker does (the restarter reports the error).
+    if (state_.auto_remove && state_.restarting.empty()) {
       DeleteContainerFiles(*store_, *volumes_, state_.id, /*anonymous_volumes=*/true).IgnoreError();
     } else {
       state_.status = ContainerStatus::kCreated;
@@ -546,7 +547,10 @@ void Monitor::Finish() {
     auto current = store_->LoadState(request_.id);
     if (current.ok()) {
       ContainerState s = *current;
-      if (s.auto_remove && !s.restarting) {
+      // Kept when this run is the one a restart is stopping.
+      bool restarting = s.restarting.pid == state_.init.pid &&
+                        s.restarting.start_time == state_.init.start_time && !s.restarting.empty();
+      if (s.auto_remove && !restarting) {
         removed = DeleteContainerFiles(*store_, *volumes_, request_.id,
                                        /*anonymous_volumes=*/true, &trash)
                       .ok();
