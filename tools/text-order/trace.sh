@@ -10,8 +10,9 @@
 #    lackey, which prints every instruction executed;
 # 2. links the CLI with the list made from that, and runs the commands natively under perf,
 #    recording the page faults on code: what valgrind's environment never reaches (the vDSO
-#    set-up, the CPU's own string functions) faults outside the listed code;
-# 3. writes the list from both.
+#    set-up, the CPU's own string functions, exec) faults outside the listed code; repeated
+#    for a few rounds (ROUNDS, default 5), since a round finds one section per 64 KiB window;
+# 3. writes the list from all of them.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 src=$PWD
@@ -94,14 +95,24 @@ traces=(--map "$plain.map")
 for ((i = 1; i <= n; i++)); do traces+=("$work/lackey.$i"); done  # in the order of commands()
 python3 "$src/tools/text-order/gen.py" "${traces[@]}" > "$work/hot1.ld"
 if command -v perf >/dev/null; then
-  hot=$work/mydocker-hot
-  link "$hot" "$work/hot1.ld"
-  cli=$hot
-  echo "tracing page faults with perf..." >&2
-  n=0
-  commands faults
-  traces+=(--map "$hot.map")
-  for ((i = 1; i <= n; i++)); do traces+=("$work/perf.$i"); done
+  # Each native run shows only the first fault in every 64 KiB window of code that is not yet
+  # listed (the kernel maps the rest of the window with it), so a command valgrind cannot run
+  # (exec: valgrind 3.19 lacks pidfd_open) is found a section per window per round: relink
+  # with what is known and run again, a few rounds.
+  for ((round = 1; round <= ${ROUNDS:-5}; round++)); do
+    hot=$work/mydocker-hot$round
+    link "$hot" "$work/hot$round.ld"
+    cli=$hot
+    echo "tracing page faults with perf, round $round..." >&2
+    n=0
+    commands faults
+    traces+=(--map "$hot.map")
+    for ((i = 1; i <= n; i++)); do
+      mv "$work/perf.$i" "$work/perf$round.$i"
+      traces+=("$work/perf$round.$i")
+    done
+    python3 "$src/tools/text-order/gen.py" "${traces[@]}" > "$work/hot$((round + 1)).ld"
+  done
 else
   echo "trace.sh: no perf; the list misses what only runs natively" >&2
 fi
