@@ -86,14 +86,14 @@ absl::StatusOr<InitReport> ReceiveFromInit(int fd) {
   return report;
 }
 
+// How long after the start the poll loop trims the resident image (see Loop).
+constexpr absl::Duration kTrimAfter = absl::Milliseconds(20);
+
 // Takes this binary's pages out of the resident set once the monitor has started its container:
 // a long-lived monitor then keeps only what its poll loop touches (a few hundred KiB in all)
 // rather than every page that start-up or the kernel's fault-around mapped. Only mappings of
 // the binary that hold no private (written) page are dropped: code and read-only data, which
 // come back unchanged from the page cache on the next touch; relocated data is left alone.
-// How long after the start the poll loop trims (see Loop).
-constexpr absl::Duration kTrimAfter = absl::Milliseconds(20);
-
 void TrimResidentImage() {
   // The ranges are collected first and every string and vector freed before the madvise
   // calls, so no code runs after them that the poll loop would not run anyway.
@@ -587,7 +587,7 @@ int Monitor::Run() {
     FailStart(status);
     return 1;
   }
-  trim_pending_ = true;  // done by Loop() once idle (or by DetachClient if the client is gone)
+  trim_pending_ = true;  // done by Loop() kTrimAfter from now, or by DetachClient if sooner
   Tell(ControlType::kStarted, init_pid_);
   Loop();
   if (!init_exited_) {  // gave up draining; make sure init is gone before recording
