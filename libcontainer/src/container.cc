@@ -265,8 +265,7 @@ absl::Status Container::Restart(absl::Duration timeout) {
     // goes, so that a later run of it is removed when it ends.
     auto lock = runtime_->state().Lock(id_);
     auto state = runtime_->state().LoadState(id_);
-    if (lock.ok() && state.ok() && state->restarting.pid == marked.pid &&
-        state->restarting.start_time == marked.start_time) {
+    if (lock.ok() && state.ok() && state->restarting == marked) {
       state->restarting = ProcessRef{};
       runtime_->state().SaveState(*state).IgnoreError();
     }

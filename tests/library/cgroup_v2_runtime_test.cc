@@ -7,13 +7,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <fstream>
-#include <iterator>
 #include <string>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "cgroups/cgroup_util.h"
 #include "gtest/gtest.h"
 #include "library_test_util.h"
 #include "mydocker/fs_util.h"
@@ -25,21 +24,9 @@ namespace {
 
 // The mount point of the cgroup2 file system, or "".
 std::string Cgroup2Mount() {
-  std::ifstream mountinfo("/proc/self/mountinfo");
-  std::string line;
-  while (std::getline(mountinfo, line)) {
-    // "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS ... - FSTYPE SOURCE SUPER"
-    std::vector<std::string> halves = absl::StrSplit(line, " - ");
-    if (halves.size() != 2 || !absl::StartsWith(halves[1], "cgroup2 ")) continue;
-    std::vector<std::string> fields = absl::StrSplit(halves[0], ' ');
-    if (fields.size() >= 5) return fields[4];
-  }
-  return "";
-}
-
-std::string ReadFileOrEmpty(const std::string& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  absl::StatusOr<cgroups::CgroupMounts> mounts =
+      cgroups::ParseCgroupMounts(ReadFile("/proc/self/mountinfo").value_or(""));
+  return mounts.ok() ? mounts->unified : "";
 }
 
 std::string ReadAll(int fd) {
@@ -136,7 +123,7 @@ TEST_F(CgroupV2RuntimeTest, InitAndExecRunInTheContainersCgroupWhichRemovalDelet
   EXPECT_EQ(line, "0::/");
   std::string host_view;
   for (absl::string_view l :
-       absl::StrSplit(ReadFileOrEmpty(absl::StrCat("/proc/", state->init.pid, "/cgroup")), '\n')) {
+       absl::StrSplit(ReadFile(absl::StrCat("/proc/", state->init.pid, "/cgroup")).value_or(""), '\n')) {
     if (absl::StartsWith(l, "0::")) host_view = absl::StrCat(l, "\n");
   }
   EXPECT_EQ(host_view, Expected(state->cgroup_path));

@@ -30,6 +30,10 @@ struct ProcessRef {
   uint64_t start_time = 0;
 
   bool empty() const { return pid <= 0; }
+  // The same process: same pid and same start time (a recycled pid differs in the latter).
+  bool operator==(const ProcessRef& other) const {
+    return pid == other.pid && start_time == other.start_time;
+  }
   // True if this exact process still exists (not a zombie-reaped, not a recycled pid).
   bool Alive() const;
 };

@@ -548,8 +548,7 @@ void Monitor::Finish() {
     if (current.ok()) {
       ContainerState s = *current;
       // Kept when this run is the one a restart is stopping.
-      bool restarting = s.restarting.pid == state_.init.pid &&
-                        s.restarting.start_time == state_.init.start_time && !s.restarting.empty();
+      bool restarting = !s.restarting.empty() && s.restarting == state_.init;
       if (s.auto_remove && !restarting) {
         removed = DeleteContainerFiles(*store_, *volumes_, request_.id,
                                        /*anonymous_volumes=*/true, &trash)
