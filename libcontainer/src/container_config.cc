@@ -1,11 +1,13 @@
 #include "mydocker/container_config.h"
 
 #include <array>
+#include <cstring>
 #include <utility>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "json_util.h"
+#include "mydocker/devices.h"
 #include "mydocker/status_macros.h"
 #include "security/seccomp.h"
 
@@ -131,7 +133,42 @@ void WriteResources(json::Writer& w, const LinuxResources& r) {
     WriteOptionalInt(w, "limit", r.pids.limit);
     w.EndObject();
   }
+  // Always written: a record without the key predates device policies (see ReadResources).
+  json::Key(w, "devices");
+  w.StartArray();
+  for (const DeviceRule& rule : r.devices) {
+    w.StartObject();
+    json::Key(w, "allow");
+    w.Bool(rule.allow);
+    json::KeyString(w, "type", absl::string_view(&rule.type, 1));
+    WriteOptionalInt(w, "major", rule.major);
+    WriteOptionalInt(w, "minor", rule.minor);
+    json::KeyString(w, "access", rule.access);
+    w.EndObject();
+  }
+  w.EndArray();
   w.EndObject();
+}
+
+void WriteDevices(json::Writer& w, const std::vector<LinuxDevice>& devices) {
+  w.StartArray();
+  for (const LinuxDevice& d : devices) {
+    w.StartObject();
+    json::KeyString(w, "path", d.path);
+    json::KeyString(w, "type", absl::string_view(&d.type, 1));
+    json::Key(w, "major");
+    w.Int64(d.major);
+    json::Key(w, "minor");
+    w.Int64(d.minor);
+    json::Key(w, "fileMode");
+    w.Uint(d.file_mode);
+    json::Key(w, "uid");
+    w.Uint(d.uid);
+    json::Key(w, "gid");
+    w.Uint(d.gid);
+    w.EndObject();
+  }
+  w.EndArray();
 }
 
 void WriteLinux(json::Writer& w, const LinuxSpec& linux_spec) {
@@ -148,6 +185,10 @@ void WriteLinux(json::Writer& w, const LinuxSpec& linux_spec) {
   WriteResources(w, linux_spec.resources);
   if (!linux_spec.cgroups_path.empty()) {
     json::KeyString(w, "cgroupsPath", linux_spec.cgroups_path);
+  }
+  if (!linux_spec.devices.empty()) {
+    json::Key(w, "devices");
+    WriteDevices(w, linux_spec.devices);
   }
   json::KeyStringArray(w, "maskedPaths", linux_spec.masked_paths);
   json::KeyStringArray(w, "readonlyPaths", linux_spec.readonly_paths);
@@ -254,6 +295,71 @@ absl::Status ReadNamespaces(const json::ObjectReader& r, std::vector<NamespaceTy
   return absl::OkStatus();
 }
 
+// A one-letter member ("type": "c") into `out`; `allowed` lists the letters it may be.
+absl::Status GetTypeLetter(const json::ObjectReader& r, const char* allowed, char* out) {
+  std::string type;
+  MYDOCKER_RETURN_IF_ERROR(r.GetString("type", &type));
+  if (type.size() != 1 || std::strchr(allowed, type[0]) == nullptr) {
+    return absl::InvalidArgumentError(absl::StrCat(r.FieldPath("type"), " must be one of \"",
+                                                   allowed, "\" (one letter)"));
+  }
+  *out = type[0];
+  return absl::OkStatus();
+}
+
+// Records written before device policies existed have no "devices": every container then had
+// Docker's default policy, so that is what they mean.
+absl::Status ReadDeviceRules(const json::ObjectReader& r, std::vector<DeviceRule>* out) {
+  MYDOCKER_ASSIGN_OR_RETURN(const rapidjson::Value* array, r.GetArray("devices"));
+  if (array == nullptr) {
+    *out = DefaultDeviceRules();
+    return absl::OkStatus();
+  }
+  out->clear();
+  for (rapidjson::SizeType i = 0; i < array->Size(); ++i) {
+    MYDOCKER_ASSIGN_OR_RETURN(json::ObjectReader d,
+                              json::ObjectReader::Make((*array)[i], r.ElementPath("devices", i)));
+    DeviceRule rule;
+    MYDOCKER_RETURN_IF_ERROR(d.GetBool("allow", &rule.allow));
+    rule.type = 'a';
+    if (d.Find("type") != nullptr) MYDOCKER_RETURN_IF_ERROR(GetTypeLetter(d, "abc", &rule.type));
+    MYDOCKER_RETURN_IF_ERROR(d.GetInteger("major", &rule.major));
+    MYDOCKER_RETURN_IF_ERROR(d.GetInteger("minor", &rule.minor));
+    MYDOCKER_RETURN_IF_ERROR(d.GetString("access", &rule.access));
+    if (absl::Status s = ValidateDeviceRule(rule); !s.ok()) {
+      return Annotate(s, r.ElementPath("devices", i));
+    }
+    out->push_back(std::move(rule));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ReadDevices(const json::ObjectReader& r, std::vector<LinuxDevice>* out) {
+  MYDOCKER_ASSIGN_OR_RETURN(const rapidjson::Value* array, r.GetArray("devices"));
+  if (array == nullptr) return absl::OkStatus();
+  for (rapidjson::SizeType i = 0; i < array->Size(); ++i) {
+    MYDOCKER_ASSIGN_OR_RETURN(json::ObjectReader d,
+                              json::ObjectReader::Make((*array)[i], r.ElementPath("devices", i)));
+    LinuxDevice dev;
+    MYDOCKER_RETURN_IF_ERROR(d.GetString("path", &dev.path));
+    MYDOCKER_RETURN_IF_ERROR(GetTypeLetter(d, "bcu", &dev.type));
+    if (dev.type == 'u') dev.type = 'c';  // OCI: unbuffered character device
+    MYDOCKER_RETURN_IF_ERROR(d.GetInteger("major", &dev.major));
+    MYDOCKER_RETURN_IF_ERROR(d.GetInteger("minor", &dev.minor));
+    MYDOCKER_RETURN_IF_ERROR(d.GetInteger("fileMode", &dev.file_mode));
+    MYDOCKER_RETURN_IF_ERROR(d.GetInteger("uid", &dev.uid));
+    MYDOCKER_RETURN_IF_ERROR(d.GetInteger("gid", &dev.gid));
+    if (dev.path.empty() || dev.path[0] != '/' || dev.major < 0 || dev.major > kMaxDeviceMajor ||
+        dev.minor < 0 || dev.minor > kMaxDeviceMinor || dev.file_mode > 07777) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          r.ElementPath("devices", i), ": a device needs an absolute path, major 0 to ", kMaxDeviceMajor,
+          ", minor 0 to ", kMaxDeviceMinor, " and permission bits only in fileMode"));
+    }
+    out->push_back(std::move(dev));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ReadResources(const json::ObjectReader& r, LinuxResources* res) {
   MYDOCKER_ASSIGN_OR_RETURN(auto memory, r.GetObject("memory"));
   if (memory.has_value()) {
@@ -270,7 +376,7 @@ absl::Status ReadResources(const json::ObjectReader& r, LinuxResources* res) {
   }
   MYDOCKER_ASSIGN_OR_RETURN(auto pids, r.GetObject("pids"));
   if (pids.has_value()) MYDOCKER_RETURN_IF_ERROR(pids->GetInteger("limit", &res->pids.limit));
-  return absl::OkStatus();
+  return ReadDeviceRules(r, &res->devices);
 }
 
 absl::Status ReadLinux(const json::ObjectReader& r, LinuxSpec* linux_spec) {
@@ -280,6 +386,7 @@ absl::Status ReadLinux(const json::ObjectReader& r, LinuxSpec* linux_spec) {
     MYDOCKER_RETURN_IF_ERROR(ReadResources(*resources, &linux_spec->resources));
   }
   MYDOCKER_RETURN_IF_ERROR(r.GetString("cgroupsPath", &linux_spec->cgroups_path));
+  MYDOCKER_RETURN_IF_ERROR(ReadDevices(r, &linux_spec->devices));
   MYDOCKER_RETURN_IF_ERROR(r.GetStringArray("maskedPaths", &linux_spec->masked_paths));
   MYDOCKER_RETURN_IF_ERROR(r.GetStringArray("readonlyPaths", &linux_spec->readonly_paths));
   MYDOCKER_ASSIGN_OR_RETURN(auto seccomp, r.GetObject("seccomp"));
@@ -328,6 +435,7 @@ ContainerConfig DefaultContainerConfig() {
   c.linux_spec.readonly_paths = {"/proc/asound", "/proc/bus", "/proc/fs",
                             "/proc/irq",    "/proc/sys", "/proc/sysrq-trigger"};
   c.linux_spec.seccomp = DefaultSeccompProfile();
+  c.linux_spec.resources.devices = DefaultDeviceRules();
   return c;
 }
 #pragma GCC diagnostic pop

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "cleanup.h"
+#include "mydocker/devices.h"
 #include "mydocker/rootfs.h"
 #include "mydocker/status_macros.h"
 #include "security/seccomp.h"
@@ -167,6 +168,25 @@ absl::Status ApplySecurityOptions(const CreateOptions& options, const std::strin
   return CompileSeccompCached(*config.linux_spec.seccomp, SeccompCacheDir(root)).status();
 }
 
+// Docker's default device policy, then the caller's rules, --device-cgroup-rule and --device.
+absl::Status ApplyDeviceOptions(const CreateOptions& options, ContainerConfig& config) {
+  std::vector<DeviceRule>& rules = config.linux_spec.resources.devices;
+  rules = DefaultDeviceRules();
+  rules.insert(rules.end(), options.resources.devices.begin(), options.resources.devices.end());
+  for (const std::string& text : options.device_cgroup_rules) {
+    MYDOCKER_ASSIGN_OR_RETURN(DeviceRule rule, ParseDeviceCgroupRule(text));
+    rules.push_back(std::move(rule));
+  }
+  for (const std::string& spec : options.devices) {
+    MYDOCKER_ASSIGN_OR_RETURN(DeviceGrant grant, ResolveDeviceSpec(spec));
+    config.linux_spec.devices.insert(config.linux_spec.devices.end(), grant.nodes.begin(),
+                                     grant.nodes.end());
+    rules.insert(rules.end(), grant.rules.begin(), grant.rules.end());
+  }
+  for (const DeviceRule& rule : rules) MYDOCKER_RETURN_IF_ERROR(ValidateDeviceRule(rule));
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Container>> Runtime::Create(const CreateOptions& options) {
@@ -217,6 +237,7 @@ absl::StatusOr<std::unique_ptr<Container>> Runtime::Create(const CreateOptions& 
   MYDOCKER_RETURN_IF_ERROR(rootfs.OverlayOptions().status());  // refused now, not at start
   config.root = rootfs.Spec();
   config.linux_spec.resources = options.resources;
+  MYDOCKER_RETURN_IF_ERROR(ApplyDeviceOptions(options, config));
   if (options.cgroupns != "" && options.cgroupns != "host" && options.cgroupns != "private") {
     return absl::InvalidArgumentError(absl::StrCat(
         "invalid cgroup namespace mode \"", options.cgroupns, "\": use host or private"));

@@ -85,6 +85,12 @@ void RegisterRun(CLI::App& app, Context& ctx) {
   run->add_option("-v,--volume", flags->volumes,
                   "Bind mount a volume: HOST_PATH:PATH[:ro|rw], NAME:PATH[:ro|rw] or PATH")
       ->allow_extra_args(false);
+  run->add_option("--device", flags->devices,
+                  "Add a host device: HOST[:CONTAINER[:PERMISSIONS]] (permissions: rwm)")
+      ->allow_extra_args(false);
+  run->add_option("--device-cgroup-rule", flags->device_cgroup_rules,
+                  "Add a rule to the device policy: \"TYPE MAJOR:MINOR ACCESS\" (c 1:3 rwm)")
+      ->allow_extra_args(false);
   run->add_option("--env-file", flags->env_files, "Read environment variables from a file")
       ->allow_extra_args(false);
   run->add_option("-h,--hostname", flags->hostname, "Container host name");

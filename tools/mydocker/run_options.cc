@@ -163,6 +163,8 @@ absl::StatusOr<CreateOptions> BuildCreateOptions(const RunFlags& flags, const En
   o.cgroup_parent = flags.cgroup_parent;
   o.cgroupns = flags.cgroupns;
   o.volumes = flags.volumes;
+  o.devices = flags.devices;
+  o.device_cgroup_rules = flags.device_cgroup_rules;
   MYDOCKER_ASSIGN_OR_RETURN(o.resources, ParseResources(flags));
   for (const std::string& opt : flags.security_opts) {
     MYDOCKER_RETURN_IF_ERROR(ParseSecurityOpt(opt, &o));

@@ -32,6 +32,8 @@ struct RunFlags : ResourceFlags {
   std::vector<std::string> env;
   std::vector<std::string> env_files;
   std::vector<std::string> volumes;  // -v
+  std::vector<std::string> devices;              // --device
+  std::vector<std::string> device_cgroup_rules;  // --device-cgroup-rule
   std::string hostname;
   std::string workdir;
   std::string user;  // -u

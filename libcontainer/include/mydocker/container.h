@@ -49,6 +49,13 @@ struct CreateOptions {
   LinuxResources resources;
   std::string cgroup_parent;          // empty: "mydocker"
   std::vector<std::string> volumes;   // -v specs (see ParseVolumeSpec)
+  // Host devices given to the container: --device HOST[:CONTAINER[:PERMISSIONS]] (see
+  // ResolveDeviceSpec in mydocker/devices.h).
+  std::vector<std::string> devices;
+  // Extra device cgroup rules: --device-cgroup-rule "c 1:3 rwm" (see ParseDeviceCgroupRule).
+  // Every container starts from Docker's default policy (DefaultDeviceRules), then
+  // resources.devices, then these and the rules of `devices`, in order.
+  std::vector<std::string> device_cgroup_rules;
   // System call filter: empty for the default profile, "unconfined" for none, else the text of
   // a profile (OCI linux.seccomp JSON or Docker's profile format).
   std::string seccomp_profile;

@@ -76,10 +76,36 @@ struct PidsResources {
   std::optional<int64_t> limit;  // -1 or absent = unlimited
 };
 
+// One rule of a device policy (OCI linux.resources.devices[], "LinuxDeviceCgroup"). Rules apply
+// in order with cgroup v1's semantics, starting from "everything allowed": a rule of type 'a'
+// resets the policy to allow or deny everything; any other rule allows or denies `access` to the
+// devices it names.
+struct DeviceRule {
+  bool allow = false;
+  char type = 'a';               // 'a' (all devices), 'b' (block) or 'c' (character)
+  std::optional<int64_t> major;  // absent: any
+  std::optional<int64_t> minor;  // absent: any
+  std::string access = "rwm";    // read, write, mknod: a non-empty subset of "rwm"
+};
+
 struct LinuxResources {
   MemoryResources memory;
   CpuResources cpu;
   PidsResources pids;
+  // The device policy, in order. Empty: none of the container's own (it has its parent
+  // cgroup's); in Update, empty leaves the current policy and a non-empty list replaces it.
+  std::vector<DeviceRule> devices;
+};
+
+// A device node made in the container's /dev (OCI linux.devices[]).
+struct LinuxDevice {
+  std::string path;  // absolute path inside the container
+  char type = 'c';   // 'b' or 'c'
+  int64_t major = 0;
+  int64_t minor = 0;
+  uint32_t file_mode = 0666;  // permission bits
+  uint32_t uid = 0;
+  uint32_t gid = 0;
 };
 
 // A system call filter (OCI linux.seccomp). Actions and operators keep their libseccomp names
@@ -109,6 +135,7 @@ struct LinuxSpec {
   std::vector<NamespaceType> namespaces;
   LinuxResources resources;
   std::string cgroups_path;  // relative to each hierarchy's root, e.g. "mydocker/<id>"
+  std::vector<LinuxDevice> devices;  // made in /dev besides the standard ones
   std::vector<std::string> masked_paths;
   std::vector<std::string> readonly_paths;
   std::optional<LinuxSeccomp> seccomp;  // absent: no filter ("unconfined")

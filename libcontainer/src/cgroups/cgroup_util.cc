@@ -16,6 +16,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "mydocker/devices.h"
 #include "mydocker/fs_util.h"
 #include "mydocker/resources.h"
 #include "mydocker/status_macros.h"
@@ -324,6 +325,9 @@ absl::Status ValidateResourceValues(const LinuxResources& resources, const Machi
       return absl::InvalidArgumentError(
           absl::StrCat("invalid pids limit ", limit, ": must be positive or -1 (unlimited)"));
     }
+  }
+  for (const DeviceRule& rule : resources.devices) {
+    MYDOCKER_RETURN_IF_ERROR(ValidateDeviceRule(rule));
   }
   return absl::OkStatus();
 }

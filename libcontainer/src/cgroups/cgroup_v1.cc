@@ -11,6 +11,8 @@
 #include "absl/strings/strip.h"
 #include "absl/strings/ascii.h"
 #include "cgroups/cgroup_util.h"
+#include "cgroups/device_policy.h"
+#include "mydocker/devices.h"
 #include "mydocker/fs_util.h"
 #include "mydocker/resources.h"
 #include "mydocker/status_macros.h"
@@ -56,6 +58,27 @@ absl::Status FreezeDir(const std::string& dir, bool frozen, absl::Duration timeo
   // Leave no cgroup half-frozen behind a failed pause.
   if (!status.ok() && frozen) WriteControl(dir, "freezer.state", "THAWED").IgnoreError();
   return status;
+}
+
+// The writes that take an allow list from `current` to `target`: the exceptions `target` adds
+// or widens first, then the access `current` has and `target` lacks taken away.
+std::vector<DeviceRule> DeviceTransition(const DevicePolicy& current, const DevicePolicy& target) {
+  auto access_in = [](const DevicePolicy& policy, const DeviceException& ex) -> uint8_t {
+    for (const DeviceException& e : policy.exceptions) {
+      if (e.SameDevices(ex)) return e.access;
+    }
+    return 0;
+  };
+  std::vector<DeviceRule> writes;
+  for (const DeviceException& ex : target.exceptions) {
+    uint8_t added = ex.access & static_cast<uint8_t>(~access_in(current, ex));
+    if (added != 0) writes.push_back(ExceptionRule(true, ex, added));
+  }
+  for (const DeviceException& ex : current.exceptions) {
+    uint8_t removed = ex.access & static_cast<uint8_t>(~access_in(target, ex));
+    if (removed != 0) writes.push_back(ExceptionRule(false, ex, removed));
+  }
+  return writes;
 }
 
 }  // namespace
@@ -132,25 +155,32 @@ absl::Status CgroupV1::Create(const std::string& path, const LinuxResources& res
     if (status.ok()) status = MakeDirs(dir);
   }
   if (status.ok()) status = Apply(clean, resources);
-  if (status.ok() && !existed) status = RestrictDevices(clean);
+  if (status.ok()) status = ApplyDevices(clean, resources.devices, /*fresh=*/!existed);
   // Roll back only what this call made: an existing cgroup may hold someone's processes.
   if (!status.ok() && !existed) Destroy(clean).IgnoreError();
   return Annotate(status, absl::StrCat("create cgroup ", clean));
 }
 
-absl::Status CgroupV1::RestrictDevices(const std::string& clean_path) const {
-  if (roots_.count("devices") == 0) return absl::OkStatus();
-  // Docker's default device policy: nothing may be read or written but the devices the runtime
-  // itself creates in the container's /dev (and pseudo-terminals); device nodes may be made
-  // (mknod) but not opened. Without it a root process in the container could mknod the host's
-  // disk and write to it.
-  static constexpr absl::string_view kAllowed[] = {
-      "c *:* m",     "b *:* m",     "c 1:3 rwm",  "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm",
-      "c 1:9 rwm",   "c 5:0 rwm",   "c 5:1 rwm",  "c 5:2 rwm", "c 136:* rwm", "c 10:200 rwm"};
-  const std::string dir = Dir("devices", clean_path);
-  MYDOCKER_RETURN_IF_ERROR(WriteControl(dir, "devices.deny", "a"));
-  for (absl::string_view rule : kAllowed) {
-    MYDOCKER_RETURN_IF_ERROR(WriteControl(dir, "devices.allow", rule));
+absl::Status CgroupV1::ApplyDevices(const std::string& clean_path,
+                                    const std::vector<DeviceRule>& rules, bool fresh) const {
+  if (rules.empty()) return absl::OkStatus();
+  // Without the controller the policy could not be enforced: refuse rather than run the
+  // container with every device open to it.
+  MYDOCKER_ASSIGN_OR_RETURN(std::string dir, RequireDir("devices", clean_path));
+  MYDOCKER_ASSIGN_OR_RETURN(DevicePolicy target, ReduceDeviceRules(rules));
+  std::vector<DeviceRule> writes = target.ToRules();
+  if (!fresh) {
+    MYDOCKER_ASSIGN_OR_RETURN(std::string list, ReadControl(dir, "devices.list"));
+    MYDOCKER_ASSIGN_OR_RETURN(DevicePolicy current, ParseDevicesList(list));
+    if (current == target) return absl::OkStatus();
+    // Between two allow lists, change only the exceptions, widening before narrowing, so the
+    // running processes never lose a device both policies allow (a reset would deny all for a
+    // moment). Under a default allow the exceptions cannot be read back: rewrite all.
+    if (!current.default_allow && !target.default_allow) writes = DeviceTransition(current, target);
+  }
+  for (const DeviceRule& rule : writes) {
+    MYDOCKER_RETURN_IF_ERROR(WriteControl(dir, rule.allow ? "devices.allow" : "devices.deny",
+                                          FormatDeviceRule(rule)));
   }
   return absl::OkStatus();
 }
@@ -179,7 +209,9 @@ absl::Status CgroupV1::CreateCpusetDirs(const std::string& clean_path) const {
 absl::Status CgroupV1::Update(const std::string& path, const LinuxResources& resources) {
   MYDOCKER_ASSIGN_OR_RETURN(std::string clean, CleanCgroupPath(path));
   MYDOCKER_RETURN_IF_ERROR(Validate(resources));
-  return Annotate(Apply(clean, resources), absl::StrCat("update cgroup ", clean));
+  absl::Status status = Apply(clean, resources);
+  if (status.ok()) status = ApplyDevices(clean, resources.devices, /*fresh=*/false);
+  return Annotate(status, absl::StrCat("update cgroup ", clean));
 }
 
 absl::Status CgroupV1::Apply(const std::string& clean_path, const LinuxResources& resources) const {

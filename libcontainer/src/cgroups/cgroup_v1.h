@@ -37,7 +37,11 @@ class CgroupV1 final : public CgroupManager {
  private:
   // <root of `controller`>/<path>, or "" when the controller is not mounted.
   std::string Dir(absl::string_view controller, const std::string& clean_path) const;
-  absl::Status RestrictDevices(const std::string& clean_path) const;
+  // Writes the device policy `rules` to devices.allow/devices.deny. A `fresh` cgroup (made by
+  // this Create, no process yet) gets the rules in order; an existing one only the difference
+  // from its current policy (devices.list), where both are allow lists.
+  absl::Status ApplyDevices(const std::string& clean_path, const std::vector<DeviceRule>& rules,
+                            bool fresh) const;
   // The distinct directories of the cgroup over all mounted controllers we use.
   std::vector<std::string> Dirs(const std::string& clean_path) const;
   // Dir() of a controller a limit needs; FailedPrecondition when it is not mounted.

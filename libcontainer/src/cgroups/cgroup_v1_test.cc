@@ -10,8 +10,10 @@
 #include "absl/strings/str_split.h"
 #include "cgroups/cgroup_test_util.h"
 #include "cgroups/cgroup_util.h"
+#include "cgroups/device_policy.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "mydocker/devices.h"
 
 namespace mydocker::cgroups {
 namespace {
@@ -121,6 +123,44 @@ TEST_F(FakeV1Test, MissingControllerIsSkippedUntilNeeded) {
   EXPECT_THAT(s.message(), HasSubstr("pids controller not mounted"));
 }
 
+TEST_F(FakeV1Test, DevicePolicyIsWrittenToANewCgroupAndChangedInPlaceLater) {
+  roots_["devices"] = tmp_.path() + "/devices";
+  MakeFakeCgroup(Leaf("devices"),
+                 {{"devices.allow", ""}, {"devices.deny", ""}, {"devices.list", "a *:* rwm\n"}});
+  CgroupV1 v1(roots_);
+  LinuxResources r;
+  r.devices = {{false, 'a', std::nullopt, std::nullopt, "rwm"}, {true, 'c', 1, 3, "rwm"}};
+  // As a new cgroup under an unrestricted parent reads (devices.list "a *:* rwm"): the policy is
+  // written whole. The fake's files keep the last write: deny-all, then the exception.
+  ASSERT_TRUE(v1.Create("mydocker/c1", r).ok());
+  EXPECT_EQ(Read("devices", "devices.deny"), "a *:* rwm");
+  EXPECT_EQ(Read("devices", "devices.allow"), "c 1:3 rwm");
+
+  // A running container's allow list changes by the difference only: no deny-all moment.
+  PutFile(Leaf("devices") + "/devices.list", "c 1:3 rwm\nc 1:5 rwm\n");
+  r.devices.push_back({true, 'b', 7, 0, "r"});
+  ASSERT_TRUE(v1.Update("mydocker/c1", r).ok());
+  EXPECT_EQ(Read("devices", "devices.allow"), "b 7:0 r");
+  EXPECT_EQ(Read("devices", "devices.deny"), "c 1:5 rwm");
+
+  // An existing cgroup (Create reuses it) with that policy already: nothing is written.
+  PutFile(Leaf("devices") + "/devices.allow", "");
+  PutFile(Leaf("devices") + "/devices.deny", "");
+  PutFile(Leaf("devices") + "/devices.list", "c 1:3 rwm\nb 7:0 r\n");
+  ASSERT_TRUE(v1.Create("mydocker/c1", r).ok());
+  EXPECT_EQ(Read("devices", "devices.allow"), "");
+  EXPECT_EQ(Read("devices", "devices.deny"), "");
+}
+
+TEST_F(FakeV1Test, DevicePolicyWithoutDevicesControllerIsRefused) {
+  CgroupV1 v1(roots_);
+  LinuxResources r;
+  r.devices = DefaultDeviceRules();
+  auto s = v1.Create("mydocker/c1", r);
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(s.message(), HasSubstr("devices controller not mounted"));
+}
+
 TEST_F(FakeV1Test, ValidateUsesRootCpuset) {
   CgroupV1 v1(roots_);
   LinuxResources r;
@@ -217,6 +257,35 @@ char WaitForState(pid_t pid, const std::string& wanted) {
     usleep(5000);
   }
   return state;
+}
+
+TEST_F(RealCgroupV1Test, DockerDevicePolicyReadsBackFromTheKernel) {
+  if (roots_.count("devices") == 0) GTEST_SKIP() << "no devices controller";
+  LinuxResources r;
+  r.devices = DefaultDeviceRules();
+  ASSERT_TRUE(manager_->Create(path_, r).ok());
+  auto list = ReadFile(Dir("devices") + "/devices.list");
+  ASSERT_TRUE(list.ok());
+  auto read_back = ParseDevicesList(*list);
+  ASSERT_TRUE(read_back.ok()) << read_back.status() << *list;
+  auto wanted = ReduceDeviceRules(r.devices);
+  ASSERT_TRUE(wanted.ok());
+  EXPECT_FALSE(read_back->default_allow);
+  for (char type : {'b', 'c'}) {
+    for (uint32_t major : {1u, 5u, 7u, 8u, 10u, 136u}) {
+      for (uint32_t minor : {0u, 1u, 3u, 200u}) {
+        for (uint8_t access = 1; access <= 7; ++access) {
+          EXPECT_EQ(read_back->Allows(type, major, minor, access),
+                    wanted->Allows(type, major, minor, access))
+              << type << major << ":" << minor << " " << int(access);
+        }
+      }
+    }
+  }
+  // Widened in place for a running container.
+  r.devices.push_back({true, 'b', 7, 0, "r"});
+  ASSERT_TRUE(manager_->Update(path_, r).ok());
+  EXPECT_THAT(*ReadFile(Dir("devices") + "/devices.list"), HasSubstr("b 7:0 r"));
 }
 
 TEST_F(RealCgroupV1Test, LifecycleWithLimitsFreezeAndDrain) {

@@ -73,7 +73,8 @@ absl::Status DrainV2(const std::string& dir) {
 
 }  // namespace
 
-CgroupV2::CgroupV2(std::string root) : root_(std::move(root)) {}
+CgroupV2::CgroupV2(std::string root, DeviceFilterApplier device_filter)
+    : root_(std::move(root)), device_filter_(device_filter) {}
 
 std::string CgroupV2::Dir(const std::string& clean_path) const {
   return absl::StrCat(root_, "/", clean_path);
@@ -115,6 +116,8 @@ absl::Status CgroupV2::Create(const std::string& path, const LinuxResources& res
   absl::Status status = CreateDirs(clean, resources);
   if (status.ok()) status = CheckControllers(Dir(clean), resources);
   if (status.ok()) status = Apply(Dir(clean), resources);
+  // Before the container's first process is created in the cgroup (CLONE_INTO_CGROUP).
+  if (status.ok()) status = ApplyDevices(Dir(clean), resources);
   // Roll back only what this call made: an existing cgroup may hold someone's processes.
   if (!status.ok() && !existed) Destroy(clean).IgnoreError();
   return Annotate(status, absl::StrCat("create cgroup ", clean));
@@ -165,7 +168,14 @@ absl::Status CgroupV2::Update(const std::string& path, const LinuxResources& res
   MYDOCKER_RETURN_IF_ERROR(Validate(resources));
   absl::Status status = CheckControllers(Dir(clean), resources);
   if (status.ok()) status = Apply(Dir(clean), resources);
+  if (status.ok()) status = ApplyDevices(Dir(clean), resources);
   return Annotate(status, absl::StrCat("update cgroup ", clean));
+}
+
+absl::Status CgroupV2::ApplyDevices(const std::string& dir, const LinuxResources& resources) const {
+  if (resources.devices.empty()) return absl::OkStatus();
+  MYDOCKER_ASSIGN_OR_RETURN(DevicePolicy policy, ReduceDeviceRules(resources.devices));
+  return device_filter_(dir, policy);
 }
 
 absl::Status CgroupV2::Apply(const std::string& dir, const LinuxResources& resources) const {

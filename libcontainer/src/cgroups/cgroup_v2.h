@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "cgroups/device_filter.h"
 #include "mydocker/cgroup_manager.h"
 
 namespace mydocker::cgroups {
@@ -14,8 +15,9 @@ class CgroupV2 final : public CgroupManager {
   // `root`: the directory the unified hierarchy is mounted at (or a fake tree in tests).
   // Controllers are used only where the hierarchy offers them (cgroup.controllers): creating
   // and placing processes work without any, a limit whose controller is missing is
-  // FailedPrecondition.
-  explicit CgroupV2(std::string root);
+  // FailedPrecondition. `device_filter` enforces a device policy (an eBPF program attached to
+  // the cgroup); tests pass a recorder.
+  explicit CgroupV2(std::string root, DeviceFilterApplier device_filter = &ApplyDeviceFilter);
 
   CgroupVersion version() const override { return CgroupVersion::kV2; }
   absl::Status Validate(const LinuxResources& resources) const override;
@@ -44,7 +46,11 @@ class CgroupV2 final : public CgroupManager {
   absl::Status ApplyCpu(const std::string& dir, const CpuResources& cpu) const;
   absl::Status FillMemoryStats(const std::string& dir, CgroupStats* stats) const;
 
+  // Enforces resources.devices on the cgroup directory `dir`, when there are rules.
+  absl::Status ApplyDevices(const std::string& dir, const LinuxResources& resources) const;
+
   std::string root_;
+  DeviceFilterApplier device_filter_;
 };
 
 }  // namespace mydocker::cgroups

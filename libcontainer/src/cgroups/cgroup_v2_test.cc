@@ -1,14 +1,21 @@
 #include "cgroups/cgroup_v2.h"
 
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <functional>
 
 #include "absl/strings/str_cat.h"
 #include "cgroups/cgroup_test_util.h"
 #include "cgroups/cgroup_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "mydocker/devices.h"
 
 namespace mydocker::cgroups {
 namespace {
@@ -191,6 +198,56 @@ TEST_F(FakeV2Test, DestroyEmptyAndMissing) {
   EXPECT_TRUE(v2.Destroy("mydocker/none").ok());
 }
 
+// What the driver handed to the device filter, instead of loading eBPF programs.
+std::vector<std::pair<std::string, DevicePolicy>>* recorded_filters = nullptr;
+absl::Status RecordFilter(const std::string& dir, const DevicePolicy& policy) {
+  recorded_filters->emplace_back(dir, policy);
+  return absl::OkStatus();
+}
+absl::Status RefuseFilter(const std::string&, const DevicePolicy&) {
+  return absl::PermissionDeniedError("load device cgroup eBPF program: Operation not permitted");
+}
+
+TEST_F(FakeV2Test, DevicePolicyGoesToTheFilterAtCreateAndUpdate) {
+  Layout(kAll, "cpuset cpu memory pids\n");
+  std::vector<std::pair<std::string, DevicePolicy>> filters;
+  recorded_filters = &filters;
+  CgroupV2 v2(root(), &RecordFilter);
+  ASSERT_TRUE(v2.Create("mydocker/c1", {}).ok());
+  EXPECT_TRUE(filters.empty());  // no rules: the parent's policy
+  LinuxResources r;
+  r.devices = DefaultDeviceRules();
+  ASSERT_TRUE(v2.Create("mydocker/c1", r).ok());
+  ASSERT_EQ(filters.size(), 1u);
+  EXPECT_EQ(filters[0].first, leaf());
+  EXPECT_FALSE(filters[0].second.default_allow);
+  EXPECT_FALSE(filters[0].second.Allows('b', 7, 0, kDeviceRead));
+
+  LinuxResources update;  // limits only: the device policy stays
+  update.pids.limit = 10;
+  PutFile(leaf() + "/pids.max", "");
+  ASSERT_TRUE(v2.Update("mydocker/c1", update).ok());
+  EXPECT_EQ(filters.size(), 1u);
+  update.devices = r.devices;
+  update.devices.push_back({true, 'b', 7, 0, "r"});
+  ASSERT_TRUE(v2.Update("mydocker/c1", update).ok());
+  ASSERT_EQ(filters.size(), 2u);
+  EXPECT_TRUE(filters[1].second.Allows('b', 7, 0, kDeviceRead));
+  recorded_filters = nullptr;
+}
+
+TEST_F(FakeV2Test, FailedDeviceFilterRemovesTheNewCgroup) {
+  Layout(kAll, "cpuset cpu memory pids\n");
+  CgroupV2 v2(root(), &RefuseFilter);
+  LinuxResources r;
+  r.devices = DefaultDeviceRules();
+  auto s = v2.Create("mydocker/c2", r);
+  EXPECT_THAT(s.message(), HasSubstr("eBPF"));
+  EXPECT_FALSE(v2.Exists("mydocker/c2"));
+  r.devices.push_back({true, 'q', 1, 1, "r"});
+  EXPECT_EQ(v2.Validate(r).code(), absl::StatusCode::kInvalidArgument);
+}
+
 // --- Against the real unified hierarchy: what it offers without controllers ---
 
 std::string RealUnifiedRoot() {
@@ -255,6 +312,78 @@ TEST_F(RealCgroupV2Test, LimitWithoutControllerIsClearError) {
   EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(s.message(), HasSubstr("memory controller not available in cgroup v2 hierarchy"));
   EXPECT_FALSE(manager_->Exists(path_));
+}
+
+// A child placed in the cgroup `path` tries `op` on a device node and exits with the errno
+// (0 for success), so the kernel's verdict, and only it, is what the test reads.
+int InCgroup(CgroupManager& manager, const std::string& path, const std::function<int()>& op) {
+  int go[2];
+  if (::pipe(go) != 0) return -1;
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    char c;
+    ::close(go[1]);
+    if (::read(go[0], &c, 1) != 1) ::_exit(255);
+    ::_exit(op());
+  }
+  ::close(go[0]);
+  absl::Status placed = manager.AddProcess(path, pid);
+  EXPECT_TRUE(placed.ok()) << placed;
+  if (placed.ok()) EXPECT_EQ(::write(go[1], "x", 1), 1);
+  ::close(go[1]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int OpenErrno(const std::string& path, int flags) {
+  int fd = ::open(path.c_str(), flags | O_CLOEXEC);
+  if (fd < 0) return errno;
+  ::close(fd);
+  return 0;
+}
+
+TEST_F(RealCgroupV2Test, DevicePolicyIsEnforcedByTheKernelAndReplacedOnUpdate) {
+  TempDir nodes;  // on a file system that allows device nodes, unlike the container's /dev
+  const std::string null_node = nodes.path() + "/null", disk = nodes.path() + "/loop0";
+  ASSERT_EQ(::mknod(null_node.c_str(), S_IFCHR | 0666, makedev(1, 3)), 0);
+  ASSERT_EQ(::mknod(disk.c_str(), S_IFBLK | 0600, makedev(7, 0)), 0);
+  LinuxResources r;
+  r.devices = DefaultDeviceRules();
+  auto s = manager_->Create(path_, r);
+  ASSERT_TRUE(s.ok()) << s;
+  const std::string dir = absl::StrCat(root_, "/", path_);
+  auto attached = AttachedDeviceFilters(dir);
+  ASSERT_TRUE(attached.ok()) << attached.status();
+  EXPECT_EQ(attached->size(), 1u);
+
+  EXPECT_EQ(InCgroup(*manager_, path_, [&] { return OpenErrno(null_node, O_RDWR); }), 0);
+  EXPECT_EQ(InCgroup(*manager_, path_, [&] { return OpenErrno(disk, O_RDONLY); }), EPERM);
+  const std::string made = nodes.path() + "/made";
+  EXPECT_EQ(InCgroup(*manager_, path_, [&] {
+              return ::mknod(made.c_str(), S_IFBLK | 0600, makedev(8, 0)) == 0 ? 0 : errno;
+            }), 0);  // Docker's policy lets nodes be made, not opened
+  EXPECT_EQ(InCgroup(*manager_, path_, [&] { return OpenErrno(made, O_RDONLY); }), EPERM);
+
+  // Read access to one disk: the program is replaced, not added to.
+  LinuxResources update;
+  update.devices = r.devices;
+  update.devices.push_back({true, 'b', 7, 0, "r"});
+  s = manager_->Update(path_, update);
+  ASSERT_TRUE(s.ok()) << s;
+  attached = AttachedDeviceFilters(dir);
+  ASSERT_TRUE(attached.ok());
+  EXPECT_EQ(attached->size(), 1u);
+  EXPECT_NE(InCgroup(*manager_, path_, [&] { return OpenErrno(disk, O_RDONLY); }), EPERM);
+  EXPECT_EQ(InCgroup(*manager_, path_, [&] { return OpenErrno(disk, O_WRONLY); }), EPERM);
+
+  // Without "m" nothing can be made.
+  update.devices = {{false, 'a', std::nullopt, std::nullopt, "rwm"}};
+  ASSERT_TRUE(manager_->Update(path_, update).ok());
+  EXPECT_EQ(InCgroup(*manager_, path_, [&] {
+              return ::mknod((made + "2").c_str(), S_IFCHR | 0600, makedev(1, 3)) == 0 ? 0 : errno;
+            }), EPERM);
+  EXPECT_EQ(InCgroup(*manager_, path_, [&] { return OpenErrno(null_node, O_RDWR); }), EPERM);
 }
 
 }  // namespace

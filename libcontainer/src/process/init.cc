@@ -97,11 +97,15 @@ void MountSpecials(const InitPlan& plan) {
       Fail(plan, 125, errno, "remount read-only ", m.target.c_str());
     }
   }
+  for (const std::string& dir : plan.device_dirs) MkdirIfMissing(dir.c_str(), 0755);
   for (const PlannedDevice& d : plan.devices) {
     if (::mknod(d.path.c_str(), d.mode, d.dev) != 0 && errno != EEXIST) {
       Fail(plan, 125, errno, "mknod ", d.path.c_str());
     }
     ::chmod(d.path.c_str(), d.mode & 07777);
+    if ((d.uid != 0 || d.gid != 0) && ::lchown(d.path.c_str(), d.uid, d.gid) != 0) {
+      Fail(plan, 125, errno, "chown ", d.path.c_str());
+    }
   }
   for (const auto& [target, link] : plan.symlinks) {
     if (::symlink(target.c_str(), link.c_str()) != 0 && errno != EEXIST) {

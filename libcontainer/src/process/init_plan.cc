@@ -170,7 +170,9 @@ absl::StatusOr<PlannedMount> PlanMount(const MountSpec& spec) {
   return m;
 }
 
-void AddDevices(InitPlan& plan) {
+// The standard nodes, then the container's own (`--device`), which win over a standard node at
+// the same path.
+void AddDevices(const std::vector<LinuxDevice>& extra, InitPlan& plan) {
   struct Dev {
     const char* name;
     unsigned major, minor;
@@ -178,8 +180,25 @@ void AddDevices(InitPlan& plan) {
   static constexpr Dev kDevices[] = {{"null", 1, 3},   {"zero", 1, 5},    {"full", 1, 7},
                                      {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0}};
   for (const Dev& d : kDevices) {
-    plan.devices.push_back(
-        {absl::StrCat("/dev/", d.name), S_IFCHR | 0666, makedev(d.major, d.minor)});
+    std::string path = absl::StrCat("/dev/", d.name);
+    bool replaced = false;
+    for (const LinuxDevice& e : extra) replaced |= e.path == path;
+    if (!replaced) plan.devices.push_back({path, S_IFCHR | 0666, makedev(d.major, d.minor)});
+  }
+  for (const LinuxDevice& e : extra) {
+    std::string prefix;
+    std::vector<absl::string_view> parts = absl::StrSplit(e.path, '/', absl::SkipEmpty());
+    for (size_t i = 0; i + 1 < parts.size(); ++i) {
+      absl::StrAppend(&prefix, "/", parts[i]);
+      if (prefix != "/dev" && std::find(plan.device_dirs.begin(), plan.device_dirs.end(),
+                                        prefix) == plan.device_dirs.end()) {
+        plan.device_dirs.push_back(prefix);
+      }
+    }
+    plan.devices.push_back({e.path, static_cast<mode_t>((e.type == 'b' ? S_IFBLK : S_IFCHR) |
+                                                        (e.file_mode & 07777)),
+                            makedev(static_cast<unsigned>(e.major), static_cast<unsigned>(e.minor)),
+                            e.uid, e.gid});
   }
   plan.symlinks = {{"/proc/self/fd", "/dev/fd"},
                    {"/proc/self/fd/0", "/dev/stdin"},
@@ -259,7 +278,7 @@ absl::StatusOr<InitPlan> BuildInitPlan(const ContainerConfig& config,
     }
   }
   plan.bind_fds.assign(plan.binds.size(), -1);
-  AddDevices(plan);
+  AddDevices(config.linux_spec.devices, plan);
   plan.masked_paths = config.linux_spec.masked_paths;
   plan.readonly_paths = config.linux_spec.readonly_paths;
   plan.hostname = config.hostname;

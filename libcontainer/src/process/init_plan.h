@@ -43,8 +43,10 @@ struct PlannedBind {
 
 struct PlannedDevice {
   std::string path;
-  mode_t mode;  // S_IFCHR | permissions
+  mode_t mode;  // S_IFCHR or S_IFBLK | permissions
   dev_t dev;
+  uid_t uid = 0;
+  gid_t gid = 0;
 };
 
 struct InitPlan {
@@ -62,6 +64,7 @@ struct InitPlan {
   std::vector<PlannedBind> binds;    // after the mounts above
   // The open_tree() descriptors of `binds`, filled in by init itself (sized by BuildInitPlan).
   mutable std::vector<int> bind_fds;
+  std::vector<std::string> device_dirs;  // made before `devices` ("/dev/snd"), in order
   std::vector<PlannedDevice> devices;
   std::vector<std::pair<std::string, std::string>> symlinks;  // target, link path
   std::vector<std::string> masked_paths;
