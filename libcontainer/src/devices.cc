@@ -193,8 +193,9 @@ absl::StatusOr<DeviceGrant> ResolveDeviceSpec(absl::string_view spec) {
   }
   DeviceWalk walk{spec, "rwm", {}};
   std::string container = parts[0];
-  // Docker's short form HOST:PERMISSIONS ("/dev/sda:r").
-  if (parts.size() == 2 && !parts[1].empty() && parts[1][0] != '/') {
+  // Docker's short form HOST:PERMISSIONS ("/dev/sda:r"): a second field that is valid
+  // permissions is taken as such, anything else as the path in the container.
+  if (parts.size() == 2 && ValidateAccess(parts[1], "").ok()) {
     walk.access = parts[1];
   } else {
     if (parts.size() >= 2) container = parts[1];

@@ -166,5 +166,47 @@ TEST_F(CgroupV2RuntimeTest, HostCgroupNamespaceShowsTheFullPath) {
   ::close(out[0]);
 }
 
+// The escape of issue 22: Docker's capability set includes CAP_MKNOD, so without a device policy
+// a container's root makes a node for a host disk and reads it. cgroup v2 has no devices
+// controller; the policy is the eBPF program the driver attaches before init exists.
+std::string RunForOutput(Runtime& runtime, CreateOptions options) {
+  int out = -1;
+  auto started = StartWithOutput(runtime, std::move(options), &out);
+  EXPECT_TRUE(started.ok()) << started.status();
+  if (!started.ok()) return "";
+  auto code = started->attachment->Wait();
+  EXPECT_TRUE(code.ok()) << code.status();
+  std::string text = ReadAll(out);
+  ::close(out);
+  return text;
+}
+
+constexpr char kProbeDisk[] =
+    "mknod /tmp/disk b 7 0 && echo made; head -c 1 /tmp/disk >/dev/null 2>/tmp/err; cat /tmp/err; "
+    "echo x > /dev/null && echo null ok; head -c 3 /dev/zero | wc -c";
+
+TEST_F(CgroupV2RuntimeTest, DefaultDevicePolicyKeepsHostDisksClosed) {
+  CreateOptions options;
+  options.command = {"sh", "-c", kProbeDisk};
+  EXPECT_EQ(RunForOutput(*runtime_, options),
+            "made\nhead: /tmp/disk: Operation not permitted\nnull ok\n3\n");
+}
+
+TEST_F(CgroupV2RuntimeTest, DeviceRulesAndDevicesOpenWhatTheyName) {
+  CreateOptions options;
+  options.command = {"sh", "-c", kProbeDisk};
+  options.device_cgroup_rules = {"b 7:0 r"};
+  EXPECT_EQ(RunForOutput(*runtime_, options), "made\nnull ok\n3\n");
+
+  if (::access("/dev/loop0", F_OK) != 0) GTEST_SKIP() << "no /dev/loop0 on this host";
+  CreateOptions device;
+  device.devices = {"/dev/loop0:/dev/xvdc:r"};
+  device.command = {"sh", "-c",
+                    "ls -l /dev/xvdc | cut -c1; head -c 1 /dev/xvdc >/dev/null && echo read; "
+                    "echo x 2>&1 > /dev/xvdc"};
+  EXPECT_EQ(RunForOutput(*runtime_, device),
+            "b\nread\nsh: can't create /dev/xvdc: Operation not permitted\n");
+}
+
 }  // namespace
 }  // namespace mydocker
