@@ -16,6 +16,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "mount_info.h"
 #include "mydocker/devices.h"
 #include "mydocker/fs_util.h"
 #include "mydocker/resources.h"
@@ -26,23 +27,6 @@ namespace mydocker::cgroups {
 namespace {
 
 constexpr int64_t kMinMemoryBytes = 6 * 1024 * 1024;  // Docker's minimum; less fails at start
-
-// mountinfo escapes space, tab, newline and backslash in paths as \ooo.
-std::string UnescapeMountPath(absl::string_view s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\\' && i + 3 < s.size()) {
-      absl::string_view oct = s.substr(i + 1, 3);
-      if (std::all_of(oct.begin(), oct.end(), [](char c) { return c >= '0' && c <= '7'; })) {
-        out += static_cast<char>((oct[0] - '0') * 64 + (oct[1] - '0') * 8 + (oct[2] - '0'));
-        i += 3;
-        continue;
-      }
-    }
-    out += s[i];
-  }
-  return out;
-}
 
 // One pass of removal, child cgroups first. Returns 0, or the errno of the first failure with
 // the directory it happened in stored in `failed`.
@@ -156,24 +140,20 @@ absl::Status ValidateCpu(const CpuResources& cpu, const MachineLimits& limits) {
 }  // namespace
 
 absl::StatusOr<CgroupMounts> ParseCgroupMounts(absl::string_view mountinfo) {
+  MYDOCKER_ASSIGN_OR_RETURN(std::vector<MountInfo> entries, ParseMountInfo(mountinfo));
   CgroupMounts mounts;
   std::map<std::string, bool> at_root;  // controller -> its chosen mount is the hierarchy root
-  for (absl::string_view line : absl::StrSplit(mountinfo, '\n', absl::SkipWhitespace())) {
-    std::vector<absl::string_view> f = absl::StrSplit(line, ' ', absl::SkipEmpty());
-    auto sep = std::find(f.begin(), f.end(), "-");
-    if (f.size() < 7 || sep == f.end() || f.end() - sep < 4) {
-      return absl::InvalidArgumentError(absl::StrCat("malformed mountinfo line \"", line, "\""));
-    }
-    absl::string_view fstype = sep[1];
-    std::string mount_point = UnescapeMountPath(f[4]);
-    bool is_root = f[3] == "/";
-    if (fstype == "cgroup2") {
+  for (const MountInfo& m : entries) {
+    bool is_root = m.root == "/";
+    if (m.fstype == "cgroup2") {
       // Prefer the unified hierarchy mounted at the usual place on pure v2 hosts.
-      if (mounts.unified.empty() || mount_point == "/sys/fs/cgroup") mounts.unified = mount_point;
+      if (mounts.unified.empty() || m.mount_point == "/sys/fs/cgroup") {
+        mounts.unified = m.mount_point;
+      }
       continue;
     }
-    if (fstype != "cgroup") continue;
-    for (absl::string_view opt : absl::StrSplit(sep[3], ',')) {
+    if (m.fstype != "cgroup") continue;
+    for (absl::string_view opt : absl::StrSplit(m.super_options, ',')) {
       std::string name(opt);
       if (std::find(std::begin(kV1Controllers), std::end(kV1Controllers), opt) ==
           std::end(kV1Controllers)) {
@@ -181,7 +161,7 @@ absl::StatusOr<CgroupMounts> ParseCgroupMounts(absl::string_view mountinfo) {
       }
       auto it = mounts.v1.find(name);
       if (it == mounts.v1.end() || (is_root && !at_root[name])) {
-        mounts.v1[name] = mount_point;
+        mounts.v1[name] = m.mount_point;
         at_root[name] = is_root;
       }
     }

@@ -65,6 +65,24 @@ void MkdirIfMissing(const char* path, mode_t mode) {
   ::mkdir(path, mode);  // EEXIST and others surface at the mount that follows
 }
 
+// The initramfs cannot be pivoted away from (the namespace's root mount has no parent): the
+// container's root is moved over "/" and made the root directory. The host's proc and sysfs go
+// first, so what stays reachable below the moved root holds no kernel interfaces; where one
+// cannot be detached it is covered by an empty read-only tmpfs.
+void MoveRoot(const InitPlan& plan) {
+  for (const std::string& path : plan.hide_before_move) {
+    if (::umount2(path.c_str(), MNT_DETACH) == 0 || errno == EINVAL || errno == ENOENT) continue;
+    if (::mount("tmpfs", path.c_str(), "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                "size=0") != 0) {
+      Fail(plan, 125, errno, "hide ", path.c_str());
+    }
+  }
+  if (::mount(".", "/", nullptr, MS_MOVE, nullptr) != 0) {
+    Fail(plan, 125, errno, "move root file system onto /");
+  }
+  if (::chroot(".") != 0) Fail(plan, 125, errno, "chroot into root file system");
+}
+
 void MountRootfs(const InitPlan& plan) {
   // Nothing done in this namespace may propagate back to the host.
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
@@ -74,11 +92,15 @@ void MountRootfs(const InitPlan& plan) {
     Fail(plan, 125, errno, plan.overlay_what.c_str());
   }
   OpenBinds(plan);
-  // pivot_root(".", ".") stacks the old root on top of the new one; detaching it leaves the
-  // container with no path to the host's tree.
   if (::chdir(plan.rootfs.c_str()) != 0) Fail(plan, 125, errno, "chdir to root file system");
-  if (::syscall(SYS_pivot_root, ".", ".") != 0) Fail(plan, 125, errno, "pivot_root");
-  if (::umount2(".", MNT_DETACH) != 0) Fail(plan, 125, errno, "detach old root");
+  if (plan.move_root) {
+    MoveRoot(plan);
+  } else {
+    // pivot_root(".", ".") stacks the old root on top of the new one; detaching it leaves the
+    // container with no path to the host's tree.
+    if (::syscall(SYS_pivot_root, ".", ".") != 0) Fail(plan, 125, errno, "pivot_root");
+    if (::umount2(".", MNT_DETACH) != 0) Fail(plan, 125, errno, "detach old root");
+  }
   if (::chdir("/") != 0) Fail(plan, 125, errno, "chdir to /");
 }
 

@@ -13,6 +13,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "absl/strings/match.h"
+#include "mount_info.h"
 #include "mydocker/fs_util.h"
 #include "mydocker/rootfs.h"
 #include "mydocker/status_macros.h"
@@ -255,6 +257,27 @@ std::string PathFromEnv(const std::vector<std::string>& env) {
     if (kv.rfind("PATH=", 0) == 0) return kv.substr(5);
   }
   return kDefaultPath;
+}
+
+absl::Status PlanRootMove(absl::string_view mountinfo, InitPlan& plan) {
+  MYDOCKER_ASSIGN_OR_RETURN(std::vector<MountInfo> mounts, ParseMountInfo(mountinfo));
+  std::string root_type;
+  for (const MountInfo& m : mounts) {
+    if (m.mount_point == "/") root_type = m.fstype;  // the last one is what "/" shows
+  }
+  plan.move_root = root_type == "rootfs";
+  plan.hide_before_move.clear();
+  if (!plan.move_root) return absl::OkStatus();
+  const std::string under_root = plan.rootfs + "/";
+  for (const MountInfo& m : mounts) {
+    if ((m.fstype == "proc" || m.fstype == "sysfs") && m.mount_point != "/" &&
+        !absl::StartsWith(m.mount_point, under_root)) {
+      plan.hide_before_move.push_back(m.mount_point);
+    }
+  }
+  std::stable_sort(plan.hide_before_move.begin(), plan.hide_before_move.end(),
+                   [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+  return absl::OkStatus();
 }
 
 absl::StatusOr<InitPlan> BuildInitPlan(const ContainerConfig& config,

@@ -56,6 +56,13 @@ struct InitPlan {
   ConsoleSize console_size;
 
   std::string rootfs;        // host path of the mount point
+  // The host's "/" is an initramfs (rootfs), which pivot_root cannot move away from: init moves
+  // the container's root onto "/" and chroots into it instead, as runc does, after detaching
+  // `hide_before_move` (the host's proc and sysfs mounts, deepest first) from its mount
+  // namespace. Weaker than pivot_root: a process that can chroot (CAP_SYS_CHROOT) can climb back
+  // to the initramfs's own tree. See PlanRootMove.
+  bool move_root = false;
+  std::vector<std::string> hide_before_move;
   std::string overlay_data;  // "lowerdir=...,upperdir=...,workdir=..."
   std::string overlay_what;
   bool rootfs_readonly = false;
@@ -109,6 +116,11 @@ struct InitPlan {
 // `seccomp_cache_dir` (may be empty) keeps compiled seccomp programs between starts.
 absl::StatusOr<InitPlan> BuildInitPlan(const ContainerConfig& config,
                                        const std::string& seccomp_cache_dir = "");
+
+// Sets `move_root` and `hide_before_move` when the mount at "/" in `mountinfo` (the monitor's
+// /proc/self/mountinfo) is the initramfs ("rootfs"). The monitor calls it only when statfs("/")
+// says ramfs or tmpfs, so an ordinary host reads no mountinfo at start.
+absl::Status PlanRootMove(absl::string_view mountinfo, InitPlan& plan);
 
 // Executes the plan in the child of clone(). Never returns: execve()s the command, or sends an
 // InitError to sync_fd and exits with 125/126/127.

@@ -2,6 +2,7 @@
 
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "gtest/gtest.h"
 
@@ -160,6 +161,53 @@ TEST(InitPlanTest, DevicesAndLinks) {
   for (const auto& [target, link] : plan->symlinks) ptmx |= link == "/dev/ptmx" && target == "pts/ptmx";
   EXPECT_TRUE(ptmx);
   EXPECT_TRUE(plan->loopback_up);
+}
+
+TEST(InitPlanTest, ContainerDevicesWinOverStandardOnesAndGetTheirDirectories) {
+  ContainerConfig config = BaseConfig();
+  config.linux_spec.devices = {{"/dev/null", 'c', 1, 5, 0600, 0, 0},
+                               {"/dev/snd/sub/pcm", 'c', 116, 3, 0660, 0, 29},
+                               {"/dev/xvdc", 'b', 7, 0, 0640, 0, 6}};
+  auto plan = BuildInitPlan(config);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  int nulls = 0;
+  for (const PlannedDevice& d : plan->devices) {
+    if (d.path != "/dev/null") continue;
+    ++nulls;
+    EXPECT_EQ(d.dev, makedev(1, 5));
+    EXPECT_EQ(d.mode, S_IFCHR | 0600);
+  }
+  EXPECT_EQ(nulls, 1);
+  EXPECT_EQ(plan->device_dirs, (std::vector<std::string>{"/dev/snd", "/dev/snd/sub"}));
+  const PlannedDevice& disk = plan->devices.back();
+  EXPECT_EQ(disk.path, "/dev/xvdc");
+  EXPECT_EQ(disk.mode, S_IFBLK | 0640);
+  EXPECT_EQ(disk.gid, 6u);
+}
+
+TEST(InitPlanTest, RootMoveOnlyOnAnInitramfsHidingHostProcAndSys) {
+  auto plan = BuildInitPlan(BaseConfig());
+  ASSERT_TRUE(plan.ok());
+  const std::string initramfs =
+      "1 1 0:2 / / rw - rootfs rootfs rw\n"
+      "2 1 0:20 / /proc rw,nosuid - proc proc rw\n"
+      "3 1 0:21 / /sys rw - sysfs sysfs rw\n"
+      "4 3 0:22 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n"
+      "5 1 0:23 / /var/lib/mydocker rw - tmpfs tmpfs rw\n"
+      "6 2 0:24 / /proc/sys/fs/binfmt_misc rw - binfmt_misc binfmt_misc rw\n"
+      "7 1 0:25 / /srv/proc\\040copy rw - proc proc rw\n";
+  ASSERT_TRUE(PlanRootMove(initramfs, *plan).ok());
+  EXPECT_TRUE(plan->move_root);
+  EXPECT_EQ(plan->hide_before_move,
+            (std::vector<std::string>{"/srv/proc copy", "/proc", "/sys"}));
+
+  const std::string disk =
+      "20 1 8:1 / / rw - ext4 /dev/sda1 rw\n"
+      "21 20 0:20 / /proc rw - proc proc rw\n";
+  ASSERT_TRUE(PlanRootMove(disk, *plan).ok());
+  EXPECT_FALSE(plan->move_root);
+  EXPECT_TRUE(plan->hide_before_move.empty());
+  EXPECT_FALSE(PlanRootMove("garbage\n", *plan).ok());
 }
 
 }  // namespace

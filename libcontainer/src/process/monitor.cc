@@ -7,7 +7,9 @@
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <linux/magic.h>
 #include <sys/signalfd.h>
+#include <sys/statfs.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -220,6 +222,13 @@ absl::Status Monitor::Prepare() {
   if (request_.console_size) config_.process.console_size = request_.console_size;
   MYDOCKER_ASSIGN_OR_RETURN(
       plan_, BuildInitPlan(config_, SeccompCacheDir(store_->root())));
+  // An initramfs root is ramfs or tmpfs; only then is mountinfo worth reading.
+  struct statfs root_fs;
+  if (::statfs("/", &root_fs) == 0 &&
+      (root_fs.f_type == RAMFS_MAGIC || root_fs.f_type == TMPFS_MAGIC)) {
+    MYDOCKER_ASSIGN_OR_RETURN(std::string mountinfo, ReadFile("/proc/self/mountinfo"));
+    MYDOCKER_RETURN_IF_ERROR(PlanRootMove(mountinfo, plan_));
+  }
   MYDOCKER_ASSIGN_OR_RETURN(LogWriter log, LogWriter::Open(state_.log_path));
   log_.emplace(std::move(log));
   // A restarted container begins from clean resources, whatever a crash left behind.
