@@ -384,6 +384,8 @@ absl::Status ReadLinux(const json::ObjectReader& r, LinuxSpec* linux_spec) {
   MYDOCKER_ASSIGN_OR_RETURN(auto resources, r.GetObject("resources"));
   if (resources.has_value()) {
     MYDOCKER_RETURN_IF_ERROR(ReadResources(*resources, &linux_spec->resources));
+  } else {
+    linux_spec->resources.devices = DefaultDeviceRules();  // as ReadDeviceRules, for old records
   }
   MYDOCKER_RETURN_IF_ERROR(r.GetString("cgroupsPath", &linux_spec->cgroups_path));
   MYDOCKER_RETURN_IF_ERROR(ReadDevices(r, &linux_spec->devices));
@@ -487,7 +489,11 @@ absl::StatusOr<ContainerConfig> ConfigFromJson(absl::string_view text) {
   MYDOCKER_RETURN_IF_ERROR(r.GetString("hostname", &c.hostname));
   MYDOCKER_RETURN_IF_ERROR(ReadMounts(r, &c.mounts));
   MYDOCKER_ASSIGN_OR_RETURN(auto linux_spec, r.GetObject("linux"));
-  if (linux_spec.has_value()) MYDOCKER_RETURN_IF_ERROR(ReadLinux(*linux_spec, &c.linux_spec));
+  if (linux_spec.has_value()) {
+    MYDOCKER_RETURN_IF_ERROR(ReadLinux(*linux_spec, &c.linux_spec));
+  } else {
+    c.linux_spec.resources.devices = DefaultDeviceRules();
+  }
   return c;
 }
 

@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <tuple>
+
+#include "absl/strings/str_cat.h"
+#include "mydocker/devices.h"
+
 #include <algorithm>
 #include <string>
 
@@ -23,6 +28,10 @@ ContainerConfig FullConfig() {
   c.linux_spec.resources.memory = {int64_t{1} << 40, -1};
   c.linux_spec.resources.cpu = {1024, 50000, 100000, "0-1", "0"};
   c.linux_spec.resources.pids = {100};
+  c.linux_spec.resources.devices = {{false, 'a', std::nullopt, std::nullopt, "rwm"},
+                                    {true, 'c', 1, 3, "rwm"},
+                                    {true, 'b', 7, std::nullopt, "r"}};
+  c.linux_spec.devices = {{"/dev/xvdc", 'b', 7, 0, 0640, 0, 6}};
   c.linux_spec.cgroups_path = "mydocker/abc";
   return c;
 }
@@ -63,6 +72,20 @@ void ExpectSameConfig(const ContainerConfig& a, const ContainerConfig& b) {
   EXPECT_EQ(a.linux_spec.resources.cpu.cpus, b.linux_spec.resources.cpu.cpus);
   EXPECT_EQ(a.linux_spec.resources.cpu.mems, b.linux_spec.resources.cpu.mems);
   EXPECT_EQ(a.linux_spec.resources.pids.limit, b.linux_spec.resources.pids.limit);
+  ASSERT_EQ(a.linux_spec.resources.devices.size(), b.linux_spec.resources.devices.size());
+  for (size_t i = 0; i < a.linux_spec.resources.devices.size(); ++i) {
+    const DeviceRule& x = a.linux_spec.resources.devices[i];
+    const DeviceRule& y = b.linux_spec.resources.devices[i];
+    EXPECT_EQ(std::tie(x.allow, x.type, x.major, x.minor, x.access),
+              std::tie(y.allow, y.type, y.major, y.minor, y.access));
+  }
+  ASSERT_EQ(a.linux_spec.devices.size(), b.linux_spec.devices.size());
+  for (size_t i = 0; i < a.linux_spec.devices.size(); ++i) {
+    const LinuxDevice& x = a.linux_spec.devices[i];
+    const LinuxDevice& y = b.linux_spec.devices[i];
+    EXPECT_EQ(std::tie(x.path, x.type, x.major, x.minor, x.file_mode, x.uid, x.gid),
+              std::tie(y.path, y.type, y.major, y.minor, y.file_mode, y.uid, y.gid));
+  }
   EXPECT_EQ(a.linux_spec.cgroups_path, b.linux_spec.cgroups_path);
   EXPECT_EQ(a.linux_spec.masked_paths, b.linux_spec.masked_paths);
   EXPECT_EQ(a.linux_spec.readonly_paths, b.linux_spec.readonly_paths);
@@ -167,6 +190,37 @@ TEST(ContainerConfigTest, MinimalConfigGetsDefaults) {
   EXPECT_EQ(c->process.args, std::vector<std::string>{"true"});
   EXPECT_EQ(c->process.cwd, "/");
   EXPECT_TRUE(c->mounts.empty());
+}
+
+TEST(ContainerConfigTest, RecordsWithoutDeviceRulesGetDockersPolicy) {
+  // Written before device policies existed: every container then had Docker's list.
+  for (const char* json : {R"({"process":{"args":["a"]},"linux":{"resources":{}}})",
+                           R"({"process":{"args":["a"]},"linux":{}})", kMinimal}) {
+    absl::StatusOr<ContainerConfig> c = ConfigFromJson(json);
+    ASSERT_TRUE(c.ok()) << c.status();
+    EXPECT_EQ(c->linux_spec.resources.devices.size(), DefaultDeviceRules().size()) << json;
+  }
+  // An explicit empty list is kept: no policy of the container's own.
+  absl::StatusOr<ContainerConfig> c =
+      ConfigFromJson(R"({"process":{"args":["a"]},"linux":{"resources":{"devices":[]}}})");
+  ASSERT_TRUE(c.ok());
+  EXPECT_TRUE(c->linux_spec.resources.devices.empty());
+}
+
+TEST(ContainerConfigTest, RejectsBadDevices) {
+  for (const char* devices :
+       {R"("resources":{"devices":[{"allow":true,"type":"x","access":"r"}]})",
+        R"("resources":{"devices":[{"allow":true,"type":"c","major":5000,"access":"r"}]})",
+        R"("resources":{"devices":[{"allow":true,"type":"c","access":"rwq"}]})",
+        R"("resources":{"devices":[{"allow":"yes"}]})",
+        R"("devices":[{"path":"dev/x","type":"c","major":1,"minor":3}])",
+        R"("devices":[{"path":"/dev/x","type":"a","major":1,"minor":3}])",
+        R"("devices":[{"path":"/dev/x","type":"c","major":1,"minor":3,"fileMode":65535}])"}) {
+    std::string json = absl::StrCat(R"({"process":{"args":["a"]},"linux":{)", devices, "}}");
+    absl::StatusOr<ContainerConfig> c = ConfigFromJson(json);
+    EXPECT_EQ(c.status().code(), absl::StatusCode::kInvalidArgument) << json;
+    EXPECT_NE(c.status().message().find("devices["), std::string::npos) << c.status();
+  }
 }
 
 TEST(ContainerConfigTest, NullMeansAbsent) {
