@@ -11,8 +11,10 @@
 
 namespace mydocker {
 
+class Host;
+
 // Unmounts the root file system if it is mounted on the host and removes the cgroup.
-absl::Status ReleaseResources(CgroupManager& cgroups, const std::string& container_dir,
+absl::Status ReleaseResources(Host& host, CgroupManager& cgroups, const std::string& container_dir,
                               const ContainerState& state);
 
 // Deletes a container's record and directory (its kernel resources already released) and, with

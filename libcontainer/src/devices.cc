@@ -187,7 +187,7 @@ std::string FormatDeviceRule(const DeviceRule& rule) {
 absl::StatusOr<DeviceGrant> ResolveDeviceSpec(absl::string_view spec) {
   std::vector<std::string> parts = absl::StrSplit(spec, ':');
   const std::string quoted = absl::StrCat("\"", absl::CHexEscape(spec), "\"");
-  if (parts.size() > 3 || parts[0].empty()) {
+  if (parts.size() > 3 || parts[0].empty() || spec.find('\0') != absl::string_view::npos) {
     return absl::InvalidArgumentError(
         absl::StrCat("invalid device ", quoted, ": use HOST[:CONTAINER[:PERMISSIONS]]"));
   }
@@ -210,6 +210,10 @@ absl::StatusOr<DeviceGrant> ResolveDeviceSpec(absl::string_view spec) {
   }
   if (S_ISDIR(st.st_mode)) {
     MYDOCKER_RETURN_IF_ERROR(WalkDeviceDir(parts[0], container, 0, walk));
+    if (walk.grant.nodes.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("invalid device ", quoted, ": no device nodes under ", parts[0]));
+    }
   } else if (S_ISBLK(st.st_mode) || S_ISCHR(st.st_mode)) {
     MYDOCKER_RETURN_IF_ERROR(AddNode(st, container, walk));
   } else {

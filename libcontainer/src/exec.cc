@@ -13,6 +13,7 @@
 
 #include <csignal>
 #include <cstring>
+#include <optional>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/escaping.h"
@@ -97,9 +98,15 @@ absl::StatusOr<ExecRequest> BuildRequest(const ContainerState& state,
   Token(&p, "uid", absl::StrCat(user.uid));
   Token(&p, "gid", absl::StrCat(user.gid));
   for (uint32_t g : user.additional_gids) Token(&p, "group", absl::StrCat(g));
+  std::optional<uint64_t> caps;
   if (config.process.capabilities) {
-    MYDOCKER_ASSIGN_OR_RETURN(uint64_t mask, process::CapabilityMask(*config.process.capabilities));
-    Token(&p, "caps", absl::StrCat(absl::Hex(mask)));
+    MYDOCKER_ASSIGN_OR_RETURN(caps, process::CapabilityMask(*config.process.capabilities));
+  }
+  // As for init (PlanRootMove): on an initramfs host nothing in the container may chroot.
+  MYDOCKER_ASSIGN_OR_RETURN(bool initramfs, process::HostRootIsInitramfs());
+  if (initramfs) caps = process::WithoutChroot(caps.value_or(process::AllCapabilities()));
+  if (caps.has_value()) {
+    Token(&p, "caps", absl::StrCat(absl::Hex(*caps)));
     Token(&p, "lastcap", absl::StrCat(process::LastCapability()));
   }
   if (config.process.no_new_privileges) Token(&p, "nnp", "1");

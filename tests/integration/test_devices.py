@@ -78,6 +78,9 @@ def test_device_directory_grants_every_node_below_it(runtime, tmp_path):
     (["--device", "/dev/null:dev/null"], "must be absolute"),
     (["--device", "/dev/null:/dev/../etc/x"], "without \"..\""),
     (["--device", "/dev/null:/dev/x:rwq"], "invalid device access"),
+    (["--device", "/dev/null:/dev/x", "--device", "/dev/zero:/dev/x"],
+     "two devices for the same path in the container: /dev/x"),
+    (["--device", os.path.dirname(os.path.abspath(__file__))], "no device nodes under"),
 ])
 def test_bad_device_options_are_refused_before_anything_is_created(runtime, args, message):
     r = runtime.md("run", "--rm", *args, "busybox", "true")

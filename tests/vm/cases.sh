@@ -5,8 +5,9 @@
 MD="mydocker --root /state"
 CG=/sys/fs/cgroup/mydocker
 
-ok() { echo "VMTEST ok $1"; }
-fail() { echo "VMTEST fail $1: $2"; }
+checks=0
+ok() { checks=$((checks + 1)); echo "VMTEST ok $1"; }
+fail() { checks=$((checks + 1)); echo "VMTEST fail $1: $2"; }
 # expect NAME EXPECTED ACTUAL
 expect() {
   if [ "$2" = "$3" ]; then ok "$1"; else fail "$1" "expected [$2], got [$3]"; fi
@@ -24,6 +25,10 @@ $MD image import /mydocker/busybox.tar busybox >/dev/null 2>&1 || fail import "i
 expect run "hello" "$($MD run --rm busybox echo hello 2>&1)"
 expect root-is-the-image "no" "$($MD run --rm busybox sh -c 'test -e /cases.sh && echo yes || echo no' 2>&1)"
 expect cgroup-namespace "0::/" "$($MD run --rm busybox cat /proc/self/cgroup 2>&1)"
+# Below the moved root the initramfs stays reachable to chroot: nothing in the container may call
+# it (init and exec alike), so the classic climb out fails at its first step.
+expect no-chroot-in-run "chroot: can't change root directory to '/': Operation not permitted" \
+  "$($MD run --rm busybox chroot / true 2>&1)"
 
 # --- limits written at create ---
 id=$($MD run -d -m 32m --memory-swap 48m --cpus 0.5 --cpu-shares 512 --pids-limit 20 \
@@ -60,6 +65,8 @@ expect stats-pids 1 "$(json_field PidsCurrent "$stats")"
 
 # --- exec: created in the container's cgroup (CLONE_INTO_CGROUP) and its cgroup namespace ---
 expect exec-cgroup "0::/" "$($MD exec "$id" cat /proc/self/cgroup 2>&1)"
+expect no-chroot-in-exec "chroot: can't change root directory to '/': Operation not permitted" \
+  "$($MD exec "$id" chroot / true 2>&1)"
 $MD exec -d "$id" sleep 300 >/dev/null 2>&1
 expect exec-in-cgroup.procs 2 "$(wc -l <"$CG/$id/cgroup.procs")"
 expect exec-device-policy "head: /tmp/e: Operation not permitted" \
@@ -111,3 +118,6 @@ losetup -d /dev/loop0
 expect no-containers "" "$($MD ps -aq 2>&1)"
 expect no-cgroups "" "$(find "$CG" -mindepth 1 -type d 2>&1)"
 expect no-mounts "" "$(grep -E ' /state/containers/' /proc/self/mountinfo)"
+
+# How many checks ran: run.sh compares it with the lines it received.
+echo "VMTEST done $checks"

@@ -10,6 +10,8 @@ mount -t devtmpfs devtmpfs /dev
 mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
+# Kernel messages (an OOM kill) must not interleave with the result lines.
+dmesg -n 1
 # The first line may be glued to the firmware's escape sequences.
 echo
 while read -r module; do
@@ -21,6 +23,5 @@ done
 mkdir -p /state
 mount -t tmpfs -o size=768m tmpfs /state
 sh /cases.sh
-echo "VMTEST done"
 sync
 poweroff -f

@@ -77,9 +77,9 @@ struct PidsResources {
 };
 
 // One rule of a device policy (OCI linux.resources.devices[], "LinuxDeviceCgroup"). Rules apply
-// in order with cgroup v1's semantics, starting from "everything allowed": a rule of type 'a'
-// resets the policy to allow or deny everything; any other rule allows or denies `access` to the
-// devices it names.
+// in order with cgroup v1's semantics, starting from "everything denied" (as runc and crun read
+// the OCI list): a rule of type 'a' resets the policy to allow or deny everything; any other rule
+// allows or denies `access` to the devices it names.
 struct DeviceRule {
   bool allow = false;
   char type = 'a';               // 'a' (all devices), 'b' (block) or 'c' (character)

@@ -22,6 +22,8 @@
 
 namespace mydocker {
 
+class Host;  // the seam in front of the kernel (src/host/host.h)
+
 struct RuntimeOptions {
   // State root. Empty: $MYDOCKER_ROOT, else /var/lib/mydocker.
   std::string root;
@@ -29,6 +31,10 @@ struct RuntimeOptions {
   // Empty: $MYDOCKER_HELPER, else the path fixed at build time (the installed CLI).
   std::string helper_path;
   CgroupOptions cgroup;
+  // For tests: the host seam and the cgroup driver to use instead of the real host and
+  // CgroupManager::Detect(cgroup). Not owned; they must outlive the Runtime.
+  Host* host = nullptr;
+  CgroupManager* cgroup_manager = nullptr;
 };
 
 // The default state root: $MYDOCKER_ROOT or /var/lib/mydocker.
@@ -43,6 +49,7 @@ class Runtime {
   StateStore& state() { return *state_; }
   ImageStore& images() { return *images_; }
   CgroupManager& cgroups() { return *cgroups_; }
+  Host& host() { return *host_; }
   VolumeStore& volumes() { return *volumes_; }
 
   // Creates a container from an image: validates the options, records it (status "created"),
@@ -79,10 +86,16 @@ class Runtime {
 
  private:
   Runtime() = default;
+  // Create's second half: volumes, the record (retrying generated names), the directories.
+  absl::StatusOr<std::unique_ptr<Container>> Record(ContainerState state,
+                                                    const CreateOptions& options,
+                                                    ContainerConfig& config);
   RuntimeOptions options_;
   std::unique_ptr<StateStore> state_;
   std::unique_ptr<ImageStore> images_;
-  std::unique_ptr<CgroupManager> cgroups_;
+  std::unique_ptr<CgroupManager> owned_cgroups_;
+  CgroupManager* cgroups_ = nullptr;
+  Host* host_ = nullptr;
   std::unique_ptr<VolumeStore> volumes_;
 };
 

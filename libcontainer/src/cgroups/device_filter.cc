@@ -109,18 +109,24 @@ absl::StatusOr<UniqueFd> OpenCgroup(const std::string& dir) {
 }
 
 absl::StatusOr<std::vector<uint32_t>> QueryPrograms(int cgroup_fd, const std::string& dir) {
-  std::vector<uint32_t> ids(64);
-  union bpf_attr attr;
-  std::memset(&attr, 0, sizeof attr);
-  attr.query.target_fd = static_cast<uint32_t>(cgroup_fd);
-  attr.query.attach_type = BPF_CGROUP_DEVICE;
-  attr.query.prog_ids = reinterpret_cast<uintptr_t>(ids.data());
-  attr.query.prog_cnt = static_cast<uint32_t>(ids.size());
-  if (Bpf(BPF_PROG_QUERY, &attr) != 0) {
-    return LastErrnoError(absl::StrCat("query device programs of cgroup ", dir));
+  std::vector<uint32_t> ids(8);
+  for (;;) {
+    union bpf_attr attr;
+    std::memset(&attr, 0, sizeof attr);
+    attr.query.target_fd = static_cast<uint32_t>(cgroup_fd);
+    attr.query.attach_type = BPF_CGROUP_DEVICE;
+    attr.query.prog_ids = reinterpret_cast<uintptr_t>(ids.data());
+    attr.query.prog_cnt = static_cast<uint32_t>(ids.size());
+    if (Bpf(BPF_PROG_QUERY, &attr) == 0) {
+      ids.resize(std::min<size_t>(attr.query.prog_cnt, ids.size()));
+      return ids;
+    }
+    // ENOSPC: more programs than room; prog_cnt says how many.
+    if (errno != ENOSPC || attr.query.prog_cnt <= ids.size()) {
+      return LastErrnoError(absl::StrCat("query device programs of cgroup ", dir));
+    }
+    ids.resize(attr.query.prog_cnt);
   }
-  ids.resize(std::min<size_t>(attr.query.prog_cnt, ids.size()));
-  return ids;
 }
 
 absl::StatusOr<UniqueFd> ProgramById(uint32_t id) {
@@ -193,7 +199,11 @@ absl::Status AttachDeviceFilter(const std::string& dir,
     MYDOCKER_ASSIGN_OR_RETURN(UniqueFd fd, ProgramById(id));
     old.push_back(std::move(fd));
   }
-  if (old.size() == 1) return Attach(cgroup.get(), prog.get(), old[0].get(), dir);
+  if (old.size() == 1) {
+    absl::Status replaced = Attach(cgroup.get(), prog.get(), old[0].get(), dir);
+    // EINVAL: a kernel before 5.6, without BPF_F_REPLACE; attach, then detach, below.
+    if (replaced.ok() || !absl::IsInvalidArgument(replaced)) return replaced;
+  }
   MYDOCKER_RETURN_IF_ERROR(Attach(cgroup.get(), prog.get(), -1, dir));
   for (const UniqueFd& fd : old) MYDOCKER_RETURN_IF_ERROR(Detach(cgroup.get(), fd.get(), dir));
   return absl::OkStatus();

@@ -93,6 +93,7 @@ std::vector<DeviceRule> DevicePolicy::ToRules() const {
 
 absl::StatusOr<DevicePolicy> ReduceDeviceRules(const std::vector<DeviceRule>& rules) {
   DevicePolicy policy;
+  policy.default_allow = false;
   for (const DeviceRule& rule : rules) {
     MYDOCKER_RETURN_IF_ERROR(ValidateDeviceRule(rule));
     if (rule.type == 'a') {

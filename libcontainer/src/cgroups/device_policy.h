@@ -55,8 +55,9 @@ struct DevicePolicy {
 absl::StatusOr<uint8_t> DeviceAccessBits(absl::string_view access);
 std::string DeviceAccessString(uint8_t bits);
 
-// Applies `rules` in order to a policy that allows everything (a new cgroup under an
-// unrestricted parent). InvalidArgument for a rule ValidateDeviceRule refuses.
+// Applies `rules` in order to a policy that denies everything, as runc and crun read an OCI list
+// (so a list that forgets its leading "deny all" still opens only what it names).
+// InvalidArgument for a rule ValidateDeviceRule refuses.
 absl::StatusOr<DevicePolicy> ReduceDeviceRules(const std::vector<DeviceRule>& rules);
 
 // Parses v1's devices.list: "a *:* rwm" for allow-all, else one exception per line over a

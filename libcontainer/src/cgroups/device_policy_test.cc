@@ -36,8 +36,15 @@ TEST(DevicePolicyTest, DockerDefaultIsAnAllowList) {
 }
 
 TEST(DevicePolicyTest, RulesFollowTheKernelsV1Semantics) {
+  // Without an 'a' rule the list starts from deny-all (runc's and crun's reading).
+  auto policy = ReduceDeviceRules({Rule(true, 'c', 1, 3, "rw")});
+  ASSERT_TRUE(policy.ok());
+  EXPECT_FALSE(policy->default_allow);
+  EXPECT_TRUE(policy->Allows('c', 1, 3, kDeviceRead));
+  EXPECT_FALSE(policy->Allows('b', 8, 0, kDeviceRead));
+
   // Allow-all, then a deny for one disk: a deny list whose exception matches partially.
-  auto policy = ReduceDeviceRules({Rule(false, 'b', 8, 0, "w")});
+  policy = ReduceDeviceRules({Rule(true, 'a', {}, {}, "rwm"), Rule(false, 'b', 8, 0, "w")});
   ASSERT_TRUE(policy.ok());
   EXPECT_TRUE(policy->default_allow);
   EXPECT_TRUE(policy->Allows('b', 8, 0, kDeviceRead));
@@ -148,9 +155,10 @@ void ExpectProgramMatchesPolicy(const std::vector<DeviceRule>& rules) {
 
 TEST(DeviceFilterTest, ProgramDecidesAsThePolicy) {
   ExpectProgramMatchesPolicy(DefaultDeviceRules());
-  ExpectProgramMatchesPolicy({});  // allow everything: "return 1"
-  ExpectProgramMatchesPolicy({Rule(false, 'a', {}, {}, "rwm")});
-  ExpectProgramMatchesPolicy({Rule(false, 'b', 8, {}, "rw"), Rule(false, 'c', 1, 1, "m")});
+  ExpectProgramMatchesPolicy({});  // deny everything: "return 0"
+  ExpectProgramMatchesPolicy({Rule(true, 'a', {}, {}, "rwm")});  // allow everything
+  ExpectProgramMatchesPolicy({Rule(true, 'a', {}, {}, "rwm"), Rule(false, 'b', 8, {}, "rw"),
+                              Rule(false, 'c', 1, 1, "m")});
   std::vector<DeviceRule> extra = DefaultDeviceRules();
   extra.push_back(Rule(true, 'b', 7, 0, "r"));
   extra.push_back(Rule(true, 'c', {}, 229, "w"));

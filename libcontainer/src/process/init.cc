@@ -71,7 +71,8 @@ void MkdirIfMissing(const char* path, mode_t mode) {
 // cannot be detached it is covered by an empty read-only tmpfs.
 void MoveRoot(const InitPlan& plan) {
   for (const std::string& path : plan.hide_before_move) {
-    if (::umount2(path.c_str(), MNT_DETACH) == 0 || errno == EINVAL || errno == ENOENT) continue;
+    // ENOENT: gone with a parent detached before it. Anything else (a locked mount) is covered.
+    if (::umount2(path.c_str(), MNT_DETACH) == 0 || errno == ENOENT) continue;
     if (::mount("tmpfs", path.c_str(), "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
                 "size=0") != 0) {
       Fail(plan, 125, errno, "hide ", path.c_str());
@@ -121,7 +122,10 @@ void MountSpecials(const InitPlan& plan) {
   }
   for (const std::string& dir : plan.device_dirs) MkdirIfMissing(dir.c_str(), 0755);
   for (const PlannedDevice& d : plan.devices) {
-    if (::mknod(d.path.c_str(), d.mode, d.dev) != 0 && errno != EEXIST) {
+    if (::mknod(d.path.c_str(), d.mode, d.dev) != 0) {
+      // Something is there already (the image's): keep it, as runc does, and change nothing
+      // of it (chmod would follow a symlink planted there).
+      if (errno == EEXIST) continue;
       Fail(plan, 125, errno, "mknod ", d.path.c_str());
     }
     ::chmod(d.path.c_str(), d.mode & 07777);

@@ -2,7 +2,10 @@
 
 #include <sched.h>
 #include <sys/mount.h>
+#include <linux/capability.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/sysmacros.h>
 
 #include <algorithm>
@@ -277,7 +280,36 @@ absl::Status PlanRootMove(absl::string_view mountinfo, InitPlan& plan) {
   }
   std::stable_sort(plan.hide_before_move.begin(), plan.hide_before_move.end(),
                    [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+  if (!plan.limit_capabilities) {
+    plan.limit_capabilities = true;
+    plan.last_capability = LastCapability();
+    plan.capabilities = AllCapabilities();
+  }
+  plan.capabilities = WithoutChroot(plan.capabilities);
   return absl::OkStatus();
+}
+
+uint64_t AllCapabilities() {
+  int last = LastCapability();
+  return last >= 63 ? ~uint64_t{0} : (uint64_t{1} << (last + 1)) - 1;
+}
+
+uint64_t WithoutChroot(uint64_t mask) { return mask & ~(uint64_t{1} << CAP_SYS_CHROOT); }
+
+absl::StatusOr<bool> HostRootIsInitramfs() {
+  // An initramfs root is ramfs or tmpfs; only then is mountinfo worth reading.
+  struct statfs root_fs;
+  if (::statfs("/", &root_fs) != 0 ||
+      (root_fs.f_type != RAMFS_MAGIC && root_fs.f_type != TMPFS_MAGIC)) {
+    return false;
+  }
+  MYDOCKER_ASSIGN_OR_RETURN(std::string text, ReadFile("/proc/self/mountinfo"));
+  MYDOCKER_ASSIGN_OR_RETURN(std::vector<MountInfo> mounts, ParseMountInfo(text));
+  std::string root_type;
+  for (const MountInfo& m : mounts) {
+    if (m.mount_point == "/") root_type = m.fstype;
+  }
+  return root_type == "rootfs";
 }
 
 absl::StatusOr<InitPlan> BuildInitPlan(const ContainerConfig& config,

@@ -57,10 +57,9 @@ struct InitPlan {
 
   std::string rootfs;        // host path of the mount point
   // The host's "/" is an initramfs (rootfs), which pivot_root cannot move away from: init moves
-  // the container's root onto "/" and chroots into it instead, as runc does, after detaching
-  // `hide_before_move` (the host's proc and sysfs mounts, deepest first) from its mount
-  // namespace. Weaker than pivot_root: a process that can chroot (CAP_SYS_CHROOT) can climb back
-  // to the initramfs's own tree. See PlanRootMove.
+  // the container's root onto "/" and chroots into it instead (what runc does with
+  // --no-pivot), after detaching `hide_before_move` (the host's proc and sysfs mounts, deepest
+  // first) from its mount namespace. See PlanRootMove for what this costs the container.
   bool move_root = false;
   std::vector<std::string> hide_before_move;
   std::string overlay_data;  // "lowerdir=...,upperdir=...,workdir=..."
@@ -118,9 +117,20 @@ absl::StatusOr<InitPlan> BuildInitPlan(const ContainerConfig& config,
                                        const std::string& seccomp_cache_dir = "");
 
 // Sets `move_root` and `hide_before_move` when the mount at "/" in `mountinfo` (the monitor's
-// /proc/self/mountinfo) is the initramfs ("rootfs"). The monitor calls it only when statfs("/")
-// says ramfs or tmpfs, so an ordinary host reads no mountinfo at start.
+// /proc/self/mountinfo) is the initramfs ("rootfs"), and then takes CAP_SYS_CHROOT from the
+// container: below its moved root the initramfs stays reachable to a process that can chroot
+// (mkdir x; chroot x; cd ../..; chroot .), which pivot_root would have prevented.
 absl::Status PlanRootMove(absl::string_view mountinfo, InitPlan& plan);
+
+// True where "/" is the initramfs. Cheap on other hosts: one statfs, no mountinfo read.
+absl::StatusOr<bool> HostRootIsInitramfs();
+
+// `mask` (bit N = capability N) without CAP_SYS_CHROOT: what every process of a container gets
+// on an initramfs host (init through PlanRootMove, exec's commands too).
+uint64_t WithoutChroot(uint64_t mask);
+
+// Every capability the kernel knows (bits 0 to LastCapability()).
+uint64_t AllCapabilities();
 
 // Executes the plan in the child of clone(). Never returns: execve()s the command, or sends an
 // InitError to sync_fd and exits with 125/126/127.

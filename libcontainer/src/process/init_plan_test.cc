@@ -196,8 +196,13 @@ TEST(InitPlanTest, RootMoveOnlyOnAnInitramfsHidingHostProcAndSys) {
       "5 1 0:23 / /var/lib/mydocker rw - tmpfs tmpfs rw\n"
       "6 2 0:24 / /proc/sys/fs/binfmt_misc rw - binfmt_misc binfmt_misc rw\n"
       "7 1 0:25 / /srv/proc\\040copy rw - proc proc rw\n";
+  ASSERT_TRUE(plan->limit_capabilities);
+  EXPECT_TRUE(plan->capabilities & (uint64_t{1} << 18));  // CAP_SYS_CHROOT, Docker's default
   ASSERT_TRUE(PlanRootMove(initramfs, *plan).ok());
   EXPECT_TRUE(plan->move_root);
+  // Without pivot_root a process that can chroot could climb back to the initramfs.
+  EXPECT_FALSE(plan->capabilities & (uint64_t{1} << 18));
+  EXPECT_TRUE(plan->capabilities & (uint64_t{1} << 0));  // the rest stays (CAP_CHOWN)
   EXPECT_EQ(plan->hide_before_move,
             (std::vector<std::string>{"/srv/proc copy", "/proc", "/sys"}));
 

@@ -7,9 +7,7 @@
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <linux/magic.h>
 #include <sys/signalfd.h>
-#include <sys/statfs.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -26,6 +24,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "cleanup.h"
+#include "host/host.h"
 #include "mydocker/cgroup_manager.h"
 #include "mydocker/fs_util.h"
 #include "mydocker/state_store.h"
@@ -222,17 +221,15 @@ absl::Status Monitor::Prepare() {
   if (request_.console_size) config_.process.console_size = request_.console_size;
   MYDOCKER_ASSIGN_OR_RETURN(
       plan_, BuildInitPlan(config_, SeccompCacheDir(store_->root())));
-  // An initramfs root is ramfs or tmpfs; only then is mountinfo worth reading.
-  struct statfs root_fs;
-  if (::statfs("/", &root_fs) == 0 &&
-      (root_fs.f_type == RAMFS_MAGIC || root_fs.f_type == TMPFS_MAGIC)) {
+  MYDOCKER_ASSIGN_OR_RETURN(bool initramfs, HostRootIsInitramfs());
+  if (initramfs) {
     MYDOCKER_ASSIGN_OR_RETURN(std::string mountinfo, ReadFile("/proc/self/mountinfo"));
     MYDOCKER_RETURN_IF_ERROR(PlanRootMove(mountinfo, plan_));
   }
   MYDOCKER_ASSIGN_OR_RETURN(LogWriter log, LogWriter::Open(state_.log_path));
   log_.emplace(std::move(log));
   // A restarted container begins from clean resources, whatever a crash left behind.
-  MYDOCKER_RETURN_IF_ERROR(ReleaseResources(*cgroups_, dir_, state_));
+  MYDOCKER_RETURN_IF_ERROR(ReleaseResources(RealHost(), *cgroups_, dir_, state_));
   return cgroups_->Create(state_.cgroup_path, config_.linux_spec.resources);
 }
 
@@ -367,7 +364,7 @@ void Monitor::FailStart(const absl::Status& status) {
   int code = ExitCodeOf(status);
   std::string message(status.message());
   if (owns_start_) {
-    ReleaseResources(*cgroups_, dir_, state_).IgnoreError();
+    ReleaseResources(RealHost(), *cgroups_, dir_, state_).IgnoreError();
     // Docker keeps a container whose command could not start, in state "created", with the
     // reason; --rm removes it at once.
     // A restart keeps it, as Docker does (the restarter reports the error).
@@ -549,7 +546,7 @@ void Monitor::Finish() {
     auto stats = cgroups_->Stats(state_.cgroup_path);
     oom = stats.ok() && stats->oom_kills > 0;
   }
-  ReleaseResources(*cgroups_, dir_, state_).IgnoreError();
+  ReleaseResources(RealHost(), *cgroups_, dir_, state_).IgnoreError();
   bool removed = false;
   std::string trash;
   if (lock.ok()) {

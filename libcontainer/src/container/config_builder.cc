@@ -1,0 +1,203 @@
+#include "container/config_builder.h"
+
+#include <limits>
+#include <random>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "mydocker/rootfs.h"
+#include "mydocker/status_macros.h"
+#include "security/seccomp.h"
+#include "user_lookup.h"
+
+namespace mydocker {
+namespace {
+
+// Sets KEY=VALUE in `env`, replacing an earlier value of KEY.
+void SetEnv(std::vector<std::string>& env, const std::string& kv) {
+  std::string key = kv.substr(0, kv.find('='));
+  for (std::string& e : env) {
+    if (e.substr(0, e.find('=')) == key) {
+      e = kv;
+      return;
+    }
+  }
+  env.push_back(kv);
+}
+
+bool HasEnv(const std::vector<std::string>& env, absl::string_view key) {
+  for (const std::string& e : env) {
+    if (e.substr(0, e.find('=')) == key) return true;
+  }
+  return false;
+}
+
+absl::Status ValidateEnv(const std::vector<std::string>& env) {
+  for (const std::string& e : env) {
+    size_t eq = e.find('=');
+    if (eq == 0 || eq == std::string::npos || e.find('\0') != std::string::npos) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("invalid environment variable \"", e, "\": want KEY=VALUE"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Sets the process's user from `spec` (USER[:GROUP]; empty: root) and, unless the environment
+// has one, HOME: the user's home in the image (Docker's rule), "/" without one. Names are looked
+// up in the image's own files, as the container will see them.
+absl::Status ApplyUser(const std::string& spec, const ContainerFileReader& read,
+                       ProcessSpec& proc) {
+  std::string home = "/root";
+  if (!spec.empty()) {
+    home = "/";
+    MYDOCKER_RETURN_IF_ERROR(ResolveUser(spec, read, &proc.user, &home));
+  }
+  if (!HasEnv(proc.env, "HOME")) proc.env.push_back("HOME=" + home);
+  return absl::OkStatus();
+}
+
+absl::Status ValidateHostname(absl::string_view hostname) {
+  if (hostname.size() > 64 || hostname.find_first_of("/ \t\n\0") != absl::string_view::npos) {
+    return absl::InvalidArgumentError(absl::StrCat("invalid hostname \"", hostname, "\""));
+  }
+  return absl::OkStatus();
+}
+
+// no-new-privileges and the seccomp profile: "unconfined" drops the filter, a custom profile is
+// parsed here (Runtime::Create compiles it, so a bad one fails `create`, not the start).
+absl::Status ApplySecurityOptions(const CreateOptions& options, ContainerConfig& config) {
+  config.process.no_new_privileges = options.no_new_privileges;
+  if (options.seccomp_profile.empty()) return absl::OkStatus();
+  if (options.seccomp_profile == "unconfined") {
+    config.linux_spec.seccomp.reset();
+    return absl::OkStatus();
+  }
+  MYDOCKER_ASSIGN_OR_RETURN(
+      config.linux_spec.seccomp,
+      SeccompProfileFromJson(options.seccomp_profile,
+                             config.process.capabilities.value_or(std::vector<std::string>{})));
+  return absl::OkStatus();
+}
+
+// Docker's default device policy, then the caller's rules, --device-cgroup-rule and --device.
+absl::Status ApplyDeviceOptions(const CreateOptions& options, const ContainerFacts& facts,
+                                ContainerConfig& config) {
+  std::vector<DeviceRule>& rules = config.linux_spec.resources.devices;
+  rules = DefaultDeviceRules();
+  rules.insert(rules.end(), options.resources.devices.begin(), options.resources.devices.end());
+  for (const std::string& text : options.device_cgroup_rules) {
+    MYDOCKER_ASSIGN_OR_RETURN(DeviceRule rule, ParseDeviceCgroupRule(text));
+    rules.push_back(std::move(rule));
+  }
+  for (const std::string& spec : options.devices) {
+    MYDOCKER_ASSIGN_OR_RETURN(DeviceGrant grant, facts.resolve_device(spec));
+    config.linux_spec.devices.insert(config.linux_spec.devices.end(), grant.nodes.begin(),
+                                     grant.nodes.end());
+    rules.insert(rules.end(), grant.rules.begin(), grant.rules.end());
+  }
+  for (const DeviceRule& rule : rules) MYDOCKER_RETURN_IF_ERROR(ValidateDeviceRule(rule));
+  absl::flat_hash_set<std::string> paths;
+  for (const LinuxDevice& node : config.linux_spec.devices) {
+    if (!paths.insert(node.path).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("two devices for the same path in the container: ", node.path));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// The command (the image's entrypoint and cmd, or the caller's after the entrypoint), terminal,
+// working directory, hostname, environment and user.
+absl::Status PlanProcess(const CreateOptions& options, const ImageConfig& image,
+                         const ContainerFacts& facts, ContainerConfig& config) {
+  ProcessSpec& proc = config.process;
+  proc.args = options.command;
+  if (proc.args.empty()) {
+    proc.args = image.entrypoint;
+    proc.args.insert(proc.args.end(), image.cmd.begin(), image.cmd.end());
+  } else if (!image.entrypoint.empty()) {
+    proc.args.insert(proc.args.begin(), image.entrypoint.begin(), image.entrypoint.end());
+  }
+  if (proc.args.empty() || proc.args[0].empty()) {
+    return absl::InvalidArgumentError("no command specified");
+  }
+  proc.terminal = options.tty;
+  proc.cwd = !options.workdir.empty()     ? options.workdir
+             : !image.working_dir.empty() ? image.working_dir
+                                          : "/";
+  if (proc.cwd[0] != '/') {
+    return absl::InvalidArgumentError(
+        absl::StrCat("working directory \"", proc.cwd, "\" is not an absolute path"));
+  }
+  config.hostname = options.hostname.empty() ? facts.id.substr(0, 12) : options.hostname;
+  proc.env = image.env;
+  if (!HasEnv(proc.env, "PATH")) {
+    proc.env.insert(proc.env.begin(),
+                    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+  }
+  SetEnv(proc.env, "HOSTNAME=" + config.hostname);
+  if (options.tty) SetEnv(proc.env, "TERM=xterm");
+  for (const std::string& kv : options.env) SetEnv(proc.env, kv);
+  return ApplyUser(options.user.empty() ? image.user : options.user, facts.read_image_file, proc);
+}
+
+// Limits, the device policy, the cgroup namespace and the cgroup's path.
+absl::Status PlanResources(const CreateOptions& options, const ContainerFacts& facts,
+                           ContainerConfig& config) {
+  config.linux_spec.resources = options.resources;
+  MYDOCKER_RETURN_IF_ERROR(ApplyDeviceOptions(options, facts, config));
+  if (options.cgroupns != "" && options.cgroupns != "host" && options.cgroupns != "private") {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "invalid cgroup namespace mode \"", options.cgroupns, "\": use host or private"));
+  }
+  if (options.cgroupns == "private" ||
+      (options.cgroupns.empty() && facts.cgroup_version == CgroupVersion::kV2)) {
+    config.linux_spec.namespaces.push_back(NamespaceType::kCgroup);
+  }
+  MemoryResources& memory = config.linux_spec.resources.memory;
+  // Docker's default: a memory limit without a memory+swap limit allows as much swap again
+  // (memory+swap = 2 x memory), where the kernel limits swap at all; else swap is unlimited.
+  if (memory.limit.has_value() && *memory.limit > 0 && !memory.swap.has_value() &&
+      *memory.limit <= std::numeric_limits<int64_t>::max() / 2 && facts.swap_limit_supported) {
+    memory.swap = *memory.limit * 2;
+  }
+  const std::string parent = options.cgroup_parent.empty() ? "mydocker" : options.cgroup_parent;
+  if (parent[0] == '/' || absl::StrContains(parent, "..")) {
+    return absl::InvalidArgumentError(absl::StrCat("invalid cgroup parent \"", parent, "\""));
+  }
+  config.linux_spec.cgroups_path = absl::StrCat(parent, "/", facts.id);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<ContainerConfig> BuildContainerConfig(const CreateOptions& options,
+                                                     const ImageConfig& image,
+                                                     const ContainerFacts& facts) {
+  MYDOCKER_RETURN_IF_ERROR(ValidateEnv(options.env));
+  MYDOCKER_RETURN_IF_ERROR(ValidateHostname(options.hostname));
+  ContainerConfig config = DefaultContainerConfig();
+  MYDOCKER_RETURN_IF_ERROR(ApplySecurityOptions(options, config));
+  MYDOCKER_RETURN_IF_ERROR(PlanProcess(options, image, facts, config));
+  const Rootfs rootfs(facts.container_dir, facts.layer_dirs);
+  MYDOCKER_RETURN_IF_ERROR(rootfs.OverlayOptions().status());  // refused now, not at start
+  config.root = rootfs.Spec();
+  MYDOCKER_RETURN_IF_ERROR(PlanResources(options, facts, config));
+  return config;
+}
+
+std::string GenerateContainerName() {
+  static const char* const kAdjectives[] = {
+      "agile", "bold",  "brave", "calm",  "clever", "eager", "fond",  "gentle", "happy", "jolly",
+      "keen",  "lucid", "merry", "noble", "proud",  "quiet", "sharp", "swift",  "vivid", "wise"};
+  static const char* const kNames[] = {
+      "babbage", "curie", "dijkstra", "euler",  "faraday", "gauss",  "hopper", "kepler",
+      "lovelace", "noether", "pascal", "ritchie", "shannon", "thompson", "turing", "wirth"};
+  thread_local std::mt19937 rng{std::random_device{}()};
+  return absl::StrCat(kAdjectives[rng() % std::size(kAdjectives)], "_",
+                      kNames[rng() % std::size(kNames)]);
+}
+
+}  // namespace mydocker

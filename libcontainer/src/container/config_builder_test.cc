@@ -1,0 +1,198 @@
+#include "container/config_builder.h"
+
+#include <algorithm>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace mydocker {
+namespace {
+
+using ::testing::Contains;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr char kId[] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+ContainerFacts Facts(CgroupVersion version = CgroupVersion::kV2, bool swap = true) {
+  ContainerFacts f;
+  f.id = kId;
+  f.container_dir = std::string("/state/containers/") + kId;
+  f.layer_dirs = {"/state/layers/sha256/top", "/state/layers/sha256/base"};
+  f.cgroup_version = version;
+  f.swap_limit_supported = swap;
+  f.read_image_file = [](const std::string& path) -> absl::StatusOr<std::string> {
+    if (path == "/etc/passwd") return std::string("root:x:0:0::/root:/bin/sh\nwww:x:33:34::/var/www:/bin/sh\n");
+    if (path == "/etc/group") return std::string("root:x:0:\nweb:x:34:\nstaff:x:50:\n");
+    return absl::NotFoundError(path);
+  };
+  f.resolve_device = [](absl::string_view spec) -> absl::StatusOr<DeviceGrant> {
+    DeviceGrant g;
+    std::string path = spec == "/dev/fake0" ? "/dev/xvda" : std::string(spec);
+    g.nodes.push_back({path, 'b', 7, 0, 0600, 0, 0});
+    g.rules.push_back({true, 'b', 7, 0, "rwm"});
+    return g;
+  };
+  return f;
+}
+
+ImageConfig Image(std::vector<std::string> entrypoint, std::vector<std::string> cmd) {
+  ImageConfig image;
+  image.entrypoint = std::move(entrypoint);
+  image.cmd = std::move(cmd);
+  image.env = {"LANG=C.UTF-8"};
+  return image;
+}
+
+TEST(ConfigBuilderTest, CommandComesFromEntrypointCmdAndTheCaller) {
+  CreateOptions o;
+  auto c = BuildContainerConfig(o, Image({"/entry"}, {"a", "b"}), Facts());
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_THAT(c->process.args, ElementsAre("/entry", "a", "b"));
+  o.command = {"x", "y"};  // replaces cmd, keeps the entrypoint (Docker's rule)
+  c = BuildContainerConfig(o, Image({"/entry"}, {"a"}), Facts());
+  ASSERT_TRUE(c.ok());
+  EXPECT_THAT(c->process.args, ElementsAre("/entry", "x", "y"));
+  o.command.clear();
+  auto none = BuildContainerConfig(o, Image({}, {}), Facts());
+  EXPECT_EQ(none.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(none.status().message(), HasSubstr("no command specified"));
+}
+
+TEST(ConfigBuilderTest, WorkingDirectoryHostnameAndEnvironment) {
+  CreateOptions o;
+  o.tty = true;
+  o.env = {"LANG=en", "A=1"};
+  ImageConfig image = Image({}, {"sh"});
+  image.working_dir = "/srv";
+  auto c = BuildContainerConfig(o, image, Facts());
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->process.cwd, "/srv");
+  EXPECT_EQ(c->hostname, std::string(kId).substr(0, 12));
+  EXPECT_THAT(c->process.env,
+              ElementsAre("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                          "LANG=en", std::string("HOSTNAME=") + std::string(kId).substr(0, 12),
+                          "TERM=xterm", "A=1", "HOME=/root"));
+  o.workdir = "relative";
+  auto bad = BuildContainerConfig(o, image, Facts());
+  EXPECT_THAT(bad.status().message(), HasSubstr("is not an absolute path"));
+  o.workdir.clear();
+  o.env = {"=x"};
+  EXPECT_THAT(BuildContainerConfig(o, image, Facts()).status().message(),
+              HasSubstr("invalid environment variable"));
+  o.env.clear();
+  o.hostname = "a/b";
+  EXPECT_THAT(BuildContainerConfig(o, image, Facts()).status().message(),
+              HasSubstr("invalid hostname"));
+}
+
+TEST(ConfigBuilderTest, UserNamesAreLookedUpInTheImage) {
+  CreateOptions o;
+  o.user = "www:staff";
+  auto c = BuildContainerConfig(o, Image({}, {"sh"}), Facts());
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->process.user.uid, 33u);
+  EXPECT_EQ(c->process.user.gid, 50u);
+  EXPECT_THAT(c->process.env, Contains("HOME=/var/www"));
+  o.user = "nobody";
+  EXPECT_EQ(BuildContainerConfig(o, Image({}, {"sh"}), Facts()).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST(ConfigBuilderTest, CgroupNamespaceFollowsDockersDefaultPerVersion) {
+  CreateOptions o;
+  auto has_cgroupns = [](const ContainerConfig& c) {
+    const auto& ns = c.linux_spec.namespaces;
+    return std::find(ns.begin(), ns.end(), NamespaceType::kCgroup) != ns.end();
+  };
+  EXPECT_TRUE(has_cgroupns(*BuildContainerConfig(o, Image({}, {"sh"}), Facts())));
+  EXPECT_FALSE(
+      has_cgroupns(*BuildContainerConfig(o, Image({}, {"sh"}), Facts(CgroupVersion::kV1))));
+  o.cgroupns = "private";
+  EXPECT_TRUE(
+      has_cgroupns(*BuildContainerConfig(o, Image({}, {"sh"}), Facts(CgroupVersion::kV1))));
+  o.cgroupns = "shared";
+  EXPECT_THAT(BuildContainerConfig(o, Image({}, {"sh"}), Facts()).status().message(),
+              HasSubstr("invalid cgroup namespace mode"));
+}
+
+TEST(ConfigBuilderTest, MemoryWithoutSwapGetsTwiceAsMuchWhereTheKernelLimitsSwap) {
+  CreateOptions o;
+  o.resources.memory.limit = 64 << 20;
+  auto c = BuildContainerConfig(o, Image({}, {"sh"}), Facts());
+  EXPECT_EQ(c->linux_spec.resources.memory.swap, 128 << 20);
+  c = BuildContainerConfig(o, Image({}, {"sh"}), Facts(CgroupVersion::kV2, /*swap=*/false));
+  EXPECT_FALSE(c->linux_spec.resources.memory.swap.has_value());
+  o.resources.memory.swap = -1;
+  c = BuildContainerConfig(o, Image({}, {"sh"}), Facts());
+  EXPECT_EQ(c->linux_spec.resources.memory.swap, -1);
+}
+
+TEST(ConfigBuilderTest, CgroupPathUnderItsParent) {
+  CreateOptions o;
+  auto c = BuildContainerConfig(o, Image({}, {"sh"}), Facts());
+  EXPECT_EQ(c->linux_spec.cgroups_path, std::string("mydocker/") + kId);
+  o.cgroup_parent = "ci/jobs";
+  c = BuildContainerConfig(o, Image({}, {"sh"}), Facts());
+  EXPECT_EQ(c->linux_spec.cgroups_path, std::string("ci/jobs/") + kId);
+  for (const char* bad : {"/abs", "a/../b"}) {
+    o.cgroup_parent = bad;
+    EXPECT_THAT(BuildContainerConfig(o, Image({}, {"sh"}), Facts()).status().message(),
+                HasSubstr("invalid cgroup parent"));
+  }
+}
+
+TEST(ConfigBuilderTest, DevicePolicyStartsFromDockersList) {
+  CreateOptions o;
+  o.device_cgroup_rules = {"c 10:229 rw"};
+  o.devices = {"/dev/fake0"};
+  auto c = BuildContainerConfig(o, Image({}, {"sh"}), Facts());
+  ASSERT_TRUE(c.ok()) << c.status();
+  const std::vector<DeviceRule>& rules = c->linux_spec.resources.devices;
+  const size_t defaults = DefaultDeviceRules().size();
+  ASSERT_EQ(rules.size(), defaults + 2);
+  EXPECT_FALSE(rules[0].allow);
+  EXPECT_EQ(rules[0].type, 'a');
+  EXPECT_EQ(rules[defaults].minor, 229);
+  EXPECT_EQ(rules[defaults + 1].type, 'b');
+  ASSERT_EQ(c->linux_spec.devices.size(), 1u);
+  EXPECT_EQ(c->linux_spec.devices[0].path, "/dev/xvda");
+  o.devices = {"/dev/fake0", "/dev/xvda"};  // both end at /dev/xvda
+  EXPECT_THAT(BuildContainerConfig(o, Image({}, {"sh"}), Facts()).status().message(),
+              HasSubstr("two devices for the same path"));
+  o.devices.clear();
+  o.device_cgroup_rules = {"z 1:1 r"};
+  EXPECT_EQ(BuildContainerConfig(o, Image({}, {"sh"}), Facts()).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST(ConfigBuilderTest, SeccompProfileChoices) {
+  CreateOptions o;
+  auto c = BuildContainerConfig(o, Image({}, {"sh"}), Facts());
+  EXPECT_TRUE(c->linux_spec.seccomp.has_value());  // the default profile
+  o.seccomp_profile = "unconfined";
+  c = BuildContainerConfig(o, Image({}, {"sh"}), Facts());
+  EXPECT_FALSE(c->linux_spec.seccomp.has_value());
+  o.seccomp_profile = R"({"defaultAction":"SCMP_ACT_ALLOW"})";
+  o.no_new_privileges = true;
+  c = BuildContainerConfig(o, Image({}, {"sh"}), Facts());
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->linux_spec.seccomp->default_action, "SCMP_ACT_ALLOW");
+  EXPECT_TRUE(c->process.no_new_privileges);
+  o.seccomp_profile = "{not json";
+  EXPECT_FALSE(BuildContainerConfig(o, Image({}, {"sh"}), Facts()).ok());
+}
+
+TEST(ConfigBuilderTest, RootIsTheImagesLayersUnderTheContainersDirectory) {
+  auto c = BuildContainerConfig(CreateOptions{}, Image({}, {"sh"}), Facts());
+  ASSERT_TRUE(c.ok());
+  EXPECT_THAT(c->root.lower_dirs, ElementsAre("/state/layers/sha256/top", "/state/layers/sha256/base"));
+  EXPECT_EQ(c->root.path, std::string("/state/containers/") + kId + "/rootfs");
+  ContainerFacts bad = Facts();
+  bad.layer_dirs = {"/state/layers/a,b"};
+  EXPECT_FALSE(BuildContainerConfig(CreateOptions{}, Image({}, {"sh"}), bad).ok());
+}
+
+}  // namespace
+}  // namespace mydocker

@@ -1,0 +1,118 @@
+// Runtime::Create: the side effects of making a container (its configuration comes from
+// BuildContainerConfig): volumes, the compiled seccomp profile, the record, the directories,
+// each undone if a later step fails.
+#include <functional>
+
+#include "absl/strings/str_cat.h"
+#include "container/config_builder.h"
+#include "host/host.h"
+#include "mydocker/fs_util.h"
+#include "mydocker/rootfs.h"
+#include "mydocker/runtime.h"
+#include "mydocker/status_macros.h"
+#include "security/seccomp.h"
+#include "user_lookup.h"
+
+namespace mydocker {
+namespace {
+
+// Turns -v specs into bind mounts. Docker's behaviour: a missing host directory is created; a
+// named volume is created on first use; `-v /path` makes an anonymous volume. Every spec is
+// parsed before anything is made, so a bad one leaves nothing behind; `made` receives the
+// anonymous volumes created, which the caller removes if the container is not created.
+absl::Status AddVolumes(const std::vector<std::string>& texts, VolumeStore& volumes,
+                        ContainerConfig& config, std::vector<std::string>* made) {
+  std::vector<VolumeSpec> specs;
+  for (const std::string& text : texts) {
+    MYDOCKER_ASSIGN_OR_RETURN(VolumeSpec spec, ParseVolumeSpec(text));
+    specs.push_back(std::move(spec));
+  }
+  for (const VolumeSpec& spec : specs) {
+    std::string source = spec.source;
+    if (spec.kind == VolumeSpec::kBind) {
+      if (!PathExists(source)) MYDOCKER_RETURN_IF_ERROR(MakeDirs(source, 0755));
+    } else {
+      std::string name = spec.kind == VolumeSpec::kNamed ? spec.source : NewContainerId();
+      MYDOCKER_ASSIGN_OR_RETURN(Volume v, volumes.Ensure(name, spec.kind == VolumeSpec::kAnonymous));
+      if (v.anonymous) made->push_back(v.name);
+      source = v.mountpoint;
+    }
+    config.mounts.push_back(
+        {spec.destination, "bind", source, {"rbind", spec.readonly ? "ro" : "rw"}});
+  }
+  return absl::OkStatus();
+}
+
+ContainerState NewState(const CreateOptions& options, const Image& image,
+                        const ContainerConfig& config, const ContainerFacts& facts,
+                        absl::Time now) {
+  ContainerState state;
+  state.id = facts.id;
+  state.name = options.name.empty() ? GenerateContainerName() : options.name;
+  state.image = options.image;
+  state.image_id = image.id;
+  state.command = config.process.args;
+  state.created = now;
+  state.auto_remove = options.auto_remove;
+  state.log_path = facts.container_dir + "/container.log";
+  state.cgroup_path = config.linux_spec.cgroups_path;
+  return state;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Container>> Runtime::Create(const CreateOptions& options) {
+  MYDOCKER_ASSIGN_OR_RETURN(Image image, images_->Resolve(options.image));
+  MYDOCKER_RETURN_IF_ERROR(cgroups_->Validate(options.resources));
+  ContainerFacts facts;
+  facts.id = NewContainerId();
+  facts.container_dir = state_->ContainerDir(facts.id);
+  facts.layer_dirs = images_->LayerDirs(image);
+  facts.cgroup_version = cgroups_->version();
+  facts.swap_limit_supported = cgroups_->SwapLimitSupported();
+  const std::vector<std::string>& layers = facts.layer_dirs;
+  facts.read_image_file = [&layers](const std::string& path) {
+    return ReadFromLayers(layers, path);
+  };
+  facts.resolve_device = ResolveDeviceSpec;
+  MYDOCKER_ASSIGN_OR_RETURN(ContainerConfig config,
+                            BuildContainerConfig(options, image.config, facts));
+  if (config.linux_spec.seccomp.has_value() && !options.seccomp_profile.empty()) {
+    // Through the state root's cache, so the monitor's start reads the program rather than
+    // compiling it again.
+    MYDOCKER_RETURN_IF_ERROR(
+        CompileSeccompCached(*config.linux_spec.seccomp, SeccompCacheDir(options_.root)).status());
+  }
+  return Record(NewState(options, image, config, facts, host_->Now()), options, config);
+}
+
+absl::StatusOr<std::unique_ptr<Container>> Runtime::Record(ContainerState state,
+                                                           const CreateOptions& options,
+                                                           ContainerConfig& config) {
+  std::vector<std::string> anonymous;
+  auto discard_volumes = [&] {
+    for (const std::string& name : anonymous) volumes_->Remove(name).IgnoreError();
+  };
+  if (absl::Status s = AddVolumes(options.volumes, *volumes_, config, &anonymous); !s.ok()) {
+    discard_volumes();
+    return s;
+  }
+  absl::Status created = state_->Create(state, config);
+  for (int attempt = 0; options.name.empty() && absl::IsAlreadyExists(created) && attempt < 20;
+       ++attempt) {
+    state.name = absl::StrCat(GenerateContainerName(), attempt >= 10 ? absl::StrCat(attempt) : "");
+    created = state_->Create(state, config);
+  }
+  if (!created.ok()) {
+    discard_volumes();
+    return created;
+  }
+  if (absl::Status s = Rootfs::FromSpec(state_->ContainerDir(state.id), config.root).Prepare();
+      !s.ok()) {
+    DeleteContainer(state.id, /*anonymous_volumes=*/true).IgnoreError();
+    return s;
+  }
+  return std::make_unique<Container>(this, state.id);
+}
+
+}  // namespace mydocker

@@ -1,0 +1,109 @@
+// Stopping a container: Kill, Stop, Restart and Wait.
+#include <csignal>
+
+#include "absl/strings/str_cat.h"
+#include "cleanup.h"
+#include "container/container_internal.h"
+#include "host/host.h"
+#include "mydocker/runtime.h"
+#include "mydocker/status_macros.h"
+
+namespace mydocker {
+
+absl::Status Container::Kill(int signal) {
+  MYDOCKER_ASSIGN_OR_RETURN(ContainerState state, State());
+  if (!state.IsActive()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("container ", ShortId(id_), " is not running"));
+  }
+  auto init = runtime_->host().OpenProcess(state.init);
+  if (!init.ok()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("container ", ShortId(id_), " is not running"));
+  }
+  return Annotate(runtime_->host().SignalProcess(init->get(), signal), absl::StrCat("kill container ", ShortId(id_)));
+}
+
+absl::Status Container::Stop(absl::Duration timeout, int signal) {
+  MYDOCKER_ASSIGN_OR_RETURN(ContainerState state, State());
+  if (!state.IsActive()) return absl::OkStatus();
+  // A frozen process cannot act on SIGTERM (nor die of SIGKILL on cgroup v1): thaw it first.
+  if (state.status == ContainerStatus::kPaused) {
+    absl::Status thawed = Unpause();
+    if (!thawed.ok() && !absl::IsFailedPrecondition(thawed)) return thawed;
+  }
+  auto init = runtime_->host().OpenProcess(state.init);
+  auto monitor = runtime_->host().OpenProcess(state.monitor);
+  if (init.ok()) {
+    // A paused container cannot act on SIGTERM; it still dies of SIGKILL.
+    if (runtime_->host().SignalProcess(init->get(), signal).ok() &&
+        !runtime_->host().WaitProcess(init->get(), runtime_->host().Now() + timeout)) {
+      runtime_->host().SignalProcess(init->get(), SIGKILL).IgnoreError();
+      runtime_->host().WaitProcess(init->get(), runtime_->host().Now() + absl::Seconds(10));
+    }
+  }
+  if (monitor.ok() && !runtime_->host().WaitProcess(monitor->get(), runtime_->host().Now() + absl::Seconds(30))) {
+    return absl::DeadlineExceededError(
+        absl::StrCat("container ", ShortId(id_), " did not finish stopping"));
+  }
+  if (!monitor.ok()) {
+    // Nobody will record the end or release the resources: do the release here.
+    MYDOCKER_ASSIGN_OR_RETURN(FileLock lock, runtime_->state().Lock(id_));
+    MYDOCKER_RETURN_IF_ERROR(
+        ReleaseResources(runtime_->host(), runtime_->cgroups(), runtime_->state().ContainerDir(id_), state));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Container::Restart(absl::Duration timeout) {
+  ProcessRef marked;
+  {
+    MYDOCKER_ASSIGN_OR_RETURN(FileLock lock, runtime_->state().Lock(id_));
+    MYDOCKER_ASSIGN_OR_RETURN(ContainerState state, State());
+    if (state.IsActive() && state.auto_remove) {
+      // Names the run being stopped: only its monitor keeps the container, so a restart that
+      // raced with ours and stops the next run does not count as ours.
+      marked = state.init;
+      state.restarting = marked;
+      MYDOCKER_RETURN_IF_ERROR(runtime_->state().SaveState(state));
+    }
+  }
+  absl::Status status = Stop(timeout);
+  if (status.ok()) status = Start(StartOptions{}).status();
+  if (!status.ok() && !marked.empty()) {
+    // Not restarted. As with Docker, the container is kept (stopped, with its error); the mark
+    // goes, so that a later run of it is removed when it ends.
+    auto lock = runtime_->state().Lock(id_);
+    auto state = runtime_->state().LoadState(id_);
+    if (lock.ok() && state.ok() && state->restarting == marked) {
+      state->restarting = ProcessRef{};
+      runtime_->state().SaveState(*state).IgnoreError();
+    }
+  }
+  return status;
+}
+
+absl::StatusOr<std::optional<int>> Container::Wait(absl::Duration timeout) {
+  absl::Time deadline =
+      timeout == absl::InfiniteDuration() ? absl::InfiniteFuture() : runtime_->host().Now() + timeout;
+  for (;;) {
+    auto state = State();
+    if (!state.ok()) {
+      // A --rm container is gone once it ended; its exit code went with it.
+      if (absl::IsNotFound(state.status())) return std::optional<int>();
+      return state.status();
+    }
+    auto monitor = runtime_->host().OpenProcess(state->monitor);
+    if (!state->IsActive() && !monitor.ok()) return state->exit_code;
+    if (monitor.ok()) {
+      if (!runtime_->host().WaitProcess(monitor->get(), deadline)) {
+        return absl::DeadlineExceededError(
+            absl::StrCat("container ", ShortId(id_), " is still running"));
+      }
+      continue;  // re-read the record the monitor wrote before exiting
+    }
+    if (!state->IsActive()) return state->exit_code;
+  }
+}
+
+}  // namespace mydocker

@@ -1,0 +1,118 @@
+// The real host: pidfds, posix_spawn, /proc and umount2.
+#include <sys/mount.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "helper_spawn.h"
+#include "host/host.h"
+#include "mydocker/fs_util.h"
+#include "mydocker/status_macros.h"
+#include "pidfd.h"
+
+extern char** environ;
+
+namespace mydocker {
+namespace {
+
+// uid from /proc/PID/status ("Uid:\treal\teffective...").
+uint32_t StatusUid(const std::string& status) {
+  uint32_t uid = 0;
+  size_t at = status.find("\nUid:");
+  if (at == std::string::npos) return uid;
+  const std::string line = status.substr(at + 5, status.find('\n', at + 1) - at - 5);
+  std::vector<absl::string_view> fields = absl::StrSplit(line, '\t', absl::SkipWhitespace());
+  if (!fields.empty()) absl::SimpleAtoi(absl::StripAsciiWhitespace(fields[0]), &uid);
+  return uid;
+}
+
+absl::StatusOr<ProcessInfo> ReadProcFiles(int pid) {
+  MYDOCKER_ASSIGN_OR_RETURN(std::string stat, ReadFile(absl::StrCat("/proc/", pid, "/stat")));
+  ProcessInfo info;
+  info.pid = pid;
+  size_t open = stat.find('(');
+  size_t close = stat.rfind(')');  // comm may itself contain ')' and spaces
+  if (open == std::string::npos || close == std::string::npos || close + 2 >= stat.size()) {
+    return absl::InternalError(absl::StrCat("malformed /proc/", pid, "/stat"));
+  }
+  std::string comm = stat.substr(open + 1, close - open - 1);
+  std::vector<std::string> fields = absl::StrSplit(stat.substr(close + 2), ' ');
+  // fields[0] is field 3 (state); ppid is field 4, utime 14, stime 15.
+  if (fields.size() < 13) return absl::InternalError(absl::StrCat("short /proc/", pid, "/stat"));
+  info.state = fields[0].empty() ? '?' : fields[0][0];
+  absl::SimpleAtoi(fields[1], &info.ppid);
+  uint64_t utime = 0, stime = 0;
+  absl::SimpleAtoi(fields[11], &utime);
+  absl::SimpleAtoi(fields[12], &stime);
+  info.cpu_seconds =
+      static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+  if (auto status = ReadFile(absl::StrCat("/proc/", pid, "/status")); status.ok()) {
+    info.uid = StatusUid(*status);
+  }
+  auto cmdline = ReadFile(absl::StrCat("/proc/", pid, "/cmdline"));
+  if (cmdline.ok() && !cmdline->empty()) {
+    if (cmdline->back() == '\0') cmdline->pop_back();
+    std::replace(cmdline->begin(), cmdline->end(), '\0', ' ');
+    info.command = *cmdline;
+  } else {
+    info.command = absl::StrCat("[", comm, "]");
+  }
+  return info;
+}
+
+class LinuxHost final : public Host {
+ public:
+  absl::StatusOr<UniqueFd> OpenProcess(const ProcessRef& ref) override { return OpenPidfd(ref); }
+  bool WaitProcess(int handle, absl::Time deadline) override { return WaitPidfd(handle, deadline); }
+  absl::Status SignalProcess(int handle, int signal) override {
+    return SignalPidfd(handle, signal);
+  }
+  bool Alive(const ProcessRef& ref) override { return ref.Alive(); }
+  absl::StatusOr<ProcessInfo> ReadProcess(int pid) override { return ReadProcFiles(pid); }
+
+  absl::StatusOr<ChildProcess> Spawn(const SpawnRequest& request) override {
+    std::vector<char*> env;
+    for (const std::string& kv : request.env) env.push_back(const_cast<char*>(kv.c_str()));
+    env.push_back(nullptr);
+    MYDOCKER_ASSIGN_OR_RETURN(
+        pid_t pid, SpawnInNewSession(request.argv, request.inherit_env ? environ : env.data(),
+                                     request.stdio, request.fds));
+    // Our child cannot be reaped by anyone else, so the pidfd names it for sure.
+    UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+    return ChildProcess(this, pid, std::move(pidfd));
+  }
+
+  absl::StatusOr<int> Reap(pid_t pid) override {
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0) {
+      if (errno != EINTR) return LastErrnoError(absl::StrCat("waitpid ", pid));
+    }
+    return status;
+  }
+
+  absl::Status UnmountIfMounted(const std::string& path) override {
+    if (::umount2(path.c_str(), MNT_DETACH) != 0 && errno != EINVAL && errno != ENOENT) {
+      return LastErrnoError(absl::StrCat("unmount ", path));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Time Now() override { return absl::Now(); }
+};
+
+}  // namespace
+
+Host& RealHost() {
+  static Host* const host = new LinuxHost();
+  return *host;
+}
+
+}  // namespace mydocker
