@@ -11,6 +11,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstring>
 #include <optional>
@@ -25,8 +26,7 @@
 #include "mydocker/status_macros.h"
 #include "security/seccomp.h"
 #include "nsenter/nsenter.h"
-#include "pidfd.h"
-#include "helper_spawn.h"
+#include "host/host.h"
 #include "in_root.h"
 #include "user_lookup.h"
 #include "process/init_plan.h"
@@ -138,12 +138,18 @@ absl::StatusOr<ExecRequest> BuildRequest(const ContainerState& state,
 // command's environment travels in the request. Its own session: a Ctrl-C typed at the caller's
 // terminal reaches the command once, through the caller's forwarding, not a second time through
 // the terminal's process group.
-absl::StatusOr<pid_t> SpawnHelper(const std::string& helper, int sock, int pidfd,
-                                  const int stdio[3]) {
-  std::string var = absl::StrCat(MYDOCKER_NSENTER_ENV, "=", MYDOCKER_NSENTER_SOCKET_FD);
-  char* envp[] = {var.data(), nullptr};
-  return SpawnInNewSession({helper, "__nsenter"}, envp, stdio,
-                           {{sock, MYDOCKER_NSENTER_SOCKET_FD}, {pidfd, MYDOCKER_NSENTER_PIDFD_FD}});
+absl::StatusOr<ChildProcess> SpawnHelper(Host& host, const std::string& helper, int sock,
+                                         int pidfd, const int stdio[3]) {
+  SpawnRequest spawn;
+  spawn.argv = {helper, "__nsenter"};
+  std::copy(stdio, stdio + 3, spawn.stdio);
+  spawn.fds = {{sock, MYDOCKER_NSENTER_SOCKET_FD}, {pidfd, MYDOCKER_NSENTER_PIDFD_FD}};
+  spawn.env = {absl::StrCat(MYDOCKER_NSENTER_ENV, "=", MYDOCKER_NSENTER_SOCKET_FD)};
+  spawn.inherit_env = false;
+  MYDOCKER_ASSIGN_OR_RETURN(ChildProcess child, host.Spawn(spawn));
+  // The relay polls it to learn when the helper ended.
+  if (child.pidfd() < 0) return absl::InternalError("no pidfd for the exec helper");
+  return child;
 }
 
 absl::Status SendRequest(int sock, const std::string& payload) {
@@ -189,12 +195,9 @@ absl::Status AwaitExec(int sock, UniqueFd* terminal) {
   return absl::OkStatus();
 }
 
-int WaitHelper(pid_t helper) {
-  int status = 0;
-  while (::waitpid(helper, &status, 0) < 0) {
-    if (errno != EINTR) return 125;
-  }
-  return process::ExitCodeFromWaitStatus(status);
+int WaitHelper(ChildProcess& helper) {
+  absl::StatusOr<int> status = helper.Wait();
+  return status.ok() ? process::ExitCodeFromWaitStatus(*status) : 125;
 }
 
 bool CopyOnce(int from, int to) {
@@ -242,7 +245,25 @@ bool PumpInput(int from, Relay& relay, std::string& pending, bool readable) {
   return true;
 }
 
-void RunRelay(Relay& relay, const ExecOptions& options, pid_t helper, int helper_pidfd) {
+// Pipes for the command's stdio (never the caller's own descriptors: a terminal of the host
+// would let it inject input with TIOCSTI); the relay keeps our ends.
+absl::Status MakePipes(const ExecOptions& options, Relay& relay, UniqueFd child_stdio[3]) {
+  int p[2];
+  if (options.stdio.in >= 0) {
+    if (::pipe2(p, O_CLOEXEC) != 0) return LastErrnoError("pipe for the command's stdin");
+    child_stdio[0].reset(p[0]);
+    relay.in_w.reset(p[1]);
+  }
+  if (::pipe2(p, O_CLOEXEC) != 0) return LastErrnoError("pipe for the command's stdout");
+  relay.out_r.reset(p[0]);
+  child_stdio[1].reset(p[1]);
+  if (::pipe2(p, O_CLOEXEC) != 0) return LastErrnoError("pipe for the command's stderr");
+  relay.err_r.reset(p[0]);
+  child_stdio[2].reset(p[1]);
+  return absl::OkStatus();
+}
+
+void RunRelay(Relay& relay, const ExecOptions& options, const ChildProcess& helper) {
   bool in_open = relay.in_w.valid() && options.stdio.in >= 0;
   if (in_open) ::fcntl(relay.in_w.get(), F_SETFL, ::fcntl(relay.in_w.get(), F_GETFL) | O_NONBLOCK);
   std::string pending;
@@ -252,7 +273,7 @@ void RunRelay(Relay& relay, const ExecOptions& options, pid_t helper, int helper
     int n = 0, pid_i = -1, out_i = -1, err_i = -1, in_i = -1, sig_i = -1;
     // Not once it has ended: an exited process's pidfd stays readable, and poll would never
     // sleep while a grandchild keeps the output open.
-    if (!helper_done) fds[pid_i = n++] = {helper_pidfd, POLLIN, 0};
+    if (!helper_done) fds[pid_i = n++] = {helper.pidfd(), POLLIN, 0};
     if (out_open) fds[out_i = n++] = {relay.out_r.get(), POLLIN, 0};
     if (err_open) fds[err_i = n++] = {relay.err_r.get(), POLLIN, 0};
     if (in_open && !helper_done) {
@@ -280,7 +301,7 @@ void RunRelay(Relay& relay, const ExecOptions& options, pid_t helper, int helper
         struct winsize ws;
         if (::ioctl(options.stdio.out, TIOCGWINSZ, &ws) == 0) ::ioctl(relay.out_r.get(), TIOCSWINSZ, &ws);
       } else if (si.ssi_signo != SIGWINCH) {
-        ::kill(helper, static_cast<int>(si.ssi_signo));  // our child: its pid cannot be reused yet
+        helper.Signal(static_cast<int>(si.ssi_signo)).IgnoreError();
       }
     }
   }
@@ -300,7 +321,7 @@ absl::StatusOr<int> Container::Exec(const ExecOptions& options) {
   if (!state.IsActive()) {
     return absl::FailedPreconditionError(absl::StrCat("container ", ShortId(id_), " is not running"));
   }
-  auto pidfd = OpenPidfd(state.init);
+  auto pidfd = runtime_->host().OpenProcess(state.init);
   if (!pidfd.ok()) {
     return absl::FailedPreconditionError(absl::StrCat("container ", ShortId(id_), " is not running"));
   }
@@ -312,7 +333,6 @@ absl::StatusOr<int> Container::Exec(const ExecOptions& options) {
   MYDOCKER_ASSIGN_OR_RETURN(ExecRequest request,
                             BuildRequest(state, config, SeccompCacheDir(runtime_->options().root),
                                          join_files, clone_into, options));
-
   int pair[2];
   if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) {
     return LastErrnoError("socketpair");
@@ -322,48 +342,26 @@ absl::StatusOr<int> Container::Exec(const ExecOptions& options) {
   relay.tty = options.tty;
   UniqueFd child_stdio[3];
   if (!options.tty && !options.detach) {
-    // The command gets pipes, never the caller's own descriptors (a terminal of the host
-    // would let it inject input with TIOCSTI).
-    int p[2];
-    if (options.stdio.in >= 0 && ::pipe2(p, O_CLOEXEC) == 0) {
-      child_stdio[0].reset(p[0]);
-      relay.in_w.reset(p[1]);
-    }
-    if (::pipe2(p, O_CLOEXEC) == 0) {
-      relay.out_r.reset(p[0]);
-      child_stdio[1].reset(p[1]);
-    }
-    if (::pipe2(p, O_CLOEXEC) == 0) {
-      relay.err_r.reset(p[0]);
-      child_stdio[2].reset(p[1]);
-    }
+    MYDOCKER_RETURN_IF_ERROR(MakePipes(options, relay, child_stdio));
   }
   int stdio[3] = {child_stdio[0].get(), child_stdio[1].get(), child_stdio[2].get()};
-  MYDOCKER_ASSIGN_OR_RETURN(pid_t helper, SpawnHelper(runtime_->options().helper_path,
-                                                      helper_end.get(), pidfd->get(), stdio));
+  // Killed and reaped on every early return below.
+  MYDOCKER_ASSIGN_OR_RETURN(ChildProcess helper,
+                            SpawnHelper(runtime_->host(), runtime_->options().helper_path,
+                                        helper_end.get(), pidfd->get(), stdio));
   helper_end.reset();
   for (UniqueFd& fd : child_stdio) fd.reset();
-  UniqueFd helper_pidfd(static_cast<int>(::syscall(SYS_pidfd_open, helper, 0)));
-  if (!helper_pidfd) {
-    absl::Status error = LastErrnoError("pidfd_open of the exec helper");
-    ::kill(helper, SIGKILL);
-    WaitHelper(helper);
-    return error;
-  }
   UniqueFd terminal;
-  absl::Status started = SendRequest(sock.get(), request.payload);
-  if (started.ok()) started = AwaitExec(sock.get(), &terminal);
-  if (!started.ok()) {
-    ::kill(helper, SIGKILL);
-    WaitHelper(helper);
-    return started;
-  }
+  MYDOCKER_RETURN_IF_ERROR(SendRequest(sock.get(), request.payload));
+  MYDOCKER_RETURN_IF_ERROR(AwaitExec(sock.get(), &terminal));
   if (options.detach) return WaitHelper(helper) == 0 ? 0 : 125;
   if (terminal) {
-    relay.out_r.reset(::dup(terminal.get()));
+    // Close-on-exec: a caller's thread may fork and exec meanwhile (Python, a C++ server).
+    relay.out_r.reset(::fcntl(terminal.get(), F_DUPFD_CLOEXEC, 0));
+    if (!relay.out_r) return LastErrnoError("dup terminal");
     relay.in_w = std::move(terminal);
   }
-  RunRelay(relay, options, helper, helper_pidfd.get());
+  RunRelay(relay, options, helper);
   return WaitHelper(helper);
 }
 

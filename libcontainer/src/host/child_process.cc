@@ -15,10 +15,7 @@ namespace mydocker {
 
 ChildProcess& ChildProcess::operator=(ChildProcess&& other) noexcept {
   if (this != &other) {
-    if (owns()) {
-      Signal(SIGKILL).IgnoreError();
-      Wait().IgnoreError();
-    }
+    if (owns()) KillAndWait().IgnoreError();
     host_ = std::exchange(other.host_, nullptr);
     pid_ = std::exchange(other.pid_, -1);
     pidfd_ = std::move(other.pidfd_);
@@ -27,9 +24,12 @@ ChildProcess& ChildProcess::operator=(ChildProcess&& other) noexcept {
 }
 
 ChildProcess::~ChildProcess() {
-  if (!owns()) return;
-  Signal(SIGKILL).IgnoreError();
-  Wait().IgnoreError();
+  if (owns()) KillAndWait().IgnoreError();
+}
+
+absl::StatusOr<int> ChildProcess::KillAndWait() {
+  Signal(SIGKILL).IgnoreError();  // it may have ended already: Wait reaps it either way
+  return Wait();
 }
 
 absl::Status ChildProcess::Signal(int signal) const {

@@ -33,6 +33,8 @@ class ChildProcess {
   absl::Status Signal(int signal) const;
   // Waits for the child to end and reaps it; returns its wait status. Afterwards owns nothing.
   absl::StatusOr<int> Wait();
+  // SIGKILL, then Wait: what destruction does, for when the wait status is wanted.
+  absl::StatusOr<int> KillAndWait();
   // Gives up ownership (someone else reaps the child); returns its pid.
   pid_t Release();
 

@@ -181,6 +181,7 @@ class Monitor {
   UniqueFd stderr_r_;
   UniqueFd terminal_;
   pid_t init_pid_ = -1;
+  ChildProcess init_;  // kills and reaps init on every path that does not wait for it
   int wait_status_ = 0;
   bool init_exited_ = false;
   bool client_connected_ = true;
@@ -296,6 +297,8 @@ absl::Status Monitor::StartInit() {
     if (pid == 0) RunInit(plan_);
   }
   init_pid_ = static_cast<pid_t>(pid);
+  // Our child: signals to its pid are safe until we reap it, so no pidfd is needed.
+  init_ = ChildProcess(&RealHost(), init_pid_, UniqueFd());
   init_end.reset();
   for (UniqueFd& fd : child_stdio) fd.reset();
   return AwaitExec();
@@ -356,11 +359,8 @@ absl::Status Monitor::RecordStarted() {
 }
 
 void Monitor::FailStart(const absl::Status& status) {
-  if (init_pid_ > 0) {
-    ::kill(init_pid_, SIGKILL);
-    ::waitpid(init_pid_, nullptr, 0);
-    init_pid_ = -1;
-  }
+  if (init_.owns()) init_.KillAndWait().IgnoreError();
+  init_pid_ = -1;
   int code = ExitCodeOf(status);
   std::string message(status.message());
   if (owns_start_) {
@@ -400,13 +400,14 @@ void Monitor::HandleSignal() {
   struct signalfd_siginfo si;
   if (::read(signal_fd_.get(), &si, sizeof si) != sizeof si) return;
   if (si.ssi_signo != SIGCHLD) {
-    if (init_pid_ > 0 && !init_exited_) ::kill(init_pid_, static_cast<int>(si.ssi_signo));
+    if (!init_exited_) init_.Signal(static_cast<int>(si.ssi_signo)).IgnoreError();
     return;
   }
   int status;
   pid_t pid;
   while ((pid = ::waitpid(-1, &status, WNOHANG)) > 0) {
     if (pid == init_pid_) {
+      init_.Release();  // reaped here
       init_exited_ = true;
       wait_status_ = status;
     }
@@ -440,7 +441,7 @@ void Monitor::HandleControl() {
     return;
   }
   if (msg->type == ControlType::kSignal && !init_exited_) {
-    ::kill(init_pid_, msg->value);
+    init_.Signal(msg->value).IgnoreError();
   } else if (msg->type == ControlType::kResize && terminal_) {
     struct winsize ws = {};
     ws.ws_row = static_cast<unsigned short>(msg->value);
@@ -451,8 +452,8 @@ void Monitor::HandleControl() {
 
 void Monitor::Loop() {
   if (terminal_) {
-    stdout_r_.reset(::dup(terminal_.get()));
-    if (request_.relay_stdin) stdin_w_.reset(::dup(terminal_.get()));
+    stdout_r_.reset(::fcntl(terminal_.get(), F_DUPFD_CLOEXEC, 0));
+    if (request_.relay_stdin) stdin_w_.reset(::fcntl(terminal_.get(), F_DUPFD_CLOEXEC, 0));
   }
   out_open_ = stdout_r_.valid();
   err_open_ = stderr_r_.valid();
@@ -549,13 +550,16 @@ void Monitor::Finish() {
   ReleaseResources(RealHost(), *cgroups_, dir_, state_).IgnoreError();
   bool removed = false;
   std::string trash;
-  if (lock.ok()) {
+  // Without the lock (its file cannot be opened, say) the end is still recorded: the record is
+  // replaced atomically, and an unrecorded end would leave "running" for reconciliation to
+  // turn into an unknown exit code. Removal of a --rm container does need the lock.
+  {
     auto current = store_->LoadState(request_.id);
     if (current.ok()) {
       ContainerState s = *current;
       // Kept when this run is the one a restart is stopping.
       bool restarting = !s.restarting.empty() && s.restarting == state_.init;
-      if (s.auto_remove && !restarting) {
+      if (s.auto_remove && !restarting && lock.ok()) {
         removed = DeleteContainerFiles(*store_, *volumes_, request_.id,
                                        /*anonymous_volumes=*/true, &trash)
                       .ok();
@@ -596,8 +600,8 @@ int Monitor::Run() {
   Tell(ControlType::kStarted, init_pid_);
   Loop();
   if (!init_exited_) {  // gave up draining; make sure init is gone before recording
-    ::kill(init_pid_, SIGKILL);
-    ::waitpid(init_pid_, &wait_status_, 0);
+    absl::StatusOr<int> status = init_.KillAndWait();
+    if (status.ok()) wait_status_ = *status;
   }
   Finish();
   return 0;
