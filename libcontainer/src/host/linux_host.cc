@@ -12,11 +12,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
-#include "helper_spawn.h"
+#include "host/helper_spawn.h"
 #include "host/host.h"
 #include "mydocker/fs_util.h"
 #include "mydocker/status_macros.h"
-#include "pidfd.h"
+#include "host/pidfd.h"
 
 extern char** environ;
 

@@ -1,4 +1,4 @@
-#include "pidfd.h"
+#include "host/pidfd.h"
 
 #include <poll.h>
 #include <sys/syscall.h>

@@ -1,4 +1,4 @@
-#include "helper_spawn.h"
+#include "host/helper_spawn.h"
 
 #include <fcntl.h>
 #include <spawn.h>

@@ -1,8 +1,8 @@
 // Race-free handles on processes we are not the parent of (a container's init or monitor, seen
 // from another mydocker process): a pidfd opened for a pid and checked against the recorded
 // start time refers to that process and no other, even if the pid is recycled afterwards.
-#ifndef MYDOCKER_PIDFD_H_
-#define MYDOCKER_PIDFD_H_
+#ifndef MYDOCKER_HOST_PIDFD_H_
+#define MYDOCKER_HOST_PIDFD_H_
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -21,4 +21,4 @@ absl::Status SignalPidfd(int pidfd, int signal);
 
 }  // namespace mydocker
 
-#endif  // MYDOCKER_PIDFD_H_
+#endif  // MYDOCKER_HOST_PIDFD_H_

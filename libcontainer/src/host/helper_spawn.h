@@ -1,7 +1,7 @@
 // Starting a helper process from a library that may be called from many threads: posix_spawn
 // runs no code of ours in the child, so it is safe whatever the other threads hold.
-#ifndef MYDOCKER_HELPER_SPAWN_H_
-#define MYDOCKER_HELPER_SPAWN_H_
+#ifndef MYDOCKER_HOST_HELPER_SPAWN_H_
+#define MYDOCKER_HOST_HELPER_SPAWN_H_
 
 #include <sys/types.h>
 
@@ -22,4 +22,4 @@ absl::StatusOr<pid_t> SpawnInNewSession(const std::vector<std::string>& argv, ch
 
 }  // namespace mydocker
 
-#endif  // MYDOCKER_HELPER_SPAWN_H_
+#endif  // MYDOCKER_HOST_HELPER_SPAWN_H_
