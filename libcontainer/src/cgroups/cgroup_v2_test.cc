@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <functional>
 
 #include "absl/strings/str_cat.h"
@@ -384,6 +385,21 @@ TEST_F(RealCgroupV2Test, DevicePolicyIsEnforcedByTheKernelAndReplacedOnUpdate) {
               return ::mknod((made + "2").c_str(), S_IFCHR | 0600, makedev(1, 3)) == 0 ? 0 : errno;
             }), EPERM);
   EXPECT_EQ(InCgroup(*manager_, path_, [&] { return OpenErrno(null_node, O_RDWR); }), EPERM);
+}
+
+TEST_F(RealCgroupV2Test, ARefusedProgramFailsWithTheVerifiersLog) {
+  ASSERT_TRUE(manager_->Create(path_, {}).ok());
+  // r0 is never set before the exit: the verifier refuses to return an uninitialised register.
+  struct bpf_insn exit_only;
+  std::memset(&exit_only, 0, sizeof exit_only);
+  exit_only.code = BPF_JMP | BPF_EXIT;
+  auto s = AttachDeviceFilter(absl::StrCat(root_, "/", path_), {exit_only});
+  EXPECT_FALSE(s.ok());
+  EXPECT_THAT(s.message(), HasSubstr("load device cgroup eBPF program (verifier: "));
+  EXPECT_THAT(s.message(), HasSubstr("R0"));
+  auto attached = AttachedDeviceFilters(absl::StrCat(root_, "/", path_));
+  ASSERT_TRUE(attached.ok());
+  EXPECT_TRUE(attached->empty());
 }
 
 }  // namespace
