@@ -5,25 +5,20 @@
  *      reach the host's binary through /proc/<pid>/exe and overwrite it (CVE-2019-5736);
  *   2. reads the request (see nsenter.h) from the socket;
  *   3. joins the container's cgroups, then its namespaces through the pidfd of its init;
- *   4. forks, so that the command is really inside the PID namespace; the child sets up its
- *      terminal, working directory, user and capabilities and executes the command; the parent
- *      forwards signals to it and exits with its status.
+ *   4. forks, so that the command is really inside the PID namespace; the child runs the exec
+ *      tail (terminal, working directory, privileges, execve: src/process/exec_tail.c, shared
+ *      with the container's init); the parent forwards signals to it and exits with its status.
  * Errors go back through the socket as a message, never only to a stderr nobody reads. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/capability.h>
 #include <linux/filter.h>
-#include <linux/seccomp.h>
-#include <linux/close_range.h>
 #include <linux/sched.h> /* struct clone_args, CLONE_INTO_CGROUP */
 #include <stdint.h>
 #include <sched.h>
 #include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/sendfile.h>
@@ -31,10 +26,10 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "nsenter.h"
+#include "process/exec_tail.h"
 
 #define MAX_LIST 4096
 
@@ -68,22 +63,10 @@ struct request {
 
 static int sock = -1;
 
-static void append(char *buf, size_t cap, const char *s) {
-  size_t len = strnlen(buf, cap);
-  while (len + 1 < cap && *s) buf[len++] = *s++;
-  buf[len] = '\0';
-}
-
-static void fail(int code, int err, const char *a, const char *b, const char *c) {
-  struct mydocker_nsenter_error e;
-  memset(&e, 0, sizeof e);
-  e.exit_code = code;
-  e.err = err;
-  append(e.what, sizeof e.what, a);
-  if (b) append(e.what, sizeof e.what, b);
-  if (c) append(e.what, sizeof e.what, c);
-  send(sock, &e, sizeof e, MSG_NOSIGNAL);
-  _exit(code);
+/* Every failure, before the fork or in the command's process, in the exec tail's format. */
+__attribute__((noreturn)) static void fail(int code, int err, const char *a, const char *b,
+                                           const char *c) {
+  mydocker_exec_tail_fail(sock, code, err, a, b, c);
 }
 
 /* True if /proc/self/exe is a memfd that can no longer be written. */
@@ -217,7 +200,7 @@ static void parse(char *buf, size_t size, struct request *r) {
     else if (!strcmp(tok, "arg")) add(r->args, &r->nargs, v);
     else if (!strcmp(tok, "name")) r->name = v;
   }
-  if (r->nargs == 0 || r->npaths == 0) fail(125, 0, "exec request without a command", NULL, NULL);
+  if (r->nargs == 0) fail(125, 0, "exec request without a command", NULL, NULL);
 }
 
 static int join_fds[64];
@@ -264,7 +247,7 @@ static void enter_cgroup_namespace(const struct request *r) {
 
 /* The process that runs the command: on v2 created directly in the container's cgroup, where
  * moving any process through cgroup.procs waits for an RCU grace period (10-13 ms here). The
- * child of a raw clone3 makes only system calls (and snprintf) until execve. */
+ * child of a raw clone3 makes only system calls (the exec tail) until execve. */
 static pid_t spawn_command(const struct request *r) {
   if (cgroup_dir_fd >= 0) {
     struct clone_args args;
@@ -294,122 +277,36 @@ static void close_cgroup_fds(const struct request *r) {
   cgroup_dir_fd = -1;
 }
 
-static void send_terminal(int master) {
-  char byte = 't';
-  struct iovec iov = {&byte, 1};
-  union {
-    struct cmsghdr align;
-    char buf[CMSG_SPACE(sizeof(int))];
-  } control;
-  memset(&control, 0, sizeof control);
-  struct msghdr msg = {0};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control.buf;
-  msg.msg_controllen = sizeof control.buf;
-  struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
-  cmsg->cmsg_level = SOL_SOCKET;
-  cmsg->cmsg_type = SCM_RIGHTS;
-  cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-  memcpy(CMSG_DATA(cmsg), &master, sizeof(int));
-  if (sendmsg(sock, &msg, MSG_NOSIGNAL) != 1) fail(125, errno, "send terminal", NULL, NULL);
-}
-
-static void setup_terminal(const struct request *r) {
-  int master = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
-  if (master < 0) fail(125, errno, "open /dev/pts/ptmx", NULL, NULL);
-  int unlock = 0;
-  unsigned n = 0;
-  if (ioctl(master, TIOCSPTLCK, &unlock) != 0 || ioctl(master, TIOCGPTN, &n) != 0) {
-    fail(125, errno, "set up pseudo-terminal", NULL, NULL);
-  }
-  char path[32];
-  snprintf(path, sizeof path, "/dev/pts/%u", n);
-  int slave = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
-  if (slave < 0) fail(125, errno, "open ", path, NULL);
-  if (setsid() < 0 || ioctl(slave, TIOCSCTTY, 0) != 0) fail(125, errno, "set controlling terminal", NULL, NULL);
-  if (r->rows && r->cols) {
-    struct winsize ws = {0};
-    ws.ws_row = r->rows;
-    ws.ws_col = r->cols;
-    ioctl(slave, TIOCSWINSZ, &ws);
-  }
-  send_terminal(master);
-  close(master);
-  for (int fd = 0; fd < 3; ++fd) {
-    if (dup2(slave, fd) < 0) fail(125, errno, "dup2 terminal", NULL, NULL);
-  }
-  if (slave > 2) close(slave);
-}
-
-/* As init does: without no_new_privs, while we still hold CAP_SYS_ADMIN (late = 0); with it,
- * as late as possible before execve (late = 1). */
-static void load_seccomp(const struct request *r, int late) {
-  if (!r->seccomp_len || late != r->no_new_privs) return;
-  struct sock_fprog program = {r->seccomp_len, r->seccomp};
-  if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &program) != 0) {
-    fail(125, errno, "load seccomp filter", NULL, NULL);
-  }
-}
-
-static void drop_privileges(const struct request *r) {
-  if (r->limit_caps) {
-    for (int cap = 0; cap <= r->last_cap; ++cap) {
-      if ((r->caps >> cap) & 1) continue;
-      if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL) {
-        fail(125, errno, "drop capability", NULL, NULL);
-      }
-    }
-    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
-  }
-  if (r->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
-    fail(125, errno, "set no_new_privs", NULL, NULL);
-  }
-  load_seccomp(r, 0);
-  if (syscall(SYS_setgroups, (size_t)r->ngroups, r->groups) != 0) fail(125, errno, "setgroups", NULL, NULL);
-  if (syscall(SYS_setresgid, r->gid, r->gid, r->gid) != 0) fail(125, errno, "setgid", NULL, NULL);
-  if (syscall(SYS_setresuid, r->uid, r->uid, r->uid) != 0) fail(125, errno, "setuid", NULL, NULL);
-  if (r->limit_caps && r->uid == 0) {
-    struct __user_cap_header_struct header = {_LINUX_CAPABILITY_VERSION_3, 0};
-    struct __user_cap_data_struct data[2];
-    memset(data, 0, sizeof data);
-    for (int i = 0; i < 2; ++i) {
-      data[i].effective = data[i].permitted = (uint32_t)(r->caps >> (32 * i));
-    }
-    if (syscall(SYS_capset, &header, data) != 0) fail(125, errno, "capset", NULL, NULL);
-  }
-}
-
-static void run_command(const struct request *r) {
-  if (r->tty) setup_terminal(r);
-  else setsid();
-  if (chdir(r->cwd) != 0) fail(126, errno, "chdir to ", r->cwd, NULL);
-  char cwd[4096];
-  if (syscall(SYS_getcwd, cwd, sizeof cwd) < 0 || cwd[0] != '/') {
-    fail(125, errno, "working directory is outside the container: ", r->cwd, NULL);
-  }
-  drop_privileges(r);
-  /* Nothing of the host may reach the command: every descriptor above stdio closes at execve
-   * (the socket too, which is how the client learns that execve succeeded). */
-  if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) != 0) fail(125, errno, "close_range", NULL, NULL);
-  sigset_t none;
-  sigemptyset(&none);
-  if (sigprocmask(SIG_SETMASK, &none, NULL) != 0) fail(125, errno, "sigprocmask", NULL, NULL);
-  load_seccomp(r, 1);
-  char ready = MYDOCKER_NSENTER_READY;
-  if (send(sock, &ready, 1, MSG_NOSIGNAL) != 1) _exit(125);
-  int saved = ENOENT, denied = 0;
-  for (int i = 0; i < r->npaths; ++i) {
-    execve(r->paths[i], r->args, r->env);
-    saved = errno;
-    if (errno == EACCES) denied = 1;
-    else if (errno != ENOENT && errno != ENOTDIR) break;
-  }
-  if (denied && (saved == ENOENT || saved == ENOTDIR)) saved = EACCES;
-  if ((saved == ENOENT || saved == ENOTDIR) && !strchr(r->name, '/')) {
-    fail(127, 0, "exec: \"", r->name, "\": executable file not found in $PATH");
-  }
-  fail(saved == ENOENT || saved == ENOTDIR ? 127 : 126, saved, "exec ", r->name, NULL);
+/* The command's process: the exec tail from here, exactly as the container's init runs it, but
+ * that exec creates no missing working directory (as Docker's) and the command is not tied to
+ * the helper's life (the helper forwards signals and waits for it instead). */
+__attribute__((noreturn)) static void run_command(const struct request *r) {
+  struct mydocker_exec_tail_plan t;
+  memset(&t, 0, sizeof t);
+  t.report_fd = sock;
+  t.terminal = r->tty;
+  t.rows = r->rows;
+  t.cols = r->cols;
+  for (int fd = 0; fd < 3; ++fd) t.stdio[fd] = fd; /* as the client spawned the helper */
+  t.cwd = r->cwd;
+  t.limit_capabilities = r->limit_caps;
+  t.capabilities = r->caps;
+  t.last_capability = r->last_cap;
+  t.no_new_privs = r->no_new_privs;
+  t.seccomp = r->seccomp;
+  t.seccomp_len = r->seccomp_len;
+  t.set_user = 1;
+  t.uid = r->uid;
+  t.gid = r->gid;
+  t.groups = r->groups;
+  t.ngroups = (size_t)r->ngroups;
+  t.umask = 022; /* Docker's: not whatever the client process had */
+  t.exec_candidates = (const char *const *)r->paths;
+  t.command_name = r->name;
+  t.command_has_slash = strchr(r->name, '/') != NULL;
+  t.argv = r->args;
+  t.envp = r->env;
+  mydocker_exec_tail_run(&t);
 }
 
 static volatile pid_t child_pid;

@@ -3,8 +3,6 @@
 #ifndef MYDOCKER_NSENTER_H_
 #define MYDOCKER_NSENTER_H_
 
-#include <stdint.h>
-
 /* Set in the helper's environment to the number of the request socket; nothing happens
  * without it. */
 #define MYDOCKER_NSENTER_ENV "_MYDOCKER_NSENTER"
@@ -26,16 +24,11 @@
  *   env=<KEY=VALUE> (repeated)  path=<candidate executable> (repeated, in order)
  *   arg=<argv element> (repeated)  name=<command as typed, for messages> */
 
-/* Replies on the socket, from the command's process before execve: */
-#define MYDOCKER_NSENTER_READY 'x' /* one byte: every step before execve went well */
-/* ... or a terminal master (SCM_RIGHTS with one byte 't'), or a failure: */
-struct mydocker_nsenter_error {
-  int32_t exit_code; /* 125, 126 or 127 */
-  int32_t err;       /* errno of the failed call, 0 if none */
-  char what[480];
-};
-/* End of stream after MYDOCKER_NSENTER_READY means execve succeeded. The helper's own exit
- * status is the command's (128+N when killed by signal N); with detach=1 the helper exits 0
- * as soon as the command is started. */
+/* Replies on the socket: the exec tail's reports (src/process/exec_tail.h), from the stub
+ * itself for a step before the fork (exit code 125) and from the command's process after it:
+ * a terminal master, the ready byte, or one struct mydocker_exec_tail_error. End of stream
+ * after the ready byte means execve succeeded. The helper's own exit status is the command's
+ * (128+N when killed by signal N); with detach=1 the helper exits 0 as soon as the command is
+ * started. */
 
 #endif /* MYDOCKER_NSENTER_H_ */

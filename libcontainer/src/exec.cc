@@ -169,27 +169,21 @@ absl::Status SendRequest(int sock, const std::string& payload) {
 absl::Status AwaitExec(int sock, UniqueFd* terminal) {
   bool ready = false;
   for (;;) {
-    char buf[sizeof(mydocker_nsenter_error)];
-    UniqueFd received;
-    MYDOCKER_ASSIGN_OR_RETURN(size_t n,
-                              process::ReceiveWithFd(sock, buf, sizeof buf, &received));
-    if (received) {
-      *terminal = std::move(received);
-    } else if (n == 0) {
-      break;
-    } else if (n == 1 && buf[0] == MYDOCKER_NSENTER_READY) {
-      ready = true;
-    } else if (n == sizeof(mydocker_nsenter_error)) {
-      mydocker_nsenter_error e;
-      std::memcpy(&e, buf, sizeof e);
-      e.what[sizeof e.what - 1] = '\0';
-      std::string what = e.err != 0 ? absl::StrCat(e.what, ": ", std::strerror(e.err)) : e.what;
-      return WithExitCode(e.exit_code == 125 ? absl::InternalError(what)
-                                             : absl::FailedPreconditionError(what),
-                          e.exit_code);
-    } else {
-      return absl::InternalError("malformed reply from exec helper");
+    MYDOCKER_ASSIGN_OR_RETURN(process::ExecReport report, process::ReceiveExecReport(sock));
+    switch (report.kind) {
+      case process::ExecReport::kTerminal:
+        *terminal = std::move(report.terminal);
+        continue;
+      case process::ExecReport::kReady:
+        ready = true;
+        continue;
+      case process::ExecReport::kError:
+        return process::StartFailure(report.error.exit_code,
+                                     process::DescribeInitError(report.error));
+      case process::ExecReport::kClosed:
+        break;
     }
+    break;
   }
   if (!ready) return absl::InternalError("exec helper ended before running the command");
   return absl::OkStatus();

@@ -53,6 +53,22 @@ def test_exit_codes_pass_through(runtime):
     assert r.returncode == 126, r.stderr
 
 
+def test_unusable_workdir_fails_run_and_exec_alike(runtime):
+    """Both run the same exec tail: a working directory that cannot be entered is 126 (the
+    command cannot be invoked as asked, as `docker exec -w` reports it) with one message."""
+    start(runtime, "box")
+    for workdir in ("/etc/passwd", "/etc/passwd/sub"):
+        ran = runtime.md("run", "--rm", "-w", workdir, "busybox", "true")
+        execd = runtime.md("exec", "-w", workdir, "box", "true")
+        assert (ran.returncode, execd.returncode) == (126, 126), (ran.stderr, execd.stderr)
+        assert ran.stderr == execd.stderr == f"mydocker: chdir to {workdir}: Not a directory\n"
+    # run creates a missing working directory, exec does not (both as Docker's).
+    r = runtime.md("exec", "-w", "/no/such/dir", "box", "true")
+    assert r.returncode == 126
+    assert r.stderr == "mydocker: chdir to /no/such/dir: No such file or directory\n"
+    assert runtime.md("run", "--rm", "-w", "/no/such/dir", "busybox", "true").returncode == 0
+
+
 def test_background_process_holding_the_output_does_not_hold_exec(runtime):
     # The command's background child keeps the output pipe open after the command ended;
     # exec returns once the command has, instead of polling the ended helper forever.

@@ -52,9 +52,7 @@ absl::StatusOr<std::unique_ptr<Attachment>> Container::Start(const StartOptions&
                                             " ended before starting it: ", msg.status().message()));
   }
   if (msg->type == ControlType::kStartFailed) {
-    absl::Status error = msg->value == 125 ? absl::InternalError(msg->text)
-                                           : absl::FailedPreconditionError(msg->text);
-    return WithExitCode(error, msg->value);
+    return process::StartFailure(msg->value, msg->text);
   }
   if (msg->type != ControlType::kStarted) {
     return absl::InternalError("unexpected message from the container's monitor");

@@ -1,19 +1,14 @@
 // The container's init between clone() and execve(). Async-signal-safe code only: system calls
 // on the prepared plan, no allocation, no locks, no C++ library calls that may allocate.
 #include <fcntl.h>
-#include <linux/close_range.h>
-#include <sched.h>
 #include <net/if.h>
-#include <poll.h>
+#include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
-#include <linux/capability.h>
-#include <linux/seccomp.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -21,42 +16,15 @@
 #include <cstring>
 
 #include "process/init_plan.h"
-#include "process/protocol.h"
 
 namespace mydocker::process {
 namespace {
 
-// Appends `s` to the fixed buffer, always NUL-terminated.
-void Append(char* buf, size_t cap, const char* s) {
-  size_t len = 0;
-  while (len < cap - 1 && buf[len] != '\0') ++len;
-  while (len < cap - 1 && *s != '\0') buf[len++] = *s++;
-  buf[len] = '\0';
-}
-
-void AppendUnsigned(char* buf, size_t cap, unsigned v) {
-  char digits[16];
-  int n = 0;
-  do {
-    digits[n++] = static_cast<char>('0' + v % 10);
-    v /= 10;
-  } while (v != 0 && n < 15);
-  char out[16];
-  for (int i = 0; i < n; ++i) out[i] = digits[n - 1 - i];
-  out[n] = '\0';
-  Append(buf, cap, out);
-}
-
+// The container's own steps fail in the exec tail's format, so the monitor reads one kind of
+// report whichever step failed.
 [[noreturn]] void Fail(const InitPlan& plan, int exit_code, int err, const char* what,
                        const char* what2 = nullptr, const char* what3 = nullptr) {
-  InitError e;
-  e.exit_code = exit_code;
-  e.err = err;
-  Append(e.what, sizeof e.what, what);
-  if (what2 != nullptr) Append(e.what, sizeof e.what, what2);
-  if (what3 != nullptr) Append(e.what, sizeof e.what, what3);
-  ::send(plan.sync_fd, &e, sizeof e, MSG_NOSIGNAL);
-  ::_exit(exit_code);
+  mydocker_exec_tail_fail(plan.sync_fd, exit_code, err, what, what2, what3);
 }
 
 void OpenBinds(const InitPlan& plan);
@@ -216,144 +184,6 @@ void BringUpLoopback(const InitPlan& plan) {
   ::close(fd);
 }
 
-// Opens a pseudo-terminal in the container's own devpts, makes it the controlling terminal
-// and hands the master to the monitor. Returns the slave.
-int SetupTerminal(const InitPlan& plan) {
-  int master = ::open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
-  if (master < 0) Fail(plan, 125, errno, "open /dev/pts/ptmx");
-  int unlock = 0;
-  unsigned n = 0;
-  if (::ioctl(master, TIOCSPTLCK, &unlock) != 0 || ::ioctl(master, TIOCGPTN, &n) != 0) {
-    Fail(plan, 125, errno, "set up pseudo-terminal");
-  }
-  char path[32] = "/dev/pts/";
-  AppendUnsigned(path, sizeof path, n);
-  int slave = ::open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
-  if (slave < 0) Fail(plan, 125, errno, "open ", path);
-  if (::ioctl(slave, TIOCSCTTY, 0) != 0) Fail(plan, 125, errno, "set controlling terminal");
-  if (plan.console_size.height != 0 && plan.console_size.width != 0) {
-    struct winsize ws = {};
-    ws.ws_row = plan.console_size.height;
-    ws.ws_col = plan.console_size.width;
-    ::ioctl(slave, TIOCSWINSZ, &ws);
-  }
-  char byte = 't';
-  struct iovec iov = {&byte, 1};
-  alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-  std::memset(control, 0, sizeof control);
-  struct msghdr msg = {};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  struct cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
-  cmsg->cmsg_level = SOL_SOCKET;
-  cmsg->cmsg_type = SCM_RIGHTS;
-  cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-  std::memcpy(CMSG_DATA(cmsg), &master, sizeof(int));
-  if (::sendmsg(plan.sync_fd, &msg, MSG_NOSIGNAL) != 1) {
-    Fail(plan, 125, errno, "send terminal to monitor");
-  }
-  ::close(master);
-  return slave;
-}
-
-void SetupStdio(const InitPlan& plan) {
-  if (plan.terminal) {
-    int slave = SetupTerminal(plan);
-    for (int fd = 0; fd < 3; ++fd) {
-      if (::dup2(slave, fd) < 0) Fail(plan, 125, errno, "dup2 terminal");
-    }
-    if (slave > 2) ::close(slave);
-    return;
-  }
-  for (int fd = 0; fd < 3; ++fd) {
-    if (::dup2(plan.stdio[fd], fd) < 0) Fail(plan, 125, errno, "dup2 stdio");
-  }
-}
-
-void EnterWorkingDir(const InitPlan& plan) {
-  // Docker creates a missing working directory; do it before dropping privileges.
-  for (const std::string& dir : plan.cwd_components) MkdirIfMissing(dir.c_str(), 0755);
-  if (::chdir(plan.cwd.c_str()) != 0) Fail(plan, 125, errno, "chdir to ", plan.cwd.c_str());
-  // Defence in depth: a directory outside our root shows as "(unreachable)/...".
-  char cwd[4096];
-  if (::syscall(SYS_getcwd, cwd, sizeof cwd) < 0) Fail(plan, 125, errno, "getcwd");
-  if (cwd[0] != '/') Fail(plan, 125, 0, "working directory is outside the container: ", plan.cwd.c_str());
-}
-
-// The bounding set limits what any process of the container can ever gain (even through a
-// setuid binary); it must shrink while we still hold CAP_SETPCAP, before the user changes.
-void DropBoundingCapabilities(const InitPlan& plan) {
-  if (!plan.limit_capabilities) return;
-  for (int cap = 0; cap <= plan.last_capability; ++cap) {
-    if ((plan.capabilities >> cap) & 1) continue;
-    if (::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL) {
-      Fail(plan, 125, errno, "drop capability from bounding set");
-    }
-  }
-  ::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
-}
-
-// Permitted and effective sets for the rest of the way to execve; the inheritable set is
-// emptied (CVE-2022-24769: a non-empty one lets programs with file capabilities gain them).
-void SetCapabilities(const InitPlan& plan) {
-  if (!plan.limit_capabilities || plan.uid != 0) return;
-  struct __user_cap_header_struct header = {_LINUX_CAPABILITY_VERSION_3, 0};
-  struct __user_cap_data_struct data[2] = {};
-  for (int i = 0; i < 2; ++i) {
-    uint32_t word = static_cast<uint32_t>(plan.capabilities >> (32 * i));
-    data[i].effective = word;
-    data[i].permitted = word;
-    data[i].inheritable = 0;
-  }
-  if (::syscall(SYS_capset, &header, data) != 0) Fail(plan, 125, errno, "capset");
-}
-
-// Without no_new_privs a filter can only be loaded while init still holds CAP_SYS_ADMIN, so
-// before the user and capabilities change (setuid programs in the container keep working);
-// with it, as late as possible, after every step whose calls a profile might refuse (as runc
-// does). `late` says which of the two points this call is.
-void LoadSeccomp(const InitPlan& plan, bool late) {
-  if (late != plan.no_new_privileges || plan.seccomp.empty()) return;
-  struct sock_fprog program = {static_cast<unsigned short>(plan.seccomp.size()),
-                               const_cast<sock_filter*>(plan.seccomp.data())};
-  if (::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &program) != 0) {
-    Fail(plan, 125, errno, "load seccomp filter");
-  }
-}
-
-void SwitchUser(const InitPlan& plan) {
-  if (::syscall(SYS_setgroups, plan.groups.size(), plan.groups.data()) != 0) {
-    Fail(plan, 125, errno, "setgroups");
-  }
-  if (::syscall(SYS_setresgid, plan.gid, plan.gid, plan.gid) != 0) Fail(plan, 125, errno, "setgid");
-  if (::syscall(SYS_setresuid, plan.uid, plan.uid, plan.uid) != 0) Fail(plan, 125, errno, "setuid");
-}
-
-[[noreturn]] void Exec(const InitPlan& plan) {
-  int saved = ENOENT;
-  bool denied = false;
-  for (const std::string& path : plan.exec_candidates) {
-    ::execve(path.c_str(), plan.argv.data(), plan.envp.data());
-    saved = errno;
-    if (errno == EACCES) {
-      denied = true;
-    } else if (errno != ENOENT && errno != ENOTDIR) {
-      break;
-    }
-  }
-  if (denied && (saved == ENOENT || saved == ENOTDIR)) saved = EACCES;
-  if ((saved == ENOENT || saved == ENOTDIR) && !plan.command_has_slash) {
-    Fail(plan, 127, 0, "exec: \"", plan.command_name.c_str(),
-         "\": executable file not found in $PATH");
-  }
-  if (saved == ENOENT || saved == ENOTDIR) {
-    Fail(plan, 127, saved, "exec ", plan.command_name.c_str());
-  }
-  Fail(plan, 126, saved, "exec ", plan.command_name.c_str());
-}
-
 }  // namespace
 
 // Closes every descriptor inherited from the monitor except the ones init needs (the sync
@@ -408,42 +238,40 @@ void RunInit(const InitPlan& plan) {
     Fail(plan, 125, errno, "sethostname");
   }
   if (plan.loopback_up) BringUpLoopback(plan);
-  if (::setsid() < 0) Fail(plan, 125, errno, "setsid");
-  SetupStdio(plan);
-  // Every other descriptor closes at execve; the sync socket stays open until then so a
-  // failure of execve itself can still be reported.
-  if (::syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) != 0) {
-    Fail(plan, 125, errno, "close_range");
-  }
-  EnterWorkingDir(plan);
-  DropBoundingCapabilities(plan);
-  if (plan.no_new_privileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
-    Fail(plan, 125, errno, "set no_new_privs");
-  }
-  LoadSeccomp(plan, /*late=*/false);
-  SwitchUser(plan);
-  SetCapabilities(plan);
-  // Changing uid/gid clears the parent-death signal: set it again, and make sure the monitor
-  // did not die in between.
-  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-  struct pollfd monitor = {plan.sync_fd, 0, 0};
-  if (::poll(&monitor, 1, 0) == 1 && (monitor.revents & POLLHUP)) ::_exit(125);
-  ::umask(022);
-  // The monitor blocks signals it reads through a signalfd and ignores SIGPIPE; the command
-  // must start with the defaults.
-  struct sigaction dfl = {};
-  dfl.sa_handler = SIG_DFL;
-  ::sigaction(SIGPIPE, &dfl, nullptr);
-  sigset_t none;
-  ::sigemptyset(&none);
-  if (::sigprocmask(SIG_SETMASK, &none, nullptr) != 0) Fail(plan, 125, errno, "sigprocmask");
-  LoadSeccomp(plan, /*late=*/true);
-  // Tells the monitor that every step before execve went well: the end of stream that
-  // follows (the kernel closing our close-on-exec end) then means execve succeeded, even if the
-  // command has already exited by the time the monitor looks.
-  char ready = kInitReadyToExec;
-  if (::send(plan.sync_fd, &ready, 1, MSG_NOSIGNAL) != 1) ::_exit(125);
-  Exec(plan);
+  // The rest is the same as for `exec`: stdio, working directory, privileges, execve.
+  const mydocker_exec_tail_plan tail = ExecTailPlan(plan);
+  mydocker_exec_tail_run(&tail);
+}
+
+mydocker_exec_tail_plan ExecTailPlan(const InitPlan& plan) {
+  mydocker_exec_tail_plan t;
+  std::memset(&t, 0, sizeof t);
+  t.report_fd = plan.sync_fd;
+  t.terminal = plan.terminal;
+  t.rows = plan.console_size.height;
+  t.cols = plan.console_size.width;
+  for (int i = 0; i < 3; ++i) t.stdio[i] = plan.stdio[i];
+  t.cwd = plan.cwd.c_str();
+  t.cwd_create = plan.cwd_create.empty() ? nullptr : plan.cwd_create.data();
+  t.limit_capabilities = plan.limit_capabilities;
+  t.capabilities = plan.capabilities;
+  t.last_capability = plan.last_capability;
+  t.no_new_privs = plan.no_new_privileges;
+  t.seccomp = plan.seccomp.empty() ? nullptr : plan.seccomp.data();
+  t.seccomp_len = static_cast<unsigned short>(plan.seccomp.size());
+  t.set_user = 1;
+  t.uid = plan.uid;
+  t.gid = plan.gid;
+  t.groups = plan.groups.data();
+  t.ngroups = plan.groups.size();
+  t.umask = 022;
+  t.parent_death_signal = SIGKILL;  // as set first thing in RunInit
+  t.exec_candidates = plan.exec_candidate_ptrs.empty() ? nullptr : plan.exec_candidate_ptrs.data();
+  t.command_name = plan.command_name.c_str();
+  t.command_has_slash = plan.command_has_slash;
+  t.argv = plan.argv.data();
+  t.envp = plan.envp.data();
+  return t;
 }
 
 }  // namespace mydocker::process

@@ -218,6 +218,10 @@ absl::Status PlanCommand(const ContainerConfig& config, InitPlan& plan) {
   plan.command_name = args[0];
   plan.command_has_slash = args[0].find('/') != std::string::npos;
   plan.exec_candidates = ExecCandidates(args[0], config.process.env);
+  for (const std::string& path : plan.exec_candidates) {
+    plan.exec_candidate_ptrs.push_back(path.c_str());
+  }
+  plan.exec_candidate_ptrs.push_back(nullptr);
   plan.argv_storage = args;
   plan.env_storage = config.process.env;
   for (std::string& s : plan.argv_storage) plan.argv.push_back(s.data());
@@ -242,6 +246,8 @@ absl::Status PlanWorkingDir(const std::string& cwd, InitPlan& plan) {
     absl::StrAppend(&prefix, "/", part);
     plan.cwd_components.push_back(prefix);
   }
+  for (const std::string& dir : plan.cwd_components) plan.cwd_create.push_back(dir.c_str());
+  plan.cwd_create.push_back(nullptr);
   return absl::OkStatus();
 }
 

@@ -14,6 +14,7 @@
 
 #include "absl/status/statusor.h"
 #include "mydocker/container_config.h"
+#include "process/exec_tail.h"
 
 namespace mydocker::process {
 
@@ -89,6 +90,7 @@ struct InitPlan {
   bool loopback_up = false;
 
   std::vector<std::string> cwd_components;  // "/a/b" -> {"/a", "/a/b"}, created if missing
+  std::vector<const char*> cwd_create;      // into cwd_components, NULL-terminated
   std::string cwd;
   uid_t uid = 0;
   gid_t gid = 0;
@@ -102,9 +104,12 @@ struct InitPlan {
   bool no_new_privileges = false;
 
   std::vector<std::string> exec_candidates;  // full paths to try, in $PATH order
+  std::vector<const char*> exec_candidate_ptrs;  // into exec_candidates, NULL-terminated
   bool command_has_slash = false;
   std::string command_name;
-  // argv/envp point into the storage vectors; valid as long as the plan lives.
+  // argv/envp point into the storage vectors; valid as long as the plan lives. These and the
+  // other pointer lists point into the heap arrays of vectors, which a move of the plan keeps
+  // in place; a copy of the plan points into the original.
   std::vector<std::string> argv_storage;
   std::vector<std::string> env_storage;
   std::vector<char*> argv;
@@ -135,6 +140,10 @@ uint64_t AllCapabilities();
 // Executes the plan in the child of clone(). Never returns: execve()s the command, or sends an
 // InitError to sync_fd and exits with 125/126/127.
 [[noreturn]] void RunInit(const InitPlan& plan);
+
+// The part of `plan` from "inside the namespaces" to execve, for the exec tail shared with the
+// exec stub (exec_tail.h). Points into `plan`; async-signal-safe (RunInit calls it after clone).
+mydocker_exec_tail_plan ExecTailPlan(const InitPlan& plan);
 
 // The number of a capability by name ("CAP_CHOWN" or "CHOWN"); InvalidArgument if unknown.
 absl::StatusOr<int> CapabilityNumber(absl::string_view name);

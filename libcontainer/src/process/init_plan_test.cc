@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
+#include <csignal>
+
 #include "gtest/gtest.h"
 
 namespace mydocker::process {
@@ -134,6 +136,39 @@ TEST(InitPlanTest, WorkingDirectoryComponentsAreCreatedInOrder) {
   EXPECT_EQ(plan->cwd_components, (std::vector<std::string>{"/a", "/a/b", "/a/b/c"}));
   c.process.cwd = "/a/../../etc";
   EXPECT_EQ(BuildInitPlan(c).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+// The exec tail gets init's part of the plan, its lists NULL-terminated and still valid once
+// the plan has moved (BuildInitPlan's result is moved into the monitor).
+TEST(InitPlanTest, ExecTailPlanPointsIntoTheMovedPlan) {
+  ContainerConfig c = BaseConfig();
+  c.process.cwd = "/a/b";
+  c.process.args = {"ls", "-l"};
+  c.process.env = {"PATH=/x:/y"};
+  auto built = BuildInitPlan(c);
+  ASSERT_TRUE(built.ok());
+  InitPlan plan = *std::move(built);
+  plan.sync_fd = 7;
+  mydocker_exec_tail_plan t = ExecTailPlan(plan);
+  EXPECT_EQ(t.report_fd, 7);
+  EXPECT_STREQ(t.cwd, "/a/b");
+  ASSERT_NE(t.cwd_create, nullptr);
+  EXPECT_STREQ(t.cwd_create[0], "/a");
+  EXPECT_STREQ(t.cwd_create[1], "/a/b");
+  EXPECT_EQ(t.cwd_create[2], nullptr);
+  ASSERT_NE(t.exec_candidates, nullptr);
+  EXPECT_STREQ(t.exec_candidates[0], "/x/ls");
+  EXPECT_STREQ(t.exec_candidates[1], "/y/ls");
+  EXPECT_EQ(t.exec_candidates[2], nullptr);
+  EXPECT_STREQ(t.command_name, "ls");
+  EXPECT_FALSE(t.command_has_slash);
+  EXPECT_STREQ(t.argv[1], "-l");
+  EXPECT_EQ(t.argv[2], nullptr);
+  EXPECT_STREQ(t.envp[0], "PATH=/x:/y");
+  EXPECT_TRUE(t.set_user);
+  EXPECT_EQ(t.umask, 022u);
+  EXPECT_EQ(t.parent_death_signal, SIGKILL);
+  EXPECT_TRUE(t.limit_capabilities);
 }
 
 TEST(InitPlanTest, DefaultCapabilitiesAreDockersSet) {

@@ -59,34 +59,6 @@ bool WriteAll(int fd, const char* data, size_t size) {
   return true;
 }
 
-// Receives either the terminal master (SCM_RIGHTS), an InitError, or end of stream (execve
-// succeeded: the kernel closed init's close-on-exec end).
-struct InitReport {
-  enum Kind { kClosed, kReadyToExec, kTerminal, kError } kind = kClosed;
-  UniqueFd terminal;
-  InitError error;
-};
-
-absl::StatusOr<InitReport> ReceiveFromInit(int fd) {
-  InitReport report;
-  char buf[sizeof(InitError)];
-  MYDOCKER_ASSIGN_OR_RETURN(size_t n, ReceiveWithFd(fd, buf, sizeof buf, &report.terminal));
-  if (report.terminal) {
-    report.kind = InitReport::kTerminal;
-  } else if (n == 0) {
-    report.kind = InitReport::kClosed;
-  } else if (n == 1 && buf[0] == kInitReadyToExec) {
-    report.kind = InitReport::kReadyToExec;
-  } else if (n == sizeof(InitError)) {
-    report.kind = InitReport::kError;
-    std::memcpy(&report.error, buf, sizeof(InitError));
-    report.error.what[sizeof report.error.what - 1] = '\0';
-  } else {
-    return absl::InternalError("malformed message from container init");
-  }
-  return report;
-}
-
 // How long after the start the poll loop trims the resident image (see Loop).
 constexpr absl::Duration kTrimAfter = absl::Milliseconds(20);
 
@@ -318,18 +290,17 @@ absl::Status Monitor::AwaitExec() {
       return absl::DeadlineExceededError(absl::StrCat(
           "container init did not reach execve within ", absl::FormatDuration(kStartDeadline)));
     }
-    MYDOCKER_ASSIGN_OR_RETURN(InitReport report, ReceiveFromInit(sync_.get()));
+    MYDOCKER_ASSIGN_OR_RETURN(ExecReport report, ReceiveExecReport(sync_.get()));
     switch (report.kind) {
-      case InitReport::kTerminal:
+      case ExecReport::kTerminal:
         terminal_ = std::move(report.terminal);
         continue;
-      case InitReport::kReadyToExec:
+      case ExecReport::kReady:
         ready = true;
         continue;
-      case InitReport::kError:
-        return WithExitCode(absl::UnknownError(DescribeInitError(report.error)),
-                            report.error.exit_code);
-      case InitReport::kClosed:
+      case ExecReport::kError:
+        return StartFailure(report.error.exit_code, DescribeInitError(report.error));
+      case ExecReport::kClosed:
         break;
     }
     break;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "mydocker/status_macros.h"
@@ -71,6 +72,26 @@ absl::StatusOr<size_t> ReceiveWithFd(int sock, void* buf, size_t size, UniqueFd*
   return static_cast<size_t>(n);
 }
 
+absl::StatusOr<ExecReport> ReceiveExecReport(int fd) {
+  ExecReport report;
+  char buf[sizeof(InitError)];
+  MYDOCKER_ASSIGN_OR_RETURN(size_t n, ReceiveWithFd(fd, buf, sizeof buf, &report.terminal));
+  if (report.terminal) {
+    report.kind = ExecReport::kTerminal;
+  } else if (n == 0) {
+    report.kind = ExecReport::kClosed;
+  } else if (n == 1 && buf[0] == MYDOCKER_EXEC_TAIL_READY) {
+    report.kind = ExecReport::kReady;
+  } else if (n == sizeof(InitError)) {
+    report.kind = ExecReport::kError;
+    std::memcpy(&report.error, buf, sizeof(InitError));
+    report.error.what[sizeof report.error.what - 1] = '\0';
+  } else {
+    return absl::InternalError("malformed report before execve (a helper of another version?)");
+  }
+  return report;
+}
+
 int ExitCodeFromWaitStatus(int status) {
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
@@ -81,6 +102,12 @@ std::string DescribeInitError(const InitError& e) {
   std::string what(e.what, strnlen(e.what, sizeof e.what));
   if (e.err == 0) return what;
   return absl::StrCat(what, ": ", std::strerror(e.err));
+}
+
+absl::Status StartFailure(int exit_code, absl::string_view message) {
+  absl::Status status = exit_code == 125 ? absl::InternalError(message)
+                                          : absl::FailedPreconditionError(message);
+  return WithExitCode(std::move(status), exit_code);
 }
 
 }  // namespace mydocker::process

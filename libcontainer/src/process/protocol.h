@@ -6,10 +6,11 @@
 
 #include <cstdint>
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "mydocker/unique_fd.h"
+#include "process/exec_tail.h"
 
 namespace mydocker::process {
 
@@ -48,15 +49,23 @@ absl::StatusOr<ControlMessage> ReceiveControl(int fd);
 // stream.
 absl::StatusOr<size_t> ReceiveWithFd(int sock, void* buf, size_t size, UniqueFd* fd);
 
-// init -> monitor, one byte sent right before execve.
-inline constexpr char kInitReadyToExec = 'x';
+// What init (to its monitor) and the exec stub's command (to the exec client) report on their
+// report socket before execve: one format, written by the exec tail (exec_tail.h).
+using InitError = mydocker_exec_tail_error;
 
-// init -> monitor, when a step before execve fails. Filled with async-signal-safe code only.
-struct InitError {
-  int32_t exit_code = 125;
-  int32_t err = 0;       // errno of the failed call
-  char what[480] = {};   // the step, e.g. "mount proc on /proc"
+struct ExecReport {
+  enum Kind {
+    kClosed,    // end of stream: execve succeeded if kReady came first, else the process died
+    kReady,     // every step before execve went well
+    kTerminal,  // the pty master, in `terminal`
+    kError,     // a step failed, `error` says which; the process exits with its exit code
+  } kind = kClosed;
+  UniqueFd terminal;
+  InitError error = {};
 };
+
+// Receives one report. Internal for a message of no known kind.
+absl::StatusOr<ExecReport> ReceiveExecReport(int fd);
 
 // The exit status a process's wait status stands for, as a shell reports it: its code, 128+N
 // when it was killed by signal N, 125 otherwise.
@@ -64,6 +73,11 @@ int ExitCodeFromWaitStatus(int status);
 
 // Formats an InitError as "what: strerror(err)".
 std::string DescribeInitError(const InitError& e);
+
+// A command that could not be started (by run or exec), as its client sees it: Internal for the
+// runtime's own failures (125), FailedPrecondition for a command that cannot be run (126, 127),
+// with the exit code attached (WithExitCode).
+absl::Status StartFailure(int exit_code, absl::string_view message);
 
 }  // namespace mydocker::process
 
