@@ -31,6 +31,7 @@
 #include "user_lookup.h"
 #include "process/init_plan.h"
 #include "process/protocol.h"
+#include "process/stdio_relay.h"
 
 namespace mydocker {
 namespace {
@@ -194,22 +195,6 @@ int WaitHelper(ChildProcess& helper) {
   return status.ok() ? process::ExitCodeFromWaitStatus(*status) : 125;
 }
 
-bool CopyOnce(int from, int to) {
-  char buf[16384];
-  ssize_t n = ::read(from, buf, sizeof buf);
-  if (n < 0 && (errno == EINTR || errno == EAGAIN)) return true;
-  if (n <= 0) return false;
-  const char* p = buf;
-  while (n > 0) {
-    ssize_t w = to >= 0 ? ::write(to, p, static_cast<size_t>(n)) : n;
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) return true;  // our reader left; keep draining so the command is not blocked
-    p += w;
-    n -= w;
-  }
-  return true;
-}
-
 // The streams between the caller and the command, relayed until the helper ends and the
 // command's output is drained.
 struct Relay {
@@ -218,26 +203,6 @@ struct Relay {
   UniqueFd err_r;
   bool tty = false;
 };
-
-// Moves what the caller typed towards the command without ever blocking the loop: while the
-// command does not read, input waits in `pending` and no more is read from the caller.
-bool PumpInput(int from, Relay& relay, std::string& pending, bool readable) {
-  if (readable) {
-    char buf[16384];
-    ssize_t n = ::read(from, buf, sizeof buf);
-    if (n < 0 && (errno == EINTR || errno == EAGAIN)) return true;
-    if (n <= 0) return false;
-    pending.assign(buf, static_cast<size_t>(n));
-  }
-  while (!pending.empty()) {
-    ssize_t w = ::write(relay.in_w.get(), pending.data(), pending.size());
-    if (w < 0 && errno == EINTR) continue;
-    if (w < 0 && errno == EAGAIN) return true;
-    if (w <= 0) return false;
-    pending.erase(0, static_cast<size_t>(w));
-  }
-  return true;
-}
 
 // Pipes for the command's stdio (never the caller's own descriptors: a terminal of the host
 // would let it inject input with TIOCSTI); the relay keeps our ends.
@@ -257,10 +222,32 @@ absl::Status MakePipes(const ExecOptions& options, Relay& relay, UniqueFd child_
   return absl::OkStatus();
 }
 
+// Copies what `from` holds to `to` (-1: dropped); false at its end. A reader of ours that went
+// away does not stop the draining, or the command would block on a full pipe.
+bool CopyOutput(int from, int to) {
+  return process::RelayOutput(from, [to](absl::string_view data) {
+    if (to >= 0) process::WriteAll(to, data);
+  });
+}
+
+// A signal the caller received: SIGWINCH resizes the command's terminal, any other goes to the
+// helper, which forwards it to the command.
+void ForwardSignal(int signal_fd, const Relay& relay, int out, const ChildProcess& helper) {
+  struct signalfd_siginfo si;
+  if (::read(signal_fd, &si, sizeof si) != sizeof si) return;
+  if (si.ssi_signo != SIGWINCH) {
+    helper.Signal(static_cast<int>(si.ssi_signo)).IgnoreError();
+    return;
+  }
+  struct winsize ws;
+  if (relay.tty && ::ioctl(out, TIOCGWINSZ, &ws) == 0) ::ioctl(relay.out_r.get(), TIOCSWINSZ, &ws);
+}
+
 void RunRelay(Relay& relay, const ExecOptions& options, const ChildProcess& helper) {
-  bool in_open = relay.in_w.valid() && options.stdio.in >= 0;
-  if (in_open) ::fcntl(relay.in_w.get(), F_SETFL, ::fcntl(relay.in_w.get(), F_GETFL) | O_NONBLOCK);
-  std::string pending;
+  process::InputPump input;
+  if (relay.in_w.valid() && options.stdio.in >= 0) {
+    input = process::InputPump(options.stdio.in, relay.in_w.get());
+  }
   bool out_open = relay.out_r.valid(), err_open = relay.err_r.valid(), helper_done = false;
   while (out_open || err_open || !helper_done) {
     struct pollfd fds[5];
@@ -270,10 +257,7 @@ void RunRelay(Relay& relay, const ExecOptions& options, const ChildProcess& help
     if (!helper_done) fds[pid_i = n++] = {helper.pidfd(), POLLIN, 0};
     if (out_open) fds[out_i = n++] = {relay.out_r.get(), POLLIN, 0};
     if (err_open) fds[err_i = n++] = {relay.err_r.get(), POLLIN, 0};
-    if (in_open && !helper_done) {
-      fds[in_i = n++] = pending.empty() ? pollfd{options.stdio.in, POLLIN, 0}
-                                        : pollfd{relay.in_w.get(), POLLOUT, 0};
-    }
+    if (input.open() && !helper_done) fds[in_i = n++] = input.PollFd();
     if (options.signal_fd >= 0 && !helper_done) fds[sig_i = n++] = {options.signal_fd, POLLIN, 0};
     // Once the helper is gone only our own output pipes remain; a grandchild that kept them
     // open must not hold the caller forever.
@@ -281,22 +265,12 @@ void RunRelay(Relay& relay, const ExecOptions& options, const ChildProcess& help
     if (ready < 0 && errno == EINTR) continue;
     if (ready <= 0) break;
     if (pid_i >= 0 && fds[pid_i].revents) helper_done = true;
-    if (out_i >= 0 && fds[out_i].revents) out_open = CopyOnce(relay.out_r.get(), options.stdio.out);
-    if (err_i >= 0 && fds[err_i].revents) err_open = CopyOnce(relay.err_r.get(), options.stdio.err);
-    if (in_i >= 0 && fds[in_i].revents &&
-        !PumpInput(options.stdio.in, relay, pending, pending.empty())) {
-      in_open = false;
-      if (!relay.tty) relay.in_w.reset();  // the command sees end of input
-    }
+    if (out_i >= 0 && fds[out_i].revents) out_open = CopyOutput(relay.out_r.get(), options.stdio.out);
+    if (err_i >= 0 && fds[err_i].revents) err_open = CopyOutput(relay.err_r.get(), options.stdio.err);
+    // At the end of input the command sees end of file (a terminal stays: it is also stdout).
+    if (in_i >= 0 && fds[in_i].revents && !input.Pump() && !relay.tty) relay.in_w.reset();
     if (sig_i >= 0 && fds[sig_i].revents) {
-      struct signalfd_siginfo si;
-      if (::read(options.signal_fd, &si, sizeof si) != sizeof si) continue;
-      if (si.ssi_signo == SIGWINCH && relay.tty) {
-        struct winsize ws;
-        if (::ioctl(options.stdio.out, TIOCGWINSZ, &ws) == 0) ::ioctl(relay.out_r.get(), TIOCSWINSZ, &ws);
-      } else if (si.ssi_signo != SIGWINCH) {
-        helper.Signal(static_cast<int>(si.ssi_signo)).IgnoreError();
-      }
+      ForwardSignal(options.signal_fd, relay, options.stdio.out, helper);
     }
   }
 }

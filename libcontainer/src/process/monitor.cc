@@ -33,6 +33,7 @@
 #include "process/init_plan.h"
 #include "process/log_writer.h"
 #include "process/protocol.h"
+#include "process/stdio_relay.h"
 
 namespace mydocker::process {
 namespace {
@@ -45,18 +46,6 @@ absl::StatusOr<unsigned long> CloneFlags(const std::vector<NamespaceType>& names
   if (flags & CLONE_NEWUSER) return absl::UnimplementedError("user namespaces are not supported yet");
   if (!(flags & CLONE_NEWNS)) return absl::InvalidArgumentError("a mount namespace is required");
   return flags;
-}
-
-// Writes all of `data` to a blocking descriptor; false once the reader is gone.
-bool WriteAll(int fd, const char* data, size_t size) {
-  while (size > 0) {
-    ssize_t n = ::write(fd, data, size);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    data += n;
-    size -= static_cast<size_t>(n);
-  }
-  return true;
 }
 
 // How long after the start the poll loop trims the resident image (see Loop).
@@ -128,7 +117,6 @@ class Monitor {
   void HandleSignal();
   void HandleControl();
   void DetachClient();
-  void RelayStdin(bool readable);
   void Relay(int from, int to, absl::string_view stream, bool* open);
   void Finish();
   void Tell(ControlType type, int value, absl::string_view text = {});
@@ -157,12 +145,10 @@ class Monitor {
   int wait_status_ = 0;
   bool init_exited_ = false;
   bool client_connected_ = true;
-  bool stdin_open_ = false;
-  bool stdin_eof_ = false;
-  // Input read from the client but not yet taken by the container. Writes to the container
-  // never block the loop (a container that does not read its input must not stop the monitor
-  // from reaping, relaying output or forwarding signals); while this holds data, no more is read.
-  std::string stdin_pending_;
+  // The client's input to the container. Writes to the container never block the loop (a
+  // container that does not read its input must not stop the monitor from reaping, relaying
+  // output or forwarding signals).
+  InputPump stdin_;
   bool out_open_ = false;
   bool err_open_ = false;
   bool client_out_ok_ = true;
@@ -353,18 +339,11 @@ void Monitor::FailStart(const absl::Status& status) {
 }
 
 void Monitor::Relay(int from, int to, absl::string_view stream, bool* open) {
-  char buf[16384];
-  ssize_t n = ::read(from, buf, sizeof buf);
-  if (n < 0 && (errno == EINTR || errno == EAGAIN)) return;
-  if (n <= 0) {  // EOF, or EIO from a terminal whose last slave closed
-    *open = false;
-    log_->Flush(stream);
-    return;
-  }
-  log_->Add(stream, absl::string_view(buf, static_cast<size_t>(n)));
-  if (request_.attach && client_out_ok_ && to >= 0) {
-    client_out_ok_ = WriteAll(to, buf, static_cast<size_t>(n));
-  }
+  *open = RelayOutput(from, [&](absl::string_view data) {
+    log_->Add(stream, data);
+    if (request_.attach && client_out_ok_ && to >= 0) client_out_ok_ = WriteAll(to, data);
+  });
+  if (!*open) log_->Flush(stream);
 }
 
 void Monitor::HandleSignal() {
@@ -398,9 +377,8 @@ void Monitor::DetachClient() {
   UniqueFd null(::open("/dev/null", O_RDWR | O_CLOEXEC));
   for (int fd = 0; fd < 3; ++fd) ::dup3(null.get(), fd, 0);
   client_out_ok_ = false;
-  if (stdin_open_) {
-    stdin_open_ = false;
-    stdin_pending_.clear();
+  if (stdin_.open()) {
+    stdin_.Close();
     if (!terminal_) stdin_w_.reset();  // the container sees end of input, as with docker attach
   }
 }
@@ -428,8 +406,7 @@ void Monitor::Loop() {
   }
   out_open_ = stdout_r_.valid();
   err_open_ = stderr_r_.valid();
-  stdin_open_ = request_.relay_stdin && stdin_w_.valid();
-  if (stdin_open_) ::fcntl(stdin_w_.get(), F_SETFL, ::fcntl(stdin_w_.get(), F_GETFL) | O_NONBLOCK);
+  if (request_.relay_stdin && stdin_w_.valid()) stdin_ = InputPump(STDIN_FILENO, stdin_w_.get());
   absl::string_view out_stream = "stdout";
   absl::Time drain_deadline = absl::InfiniteFuture();
   const absl::Time trim_at = absl::Now() + kTrimAfter;
@@ -449,11 +426,8 @@ void Monitor::Loop() {
     if (out_i >= 0) fds[out_i] = {stdout_r_.get(), POLLIN, 0};
     int err_i = err_open_ ? n++ : -1;
     if (err_i >= 0) fds[err_i] = {stderr_r_.get(), POLLIN, 0};
-    int in_i = stdin_open_ && !init_exited_ ? n++ : -1;
-    if (in_i >= 0) {
-      fds[in_i] = stdin_pending_.empty() ? pollfd{STDIN_FILENO, POLLIN, 0}
-                                         : pollfd{stdin_w_.get(), POLLOUT, 0};
-    }
+    int in_i = stdin_.open() && !init_exited_ ? n++ : -1;
+    if (in_i >= 0) fds[in_i] = stdin_.PollFd();
     int timeout = init_exited_ ? 100 : -1;
     // The resident image is trimmed a moment after the start, whatever the container does: a
     // command that ends within it (`run --rm ... true`) is reaped and reported without that
@@ -475,38 +449,11 @@ void Monitor::Loop() {
     if (control_i >= 0 && fds[control_i].revents) HandleControl();
     if (out_i >= 0 && fds[out_i].revents) Relay(stdout_r_.get(), STDOUT_FILENO, out_stream, &out_open_);
     if (err_i >= 0 && fds[err_i].revents) Relay(stderr_r_.get(), STDERR_FILENO, "stderr", &err_open_);
-    if (in_i >= 0 && fds[in_i].revents) RelayStdin(stdin_pending_.empty());
+    // At the end of input the container sees end of file (a terminal stays: it is also stdout).
+    if (in_i >= 0 && fds[in_i].revents && !stdin_.Pump() && !terminal_) stdin_w_.reset();
   }
   log_->Flush("stdout");
   log_->Flush("stderr");
-}
-
-void Monitor::RelayStdin(bool readable) {
-  if (readable) {
-    char buf[16384];
-    ssize_t r = ::read(STDIN_FILENO, buf, sizeof buf);
-    if (r < 0 && (errno == EINTR || errno == EAGAIN)) return;
-    if (r > 0) {
-      stdin_pending_.assign(buf, static_cast<size_t>(r));
-    } else {
-      stdin_eof_ = true;
-    }
-  }
-  while (!stdin_pending_.empty()) {
-    ssize_t w = ::write(stdin_w_.get(), stdin_pending_.data(), stdin_pending_.size());
-    if (w < 0 && errno == EINTR) continue;
-    if (w < 0 && errno == EAGAIN) return;  // poll for POLLOUT next
-    if (w <= 0) {  // the container closed its input
-      stdin_pending_.clear();
-      stdin_eof_ = true;
-      break;
-    }
-    stdin_pending_.erase(0, static_cast<size_t>(w));
-  }
-  if (stdin_eof_) {
-    stdin_open_ = false;
-    if (!terminal_) stdin_w_.reset();  // the container sees end of input
-  }
 }
 
 void Monitor::Finish() {
