@@ -1,4 +1,5 @@
 // mydocker pause CONTAINER... / mydocker unpause CONTAINER...
+#include "cli_util.h"
 #include "commands.h"
 
 namespace mydocker::cli {

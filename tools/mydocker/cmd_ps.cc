@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "cli_util.h"
 #include "commands.h"
 #include "format.h"
 #include "rapidjson/stringbuffer.h"

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "attach.h"
+#include "cli_util.h"
 #include "commands.h"
 #include "mydocker/status_macros.h"
 

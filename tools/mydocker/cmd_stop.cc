@@ -1,6 +1,7 @@
 // mydocker stop [-t SECONDS] CONTAINER... / mydocker kill [-s SIGNAL] CONTAINER...
 #include <iostream>
 
+#include "cli_util.h"
 #include "commands.h"
 #include "mydocker/signals.h"
 
@@ -14,23 +15,6 @@ struct StopFlags {
 };
 
 }  // namespace
-
-int ForEachContainer(Context& ctx, const std::vector<std::string>& refs,
-                     const std::function<absl::Status(Container&)>& action) {
-  Runtime* rt = ctx.OpenRuntime();
-  if (rt == nullptr) return ctx.exit_code;
-  // An error for one container does not stop the others; the exit status says one failed.
-  for (const std::string& ref : refs) {
-    auto container = rt->Get(ref);
-    absl::Status s = container.ok() ? action(**container) : container.status();
-    if (s.ok()) {
-      std::cout << ref << "\n";
-    } else {
-      ctx.Fail(s, 1);
-    }
-  }
-  return ctx.exit_code;
-}
 
 void RegisterStop(CLI::App& app, Context& ctx) {
   auto flags = std::make_shared<StopFlags>();

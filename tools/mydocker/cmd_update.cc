@@ -1,4 +1,5 @@
 // mydocker update [OPTIONS] CONTAINER...  (resource limits, live and for later starts)
+#include "cli_util.h"
 #include "commands.h"
 #include "run_options.h"
 

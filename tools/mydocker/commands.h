@@ -3,36 +3,10 @@
 #ifndef MYDOCKER_TOOLS_COMMANDS_H_
 #define MYDOCKER_TOOLS_COMMANDS_H_
 
-#include <functional>
-#include <memory>
-#include <string>
-
 #include "CLI/CLI.hpp"
-#include "absl/status/status.h"
-#include "mydocker/runtime.h"
+#include "context.h"
 
 namespace mydocker::cli {
-
-struct Context {
-  std::string root;  // --root / MYDOCKER_ROOT
-  int exit_code = 0;
-
-  // Opens the runtime for the chosen root; on error prints it and sets exit_code.
-  Runtime* OpenRuntime();
-  // Prints "mydocker: <message>" to stderr and records the exit status.
-  void Fail(const absl::Status& status, int exit_code);
-
- private:
-  std::unique_ptr<Runtime> runtime_;
-};
-
-// Docker's name for a status: "created", "running", "paused", "exited".
-std::string DockerStatusName(ContainerStatus status);
-
-// Applies `action` to each container named in `refs`, printing the name on success; an error
-// for one does not stop the others and makes the exit status 1.
-int ForEachContainer(Context& ctx, const std::vector<std::string>& refs,
-                     const std::function<absl::Status(Container&)>& action);
 
 void RegisterRun(CLI::App& app, Context& ctx);
 void RegisterStart(CLI::App& app, Context& ctx);    // start, restart

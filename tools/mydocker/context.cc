@@ -3,7 +3,7 @@
 
 #include <iostream>
 
-#include "commands.h"
+#include "context.h"
 
 namespace mydocker::cli {
 namespace {
