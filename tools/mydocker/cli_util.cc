@@ -1,6 +1,8 @@
 #include "cli_util.h"
 
 #include <iostream>
+#include <memory>
+#include <utility>
 
 namespace mydocker::cli {
 
@@ -23,6 +25,36 @@ int ForEachContainer(Context& ctx, const std::vector<std::string>& refs,
     }
   }
   return ctx.exit_code;
+}
+
+CLI::App* AddContainersCommand(CLI::App& app, Context& ctx, const std::string& name,
+                               const std::string& description,
+                               std::function<absl::Status(Container&)> action,
+                               std::function<absl::Status()> check) {
+  auto containers = std::make_shared<std::vector<std::string>>();
+  CLI::App* cmd = app.add_subcommand(name, description);
+  cmd->add_option("containers", *containers, "Containers")->required();
+  cmd->callback([&ctx, containers, action = std::move(action), check = std::move(check)] {
+    if (check) {
+      absl::Status s = check();
+      if (!s.ok()) return ctx.Fail(s, 1);
+    }
+    ctx.exit_code = ForEachContainer(ctx, *containers, action);
+  });
+  return cmd;
+}
+
+CLI::App* AddContainersCommandWithTimeout(
+    CLI::App& app, Context& ctx, const std::string& name, const std::string& description,
+    std::function<absl::Status(Container&, absl::Duration)> action) {
+  auto seconds = std::make_shared<int>(10);
+  CLI::App* cmd = AddContainersCommand(app, ctx, name, description,
+                                       [seconds, action = std::move(action)](Container& c) {
+                                         return action(c, absl::Seconds(*seconds));
+                                       });
+  cmd->add_option("-t,--time", *seconds, "Seconds to wait before killing (default 10)")
+      ->check(CLI::NonNegativeNumber);
+  return cmd;
 }
 
 }  // namespace mydocker::cli

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "CLI/CLI.hpp"
 #include "absl/status/status.h"
 #include "context.h"
 #include "mydocker/container.h"
@@ -20,6 +21,21 @@ std::string DockerStatusName(ContainerStatus status);
 // for one does not stop the others and makes the exit status 1.
 int ForEachContainer(Context& ctx, const std::vector<std::string>& refs,
                      const std::function<absl::Status(Container&)>& action);
+
+// Adds the subcommand `name` taking one or more containers and returns it, for the command's
+// own options. When it runs, `check` (if given) comes first: its error is reported with exit
+// status 1 and no container is touched; then ForEachContainer applies `action`. Both run after
+// parsing, so they may read the variables the options fill.
+CLI::App* AddContainersCommand(CLI::App& app, Context& ctx, const std::string& name,
+                               const std::string& description,
+                               std::function<absl::Status(Container&)> action,
+                               std::function<absl::Status()> check = nullptr);
+
+// AddContainersCommand with -t,--time SECONDS (default 10), how long a container gets to stop
+// before it is killed, which `action` receives (stop, restart).
+CLI::App* AddContainersCommandWithTimeout(
+    CLI::App& app, Context& ctx, const std::string& name, const std::string& description,
+    std::function<absl::Status(Container&, absl::Duration)> action);
 
 }  // namespace mydocker::cli
 

@@ -1,5 +1,7 @@
-// The CLI's commands. Each cmd_<name>.cc registers its subcommands on the app; a callback stores
-// the process exit status in the context. The CLI is thin: parse, call libcontainer, format.
+// The CLI's commands: cmd_<name>.cc holds `mydocker <name>`, its Register<Name> beside its
+// handler; main.cc calls each in the order `mydocker --help` lists them. A callback stores the
+// process exit status in the context. The CLI is thin: parse, call libcontainer, format.
+// Helpers that several commands use are in cli_util.h, output formatting in format.h.
 #ifndef MYDOCKER_TOOLS_COMMANDS_H_
 #define MYDOCKER_TOOLS_COMMANDS_H_
 
@@ -9,10 +11,12 @@
 namespace mydocker::cli {
 
 void RegisterRun(CLI::App& app, Context& ctx);
-void RegisterStart(CLI::App& app, Context& ctx);    // start, restart
+void RegisterStart(CLI::App& app, Context& ctx);
+void RegisterRestart(CLI::App& app, Context& ctx);
 void RegisterExec(CLI::App& app, Context& ctx);
 void RegisterVolume(CLI::App& app, Context& ctx);  // volume create|ls|inspect|rm
-void RegisterStop(CLI::App& app, Context& ctx);     // stop, kill
+void RegisterStop(CLI::App& app, Context& ctx);
+void RegisterKill(CLI::App& app, Context& ctx);
 void RegisterWait(CLI::App& app, Context& ctx);
 void RegisterLogs(CLI::App& app, Context& ctx);
 void RegisterRename(CLI::App& app, Context& ctx);
@@ -28,7 +32,8 @@ void RegisterHistory(CLI::App& app, CLI::App& image, Context& ctx);
 void RegisterCommit(CLI::App& app, Context& ctx);
 void RegisterStats(CLI::App& app, Context& ctx);
 void RegisterUpdate(CLI::App& app, Context& ctx);
-void RegisterPause(CLI::App& app, Context& ctx);    // pause, unpause
+void RegisterPause(CLI::App& app, Context& ctx);
+void RegisterUnpause(CLI::App& app, Context& ctx);
 void RegisterTop(CLI::App& app, Context& ctx);
 
 }  // namespace mydocker::cli
