@@ -5,6 +5,8 @@
 #ifndef MYDOCKER_TOOLS_COMMANDS_H_
 #define MYDOCKER_TOOLS_COMMANDS_H_
 
+#include <string>
+
 #include "CLI/CLI.hpp"
 #include "context.h"
 
@@ -23,8 +25,15 @@ void RegisterRename(CLI::App& app, Context& ctx);
 void RegisterInspect(CLI::App& app, Context& ctx);
 void RegisterPs(CLI::App& app, Context& ctx);
 void RegisterRm(CLI::App& app, Context& ctx);
-void RegisterImageCommands(CLI::App& app, Context& ctx);  // image import|ls|rm|..., images, rmi
-void RegisterImageInspect(CLI::App& image, Context& ctx);  // image inspect
+// `image` and its subcommands, and Docker's top-level save, load, history, images and rmi:
+// RegisterImage calls the functions below in the order `--help` lists the commands.
+void RegisterImage(CLI::App& app, Context& ctx);
+void RegisterImageImport(CLI::App& image, Context& ctx);
+// `name` is "ls" (under `image`, alias "list") or "images" (top level).
+void RegisterImageLs(CLI::App& parent, const std::string& name, Context& ctx);
+// `name` is "rm" (under `image`, alias "remove") or "rmi" (top level).
+void RegisterImageRm(CLI::App& parent, const std::string& name, Context& ctx);
+void RegisterImageInspect(CLI::App& image, Context& ctx);
 // Each registers the top-level command and its `image` twin (save and image save ...).
 void RegisterSave(CLI::App& app, CLI::App& image, Context& ctx);
 void RegisterLoad(CLI::App& app, CLI::App& image, Context& ctx);

@@ -49,7 +49,7 @@ int main(int argc, char** argv) {
   mydocker::cli::RegisterInspect(app, ctx);
   mydocker::cli::RegisterPs(app, ctx);
   mydocker::cli::RegisterRm(app, ctx);
-  mydocker::cli::RegisterImageCommands(app, ctx);
+  mydocker::cli::RegisterImage(app, ctx);
   mydocker::cli::RegisterCommit(app, ctx);
   mydocker::cli::RegisterStats(app, ctx);
   mydocker::cli::RegisterUpdate(app, ctx);
