@@ -4,10 +4,18 @@
 #include <memory>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
+
 namespace mydocker::cli {
 
 std::string DockerStatusName(ContainerStatus status) {
   return status == ContainerStatus::kStopped ? "exited" : std::string(ContainerStatusName(status));
+}
+
+absl::Status CheckListFormat(const std::string& format) {
+  if (format.empty() || format == "json" || format == "table") return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown format \"", format, "\": use \"json\" or \"table\""));
 }
 
 int ForEachContainer(Context& ctx, const std::vector<std::string>& refs,

@@ -22,6 +22,10 @@ std::string DockerStatusName(ContainerStatus status);
 int ForEachContainer(Context& ctx, const std::vector<std::string>& refs,
                      const std::function<absl::Status(Container&)>& action);
 
+// The --format of ps and image ls: empty or "table" (the default), or "json"; anything else is
+// InvalidArgument.
+absl::Status CheckListFormat(const std::string& format);
+
 // Adds the subcommand `name` taking one or more containers and returns it, for the command's
 // own options. When it runs, `check` (if given) comes first: its error is reported with exit
 // status 1 and no container is touched; then ForEachContainer applies `action`. Both run after

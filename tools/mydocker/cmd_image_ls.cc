@@ -7,8 +7,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "cli_util.h"
 #include "commands.h"
 #include "format.h"
+#include "json_fields.h"
 #include "mydocker/container_state.h"
 #include "rapidjson/stringbuffer.h"
 #include "rapidjson/writer.h"
@@ -64,17 +66,13 @@ std::vector<Row> Rows(const std::vector<Image>& images, const std::string& filte
 std::string JsonLine(const Row& row, absl::Time now, bool no_trunc) {
   rapidjson::StringBuffer buf;
   rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-  auto kv = [&w](const char* key, const std::string& value) {
-    w.Key(key);
-    w.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
-  };
   w.StartObject();
-  kv("ID", DisplayId(row.image->id, no_trunc));
-  kv("Repository", row.repository);
-  kv("Tag", row.tag);
-  kv("CreatedAt", FormatRfc3339(row.image->created));
-  kv("CreatedSince", absl::StrCat(HumanDuration(now - row.image->created), " ago"));
-  kv("Size", HumanSize(row.image->size));
+  Str(w, "ID", DisplayId(row.image->id, no_trunc));
+  Str(w, "Repository", row.repository);
+  Str(w, "Tag", row.tag);
+  Str(w, "CreatedAt", FormatRfc3339(row.image->created));
+  Str(w, "CreatedSince", absl::StrCat(HumanDuration(now - row.image->created), " ago"));
+  Str(w, "Size", HumanSize(row.image->size));
   w.Key("Layers");
   w.Uint64(row.image->layers.size());
   w.EndObject();
@@ -106,10 +104,8 @@ std::string Render(const std::vector<Row>& rows, const LsFlags& flags) {
 }
 
 int Ls(Context& ctx, const LsFlags& flags) {
-  if (!flags.format.empty() && flags.format != "json" && flags.format != "table") {
-    ctx.Fail(absl::InvalidArgumentError(
-                 absl::StrCat("unknown format \"", flags.format, "\": use \"json\" or \"table\"")),
-             1);
+  if (absl::Status s = CheckListFormat(flags.format); !s.ok()) {
+    ctx.Fail(s, 1);
     return ctx.exit_code;
   }
   Runtime* rt = ctx.OpenRuntime();
