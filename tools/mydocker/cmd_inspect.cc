@@ -3,17 +3,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "cli_util.h"
 #include "commands.h"
 #include "json_fields.h"
 #include "rapidjson/prettywriter.h"
 #include "rapidjson/stringbuffer.h"
 
 namespace mydocker::cli {
-
-std::string DockerStatusName(ContainerStatus status) {
-  return status == ContainerStatus::kStopped ? "exited" : std::string(ContainerStatusName(status));
-}
-
 namespace {
 
 using Writer = rapidjson::PrettyWriter<rapidjson::StringBuffer>;

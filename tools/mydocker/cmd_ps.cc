@@ -7,8 +7,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "cli_util.h"
 #include "commands.h"
 #include "format.h"
+#include "json_fields.h"
 #include "rapidjson/stringbuffer.h"
 #include "rapidjson/writer.h"
 
@@ -94,19 +96,15 @@ std::string CommandText(const ContainerState& s, bool no_trunc) {
 std::string JsonLine(const ContainerState& s, absl::Time now) {
   rapidjson::StringBuffer buf;
   rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-  auto kv = [&w](const char* key, const std::string& value) {
-    w.Key(key);
-    w.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
-  };
   w.StartObject();
-  kv("ID", s.id);
-  kv("Names", s.name);
-  kv("Image", s.image);
-  kv("ImageID", s.image_id);
-  kv("Command", absl::StrJoin(s.command, " "));
-  kv("CreatedAt", FormatRfc3339(s.created));
-  kv("State", DockerStatusName(s.status));
-  kv("Status", StatusText(s, now));
+  Str(w, "ID", s.id);
+  Str(w, "Names", s.name);
+  Str(w, "Image", s.image);
+  Str(w, "ImageID", s.image_id);
+  Str(w, "Command", absl::StrJoin(s.command, " "));
+  Str(w, "CreatedAt", FormatRfc3339(s.created));
+  Str(w, "State", DockerStatusName(s.status));
+  Str(w, "Status", StatusText(s, now));
   w.Key("Pid");
   w.Int(s.IsActive() ? s.init.pid : 0);
   w.Key("ExitCode");
@@ -120,10 +118,8 @@ std::string JsonLine(const ContainerState& s, absl::Time now) {
 }
 
 int Ps(Context& ctx, const PsFlags& flags) {
-  if (!flags.format.empty() && flags.format != "json" && flags.format != "table") {
-    ctx.Fail(absl::InvalidArgumentError(absl::StrCat("unknown format \"", flags.format,
-                                                     "\": use \"json\" or \"table\"")),
-             1);
+  if (absl::Status s = CheckListFormat(flags.format); !s.ok()) {
+    ctx.Fail(s, 1);
     return ctx.exit_code;
   }
   auto filters = ParseFilters(flags.filters);

@@ -1,4 +1,4 @@
-// mydocker start [-a] [-i] CONTAINER... / mydocker restart [-t SECONDS] CONTAINER...
+// mydocker start [-a] [-i] CONTAINER...
 #include <unistd.h>
 
 #include <iostream>
@@ -13,7 +13,6 @@ namespace {
 struct StartFlags {
   bool attach = false;
   bool interactive = false;
-  int timeout = 10;
   std::vector<std::string> containers;
 };
 
@@ -61,16 +60,6 @@ void RegisterStart(CLI::App& app, Context& ctx) {
         std::cout << ref << "\n";
       }
     }
-  });
-
-  CLI::App* restart = app.add_subcommand("restart", "Restart one or more containers");
-  restart->add_option("-t,--time", flags->timeout, "Seconds to wait before killing (default 10)")
-      ->check(CLI::NonNegativeNumber);
-  restart->add_option("containers", flags->containers, "Containers")->required();
-  restart->callback([&ctx, flags] {
-    ctx.exit_code = ForEachContainer(ctx, flags->containers, [&](Container& c) -> absl::Status {
-      return c.Restart(absl::Seconds(flags->timeout));
-    });
   });
 }
 

@@ -1,61 +1,12 @@
-// mydocker stop [-t SECONDS] CONTAINER... / mydocker kill [-s SIGNAL] CONTAINER...
-#include <iostream>
-
+// mydocker stop [-t SECONDS] CONTAINER...
+#include "cli_util.h"
 #include "commands.h"
-#include "mydocker/signals.h"
 
 namespace mydocker::cli {
-namespace {
-
-struct StopFlags {
-  int timeout = 10;
-  std::string signal = "KILL";
-  std::vector<std::string> containers;
-};
-
-}  // namespace
-
-int ForEachContainer(Context& ctx, const std::vector<std::string>& refs,
-                     const std::function<absl::Status(Container&)>& action) {
-  Runtime* rt = ctx.OpenRuntime();
-  if (rt == nullptr) return ctx.exit_code;
-  // An error for one container does not stop the others; the exit status says one failed.
-  for (const std::string& ref : refs) {
-    auto container = rt->Get(ref);
-    absl::Status s = container.ok() ? action(**container) : container.status();
-    if (s.ok()) {
-      std::cout << ref << "\n";
-    } else {
-      ctx.Fail(s, 1);
-    }
-  }
-  return ctx.exit_code;
-}
 
 void RegisterStop(CLI::App& app, Context& ctx) {
-  auto flags = std::make_shared<StopFlags>();
-  CLI::App* stop = app.add_subcommand("stop", "Stop one or more running containers");
-  stop->add_option("-t,--time", flags->timeout, "Seconds to wait before killing (default 10)")
-      ->check(CLI::NonNegativeNumber);
-  stop->add_option("containers", flags->containers, "Containers")->required();
-  stop->callback([&ctx, flags] {
-    ctx.exit_code = ForEachContainer(ctx, flags->containers, [&](Container& c) {
-      return c.Stop(absl::Seconds(flags->timeout));
-    });
-  });
-
-  CLI::App* kill = app.add_subcommand("kill", "Send a signal to one or more running containers");
-  kill->add_option("-s,--signal", flags->signal, "Signal name or number (default KILL)");
-  kill->add_option("containers", flags->containers, "Containers")->required();
-  kill->callback([&ctx, flags] {
-    auto signal = ParseSignal(flags->signal);
-    if (!signal.ok()) {
-      ctx.Fail(signal.status(), 1);
-      return;
-    }
-    ctx.exit_code = ForEachContainer(ctx, flags->containers,
-                                     [&](Container& c) { return c.Kill(*signal); });
-  });
+  AddContainersCommandWithTimeout(app, ctx, "stop", "Stop one or more running containers",
+                                  [](Container& c, absl::Duration t) { return c.Stop(t); });
 }
 
 }  // namespace mydocker::cli

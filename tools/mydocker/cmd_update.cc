@@ -1,4 +1,5 @@
 // mydocker update [OPTIONS] CONTAINER...  (resource limits, live and for later starts)
+#include "cli_util.h"
 #include "commands.h"
 #include "run_options.h"
 
@@ -6,8 +7,20 @@ namespace mydocker::cli {
 
 void RegisterUpdate(CLI::App& app, Context& ctx) {
   auto flags = std::make_shared<ResourceFlags>();
-  auto containers = std::make_shared<std::vector<std::string>>();
-  CLI::App* update = app.add_subcommand("update", "Update configuration of one or more containers");
+  auto resources = std::make_shared<LinuxResources>();
+  CLI::App* update = AddContainersCommand(
+      app, ctx, "update", "Update configuration of one or more containers",
+      [resources](Container& c) { return c.Update(*resources); },
+      [flags, resources]() -> absl::Status {
+        absl::StatusOr<LinuxResources> parsed = ParseResourceUpdate(*flags);
+        if (!parsed.ok()) return parsed.status();
+        if (IsEmpty(*parsed)) {
+          return absl::InvalidArgumentError(
+              "you must provide one or more flags when using this command");
+        }
+        *resources = *std::move(parsed);
+        return absl::OkStatus();
+      });
   update->add_option("-m,--memory", flags->memory, "Memory limit (e.g. 512m, 1g)");
   update->add_option("--memory-swap", flags->memory_swap,
                      "Memory plus swap limit; -1 for unlimited swap");
@@ -18,22 +31,6 @@ void RegisterUpdate(CLI::App& app, Context& ctx) {
   update->add_option("--cpuset-mems", flags->cpuset_mems,
                      "Memory nodes in which to allow execution");
   update->add_option("--pids-limit", flags->pids_limit, "Process limit (-1 for unlimited)");
-  update->add_option("containers", *containers, "Containers")->required();
-  update->callback([&ctx, flags, containers] {
-    auto resources = ParseResourceUpdate(*flags);
-    if (!resources.ok()) {
-      ctx.Fail(resources.status(), 1);
-      return;
-    }
-    if (IsEmpty(*resources)) {
-      ctx.Fail(
-          absl::InvalidArgumentError("you must provide one or more flags when using this command"),
-          1);
-      return;
-    }
-    ctx.exit_code =
-        ForEachContainer(ctx, *containers, [&](Container& c) { return c.Update(*resources); });
-  });
 }
 
 }  // namespace mydocker::cli

@@ -1,52 +1,39 @@
-// The CLI's commands. Each cmd_<name>.cc registers its subcommands on the app; a callback stores
-// the process exit status in the context. The CLI is thin: parse, call libcontainer, format.
+// The CLI's commands: cmd_<name>.cc holds `mydocker <name>`, its Register<Name> beside its
+// handler; main.cc calls each in the order `mydocker --help` lists them. A callback stores the
+// process exit status in the context. The CLI is thin: parse, call libcontainer, format.
+// Helpers that several commands use are in cli_util.h, output formatting in format.h.
 #ifndef MYDOCKER_TOOLS_COMMANDS_H_
 #define MYDOCKER_TOOLS_COMMANDS_H_
 
-#include <functional>
-#include <memory>
 #include <string>
 
 #include "CLI/CLI.hpp"
-#include "absl/status/status.h"
-#include "mydocker/runtime.h"
+#include "context.h"
 
 namespace mydocker::cli {
 
-struct Context {
-  std::string root;  // --root / MYDOCKER_ROOT
-  int exit_code = 0;
-
-  // Opens the runtime for the chosen root; on error prints it and sets exit_code.
-  Runtime* OpenRuntime();
-  // Prints "mydocker: <message>" to stderr and records the exit status.
-  void Fail(const absl::Status& status, int exit_code);
-
- private:
-  std::unique_ptr<Runtime> runtime_;
-};
-
-// Docker's name for a status: "created", "running", "paused", "exited".
-std::string DockerStatusName(ContainerStatus status);
-
-// Applies `action` to each container named in `refs`, printing the name on success; an error
-// for one does not stop the others and makes the exit status 1.
-int ForEachContainer(Context& ctx, const std::vector<std::string>& refs,
-                     const std::function<absl::Status(Container&)>& action);
-
 void RegisterRun(CLI::App& app, Context& ctx);
-void RegisterStart(CLI::App& app, Context& ctx);    // start, restart
+void RegisterStart(CLI::App& app, Context& ctx);
+void RegisterRestart(CLI::App& app, Context& ctx);
 void RegisterExec(CLI::App& app, Context& ctx);
 void RegisterVolume(CLI::App& app, Context& ctx);  // volume create|ls|inspect|rm
-void RegisterStop(CLI::App& app, Context& ctx);     // stop, kill
+void RegisterStop(CLI::App& app, Context& ctx);
+void RegisterKill(CLI::App& app, Context& ctx);
 void RegisterWait(CLI::App& app, Context& ctx);
 void RegisterLogs(CLI::App& app, Context& ctx);
 void RegisterRename(CLI::App& app, Context& ctx);
 void RegisterInspect(CLI::App& app, Context& ctx);
 void RegisterPs(CLI::App& app, Context& ctx);
 void RegisterRm(CLI::App& app, Context& ctx);
-void RegisterImageCommands(CLI::App& app, Context& ctx);  // image import|ls|rm|..., images, rmi
-void RegisterImageInspect(CLI::App& image, Context& ctx);  // image inspect
+// `image` and its subcommands, and Docker's top-level save, load, history, images and rmi:
+// RegisterImage calls the functions below in the order `--help` lists the commands.
+void RegisterImage(CLI::App& app, Context& ctx);
+void RegisterImageImport(CLI::App& image, Context& ctx);
+// `name` is "ls" (under `image`, alias "list") or "images" (top level).
+void RegisterImageLs(CLI::App& parent, const std::string& name, Context& ctx);
+// `name` is "rm" (under `image`, alias "remove") or "rmi" (top level).
+void RegisterImageRm(CLI::App& parent, const std::string& name, Context& ctx);
+void RegisterImageInspect(CLI::App& image, Context& ctx);
 // Each registers the top-level command and its `image` twin (save and image save ...).
 void RegisterSave(CLI::App& app, CLI::App& image, Context& ctx);
 void RegisterLoad(CLI::App& app, CLI::App& image, Context& ctx);
@@ -54,7 +41,8 @@ void RegisterHistory(CLI::App& app, CLI::App& image, Context& ctx);
 void RegisterCommit(CLI::App& app, Context& ctx);
 void RegisterStats(CLI::App& app, Context& ctx);
 void RegisterUpdate(CLI::App& app, Context& ctx);
-void RegisterPause(CLI::App& app, Context& ctx);    // pause, unpause
+void RegisterPause(CLI::App& app, Context& ctx);
+void RegisterUnpause(CLI::App& app, Context& ctx);
 void RegisterTop(CLI::App& app, Context& ctx);
 
 }  // namespace mydocker::cli

@@ -1,9 +1,9 @@
+#include "context.h"
+
 #include <limits.h>
 #include <unistd.h>
 
 #include <iostream>
-
-#include "commands.h"
 
 namespace mydocker::cli {
 namespace {

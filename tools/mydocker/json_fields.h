@@ -1,4 +1,4 @@
-// Writing named JSON fields with rapidjson's writers, shared by the inspect commands.
+// Writing named JSON fields with rapidjson's writers, shared by the commands that print JSON.
 #ifndef MYDOCKER_TOOLS_JSON_FIELDS_H_
 #define MYDOCKER_TOOLS_JSON_FIELDS_H_
 

@@ -38,20 +38,23 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("mydocker ") + MYDOCKER_CLI_VERSION);
   mydocker::cli::RegisterRun(app, ctx);
   mydocker::cli::RegisterStart(app, ctx);
+  mydocker::cli::RegisterRestart(app, ctx);
   mydocker::cli::RegisterExec(app, ctx);
   mydocker::cli::RegisterVolume(app, ctx);
   mydocker::cli::RegisterStop(app, ctx);
+  mydocker::cli::RegisterKill(app, ctx);
   mydocker::cli::RegisterWait(app, ctx);
   mydocker::cli::RegisterLogs(app, ctx);
   mydocker::cli::RegisterRename(app, ctx);
   mydocker::cli::RegisterInspect(app, ctx);
   mydocker::cli::RegisterPs(app, ctx);
   mydocker::cli::RegisterRm(app, ctx);
-  mydocker::cli::RegisterImageCommands(app, ctx);
+  mydocker::cli::RegisterImage(app, ctx);
   mydocker::cli::RegisterCommit(app, ctx);
   mydocker::cli::RegisterStats(app, ctx);
   mydocker::cli::RegisterUpdate(app, ctx);
   mydocker::cli::RegisterPause(app, ctx);
+  mydocker::cli::RegisterUnpause(app, ctx);
   mydocker::cli::RegisterTop(app, ctx);
 
   std::vector<std::string> args = RewriteTutorialFlags(argc, argv);

@@ -1,0 +1,68 @@
+#include "cli_util.h"
+
+#include <iostream>
+#include <memory>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+
+namespace mydocker::cli {
+
+std::string DockerStatusName(ContainerStatus status) {
+  return status == ContainerStatus::kStopped ? "exited" : std::string(ContainerStatusName(status));
+}
+
+absl::Status CheckListFormat(const std::string& format) {
+  if (format.empty() || format == "json" || format == "table") return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown format \"", format, "\": use \"json\" or \"table\""));
+}
+
+int ForEachContainer(Context& ctx, const std::vector<std::string>& refs,
+                     const std::function<absl::Status(Container&)>& action) {
+  Runtime* rt = ctx.OpenRuntime();
+  if (rt == nullptr) return ctx.exit_code;
+  // An error for one container does not stop the others; the exit status says one failed.
+  for (const std::string& ref : refs) {
+    auto container = rt->Get(ref);
+    absl::Status s = container.ok() ? action(**container) : container.status();
+    if (s.ok()) {
+      std::cout << ref << "\n";
+    } else {
+      ctx.Fail(s, 1);
+    }
+  }
+  return ctx.exit_code;
+}
+
+CLI::App* AddContainersCommand(CLI::App& app, Context& ctx, const std::string& name,
+                               const std::string& description,
+                               std::function<absl::Status(Container&)> action,
+                               std::function<absl::Status()> check) {
+  auto containers = std::make_shared<std::vector<std::string>>();
+  CLI::App* cmd = app.add_subcommand(name, description);
+  cmd->add_option("containers", *containers, "Containers")->required();
+  cmd->callback([&ctx, containers, action = std::move(action), check = std::move(check)] {
+    if (check) {
+      absl::Status s = check();
+      if (!s.ok()) return ctx.Fail(s, 1);
+    }
+    ctx.exit_code = ForEachContainer(ctx, *containers, action);
+  });
+  return cmd;
+}
+
+CLI::App* AddContainersCommandWithTimeout(
+    CLI::App& app, Context& ctx, const std::string& name, const std::string& description,
+    std::function<absl::Status(Container&, absl::Duration)> action) {
+  auto seconds = std::make_shared<int>(10);
+  CLI::App* cmd = AddContainersCommand(app, ctx, name, description,
+                                       [seconds, action = std::move(action)](Container& c) {
+                                         return action(c, absl::Seconds(*seconds));
+                                       });
+  cmd->add_option("-t,--time", *seconds, "Seconds to wait before killing (default 10)")
+      ->check(CLI::NonNegativeNumber);
+  return cmd;
+}
+
+}  // namespace mydocker::cli

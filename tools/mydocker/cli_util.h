@@ -1,0 +1,46 @@
+// Helpers that several commands share. A helper used by one command stays in that command's file.
+#ifndef MYDOCKER_TOOLS_CLI_UTIL_H_
+#define MYDOCKER_TOOLS_CLI_UTIL_H_
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "CLI/CLI.hpp"
+#include "absl/status/status.h"
+#include "context.h"
+#include "mydocker/container.h"
+#include "mydocker/container_state.h"
+
+namespace mydocker::cli {
+
+// Docker's name for a status: "created", "running", "paused", "exited".
+std::string DockerStatusName(ContainerStatus status);
+
+// Applies `action` to each container named in `refs`, printing the name on success; an error
+// for one does not stop the others and makes the exit status 1.
+int ForEachContainer(Context& ctx, const std::vector<std::string>& refs,
+                     const std::function<absl::Status(Container&)>& action);
+
+// The --format of ps and image ls: empty or "table" (the default), or "json"; anything else is
+// InvalidArgument.
+absl::Status CheckListFormat(const std::string& format);
+
+// Adds the subcommand `name` taking one or more containers and returns it, for the command's
+// own options. When it runs, `check` (if given) comes first: its error is reported with exit
+// status 1 and no container is touched; then ForEachContainer applies `action`. Both run after
+// parsing, so they may read the variables the options fill.
+CLI::App* AddContainersCommand(CLI::App& app, Context& ctx, const std::string& name,
+                               const std::string& description,
+                               std::function<absl::Status(Container&)> action,
+                               std::function<absl::Status()> check = nullptr);
+
+// AddContainersCommand with -t,--time SECONDS (default 10), how long a container gets to stop
+// before it is killed, which `action` receives (stop, restart).
+CLI::App* AddContainersCommandWithTimeout(
+    CLI::App& app, Context& ctx, const std::string& name, const std::string& description,
+    std::function<absl::Status(Container&, absl::Duration)> action);
+
+}  // namespace mydocker::cli
+
+#endif  // MYDOCKER_TOOLS_CLI_UTIL_H_

@@ -1,0 +1,135 @@
+// mydocker image ls [-q] [--no-trunc] [--format json] [REPOSITORY[:TAG]]   (alias: images)
+#include <iostream>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "cli_util.h"
+#include "commands.h"
+#include "format.h"
+#include "json_fields.h"
+#include "mydocker/container_state.h"
+#include "rapidjson/stringbuffer.h"
+#include "rapidjson/writer.h"
+
+namespace mydocker::cli {
+namespace {
+
+constexpr size_t kShortIdLength = 12;
+
+std::string DisplayId(const std::string& id, bool no_trunc) {
+  if (no_trunc) return id;
+  size_t colon = id.find(':');
+  return id.substr(colon == std::string::npos ? 0 : colon + 1, kShortIdLength);
+}
+
+// "registry:5000/app:v1" -> {"registry:5000/app", "v1"}; the tag follows the last colon.
+std::pair<std::string, std::string> SplitTag(const std::string& tag) {
+  size_t colon = tag.rfind(':');
+  if (colon == std::string::npos || tag.find('/', colon) != std::string::npos) return {tag, ""};
+  return {tag.substr(0, colon), tag.substr(colon + 1)};
+}
+
+struct LsFlags {
+  bool quiet = false;
+  bool no_trunc = false;
+  std::string format;
+  std::string filter;  // REPOSITORY[:TAG]
+};
+
+struct Row {
+  const Image* image;
+  std::string repository;
+  std::string tag;
+};
+
+// One row per tag, like Docker; an untagged image is one "<none>" row. Newest image first.
+std::vector<Row> Rows(const std::vector<Image>& images, const std::string& filter) {
+  auto [want_repo, want_tag] = SplitTag(filter);
+  std::vector<Row> rows;
+  for (const Image& image : images) {
+    if (image.tags.empty() && filter.empty()) rows.push_back({&image, "<none>", "<none>"});
+    for (const std::string& t : image.tags) {
+      auto [repo, tag] = SplitTag(t);
+      if (!filter.empty() && (repo != want_repo || (!want_tag.empty() && tag != want_tag))) {
+        continue;
+      }
+      rows.push_back({&image, repo, tag});
+    }
+  }
+  return rows;
+}
+
+std::string JsonLine(const Row& row, absl::Time now, bool no_trunc) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  w.StartObject();
+  Str(w, "ID", DisplayId(row.image->id, no_trunc));
+  Str(w, "Repository", row.repository);
+  Str(w, "Tag", row.tag);
+  Str(w, "CreatedAt", FormatRfc3339(row.image->created));
+  Str(w, "CreatedSince", absl::StrCat(HumanDuration(now - row.image->created), " ago"));
+  Str(w, "Size", HumanSize(row.image->size));
+  w.Key("Layers");
+  w.Uint64(row.image->layers.size());
+  w.EndObject();
+  return buf.GetString();
+}
+
+std::string Render(const std::vector<Row>& rows, const LsFlags& flags) {
+  absl::Time now = absl::Now();
+  std::string out;
+  if (flags.quiet) {
+    std::set<std::string> seen;
+    for (const Row& row : rows) {
+      std::string id = DisplayId(row.image->id, flags.no_trunc);
+      if (seen.insert(id).second) absl::StrAppend(&out, id, "\n");
+    }
+    return out;
+  }
+  if (flags.format == "json") {
+    for (const Row& row : rows) absl::StrAppend(&out, JsonLine(row, now, flags.no_trunc), "\n");
+    return out;
+  }
+  Table table({"REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"});
+  for (const Row& row : rows) {
+    table.Add({row.repository, row.tag, DisplayId(row.image->id, flags.no_trunc),
+               absl::StrCat(HumanDuration(now - row.image->created), " ago"),
+               HumanSize(row.image->size)});
+  }
+  return table.Render();
+}
+
+int Ls(Context& ctx, const LsFlags& flags) {
+  if (absl::Status s = CheckListFormat(flags.format); !s.ok()) {
+    ctx.Fail(s, 1);
+    return ctx.exit_code;
+  }
+  Runtime* rt = ctx.OpenRuntime();
+  if (rt == nullptr) return ctx.exit_code;
+  auto images = rt->images().List();
+  if (!images.ok()) {
+    ctx.Fail(images.status(), 1);
+    return ctx.exit_code;
+  }
+  std::cout << Render(Rows(*images, flags.filter), flags);
+  return 0;
+}
+
+}  // namespace
+
+void RegisterImageLs(CLI::App& parent, const std::string& name, Context& ctx) {
+  auto flags = std::make_shared<LsFlags>();
+  CLI::App* cmd = parent.add_subcommand(name, "List images");
+  cmd->add_flag("-q,--quiet", flags->quiet, "Only show image IDs");
+  cmd->add_flag("--no-trunc", flags->no_trunc, "Don't truncate output");
+  cmd->add_option("--format", flags->format, "Output format: table or json");
+  cmd->add_option("reference", flags->filter, "Only images of REPOSITORY[:TAG]");
+  cmd->callback([&ctx, flags] { ctx.exit_code = Ls(ctx, *flags); });
+  if (name == "ls") cmd->alias("list");
+}
+
+}  // namespace mydocker::cli

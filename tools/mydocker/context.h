@@ -1,0 +1,29 @@
+// What every command's callback shares: the chosen state root, the runtime opened on it, and the
+// exit status of the process.
+#ifndef MYDOCKER_TOOLS_CONTEXT_H_
+#define MYDOCKER_TOOLS_CONTEXT_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "mydocker/runtime.h"
+
+namespace mydocker::cli {
+
+struct Context {
+  std::string root;  // --root / MYDOCKER_ROOT
+  int exit_code = 0;
+
+  // Opens the runtime for the chosen root; on error prints it and sets exit_code.
+  Runtime* OpenRuntime();
+  // Prints "mydocker: <message>" to stderr and records the exit status.
+  void Fail(const absl::Status& status, int exit_code);
+
+ private:
+  std::unique_ptr<Runtime> runtime_;
+};
+
+}  // namespace mydocker::cli
+
+#endif  // MYDOCKER_TOOLS_CONTEXT_H_
