@@ -86,8 +86,9 @@ void BM_SaveState(benchmark::State& st) {
   static ContainerState states[2];
   int disk = static_cast<int>(st.range(0));
   if (!stores[disk]) {
-    stores[disk] = StateStore::Open(bench::TempDir(disk ? bench::DiskDir() : bench::FastDir(),
-                                                   "save")).value();
+    stores[disk] =
+        StateStore::Open(bench::TempDir(disk ? bench::DiskDir() : bench::FastDir(), "save"))
+            .value();
     states[disk] = bench::SampleState(NewContainerId(), "saved");
     bench::Check(stores[disk]->Create(states[disk], bench::SampleConfig()), "create");
   }
@@ -101,8 +102,9 @@ void BM_CreateRemove(benchmark::State& st) {
   static std::unique_ptr<StateStore> stores[2];
   int disk = static_cast<int>(st.range(0));
   if (!stores[disk]) {
-    stores[disk] = StateStore::Open(bench::TempDir(disk ? bench::DiskDir() : bench::FastDir(),
-                                                   "create")).value();
+    stores[disk] =
+        StateStore::Open(bench::TempDir(disk ? bench::DiskDir() : bench::FastDir(), "create"))
+            .value();
   }
   for (auto _ : st) {
     ContainerState s = bench::SampleState(NewContainerId(), "tmp");

@@ -2,7 +2,8 @@
 # Installs everything mydocker needs to build, test and benchmark, from Debian's packages only
 # (strace for a test that delays system calls; skopeo and umoci for the image interoperability
 # tests; crun, runc, hyperfine and time for bench/; qemu-system-x86 and cpio for the cgroup v2
-# lane (tests/vm/run.sh); abigail-tools for the ABI check of
+# lane (tests/vm/run.sh); clang-format for the format check (tools/check-format.sh);
+# abigail-tools for the ABI check of
 # libmydocker; the zstd, lz4 and acl archives let the CLI be linked statically, see
 # docs/performance.md).
 set -euo pipefail
@@ -19,4 +20,5 @@ apt-get install -y -q --no-install-recommends \
   libgtest-dev libgmock-dev googletest libbenchmark-dev \
   python3 python3-dev python3-pytest pybind11-dev \
   busybox-static iproute2 procps util-linux \
-  strace skopeo umoci crun runc hyperfine time abigail-tools qemu-system-x86 cpio
+  strace skopeo umoci crun runc hyperfine time abigail-tools qemu-system-x86 cpio \
+  clang-format

@@ -10,13 +10,15 @@
  *      with the container's init); the parent forwards signals to it and exits with its status.
  * Errors go back through the socket as a message, never only to a stderr nobody reads. */
 #define _GNU_SOURCE
+#include "nsenter.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/filter.h>
 #include <linux/sched.h> /* struct clone_args, CLONE_INTO_CGROUP */
-#include <stdint.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -28,7 +30,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "nsenter.h"
 #include "process/exec_tail.h"
 
 #define MAX_LIST 4096
@@ -180,25 +181,45 @@ static void parse(char *buf, size_t size, struct request *r) {
     if (!eq) continue;
     *eq = '\0';
     char *v = eq + 1;
-    if (!strcmp(tok, "cgroup") && r->ncgroups < 64) r->cgroups[r->ncgroups++] = v;
-    else if (!strcmp(tok, "cgroupdir")) r->cgroup_dir = v;
-    else if (!strcmp(tok, "ns")) r->ns_flags = (unsigned long)number(v, 16);
-    else if (!strcmp(tok, "cwd")) r->cwd = v;
-    else if (!strcmp(tok, "uid")) r->uid = (uid_t)number(v, 10);
-    else if (!strcmp(tok, "gid")) r->gid = (gid_t)number(v, 10);
-    else if (!strcmp(tok, "group") && r->ngroups < 64) r->groups[r->ngroups++] = (gid_t)number(v, 10);
-    else if (!strcmp(tok, "caps")) { r->limit_caps = 1; r->caps = number(v, 16); }
-    else if (!strcmp(tok, "lastcap")) r->last_cap = (int)number(v, 10);
-    else if (!strcmp(tok, "seccomp")) parse_seccomp(v, r);
-    else if (!strcmp(tok, "nnp")) r->no_new_privs = v[0] == '1';
-    else if (!strcmp(tok, "tty")) r->tty = v[0] == '1';
-    else if (!strcmp(tok, "rows")) r->rows = (unsigned short)number(v, 10);
-    else if (!strcmp(tok, "cols")) r->cols = (unsigned short)number(v, 10);
-    else if (!strcmp(tok, "detach")) r->detach = v[0] == '1';
-    else if (!strcmp(tok, "env")) add(r->env, &r->nenv, v);
-    else if (!strcmp(tok, "path")) add(r->paths, &r->npaths, v);
-    else if (!strcmp(tok, "arg")) add(r->args, &r->nargs, v);
-    else if (!strcmp(tok, "name")) r->name = v;
+    if (!strcmp(tok, "cgroup") && r->ncgroups < 64)
+      r->cgroups[r->ncgroups++] = v;
+    else if (!strcmp(tok, "cgroupdir"))
+      r->cgroup_dir = v;
+    else if (!strcmp(tok, "ns"))
+      r->ns_flags = (unsigned long)number(v, 16);
+    else if (!strcmp(tok, "cwd"))
+      r->cwd = v;
+    else if (!strcmp(tok, "uid"))
+      r->uid = (uid_t)number(v, 10);
+    else if (!strcmp(tok, "gid"))
+      r->gid = (gid_t)number(v, 10);
+    else if (!strcmp(tok, "group") && r->ngroups < 64)
+      r->groups[r->ngroups++] = (gid_t)number(v, 10);
+    else if (!strcmp(tok, "caps")) {
+      r->limit_caps = 1;
+      r->caps = number(v, 16);
+    } else if (!strcmp(tok, "lastcap"))
+      r->last_cap = (int)number(v, 10);
+    else if (!strcmp(tok, "seccomp"))
+      parse_seccomp(v, r);
+    else if (!strcmp(tok, "nnp"))
+      r->no_new_privs = v[0] == '1';
+    else if (!strcmp(tok, "tty"))
+      r->tty = v[0] == '1';
+    else if (!strcmp(tok, "rows"))
+      r->rows = (unsigned short)number(v, 10);
+    else if (!strcmp(tok, "cols"))
+      r->cols = (unsigned short)number(v, 10);
+    else if (!strcmp(tok, "detach"))
+      r->detach = v[0] == '1';
+    else if (!strcmp(tok, "env"))
+      add(r->env, &r->nenv, v);
+    else if (!strcmp(tok, "path"))
+      add(r->paths, &r->npaths, v);
+    else if (!strcmp(tok, "arg"))
+      add(r->args, &r->nargs, v);
+    else if (!strcmp(tok, "name"))
+      r->name = v;
   }
   if (r->nargs == 0) fail(125, 0, "exec request without a command", NULL, NULL);
 }
@@ -321,7 +342,8 @@ static void wait_and_exit(pid_t child) {
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = forward;
   child_pid = child;
-  for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; ++i) sigaction(forwarded[i], &sa, NULL);
+  for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; ++i)
+    sigaction(forwarded[i], &sa, NULL);
   int status;
   while (waitpid(child, &status, 0) < 0) {
     if (errno != EINTR) _exit(125);

@@ -300,8 +300,8 @@ absl::Status GetTypeLetter(const json::ObjectReader& r, const char* allowed, cha
   std::string type;
   MYDOCKER_RETURN_IF_ERROR(r.GetString("type", &type));
   if (type.size() != 1 || std::strchr(allowed, type[0]) == nullptr) {
-    return absl::InvalidArgumentError(absl::StrCat(r.FieldPath("type"), " must be one of \"",
-                                                   allowed, "\" (one letter)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(r.FieldPath("type"), " must be one of \"", allowed, "\" (one letter)"));
   }
   *out = type[0];
   return absl::OkStatus();
@@ -351,9 +351,10 @@ absl::Status ReadDevices(const json::ObjectReader& r, std::vector<LinuxDevice>* 
     MYDOCKER_RETURN_IF_ERROR(d.GetInteger("gid", &dev.gid));
     if (dev.path.empty() || dev.path[0] != '/' || dev.major < 0 || dev.major > kMaxDeviceMajor ||
         dev.minor < 0 || dev.minor > kMaxDeviceMinor || dev.file_mode > 07777) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          r.ElementPath("devices", i), ": a device needs an absolute path, major 0 to ", kMaxDeviceMajor,
-          ", minor 0 to ", kMaxDeviceMinor, " and permission bits only in fileMode"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(r.ElementPath("devices", i),
+                       ": a device needs an absolute path, major 0 to ", kMaxDeviceMajor,
+                       ", minor 0 to ", kMaxDeviceMinor, " and permission bits only in fileMode"));
     }
     out->push_back(std::move(dev));
   }
@@ -411,12 +412,12 @@ ContainerConfig DefaultContainerConfig() {
   // Docker's default set: enough for ordinary root-in-a-box programs, nothing that reaches
   // the host kernel's global state (no SYS_ADMIN, SYS_MODULE, SYS_TIME, NET_ADMIN, ...).
   c.process.capabilities = std::vector<std::string>{
-      "CAP_CHOWN",  "CAP_DAC_OVERRIDE", "CAP_FSETID",     "CAP_FOWNER",
-      "CAP_MKNOD",  "CAP_NET_RAW",      "CAP_SETGID",     "CAP_SETUID",
-      "CAP_SETFCAP", "CAP_SETPCAP",     "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT",
-      "CAP_KILL",   "CAP_AUDIT_WRITE"};
+      "CAP_CHOWN",   "CAP_DAC_OVERRIDE", "CAP_FSETID",           "CAP_FOWNER",
+      "CAP_MKNOD",   "CAP_NET_RAW",      "CAP_SETGID",           "CAP_SETUID",
+      "CAP_SETFCAP", "CAP_SETPCAP",      "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT",
+      "CAP_KILL",    "CAP_AUDIT_WRITE"};
   c.linux_spec.namespaces = {NamespaceType::kPid, NamespaceType::kNetwork, NamespaceType::kMount,
-                        NamespaceType::kIpc, NamespaceType::kUts};
+                             NamespaceType::kIpc, NamespaceType::kUts};
   c.mounts = {
       {"/proc", "proc", "proc", {"nosuid", "noexec", "nodev"}},
       {"/dev", "tmpfs", "tmpfs", {"nosuid", "strictatime", "mode=755", "size=65536k"}},
@@ -430,12 +431,13 @@ ContainerConfig DefaultContainerConfig() {
       {"/sys", "sysfs", "sysfs", {"nosuid", "noexec", "nodev", "ro"}},
   };
   // Kernel interfaces that leak host information or allow host-wide changes (the OCI default).
-  c.linux_spec.masked_paths = {"/proc/acpi",          "/proc/kcore",      "/proc/keys",
-                          "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats",
-                          "/proc/sched_debug",   "/proc/scsi",       "/sys/firmware",
-                          "/sys/devices/virtual/powercap"};
+  c.linux_spec.masked_paths = {"/proc/acpi",        "/proc/kcore",
+                               "/proc/keys",        "/proc/latency_stats",
+                               "/proc/timer_list",  "/proc/timer_stats",
+                               "/proc/sched_debug", "/proc/scsi",
+                               "/sys/firmware",     "/sys/devices/virtual/powercap"};
   c.linux_spec.readonly_paths = {"/proc/asound", "/proc/bus", "/proc/fs",
-                            "/proc/irq",    "/proc/sys", "/proc/sysrq-trigger"};
+                                 "/proc/irq",    "/proc/sys", "/proc/sysrq-trigger"};
   c.linux_spec.seccomp = DefaultSeccompProfile();
   c.linux_spec.resources.devices = DefaultDeviceRules();
   return c;

@@ -2,13 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <string>
 #include <tuple>
 
 #include "absl/strings/str_cat.h"
 #include "mydocker/devices.h"
-
-#include <algorithm>
-#include <string>
 
 namespace mydocker {
 namespace {
@@ -127,13 +126,15 @@ TEST(ContainerConfigTest, DefaultHasNamespacesMountsAndMaskedPaths) {
   EXPECT_EQ(c.linux_spec.masked_paths.size(), 10u);
   for (const char* masked : {"/proc/kcore", "/sys/devices/virtual/powercap"}) {
     EXPECT_NE(std::find(c.linux_spec.masked_paths.begin(), c.linux_spec.masked_paths.end(), masked),
-              c.linux_spec.masked_paths.end()) << masked;
+              c.linux_spec.masked_paths.end())
+        << masked;
   }
   const MountSpec& proc = c.mounts[0];
   for (const char* opt : {"nosuid", "noexec", "nodev"}) {
     EXPECT_NE(std::find(proc.options.begin(), proc.options.end(), opt), proc.options.end()) << opt;
   }
-  EXPECT_NE(std::find(c.linux_spec.readonly_paths.begin(), c.linux_spec.readonly_paths.end(), "/proc/sys"),
+  EXPECT_NE(std::find(c.linux_spec.readonly_paths.begin(), c.linux_spec.readonly_paths.end(),
+                      "/proc/sys"),
             c.linux_spec.readonly_paths.end());
 }
 

@@ -30,9 +30,9 @@ absl::Status ValidateAccess(absl::string_view access, absl::string_view what) {
   for (char c : access) {
     const char* pos = std::strchr("rwm", c);
     if (c == '\0' || pos == nullptr || seen[pos - "rwm"]) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "invalid device access \"", absl::CHexEscape(access), "\" in ", what,
-          ": use a combination of r (read), w (write) and m (mknod)"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("invalid device access \"", absl::CHexEscape(access), "\" in ", what,
+                       ": use a combination of r (read), w (write) and m (mknod)"));
     }
     seen[pos - "rwm"] = true;
   }
@@ -49,10 +49,9 @@ absl::StatusOr<std::optional<int64_t>> ParseDeviceNumber(absl::string_view text,
   int64_t n = 0;
   if (text.empty() || !absl::ascii_isdigit(static_cast<unsigned char>(text[0])) ||
       !absl::SimpleAtoi(text, &n) || n > max) {
-    return absl::InvalidArgumentError(absl::StrCat("invalid device number \"",
-                                                   absl::CHexEscape(text), "\" in device rule \"",
-                                                   absl::CHexEscape(rule), "\" (0 to ", max,
-                                                   " or *)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid device number \"", absl::CHexEscape(text), "\" in device rule \"",
+                     absl::CHexEscape(rule), "\" (0 to ", max, " or *)"));
   }
   return std::optional<int64_t>(n);
 }
@@ -101,8 +100,8 @@ absl::Status AddNode(const struct stat& st, const std::string& container_path, D
 
 // Adds every device node below the directory `host_dir` (symbolic links are not followed, as
 // in Docker). Directories that cannot be read are skipped, as Docker does for /dev/snd's.
-absl::Status WalkDeviceDir(const std::string& host_dir, const std::string& container_dir,
-                           int depth, DeviceWalk& walk) {
+absl::Status WalkDeviceDir(const std::string& host_dir, const std::string& container_dir, int depth,
+                           DeviceWalk& walk) {
   if (depth > kMaxDeviceDirDepth) return absl::OkStatus();
   DIR* dir = ::opendir(host_dir.c_str());
   if (dir == nullptr) return absl::OkStatus();
@@ -136,8 +135,9 @@ std::vector<DeviceRule> DefaultDeviceRules() {
     std::optional<int64_t> minor;
   };
   // null, zero, full, random, urandom, tty, console, ptmx, pseudo-terminals, tun.
-  static constexpr Node kNodes[] = {{1, 3}, {1, 5}, {1, 7}, {1, 8},          {1, 9},
-                                    {5, 0}, {5, 1}, {5, 2}, {136, std::nullopt}, {10, 200}};
+  static constexpr Node kNodes[] = {
+      {1, 3},   {1, 5}, {1, 7}, {1, 8}, {1, 9}, {5, 0}, {5, 1}, {5, 2}, {136, std::nullopt},
+      {10, 200}};
   for (const Node& n : kNodes) rules.push_back({true, 'c', n.major, n.minor, "rwm"});
   return rules;
 }
@@ -161,8 +161,9 @@ absl::StatusOr<DeviceRule> ParseDeviceCgroupRule(absl::string_view text) {
   std::vector<absl::string_view> fields = absl::StrSplit(text, ' ', absl::SkipEmpty());
   const std::string quoted = absl::StrCat("\"", absl::CHexEscape(text), "\"");
   if (fields.size() != 3 || fields[0].size() != 1) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "invalid device cgroup rule ", quoted, ": use TYPE MAJOR:MINOR ACCESS, e.g. \"c 1:3 rwm\""));
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid device cgroup rule ", quoted,
+                     ": use TYPE MAJOR:MINOR ACCESS, e.g. \"c 1:3 rwm\""));
   }
   std::vector<absl::string_view> numbers = absl::StrSplit(fields[1], absl::MaxSplits(':', 1));
   if (numbers.size() != 2) {

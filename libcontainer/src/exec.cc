@@ -16,22 +16,22 @@
 #include <cstring>
 #include <optional>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "host/host.h"
+#include "in_root.h"
 #include "mydocker/container.h"
 #include "mydocker/fs_util.h"
 #include "mydocker/runtime.h"
 #include "mydocker/status_macros.h"
-#include "security/seccomp.h"
 #include "nsenter/nsenter.h"
-#include "host/host.h"
-#include "in_root.h"
-#include "user_lookup.h"
 #include "process/init_plan.h"
 #include "process/protocol.h"
 #include "process/stdio_relay.h"
+#include "security/seccomp.h"
+#include "user_lookup.h"
 
 namespace mydocker {
 namespace {
@@ -39,8 +39,8 @@ namespace {
 // Reads a file of the container through its root, resolving every symlink inside that root: an
 // absolute link planted in the image must not lead to the host's files.
 absl::StatusOr<std::string> ReadInContainer(int pid, const std::string& path) {
-  UniqueFd root(::open(absl::StrCat("/proc/", pid, "/root").c_str(),
-                       O_PATH | O_DIRECTORY | O_CLOEXEC));
+  UniqueFd root(
+      ::open(absl::StrCat("/proc/", pid, "/root").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!root) return LastErrnoError("open the container's root");
   return ReadInRoot(root.get(), path, 1u << 20);
 }
@@ -76,8 +76,7 @@ struct ExecRequest {
   bool detach = false;
 };
 
-absl::StatusOr<ExecRequest> BuildRequest(const ContainerState& state,
-                                         const ContainerConfig& config,
+absl::StatusOr<ExecRequest> BuildRequest(const ContainerState& state, const ContainerConfig& config,
                                          const std::string& seccomp_cache_dir,
                                          const std::vector<std::string>& join_files,
                                          const std::string& clone_into,
@@ -139,8 +138,8 @@ absl::StatusOr<ExecRequest> BuildRequest(const ContainerState& state,
 // command's environment travels in the request. Its own session: a Ctrl-C typed at the caller's
 // terminal reaches the command once, through the caller's forwarding, not a second time through
 // the terminal's process group.
-absl::StatusOr<ChildProcess> SpawnHelper(Host& host, const std::string& helper, int sock,
-                                         int pidfd, const int stdio[3]) {
+absl::StatusOr<ChildProcess> SpawnHelper(Host& host, const std::string& helper, int sock, int pidfd,
+                                         const int stdio[3]) {
   SpawnRequest spawn;
   spawn.argv = {helper, "__nsenter"};
   std::copy(stdio, stdio + 3, spawn.stdio);
@@ -265,8 +264,10 @@ void RunRelay(Relay& relay, const ExecOptions& options, const ChildProcess& help
     if (ready < 0 && errno == EINTR) continue;
     if (ready <= 0) break;
     if (pid_i >= 0 && fds[pid_i].revents) helper_done = true;
-    if (out_i >= 0 && fds[out_i].revents) out_open = CopyOutput(relay.out_r.get(), options.stdio.out);
-    if (err_i >= 0 && fds[err_i].revents) err_open = CopyOutput(relay.err_r.get(), options.stdio.err);
+    if (out_i >= 0 && fds[out_i].revents)
+      out_open = CopyOutput(relay.out_r.get(), options.stdio.out);
+    if (err_i >= 0 && fds[err_i].revents)
+      err_open = CopyOutput(relay.err_r.get(), options.stdio.err);
     // At the end of input the command sees end of file (a terminal stays: it is also stdout).
     if (in_i >= 0 && fds[in_i].revents && !input.Pump() && !relay.tty) relay.in_w.reset();
     if (sig_i >= 0 && fds[sig_i].revents) {
@@ -283,15 +284,17 @@ absl::StatusOr<int> Container::Exec(const ExecOptions& options) {
   }
   MYDOCKER_ASSIGN_OR_RETURN(ContainerState state, State());
   if (state.status == ContainerStatus::kPaused) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "container ", ShortId(id_), " is paused, unpause the container before exec"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("container ", ShortId(id_), " is paused, unpause the container before exec"));
   }
   if (!state.IsActive()) {
-    return absl::FailedPreconditionError(absl::StrCat("container ", ShortId(id_), " is not running"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("container ", ShortId(id_), " is not running"));
   }
   auto pidfd = runtime_->host().OpenProcess(state.init);
   if (!pidfd.ok()) {
-    return absl::FailedPreconditionError(absl::StrCat("container ", ShortId(id_), " is not running"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("container ", ShortId(id_), " is not running"));
   }
   MYDOCKER_ASSIGN_OR_RETURN(ContainerConfig config, Config());
   MYDOCKER_ASSIGN_OR_RETURN(std::vector<std::string> join_files,

@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include "absl/strings/string_view.h"
-
 #include "process/monitor.h"
 #include "process/protocol.h"
 

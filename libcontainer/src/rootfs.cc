@@ -36,7 +36,8 @@ RootSpec Rootfs::Spec() const {
 }
 
 absl::StatusOr<std::string> Rootfs::OverlayOptions() const {
-  if (lower_dirs_.empty()) return absl::InvalidArgumentError("root file system has no image layers");
+  if (lower_dirs_.empty())
+    return absl::InvalidArgumentError("root file system has no image layers");
   std::vector<const std::string*> paths = {&upper_dir_, &work_dir_};
   for (const std::string& dir : lower_dirs_) paths.push_back(&dir);
   for (const std::string* path : paths) {

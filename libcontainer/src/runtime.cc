@@ -33,7 +33,8 @@ Runtime::~Runtime() = default;
 
 absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Open(RuntimeOptions options) {
   if (options.root.empty()) options.root = DefaultRoot();
-  if (options.helper_path.empty()) options.helper_path = EnvOr("MYDOCKER_HELPER", MYDOCKER_HELPER_PATH);
+  if (options.helper_path.empty())
+    options.helper_path = EnvOr("MYDOCKER_HELPER", MYDOCKER_HELPER_PATH);
   if (options.root[0] != '/') {
     return absl::InvalidArgumentError(
         absl::StrCat("state root \"", options.root, "\" is not an absolute path"));
@@ -87,8 +88,8 @@ absl::Status Runtime::RemoveVolume(absl::string_view name, bool force) {
       if (!config.ok()) continue;
       for (const MountSpec& m : config->mounts) {
         if (m.source == volume.mountpoint) {
-          return absl::FailedPreconditionError(absl::StrCat(
-              "volume ", name, " is in use by container ", s.id.substr(0, 12)));
+          return absl::FailedPreconditionError(
+              absl::StrCat("volume ", name, " is in use by container ", s.id.substr(0, 12)));
         }
       }
     }

@@ -7,8 +7,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <ctime>
 #include <cerrno>
+#include <ctime>
 #include <random>
 
 #include "absl/strings/ascii.h"
@@ -42,9 +42,7 @@ bool IsIdPrefix(absl::string_view s) {
 }
 
 // Quotes a value for a one-line message even if it holds newlines or control characters.
-std::string Quote(absl::string_view s) {
-  return absl::StrCat("\"", absl::CHexEscape(s), "\"");
-}
+std::string Quote(absl::string_view s) { return absl::StrCat("\"", absl::CHexEscape(s), "\""); }
 
 absl::Status NoSuchContainer(absl::string_view ref) {
   return absl::NotFoundError(absl::StrCat("no such container: ", absl::CHexEscape(ref)));

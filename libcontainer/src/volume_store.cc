@@ -65,7 +65,8 @@ absl::StatusOr<VolumeSpec> ParseVolumeSpec(absl::string_view text) {
   } else {
     return bad("want SOURCE:DESTINATION[:ro|rw]");
   }
-  if (v.destination.empty() || v.destination[0] != '/') return bad("the destination must be absolute");
+  if (v.destination.empty() || v.destination[0] != '/')
+    return bad("the destination must be absolute");
   for (absl::string_view part : absl::StrSplit(v.destination, '/', absl::SkipEmpty())) {
     if (part == "..") return bad("the destination must not contain \"..\"");
   }

@@ -73,7 +73,8 @@ static void test_helper_found_beside_library(void) {
   if (rt == NULL) return;
   found = mydocker_runtime_helper_path(rt);
   CHECK(strlen(found) > strlen("/bin/mydocker-helper") &&
-        strcmp(found + strlen(found) - strlen("/bin/mydocker-helper"), "/bin/mydocker-helper") == 0);
+        strcmp(found + strlen(found) - strlen("/bin/mydocker-helper"), "/bin/mydocker-helper") ==
+            0);
   CHECK(strcmp(mydocker_runtime_root(rt), g_fx.root) == 0);
   setenv("MYDOCKER_HELPER", "/nonexistent/helper", 1);
   mydocker_runtime_close(rt);

@@ -122,8 +122,8 @@ TEST_F(CgroupV2RuntimeTest, InitAndExecRunInTheContainersCgroupWhichRemovalDelet
   while (::read(out[0], &c, 1) == 1 && c != '\n') line += c;
   EXPECT_EQ(line, "0::/");
   std::string host_view;
-  for (absl::string_view l :
-       absl::StrSplit(ReadFile(absl::StrCat("/proc/", state->init.pid, "/cgroup")).value_or(""), '\n')) {
+  for (absl::string_view l : absl::StrSplit(
+           ReadFile(absl::StrCat("/proc/", state->init.pid, "/cgroup")).value_or(""), '\n')) {
     if (absl::StartsWith(l, "0::")) host_view = absl::StrCat(l, "\n");
   }
   EXPECT_EQ(host_view, Expected(state->cgroup_path));

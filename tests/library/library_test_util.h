@@ -14,14 +14,13 @@ namespace mydocker::testing {
 
 // A runtime on `root` with the build's helper and "busybox" imported from its tarball.
 inline absl::StatusOr<std::unique_ptr<Runtime>> OpenTestRuntime(const std::string& root,
-                                                                 CgroupOptions cgroup = {}) {
+                                                                CgroupOptions cgroup = {}) {
   RuntimeOptions options;
   options.root = root;
   options.helper_path = MYDOCKER_TEST_HELPER;
   options.cgroup = std::move(cgroup);
   MYDOCKER_ASSIGN_OR_RETURN(std::unique_ptr<Runtime> runtime, Runtime::Open(options));
-  MYDOCKER_RETURN_IF_ERROR(
-      runtime->images().Import(MYDOCKER_TEST_BUSYBOX_TAR, "busybox").status());
+  MYDOCKER_RETURN_IF_ERROR(runtime->images().Import(MYDOCKER_TEST_BUSYBOX_TAR, "busybox").status());
   return runtime;
 }
 

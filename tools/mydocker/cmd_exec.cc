@@ -26,7 +26,8 @@ struct ExecFlags {
 int Exec(Context& ctx, const ExecFlags& flags) {
   if (flags.args.size() < 2) {
     ctx.Fail(absl::InvalidArgumentError(
-                 "\"exec\" requires at least 2 arguments: CONTAINER COMMAND [ARG...]"), 125);
+                 "\"exec\" requires at least 2 arguments: CONTAINER COMMAND [ARG...]"),
+             125);
     return ctx.exit_code;
   }
   if (flags.tty && flags.interactive && !flags.detach && ::isatty(STDIN_FILENO) != 1) {

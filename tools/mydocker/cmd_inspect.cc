@@ -72,10 +72,10 @@ std::string Inspect(const ContainerState& s, const ContainerConfig& c) {
   Str(w, "Id", s.id);
   Str(w, "Created", FormatRfc3339(s.created));
   Str(w, "Path", c.process.args.empty() ? "" : c.process.args[0]);
-  Strings(w, "Args", c.process.args.empty()
-                         ? std::vector<std::string>{}
-                         : std::vector<std::string>(c.process.args.begin() + 1,
-                                                    c.process.args.end()));
+  Strings(w, "Args",
+          c.process.args.empty()
+              ? std::vector<std::string>{}
+              : std::vector<std::string>(c.process.args.begin() + 1, c.process.args.end()));
   WriteState(w, s);
   Str(w, "Image", s.image_id);
   Str(w, "LogPath", s.log_path);
@@ -124,8 +124,7 @@ void RegisterInspect(CLI::App& app, Context& ctx) {
       auto container = rt->Get(ref);
       absl::StatusOr<ContainerState> state =
           container.ok() ? (*container)->State() : container.status();
-      absl::StatusOr<ContainerConfig> config =
-          state.ok() ? (*container)->Config() : state.status();
+      absl::StatusOr<ContainerConfig> config = state.ok() ? (*container)->Config() : state.status();
       if (!config.ok()) {
         ctx.Fail(config.status(), 1);
         continue;

@@ -59,7 +59,8 @@ absl::StatusOr<Filters> ParseFilters(const std::vector<std::string>& specs) {
   return f;
 }
 
-bool AnyOf(const std::vector<std::string>& values, const std::function<bool(const std::string&)>& pred) {
+bool AnyOf(const std::vector<std::string>& values,
+           const std::function<bool(const std::string&)>& pred) {
   return values.empty() || std::any_of(values.begin(), values.end(), pred);
 }
 
@@ -146,13 +147,15 @@ int Ps(Context& ctx, const PsFlags& flags) {
   absl::Time now = absl::Now();
   std::string out;
   if (flags.quiet) {
-    for (const auto& s : states) absl::StrAppend(&out, flags.no_trunc ? s.id : s.id.substr(0, 12), "\n");
+    for (const auto& s : states)
+      absl::StrAppend(&out, flags.no_trunc ? s.id : s.id.substr(0, 12), "\n");
   } else if (flags.format == "json") {
     for (const auto& s : states) absl::StrAppend(&out, JsonLine(s, now), "\n");
   } else {
     Table table({"CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "NAMES"});
     for (const auto& s : states) {
-      table.Add({flags.no_trunc ? s.id : s.id.substr(0, 12), s.image, CommandText(s, flags.no_trunc),
+      table.Add({flags.no_trunc ? s.id : s.id.substr(0, 12), s.image,
+                 CommandText(s, flags.no_trunc),
                  absl::StrCat(HumanDuration(now - s.created), " ago"), StatusText(s, now), s.name});
     }
     out = table.Render();

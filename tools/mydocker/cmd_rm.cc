@@ -18,7 +18,8 @@ int Rm(Context& ctx, const RmFlags& flags) {
   // An error for one container does not stop the others; the exit status says one failed.
   for (const std::string& ref : flags.containers) {
     auto container = rt->Get(ref);
-    absl::Status s = container.ok() ? (*container)->Remove(flags.force, flags.volumes) : container.status();
+    absl::Status s =
+        container.ok() ? (*container)->Remove(flags.force, flags.volumes) : container.status();
     if (s.ok()) {
       std::cout << ref << "\n";
     } else {

@@ -24,7 +24,8 @@ std::optional<std::string> HostEnv(const std::string& key) {
 
 int Run(Context& ctx, const RunFlags& flags) {
   if (flags.detach && flags.tty) {
-    ctx.Fail(absl::InvalidArgumentError("-d and -t cannot be combined: there is no attach yet"), 125);
+    ctx.Fail(absl::InvalidArgumentError("-d and -t cannot be combined: there is no attach yet"),
+             125);
     return ctx.exit_code;
   }
   if (flags.tty && flags.interactive && ::isatty(STDIN_FILENO) != 1) {
@@ -104,10 +105,12 @@ void RegisterRun(CLI::App& app, Context& ctx) {
                   "seccomp=unconfined|PROFILE.json, no-new-privileges[=true|false]")
       ->allow_extra_args(false);
   run->add_option("-m,--memory", flags->memory, "Memory limit (e.g. 512m, 1g)");
-  run->add_option("--memory-swap", flags->memory_swap, "Memory plus swap limit; -1 for unlimited swap");
+  run->add_option("--memory-swap", flags->memory_swap,
+                  "Memory plus swap limit; -1 for unlimited swap");
   run->add_option("--cpus", flags->cpus, "Number of CPUs (e.g. 1.5)");
   run->add_option("--cpu-shares", flags->cpu_shares, "CPU shares (relative weight)");
-  run->add_option("--cpuset-cpus", flags->cpuset_cpus, "CPUs in which to allow execution (0-3, 0,1)");
+  run->add_option("--cpuset-cpus", flags->cpuset_cpus,
+                  "CPUs in which to allow execution (0-3, 0,1)");
   run->add_option("--cpuset-mems", flags->cpuset_mems, "Memory nodes in which to allow execution");
   run->add_option("--pids-limit", flags->pids_limit, "Process limit (-1 for unlimited)");
   run->callback([&ctx, flags, run] {

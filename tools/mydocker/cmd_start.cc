@@ -43,7 +43,8 @@ void RegisterStart(CLI::App& app, Context& ctx) {
   start->add_option("containers", flags->containers, "Containers")->required();
   start->callback([&ctx, flags] {
     if (flags->attach && flags->containers.size() > 1) {
-      ctx.Fail(absl::InvalidArgumentError("you cannot start and attach multiple containers at once"), 1);
+      ctx.Fail(
+          absl::InvalidArgumentError("you cannot start and attach multiple containers at once"), 1);
       return;
     }
     Runtime* rt = ctx.OpenRuntime();

@@ -7,7 +7,8 @@ namespace mydocker::cli {
 
 void RegisterWait(CLI::App& app, Context& ctx) {
   auto containers = std::make_shared<std::vector<std::string>>();
-  CLI::App* wait = app.add_subcommand("wait", "Block until containers stop, then print their exit codes");
+  CLI::App* wait =
+      app.add_subcommand("wait", "Block until containers stop, then print their exit codes");
   wait->add_option("containers", *containers, "Containers")->required();
   wait->callback([&ctx, containers] {
     Runtime* rt = ctx.OpenRuntime();

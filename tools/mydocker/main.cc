@@ -12,9 +12,10 @@ namespace {
 // they are rewritten to their double-dash forms before parsing.
 std::vector<std::string> RewriteTutorialFlags(int argc, char** argv) {
   std::vector<std::string> args(argv, argv + argc);
-  static const std::pair<const char*, const char*> kAliases[] = {
-      {"-name", "--name"}, {"-mem", "--memory"}, {"-cpu", "--cpu-shares"},
-      {"-cpuset", "--cpuset-cpus"}};
+  static const std::pair<const char*, const char*> kAliases[] = {{"-name", "--name"},
+                                                                 {"-mem", "--memory"},
+                                                                 {"-cpu", "--cpu-shares"},
+                                                                 {"-cpuset", "--cpuset-cpus"}};
   for (size_t i = 1; i < args.size(); ++i) {
     if (args[i] == "--") break;
     for (const auto& [from, to] : kAliases) {
@@ -34,7 +35,8 @@ int main(int argc, char** argv) {
   ctx.root = mydocker::DefaultRoot();
   CLI::App app{"mydocker: run Linux containers", "mydocker"};
   app.require_subcommand(1);
-  app.add_option("--root", ctx.root, "State root directory (default $MYDOCKER_ROOT or /var/lib/mydocker)");
+  app.add_option("--root", ctx.root,
+                 "State root directory (default $MYDOCKER_ROOT or /var/lib/mydocker)");
   app.set_version_flag("--version", std::string("mydocker ") + MYDOCKER_CLI_VERSION);
   mydocker::cli::RegisterRun(app, ctx);
   mydocker::cli::RegisterStart(app, ctx);

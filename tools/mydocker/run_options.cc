@@ -148,7 +148,8 @@ absl::Status ParseSecurityOpt(const std::string& opt, CreateOptions* o) {
 
 absl::StatusOr<CreateOptions> BuildCreateOptions(const RunFlags& flags, const EnvLookup& lookup) {
   if (flags.args.empty()) {
-    return absl::InvalidArgumentError("\"run\" requires at least 1 argument: IMAGE [COMMAND [ARG...]]");
+    return absl::InvalidArgumentError(
+        "\"run\" requires at least 1 argument: IMAGE [COMMAND [ARG...]]");
   }
   CreateOptions o;
   o.image = flags.args[0];
@@ -171,14 +172,15 @@ absl::StatusOr<CreateOptions> BuildCreateOptions(const RunFlags& flags, const En
   }
   for (const std::string& file : flags.env_files) {
     MYDOCKER_ASSIGN_OR_RETURN(std::string content, ReadFile(file));
-    MYDOCKER_ASSIGN_OR_RETURN(std::vector<std::string> entries, ParseEnvFile(file, content, lookup));
+    MYDOCKER_ASSIGN_OR_RETURN(std::vector<std::string> entries,
+                              ParseEnvFile(file, content, lookup));
     o.env.insert(o.env.end(), entries.begin(), entries.end());
   }
   MYDOCKER_ASSIGN_OR_RETURN(std::vector<std::string> env, ResolveEnv(flags.env, lookup));
   o.env.insert(o.env.end(), env.begin(), env.end());
   if (!o.workdir.empty() && o.workdir[0] != '/') {
-    return absl::InvalidArgumentError(
-        absl::StrCat("the working directory \"", o.workdir, "\" is invalid: it needs to be an absolute path"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the working directory \"", o.workdir, "\" is invalid: it needs to be an absolute path"));
   }
   return o;
 }

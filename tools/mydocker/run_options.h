@@ -31,7 +31,7 @@ struct RunFlags : ResourceFlags {
   std::string name;
   std::vector<std::string> env;
   std::vector<std::string> env_files;
-  std::vector<std::string> volumes;  // -v
+  std::vector<std::string> volumes;              // -v
   std::vector<std::string> devices;              // --device
   std::vector<std::string> device_cgroup_rules;  // --device-cgroup-rule
   std::string hostname;
@@ -40,7 +40,7 @@ struct RunFlags : ResourceFlags {
   std::string cgroup_parent;
   std::vector<std::string> security_opts;  // --security-opt
   std::string cgroupns;                    // --cgroupns host|private
-  std::vector<std::string> args;  // IMAGE [COMMAND [ARG...]]
+  std::vector<std::string> args;           // IMAGE [COMMAND [ARG...]]
 };
 
 using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;

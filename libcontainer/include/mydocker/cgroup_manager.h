@@ -23,8 +23,8 @@ namespace mydocker {
 enum class CgroupVersion { kV1, kV2 };
 
 struct CgroupStats {
-  uint64_t cpu_usage_ns = 0;        // cumulative CPU time of the cgroup
-  uint64_t memory_usage = 0;        // bytes (v1: usage minus inactive file cache, like Docker)
+  uint64_t cpu_usage_ns = 0;             // cumulative CPU time of the cgroup
+  uint64_t memory_usage = 0;             // bytes (v1: usage minus inactive file cache, like Docker)
   std::optional<uint64_t> memory_limit;  // absent = unlimited
   uint64_t pids_current = 0;
   std::optional<uint64_t> pids_limit;

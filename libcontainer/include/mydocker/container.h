@@ -34,21 +34,21 @@ struct ProcessInfo {
 };
 
 struct CreateOptions {
-  std::string image;                  // name[:tag] or id
-  std::string name;                   // empty: generated
-  std::vector<std::string> command;   // empty: the image's Entrypoint + Cmd
-  std::vector<std::string> env;       // KEY=VALUE, on top of the image's Env
-  std::string workdir;                // empty: the image's, else "/"
-  std::string user;                   // USER[:GROUP], names or numbers; empty: the image's User
-  std::string hostname;               // empty: the first 12 digits of the id
-  bool tty = false;                   // -t
-  bool open_stdin = false;            // -i
-  bool auto_remove = false;           // --rm
+  std::string image;                 // name[:tag] or id
+  std::string name;                  // empty: generated
+  std::vector<std::string> command;  // empty: the image's Entrypoint + Cmd
+  std::vector<std::string> env;      // KEY=VALUE, on top of the image's Env
+  std::string workdir;               // empty: the image's, else "/"
+  std::string user;                  // USER[:GROUP], names or numbers; empty: the image's User
+  std::string hostname;              // empty: the first 12 digits of the id
+  bool tty = false;                  // -t
+  bool open_stdin = false;           // -i
+  bool auto_remove = false;          // --rm
   // A memory limit without memory.swap gets memory+swap = 2 x memory where the kernel limits
   // swap (Docker's default); set memory.swap to -1 for unlimited swap.
   LinuxResources resources;
-  std::string cgroup_parent;          // empty: "mydocker"
-  std::vector<std::string> volumes;   // -v specs (see ParseVolumeSpec)
+  std::string cgroup_parent;         // empty: "mydocker"
+  std::vector<std::string> volumes;  // -v specs (see ParseVolumeSpec)
   // Host devices given to the container: --device HOST[:CONTAINER[:PERMISSIONS]] (see
   // ResolveDeviceSpec in mydocker/devices.h).
   std::vector<std::string> devices;
@@ -59,7 +59,7 @@ struct CreateOptions {
   // System call filter: empty for the default profile, "unconfined" for none, else the text of
   // a profile (OCI linux.seccomp JSON or Docker's profile format).
   std::string seccomp_profile;
-  bool no_new_privileges = false;     // --security-opt no-new-privileges
+  bool no_new_privileges = false;  // --security-opt no-new-privileges
   // Cgroup namespace (--cgroupns): "private" (the container sees its cgroup as the root),
   // "host", or empty for Docker's default: private on cgroup v2, host on v1.
   std::string cgroupns;

@@ -43,7 +43,7 @@ struct ProcessSpec {
 // The root filesystem. OCI names only a ready directory (`path`); mydocker assembles it as an
 // overlay of read-only image layers with a per-container upper layer, mounted at `path`.
 struct RootSpec {
-  std::string path;                      // mount point of the assembled root
+  std::string path;  // mount point of the assembled root
   bool readonly = false;
   std::vector<std::string> lower_dirs;  // image layers, topmost first
   std::string upper_dir;
@@ -66,7 +66,7 @@ struct MemoryResources {
 
 struct CpuResources {
   std::optional<uint64_t> shares;
-  std::optional<int64_t> quota;   // microseconds per period
+  std::optional<int64_t> quota;    // microseconds per period
   std::optional<uint64_t> period;  // microseconds
   std::string cpus;                // cpuset, e.g. "0-1"
   std::string mems;
@@ -134,7 +134,7 @@ struct LinuxSeccomp {
 struct LinuxSpec {
   std::vector<NamespaceType> namespaces;
   LinuxResources resources;
-  std::string cgroups_path;  // relative to each hierarchy's root, e.g. "mydocker/<id>"
+  std::string cgroups_path;          // relative to each hierarchy's root, e.g. "mydocker/<id>"
   std::vector<LinuxDevice> devices;  // made in /dev besides the standard ones
   std::vector<std::string> masked_paths;
   std::vector<std::string> readonly_paths;

@@ -44,8 +44,8 @@ absl::StatusOr<uint64_t> ProcessStartTime(int pid);
 struct ContainerState {
   std::string id;  // 64 lowercase hex digits
   std::string name;
-  std::string image;     // the reference the user gave, e.g. "busybox:latest"
-  std::string image_id;  // "sha256:..."
+  std::string image;                 // the reference the user gave, e.g. "busybox:latest"
+  std::string image_id;              // "sha256:..."
   std::vector<std::string> command;  // the process args, for listing
 
   ContainerStatus status = ContainerStatus::kCreated;

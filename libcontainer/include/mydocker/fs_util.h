@@ -3,11 +3,11 @@
 #define MYDOCKER_FS_UTIL_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "mydocker/unique_fd.h"
 
 namespace mydocker {
@@ -20,7 +20,8 @@ absl::Status WriteFileAtomic(const std::string& path, absl::string_view data, in
                              bool sync_directory = true);
 
 absl::StatusOr<std::string> ReadFile(const std::string& path);
-absl::Status WriteFile(const std::string& path, absl::string_view data);  // existing file, no trunc race
+absl::Status WriteFile(const std::string& path,
+                       absl::string_view data);  // existing file, no trunc race
 
 // mkdir -p. Existing directories are fine.
 absl::Status MakeDirs(const std::string& path, int mode = 0755);

@@ -23,8 +23,8 @@ struct LogEntry {
 absl::StatusOr<LogEntry> ParseLogLine(absl::string_view line);
 
 struct LogOptions {
-  bool follow = false;                // keep reading until the container ends
-  std::optional<size_t> tail;         // only the last N entries
+  bool follow = false;         // keep reading until the container ends
+  std::optional<size_t> tail;  // only the last N entries
   // With follow: a descriptor (e.g. an eventfd) that, once readable, ends the wait for more
   // output, so a reader on another thread can stop a follow of a silent container. -1: none.
   int cancel_fd = -1;

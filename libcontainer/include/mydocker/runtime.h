@@ -9,10 +9,10 @@
 
 #include <memory>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "mydocker/cgroup_manager.h"
 #include "mydocker/container.h"
 #include "mydocker/container_state.h"

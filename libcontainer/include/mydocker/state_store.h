@@ -14,10 +14,10 @@
 
 #include <memory>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "mydocker/container_config.h"
 #include "mydocker/container_state.h"
 #include "mydocker/fs_util.h"
@@ -71,8 +71,9 @@ class StateStore {
   // something is still mounted in it). REQUIRES: as Remove.
   absl::StatusOr<std::string> Detach(absl::string_view id);
   // The second half: deletes `trash` (from Detach; may be "") and any trash whose remover died
-  // before deleting it, and the staging directories of creators that died before publishing. Unlinking a container's files is the slow part of removal on a busy
-  // journal; the monitor of a --rm container does it after telling the client the exit code.
+  // before deleting it, and the staging directories of creators that died before publishing.
+  // Unlinking a container's files is the slow part of removal on a busy journal; the monitor of a
+  // --rm container does it after telling the client the exit code.
   absl::Status Purge(const std::string& trash);
 
   // The per-container lock, exclusive across threads and processes.

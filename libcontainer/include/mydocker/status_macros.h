@@ -4,18 +4,18 @@
 
 #include <cerrno>
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 #define MYDOCKER_CONCAT_INNER_(a, b) a##b
 #define MYDOCKER_CONCAT_(a, b) MYDOCKER_CONCAT_INNER_(a, b)
 
 // Returns from the current function if `expr` (an absl::Status) is not OK.
-#define MYDOCKER_RETURN_IF_ERROR(expr)               \
-  do {                                               \
-    ::absl::Status mydocker_status_ = (expr);        \
+#define MYDOCKER_RETURN_IF_ERROR(expr)                   \
+  do {                                                   \
+    ::absl::Status mydocker_status_ = (expr);            \
     if (!mydocker_status_.ok()) return mydocker_status_; \
   } while (0)
 

@@ -5,11 +5,11 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "absl/strings/ascii.h"
 #include "cgroups/cgroup_util.h"
 #include "cgroups/device_policy.h"
 #include "mydocker/devices.h"
@@ -179,8 +179,8 @@ absl::Status CgroupV1::ApplyDevices(const std::string& clean_path,
     if (!current.default_allow && !target.default_allow) writes = DeviceTransition(current, target);
   }
   for (const DeviceRule& rule : writes) {
-    MYDOCKER_RETURN_IF_ERROR(WriteControl(dir, rule.allow ? "devices.allow" : "devices.deny",
-                                          FormatDeviceRule(rule)));
+    MYDOCKER_RETURN_IF_ERROR(
+        WriteControl(dir, rule.allow ? "devices.allow" : "devices.deny", FormatDeviceRule(rule)));
   }
   return absl::OkStatus();
 }

@@ -374,8 +374,7 @@ TEST_F(RealCgroupV1Test, JoinFilesMoveTheWritingProcess) {
   EXPECT_THAT(*manager_->Pids(path_), Contains(pid));
   kill(pid, SIGKILL);
   waitpid(pid, nullptr, 0);
-  EXPECT_THAT(manager_->JoinFiles("../escape").status().code(),
-              absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(manager_->JoinFiles("../escape").status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST_F(RealCgroupV1Test, ForkLoopIsContainedAndDrained) {

@@ -361,9 +361,11 @@ TEST_F(RealCgroupV2Test, DevicePolicyIsEnforcedByTheKernelAndReplacedOnUpdate) {
   EXPECT_EQ(InCgroup(*manager_, path_, [&] { return OpenErrno(null_node, O_RDWR); }), 0);
   EXPECT_EQ(InCgroup(*manager_, path_, [&] { return OpenErrno(disk, O_RDONLY); }), EPERM);
   const std::string made = nodes.path() + "/made";
-  EXPECT_EQ(InCgroup(*manager_, path_, [&] {
-              return ::mknod(made.c_str(), S_IFBLK | 0600, makedev(8, 0)) == 0 ? 0 : errno;
-            }), 0);  // Docker's policy lets nodes be made, not opened
+  EXPECT_EQ(InCgroup(*manager_, path_,
+                     [&] {
+                       return ::mknod(made.c_str(), S_IFBLK | 0600, makedev(8, 0)) == 0 ? 0 : errno;
+                     }),
+            0);  // Docker's policy lets nodes be made, not opened
   EXPECT_EQ(InCgroup(*manager_, path_, [&] { return OpenErrno(made, O_RDONLY); }), EPERM);
 
   // Read access to one disk: the program is replaced, not added to.
@@ -381,9 +383,13 @@ TEST_F(RealCgroupV2Test, DevicePolicyIsEnforcedByTheKernelAndReplacedOnUpdate) {
   // Without "m" nothing can be made.
   update.devices = {{false, 'a', std::nullopt, std::nullopt, "rwm"}};
   ASSERT_TRUE(manager_->Update(path_, update).ok());
-  EXPECT_EQ(InCgroup(*manager_, path_, [&] {
-              return ::mknod((made + "2").c_str(), S_IFCHR | 0600, makedev(1, 3)) == 0 ? 0 : errno;
-            }), EPERM);
+  EXPECT_EQ(InCgroup(*manager_, path_,
+                     [&] {
+                       return ::mknod((made + "2").c_str(), S_IFCHR | 0600, makedev(1, 3)) == 0
+                                  ? 0
+                                  : errno;
+                     }),
+            EPERM);
   EXPECT_EQ(InCgroup(*manager_, path_, [&] { return OpenErrno(null_node, O_RDWR); }), EPERM);
 }
 

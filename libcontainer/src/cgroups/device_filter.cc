@@ -37,8 +37,12 @@ struct bpf_insn LoadCtxWord(uint8_t dst, int16_t offset) {
 struct bpf_insn Alu32Imm(uint8_t op, uint8_t dst, int32_t imm) {
   return Insn(BPF_ALU | op | BPF_K, dst, 0, 0, imm);
 }
-struct bpf_insn Return(int32_t value) { return Insn(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, value); }
-struct bpf_insn Exit() { return Insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0); }
+struct bpf_insn Return(int32_t value) {
+  return Insn(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, value);
+}
+struct bpf_insn Exit() {
+  return Insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+}
 
 // Appends the test of one exception: each condition that fails jumps past the block; if all
 // hold, the program returns the opposite of the default. The type is always tested, so the code
@@ -71,9 +75,7 @@ void AppendException(const DeviceException& ex, bool default_allow,
   for (size_t at : jumps) prog[at].off = static_cast<int16_t>(prog.size() - at - 1);
 }
 
-long Bpf(int cmd, union bpf_attr* attr) {
-  return ::syscall(SYS_bpf, cmd, attr, sizeof *attr);
-}
+long Bpf(int cmd, union bpf_attr* attr) { return ::syscall(SYS_bpf, cmd, attr, sizeof *attr); }
 
 absl::StatusOr<UniqueFd> LoadProgram(const std::vector<struct bpf_insn>& program) {
   static constexpr char kLicense[] = "Apache-2.0";
@@ -178,7 +180,8 @@ std::vector<struct bpf_insn> DeviceFilterProgram(const DevicePolicy& policy) {
       LoadCtxWord(kMajor, offsetof(struct bpf_cgroup_dev_ctx, major)),
       LoadCtxWord(kMinor, offsetof(struct bpf_cgroup_dev_ctx, minor)),
   };
-  for (const DeviceException& ex : policy.exceptions) AppendException(ex, policy.default_allow, prog);
+  for (const DeviceException& ex : policy.exceptions)
+    AppendException(ex, policy.default_allow, prog);
   prog.push_back(Return(policy.default_allow ? 1 : 0));
   prog.push_back(Exit());
   return prog;

@@ -26,7 +26,8 @@ std::vector<struct bpf_insn> DeviceFilterProgram(const DevicePolicy& policy);
 // what mydocker attached there before: atomically (BPF_F_REPLACE) when one program is attached,
 // else the new one is attached before the old ones are detached, so no moment is unfiltered.
 // A program the verifier refuses fails with its log in the message.
-absl::Status AttachDeviceFilter(const std::string& dir, const std::vector<struct bpf_insn>& program);
+absl::Status AttachDeviceFilter(const std::string& dir,
+                                const std::vector<struct bpf_insn>& program);
 
 // The ids of the device programs attached directly to the cgroup directory `dir`.
 absl::StatusOr<std::vector<uint32_t>> AttachedDeviceFilters(const std::string& dir);

@@ -48,9 +48,15 @@ absl::StatusOr<uint8_t> DeviceAccessBits(absl::string_view access) {
   uint8_t bits = 0;
   for (char c : access) {
     switch (c) {
-      case 'm': bits |= kDeviceMknod; break;
-      case 'r': bits |= kDeviceRead; break;
-      case 'w': bits |= kDeviceWrite; break;
+      case 'm':
+        bits |= kDeviceMknod;
+        break;
+      case 'r':
+        bits |= kDeviceRead;
+        break;
+      case 'w':
+        bits |= kDeviceWrite;
+        break;
       default:
         return absl::InvalidArgumentError(
             absl::StrCat("invalid device access \"", access, "\": use r, w and m"));
@@ -125,7 +131,8 @@ absl::StatusOr<DevicePolicy> ParseDevicesList(absl::string_view text) {
       break;
     }
     MYDOCKER_ASSIGN_OR_RETURN(uint8_t access, DeviceAccessBits(rule.access));
-    AddException(policy.exceptions, {rule.type, ToNumber(rule.major), ToNumber(rule.minor), access});
+    AddException(policy.exceptions,
+                 {rule.type, ToNumber(rule.major), ToNumber(rule.minor), access});
   }
   return policy;
 }

@@ -21,7 +21,7 @@ inline constexpr uint8_t kDeviceRead = 2;
 inline constexpr uint8_t kDeviceWrite = 4;
 
 struct DeviceException {
-  char type = 'c';               // 'b' or 'c'
+  char type = 'c';                // 'b' or 'c'
   std::optional<uint32_t> major;  // absent: any
   std::optional<uint32_t> minor;
   uint8_t access = 0;  // kDevice* bits

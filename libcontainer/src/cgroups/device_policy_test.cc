@@ -23,13 +23,13 @@ TEST(DevicePolicyTest, DockerDefaultIsAnAllowList) {
   auto policy = ReduceDeviceRules(DefaultDeviceRules());
   ASSERT_TRUE(policy.ok()) << policy.status();
   EXPECT_FALSE(policy->default_allow);
-  EXPECT_TRUE(policy->Allows('c', 1, 3, kDeviceRead | kDeviceWrite));   // /dev/null
+  EXPECT_TRUE(policy->Allows('c', 1, 3, kDeviceRead | kDeviceWrite));    // /dev/null
   EXPECT_TRUE(policy->Allows('c', 136, 7, kDeviceRead | kDeviceWrite));  // a pty
-  EXPECT_TRUE(policy->Allows('c', 10, 200, kDeviceRead));               // tun
-  EXPECT_TRUE(policy->Allows('b', 8, 0, kDeviceMknod));                 // nodes may be made
-  EXPECT_FALSE(policy->Allows('b', 8, 0, kDeviceRead));                 // not opened
+  EXPECT_TRUE(policy->Allows('c', 10, 200, kDeviceRead));                // tun
+  EXPECT_TRUE(policy->Allows('b', 8, 0, kDeviceMknod));                  // nodes may be made
+  EXPECT_FALSE(policy->Allows('b', 8, 0, kDeviceRead));                  // not opened
   EXPECT_FALSE(policy->Allows('b', 7, 0, kDeviceWrite));
-  EXPECT_FALSE(policy->Allows('c', 1, 1, kDeviceRead));   // /dev/mem
+  EXPECT_FALSE(policy->Allows('c', 1, 1, kDeviceRead));     // /dev/mem
   EXPECT_FALSE(policy->Allows('c', 10, 229, kDeviceRead));  // fuse
   // An exception must cover the whole access: mknod alone does not allow mknod + read.
   EXPECT_FALSE(policy->Allows('b', 8, 0, kDeviceMknod | kDeviceRead));
@@ -107,7 +107,7 @@ TEST(DevicePolicyTest, ToRulesAndDevicesListRoundTrip) {
 // Runs a device program the way the kernel would, for the few instructions it is made of, so
 // that its verdicts can be compared with DevicePolicy::Allows without loading it.
 int RunProgram(const std::vector<struct bpf_insn>& prog, uint32_t access_type, uint32_t major,
-        uint32_t minor) {
+               uint32_t minor) {
   uint64_t reg[11] = {};
   const uint32_t ctx[3] = {access_type, major, minor};
   for (size_t pc = 0; pc < prog.size(); ++pc) {
@@ -119,14 +119,29 @@ int RunProgram(const std::vector<struct bpf_insn>& prog, uint32_t access_type, u
         EXPECT_EQ(in.src_reg, 1);
         dst = ctx[in.off / 4];
         break;
-      case BPF_ALU | BPF_AND | BPF_K: dst = static_cast<uint32_t>(dst & imm); break;
-      case BPF_ALU | BPF_RSH | BPF_K: dst = static_cast<uint32_t>(dst) >> in.imm; break;
-      case BPF_ALU64 | BPF_MOV | BPF_X: dst = reg[in.src_reg]; break;
-      case BPF_ALU64 | BPF_MOV | BPF_K: dst = imm; break;
-      case BPF_JMP | BPF_JNE | BPF_K: if (dst != imm) pc += in.off; break;
-      case BPF_JMP | BPF_JEQ | BPF_K: if (dst == imm) pc += in.off; break;
-      case BPF_JMP | BPF_EXIT: return static_cast<int>(reg[0]);
-      default: ADD_FAILURE() << "unexpected opcode " << int(in.code); return -1;
+      case BPF_ALU | BPF_AND | BPF_K:
+        dst = static_cast<uint32_t>(dst & imm);
+        break;
+      case BPF_ALU | BPF_RSH | BPF_K:
+        dst = static_cast<uint32_t>(dst) >> in.imm;
+        break;
+      case BPF_ALU64 | BPF_MOV | BPF_X:
+        dst = reg[in.src_reg];
+        break;
+      case BPF_ALU64 | BPF_MOV | BPF_K:
+        dst = imm;
+        break;
+      case BPF_JMP | BPF_JNE | BPF_K:
+        if (dst != imm) pc += in.off;
+        break;
+      case BPF_JMP | BPF_JEQ | BPF_K:
+        if (dst == imm) pc += in.off;
+        break;
+      case BPF_JMP | BPF_EXIT:
+        return static_cast<int>(reg[0]);
+      default:
+        ADD_FAILURE() << "unexpected opcode " << int(in.code);
+        return -1;
     }
   }
   ADD_FAILURE() << "ran off the end of the program";
@@ -155,10 +170,10 @@ void ExpectProgramMatchesPolicy(const std::vector<DeviceRule>& rules) {
 
 TEST(DeviceFilterTest, ProgramDecidesAsThePolicy) {
   ExpectProgramMatchesPolicy(DefaultDeviceRules());
-  ExpectProgramMatchesPolicy({});  // deny everything: "return 0"
+  ExpectProgramMatchesPolicy({});                                // deny everything: "return 0"
   ExpectProgramMatchesPolicy({Rule(true, 'a', {}, {}, "rwm")});  // allow everything
-  ExpectProgramMatchesPolicy({Rule(true, 'a', {}, {}, "rwm"), Rule(false, 'b', 8, {}, "rw"),
-                              Rule(false, 'c', 1, 1, "m")});
+  ExpectProgramMatchesPolicy(
+      {Rule(true, 'a', {}, {}, "rwm"), Rule(false, 'b', 8, {}, "rw"), Rule(false, 'c', 1, 1, "m")});
   std::vector<DeviceRule> extra = DefaultDeviceRules();
   extra.push_back(Rule(true, 'b', 7, 0, "r"));
   extra.push_back(Rule(true, 'c', {}, 229, "w"));

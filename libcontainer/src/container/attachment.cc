@@ -8,13 +8,12 @@ namespace mydocker {
 using process::ControlType;
 
 absl::Status Attachment::Signal(int signal) {
-  return process::SendControl(control_.get(),
-                              process::MakeControl(ControlType::kSignal, signal));
+  return process::SendControl(control_.get(), process::MakeControl(ControlType::kSignal, signal));
 }
 
 absl::Status Attachment::Resize(const ConsoleSize& size) {
-  return process::SendControl(
-      control_.get(), process::MakeControl(ControlType::kResize, size.height, size.width));
+  return process::SendControl(control_.get(),
+                              process::MakeControl(ControlType::kResize, size.height, size.width));
 }
 
 absl::StatusOr<int> Attachment::Wait() {
@@ -22,7 +21,8 @@ absl::StatusOr<int> Attachment::Wait() {
     auto msg = process::ReceiveControl(control_.get());
     if (!msg.ok()) {
       if (absl::IsNotFound(msg.status())) {
-        return absl::UnavailableError("the container's monitor ended without reporting an exit code");
+        return absl::UnavailableError(
+            "the container's monitor ended without reporting an exit code");
       }
       return msg.status();
     }

@@ -149,8 +149,8 @@ absl::Status PlanResources(const CreateOptions& options, const ContainerFacts& f
   config.linux_spec.resources = options.resources;
   MYDOCKER_RETURN_IF_ERROR(ApplyDeviceOptions(options, facts, config));
   if (options.cgroupns != "" && options.cgroupns != "host" && options.cgroupns != "private") {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "invalid cgroup namespace mode \"", options.cgroupns, "\": use host or private"));
+    return absl::InvalidArgumentError(absl::StrCat("invalid cgroup namespace mode \"",
+                                                   options.cgroupns, "\": use host or private"));
   }
   if (options.cgroupns == "private" ||
       (options.cgroupns.empty() && facts.cgroup_version == CgroupVersion::kV2)) {
@@ -193,8 +193,8 @@ std::string GenerateContainerName() {
       "agile", "bold",  "brave", "calm",  "clever", "eager", "fond",  "gentle", "happy", "jolly",
       "keen",  "lucid", "merry", "noble", "proud",  "quiet", "sharp", "swift",  "vivid", "wise"};
   static const char* const kNames[] = {
-      "babbage", "curie", "dijkstra", "euler",  "faraday", "gauss",  "hopper", "kepler",
-      "lovelace", "noether", "pascal", "ritchie", "shannon", "thompson", "turing", "wirth"};
+      "babbage",  "curie",   "dijkstra", "euler",   "faraday", "gauss",    "hopper", "kepler",
+      "lovelace", "noether", "pascal",   "ritchie", "shannon", "thompson", "turing", "wirth"};
   thread_local std::mt19937 rng{std::random_device{}()};
   return absl::StrCat(kAdjectives[rng() % std::size(kAdjectives)], "_",
                       kNames[rng() % std::size(kNames)]);

@@ -23,7 +23,8 @@ ContainerFacts Facts(CgroupVersion version = CgroupVersion::kV2, bool swap = tru
   f.cgroup_version = version;
   f.swap_limit_supported = swap;
   f.read_image_file = [](const std::string& path) -> absl::StatusOr<std::string> {
-    if (path == "/etc/passwd") return std::string("root:x:0:0::/root:/bin/sh\nwww:x:33:34::/var/www:/bin/sh\n");
+    if (path == "/etc/passwd")
+      return std::string("root:x:0:0::/root:/bin/sh\nwww:x:33:34::/var/www:/bin/sh\n");
     if (path == "/etc/group") return std::string("root:x:0:\nweb:x:34:\nstaff:x:50:\n");
     return absl::NotFoundError(path);
   };
@@ -110,8 +111,7 @@ TEST(ConfigBuilderTest, CgroupNamespaceFollowsDockersDefaultPerVersion) {
   EXPECT_FALSE(
       has_cgroupns(*BuildContainerConfig(o, Image({}, {"sh"}), Facts(CgroupVersion::kV1))));
   o.cgroupns = "private";
-  EXPECT_TRUE(
-      has_cgroupns(*BuildContainerConfig(o, Image({}, {"sh"}), Facts(CgroupVersion::kV1))));
+  EXPECT_TRUE(has_cgroupns(*BuildContainerConfig(o, Image({}, {"sh"}), Facts(CgroupVersion::kV1))));
   o.cgroupns = "shared";
   EXPECT_THAT(BuildContainerConfig(o, Image({}, {"sh"}), Facts()).status().message(),
               HasSubstr("invalid cgroup namespace mode"));
@@ -187,7 +187,8 @@ TEST(ConfigBuilderTest, SeccompProfileChoices) {
 TEST(ConfigBuilderTest, RootIsTheImagesLayersUnderTheContainersDirectory) {
   auto c = BuildContainerConfig(CreateOptions{}, Image({}, {"sh"}), Facts());
   ASSERT_TRUE(c.ok());
-  EXPECT_THAT(c->root.lower_dirs, ElementsAre("/state/layers/sha256/top", "/state/layers/sha256/base"));
+  EXPECT_THAT(c->root.lower_dirs,
+              ElementsAre("/state/layers/sha256/top", "/state/layers/sha256/base"));
   EXPECT_EQ(c->root.path, std::string("/state/containers/") + kId + "/rootfs");
   ContainerFacts bad = Facts();
   bad.layer_dirs = {"/state/layers/a,b"};

@@ -33,7 +33,8 @@ absl::Status AddVolumes(const std::vector<std::string>& texts, VolumeStore& volu
       if (!PathExists(source)) MYDOCKER_RETURN_IF_ERROR(MakeDirs(source, 0755));
     } else {
       std::string name = spec.kind == VolumeSpec::kNamed ? spec.source : NewContainerId();
-      MYDOCKER_ASSIGN_OR_RETURN(Volume v, volumes.Ensure(name, spec.kind == VolumeSpec::kAnonymous));
+      MYDOCKER_ASSIGN_OR_RETURN(Volume v,
+                                volumes.Ensure(name, spec.kind == VolumeSpec::kAnonymous));
       if (v.anonymous) made->push_back(v.name);
       source = v.mountpoint;
     }

@@ -20,13 +20,13 @@
 namespace mydocker {
 namespace {
 
+using process::ControlType;
 using ::testing::Contains;
 using ::testing::ElementsAre;
-using ::testing::HasSubstr;
-using ::testing::Not;
-using process::ControlType;
 using testing::FakeCgroupManager;
 using testing::FakeHost;
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 class LifecycleTest : public ::testing::Test {
  protected:
@@ -75,7 +75,9 @@ class LifecycleTest : public ::testing::Test {
   }
 
   ContainerState StateOf(const Container& c) { return *runtime_->state().LoadState(c.id()); }
-  std::string Signal(const ProcessRef& p, int sig) { return absl::StrCat("signal ", p.pid, " ", sig); }
+  std::string Signal(const ProcessRef& p, int sig) {
+    return absl::StrCat("signal ", p.pid, " ", sig);
+  }
 
   // The monitor the fake spawns: answers the start with `reply` on the control socket.
   void MonitorAnswers(process::ControlMessage reply) {
@@ -116,7 +118,8 @@ TEST_F(LifecycleTest, KillOfAStoppedOrVanishedContainerIsRefused) {
 
 TEST_F(LifecycleTest, KillReportsAPermissionError) {
   auto c = Make(ContainerStatus::kRunning);
-  host_.next_signal_error = absl::PermissionDeniedError("pidfd_send_signal: Operation not permitted");
+  host_.next_signal_error =
+      absl::PermissionDeniedError("pidfd_send_signal: Operation not permitted");
   auto s = c->Kill(SIGTERM);
   EXPECT_EQ(s.code(), absl::StatusCode::kPermissionDenied);
   EXPECT_THAT(s.message(), HasSubstr("kill container"));
@@ -419,7 +422,8 @@ TEST_F(LifecycleTest, UpdateRefusesAMemoryLimitAboveMemoryPlusSwap) {
 
 TEST_F(LifecycleTest, AFailedLiveUpdateKeepsTheOldConfig) {
   auto c = Make(ContainerStatus::kRunning);
-  cgroups_.next_update_error = absl::ResourceExhaustedError("write cpuset.cpus: No space left on device");
+  cgroups_.next_update_error =
+      absl::ResourceExhaustedError("write cpuset.cpus: No space left on device");
   LinuxResources r;
   r.cpu.cpus = "1";
   EXPECT_EQ(c->Update(r).code(), absl::StatusCode::kResourceExhausted);

@@ -125,7 +125,8 @@ absl::Status Container::Logs(const LogOptions& options, const LogSink& sink) con
     int inotify_i = -1, cancel_i = -1;
     fds[n++] = {monitor->get(), POLLIN, 0};
     if (inotify) fds[inotify_i = static_cast<int>(n++)] = {inotify.get(), POLLIN, 0};
-    if (options.cancel_fd >= 0) fds[cancel_i = static_cast<int>(n++)] = {options.cancel_fd, POLLIN, 0};
+    if (options.cancel_fd >= 0)
+      fds[cancel_i = static_cast<int>(n++)] = {options.cancel_fd, POLLIN, 0};
     if (::poll(fds, n, inotify ? -1 : 100) < 0 && errno != EINTR) break;
     if (cancel_i >= 0 && fds[cancel_i].revents != 0) break;
     if (inotify_i >= 0 && (fds[inotify_i].revents & POLLIN)) {

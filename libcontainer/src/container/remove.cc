@@ -5,9 +5,9 @@
 #include "cleanup.h"
 #include "container/container_internal.h"
 #include "host/host.h"
+#include "mydocker/fs_util.h"
 #include "mydocker/runtime.h"
 #include "mydocker/status_macros.h"
-#include "mydocker/fs_util.h"
 
 namespace mydocker {
 

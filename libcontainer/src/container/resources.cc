@@ -38,7 +38,8 @@ absl::Status Container::Pause() {
   MYDOCKER_ASSIGN_OR_RETURN(FileLock lock, runtime_->state().Lock(id_));
   MYDOCKER_ASSIGN_OR_RETURN(ContainerState state, State());
   if (state.status == ContainerStatus::kPaused) {
-    return absl::FailedPreconditionError(absl::StrCat("container ", ShortId(id_), " is already paused"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("container ", ShortId(id_), " is already paused"));
   }
   MYDOCKER_RETURN_IF_ERROR(RequireActive(state, id_));
   MYDOCKER_RETURN_IF_ERROR(runtime_->cgroups().Freeze(state.cgroup_path, true));
@@ -50,7 +51,8 @@ absl::Status Container::Unpause() {
   MYDOCKER_ASSIGN_OR_RETURN(FileLock lock, runtime_->state().Lock(id_));
   MYDOCKER_ASSIGN_OR_RETURN(ContainerState state, State());
   if (state.status != ContainerStatus::kPaused) {
-    return absl::FailedPreconditionError(absl::StrCat("container ", ShortId(id_), " is not paused"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("container ", ShortId(id_), " is not paused"));
   }
   MYDOCKER_RETURN_IF_ERROR(runtime_->cgroups().Freeze(state.cgroup_path, false));
   state.status = ContainerStatus::kRunning;

@@ -21,7 +21,8 @@ absl::Status Container::Kill(int signal) {
     return absl::FailedPreconditionError(
         absl::StrCat("container ", ShortId(id_), " is not running"));
   }
-  return Annotate(runtime_->host().SignalProcess(init->get(), signal), absl::StrCat("kill container ", ShortId(id_)));
+  return Annotate(runtime_->host().SignalProcess(init->get(), signal),
+                  absl::StrCat("kill container ", ShortId(id_)));
 }
 
 absl::Status Container::Stop(absl::Duration timeout, int signal) {
@@ -42,15 +43,16 @@ absl::Status Container::Stop(absl::Duration timeout, int signal) {
       runtime_->host().WaitProcess(init->get(), runtime_->host().Now() + absl::Seconds(10));
     }
   }
-  if (monitor.ok() && !runtime_->host().WaitProcess(monitor->get(), runtime_->host().Now() + absl::Seconds(30))) {
+  if (monitor.ok() &&
+      !runtime_->host().WaitProcess(monitor->get(), runtime_->host().Now() + absl::Seconds(30))) {
     return absl::DeadlineExceededError(
         absl::StrCat("container ", ShortId(id_), " did not finish stopping"));
   }
   if (!monitor.ok()) {
     // Nobody will record the end or release the resources: do the release here.
     MYDOCKER_ASSIGN_OR_RETURN(FileLock lock, runtime_->state().Lock(id_));
-    MYDOCKER_RETURN_IF_ERROR(
-        ReleaseResources(runtime_->host(), runtime_->cgroups(), runtime_->state().ContainerDir(id_), state));
+    MYDOCKER_RETURN_IF_ERROR(ReleaseResources(runtime_->host(), runtime_->cgroups(),
+                                              runtime_->state().ContainerDir(id_), state));
   }
   return absl::OkStatus();
 }
@@ -84,8 +86,8 @@ absl::Status Container::Restart(absl::Duration timeout) {
 }
 
 absl::StatusOr<std::optional<int>> Container::Wait(absl::Duration timeout) {
-  absl::Time deadline =
-      timeout == absl::InfiniteDuration() ? absl::InfiniteFuture() : runtime_->host().Now() + timeout;
+  absl::Time deadline = timeout == absl::InfiniteDuration() ? absl::InfiniteFuture()
+                                                            : runtime_->host().Now() + timeout;
   for (;;) {
     auto state = State();
     if (!state.ok()) {

@@ -21,8 +21,7 @@ absl::StatusOr<pid_t> SpawnInNewSession(const std::vector<std::string>& argv, ch
     if (stdio[fd] >= 0) {
       posix_spawn_file_actions_adddup2(&actions, stdio[fd], fd);
     } else {
-      posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY,
-                                       0);
+      posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0);
     }
   }
   for (const auto& [from, to] : fds) posix_spawn_file_actions_adddup2(&actions, from, to);
@@ -31,8 +30,8 @@ absl::StatusOr<pid_t> SpawnInNewSession(const std::vector<std::string>& argv, ch
   sigfillset(&all);
   posix_spawnattr_setsigmask(&attr, &none);
   posix_spawnattr_setsigdefault(&attr, &all);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK |
-                                      POSIX_SPAWN_SETSIGDEF);
+  posix_spawnattr_setflags(&attr,
+                           POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   std::vector<char*> args;
   for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);

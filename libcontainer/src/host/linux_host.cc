@@ -14,9 +14,9 @@
 #include "absl/time/clock.h"
 #include "host/helper_spawn.h"
 #include "host/host.h"
+#include "host/pidfd.h"
 #include "mydocker/fs_util.h"
 #include "mydocker/status_macros.h"
-#include "host/pidfd.h"
 
 extern char** environ;
 

@@ -92,9 +92,7 @@ absl::StatusOr<std::unique_ptr<HashingSource>> HashingSource::OpenFd(UniqueFd fd
   return source;
 }
 
-HashingSource::~HashingSource() {
-  archive_read_free(raw_);
-}
+HashingSource::~HashingSource() { archive_read_free(raw_); }
 
 absl::Status HashingSource::Attach(struct archive* tar) {
   if (archive_read_open(tar, this, nullptr, &HashingSource::ReadCallback, nullptr) != ARCHIVE_OK) {

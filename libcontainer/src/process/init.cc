@@ -82,9 +82,8 @@ void MountSpecials(const InitPlan& plan) {
                 m.flags, m.data.empty() ? nullptr : m.data.c_str()) != 0) {
       Fail(plan, 125, errno, m.what.c_str());
     }
-    if (m.remount_readonly &&
-        ::mount(nullptr, m.target.c_str(), nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | m.flags,
-                nullptr) != 0) {
+    if (m.remount_readonly && ::mount(nullptr, m.target.c_str(), nullptr,
+                                      MS_BIND | MS_REMOUNT | MS_RDONLY | m.flags, nullptr) != 0) {
       Fail(plan, 125, errno, "remount read-only ", m.target.c_str());
     }
   }
@@ -150,9 +149,8 @@ void MaskPaths(const InitPlan& plan) {
   for (const std::string& path : plan.masked_paths) {
     struct stat st;
     if (::lstat(path.c_str(), &st) != 0) continue;  // nothing to hide
-    int rc = S_ISDIR(st.st_mode)
-                 ? ::mount("tmpfs", path.c_str(), "tmpfs", MS_RDONLY, "size=0")
-                 : ::mount("/dev/null", path.c_str(), nullptr, MS_BIND, nullptr);
+    int rc = S_ISDIR(st.st_mode) ? ::mount("tmpfs", path.c_str(), "tmpfs", MS_RDONLY, "size=0")
+                                 : ::mount("/dev/null", path.c_str(), nullptr, MS_BIND, nullptr);
     if (rc != 0) Fail(plan, 125, errno, "mask ", path.c_str());
   }
   for (const std::string& path : plan.readonly_paths) {

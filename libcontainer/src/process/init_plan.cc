@@ -1,9 +1,9 @@
 #include "process/init_plan.h"
 
-#include <sched.h>
-#include <sys/mount.h>
 #include <linux/capability.h>
 #include <linux/magic.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/sysmacros.h>
@@ -11,12 +11,12 @@
 #include <algorithm>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "absl/strings/match.h"
 #include "mount_info.h"
 #include "mydocker/fs_util.h"
 #include "mydocker/rootfs.h"
@@ -32,29 +32,68 @@ constexpr char kDefaultPath[] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/b
 const absl::flat_hash_map<std::string, std::pair<unsigned long, bool>>& FlagOptions() {
   // option -> (flag, set?)
   static const auto* options = new absl::flat_hash_map<std::string, std::pair<unsigned long, bool>>{
-      {"ro", {MS_RDONLY, true}},         {"rw", {MS_RDONLY, false}},
-      {"nosuid", {MS_NOSUID, true}},     {"suid", {MS_NOSUID, false}},
-      {"nodev", {MS_NODEV, true}},       {"dev", {MS_NODEV, false}},
-      {"noexec", {MS_NOEXEC, true}},     {"exec", {MS_NOEXEC, false}},
-      {"sync", {MS_SYNCHRONOUS, true}},  {"async", {MS_SYNCHRONOUS, false}},
-      {"noatime", {MS_NOATIME, true}},   {"atime", {MS_NOATIME, false}},
-      {"relatime", {MS_RELATIME, true}}, {"strictatime", {MS_STRICTATIME, true}},
-      {"nodiratime", {MS_NODIRATIME, true}}, {"bind", {MS_BIND, true}},
+      {"ro", {MS_RDONLY, true}},
+      {"rw", {MS_RDONLY, false}},
+      {"nosuid", {MS_NOSUID, true}},
+      {"suid", {MS_NOSUID, false}},
+      {"nodev", {MS_NODEV, true}},
+      {"dev", {MS_NODEV, false}},
+      {"noexec", {MS_NOEXEC, true}},
+      {"exec", {MS_NOEXEC, false}},
+      {"sync", {MS_SYNCHRONOUS, true}},
+      {"async", {MS_SYNCHRONOUS, false}},
+      {"noatime", {MS_NOATIME, true}},
+      {"atime", {MS_NOATIME, false}},
+      {"relatime", {MS_RELATIME, true}},
+      {"strictatime", {MS_STRICTATIME, true}},
+      {"nodiratime", {MS_NODIRATIME, true}},
+      {"bind", {MS_BIND, true}},
       {"rbind", {MS_BIND | MS_REC, true}},
   };
   return *options;
 }
 
-constexpr absl::string_view kCapabilityNames[] = {
-    "CHOWN",         "DAC_OVERRIDE",   "DAC_READ_SEARCH", "FOWNER",        "FSETID",
-    "KILL",          "SETGID",         "SETUID",          "SETPCAP",       "LINUX_IMMUTABLE",
-    "NET_BIND_SERVICE", "NET_BROADCAST", "NET_ADMIN",     "NET_RAW",       "IPC_LOCK",
-    "IPC_OWNER",     "SYS_MODULE",     "SYS_RAWIO",       "SYS_CHROOT",    "SYS_PTRACE",
-    "SYS_PACCT",     "SYS_ADMIN",      "SYS_BOOT",        "SYS_NICE",      "SYS_RESOURCE",
-    "SYS_TIME",      "SYS_TTY_CONFIG", "MKNOD",           "LEASE",         "AUDIT_WRITE",
-    "AUDIT_CONTROL", "SETFCAP",        "MAC_OVERRIDE",    "MAC_ADMIN",     "SYSLOG",
-    "WAKE_ALARM",    "BLOCK_SUSPEND",  "AUDIT_READ",      "PERFMON",       "BPF",
-    "CHECKPOINT_RESTORE"};
+constexpr absl::string_view kCapabilityNames[] = {"CHOWN",
+                                                  "DAC_OVERRIDE",
+                                                  "DAC_READ_SEARCH",
+                                                  "FOWNER",
+                                                  "FSETID",
+                                                  "KILL",
+                                                  "SETGID",
+                                                  "SETUID",
+                                                  "SETPCAP",
+                                                  "LINUX_IMMUTABLE",
+                                                  "NET_BIND_SERVICE",
+                                                  "NET_BROADCAST",
+                                                  "NET_ADMIN",
+                                                  "NET_RAW",
+                                                  "IPC_LOCK",
+                                                  "IPC_OWNER",
+                                                  "SYS_MODULE",
+                                                  "SYS_RAWIO",
+                                                  "SYS_CHROOT",
+                                                  "SYS_PTRACE",
+                                                  "SYS_PACCT",
+                                                  "SYS_ADMIN",
+                                                  "SYS_BOOT",
+                                                  "SYS_NICE",
+                                                  "SYS_RESOURCE",
+                                                  "SYS_TIME",
+                                                  "SYS_TTY_CONFIG",
+                                                  "MKNOD",
+                                                  "LEASE",
+                                                  "AUDIT_WRITE",
+                                                  "AUDIT_CONTROL",
+                                                  "SETFCAP",
+                                                  "MAC_OVERRIDE",
+                                                  "MAC_ADMIN",
+                                                  "SYSLOG",
+                                                  "WAKE_ALARM",
+                                                  "BLOCK_SUSPEND",
+                                                  "AUDIT_READ",
+                                                  "PERFMON",
+                                                  "BPF",
+                                                  "CHECKPOINT_RESTORE"};
 
 }  // namespace
 
@@ -81,13 +120,27 @@ unsigned long NamespaceFlags(const std::vector<NamespaceType>& namespaces) {
   unsigned long flags = 0;
   for (NamespaceType ns : namespaces) {
     switch (ns) {
-      case NamespaceType::kPid: flags |= CLONE_NEWPID; break;
-      case NamespaceType::kNetwork: flags |= CLONE_NEWNET; break;
-      case NamespaceType::kMount: flags |= CLONE_NEWNS; break;
-      case NamespaceType::kIpc: flags |= CLONE_NEWIPC; break;
-      case NamespaceType::kUts: flags |= CLONE_NEWUTS; break;
-      case NamespaceType::kCgroup: flags |= CLONE_NEWCGROUP; break;
-      case NamespaceType::kUser: flags |= CLONE_NEWUSER; break;
+      case NamespaceType::kPid:
+        flags |= CLONE_NEWPID;
+        break;
+      case NamespaceType::kNetwork:
+        flags |= CLONE_NEWNET;
+        break;
+      case NamespaceType::kMount:
+        flags |= CLONE_NEWNS;
+        break;
+      case NamespaceType::kIpc:
+        flags |= CLONE_NEWIPC;
+        break;
+      case NamespaceType::kUts:
+        flags |= CLONE_NEWUTS;
+        break;
+      case NamespaceType::kCgroup:
+        flags |= CLONE_NEWCGROUP;
+        break;
+      case NamespaceType::kUser:
+        flags |= CLONE_NEWUSER;
+        break;
     }
   }
   return flags;
@@ -119,8 +172,8 @@ absl::StatusOr<PlannedBind> PlanBind(const MountSpec& spec, unsigned long flags)
   b.source = spec.source;
   b.target = spec.destination;
   b.readonly = flags & MS_RDONLY;
-  b.recursive = flags & MS_REC || std::find(spec.options.begin(), spec.options.end(), "bind") ==
-                                      spec.options.end();
+  b.recursive = flags & MS_REC ||
+                std::find(spec.options.begin(), spec.options.end(), "bind") == spec.options.end();
   b.what = absl::StrCat("bind ", spec.source, " on ", spec.destination);
   struct stat st;
   if (b.source.empty() || b.source[0] != '/' || ::stat(b.source.c_str(), &st) != 0) {
@@ -195,15 +248,14 @@ void AddDevices(const std::vector<LinuxDevice>& extra, InitPlan& plan) {
     std::vector<absl::string_view> parts = absl::StrSplit(e.path, '/', absl::SkipEmpty());
     for (size_t i = 0; i + 1 < parts.size(); ++i) {
       absl::StrAppend(&prefix, "/", parts[i]);
-      if (prefix != "/dev" && std::find(plan.device_dirs.begin(), plan.device_dirs.end(),
-                                        prefix) == plan.device_dirs.end()) {
+      if (prefix != "/dev" && std::find(plan.device_dirs.begin(), plan.device_dirs.end(), prefix) ==
+                                  plan.device_dirs.end()) {
         plan.device_dirs.push_back(prefix);
       }
     }
-    plan.devices.push_back({e.path, static_cast<mode_t>((e.type == 'b' ? S_IFBLK : S_IFCHR) |
-                                                        (e.file_mode & 07777)),
-                            makedev(static_cast<unsigned>(e.major), static_cast<unsigned>(e.minor)),
-                            e.uid, e.gid});
+    plan.devices.push_back(
+        {e.path, static_cast<mode_t>((e.type == 'b' ? S_IFBLK : S_IFCHR) | (e.file_mode & 07777)),
+         makedev(static_cast<unsigned>(e.major), static_cast<unsigned>(e.minor)), e.uid, e.gid});
   }
   plan.symlinks = {{"/proc/self/fd", "/dev/fd"},
                    {"/proc/self/fd/0", "/dev/stdin"},
@@ -233,8 +285,8 @@ absl::Status PlanCommand(const ContainerConfig& config, InitPlan& plan) {
 
 absl::Status PlanWorkingDir(const std::string& cwd, InitPlan& plan) {
   if (cwd.empty() || cwd[0] != '/') {
-    return absl::InvalidArgumentError(absl::StrCat("working directory \"", cwd,
-                                                   "\" is not an absolute path"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("working directory \"", cwd, "\" is not an absolute path"));
   }
   plan.cwd = cwd;
   std::string prefix;
@@ -354,8 +406,8 @@ absl::StatusOr<InitPlan> BuildInitPlan(const ContainerConfig& config,
   MYDOCKER_RETURN_IF_ERROR(PlanCapabilities(config.process, plan));
   plan.no_new_privileges = config.process.no_new_privileges;
   if (config.linux_spec.seccomp.has_value()) {
-    MYDOCKER_ASSIGN_OR_RETURN(plan.seccomp, CompileSeccompCached(*config.linux_spec.seccomp,
-                                                                 seccomp_cache_dir));
+    MYDOCKER_ASSIGN_OR_RETURN(plan.seccomp,
+                              CompileSeccompCached(*config.linux_spec.seccomp, seccomp_cache_dir));
   }
   MYDOCKER_RETURN_IF_ERROR(PlanCommand(config, plan));
   return plan;

@@ -33,12 +33,12 @@ struct PlannedMount {
 // the target (and any symlink on its way, such as an image's "/data -> /etc") resolves inside the
 // container and never on the host.
 struct PlannedBind {
-  std::string source;                     // host path
-  std::string target;                     // container path
-  std::vector<std::string> target_dirs;   // created first: "/a", "/a/b" for "/a/b/c"
-  bool source_is_dir = true;              // else an empty file is made at the target
-  bool readonly = false;                  // MOUNT_ATTR_RDONLY on the whole (recursive) tree
-  bool recursive = true;                  // rbind (the default) or bind
+  std::string source;                    // host path
+  std::string target;                    // container path
+  std::vector<std::string> target_dirs;  // created first: "/a", "/a/b" for "/a/b/c"
+  bool source_is_dir = true;             // else an empty file is made at the target
+  bool readonly = false;                 // MOUNT_ATTR_RDONLY on the whole (recursive) tree
+  bool recursive = true;                 // rbind (the default) or bind
   std::string what;
 };
 
@@ -51,12 +51,12 @@ struct PlannedDevice {
 };
 
 struct InitPlan {
-  int sync_fd = -1;           // SOCK_SEQPACKET to the monitor (init's end)
+  int sync_fd = -1;             // SOCK_SEQPACKET to the monitor (init's end)
   int stdio[3] = {-1, -1, -1};  // descriptors to become 0, 1, 2 (ignored for a terminal)
   bool terminal = false;
   ConsoleSize console_size;
 
-  std::string rootfs;        // host path of the mount point
+  std::string rootfs;  // host path of the mount point
   // The host's "/" is an initramfs (rootfs), which pivot_root cannot move away from: init moves
   // the container's root onto "/" and chroots into it instead (what runc does with
   // --no-pivot), after detaching `hide_before_move` (the host's proc and sysfs mounts, deepest
@@ -103,7 +103,7 @@ struct InitPlan {
   std::vector<sock_filter> seccomp;  // empty: no system call filter
   bool no_new_privileges = false;
 
-  std::vector<std::string> exec_candidates;  // full paths to try, in $PATH order
+  std::vector<std::string> exec_candidates;      // full paths to try, in $PATH order
   std::vector<const char*> exec_candidate_ptrs;  // into exec_candidates, NULL-terminated
   bool command_has_slash = false;
   std::string command_name;

@@ -193,7 +193,8 @@ TEST(InitPlanTest, DevicesAndLinks) {
   EXPECT_EQ(plan->devices[0].path, "/dev/null");
   EXPECT_TRUE(S_ISCHR(plan->devices[0].mode));
   bool ptmx = false;
-  for (const auto& [target, link] : plan->symlinks) ptmx |= link == "/dev/ptmx" && target == "pts/ptmx";
+  for (const auto& [target, link] : plan->symlinks)
+    ptmx |= link == "/dev/ptmx" && target == "pts/ptmx";
   EXPECT_TRUE(ptmx);
   EXPECT_TRUE(plan->loopback_up);
 }
@@ -238,8 +239,7 @@ TEST(InitPlanTest, RootMoveOnlyOnAnInitramfsHidingHostProcAndSys) {
   // Without pivot_root a process that can chroot could climb back to the initramfs.
   EXPECT_FALSE(plan->capabilities & (uint64_t{1} << 18));
   EXPECT_TRUE(plan->capabilities & (uint64_t{1} << 0));  // the rest stays (CAP_CHOWN)
-  EXPECT_EQ(plan->hide_before_move,
-            (std::vector<std::string>{"/srv/proc copy", "/proc", "/sys"}));
+  EXPECT_EQ(plan->hide_before_move, (std::vector<std::string>{"/srv/proc copy", "/proc", "/sys"}));
 
   const std::string disk =
       "20 1 8:1 / / rw - ext4 /dev/sda1 rw\n"

@@ -4,9 +4,9 @@
 #define MYDOCKER_PROCESS_LOG_WRITER_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "mydocker/unique_fd.h"
 
 namespace mydocker::process {
@@ -23,7 +23,8 @@ class LogWriter {
   void Flush(absl::string_view stream);
 
   // The json line for one record (exposed for tests and for `logs`).
-  static std::string Encode(absl::string_view stream, absl::string_view text, absl::string_view time);
+  static std::string Encode(absl::string_view stream, absl::string_view text,
+                            absl::string_view time);
 
  private:
   explicit LogWriter(UniqueFd fd) : fd_(std::move(fd)) {}

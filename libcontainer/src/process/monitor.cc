@@ -1,9 +1,8 @@
-#include "security/seccomp.h"
 #include "process/monitor.h"
 
 #include <fcntl.h>
-#include <poll.h>
 #include <linux/sched.h>  // struct clone_args, CLONE_INTO_CGROUP
+#include <poll.h>
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -28,12 +27,13 @@
 #include "mydocker/cgroup_manager.h"
 #include "mydocker/fs_util.h"
 #include "mydocker/state_store.h"
-#include "mydocker/volume_store.h"
 #include "mydocker/status_macros.h"
+#include "mydocker/volume_store.h"
 #include "process/init_plan.h"
 #include "process/log_writer.h"
 #include "process/protocol.h"
 #include "process/stdio_relay.h"
+#include "security/seccomp.h"
 
 namespace mydocker::process {
 namespace {
@@ -43,7 +43,8 @@ constexpr absl::Duration kStartDeadline = absl::Minutes(2);
 
 absl::StatusOr<unsigned long> CloneFlags(const std::vector<NamespaceType>& namespaces) {
   unsigned long flags = NamespaceFlags(namespaces);
-  if (flags & CLONE_NEWUSER) return absl::UnimplementedError("user namespaces are not supported yet");
+  if (flags & CLONE_NEWUSER)
+    return absl::UnimplementedError("user namespaces are not supported yet");
   if (!(flags & CLONE_NEWNS)) return absl::InvalidArgumentError("a mount namespace is required");
   return flags;
 }
@@ -104,7 +105,8 @@ void TrimResidentImage() {
 
 class Monitor {
  public:
-  explicit Monitor(const MonitorRequest& request) : request_(request), control_(kMonitorControlFd) {}
+  explicit Monitor(const MonitorRequest& request)
+      : request_(request), control_(kMonitorControlFd) {}
   int Run();
 
  private:
@@ -135,9 +137,9 @@ class Monitor {
   std::optional<LogWriter> log_;
   InitPlan plan_;
   UniqueFd signal_fd_;
-  UniqueFd sync_;          // monitor's end of the init socket
-  UniqueFd stdin_w_;       // container stdin (pipe write end), or the terminal master
-  UniqueFd stdout_r_;      // container stdout, or the terminal master
+  UniqueFd sync_;      // monitor's end of the init socket
+  UniqueFd stdin_w_;   // container stdin (pipe write end), or the terminal master
+  UniqueFd stdout_r_;  // container stdout, or the terminal master
   UniqueFd stderr_r_;
   UniqueFd terminal_;
   pid_t init_pid_ = -1;
@@ -178,8 +180,7 @@ absl::Status Monitor::Prepare() {
   owns_start_ = true;
   MYDOCKER_ASSIGN_OR_RETURN(config_, store_->LoadConfig(request_.id));
   if (request_.console_size) config_.process.console_size = request_.console_size;
-  MYDOCKER_ASSIGN_OR_RETURN(
-      plan_, BuildInitPlan(config_, SeccompCacheDir(store_->root())));
+  MYDOCKER_ASSIGN_OR_RETURN(plan_, BuildInitPlan(config_, SeccompCacheDir(store_->root())));
   MYDOCKER_ASSIGN_OR_RETURN(bool initramfs, HostRootIsInitramfs());
   if (initramfs) {
     MYDOCKER_ASSIGN_OR_RETURN(std::string mountinfo, ReadFile("/proc/self/mountinfo"));
@@ -273,8 +274,8 @@ absl::Status Monitor::AwaitExec() {
     int n = ::poll(&p, 1, std::max(left, 0));
     if (n < 0 && errno == EINTR) continue;
     if (n == 0) {
-      return absl::DeadlineExceededError(absl::StrCat(
-          "container init did not reach execve within ", absl::FormatDuration(kStartDeadline)));
+      return absl::DeadlineExceededError(absl::StrCat("container init did not reach execve within ",
+                                                      absl::FormatDuration(kStartDeadline)));
     }
     MYDOCKER_ASSIGN_OR_RETURN(ExecReport report, ReceiveExecReport(sync_.get()));
     switch (report.kind) {
@@ -447,8 +448,10 @@ void Monitor::Loop() {
     }
     if (fds[0].revents) HandleSignal();
     if (control_i >= 0 && fds[control_i].revents) HandleControl();
-    if (out_i >= 0 && fds[out_i].revents) Relay(stdout_r_.get(), STDOUT_FILENO, out_stream, &out_open_);
-    if (err_i >= 0 && fds[err_i].revents) Relay(stderr_r_.get(), STDERR_FILENO, "stderr", &err_open_);
+    if (out_i >= 0 && fds[out_i].revents)
+      Relay(stdout_r_.get(), STDOUT_FILENO, out_stream, &out_open_);
+    if (err_i >= 0 && fds[err_i].revents)
+      Relay(stderr_r_.get(), STDERR_FILENO, "stderr", &err_open_);
     // At the end of input the container sees end of file (a terminal stays: it is also stdout).
     if (in_i >= 0 && fds[in_i].revents && !stdin_.Pump() && !terminal_) stdin_w_.reset();
   }

@@ -1,16 +1,15 @@
-#include "absl/strings/string_view.h"
-
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
 #include "mydocker/helper.h"
 #include "process/monitor.h"
 
 namespace mydocker::process {
 
 std::vector<std::string> MonitorArgv(const std::string& helper, const MonitorRequest& request) {
-  std::vector<std::string> argv = {helper, kMonitorMode, "--root", request.root, "--id",
-                                   request.id};
+  std::vector<std::string> argv = {helper,       kMonitorMode, "--root",
+                                   request.root, "--id",       request.id};
   if (request.attach) argv.push_back("--attach");
   if (request.relay_stdin) argv.push_back("--stdin");
   if (request.console_size) {
@@ -61,7 +60,8 @@ absl::StatusOr<MonitorRequest> ParseMonitorArgv(int argc, char** argv) {
       return absl::InvalidArgumentError(absl::StrCat("unknown monitor argument \"", arg, "\""));
     }
   }
-  if (r.root.empty() || r.id.empty()) return absl::InvalidArgumentError("monitor needs --root and --id");
+  if (r.root.empty() || r.id.empty())
+    return absl::InvalidArgumentError("monitor needs --root and --id");
   return r;
 }
 

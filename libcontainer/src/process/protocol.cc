@@ -42,8 +42,9 @@ absl::StatusOr<ControlMessage> ReceiveControl(int fd) {
     if (n == 0) return absl::NotFoundError("monitor socket closed");
     if (n != static_cast<ssize_t>(sizeof msg) || msg.magic != kControlMagic ||
         msg.version != kControlVersion) {
-      return absl::InternalError("malformed message on monitor socket (helper binary from a "
-                                 "different mydocker version?)");
+      return absl::InternalError(
+          "malformed message on monitor socket (helper binary from a "
+          "different mydocker version?)");
     }
     msg.text[sizeof msg.text - 1] = '\0';
     return msg;
@@ -105,8 +106,8 @@ std::string DescribeInitError(const InitError& e) {
 }
 
 absl::Status StartFailure(int exit_code, absl::string_view message) {
-  absl::Status status = exit_code == 125 ? absl::InternalError(message)
-                                          : absl::FailedPreconditionError(message);
+  absl::Status status =
+      exit_code == 125 ? absl::InternalError(message) : absl::FailedPreconditionError(message);
   return WithExitCode(std::move(status), exit_code);
 }
 

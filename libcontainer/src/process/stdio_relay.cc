@@ -31,7 +31,7 @@ bool InputPump::Pump() {
     ssize_t w = ::write(to_, pending_.data(), pending_.size());
     if (w < 0 && errno == EINTR) continue;
     if (w < 0 && errno == EAGAIN) return true;  // poll for POLLOUT next
-    if (w <= 0) {  // the command closed its input
+    if (w <= 0) {                               // the command closed its input
       Close();
       return false;
     }

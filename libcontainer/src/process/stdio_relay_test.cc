@@ -78,7 +78,8 @@ TEST(StdioRelayTest, OutputGoesToTheSinkUntilItsEnd) {
   EXPECT_TRUE(RelayOutput(out.fd[0], [&](absl::string_view d) { got.append(d.data(), d.size()); }));
   EXPECT_EQ(got, "abc");
   out.CloseWrite();
-  EXPECT_FALSE(RelayOutput(out.fd[0], [&](absl::string_view d) { got.append(d.data(), d.size()); }));
+  EXPECT_FALSE(
+      RelayOutput(out.fd[0], [&](absl::string_view d) { got.append(d.data(), d.size()); }));
   Pipe target;
   EXPECT_TRUE(WriteAll(target.fd[1], "12345"));
   EXPECT_EQ(ReadSome(target.fd[0]), "12345");

@@ -4,8 +4,8 @@
 //
 // A cache file holds the exact text it was compiled from and a checksum over everything, and is
 // used only when both match and when it and its directory are ours alone (owned by this user,
-// writable by nobody else, no symlink): a different profile can never share a program (no reliance on a
-// hash being collision-free), and a file torn by a crash (they are renamed into place but not
+// writable by nobody else, no symlink): a different profile can never share a program (no reliance
+// on a hash being collision-free), and a file torn by a crash (they are renamed into place but not
 // fsynced: losing one costs only a recompile) is recompiled, never loaded.
 #include <fcntl.h>
 #include <seccomp.h>
@@ -116,8 +116,8 @@ std::optional<std::string> ReadCacheFile(int dir, const std::string& name) {
 // Best effort: a cache that cannot be written only means compiling next time too.
 void WriteCacheFile(int dir, const std::string& name, absl::string_view data) {
   std::string tmp = absl::StrCat(name, ".tmp.", ::getpid(), ".", ::gettid());
-  UniqueFd fd(::openat(dir, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-                       0600));
+  UniqueFd fd(
+      ::openat(dir, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
   if (!fd) return;
   bool ok = ::write(fd.get(), data.data(), data.size()) == static_cast<ssize_t>(data.size());
   if (!ok || ::renameat(dir, tmp.c_str(), dir, name.c_str()) != 0) ::unlinkat(dir, tmp.c_str(), 0);

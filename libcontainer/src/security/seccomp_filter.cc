@@ -35,9 +35,12 @@ absl::StatusOr<uint32_t> Action(const std::string& name, std::optional<uint32_t>
 
 absl::StatusOr<scmp_compare> Operator(const std::string& name) {
   static const std::map<std::string, scmp_compare> kOps = {
-      {"SCMP_CMP_NE", SCMP_CMP_NE}, {"SCMP_CMP_LT", SCMP_CMP_LT},
-      {"SCMP_CMP_LE", SCMP_CMP_LE}, {"SCMP_CMP_EQ", SCMP_CMP_EQ},
-      {"SCMP_CMP_GE", SCMP_CMP_GE}, {"SCMP_CMP_GT", SCMP_CMP_GT},
+      {"SCMP_CMP_NE", SCMP_CMP_NE},
+      {"SCMP_CMP_LT", SCMP_CMP_LT},
+      {"SCMP_CMP_LE", SCMP_CMP_LE},
+      {"SCMP_CMP_EQ", SCMP_CMP_EQ},
+      {"SCMP_CMP_GE", SCMP_CMP_GE},
+      {"SCMP_CMP_GT", SCMP_CMP_GT},
       {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ}};
   auto it = kOps.find(name);
   if (it == kOps.end()) {
@@ -48,11 +51,12 @@ absl::StatusOr<scmp_compare> Operator(const std::string& name) {
 
 absl::Status AddArchitectures(void* ctx, const std::vector<std::string>& names) {
   for (const std::string& name : names) {
-    std::string token = absl::AsciiStrToLower(
-        absl::StartsWith(name, "SCMP_ARCH_") ? name.substr(10) : name);
+    std::string token =
+        absl::AsciiStrToLower(absl::StartsWith(name, "SCMP_ARCH_") ? name.substr(10) : name);
     uint32_t arch = seccomp_arch_resolve_name(token.c_str());
     if (arch == 0) {
-      return absl::InvalidArgumentError(absl::StrCat("unknown seccomp architecture \"", name, "\""));
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown seccomp architecture \"", name, "\""));
     }
     int rc = seccomp_arch_add(ctx, arch);
     if (rc != 0 && rc != -EEXIST) {
@@ -129,8 +133,8 @@ absl::StatusOr<std::vector<sock_filter>> CompileSeccomp(const LinuxSeccomp& secc
   // tree without any rule ignored the default action (libseccomp issue 370); if the attribute
   // is refused, the list stays.
   const scmp_version* v = seccomp_version();
-  if (rules > 0 && (v->major > 2 || (v->major == 2 && (v->minor > 5 || (v->minor == 5 &&
-                                                                          v->micro >= 4))))) {
+  if (rules > 0 &&
+      (v->major > 2 || (v->major == 2 && (v->minor > 5 || (v->minor == 5 && v->micro >= 4))))) {
     seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_OPTIMIZE, 2);
   }
   MYDOCKER_ASSIGN_OR_RETURN(std::vector<sock_filter> program, Export(ctx.get()));

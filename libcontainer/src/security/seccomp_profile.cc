@@ -11,11 +11,11 @@
 namespace mydocker {
 namespace {
 
-constexpr const char* kActions[] = {"SCMP_ACT_KILL",  "SCMP_ACT_KILL_THREAD", "SCMP_ACT_KILL_PROCESS",
-                                    "SCMP_ACT_TRAP",  "SCMP_ACT_ERRNO",       "SCMP_ACT_TRACE",
-                                    "SCMP_ACT_ALLOW", "SCMP_ACT_LOG"};
-constexpr const char* kOperators[] = {"SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE",
-                                      "SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT",
+constexpr const char* kActions[] = {
+    "SCMP_ACT_KILL",  "SCMP_ACT_KILL_THREAD", "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_TRAP",
+    "SCMP_ACT_ERRNO", "SCMP_ACT_TRACE",       "SCMP_ACT_ALLOW",        "SCMP_ACT_LOG"};
+constexpr const char* kOperators[] = {"SCMP_CMP_NE",       "SCMP_CMP_LT", "SCMP_CMP_LE",
+                                      "SCMP_CMP_EQ",       "SCMP_CMP_GE", "SCMP_CMP_GT",
                                       "SCMP_CMP_MASKED_EQ"};
 
 // The architecture of this build in Docker profiles' own names ("includes": {"arches": [...]})
@@ -113,8 +113,9 @@ absl::Status ReadProfile(const json::ObjectReader& r, LinuxSeccomp* seccomp,
   for (rapidjson::SizeType i = 0; capabilities != nullptr && seccomp->architectures.empty() &&
                                   arch_map != nullptr && i < arch_map->Size();
        ++i) {
-    MYDOCKER_ASSIGN_OR_RETURN(json::ObjectReader m,
-                              json::ObjectReader::Make((*arch_map)[i], r.ElementPath("archMap", i)));
+    MYDOCKER_ASSIGN_OR_RETURN(
+        json::ObjectReader m,
+        json::ObjectReader::Make((*arch_map)[i], r.ElementPath("archMap", i)));
     std::string arch;
     MYDOCKER_RETURN_IF_ERROR(m.GetString("architecture", &arch));
     if (!IsNativeArch(arch)) continue;
@@ -152,15 +153,15 @@ LinuxSeccomp DefaultSeccompProfile() {
   denied.names = {
       // kernel code and the machine itself
       "init_module", "finit_module", "delete_module", "create_module", "query_module",
-      "get_kernel_syms", "kexec_load", "kexec_file_load", "reboot", "swapon", "swapoff",
-      "iopl", "ioperm", "vm86", "vm86old", "uselib", "nfsservctl", "acct", "lookup_dcookie",
-      "sysfs", "_sysctl", "ustat", "syslog", "vhangup", "quotactl", "quotactl_fd",
+      "get_kernel_syms", "kexec_load", "kexec_file_load", "reboot", "swapon", "swapoff", "iopl",
+      "ioperm", "vm86", "vm86old", "uselib", "nfsservctl", "acct", "lookup_dcookie", "sysfs",
+      "_sysctl", "ustat", "syslog", "vhangup", "quotactl", "quotactl_fd",
       // clocks
       "settimeofday", "stime", "clock_settime", "clock_settime64", "clock_adjtime",
       "clock_adjtime64",
       // keyrings, BPF, performance counters, page-fault handling, asynchronous rings
-      "add_key", "request_key", "keyctl", "bpf", "perf_event_open", "userfaultfd",
-      "io_uring_setup", "io_uring_enter", "io_uring_register",
+      "add_key", "request_key", "keyctl", "bpf", "perf_event_open", "userfaultfd", "io_uring_setup",
+      "io_uring_enter", "io_uring_register",
       // other processes' memory and resources, memory placement
       "process_vm_readv", "process_vm_writev", "kcmp", "move_pages", "migrate_pages",
       // mounts, namespaces, file handles by inode (the "shocker" escape)
@@ -170,8 +171,8 @@ LinuxSeccomp DefaultSeccompProfile() {
   p.syscalls.push_back(denied);
   // clone with any namespace flag; one rule per flag because a masked comparison tests
   // equality. CLONE_NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET, NEWTIME.
-  for (uint64_t flag : {0x00020000ULL, 0x02000000ULL, 0x04000000ULL, 0x08000000ULL,
-                        0x10000000ULL, 0x20000000ULL, 0x40000000ULL, 0x00000080ULL}) {
+  for (uint64_t flag : {0x00020000ULL, 0x02000000ULL, 0x04000000ULL, 0x08000000ULL, 0x10000000ULL,
+                        0x20000000ULL, 0x40000000ULL, 0x00000080ULL}) {
     SeccompSyscall clone;
     clone.names = {"clone"};
     clone.action = "SCMP_ACT_ERRNO";

@@ -243,8 +243,7 @@ TEST(SeccompTest, ProgramLongerThanTheKernelTakesIsRefused) {
   auto program = CompileSeccomp(p);
   ASSERT_FALSE(program.ok());
   EXPECT_EQ(program.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_NE(program.status().message().find("at most 4096"), std::string::npos)
-      << program.status();
+  EXPECT_NE(program.status().message().find("at most 4096"), std::string::npos) << program.status();
 }
 
 }  // namespace

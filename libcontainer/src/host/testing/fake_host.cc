@@ -110,7 +110,8 @@ absl::StatusOr<ChildProcess> FakeHost::Spawn(const SpawnRequest& request) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     Record(absl::StrCat("spawn ", request.argv.empty() ? "" : request.argv[0]));
-    if (!on_spawn) return absl::ResourceExhaustedError("start helper: Resource temporarily unavailable");
+    if (!on_spawn)
+      return absl::ResourceExhaustedError("start helper: Resource temporarily unavailable");
     behaviour = on_spawn;
     pid = next_pid_++;
   }

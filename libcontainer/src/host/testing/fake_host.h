@@ -22,8 +22,8 @@ class FakeHost final : public Host {
   struct Process {
     ProcessRef ref;
     bool alive = true;
-    std::set<int> fatal_signals;  // signals that end it (SIGKILL always does)
-    std::vector<int> exit_with;   // pids that end when this one does (a monitor after its init)
+    std::set<int> fatal_signals;     // signals that end it (SIGKILL always does)
+    std::vector<int> exit_with;      // pids that end when this one does (a monitor after its init)
     bool exits_when_waited = false;  // ends on its own while someone waits for it
     std::function<void()> on_end;    // what it does as it ends (a monitor deleting a --rm record)
     ProcessInfo info;
@@ -66,7 +66,7 @@ class FakeHost final : public Host {
 
   mutable std::mutex mu_;
   std::map<int, Process> processes_;
-  std::map<int, int> handles_;  // descriptor -> pid
+  std::map<int, int> handles_;      // descriptor -> pid
   std::map<int, int> wait_status_;  // spawned child -> wait status
   std::vector<std::string> calls_;
   int next_pid_ = 100;
