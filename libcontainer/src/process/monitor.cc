@@ -113,6 +113,8 @@ class Monitor {
   absl::Status Prepare();
   absl::Status StartInit();
   absl::Status AwaitExec();
+  // The container's stdio when it has no terminal: pipes whose far ends go to `child_stdio`.
+  absl::Status MakePipes(UniqueFd child_stdio[3]);
   absl::Status RecordStarted();
   void FailStart(const absl::Status& status);
   void Loop();
@@ -193,6 +195,24 @@ absl::Status Monitor::Prepare() {
   return cgroups_->Create(state_.cgroup_path, config_.linux_spec.resources);
 }
 
+absl::Status Monitor::MakePipes(UniqueFd child_stdio[3]) {
+  int p[2];
+  if (request_.relay_stdin) {
+    if (::pipe2(p, O_CLOEXEC) != 0) return LastErrnoError("pipe");
+    child_stdio[0].reset(p[0]);
+    stdin_w_.reset(p[1]);
+  } else {
+    child_stdio[0].reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  }
+  if (::pipe2(p, O_CLOEXEC) != 0) return LastErrnoError("pipe");
+  stdout_r_.reset(p[0]);
+  child_stdio[1].reset(p[1]);
+  if (::pipe2(p, O_CLOEXEC) != 0) return LastErrnoError("pipe");
+  stderr_r_.reset(p[0]);
+  child_stdio[2].reset(p[1]);
+  return absl::OkStatus();
+}
+
 absl::Status Monitor::StartInit() {
   MYDOCKER_ASSIGN_OR_RETURN(unsigned long flags, CloneFlags(config_.linux_spec.namespaces));
   int sync_pair[2];
@@ -202,22 +222,7 @@ absl::Status Monitor::StartInit() {
   sync_.reset(sync_pair[0]);
   UniqueFd init_end(sync_pair[1]);
   UniqueFd child_stdio[3];
-  if (!config_.process.terminal) {
-    int p[2];
-    if (request_.relay_stdin) {
-      if (::pipe2(p, O_CLOEXEC) != 0) return LastErrnoError("pipe");
-      child_stdio[0].reset(p[0]);
-      stdin_w_.reset(p[1]);
-    } else {
-      child_stdio[0].reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
-    }
-    if (::pipe2(p, O_CLOEXEC) != 0) return LastErrnoError("pipe");
-    stdout_r_.reset(p[0]);
-    child_stdio[1].reset(p[1]);
-    if (::pipe2(p, O_CLOEXEC) != 0) return LastErrnoError("pipe");
-    stderr_r_.reset(p[0]);
-    child_stdio[2].reset(p[1]);
-  }
+  if (!config_.process.terminal) MYDOCKER_RETURN_IF_ERROR(MakePipes(child_stdio));
   MYDOCKER_ASSIGN_OR_RETURN(std::string clone_into, cgroups_->CloneIntoDir(state_.cgroup_path));
   UniqueFd cgroup_dir;
   if (!clone_into.empty()) {
