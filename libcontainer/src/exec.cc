@@ -20,6 +20,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "container/container_internal.h"
 #include "host/host.h"
 #include "in_root.h"
 #include "mydocker/container.h"
@@ -287,15 +288,7 @@ absl::StatusOr<int> Container::Exec(const ExecOptions& options) {
     return absl::FailedPreconditionError(
         absl::StrCat("container ", ShortId(id_), " is paused, unpause the container before exec"));
   }
-  if (!state.IsActive()) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("container ", ShortId(id_), " is not running"));
-  }
-  auto pidfd = runtime_->host().OpenProcess(state.init);
-  if (!pidfd.ok()) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("container ", ShortId(id_), " is not running"));
-  }
+  MYDOCKER_ASSIGN_OR_RETURN(UniqueFd pidfd, OpenRunningInit(runtime_->host(), state));
   MYDOCKER_ASSIGN_OR_RETURN(ContainerConfig config, Config());
   MYDOCKER_ASSIGN_OR_RETURN(std::vector<std::string> join_files,
                             runtime_->cgroups().JoinFiles(state.cgroup_path));
@@ -319,7 +312,7 @@ absl::StatusOr<int> Container::Exec(const ExecOptions& options) {
   // Killed and reaped on every early return below.
   MYDOCKER_ASSIGN_OR_RETURN(ChildProcess helper,
                             SpawnHelper(runtime_->host(), runtime_->options().helper_path,
-                                        helper_end.get(), pidfd->get(), stdio));
+                                        helper_end.get(), pidfd.get(), stdio));
   helper_end.reset();
   for (UniqueFd& fd : child_stdio) fd.reset();
   UniqueFd terminal;

@@ -292,6 +292,28 @@ TEST_F(LifecycleTest, ARecordWhoseProcessesAreGoneReadsStoppedWithUnknownExitCod
   EXPECT_EQ(other->State()->status, ContainerStatus::kRunning);
 }
 
+TEST_F(LifecycleTest, AnEndRecordedWhileStateLooksIsNotReportedUnknown) {
+  auto c = Make(ContainerStatus::kRunning);
+  ContainerState st = StateOf(*c);
+  host_.process(st.init.pid).exit_with.clear();
+  host_.End(st.init.pid);  // the command ended; its monitor is finishing
+  // Between State()'s read of the record and its look at the processes, the monitor records
+  // the end and exits.
+  host_.before_next_alive = [&] {
+    ContainerState done = st;
+    done.status = ContainerStatus::kStopped;
+    done.exit_code = 3;
+    auto lock = runtime_->state().Lock(st.id);
+    ASSERT_TRUE(runtime_->state().SaveState(done).ok());
+    host_.End(st.monitor.pid);
+  };
+  auto state = c->State();
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ(state->status, ContainerStatus::kStopped);
+  EXPECT_EQ(state->exit_code, std::optional<int>(3));
+  EXPECT_EQ(state->error, "");
+}
+
 // --- Start and Restart ----------------------------------------------------------------------
 
 TEST_F(LifecycleTest, StartReturnsTheMonitorsAnswer) {

@@ -1,4 +1,5 @@
 // A container's record and configuration, reconciled with the kernel on every read.
+#include "absl/strings/str_cat.h"
 #include "container/container_internal.h"
 #include "host/host.h"
 #include "mydocker/runtime.h"
@@ -8,7 +9,7 @@ namespace mydocker {
 
 absl::StatusOr<ContainerState> Container::State() const {
   MYDOCKER_ASSIGN_OR_RETURN(ContainerState state, runtime_->state().LoadState(id_));
-  return ReconcileState(std::move(state), runtime_->host());
+  return ReconcileRecord(std::move(state), runtime_->host(), runtime_->state());
 }
 
 absl::StatusOr<ContainerConfig> Container::Config() const {
@@ -23,6 +24,26 @@ ContainerState ReconcileState(ContainerState state, Host& host) {
     if (state.error.empty()) state.error = "container process ended unobserved: exit code unknown";
   }
   return state;
+}
+
+ContainerState ReconcileRecord(ContainerState state, Host& host, const StateStore& store) {
+  ContainerState reconciled = ReconcileState(state, host);
+  if (!state.IsActive() || reconciled.IsActive()) return reconciled;
+  // Both processes were gone when looked at, but the record was read before that: a monitor
+  // that recorded the end and exited in between left how it ended in a newer record.
+  absl::StatusOr<ContainerState> again = store.LoadState(state.id);
+  if (!again.ok()) return reconciled;
+  return ReconcileState(*std::move(again), host);
+}
+
+absl::StatusOr<UniqueFd> OpenRunningInit(Host& host, const ContainerState& state) {
+  absl::StatusOr<UniqueFd> init =
+      state.IsActive() ? host.OpenProcess(state.init) : absl::NotFoundError("not active");
+  if (!init.ok()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("container ", ShortId(state.id), " is not running"));
+  }
+  return init;
 }
 
 ContainerState ReconcileState(ContainerState state) {

@@ -12,16 +12,8 @@ namespace mydocker {
 
 absl::Status Container::Kill(int signal) {
   MYDOCKER_ASSIGN_OR_RETURN(ContainerState state, State());
-  if (!state.IsActive()) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("container ", ShortId(id_), " is not running"));
-  }
-  auto init = runtime_->host().OpenProcess(state.init);
-  if (!init.ok()) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("container ", ShortId(id_), " is not running"));
-  }
-  return Annotate(runtime_->host().SignalProcess(init->get(), signal),
+  MYDOCKER_ASSIGN_OR_RETURN(UniqueFd init, OpenRunningInit(runtime_->host(), state));
+  return Annotate(runtime_->host().SignalProcess(init.get(), signal),
                   absl::StrCat("kill container ", ShortId(id_)));
 }
 

@@ -90,6 +90,7 @@ absl::Status FakeHost::SignalProcess(int handle, int signal) {
 }
 
 bool FakeHost::Alive(const ProcessRef& ref) {
+  if (before_next_alive) std::exchange(before_next_alive, nullptr)();
   std::lock_guard<std::mutex> lock(mu_);
   auto it = processes_.find(ref.pid);
   return !ref.empty() && it != processes_.end() && it->second.alive && it->second.ref == ref;

@@ -40,6 +40,9 @@ class FakeHost final : public Host {
   // What Spawn does: gets the request (the control socket is request.fds[0].first), returns
   // the child's wait status for Reap. Unset: spawning fails with EAGAIN.
   std::function<absl::StatusOr<int>(const SpawnRequest&)> on_spawn;
+  // Runs once, at the next Alive() (before it answers): something that happens between a
+  // caller's read of a record and its look at the processes.
+  std::function<void()> before_next_alive;
   // Errors the next calls return, once each.
   std::optional<absl::Status> next_open_error, next_signal_error, next_unmount_error;
 
