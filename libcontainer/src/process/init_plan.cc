@@ -303,6 +303,15 @@ absl::Status PlanWorkingDir(const std::string& cwd, InitPlan& plan) {
   return absl::OkStatus();
 }
 
+// True if what "/" shows (the last mount there) is the initramfs.
+bool RootIsRootfs(const std::vector<MountInfo>& mounts) {
+  std::string root_type;
+  for (const MountInfo& m : mounts) {
+    if (m.mount_point == "/") root_type = m.fstype;
+  }
+  return root_type == "rootfs";
+}
+
 }  // namespace
 
 absl::StatusOr<int> CapabilityNumber(absl::string_view name) {
@@ -322,11 +331,7 @@ std::string PathFromEnv(const std::vector<std::string>& env) {
 
 absl::Status PlanRootMove(absl::string_view mountinfo, InitPlan& plan) {
   MYDOCKER_ASSIGN_OR_RETURN(std::vector<MountInfo> mounts, ParseMountInfo(mountinfo));
-  std::string root_type;
-  for (const MountInfo& m : mounts) {
-    if (m.mount_point == "/") root_type = m.fstype;  // the last one is what "/" shows
-  }
-  plan.move_root = root_type == "rootfs";
+  plan.move_root = RootIsRootfs(mounts);
   plan.hide_before_move.clear();
   if (!plan.move_root) return absl::OkStatus();
   const std::string under_root = plan.rootfs + "/";
@@ -354,20 +359,17 @@ uint64_t AllCapabilities() {
 
 uint64_t WithoutChroot(uint64_t mask) { return mask & ~(uint64_t{1} << CAP_SYS_CHROOT); }
 
-absl::StatusOr<bool> HostRootIsInitramfs() {
-  // An initramfs root is ramfs or tmpfs; only then is mountinfo worth reading.
+bool RootMayBeInitramfs() {
   struct statfs root_fs;
-  if (::statfs("/", &root_fs) != 0 ||
-      (root_fs.f_type != RAMFS_MAGIC && root_fs.f_type != TMPFS_MAGIC)) {
-    return false;
-  }
+  return ::statfs("/", &root_fs) == 0 &&
+         (root_fs.f_type == RAMFS_MAGIC || root_fs.f_type == TMPFS_MAGIC);
+}
+
+absl::StatusOr<bool> HostRootIsInitramfs() {
+  if (!RootMayBeInitramfs()) return false;
   MYDOCKER_ASSIGN_OR_RETURN(std::string text, ReadFile("/proc/self/mountinfo"));
   MYDOCKER_ASSIGN_OR_RETURN(std::vector<MountInfo> mounts, ParseMountInfo(text));
-  std::string root_type;
-  for (const MountInfo& m : mounts) {
-    if (m.mount_point == "/") root_type = m.fstype;
-  }
-  return root_type == "rootfs";
+  return RootIsRootfs(mounts);
 }
 
 absl::StatusOr<InitPlan> BuildInitPlan(const ContainerConfig& config,

@@ -127,6 +127,10 @@ absl::StatusOr<InitPlan> BuildInitPlan(const ContainerConfig& config,
 // (mkdir x; chroot x; cd ../..; chroot .), which pivot_root would have prevented.
 absl::Status PlanRootMove(absl::string_view mountinfo, InitPlan& plan);
 
+// True where "/" may be the initramfs (ramfs or tmpfs): one statfs, the check every start makes
+// before it reads mountinfo at all.
+bool RootMayBeInitramfs();
+
 // True where "/" is the initramfs. Cheap on other hosts: one statfs, no mountinfo read.
 absl::StatusOr<bool> HostRootIsInitramfs();
 

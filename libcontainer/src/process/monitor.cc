@@ -183,8 +183,8 @@ absl::Status Monitor::Prepare() {
   MYDOCKER_ASSIGN_OR_RETURN(config_, store_->LoadConfig(request_.id));
   if (request_.console_size) config_.process.console_size = request_.console_size;
   MYDOCKER_ASSIGN_OR_RETURN(plan_, BuildInitPlan(config_, SeccompCacheDir(store_->root())));
-  MYDOCKER_ASSIGN_OR_RETURN(bool initramfs, HostRootIsInitramfs());
-  if (initramfs) {
+  // PlanRootMove reads mountinfo once and decides; ordinary hosts stop at the statfs.
+  if (RootMayBeInitramfs()) {
     MYDOCKER_ASSIGN_OR_RETURN(std::string mountinfo, ReadFile("/proc/self/mountinfo"));
     MYDOCKER_RETURN_IF_ERROR(PlanRootMove(mountinfo, plan_));
   }

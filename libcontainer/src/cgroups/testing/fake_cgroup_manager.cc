@@ -32,8 +32,7 @@ std::vector<std::string> FakeCgroupManager::calls() const {
 absl::Status FakeCgroupManager::Validate(const LinuxResources&) const {
   std::lock_guard<std::mutex> lock(mu_);
   Record("validate");
-  auto& error = const_cast<std::optional<absl::Status>&>(next_validate_error);
-  return Take(error);
+  return Take(next_validate_error);
 }
 
 absl::Status FakeCgroupManager::Create(const std::string& path, const LinuxResources& resources) {

@@ -24,8 +24,8 @@ class FakeCgroupManager final : public CgroupManager {
   explicit FakeCgroupManager(CgroupVersion version = CgroupVersion::kV2) : version_(version) {}
 
   // Errors returned once by the next call of that kind.
-  std::optional<absl::Status> next_validate_error, next_freeze_error, next_update_error,
-      next_destroy_error;
+  mutable std::optional<absl::Status> next_validate_error;  // Validate is const
+  std::optional<absl::Status> next_freeze_error, next_update_error, next_destroy_error;
   CgroupStats stats;
 
   void Add(const std::string& path, std::vector<pid_t> pids = {});
