@@ -129,7 +129,8 @@ TEST(ViewsTest, ImageInspectCopiesTheStoredConfig) {
   image.layers = {"sha256:1", "sha256:2"};
   image.config.cmd = {"ignored-when-a-document-is-given"};
   rapidjson::Document doc = ParseView(ImageInspect(
-      image, R"({"architecture":"amd64","os":"linux","config":{"Cmd":["sh"],"Labels":{"a":"b"}}})"));
+      image,
+      R"({"architecture":"amd64","os":"linux","config":{"Cmd":["sh"],"Labels":{"a":"b"}}})"));
   EXPECT_STREQ(doc["Architecture"].GetString(), "amd64");
   EXPECT_STREQ(doc["Config"]["Cmd"][0].GetString(), "sh");
   EXPECT_STREQ(doc["Config"]["Labels"]["a"].GetString(), "b");
