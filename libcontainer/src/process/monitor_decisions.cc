@@ -14,8 +14,8 @@ bool MayBeOomKill(int wait_status) {
   return WIFSIGNALED(wait_status) && WTERMSIG(wait_status) == SIGKILL;
 }
 
-RecordOutcome DecideEnd(const ContainerState& current, const ProcessRef& this_run,
-                        int wait_status, bool oom_killed, bool have_lock, absl::Time now) {
+RecordOutcome DecideEnd(const ContainerState& current, const ProcessRef& this_run, int wait_status,
+                        bool oom_killed, bool have_lock, absl::Time now) {
   bool restarting = !current.restarting.empty() && current.restarting == this_run;
   if (current.auto_remove && !restarting && have_lock) return {true, {}};
   RecordOutcome outcome{false, current};

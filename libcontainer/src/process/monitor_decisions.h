@@ -25,8 +25,8 @@ bool MayBeOomKill(int wait_status);
 // removed, unless this run is the one a restart is stopping (Container::Restart marks the
 // record with the init it stops) or the monitor could not take the container's lock (removal
 // needs it; the end is then recorded instead, so that nothing reads "running" afterwards).
-RecordOutcome DecideEnd(const ContainerState& current, const ProcessRef& this_run,
-                        int wait_status, bool oom_killed, bool have_lock, absl::Time now);
+RecordOutcome DecideEnd(const ContainerState& current, const ProcessRef& this_run, int wait_status,
+                        bool oom_killed, bool have_lock, absl::Time now);
 
 // A start that failed with `status` (its exit code payload, 125 if none, is what the client
 // reports). Docker keeps such a container in state "created" with the reason; --rm removes it,
