@@ -262,6 +262,11 @@ absl::Status Logs(mydocker_container_t* c, int follow, int64_t tail, mydocker_lo
 }
 
 void FillStats(const mydocker::CgroupStats& s, mydocker_stats_t* out) {
+  // Everything past what this library knows is zero for a newer caller.
+  if (out->size > sizeof(mydocker_stats_t)) {
+    std::memset(reinterpret_cast<unsigned char*>(out) + sizeof(mydocker_stats_t), 0,
+                out->size - sizeof(mydocker_stats_t));
+  }
   mydocker_stats_t full;
   std::memset(&full, 0, sizeof full);
   full.size = out->size;
@@ -271,7 +276,7 @@ void FillStats(const mydocker::CgroupStats& s, mydocker_stats_t* out) {
   full.pids_current = s.pids_current;
   full.pids_limit = s.pids_limit ? static_cast<int64_t>(*s.pids_limit) : -1;
   full.oom_kills = s.oom_kills;
-  std::memcpy(out, &full, out->size);
+  std::memcpy(out, &full, std::min(out->size, sizeof full));
 }
 
 std::string ListJson(const std::vector<mydocker::ContainerState>& states) {
@@ -612,7 +617,9 @@ int mydocker_container_stats(mydocker_container_t* container, mydocker_stats_t* 
   return Guard(errptr, [&]() -> absl::Status {
     MYDOCKER_RETURN_IF_ERROR(Require(container, "container"));
     MYDOCKER_RETURN_IF_ERROR(Require(stats, "stats out-parameter"));
-    MYDOCKER_RETURN_IF_ERROR(CopySized(stats, "mydocker_stats_t").status());
+    // An output struct: what the caller's buffer holds beyond what we know is not looked at.
+    MYDOCKER_RETURN_IF_ERROR(
+        CheckSize<mydocker_stats_t>(stats->size, /*in=*/nullptr, "mydocker_stats_t"));
     MYDOCKER_ASSIGN_OR_RETURN(mydocker::CgroupStats s, container->container->Stats());
     FillStats(s, stats);
     return absl::OkStatus();

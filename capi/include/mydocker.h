@@ -26,10 +26,13 @@
  *
  * Growable structs. Option and result structs begin with a `size` field that the caller sets
  * to sizeof the struct it was compiled with (the *_INIT macros do), so fields can be added at
- * the end in later versions without breaking existing callers. A size of 0, or one larger than
- * this library knows, is MYDOCKER_INVALID_ARGUMENT. Zero means "not set" for every field.
- * In C++, where designated initializers of some fields draw warnings, write
- * `mydocker_create_options_t o{}; o.size = sizeof o;` (and set the descriptors to -1).
+ * the end in later versions without breaking existing callers. A size smaller than the
+ * struct's first version is MYDOCKER_INVALID_ARGUMENT. A larger one (a caller built against a
+ * newer library) is read as openat2 reads its struct: the fields this library knows, and the
+ * rest of an option struct must be zero (else MYDOCKER_INVALID_ARGUMENT: it asks for something
+ * this library does not do); the rest of a result struct is zeroed. Zero means "not set" for
+ * every field. C++: use mydocker.hpp, or write `mydocker_create_options_t o{}; o.size =
+ * sizeof o;` (and set the descriptors to -1).
  *
  * Descriptors. File descriptors passed in are borrowed: the library duplicates what it keeps
  * and never closes the caller's. -1 means "not connected". Writing to a pipe whose reader has
