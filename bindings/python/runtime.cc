@@ -94,7 +94,8 @@ void RegisterRuntime(py::module_& m) {
            py::arg("helper") = py::none(),
            "Opens (creating if needed) the state root: root, else $MYDOCKER_ROOT, else "
            "/var/lib/mydocker. helper is the mydocker binary that runs each container's "
-           "monitor: else $MYDOCKER_HELPER, else the path it was installed to.")
+           "monitor: else $MYDOCKER_HELPER, else the path it was installed to. Raises NotFound "
+           "(or PermissionDenied) naming the helper when it is not an executable file.")
       .def_property_readonly(
           "root", [](const PyRuntime& self) { return self.runtime->options().root; },
           "The state root directory.")

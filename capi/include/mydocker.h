@@ -136,7 +136,8 @@ typedef struct mydocker_runtime_options_t {
   /* The binary that holds the monitor mode and the exec stub (mydocker-helper; the mydocker
    * CLI holds them too). NULL: $MYDOCKER_HELPER; else the mydocker-helper installed beside
    * this library (its path relative to the library is fixed at build time, so an installed
-   * tree can be moved); else the path fixed at build time. */
+   * tree can be moved); else the path fixed at build time. mydocker_runtime_open checks that it
+   * is an executable file (MYDOCKER_NOT_FOUND or MYDOCKER_PERMISSION_DENIED naming it). */
   const char* helper_path;
 } mydocker_runtime_options_t;
 
