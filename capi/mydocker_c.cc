@@ -2,7 +2,6 @@
 // function is a few lines inside Guard(), which turns an absl::Status into the returned code and
 // the optional error object, and turns any C++ exception into MYDOCKER_INTERNAL: nothing thrown
 // may unwind into a C caller.
-#include <dlfcn.h>
 #include <poll.h>
 #include <unistd.h>
 
@@ -20,6 +19,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "internal.h"
+#include "mydocker/helper.h"
 #include "mydocker/resources.h"
 #include "mydocker/runtime.h"
 #include "mydocker/status_macros.h"
@@ -146,33 +146,16 @@ absl::StatusOr<mydocker::StartOptions> ToStartOptions(const mydocker_start_optio
 
 // ---- the helper binary ---------------------------------------------------------------------
 
-// The helper installed beside this library: the shared object finds its own file with
-// dladdr, so an installed tree works wherever it was moved. Empty if there is none.
-std::string HelperBesideLibrary() {
-  Dl_info info;
-  if (::dladdr(reinterpret_cast<void*>(&mydocker_version), &info) == 0 ||
-      info.dli_fname == nullptr) {
-    return "";
-  }
-  std::unique_ptr<char, decltype(&std::free)> real(::realpath(info.dli_fname, nullptr), &std::free);
-  if (real == nullptr) return "";
-  std::string dir(real.get());
-  dir.resize(dir.rfind('/') + 1);
-  // The installed layout, then the build tree's (build/lib beside build/bin); the CLI holds
-  // the helper's modes too, for a tree that has only it.
-  for (const char* relative :
-       {MYDOCKER_LIB_TO_HELPER, "../bin/mydocker-helper", "../bin/mydocker"}) {
-    std::string candidate = dir + relative;
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-  }
-  return "";
-}
-
 std::string ResolveHelper(const char* option) {
   if (option != nullptr && *option != '\0') return option;
   const char* env = std::getenv("MYDOCKER_HELPER");
   if (env != nullptr && *env != '\0') return env;
-  return HelperBesideLibrary();  // empty: the core falls back to the build-time path
+  // The installed layout, then the build tree's (build/lib beside build/bin); the CLI holds
+  // the helper's modes too, for a tree that has only it. Empty: the core falls back to the
+  // build-time path.
+  return mydocker::HelperBeside(
+      reinterpret_cast<const void*>(&mydocker_version),
+      {MYDOCKER_LIB_TO_HELPER, "../bin/mydocker-helper", "../bin/mydocker"});
 }
 
 // ---- containers ----------------------------------------------------------------------------
