@@ -285,6 +285,18 @@ extern "C" {
 
 const char* mydocker_version(void) { return MYDOCKER_VERSION; }
 
+int mydocker_version_number(void) { return MYDOCKER_VERSION_NUMBER; }
+
+int mydocker_features(char** json, mydocker_error_t** errptr) {
+  return Guard(errptr, [&]() -> absl::Status {
+    MYDOCKER_RETURN_IF_ERROR(Require(json, "json out-parameter"));
+    *json = CopyString(mydocker::views::Features(
+        {MYDOCKER_VERSION,
+         absl::StrCat("MYDOCKER_", MYDOCKER_VERSION_MAJOR, ".", MYDOCKER_VERSION_MINOR)}));
+    return absl::OkStatus();
+  });
+}
+
 int mydocker_error_code(const mydocker_error_t* error) {
   return error != nullptr ? error->code : MYDOCKER_INVALID_ARGUMENT;
 }

@@ -65,10 +65,15 @@ extern "C" {
 #define MYDOCKER_EXPORT
 #endif
 
-/* The version this header belongs to. */
-#define MYDOCKER_VERSION_MAJOR 0
+/* The version this header belongs to: the library's (mydocker_version), whose major is the
+ * SONAME's (libmydocker.so.1) and whose major.minor names the newest version node of its
+ * symbols (MYDOCKER_1.1). */
+#define MYDOCKER_VERSION_MAJOR 1
 #define MYDOCKER_VERSION_MINOR 1
 #define MYDOCKER_VERSION_PATCH 0
+/* MAJOR * 10000 + MINOR * 100 + PATCH, as mydocker_version_number() gives it. */
+#define MYDOCKER_VERSION_NUMBER \
+  (MYDOCKER_VERSION_MAJOR * 10000 + MYDOCKER_VERSION_MINOR * 100 + MYDOCKER_VERSION_PATCH)
 
 /* ---------------------------------------------------------------------------------------- */
 /* Version and errors                                                                        */
@@ -76,6 +81,10 @@ extern "C" {
 
 /* The library's version, "MAJOR.MINOR.PATCH". Static storage; thread-safe. */
 MYDOCKER_EXPORT const char* mydocker_version(void);
+
+/* The library's version as a number, MAJOR * 10000 + MINOR * 100 + PATCH (10100 for 1.1.0),
+ * for comparisons at run time: `mydocker_version_number() >= 10100`. Since 1.1. */
+MYDOCKER_EXPORT int mydocker_version_number(void);
 
 /* Error codes. The values are those of absl::StatusCode (and gRPC), and never change. */
 typedef enum mydocker_code {
@@ -120,6 +129,12 @@ MYDOCKER_EXPORT const char* mydocker_code_name(int code);
 
 /* Frees a string (or other buffer) the library returned; NULL is ignored. */
 MYDOCKER_EXPORT void mydocker_free(void* ptr);
+
+/* What this library supports, as the JSON document of the OCI runtime spec's features
+ * ("ociVersionMin", "ociVersionMax", "linux": {"namespaces", "cgroup", "seccomp": {"actions",
+ * "operators", "archs"}, ...}) with the library's version and newest ABI node as annotations
+ * ("io.mydocker.version", "io.mydocker.abi"). Free with mydocker_free. Since 1.1. */
+MYDOCKER_EXPORT int mydocker_features(char** json, mydocker_error_t** errptr);
 
 /* ---------------------------------------------------------------------------------------- */
 /* Runtime                                                                                   */

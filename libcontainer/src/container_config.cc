@@ -24,6 +24,16 @@ constexpr std::array<std::pair<NamespaceType, absl::string_view>, 7> kNamespaceN
     {NamespaceType::kCgroup, "cgroup"},
 }};
 
+}  // namespace
+
+std::vector<std::string> NamespaceTypeNames() {
+  std::vector<std::string> names;
+  for (const auto& [type, name] : kNamespaceNames) names.emplace_back(name);
+  return names;
+}
+
+namespace {
+
 // ---- Writing -------------------------------------------------------------------------------
 
 void WriteUser(json::Writer& w, const UserSpec& user) {

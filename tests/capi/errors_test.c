@@ -17,7 +17,20 @@ static void test_version_and_error_objects(void) {
   char want[32];
   snprintf(want, sizeof want, "%d.%d.%d", MYDOCKER_VERSION_MAJOR, MYDOCKER_VERSION_MINOR,
            MYDOCKER_VERSION_PATCH);
+  char* json = NULL;
+  mydocker_error_t* err = NULL;
   CHECK(strcmp(mydocker_version(), want) == 0);
+  CHECK(mydocker_version_number() == MYDOCKER_VERSION_NUMBER);
+  CHECK(mydocker_version_number() ==
+        MYDOCKER_VERSION_MAJOR * 10000 + MYDOCKER_VERSION_MINOR * 100 + MYDOCKER_VERSION_PATCH);
+  CHECK_ERROR(mydocker_features(NULL, &err), &err, MYDOCKER_INVALID_ARGUMENT,
+              "json out-parameter is NULL");
+  CHECK_OK(mydocker_features(&json, &err), &err);
+  snprintf(want, sizeof want, "\"MYDOCKER_%d.%d\"", MYDOCKER_VERSION_MAJOR, MYDOCKER_VERSION_MINOR);
+  CHECK(json != NULL && strstr(json, "\"ociVersionMax\":\"1.0.2\"") != NULL &&
+        strstr(json, "\"namespaces\":[\"pid\",") != NULL &&
+        strstr(json, "\"SCMP_ACT_ERRNO\"") != NULL && strstr(json, want) != NULL);
+  mydocker_free(json);
   CHECK(strcmp(mydocker_code_name(MYDOCKER_NOT_FOUND), "NOT_FOUND") == 0);
   CHECK(strcmp(mydocker_code_name(MYDOCKER_DATA_LOSS), "DATA_LOSS") == 0);
   CHECK(strcmp(mydocker_code_name(-1), "UNKNOWN") == 0);

@@ -23,6 +23,7 @@ cmake --install "$build" --prefix "$stage" >/dev/null
 cmake -S "$src/examples" -B "$work/build" -DCMAKE_PREFIX_PATH="$stage" >/dev/null
 cmake --build "$work/build" -j2 >/dev/null
 
+version=$(sed -n 's/^project(mydocker VERSION \([0-9.]*\).*/\1/p' "$src/CMakeLists.txt")
 pc=$(find "$stage" -name mydocker.pc)
 export PKG_CONFIG_PATH=$(dirname "$pc")
 libdir=$(pkg-config --variable=libdir mydocker)
@@ -35,7 +36,8 @@ check() {  # check NAME EXPECTED-SUBSTRING...
   shift
   local lib
   lib=$(ldd "$prog" | awk '$1 == "libmydocker.so.1" {print $3}')
-  if [ -z "$lib" ] || [ "$(realpath "$lib")" != "$(realpath "$stage")/lib/libmydocker.so.1.0.0" ]; then
+  # The library's file carries the project's version (libmydocker.so.MAJOR.MINOR.PATCH).
+  if [ -z "$lib" ] || [ "$(realpath "$lib")" != "$(realpath "$stage")/lib/libmydocker.so.$version" ]; then
     echo "FAIL: $name loads \"$lib\", not the staged library"; failed=1; return
   fi
   if ! out=$("$prog" "$root" "$tar" 2>&1); then

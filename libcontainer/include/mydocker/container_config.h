@@ -155,6 +155,8 @@ struct ContainerConfig {
 ContainerConfig DefaultContainerConfig();
 
 std::string NamespaceTypeName(NamespaceType type);
+// Every namespace type a container can have, by its OCI name.
+std::vector<std::string> NamespaceTypeNames();
 absl::StatusOr<NamespaceType> ParseNamespaceType(absl::string_view name);
 
 std::string ConfigToJson(const ContainerConfig& config);

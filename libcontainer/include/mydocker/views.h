@@ -53,6 +53,16 @@ std::string ImageSummary(const Image& image, absl::string_view repository, absl:
 // `docker volume inspect NAME`.
 std::string VolumeInspect(const Volume& volume, JsonStyle style = JsonStyle::kCompact);
 
+// What a front end adds to the features document about itself.
+struct FeaturesFacts {
+  std::string version;  // "1.1.0"
+  std::string abi;      // the C ABI's newest version node, "MYDOCKER_1.1"; empty without one
+};
+// What this build supports, shaped like the OCI runtime spec's features document (`runc
+// features`): ociVersionMin/Max, linux.namespaces, linux.cgroup, linux.seccomp (actions,
+// operators, archs), and mydocker's version and ABI as annotations ("io.mydocker.*").
+std::string Features(const FeaturesFacts& facts, JsonStyle style = JsonStyle::kCompact);
+
 // Joins views into a JSON array: "[a,b]" compact; indented, each element one level in, as
 // `docker inspect` prints several objects.
 std::string Array(const std::vector<std::string>& objects, JsonStyle style = JsonStyle::kCompact);

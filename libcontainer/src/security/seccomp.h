@@ -36,6 +36,12 @@ absl::StatusOr<LinuxSeccomp> SeccompProfileFromJson(absl::string_view json,
 void WriteSeccomp(json::Writer& w, const LinuxSeccomp& seccomp);
 absl::Status ReadSeccomp(const json::ObjectReader& r, LinuxSeccomp* seccomp);
 
+// What profiles may use here: actions, argument operators, architectures (libseccomp's names).
+struct SeccompFeatures {
+  std::vector<std::string> actions, operators, archs;
+};
+SeccompFeatures SupportedSeccomp();
+
 // Compiles `seccomp` for this machine with libseccomp. System call names the kernel headers do
 // not know are skipped (as runc and crun do), so one profile serves several kernels.
 // InvalidArgument for an unknown action, operator or architecture.

@@ -135,6 +135,15 @@ absl::Status ReadProfile(const json::ObjectReader& r, LinuxSeccomp* seccomp,
 
 }  // namespace
 
+SeccompFeatures SupportedSeccomp() {
+  SeccompFeatures f;
+  f.actions.assign(std::begin(kActions), std::end(kActions));
+  f.operators.assign(std::begin(kOperators), std::end(kOperators));
+  absl::string_view native = kNativeArches[std::size(kNativeArches) - 1];
+  if (!native.empty()) f.archs.emplace_back(native);
+  return f;
+}
+
 LinuxSeccomp DefaultSeccompProfile() {
   LinuxSeccomp p;
   p.default_action = "SCMP_ACT_ALLOW";
