@@ -4,8 +4,9 @@
 namespace mydocker::cli {
 
 void AddNetworkOptions(CLI::App& run, NetworkOptions& n) {
-  run.add_option("--network,--net", n.mode,
-                 "Network: none, host, bridge, NAME or container:ID (default: own namespace, lo only)");
+  run.add_option(
+      "--network,--net", n.mode,
+      "Network: none, host, bridge, NAME or container:ID (default: own namespace, lo only)");
   run.add_option("-p,--publish", n.publish,
                  "Publish a port: [IP:][HOSTPORT:]CONTAINERPORT[/tcp|udp] (ranges with -)")
       ->allow_extra_args(false);

@@ -26,8 +26,8 @@ struct NetworkOptions {
   // "" or "none": its own namespace with only lo; "host": the host's; "bridge" or a network's
   // name: a veth on that network's bridge; "container:ID": another container's namespace.
   std::string mode;
-  std::string ip;   // --ip, inside the network's subnet
-  std::string mac;  // --mac-address
+  std::string ip;                      // --ip, inside the network's subnet
+  std::string mac;                     // --mac-address
   std::vector<std::string> aliases;    // --network-alias
   std::vector<std::string> add_hosts;  // --add-host NAME:IP
   std::vector<std::string> dns, dns_search, dns_options;

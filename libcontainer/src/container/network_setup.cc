@@ -86,7 +86,8 @@ absl::StatusOr<NetworkPlan> PlanNetwork(const CreateOptions& options, const Imag
   if (!bridge && (!ports.empty() || !o.ip.empty() || !o.aliases.empty())) {
     return absl::InvalidArgumentError(absl::StrCat(
         "conflicting options: published ports, --ip and --network-alias need a bridge network, "
-        "not --network ", mode));
+        "not --network ",
+        mode));
   }
   plan.hostname = config.hostname;
   plan.attachment.emplace();
@@ -109,9 +110,10 @@ absl::StatusOr<NetworkPlan> PlanNetwork(const CreateOptions& options, const Imag
   }
   network::DnsOptions dns{o.dns, o.dns_search, o.dns_options};
   std::string host_resolv = ReadFile("/etc/resolv.conf").value_or("");
-  plan.resolv_conf = mode == "host" && o.dns.empty() && o.dns_search.empty() && o.dns_options.empty()
-                         ? host_resolv
-                         : network::RenderResolvConf(host_resolv, dns);
+  plan.resolv_conf =
+      mode == "host" && o.dns.empty() && o.dns_search.empty() && o.dns_options.empty()
+          ? host_resolv
+          : network::RenderResolvConf(host_resolv, dns);
   plan.hosts_base = network::RenderHosts(extra, {}, {});
   if (mode == "host") plan.hosts_base = ReadFile("/etc/hosts").value_or(plan.hosts_base);
   if (!plan.share_files_of.empty() && PathExists(plan.share_files_of + "/hosts")) {
@@ -147,8 +149,8 @@ absl::Status WriteNetworkFiles(const NetworkPlan& plan, const std::string& dir,
   MYDOCKER_RETURN_IF_ERROR(WriteFileAtomic(dir + "/hosts", hosts));
   MYDOCKER_RETURN_IF_ERROR(WriteFileAtomic(dir + "/resolv.conf", plan.resolv_conf));
   MYDOCKER_RETURN_IF_ERROR(WriteFileAtomic(dir + "/hostname", plan.hostname + "\n"));
-  MYDOCKER_RETURN_IF_ERROR(
-      WriteFileAtomic(absl::StrCat(dir, "/", network::kAttachmentFile), network::AttachmentToJson(a)));
+  MYDOCKER_RETURN_IF_ERROR(WriteFileAtomic(absl::StrCat(dir, "/", network::kAttachmentFile),
+                                           network::AttachmentToJson(a)));
   if (plan.network) networks.RefreshHosts(plan.network->name);
   return absl::OkStatus();
 }

@@ -19,11 +19,11 @@ namespace mydocker {
 struct NetworkPlan {
   // Absent: the container's own namespace with only lo, no files (the default).
   std::optional<NetworkAttachment> attachment;
-  std::optional<NetworkRecord> network;     // bridge networks
-  network::AllocationRequest request;       // bridge networks
-  std::string hosts_base, resolv_conf;      // the files' contents (hosts without peers)
+  std::optional<NetworkRecord> network;  // bridge networks
+  network::AllocationRequest request;    // bridge networks
+  std::string hosts_base, resolv_conf;   // the files' contents (hosts without peers)
   std::string hostname;
-  std::string share_files_of;               // container:ID: that container's directory
+  std::string share_files_of;  // container:ID: that container's directory
 };
 
 // Checks every network option (one line for a bad one) and edits `config`: no network

@@ -28,7 +28,8 @@ absl::StatusOr<int> EnsureBridge(Netlink& nl, const NetworkAttachment& a) {
   MYDOCKER_RETURN_IF_ERROR(nl.AddAddress(*index, gateway, subnet.prefix));
   MYDOCKER_RETURN_IF_ERROR(nl.SetUp(*index));
   // Published ports reached at 127.0.0.1 are routed to the bridge with a loopback source.
-  MYDOCKER_RETURN_IF_ERROR(WriteSysctl(absl::StrCat("ipv4/conf/", a.bridge, "/route_localnet"), "1"));
+  MYDOCKER_RETURN_IF_ERROR(
+      WriteSysctl(absl::StrCat("ipv4/conf/", a.bridge, "/route_localnet"), "1"));
   if (!a.internal) MYDOCKER_RETURN_IF_ERROR(WriteSysctl("ipv4/ip_forward", "1"));
   MYDOCKER_RETURN_IF_ERROR(RunNftScript(NetworkRulesScript(a.bridge, a.subnet, a.internal)));
   return index;

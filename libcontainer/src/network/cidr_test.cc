@@ -27,8 +27,8 @@ TEST(CidrTest, ParsesSubnets) {
 TEST(CidrTest, RefusesBadSubnetsWithOneLine) {
   EXPECT_NE(ParseSubnet("10.88.0.1/16").status().message().find("did you mean 10.88.0.0/16"),
             std::string::npos);
-  for (const char* bad : {"10.88.0.0", "10.88.0.0/", "10.88.0.0/33", "10.88.0.0/31",
-                          "10.88.0.0/x", "10.88.0.0/16/1", "300.0.0.0/8", "10.0.0.0/7"}) {
+  for (const char* bad : {"10.88.0.0", "10.88.0.0/", "10.88.0.0/33", "10.88.0.0/31", "10.88.0.0/x",
+                          "10.88.0.0/16/1", "300.0.0.0/8", "10.0.0.0/7"}) {
     auto r = ParseSubnet(bad);
     ASSERT_FALSE(r.ok()) << bad;
     EXPECT_EQ(r.status().message().find('\n'), std::string::npos);

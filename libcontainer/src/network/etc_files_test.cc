@@ -31,8 +31,9 @@ TEST(EtcFilesTest, AddHost) {
 }
 
 TEST(EtcFilesTest, ResolvConfDropsLoopbackServers) {
-  std::string host = "# comment\nnameserver 127.0.0.53\nnameserver 192.0.2.1\nsearch a.example\n"
-                     "options edns0\n";
+  std::string host =
+      "# comment\nnameserver 127.0.0.53\nnameserver 192.0.2.1\nsearch a.example\n"
+      "options edns0\n";
   std::string r = RenderResolvConf(host, {});
   EXPECT_EQ(r, "nameserver 192.0.2.1\nsearch a.example\noptions edns0\n");
   EXPECT_EQ(RenderResolvConf("nameserver 127.0.0.53\n", {}),

@@ -69,7 +69,9 @@ class Msg {
 
 absl::StatusOr<Mac> ParseMac(absl::string_view text) {
   std::vector<absl::string_view> parts = absl::StrSplit(text, ':');
-  auto bad = [&] { return absl::InvalidArgumentError(absl::StrCat("invalid MAC address: ", text)); };
+  auto bad = [&] {
+    return absl::InvalidArgumentError(absl::StrCat("invalid MAC address: ", text));
+  };
   if (parts.size() != 6) return bad();
   Mac mac;
   for (size_t i = 0; i < 6; ++i) {
@@ -86,8 +88,12 @@ std::string FormatMac(const Mac& m) {
 }
 
 Mac MacFromIp(Ip4 ip) {
-  return {0x02, 0x42, static_cast<uint8_t>(ip >> 24), static_cast<uint8_t>(ip >> 16),
-          static_cast<uint8_t>(ip >> 8), static_cast<uint8_t>(ip)};
+  return {0x02,
+          0x42,
+          static_cast<uint8_t>(ip >> 24),
+          static_cast<uint8_t>(ip >> 16),
+          static_cast<uint8_t>(ip >> 8),
+          static_cast<uint8_t>(ip)};
 }
 
 absl::StatusOr<Netlink> Netlink::Open() {

@@ -58,8 +58,8 @@ absl::Status RunNftScript(const std::string& script) {
   }
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && wrote) return absl::OkStatus();
   std::string first(absl::StripAsciiWhitespace(errors.substr(0, errors.find('\n'))));
-  return absl::InternalError(absl::StrCat("nftables (", program, "): ",
-                                          first.empty() ? "failed" : first));
+  return absl::InternalError(
+      absl::StrCat("nftables (", program, "): ", first.empty() ? "failed" : first));
 }
 
 }  // namespace mydocker::network

@@ -52,8 +52,8 @@ absl::StatusOr<std::vector<PortMapping>> ParsePublish(absl::string_view spec) {
   if (!proto.ok()) return proto.status();
   std::vector<absl::string_view> parts = absl::StrSplit(rest, ':');
   if (parts.size() > 3) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "invalid port spec \"", spec, "\": [IP:][HOSTPORT:]CONTAINERPORT[/tcp|udp]"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid port spec \"", spec, "\": [IP:][HOSTPORT:]CONTAINERPORT[/tcp|udp]"));
   }
   std::string host_ip;
   if (parts.size() == 3) {

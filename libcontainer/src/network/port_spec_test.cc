@@ -12,7 +12,8 @@ TEST(PortSpecTest, ParsesDockerForms) {
   EXPECT_EQ(*ParsePublish("8080:80/udp"), (std::vector<PortMapping>{{"", 8080, 80, "udp"}}));
   EXPECT_EQ(*ParsePublish("127.0.0.1:8080:80"),
             (std::vector<PortMapping>{{"127.0.0.1", 8080, 80, "tcp"}}));
-  EXPECT_EQ(*ParsePublish("127.0.0.1::80"), (std::vector<PortMapping>{{"127.0.0.1", 0, 80, "tcp"}}));
+  EXPECT_EQ(*ParsePublish("127.0.0.1::80"),
+            (std::vector<PortMapping>{{"127.0.0.1", 0, 80, "tcp"}}));
   EXPECT_EQ(*ParsePublish("9000-9001:80-81"),
             (std::vector<PortMapping>{{"", 9000, 80, "tcp"}, {"", 9001, 81, "tcp"}}));
   EXPECT_EQ(*ParsePublish("80-81"),

@@ -19,8 +19,9 @@ std::string NetworkRulesScript(const std::string& bridge, const std::string& sub
   const std::string table = NetworkTable(bridge);
   const std::string br = absl::StrCat("\"", bridge, "\"");
   std::string s = DeleteTableScript(table);
-  absl::StrAppend(&s, "table ip ", table, " {\n", "  comment \"mydocker network ", bridge, "\"\n",
-                  "  chain forward {\n    type filter hook forward priority filter; policy accept;\n");
+  absl::StrAppend(
+      &s, "table ip ", table, " {\n", "  comment \"mydocker network ", bridge, "\"\n",
+      "  chain forward {\n    type filter hook forward priority filter; policy accept;\n");
   if (internal) {
     absl::StrAppend(&s, "    iifname ", br, " oifname != ", br, " drop\n", "    oifname ", br,
                     " iifname != ", br, " drop\n");

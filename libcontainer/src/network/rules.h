@@ -21,8 +21,7 @@ std::string ContainerTable(const std::string& id);
 // Replaces the network's table: isolation from the other networks' bridges in forward, outbound
 // masquerade of its subnet (none when internal, which also drops all forwarding in and out), and
 // masquerade of loopback sources going to the bridge (published ports reached at 127.0.0.1).
-std::string NetworkRulesScript(const std::string& bridge, const std::string& subnet,
-                               bool internal);
+std::string NetworkRulesScript(const std::string& bridge, const std::string& subnet, bool internal);
 
 // Replaces the container's table: DNAT of each published port to `ip`, in prerouting (from
 // other hosts) and output (from this host, 127.0.0.1 included).

@@ -29,8 +29,8 @@ TEST(RulesTest, InternalNetworkForwardsNothingAndDoesNotMasquerade) {
 
 TEST(RulesTest, PortsInPreroutingAndOutput) {
   std::string id(64, 'a');
-  std::string s = PortRulesScript(id, "10.88.0.2",
-                                  {{"", 8080, 80, "tcp"}, {"127.0.0.1", 5353, 53, "udp"}});
+  std::string s =
+      PortRulesScript(id, "10.88.0.2", {{"", 8080, 80, "tcp"}, {"127.0.0.1", 5353, 53, "udp"}});
   EXPECT_THAT(s, HasSubstr("table ip mydocker-c-aaaaaaaaaaaa {"));
   EXPECT_THAT(s, HasSubstr("type nat hook prerouting priority dstnat"));
   EXPECT_THAT(s, HasSubstr("type nat hook output priority -100"));

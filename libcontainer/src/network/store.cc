@@ -20,9 +20,9 @@
 #include "mydocker/state_store.h"
 #include "mydocker/status_macros.h"
 #include "network/cidr.h"
+#include "network/etc_files.h"
 #include "network/netlink.h"
 #include "network/nft_runner.h"
-#include "network/etc_files.h"
 #include "network/rules.h"
 
 namespace mydocker::network {
@@ -44,8 +44,8 @@ bool PortBusy(const PortMapping& p) {
   addr.sin_family = AF_INET;
   addr.sin_port = htons(p.host_port);
   addr.sin_addr.s_addr = p.host_ip.empty() ? INADDR_ANY : htonl(ParseIp(p.host_ip).value_or(0));
-  bool busy = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 &&
-              errno == EADDRINUSE;
+  bool busy =
+      ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 && errno == EADDRINUSE;
   ::close(fd);
   return busy;
 }
@@ -126,8 +126,8 @@ absl::Status NetworkStore::CheckSubnetFree(const std::string& subnet,
   for (const NetworkRecord& r : all) {
     auto other = ParseSubnet(r.subnet);
     if (other.ok() && Overlaps(s, *other)) {
-      return absl::AlreadyExistsError(absl::StrCat("subnet ", subnet, " overlaps network ", r.name,
-                                                   " (", r.subnet, ")"));
+      return absl::AlreadyExistsError(
+          absl::StrCat("subnet ", subnet, " overlaps network ", r.name, " (", r.subnet, ")"));
     }
   }
   for (const std::string& route : HostRouteSubnets()) {
@@ -161,7 +161,8 @@ absl::StatusOr<NetworkRecord> NetworkStore::Create(const NetworkCreateOptions& o
   MYDOCKER_ASSIGN_OR_RETURN(std::vector<NetworkRecord> all, ListLocked());
   for (const NetworkRecord& other : all) {
     if (other.name == o.name) {
-      return absl::AlreadyExistsError(absl::StrCat("network with name ", o.name, " already exists"));
+      return absl::AlreadyExistsError(
+          absl::StrCat("network with name ", o.name, " already exists"));
     }
   }
   r.subnet = o.subnet;
@@ -236,9 +237,9 @@ absl::Status NetworkStore::Remove(const std::string& name_or_id) {
   MYDOCKER_ASSIGN_OR_RETURN(FileLock lock, Lock());
   MYDOCKER_ASSIGN_OR_RETURN(std::vector<std::string> users, Users(r.name));
   if (!users.empty()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "network ", r.name, " is in use by container ", users[0].substr(0, 12), " (and ",
-        users.size() - 1, " more): remove or disconnect them first"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("network ", r.name, " is in use by container ", users[0].substr(0, 12),
+                     " (and ", users.size() - 1, " more): remove or disconnect them first"));
   }
   MYDOCKER_ASSIGN_OR_RETURN(Netlink nl, Netlink::Open());
   MYDOCKER_RETURN_IF_ERROR(nl.DeleteLink(r.bridge));
@@ -265,11 +266,13 @@ absl::StatusOr<std::string> NetworkStore::PickIp(const NetworkRecord& network,
   MYDOCKER_ASSIGN_OR_RETURN(Subnet s, ParseSubnet(network.subnet));
   MYDOCKER_ASSIGN_OR_RETURN(Ip4 gw, ParseIp(network.gateway));
   std::set<std::string> used;
-  if (auto files = ListDir(IpsDir(network.name)); files.ok()) used.insert(files->begin(), files->end());
+  if (auto files = ListDir(IpsDir(network.name)); files.ok())
+    used.insert(files->begin(), files->end());
   if (!wanted.empty()) {
     MYDOCKER_ASSIGN_OR_RETURN(Ip4 ip, ParseIp(wanted));
     if (!IsHostAddress(s, ip) || ip == gw) {
-      return absl::InvalidArgumentError(absl::StrCat("--ip ", wanted, " is not a free host address of ",
+      return absl::InvalidArgumentError(absl::StrCat("--ip ", wanted,
+                                                     " is not a free host address of ",
                                                      network.name, " (", network.subnet, ")"));
     }
     if (used.count(FormatIp(ip))) {
@@ -306,8 +309,8 @@ absl::Status NetworkStore::ReservePorts(const std::string& id, std::vector<PortM
       }
       if (!random || next_random == 0) {
         undo();
-        return absl::AlreadyExistsError(absl::StrCat("host port ", p.host_port, "/", p.protocol,
-                                                     " is already in use"));
+        return absl::AlreadyExistsError(
+            absl::StrCat("host port ", p.host_port, "/", p.protocol, " is already in use"));
       }
     }
   }

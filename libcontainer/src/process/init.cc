@@ -217,8 +217,8 @@ void BringUpLoopback(const InitPlan& plan) {
 // hostile image's WORKDIR) would otherwise land on a host directory (CVE-2024-21626).
 void CloseInheritedDescriptors(const InitPlan& plan) {
   constexpr int kKeep = 6;
-  int keep[kKeep] = {plan.sync_fd,       plan.stdio[0], plan.stdio[1], plan.stdio[2],
-                     plan.net_sync_fd, plan.join_netns_fd};
+  int keep[kKeep] = {plan.sync_fd,  plan.stdio[0],    plan.stdio[1],
+                     plan.stdio[2], plan.net_sync_fd, plan.join_netns_fd};
   for (int i = 1; i < kKeep; ++i) {  // insertion sort: no library call here
     for (int j = i; j > 0 && keep[j - 1] > keep[j]; --j) {
       int t = keep[j];

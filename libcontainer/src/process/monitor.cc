@@ -292,8 +292,8 @@ absl::Status Monitor::PrepareNetwork() {
       return absl::FailedPreconditionError(absl::StrCat(
           "cannot join the network of container ", other.id.substr(0, 12), ": it is not running"));
     }
-    join_netns_.reset(::open(absl::StrCat("/proc/", other.init.pid, "/ns/net").c_str(),
-                             O_RDONLY | O_CLOEXEC));
+    join_netns_.reset(
+        ::open(absl::StrCat("/proc/", other.init.pid, "/ns/net").c_str(), O_RDONLY | O_CLOEXEC));
     if (!join_netns_.valid()) return LastErrnoError("open the network namespace to join");
     plan_.join_netns_fd = join_netns_.get();
     return absl::OkStatus();
@@ -318,7 +318,8 @@ absl::Status Monitor::ConnectNetwork() {
   }
   // End of stream: init failed before its namespace existed; AwaitExec reads why.
   if (n <= 0 || ::read(net_sync_.get(), &byte, 1) != 1) return absl::OkStatus();
-  UniqueFd netns(::open(absl::StrCat("/proc/", init_pid_, "/ns/net").c_str(), O_RDONLY | O_CLOEXEC));
+  UniqueFd netns(
+      ::open(absl::StrCat("/proc/", init_pid_, "/ns/net").c_str(), O_RDONLY | O_CLOEXEC));
   if (!netns.valid()) return LastErrnoError("open the container's network namespace");
   MYDOCKER_RETURN_IF_ERROR(network::ConnectContainer(*network_, state_.id, netns.get()));
   if (::write(net_sync_.get(), &byte, 1) != 1) return LastErrnoError("release init");
