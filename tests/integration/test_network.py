@@ -3,7 +3,7 @@
 Every test runs inside a network namespace it creates itself (the `netns` fixture: the test
 process unshares a fresh one and returns to its own at the end), so bridges, veth pairs, routes,
 addresses and nftables tables exist only there and no packet reaches the host's interfaces. The
-namespace has lo and a dummy interface with 10.99.0.1/24, "the namespace's other address".
+namespace has lo and an interface with 10.99.0.1/24, "the namespace's other address".
 """
 
 import ctypes
@@ -90,9 +90,11 @@ def netns(mydocker_bin):
     _check(_libc.unshare(CLONE_NEWNET), "unshare(CLONE_NEWNET)")
     try:
         _setup_cmd("ip", "link", "set", "lo", "up")
-        _setup_cmd("ip", "link", "add", "dummy0", "type", "dummy")
+        # A veth pair stands for the namespace's other interface (the kernel may lack dummy).
+        _setup_cmd("ip", "link", "add", "dummy0", "type", "veth", "peer", "name", "dummy1")
         _setup_cmd("ip", "addr", "add", f"{OTHER_ADDRESS}/24", "dev", "dummy0")
         _setup_cmd("ip", "link", "set", "dummy0", "up")
+        _setup_cmd("ip", "link", "set", "dummy1", "up")
         os.environ["MYDOCKER_BRIDGE_SUBNET"] = DEFAULT_SUBNET
         yield
     finally:
