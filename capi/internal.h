@@ -29,7 +29,8 @@ struct mydocker_runtime_t {
 };
 
 struct mydocker_image_t {
-  mydocker::Image image;  // a snapshot; images are immutable apart from their tags
+  mydocker::Image image;    // a snapshot; images are immutable apart from their tags
+  std::string config_json;  // its configuration document as stored
 };
 
 struct mydocker_container_t {

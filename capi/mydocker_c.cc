@@ -23,8 +23,7 @@
 #include "mydocker/resources.h"
 #include "mydocker/runtime.h"
 #include "mydocker/status_macros.h"
-#include "rapidjson/stringbuffer.h"
-#include "rapidjson/writer.h"
+#include "mydocker/views.h"
 
 #ifndef MYDOCKER_LIB_TO_HELPER
 #define MYDOCKER_LIB_TO_HELPER "../bin/mydocker-helper"
@@ -174,63 +173,6 @@ std::string ResolveHelper(const char* option) {
   const char* env = std::getenv("MYDOCKER_HELPER");
   if (env != nullptr && *env != '\0') return env;
   return HelperBesideLibrary();  // empty: the core falls back to the build-time path
-}
-
-// ---- JSON ----------------------------------------------------------------------------------
-
-using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
-
-void JsonString(JsonWriter& w, const std::string& s) {
-  w.String(s.c_str(), static_cast<rapidjson::SizeType>(s.size()));
-}
-
-void JsonStrings(JsonWriter& w, const char* key, const std::vector<std::string>& values) {
-  w.Key(key);
-  w.StartArray();
-  for (const std::string& v : values) JsonString(w, v);
-  w.EndArray();
-}
-
-// One image as Docker's `image inspect` names its fields; `config` adds the run defaults.
-void WriteImage(JsonWriter& w, const mydocker::Image& image, bool config) {
-  w.StartObject();
-  w.Key("Id");
-  JsonString(w, image.id);
-  JsonStrings(w, "RepoTags", image.tags);
-  w.Key("Created");
-  JsonString(w, mydocker::FormatRfc3339(image.created));
-  w.Key("Size");
-  w.Int64(image.size);
-  JsonStrings(w, "Layers", image.layers);
-  if (config) {
-    w.Key("Config");
-    w.StartObject();
-    JsonStrings(w, "Env", image.config.env);
-    JsonStrings(w, "Cmd", image.config.cmd);
-    JsonStrings(w, "Entrypoint", image.config.entrypoint);
-    w.Key("WorkingDir");
-    JsonString(w, image.config.working_dir);
-    w.Key("User");
-    JsonString(w, image.config.user);
-    w.EndObject();
-  }
-  w.EndObject();
-}
-
-std::string ImagesJson(const std::vector<mydocker::Image>& images) {
-  rapidjson::StringBuffer buf;
-  JsonWriter w(buf);
-  w.StartArray();
-  for (const mydocker::Image& image : images) WriteImage(w, image, /*config=*/false);
-  w.EndArray();
-  return buf.GetString();
-}
-
-std::string ImageJson(const mydocker::Image& image) {
-  rapidjson::StringBuffer buf;
-  JsonWriter w(buf);
-  WriteImage(w, image, /*config=*/true);
-  return buf.GetString();
 }
 
 // ---- containers ----------------------------------------------------------------------------
@@ -438,7 +380,10 @@ int mydocker_image_list(mydocker_runtime_t* runtime, char** json, mydocker_error
     MYDOCKER_RETURN_IF_ERROR(Require(runtime, "runtime"));
     MYDOCKER_RETURN_IF_ERROR(Require(json, "json out-parameter"));
     MYDOCKER_ASSIGN_OR_RETURN(auto images, runtime->runtime->images().List());
-    *json = CopyString(ImagesJson(images));
+    std::vector<std::string> views;
+    for (const mydocker::Image& image : images)
+      views.push_back(mydocker::views::ImageInspect(image, ""));
+    *json = CopyString(mydocker::views::Array(views));
     return absl::OkStatus();
   });
 }
@@ -459,7 +404,8 @@ int mydocker_image_get(mydocker_runtime_t* runtime, const char* ref, mydocker_im
     MYDOCKER_RETURN_IF_ERROR(Require(ref, "image reference"));
     MYDOCKER_RETURN_IF_ERROR(Require(image, "image out-parameter"));
     MYDOCKER_ASSIGN_OR_RETURN(mydocker::Image found, runtime->runtime->images().Resolve(ref));
-    *image = new mydocker_image_t{std::move(found)};
+    MYDOCKER_ASSIGN_OR_RETURN(std::string config, runtime->runtime->images().ConfigJson(found));
+    *image = new mydocker_image_t{std::move(found), std::move(config)};
     return absl::OkStatus();
   });
 }
@@ -472,7 +418,7 @@ int mydocker_image_inspect(const mydocker_image_t* image, char** json, mydocker_
   return Guard(errptr, [&]() -> absl::Status {
     MYDOCKER_RETURN_IF_ERROR(Require(image, "image"));
     MYDOCKER_RETURN_IF_ERROR(Require(json, "json out-parameter"));
-    *json = CopyString(ImageJson(image->image));
+    *json = CopyString(mydocker::views::ImageInspect(image->image, image->config_json));
     return absl::OkStatus();
   });
 }
@@ -636,8 +582,7 @@ int mydocker_container_inspect(mydocker_container_t* container, char** json,
     MYDOCKER_RETURN_IF_ERROR(Require(json, "json out-parameter"));
     MYDOCKER_ASSIGN_OR_RETURN(mydocker::ContainerState s, container->container->State());
     MYDOCKER_ASSIGN_OR_RETURN(mydocker::ContainerConfig config, container->container->Config());
-    *json = CopyString(absl::StrCat("{\"State\":", mydocker::StateToJson(s),
-                                    ",\"Config\":", mydocker::ConfigToJson(config), "}"));
+    *json = CopyString(mydocker::views::ContainerInspect(s, config));
     return absl::OkStatus();
   });
 }

@@ -56,6 +56,9 @@ void CheckSignals();
 // An aware datetime in UTC; None for an unset time (absl::InfinitePast). REQUIRES: the GIL.
 pybind11::object ToDatetime(absl::Time t);
 
+// A JSON text (a view of mydocker/views.h) as Python objects (json.loads). REQUIRES: the GIL.
+pybind11::object JsonToPython(const std::string& json);
+
 struct RunArgs;
 
 // Creates a container (status "created") from run()'s arguments; Runtime.run() and

@@ -8,6 +8,8 @@
 #include "bindings.h"
 #include "capture.h"
 #include "mydocker/signals.h"
+#include "mydocker/status_macros.h"
+#include "mydocker/views.h"
 #include "run_options.h"
 #include "status.h"
 
@@ -121,6 +123,16 @@ void Exit(PyContainer& c, const py::args&) {
   });
 }
 
+// A view of the library's (mydocker/views.h), parsed by Python's json module.
+py::object Inspect(PyContainer& c) {
+  std::string view = WithoutGil([&]() -> absl::StatusOr<std::string> {
+    MYDOCKER_ASSIGN_OR_RETURN(ContainerState state, c.core().State());
+    MYDOCKER_ASSIGN_OR_RETURN(ContainerConfig config, c.core().Config());
+    return views::ContainerInspect(state, config);
+  });
+  return JsonToPython(view);
+}
+
 }  // namespace
 
 void RegisterContainer(py::module_& m) {
@@ -165,6 +177,10 @@ void RegisterContainer(py::module_& m) {
           },
           "What a foreground run() (detach=False) captured of stdout and stderr, interleaved "
           "in the order written; None for a detached container.")
+      .def("inspect", &Inspect,
+           "The container as `docker inspect` shows it, as a dict: Id, Created, Path, Args, "
+           "State, Image, Name, HostConfig, GraphDriver, Config and Spec (the OCI-shaped "
+           "configuration it runs with). Raises NotFound once the container is removed.")
       .def("wait", &Wait, py::arg("timeout") = py::none(),
            "Blocks until the container has ended and its resources are released; returns its "
            "exit code, or None if unknown (a detached container run with remove=True takes its "

@@ -7,6 +7,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "bindings.h"
+#include "mydocker/status_macros.h"
+#include "mydocker/views.h"
 #include "status.h"
 
 namespace mydocker::python {
@@ -47,6 +49,21 @@ void RegisterImages(py::module_& m) {
           py::arg("ref"),
           "Returns the image named ref: 'name[:tag]', a full id or a unique id prefix. Raises "
           "NotFound.")
+      .def(
+          "inspect",
+          [](Images& self, const std::string& ref) {
+            std::string view = WithoutGil([&]() -> absl::StatusOr<std::string> {
+              MYDOCKER_ASSIGN_OR_RETURN(Image image, self.runtime->images().Resolve(ref));
+              MYDOCKER_ASSIGN_OR_RETURN(std::string config,
+                                        self.runtime->images().ConfigJson(image));
+              return views::ImageInspect(image, config);
+            });
+            return JsonToPython(view);
+          },
+          py::arg("ref"),
+          "The image named ref as `docker image inspect` shows it, as a dict: Id, RepoTags, "
+          "Created, Author, Architecture, Os, Size, Config (as stored: Env, Cmd, ExposedPorts, "
+          "Labels, ...) and RootFS. Raises NotFound.")
       .def(
           "import_tar",
           [](Images& self, const std::filesystem::path& path, const std::string& ref) {

@@ -18,6 +18,10 @@ pybind11::object ToDatetime(absl::Time t) {
       .attr("fromtimestamp")(absl::ToDoubleSeconds(t - absl::UnixEpoch()), utc);
 }
 
+pybind11::object JsonToPython(const std::string& json) {
+  return pybind11::module_::import("json").attr("loads")(pybind11::str(json));
+}
+
 }  // namespace mydocker::python
 
 PYBIND11_MODULE(_core, m) {

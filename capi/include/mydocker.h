@@ -165,8 +165,9 @@ MYDOCKER_EXPORT int mydocker_image_import(mydocker_runtime_t* runtime, const cha
                                           const char* ref, char** image_id,
                                           mydocker_error_t** errptr);
 
-/* Every image as a JSON array of {"Id", "RepoTags", "Created", "Size", "Layers"}; free with
- * mydocker_free. */
+/* Every image as a JSON array of `docker image inspect` objects, as mydocker_image_inspect
+ * gives them (but "Config" holds only what mydocker reads from it: "Env", "Cmd", "Entrypoint",
+ * "WorkingDir", "User", "ExposedPorts"). Free with mydocker_free. */
 MYDOCKER_EXPORT int mydocker_image_list(mydocker_runtime_t* runtime, char** json,
                                         mydocker_error_t** errptr);
 
@@ -187,8 +188,10 @@ MYDOCKER_EXPORT int mydocker_image_get(mydocker_runtime_t* runtime, const char* 
 /* The image's id ("sha256:..."). Owned by the handle; NULL if `image` is NULL. Thread-safe. */
 MYDOCKER_EXPORT const char* mydocker_image_id(const mydocker_image_t* image);
 
-/* The image as a JSON object: "Id", "RepoTags", "Created", "Size", "Layers" and "Config"
- * ("Env", "Cmd", "Entrypoint", "WorkingDir", "User"). Free with mydocker_free. Thread-safe. */
+/* The image as `docker image inspect` shows it, a JSON object: "Id", "RepoTags", "Created",
+ * "Author", "Architecture", "Os", "Size", "Config" (the image's run defaults as stored: "Env",
+ * "Cmd", "Entrypoint", "WorkingDir", "User", "ExposedPorts", "Labels", ...) and "RootFS"
+ * ({"Type": "layers", "Layers": diff ids}). Free with mydocker_free. Thread-safe. */
 MYDOCKER_EXPORT int mydocker_image_inspect(const mydocker_image_t* image, char** json,
                                            mydocker_error_t** errptr);
 
@@ -353,8 +356,11 @@ MYDOCKER_EXPORT int mydocker_container_status(mydocker_container_t* container, i
 MYDOCKER_EXPORT int mydocker_container_state(mydocker_container_t* container, char** json,
                                              mydocker_error_t** errptr);
 
-/* {"State": <the state record>, "Config": <the OCI-shaped configuration>}; free with
- * mydocker_free. */
+/* The container as `docker inspect` shows it, a JSON object: "Id", "Created", "Path", "Args",
+ * "State" ("Status", "Running", "Paused", "OOMKilled", "Pid", "ExitCode", "StartedAt", ...),
+ * "Image", "Name", "HostConfig", "GraphDriver", "Config" ("Hostname", "Env", "Cmd", "Image",
+ * "WorkingDir", "Tty") and "Spec", the OCI-shaped configuration it runs with (the same views
+ * as the CLI's `inspect`). Free with mydocker_free. */
 MYDOCKER_EXPORT int mydocker_container_inspect(mydocker_container_t* container, char** json,
                                                mydocker_error_t** errptr);
 

@@ -7,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "host/proc_stat.h"
 #include "json_util.h"
 #include "mydocker/fs_util.h"
 #include "mydocker/status_macros.h"
@@ -23,46 +24,6 @@ constexpr std::array<std::pair<ContainerStatus, absl::string_view>, 4> kStatusNa
 
 // Go's zero time, which Docker prints for "never".
 constexpr absl::string_view kZeroTime = "0001-01-01T00:00:00Z";
-
-struct ProcStat {
-  char state = '?';
-  uint64_t start_time = 0;
-};
-
-// Parses the contents of /proc/<pid>/stat. Field 2 (comm) is in parentheses and may itself
-// contain spaces and ')' (a process can name itself anything with prctl), so the fields after it
-// are found from the last ')'.
-absl::StatusOr<ProcStat> ParseProcStat(absl::string_view data, const std::string& path) {
-  size_t close = data.rfind(')');
-  if (close == absl::string_view::npos) {
-    return absl::DataLossError(absl::StrCat("malformed ", path, ": no command name"));
-  }
-  std::vector<absl::string_view> fields =
-      absl::StrSplit(data.substr(close + 1), absl::ByAnyChar(" \n"), absl::SkipEmpty());
-  // fields[0] is field 3 (state), so field 22 (starttime) is fields[19].
-  constexpr size_t kStartTimeIndex = 22 - 3;
-  ProcStat stat;
-  if (fields.size() <= kStartTimeIndex || fields[0].size() != 1 ||
-      !absl::SimpleAtoi(fields[kStartTimeIndex], &stat.start_time)) {
-    return absl::DataLossError(absl::StrCat("malformed ", path));
-  }
-  stat.state = fields[0][0];
-  return stat;
-}
-
-absl::StatusOr<ProcStat> ReadProcStat(int pid) {
-  if (pid <= 0) return absl::InvalidArgumentError(absl::StrCat("invalid pid ", pid));
-  std::string path = absl::StrCat("/proc/", pid, "/stat");
-  absl::StatusOr<std::string> data = ReadFile(path);
-  if (!data.ok()) {
-    // ENOENT, or ESRCH when the process exits between open and read: both map to NotFound.
-    if (absl::IsNotFound(data.status())) {
-      return absl::NotFoundError(absl::StrCat("no such process: ", pid));
-    }
-    return data.status();
-  }
-  return ParseProcStat(*data, path);
-}
 
 void WriteState(json::Writer& w, const ContainerState& s) {
   w.StartObject();

@@ -292,7 +292,8 @@ static void test_long_running_container(void) {
   test_stats_update_pause(c);
 
   CHECK_OK(mydocker_container_inspect(c, &json, &err), &err);
-  CHECK(json != NULL && strstr(json, "\"Config\"") != NULL && strstr(json, "\"running\"") != NULL);
+  CHECK(json != NULL && strstr(json, "\"Config\"") != NULL && strstr(json, "\"Spec\"") != NULL &&
+        strstr(json, "\"Status\":\"running\"") != NULL);
   mydocker_free(json);
   CHECK_OK(mydocker_container_list(g_fx.runtime, 0, &json, &err), &err);
   CHECK(json != NULL && strstr(json, mydocker_container_id(c)) != NULL);

@@ -47,6 +47,13 @@ def test_import_list_get_remove(rt, busybox_tar):
     assert isinstance(busybox.created, datetime.datetime) and busybox.created.tzinfo is not None
     assert "busybox:latest" in repr(busybox)
 
+    view = rt.images.inspect("busybox")  # the same view as `mydocker image inspect`
+    assert view["Id"] == busybox.id and view["RepoTags"] == ["busybox:latest"]
+    assert view["RootFS"] == {"Type": "layers", "Layers": busybox.layers}
+    assert view["Size"] == busybox.size and view["Os"] == "linux"
+    with pytest.raises(pymydocker.NotFound):
+        rt.images.inspect("nosuch")
+
     again = rt.images.import_tar(busybox_tar, "other:v1")
     assert again.layers == busybox.layers  # the same content: one shared layer
     assert rt.images.get("other:v1").id == again.id

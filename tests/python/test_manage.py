@@ -44,6 +44,14 @@ def test_create_makes_a_created_container_and_start_runs_it_detached(rt):
         c.start()  # a stopped container starts again
         assert c.wait(timeout=20) == 0
         assert c.logs().count("hi\n") == 2
+        view = c.inspect()  # the same view as the CLI's inspect
+        assert view["Id"] == c.id and view["Name"] == "/made"
+        assert view["State"]["Status"] == "exited" and view["State"]["ExitCode"] == 0
+        assert view["Config"]["Hostname"] == "madehost" and "GREETING=hi" in view["Config"]["Env"]
+        assert view["HostConfig"]["Memory"] == 64 * 1024 * 1024
+        assert view["Spec"]["process"]["cwd"] == "/tmp"
+    with pytest.raises(pymydocker.NotFound):
+        c.inspect()
 
 
 def test_create_applies_limits_at_start(rt):

@@ -8,10 +8,6 @@
 
 namespace mydocker::cli {
 
-std::string DockerStatusName(ContainerStatus status) {
-  return status == ContainerStatus::kStopped ? "exited" : std::string(ContainerStatusName(status));
-}
-
 absl::Status CheckListFormat(const std::string& format) {
   if (format.empty() || format == "json" || format == "table") return absl::OkStatus();
   return absl::InvalidArgumentError(

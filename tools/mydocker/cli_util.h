@@ -14,9 +14,6 @@
 
 namespace mydocker::cli {
 
-// Docker's name for a status: "created", "running", "paused", "exited".
-std::string DockerStatusName(ContainerStatus status);
-
 // Applies `action` to each container named in `refs`, printing the name on success; an error
 // for one does not stop the others and makes the exit status 1.
 int ForEachContainer(Context& ctx, const std::vector<std::string>& refs,

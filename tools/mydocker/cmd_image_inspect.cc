@@ -5,51 +5,15 @@
 #include <vector>
 
 #include "commands.h"
-#include "format.h"
-#include "json_fields.h"
-#include "rapidjson/document.h"
-#include "rapidjson/prettywriter.h"
-#include "rapidjson/stringbuffer.h"
+#include "mydocker/views.h"
 
 namespace mydocker::cli {
 namespace {
 
-using Writer = rapidjson::PrettyWriter<rapidjson::StringBuffer>;
-
-// Copies a member of the image config as it is (Config keeps Env, Cmd, ExposedPorts, Labels...).
-void Copy(Writer& w, const rapidjson::Document& config, const char* from, const char* to) {
-  if (!config.IsObject() || !config.HasMember(from)) return;
-  w.Key(to);
-  config[from].Accept(w);
-}
-
-void WriteImage(Writer& w, const Image& image, const std::string& config_json) {
-  rapidjson::Document config;
-  config.Parse<rapidjson::kParseIterativeFlag>(config_json.data(), config_json.size());
-  w.StartObject();
-  Str(w, "Id", image.id);
-  Strings(w, "RepoTags", image.tags);
-  Str(w, "Created", FormatRfc3339(image.created));
-  Copy(w, config, "author", "Author");
-  Copy(w, config, "architecture", "Architecture");
-  Copy(w, config, "os", "Os");
-  w.Key("Size");
-  w.Int64(image.size);
-  Copy(w, config, "config", "Config");
-  w.Key("RootFS");
-  w.StartObject();
-  Str(w, "Type", "layers");
-  Strings(w, "Layers", image.layers);
-  w.EndObject();
-  w.EndObject();
-}
-
 int Inspect(Context& ctx, const std::vector<std::string>& refs) {
   Runtime* rt = ctx.OpenRuntime();
   if (rt == nullptr) return ctx.exit_code;
-  rapidjson::StringBuffer buf;
-  Writer w(buf);
-  w.StartArray();
+  std::vector<std::string> objects;
   // Like Docker: every image found is printed; one not found makes the exit status 1.
   for (const std::string& ref : refs) {
     auto image = rt->images().Resolve(ref);
@@ -58,10 +22,9 @@ int Inspect(Context& ctx, const std::vector<std::string>& refs) {
       ctx.Fail(config.status(), 1);
       continue;
     }
-    WriteImage(w, *image, *config);
+    objects.push_back(views::ImageInspect(*image, *config, views::JsonStyle::kIndented));
   }
-  w.EndArray();
-  std::cout << buf.GetString() << "\n";
+  std::cout << views::Array(objects, views::JsonStyle::kIndented) << "\n";
   return ctx.exit_code;
 }
 

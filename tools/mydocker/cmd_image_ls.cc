@@ -10,21 +10,10 @@
 #include "cli_util.h"
 #include "commands.h"
 #include "format.h"
-#include "json_fields.h"
-#include "mydocker/container_state.h"
-#include "rapidjson/stringbuffer.h"
-#include "rapidjson/writer.h"
+#include "mydocker/views.h"
 
 namespace mydocker::cli {
 namespace {
-
-constexpr size_t kShortIdLength = 12;
-
-std::string DisplayId(const std::string& id, bool no_trunc) {
-  if (no_trunc) return id;
-  size_t colon = id.find(':');
-  return id.substr(colon == std::string::npos ? 0 : colon + 1, kShortIdLength);
-}
 
 // "registry:5000/app:v1" -> {"registry:5000/app", "v1"}; the tag follows the last colon.
 std::pair<std::string, std::string> SplitTag(const std::string& tag) {
@@ -63,40 +52,27 @@ std::vector<Row> Rows(const std::vector<Image>& images, const std::string& filte
   return rows;
 }
 
-std::string JsonLine(const Row& row, absl::Time now, bool no_trunc) {
-  rapidjson::StringBuffer buf;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-  w.StartObject();
-  Str(w, "ID", DisplayId(row.image->id, no_trunc));
-  Str(w, "Repository", row.repository);
-  Str(w, "Tag", row.tag);
-  Str(w, "CreatedAt", FormatRfc3339(row.image->created));
-  Str(w, "CreatedSince", absl::StrCat(HumanDuration(now - row.image->created), " ago"));
-  Str(w, "Size", HumanSize(row.image->size));
-  w.Key("Layers");
-  w.Uint64(row.image->layers.size());
-  w.EndObject();
-  return buf.GetString();
-}
-
 std::string Render(const std::vector<Row>& rows, const LsFlags& flags) {
   absl::Time now = absl::Now();
   std::string out;
   if (flags.quiet) {
     std::set<std::string> seen;
     for (const Row& row : rows) {
-      std::string id = DisplayId(row.image->id, flags.no_trunc);
+      std::string id = views::DisplayImageId(row.image->id, flags.no_trunc);
       if (seen.insert(id).second) absl::StrAppend(&out, id, "\n");
     }
     return out;
   }
   if (flags.format == "json") {
-    for (const Row& row : rows) absl::StrAppend(&out, JsonLine(row, now, flags.no_trunc), "\n");
+    for (const Row& row : rows)
+      absl::StrAppend(&out,
+                      views::ImageSummary(*row.image, row.repository, row.tag, now, flags.no_trunc),
+                      "\n");
     return out;
   }
   Table table({"REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"});
   for (const Row& row : rows) {
-    table.Add({row.repository, row.tag, DisplayId(row.image->id, flags.no_trunc),
+    table.Add({row.repository, row.tag, views::DisplayImageId(row.image->id, flags.no_trunc),
                absl::StrCat(HumanDuration(now - row.image->created), " ago"),
                HumanSize(row.image->size)});
   }

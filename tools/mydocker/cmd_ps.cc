@@ -10,9 +10,7 @@
 #include "cli_util.h"
 #include "commands.h"
 #include "format.h"
-#include "json_fields.h"
-#include "rapidjson/stringbuffer.h"
-#include "rapidjson/writer.h"
+#include "mydocker/views.h"
 
 namespace mydocker::cli {
 namespace {
@@ -65,57 +63,15 @@ bool AnyOf(const std::vector<std::string>& values,
 }
 
 bool Matches(const Filters& f, const ContainerState& s) {
-  return AnyOf(f.status, [&](const std::string& v) { return v == DockerStatusName(s.status); }) &&
+  return AnyOf(f.status, [&](const std::string& v) { return v == views::StatusName(s.status); }) &&
          AnyOf(f.name, [&](const std::string& v) { return absl::StrContains(s.name, v); }) &&
          AnyOf(f.id, [&](const std::string& v) { return absl::StartsWith(s.id, v); });
-}
-
-// Docker's STATUS column: "Up 3 minutes", "Exited (0) 2 seconds ago", "Created".
-std::string StatusText(const ContainerState& s, absl::Time now) {
-  switch (s.status) {
-    case ContainerStatus::kRunning:
-      return absl::StrCat("Up ", HumanDuration(now - s.started));
-    case ContainerStatus::kPaused:
-      return absl::StrCat("Up ", HumanDuration(now - s.started), " (Paused)");
-    case ContainerStatus::kStopped: {
-      std::string code = s.exit_code ? absl::StrCat(*s.exit_code) : "unknown";
-      if (s.finished == absl::InfinitePast()) return absl::StrCat("Exited (", code, ")");
-      return absl::StrCat("Exited (", code, ") ", HumanDuration(now - s.finished), " ago");
-    }
-    case ContainerStatus::kCreated:
-      return "Created";
-  }
-  return "";
 }
 
 std::string CommandText(const ContainerState& s, bool no_trunc) {
   std::string cmd = absl::StrJoin(s.command, " ");
   if (!no_trunc && cmd.size() > 20) cmd = cmd.substr(0, 19) + "…";
   return absl::StrCat("\"", cmd, "\"");
-}
-
-std::string JsonLine(const ContainerState& s, absl::Time now) {
-  rapidjson::StringBuffer buf;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-  w.StartObject();
-  Str(w, "ID", s.id);
-  Str(w, "Names", s.name);
-  Str(w, "Image", s.image);
-  Str(w, "ImageID", s.image_id);
-  Str(w, "Command", absl::StrJoin(s.command, " "));
-  Str(w, "CreatedAt", FormatRfc3339(s.created));
-  Str(w, "State", DockerStatusName(s.status));
-  Str(w, "Status", StatusText(s, now));
-  w.Key("Pid");
-  w.Int(s.IsActive() ? s.init.pid : 0);
-  w.Key("ExitCode");
-  if (s.exit_code) {
-    w.Int(*s.exit_code);
-  } else {
-    w.Null();
-  }
-  w.EndObject();
-  return buf.GetString();
 }
 
 int Ps(Context& ctx, const PsFlags& flags) {
@@ -150,13 +106,14 @@ int Ps(Context& ctx, const PsFlags& flags) {
     for (const auto& s : states)
       absl::StrAppend(&out, flags.no_trunc ? s.id : s.id.substr(0, 12), "\n");
   } else if (flags.format == "json") {
-    for (const auto& s : states) absl::StrAppend(&out, JsonLine(s, now), "\n");
+    for (const auto& s : states) absl::StrAppend(&out, views::ContainerSummary(s, now), "\n");
   } else {
     Table table({"CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "NAMES"});
     for (const auto& s : states) {
       table.Add({flags.no_trunc ? s.id : s.id.substr(0, 12), s.image,
                  CommandText(s, flags.no_trunc),
-                 absl::StrCat(HumanDuration(now - s.created), " ago"), StatusText(s, now), s.name});
+                 absl::StrCat(HumanDuration(now - s.created), " ago"), views::StatusText(s, now),
+                 s.name});
     }
     out = table.Render();
   }

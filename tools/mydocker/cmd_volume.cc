@@ -5,8 +5,7 @@
 #include "absl/strings/str_join.h"
 #include "commands.h"
 #include "format.h"
-#include "rapidjson/prettywriter.h"
-#include "rapidjson/stringbuffer.h"
+#include "mydocker/views.h"
 
 namespace mydocker::cli {
 namespace {
@@ -16,26 +15,6 @@ struct VolumeFlags {
   bool quiet = false;
   bool force = false;
 };
-
-std::string InspectJson(const Volume& v) {
-  rapidjson::StringBuffer buf;
-  rapidjson::PrettyWriter<rapidjson::StringBuffer> w(buf);
-  w.SetIndent(' ', 4);
-  w.StartObject();
-  w.Key("Name");
-  w.String(v.name.c_str());
-  w.Key("Driver");
-  w.String("local");
-  w.Key("Mountpoint");
-  w.String(v.mountpoint.c_str());
-  w.Key("CreatedAt");
-  std::string created = FormatRfc3339(v.created);
-  w.String(created.c_str());
-  w.Key("Anonymous");
-  w.Bool(v.anonymous);
-  w.EndObject();
-  return buf.GetString();
-}
 
 }  // namespace
 
@@ -83,12 +62,12 @@ void RegisterVolume(CLI::App& app, Context& ctx) {
     for (const std::string& name : flags->names) {
       auto v = rt->volumes().Get(name);
       if (v.ok()) {
-        out.push_back(InspectJson(*v));
+        out.push_back(views::VolumeInspect(*v, views::JsonStyle::kIndented));
       } else {
         ctx.Fail(v.status(), 1);
       }
     }
-    std::cout << "[" << absl::StrJoin(out, ",\n") << "]\n";
+    std::cout << views::Array(out, views::JsonStyle::kIndented) << "\n";
   });
 
   CLI::App* rm = volume->add_subcommand("rm", "Remove volumes");

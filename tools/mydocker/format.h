@@ -7,14 +7,13 @@
 #include <string>
 #include <vector>
 
-#include "absl/time/time.h"
+#include "mydocker/views.h"
 
 namespace mydocker::cli {
 
-// "Less than a second", "3 seconds", "About a minute", "5 minutes", "2 hours", "3 days" ...
-std::string HumanDuration(absl::Duration d);
-// 1000-based like Docker: "0B", "1.23kB", "4.5MB", "1.2GB".
-std::string HumanSize(int64_t bytes);
+// Docker's human-readable durations and sizes, shared with the views of the library.
+using views::HumanDuration;
+using views::HumanSize;
 
 // Prints rows in columns separated by at least three spaces, like Docker's tables.
 class Table {

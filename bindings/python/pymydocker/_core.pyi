@@ -4,7 +4,7 @@ import datetime
 import os
 import signal as _signal
 from types import TracebackType
-from typing import Iterator, Literal, Mapping, Optional, Sequence, Tuple, Type, Union, overload
+from typing import Any, Iterator, Literal, Mapping, Optional, Sequence, Tuple, Type, Union, overload
 
 __version__: str
 
@@ -82,6 +82,8 @@ class Container:
     @property
     def output(self) -> Optional[bytes]:
         """What a foreground run() captured of stdout and stderr; None when detached."""
+    def inspect(self) -> dict[str, Any]:
+        """The container as `docker inspect` shows it (State, Config, HostConfig, Spec, ...)."""
     def wait(self, timeout: Optional[float] = None) -> Optional[int]:
         """Blocks until the container has ended; returns its exit code. Raises Timeout."""
     @overload
@@ -254,6 +256,8 @@ class Images:
         """Returns every image."""
     def get(self, ref: str) -> Image:
         """Returns the image named ref ('name[:tag]', id or unique id prefix). Raises NotFound."""
+    def inspect(self, ref: str) -> dict[str, Any]:
+        """The image as `docker image inspect` shows it (RepoTags, Config, RootFS, ...)."""
     def import_tar(self, path: _Path, ref: str) -> Image:
         """Imports a root file system tarball as a one-layer image tagged ref."""
     def remove(self, ref: str, *, force: bool = False) -> None:

@@ -15,6 +15,7 @@
 #include "host/helper_spawn.h"
 #include "host/host.h"
 #include "host/pidfd.h"
+#include "host/proc_stat.h"
 #include "mydocker/fs_util.h"
 #include "mydocker/status_macros.h"
 
@@ -35,25 +36,13 @@ uint32_t StatusUid(const std::string& status) {
 }
 
 absl::StatusOr<ProcessInfo> ReadProcFiles(int pid) {
-  MYDOCKER_ASSIGN_OR_RETURN(std::string stat, ReadFile(absl::StrCat("/proc/", pid, "/stat")));
+  MYDOCKER_ASSIGN_OR_RETURN(ProcStat stat, ReadProcStat(pid));
   ProcessInfo info;
   info.pid = pid;
-  size_t open = stat.find('(');
-  size_t close = stat.rfind(')');  // comm may itself contain ')' and spaces
-  if (open == std::string::npos || close == std::string::npos || close + 2 >= stat.size()) {
-    return absl::InternalError(absl::StrCat("malformed /proc/", pid, "/stat"));
-  }
-  std::string comm = stat.substr(open + 1, close - open - 1);
-  std::vector<std::string> fields = absl::StrSplit(stat.substr(close + 2), ' ');
-  // fields[0] is field 3 (state); ppid is field 4, utime 14, stime 15.
-  if (fields.size() < 13) return absl::InternalError(absl::StrCat("short /proc/", pid, "/stat"));
-  info.state = fields[0].empty() ? '?' : fields[0][0];
-  absl::SimpleAtoi(fields[1], &info.ppid);
-  uint64_t utime = 0, stime = 0;
-  absl::SimpleAtoi(fields[11], &utime);
-  absl::SimpleAtoi(fields[12], &stime);
+  info.state = stat.state;
+  info.ppid = stat.ppid;
   info.cpu_seconds =
-      static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+      static_cast<double>(stat.utime + stat.stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
   if (auto status = ReadFile(absl::StrCat("/proc/", pid, "/status")); status.ok()) {
     info.uid = StatusUid(*status);
   }
@@ -63,7 +52,7 @@ absl::StatusOr<ProcessInfo> ReadProcFiles(int pid) {
     std::replace(cmdline->begin(), cmdline->end(), '\0', ' ');
     info.command = *cmdline;
   } else {
-    info.command = absl::StrCat("[", comm, "]");
+    info.command = absl::StrCat("[", stat.comm, "]");
   }
   return info;
 }

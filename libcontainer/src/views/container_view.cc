@@ -1,0 +1,174 @@
+// Views of containers: `docker inspect` and `docker ps --format json`.
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "mydocker/views.h"
+#include "views/view_json.h"
+
+namespace mydocker::views {
+namespace {
+
+using json::KeyString;
+using json::KeyStringArray;
+
+void WriteState(json::Writer& w, const ContainerState& s) {
+  json::Key(w, "State");
+  w.StartObject();
+  KeyString(w, "Status", StatusName(s.status));
+  json::Key(w, "Running");
+  w.Bool(s.IsActive());
+  json::Key(w, "Paused");
+  w.Bool(s.status == ContainerStatus::kPaused);
+  json::Key(w, "OOMKilled");
+  w.Bool(s.oom_killed);
+  json::Key(w, "Pid");
+  w.Int(s.IsActive() ? s.init.pid : 0);
+  KeyOptionalInt(w, "ExitCode", s.exit_code);  // null: the end was not observed
+  KeyString(w, "Error", s.error);
+  KeyString(w, "StartedAt", FormatRfc3339(s.started));
+  KeyString(w, "FinishedAt", FormatRfc3339(s.finished));
+  json::Key(w, "MonitorPid");
+  w.Int(s.IsActive() ? s.monitor.pid : 0);
+  w.EndObject();
+}
+
+int64_t NanoCpus(const LinuxResources& r) {
+  if (!r.cpu.quota || !r.cpu.period || *r.cpu.period == 0) return 0;
+  return *r.cpu.quota * 1000000000 / static_cast<int64_t>(*r.cpu.period);
+}
+
+void WriteHostConfig(json::Writer& w, const ContainerState& s, const ContainerConfig& c) {
+  const LinuxResources& r = c.linux_spec.resources;
+  json::Key(w, "HostConfig");
+  w.StartObject();
+  json::Key(w, "Memory");
+  w.Int64(r.memory.limit.value_or(0));
+  json::Key(w, "MemorySwap");
+  w.Int64(r.memory.swap.value_or(0));
+  json::Key(w, "NanoCpus");
+  w.Int64(NanoCpus(r));
+  json::Key(w, "CpuShares");
+  w.Uint64(r.cpu.shares.value_or(0));
+  KeyString(w, "CpusetCpus", r.cpu.cpus);
+  KeyString(w, "CpusetMems", r.cpu.mems);
+  json::Key(w, "PidsLimit");
+  w.Int64(r.pids.limit.value_or(0));
+  KeyString(w, "CgroupPath", s.cgroup_path);
+  json::Key(w, "AutoRemove");
+  w.Bool(s.auto_remove);
+  w.EndObject();
+}
+
+void WriteGraphDriver(json::Writer& w, const RootSpec& root) {
+  json::Key(w, "GraphDriver");
+  w.StartObject();
+  KeyString(w, "Name", "overlay");
+  json::Key(w, "Data");
+  w.StartObject();
+  KeyString(w, "LowerDir", absl::StrJoin(root.lower_dirs, ":"));
+  KeyString(w, "UpperDir", root.upper_dir);
+  KeyString(w, "WorkDir", root.work_dir);
+  KeyString(w, "MergedDir", root.path);
+  w.EndObject();
+  w.EndObject();
+}
+
+void WriteConfig(json::Writer& w, const ContainerState& s, const ContainerConfig& c) {
+  json::Key(w, "Config");
+  w.StartObject();
+  KeyString(w, "Hostname", c.hostname);
+  KeyStringArray(w, "Env", c.process.env);
+  KeyStringArray(w, "Cmd", c.process.args);
+  KeyString(w, "Image", s.image);
+  KeyString(w, "WorkingDir", c.process.cwd);
+  json::Key(w, "Tty");
+  w.Bool(c.process.terminal);
+  w.EndObject();
+}
+
+}  // namespace
+
+std::string HumanDuration(absl::Duration d) {
+  int64_t seconds = absl::ToInt64Seconds(d);
+  if (seconds < 1) return "Less than a second";
+  if (seconds == 1) return "1 second";
+  if (seconds < 60) return absl::StrCat(seconds, " seconds");
+  int64_t minutes = absl::ToInt64Minutes(d);
+  if (minutes == 1) return "About a minute";
+  if (minutes < 60) return absl::StrCat(minutes, " minutes");
+  int64_t hours = static_cast<int64_t>(std::llround(absl::ToDoubleHours(d)));
+  if (hours == 1) return "About an hour";
+  if (hours < 48) return absl::StrCat(hours, " hours");
+  if (hours < 24 * 7 * 2) return absl::StrCat(hours / 24, " days");
+  if (hours < 24 * 30 * 2) return absl::StrCat(hours / 24 / 7, " weeks");
+  if (hours < 24 * 365 * 2) return absl::StrCat(hours / 24 / 30, " months");
+  return absl::StrCat(hours / 24 / 365, " years");
+}
+
+std::string StatusName(ContainerStatus status) {
+  return status == ContainerStatus::kStopped ? "exited" : std::string(ContainerStatusName(status));
+}
+
+std::string StatusText(const ContainerState& s, absl::Time now) {
+  switch (s.status) {
+    case ContainerStatus::kRunning:
+      return absl::StrCat("Up ", HumanDuration(now - s.started));
+    case ContainerStatus::kPaused:
+      return absl::StrCat("Up ", HumanDuration(now - s.started), " (Paused)");
+    case ContainerStatus::kStopped: {
+      std::string code = s.exit_code ? absl::StrCat(*s.exit_code) : "unknown";
+      if (s.finished == absl::InfinitePast()) return absl::StrCat("Exited (", code, ")");
+      return absl::StrCat("Exited (", code, ") ", HumanDuration(now - s.finished), " ago");
+    }
+    case ContainerStatus::kCreated:
+      return "Created";
+  }
+  return "";
+}
+
+std::string ContainerInspect(const ContainerState& s, const ContainerConfig& c, JsonStyle style) {
+  const std::vector<std::string>& args = c.process.args;
+  rapidjson::StringBuffer buf;
+  json::Writer w(buf);
+  w.StartObject();
+  KeyString(w, "Id", s.id);
+  KeyString(w, "Created", FormatRfc3339(s.created));
+  KeyString(w, "Path", args.empty() ? "" : args[0]);
+  KeyStringArray(w, "Args",
+                 args.empty() ? std::vector<std::string>{}
+                              : std::vector<std::string>(args.begin() + 1, args.end()));
+  WriteState(w, s);
+  KeyString(w, "Image", s.image_id);
+  KeyString(w, "LogPath", s.log_path);
+  KeyString(w, "Name", absl::StrCat("/", s.name));
+  WriteHostConfig(w, s, c);
+  WriteGraphDriver(w, c.root);
+  WriteConfig(w, s, c);
+  std::string spec = ConfigToJson(c);  // the whole OCI-shaped configuration
+  json::Key(w, "Spec");
+  w.RawValue(spec.c_str(), spec.size(), rapidjson::kObjectType);
+  w.EndObject();
+  return Styled(buf, style);
+}
+
+std::string ContainerSummary(const ContainerState& s, absl::Time now) {
+  rapidjson::StringBuffer buf;
+  json::Writer w(buf);
+  w.StartObject();
+  KeyString(w, "ID", s.id);
+  KeyString(w, "Names", s.name);
+  KeyString(w, "Image", s.image);
+  KeyString(w, "ImageID", s.image_id);
+  KeyString(w, "Command", absl::StrJoin(s.command, " "));
+  KeyString(w, "CreatedAt", FormatRfc3339(s.created));
+  KeyString(w, "State", StatusName(s.status));
+  KeyString(w, "Status", StatusText(s, now));
+  json::Key(w, "Pid");
+  w.Int(s.IsActive() ? s.init.pid : 0);
+  KeyOptionalInt(w, "ExitCode", s.exit_code);
+  w.EndObject();
+  return Styled(buf, JsonStyle::kCompact);
+}
+
+}  // namespace mydocker::views
