@@ -170,6 +170,11 @@ def test_published_tcp_and_udp_from_loopback_and_other_address(rt, udp_echo):
     assert "80/tcp -> 0.0.0.0:8080" in port and "53/udp -> 0.0.0.0:5353" in port
     # Not published: no answer.
     assert http_get("http://127.0.0.1:8081/") is None
+    info = json.loads(rt.md("inspect", "web", check=True).stdout)[0]["NetworkSettings"]
+    assert info["Ports"]["80/tcp"] == [{"HostIp": "0.0.0.0", "HostPort": "8080"}]
+    assert info["IPAddress"].startswith("10.200.0.") and info["Gateway"] == "10.200.0.1"
+    assert "0.0.0.0:8080->80/tcp" in rt.md("ps", check=True).stdout
+    assert "0.0.0.0:8080->80/tcp" in rt.inspect("web")["Ports"]
 
 
 def test_random_host_port_and_etc_files(rt):

@@ -90,9 +90,8 @@ absl::StatusOr<NetworkAttachment> AttachmentFromJson(absl::string_view json);
 // A container's attachment (<container_dir>/network.json); nullopt when it has none (its own
 // namespace with only lo, as before networks existed).
 absl::StatusOr<std::optional<NetworkAttachment>> LoadAttachment(const std::string& container_dir);
-
-// "0.0.0.0:8080->80/tcp", as Docker's PORTS column and `port` show it.
-std::string FormatMapping(const PortMapping& m);
+// The same for views (mydocker/views.h): nullopt also when the file cannot be read.
+std::optional<NetworkAttachment> AttachmentOf(const std::string& container_dir);
 
 }  // namespace mydocker::network
 

@@ -45,6 +45,11 @@ absl::StatusOr<std::optional<NetworkAttachment>> LoadAttachment(const std::strin
   return a;
 }
 
+std::optional<NetworkAttachment> AttachmentOf(const std::string& container_dir) {
+  absl::StatusOr<std::optional<NetworkAttachment>> a = LoadAttachment(container_dir);
+  return a.ok() ? *std::move(a) : std::nullopt;
+}
+
 absl::Status ConnectContainer(const NetworkAttachment& a, const std::string& container_id,
                               int netns_fd) {
   MYDOCKER_ASSIGN_OR_RETURN(Subnet subnet, ParseSubnet(a.subnet));

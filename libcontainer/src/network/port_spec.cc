@@ -100,9 +100,4 @@ absl::StatusOr<std::vector<PortMapping>> ParseExpose(absl::string_view spec) {
   return result;
 }
 
-std::string FormatMapping(const PortMapping& m) {
-  return absl::StrCat(m.host_ip.empty() ? "0.0.0.0" : m.host_ip, ":", m.host_port, "->",
-                      m.container_port, "/", m.protocol);
-}
-
 }  // namespace mydocker::network

@@ -35,10 +35,5 @@ TEST(PortSpecTest, ParsesExpose) {
   EXPECT_FALSE(ParseExpose("80/icmp").ok());
 }
 
-TEST(PortSpecTest, Formats) {
-  EXPECT_EQ(FormatMapping({"", 8080, 80, "tcp"}), "0.0.0.0:8080->80/tcp");
-  EXPECT_EQ(FormatMapping({"127.0.0.1", 53, 53, "udp"}), "127.0.0.1:53->53/udp");
-}
-
 }  // namespace
 }  // namespace mydocker::network
