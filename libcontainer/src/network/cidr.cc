@@ -34,7 +34,9 @@ absl::StatusOr<Subnet> ParseSubnet(absl::string_view text) {
   auto bad = [&](absl::string_view why) {
     return absl::InvalidArgumentError(absl::StrCat("invalid subnet ", text, ": ", why));
   };
-  std::pair<absl::string_view, absl::string_view> parts = absl::StrSplit(text, '/');
+  std::vector<absl::string_view> all = absl::StrSplit(text, '/');
+  if (all.size() != 2) return bad("not an IPv4 address in CIDR notation (10.88.0.0/16)");
+  std::pair<absl::string_view, absl::string_view> parts = {all[0], all[1]};
   auto ip = ParseIp(parts.first);
   if (!ip.ok()) return bad("not an IPv4 address in CIDR notation (10.88.0.0/16)");
   int prefix;
