@@ -18,12 +18,10 @@ std::string NetworkToJson(const NetworkRecord& r) {
   json::KeyString(w, "Bridge", r.bridge);
   json::KeyString(w, "Subnet", r.subnet);
   json::KeyString(w, "Gateway", r.gateway);
-  json::Key(w, "Internal");
-  w.Bool(r.internal);
-  json::Key(w, "Labels");
-  w.StartObject();
-  for (const auto& [k, v] : r.labels) json::KeyString(w, k, v);
-  w.EndObject();
+  json::KeyBool(w, "Internal", r.internal);
+  json::KeyObject(w, "Labels", [&] {
+    for (const auto& [k, v] : r.labels) json::KeyString(w, k, v);
+  });
   w.EndObject();
   return sb.GetString();
 }
@@ -63,26 +61,17 @@ std::string AttachmentToJson(const NetworkAttachment& a) {
   json::KeyString(w, "ip", a.ip);
   json::KeyString(w, "gateway", a.gateway);
   json::KeyString(w, "mac", a.mac);
-  json::Key(w, "internal");
-  w.Bool(a.internal);
+  json::KeyBool(w, "internal", a.internal);
   json::KeyString(w, "hostVeth", a.host_veth);
   json::KeyStringArray(w, "aliases", a.aliases);
   json::KeyString(w, "joinContainer", a.join_container);
-  json::Key(w, "host");
-  w.Bool(a.host);
-  json::Key(w, "ports");
-  w.StartArray();
-  for (const PortMapping& p : a.ports) {
-    w.StartObject();
+  json::KeyBool(w, "host", a.host);
+  json::KeyObjectArray(w, "ports", a.ports, [&](const PortMapping& p) {
     json::KeyString(w, "hostIp", p.host_ip);
-    json::Key(w, "hostPort");
-    w.Uint(p.host_port);
-    json::Key(w, "containerPort");
-    w.Uint(p.container_port);
+    json::KeyUint(w, "hostPort", p.host_port);
+    json::KeyUint(w, "containerPort", p.container_port);
     json::KeyString(w, "protocol", p.protocol);
-    w.EndObject();
-  }
-  w.EndArray();
+  });
   w.EndObject();
   return sb.GetString();
 }

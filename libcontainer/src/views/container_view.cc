@@ -88,50 +88,41 @@ void WriteConfig(json::Writer& w, const ContainerState& s, const ContainerConfig
   w.EndObject();
 }
 
+// The address part of NetworkSettings, at its top and under each of its Networks.
+void WriteAddress(json::Writer& w, const NetworkAttachment& n) {
+  size_t slash = n.subnet.find('/');
+  KeyString(w, "IPAddress", n.ip);
+  json::KeyInt(w, "IPPrefixLen",
+               slash == std::string::npos ? 0 : std::atoi(n.subnet.c_str() + slash + 1));
+  KeyString(w, "Gateway", n.gateway);
+  KeyString(w, "MacAddress", n.mac);
+}
+
 // Docker's NetworkSettings: the container's address on its network, and its published ports
 // ("80/tcp": [{"HostIp": "0.0.0.0", "HostPort": "8080"}]).
-void WriteNetworkSettings(json::Writer& w, const NetworkAttachment* n) {
+void WriteNetworkSettings(json::Writer& w, const NetworkAttachment* attached) {
   const NetworkAttachment none;
-  if (n == nullptr) n = &none;
-  auto prefix = [](const std::string& subnet) {
-    size_t slash = subnet.find('/');
-    return slash == std::string::npos ? 0 : std::atoi(subnet.c_str() + slash + 1);
-  };
-  json::Key(w, "NetworkSettings");
-  w.StartObject();
-  KeyString(w, "IPAddress", n->ip);
-  json::Key(w, "IPPrefixLen");
-  w.Int(prefix(n->subnet));
-  KeyString(w, "Gateway", n->gateway);
-  KeyString(w, "MacAddress", n->mac);
-  json::Key(w, "Ports");
-  w.StartObject();
-  for (const PortMapping& p : n->ports) {
-    json::Key(w, absl::StrCat(p.container_port, "/", p.protocol));
-    w.StartArray();
-    w.StartObject();
-    KeyString(w, "HostIp", p.host_ip.empty() ? "0.0.0.0" : p.host_ip);
-    KeyString(w, "HostPort", absl::StrCat(p.host_port));
-    w.EndObject();
-    w.EndArray();
-  }
-  w.EndObject();
-  json::Key(w, "Networks");
-  w.StartObject();
-  std::string name = n->host ? "host" : n->network;
-  if (!name.empty()) {
-    json::Key(w, name);
-    w.StartObject();
-    KeyString(w, "IPAddress", n->ip);
-    json::Key(w, "IPPrefixLen");
-    w.Int(prefix(n->subnet));
-    KeyString(w, "Gateway", n->gateway);
-    KeyString(w, "MacAddress", n->mac);
-    KeyStringArray(w, "Aliases", n->aliases);
-    w.EndObject();
-  }
-  w.EndObject();
-  w.EndObject();
+  const NetworkAttachment& n = attached == nullptr ? none : *attached;
+  json::KeyObject(w, "NetworkSettings", [&] {
+    WriteAddress(w, n);
+    json::KeyObject(w, "Ports", [&] {
+      for (const PortMapping& p : n.ports) {
+        std::vector<int> one = {0};
+        json::KeyObjectArray(w, absl::StrCat(p.container_port, "/", p.protocol), one, [&](int) {
+          KeyString(w, "HostIp", p.host_ip.empty() ? "0.0.0.0" : p.host_ip);
+          KeyString(w, "HostPort", absl::StrCat(p.host_port));
+        });
+      }
+    });
+    json::KeyObject(w, "Networks", [&] {
+      std::string name = n.host ? "host" : n.network;
+      if (name.empty()) return;
+      json::KeyObject(w, name, [&] {
+        WriteAddress(w, n);
+        KeyStringArray(w, "Aliases", n.aliases);
+      });
+    });
+  });
 }
 
 }  // namespace
