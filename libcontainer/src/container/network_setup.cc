@@ -145,10 +145,14 @@ absl::Status WriteNetworkFiles(const NetworkPlan& plan, const std::string& dir,
     }
     absl::StrAppend(&hosts, a.ip, "\t", absl::StrJoin(names, " "), "\n");
   }
-  MYDOCKER_RETURN_IF_ERROR(WriteFileAtomic(dir + "/hosts.base", hosts));
-  MYDOCKER_RETURN_IF_ERROR(WriteFileAtomic(dir + "/hosts", hosts));
-  MYDOCKER_RETURN_IF_ERROR(WriteFileAtomic(dir + "/resolv.conf", plan.resolv_conf));
-  MYDOCKER_RETURN_IF_ERROR(WriteFileAtomic(dir + "/hostname", plan.hostname + "\n"));
+  // The /etc files are rendered from the records and need no fsync; network.json says what to
+  // release and is replaced like the other records.
+  for (const auto& [file, text] :
+       {std::pair{"hosts.base", hosts}, std::pair{"hosts", hosts},
+        std::pair{"resolv.conf", plan.resolv_conf}, std::pair{"hostname", plan.hostname + "\n"}}) {
+    MYDOCKER_RETURN_IF_ERROR(
+        network::WriteFileNoSync(absl::StrCat(dir, "/", file), text, /*exclusive=*/false));
+  }
   MYDOCKER_RETURN_IF_ERROR(WriteFileAtomic(absl::StrCat(dir, "/", network::kAttachmentFile),
                                            network::AttachmentToJson(a)));
   if (plan.network) networks.RefreshHosts(plan.network->name);

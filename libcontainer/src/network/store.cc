@@ -50,16 +50,6 @@ bool PortBusy(const PortMapping& p) {
   return busy;
 }
 
-// A new file holding `data`. Allocation files need no fsync: a crash loses the container that
-// was being created with them.
-absl::Status CreateExclusive(const std::string& path, absl::string_view data) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) return LastErrnoError(absl::StrCat("create ", path));
-  bool ok = ::write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size());
-  ::close(fd);
-  return ok ? absl::OkStatus() : LastErrnoError(absl::StrCat("write ", path));
-}
-
 std::string PortFile(const PortMapping& p) { return absl::StrCat(p.protocol, "-", p.host_port); }
 
 }  // namespace
@@ -89,6 +79,15 @@ std::vector<std::string> HostRouteSubnets() {
     result.push_back(absl::StrCat(FormatIp(ntohl(dest)), "/", prefix));
   }
   return result;
+}
+
+absl::Status WriteFileNoSync(const std::string& path, absl::string_view data, bool exclusive) {
+  int flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | (exclusive ? O_EXCL : O_TRUNC);
+  int fd = ::open(path.c_str(), flags, exclusive ? 0600 : 0644);
+  if (fd < 0) return LastErrnoError(absl::StrCat("create ", path));
+  bool ok = ::write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size());
+  ::close(fd);
+  return ok ? absl::OkStatus() : LastErrnoError(absl::StrCat("write ", path));
 }
 
 NetworkStore::NetworkStore(std::string state_root)
@@ -300,7 +299,7 @@ absl::Status NetworkStore::ReservePorts(const std::string& id, std::vector<PortM
       std::string file = absl::StrCat(dir, "/", PortFile(p));
       bool taken = PathExists(file) || PortBusy(p);
       if (!taken) {
-        if (absl::Status s = CreateExclusive(file, id); !s.ok()) {
+        if (absl::Status s = WriteFileNoSync(file, id, /*exclusive=*/true); !s.ok()) {
           undo();
           return s;
         }
@@ -347,7 +346,7 @@ absl::StatusOr<NetworkAttachment> NetworkStore::Allocate(const NetworkRecord& ne
   std::string ip_file = absl::StrCat(IpsDir(network.name), "/", ip);
   std::string entry = absl::StrJoin(request.names, " ");
   MYDOCKER_RETURN_IF_ERROR(
-      CreateExclusive(ip_file, absl::StrCat(request.container_id, " ", entry)));
+      WriteFileNoSync(ip_file, absl::StrCat(request.container_id, " ", entry), /*exclusive=*/true));
   if (absl::Status s = ReservePorts(request.container_id, a.ports); !s.ok()) {
     ::unlink(ip_file.c_str());
     return s;
@@ -394,13 +393,9 @@ void NetworkStore::RefreshHostsLocked(const std::string& network) {
         absl::StrAppend(&text, entry.ip, "\t", absl::StrJoin(entry.names, " "), "\n");
       }
     }
-    // In place: the file is bind-mounted into the running container.
-    int fd = ::open((dir + "/hosts").c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0) continue;
-    if (::write(fd, text.data(), text.size()) < 0) {
-      // Best effort: the container keeps its older list.
-    }
-    ::close(fd);
+    // In place: the file is bind-mounted into the running container. Best effort: on failure
+    // the container keeps its older list.
+    WriteFileNoSync(dir + "/hosts", text, /*exclusive=*/false).IgnoreError();
   }
 }
 
