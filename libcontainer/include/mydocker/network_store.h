@@ -70,6 +70,8 @@ class NetworkStore {
   absl::StatusOr<std::vector<NetworkRecord>> ListLocked();
   absl::StatusOr<NetworkRecord> MakeDefault();
   absl::Status CheckSubnetFree(const std::string& subnet, const std::vector<NetworkRecord>& all);
+  // Removes `ip_file` if its container was never recorded (see kOrphanAge); true if it did.
+  bool ReclaimOrphan(const std::string& ip_file);
   absl::StatusOr<std::string> PickIp(const NetworkRecord& network, const std::string& wanted);
   absl::Status ReservePorts(const std::string& id, std::vector<PortMapping>& ports);
   void ReleasePorts(const std::string& id, const std::vector<PortMapping>& ports);

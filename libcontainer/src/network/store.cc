@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -29,6 +30,9 @@ namespace mydocker::network {
 namespace {
 
 constexpr uint16_t kFirstEphemeralPort = 49153;
+// An address file older than this whose container does not exist (its creator died between
+// the allocation and the record) is taken back.
+constexpr absl::Duration kOrphanAge = absl::Minutes(1);
 
 bool IsOurBridge(absl::string_view dev) {
   return dev == kDefaultBridge || absl::StartsWith(dev, "md-");
@@ -260,13 +264,30 @@ absl::StatusOr<std::vector<std::string>> NetworkStore::Prune() {
   return removed;
 }
 
+bool NetworkStore::ReclaimOrphan(const std::string& ip_file) {
+  struct stat st;
+  if (::stat(ip_file.c_str(), &st) != 0) return false;
+  if (absl::Now() - absl::FromUnixSeconds(st.st_mtime) < kOrphanAge) return false;
+  auto text = ReadFile(ip_file);
+  if (!text.ok()) return false;
+  std::string id = text->substr(0, text->find(' '));
+  if (id.empty() || PathExists(absl::StrCat(containers_, "/", id)) ||
+      PathExists(absl::StrCat(containers_, "/.creating-", id))) {
+    return false;
+  }
+  return ::unlink(ip_file.c_str()) == 0;
+}
+
 absl::StatusOr<std::string> NetworkStore::PickIp(const NetworkRecord& network,
                                                  const std::string& wanted) {
   MYDOCKER_ASSIGN_OR_RETURN(Subnet s, ParseSubnet(network.subnet));
   MYDOCKER_ASSIGN_OR_RETURN(Ip4 gw, ParseIp(network.gateway));
   std::set<std::string> used;
-  if (auto files = ListDir(IpsDir(network.name)); files.ok())
-    used.insert(files->begin(), files->end());
+  if (auto files = ListDir(IpsDir(network.name)); files.ok()) {
+    for (const std::string& ip : *files) {
+      if (!ReclaimOrphan(absl::StrCat(IpsDir(network.name), "/", ip))) used.insert(ip);
+    }
+  }
   if (!wanted.empty()) {
     MYDOCKER_ASSIGN_OR_RETURN(Ip4 ip, ParseIp(wanted));
     if (!IsHostAddress(s, ip) || ip == gw) {

@@ -1,5 +1,7 @@
 #include "network/store.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -107,6 +109,29 @@ TEST_F(NetworkStoreTest, FixedAddressesAndRelease) {
   r.ip = "10.251.2.50";
   EXPECT_TRUE(store.Allocate(net, r).ok());
   EXPECT_EQ(*store.Users("fixed"), std::vector<std::string>{"two"});
+}
+
+TEST_F(NetworkStoreTest, ReclaimsTheAddressOfACreatorThatDied) {
+  NetworkRecord net = MakeNetwork("orphans", "10.251.5.0/24");
+  NetworkStore store(root_);
+  AllocationRequest r;
+  r.container_id = "never-recorded";
+  r.ip = "10.251.5.9";
+  ASSERT_TRUE(store.Allocate(net, r).ok());
+  r.container_id = "next";
+  // Fresh: may still be a creator at work.
+  EXPECT_TRUE(absl::IsAlreadyExists(store.Allocate(net, r).status()));
+  std::string file = root_ + "/networks/orphans.ips/10.251.5.9";
+  struct timespec old[2] = {{1000, 0}, {1000, 0}};
+  ASSERT_EQ(::utimensat(AT_FDCWD, file.c_str(), old, 0), 0);
+  auto a = store.Allocate(net, r);
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(a->ip, "10.251.5.9");
+  // A recorded container keeps its address however old the file.
+  ASSERT_TRUE(MakeDirs(root_ + "/containers/next").ok());
+  ASSERT_EQ(::utimensat(AT_FDCWD, file.c_str(), old, 0), 0);
+  r.container_id = "third";
+  EXPECT_TRUE(absl::IsAlreadyExists(store.Allocate(net, r).status()));
 }
 
 TEST_F(NetworkStoreTest, HostPortsAreGivenOnce) {
