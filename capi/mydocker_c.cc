@@ -20,6 +20,7 @@
 #include "absl/strings/str_cat.h"
 #include "internal.h"
 #include "mydocker/helper.h"
+#include "mydocker/network_store.h"
 #include "mydocker/resources.h"
 #include "mydocker/runtime.h"
 #include "mydocker/status_macros.h"
@@ -582,7 +583,10 @@ int mydocker_container_inspect(mydocker_container_t* container, char** json,
     MYDOCKER_RETURN_IF_ERROR(Require(json, "json out-parameter"));
     MYDOCKER_ASSIGN_OR_RETURN(mydocker::ContainerState s, container->container->State());
     MYDOCKER_ASSIGN_OR_RETURN(mydocker::ContainerConfig config, container->container->Config());
-    *json = CopyString(mydocker::views::ContainerInspect(s, config));
+    auto network =
+        mydocker::network::AttachmentOf(container->runtime->runtime->state().ContainerDir(s.id));
+    *json = CopyString(mydocker::views::ContainerInspect(
+        s, config, mydocker::views::JsonStyle::kCompact, network ? &*network : nullptr));
     return absl::OkStatus();
   });
 }

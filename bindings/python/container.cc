@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "bindings.h"
 #include "capture.h"
+#include "mydocker/network_store.h"
 #include "mydocker/signals.h"
 #include "mydocker/status_macros.h"
 #include "mydocker/views.h"
@@ -168,7 +169,9 @@ py::object Inspect(PyContainer& c) {
   std::string view = WithoutGil([&]() -> absl::StatusOr<std::string> {
     MYDOCKER_ASSIGN_OR_RETURN(ContainerState state, c.core().State());
     MYDOCKER_ASSIGN_OR_RETURN(ContainerConfig config, c.core().Config());
-    return views::ContainerInspect(state, config);
+    auto network = network::AttachmentOf(c.runtime()->state().ContainerDir(state.id));
+    return views::ContainerInspect(state, config, views::JsonStyle::kCompact,
+                                   network ? &*network : nullptr);
   });
   return JsonToPython(view);
 }

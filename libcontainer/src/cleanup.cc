@@ -8,6 +8,8 @@
 #include "host/host.h"
 #include "mydocker/rootfs.h"
 #include "mydocker/status_macros.h"
+#include "network/attach.h"
+#include "network/store.h"
 
 namespace mydocker {
 
@@ -19,6 +21,11 @@ absl::Status ReleaseResources(Host& host, CgroupManager& cgroups, const std::str
   result.Update(host.UnmountIfMounted(Rootfs(container_dir, {}).mount_point()));
   if (!state.cgroup_path.empty()) {
     result.Update(Annotate(cgroups.Destroy(state.cgroup_path), "remove cgroup"));
+  }
+  // The host's end of its veth pair and its port rules (its address is kept until removal).
+  auto network = network::LoadAttachment(container_dir);
+  if (network.ok() && network->has_value()) {
+    result.Update(Annotate(network::DisconnectContainer(**network, state.id), "network"));
   }
   return result;
 }
@@ -36,6 +43,11 @@ absl::Status DeleteContainerFiles(StateStore& state, VolumeStore& volumes, const
         }
       }
     }
+  }
+  // Its address and host ports go back to the network (and leave its peers' /etc/hosts).
+  auto network = network::LoadAttachment(state.ContainerDir(id));
+  if (network.ok() && network->has_value()) {
+    network::NetworkStore(state.root()).Release(id, **network).IgnoreError();
   }
   if (trash != nullptr) {
     MYDOCKER_ASSIGN_OR_RETURN(*trash, state.Detach(id));

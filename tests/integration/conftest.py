@@ -244,9 +244,11 @@ def mydocker_bin():
         while True:  # the binary may be half-written by a concurrent link step: retry
             try:
                 shutil.copy2(MYDOCKER_BIN, copy)
-                helper = os.path.join(os.path.dirname(MYDOCKER_BIN), "mydocker-helper")
-                if os.access(helper, os.X_OK):
-                    shutil.copy2(helper, os.path.join(tmp, "mydocker-helper"))
+                # The helper, and the nftables program networks use (see docs/networking.md).
+                for name in ("mydocker-helper", "mydocker-nft"):
+                    helper = os.path.join(os.path.dirname(MYDOCKER_BIN), name)
+                    if os.access(helper, os.X_OK):
+                        shutil.copy2(helper, os.path.join(tmp, name))
                 if subprocess.run([copy, "--version"], capture_output=True, timeout=10).returncode == 0:
                     break
             except (OSError, subprocess.SubprocessError):

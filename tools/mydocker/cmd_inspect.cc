@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "commands.h"
+#include "mydocker/network_store.h"
 #include "mydocker/views.h"
 
 namespace mydocker::cli {
@@ -23,7 +24,9 @@ void RegisterInspect(CLI::App& app, Context& ctx) {
         ctx.Fail(config.status(), 1);
         continue;
       }
-      objects.push_back(views::ContainerInspect(*state, *config, views::JsonStyle::kIndented));
+      auto n = network::AttachmentOf(rt->state().ContainerDir(state->id));
+      objects.push_back(
+          views::ContainerInspect(*state, *config, views::JsonStyle::kIndented, n ? &*n : nullptr));
     }
     std::cout << views::Array(objects, views::JsonStyle::kIndented) << "\n";
   });

@@ -10,6 +10,7 @@
 #include "cli_util.h"
 #include "commands.h"
 #include "format.h"
+#include "mydocker/network_store.h"
 #include "mydocker/views.h"
 
 namespace mydocker::cli {
@@ -106,14 +107,18 @@ int Ps(Context& ctx, const PsFlags& flags) {
     for (const auto& s : states)
       absl::StrAppend(&out, flags.no_trunc ? s.id : s.id.substr(0, 12), "\n");
   } else if (flags.format == "json") {
-    for (const auto& s : states) absl::StrAppend(&out, views::ContainerSummary(s, now), "\n");
-  } else {
-    Table table({"CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "NAMES"});
     for (const auto& s : states) {
+      auto n = network::AttachmentOf(rt->state().ContainerDir(s.id));
+      absl::StrAppend(&out, views::ContainerSummary(s, now, n ? &*n : nullptr), "\n");
+    }
+  } else {
+    Table table({"CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"});
+    for (const auto& s : states) {
+      auto n = network::AttachmentOf(rt->state().ContainerDir(s.id));
       table.Add({flags.no_trunc ? s.id : s.id.substr(0, 12), s.image,
                  CommandText(s, flags.no_trunc),
                  absl::StrCat(HumanDuration(now - s.created), " ago"), views::StatusText(s, now),
-                 s.name});
+                 views::PortsText(n ? &*n : nullptr), s.name});
     }
     out = table.Render();
   }

@@ -113,6 +113,7 @@ void RegisterRun(CLI::App& app, Context& ctx) {
                   "CPUs in which to allow execution (0-3, 0,1)");
   run->add_option("--cpuset-mems", flags->cpuset_mems, "Memory nodes in which to allow execution");
   run->add_option("--pids-limit", flags->pids_limit, "Process limit (-1 for unlimited)");
+  AddNetworkOptions(*run, flags->network);
   run->callback([&ctx, flags, run] {
     flags->args = run->remaining();
     ctx.exit_code = Run(ctx, *flags);

@@ -13,6 +13,10 @@
 namespace mydocker::cli {
 
 void RegisterRun(CLI::App& app, Context& ctx);
+// --network, -p, --dns and the other networking flags of `run`.
+void AddNetworkOptions(CLI::App& run, NetworkOptions& network);
+void RegisterNetwork(CLI::App& app, Context& ctx);  // network create|ls|inspect|rm|prune
+void RegisterPort(CLI::App& app, Context& ctx);
 void RegisterStart(CLI::App& app, Context& ctx);
 void RegisterRestart(CLI::App& app, Context& ctx);
 void RegisterExec(CLI::App& app, Context& ctx);

@@ -43,6 +43,8 @@ int main(int argc, char** argv) {
   mydocker::cli::RegisterRestart(app, ctx);
   mydocker::cli::RegisterExec(app, ctx);
   mydocker::cli::RegisterVolume(app, ctx);
+  mydocker::cli::RegisterNetwork(app, ctx);
+  mydocker::cli::RegisterPort(app, ctx);
   mydocker::cli::RegisterStop(app, ctx);
   mydocker::cli::RegisterKill(app, ctx);
   mydocker::cli::RegisterWait(app, ctx);

@@ -166,6 +166,7 @@ absl::StatusOr<CreateOptions> BuildCreateOptions(const RunFlags& flags, const En
   o.volumes = flags.volumes;
   o.devices = flags.devices;
   o.device_cgroup_rules = flags.device_cgroup_rules;
+  o.network = flags.network;
   MYDOCKER_ASSIGN_OR_RETURN(o.resources, ParseResources(flags));
   for (const std::string& opt : flags.security_opts) {
     MYDOCKER_RETURN_IF_ERROR(ParseSecurityOpt(opt, &o));

@@ -40,6 +40,7 @@ struct RunFlags : ResourceFlags {
   std::string cgroup_parent;
   std::vector<std::string> security_opts;  // --security-opt
   std::string cgroupns;                    // --cgroupns host|private
+  NetworkOptions network;                  // --network, -p, --dns, ... (copied as they are)
   std::vector<std::string> args;           // IMAGE [COMMAND [ARG...]]
 };
 

@@ -17,6 +17,7 @@
 #include "mydocker/container_config.h"
 #include "mydocker/container_state.h"
 #include "mydocker/logs.h"
+#include "mydocker/network.h"
 #include "mydocker/unique_fd.h"
 
 namespace mydocker {
@@ -63,6 +64,9 @@ struct CreateOptions {
   // Cgroup namespace (--cgroupns): "private" (the container sees its cgroup as the root),
   // "host", or empty for Docker's default: private on cgroup v2, host on v1.
   std::string cgroupns;
+  // --network and its companions (see mydocker/network.h). The default (empty mode) is a
+  // namespace of its own with only lo.
+  NetworkOptions network;
 };
 
 // The caller's descriptors a started container is attached to. -1 = not attached (stdin then

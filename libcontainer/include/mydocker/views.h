@@ -14,6 +14,7 @@
 #include "mydocker/container_config.h"
 #include "mydocker/container_state.h"
 #include "mydocker/image_store.h"
+#include "mydocker/network.h"
 #include "mydocker/volume_store.h"
 
 namespace mydocker::views {
@@ -32,11 +33,17 @@ std::string StatusName(ContainerStatus status);
 std::string StatusText(const ContainerState& state, absl::Time now);
 
 // `docker inspect CONTAINER`: Id, Created, Path, Args, State, Image, Name, HostConfig,
-// GraphDriver, Config, and "Spec", the OCI-shaped configuration the container runs with.
+// GraphDriver, Config, NetworkSettings (from `network`, the container's attachment from
+// network::LoadAttachment; null: only lo) and "Spec", the OCI-shaped configuration the
+// container runs with.
 std::string ContainerInspect(const ContainerState& state, const ContainerConfig& config,
-                             JsonStyle style = JsonStyle::kCompact);
-// One line of `docker ps --format json`.
-std::string ContainerSummary(const ContainerState& state, absl::Time now);
+                             JsonStyle style = JsonStyle::kCompact,
+                             const NetworkAttachment* network = nullptr);
+// One line of `docker ps --format json` (Ports and Networks from `network`).
+std::string ContainerSummary(const ContainerState& state, absl::Time now,
+                             const NetworkAttachment* network = nullptr);
+// Docker's PORTS column: "0.0.0.0:8080->80/tcp, 127.0.0.1:5353->53/udp"; empty without ports.
+std::string PortsText(const NetworkAttachment* network);
 
 // `docker image inspect IMAGE`. `config_json` is the image's configuration document as stored
 // (author, architecture, os and the whole "config" are taken from it as they are); when it is

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "container/config_builder.h"
+#include "container/network_setup.h"
 #include "host/host.h"
 #include "mydocker/fs_util.h"
 #include "mydocker/rootfs.h"
@@ -78,13 +79,34 @@ absl::StatusOr<std::unique_ptr<Container>> Runtime::Create(const CreateOptions& 
   facts.resolve_device = ResolveDeviceSpec;
   MYDOCKER_ASSIGN_OR_RETURN(ContainerConfig config,
                             BuildContainerConfig(options, image.config, facts));
+  network::NetworkStore networks(options_.root);
+  MYDOCKER_ASSIGN_OR_RETURN(NetworkPlan net, PlanNetwork(options, image.config, facts.container_dir,
+                                                         *state_, networks, config));
   if (config.linux_spec.seccomp.has_value() && !options.seccomp_profile.empty()) {
     // Through the state root's cache, so the monitor's start reads the program rather than
     // compiling it again.
     MYDOCKER_RETURN_IF_ERROR(
         CompileSeccompCached(*config.linux_spec.seccomp, SeccompCacheDir(options_.root)).status());
   }
-  return Record(NewState(options, image, config, facts, host_->Now()), options, config);
+  ContainerState state = NewState(options, image, config, facts, host_->Now());
+  net.request.container_id = state.id;
+  net.request.names = {state.name, config.hostname};
+  for (const std::string& alias : options.network.aliases) net.request.names.push_back(alias);
+  MYDOCKER_RETURN_IF_ERROR(AllocateNetwork(net, networks));
+  auto release = [&] {
+    if (net.attachment) networks.Release(state.id, *net.attachment).IgnoreError();
+  };
+  absl::StatusOr<std::unique_ptr<Container>> made = Record(state, options, config);
+  if (!made.ok()) {
+    release();
+    return made;
+  }
+  if (absl::Status s = WriteNetworkFiles(net, facts.container_dir, networks); !s.ok()) {
+    release();
+    DeleteContainer(state.id, /*anonymous_volumes=*/true).IgnoreError();
+    return s;
+  }
+  return made;
 }
 
 absl::StatusOr<std::unique_ptr<Container>> Runtime::Record(ContainerState state,

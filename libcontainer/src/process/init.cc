@@ -170,6 +170,33 @@ void MaskPaths(const InitPlan& plan) {
   }
 }
 
+// Creates the network namespace (or joins another container's) and, on a network, lets the
+// monitor connect it before going on.
+void SetUpNetworkNamespace(const InitPlan& plan) {
+  if (plan.join_netns_fd >= 0) {
+    if (::setns(plan.join_netns_fd, CLONE_NEWNET) != 0) {
+      Fail(plan, 125, errno, "join the network namespace of the container");
+    }
+    ::close(plan.join_netns_fd);
+    return;
+  }
+  if (plan.unshare_net && ::unshare(CLONE_NEWNET) != 0) {
+    Fail(plan, 125, errno, "create network namespace");
+  }
+  if (plan.net_sync_fd < 0) return;
+  char byte = 0;
+  ssize_t n;
+  do {
+    n = ::write(plan.net_sync_fd, &byte, 1);
+  } while (n < 0 && errno == EINTR);
+  do {
+    n = ::read(plan.net_sync_fd, &byte, 1);
+  } while (n < 0 && errno == EINTR);
+  // The monitor reports its own failure; end of stream here means it gave up on us.
+  if (n != 1) Fail(plan, 125, n < 0 ? errno : EPIPE, "wait for the network");
+  ::close(plan.net_sync_fd);
+}
+
 void BringUpLoopback(const InitPlan& plan) {
   int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   if (fd < 0) Fail(plan, 125, errno, "socket for loopback");
@@ -189,8 +216,10 @@ void BringUpLoopback(const InitPlan& plan) {
 // they are reachable as /proc/self/fd/N, and a working directory of "/proc/self/fd/5" (from a
 // hostile image's WORKDIR) would otherwise land on a host directory (CVE-2024-21626).
 void CloseInheritedDescriptors(const InitPlan& plan) {
-  int keep[4] = {plan.sync_fd, plan.stdio[0], plan.stdio[1], plan.stdio[2]};
-  for (int i = 1; i < 4; ++i) {  // insertion sort: no library call here
+  constexpr int kKeep = 6;
+  int keep[kKeep] = {plan.sync_fd,  plan.stdio[0],    plan.stdio[1],
+                     plan.stdio[2], plan.net_sync_fd, plan.join_netns_fd};
+  for (int i = 1; i < kKeep; ++i) {  // insertion sort: no library call here
     for (int j = i; j > 0 && keep[j - 1] > keep[j]; --j) {
       int t = keep[j];
       keep[j] = keep[j - 1];
@@ -223,9 +252,7 @@ void RunInit(const InitPlan& plan) {
   if (plan.unshare_cgroup && ::unshare(CLONE_NEWCGROUP) != 0) {
     Fail(plan, 125, errno, "create cgroup namespace");
   }
-  if (plan.unshare_net && ::unshare(CLONE_NEWNET) != 0) {
-    Fail(plan, 125, errno, "create network namespace");
-  }
+  SetUpNetworkNamespace(plan);
 
   ::umask(0);
   MountRootfs(plan);

@@ -86,6 +86,11 @@ struct InitPlan {
   // namespace gets the container's cgroup as its root instead of the monitor's.
   bool unshare_net = false;
   bool unshare_cgroup = false;
+  // A container on a network: once its namespace exists, init writes one byte here and waits
+  // for one back while the monitor connects the namespace (network/attach.h). -1: none.
+  int net_sync_fd = -1;
+  // --network container:ID: the namespace to join (setns) instead of creating one. -1: none.
+  int join_netns_fd = -1;
   std::string hostname;
   bool loopback_up = false;
 

@@ -29,6 +29,7 @@
 #include "mydocker/state_store.h"
 #include "mydocker/status_macros.h"
 #include "mydocker/volume_store.h"
+#include "network/attach.h"
 #include "process/init_plan.h"
 #include "process/log_writer.h"
 #include "process/monitor_decisions.h"
@@ -114,6 +115,11 @@ class Monitor {
   absl::Status Prepare();
   absl::Status StartInit();
   absl::Status AwaitExec();
+  // The network descriptors of the plan: a sync socket with init for a network, or the
+  // namespace of the container whose network is shared.
+  absl::Status PrepareNetwork();
+  // Once init has created its namespace: connects it (network/attach.h) and lets init go on.
+  absl::Status ConnectNetwork();
   // The container's stdio when it has no terminal: pipes whose far ends go to `child_stdio`.
   absl::Status MakePipes(UniqueFd child_stdio[3]);
   absl::Status RecordStarted();
@@ -139,6 +145,10 @@ class Monitor {
   std::string dir_;
   std::optional<LogWriter> log_;
   InitPlan plan_;
+  std::optional<NetworkAttachment> network_;
+  UniqueFd net_sync_;    // monitor's end of the network sync socket
+  UniqueFd net_init_;    // init's end
+  UniqueFd join_netns_;  // --network container:ID
   UniqueFd signal_fd_;
   UniqueFd sync_;      // monitor's end of the init socket
   UniqueFd stdin_w_;   // container stdin (pipe write end), or the terminal master
@@ -189,6 +199,7 @@ absl::Status Monitor::Prepare() {
     MYDOCKER_ASSIGN_OR_RETURN(std::string mountinfo, ReadFile("/proc/self/mountinfo"));
     MYDOCKER_RETURN_IF_ERROR(PlanRootMove(mountinfo, plan_));
   }
+  MYDOCKER_ASSIGN_OR_RETURN(network_, network::LoadAttachment(dir_));
   MYDOCKER_ASSIGN_OR_RETURN(LogWriter log, LogWriter::Open(state_.log_path));
   log_.emplace(std::move(log));
   // A restarted container begins from clean resources, whatever a crash left behind.
@@ -236,6 +247,7 @@ absl::Status Monitor::StartInit() {
   flags &= ~static_cast<unsigned long>(CLONE_NEWNET | CLONE_NEWCGROUP);
   plan_.sync_fd = init_end.get();
   for (int i = 0; i < 3; ++i) plan_.stdio[i] = child_stdio[i].get();
+  MYDOCKER_RETURN_IF_ERROR(PrepareNetwork());
 
   // A fork-like clone (no new stack): the child runs RunInit on the plan made above. The
   // monitor is single-threaded, and RunInit only makes system calls.
@@ -266,7 +278,54 @@ absl::Status Monitor::StartInit() {
   init_ = ChildProcess(&RealHost(), init_pid_, UniqueFd());
   init_end.reset();
   for (UniqueFd& fd : child_stdio) fd.reset();
+  net_init_.reset();
+  join_netns_.reset();
+  MYDOCKER_RETURN_IF_ERROR(ConnectNetwork());
   return AwaitExec();
+}
+
+absl::Status Monitor::PrepareNetwork() {
+  if (!network_ || network_->host) return absl::OkStatus();
+  if (!network_->join_container.empty()) {
+    MYDOCKER_ASSIGN_OR_RETURN(ContainerState other, store_->LoadState(network_->join_container));
+    auto start = ProcessStartTime(other.init.pid);
+    if (!other.IsActive() || !start.ok() || *start != other.init.start_time) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "cannot join the network of container ", other.id.substr(0, 12), ": it is not running"));
+    }
+    join_netns_.reset(
+        ::open(absl::StrCat("/proc/", other.init.pid, "/ns/net").c_str(), O_RDONLY | O_CLOEXEC));
+    if (!join_netns_.valid()) return LastErrnoError("open the network namespace to join");
+    plan_.join_netns_fd = join_netns_.get();
+    return absl::OkStatus();
+  }
+  int pair[2];
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) {
+    return LastErrnoError("socketpair");
+  }
+  net_sync_.reset(pair[0]);
+  net_init_.reset(pair[1]);
+  plan_.net_sync_fd = net_init_.get();
+  return absl::OkStatus();
+}
+
+absl::Status Monitor::ConnectNetwork() {
+  if (!net_sync_.valid()) return absl::OkStatus();
+  char byte;
+  struct pollfd p = {net_sync_.get(), POLLIN, 0};
+  int n;
+  while ((n = ::poll(&p, 1, static_cast<int>(absl::ToInt64Milliseconds(kStartDeadline)))) < 0 &&
+         errno == EINTR) {
+  }
+  // End of stream: init failed before its namespace existed; AwaitExec reads why.
+  if (n <= 0 || ::read(net_sync_.get(), &byte, 1) != 1) return absl::OkStatus();
+  UniqueFd netns(
+      ::open(absl::StrCat("/proc/", init_pid_, "/ns/net").c_str(), O_RDONLY | O_CLOEXEC));
+  if (!netns.valid()) return LastErrnoError("open the container's network namespace");
+  MYDOCKER_RETURN_IF_ERROR(network::ConnectContainer(*network_, state_.id, netns.get()));
+  if (::write(net_sync_.get(), &byte, 1) != 1) return LastErrnoError("release init");
+  net_sync_.reset();
+  return absl::OkStatus();
 }
 
 absl::Status Monitor::AwaitExec() {

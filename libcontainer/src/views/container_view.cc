@@ -1,5 +1,6 @@
 // Views of containers: `docker inspect` and `docker ps --format json`.
 #include <cmath>
+#include <cstdlib>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -87,7 +88,54 @@ void WriteConfig(json::Writer& w, const ContainerState& s, const ContainerConfig
   w.EndObject();
 }
 
+// The address part of NetworkSettings, at its top and under each of its Networks.
+void WriteAddress(json::Writer& w, const NetworkAttachment& n) {
+  size_t slash = n.subnet.find('/');
+  KeyString(w, "IPAddress", n.ip);
+  json::KeyInt(w, "IPPrefixLen",
+               slash == std::string::npos ? 0 : std::atoi(n.subnet.c_str() + slash + 1));
+  KeyString(w, "Gateway", n.gateway);
+  KeyString(w, "MacAddress", n.mac);
+}
+
+// Docker's NetworkSettings: the container's address on its network, and its published ports
+// ("80/tcp": [{"HostIp": "0.0.0.0", "HostPort": "8080"}]).
+void WriteNetworkSettings(json::Writer& w, const NetworkAttachment* attached) {
+  const NetworkAttachment none;
+  const NetworkAttachment& n = attached == nullptr ? none : *attached;
+  json::KeyObject(w, "NetworkSettings", [&] {
+    WriteAddress(w, n);
+    json::KeyObject(w, "Ports", [&] {
+      for (const PortMapping& p : n.ports) {
+        std::vector<int> one = {0};
+        json::KeyObjectArray(w, absl::StrCat(p.container_port, "/", p.protocol), one, [&](int) {
+          KeyString(w, "HostIp", p.host_ip.empty() ? "0.0.0.0" : p.host_ip);
+          KeyString(w, "HostPort", absl::StrCat(p.host_port));
+        });
+      }
+    });
+    json::KeyObject(w, "Networks", [&] {
+      std::string name = n.host ? "host" : n.network;
+      if (name.empty()) return;
+      json::KeyObject(w, name, [&] {
+        WriteAddress(w, n);
+        KeyStringArray(w, "Aliases", n.aliases);
+      });
+    });
+  });
+}
+
 }  // namespace
+
+std::string PortsText(const NetworkAttachment* n) {
+  if (n == nullptr) return "";
+  std::vector<std::string> parts;
+  for (const PortMapping& p : n->ports) {
+    parts.push_back(absl::StrCat(p.host_ip.empty() ? "0.0.0.0" : p.host_ip, ":", p.host_port, "->",
+                                 p.container_port, "/", p.protocol));
+  }
+  return absl::StrJoin(parts, ", ");
+}
 
 std::string HumanDuration(absl::Duration d) {
   int64_t seconds = absl::ToInt64Seconds(d);
@@ -127,7 +175,8 @@ std::string StatusText(const ContainerState& s, absl::Time now) {
   return "";
 }
 
-std::string ContainerInspect(const ContainerState& s, const ContainerConfig& c, JsonStyle style) {
+std::string ContainerInspect(const ContainerState& s, const ContainerConfig& c, JsonStyle style,
+                             const NetworkAttachment* network) {
   const std::vector<std::string>& args = c.process.args;
   rapidjson::StringBuffer buf;
   json::Writer w(buf);
@@ -145,6 +194,7 @@ std::string ContainerInspect(const ContainerState& s, const ContainerConfig& c, 
   WriteHostConfig(w, s, c);
   WriteGraphDriver(w, c.root);
   WriteConfig(w, s, c);
+  WriteNetworkSettings(w, network);
   std::string spec = ConfigToJson(c);  // the whole OCI-shaped configuration
   json::Key(w, "Spec");
   w.RawValue(spec.c_str(), spec.size(), rapidjson::kObjectType);
@@ -152,7 +202,8 @@ std::string ContainerInspect(const ContainerState& s, const ContainerConfig& c, 
   return Styled(buf, style);
 }
 
-std::string ContainerSummary(const ContainerState& s, absl::Time now) {
+std::string ContainerSummary(const ContainerState& s, absl::Time now,
+                             const NetworkAttachment* network) {
   rapidjson::StringBuffer buf;
   json::Writer w(buf);
   w.StartObject();
@@ -167,6 +218,8 @@ std::string ContainerSummary(const ContainerState& s, absl::Time now) {
   json::Key(w, "Pid");
   w.Int(s.IsActive() ? s.init.pid : 0);
   KeyOptionalInt(w, "ExitCode", s.exit_code);
+  KeyString(w, "Ports", PortsText(network));
+  KeyString(w, "Networks", network == nullptr ? "none" : network->host ? "host" : network->network);
   w.EndObject();
   return Styled(buf, JsonStyle::kCompact);
 }

@@ -159,5 +159,33 @@ TEST(ViewsTest, ImageSummaryShortensTheId) {
   EXPECT_EQ(DisplayImageId(image.id, true), image.id);
 }
 
+TEST(ContainerViewTest, NetworkSettingsAndPorts) {
+  NetworkAttachment n;
+  n.network = "front";
+  n.subnet = "10.89.0.0/24";
+  n.ip = "10.89.0.2";
+  n.gateway = "10.89.0.1";
+  n.mac = "02:42:0a:59:00:02";
+  n.aliases = {"www"};
+  n.ports = {{"", 8080, 80, "tcp"}, {"127.0.0.1", 5353, 53, "udp"}};
+  rapidjson::Document doc =
+      ParseView(ContainerInspect(StoppedState(), ContainerConfig{}, JsonStyle::kCompact, &n));
+  const rapidjson::Value& ns = doc["NetworkSettings"];
+  EXPECT_STREQ(ns["IPAddress"].GetString(), "10.89.0.2");
+  EXPECT_EQ(ns["IPPrefixLen"].GetInt(), 24);
+  EXPECT_STREQ(ns["Ports"]["80/tcp"][0]["HostPort"].GetString(), "8080");
+  EXPECT_STREQ(ns["Ports"]["53/udp"][0]["HostIp"].GetString(), "127.0.0.1");
+  EXPECT_STREQ(ns["Networks"]["front"]["Aliases"][0].GetString(), "www");
+  EXPECT_EQ(PortsText(&n), "0.0.0.0:8080->80/tcp, 127.0.0.1:5353->53/udp");
+  EXPECT_EQ(PortsText(nullptr), "");
+  rapidjson::Document line = ParseView(ContainerSummary(StoppedState(), absl::Now(), &n));
+  EXPECT_STREQ(line["Ports"].GetString(), "0.0.0.0:8080->80/tcp, 127.0.0.1:5353->53/udp");
+  EXPECT_STREQ(line["Networks"].GetString(), "front");
+  // Without a network: the section is there, empty, as Docker's for --network none.
+  rapidjson::Document lo = ParseView(ContainerInspect(StoppedState(), ContainerConfig{}));
+  EXPECT_STREQ(lo["NetworkSettings"]["IPAddress"].GetString(), "");
+  EXPECT_TRUE(lo["NetworkSettings"]["Networks"].ObjectEmpty());
+}
+
 }  // namespace
 }  // namespace mydocker::views

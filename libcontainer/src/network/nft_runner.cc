@@ -1,0 +1,65 @@
+#include "network/nft_runner.h"
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "host/helper_spawn.h"
+#include "mydocker/fs_util.h"
+#include "mydocker/status_macros.h"
+#include "mydocker/unique_fd.h"
+#include "process/stdio_relay.h"
+
+extern char** environ;
+
+namespace mydocker::network {
+
+std::string NftProgramPath() {
+  if (const char* env = std::getenv("MYDOCKER_NFT"); env != nullptr && *env != '\0') return env;
+  char self[4096];
+  ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n > 0) {
+    std::string dir(self, static_cast<size_t>(n));
+    dir.resize(dir.rfind('/') + 1);
+    std::string beside = dir + "mydocker-nft";
+    if (::access(beside.c_str(), X_OK) == 0) return beside;
+  }
+  return MYDOCKER_NFT_PATH;
+}
+
+absl::Status RunNftScript(const std::string& script) {
+  int in[2], err[2];
+  if (::pipe2(in, O_CLOEXEC) != 0) return LastErrnoError("pipe");
+  UniqueFd in_r(in[0]), in_w(in[1]);
+  if (::pipe2(err, O_CLOEXEC) != 0) return LastErrnoError("pipe");
+  UniqueFd err_r(err[0]), err_w(err[1]);
+  const std::string program = NftProgramPath();
+  int stdio[3] = {in_r.get(), -1, err_w.get()};
+  MYDOCKER_ASSIGN_OR_RETURN(pid_t pid, SpawnInNewSession({program}, environ, stdio, {}));
+  in_r.reset();
+  err_w.reset();
+  // Scripts are far smaller than a pipe's buffer: written whole before the errors are read.
+  bool wrote = process::WriteAll(in_w.get(), script);
+  in_w.reset();
+  std::string errors;
+  char buf[4096];
+  for (ssize_t n; (n = ::read(err_r.get(), buf, sizeof buf)) != 0;) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) break;
+    errors.append(buf, static_cast<size_t>(n));
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && wrote) return absl::OkStatus();
+  std::string first(absl::StripAsciiWhitespace(errors.substr(0, errors.find('\n'))));
+  return absl::InternalError(
+      absl::StrCat("nftables (", program, "): ", first.empty() ? "failed" : first));
+}
+
+}  // namespace mydocker::network

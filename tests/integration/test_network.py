@@ -1,0 +1,335 @@
+"""Networks: bridges, addresses, published ports, names, isolation (issue #14).
+
+Every test runs inside a network namespace it creates itself (the `netns` fixture: the test
+process unshares a fresh one and returns to its own at the end), so bridges, veth pairs, routes,
+addresses and nftables tables exist only there and no packet reaches the host's interfaces. The
+namespace has lo and an interface with 10.99.0.1/24, "the namespace's other address".
+"""
+
+import ctypes
+import json
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import threading
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import processes_mentioning, wait_for
+
+CLONE_NEWNET = 0x40000000
+OTHER_ADDRESS = "10.99.0.1"
+DEFAULT_SUBNET = "10.200.0.0/24"
+_libc = ctypes.CDLL(None, use_errno=True)
+
+UDP_ECHO_C = r"""
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+int main(int argc, char **argv) {
+  int s = socket(AF_INET, SOCK_DGRAM, 0);
+  struct sockaddr_in a = {0};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(atoi(argv[1]));
+  if (bind(s, (struct sockaddr *)&a, sizeof a) != 0) return 1;
+  for (;;) {
+    char buf[512];
+    struct sockaddr_in from;
+    socklen_t len = sizeof from;
+    ssize_t n = recvfrom(s, buf, sizeof buf, 0, (struct sockaddr *)&from, &len);
+    if (n > 0) sendto(s, buf, n, 0, (struct sockaddr *)&from, len);
+  }
+}
+"""
+
+
+def _check(rc, what):
+    if rc != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"{what}: {os.strerror(err)}")
+
+
+def _setup_cmd(*args):
+    subprocess.run(list(args), check=True, capture_output=True)
+
+
+@pytest.fixture(scope="session")
+def udp_echo():
+    """A static UDP echo server to bind into busybox containers (busybox's nc has no -u)."""
+    if shutil.which("cc") is None:
+        pytest.skip("no C compiler for the UDP echo server")
+    tmp = tempfile.mkdtemp(prefix="mydocker-it-udp-")
+    src = os.path.join(tmp, "udpecho.c")
+    Path(src).write_text(UDP_ECHO_C)
+    binary = os.path.join(tmp, "udpecho")
+    subprocess.run(["cc", "-static", "-O1", "-o", binary, src], check=True, capture_output=True)
+    yield binary
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+def nft_tables(binary):
+    nft = os.path.join(os.path.dirname(binary), "mydocker-nft")
+    out = subprocess.run([nft], input="list tables\n", capture_output=True, text=True, check=True)
+    return [line.split()[-1] for line in out.stdout.splitlines() if line.startswith("table")]
+
+
+def links():
+    out = subprocess.run(["ip", "-o", "link"], capture_output=True, text=True, check=True).stdout
+    return [line.split(":")[1].strip().split("@")[0] for line in out.splitlines()]
+
+
+@pytest.fixture
+def netns(mydocker_bin):
+    """Moves this test process into a fresh network namespace for the test's duration."""
+    own = os.open("/proc/thread-self/ns/net", os.O_RDONLY)
+    saved_env = os.environ.get("MYDOCKER_BRIDGE_SUBNET")
+    _check(_libc.unshare(CLONE_NEWNET), "unshare(CLONE_NEWNET)")
+    try:
+        _setup_cmd("ip", "link", "set", "lo", "up")
+        # A veth pair stands for the namespace's other interface (the kernel may lack dummy).
+        _setup_cmd("ip", "link", "add", "dummy0", "type", "veth", "peer", "name", "dummy1")
+        _setup_cmd("ip", "addr", "add", f"{OTHER_ADDRESS}/24", "dev", "dummy0")
+        _setup_cmd("ip", "link", "set", "dummy0", "up")
+        _setup_cmd("ip", "link", "set", "dummy1", "up")
+        os.environ["MYDOCKER_BRIDGE_SUBNET"] = DEFAULT_SUBNET
+        yield
+    finally:
+        if saved_env is None:
+            os.environ.pop("MYDOCKER_BRIDGE_SUBNET", None)
+        else:
+            os.environ["MYDOCKER_BRIDGE_SUBNET"] = saved_env
+        _check(_libc.setns(own, CLONE_NEWNET), "setns back")
+        os.close(own)
+
+
+@pytest.fixture
+def rt(netns, runtime, mydocker_bin):
+    """The runtime fixture inside the namespace; afterwards no veth and no container table."""
+    yield runtime
+    # The containers are removed by the runtime fixture's teardown, which runs before this
+    # point only for its own part: remove them here to check what their removal leaves.
+    ids = runtime.md("ps", "-aq", "--no-trunc").stdout.split()
+    if ids:
+        runtime.md("rm", "-f", *ids)
+    runtime.md("network", "prune", "-f")
+    left = [l for l in links() if l.startswith("veth") or l.startswith("md-")]
+    tables = [t for t in nft_tables(mydocker_bin) if t.startswith("mydocker-c-") or
+              (t.startswith("mydocker-n-md-"))]
+    assert not left and not tables, f"left behind: links {left}, tables {tables}"
+
+
+def serve_http(rt, name, *args, text="hello"):
+    out = rt.md("run", "-d", "--name", name, *args, "busybox", "sh", "-c",
+                f"mkdir -p /www && echo {text} > /www/index.html && exec httpd -f -p 80 -h /www",
+                check=True)
+    rt.track(out.stdout)
+    return out.stdout.strip()
+
+
+def http_get(url):
+    try:
+        with urllib.request.urlopen(url, timeout=2) as r:
+            return r.read().decode()
+    except OSError:
+        return None
+
+
+def udp_roundtrip(host, port, payload=b"ping"):
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.settimeout(1)
+        try:
+            s.sendto(payload, (host, port))
+            return s.recvfrom(512)[0]
+        except OSError:
+            return None
+
+
+def fetch_from(rt, network, host):
+    """GET / of host:80 from a new container on `network` (busybox's wget cannot resolve names:
+    the static binary's resolver crashes; nc's works). Returns the CompletedProcess."""
+    return rt.md("run", "--rm", "--network", network, "busybox", "sh", "-c",
+                 f"printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 {host} 80")
+
+
+def container_ip(rt, name):
+    return rt.md("exec", name, "hostname", "-i", check=True).stdout.split()[0]
+
+
+def test_published_tcp_and_udp_from_loopback_and_other_address(rt, udp_echo):
+    serve_http(rt, "web", "-p", "8080:80", "-p", "5353:53/udp", "-v", f"{udp_echo}:/udpecho:ro",
+               "--network", "bridge")
+    rt.md("exec", "-d", "web", "/udpecho", "53", check=True)
+    for host in ("127.0.0.1", OTHER_ADDRESS):
+        assert wait_for(lambda: http_get(f"http://{host}:8080/"), what=f"http via {host}") == "hello\n"
+        assert wait_for(lambda: udp_roundtrip(host, 5353), what=f"udp via {host}") == b"ping"
+    port = rt.md("port", "web", check=True).stdout
+    assert "80/tcp -> 0.0.0.0:8080" in port and "53/udp -> 0.0.0.0:5353" in port
+    # Not published: no answer.
+    assert http_get("http://127.0.0.1:8081/") is None
+    info = json.loads(rt.md("inspect", "web", check=True).stdout)[0]["NetworkSettings"]
+    assert info["Ports"]["80/tcp"] == [{"HostIp": "0.0.0.0", "HostPort": "8080"}]
+    assert info["IPAddress"].startswith("10.200.0.") and info["Gateway"] == "10.200.0.1"
+    assert "0.0.0.0:8080->80/tcp" in rt.md("ps", check=True).stdout
+    assert "0.0.0.0:8080->80/tcp" in rt.inspect("web")["Ports"]
+
+
+def test_random_host_port_and_etc_files(rt):
+    serve_http(rt, "web", "-p", "80", "--hostname", "webhost", "--add-host", "db:10.1.2.3",
+               "--dns", "10.0.0.53", "--dns-search", "corp.example")
+    line = rt.md("port", "web", check=True).stdout.strip()
+    host_port = int(line.rsplit(":", 1)[1])
+    assert host_port >= 49153
+    assert wait_for(lambda: http_get(f"http://127.0.0.1:{host_port}/")) == "hello\n"
+    hosts = rt.md("exec", "web", "cat", "/etc/hosts", check=True).stdout
+    assert "127.0.0.1\tlocalhost" in hosts and "10.1.2.3\tdb" in hosts and "webhost" in hosts
+    resolv = rt.md("exec", "web", "cat", "/etc/resolv.conf", check=True).stdout
+    assert resolv == "nameserver 10.0.0.53\nsearch corp.example\n"
+    assert rt.md("exec", "web", "cat", "/etc/hostname", check=True).stdout == "webhost\n"
+
+
+def test_containers_reach_each_other_by_name_on_a_user_network(rt):
+    rt.md("network", "create", "--subnet", "10.201.0.0/24", "front", check=True)
+    serve_http(rt, "srv", "--network", "front", "--network-alias", "www")
+    for name in ("srv", "www"):
+        out = fetch_from(rt, "front", name)
+        assert out.returncode == 0 and "200 OK" in out.stdout, out.stderr
+        assert out.stdout.endswith("\nhello\n")
+    # A client that existed first learns of a newcomer: its /etc/hosts is kept current.
+    rt.md("run", "-d", "--name", "late", "--network", "front", "busybox", "sleep", "1000",
+          check=True)
+    assert "late" in rt.md("exec", "srv", "cat", "/etc/hosts", check=True).stdout
+
+
+def test_no_traffic_between_two_user_networks(rt):
+    rt.md("network", "create", "--subnet", "10.202.0.0/24", "neta", check=True)
+    rt.md("network", "create", "--subnet", "10.203.0.0/24", "netb", check=True)
+    serve_http(rt, "srv", "--network", "neta")
+    ip = container_ip(rt, "srv")
+    same = fetch_from(rt, "neta", ip)
+    assert same.returncode == 0 and same.stdout.endswith("hello\n"), same.stderr
+    other = fetch_from(rt, "netb", ip)
+    assert "hello" not in other.stdout
+
+
+def test_internal_network_has_no_route_out(rt):
+    rt.md("network", "create", "--internal", "--subnet", "10.204.0.0/24", "isol", check=True)
+    routes = rt.md("run", "--rm", "--network", "isol", "busybox", "ip", "route", check=True).stdout
+    assert "default" not in routes and "10.204.0.0/24" in routes
+    out = rt.md("run", "--rm", "--network", "isol", "busybox", "ping", "-c", "1", "-W", "1",
+                OTHER_ADDRESS)
+    assert out.returncode != 0
+    # On a normal network the same address answers.
+    ok = rt.md("run", "--rm", "--network", "bridge", "busybox", "ping", "-c", "1", "-W", "3",
+               OTHER_ADDRESS)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+
+
+def test_network_host_sees_the_namespace_interfaces(rt):
+    out = rt.md("run", "--rm", "--network", "host", "busybox", "ip", "addr", check=True).stdout
+    assert "dummy0" in out and OTHER_ADDRESS in out
+    for args in ([], ["--network", "none"]):
+        own = rt.md("run", "--rm", *args, "busybox", "ip", "-o", "link", check=True).stdout
+        assert [line.split(":")[1].strip() for line in own.splitlines()] == ["lo"]
+
+
+def test_container_mode_shares_the_namespace(rt):
+    rt.md("run", "-d", "--name", "a", "--network", "bridge", "busybox", "sleep", "1000",
+          check=True)
+    ip = container_ip(rt, "a")
+    out = rt.md("run", "--rm", "--network", "container:a", "busybox", "ip", "addr",
+                check=True).stdout
+    assert f"inet {ip}/" in out
+
+
+def test_fifty_concurrent_runs_get_fifty_addresses(rt):
+    rt.md("network", "create", "--subnet", "10.205.0.0/24", "many", check=True)
+    results = [None] * 50
+
+    def run(i):
+        results[i] = rt.md("run", "-d", "--network", "many", "busybox", "true", timeout=120)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(50)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(r.returncode == 0 for r in results), [r.stderr for r in results if r.returncode]
+    ips = []
+    for cid in rt.container_dirs():
+        ips.append(json.loads((rt.container_dir(cid) / "network.json").read_text())["ip"])
+    assert len(ips) == 50 and len(set(ips)) == 50
+    users = json.loads(rt.md("network", "inspect", "many", check=True).stdout)[0]["Containers"]
+    assert len(users) == 50
+
+
+def test_killed_monitor_then_rm_releases_address_and_rules(rt, mydocker_bin):
+    cid = rt.md("run", "-d", "--name", "k", "-p", "8082:80", "busybox", "sleep", "1000",
+                check=True).stdout.strip()
+    ip = json.loads((rt.container_dir(cid) / "network.json").read_text())["ip"]
+    ips_dir = Path(rt.root) / "networks" / "bridge.ips"
+    assert (ips_dir / ip).exists()
+    assert f"mydocker-c-{cid[:12]}" in nft_tables(mydocker_bin)
+    monitors = [pid for pid, cmd in processes_mentioning(cid) if "__monitor" in cmd]
+    assert len(monitors) == 1
+    os.kill(monitors[0], 9)
+    wait_for(lambda: rt.inspect("k")["State"] != "running", what="container seen stopped")
+    rt.md("rm", "k", check=True)
+    assert not (ips_dir / ip).exists()
+    assert not (Path(rt.root) / "networks" / "ports" / "tcp-8082").exists()
+    assert f"mydocker-c-{cid[:12]}" not in nft_tables(mydocker_bin)
+    assert f"veth{cid[:11]}" not in links()
+
+
+@pytest.mark.parametrize("args,message", [
+    (["-p", "70000:80"], "invalid port"),
+    (["-p", "80/sctp"], "invalid protocol"),
+    (["--network", "bridge", "--ip", "10.9.9.9"], "is not a free host address"),
+    (["--ip", "10.200.0.300"], "invalid IP address"),
+    (["--network", "nosuch"], "network nosuch not found"),
+    (["--network", "none", "-p", "80"], "conflicting options"),
+    (["--mac-address", "zz:00:00:00:00:00"], "invalid MAC address"),
+])
+def test_bad_run_input_is_one_line_and_creates_nothing(rt, args, message):
+    out = rt.md("run", *args, "busybox", "true")
+    assert out.returncode == 125
+    assert message in out.stderr and out.stderr.count("\n") == 1, out.stderr
+    assert rt.container_dirs() == []
+
+
+def test_taken_address_and_port_are_refused(rt):
+    rt.md("run", "-d", "--name", "one", "--ip", "10.200.0.77", "-p", "8083:80", "busybox",
+          "sleep", "1000", check=True)
+    for args, message in ((["--ip", "10.200.0.77"], "already in use"),
+                          (["-p", "8083:80"], "host port 8083/tcp is already in use")):
+        out = rt.md("run", "--name", "two", *args, "busybox", "true")
+        assert out.returncode == 125 and message in out.stderr, out.stderr
+    assert len(rt.container_dirs()) == 1
+
+
+def test_network_commands_and_bad_subnets(rt):
+    created = rt.md("network", "create", "--subnet", "10.206.0.0/24", "--label", "a=b", "n1",
+                    check=True)
+    assert len(created.stdout.strip()) == 64
+    for args, message in ((["--subnet", "10.206.0.0/16", "n2"], "overlaps network n1"),
+                          (["--subnet", "10.99.0.0/24", "n2"], "collides with the host's route"),
+                          (["--subnet", "10.207.0.1/24", "n2"], "host bits are set"),
+                          (["--subnet", "nonsense", "n2"], "invalid subnet"),
+                          (["n1"], "already exists")):
+        out = rt.md("network", "create", *args)
+        assert out.returncode != 0 and message in out.stderr, out.stderr
+    ls = rt.md("network", "ls", check=True).stdout
+    assert "n1" in ls and "bridge" in ls and "n2" not in ls
+    info = json.loads(rt.md("network", "inspect", "n1", check=True).stdout)[0]
+    assert info["Subnet"] == "10.206.0.0/24" and info["Labels"] == {"a": "b"}
+    rt.md("run", "-d", "--name", "user", "--network", "n1", "busybox", "sleep", "1000",
+          check=True)
+    busy = rt.md("network", "rm", "n1")
+    assert busy.returncode != 0 and "in use" in busy.stderr
+    rt.md("rm", "-f", "user", check=True)
+    rt.md("network", "rm", "n1", check=True)
+    assert "n1" not in rt.md("network", "ls", check=True).stdout
+    assert not [l for l in links() if l.startswith("md-")]

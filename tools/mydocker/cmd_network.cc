@@ -1,0 +1,158 @@
+// mydocker network create|ls|inspect|rm|prune
+#include <iostream>
+
+#include "absl/strings/str_cat.h"
+#include "commands.h"
+#include "format.h"
+#include "mydocker/network_store.h"
+#include "rapidjson/document.h"
+#include "rapidjson/prettywriter.h"
+#include "rapidjson/stringbuffer.h"
+
+namespace mydocker::cli {
+namespace {
+
+struct NetworkFlags {
+  NetworkCreateOptions create;
+  std::vector<std::string> names;
+  bool quiet = false;
+  bool force = false;
+};
+
+// The record with the containers that have an address on the network, as a JSON object.
+std::string InspectJson(network::NetworkStore& store, const NetworkRecord& r) {
+  rapidjson::Document doc;
+  doc.Parse(network::NetworkToJson(r).c_str());
+  auto& a = doc.GetAllocator();
+  rapidjson::Value ipam(rapidjson::kObjectType);
+  ipam.AddMember("Subnet", rapidjson::Value(r.subnet.c_str(), a), a);
+  ipam.AddMember("Gateway", rapidjson::Value(r.gateway.c_str(), a), a);
+  doc.AddMember("IPAM", ipam, a);
+  rapidjson::Value containers(rapidjson::kArrayType);
+  for (const std::string& id : store.Users(r.name).value_or(std::vector<std::string>{})) {
+    containers.PushBack(rapidjson::Value(id.c_str(), a), a);
+  }
+  doc.AddMember("Containers", containers, a);
+  rapidjson::StringBuffer buf;
+  rapidjson::PrettyWriter<rapidjson::StringBuffer> w(buf);
+  w.SetIndent(' ', 4);
+  doc.Accept(w);
+  return buf.GetString();
+}
+
+void RegisterCreate(CLI::App& network, Context& ctx, std::shared_ptr<NetworkFlags> flags) {
+  CLI::App* create = network.add_subcommand("create", "Create a network");
+  create->add_option("-d,--driver", flags->create.driver, "Driver (bridge)");
+  create->add_option("--subnet", flags->create.subnet, "Subnet in CIDR form (10.89.0.0/24)");
+  create->add_option("--gateway", flags->create.gateway, "Gateway address (default: the first)");
+  create->add_flag("--internal", flags->create.internal, "No traffic in or out of the network");
+  create->add_option("--label", flags->create.labels, "KEY=VALUE")->allow_extra_args(false);
+  create->add_option("name", flags->create.name, "Network name")->required();
+  create->callback([&ctx, flags] {
+    Runtime* rt = ctx.OpenRuntime();
+    if (rt == nullptr) return;
+    auto r = network::NetworkStore(rt->state().root()).Create(flags->create);
+    if (!r.ok()) return ctx.Fail(r.status(), 1);
+    std::cout << r->id << "\n";
+  });
+}
+
+void RegisterLs(CLI::App& network, Context& ctx, std::shared_ptr<NetworkFlags> flags) {
+  CLI::App* ls = network.add_subcommand("ls", "List networks");
+  ls->alias("list");
+  ls->add_flag("-q,--quiet", flags->quiet, "Only display network IDs");
+  ls->callback([&ctx, flags] {
+    Runtime* rt = ctx.OpenRuntime();
+    if (rt == nullptr) return;
+    auto all = network::NetworkStore(rt->state().root()).List();
+    if (!all.ok()) return ctx.Fail(all.status(), 1);
+    Table table({"NETWORK ID", "NAME", "DRIVER", "SCOPE", "SUBNET"});
+    for (const NetworkRecord& r : *all) {
+      if (flags->quiet) {
+        std::cout << r.id.substr(0, 12) << "\n";
+      } else {
+        table.Add({r.id.substr(0, 12), r.name, r.driver, "local", r.subnet});
+      }
+    }
+    if (!flags->quiet) std::cout << table.Render();
+  });
+}
+
+void RegisterInspectRm(CLI::App& network, Context& ctx, std::shared_ptr<NetworkFlags> flags) {
+  CLI::App* inspect = network.add_subcommand("inspect", "Show networks as JSON");
+  inspect->add_option("names", flags->names, "Networks")->required();
+  inspect->callback([&ctx, flags] {
+    Runtime* rt = ctx.OpenRuntime();
+    if (rt == nullptr) return;
+    network::NetworkStore store(rt->state().root());
+    std::string out = "[";
+    for (const std::string& name : flags->names) {
+      auto r = store.Get(name);
+      if (!r.ok()) return ctx.Fail(r.status(), 1);
+      absl::StrAppend(&out, out.size() > 1 ? ",\n" : "\n", InspectJson(store, *r));
+    }
+    std::cout << out << "\n]\n";
+  });
+  CLI::App* rm = network.add_subcommand("rm", "Remove networks");
+  rm->alias("remove");
+  rm->add_option("names", flags->names, "Networks")->required();
+  rm->callback([&ctx, flags] {
+    Runtime* rt = ctx.OpenRuntime();
+    if (rt == nullptr) return;
+    network::NetworkStore store(rt->state().root());
+    for (const std::string& name : flags->names) {
+      absl::Status s = store.Remove(name);
+      if (!s.ok()) {
+        ctx.Fail(s, 1);
+        continue;
+      }
+      std::cout << name << "\n";
+    }
+  });
+}
+
+void RegisterPrune(CLI::App& network, Context& ctx, std::shared_ptr<NetworkFlags> flags) {
+  CLI::App* prune = network.add_subcommand("prune", "Remove every unused network");
+  prune->add_flag("-f,--force", flags->force, "Do not prompt (there is no prompt)");
+  prune->callback([&ctx] {
+    Runtime* rt = ctx.OpenRuntime();
+    if (rt == nullptr) return;
+    auto removed = network::NetworkStore(rt->state().root()).Prune();
+    if (!removed.ok()) return ctx.Fail(removed.status(), 1);
+    if (!removed->empty()) std::cout << "Deleted Networks:\n";
+    for (const std::string& name : *removed) std::cout << name << "\n";
+  });
+}
+
+}  // namespace
+
+void RegisterNetwork(CLI::App& app, Context& ctx) {
+  auto flags = std::make_shared<NetworkFlags>();
+  CLI::App* network = app.add_subcommand("network", "Manage networks");
+  network->require_subcommand(1);
+  RegisterCreate(*network, ctx, flags);
+  RegisterLs(*network, ctx, flags);
+  RegisterInspectRm(*network, ctx, flags);
+  RegisterPrune(*network, ctx, flags);
+}
+
+void RegisterPort(CLI::App& app, Context& ctx) {
+  auto name = std::make_shared<std::string>();
+  CLI::App* port = app.add_subcommand("port", "List a container's published ports");
+  port->add_option("container", *name, "Container")->required();
+  port->callback([&ctx, name] {
+    Runtime* rt = ctx.OpenRuntime();
+    if (rt == nullptr) return;
+    auto id = rt->state().Resolve(*name);
+    if (!id.ok()) return ctx.Fail(id.status(), 1);
+    auto a = network::LoadAttachment(rt->state().ContainerDir(*id));
+    if (!a.ok()) return ctx.Fail(a.status(), 1);
+    if (!a->has_value()) return;
+    for (const PortMapping& p : (*a)->ports) {
+      std::cout << p.container_port << "/" << p.protocol << " -> "
+                << (p.host_ip.empty() ? "0.0.0.0" : p.host_ip) << ":" << p.host_port << "\n";
+    }
+  });
+}
+
+}  // namespace mydocker::cli
