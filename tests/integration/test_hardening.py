@@ -1,0 +1,100 @@
+"""What a hostile container or image must not be able to do to the runtime (issue #20): crash or
+wedge a command with a tree it made, leave a container frozen, kill its neighbours, slip bad
+input past validation, mount over /proc, write to the operator's terminal, lose its end on a full
+disk."""
+
+import contextlib
+import errno
+import json
+import os
+import resource
+import signal
+import subprocess
+from pathlib import Path
+
+from conftest import BUSYBOX_TAR, Runtime, wait_for
+from image_fixtures import busybox_layer, config_for, fixture_image, oci_archive
+from test_images_archive import assert_load_refused
+
+# 512 KiB of stack for the CLI: a walk that recursed once per level would overflow it.
+SMALL_STACK = 512 * 1024
+
+
+# --- Trees a container makes: walked without recursion ----------------------------------------------
+
+
+def small_stack():
+    resource.setrlimit(resource.RLIMIT_STACK, (SMALL_STACK, SMALL_STACK))
+
+
+def md_small_stack(runtime, *args, timeout=120):
+    proc = subprocess.run(runtime.cmd(*args), capture_output=True, text=True, timeout=timeout,
+                          preexec_fn=small_stack)
+    runtime.record_ids()
+    return proc
+
+
+def temporary_layers(runtime):
+    layers = Path(runtime.root) / "layers"
+    return sorted(p.name for p in layers.iterdir() if p.name.startswith("tmp-"))
+
+
+def wait_for_file(runtime, name, path, timeout=60):
+    wait_for(lambda: runtime.md("exec", name, "test", "-e", path).returncode == 0,
+             timeout=timeout, interval=0.2, what=f"{path} in {name}")
+
+
+@contextlib.contextmanager
+def runtime_on_tmpfs(mydocker_bin, tmp_path, size):
+    """A Runtime whose state root is on a tmpfs of `size` (unmounted afterwards): for trees of
+    100,000 directories, which ext4's journal makes slow, and for a state root that fills up."""
+    mnt = tmp_path / "mnt"  # the root below it: the teardown's leak check sees no mount of it
+    mnt.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mnt)], check=True)
+    root = mnt / "root"
+    root.mkdir()
+    rt = Runtime(str(root), mydocker_bin)
+    problems = []
+    try:
+        rt.md("image", "import", BUSYBOX_TAR, "busybox", check=True)
+        yield rt
+    finally:
+        problems = rt.teardown()
+        subprocess.run(["umount", "-l", str(mnt)], check=False)
+    assert not problems, "test left resources behind:\n" + "\n".join(problems)
+
+
+def test_commit_of_a_tree_100000_levels_deep_fails_cleanly(mydocker_bin, tmp_path):
+    with runtime_on_tmpfs(mydocker_bin, tmp_path, "256m") as runtime:
+        # 200 times: a chain of 500 directories made, the tree so far moved to its bottom (no
+        # path is ever long: the shell's `cd` could not follow).
+        chain = "/".join(["a"] * 500)
+        script = (f"cd /tmp && mkdir t && i=0 && while [ $i -lt 200 ]; do mkdir -p n/{chain} && "
+                  f"mv t n/{chain}/t && mv n t || exit 1; i=$((i+1)); done; touch /done; sleep 600")
+        runtime.md("run", "-d", "--name", "deep", "busybox", "sh", "-c", script, check=True)
+        wait_for_file(runtime, "deep", "/done", timeout=120)
+        r = md_small_stack(runtime, "commit", "deep", "deep:v1")
+        assert r.returncode == 1, (r.returncode, r.stderr)
+        assert "is longer than 4095 bytes" in r.stderr
+        assert len(r.stderr.strip().splitlines()) == 1
+        # As it was: running, not paused, usable; no temporary layer, no image.
+        assert runtime.inspect("deep")["State"] == "running"
+        runtime.md("exec", "deep", "true", check=True)
+        assert temporary_layers(runtime) == []
+        assert "deep" not in runtime.md("images", check=True).stdout
+        # Removal walks all 100,200 levels with the same small stack.
+        r = md_small_stack(runtime, "rm", "-f", "deep")
+        assert r.returncode == 0, r.stderr
+        assert runtime.container_dirs() == []
+
+
+def test_commit_of_100000_entries_in_one_directory(mydocker_bin, tmp_path):
+    with runtime_on_tmpfs(mydocker_bin, tmp_path, "512m") as runtime:
+        script = "mkdir /w && cd /w && seq 100000 | xargs touch && touch /done; sleep 600"
+        runtime.md("run", "-d", "--name", "wide", "busybox", "sh", "-c", script, check=True)
+        wait_for_file(runtime, "wide", "/done", timeout=120)
+        r = md_small_stack(runtime, "commit", "wide", "wide:v1")
+        assert r.returncode == 0, r.stderr
+        runtime.md("rm", "-f", "wide", check=True)
+        r = runtime.md("run", "--rm", "wide:v1", "sh", "-c", "ls /w | wc -l", check=True)
+        assert r.stdout.strip() == "100000"
