@@ -69,7 +69,8 @@ absl::StatusOr<std::vector<ContainerState>> Runtime::List(bool all) {
   std::vector<ContainerState> out;
   out.reserve(states.size());
   for (ContainerState& s : states) {
-    ContainerState r = ReconcileRecord(std::move(s), *host_, *state_);
+    ContainerState r =
+        ReconcileRecord(UndoDeadCommitUnlocked(*this, std::move(s)), *host_, *state_);
     if (all || r.IsActive()) out.push_back(std::move(r));
   }
   return out;

@@ -98,3 +98,41 @@ def test_commit_of_100000_entries_in_one_directory(mydocker_bin, tmp_path):
         runtime.md("rm", "-f", "wide", check=True)
         r = runtime.md("run", "--rm", "wide:v1", "sh", "-c", "ls /w | wc -l", check=True)
         assert r.stdout.strip() == "100000"
+
+
+# --- A commit killed midway -------------------------------------------------------------------------
+
+
+def freezer_state(cid):
+    for path in (f"/sys/fs/cgroup/freezer/mydocker/{cid}/freezer.state",
+                 f"/sys/fs/cgroup/mydocker/{cid}/cgroup.freeze"):
+        if os.path.exists(path):
+            return Path(path).read_text().strip()
+    return None
+
+
+def test_a_commit_killed_midway_leaves_the_container_as_it_was(runtime):
+    cid = runtime.md("run", "-d", "--name", "big", "busybox", "sh", "-c",
+                     "dd if=/dev/zero of=/big bs=1M count=64 2>/dev/null && touch /done; "
+                     "sleep 600", check=True).stdout.strip()
+    wait_for_file(runtime, "big", "/done")
+    commit = runtime.popen("commit", "big", "big:v1")
+    # Stopped once its temporary layer exists (the container is frozen by then), then killed:
+    # wherever it was, it cannot have finished.
+    wait_for(lambda: temporary_layers(runtime) or commit.poll() is not None,
+             interval=0.005, what="the commit's temporary layer")
+    os.kill(commit.pid, signal.SIGSTOP)
+    assert commit.poll() is None and temporary_layers(runtime), "the commit finished too soon"
+    assert runtime.inspect("big")["State"] == "paused"
+    os.kill(commit.pid, signal.SIGKILL)
+    commit.wait()
+    # The next command (here `ps`) finds the commit gone: thawed, running, no temporary layer.
+    assert runtime.inspect("big")["State"] == "running"
+    assert freezer_state(cid) in ("THAWED", "0")
+    assert temporary_layers(runtime) == []
+    runtime.md("exec", "big", "true", check=True)
+    assert "big" not in runtime.md("images", check=True).stdout
+    # And a commit afterwards works.
+    runtime.md("commit", "big", "big:v1", check=True, timeout=120)
+    assert runtime.inspect("big")["State"] == "running"
+    runtime.md("rm", "-f", "big", check=True)

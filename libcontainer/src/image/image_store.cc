@@ -286,6 +286,11 @@ std::vector<std::string> ImageStore::LayerDirs(const Image& image) const {
   return dirs;
 }
 
+absl::Status ImageStore::RemoveLeftovers() {
+  MYDOCKER_ASSIGN_OR_RETURN(FileLock lock, FileLock::Acquire(LockPath(root_)));
+  return TempLayer::SweepStale(root_);
+}
+
 absl::Status ImageStore::Remove(absl::string_view ref, bool force,
                                 const std::function<bool(const std::string&)>& in_use) {
   MYDOCKER_ASSIGN_OR_RETURN(FileLock lock, FileLock::Acquire(LockPath(root_)));
