@@ -136,3 +136,21 @@ def test_a_commit_killed_midway_leaves_the_container_as_it_was(runtime):
     runtime.md("commit", "big", "big:v1", check=True, timeout=120)
     assert runtime.inspect("big")["State"] == "running"
     runtime.md("rm", "-f", "big", check=True)
+
+
+# --- Another container's cgroup as a parent ---------------------------------------------------------
+
+
+def test_cgroup_parent_inside_another_container_is_refused(runtime):
+    cid = runtime.md("run", "-d", "--name", "first", "busybox", "sleep", "600",
+                     check=True).stdout.strip()
+    runtime.wait_running("first")
+    before = runtime.md("ps", "-aq", "--no-trunc", check=True).stdout
+    # In any spelling of a path inside its cgroup: `rm -f first` would kill the new one too.
+    for parent in (f"mydocker/{cid}", f"mydocker//{cid}/./sub/"):
+        r = runtime.md("run", "-d", "--cgroup-parent", parent, "busybox", "sleep", "600")
+        assert r.returncode == 125, r.stderr
+        lines = r.stderr.strip().splitlines()
+        assert len(lines) == 1 and "inside the cgroup of container first" in lines[0], lines
+    assert runtime.md("ps", "-aq", "--no-trunc", check=True).stdout == before
+    runtime.md("rm", "-f", "first", check=True)

@@ -3,6 +3,7 @@
 // each undone if a later step fails.
 #include <functional>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "container/config_builder.h"
 #include "host/host.h"
@@ -15,6 +16,11 @@
 
 namespace mydocker {
 namespace {
+
+// `path` is `dir` or below it ("a/b" is within "a", "ab" is not).
+bool IsWithin(absl::string_view path, absl::string_view dir) {
+  return absl::StartsWith(path, dir) && (path.size() == dir.size() || path[dir.size()] == '/');
+}
 
 // Turns -v specs into bind mounts. Docker's behaviour: a missing host directory is created; a
 // named volume is created on first use; `-v /path` makes an anonymous volume. Every spec is
@@ -40,6 +46,21 @@ absl::Status AddVolumes(const std::vector<std::string>& texts, VolumeStore& volu
     }
     config.mounts.push_back(
         {spec.destination, "bind", source, {"rbind", spec.readonly ? "ro" : "rw"}});
+  }
+  return absl::OkStatus();
+}
+
+// A cgroup parent inside another container's cgroup is refused: removing that container drains
+// its whole cgroup tree (freeze, kill every process in it), which would kill this one too.
+absl::Status CheckCgroupParent(const StateStore& store, absl::string_view cgroup_path) {
+  absl::string_view parent = cgroup_path.substr(0, cgroup_path.rfind('/'));
+  MYDOCKER_ASSIGN_OR_RETURN(std::vector<ContainerState> all, store.List());
+  for (const ContainerState& other : all) {
+    if (!other.cgroup_path.empty() && IsWithin(parent, other.cgroup_path)) {
+      return absl::InvalidArgumentError(absl::StrCat("invalid cgroup parent \"", parent,
+                                                     "\": it is inside the cgroup of container ",
+                                                     other.name, " (", ShortId(other.id), ")"));
+    }
   }
   return absl::OkStatus();
 }
@@ -78,6 +99,7 @@ absl::StatusOr<std::unique_ptr<Container>> Runtime::Create(const CreateOptions& 
   facts.resolve_device = ResolveDeviceSpec;
   MYDOCKER_ASSIGN_OR_RETURN(ContainerConfig config,
                             BuildContainerConfig(options, image.config, facts));
+  MYDOCKER_RETURN_IF_ERROR(CheckCgroupParent(*state_, config.linux_spec.cgroups_path));
   if (config.linux_spec.seccomp.has_value() && !options.seccomp_profile.empty()) {
     // Through the state root's cache, so the monitor's start reads the program rather than
     // compiling it again.
