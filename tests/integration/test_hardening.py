@@ -154,3 +154,39 @@ def test_cgroup_parent_inside_another_container_is_refused(runtime):
         assert len(lines) == 1 and "inside the cgroup of container first" in lines[0], lines
     assert runtime.md("ps", "-aq", "--no-trunc", check=True).stdout == before
     runtime.md("rm", "-f", "first", check=True)
+
+
+# --- Validation before creation ---------------------------------------------------------------------
+
+
+def assert_refused_before_creation(runtime, args, message):
+    before = runtime.md("ps", "-aq", "--no-trunc", check=True).stdout
+    volumes = runtime.md("volume", "ls", "-q", check=True).stdout
+    r = runtime.md("run", *args)
+    assert r.returncode == 125, (args, r.returncode, r.stderr)
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0], (args, lines)
+    assert runtime.md("ps", "-aq", "--no-trunc", check=True).stdout == before
+    assert runtime.md("volume", "ls", "-q", check=True).stdout == volumes
+
+
+def test_image_env_with_a_nul_byte_is_refused_at_load(runtime, tmp_path):
+    base = busybox_layer()
+    image = ("nul/env:v1", [base], config_for([base], {"Env": ["A=x\u0000y"], "Cmd": ["true"]}))
+    assert_load_refused(runtime, oci_archive([image]).write_tar(tmp_path / "nul.tar"),
+                        "Env", "NUL byte")
+
+
+def test_bad_run_options_are_refused_before_anything_is_created(runtime, tmp_path):
+    cases = [
+        (["--pids-limit", "99999999999999999999"], "--pids-limit"),
+        (["--pids-limit", "4194305"], "at most 4194304"),
+        (["--cpus", "1e9"], "range of CPUs is from 0.01 to"),
+        (["-v", f"{tmp_path}/a:/x", "-v", "/x/"], "Duplicate mount point: /x"),
+        (["-v", "anon1:/data", "-v", "anon2:/data/."], "Duplicate mount point: /data"),
+    ]
+    for args, message in cases:
+        assert_refused_before_creation(runtime, [*args, "busybox", "true"], message)
+    assert not (tmp_path / "a").exists()
+    # What is valid still runs: an exponent is a number, as in Docker.
+    runtime.md("run", "--rm", "--cpus", "5e-1", "busybox", "true", check=True)

@@ -2,9 +2,11 @@
 // BuildContainerConfig): volumes, the compiled seccomp profile, the record, the directories,
 // each undone if a later step fails.
 #include <functional>
+#include <set>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "container/config_builder.h"
 #include "host/host.h"
 #include "mydocker/fs_util.h"
@@ -22,6 +24,20 @@ bool IsWithin(absl::string_view path, absl::string_view dir) {
   return absl::StartsWith(path, dir) && (path.size() == dir.size() || path[dir.size()] == '/');
 }
 
+// The target of a -v spec, refused when it repeats one of `targets` (Docker's message, in one
+// spelling: "/x/" and "/x//." are "/x").
+absl::Status CheckTarget(const std::string& text, const VolumeSpec& spec,
+                         std::set<std::string>& targets) {
+  std::string target;
+  for (absl::string_view part : absl::StrSplit(spec.destination, '/', absl::SkipEmpty())) {
+    if (part != ".") absl::StrAppend(&target, "/", part);
+  }
+  if (!targets.insert(target).second) {
+    return absl::InvalidArgumentError(absl::StrCat("Duplicate mount point: ", target));
+  }
+  return absl::OkStatus();
+}
+
 // Turns -v specs into bind mounts. Docker's behaviour: a missing host directory is created; a
 // named volume is created on first use; `-v /path` makes an anonymous volume. Every spec is
 // parsed before anything is made, so a bad one leaves nothing behind; `made` receives the
@@ -29,8 +45,10 @@ bool IsWithin(absl::string_view path, absl::string_view dir) {
 absl::Status AddVolumes(const std::vector<std::string>& texts, VolumeStore& volumes,
                         ContainerConfig& config, std::vector<std::string>* made) {
   std::vector<VolumeSpec> specs;
+  std::set<std::string> targets;
   for (const std::string& text : texts) {
     MYDOCKER_ASSIGN_OR_RETURN(VolumeSpec spec, ParseVolumeSpec(text));
+    MYDOCKER_RETURN_IF_ERROR(CheckTarget(text, spec, targets));
     specs.push_back(std::move(spec));
   }
   for (const VolumeSpec& spec : specs) {
