@@ -190,3 +190,41 @@ def test_bad_run_options_are_refused_before_anything_is_created(runtime, tmp_pat
     assert not (tmp_path / "a").exists()
     # What is valid still runs: an exponent is a number, as in Docker.
     runtime.md("run", "--rm", "--cpus", "5e-1", "busybox", "true", check=True)
+
+
+# --- Volume targets ---------------------------------------------------------------------------------
+
+
+def test_volume_targets_in_proc_sys_or_on_dev_are_refused(runtime, tmp_path):
+    src = tmp_path / "vol"
+    src.mkdir()
+    for target, message in (("/proc", "/proc is inside /proc"),
+                            ("/proc//sys/kernel/", "/proc/sys/kernel is inside /proc"),
+                            ("/sys", "/sys is inside /sys"),
+                            ("/sys/fs/cgroup", "is inside /sys"),
+                            ("/dev", "cannot mount over /dev")):
+        assert_refused_before_creation(runtime, ["-v", f"{src}:{target}", "busybox", "true"],
+                                       message)
+    # Below /dev is fine: the volume is mounted on the runtime's /dev.
+    (src / "f").write_text("hi\n")
+    r = runtime.md("run", "--rm", "-v", f"{src}:/dev/vol", "busybox", "cat", "/dev/vol/f",
+                   check=True)
+    assert r.stdout == "hi\n"
+
+
+def test_volume_target_through_an_image_symlink_into_proc_is_refused(runtime, tmp_path):
+    src = tmp_path / "vol"
+    src.mkdir()
+    runtime.md("run", "--name", "mk", "busybox", "sh", "-c",
+               "ln -s /proc /lnk && ln -s /dev /devlnk && ln -s /sys/kernel /sk", check=True)
+    runtime.md("commit", "mk", "links:v1", check=True)
+    runtime.md("rm", "mk", check=True)
+    for target, message in (("/lnk", "volume target /lnk is inside /proc or /sys"),
+                            ("/lnk/sys", "volume target /lnk/sys is inside /proc or /sys"),
+                            ("/sk", "volume target /sk is inside /proc or /sys"),
+                            ("/devlnk", "volume target /devlnk is /dev")):
+        r = runtime.md("run", "--rm", "-v", f"{src}:{target}", "links:v1", "true")
+        assert r.returncode == 125, (target, r.stderr)
+        assert message in r.stderr, (target, r.stderr)
+        assert "mask" not in r.stderr
+    assert runtime.md("ps", "-aq", check=True).stdout == ""

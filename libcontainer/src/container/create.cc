@@ -25,7 +25,9 @@ bool IsWithin(absl::string_view path, absl::string_view dir) {
 }
 
 // The target of a -v spec, refused when it repeats one of `targets` (Docker's message, in one
-// spelling: "/x/" and "/x//." are "/x").
+// spelling: "/x/" and "/x//." are "/x"), when it is in /proc or /sys (as runc: a volume would
+// hide their masked and read-only paths) or /dev itself (the runtime's devices). Init checks
+// again where a symlink of the image leads.
 absl::Status CheckTarget(const std::string& text, const VolumeSpec& spec,
                          std::set<std::string>& targets) {
   std::string target;
@@ -34,6 +36,16 @@ absl::Status CheckTarget(const std::string& text, const VolumeSpec& spec,
   }
   if (!targets.insert(target).second) {
     return absl::InvalidArgumentError(absl::StrCat("Duplicate mount point: ", target));
+  }
+  for (absl::string_view kernel : {"/proc", "/sys"}) {
+    if (IsWithin(target, kernel)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("invalid volume \"", text, "\": ", target, " is inside ", kernel));
+    }
+  }
+  if (target == "/dev") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid volume \"", text, "\": cannot mount over /dev"));
   }
   return absl::OkStatus();
 }
