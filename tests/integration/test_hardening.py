@@ -228,3 +228,19 @@ def test_volume_target_through_an_image_symlink_into_proc_is_refused(runtime, tm
         assert message in r.stderr, (target, r.stderr)
         assert "mask" not in r.stderr
     assert runtime.md("ps", "-aq", check=True).stdout == ""
+
+
+# --- Text from a container on the operator's terminal -----------------------------------------------
+
+
+def test_top_and_ps_replace_control_characters(runtime):
+    hostile = "\x1b]0;owned\x07\x1b[2J\x9b"
+    runtime.md("run", "-d", "--name", "esc", "busybox", "sh", "-c", "sleep 600 & wait", hostile,
+               check=True)
+    runtime.wait_running("esc")
+    top = runtime.md("top", "esc", check=True).stdout
+    assert "?]0;owned??[2J?" in top, top
+    ps = runtime.md("ps", "-a", "--no-trunc", check=True).stdout
+    for out in (top, ps):
+        assert not any(ord(c) < 0x20 and c != "\n" or 0x7f <= ord(c) < 0xa0 for c in out), out
+    runtime.md("rm", "-f", "esc", check=True)
