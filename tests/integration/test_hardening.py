@@ -244,3 +244,28 @@ def test_top_and_ps_replace_control_characters(runtime):
     for out in (top, ps):
         assert not any(ord(c) < 0x20 and c != "\n" or 0x7f <= ord(c) < 0xa0 for c in out), out
     runtime.md("rm", "-f", "esc", check=True)
+
+
+# --- A full state root ------------------------------------------------------------------------------
+
+
+def test_a_full_state_root_still_records_the_end(mydocker_bin, tmp_path):
+    with runtime_on_tmpfs(mydocker_bin, tmp_path, "24m") as rt:
+        script = "trap 'echo last; exit 7' USR1; echo first; while true; do sleep 0.05; done"
+        rt.md("run", "-d", "--name", "full", "busybox", "sh", "-c", script, check=True)
+        rt.wait_running("full")
+        wait_for(lambda: "first" in rt.md("logs", "full").stdout, what="the first line")
+        # The container's own writes (here ours) fill the state root to the last block.
+        filler = Path(rt.root) / "filler"
+        with open(filler, "wb", buffering=0) as f:
+            try:
+                while f.write(b"\0" * 65536):
+                    pass
+            except OSError as e:
+                assert e.errno == errno.ENOSPC
+        rt.md("kill", "-s", "USR1", "full", check=True)
+        assert rt.md("wait", "full", check=True).stdout.strip() == "7"
+        entry = rt.inspect("full")
+        assert entry["State"] == "exited" and "(7)" in entry["Status"], entry
+        assert rt.md("logs", "full", check=True).stdout == "first\nlast\n"
+        filler.unlink()
