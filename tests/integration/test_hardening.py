@@ -269,3 +269,51 @@ def test_a_full_state_root_still_records_the_end(mydocker_bin, tmp_path):
         assert entry["State"] == "exited" and "(7)" in entry["Status"], entry
         assert rt.md("logs", "full", check=True).stdout == "first\nlast\n"
         filler.unlink()
+
+
+# --- Smaller findings -------------------------------------------------------------------------------
+
+
+def test_output_that_is_not_utf8_is_logged_as_valid_json(runtime):
+    runtime.md("run", "-d", "--name", "bytes", "busybox", "printf", "\\377ok \\303\\251\\n",
+               check=True)
+    assert runtime.md("wait", "bytes", check=True).stdout.strip() == "0"
+    [cid] = runtime.container_dirs()
+    data = (runtime.container_dir(cid) / "container.log").read_bytes()
+    data.decode("utf-8")  # raises if anything is not UTF-8
+    entries = [json.loads(line) for line in data.splitlines()]
+    assert entries[0]["log"] == "\ufffdok \u00e9\n", entries
+    runtime.md("rm", "bytes", check=True)
+
+
+def test_an_image_with_5000_env_entries_can_be_execd(runtime, tmp_path):
+    base = busybox_layer()
+    env = ["PATH=/bin:/usr/bin"] + [f"V{i}=x" for i in range(5000)]
+    image = ("many/env:v1", [base], config_for([base], {"Env": env, "Cmd": ["sleep", "600"]}))
+    runtime.md("load", "-i", oci_archive([image]).write_tar(tmp_path / "env.tar"), check=True)
+    runtime.md("run", "-d", "--name", "env", "many/env:v1", check=True)
+    runtime.wait_running("env")
+    r = runtime.md("exec", "env", "sh", "-c", "env | grep -c '^V'", check=True)
+    assert r.stdout.strip() == "5000"
+    runtime.md("rm", "-f", "env", check=True)
+
+
+def test_an_image_removed_while_in_use_goes_with_its_last_container(runtime, tmp_path):
+    layers_before = runtime.layer_dirs()
+    path = oci_archive([fixture_image()]).write_tar(tmp_path / "img.tar")
+    runtime.md("load", "-i", path, check=True)
+    runtime.md("run", "-d", "--name", "user1", "fixture/multi:v1", "sleep", "600", check=True)
+    runtime.md("run", "--name", "user2", "fixture/multi:v1", "true", check=True)
+    runtime.md("rmi", "-f", "fixture/multi:v1", check=True)
+    assert "<none>" in runtime.md("images", check=True).stdout
+    runtime.md("rm", "user2", check=True)
+    assert "<none>" in runtime.md("images", check=True).stdout  # user1 still uses it
+    runtime.md("exec", "user1", "true", check=True)
+    runtime.md("rm", "-f", "user1", check=True)
+    assert "<none>" not in runtime.md("images", check=True).stdout
+    assert runtime.layer_dirs() == layers_before
+    # An untagged image no container was using when it lost its tag stays (Docker's <none>).
+    runtime.md("run", "--name", "c", "busybox", "true", check=True)
+    runtime.md("commit", "c", check=True)
+    runtime.md("rm", "c", check=True)
+    assert "<none>" in runtime.md("images", check=True).stdout

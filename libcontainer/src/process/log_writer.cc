@@ -7,6 +7,7 @@
 #include "absl/time/clock.h"
 #include "mydocker/container_state.h"
 #include "mydocker/status_macros.h"
+#include "mydocker/utf8.h"
 #include "rapidjson/stringbuffer.h"
 #include "rapidjson/writer.h"
 
@@ -28,7 +29,9 @@ std::string LogWriter::Encode(absl::string_view stream, absl::string_view text,
   rapidjson::Writer<rapidjson::StringBuffer> w(buf);
   w.StartObject();
   w.Key("log");
-  w.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
+  // JSON holds Unicode: what is not UTF-8 becomes U+FFFD, as in Docker's json-file log.
+  const std::string valid = ValidUtf8(text);
+  w.String(valid.data(), static_cast<rapidjson::SizeType>(valid.size()));
   w.Key("stream");
   w.String(stream.data(), static_cast<rapidjson::SizeType>(stream.size()));
   w.Key("time");
