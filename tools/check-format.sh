@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v clang-format >/dev/null || { echo "check-format: clang-format not found" >&2; exit 1; }
-mapfile -t files < <(git ls-files '*.c' '*.cc' '*.h')
+mapfile -t files < <(git ls-files --cached --others --exclude-standard '*.c' '*.cc' '*.h' '*.hpp')
 if [ "${1:-}" = --fix ]; then
   clang-format -i "${files[@]}"
   exit 0

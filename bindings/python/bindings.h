@@ -36,6 +36,10 @@ class PyContainer {
 
   // The exit code seen by wait() or a foreground run(), reported once the record is gone.
   std::optional<int> observed_exit_code;
+  // The link to the monitor of the run this handle started (run(detach=True), start()): the
+  // monitor tells it the exit code, which outlives the record of a remove=True container.
+  // Dropped once it has told. Other handles on the same container wait on the record.
+  std::shared_ptr<Attachment> attachment;
   // What a foreground run() captured of the container's stdout and stderr.
   std::optional<std::string> output;
 

@@ -1,4 +1,5 @@
 // Container: one container of a runtime, its lifecycle and its processes.
+#include <poll.h>
 #include <pybind11/stl.h>
 
 #include <algorithm>
@@ -46,9 +47,46 @@ std::optional<int> ExitCode(PyContainer& c) {
   return state->exit_code;
 }
 
+// Waits on the handle's own attachment, if it has one, until `deadline`: true with
+// c.observed_exit_code set once the monitor told the exit code; false when the deadline passed
+// first or there is no attachment (or the monitor ended without telling: the record then has
+// what is known).
+bool WaitOnAttachment(PyContainer& c, absl::Time deadline) {
+  std::shared_ptr<Attachment> attachment = c.attachment;
+  if (!attachment) return false;
+  for (;;) {
+    absl::Duration left = std::max(deadline - absl::Now(), absl::ZeroDuration());
+    int slice = static_cast<int>(
+        absl::ToInt64Milliseconds(std::min(absl::Milliseconds(kWaitSliceMs), left)));
+    int ready, error;
+    {
+      py::gil_scoped_release release;
+      struct pollfd p = {attachment->fd(), POLLIN, 0};
+      ready = ::poll(&p, 1, slice);
+      error = errno;
+    }
+    if (ready > 0 || (ready < 0 && error != EINTR)) break;
+    if (absl::Now() >= deadline) return false;
+    CheckSignals();
+  }
+  absl::StatusOr<int> code;
+  {
+    py::gil_scoped_release release;
+    code = attachment->Wait();
+  }
+  c.attachment.reset();
+  if (!code.ok()) return false;
+  c.observed_exit_code = *code;
+  return true;
+}
+
 std::optional<int> Wait(PyContainer& c, std::optional<double> timeout) {
   if (timeout && *timeout < 0) ThrowStatus(absl::InvalidArgumentError("timeout must be >= 0"));
   absl::Time deadline = timeout ? absl::Now() + absl::Seconds(*timeout) : absl::InfiniteFuture();
+  if (WaitOnAttachment(c, deadline)) {
+    // The monitor has told the code; the resources are released, the record written or gone.
+    return c.observed_exit_code;
+  }
   for (;;) {
     absl::Duration slice = std::min(absl::Milliseconds(kWaitSliceMs),
                                     std::max(deadline - absl::Now(), absl::ZeroDuration()));
@@ -96,7 +134,9 @@ void Remove(PyContainer& c, bool force, bool volumes) {
 // Detached, as docker-py's start(): the output goes to the log; dropping the attachment leaves
 // the container to its monitor.
 void Start(PyContainer& c) {
-  WithoutGil([&] { return c.core().Start(StartOptions{}); });
+  std::unique_ptr<Attachment> attachment =
+      WithoutGil([&] { return c.core().Start(StartOptions{}); });
+  c.attachment = std::move(attachment);
 }
 
 void Update(PyContainer& c, const py::object& memory, const py::object& memory_swap,
@@ -183,9 +223,10 @@ void RegisterContainer(py::module_& m) {
            "configuration it runs with). Raises NotFound once the container is removed.")
       .def("wait", &Wait, py::arg("timeout") = py::none(),
            "Blocks until the container has ended and its resources are released; returns its "
-           "exit code, or None if unknown (a detached container run with remove=True takes its "
-           "record, exit code included, with it). Raises Timeout after timeout seconds. Ctrl-C "
-           "interrupts the wait, not the container.")
+           "exit code, or None if unknown. The handle that started the container (run(), "
+           "start()) hears the code from its monitor, so it has it even after remove=True took "
+           "the record; another handle has only the record. Raises Timeout after timeout "
+           "seconds. Ctrl-C interrupts the wait, not the container.")
       .def("logs", &ContainerLogs, py::kw_only(), py::arg("follow") = false,
            py::arg("tail") = py::none(), py::arg("stdout") = true, py::arg("stderr") = true,
            "The container's output from its log. Without follow: everything written so far, "

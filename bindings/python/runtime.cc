@@ -56,17 +56,27 @@ int WaitAttached(Attachment& attachment) {
   return WithoutGil([&] { return attachment.Wait(); });
 }
 
+// Starts a container run() created; if it cannot start, removes it before raising (as the C
+// API's run does: the caller never saw the container).
+std::unique_ptr<Attachment> StartOrRemove(PyContainer& c, const StartOptions& start) {
+  return WithoutGil([&]() -> absl::StatusOr<std::unique_ptr<Attachment>> {
+    auto attachment = c.core().Start(start);
+    if (!attachment.ok()) c.core().Remove(/*force=*/true, /*remove_volumes=*/true).IgnoreError();
+    return attachment;
+  });
+}
+
 PyContainer Run(PyRuntime& self, const RunArgs& args, bool detach) {
   PyContainer result = CreateContainer(self.runtime, args);
   StartOptions start;
   if (detach) {
-    WithoutGil([&] { return result.core().Start(start); });
+    result.attachment = StartOrRemove(result, start);
     return result;
   }
   Capture capture = ValueOrThrow(Capture::Create());
   start.attach = true;
   start.stdio = {-1, capture.fd(), capture.fd()};
-  std::unique_ptr<Attachment> attachment = WithoutGil([&] { return result.core().Start(start); });
+  std::unique_ptr<Attachment> attachment = StartOrRemove(result, start);
   result.observed_exit_code = WaitAttached(*attachment);
   result.output = ValueOrThrow(capture.Read());
   return result;

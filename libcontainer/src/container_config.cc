@@ -26,177 +26,125 @@ constexpr std::array<std::pair<NamespaceType, absl::string_view>, 7> kNamespaceN
 
 // ---- Writing -------------------------------------------------------------------------------
 
-void WriteProcess(json::Writer& w, const ProcessSpec& p) {
-  w.StartObject();
-  json::Key(w, "terminal");
-  w.Bool(p.terminal);
-  if (p.console_size.has_value()) {
-    json::Key(w, "consoleSize");
-    w.StartObject();
-    json::Key(w, "height");
-    w.Uint(p.console_size->height);
-    json::Key(w, "width");
-    w.Uint(p.console_size->width);
-    w.EndObject();
-  }
-  json::Key(w, "user");
-  w.StartObject();
-  json::Key(w, "uid");
-  w.Uint(p.user.uid);
-  json::Key(w, "gid");
-  w.Uint(p.user.gid);
-  if (!p.user.additional_gids.empty()) {
+void WriteUser(json::Writer& w, const UserSpec& user) {
+  json::KeyObject(w, "user", [&] {
+    json::KeyUint(w, "uid", user.uid);
+    json::KeyUint(w, "gid", user.gid);
+    if (user.additional_gids.empty()) return;
     json::Key(w, "additionalGids");
     w.StartArray();
-    for (uint32_t gid : p.user.additional_gids) w.Uint(gid);
+    for (uint32_t gid : user.additional_gids) w.Uint(gid);
     w.EndArray();
+  });
+}
+
+void WriteProcess(json::Writer& w, const ProcessSpec& p) {
+  w.StartObject();
+  json::KeyBool(w, "terminal", p.terminal);
+  if (p.console_size.has_value()) {
+    json::KeyObject(w, "consoleSize", [&] {
+      json::KeyUint(w, "height", p.console_size->height);
+      json::KeyUint(w, "width", p.console_size->width);
+    });
   }
-  w.EndObject();
+  WriteUser(w, p.user);
   json::KeyStringArray(w, "args", p.args);
   json::KeyStringArray(w, "env", p.env);
   json::KeyString(w, "cwd", p.cwd);
-  if (p.no_new_privileges) {
-    json::Key(w, "noNewPrivileges");
-    w.Bool(true);
-  }
+  if (p.no_new_privileges) json::KeyBool(w, "noNewPrivileges", true);
   if (p.capabilities.has_value()) {
-    json::Key(w, "capabilities");
-    w.StartObject();
-    for (const char* set : {"bounding", "effective", "permitted"}) {
-      json::KeyStringArray(w, set, *p.capabilities);
-    }
-    w.EndObject();
+    json::KeyObject(w, "capabilities", [&] {
+      for (const char* set : {"bounding", "effective", "permitted"}) {
+        json::KeyStringArray(w, set, *p.capabilities);
+      }
+    });
   }
   w.EndObject();
 }
 
 void WriteRoot(json::Writer& w, const RootSpec& root) {
-  w.StartObject();
-  json::KeyString(w, "path", root.path);
-  json::Key(w, "readonly");
-  w.Bool(root.readonly);
-  // mydocker's extension: the overlay that is assembled at `path`.
-  if (!root.lower_dirs.empty()) json::KeyStringArray(w, "lowerDirs", root.lower_dirs);
-  if (!root.upper_dir.empty()) json::KeyString(w, "upperDir", root.upper_dir);
-  if (!root.work_dir.empty()) json::KeyString(w, "workDir", root.work_dir);
-  w.EndObject();
+  json::KeyObject(w, "root", [&] {
+    json::KeyString(w, "path", root.path);
+    json::KeyBool(w, "readonly", root.readonly);
+    // mydocker's extension: the overlay that is assembled at `path`.
+    if (!root.lower_dirs.empty()) json::KeyStringArray(w, "lowerDirs", root.lower_dirs);
+    if (!root.upper_dir.empty()) json::KeyString(w, "upperDir", root.upper_dir);
+    if (!root.work_dir.empty()) json::KeyString(w, "workDir", root.work_dir);
+  });
 }
 
 void WriteMounts(json::Writer& w, const std::vector<MountSpec>& mounts) {
-  w.StartArray();
-  for (const MountSpec& m : mounts) {
-    w.StartObject();
+  json::KeyObjectArray(w, "mounts", mounts, [&](const MountSpec& m) {
     json::KeyString(w, "destination", m.destination);
     json::KeyString(w, "type", m.type);
     json::KeyString(w, "source", m.source);
     json::KeyStringArray(w, "options", m.options);
-    w.EndObject();
-  }
-  w.EndArray();
+  });
 }
 
-void WriteOptionalInt(json::Writer& w, absl::string_view key, const std::optional<int64_t>& v) {
-  if (!v.has_value()) return;
-  json::Key(w, key);
-  w.Int64(*v);
-}
-
-void WriteOptionalUint(json::Writer& w, absl::string_view key, const std::optional<uint64_t>& v) {
-  if (!v.has_value()) return;
-  json::Key(w, key);
-  w.Uint64(*v);
+void WriteCpu(json::Writer& w, const CpuResources& cpu) {
+  if (!cpu.shares && !cpu.quota && !cpu.period && cpu.cpus.empty() && cpu.mems.empty()) return;
+  json::KeyObject(w, "cpu", [&] {
+    json::KeyOptional(w, "shares", cpu.shares);
+    json::KeyOptional(w, "quota", cpu.quota);
+    json::KeyOptional(w, "period", cpu.period);
+    if (!cpu.cpus.empty()) json::KeyString(w, "cpus", cpu.cpus);
+    if (!cpu.mems.empty()) json::KeyString(w, "mems", cpu.mems);
+  });
 }
 
 void WriteResources(json::Writer& w, const LinuxResources& r) {
-  w.StartObject();
-  if (r.memory.limit || r.memory.swap) {
-    json::Key(w, "memory");
-    w.StartObject();
-    WriteOptionalInt(w, "limit", r.memory.limit);
-    WriteOptionalInt(w, "swap", r.memory.swap);
-    w.EndObject();
-  }
-  const CpuResources& cpu = r.cpu;
-  if (cpu.shares || cpu.quota || cpu.period || !cpu.cpus.empty() || !cpu.mems.empty()) {
-    json::Key(w, "cpu");
-    w.StartObject();
-    WriteOptionalUint(w, "shares", cpu.shares);
-    WriteOptionalInt(w, "quota", cpu.quota);
-    WriteOptionalUint(w, "period", cpu.period);
-    if (!cpu.cpus.empty()) json::KeyString(w, "cpus", cpu.cpus);
-    if (!cpu.mems.empty()) json::KeyString(w, "mems", cpu.mems);
-    w.EndObject();
-  }
-  if (r.pids.limit) {
-    json::Key(w, "pids");
-    w.StartObject();
-    WriteOptionalInt(w, "limit", r.pids.limit);
-    w.EndObject();
-  }
-  // Always written: a record without the key predates device policies (see ReadResources).
-  json::Key(w, "devices");
-  w.StartArray();
-  for (const DeviceRule& rule : r.devices) {
-    w.StartObject();
-    json::Key(w, "allow");
-    w.Bool(rule.allow);
-    json::KeyString(w, "type", absl::string_view(&rule.type, 1));
-    WriteOptionalInt(w, "major", rule.major);
-    WriteOptionalInt(w, "minor", rule.minor);
-    json::KeyString(w, "access", rule.access);
-    w.EndObject();
-  }
-  w.EndArray();
-  w.EndObject();
+  json::KeyObject(w, "resources", [&] {
+    if (r.memory.limit || r.memory.swap) {
+      json::KeyObject(w, "memory", [&] {
+        json::KeyOptional(w, "limit", r.memory.limit);
+        json::KeyOptional(w, "swap", r.memory.swap);
+      });
+    }
+    WriteCpu(w, r.cpu);
+    if (r.pids.limit) {
+      json::KeyObject(w, "pids", [&] { json::KeyOptional(w, "limit", r.pids.limit); });
+    }
+    // Always written: a record without the key predates device policies (see ReadResources).
+    json::KeyObjectArray(w, "devices", r.devices, [&](const DeviceRule& rule) {
+      json::KeyBool(w, "allow", rule.allow);
+      json::KeyString(w, "type", absl::string_view(&rule.type, 1));
+      json::KeyOptional(w, "major", rule.major);
+      json::KeyOptional(w, "minor", rule.minor);
+      json::KeyString(w, "access", rule.access);
+    });
+  });
 }
 
 void WriteDevices(json::Writer& w, const std::vector<LinuxDevice>& devices) {
-  w.StartArray();
-  for (const LinuxDevice& d : devices) {
-    w.StartObject();
+  json::KeyObjectArray(w, "devices", devices, [&](const LinuxDevice& d) {
     json::KeyString(w, "path", d.path);
     json::KeyString(w, "type", absl::string_view(&d.type, 1));
-    json::Key(w, "major");
-    w.Int64(d.major);
-    json::Key(w, "minor");
-    w.Int64(d.minor);
-    json::Key(w, "fileMode");
-    w.Uint(d.file_mode);
-    json::Key(w, "uid");
-    w.Uint(d.uid);
-    json::Key(w, "gid");
-    w.Uint(d.gid);
-    w.EndObject();
-  }
-  w.EndArray();
+    json::KeyInt(w, "major", d.major);
+    json::KeyInt(w, "minor", d.minor);
+    json::KeyUint(w, "fileMode", d.file_mode);
+    json::KeyUint(w, "uid", d.uid);
+    json::KeyUint(w, "gid", d.gid);
+  });
 }
 
 void WriteLinux(json::Writer& w, const LinuxSpec& linux_spec) {
-  w.StartObject();
-  json::Key(w, "namespaces");
-  w.StartArray();
-  for (NamespaceType ns : linux_spec.namespaces) {
-    w.StartObject();
-    json::KeyString(w, "type", NamespaceTypeName(ns));
-    w.EndObject();
-  }
-  w.EndArray();
-  json::Key(w, "resources");
-  WriteResources(w, linux_spec.resources);
-  if (!linux_spec.cgroups_path.empty()) {
-    json::KeyString(w, "cgroupsPath", linux_spec.cgroups_path);
-  }
-  if (!linux_spec.devices.empty()) {
-    json::Key(w, "devices");
-    WriteDevices(w, linux_spec.devices);
-  }
-  json::KeyStringArray(w, "maskedPaths", linux_spec.masked_paths);
-  json::KeyStringArray(w, "readonlyPaths", linux_spec.readonly_paths);
-  if (linux_spec.seccomp.has_value()) {
-    json::Key(w, "seccomp");
-    WriteSeccomp(w, *linux_spec.seccomp);
-  }
-  w.EndObject();
+  json::KeyObject(w, "linux", [&] {
+    json::KeyObjectArray(w, "namespaces", linux_spec.namespaces, [&](NamespaceType ns) {
+      json::KeyString(w, "type", NamespaceTypeName(ns));
+    });
+    WriteResources(w, linux_spec.resources);
+    if (!linux_spec.cgroups_path.empty()) {
+      json::KeyString(w, "cgroupsPath", linux_spec.cgroups_path);
+    }
+    if (!linux_spec.devices.empty()) WriteDevices(w, linux_spec.devices);
+    json::KeyStringArray(w, "maskedPaths", linux_spec.masked_paths);
+    json::KeyStringArray(w, "readonlyPaths", linux_spec.readonly_paths);
+    if (linux_spec.seccomp.has_value()) {
+      json::Key(w, "seccomp");
+      WriteSeccomp(w, *linux_spec.seccomp);
+    }
+  });
 }
 
 // ---- Reading -------------------------------------------------------------------------------
@@ -466,12 +414,9 @@ std::string ConfigToJson(const ContainerConfig& config) {
   json::KeyString(w, "ociVersion", config.oci_version);
   json::Key(w, "process");
   WriteProcess(w, config.process);
-  json::Key(w, "root");
   WriteRoot(w, config.root);
   if (!config.hostname.empty()) json::KeyString(w, "hostname", config.hostname);
-  json::Key(w, "mounts");
   WriteMounts(w, config.mounts);
-  json::Key(w, "linux");
   WriteLinux(w, config.linux_spec);
   w.EndObject();
   return std::string(buffer.GetString(), buffer.GetSize());

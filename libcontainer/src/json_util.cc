@@ -74,6 +74,33 @@ void KeyStringArray(Writer& w, absl::string_view key, const std::vector<std::str
   w.EndArray();
 }
 
+void KeyBool(Writer& w, absl::string_view key, bool value) {
+  Key(w, key);
+  w.Bool(value);
+}
+
+void KeyInt(Writer& w, absl::string_view key, int64_t value) {
+  Key(w, key);
+  w.Int64(value);
+}
+
+void KeyUint(Writer& w, absl::string_view key, uint64_t value) {
+  Key(w, key);
+  w.Uint64(value);
+}
+
+void KeyOptional(Writer& w, absl::string_view key, const std::optional<int64_t>& value) {
+  if (value) KeyInt(w, key, *value);
+}
+
+void KeyOptional(Writer& w, absl::string_view key, const std::optional<uint64_t>& value) {
+  if (value) KeyUint(w, key, *value);
+}
+
+void KeyOptional(Writer& w, absl::string_view key, const std::optional<uint32_t>& value) {
+  if (value) KeyUint(w, key, *value);
+}
+
 absl::StatusOr<std::string> ToString(const rapidjson::Value& v, const std::string& path) {
   if (!v.IsString()) return absl::InvalidArgumentError(path + " must be a string");
   std::string s(v.GetString(), v.GetStringLength());

@@ -48,6 +48,35 @@ void Key(Writer& w, absl::string_view key);
 void String(Writer& w, absl::string_view value);
 void KeyString(Writer& w, absl::string_view key, absl::string_view value);
 void KeyStringArray(Writer& w, absl::string_view key, const std::vector<std::string>& values);
+void KeyBool(Writer& w, absl::string_view key, bool value);
+void KeyInt(Writer& w, absl::string_view key, int64_t value);
+void KeyUint(Writer& w, absl::string_view key, uint64_t value);
+// Written only when set.
+void KeyOptional(Writer& w, absl::string_view key, const std::optional<int64_t>& value);
+void KeyOptional(Writer& w, absl::string_view key, const std::optional<uint64_t>& value);
+void KeyOptional(Writer& w, absl::string_view key, const std::optional<uint32_t>& value);
+
+// "key": {...} with the members `members()` writes.
+template <typename Fn>
+void KeyObject(Writer& w, absl::string_view key, Fn&& members) {
+  Key(w, key);
+  w.StartObject();
+  members();
+  w.EndObject();
+}
+
+// "key": [{...}, ...]: one object an item, with the members `members(item)` writes.
+template <typename Items, typename Fn>
+void KeyObjectArray(Writer& w, absl::string_view key, const Items& items, Fn&& members) {
+  Key(w, key);
+  w.StartArray();
+  for (const auto& item : items) {
+    w.StartObject();
+    members(item);
+    w.EndObject();
+  }
+  w.EndArray();
+}
 
 // "must be an integer between MIN and MAX" for T.
 template <typename T>

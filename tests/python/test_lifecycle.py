@@ -22,6 +22,22 @@ def test_wait_with_timeout_raises_timeout_and_later_returns_the_code(rt):
         assert c.status == "stopped"
 
 
+def test_wait_of_a_detached_remove_container_returns_its_code(rt):
+    # The record goes with the container; the handle that started it hears the code from the
+    # monitor. A handle got later has only the record, and says None once it is gone.
+    c = rt.run("busybox", ["sh", "-c", "sleep 0.5; exit 5"], detach=True, remove=True)
+    other = rt.containers.get(c.id)
+    assert c.wait(timeout=20) == 5
+    assert c.exit_code == 5 and c.status == "removed"
+    assert other.wait(timeout=20) is None
+    c = rt.run("busybox", ["sh", "-c", "exit 6"], detach=True, remove=True)
+    time.sleep(0.5)  # ended and removed before wait() is called
+    assert c.wait(timeout=20) == 6
+    c = rt.containers.create("busybox", ["sh", "-c", "exit 4"], remove=True)
+    c.start()
+    assert c.wait() == 4
+
+
 # PID 1 of a namespace gets only the signals it has a handler for: the shell traps them.
 TRAPPING = ("trap 'exit 10' TERM; trap 'exit 11' INT; trap 'exit 12' USR1; echo ready; "
             "while :; do sleep 0.1; done")

@@ -73,8 +73,8 @@ def test_with_removes_the_container_when_the_block_raises(rt):
 
 def test_with_tolerates_a_container_already_removed(rt):
     with rt.run("busybox", ["true"], detach=True, remove=True) as c:
-        # Its record, exit code included, went with it: the code is unknown.
-        assert c.wait(timeout=20) is None
+        # Its record went with it; the monitor told this handle the code.
+        assert c.wait(timeout=20) == 0
     assert c.status == "removed"
 
 
@@ -93,6 +93,18 @@ def test_unknown_image_is_not_found(rt):
     assert info.value.code == "NOT_FOUND"
     assert isinstance(info.value, LookupError)
     assert rt.containers.list(all=True) == []
+
+
+@pytest.mark.parametrize("detach", [False, True])
+def test_a_run_that_cannot_start_leaves_no_container(rt, detach):
+    with pytest.raises(pymydocker.CommandError) as info:
+        rt.run("busybox", ["/no/such/command"], name="never", detach=detach)
+    assert info.value.exit_code == 127
+    assert rt.containers.list(all=True) == []
+    with rt.containers.create("busybox", ["/no/such/command"], name="kept") as c:
+        with pytest.raises(pymydocker.CommandError):
+            c.start()  # create() then start(): the container is the caller's, it stays
+        assert c.status == "created"
 
 
 def test_unknown_container_is_not_found(rt):

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "cgroups/cgroup_overrides.h"
 #include "mydocker/cgroup_manager.h"
 
 namespace mydocker::cgroups {
@@ -20,18 +21,7 @@ class CgroupV1 final : public CgroupManager {
   explicit CgroupV1(std::map<std::string, std::string> roots);
 
   CgroupVersion version() const override { return CgroupVersion::kV1; }
-  absl::Status Validate(const LinuxResources& resources) const override;
-  absl::Status Create(const std::string& path, const LinuxResources& resources) override;
-  absl::Status AddProcess(const std::string& path, pid_t pid) override;
-  absl::Status Update(const std::string& path, const LinuxResources& resources) override;
-  absl::StatusOr<CgroupStats> Stats(const std::string& path) const override;
-  absl::Status Freeze(const std::string& path, bool frozen) override;
-  absl::StatusOr<bool> IsFrozen(const std::string& path) const override;
-  absl::StatusOr<std::vector<pid_t>> Pids(const std::string& path) const override;
-  absl::Status Destroy(const std::string& path) override;
-  bool Exists(const std::string& path) const override;
-  absl::StatusOr<std::vector<std::string>> JoinFiles(const std::string& path) const override;
-  absl::StatusOr<std::string> CloneIntoDir(const std::string& path) const override;
+  MYDOCKER_CGROUP_MANAGER_OVERRIDES;
   bool SwapLimitSupported() const override;
 
  private:

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "cgroups/cgroup_overrides.h"
 #include "cgroups/device_filter.h"
 #include "mydocker/cgroup_manager.h"
 
@@ -20,18 +21,7 @@ class CgroupV2 final : public CgroupManager {
   explicit CgroupV2(std::string root, DeviceFilterApplier device_filter = &ApplyDeviceFilter);
 
   CgroupVersion version() const override { return CgroupVersion::kV2; }
-  absl::Status Validate(const LinuxResources& resources) const override;
-  absl::Status Create(const std::string& path, const LinuxResources& resources) override;
-  absl::Status AddProcess(const std::string& path, pid_t pid) override;
-  absl::Status Update(const std::string& path, const LinuxResources& resources) override;
-  absl::StatusOr<CgroupStats> Stats(const std::string& path) const override;
-  absl::Status Freeze(const std::string& path, bool frozen) override;
-  absl::StatusOr<bool> IsFrozen(const std::string& path) const override;
-  absl::StatusOr<std::vector<pid_t>> Pids(const std::string& path) const override;
-  absl::Status Destroy(const std::string& path) override;
-  bool Exists(const std::string& path) const override;
-  absl::StatusOr<std::vector<std::string>> JoinFiles(const std::string& path) const override;
-  absl::StatusOr<std::string> CloneIntoDir(const std::string& path) const override;
+  MYDOCKER_CGROUP_MANAGER_OVERRIDES;
   bool SwapLimitSupported() const override;
 
  private:

@@ -11,9 +11,9 @@
 namespace mydocker {
 
 struct ProcStat {
-  std::string comm;  // field 2, without its parentheses
-  char state = '?';  // field 3: R, S, D, T, Z, X, ...
-  int ppid = 0;      // field 4
+  std::string comm;               // field 2, without its parentheses
+  char state = '?';               // field 3: R, S, D, T, Z, X, ...
+  int ppid = 0;                   // field 4
   uint64_t utime = 0, stime = 0;  // fields 14 and 15, in clock ticks
   uint64_t start_time = 0;        // field 22, clock ticks since boot
 };

@@ -27,7 +27,7 @@ TEST(ProcStatTest, RefusesMalformedContents) {
   for (absl::string_view bad : {
            absl::string_view(""),
            absl::string_view("4242 no parentheses S 1"),
-           absl::string_view("4242 (x) S 1 2 3"),                  // too short
+           absl::string_view("4242 (x) S 1 2 3"),                                    // too short
            absl::string_view("4242 (x) SS 17 0 0 0 0 0 0 0 0 0 1 1 0 0 0 0 0 0 7"),  // state
            absl::string_view("4242 (x) S 17 0 0 0 0 0 0 0 0 0 1 1 0 0 0 0 0 0 nope"),
        }) {

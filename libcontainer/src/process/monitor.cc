@@ -31,6 +31,7 @@
 #include "mydocker/volume_store.h"
 #include "process/init_plan.h"
 #include "process/log_writer.h"
+#include "process/monitor_decisions.h"
 #include "process/protocol.h"
 #include "process/stdio_relay.h"
 #include "security/seccomp.h"
@@ -343,24 +344,16 @@ absl::Status Monitor::RecordStarted() {
 void Monitor::FailStart(const absl::Status& status) {
   if (init_.owns()) init_.KillAndWait().IgnoreError();
   init_pid_ = -1;
-  int code = ExitCodeOf(status);
-  std::string message(status.message());
   if (owns_start_) {
     ReleaseResources(RealHost(), *cgroups_, dir_, state_).IgnoreError();
-    // Docker keeps a container whose command could not start, in state "created", with the
-    // reason; --rm removes it at once.
-    // A restart keeps it, as Docker does (the restarter reports the error).
-    if (state_.auto_remove && state_.restarting.empty()) {
+    RecordOutcome outcome = DecideFailedStart(state_, status);
+    if (outcome.remove) {
       DeleteContainerFiles(*store_, *volumes_, state_.id, /*anonymous_volumes=*/true).IgnoreError();
     } else {
-      state_.status = ContainerStatus::kCreated;
-      state_.error = message;
-      state_.exit_code = code;
-      state_.init = {};
-      store_->SaveState(state_).IgnoreError();
+      store_->SaveState(outcome.record).IgnoreError();
     }
   }
-  Tell(ControlType::kStartFailed, code, message);
+  Tell(ControlType::kStartFailed, ExitCodeOf(status), status.message());
 }
 
 void Monitor::Relay(int from, int to, absl::string_view stream, bool* open) {
@@ -488,11 +481,10 @@ void Monitor::Finish() {
   // (The reserve is four times what the log keeps, so the record still fits after it.)
   ::unlink(ReservePath(dir_).c_str());
   log_->Retry();
-  int code = ExitCodeFromWaitStatus(wait_status_);
   auto lock = store_->Lock(request_.id);
-  // An OOM kill is a SIGKILL; only then are the cgroup's counters read.
+  // Only a SIGKILL can be the OOM killer's; only then are the cgroup's counters read.
   bool oom = false;
-  if (WIFSIGNALED(wait_status_) && WTERMSIG(wait_status_) == SIGKILL) {
+  if (MayBeOomKill(wait_status_)) {
     auto stats = cgroups_->Stats(state_.cgroup_path);
     oom = stats.ok() && stats->oom_kills > 0;
   }
@@ -501,27 +493,19 @@ void Monitor::Finish() {
   std::string trash;
   // Without the lock (its file cannot be opened, say) the end is still recorded: the record is
   // replaced atomically, and an unrecorded end would leave "running" for reconciliation to
-  // turn into an unknown exit code. Removal of a --rm container does need the lock.
-  {
-    auto current = store_->LoadState(request_.id);
-    if (current.ok()) {
-      ContainerState s = *current;
-      // Kept when this run is the one a restart is stopping.
-      bool restarting = !s.restarting.empty() && s.restarting == state_.init;
-      if (s.auto_remove && !restarting && lock.ok()) {
-        removed = DeleteContainerFiles(*store_, *volumes_, request_.id,
-                                       /*anonymous_volumes=*/true, &trash)
-                      .ok();
-      } else {
-        s.status = ContainerStatus::kStopped;
-        s.exit_code = code;
-        s.oom_killed = oom;
-        s.finished = absl::Now();
-        store_->SaveState(s).IgnoreError();
-      }
+  // turn into an unknown exit code.
+  if (auto current = store_->LoadState(request_.id); current.ok()) {
+    RecordOutcome outcome =
+        DecideEnd(*current, state_.init, wait_status_, oom, lock.ok(), absl::Now());
+    if (outcome.remove) {
+      removed = DeleteContainerFiles(*store_, *volumes_, request_.id,
+                                     /*anonymous_volumes=*/true, &trash)
+                    .ok();
+    } else {
+      store_->SaveState(outcome.record).IgnoreError();
     }
   }
-  Tell(ControlType::kExited, code);
+  Tell(ControlType::kExited, ExitCodeFromWaitStatus(wait_status_));
   // Once detached, the container is gone for every reader (not listed, its name free, its
   // cgroup removed): deleting its files need not keep the client waiting. This monitor still
   // holds the lock on the directory while it does, and a remover that dies half-way leaves

@@ -39,12 +39,6 @@ absl::Status CheckName(const char* const (&known)[N], const std::string& value,
   return absl::InvalidArgumentError(absl::StrCat(path, ": unknown value \"", value, "\""));
 }
 
-void WriteOptionalUint(json::Writer& w, absl::string_view key, const std::optional<uint32_t>& v) {
-  if (!v.has_value()) return;
-  json::Key(w, key);
-  w.Uint(*v);
-}
-
 absl::Status ReadArg(const json::ObjectReader& r, SeccompArg* arg) {
   MYDOCKER_RETURN_IF_ERROR(r.GetInteger("index", &arg->index));
   if (arg->index > 5) {
@@ -206,34 +200,20 @@ absl::StatusOr<LinuxSeccomp> SeccompProfileFromJson(absl::string_view text,
 void WriteSeccomp(json::Writer& w, const LinuxSeccomp& seccomp) {
   w.StartObject();
   json::KeyString(w, "defaultAction", seccomp.default_action);
-  WriteOptionalUint(w, "defaultErrnoRet", seccomp.default_errno_ret);
+  json::KeyOptional(w, "defaultErrnoRet", seccomp.default_errno_ret);
   json::KeyStringArray(w, "architectures", seccomp.architectures);
-  json::Key(w, "syscalls");
-  w.StartArray();
-  for (const SeccompSyscall& call : seccomp.syscalls) {
-    w.StartObject();
+  json::KeyObjectArray(w, "syscalls", seccomp.syscalls, [&](const SeccompSyscall& call) {
     json::KeyStringArray(w, "names", call.names);
     json::KeyString(w, "action", call.action);
-    WriteOptionalUint(w, "errnoRet", call.errno_ret);
-    if (!call.args.empty()) {
-      json::Key(w, "args");
-      w.StartArray();
-      for (const SeccompArg& arg : call.args) {
-        w.StartObject();
-        json::Key(w, "index");
-        w.Uint(arg.index);
-        json::Key(w, "value");
-        w.Uint64(arg.value);
-        json::Key(w, "valueTwo");
-        w.Uint64(arg.value_two);
-        json::KeyString(w, "op", arg.op);
-        w.EndObject();
-      }
-      w.EndArray();
-    }
-    w.EndObject();
-  }
-  w.EndArray();
+    json::KeyOptional(w, "errnoRet", call.errno_ret);
+    if (call.args.empty()) return;
+    json::KeyObjectArray(w, "args", call.args, [&](const SeccompArg& arg) {
+      json::KeyUint(w, "index", arg.index);
+      json::KeyUint(w, "value", arg.value);
+      json::KeyUint(w, "valueTwo", arg.value_two);
+      json::KeyString(w, "op", arg.op);
+    });
+  });
   w.EndObject();
 }
 

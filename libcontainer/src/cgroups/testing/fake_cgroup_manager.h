@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "cgroups/cgroup_overrides.h"
 #include "mydocker/cgroup_manager.h"
 
 namespace mydocker::testing {
@@ -34,19 +35,8 @@ class FakeCgroupManager final : public CgroupManager {
   std::vector<std::string> calls() const;
 
   CgroupVersion version() const override { return version_; }
-  absl::Status Validate(const LinuxResources& resources) const override;
-  absl::Status Create(const std::string& path, const LinuxResources& resources) override;
-  absl::Status AddProcess(const std::string& path, pid_t pid) override;
-  absl::Status Update(const std::string& path, const LinuxResources& resources) override;
-  absl::StatusOr<CgroupStats> Stats(const std::string& path) const override;
-  absl::Status Freeze(const std::string& path, bool frozen) override;
-  absl::StatusOr<bool> IsFrozen(const std::string& path) const override;
-  absl::StatusOr<std::vector<pid_t>> Pids(const std::string& path) const override;
-  absl::Status Destroy(const std::string& path) override;
-  absl::StatusOr<std::vector<std::string>> JoinFiles(const std::string& path) const override;
-  absl::StatusOr<std::string> CloneIntoDir(const std::string& path) const override;
+  MYDOCKER_CGROUP_MANAGER_OVERRIDES;
   bool SwapLimitSupported() const override { return true; }
-  bool Exists(const std::string& path) const override;
 
  private:
   absl::Status Take(std::optional<absl::Status>& error) const;

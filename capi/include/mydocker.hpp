@@ -1,0 +1,433 @@
+/* mydocker.hpp: the C++17 API of libmydocker, header-only, over the stable C ABI (mydocker.h).
+ *
+ * RAII owns every handle; a failed call throws mydocker::api::Error, which carries the C
+ * API's code, message and exit code (126 cannot invoke, 127 not found, 125 other). Callbacks
+ * are std::function. Strings in, strings out; JSON results are the views mydocker_*_inspect
+ * documents (parse them with the JSON library of your choice). See docs/cpp-api.md.
+ *
+ * Thread-safety: as the C API's. A Runtime may be shared by threads; a Container or Exec
+ * object is used by one thread at a time. A Container must not outlive its Runtime.
+ */
+#ifndef MYDOCKER_HPP_
+#define MYDOCKER_HPP_
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "mydocker.h"
+
+namespace mydocker::api {
+
+/* A failed call: code() is a mydocker_code (MYDOCKER_NOT_FOUND, ...), what() its message,
+ * exit_code() the exit status a CLI would report for it. */
+class Error : public std::runtime_error {
+ public:
+  Error(int code, const std::string& message, int exit_code)
+      : std::runtime_error(message), code_(code), exit_code_(exit_code) {}
+  int code() const noexcept { return code_; }
+  /* "NOT_FOUND", "FAILED_PRECONDITION", ... */
+  const char* code_name() const noexcept { return mydocker_code_name(code_); }
+  int exit_code() const noexcept { return exit_code_; }
+
+ private:
+  int code_;
+  int exit_code_;
+};
+
+namespace detail {
+
+/* Calls a C function with a fresh error out-parameter (passed after the others), and throws
+ * its error. The error object is read after the call and freed here, whatever happens. */
+template <typename Fn, typename... Args>
+void Call(Fn fn, Args... args) {
+  mydocker_error_t* err = nullptr;
+  if (fn(args..., &err) == MYDOCKER_OK) return;
+  int code = mydocker_error_code(err);
+  std::string message = mydocker_error_message(err) != nullptr ? mydocker_error_message(err) : "";
+  int exit_code = mydocker_error_exit_code(err);
+  mydocker_error_free(err);
+  throw Error(code, message, exit_code);
+}
+
+/* A string the library allocated, copied and freed. */
+inline std::string Take(char* s) {
+  std::unique_ptr<char, void (*)(void*)> owned(s, &mydocker_free);
+  return s != nullptr ? std::string(s) : std::string();
+}
+
+inline const char* OrNull(const std::string& s) { return s.empty() ? nullptr : s.c_str(); }
+
+/* A NULL-terminated array of C strings viewing `values` (which must outlive it). */
+class CStrings {
+ public:
+  explicit CStrings(const std::vector<std::string>& values) {
+    for (const std::string& v : values) ptrs_.push_back(v.c_str());
+    ptrs_.push_back(nullptr);
+  }
+  const char* const* get() const { return ptrs_.size() > 1 ? ptrs_.data() : nullptr; }
+
+ private:
+  std::vector<const char*> ptrs_;
+};
+
+/* An options struct of the C API, zeroed with its size set (the *_INIT macros' designated
+ * initializers are not C++17). */
+template <typename T>
+T Sized() {
+  T value{};
+  value.size = sizeof(T);
+  return value;
+}
+
+/* A C wait function (handle, timeout_ms, &exit_code, errptr): the exit code, or nullopt when
+ * the timeout passed first (MYDOCKER_DEADLINE_EXCEEDED is not an error here). */
+template <typename Fn, typename Handle>
+std::optional<int> WaitCall(Fn fn, Handle* handle,
+                            std::optional<std::chrono::milliseconds> timeout) {
+  int code = -1;
+  try {
+    Call(fn, handle, timeout ? static_cast<int64_t>(timeout->count()) : int64_t{-1}, &code);
+  } catch (const Error& e) {
+    if (e.code() == MYDOCKER_DEADLINE_EXCEEDED) return std::nullopt;
+    throw;
+  }
+  return code;
+}
+
+}  // namespace detail
+
+/* Resource limits; zero leaves one unset (see mydocker_resources_t). */
+struct Resources {
+  int64_t memory = 0;      /* bytes */
+  int64_t memory_swap = 0; /* memory + swap; -1 unlimited */
+  double cpus = 0;         /* e.g. 1.5 */
+  uint64_t cpu_shares = 0;
+  std::string cpuset_cpus; /* "0-1,3" */
+  std::string cpuset_mems;
+  int64_t pids_limit = 0; /* -1 unlimited */
+
+  mydocker_resources_t ToC() const {
+    auto r = detail::Sized<mydocker_resources_t>();
+    r.memory = memory;
+    r.memory_swap = memory_swap;
+    r.cpus = cpus;
+    r.cpu_shares = cpu_shares;
+    r.cpuset_cpus = detail::OrNull(cpuset_cpus);
+    r.cpuset_mems = detail::OrNull(cpuset_mems);
+    r.pids_limit = pids_limit;
+    return r;
+  }
+};
+
+/* What a container is made of (see mydocker_create_options_t); empty means the default. */
+struct CreateOptions {
+  std::string image; /* required */
+  std::string name;
+  std::vector<std::string> command; /* empty: the image's */
+  std::vector<std::string> env;     /* "KEY=VALUE" */
+  std::vector<std::string> volumes; /* "/host:/ctr[:ro]", "name:/ctr", "/ctr" */
+  std::string workdir;
+  std::string hostname;
+  bool tty = false;
+  bool open_stdin = false;
+  bool auto_remove = false;
+  std::optional<Resources> resources;
+  std::string cgroup_parent;
+};
+
+/* How a container is started. Detached by default; attached, the container's stdio are these
+ * descriptors (-1: not connected). */
+struct StartOptions {
+  bool attach = false;
+  int stdin_fd = -1;
+  int stdout_fd = -1;
+  int stderr_fd = -1;
+  int console_height = 0;
+  int console_width = 0;
+
+  mydocker_start_options_t ToC() const {
+    auto s = detail::Sized<mydocker_start_options_t>();
+    s.attach = attach ? 1 : 0;
+    s.stdin_fd = stdin_fd;
+    s.stdout_fd = stdout_fd;
+    s.stderr_fd = stderr_fd;
+    s.console_height = console_height;
+    s.console_width = console_width;
+    return s;
+  }
+};
+
+/* A command to run in a running container (see mydocker_exec_options_t). */
+struct ExecOptions {
+  std::vector<std::string> args; /* required */
+  std::vector<std::string> env;
+  std::string workdir;
+  std::string user;
+  bool detach = false;
+  int stdin_fd = -1;
+  int stdout_fd = -1;
+  int stderr_fd = -1;
+};
+
+enum class Status {
+  kCreated = MYDOCKER_STATUS_CREATED,
+  kRunning = MYDOCKER_STATUS_RUNNING,
+  kPaused = MYDOCKER_STATUS_PAUSED,
+  kStopped = MYDOCKER_STATUS_STOPPED,
+};
+
+struct Stats {
+  uint64_t cpu_usage_ns = 0;
+  uint64_t memory_usage = 0;
+  int64_t memory_limit = -1; /* -1 unlimited */
+  uint64_t pids_current = 0;
+  int64_t pids_limit = -1;
+  uint64_t oom_kills = 0;
+};
+
+/* One line of a container's log: stream 1 (stdout) or 2 (stderr), the text with its newline,
+ * the Unix time in nanoseconds it was written. Return false to stop reading. */
+using LogFn = std::function<bool(int stream, std::string_view text, int64_t time_ns)>;
+
+/* A command started by Container::StartExec, running while the caller goes on. */
+class Exec {
+ public:
+  explicit Exec(mydocker_exec_t* handle) : handle_(handle, &mydocker_exec_destroy) {}
+
+  void Signal(int signal) { detail::Call(mydocker_exec_signal, handle_.get(), signal); }
+  /* Its exit code; nullopt if `timeout` passed first. Throws the error of a command that
+   * could not be run (exit_code() 126 or 127). */
+  std::optional<int> Wait(std::optional<std::chrono::milliseconds> timeout = std::nullopt) {
+    return detail::WaitCall(mydocker_exec_wait, handle_.get(), timeout);
+  }
+
+ private:
+  std::unique_ptr<mydocker_exec_t, void (*)(mydocker_exec_t*)> handle_;
+};
+
+/* A handle on one container; destroying it leaves the container as it is. */
+class Container {
+ public:
+  explicit Container(mydocker_container_t* handle) : handle_(handle, &mydocker_container_destroy) {}
+
+  std::string id() const { return mydocker_container_id(handle_.get()); }
+  mydocker_container_t* get() const { return handle_.get(); }
+
+  void Start(const StartOptions& options = {}) {
+    mydocker_start_options_t start = options.ToC();
+    detail::Call(mydocker_container_start, handle_.get(), &start);
+  }
+  /* The exit code once the container has ended and its resources are released (-1 if it is
+   * not known); nullopt if `timeout` passed first. */
+  std::optional<int> Wait(std::optional<std::chrono::milliseconds> timeout = std::nullopt) {
+    return detail::WaitCall(mydocker_container_wait, handle_.get(), timeout);
+  }
+  void Kill(int signal) { detail::Call(mydocker_container_kill, handle_.get(), signal); }
+  void Stop(int timeout_seconds = 10) {
+    detail::Call(mydocker_container_stop, handle_.get(), timeout_seconds);
+  }
+  void Remove(bool force = false) {
+    detail::Call(mydocker_container_remove, handle_.get(), force ? 1 : 0);
+  }
+  void Pause() { detail::Call(mydocker_container_pause, handle_.get()); }
+  void Unpause() { detail::Call(mydocker_container_unpause, handle_.get()); }
+  void Update(const Resources& resources) {
+    mydocker_resources_t r = resources.ToC();
+    detail::Call(mydocker_container_update, handle_.get(), &r);
+  }
+  void Resize(int height, int width) {
+    detail::Call(mydocker_container_resize, handle_.get(), height, width);
+  }
+
+  /* The status, reconciled with the kernel; *pid (optional) gets init's host pid or 0. */
+  Status status(int* pid = nullptr) {
+    int status = 0;
+    detail::Call(mydocker_container_status, handle_.get(), &status, pid);
+    return static_cast<Status>(status);
+  }
+  /* `docker inspect` of the container, as JSON. */
+  std::string Inspect() {
+    char* json = nullptr;
+    detail::Call(mydocker_container_inspect, handle_.get(), &json);
+    return detail::Take(json);
+  }
+  Stats stats() {
+    auto s = detail::Sized<mydocker_stats_t>();
+    detail::Call(mydocker_container_stats, handle_.get(), &s);
+    return Stats{s.cpu_usage_ns, s.memory_usage, s.memory_limit,
+                 s.pids_current, s.pids_limit,   s.oom_kills};
+  }
+
+  /* Reads the log (the last `tail` lines, or all when negative); with `follow`, until the
+   * container ends or `fn` returns false. An exception thrown by `fn` stops the reading and
+   * propagates from here. */
+  void Logs(const LogFn& fn, bool follow = false, int64_t tail = -1) {
+    struct Context {
+      const LogFn* fn;
+      std::exception_ptr error;
+    } context{&fn, nullptr};
+    auto trampoline = [](void* arg, int stream, const char* data, size_t len,
+                         int64_t time_ns) -> int {
+      auto* c = static_cast<Context*>(arg);
+      try {
+        return (*c->fn)(stream, std::string_view(data, len), time_ns) ? 0 : 1;
+      } catch (...) {
+        c->error = std::current_exception();
+        return 1;
+      }
+    };
+    detail::Call(mydocker_container_logs, handle_.get(), follow ? 1 : 0, tail,
+                 static_cast<mydocker_log_fn>(trampoline), static_cast<void*>(&context));
+    if (context.error) std::rethrow_exception(context.error);
+  }
+
+  /* Runs a command in the running container and returns its exit code; throws Error with
+   * exit_code() 126/127 when it cannot be run. */
+  int RunExec(const ExecOptions& options) {
+    ExecArgs c(options);
+    int code = -1;
+    detail::Call(mydocker_container_exec, handle_.get(), &c.options, &code);
+    return code;
+  }
+  /* Starts a command and returns at once (options.detach must be false). */
+  Exec StartExec(const ExecOptions& options) {
+    ExecArgs c(options);
+    mydocker_exec_t* exec = nullptr;
+    detail::Call(mydocker_exec_start, handle_.get(), &c.options, &exec);
+    return Exec(exec);
+  }
+
+ private:
+  // The C view of ExecOptions, valid while `from` lives.
+  struct ExecArgs {
+    explicit ExecArgs(const ExecOptions& from) : args(from.args), env(from.env) {
+      options.args = args.get();
+      options.env = env.get();
+      options.workdir = detail::OrNull(from.workdir);
+      options.user = detail::OrNull(from.user);
+      options.detach = from.detach ? 1 : 0;
+      options.stdin_fd = from.stdin_fd;
+      options.stdout_fd = from.stdout_fd;
+      options.stderr_fd = from.stderr_fd;
+    }
+    detail::CStrings args, env;
+    mydocker_exec_options_t options = detail::Sized<mydocker_exec_options_t>();
+  };
+
+  std::unique_ptr<mydocker_container_t, void (*)(mydocker_container_t*)> handle_;
+};
+
+/* The runtime of one state root. Movable, not copyable; closes on destruction. */
+class Runtime {
+ public:
+  /* `root` empty: $MYDOCKER_ROOT or /var/lib/mydocker; `helper` empty: see
+   * mydocker_runtime_options_t. */
+  static Runtime Open(const std::string& root = "", const std::string& helper = "") {
+    auto options = detail::Sized<mydocker_runtime_options_t>();
+    options.root = detail::OrNull(root);
+    options.helper_path = detail::OrNull(helper);
+    mydocker_runtime_t* runtime = nullptr;
+    detail::Call(mydocker_runtime_open, &options, &runtime);
+    return Runtime(runtime);
+  }
+
+  std::string root() const { return mydocker_runtime_root(handle_.get()); }
+  std::string helper_path() const { return mydocker_runtime_helper_path(handle_.get()); }
+  mydocker_runtime_t* get() const { return handle_.get(); }
+
+  /* Imports a root file system tarball as image `ref`; returns the image id. */
+  std::string ImportImage(const std::string& tar_path, const std::string& ref) {
+    char* id = nullptr;
+    detail::Call(mydocker_image_import, handle_.get(), tar_path.c_str(), ref.c_str(), &id);
+    return detail::Take(id);
+  }
+  /* `docker image inspect` of every image, as a JSON array. */
+  std::string ListImages() {
+    char* json = nullptr;
+    detail::Call(mydocker_image_list, handle_.get(), &json);
+    return detail::Take(json);
+  }
+  /* `docker image inspect` of one image, as JSON. */
+  std::string InspectImage(const std::string& ref) {
+    mydocker_image_t* image = nullptr;
+    detail::Call(mydocker_image_get, handle_.get(), ref.c_str(), &image);
+    std::unique_ptr<mydocker_image_t, void (*)(mydocker_image_t*)> owned(image,
+                                                                         &mydocker_image_destroy);
+    char* json = nullptr;
+    detail::Call(mydocker_image_inspect, static_cast<const mydocker_image_t*>(image), &json);
+    return detail::Take(json);
+  }
+  void RemoveImage(const std::string& ref, bool force = false) {
+    detail::Call(mydocker_image_remove, handle_.get(), ref.c_str(), force ? 1 : 0);
+  }
+
+  Container Create(const CreateOptions& options) {
+    CreateArgs c(options);
+    mydocker_container_t* container = nullptr;
+    detail::Call(mydocker_container_create, handle_.get(), &c.options, &container);
+    return Container(container);
+  }
+  /* Create and start; a failed start removes the container again. */
+  Container Run(const CreateOptions& options, const StartOptions& start = {}) {
+    CreateArgs c(options);
+    mydocker_start_options_t s = start.ToC();
+    mydocker_container_t* container = nullptr;
+    detail::Call(mydocker_container_run, handle_.get(), &c.options, &s, &container);
+    return Container(container);
+  }
+  /* By name, full id or unique id prefix. */
+  Container Get(const std::string& ref) {
+    mydocker_container_t* container = nullptr;
+    detail::Call(mydocker_container_get, handle_.get(), ref.c_str(), &container);
+    return Container(container);
+  }
+  /* The state records of the running and paused containers (all: of every container), as a
+   * JSON array. */
+  std::string ListContainers(bool all = false) {
+    char* json = nullptr;
+    detail::Call(mydocker_container_list, handle_.get(), all ? 1 : 0, &json);
+    return detail::Take(json);
+  }
+
+ private:
+  explicit Runtime(mydocker_runtime_t* runtime) : handle_(runtime, &mydocker_runtime_close) {}
+
+  // The C view of CreateOptions, valid while `from` lives.
+  struct CreateArgs {
+    explicit CreateArgs(const CreateOptions& from)
+        : command(from.command), env(from.env), volumes(from.volumes) {
+      options.image = from.image.c_str();
+      options.name = detail::OrNull(from.name);
+      options.command = command.get();
+      options.env = env.get();
+      options.volumes = volumes.get();
+      options.workdir = detail::OrNull(from.workdir);
+      options.hostname = detail::OrNull(from.hostname);
+      options.tty = from.tty ? 1 : 0;
+      options.open_stdin = from.open_stdin ? 1 : 0;
+      options.auto_remove = from.auto_remove ? 1 : 0;
+      if (from.resources) {
+        resources = from.resources->ToC();
+        options.resources = &resources;
+      }
+      options.cgroup_parent = detail::OrNull(from.cgroup_parent);
+    }
+    detail::CStrings command, env, volumes;
+    mydocker_resources_t resources = detail::Sized<mydocker_resources_t>();
+    mydocker_create_options_t options = detail::Sized<mydocker_create_options_t>();
+  };
+
+  std::unique_ptr<mydocker_runtime_t, void (*)(mydocker_runtime_t*)> handle_;
+};
+
+}  // namespace mydocker::api
+
+#endif /* MYDOCKER_HPP_ */

@@ -1,0 +1,152 @@
+// The C++ API (mydocker.hpp) against libmydocker.so with real containers: RAII, errors as
+// exceptions with code, message and exit code, callbacks, exec handles. Needs root (skipped
+// otherwise). MYDOCKER_HELPER and MYDOCKER_BUSYBOX_TAR come from the test's environment.
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "mydocker.hpp"
+
+namespace {
+
+using mydocker::api::Container;
+using mydocker::api::CreateOptions;
+using mydocker::api::Error;
+using mydocker::api::ExecOptions;
+using mydocker::api::Runtime;
+using mydocker::api::StartOptions;
+using mydocker::api::Status;
+using namespace std::chrono_literals;
+
+class CppApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (geteuid() != 0) GTEST_SKIP() << "needs root";
+    char tmpl[] = "/tmp/mydocker-cpptest-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    root_ = tmpl;
+    runtime_.emplace(Runtime::Open(root_, getenv("MYDOCKER_HELPER")));
+    runtime_->ImportImage(getenv("MYDOCKER_BUSYBOX_TAR"), "busybox");
+  }
+
+  void TearDown() override {
+    if (!runtime_) return;
+    EXPECT_EQ(runtime_->ListContainers(/*all=*/true), "[]") << "a test left a container";
+    runtime_.reset();
+    std::ifstream mountinfo("/proc/self/mountinfo");
+    std::stringstream all;
+    all << mountinfo.rdbuf();
+    EXPECT_EQ(all.str().find(root_), std::string::npos) << "a mount was left under " << root_;
+    std::string rm = "rm -rf '" + root_ + "'";
+    EXPECT_EQ(system(rm.c_str()), 0);
+  }
+
+  static CreateOptions Busybox(std::vector<std::string> command) {
+    CreateOptions o;
+    o.image = "busybox";
+    o.command = std::move(command);
+    return o;
+  }
+
+  std::string root_;
+  std::optional<Runtime> runtime_;
+};
+
+TEST_F(CppApiTest, ErrorsCarryCodeMessageAndExitCode) {
+  try {
+    runtime_->Get("nosuchcontainer");
+    FAIL() << "no exception";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), MYDOCKER_NOT_FOUND);
+    EXPECT_STREQ(e.code_name(), "NOT_FOUND");
+    EXPECT_NE(std::string(e.what()).find("nosuchcontainer"), std::string::npos) << e.what();
+  }
+  try {
+    runtime_->Run(Busybox({"/no/such/command"}));
+    FAIL() << "no exception";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.exit_code(), 127);
+    EXPECT_NE(std::string(e.what()).find("/no/such/command"), std::string::npos) << e.what();
+  }
+  // A failed run leaves nothing: TearDown checks the list is empty.
+  EXPECT_THROW(runtime_->InspectImage("nosuchimage"), Error);
+}
+
+TEST_F(CppApiTest, AttachedRunWritesToTheDescriptorsAndWaitGivesTheCode) {
+  int fds[2];
+  ASSERT_EQ(pipe2(fds, O_CLOEXEC), 0);
+  StartOptions start;
+  start.attach = true;
+  start.stdout_fd = fds[1];
+  Container c = runtime_->Run(Busybox({"sh", "-c", "echo hello; exit 3"}), start);
+  close(fds[1]);
+  EXPECT_EQ(c.Wait(), 3);
+  char buf[64] = {};
+  EXPECT_EQ(read(fds[0], buf, sizeof buf), 6);
+  EXPECT_STREQ(buf, "hello\n");
+  close(fds[0]);
+  EXPECT_EQ(c.status(), Status::kStopped);
+  EXPECT_NE(c.Inspect().find("\"ExitCode\":3"), std::string::npos) << c.Inspect();
+  c.Remove();
+}
+
+TEST_F(CppApiTest, LogsReachAStdFunctionAndItsExceptionPropagates) {
+  Container c = runtime_->Run(Busybox({"sh", "-c", "for i in 1 2 3; do echo line$i; done"}));
+  std::vector<std::string> lines;
+  c.Logs(
+      [&](int stream, std::string_view text, int64_t) {
+        EXPECT_EQ(stream, 1);
+        lines.emplace_back(text);
+        return true;
+      },
+      /*follow=*/true);
+  EXPECT_EQ(lines, (std::vector<std::string>{"line1\n", "line2\n", "line3\n"}));
+  EXPECT_THROW(c.Logs([](int, std::string_view, int64_t) -> bool { throw std::logic_error("x"); }),
+               std::logic_error);
+  EXPECT_EQ(c.Wait(), 0);
+  c.Remove();
+}
+
+TEST_F(CppApiTest, ExecPauseStatsAndTimeouts) {
+  CreateOptions o = Busybox({"sleep", "60"});
+  o.name = "cpp-exec";
+  Container c = runtime_->Run(o);
+  int pid = 0;
+  EXPECT_EQ(c.status(&pid), Status::kRunning);
+  EXPECT_GT(pid, 0);
+  EXPECT_EQ(c.Wait(50ms), std::nullopt);
+
+  ExecOptions e;
+  e.args = {"sh", "-c", "exit 7"};
+  EXPECT_EQ(c.RunExec(e), 7);
+  e.args = {"sleep", "30"};
+  mydocker::api::Exec exec = c.StartExec(e);
+  EXPECT_EQ(exec.Wait(50ms), std::nullopt);
+  exec.Signal(SIGKILL);
+  EXPECT_EQ(exec.Wait(), 128 + SIGKILL);
+
+  EXPECT_GE(c.stats().pids_current, 1u);
+  c.Pause();
+  EXPECT_EQ(runtime_->Get("cpp-exec").status(), Status::kPaused);
+  try {
+    c.RunExec(e);
+    FAIL() << "exec in a paused container";
+  } catch (const Error& err) {
+    EXPECT_EQ(err.code(), MYDOCKER_FAILED_PRECONDITION);
+  }
+  c.Unpause();
+  c.Stop(1);
+  EXPECT_EQ(c.Wait(), 128 + SIGKILL);  // sleep as PID 1 ignores SIGTERM
+  c.Remove();
+}
+
+}  // namespace
