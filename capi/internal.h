@@ -3,6 +3,8 @@
 #ifndef MYDOCKER_CAPI_INTERNAL_H_
 #define MYDOCKER_CAPI_INTERNAL_H_
 
+#include <algorithm>
+#include <cstddef>
 #include <cstring>
 #include <exception>
 #include <memory>
@@ -17,6 +19,7 @@
 #include "mydocker.h"
 #include "mydocker/container.h"
 #include "mydocker/runtime.h"
+#include "mydocker/status_macros.h"
 
 struct mydocker_error_t {
   int code;
@@ -69,17 +72,53 @@ int Guard(mydocker_error_t** errptr, Body&& body) {
 // InvalidArgument "<what> is NULL" for a NULL argument.
 absl::Status Require(const void* p, const char* what);
 
-// A growable struct as this library knows it: the caller's `size` bytes, the rest zero.
+// The size of a struct's first version: the smallest `size` a caller may pass. When a struct
+// grows, its entry here stays as it is.
+template <typename T>
+struct FirstVersion;
+#define MYDOCKER_FIRST_VERSION(T, last_field)                                        \
+  template <>                                                                        \
+  struct FirstVersion<T> {                                                           \
+    static constexpr size_t kSize = offsetof(T, last_field) + sizeof(T::last_field); \
+  }
+MYDOCKER_FIRST_VERSION(mydocker_runtime_options_t, helper_path);
+MYDOCKER_FIRST_VERSION(mydocker_resources_t, pids_limit);
+MYDOCKER_FIRST_VERSION(mydocker_create_options_t, cgroup_parent);
+MYDOCKER_FIRST_VERSION(mydocker_start_options_t, console_width);
+MYDOCKER_FIRST_VERSION(mydocker_exec_options_t, stderr_fd);
+MYDOCKER_FIRST_VERSION(mydocker_stats_t, oom_kills);
+#undef MYDOCKER_FIRST_VERSION
+
+// InvalidArgument unless `size` is one a caller of some version of this library could pass:
+// at least the first version's. A larger size (a newer caller) is read as openat2 reads its
+// struct: the fields this library knows, and the rest must be zero (`in` is checked when
+// given: an input struct), since a nonzero field would ask for something not done here.
+template <typename T>
+absl::Status CheckSize(size_t size, const T* in, const char* type) {
+  if (size < FirstVersion<T>::kSize) {
+    return absl::InvalidArgumentError(absl::StrCat(type, ".size is ", size, ": set it to sizeof(",
+                                                   type, ") (", sizeof(T), " in this library)"));
+  }
+  if (in == nullptr || size <= sizeof(T)) return absl::OkStatus();
+  const unsigned char* extra = reinterpret_cast<const unsigned char*>(in) + sizeof(T);
+  for (size_t i = 0; i < size - sizeof(T); ++i) {
+    if (extra[i] != 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          type, " has fields this library (", sizeof(T), " bytes of it) does not know: byte ",
+          sizeof(T) + i, " is set; use a newer libmydocker"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// A growable input struct as this library knows it: the caller's bytes up to sizeof(T), the
+// rest zero (see CheckSize).
 template <typename T>
 absl::StatusOr<T> CopySized(const T* in, const char* type) {
+  MYDOCKER_RETURN_IF_ERROR(CheckSize(in->size, in, type));
   T out;
   std::memset(&out, 0, sizeof out);
-  if (in->size == 0 || in->size > sizeof(T)) {
-    return absl::InvalidArgumentError(absl::StrCat(type, ".size is ", in->size,
-                                                   ": set it to sizeof(", type, ") (", sizeof(T),
-                                                   " in this library)"));
-  }
-  std::memcpy(&out, in, in->size);
+  std::memcpy(&out, in, std::min(in->size, sizeof(T)));
   return out;
 }
 

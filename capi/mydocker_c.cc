@@ -2,7 +2,6 @@
 // function is a few lines inside Guard(), which turns an absl::Status into the returned code and
 // the optional error object, and turns any C++ exception into MYDOCKER_INTERNAL: nothing thrown
 // may unwind into a C caller.
-#include <dlfcn.h>
 #include <poll.h>
 #include <unistd.h>
 
@@ -20,6 +19,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "internal.h"
+#include "mydocker/helper.h"
 #include "mydocker/resources.h"
 #include "mydocker/runtime.h"
 #include "mydocker/status_macros.h"
@@ -146,33 +146,16 @@ absl::StatusOr<mydocker::StartOptions> ToStartOptions(const mydocker_start_optio
 
 // ---- the helper binary ---------------------------------------------------------------------
 
-// The helper installed beside this library: the shared object finds its own file with
-// dladdr, so an installed tree works wherever it was moved. Empty if there is none.
-std::string HelperBesideLibrary() {
-  Dl_info info;
-  if (::dladdr(reinterpret_cast<void*>(&mydocker_version), &info) == 0 ||
-      info.dli_fname == nullptr) {
-    return "";
-  }
-  std::unique_ptr<char, decltype(&std::free)> real(::realpath(info.dli_fname, nullptr), &std::free);
-  if (real == nullptr) return "";
-  std::string dir(real.get());
-  dir.resize(dir.rfind('/') + 1);
-  // The installed layout, then the build tree's (build/lib beside build/bin); the CLI holds
-  // the helper's modes too, for a tree that has only it.
-  for (const char* relative :
-       {MYDOCKER_LIB_TO_HELPER, "../bin/mydocker-helper", "../bin/mydocker"}) {
-    std::string candidate = dir + relative;
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-  }
-  return "";
-}
-
 std::string ResolveHelper(const char* option) {
   if (option != nullptr && *option != '\0') return option;
   const char* env = std::getenv("MYDOCKER_HELPER");
   if (env != nullptr && *env != '\0') return env;
-  return HelperBesideLibrary();  // empty: the core falls back to the build-time path
+  // The installed layout, then the build tree's (build/lib beside build/bin); the CLI holds
+  // the helper's modes too, for a tree that has only it. Empty: the core falls back to the
+  // build-time path.
+  return mydocker::HelperBeside(
+      reinterpret_cast<const void*>(&mydocker_version),
+      {MYDOCKER_LIB_TO_HELPER, "../bin/mydocker-helper", "../bin/mydocker"});
 }
 
 // ---- containers ----------------------------------------------------------------------------
@@ -262,6 +245,11 @@ absl::Status Logs(mydocker_container_t* c, int follow, int64_t tail, mydocker_lo
 }
 
 void FillStats(const mydocker::CgroupStats& s, mydocker_stats_t* out) {
+  // Everything past what this library knows is zero for a newer caller.
+  if (out->size > sizeof(mydocker_stats_t)) {
+    std::memset(reinterpret_cast<unsigned char*>(out) + sizeof(mydocker_stats_t), 0,
+                out->size - sizeof(mydocker_stats_t));
+  }
   mydocker_stats_t full;
   std::memset(&full, 0, sizeof full);
   full.size = out->size;
@@ -271,7 +259,7 @@ void FillStats(const mydocker::CgroupStats& s, mydocker_stats_t* out) {
   full.pids_current = s.pids_current;
   full.pids_limit = s.pids_limit ? static_cast<int64_t>(*s.pids_limit) : -1;
   full.oom_kills = s.oom_kills;
-  std::memcpy(out, &full, out->size);
+  std::memcpy(out, &full, std::min(out->size, sizeof full));
 }
 
 std::string ListJson(const std::vector<mydocker::ContainerState>& states) {
@@ -612,7 +600,9 @@ int mydocker_container_stats(mydocker_container_t* container, mydocker_stats_t* 
   return Guard(errptr, [&]() -> absl::Status {
     MYDOCKER_RETURN_IF_ERROR(Require(container, "container"));
     MYDOCKER_RETURN_IF_ERROR(Require(stats, "stats out-parameter"));
-    MYDOCKER_RETURN_IF_ERROR(CopySized(stats, "mydocker_stats_t").status());
+    // An output struct: what the caller's buffer holds beyond what we know is not looked at.
+    MYDOCKER_RETURN_IF_ERROR(
+        CheckSize<mydocker_stats_t>(stats->size, /*in=*/nullptr, "mydocker_stats_t"));
     MYDOCKER_ASSIGN_OR_RETURN(mydocker::CgroupStats s, container->container->Stats());
     FillStats(s, stats);
     return absl::OkStatus();

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Installs everything mydocker needs to build, test and benchmark, from Debian's packages only
-# (strace for a test that delays system calls; skopeo and umoci for the image interoperability
-# tests; crun, runc, hyperfine and time for bench/; qemu-system-x86 and cpio for the cgroup v2
-# lane (tests/vm/run.sh); clang-format for the format check (tools/check-format.sh);
-# abigail-tools for the ABI check of
-# libmydocker; the zstd, lz4 and acl archives let the CLI be linked statically, see
-# docs/performance.md).
+# (python3-venv, -pip, -setuptools, -wheel and -build for pymydocker's package test; strace
+# for a test that delays system calls; skopeo and umoci for the image interoperability tests;
+# crun, runc, hyperfine and time for bench/; qemu-system-x86 and cpio for the cgroup v2 lane
+# (tests/vm/run.sh); clang-format for the format check (tools/check-format.sh); abigail-tools
+# for the ABI check of libmydocker; the zstd, lz4 and acl archives let the CLI be linked
+# statically, see docs/performance.md).
 set -euo pipefail
 if [ "$(id -u)" != 0 ]; then
   echo "install-deps.sh: run as root (it calls apt-get)" >&2
@@ -19,6 +19,7 @@ apt-get install -y -q --no-install-recommends \
   nettle-dev libzstd-dev liblz4-dev libacl1-dev \
   libgtest-dev libgmock-dev googletest libbenchmark-dev \
   python3 python3-dev python3-pytest pybind11-dev \
+  python3-venv python3-pip python3-setuptools python3-wheel python3-build \
   busybox-static iproute2 procps util-linux \
   strace skopeo umoci crun runc hyperfine time abigail-tools qemu-system-x86 cpio \
   clang-format

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "bindings.h"
 #include "capture.h"
+#include "mydocker/helper.h"
 #include "run_options.h"
 #include "status.h"
 
@@ -21,11 +22,24 @@ struct PyRuntime {
   RuntimePtr runtime;
 };
 
+// The helper of the tree this package was installed with: a copy inside the package (a wheel
+// carries one), else the bin directory of the install prefix, found from the extension's own
+// file so a moved tree still works. Empty (the core's build-time path) if neither exists.
+std::string InstalledHelper() {
+  return HelperBeside(reinterpret_cast<const void*>(&InstalledHelper),
+                      {"mydocker-helper", PYMYDOCKER_PACKAGE_TO_HELPER});
+}
+
 PyRuntime Open(const std::optional<std::filesystem::path>& root,
                const std::optional<std::filesystem::path>& helper) {
   RuntimeOptions options;
   if (root) options.root = root->string();
-  if (helper) options.helper_path = helper->string();
+  const char* env = std::getenv("MYDOCKER_HELPER");
+  if (helper) {
+    options.helper_path = helper->string();
+  } else if (env == nullptr || *env == '\0') {
+    options.helper_path = InstalledHelper();
+  }
   std::unique_ptr<Runtime> runtime = WithoutGil([&] { return Runtime::Open(options); });
   return PyRuntime{RuntimePtr(std::move(runtime))};
 }
@@ -94,7 +108,8 @@ void RegisterRuntime(py::module_& m) {
            py::arg("helper") = py::none(),
            "Opens (creating if needed) the state root: root, else $MYDOCKER_ROOT, else "
            "/var/lib/mydocker. helper is the mydocker binary that runs each container's "
-           "monitor: else $MYDOCKER_HELPER, else the path it was installed to.")
+           "monitor: else $MYDOCKER_HELPER, else the path it was installed to. Raises NotFound "
+           "(or PermissionDenied) naming the helper when it is not an executable file.")
       .def_property_readonly(
           "root", [](const PyRuntime& self) { return self.runtime->options().root; },
           "The state root directory.")

@@ -26,10 +26,13 @@
  *
  * Growable structs. Option and result structs begin with a `size` field that the caller sets
  * to sizeof the struct it was compiled with (the *_INIT macros do), so fields can be added at
- * the end in later versions without breaking existing callers. A size of 0, or one larger than
- * this library knows, is MYDOCKER_INVALID_ARGUMENT. Zero means "not set" for every field.
- * In C++, where designated initializers of some fields draw warnings, write
- * `mydocker_create_options_t o{}; o.size = sizeof o;` (and set the descriptors to -1).
+ * the end in later versions without breaking existing callers. A size smaller than the
+ * struct's first version is MYDOCKER_INVALID_ARGUMENT. A larger one (a caller built against a
+ * newer library) is read as openat2 reads its struct: the fields this library knows, and the
+ * rest of an option struct must be zero (else MYDOCKER_INVALID_ARGUMENT: it asks for something
+ * this library does not do); the rest of a result struct is zeroed. Zero means "not set" for
+ * every field. C++: use mydocker.hpp, or write `mydocker_create_options_t o{}; o.size =
+ * sizeof o;` (and set the descriptors to -1).
  *
  * Descriptors. File descriptors passed in are borrowed: the library duplicates what it keeps
  * and never closes the caller's. -1 means "not connected". Writing to a pipe whose reader has
@@ -133,7 +136,8 @@ typedef struct mydocker_runtime_options_t {
   /* The binary that holds the monitor mode and the exec stub (mydocker-helper; the mydocker
    * CLI holds them too). NULL: $MYDOCKER_HELPER; else the mydocker-helper installed beside
    * this library (its path relative to the library is fixed at build time, so an installed
-   * tree can be moved); else the path fixed at build time. */
+   * tree can be moved); else the path fixed at build time. mydocker_runtime_open checks that it
+   * is an executable file (MYDOCKER_NOT_FOUND or MYDOCKER_PERMISSION_DENIED naming it). */
   const char* helper_path;
 } mydocker_runtime_options_t;
 

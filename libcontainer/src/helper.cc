@@ -1,12 +1,30 @@
 #include "mydocker/helper.h"
 
+#include <dlfcn.h>
 #include <unistd.h>
+
+#include <cstdlib>
+#include <memory>
 
 #include "absl/strings/string_view.h"
 #include "process/monitor.h"
 #include "process/protocol.h"
 
 namespace mydocker {
+
+std::string HelperBeside(const void* address, const std::vector<std::string>& relative_paths) {
+  Dl_info info;
+  if (::dladdr(address, &info) == 0 || info.dli_fname == nullptr) return "";
+  std::unique_ptr<char, decltype(&std::free)> real(::realpath(info.dli_fname, nullptr), &std::free);
+  if (real == nullptr) return "";
+  std::string dir(real.get());
+  dir.resize(dir.rfind('/') + 1);
+  for (const std::string& relative : relative_paths) {
+    std::string candidate = dir + relative;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+  }
+  return "";
+}
 
 int RunHelperMode(int argc, char** argv) {
   if (argc < 2 || absl::string_view(argv[1]) != kMonitorMode) return -1;

@@ -49,6 +49,14 @@ absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Open(RuntimeOptions options) {
   }
   std::unique_ptr<Runtime> rt(new Runtime());
   rt->options_ = options;
+  rt->host_ = options.host != nullptr ? options.host : &RealHost();
+  // Found now rather than at the first start, with its own message.
+  if (absl::Status helper = rt->host_->CheckExecutable(options.helper_path); !helper.ok()) {
+    return absl::Status(helper.code(),
+                        absl::StrCat("the mydocker helper cannot be used (", helper.message(),
+                                     "): set MYDOCKER_HELPER or the runtime's "
+                                     "helper path to mydocker-helper"));
+  }
   MYDOCKER_ASSIGN_OR_RETURN(rt->state_, StateStore::Open(options.root));
   MYDOCKER_ASSIGN_OR_RETURN(rt->images_, ImageStore::Open(options.root));
   if (options.cgroup_manager != nullptr) {
@@ -57,7 +65,6 @@ absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Open(RuntimeOptions options) {
     MYDOCKER_ASSIGN_OR_RETURN(rt->owned_cgroups_, CgroupManager::Detect(options.cgroup));
     rt->cgroups_ = rt->owned_cgroups_.get();
   }
-  rt->host_ = options.host != nullptr ? options.host : &RealHost();
   MYDOCKER_ASSIGN_OR_RETURN(rt->volumes_, VolumeStore::Open(options.root));
   return rt;
 }

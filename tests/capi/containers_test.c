@@ -240,7 +240,11 @@ static void test_exec_handle(mydocker_container_t* c) {
 static void test_stats_update_pause(mydocker_container_t* c) {
   mydocker_error_t* err = NULL;
   mydocker_stats_t stats = MYDOCKER_STATS_INIT;
-  mydocker_stats_t small;
+  struct {
+    mydocker_stats_t s;
+    unsigned char newer[16];
+  } bigger;
+  size_t i;
   mydocker_resources_t resources = MYDOCKER_RESOURCES_INIT;
   mydocker_exec_options_t exec = MYDOCKER_EXEC_OPTIONS_INIT;
   const char* const args[] = {"true", NULL};
@@ -249,12 +253,17 @@ static void test_stats_update_pause(mydocker_container_t* c) {
   CHECK_OK(mydocker_container_stats(c, &stats, &err), &err);
   CHECK(stats.pids_current >= 1);
   CHECK(stats.memory_limit == -1);
-  /* An older caller's smaller struct is filled only as far as its size. */
-  memset(&small, 0xAB, sizeof small);
-  small.size = offsetof(mydocker_stats_t, memory_usage);
-  CHECK_OK(mydocker_container_stats(c, &small, &err), &err);
-  CHECK(small.size == offsetof(mydocker_stats_t, memory_usage));
-  CHECK(small.memory_limit == (int64_t)0xABABABABABABABABull);
+  /* No caller has a struct smaller than the first version. */
+  memset(&bigger, 0xAB, sizeof bigger);
+  bigger.s.size = offsetof(mydocker_stats_t, memory_usage);
+  CHECK_ERROR(mydocker_container_stats(c, &bigger.s, &err), &err, MYDOCKER_INVALID_ARGUMENT,
+              "mydocker_stats_t.size is 16");
+  /* A newer caller's larger struct: what this library knows is filled, the rest zeroed. */
+  bigger.s.size = sizeof bigger;
+  CHECK_OK(mydocker_container_stats(c, &bigger.s, &err), &err);
+  CHECK(bigger.s.size == sizeof bigger && bigger.s.pids_current >= 1);
+  CHECK(bigger.s.memory_limit == -1);
+  for (i = 0; i < sizeof bigger.newer; ++i) CHECK(bigger.newer[i] == 0);
 
   resources.memory = 64 << 20;
   resources.pids_limit = 50;

@@ -1,20 +1,25 @@
 #!/usr/bin/env bash
-# Runs examples/python/run_busybox.py against a staged install of pymydocker, not the build
-# tree: `cmake --install BUILD --prefix STAGE --component python`, then PYTHONPATH into STAGE.
+# Runs examples/python/run_busybox.py against a staged install, not the build tree:
+# `cmake --install BUILD --prefix STAGE`, then PYTHONPATH into STAGE, without MYDOCKER_HELPER:
+# the package must find the staged bin/mydocker-helper relative to itself (the prefix it was
+# configured for is not STAGE).
 # Usage: run_example_staged.sh CMAKE BUILD_DIR PYTHON SITE_DIR(relative) EXAMPLE
-# Needs root, MYDOCKER_HELPER and MYDOCKER_BUSYBOX_TAR. Leaves nothing behind.
+# Needs root and MYDOCKER_BUSYBOX_TAR. Leaves nothing behind.
 set -euo pipefail
 cmake=$1 build=$2 python=$3 site=$4 example=$5
 stage=$(mktemp -d /tmp/pymydocker-stage-XXXXXX)
 root=$(mktemp -d /tmp/pymydocker-example-XXXXXX)
 trap 'rm -rf "$stage" "$root"' EXIT
-"$cmake" --install "$build" --prefix "$stage" --component python >/dev/null
+"$cmake" --install "$build" --prefix "$stage" >/dev/null
+unset MYDOCKER_HELPER
 test -f "$stage/$site/pymydocker/_core.pyi" && test -f "$stage/$site/pymydocker/py.typed"
 # -s keeps user site-packages out: only the staged package may be found.
 PYTHONPATH="$stage/$site" "$python" -s -c '
-import sys, pymydocker
+import os, sys, tempfile, pymydocker
 assert pymydocker.__file__.startswith(sys.argv[1]), pymydocker.__file__
-' "$stage"
+helper = pymydocker.Runtime(tempfile.mkdtemp(dir=sys.argv[2])).helper
+assert os.path.realpath(helper) == os.path.join(sys.argv[1], "bin/mydocker-helper"), helper
+' "$stage" "$root"
 status=0
 output=$(PYTHONPATH="$stage/$site" "$python" -s "$example" --root "$root" \
   --image-tar "$MYDOCKER_BUSYBOX_TAR") || status=$?

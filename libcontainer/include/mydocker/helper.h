@@ -4,6 +4,9 @@
 #ifndef MYDOCKER_HELPER_H_
 #define MYDOCKER_HELPER_H_
 
+#include <string>
+#include <vector>
+
 namespace mydocker {
 
 // The argv[1] that selects the monitor mode.
@@ -11,6 +14,12 @@ inline constexpr char kMonitorMode[] = "__monitor";
 
 // If argv selects a helper mode, runs it and returns the process exit status; otherwise -1.
 int RunHelperMode(int argc, char** argv);
+
+// The helper binary of an installed tree, found from the file that holds `address` (a
+// function of the calling shared object: libmydocker.so, pymydocker's extension), so the tree
+// works wherever it was moved: the first of `relative_paths`, taken from that file's
+// directory, that is executable. Empty if none is.
+std::string HelperBeside(const void* address, const std::vector<std::string>& relative_paths);
 
 }  // namespace mydocker
 

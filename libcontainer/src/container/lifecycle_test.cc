@@ -533,5 +533,20 @@ TEST_F(LifecycleTest, RenameChecksTheName) {
   EXPECT_EQ(runtime_->Get("web").value()->id(), a->id());
 }
 
+TEST_F(LifecycleTest, AnUnusableHelperIsFoundWhenTheRuntimeOpens) {
+  std::string root = root_ + "/other";
+  RuntimeOptions options;
+  options.root = root;
+  options.helper_path = "/nonexistent/mydocker-helper";
+  options.host = &host_;
+  options.cgroup_manager = &cgroups_;
+  host_.next_executable_error = absl::NotFoundError("/nonexistent/mydocker-helper: not found");
+  auto rt = Runtime::Open(options);
+  EXPECT_EQ(rt.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(rt.status().message(), HasSubstr("the mydocker helper cannot be used"));
+  EXPECT_THAT(rt.status().message(), HasSubstr("/nonexistent/mydocker-helper"));
+  EXPECT_FALSE(PathExists(root));  // refused before the state root is made
+}
+
 }  // namespace
 }  // namespace mydocker

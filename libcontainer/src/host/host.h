@@ -57,6 +57,10 @@ class Host {
   // Waits for our child `pid` to end and returns its wait status (ChildProcess::Wait).
   virtual absl::StatusOr<int> Reap(pid_t pid) = 0;
 
+  // OK if `path` is a regular file this process may execute; NotFound or PermissionDenied
+  // naming it otherwise (Runtime::Open checks the helper binary so).
+  virtual absl::Status CheckExecutable(const std::string& path) = 0;
+
   // Unmounts `path` (detached) if something is mounted there; OK if nothing is.
   virtual absl::Status UnmountIfMounted(const std::string& path) = 0;
 

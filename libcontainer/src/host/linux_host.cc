@@ -1,5 +1,6 @@
 // The real host: pidfds, posix_spawn, /proc and umount2.
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -85,6 +86,14 @@ class LinuxHost final : public Host {
       if (errno != EINTR) return LastErrnoError(absl::StrCat("waitpid ", pid));
     }
     return status;
+  }
+
+  absl::Status CheckExecutable(const std::string& path) override {
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0) return LastErrnoError(path);
+    if (!S_ISREG(st.st_mode)) return absl::FailedPreconditionError(path + " is not a file");
+    if (::access(path.c_str(), X_OK) != 0) return LastErrnoError(path);
+    return absl::OkStatus();
   }
 
   absl::Status UnmountIfMounted(const std::string& path) override {

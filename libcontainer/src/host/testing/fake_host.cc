@@ -96,6 +96,13 @@ bool FakeHost::Alive(const ProcessRef& ref) {
   return !ref.empty() && it != processes_.end() && it->second.alive && it->second.ref == ref;
 }
 
+absl::Status FakeHost::CheckExecutable(const std::string& path) {
+  std::lock_guard<std::mutex> lock(mu_);
+  checked_executables_.push_back(path);  // a query: not among calls()
+  if (next_executable_error) return *std::exchange(next_executable_error, std::nullopt);
+  return absl::OkStatus();
+}
+
 absl::StatusOr<ProcessInfo> FakeHost::ReadProcess(int pid) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = processes_.find(pid);

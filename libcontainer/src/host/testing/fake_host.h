@@ -44,7 +44,8 @@ class FakeHost final : public Host {
   // caller's read of a record and its look at the processes.
   std::function<void()> before_next_alive;
   // Errors the next calls return, once each.
-  std::optional<absl::Status> next_open_error, next_signal_error, next_unmount_error;
+  std::optional<absl::Status> next_open_error, next_signal_error, next_unmount_error,
+      next_executable_error;
 
   // Every call, in order: "open 101", "signal 101 15", "wait 101 -> ended|timeout",
   // "spawn ARGV0", "reap 200", "unmount PATH".
@@ -57,6 +58,7 @@ class FakeHost final : public Host {
   absl::Status SignalProcess(int handle, int signal) override;
   bool Alive(const ProcessRef& ref) override;
   absl::StatusOr<ProcessInfo> ReadProcess(int pid) override;
+  absl::Status CheckExecutable(const std::string& path) override;
   absl::StatusOr<ChildProcess> Spawn(const SpawnRequest& request) override;
   absl::StatusOr<int> Reap(pid_t pid) override;
   absl::Status UnmountIfMounted(const std::string& path) override;
@@ -72,6 +74,7 @@ class FakeHost final : public Host {
 
   mutable std::mutex mu_;
   std::map<int, Process> processes_;
+  std::vector<std::string> checked_executables_;
   std::map<int, int> handles_;      // descriptor -> pid
   std::map<int, int> wait_status_;  // spawned child -> wait status
   std::vector<std::string> calls_;
