@@ -32,7 +32,13 @@
 
 #include "process/exec_tail.h"
 
-#define MAX_LIST 4096
+/* A NULL-terminated list that grows: an image may set thousands of environment variables (the
+   request as a whole is bounded by what the client sends, the command by execve's E2BIG). */
+struct list {
+  char **items;
+  int n;
+  int cap;
+};
 
 struct request {
   char *cgroups[64];
@@ -53,12 +59,9 @@ struct request {
   int tty;
   unsigned short rows, cols;
   int detach;
-  char *env[MAX_LIST];
-  int nenv;
-  char *paths[MAX_LIST];
-  int npaths;
-  char *args[MAX_LIST];
-  int nargs;
+  struct list env;
+  struct list paths;
+  struct list args;
   const char *name;
 };
 
@@ -133,10 +136,16 @@ static char *read_all(int fd, size_t *size) {
 
 static unsigned long long number(const char *s, int base) { return strtoull(s, NULL, base); }
 
-static void add(char **list, int *n, char *value) {
-  if (*n + 1 >= MAX_LIST) fail(125, 0, "exec request too large", NULL, NULL);
-  list[(*n)++] = value;
-  list[*n] = NULL;
+static void add(struct list *list, char *value) {
+  if (list->n + 2 > list->cap) {
+    int cap = list->cap ? list->cap * 2 : 64;
+    char **bigger = realloc(list->items, (size_t)cap * sizeof *bigger);
+    if (!bigger) fail(125, ENOMEM, "exec request", NULL, NULL);
+    list->items = bigger;
+    list->cap = cap;
+  }
+  list->items[list->n++] = value;
+  list->items[list->n] = NULL;
 }
 
 static int hex_digit(char c) {
@@ -213,15 +222,19 @@ static void parse(char *buf, size_t size, struct request *r) {
     else if (!strcmp(tok, "detach"))
       r->detach = v[0] == '1';
     else if (!strcmp(tok, "env"))
-      add(r->env, &r->nenv, v);
+      add(&r->env, v);
     else if (!strcmp(tok, "path"))
-      add(r->paths, &r->npaths, v);
+      add(&r->paths, v);
     else if (!strcmp(tok, "arg"))
-      add(r->args, &r->nargs, v);
+      add(&r->args, v);
     else if (!strcmp(tok, "name"))
       r->name = v;
   }
-  if (r->nargs == 0) fail(125, 0, "exec request without a command", NULL, NULL);
+  if (r->args.n == 0) fail(125, 0, "exec request without a command", NULL, NULL);
+  /* Empty lists are still lists: NULL-terminated. */
+  static char *none[1] = {NULL};
+  if (r->env.n == 0) r->env.items = none;
+  if (r->paths.n == 0) r->paths.items = none;
 }
 
 static int join_fds[64];
@@ -322,11 +335,11 @@ __attribute__((noreturn)) static void run_command(const struct request *r) {
   t.groups = r->groups;
   t.ngroups = (size_t)r->ngroups;
   t.umask = 022; /* Docker's: not whatever the client process had */
-  t.exec_candidates = (const char *const *)r->paths;
+  t.exec_candidates = (const char *const *)r->paths.items;
   t.command_name = r->name;
   t.command_has_slash = strchr(r->name, '/') != NULL;
-  t.argv = r->args;
-  t.envp = r->env;
+  t.argv = r->args.items;
+  t.envp = r->env.items;
   mydocker_exec_tail_run(&t);
 }
 

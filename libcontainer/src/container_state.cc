@@ -59,6 +59,14 @@ void WriteState(json::Writer& w, const ContainerState& s) {
     json::Key(w, "restartingPidStartTime");
     w.Uint64(s.restarting.start_time);
   }
+  if (!s.committing.empty()) {
+    json::Key(w, "committingPid");
+    w.Int(s.committing.pid);
+    json::Key(w, "committingPidStartTime");
+    w.Uint64(s.committing.start_time);
+    json::Key(w, "commitFroze");
+    w.Bool(s.commit_froze);
+  }
   json::KeyString(w, "logPath", s.log_path);
   json::KeyString(w, "cgroupPath", s.cgroup_path);
   w.EndObject();
@@ -152,6 +160,9 @@ absl::StatusOr<ContainerState> StateFromJson(absl::string_view text) {
   MYDOCKER_RETURN_IF_ERROR(r.GetBool("autoRemove", &s.auto_remove));
   MYDOCKER_RETURN_IF_ERROR(
       ReadProcessRef(r, "restartingPid", "restartingPidStartTime", &s.restarting));
+  MYDOCKER_RETURN_IF_ERROR(
+      ReadProcessRef(r, "committingPid", "committingPidStartTime", &s.committing));
+  MYDOCKER_RETURN_IF_ERROR(r.GetBool("commitFroze", &s.commit_froze));
   MYDOCKER_RETURN_IF_ERROR(r.GetString("logPath", &s.log_path));
   MYDOCKER_RETURN_IF_ERROR(r.GetString("cgroupPath", &s.cgroup_path));
   return s;

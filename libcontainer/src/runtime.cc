@@ -2,13 +2,16 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <functional>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "cleanup.h"
 #include "container/container_internal.h"
 #include "host/host.h"
+#include "image/removed_images.h"
 #include "mydocker/status_macros.h"
 
 #ifndef MYDOCKER_HELPER_PATH
@@ -71,19 +74,40 @@ absl::StatusOr<std::unique_ptr<Container>> Runtime::Get(absl::string_view ref) {
   return std::make_unique<Container>(this, id);
 }
 
+namespace {
+
+// Whether one of `states` was made from an image.
+std::function<bool(const std::string&)> UsedBy(const std::vector<ContainerState>& states) {
+  return [&states](const std::string& image_id) {
+    return std::any_of(states.begin(), states.end(),
+                       [&](const ContainerState& s) { return s.image_id == image_id; });
+  };
+}
+
+}  // namespace
+
 absl::StatusOr<std::vector<ContainerState>> Runtime::List(bool all) {
   MYDOCKER_ASSIGN_OR_RETURN(std::vector<ContainerState> states, state_->List());
+  // The monitor of a --rm container removes it without the image store: an image removed while
+  // that container used it goes at the next listing.
+  ReleaseRemovedImages(options_.root, UsedBy(states)).IgnoreError();
   std::vector<ContainerState> out;
   out.reserve(states.size());
   for (ContainerState& s : states) {
-    ContainerState r = ReconcileRecord(std::move(s), *host_, *state_);
+    ContainerState r =
+        ReconcileRecord(UndoDeadCommitUnlocked(*this, std::move(s)), *host_, *state_);
     if (all || r.IsActive()) out.push_back(std::move(r));
   }
   return out;
 }
 
 absl::Status Runtime::DeleteContainer(const std::string& id, bool anonymous_volumes) {
-  return DeleteContainerFiles(*state_, *volumes_, id, anonymous_volumes);
+  MYDOCKER_RETURN_IF_ERROR(DeleteContainerFiles(*state_, *volumes_, id, anonymous_volumes));
+  // An image removed with force while this container used it goes with its last container.
+  if (auto states = state_->List(); states.ok()) {
+    ReleaseRemovedImages(options_.root, UsedBy(*states)).IgnoreError();
+  }
+  return absl::OkStatus();
 }
 
 absl::Status Runtime::RemoveVolume(absl::string_view name, bool force) {
@@ -106,12 +130,7 @@ absl::Status Runtime::RemoveVolume(absl::string_view name, bool force) {
 
 absl::Status Runtime::RemoveImage(absl::string_view ref, bool force) {
   MYDOCKER_ASSIGN_OR_RETURN(std::vector<ContainerState> states, state_->List());
-  return images_->Remove(ref, force, [&states](const std::string& image_id) {
-    for (const ContainerState& s : states) {
-      if (s.image_id == image_id) return true;
-    }
-    return false;
-  });
+  return images_->Remove(ref, force, UsedBy(states));
 }
 
 }  // namespace mydocker

@@ -456,10 +456,19 @@ void StateStore::PruneStaging() {
 }
 
 absl::StatusOr<FileLock> StateStore::Lock(absl::string_view id) const {
+  return LockDir(id, /*wait=*/true);
+}
+
+absl::StatusOr<FileLock> StateStore::TryLock(absl::string_view id) const {
+  return LockDir(id, /*wait=*/false);
+}
+
+absl::StatusOr<FileLock> StateStore::LockDir(absl::string_view id, bool wait) const {
   MYDOCKER_RETURN_IF_ERROR(CheckId(id));
   std::string dir = ContainerDir(id);
   if (!IsDirectory(dir)) return NoSuchContainer(id);
-  MYDOCKER_ASSIGN_OR_RETURN(FileLock lock, FileLock::Acquire(dir));
+  MYDOCKER_ASSIGN_OR_RETURN(FileLock lock,
+                            wait ? FileLock::Acquire(dir) : FileLock::TryAcquire(dir));
   // The container may have been removed while we waited: the lock then holds a deleted
   // directory, or, if the directory vanished before the open, a file FileLock created there.
   struct stat st;

@@ -276,12 +276,14 @@ def test_logs_follow_loses_nothing_at_the_end(runtime):
 
 
 def test_logs_reproduce_output_bytes(runtime):
-    """Long lines, a missing final newline, carriage returns and non-UTF-8 bytes survive."""
+    """Long lines, a missing final newline, carriage returns and control bytes survive; bytes
+    that are not UTF-8 come back as U+FFFD, as from Docker's json-file log (its JSON is text)."""
     cases = {
         "long": ("head -c 100000 /dev/zero | tr '\\0' a; echo", b"a" * 100000 + b"\n"),
         "nonl": ("printf abc", b"abc"),
         "cr": ("printf 'a\\rb\\n'", b"a\rb\n"),
-        "bin": ("printf '\\377\\376\\000x\\tq\"\\\\\\n'", b'\xff\xfe\x00x\tq"\\\n'),
+        "bin": ("printf '\\377\\376\\000x\\tq\"\\\\\\n'",
+                b'\xef\xbf\xbd\xef\xbf\xbd\x00x\tq"\\\n'),
     }
     for name, (script, expected) in cases.items():
         run_detached(runtime, "--name", name, "busybox", "sh", "-c", script)

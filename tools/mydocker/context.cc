@@ -5,6 +5,8 @@
 
 #include <iostream>
 
+#include "mydocker/utf8.h"
+
 namespace mydocker::cli {
 namespace {
 
@@ -40,7 +42,8 @@ Runtime* Context::OpenRuntime() {
 }
 
 void Context::Fail(const absl::Status& status, int code) {
-  std::cerr << "mydocker: " << status.message() << "\n";
+  // A message may quote a container's or an image's text (a path, a command).
+  std::cerr << "mydocker: " << Printable(status.message()) << "\n";
   if (exit_code == 0) exit_code = code;
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "mydocker/utf8.h"
 #include "mydocker/views.h"
 
 namespace mydocker::cli {
@@ -19,7 +20,12 @@ using views::HumanSize;
 class Table {
  public:
   explicit Table(std::vector<std::string> header) { rows_.push_back(std::move(header)); }
-  void Add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
+  // Cells may hold a container's or an image's text (process names, commands, history): control
+  // characters are replaced (Printable) so that none reaches the terminal.
+  void Add(std::vector<std::string> row) {
+    for (std::string& cell : row) cell = Printable(cell);
+    rows_.push_back(std::move(row));
+  }
   std::string Render() const;
 
  private:

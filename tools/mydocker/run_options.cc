@@ -85,6 +85,13 @@ absl::StatusOr<LinuxResources> ParseResourceValues(const ResourceFlags& flags) {
     if (*flags.pids_limit < -1) {
       return absl::InvalidArgumentError(absl::StrCat("invalid --pids-limit ", *flags.pids_limit));
     }
+    // The kernel's pids.max takes at most PID_MAX_LIMIT; more would fail only at start. (A value
+    // beyond int64 arrives here saturated, so the message does not repeat it.)
+    constexpr int64_t kMaxPids = 4194304;
+    if (*flags.pids_limit > kMaxPids) {
+      return absl::InvalidArgumentError(absl::StrCat("invalid --pids-limit: at most ", kMaxPids,
+                                                     " (the kernel's limit), or -1 for unlimited"));
+    }
     if (*flags.pids_limit > 0) r.pids.limit = *flags.pids_limit;
   }
   return r;

@@ -97,6 +97,13 @@ TEST(RunOptionsTest, BadResourcesAreRefused) {
   RunFlags d;
   d.cpus = "-1";
   EXPECT_FALSE(ParseResources(d).ok());
+  // Beyond what pids.max takes (also a saturated 99999999999999999999): refused now, not at
+  // start.
+  RunFlags e;
+  e.pids_limit = std::numeric_limits<int64_t>::max();
+  EXPECT_NE(ParseResources(e).status().message().find("at most 4194304"), std::string::npos);
+  e.pids_limit = 4194304;
+  EXPECT_TRUE(ParseResources(e).ok());
 }
 
 TEST(RunOptionsTest, PidsLimitZeroMeansUnlimitedLikeDocker) {

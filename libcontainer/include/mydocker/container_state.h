@@ -67,6 +67,11 @@ struct ContainerState {
   // keeps an auto_remove container instead of removing it (and a failed start during the
   // restart keeps it too); cleared by the next start. Empty: no restart.
   ProcessRef restarting;
+  // Set by a commit to its own process for as long as it runs (a running container is frozen
+  // meanwhile). A commit that died (killed) is undone by whoever reads the record next: the
+  // container thawed, the temporary layer removed. Empty: no commit.
+  ProcessRef committing;
+  bool commit_froze = false;  // that commit froze the container (else it was paused or stopped)
   std::string log_path;
   std::string cgroup_path;  // relative cgroup path, e.g. "mydocker/<id>"
 

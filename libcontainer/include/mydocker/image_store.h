@@ -104,6 +104,10 @@ class ImageStore {
   absl::Status Remove(absl::string_view ref, bool force,
                       const std::function<bool(const std::string& image_id)>& in_use);
 
+  // Removes the temporary layers of loads, imports and commits that died (killed) before
+  // finishing; those still running hold theirs locked and keep them.
+  absl::Status RemoveLeftovers();
+
  private:
   explicit ImageStore(std::string root) : root_(std::move(root)) {}
   std::string root_;

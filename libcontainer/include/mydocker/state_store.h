@@ -78,11 +78,14 @@ class StateStore {
 
   // The per-container lock, exclusive across threads and processes.
   absl::StatusOr<FileLock> Lock(absl::string_view id) const;
+  // The same without waiting: FailedPrecondition if someone holds it.
+  absl::StatusOr<FileLock> TryLock(absl::string_view id) const;
 
  private:
   explicit StateStore(std::string root) : root_(std::move(root)) {}
   // Deletes staging directories of creators that died before publishing (part of Purge).
   void PruneStaging();
+  absl::StatusOr<FileLock> LockDir(absl::string_view id, bool wait) const;
   std::string root_;
 };
 

@@ -8,6 +8,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "cgroups/cgroup_util.h"
 
 namespace mydocker {
 namespace {
@@ -84,6 +85,25 @@ absl::StatusOr<int64_t> ParseMemorySize(absl::string_view text) {
   return static_cast<int64_t>(bytes);
 }
 
+// "1.5e3" as "1500" (Docker parses --cpus as a rational number, exponent included); anything
+// else as it is. Empty if the exponent is not a small integer.
+std::string WithoutExponent(absl::string_view s) {
+  size_t e = s.find_first_of("eE");
+  if (e == absl::string_view::npos) return std::string(s);
+  int exponent = 0;
+  if (!absl::SimpleAtoi(s.substr(e + 1), &exponent) || exponent < -40 || exponent > 40) return "";
+  absl::string_view mantissa = s.substr(0, e);
+  size_t dot = mantissa.find('.');
+  std::string digits(mantissa.substr(0, dot));
+  if (dot != absl::string_view::npos) absl::StrAppend(&digits, mantissa.substr(dot + 1));
+  int point = static_cast<int>(dot == absl::string_view::npos ? mantissa.size() : dot) + exponent;
+  if (point <= 0) return absl::StrCat("0.", std::string(-point, '0'), digits);
+  if (point >= static_cast<int>(digits.size())) {
+    return digits + std::string(point - digits.size(), '0');
+  }
+  return absl::StrCat(digits.substr(0, point), ".", digits.substr(point));
+}
+
 absl::StatusOr<std::pair<int64_t, uint64_t>> ParseCpus(absl::string_view text) {
   absl::string_view s = absl::StripAsciiWhitespace(text);
   auto error = [&](absl::string_view why) {
@@ -92,7 +112,16 @@ absl::StatusOr<std::pair<int64_t, uint64_t>> ParseCpus(absl::string_view text) {
   if (!s.empty() && s[0] == '-') return error("must be positive");
   // Nano-CPUs, as Docker stores --cpus, so "1.5" converts without floating point error.
   Decimal value;
-  if (!ParseDecimal(s, 9, &value) || value.whole > 1000000) return error("not a number");
+  std::string plain = WithoutExponent(s);
+  absl::string_view whole = absl::string_view(plain).substr(0, plain.find('.'));
+  bool parsed = ParseDecimal(plain, 9, &value);
+  if ((parsed && value.whole > 1000000) || (!parsed && whole.size() > 19 && IsDigits(whole))) {
+    // Beyond any machine: what the limits check says of a smaller excess, without converting.
+    int cpus = cgroups::OnlineCpus();
+    return error(absl::StrCat("range of CPUs is from 0.01 to ", cpus, ".00, as there are only ",
+                              cpus, " CPUs available"));
+  }
+  if (!parsed) return error("not a number");
   unsigned __int128 nano = value.whole * 1000000000 + value.frac * Pow10(9 - value.frac_digits);
   if (nano == 0) return error("must be positive");
   if (nano < 10000000) return error("minimum is 0.01");

@@ -38,7 +38,15 @@ TEST(ResourceParseTest, Cpus) {
   EXPECT_EQ(*ParseCpus("0.5"), std::make_pair(int64_t{50000}, uint64_t{100000}));
   EXPECT_EQ(*ParseCpus("2"), std::make_pair(int64_t{200000}, uint64_t{100000}));
   EXPECT_EQ(ParseCpus("0.01")->first, 1000);
-  for (const char* bad : {"0", "0.0", "-1", "-0.5", "abc", "", "1.2.3", "0.001", "1e3"}) {
+  // Docker's notation with an exponent too.
+  EXPECT_EQ(ParseCpus("1.5e0")->first, 150000);
+  EXPECT_EQ(ParseCpus("5e-1")->first, 50000);
+  for (const char* huge : {"1e9", "99999999999999999999", "2000000"}) {
+    EXPECT_THAT(ParseCpus(huge).status().message(), HasSubstr("range of CPUs is from 0.01 to "))
+        << huge;
+  }
+  for (const char* bad :
+       {"0", "0.0", "-1", "-0.5", "abc", "", "1.2.3", "0.001", "1e", "e3", "1e99"}) {
     EXPECT_EQ(ParseCpus(bad).status().code(), absl::StatusCode::kInvalidArgument) << bad;
   }
   EXPECT_THAT(ParseCpus("0").status().message(), HasSubstr("invalid cpus \"0\""));

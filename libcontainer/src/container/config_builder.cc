@@ -6,6 +6,8 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "mydocker/rootfs.h"
 #include "mydocker/status_macros.h"
 #include "security/seccomp.h"
@@ -163,11 +165,17 @@ absl::Status PlanResources(const CreateOptions& options, const ContainerFacts& f
       *memory.limit <= std::numeric_limits<int64_t>::max() / 2 && facts.swap_limit_supported) {
     memory.swap = *memory.limit * 2;
   }
-  const std::string parent = options.cgroup_parent.empty() ? "mydocker" : options.cgroup_parent;
-  if (parent[0] == '/' || absl::StrContains(parent, "..")) {
-    return absl::InvalidArgumentError(absl::StrCat("invalid cgroup parent \"", parent, "\""));
+  const std::string& given = options.cgroup_parent.empty() ? "mydocker" : options.cgroup_parent;
+  // In one spelling ("a//b/./" is "a/b"), so that a parent inside another container's cgroup is
+  // recognised (Runtime::Create refuses it).
+  std::vector<absl::string_view> parts;
+  for (absl::string_view part : absl::StrSplit(given, '/', absl::SkipEmpty())) {
+    if (part != ".") parts.push_back(part);
   }
-  config.linux_spec.cgroups_path = absl::StrCat(parent, "/", facts.id);
+  if (given[0] == '/' || absl::StrContains(given, "..") || parts.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("invalid cgroup parent \"", given, "\""));
+  }
+  config.linux_spec.cgroups_path = absl::StrCat(absl::StrJoin(parts, "/"), "/", facts.id);
   return absl::OkStatus();
 }
 

@@ -136,7 +136,11 @@ TEST(ConfigBuilderTest, CgroupPathUnderItsParent) {
   o.cgroup_parent = "ci/jobs";
   c = BuildContainerConfig(o, Image({}, {"sh"}), Facts());
   EXPECT_EQ(c->linux_spec.cgroups_path, std::string("ci/jobs/") + kId);
-  for (const char* bad : {"/abs", "a/../b"}) {
+  // One spelling, so that a parent inside another container's cgroup is recognised.
+  o.cgroup_parent = "ci//./jobs/";
+  c = BuildContainerConfig(o, Image({}, {"sh"}), Facts());
+  EXPECT_EQ(c->linux_spec.cgroups_path, std::string("ci/jobs/") + kId);
+  for (const char* bad : {"/abs", "a/../b", "./"}) {
     o.cgroup_parent = bad;
     EXPECT_THAT(BuildContainerConfig(o, Image({}, {"sh"}), Facts()).status().message(),
                 HasSubstr("invalid cgroup parent"));

@@ -10,6 +10,7 @@
 namespace mydocker {
 
 class Host;
+class Runtime;
 
 // ReconcileState (container.h) asking `host` whether the recorded processes still exist.
 ContainerState ReconcileState(ContainerState state, Host& host);
@@ -18,6 +19,16 @@ ContainerState ReconcileState(ContainerState state, Host& host);
 // record is read again first (the monitor may have recorded the end and exited meanwhile), so
 // an end that was recorded is never reported as unknown.
 ContainerState ReconcileRecord(ContainerState state, Host& host, const StateStore& store);
+
+// A commit that died (killed) while it marked the record (ContainerState::committing) is undone:
+// an active container thawed and recorded running, the mark cleared, the image store's
+// temporary layers of dead operations removed. Anything else is returned as it is.
+// REQUIRES: the caller holds the container's lock.
+ContainerState UndoDeadCommit(Runtime& runtime, ContainerState state);
+
+// The same for a reader without the lock: done if the lock is free now (a dead commit's is),
+// else left to the next reader.
+ContainerState UndoDeadCommitUnlocked(Runtime& runtime, ContainerState state);
 
 // A handle on the container's init, which must be running: FailedPrecondition ("container ID
 // is not running") if the record says otherwise or the process is gone.

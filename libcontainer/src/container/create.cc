@@ -2,8 +2,11 @@
 // BuildContainerConfig): volumes, the compiled seccomp profile, the record, the directories,
 // each undone if a later step fails.
 #include <functional>
+#include <set>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "container/config_builder.h"
 #include "container/network_setup.h"
 #include "host/host.h"
@@ -17,6 +20,37 @@
 namespace mydocker {
 namespace {
 
+// `path` is `dir` or below it ("a/b" is within "a", "ab" is not).
+bool IsWithin(absl::string_view path, absl::string_view dir) {
+  return absl::StartsWith(path, dir) && (path.size() == dir.size() || path[dir.size()] == '/');
+}
+
+// The target of a -v spec, refused when it repeats one of `targets` (Docker's message, in one
+// spelling: "/x/" and "/x//." are "/x"), when it is in /proc or /sys (as runc: a volume would
+// hide their masked and read-only paths) or /dev itself (the runtime's devices). Init checks
+// again where a symlink of the image leads.
+absl::Status CheckTarget(const std::string& text, const VolumeSpec& spec,
+                         std::set<std::string>& targets) {
+  std::string target;
+  for (absl::string_view part : absl::StrSplit(spec.destination, '/', absl::SkipEmpty())) {
+    if (part != ".") absl::StrAppend(&target, "/", part);
+  }
+  if (!targets.insert(target).second) {
+    return absl::InvalidArgumentError(absl::StrCat("Duplicate mount point: ", target));
+  }
+  for (absl::string_view kernel : {"/proc", "/sys"}) {
+    if (IsWithin(target, kernel)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("invalid volume \"", text, "\": ", target, " is inside ", kernel));
+    }
+  }
+  if (target == "/dev") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid volume \"", text, "\": cannot mount over /dev"));
+  }
+  return absl::OkStatus();
+}
+
 // Turns -v specs into bind mounts. Docker's behaviour: a missing host directory is created; a
 // named volume is created on first use; `-v /path` makes an anonymous volume. Every spec is
 // parsed before anything is made, so a bad one leaves nothing behind; `made` receives the
@@ -24,8 +58,10 @@ namespace {
 absl::Status AddVolumes(const std::vector<std::string>& texts, VolumeStore& volumes,
                         ContainerConfig& config, std::vector<std::string>* made) {
   std::vector<VolumeSpec> specs;
+  std::set<std::string> targets;
   for (const std::string& text : texts) {
     MYDOCKER_ASSIGN_OR_RETURN(VolumeSpec spec, ParseVolumeSpec(text));
+    MYDOCKER_RETURN_IF_ERROR(CheckTarget(text, spec, targets));
     specs.push_back(std::move(spec));
   }
   for (const VolumeSpec& spec : specs) {
@@ -41,6 +77,21 @@ absl::Status AddVolumes(const std::vector<std::string>& texts, VolumeStore& volu
     }
     config.mounts.push_back(
         {spec.destination, "bind", source, {"rbind", spec.readonly ? "ro" : "rw"}});
+  }
+  return absl::OkStatus();
+}
+
+// A cgroup parent inside another container's cgroup is refused: removing that container drains
+// its whole cgroup tree (freeze, kill every process in it), which would kill this one too.
+absl::Status CheckCgroupParent(const StateStore& store, absl::string_view cgroup_path) {
+  absl::string_view parent = cgroup_path.substr(0, cgroup_path.rfind('/'));
+  MYDOCKER_ASSIGN_OR_RETURN(std::vector<ContainerState> all, store.List());
+  for (const ContainerState& other : all) {
+    if (!other.cgroup_path.empty() && IsWithin(parent, other.cgroup_path)) {
+      return absl::InvalidArgumentError(absl::StrCat("invalid cgroup parent \"", parent,
+                                                     "\": it is inside the cgroup of container ",
+                                                     other.name, " (", ShortId(other.id), ")"));
+    }
   }
   return absl::OkStatus();
 }
@@ -79,6 +130,7 @@ absl::StatusOr<std::unique_ptr<Container>> Runtime::Create(const CreateOptions& 
   facts.resolve_device = ResolveDeviceSpec;
   MYDOCKER_ASSIGN_OR_RETURN(ContainerConfig config,
                             BuildContainerConfig(options, image.config, facts));
+  MYDOCKER_RETURN_IF_ERROR(CheckCgroupParent(*state_, config.linux_spec.cgroups_path));
   network::NetworkStore networks(options_.root);
   MYDOCKER_ASSIGN_OR_RETURN(NetworkPlan net, PlanNetwork(options, image.config, facts.container_dir,
                                                          *state_, networks, config));

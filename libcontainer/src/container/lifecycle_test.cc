@@ -415,6 +415,50 @@ TEST_F(LifecycleTest, PauseDecidesUnderTheLock) {
   EXPECT_THAT(cgroups_.calls(), Not(Contains("freeze " + st.cgroup_path + " 1")));
 }
 
+// --- A commit that died ----------------------------------------------------------------------
+
+// A commit marks the record with its process; killed mid-way, it leaves the container frozen
+// and a temporary layer, which the next reader (State, List, or an operation under the lock)
+// undoes once that process is gone, and only then.
+TEST_F(LifecycleTest, ACommitThatDiedIsUndoneByTheNextReader) {
+  for (int reader = 0; reader < 3; ++reader) {
+    auto c = Make(ContainerStatus::kPaused);
+    ContainerState st = StateOf(*c);
+    st.committing = host_.AddProcess();
+    st.commit_froze = true;
+    ASSERT_TRUE(runtime_->state().SaveState(st).ok());
+    ASSERT_TRUE(MakeDirs(root_ + "/layers/tmp-dead/diff").ok());
+    EXPECT_EQ(c->State()->status, ContainerStatus::kPaused);  // still committing
+    EXPECT_TRUE(cgroups_.Get(st.cgroup_path)->frozen);
+    host_.End(st.committing.pid);
+    if (reader == 0) {
+      EXPECT_EQ(c->State()->status, ContainerStatus::kRunning);
+    } else if (reader == 1) {
+      auto all = runtime_->List(true);
+      ASSERT_TRUE(all.ok());
+      EXPECT_EQ(all->front().status, ContainerStatus::kRunning);
+    } else {
+      ASSERT_TRUE(c->Pause().ok());  // under the lock: it was running again, so it pauses
+    }
+    EXPECT_EQ(StateOf(*c).status,
+              reader == 2 ? ContainerStatus::kPaused : ContainerStatus::kRunning);
+    EXPECT_EQ(cgroups_.Get(st.cgroup_path)->frozen, reader == 2);
+    EXPECT_TRUE(StateOf(*c).committing.empty());
+    EXPECT_FALSE(PathExists(root_ + "/layers/tmp-dead"));
+  }
+}
+
+TEST_F(LifecycleTest, ADeadCommitOfAPausedContainerLeavesItPaused) {
+  auto c = Make(ContainerStatus::kPaused);
+  ContainerState st = StateOf(*c);
+  st.committing = host_.AddProcess();
+  ASSERT_TRUE(runtime_->state().SaveState(st).ok());
+  host_.End(st.committing.pid);
+  EXPECT_EQ(c->State()->status, ContainerStatus::kPaused);
+  EXPECT_TRUE(cgroups_.Get(st.cgroup_path)->frozen);
+  EXPECT_TRUE(StateOf(*c).committing.empty());
+}
+
 TEST_F(LifecycleTest, UpdateOfARunningContainerWritesTheCgroupAndTheConfig) {
   auto c = Make(ContainerStatus::kRunning);
   const std::string cg = StateOf(*c).cgroup_path;

@@ -37,6 +37,7 @@ void MergeResources(LinuxResources& into, const LinuxResources& from) {
 absl::Status Container::Pause() {
   MYDOCKER_ASSIGN_OR_RETURN(FileLock lock, runtime_->state().Lock(id_));
   MYDOCKER_ASSIGN_OR_RETURN(ContainerState state, State());
+  state = UndoDeadCommit(*runtime_, std::move(state));  // we hold the lock
   if (state.status == ContainerStatus::kPaused) {
     return absl::FailedPreconditionError(
         absl::StrCat("container ", ShortId(id_), " is already paused"));
@@ -50,6 +51,7 @@ absl::Status Container::Pause() {
 absl::Status Container::Unpause() {
   MYDOCKER_ASSIGN_OR_RETURN(FileLock lock, runtime_->state().Lock(id_));
   MYDOCKER_ASSIGN_OR_RETURN(ContainerState state, State());
+  state = UndoDeadCommit(*runtime_, std::move(state));  // we hold the lock
   if (state.status != ContainerStatus::kPaused) {
     return absl::FailedPreconditionError(
         absl::StrCat("container ", ShortId(id_), " is not paused"));
@@ -64,6 +66,7 @@ absl::Status Container::Update(const LinuxResources& resources) {
   // fine for a container that has a memory limit, as in Docker.
   MYDOCKER_ASSIGN_OR_RETURN(FileLock lock, runtime_->state().Lock(id_));
   MYDOCKER_ASSIGN_OR_RETURN(ContainerState state, State());
+  state = UndoDeadCommit(*runtime_, std::move(state));  // we hold the lock
   MYDOCKER_ASSIGN_OR_RETURN(ContainerConfig config, Config());
   LinuxResources merged = config.linux_spec.resources;
   MergeResources(merged, resources);

@@ -2,6 +2,8 @@
 #include "absl/strings/str_cat.h"
 #include "container/container_internal.h"
 #include "host/host.h"
+#include "mydocker/fs_util.h"
+#include "mydocker/image_store.h"
 #include "mydocker/runtime.h"
 #include "mydocker/status_macros.h"
 
@@ -9,7 +11,33 @@ namespace mydocker {
 
 absl::StatusOr<ContainerState> Container::State() const {
   MYDOCKER_ASSIGN_OR_RETURN(ContainerState state, runtime_->state().LoadState(id_));
+  state = UndoDeadCommitUnlocked(*runtime_, std::move(state));
   return ReconcileRecord(std::move(state), runtime_->host(), runtime_->state());
+}
+
+ContainerState UndoDeadCommit(Runtime& runtime, ContainerState state) {
+  if (state.committing.empty() || runtime.host().Alive(state.committing)) return state;
+  // From the record as stored (`state` may be reconciled), which may have changed since.
+  absl::StatusOr<ContainerState> record = runtime.state().LoadState(state.id);
+  if (!record.ok() || !(record->committing == state.committing)) return state;
+  // Frozen or about to be (the mark is recorded first): thawed either way. A container the user
+  // had paused stays paused.
+  if (record->commit_froze && record->IsActive()) {
+    if (!runtime.cgroups().Freeze(record->cgroup_path, false).ok()) return state;
+    record->status = ContainerStatus::kRunning;
+  }
+  record->committing = ProcessRef{};
+  record->commit_froze = false;
+  if (!runtime.state().SaveState(*record).ok()) return state;
+  runtime.images().RemoveLeftovers().IgnoreError();
+  return ReconcileState(*std::move(record), runtime.host());
+}
+
+ContainerState UndoDeadCommitUnlocked(Runtime& runtime, ContainerState state) {
+  if (state.committing.empty() || runtime.host().Alive(state.committing)) return state;
+  absl::StatusOr<FileLock> lock = runtime.state().TryLock(state.id);
+  if (!lock.ok()) return state;
+  return UndoDeadCommit(runtime, std::move(state));
 }
 
 absl::StatusOr<ContainerConfig> Container::Config() const {

@@ -54,6 +54,7 @@ absl::Status Container::Restart(absl::Duration timeout) {
   {
     MYDOCKER_ASSIGN_OR_RETURN(FileLock lock, runtime_->state().Lock(id_));
     MYDOCKER_ASSIGN_OR_RETURN(ContainerState state, State());
+    state = UndoDeadCommit(*runtime_, std::move(state));  // we hold the lock
     if (state.IsActive() && state.auto_remove) {
       // Names the run being stopped: only its monitor keeps the container, so a restart that
       // raced with ours and stops the next run does not count as ours.

@@ -65,6 +65,8 @@ class Host {
   virtual absl::Status UnmountIfMounted(const std::string& path) = 0;
 
   virtual absl::Time Now() = 0;
+  // This process.
+  virtual ProcessRef Self() = 0;
 };
 
 // The real host (Linux). Never destroyed.

@@ -251,6 +251,23 @@ absl::StatusOr<std::string> RecordConfigJson(absl::string_view json, absl::strin
   return std::string(buffer.GetString(), buffer.GetSize());
 }
 
+absl::Status ValidateRunConfig(const ImageConfig& config, absl::string_view path) {
+  auto check = [&](absl::string_view key, const std::vector<std::string>& values) {
+    for (const std::string& v : values) {
+      if (v.find('\0') != std::string::npos) {
+        return Malformed(path, absl::StrCat(key, " holds \"", absl::CHexEscape(v.substr(0, 64)),
+                                            "\", with a NUL byte"));
+      }
+    }
+    return absl::OkStatus();
+  };
+  MYDOCKER_RETURN_IF_ERROR(check("Env", config.env));
+  MYDOCKER_RETURN_IF_ERROR(check("Cmd", config.cmd));
+  MYDOCKER_RETURN_IF_ERROR(check("Entrypoint", config.entrypoint));
+  MYDOCKER_RETURN_IF_ERROR(check("WorkingDir", {config.working_dir}));
+  return check("User", {config.user});
+}
+
 absl::Status ParseImageConfig(absl::string_view config_json, Image* image, absl::string_view path) {
   rapidjson::Document doc;
   MYDOCKER_RETURN_IF_ERROR(ParseDocument(doc, config_json, path));

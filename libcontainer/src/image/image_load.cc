@@ -324,6 +324,7 @@ absl::Status Loader::AddImage(const std::string& config, std::vector<UniqueFd> l
   Image image;
   image.id = Sha256Digest(config);
   MYDOCKER_RETURN_IF_ERROR(ParseImageConfig(config, &image, "image config " + image.id));
+  MYDOCKER_RETURN_IF_ERROR(ValidateRunConfig(image.config, "image config " + image.id));
   if (image.layers.size() != layer_fds.size()) {
     return absl::InvalidArgumentError(absl::StrCat("image ", image.id, " has ", image.layers.size(),
                                                    " diff ids but ", layer_fds.size(), " layers"));

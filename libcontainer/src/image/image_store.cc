@@ -16,6 +16,7 @@
 #include "absl/strings/strip.h"
 #include "image/image_json.h"
 #include "image/layer_packer.h"
+#include "image/removed_images.h"
 #include "image/store_files.h"
 #include "mydocker/fs_util.h"
 #include "mydocker/status_macros.h"
@@ -286,6 +287,37 @@ std::vector<std::string> ImageStore::LayerDirs(const Image& image) const {
   return dirs;
 }
 
+absl::Status ImageStore::RemoveLeftovers() {
+  MYDOCKER_ASSIGN_OR_RETURN(FileLock lock, FileLock::Acquire(LockPath(root_)));
+  return TempLayer::SweepStale(root_);
+}
+
+namespace {
+constexpr absl::string_view kRemovedSuffix = ".removed";
+std::string RemovedMark(const std::string& root, absl::string_view id) {
+  return absl::StrCat(RecordPath(root, id), kRemovedSuffix);
+}
+}  // namespace
+
+absl::Status ReleaseRemovedImages(const std::string& root,
+                                  const std::function<bool(const std::string&)>& in_use) {
+  MYDOCKER_ASSIGN_OR_RETURN(std::vector<std::string> names, ListDir(ImagesDir(root)));
+  if (std::none_of(names.begin(), names.end(),
+                   [](const std::string& n) { return absl::EndsWith(n, kRemovedSuffix); })) {
+    return absl::OkStatus();
+  }
+  MYDOCKER_ASSIGN_OR_RETURN(FileLock lock, FileLock::Acquire(LockPath(root)));
+  MYDOCKER_ASSIGN_OR_RETURN(Catalog catalog, LoadCatalog(root));
+  absl::Status result;
+  for (const Image& image : catalog.images) {
+    const std::string mark = RemovedMark(root, image.id);
+    if (!PathExists(mark) || (image.tags.empty() && in_use(image.id))) continue;
+    if (image.tags.empty()) result.Update(DeleteImage(root, catalog, image));
+    if (result.ok()) ::unlink(mark.c_str());
+  }
+  return result;
+}
+
 absl::Status ImageStore::Remove(absl::string_view ref, bool force,
                                 const std::function<bool(const std::string&)>& in_use) {
   MYDOCKER_ASSIGN_OR_RETURN(FileLock lock, FileLock::Acquire(LockPath(root_)));
@@ -310,8 +342,10 @@ absl::Status ImageStore::Remove(absl::string_view ref, bool force,
     MYDOCKER_RETURN_IF_ERROR(
         WriteFileAtomic(RepositoriesPath(root_), SerializeRepositories(catalog.repositories)));
   }
-  // Forced while in use: untagged but kept, since the container's overlay still needs the layers.
-  if (!last || used) return absl::OkStatus();
+  // Forced while in use: untagged but kept, since the container's overlay still needs the layers,
+  // and marked to go with the last container that uses it (ReleaseRemovedImages).
+  if (used) return WriteFileAtomic(RemovedMark(root_, image.id), "");
+  if (!last) return absl::OkStatus();
   return DeleteImage(root_, catalog, image);
 }
 

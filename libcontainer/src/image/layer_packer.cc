@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "image/layer_unpacker.h"
 #include "mydocker/status_macros.h"
 #include "mydocker/unique_fd.h"
 
@@ -24,20 +25,39 @@ namespace {
 using ArchivePtr = std::unique_ptr<struct archive, decltype(&archive_write_free)>;
 using EntryPtr = std::unique_ptr<struct archive_entry, decltype(&archive_entry_free)>;
 
-// Walks one tree and writes it into an open archive writer.
+// One directory on the way down: its identity (checked when the walk climbs back to it through
+// ".."), its entries in name order, the next one to pack, and its path prefix in the archive.
+struct Frame {
+  dev_t dev;
+  ino_t ino;
+  std::vector<std::string> names;
+  size_t next = 0;
+  size_t prefix_size = 0;
+};
+
+// Walks one tree and writes it into an open archive writer. The walk is iterative and holds one
+// directory open at a time: neither the stack nor the descriptors grow with the depth of a tree
+// the container made; its memory is the names of the directories on the current path.
 class Packer {
  public:
   explicit Packer(struct archive* tar) : tar_(tar) {}
-  absl::Status PackDir(int dir_fd, const std::string& prefix);
+  absl::Status PackTree(UniqueFd root);
 
  private:
-  absl::Status PackEntry(int dir_fd, const std::string& name, const std::string& path);
+  absl::Status Descend(UniqueFd sub, const std::string& path);
+  absl::Status Climb();
+  // Packs one entry; a directory is returned open in `*sub`, to be walked next.
+  absl::Status PackEntry(int dir_fd, const std::string& name, const std::string& path,
+                         UniqueFd* sub);
   absl::Status WriteHeader(struct archive_entry* entry, const std::string& path);
   absl::Status WriteContent(int dir_fd, const std::string& name, const std::string& path,
                             const struct stat& expected);
   absl::Status WriteEmptyFile(const std::string& path, const struct stat& like);
 
   struct archive* tar_;
+  UniqueFd dir_;        // the directory of frames_.back()
+  std::string prefix_;  // its path in the archive: "" or "a/b/"
+  std::vector<Frame> frames_;
   std::map<std::pair<dev_t, ino_t>, std::string> links_;  // first path of each multi-link file
 };
 
@@ -117,7 +137,9 @@ absl::Status Packer::WriteContent(int dir_fd, const std::string& name, const std
   return absl::OkStatus();
 }
 
-absl::Status Packer::PackEntry(int dir_fd, const std::string& name, const std::string& path) {
+absl::Status Packer::PackEntry(int dir_fd, const std::string& name, const std::string& path,
+                               UniqueFd* sub) {
+  MYDOCKER_RETURN_IF_ERROR(CheckLayerPath(path));
   struct stat st;
   if (::fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
     return LastErrnoError(absl::StrCat("stat ", path));
@@ -129,12 +151,12 @@ absl::Status Packer::PackEntry(int dir_fd, const std::string& name, const std::s
   }
   EntryPtr entry = NewEntry(path, st);
   if (S_ISDIR(st.st_mode)) {
-    UniqueFd sub(::openat(dir_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-    if (!sub) return LastErrnoError(absl::StrCat("open ", path));
+    sub->reset(::openat(dir_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!*sub) return LastErrnoError(absl::StrCat("open ", path));
     archive_entry_set_filetype(entry.get(), AE_IFDIR);
     MYDOCKER_RETURN_IF_ERROR(WriteHeader(entry.get(), path));
-    if (IsOpaque(sub.get())) MYDOCKER_RETURN_IF_ERROR(WriteEmptyFile(path + "/.wh..wh..opq", st));
-    return PackDir(sub.get(), path + "/");
+    if (IsOpaque(sub->get())) MYDOCKER_RETURN_IF_ERROR(WriteEmptyFile(path + "/.wh..wh..opq", st));
+    return absl::OkStatus();
   }
   if (S_ISLNK(st.st_mode)) {
     std::string target(static_cast<size_t>(st.st_size) + 1, '\0');
@@ -164,10 +186,46 @@ absl::Status Packer::PackEntry(int dir_fd, const std::string& name, const std::s
   return WriteContent(dir_fd, name, path, st);
 }
 
-absl::Status Packer::PackDir(int dir_fd, const std::string& prefix) {
-  MYDOCKER_ASSIGN_OR_RETURN(std::vector<std::string> names, SortedNames(dir_fd, prefix));
-  for (const std::string& name : names) {
-    MYDOCKER_RETURN_IF_ERROR(PackEntry(dir_fd, name, prefix + name));
+absl::Status Packer::Descend(UniqueFd sub, const std::string& path) {
+  struct stat st;
+  if (::fstat(sub.get(), &st) != 0) return LastErrnoError(absl::StrCat("stat ", path));
+  MYDOCKER_ASSIGN_OR_RETURN(std::vector<std::string> names, SortedNames(sub.get(), path));
+  frames_.push_back({st.st_dev, st.st_ino, std::move(names), 0, prefix_.size()});
+  dir_ = std::move(sub);
+  prefix_ = path.empty() ? "" : path + "/";
+  return absl::OkStatus();
+}
+
+// Back to the parent through "..", which must be the directory the walk came from: a tree moved
+// meanwhile (the container is frozen, so only by someone else) is not followed elsewhere.
+absl::Status Packer::Climb() {
+  frames_.pop_back();
+  if (frames_.empty()) return absl::OkStatus();
+  UniqueFd parent(::openat(dir_.get(), "..", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  struct stat st;
+  if (!parent || ::fstat(parent.get(), &st) != 0 || st.st_dev != frames_.back().dev ||
+      st.st_ino != frames_.back().ino) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(prefix_.substr(0, 256), " was moved while being committed"));
+  }
+  dir_ = std::move(parent);
+  prefix_.resize(frames_.back().prefix_size);
+  return absl::OkStatus();
+}
+
+absl::Status Packer::PackTree(UniqueFd root) {
+  MYDOCKER_RETURN_IF_ERROR(Descend(std::move(root), ""));
+  while (!frames_.empty()) {
+    Frame& frame = frames_.back();
+    if (frame.next == frame.names.size()) {
+      MYDOCKER_RETURN_IF_ERROR(Climb());
+      continue;
+    }
+    std::string name = std::move(frame.names[frame.next++]);
+    std::string path = prefix_ + name;
+    UniqueFd sub;
+    MYDOCKER_RETURN_IF_ERROR(PackEntry(dir_.get(), name, path, &sub));
+    if (sub) MYDOCKER_RETURN_IF_ERROR(Descend(std::move(sub), path));
   }
   return absl::OkStatus();
 }
@@ -186,7 +244,7 @@ absl::Status LayerPacker::Pack(const std::string& dir, int out_fd) {
     return absl::InternalError(absl::StrCat("open tar writer: ", archive_error_string(tar.get())));
   }
   Packer packer(tar.get());
-  MYDOCKER_RETURN_IF_ERROR(packer.PackDir(root.get(), ""));
+  MYDOCKER_RETURN_IF_ERROR(packer.PackTree(std::move(root)));
   if (archive_write_close(tar.get()) != ARCHIVE_OK) {
     return absl::InternalError(absl::StrCat("finish tar: ", archive_error_string(tar.get())));
   }

@@ -5,13 +5,16 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include <functional>
 #include <map>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "image/layer_unpacker.h"
@@ -129,6 +132,95 @@ TEST_F(WhiteoutTest, PackerWritesWhiteoutsAndRoundTrips) {
   EXPECT_EQ(*ReadFile(again + "/dir/hard"), "content");
   // The same tree packs to the same stream, so a layer's digest is stable.
   EXPECT_EQ(*ReadFile(out), *ReadFile(PackTo(tmp_ / "out2.tar")));
+}
+
+// Runs `fn` on a thread with a 128 KiB stack: a walk whose stack grew with the depth of the tree
+// would overflow it (and crash the test) long before 1,000 levels.
+void OnSmallStack(std::function<void()> fn) {
+  pthread_attr_t attr;
+  ASSERT_EQ(::pthread_attr_init(&attr), 0);
+  ASSERT_EQ(::pthread_attr_setstacksize(&attr, 128 * 1024), 0);
+  pthread_t thread;
+  auto run = [](void* arg) -> void* {
+    (*static_cast<std::function<void()>*>(arg))();
+    return nullptr;
+  };
+  ASSERT_EQ(::pthread_create(&thread, &attr, run, &fn), 0);
+  ::pthread_join(thread, nullptr);
+  ::pthread_attr_destroy(&attr);
+}
+
+// Nests `depth` directories "d" below `top`, with an empty file "f" in the deepest.
+void MakeChain(const std::string& top, int depth) {
+  UniqueFd fd(::open(top.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  for (int i = 0; i < depth && fd; ++i) {
+    ASSERT_EQ(::mkdirat(fd.get(), "d", 0755), 0);
+    fd.reset(::openat(fd.get(), "d", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  }
+  ASSERT_TRUE(fd);
+  UniqueFd f(::openat(fd.get(), "f", O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
+  ASSERT_TRUE(f);
+}
+
+absl::Status PackOnSmallStack(const std::string& dir, const std::string& out) {
+  absl::Status packed;
+  OnSmallStack([&] {
+    UniqueFd fd(::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+    packed = LayerPacker::Pack(dir, fd.get());
+  });
+  return packed;
+}
+
+class DeepTreeTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(MakeDirs(layer_).ok()); }
+  // In memory where there is a tmpfs: 100,000 directories on a journalled disk are slow.
+  TempDir tmp_{PathExists("/dev/shm") ? "/dev/shm" : "/tmp"};
+  std::string layer_ = tmp_ / "layer";
+};
+
+// A container can nest directories far beyond PATH_MAX: commit refuses the tree in one clear
+// error (its tar would hold a path of 200 KB per level), without overflowing its stack; the
+// TempDir's removal then walks all 100,000 levels.
+TEST_F(DeepTreeTest, HundredThousandLevelsAreRefusedWithoutRecursion) {
+  MakeChain(layer_, 100000);
+  absl::Status packed = PackOnSmallStack(layer_, tmp_ / "out.tar");
+  EXPECT_EQ(packed.code(), absl::StatusCode::kInvalidArgument) << packed;
+  EXPECT_THAT(packed.message(), ::testing::HasSubstr("is longer than 4095 bytes"));
+}
+
+// Up to the limit, a deep tree packs and unpacks (also without recursion) as it was.
+TEST_F(DeepTreeTest, AThousandLevelsRoundTrip) {
+  MakeChain(layer_, 1000);
+  std::string out = tmp_ / "out.tar";
+  absl::Status packed = PackOnSmallStack(layer_, out);
+  ASSERT_TRUE(packed.ok()) << packed;
+  std::string again = tmp_ / "again";
+  ASSERT_TRUE(MakeDirs(again).ok());
+  absl::StatusOr<UnpackResult> unpacked;
+  OnSmallStack([&] { unpacked = LayerUnpacker::Unpack(out, again, {true, -1}); });
+  ASSERT_TRUE(unpacked.ok()) << unpacked.status();
+  std::string deepest;
+  for (int i = 0; i < 1000; ++i) deepest += "d/";
+  // Relative to the top: the host path of the file is longer than PATH_MAX.
+  UniqueFd top(::open(again.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  struct stat st;
+  EXPECT_EQ(::fstatat(top.get(), (deepest + "f").c_str(), &st, AT_SYMLINK_NOFOLLOW), 0);
+}
+
+// 100,000 entries in one directory: one frame, in name order.
+TEST_F(DeepTreeTest, HundredThousandEntriesInOneDirectory) {
+  UniqueFd dir(::open(layer_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  for (int i = 0; i < 100000; ++i) {
+    UniqueFd f(::openat(dir.get(), absl::StrCat("f", i).c_str(), O_WRONLY | O_CREAT, 0644));
+    ASSERT_TRUE(f);
+  }
+  std::string out = tmp_ / "out.tar";
+  absl::Status packed = PackOnSmallStack(layer_, out);
+  ASSERT_TRUE(packed.ok()) << packed;
+  std::map<std::string, std::string> entries = Entries(out);
+  EXPECT_EQ(entries.size(), 100000u);
+  EXPECT_EQ(entries.begin()->first, "f0");
 }
 
 }  // namespace

@@ -149,7 +149,9 @@ class Extractor {
   struct archive* tar_;
   bool whiteouts_;
   int64_t bytes_ = 0;
-  std::map<std::string, std::pair<Parts, Meta>> dirs_;  // deferred metadata by path
+  // Deferred metadata by path (split again when applied: a deep tree's components are not kept
+  // once per directory).
+  std::map<std::string, Meta> dirs_;
 };
 
 // Opens the directory named by the first `count` parts, never following a symlink: a symlink
@@ -252,6 +254,7 @@ absl::Status Extractor::WriteRegular(int parent, const std::string& leaf, const 
 // ("../../etc/passwd") would let the container write to it.
 absl::Status Extractor::MakeHardLink(int parent, const std::string& leaf, const char* target,
                                      absl::string_view entry) {
+  MYDOCKER_RETURN_IF_ERROR(CheckLayerPath(target));
   MYDOCKER_ASSIGN_OR_RETURN(Parts parts, SplitEntryPath(target, entry));
   if (parts.empty()) return Refuse(entry, "hard link to the image root");
   MYDOCKER_ASSIGN_OR_RETURN(UniqueFd dir, OpenDir(parts, parts.size() - 1, false, entry));
@@ -271,6 +274,9 @@ absl::Status Extractor::Extract(struct archive_entry* entry) {
   const char* raw_name = archive_entry_pathname(entry);
   if (raw_name == nullptr) return Refuse("", "entry without a name");
   std::string name = raw_name;
+  // Without the slash tar puts after a directory's name, as the packer checks it.
+  MYDOCKER_RETURN_IF_ERROR(CheckLayerPath(absl::string_view(name).substr(
+      0, name.find_last_not_of('/') == std::string::npos ? 0 : name.find_last_not_of('/') + 1)));
   MYDOCKER_ASSIGN_OR_RETURN(Parts parts, SplitEntryPath(name, name));
   mode_t type = archive_entry_filetype(entry);
   const char* hardlink = archive_entry_hardlink(entry);
@@ -278,7 +284,7 @@ absl::Status Extractor::Extract(struct archive_entry* entry) {
   if (parts.empty()) {
     // "./": the layer root itself.
     if (type != AE_IFDIR || hardlink != nullptr) return Refuse(name, "replaces the image root");
-    dirs_[""] = {parts, meta};
+    dirs_[""] = meta;
     return absl::OkStatus();
   }
   if (whiteouts_ && absl::StartsWith(parts.back(), kWhiteoutPrefix)) {
@@ -299,7 +305,7 @@ absl::Status Extractor::Extract(struct archive_entry* entry) {
       if (!exists && ::mkdirat(parent.get(), leaf.c_str(), 0700) != 0) {
         return LastErrnoError(absl::StrCat("create directory ", name));
       }
-      dirs_[absl::StrJoin(parts, "/")] = {parts, meta};
+      dirs_[absl::StrJoin(parts, "/")] = meta;
       return absl::OkStatus();
     case AE_IFREG:
       return WriteRegular(parent.get(), leaf, meta, archive_entry_size(entry), name);
@@ -348,7 +354,8 @@ absl::Status Extractor::ExtractWhiteout(const Parts& parts, absl::string_view en
 absl::Status Extractor::Finish() {
   // Deepest first: a child's metadata never depends on its parent's being writable.
   for (auto it = dirs_.rbegin(); it != dirs_.rend(); ++it) {
-    const auto& [parts, meta] = it->second;
+    const Meta& meta = it->second;
+    const Parts parts = absl::StrSplit(it->first, '/', absl::SkipEmpty());
     std::string path = it->first.empty() ? "." : it->first;
     MYDOCKER_ASSIGN_OR_RETURN(UniqueFd dir, OpenDir(parts, parts.size(), false, path));
     MYDOCKER_RETURN_IF_ERROR(ApplyMetaFd(dir.get(), meta, path));
@@ -375,6 +382,13 @@ absl::Status ExtractAll(struct archive* tar, HashingSource& source, Extractor& e
 }
 
 }  // namespace
+
+absl::Status CheckLayerPath(absl::string_view path) {
+  if (path.size() <= kMaxLayerPath) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat("path \"", absl::CHexEscape(path.substr(0, 64)), "...\" (", path.size(),
+                   " bytes) is longer than ", kMaxLayerPath, " bytes, the most a layer can hold"));
+}
 
 absl::StatusOr<UnpackResult> LayerUnpacker::Unpack(const std::string& archive_path,
                                                    const std::string& target_dir,

@@ -24,9 +24,19 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "mydocker/unique_fd.h"
 
 namespace mydocker {
+
+// The longest path an entry of a layer may have: what the kernel takes in one call (PATH_MAX
+// with its NUL). A tree much deeper than that would make a tar of gigabytes (one path per level,
+// so their total length grows as the square of the depth), and most tools cannot open it.
+inline constexpr size_t kMaxLayerPath = 4095;
+
+// InvalidArgument, naming the path's start, if `path` is longer than kMaxLayerPath. Both the
+// unpacker and the packer (commit) check it, so a committed layer can always be loaded again.
+absl::Status CheckLayerPath(absl::string_view path);
 
 struct UnpackResult {
   std::string diff_id;  // "sha256:<hex>" of the uncompressed tar stream

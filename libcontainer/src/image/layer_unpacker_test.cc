@@ -95,6 +95,24 @@ TEST_F(LayerUnpackerTest, RefusesDotDot) {
   EXPECT_FALSE(PathExists(tmp_ / "evil"));
 }
 
+// Longer than any path the kernel takes in one call: a layer never holds it (a chain that deep
+// costs the square of its depth to walk), whether the archive or a hard link names it.
+TEST_F(LayerUnpackerTest, RefusesPathsLongerThanPathMax) {
+  std::string deep;
+  for (int i = 0; i < 2100; ++i) deep += "d/";
+  TestTar tar(tmp_ / "deep.tar");
+  tar.File(deep + "f", "x");
+  tar.Close();
+  absl::Status s = Unpack(tar.path()).status();
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.message(), HasSubstr("(4201 bytes) is longer than 4095 bytes"));
+  EXPECT_FALSE(Exists("d"));
+  TestTar link(tmp_ / "link.tar");
+  link.File("f", "x").HardLink("g", deep + "f");
+  link.Close();
+  EXPECT_THAT(Unpack(link.path()).status().message(), HasSubstr("is longer than 4095 bytes"));
+}
+
 TEST_F(LayerUnpackerTest, RefusesDotDotInTheMiddle) {
   TestTar tar(tmp_ / "evil.tar");
   tar.Dir("a").File("a/../../evil", "x");

@@ -56,10 +56,12 @@ class TempLayer {
   std::string diff() const { return path_ + "/diff"; }
   std::string layer_tar() const { return path_ + "/layer.tar"; }
   void Release() { path_.clear(); }
+  // Removes the temporary layers no live operation holds locked.
+  // REQUIRES: the store lock is held.
+  static absl::Status SweepStale(const std::string& root);
 
  private:
   explicit TempLayer(std::string path) : path_(std::move(path)) {}
-  static absl::Status SweepStale(const std::string& root);
 
   std::string path_;
   std::optional<FileLock> lock_;

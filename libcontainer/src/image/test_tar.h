@@ -77,12 +77,12 @@ class TestTar {
   archive* archive_ = nullptr;
 };
 
-// A fresh directory under /tmp, removed with everything in it at the end of the test.
+// A fresh directory under `base` (/tmp), removed with everything in it at the end of the test.
 class TempDir {
  public:
-  TempDir() {
-    char tmpl[] = "/tmp/mydocker-image-test-XXXXXX";
-    path_ = ::mkdtemp(tmpl);
+  explicit TempDir(const std::string& base = "/tmp") {
+    std::string tmpl = base + "/mydocker-image-test-XXXXXX";
+    path_ = ::mkdtemp(tmpl.data());
   }
   ~TempDir() { EXPECT_TRUE(RemoveAll(path_).ok()); }
   const std::string& path() const { return path_; }

@@ -1,6 +1,7 @@
 // The container's init between clone() and execve(). Async-signal-safe code only: system calls
 // on the prepared plan, no allocation, no locks, no C++ library calls that may allocate.
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <net/if.h>
 #include <sched.h>
 #include <sys/ioctl.h>
@@ -8,6 +9,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -126,8 +128,30 @@ void OpenBinds(const InitPlan& plan) {
   }
 }
 
+// A volume's target resolved in the container (a symlink in the image counts, as runc resolves
+// it): never in /proc or /sys (or a cgroup file system), whose masked and read-only paths it
+// would hide, as runc refuses; never /dev itself, where the runtime made the devices.
+int OpenBindTarget(const InitPlan& plan, const PlannedBind& b, const struct stat& dev) {
+  int fd = ::open(b.target.c_str(), O_PATH | O_CLOEXEC);
+  struct statfs fs;
+  struct stat st;
+  if (fd < 0 || ::fstatfs(fd, &fs) != 0 || ::fstat(fd, &st) != 0) {
+    Fail(plan, 125, errno, b.what.c_str());
+  }
+  if (fs.f_type == PROC_SUPER_MAGIC || fs.f_type == SYSFS_MAGIC ||
+      fs.f_type == CGROUP_SUPER_MAGIC || fs.f_type == CGROUP2_SUPER_MAGIC) {
+    Fail(plan, 125, 0, "volume target ", b.target.c_str(), " is inside /proc or /sys");
+  }
+  if (st.st_dev == dev.st_dev && st.st_ino == dev.st_ino) {
+    Fail(plan, 125, 0, "volume target ", b.target.c_str(), " is /dev");
+  }
+  return fd;
+}
+
 // After pivot_root: the targets, and every symlink on their way, resolve in the container.
 void AttachBinds(const InitPlan& plan) {
+  struct stat dev;
+  if (!plan.binds.empty() && ::stat("/dev", &dev) != 0) Fail(plan, 125, errno, "stat /dev");
   for (size_t i = 0; i < plan.binds.size(); ++i) {
     const PlannedBind& b = plan.binds[i];
     for (const std::string& dir : b.target_dirs) MkdirIfMissing(dir.c_str(), 0755);
@@ -136,11 +160,13 @@ void AttachBinds(const InitPlan& plan) {
       if (fd >= 0) ::close(fd);
     }
     // A symlink at the target is followed as Docker does; past pivot_root it can only lead
-    // somewhere inside the container.
-    if (::move_mount(plan.bind_fds[i], "", AT_FDCWD, b.target.c_str(),
-                     MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_SYMLINKS) != 0) {
+    // somewhere inside the container. Mounted on what was checked.
+    int target = OpenBindTarget(plan, b, dev);
+    if (::move_mount(plan.bind_fds[i], "", target, "",
+                     MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) != 0) {
       Fail(plan, 125, errno, b.what.c_str());
     }
+    ::close(target);
     ::close(plan.bind_fds[i]);
   }
 }

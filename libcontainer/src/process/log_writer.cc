@@ -7,12 +7,14 @@
 #include "absl/time/clock.h"
 #include "mydocker/container_state.h"
 #include "mydocker/status_macros.h"
+#include "mydocker/utf8.h"
 #include "rapidjson/stringbuffer.h"
 #include "rapidjson/writer.h"
 
 namespace mydocker::process {
 namespace {
 constexpr size_t kMaxPartialLine = 16 * 1024;
+constexpr size_t kMaxUnwritten = 64 * 1024;
 }  // namespace
 
 absl::StatusOr<LogWriter> LogWriter::Open(const std::string& path) {
@@ -27,7 +29,9 @@ std::string LogWriter::Encode(absl::string_view stream, absl::string_view text,
   rapidjson::Writer<rapidjson::StringBuffer> w(buf);
   w.StartObject();
   w.Key("log");
-  w.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
+  // JSON holds Unicode: what is not UTF-8 becomes U+FFFD, as in Docker's json-file log.
+  const std::string valid = ValidUtf8(text);
+  w.String(valid.data(), static_cast<rapidjson::SizeType>(valid.size()));
   w.Key("stream");
   w.String(stream.data(), static_cast<rapidjson::SizeType>(stream.size()));
   w.Key("time");
@@ -38,14 +42,50 @@ std::string LogWriter::Encode(absl::string_view stream, absl::string_view text,
 
 void LogWriter::Emit(absl::string_view stream, absl::string_view text) {
   std::string line = Encode(stream, text, FormatRfc3339(absl::Now()));
-  // A log write that fails (disk full) must not stop the container's output from flowing.
-  absl::string_view rest = line;
-  while (!rest.empty()) {
-    ssize_t n = ::write(fd_.get(), rest.data(), rest.size());
+  // A log write that fails (disk full) must not stop the container's output from flowing: the
+  // record is kept for Retry (the monitor frees its reserve to record the end).
+  if (!Retry()) return Keep(std::move(line), false);
+  size_t written = Write(line);
+  if (written < line.size()) Keep(line.substr(written), written > 0);
+}
+
+size_t LogWriter::Write(absl::string_view data) {
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = ::write(fd_.get(), data.data() + done, data.size() - done);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;
-    rest.remove_prefix(static_cast<size_t>(n));
+    if (n <= 0) break;
+    done += static_cast<size_t>(n);
   }
+  return done;
+}
+
+void LogWriter::Keep(std::string rest, bool partial) {
+  if (unwritten_.empty()) front_partial_ = partial;
+  unwritten_bytes_ += rest.size();
+  unwritten_.push_back(std::move(rest));
+  // The oldest whole records go first; the end of one begun in the file and the newest stay.
+  size_t drop = front_partial_ ? 1 : 0;
+  while (unwritten_bytes_ > kMaxUnwritten && drop + 1 < unwritten_.size()) {
+    unwritten_bytes_ -= unwritten_[drop].size();
+    unwritten_.erase(unwritten_.begin() + static_cast<std::ptrdiff_t>(drop));
+  }
+}
+
+bool LogWriter::Retry() {
+  while (!unwritten_.empty()) {
+    std::string& first = unwritten_.front();
+    size_t n = Write(first);
+    unwritten_bytes_ -= n;
+    if (n < first.size()) {
+      first.erase(0, n);
+      front_partial_ = front_partial_ || n > 0;
+      return false;
+    }
+    unwritten_.pop_front();
+    front_partial_ = false;
+  }
+  return true;
 }
 
 void LogWriter::Add(absl::string_view stream, absl::string_view data) {

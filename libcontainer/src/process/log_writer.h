@@ -3,6 +3,7 @@
 #ifndef MYDOCKER_PROCESS_LOG_WRITER_H_
 #define MYDOCKER_PROCESS_LOG_WRITER_H_
 
+#include <deque>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -21,6 +22,10 @@ class LogWriter {
   void Add(absl::string_view stream, absl::string_view data);
   // Writes what is left of a stream's partial line (at the stream's end).
   void Flush(absl::string_view stream);
+  // Writes the records that could not be written (the disk was full), oldest first: the last
+  // 64 KiB of them are kept, and written before anything newer so the log keeps its order.
+  // True if nothing is left.
+  bool Retry();
 
   // The json line for one record (exposed for tests and for `logs`).
   static std::string Encode(absl::string_view stream, absl::string_view text,
@@ -29,11 +34,16 @@ class LogWriter {
  private:
   explicit LogWriter(UniqueFd fd) : fd_(std::move(fd)) {}
   void Emit(absl::string_view stream, absl::string_view text);
+  size_t Write(absl::string_view data);  // bytes written before an error
+  void Keep(std::string rest, bool partial);
   std::string& Pending(absl::string_view stream) { return stream == "stderr" ? err_ : out_; }
 
   UniqueFd fd_;
   std::string out_;
   std::string err_;
+  std::deque<std::string> unwritten_;
+  size_t unwritten_bytes_ = 0;
+  bool front_partial_ = false;  // the file holds the start of unwritten_.front()
 };
 
 }  // namespace mydocker::process

@@ -51,6 +51,24 @@ absl::StatusOr<unsigned long> CloneFlags(const std::vector<NamespaceType>& names
   return flags;
 }
 
+// What the monitor sets aside at start in the container's directory and frees at the end, so
+// that a full disk (the container's own writes fill the state root) cannot keep it from
+// recording the exit code, nor from logging the last lines of output (LogWriter keeps 64 KiB).
+constexpr off_t kReserveBytes = 256 * 1024;
+
+std::string ReservePath(const std::string& dir) { return dir + "/reserve"; }
+
+absl::Status Reserve(const std::string& dir) {
+  UniqueFd fd(::open(ReservePath(dir).c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  if (!fd) return LastErrnoError("create " + ReservePath(dir));
+  int err = ::posix_fallocate(fd.get(), 0, kReserveBytes);
+  // A file system without fallocate (EOPNOTSUPP) gets no reserve; a full one fails the start.
+  if (err != 0 && err != EOPNOTSUPP && err != EINVAL) {
+    return ErrnoError(err, "reserve room to record the container's end");
+  }
+  return absl::OkStatus();
+}
+
 // How long after the start the poll loop trims the resident image (see Loop).
 constexpr absl::Duration kTrimAfter = absl::Milliseconds(20);
 
@@ -202,6 +220,7 @@ absl::Status Monitor::Prepare() {
   MYDOCKER_ASSIGN_OR_RETURN(network_, network::LoadAttachment(dir_));
   MYDOCKER_ASSIGN_OR_RETURN(LogWriter log, LogWriter::Open(state_.log_path));
   log_.emplace(std::move(log));
+  MYDOCKER_RETURN_IF_ERROR(Reserve(dir_));
   // A restarted container begins from clean resources, whatever a crash left behind.
   MYDOCKER_RETURN_IF_ERROR(ReleaseResources(RealHost(), *cgroups_, dir_, state_));
   return cgroups_->Create(state_.cgroup_path, config_.linux_spec.resources);
@@ -517,6 +536,10 @@ void Monitor::Loop() {
 }
 
 void Monitor::Finish() {
+  // On a full disk the reserve is the room to record the end and the output not yet logged.
+  // (The reserve is four times what the log keeps, so the record still fits after it.)
+  ::unlink(ReservePath(dir_).c_str());
+  log_->Retry();
   auto lock = store_->Lock(request_.id);
   // Only a SIGKILL can be the OOM killer's; only then are the cgroup's counters read.
   bool oom = false;

@@ -63,6 +63,9 @@ class FakeHost final : public Host {
   absl::StatusOr<int> Reap(pid_t pid) override;
   absl::Status UnmountIfMounted(const std::string& path) override;
   absl::Time Now() override { return now_; }
+  ProcessRef Self() override { return self; }
+  // What Self() answers: by default no process the fake knows (so not alive).
+  ProcessRef self = {1, 1};
 
  private:
   UniqueFd NewHandle(int pid);
