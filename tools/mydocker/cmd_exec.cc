@@ -1,10 +1,11 @@
-// mydocker exec [-i] [-t] [-d] [-e KEY=VALUE] [-w DIR] [-u USER[:GROUP]] CONTAINER COMMAND [ARG...]
+// mydocker exec [OPTIONS] CONTAINER COMMAND [ARG...]
 #include <unistd.h>
 
 #include <iostream>
 #include <optional>
 
 #include "attach.h"
+#include "cli_parse.h"
 #include "commands.h"
 #include "mydocker/status_macros.h"
 #include "run_options.h"
@@ -76,6 +77,7 @@ int Exec(Context& ctx, const ExecFlags& flags) {
 void RegisterExec(CLI::App& app, Context& ctx) {
   auto flags = std::make_shared<ExecFlags>();
   CLI::App* exec = app.add_subcommand("exec", "Run a command in a running container");
+  SetUsage(exec, "[OPTIONS] CONTAINER COMMAND [ARG...]");
   exec->prefix_command();  // everything after CONTAINER belongs to the command
   exec->add_flag("-i,--interactive", flags->interactive, "Keep STDIN open and relay it");
   exec->add_flag("-t,--tty", flags->tty, "Allocate a pseudo-terminal");

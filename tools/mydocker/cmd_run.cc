@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "attach.h"
+#include "cli_parse.h"
 #include "commands.h"
 #include "mydocker/status_macros.h"
 #include "run_options.h"
@@ -75,6 +76,7 @@ void RegisterRun(CLI::App& app, Context& ctx) {
   auto flags = std::make_shared<RunFlags>();
   CLI::App* run = app.add_subcommand("run", "Create and run a new container from an image");
   run->set_help_flag("--help", "Print this help");
+  SetUsage(run, "[OPTIONS] IMAGE [COMMAND] [ARG...]");
   run->prefix_command();  // everything after IMAGE belongs to the container's command
   run->add_flag("-i,--interactive", flags->interactive, "Keep STDIN open and relay it");
   run->add_flag("-t,--tty", flags->tty, "Allocate a pseudo-terminal");

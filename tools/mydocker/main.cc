@@ -1,31 +1,12 @@
 // mydocker: the reference command-line tool over libcontainer.
 #include <iostream>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "cli_parse.h"
 #include "commands.h"
 #include "mydocker/helper.h"
-
-namespace {
-
-// The tutorial's single-dash long flags (-name, -mem, -cpu, -cpuset, -it is fine) keep working:
-// they are rewritten to their double-dash forms before parsing.
-std::vector<std::string> RewriteTutorialFlags(int argc, char** argv) {
-  std::vector<std::string> args(argv, argv + argc);
-  static const std::pair<const char*, const char*> kAliases[] = {{"-name", "--name"},
-                                                                 {"-mem", "--memory"},
-                                                                 {"-cpu", "--cpu-shares"},
-                                                                 {"-cpuset", "--cpuset-cpus"}};
-  for (size_t i = 1; i < args.size(); ++i) {
-    if (args[i] == "--") break;
-    for (const auto& [from, to] : kAliases) {
-      if (args[i] == from) args[i] = to;
-    }
-  }
-  return args;
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   int helper_status = mydocker::RunHelperMode(argc, argv);
@@ -34,6 +15,7 @@ int main(int argc, char** argv) {
   mydocker::cli::Context ctx;
   ctx.root = mydocker::DefaultRoot();
   CLI::App app{"mydocker: run Linux containers", "mydocker"};
+  app.formatter(std::make_shared<mydocker::cli::DockerFormatter>());  // before the subcommands
   app.require_subcommand(1);
   app.add_option("--root", ctx.root,
                  "State root directory (default $MYDOCKER_ROOT or /var/lib/mydocker)");
@@ -61,14 +43,24 @@ int main(int argc, char** argv) {
   mydocker::cli::RegisterUnpause(app, ctx);
   mydocker::cli::RegisterTop(app, ctx);
 
-  std::vector<std::string> args = RewriteTutorialFlags(argc, argv);
+  // Unknown commands and flags are refused before CLI11 parses (and before anything is created).
+  mydocker::cli::Preparsed pre = mydocker::cli::Preparse(app, {argv, argv + argc});
+  if (!pre.error.empty()) {
+    std::cerr << pre.error;
+    return 125;
+  }
+  if (pre.no_command) {
+    std::cout << app.help();
+    return 0;
+  }
   std::vector<const char*> cargs;
-  for (const std::string& a : args) cargs.push_back(a.c_str());
+  for (const std::string& a : pre.args) cargs.push_back(a.c_str());
   try {
     app.parse(static_cast<int>(cargs.size()), cargs.data());
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
-    std::cerr << "mydocker: " << e.what() << "\nSee 'mydocker --help'.\n";
+    std::cerr << "mydocker: " << e.what() << "\n"
+              << mydocker::cli::SeeHelp(mydocker::cli::CommandPath(app));
     return 125;
   }
   return ctx.exit_code;
