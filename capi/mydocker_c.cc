@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <new>
@@ -160,6 +161,20 @@ std::string ResolveHelper(const char* option) {
 }
 
 // ---- containers ----------------------------------------------------------------------------
+
+// The shape of the functions that give one string of a container (a name, a JSON view): the
+// checks, `get`, and the copy the caller frees with mydocker_free.
+int ContainerString(mydocker_container_t* container, char** out, const char* out_name,
+                    mydocker_error_t** errptr,
+                    const std::function<absl::StatusOr<std::string>(mydocker::Container&)>& get) {
+  return Guard(errptr, [&]() -> absl::Status {
+    MYDOCKER_RETURN_IF_ERROR(Require(container, "container"));
+    MYDOCKER_RETURN_IF_ERROR(Require(out, out_name));
+    MYDOCKER_ASSIGN_OR_RETURN(std::string value, get(*container->container));
+    *out = CopyString(value);
+    return absl::OkStatus();
+  });
+}
 
 mydocker_container_t* NewHandle(mydocker_runtime_t* runtime, std::unique_ptr<Container> c) {
   auto* handle = new mydocker_container_t();
@@ -535,6 +550,54 @@ int mydocker_container_pause(mydocker_container_t* container, mydocker_error_t**
   });
 }
 
+int mydocker_container_remove_flags(mydocker_container_t* container, unsigned flags,
+                                    mydocker_error_t** errptr) {
+  return Guard(errptr, [&]() -> absl::Status {
+    MYDOCKER_RETURN_IF_ERROR(Require(container, "container"));
+    if ((flags & ~(MYDOCKER_REMOVE_FORCE | MYDOCKER_REMOVE_VOLUMES)) != 0) {
+      return absl::InvalidArgumentError(absl::StrCat("unknown remove flags ", flags));
+    }
+    return container->container->Remove((flags & MYDOCKER_REMOVE_FORCE) != 0,
+                                        (flags & MYDOCKER_REMOVE_VOLUMES) != 0);
+  });
+}
+
+int mydocker_container_restart(mydocker_container_t* container, int timeout_seconds,
+                               mydocker_error_t** errptr) {
+  return Guard(errptr, [&]() -> absl::Status {
+    MYDOCKER_RETURN_IF_ERROR(Require(container, "container"));
+    return container->container->Restart(absl::Seconds(timeout_seconds < 0 ? 10 : timeout_seconds));
+  });
+}
+
+int mydocker_container_rename(mydocker_container_t* container, const char* new_name,
+                              mydocker_error_t** errptr) {
+  return Guard(errptr, [&]() -> absl::Status {
+    MYDOCKER_RETURN_IF_ERROR(Require(container, "container"));
+    MYDOCKER_RETURN_IF_ERROR(Require(new_name, "new name"));
+    return container->container->Rename(new_name);
+  });
+}
+
+int mydocker_container_name(mydocker_container_t* container, char** name,
+                            mydocker_error_t** errptr) {
+  return ContainerString(container, name, "name out-parameter", errptr,
+                         [](mydocker::Container& c) -> absl::StatusOr<std::string> {
+                           MYDOCKER_ASSIGN_OR_RETURN(mydocker::ContainerState s, c.State());
+                           return s.name;
+                         });
+}
+
+int mydocker_container_top(mydocker_container_t* container, char** json,
+                           mydocker_error_t** errptr) {
+  return ContainerString(container, json, "json out-parameter", errptr,
+                         [](mydocker::Container& c) -> absl::StatusOr<std::string> {
+                           MYDOCKER_ASSIGN_OR_RETURN(std::vector<mydocker::ProcessInfo> processes,
+                                                     c.Top());
+                           return mydocker::views::ProcessList(processes);
+                         });
+}
+
 int mydocker_container_unpause(mydocker_container_t* container, mydocker_error_t** errptr) {
   return Guard(errptr, [&]() -> absl::Status {
     MYDOCKER_RETURN_IF_ERROR(Require(container, "container"));
@@ -567,13 +630,11 @@ int mydocker_container_status(mydocker_container_t* container, int* status, int*
 
 int mydocker_container_state(mydocker_container_t* container, char** json,
                              mydocker_error_t** errptr) {
-  return Guard(errptr, [&]() -> absl::Status {
-    MYDOCKER_RETURN_IF_ERROR(Require(container, "container"));
-    MYDOCKER_RETURN_IF_ERROR(Require(json, "json out-parameter"));
-    MYDOCKER_ASSIGN_OR_RETURN(mydocker::ContainerState s, container->container->State());
-    *json = CopyString(mydocker::StateToJson(s));
-    return absl::OkStatus();
-  });
+  return ContainerString(container, json, "json out-parameter", errptr,
+                         [](mydocker::Container& c) -> absl::StatusOr<std::string> {
+                           MYDOCKER_ASSIGN_OR_RETURN(mydocker::ContainerState s, c.State());
+                           return mydocker::StateToJson(s);
+                         });
 }
 
 int mydocker_container_inspect(mydocker_container_t* container, char** json,

@@ -344,6 +344,34 @@ MYDOCKER_EXPORT int mydocker_container_stop(mydocker_container_t* container, int
 MYDOCKER_EXPORT int mydocker_container_remove(mydocker_container_t* container, int force,
                                               mydocker_error_t** errptr);
 
+/* Flags of mydocker_container_remove_flags. */
+#define MYDOCKER_REMOVE_FORCE 1u   /* kill a running container first */
+#define MYDOCKER_REMOVE_VOLUMES 2u /* also remove its anonymous volumes (docker rm -v) */
+
+/* mydocker_container_remove with flags; an unknown flag is MYDOCKER_INVALID_ARGUMENT. Since
+ * 1.1. */
+MYDOCKER_EXPORT int mydocker_container_remove_flags(mydocker_container_t* container, unsigned flags,
+                                                    mydocker_error_t** errptr);
+
+/* stop (with `timeout_seconds`, negative: 10) then start, detached; a container run with
+ * auto_remove is kept across it, as with Docker. Since 1.1. */
+MYDOCKER_EXPORT int mydocker_container_restart(mydocker_container_t* container, int timeout_seconds,
+                                               mydocker_error_t** errptr);
+
+/* Renames the container; MYDOCKER_ALREADY_EXISTS if the name is taken. Since 1.1. */
+MYDOCKER_EXPORT int mydocker_container_rename(mydocker_container_t* container, const char* new_name,
+                                              mydocker_error_t** errptr);
+
+/* The container's current name into *name (free with mydocker_free). Since 1.1. */
+MYDOCKER_EXPORT int mydocker_container_name(mydocker_container_t* container, char** name,
+                                            mydocker_error_t** errptr);
+
+/* The processes of the running container as a JSON array of {"pid", "ppid", "uid", "state",
+ * "cpuSeconds", "command"} (host pids, as `docker top` shows them); free with mydocker_free.
+ * MYDOCKER_FAILED_PRECONDITION unless running or paused. Since 1.1. */
+MYDOCKER_EXPORT int mydocker_container_top(mydocker_container_t* container, char** json,
+                                           mydocker_error_t** errptr);
+
 /* Freezes / thaws every process of the container. MYDOCKER_FAILED_PRECONDITION unless running
  * (pause) or paused (unpause). */
 MYDOCKER_EXPORT int mydocker_container_pause(mydocker_container_t* container,

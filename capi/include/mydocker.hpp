@@ -234,8 +234,29 @@ class Container {
   void Stop(int timeout_seconds = 10) {
     detail::Call(mydocker_container_stop, handle_.get(), timeout_seconds);
   }
-  void Remove(bool force = false) {
-    detail::Call(mydocker_container_remove, handle_.get(), force ? 1 : 0);
+  /* `volumes`: also its anonymous volumes (docker rm -v). */
+  void Remove(bool force = false, bool volumes = false) {
+    unsigned flags =
+        (force ? MYDOCKER_REMOVE_FORCE : 0u) | (volumes ? MYDOCKER_REMOVE_VOLUMES : 0u);
+    detail::Call(mydocker_container_remove_flags, handle_.get(), flags);
+  }
+  void Restart(int timeout_seconds = 10) {
+    detail::Call(mydocker_container_restart, handle_.get(), timeout_seconds);
+  }
+  void Rename(const std::string& new_name) {
+    detail::Call(mydocker_container_rename, handle_.get(), new_name.c_str());
+  }
+  std::string name() {
+    char* name = nullptr;
+    detail::Call(mydocker_container_name, handle_.get(), &name);
+    return detail::Take(name);
+  }
+  /* The processes, as a JSON array of {"pid", "ppid", "uid", "state", "cpuSeconds",
+   * "command"}. */
+  std::string Top() {
+    char* json = nullptr;
+    detail::Call(mydocker_container_top, handle_.get(), &json);
+    return detail::Take(json);
   }
   void Pause() { detail::Call(mydocker_container_pause, handle_.get()); }
   void Unpause() { detail::Call(mydocker_container_unpause, handle_.get()); }

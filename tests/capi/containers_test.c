@@ -284,6 +284,31 @@ static void test_stats_update_pause(mydocker_container_t* c) {
   CHECK(status == MYDOCKER_STATUS_RUNNING);
 }
 
+/* 1.1's container operations on a running `sleep 1000`. */
+static void test_top_rename_restart(mydocker_container_t* c) {
+  mydocker_error_t* err = NULL;
+  char* json = NULL;
+  char* name = NULL;
+  int status = -1, pid = 0, pid_after = 0;
+  CHECK_OK(mydocker_container_top(c, &json, &err), &err);
+  CHECK(json != NULL && strstr(json, "\"command\":\"sleep 1000\"") != NULL &&
+        strstr(json, "\"uid\":0") != NULL);
+  mydocker_free(json);
+  CHECK_ERROR(mydocker_container_top(c, NULL, &err), &err, MYDOCKER_INVALID_ARGUMENT,
+              "json out-parameter is NULL");
+  CHECK_OK(mydocker_container_rename(c, "capi-renamed", &err), &err);
+  CHECK_OK(mydocker_container_name(c, &name, &err), &err);
+  CHECK(name != NULL && strcmp(name, "capi-renamed") == 0);
+  mydocker_free(name);
+  CHECK_ERROR(mydocker_container_rename(c, "bad name!", &err), &err, MYDOCKER_INVALID_ARGUMENT, "");
+  CHECK_ERROR(mydocker_container_remove_flags(c, 4, &err), &err, MYDOCKER_INVALID_ARGUMENT,
+              "unknown remove flags 4");
+  CHECK_OK(mydocker_container_status(c, &status, &pid, &err), &err);
+  CHECK_OK(mydocker_container_restart(c, 1, &err), &err);
+  CHECK_OK(mydocker_container_status(c, &status, &pid_after, &err), &err);
+  CHECK(status == MYDOCKER_STATUS_RUNNING && pid_after > 0 && pid_after != pid);
+}
+
 static void test_long_running_container(void) {
   const char* const command[] = {"sleep", "1000", NULL};
   mydocker_error_t* err = NULL;
@@ -308,6 +333,7 @@ static void test_long_running_container(void) {
   CHECK(json != NULL && strstr(json, mydocker_container_id(c)) != NULL);
   mydocker_free(json);
   CHECK_ERROR(mydocker_container_remove(c, 0, &err), &err, MYDOCKER_FAILED_PRECONDITION, "");
+  test_top_rename_restart(c);
 
   /* sleep as PID 1 ignores SIGTERM: stop kills it after the timeout. */
   CHECK_OK(mydocker_container_stop(c, 1, &err), &err);
@@ -316,7 +342,7 @@ static void test_long_running_container(void) {
   CHECK_OK(mydocker_container_list(g_fx.runtime, 0, &json, &err), &err);
   CHECK(json != NULL && strcmp(json, "[]") == 0);
   mydocker_free(json);
-  CHECK_OK(mydocker_container_remove(c, 0, &err), &err);
+  CHECK_OK(mydocker_container_remove_flags(c, MYDOCKER_REMOVE_VOLUMES, &err), &err);
   mydocker_container_destroy(c);
 }
 

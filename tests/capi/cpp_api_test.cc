@@ -144,9 +144,14 @@ TEST_F(CppApiTest, ExecPauseStatsAndTimeouts) {
     EXPECT_EQ(err.code(), MYDOCKER_FAILED_PRECONDITION);
   }
   c.Unpause();
-  c.Stop(1);
-  EXPECT_EQ(c.Wait(), 128 + SIGKILL);  // sleep as PID 1 ignores SIGTERM
-  c.Remove();
+  std::string top = c.Top();
+  EXPECT_NE(top.find("\"command\":\"sleep 60\""), std::string::npos) << top;
+  c.Rename("cpp-renamed");
+  EXPECT_EQ(c.name(), "cpp-renamed");
+  EXPECT_THROW(runtime_->Get("cpp-exec"), Error);
+  c.Restart(1);
+  EXPECT_EQ(c.status(), Status::kRunning);
+  c.Remove(/*force=*/true, /*volumes=*/true);
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "mydocker/container.h"
 #include "mydocker/container_config.h"
 #include "mydocker/container_state.h"
 #include "mydocker/image_store.h"
@@ -59,6 +60,10 @@ std::string ImageSummary(const Image& image, absl::string_view repository, absl:
 
 // `docker volume inspect NAME`.
 std::string VolumeInspect(const Volume& volume, JsonStyle style = JsonStyle::kCompact);
+
+// The processes of a container as data: [{"pid", "ppid", "uid", "state", "cpuSeconds",
+// "command"}, ...].
+std::string ProcessList(const std::vector<ProcessInfo>& processes);
 
 // What a front end adds to the features document about itself.
 struct FeaturesFacts {

@@ -202,6 +202,25 @@ std::string ContainerInspect(const ContainerState& s, const ContainerConfig& c, 
   return Styled(buf, style);
 }
 
+std::string ProcessList(const std::vector<ProcessInfo>& processes) {
+  rapidjson::StringBuffer buf;
+  json::Writer w(buf);
+  w.StartArray();
+  for (const ProcessInfo& p : processes) {
+    w.StartObject();
+    json::KeyInt(w, "pid", p.pid);
+    json::KeyInt(w, "ppid", p.ppid);
+    json::KeyUint(w, "uid", p.uid);
+    json::KeyString(w, "state", absl::string_view(&p.state, 1));
+    json::Key(w, "cpuSeconds");
+    w.Double(p.cpu_seconds);
+    json::KeyString(w, "command", p.command);
+    w.EndObject();
+  }
+  w.EndArray();
+  return Styled(buf, JsonStyle::kCompact);
+}
+
 std::string ContainerSummary(const ContainerState& s, absl::Time now,
                              const NetworkAttachment* network) {
   rapidjson::StringBuffer buf;
