@@ -66,7 +66,8 @@ def parse(lines):
                 yield ("decl", pending, "\n".join(code), [name])
             pending = None
             continue
-        # A declaration: up to the ';' that closes it (at brace depth 0).
+        # A declaration: up to the ';' that closes it (at brace depth 0), or the '}' that closes
+        # an inline function's body.
         code = []
         depth = 0
         while True:
@@ -74,7 +75,7 @@ def parse(lines):
             code.append(text)
             depth += text.count("{") - text.count("}")
             i += 1
-            if depth == 0 and text.endswith(";"):
+            if depth == 0 and (text.endswith(";") or text == "}"):
                 break
         code_text = "\n".join(code).replace("MYDOCKER_EXPORT ", "")
         names = re.findall(r"typedef [\w ]+\(\*(\w+)\)", code_text) or re.findall(

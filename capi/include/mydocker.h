@@ -31,8 +31,9 @@
  * newer library) is read as openat2 reads its struct: the fields this library knows, and the
  * rest of an option struct must be zero (else MYDOCKER_INVALID_ARGUMENT: it asks for something
  * this library does not do); the rest of a result struct is zeroed. Zero means "not set" for
- * every field. C++: use mydocker.hpp, or write `mydocker_create_options_t o{}; o.size =
- * sizeof o;` (and set the descriptors to -1).
+ * every field. C++ (where designated initializers draw warnings) and code that makes structs
+ * at run time: the mydocker_*_init functions do what the *_INIT macros do. A struct zeroed
+ * by hand has 0 in its descriptor fields, which is standard input: use them.
  *
  * Descriptors. File descriptors passed in are borrowed: the library duplicates what it keeps
  * and never closes the caller's. -1 means "not connected". Writing to a pipe whose reader has
@@ -54,6 +55,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -159,6 +161,13 @@ typedef struct mydocker_runtime_options_t {
 #define MYDOCKER_RUNTIME_OPTIONS_INIT \
   { .size = sizeof(mydocker_runtime_options_t) }
 
+/* What MYDOCKER_RUNTIME_OPTIONS_INIT gives, for C++ and for structs made at run time: zero, the
+ * size this caller was compiled with. */
+static inline void mydocker_runtime_options_init(mydocker_runtime_options_t* o) {
+  memset(o, 0, sizeof *o);
+  o->size = sizeof *o;
+}
+
 /* Opens the runtime of a state root, creating its directories if needed. `options` may be
  * NULL for the defaults. On success *runtime receives a handle for mydocker_runtime_close. */
 MYDOCKER_EXPORT int mydocker_runtime_open(const mydocker_runtime_options_t* options,
@@ -242,6 +251,13 @@ typedef struct mydocker_resources_t {
 #define MYDOCKER_RESOURCES_INIT \
   { .size = sizeof(mydocker_resources_t) }
 
+/* What MYDOCKER_RESOURCES_INIT gives, for C++ and for structs made at run time: zero, the
+ * size this caller was compiled with. */
+static inline void mydocker_resources_init(mydocker_resources_t* o) {
+  memset(o, 0, sizeof *o);
+  o->size = sizeof *o;
+}
+
 /* Options of mydocker_container_create and mydocker_container_run. */
 typedef struct mydocker_create_options_t {
   size_t size;                           /* sizeof(mydocker_create_options_t) */
@@ -262,6 +278,13 @@ typedef struct mydocker_create_options_t {
 #define MYDOCKER_CREATE_OPTIONS_INIT \
   { .size = sizeof(mydocker_create_options_t) }
 
+/* What MYDOCKER_CREATE_OPTIONS_INIT gives, for C++ and for structs made at run time: zero, the
+ * size this caller was compiled with. */
+static inline void mydocker_create_options_init(mydocker_create_options_t* o) {
+  memset(o, 0, sizeof *o);
+  o->size = sizeof *o;
+}
+
 /* Options of mydocker_container_start and mydocker_container_run. */
 typedef struct mydocker_start_options_t {
   size_t size; /* sizeof(mydocker_start_options_t) */
@@ -280,6 +303,16 @@ typedef struct mydocker_start_options_t {
 
 #define MYDOCKER_START_OPTIONS_INIT \
   { .size = sizeof(mydocker_start_options_t), .stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1 }
+
+/* What MYDOCKER_START_OPTIONS_INIT gives, for C++ and for structs made at run time: zero, the
+ * size this caller was compiled with, and every descriptor -1 (not connected). */
+static inline void mydocker_start_options_init(mydocker_start_options_t* o) {
+  memset(o, 0, sizeof *o);
+  o->size = sizeof *o;
+  o->stdin_fd = -1;
+  o->stdout_fd = -1;
+  o->stderr_fd = -1;
+}
 
 /* Creates a container from an image: validates the options, records it (status "created")
  * and prepares its directories; nothing runs until mydocker_container_start. On success
@@ -444,6 +477,16 @@ typedef struct mydocker_exec_options_t {
 #define MYDOCKER_EXEC_OPTIONS_INIT \
   { .size = sizeof(mydocker_exec_options_t), .stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1 }
 
+/* What MYDOCKER_EXEC_OPTIONS_INIT gives, for C++ and for structs made at run time: zero, the
+ * size this caller was compiled with, and every descriptor -1 (not connected). */
+static inline void mydocker_exec_options_init(mydocker_exec_options_t* o) {
+  memset(o, 0, sizeof *o);
+  o->size = sizeof *o;
+  o->stdin_fd = -1;
+  o->stdout_fd = -1;
+  o->stderr_fd = -1;
+}
+
 /* Runs a command inside the running container (its namespaces, cgroup, root, environment and
  * capabilities) and blocks, relaying its stdio, until it ends. *exit_code (optional) receives
  * its exit code. A command that cannot be run fails with mydocker_error_exit_code 126/127.
@@ -494,6 +537,13 @@ typedef struct mydocker_stats_t {
 
 #define MYDOCKER_STATS_INIT \
   { .size = sizeof(mydocker_stats_t) }
+
+/* What MYDOCKER_STATS_INIT gives, for C++ and for structs made at run time: zero, the
+ * size this caller was compiled with. */
+static inline void mydocker_stats_init(mydocker_stats_t* o) {
+  memset(o, 0, sizeof *o);
+  o->size = sizeof *o;
+}
 
 /* Resource usage from the container's cgroup into *stats (whose size the caller sets; only
  * that many bytes are written). MYDOCKER_FAILED_PRECONDITION unless running or paused. */

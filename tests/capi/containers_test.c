@@ -158,6 +158,14 @@ static void test_exec(mydocker_container_t* c) {
   exec.args = exit7;
   CHECK_OK(mydocker_container_exec(c, &exec, &code, &err), &err);
   CHECK(code == 7);
+  /* The init function gives what the macro gives: no descriptor connected. */
+  memset(&exec, 0x5A, sizeof exec);
+  mydocker_exec_options_init(&exec);
+  CHECK(exec.size == sizeof exec && exec.args == NULL && exec.detach == 0);
+  CHECK(exec.stdin_fd == -1 && exec.stdout_fd == -1 && exec.stderr_fd == -1);
+  exec.args = exit7;
+  CHECK_OK(mydocker_container_exec(c, &exec, &code, &err), &err);
+  CHECK(code == 7);
 
   CHECK(pipe2(pipefd, O_CLOEXEC) == 0);
   exec.args = echo;
