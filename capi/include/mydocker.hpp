@@ -78,15 +78,6 @@ class CStrings {
   std::vector<const char*> ptrs_;
 };
 
-/* An options struct of the C API, zeroed with its size set (the *_INIT macros' designated
- * initializers are not C++17). */
-template <typename T>
-T Sized() {
-  T value{};
-  value.size = sizeof(T);
-  return value;
-}
-
 /* A C wait function (handle, timeout_ms, &exit_code, errptr): the exit code, or nullopt when
  * the timeout passed first (MYDOCKER_DEADLINE_EXCEEDED is not an error here). */
 template <typename Fn, typename Handle>
@@ -115,7 +106,8 @@ struct Resources {
   int64_t pids_limit = 0; /* -1 unlimited */
 
   mydocker_resources_t ToC() const {
-    auto r = detail::Sized<mydocker_resources_t>();
+    mydocker_resources_t r;
+    mydocker_resources_init(&r);
     r.memory = memory;
     r.memory_swap = memory_swap;
     r.cpus = cpus;
@@ -154,7 +146,8 @@ struct StartOptions {
   int console_width = 0;
 
   mydocker_start_options_t ToC() const {
-    auto s = detail::Sized<mydocker_start_options_t>();
+    mydocker_start_options_t s;
+    mydocker_start_options_init(&s);
     s.attach = attach ? 1 : 0;
     s.stdin_fd = stdin_fd;
     s.stdout_fd = stdout_fd;
@@ -281,7 +274,8 @@ class Container {
     return detail::Take(json);
   }
   Stats stats() {
-    auto s = detail::Sized<mydocker_stats_t>();
+    mydocker_stats_t s;
+    mydocker_stats_init(&s);
     detail::Call(mydocker_container_stats, handle_.get(), &s);
     return Stats{s.cpu_usage_ns, s.memory_usage, s.memory_limit,
                  s.pids_current, s.pids_limit,   s.oom_kills};
@@ -330,6 +324,7 @@ class Container {
   // The C view of ExecOptions, valid while `from` lives.
   struct ExecArgs {
     explicit ExecArgs(const ExecOptions& from) : args(from.args), env(from.env) {
+      mydocker_exec_options_init(&options);
       options.args = args.get();
       options.env = env.get();
       options.workdir = detail::OrNull(from.workdir);
@@ -340,7 +335,7 @@ class Container {
       options.stderr_fd = from.stderr_fd;
     }
     detail::CStrings args, env;
-    mydocker_exec_options_t options = detail::Sized<mydocker_exec_options_t>();
+    mydocker_exec_options_t options;
   };
 
   std::unique_ptr<mydocker_container_t, void (*)(mydocker_container_t*)> handle_;
@@ -352,7 +347,8 @@ class Runtime {
   /* `root` empty: $MYDOCKER_ROOT or /var/lib/mydocker; `helper` empty: see
    * mydocker_runtime_options_t. */
   static Runtime Open(const std::string& root = "", const std::string& helper = "") {
-    auto options = detail::Sized<mydocker_runtime_options_t>();
+    mydocker_runtime_options_t options;
+    mydocker_runtime_options_init(&options);
     options.root = detail::OrNull(root);
     options.helper_path = detail::OrNull(helper);
     mydocker_runtime_t* runtime = nullptr;
@@ -425,6 +421,8 @@ class Runtime {
   struct CreateArgs {
     explicit CreateArgs(const CreateOptions& from)
         : command(from.command), env(from.env), volumes(from.volumes) {
+      mydocker_create_options_init(&options);
+      mydocker_resources_init(&resources);
       options.image = from.image.c_str();
       options.name = detail::OrNull(from.name);
       options.command = command.get();
@@ -442,8 +440,8 @@ class Runtime {
       options.cgroup_parent = detail::OrNull(from.cgroup_parent);
     }
     detail::CStrings command, env, volumes;
-    mydocker_resources_t resources = detail::Sized<mydocker_resources_t>();
-    mydocker_create_options_t options = detail::Sized<mydocker_create_options_t>();
+    mydocker_resources_t resources;
+    mydocker_create_options_t options;
   };
 
   std::unique_ptr<mydocker_runtime_t, void (*)(mydocker_runtime_t*)> handle_;

@@ -207,6 +207,13 @@ absl::Status WriteFile(const std::string& path, absl::string_view data) {
   return WriteAll(fd.get(), data, path);
 }
 
+absl::Status WriteFileNoSync(const std::string& path, absl::string_view data, bool exclusive) {
+  int flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | (exclusive ? O_EXCL : O_TRUNC);
+  UniqueFd fd(::open(path.c_str(), flags, exclusive ? 0600 : 0644));
+  if (!fd) return LastErrnoError(absl::StrCat("create ", path));
+  return WriteAll(fd.get(), data, path);
+}
+
 absl::Status MakeDirs(const std::string& path, int mode) {
   if (path.empty()) return absl::InvalidArgumentError("empty path");
   // From the deepest existing ancestor down: usually the directory or its parent exists (every

@@ -20,6 +20,11 @@ absl::Status WriteFileAtomic(const std::string& path, absl::string_view data, in
                              bool sync_directory = true);
 
 absl::StatusOr<std::string> ReadFile(const std::string& path);
+// Writes `path` whole without fsync, never through a symlink: a new file (mode 0600) that must
+// not exist yet when `exclusive`, else created or truncated and written in place (0644; a
+// bind mount of it sees the new content). For files that need not survive a crash, or whose
+// existence is the record (O_EXCL claims).
+absl::Status WriteFileNoSync(const std::string& path, absl::string_view data, bool exclusive);
 absl::Status WriteFile(const std::string& path,
                        absl::string_view data);  // existing file, no trunc race
 

@@ -151,7 +151,7 @@ absl::Status WriteNetworkFiles(const NetworkPlan& plan, const std::string& dir,
        {std::pair{"hosts.base", hosts}, std::pair{"hosts", hosts},
         std::pair{"resolv.conf", plan.resolv_conf}, std::pair{"hostname", plan.hostname + "\n"}}) {
     MYDOCKER_RETURN_IF_ERROR(
-        network::WriteFileNoSync(absl::StrCat(dir, "/", file), text, /*exclusive=*/false));
+        WriteFileNoSync(absl::StrCat(dir, "/", file), text, /*exclusive=*/false));
   }
   MYDOCKER_RETURN_IF_ERROR(WriteFileAtomic(absl::StrCat(dir, "/", network::kAttachmentFile),
                                            network::AttachmentToJson(a)));

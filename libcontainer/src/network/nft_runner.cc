@@ -9,13 +9,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "host/helper_spawn.h"
+#include "host/host.h"
 #include "mydocker/fs_util.h"
 #include "mydocker/status_macros.h"
 #include "mydocker/unique_fd.h"
 #include "process/stdio_relay.h"
-
-extern char** environ;
 
 namespace mydocker::network {
 
@@ -38,9 +36,12 @@ absl::Status RunNftScript(const std::string& script) {
   UniqueFd in_r(in[0]), in_w(in[1]);
   if (::pipe2(err, O_CLOEXEC) != 0) return LastErrnoError("pipe");
   UniqueFd err_r(err[0]), err_w(err[1]);
-  const std::string program = NftProgramPath();
-  int stdio[3] = {in_r.get(), -1, err_w.get()};
-  MYDOCKER_ASSIGN_OR_RETURN(pid_t pid, SpawnInNewSession({program}, environ, stdio, {}));
+  SpawnRequest request;
+  request.argv = {NftProgramPath()};
+  request.stdio[0] = in_r.get();
+  request.stdio[2] = err_w.get();
+  // Owned: killed and reaped on any early return.
+  MYDOCKER_ASSIGN_OR_RETURN(ChildProcess child, RealHost().Spawn(request));
   in_r.reset();
   err_w.reset();
   // Scripts are far smaller than a pipe's buffer: written whole before the errors are read.
@@ -53,13 +54,13 @@ absl::Status RunNftScript(const std::string& script) {
     if (n < 0) break;
     errors.append(buf, static_cast<size_t>(n));
   }
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  absl::StatusOr<int> status = child.Wait();
+  if (status.ok() && WIFEXITED(*status) && WEXITSTATUS(*status) == 0 && wrote) {
+    return absl::OkStatus();
   }
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && wrote) return absl::OkStatus();
   std::string first(absl::StripAsciiWhitespace(errors.substr(0, errors.find('\n'))));
   return absl::InternalError(
-      absl::StrCat("nftables (", program, "): ", first.empty() ? "failed" : first));
+      absl::StrCat("nftables (", request.argv[0], "): ", first.empty() ? "failed" : first));
 }
 
 }  // namespace mydocker::network

@@ -18,6 +18,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "mydocker/fs_util.h"
 #include "mydocker/state_store.h"
 #include "mydocker/status_macros.h"
 #include "network/cidr.h"
@@ -83,15 +84,6 @@ std::vector<std::string> HostRouteSubnets() {
     result.push_back(absl::StrCat(FormatIp(ntohl(dest)), "/", prefix));
   }
   return result;
-}
-
-absl::Status WriteFileNoSync(const std::string& path, absl::string_view data, bool exclusive) {
-  int flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | (exclusive ? O_EXCL : O_TRUNC);
-  int fd = ::open(path.c_str(), flags, exclusive ? 0600 : 0644);
-  if (fd < 0) return LastErrnoError(absl::StrCat("create ", path));
-  bool ok = ::write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size());
-  ::close(fd);
-  return ok ? absl::OkStatus() : LastErrnoError(absl::StrCat("write ", path));
 }
 
 NetworkStore::NetworkStore(std::string state_root)
