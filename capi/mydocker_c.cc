@@ -644,10 +644,8 @@ int mydocker_container_inspect(mydocker_container_t* container, char** json,
     MYDOCKER_RETURN_IF_ERROR(Require(json, "json out-parameter"));
     MYDOCKER_ASSIGN_OR_RETURN(mydocker::ContainerState s, container->container->State());
     MYDOCKER_ASSIGN_OR_RETURN(mydocker::ContainerConfig config, container->container->Config());
-    auto network =
-        mydocker::network::AttachmentOf(container->runtime->runtime->state().ContainerDir(s.id));
     *json = CopyString(mydocker::views::ContainerInspect(
-        s, config, mydocker::views::JsonStyle::kCompact, network ? &*network : nullptr));
+        s, config, mydocker::views::JsonStyle::kCompact, container->container->Networks()));
     return absl::OkStatus();
   });
 }

@@ -169,9 +169,7 @@ py::object Inspect(PyContainer& c) {
   std::string view = WithoutGil([&]() -> absl::StatusOr<std::string> {
     MYDOCKER_ASSIGN_OR_RETURN(ContainerState state, c.core().State());
     MYDOCKER_ASSIGN_OR_RETURN(ContainerConfig config, c.core().Config());
-    auto network = network::AttachmentOf(c.runtime()->state().ContainerDir(state.id));
-    return views::ContainerInspect(state, config, views::JsonStyle::kCompact,
-                                   network ? &*network : nullptr);
+    return views::ContainerInspect(state, config, views::JsonStyle::kCompact, c.core().Networks());
   });
   return JsonToPython(view);
 }

@@ -22,10 +22,9 @@ absl::Status ReleaseResources(Host& host, CgroupManager& cgroups, const std::str
   if (!state.cgroup_path.empty()) {
     result.Update(Annotate(cgroups.Destroy(state.cgroup_path), "remove cgroup"));
   }
-  // The host's end of its veth pair and its port rules (its address is kept until removal).
-  auto network = network::LoadAttachment(container_dir);
-  if (network.ok() && network->has_value()) {
-    result.Update(Annotate(network::DisconnectContainer(**network, state.id), "network"));
+  // The host's end of each veth pair and the port rules (addresses are kept until removal).
+  for (const NetworkAttachment& a : network::AttachmentsOf(container_dir)) {
+    result.Update(Annotate(network::DisconnectContainer(a, state.id), "network"));
   }
   return result;
 }
@@ -45,9 +44,9 @@ absl::Status DeleteContainerFiles(StateStore& state, VolumeStore& volumes, const
     }
   }
   // Its address and host ports go back to the network (and leave its peers' /etc/hosts).
-  auto network = network::LoadAttachment(state.ContainerDir(id));
-  if (network.ok() && network->has_value()) {
-    network::NetworkStore(state.root()).Release(id, **network).IgnoreError();
+  network::NetworkStore networks(state.root());
+  for (const NetworkAttachment& a : network::AttachmentsOf(state.ContainerDir(id))) {
+    networks.Release(id, a).IgnoreError();
   }
   if (trash != nullptr) {
     MYDOCKER_ASSIGN_OR_RETURN(*trash, state.Detach(id));

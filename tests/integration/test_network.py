@@ -159,6 +159,11 @@ def container_ip(rt, name):
     return rt.md("exec", name, "hostname", "-i", check=True).stdout.split()[0]
 
 
+def recorded_ip(rt, cid):
+    """The address the container's record gives it on its first network."""
+    return json.loads((rt.container_dir(cid) / "network.json").read_text())["networks"][0]["ip"]
+
+
 def test_published_tcp_and_udp_from_loopback_and_other_address(rt, udp_echo):
     serve_http(rt, "web", "-p", "8080:80", "-p", "5353:53/udp", "-v", f"{udp_echo}:/udpecho:ro",
                "--network", "bridge")
@@ -260,7 +265,7 @@ def test_fifty_concurrent_runs_get_fifty_addresses(rt):
     assert all(r.returncode == 0 for r in results), [r.stderr for r in results if r.returncode]
     ips = []
     for cid in rt.container_dirs():
-        ips.append(json.loads((rt.container_dir(cid) / "network.json").read_text())["ip"])
+        ips.append(recorded_ip(rt, cid))
     assert len(ips) == 50 and len(set(ips)) == 50
     users = json.loads(rt.md("network", "inspect", "many", check=True).stdout)[0]["Containers"]
     assert len(users) == 50
@@ -269,7 +274,7 @@ def test_fifty_concurrent_runs_get_fifty_addresses(rt):
 def test_killed_monitor_then_rm_releases_address_and_rules(rt, mydocker_bin):
     cid = rt.md("run", "-d", "--name", "k", "-p", "8082:80", "busybox", "sleep", "1000",
                 check=True).stdout.strip()
-    ip = json.loads((rt.container_dir(cid) / "network.json").read_text())["ip"]
+    ip = recorded_ip(rt, cid)
     ips_dir = Path(rt.root) / "networks" / "bridge.ips"
     assert (ips_dir / ip).exists()
     assert f"mydocker-c-{cid[:12]}" in nft_tables(mydocker_bin)
@@ -333,3 +338,83 @@ def test_network_commands_and_bad_subnets(rt):
     rt.md("network", "rm", "n1", check=True)
     assert "n1" not in rt.md("network", "ls", check=True).stdout
     assert not [l for l in links() if l.startswith("md-")]
+
+
+def interfaces(rt, name):
+    out = rt.md("exec", name, "ip", "-o", "-4", "addr", check=True).stdout
+    return {line.split()[1]: line.split()[3] for line in out.splitlines()}
+
+
+def test_connect_and_disconnect_a_running_container(rt):
+    rt.md("network", "create", "--subnet", "10.208.0.0/24", "front", check=True)
+    rt.md("network", "create", "--subnet", "10.209.0.0/24", "back", check=True)
+    serve_http(rt, "db", "--network", "back")
+    rt.md("run", "-d", "--name", "app", "--network", "front", "busybox", "sleep", "1000",
+          check=True)
+    # Not connected yet: the other network is unreachable, and the name unknown.
+    assert "hello" not in rt.md("exec", "app", "sh", "-c",
+                                "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 2 db 80").stdout
+    rt.md("network", "connect", "--ip", "10.209.0.50", "--alias", "api", "back", "app",
+          check=True)
+    addrs = interfaces(rt, "app")
+    assert addrs["eth0"].startswith("10.208.0.") and addrs["eth1"] == "10.209.0.50/24", addrs
+    # Its new peer by name, and it by its alias from that peer's side.
+    out = rt.md("exec", "app", "sh", "-c", "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 db 80")
+    assert out.stdout.endswith("hello\n"), out.stdout + out.stderr
+    assert "api" in rt.md("exec", "db", "cat", "/etc/hosts", check=True).stdout
+    # Only the first network gives the default route.
+    routes = rt.md("exec", "app", "ip", "route", check=True).stdout
+    assert "default via 10.208.0.1 dev eth0" in routes and routes.count("default") == 1
+    info = json.loads(rt.md("inspect", "app", check=True).stdout)[0]["NetworkSettings"]
+    assert info["Networks"]["back"]["IPAddress"] == "10.209.0.50"
+    assert rt.inspect("app")["Networks"] == "front,back"
+    assert sorted(json.loads(rt.md("network", "inspect", "back", check=True).stdout)[0]
+                  ["Containers"]) == sorted([rt.inspect("app")["ID"], rt.inspect("db")["ID"]])
+    again = rt.md("network", "connect", "back", "app")
+    assert again.returncode == 1 and "endpoint with name app already exists in network back" \
+        in again.stderr, again.stderr
+    taken = rt.md("network", "connect", "--ip", "10.209.0.50", "front", "db")
+    assert taken.returncode == 1 and "10.209.0.50" in taken.stderr, taken.stderr
+    rt.md("network", "disconnect", "back", "app", check=True)
+    assert "eth1" not in interfaces(rt, "app")
+    assert "api" not in rt.md("exec", "db", "cat", "/etc/hosts", check=True).stdout
+    assert "db" not in rt.md("exec", "app", "cat", "/etc/hosts", check=True).stdout
+    assert not [l for l in links() if l.startswith("veth") and "n1" in l]
+    info = json.loads(rt.md("network", "inspect", "back", check=True).stdout)[0]
+    assert info["Containers"] == [rt.inspect("db")["ID"]]
+    gone = rt.md("network", "disconnect", "back", "app")
+    assert gone.returncode == 1 and "is not connected to network back" in gone.stderr
+    # The address went back: another container can take it.
+    rt.md("network", "connect", "--ip", "10.209.0.50", "back", "app", check=True)
+
+
+def test_connect_a_stopped_container_takes_effect_at_start(rt):
+    rt.md("network", "create", "--subnet", "10.210.0.0/24", "later", check=True)
+    first = rt.md("run", "--name", "c", "busybox", "ip", "-o", "-4", "addr", check=True).stdout
+    assert "eth0" not in first  # lo only; now stopped
+    rt.md("network", "connect", "later", "c", check=True)
+    out = rt.md("start", "-a", "c", check=True).stdout
+    assert "eth0" in out and "10.210.0." in out, out
+    # A container that only had lo gets eth0 and the network's default route.
+    rt.md("run", "-d", "--name", "s", "busybox", "sleep", "1000", check=True)
+    rt.md("network", "connect", "later", "s", check=True)
+    assert interfaces(rt, "s")["eth0"].startswith("10.210.0.")
+    assert "default via 10.210.0.1" in rt.md("exec", "s", "ip", "route", check=True).stdout
+    # Removal gives everything back.
+    rt.md("rm", "-f", "s", "c", check=True)
+    assert json.loads(rt.md("network", "inspect", "later", check=True).stdout)[0][
+        "Containers"] == []
+
+
+@pytest.mark.parametrize("mode,message", [
+    ("host", "cannot be disconnected from host network or connected to host network"),
+    ("container:base", "sharing network namespace with another container"),
+])
+def test_connect_refused_without_an_own_namespace(rt, mode, message):
+    rt.md("run", "-d", "--name", "base", "--network", "bridge", "busybox", "sleep", "1000",
+          check=True)
+    rt.md("run", "-d", "--name", "c", "--network", mode, "busybox", "sleep", "1000", check=True)
+    out = rt.md("network", "connect", "bridge", "c")
+    assert out.returncode == 1 and message in out.stderr, out.stderr
+    missing = rt.md("network", "connect", "nosuch", "base")
+    assert missing.returncode == 1 and "network nosuch not found" in missing.stderr

@@ -24,9 +24,8 @@ void RegisterInspect(CLI::App& app, Context& ctx) {
         ctx.Fail(config.status(), 1);
         continue;
       }
-      auto n = network::AttachmentOf(rt->state().ContainerDir(state->id));
-      objects.push_back(
-          views::ContainerInspect(*state, *config, views::JsonStyle::kIndented, n ? &*n : nullptr));
+      objects.push_back(views::ContainerInspect(*state, *config, views::JsonStyle::kIndented,
+                                                (*container)->Networks()));
     }
     std::cout << views::Array(objects, views::JsonStyle::kIndented) << "\n";
   });

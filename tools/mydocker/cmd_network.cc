@@ -1,4 +1,4 @@
-// mydocker network create|ls|inspect|rm|prune
+// mydocker network create|ls|inspect|rm|prune|connect|disconnect
 #include <iostream>
 
 #include "absl/strings/str_cat.h"
@@ -14,6 +14,8 @@ namespace {
 
 struct NetworkFlags {
   NetworkCreateOptions create;
+  NetworkConnectOptions connect;
+  std::string network, container;
   std::vector<std::string> names;
   bool quiet = false;
   bool force = false;
@@ -124,6 +126,34 @@ void RegisterPrune(CLI::App& network, Context& ctx, std::shared_ptr<NetworkFlags
   });
 }
 
+void RegisterConnect(CLI::App& network, Context& ctx, std::shared_ptr<NetworkFlags> flags) {
+  CLI::App* connect = network.add_subcommand("connect", "Connect a container to a network");
+  connect->add_option("--ip", flags->connect.ip, "IPv4 address (e.g., 172.30.100.104)");
+  connect->add_option("--alias", flags->connect.aliases, "Add network-scoped alias")
+      ->allow_extra_args(false);
+  connect->add_option("network", flags->network, "Network")->required();
+  connect->add_option("container", flags->container, "Container")->required();
+  connect->callback([&ctx, flags] {
+    Runtime* rt = ctx.OpenRuntime();
+    if (rt == nullptr) return;
+    auto c = rt->Get(flags->container);
+    absl::Status s = c.ok() ? (*c)->ConnectNetwork(flags->network, flags->connect) : c.status();
+    if (!s.ok()) ctx.Fail(s, 1);
+  });
+  CLI::App* disconnect =
+      network.add_subcommand("disconnect", "Disconnect a container from a network");
+  disconnect->add_flag("-f,--force", flags->force, "Force the container to disconnect");
+  disconnect->add_option("network", flags->network, "Network")->required();
+  disconnect->add_option("container", flags->container, "Container")->required();
+  disconnect->callback([&ctx, flags] {
+    Runtime* rt = ctx.OpenRuntime();
+    if (rt == nullptr) return;
+    auto c = rt->Get(flags->container);
+    absl::Status s = c.ok() ? (*c)->DisconnectNetwork(flags->network) : c.status();
+    if (!s.ok()) ctx.Fail(s, 1);
+  });
+}
+
 }  // namespace
 
 void RegisterNetwork(CLI::App& app, Context& ctx) {
@@ -134,6 +164,7 @@ void RegisterNetwork(CLI::App& app, Context& ctx) {
   RegisterLs(*network, ctx, flags);
   RegisterInspectRm(*network, ctx, flags);
   RegisterPrune(*network, ctx, flags);
+  RegisterConnect(*network, ctx, flags);
 }
 
 void RegisterPort(CLI::App& app, Context& ctx) {
@@ -145,12 +176,13 @@ void RegisterPort(CLI::App& app, Context& ctx) {
     if (rt == nullptr) return;
     auto id = rt->state().Resolve(*name);
     if (!id.ok()) return ctx.Fail(id.status(), 1);
-    auto a = network::LoadAttachment(rt->state().ContainerDir(*id));
-    if (!a.ok()) return ctx.Fail(a.status(), 1);
-    if (!a->has_value()) return;
-    for (const PortMapping& p : (*a)->ports) {
-      std::cout << p.container_port << "/" << p.protocol << " -> "
-                << (p.host_ip.empty() ? "0.0.0.0" : p.host_ip) << ":" << p.host_port << "\n";
+    auto list = network::LoadAttachments(rt->state().ContainerDir(*id));
+    if (!list.ok()) return ctx.Fail(list.status(), 1);
+    for (const NetworkAttachment& a : *list) {
+      for (const PortMapping& p : a.ports) {
+        std::cout << p.container_port << "/" << p.protocol << " -> "
+                  << (p.host_ip.empty() ? "0.0.0.0" : p.host_ip) << ":" << p.host_port << "\n";
+      }
     }
   });
 }

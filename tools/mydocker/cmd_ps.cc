@@ -108,17 +108,17 @@ int Ps(Context& ctx, const PsFlags& flags) {
       absl::StrAppend(&out, flags.no_trunc ? s.id : s.id.substr(0, 12), "\n");
   } else if (flags.format == "json") {
     for (const auto& s : states) {
-      auto n = network::AttachmentOf(rt->state().ContainerDir(s.id));
-      absl::StrAppend(&out, views::ContainerSummary(s, now, n ? &*n : nullptr), "\n");
+      auto n = network::AttachmentsOf(rt->state().ContainerDir(s.id));
+      absl::StrAppend(&out, views::ContainerSummary(s, now, n), "\n");
     }
   } else {
     Table table({"CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"});
     for (const auto& s : states) {
-      auto n = network::AttachmentOf(rt->state().ContainerDir(s.id));
+      auto n = network::AttachmentsOf(rt->state().ContainerDir(s.id));
       table.Add({flags.no_trunc ? s.id : s.id.substr(0, 12), s.image,
                  CommandText(s, flags.no_trunc),
                  absl::StrCat(HumanDuration(now - s.created), " ago"), views::StatusText(s, now),
-                 views::PortsText(n ? &*n : nullptr), s.name});
+                 views::PortsText(n), s.name});
     }
     out = table.Render();
   }

@@ -184,6 +184,18 @@ class Container {
   // The processes in the container's cgroup.
   absl::StatusOr<std::vector<ProcessInfo>> Top() const;
 
+  // Its networks (network.json; the first is `run --network`'s); empty with only lo, or when
+  // the record cannot be read.
+  std::vector<NetworkAttachment> Networks() const;
+  // `network connect`: an address on network `name` (name, id or unique id prefix) and an
+  // interface (eth1, ...) now if it runs, else at its next start; its peers' /etc/hosts list
+  // it. NotFound for an unknown network, AlreadyExists if connected to it already,
+  // FailedPrecondition for a container on the host's or another container's namespace.
+  absl::Status ConnectNetwork(const std::string& name, const NetworkConnectOptions& options = {});
+  // `network disconnect`: the interface, the address and the names go. NotFound if it is not
+  // connected to `name`.
+  absl::Status DisconnectNetwork(const std::string& name);
+
   // Removes the container and everything it holds. Refused (FailedPrecondition) while running
   // unless `force`, which kills it first. `remove_volumes` also removes its anonymous volumes
   // (named ones are kept, as in Docker).

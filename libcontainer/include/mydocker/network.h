@@ -57,8 +57,9 @@ struct NetworkRecord {
   absl::Time created = absl::UnixEpoch();
 };
 
-// A container's place on a network (network.json in its directory): what its monitor sets up
-// and what removal releases.
+// A container's place on one network (one element of network.json in its directory): what its
+// monitor sets up and what removal releases. The first is the one `run --network` gave; `network
+// connect` adds more (eth1, eth2, ...).
 struct NetworkAttachment {
   std::string network;  // record name
   std::string bridge;
@@ -67,12 +68,19 @@ struct NetworkAttachment {
   std::string gateway;
   std::string mac;
   bool internal = false;
-  std::string host_veth;  // the host's end of the pair; eth0 inside
+  std::string host_veth;           // the host's end of the pair
+  std::string interface = "eth0";  // the container's end
   std::vector<PortMapping> ports;
   std::vector<std::string> aliases;
   // "container:ID": the id whose namespace is joined (nothing else is set).
   std::string join_container;
   bool host = false;  // --network host
+};
+
+// `network connect` options.
+struct NetworkConnectOptions {
+  std::string ip;                    // --ip
+  std::vector<std::string> aliases;  // --alias
 };
 
 }  // namespace mydocker

@@ -31,7 +31,12 @@ struct AllocationRequest {
   std::string ip;                  // --ip, or empty
   std::string mac;                 // --mac-address, or empty
   std::vector<PortMapping> ports;  // host_port 0: a free one is chosen
+  std::string interface = "eth0";  // inside the container: eth0, eth1, ...
 };
+
+// The host's end of the pair for `interface` (at most 15 characters, unique per container):
+// "veth" and 11 digits of the id for eth0 (as before), "veth", 8 digits and "n1" for eth1.
+std::string HostVethName(const std::string& container_id, const std::string& interface);
 
 class NetworkStore {
  public:
@@ -63,7 +68,8 @@ class NetworkStore {
   void RefreshHosts(const std::string& network);
 
  private:
-  void RefreshHostsLocked(const std::string& network);
+  // Also rewrites the file of container `also` (one that just left `network`).
+  void RefreshHostsLocked(const std::string& network, const std::string& also = "");
   std::string RecordPath(const std::string& name) const;
   std::string IpsDir(const std::string& name) const;
   absl::StatusOr<FileLock> Lock();
@@ -86,14 +92,18 @@ absl::Status CheckNetworkName(const std::string& name);
 // Record (de)serialisation, for the store and `network inspect`.
 std::string NetworkToJson(const NetworkRecord& r);
 absl::StatusOr<NetworkRecord> NetworkFromJson(absl::string_view json);
-std::string AttachmentToJson(const NetworkAttachment& a);
-absl::StatusOr<NetworkAttachment> AttachmentFromJson(absl::string_view json);
+std::string AttachmentsToJson(const std::vector<NetworkAttachment>& list);
+// Also reads the single object that version 1.1.0 wrote.
+absl::StatusOr<std::vector<NetworkAttachment>> AttachmentsFromJson(absl::string_view json);
 
-// A container's attachment (<container_dir>/network.json); nullopt when it has none (its own
-// namespace with only lo, as before networks existed).
-absl::StatusOr<std::optional<NetworkAttachment>> LoadAttachment(const std::string& container_dir);
-// The same for views (mydocker/views.h): nullopt also when the file cannot be read.
-std::optional<NetworkAttachment> AttachmentOf(const std::string& container_dir);
+// A container's attachments (<container_dir>/network.json), in the order they were made (the
+// first is `run --network`'s); empty when it has none (its own namespace with only lo).
+absl::StatusOr<std::vector<NetworkAttachment>> LoadAttachments(const std::string& container_dir);
+// The same for views (mydocker/views.h): empty also when the file cannot be read.
+std::vector<NetworkAttachment> AttachmentsOf(const std::string& container_dir);
+// Replaces the record atomically (an empty list removes it).
+absl::Status SaveAttachments(const std::string& container_dir,
+                             const std::vector<NetworkAttachment>& list);
 
 }  // namespace mydocker::network
 

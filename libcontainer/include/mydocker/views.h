@@ -34,17 +34,19 @@ std::string StatusName(ContainerStatus status);
 std::string StatusText(const ContainerState& state, absl::Time now);
 
 // `docker inspect CONTAINER`: Id, Created, Path, Args, State, Image, Name, HostConfig,
-// GraphDriver, Config, NetworkSettings (from `network`, the container's attachment from
-// network::LoadAttachment; null: only lo) and "Spec", the OCI-shaped configuration the
+// GraphDriver, Config, NetworkSettings (from `networks`, the container's attachments from
+// network::LoadAttachments; empty: only lo) and "Spec", the OCI-shaped configuration the
 // container runs with.
 std::string ContainerInspect(const ContainerState& state, const ContainerConfig& config,
                              JsonStyle style = JsonStyle::kCompact,
-                             const NetworkAttachment* network = nullptr);
-// One line of `docker ps --format json` (Ports and Networks from `network`).
+                             const std::vector<NetworkAttachment>& networks = {});
+// One line of `docker ps --format json` (Ports and Networks from `networks`).
 std::string ContainerSummary(const ContainerState& state, absl::Time now,
-                             const NetworkAttachment* network = nullptr);
+                             const std::vector<NetworkAttachment>& networks = {});
 // Docker's PORTS column: "0.0.0.0:8080->80/tcp, 127.0.0.1:5353->53/udp"; empty without ports.
-std::string PortsText(const NetworkAttachment* network);
+std::string PortsText(const std::vector<NetworkAttachment>& networks);
+// Docker's NETWORKS column: "bridge", "front,back", "host"; "none" without a network.
+std::string NetworksText(const std::vector<NetworkAttachment>& networks);
 
 // `docker image inspect IMAGE`. `config_json` is the image's configuration document as stored
 // (author, architecture, os and the whole "config" are taken from it as they are); when it is

@@ -153,8 +153,7 @@ absl::Status WriteNetworkFiles(const NetworkPlan& plan, const std::string& dir,
     MYDOCKER_RETURN_IF_ERROR(
         WriteFileNoSync(absl::StrCat(dir, "/", file), text, /*exclusive=*/false));
   }
-  MYDOCKER_RETURN_IF_ERROR(WriteFileAtomic(absl::StrCat(dir, "/", network::kAttachmentFile),
-                                           network::AttachmentToJson(a)));
+  MYDOCKER_RETURN_IF_ERROR(network::SaveAttachments(dir, {a}));
   if (plan.network) networks.RefreshHosts(plan.network->name);
   return absl::OkStatus();
 }

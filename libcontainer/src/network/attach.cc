@@ -1,5 +1,7 @@
 #include "network/attach.h"
 
+#include <unistd.h>
+
 #include <cerrno>
 
 #include "absl/strings/str_cat.h"
@@ -37,21 +39,37 @@ absl::StatusOr<int> EnsureBridge(Netlink& nl, const NetworkAttachment& a) {
 
 }  // namespace
 
-absl::StatusOr<std::optional<NetworkAttachment>> LoadAttachment(const std::string& container_dir) {
+absl::StatusOr<std::vector<NetworkAttachment>> LoadAttachments(const std::string& container_dir) {
   absl::StatusOr<std::string> text = ReadFile(absl::StrCat(container_dir, "/", kAttachmentFile));
-  if (absl::IsNotFound(text.status())) return std::nullopt;
+  if (absl::IsNotFound(text.status())) return std::vector<NetworkAttachment>{};
   if (!text.ok()) return text.status();
-  MYDOCKER_ASSIGN_OR_RETURN(NetworkAttachment a, AttachmentFromJson(*text));
-  return a;
+  return AttachmentsFromJson(*text);
 }
 
-std::optional<NetworkAttachment> AttachmentOf(const std::string& container_dir) {
-  absl::StatusOr<std::optional<NetworkAttachment>> a = LoadAttachment(container_dir);
-  return a.ok() ? *std::move(a) : std::nullopt;
+std::vector<NetworkAttachment> AttachmentsOf(const std::string& container_dir) {
+  absl::StatusOr<std::vector<NetworkAttachment>> list = LoadAttachments(container_dir);
+  return list.ok() ? *std::move(list) : std::vector<NetworkAttachment>{};
+}
+
+absl::Status SaveAttachments(const std::string& container_dir,
+                             const std::vector<NetworkAttachment>& list) {
+  std::string path = absl::StrCat(container_dir, "/", kAttachmentFile);
+  if (list.empty()) {
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT) return LastErrnoError("remove " + path);
+    return absl::OkStatus();
+  }
+  return WriteFileAtomic(path, AttachmentsToJson(list));
+}
+
+bool HasDefaultRoute(const std::vector<NetworkAttachment>& list) {
+  for (const NetworkAttachment& a : list) {
+    if (!a.internal && !a.network.empty()) return true;
+  }
+  return false;
 }
 
 absl::Status ConnectContainer(const NetworkAttachment& a, const std::string& container_id,
-                              int netns_fd) {
+                              int netns_fd, bool default_route) {
   MYDOCKER_ASSIGN_OR_RETURN(Subnet subnet, ParseSubnet(a.subnet));
   MYDOCKER_ASSIGN_OR_RETURN(Ip4 ip, ParseIp(a.ip));
   MYDOCKER_ASSIGN_OR_RETURN(Ip4 gateway, ParseIp(a.gateway));
@@ -60,15 +78,15 @@ absl::Status ConnectContainer(const NetworkAttachment& a, const std::string& con
   MYDOCKER_ASSIGN_OR_RETURN(int bridge, EnsureBridge(host, a));
   // A pair left by a crash of an earlier start has the same name.
   MYDOCKER_RETURN_IF_ERROR(host.DeleteLink(a.host_veth));
-  MYDOCKER_RETURN_IF_ERROR(Annotate(host.CreateVeth(a.host_veth, "eth0", netns_fd, mac),
+  MYDOCKER_RETURN_IF_ERROR(Annotate(host.CreateVeth(a.host_veth, a.interface, netns_fd, mac),
                                     absl::StrCat("network ", a.network)));
   MYDOCKER_ASSIGN_OR_RETURN(int veth, host.LinkIndex(a.host_veth));
   MYDOCKER_RETURN_IF_ERROR(host.SetUp(veth, bridge));
   MYDOCKER_ASSIGN_OR_RETURN(Netlink inside, Netlink::OpenIn(netns_fd));
-  MYDOCKER_ASSIGN_OR_RETURN(int eth0, inside.LinkIndex("eth0"));
-  MYDOCKER_RETURN_IF_ERROR(inside.AddAddress(eth0, ip, subnet.prefix));
-  MYDOCKER_RETURN_IF_ERROR(inside.SetUp(eth0));
-  if (!a.internal) MYDOCKER_RETURN_IF_ERROR(inside.AddDefaultRoute(gateway));
+  MYDOCKER_ASSIGN_OR_RETURN(int eth, inside.LinkIndex(a.interface));
+  MYDOCKER_RETURN_IF_ERROR(inside.AddAddress(eth, ip, subnet.prefix));
+  MYDOCKER_RETURN_IF_ERROR(inside.SetUp(eth));
+  if (default_route && !a.internal) MYDOCKER_RETURN_IF_ERROR(inside.AddDefaultRoute(gateway));
   if (!a.ports.empty()) {
     MYDOCKER_RETURN_IF_ERROR(RunNftScript(PortRulesScript(container_id, a.ip, a.ports)));
   }

@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "mydocker/network.h"
@@ -15,11 +16,16 @@ namespace mydocker::network {
 
 inline constexpr char kAttachmentFile[] = "network.json";
 
-// The bridge (made on first use, with its address and rules), the veth pair with eth0 inside
-// `netns_fd`, the address, the default route (none on an internal network), the published
-// ports' rules. REQUIRES: a single-threaded caller (enters the namespace to configure eth0).
+// The bridge (made on first use, with its address and rules), the veth pair with
+// `a.interface` inside `netns_fd`, the address, the default route through the gateway if
+// `default_route` (never on an internal network), the published ports' rules. Enters the
+// namespace on the calling thread only (and leaves it before returning).
 absl::Status ConnectContainer(const NetworkAttachment& a, const std::string& container_id,
-                              int netns_fd);
+                              int netns_fd, bool default_route);
+
+// Whether a container on `list` already has its default route: only its first non-internal
+// network gives one (as Docker's first network does).
+bool HasDefaultRoute(const std::vector<NetworkAttachment>& list);
 
 // Removes the host's end of the pair and the container's port rules; "already gone" is fine.
 absl::Status DisconnectContainer(const NetworkAttachment& a, const std::string& container_id);

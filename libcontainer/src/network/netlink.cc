@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 #include "absl/strings/numbers.h"
@@ -112,7 +113,13 @@ absl::StatusOr<Netlink> Netlink::OpenIn(int netns_fd) {
   if (!own.valid()) return LastErrnoError("open own network namespace");
   if (::setns(netns_fd, CLONE_NEWNET) != 0) return LastErrnoError("enter container network");
   absl::StatusOr<Netlink> nl = Open();
-  if (::setns(own.get(), CLONE_NEWNET) != 0) return LastErrnoError("return to own network");
+  if (::setns(own.get(), CLONE_NEWNET) != 0) {
+    // This thread would go on in the container's namespace: every later socket of the caller
+    // (a server, a Python program) would be the container's. Never go on.
+    static const char kMessage[] = "mydocker: cannot return to the caller's network namespace\n";
+    [[maybe_unused]] ssize_t n = ::write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
+    std::abort();
+  }
   return nl;
 }
 

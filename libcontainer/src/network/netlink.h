@@ -27,8 +27,9 @@ class Netlink {
  public:
   // A socket in the calling thread's network namespace.
   static absl::StatusOr<Netlink> Open();
-  // A socket in the namespace `netns_fd`: the calling thread enters it, opens the socket and
-  // returns to its own. REQUIRES: a single-threaded caller (the monitor).
+  // A socket in the namespace `netns_fd`: the calling thread (only it: a network namespace is
+  // per thread) enters it, opens the socket and returns to its own; the process aborts rather
+  // than let the thread go on in the container's namespace if it cannot return.
   static absl::StatusOr<Netlink> OpenIn(int netns_fd);
 
   // NotFound if there is no such link.

@@ -51,9 +51,9 @@ absl::StatusOr<NetworkRecord> NetworkFromJson(absl::string_view text) {
   return n;
 }
 
-std::string AttachmentToJson(const NetworkAttachment& a) {
-  rapidjson::StringBuffer sb;
-  json::Writer w(sb);
+namespace {
+
+void WriteAttachment(json::Writer& w, const NetworkAttachment& a) {
   w.StartObject();
   json::KeyString(w, "network", a.network);
   json::KeyString(w, "bridge", a.bridge);
@@ -63,6 +63,7 @@ std::string AttachmentToJson(const NetworkAttachment& a) {
   json::KeyString(w, "mac", a.mac);
   json::KeyBool(w, "internal", a.internal);
   json::KeyString(w, "hostVeth", a.host_veth);
+  json::KeyString(w, "interface", a.interface);
   json::KeyStringArray(w, "aliases", a.aliases);
   json::KeyString(w, "joinContainer", a.join_container);
   json::KeyBool(w, "host", a.host);
@@ -73,13 +74,10 @@ std::string AttachmentToJson(const NetworkAttachment& a) {
     json::KeyString(w, "protocol", p.protocol);
   });
   w.EndObject();
-  return sb.GetString();
 }
 
-absl::StatusOr<NetworkAttachment> AttachmentFromJson(absl::string_view text) {
-  rapidjson::Document doc;
-  MYDOCKER_RETURN_IF_ERROR(json::Parse(text, "network attachment", &doc));
-  MYDOCKER_ASSIGN_OR_RETURN(json::ObjectReader r, json::ObjectReader::Make(doc, ""));
+absl::StatusOr<NetworkAttachment> ReadAttachment(const rapidjson::Value& v, const std::string& at) {
+  MYDOCKER_ASSIGN_OR_RETURN(json::ObjectReader r, json::ObjectReader::Make(v, at));
   NetworkAttachment a;
   MYDOCKER_RETURN_IF_ERROR(r.GetString("network", &a.network));
   MYDOCKER_RETURN_IF_ERROR(r.GetString("bridge", &a.bridge));
@@ -89,6 +87,7 @@ absl::StatusOr<NetworkAttachment> AttachmentFromJson(absl::string_view text) {
   MYDOCKER_RETURN_IF_ERROR(r.GetString("mac", &a.mac));
   MYDOCKER_RETURN_IF_ERROR(r.GetBool("internal", &a.internal));
   MYDOCKER_RETURN_IF_ERROR(r.GetString("hostVeth", &a.host_veth));
+  MYDOCKER_RETURN_IF_ERROR(r.GetString("interface", &a.interface));
   MYDOCKER_RETURN_IF_ERROR(r.GetStringArray("aliases", &a.aliases));
   MYDOCKER_RETURN_IF_ERROR(r.GetString("joinContainer", &a.join_container));
   MYDOCKER_RETURN_IF_ERROR(r.GetBool("host", &a.host));
@@ -104,6 +103,40 @@ absl::StatusOr<NetworkAttachment> AttachmentFromJson(absl::string_view text) {
     a.ports.push_back(std::move(m));
   }
   return a;
+}
+
+}  // namespace
+
+std::string AttachmentsToJson(const std::vector<NetworkAttachment>& list) {
+  rapidjson::StringBuffer sb;
+  json::Writer w(sb);
+  w.StartObject();
+  json::Key(w, "networks");
+  w.StartArray();
+  for (const NetworkAttachment& a : list) WriteAttachment(w, a);
+  w.EndArray();
+  w.EndObject();
+  return sb.GetString();
+}
+
+absl::StatusOr<std::vector<NetworkAttachment>> AttachmentsFromJson(absl::string_view text) {
+  rapidjson::Document doc;
+  MYDOCKER_RETURN_IF_ERROR(json::Parse(text, "network attachments", &doc));
+  std::vector<NetworkAttachment> list;
+  // Version 1.1.0's record was one attachment.
+  if (!doc.HasMember("networks")) {
+    MYDOCKER_ASSIGN_OR_RETURN(NetworkAttachment a, ReadAttachment(doc, ""));
+    list.push_back(std::move(a));
+    return list;
+  }
+  MYDOCKER_ASSIGN_OR_RETURN(json::ObjectReader r, json::ObjectReader::Make(doc, ""));
+  MYDOCKER_ASSIGN_OR_RETURN(const rapidjson::Value* all, r.GetArray("networks"));
+  for (rapidjson::SizeType i = 0; all != nullptr && i < all->Size(); ++i) {
+    MYDOCKER_ASSIGN_OR_RETURN(NetworkAttachment a,
+                              ReadAttachment((*all)[i], r.ElementPath("networks", i)));
+    list.push_back(std::move(a));
+  }
+  return list;
 }
 
 }  // namespace mydocker::network

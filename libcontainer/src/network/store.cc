@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <map>
 #include <set>
 
 #include "absl/strings/match.h"
@@ -34,6 +35,23 @@ constexpr uint16_t kFirstEphemeralPort = 49153;
 // An address file older than this whose container does not exist (its creator died between
 // the allocation and the record) is taken back.
 constexpr absl::Duration kOrphanAge = absl::Minutes(1);
+
+// Every container with an address in `ips_dir`, with its entry for its peers' /etc/hosts.
+std::vector<std::pair<std::string, HostEntry>> Members(const std::string& ips_dir) {
+  std::vector<std::pair<std::string, HostEntry>> members;  // container id, entry
+  auto files = ListDir(ips_dir);
+  if (!files.ok()) return members;
+  for (const std::string& ip : *files) {
+    auto text = ReadFile(absl::StrCat(ips_dir, "/", ip));
+    if (!text.ok()) continue;
+    std::vector<std::string> words = absl::StrSplit(*text, ' ', absl::SkipEmpty());
+    if (words.empty()) continue;
+    std::string id = words[0];
+    words.erase(words.begin());
+    members.push_back({id, HostEntry{ip, words}});
+  }
+  return members;
+}
 
 bool IsOurBridge(absl::string_view dev) {
   return dev == kDefaultBridge || absl::StartsWith(dev, "md-");
@@ -216,14 +234,7 @@ absl::StatusOr<std::vector<NetworkRecord>> NetworkStore::List() {
 
 absl::StatusOr<std::vector<std::string>> NetworkStore::Users(const std::string& name) {
   std::vector<std::string> ids;
-  auto files = ListDir(IpsDir(name));
-  if (!files.ok()) return ids;
-  for (const std::string& f : *files) {
-    auto text = ReadFile(absl::StrCat(IpsDir(name), "/", f));
-    if (!text.ok()) continue;
-    std::vector<std::string> words = absl::StrSplit(*text, ' ', absl::SkipEmpty());
-    if (!words.empty()) ids.push_back(words[0]);
-  }
+  for (const auto& [id, entry] : Members(IpsDir(name))) ids.push_back(id);
   return ids;
 }
 
@@ -337,6 +348,11 @@ void NetworkStore::ReleasePorts(const std::string& id, const std::vector<PortMap
   }
 }
 
+std::string HostVethName(const std::string& container_id, const std::string& interface) {
+  if (interface == "eth0") return absl::StrCat("veth", container_id.substr(0, 11));
+  return absl::StrCat("veth", container_id.substr(0, 8), "n", interface.substr(3));
+}
+
 absl::StatusOr<NetworkAttachment> NetworkStore::Allocate(const NetworkRecord& network,
                                                          const AllocationRequest& request) {
   Mac mac{};
@@ -354,7 +370,8 @@ absl::StatusOr<NetworkAttachment> NetworkStore::Allocate(const NetworkRecord& ne
   a.internal = network.internal;
   a.ip = ip;
   a.mac = FormatMac(request.mac.empty() ? MacFromIp(*ParseIp(ip)) : mac);
-  a.host_veth = absl::StrCat("veth", request.container_id.substr(0, 11));
+  a.interface = request.interface;
+  a.host_veth = HostVethName(request.container_id, request.interface);
   a.ports = request.ports;
   std::string ip_file = absl::StrCat(IpsDir(network.name), "/", ip);
   std::string entry = absl::StrJoin(request.names, " ");
@@ -374,7 +391,7 @@ absl::Status NetworkStore::Release(const std::string& container_id, const Networ
   auto owner = ReadFile(ip_file);
   if (owner.ok() && absl::StartsWith(*owner, container_id)) ::unlink(ip_file.c_str());
   ReleasePorts(container_id, a.ports);
-  RefreshHostsLocked(a.network);
+  RefreshHostsLocked(a.network, container_id);
   return absl::OkStatus();
 }
 
@@ -383,27 +400,25 @@ void NetworkStore::RefreshHosts(const std::string& network) {
   if (lock.ok()) RefreshHostsLocked(network);
 }
 
-void NetworkStore::RefreshHostsLocked(const std::string& network) {
-  auto files = ListDir(IpsDir(network));
-  if (!files.ok()) return;
-  std::vector<std::pair<std::string, HostEntry>> members;  // container id, entry
-  for (const std::string& ip : *files) {
-    auto text = ReadFile(absl::StrCat(IpsDir(network), "/", ip));
-    if (!text.ok()) continue;
-    std::vector<std::string> words = absl::StrSplit(*text, ' ', absl::SkipEmpty());
-    if (words.empty()) continue;
-    std::string id = words[0];
-    words.erase(words.begin());
-    members.push_back({id, HostEntry{ip, words}});
-  }
-  for (const auto& [id, self] : members) {
+void NetworkStore::RefreshHostsLocked(const std::string& network, const std::string& also) {
+  // A member's file lists its peers on each of its networks, not only on `network`.
+  std::map<std::string, std::vector<std::pair<std::string, HostEntry>>> by_network;
+  by_network[network] = Members(IpsDir(network));
+  std::vector<std::string> ids;
+  for (const auto& [id, entry] : by_network[network]) ids.push_back(id);
+  if (!also.empty()) ids.push_back(also);
+  for (const std::string& id : ids) {
     std::string dir = absl::StrCat(containers_, "/", id);
     auto base = ReadFile(dir + "/hosts.base");
     if (!base.ok()) continue;
     std::string text = *base;
-    for (const auto& [other, entry] : members) {
-      if (other != id && !entry.names.empty()) {
-        absl::StrAppend(&text, entry.ip, "\t", absl::StrJoin(entry.names, " "), "\n");
+    for (const NetworkAttachment& a : AttachmentsOf(dir)) {
+      if (a.network.empty()) continue;
+      if (!by_network.count(a.network)) by_network[a.network] = Members(IpsDir(a.network));
+      for (const auto& [other, entry] : by_network[a.network]) {
+        if (other != id && !entry.names.empty()) {
+          absl::StrAppend(&text, entry.ip, "\t", absl::StrJoin(entry.names, " "), "\n");
+        }
       }
     }
     // In place: the file is bind-mounted into the running container. Best effort: on failure

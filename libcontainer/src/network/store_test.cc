@@ -154,17 +154,39 @@ TEST_F(NetworkStoreTest, HostPortsAreGivenOnce) {
   EXPECT_TRUE(store.Allocate(net, r).ok());
 }
 
-TEST_F(NetworkStoreTest, AttachmentRoundTrips) {
+TEST_F(NetworkStoreTest, AttachmentsRoundTrip) {
   NetworkAttachment a;
   a.network = "n";
   a.ip = "10.0.0.2";
   a.ports = {{"127.0.0.1", 8080, 80, "udp"}};
   a.aliases = {"web"};
-  auto back = AttachmentFromJson(AttachmentToJson(a));
+  NetworkAttachment b;
+  b.network = "m";
+  b.interface = "eth1";
+  auto back = AttachmentsFromJson(AttachmentsToJson({a, b}));
   ASSERT_TRUE(back.ok()) << back.status();
-  EXPECT_EQ(back->ports, a.ports);
-  EXPECT_EQ(back->aliases, a.aliases);
-  EXPECT_EQ(back->ip, a.ip);
+  ASSERT_EQ(back->size(), 2u);
+  EXPECT_EQ((*back)[0].ports, a.ports);
+  EXPECT_EQ((*back)[0].aliases, a.aliases);
+  EXPECT_EQ((*back)[0].ip, a.ip);
+  EXPECT_EQ((*back)[0].interface, "eth0");
+  EXPECT_EQ((*back)[1].interface, "eth1");
+  // Version 1.1.0's record: one object, read as a list of one.
+  auto old = AttachmentsFromJson(R"({"network":"n","ip":"10.0.0.3","hostVeth":"vethabc"})");
+  ASSERT_TRUE(old.ok()) << old.status();
+  ASSERT_EQ(old->size(), 1u);
+  EXPECT_EQ((*old)[0].ip, "10.0.0.3");
+  EXPECT_EQ((*old)[0].interface, "eth0");
+  EXPECT_FALSE(AttachmentsFromJson("[]").ok());
+  EXPECT_FALSE(AttachmentsFromJson(R"({"networks": 3})").ok());
+  EXPECT_FALSE(AttachmentsFromJson(R"({"networks": [{"ip": 3}]})").ok());
+}
+
+TEST(HostVethNameTest, UniquePerInterfaceAndShortEnough) {
+  const std::string id(64, 'a');
+  EXPECT_EQ(HostVethName(id, "eth0"), "vethaaaaaaaaaaa");
+  EXPECT_EQ(HostVethName(id, "eth1"), "vethaaaaaaaan1");
+  EXPECT_LE(HostVethName(id, "eth12").size(), 15u);
 }
 
 }  // namespace

@@ -163,10 +163,10 @@ class Monitor {
   std::string dir_;
   std::optional<LogWriter> log_;
   InitPlan plan_;
-  std::optional<NetworkAttachment> network_;
-  UniqueFd net_sync_;    // monitor's end of the network sync socket
-  UniqueFd net_init_;    // init's end
-  UniqueFd join_netns_;  // --network container:ID
+  std::vector<NetworkAttachment> networks_;  // network.json: the first is run's --network
+  UniqueFd net_sync_;                        // monitor's end of the network sync socket
+  UniqueFd net_init_;                        // init's end
+  UniqueFd join_netns_;                      // --network container:ID
   UniqueFd signal_fd_;
   UniqueFd sync_;      // monitor's end of the init socket
   UniqueFd stdin_w_;   // container stdin (pipe write end), or the terminal master
@@ -217,7 +217,7 @@ absl::Status Monitor::Prepare() {
     MYDOCKER_ASSIGN_OR_RETURN(std::string mountinfo, ReadFile("/proc/self/mountinfo"));
     MYDOCKER_RETURN_IF_ERROR(PlanRootMove(mountinfo, plan_));
   }
-  MYDOCKER_ASSIGN_OR_RETURN(network_, network::LoadAttachment(dir_));
+  MYDOCKER_ASSIGN_OR_RETURN(networks_, network::LoadAttachments(dir_));
   MYDOCKER_ASSIGN_OR_RETURN(LogWriter log, LogWriter::Open(state_.log_path));
   log_.emplace(std::move(log));
   MYDOCKER_RETURN_IF_ERROR(Reserve(dir_));
@@ -304,9 +304,9 @@ absl::Status Monitor::StartInit() {
 }
 
 absl::Status Monitor::PrepareNetwork() {
-  if (!network_ || network_->host) return absl::OkStatus();
-  if (!network_->join_container.empty()) {
-    MYDOCKER_ASSIGN_OR_RETURN(ContainerState other, store_->LoadState(network_->join_container));
+  if (networks_.empty() || networks_[0].host) return absl::OkStatus();
+  if (!networks_[0].join_container.empty()) {
+    MYDOCKER_ASSIGN_OR_RETURN(ContainerState other, store_->LoadState(networks_[0].join_container));
     auto start = ProcessStartTime(other.init.pid);
     if (!other.IsActive() || !start.ok() || *start != other.init.start_time) {
       return absl::FailedPreconditionError(absl::StrCat(
@@ -341,7 +341,11 @@ absl::Status Monitor::ConnectNetwork() {
   UniqueFd netns(
       ::open(absl::StrCat("/proc/", init_pid_, "/ns/net").c_str(), O_RDONLY | O_CLOEXEC));
   if (!netns.valid()) return LastErrnoError("open the container's network namespace");
-  MYDOCKER_RETURN_IF_ERROR(network::ConnectContainer(*network_, state_.id, netns.get()));
+  bool routed = false;
+  for (const NetworkAttachment& a : networks_) {
+    MYDOCKER_RETURN_IF_ERROR(network::ConnectContainer(a, state_.id, netns.get(), !routed));
+    routed = routed || !a.internal;
+  }
   if (::write(net_sync_.get(), &byte, 1) != 1) return LastErrnoError("release init");
   net_sync_.reset();
   return absl::OkStatus();

@@ -98,43 +98,57 @@ void WriteAddress(json::Writer& w, const NetworkAttachment& n) {
   KeyString(w, "MacAddress", n.mac);
 }
 
-// Docker's NetworkSettings: the container's address on its network, and its published ports
-// ("80/tcp": [{"HostIp": "0.0.0.0", "HostPort": "8080"}]).
-void WriteNetworkSettings(json::Writer& w, const NetworkAttachment* attached) {
+std::string NetworkName(const NetworkAttachment& n) { return n.host ? "host" : n.network; }
+
+// Docker's NetworkSettings: the container's address on its first network, its published
+// ports ("80/tcp": [{"HostIp": "0.0.0.0", "HostPort": "8080"}]) and each of its networks.
+void WriteNetworkSettings(json::Writer& w, const std::vector<NetworkAttachment>& networks) {
   const NetworkAttachment none;
-  const NetworkAttachment& n = attached == nullptr ? none : *attached;
+  const NetworkAttachment& first = networks.empty() ? none : networks[0];
   json::KeyObject(w, "NetworkSettings", [&] {
-    WriteAddress(w, n);
+    WriteAddress(w, first);
     json::KeyObject(w, "Ports", [&] {
-      for (const PortMapping& p : n.ports) {
-        std::vector<int> one = {0};
-        json::KeyObjectArray(w, absl::StrCat(p.container_port, "/", p.protocol), one, [&](int) {
-          KeyString(w, "HostIp", p.host_ip.empty() ? "0.0.0.0" : p.host_ip);
-          KeyString(w, "HostPort", absl::StrCat(p.host_port));
-        });
+      for (const NetworkAttachment& n : networks) {
+        for (const PortMapping& p : n.ports) {
+          std::vector<int> one = {0};
+          json::KeyObjectArray(w, absl::StrCat(p.container_port, "/", p.protocol), one, [&](int) {
+            KeyString(w, "HostIp", p.host_ip.empty() ? "0.0.0.0" : p.host_ip);
+            KeyString(w, "HostPort", absl::StrCat(p.host_port));
+          });
+        }
       }
     });
     json::KeyObject(w, "Networks", [&] {
-      std::string name = n.host ? "host" : n.network;
-      if (name.empty()) return;
-      json::KeyObject(w, name, [&] {
-        WriteAddress(w, n);
-        KeyStringArray(w, "Aliases", n.aliases);
-      });
+      for (const NetworkAttachment& n : networks) {
+        if (NetworkName(n).empty()) continue;
+        json::KeyObject(w, NetworkName(n), [&] {
+          WriteAddress(w, n);
+          KeyStringArray(w, "Aliases", n.aliases);
+        });
+      }
     });
   });
 }
 
 }  // namespace
 
-std::string PortsText(const NetworkAttachment* n) {
-  if (n == nullptr) return "";
+std::string PortsText(const std::vector<NetworkAttachment>& networks) {
   std::vector<std::string> parts;
-  for (const PortMapping& p : n->ports) {
-    parts.push_back(absl::StrCat(p.host_ip.empty() ? "0.0.0.0" : p.host_ip, ":", p.host_port, "->",
-                                 p.container_port, "/", p.protocol));
+  for (const NetworkAttachment& n : networks) {
+    for (const PortMapping& p : n.ports) {
+      parts.push_back(absl::StrCat(p.host_ip.empty() ? "0.0.0.0" : p.host_ip, ":", p.host_port,
+                                   "->", p.container_port, "/", p.protocol));
+    }
   }
   return absl::StrJoin(parts, ", ");
+}
+
+std::string NetworksText(const std::vector<NetworkAttachment>& networks) {
+  std::vector<std::string> names;
+  for (const NetworkAttachment& n : networks) {
+    if (!NetworkName(n).empty()) names.push_back(NetworkName(n));
+  }
+  return names.empty() ? "none" : absl::StrJoin(names, ",");
 }
 
 std::string HumanDuration(absl::Duration d) {
@@ -176,7 +190,7 @@ std::string StatusText(const ContainerState& s, absl::Time now) {
 }
 
 std::string ContainerInspect(const ContainerState& s, const ContainerConfig& c, JsonStyle style,
-                             const NetworkAttachment* network) {
+                             const std::vector<NetworkAttachment>& networks) {
   const std::vector<std::string>& args = c.process.args;
   rapidjson::StringBuffer buf;
   json::Writer w(buf);
@@ -194,7 +208,7 @@ std::string ContainerInspect(const ContainerState& s, const ContainerConfig& c, 
   WriteHostConfig(w, s, c);
   WriteGraphDriver(w, c.root);
   WriteConfig(w, s, c);
-  WriteNetworkSettings(w, network);
+  WriteNetworkSettings(w, networks);
   std::string spec = ConfigToJson(c);  // the whole OCI-shaped configuration
   json::Key(w, "Spec");
   w.RawValue(spec.c_str(), spec.size(), rapidjson::kObjectType);
@@ -222,7 +236,7 @@ std::string ProcessList(const std::vector<ProcessInfo>& processes) {
 }
 
 std::string ContainerSummary(const ContainerState& s, absl::Time now,
-                             const NetworkAttachment* network) {
+                             const std::vector<NetworkAttachment>& networks) {
   rapidjson::StringBuffer buf;
   json::Writer w(buf);
   w.StartObject();
@@ -237,8 +251,8 @@ std::string ContainerSummary(const ContainerState& s, absl::Time now,
   json::Key(w, "Pid");
   w.Int(s.IsActive() ? s.init.pid : 0);
   KeyOptionalInt(w, "ExitCode", s.exit_code);
-  KeyString(w, "Ports", PortsText(network));
-  KeyString(w, "Networks", network == nullptr ? "none" : network->host ? "host" : network->network);
+  KeyString(w, "Ports", PortsText(networks));
+  KeyString(w, "Networks", NetworksText(networks));
   w.EndObject();
   return Styled(buf, JsonStyle::kCompact);
 }

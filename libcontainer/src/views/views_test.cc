@@ -169,22 +169,46 @@ TEST(ContainerViewTest, NetworkSettingsAndPorts) {
   n.aliases = {"www"};
   n.ports = {{"", 8080, 80, "tcp"}, {"127.0.0.1", 5353, 53, "udp"}};
   rapidjson::Document doc =
-      ParseView(ContainerInspect(StoppedState(), ContainerConfig{}, JsonStyle::kCompact, &n));
+      ParseView(ContainerInspect(StoppedState(), ContainerConfig{}, JsonStyle::kCompact, {n}));
   const rapidjson::Value& ns = doc["NetworkSettings"];
   EXPECT_STREQ(ns["IPAddress"].GetString(), "10.89.0.2");
   EXPECT_EQ(ns["IPPrefixLen"].GetInt(), 24);
   EXPECT_STREQ(ns["Ports"]["80/tcp"][0]["HostPort"].GetString(), "8080");
   EXPECT_STREQ(ns["Ports"]["53/udp"][0]["HostIp"].GetString(), "127.0.0.1");
   EXPECT_STREQ(ns["Networks"]["front"]["Aliases"][0].GetString(), "www");
-  EXPECT_EQ(PortsText(&n), "0.0.0.0:8080->80/tcp, 127.0.0.1:5353->53/udp");
-  EXPECT_EQ(PortsText(nullptr), "");
-  rapidjson::Document line = ParseView(ContainerSummary(StoppedState(), absl::Now(), &n));
+  EXPECT_EQ(PortsText({n}), "0.0.0.0:8080->80/tcp, 127.0.0.1:5353->53/udp");
+  EXPECT_EQ(PortsText({}), "");
+  rapidjson::Document line = ParseView(ContainerSummary(StoppedState(), absl::Now(), {n}));
   EXPECT_STREQ(line["Ports"].GetString(), "0.0.0.0:8080->80/tcp, 127.0.0.1:5353->53/udp");
   EXPECT_STREQ(line["Networks"].GetString(), "front");
   // Without a network: the section is there, empty, as Docker's for --network none.
   rapidjson::Document lo = ParseView(ContainerInspect(StoppedState(), ContainerConfig{}));
   EXPECT_STREQ(lo["NetworkSettings"]["IPAddress"].GetString(), "");
   EXPECT_TRUE(lo["NetworkSettings"]["Networks"].ObjectEmpty());
+  EXPECT_EQ(NetworksText({}), "none");
+}
+
+// After `network connect`: each network under Networks, the first's address at the top.
+TEST(ContainerViewTest, SeveralNetworks) {
+  NetworkAttachment front;
+  front.network = "front";
+  front.subnet = "10.89.0.0/24";
+  front.ip = "10.89.0.2";
+  NetworkAttachment back = front;
+  back.network = "back";
+  back.subnet = "10.90.0.0/16";
+  back.ip = "10.90.0.7";
+  back.interface = "eth1";
+  rapidjson::Document doc = ParseView(
+      ContainerInspect(StoppedState(), ContainerConfig{}, JsonStyle::kCompact, {front, back}));
+  const rapidjson::Value& ns = doc["NetworkSettings"];
+  EXPECT_STREQ(ns["IPAddress"].GetString(), "10.89.0.2");
+  EXPECT_STREQ(ns["Networks"]["back"]["IPAddress"].GetString(), "10.90.0.7");
+  EXPECT_EQ(ns["Networks"]["back"]["IPPrefixLen"].GetInt(), 16);
+  EXPECT_EQ(NetworksText({front, back}), "front,back");
+  NetworkAttachment host;
+  host.host = true;
+  EXPECT_EQ(NetworksText({host}), "host");
 }
 
 }  // namespace
