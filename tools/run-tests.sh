@@ -5,3 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/build.sh
 ctest --test-dir build --output-on-failure "$@"
+# Then every fuzz target under libFuzzer, ASan and UBSan for a fixed number of inputs
+# (docs/fuzzing.md); MYDOCKER_FUZZ_RUNS=0 skips it.
+if [ "${MYDOCKER_FUZZ_RUNS:-20000}" != 0 ]; then
+  tools/fuzz.sh "${MYDOCKER_FUZZ_RUNS:-20000}"
+fi
