@@ -244,8 +244,9 @@ def mydocker_bin():
         while True:  # the binary may be half-written by a concurrent link step: retry
             try:
                 shutil.copy2(MYDOCKER_BIN, copy)
-                # The helper, and the nftables program networks use (see docs/networking.md).
-                for name in ("mydocker-helper", "mydocker-nft"):
+                # The helper, the nftables program networks use (see docs/networking.md) and the
+                # registry program pull uses (docs/registries.md).
+                for name in ("mydocker-helper", "mydocker-nft", "mydocker-registry"):
                     helper = os.path.join(os.path.dirname(MYDOCKER_BIN), name)
                     if os.access(helper, os.X_OK):
                         shutil.copy2(helper, os.path.join(tmp, name))
