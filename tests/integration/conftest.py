@@ -22,6 +22,9 @@ REPO = Path(__file__).resolve().parents[2]
 MYDOCKER_BIN = os.environ.get("MYDOCKER_BIN", str(REPO / "build" / "bin" / "mydocker"))
 BUSYBOX_TAR = os.environ.get("MYDOCKER_BUSYBOX_TAR", str(REPO / "build" / "busybox.tar"))
 CGROUP_ROOT = "/sys/fs/cgroup"
+# `run` pulls an image it does not have (docs/registries.md). The tests run offline: a pull of a
+# missing image from an unreachable registry gives up within 5 s instead of the default 30 s.
+os.environ.setdefault("MYDOCKER_REGISTRY_CONNECT_TIMEOUT", "5")
 
 
 def pytest_collection_modifyitems(config, items):
