@@ -62,10 +62,9 @@ std::string HumanSize(int64_t bytes) {
 }
 
 void PullPrinter::Start(const std::string& ref) {
-  if (quiet_) return;
   auto remote = registry::ParseRemoteReference(ref);
   if (!remote.ok()) return;
-  std::cout << remote->TagOrDigest() << ": Pulling from " << remote->repository << std::endl;
+  header_ = absl::StrCat(remote->TagOrDigest(), ": Pulling from ", remote->repository);
 }
 
 void PullPrinter::Show(const std::string& layer, const std::string& text) {
@@ -84,7 +83,13 @@ void PullPrinter::Show(const std::string& layer, const std::string& text) {
 }
 
 void PullPrinter::Event(const PullEvent& e) {
-  if (quiet_ || e.layer.empty()) return;
+  if (quiet_) return;
+  if (e.kind == PullEvent::kResolved) {
+    // Once the manifest is known, as Docker: a name that does not exist gets only the error.
+    std::cout << header_ << std::endl;
+    return;
+  }
+  if (e.layer.empty()) return;
   if (e.kind != PullEvent::kDownloading) {
     Show(e.layer, StatusText(e.kind));
     return;

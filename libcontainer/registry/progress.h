@@ -21,6 +21,7 @@ std::string HumanSize(int64_t bytes);
 class PullPrinter {
  public:
   PullPrinter(bool quiet, bool terminal) : quiet_(quiet), terminal_(terminal) {}
+  // Takes the reference; the header line is printed when the manifest is resolved.
   void Start(const std::string& ref);
   void Event(const PullEvent& e);
   void Done(const PullResult& result);
@@ -30,6 +31,7 @@ class PullPrinter {
   void Show(const std::string& layer, const std::string& text);
 
   bool quiet_, terminal_;
+  std::string header_;                        // "latest: Pulling from library/busybox"
   std::vector<std::string> order_;            // layers in the order first seen
   std::map<std::string, std::string> shown_;  // layer -> its line's text
   std::map<std::string, std::chrono::steady_clock::time_point> last_;  // of a progress line

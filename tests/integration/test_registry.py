@@ -293,7 +293,7 @@ def test_tls_registry_needs_its_ca(runtime, tls_registry):
 
 def test_missing_image_and_unreachable_registry(runtime, registry):
     r = pull(runtime, f"{registry.host}/nothing:here")
-    assert r.returncode == 1 and r.stderr.startswith("mydocker: ")
+    assert r.returncode == 1 and r.stderr.startswith("mydocker: ") and r.stdout == ""
     assert "HTTP 404" in r.stderr and len(r.stderr.splitlines()) == 1
     r = pull(runtime, f"127.0.0.1:{free_port()}/busybox")
     assert r.returncode == 1 and len(r.stderr.splitlines()) == 1
@@ -316,8 +316,12 @@ def test_run_pull_policies(runtime, registry):
     assert r.returncode == 0 and "Image is up to date" in r.stderr
     r = runtime.md("run", "--rm", "--pull", "sometimes", ref, "true")
     assert r.returncode == 125 and "invalid pull option" in r.stderr
-    r = runtime.md("run", "--rm", f"127.0.0.1:{free_port()}/gone", "true", timeout=LIMIT)
-    assert r.returncode == 125 and "could not pull image" in r.stderr
+    gone = f"127.0.0.1:{free_port()}/gone"
+    r = runtime.md("run", "--rm", gone, "true", timeout=LIMIT)
+    assert r.returncode == 125
+    assert r.stderr.splitlines()[0] == f"Unable to find image '{gone}' locally"
+    errors = [line for line in r.stderr.splitlines() if line.startswith("mydocker: ")]
+    assert len(errors) == 1 and "ping registry" in errors[0]
     assert runtime.container_dirs() == []
 
 
