@@ -23,6 +23,6 @@ apt-get install -y -q --no-install-recommends \
   python3 python3-dev python3-pytest pybind11-dev \
   python3-venv python3-pip python3-setuptools python3-wheel python3-build \
   busybox-static iproute2 procps util-linux \
-  strace skopeo umoci crun runc hyperfine time abigail-tools qemu-system-x86 cpio \
   docker-registry openssl apache2-utils \
+  strace skopeo umoci crun runc hyperfine time abigail-tools qemu-system-x86 cpio \
   clang-format
