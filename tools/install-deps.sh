@@ -7,7 +7,8 @@
 # for the ABI check of libmydocker; clang and libclang-rt-dev (libFuzzer and the sanitizers)
 # for tools/fuzz.sh, see docs/fuzzing.md; the zstd, lz4 and acl archives let the CLI be linked
 # statically, see docs/performance.md; libmnl and libnftables for networks, see
-# docs/networking.md).
+# docs/networking.md; libcurl for registries, and docker-registry, openssl and apache2-utils for
+# their tests, see docs/registries.md).
 set -euo pipefail
 if [ "$(id -u)" != 0 ]; then
   echo "install-deps.sh: run as root (it calls apt-get)" >&2
@@ -18,10 +19,11 @@ apt-get update -q
 apt-get install -y -q --no-install-recommends \
   g++ cmake make pkg-config git ca-certificates \
   libabsl-dev rapidjson-dev libcli11-dev libarchive-dev libssl-dev libseccomp-dev \
-  nettle-dev libzstd-dev liblz4-dev libacl1-dev libmnl-dev libnftables-dev \
+  nettle-dev libzstd-dev liblz4-dev libacl1-dev libmnl-dev libnftables-dev libcurl4-openssl-dev \
   libgtest-dev libgmock-dev googletest libbenchmark-dev \
   python3 python3-dev python3-pytest pybind11-dev \
   python3-venv python3-pip python3-setuptools python3-wheel python3-build \
   busybox-static iproute2 procps util-linux \
+  docker-registry openssl apache2-utils \
   strace skopeo umoci crun runc hyperfine time abigail-tools qemu-system-x86 cpio \
   clang-format clang libclang-rt-dev

@@ -22,6 +22,9 @@ REPO = Path(__file__).resolve().parents[2]
 MYDOCKER_BIN = os.environ.get("MYDOCKER_BIN", str(REPO / "build" / "bin" / "mydocker"))
 BUSYBOX_TAR = os.environ.get("MYDOCKER_BUSYBOX_TAR", str(REPO / "build" / "busybox.tar"))
 CGROUP_ROOT = "/sys/fs/cgroup"
+# `run` pulls an image it does not have (docs/registries.md). The tests run offline: a pull of a
+# missing image from an unreachable registry gives up within 5 s instead of the default 30 s.
+os.environ.setdefault("MYDOCKER_REGISTRY_CONNECT_TIMEOUT", "5")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -244,8 +247,9 @@ def mydocker_bin():
         while True:  # the binary may be half-written by a concurrent link step: retry
             try:
                 shutil.copy2(MYDOCKER_BIN, copy)
-                # The helper, and the nftables program networks use (see docs/networking.md).
-                for name in ("mydocker-helper", "mydocker-nft"):
+                # The helper, the nftables program networks use (see docs/networking.md) and the
+                # registry program pull uses (docs/registries.md).
+                for name in ("mydocker-helper", "mydocker-nft", "mydocker-registry"):
                     helper = os.path.join(os.path.dirname(MYDOCKER_BIN), name)
                     if os.access(helper, os.X_OK):
                         shutil.copy2(helper, os.path.join(tmp, name))

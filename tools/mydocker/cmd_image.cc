@@ -1,6 +1,6 @@
-// mydocker image import|ls|rm|inspect|save|load|history, and Docker's shorthands images and rmi.
-// Each subcommand has its file: cmd_image_<name>.cc, or cmd_<name>.cc for those that are also
-// top-level commands (save, load, history).
+// mydocker image import|ls|rm|inspect|save|load|history|pull|tag, and Docker's shorthands images
+// and rmi. Each subcommand has its file: cmd_image_<name>.cc, or cmd_<name>.cc for those that are
+// also top-level commands (save, load, history, pull, tag).
 #include "commands.h"
 
 namespace mydocker::cli {
@@ -15,6 +15,8 @@ void RegisterImage(CLI::App& app, Context& ctx) {
   RegisterSave(app, *image, ctx);
   RegisterLoad(app, *image, ctx);
   RegisterHistory(app, *image, ctx);
+  RegisterPull(app, *image, ctx);
+  RegisterTag(app, *image, ctx);
   // Docker's top-level shorthands.
   RegisterImageLs(app, "images", ctx);
   RegisterImageRm(app, "rmi", ctx);

@@ -1,4 +1,5 @@
-// mydocker image ls [-q] [--no-trunc] [--format json] [REPOSITORY[:TAG]]   (alias: images)
+// mydocker image ls [-q] [--no-trunc] [--digests] [--format json] [REPOSITORY[:TAG]]   (alias:
+// images)
 #include <iostream>
 #include <memory>
 #include <set>
@@ -25,9 +26,19 @@ std::pair<std::string, std::string> SplitTag(const std::string& tag) {
 struct LsFlags {
   bool quiet = false;
   bool no_trunc = false;
+  bool digests = false;
   std::string format;
   std::string filter;  // REPOSITORY[:TAG]
 };
+
+// The digest a pull recorded for `repository` ("repo@sha256:..."), or "<none>".
+std::string DigestOf(const Image& image, const std::string& repository) {
+  for (const std::string& ref : image.digests) {
+    size_t at = ref.find('@');
+    if (ref.compare(0, at, repository) == 0 && at == repository.size()) return ref.substr(at + 1);
+  }
+  return "<none>";
+}
 
 struct Row {
   const Image* image;
@@ -40,7 +51,12 @@ std::vector<Row> Rows(const std::vector<Image>& images, const std::string& filte
   auto [want_repo, want_tag] = SplitTag(filter);
   std::vector<Row> rows;
   for (const Image& image : images) {
-    if (image.tags.empty() && filter.empty()) rows.push_back({&image, "<none>", "<none>"});
+    if (image.tags.empty() && filter.empty()) {
+      // Untagged: one row, with the repository of a digest reference if it has one.
+      std::string repo =
+          image.digests.empty() ? "<none>" : image.digests[0].substr(0, image.digests[0].find('@'));
+      rows.push_back({&image, repo, "<none>"});
+    }
     for (const std::string& t : image.tags) {
       auto [repo, tag] = SplitTag(t);
       if (!filter.empty() && (repo != want_repo || (!want_tag.empty() && tag != want_tag))) {
@@ -70,11 +86,15 @@ std::string Render(const std::vector<Row>& rows, const LsFlags& flags) {
                       "\n");
     return out;
   }
-  Table table({"REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"});
+  std::vector<std::string> header = {"REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"};
+  if (flags.digests) header.insert(header.begin() + 2, "DIGEST");
+  Table table(header);
   for (const Row& row : rows) {
-    table.Add({row.repository, row.tag, views::DisplayImageId(row.image->id, flags.no_trunc),
-               absl::StrCat(HumanDuration(now - row.image->created), " ago"),
-               HumanSize(row.image->size)});
+    std::vector<std::string> cells = {
+        row.repository, row.tag, views::DisplayImageId(row.image->id, flags.no_trunc),
+        absl::StrCat(HumanDuration(now - row.image->created), " ago"), HumanSize(row.image->size)};
+    if (flags.digests) cells.insert(cells.begin() + 2, DigestOf(*row.image, row.repository));
+    table.Add(cells);
   }
   return table.Render();
 }
@@ -102,6 +122,7 @@ void RegisterImageLs(CLI::App& parent, const std::string& name, Context& ctx) {
   CLI::App* cmd = parent.add_subcommand(name, "List images");
   cmd->add_flag("-q,--quiet", flags->quiet, "Only show image IDs");
   cmd->add_flag("--no-trunc", flags->no_trunc, "Don't truncate output");
+  cmd->add_flag("--digests", flags->digests, "Show digests");
   cmd->add_option("--format", flags->format, "Output format: table or json");
   cmd->add_option("reference", flags->filter, "Only images of REPOSITORY[:TAG]");
   cmd->callback([&ctx, flags] { ctx.exit_code = Ls(ctx, *flags); });

@@ -22,8 +22,13 @@ absl::Status RemoveOne(Runtime& rt, const std::string& ref, bool force) {
   if (!before.ok()) return before.status();
   if (absl::Status s = rt.RemoveImage(ref, force); !s.ok()) return s;
   absl::StatusOr<Image> after = rt.images().Resolve(before->id);
-  std::vector<std::string> kept = after.ok() ? after->tags : std::vector<std::string>{};
-  for (const std::string& tag : before->tags) {
+  std::vector<std::string> kept, had = before->tags;
+  had.insert(had.end(), before->digests.begin(), before->digests.end());
+  if (after.ok()) {
+    kept = after->tags;
+    kept.insert(kept.end(), after->digests.begin(), after->digests.end());
+  }
+  for (const std::string& tag : had) {
     if (std::find(kept.begin(), kept.end(), tag) == kept.end()) {
       std::cout << "Untagged: " << tag << "\n";
     }
@@ -50,7 +55,8 @@ void RegisterImageRm(CLI::App& parent, const std::string& name, Context& ctx) {
   CLI::App* cmd = parent.add_subcommand(name, "Remove one or more images");
   cmd->add_flag("-f,--force", flags->force,
                 "Remove the last tag of an image a container uses (the image stays until unused)");
-  cmd->add_option("images", flags->images, "Images (NAME[:TAG], ID or ID prefix)")->required();
+  cmd->add_option("images", flags->images, "Images (NAME[:TAG], NAME@DIGEST, ID or ID prefix)")
+      ->required();
   cmd->callback([&ctx, flags] { ctx.exit_code = Rm(ctx, *flags); });
   if (name == "rm") cmd->alias("remove");
 }

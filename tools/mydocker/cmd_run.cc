@@ -7,10 +7,13 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "absl/strings/str_cat.h"
 #include "attach.h"
 #include "cli_parse.h"
 #include "commands.h"
 #include "mydocker/status_macros.h"
+#include "mydocker/utf8.h"
+#include "registry_program.h"
 #include "run_options.h"
 #include "terminal.h"
 
@@ -21,6 +24,31 @@ std::optional<std::string> HostEnv(const std::string& key) {
   const char* v = std::getenv(key.c_str());
   if (v == nullptr) return std::nullopt;
   return std::string(v);
+}
+
+// --pull: pulls the image when asked (always) or when it is not stored (missing, the default,
+// as in Docker), the pull's output on stderr. False, with the exit status set (125), when the
+// image is needed and could not be had.
+bool PullForRun(Context& ctx, Runtime& rt, const std::string& pull, const std::string& image) {
+  if (pull != "missing" && pull != "always" && pull != "never") {
+    ctx.Fail(absl::InvalidArgumentError(
+                 absl::StrCat("invalid pull option: '", pull,
+                              "': must be one of \"missing\", \"always\" or \"never\"")),
+             125);
+    return false;
+  }
+  if (pull == "never") return true;
+  if (pull == "missing") {
+    absl::StatusOr<Image> found = rt.images().Resolve(image);
+    if (!absl::IsNotFound(found.status())) return true;  // stored, or an error Create reports
+    std::cerr << "Unable to find image '" << Printable(image) << "' locally" << std::endl;
+  }
+  PullRequest request;
+  request.ref = image;
+  request.out_fd = STDERR_FILENO;
+  if (RunPull(ctx, request) == 0) return true;
+  ctx.exit_code = 125;  // the pull printed why, in one line
+  return false;
 }
 
 int Run(Context& ctx, const RunFlags& flags) {
@@ -40,6 +68,7 @@ int Run(Context& ctx, const RunFlags& flags) {
   }
   Runtime* rt = ctx.OpenRuntime();
   if (rt == nullptr) return ctx.exit_code;
+  if (!PullForRun(ctx, *rt, flags.pull, options->image)) return ctx.exit_code;
   auto container = rt->Create(*options);
   if (!container.ok()) {
     ctx.Fail(container.status(), 125);
@@ -82,6 +111,8 @@ void RegisterRun(CLI::App& app, Context& ctx) {
   run->add_flag("-t,--tty", flags->tty, "Allocate a pseudo-terminal");
   run->add_flag("-d,--detach", flags->detach, "Run in the background and print the container ID");
   run->add_flag("--rm", flags->rm, "Remove the container when it exits");
+  run->add_option("--pull", flags->pull,
+                  "Pull the image before running: missing (if not stored), always or never");
   run->add_option("--name", flags->name, "Assign a name to the container");
   run->add_option("-e,--env", flags->env, "Set environment variables (KEY=VALUE or KEY)")
       ->allow_extra_args(false);

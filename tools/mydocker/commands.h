@@ -42,6 +42,8 @@ void RegisterImageInspect(CLI::App& image, Context& ctx);
 void RegisterSave(CLI::App& app, CLI::App& image, Context& ctx);
 void RegisterLoad(CLI::App& app, CLI::App& image, Context& ctx);
 void RegisterHistory(CLI::App& app, CLI::App& image, Context& ctx);
+void RegisterPull(CLI::App& app, CLI::App& image, Context& ctx);
+void RegisterTag(CLI::App& app, CLI::App& image, Context& ctx);
 void RegisterCommit(CLI::App& app, Context& ctx);
 void RegisterStats(CLI::App& app, Context& ctx);
 void RegisterUpdate(CLI::App& app, Context& ctx);

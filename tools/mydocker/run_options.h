@@ -28,6 +28,7 @@ struct RunFlags : ResourceFlags {
   bool tty = false;
   bool detach = false;
   bool rm = false;
+  std::string pull = "missing";  // --pull: missing, always or never
   std::string name;
   std::vector<std::string> env;
   std::vector<std::string> env_files;

@@ -22,6 +22,10 @@
 
 namespace mydocker {
 
+struct PullOptions;
+struct PullResult;
+struct PullEvent;
+
 // The part of an image's config that run uses as defaults (OCI image config / Docker's).
 struct ImageConfig {
   std::vector<std::string> env;
@@ -44,6 +48,8 @@ struct HistoryEntry {
 struct Image {
   std::string id;                 // "sha256:<64 hex>"
   std::vector<std::string> tags;  // "busybox:latest"
+  // References by digest ("busybox@sha256:<manifest digest>"), recorded by pull.
+  std::vector<std::string> digests;
   absl::Time created;
   int64_t size = 0;                 // bytes of unpacked content
   std::vector<std::string> layers;  // diff ids "sha256:<hex>", bottom layer first
@@ -75,6 +81,16 @@ class ImageStore {
   // anything is stored; a failed load stores nothing. Layers already stored are reused. Returns
   // the loaded images with the tags they received.
   absl::StatusOr<std::vector<Image>> Load(const std::string& path);
+
+  // Pulls NAME[:TAG|@DIGEST] from its registry (see mydocker/pull.h and docs/registries.md):
+  // every blob verified, layers already stored not fetched, nothing stored unless the whole image
+  // is. Records the tag and NAME@DIGEST. Defined in image_pull.cc, which links libcurl: programs
+  // that do not call it do not need libcurl.
+  absl::StatusOr<PullResult> Pull(absl::string_view ref, const PullOptions& options,
+                                  const std::function<void(const PullEvent&)>& progress);
+
+  // Tags the image `source` (a reference or id) as `target` ("name[:tag]").
+  absl::Status Tag(absl::string_view source, absl::string_view target);
 
   // Writes the images named by `refs` (names, ids) as one tar to `out_fd` (not owned) holding
   // both forms: Docker's (manifest.json, repositories) and an OCI image layout (oci-layout,

@@ -74,6 +74,7 @@ absl::StatusOr<Descriptor> ParseDescriptor(const Value& v, absl::string_view wha
   if (platform != v.MemberEnd()) {
     d.os = StringOf(platform->value, "os");
     d.architecture = StringOf(platform->value, "architecture");
+    d.variant = StringOf(platform->value, "variant");
   }
   return d;
 }

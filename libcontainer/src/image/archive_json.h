@@ -33,7 +33,7 @@ struct Descriptor {
   std::string digest;  // "sha256:<hex>"
   int64_t size = -1;   // -1: not given
   std::map<std::string, std::string> annotations;
-  std::string os, architecture;  // platform, when given
+  std::string os, architecture, variant;  // platform, when given
 };
 
 struct OciManifest {

@@ -12,15 +12,15 @@ using ::testing::HasSubstr;
 const std::string kDigest = "sha256:" + std::string(64, 'a');
 
 TEST(ArchiveJsonTest, OciIndexAndManifestRoundTrip) {
-  Descriptor layer{kOciLayerType, kDigest, 10, {}, "", ""};
+  Descriptor layer{kOciLayerType, kDigest, 10, {}, "", "", ""};
   std::string manifest_json =
-      SerializeOciManifest({{kOciConfigType, kDigest, 5, {}, "", ""}, {layer, layer}});
+      SerializeOciManifest({{kOciConfigType, kDigest, 5, {}, "", "", ""}, {layer, layer}});
   auto manifest = ParseOciManifest(manifest_json, "m");
   ASSERT_TRUE(manifest.ok()) << manifest.status();
   EXPECT_EQ(manifest->config.size, 5);
   ASSERT_EQ(manifest->layers.size(), 2u);
   EXPECT_EQ(manifest->layers[1].media_type, kOciLayerType);
-  Descriptor m{kOciManifestType, kDigest, 99, {{kRefNameAnnotation, "latest"}}, "", ""};
+  Descriptor m{kOciManifestType, kDigest, 99, {{kRefNameAnnotation, "latest"}}, "", "", ""};
   auto index = ParseOciIndex(SerializeOciIndex({m}), "i");
   ASSERT_TRUE(index.ok()) << index.status();
   ASSERT_EQ(index->size(), 1u);

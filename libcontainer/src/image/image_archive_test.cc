@@ -34,7 +34,7 @@ class ImageArchiveTest : public ::testing::Test {
   Descriptor Blob(const std::string& media_type, const std::string& data) {
     std::string digest = Sha256Digest(data);
     EXPECT_TRUE(WriteFileAtomic(layout_ + "/blobs/sha256/" + digest.substr(7), data).ok());
-    return {media_type, digest, static_cast<int64_t>(data.size()), {}, "", ""};
+    return {media_type, digest, static_cast<int64_t>(data.size()), {}, "", "", ""};
   }
 
   std::string LayerBytes(const std::string& name, bool second) {

@@ -119,7 +119,7 @@ absl::Status WriteLayers(ArchiveWriter& out, const std::string& root, const Imag
       MYDOCKER_RETURN_IF_ERROR(out.AddFile(path, fd.get()));
       out.Mark(path);
     }
-    manifest->layers.push_back({kOciLayerType, diff_id, st.st_size, {}, "", ""});
+    manifest->layers.push_back({kOciLayerType, diff_id, st.st_size, {}, "", "", ""});
     entry->layers.push_back(path);
   }
   return absl::OkStatus();
@@ -133,12 +133,13 @@ absl::Status WriteImage(ArchiveWriter& out, const std::string& root, const SaveI
   entry.repo_tags = item.tags;
   OciManifest manifest;
   manifest.config = {
-      kOciConfigType, item.image.id, static_cast<int64_t>(config.size()), {}, "", ""};
+      kOciConfigType, item.image.id, static_cast<int64_t>(config.size()), {}, "", "", ""};
   MYDOCKER_RETURN_IF_ERROR(WriteLayers(out, root, item.image, &manifest, &entry));
   std::string manifest_json = SerializeOciManifest(manifest);
   std::string digest = Sha256Digest(manifest_json);
   MYDOCKER_RETURN_IF_ERROR(out.AddBlob(digest, manifest_json).status());
-  Descriptor d{kOciManifestType, digest, static_cast<int64_t>(manifest_json.size()), {}, "", ""};
+  Descriptor d{
+      kOciManifestType, digest, static_cast<int64_t>(manifest_json.size()), {}, "", "", ""};
   if (item.tags.empty()) index->push_back(d);
   // The full reference in both: skopeo and umoci find an image of an OCI layout by ref.name.
   for (const std::string& tag : item.tags) {

@@ -20,6 +20,7 @@
 #include "image/store_files.h"
 #include "mydocker/fs_util.h"
 #include "mydocker/status_macros.h"
+#include "registry/remote_reference.h"
 
 namespace mydocker {
 namespace {
@@ -82,9 +83,11 @@ absl::StatusOr<Catalog> LoadCatalog(const std::string& root) {
     catalog.images.push_back(std::move(image));
   }
   // A tag whose record is gone (never written by us) is ignored rather than fatal.
+  // "name@sha256:..." keys are references by digest (pull records them).
   for (const auto& [tag, id] : catalog.repositories) {
     for (Image& image : catalog.images) {
-      if (image.id == id) image.tags.push_back(tag);
+      if (image.id != id) continue;
+      (tag.find('@') == std::string::npos ? image.tags : image.digests).push_back(tag);
     }
   }
   std::sort(catalog.images.begin(), catalog.images.end(), [](const Image& a, const Image& b) {
@@ -114,8 +117,20 @@ absl::StatusOr<Match> MatchIdPrefix(const Catalog& catalog, absl::string_view re
   return Match{*found, ""};
 }
 
+// NAME@sha256:<hex>, recorded by a pull.
+absl::StatusOr<Match> FindByDigest(const Catalog& catalog, absl::string_view ref) {
+  MYDOCKER_ASSIGN_OR_RETURN(registry::RemoteReference remote, registry::ParseRemoteReference(ref));
+  std::string key = remote.LocalReference();
+  auto it = catalog.repositories.find(key);
+  for (size_t i = 0; it != catalog.repositories.end() && i < catalog.images.size(); ++i) {
+    if (catalog.images[i].id == it->second) return Match{i, key};
+  }
+  return absl::NotFoundError(absl::StrCat("no such image: ", ref));
+}
+
 // Docker's order: a full id, then a name[:tag], then a unique id prefix.
 absl::StatusOr<Match> FindImage(const Catalog& catalog, absl::string_view ref) {
+  if (ref.find('@') != absl::string_view::npos) return FindByDigest(catalog, ref);
   bool id_only = absl::StartsWith(ref, kSha256);
   absl::string_view hex = HexOf(ref);
   bool hex_ok = !hex.empty() && hex.size() <= kHexLength && IsHex(hex);
@@ -311,11 +326,34 @@ absl::Status ReleaseRemovedImages(const std::string& root,
   absl::Status result;
   for (const Image& image : catalog.images) {
     const std::string mark = RemovedMark(root, image.id);
-    if (!PathExists(mark) || (image.tags.empty() && in_use(image.id))) continue;
-    if (image.tags.empty()) result.Update(DeleteImage(root, catalog, image));
+    bool untagged = image.tags.empty() && image.digests.empty();
+    if (!PathExists(mark) || (untagged && in_use(image.id))) continue;
+    if (untagged) result.Update(DeleteImage(root, catalog, image));
     if (result.ok()) ::unlink(mark.c_str());
   }
   return result;
+}
+
+// The references removing `ref` (a tag, a digest reference, or "" for the id) takes away: with
+// the last tag of a repository go its references by digest, as in Docker.
+std::vector<std::string> Untagged(const Image& image, const std::string& ref) {
+  std::vector<std::string> out;
+  if (ref.empty() || ref.find('@') != std::string::npos) {
+    if (ref.empty()) out = image.tags;
+    for (const std::string& d : image.digests) {
+      if (ref.empty() || d == ref) out.push_back(d);
+    }
+    return out;
+  }
+  out.push_back(ref);
+  std::string repository = ref.substr(0, ref.rfind(':'));
+  for (const std::string& tag : image.tags) {
+    if (tag != ref && tag.substr(0, tag.rfind(':')) == repository) return out;
+  }
+  for (const std::string& d : image.digests) {
+    if (d.substr(0, d.find('@')) == repository) out.push_back(d);
+  }
+  return out;
 }
 
 absl::Status ImageStore::Remove(absl::string_view ref, bool force,
@@ -329,9 +367,8 @@ absl::Status ImageStore::Remove(absl::string_view ref, bool force,
         absl::StrCat("image ", ShortId(image.id), " has several tags (",
                      absl::StrJoin(image.tags, ", "), "): remove them by name or use force"));
   }
-  std::vector<std::string> untag =
-      match.tag.empty() ? image.tags : std::vector<std::string>{match.tag};
-  bool last = untag.size() == image.tags.size();
+  std::vector<std::string> untag = Untagged(image, match.tag);
+  bool last = untag.size() == image.tags.size() + image.digests.size();
   bool used = last && in_use && in_use(image.id);
   if (used && !force) {
     return absl::FailedPreconditionError(
@@ -347,6 +384,20 @@ absl::Status ImageStore::Remove(absl::string_view ref, bool force,
   if (used) return WriteFileAtomic(RemovedMark(root_, image.id), "");
   if (!last) return absl::OkStatus();
   return DeleteImage(root_, catalog, image);
+}
+
+}  // namespace mydocker
+
+namespace mydocker {
+
+absl::Status ImageStore::Tag(absl::string_view source, absl::string_view target) {
+  MYDOCKER_ASSIGN_OR_RETURN(auto name_tag, ParseImageReference(target));
+  MYDOCKER_ASSIGN_OR_RETURN(FileLock lock, FileLock::Acquire(LockPath(root_)));
+  MYDOCKER_ASSIGN_OR_RETURN(Catalog catalog, LoadCatalog(root_));
+  MYDOCKER_ASSIGN_OR_RETURN(Match match, FindImage(catalog, source));
+  catalog.repositories[absl::StrCat(name_tag.first, ":", name_tag.second)] =
+      catalog.images[match.index].id;
+  return WriteFileAtomic(RepositoriesPath(root_), SerializeRepositories(catalog.repositories));
 }
 
 }  // namespace mydocker

@@ -14,20 +14,12 @@
 #include "mydocker/status_macros.h"
 #include "mydocker/unique_fd.h"
 #include "process/stdio_relay.h"
+#include "program_path.h"
 
 namespace mydocker::network {
 
 std::string NftProgramPath() {
-  if (const char* env = std::getenv("MYDOCKER_NFT"); env != nullptr && *env != '\0') return env;
-  char self[4096];
-  ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
-  if (n > 0) {
-    std::string dir(self, static_cast<size_t>(n));
-    dir.resize(dir.rfind('/') + 1);
-    std::string beside = dir + "mydocker-nft";
-    if (::access(beside.c_str(), X_OK) == 0) return beside;
-  }
-  return MYDOCKER_NFT_PATH;
+  return ProgramPath("MYDOCKER_NFT", "mydocker-nft", MYDOCKER_NFT_PATH);
 }
 
 absl::Status RunNftScript(const std::string& script) {

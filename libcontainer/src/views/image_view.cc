@@ -68,6 +68,7 @@ std::string ImageInspect(const Image& image, absl::string_view config_json, Json
   w.StartObject();
   json::KeyString(w, "Id", image.id);
   json::KeyStringArray(w, "RepoTags", image.tags);
+  json::KeyStringArray(w, "RepoDigests", image.digests);
   json::KeyString(w, "Created", FormatRfc3339(image.created));
   Copy(w, config, "author", "Author");
   Copy(w, config, "architecture", "Architecture");

@@ -1,0 +1,77 @@
+// Pulling an image from a registry into an ImageStore (ImageStore::Pull). See docs/registries.md.
+#ifndef MYDOCKER_PULL_H_
+#define MYDOCKER_PULL_H_
+
+#include <csignal>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "mydocker/image_store.h"
+
+namespace mydocker {
+
+struct PullOptions {
+  // "os/arch[/variant]" chosen from a manifest list or index; "" is this machine's (linux/amd64).
+  std::string platform;
+  int parallel = 3;  // layers downloaded at once
+  // Per-registry CA certificates: <certs_dir>/<host[:port]>/ca.crt ("" the default,
+  // /etc/mydocker/certs.d, or $MYDOCKER_CERTS_D).
+  std::string certs_dir;
+  // Comma-separated registries reached over plain HTTP (loopback hosts always are).
+  std::string insecure_registries;
+  long connect_timeout_seconds = 30;
+  long stall_seconds = 60;  // a transfer slower than 1 KiB/s for this long fails
+  // Set (by a signal handler) to stop: the pull then fails with Cancelled, storing nothing.
+  const volatile std::sig_atomic_t* cancel = nullptr;
+};
+
+// What a pull reports as it goes. `layer` is the short id (12 hex digits) of the layer's
+// compressed blob, empty for events about the whole image.
+struct PullEvent {
+  enum Kind {
+    kResolved,      // the manifest is known: `layer` empty, `total` = number of layers
+    kLayerExists,   // already stored: not fetched
+    kLayerWaiting,  // to be downloaded ("Pulling fs layer")
+    kDownloading,   // `current` of `total` bytes
+    kDownloaded,    // verified ("Download complete")
+    kExtracting,
+    kLayerDone,  // unpacked and its diff id verified ("Pull complete")
+  };
+  Kind kind;
+  std::string layer;
+  int64_t current = 0;
+  int64_t total = 0;
+};
+
+struct PullResult {
+  Image image;
+  std::string reference;  // as the store names it: "busybox:latest", "host:5000/app@sha256:..."
+  std::string full_reference;  // as Docker prints it: "docker.io/library/busybox:latest"
+  std::string tag_or_digest;   // "latest" or "sha256:..."
+  std::string repository;      // "library/busybox"
+  std::string digest;          // the manifest's (or manifest list's) digest
+  bool downloaded = false;     // false: the image was already stored ("Image is up to date")
+};
+
+using PullProgress = std::function<void(const PullEvent&)>;
+
+// mydocker-registry, the program that runs pulls for programs that do not link libcurl (the
+// static CLI): $MYDOCKER_REGISTRY, else the one beside the running binary, else the installed one.
+struct RegistryProgramRequest {
+  std::vector<std::string> args;  // after the program's path: {"pull", "--root", ROOT, ..., REF}
+  int stdout_fd = 1;
+  int stderr_fd = 2;
+  // A signalfd (the caller blocked its signals): each signal read from it is sent on to the
+  // program, which then stops and stores nothing. -1: none.
+  int signal_fd = -1;
+};
+
+// Runs the program and returns its exit status (0 success, 1 failure: it printed why).
+absl::StatusOr<int> RunRegistryProgram(const RegistryProgramRequest& request);
+
+}  // namespace mydocker
+
+#endif  // MYDOCKER_PULL_H_

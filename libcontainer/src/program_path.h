@@ -1,0 +1,15 @@
+// Where the runtime finds a program of its own that it runs (mydocker-nft, mydocker-registry).
+#ifndef MYDOCKER_PROGRAM_PATH_H_
+#define MYDOCKER_PROGRAM_PATH_H_
+
+#include <string>
+
+namespace mydocker {
+
+// $`env` when set and not empty, else `name` beside the running binary when executable there,
+// else `installed` (its path fixed at build time).
+std::string ProgramPath(const char* env, const char* name, const char* installed);
+
+}  // namespace mydocker
+
+#endif  // MYDOCKER_PROGRAM_PATH_H_
