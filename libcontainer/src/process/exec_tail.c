@@ -49,7 +49,13 @@ void mydocker_exec_tail_fail(int report_fd, int exit_code, int err, const char *
   append(e.what, sizeof e.what, what2);
   append(e.what, sizeof e.what, what3);
   /* Nobody may be left to read it (the reader died): the exit status still tells. */
-  send(report_fd, &e, sizeof e, MSG_NOSIGNAL);
+  if (report_fd >= 0) {
+    send(report_fd, &e, sizeof e, MSG_NOSIGNAL);
+  } else { /* OCI mode after `start`: the caller (conmon, a shim) logs the command's stderr */
+    size_t len = strlen(e.what);
+    e.what[len < sizeof e.what - 1 ? len : sizeof e.what - 2] = '\n';
+    (void)!write(STDERR_FILENO, e.what, len + 1 < sizeof e.what ? len + 1 : sizeof e.what - 1);
+  }
   _exit(exit_code);
 }
 
@@ -128,7 +134,7 @@ static void set_up_stdio(const struct mydocker_exec_tail_plan *p) {
   /* Nothing of the caller's reaches the command: every descriptor above stdio closes at
    * execve, the report socket too (its end of stream is how the reader learns that execve
    * succeeded). */
-  if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) != 0) {
+  if (syscall(SYS_close_range, 3U + p->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) != 0) {
     fail_runtime(p, "close_range", NULL);
   }
 }
@@ -258,6 +264,24 @@ __attribute__((noreturn)) static void exec_command(const struct mydocker_exec_ta
                           "exec: \"", p->command_name, "\"");
 }
 
+/* OCI mode: tells the creator that the container is ready, then waits for `start`. Returns the
+ * plan for the rest: its failures go to stderr, as the creator is gone. */
+static struct mydocker_exec_tail_plan wait_for_start(const struct mydocker_exec_tail_plan *p) {
+  char created = MYDOCKER_EXEC_TAIL_CREATED;
+  if (send(p->report_fd, &created, 1, MSG_NOSIGNAL) != 1) _exit(MYDOCKER_EXIT_RUNTIME);
+  char byte;
+  ssize_t n;
+  do {
+    n = read(p->start_fd, &byte, 1);
+  } while (n < 0 && errno == EINTR);
+  if (n != 1) _exit(MYDOCKER_EXIT_RUNTIME);
+  close(p->start_fd);
+  close(p->report_fd);
+  struct mydocker_exec_tail_plan after = *p;
+  after.report_fd = -1;
+  return after;
+}
+
 void mydocker_exec_tail_run(const struct mydocker_exec_tail_plan *p) {
   set_up_stdio(p);
   enter_working_dir(p);
@@ -272,6 +296,10 @@ void mydocker_exec_tail_run(const struct mydocker_exec_tail_plan *p) {
   umask(p->umask);
   reset_signals(p);
   load_seccomp(p, /*late=*/1);
+  if (p->wait_for_start) {
+    const struct mydocker_exec_tail_plan after = wait_for_start(p);
+    exec_command(&after);
+  }
   /* Every step before execve went well: the end of stream that follows (the kernel closing our
    * close-on-exec end) then means execve succeeded, even if the command has already exited by
    * the time the reader looks. If this fails the reader is gone: nobody would learn how the

@@ -379,9 +379,15 @@ absl::StatusOr<InitPlan> BuildInitPlan(const ContainerConfig& config,
   if (config.process.console_size) plan.console_size = *config.process.console_size;
   plan.rootfs = config.root.path;
   plan.rootfs_readonly = config.root.readonly;
-  MYDOCKER_ASSIGN_OR_RETURN(plan.overlay_data,
-                            Rootfs::FromSpec(config.root.path, config.root).OverlayOptions());
-  plan.overlay_what = absl::StrCat("mount overlay on ", config.root.path);
+  // No layers: an OCI bundle's ready root directory.
+  plan.bind_rootfs = config.root.lower_dirs.empty() && config.root.upper_dir.empty();
+  if (plan.bind_rootfs) {
+    plan.overlay_what = absl::StrCat("bind mount root file system ", config.root.path);
+  } else {
+    MYDOCKER_ASSIGN_OR_RETURN(plan.overlay_data,
+                              Rootfs::FromSpec(config.root.path, config.root).OverlayOptions());
+    plan.overlay_what = absl::StrCat("mount overlay on ", config.root.path);
+  }
   for (const MountSpec& spec : config.mounts) {
     MYDOCKER_ASSIGN_OR_RETURN(PlannedMount m, PlanMount(spec));
     if (m.flags & MS_BIND) {

@@ -6,6 +6,7 @@
 #define MYDOCKER_PROCESS_INIT_PLAN_H_
 
 #include <linux/filter.h>
+#include <signal.h>
 #include <sys/types.h>
 
 #include <cstdint>
@@ -48,6 +49,13 @@ struct PlannedDevice {
   dev_t dev;
   uid_t uid = 0;
   gid_t gid = 0;
+};
+
+// A resource limit (OCI process.rlimits[]), set by init with prlimit.
+struct PlannedRlimit {
+  int resource = 0;  // RLIMIT_*
+  uint64_t soft = 0;
+  uint64_t hard = 0;
 };
 
 struct InitPlan {
@@ -119,6 +127,23 @@ struct InitPlan {
   std::vector<std::string> env_storage;
   std::vector<char*> argv;
   std::vector<char*> envp;
+
+  // What the OCI runtime mode (oci/, `mydocker-runc`) changes; the defaults are the Docker-like
+  // mode's. Its init outlives its creator (`create` exits; the caller is the subreaper), so no
+  // parent-death signal (0).
+  int parent_death_signal = SIGKILL;
+  // root.path is a ready directory (an OCI bundle's rootfs): bind-mounted onto itself for
+  // pivot_root instead of an overlay being assembled there.
+  bool bind_rootfs = false;
+  // linux.rootfsPropagation, applied to "/" after pivot_root (MS_SHARED, MS_SLAVE, MS_PRIVATE,
+  // MS_UNBINDABLE with MS_REC); 0: the mounts stay private.
+  unsigned long root_propagation = 0;
+  std::vector<PlannedRlimit> rlimits;
+  std::vector<std::pair<std::string, std::string>> sysctls;  // "/proc/sys/net/...", value
+  // Wait for `start` before execve (exec_tail.h: wait_for_start, start_fd, preserve_fds).
+  bool wait_for_start = false;
+  int start_fd = -1;
+  unsigned preserve_fds = 0;
 };
 
 // Builds the plan for `config`. `stdio` and `sync_fd` are filled in by the caller.
