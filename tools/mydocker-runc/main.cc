@@ -1,5 +1,7 @@
 // mydocker-runc: mydocker as an OCI runtime, with runc's command line, for podman (conmon) and
 // containerd's runc shim. See docs/oci.md.
+#include <csignal>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -30,6 +32,8 @@ constexpr char kUsage[] =
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A hook that exits without reading its state must not kill us (init resets it to default).
+  std::signal(SIGPIPE, SIG_IGN);
   Context ctx;
   ctx.argv.assign(argv, argv + argc);
   mydocker::runc::FlagSpec globals{{"root", "log", "log-format", "criu", "rootless"},

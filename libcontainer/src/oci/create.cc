@@ -87,6 +87,20 @@ absl::Status AddCgroupMount(const Spec& spec, const CgroupManager& cgroups, cons
   return absl::OkStatus();
 }
 
+absl::Status PlanCapabilities(const Spec& spec, process::InitPlan& plan) {
+  if (!spec.capabilities.has_value()) return absl::OkStatus();
+  const CapabilitySets& c = *spec.capabilities;
+  plan.all_capability_sets = true;
+  plan.limit_capabilities = true;
+  plan.last_capability = process::LastCapability();
+  MYDOCKER_ASSIGN_OR_RETURN(plan.capabilities, process::CapabilityMask(c.bounding));
+  MYDOCKER_ASSIGN_OR_RETURN(plan.cap_effective, process::CapabilityMask(c.effective));
+  MYDOCKER_ASSIGN_OR_RETURN(plan.cap_permitted, process::CapabilityMask(c.permitted));
+  MYDOCKER_ASSIGN_OR_RETURN(plan.cap_inheritable, process::CapabilityMask(c.inheritable));
+  MYDOCKER_ASSIGN_OR_RETURN(plan.cap_ambient, process::CapabilityMask(c.ambient));
+  return absl::OkStatus();
+}
+
 void ApplyOciPlan(const Spec& spec, const CreateOptions& options, process::InitPlan& plan) {
   plan.parent_death_signal = 0;
   plan.root_propagation = spec.root_propagation;
@@ -270,11 +284,11 @@ absl::StatusOr<pid_t> Runtime::Create(const std::string& id, const CreateOptions
   MYDOCKER_RETURN_IF_ERROR(AddCgroupMount(spec, *cgroups_, record.cgroup_path, spec.config));
   MYDOCKER_ASSIGN_OR_RETURN(process::InitPlan plan, process::BuildInitPlan(spec.config));
   ApplyOciPlan(spec, options, plan);
+  MYDOCKER_RETURN_IF_ERROR(PlanCapabilities(spec, plan));
   MYDOCKER_RETURN_IF_ERROR(
       Launch(spec, options, id, record.cgroup_path, plan, &rollback.pid).status());
   MYDOCKER_RETURN_IF_ERROR(FinishRecord(rollback.pid, spec, record));
   MYDOCKER_RETURN_IF_ERROR(WriteFileAtomic(Dir(id) + "/state.json", RecordToJson(record), 0600));
-  MYDOCKER_RETURN_IF_ERROR(RunHooks(spec.hooks.prestart, record, Status::kCreated, "prestart"));
   MYDOCKER_RETURN_IF_ERROR(
       RunHooks(spec.hooks.create_runtime, record, Status::kCreated, "createRuntime"));
   MYDOCKER_RETURN_IF_ERROR(

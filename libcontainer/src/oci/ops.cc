@@ -132,6 +132,9 @@ absl::Status Runtime::Start(const std::string& id) {
         absl::StrCat("cannot start a container that is ", StatusName(status)));
   }
   MYDOCKER_ASSIGN_OR_RETURN(Hooks hooks, LoadHooks(id));
+  // prestart as runtime-spec 1.0.2 (the version this runtime reports) places it: after `start`
+  // is called, before the user's program.
+  MYDOCKER_RETURN_IF_ERROR(RunHooks(hooks.prestart, record, Status::kCreated, "prestart"));
   MYDOCKER_RETURN_IF_ERROR(
       RunHooks(hooks.start_container, record, Status::kCreated, "startContainer"));
   const std::string fifo = Dir(id) + "/" + kExecFifo;
@@ -184,7 +187,7 @@ absl::Status Runtime::Delete(const std::string& id, bool force) {
     return record.status();
   }
   Status status = StatusOf(*record);
-  if ((status == Status::kRunning || status == Status::kPaused) && !force) {
+  if (status != Status::kStopped && !force) {
     return absl::FailedPreconditionError(
         absl::StrCat("cannot delete container ", id, " that is not stopped: ", StatusName(status)));
   }

@@ -65,6 +65,17 @@ absl::Status ReadRlimits(const json::ObjectReader& process, Spec& spec) {
   return absl::OkStatus();
 }
 
+absl::Status ReadCapabilities(const json::ObjectReader& process, Spec& spec) {
+  MYDOCKER_ASSIGN_OR_RETURN(auto caps, process.GetObject("capabilities"));
+  if (!caps.has_value()) return absl::OkStatus();
+  CapabilitySets& sets = spec.capabilities.emplace();
+  MYDOCKER_RETURN_IF_ERROR(caps->GetStringArray("bounding", &sets.bounding));
+  MYDOCKER_RETURN_IF_ERROR(caps->GetStringArray("effective", &sets.effective));
+  MYDOCKER_RETURN_IF_ERROR(caps->GetStringArray("permitted", &sets.permitted));
+  MYDOCKER_RETURN_IF_ERROR(caps->GetStringArray("inheritable", &sets.inheritable));
+  return caps->GetStringArray("ambient", &sets.ambient);
+}
+
 absl::Status ReadStringMap(const json::ObjectReader& r, const char* key,
                            std::vector<std::pair<std::string, std::string>>* out) {
   MYDOCKER_ASSIGN_OR_RETURN(auto object, r.GetObject(key));
@@ -200,6 +211,20 @@ absl::Status ReadLinuxExtras(const json::ObjectReader& top, Spec& spec) {
   return absl::OkStatus();
 }
 
+// "1.0.2", "1.1.0-rc.1": the spec's major version 1 in semantic-version form.
+absl::Status CheckVersion(const std::string& version) {
+  std::vector<std::string> parts = absl::StrSplit(version.substr(0, version.find('-')), '.');
+  bool ok = parts.size() == 3 && parts[0] == "1";
+  for (const std::string& p : parts) {
+    ok = ok && !p.empty() && std::all_of(p.begin(), p.end(), absl::ascii_isdigit);
+  }
+  if (!ok) {
+    return Refuse("ociVersion",
+                  absl::StrCat("\"", version, "\" is not a version 1.x.y of the spec"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ResolveRoot(const std::string& bundle, Spec& spec) {
   std::string& path = spec.config.root.path;
   if (path.empty()) return Refuse("root.path", "is required");
@@ -249,6 +274,7 @@ void AllowStandardDevices(ContainerConfig& config) {
   std::vector<DeviceRule> defaults = DefaultDeviceRules();
   rules.insert(rules.end(), defaults.begin() + 1, defaults.end());  // all but "deny all"
   for (const LinuxDevice& d : config.linux_spec.devices) {
+    if (d.type == 'p') continue;  // a FIFO is no device to the cgroup
     rules.push_back({true, d.type, d.major, d.minor, "rwm"});
   }
 }
@@ -299,12 +325,14 @@ absl::StatusOr<Spec> ParseSpec(absl::string_view text, const std::string& bundle
   MYDOCKER_RETURN_IF_ERROR(RefuseUnsupported(top));
   Spec spec;
   MYDOCKER_ASSIGN_OR_RETURN(spec.config, ConfigFromJson(text));
+  MYDOCKER_RETURN_IF_ERROR(CheckVersion(spec.config.oci_version));
   MYDOCKER_RETURN_IF_ERROR(ResolveRoot(bundle, spec));
   MYDOCKER_RETURN_IF_ERROR(AdjustMounts(bundle, spec));
   AllowStandardDevices(spec.config);
   MYDOCKER_ASSIGN_OR_RETURN(auto process, top.GetObject("process"));
   if (process.has_value()) {
     MYDOCKER_RETURN_IF_ERROR(ReadRlimits(*process, spec));
+    MYDOCKER_RETURN_IF_ERROR(ReadCapabilities(*process, spec));
     MYDOCKER_RETURN_IF_ERROR(process->GetInteger("oomScoreAdj", &spec.oom_score_adj));
   }
   MYDOCKER_RETURN_IF_ERROR(ReadLinuxExtras(top, spec));

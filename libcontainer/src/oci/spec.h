@@ -34,7 +34,13 @@ struct Rlimit {
   uint64_t soft = 0, hard = 0;
 };
 
+// process.capabilities, every set by name ("CAP_CHOWN").
+struct CapabilitySets {
+  std::vector<std::string> bounding, effective, permitted, inheritable, ambient;
+};
+
 struct Spec {
+  std::optional<CapabilitySets> capabilities;
   ContainerConfig config;  // root.path made absolute (relative to the bundle)
   std::vector<std::pair<NamespaceType, std::string>> join;  // namespaces given by path
   Hooks hooks;

@@ -204,19 +204,28 @@ static void switch_user(const struct mydocker_exec_tail_plan *p) {
  * Another uid than 0 lost them all at setresuid. */
 static void set_capabilities(const struct mydocker_exec_tail_plan *p) {
   uid_t uid = p->set_user ? p->uid : getuid();
-  if (!p->limit_capabilities || uid != 0) return;
+  if (!p->limit_capabilities || (uid != 0 && !p->all_sets)) return;
   struct __user_cap_header_struct header = {_LINUX_CAPABILITY_VERSION_3, 0};
   struct __user_cap_data_struct data[2];
   memset(data, 0, sizeof data);
+  uint64_t effective = p->all_sets ? p->cap_effective : p->capabilities;
+  uint64_t permitted = p->all_sets ? p->cap_permitted : p->capabilities;
+  uint64_t inheritable = p->all_sets ? p->cap_inheritable : 0;
   for (int i = 0; i < 2; ++i) {
-    data[i].effective = data[i].permitted = (uint32_t)(p->capabilities >> (32 * i));
+    data[i].effective = (uint32_t)(effective >> (32 * i));
+    data[i].permitted = (uint32_t)(permitted >> (32 * i));
+    data[i].inheritable = (uint32_t)(inheritable >> (32 * i));
   }
   if (syscall(SYS_capset, &header, data) != 0) fail_runtime(p, "capset", NULL);
+  if (!p->all_sets) return;
+  for (int cap = 0; cap < 64; ++cap) {
+    if (((p->cap_ambient >> cap) & 1) &&
+        prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) != 0) {
+      fail_runtime(p, "raise ambient capability", NULL);
+    }
+  }
 }
 
-/* Changing uid/gid clears the parent-death signal: set it again. A parent that died before
- * this holds no end of the report socket any more, so sending the ready byte fails and the tail
- * exits without executing the command. */
 static void rearm_parent_death_signal(const struct mydocker_exec_tail_plan *p) {
   if (p->parent_death_signal != 0) prctl(PR_SET_PDEATHSIG, p->parent_death_signal, 0, 0, 0);
 }
@@ -290,8 +299,11 @@ void mydocker_exec_tail_run(const struct mydocker_exec_tail_plan *p) {
     fail_runtime(p, "set no_new_privs", NULL);
   }
   load_seccomp(p, /*late=*/0);
+  /* With all five sets, a non-root user keeps its permitted set across the switch. */
+  if (p->all_sets && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) fail_runtime(p, "keepcaps", NULL);
   switch_user(p);
   set_capabilities(p);
+  if (p->all_sets) prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
   rearm_parent_death_signal(p);
   umask(p->umask);
   reset_signals(p);

@@ -107,6 +107,12 @@ struct mydocker_exec_tail_plan {
   int wait_for_start;
   int start_fd;
   unsigned preserve_fds;
+
+  /* OCI process.capabilities, all five sets. With all_sets (and limit_capabilities, whose
+   * `capabilities` is then the bounding set), the process gets exactly these sets whatever its
+   * uid (capabilities kept across the user switch), ambient ones raised last. */
+  int all_sets;
+  uint64_t cap_effective, cap_permitted, cap_inheritable, cap_ambient;
 };
 
 /* Runs the tail: never returns. REQUIRES: the calling process has a single thread, and signals

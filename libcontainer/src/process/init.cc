@@ -36,6 +36,21 @@ void MkdirIfMissing(const char* path, mode_t mode) {
   ::mkdir(path, mode);  // EEXIST and others surface at the mount that follows
 }
 
+// mkdir -p, in a buffer on the stack (no allocation after clone).
+void MkdirParents(const char* path, mode_t mode) {
+  char buf[4096];
+  size_t n = 0;
+  for (; path[n] != '\0' && n + 1 < sizeof buf; ++n) {
+    if (path[n] == '/' && n > 0) {
+      buf[n] = '\0';
+      ::mkdir(buf, mode);
+    }
+    buf[n] = path[n];
+  }
+  buf[n] = '\0';
+  ::mkdir(buf, mode);
+}
+
 // The initramfs cannot be pivoted away from (the namespace's root mount has no parent): the
 // container's root is moved over "/" and made the root directory. The host's proc and sysfs go
 // first, so what stays reachable below the moved root holds no kernel interfaces; where one
@@ -103,7 +118,7 @@ void SetLimitsAndSysctls(const InitPlan& plan) {
 // including symlinks planted in the image, resolves inside the container's own tree.
 void MountSpecials(const InitPlan& plan) {
   for (const PlannedMount& m : plan.mounts) {
-    MkdirIfMissing(m.target.c_str(), 0755);
+    MkdirParents(m.target.c_str(), 0755);
     if (::mount(m.source.c_str(), m.target.c_str(), m.fstype.empty() ? nullptr : m.fstype.c_str(),
                 m.flags, m.data.empty() ? nullptr : m.data.c_str()) != 0) {
       Fail(plan, 125, errno, m.what.c_str());
@@ -345,6 +360,11 @@ mydocker_exec_tail_plan ExecTailPlan(const InitPlan& plan) {
   t.wait_for_start = plan.wait_for_start;
   t.start_fd = plan.start_fd;
   t.preserve_fds = plan.preserve_fds;
+  t.all_sets = plan.all_capability_sets;
+  t.cap_effective = plan.cap_effective;
+  t.cap_permitted = plan.cap_permitted;
+  t.cap_inheritable = plan.cap_inheritable;
+  t.cap_ambient = plan.cap_ambient;
   t.exec_candidates = plan.exec_candidate_ptrs.empty() ? nullptr : plan.exec_candidate_ptrs.data();
   t.command_name = plan.command_name.c_str();
   t.command_has_slash = plan.command_has_slash;

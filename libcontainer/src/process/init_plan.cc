@@ -253,9 +253,10 @@ void AddDevices(const std::vector<LinuxDevice>& extra, InitPlan& plan) {
         plan.device_dirs.push_back(prefix);
       }
     }
-    plan.devices.push_back(
-        {e.path, static_cast<mode_t>((e.type == 'b' ? S_IFBLK : S_IFCHR) | (e.file_mode & 07777)),
-         makedev(static_cast<unsigned>(e.major), static_cast<unsigned>(e.minor)), e.uid, e.gid});
+    mode_t kind = e.type == 'b' ? S_IFBLK : e.type == 'p' ? S_IFIFO : S_IFCHR;
+    plan.devices.push_back({e.path, static_cast<mode_t>(kind | (e.file_mode & 07777)),
+                            makedev(static_cast<unsigned>(e.major), static_cast<unsigned>(e.minor)),
+                            e.uid, e.gid});
   }
   plan.symlinks = {{"/proc/self/fd", "/dev/fd"},
                    {"/proc/self/fd/0", "/dev/stdin"},

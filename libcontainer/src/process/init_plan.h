@@ -144,6 +144,9 @@ struct InitPlan {
   bool wait_for_start = false;
   int start_fd = -1;
   unsigned preserve_fds = 0;
+  // All five capability sets (exec_tail.h: all_sets); `capabilities` is the bounding set.
+  bool all_capability_sets = false;
+  uint64_t cap_effective = 0, cap_permitted = 0, cap_inheritable = 0, cap_ambient = 0;
 };
 
 // Builds the plan for `config`. `stdio` and `sync_fd` are filled in by the caller.
