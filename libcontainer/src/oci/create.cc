@@ -1,8 +1,10 @@
 // `create`: config.json -> init plan -> init cloned and waiting before execve for `start`.
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <sched.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -87,6 +89,15 @@ absl::Status AddCgroupMount(const Spec& spec, const CgroupManager& cgroups, cons
   return absl::OkStatus();
 }
 
+// What this process may hand on (its permitted set): a host without, say, CAP_SYS_RESOURCE
+// cannot grant it, and a "privileged" spec asking for every capability must still start.
+uint64_t OwnPermitted() {
+  struct __user_cap_header_struct header = {_LINUX_CAPABILITY_VERSION_3, 0};
+  struct __user_cap_data_struct data[2] = {};
+  if (::syscall(SYS_capget, &header, data) != 0) return ~uint64_t{0};
+  return data[0].permitted | (uint64_t{data[1].permitted} << 32);
+}
+
 absl::Status PlanCapabilities(const Spec& spec, process::InitPlan& plan) {
   if (!spec.capabilities.has_value()) return absl::OkStatus();
   const CapabilitySets& c = *spec.capabilities;
@@ -98,6 +109,11 @@ absl::Status PlanCapabilities(const Spec& spec, process::InitPlan& plan) {
   MYDOCKER_ASSIGN_OR_RETURN(plan.cap_permitted, process::CapabilityMask(c.permitted));
   MYDOCKER_ASSIGN_OR_RETURN(plan.cap_inheritable, process::CapabilityMask(c.inheritable));
   MYDOCKER_ASSIGN_OR_RETURN(plan.cap_ambient, process::CapabilityMask(c.ambient));
+  const uint64_t own = OwnPermitted();
+  for (uint64_t* set : {&plan.capabilities, &plan.cap_effective, &plan.cap_permitted,
+                        &plan.cap_inheritable, &plan.cap_ambient}) {
+    *set &= own;
+  }
   return absl::OkStatus();
 }
 
@@ -117,10 +133,10 @@ void ApplyOciPlan(const Spec& spec, const CreateOptions& options, process::InitP
 
 int NamespaceFlag(NamespaceType type) { return static_cast<int>(process::NamespaceFlags({type})); }
 
-// Namespaces given by path: the network one init joins (after its cgroup); the others this
-// process joins before the clone, so init is created in them.
+// Namespaces given by path: the network and mount ones init joins (after its cgroup); the others
+// this process joins before the clone, so init is created in them.
 absl::Status JoinNamespaces(const Spec& spec, unsigned min_fd, process::InitPlan& plan,
-                            UniqueFd* netns) {
+                            UniqueFd* netns, UniqueFd* mntns) {
   for (const auto& [type, path] : spec.join) {
     MYDOCKER_ASSIGN_OR_RETURN(UniqueFd fd,
                               Above(UniqueFd(::open(path.c_str(), O_RDONLY | O_CLOEXEC)), min_fd,
@@ -128,6 +144,9 @@ absl::Status JoinNamespaces(const Spec& spec, unsigned min_fd, process::InitPlan
     if (type == NamespaceType::kNetwork) {
       *netns = std::move(fd);
       plan.join_netns_fd = netns->get();
+    } else if (type == NamespaceType::kMount) {
+      *mntns = std::move(fd);
+      plan.join_mntns_fd = mntns->get();
     } else if (::setns(fd.get(), NamespaceFlag(type)) != 0) {
       return LastErrnoError(absl::StrCat("join namespace ", path));
     }
@@ -206,7 +225,9 @@ namespace {
 
 absl::StatusOr<unsigned long> CreateFlags(const Spec& spec) {
   unsigned long flags = process::NamespaceFlags(spec.config.linux_spec.namespaces);
-  if (!(flags & CLONE_NEWNS)) {
+  bool joins_mount = false;
+  for (const auto& [type, path] : spec.join) joins_mount |= type == NamespaceType::kMount;
+  if (!(flags & CLONE_NEWNS) && !joins_mount) {
     return absl::InvalidArgumentError(
         "config.json: linux.namespaces: a new mount namespace is required");
   }
@@ -246,14 +267,15 @@ absl::StatusOr<pid_t> Runtime::Launch(const Spec& spec, const CreateOptions& opt
   UniqueFd first(pair[0]), second(pair[1]);
   MYDOCKER_ASSIGN_OR_RETURN(UniqueFd mine, Above(std::move(first), min_fd, "socketpair"));
   MYDOCKER_ASSIGN_OR_RETURN(UniqueFd theirs, Above(std::move(second), min_fd, "socketpair"));
-  UniqueFd netns;
-  MYDOCKER_RETURN_IF_ERROR(JoinNamespaces(spec, min_fd, plan, &netns));
+  UniqueFd netns, mntns;
+  MYDOCKER_RETURN_IF_ERROR(JoinNamespaces(spec, min_fd, plan, &netns, &mntns));
   plan.sync_fd = theirs.get();
   plan.start_fd = start.get();
   MYDOCKER_ASSIGN_OR_RETURN(*child, process::CloneInit(*cgroups_, cgroup, flags, plan));
   theirs.reset();
   start.reset();
   netns.reset();
+  mntns.reset();
   MYDOCKER_RETURN_IF_ERROR(AwaitCreated(mine.get(), options.console_socket));
   return *child;
 }

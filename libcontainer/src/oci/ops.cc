@@ -115,11 +115,14 @@ Status Runtime::StatusOf(const Record& record) const {
 }
 
 absl::Status Runtime::RunHooks(const std::vector<Hook>& hooks, const Record& record, Status status,
-                               const char* what) const {
+                               const char* what, bool warn_only) const {
   const std::string state = StateJson(record, status);
   for (const Hook& hook : hooks) {
     absl::Status s = RunHook(hook, state);
-    if (!s.ok()) return Annotate(s, absl::StrCat(what, " hook"));
+    if (s.ok()) continue;
+    s = Annotate(s, absl::StrCat(what, " hook"));
+    if (!warn_only) return s;
+    Warn(s);  // poststart, poststop: the others and the lifecycle go on
   }
   return absl::OkStatus();
 }
@@ -134,15 +137,21 @@ absl::Status Runtime::Start(const std::string& id) {
   MYDOCKER_ASSIGN_OR_RETURN(Hooks hooks, LoadHooks(id));
   // prestart as runtime-spec 1.0.2 (the version this runtime reports) places it: after `start`
   // is called, before the user's program.
-  MYDOCKER_RETURN_IF_ERROR(RunHooks(hooks.prestart, record, Status::kCreated, "prestart"));
-  MYDOCKER_RETURN_IF_ERROR(
-      RunHooks(hooks.start_container, record, Status::kCreated, "startContainer"));
+  absl::Status hooked = RunHooks(hooks.prestart, record, Status::kCreated, "prestart");
+  if (hooked.ok()) {
+    hooked = RunHooks(hooks.start_container, record, Status::kCreated, "startContainer");
+  }
+  if (!hooked.ok()) {  // the container is stopped; delete goes on from there
+    absl::StatusOr<UniqueFd> handle = OpenPidfd(record.init);
+    if (handle.ok()) (void)SignalPidfd(handle->get(), SIGKILL);
+    return hooked;
+  }
   const std::string fifo = Dir(id) + "/" + kExecFifo;
   UniqueFd fd(::open(fifo.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC));
   if (!fd) return LastErrnoError("open " + fifo + " (has the container's init ended?)");
   MYDOCKER_RETURN_IF_ERROR(WriteAll(fd.get(), "0", fifo));
   ::unlink(fifo.c_str());
-  Warn(RunHooks(hooks.poststart, record, Status::kRunning, "poststart"));
+  (void)RunHooks(hooks.poststart, record, Status::kRunning, "poststart", /*warn_only=*/true);
   return absl::OkStatus();
 }
 
@@ -193,7 +202,9 @@ absl::Status Runtime::Delete(const std::string& id, bool force) {
   }
   MYDOCKER_RETURN_IF_ERROR(Release(*record));
   absl::StatusOr<Hooks> hooks = LoadHooks(id);
-  if (hooks.ok()) Warn(RunHooks(hooks->poststop, *record, Status::kStopped, "poststop"));
+  if (hooks.ok()) {
+    (void)RunHooks(hooks->poststop, *record, Status::kStopped, "poststop", /*warn_only=*/true);
+  }
   return RemoveAll(Dir(id));
 }
 

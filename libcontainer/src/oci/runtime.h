@@ -53,8 +53,10 @@ class Runtime {
   std::string Dir(const std::string& id) const { return root_ + "/" + id; }
   absl::StatusOr<Record> Load(const std::string& id) const;
   Status StatusOf(const Record& record) const;
+  // Runs `hooks` in order with the state on their stdin. The first failure is the result;
+  // with `warn_only` it is a warning on stderr and the other hooks still run.
   absl::Status RunHooks(const std::vector<Hook>& hooks, const Record& record, Status status,
-                        const char* what) const;
+                        const char* what, bool warn_only = false) const;
   absl::StatusOr<Hooks> LoadHooks(const std::string& id) const;
   absl::Status Release(const Record& record);
   absl::StatusOr<pid_t> Launch(const Spec& spec, const CreateOptions& options,

@@ -182,9 +182,6 @@ absl::Status ReadNamespacePaths(const json::ObjectReader& linux_spec, Spec& spec
       return Refuse(r.FieldPath("type"), "user namespaces are not supported");
     }
     if (path.empty()) continue;
-    if (type == NamespaceType::kMount) {
-      return Refuse(r.FieldPath("path"), "joining a mount namespace is not supported");
-    }
     if (path[0] != '/') return Refuse(r.FieldPath("path"), "must be an absolute path");
     auto& ns = spec.config.linux_spec.namespaces;
     ns.erase(std::remove(ns.begin(), ns.end(), type), ns.end());

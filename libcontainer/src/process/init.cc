@@ -127,6 +127,10 @@ void MountSpecials(const InitPlan& plan) {
                                       MS_BIND | MS_REMOUNT | MS_RDONLY | m.flags, nullptr) != 0) {
       Fail(plan, 125, errno, "remount read-only ", m.target.c_str());
     }
+    if (m.propagation != 0 &&
+        ::mount(nullptr, m.target.c_str(), nullptr, m.propagation, nullptr) != 0) {
+      Fail(plan, 125, errno, "set propagation of ", m.target.c_str());
+    }
   }
   for (const std::string& dir : plan.device_dirs) MkdirIfMissing(dir.c_str(), 0755);
   for (const PlannedDevice& d : plan.devices) {
@@ -159,7 +163,7 @@ void OpenBinds(const InitPlan& plan) {
     struct mount_attr attr;
     std::memset(&attr, 0, sizeof attr);
     attr.attr_set = b.readonly ? MOUNT_ATTR_RDONLY : 0;
-    attr.propagation = MS_PRIVATE;
+    attr.propagation = b.propagation;
     if (::mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) != 0) {
       Fail(plan, 125, errno, "set attributes of ", b.what.c_str());
     }
@@ -281,9 +285,9 @@ void BringUpLoopback(const InitPlan& plan) {
 // they are reachable as /proc/self/fd/N, and a working directory of "/proc/self/fd/5" (from a
 // hostile image's WORKDIR) would otherwise land on a host directory (CVE-2024-21626).
 void CloseInheritedDescriptors(const InitPlan& plan) {
-  constexpr int kKeep = 7;
+  constexpr int kKeep = 8;
   int keep[kKeep] = {plan.sync_fd,     plan.stdio[0],      plan.stdio[1], plan.stdio[2],
-                     plan.net_sync_fd, plan.join_netns_fd, plan.start_fd};
+                     plan.net_sync_fd, plan.join_netns_fd, plan.start_fd, plan.join_mntns_fd};
   for (int i = 1; i < kKeep; ++i) {  // insertion sort: no library call here
     for (int j = i; j > 0 && keep[j - 1] > keep[j]; --j) {
       int t = keep[j];
@@ -318,6 +322,11 @@ void RunInit(const InitPlan& plan) {
     Fail(plan, 125, errno, "create cgroup namespace");
   }
   SetUpNetworkNamespace(plan);
+  if (plan.join_mntns_fd >= 0) {
+    if (::setns(plan.join_mntns_fd, CLONE_NEWNS) != 0)
+      Fail(plan, 125, errno, "join mount namespace");
+    ::close(plan.join_mntns_fd);
+  }
 
   ::umask(0);
   MountRootfs(plan);

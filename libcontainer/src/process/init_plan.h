@@ -7,6 +7,7 @@
 
 #include <linux/filter.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/types.h>
 
 #include <cstdint>
@@ -26,6 +27,7 @@ struct PlannedMount {
   unsigned long flags = 0;
   std::string data;
   bool remount_readonly = false;  // bind mounts: MS_RDONLY needs a remount
+  unsigned long propagation = 0;  // "shared", "rslave", ...: MS_SHARED | MS_REC, set after
   std::string what;               // "mount proc on /proc", for error messages
 };
 
@@ -40,6 +42,7 @@ struct PlannedBind {
   bool source_is_dir = true;             // else an empty file is made at the target
   bool readonly = false;                 // MOUNT_ATTR_RDONLY on the whole (recursive) tree
   bool recursive = true;                 // rbind (the default) or bind
+  unsigned propagation = MS_PRIVATE;     // of the attached tree: MS_SHARED, MS_SLAVE, ...
   std::string what;
 };
 
@@ -99,6 +102,9 @@ struct InitPlan {
   int net_sync_fd = -1;
   // --network container:ID: the namespace to join (setns) instead of creating one. -1: none.
   int join_netns_fd = -1;
+  // OCI linux.namespaces with a path for "mount": the mount namespace init joins (setns) once
+  // in its cgroup, instead of a new one. -1: none.
+  int join_mntns_fd = -1;
   std::string hostname;
   bool loopback_up = false;
 
