@@ -4,7 +4,8 @@
 # for a test that delays system calls; skopeo and umoci for the image interoperability tests;
 # crun, runc, hyperfine and time for bench/; qemu-system-x86 and cpio for the cgroup v2 lane
 # (tests/vm/run.sh); clang-format for the format check (tools/check-format.sh); abigail-tools
-# for the ABI check of libmydocker; the zstd, lz4 and acl archives let the CLI be linked
+# for the ABI check of libmydocker; golang-go builds the OCI validation suite (tests/oci); the
+# zstd, lz4 and acl archives let the CLI be linked
 # statically, see docs/performance.md; libmnl and libnftables for networks, see
 # docs/networking.md).
 set -euo pipefail
@@ -22,5 +23,5 @@ apt-get install -y -q --no-install-recommends \
   python3 python3-dev python3-pytest pybind11-dev \
   python3-venv python3-pip python3-setuptools python3-wheel python3-build \
   busybox-static iproute2 procps util-linux \
-  strace skopeo umoci crun runc hyperfine time abigail-tools qemu-system-x86 cpio \
+  strace skopeo umoci crun runc hyperfine time abigail-tools qemu-system-x86 cpio golang-go \
   clang-format

@@ -114,6 +114,9 @@ absl::Status PlanCapabilities(const Spec& spec, process::InitPlan& plan) {
                         &plan.cap_inheritable, &plan.cap_ambient}) {
     *set &= own;
   }
+  // The kernel keeps an ambient capability only while it is permitted and inheritable; runc's
+  // default spec asks for ambient ones it does not make inheritable.
+  plan.cap_ambient &= plan.cap_permitted & plan.cap_inheritable;
   return absl::OkStatus();
 }
 

@@ -67,6 +67,25 @@ absl::Status RunHook(const Hook& hook, const std::string& state) {
   return absl::OkStatus();
 }
 
+constexpr absl::Duration kExecWait = absl::Seconds(5);
+
+std::string ExeOf(const std::string& proc_dir) {
+  char buf[4096];
+  ssize_t n = ::readlink((proc_dir + "/exe").c_str(), buf, sizeof buf);
+  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
+}
+
+// Until init has executed the user's program (its executable is no longer this runtime's) or
+// ended: poststart hooks run after the program started, and `state` then sees it.
+void AwaitExec(const ProcessRef& init) {
+  const std::string self = ExeOf("/proc/self");
+  const std::string proc = absl::StrCat("/proc/", init.pid);
+  const absl::Time deadline = absl::Now() + kExecWait;
+  while (absl::Now() < deadline && init.Alive() && ExeOf(proc) == self) {
+    absl::SleepFor(absl::Microseconds(200));
+  }
+}
+
 void Warn(const absl::Status& status) {
   if (status.ok()) return;
   std::string line = absl::StrCat("mydocker-runc: warning: ", status.message(), "\n");
@@ -141,9 +160,8 @@ absl::Status Runtime::Start(const std::string& id) {
   if (hooked.ok()) {
     hooked = RunHooks(hooks.start_container, record, Status::kCreated, "startContainer");
   }
-  if (!hooked.ok()) {  // the container is stopped; delete goes on from there
-    absl::StatusOr<UniqueFd> handle = OpenPidfd(record.init);
-    if (handle.ok()) (void)SignalPidfd(handle->get(), SIGKILL);
+  if (!hooked.ok()) {  // the container is stopped and destroyed (the spec's lifecycle step 9)
+    Warn(Delete(id, /*force=*/true));
     return hooked;
   }
   const std::string fifo = Dir(id) + "/" + kExecFifo;
@@ -151,6 +169,7 @@ absl::Status Runtime::Start(const std::string& id) {
   if (!fd) return LastErrnoError("open " + fifo + " (has the container's init ended?)");
   MYDOCKER_RETURN_IF_ERROR(WriteAll(fd.get(), "0", fifo));
   ::unlink(fifo.c_str());
+  AwaitExec(record.init);
   (void)RunHooks(hooks.poststart, record, Status::kRunning, "poststart", /*warn_only=*/true);
   return absl::OkStatus();
 }
