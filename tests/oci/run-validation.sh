@@ -22,6 +22,10 @@ if [ ! -x "$src/runtimetest" ]; then
 fi
 logs="$work/logs"
 rm -rf "$logs"
+# The suite calls the runtime without --root: its default state root is made if missing and
+# removed again afterwards (empty once the suite has deleted its containers).
+default_root=/run/mydocker-runc
+[ -e "$default_root" ] || trap 'rmdir "$default_root" 2>/dev/null' EXIT
 SRC="$src" LOGDIR="$logs" TIMEOUT=${MYDOCKER_OCI_TIMEOUT:-60} bash "$suite/run-suite.sh" "$runtime" \
   >"$work/suite.out" 2>&1
 grep -vE '^(runtime|src|timeout|logs):' "$work/suite.out" | grep -vE ' PASS ' | cut -c1-220
