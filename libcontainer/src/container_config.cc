@@ -300,7 +300,7 @@ absl::Status ReadDevices(const json::ObjectReader& r, std::vector<LinuxDevice>* 
                               json::ObjectReader::Make((*array)[i], r.ElementPath("devices", i)));
     LinuxDevice dev;
     MYDOCKER_RETURN_IF_ERROR(d.GetString("path", &dev.path));
-    MYDOCKER_RETURN_IF_ERROR(GetTypeLetter(d, "bcu", &dev.type));
+    MYDOCKER_RETURN_IF_ERROR(GetTypeLetter(d, "bcup", &dev.type));
     if (dev.type == 'u') dev.type = 'c';  // OCI: unbuffered character device
     MYDOCKER_RETURN_IF_ERROR(d.GetInteger("major", &dev.major));
     MYDOCKER_RETURN_IF_ERROR(d.GetInteger("minor", &dev.minor));

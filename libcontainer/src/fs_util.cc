@@ -24,18 +24,6 @@ std::string DirName(const std::string& path) {
   return path.substr(0, pos);
 }
 
-absl::Status WriteAll(int fd, absl::string_view data, const std::string& path) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return LastErrnoError(absl::StrCat("write ", path));
-    }
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return absl::OkStatus();
-}
-
 // The mount a descriptor's file lies on: a bind mount from the same file system has the same
 // st_dev, so only the mount ID tells that a directory is a mount point. 0 if unknown.
 uint64_t MountId(int fd) {
@@ -161,6 +149,18 @@ absl::Status RemoveContents(int top_fd, dev_t dev, const std::string& path) {
 }
 
 }  // namespace
+
+absl::Status WriteAll(int fd, absl::string_view data, const std::string& path) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return LastErrnoError(absl::StrCat("write ", path));
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return absl::OkStatus();
+}
 
 absl::Status WriteFileAtomic(const std::string& path, absl::string_view data, int mode,
                              bool sync_directory) {

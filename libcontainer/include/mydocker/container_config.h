@@ -100,7 +100,7 @@ struct LinuxResources {
 // A device node made in the container's /dev (OCI linux.devices[]).
 struct LinuxDevice {
   std::string path;  // absolute path inside the container
-  char type = 'c';   // 'b' or 'c'
+  char type = 'c';   // 'b', 'c' or 'p' (a FIFO)
   int64_t major = 0;
   int64_t minor = 0;
   uint32_t file_mode = 0666;  // permission bits

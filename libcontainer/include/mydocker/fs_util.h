@@ -27,6 +27,8 @@ absl::StatusOr<std::string> ReadFile(const std::string& path);
 absl::Status WriteFileNoSync(const std::string& path, absl::string_view data, bool exclusive);
 absl::Status WriteFile(const std::string& path,
                        absl::string_view data);  // existing file, no trunc race
+// Writes all of `data` to `fd` (short writes and EINTR retried); `path` names it in errors.
+absl::Status WriteAll(int fd, absl::string_view data, const std::string& path);
 
 // mkdir -p. Existing directories are fine.
 absl::Status MakeDirs(const std::string& path, int mode = 0755);

@@ -181,6 +181,7 @@ absl::Status AwaitExec(int sock, UniqueFd* terminal) {
       case process::ExecReport::kError:
         return process::StartFailure(report.error.exit_code,
                                      process::DescribeInitError(report.error));
+      case process::ExecReport::kCreated:  // only an OCI-mode init sends it
       case process::ExecReport::kClosed:
         break;
     }

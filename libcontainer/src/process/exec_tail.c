@@ -49,7 +49,13 @@ void mydocker_exec_tail_fail(int report_fd, int exit_code, int err, const char *
   append(e.what, sizeof e.what, what2);
   append(e.what, sizeof e.what, what3);
   /* Nobody may be left to read it (the reader died): the exit status still tells. */
-  send(report_fd, &e, sizeof e, MSG_NOSIGNAL);
+  if (report_fd >= 0) {
+    send(report_fd, &e, sizeof e, MSG_NOSIGNAL);
+  } else { /* OCI mode after `start`: the caller (conmon, a shim) logs the command's stderr */
+    size_t len = strlen(e.what);
+    e.what[len < sizeof e.what - 1 ? len : sizeof e.what - 2] = '\n';
+    (void)!write(STDERR_FILENO, e.what, len + 1 < sizeof e.what ? len + 1 : sizeof e.what - 1);
+  }
   _exit(exit_code);
 }
 
@@ -128,7 +134,7 @@ static void set_up_stdio(const struct mydocker_exec_tail_plan *p) {
   /* Nothing of the caller's reaches the command: every descriptor above stdio closes at
    * execve, the report socket too (its end of stream is how the reader learns that execve
    * succeeded). */
-  if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) != 0) {
+  if (syscall(SYS_close_range, 3U + p->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) != 0) {
     fail_runtime(p, "close_range", NULL);
   }
 }
@@ -198,19 +204,28 @@ static void switch_user(const struct mydocker_exec_tail_plan *p) {
  * Another uid than 0 lost them all at setresuid. */
 static void set_capabilities(const struct mydocker_exec_tail_plan *p) {
   uid_t uid = p->set_user ? p->uid : getuid();
-  if (!p->limit_capabilities || uid != 0) return;
+  if (!p->limit_capabilities || (uid != 0 && !p->all_sets)) return;
   struct __user_cap_header_struct header = {_LINUX_CAPABILITY_VERSION_3, 0};
   struct __user_cap_data_struct data[2];
   memset(data, 0, sizeof data);
+  uint64_t effective = p->all_sets ? p->cap_effective : p->capabilities;
+  uint64_t permitted = p->all_sets ? p->cap_permitted : p->capabilities;
+  uint64_t inheritable = p->all_sets ? p->cap_inheritable : 0;
   for (int i = 0; i < 2; ++i) {
-    data[i].effective = data[i].permitted = (uint32_t)(p->capabilities >> (32 * i));
+    data[i].effective = (uint32_t)(effective >> (32 * i));
+    data[i].permitted = (uint32_t)(permitted >> (32 * i));
+    data[i].inheritable = (uint32_t)(inheritable >> (32 * i));
   }
   if (syscall(SYS_capset, &header, data) != 0) fail_runtime(p, "capset", NULL);
+  if (!p->all_sets) return;
+  for (int cap = 0; cap < 64; ++cap) {
+    if (((p->cap_ambient >> cap) & 1) &&
+        prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) != 0) {
+      fail_runtime(p, "raise ambient capability", NULL);
+    }
+  }
 }
 
-/* Changing uid/gid clears the parent-death signal: set it again. A parent that died before
- * this holds no end of the report socket any more, so sending the ready byte fails and the tail
- * exits without executing the command. */
 static void rearm_parent_death_signal(const struct mydocker_exec_tail_plan *p) {
   if (p->parent_death_signal != 0) prctl(PR_SET_PDEATHSIG, p->parent_death_signal, 0, 0, 0);
 }
@@ -258,6 +273,24 @@ __attribute__((noreturn)) static void exec_command(const struct mydocker_exec_ta
                           "exec: \"", p->command_name, "\"");
 }
 
+/* OCI mode: tells the creator that the container is ready, then waits for `start`. Returns the
+ * plan for the rest: its failures go to stderr, as the creator is gone. */
+static struct mydocker_exec_tail_plan wait_for_start(const struct mydocker_exec_tail_plan *p) {
+  char created = MYDOCKER_EXEC_TAIL_CREATED;
+  if (send(p->report_fd, &created, 1, MSG_NOSIGNAL) != 1) _exit(MYDOCKER_EXIT_RUNTIME);
+  char byte;
+  ssize_t n;
+  do {
+    n = read(p->start_fd, &byte, 1);
+  } while (n < 0 && errno == EINTR);
+  if (n != 1) _exit(MYDOCKER_EXIT_RUNTIME);
+  close(p->start_fd);
+  close(p->report_fd);
+  struct mydocker_exec_tail_plan after = *p;
+  after.report_fd = -1;
+  return after;
+}
+
 void mydocker_exec_tail_run(const struct mydocker_exec_tail_plan *p) {
   set_up_stdio(p);
   enter_working_dir(p);
@@ -266,12 +299,19 @@ void mydocker_exec_tail_run(const struct mydocker_exec_tail_plan *p) {
     fail_runtime(p, "set no_new_privs", NULL);
   }
   load_seccomp(p, /*late=*/0);
+  /* With all five sets, a non-root user keeps its permitted set across the switch. */
+  if (p->all_sets && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) fail_runtime(p, "keepcaps", NULL);
   switch_user(p);
   set_capabilities(p);
+  if (p->all_sets) prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
   rearm_parent_death_signal(p);
   umask(p->umask);
   reset_signals(p);
   load_seccomp(p, /*late=*/1);
+  if (p->wait_for_start) {
+    const struct mydocker_exec_tail_plan after = wait_for_start(p);
+    exec_command(&after);
+  }
   /* Every step before execve went well: the end of stream that follows (the kernel closing our
    * close-on-exec end) then means execve succeeded, even if the command has already exited by
    * the time the reader looks. If this fails the reader is gone: nobody would learn how the

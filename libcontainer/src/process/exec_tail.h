@@ -41,6 +41,9 @@ extern "C" {
  * add a new message instead. */
 #define MYDOCKER_EXEC_TAIL_TERMINAL 't'
 #define MYDOCKER_EXEC_TAIL_READY 'x'
+/* OCI mode (`create`, then `start`): every step before execve went well and the process now
+ * waits for `start`; nothing more is sent on the report socket after it. */
+#define MYDOCKER_EXEC_TAIL_CREATED 'c'
 
 struct mydocker_exec_tail_error {
   int32_t exit_code; /* 125, 126 or 127 */
@@ -95,6 +98,21 @@ struct mydocker_exec_tail_plan {
   int command_has_slash;
   char *const *argv;
   char *const *envp;
+
+  /* OCI mode. With wait_for_start, once every step above went well the tail sends
+   * MYDOCKER_EXEC_TAIL_CREATED instead of the ready byte and blocks reading one byte from
+   * start_fd (the state directory's fifo, which `start` writes to); failures after that (the
+   * command not found) go to the command's stderr, as nobody reads the report socket any more.
+   * Descriptors 3 to 3 + preserve_fds - 1 stay open across execve (`--preserve-fds`). */
+  int wait_for_start;
+  int start_fd;
+  unsigned preserve_fds;
+
+  /* OCI process.capabilities, all five sets. With all_sets (and limit_capabilities, whose
+   * `capabilities` is then the bounding set), the process gets exactly these sets whatever its
+   * uid (capabilities kept across the user switch), ambient ones raised last. */
+  int all_sets;
+  uint64_t cap_effective, cap_permitted, cap_inheritable, cap_ambient;
 };
 
 /* Runs the tail: never returns. REQUIRES: the calling process has a single thread, and signals

@@ -7,6 +7,7 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -35,6 +36,21 @@ void MkdirIfMissing(const char* path, mode_t mode) {
   ::mkdir(path, mode);  // EEXIST and others surface at the mount that follows
 }
 
+// mkdir -p, in a buffer on the stack (no allocation after clone).
+void MkdirParents(const char* path, mode_t mode) {
+  char buf[4096];
+  size_t n = 0;
+  for (; path[n] != '\0' && n + 1 < sizeof buf; ++n) {
+    if (path[n] == '/' && n > 0) {
+      buf[n] = '\0';
+      ::mkdir(buf, mode);
+    }
+    buf[n] = path[n];
+  }
+  buf[n] = '\0';
+  ::mkdir(buf, mode);
+}
+
 // The initramfs cannot be pivoted away from (the namespace's root mount has no parent): the
 // container's root is moved over "/" and made the root directory. The host's proc and sysfs go
 // first, so what stays reachable below the moved root holds no kernel interfaces; where one
@@ -59,9 +75,11 @@ void MountRootfs(const InitPlan& plan) {
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
     Fail(plan, 125, errno, "make mounts private");
   }
-  if (::mount("overlay", plan.rootfs.c_str(), "overlay", 0, plan.overlay_data.c_str()) != 0) {
-    Fail(plan, 125, errno, plan.overlay_what.c_str());
-  }
+  int rc =
+      plan.bind_rootfs
+          ? ::mount(plan.rootfs.c_str(), plan.rootfs.c_str(), nullptr, MS_BIND | MS_REC, nullptr)
+          : ::mount("overlay", plan.rootfs.c_str(), "overlay", 0, plan.overlay_data.c_str());
+  if (rc != 0) Fail(plan, 125, errno, plan.overlay_what.c_str());
   OpenBinds(plan);
   if (::chdir(plan.rootfs.c_str()) != 0) Fail(plan, 125, errno, "chdir to root file system");
   if (plan.move_root) {
@@ -73,13 +91,34 @@ void MountRootfs(const InitPlan& plan) {
     if (::umount2(".", MNT_DETACH) != 0) Fail(plan, 125, errno, "detach old root");
   }
   if (::chdir("/") != 0) Fail(plan, 125, errno, "chdir to /");
+  if (plan.root_propagation != 0 &&
+      ::mount(nullptr, "/", nullptr, plan.root_propagation, nullptr) != 0) {
+    Fail(plan, 125, errno, "set propagation of /");
+  }
+}
+
+// OCI process.rlimits and linux.sysctl.
+void SetLimitsAndSysctls(const InitPlan& plan) {
+  for (const PlannedRlimit& r : plan.rlimits) {
+    struct rlimit64 limit = {r.soft, r.hard};
+    if (::syscall(SYS_prlimit64, 0, r.resource, &limit, nullptr) != 0) {
+      Fail(plan, 125, errno, "set rlimit");
+    }
+  }
+  for (const auto& [path, value] : plan.sysctls) {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || ::write(fd, value.data(), value.size()) != static_cast<ssize_t>(value.size())) {
+      Fail(plan, 125, errno, "write sysctl ", path.c_str());
+    }
+    ::close(fd);
+  }
 }
 
 // Mounts, devices and links inside the container. Runs after pivot_root, so every path,
 // including symlinks planted in the image, resolves inside the container's own tree.
 void MountSpecials(const InitPlan& plan) {
   for (const PlannedMount& m : plan.mounts) {
-    MkdirIfMissing(m.target.c_str(), 0755);
+    MkdirParents(m.target.c_str(), 0755);
     if (::mount(m.source.c_str(), m.target.c_str(), m.fstype.empty() ? nullptr : m.fstype.c_str(),
                 m.flags, m.data.empty() ? nullptr : m.data.c_str()) != 0) {
       Fail(plan, 125, errno, m.what.c_str());
@@ -87,6 +126,10 @@ void MountSpecials(const InitPlan& plan) {
     if (m.remount_readonly && ::mount(nullptr, m.target.c_str(), nullptr,
                                       MS_BIND | MS_REMOUNT | MS_RDONLY | m.flags, nullptr) != 0) {
       Fail(plan, 125, errno, "remount read-only ", m.target.c_str());
+    }
+    if (m.propagation != 0 &&
+        ::mount(nullptr, m.target.c_str(), nullptr, m.propagation, nullptr) != 0) {
+      Fail(plan, 125, errno, "set propagation of ", m.target.c_str());
     }
   }
   for (const std::string& dir : plan.device_dirs) MkdirIfMissing(dir.c_str(), 0755);
@@ -120,7 +163,7 @@ void OpenBinds(const InitPlan& plan) {
     struct mount_attr attr;
     std::memset(&attr, 0, sizeof attr);
     attr.attr_set = b.readonly ? MOUNT_ATTR_RDONLY : 0;
-    attr.propagation = MS_PRIVATE;
+    attr.propagation = b.propagation;
     if (::mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) != 0) {
       Fail(plan, 125, errno, "set attributes of ", b.what.c_str());
     }
@@ -242,9 +285,9 @@ void BringUpLoopback(const InitPlan& plan) {
 // they are reachable as /proc/self/fd/N, and a working directory of "/proc/self/fd/5" (from a
 // hostile image's WORKDIR) would otherwise land on a host directory (CVE-2024-21626).
 void CloseInheritedDescriptors(const InitPlan& plan) {
-  constexpr int kKeep = 6;
-  int keep[kKeep] = {plan.sync_fd,  plan.stdio[0],    plan.stdio[1],
-                     plan.stdio[2], plan.net_sync_fd, plan.join_netns_fd};
+  constexpr int kKeep = 8;
+  int keep[kKeep] = {plan.sync_fd,     plan.stdio[0],      plan.stdio[1], plan.stdio[2],
+                     plan.net_sync_fd, plan.join_netns_fd, plan.start_fd, plan.join_mntns_fd};
   for (int i = 1; i < kKeep; ++i) {  // insertion sort: no library call here
     for (int j = i; j > 0 && keep[j - 1] > keep[j]; --j) {
       int t = keep[j];
@@ -252,7 +295,7 @@ void CloseInheritedDescriptors(const InitPlan& plan) {
       keep[j - 1] = t;
     }
   }
-  unsigned next = 3;
+  unsigned next = 3 + plan.preserve_fds;
   for (int fd : keep) {
     if (fd < 3 || static_cast<unsigned>(fd) < next) continue;
     if (static_cast<unsigned>(fd) > next) ::syscall(SYS_close_range, next, fd - 1U, 0U);
@@ -264,7 +307,7 @@ void CloseInheritedDescriptors(const InitPlan& plan) {
 void RunInit(const InitPlan& plan) {
   // The container must never outlive its monitor: if the monitor dies, so does PID 1 and with
   // it the whole PID namespace.
-  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (plan.parent_death_signal != 0) ::prctl(PR_SET_PDEATHSIG, plan.parent_death_signal);
   CloseInheritedDescriptors(plan);
   // Into the container's cgroups before anything else, so no instruction of the container's own
   // set-up (namespaces, mounts, devices) runs outside its limits. We are single-threaded: "0"
@@ -279,10 +322,16 @@ void RunInit(const InitPlan& plan) {
     Fail(plan, 125, errno, "create cgroup namespace");
   }
   SetUpNetworkNamespace(plan);
+  if (plan.join_mntns_fd >= 0) {
+    if (::setns(plan.join_mntns_fd, CLONE_NEWNS) != 0)
+      Fail(plan, 125, errno, "join mount namespace");
+    ::close(plan.join_mntns_fd);
+  }
 
   ::umask(0);
   MountRootfs(plan);
   MountSpecials(plan);
+  SetLimitsAndSysctls(plan);
   AttachBinds(plan);
   MaskPaths(plan);
   if (!plan.hostname.empty() && ::sethostname(plan.hostname.c_str(), plan.hostname.size()) != 0) {
@@ -316,7 +365,15 @@ mydocker_exec_tail_plan ExecTailPlan(const InitPlan& plan) {
   t.groups = plan.groups.data();
   t.ngroups = plan.groups.size();
   t.umask = 022;
-  t.parent_death_signal = SIGKILL;  // as set first thing in RunInit
+  t.parent_death_signal = plan.parent_death_signal;  // as set first thing in RunInit
+  t.wait_for_start = plan.wait_for_start;
+  t.start_fd = plan.start_fd;
+  t.preserve_fds = plan.preserve_fds;
+  t.all_sets = plan.all_capability_sets;
+  t.cap_effective = plan.cap_effective;
+  t.cap_permitted = plan.cap_permitted;
+  t.cap_inheritable = plan.cap_inheritable;
+  t.cap_ambient = plan.cap_ambient;
   t.exec_candidates = plan.exec_candidate_ptrs.empty() ? nullptr : plan.exec_candidate_ptrs.data();
   t.command_name = plan.command_name.c_str();
   t.command_has_slash = plan.command_has_slash;

@@ -28,6 +28,17 @@ namespace {
 
 constexpr char kDefaultPath[] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
+// Propagation options (OCI mounts[].options), applied by a mount call of their own.
+const absl::flat_hash_map<std::string, unsigned long>& PropagationOptions() {
+  static const auto* options = new absl::flat_hash_map<std::string, unsigned long>{
+      {"shared", MS_SHARED},         {"rshared", MS_SHARED | MS_REC},
+      {"slave", MS_SLAVE},           {"rslave", MS_SLAVE | MS_REC},
+      {"private", MS_PRIVATE},       {"rprivate", MS_PRIVATE | MS_REC},
+      {"unbindable", MS_UNBINDABLE}, {"runbindable", MS_UNBINDABLE | MS_REC},
+  };
+  return *options;
+}
+
 // Mount options that are flags rather than file-system data.
 const absl::flat_hash_map<std::string, std::pair<unsigned long, bool>>& FlagOptions() {
   // option -> (flag, set?)
@@ -172,6 +183,10 @@ absl::StatusOr<PlannedBind> PlanBind(const MountSpec& spec, unsigned long flags)
   b.source = spec.source;
   b.target = spec.destination;
   b.readonly = flags & MS_RDONLY;
+  for (const std::string& opt : spec.options) {
+    auto it = PropagationOptions().find(opt);
+    if (it != PropagationOptions().end()) b.propagation = it->second & ~MS_REC;
+  }
   b.recursive = flags & MS_REC ||
                 std::find(spec.options.begin(), spec.options.end(), "bind") == spec.options.end();
   b.what = absl::StrCat("bind ", spec.source, " on ", spec.destination);
@@ -210,7 +225,10 @@ absl::StatusOr<PlannedMount> PlanMount(const MountSpec& spec) {
   std::vector<std::string> data;
   for (const std::string& opt : spec.options) {
     auto it = FlagOptions().find(opt);
-    if (it == FlagOptions().end()) {
+    auto propagation = PropagationOptions().find(opt);
+    if (propagation != PropagationOptions().end()) {
+      m.propagation = propagation->second;
+    } else if (it == FlagOptions().end()) {
       data.push_back(opt);
     } else if (it->second.second) {
       m.flags |= it->second.first;
@@ -253,9 +271,10 @@ void AddDevices(const std::vector<LinuxDevice>& extra, InitPlan& plan) {
         plan.device_dirs.push_back(prefix);
       }
     }
-    plan.devices.push_back(
-        {e.path, static_cast<mode_t>((e.type == 'b' ? S_IFBLK : S_IFCHR) | (e.file_mode & 07777)),
-         makedev(static_cast<unsigned>(e.major), static_cast<unsigned>(e.minor)), e.uid, e.gid});
+    mode_t kind = e.type == 'b' ? S_IFBLK : e.type == 'p' ? S_IFIFO : S_IFCHR;
+    plan.devices.push_back({e.path, static_cast<mode_t>(kind | (e.file_mode & 07777)),
+                            makedev(static_cast<unsigned>(e.major), static_cast<unsigned>(e.minor)),
+                            e.uid, e.gid});
   }
   plan.symlinks = {{"/proc/self/fd", "/dev/fd"},
                    {"/proc/self/fd/0", "/dev/stdin"},
@@ -379,9 +398,15 @@ absl::StatusOr<InitPlan> BuildInitPlan(const ContainerConfig& config,
   if (config.process.console_size) plan.console_size = *config.process.console_size;
   plan.rootfs = config.root.path;
   plan.rootfs_readonly = config.root.readonly;
-  MYDOCKER_ASSIGN_OR_RETURN(plan.overlay_data,
-                            Rootfs::FromSpec(config.root.path, config.root).OverlayOptions());
-  plan.overlay_what = absl::StrCat("mount overlay on ", config.root.path);
+  // No layers: an OCI bundle's ready root directory.
+  plan.bind_rootfs = config.root.lower_dirs.empty() && config.root.upper_dir.empty();
+  if (plan.bind_rootfs) {
+    plan.overlay_what = absl::StrCat("bind mount root file system ", config.root.path);
+  } else {
+    MYDOCKER_ASSIGN_OR_RETURN(plan.overlay_data,
+                              Rootfs::FromSpec(config.root.path, config.root).OverlayOptions());
+    plan.overlay_what = absl::StrCat("mount overlay on ", config.root.path);
+  }
   for (const MountSpec& spec : config.mounts) {
     MYDOCKER_ASSIGN_OR_RETURN(PlannedMount m, PlanMount(spec));
     if (m.flags & MS_BIND) {

@@ -6,6 +6,8 @@
 #define MYDOCKER_PROCESS_INIT_PLAN_H_
 
 #include <linux/filter.h>
+#include <signal.h>
+#include <sys/mount.h>
 #include <sys/types.h>
 
 #include <cstdint>
@@ -25,6 +27,7 @@ struct PlannedMount {
   unsigned long flags = 0;
   std::string data;
   bool remount_readonly = false;  // bind mounts: MS_RDONLY needs a remount
+  unsigned long propagation = 0;  // "shared", "rslave", ...: MS_SHARED | MS_REC, set after
   std::string what;               // "mount proc on /proc", for error messages
 };
 
@@ -39,6 +42,7 @@ struct PlannedBind {
   bool source_is_dir = true;             // else an empty file is made at the target
   bool readonly = false;                 // MOUNT_ATTR_RDONLY on the whole (recursive) tree
   bool recursive = true;                 // rbind (the default) or bind
+  unsigned propagation = MS_PRIVATE;     // of the attached tree: MS_SHARED, MS_SLAVE, ...
   std::string what;
 };
 
@@ -48,6 +52,13 @@ struct PlannedDevice {
   dev_t dev;
   uid_t uid = 0;
   gid_t gid = 0;
+};
+
+// A resource limit (OCI process.rlimits[]), set by init with prlimit.
+struct PlannedRlimit {
+  int resource = 0;  // RLIMIT_*
+  uint64_t soft = 0;
+  uint64_t hard = 0;
 };
 
 struct InitPlan {
@@ -91,6 +102,9 @@ struct InitPlan {
   int net_sync_fd = -1;
   // --network container:ID: the namespace to join (setns) instead of creating one. -1: none.
   int join_netns_fd = -1;
+  // OCI linux.namespaces with a path for "mount": the mount namespace init joins (setns) once
+  // in its cgroup, instead of a new one. -1: none.
+  int join_mntns_fd = -1;
   std::string hostname;
   bool loopback_up = false;
 
@@ -119,6 +133,26 @@ struct InitPlan {
   std::vector<std::string> env_storage;
   std::vector<char*> argv;
   std::vector<char*> envp;
+
+  // What the OCI runtime mode (oci/, `mydocker-runc`) changes; the defaults are the Docker-like
+  // mode's. Its init outlives its creator (`create` exits; the caller is the subreaper), so no
+  // parent-death signal (0).
+  int parent_death_signal = SIGKILL;
+  // root.path is a ready directory (an OCI bundle's rootfs): bind-mounted onto itself for
+  // pivot_root instead of an overlay being assembled there.
+  bool bind_rootfs = false;
+  // linux.rootfsPropagation, applied to "/" after pivot_root (MS_SHARED, MS_SLAVE, MS_PRIVATE,
+  // MS_UNBINDABLE with MS_REC); 0: the mounts stay private.
+  unsigned long root_propagation = 0;
+  std::vector<PlannedRlimit> rlimits;
+  std::vector<std::pair<std::string, std::string>> sysctls;  // "/proc/sys/net/...", value
+  // Wait for `start` before execve (exec_tail.h: wait_for_start, start_fd, preserve_fds).
+  bool wait_for_start = false;
+  int start_fd = -1;
+  unsigned preserve_fds = 0;
+  // All five capability sets (exec_tail.h: all_sets); `capabilities` is the bounding set.
+  bool all_capability_sets = false;
+  uint64_t cap_effective = 0, cap_permitted = 0, cap_inheritable = 0, cap_ambient = 0;
 };
 
 // Builds the plan for `config`. `stdio` and `sync_fd` are filled in by the caller.

@@ -30,6 +30,7 @@
 #include "mydocker/status_macros.h"
 #include "mydocker/volume_store.h"
 #include "network/attach.h"
+#include "process/clone_init.h"
 #include "process/init_plan.h"
 #include "process/log_writer.h"
 #include "process/monitor_decisions.h"
@@ -254,45 +255,11 @@ absl::Status Monitor::StartInit() {
   UniqueFd init_end(sync_pair[1]);
   UniqueFd child_stdio[3];
   if (!config_.process.terminal) MYDOCKER_RETURN_IF_ERROR(MakePipes(child_stdio));
-  MYDOCKER_ASSIGN_OR_RETURN(std::string clone_into, cgroups_->CloneIntoDir(state_.cgroup_path));
-  UniqueFd cgroup_dir;
-  if (!clone_into.empty()) {
-    cgroup_dir.reset(::open(clone_into.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!cgroup_dir.valid()) return LastErrnoError(absl::StrCat("open cgroup ", clone_into));
-  }
-  // Init is created in its cgroup or joins it itself, then creates these (see InitPlan).
-  plan_.unshare_net = (flags & CLONE_NEWNET) != 0;
-  plan_.unshare_cgroup = (flags & CLONE_NEWCGROUP) != 0;
-  flags &= ~static_cast<unsigned long>(CLONE_NEWNET | CLONE_NEWCGROUP);
   plan_.sync_fd = init_end.get();
   for (int i = 0; i < 3; ++i) plan_.stdio[i] = child_stdio[i].get();
   MYDOCKER_RETURN_IF_ERROR(PrepareNetwork());
-
-  // A fork-like clone (no new stack): the child runs RunInit on the plan made above. The
-  // monitor is single-threaded, and RunInit only makes system calls.
-  long pid = -1;
-  if (cgroup_dir.valid()) {
-    // cgroup v2: created in its cgroup (CLONE_INTO_CGROUP), so there is nothing to join and no
-    // migration, which on v2 takes the system-wide lock even for a single thread.
-    plan_.cgroup_join_files.clear();
-    struct clone_args args = {};
-    args.flags = flags | CLONE_INTO_CGROUP;
-    args.exit_signal = SIGCHLD;
-    args.cgroup = static_cast<uint64_t>(cgroup_dir.get());
-    pid = ::syscall(SYS_clone3, &args, sizeof args);
-    if (pid == 0) RunInit(plan_);
-    // Before Linux 5.7 there is no clone3 or no CLONE_INTO_CGROUP: init joins, as on v1.
-    if (pid < 0 && errno != ENOSYS && errno != E2BIG && errno != EINVAL) {
-      return LastErrnoError("clone container init");
-    }
-  }
-  if (pid < 0) {
-    MYDOCKER_ASSIGN_OR_RETURN(plan_.cgroup_join_files, cgroups_->JoinFiles(state_.cgroup_path));
-    pid = ::syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, nullptr);
-    if (pid < 0) return LastErrnoError("clone container init");
-    if (pid == 0) RunInit(plan_);
-  }
-  init_pid_ = static_cast<pid_t>(pid);
+  MYDOCKER_ASSIGN_OR_RETURN(pid_t pid, CloneInit(*cgroups_, state_.cgroup_path, flags, plan_));
+  init_pid_ = pid;
   // Our child: signals to its pid are safe until we reap it, so no pidfd is needed.
   init_ = ChildProcess(&RealHost(), init_pid_, UniqueFd());
   init_end.reset();
@@ -375,6 +342,7 @@ absl::Status Monitor::AwaitExec() {
         continue;
       case ExecReport::kError:
         return StartFailure(report.error.exit_code, DescribeInitError(report.error));
+      case ExecReport::kCreated:  // only an OCI-mode init sends it; this one never waits
       case ExecReport::kClosed:
         break;
     }

@@ -83,6 +83,8 @@ absl::StatusOr<ExecReport> ReceiveExecReport(int fd) {
     report.kind = ExecReport::kClosed;
   } else if (n == 1 && buf[0] == MYDOCKER_EXEC_TAIL_READY) {
     report.kind = ExecReport::kReady;
+  } else if (n == 1 && buf[0] == MYDOCKER_EXEC_TAIL_CREATED) {
+    report.kind = ExecReport::kCreated;
   } else if (n == sizeof(InitError)) {
     report.kind = ExecReport::kError;
     std::memcpy(&report.error, buf, sizeof(InitError));

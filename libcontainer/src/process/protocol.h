@@ -59,6 +59,7 @@ struct ExecReport {
     kReady,     // every step before execve went well
     kTerminal,  // the pty master, in `terminal`
     kError,     // a step failed, `error` says which; the process exits with its exit code
+    kCreated,   // OCI mode: every step before execve went well, waiting for `start`
   } kind = kClosed;
   UniqueFd terminal;
   InitError error = {};

@@ -1,0 +1,79 @@
+// The OCI runtime mode (runc's command set over a bundle), on the library's init plan, exec tail
+// and cgroup drivers. The process model differs from the Docker-like mode's (DESIGN.md): no
+// monitor; `create` clones init as its own child and exits once init waits before execve for
+// `start`, so init is reparented to the caller (conmon, a containerd shim: subreapers); init's
+// stdio are the caller's descriptors; state lives under the caller's --root.
+#ifndef MYDOCKER_OCI_RUNTIME_H_
+#define MYDOCKER_OCI_RUNTIME_H_
+
+#include <sys/types.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "mydocker/cgroup_manager.h"
+#include "oci/record.h"
+#include "oci/spec.h"
+#include "process/init_plan.h"
+
+namespace mydocker::oci {
+
+struct CreateOptions {
+  std::string bundle = ".";
+  std::string pid_file;
+  std::string console_socket;
+  bool no_pivot = false;
+  bool no_new_keyring = false;
+  unsigned preserve_fds = 0;
+};
+
+class Runtime {
+ public:
+  // `root` is made if missing.
+  static absl::StatusOr<Runtime> Open(const std::string& root);
+
+  // Creates the container; returns its init's pid (a child of this process).
+  absl::StatusOr<pid_t> Create(const std::string& id, const CreateOptions& options);
+  absl::Status Start(const std::string& id);
+  absl::StatusOr<std::string> State(const std::string& id);
+  absl::Status Kill(const std::string& id, int signal, bool all);
+  absl::Status Delete(const std::string& id, bool force);
+  absl::Status Pause(const std::string& id, bool pause);
+  absl::StatusOr<std::vector<pid_t>> Pids(const std::string& id);
+  // Every container's record and status, by id.
+  absl::StatusOr<std::vector<std::pair<Record, Status>>> List();
+
+  const std::string& root() const { return root_; }
+
+ private:
+  Runtime(std::string root, std::unique_ptr<CgroupManager> cgroups)
+      : root_(std::move(root)), cgroups_(std::move(cgroups)) {}
+  std::string Dir(const std::string& id) const { return root_ + "/" + id; }
+  absl::StatusOr<Record> Load(const std::string& id) const;
+  Status StatusOf(const Record& record) const;
+  // Runs `hooks` in order with the state on their stdin. The first failure is the result;
+  // with `warn_only` it is a warning on stderr and the other hooks still run.
+  absl::Status RunHooks(const std::vector<Hook>& hooks, const Record& record, Status status,
+                        const char* what, bool warn_only = false) const;
+  absl::StatusOr<Hooks> LoadHooks(const std::string& id) const;
+  absl::Status Release(const Record& record);
+  absl::StatusOr<pid_t> Launch(const Spec& spec, const CreateOptions& options,
+                               const std::string& id, const std::string& cgroup,
+                               process::InitPlan& plan, pid_t* child);
+
+  std::string root_;
+  std::unique_ptr<CgroupManager> cgroups_;
+};
+
+// Removes the container's cgroup `path` and, for the default "mydocker-runc/ID", the parent
+// when it is empty (rmdir only: another container's stays).
+absl::Status DestroyCgroup(CgroupManager& cgroups, const std::string& path);
+
+// The file name of the fifo `start` writes to.
+inline constexpr char kExecFifo[] = "exec.fifo";
+
+}  // namespace mydocker::oci
+
+#endif  // MYDOCKER_OCI_RUNTIME_H_

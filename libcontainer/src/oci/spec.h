@@ -1,0 +1,74 @@
+// The OCI runtime mode's reading of a bundle: config.json into the library's ContainerConfig
+// (the same configuration the Docker-like mode runs) plus what only this mode has (namespaces
+// to join by path, hooks, rlimits, sysctls, the cgroup path as the caller names it). Every
+// refusal is InvalidArgument with the field's path, before anything is created.
+#ifndef MYDOCKER_OCI_SPEC_H_
+#define MYDOCKER_OCI_SPEC_H_
+
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "mydocker/container_config.h"
+
+namespace mydocker::oci {
+
+struct Hook {
+  std::string path;
+  std::vector<std::string> args;
+  std::vector<std::string> env;
+  std::optional<int> timeout;  // seconds
+};
+
+struct Hooks {
+  std::vector<Hook> prestart, create_runtime, create_container, start_container, poststart,
+      poststop;
+};
+
+struct Rlimit {
+  int resource = 0;
+  uint64_t soft = 0, hard = 0;
+};
+
+// process.capabilities, every set by name ("CAP_CHOWN").
+struct CapabilitySets {
+  std::vector<std::string> bounding, effective, permitted, inheritable, ambient;
+};
+
+struct Spec {
+  std::optional<CapabilitySets> capabilities;
+  ContainerConfig config;  // root.path made absolute (relative to the bundle)
+  std::vector<std::pair<NamespaceType, std::string>> join;  // namespaces given by path
+  Hooks hooks;
+  std::vector<Rlimit> rlimits;
+  std::vector<std::pair<std::string, std::string>> sysctls;  // "net.ipv4.ip_forward", "1"
+  std::optional<int> oom_score_adj;
+  unsigned long root_propagation = 0;  // MS_* | MS_REC, 0: none given
+  std::map<std::string, std::string> annotations;
+  bool cgroup_mount = false;        // a mount of type "cgroup" (handled by the runtime)
+  std::string cgroup_mount_target;  // its destination
+  bool cgroup_mount_readonly = false;
+};
+
+// Container ids: letters, digits and "_+-.", not "." or "..", at most 1024 bytes (runc's rule):
+// an id is a directory name under --root.
+absl::Status ValidateId(absl::string_view id);
+
+// Parses `json` (the bundle's config.json). `bundle` is the bundle's absolute directory.
+absl::StatusOr<Spec> ParseSpec(absl::string_view json, const std::string& bundle);
+
+// Only the hooks of a config.json (the copy `create` keeps: `start` and `delete` run them).
+absl::StatusOr<Hooks> ParseHooks(absl::string_view json);
+
+// The cgroup path (relative to each hierarchy's root) for linux.cgroupsPath: "/a/b" -> "a/b";
+// "a/b" likewise; the systemd form "slice:prefix:name" -> "slice/prefix-name.scope" (there is
+// no systemd to ask here; runc's cgroupfs driver has no such form); empty -> "mydocker-runc/ID".
+absl::StatusOr<std::string> CgroupPath(absl::string_view cgroups_path, absl::string_view id);
+
+}  // namespace mydocker::oci
+
+#endif  // MYDOCKER_OCI_SPEC_H_

@@ -1,0 +1,135 @@
+#include "oci/spec.h"
+
+#include <sys/mount.h>
+#include <sys/resource.h>
+
+#include <cstdlib>
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "mydocker/fs_util.h"
+
+namespace mydocker::oci {
+namespace {
+
+using ::testing::HasSubstr;
+
+class SpecTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/oci-spec-test.XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    bundle_ = tmpl;
+    ASSERT_TRUE(MakeDirs(bundle_ + "/rootfs").ok());
+  }
+  void TearDown() override { (void)RemoveAll(bundle_); }
+
+  absl::StatusOr<Spec> Parse(const std::string& extra) {
+    return ParseSpec(R"({"ociVersion":"1.0.2","process":{"args":["sh"],"cwd":"/"},)"
+                     R"("root":{"path":"rootfs"})" +
+                         extra + "}",
+                     bundle_);
+  }
+  std::string bundle_;
+};
+
+TEST_F(SpecTest, MinimalBundleResolvesRootAgainstTheBundle) {
+  auto spec = Parse("");
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  EXPECT_EQ(spec->config.root.path, bundle_ + "/rootfs");
+  EXPECT_EQ(spec->config.process.args, std::vector<std::string>{"sh"});
+}
+
+TEST_F(SpecTest, RefusesWrongTypesWithTheFieldPath) {
+  auto spec = ParseSpec(R"({"process":{"args":"sh","cwd":"/"},"root":{"path":"rootfs"}})", bundle_);
+  ASSERT_FALSE(spec.ok());
+  EXPECT_THAT(spec.status().message(), HasSubstr("process.args"));
+  spec = Parse(R"(,"hostname":5)");
+  ASSERT_FALSE(spec.ok());
+  EXPECT_THAT(spec.status().message(), HasSubstr("hostname"));
+}
+
+TEST_F(SpecTest, RefusesAMissingRoot) {
+  auto spec = ParseSpec(R"({"process":{"args":["sh"],"cwd":"/"},"root":{"path":"nope"}})", bundle_);
+  ASSERT_FALSE(spec.ok());
+  EXPECT_THAT(spec.status().message(), HasSubstr("root.path"));
+}
+
+TEST_F(SpecTest, RefusesUnknownAndUserNamespaces) {
+  EXPECT_FALSE(Parse(R"(,"linux":{"namespaces":[{"type":"time2"}]})").ok());
+  auto spec = Parse(R"(,"linux":{"namespaces":[{"type":"user"}]})");
+  ASSERT_FALSE(spec.ok());
+  EXPECT_THAT(spec.status().message(), HasSubstr("user namespaces"));
+}
+
+TEST_F(SpecTest, NamespacesByPathAreJoinedNotCreated) {
+  auto spec = Parse(
+      R"(,"linux":{"namespaces":[{"type":"mount"},{"type":"network","path":"/proc/1/ns/net"}]})");
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  EXPECT_EQ(spec->config.linux_spec.namespaces, std::vector<NamespaceType>{NamespaceType::kMount});
+  ASSERT_EQ(spec->join.size(), 1u);
+  EXPECT_EQ(spec->join[0].second, "/proc/1/ns/net");
+}
+
+TEST_F(SpecTest, ReadsRlimitsSysctlsHooksAndPropagation) {
+  auto spec =
+      Parse(R"(,"linux":{"sysctl":{"net.ipv4.ip_forward":"1"},"rootfsPropagation":"rslave"},)"
+            R"("hooks":{"poststop":[{"path":"/bin/true","timeout":3}]},)"
+            R"("annotations":{"a":"b"})");
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  EXPECT_EQ(spec->sysctls.size(), 1u);
+  EXPECT_EQ(spec->root_propagation, static_cast<unsigned long>(MS_SLAVE | MS_REC));
+  ASSERT_EQ(spec->hooks.poststop.size(), 1u);
+  EXPECT_EQ(spec->hooks.poststop[0].timeout, 3);
+  EXPECT_EQ(spec->annotations.at("a"), "b");
+  auto limits =
+      ParseSpec(R"({"process":{"args":["sh"],"cwd":"/","rlimits":[)"
+                R"({"type":"RLIMIT_NOFILE","soft":10,"hard":20}]},"root":{"path":"rootfs"}})",
+                bundle_);
+  ASSERT_TRUE(limits.ok()) << limits.status();
+  ASSERT_EQ(limits->rlimits.size(), 1u);
+  EXPECT_EQ(limits->rlimits[0].resource, RLIMIT_NOFILE);
+}
+
+TEST_F(SpecTest, RefusesWhatThisHostCannotDo) {
+  for (const char* extra :
+       {R"(,"linux":{"intelRdt":{}})",
+        R"(,"linux":{"uidMappings":[{"containerID":0,"hostID":1,"size":1}]})",
+        R"(,"mounts":[{"destination":"/x","type":"bind","source":"/tmp","options":["idmap"]}])",
+        R"(,"linux":{"rootfsPropagation":"sideways"})"}) {
+    EXPECT_FALSE(Parse(extra).ok()) << extra;
+  }
+  auto spec = ParseSpec(R"({"process":{"args":["sh"],"cwd":"/","apparmorProfile":"x"},)"
+                        R"("root":{"path":"rootfs"}})",
+                        bundle_);
+  ASSERT_FALSE(spec.ok());
+  EXPECT_THAT(spec.status().message(), HasSubstr("AppArmor"));
+}
+
+TEST_F(SpecTest, KeepsTheCgroupMountAside) {
+  auto spec = Parse(R"(,"mounts":[{"destination":"/sys/fs/cgroup","type":"cgroup",)"
+                    R"("source":"cgroup","options":["ro"]}])");
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  EXPECT_TRUE(spec->cgroup_mount);
+  EXPECT_TRUE(spec->cgroup_mount_readonly);
+  EXPECT_TRUE(spec->config.mounts.empty());
+}
+
+TEST(OciIdTest, RefusesSlashesAndDots) {
+  EXPECT_TRUE(ValidateId("abc-1.2_x+y").ok());
+  for (const char* id : {"", ".", "..", "a/b", "../x", "a b"})
+    EXPECT_FALSE(ValidateId(id).ok()) << id;
+}
+
+TEST(OciCgroupPathTest, MapsTheForms) {
+  EXPECT_EQ(*CgroupPath("", "c1"), "mydocker-runc/c1");
+  EXPECT_EQ(*CgroupPath("/a/b", "c1"), "a/b");
+  EXPECT_EQ(*CgroupPath("a/b", "c1"), "a/b");
+  EXPECT_EQ(*CgroupPath("machine.slice:libpod:abc", "c1"), "machine.slice/libpod-abc.scope");
+  EXPECT_FALSE(CgroupPath("/a/../b", "c1").ok());
+  EXPECT_FALSE(CgroupPath("a:b", "c1").ok());
+}
+
+}  // namespace
+}  // namespace mydocker::oci

@@ -1,0 +1,265 @@
+"""mydocker-runc, the OCI runtime mode (issue #15): runc's command line over a bundle.
+
+Each test gets a private --root and a bundle whose rootfs is Debian's static busybox, and proves
+on teardown that nothing is left: no state directory, no cgroup, no process, no mount.
+"""
+
+import array
+import glob
+import json
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import MYDOCKER_BIN, mounts_mentioning, wait_for
+
+RUNC = str(Path(MYDOCKER_BIN).resolve().parent / "mydocker-runc")
+BUSYBOX = "/bin/busybox"
+
+
+def cgroups_named(name):
+    return [p for p in glob.glob(f"/sys/fs/cgroup/*/mydocker-runc/{name}") if os.path.isdir(p)] + [
+        p for p in glob.glob(f"/sys/fs/cgroup/mydocker-runc/{name}") if os.path.isdir(p)
+    ]
+
+
+def base_config(args):
+    return {
+        "ociVersion": "1.0.2",
+        "process": {
+            "terminal": False,
+            "user": {"uid": 0, "gid": 0},
+            "args": args,
+            "env": ["PATH=/bin"],
+            "cwd": "/",
+            "capabilities": {s: ["CAP_KILL", "CAP_CHOWN"] for s in
+                             ("bounding", "effective", "permitted", "inheritable", "ambient")},
+            "rlimits": [{"type": "RLIMIT_NOFILE", "hard": 1024, "soft": 512}],
+        },
+        "root": {"path": "rootfs"},
+        "hostname": "ocibox",
+        "mounts": [
+            {"destination": "/proc", "type": "proc", "source": "proc"},
+            {"destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "mode=755"]},
+            {"destination": "/dev/pts", "type": "devpts", "source": "devpts",
+             "options": ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"]},
+            {"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup", "options": ["ro"]},
+        ],
+        "linux": {
+            "namespaces": [{"type": t} for t in ("pid", "network", "ipc", "uts", "mount")],
+            "resources": {"devices": [{"allow": False, "access": "rwm"}], "pids": {"limit": 64}},
+            "maskedPaths": ["/proc/kcore"],
+            "readonlyPaths": ["/proc/sys"],
+        },
+    }
+
+
+class Oci:
+    def __init__(self, tmp):
+        self.tmp = Path(tmp)
+        self.root = self.tmp / "state"
+        self.log = self.tmp / "runc.log"
+        self.bundle = self.tmp / "bundle"
+        rootfs = self.bundle / "rootfs"
+        (rootfs / "bin").mkdir(parents=True)
+        shutil.copy(BUSYBOX, rootfs / "bin" / "busybox")
+        for applet in ("sh", "echo", "cat", "sleep", "hostname", "grep", "true", "ls", "tty"):
+            os.symlink("busybox", rootfs / "bin" / applet)
+        for d in ("proc", "dev", "sys", "tmp"):
+            (rootfs / d).mkdir()
+        self.pids = set()  # every init seen, none of which may outlive the test
+
+    def write_config(self, config):
+        (self.bundle / "config.json").write_text(json.dumps(config))
+
+    def run(self, *args, check=True, stdout=None):
+        """Runs mydocker-runc; its stdout and stderr are files, never pipes: a container's init
+        inherits create's stdio and would keep a pipe open."""
+        cmd = [RUNC, "--root", str(self.root), "--log", str(self.log), "--log-format", "json", *args]
+        with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+            rc = subprocess.run(cmd, stdout=stdout or out, stderr=err, timeout=60).returncode
+            out.seek(0)
+            err.seek(0)
+            r = subprocess.CompletedProcess(cmd, rc, out.read(), err.read())
+        if check and r.returncode != 0:
+            pytest.fail(f"{' '.join(args)}: exit {r.returncode}: {r.stderr}")
+        return r
+
+    def state(self, cid):
+        state = json.loads(self.run("state", cid).stdout)
+        if state["pid"]:
+            self.pids.add(state["pid"])
+        return state
+
+    def ids(self):
+        return self.run("list", "-q").stdout.split()
+
+
+@pytest.fixture
+def oci():
+    if os.geteuid() != 0:
+        pytest.skip("needs root")
+    tmp = tempfile.mkdtemp(prefix="oci-test-")
+    o = Oci(tmp)
+    try:
+        yield o
+    finally:
+        for cid in o.ids() if o.root.exists() else []:
+            o.run("delete", "--force", cid, check=False)
+        leftovers = {
+            "state": [p.name for p in o.root.iterdir()] if o.root.exists() else [],
+            "cgroups": cgroups_named("*"),
+            "processes": [p for p in o.pids if os.path.exists(f"/proc/{p}")
+                          and "Z" not in open(f"/proc/{p}/stat").read().rsplit(")", 1)[1][:3]],
+            "mounts": mounts_mentioning(tmp),
+        }
+        shutil.rmtree(tmp, ignore_errors=True)
+        assert not any(leftovers.values()), leftovers
+
+
+@pytest.mark.parametrize(
+    "mutate, message",
+    [
+        (lambda c: c["process"].__setitem__("args", "sh"), "process.args"),
+        (lambda c: c.__setitem__("hostname", 7), "hostname"),
+        (lambda c: c["root"].__setitem__("path", "missing"), "root.path"),
+        (lambda c: c["linux"]["namespaces"].append({"type": "time-travel"}), "namespace"),
+        (lambda c: c["linux"]["namespaces"].append({"type": "user"}), "user namespaces"),
+        (lambda c: c["process"].__setitem__("apparmorProfile", "x"), "AppArmor"),
+        (lambda c: c.__setitem__("ociVersion", "banana"), "ociVersion"),
+    ],
+)
+def test_bad_config_is_refused_with_one_line_and_a_json_log_entry(oci, mutate, message):
+    config = base_config(["true"])
+    mutate(config)
+    oci.write_config(config)
+    r = oci.run("create", "--bundle", str(oci.bundle), "c1", check=False)
+    assert r.returncode == 1
+    assert message in r.stderr and r.stderr.count("\n") == 1, r.stderr
+    entry = json.loads(oci.log.read_text().splitlines()[-1])
+    assert entry["level"] == "error" and message in entry["msg"] and entry["time"]
+    assert not list(oci.root.iterdir())
+    assert not cgroups_named("c1")
+
+
+@pytest.mark.parametrize("cid", ["a/b", "..", ".", "../x", ""])
+def test_bad_ids_are_refused(oci, cid):
+    oci.write_config(base_config(["true"]))
+    r = oci.run("create", "--bundle", str(oci.bundle), cid, check=False)
+    assert r.returncode == 1 and "id" in r.stderr
+    assert not list(oci.root.iterdir())
+
+
+def test_pid_file_in_a_missing_directory_is_refused(oci):
+    oci.write_config(base_config(["true"]))
+    r = oci.run("create", "--bundle", str(oci.bundle), "--pid-file", str(oci.tmp / "no" / "pid"), "c1",
+                check=False)
+    assert r.returncode == 1 and "pid file" in r.stderr
+    assert not list(oci.root.iterdir())
+
+
+def test_create_start_state_kill_delete(oci):
+    oci.write_config(base_config(["sleep", "60"]))
+    out = open(oci.tmp / "out", "w")
+    oci.run("create", "--bundle", str(oci.bundle), "--pid-file", str(oci.tmp / "pid"), "c1", stdout=out)
+    pid = int((oci.tmp / "pid").read_text())
+    state = oci.state("c1")
+    assert state["status"] == "created" and state["pid"] == pid
+    assert state["bundle"] == str(oci.bundle)
+    # Waiting before execve: still the runtime's image, not sleep.
+    assert Path(f"/proc/{pid}/exe").resolve().name != "busybox"
+    r = oci.run("delete", "c1", check=False)
+    assert r.returncode == 1 and "not stopped" in r.stderr
+    oci.run("start", "c1")
+    wait_for(lambda: Path(f"/proc/{pid}/exe").resolve().name == "busybox", what="execve")
+    assert oci.state("c1")["status"] == "running"
+    assert pid in json.loads(oci.run("ps", "--format", "json", "c1").stdout)
+    oci.run("pause", "c1")
+    assert oci.state("c1")["status"] == "paused"
+    oci.run("resume", "c1")
+    assert oci.run("start", "c1", check=False).returncode == 1
+    oci.run("kill", "c1", "KILL")
+    wait_for(lambda: oci.state("c1")["status"] == "stopped", what="stopped")
+    assert oci.state("c1")["pid"] == 0
+    oci.run("delete", "c1")
+    assert oci.ids() == [] and not cgroups_named("c1")
+
+
+def test_run_gives_the_container_its_settings_and_its_exit_code(oci):
+    script = ("hostname; cat /proc/self/status | grep -E '^Cap(Eff|Amb)'; "
+              "cat /proc/self/limits | grep 'open files'; ls /sys/fs/cgroup/pids/ | grep -c pids.max; exit 3")
+    oci.write_config(base_config(["sh", "-c", script]))
+    r = oci.run("run", "--bundle", str(oci.bundle), "c2", check=False)
+    assert r.returncode == 3, r.stderr
+    assert "ocibox" in r.stdout
+    assert "CapEff:\t0000000000000021" in r.stdout and "CapAmb:\t0000000000000021" in r.stdout
+    assert "512" in r.stdout and "1024" in r.stdout
+    assert oci.ids() == []
+
+
+def test_a_missing_command_fails_after_start_with_127(oci):
+    oci.write_config(base_config(["no-such-command"]))
+    r = oci.run("run", "--bundle", str(oci.bundle), "c3", check=False)
+    assert r.returncode == 127
+    assert "no-such-command" in r.stderr
+
+
+def receive_fd(listener, result):
+    conn, _ = listener.accept()
+    with conn:
+        fds = array.array("i")
+        msg, anc, _, _ = conn.recvmsg(64, socket.CMSG_SPACE(fds.itemsize))
+        for level, kind, data in anc:
+            if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+                fds.frombytes(data[: fds.itemsize])
+        result.append(fds[0])
+
+
+def test_terminal_goes_to_the_console_socket(oci):
+    config = base_config(["sh", "-c", "tty; echo on-the-pty"])
+    config["process"]["terminal"] = True
+    oci.write_config(config)
+    sock_path = str(oci.tmp / "console.sock")
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(sock_path)
+    listener.listen(1)
+    got = []
+    t = threading.Thread(target=receive_fd, args=(listener, got))
+    t.start()
+    oci.run("create", "--bundle", str(oci.bundle), "--console-socket", sock_path, "c4")
+    t.join(10)
+    listener.close()
+    assert got, "no pty master received"
+    oci.run("start", "c4")
+    data = b""
+    deadline = time.monotonic() + 10
+    while b"on-the-pty" not in data and time.monotonic() < deadline:
+        try:
+            chunk = os.read(got[0], 1024)
+        except OSError:
+            break
+        if not chunk:
+            break
+        data += chunk
+    os.close(got[0])
+    assert b"/dev/pts/0" in data and b"on-the-pty" in data, data
+    wait_for(lambda: oci.state("c4")["status"] == "stopped", what="stopped")
+    oci.run("delete", "c4")
+
+
+def test_spec_and_features(oci):
+    d = oci.tmp / "fresh"
+    d.mkdir()
+    oci.run("spec", "--bundle", str(d))
+    spec = json.loads((d / "config.json").read_text())
+    assert spec["root"]["path"] == "rootfs" and spec["process"]["args"] == ["sh"]
+    assert oci.run("spec", "--bundle", str(d), check=False).returncode == 1
+    features = json.loads(oci.run("features").stdout)
+    assert "pid" in features["linux"]["namespaces"]

@@ -1,0 +1,67 @@
+// mydocker-runc: mydocker as an OCI runtime, with runc's command line, for podman (conmon) and
+// containerd's runc shim. See docs/oci.md.
+#include <csignal>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "args.h"
+#include "commands.h"
+#include "mydocker/status_macros.h"
+
+namespace {
+
+using mydocker::runc::Command;
+using mydocker::runc::Context;
+
+constexpr std::pair<const char*, Command> kCommands[] = {
+    {"create", mydocker::runc::CmdCreate}, {"run", mydocker::runc::CmdRun},
+    {"start", mydocker::runc::CmdStart},   {"state", mydocker::runc::CmdState},
+    {"kill", mydocker::runc::CmdKill},     {"delete", mydocker::runc::CmdDelete},
+    {"pause", mydocker::runc::CmdPause},   {"resume", mydocker::runc::CmdResume},
+    {"ps", mydocker::runc::CmdPs},         {"list", mydocker::runc::CmdList},
+    {"spec", mydocker::runc::CmdSpec},     {"features", mydocker::runc::CmdFeatures},
+};
+
+constexpr char kUsage[] =
+    "usage: mydocker-runc [--root DIR] [--log FILE] [--log-format text|json] [--debug]\n"
+    "                     [--systemd-cgroup] COMMAND [OPTIONS] ID\n"
+    "commands: create run start state kill delete pause resume ps list spec features\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // A hook that exits without reading its state must not kill us (init resets it to default).
+  std::signal(SIGPIPE, SIG_IGN);
+  Context ctx;
+  ctx.argv.assign(argv, argv + argc);
+  mydocker::runc::FlagSpec globals{{"root", "log", "log-format", "criu", "rootless"},
+                                   {"debug", "systemd-cgroup", "help", "h", "version", "v"}};
+  auto parsed = mydocker::runc::ParseFlags(ctx.argv, 1, globals, &ctx.next);
+  if (parsed.ok()) {
+    ctx.root = parsed->Get("root", "/run/mydocker-runc");
+    ctx.log.Open(parsed->Get("log"), parsed->Get("log-format", "text"));
+    ctx.log.set_debug(parsed->Has("debug"));
+    if (parsed->Has("version") || parsed->Has("v")) {
+      std::printf("mydocker-runc version %s\nspec: 1.0.2\n", MYDOCKER_RUNC_VERSION);
+      return 0;
+    }
+  }
+  if (!parsed.ok() || ctx.next >= ctx.argv.size() || parsed->Has("help") || parsed->Has("h")) {
+    if (!parsed.ok()) ctx.log.Error(parsed.status().message());
+    std::fputs(kUsage, stderr);
+    return parsed.ok() && ctx.next < ctx.argv.size() ? 0 : 1;
+  }
+  const std::string name = ctx.argv[ctx.next++];
+  for (const auto& [command, fn] : kCommands) {
+    if (name != command) continue;
+    absl::Status status = fn(ctx);
+    if (status.ok()) return 0;
+    int code = mydocker::ExitCodeOf(status);
+    if (status.code() != absl::StatusCode::kCancelled) ctx.log.Error(status.message());
+    return code > 0 && status.code() == absl::StatusCode::kCancelled ? code : 1;
+  }
+  ctx.log.Error(absl::StrCat("unknown command \"", name, "\""));
+  return 1;
+}
