@@ -91,6 +91,9 @@ struct InitPlan {
   int net_sync_fd = -1;
   // --network container:ID: the namespace to join (setns) instead of creating one. -1: none.
   int join_netns_fd = -1;
+  // --init: a sealed copy of the helper binary (kept open through init's descriptor cleanup);
+  // the command then runs as the child of its init mode. -1: none.
+  int init_binary_fd = -1;
   std::string hostname;
   bool loopback_up = false;
 
@@ -120,6 +123,11 @@ struct InitPlan {
   std::vector<char*> argv;
   std::vector<char*> envp;
 };
+
+// --init: the plan then executes the helper binary held by `binary_fd` (through
+// /proc/self/fd, inside the container) in its init mode, with the planned command after "--".
+// The exec stub's variable is dropped from the environment, so init never acts as the stub.
+void PlanInitProcess(int binary_fd, InitPlan& plan);
 
 // Builds the plan for `config`. `stdio` and `sync_fd` are filled in by the caller.
 // `seccomp_cache_dir` (may be empty) keeps compiled seccomp programs between starts.
