@@ -118,6 +118,9 @@ absl::StatusOr<mydocker::CreateOptions> ToCreateOptions(const mydocker_create_op
   out.open_stdin = o.open_stdin != 0;
   out.auto_remove = o.auto_remove != 0;
   out.cgroup_parent = Str(o.cgroup_parent);
+  if (o.entrypoint != nullptr) out.entrypoint = Strings(o.entrypoint);
+  out.stop_signal = Str(o.stop_signal);
+  out.init = o.init != 0;
   if (o.resources != nullptr) {
     MYDOCKER_ASSIGN_OR_RETURN(out.resources, ToResources(o.resources));
   }
@@ -531,7 +534,9 @@ int mydocker_container_stop(mydocker_container_t* container, int timeout_seconds
                             mydocker_error_t** errptr) {
   return Guard(errptr, [&]() -> absl::Status {
     MYDOCKER_RETURN_IF_ERROR(Require(container, "container"));
-    return container->container->Stop(absl::Seconds(timeout_seconds < 0 ? 10 : timeout_seconds));
+    std::optional<absl::Duration> timeout;
+    if (timeout_seconds >= 0) timeout = absl::Seconds(timeout_seconds);
+    return container->container->StopAsConfigured(timeout);
   });
 }
 

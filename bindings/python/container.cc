@@ -247,10 +247,11 @@ void RegisterContainer(py::module_& m) {
       .def(
           "stop",
           [](PyContainer& c, double timeout) {
-            WithoutGil([&] { return c.core().Stop(absl::Seconds(timeout)); });
+            WithoutGil([&] { return c.core().StopAsConfigured(absl::Seconds(timeout)); });
           },
           py::arg("timeout") = 10.0,
-          "Sends SIGTERM, then SIGKILL after timeout seconds; returns once the container has "
+          "Sends its stop signal (stop_signal, the image's STOPSIGNAL, else SIGTERM), then "
+          "SIGKILL after timeout seconds; returns once the container has "
           "ended and its resources are released. Does nothing if it is not running.")
       .def(
           "restart",

@@ -139,6 +139,9 @@ CreateOptions ToCreateOptions(const RunArgs& args) {
   o.hostname = args.hostname;
   o.user = args.user;
   o.auto_remove = args.remove;
+  if (!args.entrypoint.is_none()) o.entrypoint = ToArgv(args.entrypoint);
+  o.stop_signal = args.stop_signal;
+  o.init = args.init;
   o.resources = ToResources(args.resources);
   return o;
 }

@@ -34,6 +34,9 @@ struct RunArgs {
   std::string hostname;
   std::string user;
   bool remove = false;
+  pybind11::object entrypoint;  // None (the image's), a str (split like a shell) or a sequence
+  std::string stop_signal;      // "": the image's STOPSIGNAL, else SIGTERM
+  bool init = false;            // a minimal init as PID 1
 };
 
 // Raises InvalidArgument (or TypeError for a value of the wrong type). REQUIRES: the GIL.
@@ -51,7 +54,7 @@ std::vector<std::string> ToEnv(const pybind11::object& env);
 // Defines the method `method` of `cls` with the arguments run() and create() share:
 //   (image, command=None, *, name="", env=None, volumes=None, memory=None, memory_swap=None,
 //    cpus=None, cpu_shares=None, pids_limit=None, workdir="", hostname="", user="",
-//    remove=False)
+//    remove=False, entrypoint=None, stop_signal="", init=False)
 // then the keyword-only ones in `extra` (a py::arg for each type in Extra), then the docstring.
 // The method calls fn(self, RunArgs, Extra...).
 template <typename... Extra, typename Class, typename Fn, typename... ExtraArgs>
@@ -64,7 +67,7 @@ void DefWithRunArgs(Class& cls, const char* method, Fn fn, ExtraArgs&&... extra)
            py::object volumes, py::object memory, py::object memory_swap, py::object cpus,
            std::optional<int64_t> cpu_shares, std::optional<int64_t> pids_limit,
            std::string workdir, std::string hostname, std::string user, bool remove,
-           Extra... rest) {
+           py::object entrypoint, std::string stop_signal, bool init, Extra... rest) {
         RunArgs args{.image = std::move(image),
                      .command = std::move(command),
                      .name = std::move(name),
@@ -78,7 +81,10 @@ void DefWithRunArgs(Class& cls, const char* method, Fn fn, ExtraArgs&&... extra)
                      .workdir = std::move(workdir),
                      .hostname = std::move(hostname),
                      .user = std::move(user),
-                     .remove = remove};
+                     .remove = remove,
+                     .entrypoint = std::move(entrypoint),
+                     .stop_signal = std::move(stop_signal),
+                     .init = init};
         return fn(self, args, rest...);
       },
       py::arg("image"), py::arg("command") = py::none(), py::kw_only(), py::arg("name") = "",
@@ -86,7 +92,8 @@ void DefWithRunArgs(Class& cls, const char* method, Fn fn, ExtraArgs&&... extra)
       py::arg("memory_swap") = py::none(), py::arg("cpus") = py::none(),
       py::arg("cpu_shares") = py::none(), py::arg("pids_limit") = py::none(),
       py::arg("workdir") = "", py::arg("hostname") = "", py::arg("user") = "",
-      py::arg("remove") = false, std::forward<ExtraArgs>(extra)...);
+      py::arg("remove") = false, py::arg("entrypoint") = py::none(), py::arg("stop_signal") = "",
+      py::arg("init") = false, std::forward<ExtraArgs>(extra)...);
 }
 
 }  // namespace mydocker::python

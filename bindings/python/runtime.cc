@@ -136,7 +136,11 @@ much swap again is allowed unless memory_swap says otherwise. memory_swap: the m
 limit in the same units, -1 for unlimited swap; needs memory. cpus: e.g. 1.5. cpu_shares:
 relative CPU weight (1024 is the default). pids_limit: maximum number of processes (0 or -1:
 unlimited). workdir, hostname: inside the container. user: "USER[:GROUP]", names or
-numbers, the command runs as (the image's user when empty).
+numbers, the command runs as (the image's user when empty). entrypoint: replaces the
+image's ENTRYPOINT (a list, or a str split like a shell; "" or [] clears it), and as with
+Docker a non-empty one drops the image's CMD. stop_signal: how stop() ends it ("SIGQUIT";
+the image's STOPSIGNAL, else SIGTERM, when empty). init=True runs a minimal init as the
+container's PID 1, which reaps orphaned processes and forwards signals to the command.
 
 detach=False (the default) runs the container to completion like subprocess.run: the call
 returns once it has ended, with exit_code set and its stdout and stderr in Container.output.

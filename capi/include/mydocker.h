@@ -273,6 +273,12 @@ typedef struct mydocker_create_options_t {
   int auto_remove;                       /* remove the container when it ends (--rm) */
   const mydocker_resources_t* resources; /* NULL: no limits */
   const char* cgroup_parent;             /* NULL: "mydocker" */
+  /* Since 1.1. Replaces the image's ENTRYPOINT (--entrypoint); NULL keeps it. A non-empty list
+   * also drops the image's Cmd (Docker's rule); an empty one ({NULL}) clears the entrypoint and
+   * keeps the image's Cmd. */
+  const char* const* entrypoint;
+  const char* stop_signal; /* Since 1.1. How stop ends it ("SIGQUIT"); NULL: the image's, SIGTERM */
+  int init; /* Since 1.1. Nonzero: a minimal init as PID 1 that reaps and forwards signals */
 } mydocker_create_options_t;
 
 #define MYDOCKER_CREATE_OPTIONS_INIT \
@@ -366,8 +372,9 @@ MYDOCKER_EXPORT int mydocker_container_resize(mydocker_container_t* container, i
 MYDOCKER_EXPORT int mydocker_container_kill(mydocker_container_t* container, int signal,
                                             mydocker_error_t** errptr);
 
-/* SIGTERM, then SIGKILL after `timeout_seconds` (negative: 10). Returns once the container has
- * ended and its resources were released. OK if it is not running. */
+/* The container's stop signal (stop_signal, the image's STOPSIGNAL, else SIGTERM), then SIGKILL
+ * after `timeout_seconds` (negative: the container's --stop-timeout, else 10). Returns once the
+ * container has ended and its resources were released. OK if it is not running. */
 MYDOCKER_EXPORT int mydocker_container_stop(mydocker_container_t* container, int timeout_seconds,
                                             mydocker_error_t** errptr);
 

@@ -73,6 +73,7 @@ class CStrings {
     ptrs_.push_back(nullptr);
   }
   const char* const* get() const { return ptrs_.size() > 1 ? ptrs_.data() : nullptr; }
+  const char* const* list() const { return ptrs_.data(); } /* {NULL} when empty */
 
  private:
   std::vector<const char*> ptrs_;
@@ -133,6 +134,10 @@ struct CreateOptions {
   bool auto_remove = false;
   std::optional<Resources> resources;
   std::string cgroup_parent;
+  /* nullopt: the image's ENTRYPOINT; else replaces it ({} clears it; see the C struct) */
+  std::optional<std::vector<std::string>> entrypoint;
+  std::string stop_signal; /* empty: the image's STOPSIGNAL, else SIGTERM */
+  bool init = false;       /* a minimal init as PID 1 */
 };
 
 /* How a container is started. Detached by default; attached, the container's stdio are these
@@ -420,7 +425,10 @@ class Runtime {
   // The C view of CreateOptions, valid while `from` lives.
   struct CreateArgs {
     explicit CreateArgs(const CreateOptions& from)
-        : command(from.command), env(from.env), volumes(from.volumes) {
+        : command(from.command),
+          env(from.env),
+          volumes(from.volumes),
+          entrypoint(from.entrypoint.value_or(std::vector<std::string>{})) {
       mydocker_create_options_init(&options);
       mydocker_resources_init(&resources);
       options.image = from.image.c_str();
@@ -438,8 +446,11 @@ class Runtime {
         options.resources = &resources;
       }
       options.cgroup_parent = detail::OrNull(from.cgroup_parent);
+      if (from.entrypoint) options.entrypoint = entrypoint.list();
+      options.stop_signal = detail::OrNull(from.stop_signal);
+      options.init = from.init ? 1 : 0;
     }
-    detail::CStrings command, env, volumes;
+    detail::CStrings command, env, volumes, entrypoint;
     mydocker_resources_t resources;
     mydocker_create_options_t options;
   };

@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "process/exec_tail.h"
+#include "process/sealed_exe.h"
 
 /* A NULL-terminated list that grows: an image may set thousands of environment variables (the
    request as a whole is bounded by what the client sends, the command by execve's E2BIG). */
@@ -73,40 +74,10 @@ __attribute__((noreturn)) static void fail(int code, int err, const char *a, con
   mydocker_exec_tail_fail(sock, code, err, a, b, c);
 }
 
-/* True if /proc/self/exe is a memfd that can no longer be written. */
-static int running_sealed(void) {
-  int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return 0;
-  int seals = fcntl(fd, F_GET_SEALS);
-  close(fd);
-  int want = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
-  return seals >= 0 && (seals & want) == want;
-}
-
 static void reexec_sealed(char **argv, char **envp) {
-  int src = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-  if (src < 0) fail(125, errno, "open /proc/self/exe", NULL, NULL);
-#ifndef MFD_EXEC
-#define MFD_EXEC 0x0010U /* Linux 6.3: needed where vm.memfd_noexec forbids executable memfds */
-#endif
-  int mem = memfd_create("mydocker-nsenter", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
-  if (mem < 0 && errno == EINVAL) {
-    mem = memfd_create("mydocker-nsenter", MFD_CLOEXEC | MFD_ALLOW_SEALING); /* before 6.3 */
-  }
-  if (mem < 0) fail(125, errno, "memfd_create", NULL, NULL);
-  struct stat st;
-  if (fstat(src, &st) != 0) fail(125, errno, "stat /proc/self/exe", NULL, NULL);
-  off_t left = st.st_size;
-  while (left > 0) {
-    ssize_t n = sendfile(mem, src, NULL, (size_t)left);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) fail(125, errno, "copy the helper binary", NULL, NULL);
-    left -= n;
-  }
-  close(src);
-  if (fcntl(mem, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) != 0) {
-    fail(125, errno, "seal the helper binary", NULL, NULL);
-  }
+  const char *what = NULL;
+  int mem = mydocker_sealed_self_copy("mydocker-nsenter", &what);
+  if (mem < 0) fail(125, errno, what, NULL, NULL);
   syscall(SYS_execveat, mem, "", argv, envp, AT_EMPTY_PATH);
   fail(125, errno, "re-execute the sealed helper", NULL, NULL);
 }
@@ -375,7 +346,7 @@ __attribute__((constructor)) static void mydocker_nsenter(int argc, char **argv,
    * open (without close-on-exec) must not reach the container, not even as /proc/self/fd/N
    * for a working directory (CVE-2024-21626). */
   syscall(SYS_close_range, MYDOCKER_NSENTER_PIDFD_FD + 1, ~0U, 0U);
-  if (!running_sealed()) reexec_sealed(argv, envp);
+  if (!mydocker_running_sealed()) reexec_sealed(argv, envp);
   /* No ptrace and no /proc/<pid>/ access from the container while we hold host resources. */
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   size_t size = 0;

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "json_util.h"
 #include "mydocker/devices.h"
@@ -51,6 +52,7 @@ void WriteUser(json::Writer& w, const UserSpec& user) {
 void WriteProcess(json::Writer& w, const ProcessSpec& p) {
   w.StartObject();
   json::KeyBool(w, "terminal", p.terminal);
+  if (p.open_stdin) json::KeyBool(w, "openStdin", true);
   if (p.console_size.has_value()) {
     json::KeyObject(w, "consoleSize", [&] {
       json::KeyUint(w, "height", p.console_size->height);
@@ -167,6 +169,7 @@ absl::Status ReadUser(const json::ObjectReader& r, UserSpec* user) {
 
 absl::Status ReadProcess(const json::ObjectReader& r, ProcessSpec* p) {
   MYDOCKER_RETURN_IF_ERROR(r.GetBool("terminal", &p->terminal));
+  MYDOCKER_RETURN_IF_ERROR(r.GetBool("openStdin", &p->open_stdin));
   MYDOCKER_ASSIGN_OR_RETURN(auto console, r.GetObject("consoleSize"));
   if (console.has_value()) {
     ConsoleSize size;
@@ -417,6 +420,44 @@ absl::StatusOr<NamespaceType> ParseNamespaceType(absl::string_view name) {
       absl::StrCat("unknown namespace type \"", absl::CHexEscape(name), "\""));
 }
 
+namespace {
+
+constexpr char kStopSignalAnnotation[] = "org.opencontainers.image.stopSignal";
+constexpr char kStopTimeoutAnnotation[] = "com.mydocker.stopTimeout";
+constexpr char kInitAnnotation[] = "com.mydocker.init";
+
+void WriteAnnotations(json::Writer& w, const ContainerConfig& config) {
+  if (config.stop_signal.empty() && !config.stop_timeout.has_value() && !config.init) return;
+  json::KeyObject(w, "annotations", [&] {
+    if (!config.stop_signal.empty()) json::KeyString(w, kStopSignalAnnotation, config.stop_signal);
+    if (config.stop_timeout.has_value()) {
+      json::KeyString(w, kStopTimeoutAnnotation, std::to_string(*config.stop_timeout));
+    }
+    if (config.init) json::KeyString(w, kInitAnnotation, "true");
+  });
+}
+
+absl::Status ReadAnnotations(const json::ObjectReader& r, ContainerConfig* c) {
+  MYDOCKER_ASSIGN_OR_RETURN(auto annotations, r.GetObject("annotations"));
+  if (!annotations.has_value()) return absl::OkStatus();
+  MYDOCKER_RETURN_IF_ERROR(annotations->GetString(kStopSignalAnnotation, &c->stop_signal));
+  std::string timeout, init;
+  MYDOCKER_RETURN_IF_ERROR(annotations->GetString(kInitAnnotation, &init));
+  c->init = init == "true";
+  MYDOCKER_RETURN_IF_ERROR(annotations->GetString(kStopTimeoutAnnotation, &timeout));
+  int seconds = 0;
+  if (!timeout.empty()) {
+    if (!absl::SimpleAtoi(timeout, &seconds)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("annotations.", kStopTimeoutAnnotation, " is not a number of seconds"));
+    }
+    c->stop_timeout = seconds;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 std::string ConfigToJson(const ContainerConfig& config) {
   rapidjson::StringBuffer buffer;
   json::Writer w(buffer);
@@ -428,6 +469,7 @@ std::string ConfigToJson(const ContainerConfig& config) {
   if (!config.hostname.empty()) json::KeyString(w, "hostname", config.hostname);
   WriteMounts(w, config.mounts);
   WriteLinux(w, config.linux_spec);
+  WriteAnnotations(w, config);
   w.EndObject();
   return std::string(buffer.GetString(), buffer.GetSize());
 }
@@ -451,6 +493,7 @@ absl::StatusOr<ContainerConfig> ConfigFromJson(absl::string_view text) {
   } else {
     c.linux_spec.resources.devices = DefaultDeviceRules();
   }
+  MYDOCKER_RETURN_IF_ERROR(ReadAnnotations(r, &c));
   return c;
 }
 

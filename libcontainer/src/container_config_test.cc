@@ -15,6 +15,10 @@ namespace {
 ContainerConfig FullConfig() {
   ContainerConfig c = DefaultContainerConfig();
   c.process.terminal = true;
+  c.process.open_stdin = true;
+  c.stop_signal = "SIGQUIT";
+  c.stop_timeout = 3;
+  c.init = true;
   c.process.console_size = ConsoleSize{24, 80};
   c.process.user = {1000, 1000, {10, 4294967295u}};
   c.process.args = {"/bin/sh", "-c", "echo \"hi\"\n\ttab \\ done", "\xc3\xa9t\xc3\xa9"};
@@ -38,6 +42,10 @@ ContainerConfig FullConfig() {
 void ExpectSameConfig(const ContainerConfig& a, const ContainerConfig& b) {
   EXPECT_EQ(a.oci_version, b.oci_version);
   EXPECT_EQ(a.process.terminal, b.process.terminal);
+  EXPECT_EQ(a.process.open_stdin, b.process.open_stdin);
+  EXPECT_EQ(a.stop_signal, b.stop_signal);
+  EXPECT_EQ(a.stop_timeout, b.stop_timeout);
+  EXPECT_EQ(a.init, b.init);
   ASSERT_EQ(a.process.console_size.has_value(), b.process.console_size.has_value());
   if (a.process.console_size) {
     EXPECT_EQ(a.process.console_size->height, b.process.console_size->height);

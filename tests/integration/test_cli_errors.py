@@ -17,7 +17,7 @@ def refused(runtime, args, stderr):
 @pytest.mark.parametrize("args,flag", [
     (["run", "--foo", "busybox"], "--foo"),
     (["run", "-d", "--restart=always", "busybox", "true"], "--restart"),
-    (["run", "--init", "busybox", "true"], "--init"),
+    (["run", "--health-cmd", "true", "busybox", "true"], "--health-cmd"),
 ])
 def test_run_unknown_flag(runtime, args, flag):
     refused(runtime, args, f"unknown flag: {flag}\nSee 'mydocker run --help'.\n")

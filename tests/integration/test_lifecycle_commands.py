@@ -162,11 +162,12 @@ def test_run_detached_rm_leaves_nothing_after_exit(runtime):
     assert mounts_mentioning(cid) == []
 
 
-def test_run_detached_tty_refused(runtime):
-    r = runtime.md("run", "-d", "-t", "busybox", "true")
-    assert r.returncode == 125
-    assert "-d" in r.stderr and "-t" in r.stderr, r.stderr
-    assert runtime.container_dirs() == []
+def test_run_detached_tty_runs(runtime):
+    # Issue #17: -dt (and -dit) leave the terminal with the monitor for a later attach.
+    r = runtime.md("run", "-d", "-t", "--name", "dt", "busybox", "sh", "-c", "tty; exit 2")
+    assert r.returncode == 0, r.stderr
+    assert runtime.md("wait", "dt").stdout.strip() == "2"
+    assert runtime.md("logs", "dt").stdout.startswith("/dev/pts/0")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -18,6 +18,25 @@ def set_winsize(fd, rows, cols):
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
 
 
+def resize_and_wait(term, rows, cols):
+    """Resizes the host terminal, tells the client (SIGWINCH), and waits until `stty size` in
+    the container's shell shows the new size."""
+    set_winsize(term.master, rows, cols)
+    term.proc.send_signal(signal.SIGWINCH)
+    want = f"{rows} {cols}\r\n".encode()
+
+    def resized():
+        term.send("stty size\n")
+        deadline = time.monotonic() + 0.5
+        while time.monotonic() < deadline:
+            term.read_available(0.05)
+            if want in term.buffer:
+                return True
+        return False
+
+    wait_for(resized, timeout=10, interval=0, what="new window size inside the container")
+
+
 class Terminal:
     """A pty pair; `mydocker run` gets the slave as its stdio and controlling terminal."""
 
@@ -139,19 +158,7 @@ def test_window_size_forwarded(runtime, terminal):
     term.start(runtime, "run", "-it", "--rm", "busybox", "sh")
     term.send("stty size\n")
     term.expect("33 111\r\n")
-    set_winsize(term.master, 40, 120)
-    term.proc.send_signal(signal.SIGWINCH)
-
-    def resized():
-        term.send("stty size\n")
-        deadline = time.monotonic() + 0.5
-        while time.monotonic() < deadline:
-            term.read_available(0.05)
-            if b"40 120\r\n" in term.buffer:
-                return True
-        return False
-
-    wait_for(resized, timeout=10, interval=0, what="new window size inside the container")
+    resize_and_wait(term, 40, 120)
     term.send("exit 0\n")
     assert term.wait_exit() == 0
 

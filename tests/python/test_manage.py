@@ -54,6 +54,19 @@ def test_create_makes_a_created_container_and_start_runs_it_detached(rt):
         c.inspect()
 
 
+def test_create_with_entrypoint_stop_signal_and_init(rt):
+    with rt.containers.create(
+            "busybox", ["-c", "trap 'echo got-usr1; exit 4' USR1; echo $$; "
+                        "while true; do sleep 0.1; done"],
+            entrypoint="sh", stop_signal="SIGUSR1", init=True) as c:
+        c.start()
+        wait_for(lambda: c.logs() != "", timeout=10, what="the shell to start")
+        assert c.logs().strip() != "1"  # its init is PID 1
+        c.stop(timeout=10)
+        assert c.wait(timeout=20) == 4
+        assert c.logs().endswith("got-usr1\n")
+
+
 def test_create_applies_limits_at_start(rt):
     with rt.containers.create("busybox", ["sleep", "30"], memory="32m", memory_swap="96m",
                               cpus=0.5, cpu_shares=512, pids_limit=20) as c:

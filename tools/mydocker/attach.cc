@@ -6,6 +6,7 @@
 
 #include <iostream>
 
+#include "mydocker/status_macros.h"
 #include "terminal.h"
 
 namespace mydocker::cli {
@@ -47,11 +48,41 @@ int WaitAttached(Attachment& attachment, const SignalForwarder& signals, bool tt
     if (fds[1].revents) break;
   }
   auto code = attachment.Wait();
+  if (absl::IsCancelled(code.status())) return 0;  // detached: the container goes on
   if (!code.ok()) {
     std::cerr << "mydocker: " << code.status().message() << "\n";
     return 125;
   }
   return *code;
+}
+
+bool CheckInputTerminal(Context& ctx, const AttachFlags& flags) {
+  if (flags.tty && flags.interactive && ::isatty(STDIN_FILENO) != 1) {
+    ctx.Fail(absl::InvalidArgumentError("the input device is not a TTY"), 125);
+    return false;
+  }
+  return true;
+}
+
+int StartAttached(Context& ctx, Container& container, const AttachFlags& flags,
+                  const SignalForwarder& signals) {
+  if (!CheckInputTerminal(ctx, flags)) return ctx.exit_code;
+  StartOptions start;
+  start.attach = true;
+  start.stdio = {flags.interactive ? STDIN_FILENO : -1, STDOUT_FILENO, STDERR_FILENO};
+  start.detach_keys = flags.detach_keys.empty() ? "ctrl-p,ctrl-q" : flags.detach_keys;
+  if (flags.tty) start.console_size = TerminalSize(STDOUT_FILENO);
+  // Raw before the container starts: its first output (a shell's prompt) must not pass through
+  // the host's line discipline.
+  std::optional<RawTerminal> raw;
+  if (flags.tty && flags.interactive) raw.emplace(STDIN_FILENO);
+  auto attachment = container.Start(start);
+  if (!attachment.ok()) {
+    raw.reset();
+    ctx.Fail(attachment.status(), ExitCodeOf(attachment.status()));
+    return ctx.exit_code;
+  }
+  return WaitAttached(**attachment, signals, flags.tty);
 }
 
 }  // namespace mydocker::cli

@@ -5,6 +5,7 @@
 
 #include <csignal>
 
+#include "context.h"
 #include "mydocker/container.h"
 #include "mydocker/unique_fd.h"
 
@@ -27,8 +28,25 @@ class SignalForwarder {
 };
 
 // Relays signals and window-size changes to the container until it ends; returns its exit code
-// (125 if its monitor died without telling).
+// (125 if its monitor died without telling), 0 when the client detached (detach keys).
 int WaitAttached(Attachment& attachment, const SignalForwarder& signals, bool tty);
+
+// How `run` and `start` attach to the container they start.
+struct AttachFlags {
+  bool interactive = false;  // relay this process's stdin
+  bool tty = false;          // the container has a terminal
+  std::string detach_keys;   // Docker's format; empty: ctrl-p,ctrl-q
+};
+
+// Docker's refusal of a terminal container attached to an input that is not a terminal
+// ("the input device is not a TTY", 125). Returns false (and fails `ctx`) if so.
+bool CheckInputTerminal(Context& ctx, const AttachFlags& flags);
+
+// Starts `container` attached to this process's stdio, the local terminal raw for an
+// interactive terminal container and its window size followed; returns its exit code (0 when
+// the client detached). `signals` must exist before the call.
+int StartAttached(Context& ctx, Container& container, const AttachFlags& flags,
+                  const SignalForwarder& signals);
 
 }  // namespace mydocker::cli
 

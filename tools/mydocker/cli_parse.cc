@@ -130,6 +130,14 @@ bool IsFlag(const std::string& arg) { return arg.size() > 1 && arg[0] == '-'; }
 
 Preparsed Preparse(CLI::App& app, std::vector<std::string> args) {
   Preparsed out;
+  size_t first = 1;  // Docker's `help [COMMAND]`, after the global --root
+  while (first < args.size() && absl::StartsWith(args[first], "--root")) {
+    first += args[first] == "--root" ? 2 : 1;
+  }
+  if (first < args.size() && args[first] == "help") {
+    args.erase(args.begin() + static_cast<std::ptrdiff_t>(first));
+    args.push_back("--help");
+  }
   if (!args.empty()) out.args.push_back(args[0]);
   CLI::App* cmd = &app;
   std::string path;  // "image ls"
@@ -169,6 +177,9 @@ Preparsed Preparse(CLI::App& app, std::vector<std::string> args) {
   }
   copy_rest();
   out.no_command = !command_named && !other_flag && i == args.size();
+  if (command_named && !other_flag && i == args.size() && cmd->get_require_subcommand_min() > 0) {
+    out.group_help = cmd;
+  }
   return out;
 }
 

@@ -28,6 +28,9 @@ struct Preparsed {
   // Non-empty: the lines to print on stderr before exiting with status 125.
   std::string error;
   bool no_command = false;  // nothing but global flags: print the usage
+  // A group of commands named without one of its commands (`mydocker network`): print its
+  // usage and exit 0, as Docker does.
+  CLI::App* group_help = nullptr;
 };
 
 // Checks and normalises argv (argv[0] included) against the commands registered in `app`:
@@ -36,6 +39,7 @@ struct Preparsed {
 //   "See 'mydocker run --help'.";
 // - the tutorial's -name, -mem, -cpu and -cpuset (also with =VALUE) become their long forms,
 //   -m=20m becomes -m 20m, and --name= gives the option an empty value.
+// - `mydocker help [COMMAND...]` is `mydocker [COMMAND...] --help`;
 // Flags are looked at up to the first positional argument of a command that passes the rest on
 // (run IMAGE ..., exec CONTAINER ...), everywhere up to "--" for the others.
 Preparsed Preparse(CLI::App& app, std::vector<std::string> args);

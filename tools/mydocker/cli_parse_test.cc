@@ -145,3 +145,30 @@ TEST_F(PreparseTest, UsageLines) {
 
 }  // namespace
 }  // namespace mydocker::cli
+
+namespace mydocker::cli {
+namespace {
+
+TEST_F(PreparseTest, HelpCommandIsTheHelpFlag) {
+  EXPECT_EQ(Pre({"help"}).args, (Args{"mydocker", "--help"}));
+  EXPECT_EQ(Pre({"help", "run"}).args, (Args{"mydocker", "run", "--help"}));
+  EXPECT_EQ(Pre({"help", "image", "ls"}).args, (Args{"mydocker", "image", "ls", "--help"}));
+  EXPECT_FALSE(Pre({"help"}).no_command);
+  EXPECT_EQ(Pre({"--root", "/r", "help", "ps"}).args,
+            (Args{"mydocker", "--root", "/r", "ps", "--help"}));
+}
+
+TEST_F(PreparseTest, GroupWithoutCommandShowsItsUsage) {
+  Preparsed p = Pre({"image"});
+  EXPECT_TRUE(p.error.empty());
+  ASSERT_NE(p.group_help, nullptr);
+  EXPECT_EQ(p.group_help->get_name(), "image");
+  EXPECT_EQ(Pre({"--root", "/r", "image"}).group_help, p.group_help);
+  EXPECT_EQ(Pre({"image", "ls"}).group_help, nullptr);
+  EXPECT_EQ(Pre({"image", "--help"}).group_help, nullptr);
+  EXPECT_EQ(Pre({"ps"}).group_help, nullptr);
+  EXPECT_FALSE(Pre({"image", "lss"}).error.empty());
+}
+
+}  // namespace
+}  // namespace mydocker::cli

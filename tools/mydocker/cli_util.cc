@@ -48,15 +48,30 @@ CLI::App* AddContainersCommand(CLI::App& app, Context& ctx, const std::string& n
   return cmd;
 }
 
+std::unique_ptr<Container> GetContainerOrFail(Context& ctx, const std::string& ref) {
+  Runtime* rt = ctx.OpenRuntime();
+  if (rt == nullptr) return nullptr;
+  auto container = rt->Get(ref);
+  if (!container.ok()) {
+    ctx.Fail(container.status(), 1);
+    return nullptr;
+  }
+  return std::move(*container);
+}
+
 CLI::App* AddContainersCommandWithTimeout(
     CLI::App& app, Context& ctx, const std::string& name, const std::string& description,
-    std::function<absl::Status(Container&, absl::Duration)> action) {
-  auto seconds = std::make_shared<int>(10);
+    std::function<absl::Status(Container&, std::optional<absl::Duration>)> action) {
+  auto seconds = std::make_shared<std::optional<int>>();
   CLI::App* cmd = AddContainersCommand(app, ctx, name, description,
                                        [seconds, action = std::move(action)](Container& c) {
-                                         return action(c, absl::Seconds(*seconds));
+                                         std::optional<absl::Duration> timeout;
+                                         if (seconds->has_value())
+                                           timeout = absl::Seconds(**seconds);
+                                         return action(c, timeout);
                                        });
-  cmd->add_option("-t,--time", *seconds, "Seconds to wait before killing (default 10)")
+  cmd->add_option("-t,--time", *seconds,
+                  "Seconds to wait before killing (default: the container's --stop-timeout, 10)")
       ->check(CLI::NonNegativeNumber);
   return cmd;
 }

@@ -32,11 +32,15 @@ CLI::App* AddContainersCommand(CLI::App& app, Context& ctx, const std::string& n
                                std::function<absl::Status(Container&)> action,
                                std::function<absl::Status()> check = nullptr);
 
-// AddContainersCommand with -t,--time SECONDS (default 10), how long a container gets to stop
-// before it is killed, which `action` receives (stop, restart).
+// The container `ref` names, or nullptr after failing `ctx` (status 1).
+std::unique_ptr<Container> GetContainerOrFail(Context& ctx, const std::string& ref);
+
+// AddContainersCommand with -t,--time SECONDS, how long a container gets to stop before it is
+// killed, which `action` receives (stop, restart); nullopt without -t (the container's own
+// --stop-timeout, else 10 s).
 CLI::App* AddContainersCommandWithTimeout(
     CLI::App& app, Context& ctx, const std::string& name, const std::string& description,
-    std::function<absl::Status(Container&, absl::Duration)> action);
+    std::function<absl::Status(Container&, std::optional<absl::Duration>)> action);
 
 }  // namespace mydocker::cli
 

@@ -5,6 +5,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "cli_util.h"
 #include "commands.h"
 
 namespace mydocker::cli {
@@ -34,15 +35,10 @@ int Logs(Context& ctx, const LogsFlags& flags) {
     }
     options.tail = n;
   }
-  Runtime* rt = ctx.OpenRuntime();
-  if (rt == nullptr) return ctx.exit_code;
-  auto container = rt->Get(flags.container);
-  if (!container.ok()) {
-    ctx.Fail(container.status(), 1);
-    return ctx.exit_code;
-  }
+  std::unique_ptr<Container> container = GetContainerOrFail(ctx, flags.container);
+  if (container == nullptr) return ctx.exit_code;
   // Each stream goes back where it came from, so `2>/dev/null` works as with the container.
-  absl::Status s = (*container)->Logs(options, [&](const LogEntry& e) {
+  absl::Status s = container->Logs(options, [&](const LogEntry& e) {
     FILE* out = e.stream == "stderr" ? stderr : stdout;
     std::string line = flags.timestamps ? absl::StrCat(FormatRfc3339(e.time), " ", e.text) : e.text;
     return WriteOut(out, line);

@@ -5,8 +5,9 @@
 namespace mydocker::cli {
 
 void RegisterRestart(CLI::App& app, Context& ctx) {
-  AddContainersCommandWithTimeout(app, ctx, "restart", "Restart one or more containers",
-                                  [](Container& c, absl::Duration t) { return c.Restart(t); });
+  AddContainersCommandWithTimeout(
+      app, ctx, "restart", "Restart one or more containers",
+      [](Container& c, std::optional<absl::Duration> t) { return c.Restart(t); });
 }
 
 }  // namespace mydocker::cli

@@ -1,4 +1,4 @@
-// mydocker start [-a] [-i] CONTAINER...
+// mydocker start [-a] [-i] [--detach-keys KEYS] CONTAINER...
 #include <unistd.h>
 
 #include <iostream>
@@ -13,24 +13,29 @@ namespace {
 struct StartFlags {
   bool attach = false;
   bool interactive = false;
+  std::string detach_keys;
   std::vector<std::string> containers;
 };
 
-// Starts one container; attached, waits for it and returns its exit code.
+// Starts one container; attached (-a or -i, as Docker's -i attaches too), waits for it and
+// returns its exit code, with the container's own terminal settings (run -it's behaviour).
 int StartOne(Context& ctx, Container& container, const StartFlags& flags) {
-  StartOptions options;
-  options.attach = flags.attach;
-  if (flags.attach) {
-    options.stdio = {flags.interactive ? STDIN_FILENO : -1, STDOUT_FILENO, STDERR_FILENO};
-  }
   SignalForwarder signals;
-  auto attachment = container.Start(options);
+  if (flags.attach || flags.interactive) {
+    auto config = container.Config();
+    if (!config.ok()) {
+      ctx.Fail(config.status(), 1);
+      return ctx.exit_code;
+    }
+    AttachFlags attach{flags.interactive, config->process.terminal, flags.detach_keys};
+    return StartAttached(ctx, container, attach, signals);
+  }
+  auto attachment = container.Start(StartOptions{});
   if (!attachment.ok()) {
-    ctx.Fail(attachment.status(), flags.attach ? ExitCodeOf(attachment.status()) : 1);
+    ctx.Fail(attachment.status(), 1);
     return ctx.exit_code;
   }
-  if (!flags.attach) return 0;
-  return WaitAttached(**attachment, signals, /*tty=*/false);
+  return 0;
 }
 
 }  // namespace
@@ -39,12 +44,19 @@ void RegisterStart(CLI::App& app, Context& ctx) {
   auto flags = std::make_shared<StartFlags>();
   CLI::App* start = app.add_subcommand("start", "Start one or more stopped containers");
   start->add_flag("-a,--attach", flags->attach, "Attach stdout/stderr and forward signals");
-  start->add_flag("-i,--interactive", flags->interactive, "Attach stdin");
+  start->add_flag("-i,--interactive", flags->interactive, "Attach the container's stdin");
+  start->add_option("--detach-keys", flags->detach_keys,
+                    "Override the key sequence for detaching a container (default ctrl-p,ctrl-q)");
   start->add_option("containers", flags->containers, "Containers")->required();
   start->callback([&ctx, flags] {
-    if (flags->attach && flags->containers.size() > 1) {
+    bool attach = flags->attach || flags->interactive;
+    if (attach && flags->containers.size() > 1) {
       ctx.Fail(
           absl::InvalidArgumentError("you cannot start and attach multiple containers at once"), 1);
+      return;
+    }
+    if (absl::Status keys = CheckDetachKeys(flags->detach_keys); !keys.ok()) {
+      ctx.Fail(keys, 1);
       return;
     }
     Runtime* rt = ctx.OpenRuntime();
@@ -55,7 +67,7 @@ void RegisterStart(CLI::App& app, Context& ctx) {
         ctx.Fail(container.status(), 1);
         continue;
       }
-      if (flags->attach) {
+      if (attach) {
         ctx.exit_code = StartOne(ctx, **container, *flags);
       } else if (StartOne(ctx, **container, *flags) == 0) {
         std::cout << ref << "\n";

@@ -5,8 +5,9 @@
 namespace mydocker::cli {
 
 void RegisterStop(CLI::App& app, Context& ctx) {
-  AddContainersCommandWithTimeout(app, ctx, "stop", "Stop one or more running containers",
-                                  [](Container& c, absl::Duration t) { return c.Stop(t); });
+  AddContainersCommandWithTimeout(
+      app, ctx, "stop", "Stop one or more running containers",
+      [](Container& c, std::optional<absl::Duration> t) { return c.StopAsConfigured(t); });
 }
 
 }  // namespace mydocker::cli

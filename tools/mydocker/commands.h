@@ -9,10 +9,20 @@
 
 #include "CLI/CLI.hpp"
 #include "context.h"
+#include "run_options.h"
 
 namespace mydocker::cli {
 
 void RegisterRun(CLI::App& app, Context& ctx);
+// The command `name` (create, run) with the flags both share (all of run's but -d and
+// --detach-keys) and Docker's usage line.
+CLI::App* AddCreateCommand(CLI::App& app, const std::string& name, const std::string& description,
+                           RunFlags& flags);
+// Creates the container `flags` describe (nothing when one is refused); nullptr after a failure
+// reported through `ctx` (125).
+std::unique_ptr<Container> CreateFromFlags(Context& ctx, const RunFlags& flags);
+void RegisterCreate(CLI::App& app, Context& ctx);
+void RegisterAttach(CLI::App& app, Context& ctx);
 // --network, -p, --dns and the other networking flags of `run`.
 void AddNetworkOptions(CLI::App& run, NetworkOptions& network);
 void RegisterNetwork(CLI::App& app, Context& ctx);  // network create|ls|inspect|rm|prune

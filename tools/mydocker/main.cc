@@ -21,7 +21,9 @@ int main(int argc, char** argv) {
                  "State root directory (default $MYDOCKER_ROOT or /var/lib/mydocker)");
   app.set_version_flag("--version", std::string("mydocker ") + MYDOCKER_CLI_VERSION);
   mydocker::cli::RegisterRun(app, ctx);
+  mydocker::cli::RegisterCreate(app, ctx);
   mydocker::cli::RegisterStart(app, ctx);
+  mydocker::cli::RegisterAttach(app, ctx);
   mydocker::cli::RegisterRestart(app, ctx);
   mydocker::cli::RegisterExec(app, ctx);
   mydocker::cli::RegisterVolume(app, ctx);
@@ -51,6 +53,10 @@ int main(int argc, char** argv) {
   }
   if (pre.no_command) {
     std::cout << app.help();
+    return 0;
+  }
+  if (pre.group_help != nullptr) {
+    std::cout << pre.group_help->help();
     return 0;
   }
   std::vector<const char*> cargs;

@@ -168,6 +168,13 @@ absl::StatusOr<CreateOptions> BuildCreateOptions(const RunFlags& flags, const En
   o.tty = flags.tty;
   o.open_stdin = flags.interactive;
   o.auto_remove = flags.rm;
+  if (flags.entrypoint.has_value()) {  // Docker takes it as one word, never split
+    o.entrypoint = flags.entrypoint->empty() ? std::vector<std::string>{}
+                                             : std::vector<std::string>{*flags.entrypoint};
+  }
+  o.stop_signal = flags.stop_signal;
+  o.stop_timeout = flags.stop_timeout;
+  o.init = flags.init;
   o.cgroup_parent = flags.cgroup_parent;
   o.cgroupns = flags.cgroupns;
   o.volumes = flags.volumes;

@@ -27,6 +27,7 @@ struct RunFlags : ResourceFlags {
   bool interactive = false;
   bool tty = false;
   bool detach = false;
+  std::string detach_keys;  // --detach-keys (run only)
   bool rm = false;
   std::string pull = "missing";  // --pull: missing, always or never
   std::string name;
@@ -41,6 +42,10 @@ struct RunFlags : ResourceFlags {
   std::string cgroup_parent;
   std::vector<std::string> security_opts;  // --security-opt
   std::string cgroupns;                    // --cgroupns host|private
+  std::optional<std::string> entrypoint;   // --entrypoint ("" clears the image's)
+  std::string stop_signal;                 // --stop-signal
+  std::optional<int> stop_timeout;         // --stop-timeout
+  bool init = false;                       // --init
   NetworkOptions network;                  // --network, -p, --dns, ... (copied as they are)
   std::vector<std::string> args;           // IMAGE [COMMAND [ARG...]]
 };

@@ -47,6 +47,9 @@ class Runtime:
         hostname: str = "",
         user: str = "",
         remove: bool = False,
+        entrypoint: Optional[_Command] = None,
+        stop_signal: str = "",
+        init: bool = False,
         detach: bool = False,
     ) -> Container:
         """Creates and starts a container; runs it to completion unless detach."""
@@ -118,7 +121,7 @@ class Container:
     def start(self) -> None:
         """Starts a created or stopped container, detached. Raises Conflict if it runs."""
     def stop(self, timeout: float = 10.0) -> None:
-        """SIGTERM, then SIGKILL after timeout seconds; returns once resources are released."""
+        """Its stop signal, then SIGKILL after timeout seconds; returns once resources are released."""
     def restart(self, timeout: float = 10.0) -> None:
         """stop(timeout), then start(); a remove=True container is kept across it."""
     def update(
@@ -180,6 +183,9 @@ class Containers:
         hostname: str = "",
         user: str = "",
         remove: bool = False,
+        entrypoint: Optional[_Command] = None,
+        stop_signal: str = "",
+        init: bool = False,
     ) -> Container:
         """Creates a container (status 'created') without starting it."""
 

@@ -45,6 +45,12 @@ struct CreateOptions {
   bool tty = false;                  // -t
   bool open_stdin = false;           // -i
   bool auto_remove = false;          // --rm
+  // --entrypoint: replaces the image's ENTRYPOINT; a non-empty one also drops the image's CMD
+  // (Docker's rule), an empty one ("") keeps the image's CMD without an entrypoint.
+  std::optional<std::vector<std::string>> entrypoint;
+  std::string stop_signal;          // --stop-signal; empty: the image's STOPSIGNAL, else SIGTERM
+  std::optional<int> stop_timeout;  // --stop-timeout, seconds before SIGKILL; absent: 10
+  bool init = false;                // --init: a minimal init as PID 1 (reaps, forwards signals)
   // A memory limit without memory.swap gets memory+swap = 2 x memory where the kernel limits
   // swap (Docker's default); set memory.swap to -1 for unlimited swap.
   LinuxResources resources;
@@ -82,6 +88,20 @@ struct StartOptions {
   bool attach = false;  // false: detached, output only to the log
   StdioFds stdio;
   std::optional<ConsoleSize> console_size;  // initial terminal size for tty containers
+  // With stdio.in: keys that detach this client and leave the container running, in Docker's
+  // format ("ctrl-p,ctrl-q"); empty: none (the CLI passes Docker's default).
+  std::string detach_keys;
+};
+
+// A client attached to a running container (`mydocker attach`): several may be at once; output
+// goes to every one, input comes from any.
+struct AttachOptions {
+  // stdio.in -1: no input (--no-stdin); a container created without open_stdin takes none.
+  StdioFds stdio;
+  std::string detach_keys;  // as in StartOptions
+  // Optional signalfd of the caller: signals read from it are forwarded to the container
+  // (--sig-proxy), and SIGWINCH resizes its terminal to the size of stdio.out's terminal.
+  int signal_fd = -1;
 };
 
 struct ExecOptions {
@@ -115,7 +135,8 @@ class Attachment {
   absl::Status Resize(const ConsoleSize& size);
 
   // Blocks until the container ended and its resources were released; returns its exit code
-  // (128+N when killed by signal N). Unavailable if the monitor died before telling.
+  // (128+N when killed by signal N). Unavailable if the monitor died before telling; Cancelled
+  // when the client typed the detach keys (the container goes on).
   absl::StatusOr<int> Wait();
 
  private:
@@ -145,6 +166,11 @@ class Container {
   // FailedPrecondition if the container is not running or is paused.
   absl::StatusOr<int> Exec(const ExecOptions& options);
 
+  // Attaches to the running container's stdio through its monitor and relays until the
+  // container ends (returns its exit code) or the detach keys are typed (Cancelled).
+  // FailedPrecondition if it is not running or paused, with Docker's messages.
+  absl::StatusOr<int> Attach(const AttachOptions& options);
+
   // Sends a signal to the container's init. FailedPrecondition if it is not running.
   absl::Status Kill(int signal);
 
@@ -153,10 +179,14 @@ class Container {
   // running.
   absl::Status Stop(absl::Duration timeout, int signal = 15 /* SIGTERM */);
 
-  // Stop(timeout), then Start() detached. A container created with auto_remove is kept across
-  // the restart (its monitor sees the "restarting" mark and records the end instead of
+  // Stop with the container's own stop signal (--stop-signal, the image's STOPSIGNAL, else
+  // SIGTERM) and timeout (`timeout` if given, else --stop-timeout, else 10 s), as `stop` does.
+  absl::Status StopAsConfigured(std::optional<absl::Duration> timeout = std::nullopt);
+
+  // StopAsConfigured(timeout), then Start() detached. A container created with auto_remove is kept
+  // across the restart (its monitor sees the "restarting" mark and records the end instead of
   // removing it), as Docker does.
-  absl::Status Restart(absl::Duration timeout);
+  absl::Status Restart(std::optional<absl::Duration> timeout);
 
   // Blocks until the container is not running and its monitor has finished, or `timeout`
   // passes (DeadlineExceeded). Returns the exit code; nullopt when it is unknown (the end was
@@ -205,6 +235,10 @@ class Container {
   Runtime* runtime_;
   std::string id_;
 };
+
+// OK if `spec` is detach keys in Docker's format (or empty), else InvalidArgument with Docker's
+// message.
+absl::Status CheckDetachKeys(absl::string_view spec);
 
 // The 12-digit form of an id that messages and tables show.
 inline std::string ShortId(const std::string& id) { return id.substr(0, 12); }

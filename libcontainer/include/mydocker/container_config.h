@@ -27,6 +27,9 @@ struct ConsoleSize {
 
 struct ProcessSpec {
   bool terminal = false;
+  // Docker's OpenStdin (-i): the process's stdin is a pipe the monitor keeps open, for the
+  // clients that attach (mydocker-specific: JSON "openStdin", written only when true).
+  bool open_stdin = false;
   std::optional<ConsoleSize> console_size;
   UserSpec user;
   std::vector<std::string> args;
@@ -148,6 +151,15 @@ struct ContainerConfig {
   std::string hostname;
   std::vector<MountSpec> mounts;
   LinuxSpec linux_spec;  // "linux" in OCI JSON (not the name: g++ predefines `linux` in GNU modes)
+  // How `stop` ends the container: the signal (--stop-signal, else the image's STOPSIGNAL;
+  // empty: SIGTERM) and the seconds before SIGKILL (--stop-timeout; absent: 10). In OCI JSON
+  // they are annotations: "org.opencontainers.image.stopSignal" (the image spec's name for
+  // Docker's StopSignal) and "com.mydocker.stopTimeout".
+  std::string stop_signal;
+  std::optional<int> stop_timeout;
+  // --init: PID 1 is the helper binary's minimal init (annotation "com.mydocker.init"), which
+  // runs process.args as its child, reaps every orphan and forwards signals to the child.
+  bool init = false;
 };
 
 // The configuration mydocker gives a new container: namespaces, /proc, /dev, /sys and the masked

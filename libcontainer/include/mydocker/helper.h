@@ -11,6 +11,9 @@ namespace mydocker {
 
 // The argv[1] that selects the monitor mode.
 inline constexpr char kMonitorMode[] = "__monitor";
+// The argv[1] of the minimal init a container gets with --init (its PID 1): argv[2] is "--",
+// the command follows.
+inline constexpr char kInitMode[] = "__init";
 
 // If argv selects a helper mode, runs it and returns the process exit status; otherwise -1.
 int RunHelperMode(int argc, char** argv);

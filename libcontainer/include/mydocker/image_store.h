@@ -34,6 +34,7 @@ struct ImageConfig {
   std::string working_dir;
   std::string user;
   std::vector<std::string> exposed_ports;
+  std::string stop_signal;  // STOPSIGNAL ("SIGQUIT", "9"); empty: SIGTERM
 };
 
 // One step of an image's history (the config's "history"), as `history` shows it.

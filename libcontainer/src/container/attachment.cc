@@ -27,6 +27,9 @@ absl::StatusOr<int> Attachment::Wait() {
       return msg.status();
     }
     if (msg->type == ControlType::kExited) return msg->value;
+    if (msg->type == ControlType::kDetached) {
+      return absl::CancelledError("detached from the container");
+    }
   }
 }
 

@@ -9,6 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "mydocker/rootfs.h"
+#include "mydocker/signals.h"
 #include "mydocker/status_macros.h"
 #include "security/seccomp.h"
 #include "user_lookup.h"
@@ -115,17 +116,18 @@ absl::Status ApplyDeviceOptions(const CreateOptions& options, const ContainerFac
 absl::Status PlanProcess(const CreateOptions& options, const ImageConfig& image,
                          const ContainerFacts& facts, ContainerConfig& config) {
   ProcessSpec& proc = config.process;
+  const std::vector<std::string>& entrypoint =
+      options.entrypoint.has_value() ? *options.entrypoint : image.entrypoint;
   proc.args = options.command;
-  if (proc.args.empty()) {
-    proc.args = image.entrypoint;
-    proc.args.insert(proc.args.end(), image.cmd.begin(), image.cmd.end());
-  } else if (!image.entrypoint.empty()) {
-    proc.args.insert(proc.args.begin(), image.entrypoint.begin(), image.entrypoint.end());
-  }
+  // Docker's rule: an entrypoint given here drops the image's CMD too.
+  bool own_entrypoint = options.entrypoint.has_value() && !options.entrypoint->empty();
+  if (proc.args.empty() && !own_entrypoint) proc.args = image.cmd;
+  proc.args.insert(proc.args.begin(), entrypoint.begin(), entrypoint.end());
   if (proc.args.empty() || proc.args[0].empty()) {
     return absl::InvalidArgumentError("no command specified");
   }
   proc.terminal = options.tty;
+  proc.open_stdin = options.open_stdin;
   proc.cwd = !options.workdir.empty()     ? options.workdir
              : !image.working_dir.empty() ? image.working_dir
                                           : "/";
@@ -179,6 +181,18 @@ absl::Status PlanResources(const CreateOptions& options, const ContainerFacts& f
   return absl::OkStatus();
 }
 
+// How `stop` ends it: the signal checked now, so a bad one is refused before anything exists.
+absl::Status PlanStop(const CreateOptions& options, const ImageConfig& image,
+                      ContainerConfig& config) {
+  config.stop_signal = options.stop_signal.empty() ? image.stop_signal : options.stop_signal;
+  if (!config.stop_signal.empty() && !ParseSignal(config.stop_signal).ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("Invalid signal: ", config.stop_signal));
+  }
+  config.stop_timeout = options.stop_timeout;
+  config.init = options.init;
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<ContainerConfig> BuildContainerConfig(const CreateOptions& options,
@@ -189,6 +203,7 @@ absl::StatusOr<ContainerConfig> BuildContainerConfig(const CreateOptions& option
   ContainerConfig config = DefaultContainerConfig();
   MYDOCKER_RETURN_IF_ERROR(ApplySecurityOptions(options, config));
   MYDOCKER_RETURN_IF_ERROR(PlanProcess(options, image, facts, config));
+  MYDOCKER_RETURN_IF_ERROR(PlanStop(options, image, config));
   const Rootfs rootfs(facts.container_dir, facts.layer_dirs);
   MYDOCKER_RETURN_IF_ERROR(rootfs.OverlayOptions().status());  // refused now, not at start
   config.root = rootfs.Spec();

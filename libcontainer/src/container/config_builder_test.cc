@@ -61,6 +61,40 @@ TEST(ConfigBuilderTest, CommandComesFromEntrypointCmdAndTheCaller) {
   EXPECT_THAT(none.status().message(), HasSubstr("no command specified"));
 }
 
+TEST(ConfigBuilderTest, EntrypointFlagReplacesTheImages) {
+  CreateOptions o;
+  o.entrypoint = std::vector<std::string>{"/bin/sh"};  // drops the image's CMD too (Docker)
+  auto c = BuildContainerConfig(o, Image({"/entry"}, {"a"}), Facts());
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_THAT(c->process.args, ElementsAre("/bin/sh"));
+  o.command = {"-c", "true"};
+  c = BuildContainerConfig(o, Image({"/entry"}, {"a"}), Facts());
+  EXPECT_THAT(c->process.args, ElementsAre("/bin/sh", "-c", "true"));
+  o.entrypoint = std::vector<std::string>{};  // --entrypoint "": the image's CMD alone
+  o.command.clear();
+  c = BuildContainerConfig(o, Image({"/entry"}, {"a", "b"}), Facts());
+  EXPECT_THAT(c->process.args, ElementsAre("a", "b"));
+  EXPECT_FALSE(BuildContainerConfig(o, Image({"/entry"}, {}), Facts()).ok());
+}
+
+TEST(ConfigBuilderTest, StopSignalFromTheFlagOrTheImage) {
+  CreateOptions o;
+  ImageConfig image = Image({}, {"sh"});
+  image.stop_signal = "SIGQUIT";
+  auto c = BuildContainerConfig(o, image, Facts());
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->stop_signal, "SIGQUIT");
+  EXPECT_FALSE(c->stop_timeout.has_value());
+  o.stop_signal = "USR1";
+  o.stop_timeout = 2;
+  c = BuildContainerConfig(o, image, Facts());
+  EXPECT_EQ(c->stop_signal, "USR1");
+  EXPECT_EQ(c->stop_timeout, 2);
+  o.stop_signal = "NOPE";
+  auto bad = BuildContainerConfig(o, image, Facts());
+  EXPECT_EQ(bad.status().message(), "Invalid signal: NOPE");
+}
+
 TEST(ConfigBuilderTest, WorkingDirectoryHostnameAndEnvironment) {
   CreateOptions o;
   o.tty = true;

@@ -9,6 +9,7 @@
 #include "host/host.h"
 #include "mydocker/runtime.h"
 #include "mydocker/status_macros.h"
+#include "process/detach_keys.h"
 #include "process/monitor.h"
 #include "process/protocol.h"
 
@@ -34,6 +35,9 @@ absl::StatusOr<std::unique_ptr<Attachment>> Container::Start(const StartOptions&
   request.attach = options.attach;
   request.relay_stdin = options.attach && options.stdio.in >= 0;
   request.console_size = options.console_size;
+  if (request.relay_stdin && !options.detach_keys.empty()) {
+    MYDOCKER_ASSIGN_OR_RETURN(request.detach_keys, process::ParseDetachKeys(options.detach_keys));
+  }
   request.cgroup.v2_root_override = runtime_->options().cgroup.v2_root_override;
   request.cgroup.v1_roots_override = runtime_->options().cgroup.v1_roots_override;
   StdioFds stdio = options.attach ? options.stdio : StdioFds{};

@@ -6,6 +6,7 @@
 #include "container/container_internal.h"
 #include "host/host.h"
 #include "mydocker/runtime.h"
+#include "mydocker/signals.h"
 #include "mydocker/status_macros.h"
 
 namespace mydocker {
@@ -49,7 +50,20 @@ absl::Status Container::Stop(absl::Duration timeout, int signal) {
   return absl::OkStatus();
 }
 
-absl::Status Container::Restart(absl::Duration timeout) {
+absl::Status Container::StopAsConfigured(std::optional<absl::Duration> timeout) {
+  MYDOCKER_ASSIGN_OR_RETURN(ContainerConfig config, Config());
+  int signal = SIGTERM;
+  if (!config.stop_signal.empty()) {
+    MYDOCKER_ASSIGN_OR_RETURN(signal, ParseSignal(config.stop_signal));
+  }
+  if (!timeout.has_value()) {
+    int seconds = config.stop_timeout.value_or(10);
+    timeout = seconds < 0 ? absl::InfiniteDuration() : absl::Seconds(seconds);
+  }
+  return Stop(*timeout, signal);
+}
+
+absl::Status Container::Restart(std::optional<absl::Duration> timeout) {
   ProcessRef marked;
   {
     MYDOCKER_ASSIGN_OR_RETURN(FileLock lock, runtime_->state().Lock(id_));
@@ -63,7 +77,7 @@ absl::Status Container::Restart(absl::Duration timeout) {
       MYDOCKER_RETURN_IF_ERROR(runtime_->state().SaveState(state));
     }
   }
-  absl::Status status = Stop(timeout);
+  absl::Status status = StopAsConfigured(timeout);
   if (status.ok()) status = Start(StartOptions{}).status();
   if (!status.ok() && !marked.empty()) {
     // Not restarted. As with Docker, the container is kept (stopped, with its error); the mark

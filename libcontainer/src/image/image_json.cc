@@ -47,6 +47,10 @@ void WriteRunConfig(JsonWriter& w, const ImageConfig& config) {
     w.Key("User");
     WriteString(w, config.user);
   }
+  if (!config.stop_signal.empty()) {
+    w.Key("StopSignal");
+    WriteString(w, config.stop_signal);
+  }
   if (!config.exposed_ports.empty()) {
     w.Key("ExposedPorts");
     w.StartObject();
@@ -106,6 +110,7 @@ absl::Status ParseRunConfig(const rapidjson::Value& config, ImageConfig* out,
   MYDOCKER_RETURN_IF_ERROR(ReadStrings(config, "Entrypoint", &out->entrypoint, path));
   out->working_dir = ReadString(config, "WorkingDir");
   out->user = ReadString(config, "User");
+  out->stop_signal = ReadString(config, "StopSignal");
   auto ports = config.FindMember("ExposedPorts");
   if (ports != config.MemberEnd() && ports->value.IsObject()) {
     for (const auto& port : ports->value.GetObject()) {

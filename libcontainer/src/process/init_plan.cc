@@ -19,8 +19,10 @@
 #include "absl/strings/strip.h"
 #include "mount_info.h"
 #include "mydocker/fs_util.h"
+#include "mydocker/helper.h"
 #include "mydocker/rootfs.h"
 #include "mydocker/status_macros.h"
+#include "nsenter/nsenter.h"
 #include "security/seccomp.h"
 
 namespace mydocker::process {
@@ -389,6 +391,23 @@ absl::StatusOr<bool> HostRootIsInitramfs() {
   MYDOCKER_ASSIGN_OR_RETURN(std::string text, ReadFile("/proc/self/mountinfo"));
   MYDOCKER_ASSIGN_OR_RETURN(std::vector<MountInfo> mounts, ParseMountInfo(text));
   return RootIsRootfs(mounts);
+}
+
+void PlanInitProcess(int binary_fd, InitPlan& plan) {
+  plan.init_binary_fd = binary_fd;
+  plan.exec_candidates = {absl::StrCat("/proc/self/fd/", binary_fd)};
+  plan.exec_candidate_ptrs = {plan.exec_candidates[0].c_str(), nullptr};
+  plan.command_has_slash = true;
+  plan.argv_storage.insert(plan.argv_storage.begin(), {"mydocker-init", kInitMode, "--"});
+  plan.argv.clear();
+  for (std::string& s : plan.argv_storage) plan.argv.push_back(s.data());
+  plan.argv.push_back(nullptr);
+  std::erase_if(plan.env_storage, [](const std::string& kv) {
+    return absl::StartsWith(kv, absl::StrCat(MYDOCKER_NSENTER_ENV, "="));
+  });
+  plan.envp.clear();
+  for (std::string& s : plan.env_storage) plan.envp.push_back(s.data());
+  plan.envp.push_back(nullptr);
 }
 
 absl::StatusOr<InitPlan> BuildInitPlan(const ContainerConfig& config,

@@ -105,6 +105,9 @@ struct InitPlan {
   // OCI linux.namespaces with a path for "mount": the mount namespace init joins (setns) once
   // in its cgroup, instead of a new one. -1: none.
   int join_mntns_fd = -1;
+  // --init: a sealed copy of the helper binary (kept open through init's descriptor cleanup);
+  // the command then runs as the child of its init mode. -1: none.
+  int init_binary_fd = -1;
   std::string hostname;
   bool loopback_up = false;
 
@@ -154,6 +157,11 @@ struct InitPlan {
   bool all_capability_sets = false;
   uint64_t cap_effective = 0, cap_permitted = 0, cap_inheritable = 0, cap_ambient = 0;
 };
+
+// --init: the plan then executes the helper binary held by `binary_fd` (through
+// /proc/self/fd, inside the container) in its init mode, with the planned command after "--".
+// The exec stub's variable is dropped from the environment, so init never acts as the stub.
+void PlanInitProcess(int binary_fd, InitPlan& plan);
 
 // Builds the plan for `config`. `stdio` and `sync_fd` are filled in by the caller.
 // `seccomp_cache_dir` (may be empty) keeps compiled seccomp programs between starts.

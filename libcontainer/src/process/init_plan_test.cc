@@ -37,6 +37,29 @@ TEST(InitPlanTest, OverlayOptionsListLayersTopmostFirst) {
   EXPECT_EQ(plan->rootfs, "/r/rootfs");
 }
 
+TEST(InitPlanTest, InitRunsTheHelperWithTheCommandAfterIt) {
+  ContainerConfig c = BaseConfig();
+  c.process.env = {"PATH=/bin", "_MYDOCKER_NSENTER=3", "A=1"};
+  auto plan = BuildInitPlan(c);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  PlanInitProcess(7, *plan);
+  EXPECT_EQ(plan->init_binary_fd, 7);
+  ASSERT_EQ(plan->exec_candidate_ptrs.size(), 2u);
+  EXPECT_STREQ(plan->exec_candidate_ptrs[0], "/proc/self/fd/7");
+  EXPECT_EQ(plan->exec_candidate_ptrs[1], nullptr);
+  std::vector<std::string> argv;
+  for (char* a : plan->argv) {
+    if (a != nullptr) argv.emplace_back(a);
+  }
+  EXPECT_EQ(argv, (std::vector<std::string>{"mydocker-init", "__init", "--", "sh", "-c", "true"}));
+  EXPECT_EQ(plan->argv.back(), nullptr);
+  std::vector<std::string> env;
+  for (char* e : plan->envp) {
+    if (e != nullptr) env.emplace_back(e);
+  }
+  EXPECT_EQ(env, (std::vector<std::string>{"PATH=/bin", "A=1"}));
+}
+
 TEST(InitPlanTest, MountOptionsSplitIntoFlagsAndData) {
   auto plan = BuildInitPlan(BaseConfig());
   ASSERT_TRUE(plan.ok());

@@ -30,11 +30,13 @@
 #include "mydocker/status_macros.h"
 #include "mydocker/volume_store.h"
 #include "network/attach.h"
+#include "process/attach_server.h"
 #include "process/clone_init.h"
 #include "process/init_plan.h"
 #include "process/log_writer.h"
 #include "process/monitor_decisions.h"
 #include "process/protocol.h"
+#include "process/sealed_exe.h"
 #include "process/stdio_relay.h"
 #include "security/seccomp.h"
 
@@ -146,7 +148,11 @@ class Monitor {
   void Loop();
   void HandleSignal();
   void HandleControl();
+  void HandleInput();
   void DetachClient();
+  void ResizeTerminal(int rows, int cols);
+  // The attach socket, once the container runs (failure only means no later attach).
+  void ListenForAttach();
   void Relay(int from, int to, absl::string_view stream, bool* open);
   void Finish();
   void Tell(ControlType type, int value, absl::string_view text = {});
@@ -183,6 +189,9 @@ class Monitor {
   // container that does not read its input must not stop the monitor from reaping, relaying
   // output or forwarding signals).
   InputPump stdin_;
+  AttachServer attach_;   // clients that attach later (`mydocker attach`)
+  UniqueFd dir_fd_;       // the container's directory, where the attach socket lives
+  UniqueFd init_binary_;  // --init: the sealed copy of this binary that init executes
   bool out_open_ = false;
   bool err_open_ = false;
   bool client_out_ok_ = true;
@@ -213,6 +222,13 @@ absl::Status Monitor::Prepare() {
   MYDOCKER_ASSIGN_OR_RETURN(config_, store_->LoadConfig(request_.id));
   if (request_.console_size) config_.process.console_size = request_.console_size;
   MYDOCKER_ASSIGN_OR_RETURN(plan_, BuildInitPlan(config_, SeccompCacheDir(store_->root())));
+  if (config_.init) {
+    // A copy no process of the container can write to (CVE-2019-5736), unlike this binary.
+    const char* what = "";
+    init_binary_.reset(mydocker_sealed_self_copy("mydocker-init", &what));
+    if (!init_binary_) return LastErrnoError(what);
+    PlanInitProcess(init_binary_.get(), plan_);
+  }
   // PlanRootMove reads mountinfo once and decides; ordinary hosts stop at the statfs.
   if (RootMayBeInitramfs()) {
     MYDOCKER_ASSIGN_OR_RETURN(std::string mountinfo, ReadFile("/proc/self/mountinfo"));
@@ -229,7 +245,10 @@ absl::Status Monitor::Prepare() {
 
 absl::Status Monitor::MakePipes(UniqueFd child_stdio[3]) {
   int p[2];
-  if (request_.relay_stdin) {
+  // Docker's -i, started detached (`run -di`, `start`): the container's stdin stays open for the
+  // clients that attach later. A client that attaches at start without stdin (`start -a`)
+  // gives the container end of input at once, as before.
+  if (request_.relay_stdin || (config_.process.open_stdin && !request_.attach)) {
     if (::pipe2(p, O_CLOEXEC) != 0) return LastErrnoError("pipe");
     child_stdio[0].reset(p[0]);
     stdin_w_.reset(p[1]);
@@ -358,6 +377,7 @@ absl::Status Monitor::AwaitExec() {
 }
 
 absl::Status Monitor::RecordStarted() {
+  init_binary_.reset();  // init has it mapped now
   state_.status = ContainerStatus::kRunning;
   state_.started = absl::Now();
   state_.finished = absl::InfinitePast();
@@ -391,6 +411,7 @@ void Monitor::Relay(int from, int to, absl::string_view stream, bool* open) {
   *open = RelayOutput(from, [&](absl::string_view data) {
     log_->Add(stream, data);
     if (request_.attach && client_out_ok_ && to >= 0) client_out_ok_ = WriteAll(to, data);
+    attach_.Output(to == STDERR_FILENO ? 2 : 1, data);
   });
   if (!*open) log_->Flush(stream);
 }
@@ -429,6 +450,7 @@ void Monitor::DetachClient() {
   if (stdin_.open()) {
     stdin_.Close();
     if (!terminal_) stdin_w_.reset();  // the container sees end of input, as with docker attach
+    attach_.SetInput(stdin_w_.get());
   }
 }
 
@@ -440,22 +462,60 @@ void Monitor::HandleControl() {
   }
   if (msg->type == ControlType::kSignal && !init_exited_) {
     init_.Signal(msg->value).IgnoreError();
-  } else if (msg->type == ControlType::kResize && terminal_) {
-    struct winsize ws = {};
-    ws.ws_row = static_cast<unsigned short>(msg->value);
-    ws.ws_col = static_cast<unsigned short>(msg->value2);
-    ::ioctl(terminal_.get(), TIOCSWINSZ, &ws);
+  } else if (msg->type == ControlType::kResize) {
+    ResizeTerminal(msg->value, msg->value2);
   }
+}
+
+void Monitor::ResizeTerminal(int rows, int cols) {
+  if (!terminal_) return;
+  struct winsize ws = {};
+  ws.ws_row = static_cast<unsigned short>(rows);
+  ws.ws_col = static_cast<unsigned short>(cols);
+  ::ioctl(terminal_.get(), TIOCSWINSZ, &ws);
+}
+
+void Monitor::HandleInput() {
+  if (stdin_.Pump()) return;
+  // At the end of input the container sees end of file (a terminal stays: it is also stdout),
+  // as it does when the client detaches (Docker's StdinOnce).
+  bool detached = stdin_.detached();
+  if (!terminal_) stdin_w_.reset();
+  attach_.SetInput(stdin_w_.get());
+  if (detached) {
+    Tell(ControlType::kDetached, 0);
+    DetachClient();
+  }
+}
+
+void Monitor::ListenForAttach() {
+  dir_fd_.reset(::open(dir_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (dir_fd_) attach_.Listen(dir_fd_.get()).IgnoreError();
 }
 
 void Monitor::Loop() {
   if (terminal_) {
     stdout_r_.reset(::fcntl(terminal_.get(), F_DUPFD_CLOEXEC, 0));
-    if (request_.relay_stdin) stdin_w_.reset(::fcntl(terminal_.get(), F_DUPFD_CLOEXEC, 0));
+    if (request_.relay_stdin || config_.process.open_stdin) {
+      stdin_w_.reset(::fcntl(terminal_.get(), F_DUPFD_CLOEXEC, 0));
+    }
   }
   out_open_ = stdout_r_.valid();
   err_open_ = stderr_r_.valid();
-  if (request_.relay_stdin && stdin_w_.valid()) stdin_ = InputPump(STDIN_FILENO, stdin_w_.get());
+  if (request_.relay_stdin && stdin_w_.valid()) {
+    // Detach keys only with a terminal, as Docker: a pipe's input passes as it is.
+    stdin_ = InputPump(STDIN_FILENO, stdin_w_.get(), terminal_ ? request_.detach_keys : "");
+  }
+  if (stdin_w_.valid()) {
+    ::fcntl(stdin_w_.get(), F_SETFL, ::fcntl(stdin_w_.get(), F_GETFL) | O_NONBLOCK);
+    attach_.SetInput(stdin_w_.get());
+  }
+  const AttachServer::Callbacks callbacks = {
+      [this](int sig) {
+        if (!init_exited_) init_.Signal(sig).IgnoreError();
+      },
+      [this](int rows, int cols) { ResizeTerminal(rows, cols); }};
+  std::vector<struct pollfd> fds;
   absl::string_view out_stream = "stdout";
   absl::Time drain_deadline = absl::InfiniteFuture();
   const absl::Time trim_at = absl::Now() + kTrimAfter;
@@ -466,18 +526,24 @@ void Monitor::Loop() {
       drain_deadline = absl::Now() + absl::Seconds(2);
     }
     if (absl::Now() > drain_deadline) break;
-    struct pollfd fds[5];
+    fds.clear();
+    fds.resize(5);
     int n = 0;
     fds[n++] = {signal_fd_.get(), POLLIN, 0};
     int control_i = client_connected_ ? n++ : -1;
     if (control_i >= 0) fds[control_i] = {control_.get(), POLLIN, 0};
-    int out_i = out_open_ ? n++ : -1;
+    // A backlogged attach client holds the container's output (not this loop) for a while.
+    // Once init has ended, the output is drained whatever the clients do (the log needs it).
+    const bool backlog = !init_exited_ && attach_.Backlogged();
+    int out_i = out_open_ && !backlog ? n++ : -1;
     if (out_i >= 0) fds[out_i] = {stdout_r_.get(), POLLIN, 0};
-    int err_i = err_open_ ? n++ : -1;
+    int err_i = err_open_ && !backlog ? n++ : -1;
     if (err_i >= 0) fds[err_i] = {stderr_r_.get(), POLLIN, 0};
     int in_i = stdin_.open() && !init_exited_ ? n++ : -1;
     if (in_i >= 0) fds[in_i] = stdin_.PollFd();
-    int timeout = init_exited_ ? 100 : -1;
+    fds.resize(static_cast<size_t>(n));
+    attach_.AddPollFds(fds);
+    int timeout = init_exited_ || backlog ? 100 : -1;
     // The resident image is trimmed a moment after the start, whatever the container does: a
     // command that ends within it (`run --rm ... true`) is reaped and reported without that
     // detour, and a monitor about to exit never trims.
@@ -490,7 +556,7 @@ void Monitor::Loop() {
       }
       timeout = static_cast<int>(left);
     }
-    if (::poll(fds, n, timeout) < 0) {
+    if (::poll(fds.data(), fds.size(), timeout) < 0) {
       if (errno == EINTR) continue;
       break;
     }
@@ -500,8 +566,9 @@ void Monitor::Loop() {
       Relay(stdout_r_.get(), STDOUT_FILENO, out_stream, &out_open_);
     if (err_i >= 0 && fds[err_i].revents)
       Relay(stderr_r_.get(), STDERR_FILENO, "stderr", &err_open_);
-    // At the end of input the container sees end of file (a terminal stays: it is also stdout).
-    if (in_i >= 0 && fds[in_i].revents && !stdin_.Pump() && !terminal_) stdin_w_.reset();
+    if (in_i >= 0 && fds[in_i].revents) HandleInput();
+    attach_.Handle(fds, static_cast<size_t>(n), callbacks);
+    if (backlog) attach_.DropStalled(absl::Now());
   }
   log_->Flush("stdout");
   log_->Flush("stderr");
@@ -537,6 +604,7 @@ void Monitor::Finish() {
     }
   }
   Tell(ControlType::kExited, ExitCodeFromWaitStatus(wait_status_));
+  attach_.Exited(ExitCodeFromWaitStatus(wait_status_));
   // Once detached, the container is gone for every reader (not listed, its name free, its
   // cgroup removed): deleting its files need not keep the client waiting. This monitor still
   // holds the lock on the directory while it does, and a remover that dies half-way leaves
@@ -561,6 +629,7 @@ int Monitor::Run() {
     return 1;
   }
   trim_pending_ = true;  // done by Loop() kTrimAfter from now, or by DetachClient if sooner
+  ListenForAttach();     // before the client hears of the start: `run -d` then `attach` works
   Tell(ControlType::kStarted, init_pid_);
   Loop();
   if (!init_exited_) {  // gave up draining; make sure init is gone before recording

@@ -22,6 +22,8 @@ struct MonitorRequest {
   bool attach = false;       // relay output to fds 1 and 2
   bool relay_stdin = false;  // relay fd 0 to the container's stdin
   std::optional<ConsoleSize> console_size;
+  // With relay_stdin: the bytes that detach the client (see detach_keys.h); empty: none.
+  std::string detach_keys;
   // The runtime's cgroup roots when they are not detected (RuntimeOptions::cgroup), so the
   // monitor creates and removes the cgroup where the runtime's other calls look for it.
   CgroupOptions cgroup;

@@ -1,3 +1,4 @@
+#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -12,6 +13,10 @@ std::vector<std::string> MonitorArgv(const std::string& helper, const MonitorReq
                                    request.root, "--id",       request.id};
   if (request.attach) argv.push_back("--attach");
   if (request.relay_stdin) argv.push_back("--stdin");
+  if (!request.detach_keys.empty()) {
+    argv.push_back("--detach-keys");
+    argv.push_back(absl::BytesToHexString(request.detach_keys));  // ctrl-@ is a NUL byte
+  }
   if (request.console_size) {
     argv.push_back("--console-size");
     argv.push_back(absl::StrCat(request.console_size->height, "x", request.console_size->width));
@@ -40,6 +45,12 @@ absl::StatusOr<MonitorRequest> ParseMonitorArgv(int argc, char** argv) {
       r.attach = true;
     } else if (arg == "--stdin") {
       r.relay_stdin = true;
+    } else if (arg == "--detach-keys" && has_value) {
+      absl::string_view hex = argv[++i];
+      if (hex.size() % 2 != 0 || hex.find_first_not_of("0123456789abcdef") != hex.npos) {
+        return absl::InvalidArgumentError(absl::StrCat("bad detach keys \"", hex, "\""));
+      }
+      r.detach_keys = absl::HexStringToBytes(hex);
     } else if (arg == "--console-size" && has_value) {
       std::pair<std::string, std::string> hw = absl::StrSplit(argv[++i], 'x');
       uint32_t h = 0, w = 0;

@@ -22,6 +22,7 @@ TEST(MonitorArgsTest, RoundTripKeepsEveryField) {
   r.attach = true;
   r.relay_stdin = true;
   r.console_size = ConsoleSize{24, 80};
+  r.detach_keys = std::string("\x10\0q", 3);
   r.cgroup.v1_roots_override = {{"memory", "/sys/fs/cgroup/memory/sub"}, {"pids", "/p=q"}};
   absl::StatusOr<MonitorRequest> back = RoundTrip(r);
   ASSERT_TRUE(back.ok()) << back.status();
@@ -32,6 +33,7 @@ TEST(MonitorArgsTest, RoundTripKeepsEveryField) {
   ASSERT_TRUE(back->console_size.has_value());
   EXPECT_EQ(back->console_size->height, 24);
   EXPECT_EQ(back->console_size->width, 80);
+  EXPECT_EQ(back->detach_keys, r.detach_keys);
   EXPECT_EQ(back->cgroup.v1_roots_override, r.cgroup.v1_roots_override);
   EXPECT_TRUE(back->cgroup.v2_root_override.empty());
 

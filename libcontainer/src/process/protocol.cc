@@ -51,6 +51,36 @@ absl::StatusOr<ControlMessage> ReceiveControl(int fd) {
   }
 }
 
+std::string EncodeFrame(FrameType type, int32_t value, absl::string_view data, int32_t value2) {
+  FrameHeader header;
+  header.type = type;
+  header.value = value;
+  header.value2 = value2;
+  std::string frame(reinterpret_cast<const char*>(&header), sizeof header);
+  frame.append(data.data(), std::min(data.size(), kMaxFramePayload));
+  return frame;
+}
+
+absl::StatusOr<Frame> ReceiveFrame(int fd) {
+  char buf[sizeof(FrameHeader) + kMaxFramePayload];
+  ssize_t n;
+  do {
+    n = ::recv(fd, buf, sizeof buf, 0);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) return LastErrnoError("receive from attach socket");
+  if (n == 0) return absl::NotFoundError("attach socket closed");
+  Frame frame;
+  if (static_cast<size_t>(n) < sizeof frame.header) {
+    return absl::InternalError("malformed message on attach socket");
+  }
+  std::memcpy(&frame.header, buf, sizeof frame.header);
+  if (frame.header.magic != kControlMagic || frame.header.version != kControlVersion) {
+    return absl::InternalError("malformed message on attach socket");
+  }
+  frame.data.assign(buf + sizeof frame.header, static_cast<size_t>(n) - sizeof frame.header);
+  return frame;
+}
+
 absl::StatusOr<size_t> ReceiveWithFd(int sock, void* buf, size_t size, UniqueFd* fd) {
   struct iovec iov = {buf, size};
   alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))];

@@ -22,6 +22,7 @@ enum class ControlType : uint32_t {
   kStarted = 1,      // value = container pid
   kStartFailed = 2,  // value = exit code (125/126/127), text = reason
   kExited = 3,       // value = exit code (128+N for signal N)
+  kDetached = 4,     // the client typed the detach keys; the container goes on
   // client -> monitor
   kSignal = 10,  // value = signal number
   kResize = 11,  // value = rows, value2 = columns
@@ -64,6 +65,41 @@ struct ExecReport {
   UniqueFd terminal;
   InitError error = {};
 };
+
+// The attach socket (`attach.sock` in the container's directory, SOCK_SEQPACKET): clients that
+// attach to a running container. Each message is a header and up to kMaxFramePayload bytes.
+enum class FrameType : uint32_t {
+  // client -> monitor
+  kHello = 1,   // value = kAttachStdin if the client sends input
+  kInput = 2,   // data for the container's stdin
+  kSignal = 3,  // value = signal number
+  kResize = 4,  // value = rows, value2 = columns
+  // monitor -> client
+  kOutput = 10,  // value = 1 (stdout) or 2 (stderr)
+  kExited = 11,  // value = exit code
+};
+inline constexpr int32_t kAttachStdin = 1;
+inline constexpr size_t kMaxFramePayload = 16384;
+inline constexpr char kAttachSocketName[] = "attach.sock";
+
+struct FrameHeader {
+  uint32_t magic = kControlMagic;
+  uint32_t version = kControlVersion;
+  FrameType type = FrameType::kHello;
+  int32_t value = 0;
+  int32_t value2 = 0;
+};
+
+struct Frame {
+  FrameHeader header;
+  std::string data;
+};
+
+// One frame as sent: the header followed by `data` (at most kMaxFramePayload bytes).
+std::string EncodeFrame(FrameType type, int32_t value, absl::string_view data = {},
+                        int32_t value2 = 0);
+// Receives one frame. NotFound at end of stream; Internal for a malformed one.
+absl::StatusOr<Frame> ReceiveFrame(int fd);
 
 // Receives one report. Internal for a message of no known kind.
 absl::StatusOr<ExecReport> ReceiveExecReport(int fd);

@@ -7,7 +7,8 @@
 
 namespace mydocker::process {
 
-InputPump::InputPump(int from, int to) : from_(from), to_(to), open_(from >= 0 && to >= 0) {
+InputPump::InputPump(int from, int to, std::string detach_keys)
+    : from_(from), to_(to), open_(from >= 0 && to >= 0), scanner_(std::move(detach_keys)) {
   if (open_) ::fcntl(to_, F_SETFL, ::fcntl(to_, F_GETFL) | O_NONBLOCK);
 }
 
@@ -25,7 +26,13 @@ bool InputPump::Pump() {
       Close();
       return false;
     }
-    pending_.assign(buf, static_cast<size_t>(n));
+    pending_ = scanner_.Feed(absl::string_view(buf, static_cast<size_t>(n)), &detached_);
+    if (detached_) {
+      // What preceded the keys still reaches the command, as far as it reads it now.
+      WriteAll(to_, pending_);
+      Close();
+      return false;
+    }
   }
   while (!pending_.empty()) {
     ssize_t w = ::write(to_, pending_.data(), pending_.size());

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
+#include "process/detach_keys.h"
 
 namespace mydocker::process {
 
@@ -19,8 +20,9 @@ namespace mydocker::process {
 class InputPump {
  public:
   InputPump() = default;
-  // Makes `to` non-blocking. Neither descriptor is owned.
-  InputPump(int from, int to);
+  // Makes `to` non-blocking. Neither descriptor is owned. Non-empty `detach_keys` (bytes, see
+  // ParseDetachKeys) end the input when typed; they never reach `to`.
+  InputPump(int from, int to, std::string detach_keys = {});
 
   bool open() const { return open_; }
   // What to poll for: `from` readable while nothing waits, else `to` writable.
@@ -30,12 +32,16 @@ class InputPump {
   bool Pump();
   // Stops relaying; what waits is dropped.
   void Close();
+  // True once Pump() ended the input because the detach keys were typed.
+  bool detached() const { return detached_; }
 
  private:
   int from_ = -1;
   int to_ = -1;
   bool open_ = false;
+  bool detached_ = false;
   std::string pending_;
+  DetachScanner scanner_;
 };
 
 // Reads what `from` holds now (one read) and hands it to `sink`. Returns false at end of

@@ -85,6 +85,8 @@ void WriteConfig(json::Writer& w, const ContainerState& s, const ContainerConfig
   KeyString(w, "WorkingDir", c.process.cwd);
   json::Key(w, "Tty");
   w.Bool(c.process.terminal);
+  json::Key(w, "OpenStdin");
+  w.Bool(c.process.open_stdin);
   w.EndObject();
 }
 
