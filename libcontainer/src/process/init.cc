@@ -286,9 +286,9 @@ void BringUpLoopback(const InitPlan& plan) {
 // hostile image's WORKDIR) would otherwise land on a host directory (CVE-2024-21626).
 void CloseInheritedDescriptors(const InitPlan& plan) {
   constexpr int kKeep = 9;
-  int keep[kKeep] = {plan.sync_fd,      plan.stdio[0],      plan.stdio[1],
-                     plan.stdio[2],     plan.net_sync_fd,   plan.join_netns_fd,
-                     plan.start_fd,     plan.join_mntns_fd, plan.init_binary_fd};
+  int keep[kKeep] = {plan.sync_fd,  plan.stdio[0],      plan.stdio[1],
+                     plan.stdio[2], plan.net_sync_fd,   plan.join_netns_fd,
+                     plan.start_fd, plan.join_mntns_fd, plan.init_binary_fd};
   for (int i = 1; i < kKeep; ++i) {  // insertion sort: no library call here
     for (int j = i; j > 0 && keep[j - 1] > keep[j]; --j) {
       int t = keep[j];
