@@ -51,7 +51,8 @@ absl::StatusOr<std::vector<PortMapping>> ParsePublish(absl::string_view spec) {
   auto proto = ParseProtocol(&rest, spec);
   if (!proto.ok()) return proto.status();
   std::vector<absl::string_view> parts = absl::StrSplit(rest, ':');
-  if (parts.size() > 3) {
+  // A null view splits into no parts at all (an empty one into one empty part).
+  if (parts.empty() || parts.size() > 3) {
     return absl::InvalidArgumentError(
         absl::StrCat("invalid port spec \"", spec, "\": [IP:][HOSTPORT:]CONTAINERPORT[/tcp|udp]"));
   }

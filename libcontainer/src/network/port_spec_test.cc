@@ -29,6 +29,13 @@ TEST(PortSpecTest, RefusesBadSpecsWithOneLine) {
   }
 }
 
+// Found by fuzz_cli_specs: a null view splits into no parts, and the last part was read anyway.
+TEST(PortSpecTest, EmptySpecIsRefused) {
+  EXPECT_FALSE(ParsePublish(absl::string_view()).ok());
+  EXPECT_FALSE(ParsePublish("").ok());
+  EXPECT_FALSE(ParseExpose(absl::string_view()).ok());
+}
+
 TEST(PortSpecTest, ParsesExpose) {
   EXPECT_EQ(*ParseExpose("53/udp"), (std::vector<PortMapping>{{"", 0, 53, "udp"}}));
   EXPECT_EQ(ParseExpose("80-82")->size(), 3u);
