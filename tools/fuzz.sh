@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every fuzz target (fuzz/targets/) under libFuzzer with ASan and UBSan, from its seed
-# corpus, for a fixed number of inputs with a fixed seed (so a run is repeatable: CI fails only
-# on a real finding). Usage: tools/fuzz.sh [RUNS_PER_TARGET] [TARGET...]
+# corpus, for a fixed number of inputs with a fixed seed (a bounded run, nearly the same inputs
+# each time: a failure is a finding). Usage: tools/fuzz.sh [RUNS_PER_TARGET] [TARGET...]
 # Builds into build-fuzz/ with clang. A crashing input is written to build-fuzz/crashes/; add it
 # to fuzz/corpus/<target>/ with the fix, where the ordinary build's CTest keeps running it.
 set -euo pipefail
