@@ -2,15 +2,12 @@
 
 #include "absl/time/clock.h"
 #include "json_util.h"
+#include "mydocker/container_state.h"
 #include "mydocker/status_macros.h"
 #include "rapidjson/prettywriter.h"
 
 namespace mydocker::oci {
 namespace {
-
-std::string Rfc3339(absl::Time t) {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%E9SZ", t, absl::UTCTimeZone());
-}
 
 template <typename W>
 void WriteAnnotations(W& w, const std::map<std::string, std::string>& annotations) {
@@ -60,7 +57,7 @@ std::string RecordToJson(const Record& r) {
   WriteString(w, "bundle", r.bundle);
   WriteString(w, "rootfs", r.rootfs);
   WriteString(w, "cgroupPath", r.cgroup_path);
-  WriteString(w, "created", Rfc3339(r.created));
+  WriteString(w, "created", FormatRfc3339(r.created));
   WriteAnnotations(w, r.annotations);
   w.EndObject();
   return std::string(buffer.GetString(), buffer.GetSize());
@@ -107,7 +104,7 @@ std::string StateJson(const Record& r, Status status) {
   w.Int(status == Status::kStopped ? 0 : r.init.pid);
   WriteString(w, "bundle", r.bundle);
   WriteString(w, "rootfs", r.rootfs);
-  WriteString(w, "created", Rfc3339(r.created));
+  WriteString(w, "created", FormatRfc3339(r.created));
   WriteString(w, "owner", "");
   WriteAnnotations(w, r.annotations);
   w.EndObject();
