@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <memory>
@@ -87,6 +88,8 @@ MYDOCKER_FIRST_VERSION(mydocker_create_options_t, cgroup_parent);
 MYDOCKER_FIRST_VERSION(mydocker_start_options_t, console_width);
 MYDOCKER_FIRST_VERSION(mydocker_exec_options_t, stderr_fd);
 MYDOCKER_FIRST_VERSION(mydocker_stats_t, oom_kills);
+MYDOCKER_FIRST_VERSION(mydocker_network_options_t, dns_options);
+MYDOCKER_FIRST_VERSION(mydocker_network_create_options_t, labels);
 #undef MYDOCKER_FIRST_VERSION
 
 // InvalidArgument unless `size` is one a caller of some version of this library could pass:
@@ -122,6 +125,14 @@ absl::StatusOr<T> CopySized(const T* in, const char* type) {
   return out;
 }
 
+// A malloc'd copy for the caller to free with mydocker_free.
+inline char* CopyString(const std::string& s) {
+  char* out = static_cast<char*>(std::malloc(s.size() + 1));
+  if (out == nullptr) throw std::bad_alloc();
+  std::memcpy(out, s.data(), s.size() + 1);
+  return out;
+}
+
 inline std::string Str(const char* s) { return s != nullptr ? std::string(s) : std::string(); }
 
 // A NULL-terminated list (NULL: empty).
@@ -130,6 +141,9 @@ inline std::vector<std::string> Strings(const char* const* list) {
   for (; list != nullptr && *list != nullptr; ++list) out.emplace_back(*list);
   return out;
 }
+
+// mydocker_network_options_t as the library takes it (capi/mydocker_network.cc).
+absl::StatusOr<mydocker::NetworkOptions> ToNetworkOptions(const mydocker_network_options_t* in);
 
 }  // namespace mydocker::capi
 

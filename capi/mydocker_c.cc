@@ -58,13 +58,6 @@ namespace {
 
 // ---- argument conversion -------------------------------------------------------------------
 
-char* CopyString(const std::string& s) {
-  char* out = static_cast<char*>(std::malloc(s.size() + 1));
-  if (out == nullptr) throw std::bad_alloc();
-  std::memcpy(out, s.data(), s.size() + 1);
-  return out;
-}
-
 absl::StatusOr<std::string> Cpuset(const char* text) {
   MYDOCKER_ASSIGN_OR_RETURN(std::vector<int> list, mydocker::ParseCpuset(text));
   return mydocker::FormatCpuset(list);
@@ -121,6 +114,9 @@ absl::StatusOr<mydocker::CreateOptions> ToCreateOptions(const mydocker_create_op
   if (o.entrypoint != nullptr) out.entrypoint = Strings(o.entrypoint);
   out.stop_signal = Str(o.stop_signal);
   out.init = o.init != 0;
+  if (o.network != nullptr) {
+    MYDOCKER_ASSIGN_OR_RETURN(out.network, ToNetworkOptions(o.network));
+  }
   if (o.resources != nullptr) {
     MYDOCKER_ASSIGN_OR_RETURN(out.resources, ToResources(o.resources));
   }
@@ -278,6 +274,8 @@ void FillStats(const mydocker::CgroupStats& s, mydocker_stats_t* out) {
   full.pids_current = s.pids_current;
   full.pids_limit = s.pids_limit ? static_cast<int64_t>(*s.pids_limit) : -1;
   full.oom_kills = s.oom_kills;
+  full.net_rx_bytes = s.net_rx_bytes;
+  full.net_tx_bytes = s.net_tx_bytes;
   std::memcpy(out, &full, std::min(out->size, sizeof full));
 }
 

@@ -72,6 +72,7 @@ PyContainer CreateContainer(const RuntimePtr& runtime, const RunArgs& args);
 // The runtime.images and runtime.containers views.
 pybind11::object MakeImages(const RuntimePtr& runtime);
 pybind11::object MakeContainers(const RuntimePtr& runtime);
+pybind11::object MakeNetworks(const RuntimePtr& runtime);
 
 void RegisterStats(pybind11::module_& m);
 void RegisterProcessInfo(pybind11::module_& m);
@@ -80,6 +81,8 @@ void RegisterLogStream(pybind11::module_& m);
 void RegisterContainer(pybind11::module_& m);
 void RegisterContainers(pybind11::module_& m);
 void RegisterRuntime(pybind11::module_& m);
+// After RegisterContainer: adds connect(), disconnect() and networks to Container.
+void RegisterNetworks(pybind11::module_& m);
 
 // Container.logs(); in log_stream.cc.
 pybind11::object ContainerLogs(PyContainer& container, bool follow, std::optional<size_t> tail,

@@ -35,5 +35,6 @@ PYBIND11_MODULE(_core, m) {
   mp::RegisterLogStream(m);
   mp::RegisterContainer(m);
   mp::RegisterContainers(m);
+  mp::RegisterNetworks(m);
   mp::RegisterRuntime(m);
 }

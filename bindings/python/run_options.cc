@@ -99,6 +99,55 @@ LinuxResources ToResources(const ResourceArgs& args) {
   return r;
 }
 
+// One -p spec per host binding: docker-py's {"80/tcp": 8080, "53/udp": ("127.0.0.1", 53),
+// 81: None (a free port), "82": [8082, 8083]}, or a sequence of -p specs as the CLI takes.
+std::vector<std::string> ToPublish(const py::object& ports) {
+  if (ports.is_none()) return {};
+  if (!py::isinstance<py::dict>(ports)) return ToStrings(ports, "ports");
+  std::vector<std::string> specs;
+  auto add = [&](const std::string& target, const py::handle& host) {
+    if (host.is_none()) {
+      specs.push_back(target);
+    } else if (py::isinstance<py::tuple>(host)) {
+      auto t = host.cast<py::tuple>();
+      if (t.size() != 2) Invalid("ports: a host binding tuple is (ip, port)");
+      std::string port = t[1].is_none() ? "" : py::str(t[1]).cast<std::string>();
+      specs.push_back(absl::StrCat(t[0].cast<std::string>(), ":", port, ":", target));
+    } else {
+      specs.push_back(absl::StrCat(py::str(host).cast<std::string>(), ":", target));
+    }
+  };
+  for (auto [key, value] : ports.cast<py::dict>()) {
+    std::string target = py::str(key).cast<std::string>();
+    if (py::isinstance<py::list>(value)) {
+      for (py::handle host : value.cast<py::list>()) add(target, host);
+    } else {
+      add(target, value);
+    }
+  }
+  return specs;
+}
+
+std::vector<std::string> ToExtraHosts(const py::object& hosts) {
+  if (hosts.is_none()) return {};
+  if (!py::isinstance<py::dict>(hosts)) return ToStrings(hosts, "extra_hosts");
+  std::vector<std::string> out;
+  for (auto [name, ip] : hosts.cast<py::dict>()) {
+    out.push_back(absl::StrCat(name.cast<std::string>(), ":", ip.cast<std::string>()));
+  }
+  return out;
+}
+
+NetworkOptions ToNetwork(const RunArgs& args) {
+  NetworkOptions n;
+  if (!args.network.is_none()) n.mode = args.network.cast<std::string>();
+  n.publish = ToPublish(args.ports);
+  n.publish_all = args.publish_all_ports;
+  if (!args.dns.is_none()) n.dns = ToStrings(args.dns, "dns");
+  n.add_hosts = ToExtraHosts(args.extra_hosts);
+  return n;
+}
+
 }  // namespace
 
 std::vector<std::string> ToArgv(const py::object& command) {
@@ -142,6 +191,7 @@ CreateOptions ToCreateOptions(const RunArgs& args) {
   if (!args.entrypoint.is_none()) o.entrypoint = ToArgv(args.entrypoint);
   o.stop_signal = args.stop_signal;
   o.init = args.init;
+  o.network = ToNetwork(args);
   o.resources = ToResources(args.resources);
   return o;
 }

@@ -37,6 +37,13 @@ struct RunArgs {
   pybind11::object entrypoint;  // None (the image's), a str (split like a shell) or a sequence
   std::string stop_signal;      // "": the image's STOPSIGNAL, else SIGTERM
   bool init = false;            // a minimal init as PID 1
+  // Since 1.2: None (its own namespace, lo only: the library's default) or "bridge", a
+  // network's name, "none", "host", "container:ID".
+  pybind11::object network;
+  pybind11::object ports;  // None, {container_port: host} (docker-py's form) or -p specs
+  bool publish_all_ports = false;
+  pybind11::object dns;          // None or a sequence of addresses
+  pybind11::object extra_hosts;  // None, {name: ip} or a sequence of "NAME:IP"
 };
 
 // Raises InvalidArgument (or TypeError for a value of the wrong type). REQUIRES: the GIL.
@@ -54,7 +61,8 @@ std::vector<std::string> ToEnv(const pybind11::object& env);
 // Defines the method `method` of `cls` with the arguments run() and create() share:
 //   (image, command=None, *, name="", env=None, volumes=None, memory=None, memory_swap=None,
 //    cpus=None, cpu_shares=None, pids_limit=None, workdir="", hostname="", user="",
-//    remove=False, entrypoint=None, stop_signal="", init=False)
+//    remove=False, entrypoint=None, stop_signal="", init=False, network=None, ports=None,
+//    publish_all_ports=False, dns=None, extra_hosts=None)
 // then the keyword-only ones in `extra` (a py::arg for each type in Extra), then the docstring.
 // The method calls fn(self, RunArgs, Extra...).
 template <typename... Extra, typename Class, typename Fn, typename... ExtraArgs>
@@ -67,7 +75,9 @@ void DefWithRunArgs(Class& cls, const char* method, Fn fn, ExtraArgs&&... extra)
            py::object volumes, py::object memory, py::object memory_swap, py::object cpus,
            std::optional<int64_t> cpu_shares, std::optional<int64_t> pids_limit,
            std::string workdir, std::string hostname, std::string user, bool remove,
-           py::object entrypoint, std::string stop_signal, bool init, Extra... rest) {
+           py::object entrypoint, std::string stop_signal, bool init, py::object network,
+           py::object ports, bool publish_all_ports, py::object dns, py::object extra_hosts,
+           Extra... rest) {
         RunArgs args{.image = std::move(image),
                      .command = std::move(command),
                      .name = std::move(name),
@@ -84,7 +94,12 @@ void DefWithRunArgs(Class& cls, const char* method, Fn fn, ExtraArgs&&... extra)
                      .remove = remove,
                      .entrypoint = std::move(entrypoint),
                      .stop_signal = std::move(stop_signal),
-                     .init = init};
+                     .init = init,
+                     .network = std::move(network),
+                     .ports = std::move(ports),
+                     .publish_all_ports = publish_all_ports,
+                     .dns = std::move(dns),
+                     .extra_hosts = std::move(extra_hosts)};
         return fn(self, args, rest...);
       },
       py::arg("image"), py::arg("command") = py::none(), py::kw_only(), py::arg("name") = "",
@@ -93,7 +108,9 @@ void DefWithRunArgs(Class& cls, const char* method, Fn fn, ExtraArgs&&... extra)
       py::arg("cpu_shares") = py::none(), py::arg("pids_limit") = py::none(),
       py::arg("workdir") = "", py::arg("hostname") = "", py::arg("user") = "",
       py::arg("remove") = false, py::arg("entrypoint") = py::none(), py::arg("stop_signal") = "",
-      py::arg("init") = false, std::forward<ExtraArgs>(extra)...);
+      py::arg("init") = false, py::arg("network") = py::none(), py::arg("ports") = py::none(),
+      py::arg("publish_all_ports") = false, py::arg("dns") = py::none(),
+      py::arg("extra_hosts") = py::none(), std::forward<ExtraArgs>(extra)...);
 }
 
 }  // namespace mydocker::python

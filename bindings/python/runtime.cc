@@ -122,6 +122,9 @@ void RegisterRuntime(py::module_& m) {
       .def_property_readonly(
           "containers", [](const PyRuntime& self) { return MakeContainers(self.runtime); },
           "The containers of this root (a Containers object).")
+      .def_property_readonly(
+          "networks", [](const PyRuntime& self) { return MakeNetworks(self.runtime); },
+          "The networks of this root (a Networks object).")
       .def("__repr__", [](const PyRuntime& self) {
         return absl::StrCat("<Runtime root=", self.runtime->options().root, ">");
       });
@@ -141,6 +144,12 @@ image's ENTRYPOINT (a list, or a str split like a shell; "" or [] clears it), an
 Docker a non-empty one drops the image's CMD. stop_signal: how stop() ends it ("SIGQUIT";
 the image's STOPSIGNAL, else SIGTERM, when empty). init=True runs a minimal init as the
 container's PID 1, which reaps orphaned processes and forwards signals to the command.
+network: "bridge", a network's name, "none", "host" or "container:ID"; None (the library's
+default) gives the container its own network namespace with only lo. ports: docker-py's
+{"80/tcp": 8080, "53/udp": ("127.0.0.1", 5353), 81: None} (None: a free host port), or a list
+of -p specs; they need a bridge network (the default one when network is None).
+publish_all_ports: every exposed port to a free host port. dns: name server addresses.
+extra_hosts: {name: ip} or ["NAME:IP"], added to /etc/hosts.
 
 detach=False (the default) runs the container to completion like subprocess.run: the call
 returns once it has ended, with exit_code set and its stdout and stderr in Container.output.

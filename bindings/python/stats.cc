@@ -25,13 +25,19 @@ void RegisterStats(py::module_& m) {
                     "Process limit, or None when unlimited.")
       .def_readonly("oom_kills", &CgroupStats::oom_kills,
                     "How many times the kernel's OOM killer struck inside the container.")
+      .def_readonly("net_rx_bytes", &CgroupStats::net_rx_bytes,
+                    "Bytes received on its network interfaces but lo (0 with the host's network "
+                    "or only lo).")
+      .def_readonly("net_tx_bytes", &CgroupStats::net_tx_bytes,
+                    "Bytes sent on its network interfaces but lo.")
       .def("__repr__", [](const CgroupStats& s) {
         return absl::StrCat(
             "Stats(cpu_usage_ns=", s.cpu_usage_ns, ", memory_usage=", s.memory_usage,
             ", memory_limit=", s.memory_limit ? absl::StrCat(*s.memory_limit) : "None",
             ", pids_current=", s.pids_current,
             ", pids_limit=", s.pids_limit ? absl::StrCat(*s.pids_limit) : "None",
-            ", oom_kills=", s.oom_kills, ")");
+            ", oom_kills=", s.oom_kills, ", net_rx_bytes=", s.net_rx_bytes,
+            ", net_tx_bytes=", s.net_tx_bytes, ")");
       });
 }
 

@@ -69,9 +69,9 @@ extern "C" {
 
 /* The version this header belongs to: the library's (mydocker_version), whose major is the
  * SONAME's (libmydocker.so.1) and whose major.minor names the newest version node of its
- * symbols (MYDOCKER_1.1). */
+ * symbols (MYDOCKER_1.2). */
 #define MYDOCKER_VERSION_MAJOR 1
-#define MYDOCKER_VERSION_MINOR 1
+#define MYDOCKER_VERSION_MINOR 2
 #define MYDOCKER_VERSION_PATCH 0
 /* MAJOR * 10000 + MINOR * 100 + PATCH, as mydocker_version_number() gives it. */
 #define MYDOCKER_VERSION_NUMBER \
@@ -259,6 +259,32 @@ static inline void mydocker_resources_init(mydocker_resources_t* o) {
 }
 
 /* Options of mydocker_container_create and mydocker_container_run. */
+/* Since 1.2. How a new container is networked: `run`'s --network and its companions (see
+ * docs/networking.md). Lists are NULL-terminated; NULL and zero leave an option unset. */
+typedef struct mydocker_network_options_t {
+  size_t size;                    /* sizeof(mydocker_network_options_t) */
+  const char* mode;               /* "bridge", a network's name, "none", "host", "container:ID" */
+  const char* const* publish;     /* -p: "[IP:][HOSTPORT:]CONTAINERPORT[/tcp|udp]", ranges */
+  int publish_all;                /* -P: every exposed port to a free host port */
+  const char* const* expose;      /* --expose: "PORT[-END][/PROTO]" */
+  const char* ip;                 /* --ip, inside the network's subnet */
+  const char* mac_address;        /* --mac-address */
+  const char* const* aliases;     /* --network-alias */
+  const char* const* add_hosts;   /* --add-host "NAME:IP" */
+  const char* const* dns;         /* --dns */
+  const char* const* dns_search;  /* --dns-search */
+  const char* const* dns_options; /* --dns-option */
+} mydocker_network_options_t;
+
+#define MYDOCKER_NETWORK_OPTIONS_INIT \
+  { .size = sizeof(mydocker_network_options_t) }
+
+/* What MYDOCKER_NETWORK_OPTIONS_INIT gives, for C++ and for structs made at run time. */
+static inline void mydocker_network_options_init(mydocker_network_options_t* o) {
+  memset(o, 0, sizeof *o);
+  o->size = sizeof *o;
+}
+
 typedef struct mydocker_create_options_t {
   size_t size;                           /* sizeof(mydocker_create_options_t) */
   const char* image;                     /* required: "name[:tag]" or id */
@@ -279,6 +305,9 @@ typedef struct mydocker_create_options_t {
   const char* const* entrypoint;
   const char* stop_signal; /* Since 1.1. How stop ends it ("SIGQUIT"); NULL: the image's, SIGTERM */
   int init; /* Since 1.1. Nonzero: a minimal init as PID 1 that reaps and forwards signals */
+  /* Since 1.2. Its network; NULL (or a NULL mode, as in 1.1) gives its own namespace with only
+   * lo, the library's default. The CLI's default, as Docker's, is the "bridge" network. */
+  const mydocker_network_options_t* network;
 } mydocker_create_options_t;
 
 #define MYDOCKER_CREATE_OPTIONS_INIT \
@@ -540,6 +569,8 @@ typedef struct mydocker_stats_t {
   uint64_t pids_current;
   int64_t pids_limit; /* -1 unlimited */
   uint64_t oom_kills;
+  uint64_t net_rx_bytes; /* Since 1.2. Received on its interfaces but lo (0: host, none) */
+  uint64_t net_tx_bytes; /* Since 1.2. Sent on its interfaces but lo */
 } mydocker_stats_t;
 
 #define MYDOCKER_STATS_INIT \
@@ -556,6 +587,68 @@ static inline void mydocker_stats_init(mydocker_stats_t* o) {
  * that many bytes are written). MYDOCKER_FAILED_PRECONDITION unless running or paused. */
 MYDOCKER_EXPORT int mydocker_container_stats(mydocker_container_t* container,
                                              mydocker_stats_t* stats, mydocker_error_t** errptr);
+
+/* Networks (since 1.2): `mydocker network ...` and `port`. See docs/networking.md. */
+
+/* Options of mydocker_network_create (`network create`). */
+typedef struct mydocker_network_create_options_t {
+  size_t size;               /* sizeof(mydocker_network_create_options_t) */
+  const char* driver;        /* NULL: "bridge", the only driver */
+  const char* subnet;        /* CIDR; NULL: the first free 172.N.0.0/16 */
+  const char* gateway;       /* NULL: the subnet's first address */
+  int internal;              /* nonzero: no traffic in or out of the network */
+  const char* const* labels; /* "KEY=VALUE", NULL-terminated */
+} mydocker_network_create_options_t;
+
+#define MYDOCKER_NETWORK_CREATE_OPTIONS_INIT \
+  { .size = sizeof(mydocker_network_create_options_t) }
+
+static inline void mydocker_network_create_options_init(mydocker_network_create_options_t* o) {
+  memset(o, 0, sizeof *o);
+  o->size = sizeof *o;
+}
+
+/* Creates a user network (its bridge is made when the first container joins it). On success
+ * *id (if not NULL) receives its id, to free with mydocker_free. options may be NULL.
+ * MYDOCKER_INVALID_ARGUMENT for a bad name, subnet or gateway, or a subnet that overlaps
+ * another network or a route of the host; MYDOCKER_ALREADY_EXISTS for a name in use. */
+MYDOCKER_EXPORT int mydocker_network_create(mydocker_runtime_t* runtime, const char* name,
+                                            const mydocker_network_create_options_t* options,
+                                            char** id, mydocker_error_t** errptr);
+
+/* Every network as a JSON array of `network inspect` objects; free *json with mydocker_free. */
+MYDOCKER_EXPORT int mydocker_network_list(mydocker_runtime_t* runtime, char** json,
+                                          mydocker_error_t** errptr);
+
+/* One network (name, id or unique id prefix) as the JSON object `network inspect` shows
+ * (Name, Id, Driver, Subnet, Gateway, Internal, Labels, IPAM, Containers). */
+MYDOCKER_EXPORT int mydocker_network_inspect(mydocker_runtime_t* runtime, const char* network,
+                                             char** json, mydocker_error_t** errptr);
+
+/* Removes a user network, its bridge and its rules. MYDOCKER_FAILED_PRECONDITION while a
+ * container is on it; MYDOCKER_NOT_FOUND for an unknown one. */
+MYDOCKER_EXPORT int mydocker_network_remove(mydocker_runtime_t* runtime, const char* network,
+                                            mydocker_error_t** errptr);
+
+/* Removes every user network no container is on; *json (if not NULL) receives the removed
+ * names as a JSON array. */
+MYDOCKER_EXPORT int mydocker_network_prune(mydocker_runtime_t* runtime, char** json,
+                                           mydocker_error_t** errptr);
+
+/* `network connect [--ip IP] [--alias A]... NETWORK CONTAINER`: a running container gets the
+ * interface at once, a stopped one at its next start. ip and aliases may be NULL.
+ * MYDOCKER_ALREADY_EXISTS if it is on the network already or the address is taken. */
+MYDOCKER_EXPORT int mydocker_container_connect(mydocker_container_t* container, const char* network,
+                                               const char* ip, const char* const* aliases,
+                                               mydocker_error_t** errptr);
+
+/* `network disconnect NETWORK CONTAINER`: the interface, the address and the names go.
+ * MYDOCKER_NOT_FOUND if it is not on the network. */
+MYDOCKER_EXPORT int mydocker_container_disconnect(mydocker_container_t* container,
+                                                  const char* network, mydocker_error_t** errptr);
+
+/* A container's addresses and published ports (`port`) are in the NetworkSettings object of
+ * mydocker_container_inspect. */
 
 #ifdef __cplusplus
 } /* extern "C" */

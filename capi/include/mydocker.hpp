@@ -68,6 +68,7 @@ inline const char* OrNull(const std::string& s) { return s.empty() ? nullptr : s
 /* A NULL-terminated array of C strings viewing `values` (which must outlive it). */
 class CStrings {
  public:
+  CStrings() : ptrs_{nullptr} {}
   explicit CStrings(const std::vector<std::string>& values) {
     for (const std::string& v : values) ptrs_.push_back(v.c_str());
     ptrs_.push_back(nullptr);
@@ -120,6 +121,27 @@ struct Resources {
   }
 };
 
+/* A container's network (see mydocker_network_options_t); empty means unset. Since 1.2. */
+struct NetworkOptions {
+  std::string mode;                 /* "bridge", a network's name, "none", "host", "container:ID" */
+  std::vector<std::string> publish; /* -p specs */
+  bool publish_all = false;         /* -P */
+  std::vector<std::string> expose;
+  std::string ip;
+  std::string mac_address;
+  std::vector<std::string> aliases;
+  std::vector<std::string> add_hosts; /* "NAME:IP" */
+  std::vector<std::string> dns, dns_search, dns_options;
+};
+
+/* A user network (see mydocker_network_create_options_t). Since 1.2. */
+struct NetworkCreateOptions {
+  std::string subnet;  /* CIDR; empty: a free one */
+  std::string gateway; /* empty: the subnet's first address */
+  bool internal = false;
+  std::vector<std::string> labels; /* "KEY=VALUE" */
+};
+
 /* What a container is made of (see mydocker_create_options_t); empty means the default. */
 struct CreateOptions {
   std::string image; /* required */
@@ -138,6 +160,8 @@ struct CreateOptions {
   std::optional<std::vector<std::string>> entrypoint;
   std::string stop_signal; /* empty: the image's STOPSIGNAL, else SIGTERM */
   bool init = false;       /* a minimal init as PID 1 */
+  /* nullopt: its own namespace with only lo (the library's default). Since 1.2. */
+  std::optional<NetworkOptions> network;
 };
 
 /* How a container is started. Detached by default; attached, the container's stdio are these
@@ -189,6 +213,8 @@ struct Stats {
   uint64_t pids_current = 0;
   int64_t pids_limit = -1;
   uint64_t oom_kills = 0;
+  uint64_t net_rx_bytes = 0; /* since 1.2 */
+  uint64_t net_tx_bytes = 0;
 };
 
 /* One line of a container's log: stream 1 (stdout) or 2 (stderr), the text with its newline,
@@ -282,8 +308,19 @@ class Container {
     mydocker_stats_t s;
     mydocker_stats_init(&s);
     detail::Call(mydocker_container_stats, handle_.get(), &s);
-    return Stats{s.cpu_usage_ns, s.memory_usage, s.memory_limit,
-                 s.pids_current, s.pids_limit,   s.oom_kills};
+    return Stats{s.cpu_usage_ns, s.memory_usage, s.memory_limit, s.pids_current,
+                 s.pids_limit,   s.oom_kills,    s.net_rx_bytes, s.net_tx_bytes};
+  }
+  /* `network connect [--ip IP] [--alias A]... NETWORK` of this container. Since 1.2. */
+  void Connect(const std::string& network, const std::string& ip = "",
+               const std::vector<std::string>& aliases = {}) {
+    detail::CStrings list(aliases);
+    detail::Call(mydocker_container_connect, handle_.get(), network.c_str(), detail::OrNull(ip),
+                 list.get());
+  }
+  /* `network disconnect NETWORK` of this container. Since 1.2. */
+  void Disconnect(const std::string& network) {
+    detail::Call(mydocker_container_disconnect, handle_.get(), network.c_str());
   }
 
   /* Reads the log (the last `tail` lines, or all when negative); with `follow`, until the
@@ -411,6 +448,42 @@ class Runtime {
     detail::Call(mydocker_container_get, handle_.get(), ref.c_str(), &container);
     return Container(container);
   }
+  /* `network create`; returns the network's id. Since 1.2. */
+  std::string CreateNetwork(const std::string& name, const NetworkCreateOptions& options = {}) {
+    detail::CStrings labels(options.labels);
+    mydocker_network_create_options_t o;
+    mydocker_network_create_options_init(&o);
+    o.subnet = detail::OrNull(options.subnet);
+    o.gateway = detail::OrNull(options.gateway);
+    o.internal = options.internal ? 1 : 0;
+    o.labels = labels.get();
+    char* id = nullptr;
+    detail::Call(mydocker_network_create, handle_.get(), name.c_str(),
+                 static_cast<const mydocker_network_create_options_t*>(&o), &id);
+    return detail::Take(id);
+  }
+  /* `network inspect` of every network, as a JSON array. Since 1.2. */
+  std::string ListNetworks() {
+    char* json = nullptr;
+    detail::Call(mydocker_network_list, handle_.get(), &json);
+    return detail::Take(json);
+  }
+  /* `network inspect NETWORK`, as a JSON object. Since 1.2. */
+  std::string InspectNetwork(const std::string& network) {
+    char* json = nullptr;
+    detail::Call(mydocker_network_inspect, handle_.get(), network.c_str(), &json);
+    return detail::Take(json);
+  }
+  void RemoveNetwork(const std::string& network) {
+    detail::Call(mydocker_network_remove, handle_.get(), network.c_str());
+  }
+  /* `network prune`: the names removed, as a JSON array. Since 1.2. */
+  std::string PruneNetworks() {
+    char* json = nullptr;
+    detail::Call(mydocker_network_prune, handle_.get(), &json);
+    return detail::Take(json);
+  }
+
   /* The state records of the running and paused containers (all: of every container), as a
    * JSON array. */
   std::string ListContainers(bool all = false) {
@@ -449,9 +522,34 @@ class Runtime {
       if (from.entrypoint) options.entrypoint = entrypoint.list();
       options.stop_signal = detail::OrNull(from.stop_signal);
       options.init = from.init ? 1 : 0;
+      if (from.network) SetNetwork(*from.network);
+    }
+    void SetNetwork(const NetworkOptions& n) {
+      publish = detail::CStrings(n.publish);
+      expose = detail::CStrings(n.expose);
+      aliases = detail::CStrings(n.aliases);
+      add_hosts = detail::CStrings(n.add_hosts);
+      dns = detail::CStrings(n.dns);
+      dns_search = detail::CStrings(n.dns_search);
+      dns_options = detail::CStrings(n.dns_options);
+      mydocker_network_options_init(&network);
+      network.mode = detail::OrNull(n.mode);
+      network.publish = publish.get();
+      network.publish_all = n.publish_all ? 1 : 0;
+      network.expose = expose.get();
+      network.ip = detail::OrNull(n.ip);
+      network.mac_address = detail::OrNull(n.mac_address);
+      network.aliases = aliases.get();
+      network.add_hosts = add_hosts.get();
+      network.dns = dns.get();
+      network.dns_search = dns_search.get();
+      network.dns_options = dns_options.get();
+      options.network = &network;
     }
     detail::CStrings command, env, volumes, entrypoint;
+    detail::CStrings publish, expose, aliases, add_hosts, dns, dns_search, dns_options;
     mydocker_resources_t resources;
+    mydocker_network_options_t network;
     mydocker_create_options_t options;
   };
 

@@ -14,7 +14,7 @@
 namespace mydocker {
 
 absl::Status ReleaseResources(Host& host, CgroupManager& cgroups, const std::string& container_dir,
-                              const ContainerState& state) {
+                              const ContainerState& state, bool networks) {
   absl::Status result;
   // The overlay is normally mounted only inside the container's mount namespace and vanishes
   // with it; a host mount here is a leftover of an older layout or of a crash mid-setup.
@@ -22,9 +22,15 @@ absl::Status ReleaseResources(Host& host, CgroupManager& cgroups, const std::str
   if (!state.cgroup_path.empty()) {
     result.Update(Annotate(cgroups.Destroy(state.cgroup_path), "remove cgroup"));
   }
-  // The host's end of each veth pair and the port rules (addresses are kept until removal).
-  for (const NetworkAttachment& a : network::AttachmentsOf(container_dir)) {
-    result.Update(Annotate(network::DisconnectContainer(a, state.id), "network"));
+  if (networks) result.Update(ReleaseNetworks(network::AttachmentsOf(container_dir), state.id));
+  return result;
+}
+
+absl::Status ReleaseNetworks(const std::vector<NetworkAttachment>& attachments,
+                             const std::string& id) {
+  absl::Status result;
+  for (const NetworkAttachment& a : attachments) {
+    result.Update(Annotate(network::DisconnectContainer(a, id), "network"));
   }
   return result;
 }

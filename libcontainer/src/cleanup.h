@@ -6,6 +6,7 @@
 #include "absl/status/status.h"
 #include "mydocker/cgroup_manager.h"
 #include "mydocker/container_state.h"
+#include "mydocker/network.h"
 #include "mydocker/state_store.h"
 #include "mydocker/volume_store.h"
 
@@ -13,9 +14,15 @@ namespace mydocker {
 
 class Host;
 
-// Unmounts the root file system if it is mounted on the host and removes the cgroup.
+// Unmounts the root file system if it is mounted on the host and removes the cgroup; with
+// `networks`, also ReleaseNetworks.
 absl::Status ReleaseResources(Host& host, CgroupManager& cgroups, const std::string& container_dir,
-                              const ContainerState& state);
+                              const ContainerState& state, bool networks = true);
+
+// The host's end of each of the container's veth pairs and its port rules (its addresses are
+// kept until removal).
+absl::Status ReleaseNetworks(const std::vector<NetworkAttachment>& attachments,
+                             const std::string& id);
 
 // Deletes a container's record and directory (its kernel resources already released) and, with
 // `anonymous_volumes`, the anonymous volumes it used. Kept apart from Runtime so the monitor

@@ -2,8 +2,12 @@
 // exceptions with code, message and exit code, callbacks, exec handles. Needs root (skipped
 // otherwise). MYDOCKER_HELPER and MYDOCKER_BUSYBOX_TAR come from the test's environment.
 #include <fcntl.h>
+#include <net/if.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -152,6 +156,85 @@ TEST_F(CppApiTest, ExecPauseStatsAndTimeouts) {
   c.Restart(1);
   EXPECT_EQ(c.status(), Status::kRunning);
   c.Remove(/*force=*/true, /*volumes=*/true);
+}
+
+// Moves this process (its only thread: gtest runs tests on the main thread) into a network
+// namespace of its own with lo up, once, so the bridges, veth pairs and nftables tables below
+// never touch the host's. Returns an error text, empty on success.
+std::string EnterPrivateNetwork() {
+  static std::string error = [] {
+    if (unshare(CLONE_NEWNET) != 0) return std::string("unshare(CLONE_NEWNET) failed");
+    int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    struct ifreq ifr {};
+    std::snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "lo");
+    bool up = s >= 0 && ioctl(s, SIOCGIFFLAGS, &ifr) == 0 &&
+              (ifr.ifr_flags |= IFF_UP, ioctl(s, SIOCSIFFLAGS, &ifr) == 0);
+    if (s >= 0) close(s);
+    return up ? std::string() : std::string("cannot set lo up");
+  }();
+  return error;
+}
+
+TEST_F(CppApiTest, NetworksConnectStatsAndRemoval) {
+  ASSERT_EQ(EnterPrivateNetwork(), "");
+  mydocker::api::NetworkCreateOptions net;
+  net.subnet = "10.210.0.0/24";
+  net.labels = {"team=api"};
+  std::string id = runtime_->CreateNetwork("apinet", net);
+  EXPECT_EQ(id.size(), 64u);
+  std::string info = runtime_->InspectNetwork("apinet");
+  EXPECT_NE(info.find("\"Subnet\":\"10.210.0.0/24\""), std::string::npos) << info;
+  EXPECT_NE(info.find("\"team\":\"api\""), std::string::npos) << info;
+  try {
+    mydocker::api::NetworkCreateOptions bad;
+    bad.subnet = "10.210.0.0/33";
+    runtime_->CreateNetwork("bad", bad);
+    FAIL() << "a /33 was taken";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), MYDOCKER_INVALID_ARGUMENT) << e.what();
+  }
+
+  CreateOptions o = Busybox({"sleep", "60"});
+  o.name = "srv";
+  o.network = mydocker::api::NetworkOptions{};
+  o.network->mode = "apinet";
+  o.network->ip = "10.210.0.10";
+  Container srv = runtime_->Run(o);
+  EXPECT_NE(srv.Inspect().find("\"IPAddress\":\"10.210.0.10\""), std::string::npos);
+  uint64_t before = srv.stats().net_rx_bytes;
+  CreateOptions p = Busybox({"ping", "-c", "3", "-s", "1000", "10.210.0.10"});
+  p.network = o.network;
+  p.network->ip = "";
+  p.auto_remove = true;
+  Container ping = runtime_->Run(p);
+  EXPECT_EQ(ping.Wait(), 0);
+  // Three 1028-byte echo requests reached it over its veth.
+  EXPECT_GE(srv.stats().net_rx_bytes - before, 3u * 1028u);
+  EXPECT_GE(srv.stats().net_tx_bytes, 3u * 1028u);
+
+  Container lone = runtime_->Create(Busybox({"true"}));  // lo only: the library's default
+  EXPECT_EQ(lone.Inspect().find("apinet"), std::string::npos);
+  lone.Connect("apinet", "10.210.0.50", {"other"});
+  EXPECT_NE(runtime_->InspectNetwork("apinet").find(lone.id()), std::string::npos);
+  try {
+    lone.Connect("apinet");
+    FAIL() << "connected twice";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), MYDOCKER_ALREADY_EXISTS) << e.what();
+  }
+  lone.Disconnect("apinet");
+  EXPECT_EQ(runtime_->InspectNetwork("apinet").find(lone.id()), std::string::npos);
+  try {
+    runtime_->RemoveNetwork("apinet");
+    FAIL() << "removed a network in use";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), MYDOCKER_FAILED_PRECONDITION) << e.what();
+  }
+  srv.Remove(/*force=*/true);
+  lone.Remove();
+  EXPECT_EQ(runtime_->PruneNetworks(), "[\"apinet\"]");
+  EXPECT_EQ(runtime_->ListNetworks().find("apinet"), std::string::npos);
+  EXPECT_THROW(runtime_->InspectNetwork("apinet"), Error);
 }
 
 }  // namespace

@@ -3,10 +3,18 @@
 Every test gets its own temporary state root with the busybox image imported. On teardown the
 fixture force-removes every container of that root and then proves nothing was left behind: no
 mount mentioning the root, no cgroup directory of a container the test created, no process whose
-command line mentions the root (monitors run as `mydocker __monitor --root <root> --id <id>`).
+command line mentions the root (monitors run as `mydocker __monitor --root <root> --id <id>`), no
+veth pair or nftables table of a container the test created.
+
+Containers get the default bridge network, as Docker's do: the whole suite runs in a network
+namespace of its own (`suite_netns`, made before the first test), so bridges, veth pairs,
+addresses, routes and nftables tables exist only there and no packet reaches the host's
+interfaces. At the end the host's namespace is checked to have the same interfaces as before.
 """
 
+import ctypes
 import glob
+import socket
 import json
 import os
 import shutil
@@ -14,6 +22,7 @@ import signal
 import subprocess
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -25,6 +34,58 @@ CGROUP_ROOT = "/sys/fs/cgroup"
 # `run` pulls an image it does not have (docs/registries.md). The tests run offline: a pull of a
 # missing image from an unreachable registry gives up within 5 s instead of the default 30 s.
 os.environ.setdefault("MYDOCKER_REGISTRY_CONNECT_TIMEOUT", "5")
+
+
+CLONE_NEWNET = 0x40000000
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def _netns_call(rc, what):
+    if rc != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"{what}: {os.strerror(err)}")
+
+
+def interfaces():
+    """Interface names of the calling thread's network namespace."""
+    return sorted(name for _, name in socket.if_nameindex())
+
+
+@pytest.fixture(scope="session", autouse=True)
+def suite_netns():
+    """Moves the test process (its main thread, and so every process it starts) into a fresh
+    network namespace with only lo, up, for the whole session; checks the host's afterwards."""
+    if os.geteuid() != 0:
+        yield
+        return
+    host = os.open("/proc/thread-self/ns/net", os.O_RDONLY)
+    host_links = interfaces()
+    _netns_call(_libc.unshare(CLONE_NEWNET), "unshare(CLONE_NEWNET)")
+    try:
+        subprocess.run(["ip", "link", "set", "lo", "up"], check=True, capture_output=True)
+        yield
+    finally:
+        _netns_call(_libc.setns(host, CLONE_NEWNET), "setns back to the host's namespace")
+        os.close(host)
+    assert interfaces() == host_links, "the host's interfaces changed during the suite"
+
+
+def container_links(container_id):
+    """Host ends of a container's veth pairs in this namespace (veth<11 hex>, veth<8 hex>n<N>)."""
+    if len(container_id) < 11:
+        return []
+    return [n for n in interfaces()
+            if n == "veth" + container_id[:11] or n.startswith("veth" + container_id[:8] + "n")]
+
+
+def container_tables(binary, container_id):
+    """The container's nftables table (published ports), if this namespace has one."""
+    nft = os.path.join(os.path.dirname(binary), "mydocker-nft")
+    if len(container_id) < 12 or not os.access(nft, os.X_OK):
+        return []
+    out = subprocess.run([nft], input="list tables\n", capture_output=True, text=True)
+    name = "mydocker-c-" + container_id[:12]
+    return [line.split()[-1] for line in out.stdout.splitlines() if line.split()[-1:] == [name]]
 
 
 def pytest_collection_modifyitems(config, items):
@@ -44,6 +105,15 @@ def wait_for(predicate, timeout=10.0, interval=0.02, what="condition"):
         if time.monotonic() > deadline:
             pytest.fail(f"timed out after {timeout}s waiting for {what}")
         time.sleep(interval)
+
+
+def http_get(url):
+    """The body of GET url as text, or None if nothing answers within 2 s."""
+    try:
+        with urllib.request.urlopen(url, timeout=2) as r:
+            return r.read().decode()
+    except OSError:
+        return None
 
 
 def parse_json_lines(text):
@@ -198,6 +268,11 @@ class Runtime:
                 found += [f"cgroup: {d}" for d in cgroup_dirs_for(cid)]
             found += [f"process {pid}: {cmd}" for pid, cmd in processes_mentioning(self.root)]
             found += [f"container dir: {c}" for c in self.container_dirs()]
+            for cid in sorted(self.ids):
+                found += [f"veth: {n}" for n in container_links(cid)]
+            if not found:  # spawns mydocker-nft: only once the cheaper checks pass
+                for cid in sorted(self.ids):
+                    found += [f"nftables table: {t}" for t in container_tables(self.bin, cid)]
             return found
 
         # Monitors release resources asynchronously after `rm -f`: give them a moment.

@@ -348,7 +348,7 @@ def test_stats_no_stream_table(runtime):
     r = runtime.md("stats", "--no-stream", check=True)
     lines = r.stdout.splitlines()
     assert lines[0].split() == ["CONTAINER", "ID", "NAME", "CPU", "%", "MEM", "USAGE", "/", "LIMIT",
-                                "MEM", "%", "PIDS"]
+                                "MEM", "%", "NET", "I/O", "PIDS"]
     assert "\033[2J" not in r.stdout
     rows = {line.split()[1]: line for line in lines[1:]}
     assert set(rows) == {"watched", "unlimited"}
@@ -357,7 +357,9 @@ def test_stats_no_stream_table(runtime):
     fields = row.split()
     assert fields[4] == "/" and fields[5] == "64MiB", row
     assert fields[2].endswith("%") and fields[6].endswith("%")
-    assert int(fields[7]) >= 1
+    # NET I/O: received / sent on its bridge interface, in Docker's decimal units.
+    assert fields[8] == "/" and fields[7].endswith("B") and fields[9].endswith("B"), row
+    assert int(fields[10]) >= 1
     # Unlimited: the host's memory is the limit, as Docker shows it.
     assert rows["unlimited"].startswith(other[:12])
     assert rows["unlimited"].split()[5].endswith("GiB")

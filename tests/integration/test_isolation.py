@@ -60,7 +60,9 @@ def test_ps_inside_shows_only_the_container(runtime):
 
 
 def test_network_namespace_has_only_loopback_up(runtime):
-    r = runtime.md("run", "--rm", "busybox", "sh", "-c",
+    # --network none: a namespace of its own with lo alone (the default, the bridge network,
+    # adds eth0: tests/integration/test_network.py).
+    r = runtime.md("run", "--rm", "--network", "none", "busybox", "sh", "-c",
                    "ls /sys/class/net; echo ---; cat /sys/class/net/lo/flags; echo ---; ip link",
                    check=True)
     names, flags, iplink = r.stdout.split("---\n")
@@ -69,7 +71,8 @@ def test_network_namespace_has_only_loopback_up(runtime):
     assert "lo:" in iplink and ",UP" in iplink, iplink
     assert len([l for l in iplink.splitlines() if not l.startswith(" ")]) == 1, iplink
     # Loopback actually works inside.
-    r = runtime.md("run", "--rm", "busybox", "ping", "-c", "1", "-W", "2", "127.0.0.1")
+    r = runtime.md("run", "--rm", "--network", "none", "busybox", "ping", "-c", "1", "-W", "2",
+                   "127.0.0.1")
     assert r.returncode == 0, r.stderr
 
 

@@ -40,6 +40,7 @@ def _load_integration_helpers():
 
 _helpers = _load_integration_helpers()
 wait_for = _helpers.wait_for
+http_get = _helpers.http_get
 CGROUP_ROOT = _helpers.CGROUP_ROOT
 cgroup_dirs_for = _helpers.cgroup_dirs_for
 

@@ -3,6 +3,8 @@
 # enforced by a real cgroup v2 kernel, live updates, the freezer, stats, exec's placement, the
 # eBPF device policy, and nothing left behind. One "VMTEST ok|fail NAME" line per check.
 MD="mydocker --root /state"
+# The VM has no nftables program and no bridge or veth modules: its containers have only lo
+# (--network none; the CLI's default is the bridge network).
 CG=/sys/fs/cgroup/mydocker
 
 checks=0
@@ -22,16 +24,16 @@ json_field() { printf '%s\n' "$2" | sed -n "s/.*\"$1\":\([^,}]*\).*/\1/p"; }
 $MD image import /mydocker/busybox.tar busybox >/dev/null 2>&1 || fail import "image import failed"
 
 # --- run on an initramfs root (pivot_root fails there: the runtime moves the root instead) ---
-expect run "hello" "$($MD run --rm busybox echo hello 2>&1)"
-expect root-is-the-image "no" "$($MD run --rm busybox sh -c 'test -e /cases.sh && echo yes || echo no' 2>&1)"
-expect cgroup-namespace "0::/" "$($MD run --rm busybox cat /proc/self/cgroup 2>&1)"
+expect run "hello" "$($MD run --network none --rm busybox echo hello 2>&1)"
+expect root-is-the-image "no" "$($MD run --network none --rm busybox sh -c 'test -e /cases.sh && echo yes || echo no' 2>&1)"
+expect cgroup-namespace "0::/" "$($MD run --network none --rm busybox cat /proc/self/cgroup 2>&1)"
 # Below the moved root the initramfs stays reachable to chroot: nothing in the container may call
 # it (init and exec alike), so the classic climb out fails at its first step.
 expect no-chroot-in-run "chroot: can't change root directory to '/': Operation not permitted" \
-  "$($MD run --rm busybox chroot / true 2>&1)"
+  "$($MD run --network none --rm busybox chroot / true 2>&1)"
 
 # --- limits written at create ---
-id=$($MD run -d -m 32m --memory-swap 48m --cpus 0.5 --cpu-shares 512 --pids-limit 20 \
+id=$($MD run --network none -d -m 32m --memory-swap 48m --cpus 0.5 --cpu-shares 512 --pids-limit 20 \
       busybox sleep 600 2>&1)
 expect memory.max 33554432 "$(cg "$id" memory.max)"
 expect memory.swap.max 16777216 "$(cg "$id" memory.swap.max)"
@@ -76,20 +78,20 @@ $MD rm -f "$id" >/dev/null 2>&1
 expect rm-removes-cgroup gone "$(test -d "$CG/$id" && echo present || echo gone)"
 
 # --- enforcement ---
-$MD run --name oom -m 16m --memory-swap 16m busybox dd if=/dev/zero of=/dev/null bs=64M count=1 \
+$MD run --network none --name oom -m 16m --memory-swap 16m busybox dd if=/dev/zero of=/dev/null bs=64M count=1 \
   >/dev/null 2>&1
 expect oom-exit 137 "$?"
 expect_match oom-record '"OOMKilled": true' "$($MD inspect oom 2>&1)"
 $MD rm oom >/dev/null 2>&1
 
-out=$($MD run --rm --pids-limit 5 busybox sh -c \
+out=$($MD run --network none --rm --pids-limit 5 busybox sh -c \
       'for i in 1 2 3 4 5 6 7 8; do sleep 3 & done 2>&1; wait' 2>&1)
 expect_match pids-enforced "can't fork" "$out"
 
-expect cpuset "1" "$($MD run --rm --cpuset-cpus 1 busybox sh -c \
+expect cpuset "1" "$($MD run --network none --rm --cpuset-cpus 1 busybox sh -c \
   'sed -n "s/^Cpus_allowed_list:[[:space:]]*//p" /proc/self/status' 2>&1)"
 
-id=$($MD run -d --cpus 0.2 busybox sh -c 'while :; do :; done' 2>&1)
+id=$($MD run --network none -d --cpus 0.2 busybox sh -c 'while :; do :; done' 2>&1)
 sleep 3
 expect_match cpu-throttled '^nr_throttled [1-9]' "$(grep nr_throttled "$CG/$id/cpu.stat")"
 $MD rm -f "$id" >/dev/null 2>&1
@@ -100,17 +102,17 @@ printf MYDISK | dd of=/tmp/disk.img conv=notrunc 2>/dev/null
 losetup /dev/loop0 /tmp/disk.img
 expect host-reads-disk MYDISK "$(head -c 6 /dev/loop0)"
 expect mknod-disk-denied "head: /tmp/disk: Operation not permitted" \
-  "$($MD run --rm busybox sh -c 'mknod /tmp/disk b 7 0 && head -c 6 /tmp/disk' 2>&1)"
-expect standard-devices ok "$($MD run --rm busybox sh -c \
+  "$($MD run --network none --rm busybox sh -c 'mknod /tmp/disk b 7 0 && head -c 6 /tmp/disk' 2>&1)"
+expect standard-devices ok "$($MD run --network none --rm busybox sh -c \
   'echo x >/dev/null && head -c 1 /dev/zero >/dev/null && head -c 1 /dev/urandom >/dev/null &&
    echo ok' 2>&1)"
-expect pty "/dev/pts/0 ok" "$($MD run --rm -t busybox sh -c 'echo x >/dev/tty && echo $(tty) ok' \
+expect pty "/dev/pts/0 ok" "$($MD run --network none --rm -t busybox sh -c 'echo x >/dev/tty && echo $(tty) ok' \
   </dev/null 2>&1 | tr -d '\r' | tail -n 1)"
-expect device-grants-one MYDISK "$($MD run --rm --device /dev/loop0:/dev/xvdc:r busybox \
+expect device-grants-one MYDISK "$($MD run --network none --rm --device /dev/loop0:/dev/xvdc:r busybox \
   head -c 6 /dev/xvdc 2>&1)"
 expect device-read-only "sh: can't create /dev/xvdc: Operation not permitted" \
-  "$($MD run --rm --device /dev/loop0:/dev/xvdc:r busybox sh -c 'echo x >/dev/xvdc' 2>&1)"
-expect device-cgroup-rule MYDISK "$($MD run --rm --device-cgroup-rule 'b 7:0 r' busybox sh -c \
+  "$($MD run --network none --rm --device /dev/loop0:/dev/xvdc:r busybox sh -c 'echo x >/dev/xvdc' 2>&1)"
+expect device-cgroup-rule MYDISK "$($MD run --network none --rm --device-cgroup-rule 'b 7:0 r' busybox sh -c \
   'mknod /tmp/d b 7 0 && head -c 6 /tmp/d' 2>&1)"
 losetup -d /dev/loop0
 

@@ -5,9 +5,7 @@
 #include "commands.h"
 #include "format.h"
 #include "mydocker/network_store.h"
-#include "rapidjson/document.h"
-#include "rapidjson/prettywriter.h"
-#include "rapidjson/stringbuffer.h"
+#include "mydocker/views.h"
 
 namespace mydocker::cli {
 namespace {
@@ -23,23 +21,8 @@ struct NetworkFlags {
 
 // The record with the containers that have an address on the network, as a JSON object.
 std::string InspectJson(network::NetworkStore& store, const NetworkRecord& r) {
-  rapidjson::Document doc;
-  doc.Parse(network::NetworkToJson(r).c_str());
-  auto& a = doc.GetAllocator();
-  rapidjson::Value ipam(rapidjson::kObjectType);
-  ipam.AddMember("Subnet", rapidjson::Value(r.subnet.c_str(), a), a);
-  ipam.AddMember("Gateway", rapidjson::Value(r.gateway.c_str(), a), a);
-  doc.AddMember("IPAM", ipam, a);
-  rapidjson::Value containers(rapidjson::kArrayType);
-  for (const std::string& id : store.Users(r.name).value_or(std::vector<std::string>{})) {
-    containers.PushBack(rapidjson::Value(id.c_str(), a), a);
-  }
-  doc.AddMember("Containers", containers, a);
-  rapidjson::StringBuffer buf;
-  rapidjson::PrettyWriter<rapidjson::StringBuffer> w(buf);
-  w.SetIndent(' ', 4);
-  doc.Accept(w);
-  return buf.GetString();
+  return views::NetworkInspect(r, store.Users(r.name).value_or(std::vector<std::string>{}),
+                               views::JsonStyle::kIndented);
 }
 
 void RegisterCreate(CLI::App& network, Context& ctx, std::shared_ptr<NetworkFlags> flags) {

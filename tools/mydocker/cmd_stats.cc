@@ -5,7 +5,9 @@
 // second apart: --no-stream prints once after that second, streaming refreshes every second.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -15,6 +17,7 @@
 #include "commands.h"
 #include "format.h"
 #include "mydocker/fs_util.h"
+#include "mydocker/views.h"
 #include "rapidjson/stringbuffer.h"
 #include "rapidjson/writer.h"
 #include "usage_format.h"
@@ -56,6 +59,7 @@ struct Row {
   uint64_t pids = 0;
   std::optional<uint64_t> pids_limit;
   uint64_t oom_kills = 0;
+  uint64_t net_rx = 0, net_tx = 0;
 };
 
 uint64_t HostMemTotal() {
@@ -97,6 +101,8 @@ Row MakeRow(const std::string& label, const Sample& now, const Sample* before, u
   r.pids = s.pids_current;
   r.pids_limit = s.pids_limit;
   r.oom_kills = s.oom_kills;
+  r.net_rx = s.net_rx_bytes;
+  r.net_tx = s.net_tx_bytes;
   return r;
 }
 
@@ -104,11 +110,19 @@ std::string MemUsageText(const Row& r) {
   return absl::StrCat(BinarySize(r.mem_usage), " / ", BinarySize(r.mem_limit));
 }
 
+// Docker's NET I/O: received / sent, in decimal units ("1.05kB / 648B").
+std::string NetIoText(const Row& r) {
+  auto size = [](uint64_t n) {
+    return views::HumanSize(static_cast<int64_t>(std::min<uint64_t>(n, INT64_MAX)));
+  };
+  return absl::StrCat(size(r.net_rx), " / ", size(r.net_tx));
+}
+
 std::string RenderTable(const std::vector<Row>& rows) {
-  Table table({"CONTAINER ID", "NAME", "CPU %", "MEM USAGE / LIMIT", "MEM %", "PIDS"});
+  Table table({"CONTAINER ID", "NAME", "CPU %", "MEM USAGE / LIMIT", "MEM %", "NET I/O", "PIDS"});
   for (const Row& r : rows) {
     table.Add({r.id.substr(0, 12), r.name, FormatPercent(r.cpu_percent), MemUsageText(r),
-               FormatPercent(r.mem_percent), absl::StrCat(r.pids)});
+               FormatPercent(r.mem_percent), NetIoText(r), absl::StrCat(r.pids)});
   }
   return table.Render();
 }
@@ -130,6 +144,7 @@ std::string RenderJsonLines(const std::vector<Row>& rows) {
     str("CPUPerc", FormatPercent(r.cpu_percent));
     str("MemUsage", MemUsageText(r));
     str("MemPerc", FormatPercent(r.mem_percent));
+    str("NetIO", NetIoText(r));
     str("PIDs", absl::StrCat(r.pids));
     str("FullID", r.id);
     w.Key("Running");
@@ -156,6 +171,10 @@ std::string RenderJsonLines(const std::vector<Row>& rows) {
     }
     w.Key("OOMKills");
     w.Uint64(r.oom_kills);
+    w.Key("NetRxBytes");
+    w.Uint64(r.net_rx);
+    w.Key("NetTxBytes");
+    w.Uint64(r.net_tx);
     w.EndObject();
     absl::StrAppend(&out, buf.GetString(), "\n");
   }

@@ -1,12 +1,14 @@
 // The networking flags of `run`.
 #include "commands.h"
+#include "mydocker/network_store.h"
 
 namespace mydocker::cli {
 
 void AddNetworkOptions(CLI::App& run, NetworkOptions& n) {
-  run.add_option(
-      "--network,--net", n.mode,
-      "Network: none, host, bridge, NAME or container:ID (default: own namespace, lo only)");
+  // Docker's default: the default bridge network (the library's default stays lo only).
+  n.mode = network::kDefaultNetwork;
+  run.add_option("--network,--net", n.mode,
+                 "Network: bridge (the default), none (lo only), host, NAME or container:ID");
   run.add_option("-p,--publish", n.publish,
                  "Publish a port: [IP:][HOSTPORT:]CONTAINERPORT[/tcp|udp] (ranges with -)")
       ->allow_extra_args(false);

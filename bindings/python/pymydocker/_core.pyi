@@ -30,6 +30,9 @@ class Runtime:
     @property
     def containers(self) -> Containers:
         """The containers of this root."""
+    @property
+    def networks(self) -> Networks:
+        """The networks of this root."""
     def run(
         self,
         image: str,
@@ -50,6 +53,11 @@ class Runtime:
         entrypoint: Optional[_Command] = None,
         stop_signal: str = "",
         init: bool = False,
+        network: Optional[str] = None,
+        ports: Optional[Union[Sequence[str], Mapping[Union[str, int], object]]] = None,
+        publish_all_ports: bool = False,
+        dns: Optional[Sequence[str]] = None,
+        extra_hosts: Optional[Union[Sequence[str], Mapping[str, str]]] = None,
         detach: bool = False,
     ) -> Container:
         """Creates and starts a container; runs it to completion unless detach."""
@@ -144,6 +152,13 @@ class Container:
         """Removes the container. Raises Conflict while it runs unless force."""
     def stats(self) -> Stats:
         """Resource usage from the container's cgroup."""
+    def connect(self, network: str, *, ip: str = "", aliases: Sequence[str] = ()) -> None:
+        """`network connect`: an address and an interface on network."""
+    def disconnect(self, network: str) -> None:
+        """`network disconnect`. Raises NotFound if it is not on it."""
+    @property
+    def networks(self) -> list[str]:
+        """The names of the networks it is on, its first first."""
     def pause(self) -> None:
         """Freezes every process of the container."""
     def resume(self) -> None:
@@ -186,6 +201,11 @@ class Containers:
         entrypoint: Optional[_Command] = None,
         stop_signal: str = "",
         init: bool = False,
+        network: Optional[str] = None,
+        ports: Optional[Union[Sequence[str], Mapping[Union[str, int], object]]] = None,
+        publish_all_ports: bool = False,
+        dns: Optional[Sequence[str]] = None,
+        extra_hosts: Optional[Union[Sequence[str], Mapping[str, str]]] = None,
     ) -> Container:
         """Creates a container (status 'created') without starting it."""
 
@@ -227,6 +247,35 @@ class Stats:
     @property
     def oom_kills(self) -> int:
         """How many times the kernel's OOM killer struck inside the container."""
+    @property
+    def net_rx_bytes(self) -> int:
+        """Bytes received on its network interfaces but lo."""
+    @property
+    def net_tx_bytes(self) -> int:
+        """Bytes sent on its network interfaces but lo."""
+
+
+class Networks:
+    """The networks of a runtime (Runtime.networks)."""
+
+    def create(
+        self,
+        name: str,
+        *,
+        subnet: str = "",
+        gateway: str = "",
+        internal: bool = False,
+        labels: Mapping[str, str] = {},
+    ) -> dict[str, Any]:
+        """Creates a bridge network; returns its inspect dict."""
+    def list(self) -> list[dict[str, Any]]:
+        """Every network as a list of inspect dicts."""
+    def get(self, name: str) -> dict[str, Any]:
+        """`network inspect NAME` as a dict. Raises NotFound."""
+    def remove(self, name: str) -> None:
+        """`network rm`. Raises Conflict while a container is on it."""
+    def prune(self) -> list[str]:
+        """Removes every user network no container is on; returns their names."""
 
 
 class ProcessInfo:

@@ -29,6 +29,10 @@ struct CgroupStats {
   uint64_t pids_current = 0;
   std::optional<uint64_t> pids_limit;
   uint64_t oom_kills = 0;
+  // Not the cgroup's: filled by Container::Stats from the container's network namespace
+  // (/proc/<init>/net/dev, every interface but lo); 0 with --network host or none.
+  uint64_t net_rx_bytes = 0;
+  uint64_t net_tx_bytes = 0;
 };
 
 struct CgroupOptions {

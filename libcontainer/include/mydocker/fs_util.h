@@ -51,6 +51,8 @@ class FileLock {
   static absl::StatusOr<FileLock> TryAcquire(const std::string& path);
   FileLock(FileLock&&) = default;
   FileLock& operator=(FileLock&&) = default;
+  // The descriptor that holds the lock (a child forked while holding it shares the lock).
+  int fd() const { return fd_.get(); }
 
  private:
   explicit FileLock(UniqueFd fd) : fd_(std::move(fd)) {}

@@ -60,6 +60,11 @@ std::string DisplayImageId(absl::string_view id, bool no_trunc);
 std::string ImageSummary(const Image& image, absl::string_view repository, absl::string_view tag,
                          absl::Time now, bool no_trunc);
 
+// `docker network inspect NAME`: the record, its IPAM and the ids of the containers with an
+// address on it (NetworkStore::Users).
+std::string NetworkInspect(const NetworkRecord& record, const std::vector<std::string>& containers,
+                           JsonStyle style = JsonStyle::kCompact);
+
 // `docker volume inspect NAME`.
 std::string VolumeInspect(const Volume& volume, JsonStyle style = JsonStyle::kCompact);
 
@@ -76,6 +81,9 @@ struct FeaturesFacts {
 // features`): ociVersionMin/Max, linux.namespaces, linux.cgroup, linux.seccomp (actions,
 // operators, archs), and mydocker's version and ABI as annotations ("io.mydocker.*").
 std::string Features(const FeaturesFacts& facts, JsonStyle style = JsonStyle::kCompact);
+
+// A JSON array of strings: ["a","b"].
+std::string StringArray(const std::vector<std::string>& values);
 
 // Joins views into a JSON array: "[a,b]" compact; indented, each element one level in, as
 // `docker inspect` prints several objects.

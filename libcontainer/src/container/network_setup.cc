@@ -77,7 +77,8 @@ absl::StatusOr<NetworkPlan> PlanNetwork(const CreateOptions& options, const Imag
   const NetworkOptions& o = options.network;
   MYDOCKER_ASSIGN_OR_RETURN(std::vector<HostEntry> extra, CheckCommonOptions(o));
   MYDOCKER_ASSIGN_OR_RETURN(std::vector<PortMapping> ports, ParsePorts(o, image));
-  std::string mode = o.mode;
+  // Docker's name for the default network is accepted too.
+  std::string mode = o.mode == "default" ? network::kDefaultNetwork : o.mode;
   // Publishing a port asks for a network: Docker's default one.
   if (mode.empty() && (!ports.empty() || !o.ip.empty())) mode = network::kDefaultNetwork;
   NetworkPlan plan;

@@ -4,8 +4,11 @@
 #include "absl/strings/str_cat.h"
 #include "container/container_internal.h"
 #include "host/host.h"
+#include "mydocker/fs_util.h"
+#include "mydocker/network_store.h"
 #include "mydocker/runtime.h"
 #include "mydocker/status_macros.h"
+#include "network/netdev.h"
 
 namespace mydocker {
 namespace {
@@ -99,7 +102,19 @@ absl::Status Container::Update(const LinuxResources& resources) {
 absl::StatusOr<CgroupStats> Container::Stats() const {
   MYDOCKER_ASSIGN_OR_RETURN(ContainerState state, State());
   MYDOCKER_RETURN_IF_ERROR(RequireActive(state, id_));
-  return runtime_->cgroups().Stats(state.cgroup_path);
+  MYDOCKER_ASSIGN_OR_RETURN(CgroupStats stats, runtime_->cgroups().Stats(state.cgroup_path));
+  // Only a namespace of its own on a network counts (the host's, or lo only, show 0).
+  std::vector<NetworkAttachment> networks =
+      network::AttachmentsOf(runtime_->state().ContainerDir(id_));
+  if (!networks.empty() && !networks[0].host && networks[0].join_container.empty()) {
+    // It may stop while we read: its counters are then simply not there.
+    if (auto dev = ReadFile(absl::StrCat("/proc/", state.init.pid, "/net/dev")); dev.ok()) {
+      network::NetDevTotals totals = network::ParseNetDev(*dev);
+      stats.net_rx_bytes = totals.rx_bytes;
+      stats.net_tx_bytes = totals.tx_bytes;
+    }
+  }
+  return stats;
 }
 
 absl::StatusOr<std::vector<ProcessInfo>> Container::Top() const {

@@ -155,6 +155,7 @@ class Monitor {
   void ListenForAttach();
   void Relay(int from, int to, absl::string_view stream, bool* open);
   void Finish();
+  void ReleaseNetworksInBackground(int lock_fd);
   void Tell(ControlType type, int value, absl::string_view text = {});
 
   MonitorRequest request_;
@@ -574,6 +575,32 @@ void Monitor::Loop() {
   log_->Flush("stderr");
 }
 
+// Deleting a veth takes the kernel 10-20 ms (RCU grace periods under the rtnl lock), longer
+// than the rest of a container's end: a child does it, so that the client hears of the exit
+// (and `run --rm` returns) without waiting. The child shares the container's lock (flock
+// belongs to the open file, which it inherits) until it is done, so a `start`, `rm` or
+// `network connect` that takes the lock next finds the pair gone and the port table deleted.
+// Without a fork, the monitor does it itself. The monitor is single-threaded, so the child may
+// do anything; it keeps only the lock's descriptor, so no client waits on its copies.
+void Monitor::ReleaseNetworksInBackground(int lock_fd) {
+  std::vector<NetworkAttachment> attachments = network::AttachmentsOf(dir_);
+  // --network host or container:ID: no pair and no port table of its own.
+  if (std::none_of(attachments.begin(), attachments.end(), [](const NetworkAttachment& a) {
+        return !a.host_veth.empty() || !a.ports.empty();
+      })) {
+    return;
+  }
+  pid_t child = ::fork();
+  if (child != 0) {
+    if (child < 0) ReleaseNetworks(attachments, state_.id).IgnoreError();
+    return;
+  }
+  if (lock_fd > 3) ::syscall(SYS_close_range, 3U, lock_fd - 1U, 0U);
+  ::syscall(SYS_close_range, lock_fd < 3 ? 3U : lock_fd + 1U, ~0U, 0U);
+  ReleaseNetworks(attachments, state_.id).IgnoreError();
+  ::_exit(0);
+}
+
 void Monitor::Finish() {
   // On a full disk the reserve is the room to record the end and the output not yet logged.
   // (The reserve is four times what the log keeps, so the record still fits after it.)
@@ -586,7 +613,8 @@ void Monitor::Finish() {
     auto stats = cgroups_->Stats(state_.cgroup_path);
     oom = stats.ok() && stats->oom_kills > 0;
   }
-  ReleaseResources(RealHost(), *cgroups_, dir_, state_).IgnoreError();
+  ReleaseResources(RealHost(), *cgroups_, dir_, state_, /*networks=*/false).IgnoreError();
+  ReleaseNetworksInBackground(lock.ok() ? lock->fd() : -1);
   bool removed = false;
   std::string trash;
   // Without the lock (its file cannot be opened, say) the end is still recorded: the record is
