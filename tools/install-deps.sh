@@ -8,8 +8,8 @@
 # for tools/fuzz.sh, see docs/fuzzing.md; golang-go builds the OCI validation suite (tests/oci);
 # the zstd, lz4 and acl archives let the CLI be linked
 # statically, see docs/performance.md; libmnl and libnftables for networks, see
-# docs/networking.md; libcurl for registries, and docker-registry, openssl and apache2-utils for
-# their tests, see docs/registries.md).
+# docs/networking.md; libcurl for registries, and docker-registry, openssl, apache2-utils and
+# python3-cryptography (the token server's JWT signatures) for their tests, see docs/registries.md).
 set -euo pipefail
 if [ "$(id -u)" != 0 ]; then
   echo "install-deps.sh: run as root (it calls apt-get)" >&2
@@ -25,6 +25,6 @@ apt-get install -y -q --no-install-recommends \
   python3 python3-dev python3-pytest pybind11-dev \
   python3-venv python3-pip python3-setuptools python3-wheel python3-build \
   busybox-static iproute2 procps util-linux \
-  docker-registry openssl apache2-utils \
+  docker-registry openssl apache2-utils python3-cryptography \
   strace skopeo umoci crun runc hyperfine time abigail-tools qemu-system-x86 cpio golang-go \
   clang-format clang libclang-rt-dev

@@ -67,7 +67,7 @@ void PullPrinter::Start(const std::string& ref) {
   header_ = absl::StrCat(remote->TagOrDigest(), ": Pulling from ", remote->repository);
 }
 
-void PullPrinter::Show(const std::string& layer, const std::string& text) {
+void LayerLines::Show(const std::string& layer, const std::string& text) {
   bool known = shown_.count(layer) != 0;
   if (!known) order_.push_back(layer);
   shown_[layer] = text;
@@ -91,15 +91,49 @@ void PullPrinter::Event(const PullEvent& e) {
   }
   if (e.layer.empty()) return;
   if (e.kind != PullEvent::kDownloading) {
-    Show(e.layer, StatusText(e.kind));
+    lines_.Show(e.layer, StatusText(e.kind));
     return;
   }
+  lines_.Progress(e.layer, "Downloading", e.current, e.total);
+}
+
+void LayerLines::Progress(const std::string& layer, const char* verb, int64_t current,
+                          int64_t total) {
   if (!terminal_) return;  // plain output: state changes only
   auto now = std::chrono::steady_clock::now();
-  auto& last = last_[e.layer];
-  if (e.current < e.total && now - last < kRedrawInterval) return;
+  auto& last = last_[layer];
+  if (current < total && now - last < kRedrawInterval) return;
   last = now;
-  Show(e.layer, absl::StrCat("Downloading ", Bar(e.current, e.total)));
+  Show(layer, absl::StrCat(verb, " ", Bar(current, total)));
+}
+
+void PushPrinter::Start(const std::string& repository) {
+  if (!quiet_) std::cout << "The push refers to repository [" << repository << "]" << std::endl;
+}
+
+void PushPrinter::Event(const PushEvent& e) {
+  if (quiet_) return;
+  switch (e.kind) {
+    case PushEvent::kPreparing:
+      lines_.Show(e.layer, "Preparing");
+      break;
+    case PushEvent::kExists:
+      lines_.Show(e.layer, "Layer already exists");
+      break;
+    case PushEvent::kMounted:
+      lines_.Show(e.layer, "Mounted from " + e.from);
+      break;
+    case PushEvent::kPushing:
+      lines_.Progress(e.layer, "Pushing", e.current, e.total);
+      break;
+    case PushEvent::kPushed:
+      lines_.Show(e.layer, "Pushed");
+      break;
+  }
+}
+
+void PushPrinter::Done(const PushResult& result) {
+  std::cout << result.tag << ": digest: " << result.digest << " size: " << result.size << std::endl;
 }
 
 void PullPrinter::Done(const PullResult& result) {

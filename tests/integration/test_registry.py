@@ -46,9 +46,9 @@ def run_tool(*args, **kwargs):
     return r.stdout
 
 
-def free_port():
+def free_port(host="127.0.0.1"):
     with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
+        s.bind((host, 0))
         return s.getsockname()[1]
 
 
@@ -66,22 +66,28 @@ def image_id(runtime, ref):
 
 
 class Registry:
-    """One docker-registry process with private storage; stopped by stop()."""
+    """One docker-registry process with private storage; stopped by stop(). `auth` is the
+    config's auth: section (indented lines), `ip` the loopback address it listens on; with
+    `access_log` the requests are logged in `self.log_path`."""
 
-    def __init__(self, workdir, tls=None):
-        self.port = free_port()
-        self.host = f"127.0.0.1:{self.port}"
+    def __init__(self, workdir, tls=None, auth="", ip="127.0.0.1", access_log=False):
+        self.ip = ip
+        self.port = free_port(ip)
+        self.host = f"{ip}:{self.port}"
         self.scheme = "https" if tls else "http"
         self.tls = tls
-        self.log = open(workdir / "registry.log", "w")
+        self.log_path = workdir / "registry.log"
+        self.log = open(self.log_path, "w")
         config = workdir / "config.yml"
         tls_lines = ""
         if tls:
             tls_lines = f"  tls:\n    certificate: {tls['cert']}\n    key: {tls['key']}\n"
         config.write_text(
-            "version: 0.1\nlog:\n  level: warn\n  accesslog:\n    disabled: true\n"
+            "version: 0.1\nlog:\n  level: warn\n  accesslog:\n"
+            f"    disabled: {'false' if access_log else 'true'}\n"
             f"storage:\n  filesystem:\n    rootdirectory: {workdir / 'data'}\n"
-            f"  delete:\n    enabled: true\nhttp:\n  addr: {self.host}\n{tls_lines}")
+            f"  delete:\n    enabled: true\nhttp:\n  addr: {self.host}\n{tls_lines}"
+            + (f"auth:\n{auth}" if auth else ""))
         self.proc = subprocess.Popen(["docker-registry", "serve", str(config)],
                                      stdout=self.log, stderr=subprocess.STDOUT)
         try:
@@ -94,7 +100,7 @@ class Registry:
         if self.proc.poll() is not None:
             pytest.fail(f"docker-registry exited {self.proc.returncode}")
         try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+            with socket.create_connection((self.ip, self.port), timeout=1):
                 return True
         except OSError:
             return False
@@ -280,6 +286,18 @@ def test_manifest_list_platform_selection(runtime, registry):
     assert r.returncode == 1 and "invalid platform" in r.stderr
 
 
+def test_single_platform_image_checked_against_platform(runtime, registry):
+    ref = f"{registry.host}/busybox"
+    images = image_ids(runtime)
+    r = pull(runtime, "--platform", "linux/arm64", ref)
+    assert r.returncode == 1
+    assert ("was found but does not match the specified platform: wanted linux/arm64, "
+            "actual: linux/amd64") in r.stderr
+    assert image_ids(runtime) == images and temp_leftovers(runtime) == []
+    r = pull(runtime, "--platform", "linux/amd64", ref)
+    assert r.returncode == 0, r.stderr
+
+
 def test_tls_registry_needs_its_ca(runtime, tls_registry):
     reg, certs = tls_registry
     ref = f"{reg.host}/busybox"
@@ -393,7 +411,27 @@ class HostileHandler(http.server.BaseHTTPRequestHandler):
         self.server.blob_requested.set()
         self.blob(mode)
 
+    def resume(self):
+        """The first request gets half of the blob and a closed connection; a request with a
+        Range header gets the rest (206)."""
+        asked = self.headers.get("Range")
+        if not asked:
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(SMALL_GZ)))
+            self.end_headers()
+            self.wfile.write(SMALL_GZ[:len(SMALL_GZ) // 2])
+            return
+        self.server.ranges.append(asked)
+        start = int(asked.removeprefix("bytes=").split("-")[0])
+        self.send_response(206)
+        self.send_header("Content-Range", f"bytes {start}-{len(SMALL_GZ) - 1}/{len(SMALL_GZ)}")
+        self.send_header("Content-Length", str(len(SMALL_GZ) - start))
+        self.end_headers()
+        self.wfile.write(SMALL_GZ[start:])
+
     def blob(self, mode):
+        if mode == "resume":
+            return self.resume()
         if mode == "wrong-digest":
             return self.reply(bytes(reversed(SMALL_GZ)))
         if mode == "truncated":
@@ -426,6 +464,7 @@ def hostile():
     server.daemon_threads = True
     server.stopping = threading.Event()
     server.blob_requested = threading.Event()
+    server.ranges = []
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -444,6 +483,17 @@ def test_hostile_registry_control_pull_works(runtime, hostile):
     assert r.stdout.count(": Already exists") == 1
     assert runtime.md("run", "--rm", f"{host}/honest", "cat", "/hostile.txt",
                       check=True).stdout == "x" * 4000
+
+
+def test_broken_download_resumes_with_a_range_request(runtime, hostile):
+    host = f"127.0.0.1:{hostile.server_address[1]}"
+    hostile.ranges.clear()
+    r = pull(runtime, f"{host}/resume")
+    assert r.returncode == 0, r.stderr
+    assert hostile.ranges == [f"bytes={len(SMALL_GZ) // 2}-"]
+    assert runtime.md("run", "--rm", f"{host}/resume", "cat", "/hostile.txt",
+                      check=True).stdout == "x" * 4000
+    assert temp_leftovers(runtime) == []
 
 
 @pytest.mark.parametrize("mode", sorted(HOSTILE_MODES))

@@ -16,6 +16,7 @@ void RegisterImage(CLI::App& app, Context& ctx) {
   RegisterLoad(app, *image, ctx);
   RegisterHistory(app, *image, ctx);
   RegisterPull(app, *image, ctx);
+  RegisterPush(app, *image, ctx);
   RegisterTag(app, *image, ctx);
   // Docker's top-level shorthands.
   RegisterImageLs(app, "images", ctx);

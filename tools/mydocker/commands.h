@@ -53,6 +53,9 @@ void RegisterSave(CLI::App& app, CLI::App& image, Context& ctx);
 void RegisterLoad(CLI::App& app, CLI::App& image, Context& ctx);
 void RegisterHistory(CLI::App& app, CLI::App& image, Context& ctx);
 void RegisterPull(CLI::App& app, CLI::App& image, Context& ctx);
+void RegisterPush(CLI::App& app, CLI::App& image, Context& ctx);
+// login and logout.
+void RegisterLogin(CLI::App& app, Context& ctx);
 void RegisterTag(CLI::App& app, CLI::App& image, Context& ctx);
 void RegisterCommit(CLI::App& app, Context& ctx);
 void RegisterStats(CLI::App& app, Context& ctx);

@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
   mydocker::cli::RegisterPause(app, ctx);
   mydocker::cli::RegisterUnpause(app, ctx);
   mydocker::cli::RegisterTop(app, ctx);
+  mydocker::cli::RegisterLogin(app, ctx);
 
   // Unknown commands and flags are refused before CLI11 parses (and before anything is created).
   mydocker::cli::Preparsed pre = mydocker::cli::Preparse(app, {argv, argv + argc});

@@ -25,6 +25,8 @@ namespace mydocker {
 struct PullOptions;
 struct PullResult;
 struct PullEvent;
+struct PushResult;
+struct PushEvent;
 
 // The part of an image's config that run uses as defaults (OCI image config / Docker's).
 struct ImageConfig {
@@ -89,6 +91,14 @@ class ImageStore {
   // that do not call it do not need libcurl.
   absl::StatusOr<PullResult> Pull(absl::string_view ref, const PullOptions& options,
                                   const std::function<void(const PullEvent&)>& progress);
+
+  // Pushes NAME[:TAG] (the image tagged so) to its registry (see mydocker/pull.h and
+  // docs/registries.md): blobs the registry has are skipped, a mount from another repository of
+  // the same registry the image is tagged in is tried, then the layers are uploaded exactly as
+  // stored (uncompressed, as `save` writes them), then the config and an OCI manifest. Defined
+  // in image_push.cc, which links libcurl.
+  absl::StatusOr<PushResult> Push(absl::string_view ref, const PullOptions& options,
+                                  const std::function<void(const PushEvent&)>& progress) const;
 
   // Tags the image `source` (a reference or id) as `target` ("name[:tag]").
   absl::Status Tag(absl::string_view source, absl::string_view target);

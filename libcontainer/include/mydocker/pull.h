@@ -26,7 +26,39 @@ struct PullOptions {
   long stall_seconds = 60;  // a transfer slower than 1 KiB/s for this long fails
   // Set (by a signal handler) to stop: the pull then fails with Cancelled, storing nothing.
   const volatile std::sig_atomic_t* cancel = nullptr;
+  // Credentials for the registry (basic auth, or sent to its token server); none when empty.
+  std::string username, password;
+  // Push: a blob larger than this is uploaded in chunks of this size (PATCH), else in one PUT.
+  int64_t chunk_size = 16 << 20;
 };
+
+// Push takes the same options (platform and parallel are not used).
+using PushOptions = PullOptions;
+
+// What a push reports, per blob (`layer` the short id of its digest, 12 hex digits).
+struct PushEvent {
+  enum Kind {
+    kPreparing,
+    kExists,   // the registry has it ("Layer already exists")
+    kMounted,  // mounted from `from`, a repository of the same registry
+    kPushing,  // `current` of `total` bytes sent
+    kPushed,
+  };
+  Kind kind;
+  std::string layer;
+  int64_t current = 0;
+  int64_t total = 0;
+  std::string from;
+};
+
+struct PushResult {
+  std::string repository;  // as Docker prints it: "127.0.0.1:5000/app", "docker.io/library/x"
+  std::string tag;
+  std::string digest;  // of the manifest pushed
+  int64_t size = 0;    // of the manifest pushed
+};
+
+using PushProgress = std::function<void(const PushEvent&)>;
 
 // What a pull reports as it goes. `layer` is the short id (12 hex digits) of the layer's
 // compressed blob, empty for events about the whole image.
@@ -58,10 +90,19 @@ struct PullResult {
 
 using PullProgress = std::function<void(const PullEvent&)>;
 
+// Checks `options.username` and `options.password` against `registry` (a host[:port], "" for
+// Docker Hub): GET /v2/ with basic auth, or a token for them from the registry's token server.
+// Then stores them in `credentials_path` (Docker's config.json form, mode 0600, replaced
+// atomically). Unauthenticated ("Get \"URL\": unauthorized: ...") when the registry refuses
+// them. Defined in registry/login.cc, which links libcurl.
+absl::Status LoginToRegistry(absl::string_view registry, const PullOptions& options,
+                             const std::string& credentials_path);
+
 // mydocker-registry, the program that runs pulls for programs that do not link libcurl (the
 // static CLI): $MYDOCKER_REGISTRY, else the one beside the running binary, else the installed one.
 struct RegistryProgramRequest {
   std::vector<std::string> args;  // after the program's path: {"pull", "--root", ROOT, ..., REF}
+  int stdin_fd = -1;              // -1: /dev/null
   int stdout_fd = 1;
   int stderr_fd = 2;
   // A signalfd (the caller blocked its signals): each signal read from it is sent on to the

@@ -28,6 +28,7 @@
 #include "in_root.h"
 #include "mydocker/image_store.h"
 #include "mydocker/status_macros.h"
+#include "registry/remote_reference.h"
 
 namespace mydocker {
 namespace {
@@ -58,11 +59,7 @@ absl::Status Tampered(absl::string_view what, absl::string_view want, absl::stri
 // "" for a digest reference (name@sha256:...): it names content, not a tag, and is skipped.
 absl::StatusOr<std::string> NormalizeTag(absl::string_view ref) {
   if (absl::StrContains(ref, '@')) return std::string();
-  if (!absl::ConsumePrefix(&ref, "docker.io/")) absl::ConsumePrefix(&ref, "index.docker.io/");
-  if (absl::StartsWith(ref, "library/") && ref.find('/', 8) == absl::string_view::npos) {
-    ref.remove_prefix(8);
-  }
-  MYDOCKER_ASSIGN_OR_RETURN(auto name_tag, ParseImageReference(ref));
+  MYDOCKER_ASSIGN_OR_RETURN(auto name_tag, ParseImageReference(registry::ShortDockerHubName(ref)));
   return absl::StrCat(name_tag.first, ":", name_tag.second);
 }
 

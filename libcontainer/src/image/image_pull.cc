@@ -32,6 +32,7 @@ namespace mydocker {
 namespace {
 
 using registry::BlobDownload;
+using registry::ClientOptionsOf;
 using registry::FetchedManifest;
 using registry::RegistryClient;
 using registry::RemoteReference;
@@ -41,7 +42,6 @@ using store_files::TempLayer;
 
 constexpr size_t kMaxConfigSize = 8 << 20;
 constexpr size_t kMaxLayers = 128;
-constexpr char kDefaultCertsDir[] = "/etc/mydocker/certs.d";
 
 struct Platform {
   std::string os, architecture, variant;
@@ -88,24 +88,29 @@ std::string MediaTypeOf(const FetchedManifest& m) {
 
 bool IsIndex(absl::string_view type) { return type == kOciIndexType || type == kDockerListType; }
 
+// A single-platform image pulled with --platform: its config must name that platform (as
+// Docker: "... does not match the specified platform").
+absl::Status CheckConfigPlatform(const std::string& config, const Platform& want,
+                                 const std::string& reference) {
+  rapidjson::Document doc;
+  MYDOCKER_RETURN_IF_ERROR(json::Parse(config, "image config", &doc));
+  auto field = [&](const char* name) -> std::string {
+    auto it = doc.FindMember(name);
+    return it != doc.MemberEnd() && it->value.IsString() ? it->value.GetString() : "";
+  };
+  Platform got{field("os"), field("architecture"), field("variant")};
+  if (got.os == want.os && got.architecture == want.architecture &&
+      (want.variant.empty() || got.variant == want.variant)) {
+    return absl::OkStatus();
+  }
+  return absl::NotFoundError(absl::StrCat("image with reference ", reference,
+                                          " was found but does not match the specified platform: "
+                                          "wanted ",
+                                          want.ToString(), ", actual: ", got.ToString()));
+}
+
 std::string ShortLayerId(absl::string_view digest) {
   return std::string(store_files::HexOf(digest).substr(0, 12));
-}
-
-std::string EnvOr(const char* name, const std::string& fallback) {
-  const char* value = std::getenv(name);
-  return value != nullptr && *value != '\0' ? value : fallback;
-}
-
-registry::ClientOptions ClientOptionsOf(const PullOptions& options) {
-  registry::ClientOptions out;
-  out.certs_dir =
-      options.certs_dir.empty() ? EnvOr("MYDOCKER_CERTS_D", kDefaultCertsDir) : options.certs_dir;
-  out.insecure_registries = options.insecure_registries;
-  out.http.connect_timeout_seconds = options.connect_timeout_seconds;
-  out.http.stall_seconds = options.stall_seconds;
-  out.http.cancel = options.cancel;
-  return out;
 }
 
 // One pull.
@@ -142,6 +147,7 @@ class Puller {
   const PullOptions& options_;
   const PullProgress& progress_;
   bool downloaded_ = false;
+  bool from_index_ = false;  // the manifest was chosen from a list for the platform
 };
 
 absl::StatusOr<OciManifest> Puller::ResolveManifest(RegistryClient& client, std::string* digest) {
@@ -158,6 +164,7 @@ absl::StatusOr<OciManifest> Puller::ResolveManifest(RegistryClient& client, std:
     }
     MYDOCKER_ASSIGN_OR_RETURN(top, client.GetManifest(chosen.digest));
     type = MediaTypeOf(top);
+    from_index_ = true;
   }
   if (type != kOciManifestType && type != kDockerManifestType) {
     return absl::InvalidArgumentError(
@@ -226,7 +233,8 @@ absl::Status Puller::FetchLayers(RegistryClient& client, const OciManifest& mani
     }
     if (queued) continue;
     std::string path = BlobPath(*downloads, d.digest);
-    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+    // Read and write: a resumed download hashes again the part it has (registry/http.h).
+    UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
     if (!fd) return LastErrnoError("create " + path);
     Emit(PullEvent::kLayerWaiting, d.digest);
     blobs.push_back(BlobDownload{d, fd.get(), [this, d](int64_t got) {
@@ -256,6 +264,10 @@ absl::StatusOr<PullResult> Puller::Run() {
   image.id = Sha256Digest(config);
   std::string what = "image config " + image.id;
   MYDOCKER_RETURN_IF_ERROR(ParseImageConfig(config, &image, what));
+  if (!from_index_ && !options_.platform.empty()) {
+    MYDOCKER_ASSIGN_OR_RETURN(Platform want, ParsePlatform(options_.platform));
+    MYDOCKER_RETURN_IF_ERROR(CheckConfigPlatform(config, want, ref_.LocalReference()));
+  }
   MYDOCKER_RETURN_IF_ERROR(ValidateRunConfig(image.config, what));
   if (image.layers.size() != manifest.layers.size()) {
     return absl::InvalidArgumentError(absl::StrCat(what, " has ", image.layers.size(),

@@ -105,21 +105,14 @@ std::vector<std::string> TagsAskedFor(absl::string_view ref, const Image& image)
 absl::Status WriteLayers(ArchiveWriter& out, const std::string& root, const Image& image,
                          OciManifest* manifest, DockerManifestEntry* entry) {
   for (const std::string& diff_id : image.layers) {
-    std::string tar = store_files::LayerTarPath(root, diff_id);
-    UniqueFd fd(::open(tar.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("layer ", diff_id, " has no stored tar stream (", tar,
-                       "): it was stored by an older version; import the image again"));
-    }
-    struct stat st;
-    if (::fstat(fd.get(), &st) != 0) return LastErrnoError("stat " + tar);
+    int64_t size = 0;
+    MYDOCKER_ASSIGN_OR_RETURN(UniqueFd fd, store_files::OpenLayerTar(root, diff_id, &size));
     std::string path = ArchiveWriter::BlobPath(diff_id);
     if (!out.Has(path)) {
       MYDOCKER_RETURN_IF_ERROR(out.AddFile(path, fd.get()));
       out.Mark(path);
     }
-    manifest->layers.push_back({kOciLayerType, diff_id, st.st_size, {}, "", "", ""});
+    manifest->layers.push_back({kOciLayerType, diff_id, size, {}, "", "", ""});
     entry->layers.push_back(path);
   }
   return absl::OkStatus();

@@ -130,6 +130,7 @@ absl::StatusOr<Match> FindByDigest(const Catalog& catalog, absl::string_view ref
 
 // Docker's order: a full id, then a name[:tag], then a unique id prefix.
 absl::StatusOr<Match> FindImage(const Catalog& catalog, absl::string_view ref) {
+  ref = registry::ShortDockerHubName(ref);  // "docker.io/library/busybox" is "busybox"
   if (ref.find('@') != absl::string_view::npos) return FindByDigest(catalog, ref);
   bool id_only = absl::StartsWith(ref, kSha256);
   absl::string_view hex = HexOf(ref);

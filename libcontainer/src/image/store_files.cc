@@ -52,6 +52,21 @@ std::string LayerTarPath(const std::string& root, absl::string_view diff_id) {
   return LayerDir(root, diff_id) + "/layer.tar";
 }
 
+absl::StatusOr<UniqueFd> OpenLayerTar(const std::string& root, absl::string_view diff_id,
+                                      int64_t* size) {
+  std::string tar = LayerTarPath(root, diff_id);
+  UniqueFd fd(::open(tar.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("layer ", diff_id, " has no stored tar stream (", tar,
+                     "): it was stored by an older version; import the image again"));
+  }
+  struct stat st;
+  if (::fstat(fd.get(), &st) != 0) return LastErrnoError("stat " + tar);
+  *size = st.st_size;
+  return fd;
+}
+
 int64_t StoredLayerSize(const std::string& root, absl::string_view diff_id) {
   absl::StatusOr<std::string> text = ReadFile(LayerDir(root, diff_id) + "/size");
   int64_t size = 0;

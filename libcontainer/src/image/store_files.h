@@ -32,6 +32,11 @@ std::string RecordPath(const std::string& root, absl::string_view id);
 std::string LayerDir(const std::string& root, absl::string_view diff_id);
 std::string LayerTarPath(const std::string& root, absl::string_view diff_id);
 
+// The stored tar stream of a layer (what `save` writes and `push` uploads), opened, and its size.
+// FailedPrecondition for a layer stored by an older version, without one.
+absl::StatusOr<UniqueFd> OpenLayerTar(const std::string& root, absl::string_view diff_id,
+                                      int64_t* size);
+
 // Whether a container of `image` stored under `root` could mount its root file system (see
 // Rootfs::OverlayOptions), so that load and commit refuse an image no container could run.
 absl::Status CheckMountable(const std::string& root, const std::vector<std::string>& layer_dirs);

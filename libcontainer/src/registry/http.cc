@@ -4,14 +4,18 @@
 #include <nettle/sha2.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <memory>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "mydocker/status_macros.h"
 
 namespace mydocker::registry {
 namespace {
@@ -37,6 +41,8 @@ struct Transfer {
   sha256_ctx sha;
   char errbuf[CURL_ERROR_SIZE] = {0};
   absl::Status own_error;  // set by a callback that aborted the transfer
+  int64_t sent = 0;        // bytes of the request body given to curl
+  bool body_started = false;
   bool done = false;
 
   ~Transfer() {
@@ -50,25 +56,56 @@ struct Transfer {
   }
 };
 
-absl::Status WriteFd(int fd, const char* data, size_t size) {
+absl::Status WriteFd(int fd, const char* data, size_t size, int64_t offset) {
   while (size > 0) {
-    ssize_t n = ::write(fd, data, size);
+    ssize_t n = ::pwrite(fd, data, size, offset);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return absl::ErrnoToStatus(errno, "write downloaded data");
     data += n;
+    offset += n;
     size -= static_cast<size_t>(n);
   }
+  return absl::OkStatus();
+}
+
+// Hashes the first `size` bytes of `fd` (a resumed download's part already received).
+absl::Status HashPrefix(int fd, int64_t size, sha256_ctx* sha) {
+  std::vector<uint8_t> buffer(64 * 1024);
+  for (int64_t done = 0; done < size;) {
+    size_t want = static_cast<size_t>(std::min<int64_t>(size - done, buffer.size()));
+    ssize_t n = ::pread(fd, buffer.data(), want, done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return absl::DataLossError("the partly downloaded blob cannot be read back");
+    sha256_update(sha, static_cast<size_t>(n), buffer.data());
+    done += n;
+  }
+  return absl::OkStatus();
+}
+
+// On the first bytes of a resumed body: a 200 (the whole body again) restarts the file.
+absl::Status CheckResume(Transfer& t) {
+  HttpResponse& r = *t.response;
+  long code = 0;
+  curl_easy_getinfo(t.easy, CURLINFO_RESPONSE_CODE, &code);
+  if (code == 206) return absl::OkStatus();
+  if (::ftruncate(t.request->fd, 0) != 0) return absl::ErrnoToStatus(errno, "truncate");
+  sha256_init(&t.sha);
+  r.received = 0;
   return absl::OkStatus();
 }
 
 absl::Status ToFile(Transfer& t, const char* data, size_t n) {
   HttpResponse& r = *t.response;
   const HttpRequest& q = *t.request;
+  if (!t.body_started) {
+    t.body_started = true;
+    if (q.resume_from > 0) MYDOCKER_RETURN_IF_ERROR(CheckResume(t));
+  }
   if (q.expected_size >= 0 && r.received + static_cast<int64_t>(n) > q.expected_size) {
     return absl::DataLossError(absl::StrCat("the server sent more than the ", q.expected_size,
                                             " bytes the descriptor gives"));
   }
-  if (absl::Status s = WriteFd(q.fd, data, n); !s.ok()) return s;
+  if (absl::Status s = WriteFd(q.fd, data, n, r.received); !s.ok()) return s;
   sha256_update(&t.sha, n, reinterpret_cast<const uint8_t*>(data));
   r.received += static_cast<int64_t>(n);
   if (q.on_progress) q.on_progress(r.received);
@@ -96,6 +133,44 @@ size_t OnBody(char* data, size_t size, size_t count, void* user) {
   return n;
 }
 
+size_t OnRead(char* data, size_t size, size_t count, void* user) {
+  auto& t = *static_cast<Transfer*>(user);
+  const HttpRequest& q = *t.request;
+  size_t n = static_cast<size_t>(
+      std::min<int64_t>(static_cast<int64_t>(size * count), q.upload_size - t.sent));
+  if (n == 0) return 0;
+  if (q.upload_fd < 0) {
+    std::memcpy(data, q.upload_body.data() + t.sent, n);
+  } else {
+    ssize_t got;
+    do {
+      got = ::pread(q.upload_fd, data, n, q.upload_offset + t.sent);
+    } while (got < 0 && errno == EINTR);
+    if (got <= 0) {
+      t.own_error = got < 0 ? absl::ErrnoToStatus(errno, "read the blob to upload")
+                            : absl::DataLossError("the blob to upload shrank");
+      return CURL_READFUNC_ABORT;
+    }
+    n = static_cast<size_t>(got);
+  }
+  t.sent += static_cast<int64_t>(n);
+  if (q.on_progress) q.on_progress(t.sent);
+  return n;
+}
+
+// A request with a body (POST, PUT, PATCH): curl's upload mode with the method named.
+void SetupUpload(Transfer& t) {
+  CURL* e = t.easy;
+  const HttpRequest& q = *t.request;
+  curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);
+  curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, q.method.c_str());
+  curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(q.upload_size));
+  curl_easy_setopt(e, CURLOPT_READFUNCTION, &OnRead);
+  curl_easy_setopt(e, CURLOPT_READDATA, &t);
+  // No "Expect: 100-continue" wait before the body.
+  t.headers = curl_slist_append(t.headers, "Expect:");
+}
+
 size_t OnHeader(char* data, size_t size, size_t count, void* user) {
   auto& t = *static_cast<Transfer*>(user);
   size_t n = size * count;
@@ -117,9 +192,17 @@ absl::Status Setup(const HttpConfig& config, Transfer& t) {
   sha256_init(&t.sha);
   for (const std::string& h : t.request->headers)
     t.headers = curl_slist_append(t.headers, h.c_str());
+  const std::string& method = t.request->method;
+  if (method == "POST" || method == "PUT" || method == "PATCH") SetupUpload(t);
+  if (t.request->resume_from > 0 && t.request->fd >= 0) {
+    MYDOCKER_RETURN_IF_ERROR(HashPrefix(t.request->fd, t.request->resume_from, &t.sha));
+    t.response->received = t.request->resume_from;
+    std::string range = absl::StrCat("Range: bytes=", t.request->resume_from, "-");
+    t.headers = curl_slist_append(t.headers, range.c_str());
+  }
   curl_easy_setopt(e, CURLOPT_URL, t.request->url.c_str());
   curl_easy_setopt(e, CURLOPT_HTTPHEADER, t.headers);
-  if (t.request->method == "HEAD") curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+  if (method == "HEAD") curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");

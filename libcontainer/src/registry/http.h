@@ -28,7 +28,7 @@ struct HttpConfig {
 };
 
 struct HttpRequest {
-  std::string method = "GET";  // GET, HEAD
+  std::string method = "GET";  // GET, HEAD, POST, PUT, PATCH
   std::string url;
   std::vector<std::string> headers;  // "Name: value"
   // The body of a successful (2xx) response goes to `fd` when >= 0 (it must then have exactly
@@ -37,8 +37,19 @@ struct HttpRequest {
   int fd = -1;
   int64_t expected_size = -1;
   size_t max_body = 64 * 1024;
-  // Called with the bytes received so far (of a body going to fd).
+  // Resumes a body going to `fd` whose first `resume_from` bytes are already there: asks for
+  // the rest with "Range: bytes=N-" (a 206 continues the file and its digest; a 200, from a
+  // server that ignores ranges, starts it again).
+  int64_t resume_from = 0;
+  // Called with the bytes received so far (of a body going to fd), or sent (of an upload).
   std::function<void(int64_t)> on_progress;
+  // The request body of a POST, PUT or PATCH: `upload_size` bytes read from `upload_fd` (not
+  // owned) at `upload_offset` when upload_fd >= 0 (streamed, never held in memory), else
+  // `upload_body`.
+  std::string upload_body;
+  int upload_fd = -1;
+  int64_t upload_offset = 0;
+  int64_t upload_size = 0;
 };
 
 struct HttpResponse {

@@ -2,6 +2,9 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdlib>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
@@ -51,7 +54,36 @@ absl::StatusOr<std::string> TokenFrom(const std::string& body) {
   return absl::InvalidArgumentError("the token server's response holds no token");
 }
 
+// Docker's line for refused credentials: Get "URL": unauthorized: <the registry's message>.
+absl::Status Unauthorized(const std::string& url, const HttpResponse& r) {
+  std::string message = RegistryMessage(r.body);
+  return absl::UnauthenticatedError(absl::StrCat(
+      "Get \"", url,
+      "\": unauthorized: ", message.empty() ? "incorrect username or password" : message));
+}
+
+constexpr char kDefaultCertsDir[] = "/etc/mydocker/certs.d";
+
+std::string EnvOr(const char* name, const std::string& fallback) {
+  const char* value = std::getenv(name);
+  return value != nullptr && *value != '\0' ? value : fallback;
+}
+
 }  // namespace
+
+ClientOptions ClientOptionsOf(const PullOptions& options) {
+  ClientOptions out;
+  out.certs_dir =
+      options.certs_dir.empty() ? EnvOr("MYDOCKER_CERTS_D", kDefaultCertsDir) : options.certs_dir;
+  out.insecure_registries = options.insecure_registries;
+  out.http.connect_timeout_seconds = options.connect_timeout_seconds;
+  out.http.stall_seconds = options.stall_seconds;
+  out.http.cancel = options.cancel;
+  if (!options.username.empty() || !options.password.empty()) {
+    out.credentials = Credentials{options.username, options.password};
+  }
+  return out;
+}
 
 absl::StatusOr<RegistryClient> RegistryClient::Create(const RemoteReference& ref,
                                                       const ClientOptions& options) {
@@ -60,6 +92,9 @@ absl::StatusOr<RegistryClient> RegistryClient::Create(const RemoteReference& ref
   if (::access(ca.c_str(), R_OK) == 0) http.ca_file = ca;
   RegistryClient client(ref, std::move(http), absl::StrCat("https://", ref.Endpoint(), "/v2/"));
   client.plain_allowed_ = IsInsecureRegistry(ref.domain, options.insecure_registries);
+  client.credentials_ = options.credentials;
+  client.actions_ = options.actions;
+  client.mount_from_ = options.mount_from;
   return client;
 }
 
@@ -83,26 +118,66 @@ absl::Status RegistryClient::ResponseError(const HttpResponse& r, const std::str
   return absl::UnavailableError(detail);
 }
 
+std::string RegistryClient::TokenUrl(const std::string& realm,
+                                     std::map<std::string, std::string>& params) const {
+  std::string url = realm;
+  char sep = realm.find('?') == std::string::npos ? '?' : '&';
+  auto add = [&](absl::string_view key, const std::string& value) {
+    absl::StrAppend(&url, std::string(1, sep), key, "=", UrlEscape(value));
+    sep = '&';
+  };
+  if (!ref_.repository.empty()) {
+    add("scope", absl::StrCat("repository:", ref_.repository, ":", actions_));
+    for (const std::string& from : mount_from_) add("scope", "repository:" + from + ":pull");
+  }
+  if (!params["service"].empty()) add("service", params["service"]);
+  if (credentials_) add("account", credentials_->username);
+  return url;
+}
+
+namespace {
+std::string BasicAuthHeader(const Credentials& c) {
+  return absl::StrCat("Authorization: Basic ",
+                      absl::Base64Escape(absl::StrCat(c.username, ":", c.password)));
+}
+}  // namespace
+
 absl::Status RegistryClient::Authenticate(const std::string& header) {
   MYDOCKER_ASSIGN_OR_RETURN(Challenge challenge, ParseChallenge(header));
-  if (challenge.scheme != "bearer") return absl::OkStatus();  // basic: needs a login (later)
+  challenge_scheme_ = challenge.scheme;
+  if (challenge.scheme == "basic") {
+    if (credentials_) auth_header_ = BasicAuthHeader(*credentials_);
+    return absl::OkStatus();  // without credentials: the request fails "unauthorized"
+  }
+  if (challenge.scheme != "bearer") return absl::OkStatus();
   std::string realm = challenge.params["realm"];
   if (!absl::StartsWith(realm, "https://") && !absl::StartsWith(realm, "http://")) {
     return absl::InvalidArgumentError(
         absl::StrCat("the registry's token realm \"", absl::CHexEscape(realm), "\" is not a URL"));
   }
-  std::string url = absl::StrCat(realm, realm.find('?') == std::string::npos ? "?" : "&",
-                                 "scope=", UrlEscape("repository:" + ref_.repository + ":pull"));
-  if (!challenge.params["service"].empty()) {
-    absl::StrAppend(&url, "&service=", UrlEscape(challenge.params["service"]));
-  }
   HttpRequest request;
-  request.url = url;
+  request.url = TokenUrl(realm, challenge.params);
   request.max_body = kMaxTokenResponse;
+  if (credentials_) request.headers.push_back(BasicAuthHeader(*credentials_));
   HttpResponse r = Perform(http_, request);
-  if (!r.error.ok() || !IsSuccess(r.status)) return ResponseError(r, "get a token from " + realm);
+  if (!r.error.ok() || !IsSuccess(r.status)) {
+    if (r.error.ok() && r.status == 401 && credentials_) return Unauthorized(base_, r);
+    return ResponseError(r, "get a token from " + realm);
+  }
   MYDOCKER_ASSIGN_OR_RETURN(std::string token, TokenFrom(r.body));
   auth_header_ = "Authorization: Bearer " + token;
+  return absl::OkStatus();
+}
+
+absl::Status RegistryClient::CheckLogin() {
+  MYDOCKER_RETURN_IF_ERROR(Ping());
+  if (challenge_scheme_ != "basic") return absl::OkStatus();  // bearer: the token was the check
+  HttpRequest request;
+  request.url = base_;
+  request.headers = Headers({});
+  HttpResponse r = Perform(http_, request);
+  if (r.error.ok() && r.status == 401) return Unauthorized(base_, r);
+  if (!r.error.ok() || !IsSuccess(r.status)) return ResponseError(r, "login to " + ref_.domain);
   return absl::OkStatus();
 }
 
@@ -200,6 +275,20 @@ absl::StatusOr<std::string> RegistryClient::GetBlob(const Descriptor& d, size_t 
   return std::move(r.body);
 }
 
+namespace {
+
+constexpr int kDownloadAttempts = 3;
+
+// Whether a failed download is tried again (from where it stopped): the connection broke after
+// data came, or the transfer was abandoned because another one failed so. Not after a stall, a
+// cancel, a wrong size or an HTTP error.
+bool Resumable(const HttpResponse& r, bool any_broke) {
+  if (absl::IsAborted(r.error)) return any_broke;
+  return absl::IsUnavailable(r.error) && r.received > 0;
+}
+
+}  // namespace
+
 absl::Status RegistryClient::DownloadBlobs(const std::vector<BlobDownload>& blobs, int parallel) {
   std::vector<HttpRequest> requests;
   for (const BlobDownload& b : blobs) {
@@ -212,6 +301,21 @@ absl::Status RegistryClient::DownloadBlobs(const std::vector<BlobDownload>& blob
     requests.push_back(std::move(request));
   }
   std::vector<HttpResponse> responses = PerformAll(http_, requests, parallel, true);
+  for (int attempt = 1; attempt < kDownloadAttempts; ++attempt) {
+    bool any_broke = std::any_of(responses.begin(), responses.end(),
+                                 [](const HttpResponse& r) { return Resumable(r, false); });
+    if (!any_broke) break;
+    std::vector<size_t> again;
+    std::vector<HttpRequest> retries;
+    for (size_t i = 0; i < responses.size(); ++i) {
+      if (!Resumable(responses[i], true)) continue;
+      again.push_back(i);
+      retries.push_back(requests[i]);
+      retries.back().resume_from = responses[i].received;
+    }
+    std::vector<HttpResponse> second = PerformAll(http_, retries, parallel, true);
+    for (size_t k = 0; k < again.size(); ++k) responses[again[k]] = std::move(second[k]);
+  }
   absl::Status first;
   for (size_t i = 0; i < blobs.size(); ++i) {
     const HttpResponse& r = responses[i];
@@ -222,6 +326,105 @@ absl::Status RegistryClient::DownloadBlobs(const std::vector<BlobDownload>& blob
     if (!status.ok() && (first.ok() || absl::IsAborted(first))) first = status;
   }
   return first;
+}
+
+absl::StatusOr<bool> RegistryClient::HasBlob(const std::string& digest) {
+  HttpRequest request;
+  request.method = "HEAD";
+  request.url = absl::StrCat(base_, ref_.repository, "/blobs/", digest);
+  request.headers = Headers({});
+  HttpResponse r = PerformAuthorized(request);
+  if (r.error.ok() && r.status == 404) return false;
+  if (!r.error.ok() || !IsSuccess(r.status)) return ResponseError(r, "check blob " + digest);
+  return true;
+}
+
+std::string RegistryClient::ResolveLocation(const std::string& location) const {
+  if (!absl::StartsWith(location, "/")) return location;
+  size_t path = base_.find('/', base_.find("://") + 3);
+  return absl::StrCat(base_.substr(0, path), location);
+}
+
+absl::StatusOr<std::string> RegistryClient::StartUpload(const std::string& digest,
+                                                        const std::string& from) {
+  HttpRequest request;
+  request.method = "POST";
+  request.url = absl::StrCat(base_, ref_.repository, "/blobs/uploads/");
+  if (!from.empty()) {
+    absl::StrAppend(&request.url, "?mount=", UrlEscape(digest), "&from=", UrlEscape(from));
+  }
+  request.headers = Headers({});
+  HttpResponse r = PerformAuthorized(request);
+  std::string what = absl::StrCat("start the upload of blob ", digest);
+  if (!r.error.ok() || !IsSuccess(r.status)) return ResponseError(r, what);
+  if (r.status == 201 && !from.empty()) return std::string();
+  auto location = r.headers.find("location");
+  if (r.status != 202 || location == r.headers.end() || location->second.empty()) {
+    return absl::UnavailableError(absl::StrCat(what, ": the registry answered HTTP ", r.status,
+                                               " without an upload location"));
+  }
+  return ResolveLocation(location->second);
+}
+
+absl::StatusOr<std::string> RegistryClient::PutChunks(
+    std::string url, const Descriptor& blob, int fd, int64_t chunk_size,
+    const std::function<void(int64_t)>& on_progress) {
+  for (int64_t offset = 0; offset < blob.size; offset += chunk_size) {
+    HttpRequest request;
+    request.method = "PATCH";
+    request.url = url;
+    request.upload_fd = fd;
+    request.upload_offset = offset;
+    request.upload_size = std::min(chunk_size, blob.size - offset);
+    request.headers =
+        Headers({"Content-Type: application/octet-stream",
+                 absl::StrCat("Content-Range: ", offset, "-", offset + request.upload_size - 1)});
+    if (on_progress) request.on_progress = [&](int64_t sent) { on_progress(offset + sent); };
+    HttpResponse r = PerformAuthorized(request);
+    if (!r.error.ok() || !IsSuccess(r.status)) {
+      return ResponseError(r, absl::StrCat("upload blob ", blob.digest, " at byte ", offset));
+    }
+    auto location = r.headers.find("location");
+    if (location != r.headers.end() && !location->second.empty()) {
+      url = ResolveLocation(location->second);
+    }
+  }
+  return url;
+}
+
+absl::Status RegistryClient::UploadBlob(std::string url, const Descriptor& blob, int fd,
+                                        int64_t chunk_size,
+                                        const std::function<void(int64_t)>& on_progress) {
+  HttpRequest put;
+  put.method = "PUT";
+  put.headers = Headers({"Content-Type: application/octet-stream"});
+  if (blob.size > chunk_size) {
+    MYDOCKER_ASSIGN_OR_RETURN(url, PutChunks(std::move(url), blob, fd, chunk_size, on_progress));
+  } else {
+    put.upload_fd = fd;
+    put.upload_size = blob.size;
+    put.on_progress = on_progress;
+  }
+  put.url = absl::StrCat(url, url.find('?') == std::string::npos ? "?" : "&",
+                         "digest=", UrlEscape(blob.digest));
+  HttpResponse r = PerformAuthorized(put);
+  if (!r.error.ok() || !IsSuccess(r.status)) return ResponseError(r, "upload blob " + blob.digest);
+  return absl::OkStatus();
+}
+
+absl::Status RegistryClient::PutManifest(const std::string& tag, const std::string& media_type,
+                                         const std::string& body) {
+  HttpRequest request;
+  request.method = "PUT";
+  request.url = absl::StrCat(base_, ref_.repository, "/manifests/", tag);
+  request.headers = Headers({"Content-Type: " + media_type});
+  request.upload_body = body;
+  request.upload_size = static_cast<int64_t>(body.size());
+  HttpResponse r = PerformAuthorized(request);
+  if (!r.error.ok() || !IsSuccess(r.status)) {
+    return ResponseError(r, absl::StrCat("put manifest ", ref_.repository, ":", tag));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace mydocker::registry

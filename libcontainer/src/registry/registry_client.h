@@ -6,11 +6,15 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "image/archive_json.h"
+#include "mydocker/pull.h"
+#include "mydocker/registry_credentials.h"
 #include "registry/http.h"
 #include "registry/remote_reference.h"
 
@@ -25,6 +29,12 @@ struct ClientOptions {
   // Comma-separated registries that may be reached over plain HTTP (loopback always may).
   std::string insecure_registries;
   HttpConfig http;
+  // Sent as basic auth to a registry that asks for it, or to its token server.
+  std::optional<Credentials> credentials;
+  // Access asked of the token server: "pull" or "pull,push" on the reference's repository, and
+  // "pull" on each of `mount_from` (repositories of the same registry blobs may be mounted from).
+  std::string actions = "pull";
+  std::vector<std::string> mount_from;
 };
 
 struct FetchedManifest {
@@ -56,11 +66,34 @@ class RegistryClient {
   // failure abandons the rest.
   absl::Status DownloadBlobs(const std::vector<BlobDownload>& blobs, int parallel);
 
+  // Login: the ping, then the credentials checked (GET /v2/ with basic auth, or a token for
+  // them). Unauthenticated "Get \"URL\": unauthorized: ..." when the registry refuses them.
+  absl::Status CheckLogin();
+
+  // Push. Whether the repository has the blob (HEAD).
+  absl::StatusOr<bool> HasBlob(const std::string& digest);
+  // Starts an upload, asking first to mount the blob from repository `from` when not empty.
+  // Returns "" when the registry mounted it, else the upload's URL.
+  absl::StatusOr<std::string> StartUpload(const std::string& digest, const std::string& from);
+  // Uploads `size` bytes of `fd` (not owned) to `url` from StartUpload: one PUT when size is at
+  // most `chunk_size`, else PATCHes of chunk_size bytes each (Content-Range) then the PUT.
+  absl::Status UploadBlob(std::string url, const Descriptor& blob, int fd, int64_t chunk_size,
+                          const std::function<void(int64_t)>& on_progress);
+  // PUT /v2/<name>/manifests/<tag>.
+  absl::Status PutManifest(const std::string& tag, const std::string& media_type,
+                           const std::string& body);
+
  private:
   RegistryClient(RemoteReference ref, HttpConfig http, std::string base)
       : ref_(std::move(ref)), http_(std::move(http)), base_(std::move(base)) {}
   std::vector<std::string> Headers(std::vector<std::string> extra) const;
   absl::Status Authenticate(const std::string& challenge);
+  std::string TokenUrl(const std::string& realm, std::map<std::string, std::string>& params) const;
+  // An upload URL from a Location header: absolute, or a path on the registry.
+  std::string ResolveLocation(const std::string& location) const;
+  absl::StatusOr<std::string> PutChunks(std::string url, const Descriptor& blob, int fd,
+                                        int64_t chunk_size,
+                                        const std::function<void(int64_t)>& on_progress);
   // Performs `request`; on a 401 with a challenge and no token yet, gets one and retries once.
   HttpResponse PerformAuthorized(HttpRequest request);
   absl::Status ResponseError(const HttpResponse& r, const std::string& what) const;
@@ -69,8 +102,16 @@ class RegistryClient {
   HttpConfig http_;
   std::string base_;  // "https://host[:port]/v2/" (http after Ping, if it had to)
   bool plain_allowed_ = false;
-  std::string auth_header_;  // "Authorization: Bearer ..." once a token was obtained
+  std::optional<Credentials> credentials_;
+  std::string actions_;
+  std::vector<std::string> mount_from_;
+  std::string challenge_scheme_;  // of the ping's challenge: "basic", "bearer" or ""
+  std::string auth_header_;       // "Authorization: Bearer ..." or "... Basic ..." once known
 };
+
+// The client options of a pull's or push's options: the certs.d directory ($MYDOCKER_CERTS_D
+// or /etc/mydocker/certs.d when not given), timeouts, cancel flag and credentials.
+ClientOptions ClientOptionsOf(const PullOptions& options);
 
 // Verifies a downloaded blob's size and digest against its descriptor.
 absl::Status CheckBlob(const Descriptor& d, const HttpResponse& r);

@@ -39,6 +39,7 @@ absl::StatusOr<int> RunRegistryProgram(const RegistryProgramRequest& request) {
   SpawnRequest spawn;
   spawn.argv = {ProgramPath("MYDOCKER_REGISTRY", "mydocker-registry", MYDOCKER_REGISTRY_PATH)};
   spawn.argv.insert(spawn.argv.end(), request.args.begin(), request.args.end());
+  spawn.stdio[0] = request.stdin_fd;
   spawn.stdio[1] = request.stdout_fd;
   spawn.stdio[2] = request.stderr_fd;
   absl::StatusOr<ChildProcess> child = RealHost().Spawn(spawn);

@@ -86,4 +86,12 @@ bool IsInsecureRegistry(absl::string_view domain, absl::string_view insecure) {
   return false;
 }
 
+absl::string_view ShortDockerHubName(absl::string_view ref) {
+  if (!absl::ConsumePrefix(&ref, "docker.io/")) absl::ConsumePrefix(&ref, "index.docker.io/");
+  if (absl::StartsWith(ref, "library/") && ref.find('/', 8) == absl::string_view::npos) {
+    ref.remove_prefix(8);
+  }
+  return ref;
+}
+
 }  // namespace mydocker::registry

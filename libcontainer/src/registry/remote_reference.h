@@ -34,6 +34,10 @@ struct RemoteReference {
   std::string TagOrDigest() const { return digest.empty() ? tag : digest; }
 };
 
+// `ref` in the store's short form: "docker.io/library/busybox:1" (or index.docker.io/...) is
+// "busybox:1", "docker.io/org/app" is "org/app"; other references are returned as they are.
+absl::string_view ShortDockerHubName(absl::string_view ref);
+
 // InvalidArgument, naming the reference, when it is malformed.
 absl::StatusOr<RemoteReference> ParseRemoteReference(absl::string_view ref);
 

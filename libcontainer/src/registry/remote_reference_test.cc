@@ -67,3 +67,19 @@ TEST(RemoteReferenceTest, PlainHttpOnlyForLoopbackAndListedRegistries) {
 
 }  // namespace
 }  // namespace mydocker::registry
+
+namespace mydocker::registry {
+namespace {
+
+TEST(ShortDockerHubNameTest, DockerHubPrefixesDropped) {
+  EXPECT_EQ(ShortDockerHubName("docker.io/library/busybox:1"), "busybox:1");
+  EXPECT_EQ(ShortDockerHubName("index.docker.io/library/busybox"), "busybox");
+  EXPECT_EQ(ShortDockerHubName("docker.io/org/app"), "org/app");
+  EXPECT_EQ(ShortDockerHubName("library/busybox@sha256:ab"), "busybox@sha256:ab");
+  EXPECT_EQ(ShortDockerHubName("docker.io/library/a/b"), "library/a/b");
+  EXPECT_EQ(ShortDockerHubName("ghcr.io/library/x"), "ghcr.io/library/x");
+  EXPECT_EQ(ShortDockerHubName("busybox"), "busybox");
+}
+
+}  // namespace
+}  // namespace mydocker::registry
