@@ -37,6 +37,7 @@ struct RunArgs {
   pybind11::object entrypoint;  // None (the image's), a str (split like a shell) or a sequence
   std::string stop_signal;      // "": the image's STOPSIGNAL, else SIGTERM
   bool init = false;            // a minimal init as PID 1
+  std::string restart;          // Docker's --restart ("always", "on-failure:3"); "": no
 };
 
 // Raises InvalidArgument (or TypeError for a value of the wrong type). REQUIRES: the GIL.
@@ -54,7 +55,7 @@ std::vector<std::string> ToEnv(const pybind11::object& env);
 // Defines the method `method` of `cls` with the arguments run() and create() share:
 //   (image, command=None, *, name="", env=None, volumes=None, memory=None, memory_swap=None,
 //    cpus=None, cpu_shares=None, pids_limit=None, workdir="", hostname="", user="",
-//    remove=False, entrypoint=None, stop_signal="", init=False)
+//    remove=False, entrypoint=None, stop_signal="", init=False, restart="")
 // then the keyword-only ones in `extra` (a py::arg for each type in Extra), then the docstring.
 // The method calls fn(self, RunArgs, Extra...).
 template <typename... Extra, typename Class, typename Fn, typename... ExtraArgs>
@@ -67,7 +68,8 @@ void DefWithRunArgs(Class& cls, const char* method, Fn fn, ExtraArgs&&... extra)
            py::object volumes, py::object memory, py::object memory_swap, py::object cpus,
            std::optional<int64_t> cpu_shares, std::optional<int64_t> pids_limit,
            std::string workdir, std::string hostname, std::string user, bool remove,
-           py::object entrypoint, std::string stop_signal, bool init, Extra... rest) {
+           py::object entrypoint, std::string stop_signal, bool init, std::string restart,
+           Extra... rest) {
         RunArgs args{.image = std::move(image),
                      .command = std::move(command),
                      .name = std::move(name),
@@ -84,7 +86,8 @@ void DefWithRunArgs(Class& cls, const char* method, Fn fn, ExtraArgs&&... extra)
                      .remove = remove,
                      .entrypoint = std::move(entrypoint),
                      .stop_signal = std::move(stop_signal),
-                     .init = init};
+                     .init = init,
+                     .restart = std::move(restart)};
         return fn(self, args, rest...);
       },
       py::arg("image"), py::arg("command") = py::none(), py::kw_only(), py::arg("name") = "",
@@ -93,7 +96,7 @@ void DefWithRunArgs(Class& cls, const char* method, Fn fn, ExtraArgs&&... extra)
       py::arg("cpu_shares") = py::none(), py::arg("pids_limit") = py::none(),
       py::arg("workdir") = "", py::arg("hostname") = "", py::arg("user") = "",
       py::arg("remove") = false, py::arg("entrypoint") = py::none(), py::arg("stop_signal") = "",
-      py::arg("init") = false, std::forward<ExtraArgs>(extra)...);
+      py::arg("init") = false, py::arg("restart") = "", std::forward<ExtraArgs>(extra)...);
 }
 
 }  // namespace mydocker::python

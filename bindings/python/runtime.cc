@@ -141,6 +141,9 @@ image's ENTRYPOINT (a list, or a str split like a shell; "" or [] clears it), an
 Docker a non-empty one drops the image's CMD. stop_signal: how stop() ends it ("SIGQUIT";
 the image's STOPSIGNAL, else SIGTERM, when empty). init=True runs a minimal init as the
 container's PID 1, which reaps orphaned processes and forwards signals to the command.
+restart: Docker's restart policy ("always", "unless-stopped", "on-failure", "on-failure:3";
+"" or "no": none), carried out by the container's monitor (docs/restart-policies.md); not
+with remove=True.
 
 detach=False (the default) runs the container to completion like subprocess.run: the call
 returns once it has ended, with exit_code set and its stdout and stderr in Container.output.

@@ -136,8 +136,9 @@ struct CreateOptions {
   std::string cgroup_parent;
   /* nullopt: the image's ENTRYPOINT; else replaces it ({} clears it; see the C struct) */
   std::optional<std::vector<std::string>> entrypoint;
-  std::string stop_signal; /* empty: the image's STOPSIGNAL, else SIGTERM */
-  bool init = false;       /* a minimal init as PID 1 */
+  std::string stop_signal;    /* empty: the image's STOPSIGNAL, else SIGTERM */
+  bool init = false;          /* a minimal init as PID 1 */
+  std::string restart_policy; /* "always", "on-failure:3", ...; empty: "no" */
 };
 
 /* How a container is started. Detached by default; attached, the container's stdio are these
@@ -449,6 +450,7 @@ class Runtime {
       if (from.entrypoint) options.entrypoint = entrypoint.list();
       options.stop_signal = detail::OrNull(from.stop_signal);
       options.init = from.init ? 1 : 0;
+      options.restart_policy = detail::OrNull(from.restart_policy);
     }
     detail::CStrings command, env, volumes, entrypoint;
     mydocker_resources_t resources;
