@@ -50,6 +50,7 @@ class Runtime:
         entrypoint: Optional[_Command] = None,
         stop_signal: str = "",
         init: bool = False,
+        restart: str = "",
         detach: bool = False,
     ) -> Container:
         """Creates and starts a container; runs it to completion unless detach."""
@@ -79,6 +80,9 @@ class Container:
     @property
     def image(self) -> str:
         """The image reference the container was created from."""
+    @property
+    def restart_count(self) -> int:
+        """How many times its restart policy restarted it since a user last started it."""
     @property
     def oom_killed(self) -> bool:
         """True if the kernel's OOM killer ended the container."""
@@ -186,6 +190,7 @@ class Containers:
         entrypoint: Optional[_Command] = None,
         stop_signal: str = "",
         init: bool = False,
+        restart: str = "",
     ) -> Container:
         """Creates a container (status 'created') without starting it."""
 

@@ -18,9 +18,13 @@ absl::StatusOr<ContainerState> RecordUserStop(Runtime& runtime, const std::strin
   MYDOCKER_ASSIGN_OR_RETURN(ContainerState stored, runtime.state().LoadState(id));
   ContainerState state = ReconcileState(stored, runtime.host());
   if (!state.IsActive()) return state;
-  stored.manually_stopped = true;
-  stored.restart_cancelled = stored.restart_cancelled || cancel;
-  MYDOCKER_RETURN_IF_ERROR(runtime.state().SaveState(stored));
+  if (!stored.manually_stopped || (cancel && !stored.restart_cancelled)) {
+    stored.manually_stopped = true;
+    stored.restart_cancelled = stored.restart_cancelled || cancel;
+    // Best effort: a user's stop or kill goes on when the record cannot be written (a full
+    // state root); the monitor, which reads the mark, then applies the policy as it stands.
+    runtime.state().SaveState(stored).IgnoreError();
+  }
   if (cancel && stored.status == ContainerStatus::kRestarting) {
     // No process to signal: the monitor ends its wait and records the container stopped.
     if (auto monitor = runtime.host().OpenProcess(stored.monitor); monitor.ok()) {
