@@ -114,6 +114,9 @@ absl::StatusOr<mydocker::CreateOptions> ToCreateOptions(const mydocker_create_op
   if (o.entrypoint != nullptr) out.entrypoint = Strings(o.entrypoint);
   out.stop_signal = Str(o.stop_signal);
   out.init = o.init != 0;
+  if (o.restart_policy != nullptr) {
+    MYDOCKER_ASSIGN_OR_RETURN(out.restart_policy, mydocker::ParseRestartPolicy(o.restart_policy));
+  }
   if (o.network != nullptr) {
     MYDOCKER_ASSIGN_OR_RETURN(out.network, ToNetworkOptions(o.network));
   }

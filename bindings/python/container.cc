@@ -37,7 +37,7 @@ std::string Status(PyContainer& c) {
 
 std::optional<int> Pid(PyContainer& c) {
   auto state = StateOrGone(c);
-  if (!state || !state->IsActive()) return std::nullopt;
+  if (!state || !state->HasProcess()) return std::nullopt;
   return state->init.pid;
 }
 
@@ -193,7 +193,8 @@ void RegisterContainer(py::module_& m) {
           },
           "The container's name.")
       .def_property_readonly("status", &Status,
-                             "'created', 'running', 'paused', 'stopped', or 'removed' once the "
+                             "'created', 'running', 'paused', 'stopped', 'restarting' (its "
+                             "restart policy waits to start it again), or 'removed' once the "
                              "container no longer exists.")
       .def_property_readonly("pid", &Pid,
                              "The host pid of the container's init process while it runs, "
@@ -206,6 +207,11 @@ void RegisterContainer(py::module_& m) {
           "image",
           [](PyContainer& c) { return WithoutGil([&] { return c.core().State(); }).image; },
           "The image reference the container was created from.")
+      .def_property_readonly(
+          "restart_count",
+          [](PyContainer& c) { return WithoutGil([&] { return c.core().State(); }).restart_count; },
+          "How many times its restart policy restarted it since a user last started it "
+          "(Docker's RestartCount).")
       .def_property_readonly(
           "oom_killed",
           [](PyContainer& c) { return WithoutGil([&] { return c.core().State(); }).oom_killed; },

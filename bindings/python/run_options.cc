@@ -191,6 +191,11 @@ CreateOptions ToCreateOptions(const RunArgs& args) {
   if (!args.entrypoint.is_none()) o.entrypoint = ToArgv(args.entrypoint);
   o.stop_signal = args.stop_signal;
   o.init = args.init;
+  if (!args.restart.empty()) {
+    absl::StatusOr<RestartPolicy> policy = ParseRestartPolicy(args.restart);
+    if (!policy.ok()) Invalid(std::string(policy.status().message()));
+    o.restart_policy = *policy;
+  }
   o.network = ToNetwork(args);
   o.resources = ToResources(args.resources);
   return o;

@@ -37,6 +37,7 @@ struct RunArgs {
   pybind11::object entrypoint;  // None (the image's), a str (split like a shell) or a sequence
   std::string stop_signal;      // "": the image's STOPSIGNAL, else SIGTERM
   bool init = false;            // a minimal init as PID 1
+  std::string restart;          // Docker's --restart ("always", "on-failure:3"); "": no
   // Since 1.2: None (its own namespace, lo only: the library's default) or "bridge", a
   // network's name, "none", "host", "container:ID".
   pybind11::object network;
@@ -61,8 +62,8 @@ std::vector<std::string> ToEnv(const pybind11::object& env);
 // Defines the method `method` of `cls` with the arguments run() and create() share:
 //   (image, command=None, *, name="", env=None, volumes=None, memory=None, memory_swap=None,
 //    cpus=None, cpu_shares=None, pids_limit=None, workdir="", hostname="", user="",
-//    remove=False, entrypoint=None, stop_signal="", init=False, network=None, ports=None,
-//    publish_all_ports=False, dns=None, extra_hosts=None)
+//    remove=False, entrypoint=None, stop_signal="", init=False, restart="", network=None,
+//    ports=None, publish_all_ports=False, dns=None, extra_hosts=None)
 // then the keyword-only ones in `extra` (a py::arg for each type in Extra), then the docstring.
 // The method calls fn(self, RunArgs, Extra...).
 template <typename... Extra, typename Class, typename Fn, typename... ExtraArgs>
@@ -75,8 +76,9 @@ void DefWithRunArgs(Class& cls, const char* method, Fn fn, ExtraArgs&&... extra)
            py::object volumes, py::object memory, py::object memory_swap, py::object cpus,
            std::optional<int64_t> cpu_shares, std::optional<int64_t> pids_limit,
            std::string workdir, std::string hostname, std::string user, bool remove,
-           py::object entrypoint, std::string stop_signal, bool init, py::object network,
-           py::object ports, bool publish_all_ports, py::object dns, py::object extra_hosts,
+           py::object entrypoint, std::string stop_signal, bool init, std::string restart,
+           py::object network, py::object ports, bool publish_all_ports, py::object dns,
+           py::object extra_hosts,
            Extra... rest) {
         RunArgs args{.image = std::move(image),
                      .command = std::move(command),
@@ -95,6 +97,7 @@ void DefWithRunArgs(Class& cls, const char* method, Fn fn, ExtraArgs&&... extra)
                      .entrypoint = std::move(entrypoint),
                      .stop_signal = std::move(stop_signal),
                      .init = init,
+                     .restart = std::move(restart),
                      .network = std::move(network),
                      .ports = std::move(ports),
                      .publish_all_ports = publish_all_ports,
@@ -108,9 +111,10 @@ void DefWithRunArgs(Class& cls, const char* method, Fn fn, ExtraArgs&&... extra)
       py::arg("cpu_shares") = py::none(), py::arg("pids_limit") = py::none(),
       py::arg("workdir") = "", py::arg("hostname") = "", py::arg("user") = "",
       py::arg("remove") = false, py::arg("entrypoint") = py::none(), py::arg("stop_signal") = "",
-      py::arg("init") = false, py::arg("network") = py::none(), py::arg("ports") = py::none(),
-      py::arg("publish_all_ports") = false, py::arg("dns") = py::none(),
-      py::arg("extra_hosts") = py::none(), std::forward<ExtraArgs>(extra)...);
+      py::arg("init") = false, py::arg("restart") = "", py::arg("network") = py::none(),
+      py::arg("ports") = py::none(), py::arg("publish_all_ports") = false,
+      py::arg("dns") = py::none(), py::arg("extra_hosts") = py::none(),
+      std::forward<ExtraArgs>(extra)...);
 }
 
 }  // namespace mydocker::python

@@ -144,6 +144,9 @@ image's ENTRYPOINT (a list, or a str split like a shell; "" or [] clears it), an
 Docker a non-empty one drops the image's CMD. stop_signal: how stop() ends it ("SIGQUIT";
 the image's STOPSIGNAL, else SIGTERM, when empty). init=True runs a minimal init as the
 container's PID 1, which reaps orphaned processes and forwards signals to the command.
+restart: Docker's restart policy ("always", "unless-stopped", "on-failure", "on-failure:3";
+"" or "no": none), carried out by the container's monitor (docs/restart-policies.md); not
+with remove=True.
 network: "bridge", a network's name, "none", "host" or "container:ID"; None (the library's
 default) gives the container its own network namespace with only lo. ports: docker-py's
 {"80/tcp": 8080, "53/udp": ("127.0.0.1", 5353), 81: None} (None: a free host port), or a list

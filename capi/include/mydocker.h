@@ -305,6 +305,11 @@ typedef struct mydocker_create_options_t {
   const char* const* entrypoint;
   const char* stop_signal; /* Since 1.1. How stop ends it ("SIGQUIT"); NULL: the image's, SIGTERM */
   int init; /* Since 1.1. Nonzero: a minimal init as PID 1 that reaps and forwards signals */
+  /* Since 1.2. Docker's restart policy (--restart): "no", "always", "unless-stopped",
+   * "on-failure" or "on-failure:N"; NULL: "no". Carried out by the container's monitor; the
+   * state's "restartCount" and inspect's "RestartCount" count the restarts. Not with
+   * auto_remove. */
+  const char* restart_policy;
   /* Since 1.2. Its network; NULL (or a NULL mode, as in 1.1) gives its own namespace with only
    * lo, the library's default. The CLI's default, as Docker's, is the "bridge" network. */
   const mydocker_network_options_t* network;
@@ -459,7 +464,9 @@ typedef enum mydocker_status {
   MYDOCKER_STATUS_CREATED = 0,
   MYDOCKER_STATUS_RUNNING = 1,
   MYDOCKER_STATUS_PAUSED = 2,
-  MYDOCKER_STATUS_STOPPED = 3
+  MYDOCKER_STATUS_STOPPED = 3,
+  /* Since 1.2. Ended; its restart policy waits out the back-off to start it again. */
+  MYDOCKER_STATUS_RESTARTING = 4
 } mydocker_status;
 
 /* The container's status, reconciled with the kernel (a process that is gone is stopped);
@@ -473,7 +480,8 @@ MYDOCKER_EXPORT int mydocker_container_state(mydocker_container_t* container, ch
                                              mydocker_error_t** errptr);
 
 /* The container as `docker inspect` shows it, a JSON object: "Id", "Created", "Path", "Args",
- * "State" ("Status", "Running", "Paused", "OOMKilled", "Pid", "ExitCode", "StartedAt", ...),
+ * "State" ("Status", "Running", "Paused", "Restarting", "OOMKilled", "Pid", "ExitCode",
+ * "StartedAt", ...), "RestartCount", "HostConfig" (with "RestartPolicy"),
  * "Image", "Name", "HostConfig", "GraphDriver", "Config" ("Hostname", "Env", "Cmd", "Image",
  * "WorkingDir", "Tty") and "Spec", the OCI-shaped configuration it runs with (the same views
  * as the CLI's `inspect`). Free with mydocker_free. */

@@ -158,8 +158,9 @@ struct CreateOptions {
   std::string cgroup_parent;
   /* nullopt: the image's ENTRYPOINT; else replaces it ({} clears it; see the C struct) */
   std::optional<std::vector<std::string>> entrypoint;
-  std::string stop_signal; /* empty: the image's STOPSIGNAL, else SIGTERM */
-  bool init = false;       /* a minimal init as PID 1 */
+  std::string stop_signal;    /* empty: the image's STOPSIGNAL, else SIGTERM */
+  bool init = false;          /* a minimal init as PID 1 */
+  std::string restart_policy; /* "always", "on-failure:3", ...; empty: "no" */
   /* nullopt: its own namespace with only lo (the library's default). Since 1.2. */
   std::optional<NetworkOptions> network;
 };
@@ -522,6 +523,7 @@ class Runtime {
       if (from.entrypoint) options.entrypoint = entrypoint.list();
       options.stop_signal = detail::OrNull(from.stop_signal);
       options.init = from.init ? 1 : 0;
+      options.restart_policy = detail::OrNull(from.restart_policy);
       if (from.network) SetNetwork(*from.network);
     }
     void SetNetwork(const NetworkOptions& n) {

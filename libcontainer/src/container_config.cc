@@ -425,15 +425,22 @@ namespace {
 constexpr char kStopSignalAnnotation[] = "org.opencontainers.image.stopSignal";
 constexpr char kStopTimeoutAnnotation[] = "com.mydocker.stopTimeout";
 constexpr char kInitAnnotation[] = "com.mydocker.init";
+constexpr char kRestartAnnotation[] = "com.mydocker.restartPolicy";
 
 void WriteAnnotations(json::Writer& w, const ContainerConfig& config) {
-  if (config.stop_signal.empty() && !config.stop_timeout.has_value() && !config.init) return;
+  if (config.stop_signal.empty() && !config.stop_timeout.has_value() && !config.init &&
+      config.restart_policy.IsNone()) {
+    return;
+  }
   json::KeyObject(w, "annotations", [&] {
     if (!config.stop_signal.empty()) json::KeyString(w, kStopSignalAnnotation, config.stop_signal);
     if (config.stop_timeout.has_value()) {
       json::KeyString(w, kStopTimeoutAnnotation, std::to_string(*config.stop_timeout));
     }
     if (config.init) json::KeyString(w, kInitAnnotation, "true");
+    if (!config.restart_policy.IsNone()) {
+      json::KeyString(w, kRestartAnnotation, FormatRestartPolicy(config.restart_policy));
+    }
   });
 }
 
@@ -441,9 +448,15 @@ absl::Status ReadAnnotations(const json::ObjectReader& r, ContainerConfig* c) {
   MYDOCKER_ASSIGN_OR_RETURN(auto annotations, r.GetObject("annotations"));
   if (!annotations.has_value()) return absl::OkStatus();
   MYDOCKER_RETURN_IF_ERROR(annotations->GetString(kStopSignalAnnotation, &c->stop_signal));
-  std::string timeout, init;
+  std::string timeout, init, restart;
   MYDOCKER_RETURN_IF_ERROR(annotations->GetString(kInitAnnotation, &init));
   c->init = init == "true";
+  MYDOCKER_RETURN_IF_ERROR(annotations->GetString(kRestartAnnotation, &restart));
+  if (!restart.empty()) {
+    absl::StatusOr<RestartPolicy> policy = ParseRestartPolicy(restart);
+    if (!policy.ok()) return Annotate(policy.status(), "annotations.restartPolicy");
+    c->restart_policy = *policy;
+  }
   MYDOCKER_RETURN_IF_ERROR(annotations->GetString(kStopTimeoutAnnotation, &timeout));
   int seconds = 0;
   if (!timeout.empty()) {
@@ -457,6 +470,51 @@ absl::Status ReadAnnotations(const json::ObjectReader& r, ContainerConfig* c) {
 }
 
 }  // namespace
+
+// Docker's rules: the CLI splits NAME[:COUNT] (opts.ParseRestartPolicy), the daemon checks
+// the pair (ValidateRestartPolicy); the messages are theirs.
+absl::StatusOr<RestartPolicy> ParseRestartPolicy(absl::string_view spec) {
+  RestartPolicy policy;
+  size_t colon = spec.find(':');
+  policy.name = std::string(spec.substr(0, colon));
+  absl::string_view count = colon == absl::string_view::npos ? "" : spec.substr(colon + 1);
+  if (colon != absl::string_view::npos && policy.name.empty()) {
+    return absl::InvalidArgumentError(
+        "invalid restart policy format: no policy provided before colon");
+  }
+  if (!count.empty() && !absl::SimpleAtoi(count, &policy.max_retries)) {
+    return absl::InvalidArgumentError(
+        "invalid restart policy format: maximum retry count must be an integer");
+  }
+  if (policy.name.empty() || policy.name == "no" || policy.name == "always" ||
+      policy.name == "unless-stopped") {
+    if (policy.max_retries != 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "invalid restart policy: maximum retry count can only be used with 'on-failure'",
+          policy.max_retries < 0 ? " and cannot be negative" : ""));
+    }
+    if (policy.name.empty()) policy.name = "no";
+    return policy;
+  }
+  if (policy.name != "on-failure") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid restart policy: unknown policy '", absl::CHexEscape(policy.name),
+                     "'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'"));
+  }
+  if (policy.max_retries < 0) {
+    return absl::InvalidArgumentError(
+        "invalid restart policy: maximum retry count cannot be negative");
+  }
+  return policy;
+}
+
+std::string FormatRestartPolicy(const RestartPolicy& policy) {
+  if (policy.IsNone()) return "no";
+  if (policy.name == "on-failure" && policy.max_retries > 0) {
+    return absl::StrCat(policy.name, ":", policy.max_retries);
+  }
+  return policy.name;
+}
 
 std::string ConfigToJson(const ContainerConfig& config) {
   rapidjson::StringBuffer buffer;

@@ -19,6 +19,7 @@ ContainerConfig FullConfig() {
   c.stop_signal = "SIGQUIT";
   c.stop_timeout = 3;
   c.init = true;
+  c.restart_policy = {"on-failure", 5};
   c.process.console_size = ConsoleSize{24, 80};
   c.process.user = {1000, 1000, {10, 4294967295u}};
   c.process.args = {"/bin/sh", "-c", "echo \"hi\"\n\ttab \\ done", "\xc3\xa9t\xc3\xa9"};
@@ -46,6 +47,7 @@ void ExpectSameConfig(const ContainerConfig& a, const ContainerConfig& b) {
   EXPECT_EQ(a.stop_signal, b.stop_signal);
   EXPECT_EQ(a.stop_timeout, b.stop_timeout);
   EXPECT_EQ(a.init, b.init);
+  EXPECT_TRUE(a.restart_policy == b.restart_policy);
   ASSERT_EQ(a.process.console_size.has_value(), b.process.console_size.has_value());
   if (a.process.console_size) {
     EXPECT_EQ(a.process.console_size->height, b.process.console_size->height);

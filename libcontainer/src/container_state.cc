@@ -15,11 +15,12 @@
 namespace mydocker {
 namespace {
 
-constexpr std::array<std::pair<ContainerStatus, absl::string_view>, 4> kStatusNames = {{
+constexpr std::array<std::pair<ContainerStatus, absl::string_view>, 5> kStatusNames = {{
     {ContainerStatus::kCreated, "created"},
     {ContainerStatus::kRunning, "running"},
     {ContainerStatus::kPaused, "paused"},
     {ContainerStatus::kStopped, "stopped"},
+    {ContainerStatus::kRestarting, "restarting"},
 }};
 
 // Go's zero time, which Docker prints for "never".
@@ -53,6 +54,12 @@ void WriteState(json::Writer& w, const ContainerState& s) {
   json::KeyString(w, "error", s.error);
   json::Key(w, "autoRemove");
   w.Bool(s.auto_remove);
+  json::Key(w, "restartCount");
+  w.Int(s.restart_count);
+  json::Key(w, "manuallyStopped");
+  w.Bool(s.manually_stopped);
+  json::Key(w, "restartCancelled");
+  w.Bool(s.restart_cancelled);
   if (!s.restarting.empty()) {
     json::Key(w, "restartingPid");
     w.Int(s.restarting.pid);
@@ -158,6 +165,9 @@ absl::StatusOr<ContainerState> StateFromJson(absl::string_view text) {
   MYDOCKER_RETURN_IF_ERROR(r.GetBool("oomKilled", &s.oom_killed));
   MYDOCKER_RETURN_IF_ERROR(r.GetString("error", &s.error));
   MYDOCKER_RETURN_IF_ERROR(r.GetBool("autoRemove", &s.auto_remove));
+  MYDOCKER_RETURN_IF_ERROR(r.GetInteger("restartCount", &s.restart_count));
+  MYDOCKER_RETURN_IF_ERROR(r.GetBool("manuallyStopped", &s.manually_stopped));
+  MYDOCKER_RETURN_IF_ERROR(r.GetBool("restartCancelled", &s.restart_cancelled));
   MYDOCKER_RETURN_IF_ERROR(
       ReadProcessRef(r, "restartingPid", "restartingPidStartTime", &s.restarting));
   MYDOCKER_RETURN_IF_ERROR(

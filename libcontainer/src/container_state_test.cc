@@ -28,6 +28,9 @@ ContainerState FullState() {
   s.error = "exec: \"nope\": not found";
   s.auto_remove = true;
   s.restarting = {4321, 555000};
+  s.restart_count = 7;
+  s.manually_stopped = true;
+  s.restart_cancelled = true;
   s.log_path = "/var/lib/mydocker/containers/a/container.log";
   s.cgroup_path = "mydocker/aaaa";
   return s;
@@ -44,8 +47,9 @@ void ExpectInvalid(const std::string& json, const std::string& field) {
 }
 
 TEST(ContainerStateTest, StatusNamesRoundTrip) {
-  for (ContainerStatus s : {ContainerStatus::kCreated, ContainerStatus::kRunning,
-                            ContainerStatus::kPaused, ContainerStatus::kStopped}) {
+  for (ContainerStatus s :
+       {ContainerStatus::kCreated, ContainerStatus::kRunning, ContainerStatus::kPaused,
+        ContainerStatus::kStopped, ContainerStatus::kRestarting}) {
     absl::StatusOr<ContainerStatus> parsed = ParseContainerStatus(ContainerStatusName(s));
     ASSERT_TRUE(parsed.ok());
     EXPECT_EQ(*parsed, s);
@@ -59,6 +63,10 @@ TEST(ContainerStateTest, Predicates) {
   s.status = ContainerStatus::kRunning;
   EXPECT_TRUE(s.IsActive());
   EXPECT_FALSE(s.CanRemove());
+  s.status = ContainerStatus::kRestarting;  // no process, but its monitor is at work
+  EXPECT_TRUE(s.IsActive());
+  EXPECT_FALSE(s.HasProcess());
+  EXPECT_FALSE(s.CanStart());
   s.status = ContainerStatus::kStopped;
   EXPECT_TRUE(s.CanStart());
   EXPECT_TRUE(s.CanRemove());
@@ -88,6 +96,9 @@ TEST(ContainerStateTest, JsonRoundTrip) {
   EXPECT_EQ(p->auto_remove, s.auto_remove);
   EXPECT_EQ(p->restarting.pid, s.restarting.pid);
   EXPECT_EQ(p->restarting.start_time, s.restarting.start_time);
+  EXPECT_EQ(p->restart_count, 7);
+  EXPECT_TRUE(p->manually_stopped);
+  EXPECT_TRUE(p->restart_cancelled);
   EXPECT_EQ(p->log_path, s.log_path);
   EXPECT_EQ(p->cgroup_path, s.cgroup_path);
   EXPECT_EQ(StateToJson(*p), json);

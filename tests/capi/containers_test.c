@@ -396,6 +396,39 @@ static void test_start_again_after_stop(void) {
   remove_container(c);
 }
 
+/* A restart policy from the create options: on-failure:2 runs a failing command three times;
+ * the state counts the restarts. A bad policy is refused before anything exists. */
+static void test_restart_policy(void) {
+  const char* const fail[] = {"sh", "-c", "exit 3", NULL};
+  mydocker_error_t* err = NULL;
+  mydocker_create_options_t create = MYDOCKER_CREATE_OPTIONS_INIT;
+  mydocker_container_t* c = NULL;
+  char* json = NULL;
+  int code = -2;
+  int status = -1;
+  create.image = "busybox";
+  create.command = fail;
+  create.restart_policy = "always:2";
+  CHECK_ERROR(mydocker_container_create(g_fx.runtime, &create, &c, &err), &err,
+              MYDOCKER_INVALID_ARGUMENT, "maximum retry count can only be used with 'on-failure'");
+  create.restart_policy = "on-failure:2";
+  CHECK_OK(mydocker_container_run(g_fx.runtime, &create, NULL, &c, &err), &err);
+  if (c == NULL) return;
+  fixture_remember(&g_fx, c);
+  CHECK_OK(mydocker_container_wait(c, -1, &code, &err), &err);
+  CHECK(code == 3); /* the first end, as Docker's wait reports it */
+  /* The monitor restarts it twice more (100 then 200 ms back-off), then records it stopped. */
+  for (int i = 0; i < 600 && status != MYDOCKER_STATUS_STOPPED; ++i) {
+    CHECK_OK(mydocker_container_status(c, &status, NULL, &err), &err);
+    if (status != MYDOCKER_STATUS_STOPPED) usleep(50000);
+  }
+  CHECK(status == MYDOCKER_STATUS_STOPPED);
+  CHECK_OK(mydocker_container_state(c, &json, &err), &err);
+  CHECK(json != NULL && strstr(json, "\"restartCount\":2") != NULL);
+  mydocker_free(json);
+  remove_container(c);
+}
+
 /* Reads from fd, appending to buf, until it holds `want` or the stream ends. */
 static int read_until(int fd, char* buf, size_t cap, const char* want) {
   size_t n = strlen(buf);
@@ -515,6 +548,7 @@ int main(int argc, char** argv) {
   RUN_TEST(test_long_running_container);
   RUN_TEST(test_kill_and_auto_remove);
   RUN_TEST(test_start_again_after_stop);
+  RUN_TEST(test_restart_policy);
   RUN_TEST(test_threads);
   RUN_TEST(test_tty_and_resize);
   fixture_teardown(&g_fx);

@@ -16,7 +16,9 @@ def refused(runtime, args, stderr):
 
 @pytest.mark.parametrize("args,flag", [
     (["run", "--foo", "busybox"], "--foo"),
-    (["run", "-d", "--restart=always", "busybox", "true"], "--restart"),
+    # A --flag=value form of a flag mydocker does not have (--restart was this example until
+    # restart policies came, #17).
+    (["run", "-d", "--log-driver=none", "busybox", "true"], "--log-driver"),
     (["run", "--health-cmd", "true", "busybox", "true"], "--health-cmd"),
 ])
 def test_run_unknown_flag(runtime, args, flag):

@@ -182,3 +182,17 @@ def test_follow_can_be_closed_early_on_a_silent_container(rt):
         with c.logs(follow=True) as again:
             assert next(again) == "first\n"
         assert c.status == "running"
+
+
+def test_restart_policy_and_restart_count(rt):
+    with rt.run("busybox", ["sh", "-c", "exit 3"], detach=True, restart="on-failure:2") as c:
+        assert c.wait(timeout=60) == 3  # the first end, as Docker's wait reports it
+        # The monitor restarts it twice more, then records it stopped.
+        wait_for(lambda: c.status == "stopped", timeout=60, what="the retries to end")
+        assert c.restart_count == 2
+        assert c.inspect()["HostConfig"]["RestartPolicy"] == {
+            "Name": "on-failure", "MaximumRetryCount": 2}
+    with pytest.raises(pymydocker.InvalidArgument, match="unknown policy 'sometimes'"):
+        rt.containers.create("busybox", "true", restart="sometimes")
+    with pytest.raises(pymydocker.InvalidArgument, match="--restart and --rm"):
+        rt.containers.create("busybox", "true", restart="always", remove=True)

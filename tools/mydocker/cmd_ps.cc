@@ -32,7 +32,7 @@ struct Filters {
 };
 
 absl::StatusOr<Filters> ParseFilters(const std::vector<std::string>& specs) {
-  static const char* const kStatuses[] = {"created", "running", "paused", "exited"};
+  static const char* const kStatuses[] = {"created", "running", "paused", "restarting", "exited"};
   Filters f;
   for (const std::string& spec : specs) {
     size_t eq = spec.find('=');
@@ -43,8 +43,9 @@ absl::StatusOr<Filters> ParseFilters(const std::vector<std::string>& specs) {
     }
     if (key == "status") {
       if (std::find(std::begin(kStatuses), std::end(kStatuses), value) == std::end(kStatuses)) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "invalid filter status=", value, ": want created, running, paused or exited"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("invalid filter status=", value,
+                         ": want created, running, paused, restarting or exited"));
       }
       f.status.push_back(value);
     } else if (key == "name") {

@@ -143,6 +143,9 @@ void AddCreateFlags(CLI::App* cmd, RunFlags& flags) {
                   "Signal to stop the container (default: the image's STOPSIGNAL, else SIGTERM)");
   cmd->add_option("--stop-timeout", flags.stop_timeout,
                   "Seconds to wait for the container to stop before killing it (default 10)");
+  cmd->add_option("--restart", flags.restart,
+                  "Restart policy when the container exits: no, always, unless-stopped, "
+                  "on-failure[:max-retries]");
   AddNetworkOptions(*cmd, flags.network);
 }
 

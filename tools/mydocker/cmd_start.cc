@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "attach.h"
+#include "cli_parse.h"
 #include "commands.h"
 #include "mydocker/status_macros.h"
 
@@ -14,6 +15,7 @@ struct StartFlags {
   bool attach = false;
   bool interactive = false;
   std::string detach_keys;
+  bool restartable = false;
   std::vector<std::string> containers;
 };
 
@@ -38,6 +40,25 @@ int StartOne(Context& ctx, Container& container, const StartFlags& flags) {
   return 0;
 }
 
+// --restartable (the boot unit's command, there being no daemon): starts, detached, every
+// container that is not running and whose restart policy says it should run, as Docker's daemon
+// does when it starts. Prints the names started; a failure is reported and the rest go on.
+void StartRestartable(Context& ctx, Runtime& rt) {
+  auto all = rt.List(/*all=*/true);
+  if (!all.ok()) {
+    ctx.Fail(all.status(), 1);
+    return;
+  }
+  for (const ContainerState& listed : *all) {
+    auto container = rt.Get(listed.id);
+    if (!container.ok()) continue;  // removed meanwhile
+    auto state = (*container)->State();
+    auto config = (*container)->Config();
+    if (!state.ok() || !config.ok() || !ShouldStartAtBoot(*state, *config)) continue;
+    if (StartOne(ctx, **container, StartFlags{}) == 0) std::cout << state->name << "\n";
+  }
+}
+
 }  // namespace
 
 void RegisterStart(CLI::App& app, Context& ctx) {
@@ -47,8 +68,19 @@ void RegisterStart(CLI::App& app, Context& ctx) {
   start->add_flag("-i,--interactive", flags->interactive, "Attach the container's stdin");
   start->add_option("--detach-keys", flags->detach_keys,
                     "Override the key sequence for detaching a container (default ctrl-p,ctrl-q)");
-  start->add_option("containers", flags->containers, "Containers")->required();
+  start->add_flag("--restartable", flags->restartable,
+                  "Start every stopped container whose restart policy says it should run "
+                  "(for a boot unit)");
+  start->add_option("containers", flags->containers, "Containers");
+  SetUsage(start, "[OPTIONS] CONTAINER [CONTAINER...]");
   start->callback([&ctx, flags] {
+    if (flags->restartable != flags->containers.empty()) {
+      ctx.Fail(absl::InvalidArgumentError(flags->restartable
+                                              ? "--restartable takes no container"
+                                              : "\"start\" requires at least 1 argument."),
+               1);
+      return;
+    }
     bool attach = flags->attach || flags->interactive;
     if (attach && flags->containers.size() > 1) {
       ctx.Fail(
@@ -61,6 +93,7 @@ void RegisterStart(CLI::App& app, Context& ctx) {
     }
     Runtime* rt = ctx.OpenRuntime();
     if (rt == nullptr) return;
+    if (flags->restartable) return StartRestartable(ctx, *rt);
     for (const std::string& ref : flags->containers) {
       auto container = rt->Get(ref);
       if (!container.ok()) {

@@ -175,6 +175,9 @@ absl::StatusOr<CreateOptions> BuildCreateOptions(const RunFlags& flags, const En
   o.stop_signal = flags.stop_signal;
   o.stop_timeout = flags.stop_timeout;
   o.init = flags.init;
+  if (!flags.restart.empty()) {
+    MYDOCKER_ASSIGN_OR_RETURN(o.restart_policy, ParseRestartPolicy(flags.restart));
+  }
   o.cgroup_parent = flags.cgroup_parent;
   o.cgroupns = flags.cgroupns;
   o.volumes = flags.volumes;

@@ -46,6 +46,7 @@ struct RunFlags : ResourceFlags {
   std::string stop_signal;                 // --stop-signal
   std::optional<int> stop_timeout;         // --stop-timeout
   bool init = false;                       // --init
+  std::string restart;                     // --restart
   NetworkOptions network;                  // --network, -p, --dns, ... (copied as they are)
   std::vector<std::string> args;           // IMAGE [COMMAND [ARG...]]
 };

@@ -53,6 +53,7 @@ class Runtime:
         entrypoint: Optional[_Command] = None,
         stop_signal: str = "",
         init: bool = False,
+        restart: str = "",
         network: Optional[str] = None,
         ports: Optional[Union[Sequence[str], Mapping[Union[str, int], object]]] = None,
         publish_all_ports: bool = False,
@@ -87,6 +88,9 @@ class Container:
     @property
     def image(self) -> str:
         """The image reference the container was created from."""
+    @property
+    def restart_count(self) -> int:
+        """How many times its restart policy restarted it since a user last started it."""
     @property
     def oom_killed(self) -> bool:
         """True if the kernel's OOM killer ended the container."""
@@ -201,6 +205,7 @@ class Containers:
         entrypoint: Optional[_Command] = None,
         stop_signal: str = "",
         init: bool = False,
+        restart: str = "",
         network: Optional[str] = None,
         ports: Optional[Union[Sequence[str], Mapping[Union[str, int], object]]] = None,
         publish_all_ports: bool = False,

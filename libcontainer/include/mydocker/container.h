@@ -51,6 +51,9 @@ struct CreateOptions {
   std::string stop_signal;          // --stop-signal; empty: the image's STOPSIGNAL, else SIGTERM
   std::optional<int> stop_timeout;  // --stop-timeout, seconds before SIGKILL; absent: 10
   bool init = false;                // --init: a minimal init as PID 1 (reaps, forwards signals)
+  // --restart: what the monitor does when the process ends (refused with auto_remove, as
+  // Docker refuses it).
+  RestartPolicy restart_policy;
   // A memory limit without memory.swap gets memory+swap = 2 x memory where the kernel limits
   // swap (Docker's default); set memory.swap to -1 for unlimited swap.
   LinuxResources resources;
@@ -208,6 +211,10 @@ class Container {
   // configuration for later starts. Fields left empty are not changed.
   absl::Status Update(const LinuxResources& resources);
 
+  // `update --restart`: the policy the monitor applies from the next end of the process on.
+  // Refused for an auto_remove container, as Docker refuses it.
+  absl::Status UpdateRestartPolicy(const RestartPolicy& policy);
+
   // Resource usage from the container's cgroup. FailedPrecondition unless running or paused.
   absl::StatusOr<CgroupStats> Stats() const;
 
@@ -235,6 +242,12 @@ class Container {
   Runtime* runtime_;
   std::string id_;
 };
+
+// True if `start --restartable` (meant for a boot unit: there is no daemon to restart
+// containers after the host restarted) starts a container with this record and configuration:
+// it ran before, is not running, and its restart policy says it should run (see
+// docs/restart-policies.md).
+bool ShouldStartAtBoot(const ContainerState& state, const ContainerConfig& config);
 
 // OK if `spec` is detach keys in Docker's format (or empty), else InvalidArgument with Docker's
 // message.

@@ -144,6 +144,22 @@ struct LinuxSpec {
   std::optional<LinuxSeccomp> seccomp;  // absent: no filter ("unconfined")
 };
 
+// Docker's restart policy (--restart): what the monitor does when the container's process ends.
+struct RestartPolicy {
+  std::string name;     // "no" (empty means the same), "always", "unless-stopped", "on-failure"
+  int max_retries = 0;  // on-failure:N; 0: no limit
+  bool IsNone() const { return name.empty() || name == "no"; }
+  bool operator==(const RestartPolicy& o) const {
+    return (IsNone() && o.IsNone()) || (name == o.name && max_retries == o.max_retries);
+  }
+};
+
+// Parses Docker's --restart value ("no", "always", "unless-stopped", "on-failure[:N]") with
+// Docker's messages for a bad one.
+absl::StatusOr<RestartPolicy> ParseRestartPolicy(absl::string_view spec);
+// The --restart form of `policy` ("no", "on-failure:3").
+std::string FormatRestartPolicy(const RestartPolicy& policy);
+
 struct ContainerConfig {
   std::string oci_version = "1.0.2";
   ProcessSpec process;
@@ -160,6 +176,8 @@ struct ContainerConfig {
   // --init: PID 1 is the helper binary's minimal init (annotation "com.mydocker.init"), which
   // runs process.args as its child, reaps every orphan and forwards signals to the child.
   bool init = false;
+  // --restart, carried out by the monitor (annotation "com.mydocker.restartPolicy").
+  RestartPolicy restart_policy;
 };
 
 // The configuration mydocker gives a new container: namespaces, /proc, /dev, /sys and the masked

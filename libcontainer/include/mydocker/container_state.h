@@ -18,6 +18,9 @@ enum class ContainerStatus {
   kRunning,
   kPaused,
   kStopped,  // the process ended; resources released or being released
+  // The process ended and its monitor waits out the restart policy's back-off before starting
+  // it again (Docker's "restarting"); the monitor is alive, init is not.
+  kRestarting,
 };
 
 absl::string_view ContainerStatusName(ContainerStatus status);  // "created", "running", ...
@@ -63,6 +66,16 @@ struct ContainerState {
   std::string error;  // why the process failed to start, if it did
 
   bool auto_remove = false;  // --rm
+  // Restarts its monitor made under the restart policy since the last start by a user
+  // (Docker's RestartCount; a user's start resets it).
+  int restart_count = 0;
+  // Set when a user stopped or killed the container (Docker's HasBeenManuallyStopped): an
+  // unless-stopped policy then no longer restarts it, nor does `start --restartable`. Cleared by
+  // the next start by a user.
+  bool manually_stopped = false;
+  // Set by a user's stop, kill (with the stop signal or SIGKILL) or rm -f: the current run is
+  // not restarted whatever the policy (Docker's ExitOnNext). Cleared by the next user start.
+  bool restart_cancelled = false;
   // Set by Container::Restart to the init it is about to stop, so that the monitor of that run
   // keeps an auto_remove container instead of removing it (and a failed start during the
   // restart keeps it too); cleared by the next start. Empty: no restart.
@@ -76,6 +89,11 @@ struct ContainerState {
   std::string cgroup_path;  // relative cgroup path, e.g. "mydocker/<id>"
 
   bool IsActive() const {
+    return status == ContainerStatus::kRunning || status == ContainerStatus::kPaused ||
+           status == ContainerStatus::kRestarting;
+  }
+  // Its process exists (running or paused), unlike during kRestarting's wait.
+  bool HasProcess() const {
     return status == ContainerStatus::kRunning || status == ContainerStatus::kPaused;
   }
   bool CanStart() const { return !IsActive(); }

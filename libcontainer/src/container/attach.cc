@@ -143,6 +143,10 @@ absl::StatusOr<int> Container::Attach(const AttachOptions& options) {
     return absl::FailedPreconditionError(
         "You cannot attach to a stopped container, start it first");
   }
+  if (state.status == ContainerStatus::kRestarting) {
+    return absl::FailedPreconditionError(
+        "You cannot attach to a restarting container, wait until it is running");
+  }
   if (state.status == ContainerStatus::kPaused) {
     return absl::FailedPreconditionError(
         "You cannot attach to a paused container, unpause it first");

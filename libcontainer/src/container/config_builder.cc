@@ -190,6 +190,17 @@ absl::Status PlanStop(const CreateOptions& options, const ImageConfig& image,
   }
   config.stop_timeout = options.stop_timeout;
   config.init = options.init;
+  const RestartPolicy& restart = options.restart_policy;
+  // Checked as the CLI's NAME:COUNT would be, for a library caller's fields.
+  MYDOCKER_RETURN_IF_ERROR(
+      ParseRestartPolicy(
+          absl::StrCat(restart.name.empty() ? "no" : restart.name, ":", restart.max_retries))
+          .status());
+  if (options.auto_remove && !restart.IsNone()) {
+    return absl::InvalidArgumentError(
+        "conflicting options: cannot specify both --restart and --rm");
+  }
+  config.restart_policy = restart;
   return absl::OkStatus();
 }
 

@@ -34,6 +34,15 @@ ContainerState UndoDeadCommitUnlocked(Runtime& runtime, ContainerState state);
 // is not running") if the record says otherwise or the process is gone.
 absl::StatusOr<UniqueFd> OpenRunningInit(Host& host, const ContainerState& state);
 
+// A user's stop, kill or rm -f of the active container `id` (restart.cc): recorded under its
+// lock as Docker's HasBeenManuallyStopped and, with `cancel`, as the end of the restart policy
+// for the current run (Docker's ExitOnNext); a monitor waiting out a back-off is then told to
+// end (SIGTERM). Returns the record as saved.
+absl::StatusOr<ContainerState> RecordUserStop(Runtime& runtime, const std::string& id, bool cancel);
+
+// FailedPrecondition with Docker's message if the container waits to be restarted.
+absl::Status RefuseRestarting(const ContainerState& state);
+
 }  // namespace mydocker
 
 #endif  // MYDOCKER_CONTAINER_CONTAINER_INTERNAL_H_

@@ -285,6 +285,7 @@ absl::StatusOr<int> Container::Exec(const ExecOptions& options) {
     return absl::InvalidArgumentError("exec needs a command");
   }
   MYDOCKER_ASSIGN_OR_RETURN(ContainerState state, State());
+  MYDOCKER_RETURN_IF_ERROR(RefuseRestarting(state));
   if (state.status == ContainerStatus::kPaused) {
     return absl::FailedPreconditionError(
         absl::StrCat("container ", ShortId(id_), " is paused, unpause the container before exec"));

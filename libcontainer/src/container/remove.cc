@@ -15,9 +15,13 @@ absl::Status Container::Remove(bool force, bool remove_volumes) {
   MYDOCKER_ASSIGN_OR_RETURN(ContainerState state, State());
   if (!state.CanRemove()) {
     if (!force) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("cannot remove running container ", ShortId(id_),
-                       ": stop the container before removing or force remove"));
+      return absl::FailedPreconditionError(absl::StrCat(
+          "cannot remove ", state.status == ContainerStatus::kRestarting ? "restarting" : "running",
+          " container ", ShortId(id_), ": stop the container before removing or force remove"));
+    }
+    // Not restarted: a monitor waiting to restart it ends now rather than after its wait.
+    if (auto marked = RecordUserStop(*runtime_, id_, /*cancel=*/true); marked.ok()) {
+      state = *marked;
     }
     if (auto init = runtime_->host().OpenProcess(state.init); init.ok()) {
       runtime_->host().SignalProcess(init->get(), SIGKILL).IgnoreError();

@@ -14,6 +14,7 @@ namespace mydocker {
 namespace {
 
 absl::Status RequireActive(const ContainerState& state, const std::string& id) {
+  MYDOCKER_RETURN_IF_ERROR(RefuseRestarting(state));
   if (state.IsActive()) return absl::OkStatus();
   return absl::FailedPreconditionError(absl::StrCat("container ", ShortId(id), " is not running"));
 }
@@ -82,7 +83,7 @@ absl::Status Container::Update(const LinuxResources& resources) {
         *swap, "; update the memory+swap limit (--memory-swap) at the same time"));
   }
   MYDOCKER_RETURN_IF_ERROR(runtime_->cgroups().Validate(merged));
-  if (state.IsActive()) {
+  if (state.HasProcess()) {  // else (stopped, or waiting to restart) from the next start on
     LinuxResources live = resources;
     // Memory and memory+swap are written together: a new memory+swap limit with the memory
     // limit it is measured against, and a new memory limit with the memory+swap limit it must

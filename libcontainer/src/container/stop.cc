@@ -11,8 +11,27 @@
 
 namespace mydocker {
 
+namespace {
+
+// Docker's rule (daemon killWithSignal): a kill ends the restart policy's current run when it
+// is a SIGKILL or the container's stop signal, or when the container has no stop signal set.
+bool KillEndsPolicy(const ContainerConfig& config, int signal) {
+  if (config.stop_signal.empty() || signal == SIGKILL) return true;
+  absl::StatusOr<int> stop = ParseSignal(config.stop_signal);
+  return stop.ok() && *stop == signal;
+}
+
+}  // namespace
+
 absl::Status Container::Kill(int signal) {
   MYDOCKER_ASSIGN_OR_RETURN(ContainerState state, State());
+  if (state.IsActive()) {
+    MYDOCKER_ASSIGN_OR_RETURN(ContainerConfig config, Config());
+    MYDOCKER_ASSIGN_OR_RETURN(state,
+                              RecordUserStop(*runtime_, id_, KillEndsPolicy(config, signal)));
+    // Waiting to restart: the mark is all there is to do (Docker's kill does the same).
+    if (state.status == ContainerStatus::kRestarting) return absl::OkStatus();
+  }
   MYDOCKER_ASSIGN_OR_RETURN(UniqueFd init, OpenRunningInit(runtime_->host(), state));
   return Annotate(runtime_->host().SignalProcess(init.get(), signal),
                   absl::StrCat("kill container ", ShortId(id_)));
@@ -21,6 +40,9 @@ absl::Status Container::Kill(int signal) {
 absl::Status Container::Stop(absl::Duration timeout, int signal) {
   MYDOCKER_ASSIGN_OR_RETURN(ContainerState state, State());
   if (!state.IsActive()) return absl::OkStatus();
+  // Not restarted after this, whatever its policy; a monitor waiting to restart it ends.
+  MYDOCKER_ASSIGN_OR_RETURN(state, RecordUserStop(*runtime_, id_, /*cancel=*/true));
+  if (!state.IsActive()) return absl::OkStatus();
   // A frozen process cannot act on SIGTERM (nor die of SIGKILL on cgroup v1): thaw it first.
   if (state.status == ContainerStatus::kPaused) {
     absl::Status thawed = Unpause();
@@ -28,7 +50,7 @@ absl::Status Container::Stop(absl::Duration timeout, int signal) {
   }
   auto init = runtime_->host().OpenProcess(state.init);
   auto monitor = runtime_->host().OpenProcess(state.monitor);
-  if (init.ok()) {
+  if (init.ok() && state.HasProcess()) {
     // A paused container cannot act on SIGTERM; it still dies of SIGKILL.
     if (runtime_->host().SignalProcess(init->get(), signal).ok() &&
         !runtime_->host().WaitProcess(init->get(), runtime_->host().Now() + timeout)) {

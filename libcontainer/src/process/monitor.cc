@@ -36,6 +36,7 @@
 #include "process/log_writer.h"
 #include "process/monitor_decisions.h"
 #include "process/protocol.h"
+#include "process/restart_policy.h"
 #include "process/sealed_exe.h"
 #include "process/stdio_relay.h"
 #include "security/seccomp.h"
@@ -154,8 +155,19 @@ class Monitor {
   // The attach socket, once the container runs (failure only means no later attach).
   void ListenForAttach();
   void Relay(int from, int to, absl::string_view stream, bool* open);
-  void Finish();
   void ReleaseNetworksInBackground(int lock_fd);
+  // Records the end; returns the wait before the restart policy starts the process again.
+  std::optional<absl::Duration> Finish();
+  // Sets `record` (the end as recorded) waiting to restart if the policy says so.
+  std::optional<absl::Duration> PlanRestart(ContainerState& record);
+  // Waits out the back-off; false if a signal (a user's stop, rm -f) ended the policy.
+  bool AwaitRestart(absl::Duration delay);
+  // Records a container that waited to restart as stopped (its policy ended meanwhile).
+  void EndRestartWait();
+  // One start and run of the process; the restart policy's wait, if any, after it.
+  std::optional<absl::Duration> RunOnce();
+  // Forgets the last run's process and descriptors before the next.
+  void ResetRun();
   void Tell(ControlType type, int value, absl::string_view text = {});
 
   MonitorRequest request_;
@@ -198,6 +210,9 @@ class Monitor {
   bool client_out_ok_ = true;
   bool owns_start_ = false;
   bool trim_pending_ = false;
+  bool start_failed_ = false;  // the user's start failed
+  bool restarting_ = false;    // this start is the restart policy's, not a user's
+  RestartBackoff backoff_;
 };
 
 void Monitor::Tell(ControlType type, int value, absl::string_view text) {
@@ -213,7 +228,11 @@ absl::Status Monitor::Prepare() {
   MYDOCKER_ASSIGN_OR_RETURN(FileLock lock, store_->Lock(request_.id));
   lock_.emplace(std::move(lock));
   MYDOCKER_ASSIGN_OR_RETURN(state_, store_->LoadState(request_.id));
-  if (state_.IsActive() && state_.init.Alive()) {
+  if (restarting_ && (state_.status != ContainerStatus::kRestarting || state_.restart_cancelled)) {
+    return absl::CancelledError("the restart policy was ended");  // stop or rm -f meanwhile
+  }
+  if ((state_.HasProcess() && state_.init.Alive()) ||
+      (!restarting_ && state_.status == ContainerStatus::kRestarting && state_.monitor.Alive())) {
     return absl::FailedPreconditionError(
         absl::StrCat("container ", state_.id.substr(0, 12), " is already running"));
   }
@@ -386,6 +405,11 @@ absl::Status Monitor::RecordStarted() {
   state_.oom_killed = false;
   state_.error.clear();
   state_.restarting = ProcessRef{};
+  if (!restarting_) {  // a user's start: the policy begins anew (Docker resets the same)
+    state_.restart_count = 0;
+    state_.manually_stopped = false;
+    state_.restart_cancelled = false;
+  }
   state_.init = {init_pid_, ProcessStartTime(init_pid_).value_or(0)};
   state_.monitor = {::getpid(), ProcessStartTime(::getpid()).value_or(0)};
   MYDOCKER_RETURN_IF_ERROR(store_->SaveState(state_));
@@ -601,7 +625,7 @@ void Monitor::ReleaseNetworksInBackground(int lock_fd) {
   ::_exit(0);
 }
 
-void Monitor::Finish() {
+std::optional<absl::Duration> Monitor::Finish() {
   // On a full disk the reserve is the room to record the end and the output not yet logged.
   // (The reserve is four times what the log keeps, so the record still fits after it.)
   ::unlink(ReservePath(dir_).c_str());
@@ -613,10 +637,13 @@ void Monitor::Finish() {
     auto stats = cgroups_->Stats(state_.cgroup_path);
     oom = stats.ok() && stats->oom_kills > 0;
   }
+  // Released between runs too: a restart sets the container up again as a start does (the
+  // rootfs' upper layer, the addresses, the cgroup's path and the log are the container's).
   ReleaseResources(RealHost(), *cgroups_, dir_, state_, /*networks=*/false).IgnoreError();
   ReleaseNetworksInBackground(lock.ok() ? lock->fd() : -1);
   bool removed = false;
   std::string trash;
+  std::optional<absl::Duration> restart;
   // Without the lock (its file cannot be opened, say) the end is still recorded: the record is
   // replaced atomically, and an unrecorded end would leave "running" for reconciliation to
   // turn into an unknown exit code.
@@ -628,6 +655,7 @@ void Monitor::Finish() {
                                      /*anonymous_volumes=*/true, &trash)
                     .ok();
     } else {
+      if (lock.ok()) restart = PlanRestart(outcome.record);
       store_->SaveState(outcome.record).IgnoreError();
     }
   }
@@ -638,6 +666,87 @@ void Monitor::Finish() {
   // holds the lock on the directory while it does, and a remover that dies half-way leaves
   // trash that the next Purge deletes.
   if (removed) store_->Purge(trash).IgnoreError();
+  return restart;
+}
+
+std::optional<absl::Duration> Monitor::PlanRestart(ContainerState& record) {
+  // Read again: `update --restart` may have changed the policy since the start.
+  absl::StatusOr<ContainerConfig> config = store_->LoadConfig(request_.id);
+  if (!config.ok()) return std::nullopt;
+  std::optional<absl::Duration> delay = DecideRestart(
+      config->restart_policy, record, record.exit_code, absl::Now() - state_.started, backoff_);
+  if (!delay) return std::nullopt;
+  record.status = ContainerStatus::kRestarting;
+  record.restart_count++;
+  record.init = ProcessRef{};
+  return delay;
+}
+
+bool Monitor::AwaitRestart(absl::Duration delay) {
+  const absl::Time deadline = absl::Now() + delay;
+  for (;;) {
+    int left = static_cast<int>(absl::ToInt64Milliseconds(deadline - absl::Now()));
+    if (left <= 0) return true;
+    struct pollfd p = {signal_fd_.get(), POLLIN, 0};
+    if (::poll(&p, 1, left) <= 0) continue;
+    struct signalfd_siginfo si;
+    if (::read(signal_fd_.get(), &si, sizeof si) != sizeof si) continue;
+    if (si.ssi_signo == SIGCHLD) {
+      while (::waitpid(-1, nullptr, WNOHANG) > 0) {
+      }
+      continue;
+    }
+    return false;  // SIGTERM from a user's stop or rm -f, or the host shutting down
+  }
+}
+
+void Monitor::EndRestartWait() {
+  auto lock = store_->Lock(request_.id);
+  absl::StatusOr<ContainerState> record = store_->LoadState(request_.id);
+  if (!lock.ok() || !record.ok() || record->status != ContainerStatus::kRestarting) return;
+  record->status = ContainerStatus::kStopped;
+  store_->SaveState(*record).IgnoreError();
+}
+
+void Monitor::ResetRun() {
+  // The client heard the first end (as Docker's `run` returns it); later runs are detached.
+  if (client_connected_) DetachClient();
+  request_.attach = false;
+  request_.relay_stdin = false;
+  restarting_ = true;
+  init_pid_ = -1;
+  init_exited_ = false;
+  wait_status_ = 0;
+  stdin_ = InputPump();
+  stdin_w_.reset();
+  stdout_r_.reset();
+  stderr_r_.reset();
+  terminal_.reset();
+  owns_start_ = false;
+}
+
+std::optional<absl::Duration> Monitor::RunOnce() {
+  absl::Status status = Prepare();
+  if (status.ok()) status = StartInit();
+  if (status.ok()) status = RecordStarted();
+  if (!status.ok()) {
+    if (absl::IsCancelled(status)) {
+      lock_.reset();
+      EndRestartWait();
+    }
+    FailStart(status);
+    start_failed_ = !restarting_;
+    return std::nullopt;
+  }
+  if (!restarting_) trim_pending_ = true;  // done by Loop() kTrimAfter from now, or on detach
+  ListenForAttach();  // before the client hears of the start: `run -d` then `attach` works
+  Tell(ControlType::kStarted, init_pid_);
+  Loop();
+  if (!init_exited_) {  // gave up draining; make sure init is gone before recording
+    absl::StatusOr<int> status = init_.KillAndWait();
+    if (status.ok()) wait_status_ = *status;
+  }
+  return Finish();
 }
 
 int Monitor::Run() {
@@ -649,23 +758,17 @@ int Monitor::Run() {
   ::sigprocmask(SIG_BLOCK, &mask, nullptr);
   signal_fd_.reset(::signalfd(-1, &mask, SFD_CLOEXEC));
 
-  absl::Status status = Prepare();
-  if (status.ok()) status = StartInit();
-  if (status.ok()) status = RecordStarted();
-  if (!status.ok()) {
-    FailStart(status);
-    return 1;
+  // The restart policy's loop: the monitor stays the container's for as long as it restarts.
+  std::optional<absl::Duration> delay = RunOnce();
+  while (delay.has_value()) {
+    ResetRun();
+    if (!AwaitRestart(*delay)) {
+      EndRestartWait();
+      break;
+    }
+    delay = RunOnce();
   }
-  trim_pending_ = true;  // done by Loop() kTrimAfter from now, or by DetachClient if sooner
-  ListenForAttach();     // before the client hears of the start: `run -d` then `attach` works
-  Tell(ControlType::kStarted, init_pid_);
-  Loop();
-  if (!init_exited_) {  // gave up draining; make sure init is gone before recording
-    absl::StatusOr<int> status = init_.KillAndWait();
-    if (status.ok()) wait_status_ = *status;
-  }
-  Finish();
-  return 0;
+  return start_failed_ ? 1 : 0;
 }
 
 }  // namespace

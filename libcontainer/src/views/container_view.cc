@@ -21,6 +21,8 @@ void WriteState(json::Writer& w, const ContainerState& s) {
   w.Bool(s.IsActive());
   json::Key(w, "Paused");
   w.Bool(s.status == ContainerStatus::kPaused);
+  json::Key(w, "Restarting");
+  w.Bool(s.status == ContainerStatus::kRestarting);
   json::Key(w, "OOMKilled");
   w.Bool(s.oom_killed);
   json::Key(w, "Pid");
@@ -58,6 +60,11 @@ void WriteHostConfig(json::Writer& w, const ContainerState& s, const ContainerCo
   KeyString(w, "CgroupPath", s.cgroup_path);
   json::Key(w, "AutoRemove");
   w.Bool(s.auto_remove);
+  json::Key(w, "RestartPolicy");
+  w.StartObject();
+  KeyString(w, "Name", FormatRestartPolicy({c.restart_policy.name, 0}));
+  json::KeyInt(w, "MaximumRetryCount", c.restart_policy.max_retries);
+  w.EndObject();
   w.EndObject();
 }
 
@@ -180,10 +187,12 @@ std::string StatusText(const ContainerState& s, absl::Time now) {
       return absl::StrCat("Up ", HumanDuration(now - s.started));
     case ContainerStatus::kPaused:
       return absl::StrCat("Up ", HumanDuration(now - s.started), " (Paused)");
-    case ContainerStatus::kStopped: {
+    case ContainerStatus::kStopped:
+    case ContainerStatus::kRestarting: {
       std::string code = s.exit_code ? absl::StrCat(*s.exit_code) : "unknown";
-      if (s.finished == absl::InfinitePast()) return absl::StrCat("Exited (", code, ")");
-      return absl::StrCat("Exited (", code, ") ", HumanDuration(now - s.finished), " ago");
+      const char* what = s.status == ContainerStatus::kStopped ? "Exited (" : "Restarting (";
+      if (s.finished == absl::InfinitePast()) return absl::StrCat(what, code, ")");
+      return absl::StrCat(what, code, ") ", HumanDuration(now - s.finished), " ago");
     }
     case ContainerStatus::kCreated:
       return "Created";
@@ -205,6 +214,7 @@ std::string ContainerInspect(const ContainerState& s, const ContainerConfig& c, 
                               : std::vector<std::string>(args.begin() + 1, args.end()));
   WriteState(w, s);
   KeyString(w, "Image", s.image_id);
+  json::KeyInt(w, "RestartCount", s.restart_count);
   KeyString(w, "LogPath", s.log_path);
   KeyString(w, "Name", absl::StrCat("/", s.name));
   WriteHostConfig(w, s, c);

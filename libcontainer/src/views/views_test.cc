@@ -63,6 +63,10 @@ TEST(ViewsTest, StatusTextLikeDockerPs) {
   EXPECT_EQ(StatusText(s, now), "Exited (3) 5 seconds ago");
   s.exit_code.reset();
   EXPECT_EQ(StatusText(s, now), "Exited (unknown) 5 seconds ago");
+  s.status = ContainerStatus::kRestarting;
+  s.exit_code = 1;
+  EXPECT_EQ(StatusText(s, now), "Restarting (1) 5 seconds ago");
+  EXPECT_EQ(StatusName(ContainerStatus::kRestarting), "restarting");
   s.status = ContainerStatus::kPaused;
   EXPECT_EQ(StatusText(s, s.started + absl::Minutes(5)), "Up 5 minutes (Paused)");
   s.status = ContainerStatus::kCreated;
@@ -90,6 +94,23 @@ TEST(ViewsTest, ContainerInspectHasDockersFields) {
   EXPECT_STREQ(doc["Config"]["Image"].GetString(), "busybox:latest");
   EXPECT_TRUE(doc["Spec"].IsObject());
   EXPECT_STREQ(doc["Spec"]["hostname"].GetString(), "abc");
+}
+
+TEST(ViewsTest, InspectShowsTheRestartPolicyAndCount) {
+  ContainerState s = StoppedState();
+  s.status = ContainerStatus::kRestarting;
+  s.restart_count = 4;
+  ContainerConfig c = SomeConfig();
+  c.restart_policy = {"on-failure", 5};
+  rapidjson::Document doc = ParseView(ContainerInspect(s, c));
+  EXPECT_EQ(doc["RestartCount"].GetInt(), 4);
+  EXPECT_STREQ(doc["State"]["Status"].GetString(), "restarting");
+  EXPECT_TRUE(doc["State"]["Restarting"].GetBool());
+  EXPECT_TRUE(doc["State"]["Running"].GetBool());  // as Docker has it
+  EXPECT_STREQ(doc["HostConfig"]["RestartPolicy"]["Name"].GetString(), "on-failure");
+  EXPECT_EQ(doc["HostConfig"]["RestartPolicy"]["MaximumRetryCount"].GetInt(), 5);
+  doc = ParseView(ContainerInspect(StoppedState(), SomeConfig()));
+  EXPECT_STREQ(doc["HostConfig"]["RestartPolicy"]["Name"].GetString(), "no");
 }
 
 TEST(ViewsTest, UnknownExitCodeIsNull) {
