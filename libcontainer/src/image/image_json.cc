@@ -359,6 +359,10 @@ void AddKeys(rapidjson::Value& object, const std::vector<std::string>& keys,
 
 absl::StatusOr<std::string> ApplyCommitConfig(absl::string_view config_json,
                                               const CommitConfig& config) {
+  bool run_fields = config.env || config.cmd || config.entrypoint || config.working_dir ||
+                    config.user || config.stop_signal || !config.exposed_ports.empty() ||
+                    !config.volumes.empty() || !config.labels.empty();
+  if (!run_fields && config.author.empty()) return std::string(config_json);  // the same bytes
   rapidjson::Document doc;
   MYDOCKER_RETURN_IF_ERROR(ParseDocument(doc, config_json, "image config"));
   auto& a = doc.GetAllocator();
