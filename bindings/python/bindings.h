@@ -79,6 +79,8 @@ void RegisterProcessInfo(pybind11::module_& m);
 void RegisterImages(pybind11::module_& m);
 void RegisterLogStream(pybind11::module_& m);
 void RegisterContainer(pybind11::module_& m);
+// Container's cp, export, diff and commit methods; in container_files.cc.
+void DefineContainerFiles(pybind11::class_<PyContainer>& cls);
 void RegisterContainers(pybind11::module_& m);
 void RegisterRuntime(pybind11::module_& m);
 // After RegisterContainer: adds connect(), disconnect() and networks to Container.

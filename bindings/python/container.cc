@@ -177,11 +177,11 @@ py::object Inspect(PyContainer& c) {
 }  // namespace
 
 void RegisterContainer(py::module_& m) {
-  py::class_<PyContainer>(m, "Container",
-                          "A container of a Runtime. Properties read the container's record "
-                          "afresh on every access. Used in a with block, the container is "
-                          "removed (forcibly) when the block ends.")
-      .def_property_readonly("id", &PyContainer::id, "The full id: 64 hex digits.")
+  py::class_<PyContainer> cls(m, "Container",
+                              "A container of a Runtime. Properties read the container's record "
+                              "afresh on every access. Used in a with block, the container is "
+                              "removed (forcibly) when the block ends.");
+  cls.def_property_readonly("id", &PyContainer::id, "The full id: 64 hex digits.")
       .def_property_readonly(
           "short_id", [](PyContainer& c) { return ShortId(c.id()); },
           "The first 12 digits of the id.")
@@ -318,6 +318,7 @@ refused value (no limit is changed then) or when no limit is given.)doc")
       .def("__repr__", [](const PyContainer& c) {
         return absl::StrCat("<Container ", ShortId(c.id()), " name=", c.cached_name(), ">");
       });
+  DefineContainerFiles(cls);
 }
 
 }  // namespace mydocker::python

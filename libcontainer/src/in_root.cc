@@ -11,12 +11,19 @@
 
 namespace mydocker {
 
-absl::StatusOr<UniqueFd> OpenInRoot(int root_fd, const std::string& path) {
+absl::StatusOr<UniqueFd> OpenPathInRoot(int root_fd, const std::string& path, int flags) {
   struct open_how how = {};
-  how.flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY;
+  how.flags = static_cast<uint64_t>(flags | O_CLOEXEC);
   how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
-  UniqueFd fd(static_cast<int>(::syscall(SYS_openat2, root_fd, path.c_str(), &how, sizeof how)));
+  const char* name = path.empty() ? "." : path.c_str();
+  UniqueFd fd(static_cast<int>(::syscall(SYS_openat2, root_fd, name, &how, sizeof how)));
   if (!fd) return LastErrnoError(absl::StrCat("open ", path));
+  return fd;
+}
+
+absl::StatusOr<UniqueFd> OpenInRoot(int root_fd, const std::string& path) {
+  MYDOCKER_ASSIGN_OR_RETURN(UniqueFd fd,
+                            OpenPathInRoot(root_fd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY));
   struct stat st;
   if (::fstat(fd.get(), &st) != 0) return LastErrnoError(absl::StrCat("stat ", path));
   if (!S_ISREG(st.st_mode)) {

@@ -17,6 +17,11 @@ namespace mydocker {
 // NotFound if missing, InvalidArgument if not a regular file.
 absl::StatusOr<UniqueFd> OpenInRoot(int root_fd, const std::string& path);
 
+// Opens `path` inside the root with `flags` (O_PATH, O_DIRECTORY, O_NOFOLLOW for the last
+// component...): every symlink on the way, absolute or "..", stays inside the root; magic links
+// are refused. Errors keep the errno's code (NotFound for ENOENT).
+absl::StatusOr<UniqueFd> OpenPathInRoot(int root_fd, const std::string& path, int flags);
+
 // Reads at most `max_size` bytes of `path`; InvalidArgument if the file is larger.
 absl::StatusOr<std::string> ReadInRoot(int root_fd, const std::string& path, size_t max_size);
 

@@ -52,7 +52,7 @@ def test_flags_after_the_image_belong_to_the_command(runtime):
 @pytest.mark.parametrize("command,stderr", [
     ("pss", "mydocker: 'pss' is not a mydocker command.\nDid you mean this?\n\tps\n"
             "See 'mydocker --help'\n"),
-    ("cp", "mydocker: 'cp' is not a mydocker command.\nSee 'mydocker --help'\n"),
+    ("frobnicate", "mydocker: 'frobnicate' is not a mydocker command.\nSee 'mydocker --help'\n"),
 ])
 def test_unknown_command(runtime, command, stderr):
     refused(runtime, [command, "a", "b"], stderr)

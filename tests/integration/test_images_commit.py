@@ -25,10 +25,16 @@ def test_commit_stopped_container(runtime, tmp_path):
     r = runtime.md("run", "--rm", "snap:v1", "sh", "-c",
                    "ls /data; ls /opaque; test -e /etc/group || echo group-gone", check=True)
     assert r.stdout == "new\nq\ngroup-gone\n"
-    # The image's defaults carry over; the new layer is on top of the three of the image.
-    r = runtime.md("run", "--rm", "snap:v1", check=True)
-    assert r.stdout.startswith("hello\n/work\n1234\n")
+    # As Docker's: the image records the container's configuration (its command, its -u, the
+    # Env and WorkingDir it ran with, the image's own ports); the new layer is on top of the
+    # three of the image.
+    r = runtime.md("run", "--rm", "snap:v1", "sh", "-c", "echo $GREETING; pwd; id -u", check=True)
+    assert r.stdout == "hello\n/work\n0\n"
     info = json.loads(runtime.md("image", "inspect", "snap:v1", check=True).stdout)[0]
+    assert info["Config"]["Cmd"] == ["sh", "-c", script]
+    assert info["Config"]["User"] == "0:0" and info["Config"]["WorkingDir"] == "/work"
+    assert "GREETING=hello" in info["Config"]["Env"]
+    assert "8080/tcp" in info["Config"]["ExposedPorts"]
     assert info["Id"] == new_id
     assert len(info["RootFS"]["Layers"]) == 4
     lines = runtime.md("history", "snap:v1", check=True).stdout.splitlines()

@@ -1,10 +1,17 @@
 #include "cli_util.h"
 
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <iostream>
 #include <memory>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "mydocker/status_macros.h"
+#include "mydocker/unique_fd.h"
 
 namespace mydocker::cli {
 
@@ -74,6 +81,24 @@ CLI::App* AddContainersCommandWithTimeout(
                   "Seconds to wait before killing (default: the container's --stop-timeout, 10)")
       ->check(CLI::NonNegativeNumber);
   return cmd;
+}
+
+absl::Status WriteArchive(const std::string& output, const std::string& on_terminal,
+                          const std::function<absl::Status(int)>& write) {
+  if (output.empty()) {
+    if (::isatty(STDOUT_FILENO)) return absl::InvalidArgumentError(on_terminal);
+    return write(STDOUT_FILENO);
+  }
+  std::string temp = output + ".tmp-XXXXXX";
+  UniqueFd fd(::mkostemp(temp.data(), O_CLOEXEC));
+  if (!fd) return LastErrnoError(absl::StrCat("create ", output));
+  absl::Status status = write(fd.get());
+  if (status.ok() && ::fchmod(fd.get(), 0644) != 0) status = LastErrnoError("chmod " + temp);
+  if (status.ok() && ::rename(temp.c_str(), output.c_str()) != 0) {
+    status = LastErrnoError(absl::StrCat("rename ", temp, " to ", output));
+  }
+  if (!status.ok()) ::unlink(temp.c_str());
+  return status;
 }
 
 }  // namespace mydocker::cli

@@ -32,6 +32,12 @@ CLI::App* AddContainersCommand(CLI::App& app, Context& ctx, const std::string& n
                                std::function<absl::Status(Container&)> action,
                                std::function<absl::Status()> check = nullptr);
 
+// Writes an archive with `write`: into `output` through a file beside it renamed into place
+// (a failure leaves nothing under that name), or, when `output` is empty, to stdout unless that
+// is a terminal (InvalidArgument `on_terminal` then). save and export.
+absl::Status WriteArchive(const std::string& output, const std::string& on_terminal,
+                          const std::function<absl::Status(int)>& write);
+
 // The container `ref` names, or nullptr after failing `ctx` (status 1).
 std::unique_ptr<Container> GetContainerOrFail(Context& ctx, const std::string& ref);
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "cli_util.h"
 #include "commands.h"
 #include "mydocker/status_macros.h"
 #include "mydocker/unique_fd.h"
@@ -22,33 +23,13 @@ struct SaveFlags {
   std::vector<std::string> images;
 };
 
-// Writes to a temporary file beside the output and renames it into place, so a failed save
-// never leaves a truncated archive under the name asked for.
-absl::Status SaveToFile(Runtime& rt, const SaveFlags& flags) {
-  std::string temp = flags.output + ".tmp-XXXXXX";
-  UniqueFd fd(::mkostemp(temp.data(), O_CLOEXEC));
-  if (!fd) return LastErrnoError(absl::StrCat("create ", flags.output));
-  absl::Status status = rt.images().Save(flags.images, fd.get());
-  if (status.ok() && ::fchmod(fd.get(), 0644) != 0) status = LastErrnoError("chmod " + temp);
-  if (status.ok() && ::rename(temp.c_str(), flags.output.c_str()) != 0) {
-    status = LastErrnoError(absl::StrCat("rename ", temp, " to ", flags.output));
-  }
-  if (!status.ok()) ::unlink(temp.c_str());
-  return status;
-}
-
 int Save(Context& ctx, const SaveFlags& flags) {
   Runtime* rt = ctx.OpenRuntime();
   if (rt == nullptr) return ctx.exit_code;
-  absl::Status status;
-  if (!flags.output.empty()) {
-    status = SaveToFile(*rt, flags);
-  } else if (::isatty(STDOUT_FILENO)) {
-    status = absl::InvalidArgumentError(
-        "refusing to write an archive to a terminal: use -o FILE or redirect the output");
-  } else {
-    status = rt->images().Save(flags.images, STDOUT_FILENO);
-  }
+  absl::Status status =
+      WriteArchive(flags.output,
+                   "refusing to write an archive to a terminal: use -o FILE or redirect the output",
+                   [&](int fd) { return rt->images().Save(flags.images, fd); });
   if (!status.ok()) ctx.Fail(status, 1);
   return ctx.exit_code;
 }

@@ -63,6 +63,10 @@ void RegisterUpdate(CLI::App& app, Context& ctx);
 void RegisterPause(CLI::App& app, Context& ctx);
 void RegisterUnpause(CLI::App& app, Context& ctx);
 void RegisterTop(CLI::App& app, Context& ctx);
+void RegisterCp(CLI::App& app, Context& ctx);
+void RegisterDiff(CLI::App& app, Context& ctx);
+void RegisterExport(CLI::App& app, Context& ctx);
+void RegisterImport(CLI::App& app, Context& ctx);  // top-level twin of image import
 
 }  // namespace mydocker::cli
 

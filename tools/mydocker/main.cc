@@ -45,6 +45,10 @@ int main(int argc, char** argv) {
   mydocker::cli::RegisterUnpause(app, ctx);
   mydocker::cli::RegisterTop(app, ctx);
   mydocker::cli::RegisterLogin(app, ctx);
+  mydocker::cli::RegisterCp(app, ctx);
+  mydocker::cli::RegisterDiff(app, ctx);
+  mydocker::cli::RegisterExport(app, ctx);
+  mydocker::cli::RegisterImport(app, ctx);
 
   // Unknown commands and flags are refused before CLI11 parses (and before anything is created).
   mydocker::cli::Preparsed pre = mydocker::cli::Preparse(app, {argv, argv + argc});

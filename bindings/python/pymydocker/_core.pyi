@@ -150,6 +150,19 @@ class Container:
         """Renames the container. Raises Conflict if new_name is in use."""
     def top(self) -> list[ProcessInfo]:
         """The processes of the running container. Raises Conflict unless it runs."""
+    def get_archive(self, path: str, *, follow_link: bool = False,
+                    fd: Optional[int] = None) -> Optional[bytes]:
+        """`cp` out: `path` as an uncompressed tar (bytes, or written to fd)."""
+    def put_archive(self, path: str, data: Union[bytes, bytearray, memoryview, int, Any], *,
+                    keep_owner: bool = False) -> None:
+        """`cp` in: a tar (bytes, fd or file object) unpacked into the directory `path`."""
+    def export(self, *, fd: Optional[int] = None) -> Optional[bytes]:
+        """The container's root file system as an uncompressed tar (bytes, or written to fd)."""
+    def diff(self) -> list[dict[str, Any]]:
+        """Changes against the image: [{'Path': str, 'Kind': 0 changed | 1 added | 2 deleted}]."""
+    def commit(self, repository: str = "", *, message: str = "", author: str = "",
+               changes: Sequence[str] = (), pause: bool = True) -> Image:
+        """A new image of the container's changes and configuration, tagged `repository`."""
     def kill(self, signal: Union[int, str, _signal.Signals] = 9) -> None:
         """Sends a signal to the container's init process. Raises Conflict if not running."""
     def remove(self, *, force: bool = False, volumes: bool = False) -> None:

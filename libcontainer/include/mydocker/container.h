@@ -121,6 +121,27 @@ struct ExecOptions {
   int signal_fd = -1;
 };
 
+// A path inside a container, as `cp` looks at it first.
+struct ContainerPathStat {
+  std::string name;   // the base name
+  uint32_t mode = 0;  // st_mode: type and permissions
+  int64_t size = 0;
+  std::string link_target;  // for a symlink
+};
+
+struct CopyFromOptions {
+  std::string path;          // inside the container
+  bool follow_link = false;  // -L: a symlink at the end of `path` is followed
+  // The root entry's name in the stream; empty: the base name of `path` (its contents only if
+  // it ends in "/."); "." : a directory's contents only.
+  std::string name;
+};
+
+struct CopyToOptions {
+  std::string path;         // an existing directory inside the container
+  bool keep_owner = false;  // -a: the archive's owners; else root (0:0), as Docker
+};
+
 // A live connection to the monitor of a started container. Destroying it detaches: the
 // container goes on under its monitor.
 class Attachment {
@@ -201,6 +222,18 @@ class Container {
   absl::Status Logs(const LogOptions& options, const LogSink& sink) const;
 
   absl::Status Rename(absl::string_view new_name);
+
+  // `cp`. Paths are resolved inside the container's root (a symlink in it never leads out), in
+  // a running container's mount view (its volumes included), or in a stopped one's overlay.
+  // NotFound with Docker's message ("Could not find the file P in container C") when missing.
+  // StatPath follows a symlink at the end of `path` only with `follow_link` (or a trailing "/").
+  absl::StatusOr<ContainerPathStat> StatPath(const std::string& path, bool follow_link) const;
+  // Writes `options.path` as an uncompressed tar stream to `out_fd` (not owned).
+  absl::Status CopyFrom(const CopyFromOptions& options, int out_fd) const;
+  // Unpacks the tar stream (plain or compressed) read from `in_fd` (not owned) into the
+  // directory `options.path`: entries replace files of the same name, directories merge.
+  // Absolute names, ".." and links out of the directory are refused.
+  absl::Status CopyTo(const CopyToOptions& options, int in_fd);
 
   // Freezes / thaws every process of the container (freezer cgroup); the record says paused.
   // FailedPrecondition unless running (Pause) or paused (Unpause).

@@ -11,7 +11,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -60,6 +62,27 @@ struct Image {
   std::vector<HistoryEntry> history;  // oldest first
 };
 
+// What `commit` (and `import`) record besides the layer, on top of the parent's config: the
+// container's configuration and the --change instructions. Absent fields keep the parent's.
+struct CommitConfig {
+  std::string comment;  // -m: the history entry's comment
+  std::string author;   // -a: the config's "author"
+  std::optional<std::vector<std::string>> env;
+  std::optional<std::vector<std::string>> cmd;
+  std::optional<std::vector<std::string>> entrypoint;
+  std::optional<std::string> working_dir;
+  std::optional<std::string> user;
+  std::optional<std::string> stop_signal;
+  std::vector<std::string> exposed_ports;     // added to the parent's: "80/tcp"
+  std::map<std::string, std::string> labels;  // added to (or replacing) the parent's
+  std::vector<std::string> volumes;           // added to the parent's
+};
+
+// Applies one Dockerfile instruction of `--change` to `config`: CMD, ENTRYPOINT (JSON or shell
+// form), ENV, EXPOSE, LABEL, USER, VOLUME, WORKDIR, STOPSIGNAL. InvalidArgument with Docker's
+// words for any other instruction (ONBUILD included) or a malformed one.
+absl::Status ApplyChange(absl::string_view instruction, CommitConfig* config);
+
 // Splits "name[:tag]" (tag defaults to "latest") and validates it like Docker.
 absl::StatusOr<std::pair<std::string, std::string>> ParseImageReference(absl::string_view ref);
 
@@ -71,6 +94,9 @@ class ImageStore {
   // Refuses entries that would escape the layer (absolute paths, "..", links pointing out);
   // a failed import leaves nothing behind.
   absl::StatusOr<Image> Import(const std::string& tar_path, absl::string_view ref);
+  // The same with `config` on an empty config (import -c/-m); `ref` may be empty (untagged).
+  absl::StatusOr<Image> Import(const std::string& tar_path, absl::string_view ref,
+                               const CommitConfig& config);
 
   // A new image: `parent`'s layers plus one made from `upper_dir`, a container's overlay upper
   // directory (its whiteouts become ".wh." entries in the layer's tar form), with the parent's
@@ -78,6 +104,9 @@ class ImageStore {
   // REQUIRES: nothing writes to `upper_dir` meanwhile (pause or stop the container).
   absl::StatusOr<Image> Commit(const Image& parent, const std::string& upper_dir,
                                absl::string_view ref, absl::string_view comment);
+  // The same recording `config` (Docker's commit of a container's configuration).
+  absl::StatusOr<Image> Commit(const Image& parent, const std::string& upper_dir,
+                               absl::string_view ref, const CommitConfig& config);
 
   // Loads the images of a `docker save` archive or of an OCI image layout (a directory, or a
   // tar of one; plain or compressed). Every digest is verified and every layer unpacked before

@@ -40,6 +40,15 @@ struct RuntimeOptions {
 // The default state root: $MYDOCKER_ROOT or /var/lib/mydocker.
 std::string DefaultRoot();
 
+// `commit`'s options (docker commit -a -c -m -p).
+struct CommitOptions {
+  std::string ref;                   // NAME[:TAG]; empty: untagged
+  std::string comment;               // -m
+  std::string author;                // -a
+  bool pause = true;                 // -p: freeze a running container meanwhile (Docker's default)
+  std::vector<std::string> changes;  // -c: Dockerfile instructions (see ApplyChange)
+};
+
 class Runtime {
  public:
   static absl::StatusOr<std::unique_ptr<Runtime>> Open(RuntimeOptions options = {});
@@ -79,6 +88,11 @@ class Runtime {
   // and the container stays recorded as paused.
   absl::StatusOr<Image> CommitContainer(absl::string_view container, absl::string_view ref,
                                         absl::string_view comment, std::string* warning = nullptr);
+  // The same with every option; the image records the container's configuration (Env, Cmd,
+  // Entrypoint, WorkingDir, User, StopSignal) and then the changes, as Docker does. Changes are
+  // validated before anything is done (InvalidArgument).
+  absl::StatusOr<Image> CommitContainer(absl::string_view container, const CommitOptions& options,
+                                        std::string* warning = nullptr);
 
   // Removes an image tag (see ImageStore::Remove); refused while a container uses the image
   // unless `force`.

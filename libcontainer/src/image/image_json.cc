@@ -327,6 +327,74 @@ absl::StatusOr<std::string> ExtendImageConfig(absl::string_view parent, absl::st
   return std::string(buffer.GetString(), buffer.GetSize());
 }
 
+namespace {
+
+// Sets `key` of `object` to `value`, replacing what was there.
+void SetMember(rapidjson::Value& object, const char* key, rapidjson::Value value,
+               rapidjson::Document::AllocatorType& a) {
+  object.RemoveMember(key);
+  object.AddMember(rapidjson::Value(key, a), value, a);
+}
+
+// The object `key` of `object`, made (empty) if missing or not an object.
+rapidjson::Value& ObjectMember(rapidjson::Value& object, const char* key,
+                               rapidjson::Document::AllocatorType& a) {
+  auto it = object.FindMember(key);
+  if (it == object.MemberEnd() || !it->value.IsObject()) {
+    SetMember(object, key, rapidjson::Value(rapidjson::kObjectType), a);
+    it = object.FindMember(key);
+  }
+  return it->value;
+}
+
+void AddKeys(rapidjson::Value& object, const std::vector<std::string>& keys,
+             rapidjson::Document::AllocatorType& a) {
+  for (const std::string& key : keys) {
+    object.RemoveMember(key.c_str());
+    object.AddMember(rapidjson::Value(key.c_str(), a), rapidjson::Value(rapidjson::kObjectType), a);
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> ApplyCommitConfig(absl::string_view config_json,
+                                              const CommitConfig& config) {
+  bool run_fields = config.env || config.cmd || config.entrypoint || config.working_dir ||
+                    config.user || config.stop_signal || !config.exposed_ports.empty() ||
+                    !config.volumes.empty() || !config.labels.empty();
+  if (!run_fields && config.author.empty()) return std::string(config_json);  // the same bytes
+  rapidjson::Document doc;
+  MYDOCKER_RETURN_IF_ERROR(ParseDocument(doc, config_json, "image config"));
+  auto& a = doc.GetAllocator();
+  auto str = [&a](absl::string_view s) {
+    return rapidjson::Value(s.data(), static_cast<rapidjson::SizeType>(s.size()), a);
+  };
+  auto strings = [&](const std::vector<std::string>& list) {
+    rapidjson::Value array(rapidjson::kArrayType);
+    for (const std::string& s : list) array.PushBack(str(s), a);
+    return array;
+  };
+  if (!config.author.empty()) SetMember(doc, "author", str(config.author), a);
+  rapidjson::Value& run = ObjectMember(doc, "config", a);
+  if (config.env) SetMember(run, "Env", strings(*config.env), a);
+  if (config.cmd) SetMember(run, "Cmd", strings(*config.cmd), a);
+  if (config.entrypoint) SetMember(run, "Entrypoint", strings(*config.entrypoint), a);
+  if (config.working_dir) SetMember(run, "WorkingDir", str(*config.working_dir), a);
+  if (config.user) SetMember(run, "User", str(*config.user), a);
+  if (config.stop_signal) SetMember(run, "StopSignal", str(*config.stop_signal), a);
+  if (!config.exposed_ports.empty())
+    AddKeys(ObjectMember(run, "ExposedPorts", a), config.exposed_ports, a);
+  if (!config.volumes.empty()) AddKeys(ObjectMember(run, "Volumes", a), config.volumes, a);
+  if (!config.labels.empty()) {
+    rapidjson::Value& labels = ObjectMember(run, "Labels", a);
+    for (const auto& [key, value] : config.labels) SetMember(labels, key.c_str(), str(value), a);
+  }
+  rapidjson::StringBuffer buffer;
+  JsonWriter w(buffer);
+  doc.Accept(w);
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
 std::string SerializeRepositories(const Repositories& repositories) {
   rapidjson::StringBuffer buffer;
   JsonWriter w(buffer);

@@ -55,6 +55,11 @@ absl::StatusOr<std::string> ExtendImageConfig(absl::string_view parent, absl::st
                                               absl::Time created, absl::string_view created_by,
                                               absl::string_view comment);
 
+// `config_json` with `config` applied (commit, import): the set fields replace those of "config",
+// ports, labels and volumes are added, "author" set when given.
+absl::StatusOr<std::string> ApplyCommitConfig(absl::string_view config_json,
+                                              const CommitConfig& config);
+
 // repositories.json: {"name:tag": "sha256:<hex>", ...}.
 using Repositories = std::map<std::string, std::string>;
 std::string SerializeRepositories(const Repositories& repositories);

@@ -198,7 +198,17 @@ absl::StatusOr<std::unique_ptr<ImageStore>> ImageStore::Open(const std::string& 
 }
 
 absl::StatusOr<Image> ImageStore::Import(const std::string& tar_path, absl::string_view ref) {
-  MYDOCKER_ASSIGN_OR_RETURN(auto name_tag, ParseImageReference(ref));
+  MYDOCKER_RETURN_IF_ERROR(ParseImageReference(ref).status());
+  return Import(tar_path, ref, CommitConfig{});
+}
+
+absl::StatusOr<Image> ImageStore::Import(const std::string& tar_path, absl::string_view ref,
+                                         const CommitConfig& changes) {
+  std::vector<std::string> tags;
+  if (!ref.empty()) {
+    MYDOCKER_ASSIGN_OR_RETURN(auto name_tag, ParseImageReference(ref));
+    tags.push_back(absl::StrCat(name_tag.first, ":", name_tag.second));
+  }
   UniqueFd fd(::open(tar_path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd) return LastErrnoError(absl::StrCat("open ", tar_path));
   std::vector<StagedLayer> layers;
@@ -207,19 +217,38 @@ absl::StatusOr<Image> ImageStore::Import(const std::string& tar_path, absl::stri
   draft.created = absl::Now();
   draft.layers = {layer.diff_id};
   draft.config.env = {kDefaultPath};
-  std::string config = SerializeImageConfig(draft, "imported from " + BaseName(tar_path));
+  std::string comment =
+      changes.comment.empty() ? "imported from " + BaseName(tar_path) : changes.comment;
+  CommitConfig config_changes = changes;
+  if (config_changes.env) {  // ENV on top of the default PATH, as a build's would be
+    std::vector<std::string> env = draft.config.env;
+    for (const std::string& e : *config_changes.env) {
+      if (e.rfind("PATH=", 0) == 0) env.clear();
+    }
+    env.insert(env.end(), config_changes.env->begin(), config_changes.env->end());
+    config_changes.env = env;
+  }
+  MYDOCKER_ASSIGN_OR_RETURN(
+      std::string config, ApplyCommitConfig(SerializeImageConfig(draft, comment), config_changes));
   Image image;
   MYDOCKER_RETURN_IF_ERROR(ParseImageConfig(config, &image, "new image config"));
   image.size = layer.size;
   layers.push_back(std::move(layer));
   image.id = Sha256Digest(config);
-  image.tags = {absl::StrCat(name_tag.first, ":", name_tag.second)};
+  image.tags = tags;
   MYDOCKER_RETURN_IF_ERROR(CommitImage(root_, layers, image, config));
   return image;
 }
 
 absl::StatusOr<Image> ImageStore::Commit(const Image& parent, const std::string& upper_dir,
                                          absl::string_view ref, absl::string_view comment) {
+  CommitConfig config;
+  config.comment = std::string(comment);
+  return Commit(parent, upper_dir, ref, config);
+}
+
+absl::StatusOr<Image> ImageStore::Commit(const Image& parent, const std::string& upper_dir,
+                                         absl::string_view ref, const CommitConfig& changes) {
   std::vector<std::string> tags;
   if (!ref.empty()) {
     MYDOCKER_ASSIGN_OR_RETURN(auto name_tag, ParseImageReference(ref));
@@ -237,9 +266,10 @@ absl::StatusOr<Image> ImageStore::Commit(const Image& parent, const std::string&
     MYDOCKER_RETURN_IF_ERROR(LayerPacker::Pack(upper_dir, out.get()));
   }
   MYDOCKER_ASSIGN_OR_RETURN(StagedLayer layer, StageWrittenLayer(std::move(temp)));
-  MYDOCKER_ASSIGN_OR_RETURN(
-      std::string config,
-      ExtendImageConfig(parent_config, layer.diff_id, absl::Now(), "mydocker commit", comment));
+  MYDOCKER_ASSIGN_OR_RETURN(std::string extended,
+                            ExtendImageConfig(parent_config, layer.diff_id, absl::Now(),
+                                              "mydocker commit", changes.comment));
+  MYDOCKER_ASSIGN_OR_RETURN(std::string config, ApplyCommitConfig(extended, changes));
   Image image;
   MYDOCKER_RETURN_IF_ERROR(ParseImageConfig(config, &image, "new image config"));
   image.id = Sha256Digest(config);

@@ -4,7 +4,9 @@
 #include <archive_entry.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -40,21 +42,27 @@ struct Frame {
 // the container made; its memory is the names of the directories on the current path.
 class Packer {
  public:
-  explicit Packer(struct archive* tar) : tar_(tar) {}
+  Packer(struct archive* tar, const PackOptions& options) : tar_(tar), options_(options) {}
   absl::Status PackTree(UniqueFd root);
+  absl::Status PackObject(int object_fd, const std::string& name);
 
  private:
   absl::Status Descend(UniqueFd sub, const std::string& path);
   absl::Status Climb();
-  // Packs one entry; a directory is returned open in `*sub`, to be walked next.
+  absl::Status Walk();
+  // Packs one entry (`dir_fd` itself when `name` is empty); a directory is returned open in
+  // `*sub`, to be walked next.
   absl::Status PackEntry(int dir_fd, const std::string& name, const std::string& path,
                          UniqueFd* sub);
   absl::Status WriteHeader(struct archive_entry* entry, const std::string& path);
   absl::Status WriteContent(int dir_fd, const std::string& name, const std::string& path,
                             const struct stat& expected);
   absl::Status WriteEmptyFile(const std::string& path, const struct stat& like);
+  absl::Status PackDirectory(int dir_fd, const std::string& name, const std::string& path,
+                             const struct stat& st, UniqueFd* sub);
 
   struct archive* tar_;
+  PackOptions options_;
   UniqueFd dir_;        // the directory of frames_.back()
   std::string prefix_;  // its path in the archive: "" or "a/b/"
   std::vector<Frame> frames_;
@@ -77,6 +85,35 @@ absl::StatusOr<std::vector<std::string>> SortedNames(int dir_fd, const std::stri
   ::closedir(dir);
   std::sort(names.begin(), names.end());
   return names;
+}
+
+// openat(dir_fd, name) without following a symlink; an empty `name` reopens `dir_fd` itself (an
+// O_PATH descriptor) through its /proc/self/fd link, which names exactly that file.
+UniqueFd OpenEntry(int dir_fd, const std::string& name, int flags) {
+  if (!name.empty()) return UniqueFd(::openat(dir_fd, name.c_str(), flags | O_NOFOLLOW));
+  std::string self = absl::StrCat("/proc/self/fd/", dir_fd);
+  return UniqueFd(::open(self.c_str(), flags));
+}
+
+// Kernel file systems a running container's view holds (its /proc, /sys): their files are not
+// the container's, and some never end.
+bool OnKernelFs(int fd) {
+  struct statfs fs;
+  if (::fstatfs(fd, &fs) != 0) return true;
+  switch (static_cast<unsigned long>(fs.f_type)) {
+    case PROC_SUPER_MAGIC:
+    case SYSFS_MAGIC:
+    case CGROUP_SUPER_MAGIC:
+    case CGROUP2_SUPER_MAGIC:
+    case DEBUGFS_MAGIC:
+    case TRACEFS_MAGIC:
+    case SECURITYFS_MAGIC:
+    case BPF_FS_MAGIC:
+    case DEVPTS_SUPER_MAGIC:
+      return true;
+    default:
+      return false;
+  }
 }
 
 bool IsOpaque(int dir_fd) {
@@ -113,14 +150,14 @@ absl::Status Packer::WriteEmptyFile(const std::string& path, const struct stat& 
 
 absl::Status Packer::WriteContent(int dir_fd, const std::string& name, const std::string& path,
                                   const struct stat& expected) {
-  UniqueFd fd(::openat(dir_fd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+  UniqueFd fd = OpenEntry(dir_fd, name, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (!fd) return LastErrnoError(absl::StrCat("open ", path));
   // The name may have been swapped since fstatat (for a FIFO that blocks, or a device that never
   // ends): only the very file whose size the header states is read, and no more than that size.
   struct stat st;
   if (::fstat(fd.get(), &st) != 0) return LastErrnoError(absl::StrCat("stat ", path));
   if (!S_ISREG(st.st_mode) || st.st_dev != expected.st_dev || st.st_ino != expected.st_ino) {
-    return absl::FailedPreconditionError(absl::StrCat(path, " changed while being committed"));
+    return absl::FailedPreconditionError(absl::StrCat(path, " changed while being read"));
   }
   std::vector<char> buffer(64 * 1024);
   for (off_t left = expected.st_size; left > 0;) {
@@ -141,23 +178,17 @@ absl::Status Packer::PackEntry(int dir_fd, const std::string& name, const std::s
                                UniqueFd* sub) {
   MYDOCKER_RETURN_IF_ERROR(CheckLayerPath(path));
   struct stat st;
-  if (::fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+  int at_flags = AT_SYMLINK_NOFOLLOW | (name.empty() ? AT_EMPTY_PATH : 0);
+  if (::fstatat(dir_fd, name.c_str(), &st, at_flags) != 0) {
     return LastErrnoError(absl::StrCat("stat ", path));
   }
-  if (S_ISCHR(st.st_mode) && st.st_rdev == 0) {
+  if (options_.overlay_form && S_ISCHR(st.st_mode) && st.st_rdev == 0) {
     size_t slash = path.rfind('/');
     std::string parent = slash == std::string::npos ? "" : path.substr(0, slash + 1);
     return WriteEmptyFile(absl::StrCat(parent, ".wh.", name), st);
   }
+  if (S_ISDIR(st.st_mode)) return PackDirectory(dir_fd, name, path, st, sub);
   EntryPtr entry = NewEntry(path, st);
-  if (S_ISDIR(st.st_mode)) {
-    sub->reset(::openat(dir_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-    if (!*sub) return LastErrnoError(absl::StrCat("open ", path));
-    archive_entry_set_filetype(entry.get(), AE_IFDIR);
-    MYDOCKER_RETURN_IF_ERROR(WriteHeader(entry.get(), path));
-    if (IsOpaque(sub->get())) MYDOCKER_RETURN_IF_ERROR(WriteEmptyFile(path + "/.wh..wh..opq", st));
-    return absl::OkStatus();
-  }
   if (S_ISLNK(st.st_mode)) {
     std::string target(static_cast<size_t>(st.st_size) + 1, '\0');
     ssize_t n = ::readlinkat(dir_fd, name.c_str(), target.data(), target.size());
@@ -181,9 +212,28 @@ absl::Status Packer::PackEntry(int dir_fd, const std::string& name, const std::s
       return WriteHeader(entry.get(), path);
     }
   }
-  archive_entry_set_size(entry.get(), st.st_size);
+  archive_entry_set_size(entry.get(), options_.contents ? st.st_size : 0);
   MYDOCKER_RETURN_IF_ERROR(WriteHeader(entry.get(), path));
-  return WriteContent(dir_fd, name, path, st);
+  return options_.contents ? WriteContent(dir_fd, name, path, st) : absl::OkStatus();
+}
+
+absl::Status Packer::PackDirectory(int dir_fd, const std::string& name, const std::string& path,
+                                   const struct stat& st, UniqueFd* sub) {
+  *sub = OpenEntry(dir_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  struct stat opened;
+  if (!*sub || ::fstat(sub->get(), &opened) != 0)
+    return LastErrnoError(absl::StrCat("open ", path));
+  if (opened.st_dev != st.st_dev || opened.st_ino != st.st_ino) {
+    return absl::FailedPreconditionError(absl::StrCat(path, " changed while being read"));
+  }
+  EntryPtr entry = NewEntry(path, st);
+  archive_entry_set_filetype(entry.get(), AE_IFDIR);
+  MYDOCKER_RETURN_IF_ERROR(WriteHeader(entry.get(), path));
+  if (options_.overlay_form && IsOpaque(sub->get())) {
+    MYDOCKER_RETURN_IF_ERROR(WriteEmptyFile(path + "/.wh..wh..opq", st));
+  }
+  if (!options_.overlay_form && OnKernelFs(sub->get())) sub->reset();
+  return absl::OkStatus();
 }
 
 absl::Status Packer::Descend(UniqueFd sub, const std::string& path) {
@@ -206,7 +256,7 @@ absl::Status Packer::Climb() {
   if (!parent || ::fstat(parent.get(), &st) != 0 || st.st_dev != frames_.back().dev ||
       st.st_ino != frames_.back().ino) {
     return absl::FailedPreconditionError(
-        absl::StrCat(prefix_.substr(0, 256), " was moved while being committed"));
+        absl::StrCat(prefix_.substr(0, 256), " was moved while being read"));
   }
   dir_ = std::move(parent);
   prefix_.resize(frames_.back().prefix_size);
@@ -215,6 +265,24 @@ absl::Status Packer::Climb() {
 
 absl::Status Packer::PackTree(UniqueFd root) {
   MYDOCKER_RETURN_IF_ERROR(Descend(std::move(root), ""));
+  return Walk();
+}
+
+absl::Status Packer::PackObject(int object_fd, const std::string& name) {
+  if (name.empty()) {
+    UniqueFd dir = OpenEntry(object_fd, "", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (!dir) return LastErrnoError("open the directory to copy");
+    if (!options_.overlay_form && OnKernelFs(dir.get())) return absl::OkStatus();
+    return PackTree(std::move(dir));
+  }
+  UniqueFd sub;
+  MYDOCKER_RETURN_IF_ERROR(PackEntry(object_fd, "", name, &sub));
+  if (!sub) return absl::OkStatus();
+  MYDOCKER_RETURN_IF_ERROR(Descend(std::move(sub), name));
+  return Walk();
+}
+
+absl::Status Packer::Walk() {
   while (!frames_.empty()) {
     Frame& frame = frames_.back();
     if (frame.next == frame.names.size()) {
@@ -232,9 +300,11 @@ absl::Status Packer::PackTree(UniqueFd root) {
 
 }  // namespace
 
-absl::Status LayerPacker::Pack(const std::string& dir, int out_fd) {
-  UniqueFd root(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-  if (!root) return LastErrnoError(absl::StrCat("open ", dir));
+namespace {
+
+// Opens a pax writer on `out_fd`, runs `pack` with it and finishes the stream.
+template <typename Fn>
+absl::Status WithWriter(int out_fd, const PackOptions& options, Fn pack) {
   ArchivePtr tar(archive_write_new(), &archive_write_free);
   if (tar == nullptr) return absl::ResourceExhaustedError("allocate archive writer");
   archive_write_set_format_pax_restricted(tar.get());
@@ -243,12 +313,25 @@ absl::Status LayerPacker::Pack(const std::string& dir, int out_fd) {
   if (archive_write_open_fd(tar.get(), out_fd) != ARCHIVE_OK) {
     return absl::InternalError(absl::StrCat("open tar writer: ", archive_error_string(tar.get())));
   }
-  Packer packer(tar.get());
-  MYDOCKER_RETURN_IF_ERROR(packer.PackTree(std::move(root)));
+  Packer packer(tar.get(), options);
+  MYDOCKER_RETURN_IF_ERROR(pack(packer));
   if (archive_write_close(tar.get()) != ARCHIVE_OK) {
     return absl::InternalError(absl::StrCat("finish tar: ", archive_error_string(tar.get())));
   }
   return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status LayerPacker::Pack(const std::string& dir, int out_fd, const PackOptions& options) {
+  UniqueFd root(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!root) return LastErrnoError(absl::StrCat("open ", dir));
+  return WithWriter(out_fd, options, [&](Packer& p) { return p.PackTree(std::move(root)); });
+}
+
+absl::Status LayerPacker::PackObject(int object_fd, const std::string& name, int out_fd,
+                                     const PackOptions& options) {
+  return WithWriter(out_fd, options, [&](Packer& p) { return p.PackObject(object_fd, name); });
 }
 
 }  // namespace mydocker

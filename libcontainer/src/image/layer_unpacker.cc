@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <map>
 #include <memory>
+#include <tuple>
 #include <vector>
 
 #include "absl/strings/escaping.h"
@@ -124,8 +125,8 @@ absl::Status WriteAllAt(int fd, const char* data, size_t size, off_t offset,
 // Creates the entries of one archive below the directory open at `root_fd`.
 class Extractor {
  public:
-  Extractor(int root_fd, struct archive* tar, bool whiteouts)
-      : root_fd_(root_fd), tar_(tar), whiteouts_(whiteouts) {}
+  Extractor(int root_fd, struct archive* tar, const UnpackOptions& options)
+      : root_fd_(root_fd), tar_(tar), whiteouts_(options.whiteouts), owner_(options.owner) {}
 
   absl::Status Extract(struct archive_entry* entry);
   // Applies the directories' owners, modes and times, deferred so that a read-only directory
@@ -148,6 +149,7 @@ class Extractor {
   int root_fd_;
   struct archive* tar_;
   bool whiteouts_;
+  std::optional<std::pair<uid_t, gid_t>> owner_;
   int64_t bytes_ = 0;
   // Deferred metadata by path (split again when applied: a deep tree's components are not kept
   // once per directory).
@@ -281,6 +283,7 @@ absl::Status Extractor::Extract(struct archive_entry* entry) {
   mode_t type = archive_entry_filetype(entry);
   const char* hardlink = archive_entry_hardlink(entry);
   Meta meta = MetaOf(entry);
+  if (owner_) std::tie(meta.uid, meta.gid) = *owner_;
   if (parts.empty()) {
     // "./": the layer root itself.
     if (type != AE_IFDIR || hardlink != nullptr) return Refuse(name, "replaces the image root");
@@ -403,6 +406,11 @@ absl::StatusOr<UnpackResult> LayerUnpacker::UnpackFd(UniqueFd archive, const std
                                                      const UnpackOptions& options) {
   UniqueFd root(::open(target_dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   if (!root) return LastErrnoError(absl::StrCat("open ", target_dir));
+  return UnpackFdAt(std::move(archive), name, root.get(), options);
+}
+
+absl::StatusOr<UnpackResult> LayerUnpacker::UnpackFdAt(UniqueFd archive, const std::string& name,
+                                                       int root, const UnpackOptions& options) {
   MYDOCKER_ASSIGN_OR_RETURN(std::unique_ptr<HashingSource> source,
                             HashingSource::OpenFd(std::move(archive), name));
   if (options.copy_fd >= 0) source->CopyTo(options.copy_fd);
@@ -410,7 +418,7 @@ absl::StatusOr<UnpackResult> LayerUnpacker::UnpackFd(UniqueFd archive, const std
   // the stream is written once unpacked and once more when it is kept, and 1/20 of the file
   // system stays free for everything else.
   struct statvfs fs;
-  if (::fstatvfs(root.get(), &fs) != 0) return LastErrnoError(absl::StrCat("statvfs ", target_dir));
+  if (::fstatvfs(root, &fs) != 0) return LastErrnoError(absl::StrCat("statvfs for ", name));
   int64_t room = static_cast<int64_t>(fs.f_bavail) - static_cast<int64_t>(fs.f_blocks / 20);
   room = std::max<int64_t>(room, 0) * static_cast<int64_t>(fs.f_frsize);
   source->LimitTo(options.copy_fd >= 0 ? room / 2 : room);
@@ -420,7 +428,7 @@ absl::StatusOr<UnpackResult> LayerUnpacker::UnpackFd(UniqueFd archive, const std
   archive_read_support_format_tar(tar.get());
   archive_read_support_format_gnutar(tar.get());
   MYDOCKER_RETURN_IF_ERROR(source->Attach(tar.get()));
-  Extractor extractor(root.get(), tar.get(), options.whiteouts);
+  Extractor extractor(root, tar.get(), options);
   MYDOCKER_RETURN_IF_ERROR(ExtractAll(tar.get(), *source, extractor, name));
   UnpackResult result;
   MYDOCKER_ASSIGN_OR_RETURN(result.diff_id, source->Finish());

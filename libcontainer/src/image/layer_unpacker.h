@@ -20,8 +20,12 @@
 #ifndef MYDOCKER_IMAGE_LAYER_UNPACKER_H_
 #define MYDOCKER_IMAGE_LAYER_UNPACKER_H_
 
+#include <sys/types.h>
+
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <utility>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -46,6 +50,8 @@ struct UnpackResult {
 struct UnpackOptions {
   bool whiteouts = true;  // convert whiteouts to overlayfs form (see above)
   int copy_fd = -1;       // also write the uncompressed tar stream there (not owned)
+  // Every entry gets this owner instead of the archive's (`cp` without -a).
+  std::optional<std::pair<uid_t, gid_t>> owner;
 };
 
 class LayerUnpacker {
@@ -60,6 +66,10 @@ class LayerUnpacker {
   static absl::StatusOr<UnpackResult> UnpackFd(UniqueFd archive, const std::string& name,
                                                const std::string& target_dir,
                                                const UnpackOptions& options = {});
+  // The same into the directory open at `target` (not owned), already resolved by the caller
+  // (inside a container's root for `cp`).
+  static absl::StatusOr<UnpackResult> UnpackFdAt(UniqueFd archive, const std::string& name,
+                                                 int target, const UnpackOptions& options = {});
 };
 
 }  // namespace mydocker

@@ -1,0 +1,19 @@
+// A container's overlay seen from outside it (cp, export), mounted nowhere.
+#ifndef MYDOCKER_CONTAINER_OVERLAY_VIEW_H_
+#define MYDOCKER_CONTAINER_OVERLAY_VIEW_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "mydocker/unique_fd.h"
+
+namespace mydocker {
+
+// Mounts an overlay with `options` ("key=value,...", as Rootfs::OverlayOptions gives them)
+// detached (fsopen/fsmount): it belongs to no mount namespace, appears in no mount table, and is
+// gone when the returned descriptor (the mount's root) closes, so nothing is left to clean up.
+absl::StatusOr<UniqueFd> MountDetachedOverlay(const std::string& options);
+
+}  // namespace mydocker
+
+#endif  // MYDOCKER_CONTAINER_OVERLAY_VIEW_H_
