@@ -78,8 +78,7 @@ void DefWithRunArgs(Class& cls, const char* method, Fn fn, ExtraArgs&&... extra)
            std::string workdir, std::string hostname, std::string user, bool remove,
            py::object entrypoint, std::string stop_signal, bool init, std::string restart,
            py::object network, py::object ports, bool publish_all_ports, py::object dns,
-           py::object extra_hosts,
-           Extra... rest) {
+           py::object extra_hosts, Extra... rest) {
         RunArgs args{.image = std::move(image),
                      .command = std::move(command),
                      .name = std::move(name),
