@@ -265,6 +265,19 @@ def test_the_default_is_the_bridge_network(rt, args):
     rt.md("rm", cid, check=True)
 
 
+def test_default_network_does_not_resolve_names(rt):
+    """As with Docker, only user networks give their containers each other's names."""
+    rt.md("run", "-d", "--name", "first", "busybox", "sleep", "1000", check=True)
+    hosts = rt.md("run", "--rm", "--name", "second", "busybox", "cat", "/etc/hosts",
+                  check=True).stdout
+    assert "second" in hosts_names(hosts) and "first" not in hosts_names(hosts), hosts
+    assert "second" not in hosts_names(rt.md("exec", "first", "cat", "/etc/hosts",
+                                             check=True).stdout)
+    # The address still answers.
+    ip = container_ip(rt, "first")
+    rt.md("run", "--rm", "busybox", "ping", "-c", "1", "-W", "3", ip, check=True)
+
+
 def test_stats_counts_network_traffic(rt):
     rt.md("run", "-d", "--name", "a", "busybox", "sleep", "1000", check=True)
     ip = container_ip(rt, "a")

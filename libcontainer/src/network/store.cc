@@ -401,7 +401,10 @@ void NetworkStore::RefreshHosts(const std::string& network) {
 }
 
 void NetworkStore::RefreshHostsLocked(const std::string& network, const std::string& also) {
-  // A member's file lists its peers on each of its networks, not only on `network`.
+  // As with Docker, containers on the default network do not know each other by name (only
+  // user networks resolve names): nothing to rewrite, however many containers it has.
+  if (network == kDefaultNetwork) return;
+  // A member's file lists its peers on each of its (user) networks, not only on `network`.
   std::map<std::string, std::vector<std::pair<std::string, HostEntry>>> by_network;
   by_network[network] = Members(IpsDir(network));
   std::vector<std::string> ids;
@@ -413,7 +416,7 @@ void NetworkStore::RefreshHostsLocked(const std::string& network, const std::str
     if (!base.ok()) continue;
     std::string text = *base;
     for (const NetworkAttachment& a : AttachmentsOf(dir)) {
-      if (a.network.empty()) continue;
+      if (a.network.empty() || a.network == kDefaultNetwork) continue;
       if (!by_network.count(a.network)) by_network[a.network] = Members(IpsDir(a.network));
       for (const auto& [other, entry] : by_network[a.network]) {
         if (other != id && !entry.names.empty()) {
