@@ -153,9 +153,9 @@ absl::StatusOr<StagedLayer> StageLayer(const std::string& root, UniqueFd archive
   UniqueFd copy(::open(temp->layer_tar().c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
   if (!copy) return LastErrnoError("create " + temp->layer_tar());
   // Unpacking is the slow part; it runs unlocked in a directory only this operation knows.
-  MYDOCKER_ASSIGN_OR_RETURN(
-      UnpackResult unpacked,
-      LayerUnpacker::UnpackFd(std::move(archive), name, temp->diff(), {true, copy.get()}));
+  MYDOCKER_ASSIGN_OR_RETURN(UnpackResult unpacked,
+                            LayerUnpacker::UnpackFd(std::move(archive), name, temp->diff(),
+                                                    {true, copy.get(), std::nullopt}));
   MYDOCKER_RETURN_IF_ERROR(CheckDiffId(unpacked.diff_id, expected_diff_id, name));
   MYDOCKER_RETURN_IF_ERROR(WriteSize(*temp, unpacked.size));
   return StagedLayer{unpacked.diff_id, unpacked.size, std::move(temp)};
@@ -164,9 +164,9 @@ absl::StatusOr<StagedLayer> StageLayer(const std::string& root, UniqueFd archive
 absl::StatusOr<StagedLayer> StageWrittenLayer(std::unique_ptr<TempLayer> temp) {
   UniqueFd tar(::open(temp->layer_tar().c_str(), O_RDONLY | O_CLOEXEC));
   if (!tar) return LastErrnoError("open " + temp->layer_tar());
-  MYDOCKER_ASSIGN_OR_RETURN(
-      UnpackResult unpacked,
-      LayerUnpacker::UnpackFd(std::move(tar), temp->layer_tar(), temp->diff(), {true, -1}));
+  MYDOCKER_ASSIGN_OR_RETURN(UnpackResult unpacked,
+                            LayerUnpacker::UnpackFd(std::move(tar), temp->layer_tar(), temp->diff(),
+                                                    {true, -1, std::nullopt}));
   MYDOCKER_RETURN_IF_ERROR(WriteSize(*temp, unpacked.size));
   return StagedLayer{unpacked.diff_id, unpacked.size, std::move(temp)};
 }
