@@ -1,6 +1,14 @@
 #include "mydocker/container_state.h"
 
+#include <poll.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <array>
+#include <cerrno>
+#include <optional>
 #include <utility>
 
 #include "absl/strings/escaping.h"
@@ -11,6 +19,7 @@
 #include "json_util.h"
 #include "mydocker/fs_util.h"
 #include "mydocker/status_macros.h"
+#include "mydocker/unique_fd.h"
 
 namespace mydocker {
 namespace {
@@ -25,6 +34,10 @@ constexpr std::array<std::pair<ContainerStatus, absl::string_view>, 5> kStatusNa
 
 // Go's zero time, which Docker prints for "never".
 constexpr absl::string_view kZeroTime = "0001-01-01T00:00:00Z";
+
+void KeyInode(json::Writer& w, const char* key, const ProcessRef& ref) {
+  if (ref.pidfs_ino != 0) json::KeyUint(w, key, ref.pidfs_ino);
+}
 
 void WriteState(json::Writer& w, const ContainerState& s) {
   w.StartObject();
@@ -41,10 +54,12 @@ void WriteState(json::Writer& w, const ContainerState& s) {
   w.Int(s.init.pid);
   json::Key(w, "pidStartTime");
   w.Uint64(s.init.start_time);
+  KeyInode(w, "pidInode", s.init);
   json::Key(w, "monitorPid");
   w.Int(s.monitor.pid);
   json::Key(w, "monitorStartTime");
   w.Uint64(s.monitor.start_time);
+  KeyInode(w, "monitorPidInode", s.monitor);
   if (s.exit_code.has_value()) {
     json::Key(w, "exitCode");
     w.Int(*s.exit_code);
@@ -90,10 +105,11 @@ absl::Status ReadTime(const json::ObjectReader& r, const char* key, absl::Time* 
 }
 
 absl::Status ReadProcessRef(const json::ObjectReader& r, const char* pid_key, const char* start_key,
-                            ProcessRef* out) {
+                            ProcessRef* out, const char* inode_key = nullptr) {
   MYDOCKER_RETURN_IF_ERROR(r.GetInteger(pid_key, &out->pid));
   if (out->pid < 0)
     return absl::InvalidArgumentError(r.FieldPath(pid_key) + " must not be negative");
+  if (inode_key != nullptr) MYDOCKER_RETURN_IF_ERROR(r.GetInteger(inode_key, &out->pidfs_ino));
   return r.GetInteger(start_key, &out->start_time);
 }
 
@@ -127,8 +143,47 @@ absl::StatusOr<ContainerStatus> ParseContainerStatus(absl::string_view name) {
       absl::StrCat("unknown container status \"", absl::CHexEscape(name), "\""));
 }
 
+namespace {
+
+constexpr long kPidfsMagic = 0x50494446;  // PID_FS_MAGIC
+
+// pidfd_open's handle, or -1 with errno.
+int OpenPidfdOf(int pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)); }
+
+// Alive() through a pidfd: no pidfd (ESRCH) or another inode is another process; a readable
+// pidfd has exited (a zombie counts as ended). nullopt: the kernel cannot tell (no pidfd).
+std::optional<bool> AliveByPidfs(int pid, uint64_t ino) {
+  UniqueFd fd(OpenPidfdOf(pid));
+  if (!fd) {
+    if (errno == ESRCH) return false;
+    return std::nullopt;
+  }
+  struct stat st;
+  if (::fstat(fd.get(), &st) != 0) return std::nullopt;
+  if (st.st_ino != ino) return false;
+  struct pollfd p = {fd.get(), POLLIN, 0};
+  return ::poll(&p, 1, 0) == 0;
+}
+
+}  // namespace
+
+ProcessRef DescribeProcess(int pid) {
+  ProcessRef ref{pid, ProcessStartTime(pid).value_or(0)};
+  UniqueFd fd(OpenPidfdOf(pid));
+  struct statfs fs;
+  struct stat st;
+  if (fd && ::fstatfs(fd.get(), &fs) == 0 && fs.f_type == kPidfsMagic &&
+      ::fstat(fd.get(), &st) == 0) {
+    ref.pidfs_ino = st.st_ino;
+  }
+  return ref;
+}
+
 bool ProcessRef::Alive() const {
   if (empty()) return false;
+  if (pidfs_ino != 0) {
+    if (std::optional<bool> alive = AliveByPidfs(pid, pidfs_ino)) return *alive;
+  }
   absl::StatusOr<ProcStat> stat = ReadProcStat(pid);
   // A zombie ('Z') or dead ('X') process has ended; only its parent's wait is missing.
   return stat.ok() && stat->start_time == start_time && stat->state != 'Z' && stat->state != 'X';
@@ -159,8 +214,9 @@ absl::StatusOr<ContainerState> StateFromJson(absl::string_view text) {
   MYDOCKER_RETURN_IF_ERROR(ReadTime(r, "created", &s.created));
   MYDOCKER_RETURN_IF_ERROR(ReadTime(r, "started", &s.started));
   MYDOCKER_RETURN_IF_ERROR(ReadTime(r, "finished", &s.finished));
-  MYDOCKER_RETURN_IF_ERROR(ReadProcessRef(r, "pid", "pidStartTime", &s.init));
-  MYDOCKER_RETURN_IF_ERROR(ReadProcessRef(r, "monitorPid", "monitorStartTime", &s.monitor));
+  MYDOCKER_RETURN_IF_ERROR(ReadProcessRef(r, "pid", "pidStartTime", &s.init, "pidInode"));
+  MYDOCKER_RETURN_IF_ERROR(
+      ReadProcessRef(r, "monitorPid", "monitorStartTime", &s.monitor, "monitorPidInode"));
   MYDOCKER_RETURN_IF_ERROR(r.GetInteger("exitCode", &s.exit_code));
   MYDOCKER_RETURN_IF_ERROR(r.GetBool("oomKilled", &s.oom_killed));
   MYDOCKER_RETURN_IF_ERROR(r.GetString("error", &s.error));

@@ -1,6 +1,7 @@
 #include "mydocker/container_state.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -210,6 +211,46 @@ TEST(ContainerStateTest, AliveChecksStartTimeAndZombies) {
   EXPECT_FALSE(ref.Alive());
   ASSERT_EQ(waitpid(child, nullptr, 0), child);
   EXPECT_FALSE(ref.Alive());
+}
+
+TEST(ContainerStateTest, AliveThroughThePidfsInode) {
+  ProcessRef self = DescribeProcess(getpid());
+  EXPECT_EQ(self.start_time, *ProcessStartTime(getpid()));
+  if (self.pidfs_ino == 0) GTEST_SKIP() << "no pidfs (Linux before 6.9)";
+  EXPECT_EQ(DescribeProcess(getpid()).pidfs_ino, self.pidfs_ino);  // stable
+  EXPECT_TRUE(self.Alive());
+  ProcessRef other_inode = self;
+  ++other_inode.pidfs_ino;  // the same pid, another process
+  EXPECT_FALSE(other_inode.Alive());
+
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    pause();
+    _exit(0);
+  }
+  ProcessRef ref = DescribeProcess(child);
+  EXPECT_NE(ref.pidfs_ino, 0u);
+  EXPECT_NE(ref.pidfs_ino, self.pidfs_ino);
+  EXPECT_TRUE(ref.Alive());
+  ASSERT_EQ(kill(child, SIGKILL), 0);
+  siginfo_t info;
+  ASSERT_EQ(waitid(P_PID, child, &info, WEXITED | WNOWAIT), 0);
+  EXPECT_FALSE(ref.Alive());  // a zombie has ended
+  ASSERT_EQ(waitpid(child, nullptr, 0), child);
+  EXPECT_FALSE(ref.Alive());
+  EXPECT_EQ(DescribeProcess(child).start_time, 0u);
+}
+
+TEST(ContainerStateTest, PidfsInodesRoundTripInJson) {
+  ContainerState s = FullState();
+  s.init.pidfs_ino = 123456789012345;
+  s.monitor.pidfs_ino = 42;
+  absl::StatusOr<ContainerState> p = StateFromJson(StateToJson(s));
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->init.pidfs_ino, 123456789012345u);
+  EXPECT_EQ(p->monitor.pidfs_ino, 42u);
+  EXPECT_EQ(StateFromJson(StateToJson(FullState()))->init.pidfs_ino, 0u);  // older records
 }
 
 }  // namespace

@@ -86,19 +86,29 @@ std::function<bool(const std::string&)> UsedBy(const std::vector<ContainerState>
 
 }  // namespace
 
-absl::StatusOr<std::vector<ContainerState>> Runtime::List(bool all) {
-  MYDOCKER_ASSIGN_OR_RETURN(std::vector<ContainerState> states, state_->List());
+absl::StatusOr<std::vector<ListedRecord>> Runtime::ListRecords(bool all) {
+  MYDOCKER_ASSIGN_OR_RETURN(std::vector<ListedRecord> records, state_->ListRecords());
   // The monitor of a --rm container removes it without the image store: an image removed while
   // that container used it goes at the next listing.
-  ReleaseRemovedImages(options_.root, UsedBy(states)).IgnoreError();
-  std::vector<ContainerState> out;
-  out.reserve(states.size());
-  for (ContainerState& s : states) {
-    ContainerState r =
-        ReconcileRecord(UndoDeadCommitUnlocked(*this, std::move(s)), *host_, *state_);
-    if (all || r.IsActive()) out.push_back(std::move(r));
+  ReleaseRemovedImages(options_.root, [&records](const std::string& image_id) {
+    return std::any_of(records.begin(), records.end(),
+                       [&](const ListedRecord& r) { return r.state.image_id == image_id; });
+  }).IgnoreError();
+  std::vector<ListedRecord> out;
+  out.reserve(records.size());
+  for (ListedRecord& r : records) {
+    r.state = ReconcileRecord(UndoDeadCommitUnlocked(*this, std::move(r.state)), *host_, *state_);
+    if (all || r.state.IsActive()) out.push_back(std::move(r));
   }
   return out;
+}
+
+absl::StatusOr<std::vector<ContainerState>> Runtime::List(bool all) {
+  MYDOCKER_ASSIGN_OR_RETURN(std::vector<ListedRecord> records, ListRecords(all));
+  std::vector<ContainerState> states;
+  states.reserve(records.size());
+  for (ListedRecord& r : records) states.push_back(std::move(r.state));
+  return states;
 }
 
 absl::Status Runtime::DeleteContainer(const std::string& id, bool anonymous_volumes) {

@@ -16,12 +16,15 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "json_util.h"
+#include "list_cache.h"
 #include "mydocker/status_macros.h"
 
 namespace mydocker {
 namespace {
 
 constexpr char kStateFile[] = "state.json";
+// The container's network attachments (network/attach.cc writes it): listed with the state.
+constexpr char kNetworkFile[] = "network.json";
 constexpr char kConfigFile[] = "config.json";
 constexpr size_t kIdLength = 64;
 constexpr size_t kShortIdLength = 12;
@@ -356,23 +359,29 @@ absl::Status StateStore::SaveConfig(absl::string_view id, const ContainerConfig&
                          kPrivateFileMode);
 }
 
-absl::StatusOr<std::vector<ContainerState>> StateStore::List(std::vector<std::string>* bad) const {
-  MYDOCKER_ASSIGN_OR_RETURN(std::vector<std::string> entries, ListDir(ContainersDir(root_)));
-  std::vector<ContainerState> states;
-  states.reserve(entries.size());
-  for (const std::string& entry : entries) {
-    if (!IsFullContainerId(entry)) continue;  // staging directories, stray files
-    absl::StatusOr<ContainerState> state = LoadState(entry);
-    if (state.ok()) {
-      states.push_back(*std::move(state));
-    } else if (bad != nullptr && IsDirectory(ContainerDir(entry))) {
-      bad->push_back(entry);  // not reported if it was removed while we listed
-    }
-  }
-  std::sort(states.begin(), states.end(), [](const ContainerState& a, const ContainerState& b) {
-    if (a.created != b.created) return a.created > b.created;
-    return a.id < b.id;
+absl::StatusOr<std::vector<ListedRecord>> StateStore::ListRecords(
+    std::vector<std::string>* bad) const {
+  auto load = [this](const std::string& id) -> absl::StatusOr<ListedRecord> {
+    MYDOCKER_ASSIGN_OR_RETURN(ContainerState state, LoadState(id));
+    absl::StatusOr<std::string> network =
+        ReadFile(absl::StrCat(ContainerDir(id), "/", kNetworkFile));
+    if (!network.ok() && !absl::IsNotFound(network.status())) return network.status();
+    return ListedRecord{std::move(state), network.ok() ? *std::move(network) : ""};
+  };
+  MYDOCKER_ASSIGN_OR_RETURN(std::vector<ListedRecord> records,
+                            ListRecordsCached(ContainersDir(root_), load, bad));
+  std::sort(records.begin(), records.end(), [](const ListedRecord& a, const ListedRecord& b) {
+    if (a.state.created != b.state.created) return a.state.created > b.state.created;
+    return a.state.id < b.state.id;
   });
+  return records;
+}
+
+absl::StatusOr<std::vector<ContainerState>> StateStore::List(std::vector<std::string>* bad) const {
+  MYDOCKER_ASSIGN_OR_RETURN(std::vector<ListedRecord> records, ListRecords(bad));
+  std::vector<ContainerState> states;
+  states.reserve(records.size());
+  for (ListedRecord& r : records) states.push_back(std::move(r.state));
   return states;
 }
 

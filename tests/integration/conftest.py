@@ -31,6 +31,8 @@ REPO = Path(__file__).resolve().parents[2]
 MYDOCKER_BIN = os.environ.get("MYDOCKER_BIN", str(REPO / "build" / "bin" / "mydocker"))
 BUSYBOX_TAR = os.environ.get("MYDOCKER_BUSYBOX_TAR", str(REPO / "build" / "busybox.tar"))
 CGROUP_ROOT = "/sys/fs/cgroup"
+# The listing cache `ps` keeps in <root>/containers (libcontainer/src/list_cache.h).
+LIST_CACHE = ".list-cache"
 # `run` pulls an image it does not have (docs/registries.md). The tests run offline: a pull of a
 # missing image from an unreachable registry gives up within 5 s instead of the default 30 s.
 os.environ.setdefault("MYDOCKER_REGISTRY_CONNECT_TIMEOUT", "5")
@@ -193,8 +195,11 @@ class Runtime:
             self.ids.add(container_id.strip())
 
     def container_dirs(self):
+        """Every entry of <root>/containers but the listing cache (a file `ps` keeps there)."""
         d = Path(self.root) / "containers"
-        return sorted(p.name for p in d.iterdir()) if d.is_dir() else []
+        if not d.is_dir():
+            return []
+        return sorted(p.name for p in d.iterdir() if p.name != LIST_CACHE)
 
     def record_ids(self):
         for cid in self.container_dirs():

@@ -30,7 +30,8 @@ for expected in "hello from busybox 1" "hello from busybox 3" "container exited 
     status=1
   fi
 done
-if [ -n "$(ls -A "$root/containers" 2>/dev/null)" ]; then
+# (.list-cache is the listing cache `ps` keeps there, not a container.)
+if [ -n "$(ls -A "$root/containers" 2>/dev/null | grep -vxF .list-cache)" ]; then
   echo "example left containers behind: $(ls "$root/containers")" >&2
   status=1
 fi

@@ -91,35 +91,37 @@ int Ps(Context& ctx, const PsFlags& flags) {
   // A status filter, -n and -l look at every container, as in Docker.
   int last = flags.latest ? 1 : flags.last;
   bool all = flags.all || !filters->status.empty() || last >= 0;
-  auto listed = rt->List(all);
+  auto listed = rt->ListRecords(all);
   if (!listed.ok()) {
     ctx.Fail(listed.status(), 1);
     return ctx.exit_code;
   }
-  std::vector<ContainerState> states;
-  for (ContainerState& s : *listed) {  // newest first
-    if (last >= 0 && static_cast<int>(states.size()) >= last) break;
-    if (Matches(*filters, s)) states.push_back(std::move(s));
+  std::vector<const ListedRecord*> shown;
+  for (const ListedRecord& r : *listed) {  // newest first
+    if (last >= 0 && static_cast<int>(shown.size()) >= last) break;
+    if (Matches(*filters, r.state)) shown.push_back(&r);
   }
+  auto networks = [](const ListedRecord& r) {
+    if (r.network_json.empty()) return std::vector<NetworkAttachment>{};
+    return network::AttachmentsFromJson(r.network_json).value_or(std::vector<NetworkAttachment>{});
+  };
 
   absl::Time now = absl::Now();
   std::string out;
   if (flags.quiet) {
-    for (const auto& s : states)
-      absl::StrAppend(&out, flags.no_trunc ? s.id : s.id.substr(0, 12), "\n");
+    for (const ListedRecord* r : shown)
+      absl::StrAppend(&out, flags.no_trunc ? r->state.id : r->state.id.substr(0, 12), "\n");
   } else if (flags.format == "json") {
-    for (const auto& s : states) {
-      auto n = network::AttachmentsOf(rt->state().ContainerDir(s.id));
-      absl::StrAppend(&out, views::ContainerSummary(s, now, n), "\n");
-    }
+    for (const ListedRecord* r : shown)
+      absl::StrAppend(&out, views::ContainerSummary(r->state, now, networks(*r)), "\n");
   } else {
     Table table({"CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"});
-    for (const auto& s : states) {
-      auto n = network::AttachmentsOf(rt->state().ContainerDir(s.id));
+    for (const ListedRecord* r : shown) {
+      const ContainerState& s = r->state;
       table.Add({flags.no_trunc ? s.id : s.id.substr(0, 12), s.image,
                  CommandText(s, flags.no_trunc),
                  absl::StrCat(HumanDuration(now - s.created), " ago"), views::StatusText(s, now),
-                 views::PortsText(n), s.name});
+                 views::PortsText(networks(*r)), s.name});
     }
     out = table.Render();
   }

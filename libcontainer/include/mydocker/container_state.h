@@ -31,6 +31,9 @@ absl::StatusOr<ContainerStatus> ParseContainerStatus(absl::string_view name);
 struct ProcessRef {
   int pid = 0;
   uint64_t start_time = 0;
+  // Its pidfs inode number (Linux 6.9 and later; 0 where unknown), unique for the host's uptime:
+  // where recorded, Alive() checks it through a pidfd, without reading /proc/<pid>/stat.
+  uint64_t pidfs_ino = 0;
 
   bool empty() const { return pid <= 0; }
   // The same process: same pid and same start time (a recycled pid differs in the latter).
@@ -43,6 +46,10 @@ struct ProcessRef {
 
 // Reads field 22 of /proc/<pid>/stat. NotFound if the process is gone.
 absl::StatusOr<uint64_t> ProcessStartTime(int pid);
+
+// The reference to record for a living process: its start time and, where the kernel has pidfs,
+// its pidfs inode number. Start time 0 if the process is gone.
+ProcessRef DescribeProcess(int pid);
 
 struct ContainerState {
   std::string id;  // 64 lowercase hex digits

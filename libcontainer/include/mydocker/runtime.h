@@ -70,6 +70,8 @@ class Runtime {
 
   // Every container's state, reconciled with the kernel; `all` = false keeps running/paused.
   absl::StatusOr<std::vector<ContainerState>> List(bool all);
+  // The same, each with its network.json (what `ps` shows), read through the listing cache.
+  absl::StatusOr<std::vector<ListedRecord>> ListRecords(bool all);
 
   // Deletes a container's record and directory (its kernel resources already released) and,
   // with `anonymous_volumes`, the anonymous volumes it used (as `rm -v` and `--rm` do).

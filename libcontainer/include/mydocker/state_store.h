@@ -4,6 +4,8 @@
 //   <root>/containers/<id>/state.json    ContainerState, replaced atomically on every change
 //   <root>/containers/<id>/{upper,work,rootfs}/   overlay layers and mount point
 //   <root>/containers/<id>/container.log          json-lines log
+//   <root>/containers/.list-cache        what List() read, for reuse while unchanged (a cache:
+//                                        deleting it loses nothing; see src/list_cache.h)
 //   <root>/names/<name> -> <id>          symlink; symlink(2) makes reservation atomic
 //   <root>/trash/<id>/                   a removed container's directory, being deleted
 //
@@ -29,6 +31,13 @@ std::string NewContainerId();
 // Docker's rule: [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 128 characters here.
 absl::Status ValidateContainerName(absl::string_view name);
 bool IsFullContainerId(absl::string_view s);
+
+// A container's records as listed: its state and its network attachments' JSON (network.json,
+// "" when it has none).
+struct ListedRecord {
+  ContainerState state;
+  std::string network_json;
+};
 
 class StateStore {
  public:
@@ -56,6 +65,9 @@ class StateStore {
   // All containers, sorted by creation time, newest first. Records that cannot be read are
   // skipped (and reported through `bad` if given), so one bad record never hides the others.
   absl::StatusOr<std::vector<ContainerState>> List(std::vector<std::string>* bad = nullptr) const;
+  // The same, with each container's network.json (through the listing cache, list_cache.h).
+  absl::StatusOr<std::vector<ListedRecord>> ListRecords(
+      std::vector<std::string>* bad = nullptr) const;
 
   // Changes a container's name. REQUIRES: the caller holds Lock(id).
   absl::Status Rename(absl::string_view id, absl::string_view new_name);

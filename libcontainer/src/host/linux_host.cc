@@ -104,11 +104,7 @@ class LinuxHost final : public Host {
   }
 
   absl::Time Now() override { return absl::Now(); }
-  ProcessRef Self() override {
-    int pid = ::getpid();
-    absl::StatusOr<uint64_t> start = ProcessStartTime(pid);
-    return {pid, start.ok() ? *start : 0};
-  }
+  ProcessRef Self() override { return DescribeProcess(::getpid()); }
 };
 
 }  // namespace

@@ -410,8 +410,8 @@ absl::Status Monitor::RecordStarted() {
     state_.manually_stopped = false;
     state_.restart_cancelled = false;
   }
-  state_.init = {init_pid_, ProcessStartTime(init_pid_).value_or(0)};
-  state_.monitor = {::getpid(), ProcessStartTime(::getpid()).value_or(0)};
+  state_.init = DescribeProcess(init_pid_);
+  state_.monitor = DescribeProcess(::getpid());
   MYDOCKER_RETURN_IF_ERROR(store_->SaveState(state_));
   lock_.reset();
   return absl::OkStatus();

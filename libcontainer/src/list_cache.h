@@ -1,0 +1,41 @@
+// The listing cache: what `ps` (and every List) needs of each container, kept in one file,
+// <root>/containers/.list-cache, so that listing N containers reads one file and stats N
+// directories instead of opening, reading and parsing two JSON records per container.
+//
+// It is a cache, never a source of truth: an entry is used only while the container's directory
+// is unchanged since the entry was read (same inode, same modification and change times). Every
+// record in that directory is replaced by rename (state.json, network.json) or removed, and
+// either changes the directory's times; an entry read within the timestamp granularity of its
+// directory's last change is not kept (the same rule as git's racily clean index entries), so a
+// change made in the same clock tick is never hidden. A missing, unreadable, truncated or
+// foreign cache file is ignored and rewritten.
+#ifndef MYDOCKER_LIST_CACHE_H_
+#define MYDOCKER_LIST_CACHE_H_
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "mydocker/container_state.h"
+#include "mydocker/state_store.h"
+
+namespace mydocker {
+
+// The records of every container directory (named by its full id) in `containers_dir`, in
+// directory order. `load` reads a container's records afresh; those it fails to read are left
+// out and their ids appended to `bad` if given.
+absl::StatusOr<std::vector<ListedRecord>> ListRecordsCached(
+    const std::string& containers_dir,
+    const std::function<absl::StatusOr<ListedRecord>(const std::string& id)>& load,
+    std::vector<std::string>* bad);
+
+// The compact binary form of a state in the cache (exposed for tests).
+std::string EncodeStateForCache(const ContainerState& state);
+// Decodes one state from the front of `in`, consuming it. InvalidArgument if truncated or bad.
+absl::StatusOr<ContainerState> DecodeStateFromCache(absl::string_view* in);
+
+}  // namespace mydocker
+
+#endif  // MYDOCKER_LIST_CACHE_H_

@@ -1,0 +1,185 @@
+#include "list_cache.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <map>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "mydocker/fs_util.h"
+
+namespace mydocker {
+namespace {
+
+ContainerState FullState(const std::string& id) {
+  ContainerState s;
+  s.id = id;
+  s.name = "web-1";
+  s.image = "busybox:latest";
+  s.image_id = "sha256:" + std::string(64, 'b');
+  s.command = {"sh", "-c", std::string("a\0b", 3)};
+  s.status = ContainerStatus::kRestarting;
+  s.created = absl::FromUnixNanos(1700000000123456789);
+  s.started = absl::FromUnixSeconds(1700000001);
+  s.finished = absl::InfiniteFuture();
+  s.init = {1234, 987654321, 77};
+  s.monitor = {1233, 987654000, 78};
+  s.exit_code = -1;
+  s.oom_killed = true;
+  s.error = "exec: \"nope\": not found";
+  s.auto_remove = true;
+  s.restart_count = 7;
+  s.manually_stopped = true;
+  s.restart_cancelled = true;
+  s.restarting = {4321, 555000, 79};
+  s.committing = {4322, 555001, 80};
+  s.commit_froze = true;
+  s.log_path = "/var/lib/mydocker/containers/a/container.log";
+  s.cgroup_path = "mydocker/aaaa";
+  return s;
+}
+
+TEST(ListCacheTest, EncodingRoundTripsEveryField) {
+  ContainerState s = FullState(std::string(64, 'a'));
+  std::string blob = EncodeStateForCache(s);
+  absl::string_view in = blob;
+  absl::StatusOr<ContainerState> back = DecodeStateFromCache(&in);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_TRUE(in.empty());
+  EXPECT_EQ(StateToJson(*back), StateToJson(s));
+  EXPECT_EQ(back->init.pidfs_ino, 77u);
+  EXPECT_EQ(back->committing.pidfs_ino, 80u);
+  EXPECT_EQ(back->finished, absl::InfiniteFuture());
+  EXPECT_EQ(back->command[2], std::string("a\0b", 3));
+  ContainerState empty;
+  empty.id = std::string(64, 'c');
+  blob = EncodeStateForCache(empty);
+  in = blob;
+  back = DecodeStateFromCache(&in);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(StateToJson(*back), StateToJson(empty));
+  EXPECT_FALSE(back->exit_code.has_value());
+}
+
+TEST(ListCacheTest, TruncatedEncodingIsRefused) {
+  std::string blob = EncodeStateForCache(FullState(std::string(64, 'a')));
+  for (size_t n = 0; n < blob.size(); n += 7) {
+    absl::string_view in(blob.data(), n);
+    EXPECT_FALSE(DecodeStateFromCache(&in).ok()) << n;
+  }
+}
+
+class ListCacheDirTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/list-cache-test.XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+  }
+  void TearDown() override { ASSERT_TRUE(RemoveAll(dir_).ok()); }
+
+  // A container directory whose records are `state` (as the loader below returns them).
+  void Put(const ContainerState& state) {
+    std::string d = absl::StrCat(dir_, "/", state.id);
+    ::mkdir(d.c_str(), 0700);
+    truth_[state.id] = state;
+    // As a record replaced by rename would: the directory's times change.
+    ASSERT_TRUE(WriteFileAtomic(d + "/state", state.name, 0600, false).ok());
+  }
+  // Past the window in which a change is too recent to cache (a directory's times cannot be
+  // set back: the change time is the kernel's).
+  static void Settle() { absl::SleepFor(absl::Milliseconds(150)); }
+
+  std::vector<ListedRecord> List() {
+    loads_ = 0;
+    auto load = [this](const std::string& id) -> absl::StatusOr<ListedRecord> {
+      ++loads_;
+      auto it = truth_.find(id);
+      if (it == truth_.end()) return absl::InvalidArgumentError("bad record");
+      return ListedRecord{it->second, absl::StrCat("{\"n\":\"", id.substr(0, 4), "\"}")};
+    };
+    absl::StatusOr<std::vector<ListedRecord>> r = ListRecordsCached(dir_, load, nullptr);
+    EXPECT_TRUE(r.ok()) << r.status();
+    return r.ok() ? *r : std::vector<ListedRecord>{};
+  }
+
+  std::string dir_;
+  std::map<std::string, ContainerState> truth_;
+  int loads_ = 0;
+};
+
+TEST_F(ListCacheDirTest, UnchangedDirectoriesAreServedFromTheCache) {
+  Put(FullState(std::string(64, 'a')));
+  Put(FullState(std::string(64, 'b')));
+  Settle();
+  EXPECT_EQ(List().size(), 2u);
+  EXPECT_EQ(loads_, 2);
+  std::vector<ListedRecord> again = List();
+  EXPECT_EQ(loads_, 0);
+  ASSERT_EQ(again.size(), 2u);
+  for (const ListedRecord& r : again) {
+    EXPECT_EQ(StateToJson(r.state), StateToJson(truth_[r.state.id]));
+    EXPECT_EQ(r.network_json, absl::StrCat("{\"n\":\"", r.state.id.substr(0, 4), "\"}"));
+  }
+}
+
+TEST_F(ListCacheDirTest, AChangedDirectoryIsReadAgain) {
+  ContainerState a = FullState(std::string(64, 'a'));
+  Put(a);
+  Put(FullState(std::string(64, 'b')));
+  Settle();
+  List();
+  a.status = ContainerStatus::kStopped;
+  a.exit_code = 3;
+  Put(a);  // changed just now: read again, whatever the clock's granularity
+  std::vector<ListedRecord> listed = List();
+  EXPECT_EQ(loads_, 1);
+  ASSERT_EQ(listed.size(), 2u);
+  for (const ListedRecord& r : listed) {
+    if (r.state.id == a.id) {
+      EXPECT_EQ(r.state.exit_code, 3);
+    }
+  }
+}
+
+TEST_F(ListCacheDirTest, RecentChangesAreNeverCached) {
+  // Changed just now: a second change in the same clock tick would leave the same times.
+  Put(FullState(std::string(64, 'a')));
+  List();
+  List();
+  EXPECT_EQ(loads_, 1);
+}
+
+TEST_F(ListCacheDirTest, RemovedContainersLeaveTheListAndOtherEntriesAreIgnored) {
+  Put(FullState(std::string(64, 'a')));
+  Put(FullState(std::string(64, 'b')));
+  Settle();
+  List();
+  ASSERT_TRUE(RemoveAll(absl::StrCat(dir_, "/", std::string(64, 'b'))).ok());
+  ASSERT_EQ(::mkdir((dir_ + "/.creating-x").c_str(), 0700), 0);
+  std::vector<ListedRecord> listed = List();
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0].state.id, std::string(64, 'a'));
+  EXPECT_EQ(loads_, 0);
+}
+
+TEST_F(ListCacheDirTest, ACorruptCacheIsIgnoredAndRewritten) {
+  Put(FullState(std::string(64, 'a')));
+  Settle();
+  List();
+  std::string cache = dir_ + "/.list-cache";
+  absl::StatusOr<std::string> data = ReadFile(cache);
+  ASSERT_TRUE(data.ok());
+  for (size_t cut : {size_t{0}, data->size() / 2, data->size() - 1}) {
+    ASSERT_TRUE(WriteFileAtomic(cache, data->substr(0, cut), 0600, false).ok());
+    EXPECT_EQ(List().size(), 1u);
+    EXPECT_EQ(loads_, 1) << cut;
+    EXPECT_EQ(ReadFile(cache).value_or(""), *data);
+  }
+}
+
+}  // namespace
+}  // namespace mydocker
