@@ -144,52 +144,120 @@ SeccompFeatures SupportedSeccomp() {
   return f;
 }
 
+namespace {
+
+// The calls every container may make, as in Docker's default profile: what programs need and
+// what the kernel confines to the container's own namespaces, credentials and limits. Left out,
+// so refused with EPERM: what reaches the host kernel's global state or widens the container's
+// view of it (kernel modules, kexec, clocks, swap, reboot, keyrings, BPF, perf events, mounts and
+// the new mount API, new namespaces, other processes' memory, io_uring, userfaultfd, handles by
+// inode, fanotify_init, quotas, accounting, the kernel log, port I/O). A call newer than every
+// call named here gets ENOSYS (CompileSeccomp), which C libraries take as "fall back".
+constexpr const char* kAllowed[] = {
+    // files and directories
+    "access", "faccessat", "faccessat2", "open", "openat", "openat2", "creat", "close",
+    "close_range", "dup", "dup2", "dup3", "read", "readv", "pread64", "preadv", "preadv2", "write",
+    "writev", "pwrite64", "pwritev", "pwritev2", "lseek", "_llseek", "fcntl", "fcntl64", "ioctl",
+    "flock", "fsync", "fdatasync", "sync", "syncfs", "sync_file_range", "fallocate", "fadvise64",
+    "fadvise64_64", "readahead", "truncate", "truncate64", "ftruncate", "ftruncate64", "stat",
+    "stat64", "lstat", "lstat64", "fstat", "fstat64", "newfstatat", "fstatat64", "statx", "statfs",
+    "statfs64", "fstatfs", "fstatfs64", "oldstat", "oldlstat", "oldfstat", "getdents", "getdents64",
+    "readdir", "getcwd", "chdir", "fchdir", "chroot", "umask", "chmod", "fchmod", "fchmodat",
+    "chown", "chown32", "fchown", "fchown32", "fchownat", "lchown", "lchown32", "link", "linkat",
+    "symlink", "symlinkat", "readlink", "readlinkat", "unlink", "unlinkat", "rename", "renameat",
+    "renameat2", "mkdir", "mkdirat", "rmdir", "mknod", "mknodat", "utime", "utimes", "utimensat",
+    "utimensat_time64", "futimesat", "getxattr", "lgetxattr", "fgetxattr", "setxattr", "lsetxattr",
+    "fsetxattr", "listxattr", "llistxattr", "flistxattr", "removexattr", "lremovexattr",
+    "fremovexattr", "copy_file_range", "sendfile", "sendfile64", "splice", "tee", "vmsplice",
+    "inotify_init", "inotify_init1", "inotify_add_watch", "inotify_rm_watch", "fanotify_mark",
+    "pipe", "pipe2", "memfd_create", "memfd_secret", "cachestat", "fchmodat2",
+    // memory
+    "brk", "mmap", "mmap2", "munmap", "mremap", "mprotect", "msync", "madvise", "mincore", "mlock",
+    "mlock2", "mlockall", "munlock", "munlockall", "remap_file_pages", "membarrier", "pkey_alloc",
+    "pkey_free", "pkey_mprotect", "mbind", "get_mempolicy", "set_mempolicy",
+    "set_mempolicy_home_node", "map_shadow_stack", "process_madvise", "process_mrelease",
+    // processes, threads, credentials
+    "fork", "vfork", "execve", "execveat", "exit", "exit_group", "wait4", "waitid", "waitpid",
+    "kill", "tkill", "tgkill", "pidfd_open", "pidfd_send_signal", "getpid", "getppid", "gettid",
+    "getpgid", "setpgid", "getpgrp", "getsid", "setsid", "getuid", "getuid32", "geteuid",
+    "geteuid32", "getgid", "getgid32", "getegid", "getegid32", "getresuid", "getresuid32",
+    "getresgid", "getresgid32", "getgroups", "getgroups32", "setuid", "setuid32", "setgid",
+    "setgid32", "setreuid", "setreuid32", "setregid", "setregid32", "setresuid", "setresuid32",
+    "setresgid", "setresgid32", "setfsuid", "setfsuid32", "setfsgid", "setfsgid32", "setgroups",
+    "setgroups32", "capget", "capset", "prctl", "arch_prctl", "modify_ldt", "set_thread_area",
+    "get_thread_area", "set_tid_address", "set_robust_list", "get_robust_list", "rseq", "futex",
+    "futex_time64", "futex_waitv", "futex_wake", "futex_wait", "futex_requeue", "seccomp",
+    "landlock_create_ruleset", "landlock_add_rule", "landlock_restrict_self", "ptrace",
+    "restart_syscall", "getpriority", "setpriority", "nice", "ioprio_get", "ioprio_set",
+    "sched_yield", "sched_getaffinity", "sched_setaffinity", "sched_getattr", "sched_setattr",
+    "sched_getparam", "sched_setparam", "sched_getscheduler", "sched_setscheduler",
+    "sched_get_priority_max", "sched_get_priority_min", "sched_rr_get_interval",
+    "sched_rr_get_interval_time64", "getrlimit", "ugetrlimit", "setrlimit", "prlimit64",
+    "getrusage", "times", "getcpu", "uname", "olduname", "sysinfo", "sethostname", "setdomainname",
+    "getrandom",
+    // signals
+    "rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "rt_sigpending", "rt_sigsuspend",
+    "rt_sigtimedwait", "rt_sigtimedwait_time64", "rt_sigqueueinfo", "rt_tgsigqueueinfo",
+    "sigaction", "signal", "sigprocmask", "sigreturn", "sigpending", "sigsuspend", "sigaltstack",
+    "signalfd", "signalfd4", "pause",
+    // time (reading it; setting it is the host's)
+    "time", "gettimeofday", "clock_gettime", "clock_gettime64", "clock_getres",
+    "clock_getres_time64", "clock_nanosleep", "clock_nanosleep_time64", "nanosleep", "alarm",
+    "getitimer", "setitimer", "timer_create", "timer_delete", "timer_getoverrun", "timer_gettime",
+    "timer_gettime64", "timer_settime", "timer_settime64", "timerfd_create", "timerfd_gettime",
+    "timerfd_gettime64", "timerfd_settime", "timerfd_settime64", "adjtimex",
+    // waiting and events
+    "poll", "ppoll", "ppoll_time64", "select", "_newselect", "pselect6", "pselect6_time64",
+    "epoll_create", "epoll_create1", "epoll_ctl", "epoll_ctl_old", "epoll_wait", "epoll_wait_old",
+    "epoll_pwait", "epoll_pwait2", "eventfd", "eventfd2", "io_setup", "io_destroy", "io_submit",
+    "io_cancel", "io_getevents", "io_pgetevents", "io_pgetevents_time64",
+    // sockets (socket itself below) and System V / POSIX IPC
+    "socketpair", "bind", "connect", "listen", "accept", "accept4", "getsockname", "getpeername",
+    "send", "sendto", "sendmsg", "sendmmsg", "recv", "recvfrom", "recvmsg", "recvmmsg",
+    "recvmmsg_time64", "shutdown", "getsockopt", "setsockopt", "socketcall", "ipc", "shmget",
+    "shmat", "shmdt", "shmctl", "semget", "semop", "semtimedop", "semtimedop_time64", "semctl",
+    "msgget", "msgsnd", "msgrcv", "msgctl", "mq_open", "mq_unlink", "mq_timedsend",
+    "mq_timedsend_time64", "mq_timedreceive", "mq_timedreceive_time64", "mq_notify",
+    "mq_getsetattr"};
+
+// Namespace flags of clone (CLONE_NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET,
+// NEWTIME): clone is allowed without any of them.
+constexpr uint64_t kCloneNamespaceFlags = 0x7E020080;
+constexpr uint64_t kAfVsock = 40;
+
+SeccompSyscall Rule(std::vector<std::string> names, const char* action = "SCMP_ACT_ALLOW",
+                    std::vector<SeccompArg> args = {}) {
+  SeccompSyscall call;
+  call.names = std::move(names);
+  call.action = action;
+  call.args = std::move(args);
+  return call;
+}
+
+}  // namespace
+
 LinuxSeccomp DefaultSeccompProfile() {
   LinuxSeccomp p;
-  p.default_action = "SCMP_ACT_ALLOW";
+  p.default_action = "SCMP_ACT_ERRNO";
+  p.default_errno_ret = EPERM;
 #if defined(__x86_64__)
   p.architectures = {"SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"};
 #endif
-  SeccompSyscall denied;
-  denied.action = "SCMP_ACT_ERRNO";
-  denied.errno_ret = EPERM;
-  denied.names = {
-      // kernel code and the machine itself
-      "init_module", "finit_module", "delete_module", "create_module", "query_module",
-      "get_kernel_syms", "kexec_load", "kexec_file_load", "reboot", "swapon", "swapoff", "iopl",
-      "ioperm", "vm86", "vm86old", "uselib", "nfsservctl", "acct", "lookup_dcookie", "sysfs",
-      "_sysctl", "ustat", "syslog", "vhangup", "quotactl", "quotactl_fd",
-      // clocks
-      "settimeofday", "stime", "clock_settime", "clock_settime64", "clock_adjtime",
-      "clock_adjtime64",
-      // keyrings, BPF, performance counters, page-fault handling, asynchronous rings
-      "add_key", "request_key", "keyctl", "bpf", "perf_event_open", "userfaultfd", "io_uring_setup",
-      "io_uring_enter", "io_uring_register",
-      // other processes' memory and resources, memory placement
-      "process_vm_readv", "process_vm_writev", "kcmp", "move_pages", "migrate_pages",
-      // mounts, namespaces, file handles by inode (the "shocker" escape)
-      "mount", "umount", "umount2", "pivot_root", "mount_setattr", "move_mount", "open_tree",
-      "fsopen", "fsconfig", "fsmount", "fspick", "unshare", "setns", "name_to_handle_at",
-      "open_by_handle_at", "fanotify_init"};
-  p.syscalls.push_back(denied);
-  // clone with any namespace flag; one rule per flag because a masked comparison tests
-  // equality. CLONE_NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET, NEWTIME.
-  for (uint64_t flag : {0x00020000ULL, 0x02000000ULL, 0x04000000ULL, 0x08000000ULL, 0x10000000ULL,
-                        0x20000000ULL, 0x40000000ULL, 0x00000080ULL}) {
-    SeccompSyscall clone;
-    clone.names = {"clone"};
-    clone.action = "SCMP_ACT_ERRNO";
-    clone.errno_ret = EPERM;
-    clone.args = {{0, flag, flag, "SCMP_CMP_MASKED_EQ"}};
-    p.syscalls.push_back(clone);
-  }
+  p.syscalls.push_back(Rule({std::begin(kAllowed), std::end(kAllowed)}));
+  p.syscalls.push_back(
+      Rule({"clone"}, "SCMP_ACT_ALLOW", {{0, kCloneNamespaceFlags, 0, "SCMP_CMP_MASKED_EQ"}}));
   // clone3 passes its flags in memory, out of a filter's reach: ENOSYS makes C libraries use
-  // clone, whose flags the rules above see.
-  SeccompSyscall clone3;
-  clone3.names = {"clone3"};
-  clone3.action = "SCMP_ACT_ERRNO";
+  // clone, whose flags the rule above sees.
+  SeccompSyscall clone3 = Rule({"clone3"}, "SCMP_ACT_ERRNO");
   clone3.errno_ret = ENOSYS;
   p.syscalls.push_back(clone3);
+  // Every address family but vsock, which reaches the host (or its hypervisor) directly.
+  p.syscalls.push_back(Rule({"socket"}, "SCMP_ACT_ALLOW", {{0, kAfVsock, 0, "SCMP_CMP_NE"}}));
+  // Docker's personalities: Linux, with UNAME26, with ADDR_LIMIT_32BIT... (0x8, 0x20000,
+  // 0x20008) and the query (0xffffffff); not READ_IMPLIES_EXEC or ADDR_NO_RANDOMIZE.
+  for (uint64_t persona : {0x0ULL, 0x8ULL, 0x20000ULL, 0x20008ULL, 0xffffffffULL}) {
+    p.syscalls.push_back(Rule({"personality"}, "SCMP_ACT_ALLOW", {{0, persona, 0, "SCMP_CMP_EQ"}}));
+  }
   return p;
 }
 

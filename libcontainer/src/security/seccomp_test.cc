@@ -1,9 +1,12 @@
 #include "security/seccomp.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <linux/seccomp.h>
 #include <sched.h>
 #include <sys/prctl.h>
+#include <sys/random.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -61,6 +64,63 @@ TEST(SeccompTest, DefaultProfileRefusesNamespacesKeyringsAndClone3) {
                         }),
             7);
   EXPECT_EQ(RunFiltered(*filter, [] { return ::getpid() > 0 ? 0 : 1; }), 0);
+}
+
+TEST(SeccompTest, DefaultProfileIsAnAllowList) {
+  auto filter = CompileSeccomp(DefaultSeccompProfile());
+  ASSERT_TRUE(filter.ok()) << filter.status();
+  // Named nowhere, older than the profile: the default action.
+  EXPECT_EQ(RunFiltered(*filter, [] { return ErrnoOf(::syscall(SYS_kexec_load, 0, 0, 0, 0)); }),
+            EPERM);
+  EXPECT_EQ(RunFiltered(*filter, [] { return ErrnoOf(::syscall(SYS_iopl, 3)); }), EPERM);
+  // Newer than every call the profile names (listmount, Linux 6.8): ENOSYS, as from an older
+  // kernel, where without the filter the kernel answers for itself.
+  constexpr long kListmount = 458;
+  int unfiltered = ErrnoOf(::syscall(kListmount, nullptr, nullptr, 0, 0));
+  if (unfiltered != ENOSYS) {
+    EXPECT_EQ(
+        RunFiltered(*filter, [] { return ErrnoOf(::syscall(kListmount, nullptr, nullptr, 0, 0)); }),
+        ENOSYS);
+  }
+  // Allowed by number though this libseccomp may not name it (fchmodat2, Linux 6.6).
+  constexpr long kFchmodat2 = 452;
+  if (ErrnoOf(::syscall(kFchmodat2, AT_FDCWD, "/", 0755, 0)) != ENOSYS) {
+    EXPECT_EQ(RunFiltered(*filter,
+                          [] {
+                            int e =
+                                ErrnoOf(::syscall(kFchmodat2, AT_FDCWD, "/nonexistent-x", 0644, 0));
+                            return e == ENOENT ? 0 : e;
+                          }),
+              0);
+  }
+  // Conditions: vsock sockets and unusual personalities are refused, the rest allowed.
+  EXPECT_EQ(
+      RunFiltered(*filter, [] { return ErrnoOf(::socket(40 /* AF_VSOCK */, SOCK_STREAM, 0)); }),
+      EPERM);
+  EXPECT_EQ(RunFiltered(*filter,
+                        [] {
+                          int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+                          return fd >= 0 ? 0 : errno;
+                        }),
+            0);
+  EXPECT_EQ(RunFiltered(*filter, [] { return ErrnoOf(::syscall(SYS_personality, 0x0400000)); }),
+            EPERM);  // READ_IMPLIES_EXEC
+  EXPECT_EQ(RunFiltered(*filter, [] { return ErrnoOf(::syscall(SYS_personality, 0xffffffff)); }),
+            0);
+  // What programs do at start-up and after.
+  EXPECT_EQ(RunFiltered(*filter,
+                        [] {
+                          char buf[64];
+                          int fd = ::open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+                          if (fd < 0 || ::read(fd, buf, sizeof buf) <= 0) return 1;
+                          struct stat st;
+                          if (::fstat(fd, &st) != 0 || ::close(fd) != 0) return 2;
+                          if (::getrandom(buf, 8, 0) != 8) return 3;
+                          int p[2];
+                          if (::pipe(p) != 0 || ::pipe2(p, O_CLOEXEC) != 0) return 5;
+                          return ::execl("/bin/true", "true", nullptr) == 0 ? 0 : 4;
+                        }),
+            0);
 }
 
 TEST(SeccompTest, CustomErrnoAndArgumentRules) {
@@ -188,13 +248,14 @@ TEST(SeccompTest, CacheReturnsTheSameProgramAndSurvivesDamage) {
   auto repaired = CompileSeccompCached(profile, cache);
   ASSERT_TRUE(repaired.ok());
   EXPECT_TRUE(SameProgram(*direct, *repaired));
-  // Another profile gets its own program.
+  // Another profile gets its own program (acct: refused by the default profile, with EPERM).
   LinuxSeccomp other = profile;
-  other.syscalls.push_back({{"getppid"}, "SCMP_ACT_ERRNO", 42, {}});
+  other.syscalls.push_back({{"acct"}, "SCMP_ACT_ERRNO", 42, {}});
   auto other_program = CompileSeccompCached(other, cache);
   ASSERT_TRUE(other_program.ok());
   EXPECT_FALSE(SameProgram(*direct, *other_program));
-  EXPECT_EQ(RunFiltered(*other_program, [] { return ErrnoOf(::syscall(SYS_getppid)); }), 42);
+  EXPECT_EQ(RunFiltered(*other_program, [] { return ErrnoOf(::syscall(SYS_acct, nullptr)); }), 42);
+  EXPECT_EQ(RunFiltered(*direct, [] { return ErrnoOf(::syscall(SYS_acct, nullptr)); }), EPERM);
   std::filesystem::remove_all(dir);
 }
 
