@@ -194,6 +194,7 @@ absl::Status Puller::StageDownloaded(const TempLayer& downloads, const OciManife
                     [&](const StagedLayer& l) { return l.diff_id == diff_id; })) {
       continue;
     }
+    if (TransferCancelled(options_)) return absl::CancelledError("interrupted");
     const Descriptor& d = manifest.layers[i];
     std::string path = BlobPath(downloads, d.digest);
     UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
@@ -281,6 +282,7 @@ absl::StatusOr<PullResult> Puller::Run() {
   image.tags.push_back(absl::StrCat(ref_.LocalName(), "@", result.digest));
   if (ref_.digest.empty()) image.tags.push_back(ref_.LocalReference());
   MYDOCKER_RETURN_IF_ERROR(store_files::CheckMountable(root_, store_.LayerDirs(image)));
+  if (TransferCancelled(options_)) return absl::CancelledError("interrupted");
   {
     MYDOCKER_ASSIGN_OR_RETURN(FileLock lock, FileLock::Acquire(store_files::LockPath(root_)));
     MYDOCKER_RETURN_IF_ERROR(

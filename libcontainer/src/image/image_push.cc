@@ -78,6 +78,7 @@ class Pusher {
 };
 
 absl::Status Pusher::PushBlob(const Descriptor& blob, int fd) {
+  if (TransferCancelled(options_)) return absl::CancelledError("interrupted");
   Emit(PushEvent::kPreparing, blob);
   MYDOCKER_ASSIGN_OR_RETURN(bool has, client_.HasBlob(blob.digest));
   if (has) {
@@ -143,6 +144,7 @@ absl::StatusOr<PushResult> ImageStore::Push(absl::string_view ref, const PushOpt
   OciManifest manifest;
   MYDOCKER_RETURN_IF_ERROR(PushBlobs(pusher, root_, *image, config, &manifest));
   std::string body = SerializeOciManifest(manifest);
+  if (TransferCancelled(options)) return absl::CancelledError("interrupted");
   MYDOCKER_RETURN_IF_ERROR(client.PutManifest(remote.tag, kOciManifestType, body));
   PushResult result;
   result.repository = remote.domain == registry::kDockerHubDomain
