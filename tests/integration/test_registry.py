@@ -164,6 +164,35 @@ def test_layer_shared_between_images_is_fetched_once(runtime, registry):
     assert len(runtime.layer_dirs()) == 2
 
 
+def test_pulled_image_is_pushed_with_its_layer_digests(runtime, registry):
+    """A pulled image's layers go back as the compressed blobs they came as (as Docker's v2
+    metadata): mounted into another repository of the registry, found in their own, never
+    uploaded again; pushing twice gives the same manifest digest."""
+    ref = f"{registry.host}/snap:v1"
+    assert pull(runtime, ref).returncode == 0
+    _, _, pulled = registry.manifest("snap", "v1")
+    blobs = [d["digest"] for d in pulled["layers"]]
+    copy = f"{registry.host}/keep/snap:v1"
+    runtime.md("tag", ref, copy, check=True)
+    runtime.md("rmi", ref, check=True)  # the record, not a tag, names where the blobs are
+    r = runtime.md("push", copy, timeout=LIMIT)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.count(": Mounted from snap\n") == 2, r.stdout
+    assert "Pushed" not in r.stdout and "Pushing" not in r.stdout
+    digest = r.stdout.splitlines()[-1].split()[2]
+    _, _, pushed = registry.manifest("keep/snap", "v1")
+    assert [d["digest"] for d in pushed["layers"]] == blobs
+    r = runtime.md("push", copy, timeout=LIMIT, check=True)
+    assert r.stdout.count(": Layer already exists\n") == 2, r.stdout
+    assert r.stdout.splitlines()[-1].split()[2] == digest
+    back = f"{registry.host}/snap:again"
+    runtime.md("tag", copy, back, check=True)
+    r = runtime.md("push", back, timeout=LIMIT, check=True)
+    assert r.stdout.count(": Layer already exists\n") == 2, r.stdout
+    assert r.stdout.splitlines()[-1].split()[2] == digest
+    assert runtime.md("run", "--rm", copy, "cat", "/hello", check=True).stdout == "layered\n"
+
+
 def test_oci_manifest_image(runtime, registry):
     _, _, manifest = registry.manifest("oci/busybox", "latest")
     assert manifest["mediaType"] == OCI_MANIFEST

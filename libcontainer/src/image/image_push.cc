@@ -5,18 +5,25 @@
 // stored (its digest is the image id), and an OCI manifest of them. For each layer: HEAD (the
 // registry has it: skipped), else a cross-repository mount from another repository of the same
 // registry the image is tagged in (the registry answers 201), else an upload streamed from the
-// stored file: one PUT, or PATCHes of chunk_size bytes then the PUT for larger blobs.
+// stored file: one PUT, or PATCHes of chunk_size bytes then the PUT for larger blobs. A layer
+// whose compressed blob is recorded for the registry (pulled from it, or pushed to it before:
+// image/layer_sources.h) is first looked for as that blob (HEAD, then a mount from the
+// repository it came from), and the manifest then names it: a pulled image keeps its digests.
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <map>
+#include <optional>
 #include <set>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "image/archive_json.h"
 #include "image/image_json.h"
+#include "image/layer_sources.h"
 #include "image/store_files.h"
+#include "mydocker/fs_util.h"
 #include "mydocker/image_store.h"
 #include "mydocker/pull.h"
 #include "mydocker/status_macros.h"
@@ -26,6 +33,7 @@
 namespace mydocker {
 namespace {
 
+using layer_sources::LayerSource;
 using registry::RegistryClient;
 using registry::RemoteReference;
 
@@ -44,6 +52,19 @@ std::vector<std::string> MountSources(const Image& image, const RemoteReference&
   return {out.begin(), out.end()};
 }
 
+// The repositories of `ref`'s registry the layers' recorded blobs came from (other than its
+// own): the token must allow pulling from them to mount.
+std::vector<std::string> RecordedSources(const std::string& root, const Image& image,
+                                         const RemoteReference& ref) {
+  std::set<std::string> out;
+  for (const std::string& diff_id : image.layers) {
+    for (const LayerSource& s : layer_sources::Load(root, diff_id)) {
+      if (s.domain == ref.domain && s.repository != ref.repository) out.insert(s.repository);
+    }
+  }
+  return {out.begin(), out.end()};
+}
+
 // A file holding `data`, for a blob kept in memory (the config).
 absl::StatusOr<UniqueFd> MemoryFile(const std::string& data) {
   UniqueFd fd(::memfd_create("mydocker-blob", MFD_CLOEXEC));
@@ -54,12 +75,19 @@ absl::StatusOr<UniqueFd> MemoryFile(const std::string& data) {
 
 class Pusher {
  public:
-  Pusher(RegistryClient& client, const PushOptions& options, const PushProgress& progress,
-         std::vector<std::string> sources)
-      : client_(client), options_(options), progress_(progress), sources_(std::move(sources)) {}
+  Pusher(RegistryClient& client, const RemoteReference& target, const PushOptions& options,
+         const PushProgress& progress, std::vector<std::string> sources)
+      : client_(client),
+        target_(target),
+        options_(options),
+        progress_(progress),
+        sources_(std::move(sources)) {}
 
   // Sends `blob` from `fd` unless the registry has it or mounts it.
   absl::Status PushBlob(const Descriptor& blob, int fd);
+  // A blob recorded for the layer (layer_sources.h) that the registry has or mounted from the
+  // repository it was pulled from, as the manifest then names it; nullopt when there is none.
+  absl::StatusOr<std::optional<Descriptor>> ReuseRecorded(const std::vector<LayerSource>& known);
 
  private:
   void Emit(PushEvent::Kind kind, const Descriptor& blob, int64_t current = 0,
@@ -72,6 +100,7 @@ class Pusher {
   }
 
   RegistryClient& client_;
+  const RemoteReference& target_;
   const PushOptions& options_;
   const PushProgress& progress_;
   std::vector<std::string> sources_;
@@ -98,20 +127,68 @@ absl::Status Pusher::PushBlob(const Descriptor& blob, int fd) {
   return absl::OkStatus();
 }
 
+absl::StatusOr<std::optional<Descriptor>> Pusher::ReuseRecorded(
+    const std::vector<LayerSource>& known) {
+  for (const LayerSource& s : known) {
+    if (s.domain != target_.domain) continue;
+    if (TransferCancelled(options_)) return absl::CancelledError("interrupted");
+    Descriptor blob{layer_sources::OciMediaType(s.media_type), s.digest, s.size, {}, "", "", ""};
+    MYDOCKER_ASSIGN_OR_RETURN(bool has, client_.HasBlob(s.digest));
+    if (has) {
+      Emit(PushEvent::kPreparing, blob);
+      Emit(PushEvent::kExists, blob);
+      return blob;
+    }
+    if (s.repository == target_.repository) continue;
+    // A 202 instead of a 201 starts an upload the registry drops unused.
+    MYDOCKER_ASSIGN_OR_RETURN(std::string url, client_.StartUpload(s.digest, s.repository));
+    if (url.empty()) {
+      Emit(PushEvent::kPreparing, blob);
+      Emit(PushEvent::kMounted, blob, 0, s.repository);
+      return blob;
+    }
+  }
+  return std::nullopt;
+}
+
 // The layers, each once, then the config; fills the manifest.
 absl::Status PushBlobs(Pusher& pusher, const std::string& root, const Image& image,
                        const std::string& config, OciManifest* manifest) {
-  std::set<std::string> done;
+  std::map<std::string, Descriptor> pushed;
   for (const std::string& diff_id : image.layers) {
-    Descriptor layer{kOciLayerType, diff_id, 0, {}, "", "", ""};
-    MYDOCKER_ASSIGN_OR_RETURN(UniqueFd fd, store_files::OpenLayerTar(root, diff_id, &layer.size));
-    if (done.insert(diff_id).second) MYDOCKER_RETURN_IF_ERROR(pusher.PushBlob(layer, fd.get()));
-    manifest->layers.push_back(layer);
+    if (pushed.count(diff_id) == 0) {
+      MYDOCKER_ASSIGN_OR_RETURN(std::optional<Descriptor> reused,
+                                pusher.ReuseRecorded(layer_sources::Load(root, diff_id)));
+      Descriptor layer{kOciLayerType, diff_id, 0, {}, "", "", ""};
+      if (reused.has_value()) {
+        layer = *reused;
+      } else {
+        MYDOCKER_ASSIGN_OR_RETURN(UniqueFd fd,
+                                  store_files::OpenLayerTar(root, diff_id, &layer.size));
+        MYDOCKER_RETURN_IF_ERROR(pusher.PushBlob(layer, fd.get()));
+      }
+      pushed[diff_id] = layer;
+    }
+    manifest->layers.push_back(pushed[diff_id]);
   }
   manifest->config = {
       kOciConfigType, image.id, static_cast<int64_t>(config.size()), {}, "", "", ""};
   MYDOCKER_ASSIGN_OR_RETURN(UniqueFd fd, MemoryFile(config));
   return pusher.PushBlob(manifest->config, fd.get());
+}
+
+// Records where the layers now are (image/layer_sources.h), so that a push to another
+// repository of the registry mounts them. Only an optimisation: failures are left out.
+void RecordPushed(const std::string& root, const RemoteReference& remote,
+                  const OciManifest& manifest, const Image& image) {
+  absl::StatusOr<FileLock> lock = FileLock::Acquire(store_files::LockPath(root));
+  if (!lock.ok()) return;
+  for (size_t i = 0; i < image.layers.size() && i < manifest.layers.size(); ++i) {
+    const Descriptor& d = manifest.layers[i];
+    layer_sources::Add(root, image.layers[i],
+                       {d.digest, d.media_type, d.size, remote.domain, remote.repository})
+        .IgnoreError();
+  }
 }
 
 absl::StatusOr<RemoteReference> PushReference(absl::string_view ref) {
@@ -137,15 +214,19 @@ absl::StatusOr<PushResult> ImageStore::Push(absl::string_view ref, const PushOpt
   MYDOCKER_ASSIGN_OR_RETURN(std::string config, ConfigJson(*image));
   registry::ClientOptions client_options = registry::ClientOptionsOf(options);
   client_options.actions = "pull,push";
-  client_options.mount_from = MountSources(*image, remote);
+  std::vector<std::string> tagged = MountSources(*image, remote);
+  std::set<std::string> scopes(tagged.begin(), tagged.end());
+  for (std::string& repo : RecordedSources(root_, *image, remote)) scopes.insert(std::move(repo));
+  client_options.mount_from.assign(scopes.begin(), scopes.end());
   MYDOCKER_ASSIGN_OR_RETURN(RegistryClient client, RegistryClient::Create(remote, client_options));
   MYDOCKER_RETURN_IF_ERROR(client.Ping());
-  Pusher pusher(client, options, progress, client_options.mount_from);
+  Pusher pusher(client, remote, options, progress, std::move(tagged));
   OciManifest manifest;
   MYDOCKER_RETURN_IF_ERROR(PushBlobs(pusher, root_, *image, config, &manifest));
   std::string body = SerializeOciManifest(manifest);
   if (TransferCancelled(options)) return absl::CancelledError("interrupted");
   MYDOCKER_RETURN_IF_ERROR(client.PutManifest(remote.tag, kOciManifestType, body));
+  RecordPushed(root_, remote, manifest, *image);
   PushResult result;
   result.repository = remote.domain == registry::kDockerHubDomain
                           ? absl::StrCat(remote.domain, "/", remote.repository)
