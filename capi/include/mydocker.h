@@ -46,8 +46,9 @@
  * their monitor processes, not to the calling process: a caller that exits or crashes never
  * leaks or orphans a container. The library never forks and runs code in the child; it starts
  * the helper binary (see mydocker_runtime_options_t.helper_path). It starts a thread only for
- * an exec handle (mydocker_exec_start) and, during a pull, push or login, libcurl's name
- * resolver threads; it installs no signal handler.
+ * an exec handle (mydocker_exec_start), the upload threads of a push (3, joined before it
+ * returns) and, during a pull, push or login, libcurl's name resolver threads; it installs no
+ * signal handler.
  *
  * Privileges. Creating and running containers needs root (CAP_SYS_ADMIN and friends).
  */

@@ -308,4 +308,31 @@ TEST_F(CppRegistryTest, CancelFromTheCallbackLeavesNothing) {
   EXPECT_TRUE(Layers(work_ / "puller", true).empty());
 }
 
+TEST_F(CppRegistryTest, CancelledPushPutsNoManifest) {
+  LogIn();
+  Runtime rt = Open("pusher");
+  std::string ref = registry_->host() + "/cpp/halfway:v1";
+  rt.ImportImage(getenv("MYDOCKER_BUSYBOX_TAR"), ref);
+  int pushing = 0;
+  RegistryOptions o = options_;
+  o.progress = [&](const Progress& p) {
+    return p.kind != MYDOCKER_PROGRESS_PUSHING || ++pushing < 2;
+  };
+  try {
+    rt.Push(ref, o);
+    FAIL() << "the push was not cancelled";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), MYDOCKER_CANCELLED) << e.what();
+  }
+  EXPECT_EQ(pushing, 2) << "events went on after the cancel";
+  Runtime fresh = Open("puller");
+  try {
+    fresh.Pull(ref, options_);
+    FAIL() << "a cancelled push left a manifest";
+  } catch (const Error& e) {
+    EXPECT_NE(e.code(), MYDOCKER_OK);
+  }
+  EXPECT_EQ(fresh.ListImages(), "[]");
+}
+
 }  // namespace

@@ -193,6 +193,38 @@ def test_pulled_image_is_pushed_with_its_layer_digests(runtime, registry):
     assert runtime.md("run", "--rm", copy, "cat", "/hello", check=True).stdout == "layered\n"
 
 
+def test_push_uploads_layers_in_parallel(runtime):
+    """Three layers the registry lacks go up at once (3 at a time, as a pull's downloads): the
+    registry's access log shows every upload started before the largest layer's chunks ended."""
+    need("docker-registry")
+    work = Path(tempfile.mkdtemp(prefix="mydocker-it-reg-"))
+    reg = None
+    try:
+        reg = Registry(work, access_log=True)
+        ref = f"{reg.host}/par:v1"
+        runtime.md("run", "--name", "c1", "busybox", "sh", "-c", "echo one > /one", check=True)
+        runtime.md("commit", "c1", "par:step", check=True)
+        runtime.md("run", "--name", "c2", "par:step", "sh", "-c", "echo two > /two", check=True)
+        runtime.md("commit", "c2", ref, check=True)
+        runtime.md("rm", "c1", "c2", check=True)
+        env = {**os.environ, "MYDOCKER_PUSH_CHUNK_SIZE": "16384"}
+        r = runtime.md("push", ref, timeout=LIMIT, env=env)
+        assert r.returncode == 0, r.stderr
+        assert r.stdout.count(": Pushed\n") == 3, r.stdout
+        log = [line for line in reg.log_path.read_text().splitlines() if "/v2/par/blobs/" in line]
+        last_patch = max(i for i, line in enumerate(log) if '"PATCH /v2/par/blobs/uploads/' in line)
+        started = [line for line in log[:last_patch] if '"POST /v2/par/blobs/uploads/' in line]
+        assert len(started) == 3, "\n".join(log)
+        runtime.md("rmi", ref, "par:step", check=True)
+        assert runtime.md("pull", ref, timeout=LIMIT).returncode == 0
+        r = runtime.md("run", "--rm", ref, "cat", "/one", "/two", check=True)
+        assert r.stdout == "one\ntwo\n"
+    finally:
+        if reg:
+            reg.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def test_oci_manifest_image(runtime, registry):
     _, _, manifest = registry.manifest("oci/busybox", "latest")
     assert manifest["mediaType"] == OCI_MANIFEST

@@ -13,9 +13,16 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <condition_variable>
+#include <csignal>
+#include <deque>
+#include <functional>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <set>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -151,26 +158,122 @@ absl::StatusOr<std::optional<Descriptor>> Pusher::ReuseRecorded(
   return std::nullopt;
 }
 
-// The layers, each once, then the config; fills the manifest.
-absl::Status PushBlobs(Pusher& pusher, const std::string& root, const Image& image,
-                       const std::string& config, OciManifest* manifest) {
-  std::map<std::string, Descriptor> pushed;
-  for (const std::string& diff_id : image.layers) {
-    if (pushed.count(diff_id) == 0) {
-      MYDOCKER_ASSIGN_OR_RETURN(std::optional<Descriptor> reused,
-                                pusher.ReuseRecorded(layer_sources::Load(root, diff_id)));
-      Descriptor layer{kOciLayerType, diff_id, 0, {}, "", "", ""};
-      if (reused.has_value()) {
-        layer = *reused;
-      } else {
-        MYDOCKER_ASSIGN_OR_RETURN(UniqueFd fd,
-                                  store_files::OpenLayerTar(root, diff_id, &layer.size));
-        MYDOCKER_RETURN_IF_ERROR(pusher.PushBlob(layer, fd.get()));
-      }
-      pushed[diff_id] = layer;
-    }
-    manifest->layers.push_back(pushed[diff_id]);
+using UploadTask = std::function<absl::Status(Pusher&)>;
+
+// Runs `tasks` on up to options.parallel threads, each with a Pusher of its own (a copy of
+// `client`) whose events are queued; the calling thread passes them on to `progress` as they
+// come, so the caller's callback runs on the caller's thread. The first failure, or a cancel,
+// stops the others (their transfers watch a flag of this call).
+class ParallelUploads {
+ public:
+  ParallelUploads(const RegistryClient& client, const RemoteReference& target,
+                  const PushOptions& options, const PushProgress& progress,
+                  const std::vector<std::string>& sources)
+      : client_(client),
+        target_(target),
+        options_(options),
+        progress_(progress),
+        sources_(sources) {
+    worker_options_ = options;
+    worker_options_.cancel = &stop_;
+    queue_ = [this](const PushEvent& e) {
+      std::lock_guard<std::mutex> lock(mu_);
+      events_.push_back(e);
+      cv_.notify_one();
+    };
   }
+
+  absl::Status Run(const std::vector<UploadTask>& tasks) {
+    size_t n = std::min<size_t>(static_cast<size_t>(std::max(1, options_.parallel)), tasks.size());
+    running_ = n;
+    std::vector<std::thread> threads;
+    for (size_t i = 0; i < n; ++i) threads.emplace_back([this, &tasks] { Work(tasks); });
+    Relay();
+    for (std::thread& t : threads) t.join();
+    if (TransferCancelled(options_)) return absl::CancelledError("interrupted");
+    return error_;
+  }
+
+ private:
+  void Work(const std::vector<UploadTask>& tasks) {
+    RegistryClient client = client_;
+    client.set_cancel(&stop_);
+    Pusher pusher(client, target_, worker_options_, queue_, sources_);
+    for (;;) {
+      size_t i;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (next_ >= tasks.size() || stop_ != 0) break;
+        i = next_++;
+      }
+      absl::Status s = tasks[i](pusher);
+      if (!s.ok()) Fail(s);
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    --running_;
+    cv_.notify_one();
+  }
+
+  void Fail(const absl::Status& s) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (error_.ok()) error_ = s;
+    stop_ = 1;
+  }
+
+  // Passes the queued events on until every worker ended; a cancel stops the workers.
+  void Relay() {
+    for (bool done = false; !done;) {
+      std::deque<PushEvent> batch;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait_for(lock, std::chrono::milliseconds(100),
+                     [this] { return !events_.empty() || running_ == 0; });
+        batch.swap(events_);
+        done = running_ == 0;
+      }
+      for (const PushEvent& e : batch) {
+        if (progress_ && !TransferCancelled(options_)) progress_(e);
+      }
+      if (TransferCancelled(options_)) stop_ = 1;
+    }
+  }
+
+  const RegistryClient& client_;
+  const RemoteReference& target_;
+  const PushOptions& options_;
+  const PushProgress& progress_;
+  const std::vector<std::string>& sources_;
+  PushOptions worker_options_;
+  PushProgress queue_;
+  volatile std::sig_atomic_t stop_ = 0;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<PushEvent> events_;
+  size_t next_ = 0;
+  size_t running_ = 0;
+  absl::Status error_;
+};
+
+// The layers, each once (those the registry lacks uploaded options.parallel at once), then the
+// config; fills the manifest.
+absl::Status PushBlobs(Pusher& pusher, ParallelUploads& uploads, const std::string& root,
+                       const Image& image, const std::string& config, OciManifest* manifest) {
+  std::map<std::string, Descriptor> pushed;
+  std::vector<UploadTask> tasks;
+  for (const std::string& diff_id : image.layers) {
+    if (pushed.count(diff_id) != 0) continue;
+    MYDOCKER_ASSIGN_OR_RETURN(std::optional<Descriptor> reused,
+                              pusher.ReuseRecorded(layer_sources::Load(root, diff_id)));
+    Descriptor& layer = pushed[diff_id];
+    layer = reused.value_or(Descriptor{kOciLayerType, diff_id, 0, {}, "", "", ""});
+    if (reused.has_value()) continue;
+    tasks.push_back([&root, &layer, diff_id](Pusher& p) -> absl::Status {
+      MYDOCKER_ASSIGN_OR_RETURN(UniqueFd fd, store_files::OpenLayerTar(root, diff_id, &layer.size));
+      return p.PushBlob(layer, fd.get());
+    });
+  }
+  MYDOCKER_RETURN_IF_ERROR(uploads.Run(tasks));
+  for (const std::string& diff_id : image.layers) manifest->layers.push_back(pushed[diff_id]);
   manifest->config = {
       kOciConfigType, image.id, static_cast<int64_t>(config.size()), {}, "", "", ""};
   MYDOCKER_ASSIGN_OR_RETURN(UniqueFd fd, MemoryFile(config));
@@ -220,9 +323,10 @@ absl::StatusOr<PushResult> ImageStore::Push(absl::string_view ref, const PushOpt
   client_options.mount_from.assign(scopes.begin(), scopes.end());
   MYDOCKER_ASSIGN_OR_RETURN(RegistryClient client, RegistryClient::Create(remote, client_options));
   MYDOCKER_RETURN_IF_ERROR(client.Ping());
-  Pusher pusher(client, remote, options, progress, std::move(tagged));
+  Pusher pusher(client, remote, options, progress, tagged);
+  ParallelUploads uploads(client, remote, options, progress, tagged);
   OciManifest manifest;
-  MYDOCKER_RETURN_IF_ERROR(PushBlobs(pusher, root_, *image, config, &manifest));
+  MYDOCKER_RETURN_IF_ERROR(PushBlobs(pusher, uploads, root_, *image, config, &manifest));
   std::string body = SerializeOciManifest(manifest);
   if (TransferCancelled(options)) return absl::CancelledError("interrupted");
   MYDOCKER_RETURN_IF_ERROR(client.PutManifest(remote.tag, kOciManifestType, body));
