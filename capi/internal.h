@@ -90,6 +90,7 @@ MYDOCKER_FIRST_VERSION(mydocker_exec_options_t, stderr_fd);
 MYDOCKER_FIRST_VERSION(mydocker_stats_t, oom_kills);
 MYDOCKER_FIRST_VERSION(mydocker_network_options_t, dns_options);
 MYDOCKER_FIRST_VERSION(mydocker_network_create_options_t, labels);
+MYDOCKER_FIRST_VERSION(mydocker_registry_options_t, config_path);
 #undef MYDOCKER_FIRST_VERSION
 
 // InvalidArgument unless `size` is one a caller of some version of this library could pass:

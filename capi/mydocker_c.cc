@@ -347,7 +347,8 @@ const char* mydocker_code_name(int code) {
                                        "UNIMPLEMENTED",
                                        "INTERNAL",
                                        "UNAVAILABLE",
-                                       "DATA_LOSS"};
+                                       "DATA_LOSS",
+                                       "UNAUTHENTICATED"};
   if (code < 0 || code >= static_cast<int>(sizeof kNames / sizeof kNames[0])) return "UNKNOWN";
   return kNames[code];
 }

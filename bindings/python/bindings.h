@@ -86,6 +86,15 @@ void RegisterRuntime(pybind11::module_& m);
 // After RegisterContainer: adds connect(), disconnect() and networks to Container.
 void RegisterNetworks(pybind11::module_& m);
 
+// Images.pull() and push(), Runtime.login() and logout(); in registry.cc. REQUIRES: the GIL.
+Image PullImage(Runtime& runtime, const std::string& ref,
+                const std::optional<std::string>& platform, const pybind11::object& progress);
+std::string PushImage(Runtime& runtime, const std::string& ref, const pybind11::object& progress);
+void LoginToServer(const std::string& server, const std::string& username,
+                   const std::string& password);
+// False when no credentials were stored for `server`.
+bool LogoutFromServer(const std::string& server);
+
 // Container.logs(); in log_stream.cc.
 pybind11::object ContainerLogs(PyContainer& container, bool follow, std::optional<size_t> tail,
                                bool stdout, bool stderr);

@@ -81,6 +81,30 @@ void RegisterImages(py::module_& m) {
           py::arg("ref"), py::kw_only(), py::arg("force") = false,
           "Removes the tag ref (or, given an id, every tag); the layers go with the last tag. "
           "Raises NotFound, or Conflict while a container uses the image unless force.")
+      .def(
+          "pull",
+          [](Images& self, const std::string& ref, std::optional<std::string> platform,
+             py::object progress) { return PullImage(*self.runtime, ref, platform, progress); },
+          py::arg("ref"), py::kw_only(), py::arg("platform") = py::none(),
+          py::arg("progress") = py::none(),
+          "Pulls ref ('name[:tag]' or 'name@sha256:...') from its registry, as `mydocker pull` "
+          "does, with the credentials login() stored, and returns the Image. platform: "
+          "'os/arch[/variant]' from a multi-platform image (default this machine's). progress: "
+          "called on this thread with a dict per event, as Docker's pull stream ('status', "
+          "'id', 'progressDetail': {'current', 'total'}); an exception it raises cancels the "
+          "pull (nothing is stored) and is raised here. The GIL is released while "
+          "transferring. Raises MyDockerError (code 'UNAUTHENTICATED' when the registry refuses, "
+          "'CANCELLED'), NotFound, InvalidArgument, ...")
+      .def(
+          "push",
+          [](Images& self, const std::string& ref, py::object progress) {
+            return PushImage(*self.runtime, ref, progress);
+          },
+          py::arg("ref"), py::kw_only(), py::arg("progress") = py::none(),
+          "Pushes the image tagged ref ('name[:tag]') to its registry, as `mydocker push` does, "
+          "and returns the manifest's digest. progress: as pull()'s ('Preparing', 'Pushing', "
+          "'Pushed', 'Layer already exists', 'Mounted from REPO'); an exception it raises "
+          "cancels the push and is raised here.")
       .def("__repr__", [](const Images& self) {
         return absl::StrCat("<Images root=", self.runtime->options().root, ">");
       });

@@ -125,6 +125,15 @@ void RegisterRuntime(py::module_& m) {
       .def_property_readonly(
           "networks", [](const PyRuntime& self) { return MakeNetworks(self.runtime); },
           "The networks of this root (a Networks object).")
+      .def_static("login", &LoginToServer, py::arg("server"), py::arg("username"),
+                  py::arg("password"),
+                  "Checks username and password against the registry server ('host[:port]', "
+                  "'' for Docker Hub) and stores them as `mydocker login` does "
+                  "($MYDOCKER_CONFIG/config.json, else ~/.mydocker/config.json, mode 0600). "
+                  "Raises MyDockerError with code 'UNAUTHENTICATED' when the registry refuses them "
+                  "(nothing stored).")
+      .def_static("logout", &LogoutFromServer, py::arg("server"),
+                  "Removes the credentials stored for server; False when there were none.")
       .def("__repr__", [](const PyRuntime& self) {
         return absl::StrCat("<Runtime root=", self.runtime->options().root, ">");
       });

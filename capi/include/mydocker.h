@@ -46,7 +46,9 @@
  * their monitor processes, not to the calling process: a caller that exits or crashes never
  * leaks or orphans a container. The library never forks and runs code in the child; it starts
  * the helper binary (see mydocker_runtime_options_t.helper_path). It starts a thread only for
- * an exec handle (mydocker_exec_start), and installs no signal handler.
+ * an exec handle (mydocker_exec_start), the upload threads of a push (3, joined before it
+ * returns) and, during a pull, push or login, libcurl's name resolver threads; it installs no
+ * signal handler.
  *
  * Privileges. Creating and running containers needs root (CAP_SYS_ADMIN and friends).
  */
@@ -69,9 +71,9 @@ extern "C" {
 
 /* The version this header belongs to: the library's (mydocker_version), whose major is the
  * SONAME's (libmydocker.so.1) and whose major.minor names the newest version node of its
- * symbols (MYDOCKER_1.2). */
+ * symbols (MYDOCKER_1.3). */
 #define MYDOCKER_VERSION_MAJOR 1
-#define MYDOCKER_VERSION_MINOR 2
+#define MYDOCKER_VERSION_MINOR 3
 #define MYDOCKER_VERSION_PATCH 0
 /* MAJOR * 10000 + MINOR * 100 + PATCH, as mydocker_version_number() gives it. */
 #define MYDOCKER_VERSION_NUMBER \
@@ -105,7 +107,8 @@ typedef enum mydocker_code {
   MYDOCKER_UNIMPLEMENTED = 12,
   MYDOCKER_INTERNAL = 13,    /* a bug, or an unexpected C++ exception */
   MYDOCKER_UNAVAILABLE = 14, /* e.g. the monitor died before reporting */
-  MYDOCKER_DATA_LOSS = 15
+  MYDOCKER_DATA_LOSS = 15,
+  MYDOCKER_UNAUTHENTICATED = 16 /* Since 1.3. A registry refused the credentials (or none) */
 } mydocker_code;
 
 /* A failure: a code and a message. */
@@ -225,6 +228,103 @@ MYDOCKER_EXPORT int mydocker_image_inspect(const mydocker_image_t* image, char**
 
 /* Releases the handle (not the image). NULL is ignored. */
 MYDOCKER_EXPORT void mydocker_image_destroy(mydocker_image_t* image);
+
+/* ---------------------------------------------------------------------------------------- */
+/* Registries: pull, push, login (since 1.3)                                                 */
+/* ---------------------------------------------------------------------------------------- */
+
+/* Since 1.3. What a progress event reports (see docs/registries.md). */
+typedef enum mydocker_progress_kind {
+  MYDOCKER_PROGRESS_RESOLVED = 1,          /* pull: the manifest is known; total = its layers */
+  MYDOCKER_PROGRESS_ALREADY_EXISTS = 2,    /* pull: the layer is stored, not fetched */
+  MYDOCKER_PROGRESS_WAITING = 3,           /* pull: to be downloaded ("Pulling fs layer") */
+  MYDOCKER_PROGRESS_DOWNLOADING = 4,       /* pull: current of total bytes received */
+  MYDOCKER_PROGRESS_DOWNLOAD_COMPLETE = 5, /* pull: size and digest verified */
+  MYDOCKER_PROGRESS_EXTRACTING = 6,        /* pull: being unpacked */
+  MYDOCKER_PROGRESS_PULL_COMPLETE = 7,     /* pull: unpacked, its diff id verified */
+  MYDOCKER_PROGRESS_PREPARING = 8,         /* push: about to be sent */
+  MYDOCKER_PROGRESS_LAYER_EXISTS = 9,      /* push: the registry has it (HEAD) */
+  MYDOCKER_PROGRESS_MOUNTED = 10,          /* push: mounted from another repository (`from`) */
+  MYDOCKER_PROGRESS_PUSHING = 11,          /* push: current of total bytes sent */
+  MYDOCKER_PROGRESS_PUSHED = 12            /* push: sent */
+} mydocker_progress_kind;
+
+/* Since 1.3. One progress event of a pull or push, for one layer (or, RESOLVED, the image).
+ * Every pointer is owned by the library and valid only during the callback. */
+typedef struct mydocker_progress_t {
+  size_t size;        /* sizeof the library's mydocker_progress_t: fields beyond it are absent */
+  int kind;           /* a mydocker_progress_kind */
+  const char* status; /* Docker's words: "Pulling fs layer", "Downloading", "Pull complete",
+                         "Already exists", "Pushing", "Layer already exists", "Mounted from" */
+  const char* id;     /* the layer: 12 hex digits of its blob's digest; "" for RESOLVED */
+  int64_t current;    /* bytes received or sent so far (DOWNLOADING, PUSHING) */
+  int64_t total;      /* the layer's bytes (its compressed size on a pull), or layers (RESOLVED) */
+  const char* from;   /* MOUNTED: the repository it was mounted from; else "" */
+} mydocker_progress_t;
+
+/* Since 1.3. Called on the calling thread of the pull or push, for each event, in order.
+ * Returning nonzero cancels the transfer: the call then fails with MYDOCKER_CANCELLED, and a
+ * cancelled pull stores nothing and leaves no temporary file. */
+typedef int (*mydocker_progress_fn)(const mydocker_progress_t* event, void* user_data);
+
+/* Since 1.3. Options of mydocker_image_pull, mydocker_image_push and mydocker_login. */
+typedef struct mydocker_registry_options_t {
+  size_t size;                   /* sizeof(mydocker_registry_options_t) */
+  const char* platform;          /* pull: "os/arch[/variant]"; NULL: this machine's */
+  mydocker_progress_fn progress; /* NULL: no events */
+  void* progress_data;           /* passed to progress as user_data */
+  /* Comma-separated "host[:port]" reachable over plain HTTP (loopback ones always are).
+   * NULL: $MYDOCKER_INSECURE_REGISTRIES. */
+  const char* insecure_registries;
+  /* Per-registry CA certificates, <certs_dir>/<host[:port]>/ca.crt. NULL: $MYDOCKER_CERTS_D,
+   * else /etc/mydocker/certs.d. */
+  const char* certs_dir;
+  /* The credentials file login writes and pull and push read (Docker's config.json form).
+   * NULL: $MYDOCKER_CONFIG/config.json, else ~/.mydocker/config.json, as the CLI's. */
+  const char* config_path;
+} mydocker_registry_options_t;
+
+#define MYDOCKER_REGISTRY_OPTIONS_INIT \
+  { .size = sizeof(mydocker_registry_options_t) }
+
+/* What MYDOCKER_REGISTRY_OPTIONS_INIT gives, for C++ and for structs made at run time. */
+static inline void mydocker_registry_options_init(mydocker_registry_options_t* o) {
+  memset(o, 0, sizeof *o);
+  o->size = sizeof *o;
+}
+
+/* Since 1.3. Pulls "NAME[:TAG|@DIGEST]" from its registry, as `mydocker pull` does: every blob
+ * verified, layers already stored not fetched, 3 downloaded at once, nothing stored unless the
+ * whole image is; records the tag and NAME@DIGEST. With the credentials stored for the
+ * registry, if any. `options` may be NULL. On success, if `image_id` is not NULL, it receives
+ * the image's id (free with mydocker_free). Threads may pull at once into the same state root;
+ * a layer both fetch is stored once. MYDOCKER_CANCELLED when the progress callback asked. */
+MYDOCKER_EXPORT int mydocker_image_pull(mydocker_runtime_t* runtime, const char* ref,
+                                        const mydocker_registry_options_t* options, char** image_id,
+                                        mydocker_error_t** errptr);
+
+/* Since 1.3. Pushes the image tagged "NAME[:TAG]" to its registry, as `mydocker push` does:
+ * blobs the registry has are skipped, a mount from another repository the image is tagged in
+ * is tried, then the layers and the manifest. With the stored credentials. On success, if
+ * `digest` is not NULL, it receives the manifest's digest (free with mydocker_free). */
+MYDOCKER_EXPORT int mydocker_image_push(mydocker_runtime_t* runtime, const char* ref,
+                                        const mydocker_registry_options_t* options, char** digest,
+                                        mydocker_error_t** errptr);
+
+/* Since 1.3. Checks `username` and `password` against `server` ("host[:port]"; NULL or "" for
+ * Docker Hub) and, once the registry accepted them, stores them in the credentials file (mode
+ * 0600, other entries kept), as `mydocker login` does. Refused: MYDOCKER_UNAUTHENTICATED with
+ * Docker's message, "Get \"https://HOST/v2/\": unauthorized: ...", and nothing stored. */
+MYDOCKER_EXPORT int mydocker_login(mydocker_runtime_t* runtime, const char* server,
+                                   const char* username, const char* password,
+                                   const mydocker_registry_options_t* options,
+                                   mydocker_error_t** errptr);
+
+/* Since 1.3. Removes the credentials stored for `server` (NULL or "" for Docker Hub).
+ * MYDOCKER_NOT_FOUND when there were none. */
+MYDOCKER_EXPORT int mydocker_logout(mydocker_runtime_t* runtime, const char* server,
+                                    const mydocker_registry_options_t* options,
+                                    mydocker_error_t** errptr);
 
 /* ---------------------------------------------------------------------------------------- */
 /* Containers                                                                                */

@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -384,6 +385,77 @@ class Container {
   std::unique_ptr<mydocker_container_t, void (*)(mydocker_container_t*)> handle_;
 };
 
+/* One progress event of a pull or push (mydocker_progress_t). Since 1.3. */
+struct Progress {
+  int kind = 0;       /* a mydocker_progress_kind */
+  std::string status; /* Docker's words: "Downloading", "Pull complete", "Pushing", ... */
+  std::string id;     /* the layer's short id; empty for MYDOCKER_PROGRESS_RESOLVED */
+  int64_t current = 0;
+  int64_t total = 0;
+  std::string from; /* MYDOCKER_PROGRESS_MOUNTED: the source repository */
+};
+
+/* Called on the calling thread for each event; returning false (or throwing, the exception
+ * then propagates from the call) cancels the transfer. Since 1.3. */
+using ProgressFn = std::function<bool(const Progress&)>;
+
+/* Options of Pull, Push and Login (mydocker_registry_options_t); empty strings are the
+ * defaults. Since 1.3. */
+struct RegistryOptions {
+  std::string platform; /* pull: "os/arch[/variant]" */
+  ProgressFn progress;
+  std::string insecure_registries; /* empty: $MYDOCKER_INSECURE_REGISTRIES */
+  std::string certs_dir;           /* empty: $MYDOCKER_CERTS_D, else /etc/mydocker/certs.d */
+  std::string config_path;         /* empty: $MYDOCKER_CONFIG/config.json or ~/.mydocker/... */
+};
+
+namespace detail {
+
+/* RegistryOptions as the C API takes them, relaying events to the std::function and keeping
+ * an exception it threw for after the call. */
+class ProgressRelay {
+ public:
+  explicit ProgressRelay(const RegistryOptions& o) : fn_(o.progress) {
+    mydocker_registry_options_init(&options_);
+    options_.platform = OrNull(o.platform);
+    options_.insecure_registries = OrNull(o.insecure_registries);
+    options_.certs_dir = OrNull(o.certs_dir);
+    options_.config_path = OrNull(o.config_path);
+    if (fn_) {
+      options_.progress = &ProgressRelay::Relay;
+      options_.progress_data = this;
+    }
+  }
+  const mydocker_registry_options_t* get() const { return &options_; }
+  /* Runs the C call `call(options)`; the callback's exception wins over the Cancelled error. */
+  template <typename Call>
+  void Run(Call&& call) {
+    try {
+      call(get());
+    } catch (const Error&) {
+      if (error_) std::rethrow_exception(error_);
+      throw;
+    }
+  }
+
+ private:
+  static int Relay(const mydocker_progress_t* e, void* data) noexcept {
+    auto* self = static_cast<ProgressRelay*>(data);
+    try {
+      Progress p{e->kind, e->status, e->id, e->current, e->total, e->from};
+      return self->fn_(p) ? 0 : 1;
+    } catch (...) {
+      self->error_ = std::current_exception();
+      return 1;
+    }
+  }
+  ProgressFn fn_;
+  mydocker_registry_options_t options_;
+  std::exception_ptr error_;
+};
+
+}  // namespace detail
+
 /* The runtime of one state root. Movable, not copyable; closes on destruction. */
 class Runtime {
  public:
@@ -427,6 +499,36 @@ class Runtime {
   }
   void RemoveImage(const std::string& ref, bool force = false) {
     detail::Call(mydocker_image_remove, handle_.get(), ref.c_str(), force ? 1 : 0);
+  }
+  /* Pulls "NAME[:TAG|@DIGEST]"; returns the image id. Since 1.3. */
+  std::string Pull(const std::string& ref, const RegistryOptions& options = {}) {
+    char* id = nullptr;
+    detail::ProgressRelay relay(options);
+    relay.Run([&](const mydocker_registry_options_t* o) {
+      detail::Call(mydocker_image_pull, handle_.get(), ref.c_str(), o, &id);
+    });
+    return detail::Take(id);
+  }
+  /* Pushes the image tagged "NAME[:TAG]"; returns the manifest's digest. Since 1.3. */
+  std::string Push(const std::string& ref, const RegistryOptions& options = {}) {
+    char* digest = nullptr;
+    detail::ProgressRelay relay(options);
+    relay.Run([&](const mydocker_registry_options_t* o) {
+      detail::Call(mydocker_image_push, handle_.get(), ref.c_str(), o, &digest);
+    });
+    return detail::Take(digest);
+  }
+  /* Checks and stores credentials for `server` (empty: Docker Hub). Since 1.3. */
+  void Login(const std::string& server, const std::string& username, const std::string& password,
+             const RegistryOptions& options = {}) {
+    detail::ProgressRelay relay(options);
+    detail::Call(mydocker_login, handle_.get(), detail::OrNull(server), username.c_str(),
+                 password.c_str(), relay.get());
+  }
+  /* Removes the credentials stored for `server`; NOT_FOUND when there were none. Since 1.3. */
+  void Logout(const std::string& server, const RegistryOptions& options = {}) {
+    detail::ProgressRelay relay(options);
+    detail::Call(mydocker_logout, handle_.get(), detail::OrNull(server), relay.get());
   }
 
   Container Create(const CreateOptions& options) {

@@ -69,42 +69,21 @@ bool Parse(int argc, char** argv, Args* out) {
   return out->command == "login" || (!out->root.empty() && !out->ref.empty());
 }
 
-long EnvSeconds(const char* name, long fallback) {
-  const char* value = std::getenv(name);
-  if (value == nullptr || *value == '\0') return fallback;
-  long n = std::strtol(value, nullptr, 10);
-  return n > 0 ? n : fallback;
-}
-
 int Fail(const absl::Status& status) {
   std::cerr << "mydocker: " << mydocker::Printable(status.message()) << std::endl;
   return 1;
 }
 
-// The transfer options every command shares: insecure registries, timeouts, the cancel flag.
+// The transfer options every command shares (the environment's) and the cancel flag.
 mydocker::PullOptions TransferOptions() {
-  mydocker::PullOptions options;
-  options.insecure_registries = mydocker::registry_program::EnvOr("MYDOCKER_INSECURE_REGISTRIES");
-  options.stall_seconds = EnvSeconds("MYDOCKER_REGISTRY_STALL_TIMEOUT", options.stall_seconds);
-  options.connect_timeout_seconds =
-      EnvSeconds("MYDOCKER_REGISTRY_CONNECT_TIMEOUT", options.connect_timeout_seconds);
-  options.chunk_size = EnvSeconds("MYDOCKER_PUSH_CHUNK_SIZE", options.chunk_size);
+  mydocker::PullOptions options = mydocker::TransferOptionsFromEnvironment();
   options.cancel = &g_cancel;
   return options;
 }
 
 // Adds the stored credentials of `ref`'s registry to `options`.
 absl::Status AddCredentials(const std::string& ref, mydocker::PullOptions* options) {
-  auto remote = mydocker::registry::ParseRemoteReference(ref);
-  if (!remote.ok()) return remote.status();
-  auto stored = mydocker::registry::LoadCredentials(mydocker::registry::DefaultCredentialsPath(),
-                                                    remote->domain);
-  if (!stored.ok()) return stored.status();
-  if (stored->has_value()) {
-    options->username = (*stored)->username;
-    options->password = (*stored)->password;
-  }
-  return absl::OkStatus();
+  return mydocker::AddStoredCredentials(ref, mydocker::registry::DefaultCredentialsPath(), options);
 }
 
 int Pull(mydocker::ImageStore& store, const Args& args) {

@@ -24,31 +24,7 @@ std::string Bar(int64_t current, int64_t total) {
   return absl::StrCat("[", bar, "] ", HumanSize(current), "/", HumanSize(total));
 }
 
-const char* StatusText(PullEvent::Kind kind) {
-  switch (kind) {
-    case PullEvent::kLayerExists:
-      return "Already exists";
-    case PullEvent::kLayerWaiting:
-      return "Pulling fs layer";
-    case PullEvent::kDownloading:
-      return "Downloading";
-    case PullEvent::kDownloaded:
-      return "Download complete";
-    case PullEvent::kExtracting:
-      return "Extracting";
-    case PullEvent::kLayerDone:
-      return "Pull complete";
-    default:
-      return "";
-  }
-}
-
 }  // namespace
-
-std::string EnvOr(const char* name, const std::string& fallback) {
-  const char* value = std::getenv(name);
-  return value != nullptr && *value != '\0' ? value : fallback;
-}
 
 std::string HumanSize(int64_t bytes) {
   const char* units[] = {"B", "kB", "MB", "GB", "TB"};
@@ -91,7 +67,7 @@ void PullPrinter::Event(const PullEvent& e) {
   }
   if (e.layer.empty()) return;
   if (e.kind != PullEvent::kDownloading) {
-    lines_.Show(e.layer, StatusText(e.kind));
+    lines_.Show(e.layer, PullEventStatus(e.kind));
     return;
   }
   lines_.Progress(e.layer, "Downloading", e.current, e.total);
@@ -114,20 +90,14 @@ void PushPrinter::Start(const std::string& repository) {
 void PushPrinter::Event(const PushEvent& e) {
   if (quiet_) return;
   switch (e.kind) {
-    case PushEvent::kPreparing:
-      lines_.Show(e.layer, "Preparing");
-      break;
-    case PushEvent::kExists:
-      lines_.Show(e.layer, "Layer already exists");
-      break;
     case PushEvent::kMounted:
-      lines_.Show(e.layer, "Mounted from " + e.from);
+      lines_.Show(e.layer, absl::StrCat(PushEventStatus(e.kind), " ", e.from));
       break;
     case PushEvent::kPushing:
-      lines_.Progress(e.layer, "Pushing", e.current, e.total);
+      lines_.Progress(e.layer, PushEventStatus(e.kind), e.current, e.total);
       break;
-    case PushEvent::kPushed:
-      lines_.Show(e.layer, "Pushed");
+    default:
+      lines_.Show(e.layer, PushEventStatus(e.kind));
       break;
   }
 }

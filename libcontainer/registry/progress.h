@@ -13,8 +13,6 @@
 
 namespace mydocker::registry_program {
 
-std::string EnvOr(const char* name, const std::string& fallback = "");
-
 // "1.2MB" as Docker writes sizes (decimal units).
 std::string HumanSize(int64_t bytes);
 

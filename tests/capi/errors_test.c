@@ -116,6 +116,43 @@ static void test_helper_found_beside_library(void) {
   (void)g_helper;
 }
 
+/* Since 1.3: the registry functions refuse bad arguments before any network access. */
+static void test_registry_argument_errors(void) {
+  mydocker_error_t* err = NULL;
+  mydocker_runtime_t* rt = g_fx.runtime;
+  mydocker_registry_options_t options = MYDOCKER_REGISTRY_OPTIONS_INIT;
+  char* out = NULL;
+
+  CHECK_ERROR(mydocker_image_pull(NULL, "x", NULL, &out, &err), &err, MYDOCKER_INVALID_ARGUMENT,
+              "runtime is NULL");
+  CHECK_ERROR(mydocker_image_pull(rt, NULL, NULL, &out, &err), &err, MYDOCKER_INVALID_ARGUMENT,
+              "image reference is NULL");
+  CHECK_ERROR(mydocker_image_push(rt, NULL, NULL, &out, &err), &err, MYDOCKER_INVALID_ARGUMENT,
+              "image reference is NULL");
+  CHECK_ERROR(mydocker_image_pull(rt, "Bad:Name:x", NULL, &out, &err), &err,
+              MYDOCKER_INVALID_ARGUMENT, "Bad");
+  options.platform = "linux";
+  CHECK_ERROR(mydocker_image_pull(rt, "127.0.0.1:9/x", &options, &out, &err), &err,
+              MYDOCKER_INVALID_ARGUMENT, "invalid platform");
+  options.size = 3;
+  CHECK_ERROR(mydocker_image_push(rt, "busybox", &options, &out, &err), &err,
+              MYDOCKER_INVALID_ARGUMENT, "mydocker_registry_options_t.size is 3");
+  CHECK_ERROR(mydocker_image_push(rt,
+                                  "busybox@sha256:"
+                                  "0123456789abcdef0123456789abcdef"
+                                  "0123456789abcdef0123456789abcdef",
+                                  NULL, &out, &err),
+              &err, MYDOCKER_INVALID_ARGUMENT, "cannot push a digest reference");
+  CHECK_ERROR(mydocker_login(rt, "127.0.0.1:9", NULL, "p", NULL, &err), &err,
+              MYDOCKER_INVALID_ARGUMENT, "username is NULL");
+  CHECK_ERROR(mydocker_login(rt, "127.0.0.1:9", "u", NULL, NULL, &err), &err,
+              MYDOCKER_INVALID_ARGUMENT, "password is NULL");
+  CHECK_ERROR(mydocker_logout(NULL, "127.0.0.1:9", NULL, &err), &err, MYDOCKER_INVALID_ARGUMENT,
+              "runtime is NULL");
+  CHECK(out == NULL);
+  CHECK(strcmp(mydocker_code_name(MYDOCKER_UNAUTHENTICATED), "UNAUTHENTICATED") == 0);
+}
+
 static void test_images_and_their_errors(void) {
   mydocker_error_t* err = NULL;
   mydocker_runtime_t* rt = g_fx.runtime;
@@ -431,6 +468,7 @@ int main(int argc, char** argv) {
   if (rc != 0) return rc;
   RUN_TEST(test_helper_found_beside_library);
   RUN_TEST(test_images_and_their_errors);
+  RUN_TEST(test_registry_argument_errors);
   RUN_TEST(test_null_container_handles);
   RUN_TEST(test_create_errors);
   RUN_TEST(test_wrong_state_and_bad_arguments);

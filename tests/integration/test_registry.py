@@ -6,50 +6,22 @@ lies about digests, truncates, redirects in a loop, never ends or stalls. Every 
 server started here is stopped, even when a test fails. See docs/registries.md."""
 
 import gzip
-import hashlib
 import http.server
 import json
 import os
 import shutil
 import signal
-import socket
-import subprocess
 import tempfile
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from conftest import BUSYBOX_TAR, Runtime, wait_for
+from conftest import BUSYBOX_TAR, Runtime
 from image_fixtures import busybox_layer, config_for, layer, sha256
-
-SCHEMA2 = "application/vnd.docker.distribution.manifest.v2+json"
-LIST = "application/vnd.docker.distribution.manifest.list.v2+json"
-OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
-ACCEPT = ", ".join([SCHEMA2, LIST, OCI_MANIFEST, "application/vnd.oci.image.index.v1+json"])
-# The bound on every CLI call here: a hang is a failure, not a stuck suite.
-LIMIT = 120
-
-
-def need(*tools):
-    for t in tools:
-        if shutil.which(t) is None:
-            pytest.skip(f"{t} is not installed (tools/install-deps.sh installs it)")
-
-
-def run_tool(*args, **kwargs):
-    r = subprocess.run([str(a) for a in args], capture_output=True, text=True, timeout=LIMIT,
-                       **kwargs)
-    assert r.returncode == 0, f"{args[0]} failed: {r.stderr}"
-    return r.stdout
-
-
-def free_port(host="127.0.0.1"):
-    with socket.socket() as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]
+from registry_helpers import (LIMIT, LIST, OCI_MANIFEST, SCHEMA2, Registry,  # noqa: F401
+                              free_port, need, run_tool)
 
 
 def temp_leftovers(runtime):
@@ -63,72 +35,6 @@ def image_ids(runtime):
 
 def image_id(runtime, ref):
     return json.loads(runtime.md("image", "inspect", ref, check=True).stdout)[0]["Id"]
-
-
-class Registry:
-    """One docker-registry process with private storage; stopped by stop(). `auth` is the
-    config's auth: section (indented lines), `ip` the loopback address it listens on; with
-    `access_log` the requests are logged in `self.log_path`."""
-
-    def __init__(self, workdir, tls=None, auth="", ip="127.0.0.1", access_log=False):
-        self.ip = ip
-        self.port = free_port(ip)
-        self.host = f"{ip}:{self.port}"
-        self.scheme = "https" if tls else "http"
-        self.tls = tls
-        self.log_path = workdir / "registry.log"
-        self.log = open(self.log_path, "w")
-        config = workdir / "config.yml"
-        tls_lines = ""
-        if tls:
-            tls_lines = f"  tls:\n    certificate: {tls['cert']}\n    key: {tls['key']}\n"
-        config.write_text(
-            "version: 0.1\nlog:\n  level: warn\n  accesslog:\n"
-            f"    disabled: {'false' if access_log else 'true'}\n"
-            f"storage:\n  filesystem:\n    rootdirectory: {workdir / 'data'}\n"
-            f"  delete:\n    enabled: true\nhttp:\n  addr: {self.host}\n{tls_lines}"
-            + (f"auth:\n{auth}" if auth else ""))
-        self.proc = subprocess.Popen(["docker-registry", "serve", str(config)],
-                                     stdout=self.log, stderr=subprocess.STDOUT)
-        try:
-            wait_for(self.ready, timeout=30, what="docker-registry to listen")
-        except BaseException:
-            self.stop()
-            raise
-
-    def ready(self):
-        if self.proc.poll() is not None:
-            pytest.fail(f"docker-registry exited {self.proc.returncode}")
-        try:
-            with socket.create_connection((self.ip, self.port), timeout=1):
-                return True
-        except OSError:
-            return False
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
-        self.log.close()
-
-    def seed(self, archive, name, *extra):
-        run_tool("skopeo", "copy", "-q", "--dest-tls-verify=false", *extra,
-                 f"docker-archive:{archive}", f"docker://{self.host}/{name}")
-
-    def request(self, method, path, data=None, headers=None):
-        req = urllib.request.Request(f"http://{self.host}/v2/{path}", data=data, method=method,
-                                     headers=headers or {})
-        with urllib.request.urlopen(req, timeout=30) as resp:
-            return resp.headers, resp.read()
-
-    def manifest(self, name, ref):
-        """(digest, size, parsed body) of a manifest, as the registry serves it."""
-        headers, body = self.request("GET", f"{name}/manifests/{ref}", headers={"Accept": ACCEPT})
-        return "sha256:" + hashlib.sha256(body).hexdigest(), len(body), json.loads(body)
 
 
 @pytest.fixture(scope="module")
@@ -256,6 +162,67 @@ def test_layer_shared_between_images_is_fetched_once(runtime, registry):
     r = runtime.md("run", "--rm", f"{registry.host}/snap:v1", "cat", "/hello", check=True)
     assert r.stdout == "layered\n"
     assert len(runtime.layer_dirs()) == 2
+
+
+def test_pulled_image_is_pushed_with_its_layer_digests(runtime, registry):
+    """A pulled image's layers go back as the compressed blobs they came as (as Docker's v2
+    metadata): mounted into another repository of the registry, found in their own, never
+    uploaded again; pushing twice gives the same manifest digest."""
+    ref = f"{registry.host}/snap:v1"
+    assert pull(runtime, ref).returncode == 0
+    _, _, pulled = registry.manifest("snap", "v1")
+    blobs = [d["digest"] for d in pulled["layers"]]
+    copy = f"{registry.host}/keep/snap:v1"
+    runtime.md("tag", ref, copy, check=True)
+    runtime.md("rmi", ref, check=True)  # the record, not a tag, names where the blobs are
+    r = runtime.md("push", copy, timeout=LIMIT)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.count(": Mounted from snap\n") == 2, r.stdout
+    assert "Pushed" not in r.stdout and "Pushing" not in r.stdout
+    digest = r.stdout.splitlines()[-1].split()[2]
+    _, _, pushed = registry.manifest("keep/snap", "v1")
+    assert [d["digest"] for d in pushed["layers"]] == blobs
+    r = runtime.md("push", copy, timeout=LIMIT, check=True)
+    assert r.stdout.count(": Layer already exists\n") == 2, r.stdout
+    assert r.stdout.splitlines()[-1].split()[2] == digest
+    back = f"{registry.host}/snap:again"
+    runtime.md("tag", copy, back, check=True)
+    r = runtime.md("push", back, timeout=LIMIT, check=True)
+    assert r.stdout.count(": Layer already exists\n") == 2, r.stdout
+    assert r.stdout.splitlines()[-1].split()[2] == digest
+    assert runtime.md("run", "--rm", copy, "cat", "/hello", check=True).stdout == "layered\n"
+
+
+def test_push_uploads_layers_in_parallel(runtime):
+    """Three layers the registry lacks go up at once (3 at a time, as a pull's downloads): the
+    registry's access log shows every upload started before the largest layer's chunks ended."""
+    need("docker-registry")
+    work = Path(tempfile.mkdtemp(prefix="mydocker-it-reg-"))
+    reg = None
+    try:
+        reg = Registry(work, access_log=True)
+        ref = f"{reg.host}/par:v1"
+        runtime.md("run", "--name", "c1", "busybox", "sh", "-c", "echo one > /one", check=True)
+        runtime.md("commit", "c1", "par:step", check=True)
+        runtime.md("run", "--name", "c2", "par:step", "sh", "-c", "echo two > /two", check=True)
+        runtime.md("commit", "c2", ref, check=True)
+        runtime.md("rm", "c1", "c2", check=True)
+        env = {**os.environ, "MYDOCKER_PUSH_CHUNK_SIZE": "16384"}
+        r = runtime.md("push", ref, timeout=LIMIT, env=env)
+        assert r.returncode == 0, r.stderr
+        assert r.stdout.count(": Pushed\n") == 3, r.stdout
+        log = [line for line in reg.log_path.read_text().splitlines() if "/v2/par/blobs/" in line]
+        last_patch = max(i for i, line in enumerate(log) if '"PATCH /v2/par/blobs/uploads/' in line)
+        started = [line for line in log[:last_patch] if '"POST /v2/par/blobs/uploads/' in line]
+        assert len(started) == 3, "\n".join(log)
+        runtime.md("rmi", ref, "par:step", check=True)
+        assert runtime.md("pull", ref, timeout=LIMIT).returncode == 0
+        r = runtime.md("run", "--rm", ref, "cat", "/one", "/two", check=True)
+        assert r.stdout == "one\ntwo\n"
+    finally:
+        if reg:
+            reg.stop()
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def test_oci_manifest_image(runtime, registry):

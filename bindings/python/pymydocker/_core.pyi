@@ -4,7 +4,7 @@ import datetime
 import os
 import signal as _signal
 from types import TracebackType
-from typing import Any, Iterator, Literal, Mapping, Optional, Sequence, Tuple, Type, Union, overload
+from typing import Any, Callable, Iterator, Literal, Mapping, Optional, Sequence, Tuple, Type, Union, overload
 
 __version__: str
 
@@ -62,6 +62,12 @@ class Runtime:
         detach: bool = False,
     ) -> Container:
         """Creates and starts a container; runs it to completion unless detach."""
+    @staticmethod
+    def login(server: str, username: str, password: str) -> None:
+        """Checks the credentials against the registry and stores them (config.json, 0600)."""
+    @staticmethod
+    def logout(server: str) -> bool:
+        """Removes the stored credentials of server; False when there were none."""
 
 
 class Container:
@@ -335,6 +341,18 @@ class Images:
         """Imports a root file system tarball as a one-layer image tagged ref."""
     def remove(self, ref: str, *, force: bool = False) -> None:
         """Removes the tag ref (or, given an id, every tag). Raises NotFound or Conflict."""
+    def pull(
+        self,
+        ref: str,
+        *,
+        platform: Optional[str] = None,
+        progress: Optional[Callable[[dict[str, Any]], object]] = None,
+    ) -> Image:
+        """Pulls ref from its registry; progress gets Docker's pull stream events."""
+    def push(
+        self, ref: str, *, progress: Optional[Callable[[dict[str, Any]], object]] = None
+    ) -> str:
+        """Pushes the image tagged ref; returns the manifest's digest."""
 
 
 class Image:

@@ -90,6 +90,26 @@ struct PullResult {
 
 using PullProgress = std::function<void(const PullEvent&)>;
 
+// Docker's words for an event: "Pulling fs layer", "Downloading", "Download complete",
+// "Extracting", "Pull complete", "Already exists" ("Resolved" for kResolved).
+const char* PullEventStatus(PullEvent::Kind kind);
+// "Preparing", "Layer already exists", "Mounted from" (the repository is the event's `from`),
+// "Pushing", "Pushed".
+const char* PushEventStatus(PushEvent::Kind kind);
+
+// The options the environment sets for every transfer, as the CLI takes them:
+// $MYDOCKER_INSECURE_REGISTRIES, $MYDOCKER_REGISTRY_STALL_TIMEOUT and
+// $MYDOCKER_REGISTRY_CONNECT_TIMEOUT (seconds), $MYDOCKER_PUSH_CHUNK_SIZE (bytes).
+PullOptions TransferOptionsFromEnvironment();
+
+// Sets `options`' username and password to those stored in `credentials_path` (Docker's
+// config.json form) for the registry of `ref`; leaves them when none are stored.
+absl::Status AddStoredCredentials(absl::string_view ref, const std::string& credentials_path,
+                                  PullOptions* options);
+
+// Whether `options.cancel` is set.
+bool TransferCancelled(const PullOptions& options);
+
 // Checks `options.username` and `options.password` against `registry` (a host[:port], "" for
 // Docker Hub): GET /v2/ with basic auth, or a token for them from the registry's token server.
 // Then stores them in `credentials_path` (Docker's config.json form, mode 0600, replaced

@@ -21,6 +21,7 @@
 #include "absl/strings/str_split.h"
 #include "image/archive_json.h"
 #include "image/image_json.h"
+#include "image/layer_sources.h"
 #include "image/store_files.h"
 #include "json_util.h"
 #include "mydocker/image_store.h"
@@ -132,6 +133,7 @@ class Puller {
                            std::vector<StagedLayer>* staged);
   absl::Status StageDownloaded(const TempLayer& downloads, const OciManifest& manifest,
                                const Image& image, std::vector<StagedLayer>* staged);
+  void RecordSources(const OciManifest& manifest, const Image& image) const;
   void Emit(PullEvent::Kind kind, absl::string_view digest, int64_t current = 0,
             int64_t total = 0) {
     if (progress_)
@@ -194,6 +196,7 @@ absl::Status Puller::StageDownloaded(const TempLayer& downloads, const OciManife
                     [&](const StagedLayer& l) { return l.diff_id == diff_id; })) {
       continue;
     }
+    if (TransferCancelled(options_)) return absl::CancelledError("interrupted");
     const Descriptor& d = manifest.layers[i];
     std::string path = BlobPath(downloads, d.digest);
     UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
@@ -249,6 +252,18 @@ absl::Status Puller::FetchLayers(RegistryClient& client, const OciManifest& mani
   return StageDownloaded(*downloads, manifest, image, staged);
 }
 
+// Where each layer's compressed blob came from, for a later push (image/layer_sources.h). Only
+// an optimisation: a record that cannot be written is left out.
+void Puller::RecordSources(const OciManifest& manifest, const Image& image) const {
+  for (size_t i = 0; i < manifest.layers.size(); ++i) {
+    const Descriptor& d = manifest.layers[i];
+    if (d.digest == image.layers[i]) continue;  // uncompressed: the push's HEAD finds it
+    layer_sources::Add(root_, image.layers[i],
+                       {d.digest, d.media_type, d.size, ref_.domain, ref_.repository})
+        .IgnoreError();
+  }
+}
+
 absl::StatusOr<PullResult> Puller::Run() {
   MYDOCKER_ASSIGN_OR_RETURN(RegistryClient client,
                             RegistryClient::Create(ref_, ClientOptionsOf(options_)));
@@ -281,10 +296,12 @@ absl::StatusOr<PullResult> Puller::Run() {
   image.tags.push_back(absl::StrCat(ref_.LocalName(), "@", result.digest));
   if (ref_.digest.empty()) image.tags.push_back(ref_.LocalReference());
   MYDOCKER_RETURN_IF_ERROR(store_files::CheckMountable(root_, store_.LayerDirs(image)));
+  if (TransferCancelled(options_)) return absl::CancelledError("interrupted");
   {
     MYDOCKER_ASSIGN_OR_RETURN(FileLock lock, FileLock::Acquire(store_files::LockPath(root_)));
     MYDOCKER_RETURN_IF_ERROR(
         store_files::CommitStaged(root_, layers, {StagedImage{image, config}}));
+    RecordSources(manifest, image);
   }
   result.reference = ref_.LocalReference();
   result.full_reference = ref_.FullReference();

@@ -5,18 +5,32 @@
 // stored (its digest is the image id), and an OCI manifest of them. For each layer: HEAD (the
 // registry has it: skipped), else a cross-repository mount from another repository of the same
 // registry the image is tagged in (the registry answers 201), else an upload streamed from the
-// stored file: one PUT, or PATCHes of chunk_size bytes then the PUT for larger blobs.
+// stored file: one PUT, or PATCHes of chunk_size bytes then the PUT for larger blobs. A layer
+// whose compressed blob is recorded for the registry (pulled from it, or pushed to it before:
+// image/layer_sources.h) is first looked for as that blob (HEAD, then a mount from the
+// repository it came from), and the manifest then names it: a pulled image keeps its digests.
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <condition_variable>
+#include <csignal>
+#include <deque>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
 #include <set>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "image/archive_json.h"
 #include "image/image_json.h"
+#include "image/layer_sources.h"
 #include "image/store_files.h"
+#include "mydocker/fs_util.h"
 #include "mydocker/image_store.h"
 #include "mydocker/pull.h"
 #include "mydocker/status_macros.h"
@@ -26,6 +40,7 @@
 namespace mydocker {
 namespace {
 
+using layer_sources::LayerSource;
 using registry::RegistryClient;
 using registry::RemoteReference;
 
@@ -44,6 +59,19 @@ std::vector<std::string> MountSources(const Image& image, const RemoteReference&
   return {out.begin(), out.end()};
 }
 
+// The repositories of `ref`'s registry the layers' recorded blobs came from (other than its
+// own): the token must allow pulling from them to mount.
+std::vector<std::string> RecordedSources(const std::string& root, const Image& image,
+                                         const RemoteReference& ref) {
+  std::set<std::string> out;
+  for (const std::string& diff_id : image.layers) {
+    for (const LayerSource& s : layer_sources::Load(root, diff_id)) {
+      if (s.domain == ref.domain && s.repository != ref.repository) out.insert(s.repository);
+    }
+  }
+  return {out.begin(), out.end()};
+}
+
 // A file holding `data`, for a blob kept in memory (the config).
 absl::StatusOr<UniqueFd> MemoryFile(const std::string& data) {
   UniqueFd fd(::memfd_create("mydocker-blob", MFD_CLOEXEC));
@@ -54,12 +82,19 @@ absl::StatusOr<UniqueFd> MemoryFile(const std::string& data) {
 
 class Pusher {
  public:
-  Pusher(RegistryClient& client, const PushOptions& options, const PushProgress& progress,
-         std::vector<std::string> sources)
-      : client_(client), options_(options), progress_(progress), sources_(std::move(sources)) {}
+  Pusher(RegistryClient& client, const RemoteReference& target, const PushOptions& options,
+         const PushProgress& progress, std::vector<std::string> sources)
+      : client_(client),
+        target_(target),
+        options_(options),
+        progress_(progress),
+        sources_(std::move(sources)) {}
 
   // Sends `blob` from `fd` unless the registry has it or mounts it.
   absl::Status PushBlob(const Descriptor& blob, int fd);
+  // A blob recorded for the layer (layer_sources.h) that the registry has or mounted from the
+  // repository it was pulled from, as the manifest then names it; nullopt when there is none.
+  absl::StatusOr<std::optional<Descriptor>> ReuseRecorded(const std::vector<LayerSource>& known);
 
  private:
   void Emit(PushEvent::Kind kind, const Descriptor& blob, int64_t current = 0,
@@ -72,12 +107,14 @@ class Pusher {
   }
 
   RegistryClient& client_;
+  const RemoteReference& target_;
   const PushOptions& options_;
   const PushProgress& progress_;
   std::vector<std::string> sources_;
 };
 
 absl::Status Pusher::PushBlob(const Descriptor& blob, int fd) {
+  if (TransferCancelled(options_)) return absl::CancelledError("interrupted");
   Emit(PushEvent::kPreparing, blob);
   MYDOCKER_ASSIGN_OR_RETURN(bool has, client_.HasBlob(blob.digest));
   if (has) {
@@ -97,20 +134,164 @@ absl::Status Pusher::PushBlob(const Descriptor& blob, int fd) {
   return absl::OkStatus();
 }
 
-// The layers, each once, then the config; fills the manifest.
-absl::Status PushBlobs(Pusher& pusher, const std::string& root, const Image& image,
-                       const std::string& config, OciManifest* manifest) {
-  std::set<std::string> done;
-  for (const std::string& diff_id : image.layers) {
-    Descriptor layer{kOciLayerType, diff_id, 0, {}, "", "", ""};
-    MYDOCKER_ASSIGN_OR_RETURN(UniqueFd fd, store_files::OpenLayerTar(root, diff_id, &layer.size));
-    if (done.insert(diff_id).second) MYDOCKER_RETURN_IF_ERROR(pusher.PushBlob(layer, fd.get()));
-    manifest->layers.push_back(layer);
+absl::StatusOr<std::optional<Descriptor>> Pusher::ReuseRecorded(
+    const std::vector<LayerSource>& known) {
+  for (const LayerSource& s : known) {
+    if (s.domain != target_.domain) continue;
+    if (TransferCancelled(options_)) return absl::CancelledError("interrupted");
+    Descriptor blob{layer_sources::OciMediaType(s.media_type), s.digest, s.size, {}, "", "", ""};
+    MYDOCKER_ASSIGN_OR_RETURN(bool has, client_.HasBlob(s.digest));
+    if (has) {
+      Emit(PushEvent::kPreparing, blob);
+      Emit(PushEvent::kExists, blob);
+      return blob;
+    }
+    if (s.repository == target_.repository) continue;
+    // A 202 instead of a 201 starts an upload the registry drops unused.
+    MYDOCKER_ASSIGN_OR_RETURN(std::string url, client_.StartUpload(s.digest, s.repository));
+    if (url.empty()) {
+      Emit(PushEvent::kPreparing, blob);
+      Emit(PushEvent::kMounted, blob, 0, s.repository);
+      return blob;
+    }
   }
+  return std::nullopt;
+}
+
+using UploadTask = std::function<absl::Status(Pusher&)>;
+
+// Runs `tasks` on up to options.parallel threads, each with a Pusher of its own (a copy of
+// `client`) whose events are queued; the calling thread passes them on to `progress` as they
+// come, so the caller's callback runs on the caller's thread. The first failure, or a cancel,
+// stops the others (their transfers watch a flag of this call).
+class ParallelUploads {
+ public:
+  ParallelUploads(const RegistryClient& client, const RemoteReference& target,
+                  const PushOptions& options, const PushProgress& progress,
+                  const std::vector<std::string>& sources)
+      : client_(client),
+        target_(target),
+        options_(options),
+        progress_(progress),
+        sources_(sources) {
+    worker_options_ = options;
+    worker_options_.cancel = &stop_;
+    queue_ = [this](const PushEvent& e) {
+      std::lock_guard<std::mutex> lock(mu_);
+      events_.push_back(e);
+      cv_.notify_one();
+    };
+  }
+
+  absl::Status Run(const std::vector<UploadTask>& tasks) {
+    size_t n = std::min<size_t>(static_cast<size_t>(std::max(1, options_.parallel)), tasks.size());
+    running_ = n;
+    std::vector<std::thread> threads;
+    for (size_t i = 0; i < n; ++i) threads.emplace_back([this, &tasks] { Work(tasks); });
+    Relay();
+    for (std::thread& t : threads) t.join();
+    if (TransferCancelled(options_)) return absl::CancelledError("interrupted");
+    return error_;
+  }
+
+ private:
+  void Work(const std::vector<UploadTask>& tasks) {
+    RegistryClient client = client_;
+    client.set_cancel(&stop_);
+    Pusher pusher(client, target_, worker_options_, queue_, sources_);
+    for (;;) {
+      size_t i;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (next_ >= tasks.size() || stop_ != 0) break;
+        i = next_++;
+      }
+      absl::Status s = tasks[i](pusher);
+      if (!s.ok()) Fail(s);
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    --running_;
+    cv_.notify_one();
+  }
+
+  void Fail(const absl::Status& s) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (error_.ok()) error_ = s;
+    stop_ = 1;
+  }
+
+  // Passes the queued events on until every worker ended; a cancel stops the workers.
+  void Relay() {
+    for (bool done = false; !done;) {
+      std::deque<PushEvent> batch;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait_for(lock, std::chrono::milliseconds(100),
+                     [this] { return !events_.empty() || running_ == 0; });
+        batch.swap(events_);
+        done = running_ == 0;
+      }
+      for (const PushEvent& e : batch) {
+        if (progress_ && !TransferCancelled(options_)) progress_(e);
+      }
+      if (TransferCancelled(options_)) stop_ = 1;
+    }
+  }
+
+  const RegistryClient& client_;
+  const RemoteReference& target_;
+  const PushOptions& options_;
+  const PushProgress& progress_;
+  const std::vector<std::string>& sources_;
+  PushOptions worker_options_;
+  PushProgress queue_;
+  volatile std::sig_atomic_t stop_ = 0;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<PushEvent> events_;
+  size_t next_ = 0;
+  size_t running_ = 0;
+  absl::Status error_;
+};
+
+// The layers, each once (those the registry lacks uploaded options.parallel at once), then the
+// config; fills the manifest.
+absl::Status PushBlobs(Pusher& pusher, ParallelUploads& uploads, const std::string& root,
+                       const Image& image, const std::string& config, OciManifest* manifest) {
+  std::map<std::string, Descriptor> pushed;
+  std::vector<UploadTask> tasks;
+  for (const std::string& diff_id : image.layers) {
+    if (pushed.count(diff_id) != 0) continue;
+    MYDOCKER_ASSIGN_OR_RETURN(std::optional<Descriptor> reused,
+                              pusher.ReuseRecorded(layer_sources::Load(root, diff_id)));
+    Descriptor& layer = pushed[diff_id];
+    layer = reused.value_or(Descriptor{kOciLayerType, diff_id, 0, {}, "", "", ""});
+    if (reused.has_value()) continue;
+    tasks.push_back([&root, &layer, diff_id](Pusher& p) -> absl::Status {
+      MYDOCKER_ASSIGN_OR_RETURN(UniqueFd fd, store_files::OpenLayerTar(root, diff_id, &layer.size));
+      return p.PushBlob(layer, fd.get());
+    });
+  }
+  MYDOCKER_RETURN_IF_ERROR(uploads.Run(tasks));
+  for (const std::string& diff_id : image.layers) manifest->layers.push_back(pushed[diff_id]);
   manifest->config = {
       kOciConfigType, image.id, static_cast<int64_t>(config.size()), {}, "", "", ""};
   MYDOCKER_ASSIGN_OR_RETURN(UniqueFd fd, MemoryFile(config));
   return pusher.PushBlob(manifest->config, fd.get());
+}
+
+// Records where the layers now are (image/layer_sources.h), so that a push to another
+// repository of the registry mounts them. Only an optimisation: failures are left out.
+void RecordPushed(const std::string& root, const RemoteReference& remote,
+                  const OciManifest& manifest, const Image& image) {
+  absl::StatusOr<FileLock> lock = FileLock::Acquire(store_files::LockPath(root));
+  if (!lock.ok()) return;
+  for (size_t i = 0; i < image.layers.size() && i < manifest.layers.size(); ++i) {
+    const Descriptor& d = manifest.layers[i];
+    layer_sources::Add(root, image.layers[i],
+                       {d.digest, d.media_type, d.size, remote.domain, remote.repository})
+        .IgnoreError();
+  }
 }
 
 absl::StatusOr<RemoteReference> PushReference(absl::string_view ref) {
@@ -136,14 +317,20 @@ absl::StatusOr<PushResult> ImageStore::Push(absl::string_view ref, const PushOpt
   MYDOCKER_ASSIGN_OR_RETURN(std::string config, ConfigJson(*image));
   registry::ClientOptions client_options = registry::ClientOptionsOf(options);
   client_options.actions = "pull,push";
-  client_options.mount_from = MountSources(*image, remote);
+  std::vector<std::string> tagged = MountSources(*image, remote);
+  std::set<std::string> scopes(tagged.begin(), tagged.end());
+  for (std::string& repo : RecordedSources(root_, *image, remote)) scopes.insert(std::move(repo));
+  client_options.mount_from.assign(scopes.begin(), scopes.end());
   MYDOCKER_ASSIGN_OR_RETURN(RegistryClient client, RegistryClient::Create(remote, client_options));
   MYDOCKER_RETURN_IF_ERROR(client.Ping());
-  Pusher pusher(client, options, progress, client_options.mount_from);
+  Pusher pusher(client, remote, options, progress, tagged);
+  ParallelUploads uploads(client, remote, options, progress, tagged);
   OciManifest manifest;
-  MYDOCKER_RETURN_IF_ERROR(PushBlobs(pusher, root_, *image, config, &manifest));
+  MYDOCKER_RETURN_IF_ERROR(PushBlobs(pusher, uploads, root_, *image, config, &manifest));
   std::string body = SerializeOciManifest(manifest);
+  if (TransferCancelled(options)) return absl::CancelledError("interrupted");
   MYDOCKER_RETURN_IF_ERROR(client.PutManifest(remote.tag, kOciManifestType, body));
+  RecordPushed(root_, remote, manifest, *image);
   PushResult result;
   result.repository = remote.domain == registry::kDockerHubDomain
                           ? absl::StrCat(remote.domain, "/", remote.repository)

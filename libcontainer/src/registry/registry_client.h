@@ -79,6 +79,10 @@ class RegistryClient {
   // most `chunk_size`, else PATCHes of chunk_size bytes each (Content-Range) then the PUT.
   absl::Status UploadBlob(std::string url, const Descriptor& blob, int fd, int64_t chunk_size,
                           const std::function<void(int64_t)>& on_progress);
+  // Makes every later transfer of this client stop when *cancel is set (a copy of the client
+  // may watch another flag than the original).
+  void set_cancel(const volatile std::sig_atomic_t* cancel) { http_.cancel = cancel; }
+
   // PUT /v2/<name>/manifests/<tag>.
   absl::Status PutManifest(const std::string& tag, const std::string& media_type,
                            const std::string& body);
