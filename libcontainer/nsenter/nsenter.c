@@ -60,6 +60,7 @@ struct request {
   int tty;
   unsigned short rows, cols;
   int detach;
+  int kill_on_alarm;
   struct list env;
   struct list paths;
   struct list args;
@@ -192,6 +193,8 @@ static void parse(char *buf, size_t size, struct request *r) {
       r->cols = (unsigned short)number(v, 10);
     else if (!strcmp(tok, "detach"))
       r->detach = v[0] == '1';
+    else if (!strcmp(tok, "killonalarm"))
+      r->kill_on_alarm = v[0] == '1';
     else if (!strcmp(tok, "env"))
       add(&r->env, v);
     else if (!strcmp(tok, "path"))
@@ -320,7 +323,24 @@ static void forward(int sig) {
   if (child_pid > 0) kill(child_pid, sig);
 }
 
-static void wait_and_exit(pid_t child) {
+/* A health check that timed out: the command is a session leader (the exec tail's setsid), so
+ * its whole process group goes, not only the command. */
+static void kill_group(int sig) {
+  (void)sig;
+  if (child_pid > 0) {
+    kill(-child_pid, SIGKILL);
+    kill(child_pid, SIGKILL);
+  }
+}
+
+static void unblock_alarm(void) {
+  sigset_t alarm;
+  sigemptyset(&alarm);
+  sigaddset(&alarm, SIGALRM);
+  sigprocmask(SIG_UNBLOCK, &alarm, NULL);
+}
+
+static void wait_and_exit(pid_t child, int kill_on_alarm) {
   static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
@@ -328,6 +348,9 @@ static void wait_and_exit(pid_t child) {
   child_pid = child;
   for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; ++i)
     sigaction(forwarded[i], &sa, NULL);
+  sa.sa_handler = kill_on_alarm ? kill_group : SIG_DFL;
+  sigaction(SIGALRM, &sa, NULL);
+  unblock_alarm(); /* one that came early is delivered now */
   int status;
   while (waitpid(child, &status, 0) < 0) {
     if (errno != EINTR) _exit(125);
@@ -342,6 +365,12 @@ __attribute__((constructor)) static void mydocker_nsenter(int argc, char **argv,
   const char *v = getenv(MYDOCKER_NSENTER_ENV);
   if (v == NULL) return;
   sock = atoi(v);
+  /* Blocked until the command exists (kept across the re-execution): a health check's
+   * timeout may come before that (see wait_and_exit). */
+  sigset_t alarm;
+  sigemptyset(&alarm);
+  sigaddset(&alarm, SIGALRM);
+  sigprocmask(SIG_BLOCK, &alarm, NULL);
   /* Only stdio, the socket and the pidfd belong to us; anything else a library caller left
    * open (without close-on-exec) must not reach the container, not even as /proc/self/fd/N
    * for a working directory (CVE-2024-21626). */
@@ -358,11 +387,12 @@ __attribute__((constructor)) static void mydocker_nsenter(int argc, char **argv,
   pid_t child = spawn_command(&r);
   close_cgroup_fds(&r);
   if (child == 0) {
+    unblock_alarm();
     enter_cgroup_namespace(&r);
     run_command(&r);
   }
   close(MYDOCKER_NSENTER_PIDFD_FD);
   close(sock); /* the child's copy tells the client how execve went */
   if (r.detach) _exit(0);
-  wait_and_exit(child);
+  wait_and_exit(child, r.kill_on_alarm);
 }

@@ -21,6 +21,7 @@
  *   seccomp=<hex bytes of a struct sock_filter array>   (absent: no filter)
  *   nnp=1   (set no_new_privs before loading the filter)
  *   tty=1  rows=<n>  cols=<n>  detach=1
+ *   killonalarm=1   (SIGALRM to the helper kills the command's process group: health checks)
  *   env=<KEY=VALUE> (repeated)  path=<candidate executable> (repeated, in order)
  *   arg=<argv element> (repeated)  name=<command as typed, for messages> */
 

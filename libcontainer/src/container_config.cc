@@ -426,10 +426,11 @@ constexpr char kStopSignalAnnotation[] = "org.opencontainers.image.stopSignal";
 constexpr char kStopTimeoutAnnotation[] = "com.mydocker.stopTimeout";
 constexpr char kInitAnnotation[] = "com.mydocker.init";
 constexpr char kRestartAnnotation[] = "com.mydocker.restartPolicy";
+constexpr char kHealthAnnotation[] = "com.mydocker.healthcheck";
 
 void WriteAnnotations(json::Writer& w, const ContainerConfig& config) {
   if (config.stop_signal.empty() && !config.stop_timeout.has_value() && !config.init &&
-      config.restart_policy.IsNone()) {
+      config.restart_policy.IsNone() && !config.healthcheck.has_value()) {
     return;
   }
   json::KeyObject(w, "annotations", [&] {
@@ -440,6 +441,9 @@ void WriteAnnotations(json::Writer& w, const ContainerConfig& config) {
     if (config.init) json::KeyString(w, kInitAnnotation, "true");
     if (!config.restart_policy.IsNone()) {
       json::KeyString(w, kRestartAnnotation, FormatRestartPolicy(config.restart_policy));
+    }
+    if (config.healthcheck) {
+      json::KeyString(w, kHealthAnnotation, HealthConfigToJson(*config.healthcheck));
     }
   });
 }
@@ -456,6 +460,13 @@ absl::Status ReadAnnotations(const json::ObjectReader& r, ContainerConfig* c) {
     absl::StatusOr<RestartPolicy> policy = ParseRestartPolicy(restart);
     if (!policy.ok()) return Annotate(policy.status(), "annotations.restartPolicy");
     c->restart_policy = *policy;
+  }
+  std::string health;
+  MYDOCKER_RETURN_IF_ERROR(annotations->GetString(kHealthAnnotation, &health));
+  if (!health.empty()) {
+    absl::StatusOr<HealthConfig> check = HealthConfigFromJson(health);
+    if (!check.ok()) return Annotate(check.status(), "annotations.healthcheck");
+    c->healthcheck = *check;
   }
   MYDOCKER_RETURN_IF_ERROR(annotations->GetString(kStopTimeoutAnnotation, &timeout));
   int seconds = 0;

@@ -331,7 +331,17 @@ absl::StatusOr<ContainerState> StateStore::LoadState(absl::string_view id) const
     return absl::InvalidArgumentError(
         absl::StrCat(ContainerDir(id), "/", kStateFile, ": records another id ", Quote(state.id)));
   }
+  // A missing or unreadable health record is no health check (yet), not a broken container.
+  absl::StatusOr<std::string> health = ReadFile(HealthPath(id));
+  if (health.ok()) {
+    absl::StatusOr<HealthState> parsed = HealthStateFromJson(*health);
+    if (parsed.ok()) state.health = std::move(*parsed);
+  }
   return state;
+}
+
+std::string StateStore::HealthPath(absl::string_view id) const {
+  return absl::StrCat(ContainerDir(id), "/health.json");
 }
 
 absl::StatusOr<ContainerConfig> StateStore::LoadConfig(absl::string_view id) const {

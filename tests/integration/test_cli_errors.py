@@ -19,7 +19,8 @@ def refused(runtime, args, stderr):
     # A --flag=value form of a flag mydocker does not have (--restart was this example until
     # restart policies came, #17).
     (["run", "-d", "--log-driver=none", "busybox", "true"], "--log-driver"),
-    (["run", "--health-cmd", "true", "busybox", "true"], "--health-cmd"),
+    # (--health-cmd was this example until health checks came, #17.)
+    (["run", "--ulimit", "nofile=1024", "busybox", "true"], "--ulimit"),
 ])
 def test_run_unknown_flag(runtime, args, flag):
     refused(runtime, args, f"unknown flag: {flag}\nSee 'mydocker run --help'.\n")

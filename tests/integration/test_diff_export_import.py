@@ -123,7 +123,7 @@ def test_commit_changes(runtime):
     assert runtime.md("images", "-q").stdout == before
 
 
-@pytest.mark.parametrize("pause", ["--pause=false", "--pause=0"])
+@pytest.mark.parametrize("pause", ["--pause=false", "--pause=0", "-p=false"])
 def test_commit_without_pause(runtime, pause):
     runtime.md("run", "-d", "--name", "np", "busybox", "sleep", "600", check=True)
     runtime.wait_running("np")

@@ -83,8 +83,8 @@ const std::pair<const char*, const char*> kAliases[] = {{"-name", "--name"},
                                                         {"-cpu", "--cpu-shares"},
                                                         {"-cpuset", "--cpuset-cpus"}};
 
-// Rewrites one flag into one or two arguments (see Preparse).
-std::vector<std::string> Normalize(const std::string& arg) {
+// Rewrites one flag of `cmd` into one or two arguments (see Preparse).
+std::vector<std::string> Normalize(CLI::App& cmd, const std::string& arg) {
   size_t eq = arg.find('=');
   std::string name = arg.substr(0, eq);
   for (const auto& [from, to] : kAliases) {
@@ -93,6 +93,11 @@ std::vector<std::string> Normalize(const std::string& arg) {
   if (eq == std::string::npos) return {name};
   std::string value = arg.substr(eq + 1);
   bool one_letter = name.size() == 2 && name[1] != '-';
+  // A boolean given a value by its letter (Docker's `commit -p=false`): its long form takes it.
+  const CLI::Option* opt = one_letter ? cmd.get_option_no_throw(name) : nullptr;
+  if (opt != nullptr && opt->get_items_expected_max() == 0 && !opt->get_lnames().empty()) {
+    return {absl::StrCat("--", opt->get_lnames()[0], "=", value)};
+  }
   if (one_letter || value.empty()) return {name, value};  // -m=20m, --name=
   return {absl::StrCat(name, "=", value)};
 }
@@ -148,7 +153,7 @@ Preparsed Preparse(CLI::App& app, std::vector<std::string> args) {
   while (i < args.size()) {
     if (args[i] == "--") break;
     if (IsFlag(args[i])) {
-      std::vector<std::string> normal = Normalize(args[i]);
+      std::vector<std::string> normal = Normalize(*cmd, args[i]);
       args.erase(args.begin() + i);
       args.insert(args.begin() + i, normal.begin(), normal.end());
       size_t next = SkipFlag(*cmd, args, i, path, &out.error);

@@ -26,6 +26,7 @@ class PreparseTest : public ::testing::Test {
     run->add_option("--cpu-shares", value_);
     run->add_option("--cpuset-cpus", value_);
     run->add_option("-p,--publish", values_)->allow_extra_args(false);
+    app_.add_subcommand("commit")->add_flag("-p,--pause", flag_);
     CLI::App* exec = app_.add_subcommand("exec");
     exec->prefix_command();
     exec->add_flag("-i", flag_);
@@ -117,6 +118,9 @@ TEST_F(PreparseTest, EqualsForms) {
             (Args{"mydocker", "run", "--name", "x", "--memory", "50m", "busybox"}));
   EXPECT_EQ(Pre({"run", "-m=20m", "-p=80:80", "busybox"}).args,
             (Args{"mydocker", "run", "-m", "20m", "-p", "80:80", "busybox"}));
+  // A boolean by its letter with a value (`commit -p=false`) takes its long form.
+  EXPECT_EQ(Pre({"commit", "-p=false", "c"}).args,
+            (Args{"mydocker", "commit", "--pause=false", "c"}));
   EXPECT_EQ(Pre({"run", "--name=", "busybox"}).args,
             (Args{"mydocker", "run", "--name", "", "busybox"}));
 }

@@ -28,7 +28,7 @@ struct PsFlags {
 
 // Docker's rule: values of one key are alternatives, different keys must all match.
 struct Filters {
-  std::vector<std::string> status, name, id;
+  std::vector<std::string> status, name, id, health;
 };
 
 absl::StatusOr<Filters> ParseFilters(const std::vector<std::string>& specs) {
@@ -48,6 +48,13 @@ absl::StatusOr<Filters> ParseFilters(const std::vector<std::string>& specs) {
                          ": want created, running, paused, restarting or exited"));
       }
       f.status.push_back(value);
+    } else if (key == "health") {
+      static const char* const kHealth[] = {"starting", "healthy", "unhealthy", "none"};
+      if (std::find(std::begin(kHealth), std::end(kHealth), value) == std::end(kHealth)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("Unrecognised filter value for health: ", value));
+      }
+      f.health.push_back(value);
     } else if (key == "name") {
       f.name.push_back(value);
     } else if (key == "id") {
@@ -64,10 +71,14 @@ bool AnyOf(const std::vector<std::string>& values,
   return values.empty() || std::any_of(values.begin(), values.end(), pred);
 }
 
+// Docker's health filter: the check's status, "none" without a health check.
+std::string HealthName(const ContainerState& s) { return s.health ? s.health->status : "none"; }
+
 bool Matches(const Filters& f, const ContainerState& s) {
   return AnyOf(f.status, [&](const std::string& v) { return v == views::StatusName(s.status); }) &&
          AnyOf(f.name, [&](const std::string& v) { return absl::StrContains(s.name, v); }) &&
-         AnyOf(f.id, [&](const std::string& v) { return absl::StartsWith(s.id, v); });
+         AnyOf(f.id, [&](const std::string& v) { return absl::StartsWith(s.id, v); }) &&
+         AnyOf(f.health, [&](const std::string& v) { return v == HealthName(s); });
 }
 
 std::string CommandText(const ContainerState& s, bool no_trunc) {
@@ -138,7 +149,7 @@ void RegisterPs(CLI::App& app, Context& ctx) {
   ps->add_flag("-q,--quiet", flags->quiet, "Only display container IDs");
   ps->add_flag("--no-trunc", flags->no_trunc, "Don't truncate output");
   ps->add_option("--format", flags->format, "Output format: table or json");
-  ps->add_option("-f,--filter", flags->filters, "Filter (status=..., name=..., id=...)")
+  ps->add_option("-f,--filter", flags->filters, "Filter (status=..., name=..., id=..., health=...)")
       ->allow_extra_args(false);
   ps->add_option("-n,--last", flags->last, "Show the n last created containers (all states)");
   ps->add_flag("-l,--latest", flags->latest, "Show the latest created container");

@@ -96,6 +96,23 @@ int Run(Context& ctx, const RunFlags& flags) {
   return 0;
 }
 
+void AddHealthFlags(CLI::App* cmd, HealthFlags& flags) {
+  cmd->add_option("--health-cmd", flags.cmd, "Command to run to check health");
+  cmd->add_option("--health-interval", flags.interval,
+                  "Time between running the check (ms|s|m|h) (default 30s)");
+  cmd->add_option("--health-timeout", flags.timeout,
+                  "Maximum time to allow one check to run (ms|s|m|h) (default 30s)");
+  cmd->add_option("--health-retries", flags.retries,
+                  "Consecutive failures needed to report unhealthy (default 3)");
+  cmd->add_option("--health-start-period", flags.start_period,
+                  "Start period for the container to initialize before failures count "
+                  "(ms|s|m|h) (default 0s)");
+  cmd->add_option("--health-start-interval", flags.start_interval,
+                  "Time between running the check during the start period (ms|s|m|h) "
+                  "(default 5s)");
+  cmd->add_flag("--no-healthcheck", flags.none, "Disable any container-specified HEALTHCHECK");
+}
+
 void AddCreateFlags(CLI::App* cmd, RunFlags& flags) {
   cmd->add_flag("-i,--interactive", flags.interactive, "Keep STDIN open and relay it");
   cmd->add_flag("-t,--tty", flags.tty, "Allocate a pseudo-terminal");
@@ -146,6 +163,7 @@ void AddCreateFlags(CLI::App* cmd, RunFlags& flags) {
   cmd->add_option("--restart", flags.restart,
                   "Restart policy when the container exits: no, always, unless-stopped, "
                   "on-failure[:max-retries]");
+  AddHealthFlags(cmd, flags.health);
   AddNetworkOptions(*cmd, flags.network);
 }
 

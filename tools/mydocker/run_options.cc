@@ -3,6 +3,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/time.h"
 #include "mydocker/fs_util.h"
 #include "mydocker/resources.h"
 #include "mydocker/status_macros.h"
@@ -151,7 +152,45 @@ absl::Status ParseSecurityOpt(const std::string& opt, CreateOptions* o) {
                                                  "no-new-privileges[=true|false]"));
 }
 
+// A Go duration ("200ms", "1.5s", "1m30s"), as Docker's flag parser takes it.
+absl::Status ParseGoDuration(const std::string& text, const char* flag, absl::Duration* out) {
+  if (text.empty()) return absl::OkStatus();
+  if (!absl::ParseDuration(text, out) || *out == absl::InfiniteDuration() ||
+      *out == -absl::InfiniteDuration()) {
+    return absl::InvalidArgumentError(absl::StrCat("invalid argument \"", text, "\" for \"", flag,
+                                                   "\" flag: time: invalid duration \"", text,
+                                                   "\""));
+  }
+  if (*out < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(absl::StrCat(flag, " cannot be negative"));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
+
+absl::StatusOr<std::optional<HealthConfig>> ParseHealthFlags(const HealthFlags& flags) {
+  HealthConfig c;
+  MYDOCKER_RETURN_IF_ERROR(ParseGoDuration(flags.interval, "--health-interval", &c.interval));
+  MYDOCKER_RETURN_IF_ERROR(ParseGoDuration(flags.timeout, "--health-timeout", &c.timeout));
+  MYDOCKER_RETURN_IF_ERROR(
+      ParseGoDuration(flags.start_period, "--health-start-period", &c.start_period));
+  MYDOCKER_RETURN_IF_ERROR(
+      ParseGoDuration(flags.start_interval, "--health-start-interval", &c.start_interval));
+  if (flags.retries < 0) return absl::InvalidArgumentError("--health-retries cannot be negative");
+  c.retries = flags.retries;
+  if (!flags.cmd.empty()) c.test = {"CMD-SHELL", flags.cmd};
+  const bool any = c != HealthConfig();
+  if (flags.none) {
+    if (any)
+      return absl::InvalidArgumentError("--no-healthcheck conflicts with --health-* options");
+    HealthConfig disabled;
+    disabled.test = {"NONE"};
+    return disabled;
+  }
+  if (!any) return std::nullopt;
+  return c;
+}
 
 absl::StatusOr<CreateOptions> BuildCreateOptions(const RunFlags& flags, const EnvLookup& lookup) {
   if (flags.args.empty()) {
@@ -178,6 +217,7 @@ absl::StatusOr<CreateOptions> BuildCreateOptions(const RunFlags& flags, const En
   if (!flags.restart.empty()) {
     MYDOCKER_ASSIGN_OR_RETURN(o.restart_policy, ParseRestartPolicy(flags.restart));
   }
+  MYDOCKER_ASSIGN_OR_RETURN(o.healthcheck, ParseHealthFlags(flags.health));
   o.cgroup_parent = flags.cgroup_parent;
   o.cgroupns = flags.cgroupns;
   o.volumes = flags.volumes;

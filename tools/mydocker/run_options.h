@@ -23,6 +23,18 @@ struct ResourceFlags {
   std::optional<int64_t> pids_limit;
 };
 
+// The health-check flags as typed (durations in Go's syntax: "200ms", "1m30s").
+struct HealthFlags {
+  std::string cmd;  // --health-cmd
+  std::string interval, timeout, start_period, start_interval;
+  int retries = 0;
+  bool none = false;  // --no-healthcheck
+};
+
+// Docker's CLI rules: the flags' health check (nullopt: none given), --no-healthcheck as a test
+// of ["NONE"] and refused with any other --health-* flag, durations not negative.
+absl::StatusOr<std::optional<HealthConfig>> ParseHealthFlags(const HealthFlags& flags);
+
 struct RunFlags : ResourceFlags {
   bool interactive = false;
   bool tty = false;
@@ -47,6 +59,7 @@ struct RunFlags : ResourceFlags {
   std::optional<int> stop_timeout;         // --stop-timeout
   bool init = false;                       // --init
   std::string restart;                     // --restart
+  HealthFlags health;                      // --health-*, --no-healthcheck
   NetworkOptions network;                  // --network, -p, --dns, ... (copied as they are)
   std::vector<std::string> args;           // IMAGE [COMMAND [ARG...]]
 };

@@ -114,5 +114,36 @@ TEST(RunOptionsTest, PidsLimitZeroMeansUnlimitedLikeDocker) {
   EXPECT_FALSE(r->pids.limit.has_value());
 }
 
+TEST(RunOptionsTest, HealthFlagsAsDockersCli) {
+  HealthFlags none;
+  EXPECT_FALSE(ParseHealthFlags(none).value().has_value());
+  HealthFlags f;
+  f.cmd = "curl -f localhost || exit 1";
+  f.interval = "1m30s";
+  f.timeout = "200ms";
+  f.retries = 2;
+  std::optional<HealthConfig> c = ParseHealthFlags(f).value();
+  ASSERT_TRUE(c.has_value());
+  EXPECT_EQ(c->test, (std::vector<std::string>{"CMD-SHELL", "curl -f localhost || exit 1"}));
+  EXPECT_EQ(c->interval, absl::Seconds(90));
+  EXPECT_EQ(c->timeout, absl::Milliseconds(200));
+  EXPECT_EQ(c->retries, 2);
+  HealthFlags off;
+  off.none = true;
+  EXPECT_EQ(ParseHealthFlags(off).value()->test, std::vector<std::string>{"NONE"});
+  off.retries = 1;
+  EXPECT_EQ(ParseHealthFlags(off).status().message(),
+            "--no-healthcheck conflicts with --health-* options");
+  HealthFlags bad;
+  bad.start_period = "-1s";
+  EXPECT_EQ(ParseHealthFlags(bad).status().message(), "--health-start-period cannot be negative");
+  bad.start_period = "soon";
+  EXPECT_EQ(ParseHealthFlags(bad).status().message(),
+            "invalid argument \"soon\" for \"--health-start-period\" flag: time: invalid "
+            "duration \"soon\"");
+  bad.start_period = "inf";
+  EXPECT_FALSE(ParseHealthFlags(bad).ok());
+}
+
 }  // namespace
 }  // namespace mydocker::cli

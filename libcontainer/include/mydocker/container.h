@@ -54,6 +54,9 @@ struct CreateOptions {
   // --restart: what the monitor does when the process ends (refused with auto_remove, as
   // Docker refuses it).
   RestartPolicy restart_policy;
+  // --health-*: merged with the image's HEALTHCHECK (a zero field takes the image's); a test
+  // of ["NONE"] (--no-healthcheck) disables the image's. Run by the monitor (docs/health.md).
+  std::optional<HealthConfig> healthcheck;
   // A memory limit without memory.swap gets memory+swap = 2 x memory where the kernel limits
   // swap (Docker's default); set memory.swap to -1 for unlimited swap.
   LinuxResources resources;

@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "mydocker/health.h"
 
 namespace mydocker {
 
@@ -178,6 +179,9 @@ struct ContainerConfig {
   bool init = false;
   // --restart, carried out by the monitor (annotation "com.mydocker.restartPolicy").
   RestartPolicy restart_policy;
+  // The health check the monitor runs (the image's HEALTHCHECK merged with --health-*;
+  // annotation "com.mydocker.healthcheck", Docker's JSON). Absent or test ["NONE"]: none.
+  std::optional<HealthConfig> healthcheck;
 };
 
 // The configuration mydocker gives a new container: namespaces, /proc, /dev, /sys and the masked

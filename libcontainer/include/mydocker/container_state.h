@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "mydocker/health.h"
 
 namespace mydocker {
 
@@ -93,6 +94,10 @@ struct ContainerState {
   ProcessRef committing;
   bool commit_froze = false;  // that commit froze the container (else it was paused or stopped)
   std::string log_path;
+  // The health check's status and last results, kept by the monitor in health.json beside the
+  // record (not in it: the monitor writes it without the container's lock; see docs/health.md).
+  // Absent: the container has no health check or has not started since it got one.
+  std::optional<HealthState> health;
   std::string cgroup_path;  // relative cgroup path, e.g. "mydocker/<id>"
 
   bool IsActive() const {

@@ -21,6 +21,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "mydocker/health.h"
 
 namespace mydocker {
 
@@ -38,7 +39,8 @@ struct ImageConfig {
   std::string working_dir;
   std::string user;
   std::vector<std::string> exposed_ports;
-  std::string stop_signal;  // STOPSIGNAL ("SIGQUIT", "9"); empty: SIGTERM
+  std::string stop_signal;                  // STOPSIGNAL ("SIGQUIT", "9"); empty: SIGTERM
+  std::optional<HealthConfig> healthcheck;  // HEALTHCHECK ("Healthcheck")
 };
 
 // One step of an image's history (the config's "history"), as `history` shows it.
@@ -76,11 +78,12 @@ struct CommitConfig {
   std::vector<std::string> exposed_ports;     // added to the parent's: "80/tcp"
   std::map<std::string, std::string> labels;  // added to (or replacing) the parent's
   std::vector<std::string> volumes;           // added to the parent's
+  std::optional<HealthConfig> healthcheck;    // the container's, or HEALTHCHECK
 };
 
 // Applies one Dockerfile instruction of `--change` to `config`: CMD, ENTRYPOINT (JSON or shell
-// form), ENV, EXPOSE, LABEL, USER, VOLUME, WORKDIR, STOPSIGNAL. InvalidArgument with Docker's
-// words for any other instruction (ONBUILD included) or a malformed one.
+// form), ENV, EXPOSE, LABEL, USER, VOLUME, WORKDIR, STOPSIGNAL, HEALTHCHECK. InvalidArgument with
+// Docker's words for any other instruction (ONBUILD included) or a malformed one.
 absl::Status ApplyChange(absl::string_view instruction, CommitConfig* config);
 
 // Splits "name[:tag]" (tag defaults to "latest") and validates it like Docker.

@@ -55,7 +55,11 @@ class StateStore {
   // name is taken. On failure nothing is left behind.
   absl::Status Create(const ContainerState& state, const ContainerConfig& config);
 
+  // With the health record (HealthPath) in `health`, if there is one.
   absl::StatusOr<ContainerState> LoadState(absl::string_view id) const;
+  // health.json: State.Health, replaced atomically by the container's monitor alone (the only
+  // writer, so without the lock; docs/health.md).
+  std::string HealthPath(absl::string_view id) const;
   absl::StatusOr<ContainerConfig> LoadConfig(absl::string_view id) const;
   // Atomic replace. REQUIRES: the caller holds Lock(state.id).
   absl::Status SaveState(const ContainerState& state);

@@ -68,6 +68,7 @@ absl::StatusOr<CommitConfig> RecordedConfig(const ContainerConfig& container, co
     config.user = absl::StrCat(user.uid, ":", user.gid);
   }
   if (!container.stop_signal.empty()) config.stop_signal = container.stop_signal;
+  config.healthcheck = container.healthcheck;
   for (const std::string& change : options.changes) {
     MYDOCKER_RETURN_IF_ERROR(ApplyChange(change, &config));
   }

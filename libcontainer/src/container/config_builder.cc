@@ -201,6 +201,9 @@ absl::Status PlanStop(const CreateOptions& options, const ImageConfig& image,
         "conflicting options: cannot specify both --restart and --rm");
   }
   config.restart_policy = restart;
+  if (options.healthcheck) MYDOCKER_RETURN_IF_ERROR(ValidateHealthConfig(*options.healthcheck));
+  config.healthcheck = MergeHealthConfig(options.healthcheck, image.healthcheck);
+  if (config.healthcheck) MYDOCKER_RETURN_IF_ERROR(ValidateHealthConfig(*config.healthcheck));
   return absl::OkStatus();
 }
 

@@ -21,6 +21,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "container/container_internal.h"
+#include "container/exec_request.h"
 #include "host/host.h"
 #include "in_root.h"
 #include "mydocker/container.h"
@@ -36,134 +37,6 @@
 
 namespace mydocker {
 namespace {
-
-// Reads a file of the container through its root, resolving every symlink inside that root: an
-// absolute link planted in the image must not lead to the host's files.
-absl::StatusOr<std::string> ReadInContainer(int pid, const std::string& path) {
-  UniqueFd root(
-      ::open(absl::StrCat("/proc/", pid, "/root").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-  if (!root) return LastErrnoError("open the container's root");
-  return ReadInRoot(root.get(), path, 1u << 20);
-}
-
-// The environment of the container's process (as the tutorial does), with `extra` on top.
-std::vector<std::string> ExecEnv(int pid, const std::vector<std::string>& extra) {
-  std::vector<std::string> env;
-  auto environ = ReadFile(absl::StrCat("/proc/", pid, "/environ"));
-  if (environ.ok()) {
-    for (absl::string_view kv : absl::StrSplit(*environ, '\0', absl::SkipEmpty())) {
-      env.emplace_back(kv);
-    }
-  }
-  for (const std::string& kv : extra) {
-    std::string key = kv.substr(0, kv.find('='));
-    std::erase_if(env, [&](const std::string& e) { return e.substr(0, e.find('=')) == key; });
-    env.push_back(kv);
-  }
-  return env;
-}
-
-void Token(std::string* out, absl::string_view key, absl::string_view value) {
-  absl::StrAppend(out, key, "=", value);
-  out->push_back('\0');
-}
-
-}  // namespace
-
-namespace {
-
-struct ExecRequest {
-  std::string payload;
-  bool detach = false;
-};
-
-absl::StatusOr<ExecRequest> BuildRequest(const ContainerState& state, const ContainerConfig& config,
-                                         const std::string& seccomp_cache_dir,
-                                         const std::vector<std::string>& join_files,
-                                         const std::string& clone_into,
-                                         const ExecOptions& options) {
-  const int pid = state.init.pid;
-  UserSpec user = config.process.user;
-  if (!options.user.empty()) {
-    auto read = [pid](const std::string& path) { return ReadInContainer(pid, path); };
-    MYDOCKER_RETURN_IF_ERROR(ResolveUser(options.user, read, &user));
-  }
-  std::vector<std::string> env = ExecEnv(pid, options.env);
-  ExecRequest r;
-  r.detach = options.detach;
-  std::string& p = r.payload;
-  for (const std::string& file : join_files) Token(&p, "cgroup", file);
-  if (!clone_into.empty()) Token(&p, "cgroupdir", clone_into);
-  Token(&p, "ns", absl::StrCat(absl::Hex(process::NamespaceFlags(config.linux_spec.namespaces))));
-  Token(&p, "cwd", options.workdir.empty() ? config.process.cwd : options.workdir);
-  Token(&p, "uid", absl::StrCat(user.uid));
-  Token(&p, "gid", absl::StrCat(user.gid));
-  for (uint32_t g : user.additional_gids) Token(&p, "group", absl::StrCat(g));
-  std::optional<uint64_t> caps;
-  if (config.process.capabilities) {
-    MYDOCKER_ASSIGN_OR_RETURN(caps, process::CapabilityMask(*config.process.capabilities));
-  }
-  // As for init (PlanRootMove): on an initramfs host nothing in the container may chroot.
-  MYDOCKER_ASSIGN_OR_RETURN(bool initramfs, process::HostRootIsInitramfs());
-  if (initramfs) caps = process::WithoutChroot(caps.value_or(process::AllCapabilities()));
-  if (caps.has_value()) {
-    Token(&p, "caps", absl::StrCat(absl::Hex(*caps)));
-    Token(&p, "lastcap", absl::StrCat(process::LastCapability()));
-  }
-  if (config.process.no_new_privileges) Token(&p, "nnp", "1");
-  if (config.linux_spec.seccomp.has_value()) {
-    MYDOCKER_ASSIGN_OR_RETURN(std::vector<sock_filter> filter,
-                              CompileSeccompCached(*config.linux_spec.seccomp, seccomp_cache_dir));
-    Token(&p, "seccomp",
-          absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(filter.data()),
-                                                   filter.size() * sizeof(sock_filter))));
-  }
-  if (options.tty) {
-    Token(&p, "tty", "1");
-    if (options.console_size) {
-      Token(&p, "rows", absl::StrCat(options.console_size->height));
-      Token(&p, "cols", absl::StrCat(options.console_size->width));
-    }
-  }
-  if (options.detach) Token(&p, "detach", "1");
-  for (const std::string& kv : env) Token(&p, "env", kv);
-  for (const std::string& path : process::ExecCandidates(options.args[0], env)) {
-    Token(&p, "path", path);
-  }
-  for (const std::string& a : options.args) Token(&p, "arg", a);
-  Token(&p, "name", options.args[0]);
-  return r;
-}
-
-// Starts the helper with the nsenter variable set. Its environment holds nothing else: the
-// command's environment travels in the request. Its own session: a Ctrl-C typed at the caller's
-// terminal reaches the command once, through the caller's forwarding, not a second time through
-// the terminal's process group.
-absl::StatusOr<ChildProcess> SpawnHelper(Host& host, const std::string& helper, int sock, int pidfd,
-                                         const int stdio[3]) {
-  SpawnRequest spawn;
-  spawn.argv = {helper, "__nsenter"};
-  std::copy(stdio, stdio + 3, spawn.stdio);
-  spawn.fds = {{sock, MYDOCKER_NSENTER_SOCKET_FD}, {pidfd, MYDOCKER_NSENTER_PIDFD_FD}};
-  spawn.env = {absl::StrCat(MYDOCKER_NSENTER_ENV, "=", MYDOCKER_NSENTER_SOCKET_FD)};
-  spawn.inherit_env = false;
-  MYDOCKER_ASSIGN_OR_RETURN(ChildProcess child, host.Spawn(spawn));
-  // The relay polls it to learn when the helper ended.
-  if (child.pidfd() < 0) return absl::InternalError("no pidfd for the exec helper");
-  return child;
-}
-
-absl::Status SendRequest(int sock, const std::string& payload) {
-  // Packets of at most 32 KiB, which the stub reads whole; then end of stream.
-  for (size_t off = 0; off < payload.size(); off += 32768) {
-    size_t n = std::min<size_t>(32768, payload.size() - off);
-    if (::send(sock, payload.data() + off, n, MSG_NOSIGNAL) != static_cast<ssize_t>(n)) {
-      return LastErrnoError("send exec request");
-    }
-  }
-  ::shutdown(sock, SHUT_WR);
-  return absl::OkStatus();
-}
 
 // Reads the stub's replies until the command has executed (end of stream after the ready
 // byte) or failed. A terminal master, if any, arrives first.
@@ -296,9 +169,10 @@ absl::StatusOr<int> Container::Exec(const ExecOptions& options) {
                             runtime_->cgroups().JoinFiles(state.cgroup_path));
   MYDOCKER_ASSIGN_OR_RETURN(std::string clone_into,
                             runtime_->cgroups().CloneIntoDir(state.cgroup_path));
-  MYDOCKER_ASSIGN_OR_RETURN(ExecRequest request,
-                            BuildRequest(state, config, SeccompCacheDir(runtime_->options().root),
-                                         join_files, clone_into, options));
+  MYDOCKER_ASSIGN_OR_RETURN(
+      ExecRequest request,
+      BuildExecRequest(state, config, SeccompCacheDir(runtime_->options().root), join_files,
+                       clone_into, options));
   int pair[2];
   if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) {
     return LastErrnoError("socketpair");
@@ -313,12 +187,12 @@ absl::StatusOr<int> Container::Exec(const ExecOptions& options) {
   int stdio[3] = {child_stdio[0].get(), child_stdio[1].get(), child_stdio[2].get()};
   // Killed and reaped on every early return below.
   MYDOCKER_ASSIGN_OR_RETURN(ChildProcess helper,
-                            SpawnHelper(runtime_->host(), runtime_->options().helper_path,
-                                        helper_end.get(), pidfd.get(), stdio));
+                            SpawnExecHelper(runtime_->host(), runtime_->options().helper_path,
+                                            helper_end.get(), pidfd.get(), stdio));
   helper_end.reset();
   for (UniqueFd& fd : child_stdio) fd.reset();
   UniqueFd terminal;
-  MYDOCKER_RETURN_IF_ERROR(SendRequest(sock.get(), request.payload));
+  MYDOCKER_RETURN_IF_ERROR(SendExecRequest(sock.get(), request.payload));
   MYDOCKER_RETURN_IF_ERROR(AwaitExec(sock.get(), &terminal));
   if (options.detach) return WaitHelper(helper) == 0 ? 0 : 125;
   if (terminal) {

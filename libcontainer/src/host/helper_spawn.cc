@@ -3,10 +3,12 @@
 #include <fcntl.h>
 #include <spawn.h>
 
+#include <algorithm>
 #include <csignal>
 
 #include "absl/strings/str_cat.h"
 #include "mydocker/status_macros.h"
+#include "mydocker/unique_fd.h"
 
 namespace mydocker {
 
@@ -24,7 +26,21 @@ absl::StatusOr<pid_t> SpawnInNewSession(const std::vector<std::string>& argv, ch
       posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0);
     }
   }
-  for (const auto& [from, to] : fds) posix_spawn_file_actions_adddup2(&actions, from, to);
+  // The child's dup2 calls run in order: a source that is also another's target (a descriptor
+  // numbered 3 or 4 in a caller that closed its own, as a detached monitor does) would be
+  // overwritten before it is copied. So every source is first copied above all the targets.
+  int above = 3;
+  for (const auto& [from, to] : fds) above = std::max(above, to + 1);
+  std::vector<UniqueFd> staged;
+  for (const auto& [from, to] : fds) {
+    staged.emplace_back(::fcntl(from, F_DUPFD_CLOEXEC, above));
+    if (!staged.back()) {
+      posix_spawn_file_actions_destroy(&actions);
+      posix_spawnattr_destroy(&attr);
+      return LastErrnoError("copy a descriptor for a helper");
+    }
+    posix_spawn_file_actions_adddup2(&actions, staged.back().get(), to);
+  }
   sigset_t none, all;
   sigemptyset(&none);
   sigfillset(&all);

@@ -128,6 +128,56 @@ absl::Status Expose(absl::string_view text, CommitConfig* config) {
   return absl::OkStatus();
 }
 
+// One --NAME=VALUE option of HEALTHCHECK.
+absl::Status HealthcheckOption(absl::string_view option, HealthConfig* check) {
+  std::pair<std::string, std::string> kv =
+      absl::StrSplit(option.substr(2), absl::MaxSplits('=', 1));
+  const auto& [name, value] = kv;
+  if (name == "retries") {
+    if (!absl::SimpleAtoi(value, &check->retries) || check->retries < 0) {
+      return Bad(absl::StrCat("HEALTHCHECK --retries must be a number, at least 0: ", value));
+    }
+    return absl::OkStatus();
+  }
+  absl::Duration* d = name == "interval"         ? &check->interval
+                      : name == "timeout"        ? &check->timeout
+                      : name == "start-period"   ? &check->start_period
+                      : name == "start-interval" ? &check->start_interval
+                                                 : nullptr;
+  if (d == nullptr) return Bad(absl::StrCat("unknown flag of HEALTHCHECK: --", name));
+  if (!absl::ParseDuration(value, d) || *d < absl::ZeroDuration() ||
+      *d == absl::InfiniteDuration()) {
+    return Bad(absl::StrCat("HEALTHCHECK --", name, ": invalid duration \"", value, "\""));
+  }
+  return absl::OkStatus();
+}
+
+// HEALTHCHECK NONE, or HEALTHCHECK [--interval=D ...] CMD command (shell or JSON form).
+absl::StatusOr<HealthConfig> ParseHealthcheck(absl::string_view rest) {
+  HealthConfig check;
+  while (absl::StartsWith(rest, "--")) {
+    size_t end = rest.find_first_of(" \t");
+    MYDOCKER_RETURN_IF_ERROR(HealthcheckOption(rest.substr(0, end), &check));
+    rest =
+        end == absl::string_view::npos ? "" : absl::StripLeadingAsciiWhitespace(rest.substr(end));
+  }
+  size_t blank = rest.find_first_of(" \t");
+  std::string type = absl::AsciiStrToUpper(rest.substr(0, blank));
+  absl::string_view command =
+      blank == absl::string_view::npos ? "" : absl::StripAsciiWhitespace(rest.substr(blank));
+  if (type == "NONE" && command.empty() && check == HealthConfig()) {
+    check.test = {"NONE"};
+  } else if (type == "CMD" && !command.empty()) {
+    std::optional<Words> json = JsonForm(command);
+    check.test = json ? Words{"CMD"} : Words{"CMD-SHELL", std::string(command)};
+    if (json) check.test.insert(check.test.end(), json->begin(), json->end());
+  } else {
+    return Bad(absl::StrCat("HEALTHCHECK wants NONE or [OPTIONS] CMD command: \"", rest, "\""));
+  }
+  MYDOCKER_RETURN_IF_ERROR(ValidateHealthConfig(check));
+  return check;
+}
+
 absl::Status Apply(const std::string& keyword, absl::string_view rest, CommitConfig* config) {
   if (keyword == "CMD") {
     config->cmd = CommandForm(rest);
@@ -151,6 +201,8 @@ absl::Status Apply(const std::string& keyword, absl::string_view rest, CommitCon
                                                       : absl::StrCat(base, "/", rest);
   } else if (keyword == "STOPSIGNAL") {
     config->stop_signal = std::string(rest);
+  } else if (keyword == "HEALTHCHECK") {
+    MYDOCKER_ASSIGN_OR_RETURN(config->healthcheck, ParseHealthcheck(rest));
   } else {  // VOLUME
     std::optional<Words> json = JsonForm(rest);
     Words paths;
@@ -175,9 +227,10 @@ absl::Status ApplyChange(absl::string_view instruction, CommitConfig* config) {
   std::string keyword = absl::AsciiStrToUpper(text.substr(0, blank));
   absl::string_view rest =
       blank == absl::string_view::npos ? "" : absl::StripAsciiWhitespace(text.substr(blank));
-  static const char* const kValid[] = {"CMD",  "ENTRYPOINT", "ENV",     "EXPOSE",    "LABEL",
-                                       "USER", "VOLUME",     "WORKDIR", "STOPSIGNAL"};
-  static const char* const kOther[] = {"ADD",        "ARG",     "COPY", "FROM", "HEALTHCHECK",
+  static const char* const kValid[] = {"CMD",        "ENTRYPOINT", "ENV",    "EXPOSE",
+                                       "LABEL",      "USER",       "VOLUME", "WORKDIR",
+                                       "STOPSIGNAL", "HEALTHCHECK"};
+  static const char* const kOther[] = {"ADD",        "ARG",     "COPY", "FROM",
                                        "MAINTAINER", "ONBUILD", "RUN",  "SHELL"};
   if (keyword.empty()) return Bad("empty instruction");
   if (std::find(std::begin(kOther), std::end(kOther), keyword) != std::end(kOther)) {

@@ -51,6 +51,11 @@ void WriteRunConfig(JsonWriter& w, const ImageConfig& config) {
     w.Key("StopSignal");
     WriteString(w, config.stop_signal);
   }
+  if (config.healthcheck) {
+    w.Key("Healthcheck");
+    std::string check = HealthConfigToJson(*config.healthcheck);
+    w.RawValue(check.data(), check.size(), rapidjson::kObjectType);
+  }
   if (!config.exposed_ports.empty()) {
     w.Key("ExposedPorts");
     w.StartObject();
@@ -102,6 +107,21 @@ std::string ReadString(const rapidjson::Value& object, const char* key) {
   return std::string(it->value.GetString(), it->value.GetStringLength());
 }
 
+// Docker's Healthcheck object; null or absent: none.
+absl::Status ReadHealthcheck(const rapidjson::Value& config, ImageConfig* out,
+                             absl::string_view path) {
+  auto it = config.FindMember("Healthcheck");
+  if (it == config.MemberEnd() || it->value.IsNull()) return absl::OkStatus();
+  if (!it->value.IsObject()) return Malformed(path, "Healthcheck is not an object");
+  rapidjson::StringBuffer buf;
+  JsonWriter w(buf);
+  it->value.Accept(w);
+  absl::StatusOr<HealthConfig> check = HealthConfigFromJson({buf.GetString(), buf.GetSize()});
+  if (!check.ok()) return Malformed(path, check.status().message());
+  out->healthcheck = *check;
+  return absl::OkStatus();
+}
+
 absl::Status ParseRunConfig(const rapidjson::Value& config, ImageConfig* out,
                             absl::string_view path) {
   if (!config.IsObject()) return Malformed(path, "config.config is not an object");
@@ -111,6 +131,7 @@ absl::Status ParseRunConfig(const rapidjson::Value& config, ImageConfig* out,
   out->working_dir = ReadString(config, "WorkingDir");
   out->user = ReadString(config, "User");
   out->stop_signal = ReadString(config, "StopSignal");
+  MYDOCKER_RETURN_IF_ERROR(ReadHealthcheck(config, out, path));
   auto ports = config.FindMember("ExposedPorts");
   if (ports != config.MemberEnd() && ports->value.IsObject()) {
     for (const auto& port : ports->value.GetObject()) {
@@ -361,7 +382,7 @@ absl::StatusOr<std::string> ApplyCommitConfig(absl::string_view config_json,
                                               const CommitConfig& config) {
   bool run_fields = config.env || config.cmd || config.entrypoint || config.working_dir ||
                     config.user || config.stop_signal || !config.exposed_ports.empty() ||
-                    !config.volumes.empty() || !config.labels.empty();
+                    !config.volumes.empty() || !config.labels.empty() || config.healthcheck;
   if (!run_fields && config.author.empty()) return std::string(config_json);  // the same bytes
   rapidjson::Document doc;
   MYDOCKER_RETURN_IF_ERROR(ParseDocument(doc, config_json, "image config"));
@@ -382,6 +403,12 @@ absl::StatusOr<std::string> ApplyCommitConfig(absl::string_view config_json,
   if (config.working_dir) SetMember(run, "WorkingDir", str(*config.working_dir), a);
   if (config.user) SetMember(run, "User", str(*config.user), a);
   if (config.stop_signal) SetMember(run, "StopSignal", str(*config.stop_signal), a);
+  if (config.healthcheck) {
+    rapidjson::Document check(&a);
+    std::string json = HealthConfigToJson(*config.healthcheck);
+    check.Parse(json.data(), json.size());
+    SetMember(run, "Healthcheck", rapidjson::Value(check, a), a);
+  }
   if (!config.exposed_ports.empty())
     AddKeys(ObjectMember(run, "ExposedPorts", a), config.exposed_ports, a);
   if (!config.volumes.empty()) AddKeys(ObjectMember(run, "Volumes", a), config.volumes, a);

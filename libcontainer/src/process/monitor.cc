@@ -23,7 +23,9 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "cleanup.h"
+#include "container/exec_request.h"
 #include "host/host.h"
+#include "host/pidfd.h"
 #include "mydocker/cgroup_manager.h"
 #include "mydocker/fs_util.h"
 #include "mydocker/state_store.h"
@@ -32,6 +34,7 @@
 #include "network/attach.h"
 #include "process/attach_server.h"
 #include "process/clone_init.h"
+#include "process/health_checker.h"
 #include "process/init_plan.h"
 #include "process/log_writer.h"
 #include "process/monitor_decisions.h"
@@ -168,6 +171,9 @@ class Monitor {
   std::optional<absl::Duration> RunOnce();
   // Forgets the last run's process and descriptors before the next.
   void ResetRun();
+  // The health check of this run, if the container has one (docs/health.md).
+  void StartHealthChecks();
+  absl::StatusOr<HealthChecker::Request> HealthRequest(const std::vector<std::string>& args);
   void Tell(ControlType type, int value, absl::string_view text = {});
 
   MonitorRequest request_;
@@ -213,6 +219,7 @@ class Monitor {
   bool start_failed_ = false;  // the user's start failed
   bool restarting_ = false;    // this start is the restart policy's, not a user's
   RestartBackoff backoff_;
+  HealthChecker health_;
 };
 
 void Monitor::Tell(ControlType type, int value, absl::string_view text) {
@@ -455,6 +462,8 @@ void Monitor::HandleSignal() {
       init_.Release();  // reaped here
       init_exited_ = true;
       wait_status_ = status;
+    } else {
+      health_.Reaped(pid, status);
     }
   }
 }
@@ -568,6 +577,7 @@ void Monitor::Loop() {
     if (in_i >= 0) fds[in_i] = stdin_.PollFd();
     fds.resize(static_cast<size_t>(n));
     attach_.AddPollFds(fds);
+    health_.AddPollFds(fds);
     int timeout = init_exited_ || backlog ? 100 : -1;
     // The resident image is trimmed a moment after the start, whatever the container does: a
     // command that ends within it (`run --rm ... true`) is reaped and reported without that
@@ -581,6 +591,8 @@ void Monitor::Loop() {
       }
       timeout = static_cast<int>(left);
     }
+    int health_ms = init_exited_ ? -1 : health_.TimeoutMs(absl::Now());
+    if (health_ms >= 0 && (timeout < 0 || health_ms < timeout)) timeout = health_ms;
     if (::poll(fds.data(), fds.size(), timeout) < 0) {
       if (errno == EINTR) continue;
       break;
@@ -594,6 +606,7 @@ void Monitor::Loop() {
     if (in_i >= 0 && fds[in_i].revents) HandleInput();
     attach_.Handle(fds, static_cast<size_t>(n), callbacks);
     if (backlog) attach_.DropStalled(absl::Now());
+    if (!init_exited_) health_.Handle(fds, absl::Now());
   }
   log_->Flush("stdout");
   log_->Flush("stderr");
@@ -725,6 +738,34 @@ void Monitor::ResetRun() {
   owns_start_ = false;
 }
 
+void Monitor::StartHealthChecks() {
+  if (!config_.healthcheck || !config_.healthcheck->Enabled()) return;
+  health_ = HealthChecker(
+      *config_.healthcheck, store_->HealthPath(request_.id),
+      [this](const std::vector<std::string>& args) { return HealthRequest(args); },
+      [this] {
+        absl::StatusOr<ContainerState> record = store_->LoadState(request_.id);
+        return record.ok() && record->status == ContainerStatus::kPaused;
+      });
+  health_.Start(state_.started);
+}
+
+absl::StatusOr<HealthChecker::Request> Monitor::HealthRequest(
+    const std::vector<std::string>& args) {
+  HealthChecker::Request request;
+  MYDOCKER_ASSIGN_OR_RETURN(request.init_pidfd, OpenPidfd(state_.init));
+  MYDOCKER_ASSIGN_OR_RETURN(std::vector<std::string> join_files,
+                            cgroups_->JoinFiles(state_.cgroup_path));
+  MYDOCKER_ASSIGN_OR_RETURN(std::string clone_into, cgroups_->CloneIntoDir(state_.cgroup_path));
+  ExecOptions options;
+  options.args = args;
+  MYDOCKER_ASSIGN_OR_RETURN(ExecRequest exec,
+                            BuildExecRequest(state_, config_, SeccompCacheDir(store_->root()),
+                                             join_files, clone_into, options));
+  request.payload = std::move(exec.payload);
+  return request;
+}
+
 std::optional<absl::Duration> Monitor::RunOnce() {
   absl::Status status = Prepare();
   if (status.ok()) status = StartInit();
@@ -739,9 +780,11 @@ std::optional<absl::Duration> Monitor::RunOnce() {
     return std::nullopt;
   }
   if (!restarting_) trim_pending_ = true;  // done by Loop() kTrimAfter from now, or on detach
-  ListenForAttach();  // before the client hears of the start: `run -d` then `attach` works
+  ListenForAttach();    // before the client hears of the start: `run -d` then `attach` works
+  StartHealthChecks();  // before the client hears of the start: `inspect` shows "starting"
   Tell(ControlType::kStarted, init_pid_);
   Loop();
+  health_.Stop();       // the probe in flight dies with the container's PID namespace; reaped here
   if (!init_exited_) {  // gave up draining; make sure init is gone before recording
     absl::StatusOr<int> status = init_.KillAndWait();
     if (status.ok()) wait_status_ = *status;

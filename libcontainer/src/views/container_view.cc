@@ -33,6 +33,11 @@ void WriteState(json::Writer& w, const ContainerState& s) {
   KeyString(w, "FinishedAt", FormatRfc3339(s.finished));
   json::Key(w, "MonitorPid");
   w.Int(s.IsActive() ? s.monitor.pid : 0);
+  if (s.health) {
+    std::string health = HealthStateToJson(*s.health);
+    json::Key(w, "Health");
+    w.RawValue(health.data(), health.size(), rapidjson::kObjectType);
+  }
   w.EndObject();
 }
 
@@ -94,6 +99,11 @@ void WriteConfig(json::Writer& w, const ContainerState& s, const ContainerConfig
   w.Bool(c.process.terminal);
   json::Key(w, "OpenStdin");
   w.Bool(c.process.open_stdin);
+  if (c.healthcheck) {
+    std::string check = HealthConfigToJson(*c.healthcheck);
+    json::Key(w, "Healthcheck");
+    w.RawValue(check.data(), check.size(), rapidjson::kObjectType);
+  }
   w.EndObject();
 }
 
@@ -181,10 +191,21 @@ std::string StatusName(ContainerStatus status) {
   return status == ContainerStatus::kStopped ? "exited" : std::string(ContainerStatusName(status));
 }
 
+namespace {
+
+// Docker's " (healthy)", " (unhealthy)", " (health: starting)" after "Up ...".
+std::string HealthSuffix(const ContainerState& s) {
+  if (!s.health) return "";
+  if (s.health->status == kHealthStarting) return " (health: starting)";
+  return absl::StrCat(" (", s.health->status, ")");
+}
+
+}  // namespace
+
 std::string StatusText(const ContainerState& s, absl::Time now) {
   switch (s.status) {
     case ContainerStatus::kRunning:
-      return absl::StrCat("Up ", HumanDuration(now - s.started));
+      return absl::StrCat("Up ", HumanDuration(now - s.started), HealthSuffix(s));
     case ContainerStatus::kPaused:
       return absl::StrCat("Up ", HumanDuration(now - s.started), " (Paused)");
     case ContainerStatus::kStopped:
