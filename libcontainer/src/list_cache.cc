@@ -23,13 +23,13 @@ namespace {
 #if defined(__x86_64__) && defined(__GLIBCXX__)
 // Every field of ContainerState must be in EncodeStateForCache and DecodeStateFromCache: a field
 // added to the struct changes its size, and this reminds whoever adds it.
-static_assert(sizeof(ContainerState) == 440,
+static_assert(sizeof(ContainerState) == 512,
               "ContainerState changed: encode the new field in list_cache.cc, then update this");
 #endif
 
 constexpr char kCacheFile[] = ".list-cache";
 constexpr absl::string_view kMagic = "mydocker list cache\n";
-constexpr uint32_t kVersion = 1;
+constexpr uint32_t kVersion = 2;
 constexpr size_t kIdLength = 64;
 // Coarse file timestamps advance once per clock tick (at most 10 ms with HZ=100): an entry
 // whose directory changed less than this long before it was read may hide a second change made
@@ -225,6 +225,8 @@ std::string EncodeStateForCache(const ContainerState& s) {
   e.Put(static_cast<uint8_t>(s.commit_froze));
   e.Str(s.log_path);
   e.Str(s.cgroup_path);
+  e.Put(static_cast<uint8_t>(s.health.has_value()));
+  e.Str(s.health ? HealthStateToJson(*s.health) : "");
   return std::move(e.out());
 }
 
@@ -258,6 +260,13 @@ absl::StatusOr<ContainerState> DecodeStateFromCache(absl::string_view* in) {
   s.commit_froze = d.Get<uint8_t>() != 0;
   s.log_path = d.Str();
   s.cgroup_path = d.Str();
+  bool has_health = d.Get<uint8_t>() != 0;
+  absl::string_view health = d.View();
+  if (has_health) {
+    absl::StatusOr<HealthState> parsed = HealthStateFromJson(health);
+    if (!parsed.ok()) return parsed.status();
+    s.health = *std::move(parsed);
+  }
   if (!d.ok() || ContainerStatusName(s.status) == "unknown") {
     return absl::InvalidArgumentError("truncated or invalid cached state");
   }

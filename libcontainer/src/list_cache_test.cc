@@ -39,6 +39,12 @@ ContainerState FullState(const std::string& id) {
   s.commit_froze = true;
   s.log_path = "/var/lib/mydocker/containers/a/container.log";
   s.cgroup_path = "mydocker/aaaa";
+  HealthState health;
+  health.status = kHealthUnhealthy;
+  health.failing_streak = 4;
+  health.log.push_back(
+      {absl::FromUnixSeconds(1700000003), absl::FromUnixSeconds(1700000004), 1, "no\n"});
+  s.health = health;
   return s;
 }
 
@@ -54,6 +60,8 @@ TEST(ListCacheTest, EncodingRoundTripsEveryField) {
   EXPECT_EQ(back->committing.pidfs_ino, 80u);
   EXPECT_EQ(back->finished, absl::InfiniteFuture());
   EXPECT_EQ(back->command[2], std::string("a\0b", 3));
+  ASSERT_TRUE(back->health.has_value());
+  EXPECT_EQ(*back->health, *s.health);
   ContainerState empty;
   empty.id = std::string(64, 'c');
   blob = EncodeStateForCache(empty);
