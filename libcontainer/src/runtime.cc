@@ -76,11 +76,15 @@ absl::StatusOr<std::unique_ptr<Container>> Runtime::Get(absl::string_view ref) {
 
 namespace {
 
-// Whether one of `states` was made from an image.
-std::function<bool(const std::string&)> UsedBy(const std::vector<ContainerState>& states) {
-  return [&states](const std::string& image_id) {
-    return std::any_of(states.begin(), states.end(),
-                       [&](const ContainerState& s) { return s.image_id == image_id; });
+const ContainerState& StateOf(const ContainerState& s) { return s; }
+const ContainerState& StateOf(const ListedRecord& r) { return r.state; }
+
+// Whether one of `records` (states or listed records) was made from an image.
+template <typename Record>
+std::function<bool(const std::string&)> UsedBy(const std::vector<Record>& records) {
+  return [&records](const std::string& image_id) {
+    return std::any_of(records.begin(), records.end(),
+                       [&](const Record& r) { return StateOf(r).image_id == image_id; });
   };
 }
 
@@ -90,10 +94,7 @@ absl::StatusOr<std::vector<ListedRecord>> Runtime::ListRecords(bool all) {
   MYDOCKER_ASSIGN_OR_RETURN(std::vector<ListedRecord> records, state_->ListRecords());
   // The monitor of a --rm container removes it without the image store: an image removed while
   // that container used it goes at the next listing.
-  ReleaseRemovedImages(options_.root, [&records](const std::string& image_id) {
-    return std::any_of(records.begin(), records.end(),
-                       [&](const ListedRecord& r) { return r.state.image_id == image_id; });
-  }).IgnoreError();
+  ReleaseRemovedImages(options_.root, UsedBy(records)).IgnoreError();
   std::vector<ListedRecord> out;
   out.reserve(records.size());
   for (ListedRecord& r : records) {

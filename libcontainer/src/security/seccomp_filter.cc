@@ -52,11 +52,17 @@ absl::StatusOr<scmp_compare> Operator(const std::string& name) {
   return it->second;
 }
 
+// libseccomp's token for a profile's architecture name ("SCMP_ARCH_X86_64" or "x86_64"); 0 if
+// unknown.
+uint32_t ResolveArch(const std::string& name) {
+  std::string token =
+      absl::AsciiStrToLower(absl::StartsWith(name, "SCMP_ARCH_") ? name.substr(10) : name);
+  return seccomp_arch_resolve_name(token.c_str());
+}
+
 absl::Status AddArchitectures(void* ctx, const std::vector<std::string>& names) {
   for (const std::string& name : names) {
-    std::string token =
-        absl::AsciiStrToLower(absl::StartsWith(name, "SCMP_ARCH_") ? name.substr(10) : name);
-    uint32_t arch = seccomp_arch_resolve_name(token.c_str());
+    uint32_t arch = ResolveArch(name);
     if (arch == 0) {
       return absl::InvalidArgumentError(
           absl::StrCat("unknown seccomp architecture \"", name, "\""));
@@ -169,9 +175,7 @@ std::vector<sock_filter> Prelude(const std::vector<ArchPrelude>& arches) {
 std::vector<uint32_t> PreludeArches(const LinuxSeccomp& seccomp) {
   std::vector<uint32_t> arches = {seccomp_arch_native()};
   for (const std::string& name : seccomp.architectures) {
-    std::string token =
-        absl::AsciiStrToLower(absl::StartsWith(name, "SCMP_ARCH_") ? name.substr(10) : name);
-    uint32_t arch = seccomp_arch_resolve_name(token.c_str());
+    uint32_t arch = ResolveArch(name);
     if (arch != 0 && arch != SCMP_ARCH_X32 &&
         std::find(arches.begin(), arches.end(), arch) == arches.end()) {
       arches.push_back(arch);
@@ -207,8 +211,12 @@ absl::StatusOr<std::vector<sock_filter>> CompileSeccomp(const LinuxSeccomp& secc
   seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_NNP, 0);
   MYDOCKER_RETURN_IF_ERROR(AddArchitectures(ctx.get(), seccomp.architectures));
   int rules = 0;
+  // Only where unnamed calls are refused: with an allowing default, a new call is allowed.
+  const bool refusing = default_action != SCMP_ACT_ALLOW && default_action != SCMP_ACT_LOG;
   std::vector<ArchPrelude> prelude;
-  for (uint32_t arch : PreludeArches(seccomp)) prelude.push_back({arch, -1, {}});
+  if (refusing) {
+    for (uint32_t arch : PreludeArches(seccomp)) prelude.push_back({arch, -1, {}});
+  }
   for (const SeccompSyscall& call : seccomp.syscalls) {
     MYDOCKER_ASSIGN_OR_RETURN(uint32_t action, Action(call.action, call.errno_ret));
     for (const std::string& name : call.names) {
@@ -239,8 +247,7 @@ absl::StatusOr<std::vector<sock_filter>> CompileSeccomp(const LinuxSeccomp& secc
     seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_OPTIMIZE, 2);
   }
   MYDOCKER_ASSIGN_OR_RETURN(std::vector<sock_filter> program, Export(ctx.get()));
-  // Only where unnamed calls are refused: with an allowing default, a new call is allowed.
-  if (default_action != SCMP_ACT_ALLOW && default_action != SCMP_ACT_LOG) {
+  if (refusing) {
     // An architecture for which the profile names no call keeps libseccomp's program only.
     prelude.erase(std::remove_if(prelude.begin(), prelude.end(),
                                  [](const ArchPrelude& a) { return a.highest < 0; }),
