@@ -427,10 +427,42 @@ constexpr char kStopTimeoutAnnotation[] = "com.mydocker.stopTimeout";
 constexpr char kInitAnnotation[] = "com.mydocker.init";
 constexpr char kRestartAnnotation[] = "com.mydocker.restartPolicy";
 constexpr char kHealthAnnotation[] = "com.mydocker.healthcheck";
+constexpr char kLogAnnotation[] = "com.mydocker.logConfig";
+
+std::string LogConfigToJson(const LogConfig& log) {
+  rapidjson::StringBuffer buf;
+  json::Writer w(buf);
+  w.StartObject();
+  json::KeyString(w, "Type", log.type);
+  json::KeyObject(w, "Config", [&] {
+    for (const auto& [key, value] : log.options) json::KeyString(w, key, value);
+  });
+  w.EndObject();
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
+absl::StatusOr<LogConfig> LogConfigFromJson(absl::string_view text) {
+  rapidjson::Document doc;
+  MYDOCKER_RETURN_IF_ERROR(json::Parse(text, "LogConfig", &doc));
+  MYDOCKER_ASSIGN_OR_RETURN(json::ObjectReader r, json::ObjectReader::Make(doc, "LogConfig"));
+  std::string type;
+  MYDOCKER_RETURN_IF_ERROR(r.GetString("Type", &type));
+  MYDOCKER_ASSIGN_OR_RETURN(std::optional<json::ObjectReader> config, r.GetObject("Config"));
+  std::vector<std::string> options;
+  if (const rapidjson::Value* c = r.Find("Config"); config.has_value() && c != nullptr) {
+    for (const auto& m : c->GetObject()) {
+      MYDOCKER_ASSIGN_OR_RETURN(std::string key, json::ToString(m.name, "LogConfig.Config"));
+      MYDOCKER_ASSIGN_OR_RETURN(std::string value, json::ToString(m.value, "LogConfig.Config"));
+      options.push_back(absl::StrCat(key, "=", value));
+    }
+  }
+  return MakeLogConfig(type, options);
+}
 
 void WriteAnnotations(json::Writer& w, const ContainerConfig& config) {
   if (config.stop_signal.empty() && !config.stop_timeout.has_value() && !config.init &&
-      config.restart_policy.IsNone() && !config.healthcheck.has_value()) {
+      config.restart_policy.IsNone() && !config.healthcheck.has_value() &&
+      config.log_config.type == "json-file" && config.log_config.options.empty()) {
     return;
   }
   json::KeyObject(w, "annotations", [&] {
@@ -444,6 +476,9 @@ void WriteAnnotations(json::Writer& w, const ContainerConfig& config) {
     }
     if (config.healthcheck) {
       json::KeyString(w, kHealthAnnotation, HealthConfigToJson(*config.healthcheck));
+    }
+    if (config.log_config.type != "json-file" || !config.log_config.options.empty()) {
+      json::KeyString(w, kLogAnnotation, LogConfigToJson(config.log_config));
     }
   });
 }
@@ -468,6 +503,13 @@ absl::Status ReadAnnotations(const json::ObjectReader& r, ContainerConfig* c) {
     if (!check.ok()) return Annotate(check.status(), "annotations.healthcheck");
     c->healthcheck = *check;
   }
+  std::string log;
+  MYDOCKER_RETURN_IF_ERROR(annotations->GetString(kLogAnnotation, &log));
+  if (!log.empty()) {
+    absl::StatusOr<LogConfig> config = LogConfigFromJson(log);
+    if (!config.ok()) return Annotate(config.status(), "annotations.logConfig");
+    c->log_config = *config;
+  }
   MYDOCKER_RETURN_IF_ERROR(annotations->GetString(kStopTimeoutAnnotation, &timeout));
   int seconds = 0;
   if (!timeout.empty()) {
@@ -481,6 +523,28 @@ absl::Status ReadAnnotations(const json::ObjectReader& r, ContainerConfig* c) {
 }
 
 }  // namespace
+
+absl::StatusOr<LogConfig> MakeLogConfig(absl::string_view type,
+                                        const std::vector<std::string>& options) {
+  LogConfig log;
+  log.type = type.empty() ? "local" : std::string(type);
+  if (log.type != "local" && log.type != "json-file" && log.type != "none") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("logger: no log driver named '", log.type,
+                     "' is registered (mydocker has local, json-file and none)"));
+  }
+  for (const std::string& option : options) {
+    size_t eq = option.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("invalid log option \"", option, "\": want KEY=VALUE"));
+    }
+    // Rotation (max-size, max-file, compress) is not done yet: refused rather than ignored.
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown log opt '", option.substr(0, eq), "' for ", log.type, " log driver"));
+  }
+  return log;
+}
 
 // Docker's rules: the CLI splits NAME[:COUNT] (opts.ParseRestartPolicy), the daemon checks
 // the pair (ValidateRestartPolicy); the messages are theirs.

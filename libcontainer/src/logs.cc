@@ -1,5 +1,11 @@
 #include "mydocker/logs.h"
 
+#include "absl/algorithm/container.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "json_util.h"
 #include "mydocker/container_state.h"
 #include "mydocker/status_macros.h"
@@ -29,6 +35,38 @@ absl::StatusOr<LogEntry> ParseLogLine(absl::string_view line) {
     if (t.ok()) e.time = *t;
   }
   return e;
+}
+
+absl::StatusOr<absl::Time> ParseLogTime(absl::string_view value, absl::Time now) {
+  absl::Duration d;
+  if (!value.empty() && !absl::ascii_isdigit(value.back()) && absl::ParseDuration(value, &d)) {
+    return now - d;
+  }
+  // Unix seconds with an optional fraction of up to nine digits.
+  std::pair<absl::string_view, absl::string_view> parts =
+      absl::StrSplit(value, absl::MaxSplits('.', 1));
+  int64_t seconds = 0;
+  if (!parts.first.empty() && parts.second.size() <= 9 &&
+      absl::c_all_of(parts.first, absl::ascii_isdigit) &&
+      absl::c_all_of(parts.second, absl::ascii_isdigit) &&
+      absl::SimpleAtoi(parts.first, &seconds)) {
+    int64_t nanos = 0;
+    if (!parts.second.empty()) {
+      std::string digits(parts.second);
+      digits.resize(9, '0');
+      absl::SimpleAtoi(digits, &nanos);
+    }
+    return absl::FromUnixSeconds(seconds) + absl::Nanoseconds(nanos);
+  }
+  absl::Time t;
+  std::string err;
+  if (absl::ParseTime(absl::RFC3339_full, value, &t, &err)) return t;
+  for (const char* format : {"%Y-%m-%dT%H:%M:%E*S", "%Y-%m-%dT%H:%M", "%Y-%m-%d"}) {
+    if (absl::ParseTime(format, value, absl::LocalTimeZone(), &t, &err)) return t;
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      "invalid value for time \"", absl::CHexEscape(value),
+      "\": want an RFC 3339 time (2006-01-02T15:04:05Z), Unix seconds or a duration (10m)"));
 }
 
 }  // namespace mydocker

@@ -275,8 +275,8 @@ def test_a_full_state_root_still_records_the_end(mydocker_bin, tmp_path):
 
 
 def test_output_that_is_not_utf8_is_logged_as_valid_json(runtime):
-    runtime.md("run", "-d", "--name", "bytes", "busybox", "printf", "\\377ok \\303\\251\\n",
-               check=True)
+    runtime.md("run", "-d", "--name", "bytes", "--log-driver", "json-file", "busybox", "printf",
+               "\\377ok \\303\\251\\n", check=True)
     assert runtime.md("wait", "bytes", check=True).stdout.strip() == "0"
     [cid] = runtime.container_dirs()
     data = (runtime.container_dir(cid) / "container.log").read_bytes()

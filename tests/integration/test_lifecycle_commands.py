@@ -276,18 +276,21 @@ def test_logs_follow_loses_nothing_at_the_end(runtime):
     assert err.split() == [str(i) for i in range(1, 2001)]
 
 
-def test_logs_reproduce_output_bytes(runtime):
-    """Long lines, a missing final newline, carriage returns and control bytes survive; bytes
-    that are not UTF-8 come back as U+FFFD, as from Docker's json-file log (its JSON is text)."""
+@pytest.mark.parametrize("driver", ["local", "json-file"])
+def test_logs_reproduce_output_bytes(runtime, driver):
+    """Long lines, a missing final newline, carriage returns and control bytes survive. Bytes
+    that are not UTF-8 come back exactly from the default log (its records hold raw bytes, as
+    Docker's local driver does) and as U+FFFD from the json-file log (its JSON is text)."""
+    binary = b'\xff\xfe\x00x\tq"\\\n'
     cases = {
         "long": ("head -c 100000 /dev/zero | tr '\\0' a; echo", b"a" * 100000 + b"\n"),
         "nonl": ("printf abc", b"abc"),
         "cr": ("printf 'a\\rb\\n'", b"a\rb\n"),
         "bin": ("printf '\\377\\376\\000x\\tq\"\\\\\\n'",
-                b'\xef\xbf\xbd\xef\xbf\xbd\x00x\tq"\\\n'),
+                binary if driver == "local" else b'\xef\xbf\xbd\xef\xbf\xbd\x00x\tq"\\\n'),
     }
     for name, (script, expected) in cases.items():
-        run_detached(runtime, "--name", name, "busybox", "sh", "-c", script)
+        run_detached(runtime, "--name", name, "--log-driver", driver, "busybox", "sh", "-c", script)
         assert runtime.md("wait", name, check=True).stdout.strip() == "0"
         r = subprocess.run(runtime.cmd("logs", name), capture_output=True, timeout=30)
         assert r.returncode == 0

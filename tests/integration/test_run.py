@@ -8,6 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from conftest import read_log
+
 
 def env_of(stdout):
     return dict(line.split("=", 1) for line in stdout.splitlines() if "=" in line)
@@ -128,20 +130,21 @@ def test_tty_requires_terminal(runtime):
     assert runtime.container_dirs() == []
 
 
-def test_stdout_stderr_separate_and_logged(runtime):
-    r = runtime.md("run", "--name", "logger", "busybox", "sh", "-c", "echo out; echo err >&2",
-                   check=True)
+@pytest.mark.parametrize("driver", [None, "json-file"])
+def test_stdout_stderr_separate_and_logged(runtime, driver):
+    flags = ["--log-driver", driver] if driver else []
+    r = runtime.md("run", "--name", "logger", *flags, "busybox", "sh", "-c",
+                   "echo out; echo err >&2", check=True)
     assert r.stdout == "out\n"
     assert r.stderr == "err\n"
     cid = runtime.inspect("logger")["ID"]
     log = runtime.container_dir(cid) / "container.log"
-    records = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
     by_stream = {}
-    for rec in records:
+    for rec in read_log(log):
         assert set(rec) >= {"log", "stream", "time"}, rec
         by_stream.setdefault(rec["stream"], []).append(rec["log"])
-    assert "".join(by_stream.get("stdout", [])) == "out\n"
-    assert "".join(by_stream.get("stderr", [])) == "err\n"
+    assert b"".join(by_stream.get("stdout", [])) == b"out\n"
+    assert b"".join(by_stream.get("stderr", [])) == b"err\n"
 
 
 def test_concurrent_runs(runtime):

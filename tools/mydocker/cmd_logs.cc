@@ -1,4 +1,4 @@
-// mydocker logs [-f] [--tail N] [-t] CONTAINER
+// mydocker logs [-f] [--tail N] [-t] [--since T] [--until T] CONTAINER
 #include <unistd.h>
 
 #include <cstdio>
@@ -15,11 +15,25 @@ struct LogsFlags {
   bool follow = false;
   bool timestamps = false;
   std::string tail = "all";
+  std::string since;
+  std::string until;
   std::string container;
 };
 
 bool WriteOut(FILE* out, absl::string_view text) {
-  return std::fwrite(text.data(), 1, text.size(), out) == text.size() && std::fflush(out) == 0;
+  return std::fwrite(text.data(), 1, text.size(), out) == text.size();
+}
+
+// --since/--until into `*t`; false (after the message) for a bad value.
+bool ParseTimeFlag(Context& ctx, const char* flag, const std::string& value, absl::Time* t) {
+  if (value.empty()) return true;
+  absl::StatusOr<absl::Time> parsed = ParseLogTime(value, absl::Now());
+  if (!parsed.ok()) {
+    ctx.Fail(absl::InvalidArgumentError(absl::StrCat(flag, ": ", parsed.status().message())), 1);
+    return false;
+  }
+  *t = *parsed;
+  return true;
 }
 
 int Logs(Context& ctx, const LogsFlags& flags) {
@@ -35,13 +49,21 @@ int Logs(Context& ctx, const LogsFlags& flags) {
     }
     options.tail = n;
   }
+  if (!ParseTimeFlag(ctx, "--since", flags.since, &options.since) ||
+      !ParseTimeFlag(ctx, "--until", flags.until, &options.until)) {
+    return ctx.exit_code;
+  }
+  // Output is flushed whenever the log has been read to its current end, not after each line.
+  bool write_failed = false;
+  options.caught_up = [&] { write_failed |= std::fflush(stdout) != 0 || std::fflush(stderr) != 0; };
   std::unique_ptr<Container> container = GetContainerOrFail(ctx, flags.container);
   if (container == nullptr) return ctx.exit_code;
   // Each stream goes back where it came from, so `2>/dev/null` works as with the container.
   absl::Status s = container->Logs(options, [&](const LogEntry& e) {
     FILE* out = e.stream == "stderr" ? stderr : stdout;
-    std::string line = flags.timestamps ? absl::StrCat(FormatRfc3339(e.time), " ", e.text) : e.text;
-    return WriteOut(out, line);
+    if (write_failed) return false;
+    if (!flags.timestamps) return WriteOut(out, e.text);
+    return WriteOut(out, absl::StrCat(FormatRfc3339(e.time), " ", e.text));
   });
   if (!s.ok()) ctx.Fail(s, 1);
   return ctx.exit_code;
@@ -55,6 +77,12 @@ void RegisterLogs(CLI::App& app, Context& ctx) {
   logs->add_flag("-f,--follow", flags->follow, "Follow log output until the container ends");
   logs->add_flag("-t,--timestamps", flags->timestamps, "Show timestamps");
   logs->add_option("-n,--tail", flags->tail, "Number of lines to show from the end (default all)");
+  logs->add_option("--since", flags->since,
+                   "Show logs since a time (2013-01-02T13:23:37Z, Unix seconds) or for a "
+                   "duration before now (42m)");
+  logs->add_option("--until", flags->until,
+                   "Show logs before a time (2013-01-02T13:23:37Z, Unix seconds) or a duration "
+                   "before now (42m)");
   logs->add_option("container", flags->container, "Container")->required();
   logs->callback([&ctx, flags] { ctx.exit_code = Logs(ctx, *flags); });
 }

@@ -163,6 +163,9 @@ void AddCreateFlags(CLI::App* cmd, RunFlags& flags) {
   cmd->add_option("--restart", flags.restart,
                   "Restart policy when the container exits: no, always, unless-stopped, "
                   "on-failure[:max-retries]");
+  cmd->add_option("--log-driver", flags.log_driver,
+                  "Logging driver: local (compact, the default), json-file (Docker's) or none");
+  cmd->add_option("--log-opt", flags.log_options, "Log driver options")->allow_extra_args(false);
   AddHealthFlags(cmd, flags.health);
   AddNetworkOptions(*cmd, flags.network);
 }

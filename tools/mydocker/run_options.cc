@@ -218,6 +218,9 @@ absl::StatusOr<CreateOptions> BuildCreateOptions(const RunFlags& flags, const En
     MYDOCKER_ASSIGN_OR_RETURN(o.restart_policy, ParseRestartPolicy(flags.restart));
   }
   MYDOCKER_ASSIGN_OR_RETURN(o.healthcheck, ParseHealthFlags(flags.health));
+  o.log_driver = flags.log_driver;
+  o.log_options = flags.log_options;
+  MYDOCKER_RETURN_IF_ERROR(MakeLogConfig(o.log_driver, o.log_options).status());
   o.cgroup_parent = flags.cgroup_parent;
   o.cgroupns = flags.cgroupns;
   o.volumes = flags.volumes;

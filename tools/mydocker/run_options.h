@@ -59,6 +59,8 @@ struct RunFlags : ResourceFlags {
   std::optional<int> stop_timeout;         // --stop-timeout
   bool init = false;                       // --init
   std::string restart;                     // --restart
+  std::string log_driver;                  // --log-driver
+  std::vector<std::string> log_options;    // --log-opt
   HealthFlags health;                      // --health-*, --no-healthcheck
   NetworkOptions network;                  // --network, -p, --dns, ... (copied as they are)
   std::vector<std::string> args;           // IMAGE [COMMAND [ARG...]]

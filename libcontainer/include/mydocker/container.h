@@ -57,6 +57,10 @@ struct CreateOptions {
   // --health-*: merged with the image's HEALTHCHECK (a zero field takes the image's); a test
   // of ["NONE"] (--no-healthcheck) disables the image's. Run by the monitor (docs/health.md).
   std::optional<HealthConfig> healthcheck;
+  // --log-driver (empty: "local", mydocker's compact log; "json-file" is Docker's format;
+  // "none") and --log-opt KEY=VALUE (see MakeLogConfig).
+  std::string log_driver;
+  std::vector<std::string> log_options;
   // A memory limit without memory.swap gets memory+swap = 2 x memory where the kernel limits
   // swap (Docker's default); set memory.swap to -1 for unlimited swap.
   LinuxResources resources;

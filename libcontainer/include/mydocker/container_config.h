@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -155,6 +156,19 @@ struct RestartPolicy {
   }
 };
 
+// Where the container's output is kept (Docker's HostConfig.LogConfig, --log-driver and
+// --log-opt): "local", mydocker's compact records (the default; docs/logs.md), "json-file",
+// Docker's json lines, or "none", no log. In OCI JSON the annotation "com.mydocker.logConfig";
+// a container made before it existed keeps json-file.
+struct LogConfig {
+  std::string type = "json-file";
+  std::vector<std::pair<std::string, std::string>> options;  // --log-opt KEY=VALUE, in order
+};
+
+// Checks a --log-driver and its --log-opt's as Docker's daemon does; empty type: "local".
+absl::StatusOr<LogConfig> MakeLogConfig(absl::string_view type,
+                                        const std::vector<std::string>& options);
+
 // Parses Docker's --restart value ("no", "always", "unless-stopped", "on-failure[:N]") with
 // Docker's messages for a bad one.
 absl::StatusOr<RestartPolicy> ParseRestartPolicy(absl::string_view spec);
@@ -182,6 +196,7 @@ struct ContainerConfig {
   // The health check the monitor runs (the image's HEALTHCHECK merged with --health-*;
   // annotation "com.mydocker.healthcheck", Docker's JSON). Absent or test ["NONE"]: none.
   std::optional<HealthConfig> healthcheck;
+  LogConfig log_config;
 };
 
 // The configuration mydocker gives a new container: namespaces, /proc, /dev, /sys and the masked

@@ -1,5 +1,7 @@
-// Reading a container's log: json lines, one per line of output, with the stream and the time
-// it was written ({"log":"text\n","stream":"stdout","time":"..."}, Docker's json-file format).
+// Reading a container's log, line by line, with the stream and the time each line was written.
+// The log is mydocker's compact records (the "local" driver, the default: one record per read
+// of the output, docs/logs.md) or Docker's json-file format, one JSON object per line of output
+// ({"log":"text\n","stream":"stdout","time":"..."}).
 #ifndef MYDOCKER_LOGS_H_
 #define MYDOCKER_LOGS_H_
 
@@ -28,7 +30,18 @@ struct LogOptions {
   // With follow: a descriptor (e.g. an eventfd) that, once readable, ends the wait for more
   // output, so a reader on another thread can stop a follow of a silent container. -1: none.
   int cancel_fd = -1;
+  // Only lines written from `since` up to `until` (Docker's --since and --until).
+  absl::Time since = absl::InfinitePast();
+  absl::Time until = absl::InfiniteFuture();
+  // Called whenever every line the log holds so far has been given out, before waiting for
+  // more (a CLI flushes its output there rather than after each line).
+  std::function<void()> caught_up;
 };
+
+// Docker's --since/--until value: an RFC 3339 time (with or without fractions; without a zone
+// it is in local time; a date alone is midnight), a Unix time in seconds with optional
+// fraction ("1700000000.5"), or a Go duration before `now` ("10m", "1h30m").
+absl::StatusOr<absl::Time> ParseLogTime(absl::string_view value, absl::Time now);
 
 // Receives entries in order; returns false to stop reading (the reader went away).
 using LogSink = std::function<bool(const LogEntry&)>;

@@ -204,6 +204,8 @@ absl::Status PlanStop(const CreateOptions& options, const ImageConfig& image,
   if (options.healthcheck) MYDOCKER_RETURN_IF_ERROR(ValidateHealthConfig(*options.healthcheck));
   config.healthcheck = MergeHealthConfig(options.healthcheck, image.healthcheck);
   if (config.healthcheck) MYDOCKER_RETURN_IF_ERROR(ValidateHealthConfig(*config.healthcheck));
+  MYDOCKER_ASSIGN_OR_RETURN(config.log_config,
+                            MakeLogConfig(options.log_driver, options.log_options));
   return absl::OkStatus();
 }
 

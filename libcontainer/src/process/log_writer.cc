@@ -1,10 +1,12 @@
 #include "process/log_writer.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "log_records.h"
 #include "mydocker/container_state.h"
 #include "mydocker/status_macros.h"
 #include "mydocker/utf8.h"
@@ -17,10 +19,24 @@ constexpr size_t kMaxPartialLine = 16 * 1024;
 constexpr size_t kMaxUnwritten = 64 * 1024;
 }  // namespace
 
-absl::StatusOr<LogWriter> LogWriter::Open(const std::string& path) {
-  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640));
+LogFormat ParseLogFormat(absl::string_view driver) {
+  if (driver == "none") return LogFormat::kNone;
+  return driver == "json-file" ? LogFormat::kJsonFile : LogFormat::kLocal;
+}
+
+absl::StatusOr<LogWriter> LogWriter::Open(const std::string& path, LogFormat format) {
+  if (format == LogFormat::kNone) return LogWriter(UniqueFd(), format);
+  UniqueFd fd(::open(path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0640));
   if (!fd) return LastErrnoError(absl::StrCat("open log ", path));
-  return LogWriter(std::move(fd));
+  if (format == LogFormat::kLocal && logrec::IsRecordLog(fd.get())) {
+    struct stat st;
+    if (::fstat(fd.get(), &st) < 0) return LastErrnoError(absl::StrCat("stat log ", path));
+    MYDOCKER_ASSIGN_OR_RETURN(off_t end, logrec::IntactEnd(fd.get(), st.st_size));
+    if (end != st.st_size && ::ftruncate(fd.get(), end) < 0) {
+      return LastErrnoError(absl::StrCat("truncate the torn end of log ", path));
+    }
+  }
+  return LogWriter(std::move(fd), format);
 }
 
 std::string LogWriter::Encode(absl::string_view stream, absl::string_view text,
@@ -41,12 +57,15 @@ std::string LogWriter::Encode(absl::string_view stream, absl::string_view text,
 }
 
 void LogWriter::Emit(absl::string_view stream, absl::string_view text) {
-  std::string line = Encode(stream, text, FormatRfc3339(absl::Now()));
+  Append(Encode(stream, text, FormatRfc3339(absl::Now())));
+}
+
+void LogWriter::Append(std::string record) {
   // A log write that fails (disk full) must not stop the container's output from flowing: the
   // record is kept for Retry (the monitor frees its reserve to record the end).
-  if (!Retry()) return Keep(std::move(line), false);
-  size_t written = Write(line);
-  if (written < line.size()) Keep(line.substr(written), written > 0);
+  if (!Retry()) return Keep(std::move(record), false);
+  size_t written = Write(record);
+  if (written < record.size()) Keep(record.substr(written), written > 0);
 }
 
 size_t LogWriter::Write(absl::string_view data) {
@@ -89,6 +108,16 @@ bool LogWriter::Retry() {
 }
 
 void LogWriter::Add(absl::string_view stream, absl::string_view data) {
+  if (format_ == LogFormat::kNone) return;
+  if (format_ == LogFormat::kLocal) {
+    const auto which = stream == "stderr" ? logrec::Stream::kStderr : logrec::Stream::kStdout;
+    while (!data.empty()) {
+      absl::string_view piece = data.substr(0, logrec::kMaxPayload);
+      Append(logrec::Encode(which, piece, absl::Now()));
+      data.remove_prefix(piece.size());
+    }
+    return;
+  }
   std::string& pending = Pending(stream);
   while (!data.empty()) {
     size_t nl = data.find('\n');

@@ -1,5 +1,6 @@
-// Writes a container's output as json-lines, one record per line of output, in Docker's
-// json-file format: {"log":"text\n","stream":"stdout","time":"2026-01-02T03:04:05.123456789Z"}.
+// Writes a container's output to its log: in mydocker's compact records, one per read of the
+// output (the "local" driver, log_records.h), or as json-lines, one per line of output, in
+// Docker's json-file format: {"log":"text\n","stream":"stdout","time":"2026-01-02T03:04:05.1Z"}.
 #ifndef MYDOCKER_PROCESS_LOG_WRITER_H_
 #define MYDOCKER_PROCESS_LOG_WRITER_H_
 
@@ -12,13 +13,21 @@
 
 namespace mydocker::process {
 
+enum class LogFormat { kLocal, kJsonFile, kNone };
+
+// The format of a log driver's name ("local", "json-file", "none"; see LogConfig).
+LogFormat ParseLogFormat(absl::string_view driver);
+
 class LogWriter {
  public:
-  // Opens `path` for appending (created 0640).
-  static absl::StatusOr<LogWriter> Open(const std::string& path);
+  // Opens `path` for appending (created 0640; kNone: nothing is opened and output is dropped).
+  // A record log whose last record was torn (a crash
+  // mid-write) is cut back to its last whole record first.
+  static absl::StatusOr<LogWriter> Open(const std::string& path, LogFormat format);
 
-  // Adds output of `stream` ("stdout" or "stderr"); complete lines are written at once, a
-  // partial line waits for its end (or for 16 KiB, then it is written as it is).
+  // Adds output of `stream` ("stdout" or "stderr"). Records: written at once, as one record.
+  // json-file: complete lines are written at once, a partial line waits for its end (or for
+  // 16 KiB, then it is written as it is).
   void Add(absl::string_view stream, absl::string_view data);
   // Writes what is left of a stream's partial line (at the stream's end).
   void Flush(absl::string_view stream);
@@ -32,13 +41,15 @@ class LogWriter {
                             absl::string_view time);
 
  private:
-  explicit LogWriter(UniqueFd fd) : fd_(std::move(fd)) {}
+  LogWriter(UniqueFd fd, LogFormat format) : fd_(std::move(fd)), format_(format) {}
   void Emit(absl::string_view stream, absl::string_view text);
+  void Append(std::string record);
   size_t Write(absl::string_view data);  // bytes written before an error
   void Keep(std::string rest, bool partial);
   std::string& Pending(absl::string_view stream) { return stream == "stderr" ? err_ : out_; }
 
   UniqueFd fd_;
+  LogFormat format_;
   std::string out_;
   std::string err_;
   std::deque<std::string> unwritten_;

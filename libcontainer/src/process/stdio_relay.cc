@@ -53,7 +53,7 @@ void InputPump::Close() {
 }
 
 bool RelayOutput(int from, const std::function<void(absl::string_view)>& sink) {
-  char buf[16384];
+  char buf[65536];
   ssize_t n = ::read(from, buf, sizeof buf);
   if (n < 0 && (errno == EINTR || errno == EAGAIN)) return true;
   if (n <= 0) return false;

@@ -70,6 +70,12 @@ void WriteHostConfig(json::Writer& w, const ContainerState& s, const ContainerCo
   KeyString(w, "Name", FormatRestartPolicy({c.restart_policy.name, 0}));
   json::KeyInt(w, "MaximumRetryCount", c.restart_policy.max_retries);
   w.EndObject();
+  json::KeyObject(w, "LogConfig", [&] {
+    KeyString(w, "Type", c.log_config.type);
+    json::KeyObject(w, "Config", [&] {
+      for (const auto& [key, value] : c.log_config.options) KeyString(w, key, value);
+    });
+  });
   w.EndObject();
 }
 
