@@ -1,5 +1,6 @@
 #include "mydocker/container_config.h"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <utility>
@@ -9,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "json_util.h"
 #include "mydocker/devices.h"
+#include "mydocker/resources.h"
 #include "mydocker/status_macros.h"
 #include "security/seccomp.h"
 
@@ -524,6 +526,35 @@ absl::Status ReadAnnotations(const json::ObjectReader& r, ContainerConfig* c) {
 
 }  // namespace
 
+absl::StatusOr<LogRotation> LogRotationOf(const LogConfig& log) {
+  LogRotation r;
+  if (log.type == "local") r = LogRotation{20 << 20, 5};
+  bool size_given = false;
+  for (const auto& [key, value] : log.options) {
+    if (key == "max-size") {
+      size_given = true;
+      if (value == "-1") {
+        r.max_size = -1;
+        continue;
+      }
+      absl::StatusOr<int64_t> size = ParseMemorySize(value);
+      if (!size.ok() || *size <= 0) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("invalid value for log opt max-size: \"", absl::CHexEscape(value), "\""));
+      }
+      r.max_size = *size;
+    } else if (key == "max-file") {
+      if (!absl::SimpleAtoi(value, &r.max_file) || r.max_file < 1) {
+        return absl::InvalidArgumentError("max-file cannot be less than 1");
+      }
+    }
+  }
+  if (log.type == "json-file" && r.max_file > 1 && (!size_given || r.max_size < 0)) {
+    return absl::InvalidArgumentError("max-file can only be set if max-size is set");
+  }
+  return r;
+}
+
 absl::StatusOr<LogConfig> MakeLogConfig(absl::string_view type,
                                         const std::vector<std::string>& options) {
   LogConfig log;
@@ -539,10 +570,26 @@ absl::StatusOr<LogConfig> MakeLogConfig(absl::string_view type,
       return absl::InvalidArgumentError(
           absl::StrCat("invalid log option \"", option, "\": want KEY=VALUE"));
     }
-    // Rotation (max-size, max-file, compress) is not done yet: refused rather than ignored.
-    return absl::InvalidArgumentError(
-        absl::StrCat("unknown log opt '", option.substr(0, eq), "' for ", log.type, " log driver"));
+    std::string key = option.substr(0, eq);
+    std::string value = option.substr(eq + 1);
+    if (log.type == "none" || (key != "max-size" && key != "max-file" && key != "compress")) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown log opt '", key, "' for ", log.type, " log driver"));
+    }
+    if (key == "compress" && value != "false") {
+      return absl::InvalidArgumentError(
+          "log opt compress: compressed rotated logs are not supported by mydocker yet "
+          "(compress=false is)");
+    }
+    auto same = std::find_if(log.options.begin(), log.options.end(),
+                             [&](const auto& o) { return o.first == key; });
+    if (same != log.options.end()) {
+      same->second = std::move(value);  // the last one counts, as in Docker's map
+    } else {
+      log.options.emplace_back(std::move(key), std::move(value));
+    }
   }
+  MYDOCKER_RETURN_IF_ERROR(LogRotationOf(log).status());
   return log;
 }
 

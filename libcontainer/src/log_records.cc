@@ -46,11 +46,12 @@ bool RecordAt(int fd, off_t at, off_t size, off_t* end) {
 
 }  // namespace
 
-std::string Encode(Stream stream, absl::string_view payload, absl::Time time) {
+std::string Encode(Stream stream, absl::string_view payload, absl::Time time, bool continues) {
   std::string out(kOverhead + payload.size(), '\0');
   char* p = out.data();
   p[0] = static_cast<char>(kMagic);
   p[1] = static_cast<char>(stream);
+  p[2] = continues ? 1 : 0;
   PutLe(p + 4, payload.size(), 4);
   PutLe(p + 8, static_cast<uint64_t>(absl::ToUnixNanos(time)), 8);
   payload.copy(p + kHeaderSize, payload.size());
@@ -59,11 +60,14 @@ std::string Encode(Stream stream, absl::string_view payload, absl::Time time) {
 }
 
 std::optional<Header> DecodeHeader(const char* p) {
-  if (static_cast<unsigned char>(p[0]) != kMagic || p[2] != 0 || p[3] != 0) return std::nullopt;
+  if (static_cast<unsigned char>(p[0]) != kMagic || (p[2] & ~1) != 0 || p[3] != 0) {
+    return std::nullopt;
+  }
   const auto stream = static_cast<Stream>(p[1]);
   if (stream != Stream::kStdout && stream != Stream::kStderr) return std::nullopt;
   Header h;
   h.stream = stream;
+  h.continues = (p[2] & 1) != 0;
   h.size = static_cast<uint32_t>(GetLe(p + 4, 4));
   if (h.size > kMaxPayload) return std::nullopt;
   h.time = absl::FromUnixNanos(static_cast<int64_t>(GetLe(p + 8, 8)));

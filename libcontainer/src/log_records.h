@@ -6,7 +6,8 @@
 // trailer repeating their length, so the log can be walked backwards (`logs --tail`):
 //   0  u8   0xD7, a byte no json-file line starts with ('{')
 //   1  u8   the stream: 1 stdout, 2 stderr
-//   2  u16  0 (reserved)
+//   2  u16  flags: bit 0 set when the payload continues a line an earlier record of the same
+//           stream began (so a reader starting here drops the fragment); other bits 0
 //   4  u32  N, the payload's length (little-endian, at most kMaxPayload)
 //   8  i64  the time the output was read, in nanoseconds since the Unix epoch (little-endian)
 //  16  N bytes of output
@@ -37,12 +38,14 @@ enum class Stream : uint8_t { kStdout = 1, kStderr = 2 };
 
 struct Header {
   Stream stream = Stream::kStdout;
+  bool continues = false;  // flag bit 0
   uint32_t size = 0;
   absl::Time time;
 };
 
 // One whole record: header, `payload`, trailer (payload at most kMaxPayload bytes).
-std::string Encode(Stream stream, absl::string_view payload, absl::Time time);
+std::string Encode(Stream stream, absl::string_view payload, absl::Time time,
+                   bool continues = false);
 // The header at `p` (kHeaderSize bytes), or nullopt when the bytes cannot start a record.
 std::optional<Header> DecodeHeader(const char* p);
 uint32_t DecodeTrailer(const char* p);

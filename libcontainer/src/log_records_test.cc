@@ -52,6 +52,10 @@ TEST(LogRecordsTest, EncodesAndDecodesOneRecord) {
   EXPECT_EQ(h->stream, logrec::Stream::kStderr);
   EXPECT_EQ(h->size, 4u);
   EXPECT_EQ(h->time, t);
+  EXPECT_FALSE(h->continues);
+  std::string cont = logrec::Encode(logrec::Stream::kStdout, "x", t, /*continues=*/true);
+  ASSERT_TRUE(logrec::DecodeHeader(cont.data()).has_value());
+  EXPECT_TRUE(logrec::DecodeHeader(cont.data())->continues);
   EXPECT_EQ(r.substr(logrec::kHeaderSize, 4), "a\nbc");
   EXPECT_EQ(logrec::DecodeTrailer(r.data() + r.size() - 4), 4u);
 }
@@ -63,6 +67,9 @@ TEST(LogRecordsTest, RefusesWhatCannotBeAHeader) {
   EXPECT_FALSE(logrec::DecodeHeader(bad.data()).has_value());
   bad = r;
   bad[1] = 3;  // no such stream
+  EXPECT_FALSE(logrec::DecodeHeader(bad.data()).has_value());
+  bad = r;
+  bad[2] = 2;  // an unknown flag
   EXPECT_FALSE(logrec::DecodeHeader(bad.data()).has_value());
   bad = r;
   bad[7] = 0x7f;  // a payload beyond kMaxPayload
@@ -85,6 +92,7 @@ TEST_F(LogFileTest, WriterWritesOneRecordPerReadAndNoneForDriverNone) {
   std::optional<logrec::Header> second = logrec::DecodeHeader(log.data() + logrec::kOverhead + 6);
   ASSERT_TRUE(second.has_value());
   EXPECT_EQ(second->stream, logrec::Stream::kStderr);
+  EXPECT_FALSE(second->continues);
   EXPECT_EQ(log.substr(logrec::kOverhead + 6 + logrec::kHeaderSize, 7), "partial");
 
   std::string none = dir_ + "/none.log";

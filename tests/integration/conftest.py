@@ -134,16 +134,17 @@ LOG_RECORD_MAGIC = 0xD7
 
 def read_log(path):
     """The records of a container's log as dicts {"stream", "log" (bytes), "time" (ns)}: the
-    default "local" log (a 16-byte header: magic, stream, 2 zero bytes, u32 size, i64 time in ns;
-    the payload; the size again), or Docker's json-file lines (time left as its text)."""
+    default "local" log (a 16-byte header: magic, stream, u16 flags (1: continues a line), u32
+    size, i64 time in ns; the payload; the size again), or Docker's json-file lines (time left
+    as its text)."""
     data = Path(path).read_bytes()
     if not data or data[0] != LOG_RECORD_MAGIC:
         return [dict(rec, log=rec["log"].encode()) for rec in
                 (json.loads(line) for line in data.splitlines() if line.strip())]
     records, at = [], 0
     while at + 20 <= len(data):
-        magic, stream, reserved, size, t = struct.unpack_from("<BBHIq", data, at)
-        assert magic == LOG_RECORD_MAGIC and stream in (1, 2) and reserved == 0, at
+        magic, stream, flags, size, t = struct.unpack_from("<BBHIq", data, at)
+        assert magic == LOG_RECORD_MAGIC and stream in (1, 2) and flags in (0, 1), at
         end = at + 16 + size
         assert struct.unpack_from("<I", data, end)[0] == size, at
         records.append({"stream": "stdout" if stream == 1 else "stderr",

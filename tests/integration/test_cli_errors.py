@@ -17,8 +17,8 @@ def refused(runtime, args, stderr):
 @pytest.mark.parametrize("args,flag", [
     (["run", "--foo", "busybox"], "--foo"),
     # A --flag=value form of a flag mydocker does not have (--restart was this example until
-    # restart policies came, #17).
-    (["run", "-d", "--log-driver=none", "busybox", "true"], "--log-driver"),
+    # restart policies came, #17; --log-driver until log drivers came, #21).
+    (["run", "-d", "--link=web:db", "busybox", "true"], "--link"),
     # (--health-cmd was this example until health checks came, #17.)
     (["run", "--ulimit", "nofile=1024", "busybox", "true"], "--ulimit"),
 ])

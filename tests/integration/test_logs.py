@@ -76,8 +76,14 @@ def test_none_driver_keeps_no_log_and_logs_says_so(runtime):
 
 @pytest.mark.parametrize("args,message", [
     (["--log-driver", "syslog"], "no log driver named 'syslog'"),
-    (["--log-opt", "max-size=10m"], "unknown log opt 'max-size' for local log driver"),
+    (["--log-opt", "labels=a"], "unknown log opt 'labels' for local log driver"),
+    (["--log-driver", "none", "--log-opt", "max-size=1m"], "unknown log opt 'max-size' for none"),
     (["--log-driver", "json-file", "--log-opt", "nokey"], "invalid log option \"nokey\""),
+    (["--log-opt", "max-size=lots"], "invalid value for log opt max-size: \"lots\""),
+    (["--log-opt", "max-file=0"], "max-file cannot be less than 1"),
+    (["--log-driver", "json-file", "--log-opt", "max-file=3"],
+     "max-file can only be set if max-size is set"),
+    (["--log-opt", "compress=true"], "compressed rotated logs are not supported"),
 ])
 def test_bad_log_options_are_refused_before_anything_is_made(runtime, args, message):
     for command in ("run", "create"):
@@ -134,3 +140,45 @@ def test_a_restarted_container_appends_to_its_log(runtime):
     assert runtime.md("logs", "again", check=True).stdout == "run\nrun\n"
     records = read_log(log_path(runtime, "again"))
     assert [r["log"] for r in records] == [b"run\n", b"run\n"]
+
+
+@pytest.mark.parametrize("driver", ["local", "json-file"])
+def test_rotation_keeps_max_file_files_of_max_size(runtime, driver):
+    run(runtime, "--name", "rot", "--log-driver", driver, "--log-opt", "max-size=64k",
+        "--log-opt", "max-file=3", "busybox", "seq", "1", "200000")
+    assert log_config(runtime, "rot") == {"Type": driver,
+                                          "Config": {"max-size": "64k", "max-file": "3"}}
+    path = log_path(runtime, "rot")
+    files = sorted(p.name for p in path.parent.iterdir() if p.name.startswith("container.log"))
+    assert files == ["container.log", "container.log.1", "container.log.2"]
+    for name in files:
+        assert (path.parent / name).stat().st_size <= 64 * 1024
+    # What is kept is the end of the output, whole lines in order, across the three files.
+    numbers = [int(n) for n in runtime.md("logs", "rot", check=True).stdout.split()]
+    assert numbers[-1] == 200000 and len(numbers) > 1000
+    assert numbers == list(range(numbers[0], 200001))
+    r = runtime.md("logs", "--tail", "5", "rot", check=True)
+    assert r.stdout.split() == [str(n) for n in range(199996, 200001)]
+
+
+def test_max_file_one_cuts_the_log_back(runtime):
+    run(runtime, "--name", "cut", "--log-opt", "max-size=16k", "--log-opt", "max-file=1",
+        "busybox", "seq", "1", "100000")
+    path = log_path(runtime, "cut")
+    assert not path.with_name("container.log.1").exists()
+    assert path.stat().st_size <= 16 * 1024
+    numbers = [int(n) for n in runtime.md("logs", "cut", check=True).stdout.split()]
+    assert numbers[-1] == 100000 and numbers == list(range(numbers[0], 100001))
+
+
+def test_follow_goes_on_across_rotations(runtime):
+    script = ("i=0; while [ $i -lt 40 ]; do seq $((i * 1000)) $((i * 1000 + 999)); "
+              "i=$((i + 1)); sleep 0.05; done")
+    r = runtime.md("run", "-d", "--name", "spin", "--log-opt", "max-size=40k",
+                   "--log-opt", "max-file=10", "busybox", "sh", "-c", script, check=True)
+    runtime.track(r.stdout.strip())
+    follow = runtime.popen("logs", "-f", "spin")
+    out, err = follow.communicate(timeout=60)
+    assert follow.returncode == 0, err
+    assert [int(n) for n in out.split()] == list(range(0, 40000))
+    assert log_path(runtime, "spin").with_name("container.log.3").exists()  # it did rotate

@@ -165,7 +165,18 @@ struct LogConfig {
   std::vector<std::pair<std::string, std::string>> options;  // --log-opt KEY=VALUE, in order
 };
 
+// How a log is rotated, from its options (Docker's): max-size (bytes, with k/m/g; -1: never)
+// and max-file (how many files, the current one included; 1: the log is cut back to empty).
+// The local driver rotates at 20 MiB over 5 files unless told otherwise, as Docker's does;
+// json-file never does unless told.
+struct LogRotation {
+  int64_t max_size = -1;
+  int max_file = 1;
+};
+absl::StatusOr<LogRotation> LogRotationOf(const LogConfig& log);
+
 // Checks a --log-driver and its --log-opt's as Docker's daemon does; empty type: "local".
+// Options: max-size, max-file, and compress=false (compressed rotated files are not done).
 absl::StatusOr<LogConfig> MakeLogConfig(absl::string_view type,
                                         const std::vector<std::string>& options);
 

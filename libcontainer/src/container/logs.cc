@@ -10,6 +10,8 @@
 #include <array>
 #include <deque>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "container/container_internal.h"
@@ -93,8 +95,8 @@ class JsonDecoder : public Decoder {
 };
 
 // Where reading starts for `logs --tail`: the offset, and per stream (stdout, stderr) the
-// offset of its first record to read (records of that stream before it are skipped, and the
-// first line at it is dropped, as it may have begun earlier). All zero: the whole log.
+// offset of its first record to read (records of that stream before it are skipped). All zero:
+// the whole log.
 struct TailStart {
   off_t at = 0;
   std::array<off_t, 2> begin{0, 0};
@@ -104,8 +106,7 @@ struct TailStart {
 // line's time is that of the record that completed it (json-file's time is when a line ended).
 class RecordDecoder : public Decoder {
  public:
-  explicit RecordDecoder(const TailStart& start)
-      : offset_(start.at), begin_(start.begin), discard_{start.begin[0] > 0, start.begin[1] > 0} {}
+  explicit RecordDecoder(const TailStart& start) : offset_(start.at), begin_(start.begin) {}
 
   bool Take(absl::string_view bytes, EntryOut& out) override {
     buf_.append(bytes.data(), bytes.size());
@@ -121,6 +122,10 @@ class RecordDecoder : public Decoder {
       }
       const int s = h->stream == logrec::Stream::kStderr ? 1 : 0;
       if (offset_ + static_cast<off_t>(at) >= begin_[s]) {
+        // The first record of a stream that continues a line: its beginning is not read
+        // (before the tail's start, or in a rotated file that is gone), so the piece is dropped.
+        if (first_[s]) discard_[s] = h->continues;
+        first_[s] = false;
         ok = Output(s, h->time, absl::string_view(buf_).substr(at + logrec::kHeaderSize, h->size),
                     out);
       }
@@ -185,7 +190,8 @@ class RecordDecoder : public Decoder {
   std::array<off_t, 2> begin_;
   std::array<std::string, 2> line_;
   std::array<absl::Time, 2> time_{absl::InfinitePast(), absl::InfinitePast()};
-  std::array<bool, 2> discard_;
+  std::array<bool, 2> first_{true, true};
+  std::array<bool, 2> discard_{false, false};
 };
 
 // Picks the decoder from the first byte it is given (a record's magic byte, or json's '{').
@@ -280,8 +286,8 @@ class BackReader {
 };
 
 // Records: walking back through the trailers, each stream's start is the record from which on
-// it holds more than `lines` line ends (the last `lines` lines then all begin after that
-// record's first line end); a stream with fewer is read from the log's start.
+// it holds more than `lines` line ends (the last `lines` lines then all begin after it, or in
+// it); a stream with fewer is read from the log's start.
 TailStart RecordTailStart(int fd, size_t lines) {
   struct stat st;
   if (::fstat(fd, &st) < 0) return {};
@@ -335,6 +341,47 @@ absl::StatusOr<TailStart> SeekTail(int fd, size_t tail, const std::string& path)
   return start;
 }
 
+// The rotated files of the log at `path`, oldest first (PATH.N, ..., PATH.1).
+std::vector<std::string> RotatedFiles(const std::string& path) {
+  std::vector<std::string> files;
+  for (int i = 1;; ++i) {
+    std::string name = absl::StrCat(path, ".", i);
+    if (::access(name.c_str(), F_OK) != 0) break;
+    files.push_back(std::move(name));
+  }
+  std::reverse(files.begin(), files.end());
+  return files;
+}
+
+// Gives out every entry of the rotated files (they no longer change).
+bool ReadRotated(const std::vector<std::string>& files, Decoder& decoder, EntryOut& out) {
+  for (const std::string& name : files) {
+    UniqueFd fd(::open(name.c_str(), O_RDONLY | O_CLOEXEC));
+    if (fd && !ReadAvailable(fd.get(), decoder, out)) return false;
+  }
+  return true;
+}
+
+// While following: the log was rotated (PATH is another file now) or cut back to empty. What
+// the old file still holds has been read; reading goes on in the new one from its start.
+// False once the sink stopped.
+bool FollowRotation(const std::string& path, UniqueFd& fd, int inotify, Decoder& decoder,
+                    EntryOut& out) {
+  struct stat now, open;
+  if (::fstat(fd.get(), &open) < 0) return true;
+  if (::stat(path.c_str(), &now) == 0 && (now.st_ino != open.st_ino || now.st_dev != open.st_dev)) {
+    UniqueFd next(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!next) return true;
+    // Written to the old file after the last read and before the rename.
+    if (!ReadAvailable(fd.get(), decoder, out)) return false;
+    fd = std::move(next);
+    if (inotify >= 0) ::inotify_add_watch(inotify, path.c_str(), IN_MODIFY | IN_MOVE_SELF);
+    return true;
+  }
+  if (open.st_size < ::lseek(fd.get(), 0, SEEK_CUR)) ::lseek(fd.get(), 0, SEEK_SET);
+  return true;
+}
+
 }  // namespace
 
 absl::Status Container::Logs(const LogOptions& options, const LogSink& sink) const {
@@ -353,21 +400,28 @@ absl::Status Container::Logs(const LogOptions& options, const LogSink& sink) con
     // Watch before the first read, so nothing appended in between is missed.
     inotify.reset(::inotify_init1(IN_CLOEXEC | IN_NONBLOCK));
     // Without a watch (inotify limits), fall back to polling every 100 ms below.
-    if (inotify && ::inotify_add_watch(inotify.get(), state.log_path.c_str(), IN_MODIFY) < 0) {
+    if (inotify &&
+        ::inotify_add_watch(inotify.get(), state.log_path.c_str(), IN_MODIFY | IN_MOVE_SELF) < 0) {
       inotify.reset();
     }
+    // A rotation renames the log, then creates the next one: its creation wakes the reader.
+    const std::string dir = state.log_path.substr(0, state.log_path.rfind('/'));
+    if (inotify && ::inotify_add_watch(inotify.get(), dir.c_str(), IN_CREATE) < 0) inotify.reset();
   }
   UniqueFd fd(::open(state.log_path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd) {
     if (errno == ENOENT) return absl::OkStatus();  // nothing written yet
     return LastErrnoError(absl::StrCat("open log ", state.log_path));
   }
+  // With rotated files, --tail reads them all (rotation bounds them) and keeps the last N.
+  const std::vector<std::string> rotated = RotatedFiles(state.log_path);
   TailStart start;
-  if (options.tail) {
+  if (options.tail && (rotated.empty() || *options.tail == 0)) {
     MYDOCKER_ASSIGN_OR_RETURN(start, SeekTail(fd.get(), *options.tail, state.log_path));
   }
   AnyDecoder decoder(start);
   EntryOut out(options, sink);
+  if (start.at == 0 && !ReadRotated(rotated, decoder, out)) return absl::OkStatus();
   if (!ReadAvailable(fd.get(), decoder, out)) return absl::OkStatus();
   if (!monitor.has_value() && !decoder.Finish(out)) return absl::OkStatus();
   if (!out.Release()) return absl::OkStatus();
@@ -388,6 +442,8 @@ absl::Status Container::Logs(const LogOptions& options, const LogSink& sink) con
       }
     }
     bool ended = fds[0].revents & POLLIN;
+    if (!ReadAvailable(fd.get(), decoder, out)) break;
+    if (!FollowRotation(state.log_path, fd, inotify ? inotify.get() : -1, decoder, out)) break;
     if (!ReadAvailable(fd.get(), decoder, out)) break;
     if (ended && !decoder.Finish(out)) break;
     if (options.caught_up) options.caught_up();

@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "log_records.h"
@@ -24,19 +26,38 @@ LogFormat ParseLogFormat(absl::string_view driver) {
   return driver == "json-file" ? LogFormat::kJsonFile : LogFormat::kLocal;
 }
 
-absl::StatusOr<LogWriter> LogWriter::Open(const std::string& path, LogFormat format) {
-  if (format == LogFormat::kNone) return LogWriter(UniqueFd(), format);
+absl::StatusOr<LogWriter> LogWriter::Open(const std::string& path, LogFormat format,
+                                          LogRotation rotation) {
+  if (format == LogFormat::kNone) return LogWriter(UniqueFd(), format, path, rotation, 0);
   UniqueFd fd(::open(path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0640));
   if (!fd) return LastErrnoError(absl::StrCat("open log ", path));
+  struct stat st;
+  if (::fstat(fd.get(), &st) < 0) return LastErrnoError(absl::StrCat("stat log ", path));
+  off_t size = st.st_size;
   if (format == LogFormat::kLocal && logrec::IsRecordLog(fd.get())) {
-    struct stat st;
-    if (::fstat(fd.get(), &st) < 0) return LastErrnoError(absl::StrCat("stat log ", path));
-    MYDOCKER_ASSIGN_OR_RETURN(off_t end, logrec::IntactEnd(fd.get(), st.st_size));
-    if (end != st.st_size && ::ftruncate(fd.get(), end) < 0) {
+    MYDOCKER_ASSIGN_OR_RETURN(off_t end, logrec::IntactEnd(fd.get(), size));
+    if (end != size && ::ftruncate(fd.get(), end) < 0) {
       return LastErrnoError(absl::StrCat("truncate the torn end of log ", path));
     }
+    size = end;
   }
-  return LogWriter(std::move(fd), format);
+  return LogWriter(std::move(fd), format, path, rotation, size);
+}
+
+void LogWriter::Rotate() {
+  if (rotation_.max_file <= 1) {
+    if (::ftruncate(fd_.get(), 0) == 0) size_ = 0;
+    return;
+  }
+  // PATH.(N-1) is dropped by the rename over it; every other file moves one up.
+  for (int i = rotation_.max_file - 1; i >= 1; --i) {
+    std::string from = i == 1 ? path_ : absl::StrCat(path_, ".", i - 1);
+    ::rename(from.c_str(), absl::StrCat(path_, ".", i).c_str());
+  }
+  UniqueFd fd(::open(path_.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0640));
+  if (!fd) return;  // the renamed file stays the current one: writing goes on there
+  fd_ = std::move(fd);
+  size_ = 0;
 }
 
 std::string LogWriter::Encode(absl::string_view stream, absl::string_view text,
@@ -64,6 +85,10 @@ void LogWriter::Append(std::string record) {
   // A log write that fails (disk full) must not stop the container's output from flowing: the
   // record is kept for Retry (the monitor frees its reserve to record the end).
   if (!Retry()) return Keep(std::move(record), false);
+  if (rotation_.max_size > 0 && size_ > 0 &&
+      size_ + static_cast<int64_t>(record.size()) > rotation_.max_size) {
+    Rotate();
+  }
   size_t written = Write(record);
   if (written < record.size()) Keep(record.substr(written), written > 0);
 }
@@ -76,6 +101,7 @@ size_t LogWriter::Write(absl::string_view data) {
     if (n <= 0) break;
     done += static_cast<size_t>(n);
   }
+  size_ += static_cast<int64_t>(done);
   return done;
 }
 
@@ -111,9 +137,18 @@ void LogWriter::Add(absl::string_view stream, absl::string_view data) {
   if (format_ == LogFormat::kNone) return;
   if (format_ == LogFormat::kLocal) {
     const auto which = stream == "stderr" ? logrec::Stream::kStderr : logrec::Stream::kStdout;
+    const int64_t overhead = static_cast<int64_t>(logrec::kOverhead);
     while (!data.empty()) {
-      absl::string_view piece = data.substr(0, logrec::kMaxPayload);
-      Append(logrec::Encode(which, piece, absl::Now()));
+      // A record fills what is left of the file before rotation (or a whole new file).
+      int64_t most = logrec::kMaxPayload;
+      if (rotation_.max_size > overhead) {
+        int64_t room = rotation_.max_size - size_ - overhead;
+        most = std::min(most, room > 0 ? room : rotation_.max_size - overhead);
+      }
+      absl::string_view piece = data.substr(0, static_cast<size_t>(most));
+      bool& mid_line = mid_line_[which == logrec::Stream::kStderr ? 1 : 0];
+      Append(logrec::Encode(which, piece, absl::Now(), mid_line));
+      mid_line = piece.back() != '\n';
       data.remove_prefix(piece.size());
     }
     return;

@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "mydocker/container_config.h"
 #include "mydocker/unique_fd.h"
 
 namespace mydocker::process {
@@ -23,7 +24,11 @@ class LogWriter {
   // Opens `path` for appending (created 0640; kNone: nothing is opened and output is dropped).
   // A record log whose last record was torn (a crash
   // mid-write) is cut back to its last whole record first.
-  static absl::StatusOr<LogWriter> Open(const std::string& path, LogFormat format);
+  // With `rotation`, once the file would pass max_size it is renamed PATH.1 (PATH.1 to PATH.2
+  // and so on, the oldest beyond max_file removed) and a new one begun; with max_file 1 it is
+  // cut back to empty instead.
+  static absl::StatusOr<LogWriter> Open(const std::string& path, LogFormat format,
+                                        LogRotation rotation = {});
 
   // Adds output of `stream` ("stdout" or "stderr"). Records: written at once, as one record.
   // json-file: complete lines are written at once, a partial line waits for its end (or for
@@ -41,7 +46,13 @@ class LogWriter {
                             absl::string_view time);
 
  private:
-  LogWriter(UniqueFd fd, LogFormat format) : fd_(std::move(fd)), format_(format) {}
+  LogWriter(UniqueFd fd, LogFormat format, std::string path, LogRotation rotation, int64_t size)
+      : fd_(std::move(fd)),
+        format_(format),
+        path_(std::move(path)),
+        rotation_(rotation),
+        size_(size) {}
+  void Rotate();
   void Emit(absl::string_view stream, absl::string_view text);
   void Append(std::string record);
   size_t Write(absl::string_view data);  // bytes written before an error
@@ -50,8 +61,13 @@ class LogWriter {
 
   UniqueFd fd_;
   LogFormat format_;
+  std::string path_;
+  LogRotation rotation_;
+  int64_t size_;  // of the current file
   std::string out_;
   std::string err_;
+  // Records: the stream's last byte written was not a newline (its next record continues it).
+  bool mid_line_[2] = {false, false};
   std::deque<std::string> unwritten_;
   size_t unwritten_bytes_ = 0;
   bool front_partial_ = false;  // the file holds the start of unwritten_.front()

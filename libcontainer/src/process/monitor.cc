@@ -262,8 +262,10 @@ absl::Status Monitor::Prepare() {
     MYDOCKER_RETURN_IF_ERROR(PlanRootMove(mountinfo, plan_));
   }
   MYDOCKER_ASSIGN_OR_RETURN(networks_, network::LoadAttachments(dir_));
+  MYDOCKER_ASSIGN_OR_RETURN(LogRotation rotation, LogRotationOf(config_.log_config));
   MYDOCKER_ASSIGN_OR_RETURN(
-      LogWriter log, LogWriter::Open(state_.log_path, ParseLogFormat(config_.log_config.type)));
+      LogWriter log,
+      LogWriter::Open(state_.log_path, ParseLogFormat(config_.log_config.type), rotation));
   log_.emplace(std::move(log));
   MYDOCKER_RETURN_IF_ERROR(Reserve(dir_));
   // A restarted container begins from clean resources, whatever a crash left behind.
