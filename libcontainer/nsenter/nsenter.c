@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -54,6 +55,14 @@ struct request {
   int limit_caps;
   unsigned long long caps;
   int last_cap;
+  int all_sets; /* capsets=: the four sets below, as OCI process.capabilities */
+  unsigned long long cap_sets[4];
+  struct {
+    int resource;
+    unsigned long long soft, hard;
+  } rlimits[16];
+  int nrlimits;
+  int send_pid;
   struct sock_filter *seccomp;
   unsigned short seccomp_len;
   int no_new_privs;
@@ -148,6 +157,35 @@ static void parse_seccomp(char *hex, struct request *r) {
   r->seccomp_len = (unsigned short)(bytes / sizeof(struct sock_filter));
 }
 
+/* "E:P:I:A", four hex masks. */
+static void parse_capsets(char *v, struct request *r) {
+  for (int i = 0; i < 4; ++i) {
+    char *end = NULL;
+    r->cap_sets[i] = strtoull(v, &end, 16);
+    if (end == v || (i < 3 && *end != ':') || (i == 3 && *end != '\0')) {
+      fail(125, 0, "malformed capsets in exec request", NULL, NULL);
+    }
+    v = end + 1;
+  }
+  r->all_sets = 1;
+}
+
+/* "RESOURCE:SOFT:HARD", decimal. */
+static void parse_rlimit(char *v, struct request *r) {
+  if (r->nrlimits >= 16) fail(125, 0, "too many rlimits in exec request", NULL, NULL);
+  char *end = NULL;
+  int resource = (int)strtol(v, &end, 10);
+  if (*end != ':') fail(125, 0, "malformed rlimit in exec request", NULL, NULL);
+  unsigned long long soft = strtoull(end + 1, &end, 10);
+  if (*end != ':') fail(125, 0, "malformed rlimit in exec request", NULL, NULL);
+  unsigned long long hard = strtoull(end + 1, &end, 10);
+  if (*end != '\0') fail(125, 0, "malformed rlimit in exec request", NULL, NULL);
+  r->rlimits[r->nrlimits].resource = resource;
+  r->rlimits[r->nrlimits].soft = soft;
+  r->rlimits[r->nrlimits].hard = hard;
+  r->nrlimits++;
+}
+
 static void parse(char *buf, size_t size, struct request *r) {
   memset(r, 0, sizeof *r);
   r->cwd = "/";
@@ -179,7 +217,13 @@ static void parse(char *buf, size_t size, struct request *r) {
     else if (!strcmp(tok, "caps")) {
       r->limit_caps = 1;
       r->caps = number(v, 16);
-    } else if (!strcmp(tok, "lastcap"))
+    } else if (!strcmp(tok, "capsets"))
+      parse_capsets(v, r);
+    else if (!strcmp(tok, "rlimit"))
+      parse_rlimit(v, r);
+    else if (!strcmp(tok, "sendpid"))
+      r->send_pid = v[0] == '1';
+    else if (!strcmp(tok, "lastcap"))
       r->last_cap = (int)number(v, 10);
     else if (!strcmp(tok, "seccomp"))
       parse_seccomp(v, r);
@@ -300,6 +344,11 @@ __attribute__((noreturn)) static void run_command(const struct request *r) {
   t.limit_capabilities = r->limit_caps;
   t.capabilities = r->caps;
   t.last_capability = r->last_cap;
+  t.all_sets = r->all_sets;
+  t.cap_effective = r->cap_sets[0];
+  t.cap_permitted = r->cap_sets[1];
+  t.cap_inheritable = r->cap_sets[2];
+  t.cap_ambient = r->cap_sets[3];
   t.no_new_privs = r->no_new_privs;
   t.seccomp = r->seccomp;
   t.seccomp_len = r->seccomp_len;
@@ -314,7 +363,23 @@ __attribute__((noreturn)) static void run_command(const struct request *r) {
   t.command_has_slash = strchr(r->name, '/') != NULL;
   t.argv = r->args.items;
   t.envp = r->env.items;
+  for (int i = 0; i < r->nrlimits; ++i) {
+    struct rlimit limit = {(rlim_t)r->rlimits[i].soft, (rlim_t)r->rlimits[i].hard};
+    if (setrlimit(r->rlimits[i].resource, &limit) != 0) fail(125, errno, "set rlimit", NULL, NULL);
+  }
   mydocker_exec_tail_run(&t);
+}
+
+/* sendpid=1: the command's pid, for the client's pid file. */
+static void send_pid(pid_t pid) {
+  char msg[1 + sizeof(int32_t)];
+  int32_t value = (int32_t)pid;
+  msg[0] = MYDOCKER_NSENTER_PID_REPLY;
+  memcpy(msg + 1, &value, sizeof value);
+  if (send(sock, msg, sizeof msg, MSG_NOSIGNAL) != (ssize_t)sizeof msg) {
+    kill(pid, SIGKILL);
+    _exit(125);
+  }
 }
 
 static volatile pid_t child_pid;
@@ -391,6 +456,7 @@ __attribute__((constructor)) static void mydocker_nsenter(int argc, char **argv,
     enter_cgroup_namespace(&r);
     run_command(&r);
   }
+  if (r.send_pid) send_pid(child);
   close(MYDOCKER_NSENTER_PIDFD_FD);
   close(sock); /* the child's copy tells the client how execve went */
   if (r.detach) _exit(0);

@@ -211,6 +211,20 @@ def test_a_missing_command_fails_after_start_with_127(oci):
     assert "no-such-command" in r.stderr
 
 
+def read_pty(fd, marker):
+    data = b""
+    deadline = time.monotonic() + 10
+    while marker not in data and time.monotonic() < deadline:
+        try:
+            chunk = os.read(fd, 1024)
+        except OSError:
+            break
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
 def receive_fd(listener, result):
     conn, _ = listener.accept()
     with conn:
@@ -222,33 +236,35 @@ def receive_fd(listener, result):
         result.append(fds[0])
 
 
+class ConsoleSocket:
+    """A --console-socket: the pty master sent to it, received in a thread."""
+
+    def __init__(self, path):
+        self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.listener.bind(path)
+        self.listener.listen(1)
+        self.got = []
+        self.thread = threading.Thread(target=receive_fd, args=(self.listener, self.got))
+        self.thread.start()
+
+    def master(self):
+        self.thread.join(10)
+        self.listener.close()
+        assert self.got, "no pty master received"
+        return self.got[0]
+
+
 def test_terminal_goes_to_the_console_socket(oci):
     config = base_config(["sh", "-c", "tty; echo on-the-pty"])
     config["process"]["terminal"] = True
     oci.write_config(config)
     sock_path = str(oci.tmp / "console.sock")
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(sock_path)
-    listener.listen(1)
-    got = []
-    t = threading.Thread(target=receive_fd, args=(listener, got))
-    t.start()
+    console = ConsoleSocket(sock_path)
     oci.run("create", "--bundle", str(oci.bundle), "--console-socket", sock_path, "c4")
-    t.join(10)
-    listener.close()
-    assert got, "no pty master received"
+    master = console.master()
     oci.run("start", "c4")
-    data = b""
-    deadline = time.monotonic() + 10
-    while b"on-the-pty" not in data and time.monotonic() < deadline:
-        try:
-            chunk = os.read(got[0], 1024)
-        except OSError:
-            break
-        if not chunk:
-            break
-        data += chunk
-    os.close(got[0])
+    data = read_pty(master, b"on-the-pty")
+    os.close(master)
     assert b"/dev/pts/0" in data and b"on-the-pty" in data, data
     wait_for(lambda: oci.state("c4")["status"] == "stopped", what="stopped")
     oci.run("delete", "c4")
@@ -263,3 +279,117 @@ def test_spec_and_features(oci):
     assert oci.run("spec", "--bundle", str(d), check=False).returncode == 1
     features = json.loads(oci.run("features").stdout)
     assert "pid" in features["linux"]["namespaces"]
+
+
+def started(oci, cid, args=("sleep", "60"), env=("PATH=/bin",)):
+    """A running container (its init in oci.pids)."""
+    config = base_config(list(args))
+    config["process"]["env"] = list(env)
+    oci.write_config(config)
+    oci.run("create", "--bundle", str(oci.bundle), cid, stdout=open(oci.tmp / f"{cid}.out", "w"))
+    oci.run("start", cid)
+    return oci.state(cid)["pid"]
+
+
+def test_exec_waits_and_exits_with_the_process_status(oci):
+    started(oci, "e1")
+    r = oci.run("exec", "e1", "sh", "-c", "echo out; echo err >&2; exit 7", check=False)
+    assert (r.returncode, r.stdout, r.stderr) == (7, "out\n", "err\n")
+    assert oci.run("exec", "e1", "sh", "-c", "kill -9 $$", check=False).returncode == 137
+    assert oci.run("exec", "e1", "hostname").stdout == "ocibox\n"
+    r = oci.run("exec", "e1", "no-such-command", check=False)
+    assert r.returncode == 1 and "no-such-command" in r.stderr and r.stderr.count("\n") == 1
+    # In the container's cgroup and PID namespace: ps sees both.
+    r = oci.run("exec", "e1", "sh", "-c", "cat /proc/self/cgroup; echo $$")
+    assert "mydocker-runc/e1" in r.stdout
+    assert int(r.stdout.split()[-1]) < 10  # a pid of the container's namespace
+
+
+def test_exec_process_json_sets_env_cwd_user_caps_rlimits(oci):
+    started(oci, "e2", env=("PATH=/bin", "ONLY_INIT=1"))
+    process = {
+        "terminal": False,
+        "user": {"uid": 1000, "gid": 1001, "additionalGids": [1002]},
+        "args": ["sh", "-c", "echo FOO=$FOO INIT=$ONLY_INIT; pwd; "
+                 "grep -E '^(Uid|Gid|Groups|CapEff|CapBnd|NoNewPrivs)' /proc/self/status; "
+                 "grep 'open files' /proc/self/limits"],
+        "env": ["PATH=/bin", "FOO=bar"],
+        "cwd": "/tmp",
+        "capabilities": {s: ["CAP_KILL"] for s in
+                         ("bounding", "effective", "permitted", "inheritable", "ambient")},
+        "rlimits": [{"type": "RLIMIT_NOFILE", "hard": 300, "soft": 256}],
+        "noNewPrivileges": True,
+    }
+    (oci.tmp / "process.json").write_text(json.dumps(process))
+    out = oci.run("exec", "--process", str(oci.tmp / "process.json"), "e2").stdout
+    assert "FOO=bar INIT=\n/tmp\n" in out
+    assert "Uid:\t1000\t1000" in out and "Gid:\t1001\t1001" in out and "Groups:\t1002" in out
+    assert "CapEff:\t0000000000000020" in out and "CapBnd:\t0000000000000020" in out
+    assert "NoNewPrivs:\t1" in out
+    assert "256" in out and "300" in out
+    process["apparmorProfile"] = "x"
+    (oci.tmp / "process.json").write_text(json.dumps(process))
+    r = oci.run("exec", "--process", str(oci.tmp / "process.json"), "e2", check=False)
+    assert r.returncode == 1 and "AppArmor" in r.stderr
+    (oci.tmp / "process.json").write_text(json.dumps({"args": "sh", "cwd": "/"}))
+    r = oci.run("exec", "--process", str(oci.tmp / "process.json"), "e2", check=False)
+    assert r.returncode == 1 and "process.args" in r.stderr
+
+
+def test_exec_flags_env_cwd_user_cap(oci):
+    started(oci, "e3")
+    r = oci.run("exec", "--env", "A=1", "-e", "PATH=/bin:/sbin", "--cwd", "/tmp", "--user", "1000:1001",
+                "--cap", "CAP_NET_RAW", "--no-new-privs", "e3", "sh", "-c",
+                "echo $A $PATH; pwd; grep -E '^(Uid|Gid|CapBnd|NoNewPrivs)' /proc/self/status")
+    assert "1 /bin:/sbin\n/tmp\n" in r.stdout
+    assert "Uid:\t1000\t1000" in r.stdout and "Gid:\t1001\t1001" in r.stdout
+    assert "CapBnd:\t0000000000002021" in r.stdout and "NoNewPrivs:\t1" in r.stdout
+    for bad, message in [(["--user", "bob"], "--user"), (["--apparmor", "x"], "AppArmor"),
+                         (["--process-label", "x"], "SELinux"), (["--tty"], "console-socket"),
+                         (["--cwd", "tmp"], "absolute"), (["--env", "=x"], "KEY=VALUE"),
+                         (["--process", str(oci.tmp / "p.json")], "not both"),
+                         (["--pid-file", str(oci.tmp / "no" / "pid")], "pid file")]:
+        r = oci.run("exec", *bad, "e3", "true", check=False)
+        assert r.returncode == 1 and message in r.stderr, (bad, r.stderr)
+    assert oci.run("exec", "nosuch", "true", check=False).returncode == 1
+
+
+def test_exec_detach_writes_the_pid_file_and_returns(oci):
+    init = started(oci, "e4")
+    pid_file = oci.tmp / "exec.pid"
+    oci.run("exec", "--detach", "--pid-file", str(pid_file), "e4", "sleep", "50")
+    pid = int(pid_file.read_text())
+    oci.pids.add(pid)
+    assert Path(f"/proc/{pid}/exe").resolve().name == "busybox"
+    assert os.readlink(f"/proc/{pid}/ns/pid") == os.readlink(f"/proc/{init}/ns/pid")
+    assert os.readlink(f"/proc/{pid}/ns/mnt") == os.readlink(f"/proc/{init}/ns/mnt")
+    assert "mydocker-runc/e4" in Path(f"/proc/{pid}/cgroup").read_text()
+    assert pid in json.loads(oci.run("ps", "--format", "json", "e4").stdout)
+    oci.run("delete", "--force", "e4")
+    wait_for(lambda: not os.path.exists(f"/proc/{pid}"), what="the exec'd process ends with its container")
+
+
+def test_exec_tty_sends_the_pty_master_to_the_console_socket(oci):
+    started(oci, "e5")
+    sock_path = str(oci.tmp / "exec-console.sock")
+    console = ConsoleSocket(sock_path)
+    pid_file = oci.tmp / "tty.pid"
+    oci.run("exec", "--tty", "--console-socket", sock_path, "--detach", "--pid-file", str(pid_file),
+            "e5", "sh", "-c", "tty; echo on-the-exec-pty; sleep 1")
+    master = console.master()
+    oci.pids.add(int(pid_file.read_text()))
+    data = read_pty(master, b"on-the-exec-pty")
+    os.close(master)
+    assert b"/dev/pts/" in data and b"on-the-exec-pty" in data, data
+
+
+def test_exec_into_a_paused_or_stopped_container_is_refused(oci):
+    started(oci, "e6")
+    oci.run("pause", "e6")
+    r = oci.run("exec", "e6", "true", check=False)
+    assert r.returncode == 1 and "paused" in r.stderr
+    oci.run("resume", "e6")
+    oci.run("kill", "e6", "KILL")
+    wait_for(lambda: oci.state("e6")["status"] == "stopped", what="stopped")
+    r = oci.run("exec", "e6", "true", check=False)
+    assert r.returncode == 1 and "stopped" in r.stderr

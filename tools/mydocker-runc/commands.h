@@ -23,6 +23,7 @@ using Command = absl::Status (*)(Context& ctx);
 absl::Status CmdCreate(Context& ctx);
 absl::Status CmdRun(Context& ctx);
 absl::Status CmdStart(Context& ctx);
+absl::Status CmdExec(Context& ctx);
 absl::Status CmdState(Context& ctx);
 absl::Status CmdKill(Context& ctx);
 absl::Status CmdDelete(Context& ctx);
