@@ -393,3 +393,58 @@ def test_exec_into_a_paused_or_stopped_container_is_refused(oci):
     wait_for(lambda: oci.state("e6")["status"] == "stopped", what="stopped")
     r = oci.run("exec", "e6", "true", check=False)
     assert r.returncode == 1 and "stopped" in r.stderr
+
+
+def cgroup_file(cid, v1_controller, v1_name, v2_name):
+    v1 = Path(f"/sys/fs/cgroup/{v1_controller}/mydocker-runc/{cid}/{v1_name}")
+    return (v1 if v1.exists() else Path(f"/sys/fs/cgroup/mydocker-runc/{cid}/{v2_name}")).read_text().strip()
+
+
+def test_update_changes_the_cgroup_limits(oci):
+    started(oci, "u1")
+    oci.run("update", "--memory", "64m", "--pids-limit", "20", "--cpu-quota", "50000",
+            "--cpu-period", "100000", "u1")
+    assert cgroup_file("u1", "memory", "memory.limit_in_bytes", "memory.max") == str(64 << 20)
+    assert cgroup_file("u1", "pids", "pids.max", "pids.max") == "20"
+    assert cgroup_file("u1", "cpu", "cpu.cfs_quota_us", "cpu.max").split()[0] == "50000"
+    (oci.tmp / "resources.json").write_text(json.dumps({"pids": {"limit": 30}}))
+    oci.run("update", "--resources", str(oci.tmp / "resources.json"), "u1")
+    assert cgroup_file("u1", "pids", "pids.max", "pids.max") == "30"
+    # The memory limit stays: only what the document has changes.
+    assert cgroup_file("u1", "memory", "memory.limit_in_bytes", "memory.max") == str(64 << 20)
+    r = subprocess.run([RUNC, "--root", str(oci.root), "update", "--resources", "-", "u1"],
+                       input='{"pids": {"limit": 40}}', capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+    assert cgroup_file("u1", "pids", "pids.max", "pids.max") == "40"
+    for bad, message in [(["--kernel-memory", "1m"], "not supported"), (["--memory", "lots"], "--memory"),
+                         (["--pids-limit", "x"], "--pids-limit")]:
+        r = oci.run("update", *bad, "u1", check=False)
+        assert r.returncode == 1 and message in r.stderr, (bad, r.stderr)
+    (oci.tmp / "resources.json").write_text(json.dumps({"pids": {"limit": "many"}}))
+    r = oci.run("update", "--resources", str(oci.tmp / "resources.json"), "u1", check=False)
+    assert r.returncode == 1 and "pids.limit" in r.stderr
+    assert cgroup_file("u1", "pids", "pids.max", "pids.max") == "40"
+    oci.run("kill", "u1", "KILL")
+    wait_for(lambda: oci.state("u1")["status"] == "stopped", what="stopped")
+    r = oci.run("update", "--pids-limit", "10", "u1", check=False)
+    assert r.returncode == 1 and "not running" in r.stderr
+
+
+def test_events_stats_prints_one_stats_object(oci):
+    started(oci, "s1")
+    event = json.loads(oci.run("events", "--stats", "s1").stdout)
+    assert event["type"] == "stats" and event["id"] == "s1"
+    data = event["data"]
+    assert data["pids"]["current"] >= 1 and data["pids"]["limit"] == 64
+    assert data["cpu"]["usage"]["total"] > 0 and data["memory"]["usage"]["usage"] > 0
+    assert oci.run("events", "--stats", "nosuch", check=False).returncode == 1
+    # Without --stats: one every --interval until the container ends.
+    events = subprocess.Popen([RUNC, "--root", str(oci.root), "events", "--interval", "100ms", "s1"],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert [json.loads(events.stdout.readline())["id"] for _ in range(2)] == ["s1", "s1"]
+        oci.run("kill", "s1", "KILL")
+        assert events.wait(timeout=10) == 0
+    finally:
+        events.kill()
+        events.wait()

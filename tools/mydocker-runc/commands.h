@@ -24,6 +24,8 @@ absl::Status CmdCreate(Context& ctx);
 absl::Status CmdRun(Context& ctx);
 absl::Status CmdStart(Context& ctx);
 absl::Status CmdExec(Context& ctx);
+absl::Status CmdUpdate(Context& ctx);
+absl::Status CmdEvents(Context& ctx);
 absl::Status CmdState(Context& ctx);
 absl::Status CmdKill(Context& ctx);
 absl::Status CmdDelete(Context& ctx);

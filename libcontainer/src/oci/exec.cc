@@ -15,35 +15,13 @@
 #include "absl/strings/str_split.h"
 #include "host/host.h"
 #include "host/pidfd.h"
-#include "json_util.h"
 #include "mydocker/fs_util.h"
 #include "mydocker/status_macros.h"
 #include "oci/runtime.h"
 #include "process/protocol.h"
-#include "rapidjson/stringbuffer.h"
-#include "rapidjson/writer.h"
 
 namespace mydocker::oci {
 namespace {
-
-// config.json with its "process" replaced by the process.json in `process_text`.
-absl::StatusOr<std::string> SpliceProcess(const std::string& config_text,
-                                          const std::string& process_text,
-                                          const std::string& process_file) {
-  rapidjson::Document config, process;
-  MYDOCKER_RETURN_IF_ERROR(json::Parse(config_text, "config.json", &config));
-  MYDOCKER_RETURN_IF_ERROR(json::Parse(process_text, process_file.c_str(), &process));
-  if (!config.IsObject() || !process.IsObject()) {
-    return absl::InvalidArgumentError(absl::StrCat(process_file, ": must be a JSON object"));
-  }
-  config.RemoveMember("process");
-  config.AddMember("process", rapidjson::Value(process, config.GetAllocator()),
-                   config.GetAllocator());
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-  config.Accept(writer);
-  return std::string(buffer.GetString(), buffer.GetSize());
-}
 
 // "UID" or "UID:GID", numbers only (as runc).
 absl::Status ApplyUser(const std::string& user, UserSpec& spec) {
@@ -153,7 +131,8 @@ absl::StatusOr<Spec> Runtime::ExecSpec(const Record& record, const ExecArgs& arg
   MYDOCKER_ASSIGN_OR_RETURN(std::string text, ReadFile(Dir(record.id) + "/config.json"));
   if (!args.process_file.empty()) {
     MYDOCKER_ASSIGN_OR_RETURN(std::string process, ReadFile(args.process_file));
-    MYDOCKER_ASSIGN_OR_RETURN(text, SpliceProcess(text, process, args.process_file));
+    MYDOCKER_ASSIGN_OR_RETURN(
+        text, SpliceJson(text, "config.json", {"process"}, process, args.process_file));
   }
   absl::StatusOr<Spec> spec = ParseSpec(text, record.bundle);
   if (!spec.ok()) {

@@ -59,6 +59,10 @@ class Runtime {
   absl::Status Delete(const std::string& id, bool force);
   absl::Status Pause(const std::string& id, bool pause);
   absl::StatusOr<std::vector<pid_t>> Pids(const std::string& id);
+  // `update`: the fields `resources` has (the others stay) on the container's cgroup.
+  absl::Status Update(const std::string& id, const LinuxResources& resources);
+  // `events --stats`: runc's stats event, {"type": "stats", "id": ..., "data": {...}}.
+  absl::StatusOr<std::string> StatsEvent(const std::string& id);
   // Every container's record and status, by id.
   absl::StatusOr<std::vector<std::pair<Record, Status>>> List();
 
