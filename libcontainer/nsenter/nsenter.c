@@ -77,6 +77,7 @@ struct request {
 };
 
 static int sock = -1;
+static unsigned preserve_fds; /* "3:N" in the variable: see nsenter.h */
 
 /* Every failure, before the fork or in the command's process, in the exec tail's format. */
 __attribute__((noreturn)) static void fail(int code, int err, const char *a, const char *b,
@@ -329,13 +330,30 @@ static void close_cgroup_fds(const struct request *r) {
   cgroup_dir_fd = -1;
 }
 
+/* The caller's descriptors 5.. become the command's 3.. (the report socket moves above them
+ * first; the pidfd at 4 is closed already); the tail closes everything above them at execve. */
+static void move_preserved_fds(void) {
+  if (preserve_fds == 0) return;
+  int high = fcntl(sock, F_DUPFD_CLOEXEC, (int)(MYDOCKER_NSENTER_PIDFD_FD + 1 + preserve_fds));
+  if (high < 0) fail(125, errno, "move the report socket", NULL, NULL);
+  close(sock);
+  sock = high;
+  for (unsigned i = 0; i < preserve_fds; ++i) {
+    if (dup2((int)(MYDOCKER_NSENTER_PIDFD_FD + 1 + i), (int)(3 + i)) < 0) {
+      fail(125, errno, "preserve the caller's descriptors", NULL, NULL);
+    }
+  }
+}
+
 /* The command's process: the exec tail from here, exactly as the container's init runs it, but
  * that exec creates no missing working directory (as Docker's) and the command is not tied to
  * the helper's life (the helper forwards signals and waits for it instead). */
 __attribute__((noreturn)) static void run_command(const struct request *r) {
+  move_preserved_fds();
   struct mydocker_exec_tail_plan t;
   memset(&t, 0, sizeof t);
   t.report_fd = sock;
+  t.preserve_fds = preserve_fds;
   t.terminal = r->tty;
   t.rows = r->rows;
   t.cols = r->cols;
@@ -430,6 +448,9 @@ __attribute__((constructor)) static void mydocker_nsenter(int argc, char **argv,
   const char *v = getenv(MYDOCKER_NSENTER_ENV);
   if (v == NULL) return;
   sock = atoi(v);
+  const char *colon = strchr(v, ':');
+  if (colon != NULL) preserve_fds = (unsigned)strtoul(colon + 1, NULL, 10);
+  if (preserve_fds > 4096) fail(125, 0, "too many descriptors to preserve", NULL, NULL);
   /* Blocked until the command exists (kept across the re-execution): a health check's
    * timeout may come before that (see wait_and_exit). */
   sigset_t alarm;
@@ -439,7 +460,7 @@ __attribute__((constructor)) static void mydocker_nsenter(int argc, char **argv,
   /* Only stdio, the socket and the pidfd belong to us; anything else a library caller left
    * open (without close-on-exec) must not reach the container, not even as /proc/self/fd/N
    * for a working directory (CVE-2024-21626). */
-  syscall(SYS_close_range, MYDOCKER_NSENTER_PIDFD_FD + 1, ~0U, 0U);
+  syscall(SYS_close_range, MYDOCKER_NSENTER_PIDFD_FD + 1 + preserve_fds, ~0U, 0U);
   if (!mydocker_running_sealed()) reexec_sealed(argv, envp);
   /* No ptrace and no /proc/<pid>/ access from the container while we hold host resources. */
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);

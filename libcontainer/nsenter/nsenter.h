@@ -4,7 +4,8 @@
 #define MYDOCKER_NSENTER_H_
 
 /* Set in the helper's environment to the number of the request socket; nothing happens
- * without it. */
+ * without it. "3:N" (runc's exec --preserve-fds N): descriptors 5 to 5+N-1 are the caller's,
+ * and the command gets them as 3 to 3+N-1. */
 #define MYDOCKER_NSENTER_ENV "_MYDOCKER_NSENTER"
 
 /* Descriptors in the helper: 0-2 the command's stdio (unused with a terminal), the request

@@ -354,6 +354,34 @@ def test_exec_flags_env_cwd_user_cap(oci):
     assert oci.run("exec", "nosuch", "true", check=False).returncode == 1
 
 
+def test_exec_preserve_fds_passes_the_callers_descriptors(oci):
+    started(oci, "e7")
+    r1, w1 = os.pipe()
+    r2, w2 = os.pipe()
+    try:
+        # Our descriptors 3 and 4 (the pipes' write ends) become the process's 3 and 4; nothing
+        # else of ours reaches it.
+        script = ("import os, subprocess, sys\n"
+                  "os.dup2(int(sys.argv[1]), 3); os.dup2(int(sys.argv[2]), 4)\n"
+                  "sys.exit(subprocess.run(sys.argv[3:], pass_fds=(3, 4)).returncode)\n")
+        cmd = [RUNC, "--root", str(oci.root), "exec", "--preserve-fds", "2", "e7", "sh", "-c",
+               "echo one >&3; echo two >&4; ls /proc/self/fd"]
+        r = subprocess.run(["/usr/bin/python3", "-c", script, str(w1), str(w2), *cmd],
+                           pass_fds=(w1, w2), capture_output=True, text=True, timeout=30)
+        assert r.returncode == 0, r.stderr
+        os.close(w1)
+        os.close(w2)
+        w1 = w2 = -1
+        assert os.read(r1, 100) == b"one\n" and os.read(r2, 100) == b"two\n"
+        assert sorted(int(fd) for fd in r.stdout.split()) in ([0, 1, 2, 3, 4], [0, 1, 2, 3, 4, 5])
+    finally:
+        for fd in (r1, w1, r2, w2):
+            if fd >= 0:
+                os.close(fd)
+    r = oci.run("exec", "--preserve-fds", "x", "e7", "true", check=False)
+    assert r.returncode == 1 and "--preserve-fds" in r.stderr
+
+
 def test_exec_detach_writes_the_pid_file_and_returns(oci):
     init = started(oci, "e4")
     pid_file = oci.tmp / "exec.pid"

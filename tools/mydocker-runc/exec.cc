@@ -23,11 +23,6 @@ absl::Status RefuseUnsupported(const Parsed& p) {
     return absl::InvalidArgumentError("--process-label: this host has no SELinux");
   }
   if (p.Has("cgroup")) return absl::InvalidArgumentError("--cgroup: sub-cgroups are not supported");
-  unsigned fds = 0;
-  if (p.Has("preserve-fds") && (!absl::SimpleAtoi(p.Get("preserve-fds"), &fds))) {
-    return absl::InvalidArgumentError("--preserve-fds must be a number");
-  }
-  if (fds > 0) return absl::InvalidArgumentError("--preserve-fds is not supported by exec");
   return absl::OkStatus();
 }
 
@@ -56,6 +51,10 @@ absl::StatusOr<oci::ExecArgs> ExecArgsOf(const Parsed& p) {
   a.detach = p.Has("detach") || p.Has("d");
   a.pid_file = p.Get("pid-file");
   a.console_socket = p.Get("console-socket");
+  if (p.Has("preserve-fds") && !absl::SimpleAtoi(p.Get("preserve-fds"), &a.preserve_fds)) {
+    return absl::InvalidArgumentError("--preserve-fds must be a number");
+  }
+  if (a.preserve_fds > 4096) return absl::InvalidArgumentError("--preserve-fds is too large");
   return a;
 }
 

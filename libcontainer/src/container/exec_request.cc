@@ -147,12 +147,17 @@ absl::StatusOr<ExecRequest> BuildExecRequest(
 // terminal reaches the command once, through the caller's forwarding, not a second time through
 // the terminal's process group.
 absl::StatusOr<ChildProcess> SpawnExecHelper(Host& host, const std::string& helper, int sock,
-                                             int pidfd, const int stdio[3]) {
+                                             int pidfd, const int stdio[3], unsigned preserve_fds) {
   SpawnRequest spawn;
   spawn.argv = {helper, "__nsenter"};
   std::copy(stdio, stdio + 3, spawn.stdio);
   spawn.fds = {{sock, MYDOCKER_NSENTER_SOCKET_FD}, {pidfd, MYDOCKER_NSENTER_PIDFD_FD}};
+  for (unsigned i = 0; i < preserve_fds; ++i) {
+    const int fd = static_cast<int>(3 + i);
+    spawn.fds.emplace_back(fd, MYDOCKER_NSENTER_PIDFD_FD + 1 + fd - 3);
+  }
   spawn.env = {absl::StrCat(MYDOCKER_NSENTER_ENV, "=", MYDOCKER_NSENTER_SOCKET_FD)};
+  if (preserve_fds > 0) absl::StrAppend(&spawn.env[0], ":", preserve_fds);
   spawn.inherit_env = false;
   MYDOCKER_ASSIGN_OR_RETURN(ChildProcess child, host.Spawn(spawn));
   // The relay polls it to learn when the helper ended.

@@ -54,9 +54,11 @@ absl::StatusOr<ExecRequest> BuildExecRequest(const ContainerState& state,
                                              const ExecRequestExtras& extras = {});
 
 // Starts the helper with the nsenter variable set, `sock` and `pidfd` (the container's init)
-// as the stub expects them; stdio[i] < 0 is /dev/null.
+// as the stub expects them; stdio[i] < 0 is /dev/null. The command also gets our descriptors 3
+// to 3 + preserve_fds - 1 as its own 3.. (runc's exec --preserve-fds).
 absl::StatusOr<ChildProcess> SpawnExecHelper(Host& host, const std::string& helper, int sock,
-                                             int pidfd, const int stdio[3]);
+                                             int pidfd, const int stdio[3],
+                                             unsigned preserve_fds = 0);
 
 // Reads the stub's reports until the command has executed (end of stream after the ready byte)
 // or failed (its exit code attached: process::StartFailure): a terminal master goes to

@@ -160,9 +160,9 @@ absl::StatusOr<int> Runtime::Exec(const std::string& id, const ExecArgs& args) {
   UniqueFd sock(pair[0]), helper_end(pair[1]);
   // Our own binary holds the stub; it re-executes itself from a sealed copy first.
   const int stdio[3] = {STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO};
-  MYDOCKER_ASSIGN_OR_RETURN(
-      ChildProcess helper,
-      SpawnExecHelper(RealHost(), "/proc/self/exe", helper_end.get(), pidfd.get(), stdio));
+  MYDOCKER_ASSIGN_OR_RETURN(ChildProcess helper,
+                            SpawnExecHelper(RealHost(), "/proc/self/exe", helper_end.get(),
+                                            pidfd.get(), stdio, args.preserve_fds));
   helper_end.reset();
   pidfd.reset();
   ForwardSignals(helper.pidfd());

@@ -42,6 +42,7 @@ struct ExecArgs {
   bool detach = false;  // return once it runs (its pid in pid_file); else wait for it
   std::string pid_file;
   std::string console_socket;  // receives the pty master (process.terminal, --tty)
+  unsigned preserve_fds = 0;   // our descriptors 3.. passed on to the process
 };
 
 class Runtime {
