@@ -41,12 +41,24 @@ def storage_snapshot():
 
 
 def libpod_cgroups():
+    """podman's cgroupfs manager puts its containers (and conmon) under libpod_parent."""
     found = []
-    for top in Path("/sys/fs/cgroup").iterdir():
-        for sub in (top / "libpod_parent", top / "mydocker-runc"):
-            if sub.is_dir():
-                found += [str(p) for p in sub.iterdir() if p.is_dir()]
-    return found
+    for sub in [p / "libpod_parent" for p in Path("/sys/fs/cgroup").iterdir()] + [
+            Path("/sys/fs/cgroup/libpod_parent")]:
+        if sub.is_dir():
+            found += [str(sub)] + [str(p) for p in sub.iterdir() if p.is_dir()]
+    return set(found)
+
+
+def remove_podman_parents(made):
+    """libpod_parent and libpod_parent/conmon, which podman makes and never removes (with runc
+    too), when this test made them."""
+    for d in sorted(made, reverse=True):
+        if d.endswith("/libpod_parent") or d.endswith("/libpod_parent/conmon"):
+            try:
+                os.rmdir(d)
+            except OSError:
+                pass
 
 
 class Podman:
@@ -85,7 +97,7 @@ def podman():
     if PODMAN is None:
         pytest.skip("podman is not installed (tools/install-deps.sh installs it)")
     before = storage_snapshot()
-    cgroups_before = set(libpod_cgroups())  # podman's conmon cgroups may exist already
+    cgroups_before = libpod_cgroups()
     tmp = tempfile.mkdtemp(prefix="oci-podman-")
     p = Podman(tmp)
     try:
@@ -95,13 +107,14 @@ def podman():
         p.run("pod", "rm", "--all", "--force", "--time", "0", check=False)
         p.run("rm", "--all", "--force", "--time", "0", check=False)
         p.run("rmi", "--all", "--force", check=False)
+        remove_podman_parents(libpod_cgroups() - cgroups_before)
         mounts = mounts_mentioning(tmp)
         for line in reversed(mounts):  # not left behind even when the test fails
             subprocess.run(["umount", "-l", line.split()[4]], check=False)
         leftovers = {
             "mounts": mounts,
             "state": [q.name for q in p.state.iterdir()] if p.state.exists() else [],
-            "cgroups": sorted(set(libpod_cgroups()) - cgroups_before),
+            "cgroups": sorted(libpod_cgroups() - cgroups_before),
             "processes": processes_mentioning(tmp),
         }
         shutil.rmtree(tmp, ignore_errors=True)
