@@ -6,6 +6,8 @@
 # (tests/vm/run.sh); clang-format for the format check (tools/check-format.sh); abigail-tools
 # for the ABI check of libmydocker; clang and libclang-rt-dev (libFuzzer and the sanitizers)
 # for tools/fuzz.sh, see docs/fuzzing.md; golang-go builds the OCI validation suite (tests/oci);
+# podman (with conmon) and catatonit (its pods' infra), and containerd (with ctr and its runc
+# shim) drive mydocker-runc in tests/integration;
 # the zstd, lz4 and acl archives let the CLI be linked
 # statically, see docs/performance.md; libmnl and libnftables for networks, see
 # docs/networking.md; libcurl for registries, and docker-registry, openssl, apache2-utils and
@@ -26,5 +28,6 @@ apt-get install -y -q --no-install-recommends \
   python3-venv python3-pip python3-setuptools python3-wheel python3-build \
   busybox-static iproute2 procps util-linux \
   docker-registry openssl apache2-utils python3-cryptography \
-  strace skopeo umoci crun runc hyperfine time abigail-tools qemu-system-x86 cpio golang-go \
+  strace skopeo umoci crun runc podman catatonit containerd hyperfine time abigail-tools \
+  qemu-system-x86 cpio golang-go \
   clang-format clang libclang-rt-dev

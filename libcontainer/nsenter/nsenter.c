@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -54,6 +55,14 @@ struct request {
   int limit_caps;
   unsigned long long caps;
   int last_cap;
+  int all_sets; /* capsets=: the four sets below, as OCI process.capabilities */
+  unsigned long long cap_sets[4];
+  struct {
+    int resource;
+    unsigned long long soft, hard;
+  } rlimits[16];
+  int nrlimits;
+  int send_pid;
   struct sock_filter *seccomp;
   unsigned short seccomp_len;
   int no_new_privs;
@@ -68,6 +77,7 @@ struct request {
 };
 
 static int sock = -1;
+static unsigned preserve_fds; /* "3:N" in the variable: see nsenter.h */
 
 /* Every failure, before the fork or in the command's process, in the exec tail's format. */
 __attribute__((noreturn)) static void fail(int code, int err, const char *a, const char *b,
@@ -148,6 +158,35 @@ static void parse_seccomp(char *hex, struct request *r) {
   r->seccomp_len = (unsigned short)(bytes / sizeof(struct sock_filter));
 }
 
+/* "E:P:I:A", four hex masks. */
+static void parse_capsets(char *v, struct request *r) {
+  for (int i = 0; i < 4; ++i) {
+    char *end = NULL;
+    r->cap_sets[i] = strtoull(v, &end, 16);
+    if (end == v || (i < 3 && *end != ':') || (i == 3 && *end != '\0')) {
+      fail(125, 0, "malformed capsets in exec request", NULL, NULL);
+    }
+    v = end + 1;
+  }
+  r->all_sets = 1;
+}
+
+/* "RESOURCE:SOFT:HARD", decimal. */
+static void parse_rlimit(char *v, struct request *r) {
+  if (r->nrlimits >= 16) fail(125, 0, "too many rlimits in exec request", NULL, NULL);
+  char *end = NULL;
+  int resource = (int)strtol(v, &end, 10);
+  if (*end != ':') fail(125, 0, "malformed rlimit in exec request", NULL, NULL);
+  unsigned long long soft = strtoull(end + 1, &end, 10);
+  if (*end != ':') fail(125, 0, "malformed rlimit in exec request", NULL, NULL);
+  unsigned long long hard = strtoull(end + 1, &end, 10);
+  if (*end != '\0') fail(125, 0, "malformed rlimit in exec request", NULL, NULL);
+  r->rlimits[r->nrlimits].resource = resource;
+  r->rlimits[r->nrlimits].soft = soft;
+  r->rlimits[r->nrlimits].hard = hard;
+  r->nrlimits++;
+}
+
 static void parse(char *buf, size_t size, struct request *r) {
   memset(r, 0, sizeof *r);
   r->cwd = "/";
@@ -179,7 +218,13 @@ static void parse(char *buf, size_t size, struct request *r) {
     else if (!strcmp(tok, "caps")) {
       r->limit_caps = 1;
       r->caps = number(v, 16);
-    } else if (!strcmp(tok, "lastcap"))
+    } else if (!strcmp(tok, "capsets"))
+      parse_capsets(v, r);
+    else if (!strcmp(tok, "rlimit"))
+      parse_rlimit(v, r);
+    else if (!strcmp(tok, "sendpid"))
+      r->send_pid = v[0] == '1';
+    else if (!strcmp(tok, "lastcap"))
       r->last_cap = (int)number(v, 10);
     else if (!strcmp(tok, "seccomp"))
       parse_seccomp(v, r);
@@ -285,13 +330,30 @@ static void close_cgroup_fds(const struct request *r) {
   cgroup_dir_fd = -1;
 }
 
+/* The caller's descriptors 5.. become the command's 3.. (the report socket moves above them
+ * first; the pidfd at 4 is closed already); the tail closes everything above them at execve. */
+static void move_preserved_fds(void) {
+  if (preserve_fds == 0) return;
+  int high = fcntl(sock, F_DUPFD_CLOEXEC, (int)(MYDOCKER_NSENTER_PIDFD_FD + 1 + preserve_fds));
+  if (high < 0) fail(125, errno, "move the report socket", NULL, NULL);
+  close(sock);
+  sock = high;
+  for (unsigned i = 0; i < preserve_fds; ++i) {
+    if (dup2((int)(MYDOCKER_NSENTER_PIDFD_FD + 1 + i), (int)(3 + i)) < 0) {
+      fail(125, errno, "preserve the caller's descriptors", NULL, NULL);
+    }
+  }
+}
+
 /* The command's process: the exec tail from here, exactly as the container's init runs it, but
  * that exec creates no missing working directory (as Docker's) and the command is not tied to
  * the helper's life (the helper forwards signals and waits for it instead). */
 __attribute__((noreturn)) static void run_command(const struct request *r) {
+  move_preserved_fds();
   struct mydocker_exec_tail_plan t;
   memset(&t, 0, sizeof t);
   t.report_fd = sock;
+  t.preserve_fds = preserve_fds;
   t.terminal = r->tty;
   t.rows = r->rows;
   t.cols = r->cols;
@@ -300,6 +362,11 @@ __attribute__((noreturn)) static void run_command(const struct request *r) {
   t.limit_capabilities = r->limit_caps;
   t.capabilities = r->caps;
   t.last_capability = r->last_cap;
+  t.all_sets = r->all_sets;
+  t.cap_effective = r->cap_sets[0];
+  t.cap_permitted = r->cap_sets[1];
+  t.cap_inheritable = r->cap_sets[2];
+  t.cap_ambient = r->cap_sets[3];
   t.no_new_privs = r->no_new_privs;
   t.seccomp = r->seccomp;
   t.seccomp_len = r->seccomp_len;
@@ -314,7 +381,23 @@ __attribute__((noreturn)) static void run_command(const struct request *r) {
   t.command_has_slash = strchr(r->name, '/') != NULL;
   t.argv = r->args.items;
   t.envp = r->env.items;
+  for (int i = 0; i < r->nrlimits; ++i) {
+    struct rlimit limit = {(rlim_t)r->rlimits[i].soft, (rlim_t)r->rlimits[i].hard};
+    if (setrlimit(r->rlimits[i].resource, &limit) != 0) fail(125, errno, "set rlimit", NULL, NULL);
+  }
   mydocker_exec_tail_run(&t);
+}
+
+/* sendpid=1: the command's pid, for the client's pid file. */
+static void send_pid(pid_t pid) {
+  char msg[1 + sizeof(int32_t)];
+  int32_t value = (int32_t)pid;
+  msg[0] = MYDOCKER_NSENTER_PID_REPLY;
+  memcpy(msg + 1, &value, sizeof value);
+  if (send(sock, msg, sizeof msg, MSG_NOSIGNAL) != (ssize_t)sizeof msg) {
+    kill(pid, SIGKILL);
+    _exit(125);
+  }
 }
 
 static volatile pid_t child_pid;
@@ -365,6 +448,9 @@ __attribute__((constructor)) static void mydocker_nsenter(int argc, char **argv,
   const char *v = getenv(MYDOCKER_NSENTER_ENV);
   if (v == NULL) return;
   sock = atoi(v);
+  const char *colon = strchr(v, ':');
+  if (colon != NULL) preserve_fds = (unsigned)strtoul(colon + 1, NULL, 10);
+  if (preserve_fds > 4096) fail(125, 0, "too many descriptors to preserve", NULL, NULL);
   /* Blocked until the command exists (kept across the re-execution): a health check's
    * timeout may come before that (see wait_and_exit). */
   sigset_t alarm;
@@ -374,7 +460,7 @@ __attribute__((constructor)) static void mydocker_nsenter(int argc, char **argv,
   /* Only stdio, the socket and the pidfd belong to us; anything else a library caller left
    * open (without close-on-exec) must not reach the container, not even as /proc/self/fd/N
    * for a working directory (CVE-2024-21626). */
-  syscall(SYS_close_range, MYDOCKER_NSENTER_PIDFD_FD + 1, ~0U, 0U);
+  syscall(SYS_close_range, MYDOCKER_NSENTER_PIDFD_FD + 1 + preserve_fds, ~0U, 0U);
   if (!mydocker_running_sealed()) reexec_sealed(argv, envp);
   /* No ptrace and no /proc/<pid>/ access from the container while we hold host resources. */
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
@@ -391,6 +477,7 @@ __attribute__((constructor)) static void mydocker_nsenter(int argc, char **argv,
     enter_cgroup_namespace(&r);
     run_command(&r);
   }
+  if (r.send_pid) send_pid(child);
   close(MYDOCKER_NSENTER_PIDFD_FD);
   close(sock); /* the child's copy tells the client how execve went */
   if (r.detach) _exit(0);

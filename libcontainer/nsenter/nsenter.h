@@ -4,7 +4,8 @@
 #define MYDOCKER_NSENTER_H_
 
 /* Set in the helper's environment to the number of the request socket; nothing happens
- * without it. */
+ * without it. "3:N" (runc's exec --preserve-fds N): descriptors 5 to 5+N-1 are the caller's,
+ * and the command gets them as 3 to 3+N-1. */
 #define MYDOCKER_NSENTER_ENV "_MYDOCKER_NSENTER"
 
 /* Descriptors in the helper: 0-2 the command's stdio (unused with a terminal), the request
@@ -22,6 +23,10 @@
  *   nnp=1   (set no_new_privs before loading the filter)
  *   tty=1  rows=<n>  cols=<n>  detach=1
  *   killonalarm=1   (SIGALRM to the helper kills the command's process group: health checks)
+ *   capsets=<hex effective>:<hex permitted>:<hex inheritable>:<hex ambient>
+ *                   (with caps=: exactly these sets whatever the uid, as OCI process.capabilities)
+ *   rlimit=<resource>:<soft>:<hard>   (repeated; set in the command's process)
+ *   sendpid=1       (the stub reports the command's pid, see below)
  *   env=<KEY=VALUE> (repeated)  path=<candidate executable> (repeated, in order)
  *   arg=<argv element> (repeated)  name=<command as typed, for messages> */
 
@@ -30,6 +35,9 @@
  * a terminal master, the ready byte, or one struct mydocker_exec_tail_error. End of stream
  * after the ready byte means execve succeeded. The helper's own exit status is the command's
  * (128+N when killed by signal N); with detach=1 the helper exits 0 as soon as the command is
- * started. */
+ * started. With sendpid=1 the stub itself also sends one message MYDOCKER_NSENTER_PID_REPLY
+ * followed by the command's pid (int32_t, in the client's PID namespace) as soon as it exists;
+ * it may come before or after the command's own reports. */
+#define MYDOCKER_NSENTER_PID_REPLY 'p'
 
 #endif /* MYDOCKER_NSENTER_H_ */

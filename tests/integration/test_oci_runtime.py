@@ -211,6 +211,20 @@ def test_a_missing_command_fails_after_start_with_127(oci):
     assert "no-such-command" in r.stderr
 
 
+def read_pty(fd, marker):
+    data = b""
+    deadline = time.monotonic() + 10
+    while marker not in data and time.monotonic() < deadline:
+        try:
+            chunk = os.read(fd, 1024)
+        except OSError:
+            break
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
 def receive_fd(listener, result):
     conn, _ = listener.accept()
     with conn:
@@ -222,33 +236,35 @@ def receive_fd(listener, result):
         result.append(fds[0])
 
 
+class ConsoleSocket:
+    """A --console-socket: the pty master sent to it, received in a thread."""
+
+    def __init__(self, path):
+        self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.listener.bind(path)
+        self.listener.listen(1)
+        self.got = []
+        self.thread = threading.Thread(target=receive_fd, args=(self.listener, self.got))
+        self.thread.start()
+
+    def master(self):
+        self.thread.join(10)
+        self.listener.close()
+        assert self.got, "no pty master received"
+        return self.got[0]
+
+
 def test_terminal_goes_to_the_console_socket(oci):
     config = base_config(["sh", "-c", "tty; echo on-the-pty"])
     config["process"]["terminal"] = True
     oci.write_config(config)
     sock_path = str(oci.tmp / "console.sock")
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(sock_path)
-    listener.listen(1)
-    got = []
-    t = threading.Thread(target=receive_fd, args=(listener, got))
-    t.start()
+    console = ConsoleSocket(sock_path)
     oci.run("create", "--bundle", str(oci.bundle), "--console-socket", sock_path, "c4")
-    t.join(10)
-    listener.close()
-    assert got, "no pty master received"
+    master = console.master()
     oci.run("start", "c4")
-    data = b""
-    deadline = time.monotonic() + 10
-    while b"on-the-pty" not in data and time.monotonic() < deadline:
-        try:
-            chunk = os.read(got[0], 1024)
-        except OSError:
-            break
-        if not chunk:
-            break
-        data += chunk
-    os.close(got[0])
+    data = read_pty(master, b"on-the-pty")
+    os.close(master)
     assert b"/dev/pts/0" in data and b"on-the-pty" in data, data
     wait_for(lambda: oci.state("c4")["status"] == "stopped", what="stopped")
     oci.run("delete", "c4")
@@ -263,3 +279,200 @@ def test_spec_and_features(oci):
     assert oci.run("spec", "--bundle", str(d), check=False).returncode == 1
     features = json.loads(oci.run("features").stdout)
     assert "pid" in features["linux"]["namespaces"]
+
+
+def started(oci, cid, args=("sleep", "60"), env=("PATH=/bin",)):
+    """A running container (its init in oci.pids)."""
+    config = base_config(list(args))
+    config["process"]["env"] = list(env)
+    oci.write_config(config)
+    oci.run("create", "--bundle", str(oci.bundle), cid, stdout=open(oci.tmp / f"{cid}.out", "w"))
+    oci.run("start", cid)
+    return oci.state(cid)["pid"]
+
+
+def test_exec_waits_and_exits_with_the_process_status(oci):
+    started(oci, "e1")
+    r = oci.run("exec", "e1", "sh", "-c", "echo out; echo err >&2; exit 7", check=False)
+    assert (r.returncode, r.stdout, r.stderr) == (7, "out\n", "err\n")
+    assert oci.run("exec", "e1", "sh", "-c", "kill -9 $$", check=False).returncode == 137
+    assert oci.run("exec", "e1", "hostname").stdout == "ocibox\n"
+    r = oci.run("exec", "e1", "no-such-command", check=False)
+    assert r.returncode == 1 and "no-such-command" in r.stderr and r.stderr.count("\n") == 1
+    # In the container's cgroup and PID namespace: ps sees both.
+    r = oci.run("exec", "e1", "sh", "-c", "cat /proc/self/cgroup; echo $$")
+    assert "mydocker-runc/e1" in r.stdout
+    assert int(r.stdout.split()[-1]) < 10  # a pid of the container's namespace
+
+
+def test_exec_process_json_sets_env_cwd_user_caps_rlimits(oci):
+    started(oci, "e2", env=("PATH=/bin", "ONLY_INIT=1"))
+    process = {
+        "terminal": False,
+        "user": {"uid": 1000, "gid": 1001, "additionalGids": [1002]},
+        "args": ["sh", "-c", "echo FOO=$FOO INIT=$ONLY_INIT; pwd; "
+                 "grep -E '^(Uid|Gid|Groups|CapEff|CapBnd|NoNewPrivs)' /proc/self/status; "
+                 "grep 'open files' /proc/self/limits"],
+        "env": ["PATH=/bin", "FOO=bar"],
+        "cwd": "/tmp",
+        "capabilities": {s: ["CAP_KILL"] for s in
+                         ("bounding", "effective", "permitted", "inheritable", "ambient")},
+        "rlimits": [{"type": "RLIMIT_NOFILE", "hard": 300, "soft": 256}],
+        "noNewPrivileges": True,
+    }
+    (oci.tmp / "process.json").write_text(json.dumps(process))
+    out = oci.run("exec", "--process", str(oci.tmp / "process.json"), "e2").stdout
+    assert "FOO=bar INIT=\n/tmp\n" in out
+    assert "Uid:\t1000\t1000" in out and "Gid:\t1001\t1001" in out and "Groups:\t1002" in out
+    assert "CapEff:\t0000000000000020" in out and "CapBnd:\t0000000000000020" in out
+    assert "NoNewPrivs:\t1" in out
+    assert "256" in out and "300" in out
+    process["apparmorProfile"] = "x"
+    (oci.tmp / "process.json").write_text(json.dumps(process))
+    r = oci.run("exec", "--process", str(oci.tmp / "process.json"), "e2", check=False)
+    assert r.returncode == 1 and "AppArmor" in r.stderr
+    (oci.tmp / "process.json").write_text(json.dumps({"args": "sh", "cwd": "/"}))
+    r = oci.run("exec", "--process", str(oci.tmp / "process.json"), "e2", check=False)
+    assert r.returncode == 1 and "process.args" in r.stderr
+
+
+def test_exec_flags_env_cwd_user_cap(oci):
+    started(oci, "e3")
+    r = oci.run("exec", "--env", "A=1", "-e", "PATH=/bin:/sbin", "--cwd", "/tmp", "--user", "1000:1001",
+                "--cap", "CAP_NET_RAW", "--no-new-privs", "e3", "sh", "-c",
+                "echo $A $PATH; pwd; grep -E '^(Uid|Gid|CapBnd|NoNewPrivs)' /proc/self/status")
+    assert "1 /bin:/sbin\n/tmp\n" in r.stdout
+    assert "Uid:\t1000\t1000" in r.stdout and "Gid:\t1001\t1001" in r.stdout
+    assert "CapBnd:\t0000000000002021" in r.stdout and "NoNewPrivs:\t1" in r.stdout
+    for bad, message in [(["--user", "bob"], "--user"), (["--apparmor", "x"], "AppArmor"),
+                         (["--process-label", "x"], "SELinux"), (["--tty"], "console-socket"),
+                         (["--cwd", "tmp"], "absolute"), (["--env", "=x"], "KEY=VALUE"),
+                         (["--process", str(oci.tmp / "p.json")], "not both"),
+                         (["--pid-file", str(oci.tmp / "no" / "pid")], "pid file")]:
+        r = oci.run("exec", *bad, "e3", "true", check=False)
+        assert r.returncode == 1 and message in r.stderr, (bad, r.stderr)
+    assert oci.run("exec", "nosuch", "true", check=False).returncode == 1
+
+
+def test_exec_preserve_fds_passes_the_callers_descriptors(oci):
+    started(oci, "e7")
+    r1, w1 = os.pipe()
+    r2, w2 = os.pipe()
+    try:
+        # Our descriptors 3 and 4 (the pipes' write ends) become the process's 3 and 4; nothing
+        # else of ours reaches it.
+        script = ("import os, subprocess, sys\n"
+                  "os.dup2(int(sys.argv[1]), 3); os.dup2(int(sys.argv[2]), 4)\n"
+                  "sys.exit(subprocess.run(sys.argv[3:], pass_fds=(3, 4)).returncode)\n")
+        cmd = [RUNC, "--root", str(oci.root), "exec", "--preserve-fds", "2", "e7", "sh", "-c",
+               "echo one >&3; echo two >&4; ls /proc/self/fd"]
+        r = subprocess.run(["/usr/bin/python3", "-c", script, str(w1), str(w2), *cmd],
+                           pass_fds=(w1, w2), capture_output=True, text=True, timeout=30)
+        assert r.returncode == 0, r.stderr
+        os.close(w1)
+        os.close(w2)
+        w1 = w2 = -1
+        assert os.read(r1, 100) == b"one\n" and os.read(r2, 100) == b"two\n"
+        assert sorted(int(fd) for fd in r.stdout.split()) in ([0, 1, 2, 3, 4], [0, 1, 2, 3, 4, 5])
+    finally:
+        for fd in (r1, w1, r2, w2):
+            if fd >= 0:
+                os.close(fd)
+    r = oci.run("exec", "--preserve-fds", "x", "e7", "true", check=False)
+    assert r.returncode == 1 and "--preserve-fds" in r.stderr
+
+
+def test_exec_detach_writes_the_pid_file_and_returns(oci):
+    init = started(oci, "e4")
+    pid_file = oci.tmp / "exec.pid"
+    oci.run("exec", "--detach", "--pid-file", str(pid_file), "e4", "sleep", "50")
+    pid = int(pid_file.read_text())
+    oci.pids.add(pid)
+    assert Path(f"/proc/{pid}/exe").resolve().name == "busybox"
+    assert os.readlink(f"/proc/{pid}/ns/pid") == os.readlink(f"/proc/{init}/ns/pid")
+    assert os.readlink(f"/proc/{pid}/ns/mnt") == os.readlink(f"/proc/{init}/ns/mnt")
+    assert "mydocker-runc/e4" in Path(f"/proc/{pid}/cgroup").read_text()
+    assert pid in json.loads(oci.run("ps", "--format", "json", "e4").stdout)
+    oci.run("delete", "--force", "e4")
+    wait_for(lambda: not os.path.exists(f"/proc/{pid}"), what="the exec'd process ends with its container")
+
+
+def test_exec_tty_sends_the_pty_master_to_the_console_socket(oci):
+    started(oci, "e5")
+    sock_path = str(oci.tmp / "exec-console.sock")
+    console = ConsoleSocket(sock_path)
+    pid_file = oci.tmp / "tty.pid"
+    oci.run("exec", "--tty", "--console-socket", sock_path, "--detach", "--pid-file", str(pid_file),
+            "e5", "sh", "-c", "tty; echo on-the-exec-pty; sleep 1")
+    master = console.master()
+    oci.pids.add(int(pid_file.read_text()))
+    data = read_pty(master, b"on-the-exec-pty")
+    os.close(master)
+    assert b"/dev/pts/" in data and b"on-the-exec-pty" in data, data
+
+
+def test_exec_into_a_paused_or_stopped_container_is_refused(oci):
+    started(oci, "e6")
+    oci.run("pause", "e6")
+    r = oci.run("exec", "e6", "true", check=False)
+    assert r.returncode == 1 and "paused" in r.stderr
+    oci.run("resume", "e6")
+    oci.run("kill", "e6", "KILL")
+    wait_for(lambda: oci.state("e6")["status"] == "stopped", what="stopped")
+    r = oci.run("exec", "e6", "true", check=False)
+    assert r.returncode == 1 and "stopped" in r.stderr
+
+
+def cgroup_file(cid, v1_controller, v1_name, v2_name):
+    v1 = Path(f"/sys/fs/cgroup/{v1_controller}/mydocker-runc/{cid}/{v1_name}")
+    return (v1 if v1.exists() else Path(f"/sys/fs/cgroup/mydocker-runc/{cid}/{v2_name}")).read_text().strip()
+
+
+def test_update_changes_the_cgroup_limits(oci):
+    started(oci, "u1")
+    oci.run("update", "--memory", "64m", "--pids-limit", "20", "--cpu-quota", "50000",
+            "--cpu-period", "100000", "u1")
+    assert cgroup_file("u1", "memory", "memory.limit_in_bytes", "memory.max") == str(64 << 20)
+    assert cgroup_file("u1", "pids", "pids.max", "pids.max") == "20"
+    assert cgroup_file("u1", "cpu", "cpu.cfs_quota_us", "cpu.max").split()[0] == "50000"
+    (oci.tmp / "resources.json").write_text(json.dumps({"pids": {"limit": 30}}))
+    oci.run("update", "--resources", str(oci.tmp / "resources.json"), "u1")
+    assert cgroup_file("u1", "pids", "pids.max", "pids.max") == "30"
+    # The memory limit stays: only what the document has changes.
+    assert cgroup_file("u1", "memory", "memory.limit_in_bytes", "memory.max") == str(64 << 20)
+    r = subprocess.run([RUNC, "--root", str(oci.root), "update", "--resources", "-", "u1"],
+                       input='{"pids": {"limit": 40}}', capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+    assert cgroup_file("u1", "pids", "pids.max", "pids.max") == "40"
+    for bad, message in [(["--kernel-memory", "1m"], "not supported"), (["--memory", "lots"], "--memory"),
+                         (["--pids-limit", "x"], "--pids-limit")]:
+        r = oci.run("update", *bad, "u1", check=False)
+        assert r.returncode == 1 and message in r.stderr, (bad, r.stderr)
+    (oci.tmp / "resources.json").write_text(json.dumps({"pids": {"limit": "many"}}))
+    r = oci.run("update", "--resources", str(oci.tmp / "resources.json"), "u1", check=False)
+    assert r.returncode == 1 and "pids.limit" in r.stderr
+    assert cgroup_file("u1", "pids", "pids.max", "pids.max") == "40"
+    oci.run("kill", "u1", "KILL")
+    wait_for(lambda: oci.state("u1")["status"] == "stopped", what="stopped")
+    r = oci.run("update", "--pids-limit", "10", "u1", check=False)
+    assert r.returncode == 1 and "not running" in r.stderr
+
+
+def test_events_stats_prints_one_stats_object(oci):
+    started(oci, "s1")
+    event = json.loads(oci.run("events", "--stats", "s1").stdout)
+    assert event["type"] == "stats" and event["id"] == "s1"
+    data = event["data"]
+    assert data["pids"]["current"] >= 1 and data["pids"]["limit"] == 64
+    assert data["cpu"]["usage"]["total"] > 0 and data["memory"]["usage"]["usage"] > 0
+    assert oci.run("events", "--stats", "nosuch", check=False).returncode == 1
+    # Without --stats: one every --interval until the container ends.
+    events = subprocess.Popen([RUNC, "--root", str(oci.root), "events", "--interval", "100ms", "s1"],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert [json.loads(events.stdout.readline())["id"] for _ in range(2)] == ["s1", "s1"]
+        oci.run("kill", "s1", "KILL")
+        assert events.wait(timeout=10) == 0
+    finally:
+        events.kill()
+        events.wait()

@@ -5,6 +5,16 @@
 
 namespace mydocker::runc {
 
+std::vector<std::string> Parsed::All(const std::string& flag, const std::string& alias) const {
+  std::vector<std::string> out;
+  for (const std::string& name : {flag, alias}) {
+    auto it = lists.find(name);
+    if (!name.empty() && it != lists.end())
+      out.insert(out.end(), it->second.begin(), it->second.end());
+  }
+  return out;
+}
+
 absl::StatusOr<Parsed> ParseFlags(const std::vector<std::string>& argv, size_t from,
                                   const FlagSpec& spec, size_t* next) {
   Parsed out;
@@ -34,6 +44,7 @@ absl::StatusOr<Parsed> ParseFlags(const std::vector<std::string>& argv, size_t f
         value = argv[++i];
       }
       out.values[name] = value;
+      out.lists[name].push_back(value);
     } else {
       return absl::InvalidArgumentError(absl::StrCat("flag provided but not defined: -", name));
     }

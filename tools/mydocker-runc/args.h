@@ -18,9 +18,12 @@ struct FlagSpec {
 };
 
 struct Parsed {
-  std::map<std::string, std::string> values;  // boolean flags as "true"
-  std::vector<std::string> args;              // what follows the flags
+  std::map<std::string, std::string> values;  // boolean flags as "true"; the last value given
+  std::map<std::string, std::vector<std::string>> lists;  // every value of a flag, in order
+  std::vector<std::string> args;                          // what follows the flags
   bool Has(const std::string& flag) const { return values.count(flag) != 0; }
+  // Every value given for `flag` and for `alias` ("env" and "e"), in the order given.
+  std::vector<std::string> All(const std::string& flag, const std::string& alias = "") const;
   std::string Get(const std::string& flag, const std::string& fallback = "") const {
     auto it = values.find(flag);
     return it == values.end() ? fallback : it->second;

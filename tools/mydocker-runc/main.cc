@@ -22,12 +22,15 @@ constexpr std::pair<const char*, Command> kCommands[] = {
     {"pause", mydocker::runc::CmdPause},   {"resume", mydocker::runc::CmdResume},
     {"ps", mydocker::runc::CmdPs},         {"list", mydocker::runc::CmdList},
     {"spec", mydocker::runc::CmdSpec},     {"features", mydocker::runc::CmdFeatures},
+    {"exec", mydocker::runc::CmdExec},     {"update", mydocker::runc::CmdUpdate},
+    {"events", mydocker::runc::CmdEvents},
 };
 
 constexpr char kUsage[] =
     "usage: mydocker-runc [--root DIR] [--log FILE] [--log-format text|json] [--debug]\n"
     "                     [--systemd-cgroup] COMMAND [OPTIONS] ID\n"
-    "commands: create run start state kill delete pause resume ps list spec features\n";
+    "commands: create run start exec state kill delete pause resume ps list update events\n        "
+    "  spec features\n";
 
 }  // namespace
 

@@ -38,32 +38,6 @@
 namespace mydocker {
 namespace {
 
-// Reads the stub's replies until the command has executed (end of stream after the ready
-// byte) or failed. A terminal master, if any, arrives first.
-absl::Status AwaitExec(int sock, UniqueFd* terminal) {
-  bool ready = false;
-  for (;;) {
-    MYDOCKER_ASSIGN_OR_RETURN(process::ExecReport report, process::ReceiveExecReport(sock));
-    switch (report.kind) {
-      case process::ExecReport::kTerminal:
-        *terminal = std::move(report.terminal);
-        continue;
-      case process::ExecReport::kReady:
-        ready = true;
-        continue;
-      case process::ExecReport::kError:
-        return process::StartFailure(report.error.exit_code,
-                                     process::DescribeInitError(report.error));
-      case process::ExecReport::kCreated:  // only an OCI-mode init sends it
-      case process::ExecReport::kClosed:
-        break;
-    }
-    break;
-  }
-  if (!ready) return absl::InternalError("exec helper ended before running the command");
-  return absl::OkStatus();
-}
-
 int WaitHelper(ChildProcess& helper) {
   absl::StatusOr<int> status = helper.Wait();
   return status.ok() ? process::ExitCodeFromWaitStatus(*status) : 125;
@@ -193,7 +167,10 @@ absl::StatusOr<int> Container::Exec(const ExecOptions& options) {
   for (UniqueFd& fd : child_stdio) fd.reset();
   UniqueFd terminal;
   MYDOCKER_RETURN_IF_ERROR(SendExecRequest(sock.get(), request.payload));
-  MYDOCKER_RETURN_IF_ERROR(AwaitExec(sock.get(), &terminal));
+  MYDOCKER_RETURN_IF_ERROR(AwaitExecReports(sock.get(), [&terminal](UniqueFd fd) {
+    terminal = std::move(fd);
+    return absl::OkStatus();
+  }));
   if (options.detach) return WaitHelper(helper) == 0 ? 0 : 125;
   if (terminal) {
     // Close-on-exec: a caller's thread may fork and exec meanwhile (Python, a C++ server).

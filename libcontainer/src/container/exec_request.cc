@@ -15,6 +15,7 @@
 #include "mydocker/status_macros.h"
 #include "nsenter/nsenter.h"
 #include "process/init_plan.h"
+#include "process/protocol.h"
 #include "security/seccomp.h"
 #include "user_lookup.h"
 
@@ -54,19 +55,71 @@ void AddExecToken(std::string* out, absl::string_view key, absl::string_view val
   out->push_back('\0');
 }
 
-absl::StatusOr<ExecRequest> BuildExecRequest(const ContainerState& state,
-                                             const ContainerConfig& config,
-                                             const std::string& seccomp_cache_dir,
-                                             const std::vector<std::string>& join_files,
-                                             const std::string& clone_into,
-                                             const ExecOptions& options) {
+namespace {
+
+// Capabilities, no_new_privs and seccomp, as the container's init has them (or as `extras` say).
+absl::Status AddPrivileges(std::string& p, const ContainerConfig& config,
+                           const std::string& seccomp_cache_dir, const ExecRequestExtras& extras) {
+  std::optional<uint64_t> caps;
+  if (extras.capabilities.has_value()) {
+    caps = extras.capabilities->bounding;
+  } else if (config.process.capabilities) {
+    MYDOCKER_ASSIGN_OR_RETURN(caps, process::CapabilityMask(*config.process.capabilities));
+  }
+  // As for init (PlanRootMove): on an initramfs host nothing in the container may chroot.
+  MYDOCKER_ASSIGN_OR_RETURN(bool initramfs, process::HostRootIsInitramfs());
+  if (initramfs) caps = process::WithoutChroot(caps.value_or(process::AllCapabilities()));
+  if (caps.has_value()) {
+    AddExecToken(&p, "caps", absl::StrCat(absl::Hex(*caps)));
+    AddExecToken(&p, "lastcap", absl::StrCat(process::LastCapability()));
+  }
+  if (const auto& sets = extras.capabilities) {
+    AddExecToken(&p, "capsets",
+                 absl::StrCat(absl::Hex(sets->effective), ":", absl::Hex(sets->permitted), ":",
+                              absl::Hex(sets->inheritable), ":", absl::Hex(sets->ambient)));
+  }
+  if (config.process.no_new_privileges) AddExecToken(&p, "nnp", "1");
+  if (config.linux_spec.seccomp.has_value()) {
+    MYDOCKER_ASSIGN_OR_RETURN(std::vector<sock_filter> filter,
+                              CompileSeccompCached(*config.linux_spec.seccomp, seccomp_cache_dir));
+    AddExecToken(
+        &p, "seccomp",
+        absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(filter.data()),
+                                                 filter.size() * sizeof(sock_filter))));
+  }
+  return absl::OkStatus();
+}
+
+void AddTerminal(std::string& p, const ExecOptions& options) {
+  if (!options.tty) return;
+  AddExecToken(&p, "tty", "1");
+  if (options.console_size) {
+    AddExecToken(&p, "rows", absl::StrCat(options.console_size->height));
+    AddExecToken(&p, "cols", absl::StrCat(options.console_size->width));
+  }
+}
+
+void AddCommand(std::string& p, const std::vector<std::string>& env, const ExecOptions& options) {
+  for (const std::string& kv : env) AddExecToken(&p, "env", kv);
+  for (const std::string& path : process::ExecCandidates(options.args[0], env)) {
+    AddExecToken(&p, "path", path);
+  }
+  for (const std::string& a : options.args) AddExecToken(&p, "arg", a);
+  AddExecToken(&p, "name", options.args[0]);
+}
+
+}  // namespace
+
+absl::StatusOr<ExecRequest> BuildExecRequest(
+    const ContainerState& state, const ContainerConfig& config,
+    const std::string& seccomp_cache_dir, const std::vector<std::string>& join_files,
+    const std::string& clone_into, const ExecOptions& options, const ExecRequestExtras& extras) {
   const int pid = state.init.pid;
   UserSpec user = config.process.user;
   if (!options.user.empty()) {
     auto read = [pid](const std::string& path) { return ReadInContainer(pid, path); };
     MYDOCKER_RETURN_IF_ERROR(ResolveUser(options.user, read, &user));
   }
-  std::vector<std::string> env = ExecEnv(pid, options.env);
   ExecRequest r;
   r.detach = options.detach;
   std::string& p = r.payload;
@@ -78,40 +131,14 @@ absl::StatusOr<ExecRequest> BuildExecRequest(const ContainerState& state,
   AddExecToken(&p, "uid", absl::StrCat(user.uid));
   AddExecToken(&p, "gid", absl::StrCat(user.gid));
   for (uint32_t g : user.additional_gids) AddExecToken(&p, "group", absl::StrCat(g));
-  std::optional<uint64_t> caps;
-  if (config.process.capabilities) {
-    MYDOCKER_ASSIGN_OR_RETURN(caps, process::CapabilityMask(*config.process.capabilities));
-  }
-  // As for init (PlanRootMove): on an initramfs host nothing in the container may chroot.
-  MYDOCKER_ASSIGN_OR_RETURN(bool initramfs, process::HostRootIsInitramfs());
-  if (initramfs) caps = process::WithoutChroot(caps.value_or(process::AllCapabilities()));
-  if (caps.has_value()) {
-    AddExecToken(&p, "caps", absl::StrCat(absl::Hex(*caps)));
-    AddExecToken(&p, "lastcap", absl::StrCat(process::LastCapability()));
-  }
-  if (config.process.no_new_privileges) AddExecToken(&p, "nnp", "1");
-  if (config.linux_spec.seccomp.has_value()) {
-    MYDOCKER_ASSIGN_OR_RETURN(std::vector<sock_filter> filter,
-                              CompileSeccompCached(*config.linux_spec.seccomp, seccomp_cache_dir));
-    AddExecToken(
-        &p, "seccomp",
-        absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(filter.data()),
-                                                 filter.size() * sizeof(sock_filter))));
-  }
-  if (options.tty) {
-    AddExecToken(&p, "tty", "1");
-    if (options.console_size) {
-      AddExecToken(&p, "rows", absl::StrCat(options.console_size->height));
-      AddExecToken(&p, "cols", absl::StrCat(options.console_size->width));
-    }
-  }
+  MYDOCKER_RETURN_IF_ERROR(AddPrivileges(p, config, seccomp_cache_dir, extras));
+  AddTerminal(p, options);
   if (options.detach) AddExecToken(&p, "detach", "1");
-  for (const std::string& kv : env) AddExecToken(&p, "env", kv);
-  for (const std::string& path : process::ExecCandidates(options.args[0], env)) {
-    AddExecToken(&p, "path", path);
+  for (const ExecRequestExtras::Rlimit& l : extras.rlimits) {
+    AddExecToken(&p, "rlimit", absl::StrCat(l.resource, ":", l.soft, ":", l.hard));
   }
-  for (const std::string& a : options.args) AddExecToken(&p, "arg", a);
-  AddExecToken(&p, "name", options.args[0]);
+  if (extras.report_pid) AddExecToken(&p, "sendpid", "1");
+  AddCommand(p, extras.env.has_value() ? *extras.env : ExecEnv(pid, options.env), options);
   return r;
 }
 
@@ -120,17 +147,52 @@ absl::StatusOr<ExecRequest> BuildExecRequest(const ContainerState& state,
 // terminal reaches the command once, through the caller's forwarding, not a second time through
 // the terminal's process group.
 absl::StatusOr<ChildProcess> SpawnExecHelper(Host& host, const std::string& helper, int sock,
-                                             int pidfd, const int stdio[3]) {
+                                             int pidfd, const int stdio[3], unsigned preserve_fds) {
   SpawnRequest spawn;
   spawn.argv = {helper, "__nsenter"};
   std::copy(stdio, stdio + 3, spawn.stdio);
   spawn.fds = {{sock, MYDOCKER_NSENTER_SOCKET_FD}, {pidfd, MYDOCKER_NSENTER_PIDFD_FD}};
+  for (unsigned i = 0; i < preserve_fds; ++i) {
+    const int fd = static_cast<int>(3 + i);
+    spawn.fds.emplace_back(fd, MYDOCKER_NSENTER_PIDFD_FD + 1 + fd - 3);
+  }
   spawn.env = {absl::StrCat(MYDOCKER_NSENTER_ENV, "=", MYDOCKER_NSENTER_SOCKET_FD)};
+  if (preserve_fds > 0) absl::StrAppend(&spawn.env[0], ":", preserve_fds);
   spawn.inherit_env = false;
   MYDOCKER_ASSIGN_OR_RETURN(ChildProcess child, host.Spawn(spawn));
   // The relay polls it to learn when the helper ended.
   if (child.pidfd() < 0) return absl::InternalError("no pidfd for the exec helper");
   return child;
+}
+
+absl::Status AwaitExecReports(int sock, const std::function<absl::Status(UniqueFd)>& on_terminal,
+                              pid_t* pid) {
+  bool ready = false;
+  for (;;) {
+    MYDOCKER_ASSIGN_OR_RETURN(process::ExecReport report, process::ReceiveExecReport(sock));
+    switch (report.kind) {
+      case process::ExecReport::kTerminal:
+        MYDOCKER_RETURN_IF_ERROR(on_terminal(std::move(report.terminal)));
+        continue;
+      case process::ExecReport::kPid:
+        if (pid != nullptr) *pid = report.pid;
+        continue;
+      case process::ExecReport::kReady:
+        ready = true;
+        continue;
+      case process::ExecReport::kError:
+        return process::StartFailure(report.error.exit_code,
+                                     process::DescribeInitError(report.error));
+      case process::ExecReport::kCreated:  // only an OCI-mode init sends it
+      case process::ExecReport::kClosed:
+        break;
+    }
+    break;
+  }
+  if (!ready || (pid != nullptr && *pid <= 0)) {
+    return absl::InternalError("exec helper ended before running the command");
+  }
+  return absl::OkStatus();
 }
 
 absl::Status SendExecRequest(int sock, const std::string& payload) {

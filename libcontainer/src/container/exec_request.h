@@ -4,6 +4,8 @@
 #ifndef MYDOCKER_CONTAINER_EXEC_REQUEST_H_
 #define MYDOCKER_CONTAINER_EXEC_REQUEST_H_
 
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +23,23 @@ struct ExecRequest {
   bool detach = false;
 };
 
+// What only the OCI runtime mode's exec asks for (runc's process.json: docs/oci.md).
+struct ExecRequestExtras {
+  // The command's whole environment; absent: the init's, with ExecOptions::env on top.
+  std::optional<std::vector<std::string>> env;
+  // All five capability sets (bit N = capability N); absent: ContainerConfig's list.
+  struct CapabilitySets {
+    uint64_t bounding = 0, effective = 0, permitted = 0, inheritable = 0, ambient = 0;
+  };
+  std::optional<CapabilitySets> capabilities;
+  struct Rlimit {
+    int resource = 0;
+    uint64_t soft = 0, hard = 0;
+  };
+  std::vector<Rlimit> rlimits;
+  bool report_pid = false;  // the stub sends the command's pid (ExecReport::kPid)
+};
+
 // Appends one KEY=VALUE token of the request.
 void AddExecToken(std::string* out, absl::string_view key, absl::string_view value);
 
@@ -31,12 +50,21 @@ absl::StatusOr<ExecRequest> BuildExecRequest(const ContainerState& state,
                                              const std::string& seccomp_cache_dir,
                                              const std::vector<std::string>& join_files,
                                              const std::string& clone_into,
-                                             const ExecOptions& options);
+                                             const ExecOptions& options,
+                                             const ExecRequestExtras& extras = {});
 
 // Starts the helper with the nsenter variable set, `sock` and `pidfd` (the container's init)
-// as the stub expects them; stdio[i] < 0 is /dev/null.
+// as the stub expects them; stdio[i] < 0 is /dev/null. The command also gets our descriptors 3
+// to 3 + preserve_fds - 1 as its own 3.. (runc's exec --preserve-fds).
 absl::StatusOr<ChildProcess> SpawnExecHelper(Host& host, const std::string& helper, int sock,
-                                             int pidfd, const int stdio[3]);
+                                             int pidfd, const int stdio[3],
+                                             unsigned preserve_fds = 0);
+
+// Reads the stub's reports until the command has executed (end of stream after the ready byte)
+// or failed (its exit code attached: process::StartFailure): a terminal master goes to
+// `on_terminal`, the command's pid (ExecRequestExtras::report_pid) to `*pid`.
+absl::Status AwaitExecReports(int sock, const std::function<absl::Status(UniqueFd)>& on_terminal,
+                              pid_t* pid = nullptr);
 
 // Sends the request in packets the stub reads whole, then ends the stream.
 absl::Status SendExecRequest(int sock, const std::string& payload);

@@ -25,6 +25,77 @@
 namespace mydocker::oci {
 namespace {
 
+// What this process may hand on (its permitted set).
+uint64_t OwnPermitted() {
+  struct __user_cap_header_struct header = {_LINUX_CAPABILITY_VERSION_3, 0};
+  struct __user_cap_data_struct data[2] = {};
+  if (::syscall(SYS_capget, &header, data) != 0) return ~uint64_t{0};
+  return data[0].permitted | (uint64_t{data[1].permitted} << 32);
+}
+
+}  // namespace
+
+absl::StatusOr<ExecRequestExtras::CapabilitySets> CapabilityMasks(const CapabilitySets& c) {
+  ExecRequestExtras::CapabilitySets m;
+  MYDOCKER_ASSIGN_OR_RETURN(m.bounding, process::CapabilityMask(c.bounding));
+  MYDOCKER_ASSIGN_OR_RETURN(m.effective, process::CapabilityMask(c.effective));
+  MYDOCKER_ASSIGN_OR_RETURN(m.permitted, process::CapabilityMask(c.permitted));
+  MYDOCKER_ASSIGN_OR_RETURN(m.inheritable, process::CapabilityMask(c.inheritable));
+  MYDOCKER_ASSIGN_OR_RETURN(m.ambient, process::CapabilityMask(c.ambient));
+  const uint64_t own = OwnPermitted();
+  for (uint64_t* set : {&m.bounding, &m.effective, &m.permitted, &m.inheritable, &m.ambient}) {
+    *set &= own;
+  }
+  // The kernel keeps an ambient capability only while it is permitted and inheritable; runc's
+  // default spec asks for ambient ones it does not make inheritable.
+  m.ambient &= m.permitted & m.inheritable;
+  return m;
+}
+
+absl::Status CheckParentDir(const std::string& path, const char* what) {
+  if (path.empty()) return absl::OkStatus();
+  size_t slash = path.rfind('/');
+  std::string dir = slash == std::string::npos ? std::string(".")
+                    : slash == 0               ? std::string("/")
+                                               : path.substr(0, slash);
+  struct stat st;
+  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(what, " ", path, ": directory ", dir, " does not exist"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SendConsole(const std::string& socket_path, int master) {
+  UniqueFd sock(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  struct sockaddr_un addr = {};
+  addr.sun_family = AF_UNIX;
+  if (socket_path.size() >= sizeof addr.sun_path) {
+    return absl::InvalidArgumentError("console socket path too long");
+  }
+  std::memcpy(addr.sun_path, socket_path.c_str(), socket_path.size() + 1);
+  if (!sock || ::connect(sock.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    return LastErrnoError(absl::StrCat("connect to console socket ", socket_path));
+  }
+  char name[] = "/dev/ptmx";
+  struct iovec iov = {name, sizeof name - 1};
+  alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  struct msghdr msg = {};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  struct cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
+  cmsg->cmsg_level = SOL_SOCKET;
+  cmsg->cmsg_type = SCM_RIGHTS;
+  cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+  std::memcpy(CMSG_DATA(cmsg), &master, sizeof(int));
+  if (::sendmsg(sock.get(), &msg, MSG_NOSIGNAL) < 0) return LastErrnoError("send console");
+  return absl::OkStatus();
+}
+
+namespace {
+
 // Undoes a half-made container unless it was made.
 struct Rollback {
   std::string dir;
@@ -42,20 +113,6 @@ struct Rollback {
     if (!dir.empty()) (void)RemoveAll(dir);
   }
 };
-
-absl::Status CheckParentDir(const std::string& path, const char* what) {
-  if (path.empty()) return absl::OkStatus();
-  size_t slash = path.rfind('/');
-  std::string dir = slash == std::string::npos ? std::string(".")
-                    : slash == 0               ? std::string("/")
-                                               : path.substr(0, slash);
-  struct stat st;
-  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(what, " ", path, ": directory ", dir, " does not exist"));
-  }
-  return absl::OkStatus();
-}
 
 // A descriptor at or above `min`: the first ones belong to --preserve-fds.
 absl::StatusOr<UniqueFd> Above(UniqueFd fd, unsigned min, const char* what) {
@@ -89,34 +146,18 @@ absl::Status AddCgroupMount(const Spec& spec, const CgroupManager& cgroups, cons
   return absl::OkStatus();
 }
 
-// What this process may hand on (its permitted set): a host without, say, CAP_SYS_RESOURCE
-// cannot grant it, and a "privileged" spec asking for every capability must still start.
-uint64_t OwnPermitted() {
-  struct __user_cap_header_struct header = {_LINUX_CAPABILITY_VERSION_3, 0};
-  struct __user_cap_data_struct data[2] = {};
-  if (::syscall(SYS_capget, &header, data) != 0) return ~uint64_t{0};
-  return data[0].permitted | (uint64_t{data[1].permitted} << 32);
-}
-
 absl::Status PlanCapabilities(const Spec& spec, process::InitPlan& plan) {
   if (!spec.capabilities.has_value()) return absl::OkStatus();
-  const CapabilitySets& c = *spec.capabilities;
+  MYDOCKER_ASSIGN_OR_RETURN(ExecRequestExtras::CapabilitySets sets,
+                            CapabilityMasks(*spec.capabilities));
   plan.all_capability_sets = true;
   plan.limit_capabilities = true;
   plan.last_capability = process::LastCapability();
-  MYDOCKER_ASSIGN_OR_RETURN(plan.capabilities, process::CapabilityMask(c.bounding));
-  MYDOCKER_ASSIGN_OR_RETURN(plan.cap_effective, process::CapabilityMask(c.effective));
-  MYDOCKER_ASSIGN_OR_RETURN(plan.cap_permitted, process::CapabilityMask(c.permitted));
-  MYDOCKER_ASSIGN_OR_RETURN(plan.cap_inheritable, process::CapabilityMask(c.inheritable));
-  MYDOCKER_ASSIGN_OR_RETURN(plan.cap_ambient, process::CapabilityMask(c.ambient));
-  const uint64_t own = OwnPermitted();
-  for (uint64_t* set : {&plan.capabilities, &plan.cap_effective, &plan.cap_permitted,
-                        &plan.cap_inheritable, &plan.cap_ambient}) {
-    *set &= own;
-  }
-  // The kernel keeps an ambient capability only while it is permitted and inheritable; runc's
-  // default spec asks for ambient ones it does not make inheritable.
-  plan.cap_ambient &= plan.cap_permitted & plan.cap_inheritable;
+  plan.capabilities = sets.bounding;
+  plan.cap_effective = sets.effective;
+  plan.cap_permitted = sets.permitted;
+  plan.cap_inheritable = sets.inheritable;
+  plan.cap_ambient = sets.ambient;
   return absl::OkStatus();
 }
 
@@ -157,34 +198,6 @@ absl::Status JoinNamespaces(const Spec& spec, unsigned min_fd, process::InitPlan
   return absl::OkStatus();
 }
 
-absl::Status SendConsole(const std::string& socket_path, int master) {
-  UniqueFd sock(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  struct sockaddr_un addr = {};
-  addr.sun_family = AF_UNIX;
-  if (socket_path.size() >= sizeof addr.sun_path) {
-    return absl::InvalidArgumentError("console socket path too long");
-  }
-  std::memcpy(addr.sun_path, socket_path.c_str(), socket_path.size() + 1);
-  if (!sock || ::connect(sock.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    return LastErrnoError(absl::StrCat("connect to console socket ", socket_path));
-  }
-  char name[] = "/dev/ptmx";
-  struct iovec iov = {name, sizeof name - 1};
-  alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  struct msghdr msg = {};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  struct cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
-  cmsg->cmsg_level = SOL_SOCKET;
-  cmsg->cmsg_type = SCM_RIGHTS;
-  cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-  std::memcpy(CMSG_DATA(cmsg), &master, sizeof(int));
-  if (::sendmsg(sock.get(), &msg, MSG_NOSIGNAL) < 0) return LastErrnoError("send console");
-  return absl::OkStatus();
-}
-
 // Until init waits for `start`: the terminal goes to the console socket, an error is the
 // create's.
 absl::Status AwaitCreated(int sync, const std::string& console_socket) {
@@ -203,6 +216,7 @@ absl::Status AwaitCreated(int sync, const std::string& console_socket) {
         return process::StartFailure(report.error.exit_code,
                                      process::DescribeInitError(report.error));
       case process::ExecReport::kReady:
+      case process::ExecReport::kPid:  // the exec stub's only
       case process::ExecReport::kClosed:
         break;
     }

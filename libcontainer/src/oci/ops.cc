@@ -242,6 +242,24 @@ absl::StatusOr<std::vector<pid_t>> Runtime::Pids(const std::string& id) {
   return cgroups_->Pids(record.cgroup_path);
 }
 
+absl::Status Runtime::Update(const std::string& id, const LinuxResources& resources) {
+  MYDOCKER_ASSIGN_OR_RETURN(Record record, Load(id));
+  if (StatusOf(record) == Status::kStopped) {
+    return absl::FailedPreconditionError(absl::StrCat("container ", id, " is not running"));
+  }
+  MYDOCKER_RETURN_IF_ERROR(cgroups_->Validate(resources));
+  return cgroups_->Update(record.cgroup_path, resources);
+}
+
+absl::StatusOr<std::string> Runtime::StatsEvent(const std::string& id) {
+  MYDOCKER_ASSIGN_OR_RETURN(Record record, Load(id));
+  if (StatusOf(record) == Status::kStopped) {
+    return absl::FailedPreconditionError(absl::StrCat("container ", id, " is not running"));
+  }
+  MYDOCKER_ASSIGN_OR_RETURN(CgroupStats stats, cgroups_->Stats(record.cgroup_path));
+  return StatsJson(id, stats);
+}
+
 absl::StatusOr<std::vector<std::pair<Record, Status>>> Runtime::List() {
   MYDOCKER_ASSIGN_OR_RETURN(std::vector<std::string> names, ListDir(root_));
   std::vector<std::pair<Record, Status>> out;

@@ -111,4 +111,30 @@ std::string StateJson(const Record& r, Status status) {
   return std::string(buffer.GetString(), buffer.GetSize());
 }
 
+std::string StatsJson(const std::string& id, const CgroupStats& s) {
+  rapidjson::StringBuffer buffer;
+  json::Writer out(buffer);
+  out.StartObject();
+  json::KeyString(out, "type", "stats");
+  json::KeyString(out, "id", id);
+  json::KeyObject(out, "data", [&] {
+    json::KeyObject(out, "cpu", [&] {
+      json::KeyObject(out, "usage", [&] { json::KeyUint(out, "total", s.cpu_usage_ns); });
+    });
+    json::KeyObject(out, "memory", [&] {
+      json::KeyObject(out, "usage", [&] {
+        json::KeyUint(out, "usage", s.memory_usage);
+        json::KeyOptional(out, "limit", s.memory_limit);
+      });
+      json::KeyUint(out, "oom_kill", s.oom_kills);
+    });
+    json::KeyObject(out, "pids", [&] {
+      json::KeyUint(out, "current", s.pids_current);
+      json::KeyOptional(out, "limit", s.pids_limit);
+    });
+  });
+  out.EndObject();
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
 }  // namespace mydocker::oci

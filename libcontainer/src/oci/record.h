@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "mydocker/cgroup_manager.h"
 #include "mydocker/container_state.h"
 
 namespace mydocker::oci {
@@ -32,6 +33,10 @@ absl::StatusOr<Record> RecordFromJson(absl::string_view text);
 // The OCI state document ("ociVersion", "id", "status", "pid", "bundle", "annotations", plus
 // runc's "rootfs", "created" and "owner"), indented as runc prints it.
 std::string StateJson(const Record& record, Status status);
+
+// runc's stats event for `events --stats`: {"type": "stats", "id": ..., "data": {"cpu":
+// {"usage": {"total": ns}}, "memory": {"usage": {"usage", "limit"}, ...}, "pids": {...}}}.
+std::string StatsJson(const std::string& id, const CgroupStats& stats);
 
 }  // namespace mydocker::oci
 

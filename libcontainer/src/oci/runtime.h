@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "container/exec_request.h"
 #include "mydocker/cgroup_manager.h"
 #include "oci/record.h"
 #include "oci/spec.h"
@@ -29,6 +30,21 @@ struct CreateOptions {
   unsigned preserve_fds = 0;
 };
 
+// `exec`: a new process in a created or running container (runc's flags; docs/oci.md).
+struct ExecArgs {
+  std::string process_file;       // --process: a process.json; the flags below are then unused
+  std::vector<std::string> args;  // else: config.json's process with these args and flags
+  std::string cwd, user;          // user: UID[:GID]
+  std::vector<std::string> env, caps;
+  std::vector<uint32_t> additional_gids;
+  bool tty = false;
+  bool no_new_privs = false;
+  bool detach = false;  // return once it runs (its pid in pid_file); else wait for it
+  std::string pid_file;
+  std::string console_socket;  // receives the pty master (process.terminal, --tty)
+  unsigned preserve_fds = 0;   // our descriptors 3.. passed on to the process
+};
+
 class Runtime {
  public:
   // `root` is made if missing.
@@ -37,11 +53,17 @@ class Runtime {
   // Creates the container; returns its init's pid (a child of this process).
   absl::StatusOr<pid_t> Create(const std::string& id, const CreateOptions& options);
   absl::Status Start(const std::string& id);
+  // The process's exit status (128+N when killed by signal N); 0 at once with `detach`.
+  absl::StatusOr<int> Exec(const std::string& id, const ExecArgs& args);
   absl::StatusOr<std::string> State(const std::string& id);
   absl::Status Kill(const std::string& id, int signal, bool all);
   absl::Status Delete(const std::string& id, bool force);
   absl::Status Pause(const std::string& id, bool pause);
   absl::StatusOr<std::vector<pid_t>> Pids(const std::string& id);
+  // `update`: the fields `resources` has (the others stay) on the container's cgroup.
+  absl::Status Update(const std::string& id, const LinuxResources& resources);
+  // `events --stats`: runc's stats event, {"type": "stats", "id": ..., "data": {...}}.
+  absl::StatusOr<std::string> StatsEvent(const std::string& id);
   // Every container's record and status, by id.
   absl::StatusOr<std::vector<std::pair<Record, Status>>> List();
 
@@ -57,6 +79,8 @@ class Runtime {
   // with `warn_only` it is a warning on stderr and the other hooks still run.
   absl::Status RunHooks(const std::vector<Hook>& hooks, const Record& record, Status status,
                         const char* what, bool warn_only = false) const;
+  // The process `exec` runs: config.json's, with the process.json or the flags on top.
+  absl::StatusOr<Spec> ExecSpec(const Record& record, const ExecArgs& args) const;
   absl::StatusOr<Hooks> LoadHooks(const std::string& id) const;
   absl::Status Release(const Record& record);
   absl::StatusOr<pid_t> Launch(const Spec& spec, const CreateOptions& options,
@@ -70,6 +94,17 @@ class Runtime {
 // Removes the container's cgroup `path` and, for the default "mydocker-runc/ID", the parent
 // when it is empty (rmdir only: another container's stays).
 absl::Status DestroyCgroup(CgroupManager& cgroups, const std::string& path);
+
+// Sends the pty master `master` to the unix socket at `socket_path` (runc's --console-socket).
+absl::Status SendConsole(const std::string& socket_path, int master);
+
+// InvalidArgument unless the directory `path` would be made in exists ("pid file P: ...").
+absl::Status CheckParentDir(const std::string& path, const char* what);
+
+// process.capabilities as masks, limited to what this process may hand on (its permitted set:
+// a host without, say, CAP_SYS_RESOURCE cannot grant it, and a "privileged" spec asking for every
+// capability must still start); ambient ones only where permitted and inheritable.
+absl::StatusOr<ExecRequestExtras::CapabilitySets> CapabilityMasks(const CapabilitySets& sets);
 
 // The file name of the fifo `start` writes to.
 inline constexpr char kExecFifo[] = "exec.fifo";

@@ -306,6 +306,45 @@ absl::StatusOr<std::string> CgroupPath(absl::string_view cgroups_path, absl::str
   return absl::StrJoin(parts, "/");
 }
 
+absl::StatusOr<std::string> SpliceJson(absl::string_view document, const char* what,
+                                       const std::vector<const char*>& path,
+                                       absl::string_view value, const std::string& value_what) {
+  rapidjson::Document doc, inner;
+  MYDOCKER_RETURN_IF_ERROR(json::Parse(document, what, &doc));
+  MYDOCKER_RETURN_IF_ERROR(json::Parse(value, value_what.c_str(), &inner));
+  if (!doc.IsObject() || !inner.IsObject()) {
+    return absl::InvalidArgumentError(absl::StrCat(value_what, ": must be a JSON object"));
+  }
+  auto& alloc = doc.GetAllocator();
+  rapidjson::Value* at = &doc;
+  for (size_t i = 0; i + 1 < path.size(); ++i) {
+    if (!at->HasMember(path[i]) || !(*at)[path[i]].IsObject()) {
+      at->RemoveMember(path[i]);
+      at->AddMember(rapidjson::StringRef(path[i]), rapidjson::Value(rapidjson::kObjectType), alloc);
+    }
+    at = &(*at)[path[i]];
+  }
+  at->RemoveMember(path.back());
+  at->AddMember(rapidjson::StringRef(path.back()), rapidjson::Value(inner, alloc), alloc);
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  doc.Accept(writer);
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+absl::StatusOr<LinuxResources> ParseResources(absl::string_view json, const std::string& what) {
+  MYDOCKER_ASSIGN_OR_RETURN(
+      std::string text,
+      SpliceJson(R"({"ociVersion": "1.0.2", "process": {"args": ["-"], "cwd": "/"}})", "resources",
+                 {"linux", "resources"}, json, what));
+  absl::StatusOr<ContainerConfig> config = ConfigFromJson(text);
+  if (!config.ok()) return Annotate(config.status(), what);
+  rapidjson::Document given;
+  given.Parse(json.data(), json.size());  // valid: SpliceJson parsed it
+  if (!given.HasMember("devices")) config->linux_spec.resources.devices.clear();
+  return config->linux_spec.resources;
+}
+
 absl::StatusOr<Hooks> ParseHooks(absl::string_view text) {
   rapidjson::Document doc;
   MYDOCKER_RETURN_IF_ERROR(json::Parse(text, "config.json", &doc));

@@ -61,6 +61,17 @@ absl::Status ValidateId(absl::string_view id);
 // Parses `json` (the bundle's config.json). `bundle` is the bundle's absolute directory.
 absl::StatusOr<Spec> ParseSpec(absl::string_view json, const std::string& bundle);
 
+// `document` (JSON text, named `what` in errors) with the member at `path` (e.g. {"process"},
+// {"linux", "resources"}; missing objects on the way are made) replaced by the JSON object in
+// `value` (named `value_what`).
+absl::StatusOr<std::string> SpliceJson(absl::string_view document, const char* what,
+                                       const std::vector<const char*>& path,
+                                       absl::string_view value, const std::string& value_what);
+
+// An OCI LinuxResources object (`update --resources F`), read as config.json's
+// linux.resources is; `devices` is empty unless the object has rules (the policy stays).
+absl::StatusOr<LinuxResources> ParseResources(absl::string_view json, const std::string& what);
+
 // Only the hooks of a config.json (the copy `create` keeps: `start` and `delete` run them).
 absl::StatusOr<Hooks> ParseHooks(absl::string_view json);
 

@@ -131,5 +131,32 @@ TEST(OciCgroupPathTest, MapsTheForms) {
   EXPECT_FALSE(CgroupPath("a:b", "c1").ok());
 }
 
+TEST(OciSpliceJsonTest, ReplacesOrMakesTheMember) {
+  auto text = SpliceJson(R"({"a":1,"process":{"args":["x"]}})", "config", {"process"},
+                         R"({"args":["y"]})", "process.json");
+  ASSERT_TRUE(text.ok()) << text.status();
+  EXPECT_EQ(*text, R"({"a":1,"process":{"args":["y"]}})");
+  text = SpliceJson(R"({"linux":7})", "config", {"linux", "resources"}, R"({"pids":{}})", "r");
+  ASSERT_TRUE(text.ok()) << text.status();
+  EXPECT_EQ(*text, R"({"linux":{"resources":{"pids":{}}}})");
+  EXPECT_FALSE(SpliceJson("{}", "config", {"process"}, "[1]", "p").ok());
+  EXPECT_FALSE(SpliceJson("{}", "config", {"process"}, "{", "p").ok());
+}
+
+TEST(OciParseResourcesTest, OnlyWhatIsGivenAndTheDevicePolicyOnlyWithDevices) {
+  auto r = ParseResources(R"({"pids":{"limit":30},"memory":{"limit":1048576}})", "f");
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->pids.limit, 30);
+  EXPECT_EQ(r->memory.limit, 1048576);
+  EXPECT_FALSE(r->cpu.shares.has_value());
+  EXPECT_TRUE(r->devices.empty());
+  r = ParseResources(R"({"devices":[{"allow":false,"access":"rwm"}]})", "f");
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->devices.size(), 1u);
+  r = ParseResources(R"({"pids":{"limit":"x"}})", "f");
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(r.status().message(), HasSubstr("pids.limit"));
+}
+
 }  // namespace
 }  // namespace mydocker::oci

@@ -392,6 +392,7 @@ absl::Status Monitor::AwaitExec() {
       case ExecReport::kError:
         return StartFailure(report.error.exit_code, DescribeInitError(report.error));
       case ExecReport::kCreated:  // only an OCI-mode init sends it; this one never waits
+      case ExecReport::kPid:      // only the exec stub sends it, when asked
       case ExecReport::kClosed:
         break;
     }

@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "mydocker/status_macros.h"
+#include "nsenter/nsenter.h"
 
 namespace mydocker::process {
 
@@ -115,6 +116,9 @@ absl::StatusOr<ExecReport> ReceiveExecReport(int fd) {
     report.kind = ExecReport::kReady;
   } else if (n == 1 && buf[0] == MYDOCKER_EXEC_TAIL_CREATED) {
     report.kind = ExecReport::kCreated;
+  } else if (n == 1 + sizeof(int32_t) && buf[0] == MYDOCKER_NSENTER_PID_REPLY) {
+    report.kind = ExecReport::kPid;
+    std::memcpy(&report.pid, buf + 1, sizeof(int32_t));
   } else if (n == sizeof(InitError)) {
     report.kind = ExecReport::kError;
     std::memcpy(&report.error, buf, sizeof(InitError));

@@ -61,8 +61,10 @@ struct ExecReport {
     kTerminal,  // the pty master, in `terminal`
     kError,     // a step failed, `error` says which; the process exits with its exit code
     kCreated,   // OCI mode: every step before execve went well, waiting for `start`
+    kPid,       // the exec stub's report of the command's pid (sendpid=1), in `pid`
   } kind = kClosed;
   UniqueFd terminal;
+  int32_t pid = 0;
   InitError error = {};
 };
 

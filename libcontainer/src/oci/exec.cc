@@ -1,0 +1,185 @@
+// `exec`: a new process in a created or running container, through the same nsenter stub as the
+// Docker-like `exec` (container/exec_request.h), here executed from this runtime's own binary
+// (it links the stub). The stub joins the container's cgroup and every namespace through its
+// init's pidfd, forks into the PID namespace and runs the exec tail with the process's
+// capabilities, rlimits, environment, working directory and user.
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <csignal>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "host/host.h"
+#include "host/pidfd.h"
+#include "mydocker/fs_util.h"
+#include "mydocker/status_macros.h"
+#include "oci/runtime.h"
+#include "process/protocol.h"
+
+namespace mydocker::oci {
+namespace {
+
+// "UID" or "UID:GID", numbers only (as runc).
+absl::Status ApplyUser(const std::string& user, UserSpec& spec) {
+  std::vector<std::string> parts = absl::StrSplit(user, absl::MaxSplits(':', 1));
+  if (!absl::SimpleAtoi(parts[0], &spec.uid) ||
+      (parts.size() == 2 && !absl::SimpleAtoi(parts[1], &spec.gid))) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--user \"", user, "\": expected UID or UID:GID (numbers)"));
+  }
+  return absl::OkStatus();
+}
+
+void SetEnv(std::vector<std::string>& env, const std::string& kv) {
+  std::string key = kv.substr(0, kv.find('='));
+  std::erase_if(env, [&](const std::string& e) { return e.substr(0, e.find('=')) == key; });
+  env.push_back(kv);
+}
+
+// runc's flags on top of config.json's process.
+absl::Status ApplyFlags(const ExecArgs& args, Spec& spec) {
+  ProcessSpec& p = spec.config.process;
+  p.args = args.args;
+  p.terminal = args.tty;
+  if (!args.cwd.empty()) p.cwd = args.cwd;
+  for (const std::string& kv : args.env) {
+    if (kv.find('=') == std::string::npos || kv[0] == '=') {
+      return absl::InvalidArgumentError(absl::StrCat("--env \"", kv, "\": expected KEY=VALUE"));
+    }
+    SetEnv(p.env, kv);
+  }
+  if (!args.user.empty()) MYDOCKER_RETURN_IF_ERROR(ApplyUser(args.user, p.user));
+  if (!args.additional_gids.empty()) p.user.additional_gids = args.additional_gids;
+  if (args.no_new_privs) p.no_new_privileges = true;
+  if (!args.caps.empty() && spec.capabilities.has_value()) {
+    CapabilitySets& c = *spec.capabilities;
+    for (const std::string& cap : args.caps) {
+      for (auto* set : {&c.bounding, &c.effective, &c.permitted}) set->push_back(cap);
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckProcess(const ProcessSpec& p, const ExecArgs& args) {
+  if (p.args.empty() || p.args[0].empty()) {
+    return absl::InvalidArgumentError("exec needs a command (arguments or process.args)");
+  }
+  if (p.cwd.empty() || p.cwd[0] != '/') {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the working directory \"", p.cwd, "\" must be an absolute path"));
+  }
+  if (p.terminal && args.console_socket.empty()) {
+    return absl::InvalidArgumentError(
+        "a terminal (--tty, process.terminal) needs --console-socket");
+  }
+  if (!p.terminal && !args.console_socket.empty()) {
+    return absl::InvalidArgumentError("--console-socket is only for a terminal (--tty)");
+  }
+  return CheckParentDir(args.pid_file, "pid file");
+}
+
+// The request for the stub: options and extras from the process.
+absl::StatusOr<ExecRequest> Request(const Spec& spec, const Record& record, CgroupManager& cgroups,
+                                    bool detach) {
+  const ProcessSpec& p = spec.config.process;
+  ExecOptions options;
+  options.args = p.args;
+  options.workdir = p.cwd;
+  options.tty = p.terminal;
+  options.console_size = p.console_size;
+  options.detach = detach;
+  ExecRequestExtras extras;
+  extras.env = p.env;
+  extras.report_pid = true;
+  if (spec.capabilities.has_value()) {
+    MYDOCKER_ASSIGN_OR_RETURN(extras.capabilities, CapabilityMasks(*spec.capabilities));
+  }
+  for (const Rlimit& r : spec.rlimits) extras.rlimits.push_back({r.resource, r.soft, r.hard});
+  MYDOCKER_ASSIGN_OR_RETURN(std::vector<std::string> join_files,
+                            cgroups.JoinFiles(record.cgroup_path));
+  MYDOCKER_ASSIGN_OR_RETURN(std::string clone_into, cgroups.CloneIntoDir(record.cgroup_path));
+  ContainerState state;
+  state.init = record.init;
+  return BuildExecRequest(state, spec.config, "", join_files, clone_into, options, extras);
+}
+
+volatile int forward_to = -1;  // the stub's pidfd: never another process once it is reaped
+
+void Forward(int signal) {
+  if (forward_to >= 0) ::syscall(SYS_pidfd_send_signal, forward_to, signal, nullptr, 0);
+}
+
+// Signals this process gets go to the stub, which passes them on to the command (as runc
+// forwards them to the process it waits for).
+void ForwardSignals(int helper_pidfd) {
+  forward_to = helper_pidfd;
+  struct sigaction sa = {};
+  sa.sa_handler = Forward;
+  sa.sa_flags = SA_RESTART;
+  for (int signal : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH}) {
+    ::sigaction(signal, &sa, nullptr);
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<Spec> Runtime::ExecSpec(const Record& record, const ExecArgs& args) const {
+  MYDOCKER_ASSIGN_OR_RETURN(std::string text, ReadFile(Dir(record.id) + "/config.json"));
+  if (!args.process_file.empty()) {
+    MYDOCKER_ASSIGN_OR_RETURN(std::string process, ReadFile(args.process_file));
+    MYDOCKER_ASSIGN_OR_RETURN(
+        text, SpliceJson(text, "config.json", {"process"}, process, args.process_file));
+  }
+  absl::StatusOr<Spec> spec = ParseSpec(text, record.bundle);
+  if (!spec.ok()) {
+    return Annotate(spec.status(), args.process_file.empty() ? "config.json" : args.process_file);
+  }
+  if (args.process_file.empty()) MYDOCKER_RETURN_IF_ERROR(ApplyFlags(args, *spec));
+  MYDOCKER_RETURN_IF_ERROR(CheckProcess(spec->config.process, args));
+  return spec;
+}
+
+absl::StatusOr<int> Runtime::Exec(const std::string& id, const ExecArgs& args) {
+  MYDOCKER_ASSIGN_OR_RETURN(Record record, Load(id));
+  Status status = StatusOf(record);
+  if (status == Status::kStopped || status == Status::kPaused) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot exec in a ", StatusName(status), " container"));
+  }
+  MYDOCKER_ASSIGN_OR_RETURN(Spec spec, ExecSpec(record, args));
+  MYDOCKER_ASSIGN_OR_RETURN(ExecRequest request, Request(spec, record, *cgroups_, args.detach));
+  MYDOCKER_ASSIGN_OR_RETURN(UniqueFd pidfd, OpenPidfd(record.init));
+  int pair[2];
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) {
+    return LastErrnoError("socketpair");
+  }
+  UniqueFd sock(pair[0]), helper_end(pair[1]);
+  // Our own binary holds the stub; it re-executes itself from a sealed copy first.
+  const int stdio[3] = {STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO};
+  MYDOCKER_ASSIGN_OR_RETURN(ChildProcess helper,
+                            SpawnExecHelper(RealHost(), "/proc/self/exe", helper_end.get(),
+                                            pidfd.get(), stdio, args.preserve_fds));
+  helper_end.reset();
+  pidfd.reset();
+  ForwardSignals(helper.pidfd());
+  MYDOCKER_RETURN_IF_ERROR(SendExecRequest(sock.get(), request.payload));
+  pid_t pid = 0;
+  MYDOCKER_RETURN_IF_ERROR(AwaitExecReports(
+      sock.get(),
+      [&args](UniqueFd master) { return SendConsole(args.console_socket, master.get()); }, &pid));
+  if (!args.pid_file.empty()) {
+    MYDOCKER_RETURN_IF_ERROR(WriteFileAtomic(args.pid_file, absl::StrCat(pid), 0644));
+  }
+  // With --detach the stub has ended once the command runs; the command is reparented to the
+  // nearest subreaper (conmon, the containerd shim).
+  MYDOCKER_ASSIGN_OR_RETURN(int wait_status, helper.Wait());
+  const int code = process::ExitCodeFromWaitStatus(wait_status);
+  if (args.detach && code != 0) return absl::InternalError("exec helper failed");
+  return code;
+}
+
+}  // namespace mydocker::oci
