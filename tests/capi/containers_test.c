@@ -563,7 +563,8 @@ static void check_refused(const mydocker_create_options_t* create, const char* n
  * privileged; an unknown capability refused. */
 static void test_capabilities_and_privileged(void) {
   const char* const status[] = {"sh", "-c", "grep -E '^(CapEff|Seccomp):' /proc/self/status", NULL};
-  const char* const mount_tmpfs[] = {"sh", "-c", "mount -t tmpfs none /mnt && echo mounted", NULL};
+  const char* const mount_tmpfs[] = {
+      "sh", "-c", "mkdir -p /mnt && mount -t tmpfs none /mnt && echo mounted", NULL};
   const char* const all[] = {"all", NULL};
   const char* const sys_admin[] = {"sys_admin", NULL};
   const char* const bogus[] = {"CAP_BOGUS", NULL};

@@ -187,7 +187,7 @@ def test_cap_add_cap_drop_and_privileged(rt):
     status = "grep -E '^(CapEff|Seccomp):' /proc/self/status"
     with rt.run("busybox", status, cap_drop=["ALL"]) as c:
         assert c.output == b"CapEff:\t0000000000000000\nSeccomp:\t2\n"
-    with rt.run("busybox", "sh -c 'mount -t tmpfs none /mnt && echo mounted'",
+    with rt.run("busybox", "sh -c 'mkdir -p /mnt && mount -t tmpfs none /mnt && echo mounted'",
                 cap_add=["sys_admin"]) as c:
         assert c.exit_code == 0, c.output
         assert c.output == b"mounted\n"
