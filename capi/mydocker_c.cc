@@ -123,6 +123,12 @@ absl::StatusOr<mydocker::CreateOptions> ToCreateOptions(const mydocker_create_op
   if (o.resources != nullptr) {
     MYDOCKER_ASSIGN_OR_RETURN(out.resources, ToResources(o.resources));
   }
+  out.cap_add = Strings(o.cap_add);
+  out.cap_drop = Strings(o.cap_drop);
+  out.privileged = o.privileged != 0;
+  out.mounts = Strings(o.mounts);
+  out.tmpfs = Strings(o.tmpfs);
+  out.read_only = o.read_only != 0;
   if (!out.workdir.empty() && out.workdir[0] != '/') {
     return absl::InvalidArgumentError(
         absl::StrCat("working directory \"", out.workdir, "\" is not an absolute path"));

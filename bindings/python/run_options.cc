@@ -148,6 +148,19 @@ NetworkOptions ToNetwork(const RunArgs& args) {
   return n;
 }
 
+// docker-py's tmpfs={"/run": "size=64m"} or a list of --tmpfs specs.
+std::vector<std::string> ToTmpfs(const py::object& tmpfs) {
+  if (tmpfs.is_none()) return {};
+  if (!py::isinstance<py::dict>(tmpfs)) return ToStrings(tmpfs, "tmpfs");
+  std::vector<std::string> out;
+  for (auto [path, options] : tmpfs.cast<py::dict>()) {
+    std::string spec = path.cast<std::string>();
+    std::string opts = options.is_none() ? "" : options.cast<std::string>();
+    out.push_back(opts.empty() ? spec : absl::StrCat(spec, ":", opts));
+  }
+  return out;
+}
+
 }  // namespace
 
 std::vector<std::string> ToArgv(const py::object& command) {
@@ -198,6 +211,12 @@ CreateOptions ToCreateOptions(const RunArgs& args) {
   }
   o.network = ToNetwork(args);
   o.resources = ToResources(args.resources);
+  if (!args.cap_add.is_none()) o.cap_add = ToStrings(args.cap_add, "cap_add");
+  if (!args.cap_drop.is_none()) o.cap_drop = ToStrings(args.cap_drop, "cap_drop");
+  o.privileged = args.privileged;
+  if (!args.mounts.is_none()) o.mounts = ToStrings(args.mounts, "mounts");
+  o.tmpfs = ToTmpfs(args.tmpfs);
+  o.read_only = args.read_only;
   return o;
 }
 

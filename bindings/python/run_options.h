@@ -45,6 +45,16 @@ struct RunArgs {
   bool publish_all_ports = false;
   pybind11::object dns;          // None or a sequence of addresses
   pybind11::object extra_hosts;  // None, {name: ip} or a sequence of "NAME:IP"
+  // Since 1.4 (docker-py's names): None or a sequence of capability names ("SYS_ADMIN",
+  // "ALL"), and --privileged.
+  pybind11::object cap_add;
+  pybind11::object cap_drop;
+  bool privileged = false;
+  // Since 1.4: None or a sequence of --mount specs; None, a sequence of --tmpfs specs or
+  // docker-py's {path: options}; read_only (--read-only).
+  pybind11::object mounts;
+  pybind11::object tmpfs;
+  bool read_only = false;
 };
 
 // Raises InvalidArgument (or TypeError for a value of the wrong type). REQUIRES: the GIL.
@@ -63,7 +73,8 @@ std::vector<std::string> ToEnv(const pybind11::object& env);
 //   (image, command=None, *, name="", env=None, volumes=None, memory=None, memory_swap=None,
 //    cpus=None, cpu_shares=None, pids_limit=None, workdir="", hostname="", user="",
 //    remove=False, entrypoint=None, stop_signal="", init=False, restart="", network=None,
-//    ports=None, publish_all_ports=False, dns=None, extra_hosts=None)
+//    ports=None, publish_all_ports=False, dns=None, extra_hosts=None, cap_add=None,
+//    cap_drop=None, privileged=False, mounts=None, tmpfs=None, read_only=False)
 // then the keyword-only ones in `extra` (a py::arg for each type in Extra), then the docstring.
 // The method calls fn(self, RunArgs, Extra...).
 template <typename... Extra, typename Class, typename Fn, typename... ExtraArgs>
@@ -78,7 +89,8 @@ void DefWithRunArgs(Class& cls, const char* method, Fn fn, ExtraArgs&&... extra)
            std::string workdir, std::string hostname, std::string user, bool remove,
            py::object entrypoint, std::string stop_signal, bool init, std::string restart,
            py::object network, py::object ports, bool publish_all_ports, py::object dns,
-           py::object extra_hosts, Extra... rest) {
+           py::object extra_hosts, py::object cap_add, py::object cap_drop, bool privileged,
+           py::object mounts, py::object tmpfs, bool read_only, Extra... rest) {
         RunArgs args{.image = std::move(image),
                      .command = std::move(command),
                      .name = std::move(name),
@@ -101,7 +113,13 @@ void DefWithRunArgs(Class& cls, const char* method, Fn fn, ExtraArgs&&... extra)
                      .ports = std::move(ports),
                      .publish_all_ports = publish_all_ports,
                      .dns = std::move(dns),
-                     .extra_hosts = std::move(extra_hosts)};
+                     .extra_hosts = std::move(extra_hosts),
+                     .cap_add = std::move(cap_add),
+                     .cap_drop = std::move(cap_drop),
+                     .privileged = privileged,
+                     .mounts = std::move(mounts),
+                     .tmpfs = std::move(tmpfs),
+                     .read_only = read_only};
         return fn(self, args, rest...);
       },
       py::arg("image"), py::arg("command") = py::none(), py::kw_only(), py::arg("name") = "",
@@ -113,7 +131,9 @@ void DefWithRunArgs(Class& cls, const char* method, Fn fn, ExtraArgs&&... extra)
       py::arg("init") = false, py::arg("restart") = "", py::arg("network") = py::none(),
       py::arg("ports") = py::none(), py::arg("publish_all_ports") = false,
       py::arg("dns") = py::none(), py::arg("extra_hosts") = py::none(),
-      std::forward<ExtraArgs>(extra)...);
+      py::arg("cap_add") = py::none(), py::arg("cap_drop") = py::none(),
+      py::arg("privileged") = false, py::arg("mounts") = py::none(), py::arg("tmpfs") = py::none(),
+      py::arg("read_only") = false, std::forward<ExtraArgs>(extra)...);
 }
 
 }  // namespace mydocker::python

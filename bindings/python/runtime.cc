@@ -162,6 +162,13 @@ default) gives the container its own network namespace with only lo. ports: dock
 of -p specs; they need a bridge network (the default one when network is None).
 publish_all_ports: every exposed port to a free host port. dns: name server addresses.
 extra_hosts: {name: ip} or ["NAME:IP"], added to /etc/hosts.
+cap_add, cap_drop: capability names ("SYS_ADMIN", "net_admin", "ALL") added to or dropped
+from Docker's default set; the default seccomp profile follows them (CAP_SYS_ADMIN allows
+mount, unshare, ...). privileged=True: every capability the runtime holds, the host's
+devices, no seccomp filter, no masked paths, writable /sys (docs/security.md).
+mounts: --mount specs ("type=bind,source=/srv,target=/srv,readonly", "type=tmpfs,
+target=/run,tmpfs-size=64m"). tmpfs: {"/run": "size=64m"} or ["/run:size=64m"] (nosuid,
+nodev, noexec unless the options say otherwise). read_only=True: a read-only root file system.
 
 detach=False (the default) runs the container to completion like subprocess.run: the call
 returns once it has ended, with exit_code set and its stdout and stderr in Container.output.

@@ -71,9 +71,9 @@ extern "C" {
 
 /* The version this header belongs to: the library's (mydocker_version), whose major is the
  * SONAME's (libmydocker.so.1) and whose major.minor names the newest version node of its
- * symbols (MYDOCKER_1.3). */
+ * symbols (MYDOCKER_1.4). */
 #define MYDOCKER_VERSION_MAJOR 1
-#define MYDOCKER_VERSION_MINOR 3
+#define MYDOCKER_VERSION_MINOR 4
 #define MYDOCKER_VERSION_PATCH 0
 /* MAJOR * 10000 + MINOR * 100 + PATCH, as mydocker_version_number() gives it. */
 #define MYDOCKER_VERSION_NUMBER \
@@ -413,6 +413,25 @@ typedef struct mydocker_create_options_t {
   /* Since 1.2. Its network; NULL (or a NULL mode, as in 1.1) gives its own namespace with only
    * lo, the library's default. The CLI's default, as Docker's, is the "bridge" network. */
   const mydocker_network_options_t* network;
+  /* Since 1.4. Capabilities added to and dropped from Docker's default set (--cap-add,
+   * --cap-drop): "SYS_ADMIN", "cap_net_admin" (case and the CAP_ prefix do not matter), "ALL".
+   * An unknown name is refused (MYDOCKER_INVALID_ARGUMENT). The default seccomp profile
+   * follows the resulting set, as Docker's does (CAP_SYS_ADMIN allows mount, unshare, ...). */
+  const char* const* cap_add;
+  const char* const* cap_drop;
+  /* Since 1.4. Nonzero (--privileged): every capability the runtime holds, every host device
+   * in /dev with the device cgroup open, no seccomp filter, no masked or read-only paths and
+   * /sys writable. */
+  int privileged;
+  /* Since 1.4. --mount specs ("type=bind,source=/srv,target=/srv,readonly",
+   * "type=tmpfs,target=/run,tmpfs-size=64m", "type=volume,source=data,target=/data") and
+   * --tmpfs specs ("/run:size=64m,mode=1777"; nosuid,nodev,noexec unless they say otherwise),
+   * checked as Docker checks them; every target once ("Duplicate mount point"). */
+  const char* const* mounts;
+  const char* const* tmpfs;
+  /* Since 1.4. Nonzero (--read-only): the root file system is read-only; /dev, /proc, /sys,
+   * /dev/shm, volumes and tmpfs mounts stay as they are. */
+  int read_only;
 } mydocker_create_options_t;
 
 #define MYDOCKER_CREATE_OPTIONS_INIT \

@@ -6,6 +6,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -77,13 +78,15 @@ struct DeviceWalk {
   absl::string_view spec;
   std::string access;
   DeviceGrant grant;
+  size_t max_nodes = kMaxDevicesPerSpec;
+  // Names skipped directly below the walked directory (HostDevices).
+  std::vector<absl::string_view> skip;
 };
 
 absl::Status AddNode(const struct stat& st, const std::string& container_path, DeviceWalk& walk) {
-  if (walk.grant.nodes.size() >= kMaxDevicesPerSpec) {
+  if (walk.grant.nodes.size() >= walk.max_nodes) {
     return absl::InvalidArgumentError(absl::StrCat("invalid device \"", absl::CHexEscape(walk.spec),
-                                                   "\": more than ", kMaxDevicesPerSpec,
-                                                   " devices"));
+                                                   "\": more than ", walk.max_nodes, " devices"));
   }
   LinuxDevice node;
   node.path = container_path;
@@ -109,6 +112,9 @@ absl::Status WalkDeviceDir(const std::string& host_dir, const std::string& conta
   while (struct dirent* entry = ::readdir(dir)) {
     absl::string_view name = entry->d_name;
     if (name == "." || name == "..") continue;
+    if (depth == 0 && std::find(walk.skip.begin(), walk.skip.end(), name) != walk.skip.end()) {
+      continue;
+    }
     std::string host = absl::StrCat(host_dir, "/", name);
     std::string container = absl::StrCat(container_dir, "/", name);
     struct stat st;
@@ -192,7 +198,7 @@ absl::StatusOr<DeviceGrant> ResolveDeviceSpec(absl::string_view spec) {
     return absl::InvalidArgumentError(
         absl::StrCat("invalid device ", quoted, ": use HOST[:CONTAINER[:PERMISSIONS]]"));
   }
-  DeviceWalk walk{spec, "rwm", {}};
+  DeviceWalk walk{spec, "rwm", {}, kMaxDevicesPerSpec, {}};
   std::string container = parts[0];
   // Docker's short form HOST:PERMISSIONS ("/dev/sda:r"): a second field that is valid
   // permissions is taken as such, anything else as the path in the container.
@@ -221,6 +227,14 @@ absl::StatusOr<DeviceGrant> ResolveDeviceSpec(absl::string_view spec) {
     return absl::InvalidArgumentError(
         absl::StrCat("invalid device ", quoted, ": ", parts[0], " is not a device node"));
   }
+  return std::move(walk.grant);
+}
+
+absl::StatusOr<DeviceGrant> HostDevices() {
+  // As runc's and containerd's host device lists: not the mounts the runtime makes itself
+  // (pts, shm, mqueue), nor fd's links, nor the console and ptmx, which the runtime sets up.
+  DeviceWalk walk{"/dev", "rwm", {}, 1 << 16, {"pts", "shm", "mqueue", "fd", "console", "ptmx"}};
+  MYDOCKER_RETURN_IF_ERROR(WalkDeviceDir("/dev", "/dev", 0, walk));
   return std::move(walk.grant);
 }
 

@@ -23,23 +23,20 @@ static void read_all(int fd, char* buf, size_t cap) {
   buf[n] = '\0';
 }
 
-/* Runs `command` detached (or attached with stdout into a pipe when `out` is not NULL). */
-static mydocker_container_t* run(const char* const* command, int auto_remove, char* out,
-                                 size_t out_cap) {
+/* Runs a container made with `create` detached (or attached with stdout into a pipe when `out`
+ * is not NULL). */
+static mydocker_container_t* run_with(const mydocker_create_options_t* create, char* out,
+                                      size_t out_cap) {
   mydocker_error_t* err = NULL;
-  mydocker_create_options_t create = MYDOCKER_CREATE_OPTIONS_INIT;
   mydocker_start_options_t start = MYDOCKER_START_OPTIONS_INIT;
   mydocker_container_t* c = NULL;
   int pipefd[2] = {-1, -1};
-  create.image = "busybox";
-  create.command = command;
-  create.auto_remove = auto_remove;
   if (out != NULL) {
     CHECK(pipe2(pipefd, O_CLOEXEC) == 0);
     start.attach = 1;
     start.stdout_fd = pipefd[1];
   }
-  CHECK_OK(mydocker_container_run(g_fx.runtime, &create, &start, &c, &err), &err);
+  CHECK_OK(mydocker_container_run(g_fx.runtime, create, &start, &c, &err), &err);
   fixture_remember(&g_fx, c);
   if (out != NULL) {
     close(pipefd[1]); /* the monitor holds its own copy until the container ends */
@@ -47,6 +44,16 @@ static mydocker_container_t* run(const char* const* command, int auto_remove, ch
     close(pipefd[0]);
   }
   return c;
+}
+
+/* Runs `command` in busybox detached (or attached, see run_with). */
+static mydocker_container_t* run(const char* const* command, int auto_remove, char* out,
+                                 size_t out_cap) {
+  mydocker_create_options_t create = MYDOCKER_CREATE_OPTIONS_INIT;
+  create.image = "busybox";
+  create.command = command;
+  create.auto_remove = auto_remove;
+  return run_with(&create, out, out_cap);
 }
 
 static void remove_container(mydocker_container_t* c) {
@@ -535,6 +542,70 @@ static void test_threads(void) {
   remove_container(w.container);
 }
 
+/* Runs `create` attached and checks that its output contains `want`. */
+static void check_output(const mydocker_create_options_t* create, const char* want) {
+  char out[256];
+  mydocker_container_t* c = run_with(create, out, sizeof out);
+  if (c == NULL) return;
+  CHECK(strstr(out, want) != NULL);
+  mydocker_container_destroy(c);
+}
+
+/* Checks that `create` is refused with InvalidArgument naming `needle`. */
+static void check_refused(const mydocker_create_options_t* create, const char* needle) {
+  mydocker_error_t* err = NULL;
+  mydocker_container_t* c = NULL;
+  CHECK_ERROR(mydocker_container_create(g_fx.runtime, create, &c, &err), &err,
+              MYDOCKER_INVALID_ARGUMENT, needle);
+}
+
+/* Since 1.4: cap_add / cap_drop on Docker's default set, the seccomp profile following them;
+ * privileged; an unknown capability refused. */
+static void test_capabilities_and_privileged(void) {
+  const char* const status[] = {"sh", "-c", "grep -E '^(CapEff|Seccomp):' /proc/self/status", NULL};
+  const char* const mount_tmpfs[] = {
+      "sh", "-c", "mkdir -p /mnt && mount -t tmpfs none /mnt && echo mounted", NULL};
+  const char* const all[] = {"all", NULL};
+  const char* const sys_admin[] = {"sys_admin", NULL};
+  const char* const bogus[] = {"CAP_BOGUS", NULL};
+  mydocker_create_options_t create = MYDOCKER_CREATE_OPTIONS_INIT;
+  create.image = "busybox";
+  create.auto_remove = 1;
+  create.command = status;
+  create.cap_drop = all;
+  check_output(&create, "CapEff:\t0000000000000000\nSeccomp:\t2\n");
+  create.cap_drop = NULL;
+  create.cap_add = sys_admin;
+  create.command = mount_tmpfs;
+  check_output(&create, "mounted\n");
+  create.cap_add = NULL;
+  create.privileged = 1;
+  create.command = status;
+  check_output(&create, "Seccomp:\t0\n");
+  create.privileged = 0;
+  create.cap_add = bogus;
+  check_refused(&create, "invalid CapAdd: unknown capability: \"CAP_BOGUS\"");
+}
+
+/* Since 1.4: read_only, tmpfs and mounts; a duplicate target refused. */
+static void test_read_only_tmpfs_and_mounts(void) {
+  const char* const script[] = {
+      "sh", "-c", "touch /x 2>/dev/null || echo ro; touch /run/f /t/f && echo tmp", NULL};
+  const char* const tmpfs[] = {"/run:size=1m", NULL};
+  const char* const mounts[] = {"type=tmpfs,target=/t,tmpfs-mode=700", NULL};
+  const char* const twice[] = {"type=tmpfs,target=/run", NULL};
+  mydocker_create_options_t create = MYDOCKER_CREATE_OPTIONS_INIT;
+  create.image = "busybox";
+  create.auto_remove = 1;
+  create.command = script;
+  create.read_only = 1;
+  create.tmpfs = tmpfs;
+  create.mounts = mounts;
+  check_output(&create, "ro\ntmp\n");
+  create.mounts = twice;
+  check_refused(&create, "Duplicate mount point: /run");
+}
+
 int main(int argc, char** argv) {
   int rc;
   if (argc != 3) {
@@ -551,6 +622,8 @@ int main(int argc, char** argv) {
   RUN_TEST(test_restart_policy);
   RUN_TEST(test_threads);
   RUN_TEST(test_tty_and_resize);
+  RUN_TEST(test_capabilities_and_privileged);
+  RUN_TEST(test_read_only_tmpfs_and_mounts);
   fixture_teardown(&g_fx);
   fprintf(stderr, "%d failure(s)\n", g_failures);
   return g_failures == 0 ? 0 : 1;

@@ -154,6 +154,18 @@ def read_log(path):
     return records
 
 
+def assert_refused_before_anything_is_created(runtime, args, message):
+    """`run --rm ARGS busybox true` exits 125 with one line naming `message` and leaves no
+    container and no volume."""
+    r = runtime.md("run", "--rm", *args, "busybox", "true")
+    assert r.returncode == 125
+    assert message in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert runtime.container_dirs() == []
+    assert runtime.ps() == []
+    assert runtime.md("volume", "ls", "-q", check=True).stdout == ""
+
+
 def cgroup_dirs_for(container_id):
     """Existing cgroup directories (any v1 controller or v2) for a full id or an id prefix."""
     found = []

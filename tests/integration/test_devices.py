@@ -7,6 +7,8 @@ import stat
 
 import pytest
 
+from conftest import assert_refused_before_anything_is_created
+
 # Makes a node for loop0 (Docker's capability set has CAP_MKNOD) and tries to read it.
 PROBE_DISK = ("mknod /tmp/disk b 7 0 && echo made; head -c 1 /tmp/disk >/dev/null 2>/tmp/err;"
               " cat /tmp/err")
@@ -83,12 +85,7 @@ def test_device_directory_grants_every_node_below_it(runtime, tmp_path):
     (["--device", os.path.dirname(os.path.abspath(__file__))], "no device nodes under"),
 ])
 def test_bad_device_options_are_refused_before_anything_is_created(runtime, args, message):
-    r = runtime.md("run", "--rm", *args, "busybox", "true")
-    assert r.returncode == 125
-    assert message in r.stderr
-    assert len(r.stderr.strip().splitlines()) == 1, r.stderr
-    assert runtime.container_dirs() == []
-    assert runtime.ps() == []
+    assert_refused_before_anything_is_created(runtime, args, message)
 
 
 def test_v1_devices_list_is_dockers_default(runtime):

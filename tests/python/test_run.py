@@ -181,3 +181,28 @@ def test_reprs_and_ids(rt):
         assert c.short_id in repr(c) and "reprs" in repr(c)
         assert rt.root in repr(rt._target)
         assert hash(c) == hash(rt.containers.get("reprs"))
+
+
+def test_cap_add_cap_drop_and_privileged(rt):
+    status = "grep -E '^(CapEff|Seccomp):' /proc/self/status"
+    with rt.run("busybox", status, cap_drop=["ALL"]) as c:
+        assert c.output == b"CapEff:\t0000000000000000\nSeccomp:\t2\n"
+    with rt.run("busybox", "sh -c 'mkdir -p /mnt && mount -t tmpfs none /mnt && echo mounted'",
+                cap_add=["sys_admin"]) as c:
+        assert c.exit_code == 0, c.output
+        assert c.output == b"mounted\n"
+    with rt.run("busybox", status, privileged=True) as c:
+        assert b"Seccomp:\t0\n" in c.output
+    with pytest.raises(pymydocker.InvalidArgument, match='unknown capability: "CAP_NOPE"'):
+        rt.run("busybox", "true", cap_add=["nope"])
+
+
+def test_read_only_tmpfs_and_mounts(rt):
+    script = "sh -c 'touch /x 2>/dev/null || echo ro; touch /run/f /t/f && echo tmp'"
+    with rt.run("busybox", script, read_only=True, tmpfs={"/run": "size=1m"},
+                mounts=["type=tmpfs,target=/t"]) as c:
+        assert c.output == b"ro\ntmp\n"
+    with pytest.raises(pymydocker.InvalidArgument, match="Duplicate mount point: /run"):
+        rt.run("busybox", "true", tmpfs=["/run"], mounts=["type=tmpfs,target=/run"])
+    with pytest.raises(pymydocker.InvalidArgument, match="invalid tmpfs option"):
+        rt.run("busybox", "true", tmpfs=["/run:bogus"])

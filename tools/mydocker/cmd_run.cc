@@ -125,6 +125,16 @@ void AddCreateFlags(CLI::App* cmd, RunFlags& flags) {
   cmd->add_option("-v,--volume", flags.volumes,
                   "Bind mount a volume: HOST_PATH:PATH[:ro|rw], NAME:PATH[:ro|rw] or PATH")
       ->allow_extra_args(false);
+  cmd->add_option(
+         "--mount", flags.mounts,
+         "Attach a filesystem mount: type=bind|volume|tmpfs,source=...,target=...[,readonly]"
+         "[,bind-propagation=...][,tmpfs-size=...][,tmpfs-mode=...]")
+      ->allow_extra_args(false);
+  cmd->add_option(
+         "--tmpfs", flags.tmpfs,
+         "Mount a tmpfs: PATH[:OPTIONS] (default nosuid,nodev,noexec; size=64m, mode=1777)")
+      ->allow_extra_args(false);
+  cmd->add_flag("--read-only", flags.read_only, "Mount the container's root filesystem read-only");
   cmd->add_option("--device", flags.devices,
                   "Add a host device: HOST[:CONTAINER[:PERMISSIONS]] (permissions: rwm)")
       ->allow_extra_args(false);
@@ -143,6 +153,14 @@ void AddCreateFlags(CLI::App* cmd, RunFlags& flags) {
   cmd->add_option("--security-opt", flags.security_opts,
                   "seccomp=unconfined|PROFILE.json, no-new-privileges[=true|false]")
       ->allow_extra_args(false);
+  cmd->add_option("--cap-add", flags.cap_add,
+                  "Add Linux capabilities (CHOWN, CAP_SYS_ADMIN, ALL; case-insensitive)")
+      ->allow_extra_args(false);
+  cmd->add_option("--cap-drop", flags.cap_drop, "Drop Linux capabilities (CHOWN, ALL, ...)")
+      ->allow_extra_args(false);
+  cmd->add_flag("--privileged", flags.privileged,
+                "Give extended privileges: every capability the runtime holds, all host devices, "
+                "no seccomp, no masked paths, writable /sys");
   cmd->add_option("-m,--memory", flags.memory, "Memory limit (e.g. 512m, 1g)");
   cmd->add_option("--memory-swap", flags.memory_swap,
                   "Memory plus swap limit; -1 for unlimited swap");

@@ -4,9 +4,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
+#include "mydocker/capabilities.h"
 #include "mydocker/fs_util.h"
 #include "mydocker/resources.h"
 #include "mydocker/status_macros.h"
+#include "mydocker/volume_store.h"
 
 namespace mydocker::cli {
 
@@ -231,6 +233,16 @@ absl::StatusOr<CreateOptions> BuildCreateOptions(const RunFlags& flags, const En
   for (const std::string& opt : flags.security_opts) {
     MYDOCKER_RETURN_IF_ERROR(ParseSecurityOpt(opt, &o));
   }
+  o.cap_add = flags.cap_add;
+  o.cap_drop = flags.cap_drop;
+  o.privileged = flags.privileged;
+  // Unknown names and bad mounts refused now, before an image is pulled.
+  MYDOCKER_RETURN_IF_ERROR(ApplyCapabilityChanges({}, o.cap_add, o.cap_drop, 0).status());
+  o.mounts = flags.mounts;
+  o.tmpfs = flags.tmpfs;
+  o.read_only = flags.read_only;
+  for (const std::string& m : o.mounts) MYDOCKER_RETURN_IF_ERROR(ParseMountSpec(m).status());
+  for (const std::string& t : o.tmpfs) MYDOCKER_RETURN_IF_ERROR(ParseTmpfsSpec(t).status());
   for (const std::string& file : flags.env_files) {
     MYDOCKER_ASSIGN_OR_RETURN(std::string content, ReadFile(file));
     MYDOCKER_ASSIGN_OR_RETURN(std::vector<std::string> entries,

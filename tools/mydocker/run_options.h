@@ -53,6 +53,12 @@ struct RunFlags : ResourceFlags {
   std::string user;  // -u
   std::string cgroup_parent;
   std::vector<std::string> security_opts;  // --security-opt
+  std::vector<std::string> cap_add;        // --cap-add
+  std::vector<std::string> cap_drop;       // --cap-drop
+  bool privileged = false;                 // --privileged
+  std::vector<std::string> mounts;         // --mount
+  std::vector<std::string> tmpfs;          // --tmpfs
+  bool read_only = false;                  // --read-only
   std::string cgroupns;                    // --cgroupns host|private
   std::optional<std::string> entrypoint;   // --entrypoint ("" clears the image's)
   std::string stop_signal;                 // --stop-signal

@@ -59,6 +59,12 @@ class Runtime:
         publish_all_ports: bool = False,
         dns: Optional[Sequence[str]] = None,
         extra_hosts: Optional[Union[Sequence[str], Mapping[str, str]]] = None,
+        cap_add: Optional[Sequence[str]] = None,
+        cap_drop: Optional[Sequence[str]] = None,
+        privileged: bool = False,
+        mounts: Optional[Sequence[str]] = None,
+        tmpfs: Optional[Union[Sequence[str], Mapping[str, str]]] = None,
+        read_only: bool = False,
         detach: bool = False,
     ) -> Container:
         """Creates and starts a container; runs it to completion unless detach."""
@@ -230,6 +236,12 @@ class Containers:
         publish_all_ports: bool = False,
         dns: Optional[Sequence[str]] = None,
         extra_hosts: Optional[Union[Sequence[str], Mapping[str, str]]] = None,
+        cap_add: Optional[Sequence[str]] = None,
+        cap_drop: Optional[Sequence[str]] = None,
+        privileged: bool = False,
+        mounts: Optional[Sequence[str]] = None,
+        tmpfs: Optional[Union[Sequence[str], Mapping[str, str]]] = None,
+        read_only: bool = False,
     ) -> Container:
         """Creates a container (status 'created') without starting it."""
 

@@ -66,6 +66,13 @@ struct CreateOptions {
   LinuxResources resources;
   std::string cgroup_parent;         // empty: "mydocker"
   std::vector<std::string> volumes;  // -v specs (see ParseVolumeSpec)
+  // --mount type=bind|volume|tmpfs,... (ParseMountSpec) and --tmpfs PATH[:OPTIONS]
+  // (ParseTmpfsSpec), mounted after the -v volumes; every target once ("Duplicate mount point").
+  std::vector<std::string> mounts;
+  std::vector<std::string> tmpfs;
+  // --read-only: the root file system is mounted read-only; /dev, /proc, /sys, /dev/shm,
+  // volumes and tmpfs mounts stay as they are.
+  bool read_only = false;
   // Host devices given to the container: --device HOST[:CONTAINER[:PERMISSIONS]] (see
   // ResolveDeviceSpec in mydocker/devices.h).
   std::vector<std::string> devices;
@@ -77,6 +84,14 @@ struct CreateOptions {
   // a profile (OCI linux.seccomp JSON or Docker's profile format).
   std::string seccomp_profile;
   bool no_new_privileges = false;  // --security-opt no-new-privileges
+  // --cap-add / --cap-drop: capability names ("SYS_ADMIN", "cap_net_admin", "ALL"), applied as
+  // Docker applies them to its default set; the default seccomp profile follows the result
+  // (docs/security.md).
+  std::vector<std::string> cap_add;
+  std::vector<std::string> cap_drop;
+  // --privileged: every capability the runtime itself holds, every host device in /dev with the
+  // device cgroup open, no seccomp filter, no masked or read-only paths, /sys writable.
+  bool privileged = false;
   // Cgroup namespace (--cgroupns): "private" (the container sees its cgroup as the root),
   // "host", or empty for Docker's default: private on cgroup v2, host on v1.
   std::string cgroupns;

@@ -48,6 +48,12 @@ struct DeviceGrant {
 // container path or one with "..", bad permissions.
 absl::StatusOr<DeviceGrant> ResolveDeviceSpec(absl::string_view spec);
 
+// Every device node of the host's /dev (--privileged): nodes below it keep their paths, with
+// the host's modes and owners; /dev/pts, /dev/shm, /dev/mqueue, /dev/fd, the console and ptmx
+// are left out (the container has its own). The rules allow each node "rwm"; --privileged
+// opens the whole device cgroup anyway.
+absl::StatusOr<DeviceGrant> HostDevices();
+
 }  // namespace mydocker
 
 #endif  // MYDOCKER_DEVICES_H_

@@ -31,13 +31,35 @@ bool IsVolumeName(absl::string_view name);
 
 // One -v argument: HOST_PATH:CONTAINER_PATH[:ro|rw] (a bind mount), NAME:CONTAINER_PATH[:...]
 // (a named volume) or CONTAINER_PATH alone (an anonymous volume).
+// --mount and --tmpfs give the same kinds and a tmpfs.
 struct VolumeSpec {
-  enum Kind { kBind, kNamed, kAnonymous } kind = kBind;
+  enum Kind { kBind, kNamed, kAnonymous, kTmpfs } kind = kBind;
   std::string source;       // host path (kBind) or volume name (kNamed)
   std::string destination;  // absolute, without ".." components
   bool readonly = false;
+  // --mount type=bind: the host path must exist (-v creates a missing one), the propagation
+  // of the container's copy (bind-propagation; empty: rprivate) and bind-nonrecursive.
+  bool source_must_exist = false;
+  std::string propagation;
+  bool nonrecursive = false;
+  // kTmpfs: mount options after Docker's nosuid,nodev,noexec ("size=<bytes>", "mode=1777",
+  // "exec", ...), each checked.
+  std::vector<std::string> tmpfs_options;
 };
 absl::StatusOr<VolumeSpec> ParseVolumeSpec(absl::string_view spec);
+
+// Docker's --mount: comma-separated key=value fields (CSV quoting as Docker's), type=bind|
+// volume|tmpfs (default volume), source/src, target/dst/destination, readonly/ro[=BOOL],
+// bind-propagation, bind-nonrecursive, volume-nocopy (volumes start empty here anyway),
+// tmpfs-size, tmpfs-mode, consistency (ignored, as on Linux). volume-opt, volume-driver other
+// than "local", volume-label and volume-subpath are refused (not supported). Errors are
+// Docker's words.
+absl::StatusOr<VolumeSpec> ParseMountSpec(absl::string_view spec);
+
+// Docker's --tmpfs PATH[:OPTIONS]: OPTIONS a comma-separated list of mount flags (ro, rw,
+// exec, noexec, suid, dev, ...) and tmpfs data (size with Docker's units or a percentage,
+// mode in octal, uid, gid, nr_inodes, nr_blocks, mpol), each checked.
+absl::StatusOr<VolumeSpec> ParseTmpfsSpec(absl::string_view spec);
 
 class VolumeStore {
  public:

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "mydocker/capabilities.h"
 #include "mydocker/rootfs.h"
 #include "mydocker/signals.h"
 #include "mydocker/status_macros.h"
@@ -68,11 +69,32 @@ absl::Status ValidateHostname(absl::string_view hostname) {
   return absl::OkStatus();
 }
 
-// no-new-privileges and the seccomp profile: "unconfined" drops the filter, a custom profile is
-// parsed here (Runtime::Create compiles it, so a bad one fails `create`, not the start).
+// The capability set (Docker's default, or all the runtime holds for --privileged, changed by
+// --cap-add/--cap-drop), then what --privileged lifts: masked and read-only paths, /sys's
+// read-only mount. The default seccomp profile follows the capabilities (ApplySecurityOptions).
+absl::Status ApplyCapabilities(const CreateOptions& options, const ContainerFacts& facts,
+                               ContainerConfig& config) {
+  std::vector<std::string>& caps = *config.process.capabilities;
+  if (options.privileged) caps = CapabilityNamesOf(facts.held_capabilities);
+  MYDOCKER_ASSIGN_OR_RETURN(caps, ApplyCapabilityChanges(caps, options.cap_add, options.cap_drop,
+                                                         facts.held_capabilities));
+  if (!options.privileged) return absl::OkStatus();
+  config.linux_spec.masked_paths.clear();
+  config.linux_spec.readonly_paths.clear();
+  for (MountSpec& m : config.mounts) {
+    if (m.destination == "/sys") std::erase(m.options, "ro");
+  }
+  return absl::OkStatus();
+}
+
+// no-new-privileges and the seccomp profile: Docker's default following the capabilities,
+// none for --privileged or "unconfined", or a custom profile, parsed here (Runtime::Create
+// compiles it, so a bad one fails `create`, not the start).
 absl::Status ApplySecurityOptions(const CreateOptions& options, ContainerConfig& config) {
   config.process.no_new_privileges = options.no_new_privileges;
-  if (options.seccomp_profile.empty()) return absl::OkStatus();
+  config.linux_spec.seccomp = DefaultSeccompProfile(*config.process.capabilities);
+  if (options.privileged) config.linux_spec.seccomp.reset();
+  if (options.seccomp_profile.empty() || options.privileged) return absl::OkStatus();
   if (options.seccomp_profile == "unconfined") {
     config.linux_spec.seccomp.reset();
     return absl::OkStatus();
@@ -84,7 +106,29 @@ absl::Status ApplySecurityOptions(const CreateOptions& options, ContainerConfig&
   return absl::OkStatus();
 }
 
-// Docker's default device policy, then the caller's rules, --device-cgroup-rule and --device.
+// The nodes and rules of --device and, for --privileged, of every host device; with
+// --privileged a --device for a path the host's /dev has replaces that node (Docker's rule).
+absl::Status AddDeviceGrants(const CreateOptions& options, const ContainerFacts& facts,
+                             ContainerConfig& config) {
+  std::vector<LinuxDevice>& nodes = config.linux_spec.devices;
+  for (const std::string& spec : options.devices) {
+    MYDOCKER_ASSIGN_OR_RETURN(DeviceGrant grant, facts.resolve_device(spec));
+    nodes.insert(nodes.end(), grant.nodes.begin(), grant.nodes.end());
+    std::vector<DeviceRule>& rules = config.linux_spec.resources.devices;
+    rules.insert(rules.end(), grant.rules.begin(), grant.rules.end());
+  }
+  if (!options.privileged) return absl::OkStatus();
+  MYDOCKER_ASSIGN_OR_RETURN(DeviceGrant host, facts.host_devices());
+  absl::flat_hash_set<std::string> given;
+  for (const LinuxDevice& node : nodes) given.insert(node.path);
+  for (const LinuxDevice& node : host.nodes) {
+    if (!given.contains(node.path)) nodes.push_back(node);
+  }
+  return absl::OkStatus();
+}
+
+// Docker's default device policy, then the caller's rules, --device-cgroup-rule and --device;
+// --privileged opens the whole device cgroup instead.
 absl::Status ApplyDeviceOptions(const CreateOptions& options, const ContainerFacts& facts,
                                 ContainerConfig& config) {
   std::vector<DeviceRule>& rules = config.linux_spec.resources.devices;
@@ -94,13 +138,9 @@ absl::Status ApplyDeviceOptions(const CreateOptions& options, const ContainerFac
     MYDOCKER_ASSIGN_OR_RETURN(DeviceRule rule, ParseDeviceCgroupRule(text));
     rules.push_back(std::move(rule));
   }
-  for (const std::string& spec : options.devices) {
-    MYDOCKER_ASSIGN_OR_RETURN(DeviceGrant grant, facts.resolve_device(spec));
-    config.linux_spec.devices.insert(config.linux_spec.devices.end(), grant.nodes.begin(),
-                                     grant.nodes.end());
-    rules.insert(rules.end(), grant.rules.begin(), grant.rules.end());
-  }
+  MYDOCKER_RETURN_IF_ERROR(AddDeviceGrants(options, facts, config));
   for (const DeviceRule& rule : rules) MYDOCKER_RETURN_IF_ERROR(ValidateDeviceRule(rule));
+  if (options.privileged) rules = {{true, 'a', std::nullopt, std::nullopt, "rwm"}};
   absl::flat_hash_set<std::string> paths;
   for (const LinuxDevice& node : config.linux_spec.devices) {
     if (!paths.insert(node.path).second) {
@@ -217,12 +257,14 @@ absl::StatusOr<ContainerConfig> BuildContainerConfig(const CreateOptions& option
   MYDOCKER_RETURN_IF_ERROR(ValidateEnv(options.env));
   MYDOCKER_RETURN_IF_ERROR(ValidateHostname(options.hostname));
   ContainerConfig config = DefaultContainerConfig();
+  MYDOCKER_RETURN_IF_ERROR(ApplyCapabilities(options, facts, config));
   MYDOCKER_RETURN_IF_ERROR(ApplySecurityOptions(options, config));
   MYDOCKER_RETURN_IF_ERROR(PlanProcess(options, image, facts, config));
   MYDOCKER_RETURN_IF_ERROR(PlanStop(options, image, config));
   const Rootfs rootfs(facts.container_dir, facts.layer_dirs);
   MYDOCKER_RETURN_IF_ERROR(rootfs.OverlayOptions().status());  // refused now, not at start
   config.root = rootfs.Spec();
+  config.root.readonly = options.read_only;
   MYDOCKER_RETURN_IF_ERROR(PlanResources(options, facts, config));
   return config;
 }

@@ -30,6 +30,11 @@ struct ContainerFacts {
   std::function<absl::StatusOr<std::string>(const std::string& path)> read_image_file;
   // Resolves a --device spec on the host (ResolveDeviceSpec).
   std::function<absl::StatusOr<DeviceGrant>(absl::string_view spec)> resolve_device;
+  // The capabilities the runtime can give (HeldCapabilities: bit N = capability N), the most
+  // --privileged and --cap-add ALL grant.
+  uint64_t held_capabilities = 0;
+  // Every device node of the host's /dev, for --privileged (HostDevices).
+  std::function<absl::StatusOr<DeviceGrant>()> host_devices;
 };
 
 // InvalidArgument (one line naming the value) for options that cannot make a container.

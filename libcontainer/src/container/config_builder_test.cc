@@ -35,6 +35,14 @@ ContainerFacts Facts(CgroupVersion version = CgroupVersion::kV2, bool swap = tru
     g.rules.push_back({true, 'b', 7, 0, "rwm"});
     return g;
   };
+  f.held_capabilities = (uint64_t{1} << 24) - 1;  // CHOWN (0) to SYS_NICE (23)
+  f.host_devices = []() -> absl::StatusOr<DeviceGrant> {
+    DeviceGrant g;
+    g.nodes.push_back({"/dev/xvda", 'b', 202, 0, 0660, 0, 6});
+    g.nodes.push_back({"/dev/kmsg", 'c', 1, 11, 0644, 0, 0});
+    g.rules.push_back({true, 'b', 202, 0, "rwm"});
+    return g;
+  };
   return f;
 }
 
@@ -220,6 +228,69 @@ TEST(ConfigBuilderTest, SeccompProfileChoices) {
   EXPECT_TRUE(c->process.no_new_privileges);
   o.seccomp_profile = "{not json";
   EXPECT_FALSE(BuildContainerConfig(o, Image({}, {"sh"}), Facts()).ok());
+}
+
+bool Allows(const LinuxSeccomp& p, const std::string& call) {
+  return std::any_of(p.syscalls.begin(), p.syscalls.end(), [&](const SeccompSyscall& s) {
+    return s.action == "SCMP_ACT_ALLOW" && s.args.empty() &&
+           std::find(s.names.begin(), s.names.end(), call) != s.names.end();
+  });
+}
+
+TEST(ConfigBuilderTest, CapAddAndDropChangeTheSetAndTheSeccompProfile) {
+  CreateOptions o;
+  auto c = BuildContainerConfig(o, Image({}, {"sh"}), Facts());
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_THAT(*c->process.capabilities, Contains("CAP_CHOWN"));
+  EXPECT_FALSE(Allows(*c->linux_spec.seccomp, "mount"));
+  o.cap_add = {"sys_admin", "CAP_SYS_PTRACE"};
+  o.cap_drop = {"chown"};
+  c = BuildContainerConfig(o, Image({}, {"sh"}), Facts());
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_THAT(*c->process.capabilities, Contains("CAP_SYS_ADMIN"));
+  EXPECT_THAT(*c->process.capabilities, Not(Contains("CAP_CHOWN")));
+  EXPECT_TRUE(Allows(*c->linux_spec.seccomp, "mount"));
+  EXPECT_TRUE(Allows(*c->linux_spec.seccomp, "unshare"));
+  EXPECT_TRUE(Allows(*c->linux_spec.seccomp, "process_vm_readv"));
+  EXPECT_FALSE(Allows(*c->linux_spec.seccomp, "reboot"));
+  o.cap_add = {"NET_ADMIN"};
+  o.cap_drop = {"ALL"};  // only what is added
+  c = BuildContainerConfig(o, Image({}, {"sh"}), Facts());
+  EXPECT_THAT(*c->process.capabilities, ElementsAre("CAP_NET_ADMIN"));
+  o.cap_add = {"all"};  // all the runtime holds, minus the drops
+  o.cap_drop = {"SYS_NICE"};
+  c = BuildContainerConfig(o, Image({}, {"sh"}), Facts());
+  EXPECT_EQ(c->process.capabilities->size(), 23u);
+  EXPECT_THAT(*c->process.capabilities, Not(Contains("CAP_SYS_NICE")));
+  o.cap_drop = {"CAP_NOPE"};
+  EXPECT_EQ(BuildContainerConfig(o, Image({}, {"sh"}), Facts()).status().message(),
+            "invalid CapDrop: unknown capability: \"CAP_NOPE\"");
+}
+
+TEST(ConfigBuilderTest, PrivilegedLiftsTheConfinement) {
+  CreateOptions o;
+  o.privileged = true;
+  o.devices = {"/dev/fake0"};  // replaces the host's /dev/xvda node
+  o.cap_drop = {"KILL"};
+  auto c = BuildContainerConfig(o, Image({}, {"sh"}), Facts());
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->process.capabilities->size(), 23u);  // every held one but KILL
+  EXPECT_FALSE(c->linux_spec.seccomp.has_value());
+  EXPECT_TRUE(c->linux_spec.masked_paths.empty());
+  EXPECT_TRUE(c->linux_spec.readonly_paths.empty());
+  for (const MountSpec& m : c->mounts) {
+    if (m.destination == "/sys") EXPECT_THAT(m.options, Not(Contains("ro")));
+  }
+  ASSERT_EQ(c->linux_spec.devices.size(), 2u);
+  EXPECT_EQ(c->linux_spec.devices[0].major, 7);  // --device's node
+  EXPECT_EQ(c->linux_spec.devices[1].path, "/dev/kmsg");
+  const std::vector<DeviceRule>& rules = c->linux_spec.resources.devices;
+  ASSERT_EQ(rules.size(), 1u);
+  EXPECT_TRUE(rules[0].allow);
+  EXPECT_EQ(rules[0].type, 'a');
+  o.seccomp_profile = R"({"defaultAction":"SCMP_ACT_ALLOW"})";  // privileged: none at all
+  c = BuildContainerConfig(o, Image({}, {"sh"}), Facts());
+  EXPECT_FALSE(c->linux_spec.seccomp.has_value());
 }
 
 TEST(ConfigBuilderTest, RootIsTheImagesLayersUnderTheContainersDirectory) {

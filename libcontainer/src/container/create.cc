@@ -10,6 +10,7 @@
 #include "container/config_builder.h"
 #include "container/network_setup.h"
 #include "host/host.h"
+#include "mydocker/capabilities.h"
 #include "mydocker/fs_util.h"
 #include "mydocker/rootfs.h"
 #include "mydocker/runtime.h"
@@ -51,32 +52,68 @@ absl::Status CheckTarget(const std::string& text, const VolumeSpec& spec,
   return absl::OkStatus();
 }
 
-// Turns -v specs into bind mounts. Docker's behaviour: a missing host directory is created; a
-// named volume is created on first use; `-v /path` makes an anonymous volume. Every spec is
-// parsed before anything is made, so a bad one leaves nothing behind; `made` receives the
-// anonymous volumes created, which the caller removes if the container is not created.
-absl::Status AddVolumes(const std::vector<std::string>& texts, VolumeStore& volumes,
-                        ContainerConfig& config, std::vector<std::string>* made) {
+// Every -v, --mount and --tmpfs spec of `options`, parsed and checked (targets once each), in
+// that order; nothing is made.
+absl::StatusOr<std::vector<VolumeSpec>> ParseMounts(const CreateOptions& options) {
   std::vector<VolumeSpec> specs;
   std::set<std::string> targets;
-  for (const std::string& text : texts) {
-    MYDOCKER_ASSIGN_OR_RETURN(VolumeSpec spec, ParseVolumeSpec(text));
-    MYDOCKER_RETURN_IF_ERROR(CheckTarget(text, spec, targets));
-    specs.push_back(std::move(spec));
+  auto add = [&](const std::string& text, absl::StatusOr<VolumeSpec> spec) -> absl::Status {
+    MYDOCKER_RETURN_IF_ERROR(spec.status());
+    MYDOCKER_RETURN_IF_ERROR(CheckTarget(text, *spec, targets));
+    if (spec->source_must_exist && !PathExists(spec->source)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("invalid mount config for type \"bind\": bind source path does not exist: ",
+                       spec->source));
+    }
+    specs.push_back(*std::move(spec));
+    return absl::OkStatus();
+  };
+  for (const std::string& text : options.volumes) {
+    MYDOCKER_RETURN_IF_ERROR(add(text, ParseVolumeSpec(text)));
   }
+  for (const std::string& text : options.mounts) {
+    MYDOCKER_RETURN_IF_ERROR(add(text, ParseMountSpec(text)));
+  }
+  for (const std::string& text : options.tmpfs) {
+    MYDOCKER_RETURN_IF_ERROR(add(text, ParseTmpfsSpec(text)));
+  }
+  return specs;
+}
+
+// The mount of one spec whose source exists. Docker's defaults: a bind is recursive and
+// rprivate; a tmpfs nosuid, nodev, noexec (the spec's own options after them win).
+MountSpec MountOf(const VolumeSpec& spec, const std::string& source) {
+  if (spec.kind == VolumeSpec::kTmpfs) {
+    std::vector<std::string> options = {"nosuid", "nodev", "noexec"};
+    options.insert(options.end(), spec.tmpfs_options.begin(), spec.tmpfs_options.end());
+    return {spec.destination, "tmpfs", "tmpfs", std::move(options)};
+  }
+  std::vector<std::string> options = {spec.nonrecursive ? "bind" : "rbind",
+                                      spec.readonly ? "ro" : "rw"};
+  if (!spec.propagation.empty()) options.push_back(spec.propagation);
+  return {spec.destination, "bind", source, std::move(options)};
+}
+
+// Turns -v, --mount and --tmpfs specs into mounts. Docker's behaviour: a missing host directory
+// of -v is created (--mount refuses it); a named volume is created on first use; `-v /path`
+// makes an anonymous volume. Every spec is parsed before anything is made, so a bad one leaves
+// nothing behind; `made` receives the anonymous volumes created, which the caller removes if
+// the container is not created.
+absl::Status AddVolumes(const CreateOptions& options, VolumeStore& volumes, ContainerConfig& config,
+                        std::vector<std::string>* made) {
+  MYDOCKER_ASSIGN_OR_RETURN(std::vector<VolumeSpec> specs, ParseMounts(options));
   for (const VolumeSpec& spec : specs) {
     std::string source = spec.source;
     if (spec.kind == VolumeSpec::kBind) {
       if (!PathExists(source)) MYDOCKER_RETURN_IF_ERROR(MakeDirs(source, 0755));
-    } else {
+    } else if (spec.kind != VolumeSpec::kTmpfs) {
       std::string name = spec.kind == VolumeSpec::kNamed ? spec.source : NewContainerId();
       MYDOCKER_ASSIGN_OR_RETURN(Volume v,
                                 volumes.Ensure(name, spec.kind == VolumeSpec::kAnonymous));
       if (v.anonymous) made->push_back(v.name);
       source = v.mountpoint;
     }
-    config.mounts.push_back(
-        {spec.destination, "bind", source, {"rbind", spec.readonly ? "ro" : "rw"}});
+    config.mounts.push_back(MountOf(spec, source));
   }
   return absl::OkStatus();
 }
@@ -128,6 +165,8 @@ absl::StatusOr<std::unique_ptr<Container>> Runtime::Create(const CreateOptions& 
     return ReadFromLayers(layers, path);
   };
   facts.resolve_device = ResolveDeviceSpec;
+  facts.host_devices = HostDevices;
+  facts.held_capabilities = HeldCapabilities();
   MYDOCKER_ASSIGN_OR_RETURN(ContainerConfig config,
                             BuildContainerConfig(options, image.config, facts));
   MYDOCKER_RETURN_IF_ERROR(CheckCgroupParent(*state_, config.linux_spec.cgroups_path));
@@ -168,7 +207,7 @@ absl::StatusOr<std::unique_ptr<Container>> Runtime::Record(ContainerState state,
   auto discard_volumes = [&] {
     for (const std::string& name : anonymous) volumes_->Remove(name).IgnoreError();
   };
-  if (absl::Status s = AddVolumes(options.volumes, *volumes_, config, &anonymous); !s.ok()) {
+  if (absl::Status s = AddVolumes(options, *volumes_, config, &anonymous); !s.ok()) {
     discard_volumes();
     return s;
   }

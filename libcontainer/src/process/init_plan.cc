@@ -335,6 +335,11 @@ bool RootIsRootfs(const std::vector<MountInfo>& mounts) {
 
 }  // namespace
 
+absl::string_view CapabilityName(int number) {
+  if (number < 0 || number >= static_cast<int>(std::size(kCapabilityNames))) return "";
+  return kCapabilityNames[number];
+}
+
 absl::StatusOr<int> CapabilityNumber(absl::string_view name) {
   absl::string_view bare = absl::StripPrefix(name, "CAP_");
   for (size_t i = 0; i < std::size(kCapabilityNames); ++i) {

@@ -199,6 +199,9 @@ mydocker_exec_tail_plan ExecTailPlan(const InitPlan& plan);
 // The number of a capability by name ("CAP_CHOWN" or "CHOWN"); InvalidArgument if unknown.
 absl::StatusOr<int> CapabilityNumber(absl::string_view name);
 
+// The name of capability `number` without "CAP_" ("CHOWN"); empty if unknown.
+absl::string_view CapabilityName(int number);
+
 // The capabilities named in `names` as a mask (bit N = capability N).
 absl::StatusOr<uint64_t> CapabilityMask(const std::vector<std::string>& names);
 // The highest capability number the kernel knows (/proc/sys/kernel/cap_last_cap).

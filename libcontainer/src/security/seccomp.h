@@ -23,7 +23,12 @@ namespace mydocker {
 // by inode), which fail with EPERM; clone3 fails with ENOSYS so C libraries fall back to clone,
 // whose namespace flags can be checked. Capabilities already stop most of these; the filter
 // also stops what needs none (unshare(CLONE_NEWUSER), userfaultfd, keyctl, io_uring).
-LinuxSeccomp DefaultSeccompProfile();
+// Docker's rules conditioned on capabilities follow `capabilities` ("CAP_SYS_ADMIN", ...): with
+// CAP_SYS_ADMIN mount, umount2, unshare, setns, the new mount API and clone/clone3 with any
+// flags; CAP_SYS_PTRACE process_vm_*, kcmp, pidfd_getfd; CAP_SYS_MODULE, CAP_SYS_BOOT,
+// CAP_SYS_TIME, CAP_SYS_PACCT, CAP_SYS_RAWIO, CAP_SYS_TTY_CONFIG, CAP_SYSLOG, CAP_BPF,
+// CAP_PERFMON, CAP_DAC_READ_SEARCH their own calls (seccomp_profile.cc).
+LinuxSeccomp DefaultSeccompProfile(const std::vector<std::string>& capabilities = {});
 
 // A profile given by the user (`--security-opt seccomp=FILE`): the OCI linux.seccomp object,
 // or Docker's profile format (archMap, and rules conditioned with includes/excludes on

@@ -234,9 +234,40 @@ SeccompSyscall Rule(std::vector<std::string> names, const char* action = "SCMP_A
   return call;
 }
 
+// Calls Docker's default profile allows only to a container holding a capability, because the
+// capability is what the kernel checks for them (facts from moby's profiles/seccomp).
+struct CapabilityCalls {
+  const char* capability;
+  std::vector<std::string> names;
+};
+
+const std::vector<CapabilityCalls>& CallsByCapability() {
+  static const auto* calls = new std::vector<CapabilityCalls>{
+      {"CAP_SYS_ADMIN",
+       {"bpf", "fanotify_init", "fsconfig", "fsmount", "fsopen", "fspick", "lookup_dcookie",
+        "mount", "mount_setattr", "move_mount", "open_tree", "perf_event_open", "quotactl",
+        "quotactl_fd", "setns", "syslog", "umount", "umount2", "unshare"}},
+      {"CAP_DAC_READ_SEARCH", {"open_by_handle_at"}},
+      {"CAP_SYS_BOOT", {"reboot"}},
+      {"CAP_SYS_MODULE", {"init_module", "finit_module", "delete_module"}},
+      {"CAP_SYS_PACCT", {"acct"}},
+      {"CAP_SYS_PTRACE", {"kcmp", "pidfd_getfd", "process_vm_readv", "process_vm_writev"}},
+      {"CAP_SYS_RAWIO", {"iopl", "ioperm"}},
+      {"CAP_SYS_TIME",
+       {"settimeofday", "stime", "clock_settime", "clock_settime64", "clock_adjtime",
+        "clock_adjtime64"}},
+      {"CAP_SYS_TTY_CONFIG", {"vhangup"}},
+      {"CAP_SYSLOG", {"syslog"}},
+      {"CAP_BPF", {"bpf"}},
+      {"CAP_PERFMON", {"perf_event_open"}},
+  };
+  return *calls;
+}
+
 }  // namespace
 
-LinuxSeccomp DefaultSeccompProfile() {
+LinuxSeccomp DefaultSeccompProfile(const std::vector<std::string>& capabilities) {
+  auto has = [&](absl::string_view cap) { return absl::c_linear_search(capabilities, cap); };
   LinuxSeccomp p;
   p.default_action = "SCMP_ACT_ERRNO";
   p.default_errno_ret = EPERM;
@@ -244,13 +275,21 @@ LinuxSeccomp DefaultSeccompProfile() {
   p.architectures = {"SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"};
 #endif
   p.syscalls.push_back(Rule({std::begin(kAllowed), std::end(kAllowed)}));
-  p.syscalls.push_back(
-      Rule({"clone"}, "SCMP_ACT_ALLOW", {{0, kCloneNamespaceFlags, 0, "SCMP_CMP_MASKED_EQ"}}));
-  // clone3 passes its flags in memory, out of a filter's reach: ENOSYS makes C libraries use
-  // clone, whose flags the rule above sees.
-  SeccompSyscall clone3 = Rule({"clone3"}, "SCMP_ACT_ERRNO");
-  clone3.errno_ret = ENOSYS;
-  p.syscalls.push_back(clone3);
+  for (const CapabilityCalls& c : CallsByCapability()) {
+    if (has(c.capability)) p.syscalls.push_back(Rule(c.names));
+  }
+  if (has("CAP_SYS_ADMIN")) {
+    // Namespaces of its own are what CAP_SYS_ADMIN is asked for: clone and clone3 with any flags.
+    p.syscalls.push_back(Rule({"clone", "clone3"}));
+  } else {
+    p.syscalls.push_back(
+        Rule({"clone"}, "SCMP_ACT_ALLOW", {{0, kCloneNamespaceFlags, 0, "SCMP_CMP_MASKED_EQ"}}));
+    // clone3 passes its flags in memory, out of a filter's reach: ENOSYS makes C libraries use
+    // clone, whose flags the rule above sees.
+    SeccompSyscall clone3 = Rule({"clone3"}, "SCMP_ACT_ERRNO");
+    clone3.errno_ret = ENOSYS;
+    p.syscalls.push_back(clone3);
+  }
   // Every address family but vsock, which reaches the host (or its hypervisor) directly.
   p.syscalls.push_back(Rule({"socket"}, "SCMP_ACT_ALLOW", {{0, kAfVsock, 0, "SCMP_CMP_NE"}}));
   // Docker's personalities: Linux, with UNAME26, with ADDR_LIMIT_32BIT... (0x8, 0x20000,

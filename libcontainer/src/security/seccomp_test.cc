@@ -18,6 +18,8 @@
 #include <functional>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "process/init_plan.h"
 
 namespace mydocker {
 namespace {
@@ -64,6 +66,30 @@ TEST(SeccompTest, DefaultProfileRefusesNamespacesKeyringsAndClone3) {
                         }),
             7);
   EXPECT_EQ(RunFiltered(*filter, [] { return ::getpid() > 0 ? 0 : 1; }), 0);
+}
+
+TEST(SeccompTest, DefaultProfileFollowsTheCapabilities) {
+  // Docker's conditional rules: CAP_SYS_ADMIN opens namespaces and clone3, CAP_SYS_TIME
+  // setting clocks; without them, EPERM (and ENOSYS for clone3) as before.
+  auto admin = CompileSeccomp(DefaultSeccompProfile({"CAP_SYS_ADMIN", "CAP_SYS_TIME"}));
+  ASSERT_TRUE(admin.ok()) << admin.status();
+  int clone3 = RunFiltered(*admin, [] { return ErrnoOf(::syscall(SYS_clone3, nullptr, 0)); });
+  EXPECT_TRUE(clone3 != ENOSYS && clone3 != EPERM) << clone3;  // the kernel's EINVAL
+  EXPECT_EQ(RunFiltered(*admin, [] { return ErrnoOf(::syscall(SYS_umount2, "/nonexistent", 0)); }),
+            ENOENT);
+  EXPECT_NE(RunFiltered(*admin, [] { return ErrnoOf(::syscall(SYS_clock_settime, 99, nullptr)); }),
+            EPERM);
+  auto plain = CompileSeccomp(DefaultSeccompProfile({"CAP_CHOWN"}));
+  ASSERT_TRUE(plain.ok()) << plain.status();
+  EXPECT_EQ(RunFiltered(*plain, [] { return ErrnoOf(::syscall(SYS_umount2, "/nonexistent", 0)); }),
+            EPERM);
+  EXPECT_EQ(RunFiltered(*plain, [] { return ErrnoOf(::syscall(SYS_clock_settime, 99, nullptr)); }),
+            EPERM);
+  // Every conditional rule at once (--privileged with a profile, --cap-add ALL) compiles.
+  std::vector<std::string> all;
+  for (int cap = 0; cap <= 40; ++cap)
+    all.push_back(absl::StrCat("CAP_", process::CapabilityName(cap)));
+  EXPECT_TRUE(CompileSeccomp(DefaultSeccompProfile(all)).ok());
 }
 
 TEST(SeccompTest, DefaultProfileIsAnAllowList) {

@@ -65,6 +65,8 @@ void WriteHostConfig(json::Writer& w, const ContainerState& s, const ContainerCo
   KeyString(w, "CgroupPath", s.cgroup_path);
   json::Key(w, "AutoRemove");
   w.Bool(s.auto_remove);
+  json::Key(w, "ReadonlyRootfs");
+  w.Bool(c.root.readonly);
   json::Key(w, "RestartPolicy");
   w.StartObject();
   KeyString(w, "Name", FormatRestartPolicy({c.restart_policy.name, 0}));

@@ -1,0 +1,92 @@
+#include "mydocker/capabilities.h"
+
+#include <algorithm>
+
+#include "absl/algorithm/container.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "mydocker/fs_util.h"
+#include "mydocker/status_macros.h"
+#include "process/init_plan.h"
+
+namespace mydocker {
+namespace {
+
+// The hexadecimal mask after `key` ("CapPrm:\t000001ff...") in /proc/self/status; 0 if absent.
+uint64_t StatusMask(absl::string_view status, absl::string_view key) {
+  for (absl::string_view line : absl::StrSplit(status, '\n')) {
+    if (!absl::ConsumePrefix(&line, key)) continue;
+    uint64_t mask = 0;
+    if (absl::SimpleHexAtoi(absl::StripAsciiWhitespace(line), &mask)) return mask;
+  }
+  return 0;
+}
+
+// Normalised names, each checked: `field` names the list in the error ("CapAdd").
+absl::StatusOr<std::vector<std::string>> CheckNames(const std::vector<std::string>& names,
+                                                    absl::string_view field) {
+  std::vector<std::string> out;
+  for (const std::string& name : names) {
+    std::string n = NormalizeCapabilityName(name);
+    if (n != "ALL" && !process::CapabilityNumber(n).ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("invalid ", field, ": unknown capability: \"", absl::CHexEscape(n), "\""));
+    }
+    out.push_back(std::move(n));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string NormalizeCapabilityName(absl::string_view name) {
+  std::string upper = absl::AsciiStrToUpper(absl::StripAsciiWhitespace(name));
+  if (upper == "ALL" || absl::StartsWith(upper, "CAP_")) return upper;
+  return absl::StrCat("CAP_", upper);
+}
+
+uint64_t HeldCapabilities() {
+  absl::StatusOr<std::string> status = ReadFile("/proc/self/status");
+  if (!status.ok()) return 0;
+  return StatusMask(*status, "CapPrm:") & StatusMask(*status, "CapBnd:");
+}
+
+std::vector<std::string> CapabilityNamesOf(uint64_t mask) {
+  std::vector<std::string> out;
+  for (int cap = 0; cap <= process::LastCapability() && cap < 64; ++cap) {
+    if (((mask >> cap) & 1) == 0) continue;
+    absl::string_view name = process::CapabilityName(cap);
+    if (!name.empty()) out.push_back(absl::StrCat("CAP_", name));
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<std::string>> ApplyCapabilityChanges(
+    const std::vector<std::string>& base, const std::vector<std::string>& add,
+    const std::vector<std::string>& drop, uint64_t available) {
+  MYDOCKER_ASSIGN_OR_RETURN(std::vector<std::string> adds, CheckNames(add, "CapAdd"));
+  MYDOCKER_ASSIGN_OR_RETURN(std::vector<std::string> drops, CheckNames(drop, "CapDrop"));
+  auto dropped = [&](const std::string& c) { return absl::c_linear_search(drops, c); };
+  std::vector<std::string> caps;
+  if (absl::c_linear_search(adds, "ALL")) {
+    caps = CapabilityNamesOf(available);
+    std::erase_if(caps, dropped);
+  } else if (absl::c_linear_search(drops, "ALL")) {
+    caps = adds;
+  } else {
+    caps = base;
+    std::erase_if(caps, dropped);
+    caps.insert(caps.end(), adds.begin(), adds.end());
+  }
+  std::vector<std::string> unique;  // in order, each once
+  for (std::string& c : caps) {
+    if (!absl::c_linear_search(unique, c)) unique.push_back(std::move(c));
+  }
+  return unique;
+}
+
+}  // namespace mydocker
