@@ -63,7 +63,12 @@ absl::Status Container::Stop(absl::Duration timeout, int signal) {
     return absl::DeadlineExceededError(
         absl::StrCat("container ", ShortId(id_), " did not finish stopping"));
   }
-  if (!monitor.ok()) {
+  if (monitor.ok()) {
+    // The monitor's last work, releasing the network, runs in a child that holds the
+    // container's lock (process/monitor.cc): once the lock is free, the container is stopped.
+    absl::StatusOr<FileLock> released = runtime_->state().Lock(id_);
+    released.IgnoreError();
+  } else {
     // Nobody will record the end or release the resources: do the release here.
     MYDOCKER_ASSIGN_OR_RETURN(FileLock lock, runtime_->state().Lock(id_));
     MYDOCKER_RETURN_IF_ERROR(ReleaseResources(runtime_->host(), runtime_->cgroups(),
