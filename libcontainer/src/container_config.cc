@@ -449,10 +449,11 @@ absl::StatusOr<LogConfig> LogConfigFromJson(absl::string_view text) {
   MYDOCKER_ASSIGN_OR_RETURN(json::ObjectReader r, json::ObjectReader::Make(doc, "LogConfig"));
   std::string type;
   MYDOCKER_RETURN_IF_ERROR(r.GetString("Type", &type));
+  // GetObject checks the member is an object; its members are read as they are.
   MYDOCKER_ASSIGN_OR_RETURN(std::optional<json::ObjectReader> config, r.GetObject("Config"));
   std::vector<std::string> options;
-  if (const rapidjson::Value* c = r.Find("Config"); config.has_value() && c != nullptr) {
-    for (const auto& m : c->GetObject()) {
+  if (config.has_value()) {
+    for (const auto& m : r.Find("Config")->GetObject()) {
       MYDOCKER_ASSIGN_OR_RETURN(std::string key, json::ToString(m.name, "LogConfig.Config"));
       MYDOCKER_ASSIGN_OR_RETURN(std::string value, json::ToString(m.value, "LogConfig.Config"));
       options.push_back(absl::StrCat(key, "=", value));

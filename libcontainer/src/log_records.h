@@ -51,6 +51,9 @@ std::optional<Header> DecodeHeader(const char* p);
 uint32_t DecodeTrailer(const char* p);
 
 absl::string_view StreamName(Stream stream);  // "stdout", "stderr"
+// 0 for stdout, 1 for stderr (an index into per-stream arrays), and back.
+inline int StreamIndex(Stream stream) { return stream == Stream::kStderr ? 1 : 0; }
+inline Stream StreamAt(int index) { return index == 1 ? Stream::kStderr : Stream::kStdout; }
 
 // True if the file's first byte says it holds records (false: json lines, or empty).
 bool IsRecordLog(int fd);

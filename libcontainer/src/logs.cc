@@ -58,9 +58,9 @@ absl::StatusOr<absl::Time> ParseLogTime(absl::string_view value, absl::Time now)
     }
     return absl::FromUnixSeconds(seconds) + absl::Nanoseconds(nanos);
   }
+  if (absl::StatusOr<absl::Time> t = ParseTime(value); t.ok()) return *t;
   absl::Time t;
   std::string err;
-  if (absl::ParseTime(absl::RFC3339_full, value, &t, &err)) return t;
   for (const char* format : {"%Y-%m-%dT%H:%M:%E*S", "%Y-%m-%dT%H:%M", "%Y-%m-%d"}) {
     if (absl::ParseTime(format, value, absl::LocalTimeZone(), &t, &err)) return t;
   }

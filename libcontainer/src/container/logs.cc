@@ -120,7 +120,7 @@ class RecordDecoder : public Decoder {
         ++at;  // not a record here (damage): look for the next one
         continue;
       }
-      const int s = h->stream == logrec::Stream::kStderr ? 1 : 0;
+      const int s = logrec::StreamIndex(h->stream);
       if (offset_ + static_cast<off_t>(at) >= begin_[s]) {
         // The first record of a stream that continues a line: its beginning is not read
         // (before the tail's start, or in a rotated file that is gone), so the piece is dropped.
@@ -147,7 +147,7 @@ class RecordDecoder : public Decoder {
  private:
   bool Put(int s, absl::string_view text, EntryOut& out) {
     LogEntry e;
-    e.stream = std::string(logrec::StreamName(static_cast<logrec::Stream>(s + 1)));
+    e.stream = std::string(logrec::StreamName(logrec::StreamAt(s)));
     e.text = std::string(text);
     e.time = time_[s];
     return out.Put(std::move(e));
@@ -308,7 +308,7 @@ TailStart RecordTailStart(int fd, size_t lines) {
     std::optional<logrec::Header> h;
     if (record != nullptr) h = logrec::DecodeHeader(record);
     if (!h || h->size != size) return {};  // damaged: read it all from the start
-    const int s = h->stream == logrec::Stream::kStderr ? 1 : 0;
+    const int s = logrec::StreamIndex(h->stream);
     if (!found[s]) {
       ends[s] += static_cast<size_t>(
           std::count(record + logrec::kHeaderSize, record + logrec::kHeaderSize + size, '\n'));
@@ -367,9 +367,10 @@ bool ReadRotated(const std::vector<std::string>& files, Decoder& decoder, EntryO
 // False once the sink stopped.
 bool FollowRotation(const std::string& path, UniqueFd& fd, int inotify, Decoder& decoder,
                     EntryOut& out) {
-  struct stat now, open;
-  if (::fstat(fd.get(), &open) < 0) return true;
-  if (::stat(path.c_str(), &now) == 0 && (now.st_ino != open.st_ino || now.st_dev != open.st_dev)) {
+  struct stat now, reading;
+  if (::fstat(fd.get(), &reading) < 0) return true;
+  if (::stat(path.c_str(), &now) == 0 &&
+      (now.st_ino != reading.st_ino || now.st_dev != reading.st_dev)) {
     UniqueFd next(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (!next) return true;
     // Written to the old file after the last read and before the rename.
@@ -378,7 +379,7 @@ bool FollowRotation(const std::string& path, UniqueFd& fd, int inotify, Decoder&
     if (inotify >= 0) ::inotify_add_watch(inotify, path.c_str(), IN_MODIFY | IN_MOVE_SELF);
     return true;
   }
-  if (open.st_size < ::lseek(fd.get(), 0, SEEK_CUR)) ::lseek(fd.get(), 0, SEEK_SET);
+  if (reading.st_size < ::lseek(fd.get(), 0, SEEK_CUR)) ::lseek(fd.get(), 0, SEEK_SET);
   return true;
 }
 

@@ -146,7 +146,7 @@ void LogWriter::Add(absl::string_view stream, absl::string_view data) {
         most = std::min(most, room > 0 ? room : rotation_.max_size - overhead);
       }
       absl::string_view piece = data.substr(0, static_cast<size_t>(most));
-      bool& mid_line = mid_line_[which == logrec::Stream::kStderr ? 1 : 0];
+      bool& mid_line = mid_line_[logrec::StreamIndex(which)];
       Append(logrec::Encode(which, piece, absl::Now(), mid_line));
       mid_line = piece.back() != '\n';
       data.remove_prefix(piece.size());
