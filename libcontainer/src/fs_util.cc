@@ -162,20 +162,53 @@ absl::Status WriteAll(int fd, absl::string_view data, const std::string& path) {
   return absl::OkStatus();
 }
 
+namespace {
+
+// A file for WriteFileAtomic's data: unnamed while it is written and synced (O_TMPFILE), so a
+// writer killed then leaves nothing behind; named `tmp` only for the moment before the rename.
+// Falls back to creating `tmp` on a file system without O_TMPFILE.
+absl::StatusOr<UniqueFd> CreateUnnamed(const std::string& dir, const std::string& tmp, int mode,
+                                       bool* named) {
+  UniqueFd fd(::open(dir.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, mode));
+  *named = !fd;
+  if (!fd && errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL) {
+    return LastErrnoError(absl::StrCat("create a file in ", dir));
+  }
+  if (!fd) fd.reset(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));
+  if (!fd) return LastErrnoError(absl::StrCat("create ", tmp));
+  return fd;
+}
+
+absl::Status NameUnnamed(int fd, const std::string& tmp) {
+  if (::linkat(fd, "", AT_FDCWD, tmp.c_str(), AT_EMPTY_PATH) == 0) return absl::OkStatus();
+  // Without CAP_DAC_READ_SEARCH: through /proc, as linkat(2) describes.
+  std::string proc = absl::StrCat("/proc/self/fd/", fd);
+  if (::linkat(AT_FDCWD, proc.c_str(), AT_FDCWD, tmp.c_str(), AT_SYMLINK_FOLLOW) == 0) {
+    return absl::OkStatus();
+  }
+  return LastErrnoError(absl::StrCat("link ", tmp));
+}
+
+}  // namespace
+
 absl::Status WriteFileAtomic(const std::string& path, absl::string_view data, int mode,
                              bool sync_directory) {
   thread_local std::mt19937_64 rng{std::random_device{}()};
   std::string tmp = absl::StrCat(path, ".tmp-", ::getpid(), "-", rng() % 1000000000);
-  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));
-  if (!fd) return LastErrnoError(absl::StrCat("create ", tmp));
+  bool named = false;
+  MYDOCKER_ASSIGN_OR_RETURN(UniqueFd fd, CreateUnnamed(DirName(path), tmp, mode, &named));
   absl::Status s = WriteAll(fd.get(), data, tmp);
   if (s.ok() && ::fsync(fd.get()) != 0) s = LastErrnoError(absl::StrCat("fsync ", tmp));
+  if (s.ok() && !named) {
+    s = NameUnnamed(fd.get(), tmp);
+    named = s.ok();
+  }
   fd.reset();
   if (s.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) {
     s = LastErrnoError(absl::StrCat("rename ", tmp, " to ", path));
   }
   if (!s.ok()) {
-    ::unlink(tmp.c_str());
+    if (named) ::unlink(tmp.c_str());
     return s;
   }
   if (!sync_directory) return absl::OkStatus();

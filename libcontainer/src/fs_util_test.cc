@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <string>
+#include <vector>
 
 namespace mydocker {
 namespace {
@@ -128,6 +129,26 @@ TEST(RemoveAllTest, SameFileSystemBindMountIsNotEntered) {
   EXPECT_TRUE(RemoveAll(top).ok());
   EXPECT_TRUE(PathExists(outside + "/precious"));
   EXPECT_TRUE(RemoveAll(outside).ok());
+}
+
+// The data is written to an unnamed file: the directory only ever holds the old or the new
+// record, with the mode asked for (less the umask, as open(2) gives).
+TEST(FsUtilTest, WriteFileAtomicLeavesOnlyTheRecord) {
+  char tmpl[] = "/tmp/mydocker-fsutil-XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  const std::string dir = tmpl;
+  mode_t old_umask = ::umask(022);
+  ASSERT_TRUE(WriteFileAtomic(dir + "/rec", "one", 0640).ok());
+  ASSERT_TRUE(WriteFileAtomic(dir + "/rec", "two", 0666).ok());
+  ::umask(old_umask);
+  EXPECT_EQ(ReadFile(dir + "/rec").value_or(""), "two");
+  struct stat st;
+  ASSERT_EQ(::stat((dir + "/rec").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0644u);
+  absl::StatusOr<std::vector<std::string>> names = ListDir(dir);
+  ASSERT_TRUE(names.ok());
+  EXPECT_EQ(*names, std::vector<std::string>{"rec"});
+  ASSERT_TRUE(RemoveAll(dir).ok());
 }
 
 }  // namespace

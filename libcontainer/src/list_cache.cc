@@ -1,14 +1,17 @@
 #include "list_cache.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 #include <random>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
@@ -185,6 +188,18 @@ std::string ReadCacheFile(int dirfd) {
   return data;
 }
 
+// Deletes `name` if it is the temporary file of a cache writer that died before its rename
+// (WriteCache names it after the writer's pid).
+void SweepDeadWritersFile(int dirfd, absl::string_view name) {
+  absl::string_view rest = name;
+  if (!absl::ConsumePrefix(&rest, kCacheFile) || !absl::ConsumePrefix(&rest, ".tmp-")) return;
+  pid_t pid = 0;
+  if (!absl::SimpleAtoi(rest.substr(0, rest.find('-')), &pid) || pid <= 0) return;
+  if (::kill(pid, 0) != 0 && errno == ESRCH) {
+    ::unlinkat(dirfd, std::string(name).c_str(), 0);
+  }
+}
+
 // Replaces the cache file; no fsync: a cache torn by a crash is detected and ignored.
 void WriteCache(const std::string& path, const std::string& data) {
   thread_local std::mt19937_64 rng{std::random_device{}()};
@@ -299,6 +314,7 @@ absl::StatusOr<std::vector<ListedRecord>> ListRecordsCached(
   bool changed = false;
   for (const std::string& id : entries) {
     DirStamp stamp;
+    if (id[0] == '.') SweepDeadWritersFile(dirfd.get(), id);
     if (!IsFullContainerId(id) || !StampOf(dirfd.get(), id, &stamp)) continue;
     auto it = cached.find(id);
     if (it != cached.end() && it->second.stamp == stamp) {

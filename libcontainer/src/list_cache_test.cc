@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <map>
@@ -187,6 +188,26 @@ TEST_F(ListCacheDirTest, ACorruptCacheIsIgnoredAndRewritten) {
     EXPECT_EQ(loads_, 1) << cut;
     EXPECT_EQ(ReadFile(cache).value_or(""), *data);
   }
+}
+
+// A writer killed between creating its temporary file and the rename leaves it: the next listing
+// deletes it once its writer (named in the file name) is gone, and never a live writer's.
+TEST_F(ListCacheDirTest, TemporaryFilesOfDeadWritersAreDeleted) {
+  Put(FullState(std::string(64, 'a')));
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) ::_exit(0);
+  ASSERT_EQ(::waitpid(child, nullptr, 0), child);
+  const std::string dead = absl::StrCat(dir_, "/.list-cache.tmp-", child, "-1");
+  const std::string live = absl::StrCat(dir_, "/.list-cache.tmp-", ::getpid(), "-2");
+  const std::string other = dir_ + "/.other.tmp-1-3";
+  for (const std::string& path : {dead, live, other}) {
+    ASSERT_TRUE(WriteFileAtomic(path, "partial", 0600, false).ok());
+  }
+  EXPECT_EQ(List().size(), 1u);
+  EXPECT_FALSE(PathExists(dead));
+  EXPECT_TRUE(PathExists(live));
+  EXPECT_TRUE(PathExists(other));
 }
 
 }  // namespace

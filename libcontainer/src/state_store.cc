@@ -35,8 +35,10 @@ constexpr int kPrivateDirMode = 0700;
 // Where Create writes a container's records before renaming them into place (under containers/;
 // the leading '.' keeps it from ever being taken for an id).
 constexpr absl::string_view kStagingPrefix = ".creating-";
-// A staging directory older than this and not locked is a crashed creator's.
-constexpr time_t kStagingGraceSeconds = 60;
+// Creators hold this file locked shared from before their mkdir until they hold their staging
+// directory's own lock; PruneStaging holds it exclusively, so a staging directory it then finds
+// unlocked is a dead creator's, however young.
+constexpr char kStagingGuard[] = "/.creating.lock";
 
 bool IsLowerHex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
 
@@ -64,6 +66,17 @@ bool IsDirectory(const std::string& path) {
 std::string ContainersDir(const std::string& root) { return root + "/containers"; }
 std::string NamesDir(const std::string& root) { return root + "/names"; }
 std::string TrashDir(const std::string& root) { return root + "/trash"; }
+// The staging guard (kStagingGuard) locked with `how` (LOCK_SH, or LOCK_EX | LOCK_NB); an empty
+// descriptor with errno set if it could not be.
+UniqueFd LockStagingGuard(const std::string& root, int how) {
+  UniqueFd fd(::open((root + kStagingGuard).c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+                     kPrivateFileMode));
+  while (fd && ::flock(fd.get(), how) != 0) {
+    if (errno != EINTR) fd.reset();
+  }
+  return fd;
+}
+
 std::string NamePath(const std::string& root, absl::string_view name) {
   return absl::StrCat(NamesDir(root), "/", name);
 }
@@ -304,6 +317,8 @@ absl::Status StateStore::Create(const ContainerState& state, const ContainerConf
   // The records are written in a staging directory that is renamed into place, so no reader ever
   // sees a container without them. Its name starts with '.', so it is never taken for an id.
   std::string staging = absl::StrCat(ContainersDir(root_), "/", kStagingPrefix, state.id);
+  UniqueFd guard = LockStagingGuard(root_, LOCK_SH);
+  if (!guard) return LastErrnoError(absl::StrCat("lock ", root_, kStagingGuard));
   if (::mkdir(staging.c_str(), kPrivateDirMode) != 0) {
     if (errno == EEXIST) {
       return absl::AlreadyExistsError(absl::StrCat("container ", state.id, " already exists"));
@@ -317,6 +332,7 @@ absl::Status StateStore::Create(const ContainerState& state, const ContainerConf
     ::rmdir(staging.c_str());
     return s;
   }
+  guard.reset();
   absl::Status s = WriteRecords(staging, state, config);
   if (s.ok()) s = Publish(*this, staging, state);
   if (!s.ok()) RemoveAll(staging).IgnoreError();
@@ -460,17 +476,17 @@ absl::Status StateStore::Purge(const std::string& trash) {
 
 void StateStore::PruneStaging() {
   // A creator holds its staging directory locked from just after its mkdir until the directory
-  // is renamed into place or removed; the age covers the moment between mkdir and lock.
+  // is renamed into place or removed, and the guard from before its mkdir until then. A creator
+  // between the two holds the guard: pruning waits for another time.
   absl::StatusOr<std::vector<std::string>> entries = ListDir(ContainersDir(root_));
   if (!entries.ok()) return;
-  const time_t now = ::time(nullptr);
+  UniqueFd guard;
   for (const std::string& entry : *entries) {
     if (!absl::StartsWith(entry, kStagingPrefix)) continue;
+    if (!guard && !(guard = LockStagingGuard(root_, LOCK_EX | LOCK_NB))) return;
     std::string path = absl::StrCat(ContainersDir(root_), "/", entry);
     UniqueFd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-    struct stat st;
-    if (!fd || ::fstat(fd.get(), &st) != 0 || now - st.st_mtime < kStagingGraceSeconds) continue;
-    if (::flock(fd.get(), LOCK_EX | LOCK_NB) == 0) RemoveAll(path).IgnoreError();
+    if (fd && ::flock(fd.get(), LOCK_EX | LOCK_NB) == 0) RemoveAll(path).IgnoreError();
   }
 }
 

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -365,26 +366,30 @@ TEST_F(StateStoreTest, PurgeDeletesTrashOfADeadRemoverButNotOfALiveOne) {
 }
 
 // A creator that died between its mkdir and the rename leaves containers/.creating-<id>: the
-// next Purge deletes it once it is old enough and nobody holds it; a live creator's stays.
+// next Purge deletes it, however young, when nobody holds it; a live creator's stays, and so does
+// everything while a creator is between its mkdir and its lock (it holds the staging guard).
 TEST_F(StateStoreTest, PurgeDeletesStagingOfADeadCreatorOnly) {
   const std::string dead = root_ + "/containers/.creating-" + NewContainerId();
   const std::string live = root_ + "/containers/.creating-" + NewContainerId();
-  const std::string fresh = root_ + "/containers/.creating-" + NewContainerId();
-  for (const std::string& dir : {dead, live, fresh}) {
+  for (const std::string& dir : {dead, live}) {
     ASSERT_TRUE(MakeDirs(dir).ok());
     ASSERT_TRUE(WriteFileAtomic(dir + "/config.json", "{}").ok());
   }
-  const struct timespec old[2] = {{time(nullptr) - 3600, 0}, {time(nullptr) - 3600, 0}};
-  ASSERT_EQ(utimensat(AT_FDCWD, dead.c_str(), old, 0), 0);
-  ASSERT_EQ(utimensat(AT_FDCWD, live.c_str(), old, 0), 0);
   std::string id = Create("kept");
+  {
+    // A creator between its mkdir and its lock: nothing is pruned yet.
+    UniqueFd guard(::open((root_ + "/.creating.lock").c_str(), O_RDONLY | O_CLOEXEC));
+    ASSERT_TRUE(guard);
+    ASSERT_EQ(::flock(guard.get(), LOCK_SH), 0);
+    ASSERT_TRUE(store_->Purge("").ok());
+    EXPECT_TRUE(PathExists(dead + "/config.json"));
+  }
   {
     absl::StatusOr<FileLock> busy = FileLock::Acquire(live);  // a creator still at work
     ASSERT_TRUE(busy.ok());
     ASSERT_TRUE(store_->Purge("").ok());
     EXPECT_FALSE(PathExists(dead));
     EXPECT_TRUE(PathExists(live + "/config.json"));
-    EXPECT_TRUE(PathExists(fresh + "/config.json"));  // may be between its mkdir and its lock
   }
   EXPECT_TRUE(store_->LoadState(id).ok());
   EXPECT_EQ(store_->List()->size(), 1u);

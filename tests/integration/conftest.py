@@ -294,7 +294,9 @@ class Runtime:
         except Exception as exc:
             listed = []
             problems.append(f"ps -aq failed during teardown: {exc}")
-        targets = sorted(set(listed) | set(self.container_dirs()))
+        # A staging directory (.creating-<id>) of a creator killed midway is not a container:
+        # rm of any container deletes it.
+        targets = sorted(set(listed) | {d for d in self.container_dirs() if not d.startswith(".")})
         if targets:
             try:
                 rm = subprocess.run(self.cmd("rm", "-f", *targets), capture_output=True, text=True,

@@ -11,45 +11,65 @@
 
 namespace mydocker {
 
-absl::Status Container::Remove(bool force, bool remove_volumes) {
-  MYDOCKER_ASSIGN_OR_RETURN(ContainerState state, State());
+namespace {
+
+// One attempt: stop if forced, let the monitor finish, release and delete. False when a start
+// ran the container again before the lock was ours (its monitor was already on its way: a
+// `start` or `restart` whose client died goes on without it).
+absl::StatusOr<bool> RemoveOnce(Runtime& runtime, const Container& container, bool force,
+                                bool remove_volumes) {
+  const std::string& id = container.id();
+  MYDOCKER_ASSIGN_OR_RETURN(ContainerState state, container.State());
   if (!state.CanRemove()) {
     if (!force) {
       return absl::FailedPreconditionError(absl::StrCat(
           "cannot remove ", state.status == ContainerStatus::kRestarting ? "restarting" : "running",
-          " container ", ShortId(id_), ": stop the container before removing or force remove"));
+          " container ", ShortId(id), ": stop the container before removing or force remove"));
     }
     // Not restarted: a monitor waiting to restart it ends now rather than after its wait.
-    if (auto marked = RecordUserStop(*runtime_, id_, /*cancel=*/true); marked.ok()) {
+    if (auto marked = RecordUserStop(runtime, id, /*cancel=*/true); marked.ok()) {
       state = *marked;
     }
-    if (auto init = runtime_->host().OpenProcess(state.init); init.ok()) {
-      runtime_->host().SignalProcess(init->get(), SIGKILL).IgnoreError();
+    if (auto init = runtime.host().OpenProcess(state.init); init.ok()) {
+      runtime.host().SignalProcess(init->get(), SIGKILL).IgnoreError();
     }
     if (state.status == ContainerStatus::kPaused) {
-      runtime_->cgroups().Freeze(state.cgroup_path, false).IgnoreError();
+      runtime.cgroups().Freeze(state.cgroup_path, false).IgnoreError();
     }
   }
   // Let a live monitor finish recording and releasing (it takes the lock to do so); after a
   // bounded wait the cleanup below is done here, idempotently, whatever the monitor managed.
-  if (auto monitor = runtime_->host().OpenProcess(state.monitor); monitor.ok()) {
-    if (!runtime_->host().WaitProcess(monitor->get(), runtime_->host().Now() + absl::Seconds(10))) {
-      runtime_->host().SignalProcess(monitor->get(), SIGKILL).IgnoreError();
-      runtime_->host().WaitProcess(monitor->get(), runtime_->host().Now() + absl::Seconds(5));
+  if (auto monitor = runtime.host().OpenProcess(state.monitor); monitor.ok()) {
+    if (!runtime.host().WaitProcess(monitor->get(), runtime.host().Now() + absl::Seconds(10))) {
+      runtime.host().SignalProcess(monitor->get(), SIGKILL).IgnoreError();
+      runtime.host().WaitProcess(monitor->get(), runtime.host().Now() + absl::Seconds(5));
     }
   }
-  const std::string dir = runtime_->state().ContainerDir(id_);
-  auto lock = runtime_->state().Lock(id_);
-  if (!PathExists(dir)) return absl::OkStatus();  // the monitor of a --rm container was first
+  const std::string dir = runtime.state().ContainerDir(id);
+  auto lock = runtime.state().Lock(id);
+  if (!PathExists(dir)) return true;  // the monitor of a --rm container was first
   if (!lock.ok()) return lock.status();
   // Decide again under the lock: a concurrent `start` may have run it since we looked.
-  MYDOCKER_ASSIGN_OR_RETURN(state, State());
-  if (!state.CanRemove()) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("container ", ShortId(id_), " was started while being removed"));
+  MYDOCKER_ASSIGN_OR_RETURN(state, container.State());
+  if (!state.CanRemove()) return false;
+  MYDOCKER_RETURN_IF_ERROR(ReleaseResources(runtime.host(), runtime.cgroups(), dir, state));
+  MYDOCKER_RETURN_IF_ERROR(runtime.DeleteContainer(id, remove_volumes));
+  return true;
+}
+
+}  // namespace
+
+absl::Status Container::Remove(bool force, bool remove_volumes) {
+  // Forced, a container some start ran again meanwhile is stopped again (a few times at most:
+  // a user starting it in a loop wins, and is told).
+  for (int attempt = 0;; ++attempt) {
+    MYDOCKER_ASSIGN_OR_RETURN(bool removed, RemoveOnce(*runtime_, *this, force, remove_volumes));
+    if (removed) return absl::OkStatus();
+    if (!force || attempt == 2) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("container ", ShortId(id_), " was started while being removed"));
+    }
   }
-  MYDOCKER_RETURN_IF_ERROR(ReleaseResources(runtime_->host(), runtime_->cgroups(), dir, state));
-  return runtime_->DeleteContainer(id_, remove_volumes);
 }
 
 }  // namespace mydocker
