@@ -13,6 +13,10 @@
 
 namespace mydocker::cli {
 
+// Sets up `app` as the `mydocker` command: its global flags (--root into ctx.root, --version
+// printing `version`) and every command below, registered in the order --help lists them.
+void BuildApp(CLI::App& app, Context& ctx, const std::string& version);
+
 void RegisterRun(CLI::App& app, Context& ctx);
 // The command `name` (create, run) with the flags both share (all of run's but -d and
 // --detach-keys) and Docker's usage line.

@@ -15,40 +15,7 @@ int main(int argc, char** argv) {
   mydocker::cli::Context ctx;
   ctx.root = mydocker::DefaultRoot();
   CLI::App app{"mydocker: run Linux containers", "mydocker"};
-  app.formatter(std::make_shared<mydocker::cli::DockerFormatter>());  // before the subcommands
-  app.require_subcommand(1);
-  app.add_option("--root", ctx.root,
-                 "State root directory (default $MYDOCKER_ROOT or /var/lib/mydocker)");
-  app.set_version_flag("--version", std::string("mydocker ") + MYDOCKER_CLI_VERSION);
-  mydocker::cli::RegisterRun(app, ctx);
-  mydocker::cli::RegisterCreate(app, ctx);
-  mydocker::cli::RegisterStart(app, ctx);
-  mydocker::cli::RegisterAttach(app, ctx);
-  mydocker::cli::RegisterRestart(app, ctx);
-  mydocker::cli::RegisterExec(app, ctx);
-  mydocker::cli::RegisterVolume(app, ctx);
-  mydocker::cli::RegisterNetwork(app, ctx);
-  mydocker::cli::RegisterPort(app, ctx);
-  mydocker::cli::RegisterStop(app, ctx);
-  mydocker::cli::RegisterKill(app, ctx);
-  mydocker::cli::RegisterWait(app, ctx);
-  mydocker::cli::RegisterLogs(app, ctx);
-  mydocker::cli::RegisterRename(app, ctx);
-  mydocker::cli::RegisterInspect(app, ctx);
-  mydocker::cli::RegisterPs(app, ctx);
-  mydocker::cli::RegisterRm(app, ctx);
-  mydocker::cli::RegisterImage(app, ctx);
-  mydocker::cli::RegisterCommit(app, ctx);
-  mydocker::cli::RegisterStats(app, ctx);
-  mydocker::cli::RegisterUpdate(app, ctx);
-  mydocker::cli::RegisterPause(app, ctx);
-  mydocker::cli::RegisterUnpause(app, ctx);
-  mydocker::cli::RegisterTop(app, ctx);
-  mydocker::cli::RegisterLogin(app, ctx);
-  mydocker::cli::RegisterCp(app, ctx);
-  mydocker::cli::RegisterDiff(app, ctx);
-  mydocker::cli::RegisterExport(app, ctx);
-  mydocker::cli::RegisterImport(app, ctx);
+  mydocker::cli::BuildApp(app, ctx, std::string("mydocker ") + MYDOCKER_CLI_VERSION);
 
   // Unknown commands and flags are refused before CLI11 parses (and before anything is created).
   mydocker::cli::Preparsed pre = mydocker::cli::Preparse(app, {argv, argv + argc});

@@ -43,6 +43,12 @@ absl::StatusOr<ContainerState> RecordUserStop(Runtime& runtime, const std::strin
 // FailedPrecondition with Docker's message if the container waits to be restarted.
 absl::Status RefuseRestarting(const ContainerState& state);
 
+// Gives `sink` the entries of the log file open at `fd` (JSON lines or records, told apart by
+// the first byte), with options' tail, since and until; for a log that is not followed and has
+// no rotated files. `path` names it in errors.
+absl::Status ReadLogFile(int fd, const LogOptions& options, const LogSink& sink,
+                         const std::string& path);
+
 }  // namespace mydocker
 
 #endif  // MYDOCKER_CONTAINER_CONTAINER_INTERNAL_H_

@@ -385,6 +385,21 @@ bool FollowRotation(const std::string& path, UniqueFd& fd, int inotify, Decoder&
 
 }  // namespace
 
+absl::Status ReadLogFile(int fd, const LogOptions& options, const LogSink& sink,
+                         const std::string& path) {
+  TailStart start;
+  if (options.tail) {
+    MYDOCKER_ASSIGN_OR_RETURN(start, SeekTail(fd, *options.tail, path));
+  }
+  AnyDecoder decoder(start);
+  EntryOut out(options, sink);
+  if (ReadAvailable(fd, decoder, out) && decoder.Finish(out) && out.Release() &&
+      options.caught_up) {
+    options.caught_up();
+  }
+  return absl::OkStatus();
+}
+
 absl::Status Container::Logs(const LogOptions& options, const LogSink& sink) const {
   MYDOCKER_ASSIGN_OR_RETURN(ContainerState state, State());
   MYDOCKER_ASSIGN_OR_RETURN(ContainerConfig config, Config());
@@ -416,6 +431,9 @@ absl::Status Container::Logs(const LogOptions& options, const LogSink& sink) con
   }
   // With rotated files, --tail reads them all (rotation bounds them) and keeps the last N.
   const std::vector<std::string> rotated = RotatedFiles(state.log_path);
+  if (rotated.empty() && !monitor.has_value()) {
+    return ReadLogFile(fd.get(), options, sink, state.log_path);
+  }
   TailStart start;
   if (options.tail && (rotated.empty() || *options.tail == 0)) {
     MYDOCKER_ASSIGN_OR_RETURN(start, SeekTail(fd.get(), *options.tail, state.log_path));
