@@ -12,6 +12,7 @@
 #include "container/container_internal.h"
 #include "host/host.h"
 #include "image/removed_images.h"
+#include "monitor_liveness.h"
 #include "mydocker/status_macros.h"
 
 #ifndef MYDOCKER_HELPER_PATH
@@ -97,8 +98,14 @@ absl::StatusOr<std::vector<ListedRecord>> Runtime::ListRecords(bool all) {
   ReleaseRemovedImages(options_.root, UsedBy(records)).IgnoreError();
   std::vector<ListedRecord> out;
   out.reserve(records.size());
+  MonitorLiveness monitors(state_->root());
   for (ListedRecord& r : records) {
-    r.state = ReconcileRecord(UndoDeadCommitUnlocked(*this, std::move(r.state)), *host_, *state_);
+    r.state = UndoDeadCommitUnlocked(*this, std::move(r.state));
+    // An active container whose monitor lives is as its record says (the monitor records the
+    // end); otherwise the kernel is asked about its processes.
+    if (!r.state.IsActive() || !monitors.Held(r.state.monitor)) {
+      r.state = ReconcileRecord(std::move(r.state), *host_, *state_);
+    }
     if (all || r.state.IsActive()) out.push_back(std::move(r));
   }
   return out;

@@ -26,6 +26,7 @@
 #include "container/exec_request.h"
 #include "host/host.h"
 #include "host/pidfd.h"
+#include "monitor_liveness.h"
 #include "mydocker/cgroup_manager.h"
 #include "mydocker/fs_util.h"
 #include "mydocker/state_store.h"
@@ -211,6 +212,8 @@ class Monitor {
   AttachServer attach_;   // clients that attach later (`mydocker attach`)
   UniqueFd dir_fd_;       // the container's directory, where the attach socket lives
   UniqueFd init_binary_;  // --init: the sealed copy of this binary that init executes
+  // Held from the first recorded start until this process exits (monitor_liveness.h).
+  UniqueFd liveness_;
   bool out_open_ = false;
   bool err_open_ = false;
   bool client_out_ok_ = true;
@@ -423,6 +426,11 @@ absl::Status Monitor::RecordStarted() {
   }
   state_.init = DescribeProcess(init_pid_);
   state_.monitor = DescribeProcess(::getpid());
+  if (!liveness_) {
+    // Best effort: without it, readers ask the kernel about this process instead.
+    absl::StatusOr<UniqueFd> held = MonitorLiveness::Hold(store_->root(), state_.monitor);
+    if (held.ok()) liveness_ = *std::move(held);
+  }
   MYDOCKER_RETURN_IF_ERROR(store_->SaveState(state_));
   lock_.reset();
   return absl::OkStatus();
