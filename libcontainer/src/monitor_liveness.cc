@@ -1,6 +1,7 @@
 #include "monitor_liveness.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 
 #include <cerrno>
 #include <optional>
@@ -11,7 +12,7 @@
 namespace mydocker {
 namespace {
 
-constexpr char kFile[] = "/.monitors";
+constexpr char kDir[] = "/monitors";
 constexpr int kStartTimeBits = 40;  // clock ticks: 348 years at USER_HZ 100
 constexpr int kPidBits = 22;        // PID_MAX_LIMIT is 2^22
 
@@ -22,6 +23,10 @@ std::optional<off_t> OffsetOf(const ProcessRef& ref) {
     return std::nullopt;
   }
   return static_cast<off_t>((static_cast<uint64_t>(ref.pid) << kStartTimeBits) | ref.start_time);
+}
+
+std::string ShardPath(const std::string& root, int pid) {
+  return absl::StrCat(root, kDir, "/", pid % MonitorLiveness::kShards);
 }
 
 struct flock ByteAt(off_t offset, short type) {
@@ -38,7 +43,10 @@ struct flock ByteAt(off_t offset, short type) {
 absl::StatusOr<UniqueFd> MonitorLiveness::Hold(const std::string& root, const ProcessRef& self) {
   std::optional<off_t> offset = OffsetOf(self);
   if (!offset) return absl::InvalidArgumentError("no start time for the monitor's lock");
-  const std::string path = root + kFile;
+  if (::mkdir((root + kDir).c_str(), 0700) != 0 && errno != EEXIST) {
+    return LastErrnoError(absl::StrCat("create ", root, kDir));
+  }
+  const std::string path = ShardPath(root, self.pid);
   UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (!fd) return LastErrnoError(absl::StrCat("open ", path));
   struct flock lock = ByteAt(*offset, F_WRLCK);
@@ -49,14 +57,16 @@ absl::StatusOr<UniqueFd> MonitorLiveness::Hold(const std::string& root, const Pr
 bool MonitorLiveness::Held(const ProcessRef& ref) {
   std::optional<off_t> offset = OffsetOf(ref);
   if (!offset) return false;
-  if (!opened_) {
-    opened_ = true;
-    fd_.reset(::open((root_ + kFile).c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  const int shard = ref.pid % MonitorLiveness::kShards;
+  UniqueFd& fd = fds_[shard];
+  if (!opened_[shard]) {
+    opened_[shard] = true;
+    fd.reset(::open(ShardPath(root_, ref.pid).c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
   }
-  if (!fd_) return false;
+  if (!fd) return false;
   // An open file description's query: it conflicts with every process's lock, ours included.
   struct flock lock = ByteAt(*offset, F_WRLCK);
-  if (::fcntl(fd_.get(), F_OFD_GETLK, &lock) != 0) return false;
+  if (::fcntl(fd.get(), F_OFD_GETLK, &lock) != 0) return false;
   return lock.l_type != F_UNLCK;
 }
 
