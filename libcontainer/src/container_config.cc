@@ -109,10 +109,15 @@ void WriteCpu(json::Writer& w, const CpuResources& cpu) {
 
 void WriteResources(json::Writer& w, const LinuxResources& r) {
   json::KeyObject(w, "resources", [&] {
-    if (r.memory.limit || r.memory.swap) {
+    if (!r.memory.empty()) {
       json::KeyObject(w, "memory", [&] {
         json::KeyOptional(w, "limit", r.memory.limit);
         json::KeyOptional(w, "swap", r.memory.swap);
+        json::KeyOptional(w, "reservation", r.memory.reservation);
+        json::KeyOptional(w, "swappiness", r.memory.swappiness);
+        if (r.memory.disable_oom_killer) {
+          json::KeyBool(w, "disableOOMKiller", *r.memory.disable_oom_killer);
+        }
       });
     }
     WriteCpu(w, r.cpu);
@@ -329,6 +334,13 @@ absl::Status ReadResources(const json::ObjectReader& r, LinuxResources* res) {
   if (memory.has_value()) {
     MYDOCKER_RETURN_IF_ERROR(memory->GetInteger("limit", &res->memory.limit));
     MYDOCKER_RETURN_IF_ERROR(memory->GetInteger("swap", &res->memory.swap));
+    MYDOCKER_RETURN_IF_ERROR(memory->GetInteger("reservation", &res->memory.reservation));
+    MYDOCKER_RETURN_IF_ERROR(memory->GetInteger("swappiness", &res->memory.swappiness));
+    if (memory->Find("disableOOMKiller") != nullptr) {
+      bool disable = false;
+      MYDOCKER_RETURN_IF_ERROR(memory->GetBool("disableOOMKiller", &disable));
+      res->memory.disable_oom_killer = disable;
+    }
   }
   MYDOCKER_ASSIGN_OR_RETURN(auto cpu, r.GetObject("cpu"));
   if (cpu.has_value()) {

@@ -8,7 +8,8 @@ import time
 
 import pytest
 
-from conftest import CGROUP_ROOT, cgroup_dirs_for, parse_json_lines, wait_for
+from conftest import (CGROUP_ROOT, assert_refused_before_anything_is_created, cgroup_dirs_for,
+                      parse_json_lines, wait_for)
 
 MiB = 1024 * 1024
 # Swap accounting (memory.memsw.*): where present, -m alone also limits memory+swap to 2 x -m.
@@ -279,6 +280,45 @@ def test_update_of_unknown_container_fails(runtime):
     r = runtime.md("update", "-m", "64m", "nosuch")
     assert r.returncode == 1
     assert r.stderr.startswith("mydocker: ")
+
+
+# --- memory reservation, swappiness and the OOM killer (cgroup v1's files) -------------------------
+
+
+def test_memory_reservation_swappiness_and_oom_kill_disable(runtime):
+    cid = run_detached(runtime, "--name", "soft", "-m", "64m", "--memory-reservation", "32m",
+                       "--memory-swappiness", "10", "--oom-kill-disable", "busybox", "sleep", "60")
+    assert int(read_cg("memory", cid, "memory.soft_limit_in_bytes")) == 32 * MiB
+    assert read_cg("memory", cid, "memory.swappiness") == "10"
+    assert "oom_kill_disable 1" in read_cg("memory", cid, "memory.oom_control").splitlines()
+    host = inspect(runtime, "soft")["HostConfig"]
+    assert (host["MemoryReservation"], host["MemorySwappiness"], host["OomKillDisable"]) == \
+        (32 * MiB, 10, True)
+    # update changes the reservation of the running container, and keeps the rest.
+    runtime.md("update", "--memory-reservation", "16m", "soft", check=True)
+    assert int(read_cg("memory", cid, "memory.soft_limit_in_bytes")) == 16 * MiB
+    host = inspect(runtime, "soft")["HostConfig"]
+    assert (host["MemoryReservation"], host["Memory"], host["OomKillDisable"]) == \
+        (16 * MiB, 64 * MiB, True)
+
+
+def test_without_the_flags_the_memory_policy_is_the_kernels(runtime):
+    cid = run_detached(runtime, "--name", "plain", "-m", "64m", "busybox", "sleep", "60")
+    assert "oom_kill_disable 0" in read_cg("memory", cid, "memory.oom_control").splitlines()
+    assert int(read_cg("memory", cid, "memory.soft_limit_in_bytes")) > 2**60
+    host = inspect(runtime, "plain")["HostConfig"]
+    assert (host["MemoryReservation"], host["MemorySwappiness"], host["OomKillDisable"]) == \
+        (0, None, False)
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--memory-swappiness", "101"], "Valid memory swappiness range is 0-100"),
+    (["-m", "32m", "--memory-reservation", "64m"],
+     "Minimum memory limit can not be less than memory reservation limit"),
+    (["--memory-reservation", "12x"], 'invalid memory size "12x"'),
+])
+def test_bad_memory_policy_is_refused_before_anything_is_created(runtime, args, message):
+    assert_refused_before_anything_is_created(runtime, args, message)
 
 
 # --- pause --------------------------------------------------------------------------------------

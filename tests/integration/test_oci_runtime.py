@@ -444,6 +444,8 @@ def test_update_changes_the_cgroup_limits(oci):
                        input='{"pids": {"limit": 40}}', capture_output=True, text=True, timeout=30)
     assert r.returncode == 0, r.stderr
     assert cgroup_file("u1", "pids", "pids.max", "pids.max") == "40"
+    oci.run("update", "--memory-reservation", "32m", "u1")
+    assert cgroup_file("u1", "memory", "memory.soft_limit_in_bytes", "memory.low") == str(32 << 20)
     for bad, message in [(["--kernel-memory", "1m"], "not supported"), (["--memory", "lots"], "--memory"),
                          (["--pids-limit", "x"], "--pids-limit")]:
         r = oci.run("update", *bad, "u1", check=False)

@@ -18,13 +18,13 @@ namespace mydocker::runc {
 namespace {
 
 // runc's update flags this runtime has no cgroup driver support for.
-constexpr const char* kUnsupported[] = {"memory-reservation", "kernel-memory", "kernel-memory-tcp",
-                                        "blkio-weight",       "cpu-rt-period", "cpu-rt-runtime",
-                                        "l3-cache-schema",    "mem-bw-schema"};
+constexpr const char* kUnsupported[] = {"kernel-memory", "kernel-memory-tcp", "blkio-weight",
+                                        "cpu-rt-period", "cpu-rt-runtime",    "l3-cache-schema",
+                                        "mem-bw-schema"};
 
 FlagSpec UpdateFlags() {
-  FlagSpec spec{{"resources", "r", "memory", "memory-swap", "cpu-shares", "cpu-quota", "cpu-period",
-                 "cpuset-cpus", "cpuset-mems", "pids-limit"},
+  FlagSpec spec{{"resources", "r", "memory", "memory-swap", "memory-reservation", "cpu-shares",
+                 "cpu-quota", "cpu-period", "cpuset-cpus", "cpuset-mems", "pids-limit"},
                 {}};
   for (const char* flag : kUnsupported) spec.with_value.insert(flag);
   return spec;
@@ -69,6 +69,7 @@ absl::StatusOr<LinuxResources> ResourcesOf(const Parsed& p) {
   }
   MYDOCKER_RETURN_IF_ERROR(Size(p, "memory", &r.memory.limit));
   MYDOCKER_RETURN_IF_ERROR(Size(p, "memory-swap", &r.memory.swap));
+  MYDOCKER_RETURN_IF_ERROR(Size(p, "memory-reservation", &r.memory.reservation));
   MYDOCKER_RETURN_IF_ERROR(Number(p, "cpu-shares", &r.cpu.shares));
   MYDOCKER_RETURN_IF_ERROR(Number(p, "cpu-quota", &r.cpu.quota));
   MYDOCKER_RETURN_IF_ERROR(Number(p, "cpu-period", &r.cpu.period));

@@ -164,6 +164,12 @@ void AddCreateFlags(CLI::App* cmd, RunFlags& flags) {
   cmd->add_option("-m,--memory", flags.memory, "Memory limit (e.g. 512m, 1g)");
   cmd->add_option("--memory-swap", flags.memory_swap,
                   "Memory plus swap limit; -1 for unlimited swap");
+  cmd->add_option("--memory-reservation", flags.memory_reservation,
+                  "Memory soft limit, reclaimed down to under pressure (e.g. 256m)");
+  cmd->add_option("--memory-swappiness", flags.memory_swappiness,
+                  "Tune container memory swappiness (0 to 100; cgroup v1 only)");
+  cmd->add_flag("--oom-kill-disable", flags.oom_kill_disable,
+                "Disable the OOM killer (cgroup v1 only; use with -m)");
   cmd->add_option("--cpus", flags.cpus, "Number of CPUs (e.g. 1.5)");
   cmd->add_option("--cpu-shares", flags.cpu_shares, "CPU shares (relative weight)");
   cmd->add_option("--cpuset-cpus", flags.cpuset_cpus,

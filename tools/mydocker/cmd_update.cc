@@ -44,6 +44,8 @@ void RegisterUpdate(CLI::App& app, Context& ctx) {
   update->add_option("-m,--memory", flags->memory, "Memory limit (e.g. 512m, 1g)");
   update->add_option("--memory-swap", flags->memory_swap,
                      "Memory plus swap limit; -1 for unlimited swap");
+  update->add_option("--memory-reservation", flags->memory_reservation,
+                     "Memory soft limit (e.g. 256m)");
   update->add_option("--cpus", flags->cpus, "Number of CPUs (e.g. 1.5)");
   update->add_option("--cpu-shares", flags->cpu_shares, "CPU shares (relative weight)");
   update->add_option("--cpuset-cpus", flags->cpuset_cpus,

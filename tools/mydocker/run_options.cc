@@ -53,6 +53,23 @@ absl::StatusOr<std::vector<std::string>> ParseEnvFile(const std::string& path,
 
 namespace {
 
+// --memory-reservation, --memory-swappiness and --oom-kill-disable, as Docker takes them.
+absl::Status ParseMemoryPolicy(const ResourceFlags& flags, MemoryResources& memory) {
+  if (!flags.memory_reservation.empty()) {
+    MYDOCKER_ASSIGN_OR_RETURN(int64_t bytes, ParseMemorySize(flags.memory_reservation));
+    memory.reservation = bytes;
+  }
+  if (flags.memory_swappiness && *flags.memory_swappiness != -1) {
+    if (*flags.memory_swappiness < 0 || *flags.memory_swappiness > 100) {
+      return absl::InvalidArgumentError(absl::StrCat("invalid value: ", *flags.memory_swappiness,
+                                                     ". Valid memory swappiness range is 0-100"));
+    }
+    memory.swappiness = static_cast<uint64_t>(*flags.memory_swappiness);
+  }
+  if (flags.oom_kill_disable) memory.disable_oom_killer = true;
+  return absl::OkStatus();
+}
+
 // The flags' values, each on its own (no rule between two of them).
 absl::StatusOr<LinuxResources> ParseResourceValues(const ResourceFlags& flags) {
   LinuxResources r;
@@ -66,6 +83,7 @@ absl::StatusOr<LinuxResources> ParseResourceValues(const ResourceFlags& flags) {
     MYDOCKER_ASSIGN_OR_RETURN(int64_t bytes, ParseMemorySize(flags.memory_swap));
     r.memory.swap = bytes;
   }
+  MYDOCKER_RETURN_IF_ERROR(ParseMemoryPolicy(flags, r.memory));
   if (!flags.cpus.empty()) {
     MYDOCKER_ASSIGN_OR_RETURN(auto quota_period, ParseCpus(flags.cpus));
     r.cpu.quota = quota_period.first;
@@ -118,8 +136,8 @@ absl::StatusOr<LinuxResources> ParseResourceUpdate(const ResourceFlags& flags) {
 }
 
 bool IsEmpty(const LinuxResources& r) {
-  return !r.memory.limit && !r.memory.swap && !r.cpu.shares && !r.cpu.quota && !r.cpu.period &&
-         r.cpu.cpus.empty() && r.cpu.mems.empty() && !r.pids.limit;
+  return r.memory.empty() && !r.cpu.shares && !r.cpu.quota && !r.cpu.period && r.cpu.cpus.empty() &&
+         r.cpu.mems.empty() && !r.pids.limit;
 }
 
 namespace {

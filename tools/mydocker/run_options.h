@@ -16,6 +16,9 @@ namespace mydocker::cli {
 struct ResourceFlags {
   std::string memory;
   std::string memory_swap;
+  std::string memory_reservation;            // --memory-reservation
+  std::optional<int64_t> memory_swappiness;  // --memory-swappiness (-1: the host's default)
+  bool oom_kill_disable = false;             // --oom-kill-disable (run and create only)
   std::string cpus;
   int64_t cpu_shares = 0;
   std::string cpuset_cpus;

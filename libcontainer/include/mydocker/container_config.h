@@ -67,6 +67,17 @@ enum class NamespaceType { kPid, kNetwork, kMount, kIpc, kUts, kUser, kCgroup };
 struct MemoryResources {
   std::optional<int64_t> limit;  // bytes
   std::optional<int64_t> swap;   // memory+swap, bytes; -1 = unlimited
+  // The soft limit the kernel reclaims down to under memory pressure, bytes (v1
+  // memory.soft_limit_in_bytes, v2 memory.low); -1 = none. Docker's --memory-reservation.
+  std::optional<int64_t> reservation;
+  // 0-100: how readily the kernel swaps this cgroup's pages (cgroup v1 only).
+  std::optional<uint64_t> swappiness;
+  // True: a task over the limit waits instead of being killed (cgroup v1 only).
+  std::optional<bool> disable_oom_killer;
+
+  bool empty() const {
+    return !limit && !swap && !reservation && !swappiness && !disable_oom_killer;
+  }
 };
 
 struct CpuResources {

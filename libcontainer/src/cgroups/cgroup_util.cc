@@ -91,6 +91,20 @@ absl::Status ValidateMemory(const MemoryResources& memory) {
           absl::StrCat("invalid memory limit ", limit, ": minimum memory limit allowed is 6MB"));
     }
   }
+  if (memory.reservation.has_value() && *memory.reservation < -1) {
+    return absl::InvalidArgumentError(absl::StrCat("invalid memory reservation ",
+                                                   *memory.reservation,
+                                                   ": must be -1 (none) or a size in bytes"));
+  }
+  if (memory.limit.has_value() && memory.reservation.has_value() &&
+      *memory.reservation > *memory.limit) {
+    return absl::InvalidArgumentError(
+        "Minimum memory limit can not be less than memory reservation limit, see usage");
+  }
+  if (memory.swappiness.has_value() && *memory.swappiness > 100) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid memory swappiness ", *memory.swappiness, ": valid range is 0-100"));
+  }
   if (!memory.swap.has_value() || *memory.swap == -1) return absl::OkStatus();
   int64_t swap = *memory.swap;
   if (swap < 0) {

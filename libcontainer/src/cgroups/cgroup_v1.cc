@@ -216,14 +216,34 @@ absl::Status CgroupV1::Update(const std::string& path, const LinuxResources& res
 
 absl::Status CgroupV1::Apply(const std::string& clean_path, const LinuxResources& resources) const {
   const MemoryResources& memory = resources.memory;
-  if (memory.limit.has_value() || memory.swap.has_value()) {
+  if (!memory.empty()) {
     MYDOCKER_ASSIGN_OR_RETURN(std::string dir, RequireDir("memory", clean_path));
     MYDOCKER_RETURN_IF_ERROR(ApplyMemory(dir, memory));
+    MYDOCKER_RETURN_IF_ERROR(ApplyMemoryPolicy(dir, memory));
   }
   MYDOCKER_RETURN_IF_ERROR(ApplyCpu(clean_path, resources.cpu));
   if (resources.pids.limit.has_value()) {
     MYDOCKER_ASSIGN_OR_RETURN(std::string dir, RequireDir("pids", clean_path));
     MYDOCKER_RETURN_IF_ERROR(ApplyPids(dir, resources.pids));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CgroupV1::ApplyMemoryPolicy(const std::string& dir,
+                                         const MemoryResources& memory) const {
+  if (memory.reservation.has_value()) {
+    const int64_t soft = *memory.reservation;
+    // -1 is "none", which the file writes as unlimited.
+    MYDOCKER_RETURN_IF_ERROR(
+        WriteControl(dir, "memory.soft_limit_in_bytes", soft == -1 ? "-1" : absl::StrCat(soft)));
+  }
+  if (memory.swappiness.has_value()) {
+    MYDOCKER_RETURN_IF_ERROR(
+        WriteControl(dir, "memory.swappiness", absl::StrCat(*memory.swappiness)));
+  }
+  if (memory.disable_oom_killer.has_value()) {
+    MYDOCKER_RETURN_IF_ERROR(
+        WriteControl(dir, "memory.oom_control", *memory.disable_oom_killer ? "1" : "0"));
   }
   return absl::OkStatus();
 }

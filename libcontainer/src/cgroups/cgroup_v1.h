@@ -41,6 +41,9 @@ class CgroupV1 final : public CgroupManager {
   absl::Status CreateCpusetDirs(const std::string& clean_path) const;
   absl::Status Apply(const std::string& clean_path, const LinuxResources& resources) const;
   absl::Status ApplyMemory(const std::string& dir, const MemoryResources& memory) const;
+  // The soft limit, swappiness and OOM killer switch (memory.soft_limit_in_bytes, .swappiness,
+  // .oom_control).
+  absl::Status ApplyMemoryPolicy(const std::string& dir, const MemoryResources& memory) const;
   absl::Status ApplyCpu(const std::string& clean_path, const CpuResources& cpu) const;
   absl::Status ApplyPids(const std::string& dir, const PidsResources& pids) const;
   absl::Status FillCpuStats(const std::string& clean_path, CgroupStats* stats) const;

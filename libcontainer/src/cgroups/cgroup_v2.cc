@@ -31,7 +31,7 @@ std::vector<absl::string_view> NeededControllers(const LinuxResources& r) {
       r.cpu.period.has_value()) {
     out.push_back("cpu");
   }
-  if (r.memory.limit.has_value() || r.memory.swap.has_value()) out.push_back("memory");
+  if (!r.memory.empty()) out.push_back("memory");
   if (r.pids.limit.has_value()) out.push_back("pids");
   return out;
 }
@@ -106,6 +106,17 @@ absl::Status CgroupV2::Validate(const LinuxResources& resources) const {
   }
   limits.allowed_mems = ReadListOrEmpty(absl::StrCat(root_, "/cpuset.mems.effective"));
   MYDOCKER_RETURN_IF_ERROR(ValidateResourceValues(resources, limits));
+  // cgroup v2 has neither (Docker discards them there with a warning; refused here, before
+  // anything is made, rather than ignored).
+  if (resources.memory.swappiness.has_value()) {
+    return absl::FailedPreconditionError(
+        "memory swappiness is not supported with cgroup v2 (the kernel has no per-cgroup knob)");
+  }
+  if (resources.memory.disable_oom_killer.value_or(false)) {
+    return absl::FailedPreconditionError(
+        "disabling the OOM killer is not supported with cgroup v2 (the kernel has no per-cgroup "
+        "knob)");
+  }
   return CheckControllers(root_, resources);
 }
 
@@ -192,6 +203,10 @@ absl::Status CgroupV2::Apply(const std::string& dir, const LinuxResources& resou
 absl::Status CgroupV2::ApplyMemory(const std::string& dir, const MemoryResources& memory) const {
   if (memory.limit.has_value()) {
     MYDOCKER_RETURN_IF_ERROR(WriteControl(dir, "memory.max", absl::StrCat(*memory.limit)));
+  }
+  if (memory.reservation.has_value()) {
+    const int64_t low = *memory.reservation;
+    MYDOCKER_RETURN_IF_ERROR(WriteControl(dir, "memory.low", low == -1 ? "0" : absl::StrCat(low)));
   }
   if (!memory.swap.has_value()) return absl::OkStatus();
   if (!PathExists(absl::StrCat(dir, "/memory.swap.max"))) {

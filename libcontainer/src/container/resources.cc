@@ -27,6 +27,9 @@ void Merge(std::optional<T>& into, const std::optional<T>& from) {
 void MergeResources(LinuxResources& into, const LinuxResources& from) {
   Merge(into.memory.limit, from.memory.limit);
   Merge(into.memory.swap, from.memory.swap);
+  Merge(into.memory.reservation, from.memory.reservation);
+  Merge(into.memory.swappiness, from.memory.swappiness);
+  Merge(into.memory.disable_oom_killer, from.memory.disable_oom_killer);
   Merge(into.cpu.shares, from.cpu.shares);
   Merge(into.cpu.quota, from.cpu.quota);
   Merge(into.cpu.period, from.cpu.period);

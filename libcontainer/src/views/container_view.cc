@@ -1,4 +1,5 @@
 // Views of containers: `docker inspect` and `docker ps --format json`.
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 
@@ -54,6 +55,16 @@ void WriteHostConfig(json::Writer& w, const ContainerState& s, const ContainerCo
   w.Int64(r.memory.limit.value_or(0));
   json::Key(w, "MemorySwap");
   w.Int64(r.memory.swap.value_or(0));
+  json::Key(w, "MemoryReservation");
+  w.Int64(std::max<int64_t>(r.memory.reservation.value_or(0), 0));
+  json::Key(w, "MemorySwappiness");  // null: the host's default, as Docker shows it
+  if (r.memory.swappiness) {
+    w.Uint64(*r.memory.swappiness);
+  } else {
+    w.Null();
+  }
+  json::Key(w, "OomKillDisable");
+  w.Bool(r.memory.disable_oom_killer.value_or(false));
   json::Key(w, "NanoCpus");
   w.Int64(NanoCpus(r));
   json::Key(w, "CpuShares");
