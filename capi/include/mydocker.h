@@ -630,10 +630,12 @@ MYDOCKER_EXPORT int mydocker_container_state(mydocker_container_t* container, ch
 
 /* The container as `docker inspect` shows it, a JSON object: "Id", "Created", "Path", "Args",
  * "State" ("Status", "Running", "Paused", "Restarting", "OOMKilled", "Pid", "ExitCode",
- * "StartedAt", ...), "RestartCount", "HostConfig" (with "RestartPolicy"),
- * "Image", "Name", "HostConfig", "GraphDriver", "Config" ("Hostname", "Env", "Cmd", "Image",
- * "WorkingDir", "Tty") and "Spec", the OCI-shaped configuration it runs with (the same views
- * as the CLI's `inspect`). Free with mydocker_free. */
+ * "StartedAt", ..., and "Health" ({"Status": "starting", "healthy" or "unhealthy",
+ * "FailingStreak", "Log"}) with a health check), "RestartCount", "HostConfig" (with
+ * "RestartPolicy"), "Image", "Name", "GraphDriver", "Config" ("Hostname", "Env", "Cmd",
+ * "Image", "WorkingDir", "Tty", and when set "StopSignal", "StopTimeout", "Healthcheck") and
+ * "Spec", the OCI-shaped configuration it runs with (the same views as the CLI's `inspect`).
+ * Free with mydocker_free. */
 MYDOCKER_EXPORT int mydocker_container_inspect(mydocker_container_t* container, char** json,
                                                mydocker_error_t** errptr);
 
