@@ -91,6 +91,9 @@ MYDOCKER_FIRST_VERSION(mydocker_stats_t, oom_kills);
 MYDOCKER_FIRST_VERSION(mydocker_network_options_t, dns_options);
 MYDOCKER_FIRST_VERSION(mydocker_network_create_options_t, labels);
 MYDOCKER_FIRST_VERSION(mydocker_registry_options_t, config_path);
+MYDOCKER_FIRST_VERSION(mydocker_healthcheck_t, retries);
+MYDOCKER_FIRST_VERSION(mydocker_attach_options_t, output_arg);
+MYDOCKER_FIRST_VERSION(mydocker_commit_options_t, no_pause);
 #undef MYDOCKER_FIRST_VERSION
 
 // InvalidArgument unless `size` is one a caller of some version of this library could pass:

@@ -87,6 +87,18 @@ absl::StatusOr<mydocker::LinuxResources> ToResources(const mydocker_resources_t*
   return out;
 }
 
+absl::StatusOr<mydocker::HealthConfig> ToHealthConfig(const mydocker_healthcheck_t* in) {
+  MYDOCKER_ASSIGN_OR_RETURN(mydocker_healthcheck_t h, CopySized(in, "mydocker_healthcheck_t"));
+  mydocker::HealthConfig out;
+  out.test = Strings(h.test);
+  out.interval = absl::Nanoseconds(h.interval_ns);
+  out.timeout = absl::Nanoseconds(h.timeout_ns);
+  out.start_period = absl::Nanoseconds(h.start_period_ns);
+  out.start_interval = absl::Nanoseconds(h.start_interval_ns);
+  out.retries = h.retries;
+  return out;  // checked with the image's by Create
+}
+
 bool IsEmpty(const mydocker::LinuxResources& r) {
   return !r.memory.limit && !r.memory.swap && !r.cpu.shares && !r.cpu.quota && r.cpu.cpus.empty() &&
          r.cpu.mems.empty() && !r.pids.limit;
@@ -129,6 +141,10 @@ absl::StatusOr<mydocker::CreateOptions> ToCreateOptions(const mydocker_create_op
   out.mounts = Strings(o.mounts);
   out.tmpfs = Strings(o.tmpfs);
   out.read_only = o.read_only != 0;
+  if (o.stop_timeout != nullptr) out.stop_timeout = *o.stop_timeout;
+  if (o.healthcheck != nullptr) {
+    MYDOCKER_ASSIGN_OR_RETURN(out.healthcheck, ToHealthConfig(o.healthcheck));
+  }
   if (!out.workdir.empty() && out.workdir[0] != '/') {
     return absl::InvalidArgumentError(
         absl::StrCat("working directory \"", out.workdir, "\" is not an absolute path"));

@@ -43,6 +43,9 @@ absl::StatusOr<ExecOptions> ToExecOptions(const mydocker_exec_options_t* in) {
   out.user = Str(o.user);
   out.detach = o.detach != 0;
   out.stdio = {o.stdin_fd, o.stdout_fd, o.stderr_fd};
+  out.tty = o.tty != 0;
+  out.detach_keys = Str(o.detach_keys);
+  MYDOCKER_RETURN_IF_ERROR(CheckDetachKeys(out.detach_keys));
   return out;
 }
 

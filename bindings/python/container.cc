@@ -151,6 +151,34 @@ void Update(PyContainer& c, const py::object& memory, const py::object& memory_s
   WithoutGil([&] { return c.core().Update(resources); });
 }
 
+// docker-py's restart_policy: {"Name": "on-failure", "MaximumRetryCount": 3}, or --restart's
+// text ("on-failure:3").
+RestartPolicy ToRestartPolicy(const py::object& policy) {
+  std::string spec;
+  if (py::isinstance<py::dict>(policy)) {
+    py::dict d = policy.cast<py::dict>();
+    spec = d.contains("Name") ? d["Name"].cast<std::string>() : "";
+    int retries = d.contains("MaximumRetryCount") ? d["MaximumRetryCount"].cast<int>() : 0;
+    if (retries != 0) absl::StrAppend(&spec, ":", retries);
+  } else {
+    spec = policy.cast<std::string>();
+  }
+  return ValueOrThrow(ParseRestartPolicy(spec));
+}
+
+void UpdateWithPolicy(PyContainer& c, const py::object& memory, const py::object& memory_swap,
+                      const py::object& cpus, std::optional<int64_t> cpu_shares,
+                      std::optional<int64_t> pids_limit, const py::object& restart_policy) {
+  bool limits =
+      !memory.is_none() || !memory_swap.is_none() || !cpus.is_none() || cpu_shares || pids_limit;
+  if (restart_policy.is_none() || limits) {
+    Update(c, memory, memory_swap, cpus, cpu_shares, pids_limit);
+  }
+  if (restart_policy.is_none()) return;
+  RestartPolicy policy = ToRestartPolicy(restart_policy);
+  WithoutGil([&] { return c.core().UpdateRestartPolicy(policy); });
+}
+
 void Rename(PyContainer& c, const std::string& new_name) {
   WithoutGil([&] { return c.core().Rename(new_name); });
   c.set_cached_name(new_name);
@@ -213,6 +241,15 @@ void RegisterContainer(py::module_& m) {
           "How many times its restart policy restarted it since a user last started it "
           "(Docker's RestartCount).")
       .def_property_readonly(
+          "health",
+          [](PyContainer& c) -> std::string {
+            auto state = StateOrGone(c);
+            return state && state->health ? state->health->status : "unknown";
+          },
+          "The health check's status, as docker-py's Container.health: 'starting', "
+          "'healthy', 'unhealthy', or 'unknown' without a check (State.Health of inspect() has "
+          "the failing streak and the last results).")
+      .def_property_readonly(
           "oom_killed",
           [](PyContainer& c) { return WithoutGil([&] { return c.core().State(); }).oom_killed; },
           "True if the kernel's OOM killer ended the container.")
@@ -268,16 +305,20 @@ void RegisterContainer(py::module_& m) {
           "stop(timeout) then start(): a running or paused container is stopped first, a "
           "created or stopped one just started. One run with remove=True is kept across the "
           "restart, as with Docker.")
-      .def("update", &Update, py::kw_only(), py::arg("memory") = py::none(),
+      .def("update", &UpdateWithPolicy, py::kw_only(), py::arg("memory") = py::none(),
            py::arg("memory_swap") = py::none(), py::arg("cpus") = py::none(),
            py::arg("cpu_shares") = py::none(), py::arg("pids_limit") = py::none(),
+           py::arg("restart_policy") = py::none(),
            R"doc(Changes resource limits: at once for a running or paused container, and in
 its configuration for later starts. Arguments left None keep their limit; the units are
 run()'s. memory_swap: memory+swap, -1 for unlimited swap. pids_limit 0 or -1 lifts the limit.
+restart_policy (`update --restart`): "always", "on-failure:3", ... or docker-py's
+{"Name": "on-failure", "MaximumRetryCount": 3}, applied by the monitor from the next end of the
+process on (InvalidArgument for a remove=True container).
 
 A memory limit above the container's memory+swap limit (twice its memory limit unless set) is
 refused unless memory_swap is given too, as Docker does. Raises InvalidArgument for a bad or
-refused value (no limit is changed then) or when no limit is given.)doc")
+refused value (no limit is changed then) or when neither a limit nor a policy is given.)doc")
       .def("rename", &Rename, py::arg("new_name"),
            "Renames the container. Raises Conflict if new_name is in use, InvalidArgument if it "
            "is not a valid name or already the container's.")

@@ -1,5 +1,6 @@
-// Container.get_archive / put_archive / export / diff / commit: cp, export, diff and commit as
-// tar streams (bytes, or a file descriptor) and Docker SDK-shaped values.
+// Container.get_archive / put_archive / export / diff / commit / attach: cp, export, diff and
+// commit as tar streams (bytes, or a file descriptor) and Docker SDK-shaped values, and attach
+// to a running container's streams.
 #include "mydocker/container_files.h"
 
 #include <fcntl.h>
@@ -7,6 +8,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -59,32 +61,96 @@ py::object GetArchive(PyContainer& c, const std::string& path, bool follow_link,
   return ToBytesOrFd(fd, [&](int out) { return c.core().CopyFrom({path, follow_link, ""}, out); });
 }
 
-// `data`: bytes-like, a file descriptor, or a file object (its fileno(), else its read()).
+// What the core reads from, given `data`: bytes-like (or str), a file descriptor, or a file
+// object (its fileno(), else its read()). Bytes go through a memory file. REQUIRES: the GIL.
+class InputFd {
+ public:
+  InputFd(const py::object& data, const char* what) {
+    if (py::isinstance<py::int_>(data)) {
+      fd_ = data.cast<int>();
+      return;
+    }
+    if (py::hasattr(data, "fileno") && !py::isinstance<py::bytes>(data)) {
+      try {
+        fd_ = data.attr("fileno")().cast<int>();
+        return;
+      } catch (const py::error_already_set&) {  // io.BytesIO: no descriptor, read() below
+      }
+    }
+    py::object read = py::hasattr(data, "read") ? data.attr("read")() : data;
+    if (py::isinstance<py::str>(read)) read = read.attr("encode")();
+    py::object bytes = py::reinterpret_steal<py::object>(PyBytes_FromObject(read.ptr()));
+    if (!bytes) throw py::error_already_set();
+    std::string content = bytes.cast<std::string>();
+    mem_ = WithoutGil([&]() -> absl::StatusOr<UniqueFd> {
+      MYDOCKER_ASSIGN_OR_RETURN(UniqueFd mem, MemFile());
+      MYDOCKER_RETURN_IF_ERROR(WriteAll(mem.get(), content, what));
+      if (::lseek(mem.get(), 0, SEEK_SET) != 0) return LastErrnoError(absl::StrCat("seek ", what));
+      return mem;
+    });
+    fd_ = mem_.get();
+  }
+  int fd() const { return fd_; }
+
+ private:
+  UniqueFd mem_;
+  int fd_ = -1;
+};
+
 void PutArchive(PyContainer& c, const std::string& path, const py::object& data, bool keep_owner) {
   CopyToOptions options{path, keep_owner};
-  if (py::isinstance<py::int_>(data)) {
-    int fd = data.cast<int>();
-    WithoutGil([&] { return c.core().CopyTo(options, fd); });
-    return;
-  }
-  if (py::hasattr(data, "fileno") && !py::isinstance<py::bytes>(data)) {
+  InputFd in(data, "the archive");
+  WithoutGil([&] { return c.core().CopyTo(options, in.fd()); });
+}
+
+// The output an attach receives: collected, or handed to a Python callback (with the GIL)
+// whose true result, or exception, detaches.
+struct AttachSink {
+  bool want_stdout = true;
+  bool want_stderr = true;
+  py::object callback;
+  std::string collected;
+  std::optional<py::error_already_set> error;
+
+  bool operator()(int stream, absl::string_view data) {
+    if ((stream == 1 && !want_stdout) || (stream == 2 && !want_stderr)) return true;
+    if (callback.is_none()) {
+      collected.append(data.data(), data.size());
+      return true;
+    }
+    py::gil_scoped_acquire gil;
     try {
-      int fd = data.attr("fileno")().cast<int>();
-      WithoutGil([&] { return c.core().CopyTo(options, fd); });
-      return;
-    } catch (const py::error_already_set&) {  // io.BytesIO: no descriptor, read() below
+      return !py::bool_(callback(stream, py::bytes(data.data(), data.size())));
+    } catch (py::error_already_set& e) {
+      error.emplace(std::move(e));
+      return false;
     }
   }
-  py::object read = py::hasattr(data, "read") ? data.attr("read")() : data;
-  py::object bytes = py::reinterpret_steal<py::object>(PyBytes_FromObject(read.ptr()));
-  if (!bytes) throw py::error_already_set();
-  std::string content = bytes.cast<std::string>();
-  WithoutGil([&]() -> absl::Status {
-    MYDOCKER_ASSIGN_OR_RETURN(UniqueFd mem, MemFile());
-    MYDOCKER_RETURN_IF_ERROR(WriteAll(mem.get(), content, "the archive"));
-    if (::lseek(mem.get(), 0, SEEK_SET) != 0) return LastErrnoError("seek the archive");
-    return c.core().CopyTo(options, mem.get());
-  });
+};
+
+py::tuple Attach(PyContainer& c, const py::object& input, bool want_stdout, bool want_stderr,
+                 const std::string& detach_keys, const py::object& callback) {
+  ThrowIfError(CheckDetachKeys(detach_keys));
+  std::optional<InputFd> in;
+  if (!input.is_none()) in.emplace(input, "the input");
+  AttachSink sink{want_stdout, want_stderr, callback, {}, {}};
+  AttachOptions options;
+  options.stdio.in = in ? in->fd() : -1;
+  options.detach_keys = detach_keys;
+  options.output = [&sink](int stream, absl::string_view data) { return sink(stream, data); };
+  absl::StatusOr<int> code;
+  {
+    py::gil_scoped_release release;
+    code = c.core().Attach(options);
+  }
+  if (sink.error) throw std::move(*sink.error);
+  py::object exit_code = py::none();
+  if (code.ok()) {
+    exit_code = py::int_(*code);
+  } else if (!absl::IsCancelled(code.status())) {
+    ThrowStatus(code.status());
+  }
+  return py::make_tuple(exit_code, py::bytes(sink.collected));
 }
 
 py::list Diff(PyContainer& c) {
@@ -139,7 +205,20 @@ void DefineContainerFiles(py::class_<PyContainer>& cls) {
            "Entrypoint, WorkingDir, User, StopSignal) and then `changes` (Dockerfile "
            "instructions: CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, USER, VOLUME, WORKDIR, "
            "STOPSIGNAL), tagged `repository` ('name[:tag]') unless empty. A running container is "
-           "paused meanwhile unless pause=False. Raises InvalidArgument for a bad change.");
+           "paused meanwhile unless pause=False. Raises InvalidArgument for a bad change.")
+      .def("attach", &Attach, py::arg("input") = py::none(), py::kw_only(),
+           py::arg("stdout") = true, py::arg("stderr") = true, py::arg("detach_keys") = "",
+           py::arg("callback") = py::none(),
+           R"doc(`attach`: joins the running container's streams through its monitor, as any
+number of other clients may at once. input: None (no input), bytes or str, a file descriptor or
+a file object, relayed to its stdin (a container created without stdin open takes none).
+detach_keys: Docker's format ("ctrl-p,ctrl-q"), watched in the input of a container with a
+terminal. Without callback the chosen streams are collected; callback(stream, data), stream 1
+or 2, gets them as they come instead and detaches by returning True (an exception it raises
+detaches too, and is raised here).
+
+Returns (exit_code, output) once the container ended, or (None, output) when detached (the
+container goes on). The GIL is released meanwhile. Raises Conflict if it is not running.)doc");
 }
 
 }  // namespace mydocker::python

@@ -161,6 +161,41 @@ std::vector<std::string> ToTmpfs(const py::object& tmpfs) {
   return out;
 }
 
+// A key of docker-py's healthcheck dict, or its Docker API spelling; None when absent.
+py::object HealthKey(const py::dict& d, const char* key, const char* api_key) {
+  if (d.contains(key)) return d[key];
+  if (d.contains(api_key)) return d[api_key];
+  return py::none();
+}
+
+absl::Duration HealthDuration(const py::dict& d, const char* key, const char* api_key) {
+  py::object v = HealthKey(d, key, api_key);
+  return v.is_none() ? absl::ZeroDuration() : absl::Nanoseconds(v.cast<int64_t>());
+}
+
+// docker-py's healthcheck: a str test is run by the shell (CMD-SHELL), as docker-py does.
+std::optional<HealthConfig> ToHealthcheck(const py::object& healthcheck) {
+  if (healthcheck.is_none()) return std::nullopt;
+  if (!py::isinstance<py::dict>(healthcheck)) {
+    throw py::type_error("healthcheck must be a dict such as {'test': ['CMD', 'true']}");
+  }
+  py::dict d = healthcheck.cast<py::dict>();
+  HealthConfig out;
+  py::object test = HealthKey(d, "test", "Test");
+  if (py::isinstance<py::str>(test)) {
+    out.test = {"CMD-SHELL", test.cast<std::string>()};
+  } else if (!test.is_none()) {
+    out.test = ToStrings(test, "healthcheck test");
+  }
+  out.interval = HealthDuration(d, "interval", "Interval");
+  out.timeout = HealthDuration(d, "timeout", "Timeout");
+  out.start_period = HealthDuration(d, "start_period", "StartPeriod");
+  out.start_interval = HealthDuration(d, "start_interval", "StartInterval");
+  py::object retries = HealthKey(d, "retries", "Retries");
+  if (!retries.is_none()) out.retries = retries.cast<int>();
+  return out;
+}
+
 }  // namespace
 
 std::vector<std::string> ToArgv(const py::object& command) {
@@ -217,6 +252,10 @@ CreateOptions ToCreateOptions(const RunArgs& args) {
   if (!args.mounts.is_none()) o.mounts = ToStrings(args.mounts, "mounts");
   o.tmpfs = ToTmpfs(args.tmpfs);
   o.read_only = args.read_only;
+  o.stop_timeout = args.stop_timeout;
+  o.healthcheck = ToHealthcheck(args.healthcheck);
+  o.tty = args.tty;
+  o.open_stdin = args.stdin_open;
   return o;
 }
 

@@ -55,6 +55,14 @@ struct RunArgs {
   pybind11::object mounts;
   pybind11::object tmpfs;
   bool read_only = false;
+  // Since 1.5: --stop-timeout in seconds (None: 10), and docker-py's healthcheck dict
+  // ({"test": [...] or "cmd", "interval": ns, "timeout": ns, "retries": n, "start_period": ns,
+  // "start_interval": ns}; Docker's capitalised keys too); None: the image's HEALTHCHECK.
+  std::optional<int> stop_timeout;
+  pybind11::object healthcheck;
+  // Since 1.5 (docker-py's names): a terminal (-t) and a stdin kept open (-i) for attach().
+  bool tty = false;
+  bool stdin_open = false;
 };
 
 // Raises InvalidArgument (or TypeError for a value of the wrong type). REQUIRES: the GIL.
@@ -74,7 +82,8 @@ std::vector<std::string> ToEnv(const pybind11::object& env);
 //    cpus=None, cpu_shares=None, pids_limit=None, workdir="", hostname="", user="",
 //    remove=False, entrypoint=None, stop_signal="", init=False, restart="", network=None,
 //    ports=None, publish_all_ports=False, dns=None, extra_hosts=None, cap_add=None,
-//    cap_drop=None, privileged=False, mounts=None, tmpfs=None, read_only=False)
+//    cap_drop=None, privileged=False, mounts=None, tmpfs=None, read_only=False,
+//    stop_timeout=None, healthcheck=None, tty=False, stdin_open=False)
 // then the keyword-only ones in `extra` (a py::arg for each type in Extra), then the docstring.
 // The method calls fn(self, RunArgs, Extra...).
 template <typename... Extra, typename Class, typename Fn, typename... ExtraArgs>
@@ -90,7 +99,8 @@ void DefWithRunArgs(Class& cls, const char* method, Fn fn, ExtraArgs&&... extra)
            py::object entrypoint, std::string stop_signal, bool init, std::string restart,
            py::object network, py::object ports, bool publish_all_ports, py::object dns,
            py::object extra_hosts, py::object cap_add, py::object cap_drop, bool privileged,
-           py::object mounts, py::object tmpfs, bool read_only, Extra... rest) {
+           py::object mounts, py::object tmpfs, bool read_only, std::optional<int> stop_timeout,
+           py::object healthcheck, bool tty, bool stdin_open, Extra... rest) {
         RunArgs args{.image = std::move(image),
                      .command = std::move(command),
                      .name = std::move(name),
@@ -119,7 +129,11 @@ void DefWithRunArgs(Class& cls, const char* method, Fn fn, ExtraArgs&&... extra)
                      .privileged = privileged,
                      .mounts = std::move(mounts),
                      .tmpfs = std::move(tmpfs),
-                     .read_only = read_only};
+                     .read_only = read_only,
+                     .stop_timeout = stop_timeout,
+                     .healthcheck = std::move(healthcheck),
+                     .tty = tty,
+                     .stdin_open = stdin_open};
         return fn(self, args, rest...);
       },
       py::arg("image"), py::arg("command") = py::none(), py::kw_only(), py::arg("name") = "",
@@ -133,7 +147,9 @@ void DefWithRunArgs(Class& cls, const char* method, Fn fn, ExtraArgs&&... extra)
       py::arg("dns") = py::none(), py::arg("extra_hosts") = py::none(),
       py::arg("cap_add") = py::none(), py::arg("cap_drop") = py::none(),
       py::arg("privileged") = false, py::arg("mounts") = py::none(), py::arg("tmpfs") = py::none(),
-      py::arg("read_only") = false, std::forward<ExtraArgs>(extra)...);
+      py::arg("read_only") = false, py::arg("stop_timeout") = py::none(),
+      py::arg("healthcheck") = py::none(), py::arg("tty") = false, py::arg("stdin_open") = false,
+      std::forward<ExtraArgs>(extra)...);
 }
 
 }  // namespace mydocker::python

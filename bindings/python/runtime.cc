@@ -169,6 +169,13 @@ devices, no seccomp filter, no masked paths, writable /sys (docs/security.md).
 mounts: --mount specs ("type=bind,source=/srv,target=/srv,readonly", "type=tmpfs,
 target=/run,tmpfs-size=64m"). tmpfs: {"/run": "size=64m"} or ["/run:size=64m"] (nosuid,
 nodev, noexec unless the options say otherwise). read_only=True: a read-only root file system.
+stop_timeout: seconds stop() waits after the stop signal before SIGKILL (--stop-timeout;
+None: 10). healthcheck: docker-py's dict {"test": ["CMD", "pg_isready"] (a str runs in the
+shell; ["NONE"] disables the image's), "interval", "timeout", "start_period",
+"start_interval" (nanoseconds), "retries"}, on top of the image's HEALTHCHECK; the monitor
+runs it and Container.health reports the status (docs/health.md). tty=True gives the
+container a terminal (-t), stdin_open=True keeps its stdin open (-i) for Container.attach();
+with detach=True both stay with its monitor for later clients.
 
 detach=False (the default) runs the container to completion like subprocess.run: the call
 returns once it has ended, with exit_code set and its stdout and stderr in Container.output.

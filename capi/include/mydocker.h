@@ -71,9 +71,9 @@ extern "C" {
 
 /* The version this header belongs to: the library's (mydocker_version), whose major is the
  * SONAME's (libmydocker.so.1) and whose major.minor names the newest version node of its
- * symbols (MYDOCKER_1.4). */
+ * symbols (MYDOCKER_1.5). */
 #define MYDOCKER_VERSION_MAJOR 1
-#define MYDOCKER_VERSION_MINOR 4
+#define MYDOCKER_VERSION_MINOR 5
 #define MYDOCKER_VERSION_PATCH 0
 /* MAJOR * 10000 + MINOR * 100 + PATCH, as mydocker_version_number() gives it. */
 #define MYDOCKER_VERSION_NUMBER \
@@ -385,6 +385,31 @@ static inline void mydocker_network_options_init(mydocker_network_options_t* o) 
   o->size = sizeof *o;
 }
 
+/* Since 1.5. A health check (--health-cmd and companions; Docker's HealthConfig), run by the
+ * container's monitor; its status is inspect's State.Health (see docs/health.md). Zero leaves a
+ * field to the image's HEALTHCHECK, then Docker's default. Durations in nanoseconds: 0 or at
+ * least 1 ms. */
+typedef struct mydocker_healthcheck_t {
+  size_t size; /* sizeof(mydocker_healthcheck_t) */
+  /* {"CMD", arg, ..., NULL}, {"CMD-SHELL", command, NULL}, or {"NONE", NULL} to disable the
+   * image's (--no-healthcheck); NULL: the image's test. */
+  const char* const* test;
+  int64_t interval_ns;       /* between probes (--health-interval); default 30 s */
+  int64_t timeout_ns;        /* a probe running longer fails (--health-timeout); default 30 s */
+  int64_t start_period_ns;   /* failures then do not count (--health-start-period); default 0 */
+  int64_t start_interval_ns; /* between probes in the start period; default 5 s */
+  int retries;               /* failures in a row that make it unhealthy; default 3 */
+} mydocker_healthcheck_t;
+
+#define MYDOCKER_HEALTHCHECK_INIT \
+  { .size = sizeof(mydocker_healthcheck_t) }
+
+/* What MYDOCKER_HEALTHCHECK_INIT gives, for C++ and for structs made at run time. */
+static inline void mydocker_healthcheck_init(mydocker_healthcheck_t* o) {
+  memset(o, 0, sizeof *o);
+  o->size = sizeof *o;
+}
+
 typedef struct mydocker_create_options_t {
   size_t size;                           /* sizeof(mydocker_create_options_t) */
   const char* image;                     /* required: "name[:tag]" or id */
@@ -432,6 +457,11 @@ typedef struct mydocker_create_options_t {
   /* Since 1.4. Nonzero (--read-only): the root file system is read-only; /dev, /proc, /sys,
    * /dev/shm, volumes and tmpfs mounts stay as they are. */
   int read_only;
+  /* Since 1.5. Seconds stop waits after the stop signal before SIGKILL (--stop-timeout); 0
+   * kills at once. NULL: 10. */
+  const int* stop_timeout;
+  /* Since 1.5. Its health check, on top of the image's HEALTHCHECK; NULL: the image's. */
+  const mydocker_healthcheck_t* healthcheck;
 } mydocker_create_options_t;
 
 #define MYDOCKER_CREATE_OPTIONS_INIT \
@@ -600,10 +630,12 @@ MYDOCKER_EXPORT int mydocker_container_state(mydocker_container_t* container, ch
 
 /* The container as `docker inspect` shows it, a JSON object: "Id", "Created", "Path", "Args",
  * "State" ("Status", "Running", "Paused", "Restarting", "OOMKilled", "Pid", "ExitCode",
- * "StartedAt", ...), "RestartCount", "HostConfig" (with "RestartPolicy"),
- * "Image", "Name", "HostConfig", "GraphDriver", "Config" ("Hostname", "Env", "Cmd", "Image",
- * "WorkingDir", "Tty") and "Spec", the OCI-shaped configuration it runs with (the same views
- * as the CLI's `inspect`). Free with mydocker_free. */
+ * "StartedAt", ..., and "Health" ({"Status": "starting", "healthy" or "unhealthy",
+ * "FailingStreak", "Log"}) with a health check), "RestartCount", "HostConfig" (with
+ * "RestartPolicy"), "Image", "Name", "GraphDriver", "Config" ("Hostname", "Env", "Cmd",
+ * "Image", "WorkingDir", "Tty", and when set "StopSignal", "StopTimeout", "Healthcheck") and
+ * "Spec", the OCI-shaped configuration it runs with (the same views as the CLI's `inspect`).
+ * Free with mydocker_free. */
 MYDOCKER_EXPORT int mydocker_container_inspect(mydocker_container_t* container, char** json,
                                                mydocker_error_t** errptr);
 
@@ -635,6 +667,14 @@ typedef struct mydocker_exec_options_t {
   int stdin_fd;            /* the caller's descriptors, relayed; -1 not connected */
   int stdout_fd;
   int stderr_fd;
+  /* Since 1.5. Nonzero: the command gets a pseudo-terminal of the container (exec -t); stdin
+   * is typed into it and stdout receives what it shows (stderr_fd is not used). */
+  int tty;
+  /* Since 1.5. With tty and stdin_fd: keys typed on stdin that detach the caller and leave the
+   * command running, in Docker's format ("ctrl-p,ctrl-q", the default of `exec -it`); the call
+   * then fails with MYDOCKER_CANCELLED (no exit code), the command's terminal is kept open and
+   * its later output discarded. NULL or "": none. */
+  const char* detach_keys;
 } mydocker_exec_options_t;
 
 #define MYDOCKER_EXEC_OPTIONS_INIT \
@@ -714,6 +754,130 @@ static inline void mydocker_stats_init(mydocker_stats_t* o) {
  * that many bytes are written). MYDOCKER_FAILED_PRECONDITION unless running or paused. */
 MYDOCKER_EXPORT int mydocker_container_stats(mydocker_container_t* container,
                                              mydocker_stats_t* stats, mydocker_error_t** errptr);
+
+/* ---------------------------------------------------------------------------------------- */
+/* Attach, files, commit (since 1.5)                                                         */
+/* ---------------------------------------------------------------------------------------- */
+
+/* Since 1.5. Receives output of an attached container: `stream` 1 (stdout) or 2 (stderr),
+ * `data` of `len` bytes as the container wrote them (not NUL-terminated). Return 0 to go on,
+ * nonzero to detach. Called on the calling thread of mydocker_container_attach. */
+typedef int (*mydocker_output_fn)(void* arg, int stream, const char* data, size_t len);
+
+/* Since 1.5. Options of mydocker_container_attach. */
+typedef struct mydocker_attach_options_t {
+  size_t size;   /* sizeof(mydocker_attach_options_t) */
+  int stdin_fd;  /* relayed to the container's stdin (only if created with open_stdin); -1 none */
+  int stdout_fd; /* the container's output, unless `output` is set; -1 dropped */
+  int stderr_fd;
+  /* Keys read on stdin_fd that detach, in Docker's format ("ctrl-p,ctrl-q"), for a container
+   * with a terminal; NULL or "": none. */
+  const char* detach_keys;
+  mydocker_output_fn output; /* NULL: stdout_fd and stderr_fd */
+  void* output_arg;          /* passed to output as arg */
+} mydocker_attach_options_t;
+
+#define MYDOCKER_ATTACH_OPTIONS_INIT \
+  { .size = sizeof(mydocker_attach_options_t), .stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1 }
+
+/* What MYDOCKER_ATTACH_OPTIONS_INIT gives, for C++ and for structs made at run time. */
+static inline void mydocker_attach_options_init(mydocker_attach_options_t* o) {
+  memset(o, 0, sizeof *o);
+  o->size = sizeof *o;
+  o->stdin_fd = -1;
+  o->stdout_fd = -1;
+  o->stderr_fd = -1;
+}
+
+/* Since 1.5. Attaches to the running container's streams through its monitor (`attach`), as
+ * any number of other clients may at once: every one gets all the output, input comes from
+ * any, and a client that does not read is dropped rather than holding the container. Blocks
+ * until the container ends (*exit_code, optional, receives its code) or the caller detaches
+ * (detach keys, or `output` returned nonzero): MYDOCKER_CANCELLED, the container goes on.
+ * MYDOCKER_FAILED_PRECONDITION unless it is running (Docker's messages). `options` may be NULL
+ * (no input, output dropped: waits for the end). */
+MYDOCKER_EXPORT int mydocker_container_attach(mydocker_container_t* container,
+                                              const mydocker_attach_options_t* options,
+                                              int* exit_code, mydocker_error_t** errptr);
+
+/* Since 1.5. `cp CONTAINER:PATH -`: writes `path` (resolved inside the container's root: a
+ * symlink never leads out; a running container's volumes included) as an uncompressed tar
+ * stream to `out_fd`, its root entry named after the base name of `path` (its contents only
+ * if it ends in "/."). `follow_link` nonzero (-L) copies what a final symlink points to.
+ * MYDOCKER_NOT_FOUND with Docker's message when it is missing. Running or stopped. */
+MYDOCKER_EXPORT int mydocker_container_copy_from(mydocker_container_t* container, const char* path,
+                                                 int follow_link, int out_fd,
+                                                 mydocker_error_t** errptr);
+
+/* Since 1.5. `cp - CONTAINER:DIR`: unpacks the tar stream (plain or compressed) read from
+ * `in_fd` to its end into the existing directory `dir` inside the container's root: entries
+ * replace files of the same name, directories merge; owners become root's unless `keep_owner`
+ * (-a), modes are kept. Absolute names, ".." and links out of the directory are refused
+ * (MYDOCKER_INVALID_ARGUMENT). Running or stopped. */
+MYDOCKER_EXPORT int mydocker_container_copy_to(mydocker_container_t* container, const char* dir,
+                                               int keep_owner, int in_fd,
+                                               mydocker_error_t** errptr);
+
+/* Since 1.5. `export`: the container's root file system (image and changes; no volume, bind
+ * mount or kernel file system) as an uncompressed tar stream to `out_fd`. */
+MYDOCKER_EXPORT int mydocker_container_export(mydocker_container_t* container, int out_fd,
+                                              mydocker_error_t** errptr);
+
+/* Since 1.5. What mydocker_change_t.kind says (Docker's numbers). */
+typedef enum mydocker_change_kind {
+  MYDOCKER_CHANGE_MODIFIED = 0, /* C: exists in the image (a directory holding changes, too) */
+  MYDOCKER_CHANGE_ADDED = 1,    /* A */
+  MYDOCKER_CHANGE_DELETED = 2   /* D */
+} mydocker_change_kind;
+
+/* Since 1.5. One line of `diff`. */
+typedef struct mydocker_change_t {
+  const char* path; /* absolute, inside the container */
+  int kind;         /* a mydocker_change_kind */
+} mydocker_change_t;
+
+/* Since 1.5. `diff`: the container's changes against its image, sorted by path, into
+ * *changes (an array of *count entries; NULL when there are none) allocated as one block with
+ * its strings: free it with mydocker_free. */
+MYDOCKER_EXPORT int mydocker_container_diff(mydocker_container_t* container,
+                                            mydocker_change_t** changes, size_t* count,
+                                            mydocker_error_t** errptr);
+
+/* Since 1.5. Options of mydocker_container_commit. */
+typedef struct mydocker_commit_options_t {
+  size_t size;                /* sizeof(mydocker_commit_options_t) */
+  const char* ref;            /* "name[:tag]"; NULL or "": untagged */
+  const char* comment;        /* -m: the history entry's comment */
+  const char* author;         /* -a */
+  const char* const* changes; /* -c: Dockerfile instructions (CMD, ENTRYPOINT, ENV, EXPOSE,
+                                 LABEL, USER, VOLUME, WORKDIR, STOPSIGNAL, HEALTHCHECK) */
+  int no_pause;               /* nonzero (-p=false): a running container is not frozen */
+} mydocker_commit_options_t;
+
+#define MYDOCKER_COMMIT_OPTIONS_INIT \
+  { .size = sizeof(mydocker_commit_options_t) }
+
+/* What MYDOCKER_COMMIT_OPTIONS_INIT gives, for C++ and for structs made at run time. */
+static inline void mydocker_commit_options_init(mydocker_commit_options_t* o) {
+  memset(o, 0, sizeof *o);
+  o->size = sizeof *o;
+}
+
+/* Since 1.5. `commit`: a new image of the container's changes on top of its image, recording
+ * its configuration (Env, Cmd, Entrypoint, WorkingDir, User, StopSignal, Healthcheck) and then
+ * `changes`, as Docker does. A running container is frozen meanwhile unless no_pause. Changes
+ * are checked first (MYDOCKER_INVALID_ARGUMENT, nothing done). On success, if `image_id` is not
+ * NULL, it receives the image's id (free with mydocker_free). `options` may be NULL. */
+MYDOCKER_EXPORT int mydocker_container_commit(mydocker_container_t* container,
+                                              const mydocker_commit_options_t* options,
+                                              char** image_id, mydocker_error_t** errptr);
+
+/* Since 1.5. `update --restart`: the restart policy ("no", "always", "unless-stopped",
+ * "on-failure", "on-failure:N") its monitor applies from the next end of its process on.
+ * MYDOCKER_INVALID_ARGUMENT for a bad policy or a container created with auto_remove. */
+MYDOCKER_EXPORT int mydocker_container_update_restart_policy(mydocker_container_t* container,
+                                                             const char* policy,
+                                                             mydocker_error_t** errptr);
 
 /* Networks (since 1.2): `mydocker network ...` and `port`. See docs/networking.md. */
 

@@ -199,6 +199,31 @@ struct ExecOptions {
   int stdin_fd = -1;
   int stdout_fd = -1;
   int stderr_fd = -1;
+  bool tty = false;        /* a terminal of the container (exec -t). Since 1.5. */
+  std::string detach_keys; /* with tty and stdin_fd: "ctrl-p,ctrl-q" detaches. Since 1.5. */
+};
+
+/* How a client attaches to a running container (see mydocker_attach_options_t). Since 1.5. */
+struct AttachOptions {
+  int stdin_fd = -1; /* -1: no input */
+  int stdout_fd = -1;
+  int stderr_fd = -1;
+  std::string detach_keys; /* Docker's format; empty: none */
+};
+
+/* One line of `diff` (mydocker_change_t). Since 1.5. */
+struct Change {
+  std::string path;
+  int kind = 0; /* a mydocker_change_kind */
+};
+
+/* `commit`'s options (mydocker_commit_options_t). Since 1.5. */
+struct CommitOptions {
+  std::string ref; /* "name[:tag]"; empty: untagged */
+  std::string comment;
+  std::string author;
+  std::vector<std::string> changes; /* Dockerfile instructions */
+  bool pause = true;
 };
 
 enum class Status {
@@ -348,6 +373,64 @@ class Container {
     if (context.error) std::rethrow_exception(context.error);
   }
 
+  /* `attach`: relays until the container ends (its exit code) or the caller detaches (the
+   * detach keys: nullopt; the container goes on). Since 1.5. */
+  std::optional<int> Attach(const AttachOptions& options = {}) {
+    mydocker_attach_options_t a;
+    mydocker_attach_options_init(&a);
+    a.stdin_fd = options.stdin_fd;
+    a.stdout_fd = options.stdout_fd;
+    a.stderr_fd = options.stderr_fd;
+    a.detach_keys = detail::OrNull(options.detach_keys);
+    int code = -1;
+    try {
+      detail::Call(mydocker_container_attach, handle_.get(), &a, &code);
+    } catch (const Error& e) {
+      if (e.code() == MYDOCKER_CANCELLED) return std::nullopt;
+      throw;
+    }
+    return code;
+  }
+  /* `cp` out: `path` as a tar stream written to out_fd. Since 1.5. */
+  void CopyFrom(const std::string& path, int out_fd, bool follow_link = false) {
+    detail::Call(mydocker_container_copy_from, handle_.get(), path.c_str(), follow_link ? 1 : 0,
+                 out_fd);
+  }
+  /* `cp` in: the tar stream read from in_fd unpacked into the directory `dir`. Since 1.5. */
+  void CopyTo(const std::string& dir, int in_fd, bool keep_owner = false) {
+    detail::Call(mydocker_container_copy_to, handle_.get(), dir.c_str(), keep_owner ? 1 : 0, in_fd);
+  }
+  /* `export`: the root file system as a tar stream written to out_fd. Since 1.5. */
+  void Export(int out_fd) { detail::Call(mydocker_container_export, handle_.get(), out_fd); }
+  /* `diff`: the changes against the image, sorted by path. Since 1.5. */
+  std::vector<Change> Diff() {
+    mydocker_change_t* changes = nullptr;
+    size_t count = 0;
+    detail::Call(mydocker_container_diff, handle_.get(), &changes, &count);
+    std::unique_ptr<mydocker_change_t, void (*)(void*)> owned(changes, &mydocker_free);
+    std::vector<Change> out;
+    for (size_t i = 0; i < count; ++i) out.push_back(Change{changes[i].path, changes[i].kind});
+    return out;
+  }
+  /* `commit`: returns the new image's id. Since 1.5. */
+  std::string Commit(const CommitOptions& options = {}) {
+    detail::CStrings changes(options.changes);
+    mydocker_commit_options_t c;
+    mydocker_commit_options_init(&c);
+    c.ref = detail::OrNull(options.ref);
+    c.comment = detail::OrNull(options.comment);
+    c.author = detail::OrNull(options.author);
+    c.changes = changes.get();
+    c.no_pause = options.pause ? 0 : 1;
+    char* id = nullptr;
+    detail::Call(mydocker_container_commit, handle_.get(), &c, &id);
+    return detail::Take(id);
+  }
+  /* `update --restart`. Since 1.5. */
+  void UpdateRestartPolicy(const std::string& policy) {
+    detail::Call(mydocker_container_update_restart_policy, handle_.get(), policy.c_str());
+  }
+
   /* Runs a command in the running container and returns its exit code; throws Error with
    * exit_code() 126/127 when it cannot be run. */
   int RunExec(const ExecOptions& options) {
@@ -377,6 +460,8 @@ class Container {
       options.stdin_fd = from.stdin_fd;
       options.stdout_fd = from.stdout_fd;
       options.stderr_fd = from.stderr_fd;
+      options.tty = from.tty ? 1 : 0;
+      options.detach_keys = detail::OrNull(from.detach_keys);
     }
     detail::CStrings args, env;
     mydocker_exec_options_t options;

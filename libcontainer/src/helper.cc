@@ -9,6 +9,7 @@
 #include "absl/strings/string_view.h"
 #include "process/monitor.h"
 #include "process/protocol.h"
+#include "process/terminal_holder.h"
 #include "process/tiny_init.h"
 
 namespace mydocker {
@@ -30,6 +31,8 @@ std::string HelperBeside(const void* address, const std::vector<std::string>& re
 int RunHelperMode(int argc, char** argv) {
   if (argc >= 2 && absl::string_view(argv[1]) == kInitMode)
     return process::TinyInitMain(argc, argv);
+  if (argc >= 2 && absl::string_view(argv[1]) == kTerminalHolderMode)
+    return process::TerminalHolderMain();
   if (argc < 2 || absl::string_view(argv[1]) != kMonitorMode) return -1;
   auto request = process::ParseMonitorArgv(argc, argv);
   if (!request.ok()) {

@@ -103,6 +103,56 @@ TEST_F(CppApiTest, AttachedRunWritesToTheDescriptorsAndWaitGivesTheCode) {
   c.Remove();
 }
 
+// 1.5: cp as tar streams, diff, commit, attach and update of the restart policy.
+TEST_F(CppApiTest, FilesCommitAttachAndRestartPolicy) {
+  Container c = runtime_->Run(Busybox({"sh", "-c", "echo cpp > /made"}));
+  EXPECT_EQ(c.Wait(), 0);
+  std::vector<mydocker::api::Change> changes = c.Diff();
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(changes[0].path, "/made");
+  EXPECT_EQ(changes[0].kind, MYDOCKER_CHANGE_ADDED);
+  FILE* tar = tmpfile();
+  ASSERT_NE(tar, nullptr);
+  c.CopyFrom("/made", fileno(tar));
+  rewind(tar);
+  c.CopyTo("/tmp", fileno(tar));
+  EXPECT_EQ(c.Diff().size(), 3u);  // /made, /tmp, /tmp/made
+  fclose(tar);
+  EXPECT_THROW(c.CopyFrom("/missing", 1), Error);
+  mydocker::api::CommitOptions commit;
+  commit.ref = "cpp:commit";
+  commit.changes = {"CMD [\"cat\", \"/tmp/made\"]"};
+  std::string id = c.Commit(commit);
+  EXPECT_EQ(id.rfind("sha256:", 0), 0u) << id;
+  c.Remove();
+  // The committed image runs its recorded command; attach sees its output and exit code.
+  CreateOptions o;
+  o.image = "cpp:commit";
+  o.command = {"sh", "-c", "read line; cat /tmp/made; exit 7"};
+  o.open_stdin = true;
+  Container d = runtime_->Run(o);
+  d.UpdateRestartPolicy("on-failure:1");
+  EXPECT_NE(d.Inspect().find("\"MaximumRetryCount\":1"), std::string::npos) << d.Inspect();
+  d.UpdateRestartPolicy("no");
+  int in[2], out[2];
+  ASSERT_EQ(pipe2(in, O_CLOEXEC), 0);
+  ASSERT_EQ(pipe2(out, O_CLOEXEC), 0);
+  ASSERT_EQ(write(in[1], "go\n", 3), 3);
+  close(in[1]);
+  mydocker::api::AttachOptions attach;
+  attach.stdin_fd = in[0];
+  attach.stdout_fd = out[1];
+  EXPECT_EQ(d.Attach(attach), 7);
+  close(in[0]);
+  close(out[1]);
+  char buf[64] = {};
+  EXPECT_EQ(read(out[0], buf, sizeof buf), 4);
+  EXPECT_STREQ(buf, "cpp\n");
+  close(out[0]);
+  d.Remove();
+  runtime_->RemoveImage("cpp:commit");
+}
+
 TEST_F(CppApiTest, LogsReachAStdFunctionAndItsExceptionPropagates) {
   Container c = runtime_->Run(Busybox({"sh", "-c", "for i in 1 2 3; do echo line$i; done"}));
   std::vector<std::string> lines;

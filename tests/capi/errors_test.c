@@ -277,6 +277,63 @@ static void test_null_container_handles(void) {
   CHECK(c == NULL && json == NULL);
 }
 
+/* Since 1.5: attach, cp, export, diff, commit and update_restart_policy refuse NULL handles
+ * and arguments, and an options struct of a wrong size. */
+static void test_1_5_argument_errors(void) {
+  mydocker_error_t* err = NULL;
+  mydocker_attach_options_t attach = MYDOCKER_ATTACH_OPTIONS_INIT;
+  mydocker_commit_options_t commit = MYDOCKER_COMMIT_OPTIONS_INIT;
+  mydocker_change_t* changes = NULL;
+  size_t count = 0;
+  char* id = NULL;
+  int code = 0;
+  CHECK_ERROR(mydocker_container_attach(NULL, &attach, &code, &err), &err,
+              MYDOCKER_INVALID_ARGUMENT, "container is NULL");
+  CHECK_ERROR(mydocker_container_copy_from(NULL, "/x", 0, 1, &err), &err, MYDOCKER_INVALID_ARGUMENT,
+              "container is NULL");
+  CHECK_ERROR(mydocker_container_copy_to(NULL, "/x", 0, 0, &err), &err, MYDOCKER_INVALID_ARGUMENT,
+              "container is NULL");
+  CHECK_ERROR(mydocker_container_export(NULL, 1, &err), &err, MYDOCKER_INVALID_ARGUMENT,
+              "container is NULL");
+  CHECK_ERROR(mydocker_container_diff(NULL, &changes, &count, &err), &err,
+              MYDOCKER_INVALID_ARGUMENT, "container is NULL");
+  CHECK_ERROR(mydocker_container_commit(NULL, &commit, &id, &err), &err, MYDOCKER_INVALID_ARGUMENT,
+              "container is NULL");
+  CHECK_ERROR(mydocker_container_update_restart_policy(NULL, "always", &err), &err,
+              MYDOCKER_INVALID_ARGUMENT, "container is NULL");
+  {
+    const char* const command[] = {"true", NULL};
+    mydocker_create_options_t create = MYDOCKER_CREATE_OPTIONS_INIT;
+    mydocker_container_t* c = NULL;
+    create.image = "busybox";
+    create.command = command;
+    CHECK_OK(mydocker_container_create(g_fx.runtime, &create, &c, &err), &err);
+    if (c == NULL) return;
+    fixture_remember(&g_fx, c);
+    CHECK_ERROR(mydocker_container_copy_from(c, NULL, 0, 1, &err), &err, MYDOCKER_INVALID_ARGUMENT,
+                "path is NULL");
+    CHECK_ERROR(mydocker_container_copy_to(c, NULL, 0, 0, &err), &err, MYDOCKER_INVALID_ARGUMENT,
+                "directory is NULL");
+    CHECK_ERROR(mydocker_container_diff(c, NULL, &count, &err), &err, MYDOCKER_INVALID_ARGUMENT,
+                "changes out-parameter is NULL");
+    CHECK_ERROR(mydocker_container_update_restart_policy(c, NULL, &err), &err,
+                MYDOCKER_INVALID_ARGUMENT, "restart policy is NULL");
+    attach.size = 3;
+    CHECK_ERROR(mydocker_container_attach(c, &attach, &code, &err), &err, MYDOCKER_INVALID_ARGUMENT,
+                "mydocker_attach_options_t.size is 3");
+    commit.size = 3;
+    CHECK_ERROR(mydocker_container_commit(c, &commit, &id, &err), &err, MYDOCKER_INVALID_ARGUMENT,
+                "mydocker_commit_options_t.size is 3");
+    CHECK_ERROR(mydocker_container_attach(c, NULL, &code, &err), &err, MYDOCKER_FAILED_PRECONDITION,
+                "You cannot attach to a stopped container");
+    CHECK_ERROR(mydocker_container_update_restart_policy(c, "on-failure:x", &err), &err,
+                MYDOCKER_INVALID_ARGUMENT, "");
+    CHECK_OK(mydocker_container_remove(c, 1, &err), &err);
+    mydocker_container_destroy(c);
+  }
+  CHECK(id == NULL && changes == NULL);
+}
+
 static void test_create_errors(void) {
   mydocker_error_t* err = NULL;
   mydocker_runtime_t* rt = g_fx.runtime;
@@ -471,6 +528,7 @@ int main(int argc, char** argv) {
   RUN_TEST(test_registry_argument_errors);
   RUN_TEST(test_null_container_handles);
   RUN_TEST(test_create_errors);
+  RUN_TEST(test_1_5_argument_errors);
   RUN_TEST(test_wrong_state_and_bad_arguments);
   RUN_TEST(test_run_of_missing_command);
   fixture_teardown(&g_fx);

@@ -196,3 +196,37 @@ def test_group_without_command_and_help(runtime):
     proc = runtime.md("help", "run")
     assert proc.returncode == 0
     assert proc.stdout.startswith("Usage:  mydocker run [OPTIONS] IMAGE [COMMAND] [ARG...]")
+
+
+def test_exec_it_detach_keys_leave_the_command_running(runtime, terminal):
+    runtime.md("run", "-d", "--name", "ex", "busybox", "sleep", "600", check=True)
+    runtime.wait_running("ex")
+    term = terminal()
+    before = termios.tcgetattr(term.slave)
+    term.start(runtime, "exec", "-it", "ex", "sh")
+    term.send("echo $$ > /tmp/sh.pid; echo in-''exec\n")
+    term.expect("in-exec\r\n")
+    term.send(CTRL_P_Q)
+    assert term.wait_exit() == 0
+    assert termios.tcgetattr(term.slave) == before
+    # The shell goes on: its terminal was not hung up when the client left.
+    time.sleep(0.5)
+    alive = runtime.md("exec", "ex", "sh", "-c", "kill -0 $(cat /tmp/sh.pid) && echo alive")
+    assert alive.stdout == "alive\n", alive.stderr
+    assert running(runtime, "ex")
+    # Chosen keys: the default ones pass through to the command, the chosen ones detach.
+    again = terminal()
+    again.start(runtime, "exec", "-it", "--detach-keys", "ctrl-x,y", "ex", "sh")
+    again.send("echo st''ill-here\n")
+    again.expect("still-here")
+    again.send(CTRL_P_Q + "\x18y")
+    assert again.wait_exit() == 0
+    # Without detaching, exec -it ends with the command's code.
+    third = terminal()
+    third.start(runtime, "exec", "-it", "ex", "sh")
+    third.send("exit 5\n")
+    assert third.wait_exit() == 5
+    bad = runtime.md("exec", "--detach-keys", "ctrl-1", "ex", "true")
+    assert bad.returncode == 125
+    assert "Invalid detach keys (ctrl-1) provided" in bad.stderr
+    assert runtime.md("stop", "-t", "1", "ex").returncode == 0

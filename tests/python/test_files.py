@@ -3,10 +3,12 @@
 import io
 import os
 import tarfile
+import time
 
 import pytest
 
 import pymydocker
+from conftest import wait_for
 
 
 def tar_of(name, data, mode=0o644, uid=0, gid=0):
@@ -62,3 +64,41 @@ def test_export_diff_commit(rt):
         assert rt.images.inspect("snap:py")["Config"]["Labels"] == {"a": "b"}
         with pytest.raises(pymydocker.InvalidArgument):
             c.commit("never", changes=["RUN true"])
+
+
+def test_attach_two_clients_input_and_exit_code(rt):
+    import threading
+    with rt.run("busybox", ["sh"], detach=True, stdin_open=True) as c:
+        wait_for(lambda: c.status == "running", what="the container to run")
+        watched = {}
+        watcher = threading.Thread(target=lambda: watched.update(result=c.attach()))
+        watcher.start()
+        time.sleep(0.3)  # the watcher connects first; the GIL is free while it waits
+        code, output = c.attach(b"sleep 0.5; echo from-''python; echo err >&2; exit 4\n",
+                                stderr=False)
+        assert (code, output) == (4, b"from-python\n")
+        watcher.join(timeout=20)
+        code, output = watched["result"]  # both streams; their order between them may vary
+        assert code == 4 and sorted(output.splitlines()) == [b"err", b"from-python"]
+        with pytest.raises(pymydocker.Conflict):
+            c.attach()
+
+
+def test_attach_detaches_by_keys_and_by_callback(rt):
+    with rt.run("busybox", ["sh"], detach=True, stdin_open=True, tty=True) as c:
+        wait_for(lambda: c.status == "running", what="the container to run")
+        assert c.attach("\x18y", detach_keys="ctrl-x,y") == (None, b"")
+        assert c.status == "running"
+        chunks = []
+        code, _ = c.attach("echo called''back\n",
+                           callback=lambda stream, data: chunks.append(data) or
+                           b"calledback" in b"".join(chunks))
+        assert code is None and b"calledback" in b"".join(chunks)
+        assert c.status == "running"
+
+        def fail(stream, data):
+            raise RuntimeError("from the callback")
+        with pytest.raises(RuntimeError, match="from the callback"):
+            c.attach("echo again\n", callback=fail)
+        with pytest.raises(pymydocker.InvalidArgument, match="Invalid detach keys"):
+            c.attach(detach_keys="ctrl-1")

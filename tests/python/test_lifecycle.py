@@ -1,5 +1,6 @@
 """wait, stop, kill, pause/resume, stats, exec and logs on live containers."""
 
+import os
 import signal
 import time
 
@@ -196,3 +197,50 @@ def test_restart_policy_and_restart_count(rt):
         rt.containers.create("busybox", "true", restart="sometimes")
     with pytest.raises(pymydocker.InvalidArgument, match="--restart and --rm"):
         rt.containers.create("busybox", "true", restart="always", remove=True)
+
+
+def test_update_restart_policy_survives_a_kill_9(rt):
+    with rt.run("busybox", ["sleep", "600"], detach=True) as c:
+        wait_for(lambda: c.status == "running", what="the container to run")
+        c.update(restart_policy={"Name": "always"})
+        assert c.inspect()["HostConfig"]["RestartPolicy"]["Name"] == "always"
+        first = c.pid
+        os.kill(first, signal.SIGKILL)  # the container's process, from the host
+        wait_for(lambda: c.restart_count == 1 and c.status == "running" and c.pid != first,
+                 timeout=30, what="the restart after kill -9")
+        assert c.inspect()["RestartCount"] == 1
+        c.update(restart_policy="on-failure:2")
+        assert c.inspect()["HostConfig"]["RestartPolicy"] == {
+            "Name": "on-failure", "MaximumRetryCount": 2}
+        with pytest.raises(pymydocker.InvalidArgument):
+            c.update(restart_policy="sometimes")
+        with pytest.raises(pymydocker.InvalidArgument):
+            c.update()
+
+
+def test_stop_timeout_is_recorded(rt):
+    # PID 1 ignores SIGTERM without a handler: stop ends it with SIGKILL after the timeout.
+    with rt.run("busybox", ["sleep", "600"], detach=True, stop_timeout=1) as c:
+        assert c.inspect()["Config"]["StopTimeout"] == 1
+        c.stop(timeout=1)
+        assert c.exit_code == 128 + signal.SIGKILL
+    with rt.run("busybox", ["true"], detach=True) as c:
+        assert "StopTimeout" not in c.inspect()["Config"]
+
+
+def test_healthcheck_turns_healthy_then_unhealthy(rt):
+    check = {"test": "test -e /healthy", "interval": 100_000_000, "retries": 1}
+    with rt.run("busybox", ["sh", "-c", "touch /healthy; exec sleep 600"], detach=True,
+                healthcheck=check) as c:
+        assert c.inspect()["Config"]["Healthcheck"]["Test"] == ["CMD-SHELL", "test -e /healthy"]
+        wait_for(lambda: c.health == "healthy", timeout=20, what="healthy")
+        assert c.exec(["rm", "/healthy"])[0] == 0
+        wait_for(lambda: c.health == "unhealthy", timeout=20, what="unhealthy")
+        health = c.inspect()["State"]["Health"]
+        assert health["FailingStreak"] >= 1 and health["Log"][-1]["ExitCode"] == 1
+    with rt.run("busybox", ["sleep", "600"], detach=True) as c:
+        assert c.health == "unknown"
+    with pytest.raises(pymydocker.InvalidArgument):
+        rt.containers.create("busybox", "true", healthcheck={"test": ["SOMETIMES"]})
+    with pytest.raises(TypeError):
+        rt.containers.create("busybox", "true", healthcheck="true")

@@ -18,6 +18,7 @@ struct ExecFlags {
   bool interactive = false;
   bool tty = false;
   bool detach = false;
+  std::string detach_keys;  // Docker's format; empty: ctrl-p,ctrl-q (with -it)
   std::vector<std::string> env;
   std::string workdir;
   std::string user;
@@ -33,6 +34,10 @@ int Exec(Context& ctx, const ExecFlags& flags) {
   }
   if (flags.tty && flags.interactive && !flags.detach && ::isatty(STDIN_FILENO) != 1) {
     ctx.Fail(absl::InvalidArgumentError("the input device is not a TTY"), 125);
+    return ctx.exit_code;
+  }
+  if (absl::Status keys = CheckDetachKeys(flags.detach_keys); !keys.ok()) {
+    ctx.Fail(keys, 125);
     return ctx.exit_code;
   }
   auto env = ResolveEnv(flags.env, [](const std::string& key) -> std::optional<std::string> {
@@ -60,11 +65,13 @@ int Exec(Context& ctx, const ExecFlags& flags) {
   options.detach = flags.detach;
   options.stdio = {flags.interactive ? STDIN_FILENO : -1, STDOUT_FILENO, STDERR_FILENO};
   options.signal_fd = signals.fd();
+  options.detach_keys = flags.detach_keys.empty() ? "ctrl-p,ctrl-q" : flags.detach_keys;
   if (flags.tty) options.console_size = TerminalSize(STDOUT_FILENO);
   std::optional<RawTerminal> raw;
   if (flags.tty && flags.interactive && !flags.detach) raw.emplace(STDIN_FILENO);
   auto code = (*container)->Exec(options);
   raw.reset();
+  if (absl::IsCancelled(code.status())) return 0;  // detached: the command goes on
   if (!code.ok()) {
     ctx.Fail(code.status(), ExitCodeOf(code.status()));
     return ctx.exit_code;
@@ -82,6 +89,8 @@ void RegisterExec(CLI::App& app, Context& ctx) {
   exec->add_flag("-i,--interactive", flags->interactive, "Keep STDIN open and relay it");
   exec->add_flag("-t,--tty", flags->tty, "Allocate a pseudo-terminal");
   exec->add_flag("-d,--detach", flags->detach, "Run the command in the background");
+  exec->add_option("--detach-keys", flags->detach_keys,
+                   "Override the key sequence for detaching a container (default ctrl-p,ctrl-q)");
   exec->add_option("-e,--env", flags->env, "Set environment variables")->allow_extra_args(false);
   exec->add_option("-w,--workdir", flags->workdir, "Working directory inside the container");
   exec->add_option("-u,--user", flags->user, "User (name or uid, optionally :group)");

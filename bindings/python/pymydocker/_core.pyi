@@ -65,6 +65,10 @@ class Runtime:
         mounts: Optional[Sequence[str]] = None,
         tmpfs: Optional[Union[Sequence[str], Mapping[str, str]]] = None,
         read_only: bool = False,
+        stop_timeout: Optional[int] = None,
+        healthcheck: Optional[Mapping[str, Any]] = None,
+        tty: bool = False,
+        stdin_open: bool = False,
         detach: bool = False,
     ) -> Container:
         """Creates and starts a container; runs it to completion unless detach."""
@@ -103,6 +107,9 @@ class Container:
     @property
     def restart_count(self) -> int:
         """How many times its restart policy restarted it since a user last started it."""
+    @property
+    def health(self) -> str:
+        """'starting', 'healthy', 'unhealthy', or 'unknown' without a health check."""
     @property
     def oom_killed(self) -> bool:
         """True if the kernel's OOM killer ended the container."""
@@ -156,8 +163,9 @@ class Container:
         cpus: Optional[Union[float, str]] = None,
         cpu_shares: Optional[int] = None,
         pids_limit: Optional[int] = None,
+        restart_policy: Optional[Union[str, Mapping[str, Any]]] = None,
     ) -> None:
-        """Changes resource limits, live and for later starts. Raises InvalidArgument."""
+        """Changes resource limits and the restart policy. Raises InvalidArgument."""
     def rename(self, new_name: str) -> None:
         """Renames the container. Raises Conflict if new_name is in use."""
     def top(self) -> list[ProcessInfo]:
@@ -175,6 +183,16 @@ class Container:
     def commit(self, repository: str = "", *, message: str = "", author: str = "",
                changes: Sequence[str] = (), pause: bool = True) -> Image:
         """A new image of the container's changes and configuration, tagged `repository`."""
+    def attach(
+        self,
+        input: Optional[Union[bytes, str, int, Any]] = None,
+        *,
+        stdout: bool = True,
+        stderr: bool = True,
+        detach_keys: str = "",
+        callback: Optional[Callable[[int, bytes], Any]] = None,
+    ) -> Tuple[Optional[int], bytes]:
+        """Joins the running container's streams; (exit_code, output), exit_code None if detached."""
     def kill(self, signal: Union[int, str, _signal.Signals] = 9) -> None:
         """Sends a signal to the container's init process. Raises Conflict if not running."""
     def remove(self, *, force: bool = False, volumes: bool = False) -> None:
@@ -242,6 +260,10 @@ class Containers:
         mounts: Optional[Sequence[str]] = None,
         tmpfs: Optional[Union[Sequence[str], Mapping[str, str]]] = None,
         read_only: bool = False,
+        stop_timeout: Optional[int] = None,
+        healthcheck: Optional[Mapping[str, Any]] = None,
+        tty: bool = False,
+        stdin_open: bool = False,
     ) -> Container:
         """Creates a container (status 'created') without starting it."""
 

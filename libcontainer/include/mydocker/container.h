@@ -6,6 +6,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -127,6 +128,9 @@ struct AttachOptions {
   // Optional signalfd of the caller: signals read from it are forwarded to the container
   // (--sig-proxy), and SIGWINCH resizes its terminal to the size of stdio.out's terminal.
   int signal_fd = -1;
+  // Optional: receives the output (stream 1 stdout, 2 stderr) instead of stdio.out/err, on
+  // the calling thread; returning false detaches (Attach returns Cancelled).
+  std::function<bool(int stream, absl::string_view data)> output;
 };
 
 struct ExecOptions {
@@ -141,6 +145,10 @@ struct ExecOptions {
   // Optional signalfd of the caller: signals read from it are forwarded to the command, and
   // SIGWINCH resizes its terminal to the size of stdio.out's terminal.
   int signal_fd = -1;
+  // With tty and stdio.in: keys in Docker's format ("ctrl-p,ctrl-q") that detach the caller
+  // (Exec returns Cancelled) and leave the command running, its terminal kept open and its
+  // output discarded, as Docker does. Empty: none (the CLI passes Docker's default).
+  std::string detach_keys;
 };
 
 // A path inside a container, as `cp` looks at it first.

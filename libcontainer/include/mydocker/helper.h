@@ -14,6 +14,10 @@ inline constexpr char kMonitorMode[] = "__monitor";
 // The argv[1] of the minimal init a container gets with --init (its PID 1): argv[2] is "--",
 // the command follows.
 inline constexpr char kInitMode[] = "__init";
+// The argv[1] of the process that keeps the terminal of an `exec -it` command the client
+// detached from (detach keys) open, discarding its output, until the command ends; argv[2]
+// names the container's directory (for `ps` and leak checks only).
+inline constexpr char kTerminalHolderMode[] = "__hold-terminal";
 
 // If argv selects a helper mode, runs it and returns the process exit status; otherwise -1.
 int RunHelperMode(int argc, char** argv);

@@ -84,9 +84,8 @@ class AttachRelay {
       if (fds[0].revents) {
         MYDOCKER_ASSIGN_OR_RETURN(process::Frame frame, ReceiveOrExplain());
         if (frame.header.type == FrameType::kExited) return frame.header.value;
-        if (frame.header.type == FrameType::kOutput) {
-          int to = frame.header.value == 2 ? options_.stdio.err : options_.stdio.out;
-          if (to >= 0) process::WriteAll(to, frame.data);
+        if (frame.header.type == FrameType::kOutput && !Deliver(frame)) {
+          return absl::CancelledError("detached from the container");
         }
       }
     }
@@ -101,6 +100,15 @@ class AttachRelay {
           "read is dropped)");
     }
     return frame;
+  }
+
+  // Hands output to the caller's sink or descriptor; false when the sink asked to detach.
+  bool Deliver(const process::Frame& frame) {
+    int stream = frame.header.value == 2 ? 2 : 1;
+    if (options_.output) return options_.output(stream, frame.data);
+    int to = stream == 2 ? options_.stdio.err : options_.stdio.out;
+    if (to >= 0) process::WriteAll(to, frame.data);
+    return true;
   }
 
   // Returns whether input goes on.

@@ -26,12 +26,15 @@
 #include "in_root.h"
 #include "mydocker/container.h"
 #include "mydocker/fs_util.h"
+#include "mydocker/helper.h"
 #include "mydocker/runtime.h"
 #include "mydocker/status_macros.h"
 #include "nsenter/nsenter.h"
+#include "process/detach_keys.h"
 #include "process/init_plan.h"
 #include "process/protocol.h"
 #include "process/stdio_relay.h"
+#include "process/terminal_holder.h"
 #include "security/seccomp.h"
 #include "user_lookup.h"
 
@@ -91,10 +94,13 @@ void ForwardSignal(int signal_fd, const Relay& relay, int out, const ChildProces
   if (relay.tty && ::ioctl(out, TIOCGWINSZ, &ws) == 0) ::ioctl(relay.out_r.get(), TIOCSWINSZ, &ws);
 }
 
-void RunRelay(Relay& relay, const ExecOptions& options, const ChildProcess& helper) {
+// Relays until the command ended and its output is drained; returns true instead when the
+// caller typed the detach keys (`keys`, bytes; empty: none).
+bool RunRelay(Relay& relay, const ExecOptions& options, const std::string& keys,
+              const ChildProcess& helper) {
   process::InputPump input;
   if (relay.in_w.valid() && options.stdio.in >= 0) {
-    input = process::InputPump(options.stdio.in, relay.in_w.get());
+    input = process::InputPump(options.stdio.in, relay.in_w.get(), keys);
   }
   bool out_open = relay.out_r.valid(), err_open = relay.err_r.valid(), helper_done = false;
   while (out_open || err_open || !helper_done) {
@@ -118,11 +124,36 @@ void RunRelay(Relay& relay, const ExecOptions& options, const ChildProcess& help
     if (err_i >= 0 && fds[err_i].revents)
       err_open = CopyOutput(relay.err_r.get(), options.stdio.err);
     // At the end of input the command sees end of file (a terminal stays: it is also stdout).
-    if (in_i >= 0 && fds[in_i].revents && !input.Pump() && !relay.tty) relay.in_w.reset();
+    if (in_i >= 0 && fds[in_i].revents && !input.Pump()) {
+      if (input.detached()) return true;
+      if (!relay.tty) relay.in_w.reset();
+    }
     if (sig_i >= 0 && fds[sig_i].revents) {
       ForwardSignal(options.signal_fd, relay, options.stdio.out, helper);
     }
   }
+  return false;
+}
+
+// The caller typed the detach keys: the command goes on, its terminal kept open by a holder
+// process (process/terminal_holder.h); the helper that waited for the command is ended (the
+// command, in a session of its own and with no parent-death signal, is reparented to the
+// container's init, as with `exec -d`). The holder's argv names the container's directory, for
+// `ps` and for leak checks; it does not read it.
+absl::Status DetachFromCommand(Host& host, const std::string& helper_path,
+                               const std::string& container_dir, Relay& relay,
+                               ChildProcess& helper) {
+  SpawnRequest spawn;
+  spawn.argv = {helper_path, kTerminalHolderMode, container_dir};
+  spawn.fds = {{relay.in_w.get(), process::kHeldTerminalFd}};
+  spawn.inherit_env = false;
+  MYDOCKER_ASSIGN_OR_RETURN(ChildProcess holder, host.Spawn(spawn));
+  MYDOCKER_ASSIGN_OR_RETURN(int status, holder.Wait());  // the intermediate; the holder goes on
+  helper.KillAndWait().IgnoreError();
+  if (process::ExitCodeFromWaitStatus(status) != 0) {
+    return absl::InternalError("detached, but the command's terminal could not be kept open");
+  }
+  return absl::CancelledError("detached from the command");
 }
 
 }  // namespace
@@ -130,6 +161,13 @@ void RunRelay(Relay& relay, const ExecOptions& options, const ChildProcess& help
 absl::StatusOr<int> Container::Exec(const ExecOptions& options) {
   if (options.args.empty() || options.args[0].empty()) {
     return absl::InvalidArgumentError("exec needs a command");
+  }
+  // Detach keys only with a terminal and input, as Docker: a pipe's input passes as it is.
+  std::string keys;
+  if (!options.detach_keys.empty() && options.tty && options.stdio.in >= 0 && !options.detach) {
+    MYDOCKER_ASSIGN_OR_RETURN(keys, process::ParseDetachKeys(options.detach_keys));
+  } else {
+    MYDOCKER_RETURN_IF_ERROR(CheckDetachKeys(options.detach_keys));
   }
   MYDOCKER_ASSIGN_OR_RETURN(ContainerState state, State());
   MYDOCKER_RETURN_IF_ERROR(RefuseRestarting(state));
@@ -178,7 +216,10 @@ absl::StatusOr<int> Container::Exec(const ExecOptions& options) {
     if (!relay.out_r) return LastErrnoError("dup terminal");
     relay.in_w = std::move(terminal);
   }
-  RunRelay(relay, options, helper);
+  if (RunRelay(relay, options, keys, helper)) {
+    return DetachFromCommand(runtime_->host(), runtime_->options().helper_path,
+                             runtime_->state().ContainerDir(id_), relay, helper);
+  }
   return WaitHelper(helper);
 }
 

@@ -118,6 +118,9 @@ void WriteConfig(json::Writer& w, const ContainerState& s, const ContainerConfig
   w.Bool(c.process.terminal);
   json::Key(w, "OpenStdin");
   w.Bool(c.process.open_stdin);
+  // Docker leaves both out unless set (--stop-signal or the image's STOPSIGNAL, --stop-timeout).
+  if (!c.stop_signal.empty()) KeyString(w, "StopSignal", c.stop_signal);
+  if (c.stop_timeout) json::KeyInt(w, "StopTimeout", *c.stop_timeout);
   if (c.healthcheck) {
     std::string check = HealthConfigToJson(*c.healthcheck);
     json::Key(w, "Healthcheck");

@@ -113,6 +113,18 @@ TEST(ViewsTest, InspectShowsTheRestartPolicyAndCount) {
   EXPECT_STREQ(doc["HostConfig"]["RestartPolicy"]["Name"].GetString(), "no");
 }
 
+TEST(ViewsTest, InspectShowsStopSignalAndTimeoutOnlyWhenSet) {
+  rapidjson::Document doc = ParseView(ContainerInspect(StoppedState(), SomeConfig()));
+  EXPECT_FALSE(doc["Config"].HasMember("StopSignal"));
+  EXPECT_FALSE(doc["Config"].HasMember("StopTimeout"));
+  ContainerConfig c = SomeConfig();
+  c.stop_signal = "SIGQUIT";
+  c.stop_timeout = 0;
+  doc = ParseView(ContainerInspect(StoppedState(), c));
+  EXPECT_STREQ(doc["Config"]["StopSignal"].GetString(), "SIGQUIT");
+  EXPECT_EQ(doc["Config"]["StopTimeout"].GetInt(), 0);
+}
+
 TEST(ViewsTest, UnknownExitCodeIsNull) {
   ContainerState s = StoppedState();
   s.exit_code.reset();
