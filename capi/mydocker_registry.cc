@@ -18,11 +18,14 @@ struct Transfer {
   mydocker_progress_fn progress = nullptr;
   void* progress_data = nullptr;
   volatile std::sig_atomic_t cancel = 0;
+  mydocker::ProgressThrottle throttle;
 
-  // Passes one event to the callback (none once it asked to cancel).
+  // Passes one event to the callback (none once it asked to cancel; byte counts thinned out).
   void Report(int kind, const char* status, const std::string& id, int64_t current, int64_t total,
               const std::string& from) {
     if (progress == nullptr || cancel != 0) return;
+    bool bytes = kind == MYDOCKER_PROGRESS_DOWNLOADING || kind == MYDOCKER_PROGRESS_PUSHING;
+    if (!throttle.Allow(id, current, total, bytes)) return;
     mydocker_progress_t event;
     std::memset(&event, 0, sizeof event);
     event.size = sizeof event;

@@ -23,7 +23,8 @@ apt-get update -q
 apt-get install -y -q --no-install-recommends \
   g++ cmake make pkg-config git ca-certificates \
   libabsl-dev rapidjson-dev libcli11-dev libarchive-dev libssl-dev libseccomp-dev \
-  nettle-dev libzstd-dev liblz4-dev libacl1-dev libmnl-dev libnftables-dev libcurl4-openssl-dev \
+  nettle-dev zlib1g-dev libzstd-dev liblz4-dev libacl1-dev libmnl-dev libnftables-dev \
+  libcurl4-openssl-dev \
   libgtest-dev libgmock-dev googletest libbenchmark-dev \
   python3 python3-dev python3-pytest pybind11-dev \
   python3-venv python3-pip python3-setuptools python3-wheel python3-build \

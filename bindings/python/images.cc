@@ -91,7 +91,8 @@ void RegisterImages(py::module_& m) {
           "does, with the credentials login() stored, and returns the Image. platform: "
           "'os/arch[/variant]' from a multi-platform image (default this machine's). progress: "
           "called on this thread with a dict per event, as Docker's pull stream ('status', "
-          "'id', 'progressDetail': {'current', 'total'}); an exception it raises cancels the "
+          "'id', 'progressDetail': {'current', 'total'}), a layer's byte counts at most every "
+          "100 ms (its last always); an exception it raises cancels the "
           "pull (nothing is stored) and is raised here. The GIL is released while "
           "transferring. Raises MyDockerError (code 'UNAUTHENTICATED' when the registry refuses, "
           "'CANCELLED'), NotFound, InvalidArgument, ...")

@@ -1,7 +1,6 @@
 // Runtime.images.pull() and push(), Runtime.login() and logout(): the transfer runs with the
 // GIL released; it is taken again only to call the progress callable (and to see Ctrl-C). An
 // exception from the callable (or KeyboardInterrupt) cancels the transfer and is raised.
-#include <chrono>
 #include <csignal>
 #include <optional>
 
@@ -16,9 +15,6 @@ namespace mydocker::python {
 namespace py = pybind11;
 namespace {
 
-// Byte counts are passed on at most this often (the last one of a layer always).
-constexpr auto kProgressInterval = std::chrono::milliseconds(50);
-
 // One transfer's options, cancel flag and relay to the Python callable. Lives on the stack of
 // the call that holds `callable` (borrowed: no reference counting without the GIL).
 class Relay {
@@ -32,10 +28,7 @@ class Relay {
   // Called without the GIL, on the transferring thread.
   void Event(const char* status, const std::string& id, int64_t current, int64_t total,
              bool bytes) {
-    if (cancel_ != 0) return;
-    auto now = std::chrono::steady_clock::now();
-    if (bytes && current < total && now - last_ < kProgressInterval) return;
-    last_ = now;
+    if (cancel_ != 0 || !throttle_.Allow(id, current, total, bytes)) return;
     py::gil_scoped_acquire gil;
     try {
       if (PyErr_CheckSignals() != 0) throw py::error_already_set();
@@ -68,7 +61,7 @@ class Relay {
   PullOptions options_;
   volatile std::sig_atomic_t cancel_ = 0;
   std::optional<py::error_already_set> error_;
-  std::chrono::steady_clock::time_point last_;
+  ProgressThrottle throttle_;  // byte counts at most every 100 ms per layer
 };
 
 absl::Status AddCredentials(const std::string& ref, PullOptions* options) {

@@ -256,13 +256,16 @@ typedef struct mydocker_progress_t {
   int kind;           /* a mydocker_progress_kind */
   const char* status; /* Docker's words: "Pulling fs layer", "Downloading", "Pull complete",
                          "Already exists", "Pushing", "Layer already exists", "Mounted from" */
-  const char* id;     /* the layer: 12 hex digits of its blob's digest; "" for RESOLVED */
+  const char* id;     /* the layer: 12 hex digits of its blob's digest (push: of its diff id);
+                       * "" for RESOLVED */
   int64_t current;    /* bytes received or sent so far (DOWNLOADING, PUSHING) */
   int64_t total;      /* the layer's bytes (its compressed size on a pull), or layers (RESOLVED) */
   const char* from;   /* MOUNTED: the repository it was mounted from; else "" */
 } mydocker_progress_t;
 
-/* Since 1.3. Called on the calling thread of the pull or push, for each event, in order.
+/* Since 1.3. Called on the calling thread of the pull or push, for each event, in order. The
+ * byte counts (DOWNLOADING, PUSHING) of a layer come at most every 100 ms, and always the
+ * layer's last one (current == total); every other event always.
  * Returning nonzero cancels the transfer: the call then fails with MYDOCKER_CANCELLED, and a
  * cancelled pull stores nothing and leaves no temporary file. */
 typedef int (*mydocker_progress_fn)(const mydocker_progress_t* event, void* user_data);

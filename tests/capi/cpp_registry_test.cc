@@ -269,6 +269,50 @@ TEST_F(CppRegistryTest, PushPullRoundTripWithProgress) {
   EXPECT_EQ(statuses.count("Downloading"), 0u);
 }
 
+// The byte counts reach the callback at most every ~100 ms per layer, plus each layer's last:
+// over a transfer of T ms, at most 2 + T / 100 "Pushing" or "Downloading" calls for the one
+// layer (libcurl reports every 16 KiB: hundreds of chunks here).
+TEST_F(CppRegistryTest, ByteCountsAreThrottledPerLayer) {
+  LogIn();
+  Runtime rt = Open("pusher");
+  fs::path content = work_ / "content";
+  fs::create_directories(content);
+  std::string make = "head -c 8388608 /dev/urandom > " + (content / "blob").string() +
+                     " && tar -C " + content.string() + " -cf " + (work_ / "big.tar").string() +
+                     " blob";
+  ASSERT_EQ(std::system(make.c_str()), 0);
+  std::string ref = registry_->host() + "/cpp/big:v1";
+  std::string id = rt.ImportImage((work_ / "big.tar").string(), ref);
+  for (bool push : {true, false}) {
+    Runtime fresh = Open("puller");
+    int bytes_calls = 0;
+    int64_t last = -1, total = 0;
+    RegistryOptions o = options_;
+    int kind = push ? MYDOCKER_PROGRESS_PUSHING : MYDOCKER_PROGRESS_DOWNLOADING;
+    o.progress = [&](const Progress& p) {
+      if (p.kind == kind) {
+        ++bytes_calls;
+        last = p.current;
+        total = p.total;
+      }
+      return true;
+    };
+    auto start = std::chrono::steady_clock::now();
+    if (push) {
+      rt.Push(ref, o);
+    } else {
+      EXPECT_EQ(fresh.Pull(ref, o), id);
+    }
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  std::chrono::steady_clock::now() - start)
+                  .count();
+    EXPECT_GE(total, 8 << 20) << push;  // random data: gzip does not shrink it
+    EXPECT_EQ(last, total) << "the layer's last byte count was not delivered";
+    EXPECT_GE(bytes_calls, 1);
+    EXPECT_LE(bytes_calls, 2 + ms / 100) << (push ? "push" : "pull") << " took " << ms << " ms";
+  }
+}
+
 TEST_F(CppRegistryTest, CancelFromTheCallbackLeavesNothing) {
   LogIn();
   Runtime rt = Open("pusher");

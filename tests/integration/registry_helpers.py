@@ -3,12 +3,15 @@ tests/python, which puts this directory on sys.path): Debian's docker-registry w
 storage on a loopback address, and the small helpers around it. `wait_for` comes from the
 conftest of whichever suite imports this (both have it)."""
 
+import contextlib
 import hashlib
 import json
 import shutil
 import socket
 import subprocess
+import tempfile
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -105,3 +108,21 @@ class Registry:
         """(digest, size, parsed body) of a manifest, as the registry serves it."""
         headers, body = self.request("GET", f"{name}/manifests/{ref}", headers={"Accept": ACCEPT})
         return "sha256:" + hashlib.sha256(body).hexdigest(), len(body), json.loads(body)
+
+
+@contextlib.contextmanager
+def temporary_registry(auth_for=None, **kwargs):
+    """A Registry in a temporary directory, stopped and removed afterwards; `auth_for(work)`
+    gives its auth: section (it may write files such as an htpasswd into `work`)."""
+    need("docker-registry")
+    work = Path(tempfile.mkdtemp(prefix="mydocker-it-reg-"))
+    reg = None
+    try:
+        if auth_for:
+            kwargs["auth"] = auth_for(work)
+        reg = Registry(work, **kwargs)
+        yield reg
+    finally:
+        if reg:
+            reg.stop()
+        shutil.rmtree(work, ignore_errors=True)

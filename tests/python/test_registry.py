@@ -179,3 +179,30 @@ def test_two_threads_pull_the_same_image_at_once(rt, fresh, registries, busybox_
     assert temp_leftovers(fresh) == []
     assert [i.id for i in fresh.images.list()] == [image.id]
     assert os.listdir(Path(fresh.root) / "layers" / "sha256")  # the one layer, whole
+
+
+def test_byte_counts_reach_the_callable_at_most_every_100ms_per_layer(rt, fresh, registries,
+                                                                       config_dir):
+    """Over a transfer of T ms, at most 2 + T / 100 byte counts for the one layer (libcurl
+    reports every 16 KiB: hundreds of chunks for 8 MiB), the last one complete."""
+    import tarfile
+    import time
+    work = Path(tempfile.mkdtemp(prefix="pymydocker-big-"))
+    try:
+        (work / "blob").write_bytes(os.urandom(8 << 20))
+        with tarfile.open(work / "big.tar", "w") as tar:
+            tar.add(work / "blob", arcname="blob")
+        ref = f"{registries[0].host}/py/big:v1"
+        image = rt.images.import_tar(str(work / "big.tar"), ref)
+        for status, call in (("Pushing", lambda cb: rt.images.push(ref, progress=cb)),
+                             ("Downloading", lambda cb: fresh.images.pull(ref, progress=cb))):
+            events = []
+            start = time.monotonic()
+            call(events.append)
+            elapsed_ms = (time.monotonic() - start) * 1000
+            counts = [e["progressDetail"] for e in events if e["status"] == status]
+            assert counts and counts[-1]["current"] == counts[-1]["total"] >= 8 << 20
+            assert len(counts) <= 2 + elapsed_ms // 100, (status, len(counts), elapsed_ms)
+        assert fresh.images.inspect(ref)["Id"] == image.id
+    finally:
+        shutil.rmtree(work, ignore_errors=True)

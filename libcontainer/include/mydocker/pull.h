@@ -2,9 +2,11 @@
 #ifndef MYDOCKER_PULL_H_
 #define MYDOCKER_PULL_H_
 
+#include <chrono>
 #include <csignal>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -35,7 +37,7 @@ struct PullOptions {
 // Push takes the same options (platform and parallel are not used).
 using PushOptions = PullOptions;
 
-// What a push reports, per blob (`layer` the short id of its digest, 12 hex digits).
+// What a push reports, per layer (`layer` the short id of its diff id, 12 hex digits).
 struct PushEvent {
   enum Kind {
     kPreparing,
@@ -96,6 +98,21 @@ const char* PullEventStatus(PullEvent::Kind kind);
 // "Preparing", "Layer already exists", "Mounted from" (the repository is the event's `from`),
 // "Pushing", "Pushed".
 const char* PushEventStatus(PushEvent::Kind kind);
+
+// Thins a transfer's events out for a caller's callback (the C API's, Python's): a byte count
+// ("Downloading", "Pushing") of a layer passes at most once per `interval` for that layer, and
+// always when it is the layer's last (current == total); every other event passes. Not
+// thread-safe: one per transfer, used on the thread that delivers its events.
+class ProgressThrottle {
+ public:
+  explicit ProgressThrottle(std::chrono::milliseconds interval = std::chrono::milliseconds(100))
+      : interval_(interval) {}
+  bool Allow(const std::string& layer, int64_t current, int64_t total, bool bytes);
+
+ private:
+  std::chrono::milliseconds interval_;
+  std::map<std::string, std::chrono::steady_clock::time_point> last_;
+};
 
 // The options the environment sets for every transfer, as the CLI takes them:
 // $MYDOCKER_INSECURE_REGISTRIES, $MYDOCKER_REGISTRY_STALL_TIMEOUT and

@@ -1,14 +1,15 @@
 // ImageStore::Push: an image of the store to a registry.
 //
-// The blobs are the ones `save` writes, so a pushed image has the digests a saved one has: each
-// layer's stored tar stream exactly (uncompressed; its digest is the diff id), the config as
-// stored (its digest is the image id), and an OCI manifest of them. For each layer: HEAD (the
-// registry has it: skipped), else a cross-repository mount from another repository of the same
-// registry the image is tagged in (the registry answers 201), else an upload streamed from the
-// stored file: one PUT, or PATCHes of chunk_size bytes then the PUT for larger blobs. A layer
-// whose compressed blob is recorded for the registry (pulled from it, or pushed to it before:
-// image/layer_sources.h) is first looked for as that blob (HEAD, then a mount from the
-// repository it came from), and the manifest then names it: a pulled image keeps its digests.
+// The layers go gzip-compressed, as Docker pushes them (image/layer_gzip.h: streamed from the
+// stored tar stream into an unnamed file, deterministic), the config as stored (its digest is
+// the image id), and an OCI manifest naming the compressed blobs (the config's diff ids stay the
+// uncompressed digests). For each layer: a blob recorded for it in this registry (pulled from it,
+// or pushed to it before: image/layer_sources.h) is looked for first (HEAD, then a mount from the
+// repository it came from), and the manifest then names it. Otherwise the layer is compressed,
+// then HEAD (the registry has it: skipped), else a cross-repository mount from another repository
+// of the same registry the image is tagged in (the registry answers 201), else an upload: one
+// PUT, or PATCHes of chunk_size bytes then the PUT for larger blobs. Afterwards the compressed
+// digests are recorded, and the image gets the reference NAME@<manifest digest>.
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -28,6 +29,7 @@
 #include "absl/strings/str_cat.h"
 #include "image/archive_json.h"
 #include "image/image_json.h"
+#include "image/layer_gzip.h"
 #include "image/layer_sources.h"
 #include "image/store_files.h"
 #include "mydocker/fs_util.h"
@@ -90,19 +92,28 @@ class Pusher {
         progress_(progress),
         sources_(std::move(sources)) {}
 
-  // Sends `blob` from `fd` unless the registry has it or mounts it.
-  absl::Status PushBlob(const Descriptor& blob, int fd);
+  // Sends the config `blob` from `fd` unless the registry has it or mounts it.
+  absl::Status PushBlob(const Descriptor& blob, int fd) {
+    if (TransferCancelled(options_)) return absl::CancelledError("interrupted");
+    return SendBlob(blob, fd, "");
+  }
+  // Sends the stored layer `diff_id` gzip-compressed (layer_gzip.h) unless the registry has the
+  // compressed blob or mounts it; sets *layer to the blob's descriptor.
+  absl::Status PushLayer(const std::string& root, const std::string& diff_id, Descriptor* layer);
   // A blob recorded for the layer (layer_sources.h) that the registry has or mounted from the
   // repository it was pulled from, as the manifest then names it; nullopt when there is none.
-  absl::StatusOr<std::optional<Descriptor>> ReuseRecorded(const std::vector<LayerSource>& known);
+  absl::StatusOr<std::optional<Descriptor>> ReuseRecorded(const std::string& diff_id,
+                                                          const std::vector<LayerSource>& known);
 
  private:
-  void Emit(PushEvent::Kind kind, const Descriptor& blob, int64_t current = 0,
+  absl::Status SendBlob(const Descriptor& blob, int fd, const std::string& id);
+  // An event about the layer `id` (Docker's short id: of the diff id); none for the config
+  // (id ""), which Docker does not show.
+  void Emit(PushEvent::Kind kind, const std::string& id, int64_t current = 0, int64_t total = 0,
             std::string from = "") {
-    // Docker shows the layers only, not the config.
-    if (progress_ && blob.media_type != kOciConfigType) {
-      progress_(PushEvent{kind, std::string(store_files::HexOf(blob.digest).substr(0, 12)), current,
-                          blob.size, std::move(from)});
+    if (progress_ && !id.empty()) {
+      progress_(PushEvent{kind, std::string(store_files::HexOf(id).substr(0, 12)), current, total,
+                          std::move(from)});
     }
   }
 
@@ -113,45 +124,56 @@ class Pusher {
   std::vector<std::string> sources_;
 };
 
-absl::Status Pusher::PushBlob(const Descriptor& blob, int fd) {
+absl::Status Pusher::PushLayer(const std::string& root, const std::string& diff_id,
+                               Descriptor* layer) {
   if (TransferCancelled(options_)) return absl::CancelledError("interrupted");
-  Emit(PushEvent::kPreparing, blob);
+  Emit(PushEvent::kPreparing, diff_id);
+  int64_t stored_size = 0;
+  MYDOCKER_ASSIGN_OR_RETURN(UniqueFd tar, store_files::OpenLayerTar(root, diff_id, &stored_size));
+  MYDOCKER_ASSIGN_OR_RETURN(
+      layer_gzip::Compressed gz,
+      layer_gzip::Compress(tar.get(), store_files::LayersDir(root), options_.cancel));
+  *layer = Descriptor{layer_gzip::kOciGzipLayerType, gz.digest, gz.size, {}, "", "", ""};
+  return SendBlob(*layer, gz.fd.get(), diff_id);
+}
+
+absl::Status Pusher::SendBlob(const Descriptor& blob, int fd, const std::string& id) {
   MYDOCKER_ASSIGN_OR_RETURN(bool has, client_.HasBlob(blob.digest));
   if (has) {
-    Emit(PushEvent::kExists, blob);
+    Emit(PushEvent::kExists, id);
     return absl::OkStatus();
   }
   std::string from = sources_.empty() ? "" : sources_.front();
   MYDOCKER_ASSIGN_OR_RETURN(std::string url, client_.StartUpload(blob.digest, from));
   if (url.empty()) {
-    Emit(PushEvent::kMounted, blob, 0, from);
+    Emit(PushEvent::kMounted, id, 0, 0, from);
     return absl::OkStatus();
   }
   MYDOCKER_RETURN_IF_ERROR(
       client_.UploadBlob(url, blob, fd, std::max<int64_t>(1, options_.chunk_size),
-                         [&](int64_t sent) { Emit(PushEvent::kPushing, blob, sent); }));
-  Emit(PushEvent::kPushed, blob, blob.size);
+                         [&](int64_t sent) { Emit(PushEvent::kPushing, id, sent, blob.size); }));
+  Emit(PushEvent::kPushed, id, blob.size, blob.size);
   return absl::OkStatus();
 }
 
 absl::StatusOr<std::optional<Descriptor>> Pusher::ReuseRecorded(
-    const std::vector<LayerSource>& known) {
+    const std::string& diff_id, const std::vector<LayerSource>& known) {
   for (const LayerSource& s : known) {
     if (s.domain != target_.domain) continue;
     if (TransferCancelled(options_)) return absl::CancelledError("interrupted");
     Descriptor blob{layer_sources::OciMediaType(s.media_type), s.digest, s.size, {}, "", "", ""};
     MYDOCKER_ASSIGN_OR_RETURN(bool has, client_.HasBlob(s.digest));
     if (has) {
-      Emit(PushEvent::kPreparing, blob);
-      Emit(PushEvent::kExists, blob);
+      Emit(PushEvent::kPreparing, diff_id);
+      Emit(PushEvent::kExists, diff_id);
       return blob;
     }
     if (s.repository == target_.repository) continue;
     // A 202 instead of a 201 starts an upload the registry drops unused.
     MYDOCKER_ASSIGN_OR_RETURN(std::string url, client_.StartUpload(s.digest, s.repository));
     if (url.empty()) {
-      Emit(PushEvent::kPreparing, blob);
-      Emit(PushEvent::kMounted, blob, 0, s.repository);
+      Emit(PushEvent::kPreparing, diff_id);
+      Emit(PushEvent::kMounted, diff_id, 0, 0, s.repository);
       return blob;
     }
   }
@@ -263,14 +285,14 @@ absl::Status PushBlobs(Pusher& pusher, ParallelUploads& uploads, const std::stri
   for (const std::string& diff_id : image.layers) {
     if (pushed.count(diff_id) != 0) continue;
     MYDOCKER_ASSIGN_OR_RETURN(std::optional<Descriptor> reused,
-                              pusher.ReuseRecorded(layer_sources::Load(root, diff_id)));
+                              pusher.ReuseRecorded(diff_id, layer_sources::Load(root, diff_id)));
     Descriptor& layer = pushed[diff_id];
-    layer = reused.value_or(Descriptor{kOciLayerType, diff_id, 0, {}, "", "", ""});
-    if (reused.has_value()) continue;
-    tasks.push_back([&root, &layer, diff_id](Pusher& p) -> absl::Status {
-      MYDOCKER_ASSIGN_OR_RETURN(UniqueFd fd, store_files::OpenLayerTar(root, diff_id, &layer.size));
-      return p.PushBlob(layer, fd.get());
-    });
+    if (reused.has_value()) {
+      layer = *reused;
+      continue;
+    }
+    tasks.push_back(
+        [&root, &layer, diff_id](Pusher& p) { return p.PushLayer(root, diff_id, &layer); });
   }
   MYDOCKER_RETURN_IF_ERROR(uploads.Run(tasks));
   for (const std::string& diff_id : image.layers) manifest->layers.push_back(pushed[diff_id]);
@@ -280,18 +302,24 @@ absl::Status PushBlobs(Pusher& pusher, ParallelUploads& uploads, const std::stri
   return pusher.PushBlob(manifest->config, fd.get());
 }
 
-// Records where the layers now are (image/layer_sources.h), so that a push to another
-// repository of the registry mounts them. Only an optimisation: failures are left out.
-void RecordPushed(const std::string& root, const RemoteReference& remote,
-                  const OciManifest& manifest, const Image& image) {
-  absl::StatusOr<FileLock> lock = FileLock::Acquire(store_files::LockPath(root));
-  if (!lock.ok()) return;
+// Records the reference NAME@DIGEST of the pushed manifest for the image (as Docker does: its
+// RepoDigests), unless the image was removed meanwhile; and where the layers now are
+// (image/layer_sources.h), so that a push to another repository of the registry mounts them
+// (only an optimisation: failures there are left out).
+absl::Status RecordPushed(const std::string& root, const RemoteReference& remote,
+                          const OciManifest& manifest, const Image& image,
+                          const std::string& digest) {
+  MYDOCKER_ASSIGN_OR_RETURN(FileLock lock, FileLock::Acquire(store_files::LockPath(root)));
   for (size_t i = 0; i < image.layers.size() && i < manifest.layers.size(); ++i) {
     const Descriptor& d = manifest.layers[i];
     layer_sources::Add(root, image.layers[i],
                        {d.digest, d.media_type, d.size, remote.domain, remote.repository})
         .IgnoreError();
   }
+  if (!PathExists(store_files::RecordPath(root, image.id))) return absl::OkStatus();
+  MYDOCKER_ASSIGN_OR_RETURN(Repositories repositories, store_files::LoadRepositories(root));
+  repositories[absl::StrCat(remote.LocalName(), "@", digest)] = image.id;
+  return WriteFileAtomic(store_files::RepositoriesPath(root), SerializeRepositories(repositories));
 }
 
 absl::StatusOr<RemoteReference> PushReference(absl::string_view ref) {
@@ -330,7 +358,6 @@ absl::StatusOr<PushResult> ImageStore::Push(absl::string_view ref, const PushOpt
   std::string body = SerializeOciManifest(manifest);
   if (TransferCancelled(options)) return absl::CancelledError("interrupted");
   MYDOCKER_RETURN_IF_ERROR(client.PutManifest(remote.tag, kOciManifestType, body));
-  RecordPushed(root_, remote, manifest, *image);
   PushResult result;
   result.repository = remote.domain == registry::kDockerHubDomain
                           ? absl::StrCat(remote.domain, "/", remote.repository)
@@ -338,6 +365,7 @@ absl::StatusOr<PushResult> ImageStore::Push(absl::string_view ref, const PushOpt
   result.tag = remote.tag;
   result.digest = Sha256Digest(body);
   result.size = static_cast<int64_t>(body.size());
+  MYDOCKER_RETURN_IF_ERROR(RecordPushed(root_, remote, manifest, *image, result.digest));
   return result;
 }
 

@@ -11,6 +11,7 @@
 #include "mydocker/registry_credentials.h"
 #include "mydocker/status_macros.h"
 #include "rapidjson/prettywriter.h"
+#include "registry/credential_helper.h"
 #include "registry/remote_reference.h"
 
 namespace mydocker::registry {
@@ -99,9 +100,11 @@ absl::StatusOr<std::optional<Credentials>> LoadCredentials(const std::string& pa
                                                            absl::string_view domain) {
   rapidjson::Document doc;
   MYDOCKER_RETURN_IF_ERROR(ReadConfig(path, &doc));
+  std::string key = CredentialsKey(domain);
+  std::string helper = credential_helper::HelperFor(doc, key);
+  if (!helper.empty()) return credential_helper::Get(helper, key);
   auto auths = doc.FindMember("auths");
   if (auths == doc.MemberEnd() || !auths->value.IsObject()) return std::nullopt;
-  std::string key = CredentialsKey(domain);
   auto entry = auths->value.FindMember(rapidjson::StringRef(key.data(), key.size()));
   if (entry == auths->value.MemberEnd() || !entry->value.IsObject()) return std::nullopt;
   auto auth = entry->value.FindMember("auth");
@@ -124,10 +127,16 @@ absl::Status StoreCredentials(const std::string& path, absl::string_view domain,
   rapidjson::Value& auths = Auths(doc);
   std::string key = CredentialsKey(domain);
   auths.RemoveMember(rapidjson::StringRef(key.data(), key.size()));
-  std::string auth =
-      absl::Base64Escape(absl::StrCat(credentials.username, ":", credentials.password));
   rapidjson::Value entry(rapidjson::kObjectType);
-  entry.AddMember("auth", rapidjson::Value(auth.c_str(), a), a);
+  // With a helper, as Docker: the secret goes to the helper, the file keeps an empty entry.
+  std::string helper = credential_helper::HelperFor(doc, key);
+  if (!helper.empty()) {
+    MYDOCKER_RETURN_IF_ERROR(credential_helper::Store(helper, key, credentials));
+  } else {
+    std::string auth =
+        absl::Base64Escape(absl::StrCat(credentials.username, ":", credentials.password));
+    entry.AddMember("auth", rapidjson::Value(auth.c_str(), a), a);
+  }
   auths.AddMember(rapidjson::Value(key.c_str(), a), entry, a);
   return WriteConfig(path, doc);
 }
@@ -135,10 +144,15 @@ absl::Status StoreCredentials(const std::string& path, absl::string_view domain,
 absl::StatusOr<bool> EraseCredentials(const std::string& path, absl::string_view domain) {
   rapidjson::Document doc;
   MYDOCKER_RETURN_IF_ERROR(ReadConfig(path, &doc));
-  auto auths = doc.FindMember("auths");
-  if (auths == doc.MemberEnd() || !auths->value.IsObject()) return false;
   std::string key = CredentialsKey(domain);
-  if (!auths->value.RemoveMember(rapidjson::StringRef(key.data(), key.size()))) return false;
+  bool erased = false;
+  std::string helper = credential_helper::HelperFor(doc, key);
+  if (!helper.empty()) {
+    MYDOCKER_ASSIGN_OR_RETURN(erased, credential_helper::Erase(helper, key));
+  }
+  auto auths = doc.FindMember("auths");
+  if (auths == doc.MemberEnd() || !auths->value.IsObject()) return erased;
+  if (!auths->value.RemoveMember(rapidjson::StringRef(key.data(), key.size()))) return erased;
   MYDOCKER_RETURN_IF_ERROR(WriteConfig(path, doc));
   return true;
 }

@@ -17,7 +17,7 @@ TEST(CredentialsTest, StoredAsDockerDoesWithMode0600AndOtherKeysKept) {
   std::string path = tmp / "cfg/config.json";
   ASSERT_TRUE(MakeDirs(tmp / "cfg").ok());
   ASSERT_TRUE(
-      WriteFileAtomic(path, R"({"credsStore":"x","auths":{"other:1":{"auth":"eDp5"}}})").ok());
+      WriteFileAtomic(path, R"({"psFormat":"x","auths":{"other:1":{"auth":"eDp5"}}})").ok());
   ASSERT_TRUE(StoreCredentials(path, "127.0.0.1:5000", {"alice", "pa:ss"}).ok());
   ASSERT_TRUE(StoreCredentials(path, "docker.io", {"bob", "pw"}).ok());
   struct stat st;
@@ -25,7 +25,7 @@ TEST(CredentialsTest, StoredAsDockerDoesWithMode0600AndOtherKeysKept) {
   EXPECT_EQ(st.st_mode & 07777, 0600u);
   auto text = ReadFile(path);
   ASSERT_TRUE(text.ok());
-  EXPECT_THAT(*text, HasSubstr(R"("credsStore": "x")"));
+  EXPECT_THAT(*text, HasSubstr(R"("psFormat": "x")"));
   EXPECT_THAT(*text, HasSubstr(R"("auth": "YWxpY2U6cGE6c3M=")"));  // alice:pa:ss
   EXPECT_THAT(*text, HasSubstr("https://index.docker.io/v1/"));
   auto alice = LoadCredentials(path, "127.0.0.1:5000");
@@ -39,6 +39,27 @@ TEST(CredentialsTest, StoredAsDockerDoesWithMode0600AndOtherKeysKept) {
   EXPECT_EQ(*EraseCredentials(path, "127.0.0.1:5000"), false);
   EXPECT_FALSE(LoadCredentials(path, "127.0.0.1:5000")->has_value());
   EXPECT_TRUE(LoadCredentials(path, "docker.io")->has_value());
+}
+
+// credsStore and credHelpers name docker-credential-<name> programs (credential_helper.h); one
+// that is not on $PATH is an error, not "no credentials", and the file is left as it was.
+TEST(CredentialsTest, NamedHelperThatIsMissingIsAnError) {
+  TempDir tmp;
+  std::string path = tmp / "config.json";
+  std::string config =
+      R"({"credsStore":"mydocker-absent","credHelpers":{"h:2":"mydocker-absent2"},)"
+      R"("auths":{"h:1":{"auth":"eDp5"}}})";
+  ASSERT_TRUE(WriteFileAtomic(path, config).ok());
+  auto got = LoadCredentials(path, "h:1");
+  EXPECT_TRUE(absl::IsNotFound(got.status())) << got.status();
+  EXPECT_THAT(std::string(got.status().message()),
+              HasSubstr("docker-credential-mydocker-absent (named by the credentials file) not "
+                        "found in $PATH"));
+  got = LoadCredentials(path, "h:2");
+  EXPECT_THAT(std::string(got.status().message()), HasSubstr("docker-credential-mydocker-absent2"));
+  EXPECT_FALSE(StoreCredentials(path, "h:1", {"a", "b"}).ok());
+  EXPECT_FALSE(EraseCredentials(path, "h:1").ok());
+  EXPECT_EQ(*ReadFile(path), config);
 }
 
 TEST(CredentialsTest, MissingFileHasNoneAndMalformedOnesAreRefused) {

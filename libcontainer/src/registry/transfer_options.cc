@@ -25,6 +25,17 @@ long EnvPositive(const char* name, long fallback) {
 
 }  // namespace
 
+bool ProgressThrottle::Allow(const std::string& layer, int64_t current, int64_t total, bool bytes) {
+  if (!bytes) return true;
+  auto now = std::chrono::steady_clock::now();
+  auto [it, first] = last_.try_emplace(layer, now);
+  if (first || current >= total || now - it->second >= interval_) {
+    it->second = now;
+    return true;
+  }
+  return false;
+}
+
 const char* PullEventStatus(PullEvent::Kind kind) {
   switch (kind) {
     case PullEvent::kResolved:
