@@ -10,3 +10,8 @@ ctest --test-dir build --output-on-failure "$@"
 if [ "${MYDOCKER_FUZZ_RUNS:-20000}" != 0 ]; then
   tools/fuzz.sh "${MYDOCKER_FUZZ_RUNS:-20000}"
 fi
+# Then the unit tests under ASan, LeakSanitizer and UBSan, in the same build-fuzz/ tree
+# (docs/fuzzing.md); MYDOCKER_SANITIZE_UNIT=0 skips it.
+if [ "${MYDOCKER_SANITIZE_UNIT:-1}" != 0 ]; then
+  tools/sanitize-unit-tests.sh
+fi
