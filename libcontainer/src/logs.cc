@@ -29,6 +29,11 @@ absl::StatusOr<LogEntry> ParseLogLine(absl::string_view line) {
   }
   e.text.assign(text->value.GetString(), text->value.GetStringLength());
   e.stream.assign(stream->value.GetString(), stream->value.GetStringLength());
+  // Only the monitor writes the log, but a damaged file may hold anything: a line of no known
+  // stream is as malformed as one that does not parse (a reader routes by stream).
+  if (e.stream != "stdout" && e.stream != "stderr") {
+    return absl::InvalidArgumentError("malformed log line: unknown stream");
+  }
   e.time = absl::InfinitePast();
   if (time != doc.MemberEnd() && time->value.IsString()) {
     auto t = ParseTime(std::string(time->value.GetString(), time->value.GetStringLength()));
