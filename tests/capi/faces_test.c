@@ -464,6 +464,27 @@ static void test_cancel_wait_exec_and_follow(void) {
   pthread_join(t, NULL);
   mydocker_cancel_destroy(token);
 
+  /* An exec handle given the token: its wait ends the same way, and so does a later one. */
+  {
+    mydocker_exec_t* handle = NULL;
+    token = new_token();
+    exec.cancel = token;
+    exec.args = long_exec;
+    CHECK_OK(mydocker_exec_start(c, &exec, &handle, &err), &err);
+    t = start_canceller(&cl, token, 300);
+    start = now_seconds();
+    CHECK_ERROR(mydocker_exec_wait(handle, -1, &code, &err), &err, MYDOCKER_CANCELLED, "cancelled");
+    CHECK(now_seconds() - start < 3.0);
+    pthread_join(t, NULL);
+    CHECK_ERROR(mydocker_exec_wait(handle, 0, &code, &err), &err, MYDOCKER_CANCELLED, "cancelled");
+    mydocker_exec_destroy(handle);
+    /* A cancelled token refuses a new exec at once. */
+    CHECK_ERROR(mydocker_exec_start(c, &exec, &handle, &err), &err, MYDOCKER_CANCELLED,
+                "cancelled");
+    mydocker_cancel_destroy(token);
+    exec.cancel = NULL;
+  }
+
   /* A follow of a container that writes nothing. */
   token = new_token();
   logs.follow = 1;
