@@ -172,7 +172,12 @@ class ExecStream {
     for (;;) {
       if (!out_r_ && !err_r_) {
         if (!runner_) throw py::stop_iteration();
-        exit_code_ = runner_->Finish();
+        try {
+          exit_code_ = runner_->Finish();
+        } catch (...) {
+          runner_.reset();  // raised once (Timeout, CommandError); then the iteration ends
+          throw;
+        }
         runner_.reset();
         throw py::stop_iteration();
       }

@@ -69,9 +69,16 @@ def test_exec_stream(rt):
             # The command runs (sh, or sleep once it exec'd).
             assert [p for p in c.top() if p.command in ("sleep 31", "sh -c echo start; exec sleep 31")]
         assert [p.command for p in c.top()] == ["sleep 30"]  # only the init is left
+        failing = c.exec(["no-such-command"], stream=True)
         with pytest.raises(pymydocker.CommandError) as info:
-            list(c.exec(["no-such-command"], stream=True))
+            list(failing)
         assert info.value.exit_code == 127
+        assert list(failing) == []  # raised once, then the iteration ends
+        # A timeout ends a stream too.
+        slow = c.exec(["sh", "-c", "echo begin; exec sleep 30"], stream=True, timeout=0.5)
+        assert next(slow) == b"begin\n"
+        with pytest.raises(pymydocker.Timeout):
+            list(slow)
 
 
 def test_logs_since_until_and_log_config(rt):
