@@ -150,6 +150,22 @@ absl::Status Runtime::RemoveVolume(absl::string_view name, bool force) {
   return volumes_->Remove(name);
 }
 
+absl::StatusOr<std::vector<std::string>> Runtime::PruneVolumes(bool all) {
+  MYDOCKER_ASSIGN_OR_RETURN(std::vector<Volume> volumes, volumes_->List());
+  std::vector<std::string> removed;
+  for (const Volume& v : volumes) {
+    if (!v.anonymous && !all) continue;
+    // RemoveVolume refuses one a container uses: that one stays. One gone meanwhile is fine.
+    absl::Status s = RemoveVolume(v.name, /*force=*/false);
+    if (s.ok()) {
+      removed.push_back(v.name);
+    } else if (!absl::IsFailedPrecondition(s) && !absl::IsNotFound(s)) {
+      return s;
+    }
+  }
+  return removed;
+}
+
 absl::Status Runtime::RemoveImage(absl::string_view ref, bool force) {
   MYDOCKER_ASSIGN_OR_RETURN(std::vector<ContainerState> states, state_->List());
   return images_->Remove(ref, force, UsedBy(states));
