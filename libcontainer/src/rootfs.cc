@@ -1,6 +1,7 @@
 #include "mydocker/rootfs.h"
 
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -65,8 +66,13 @@ absl::StatusOr<std::string> Rootfs::OverlayOptions() const {
 }
 
 absl::Status Rootfs::Prepare() const {
+  // In the container's directory as it is: never its parents. A container removed while it was
+  // being created (`rm -f` of a name just taken) must stay removed, not come back as a
+  // directory without records that nothing lists and nothing can remove.
   for (const std::string* dir : {&upper_dir_, &work_dir_, &mount_point_}) {
-    MYDOCKER_RETURN_IF_ERROR(MakeDirs(*dir, 0755));
+    if (::mkdir(dir->c_str(), 0755) != 0 && errno != EEXIST) {
+      return LastErrnoError(absl::StrCat("create ", *dir));
+    }
   }
   return absl::OkStatus();
 }

@@ -64,5 +64,16 @@ TEST(RootfsTest, PrepareCreatesDirectoriesAndUnmountToleratesNothingMounted) {
   EXPECT_TRUE(r.Unmount().ok());  // gone altogether is fine too
 }
 
+// A container removed while being created is not brought back by the creator's next step.
+TEST(RootfsTest, PrepareDoesNotRecreateAVanishedContainerDirectory) {
+  char tmpl[] = "/tmp/rootfs-test-XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  std::string dir = std::string(tmpl) + "/container";
+  absl::Status prepared = Rootfs(dir, {"/l"}).Prepare();
+  EXPECT_TRUE(absl::IsNotFound(prepared)) << prepared;
+  EXPECT_FALSE(PathExists(dir));
+  EXPECT_TRUE(RemoveAll(tmpl).ok());
+}
+
 }  // namespace
 }  // namespace mydocker

@@ -32,7 +32,8 @@ class Rootfs {
   // mount(2) takes (some 37 layers under a root of 20 characters).
   absl::StatusOr<std::string> OverlayOptions() const;
 
-  // Creates the upper, work and mount point directories (existing ones are kept).
+  // Creates the upper, work and mount point directories (existing ones are kept) in their
+  // directory, which must exist: NotFound if it does not (a container removed meanwhile).
   absl::Status Prepare() const;
 
   // Unmounts the mount point if something is mounted there on the host (a leftover of a crash
