@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -10,7 +11,9 @@
 #include <random>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "mydocker/status_macros.h"
 #include "mydocker/unique_fd.h"
 
@@ -181,6 +184,7 @@ absl::StatusOr<UniqueFd> CreateUnnamed(const std::string& dir, const std::string
 
 absl::Status NameUnnamed(int fd, const std::string& tmp) {
   if (::linkat(fd, "", AT_FDCWD, tmp.c_str(), AT_EMPTY_PATH) == 0) return absl::OkStatus();
+  if (errno == EEXIST) return LastErrnoError(absl::StrCat("link ", tmp));
   // Without CAP_DAC_READ_SEARCH: through /proc, as linkat(2) describes.
   std::string proc = absl::StrCat("/proc/self/fd/", fd);
   if (::linkat(AT_FDCWD, proc.c_str(), AT_FDCWD, tmp.c_str(), AT_SYMLINK_FOLLOW) == 0) {
@@ -191,6 +195,24 @@ absl::Status NameUnnamed(int fd, const std::string& tmp) {
 
 }  // namespace
 
+bool IsDeadWritersFile(absl::string_view name, absl::string_view file) {
+  if (name.size() <= file.size() || name.substr(0, file.size()) != file) return false;
+  absl::string_view rest = name.substr(file.size());
+  if (!absl::ConsumePrefix(&rest, ".tmp-")) return false;
+  pid_t pid = 0;
+  if (!absl::SimpleAtoi(rest.substr(0, rest.find('-')), &pid) || pid <= 0) return false;
+  return ::kill(pid, 0) != 0 && errno == ESRCH;
+}
+
+void RemoveDeadWritersFiles(const std::string& dir, absl::string_view file) {
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) return;
+  while (struct dirent* entry = ::readdir(d)) {
+    if (IsDeadWritersFile(entry->d_name, file)) ::unlinkat(::dirfd(d), entry->d_name, 0);
+  }
+  ::closedir(d);
+}
+
 absl::Status WriteFileAtomic(const std::string& path, absl::string_view data, int mode,
                              bool sync_directory) {
   thread_local std::mt19937_64 rng{std::random_device{}()};
@@ -199,17 +221,27 @@ absl::Status WriteFileAtomic(const std::string& path, absl::string_view data, in
   MYDOCKER_ASSIGN_OR_RETURN(UniqueFd fd, CreateUnnamed(DirName(path), tmp, mode, &named));
   absl::Status s = WriteAll(fd.get(), data, tmp);
   if (s.ok() && ::fsync(fd.get()) != 0) s = LastErrnoError(absl::StrCat("fsync ", tmp));
+  bool placed = false;  // linked straight to `path`, which did not exist
   if (s.ok() && !named) {
-    s = NameUnnamed(fd.get(), tmp);
-    named = s.ok();
+    // A new file takes its name at once: no temporary name for a killed writer to leave.
+    placed = NameUnnamed(fd.get(), path).ok();
+    if (!placed) {
+      s = NameUnnamed(fd.get(), tmp);
+      named = s.ok();
+    }
   }
   fd.reset();
-  if (s.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) {
+  if (s.ok() && !placed && ::rename(tmp.c_str(), path.c_str()) != 0) {
     s = LastErrnoError(absl::StrCat("rename ", tmp, " to ", path));
   }
   if (!s.ok()) {
     if (named) ::unlink(tmp.c_str());
     return s;
+  }
+  if (!placed) {
+    const size_t slash = path.rfind('/');
+    RemoveDeadWritersFiles(DirName(path),
+                           slash == std::string::npos ? path : path.substr(slash + 1));
   }
   if (!sync_directory) return absl::OkStatus();
   UniqueFd dir(::open(DirName(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));

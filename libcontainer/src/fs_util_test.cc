@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
+
 namespace mydocker {
 namespace {
 
@@ -148,6 +150,37 @@ TEST(FsUtilTest, WriteFileAtomicLeavesOnlyTheRecord) {
   absl::StatusOr<std::vector<std::string>> names = ListDir(dir);
   ASSERT_TRUE(names.ok());
   EXPECT_EQ(*names, std::vector<std::string>{"rec"});
+  ASSERT_TRUE(RemoveAll(dir).ok());
+}
+
+// A writer killed between naming its file and the rename leaves `<rec>.tmp-<pid>-<n>`: the next
+// replacement of that record deletes it once the writer is gone, never a live writer's, nor
+// another record's.
+TEST(FsUtilTest, WriteFileAtomicDeletesWhatKilledWritersLeft) {
+  char tmpl[] = "/tmp/mydocker-fsutil-XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  const std::string dir = tmpl;
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) ::_exit(0);
+  ASSERT_EQ(::waitpid(child, nullptr, 0), child);
+  const std::string dead = absl::StrCat(dir, "/rec.tmp-", child, "-7");
+  const std::string live = absl::StrCat(dir, "/rec.tmp-", ::getpid(), "-8");
+  const std::string other = absl::StrCat(dir, "/other.tmp-", child, "-9");
+  for (const std::string& path : {dead, live, other}) {
+    ASSERT_EQ(::close(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600)), 0);
+  }
+  EXPECT_TRUE(IsDeadWritersFile(absl::StrCat("rec.tmp-", child, "-7"), "rec"));
+  EXPECT_FALSE(IsDeadWritersFile(absl::StrCat("rec.tmp-", ::getpid(), "-8"), "rec"));
+  EXPECT_FALSE(IsDeadWritersFile("rec.tmp-x-1", "rec"));
+  EXPECT_FALSE(IsDeadWritersFile("rec", "rec"));
+  ASSERT_TRUE(WriteFileAtomic(dir + "/rec", "one").ok());  // new: linked in place
+  EXPECT_TRUE(PathExists(dead));
+  ASSERT_TRUE(WriteFileAtomic(dir + "/rec", "two").ok());  // a replacement sweeps
+  EXPECT_FALSE(PathExists(dead));
+  EXPECT_TRUE(PathExists(live));
+  EXPECT_TRUE(PathExists(other));
+  EXPECT_EQ(ReadFile(dir + "/rec").value_or(""), "two");
   ASSERT_TRUE(RemoveAll(dir).ok());
 }
 

@@ -232,25 +232,11 @@ std::unique_ptr<CacheBytes> ReadCacheFile(const std::string& path) {
   return std::make_unique<CacheBytes>(data, static_cast<size_t>(st.st_size));
 }
 
-// Deletes `name` in `dirfd` if it is the temporary file of a cache writer that died before its
-// rename (WriteCache names it `<cache file>.tmp-<writer's pid>-<random>`).
-void SweepDeadWritersFile(int dirfd, absl::string_view name, absl::string_view cache_file) {
-  absl::string_view rest = name;
-  if (!absl::ConsumePrefix(&rest, cache_file) || !absl::ConsumePrefix(&rest, ".tmp-")) return;
-  pid_t pid = 0;
-  if (!absl::SimpleAtoi(rest.substr(0, rest.find('-')), &pid) || pid <= 0) return;
-  if (::kill(pid, 0) != 0 && errno == ESRCH) {
-    ::unlinkat(dirfd, std::string(name).c_str(), 0);
-  }
-}
-
 // What versions before 1.6 kept in the containers directory: the cache file, which is deleted,
 // and dead writers' temporary files.
 void SweepOldCacheFile(int dirfd, absl::string_view name) {
-  if (name == kOldCacheFile) {
-    ::unlinkat(dirfd, kOldCacheFile, 0);
-  } else {
-    SweepDeadWritersFile(dirfd, name, kOldCacheFile);
+  if (name == kOldCacheFile || IsDeadWritersFile(name, kOldCacheFile)) {
+    ::unlinkat(dirfd, std::string(name).c_str(), 0);
   }
 }
 
@@ -270,10 +256,7 @@ void WriteCache(const std::string& path, const std::string& data) {
   bool ok = WriteAll(fd.get(), data, tmp).ok();
   fd.reset();
   if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) ::unlink(tmp.c_str());
-  UniqueFd dirfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (auto names = ListDir(dir); dirfd && names.ok()) {
-    for (const std::string& name : *names) SweepDeadWritersFile(dirfd.get(), name, file);
-  }
+  RemoveDeadWritersFiles(dir, file);
 }
 
 }  // namespace

@@ -16,6 +16,15 @@ namespace mydocker {
 // write a temporary file beside it, fsync it, rename over `path`, fsync the directory. Without
 // `sync_directory` the last step is left out: after a crash `path` then holds the old or the new
 // content, each complete (the rename is one journal transaction), but not necessarily the new.
+// The file is written unnamed (O_TMPFILE) where the file system allows: a new `path` is linked
+// in place at once; a replacement is linked under `<path>.tmp-<pid>-<n>` and renamed, and such
+// names of writers killed between the two are deleted by the next replacement of `path`.
+// True if `name` is `<file>.tmp-<pid>-<n>` (WriteFileAtomic's temporary name for `file`) of a
+// process that no longer exists.
+bool IsDeadWritersFile(absl::string_view name, absl::string_view file);
+// Deletes the temporary files of `file` (a name in `dir`) that dead writers left.
+void RemoveDeadWritersFiles(const std::string& dir, absl::string_view file);
+
 absl::Status WriteFileAtomic(const std::string& path, absl::string_view data, int mode = 0644,
                              bool sync_directory = true);
 
