@@ -85,6 +85,31 @@ def test_run_exec_commit_rm_leave_nothing(overlay_runtime):
     assert mounts_mentioning(rt.root) == []
 
 
+def test_export_diff_and_cp_of_a_stopped_container(overlay_runtime, tmp_path):
+    rt = overlay_runtime
+    r = rt.md("run", "--name", "stopped", "busybox", "sh", "-c",
+              "cat /in 2>/dev/null; echo made > /made; rm -f /bin/ls", check=True)
+    assert r.stdout == ""
+    out = tmp_path / "export.tar"
+    rt.md("export", "-o", out, "stopped", check=True)
+    names = subprocess.run(["tar", "tf", out], capture_output=True, text=True,
+                           check=True).stdout.split()
+    assert "made" in names and "bin/sh" in names
+    assert "bin/ls" not in names  # deleted in the container
+    assert not [n for n in names if ".wh." in n]
+    diff = rt.md("diff", "stopped", check=True).stdout.splitlines()
+    assert "D /bin/ls" in diff and "A /made" in diff
+    rt.md("cp", "stopped:/made", tmp_path / "made", check=True)
+    assert (tmp_path / "made").read_text() == "made\n"
+    (tmp_path / "in").write_text("in\n")
+    rt.md("cp", tmp_path / "in", "stopped:/in", check=True)
+    # Started again (the fuse-overlayfs root mounted again): what cp put there is in it.
+    assert rt.md("start", "-a", "stopped", check=True).stdout == "in\n"
+    rt.md("rm", "stopped", check=True)
+    assert fuse_daemons(rt.root) == []
+    assert mounts_mentioning(rt.root) == []
+
+
 def test_an_unknown_driver_is_refused_before_anything_is_made(overlay_runtime):
     r = overlay_runtime.md("--storage-driver", "vfs", "run", "--rm", "busybox", "true")
     assert r.returncode == 125
