@@ -3,6 +3,7 @@ an overlay whose upper directory is on overlayfs, so the runtime says so in one 
 fuse-overlayfs storage driver. Containers run, exec, commit and rm there, and nothing is left:
 no fuse-overlayfs daemon, no mount."""
 
+import json
 import os
 import shutil
 import subprocess
@@ -74,6 +75,8 @@ def test_run_exec_commit_rm_leave_nothing(overlay_runtime):
     assert "No such file" in r.stdout
     # A non-root user in the container reads its root too (allow_other).
     assert rt.md("exec", "-u", "65534", "ovl", "cat", "/made", check=True).stdout == "made\n"
+    inspect = json.loads(rt.md("inspect", "ovl", check=True).stdout)
+    assert inspect[0]["GraphDriver"]["Name"] == "fuse-overlayfs"
     rt.md("commit", "ovl", "committed:1", check=True)
     r = rt.md("run", "--rm", "committed:1", "sh", "-c",
               "cat /made; test -e /bin/ls && echo ls || echo no ls; test -d /etc/x && echo x",
