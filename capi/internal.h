@@ -4,10 +4,13 @@
 #define MYDOCKER_CAPI_INTERNAL_H_
 
 #include <algorithm>
+#include <atomic>
 #include <cstddef>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <functional>
+#include <list>
 #include <memory>
 #include <mutex>
 #include <new>
@@ -21,6 +24,7 @@
 #include "mydocker/container.h"
 #include "mydocker/runtime.h"
 #include "mydocker/status_macros.h"
+#include "mydocker/unique_fd.h"
 
 struct mydocker_error_t {
   int code;
@@ -35,6 +39,15 @@ struct mydocker_runtime_t {
 struct mydocker_image_t {
   mydocker::Image image;    // a snapshot; images are immutable apart from their tags
   std::string config_json;  // its configuration document as stored
+};
+
+// A cancellation token (1.6): a flag, an eventfd that becomes readable when it is set (for
+// calls that poll), and the wake-ups of calls that wait on a condition variable.
+struct mydocker_cancel_t {
+  mydocker::UniqueFd event;
+  std::atomic<bool> cancelled{false};
+  std::mutex mu;
+  std::list<std::function<void()>> wakeups;  // guarded by mu
 };
 
 struct mydocker_container_t {
@@ -94,6 +107,7 @@ MYDOCKER_FIRST_VERSION(mydocker_registry_options_t, config_path);
 MYDOCKER_FIRST_VERSION(mydocker_healthcheck_t, retries);
 MYDOCKER_FIRST_VERSION(mydocker_attach_options_t, output_arg);
 MYDOCKER_FIRST_VERSION(mydocker_commit_options_t, no_pause);
+MYDOCKER_FIRST_VERSION(mydocker_logs_options_t, cancel);
 #undef MYDOCKER_FIRST_VERSION
 
 // InvalidArgument unless `size` is one a caller of some version of this library could pass:
@@ -145,6 +159,23 @@ inline std::vector<std::string> Strings(const char* const* list) {
   for (; list != nullptr && *list != nullptr; ++list) out.emplace_back(*list);
   return out;
 }
+
+// Cancelled "<what> was cancelled" once `cancel` (may be NULL) is set, else OK.
+absl::Status CheckCancel(const mydocker_cancel_t* cancel, const char* what);
+
+// While it lives, `wake` runs (under the token's lock, so briefly) when `cancel` is set; a
+// NULL token never calls it.
+class CancelWakeup {
+ public:
+  CancelWakeup(mydocker_cancel_t* cancel, std::function<void()> wake);
+  ~CancelWakeup();
+  CancelWakeup(const CancelWakeup&) = delete;
+  CancelWakeup& operator=(const CancelWakeup&) = delete;
+
+ private:
+  mydocker_cancel_t* cancel_;
+  std::list<std::function<void()>>::iterator it_;
+};
 
 // mydocker_network_options_t as the library takes it (capi/mydocker_network.cc).
 absl::StatusOr<mydocker::NetworkOptions> ToNetworkOptions(const mydocker_network_options_t* in);

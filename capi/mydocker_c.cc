@@ -19,8 +19,10 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "internal.h"
 #include "mydocker/helper.h"
+#include "mydocker/logs.h"
 #include "mydocker/network_store.h"
 #include "mydocker/resources.h"
 #include "mydocker/runtime.h"
@@ -145,6 +147,8 @@ absl::StatusOr<mydocker::CreateOptions> ToCreateOptions(const mydocker_create_op
   if (o.healthcheck != nullptr) {
     MYDOCKER_ASSIGN_OR_RETURN(out.healthcheck, ToHealthConfig(o.healthcheck));
   }
+  out.log_driver = Str(o.log_driver);
+  out.log_options = Strings(o.log_options);
   if (!out.workdir.empty() && out.workdir[0] != '/') {
     return absl::InvalidArgumentError(
         absl::StrCat("working directory \"", out.workdir, "\" is not an absolute path"));
@@ -223,7 +227,8 @@ std::shared_ptr<Attachment> CurrentAttachment(mydocker_container_t* c) {
 
 // Waits through the attachment of this handle's start. nullopt: there is none, or the monitor
 // went away without reporting; the caller then waits on the record.
-absl::StatusOr<std::optional<int>> WaitAttached(mydocker_container_t* c, int64_t timeout_ms) {
+absl::StatusOr<std::optional<int>> WaitAttached(mydocker_container_t* c, int64_t timeout_ms,
+                                                mydocker_cancel_t* cancel) {
   std::lock_guard<std::mutex> wait_lock(c->wait_mu);
   std::shared_ptr<Attachment> attachment;
   {
@@ -232,12 +237,14 @@ absl::StatusOr<std::optional<int>> WaitAttached(mydocker_container_t* c, int64_t
     if (c->attachment == nullptr) return std::optional<int>();
     attachment = c->attachment;
   }
-  struct pollfd pfd = {attachment->fd(), POLLIN, 0};
+  struct pollfd pfd[2] = {{attachment->fd(), POLLIN, 0},
+                          {cancel != nullptr ? cancel->event.get() : -1, POLLIN, 0}};
   int ready;
   do {
     ready = ::poll(
-        &pfd, 1, timeout_ms < 0 ? -1 : static_cast<int>(std::min<int64_t>(timeout_ms, INT32_MAX)));
+        pfd, 2, timeout_ms < 0 ? -1 : static_cast<int>(std::min<int64_t>(timeout_ms, INT32_MAX)));
   } while (ready < 0 && errno == EINTR);
+  MYDOCKER_RETURN_IF_ERROR(CheckCancel(cancel, "wait"));
   if (ready == 0) {
     return absl::DeadlineExceededError(
         absl::StrCat("container ", mydocker::ShortId(c->container->id()), " is still running"));
@@ -262,26 +269,83 @@ absl::Status Resize(mydocker_container_t* c, int height, int width) {
   return attachment->Resize({static_cast<uint16_t>(height), static_cast<uint16_t>(width)});
 }
 
-absl::Status Wait(mydocker_container_t* c, int64_t timeout_ms, int* exit_code) {
-  MYDOCKER_ASSIGN_OR_RETURN(std::optional<int> code, WaitAttached(c, timeout_ms));
+// How often a cancellable wait on the record (no attachment) looks at its token.
+constexpr absl::Duration kCancelSlice = absl::Milliseconds(20);
+
+absl::Status Wait(mydocker_container_t* c, int64_t timeout_ms, int* exit_code,
+                  mydocker_cancel_t* cancel = nullptr) {
+  MYDOCKER_RETURN_IF_ERROR(CheckCancel(cancel, "wait"));
+  MYDOCKER_ASSIGN_OR_RETURN(std::optional<int> code, WaitAttached(c, timeout_ms, cancel));
   if (!code) {
     absl::Duration timeout =
         timeout_ms < 0 ? absl::InfiniteDuration() : absl::Milliseconds(timeout_ms);
-    MYDOCKER_ASSIGN_OR_RETURN(code, c->container->Wait(timeout));
+    if (cancel == nullptr) {
+      MYDOCKER_ASSIGN_OR_RETURN(code, c->container->Wait(timeout));
+    } else {
+      // The core's wait takes a deadline only: it is waited for in slices, the token looked
+      // at between them.
+      const absl::Time deadline = absl::Now() + timeout;
+      for (;;) {
+        MYDOCKER_RETURN_IF_ERROR(CheckCancel(cancel, "wait"));
+        absl::StatusOr<std::optional<int>> slice =
+            c->container->Wait(std::min(kCancelSlice, deadline - absl::Now()));
+        if (!absl::IsDeadlineExceeded(slice.status()) || absl::Now() >= deadline) {
+          MYDOCKER_ASSIGN_OR_RETURN(code, std::move(slice));
+          break;
+        }
+      }
+    }
   }
   if (exit_code != nullptr) *exit_code = code.value_or(-1);
   return absl::OkStatus();
 }
 
-absl::Status Logs(mydocker_container_t* c, int follow, int64_t tail, mydocker_log_fn fn,
-                  void* arg) {
-  mydocker::LogOptions options;
-  options.follow = follow != 0;
-  if (tail >= 0) options.tail = static_cast<size_t>(tail);
-  return c->container->Logs(options, [fn, arg](const mydocker::LogEntry& e) {
-    return fn(arg, e.stream == "stderr" ? 2 : 1, e.text.data(), e.text.size(),
+// Reads the log; `streams` (MYDOCKER_LOG_STDOUT | MYDOCKER_LOG_STDERR) keeps what it names.
+absl::Status Logs(mydocker_container_t* c, const mydocker::LogOptions& options, unsigned streams,
+                  mydocker_log_fn fn, void* arg, const mydocker_cancel_t* cancel = nullptr) {
+  MYDOCKER_RETURN_IF_ERROR(CheckCancel(cancel, "logs"));
+  MYDOCKER_RETURN_IF_ERROR(c->container->Logs(options, [&](const mydocker::LogEntry& e) {
+    if (cancel != nullptr && cancel->cancelled.load()) return false;
+    const unsigned stream = e.stream == "stderr" ? MYDOCKER_LOG_STDERR : MYDOCKER_LOG_STDOUT;
+    if ((streams & stream) == 0) return true;
+    return fn(arg, static_cast<int>(stream), e.text.data(), e.text.size(),
               absl::ToUnixNanos(e.time)) == 0;
-  });
+  }));
+  return CheckCancel(cancel, "logs");
+}
+
+absl::StatusOr<absl::Time> LogTime(const char* value, const char* flag, absl::Time if_unset) {
+  if (value == nullptr || *value == '\0') return if_unset;
+  absl::StatusOr<absl::Time> t = mydocker::ParseLogTime(value, absl::Now());
+  if (!t.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("logs options: ", flag, ": ", t.status().message()));
+  }
+  return t;
+}
+
+absl::Status LogsWithOptions(mydocker_container_t* c, const mydocker_logs_options_t* in,
+                             mydocker_log_fn fn, void* arg) {
+  mydocker_logs_options_t o;
+  mydocker_logs_options_init(&o);
+  if (in != nullptr) {
+    MYDOCKER_ASSIGN_OR_RETURN(o, CopySized(in, "mydocker_logs_options_t"));
+  }
+  if ((o.streams & ~(MYDOCKER_LOG_STDOUT | MYDOCKER_LOG_STDERR)) != 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("logs options: unknown stream bits ", o.streams));
+  }
+  mydocker::LogOptions options;
+  options.follow = o.follow != 0;
+  if (o.tail != nullptr) {
+    if (*o.tail < 0) return absl::InvalidArgumentError("logs options: tail is negative");
+    options.tail = static_cast<size_t>(*o.tail);
+  }
+  MYDOCKER_ASSIGN_OR_RETURN(options.since, LogTime(o.since, "since", absl::InfinitePast()));
+  MYDOCKER_ASSIGN_OR_RETURN(options.until, LogTime(o.until, "until", absl::InfiniteFuture()));
+  if (o.cancel != nullptr) options.cancel_fd = o.cancel->event.get();
+  const unsigned streams = o.streams == 0 ? MYDOCKER_LOG_STDOUT | MYDOCKER_LOG_STDERR : o.streams;
+  return Logs(c, options, streams, fn, arg, o.cancel);
 }
 
 void FillStats(const mydocker::CgroupStats& s, mydocker_stats_t* out) {
@@ -535,6 +599,15 @@ int mydocker_container_wait(mydocker_container_t* container, int64_t timeout_ms,
   });
 }
 
+int mydocker_container_wait_cancel(mydocker_container_t* container, int64_t timeout_ms,
+                                   mydocker_cancel_t* cancel, int* exit_code,
+                                   mydocker_error_t** errptr) {
+  return Guard(errptr, [&]() -> absl::Status {
+    MYDOCKER_RETURN_IF_ERROR(Require(container, "container"));
+    return Wait(container, timeout_ms, exit_code, cancel);
+  });
+}
+
 int mydocker_container_resize(mydocker_container_t* container, int height, int width,
                               mydocker_error_t** errptr) {
   return Guard(errptr, [&]() -> absl::Status {
@@ -695,7 +768,20 @@ int mydocker_container_logs(mydocker_container_t* container, int follow, int64_t
   return Guard(errptr, [&]() -> absl::Status {
     MYDOCKER_RETURN_IF_ERROR(Require(container, "container"));
     MYDOCKER_RETURN_IF_ERROR(Require(reinterpret_cast<void*>(fn), "log callback"));
-    return Logs(container, follow, tail, fn, arg);
+    mydocker::LogOptions options;
+    options.follow = follow != 0;
+    if (tail >= 0) options.tail = static_cast<size_t>(tail);
+    return Logs(container, options, MYDOCKER_LOG_STDOUT | MYDOCKER_LOG_STDERR, fn, arg);
+  });
+}
+
+int mydocker_container_logs_with_options(mydocker_container_t* container,
+                                         const mydocker_logs_options_t* options, mydocker_log_fn fn,
+                                         void* arg, mydocker_error_t** errptr) {
+  return Guard(errptr, [&]() -> absl::Status {
+    MYDOCKER_RETURN_IF_ERROR(Require(container, "container"));
+    MYDOCKER_RETURN_IF_ERROR(Require(reinterpret_cast<void*>(fn), "log callback"));
+    return LogsWithOptions(container, options, fn, arg);
   });
 }
 

@@ -19,6 +19,7 @@ struct mydocker_exec_t {
   std::unique_ptr<mydocker::Container> container;  // its own, so the caller's may go first
   mydocker::UniqueFd signal_r;
   mydocker::UniqueFd signal_w;
+  mydocker_cancel_t* cancel = nullptr;  // the caller's, from the options (1.6)
   std::thread thread;
   std::mutex mu;
   std::condition_variable ended;
@@ -32,9 +33,21 @@ namespace {
 // How long mydocker_exec_destroy lets a command end after SIGTERM.
 constexpr int64_t kDestroyGraceMs = 2000;
 
-absl::StatusOr<ExecOptions> ToExecOptions(const mydocker_exec_options_t* in) {
+// The end of stdio_set: a caller whose struct reaches it was built against 1.6 or later.
+constexpr size_t kStdioSetEnd =
+    offsetof(mydocker_exec_options_t, stdio_set) + sizeof(mydocker_exec_options_t::stdio_set);
+
+absl::StatusOr<ExecOptions> ToExecOptions(const mydocker_exec_options_t* in,
+                                          mydocker_cancel_t** cancel = nullptr) {
   MYDOCKER_RETURN_IF_ERROR(Require(in, "exec options"));
   MYDOCKER_ASSIGN_OR_RETURN(mydocker_exec_options_t o, CopySized(in, "mydocker_exec_options_t"));
+  if (in->size >= kStdioSetEnd && o.stdio_set == 0) {
+    // Zeroed by hand (docs/c-api.md, "Descriptors"): 0 is not connected, not standard input.
+    for (int* fd : {&o.stdin_fd, &o.stdout_fd, &o.stderr_fd}) {
+      if (*fd == 0) *fd = -1;
+    }
+  }
+  if (cancel != nullptr) *cancel = o.cancel;
   ExecOptions out;
   out.args = Strings(o.args);
   if (out.args.empty()) return absl::InvalidArgumentError("exec options: args is empty");
@@ -51,7 +64,9 @@ absl::StatusOr<ExecOptions> ToExecOptions(const mydocker_exec_options_t* in) {
 
 absl::Status StartExec(mydocker_container_t* c, const mydocker_exec_options_t* options,
                        mydocker_exec_t** out) {
-  MYDOCKER_ASSIGN_OR_RETURN(ExecOptions exec, ToExecOptions(options));
+  mydocker_cancel_t* cancel = nullptr;
+  MYDOCKER_ASSIGN_OR_RETURN(ExecOptions exec, ToExecOptions(options, &cancel));
+  MYDOCKER_RETURN_IF_ERROR(CheckCancel(cancel, "exec"));
   if (exec.detach) return absl::InvalidArgumentError("exec options: detach with an exec handle");
   // Refuse now what Exec would refuse on the thread, so the caller hears it from start.
   MYDOCKER_ASSIGN_OR_RETURN(ContainerState state, c->container->State());
@@ -60,6 +75,7 @@ absl::Status StartExec(mydocker_container_t* c, const mydocker_exec_options_t* o
         absl::StrCat("container ", ShortId(state.id), " is ", ContainerStatusName(state.status)));
   }
   auto handle = std::make_unique<mydocker_exec_t>();
+  handle->cancel = cancel;
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) return LastErrnoError("pipe for exec signals");
   handle->signal_r.reset(fds[0]);
@@ -97,14 +113,45 @@ absl::Status SignalExec(mydocker_exec_t* e, int signal) {
   return absl::OkStatus();
 }
 
-absl::Status WaitExec(mydocker_exec_t* e, int64_t timeout_ms, int* exit_code) {
+// True once the command has ended, false if `timeout_ms` (negative: none) passed first or, with
+// `cancellable`, the handle's token was cancelled.
+bool WaitEnded(mydocker_exec_t* e, int64_t timeout_ms, bool cancellable) {
+  // Declared before the lock: its wake-up takes e->mu under the token's lock.
+  CancelWakeup wakeup(cancellable ? e->cancel : nullptr, [e] {
+    std::lock_guard<std::mutex> lock(e->mu);
+    e->ended.notify_all();
+  });
+  auto stop = [e, cancellable] {
+    return e->done || (cancellable && e->cancel != nullptr && e->cancel->cancelled.load());
+  };
   std::unique_lock<std::mutex> lock(e->mu);
   if (timeout_ms < 0) {
-    e->ended.wait(lock, [e] { return e->done; });
-  } else if (!e->ended.wait_for(lock, std::chrono::milliseconds(timeout_ms),
-                                [e] { return e->done; })) {
-    return absl::DeadlineExceededError("the exec'd command is still running");
+    e->ended.wait(lock, stop);
+  } else {
+    e->ended.wait_for(lock, std::chrono::milliseconds(timeout_ms), stop);
   }
+  return e->done;
+}
+
+// Ends a command still running: SIGTERM reaches the command; SIGKILL can only end the helper
+// (the stub forwards the catchable signals), which stops the relay. Both fail harmlessly once
+// it has ended.
+void StopExec(mydocker_exec_t* e) {
+  if (WaitEnded(e, 0, false)) return;
+  SignalExec(e, SIGTERM).IgnoreError();
+  if (!WaitEnded(e, kDestroyGraceMs, false)) SignalExec(e, SIGKILL).IgnoreError();
+}
+
+absl::Status WaitExec(mydocker_exec_t* e, int64_t timeout_ms, int* exit_code) {
+  MYDOCKER_RETURN_IF_ERROR(CheckCancel(e->cancel, "exec"));
+  if (!WaitEnded(e, timeout_ms, true)) {
+    if (CheckCancel(e->cancel, "exec").ok()) {
+      return absl::DeadlineExceededError("the exec'd command is still running");
+    }
+    StopExec(e);
+    return CheckCancel(e->cancel, "exec");
+  }
+  std::lock_guard<std::mutex> lock(e->mu);
   MYDOCKER_RETURN_IF_ERROR(e->result.status());
   if (exit_code != nullptr) *exit_code = *e->result;
   return absl::OkStatus();
@@ -121,7 +168,16 @@ int mydocker_container_exec(mydocker_container_t* container, const mydocker_exec
                             int* exit_code, mydocker_error_t** errptr) {
   return Guard(errptr, [&]() -> absl::Status {
     MYDOCKER_RETURN_IF_ERROR(Require(container, "container"));
-    MYDOCKER_ASSIGN_OR_RETURN(mydocker::ExecOptions exec, ToExecOptions(options));
+    mydocker_cancel_t* cancel = nullptr;
+    MYDOCKER_ASSIGN_OR_RETURN(mydocker::ExecOptions exec, ToExecOptions(options, &cancel));
+    if (cancel != nullptr && !exec.detach) {
+      // Cancellable: on a thread of its own, as an exec handle, waited for here.
+      mydocker_exec_t* handle = nullptr;
+      MYDOCKER_RETURN_IF_ERROR(StartExec(container, options, &handle));
+      absl::Status status = WaitExec(handle, -1, exit_code);
+      mydocker_exec_destroy(handle);
+      return status;
+    }
     MYDOCKER_ASSIGN_OR_RETURN(int code, container->container->Exec(exec));
     if (exit_code != nullptr) *exit_code = code;
     return absl::OkStatus();
@@ -155,14 +211,7 @@ int mydocker_exec_wait(mydocker_exec_t* exec, int64_t timeout_ms, int* exit_code
 void mydocker_exec_destroy(mydocker_exec_t* exec) {
   if (exec == nullptr) return;
   Guard(nullptr, [&]() -> absl::Status {
-    // SIGTERM reaches the command; SIGKILL can only end the helper (the stub forwards the
-    // catchable signals), which stops the relay. Both fail harmlessly once it has ended.
-    if (!WaitExec(exec, 0, nullptr).ok()) {
-      SignalExec(exec, SIGTERM).IgnoreError();
-      if (absl::IsDeadlineExceeded(WaitExec(exec, kDestroyGraceMs, nullptr))) {
-        SignalExec(exec, SIGKILL).IgnoreError();
-      }
-    }
+    StopExec(exec);
     if (exec->thread.joinable()) exec->thread.join();
     return absl::OkStatus();
   });

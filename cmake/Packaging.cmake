@@ -21,7 +21,7 @@ set(CPACK_PACKAGE_DESCRIPTION
     "mydocker runs Linux containers: the mydocker CLI (Docker's commands), its helper,\n"
     "the OCI runtime mydocker-runc, libmydocker (a stable C ABI) with headers, pkg-config\n"
     "and CMake files, the Python package pymydocker, man pages and bash and zsh completions.")
-set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)  # mydocker_1.5.0_amd64.deb
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)  # mydocker_<version>_<arch>.deb
 set(CPACK_DEBIAN_PACKAGE_SECTION admin)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 # Depends from the shared objects the binaries link (dpkg-shlibdeps, from dpkg-dev), plus the

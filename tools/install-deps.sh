@@ -5,7 +5,8 @@
 # crun, runc, hyperfine and time for bench/; qemu-system-x86 and cpio for the cgroup v2 lane
 # (tests/vm/run.sh); clang-format for the format check (tools/check-format.sh); abigail-tools
 # for the ABI check of libmydocker; clang and libclang-rt-dev (libFuzzer and the sanitizers)
-# for tools/fuzz.sh, see docs/fuzzing.md; musl-tools builds a musl program that
+# for tools/fuzz.sh, see docs/fuzzing.md; valgrind runs the C API tests under memcheck
+# (tests/capi/valgrind.sh); musl-tools builds a musl program that
 # test_seccomp_libc.py runs under the default seccomp profile; golang-go builds the OCI validation suite (tests/oci);
 # podman (with conmon) and catatonit (its pods' infra), and containerd (with ctr and its runc
 # shim) drive mydocker-runc in tests/integration;
@@ -34,5 +35,5 @@ apt-get install -y -q --no-install-recommends \
   docker-registry openssl apache2-utils python3-cryptography \
   strace skopeo umoci crun runc podman catatonit containerd hyperfine time abigail-tools \
   qemu-system-x86 cpio golang-go \
-  clang-format clang libclang-rt-dev musl-tools \
+  clang-format clang libclang-rt-dev musl-tools valgrind \
   fuse-overlayfs dpkg-dev man-db

@@ -73,6 +73,8 @@ PyContainer CreateContainer(const RuntimePtr& runtime, const RunArgs& args);
 pybind11::object MakeImages(const RuntimePtr& runtime);
 pybind11::object MakeContainers(const RuntimePtr& runtime);
 pybind11::object MakeNetworks(const RuntimePtr& runtime);
+pybind11::object MakeVolumes(const RuntimePtr& runtime);
+void RegisterVolumes(pybind11::module_& m);
 
 void RegisterStats(pybind11::module_& m);
 void RegisterProcessInfo(pybind11::module_& m);
@@ -81,6 +83,8 @@ void RegisterLogStream(pybind11::module_& m);
 void RegisterContainer(pybind11::module_& m);
 // Container's cp, export, diff and commit methods; in container_files.cc.
 void DefineContainerFiles(pybind11::class_<PyContainer>& cls);
+// Container.exec() and its ExecStream; in exec_run.cc.
+void DefineContainerExec(pybind11::module_& m, pybind11::class_<PyContainer>& cls);
 void RegisterContainers(pybind11::module_& m);
 void RegisterRuntime(pybind11::module_& m);
 // After RegisterContainer: adds connect(), disconnect() and networks to Container.
@@ -97,7 +101,8 @@ bool LogoutFromServer(const std::string& server);
 
 // Container.logs(); in log_stream.cc.
 pybind11::object ContainerLogs(PyContainer& container, bool follow, std::optional<size_t> tail,
-                               bool stdout, bool stderr);
+                               bool stdout, bool stderr, const pybind11::object& since,
+                               const pybind11::object& until);
 
 }  // namespace mydocker::python
 

@@ -108,21 +108,6 @@ std::optional<int> Wait(PyContainer& c, std::optional<double> timeout) {
   }
 }
 
-std::pair<int, py::bytes> Exec(PyContainer& c, const py::object& cmd, const py::object& env,
-                               const std::string& workdir, const std::string& user) {
-  ExecOptions options;
-  options.args = ToArgv(cmd);
-  options.env = ToEnv(env);
-  options.workdir = workdir;
-  options.user = user;
-  Capture capture = ValueOrThrow(Capture::Create());
-  options.stdio.out = capture.fd();
-  options.stdio.err = capture.fd();
-  int code = WithoutGil([&] { return c.core().Exec(options); });
-  std::string output = ValueOrThrow(capture.Read());
-  return {code, py::bytes(output)};
-}
-
 int ToSignal(const py::object& signal) {
   if (py::isinstance<py::str>(signal)) return ValueOrThrow(ParseSignal(signal.cast<std::string>()));
   return signal.cast<int>();  // an int or a signal.Signals member
@@ -261,6 +246,17 @@ void RegisterContainer(py::module_& m) {
           },
           "What a foreground run() (detach=False) captured of stdout and stderr, interleaved "
           "in the order written; None for a detached container.")
+      .def_property_readonly(
+          "ports",
+          [](PyContainer& c) -> py::object {
+            py::dict view = Inspect(c).cast<py::dict>();
+            if (!view.contains("NetworkSettings")) return py::dict();
+            py::dict settings = view["NetworkSettings"].cast<py::dict>();
+            return settings.contains("Ports") ? py::object(settings["Ports"]) : py::dict();
+          },
+          "`port` as data, as docker-py's Container.ports: {'80/tcp': [{'HostIp': '0.0.0.0', "
+          "'HostPort': '8080'}], ...}, a port exposed but not published mapping to None; {} "
+          "without a network of its own.")
       .def("inspect", &Inspect,
            "The container as `docker inspect` shows it, as a dict: Id, Created, Path, Args, "
            "State, Image, Name, HostConfig, GraphDriver, Config and Spec (the OCI-shaped "
@@ -273,16 +269,14 @@ void RegisterContainer(py::module_& m) {
            "seconds. Ctrl-C interrupts the wait, not the container.")
       .def("logs", &ContainerLogs, py::kw_only(), py::arg("follow") = false,
            py::arg("tail") = py::none(), py::arg("stdout") = true, py::arg("stderr") = true,
+           py::arg("since") = py::none(), py::arg("until") = py::none(),
            "The container's output from its log. Without follow: everything written so far, "
            "as one str. With follow: a LogStream yielding lines as they are written, until the "
            "container ends. tail keeps only the last N lines; stdout and stderr choose the "
-           "streams.")
-      .def("exec", &Exec, py::arg("cmd"), py::kw_only(), py::arg("env") = py::none(),
-           py::arg("workdir") = "", py::arg("user") = "",
-           "Runs cmd (a str split like a shell, or a list) inside the running container, with "
-           "env on top of its environment; blocks until it ends and returns (exit_code, "
-           "output), output being its stdout and stderr as bytes. Raises Conflict if the "
-           "container is not running or paused, CommandError if cmd cannot be run.")
+           "streams; since and until (--since, --until) keep the lines written in between: a "
+           "datetime, a Unix time in seconds, or Docker's text (RFC 3339, '1700000000.5', "
+           "'10m' before now). Raises InvalidArgument for a bad time, Conflict for a container "
+           "whose log driver is 'none'.")
       .def("start", &Start,
            "Starts a created or stopped container, detached: returns once its command runs; "
            "its output goes to the log. Raises Conflict if it is running or paused, "
@@ -360,6 +354,7 @@ refused value (no limit is changed then) or when neither a limit nor a policy is
         return absl::StrCat("<Container ", ShortId(c.id()), " name=", c.cached_name(), ">");
       });
   DefineContainerFiles(cls);
+  DefineContainerExec(m, cls);
 }
 
 }  // namespace mydocker::python

@@ -1,13 +1,17 @@
 // Image and Images: the images of a runtime's state root.
+#include <fcntl.h>
 #include <pybind11/stl.h>
 #include <pybind11/stl/filesystem.h>
+#include <unistd.h>
 
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "bindings.h"
+#include "mydocker/image_store.h"
 #include "mydocker/status_macros.h"
+#include "mydocker/unique_fd.h"
 #include "mydocker/views.h"
 #include "status.h"
 
@@ -81,6 +85,75 @@ void RegisterImages(py::module_& m) {
           py::arg("ref"), py::kw_only(), py::arg("force") = false,
           "Removes the tag ref (or, given an id, every tag); the layers go with the last tag. "
           "Raises NotFound, or Conflict while a container uses the image unless force.")
+      .def(
+          "tag",
+          [](Images& self, const std::string& source, const std::string& target) {
+            WithoutGil([&] { return self.runtime->images().Tag(source, target); });
+          },
+          py::arg("source"), py::arg("target"),
+          "`tag SOURCE TARGET`: the image source (a reference, id or unique id prefix) is also "
+          "tagged target ('name[:tag]'), which leaves any image it named before. Raises "
+          "NotFound, InvalidArgument for a bad reference.")
+      .def(
+          "save",
+          [](Images& self, const py::object& refs, const std::filesystem::path& path) {
+            std::vector<std::string> names;
+            if (py::isinstance<py::str>(refs)) {
+              names.push_back(refs.cast<std::string>());
+            } else {
+              names = refs.cast<std::vector<std::string>>();
+            }
+            WithoutGil([&]() -> absl::Status {
+              UniqueFd out(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+              if (!out) return LastErrnoError(absl::StrCat("open ", path.string()));
+              absl::Status saved = self.runtime->images().Save(names, out.get());
+              if (!saved.ok()) ::unlink(path.c_str());  // no half archive left behind
+              return saved;
+            });
+          },
+          py::arg("refs"), py::arg("path"),
+          "`save -o PATH`: the images refs names (one reference or id, or a list) as one tar "
+          "at path, in Docker's form and as an OCI image layout, which load() and `docker "
+          "load` read. Raises NotFound (nothing is written then).")
+      .def(
+          "load",
+          [](Images& self, const std::filesystem::path& path) {
+            return WithoutGil([&] { return self.runtime->images().Load(path.string()); });
+          },
+          py::arg("path"),
+          "`load -i PATH`: the images of a `docker save` archive or an OCI image layout (a "
+          "directory, or a tar of one; plain or compressed), every digest verified before "
+          "anything is stored; returns the loaded Images with their tags. Raises "
+          "InvalidArgument for a damaged archive, NotFound for a missing file (nothing is "
+          "stored then).")
+      .def(
+          "history",
+          [](Images& self, const std::string& ref) {
+            auto [image, history] =
+                WithoutGil([&]() -> absl::StatusOr<std::pair<Image, std::vector<HistoryEntry>>> {
+                  MYDOCKER_ASSIGN_OR_RETURN(Image found, self.runtime->images().Resolve(ref));
+                  std::vector<HistoryEntry> steps = self.runtime->images().History(found);
+                  return std::make_pair(std::move(found), std::move(steps));
+                });
+            py::list out;
+            for (size_t i = 0; i < history.size(); ++i) {
+              const HistoryEntry& h = history[i];
+              py::dict step;
+              step["Id"] = i == 0 ? image.id : "<missing>";
+              step["Created"] = absl::ToUnixSeconds(h.created);
+              step["CreatedBy"] = h.created_by;
+              step["Tags"] = i == 0 ? image.tags : std::vector<std::string>();
+              step["Size"] = h.size;
+              step["Comment"] = h.comment;
+              out.append(step);
+            }
+            return out;
+          },
+          py::arg("ref"),
+          "`history`: the image's steps, newest first, as docker-py's Image.history() gives "
+          "them: dicts with Id (the image's on the newest step, else '<missing>'), Created "
+          "(Unix seconds), CreatedBy, Tags, Size (bytes of the step's layer) and Comment. "
+          "Raises NotFound.")
       .def(
           "pull",
           [](Images& self, const std::string& ref, std::optional<std::string> platform,

@@ -14,7 +14,9 @@
 #include <mutex>
 #include <thread>
 
+#include "absl/strings/str_cat.h"
 #include "bindings.h"
+#include "mydocker/logs.h"
 #include "mydocker/unique_fd.h"
 #include "status.h"
 
@@ -137,11 +139,36 @@ class LogStream {
 
 }  // namespace
 
+// docker-py's since/until: a datetime, a Unix time (int or float seconds) or Docker's text
+// (RFC 3339, Unix seconds, a duration before now such as "10m"); None: unbounded.
+absl::Time ToLogTime(const py::object& value, const char* what, absl::Time if_none) {
+  if (value.is_none()) return if_none;
+  py::module_ datetime = py::module_::import("datetime");
+  if (py::isinstance(value, datetime.attr("datetime"))) {
+    return absl::UnixEpoch() + absl::Seconds(value.attr("timestamp")().cast<double>());
+  }
+  if (py::isinstance<py::bool_>(value)) throw py::type_error(absl::StrCat(what, " must be a time"));
+  if (py::isinstance<py::int_>(value) || py::isinstance<py::float_>(value)) {
+    return absl::UnixEpoch() + absl::Seconds(value.cast<double>());
+  }
+  if (!py::isinstance<py::str>(value)) {
+    throw py::type_error(absl::StrCat(what, " must be a datetime, a number or a str"));
+  }
+  absl::StatusOr<absl::Time> t = ParseLogTime(value.cast<std::string>(), absl::Now());
+  if (!t.ok()) {
+    ThrowStatus(absl::InvalidArgumentError(absl::StrCat(what, ": ", t.status().message())));
+  }
+  return *t;
+}
+
 py::object ContainerLogs(PyContainer& container, bool follow, std::optional<size_t> tail,
-                         bool stdout, bool stderr) {
+                         bool stdout, bool stderr, const py::object& since,
+                         const py::object& until) {
   LogOptions options;
   options.follow = follow;
   options.tail = tail;
+  options.since = ToLogTime(since, "since", absl::InfinitePast());
+  options.until = ToLogTime(until, "until", absl::InfiniteFuture());
   if (follow) {
     return py::cast(
         std::make_unique<LogStream>(container.runtime(), container.id(), options, stdout, stderr));

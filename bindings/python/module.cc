@@ -2,6 +2,7 @@
 #include <pybind11/pybind11.h>
 
 #include "bindings.h"
+#include "mydocker/views.h"
 #include "status.h"
 
 namespace mydocker::python {
@@ -28,6 +29,15 @@ PYBIND11_MODULE(_core, m) {
   namespace mp = mydocker::python;
   m.doc() = "The compiled part of pymydocker; import pymydocker instead.";
   m.attr("__version__") = MYDOCKER_VERSION;
+  m.def(
+      "features",
+      [] {
+        return mp::JsonToPython(mydocker::views::Features({MYDOCKER_VERSION, ""}));
+      },
+      "What this build supports, as a dict shaped like the OCI runtime spec's features "
+      "document (`runc features`): ociVersionMin, ociVersionMax, linux (namespaces, cgroup, "
+      "seccomp actions, operators and archs) and annotations with mydocker's version "
+      "(io.mydocker.version), as the C API's mydocker_features() gives it.");
   mp::RegisterExceptions(m);
   mp::RegisterStats(m);
   mp::RegisterProcessInfo(m);
@@ -36,5 +46,6 @@ PYBIND11_MODULE(_core, m) {
   mp::RegisterContainer(m);
   mp::RegisterContainers(m);
   mp::RegisterNetworks(m);
+  mp::RegisterVolumes(m);
   mp::RegisterRuntime(m);
 }

@@ -225,6 +225,25 @@ std::vector<std::string> ToEnv(const py::object& env) {
   return out;
 }
 
+// docker-py's log_config dict: the driver and its options as "KEY=VALUE" (the core checks them).
+void SetLogConfig(const py::object& log_config, CreateOptions& o) {
+  if (log_config.is_none()) return;
+  if (!py::isinstance<py::dict>(log_config)) {
+    throw py::type_error("log_config must be a dict such as {'type': 'json-file', 'config': {}}");
+  }
+  py::dict d = log_config.cast<py::dict>();
+  for (const char* key : {"type", "Type"}) {
+    if (d.contains(key) && !d[key].is_none()) o.log_driver = d[key].cast<std::string>();
+  }
+  for (const char* key : {"config", "Config"}) {
+    if (!d.contains(key) || d[key].is_none()) continue;
+    for (auto [name, value] : d[key].cast<py::dict>()) {
+      o.log_options.push_back(
+          absl::StrCat(name.cast<std::string>(), "=", py::str(value).cast<std::string>()));
+    }
+  }
+}
+
 CreateOptions ToCreateOptions(const RunArgs& args) {
   CreateOptions o;
   o.image = args.image;
@@ -256,6 +275,7 @@ CreateOptions ToCreateOptions(const RunArgs& args) {
   o.healthcheck = ToHealthcheck(args.healthcheck);
   o.tty = args.tty;
   o.open_stdin = args.stdin_open;
+  SetLogConfig(args.log_config, o);
   return o;
 }
 

@@ -128,6 +128,9 @@ void RegisterRuntime(py::module_& m) {
       .def_property_readonly(
           "networks", [](const PyRuntime& self) { return MakeNetworks(self.runtime); },
           "The networks of this root (a Networks object).")
+      .def_property_readonly(
+          "volumes", [](const PyRuntime& self) { return MakeVolumes(self.runtime); },
+          "The volumes of this root (a Volumes object).")
       .def_static("login", &LoginToServer, py::arg("server"), py::arg("username"),
                   py::arg("password"),
                   "Checks username and password against the registry server ('host[:port]', "
@@ -179,6 +182,9 @@ shell; ["NONE"] disables the image's), "interval", "timeout", "start_period",
 runs it and Container.health reports the status (docs/health.md). tty=True gives the
 container a terminal (-t), stdin_open=True keeps its stdin open (-i) for Container.attach();
 with detach=True both stay with its monitor for later clients.
+log_config: docker-py's {"type": "json-file", "config": {"max-size": "10m", "max-file": "3"}}
+(--log-driver: "local", the default, "json-file" or "none"; --log-opt), each option checked;
+inspect()'s HostConfig.LogConfig shows it.
 
 detach=False (the default) runs the container to completion like subprocess.run: the call
 returns once it has ended, with exit_code set and its stdout and stderr in Container.output.

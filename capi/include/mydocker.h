@@ -33,10 +33,17 @@
  * this library does not do); the rest of a result struct is zeroed. Zero means "not set" for
  * every field. C++ (where designated initializers draw warnings) and code that makes structs
  * at run time: the mydocker_*_init functions do what the *_INIT macros do. A struct zeroed
- * by hand has 0 in its descriptor fields, which is standard input: use them.
+ * by hand has 0 in its descriptor fields, which is standard input, except in
+ * mydocker_exec_options_t since 1.6 (see its `stdio_set`): use the init functions.
  *
  * Descriptors. File descriptors passed in are borrowed: the library duplicates what it keeps
- * and never closes the caller's. -1 means "not connected". Writing to a pipe whose reader has
+ * and never closes the caller's. -1 means "not connected". A mydocker_exec_options_t zeroed
+ * by hand (since 1.6) connects no descriptor at all: the *_INIT macro and init function set
+ * its `stdio_set` flag, and without that flag a descriptor field of 0 means "not connected"
+ * rather than standard input. (An explicit flag rather than "0 is none" for every struct: 0 is
+ * a valid descriptor that callers built against 1.0-1.5 pass on purpose, and their binaries
+ * must keep working unchanged; the flag lies beyond their struct size, so they keep the old
+ * rule.) Writing to a pipe whose reader has
  * gone raises SIGPIPE in the writing process; the library does not change signal dispositions,
  * so a caller relaying exec output into pipes it may close should ignore SIGPIPE.
  *
@@ -71,9 +78,9 @@ extern "C" {
 
 /* The version this header belongs to: the library's (mydocker_version), whose major is the
  * SONAME's (libmydocker.so.1) and whose major.minor names the newest version node of its
- * symbols (MYDOCKER_1.5). */
+ * symbols (MYDOCKER_1.6). */
 #define MYDOCKER_VERSION_MAJOR 1
-#define MYDOCKER_VERSION_MINOR 5
+#define MYDOCKER_VERSION_MINOR 6
 #define MYDOCKER_VERSION_PATCH 0
 /* MAJOR * 10000 + MINOR * 100 + PATCH, as mydocker_version_number() gives it. */
 #define MYDOCKER_VERSION_NUMBER \
@@ -234,6 +241,33 @@ MYDOCKER_EXPORT int mydocker_image_inspect(const mydocker_image_t* image, char**
 /* Releases the handle (not the image). NULL is ignored. */
 MYDOCKER_EXPORT void mydocker_image_destroy(mydocker_image_t* image);
 
+/* Since 1.6. `tag SOURCE TARGET`: the image `source` (reference, id or unique id prefix) is
+ * also tagged `target` ("name[:tag]"), which leaves any image it named before. */
+MYDOCKER_EXPORT int mydocker_image_tag(mydocker_runtime_t* runtime, const char* source,
+                                       const char* target, mydocker_error_t** errptr);
+
+/* Since 1.6. `save`: the images `refs` names (a NULL-terminated list of references or ids, at
+ * least one) as one uncompressed tar written to `out_fd`, in both Docker's form
+ * (manifest.json) and an OCI image layout (index.json), which mydocker_image_load and
+ * `docker load` read. Every reference is resolved before anything is written. */
+MYDOCKER_EXPORT int mydocker_image_save(mydocker_runtime_t* runtime, const char* const* refs,
+                                        int out_fd, mydocker_error_t** errptr);
+
+/* Since 1.6. `load -i PATH`: the images of a `docker save` archive or an OCI image layout (a
+ * directory, or a tar of one; plain or compressed) at `path` ("/dev/stdin" and
+ * "/proc/self/fd/N" read a descriptor). Every digest is verified before anything is stored; a
+ * failed load stores nothing. On success, if `json` is not NULL, it receives the loaded images
+ * as a JSON array of {"Id", "RepoTags"} (free with mydocker_free). */
+MYDOCKER_EXPORT int mydocker_image_load(mydocker_runtime_t* runtime, const char* path, char** json,
+                                        mydocker_error_t** errptr);
+
+/* Since 1.6. `history`: the image's steps, newest first, as a JSON array of Docker's history
+ * objects {"Id" (the image's for the newest step, else "<missing>"), "Created" (Unix seconds),
+ * "CreatedBy", "Tags" (the image's tags on the newest step), "Size" (bytes of the step's
+ * layer), "Comment"}; free with mydocker_free. */
+MYDOCKER_EXPORT int mydocker_image_history(mydocker_runtime_t* runtime, const char* ref,
+                                           char** json, mydocker_error_t** errptr);
+
 /* ---------------------------------------------------------------------------------------- */
 /* Registries: pull, push, login (since 1.3)                                                 */
 /* ---------------------------------------------------------------------------------------- */
@@ -333,6 +367,30 @@ MYDOCKER_EXPORT int mydocker_login(mydocker_runtime_t* runtime, const char* serv
 MYDOCKER_EXPORT int mydocker_logout(mydocker_runtime_t* runtime, const char* server,
                                     const mydocker_registry_options_t* options,
                                     mydocker_error_t** errptr);
+
+/* ---------------------------------------------------------------------------------------- */
+/* Cancellation (since 1.6)                                                                  */
+/* ---------------------------------------------------------------------------------------- */
+
+/* Since 1.6. A cancellation token: another thread cancels a blocking call it was given to
+ * (mydocker_container_wait_cancel, mydocker_container_exec and mydocker_exec_wait through
+ * mydocker_exec_options_t.cancel, mydocker_container_logs_with_options), which then returns
+ * MYDOCKER_CANCELLED within milliseconds. Once cancelled it stays so: every later call given it
+ * returns MYDOCKER_CANCELLED at once. One token may serve any number of calls at once. */
+typedef struct mydocker_cancel_t mydocker_cancel_t;
+
+/* Since 1.6. A new token, not cancelled; free it with mydocker_cancel_destroy. */
+MYDOCKER_EXPORT int mydocker_cancel_create(mydocker_cancel_t** cancel, mydocker_error_t** errptr);
+
+/* Since 1.6. Cancels every call waiting with `cancel` and every later one. Safe from any thread
+ * (not from a signal handler); cancelling twice is harmless. NULL is ignored. */
+MYDOCKER_EXPORT void mydocker_cancel(mydocker_cancel_t* cancel);
+
+/* Since 1.6. 1 once mydocker_cancel was called on it, else 0 (and for NULL). */
+MYDOCKER_EXPORT int mydocker_cancel_requested(const mydocker_cancel_t* cancel);
+
+/* Since 1.6. Frees the token. NULL is ignored. REQUIRES: no call still uses it. */
+MYDOCKER_EXPORT void mydocker_cancel_destroy(mydocker_cancel_t* cancel);
 
 /* ---------------------------------------------------------------------------------------- */
 /* Containers                                                                                */
@@ -470,6 +528,13 @@ typedef struct mydocker_create_options_t {
   const int* stop_timeout;
   /* Since 1.5. Its health check, on top of the image's HEALTHCHECK; NULL: the image's. */
   const mydocker_healthcheck_t* healthcheck;
+  /* Since 1.6. The log driver (--log-driver): "local" (the default: mydocker's compact
+   * records), "json-file" (Docker's) or "none" (no log: reading it is
+   * MYDOCKER_FAILED_PRECONDITION); and its options (--log-opt "KEY=VALUE": max-size, max-file,
+   * compress=false; see docs/logs.md), each checked (MYDOCKER_INVALID_ARGUMENT). NULL: the
+   * default driver, no options. Inspect shows them as HostConfig.LogConfig. */
+  const char* log_driver;
+  const char* const* log_options;
 } mydocker_create_options_t;
 
 #define MYDOCKER_CREATE_OPTIONS_INIT \
@@ -553,6 +618,12 @@ MYDOCKER_EXPORT int mydocker_container_run(mydocker_runtime_t* runtime,
  * through this handle even though their record is gone once they end. */
 MYDOCKER_EXPORT int mydocker_container_wait(mydocker_container_t* container, int64_t timeout_ms,
                                             int* exit_code, mydocker_error_t** errptr);
+
+/* Since 1.6. mydocker_container_wait that another thread can end early: MYDOCKER_CANCELLED
+ * once `cancel` (NULL: none) is cancelled; the container goes on. */
+MYDOCKER_EXPORT int mydocker_container_wait_cancel(mydocker_container_t* container,
+                                                   int64_t timeout_ms, mydocker_cancel_t* cancel,
+                                                   int* exit_code, mydocker_error_t** errptr);
 
 /* Resizes the terminal of a tty container started (attached or not) through this handle.
  * MYDOCKER_FAILED_PRECONDITION if this handle did not start it or it has ended. */
@@ -664,6 +735,44 @@ MYDOCKER_EXPORT int mydocker_container_logs(mydocker_container_t* container, int
                                             int64_t tail, mydocker_log_fn fn, void* arg,
                                             mydocker_error_t** errptr);
 
+/* Since 1.6. Streams for mydocker_logs_options_t.streams. */
+#define MYDOCKER_LOG_STDOUT 1u
+#define MYDOCKER_LOG_STDERR 2u
+
+/* Since 1.6. Options of mydocker_container_logs_with_options (`logs` and its flags). */
+typedef struct mydocker_logs_options_t {
+  size_t size; /* sizeof(mydocker_logs_options_t) */
+  int follow;  /* nonzero (-f): goes on until the container ends */
+  /* --tail: only the last *tail lines (before since/until and streams apply); NULL: all. */
+  const int64_t* tail;
+  /* --since and --until, Docker's values: an RFC 3339 time ("2026-12-06T10:00:00Z", a date
+   * alone is midnight, no zone is local time), Unix seconds ("1700000000.5") or a duration
+   * before now ("10m", "1h30m"); NULL or "": unbounded. A bad value is
+   * MYDOCKER_INVALID_ARGUMENT, nothing read. */
+  const char* since;
+  const char* until;
+  unsigned streams; /* MYDOCKER_LOG_STDOUT | MYDOCKER_LOG_STDERR; 0: both */
+  /* Ends the read (a follow of a silent container too) from another thread:
+   * MYDOCKER_CANCELLED. NULL: none. */
+  mydocker_cancel_t* cancel;
+} mydocker_logs_options_t;
+
+#define MYDOCKER_LOGS_OPTIONS_INIT \
+  { .size = sizeof(mydocker_logs_options_t) }
+
+/* What MYDOCKER_LOGS_OPTIONS_INIT gives, for C++ and for structs made at run time. */
+static inline void mydocker_logs_options_init(mydocker_logs_options_t* o) {
+  memset(o, 0, sizeof *o);
+  o->size = sizeof *o;
+}
+
+/* Since 1.6. mydocker_container_logs with every option of `logs`; `options` may be NULL (all
+ * lines, both streams). `fn` returning nonzero stops the read (MYDOCKER_OK). */
+MYDOCKER_EXPORT int mydocker_container_logs_with_options(mydocker_container_t* container,
+                                                         const mydocker_logs_options_t* options,
+                                                         mydocker_log_fn fn, void* arg,
+                                                         mydocker_error_t** errptr);
+
 /* Options of mydocker_container_exec. */
 typedef struct mydocker_exec_options_t {
   size_t size;             /* sizeof(mydocker_exec_options_t) */
@@ -683,19 +792,34 @@ typedef struct mydocker_exec_options_t {
    * then fails with MYDOCKER_CANCELLED (no exit code), the command's terminal is kept open and
    * its later output discarded. NULL or "": none. */
   const char* detach_keys;
+  /* Since 1.6. Nonzero (MYDOCKER_EXEC_OPTIONS_INIT and mydocker_exec_options_init set it): the
+   * three descriptor fields are taken as written, -1 not connected, 0 the caller's standard
+   * input. Zero (a struct zeroed by hand, the usual C++ way): a descriptor field of 0 is not
+   * connected either, so a zeroed struct never reads or writes descriptor 0; to connect
+   * descriptor 0 use the init function (or set this to 1). A caller built against an older
+   * header (a smaller size) gets the old rule: as written. */
+  int stdio_set;
+  /* Since 1.6. Cancels the exec from another thread: mydocker_container_exec (or
+   * mydocker_exec_wait) then returns MYDOCKER_CANCELLED once the command was sent SIGTERM and
+   * ended, or after 2 seconds its relay was stopped (as mydocker_exec_destroy does). NULL: none. */
+  mydocker_cancel_t* cancel;
 } mydocker_exec_options_t;
 
-#define MYDOCKER_EXEC_OPTIONS_INIT \
-  { .size = sizeof(mydocker_exec_options_t), .stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1 }
+#define MYDOCKER_EXEC_OPTIONS_INIT                                                             \
+  {                                                                                            \
+    .size = sizeof(mydocker_exec_options_t), .stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1, \
+    .stdio_set = 1                                                                             \
+  }
 
 /* What MYDOCKER_EXEC_OPTIONS_INIT gives, for C++ and for structs made at run time: zero, the
- * size this caller was compiled with, and every descriptor -1 (not connected). */
+ * size this caller was compiled with, every descriptor -1 (not connected) and stdio_set. */
 static inline void mydocker_exec_options_init(mydocker_exec_options_t* o) {
   memset(o, 0, sizeof *o);
   o->size = sizeof *o;
   o->stdin_fd = -1;
   o->stdout_fd = -1;
   o->stderr_fd = -1;
+  o->stdio_set = 1;
 }
 
 /* Runs a command inside the running container (its namespaces, cgroup, root, environment and
@@ -886,6 +1010,39 @@ MYDOCKER_EXPORT int mydocker_container_commit(mydocker_container_t* container,
 MYDOCKER_EXPORT int mydocker_container_update_restart_policy(mydocker_container_t* container,
                                                              const char* policy,
                                                              mydocker_error_t** errptr);
+
+/* ---------------------------------------------------------------------------------------- */
+/* Volumes (since 1.6): `mydocker volume ...`                                                */
+/* ---------------------------------------------------------------------------------------- */
+
+/* A volume is shown as `volume inspect` shows it, a JSON object: {"Name", "Driver" ("local"),
+ * "Mountpoint" (its directory on the host), "CreatedAt", "Anonymous" (made for a `-v /path`
+ * of a container), "Scope" ("local")}. */
+
+/* Since 1.6. `volume create [NAME]`: makes the volume, or finds the one of that name (as
+ * Docker does); NULL or "": a generated name. If `json` is not NULL it receives the volume
+ * (free with mydocker_free). MYDOCKER_INVALID_ARGUMENT for a name Docker refuses. */
+MYDOCKER_EXPORT int mydocker_volume_create(mydocker_runtime_t* runtime, const char* name,
+                                           char** json, mydocker_error_t** errptr);
+
+/* Since 1.6. `volume ls`: every volume, as a JSON array; free with mydocker_free. */
+MYDOCKER_EXPORT int mydocker_volume_list(mydocker_runtime_t* runtime, char** json,
+                                         mydocker_error_t** errptr);
+
+/* Since 1.6. `volume inspect NAME`; MYDOCKER_NOT_FOUND for an unknown name. */
+MYDOCKER_EXPORT int mydocker_volume_inspect(mydocker_runtime_t* runtime, const char* name,
+                                            char** json, mydocker_error_t** errptr);
+
+/* Since 1.6. `volume rm [-f] NAME`: the volume and its content. MYDOCKER_FAILED_PRECONDITION
+ * while a container uses it, unless `force`; MYDOCKER_NOT_FOUND for an unknown name. */
+MYDOCKER_EXPORT int mydocker_volume_remove(mydocker_runtime_t* runtime, const char* name, int force,
+                                           mydocker_error_t** errptr);
+
+/* Since 1.6. `volume prune [-a]`: removes every anonymous volume no container uses (with `all`
+ * nonzero, named ones too); if `json` is not NULL it receives the removed names as a JSON
+ * array (free with mydocker_free). */
+MYDOCKER_EXPORT int mydocker_volume_prune(mydocker_runtime_t* runtime, int all, char** json,
+                                          mydocker_error_t** errptr);
 
 /* Networks (since 1.2): `mydocker network ...` and `port`. See docs/networking.md. */
 

@@ -98,6 +98,25 @@ std::optional<int> WaitCall(Fn fn, Handle* handle,
 
 }  // namespace detail
 
+/* A cancellation token (mydocker_cancel_t): Cancel() from any thread ends the waits given it
+ * (Container::Wait, ExecOptions::cancel, LogsOptions::cancel), which then throw Error with
+ * code() MYDOCKER_CANCELLED; it stays cancelled. Must outlive the calls given it. Since 1.6. */
+class CancelToken {
+ public:
+  CancelToken() : handle_(New(), &mydocker_cancel_destroy) {}
+  void Cancel() noexcept { mydocker_cancel(handle_.get()); }
+  bool cancelled() const noexcept { return mydocker_cancel_requested(handle_.get()) != 0; }
+  mydocker_cancel_t* get() const noexcept { return handle_.get(); }
+
+ private:
+  static mydocker_cancel_t* New() {
+    mydocker_cancel_t* token = nullptr;
+    detail::Call(mydocker_cancel_create, &token);
+    return token;
+  }
+  std::unique_ptr<mydocker_cancel_t, void (*)(mydocker_cancel_t*)> handle_;
+};
+
 /* Resource limits; zero leaves one unset (see mydocker_resources_t). */
 struct Resources {
   int64_t memory = 0;      /* bytes */
@@ -143,6 +162,18 @@ struct NetworkCreateOptions {
   std::vector<std::string> labels; /* "KEY=VALUE" */
 };
 
+/* A health check (mydocker_healthcheck_t): zero durations and retries are the image's, then
+ * Docker's defaults. Since 1.5. */
+struct Healthcheck {
+  /* {"CMD", arg...}, {"CMD-SHELL", command} or {"NONE"}; empty: the image's test. */
+  std::vector<std::string> test;
+  std::chrono::nanoseconds interval{0};
+  std::chrono::nanoseconds timeout{0};
+  std::chrono::nanoseconds start_period{0};
+  std::chrono::nanoseconds start_interval{0};
+  int retries = 0;
+};
+
 /* What a container is made of (see mydocker_create_options_t); empty means the default. */
 struct CreateOptions {
   std::string image; /* required */
@@ -164,6 +195,20 @@ struct CreateOptions {
   std::string restart_policy; /* "always", "on-failure:3", ...; empty: "no" */
   /* nullopt: its own namespace with only lo (the library's default). Since 1.2. */
   std::optional<NetworkOptions> network;
+  /* --cap-add, --cap-drop ("NET_ADMIN", "ALL"), --privileged, --mount specs, --tmpfs specs
+   * and --read-only. Since 1.4. */
+  std::vector<std::string> cap_add, cap_drop;
+  bool privileged = false;
+  std::vector<std::string> mounts, tmpfs;
+  bool read_only = false;
+  /* --stop-timeout in seconds; nullopt: 10. Since 1.5. */
+  std::optional<int> stop_timeout;
+  /* --health-*; nullopt: the image's HEALTHCHECK. Since 1.5. */
+  std::optional<Healthcheck> healthcheck;
+  /* --log-driver ("local", "json-file", "none"; empty: "local") and --log-opt "KEY=VALUE".
+   * Since 1.6. */
+  std::string log_driver;
+  std::vector<std::string> log_options;
 };
 
 /* How a container is started. Detached by default; attached, the container's stdio are these
@@ -201,6 +246,20 @@ struct ExecOptions {
   int stderr_fd = -1;
   bool tty = false;        /* a terminal of the container (exec -t). Since 1.5. */
   std::string detach_keys; /* with tty and stdin_fd: "ctrl-p,ctrl-q" detaches. Since 1.5. */
+  /* Cancelled: the command gets SIGTERM and RunExec / Exec::Wait throw MYDOCKER_CANCELLED.
+   * Since 1.6. */
+  const CancelToken* cancel = nullptr;
+};
+
+/* `logs` and its flags (mydocker_logs_options_t). Since 1.6. */
+struct LogsOptions {
+  bool follow = false;
+  std::optional<int64_t> tail; /* nullopt: every line */
+  std::string since;           /* Docker's --since: RFC 3339, Unix seconds or "10m"; empty: any */
+  std::string until;
+  bool stdout_lines = true; /* the streams read */
+  bool stderr_lines = true;
+  const CancelToken* cancel = nullptr; /* Cancelled: Logs throws MYDOCKER_CANCELLED */
 };
 
 /* How a client attaches to a running container (see mydocker_attach_options_t). Since 1.5. */
@@ -281,6 +340,21 @@ class Container {
   std::optional<int> Wait(std::optional<std::chrono::milliseconds> timeout = std::nullopt) {
     return detail::WaitCall(mydocker_container_wait, handle_.get(), timeout);
   }
+  /* The same, ended from another thread by `cancel` (throws Error MYDOCKER_CANCELLED). Since
+   * 1.6. */
+  std::optional<int> Wait(const CancelToken& cancel,
+                          std::optional<std::chrono::milliseconds> timeout = std::nullopt) {
+    int code = -1;
+    try {
+      detail::Call(mydocker_container_wait_cancel, handle_.get(),
+                   timeout ? static_cast<int64_t>(timeout->count()) : int64_t{-1}, cancel.get(),
+                   &code);
+    } catch (const Error& e) {
+      if (e.code() == MYDOCKER_DEADLINE_EXCEEDED) return std::nullopt;
+      throw;
+    }
+    return code;
+  }
   void Kill(int signal) { detail::Call(mydocker_container_kill, handle_.get(), signal); }
   void Stop(int timeout_seconds = 10) {
     detail::Call(mydocker_container_stop, handle_.get(), timeout_seconds);
@@ -354,6 +428,13 @@ class Container {
    * container ends or `fn` returns false. An exception thrown by `fn` stops the reading and
    * propagates from here. */
   void Logs(const LogFn& fn, bool follow = false, int64_t tail = -1) {
+    LogsOptions options;
+    options.follow = follow;
+    if (tail >= 0) options.tail = tail;
+    Logs(fn, options);
+  }
+  /* Reads the log with every option of `logs`. Since 1.6. */
+  void Logs(const LogFn& fn, const LogsOptions& options) {
     struct Context {
       const LogFn* fn;
       std::exception_ptr error;
@@ -368,7 +449,19 @@ class Container {
         return 1;
       }
     };
-    detail::Call(mydocker_container_logs, handle_.get(), follow ? 1 : 0, tail,
+    mydocker_logs_options_t o;
+    mydocker_logs_options_init(&o);
+    int64_t tail = options.tail.value_or(0);
+    o.follow = options.follow ? 1 : 0;
+    o.tail = options.tail ? &tail : nullptr;
+    o.since = detail::OrNull(options.since);
+    o.until = detail::OrNull(options.until);
+    o.streams = (options.stdout_lines ? MYDOCKER_LOG_STDOUT : 0u) |
+                (options.stderr_lines ? MYDOCKER_LOG_STDERR : 0u);
+    if (o.streams == 0) return; /* neither stream: nothing to read */
+    o.cancel = options.cancel != nullptr ? options.cancel->get() : nullptr;
+    detail::Call(mydocker_container_logs_with_options, handle_.get(),
+                 static_cast<const mydocker_logs_options_t*>(&o),
                  static_cast<mydocker_log_fn>(trampoline), static_cast<void*>(&context));
     if (context.error) std::rethrow_exception(context.error);
   }
@@ -462,6 +555,7 @@ class Container {
       options.stderr_fd = from.stderr_fd;
       options.tty = from.tty ? 1 : 0;
       options.detach_keys = detail::OrNull(from.detach_keys);
+      options.cancel = from.cancel != nullptr ? from.cancel->get() : nullptr;
     }
     detail::CStrings args, env;
     mydocker_exec_options_t options;
@@ -585,6 +679,56 @@ class Runtime {
   void RemoveImage(const std::string& ref, bool force = false) {
     detail::Call(mydocker_image_remove, handle_.get(), ref.c_str(), force ? 1 : 0);
   }
+  /* `tag SOURCE TARGET`. Since 1.6. */
+  void TagImage(const std::string& source, const std::string& target) {
+    detail::Call(mydocker_image_tag, handle_.get(), source.c_str(), target.c_str());
+  }
+  /* `save`: the images as one tar written to out_fd. Since 1.6. */
+  void SaveImages(const std::vector<std::string>& refs, int out_fd) {
+    detail::CStrings list(refs);
+    detail::Call(mydocker_image_save, handle_.get(), list.list(), out_fd);
+  }
+  /* `load -i PATH`: the loaded images as a JSON array of {"Id", "RepoTags"}. Since 1.6. */
+  std::string LoadImages(const std::string& path) {
+    char* json = nullptr;
+    detail::Call(mydocker_image_load, handle_.get(), path.c_str(), &json);
+    return detail::Take(json);
+  }
+  /* `history`: the steps, newest first, as a JSON array (mydocker_image_history). Since 1.6. */
+  std::string ImageHistory(const std::string& ref) {
+    char* json = nullptr;
+    detail::Call(mydocker_image_history, handle_.get(), ref.c_str(), &json);
+    return detail::Take(json);
+  }
+
+  /* `volume create [NAME]` (empty: a generated name): the volume as JSON. Since 1.6. */
+  std::string CreateVolume(const std::string& name = "") {
+    char* json = nullptr;
+    detail::Call(mydocker_volume_create, handle_.get(), detail::OrNull(name), &json);
+    return detail::Take(json);
+  }
+  /* `volume ls`, as a JSON array of `volume inspect` objects. Since 1.6. */
+  std::string ListVolumes() {
+    char* json = nullptr;
+    detail::Call(mydocker_volume_list, handle_.get(), &json);
+    return detail::Take(json);
+  }
+  /* `volume inspect NAME`, as a JSON object. Since 1.6. */
+  std::string InspectVolume(const std::string& name) {
+    char* json = nullptr;
+    detail::Call(mydocker_volume_inspect, handle_.get(), name.c_str(), &json);
+    return detail::Take(json);
+  }
+  /* `volume rm [-f] NAME`. Since 1.6. */
+  void RemoveVolume(const std::string& name, bool force = false) {
+    detail::Call(mydocker_volume_remove, handle_.get(), name.c_str(), force ? 1 : 0);
+  }
+  /* `volume prune [-a]`: the names removed, as a JSON array. Since 1.6. */
+  std::string PruneVolumes(bool all = false) {
+    char* json = nullptr;
+    detail::Call(mydocker_volume_prune, handle_.get(), all ? 1 : 0, &json);
+    return detail::Take(json);
+  }
   /* Pulls "NAME[:TAG|@DIGEST]"; returns the image id. Since 1.3. */
   std::string Pull(const std::string& ref, const RegistryOptions& options = {}) {
     char* id = nullptr;
@@ -689,7 +833,13 @@ class Runtime {
         : command(from.command),
           env(from.env),
           volumes(from.volumes),
-          entrypoint(from.entrypoint.value_or(std::vector<std::string>{})) {
+          entrypoint(from.entrypoint.value_or(std::vector<std::string>{})),
+          cap_add(from.cap_add),
+          cap_drop(from.cap_drop),
+          mounts(from.mounts),
+          tmpfs(from.tmpfs),
+          log_options(from.log_options),
+          stop_timeout(from.stop_timeout.value_or(0)) {
       mydocker_create_options_init(&options);
       mydocker_resources_init(&resources);
       options.image = from.image.c_str();
@@ -712,6 +862,27 @@ class Runtime {
       options.init = from.init ? 1 : 0;
       options.restart_policy = detail::OrNull(from.restart_policy);
       if (from.network) SetNetwork(*from.network);
+      options.cap_add = cap_add.get();
+      options.cap_drop = cap_drop.get();
+      options.privileged = from.privileged ? 1 : 0;
+      options.mounts = mounts.get();
+      options.tmpfs = tmpfs.get();
+      options.read_only = from.read_only ? 1 : 0;
+      if (from.stop_timeout) options.stop_timeout = &stop_timeout;
+      if (from.healthcheck) SetHealthcheck(*from.healthcheck);
+      options.log_driver = detail::OrNull(from.log_driver);
+      options.log_options = log_options.get();
+    }
+    void SetHealthcheck(const Healthcheck& h) {
+      health_test = detail::CStrings(h.test);
+      mydocker_healthcheck_init(&healthcheck);
+      healthcheck.test = health_test.get();
+      healthcheck.interval_ns = static_cast<int64_t>(h.interval.count());
+      healthcheck.timeout_ns = static_cast<int64_t>(h.timeout.count());
+      healthcheck.start_period_ns = static_cast<int64_t>(h.start_period.count());
+      healthcheck.start_interval_ns = static_cast<int64_t>(h.start_interval.count());
+      healthcheck.retries = h.retries;
+      options.healthcheck = &healthcheck;
     }
     void SetNetwork(const NetworkOptions& n) {
       publish = detail::CStrings(n.publish);
@@ -736,7 +907,11 @@ class Runtime {
       options.network = &network;
     }
     detail::CStrings command, env, volumes, entrypoint;
+    detail::CStrings cap_add, cap_drop, mounts, tmpfs, log_options;
+    int stop_timeout;
     detail::CStrings publish, expose, aliases, add_hosts, dns, dns_search, dns_options;
+    detail::CStrings health_test;
+    mydocker_healthcheck_t healthcheck;
     mydocker_resources_t resources;
     mydocker_network_options_t network;
     mydocker_create_options_t options;

@@ -1,20 +1,24 @@
 /* Runs a container from C, streams its output to this program's stdout, removes it.
  *
- *   run_c [ROOT [IMAGE_TAR]]
+ *   run_c [ROOT [IMAGE_TAR [IMAGE]]]
  *
- * ROOT is the state root (default: $MYDOCKER_ROOT or /var/lib/mydocker); IMAGE_TAR, if given,
- * is imported as "busybox" first. Needs root. Build: see docs/getting-started.md. */
+ * ROOT is the state root (default: $MYDOCKER_ROOT or /var/lib/mydocker); IMAGE_TAR, if given
+ * and not "", is imported as "busybox" first; IMAGE (default "busybox") is run. A failure is
+ * reported with the library's message, and the exit status is Docker's for it (125, or 126/127
+ * when the command cannot be run). Needs root. Build: see docs/getting-started.md. */
 #include <mydocker.h>
 #include <stdio.h>
 #include <unistd.h>
 
-/* Reports a failed call and frees its error object (so `err` can be passed again). */
+/* Reports a failed call and frees its error object (so `err` can be passed again); returns
+ * the exit status a CLI gives for it. */
 static int fail(const char* what, mydocker_error_t** err) {
+  int status = mydocker_error_exit_code(*err);
   fprintf(stderr, "%s: %s (%s)\n", what, mydocker_error_message(*err),
           mydocker_code_name(mydocker_error_code(*err)));
   mydocker_error_free(*err);
   *err = NULL;
-  return 1;
+  return status;
 }
 
 int main(int argc, char** argv) {
@@ -33,13 +37,14 @@ int main(int argc, char** argv) {
   /* The library found its helper binary (the mydocker installed beside it) by itself. */
   printf("state root %s, helper %s\n", mydocker_runtime_root(runtime),
          mydocker_runtime_helper_path(runtime));
-  if (argc > 2 && mydocker_image_import(runtime, argv[2], "busybox", NULL, &err) != MYDOCKER_OK) {
+  if (argc > 2 && argv[2][0] != '\0' &&
+      mydocker_image_import(runtime, argv[2], "busybox", NULL, &err) != MYDOCKER_OK) {
     mydocker_runtime_close(runtime);
     return fail("import", &err);
   }
 
   /* Attached: the container's output goes straight to our stdout and stderr as it comes. */
-  create.image = "busybox";
+  create.image = argc > 3 ? argv[3] : "busybox";
   create.command = command;
   start.attach = 1;
   start.stdout_fd = STDOUT_FILENO;

@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Runs a busybox container with pymydocker, streams its output, and removes it.
 
-    sudo python3 run_busybox.py [--root DIR] [--image-tar busybox.tar]
+    sudo python3 run_busybox.py [--root DIR] [--image-tar busybox.tar] [--image IMAGE]
 
 The state root defaults to $MYDOCKER_ROOT or /var/lib/mydocker. With --image-tar the
-tarball is imported as "busybox" first (tools/make-busybox-rootfs.sh makes one).
+tarball is imported as "busybox" first (tools/make-busybox-rootfs.sh makes one); --image
+runs another image than busybox. A failure is reported with the library's message, and the
+exit status is Docker's for it (125, or 126/127 when the command cannot be run).
 """
 
 import argparse
@@ -17,6 +19,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--root", help="mydocker state root")
     parser.add_argument("--image-tar", help="import this root file system tarball as busybox")
+    parser.add_argument("--image", default="busybox", help="the image to run (default busybox)")
     args = parser.parse_args()
 
     runtime = pymydocker.Runtime(args.root)
@@ -25,7 +28,7 @@ def main():
 
     script = "for i in 1 2 3; do echo hello from busybox $i; sleep 0.2; done; exit 3"
     # detach=True returns once the command runs; the with block removes the container.
-    with runtime.run("busybox", ["sh", "-c", script], detach=True) as container:
+    with runtime.run(args.image, ["sh", "-c", script], detach=True) as container:
         print(f"started {container.short_id} (pid {container.pid})", flush=True)
         for line in container.logs(follow=True):
             print(line, end="", flush=True)

@@ -258,6 +258,31 @@ static void parse(char *buf, size_t size, struct request *r) {
 
 static int join_fds[64];
 static int cgroup_dir_fd = -1;
+static int cgroup_ns_fd = -1; /* the container's cgroup namespace, when not joined by pidfd */
+
+/* The namespaces a request may name, in the order they are joined one by one. */
+static const struct {
+  int flag;
+  const char *name;
+} kNamespaces[] = {{CLONE_NEWUSER, "user"}, {CLONE_NEWIPC, "ipc"}, {CLONE_NEWUTS, "uts"},
+                   {CLONE_NEWNET, "net"},   {CLONE_NEWPID, "pid"}, {CLONE_NEWCGROUP, "cgroup"},
+                   {CLONE_NEWNS, "mnt"}};
+
+/* Where the client's kernel gives no pidfd (ENOSYS under valgrind, EPERM in a seccomp sandbox:
+ * src/host/pidfd.h), descriptor 4 is the init's /proc/PID directory, checked against its start
+ * time by the client, rather than a pidfd. */
+static int init_is_proc_dir(void) {
+  struct stat st;
+  return fstat(MYDOCKER_NSENTER_PIDFD_FD, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int open_namespace(const char *name) {
+  char path[16] = "ns/";
+  strncat(path, name, sizeof path - 4);
+  int fd = openat(MYDOCKER_NSENTER_PIDFD_FD, path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) fail(125, errno, "open the container's namespace ", name, NULL);
+  return fd;
+}
 
 /* "0" moves the writer itself; this stub is single-threaded, so on v1 (`tasks`) that is the
  * whole process and no system-wide lock is taken. */
@@ -285,16 +310,45 @@ static void join(const struct request *r) {
    * cgroup namespace: the command joins that one once it is in the container's cgroup (with
    * "nsdelegate", a process may only be placed in cgroups under its cgroup namespace's root,
    * and the stub, still in a host cgroup, is not under it). */
-  if (setns(MYDOCKER_NSENTER_PIDFD_FD, (int)(r->ns_flags & ~(unsigned long)CLONE_NEWCGROUP)) != 0) {
-    fail(125, errno, "join the container's namespaces", NULL, NULL);
+  if (!init_is_proc_dir()) {
+    if (setns(MYDOCKER_NSENTER_PIDFD_FD, (int)(r->ns_flags & ~(unsigned long)CLONE_NEWCGROUP)) !=
+        0) {
+      fail(125, errno, "join the container's namespaces", NULL, NULL);
+    }
+    return;
+  }
+  /* A client with no pidfds (see init_is_proc_dir): every namespace file is opened first,
+   * through the directory (its files answer ESRCH once that process is gone, whatever took its
+   * pid), then joined one by one, the user namespace first and the mount namespace last, as
+   * nsenter(1) does. */
+  int fds[sizeof kNamespaces / sizeof kNamespaces[0]];
+  for (size_t i = 0; i < sizeof kNamespaces / sizeof kNamespaces[0]; ++i) {
+    fds[i] = -1;
+    if (!(r->ns_flags & kNamespaces[i].flag)) continue;
+    fds[i] = open_namespace(kNamespaces[i].name);
+  }
+  for (size_t i = 0; i < sizeof kNamespaces / sizeof kNamespaces[0]; ++i) {
+    if (fds[i] < 0) continue;
+    if (kNamespaces[i].flag == CLONE_NEWCGROUP) {
+      cgroup_ns_fd = fds[i]; /* joined by the command's process */
+      continue;
+    }
+    if (setns(fds[i], kNamespaces[i].flag) != 0) {
+      fail(125, errno, "join the container's namespace ", kNamespaces[i].name, NULL);
+    }
+    close(fds[i]);
   }
 }
 
 /* In the command's process, once it is in the container's cgroup. */
 static void enter_cgroup_namespace(const struct request *r) {
-  if ((r->ns_flags & CLONE_NEWCGROUP) && setns(MYDOCKER_NSENTER_PIDFD_FD, CLONE_NEWCGROUP) != 0) {
-    fail(125, errno, "join the container's cgroup namespace", NULL, NULL);
+  if (r->ns_flags & CLONE_NEWCGROUP) {
+    int fd = cgroup_ns_fd >= 0 ? cgroup_ns_fd : MYDOCKER_NSENTER_PIDFD_FD;
+    if (setns(fd, CLONE_NEWCGROUP) != 0) {
+      fail(125, errno, "join the container's cgroup namespace", NULL, NULL);
+    }
   }
+  if (cgroup_ns_fd >= 0) close(cgroup_ns_fd);
   close(MYDOCKER_NSENTER_PIDFD_FD);
 }
 
@@ -479,6 +533,7 @@ __attribute__((constructor)) static void mydocker_nsenter(int argc, char **argv,
   }
   if (r.send_pid) send_pid(child);
   close(MYDOCKER_NSENTER_PIDFD_FD);
+  if (cgroup_ns_fd >= 0) close(cgroup_ns_fd);
   close(sock); /* the child's copy tells the client how execve went */
   if (r.detach) _exit(0);
   wait_and_exit(child, r.kill_on_alarm);

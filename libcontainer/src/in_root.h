@@ -22,6 +22,12 @@ absl::StatusOr<UniqueFd> OpenInRoot(int root_fd, const std::string& path);
 // are refused. Errors keep the errno's code (NotFound for ENOENT).
 absl::StatusOr<UniqueFd> OpenPathInRoot(int root_fd, const std::string& path, int flags);
 
+// What OpenPathInRoot does where the kernel has no openat2 (ENOSYS): the same resolution in user
+// space, one component at a time with O_NOFOLLOW ("..": never above the root; a symlink's
+// target walked in its place, from the root when absolute; ELOOP after 40 of them), the last
+// component opened with `flags` and O_NOFOLLOW. Exposed for tests.
+absl::StatusOr<UniqueFd> WalkPathInRoot(int root_fd, const std::string& path, int flags);
+
 // Reads at most `max_size` bytes of `path`; InvalidArgument if the file is larger.
 absl::StatusOr<std::string> ReadInRoot(int root_fd, const std::string& path, size_t max_size);
 

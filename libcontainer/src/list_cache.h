@@ -1,5 +1,5 @@
 // The listing cache: what `ps` (and every List) needs of each container, kept in one file,
-// <root>/containers/.list-cache, so that listing N containers reads one file and stats N
+// <root>/cache/containers.list, so that listing N containers reads one file and stats N
 // directories instead of opening, reading and parsing two JSON records per container.
 //
 // It is a cache, never a source of truth: an entry is used only while the container's directory
@@ -7,8 +7,11 @@
 // record in that directory is replaced by rename (state.json, network.json) or removed, and
 // either changes the directory's times; an entry read within the timestamp granularity of its
 // directory's last change is not kept (the same rule as git's racily clean index entries), so a
-// change made in the same clock tick is never hidden. A missing, unreadable, truncated or
-// foreign cache file is ignored and rewritten.
+// change made in the same clock tick is never hidden. The list of containers is taken from the
+// cache too while the containers directory itself is unchanged (a container made, removed or
+// renamed into the trash changes it), by the same rule, so an unchanged host is listed without
+// reading that directory. A missing, unreadable, truncated or foreign cache file is ignored and
+// rewritten.
 #ifndef MYDOCKER_LIST_CACHE_H_
 #define MYDOCKER_LIST_CACHE_H_
 
@@ -24,10 +27,11 @@
 namespace mydocker {
 
 // The records of every container directory (named by its full id) in `containers_dir`, in
-// directory order. `load` reads a container's records afresh; those it fails to read are left
-// out and their ids appended to `bad` if given.
+// directory order, through the cache file `cache_path` (its directory is made if needed). `load`
+// reads a container's records afresh; those it fails to read are left out and their ids appended to
+// `bad` if given.
 absl::StatusOr<std::vector<ListedRecord>> ListRecordsCached(
-    const std::string& containers_dir,
+    const std::string& containers_dir, const std::string& cache_path,
     const std::function<absl::StatusOr<ListedRecord>(const std::string& id)>& load,
     std::vector<std::string>* bad);
 
@@ -35,6 +39,11 @@ absl::StatusOr<std::vector<ListedRecord>> ListRecordsCached(
 std::string EncodeStateForCache(const ContainerState& state);
 // Decodes one state from the front of `in`, consuming it. InvalidArgument if truncated or bad.
 absl::StatusOr<ContainerState> DecodeStateFromCache(absl::string_view* in);
+// The same, into `out` (a default ContainerState).
+absl::Status DecodeStateInto(absl::string_view* in, ContainerState* out);
+// The same for a container's network attachments.
+std::string EncodeNetworksForCache(const std::vector<NetworkAttachment>& networks);
+absl::StatusOr<std::vector<NetworkAttachment>> DecodeNetworksFromCache(absl::string_view* in);
 
 }  // namespace mydocker
 

@@ -111,19 +111,23 @@ absl::StatusOr<std::vector<ListedRecord>> Runtime::ListRecords(bool all) {
   // The monitor of a --rm container removes it without the image store: an image removed while
   // that container used it goes at the next listing.
   ReleaseRemovedImages(options_.root, UsedBy(records)).IgnoreError();
-  std::vector<ListedRecord> out;
-  out.reserve(records.size());
   MonitorLiveness monitors(state_->root());
+  size_t shown = 0;  // the records kept, moved to the front in place
   for (ListedRecord& r : records) {
-    r.state = UndoDeadCommitUnlocked(*this, std::move(r.state));
+    if (!r.state.committing.empty()) {
+      r.state = UndoDeadCommitUnlocked(*this, std::move(r.state));
+    }
     // An active container whose monitor lives is as its record says (the monitor records the
     // end); otherwise the kernel is asked about its processes.
     if (!r.state.IsActive() || !monitors.Held(r.state.monitor)) {
       r.state = ReconcileRecord(std::move(r.state), *host_, *state_);
     }
-    if (all || r.state.IsActive()) out.push_back(std::move(r));
+    if (!all && !r.state.IsActive()) continue;
+    if (&r != &records[shown]) records[shown] = std::move(r);
+    ++shown;
   }
-  return out;
+  records.erase(records.begin() + static_cast<ptrdiff_t>(shown), records.end());
+  return records;
 }
 
 absl::StatusOr<std::vector<ContainerState>> Runtime::List(bool all) {
@@ -159,6 +163,22 @@ absl::Status Runtime::RemoveVolume(absl::string_view name, bool force) {
     }
   }
   return volumes_->Remove(name);
+}
+
+absl::StatusOr<std::vector<std::string>> Runtime::PruneVolumes(bool all) {
+  MYDOCKER_ASSIGN_OR_RETURN(std::vector<Volume> volumes, volumes_->List());
+  std::vector<std::string> removed;
+  for (const Volume& v : volumes) {
+    if (!v.anonymous && !all) continue;
+    // RemoveVolume refuses one a container uses: that one stays. One gone meanwhile is fine.
+    absl::Status s = RemoveVolume(v.name, /*force=*/false);
+    if (s.ok()) {
+      removed.push_back(v.name);
+    } else if (!absl::IsFailedPrecondition(s) && !absl::IsNotFound(s)) {
+      return s;
+    }
+  }
+  return removed;
 }
 
 absl::Status Runtime::RemoveImage(absl::string_view ref, bool force) {

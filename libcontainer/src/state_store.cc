@@ -17,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "json_util.h"
 #include "list_cache.h"
+#include "mydocker/network_store.h"
 #include "mydocker/status_macros.h"
 
 namespace mydocker {
@@ -64,6 +65,7 @@ bool IsDirectory(const std::string& path) {
 }
 
 std::string ContainersDir(const std::string& root) { return root + "/containers"; }
+std::string ListCachePath(const std::string& root) { return root + "/cache/containers.list"; }
 std::string NamesDir(const std::string& root) { return root + "/names"; }
 std::string TrashDir(const std::string& root) { return root + "/trash"; }
 // The staging guard (kStagingGuard) locked with `how` (LOCK_SH, or LOCK_EX | LOCK_NB); an empty
@@ -392,14 +394,20 @@ absl::StatusOr<std::vector<ListedRecord>> StateStore::ListRecords(
     absl::StatusOr<std::string> network =
         ReadFile(absl::StrCat(ContainerDir(id), "/", kNetworkFile));
     if (!network.ok() && !absl::IsNotFound(network.status())) return network.status();
-    return ListedRecord{std::move(state), network.ok() ? *std::move(network) : ""};
+    ListedRecord record{std::move(state), {}};
+    if (network.ok() && !network->empty()) {
+      // A damaged record lists the container without networks (inspect names the damage).
+      record.networks = network::AttachmentsFromJson(*network).value_or(record.networks);
+    }
+    return record;
   };
-  MYDOCKER_ASSIGN_OR_RETURN(std::vector<ListedRecord> records,
-                            ListRecordsCached(ContainersDir(root_), load, bad));
-  std::sort(records.begin(), records.end(), [](const ListedRecord& a, const ListedRecord& b) {
-    if (a.state.created != b.state.created) return a.state.created > b.state.created;
-    return a.state.id < b.state.id;
-  });
+  MYDOCKER_ASSIGN_OR_RETURN(
+      std::vector<ListedRecord> records,
+      ListRecordsCached(ContainersDir(root_), ListCachePath(root_), load, bad));
+  // The cache keeps them in this order: sorted already, unless something changed.
+  if (!std::is_sorted(records.begin(), records.end(), ListedBefore)) {
+    std::sort(records.begin(), records.end(), ListedBefore);
+  }
   return records;
 }
 

@@ -26,7 +26,18 @@ namespace {
 std::string Rewrite(absl::string_view s, absl::string_view replacement, bool controls) {
   std::string out;
   out.reserve(s.size());
+  // ASCII below DEL is its own well-formed sequence: runs of it (all of most text) are copied
+  // whole, and only the rest is decoded sequence by sequence.
+  const unsigned char lowest = controls ? 0x20 : 0x00;
   while (!s.empty()) {
+    size_t run = 0;
+    while (run < s.size() && static_cast<unsigned char>(s[run]) >= lowest &&
+           static_cast<unsigned char>(s[run]) < 0x7F) {
+      ++run;
+    }
+    out.append(s.data(), run);
+    s.remove_prefix(run);
+    if (s.empty()) break;
     uint32_t cp = 0;
     size_t n = DecodeUtf8(s, &cp);
     if (n == 0 || (controls && (cp < 0x20 || (cp >= 0x7F && cp < 0xA0)))) {
@@ -45,5 +56,14 @@ std::string Rewrite(absl::string_view s, absl::string_view replacement, bool con
 std::string ValidUtf8(absl::string_view s) { return Rewrite(s, "\xEF\xBF\xBD", false); }
 
 std::string Printable(absl::string_view s) { return Rewrite(s, "?", true); }
+
+void MakePrintable(std::string* s) {
+  for (char c : *s) {
+    if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7F) {
+      *s = Printable(*s);
+      return;
+    }
+  }
+}
 
 }  // namespace mydocker

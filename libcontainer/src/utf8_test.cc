@@ -33,5 +33,23 @@ TEST(Utf8Test, ControlCharactersArePrintedAsQuestionMarks) {
             "?]0;owned?x??2J?\xC3\xA9");
 }
 
+TEST(Utf8Test, MakePrintableRewritesOnlyWhatIsNot) {
+  std::string plain = "sleep 60 # ~";
+  MakePrintable(&plain);
+  EXPECT_EQ(plain, "sleep 60 # ~");
+  std::string hostile = "a\x1b[2Jb\tc\xC3\xA9\xFF";
+  MakePrintable(&hostile);
+  EXPECT_EQ(hostile, "a?[2Jb?c\xC3\xA9?");
+  std::string nul("x\0y", 3);
+  MakePrintable(&nul);
+  EXPECT_EQ(nul, "x?y");
+}
+
+TEST(Utf8Test, LongAsciiRunsAroundSequences) {
+  std::string text = std::string(100, 'a') + "\xC3\xA9" + std::string(50, 'b') + "\x01";
+  EXPECT_EQ(Printable(text), std::string(100, 'a') + "\xC3\xA9" + std::string(50, 'b') + "?");
+  EXPECT_EQ(ValidUtf8(text), text);
+}
+
 }  // namespace
 }  // namespace mydocker

@@ -15,6 +15,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -223,6 +224,133 @@ std::string EnterPrivateNetwork() {
     return up ? std::string() : std::string("cannot set lo up");
   }();
   return error;
+}
+
+// 1.6: images, volumes, log options and a log driver, cancellation; and the create options of
+// 1.4 and 1.5 (capabilities, mounts, read-only root, stop timeout, health check).
+TEST_F(CppApiTest, ImagesVolumesLogOptionsAndCreateFields) {
+  runtime_->TagImage("busybox", "cpp:v1");
+  EXPECT_NE(runtime_->ImageHistory("cpp:v1").find("\"cpp:v1\""), std::string::npos);
+  std::string archive = root_ + "/images.tar";
+  {
+    int fd = ::open(archive.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    ASSERT_GE(fd, 0);
+    runtime_->SaveImages({"cpp:v1"}, fd);
+    ::close(fd);
+  }
+  runtime_->RemoveImage("cpp:v1");
+  EXPECT_NE(runtime_->LoadImages(archive).find("\"cpp:v1\""), std::string::npos);
+  runtime_->RemoveImage("cpp:v1");
+  try {
+    runtime_->TagImage("no-such-image", "x:y");
+    FAIL() << "no exception";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), MYDOCKER_NOT_FOUND) << e.what();
+  }
+
+  EXPECT_NE(runtime_->CreateVolume("cppvol").find("\"Name\":\"cppvol\""), std::string::npos);
+  EXPECT_NE(runtime_->ListVolumes().find("cppvol"), std::string::npos);
+  EXPECT_NE(runtime_->InspectVolume("cppvol").find("/volumes/cppvol/_data"), std::string::npos);
+
+  CreateOptions o = Busybox(
+      {"sh", "-c", "touch /x 2>/dev/null || echo read-only; echo err >&2; ls /data /run/t"});
+  o.cap_add = {"NET_ADMIN"};
+  o.read_only = true;
+  o.volumes = {"cppvol:/data"};
+  o.tmpfs = {"/run/t"};
+  o.stop_timeout = 3;
+  mydocker::api::Healthcheck health;
+  health.test = {"CMD-SHELL", "true"};
+  health.interval = 1s;
+  o.healthcheck = health;
+  o.log_driver = "json-file";
+  o.log_options = {"max-size=1m"};
+  Container c = runtime_->Run(o);
+  EXPECT_EQ(c.Wait(), 0);
+  std::string inspect = c.Inspect();
+  EXPECT_NE(inspect.find("\"StopTimeout\":3"), std::string::npos) << inspect;
+  EXPECT_NE(inspect.find("\"Type\":\"json-file\""), std::string::npos) << inspect;
+  EXPECT_NE(inspect.find("CMD-SHELL"), std::string::npos) << inspect;
+  EXPECT_NE(inspect.find("NET_ADMIN"), std::string::npos) << inspect;
+  std::string out, err;
+  mydocker::api::LogsOptions only_stderr;
+  only_stderr.stdout_lines = false;
+  c.Logs(
+      [&](int, std::string_view text, int64_t) {
+        err += text;
+        return true;
+      },
+      only_stderr);
+  EXPECT_EQ(err, "err\n");
+  c.Logs([&](int, std::string_view text, int64_t) {
+    out += text;
+    return true;
+  });
+  EXPECT_NE(out.find("read-only"), std::string::npos) << out;
+  try {
+    runtime_->RemoveVolume("cppvol");
+    FAIL() << "no exception";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), MYDOCKER_FAILED_PRECONDITION) << e.what();
+  }
+  c.Remove();
+  EXPECT_EQ(runtime_->PruneVolumes(/*all=*/true), "[\"cppvol\"]");
+  EXPECT_EQ(runtime_->ListVolumes(), "[]");
+}
+
+TEST_F(CppApiTest, CancelTokensEndWaitExecAndFollow) {
+  Container c = runtime_->Run(Busybox({"sleep", "1000"}));
+  mydocker::api::CancelToken token;
+  auto cancel_soon = [&token] {
+    return std::thread([&token] {
+      std::this_thread::sleep_for(200ms);
+      token.Cancel();
+    });
+  };
+  std::thread t = cancel_soon();
+  auto start = std::chrono::steady_clock::now();
+  try {
+    c.Wait(token);
+    FAIL() << "no exception";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), MYDOCKER_CANCELLED) << e.what();
+  }
+  t.join();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
+  EXPECT_TRUE(token.cancelled());
+
+  mydocker::api::CancelToken exec_token;
+  ExecOptions e;
+  e.args = {"sleep", "1000"};
+  e.cancel = &exec_token;
+  std::thread t2([&exec_token] {
+    std::this_thread::sleep_for(200ms);
+    exec_token.Cancel();
+  });
+  try {
+    c.RunExec(e);
+    FAIL() << "no exception";
+  } catch (const Error& err) {
+    EXPECT_EQ(err.code(), MYDOCKER_CANCELLED) << err.what();
+  }
+  t2.join();
+
+  mydocker::api::CancelToken follow_token;
+  mydocker::api::LogsOptions follow;
+  follow.follow = true;
+  follow.cancel = &follow_token;
+  std::thread t3([&follow_token] {
+    std::this_thread::sleep_for(200ms);
+    follow_token.Cancel();
+  });
+  try {
+    c.Logs([](int, std::string_view, int64_t) { return true; }, follow);
+    FAIL() << "no exception";
+  } catch (const Error& err) {
+    EXPECT_EQ(err.code(), MYDOCKER_CANCELLED) << err.what();
+  }
+  t3.join();
+  c.Remove(/*force=*/true);
 }
 
 TEST_F(CppApiTest, NetworksConnectStatsAndRemoval) {

@@ -334,6 +334,71 @@ static void test_1_5_argument_errors(void) {
   CHECK(id == NULL && changes == NULL);
 }
 
+static int ignore_line(void* arg, int stream, const char* data, size_t len, int64_t time_ns) {
+  (void)arg, (void)stream, (void)data, (void)len, (void)time_ns;
+  return 0;
+}
+
+static void test_1_6_argument_errors(void) {
+  mydocker_error_t* err = NULL;
+  mydocker_logs_options_t logs = MYDOCKER_LOGS_OPTIONS_INIT;
+  const char* const refs[] = {"busybox", NULL};
+  char* json = NULL;
+  int code = 0;
+  CHECK_ERROR(mydocker_cancel_create(NULL, &err), &err, MYDOCKER_INVALID_ARGUMENT,
+              "cancel out-parameter is NULL");
+  CHECK_ERROR(mydocker_container_wait_cancel(NULL, -1, NULL, &code, &err), &err,
+              MYDOCKER_INVALID_ARGUMENT, "container is NULL");
+  CHECK_ERROR(mydocker_container_logs_with_options(NULL, &logs, ignore_line, NULL, &err), &err,
+              MYDOCKER_INVALID_ARGUMENT, "container is NULL");
+  CHECK_ERROR(mydocker_image_tag(NULL, "busybox", "x", &err), &err, MYDOCKER_INVALID_ARGUMENT,
+              "runtime is NULL");
+  CHECK_ERROR(mydocker_image_tag(g_fx.runtime, "busybox", NULL, &err), &err,
+              MYDOCKER_INVALID_ARGUMENT, "target reference is NULL");
+  CHECK_ERROR(mydocker_image_tag(g_fx.runtime, "busybox", "Bad Name", &err), &err,
+              MYDOCKER_INVALID_ARGUMENT, "Bad Name");
+  CHECK_ERROR(mydocker_image_save(g_fx.runtime, NULL, 1, &err), &err, MYDOCKER_INVALID_ARGUMENT,
+              "image references is NULL");
+  CHECK_ERROR(mydocker_image_save(g_fx.runtime, refs, -1, &err), &err, MYDOCKER_INVALID_ARGUMENT,
+              "no descriptor");
+  CHECK_ERROR(mydocker_image_load(g_fx.runtime, NULL, &json, &err), &err, MYDOCKER_INVALID_ARGUMENT,
+              "path is NULL");
+  CHECK_ERROR(mydocker_image_history(g_fx.runtime, "busybox", NULL, &err), &err,
+              MYDOCKER_INVALID_ARGUMENT, "json out-parameter is NULL");
+  CHECK_ERROR(mydocker_volume_create(NULL, "v", &json, &err), &err, MYDOCKER_INVALID_ARGUMENT,
+              "runtime is NULL");
+  CHECK_ERROR(mydocker_volume_list(g_fx.runtime, NULL, &err), &err, MYDOCKER_INVALID_ARGUMENT,
+              "json out-parameter is NULL");
+  CHECK_ERROR(mydocker_volume_inspect(g_fx.runtime, NULL, &json, &err), &err,
+              MYDOCKER_INVALID_ARGUMENT, "volume name is NULL");
+  CHECK_ERROR(mydocker_volume_remove(g_fx.runtime, "no-such-volume", 0, &err), &err,
+              MYDOCKER_NOT_FOUND, "no-such-volume");
+  CHECK_ERROR(mydocker_volume_prune(NULL, 0, &json, &err), &err, MYDOCKER_INVALID_ARGUMENT,
+              "runtime is NULL");
+  {
+    const char* const command[] = {"true", NULL};
+    mydocker_create_options_t create = MYDOCKER_CREATE_OPTIONS_INIT;
+    mydocker_container_t* c = NULL;
+    create.image = "busybox";
+    create.command = command;
+    CHECK_OK(mydocker_container_create(g_fx.runtime, &create, &c, &err), &err);
+    if (c == NULL) return;
+    fixture_remember(&g_fx, c);
+    CHECK_ERROR(mydocker_container_logs_with_options(c, &logs, NULL, NULL, &err), &err,
+                MYDOCKER_INVALID_ARGUMENT, "log callback is NULL");
+    logs.size = 3;
+    CHECK_ERROR(mydocker_container_logs_with_options(c, &logs, ignore_line, NULL, &err), &err,
+                MYDOCKER_INVALID_ARGUMENT, "mydocker_logs_options_t.size is 3");
+    mydocker_logs_options_init(&logs);
+    logs.since = "not a time";
+    CHECK_ERROR(mydocker_container_logs_with_options(c, &logs, ignore_line, NULL, &err), &err,
+                MYDOCKER_INVALID_ARGUMENT, "since");
+    CHECK_OK(mydocker_container_remove(c, 1, &err), &err);
+    mydocker_container_destroy(c);
+  }
+  CHECK(json == NULL);
+}
+
 static void test_create_errors(void) {
   mydocker_error_t* err = NULL;
   mydocker_runtime_t* rt = g_fx.runtime;
@@ -529,6 +594,7 @@ int main(int argc, char** argv) {
   RUN_TEST(test_null_container_handles);
   RUN_TEST(test_create_errors);
   RUN_TEST(test_1_5_argument_errors);
+  RUN_TEST(test_1_6_argument_errors);
   RUN_TEST(test_wrong_state_and_bad_arguments);
   RUN_TEST(test_run_of_missing_command);
   fixture_teardown(&g_fx);

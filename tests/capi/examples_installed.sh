@@ -3,6 +3,8 @@
 # CMake package, and the C example with pkg-config alone), and runs each example against the
 # busybox image under a temporary state root. Proves an installed, moved tree works: the
 # examples get no helper path, so the library must find the staged bin/mydocker-helper by itself.
+# Each example also runs an image that is missing: its real message and exit status 125. (The
+# Python example runs against a staged install in tests/python/run_example_staged.sh.)
 #
 # usage: examples_installed.sh BUILD_DIR SOURCE_DIR BUSYBOX_TAR
 set -euo pipefail
@@ -52,7 +54,25 @@ check() {  # check NAME EXPECTED-SUBSTRING...
   fi
   echo "ok: $name"
 }
+# The failure path: an image that is not there gives the library's own message and Docker's
+# exit status 125, and leaves nothing.
+check_fails() {  # check_fails NAME
+  local name=$1 prog=$work/build/$1 root=$work/fail-$1 out status=0
+  out=$("$prog" "$root" "" no-such-image 2>&1) || status=$?
+  if [ "$status" != 125 ]; then
+    echo "FAIL: $name with a missing image exited with $status, want 125:"; echo "$out"; failed=1
+  elif ! grep -qF "no such image: no-such-image" <<<"$out"; then
+    echo "FAIL: $name: no \"no such image: no-such-image\" in:"; echo "$out"; failed=1
+  elif [ -n "$(ls -A "$root/containers" 2>/dev/null | grep -vxF .list-cache)" ]; then
+    echo "FAIL: $name left containers after a failed run: $(ls "$root/containers")"; failed=1
+  else
+    echo "ok: $name with a missing image: $(grep -F "no such image" <<<"$out")"
+  fi
+}
 helper="helper $stage/lib/../bin/mydocker-helper"
 check run_c "$helper" "hello 1 from" "hello 3 from" "exited with 0"
 check run_c_pkgconfig "$helper" "hello 2 from" "exited with 0"
 check run_cpp "line 1" "line 3" "done" "exited with 0"
+check_fails run_c
+check_fails run_c_pkgconfig
+check_fails run_cpp

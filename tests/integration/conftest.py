@@ -32,7 +32,8 @@ REPO = Path(__file__).resolve().parents[2]
 MYDOCKER_BIN = os.environ.get("MYDOCKER_BIN", str(REPO / "build" / "bin" / "mydocker"))
 BUSYBOX_TAR = os.environ.get("MYDOCKER_BUSYBOX_TAR", str(REPO / "build" / "busybox.tar"))
 CGROUP_ROOT = "/sys/fs/cgroup"
-# The listing cache `ps` keeps in <root>/containers (libcontainer/src/list_cache.h).
+# The listing cache versions before 1.6 kept in <root>/containers (libcontainer/src/list_cache.h;
+# it is <root>/cache/containers.list now, and an old one is deleted by the next listing).
 LIST_CACHE = ".list-cache"
 # `run` pulls an image it does not have (docs/registries.md). The tests run offline: a pull of a
 # missing image from an unreachable registry gives up within 5 s instead of the default 30 s.

@@ -99,6 +99,30 @@ def image_with_symlink(path):
         dst.addfile(link)
 
 
+def test_volume_prune_removes_unused_anonymous_volumes(runtime):
+    assert runtime.md("volume", "create", "named").returncode == 0
+    r = runtime.md("run", "--name", "user", "-v", "/in-use", "busybox", "true")
+    assert r.returncode == 0, r.stderr
+    r = runtime.md("run", "--name", "gone", "-v", "/unused", "busybox", "true")
+    assert r.returncode == 0, r.stderr
+    assert runtime.md("rm", "gone").returncode == 0  # without -v: its volume stays, unused
+    before = set(runtime.md("volume", "ls", "-q").stdout.split())
+    assert len(before) == 3
+    r = runtime.md("volume", "prune", "-f")
+    assert r.returncode == 0, r.stderr
+    pruned = r.stdout.split("\n")[1:-1]
+    assert r.stdout.startswith("Deleted Volumes:\n") and len(pruned) == 1
+    after = set(runtime.md("volume", "ls", "-q").stdout.split())
+    assert after == before - set(pruned) and "named" in after
+    # -a: named ones too, but never one a container uses.
+    r = runtime.md("volume", "prune", "-a")
+    assert (r.returncode, r.stdout) == (0, "Deleted Volumes:\nnamed\n"), r.stderr
+    assert len(runtime.md("volume", "ls", "-q").stdout.split()) == 1
+    assert runtime.md("rm", "-v", "user").returncode == 0
+    assert runtime.md("volume", "prune").stdout == ""  # nothing left to remove
+    assert runtime.md("volume", "ls", "-q").stdout == ""
+
+
 def test_symlink_in_image_cannot_send_a_volume_to_the_host(runtime, hostdir, tmp_path):
     tar = tmp_path / "evil.tar"
     image_with_symlink(str(tar))

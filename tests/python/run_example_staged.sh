@@ -30,6 +30,15 @@ for expected in "hello from busybox 1" "hello from busybox 3" "container exited 
     status=1
   fi
 done
+# The failure path: a missing image gives the library's message and Docker's exit status 125.
+fail_status=0
+fail_output=$(PYTHONPATH="$stage/$site" "$python" -s "$example" --root "$root" \
+  --image no-such-image 2>&1) || fail_status=$?
+printf '%s\n' "$fail_output"
+if [ "$fail_status" != 125 ] || ! grep -qxF "error: no such image: no-such-image" <<<"$fail_output"; then
+  echo "with a missing image the example exited with $fail_status, want 125 and its message" >&2
+  status=1
+fi
 # (.list-cache is the listing cache `ps` keeps there, not a container.)
 if [ -n "$(ls -A "$root/containers" 2>/dev/null | grep -vxF .list-cache)" ]; then
   echo "example left containers behind: $(ls "$root/containers")" >&2

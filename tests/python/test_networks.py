@@ -56,11 +56,13 @@ def test_run_with_a_published_port_connect_and_stats(rt):
     assert wait_for(lambda: http_get("http://127.0.0.1:18080/"), what="published port") == "hi\n"
     settings = web.inspect()["NetworkSettings"]
     assert settings["Ports"]["80/tcp"] == [{"HostIp": "0.0.0.0", "HostPort": "18080"}]
+    assert web.ports == {"80/tcp": [{"HostIp": "0.0.0.0", "HostPort": "18080"}]}  # `port`
     assert settings["IPAddress"].startswith("10.221.0.")
     assert web.stats().net_tx_bytes > 0 and web.stats().net_rx_bytes > 0
 
     lone = rt.run("busybox", ["sleep", "100"], name="lone", detach=True)  # lo only by default
     assert lone.networks == [] and lone.stats().net_rx_bytes == 0
+    assert lone.ports == {}
     lone.connect("pyweb", ip="10.221.0.77", aliases=["alone"])
     assert lone.networks == ["pyweb"]
     code, output = lone.exec(["wget", "-q", "-O", "-", f"http://{settings['IPAddress']}/"])

@@ -10,7 +10,6 @@
 #include "cli_util.h"
 #include "commands.h"
 #include "format.h"
-#include "mydocker/network_store.h"
 #include "mydocker/views.h"
 
 namespace mydocker::cli {
@@ -112,10 +111,6 @@ int Ps(Context& ctx, const PsFlags& flags) {
     if (last >= 0 && static_cast<int>(shown.size()) >= last) break;
     if (Matches(*filters, r.state)) shown.push_back(&r);
   }
-  auto networks = [](const ListedRecord& r) {
-    if (r.network_json.empty()) return std::vector<NetworkAttachment>{};
-    return network::AttachmentsFromJson(r.network_json).value_or(std::vector<NetworkAttachment>{});
-  };
 
   absl::Time now = absl::Now();
   std::string out;
@@ -124,7 +119,7 @@ int Ps(Context& ctx, const PsFlags& flags) {
       absl::StrAppend(&out, flags.no_trunc ? r->state.id : r->state.id.substr(0, 12), "\n");
   } else if (flags.format == "json") {
     for (const ListedRecord* r : shown)
-      absl::StrAppend(&out, views::ContainerSummary(r->state, now, networks(*r)), "\n");
+      absl::StrAppend(&out, views::ContainerSummary(r->state, now, r->networks), "\n");
   } else {
     Table table({"CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"});
     for (const ListedRecord* r : shown) {
@@ -132,7 +127,7 @@ int Ps(Context& ctx, const PsFlags& flags) {
       table.Add({flags.no_trunc ? s.id : s.id.substr(0, 12), s.image,
                  CommandText(s, flags.no_trunc),
                  absl::StrCat(HumanDuration(now - s.created), " ago"), views::StatusText(s, now),
-                 views::PortsText(networks(*r)), s.name});
+                 views::PortsText(r->networks), s.name});
     }
     out = table.Render();
   }

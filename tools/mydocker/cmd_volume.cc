@@ -1,4 +1,4 @@
-// mydocker volume create|ls|inspect|rm
+// mydocker volume create|ls|inspect|rm|prune
 #include <iostream>
 
 #include "absl/strings/str_cat.h"
@@ -14,6 +14,7 @@ struct VolumeFlags {
   std::vector<std::string> names;
   bool quiet = false;
   bool force = false;
+  bool all = false;
 };
 
 }  // namespace
@@ -68,6 +69,18 @@ void RegisterVolume(CLI::App& app, Context& ctx) {
       }
     }
     std::cout << views::Array(out, views::JsonStyle::kIndented) << "\n";
+  });
+
+  CLI::App* prune = volume->add_subcommand("prune", "Remove unused anonymous volumes");
+  prune->add_flag("-a,--all", flags->all, "Remove named volumes no container uses too");
+  prune->add_flag("-f,--force", flags->force, "Do not prompt (there is no prompt)");
+  prune->callback([&ctx, flags] {
+    Runtime* rt = ctx.OpenRuntime();
+    if (rt == nullptr) return;
+    auto removed = rt->PruneVolumes(flags->all);
+    if (!removed.ok()) return ctx.Fail(removed.status(), 1);
+    if (!removed->empty()) std::cout << "Deleted Volumes:\n";
+    for (const std::string& name : *removed) std::cout << name << "\n";
   });
 
   CLI::App* rm = volume->add_subcommand("rm", "Remove volumes");

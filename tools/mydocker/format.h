@@ -23,7 +23,7 @@ class Table {
   // Cells may hold a container's or an image's text (process names, commands, history): control
   // characters are replaced (Printable) so that none reaches the terminal.
   void Add(std::vector<std::string> row) {
-    for (std::string& cell : row) cell = Printable(cell);
+    for (std::string& cell : row) MakePrintable(&cell);
     rows_.push_back(std::move(row));
   }
   std::string Render() const;

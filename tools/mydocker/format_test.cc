@@ -12,5 +12,17 @@ TEST(FormatTest, TableAlignsColumnsByDisplayWidth) {
   EXPECT_EQ(t.Render(), "A      B\nx…     y\nlong   z\n");
 }
 
+TEST(FormatTest, TableTrimsTrailingSpaceAndCleansCells) {
+  Table t({"ID", "PORTS", "NAMES"});
+  t.Add({"abc", "", "web"});
+  t.Add({"d", "80/tcp", ""});  // an empty last cell leaves no trailing space
+  t.Add({"e\x1b[2J", "", "n\x07"});
+  EXPECT_EQ(t.Render(),
+            "ID      PORTS    NAMES\n"
+            "abc              web\n"
+            "d       80/tcp\n"
+            "e?[2J            n?\n");
+}
+
 }  // namespace
 }  // namespace mydocker::cli

@@ -19,6 +19,7 @@ from ._core import (
     Conflict as Conflict,
     Container as Container,
     Containers as Containers,
+    ExecStream as ExecStream,
     Image as Image,
     Images as Images,
     InvalidArgument as InvalidArgument,
@@ -31,7 +32,9 @@ from ._core import (
     Runtime as Runtime,
     Stats as Stats,
     Timeout as Timeout,
+    Volumes as Volumes,
     __version__ as __version__,
+    features as features,
 )
 
 __all__ = [
@@ -39,6 +42,7 @@ __all__ = [
     "Conflict",
     "Container",
     "Containers",
+    "ExecStream",
     "Image",
     "Images",
     "InvalidArgument",
@@ -51,6 +55,7 @@ __all__ = [
     "Runtime",
     "Stats",
     "Timeout",
+    "Volumes",
     "__version__",
 ]
 

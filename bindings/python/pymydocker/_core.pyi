@@ -33,6 +33,9 @@ class Runtime:
     @property
     def networks(self) -> Networks:
         """The networks of this root."""
+    @property
+    def volumes(self) -> Volumes:
+        """The volumes of this root."""
     def run(
         self,
         image: str,
@@ -69,6 +72,7 @@ class Runtime:
         healthcheck: Optional[Mapping[str, Any]] = None,
         tty: bool = False,
         stdin_open: bool = False,
+        log_config: Optional[Mapping[str, Any]] = None,
         detach: bool = False,
     ) -> Container:
         """Creates and starts a container; runs it to completion unless detach."""
@@ -116,6 +120,9 @@ class Container:
     @property
     def output(self) -> Optional[bytes]:
         """What a foreground run() captured of stdout and stderr; None when detached."""
+    @property
+    def ports(self) -> dict[str, Optional[list[dict[str, str]]]]:
+        """`port` as data: {'80/tcp': [{'HostIp': '0.0.0.0', 'HostPort': '8080'}]}."""
     def inspect(self) -> dict[str, Any]:
         """The container as `docker inspect` shows it (State, Config, HostConfig, Spec, ...)."""
     def wait(self, timeout: Optional[float] = None) -> Optional[int]:
@@ -128,6 +135,8 @@ class Container:
         tail: Optional[int] = None,
         stdout: bool = True,
         stderr: bool = True,
+        since: Optional[Union[datetime.datetime, float, str]] = None,
+        until: Optional[Union[datetime.datetime, float, str]] = None,
     ) -> str:
         """Everything the container wrote so far."""
     @overload
@@ -138,8 +147,11 @@ class Container:
         tail: Optional[int] = None,
         stdout: bool = True,
         stderr: bool = True,
+        since: Optional[Union[datetime.datetime, float, str]] = None,
+        until: Optional[Union[datetime.datetime, float, str]] = None,
     ) -> LogStream:
         """The container's output lines as they are written, until it ends."""
+    @overload
     def exec(
         self,
         cmd: _Command,
@@ -147,8 +159,43 @@ class Container:
         env: Optional[_Env] = None,
         workdir: str = "",
         user: str = "",
+        tty: bool = False,
+        stdin: Optional[Union[bytes, str]] = None,
+        demux: Literal[False] = False,
+        stream: Literal[False] = False,
+        timeout: Optional[float] = None,
     ) -> Tuple[int, bytes]:
         """Runs cmd inside the running container; returns (exit_code, stdout and stderr)."""
+    @overload
+    def exec(
+        self,
+        cmd: _Command,
+        *,
+        env: Optional[_Env] = None,
+        workdir: str = "",
+        user: str = "",
+        tty: bool = False,
+        stdin: Optional[Union[bytes, str]] = None,
+        demux: Literal[True],
+        stream: Literal[False] = False,
+        timeout: Optional[float] = None,
+    ) -> Tuple[int, Tuple[bytes, Optional[bytes]]]:
+        """Runs cmd; returns (exit_code, (stdout, stderr))."""
+    @overload
+    def exec(
+        self,
+        cmd: _Command,
+        *,
+        env: Optional[_Env] = None,
+        workdir: str = "",
+        user: str = "",
+        tty: bool = False,
+        stdin: Optional[Union[bytes, str]] = None,
+        demux: bool = False,
+        stream: Literal[True],
+        timeout: Optional[float] = None,
+    ) -> ExecStream:
+        """Starts cmd; returns an ExecStream of its output as it comes."""
     def start(self) -> None:
         """Starts a created or stopped container, detached. Raises Conflict if it runs."""
     def stop(self, timeout: float = 10.0) -> None:
@@ -264,8 +311,47 @@ class Containers:
         healthcheck: Optional[Mapping[str, Any]] = None,
         tty: bool = False,
         stdin_open: bool = False,
+        log_config: Optional[Mapping[str, Any]] = None,
     ) -> Container:
         """Creates a container (status 'created') without starting it."""
+
+
+class ExecStream(Iterator[Any]):
+    """The output of Container.exec(stream=True), chunk by chunk as the command writes it."""
+
+    def __iter__(self) -> ExecStream: ...
+    def __next__(self) -> Any: ...
+    def close(self) -> None:
+        """Stops reading; a command still running gets SIGTERM."""
+    @property
+    def exit_code(self) -> Optional[int]:
+        """The command's exit code once the iteration ended, else None."""
+    def __enter__(self) -> ExecStream: ...
+    def __exit__(
+        self,
+        exc_type: Optional[Type[BaseException]],
+        exc: Optional[BaseException],
+        tb: Optional[TracebackType],
+    ) -> None: ...
+
+
+class Volumes:
+    """The volumes of a runtime (Runtime.volumes), each a dict as `volume inspect` shows it."""
+
+    def create(self, name: Optional[str] = None) -> dict[str, Any]:
+        """`volume create [NAME]`: makes the volume or returns the existing one."""
+    def list(self) -> list[dict[str, Any]]:
+        """`volume ls`: every volume."""
+    def get(self, name: str) -> dict[str, Any]:
+        """`volume inspect NAME`. Raises NotFound."""
+    def remove(self, name: str, *, force: bool = False) -> None:
+        """`volume rm [-f] NAME`. Raises NotFound, or Conflict while in use unless force."""
+    def prune(self, *, all: bool = False) -> list[str]:
+        """`volume prune [-a]`: removes unused anonymous (all: every unused) volumes."""
+
+
+def features() -> dict[str, Any]:
+    """What this build supports: the OCI runtime spec's features document, as a dict."""
 
 
 class LogStream(Iterator[str]):
@@ -375,6 +461,14 @@ class Images:
         """Imports a root file system tarball as a one-layer image tagged ref."""
     def remove(self, ref: str, *, force: bool = False) -> None:
         """Removes the tag ref (or, given an id, every tag). Raises NotFound or Conflict."""
+    def tag(self, source: str, target: str) -> None:
+        """`tag SOURCE TARGET`. Raises NotFound or InvalidArgument."""
+    def save(self, refs: Union[str, Sequence[str]], path: _Path) -> None:
+        """`save -o PATH`: the images as one tar (Docker's form and an OCI layout)."""
+    def load(self, path: _Path) -> list[Image]:
+        """`load -i PATH`: the images of a saved archive or OCI layout, with their tags."""
+    def history(self, ref: str) -> list[dict[str, Any]]:
+        """`history`: the image's steps, newest first (Id, Created, CreatedBy, Tags, Size, Comment)."""
     def pull(
         self,
         ref: str,

@@ -96,6 +96,9 @@ class Runtime {
   // Removes a named volume; refused (FailedPrecondition) while a container uses it, unless
   // `force`.
   absl::Status RemoveVolume(absl::string_view name, bool force);
+  // `volume prune [-a]`: removes every anonymous volume no container uses (`all`: named ones
+  // too) and returns their names.
+  absl::StatusOr<std::vector<std::string>> PruneVolumes(bool all);
 
   // Makes an image of a container's changes on top of its image (see ImageStore::Commit),
   // tagged `ref` unless empty. A running container is paused while its upper layer is read and

@@ -4,7 +4,7 @@
 //   <root>/containers/<id>/state.json    ContainerState, replaced atomically on every change
 //   <root>/containers/<id>/{upper,work,rootfs}/   overlay layers and mount point
 //   <root>/containers/<id>/container.log          json-lines log
-//   <root>/containers/.list-cache        what List() read, for reuse while unchanged (a cache:
+//   <root>/cache/containers.list         what List() read, for reuse while unchanged (a cache:
 //                                        deleting it loses nothing; see src/list_cache.h)
 //   <root>/names/<name> -> <id>          symlink; symlink(2) makes reservation atomic
 //   <root>/trash/<id>/                   a removed container's directory, being deleted
@@ -23,6 +23,7 @@
 #include "mydocker/container_config.h"
 #include "mydocker/container_state.h"
 #include "mydocker/fs_util.h"
+#include "mydocker/network.h"
 
 namespace mydocker {
 
@@ -32,12 +33,18 @@ std::string NewContainerId();
 absl::Status ValidateContainerName(absl::string_view name);
 bool IsFullContainerId(absl::string_view s);
 
-// A container's records as listed: its state and its network attachments' JSON (network.json,
-// "" when it has none).
+// A container's records as listed: its state and its network attachments (network.json's;
+// none when it has none, or when that record cannot be read).
 struct ListedRecord {
   ContainerState state;
-  std::string network_json;
+  std::vector<NetworkAttachment> networks;
 };
+
+// The order of listings: newest first, then by id.
+inline bool ListedBefore(const ListedRecord& a, const ListedRecord& b) {
+  if (a.state.created != b.state.created) return a.state.created > b.state.created;
+  return a.state.id < b.state.id;
+}
 
 class StateStore {
  public:
@@ -69,7 +76,8 @@ class StateStore {
   // All containers, sorted by creation time, newest first. Records that cannot be read are
   // skipped (and reported through `bad` if given), so one bad record never hides the others.
   absl::StatusOr<std::vector<ContainerState>> List(std::vector<std::string>* bad = nullptr) const;
-  // The same, with each container's network.json (through the listing cache, list_cache.h).
+  // The same, with each container's network attachments (through the listing cache,
+  // list_cache.h).
   absl::StatusOr<std::vector<ListedRecord>> ListRecords(
       std::vector<std::string>* bad = nullptr) const;
 

@@ -21,6 +21,8 @@ std::string ValidUtf8(absl::string_view s);
 
 // `s` for a terminal: a control character (C0, DEL, C1) or a byte that is not UTF-8 becomes '?'.
 std::string Printable(absl::string_view s);
+// Printable in place: a string of printable ASCII only (most text) is left as it is, uncopied.
+void MakePrintable(std::string* s);
 
 }  // namespace mydocker
 

@@ -23,6 +23,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -186,8 +187,30 @@ std::string BaseName(const std::string& path) {
 
 }  // namespace
 
+namespace {
+
+// Without the new mount API (ENOSYS: Linux before 5.2, valgrind): mount(2) on a fresh private
+// directory, open the mount's root, and detach it at once (MNT_DETACH): the descriptor keeps it
+// alive and nothing else sees it, as with fsmount. The directory is removed again.
+absl::StatusOr<UniqueFd> MountAndDetachOverlay(const std::string& options) {
+  char dir[] = "/tmp/mydocker-overlay-XXXXXX";
+  if (::mkdtemp(dir) == nullptr) return LastErrnoError("make a directory for an overlay mount");
+  absl::Cleanup remove_dir = [&dir] { ::rmdir(dir); };
+  if (::mount("overlay", dir, "overlay", MS_NODEV | MS_NOSUID, options.c_str()) != 0) {
+    return LastErrnoError("mount the container's root file system");
+  }
+  UniqueFd root(::open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC));
+  const int open_errno = errno;
+  if (::umount2(dir, MNT_DETACH) != 0) return LastErrnoError("detach the overlay mount");
+  if (!root) return ErrnoError(open_errno, "open the container's root file system");
+  return root;
+}
+
+}  // namespace
+
 absl::StatusOr<UniqueFd> MountDetachedOverlay(const std::string& options) {
   UniqueFd fs(::fsopen("overlay", FSOPEN_CLOEXEC));
+  if (!fs && errno == ENOSYS) return MountAndDetachOverlay(options);
   if (!fs) return LastErrnoError("fsopen overlay");
   for (absl::string_view option : absl::StrSplit(options, ',')) {
     std::pair<std::string, std::string> kv = absl::StrSplit(option, absl::MaxSplits('=', 1));

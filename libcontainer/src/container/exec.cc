@@ -20,6 +20,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
 #include "container/container_internal.h"
 #include "container/exec_request.h"
 #include "host/host.h"
@@ -41,9 +42,32 @@
 namespace mydocker {
 namespace {
 
+// How often the relay asks whether a helper it has no pidfd of ended.
+constexpr int kHelperPollMs = 10;
+
 int WaitHelper(ChildProcess& helper) {
   absl::StatusOr<int> status = helper.Wait();
   return status.ok() ? process::ExitCodeFromWaitStatus(*status) : 125;
+}
+
+// How long a command that could not be run (126, 127) gets to end, with its stub, on its own.
+constexpr absl::Duration kFailedExecGrace = absl::Seconds(2);
+
+// After the stub reported a failure: the command's process has sent its report and exits, and
+// the stub, its parent, reaps it and exits too. Waiting for that (rather than killing the stub
+// at once, which left the command's process to the container's init, a zombie until that
+// reaped it) returns with nothing left of the exec. A stub that does not end is killed.
+void ReapAfterFailure(ChildProcess& helper) {
+  const absl::Time deadline = absl::Now() + kFailedExecGrace;
+  while (!helper.Ended() && absl::Now() < deadline) {
+    if (helper.pidfd() >= 0) {
+      struct pollfd pfd = {helper.pidfd(), POLLIN, 0};
+      ::poll(&pfd, 1, static_cast<int>(absl::ToInt64Milliseconds(deadline - absl::Now())) + 1);
+    } else {
+      ::usleep(kHelperPollMs * 1000);
+    }
+  }
+  helper.KillAndWait().IgnoreError();
 }
 
 // The streams between the caller and the command, relayed until the helper ends and the
@@ -103,20 +127,26 @@ bool RunRelay(Relay& relay, const ExecOptions& options, const std::string& keys,
     input = process::InputPump(options.stdio.in, relay.in_w.get(), keys);
   }
   bool out_open = relay.out_r.valid(), err_open = relay.err_r.valid(), helper_done = false;
+  // Without a pidfd of the helper (src/host/pidfd.h), poll wakes up every few milliseconds to
+  // ask whether it ended.
+  const bool helper_polled = helper.pidfd() >= 0;
   while (out_open || err_open || !helper_done) {
     struct pollfd fds[5];
     int n = 0, pid_i = -1, out_i = -1, err_i = -1, in_i = -1, sig_i = -1;
     // Not once it has ended: an exited process's pidfd stays readable, and poll would never
     // sleep while a grandchild keeps the output open.
-    if (!helper_done) fds[pid_i = n++] = {helper.pidfd(), POLLIN, 0};
+    if (!helper_done && helper_polled) fds[pid_i = n++] = {helper.pidfd(), POLLIN, 0};
     if (out_open) fds[out_i = n++] = {relay.out_r.get(), POLLIN, 0};
     if (err_open) fds[err_i = n++] = {relay.err_r.get(), POLLIN, 0};
     if (input.open() && !helper_done) fds[in_i = n++] = input.PollFd();
     if (options.signal_fd >= 0 && !helper_done) fds[sig_i = n++] = {options.signal_fd, POLLIN, 0};
     // Once the helper is gone only our own output pipes remain; a grandchild that kept them
     // open must not hold the caller forever.
-    int ready = ::poll(fds, n, helper_done ? 500 : -1);
+    const int timeout = helper_done ? 500 : helper_polled ? -1 : kHelperPollMs;
+    int ready = ::poll(fds, n, timeout);
     if (ready < 0 && errno == EINTR) continue;
+    if (!helper_done && !helper_polled && helper.Ended()) helper_done = true;
+    if (ready == 0 && timeout == kHelperPollMs) continue;
     if (ready <= 0) break;
     if (pid_i >= 0 && fds[pid_i].revents) helper_done = true;
     if (out_i >= 0 && fds[out_i].revents)
@@ -205,10 +235,14 @@ absl::StatusOr<int> Container::Exec(const ExecOptions& options) {
   for (UniqueFd& fd : child_stdio) fd.reset();
   UniqueFd terminal;
   MYDOCKER_RETURN_IF_ERROR(SendExecRequest(sock.get(), request.payload));
-  MYDOCKER_RETURN_IF_ERROR(AwaitExecReports(sock.get(), [&terminal](UniqueFd fd) {
+  absl::Status started = AwaitExecReports(sock.get(), [&terminal](UniqueFd fd) {
     terminal = std::move(fd);
     return absl::OkStatus();
-  }));
+  });
+  if (!started.ok()) {
+    ReapAfterFailure(helper);
+    return started;
+  }
   if (options.detach) return WaitHelper(helper) == 0 ? 0 : 125;
   if (terminal) {
     // Close-on-exec: a caller's thread may fork and exec meanwhile (Python, a C++ server).

@@ -159,10 +159,8 @@ absl::StatusOr<ChildProcess> SpawnExecHelper(Host& host, const std::string& help
   spawn.env = {absl::StrCat(MYDOCKER_NSENTER_ENV, "=", MYDOCKER_NSENTER_SOCKET_FD)};
   if (preserve_fds > 0) absl::StrAppend(&spawn.env[0], ":", preserve_fds);
   spawn.inherit_env = false;
-  MYDOCKER_ASSIGN_OR_RETURN(ChildProcess child, host.Spawn(spawn));
-  // The relay polls it to learn when the helper ended.
-  if (child.pidfd() < 0) return absl::InternalError("no pidfd for the exec helper");
-  return child;
+  // Without a pidfd (none from the kernel) the relay asks waitid when the helper ended.
+  return host.Spawn(spawn);
 }
 
 absl::Status AwaitExecReports(int sock, const std::function<absl::Status(UniqueFd)>& on_terminal,

@@ -400,6 +400,15 @@ absl::Status ReadLogFile(int fd, const LogOptions& options, const LogSink& sink,
   return absl::OkStatus();
 }
 
+namespace {
+
+bool IsDirectory(int fd) {
+  struct stat st;
+  return ::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+}  // namespace
+
 absl::Status Container::Logs(const LogOptions& options, const LogSink& sink) const {
   MYDOCKER_ASSIGN_OR_RETURN(ContainerState state, State());
   MYDOCKER_ASSIGN_OR_RETURN(ContainerConfig config, Config());
@@ -445,22 +454,28 @@ absl::Status Container::Logs(const LogOptions& options, const LogSink& sink) con
   if (!monitor.has_value() && !decoder.Finish(out)) return absl::OkStatus();
   if (!out.Release()) return absl::OkStatus();
   if (options.caught_up) options.caught_up();
+  // A pidfd is readable once the monitor ended. The /proc/PID directory that stands in for one
+  // where the kernel gives none (src/host/pidfd.h) is always "readable": it is not polled but
+  // asked (Host::WaitProcess) after each wake-up, which comes every 100 ms at least.
+  const bool monitor_polled = monitor.has_value() && !IsDirectory(monitor->get());
   while (monitor.has_value()) {
     struct pollfd fds[3];
     nfds_t n = 0;
-    int inotify_i = -1, cancel_i = -1;
-    fds[n++] = {monitor->get(), POLLIN, 0};
+    int monitor_i = -1, inotify_i = -1, cancel_i = -1;
+    if (monitor_polled) fds[monitor_i = static_cast<int>(n++)] = {monitor->get(), POLLIN, 0};
     if (inotify) fds[inotify_i = static_cast<int>(n++)] = {inotify.get(), POLLIN, 0};
     if (options.cancel_fd >= 0)
       fds[cancel_i = static_cast<int>(n++)] = {options.cancel_fd, POLLIN, 0};
-    if (::poll(fds, n, inotify ? -1 : 100) < 0 && errno != EINTR) break;
+    if (::poll(fds, n, inotify && monitor_polled ? -1 : 100) < 0 && errno != EINTR) break;
     if (cancel_i >= 0 && fds[cancel_i].revents != 0) break;
     if (inotify_i >= 0 && (fds[inotify_i].revents & POLLIN)) {
       char events[4096];
       while (::read(inotify.get(), events, sizeof events) > 0) {
       }
     }
-    bool ended = fds[0].revents & POLLIN;
+    bool ended = monitor_polled
+                     ? (fds[monitor_i].revents & POLLIN) != 0
+                     : runtime_->host().WaitProcess(monitor->get(), runtime_->host().Now());
     if (!ReadAvailable(fd.get(), decoder, out)) break;
     if (!FollowRotation(state.log_path, fd, inotify ? inotify.get() : -1, decoder, out)) break;
     if (!ReadAvailable(fd.get(), decoder, out)) break;

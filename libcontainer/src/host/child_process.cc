@@ -1,7 +1,9 @@
 #include "host/child_process.h"
 
+#include <poll.h>
 #include <signal.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -37,6 +39,18 @@ absl::Status ChildProcess::Signal(int signal) const {
   if (pidfd_.valid()) return host_->SignalProcess(pidfd_.get(), signal);
   if (::kill(pid_, signal) != 0) return LastErrnoError(absl::StrCat("kill ", pid_));
   return absl::OkStatus();
+}
+
+bool ChildProcess::Ended() const {
+  if (!owns()) return true;
+  if (pidfd_.valid()) {
+    struct pollfd pfd = {pidfd_.get(), POLLIN, 0};
+    return ::poll(&pfd, 1, 0) > 0;
+  }
+  siginfo_t info;
+  info.si_pid = 0;
+  return ::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+         info.si_pid == pid_;
 }
 
 absl::StatusOr<int> ChildProcess::Wait() {

@@ -31,6 +31,9 @@ class ChildProcess {
   bool owns() const { return pid_ > 0; }
 
   absl::Status Signal(int signal) const;
+  // True once the child has ended (it is left to Wait to reap): polls the pidfd, or without
+  // one asks waitid(WNOWAIT). Never blocks.
+  bool Ended() const;
   // Waits for the child to end and reaps it; returns its wait status. Afterwards owns nothing.
   absl::StatusOr<int> Wait();
   // SIGKILL, then Wait: what destruction does, for when the wait status is wanted.

@@ -48,6 +48,25 @@ TEST(ChildProcessTest, WaitReturnsTheStatusAndMoveHandsOver) {
   EXPECT_FALSE(moved.Wait().ok());
 }
 
+// Ended() with the pidfd, and without one (as under valgrind: waitid(WNOWAIT)); neither reaps.
+TEST(ChildProcessTest, EndedSaysSoWithOrWithoutAPidfd) {
+  for (bool with_pidfd : {true, false}) {
+    ChildProcess spawned = SpawnSleep();
+    ChildProcess child =
+        with_pidfd ? std::move(spawned) : ChildProcess(&RealHost(), spawned.Release(), UniqueFd());
+    ASSERT_EQ(child.pidfd() >= 0, with_pidfd);
+    EXPECT_FALSE(child.Ended());
+    ASSERT_TRUE(child.Signal(SIGTERM).ok());
+    for (int i = 0; i < 500 && !child.Ended(); ++i) ::usleep(2000);
+    EXPECT_TRUE(child.Ended());
+    EXPECT_TRUE(child.Ended());        // asking again reaps nothing
+    EXPECT_TRUE(Exists(child.pid()));  // a zombie until Wait
+    absl::StatusOr<int> status = child.Wait();
+    ASSERT_TRUE(status.ok()) << status.status();
+    EXPECT_TRUE(WIFSIGNALED(*status) && WTERMSIG(*status) == SIGTERM);
+  }
+}
+
 TEST(ChildProcessTest, ReleaseLeavesTheChildToTheCaller) {
   pid_t pid;
   {

@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <linux/mount.h>
-#include <linux/openat2.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -38,7 +37,10 @@ KernelVersion ParseKernelRelease(absl::string_view release) {
 }
 
 absl::Status CheckKernel(const KernelFeatures& features) {
-  if (features.missing.empty()) return absl::OkStatus();
+  const KernelVersion& v = features.version;
+  bool old = v.major < kMinimumKernel.major ||
+             (v.major == kMinimumKernel.major && v.minor < kMinimumKernel.minor);
+  if (features.missing.empty() || !old) return absl::OkStatus();
   return absl::UnimplementedError(absl::StrCat("mydocker needs Linux ", kMinimumKernel.major, ".",
                                                kMinimumKernel.minor, " or later (this kernel is ",
                                                features.release, ": no ",
@@ -55,11 +57,6 @@ KernelFeatures ProbeRunningKernel() {
   };
   need(Exists(::syscall(SYS_open_tree, -1, "", 0)), "open_tree");
   need(Exists(::syscall(SYS_move_mount, -1, "", -1, "", 0)), "move_mount");
-  need(Exists(::syscall(SYS_fsopen, nullptr, 0)), "fsopen");
-  need(Exists(::syscall(SYS_pidfd_open, 0, 0)), "pidfd_open");
-  need(Exists(::syscall(SYS_pidfd_send_signal, -1, 0, nullptr, 0)), "pidfd_send_signal");
-  struct open_how how = {};
-  need(Exists(::syscall(SYS_openat2, -1, "", &how, sizeof how)), "openat2");
   // An empty range above any descriptor: closes nothing.
   need(Exists(::syscall(SYS_close_range, ~0U, ~0U, 0U)), "close_range");
   f.close_range_cloexec = ::syscall(SYS_close_range, ~0U, ~0U, CLOSE_RANGE_CLOEXEC) == 0;

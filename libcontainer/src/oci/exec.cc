@@ -165,6 +165,8 @@ absl::StatusOr<int> Runtime::Exec(const std::string& id, const ExecArgs& args) {
                                             pidfd.get(), stdio, args.preserve_fds));
   helper_end.reset();
   pidfd.reset();
+  // Signals are forwarded from a handler, through the pidfd only.
+  if (helper.pidfd() < 0) return absl::InternalError("no pidfd for the exec helper");
   ForwardSignals(helper.pidfd());
   MYDOCKER_RETURN_IF_ERROR(SendExecRequest(sock.get(), request.payload));
   pid_t pid = 0;
