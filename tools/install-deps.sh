@@ -13,7 +13,9 @@
 # the zstd, lz4 and acl archives let the CLI be linked
 # statically, see docs/performance.md; libmnl and libnftables for networks, see
 # docs/networking.md; libcurl for registries, and docker-registry, openssl, apache2-utils and
-# python3-cryptography (the token server's JWT signatures) for their tests, see docs/registries.md).
+# python3-cryptography (the token server's JWT signatures) for their tests, see docs/registries.md;
+# fuse-overlayfs, the storage driver of a state root on overlayfs, see docs/images.md; dpkg-dev
+# (dpkg-shlibdeps) and man-db for the Debian package and its test, see docs/packaging.md).
 set -euo pipefail
 if [ "$(id -u)" != 0 ]; then
   echo "install-deps.sh: run as root (it calls apt-get)" >&2
@@ -33,4 +35,5 @@ apt-get install -y -q --no-install-recommends \
   docker-registry openssl apache2-utils python3-cryptography \
   strace skopeo umoci crun runc podman catatonit containerd hyperfine time abigail-tools \
   qemu-system-x86 cpio golang-go \
-  clang-format clang libclang-rt-dev musl-tools valgrind
+  clang-format clang libclang-rt-dev musl-tools valgrind \
+  fuse-overlayfs dpkg-dev man-db

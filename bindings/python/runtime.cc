@@ -109,7 +109,10 @@ void RegisterRuntime(py::module_& m) {
            "Opens (creating if needed) the state root: root, else $MYDOCKER_ROOT, else "
            "/var/lib/mydocker. helper is the mydocker binary that runs each container's "
            "monitor: else $MYDOCKER_HELPER, else the path it was installed to. Raises NotFound "
-           "(or PermissionDenied) naming the helper when it is not an executable file.")
+           "(or PermissionDenied) naming the helper when it is not an executable file, "
+           "PermissionDenied naming the missing capability when the caller is not root "
+           "(rootless mode is not supported), MyDockerError when the kernel lacks a "
+           "system call mydocker needs (Linux 5.10).")
       .def_property_readonly(
           "root", [](const PyRuntime& self) { return self.runtime->options().root; },
           "The state root directory.")

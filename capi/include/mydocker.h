@@ -179,7 +179,12 @@ static inline void mydocker_runtime_options_init(mydocker_runtime_options_t* o) 
 }
 
 /* Opens the runtime of a state root, creating its directories if needed. `options` may be
- * NULL for the defaults. On success *runtime receives a handle for mydocker_runtime_close. */
+ * NULL for the defaults. On success *runtime receives a handle for mydocker_runtime_close.
+ * Refused before anything is created: MYDOCKER_PERMISSION_DENIED ("mydocker needs root: this
+ * process lacks CAP_SYS_ADMIN ...") for a caller without the capabilities a container's set-up
+ * uses (rootless mode is not supported); MYDOCKER_UNIMPLEMENTED ("mydocker needs Linux 5.10 or
+ * later ...") on a kernel without a system call mydocker needs. The storage driver comes from
+ * $MYDOCKER_STORAGE_DRIVER, else is chosen from the state root's file system (README). */
 MYDOCKER_EXPORT int mydocker_runtime_open(const mydocker_runtime_options_t* options,
                                           mydocker_runtime_t** runtime, mydocker_error_t** errptr);
 

@@ -84,6 +84,7 @@ void WriteRoot(json::Writer& w, const RootSpec& root) {
     if (!root.lower_dirs.empty()) json::KeyStringArray(w, "lowerDirs", root.lower_dirs);
     if (!root.upper_dir.empty()) json::KeyString(w, "upperDir", root.upper_dir);
     if (!root.work_dir.empty()) json::KeyString(w, "workDir", root.work_dir);
+    if (!root.storage_driver.empty()) json::KeyString(w, "storageDriver", root.storage_driver);
   });
 }
 
@@ -215,6 +216,7 @@ absl::Status ReadRoot(const json::ObjectReader& r, RootSpec* root) {
   MYDOCKER_RETURN_IF_ERROR(r.GetBool("readonly", &root->readonly));
   MYDOCKER_RETURN_IF_ERROR(r.GetStringArray("lowerDirs", &root->lower_dirs));
   MYDOCKER_RETURN_IF_ERROR(r.GetString("upperDir", &root->upper_dir));
+  MYDOCKER_RETURN_IF_ERROR(r.GetString("storageDriver", &root->storage_driver));
   return r.GetString("workDir", &root->work_dir);
 }
 

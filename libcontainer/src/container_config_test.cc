@@ -25,7 +25,12 @@ ContainerConfig FullConfig() {
   c.process.args = {"/bin/sh", "-c", "echo \"hi\"\n\ttab \\ done", "\xc3\xa9t\xc3\xa9"};
   c.process.env = {"PATH=/usr/bin:/bin", "EMPTY="};
   c.process.cwd = "/work dir";
-  c.root = {"/var/lib/mydocker/containers/x/rootfs", true, {"/l/2", "/l/1"}, "/u", "/w"};
+  c.root = {"/var/lib/mydocker/containers/x/rootfs",
+            true,
+            {"/l/2", "/l/1"},
+            "/u",
+            "/w",
+            "fuse-overlayfs"};
   c.hostname = "box";
   c.mounts.push_back({"/data", "bind", "/host/data", {"rbind", "ro"}});
   c.linux_spec.namespaces.push_back(NamespaceType::kCgroup);
@@ -64,6 +69,7 @@ void ExpectSameConfig(const ContainerConfig& a, const ContainerConfig& b) {
   EXPECT_EQ(a.root.lower_dirs, b.root.lower_dirs);
   EXPECT_EQ(a.root.upper_dir, b.root.upper_dir);
   EXPECT_EQ(a.root.work_dir, b.root.work_dir);
+  EXPECT_EQ(a.root.storage_driver, b.root.storage_driver);
   EXPECT_EQ(a.hostname, b.hostname);
   ASSERT_EQ(a.mounts.size(), b.mounts.size());
   for (size_t i = 0; i < a.mounts.size(); ++i) {

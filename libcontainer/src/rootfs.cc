@@ -1,17 +1,115 @@
 #include "mydocker/rootfs.h"
 
+#include <fcntl.h>
+#include <linux/magic.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "mydocker/fs_util.h"
 #include "mydocker/status_macros.h"
+#include "mydocker/unique_fd.h"
+#include "program_path.h"
 
 namespace mydocker {
+namespace {
+
+std::string FuseOverlayPath() {
+  return ProgramPath("MYDOCKER_FUSE_OVERLAYFS", "fuse-overlayfs", "/usr/bin/fuse-overlayfs");
+}
+
+// OK if fuse-overlayfs can run here.
+absl::Status FuseOverlayUsable() {
+  const std::string program = FuseOverlayPath();
+  if (::access(program.c_str(), X_OK) != 0) {
+    return absl::NotFoundError(
+        absl::StrCat("the fuse-overlayfs storage driver needs ", program,
+                     " (Debian package fuse-overlayfs; MYDOCKER_FUSE_OVERLAYFS names another)"));
+  }
+  if (::access("/dev/fuse", R_OK | W_OK) != 0) {
+    return absl::NotFoundError("the fuse-overlayfs storage driver needs /dev/fuse");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> ChooseStorageDriver(const std::string& requested,
+                                                const std::string& root, std::string* notice) {
+  if (requested == kOverlayDriver) return requested;
+  if (requested == kFuseOverlayDriver) {
+    MYDOCKER_RETURN_IF_ERROR(FuseOverlayUsable());
+    return requested;
+  }
+  if (!requested.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown storage driver \"", requested, "\" (overlay or fuse-overlayfs)"));
+  }
+  struct statfs fs;
+  if (::statfs(root.c_str(), &fs) != 0) return LastErrnoError(absl::StrCat("statfs ", root));
+  if (fs.f_type != OVERLAYFS_SUPER_MAGIC) return std::string(kOverlayDriver);
+  // The kernel refuses an overlay whose upper directory is on overlayfs ("not supported as
+  // upperdir"): Docker's overlay-on-overlay.
+  absl::Status usable = FuseOverlayUsable();
+  if (notice != nullptr) {
+    *notice = absl::StrCat(
+        "state root ", root, " is on overlayfs, where the kernel's overlay ", "cannot be stacked: ",
+        usable.ok() ? "using the fuse-overlayfs storage driver"
+                    : absl::StrCat("containers cannot start (", usable.message(), ")"));
+  }
+  return std::string(usable.ok() ? kFuseOverlayDriver : kOverlayDriver);
+}
+
+absl::Status MountFuseOverlay(const std::string& options, const std::string& mount_point) {
+  const std::string program = FuseOverlayPath();
+  const char* argv[] = {program.c_str(), "-o", options.c_str(), mount_point.c_str(), nullptr};
+  int err[2];
+  if (::pipe2(err, O_CLOEXEC) != 0) return LastErrnoError("pipe");
+  UniqueFd err_r(err[0]);
+  UniqueFd err_w(err[1]);
+  UniqueFd null(::open("/dev/null", O_RDWR | O_CLOEXEC));
+  if (!null) return LastErrnoError("open /dev/null");
+  pid_t pid = ::fork();
+  if (pid < 0) return LastErrnoError("fork");
+  if (pid == 0) {
+    // Only async-signal-safe calls: the caller may have threads. The daemon keeps no
+    // descriptor of ours (a state lock held by it would outlive the container).
+    if (::dup2(null.get(), 0) < 0 || ::dup2(null.get(), 1) < 0 || ::dup2(err_w.get(), 2) < 0) {
+      ::_exit(127);
+    }
+    ::syscall(SYS_close_range, 3U, ~0U, 0U);
+    ::execv(argv[0], const_cast<char* const*>(argv));
+    ::_exit(127);
+  }
+  err_w.reset();
+  // fuse-overlayfs returns once its daemon serves the mount (libfuse's daemonize, which points
+  // the daemon's stdio at /dev/null); what it said is in the pipe by then.
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  std::string message;
+  char buf[4096];
+  ::fcntl(err_r.get(), F_SETFL, O_NONBLOCK);
+  for (ssize_t n; (n = ::read(err_r.get(), buf, sizeof buf)) > 0 && message.size() < 65536;) {
+    message.append(buf, static_cast<size_t>(n));
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    // Its warnings ("unknown argument ignored") come first; the error is the last line.
+    std::vector<absl::string_view> lines = absl::StrSplit(message, '\n', absl::SkipWhitespace());
+    return absl::InternalError(absl::StrCat("mount fuse-overlayfs on ", mount_point, ": ",
+                                            lines.empty() ? "failed" : lines.back()));
+  }
+  return absl::OkStatus();
+}
 
 Rootfs::Rootfs(std::string container_dir, std::vector<std::string> lower_dirs)
     : lower_dirs_(std::move(lower_dirs)),
@@ -63,6 +161,14 @@ absl::StatusOr<std::string> Rootfs::OverlayOptions() const {
         "options take ", options.size(), " bytes, the kernel takes at most ", max));
   }
   return options;
+}
+
+absl::StatusOr<std::string> Rootfs::FuseOverlayOptions() const {
+  MYDOCKER_RETURN_IF_ERROR(OverlayOptions().status());  // the same checks
+  // allow_other: a container's processes run as any user; suid and dev as the kernel's overlay
+  // mount has them (FUSE mounts are nosuid,nodev unless told).
+  return absl::StrCat("lowerdir=", absl::StrJoin(lower_dirs_, ":"), ",upperdir=", upper_dir_,
+                      ",workdir=", work_dir_, ",allow_other,suid,dev");
 }
 
 absl::Status Rootfs::Prepare() const {

@@ -13,6 +13,8 @@
 #include "host/host.h"
 #include "image/removed_images.h"
 #include "monitor_liveness.h"
+#include "mydocker/capabilities.h"
+#include "mydocker/rootfs.h"
 #include "mydocker/status_macros.h"
 
 #ifndef MYDOCKER_HELPER_PATH
@@ -49,8 +51,11 @@ absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Open(RuntimeOptions options) {
         absl::StrCat("state root \"", options.root, "\" contains ',', ':' or '\\'"));
   }
   std::unique_ptr<Runtime> rt(new Runtime());
-  rt->options_ = options;
   rt->host_ = options.host != nullptr ? options.host : &RealHost();
+  // Until rootless mode exists: said plainly, before the state root is made.
+  MYDOCKER_RETURN_IF_ERROR(CheckRootPrivileges(rt->host_->EffectiveCapabilities()));
+  rt->kernel_ = std::make_unique<KernelFeatures>(rt->host_->ProbeKernel());
+  MYDOCKER_RETURN_IF_ERROR(CheckKernel(*rt->kernel_));
   // Found now rather than at the first start, with its own message.
   if (absl::Status helper = rt->host_->CheckExecutable(options.helper_path); !helper.ok()) {
     return absl::Status(helper.code(),
@@ -58,7 +63,17 @@ absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Open(RuntimeOptions options) {
                                      "): set MYDOCKER_HELPER or the runtime's "
                                      "helper path to mydocker-helper"));
   }
+  if (options.storage_driver.empty()) {
+    options.storage_driver = EnvOr("MYDOCKER_STORAGE_DRIVER", "");
+  }
+  if (!options.storage_driver.empty()) {  // a wrong name is refused before the root is made
+    MYDOCKER_RETURN_IF_ERROR(ChooseStorageDriver(options.storage_driver, "/", nullptr).status());
+  }
+  rt->options_ = options;
   MYDOCKER_ASSIGN_OR_RETURN(rt->state_, StateStore::Open(options.root));
+  MYDOCKER_ASSIGN_OR_RETURN(
+      rt->storage_driver_,
+      ChooseStorageDriver(options.storage_driver, options.root, &rt->storage_notice_));
   MYDOCKER_ASSIGN_OR_RETURN(rt->images_, ImageStore::Open(options.root));
   if (options.cgroup_manager != nullptr) {
     rt->cgroups_ = options.cgroup_manager;

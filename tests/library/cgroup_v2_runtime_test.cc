@@ -29,14 +29,6 @@ std::string Cgroup2Mount() {
   return mounts.ok() ? mounts->unified : "";
 }
 
-std::string ReadAll(int fd) {
-  std::string out;
-  char buf[512];
-  ssize_t n;
-  while ((n = ::read(fd, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
-  return out;
-}
-
 class CgroupV2RuntimeTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -137,7 +129,8 @@ TEST_F(CgroupV2RuntimeTest, InitAndExecRunInTheContainersCgroupWhichRemovalDelet
   ::close(exec_out[1]);
   ASSERT_TRUE(code.ok()) << code.status();
   EXPECT_EQ(*code, 0);
-  EXPECT_EQ(ReadAll(exec_out[0]), "0::/\n");  // in the container's cgroup and its namespace
+  EXPECT_EQ(testing::ReadAll(exec_out[0]),
+            "0::/\n");  // in the container's cgroup and its namespace
   ::close(exec_out[0]);
 
   auto pids = runtime_->cgroups().Pids(state->cgroup_path);
@@ -162,7 +155,7 @@ TEST_F(CgroupV2RuntimeTest, HostCgroupNamespaceShowsTheFullPath) {
   EXPECT_EQ(*code, 0);
   auto state = started->container->State();
   ASSERT_TRUE(state.ok());
-  EXPECT_EQ(ReadAll(out[0]), Expected(state->cgroup_path));
+  EXPECT_EQ(testing::ReadAll(out[0]), Expected(state->cgroup_path));
   ::close(out[0]);
 }
 
@@ -176,7 +169,7 @@ std::string RunForOutput(Runtime& runtime, CreateOptions options) {
   if (!started.ok()) return "";
   auto code = started->attachment->Wait();
   EXPECT_TRUE(code.ok()) << code.status();
-  std::string text = ReadAll(out);
+  std::string text = testing::ReadAll(out);
   ::close(out);
   return text;
 }

@@ -3,6 +3,8 @@
 #ifndef MYDOCKER_TESTS_LIBRARY_LIBRARY_TEST_UTIL_H_
 #define MYDOCKER_TESTS_LIBRARY_LIBRARY_TEST_UTIL_H_
 
+#include <unistd.h>
+
 #include <memory>
 #include <string>
 
@@ -22,6 +24,15 @@ inline absl::StatusOr<std::unique_ptr<Runtime>> OpenTestRuntime(const std::strin
   MYDOCKER_ASSIGN_OR_RETURN(std::unique_ptr<Runtime> runtime, Runtime::Open(options));
   MYDOCKER_RETURN_IF_ERROR(runtime->images().Import(MYDOCKER_TEST_BUSYBOX_TAR, "busybox").status());
   return runtime;
+}
+
+// Everything readable from `fd` until end of file.
+inline std::string ReadAll(int fd) {
+  std::string out;
+  char buf[512];
+  ssize_t n;
+  while ((n = ::read(fd, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
+  return out;
 }
 
 // Removes (forcibly) every container of `runtime`; each removal, and that its cgroup is gone,

@@ -13,6 +13,9 @@ void BuildApp(CLI::App& app, Context& ctx, const std::string& version) {
   app.require_subcommand(1);
   app.add_option("--root", ctx.root,
                  "State root directory (default $MYDOCKER_ROOT or /var/lib/mydocker)");
+  app.add_option("--storage-driver", ctx.storage_driver,
+                 "Storage driver: overlay or fuse-overlayfs (default $MYDOCKER_STORAGE_DRIVER, "
+                 "else overlay, or fuse-overlayfs when the state root is on overlayfs)");
   app.set_version_flag("--version", version);
   RegisterRun(app, ctx);
   RegisterCreate(app, ctx);
@@ -43,6 +46,7 @@ void BuildApp(CLI::App& app, Context& ctx, const std::string& version) {
   RegisterDiff(app, ctx);
   RegisterExport(app, ctx);
   RegisterImport(app, ctx);
+  RegisterComplete(app, ctx);  // hidden
 }
 
 }  // namespace mydocker::cli

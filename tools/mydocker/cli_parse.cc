@@ -131,13 +131,21 @@ size_t SkipFlag(CLI::App& cmd, const std::vector<std::string>& args, size_t i,
 
 bool IsFlag(const std::string& arg) { return arg.size() > 1 && arg[0] == '-'; }
 
+// The global flags, which take a value: --root DIR, --storage-driver=NAME.
+bool IsGlobalFlag(const std::string& arg) {
+  for (absl::string_view flag : {"--root", "--storage-driver"}) {
+    if (arg == flag || absl::StartsWith(arg, absl::StrCat(flag, "="))) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 Preparsed Preparse(CLI::App& app, std::vector<std::string> args) {
   Preparsed out;
-  size_t first = 1;  // Docker's `help [COMMAND]`, after the global --root
-  while (first < args.size() && absl::StartsWith(args[first], "--root")) {
-    first += args[first] == "--root" ? 2 : 1;
+  size_t first = 1;  // Docker's `help [COMMAND]`, after the global flags
+  while (first < args.size() && IsGlobalFlag(args[first])) {
+    first += args[first].find('=') == std::string::npos ? 2 : 1;
   }
   if (first < args.size() && args[first] == "help") {
     args.erase(args.begin() + static_cast<std::ptrdiff_t>(first));
@@ -158,7 +166,7 @@ Preparsed Preparse(CLI::App& app, std::vector<std::string> args) {
       args.insert(args.begin() + i, normal.begin(), normal.end());
       size_t next = SkipFlag(*cmd, args, i, path, &out.error);
       if (!out.error.empty()) return out;
-      other_flag = other_flag || cmd != &app || !absl::StartsWith(args[i], "--root");
+      other_flag = other_flag || cmd != &app || !IsGlobalFlag(args[i]);
       next = std::min(next, args.size());
       out.args.insert(out.args.end(), args.begin() + i, args.begin() + next);
       i = next;

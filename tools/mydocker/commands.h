@@ -71,6 +71,9 @@ void RegisterCp(CLI::App& app, Context& ctx);
 void RegisterDiff(CLI::App& app, Context& ctx);
 void RegisterExport(CLI::App& app, Context& ctx);
 void RegisterImport(CLI::App& app, Context& ctx);  // top-level twin of image import
+// The hidden `__complete KIND` the shell completions call for names (cmd_complete.cc).
+inline constexpr char kCompleteCommand[] = "__complete";
+void RegisterComplete(CLI::App& app, Context& ctx);
 
 }  // namespace mydocker::cli
 

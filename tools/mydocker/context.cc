@@ -32,12 +32,16 @@ Runtime* Context::OpenRuntime() {
   RuntimeOptions options;
   options.root = root;
   options.helper_path = HelperPath();
+  options.storage_driver = storage_driver;
   auto rt = Runtime::Open(options);
   if (!rt.ok()) {
     Fail(rt.status(), 125);
     return nullptr;
   }
   runtime_ = std::move(rt).value();
+  if (!runtime_->storage_notice().empty()) {
+    std::cerr << "mydocker: " << Printable(runtime_->storage_notice()) << "\n";
+  }
   return runtime_.get();
 }
 

@@ -12,10 +12,12 @@
 namespace mydocker::cli {
 
 struct Context {
-  std::string root;  // --root / MYDOCKER_ROOT
+  std::string root;            // --root / MYDOCKER_ROOT
+  std::string storage_driver;  // --storage-driver / MYDOCKER_STORAGE_DRIVER
   int exit_code = 0;
 
-  // Opens the runtime for the chosen root; on error prints it and sets exit_code.
+  // Opens the runtime for the chosen root; on error prints it and sets exit_code. A storage
+  // driver chosen as a fallback is said on stderr, one line.
   Runtime* OpenRuntime();
   // Prints "mydocker: <message>" to stderr and records the exit status.
   void Fail(const absl::Status& status, int exit_code);

@@ -20,6 +20,16 @@ std::string NormalizeCapabilityName(absl::string_view name);
 // its permitted and bounding sets (/proc/self/status). A container cannot get one outside it.
 uint64_t HeldCapabilities();
 
+// This process's effective capabilities (CapEff in /proc/self/status): what it may use now.
+uint64_t EffectiveCapabilities();
+
+// What setting up a container needs of its caller until rootless mode exists: OK when
+// `effective` holds every capability the setup uses (mounts and namespaces, pivot_root, device
+// nodes, ownership, the user switch, networks, cgroups); otherwise PermissionDenied, one line
+// naming the first missing one ("mydocker needs root: this process lacks CAP_SYS_ADMIN (and 9
+// more capabilities the setup uses); rootless mode is not supported").
+absl::Status CheckRootPrivileges(uint64_t effective);
+
 // The names ("CAP_CHOWN", ...) of the capabilities in `mask` that the kernel knows, in number
 // order.
 std::vector<std::string> CapabilityNamesOf(uint64_t mask);

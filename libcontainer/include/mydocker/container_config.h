@@ -53,6 +53,9 @@ struct RootSpec {
   std::vector<std::string> lower_dirs;  // image layers, topmost first
   std::string upper_dir;
   std::string work_dir;
+  // How the layers are assembled (mydocker/rootfs.h): empty for the kernel's overlay,
+  // "fuse-overlayfs" for the FUSE one (a state root on overlayfs).
+  std::string storage_driver;
 };
 
 struct MountSpec {

@@ -22,7 +22,8 @@
 
 namespace mydocker {
 
-class Host;  // the seam in front of the kernel (src/host/host.h)
+class Host;             // the seam in front of the kernel (src/host/host.h)
+struct KernelFeatures;  // what the kernel offers (src/host/kernel_features.h)
 
 struct RuntimeOptions {
   // State root. Empty: $MYDOCKER_ROOT, else /var/lib/mydocker.
@@ -31,6 +32,10 @@ struct RuntimeOptions {
   // Empty: $MYDOCKER_HELPER, else the path fixed at build time (the installed CLI).
   std::string helper_path;
   CgroupOptions cgroup;
+  // How containers' layers are assembled (mydocker/rootfs.h): "overlay" or "fuse-overlayfs".
+  // Empty: $MYDOCKER_STORAGE_DRIVER, else automatic (fuse-overlayfs when the state root is on
+  // overlayfs, where the kernel's overlay cannot be stacked; overlay otherwise).
+  std::string storage_driver;
   // For tests: the host seam and the cgroup driver to use instead of the real host and
   // CgroupManager::Detect(cgroup). Not owned; they must outlive the Runtime.
   Host* host = nullptr;
@@ -51,6 +56,10 @@ struct CommitOptions {
 
 class Runtime {
  public:
+  // Refused before anything is created (the state root included): PermissionDenied when the
+  // caller lacks a capability a container's setup uses ("mydocker needs root: this process
+  // lacks CAP_SYS_ADMIN ..."; rootless mode does not exist), Unimplemented when the
+  // kernel lacks a system call mydocker needs ("mydocker needs Linux 5.10 or later ...").
   static absl::StatusOr<std::unique_ptr<Runtime>> Open(RuntimeOptions options = {});
   ~Runtime();
 
@@ -60,6 +69,12 @@ class Runtime {
   CgroupManager& cgroups() { return *cgroups_; }
   Host& host() { return *host_; }
   VolumeStore& volumes() { return *volumes_; }
+  // The kernel's features, probed once by Open through the host seam.
+  const KernelFeatures& kernel() const { return *kernel_; }
+  // The storage driver new containers get, and the line saying why when it was chosen
+  // automatically as a fallback (empty otherwise): callers show it to their user.
+  const std::string& storage_driver() const { return storage_driver_; }
+  const std::string& storage_notice() const { return storage_notice_; }
 
   // Creates a container from an image: validates the options, records it (status "created"),
   // prepares its directories. Nothing runs until Container::Start.
@@ -115,6 +130,9 @@ class Runtime {
   std::unique_ptr<CgroupManager> owned_cgroups_;
   CgroupManager* cgroups_ = nullptr;
   Host* host_ = nullptr;
+  std::unique_ptr<KernelFeatures> kernel_;
+  std::string storage_driver_;
+  std::string storage_notice_;
   std::unique_ptr<VolumeStore> volumes_;
 };
 

@@ -100,8 +100,15 @@ absl::StatusOr<View> OpenView(Runtime& runtime, const std::string& id) {
   }
   MYDOCKER_ASSIGN_OR_RETURN(ContainerConfig config, runtime.state().LoadConfig(id));
   Rootfs rootfs = Rootfs::FromSpec(runtime.state().ContainerDir(id), config.root);
-  MYDOCKER_ASSIGN_OR_RETURN(std::string options, rootfs.OverlayOptions());
-  MYDOCKER_ASSIGN_OR_RETURN(view.root, MountDetachedOverlay(options));
+  if (config.root.storage_driver == kFuseOverlayDriver) {
+    MYDOCKER_ASSIGN_OR_RETURN(std::string options, rootfs.FuseOverlayOptions());
+    MYDOCKER_ASSIGN_OR_RETURN(
+        view.root,
+        MountDetachedFuseOverlay(options, runtime.state().ContainerDir(id) + "/cp-view"));
+  } else {
+    MYDOCKER_ASSIGN_OR_RETURN(std::string options, rootfs.OverlayOptions());
+    MYDOCKER_ASSIGN_OR_RETURN(view.root, MountDetachedOverlay(options));
+  }
   for (const MountSpec& m : config.mounts) {
     if (m.type == "bind" || m.type == "volume") view.mounts.push_back(m);
   }
@@ -217,6 +224,23 @@ absl::StatusOr<UniqueFd> MountDetachedOverlay(const std::string& options) {
   UniqueFd mnt(::fsmount(fs.get(), FSMOUNT_CLOEXEC, MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID));
   if (!mnt) return LastErrnoError("mount the container's root file system");
   return mnt;
+}
+
+absl::StatusOr<UniqueFd> MountDetachedFuseOverlay(const std::string& options,
+                                                  const std::string& scratch) {
+  if (::mkdir(scratch.c_str(), 0700) != 0 && errno != EEXIST) {
+    return LastErrnoError("mkdir " + scratch);
+  }
+  absl::Status mounted = MountFuseOverlay(options, scratch);
+  UniqueFd root;
+  if (mounted.ok()) {
+    root.reset(::open(scratch.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!root) mounted = LastErrnoError("open " + scratch);
+    ::umount2(scratch.c_str(), MNT_DETACH);
+  }
+  ::rmdir(scratch.c_str());
+  MYDOCKER_RETURN_IF_ERROR(mounted);
+  return root;
 }
 
 absl::StatusOr<ContainerPathStat> Container::StatPath(const std::string& path,

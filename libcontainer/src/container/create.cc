@@ -169,6 +169,7 @@ absl::StatusOr<std::unique_ptr<Container>> Runtime::Create(const CreateOptions& 
   facts.held_capabilities = HeldCapabilities();
   MYDOCKER_ASSIGN_OR_RETURN(ContainerConfig config,
                             BuildContainerConfig(options, image.config, facts));
+  if (storage_driver_ == kFuseOverlayDriver) config.root.storage_driver = kFuseOverlayDriver;
   MYDOCKER_RETURN_IF_ERROR(CheckCgroupParent(*state_, config.linux_spec.cgroups_path));
   network::NetworkStore networks(options_.root);
   MYDOCKER_ASSIGN_OR_RETURN(NetworkPlan net, PlanNetwork(options, image.config, facts.container_dir,

@@ -78,13 +78,16 @@ absl::Status ReadChanges(int fd, const std::vector<UniqueFd>& lowers,
 struct Layers {
   Rootfs rootfs;
   std::vector<std::string> lowers;
+  std::string container_dir;
+  bool fuse = false;  // the fuse-overlayfs storage driver's
 };
 
 absl::StatusOr<Layers> LayersOf(Runtime& runtime, absl::string_view ref) {
   MYDOCKER_ASSIGN_OR_RETURN(std::unique_ptr<Container> c, runtime.Get(ref));
   MYDOCKER_ASSIGN_OR_RETURN(ContainerConfig config, c->Config());
-  return Layers{Rootfs::FromSpec(runtime.state().ContainerDir(c->id()), config.root),
-                config.root.lower_dirs};
+  const std::string dir = runtime.state().ContainerDir(c->id());
+  return Layers{Rootfs::FromSpec(dir, config.root), config.root.lower_dirs, dir,
+                config.root.storage_driver == kFuseOverlayDriver};
 }
 
 }  // namespace
@@ -115,10 +118,13 @@ absl::Status ExportContainer(Runtime& runtime, absl::string_view container, int 
   MYDOCKER_RETURN_IF_ERROR(layers.rootfs.OverlayOptions().status());  // the paths' characters
   // Only lower layers (the upper directory on top): a read-only overlay that neither uses the
   // work directory nor writes anything, even while the container runs.
-  std::string options =
-      absl::StrCat("lowerdir=", layers.rootfs.upper_dir(), ":", absl::StrJoin(layers.lowers, ":"),
-                   ",redirect_dir=off,metacopy=off,index=off");
-  MYDOCKER_ASSIGN_OR_RETURN(UniqueFd root, MountDetachedOverlay(options));
+  std::string lowers =
+      absl::StrCat("lowerdir=", layers.rootfs.upper_dir(), ":", absl::StrJoin(layers.lowers, ":"));
+  MYDOCKER_ASSIGN_OR_RETURN(
+      UniqueFd root,
+      layers.fuse
+          ? MountDetachedFuseOverlay(lowers, layers.container_dir + "/export-view")
+          : MountDetachedOverlay(absl::StrCat(lowers, ",redirect_dir=off,metacopy=off,index=off")));
   PackOptions pack;
   pack.overlay_form = false;
   return LayerPacker::PackObject(root.get(), "", out_fd, pack);

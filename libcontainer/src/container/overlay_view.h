@@ -14,6 +14,13 @@ namespace mydocker {
 // gone when the returned descriptor (the mount's root) closes, so nothing is left to clean up.
 absl::StatusOr<UniqueFd> MountDetachedOverlay(const std::string& options);
 
+// The same for a container of the fuse-overlayfs storage driver (mydocker/rootfs.h), whose
+// whiteouts on an overlayfs state root (".wh." files) the kernel's overlay cannot read:
+// fuse-overlayfs mounted with `options` on `scratch` (made, then removed) and detached at once.
+// The descriptor keeps it; its daemon ends when the descriptor closes.
+absl::StatusOr<UniqueFd> MountDetachedFuseOverlay(const std::string& options,
+                                                  const std::string& scratch);
+
 }  // namespace mydocker
 
 #endif  // MYDOCKER_CONTAINER_OVERLAY_VIEW_H_

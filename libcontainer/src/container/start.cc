@@ -38,6 +38,7 @@ absl::StatusOr<std::unique_ptr<Attachment>> Container::Start(const StartOptions&
   if (request.relay_stdin && !options.detach_keys.empty()) {
     MYDOCKER_ASSIGN_OR_RETURN(request.detach_keys, process::ParseDetachKeys(options.detach_keys));
   }
+  request.mount_setattr = runtime_->kernel().mount_setattr;
   request.cgroup.v2_root_override = runtime_->options().cgroup.v2_root_override;
   request.cgroup.v1_roots_override = runtime_->options().cgroup.v1_roots_override;
   StdioFds stdio = options.attach ? options.stdio : StdioFds{};

@@ -11,6 +11,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -18,6 +19,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "host/child_process.h"
+#include "host/kernel_features.h"
 #include "mydocker/container.h"
 #include "mydocker/container_state.h"
 #include "mydocker/unique_fd.h"
@@ -63,6 +65,12 @@ class Host {
 
   // Unmounts `path` (detached) if something is mounted there; OK if nothing is.
   virtual absl::Status UnmountIfMounted(const std::string& path) = 0;
+
+  // What the kernel offers (host/kernel_features.h); Runtime::Open asks once.
+  virtual KernelFeatures ProbeKernel() = 0;
+  // This process's effective capabilities (bit N = capability N): Runtime::Open refuses a
+  // caller without those a container's setup uses (CheckRootPrivileges).
+  virtual uint64_t EffectiveCapabilities() = 0;
 
   virtual absl::Time Now() = 0;
   // This process.

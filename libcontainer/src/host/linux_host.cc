@@ -17,6 +17,7 @@
 #include "host/host.h"
 #include "host/pidfd.h"
 #include "host/proc_stat.h"
+#include "mydocker/capabilities.h"
 #include "mydocker/fs_util.h"
 #include "mydocker/status_macros.h"
 
@@ -102,6 +103,9 @@ class LinuxHost final : public Host {
     }
     return absl::OkStatus();
   }
+
+  KernelFeatures ProbeKernel() override { return ProbeRunningKernel(); }
+  uint64_t EffectiveCapabilities() override { return mydocker::EffectiveCapabilities(); }
 
   absl::Time Now() override { return absl::Now(); }
   ProcessRef Self() override { return DescribeProcess(::getpid()); }

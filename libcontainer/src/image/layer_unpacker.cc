@@ -330,13 +330,27 @@ absl::Status Extractor::Extract(struct archive_entry* entry) {
   }
 }
 
+// Where the layers are stored on overlayfs (a state root inside a container), which refuses to
+// create its own whiteouts (a 0:0 device: EPERM) and may refuse its xattrs: the tar's own form,
+// an empty file `name` (".wh.NAME", ".wh..wh..opq"), which fuse-overlayfs, the storage driver
+// there, reads as the whiteout (docs/images.md, "Storage drivers").
+bool MakeAufsWhiteout(int parent, const std::string& name) {
+  int fd =
+      ::openat(parent, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) return false;
+  ::close(fd);
+  return true;
+}
+
 // ".wh.NAME" hides NAME of the layers below: overlayfs's form of that is a 0:0 character device
 // named NAME. ".wh..wh..opq" hides everything below its directory: an opaque directory.
 absl::Status Extractor::ExtractWhiteout(const Parts& parts, absl::string_view entry) {
   MYDOCKER_ASSIGN_OR_RETURN(UniqueFd parent, OpenDir(parts, parts.size() - 1, true, entry));
   absl::string_view hidden = absl::string_view(parts.back()).substr(kWhiteoutPrefix.size());
   if (hidden == kOpaqueMarker) {
-    if (::fsetxattr(parent.get(), "trusted.overlay.opaque", "y", 1, 0) != 0) {
+    if (::fsetxattr(parent.get(), "trusted.overlay.opaque", "y", 1, 0) != 0 &&
+        ((errno != EPERM && errno != EOPNOTSUPP) ||
+         !MakeAufsWhiteout(parent.get(), std::string(parts.back())))) {
       return LastErrnoError(absl::StrCat("mark directory of ", entry, " opaque"));
     }
     return absl::OkStatus();
@@ -348,7 +362,8 @@ absl::Status Extractor::ExtractWhiteout(const Parts& parts, absl::string_view en
   target.back() = std::string(hidden);
   bool exists = false;
   MYDOCKER_RETURN_IF_ERROR(ClearLeaf(parent.get(), target, false, &exists, entry));
-  if (::mknodat(parent.get(), target.back().c_str(), S_IFCHR, makedev(0, 0)) != 0) {
+  if (::mknodat(parent.get(), target.back().c_str(), S_IFCHR, makedev(0, 0)) != 0 &&
+      (errno != EPERM || !MakeAufsWhiteout(parent.get(), std::string(parts.back())))) {
     return LastErrnoError(absl::StrCat("create whiteout for ", entry));
   }
   return absl::OkStatus();

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/capability.h>
 #include <linux/close_range.h>
 #include <linux/seccomp.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -115,6 +117,18 @@ static int open_terminal(const struct mydocker_exec_tail_plan *p) {
   return slave;
 }
 
+/* Before Linux 5.11 close_range has no CLOSE_RANGE_CLOEXEC (EINVAL): FD_CLOEXEC is set on each
+ * descriptor from `first` up to the descriptor limit, one fcntl each (EBADF: not open). */
+static int set_cloexec_from(int first) {
+  struct rlimit limit;
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return -1;
+  int end = limit.rlim_cur > INT_MAX ? INT_MAX : (int)limit.rlim_cur;
+  for (int fd = first; fd < end; ++fd) {
+    if (fcntl(fd, F_SETFD, FD_CLOEXEC) != 0 && errno != EBADF) return -1;
+  }
+  return 0;
+}
+
 static void set_up_stdio(const struct mydocker_exec_tail_plan *p) {
   /* A session of its own: no terminal of the caller's stays controlling, and with `terminal`
    * the new one can become it. */
@@ -134,7 +148,8 @@ static void set_up_stdio(const struct mydocker_exec_tail_plan *p) {
   /* Nothing of the caller's reaches the command: every descriptor above stdio closes at
    * execve, the report socket too (its end of stream is how the reader learns that execve
    * succeeded). */
-  if (syscall(SYS_close_range, 3U + p->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) != 0) {
+  if (syscall(SYS_close_range, 3U + p->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) != 0 &&
+      (errno != EINVAL || set_cloexec_from(3 + p->preserve_fds) != 0)) {
     fail_runtime(p, "close_range", NULL);
   }
 }

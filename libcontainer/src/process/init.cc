@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -160,6 +161,8 @@ void OpenBinds(const InitPlan& plan) {
     unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (b.recursive ? AT_RECURSIVE : 0);
     int fd = ::open_tree(AT_FDCWD, b.source.c_str(), flags);
     if (fd < 0) Fail(plan, 125, errno, b.what.c_str());
+    plan.bind_fds[i] = fd;
+    if (!plan.mount_setattr) continue;  // AttachBinds does it with mount(2)
     struct mount_attr attr;
     std::memset(&attr, 0, sizeof attr);
     attr.attr_set = b.readonly ? MOUNT_ATTR_RDONLY : 0;
@@ -167,7 +170,6 @@ void OpenBinds(const InitPlan& plan) {
     if (::mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) != 0) {
       Fail(plan, 125, errno, "set attributes of ", b.what.c_str());
     }
-    plan.bind_fds[i] = fd;
   }
 }
 
@@ -191,6 +193,35 @@ int OpenBindTarget(const InitPlan& plan, const PlannedBind& b, const struct stat
   return fd;
 }
 
+// Read-only with mount(2), keeping the mount's nosuid, nodev and noexec (a bind remount sets
+// exactly the flags it is given).
+void RemountReadonly(const InitPlan& plan, const char* path) {
+  struct statfs fs;
+  if (::statfs(path, &fs) != 0) Fail(plan, 125, errno, "remount read-only ", path);
+  unsigned long keep = ((fs.f_flags & ST_NOSUID) != 0 ? MS_NOSUID : 0) |
+                       ((fs.f_flags & ST_NODEV) != 0 ? MS_NODEV : 0) |
+                       ((fs.f_flags & ST_NOEXEC) != 0 ? MS_NOEXEC : 0);
+  if (::mount(nullptr, path, nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | keep, nullptr) != 0) {
+    Fail(plan, 125, errno, "remount read-only ", path);
+  }
+}
+
+// Before Linux 5.12 (no mount_setattr): what OpenBinds sets on the detached tree, set on the
+// attached one. Propagation first, so nothing mounted on the host below the source reaches it
+// afterwards; then read-only, the bind's own mount and each mount found below its source.
+void SetBindAttributes(const InitPlan& plan, const PlannedBind& b) {
+  if (::mount(nullptr, b.target.c_str(), nullptr, MS_REC | b.propagation, nullptr) != 0) {
+    Fail(plan, 125, errno, "set propagation of ", b.what.c_str());
+  }
+  if (!b.readonly) return;
+  RemountReadonly(plan, b.target.c_str());
+  for (const std::string& path : b.submounts) {
+    struct stat st;
+    if (::lstat(path.c_str(), &st) != 0 && errno == ENOENT) continue;  // hidden by another mount
+    RemountReadonly(plan, path.c_str());
+  }
+}
+
 // After pivot_root: the targets, and every symlink on their way, resolve in the container.
 void AttachBinds(const InitPlan& plan) {
   struct stat dev;
@@ -211,6 +242,7 @@ void AttachBinds(const InitPlan& plan) {
     }
     ::close(target);
     ::close(plan.bind_fds[i]);
+    if (!plan.mount_setattr) SetBindAttributes(plan, b);
   }
 }
 

@@ -378,6 +378,23 @@ absl::Status PlanRootMove(absl::string_view mountinfo, InitPlan& plan) {
   return absl::OkStatus();
 }
 
+absl::Status PlanMountFallback(absl::string_view mountinfo, InitPlan& plan) {
+  MYDOCKER_ASSIGN_OR_RETURN(std::vector<MountInfo> mounts, ParseMountInfo(mountinfo));
+  plan.mount_setattr = false;
+  for (PlannedBind& b : plan.binds) {
+    b.submounts.clear();
+    if (!b.readonly || !b.recursive) continue;
+    const std::string under = b.source == "/" ? "/" : b.source + "/";
+    for (const MountInfo& m : mounts) {
+      if (m.mount_point.size() > under.size() && absl::StartsWith(m.mount_point, under)) {
+        std::string rest = m.mount_point.substr(under.size());
+        b.submounts.push_back(b.target == "/" ? "/" + rest : b.target + "/" + rest);
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
 uint64_t AllCapabilities() {
   int last = LastCapability();
   return last >= 63 ? ~uint64_t{0} : (uint64_t{1} << (last + 1)) - 1;
@@ -426,6 +443,12 @@ absl::StatusOr<InitPlan> BuildInitPlan(const ContainerConfig& config,
   plan.bind_rootfs = config.root.lower_dirs.empty() && config.root.upper_dir.empty();
   if (plan.bind_rootfs) {
     plan.overlay_what = absl::StrCat("bind mount root file system ", config.root.path);
+  } else if (config.root.storage_driver == kFuseOverlayDriver) {
+    // The monitor mounts it (MountFuseOverlay) before init starts; init binds it.
+    MYDOCKER_ASSIGN_OR_RETURN(plan.fuse_overlay_options,
+                              Rootfs::FromSpec(config.root.path, config.root).FuseOverlayOptions());
+    plan.bind_rootfs = true;
+    plan.overlay_what = absl::StrCat("bind mount fuse-overlayfs on ", config.root.path);
   } else {
     MYDOCKER_ASSIGN_OR_RETURN(plan.overlay_data,
                               Rootfs::FromSpec(config.root.path, config.root).OverlayOptions());

@@ -44,6 +44,10 @@ struct PlannedBind {
   bool recursive = true;                 // rbind (the default) or bind
   unsigned propagation = MS_PRIVATE;     // of the attached tree: MS_SHARED, MS_SLAVE, ...
   std::string what;
+  // Without mount_setattr (InitPlan::mount_setattr false) and `readonly` and `recursive`: the
+  // container paths of the mounts below `source` on the host, each remounted read-only in turn
+  // (PlanMountFallback), parents first.
+  std::vector<std::string> submounts;
 };
 
 struct PlannedDevice {
@@ -75,11 +79,18 @@ struct InitPlan {
   bool move_root = false;
   std::vector<std::string> hide_before_move;
   std::string overlay_data;  // "lowerdir=...,upperdir=...,workdir=..."
+  // The fuse-overlayfs storage driver: the monitor mounts it with these options at `rootfs`
+  // before init starts (and `bind_rootfs` is set).
+  std::string fuse_overlay_options;
   std::string overlay_what;
   bool rootfs_readonly = false;
 
   std::vector<PlannedMount> mounts;  // after pivot_root, in order
   std::vector<PlannedBind> binds;    // after the mounts above
+  // mount_setattr exists (Linux 5.12): each bind's whole tree made read-only and its
+  // propagation set before it is attached. Else (PlanMountFallback) both after it is attached,
+  // with mount(2): propagation recursively, read-only mount by mount.
+  bool mount_setattr = true;
   // The open_tree() descriptors of `binds`, filled in by init itself (sized by BuildInitPlan).
   mutable std::vector<int> bind_fds;
   std::vector<std::string> device_dirs;  // made before `devices` ("/dev/snd"), in order
@@ -173,6 +184,11 @@ absl::StatusOr<InitPlan> BuildInitPlan(const ContainerConfig& config,
 // container: below its moved root the initramfs stays reachable to a process that can chroot
 // (mkdir x; chroot x; cd ../..; chroot .), which pivot_root would have prevented.
 absl::Status PlanRootMove(absl::string_view mountinfo, InitPlan& plan);
+
+// The plan for a kernel without mount_setattr (before 5.12): clears `mount_setattr` and fills
+// each read-only recursive bind's `submounts` from `mountinfo` (the monitor's
+// /proc/self/mountinfo). A mount made below a source after this read stays writable.
+absl::Status PlanMountFallback(absl::string_view mountinfo, InitPlan& plan);
 
 // True where "/" may be the initramfs (ramfs or tmpfs): one statfs, the check every start makes
 // before it reads mountinfo at all.

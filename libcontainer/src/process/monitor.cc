@@ -29,6 +29,7 @@
 #include "monitor_liveness.h"
 #include "mydocker/cgroup_manager.h"
 #include "mydocker/fs_util.h"
+#include "mydocker/rootfs.h"
 #include "mydocker/state_store.h"
 #include "mydocker/status_macros.h"
 #include "mydocker/volume_store.h"
@@ -252,6 +253,10 @@ absl::Status Monitor::Prepare() {
   MYDOCKER_ASSIGN_OR_RETURN(config_, store_->LoadConfig(request_.id));
   if (request_.console_size) config_.process.console_size = request_.console_size;
   MYDOCKER_ASSIGN_OR_RETURN(plan_, BuildInitPlan(config_, SeccompCacheDir(store_->root())));
+  if (!request_.mount_setattr) {
+    MYDOCKER_ASSIGN_OR_RETURN(std::string mountinfo, ReadFile("/proc/self/mountinfo"));
+    MYDOCKER_RETURN_IF_ERROR(PlanMountFallback(mountinfo, plan_));
+  }
   if (config_.init) {
     // A copy no process of the container can write to (CVE-2019-5736), unlike this binary.
     const char* what = "";
@@ -273,6 +278,10 @@ absl::Status Monitor::Prepare() {
   MYDOCKER_RETURN_IF_ERROR(Reserve(dir_));
   // A restarted container begins from clean resources, whatever a crash left behind.
   MYDOCKER_RETURN_IF_ERROR(ReleaseResources(RealHost(), *cgroups_, dir_, state_));
+  // Unmounted by ReleaseResources when the container stops, which ends its daemon.
+  if (!plan_.fuse_overlay_options.empty()) {
+    MYDOCKER_RETURN_IF_ERROR(MountFuseOverlay(plan_.fuse_overlay_options, plan_.rootfs));
+  }
   return cgroups_->Create(state_.cgroup_path, config_.linux_spec.resources);
 }
 

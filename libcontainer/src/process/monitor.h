@@ -27,6 +27,9 @@ struct MonitorRequest {
   // The runtime's cgroup roots when they are not detected (RuntimeOptions::cgroup), so the
   // monitor creates and removes the cgroup where the runtime's other calls look for it.
   CgroupOptions cgroup;
+  // False when the kernel has no mount_setattr (before 5.12, Runtime::kernel()): init makes
+  // volumes read-only and private with mount(2), mount by mount (docs/security.md).
+  bool mount_setattr = true;
 };
 
 inline constexpr int kMonitorControlFd = 3;

@@ -29,6 +29,7 @@ std::vector<std::string> MonitorArgv(const std::string& helper, const MonitorReq
     argv.push_back("--cgroup-v1-root");
     argv.push_back(absl::StrCat(controller, "=", dir));
   }
+  if (!request.mount_setattr) argv.push_back("--no-mount-setattr");
   return argv;
 }
 
@@ -43,6 +44,8 @@ absl::StatusOr<MonitorRequest> ParseMonitorArgv(int argc, char** argv) {
       r.id = argv[++i];
     } else if (arg == "--attach") {
       r.attach = true;
+    } else if (arg == "--no-mount-setattr") {
+      r.mount_setattr = false;
     } else if (arg == "--stdin") {
       r.relay_stdin = true;
     } else if (arg == "--detach-keys" && has_value) {

@@ -24,6 +24,7 @@ TEST(MonitorArgsTest, RoundTripKeepsEveryField) {
   r.console_size = ConsoleSize{24, 80};
   r.detach_keys = std::string("\x10\0q", 3);
   r.cgroup.v1_roots_override = {{"memory", "/sys/fs/cgroup/memory/sub"}, {"pids", "/p=q"}};
+  r.mount_setattr = false;
   absl::StatusOr<MonitorRequest> back = RoundTrip(r);
   ASSERT_TRUE(back.ok()) << back.status();
   EXPECT_EQ(back->root, r.root);
@@ -36,6 +37,7 @@ TEST(MonitorArgsTest, RoundTripKeepsEveryField) {
   EXPECT_EQ(back->detach_keys, r.detach_keys);
   EXPECT_EQ(back->cgroup.v1_roots_override, r.cgroup.v1_roots_override);
   EXPECT_TRUE(back->cgroup.v2_root_override.empty());
+  EXPECT_FALSE(back->mount_setattr);
 
   MonitorRequest v2;
   v2.root = "/r";
@@ -46,6 +48,7 @@ TEST(MonitorArgsTest, RoundTripKeepsEveryField) {
   EXPECT_EQ(back->cgroup.v2_root_override, v2.cgroup.v2_root_override);
   EXPECT_FALSE(back->attach);
   EXPECT_FALSE(back->console_size.has_value());
+  EXPECT_TRUE(back->mount_setattr);
 }
 
 TEST(MonitorArgsTest, RefusesBadArguments) {

@@ -1,5 +1,7 @@
 #include "mydocker/capabilities.h"
 
+#include <linux/capability.h>
+
 #include <algorithm>
 
 #include "absl/algorithm/container.h"
@@ -53,6 +55,32 @@ uint64_t HeldCapabilities() {
   absl::StatusOr<std::string> status = ReadFile("/proc/self/status");
   if (!status.ok()) return 0;
   return StatusMask(*status, "CapPrm:") & StatusMask(*status, "CapBnd:");
+}
+
+uint64_t EffectiveCapabilities() {
+  absl::StatusOr<std::string> status = ReadFile("/proc/self/status");
+  if (!status.ok()) return 0;
+  return StatusMask(*status, "CapEff:");
+}
+
+absl::Status CheckRootPrivileges(uint64_t effective) {
+  // The most telling first: without CAP_SYS_ADMIN nothing (mount, unshare, setns) can be done.
+  static constexpr int kNeeded[] = {CAP_SYS_ADMIN, CAP_SYS_CHROOT,  CAP_NET_ADMIN, CAP_MKNOD,
+                                    CAP_CHOWN,     CAP_FOWNER,      CAP_SETUID,    CAP_SETGID,
+                                    CAP_KILL,      CAP_DAC_OVERRIDE};
+  std::vector<int> missing;
+  for (int cap : kNeeded) {
+    if (((effective >> cap) & 1) == 0) missing.push_back(cap);
+  }
+  if (missing.empty()) return absl::OkStatus();
+  std::string more;
+  if (missing.size() > 1) {
+    more = absl::StrCat(" (and ", missing.size() - 1, " more ",
+                        missing.size() == 2 ? "capability" : "capabilities", " the setup uses)");
+  }
+  return absl::PermissionDeniedError(absl::StrCat("mydocker needs root: this process lacks CAP_",
+                                                  process::CapabilityName(missing[0]), more,
+                                                  "; rootless mode is not supported"));
 }
 
 std::vector<std::string> CapabilityNamesOf(uint64_t mask) {

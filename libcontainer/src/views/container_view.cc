@@ -95,7 +95,7 @@ void WriteHostConfig(json::Writer& w, const ContainerState& s, const ContainerCo
 void WriteGraphDriver(json::Writer& w, const RootSpec& root) {
   json::Key(w, "GraphDriver");
   w.StartObject();
-  KeyString(w, "Name", "overlay");
+  KeyString(w, "Name", root.storage_driver.empty() ? "overlay" : root.storage_driver);
   json::Key(w, "Data");
   w.StartObject();
   KeyString(w, "LowerDir", absl::StrJoin(root.lower_dirs, ":"));

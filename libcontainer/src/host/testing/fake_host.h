@@ -62,8 +62,14 @@ class FakeHost final : public Host {
   absl::StatusOr<ChildProcess> Spawn(const SpawnRequest& request) override;
   absl::StatusOr<int> Reap(pid_t pid) override;
   absl::Status UnmountIfMounted(const std::string& path) override;
+  KernelFeatures ProbeKernel() override { return kernel; }
+  uint64_t EffectiveCapabilities() override { return capabilities; }
   absl::Time Now() override { return now_; }
   ProcessRef Self() override { return self; }
+  // What ProbeKernel() and EffectiveCapabilities() answer: by default a kernel with everything
+  // and every capability.
+  KernelFeatures kernel = {"6.18.0", {6, 18}, {}, true, true};
+  uint64_t capabilities = ~uint64_t{0};
   // What Self() answers: by default no process the fake knows (so not alive).
   ProcessRef self = {1, 1};
 
