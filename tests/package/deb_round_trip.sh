@@ -56,8 +56,9 @@ dpkg -i "$deb" >/dev/null
 files=$(dpkg -L mydocker)
 [ "$(wc -l <<<"$files")" -gt 50 ] || fail "dpkg -L lists too little: $files"
 
-# The installed programs, with nothing of the build tree's in the environment.
-env -u MYDOCKER_HELPER -u MYDOCKER_BIN -u PYTHONPATH -u MYDOCKER_NFT /bin/bash -euo pipefail -c '
+# The installed programs, with nothing of the build tree's in the environment, in a network
+# namespace of their own: the default bridge and its rules must not touch the host's.
+unshare --net -- env -u MYDOCKER_HELPER -u MYDOCKER_BIN -u PYTHONPATH -u MYDOCKER_NFT /bin/bash -euo pipefail -c '
   trap '\''echo "deb_round_trip: failed: $BASH_COMMAND" >&2'\'' ERR
   root=$1 busybox=$2
   [ "$(command -v mydocker)" = /usr/bin/mydocker ]
