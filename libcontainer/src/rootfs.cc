@@ -5,7 +5,6 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,10 +14,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "host/helper_spawn.h"
 #include "mydocker/fs_util.h"
 #include "mydocker/status_macros.h"
 #include "mydocker/unique_fd.h"
 #include "program_path.h"
+
+extern char** environ;
 
 namespace mydocker {
 namespace {
@@ -70,26 +72,16 @@ absl::StatusOr<std::string> ChooseStorageDriver(const std::string& requested,
 }
 
 absl::Status MountFuseOverlay(const std::string& options, const std::string& mount_point) {
-  const std::string program = FuseOverlayPath();
-  const char* argv[] = {program.c_str(), "-o", options.c_str(), mount_point.c_str(), nullptr};
   int err[2];
   if (::pipe2(err, O_CLOEXEC) != 0) return LastErrnoError("pipe");
   UniqueFd err_r(err[0]);
   UniqueFd err_w(err[1]);
-  UniqueFd null(::open("/dev/null", O_RDWR | O_CLOEXEC));
-  if (!null) return LastErrnoError("open /dev/null");
-  pid_t pid = ::fork();
-  if (pid < 0) return LastErrnoError("fork");
-  if (pid == 0) {
-    // Only async-signal-safe calls: the caller may have threads. The daemon keeps no
-    // descriptor of ours (a state lock held by it would outlive the container).
-    if (::dup2(null.get(), 0) < 0 || ::dup2(null.get(), 1) < 0 || ::dup2(err_w.get(), 2) < 0) {
-      ::_exit(127);
-    }
-    ::syscall(SYS_close_range, 3U, ~0U, 0U);
-    ::execv(argv[0], const_cast<char* const*>(argv));
-    ::_exit(127);
-  }
+  // The daemon keeps no descriptor of ours (a state lock held by it would outlive the
+  // container): SpawnInNewSession passes only stdio.
+  const int stdio[3] = {-1, -1, err_w.get()};
+  MYDOCKER_ASSIGN_OR_RETURN(
+      pid_t pid,
+      SpawnInNewSession({FuseOverlayPath(), "-o", options, mount_point}, environ, stdio, {}));
   err_w.reset();
   // fuse-overlayfs returns once its daemon serves the mount (libfuse's daemonize, which points
   // the daemon's stdio at /dev/null); what it said is in the pipe by then.

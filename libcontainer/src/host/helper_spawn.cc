@@ -41,6 +41,9 @@ absl::StatusOr<pid_t> SpawnInNewSession(const std::vector<std::string>& argv, ch
     }
     posix_spawn_file_actions_adddup2(&actions, staged.back().get(), to);
   }
+  // Nothing else of ours reaches the helper, even a descriptor someone left inheritable: a
+  // daemon (fuse-overlayfs) holding a container's pipe or lock would outlive it.
+  posix_spawn_file_actions_addclosefrom_np(&actions, above);
   sigset_t none, all;
   sigemptyset(&none);
   sigfillset(&all);
