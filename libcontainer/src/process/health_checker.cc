@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "container/exec_request.h"
 #include "host/host.h"
+#include "list_cache.h"
 #include "mydocker/fs_util.h"
 #include "mydocker/status_macros.h"
 #include "process/protocol.h"
@@ -177,8 +178,12 @@ void HealthChecker::FinishProbe(int exit_code, absl::Time now) {
 void HealthChecker::Save() const {
   // Replaced whole (readers see the old or the new record); not synced: it describes a running
   // process, which a crash of the host ends anyway.
+  // The record is part of what `ps` lists: the listing cache is told around the change.
+  const std::string container_dir = record_path_.substr(0, record_path_.find_last_of('/'));
+  MarkRecordsChanging(container_dir);
   WriteFileAtomic(record_path_, HealthStateToJson(state_), 0600, /*sync_directory=*/false)
       .IgnoreError();
+  MarkRecordsChanging(container_dir);
 }
 
 }  // namespace mydocker::process
