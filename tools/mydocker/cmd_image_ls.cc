@@ -1,5 +1,5 @@
-// mydocker image ls [-q] [--no-trunc] [--digests] [--format json] [REPOSITORY[:TAG]]   (alias:
-// images)
+// mydocker image ls [-q] [--no-trunc] [--digests] [--format json|TEMPLATE] [REPOSITORY[:TAG]]
+// (alias: images)
 #include <iostream>
 #include <memory>
 #include <set>
@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "cli_util.h"
 #include "commands.h"
 #include "format.h"
@@ -68,6 +69,40 @@ std::vector<Row> Rows(const std::vector<Image>& images, const std::string& filte
   return rows;
 }
 
+// Docker's image formatting context: what `--format` templates see, in `{{json .}}`'s order.
+tmpl::Value TemplateRow(const Row& row, absl::Time now, bool no_trunc) {
+  using tmpl::Value;
+  const Image& image = *row.image;
+  return Value::Struct(
+      "image",
+      {{"Containers", Value::String("N/A")},
+       {"CreatedAt", Value::String(tmpl::GoTimeString(image.created))},
+       {"CreatedSince", Value::String(absl::StrCat(HumanDuration(now - image.created), " ago"))},
+       {"Digest", Value::String(DigestOf(image, row.repository))},
+       {"ID", Value::String(views::DisplayImageId(image.id, no_trunc))},
+       {"Repository", Value::String(row.repository)},
+       {"SharedSize", Value::String("N/A")},
+       {"Size", Value::String(HumanSize(image.size))},
+       {"Tag", Value::String(row.tag)},
+       {"UniqueSize", Value::String("N/A")},
+       {"VirtualSize", Value::String(HumanSize(image.size))}});
+}
+
+const tmpl::Value& TemplateHeader() {
+  static const auto* header = new tmpl::Value(tmpl::HeaderMap({{"ID", "IMAGE ID"},
+                                                               {"Repository", "REPOSITORY"},
+                                                               {"Tag", "TAG"},
+                                                               {"Digest", "DIGEST"},
+                                                               {"CreatedSince", "CREATED"},
+                                                               {"CreatedAt", "CREATED AT"},
+                                                               {"Size", "SIZE"},
+                                                               {"Containers", "CONTAINERS"},
+                                                               {"SharedSize", "SHARED SIZE"},
+                                                               {"UniqueSize", "UNIQUE SIZE"},
+                                                               {"VirtualSize", "SIZE"}}));
+  return *header;
+}
+
 std::string Render(const std::vector<Row>& rows, const LsFlags& flags) {
   absl::Time now = absl::Now();
   std::string out;
@@ -100,10 +135,9 @@ std::string Render(const std::vector<Row>& rows, const LsFlags& flags) {
 }
 
 int Ls(Context& ctx, const LsFlags& flags) {
-  if (absl::Status s = CheckListFormat(flags.format); !s.ok()) {
-    ctx.Fail(s, 1);
-    return ctx.exit_code;
-  }
+  // "json" keeps the library's summary (ImageSummary); any other --format is a template.
+  auto formatter = ParseListFormat(ctx, flags.format == "json" ? "" : flags.format);
+  if (!formatter) return ctx.exit_code;
   Runtime* rt = ctx.OpenRuntime();
   if (rt == nullptr) return ctx.exit_code;
   auto images = rt->images().List();
@@ -111,8 +145,16 @@ int Ls(Context& ctx, const LsFlags& flags) {
     ctx.Fail(images.status(), 1);
     return ctx.exit_code;
   }
-  std::cout << Render(Rows(*images, flags.filter), flags);
-  return 0;
+  std::vector<Row> rows = Rows(*images, flags.filter);
+  if (formatter->is_default() || flags.quiet) {
+    std::cout << Render(rows, flags);
+    return 0;
+  }
+  absl::Time now = absl::Now();
+  std::vector<tmpl::Value> values;
+  for (const Row& row : rows) values.push_back(TemplateRow(row, now, flags.no_trunc));
+  PrintFormatted(ctx, *formatter, values, TemplateHeader());
+  return ctx.exit_code;
 }
 
 }  // namespace
@@ -123,7 +165,7 @@ void RegisterImageLs(CLI::App& parent, const std::string& name, Context& ctx) {
   cmd->add_flag("-q,--quiet", flags->quiet, "Only show image IDs");
   cmd->add_flag("--no-trunc", flags->no_trunc, "Don't truncate output");
   cmd->add_flag("--digests", flags->digests, "Show digests");
-  cmd->add_option("--format", flags->format, "Output format: table or json");
+  AddListFormat(*cmd, flags->format);
   cmd->add_option("reference", flags->filter, "Only images of REPOSITORY[:TAG]");
   cmd->callback([&ctx, flags] { ctx.exit_code = Ls(ctx, *flags); });
   if (name == "ls") cmd->alias("list");

@@ -1,4 +1,4 @@
-// mydocker ps [-a] [-q] [--no-trunc] [--format json]
+// mydocker ps [-a] [-q] [--no-trunc] [--format json|TEMPLATE]
 #include <algorithm>
 #include <functional>
 #include <iostream>
@@ -7,10 +7,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "cli_util.h"
 #include "commands.h"
 #include "format.h"
 #include "mydocker/views.h"
+#include "template/formatter.h"
+#include "template/functions.h"
 
 namespace mydocker::cli {
 namespace {
@@ -80,17 +83,58 @@ bool Matches(const Filters& f, const ContainerState& s) {
          AnyOf(f.health, [&](const std::string& v) { return v == HealthName(s); });
 }
 
-std::string CommandText(const ContainerState& s, bool no_trunc) {
+std::string CommandLine(const ContainerState& s, bool no_trunc) {
   std::string cmd = absl::StrJoin(s.command, " ");
   if (!no_trunc && cmd.size() > 20) cmd = cmd.substr(0, 19) + "…";
-  return absl::StrCat("\"", cmd, "\"");
+  return cmd;
+}
+
+std::string CommandText(const ContainerState& s, bool no_trunc) {
+  return absl::StrCat("\"", CommandLine(s, no_trunc), "\"");
+}
+
+// Docker's ps formatting context: what `--format` templates see, fields in the order `{{json
+// .}}` writes them.
+tmpl::Value TemplateRow(const ListedRecord& r, absl::Time now, bool no_trunc) {
+  const ContainerState& s = r.state;
+  using tmpl::Value;
+  return Value::Struct(
+      "container",
+      {{"Command", Value::String(tmpl::GoQuote(CommandLine(s, no_trunc)))},
+       {"CreatedAt", Value::String(tmpl::GoTimeString(s.created))},
+       {"ID", Value::String(no_trunc ? s.id : s.id.substr(0, 12))},
+       {"Image", Value::String(s.image)},
+       {"Names", Value::String(s.name)},
+       {"Networks", Value::String(views::NetworksText(r.networks))},
+       {"Ports", Value::String(views::PortsText(r.networks))},
+       {"RunningFor", Value::String(absl::StrCat(HumanDuration(now - s.created), " ago"))},
+       {"State", Value::String(views::StatusName(s.status))},
+       {"Status", Value::String(views::StatusText(s, now))}});
+}
+
+const tmpl::Value& TemplateHeader() {
+  static const auto* header = new tmpl::Value(tmpl::HeaderMap({{"ID", "CONTAINER ID"},
+                                                               {"Names", "NAMES"},
+                                                               {"Image", "IMAGE"},
+                                                               {"Command", "COMMAND"},
+                                                               {"CreatedAt", "CREATED AT"},
+                                                               {"RunningFor", "CREATED"},
+                                                               {"Ports", "PORTS"},
+                                                               {"State", "STATE"},
+                                                               {"Status", "STATUS"},
+                                                               {"Size", "SIZE"},
+                                                               {"Labels", "LABELS"},
+                                                               {"Mounts", "MOUNTS"},
+                                                               {"LocalVolumes", "LOCAL VOLUMES"},
+                                                               {"Networks", "NETWORKS"}}));
+  return *header;
 }
 
 int Ps(Context& ctx, const PsFlags& flags) {
-  if (absl::Status s = CheckListFormat(flags.format); !s.ok()) {
-    ctx.Fail(s, 1);
-    return ctx.exit_code;
-  }
+  // "json" keeps the library's summary (ContainerSummary), which has more than the template
+  // context; any other --format is a template.
+  auto formatter = ParseListFormat(ctx, flags.format == "json" ? "" : flags.format);
+  if (!formatter) return ctx.exit_code;
   auto filters = ParseFilters(flags.filters);
   if (!filters.ok()) {
     ctx.Fail(filters.status(), 1);
@@ -120,6 +164,14 @@ int Ps(Context& ctx, const PsFlags& flags) {
   } else if (flags.format == "json") {
     for (const ListedRecord* r : shown)
       absl::StrAppend(&out, views::ContainerSummary(r->state, now, r->networks), "\n");
+  } else if (!formatter->is_default()) {
+    for (const ListedRecord* r : shown) {
+      if (absl::Status s = formatter->Add(TemplateRow(*r, now, flags.no_trunc)); !s.ok()) {
+        ctx.Fail(s, 1);
+        return ctx.exit_code;
+      }
+    }
+    out = formatter->Finish(TemplateHeader());
   } else {
     Table table({"CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"});
     for (const ListedRecord* r : shown) {
@@ -143,7 +195,7 @@ void RegisterPs(CLI::App& app, Context& ctx) {
   ps->add_flag("-a,--all", flags->all, "Show all containers (default shows just running)");
   ps->add_flag("-q,--quiet", flags->quiet, "Only display container IDs");
   ps->add_flag("--no-trunc", flags->no_trunc, "Don't truncate output");
-  ps->add_option("--format", flags->format, "Output format: table or json");
+  AddListFormat(*ps, flags->format);
   ps->add_option("-f,--filter", flags->filters, "Filter (status=..., name=..., id=..., health=...)")
       ->allow_extra_args(false);
   ps->add_option("-n,--last", flags->last, "Show the n last created containers (all states)");

@@ -1,4 +1,4 @@
-// mydocker stats [--no-stream] [--format json] [CONTAINER...]
+// mydocker stats [--no-stream] [--format json|TEMPLATE] [CONTAINER...]
 //
 // CPU % is the growth of the cgroup's CPU time between two samples over the wall time between
 // them, as a percentage of one CPU (Docker's meaning), so every figure needs two samples a
@@ -14,6 +14,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "cli_util.h"
 #include "commands.h"
 #include "format.h"
 #include "mydocker/fs_util.h"
@@ -127,9 +128,9 @@ std::string RenderTable(const std::vector<Row>& rows) {
   return table.Render();
 }
 
-// One line per row: Docker's keys (strings as its table shows them) and the raw numbers.
-std::string RenderJsonLines(const std::vector<Row>& rows) {
-  std::string out;
+// One object per row: Docker's keys (strings as its table shows them) and the raw numbers.
+std::vector<std::string> JsonRows(const std::vector<Row>& rows) {
+  std::vector<std::string> out;
   for (const Row& r : rows) {
     rapidjson::StringBuffer buf;
     rapidjson::Writer<rapidjson::StringBuffer> w(buf);
@@ -176,9 +177,39 @@ std::string RenderJsonLines(const std::vector<Row>& rows) {
     w.Key("NetTxBytes");
     w.Uint64(r.net_tx);
     w.EndObject();
-    absl::StrAppend(&out, buf.GetString(), "\n");
+    out.emplace_back(buf.GetString(), buf.GetSize());
   }
   return out;
+}
+
+std::string RenderJsonLines(const std::vector<Row>& rows) {
+  std::string out;
+  for (const std::string& row : JsonRows(rows)) absl::StrAppend(&out, row, "\n");
+  return out;
+}
+
+const tmpl::Value& TemplateHeader() {
+  static const auto* header = new tmpl::Value(tmpl::HeaderMap({{"Container", "CONTAINER"},
+                                                               {"ID", "CONTAINER ID"},
+                                                               {"Name", "NAME"},
+                                                               {"CPUPerc", "CPU %"},
+                                                               {"MemUsage", "MEM USAGE / LIMIT"},
+                                                               {"MemPerc", "MEM %"},
+                                                               {"NetIO", "NET I/O"},
+                                                               {"BlockIO", "BLOCK I/O"},
+                                                               {"PIDs", "PIDS"}}));
+  return *header;
+}
+
+// A frame through a --format template: the rows as the JSON lines have them.
+absl::StatusOr<std::string> RenderTemplate(tmpl::ListFormatter formatter,
+                                           const std::vector<Row>& rows) {
+  for (const std::string& json : JsonRows(rows)) {
+    auto row = tmpl::ValueFromJson(json, {}, "stats");
+    if (!row.ok()) return row.status();
+    if (absl::Status s = formatter.Add(*row); !s.ok()) return s;
+  }
+  return formatter.Finish(TemplateHeader());
 }
 
 // The containers named, or (none named) every running one, looked up again for each refresh
@@ -203,13 +234,9 @@ absl::StatusOr<std::vector<Target>> Targets(Runtime& rt, const std::vector<std::
 }
 
 int Stats(Context& ctx, const StatsFlags& flags) {
-  if (!flags.format.empty() && flags.format != "json" && flags.format != "table") {
-    ctx.Fail(absl::InvalidArgumentError(
-                 absl::StrCat("unsupported format \"", flags.format, "\": want table or json")),
-             1);
-    return ctx.exit_code;
-  }
   const bool json = flags.format == "json";
+  auto formatter = ParseListFormat(ctx, json ? "" : flags.format);
+  if (!formatter) return ctx.exit_code;
   Runtime* rt = ctx.OpenRuntime();
   if (rt == nullptr) return ctx.exit_code;
   const uint64_t host_mem = HostMemTotal();
@@ -239,7 +266,19 @@ int Stats(Context& ctx, const StatsFlags& flags) {
       any_running = any_running || rows.back().running;
       now[s.id] = std::move(s);
     }
-    std::string out = json ? RenderJsonLines(rows) : RenderTable(rows);
+    std::string out;
+    if (json) {
+      out = RenderJsonLines(rows);
+    } else if (formatter->is_default()) {
+      out = RenderTable(rows);
+    } else {
+      auto formatted = RenderTemplate(*formatter, rows);
+      if (!formatted.ok()) {
+        ctx.Fail(formatted.status(), 1);
+        return ctx.exit_code;
+      }
+      out = *std::move(formatted);
+    }
     // Docker clears the screen before each frame of a live table.
     if (!flags.no_stream && !json) out = "\033[2J\033[H" + out;
     std::cout << out << std::flush;
@@ -256,7 +295,7 @@ void RegisterStats(CLI::App& app, Context& ctx) {
   CLI::App* stats = app.add_subcommand(
       "stats", "Display a live stream of container(s) resource usage statistics");
   stats->add_flag("--no-stream", flags->no_stream, "Print one sample and exit");
-  stats->add_option("--format", flags->format, "Output format: table (default) or json");
+  AddListFormat(*stats, flags->format);
   stats->add_option("containers", flags->containers, "Containers (default: all running)");
   stats->callback([&ctx, flags] { ctx.exit_code = Stats(ctx, *flags); });
 }

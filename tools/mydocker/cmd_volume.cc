@@ -3,8 +3,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "cli_util.h"
 #include "commands.h"
 #include "format.h"
+#include "inspect_print.h"
 #include "mydocker/views.h"
 
 namespace mydocker::cli {
@@ -15,7 +17,37 @@ struct VolumeFlags {
   bool quiet = false;
   bool force = false;
   bool all = false;
+  std::string format;
 };
+
+// Docker's volume formatting context, in `{{json .}}`'s order.
+tmpl::Value TemplateRow(const Volume& v) {
+  using tmpl::Value;
+  return Value::Struct("volume", {{"Availability", Value::String("N/A")},
+                                  {"Driver", Value::String("local")},
+                                  {"Group", Value::String("N/A")},
+                                  {"Labels", Value::String("")},
+                                  {"Links", Value::String("N/A")},
+                                  {"Mountpoint", Value::String(v.mountpoint)},
+                                  {"Name", Value::String(v.name)},
+                                  {"Scope", Value::String("local")},
+                                  {"Size", Value::String("N/A")},
+                                  {"Status", Value::String("N/A")}});
+}
+
+const tmpl::Value& TemplateHeader() {
+  static const auto* header = new tmpl::Value(tmpl::HeaderMap({{"Name", "VOLUME NAME"},
+                                                               {"Driver", "DRIVER"},
+                                                               {"Scope", "SCOPE"},
+                                                               {"Mountpoint", "MOUNTPOINT"},
+                                                               {"Labels", "LABELS"},
+                                                               {"Links", "LINKS"},
+                                                               {"Size", "SIZE"},
+                                                               {"Group", "GROUP"},
+                                                               {"Availability", "AVAILABILITY"},
+                                                               {"Status", "STATUS"}}));
+  return *header;
+}
 
 }  // namespace
 
@@ -38,11 +70,20 @@ void RegisterVolume(CLI::App& app, Context& ctx) {
   CLI::App* ls = volume->add_subcommand("ls", "List volumes");
   ls->alias("list");
   ls->add_flag("-q,--quiet", flags->quiet, "Only display volume names");
+  AddListFormat(*ls, flags->format);
   ls->callback([&ctx, flags] {
+    auto formatter = ParseListFormat(ctx, flags->format);
+    if (!formatter) return;
     Runtime* rt = ctx.OpenRuntime();
     if (rt == nullptr) return;
     auto volumes = rt->volumes().List();
     if (!volumes.ok()) return ctx.Fail(volumes.status(), 1);
+    if (!formatter->is_default() && !flags->quiet) {
+      std::vector<tmpl::Value> rows;
+      for (const Volume& v : *volumes) rows.push_back(TemplateRow(v));
+      PrintFormatted(ctx, *formatter, rows, TemplateHeader());
+      return;
+    }
     Table table({"DRIVER", "VOLUME NAME"});
     for (const Volume& v : *volumes) {
       if (flags->quiet) {
@@ -55,20 +96,10 @@ void RegisterVolume(CLI::App& app, Context& ctx) {
   });
 
   CLI::App* inspect = volume->add_subcommand("inspect", "Show volumes as JSON");
+  AddInspectFormat(*inspect, flags->format);
   inspect->add_option("names", flags->names, "Volumes")->required();
   inspect->callback([&ctx, flags] {
-    Runtime* rt = ctx.OpenRuntime();
-    if (rt == nullptr) return;
-    std::vector<std::string> out;
-    for (const std::string& name : flags->names) {
-      auto v = rt->volumes().Get(name);
-      if (v.ok()) {
-        out.push_back(views::VolumeInspect(*v, views::JsonStyle::kIndented));
-      } else {
-        ctx.Fail(v.status(), 1);
-      }
-    }
-    std::cout << views::Array(out, views::JsonStyle::kIndented) << "\n";
+    PrintInspect(ctx, flags->names, flags->format, InspectLookupFor(ctx, "volume"));
   });
 
   CLI::App* prune = volume->add_subcommand("prune", "Remove unused anonymous volumes");

@@ -148,6 +148,30 @@ Value HeaderMap(std::initializer_list<std::pair<const char*, const char*>> colum
   return Value::Map(std::move(fields), std::move(methods));
 }
 
+void AddLabels(const std::map<std::string, std::string>& labels, Value::Fields* fields,
+               Methods* methods) {
+  std::string joined;
+  for (const auto& [k, v] : labels) absl::StrAppend(&joined, joined.empty() ? "" : ",", k, "=", v);
+  fields->emplace_back("Labels", Value::String(std::move(joined)));
+  (*methods)["Label"] = [labels](const std::vector<Value>& args) -> absl::StatusOr<Value> {
+    if (args.size() != 1 || args[0].kind() != Value::Kind::kString) {
+      return absl::InvalidArgumentError("Label takes one string, the label's name");
+    }
+    auto it = labels.find(args[0].string_value());
+    return Value::String(it == labels.end() ? "" : it->second);
+  };
+}
+
+std::string GoTimeString(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%d %H:%M:%S %z %Z", t, absl::LocalTimeZone());
+}
+
+std::string GoRfc3339(absl::Time t) {
+  std::string s = absl::FormatTime(absl::RFC3339_sec, t, absl::LocalTimeZone());
+  if (absl::EndsWith(s, "+00:00")) s.replace(s.size() - 6, 6, "Z");
+  return s;
+}
+
 std::string LabelHeader(absl::string_view label) {
   size_t dot = label.rfind('.');
   std::string last(dot == absl::string_view::npos ? label : label.substr(dot + 1));

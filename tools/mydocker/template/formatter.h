@@ -6,12 +6,14 @@
 #ifndef MYDOCKER_TOOLS_TEMPLATE_FORMATTER_H_
 #define MYDOCKER_TOOLS_TEMPLATE_FORMATTER_H_
 
+#include <map>
 #include <optional>
 #include <string>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "template/template.h"
 #include "template/value.h"
 
@@ -52,6 +54,17 @@ std::string TabAlign(absl::string_view text, size_t min_width = 10, size_t paddi
 
 // The map a table's header runs over: field name -> column title.
 Value HeaderMap(std::initializer_list<std::pair<const char*, const char*>> columns);
+
+// Docker's `.Labels` field of a row ("a=1,b=2", sorted by key) added to `fields`, and its
+// `.Label "k"` method ("" for a label it does not have) to `methods`.
+void AddLabels(const std::map<std::string, std::string>& labels, Value::Fields* fields,
+               Methods* methods);
+
+// Go's time.Time.String() in local time, as Docker's CreatedAt columns show a time:
+// "2024-05-01 12:00:00 +0000 UTC".
+std::string GoTimeString(absl::Time t);
+// Go's time.RFC3339 in local time ("Z" for UTC), as `history` shows CreatedAt.
+std::string GoRfc3339(absl::Time t);
 
 // A column title for `.Label "k"` in a header, as Docker's: the label's last dot-separated part,
 // '-' and '_' as spaces, upper case ("com.example.vendor-name" -> "VENDOR NAME").
