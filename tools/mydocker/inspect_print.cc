@@ -104,10 +104,12 @@ InspectLookup InspectLookupFor(Context& ctx, const std::string& type) {
     Runtime* rt = ctx.OpenRuntime();
     if (!type.empty()) return Lookup(*rt, type, ref, style);
     // The first kind that has the name, as Docker looks; only "not found" (or a name that
-    // cannot be of that kind) moves on.
+    // cannot be an image's, a network's or a volume's) moves on: a container whose record is
+    // damaged says so.
     for (const char* kind : kTypes) {
       auto doc = Lookup(*rt, kind, ref, style);
-      bool skip = absl::IsNotFound(doc.status()) || absl::IsInvalidArgument(doc.status());
+      bool skip = absl::IsNotFound(doc.status()) ||
+                  (absl::IsInvalidArgument(doc.status()) && std::string(kind) != "container");
       if (doc.ok() || !skip) return doc;
     }
     return absl::NotFoundError(absl::StrCat("no such object: ", ref));
