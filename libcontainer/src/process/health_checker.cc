@@ -117,9 +117,10 @@ absl::Status HealthChecker::SpawnProbe() {
   if (::pipe2(p, O_CLOEXEC) != 0) return LastErrnoError("pipe for the health check's output");
   UniqueFd out_r(p[0]), out_w(p[1]);
   const int stdio[3] = {-1, out_w.get(), out_w.get()};  // Docker keeps both streams as one
-  // The monitor is the helper binary: the stub re-executes it from a sealed copy.
-  MYDOCKER_ASSIGN_OR_RETURN(helper_, SpawnExecHelper(RealHost(), "/proc/self/exe", helper_end.get(),
-                                                     request.init_pidfd.get(), stdio));
+  // The monitor is the helper binary: the stub re-executes it from a protected view.
+  MYDOCKER_ASSIGN_OR_RETURN(helper_,
+                            SpawnExecHelper(RealHost(), "/proc/self/exe", helper_end.get(),
+                                            request.init_pidfd.get(), stdio, request.seal_lower));
   MYDOCKER_RETURN_IF_ERROR(SendExecRequest(sock.get(), request.payload));
   SetNonBlocking(sock.get());
   SetNonBlocking(out_r.get());
