@@ -87,7 +87,7 @@ __attribute__((noreturn)) static void fail(int code, int err, const char *a, con
 
 static void reexec_sealed(char **argv, char **envp) {
   const char *what = NULL;
-  int mem = mydocker_sealed_self_copy("mydocker-nsenter", &what);
+  int mem = mydocker_sealed_self_copy("mydocker-nsenter", getenv(MYDOCKER_SEAL_LOWER_ENV), &what);
   if (mem < 0) fail(125, errno, what, NULL, NULL);
   syscall(SYS_execveat, mem, "", argv, envp, AT_EMPTY_PATH);
   fail(125, errno, "re-execute the sealed helper", NULL, NULL);

@@ -40,8 +40,10 @@ static_assert(sizeof(NetworkAttachment) == 352 && sizeof(PortMapping) == 72,
 // so that the directory's own times say whether any container came or went.
 constexpr char kOldCacheFile[] = ".list-cache";
 constexpr absl::string_view kMagic = "mydocker list cache\n";
-// 3: attachments in binary form; 4: the containers directory's stamp, entries in its order.
-constexpr uint32_t kVersion = 4;
+// 3: attachments in binary form; 4: the containers directory's stamp, entries in its order;
+// 5: every record change touches the containers directory (MarkRecordsChanging), so a complete
+// cache whose directory stamp still matches is used without looking at each container.
+constexpr uint32_t kVersion = 5;
 constexpr size_t kIdLength = 64;
 // Coarse file timestamps advance once per clock tick (at most 10 ms with HZ=100): an entry
 // whose directory changed less than this long before it was read may hide a second change made
@@ -261,6 +263,13 @@ void WriteCache(const std::string& path, const std::string& data) {
 
 }  // namespace
 
+void MarkRecordsChanging(const std::string& container_dir) {
+  // Both times become the current time; failing (a read-only state root cannot change anyway)
+  // leaves them as they were.
+  std::string containers_dir = container_dir.substr(0, container_dir.find_last_of('/'));
+  (void)::utimensat(AT_FDCWD, containers_dir.c_str(), nullptr, 0);
+}
+
 std::string EncodeStateForCache(const ContainerState& s) {
   Encoder e;
   e.Str(s.id);
@@ -448,15 +457,18 @@ absl::StatusOr<std::vector<ListedRecord>> ListRecordsCached(
     std::memcpy(name, id.data(), kIdLength);
     name[kIdLength] = '\0';
     DirStamp stamp;
-    if (!StampOf(dirfd.get(), name, &stamp)) {
-      complete = false;  // gone since, or not a directory
-      continue;
-    }
     const CachedEntry* hit = nullptr;
     if (listed_by_cache) {
+      // No record changed since the cache was written: each change touches the containers
+      // directory before and after it, and its stamp is the one the cache holds.
       hit = &cache.entries[i];
-    } else if (auto it = by_id.find(id); it != by_id.end()) {
-      hit = it->second;
+      stamp = hit->stamp;
+    } else {
+      if (!StampOf(dirfd.get(), name, &stamp)) {
+        complete = false;  // gone since, or not a directory
+        continue;
+      }
+      if (auto it = by_id.find(id); it != by_id.end()) hit = it->second;
     }
     if (hit != nullptr && hit->stamp == stamp) {
       // Decoded where it is returned, not moved there.
@@ -473,6 +485,10 @@ absl::StatusOr<std::vector<ListedRecord>> ListRecordsCached(
       out.pop_back();
     }
     changed = true;
+    if (listed_by_cache && !StampOf(dirfd.get(), name, &stamp)) {
+      complete = false;
+      continue;
+    }
     absl::StatusOr<ListedRecord> record = load(std::string(id));
     if (!record.ok()) {
       complete = false;

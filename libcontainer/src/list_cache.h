@@ -7,11 +7,12 @@
 // record in that directory is replaced by rename (state.json, network.json) or removed, and
 // either changes the directory's times; an entry read within the timestamp granularity of its
 // directory's last change is not kept (the same rule as git's racily clean index entries), so a
-// change made in the same clock tick is never hidden. The list of containers is taken from the
-// cache too while the containers directory itself is unchanged (a container made, removed or
-// renamed into the trash changes it), by the same rule, so an unchanged host is listed without
-// reading that directory. A missing, unreadable, truncated or foreign cache file is ignored and
-// rewritten.
+// change made in the same clock tick is never hidden. The containers directory itself changes
+// when a container is made, removed or renamed into the trash, and every writer of a record
+// touches it before and after its change (MarkRecordsChanging): while its times are those the
+// cache was complete for, by the same rule, an unchanged host is listed from the cache alone,
+// without reading that directory or looking at any container's. A missing, unreadable, truncated
+// or foreign cache file is ignored and rewritten.
 #ifndef MYDOCKER_LIST_CACHE_H_
 #define MYDOCKER_LIST_CACHE_H_
 
@@ -25,6 +26,14 @@
 #include "mydocker/state_store.h"
 
 namespace mydocker {
+
+// Says that a record in `container_dir` (<root>/containers/<id>) is about to change or has just
+// changed, by touching the containers directory: a writer calls it before and after replacing
+// state.json or network.json, so that a listing whose cache was complete for the directory's
+// stamp trusts every entry without looking at each container's directory. The call before covers
+// a writer that dies between its change and the call after: a listing that marks the cache
+// complete for the first touch comes at least the racy window after it.
+void MarkRecordsChanging(const std::string& container_dir);
 
 // The records of every container directory (named by its full id) in `containers_dir`, in
 // directory order, through the cache file `cache_path` (its directory is made if needed). `load`

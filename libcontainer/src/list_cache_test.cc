@@ -139,12 +139,16 @@ class ListCacheDirTest : public ::testing::Test {
   void TearDown() override { ASSERT_TRUE(RemoveAll(root_).ok()); }
 
   // A container directory whose records are `state` (as the loader below returns them).
-  void Put(const ContainerState& state) {
+  // `marks`: how many of the writer's two MarkRecordsChanging calls it makes (1: it died
+  // between its change and the second).
+  void Put(const ContainerState& state, int marks = 2) {
     std::string d = absl::StrCat(dir_, "/", state.id);
     ::mkdir(d.c_str(), 0700);
     truth_[state.id] = state;
+    if (marks > 0) MarkRecordsChanging(d);
     // As a record replaced by rename would: the directory's times change.
     ASSERT_TRUE(WriteFileAtomic(d + "/state", state.name, 0600, false).ok());
+    if (marks > 1) MarkRecordsChanging(d);
   }
   // Past the window in which a change is too recent to cache (a directory's times cannot be
   // set back: the change time is the kernel's).
@@ -207,6 +211,46 @@ TEST_F(ListCacheDirTest, AChangedDirectoryIsReadAgain) {
       EXPECT_EQ(r.state.exit_code, 3);
     }
   }
+}
+
+TEST_F(ListCacheDirTest, AWriterThatDiedBeforeItsSecondMarkIsStillSeen) {
+  ContainerState a = FullState(std::string(64, 'a'));
+  Put(a);
+  Settle();
+  List();
+  List();  // complete and trusted
+  EXPECT_EQ(loads_, 0);
+  a.exit_code = 9;
+  Put(a, /*marks=*/1);
+  Settle();
+  std::vector<ListedRecord> listed = List();
+  EXPECT_EQ(loads_, 1);
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0].state.exit_code, 9);
+  List();
+  EXPECT_EQ(loads_, 0);
+}
+
+TEST_F(ListCacheDirTest, ACompleteCacheIsTrustedWithoutLookingAtEachContainer) {
+  // What makes a listing cost one stat however many containers there are: a change made
+  // without the marks (no writer of the runtime does that) is not looked for.
+  ContainerState a = FullState(std::string(64, 'a'));
+  Put(a);
+  Settle();
+  List();
+  a.exit_code = 4;
+  Put(a, /*marks=*/0);
+  Settle();
+  std::vector<ListedRecord> listed = List();
+  EXPECT_EQ(loads_, 0);
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_NE(listed[0].state.exit_code, 4);
+  // The next marked change (of any container) makes every entry be checked again.
+  MarkRecordsChanging(absl::StrCat(dir_, "/", a.id));
+  Settle();
+  listed = List();
+  EXPECT_EQ(loads_, 1);
+  EXPECT_EQ(listed[0].state.exit_code, 4);
 }
 
 TEST_F(ListCacheDirTest, RecentChangesAreNeverCached) {

@@ -375,8 +375,11 @@ absl::Status StateStore::SaveState(const ContainerState& state) {
   // as true after a crash as the new one (every process of the container died with the host;
   // reading reconciles a "running" record with the kernel). Creation, which makes a container
   // exist, stays fully durable. One journal commit less on every start and stop.
-  return WriteFileAtomic(absl::StrCat(dir, "/", kStateFile), StateToJson(state), kPrivateFileMode,
-                         /*sync_directory=*/false);
+  MarkRecordsChanging(dir);
+  absl::Status written = WriteFileAtomic(absl::StrCat(dir, "/", kStateFile), StateToJson(state),
+                                         kPrivateFileMode, /*sync_directory=*/false);
+  MarkRecordsChanging(dir);
+  return written;
 }
 
 absl::Status StateStore::SaveConfig(absl::string_view id, const ContainerConfig& config) {

@@ -1,6 +1,7 @@
 """`mydocker exec`: entering a running container through the nsenter stub."""
 
 import concurrent.futures
+import ctypes
 import fcntl
 import hashlib
 import os
@@ -189,8 +190,20 @@ def test_host_binary_cannot_be_overwritten_from_inside(runtime):
     assert [sha256(b) for b in binaries] == before
 
 
-def test_exec_helper_runs_from_a_sealed_copy(runtime):
-    """While an exec runs, the helper process on the host executes from a sealed memfd."""
+OVERLAYFS_MAGIC = 0x794C7630
+
+
+def fs_type(fd):
+    """statfs(2)'s f_type of an open file (Python has only statvfs, which lacks it)."""
+    buf = ctypes.create_string_buffer(256)
+    libc = ctypes.CDLL(None, use_errno=True)
+    assert libc.fstatfs(fd, buf) == 0, os.strerror(ctypes.get_errno())
+    return ctypes.c_long.from_buffer(buf).value
+
+
+def exec_helper_exe(runtime, expect):
+    """Runs an exec and waits until its helper process on the host executes from what `expect`
+    accepts (given the open /proc/<pid>/exe); returns (the exec's Popen, that descriptor)."""
     start(runtime, "box")
     proc = runtime.popen("exec", "box", "sleep", "2")
     def helper():
@@ -207,27 +220,66 @@ def test_exec_helper_runs_from_a_sealed_copy(runtime):
         return None
     pid = wait_for(helper, timeout=10, what="the exec helper process")
     # Right after posix_spawn the helper still runs the file; its stub re-executes at once from
-    # a sealed copy, and from then on (before it touches the container) it must be the memfd.
-    def sealed_exe():
+    # a protected view, and from then on (before it touches the container) it must be that.
+    def protected():
         try:
-            exe = os.readlink(f"/proc/{pid}/exe")
+            fd = os.open(f"/proc/{pid}/exe", os.O_RDONLY)
         except OSError:
             return None
-        return exe if exe.startswith("/memfd:mydocker-nsenter") else None
-    wait_for(sealed_exe, timeout=10, what="the helper to run from a sealed memfd")
+        if expect(fd):
+            return fd
+        os.close(fd)
+        return None
+    return proc, wait_for(protected, timeout=10, what="the helper to run from a protected view")
+
+
+def assert_not_writable_after_exit(proc, handle):
     # The attack keeps a handle on the executable and writes once the process is gone.
-    handle = os.open(f"/proc/{pid}/exe", os.O_RDONLY)
-    try:
-        seals = fcntl.fcntl(handle, fcntl.F_GET_SEALS)
-        for seal in (fcntl.F_SEAL_WRITE, fcntl.F_SEAL_SHRINK, fcntl.F_SEAL_GROW, fcntl.F_SEAL_SEAL):
-            assert seals & seal
-        assert proc.wait(timeout=15) == 0
-        with pytest.raises(PermissionError):
-            fd = os.open(f"/proc/self/fd/{handle}", os.O_WRONLY)
+    assert proc.wait(timeout=15) == 0
+    for flags in (os.O_WRONLY, os.O_RDWR, os.O_WRONLY | os.O_TRUNC):
+        with pytest.raises(OSError):
+            fd = os.open(f"/proc/self/fd/{handle}", flags)
             try:
                 os.write(fd, b"pwned")
             finally:
                 os.close(fd)
+
+
+def test_exec_helper_runs_from_a_read_only_overlay(runtime):
+    """While an exec runs, the helper on the host executes the helper binary through a private
+    read-only overlay with no upper layer (nothing copied): no write reaches the binary through
+    /proc/<pid>/exe, and the view is mounted nowhere."""
+    def on_overlay(fd):
+        return fs_type(fd) == OVERLAYFS_MAGIC and os.fstatvfs(fd).f_flag & os.ST_RDONLY
+    proc, handle = exec_helper_exe(runtime, on_overlay)
+    try:
+        # The very binary, not a copy of something else.
+        with open(os.path.join(os.path.dirname(runtime.bin), "mydocker-helper"), "rb") as f:
+            want = hashlib.sha256(f.read()).hexdigest()
+        with os.fdopen(os.dup(handle), "rb") as f:
+            assert hashlib.sha256(f.read()).hexdigest() == want
+        assert_not_writable_after_exit(proc, handle)
+        with open("/proc/self/mountinfo") as f:
+            assert " overlay " not in "".join(line for line in f if "mydocker-helper" in line)
+    finally:
+        os.close(handle)
+
+
+def test_exec_helper_falls_back_to_a_sealed_copy(runtime):
+    """Where that overlay cannot be made (here: its empty lower directory is a file), the helper
+    executes from a sealed memfd copy instead."""
+    cache = os.path.join(runtime.root, "cache")
+    os.makedirs(cache, exist_ok=True)
+    with open(os.path.join(cache, "empty"), "w"):
+        pass
+    def sealed(fd):
+        return os.readlink(f"/proc/self/fd/{fd}").startswith("/memfd:mydocker-nsenter")
+    proc, handle = exec_helper_exe(runtime, sealed)
+    try:
+        seals = fcntl.fcntl(handle, fcntl.F_GET_SEALS)
+        for seal in (fcntl.F_SEAL_WRITE, fcntl.F_SEAL_SHRINK, fcntl.F_SEAL_GROW, fcntl.F_SEAL_SEAL):
+            assert seals & seal
+        assert_not_writable_after_exit(proc, handle)
     finally:
         os.close(handle)
 

@@ -228,9 +228,10 @@ absl::StatusOr<int> Container::Exec(const ExecOptions& options) {
   }
   int stdio[3] = {child_stdio[0].get(), child_stdio[1].get(), child_stdio[2].get()};
   // Killed and reaped on every early return below.
-  MYDOCKER_ASSIGN_OR_RETURN(ChildProcess helper,
-                            SpawnExecHelper(runtime_->host(), runtime_->options().helper_path,
-                                            helper_end.get(), pidfd.get(), stdio));
+  MYDOCKER_ASSIGN_OR_RETURN(
+      ChildProcess helper,
+      SpawnExecHelper(runtime_->host(), runtime_->options().helper_path, helper_end.get(),
+                      pidfd.get(), stdio, SealLowerDir(runtime_->state().root())));
   helper_end.reset();
   for (UniqueFd& fd : child_stdio) fd.reset();
   UniqueFd terminal;

@@ -2,9 +2,11 @@
 
 #include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <optional>
 
 #include "absl/strings/escaping.h"
@@ -16,6 +18,7 @@
 #include "nsenter/nsenter.h"
 #include "process/init_plan.h"
 #include "process/protocol.h"
+#include "process/sealed_exe.h"
 #include "security/seccomp.h"
 #include "user_lookup.h"
 
@@ -147,7 +150,8 @@ absl::StatusOr<ExecRequest> BuildExecRequest(
 // terminal reaches the command once, through the caller's forwarding, not a second time through
 // the terminal's process group.
 absl::StatusOr<ChildProcess> SpawnExecHelper(Host& host, const std::string& helper, int sock,
-                                             int pidfd, const int stdio[3], unsigned preserve_fds) {
+                                             int pidfd, const int stdio[3],
+                                             const std::string& seal_lower, unsigned preserve_fds) {
   SpawnRequest spawn;
   spawn.argv = {helper, "__nsenter"};
   std::copy(stdio, stdio + 3, spawn.stdio);
@@ -158,9 +162,31 @@ absl::StatusOr<ChildProcess> SpawnExecHelper(Host& host, const std::string& help
   }
   spawn.env = {absl::StrCat(MYDOCKER_NSENTER_ENV, "=", MYDOCKER_NSENTER_SOCKET_FD)};
   if (preserve_fds > 0) absl::StrAppend(&spawn.env[0], ":", preserve_fds);
+  UniqueFd view;
+  if (!seal_lower.empty()) {
+    spawn.env.push_back(absl::StrCat(MYDOCKER_SEAL_LOWER_ENV, "=", seal_lower));
+    // Started through the protected view, the stub need not make one and execute itself again.
+    // It gets the view as the first descriptor it closes on entry.
+    view.reset(mydocker_protected_view(helper.c_str(), seal_lower.c_str()));
+    if (view) {
+      const int target = static_cast<int>(MYDOCKER_NSENTER_PIDFD_FD + 1 + preserve_fds);
+      spawn.fds.emplace_back(view.get(), target);
+      spawn.argv[0] = absl::StrCat("/proc/self/fd/", target);
+    }
+  }
   spawn.inherit_env = false;
   // Without a pidfd (none from the kernel) the relay asks waitid when the helper ended.
   return host.Spawn(spawn);
+}
+
+std::string SealLowerDir(const std::string& state_root) {
+  const std::string cache = state_root + "/cache";
+  std::string dir = cache + "/empty";
+  if (::mkdir(dir.c_str(), 0500) == 0 || errno == EEXIST) return dir;
+  if (errno == ENOENT && ::mkdir(cache.c_str(), 0700) == 0 && ::mkdir(dir.c_str(), 0500) == 0) {
+    return dir;
+  }
+  return "";
 }
 
 absl::Status AwaitExecReports(int sock, const std::function<absl::Status(UniqueFd)>& on_terminal,

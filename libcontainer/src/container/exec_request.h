@@ -55,10 +55,16 @@ absl::StatusOr<ExecRequest> BuildExecRequest(const ContainerState& state,
 
 // Starts the helper with the nsenter variable set, `sock` and `pidfd` (the container's init)
 // as the stub expects them; stdio[i] < 0 is /dev/null. The command also gets our descriptors 3
-// to 3 + preserve_fds - 1 as its own 3.. (runc's exec --preserve-fds).
+// to 3 + preserve_fds - 1 as its own 3.. (runc's exec --preserve-fds). `seal_lower`: the empty
+// directory the stub needs to protect its binary without copying it (SealLowerDir), or "".
 absl::StatusOr<ChildProcess> SpawnExecHelper(Host& host, const std::string& helper, int sock,
                                              int pidfd, const int stdio[3],
+                                             const std::string& seal_lower,
                                              unsigned preserve_fds = 0);
+
+// <state_root>/cache/empty, made if missing: the second layer of the read-only overlay through
+// which the helper runs (process/sealed_exe.h). "" if it cannot be made.
+std::string SealLowerDir(const std::string& state_root);
 
 // Reads the stub's reports until the command has executed (end of stream after the ready byte)
 // or failed (its exit code attached: process::StartFailure): a terminal master goes to

@@ -5,6 +5,7 @@
 #include <cerrno>
 
 #include "absl/strings/str_cat.h"
+#include "list_cache.h"
 #include "mydocker/fs_util.h"
 #include "mydocker/status_macros.h"
 #include "network/cidr.h"
@@ -54,11 +55,15 @@ std::vector<NetworkAttachment> AttachmentsOf(const std::string& container_dir) {
 absl::Status SaveAttachments(const std::string& container_dir,
                              const std::vector<NetworkAttachment>& list) {
   std::string path = absl::StrCat(container_dir, "/", kAttachmentFile);
+  MarkRecordsChanging(container_dir);
+  absl::Status s;
   if (list.empty()) {
-    if (::unlink(path.c_str()) != 0 && errno != ENOENT) return LastErrnoError("remove " + path);
-    return absl::OkStatus();
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT) s = LastErrnoError("remove " + path);
+  } else {
+    s = WriteFileAtomic(path, AttachmentsToJson(list));
   }
-  return WriteFileAtomic(path, AttachmentsToJson(list));
+  MarkRecordsChanging(container_dir);
+  return s;
 }
 
 bool HasDefaultRoute(const std::vector<NetworkAttachment>& list) {

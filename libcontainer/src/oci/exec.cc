@@ -160,9 +160,10 @@ absl::StatusOr<int> Runtime::Exec(const std::string& id, const ExecArgs& args) {
   UniqueFd sock(pair[0]), helper_end(pair[1]);
   // Our own binary holds the stub; it re-executes itself from a sealed copy first.
   const int stdio[3] = {STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO};
-  MYDOCKER_ASSIGN_OR_RETURN(ChildProcess helper,
-                            SpawnExecHelper(RealHost(), "/proc/self/exe", helper_end.get(),
-                                            pidfd.get(), stdio, args.preserve_fds));
+  MYDOCKER_ASSIGN_OR_RETURN(
+      ChildProcess helper,
+      SpawnExecHelper(RealHost(), "/proc/self/exe", helper_end.get(), pidfd.get(), stdio,
+                      /*seal_lower=*/"", args.preserve_fds));
   helper_end.reset();
   pidfd.reset();
   // Signals are forwarded from a handler, through the pidfd only.

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "container/exec_request.h"
 #include "host/host.h"
+#include "list_cache.h"
 #include "mydocker/fs_util.h"
 #include "mydocker/status_macros.h"
 #include "process/protocol.h"
@@ -116,9 +117,10 @@ absl::Status HealthChecker::SpawnProbe() {
   if (::pipe2(p, O_CLOEXEC) != 0) return LastErrnoError("pipe for the health check's output");
   UniqueFd out_r(p[0]), out_w(p[1]);
   const int stdio[3] = {-1, out_w.get(), out_w.get()};  // Docker keeps both streams as one
-  // The monitor is the helper binary: the stub re-executes it from a sealed copy.
-  MYDOCKER_ASSIGN_OR_RETURN(helper_, SpawnExecHelper(RealHost(), "/proc/self/exe", helper_end.get(),
-                                                     request.init_pidfd.get(), stdio));
+  // The monitor is the helper binary: the stub re-executes it from a protected view.
+  MYDOCKER_ASSIGN_OR_RETURN(helper_,
+                            SpawnExecHelper(RealHost(), "/proc/self/exe", helper_end.get(),
+                                            request.init_pidfd.get(), stdio, request.seal_lower));
   MYDOCKER_RETURN_IF_ERROR(SendExecRequest(sock.get(), request.payload));
   SetNonBlocking(sock.get());
   SetNonBlocking(out_r.get());
@@ -177,8 +179,12 @@ void HealthChecker::FinishProbe(int exit_code, absl::Time now) {
 void HealthChecker::Save() const {
   // Replaced whole (readers see the old or the new record); not synced: it describes a running
   // process, which a crash of the host ends anyway.
+  // The record is part of what `ps` lists: the listing cache is told around the change.
+  const std::string container_dir = record_path_.substr(0, record_path_.find_last_of('/'));
+  MarkRecordsChanging(container_dir);
   WriteFileAtomic(record_path_, HealthStateToJson(state_), 0600, /*sync_directory=*/false)
       .IgnoreError();
+  MarkRecordsChanging(container_dir);
 }
 
 }  // namespace mydocker::process

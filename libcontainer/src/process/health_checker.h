@@ -26,6 +26,7 @@ class HealthChecker {
   struct Request {
     std::string payload;
     UniqueFd init_pidfd;
+    std::string seal_lower;  // for the stub (SpawnExecHelper)
   };
   // Builds it for a command, or fails (the probe then fails with that message).
   using RequestBuilder = std::function<absl::StatusOr<Request>(const std::vector<std::string>&)>;

@@ -260,7 +260,8 @@ absl::Status Monitor::Prepare() {
   if (config_.init) {
     // A copy no process of the container can write to (CVE-2019-5736), unlike this binary.
     const char* what = "";
-    init_binary_.reset(mydocker_sealed_self_copy("mydocker-init", &what));
+    init_binary_.reset(
+        mydocker_sealed_self_copy("mydocker-init", SealLowerDir(store_->root()).c_str(), &what));
     if (!init_binary_) return LastErrnoError(what);
     PlanInitProcess(init_binary_.get(), plan_);
   }
@@ -784,6 +785,7 @@ absl::StatusOr<HealthChecker::Request> Monitor::HealthRequest(
                             BuildExecRequest(state_, config_, SeccompCacheDir(store_->root()),
                                              join_files, clone_into, options));
   request.payload = std::move(exec.payload);
+  request.seal_lower = SealLowerDir(store_->root());
   return request;
 }
 

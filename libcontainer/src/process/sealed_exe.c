@@ -3,14 +3,22 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <linux/mount.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #ifndef MFD_EXEC
 #define MFD_EXEC 0x0010U /* Linux 6.3: needed where vm.memfd_noexec forbids executable memfds */
 #endif
+#define MYDOCKER_OVERLAYFS_MAGIC 0x794c7630
 
 #define MYDOCKER_SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
 
@@ -18,8 +26,14 @@ int mydocker_running_sealed(void) {
   int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
   if (fd < 0) return 0;
   int seals = fcntl(fd, F_GET_SEALS);
+  int sealed = seals >= 0 && (seals & MYDOCKER_SEALS) == MYDOCKER_SEALS;
+  if (!sealed) {
+    struct statfs fs;
+    sealed = fstatfs(fd, &fs) == 0 && fs.f_type == MYDOCKER_OVERLAYFS_MAGIC &&
+             (fs.f_flags & ST_RDONLY) != 0;
+  }
   close(fd);
-  return seals >= 0 && (seals & MYDOCKER_SEALS) == MYDOCKER_SEALS;
+  return sealed;
 }
 
 static int fail(int fd, const char *step, const char **what) {
@@ -30,9 +44,82 @@ static int fail(int fd, const char *step, const char **what) {
   return -1;
 }
 
-int mydocker_sealed_self_copy(const char *name, const char **what) {
+/* Appends s[0..n) to out (of size cap, at *len), escaping overlayfs's separators '\\' and ':'.
+ * 0 if it does not fit. */
+static int append_layer(char *out, size_t cap, size_t *len, const char *s, size_t n) {
+  for (size_t i = 0; i < n; ++i) {
+    if (*len + 3 > cap) return 0;
+    if (s[i] == '\\' || s[i] == ':') out[(*len)++] = '\\';
+    out[(*len)++] = s[i];
+  }
+  out[*len] = '\0';
+  return 1;
+}
+
+/* The file at `path` (absolute, no symbolic link in it), open as `file`, opened again through a
+ * private, read-only overlay of its directory over `lower` (mounted nowhere: it lives as long as
+ * the descriptor or a process executing it); -1 where the kernel, the file systems or the paths
+ * do not allow it. */
+static int overlay_view(const char *path, int file, const char *lower) {
+  if (path[0] != '/' || path[1] == '\0') return -1;
+  const char *slash = strrchr(path, '/');
+  char layers[2 * PATH_MAX + 2];
+  size_t len = 0;
+  if (!append_layer(layers, sizeof layers, &len, path,
+                    slash == path ? 1 : (size_t)(slash - path)) ||
+      len + 2 >= sizeof layers) {
+    return -1;
+  }
+  layers[len++] = ':';
+  if (!append_layer(layers, sizeof layers, &len, lower, strlen(lower))) return -1;
+  int ctx = (int)syscall(SYS_fsopen, "overlay", FSOPEN_CLOEXEC);
+  if (ctx < 0) return -1;
+  /* The binary's directory on top: a file of the same name in `lower` cannot hide it. */
+  if (syscall(SYS_fsconfig, ctx, FSCONFIG_SET_STRING, "lowerdir", layers, 0) != 0) {
+    close(ctx);
+    return -1;
+  }
+  /* Inode numbers are of no use here; "auto" may log a warning when the layers' file systems
+   * differ. */
+  (void)syscall(SYS_fsconfig, ctx, FSCONFIG_SET_STRING, "xino", "off", 0);
+  if (syscall(SYS_fsconfig, ctx, FSCONFIG_CMD_CREATE, NULL, NULL, 0) != 0) {
+    close(ctx);
+    return -1;
+  }
+  int mnt = (int)syscall(SYS_fsmount, ctx, FSMOUNT_CLOEXEC,
+                         MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID);
+  close(ctx);
+  if (mnt < 0) return -1;
+  int fd = openat(mnt, slash + 1, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  close(mnt);
+  if (fd < 0) return -1;
+  /* The file there now must be the one running (not a newer one installed since it started). */
+  struct stat seen, running;
+  if (fstat(fd, &seen) != 0 || fstat(file, &running) != 0 || !S_ISREG(seen.st_mode) ||
+      seen.st_size != running.st_size || seen.st_mtim.tv_sec != running.st_mtim.tv_sec ||
+      seen.st_mtim.tv_nsec != running.st_mtim.tv_nsec) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+int mydocker_sealed_self_copy(const char *name, const char *lower, const char **what) {
   int src = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
   if (src < 0) return fail(-1, "open /proc/self/exe", what);
+  if (lower != NULL && lower[0] == '/') {
+    char path[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
+    int view = -1;
+    if (n > 0 && (size_t)n < sizeof path - 1) {
+      path[n] = '\0';
+      view = overlay_view(path, src, lower);
+    }
+    if (view >= 0) {
+      close(src);
+      return view;
+    }
+  }
   int mem = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
   if (mem < 0 && errno == EINVAL) mem = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
   if (mem < 0) return fail(src, "memfd_create", what);
@@ -56,4 +143,15 @@ int mydocker_sealed_self_copy(const char *name, const char **what) {
   if (fcntl(mem, F_ADD_SEALS, MYDOCKER_SEALS) != 0)
     return fail(mem, "seal the helper binary", what);
   return mem;
+}
+
+int mydocker_protected_view(const char *path, const char *lower) {
+  if (lower == NULL || lower[0] != '/') return -1;
+  char real[PATH_MAX];
+  if (realpath(path, real) == NULL) return -1;
+  int file = open(real, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (file < 0) return -1;
+  int view = overlay_view(real, file, lower);
+  close(file);
+  return view;
 }

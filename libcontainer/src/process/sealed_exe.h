@@ -1,8 +1,13 @@
-/* A sealed in-memory copy of the running binary (CVE-2019-5736): executed where a container's
- * process could otherwise reach the host's binary through /proc/<pid>/exe and overwrite it.
- * Used by the exec stub (nsenter.c, which re-executes itself from it) and by the monitor for
- * --init (the container's PID 1 is the helper's init mode, run from such a copy). C, so the
- * stub can use it before the C++ runtime exists. */
+/* A copy of the running binary that no process can write to (CVE-2019-5736): executed where a
+ * container's process could otherwise reach the host's binary through /proc/<pid>/exe and
+ * overwrite it. Used by the exec stub (nsenter.c, which re-executes itself from it), by the
+ * monitor for --init (the container's PID 1 is the helper's init mode, run from such a copy) and
+ * by mydocker-runc. C, so the stub can use it before the C++ runtime exists.
+ *
+ * Made without copying where the kernel allows (as runc 1.2 does): the binary's directory
+ * becomes the top layer of a private overlayfs mount with no upper layer, attached nowhere and
+ * read-only, so that no write can reach the file through it, not even after a remount (there is
+ * no upper layer to write to). Otherwise an in-memory copy, sealed against writes. */
 #ifndef MYDOCKER_PROCESS_SEALED_EXE_H_
 #define MYDOCKER_PROCESS_SEALED_EXE_H_
 
@@ -10,12 +15,22 @@
 extern "C" {
 #endif
 
-/* Returns a close-on-exec memfd holding /proc/self/exe, sealed against writes, growth, shrinking
- * and further seals; or -1 with errno set and *what naming the step that failed. */
-int mydocker_sealed_self_copy(const char *name, const char **what);
+/* Returns a close-on-exec descriptor to execute (execveat with AT_EMPTY_PATH) that holds what
+ * /proc/self/exe holds: the binary opened through such an overlay when `lower` names an empty
+ * directory outside the binary's (overlayfs needs a second layer when it has no upper one; a
+ * state root's, see kSealLowerDir), else a memfd holding a copy, sealed against writes, growth,
+ * shrinking and further seals. -1 with errno set and *what naming the step that failed. */
+int mydocker_sealed_self_copy(const char *name, const char *lower, const char **what);
 
-/* True if /proc/self/exe is such a copy. */
+/* The executable at `path` opened through such an overlay (no copy as a fallback), for a caller
+ * that starts it: executed from there, it need not re-execute itself. -1 if it cannot be made. */
+int mydocker_protected_view(const char *path, const char *lower);
+
+/* True if /proc/self/exe is such a copy: a sealed memfd, or a file on a read-only overlayfs. */
 int mydocker_running_sealed(void);
+
+/* The environment variable through which a caller gives the exec stub that empty directory. */
+#define MYDOCKER_SEAL_LOWER_ENV "_MYDOCKER_SEAL_LOWER"
 
 #ifdef __cplusplus
 }
