@@ -149,6 +149,7 @@ absl::StatusOr<mydocker::CreateOptions> ToCreateOptions(const mydocker_create_op
   }
   out.log_driver = Str(o.log_driver);
   out.log_options = Strings(o.log_options);
+  out.labels = Strings(o.labels);
   if (!out.workdir.empty() && out.workdir[0] != '/') {
     return absl::InvalidArgumentError(
         absl::StrCat("working directory \"", out.workdir, "\" is not an absolute path"));

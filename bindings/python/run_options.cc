@@ -244,6 +244,21 @@ void SetLogConfig(const py::object& log_config, CreateOptions& o) {
   }
 }
 
+namespace {
+
+// docker-py's labels: {key: value} or ["KEY=VALUE", "KEY"] (the core checks each).
+std::vector<std::string> ToLabels(const py::object& labels) {
+  if (labels.is_none()) return {};
+  if (!py::isinstance<py::dict>(labels)) return ToStrings(labels, "labels");
+  std::vector<std::string> out;
+  for (auto [key, value] : labels.cast<py::dict>()) {
+    out.push_back(absl::StrCat(key.cast<std::string>(), "=", value.cast<std::string>()));
+  }
+  return out;
+}
+
+}  // namespace
+
 CreateOptions ToCreateOptions(const RunArgs& args) {
   CreateOptions o;
   o.image = args.image;
@@ -276,6 +291,7 @@ CreateOptions ToCreateOptions(const RunArgs& args) {
   o.tty = args.tty;
   o.open_stdin = args.stdin_open;
   SetLogConfig(args.log_config, o);
+  o.labels = ToLabels(args.labels);
   return o;
 }
 

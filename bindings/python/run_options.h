@@ -66,6 +66,9 @@ struct RunArgs {
   // Since 1.6: docker-py's log_config, {"type": "json-file", "config": {"max-size": "10m"}}
   // (Docker's "Type" and "Config" too): --log-driver and --log-opt. None: the default driver.
   pybind11::object log_config;
+  // Since 1.7: docker-py's labels, {"key": "value"} or a sequence of "KEY=VALUE" (or names, for
+  // an empty value), on top of the image's.
+  pybind11::object labels;
 };
 
 // Raises InvalidArgument (or TypeError for a value of the wrong type). REQUIRES: the GIL.
@@ -86,7 +89,8 @@ std::vector<std::string> ToEnv(const pybind11::object& env);
 //    remove=False, entrypoint=None, stop_signal="", init=False, restart="", network=None,
 //    ports=None, publish_all_ports=False, dns=None, extra_hosts=None, cap_add=None,
 //    cap_drop=None, privileged=False, mounts=None, tmpfs=None, read_only=False,
-//    stop_timeout=None, healthcheck=None, tty=False, stdin_open=False, log_config=None)
+//    stop_timeout=None, healthcheck=None, tty=False, stdin_open=False, log_config=None,
+//    labels=None)
 // then the keyword-only ones in `extra` (a py::arg for each type in Extra), then the docstring.
 // The method calls fn(self, RunArgs, Extra...).
 template <typename... Extra, typename Class, typename Fn, typename... ExtraArgs>
@@ -104,7 +108,7 @@ void DefWithRunArgs(Class& cls, const char* method, Fn fn, ExtraArgs&&... extra)
            py::object extra_hosts, py::object cap_add, py::object cap_drop, bool privileged,
            py::object mounts, py::object tmpfs, bool read_only, std::optional<int> stop_timeout,
            py::object healthcheck, bool tty, bool stdin_open, py::object log_config,
-           Extra... rest) {
+           py::object labels, Extra... rest) {
         RunArgs args{.image = std::move(image),
                      .command = std::move(command),
                      .name = std::move(name),
@@ -138,7 +142,8 @@ void DefWithRunArgs(Class& cls, const char* method, Fn fn, ExtraArgs&&... extra)
                      .healthcheck = std::move(healthcheck),
                      .tty = tty,
                      .stdin_open = stdin_open,
-                     .log_config = std::move(log_config)};
+                     .log_config = std::move(log_config),
+                     .labels = std::move(labels)};
         return fn(self, args, rest...);
       },
       py::arg("image"), py::arg("command") = py::none(), py::kw_only(), py::arg("name") = "",
@@ -154,7 +159,8 @@ void DefWithRunArgs(Class& cls, const char* method, Fn fn, ExtraArgs&&... extra)
       py::arg("privileged") = false, py::arg("mounts") = py::none(), py::arg("tmpfs") = py::none(),
       py::arg("read_only") = false, py::arg("stop_timeout") = py::none(),
       py::arg("healthcheck") = py::none(), py::arg("tty") = false, py::arg("stdin_open") = false,
-      py::arg("log_config") = py::none(), std::forward<ExtraArgs>(extra)...);
+      py::arg("log_config") = py::none(), py::arg("labels") = py::none(),
+      std::forward<ExtraArgs>(extra)...);
 }
 
 }  // namespace mydocker::python

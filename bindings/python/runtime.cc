@@ -185,6 +185,8 @@ with detach=True both stay with its monitor for later clients.
 log_config: docker-py's {"type": "json-file", "config": {"max-size": "10m", "max-file": "3"}}
 (--log-driver: "local", the default, "json-file" or "none"; --log-opt), each option checked;
 inspect()'s HostConfig.LogConfig shows it.
+labels: {"key": "value"} or ["KEY=VALUE", "KEY"] (an empty value), on top of the image's
+labels; inspect()'s Config.Labels shows them.
 
 detach=False (the default) runs the container to completion like subprocess.run: the call
 returns once it has ended, with exit_code set and its stdout and stderr in Container.output.

@@ -78,9 +78,9 @@ extern "C" {
 
 /* The version this header belongs to: the library's (mydocker_version), whose major is the
  * SONAME's (libmydocker.so.1) and whose major.minor names the newest version node of its
- * symbols (MYDOCKER_1.6). */
+ * symbols (MYDOCKER_1.7). */
 #define MYDOCKER_VERSION_MAJOR 1
-#define MYDOCKER_VERSION_MINOR 6
+#define MYDOCKER_VERSION_MINOR 7
 #define MYDOCKER_VERSION_PATCH 0
 /* MAJOR * 10000 + MINOR * 100 + PATCH, as mydocker_version_number() gives it. */
 #define MYDOCKER_VERSION_NUMBER \
@@ -535,6 +535,10 @@ typedef struct mydocker_create_options_t {
    * default driver, no options. Inspect shows them as HostConfig.LogConfig. */
   const char* log_driver;
   const char* const* log_options;
+  /* Since 1.7. Labels (--label): "KEY=VALUE", or "KEY" for an empty value; a later one for a
+   * key wins, and all are on top of the image's labels. An empty key is refused
+   * (MYDOCKER_INVALID_ARGUMENT). Inspect shows them as Config.Labels. */
+  const char* const* labels;
 } mydocker_create_options_t;
 
 #define MYDOCKER_CREATE_OPTIONS_INIT \

@@ -209,6 +209,8 @@ struct CreateOptions {
    * Since 1.6. */
   std::string log_driver;
   std::vector<std::string> log_options;
+  /* --label "KEY=VALUE" (or "KEY": an empty value), on top of the image's. Since 1.7. */
+  std::vector<std::string> labels;
 };
 
 /* How a container is started. Detached by default; attached, the container's stdio are these
@@ -839,6 +841,7 @@ class Runtime {
           mounts(from.mounts),
           tmpfs(from.tmpfs),
           log_options(from.log_options),
+          labels(from.labels),
           stop_timeout(from.stop_timeout.value_or(0)) {
       mydocker_create_options_init(&options);
       mydocker_resources_init(&resources);
@@ -872,6 +875,7 @@ class Runtime {
       if (from.healthcheck) SetHealthcheck(*from.healthcheck);
       options.log_driver = detail::OrNull(from.log_driver);
       options.log_options = log_options.get();
+      options.labels = labels.get();
     }
     void SetHealthcheck(const Healthcheck& h) {
       health_test = detail::CStrings(h.test);
@@ -907,7 +911,7 @@ class Runtime {
       options.network = &network;
     }
     detail::CStrings command, env, volumes, entrypoint;
-    detail::CStrings cap_add, cap_drop, mounts, tmpfs, log_options;
+    detail::CStrings cap_add, cap_drop, mounts, tmpfs, log_options, labels;
     int stop_timeout;
     detail::CStrings publish, expose, aliases, add_hosts, dns, dns_search, dns_options;
     detail::CStrings health_test;

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <utility>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -444,6 +445,29 @@ constexpr char kInitAnnotation[] = "com.mydocker.init";
 constexpr char kRestartAnnotation[] = "com.mydocker.restartPolicy";
 constexpr char kHealthAnnotation[] = "com.mydocker.healthcheck";
 constexpr char kLogAnnotation[] = "com.mydocker.logConfig";
+constexpr char kLabelsAnnotation[] = "com.mydocker.labels";
+
+std::string LabelsToJson(const std::map<std::string, std::string>& labels) {
+  rapidjson::StringBuffer buf;
+  json::Writer w(buf);
+  w.StartObject();
+  for (const auto& [key, value] : labels) json::KeyString(w, key, value);
+  w.EndObject();
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
+absl::StatusOr<std::map<std::string, std::string>> LabelsFromJson(absl::string_view text) {
+  rapidjson::Document doc;
+  MYDOCKER_RETURN_IF_ERROR(json::Parse(text, "labels", &doc));
+  MYDOCKER_ASSIGN_OR_RETURN(json::ObjectReader r, json::ObjectReader::Make(doc, "labels"));
+  std::vector<std::pair<std::string, std::string>> pairs;
+  for (const auto& m : doc.GetObject()) {
+    MYDOCKER_ASSIGN_OR_RETURN(std::string key, json::ToString(m.name, "labels"));
+    MYDOCKER_ASSIGN_OR_RETURN(std::string value, json::ToString(m.value, r.FieldPath(key)));
+    pairs.emplace_back(std::move(key), std::move(value));
+  }
+  return std::map<std::string, std::string>(pairs.begin(), pairs.end());
+}
 
 std::string LogConfigToJson(const LogConfig& log) {
   rapidjson::StringBuffer buf;
@@ -479,7 +503,8 @@ absl::StatusOr<LogConfig> LogConfigFromJson(absl::string_view text) {
 void WriteAnnotations(json::Writer& w, const ContainerConfig& config) {
   if (config.stop_signal.empty() && !config.stop_timeout.has_value() && !config.init &&
       config.restart_policy.IsNone() && !config.healthcheck.has_value() &&
-      config.log_config.type == "json-file" && config.log_config.options.empty()) {
+      config.log_config.type == "json-file" && config.log_config.options.empty() &&
+      config.labels.empty()) {
     return;
   }
   json::KeyObject(w, "annotations", [&] {
@@ -496,6 +521,9 @@ void WriteAnnotations(json::Writer& w, const ContainerConfig& config) {
     }
     if (config.log_config.type != "json-file" || !config.log_config.options.empty()) {
       json::KeyString(w, kLogAnnotation, LogConfigToJson(config.log_config));
+    }
+    if (!config.labels.empty()) {
+      json::KeyString(w, kLabelsAnnotation, LabelsToJson(config.labels));
     }
   });
 }
@@ -526,6 +554,13 @@ absl::Status ReadAnnotations(const json::ObjectReader& r, ContainerConfig* c) {
     absl::StatusOr<LogConfig> config = LogConfigFromJson(log);
     if (!config.ok()) return Annotate(config.status(), "annotations.logConfig");
     c->log_config = *config;
+  }
+  std::string labels;
+  MYDOCKER_RETURN_IF_ERROR(annotations->GetString(kLabelsAnnotation, &labels));
+  if (!labels.empty()) {
+    absl::StatusOr<std::map<std::string, std::string>> map = LabelsFromJson(labels);
+    if (!map.ok()) return Annotate(map.status(), "annotations.labels");
+    c->labels = *std::move(map);
   }
   MYDOCKER_RETURN_IF_ERROR(annotations->GetString(kStopTimeoutAnnotation, &timeout));
   int seconds = 0;
@@ -606,6 +641,22 @@ absl::StatusOr<LogConfig> MakeLogConfig(absl::string_view type,
   }
   MYDOCKER_RETURN_IF_ERROR(LogRotationOf(log).status());
   return log;
+}
+
+absl::StatusOr<std::pair<std::string, std::string>> ParseLabel(absl::string_view spec) {
+  size_t eq = spec.find('=');
+  absl::string_view key = absl::StripAsciiWhitespace(spec.substr(0, eq));
+  if (key.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid label '", absl::CHexEscape(spec), "': empty name"));
+  }
+  if (spec.find('\0') != absl::string_view::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid label '", absl::CHexEscape(spec), "': a NUL byte"));
+  }
+  return std::make_pair(std::string(key), eq == absl::string_view::npos
+                                              ? std::string()
+                                              : std::string(spec.substr(eq + 1)));
 }
 
 // Docker's rules: the CLI splits NAME[:COUNT] (opts.ParseRestartPolicy), the daemon checks

@@ -1,5 +1,6 @@
 #include "mydocker/container_config.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -42,6 +43,7 @@ ContainerConfig FullConfig() {
                                     {true, 'b', 7, std::nullopt, "r"}};
   c.linux_spec.devices = {{"/dev/xvdc", 'b', 7, 0, 0640, 0, 6}};
   c.linux_spec.cgroups_path = "mydocker/abc";
+  c.labels = {{"com.example.tier", "web"}, {"empty", ""}, {"quote\"d", "a\nb"}};
   return c;
 }
 
@@ -104,6 +106,7 @@ void ExpectSameConfig(const ContainerConfig& a, const ContainerConfig& b) {
   EXPECT_EQ(a.linux_spec.cgroups_path, b.linux_spec.cgroups_path);
   EXPECT_EQ(a.linux_spec.masked_paths, b.linux_spec.masked_paths);
   EXPECT_EQ(a.linux_spec.readonly_paths, b.linux_spec.readonly_paths);
+  EXPECT_EQ(a.labels, b.labels);
 }
 
 // Expects InvalidArgument whose message mentions `field`, on one line, lowercase start, no period.
@@ -241,6 +244,29 @@ TEST(ContainerConfigTest, RejectsBadDevices) {
     EXPECT_EQ(c.status().code(), absl::StatusCode::kInvalidArgument) << json;
     EXPECT_NE(c.status().message().find("devices["), std::string::npos) << c.status();
   }
+}
+
+using ::testing::HasSubstr;
+
+TEST(ContainerConfigTest, LabelsAreAnAnnotationHoldingAnObject) {
+  ContainerConfig c = DefaultContainerConfig();
+  c.process.args = {"true"};
+  c.labels = {{"a", "1"}};
+  EXPECT_THAT(ConfigToJson(c), HasSubstr(R"("com.mydocker.labels":"{\"a\":\"1\"}")"));
+  ExpectInvalid(R"({"process":{"args":["true"]},"annotations":{"com.mydocker.labels":"[1]"}})",
+                "labels");
+  ExpectInvalid(
+      R"({"process":{"args":["true"]},"annotations":{"com.mydocker.labels":"{\"a\":1}"}})",
+      "labels");
+}
+
+TEST(ContainerConfigTest, ParseLabelAsDockersCli) {
+  EXPECT_EQ(*ParseLabel("a=b=c"), std::make_pair(std::string("a"), std::string("b=c")));
+  EXPECT_EQ(*ParseLabel("key"), std::make_pair(std::string("key"), std::string()));
+  EXPECT_EQ(*ParseLabel(" k =v"), std::make_pair(std::string("k"), std::string("v")));
+  EXPECT_EQ(ParseLabel("=v").status().message(), "invalid label '=v': empty name");
+  EXPECT_FALSE(ParseLabel("  ").ok());
+  EXPECT_FALSE(ParseLabel(std::string("a=\0b", 4)).ok());
 }
 
 TEST(ContainerConfigTest, NullMeansAbsent) {

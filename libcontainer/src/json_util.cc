@@ -168,6 +168,20 @@ absl::Status ObjectReader::GetStringArray(const char* key, std::vector<std::stri
   return absl::OkStatus();
 }
 
+absl::Status ObjectReader::GetStringMap(
+    const char* key, std::vector<std::pair<std::string, std::string>>* out) const {
+  absl::StatusOr<std::optional<ObjectReader>> object = GetObject(key);
+  if (!object.ok() || !object->has_value()) return object.status();
+  for (const auto& m : Find(key)->GetObject()) {
+    absl::StatusOr<std::string> name = ToString(m.name, FieldPath(key));
+    if (!name.ok()) return name.status();
+    absl::StatusOr<std::string> value = ToString(m.value, (*object)->FieldPath(*name));
+    if (!value.ok()) return value.status();
+    out->emplace_back(*std::move(name), *std::move(value));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::optional<ObjectReader>> ObjectReader::GetObject(const char* key) const {
   const rapidjson::Value* v = Find(key);
   if (v == nullptr) return std::optional<ObjectReader>();

@@ -120,6 +120,9 @@ class ObjectReader {
   absl::Status GetString(const char* key, std::string* out) const;
   absl::Status GetBool(const char* key, bool* out) const;
   absl::Status GetStringArray(const char* key, std::vector<std::string>* out) const;
+  // An object of strings ({"k": "v", ...}), its members appended to `out` in document order.
+  absl::Status GetStringMap(const char* key,
+                            std::vector<std::pair<std::string, std::string>>* out) const;
 
   template <typename T>
   absl::Status GetInteger(const char* key, T* out) const {

@@ -143,6 +143,10 @@ void AddCreateFlags(CLI::App* cmd, RunFlags& flags) {
       ->allow_extra_args(false);
   cmd->add_option("--env-file", flags.env_files, "Read environment variables from a file")
       ->allow_extra_args(false);
+  cmd->add_option("-l,--label", flags.labels, "Set metadata on the container (KEY=VALUE)")
+      ->allow_extra_args(false);
+  cmd->add_option("--label-file", flags.label_files, "Read labels from a file (KEY=VALUE lines)")
+      ->allow_extra_args(false);
   cmd->add_option("-h,--hostname", flags.hostname, "Container host name");
   cmd->add_option("-w,--workdir", flags.workdir, "Working directory inside the container");
   cmd->add_option("-u,--user", flags.user,

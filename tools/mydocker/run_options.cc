@@ -30,25 +30,49 @@ absl::StatusOr<std::vector<std::string>> ResolveEnv(const std::vector<std::strin
   return out;
 }
 
-absl::StatusOr<std::vector<std::string>> ParseEnvFile(const std::string& path,
-                                                      absl::string_view content,
-                                                      const EnvLookup& lookup) {
-  std::vector<std::string> entries;
+namespace {
+
+// Docker's KEY=VALUE files (--env-file, --label-file): each line that is not blank or a '#'
+// comment, without leading blanks or a trailing '\r', given to `take` with its number; an error
+// from it names the file and line.
+absl::Status ForEachFileEntry(const std::string& path, absl::string_view content,
+                              const std::function<absl::Status(const std::string& entry)>& take) {
   int line_no = 0;
   for (absl::string_view line : absl::StrSplit(content, '\n')) {
     ++line_no;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     absl::string_view trimmed = absl::StripLeadingAsciiWhitespace(line);
     if (trimmed.empty() || trimmed[0] == '#') continue;
-    std::string entry(trimmed);
-    auto resolved = ResolveEnv({entry}, lookup);
-    if (!resolved.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(path, ":", line_no, ": ", resolved.status().message()));
+    if (absl::Status s = take(std::string(trimmed)); !s.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(path, ":", line_no, ": ", s.message()));
     }
-    entries.insert(entries.end(), resolved->begin(), resolved->end());
   }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<std::string>> ParseEnvFile(const std::string& path,
+                                                      absl::string_view content,
+                                                      const EnvLookup& lookup) {
+  std::vector<std::string> entries;
+  MYDOCKER_RETURN_IF_ERROR(ForEachFileEntry(path, content, [&](const std::string& entry) {
+    MYDOCKER_ASSIGN_OR_RETURN(std::vector<std::string> resolved, ResolveEnv({entry}, lookup));
+    entries.insert(entries.end(), resolved.begin(), resolved.end());
+    return absl::OkStatus();
+  }));
   return entries;
+}
+
+absl::StatusOr<std::vector<std::string>> ParseLabelFile(const std::string& path,
+                                                        absl::string_view content) {
+  std::vector<std::string> labels;
+  MYDOCKER_RETURN_IF_ERROR(ForEachFileEntry(path, content, [&](const std::string& entry) {
+    MYDOCKER_RETURN_IF_ERROR(ParseLabel(entry).status());
+    labels.push_back(entry);
+    return absl::OkStatus();
+  }));
+  return labels;
 }
 
 namespace {
@@ -261,6 +285,16 @@ absl::StatusOr<CreateOptions> BuildCreateOptions(const RunFlags& flags, const En
   o.read_only = flags.read_only;
   for (const std::string& m : o.mounts) MYDOCKER_RETURN_IF_ERROR(ParseMountSpec(m).status());
   for (const std::string& t : o.tmpfs) MYDOCKER_RETURN_IF_ERROR(ParseTmpfsSpec(t).status());
+  // Docker's order: the files' labels, then --label's, a later one for a key winning.
+  for (const std::string& file : flags.label_files) {
+    MYDOCKER_ASSIGN_OR_RETURN(std::string content, ReadFile(file));
+    MYDOCKER_ASSIGN_OR_RETURN(std::vector<std::string> labels, ParseLabelFile(file, content));
+    o.labels.insert(o.labels.end(), labels.begin(), labels.end());
+  }
+  for (const std::string& label : flags.labels) {
+    MYDOCKER_RETURN_IF_ERROR(ParseLabel(label).status());
+    o.labels.push_back(label);
+  }
   for (const std::string& file : flags.env_files) {
     MYDOCKER_ASSIGN_OR_RETURN(std::string content, ReadFile(file));
     MYDOCKER_ASSIGN_OR_RETURN(std::vector<std::string> entries,

@@ -48,6 +48,8 @@ struct RunFlags : ResourceFlags {
   std::string name;
   std::vector<std::string> env;
   std::vector<std::string> env_files;
+  std::vector<std::string> labels;               // -l, --label
+  std::vector<std::string> label_files;          // --label-file
   std::vector<std::string> volumes;              // -v
   std::vector<std::string> devices;              // --device
   std::vector<std::string> device_cgroup_rules;  // --device-cgroup-rule
@@ -100,6 +102,11 @@ absl::StatusOr<LinuxResources> ParseResourceUpdate(const ResourceFlags& flags);
 
 // True if no field of `r` is set: an update that would change nothing.
 bool IsEmpty(const LinuxResources& r);
+
+// Parses a --label-file: one KEY=VALUE or KEY (an empty value) per line; blank lines and lines
+// starting with '#' are skipped. Errors name the file and line.
+absl::StatusOr<std::vector<std::string>> ParseLabelFile(const std::string& path,
+                                                        absl::string_view content);
 
 absl::StatusOr<CreateOptions> BuildCreateOptions(const RunFlags& flags, const EnvLookup& lookup);
 

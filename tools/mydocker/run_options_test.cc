@@ -33,6 +33,30 @@ TEST(RunOptionsTest, EnvFileErrorsNameTheLine) {
   EXPECT_NE(env.status().message().find("f.env:2"), absl::string_view::npos);
 }
 
+TEST(RunOptionsTest, LabelFileKeepsBareKeysAndNamesTheBadLine) {
+  auto labels = ParseLabelFile("l.txt", "# c\n\na=1\r\n  b\nc=x=y\n");
+  ASSERT_TRUE(labels.ok()) << labels.status();
+  EXPECT_EQ(*labels, (std::vector<std::string>{"a=1", "b", "c=x=y"}));
+  auto bad = ParseLabelFile("l.txt", "a=1\n=2\n");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message(), "l.txt:2: invalid label '=2': empty name");
+}
+
+TEST(RunOptionsTest, LabelsAreCheckedBeforeAnythingIsCreated) {
+  RunFlags flags;
+  flags.args = {"busybox"};
+  flags.labels = {"a=1", "b"};
+  auto o = BuildCreateOptions(flags, FakeHost);
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->labels, (std::vector<std::string>{"a=1", "b"}));
+  flags.labels = {"=oops"};
+  EXPECT_EQ(BuildCreateOptions(flags, FakeHost).status().message(),
+            "invalid label '=oops': empty name");
+  flags.labels.clear();
+  flags.label_files = {"/nonexistent/labels"};
+  EXPECT_FALSE(BuildCreateOptions(flags, FakeHost).ok());
+}
+
 TEST(RunOptionsTest, ImageAndCommand) {
   RunFlags flags;
   flags.args = {"busybox", "ls", "-l"};

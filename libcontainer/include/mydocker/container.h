@@ -62,6 +62,9 @@ struct CreateOptions {
   // "none") and --log-opt KEY=VALUE (see MakeLogConfig).
   std::string log_driver;
   std::vector<std::string> log_options;
+  // --label / --label-file: "KEY=VALUE" or "KEY" (ParseLabel), in order (a later one for a key
+  // wins), on top of the image's labels.
+  std::vector<std::string> labels;
   // A memory limit without memory.swap gets memory+swap = 2 x memory where the kernel limits
   // swap (Docker's default); set memory.swap to -1 for unlimited swap.
   LinuxResources resources;

@@ -5,6 +5,7 @@
 #define MYDOCKER_CONTAINER_CONFIG_H_
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -222,7 +223,15 @@ struct ContainerConfig {
   // annotation "com.mydocker.healthcheck", Docker's JSON). Absent or test ["NONE"]: none.
   std::optional<HealthConfig> healthcheck;
   LogConfig log_config;
+  // Docker's labels: the image's LABELs with --label/--label-file on top (inspect's
+  // Config.Labels; annotation "com.mydocker.labels", a JSON object).
+  std::map<std::string, std::string> labels;
 };
+
+// One --label: "KEY=VALUE", or "KEY" for an empty value (Docker's rule); the key without the
+// blanks around it. InvalidArgument (Docker's "invalid label '...': empty name") for an empty
+// key, and for a NUL byte.
+absl::StatusOr<std::pair<std::string, std::string>> ParseLabel(absl::string_view spec);
 
 // The configuration mydocker gives a new container: namespaces, /proc, /dev, /sys and the masked
 // and read-only paths that Docker and the OCI default spec use.

@@ -39,8 +39,10 @@ struct ImageConfig {
   std::string working_dir;
   std::string user;
   std::vector<std::string> exposed_ports;
-  std::string stop_signal;                  // STOPSIGNAL ("SIGQUIT", "9"); empty: SIGTERM
-  std::optional<HealthConfig> healthcheck;  // HEALTHCHECK ("Healthcheck")
+  std::string stop_signal;                    // STOPSIGNAL ("SIGQUIT", "9"); empty: SIGTERM
+  std::optional<HealthConfig> healthcheck;    // HEALTHCHECK ("Healthcheck")
+  std::map<std::string, std::string> labels;  // LABEL ("Labels")
+  std::vector<std::string> volumes;           // VOLUME ("Volumes"): container paths
 };
 
 // One step of an image's history (the config's "history"), as `history` shows it.

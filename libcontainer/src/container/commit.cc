@@ -69,6 +69,7 @@ absl::StatusOr<CommitConfig> RecordedConfig(const ContainerConfig& container, co
   }
   if (!container.stop_signal.empty()) config.stop_signal = container.stop_signal;
   config.healthcheck = container.healthcheck;
+  config.labels = container.labels;  // the image's and the container's own, as Docker's Config
   for (const std::string& change : options.changes) {
     MYDOCKER_RETURN_IF_ERROR(ApplyChange(change, &config));
   }

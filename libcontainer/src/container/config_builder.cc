@@ -4,6 +4,7 @@
 #include <random>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -249,6 +250,24 @@ absl::Status PlanStop(const CreateOptions& options, const ImageConfig& image,
   return absl::OkStatus();
 }
 
+// The image's labels with the caller's on top. (An image stored before loads refused a NUL
+// byte in one would give a record that cannot be read back.)
+absl::Status ApplyLabels(const CreateOptions& options, const ImageConfig& image,
+                         ContainerConfig& config) {
+  for (const auto& [key, value] : image.labels) {
+    if (key.find('\0') != std::string::npos || value.find('\0') != std::string::npos) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("the image's label \"", absl::CHexEscape(key), "\" holds a NUL byte"));
+    }
+  }
+  config.labels = image.labels;
+  for (const std::string& spec : options.labels) {
+    MYDOCKER_ASSIGN_OR_RETURN(auto label, ParseLabel(spec));
+    config.labels[label.first] = std::move(label.second);
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<ContainerConfig> BuildContainerConfig(const CreateOptions& options,
@@ -261,6 +280,7 @@ absl::StatusOr<ContainerConfig> BuildContainerConfig(const CreateOptions& option
   MYDOCKER_RETURN_IF_ERROR(ApplySecurityOptions(options, config));
   MYDOCKER_RETURN_IF_ERROR(PlanProcess(options, image, facts, config));
   MYDOCKER_RETURN_IF_ERROR(PlanStop(options, image, config));
+  MYDOCKER_RETURN_IF_ERROR(ApplyLabels(options, image, config));
   const Rootfs rootfs(facts.container_dir, facts.layer_dirs);
   MYDOCKER_RETURN_IF_ERROR(rootfs.OverlayOptions().status());  // refused now, not at start
   config.root = rootfs.Spec();

@@ -293,6 +293,23 @@ TEST(ConfigBuilderTest, PrivilegedLiftsTheConfinement) {
   EXPECT_FALSE(c->linux_spec.seccomp.has_value());
 }
 
+TEST(ConfigBuilderTest, LabelsGoOnTopOfTheImages) {
+  ImageConfig image = Image({}, {"sh"});
+  image.labels = {{"maintainer", "x"}, {"tier", "base"}};
+  CreateOptions o;
+  o.labels = {"tier=web", "empty", "tier=front"};
+  auto c = BuildContainerConfig(o, image, Facts());
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->labels, (std::map<std::string, std::string>{
+                           {"empty", ""}, {"maintainer", "x"}, {"tier", "front"}}));
+  o.labels = {"=x"};
+  EXPECT_EQ(BuildContainerConfig(o, image, Facts()).status().message(),
+            "invalid label '=x': empty name");
+  o.labels.clear();
+  image.labels[std::string("bad\0", 4)] = "";
+  EXPECT_FALSE(BuildContainerConfig(o, image, Facts()).ok());
+}
+
 TEST(ConfigBuilderTest, RootIsTheImagesLayersUnderTheContainersDirectory) {
   auto c = BuildContainerConfig(CreateOptions{}, Image({}, {"sh"}), Facts());
   ASSERT_TRUE(c.ok());

@@ -34,6 +34,19 @@ void WriteStrings(JsonWriter& w, absl::string_view key, const std::vector<std::s
   w.EndArray();
 }
 
+// Docker's set form, {"80/tcp": {}, ...}; nothing when empty.
+void WriteKeySet(JsonWriter& w, absl::string_view key, const std::vector<std::string>& keys) {
+  if (keys.empty()) return;
+  WriteString(w, key);
+  w.StartObject();
+  for (const std::string& k : keys) {
+    WriteString(w, k);
+    w.StartObject();
+    w.EndObject();
+  }
+  w.EndObject();
+}
+
 void WriteRunConfig(JsonWriter& w, const ImageConfig& config) {
   w.StartObject();
   WriteStrings(w, "Env", config.env);
@@ -56,13 +69,14 @@ void WriteRunConfig(JsonWriter& w, const ImageConfig& config) {
     std::string check = HealthConfigToJson(*config.healthcheck);
     w.RawValue(check.data(), check.size(), rapidjson::kObjectType);
   }
-  if (!config.exposed_ports.empty()) {
-    w.Key("ExposedPorts");
+  WriteKeySet(w, "ExposedPorts", config.exposed_ports);
+  WriteKeySet(w, "Volumes", config.volumes);
+  if (!config.labels.empty()) {
+    w.Key("Labels");
     w.StartObject();
-    for (const std::string& port : config.exposed_ports) {
-      WriteString(w, port);
-      w.StartObject();
-      w.EndObject();
+    for (const auto& [key, value] : config.labels) {
+      WriteString(w, key);
+      WriteString(w, value);
     }
     w.EndObject();
   }
@@ -122,6 +136,29 @@ absl::Status ReadHealthcheck(const rapidjson::Value& config, ImageConfig* out,
   return absl::OkStatus();
 }
 
+// The keys of Docker's set form ({"80/tcp": {}}); anything but an object there is ignored, as
+// Docker ignores it.
+void ReadKeySet(const rapidjson::Value& config, const char* key, std::vector<std::string>* out) {
+  auto set = config.FindMember(key);
+  if (set == config.MemberEnd() || !set->value.IsObject()) return;
+  for (const auto& m : set->value.GetObject()) {
+    out->emplace_back(m.name.GetString(), m.name.GetStringLength());
+  }
+}
+
+// "Labels": {"key": "value"}; null or absent: none.
+absl::Status ReadLabels(const rapidjson::Value& config, ImageConfig* out, absl::string_view path) {
+  auto labels = config.FindMember("Labels");
+  if (labels == config.MemberEnd() || labels->value.IsNull()) return absl::OkStatus();
+  if (!labels->value.IsObject()) return Malformed(path, "Labels is not an object");
+  for (const auto& m : labels->value.GetObject()) {
+    if (!m.value.IsString()) return Malformed(path, "Labels holds a non-string");
+    out->labels[std::string(m.name.GetString(), m.name.GetStringLength())] =
+        std::string(m.value.GetString(), m.value.GetStringLength());
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ParseRunConfig(const rapidjson::Value& config, ImageConfig* out,
                             absl::string_view path) {
   if (!config.IsObject()) return Malformed(path, "config.config is not an object");
@@ -132,13 +169,9 @@ absl::Status ParseRunConfig(const rapidjson::Value& config, ImageConfig* out,
   out->user = ReadString(config, "User");
   out->stop_signal = ReadString(config, "StopSignal");
   MYDOCKER_RETURN_IF_ERROR(ReadHealthcheck(config, out, path));
-  auto ports = config.FindMember("ExposedPorts");
-  if (ports != config.MemberEnd() && ports->value.IsObject()) {
-    for (const auto& port : ports->value.GetObject()) {
-      out->exposed_ports.emplace_back(port.name.GetString(), port.name.GetStringLength());
-    }
-  }
-  return absl::OkStatus();
+  ReadKeySet(config, "ExposedPorts", &out->exposed_ports);
+  ReadKeySet(config, "Volumes", &out->volumes);
+  return ReadLabels(config, out, path);
 }
 
 // An optional RFC 3339 time; absent or null is the Unix epoch (OCI makes "created" optional).
@@ -291,6 +324,10 @@ absl::Status ValidateRunConfig(const ImageConfig& config, absl::string_view path
   MYDOCKER_RETURN_IF_ERROR(check("Cmd", config.cmd));
   MYDOCKER_RETURN_IF_ERROR(check("Entrypoint", config.entrypoint));
   MYDOCKER_RETURN_IF_ERROR(check("WorkingDir", {config.working_dir}));
+  MYDOCKER_RETURN_IF_ERROR(check("Volumes", config.volumes));
+  for (const auto& [key, value] : config.labels) {
+    MYDOCKER_RETURN_IF_ERROR(check("Labels", {key, value}));
+  }
   return check("User", {config.user});
 }
 

@@ -44,8 +44,8 @@ absl::StatusOr<std::string> RecordConfigJson(absl::string_view json, absl::strin
 absl::Status ParseImageConfig(absl::string_view config_json, Image* image, absl::string_view path);
 
 // What a new image (load) must satisfy to be runnable, checked before it is stored: no NUL byte in
-// Env, Cmd, Entrypoint, WorkingDir or User (no process can be given one). Images stored before
-// are read as they are.
+// Env, Cmd, Entrypoint, WorkingDir, User, Volumes or Labels (no process can be given one). Images
+// stored before are read as they are.
 absl::Status ValidateRunConfig(const ImageConfig& config, absl::string_view path);
 
 // The config of an image made by adding the layer `diff_id` on top of the image whose config is

@@ -20,6 +20,8 @@ Image SampleImage() {
   image.config.working_dir = "/work";
   image.config.user = "1000:1000";
   image.config.exposed_ports = {"80/tcp"};
+  image.config.volumes = {"/data"};
+  image.config.labels = {{"org.opencontainers.image.title", "sample"}};
   return image;
 }
 
@@ -30,6 +32,8 @@ TEST(ImageJsonTest, ConfigHasTheOciShape) {
   EXPECT_THAT(config, HasSubstr("\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"sha256:aaaa"));
   EXPECT_THAT(config, HasSubstr("\"comment\":\"imported from x.tar\""));
   EXPECT_THAT(config, HasSubstr("\"ExposedPorts\":{\"80/tcp\":{}}"));
+  EXPECT_THAT(config, HasSubstr("\"Volumes\":{\"/data\":{}}"));
+  EXPECT_THAT(config, HasSubstr("\"Labels\":{\"org.opencontainers.image.title\":\"sample\"}"));
 }
 
 TEST(ImageJsonTest, RecordRoundTrips) {
@@ -48,6 +52,8 @@ TEST(ImageJsonTest, RecordRoundTrips) {
   EXPECT_EQ(parsed->config.working_dir, "/work");
   EXPECT_EQ(parsed->config.user, "1000:1000");
   EXPECT_THAT(parsed->config.exposed_ports, ElementsAre("80/tcp"));
+  EXPECT_EQ(parsed->config.labels, image.config.labels);
+  EXPECT_EQ(parsed->config.volumes, image.config.volumes);
 }
 
 TEST(ImageJsonTest, Sha256) {

@@ -76,20 +76,6 @@ absl::Status ReadCapabilities(const json::ObjectReader& process, Spec& spec) {
   return caps->GetStringArray("ambient", &sets.ambient);
 }
 
-absl::Status ReadStringMap(const json::ObjectReader& r, const char* key,
-                           std::vector<std::pair<std::string, std::string>>* out) {
-  MYDOCKER_ASSIGN_OR_RETURN(auto object, r.GetObject(key));
-  if (!object.has_value()) return absl::OkStatus();
-  const rapidjson::Value* v = r.Find(key);
-  for (auto it = v->MemberBegin(); it != v->MemberEnd(); ++it) {
-    std::string name(it->name.GetString(), it->name.GetStringLength());
-    std::string value;
-    MYDOCKER_RETURN_IF_ERROR(object->GetString(name.c_str(), &value));
-    out->emplace_back(std::move(name), std::move(value));
-  }
-  return absl::OkStatus();
-}
-
 absl::Status ReadHookList(const json::ObjectReader& hooks, const char* key,
                           std::vector<Hook>* out) {
   MYDOCKER_ASSIGN_OR_RETURN(const rapidjson::Value* array, hooks.GetArray(key));
@@ -194,7 +180,7 @@ absl::Status ReadLinuxExtras(const json::ObjectReader& top, Spec& spec) {
   MYDOCKER_ASSIGN_OR_RETURN(auto linux_spec, top.GetObject("linux"));
   if (!linux_spec.has_value()) return absl::OkStatus();
   MYDOCKER_RETURN_IF_ERROR(ReadNamespacePaths(*linux_spec, spec));
-  MYDOCKER_RETURN_IF_ERROR(ReadStringMap(*linux_spec, "sysctl", &spec.sysctls));
+  MYDOCKER_RETURN_IF_ERROR(linux_spec->GetStringMap("sysctl", &spec.sysctls));
   for (const auto& [name, value] : spec.sysctls) {
     if (name.empty() || absl::StrContains(name, "..") || absl::StrContains(name, '/')) {
       return Refuse("linux.sysctl", absl::StrCat("invalid name \"", name, "\""));
@@ -374,7 +360,7 @@ absl::StatusOr<Spec> ParseSpec(absl::string_view text, const std::string& bundle
   MYDOCKER_RETURN_IF_ERROR(ReadLinuxExtras(top, spec));
   MYDOCKER_RETURN_IF_ERROR(ReadHooks(top, spec.hooks));
   std::vector<std::pair<std::string, std::string>> annotations;
-  MYDOCKER_RETURN_IF_ERROR(ReadStringMap(top, "annotations", &annotations));
+  MYDOCKER_RETURN_IF_ERROR(top.GetStringMap("annotations", &annotations));
   spec.annotations.insert(annotations.begin(), annotations.end());
   return spec;
 }

@@ -126,6 +126,9 @@ void WriteConfig(json::Writer& w, const ContainerState& s, const ContainerConfig
     json::Key(w, "Healthcheck");
     w.RawValue(check.data(), check.size(), rapidjson::kObjectType);
   }
+  json::KeyObject(w, "Labels", [&] {
+    for (const auto& [key, value] : c.labels) KeyString(w, key, value);
+  });
   w.EndObject();
 }
 
