@@ -1,7 +1,11 @@
 // mydocker image ls [-q] [--no-trunc] [--digests] [--format json|TEMPLATE] [REPOSITORY[:TAG]]
 // (alias: images)
+#include <fnmatch.h>
+
+#include <algorithm>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -11,7 +15,9 @@
 #include "absl/time/time.h"
 #include "cli_util.h"
 #include "commands.h"
+#include "filters.h"
 #include "format.h"
+#include "mydocker/status_macros.h"
 #include "mydocker/views.h"
 
 namespace mydocker::cli {
@@ -29,7 +35,8 @@ struct LsFlags {
   bool no_trunc = false;
   bool digests = false;
   std::string format;
-  std::string filter;  // REPOSITORY[:TAG]
+  std::string filter;                // REPOSITORY[:TAG]
+  std::vector<std::string> filters;  // --filter KEY=VALUE
 };
 
 // The digest a pull recorded for `repository` ("repo@sha256:..."), or "<none>".
@@ -45,6 +52,60 @@ struct Row {
   const Image* image;
   std::string repository;
   std::string tag;
+};
+
+// Docker's image filters: dangling=true|false (untagged or not), reference=PATTERN (a glob over
+// "repository:tag" or the repository, '*' not crossing '/'), label=K[=V], before=IMAGE and
+// since=IMAGE (created before or after it).
+class ImageFilter {
+ public:
+  static absl::StatusOr<ImageFilter> Parse(const std::vector<std::string>& specs) {
+    ImageFilter f;
+    MYDOCKER_ASSIGN_OR_RETURN(
+        f.filters_, Filters::Parse(specs, {"dangling", "reference", "label", "before", "since"}));
+    MYDOCKER_RETURN_IF_ERROR(f.filters_.CheckValues("dangling", {"true", "false", "1", "0"}));
+    return f;
+  }
+
+  // The images before= and since= name (NotFound, status 1, for one that is not there).
+  absl::Status Resolve(ImageStore& images) {
+    for (const std::string& ref : filters_.Values("before")) {
+      auto image = images.Resolve(ref);
+      if (!image.ok()) return WithExitCode(image.status(), 1);
+      before_ = image->created;
+    }
+    for (const std::string& ref : filters_.Values("since")) {
+      auto image = images.Resolve(ref);
+      if (!image.ok()) return WithExitCode(image.status(), 1);
+      since_ = image->created;
+    }
+    return absl::OkStatus();
+  }
+
+  bool Matches(const Row& row) const {
+    const Image& image = *row.image;
+    for (const std::string& v : filters_.Values("dangling")) {
+      bool dangling = image.tags.empty();
+      if (dangling != (v == "true" || v == "1")) return false;
+    }
+    const auto& references = filters_.Values("reference");
+    if (!references.empty()) {
+      if (row.tag == "<none>") return false;
+      std::string full = absl::StrCat(row.repository, ":", row.tag);
+      bool any = std::any_of(references.begin(), references.end(), [&](const std::string& p) {
+        return ::fnmatch(p.c_str(), full.c_str(), FNM_PATHNAME) == 0 ||
+               ::fnmatch(p.c_str(), row.repository.c_str(), FNM_PATHNAME) == 0;
+      });
+      if (!any) return false;
+    }
+    if (before_ && image.created >= *before_) return false;
+    if (since_ && image.created <= *since_) return false;
+    return filters_.MatchLabels("label", image.config.labels);
+  }
+
+ private:
+  Filters filters_;
+  std::optional<absl::Time> before_, since_;
 };
 
 // One row per tag, like Docker; an untagged image is one "<none>" row. Newest image first.
@@ -73,19 +134,22 @@ std::vector<Row> Rows(const std::vector<Image>& images, const std::string& filte
 tmpl::Value TemplateRow(const Row& row, absl::Time now, bool no_trunc) {
   using tmpl::Value;
   const Image& image = *row.image;
-  return Value::Struct(
-      "image",
-      {{"Containers", Value::String("N/A")},
-       {"CreatedAt", Value::String(tmpl::GoTimeString(image.created))},
-       {"CreatedSince", Value::String(absl::StrCat(HumanDuration(now - image.created), " ago"))},
-       {"Digest", Value::String(DigestOf(image, row.repository))},
-       {"ID", Value::String(views::DisplayImageId(image.id, no_trunc))},
-       {"Repository", Value::String(row.repository)},
-       {"SharedSize", Value::String("N/A")},
-       {"Size", Value::String(HumanSize(image.size))},
-       {"Tag", Value::String(row.tag)},
-       {"UniqueSize", Value::String("N/A")},
-       {"VirtualSize", Value::String(HumanSize(image.size))}});
+  Value::Fields fields = {
+      {"Containers", Value::String("N/A")},
+      {"CreatedAt", Value::String(tmpl::GoTimeString(image.created))},
+      {"CreatedSince", Value::String(absl::StrCat(HumanDuration(now - image.created), " ago"))},
+      {"Digest", Value::String(DigestOf(image, row.repository))},
+      {"ID", Value::String(views::DisplayImageId(image.id, no_trunc))}};
+  // Not Docker's: the image's LABELs, as `.Labels` and `.Label "k"` (ps rows have them too).
+  tmpl::Methods methods;
+  tmpl::AddLabels(image.config.labels, &fields, &methods);
+  fields.insert(fields.end(), {{"Repository", Value::String(row.repository)},
+                               {"SharedSize", Value::String("N/A")},
+                               {"Size", Value::String(HumanSize(image.size))},
+                               {"Tag", Value::String(row.tag)},
+                               {"UniqueSize", Value::String("N/A")},
+                               {"VirtualSize", Value::String(HumanSize(image.size))}});
+  return Value::Struct("image", std::move(fields), std::move(methods));
 }
 
 const tmpl::Value& TemplateHeader() {
@@ -99,7 +163,8 @@ const tmpl::Value& TemplateHeader() {
                                                                {"Containers", "CONTAINERS"},
                                                                {"SharedSize", "SHARED SIZE"},
                                                                {"UniqueSize", "UNIQUE SIZE"},
-                                                               {"VirtualSize", "SIZE"}}));
+                                                               {"VirtualSize", "SIZE"},
+                                                               {"Labels", "LABELS"}}));
   return *header;
 }
 
@@ -138,14 +203,26 @@ int Ls(Context& ctx, const LsFlags& flags) {
   // "json" keeps the library's summary (ImageSummary); any other --format is a template.
   auto formatter = ParseListFormat(ctx, flags.format == "json" ? "" : flags.format);
   if (!formatter) return ctx.exit_code;
+  auto filter = ImageFilter::Parse(flags.filters);
+  if (!filter.ok()) {
+    ctx.Fail(filter.status(), ExitCodeOf(filter.status()));
+    return ctx.exit_code;
+  }
   Runtime* rt = ctx.OpenRuntime();
   if (rt == nullptr) return ctx.exit_code;
+  if (absl::Status s = filter->Resolve(rt->images()); !s.ok()) {
+    ctx.Fail(s, ExitCodeOf(s));
+    return ctx.exit_code;
+  }
   auto images = rt->images().List();
   if (!images.ok()) {
     ctx.Fail(images.status(), 1);
     return ctx.exit_code;
   }
-  std::vector<Row> rows = Rows(*images, flags.filter);
+  std::vector<Row> rows;
+  for (Row& row : Rows(*images, flags.filter)) {
+    if (filter->Matches(row)) rows.push_back(std::move(row));
+  }
   if (formatter->is_default() || flags.quiet) {
     std::cout << Render(rows, flags);
     return 0;
@@ -166,6 +243,10 @@ void RegisterImageLs(CLI::App& parent, const std::string& name, Context& ctx) {
   cmd->add_flag("--no-trunc", flags->no_trunc, "Don't truncate output");
   cmd->add_flag("--digests", flags->digests, "Show digests");
   AddListFormat(*cmd, flags->format);
+  cmd->add_option("-f,--filter", flags->filters,
+                  "Filter (dangling=true|false, reference=PATTERN, label=K[=V], before=IMAGE, "
+                  "since=IMAGE)")
+      ->allow_extra_args(false);
   cmd->add_option("reference", flags->filter, "Only images of REPOSITORY[:TAG]");
   cmd->callback([&ctx, flags] { ctx.exit_code = Ls(ctx, *flags); });
   if (name == "ls") cmd->alias("list");

@@ -61,6 +61,7 @@ struct Row {
   std::optional<uint64_t> pids_limit;
   uint64_t oom_kills = 0;
   uint64_t net_rx = 0, net_tx = 0;
+  uint64_t block_read = 0, block_write = 0;
 };
 
 uint64_t HostMemTotal() {
@@ -104,6 +105,8 @@ Row MakeRow(const std::string& label, const Sample& now, const Sample* before, u
   r.oom_kills = s.oom_kills;
   r.net_rx = s.net_rx_bytes;
   r.net_tx = s.net_tx_bytes;
+  r.block_read = s.block_read_bytes;
+  r.block_write = s.block_write_bytes;
   return r;
 }
 
@@ -111,19 +114,23 @@ std::string MemUsageText(const Row& r) {
   return absl::StrCat(BinarySize(r.mem_usage), " / ", BinarySize(r.mem_limit));
 }
 
-// Docker's NET I/O: received / sent, in decimal units ("1.05kB / 648B").
-std::string NetIoText(const Row& r) {
+// Docker's NET I/O and BLOCK I/O: in / out, in decimal units ("1.05kB / 648B").
+std::string InOutText(uint64_t in, uint64_t out) {
   auto size = [](uint64_t n) {
     return views::HumanSize(static_cast<int64_t>(std::min<uint64_t>(n, INT64_MAX)));
   };
-  return absl::StrCat(size(r.net_rx), " / ", size(r.net_tx));
+  return absl::StrCat(size(in), " / ", size(out));
 }
 
+std::string NetIoText(const Row& r) { return InOutText(r.net_rx, r.net_tx); }
+std::string BlockIoText(const Row& r) { return InOutText(r.block_read, r.block_write); }
+
 std::string RenderTable(const std::vector<Row>& rows) {
-  Table table({"CONTAINER ID", "NAME", "CPU %", "MEM USAGE / LIMIT", "MEM %", "NET I/O", "PIDS"});
+  Table table({"CONTAINER ID", "NAME", "CPU %", "MEM USAGE / LIMIT", "MEM %", "NET I/O",
+               "BLOCK I/O", "PIDS"});
   for (const Row& r : rows) {
     table.Add({r.id.substr(0, 12), r.name, FormatPercent(r.cpu_percent), MemUsageText(r),
-               FormatPercent(r.mem_percent), NetIoText(r), absl::StrCat(r.pids)});
+               FormatPercent(r.mem_percent), NetIoText(r), BlockIoText(r), absl::StrCat(r.pids)});
   }
   return table.Render();
 }
@@ -146,6 +153,7 @@ std::vector<std::string> JsonRows(const std::vector<Row>& rows) {
     str("MemUsage", MemUsageText(r));
     str("MemPerc", FormatPercent(r.mem_percent));
     str("NetIO", NetIoText(r));
+    str("BlockIO", BlockIoText(r));
     str("PIDs", absl::StrCat(r.pids));
     str("FullID", r.id);
     w.Key("Running");
@@ -176,6 +184,10 @@ std::vector<std::string> JsonRows(const std::vector<Row>& rows) {
     w.Uint64(r.net_rx);
     w.Key("NetTxBytes");
     w.Uint64(r.net_tx);
+    w.Key("BlockReadBytes");
+    w.Uint64(r.block_read);
+    w.Key("BlockWriteBytes");
+    w.Uint64(r.block_write);
     w.EndObject();
     out.emplace_back(buf.GetString(), buf.GetSize());
   }

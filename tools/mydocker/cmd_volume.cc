@@ -1,12 +1,15 @@
 // mydocker volume create|ls|inspect|rm|prune
 #include <iostream>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "cli_util.h"
 #include "commands.h"
+#include "filters.h"
 #include "format.h"
 #include "inspect_print.h"
+#include "mydocker/status_macros.h"
 #include "mydocker/views.h"
 
 namespace mydocker::cli {
@@ -18,7 +21,46 @@ struct VolumeFlags {
   bool force = false;
   bool all = false;
   std::string format;
+  std::vector<std::string> filters;
 };
+
+// The mountpoints of the volumes some container (in any state) mounts.
+absl::StatusOr<std::set<std::string>> UsedSources(Runtime& rt) {
+  auto states = rt.state().List();
+  if (!states.ok()) return states.status();
+  std::set<std::string> used;
+  for (const ContainerState& s : *states) {
+    auto config = rt.state().LoadConfig(s.id);
+    if (!config.ok()) continue;  // removed meanwhile
+    for (const MountSpec& m : config->mounts) used.insert(m.source);
+  }
+  return used;
+}
+
+// The volumes Docker's filters select: dangling (no container uses it), name (an expression
+// found in the name), driver (always "local"), label (volumes have none here: a label filter
+// selects nothing).
+absl::StatusOr<std::vector<Volume>> Selected(Runtime& rt, const Filters& filters) {
+  auto volumes = rt.volumes().List();
+  if (!volumes.ok() || filters.empty()) return volumes;
+  std::set<std::string> used;
+  if (filters.Has("dangling")) {
+    auto sources = UsedSources(rt);
+    if (!sources.ok()) return sources.status();
+    used = *std::move(sources);
+  }
+  std::vector<Volume> out;
+  for (const Volume& v : *volumes) {
+    bool dangling = used.count(v.mountpoint) == 0;
+    bool keep = filters.Match("name", v.name) && filters.Match("driver", "local") &&
+                filters.MatchLabels("label", {});
+    for (const std::string& want : filters.Values("dangling")) {
+      keep = keep && dangling == (want == "true" || want == "1");
+    }
+    if (keep) out.push_back(v);
+  }
+  return out;
+}
 
 // Docker's volume formatting context, in `{{json .}}`'s order.
 tmpl::Value TemplateRow(const Volume& v) {
@@ -71,12 +113,20 @@ void RegisterVolume(CLI::App& app, Context& ctx) {
   ls->alias("list");
   ls->add_flag("-q,--quiet", flags->quiet, "Only display volume names");
   AddListFormat(*ls, flags->format);
+  ls->add_option("-f,--filter", flags->filters,
+                 "Filter (dangling=true|false, name=NAME, driver=local, label=K[=V])")
+      ->allow_extra_args(false);
   ls->callback([&ctx, flags] {
     auto formatter = ParseListFormat(ctx, flags->format);
     if (!formatter) return;
+    auto filters = Filters::Parse(flags->filters, {"dangling", "name", "driver", "label"});
+    absl::Status valid = filters.ok()
+                             ? filters->CheckValues("dangling", {"true", "false", "1", "0"})
+                             : filters.status();
+    if (!valid.ok()) return ctx.Fail(valid, ExitCodeOf(valid));
     Runtime* rt = ctx.OpenRuntime();
     if (rt == nullptr) return;
-    auto volumes = rt->volumes().List();
+    auto volumes = Selected(*rt, *filters);
     if (!volumes.ok()) return ctx.Fail(volumes.status(), 1);
     if (!formatter->is_default() && !flags->quiet) {
       std::vector<tmpl::Value> rows;

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "mydocker/network_store.h"
+#include "template/formatter.h"
 #include "template/template.h"
 #include "template/value.h"
 
@@ -14,10 +15,6 @@ namespace {
 
 // Docker's exit status for an inspect template that does not parse.
 constexpr int kTemplateParseExit = 64;
-
-absl::Status TemplateError(const absl::Status& s) {
-  return absl::InvalidArgumentError(absl::StrCat("template parsing error: ", s.message()));
-}
 
 // Docker's order when no type is given.
 const char* const kTypes[] = {"container", "image", "network", "volume"};
@@ -61,7 +58,8 @@ void PrintInspect(Context& ctx, const std::vector<std::string>& refs, const std:
   std::optional<tmpl::Template> tmpl;
   if (!format.empty() && format != "json") {
     auto parsed = tmpl::Template::Parse(format);
-    if (!parsed.ok()) return ctx.Fail(TemplateError(parsed.status()), kTemplateParseExit);
+    if (!parsed.ok())
+      return ctx.Fail(tmpl::TemplateParsingError(parsed.status()), kTemplateParseExit);
     tmpl = *std::move(parsed);
   }
   Runtime* rt = ctx.OpenRuntime();
@@ -85,7 +83,7 @@ void PrintInspect(Context& ctx, const std::vector<std::string>& refs, const std:
     absl::Status s = data.ok() ? tmpl->Execute(*data, &out) : data.status();
     if (!s.ok()) {
       out.resize(before);
-      ctx.Fail(TemplateError(s), 1);
+      ctx.Fail(tmpl::TemplateParsingError(s), 1);
       continue;
     }
     out.push_back('\n');

@@ -14,10 +14,6 @@ namespace mydocker::cli::tmpl {
 
 namespace {
 
-absl::Status Wrapped(const absl::Status& s) {
-  return absl::InvalidArgumentError(absl::StrCat("template parsing error: ", s.message()));
-}
-
 struct Cell {
   absl::string_view text;
   size_t width;
@@ -91,6 +87,10 @@ class TabWriter {
 
 }  // namespace
 
+absl::Status TemplateParsingError(const absl::Status& status) {
+  return absl::InvalidArgumentError(absl::StrCat("template parsing error: ", status.message()));
+}
+
 absl::StatusOr<ListFormatter> ListFormatter::Create(absl::string_view format) {
   if (format.empty() || format == "table") return ListFormatter(Kind::kDefault, std::nullopt);
   std::string text;
@@ -106,7 +106,7 @@ absl::StatusOr<ListFormatter> ListFormatter::Create(absl::string_view format) {
     text = absl::StrReplaceAll(rest, {{"\\t", "\t"}, {"\\n", "\n"}});
   }
   auto t = Template::Parse(text);
-  if (!t.ok()) return Wrapped(t.status());
+  if (!t.ok()) return TemplateParsingError(t.status());
   return ListFormatter(kind, *std::move(t));
 }
 
@@ -115,7 +115,7 @@ absl::Status ListFormatter::Add(const Value& row) {
   absl::Status s = template_->Execute(row, &rows_);
   if (!s.ok()) {
     rows_.resize(before);
-    return Wrapped(s);
+    return TemplateParsingError(s);
   }
   rows_.push_back('\n');
   return absl::OkStatus();

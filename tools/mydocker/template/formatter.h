@@ -19,6 +19,9 @@
 
 namespace mydocker::cli::tmpl {
 
+// A template's error as Docker reports it: "template parsing error: template: :1: ...".
+absl::Status TemplateParsingError(const absl::Status& status);
+
 class ListFormatter {
  public:
   // InvalidArgument "template parsing error: template: :1: ..." for a template that does not
