@@ -122,3 +122,24 @@ def test_rm_force_of_a_missing_name_is_no_error(runtime):
     assert r.returncode == 0 and r.stdout == "there\n"
     r = runtime.md("rm", "no-such-container")
     assert r.returncode == 1 and "no such container" in r.stderr
+
+
+def test_top_with_ps_options_and_ps_size(runtime):
+    runtime.md("run", "-d", "--name", "t", "busybox", "sh", "-c", "sleep 300 & wait", check=True)
+    pid = json.loads(runtime.md("inspect", "t", check=True).stdout)[0]["State"]["Pid"]
+    out = runtime.md("top", "t", "-o", "pid,comm", check=True).stdout.splitlines()
+    assert out[0].split() == ["PID", "COMMAND"]
+    rows = sorted(line.split()[1] for line in out[1:])
+    assert rows == ["sh", "sleep"] and str(pid) in {line.split()[0] for line in out[1:]}
+    out = runtime.md("top", "t", "aux", check=True).stdout.splitlines()
+    assert out[0].split()[:2] == ["USER", "PID"] and len(out) == 3  # only the container's two
+    r = runtime.md("top", "t", "-o", "user=PID")
+    assert r.returncode == 1 and 'specifying "user=PID" is not allowed' in r.stderr
+    r = runtime.md("top", "t", "-o", "comm")
+    assert r.returncode == 1 and "couldn't find PID field in ps output" in r.stderr
+    # ps -s: the writable layer's size and, with the image, the virtual size.
+    runtime.md("exec", "t", "sh", "-c", "head -c 5000 /dev/zero > /five", check=True)
+    out = runtime.md("ps", "-s", check=True).stdout.splitlines()
+    assert out[0].split()[-1] == "SIZE"
+    assert "5kB (virtual " in out[1] and out[1].endswith("MB)"), out[1]
+    assert "5kB (virtual " in runtime.md("ps", "--format", "{{.Size}}", check=True).stdout

@@ -21,7 +21,9 @@ void RegisterInspect(CLI::App& app, Context& ctx) {
   AddInspectFormat(*inspect, flags->format);
   inspect->add_option("--type", flags->type, "Only inspect objects of the given type")
       ->check(CLI::IsMember({"container", "image", "network", "volume"}));
-  inspect->add_option("names", flags->refs, "Containers, images, networks or volumes")->required();
+  // Named "containers" for the completions, which offer containers first (Docker's order).
+  inspect->add_option("containers", flags->refs, "Containers, images, networks or volumes")
+      ->required();
   inspect->callback([&ctx, flags] {
     PrintInspect(ctx, flags->refs, flags->format, InspectLookupFor(ctx, flags->type));
   });
