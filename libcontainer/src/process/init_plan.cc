@@ -459,6 +459,7 @@ absl::StatusOr<InitPlan> BuildInitPlan(const ContainerConfig& config,
     if (m.flags & MS_BIND) {
       MYDOCKER_ASSIGN_OR_RETURN(PlannedBind b,
                                 PlanBind(spec, m.flags | (m.remount_readonly ? MS_RDONLY : 0)));
+      b.before_mount = plan.mounts.size();
       plan.binds.push_back(std::move(b));
     } else {
       plan.mounts.push_back(std::move(m));
