@@ -430,7 +430,7 @@ mydocker_exec_tail_plan ExecTailPlan(const InitPlan& plan) {
   t.gid = plan.gid;
   t.groups = plan.groups.data();
   t.ngroups = plan.groups.size();
-  t.umask = 022;
+  t.umask = plan.umask;
   t.parent_death_signal = plan.parent_death_signal;  // as set first thing in RunInit
   t.wait_for_start = plan.wait_for_start;
   t.start_fd = plan.start_fd;

@@ -475,6 +475,7 @@ absl::StatusOr<InitPlan> BuildInitPlan(const ContainerConfig& config,
   }
   MYDOCKER_RETURN_IF_ERROR(PlanWorkingDir(config.process.cwd, plan));
   plan.uid = config.process.user.uid;
+  plan.umask = static_cast<mode_t>(config.process.user.umask.value_or(022));
   plan.gid = config.process.user.gid;
   plan.groups.assign(config.process.user.additional_gids.begin(),
                      config.process.user.additional_gids.end());

@@ -128,6 +128,7 @@ struct InitPlan {
   std::vector<std::string> cwd_components;  // "/a/b" -> {"/a", "/a/b"}, created if missing
   std::vector<const char*> cwd_create;      // into cwd_components, NULL-terminated
   std::string cwd;
+  mode_t umask = 022;  // the process's (OCI process.user.umask)
   uid_t uid = 0;
   gid_t gid = 0;
   std::vector<gid_t> groups;
