@@ -9,6 +9,7 @@ import glob
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -334,6 +335,60 @@ def test_exec_process_json_sets_env_cwd_user_caps_rlimits(oci):
     (oci.tmp / "process.json").write_text(json.dumps({"args": "sh", "cwd": "/"}))
     r = oci.run("exec", "--process", str(oci.tmp / "process.json"), "e2", check=False)
     assert r.returncode == 1 and "process.args" in r.stderr
+
+
+def test_umask_and_oom_score_adj_for_init_and_exec(oci):
+    """process.user.umask and process.oomScoreAdj, for the container's process and an exec's.
+    Raising the score needs no privilege (this host gives the runtime no CAP_SYS_RESOURCE)."""
+    config = base_config(["sh", "-c", "grep Umask /proc/self/status; cat /proc/self/oom_score_adj;"
+                          " sleep 60"])
+    config["process"]["user"]["umask"] = 0o027
+    config["process"]["oomScoreAdj"] = 300
+    oci.write_config(config)
+    out = oci.tmp / "u.out"
+    oci.run("create", "--bundle", str(oci.bundle), "u1", stdout=open(out, "w"))
+    oci.run("start", "u1")
+    wait_for(lambda: out.read_text().count("\n") >= 2, timeout=10, what="the init's output")
+    assert out.read_text().split() == ["Umask:", "0027", "300"]
+    # An exec takes the container's umask unless its process says otherwise.
+    r = oci.run("exec", "u1", "sh", "-c", "grep Umask /proc/self/status")
+    assert r.stdout.split() == ["Umask:", "0027"]
+    process = {"args": ["sh", "-c", "grep Umask /proc/self/status; cat /proc/self/oom_score_adj"],
+               "cwd": "/", "env": ["PATH=/bin"], "user": {"uid": 0, "gid": 0, "umask": 0o077},
+               "oomScoreAdj": 500}
+    (oci.tmp / "process.json").write_text(json.dumps(process))
+    r = oci.run("exec", "--process", str(oci.tmp / "process.json"), "u1")
+    assert r.stdout.split() == ["Umask:", "0077", "500"]
+    process["user"]["umask"] = 0o1777
+    (oci.tmp / "process.json").write_text(json.dumps(process))
+    r = oci.run("exec", "--process", str(oci.tmp / "process.json"), "u1", check=False)
+    assert r.returncode == 1 and "umask" in r.stderr and r.stderr.count("\n") == 1
+
+
+@pytest.mark.skipif(shutil.which("valgrind") is None, reason="needs valgrind")
+def test_exec_without_pidfds(oci):
+    """Under valgrind, which answers pidfd_open with ENOSYS (as old kernels do): exec still joins
+    the container (through /proc/PID/ns) and passes a signal on to the command through the
+    helper's pid."""
+    started(oci, "np")
+    # --tool=none: only valgrind's emulation (memcheck does not understand a static glibc).
+    vg = ["valgrind", "--quiet", "--tool=none", "--trace-children=no", RUNC,
+          "--root", str(oci.tmp / "state")]
+    r = subprocess.run(vg + ["exec", "np", "sh", "-c", "hostname; exit 5"], capture_output=True,
+                       text=True, timeout=120)
+    assert (r.returncode, r.stdout) == (5, "ocibox\n"), r.stderr
+    proc = subprocess.Popen(vg + ["exec", "np", "sh", "-c", "trap 'echo got TERM; exit 3' TERM;"
+                                  " echo ready; while :; do sleep 0.1; done"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline() == "ready\n"
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=60)
+        assert (proc.returncode, out) == (3, "got TERM\n"), err
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
 
 
 def test_exec_flags_env_cwd_user_cap(oci):

@@ -37,7 +37,8 @@ struct ExecRequestExtras {
     uint64_t soft = 0, hard = 0;
   };
   std::vector<Rlimit> rlimits;
-  bool report_pid = false;  // the stub sends the command's pid (ExecReport::kPid)
+  std::optional<int> oom_score_adj;  // process.oomScoreAdj; absent: the stub's own
+  bool report_pid = false;           // the stub sends the command's pid (ExecReport::kPid)
 };
 
 // Appends one KEY=VALUE token of the request.
