@@ -137,7 +137,7 @@ absl::StatusOr<ExecRequest> BuildExecRequest(
   MYDOCKER_RETURN_IF_ERROR(AddPrivileges(p, config, seccomp_cache_dir, extras));
   AddTerminal(p, options);
   if (options.detach) AddExecToken(&p, "detach", "1");
-  for (const ExecRequestExtras::Rlimit& l : extras.rlimits) {
+  for (const Rlimit& l : config.process.rlimits) {
     AddExecToken(&p, "rlimit", absl::StrCat(l.resource, ":", l.soft, ":", l.hard));
   }
   if (extras.report_pid) AddExecToken(&p, "sendpid", "1");
