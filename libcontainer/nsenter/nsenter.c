@@ -52,6 +52,10 @@ struct request {
   gid_t gid;
   gid_t groups[64];
   int ngroups;
+  int has_umask;
+  mode_t umask;
+  int has_oom_score_adj;
+  const char *oom_score_adj; /* as given: "-1000" to "1000" */
   int limit_caps;
   unsigned long long caps;
   int last_cap;
@@ -222,7 +226,13 @@ static void parse(char *buf, size_t size, struct request *r) {
       parse_capsets(v, r);
     else if (!strcmp(tok, "rlimit"))
       parse_rlimit(v, r);
-    else if (!strcmp(tok, "sendpid"))
+    else if (!strcmp(tok, "umask")) {
+      r->has_umask = 1;
+      r->umask = (mode_t)number(v, 8) & 0777;
+    } else if (!strcmp(tok, "oomscoreadj")) {
+      r->has_oom_score_adj = 1;
+      r->oom_score_adj = v;
+    } else if (!strcmp(tok, "sendpid"))
       r->send_pid = v[0] == '1';
     else if (!strcmp(tok, "lastcap"))
       r->last_cap = (int)number(v, 10);
@@ -429,7 +439,8 @@ __attribute__((noreturn)) static void run_command(const struct request *r) {
   t.gid = r->gid;
   t.groups = r->groups;
   t.ngroups = (size_t)r->ngroups;
-  t.umask = 022; /* Docker's: not whatever the client process had */
+  /* Docker's 022 unless the request says (OCI process.user.umask): never the client's own. */
+  t.umask = r->has_umask ? r->umask : 022;
   t.exec_candidates = (const char *const *)r->paths.items;
   t.command_name = r->name;
   t.command_has_slash = strchr(r->name, '/') != NULL;
@@ -438,6 +449,15 @@ __attribute__((noreturn)) static void run_command(const struct request *r) {
   for (int i = 0; i < r->nrlimits; ++i) {
     struct rlimit limit = {(rlim_t)r->rlimits[i].soft, (rlim_t)r->rlimits[i].hard};
     if (setrlimit(r->rlimits[i].resource, &limit) != 0) fail(125, errno, "set rlimit", NULL, NULL);
+  }
+  if (r->has_oom_score_adj) {
+    /* In the container's PID namespace and its /proc: "self" is this process. Lowering the
+     * score needs CAP_SYS_RESOURCE, as for runc. */
+    int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+    size_t len = strlen(r->oom_score_adj);
+    if (fd < 0 || write(fd, r->oom_score_adj, len) != (ssize_t)len)
+      fail(125, errno, "set oom_score_adj", NULL, NULL);
+    close(fd);
   }
   mydocker_exec_tail_run(&t);
 }

@@ -160,6 +160,7 @@ void WriteUser(json::Writer& w, const UserSpec& user) {
   json::KeyObject(w, "user", [&] {
     json::KeyUint(w, "uid", user.uid);
     json::KeyUint(w, "gid", user.gid);
+    if (user.umask) json::KeyUint(w, "umask", *user.umask);
     if (user.additional_gids.empty()) return;
     json::Key(w, "additionalGids");
     w.StartArray();
@@ -305,6 +306,11 @@ void WriteLinux(json::Writer& w, const LinuxSpec& linux_spec) {
 absl::Status ReadUser(const json::ObjectReader& r, UserSpec* user) {
   MYDOCKER_RETURN_IF_ERROR(r.GetInteger("uid", &user->uid));
   MYDOCKER_RETURN_IF_ERROR(r.GetInteger("gid", &user->gid));
+  MYDOCKER_RETURN_IF_ERROR(r.GetInteger("umask", &user->umask));
+  if (user->umask && *user->umask > 0777) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(r.FieldPath("umask"), ": not a file mode mask (0 to 0777)"));
+  }
   return r.GetIntegerArray("additionalGids", &user->additional_gids);
 }
 

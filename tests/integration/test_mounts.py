@@ -80,6 +80,20 @@ def test_mount_bind_volume_and_tmpfs(runtime, hostdir):
     runtime.md("volume", "rm", "mnt-test-vol", check=True)
 
 
+def test_mounts_are_made_parents_first_whatever_their_order(runtime, hostdir):
+    """As Docker orders them: a volume inside a tmpfs given after it is mounted on top of it,
+    not hidden by it."""
+    with open(os.path.join(hostdir, "in"), "w") as f:
+        f.write("from host\n")
+    r = runtime.md("run", "--rm", "-v", f"{hostdir}:/data/sub", "--tmpfs", "/data",
+                   "--mount", "type=tmpfs,destination=/data/sub/deeper",
+                   "busybox", "sh", "-c",
+                   "cat /data/sub/in; grep -E ' /data(/sub(/deeper)?)? ' /proc/self/mountinfo"
+                   " | cut -d' ' -f5")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines() == ["from host", "/data", "/data/sub", "/data/sub/deeper"]
+
+
 def test_mount_bind_propagation_and_nonrecursive(runtime, hostdir):
     sub = os.path.join(hostdir, "sub")
     os.mkdir(sub)

@@ -336,6 +336,34 @@ def test_exec_process_json_sets_env_cwd_user_caps_rlimits(oci):
     assert r.returncode == 1 and "process.args" in r.stderr
 
 
+def test_umask_and_oom_score_adj_for_init_and_exec(oci):
+    """process.user.umask and process.oomScoreAdj, for the container's process and an exec's.
+    Raising the score needs no privilege (this host gives the runtime no CAP_SYS_RESOURCE)."""
+    config = base_config(["sh", "-c", "grep Umask /proc/self/status; cat /proc/self/oom_score_adj;"
+                          " sleep 60"])
+    config["process"]["user"]["umask"] = 0o027
+    config["process"]["oomScoreAdj"] = 300
+    oci.write_config(config)
+    out = oci.tmp / "u.out"
+    oci.run("create", "--bundle", str(oci.bundle), "u1", stdout=open(out, "w"))
+    oci.run("start", "u1")
+    wait_for(lambda: out.read_text().count("\n") >= 2, timeout=10, what="the init's output")
+    assert out.read_text().split() == ["Umask:", "0027", "300"]
+    # An exec takes the container's umask unless its process says otherwise.
+    r = oci.run("exec", "u1", "sh", "-c", "grep Umask /proc/self/status")
+    assert r.stdout.split() == ["Umask:", "0027"]
+    process = {"args": ["sh", "-c", "grep Umask /proc/self/status; cat /proc/self/oom_score_adj"],
+               "cwd": "/", "env": ["PATH=/bin"], "user": {"uid": 0, "gid": 0, "umask": 0o077},
+               "oomScoreAdj": 500}
+    (oci.tmp / "process.json").write_text(json.dumps(process))
+    r = oci.run("exec", "--process", str(oci.tmp / "process.json"), "u1")
+    assert r.stdout.split() == ["Umask:", "0077", "500"]
+    process["user"]["umask"] = 0o1777
+    (oci.tmp / "process.json").write_text(json.dumps(process))
+    r = oci.run("exec", "--process", str(oci.tmp / "process.json"), "u1", check=False)
+    assert r.returncode == 1 and "umask" in r.stderr and r.stderr.count("\n") == 1
+
+
 def test_exec_flags_env_cwd_user_cap(oci):
     started(oci, "e3")
     r = oci.run("exec", "--env", "A=1", "-e", "PATH=/bin:/sbin", "--cwd", "/tmp", "--user", "1000:1001",

@@ -21,6 +21,7 @@ struct UserSpec {
   uint32_t uid = 0;
   uint32_t gid = 0;
   std::vector<uint32_t> additional_gids;
+  std::optional<uint32_t> umask;  // OCI process.user.umask; absent: 022, Docker's
 };
 
 struct ConsoleSize {

@@ -3,6 +3,7 @@
 // each undone if a later step fails.
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <functional>
 #include <set>
 
@@ -107,6 +108,7 @@ MountSpec MountOf(const VolumeSpec& spec, const std::string& source) {
 absl::Status AddVolumes(const CreateOptions& options, VolumeStore& volumes, ContainerConfig& config,
                         std::vector<std::string>* made) {
   MYDOCKER_ASSIGN_OR_RETURN(std::vector<VolumeSpec> specs, ParseMounts(options));
+  const size_t first = config.mounts.size();
   for (const VolumeSpec& spec : specs) {
     std::string source = spec.source;
     if (spec.kind == VolumeSpec::kBind) {
@@ -120,6 +122,14 @@ absl::Status AddVolumes(const CreateOptions& options, VolumeStore& volumes, Cont
     }
     config.mounts.push_back(MountOf(spec, source));
   }
+  // Mounts are made in the config's order; Docker orders a container's own by the depth of their
+  // destination (a parent before what is mounted inside it, `--tmpfs /a` before `-v x:/a/b`),
+  // keeping the given order among equals.
+  std::stable_sort(config.mounts.begin() + first, config.mounts.end(),
+                   [](const MountSpec& a, const MountSpec& b) {
+                     return std::count(a.destination.begin(), a.destination.end(), '/') <
+                            std::count(b.destination.begin(), b.destination.end(), '/');
+                   });
   return absl::OkStatus();
 }
 

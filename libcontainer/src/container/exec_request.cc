@@ -11,6 +11,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "in_root.h"
 #include "mydocker/fs_util.h"
@@ -134,6 +135,10 @@ absl::StatusOr<ExecRequest> BuildExecRequest(
   AddExecToken(&p, "uid", absl::StrCat(user.uid));
   AddExecToken(&p, "gid", absl::StrCat(user.gid));
   for (uint32_t g : user.additional_gids) AddExecToken(&p, "group", absl::StrCat(g));
+  if (user.umask) AddExecToken(&p, "umask", absl::StrFormat("%o", *user.umask));
+  if (config.process.oom_score_adj) {
+    AddExecToken(&p, "oomscoreadj", absl::StrCat(*config.process.oom_score_adj));
+  }
   MYDOCKER_RETURN_IF_ERROR(AddPrivileges(p, config, seccomp_cache_dir, extras));
   AddTerminal(p, options);
   if (options.detach) AddExecToken(&p, "detach", "1");

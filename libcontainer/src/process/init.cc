@@ -123,10 +123,20 @@ void SetLimitsAndSysctls(const InitPlan& plan) {
   }
 }
 
+void AttachBind(const InitPlan& plan, size_t i);
+
 // Mounts, devices and links inside the container. Runs after pivot_root, so every path,
-// including symlinks planted in the image, resolves inside the container's own tree.
+// including symlinks planted in the image, resolves inside the container's own tree. The binds
+// that come before a mount in the config are attached before it (runc's order: a later mount
+// may be made inside an earlier bind).
 void MountSpecials(const InitPlan& plan) {
-  for (const PlannedMount& m : plan.mounts) {
+  size_t next_bind = 0;
+  for (size_t mount = 0; mount < plan.mounts.size(); ++mount) {
+    const PlannedMount& m = plan.mounts[mount];
+    for (; next_bind < plan.binds.size() && plan.binds[next_bind].before_mount <= mount;
+         ++next_bind) {
+      AttachBind(plan, next_bind);
+    }
     MkdirParents(m.target.c_str(), 0755);
     if (::mount(m.source.c_str(), m.target.c_str(), m.fstype.empty() ? nullptr : m.fstype.c_str(),
                 m.flags, m.data.empty() ? nullptr : m.data.c_str()) != 0) {
@@ -161,6 +171,18 @@ void MountSpecials(const InitPlan& plan) {
   }
 }
 
+// Read-only where asked (on every mount below too) and the bind's propagation, on a detached tree.
+// Not `final`: private instead of unbindable, so that AttachBind can still copy the tree.
+void SetDetachedBindAttributes(const InitPlan& plan, const PlannedBind& b, int fd, bool final) {
+  struct mount_attr attr;
+  std::memset(&attr, 0, sizeof attr);
+  attr.attr_set = b.readonly ? MOUNT_ATTR_RDONLY : 0;
+  attr.propagation = !final && b.propagation == MS_UNBINDABLE ? MS_PRIVATE : b.propagation;
+  if (::mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) != 0) {
+    Fail(plan, 125, errno, "set attributes of ", b.what.c_str());
+  }
+}
+
 // Before pivot_root: detached copies of each volume's host tree, read-only where asked (on every
 // mount below it too) and with private propagation, so nothing mounted later reaches the host.
 void OpenBinds(const InitPlan& plan) {
@@ -170,14 +192,7 @@ void OpenBinds(const InitPlan& plan) {
     int fd = ::open_tree(AT_FDCWD, b.source.c_str(), flags);
     if (fd < 0) Fail(plan, 125, errno, b.what.c_str());
     plan.bind_fds[i] = fd;
-    if (!plan.mount_setattr) continue;  // AttachBinds does it with mount(2)
-    struct mount_attr attr;
-    std::memset(&attr, 0, sizeof attr);
-    attr.attr_set = b.readonly ? MOUNT_ATTR_RDONLY : 0;
-    attr.propagation = b.propagation;
-    if (::mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) != 0) {
-      Fail(plan, 125, errno, "set attributes of ", b.what.c_str());
-    }
+    if (plan.mount_setattr) SetDetachedBindAttributes(plan, b, fd, /*final=*/false);
   }
 }
 
@@ -231,26 +246,44 @@ void SetBindAttributes(const InitPlan& plan, const PlannedBind& b) {
 }
 
 // After pivot_root: the targets, and every symlink on their way, resolve in the container.
-void AttachBinds(const InitPlan& plan) {
+void AttachBind(const InitPlan& plan, size_t i) {
+  // Looked at for each: a bind may come before /dev is mounted.
   struct stat dev;
-  if (!plan.binds.empty() && ::stat("/dev", &dev) != 0) Fail(plan, 125, errno, "stat /dev");
-  for (size_t i = 0; i < plan.binds.size(); ++i) {
-    const PlannedBind& b = plan.binds[i];
-    for (const std::string& dir : b.target_dirs) MkdirIfMissing(dir.c_str(), 0755);
-    if (!b.source_is_dir) {
-      int fd = ::open(b.target.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-      if (fd >= 0) ::close(fd);
-    }
-    // A symlink at the target is followed as Docker does; past pivot_root it can only lead
-    // somewhere inside the container. Mounted on what was checked.
-    int target = OpenBindTarget(plan, b, dev);
-    if (::move_mount(plan.bind_fds[i], "", target, "",
-                     MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) != 0) {
-      Fail(plan, 125, errno, b.what.c_str());
-    }
-    ::close(target);
+  if (::stat("/dev", &dev) != 0) Fail(plan, 125, errno, "stat /dev");
+  const PlannedBind& b = plan.binds[i];
+  for (const std::string& dir : b.target_dirs) MkdirIfMissing(dir.c_str(), 0755);
+  if (!b.source_is_dir) {
+    int fd = ::open(b.target.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    if (fd >= 0) ::close(fd);
+  }
+  // A symlink at the target is followed as Docker does; past pivot_root it can only lead
+  // somewhere inside the container. Mounted on what was checked.
+  int target = OpenBindTarget(plan, b, dev);
+  // The mount table lists mounts in the order they were made (newer kernels order it by mount
+  // id): copied again now, the bind comes after the mounts the config puts before it, as
+  // /proc/self/mountinfo readers (and the OCI validation suite) expect. Kernels that cannot copy
+  // a detached tree attach the first copy.
+  int again = ::open_tree(
+      plan.bind_fds[i], "",
+      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | (b.recursive ? AT_RECURSIVE : 0));
+  if (again >= 0) {
     ::close(plan.bind_fds[i]);
-    if (!plan.mount_setattr) SetBindAttributes(plan, b);
+    plan.bind_fds[i] = again;
+  }
+  if (plan.mount_setattr) SetDetachedBindAttributes(plan, b, plan.bind_fds[i], /*final=*/true);
+  if (::move_mount(plan.bind_fds[i], "", target, "",
+                   MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) != 0) {
+    Fail(plan, 125, errno, b.what.c_str());
+  }
+  ::close(target);
+  ::close(plan.bind_fds[i]);
+  if (!plan.mount_setattr) SetBindAttributes(plan, b);
+}
+
+// The binds that come after every mount in the config.
+void AttachBinds(const InitPlan& plan) {
+  for (size_t i = 0; i < plan.binds.size(); ++i) {
+    if (plan.binds[i].before_mount >= plan.mounts.size()) AttachBind(plan, i);
   }
 }
 
@@ -405,7 +438,7 @@ mydocker_exec_tail_plan ExecTailPlan(const InitPlan& plan) {
   t.gid = plan.gid;
   t.groups = plan.groups.data();
   t.ngroups = plan.groups.size();
-  t.umask = 022;
+  t.umask = plan.umask;
   t.parent_death_signal = plan.parent_death_signal;  // as set first thing in RunInit
   t.wait_for_start = plan.wait_for_start;
   t.start_fd = plan.start_fd;

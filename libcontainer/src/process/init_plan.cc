@@ -460,6 +460,7 @@ absl::StatusOr<InitPlan> BuildInitPlan(const ContainerConfig& config,
     if (m.flags & MS_BIND) {
       MYDOCKER_ASSIGN_OR_RETURN(PlannedBind b,
                                 PlanBind(spec, m.flags | (m.remount_readonly ? MS_RDONLY : 0)));
+      b.before_mount = plan.mounts.size();
       plan.binds.push_back(std::move(b));
     } else {
       plan.mounts.push_back(std::move(m));
@@ -482,6 +483,7 @@ absl::StatusOr<InitPlan> BuildInitPlan(const ContainerConfig& config,
   }
   MYDOCKER_RETURN_IF_ERROR(PlanWorkingDir(config.process.cwd, plan));
   plan.uid = config.process.user.uid;
+  plan.umask = static_cast<mode_t>(config.process.user.umask.value_or(022));
   plan.gid = config.process.user.gid;
   plan.groups.assign(config.process.user.additional_gids.begin(),
                      config.process.user.additional_gids.end());

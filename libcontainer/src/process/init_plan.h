@@ -44,6 +44,9 @@ struct PlannedBind {
   bool recursive = true;                 // rbind (the default) or bind
   unsigned propagation = MS_PRIVATE;     // of the attached tree: MS_SHARED, MS_SLAVE, ...
   std::string what;
+  // Where it comes in the config's order: attached just before InitPlan::mounts[before_mount],
+  // or, when it is mounts.size(), after them all (and after the devices and links).
+  size_t before_mount = 0;
   // Without mount_setattr (InitPlan::mount_setattr false) and `readonly` and `recursive`: the
   // container paths of the mounts below `source` on the host, each remounted read-only in turn
   // (PlanMountFallback), parents first.
@@ -79,7 +82,7 @@ struct InitPlan {
   bool rootfs_readonly = false;
 
   std::vector<PlannedMount> mounts;  // after pivot_root, in order
-  std::vector<PlannedBind> binds;    // after the mounts above
+  std::vector<PlannedBind> binds;    // among the mounts above, in the config's order
   // mount_setattr exists (Linux 5.12): each bind's whole tree made read-only and its
   // propagation set before it is attached. Else (PlanMountFallback) both after it is attached,
   // with mount(2): propagation recursively, read-only mount by mount.
@@ -118,6 +121,7 @@ struct InitPlan {
   std::vector<std::string> cwd_components;  // "/a/b" -> {"/a", "/a/b"}, created if missing
   std::vector<const char*> cwd_create;      // into cwd_components, NULL-terminated
   std::string cwd;
+  mode_t umask = 022;  // the process's (OCI process.user.umask)
   uid_t uid = 0;
   gid_t gid = 0;
   std::vector<gid_t> groups;

@@ -95,6 +95,22 @@ TEST(InitPlanTest, BindsAreOpenedBeforeAndAttachedAfterPivotRoot) {
   EXPECT_EQ(file.target_dirs, (std::vector<std::string>{"/etc"}));
 }
 
+TEST(InitPlanTest, BindsKeepTheirPlaceAmongTheMounts) {
+  ContainerConfig c = BaseConfig();
+  const size_t defaults = c.mounts.size();
+  c.mounts.push_back({"/a", "bind", "/tmp", {"rbind"}});
+  c.mounts.push_back({"/a/t", "tmpfs", "tmpfs", {}});
+  c.mounts.push_back({"/b", "bind", "/tmp", {"rbind"}});
+  c.mounts.push_back({"/c", "bind", "/tmp", {"rbind"}});
+  auto plan = BuildInitPlan(c);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  ASSERT_EQ(plan->binds.size(), 3u);
+  ASSERT_EQ(plan->mounts.size(), defaults + 1);
+  EXPECT_EQ(plan->binds[0].before_mount, defaults);      // before the tmpfs on /a/t
+  EXPECT_EQ(plan->binds[1].before_mount, defaults + 1);  // after every mount
+  EXPECT_EQ(plan->binds[2].before_mount, defaults + 1);
+}
+
 TEST(InitPlanTest, MissingBindSourceIsRefused) {
   ContainerConfig c = BaseConfig();
   c.mounts.push_back({"/data", "bind", "/no/such/dir", {"rbind"}});
