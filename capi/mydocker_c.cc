@@ -86,6 +86,8 @@ absl::StatusOr<mydocker::LinuxResources> ToResources(const mydocker_resources_t*
     MYDOCKER_ASSIGN_OR_RETURN(out.cpu.mems, Cpuset(r.cpuset_mems));
   }
   if (r.pids_limit != 0) out.pids.limit = r.pids_limit;
+  MYDOCKER_RETURN_IF_ERROR(mydocker::SetCfsAndBlkio(r.cpus != 0, r.cpu_period, r.cpu_quota,
+                                                    r.blkio_weight, out.cpu, out.block_io));
   return out;
 }
 
@@ -102,8 +104,8 @@ absl::StatusOr<mydocker::HealthConfig> ToHealthConfig(const mydocker_healthcheck
 }
 
 bool IsEmpty(const mydocker::LinuxResources& r) {
-  return !r.memory.limit && !r.memory.swap && !r.cpu.shares && !r.cpu.quota && r.cpu.cpus.empty() &&
-         r.cpu.mems.empty() && !r.pids.limit;
+  return !r.memory.limit && !r.memory.swap && !r.cpu.shares && !r.cpu.quota && !r.cpu.period &&
+         r.cpu.cpus.empty() && r.cpu.mems.empty() && !r.pids.limit && !r.block_io.weight;
 }
 
 absl::StatusOr<mydocker::CreateOptions> ToCreateOptions(const mydocker_create_options_t* in) {
@@ -150,6 +152,11 @@ absl::StatusOr<mydocker::CreateOptions> ToCreateOptions(const mydocker_create_op
   out.log_driver = Str(o.log_driver);
   out.log_options = Strings(o.log_options);
   out.labels = Strings(o.labels);
+  out.ulimits = Strings(o.ulimits);
+  out.sysctls = Strings(o.sysctls);
+  if (o.shm_size != 0) out.shm_size = o.shm_size;
+  out.group_add = Strings(o.group_add);
+  if (o.oom_score_adj != nullptr) out.oom_score_adj = *o.oom_score_adj;
   if (!out.workdir.empty() && out.workdir[0] != '/') {
     return absl::InvalidArgumentError(
         absl::StrCat("working directory \"", out.workdir, "\" is not an absolute path"));

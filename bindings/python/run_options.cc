@@ -257,6 +257,58 @@ std::vector<std::string> ToLabels(const py::object& labels) {
   return out;
 }
 
+// docker-py's ulimits: "NAME=SOFT[:HARD]" or {"Name": ..., "Soft": ..., "Hard": ...} (lower
+// case keys too).
+std::vector<std::string> ToUlimits(const py::object& ulimits) {
+  if (ulimits.is_none()) return {};
+  if (py::isinstance<py::str>(ulimits) || !py::isinstance<py::iterable>(ulimits)) {
+    throw py::type_error("ulimits must be a sequence of \"NAME=SOFT[:HARD]\" or dicts");
+  }
+  std::vector<std::string> out;
+  for (py::handle u : ulimits) {
+    if (py::isinstance<py::str>(u)) {
+      out.push_back(u.cast<std::string>());
+      continue;
+    }
+    if (!py::isinstance<py::dict>(u)) throw py::type_error("a ulimit must be a str or a dict");
+    py::dict d = u.cast<py::dict>();
+    auto get = [&](const char* upper, const char* lower) -> py::object {
+      if (d.contains(upper)) return d[upper];
+      if (d.contains(lower)) return d[lower];
+      return py::none();
+    };
+    py::object name = get("Name", "name"), soft = get("Soft", "soft"), hard = get("Hard", "hard");
+    if (name.is_none() || soft.is_none()) Invalid("a ulimit dict needs Name and Soft");
+    std::string spec = absl::StrCat(name.cast<std::string>(), "=", soft.cast<int64_t>());
+    if (!hard.is_none()) absl::StrAppend(&spec, ":", hard.cast<int64_t>());
+    out.push_back(std::move(spec));
+  }
+  return out;
+}
+
+// docker-py's sysctls: {name: value}; a sequence of "NAME=VALUE" too.
+std::vector<std::string> ToSysctls(const py::object& sysctls) {
+  if (sysctls.is_none()) return {};
+  if (!py::isinstance<py::dict>(sysctls)) return ToStrings(sysctls, "sysctls");
+  std::vector<std::string> out;
+  for (auto [name, value] : sysctls.cast<py::dict>()) {
+    out.push_back(absl::StrCat(name.cast<std::string>(), "=", py::str(value).cast<std::string>()));
+  }
+  return out;
+}
+
+void SetProcessOptions(const RunArgs& args, CreateOptions& o) {
+  o.ulimits = ToUlimits(args.ulimits);
+  o.sysctls = ToSysctls(args.sysctls);
+  if (!args.group_add.is_none()) {
+    for (py::handle g : args.group_add) o.group_add.push_back(py::str(g).cast<std::string>());
+  }
+  if (!args.shm_size.is_none()) o.shm_size = ToMemory(args.shm_size, "shm_size");
+  o.oom_score_adj = args.oom_score_adj;
+  ThrowIfError(SetCfsAndBlkio(!args.resources.cpus.is_none(), args.cpu_period, args.cpu_quota,
+                              args.blkio_weight, o.resources.cpu, o.resources.block_io));
+}
+
 }  // namespace
 
 CreateOptions ToCreateOptions(const RunArgs& args) {
@@ -292,6 +344,7 @@ CreateOptions ToCreateOptions(const RunArgs& args) {
   o.open_stdin = args.stdin_open;
   SetLogConfig(args.log_config, o);
   o.labels = ToLabels(args.labels);
+  SetProcessOptions(args, o);
   return o;
 }
 

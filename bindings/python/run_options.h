@@ -69,6 +69,18 @@ struct RunArgs {
   // Since 1.7: docker-py's labels, {"key": "value"} or a sequence of "KEY=VALUE" (or names, for
   // an empty value), on top of the image's.
   pybind11::object labels;
+  // Since 1.7 (docker-py's names): ulimits (["nofile=1024:2048"] or docker-py's dicts
+  // {"Name": "nofile", "Soft": 1024, "Hard": 2048}), sysctls ({"net.ipv4.ip_forward": "1"}),
+  // shm_size (bytes or "128m"), group_add, oom_score_adj, cpu_period, cpu_quota (microseconds)
+  // and blkio_weight.
+  pybind11::object ulimits;
+  pybind11::object sysctls;
+  pybind11::object shm_size;
+  pybind11::object group_add;
+  std::optional<int> oom_score_adj;
+  int64_t cpu_period = 0;
+  int64_t cpu_quota = 0;
+  int64_t blkio_weight = 0;
 };
 
 // Raises InvalidArgument (or TypeError for a value of the wrong type). REQUIRES: the GIL.
@@ -90,7 +102,8 @@ std::vector<std::string> ToEnv(const pybind11::object& env);
 //    ports=None, publish_all_ports=False, dns=None, extra_hosts=None, cap_add=None,
 //    cap_drop=None, privileged=False, mounts=None, tmpfs=None, read_only=False,
 //    stop_timeout=None, healthcheck=None, tty=False, stdin_open=False, log_config=None,
-//    labels=None)
+//    labels=None, ulimits=None, sysctls=None, shm_size=None, group_add=None,
+//    oom_score_adj=None, cpu_period=0, cpu_quota=0, blkio_weight=0)
 // then the keyword-only ones in `extra` (a py::arg for each type in Extra), then the docstring.
 // The method calls fn(self, RunArgs, Extra...).
 template <typename... Extra, typename Class, typename Fn, typename... ExtraArgs>
@@ -108,7 +121,9 @@ void DefWithRunArgs(Class& cls, const char* method, Fn fn, ExtraArgs&&... extra)
            py::object extra_hosts, py::object cap_add, py::object cap_drop, bool privileged,
            py::object mounts, py::object tmpfs, bool read_only, std::optional<int> stop_timeout,
            py::object healthcheck, bool tty, bool stdin_open, py::object log_config,
-           py::object labels, Extra... rest) {
+           py::object labels, py::object ulimits, py::object sysctls, py::object shm_size,
+           py::object group_add, std::optional<int> oom_score_adj, int64_t cpu_period,
+           int64_t cpu_quota, int64_t blkio_weight, Extra... rest) {
         RunArgs args{.image = std::move(image),
                      .command = std::move(command),
                      .name = std::move(name),
@@ -143,7 +158,15 @@ void DefWithRunArgs(Class& cls, const char* method, Fn fn, ExtraArgs&&... extra)
                      .tty = tty,
                      .stdin_open = stdin_open,
                      .log_config = std::move(log_config),
-                     .labels = std::move(labels)};
+                     .labels = std::move(labels),
+                     .ulimits = std::move(ulimits),
+                     .sysctls = std::move(sysctls),
+                     .shm_size = std::move(shm_size),
+                     .group_add = std::move(group_add),
+                     .oom_score_adj = oom_score_adj,
+                     .cpu_period = cpu_period,
+                     .cpu_quota = cpu_quota,
+                     .blkio_weight = blkio_weight};
         return fn(self, args, rest...);
       },
       py::arg("image"), py::arg("command") = py::none(), py::kw_only(), py::arg("name") = "",
@@ -160,7 +183,10 @@ void DefWithRunArgs(Class& cls, const char* method, Fn fn, ExtraArgs&&... extra)
       py::arg("read_only") = false, py::arg("stop_timeout") = py::none(),
       py::arg("healthcheck") = py::none(), py::arg("tty") = false, py::arg("stdin_open") = false,
       py::arg("log_config") = py::none(), py::arg("labels") = py::none(),
-      std::forward<ExtraArgs>(extra)...);
+      py::arg("ulimits") = py::none(), py::arg("sysctls") = py::none(),
+      py::arg("shm_size") = py::none(), py::arg("group_add") = py::none(),
+      py::arg("oom_score_adj") = py::none(), py::arg("cpu_period") = 0, py::arg("cpu_quota") = 0,
+      py::arg("blkio_weight") = 0, std::forward<ExtraArgs>(extra)...);
 }
 
 }  // namespace mydocker::python

@@ -187,6 +187,14 @@ log_config: docker-py's {"type": "json-file", "config": {"max-size": "10m", "max
 inspect()'s HostConfig.LogConfig shows it.
 labels: {"key": "value"} or ["KEY=VALUE", "KEY"] (an empty value), on top of the image's
 labels; inspect()'s Config.Labels shows them.
+ulimits: ["nofile=1024:2048"] or docker-py's [{"Name": "nofile", "Soft": 1024, "Hard": 2048}]
+(-1: unlimited; a hard limit above the runtime's own needs CAP_SYS_RESOURCE). sysctls:
+{"net.ipv4.ip_forward": "1"}, only parameters of the container's own namespaces (kernel.msg*,
+kernel.sem, kernel.shm*, fs.mqueue.*, net.*, kernel.domainname). shm_size: the size of
+/dev/shm (bytes or "128m"; 64m by default). group_add: more groups, names of the image's
+/etc/group or numbers. oom_score_adj: -1000 to 1000. cpu_period, cpu_quota: the CFS period and
+quota in microseconds (not with cpus). blkio_weight: 10 to 1000, where the host's I/O
+scheduler has weights.
 
 detach=False (the default) runs the container to completion like subprocess.run: the call
 returns once it has ended, with exit_code set and its stdout and stderr in Container.output.

@@ -412,6 +412,13 @@ typedef struct mydocker_resources_t {
   const char* cpuset_cpus; /* e.g. "0-1,3" (--cpuset-cpus); NULL or "" unset */
   const char* cpuset_mems; /* (--cpuset-mems) */
   int64_t pids_limit;      /* -1 unlimited (--pids-limit) */
+  /* Since 1.7. The CFS period and quota in microseconds (--cpu-period, --cpu-quota; a quota of
+   * -1 is none), not with `cpus` (which sets both); and the block I/O weight, 10 to 1000
+   * (--blkio-weight), where the host's I/O scheduler has one (else
+   * MYDOCKER_FAILED_PRECONDITION). 0 leaves each unset. */
+  int64_t cpu_period;
+  int64_t cpu_quota;
+  int blkio_weight;
 } mydocker_resources_t;
 
 #define MYDOCKER_RESOURCES_INIT \
@@ -539,6 +546,20 @@ typedef struct mydocker_create_options_t {
    * key wins, and all are on top of the image's labels. An empty key is refused
    * (MYDOCKER_INVALID_ARGUMENT). Inspect shows them as Config.Labels. */
   const char* const* labels;
+  /* Since 1.7. --ulimit "NAME=SOFT[:HARD]" with Docker's names ("nofile=1024:2048", "core=0",
+   * -1 unlimited); a hard limit above the runtime's own needs CAP_SYS_RESOURCE. Exec's commands
+   * get them too. */
+  const char* const* ulimits;
+  /* Since 1.7. --sysctl "NAME=VALUE": kernel parameters of the container's own namespaces only
+   * (kernel.msg*, kernel.sem, kernel.shm*, fs.mqueue.*, net.* with a network namespace of its
+   * own, kernel.domainname); others are refused, as Docker and runc refuse them. */
+  const char* const* sysctls;
+  int64_t shm_size; /* Since 1.7. Bytes of /dev/shm (--shm-size); 0: 64 MiB */
+  /* Since 1.7. --group-add: supplementary groups, names of the image's /etc/group or numbers. */
+  const char* const* group_add;
+  /* Since 1.7. --oom-score-adj, -1000 to 1000; NULL: the runtime's. Below the runtime's own
+   * needs CAP_SYS_RESOURCE. */
+  const int* oom_score_adj;
 } mydocker_create_options_t;
 
 #define MYDOCKER_CREATE_OPTIONS_INIT \

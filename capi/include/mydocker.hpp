@@ -126,6 +126,10 @@ struct Resources {
   std::string cpuset_cpus; /* "0-1,3" */
   std::string cpuset_mems;
   int64_t pids_limit = 0; /* -1 unlimited */
+  /* --cpu-period, --cpu-quota (microseconds; not with cpus) and --blkio-weight. Since 1.7. */
+  int64_t cpu_period = 0;
+  int64_t cpu_quota = 0;
+  int blkio_weight = 0;
 
   mydocker_resources_t ToC() const {
     mydocker_resources_t r;
@@ -137,6 +141,9 @@ struct Resources {
     r.cpuset_cpus = detail::OrNull(cpuset_cpus);
     r.cpuset_mems = detail::OrNull(cpuset_mems);
     r.pids_limit = pids_limit;
+    r.cpu_period = cpu_period;
+    r.cpu_quota = cpu_quota;
+    r.blkio_weight = blkio_weight;
     return r;
   }
 };
@@ -211,6 +218,12 @@ struct CreateOptions {
   std::vector<std::string> log_options;
   /* --label "KEY=VALUE" (or "KEY": an empty value), on top of the image's. Since 1.7. */
   std::vector<std::string> labels;
+  /* --ulimit, --sysctl, --shm-size (bytes; 0: 64 MiB), --group-add and --oom-score-adj.
+   * Since 1.7. */
+  std::vector<std::string> ulimits, sysctls;
+  int64_t shm_size = 0;
+  std::vector<std::string> group_add;
+  std::optional<int> oom_score_adj;
 };
 
 /* How a container is started. Detached by default; attached, the container's stdio are these
@@ -842,6 +855,10 @@ class Runtime {
           tmpfs(from.tmpfs),
           log_options(from.log_options),
           labels(from.labels),
+          ulimits(from.ulimits),
+          sysctls(from.sysctls),
+          group_add(from.group_add),
+          oom_score_adj(from.oom_score_adj.value_or(0)),
           stop_timeout(from.stop_timeout.value_or(0)) {
       mydocker_create_options_init(&options);
       mydocker_resources_init(&resources);
@@ -876,6 +893,11 @@ class Runtime {
       options.log_driver = detail::OrNull(from.log_driver);
       options.log_options = log_options.get();
       options.labels = labels.get();
+      options.ulimits = ulimits.get();
+      options.sysctls = sysctls.get();
+      options.shm_size = from.shm_size;
+      options.group_add = group_add.get();
+      if (from.oom_score_adj) options.oom_score_adj = &oom_score_adj;
     }
     void SetHealthcheck(const Healthcheck& h) {
       health_test = detail::CStrings(h.test);
@@ -912,6 +934,8 @@ class Runtime {
     }
     detail::CStrings command, env, volumes, entrypoint;
     detail::CStrings cap_add, cap_drop, mounts, tmpfs, log_options, labels;
+    detail::CStrings ulimits, sysctls, group_add;
+    int oom_score_adj;
     int stop_timeout;
     detail::CStrings publish, expose, aliases, add_hosts, dns, dns_search, dns_options;
     detail::CStrings health_test;

@@ -1,5 +1,7 @@
 #include "mydocker/container_config.h"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <array>
 #include <cstring>
@@ -7,8 +9,10 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "json_util.h"
 #include "mydocker/devices.h"
 #include "mydocker/resources.h"
@@ -34,6 +38,118 @@ std::vector<std::string> NamespaceTypeNames() {
   std::vector<std::string> names;
   for (const auto& [type, name] : kNamespaceNames) names.emplace_back(name);
   return names;
+}
+
+namespace {
+
+constexpr std::array<std::pair<absl::string_view, int>, 16> kRlimits = {{
+    {"RLIMIT_AS", RLIMIT_AS},
+    {"RLIMIT_CORE", RLIMIT_CORE},
+    {"RLIMIT_CPU", RLIMIT_CPU},
+    {"RLIMIT_DATA", RLIMIT_DATA},
+    {"RLIMIT_FSIZE", RLIMIT_FSIZE},
+    {"RLIMIT_LOCKS", RLIMIT_LOCKS},
+    {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK},
+    {"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE},
+    {"RLIMIT_NICE", RLIMIT_NICE},
+    {"RLIMIT_NOFILE", RLIMIT_NOFILE},
+    {"RLIMIT_NPROC", RLIMIT_NPROC},
+    {"RLIMIT_RSS", RLIMIT_RSS},
+    {"RLIMIT_RTPRIO", RLIMIT_RTPRIO},
+    {"RLIMIT_RTTIME", RLIMIT_RTTIME},
+    {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
+    {"RLIMIT_STACK", RLIMIT_STACK},
+}};
+
+}  // namespace
+
+absl::StatusOr<int> RlimitResource(absl::string_view type) {
+  for (const auto& [name, resource] : kRlimits) {
+    if (name == type) return resource;
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown rlimit \"", absl::CHexEscape(type), "\""));
+}
+
+namespace {
+
+// go-units' names, which Docker's --ulimit takes ("as" is left out, as Docker leaves it out).
+constexpr std::array<std::pair<absl::string_view, int>, 15> kUlimitNames = {{
+    {"core", RLIMIT_CORE},
+    {"cpu", RLIMIT_CPU},
+    {"data", RLIMIT_DATA},
+    {"fsize", RLIMIT_FSIZE},
+    {"locks", RLIMIT_LOCKS},
+    {"memlock", RLIMIT_MEMLOCK},
+    {"msgqueue", RLIMIT_MSGQUEUE},
+    {"nice", RLIMIT_NICE},
+    {"nofile", RLIMIT_NOFILE},
+    {"nproc", RLIMIT_NPROC},
+    {"rss", RLIMIT_RSS},
+    {"rtprio", RLIMIT_RTPRIO},
+    {"rttime", RLIMIT_RTTIME},
+    {"sigpending", RLIMIT_SIGPENDING},
+    {"stack", RLIMIT_STACK},
+}};
+
+// A limit value: a number, or -1 for unlimited (RLIM_INFINITY).
+std::optional<uint64_t> UlimitValue(absl::string_view text) {
+  int64_t n = 0;
+  if (!absl::SimpleAtoi(text, &n) || n < -1) return std::nullopt;
+  return n == -1 ? ~uint64_t{0} : static_cast<uint64_t>(n);
+}
+
+}  // namespace
+
+absl::StatusOr<Rlimit> ParseUlimit(absl::string_view spec) {
+  size_t eq = spec.find('=');
+  if (eq == absl::string_view::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid ulimit argument: ", absl::CHexEscape(spec)));
+  }
+  absl::string_view name = spec.substr(0, eq);
+  auto known = std::find_if(kUlimitNames.begin(), kUlimitNames.end(),
+                            [&](const auto& e) { return e.first == name; });
+  if (known == kUlimitNames.end()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid ulimit type: ", absl::CHexEscape(name)));
+  }
+  std::vector<absl::string_view> values = absl::StrSplit(spec.substr(eq + 1), ':');
+  if (values.size() > 2) {
+    return absl::InvalidArgumentError(absl::StrCat("too many limit value arguments - ",
+                                                   absl::CHexEscape(spec.substr(eq + 1)),
+                                                   ", can only have up to two, `soft[:hard]`"));
+  }
+  Rlimit limit;
+  limit.resource = known->second;
+  std::optional<uint64_t> soft = UlimitValue(values[0]);
+  std::optional<uint64_t> hard = values.size() == 2 ? UlimitValue(values[1]) : soft;
+  if (!soft || !hard) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "invalid ulimit value in \"", absl::CHexEscape(spec), "\": a number, or -1 for unlimited"));
+  }
+  if (*soft > *hard) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("ulimit soft limit must be less than or equal to hard limit: ", values[0],
+                     " > ", values.size() == 2 ? values[1] : values[0]));
+  }
+  limit.soft = *soft;
+  limit.hard = *hard;
+  return limit;
+}
+
+std::string UlimitName(int resource) {
+  for (const auto& [name, number] : kUlimitNames) {
+    if (number == resource) return std::string(name);
+  }
+  return "";
+}
+
+std::string RlimitType(int resource) {
+  for (const auto& [name, number] : kRlimits) {
+    if (number == resource) return std::string(name);
+  }
+  return "";
 }
 
 namespace {
@@ -68,6 +184,14 @@ void WriteProcess(json::Writer& w, const ProcessSpec& p) {
   json::KeyStringArray(w, "env", p.env);
   json::KeyString(w, "cwd", p.cwd);
   if (p.no_new_privileges) json::KeyBool(w, "noNewPrivileges", true);
+  if (!p.rlimits.empty()) {
+    json::KeyObjectArray(w, "rlimits", p.rlimits, [&](const Rlimit& r) {
+      json::KeyString(w, "type", RlimitType(r.resource));
+      json::KeyUint(w, "soft", r.soft);
+      json::KeyUint(w, "hard", r.hard);
+    });
+  }
+  if (p.oom_score_adj) json::KeyInt(w, "oomScoreAdj", *p.oom_score_adj);
   if (p.capabilities.has_value()) {
     json::KeyObject(w, "capabilities", [&] {
       for (const char* set : {"bounding", "effective", "permitted"}) {
@@ -127,6 +251,9 @@ void WriteResources(json::Writer& w, const LinuxResources& r) {
     if (r.pids.limit) {
       json::KeyObject(w, "pids", [&] { json::KeyOptional(w, "limit", r.pids.limit); });
     }
+    if (r.block_io.weight) {
+      json::KeyObject(w, "blockIO", [&] { json::KeyUint(w, "weight", *r.block_io.weight); });
+    }
     // Always written: a record without the key predates device policies (see ReadResources).
     json::KeyObjectArray(w, "devices", r.devices, [&](const DeviceRule& rule) {
       json::KeyBool(w, "allow", rule.allow);
@@ -166,6 +293,11 @@ void WriteLinux(json::Writer& w, const LinuxSpec& linux_spec) {
       json::Key(w, "seccomp");
       WriteSeccomp(w, *linux_spec.seccomp);
     }
+    if (!linux_spec.sysctl.empty()) {
+      json::KeyObject(w, "sysctl", [&] {
+        for (const auto& [name, value] : linux_spec.sysctl) json::KeyString(w, name, value);
+      });
+    }
   });
 }
 
@@ -180,6 +312,29 @@ absl::Status ReadUser(const json::ObjectReader& r, UserSpec* user) {
         absl::StrCat(r.FieldPath("umask"), ": not a file mode mask (0 to 0777)"));
   }
   return r.GetIntegerArray("additionalGids", &user->additional_gids);
+}
+
+absl::Status ReadRlimits(const json::ObjectReader& process, std::vector<Rlimit>* out) {
+  MYDOCKER_ASSIGN_OR_RETURN(const rapidjson::Value* array, process.GetArray("rlimits"));
+  if (array == nullptr) return absl::OkStatus();
+  for (rapidjson::SizeType i = 0; i < array->Size(); ++i) {
+    MYDOCKER_ASSIGN_OR_RETURN(
+        json::ObjectReader r,
+        json::ObjectReader::Make((*array)[i], process.ElementPath("rlimits", i)));
+    std::string type;
+    Rlimit limit;
+    MYDOCKER_RETURN_IF_ERROR(r.GetString("type", &type));
+    MYDOCKER_RETURN_IF_ERROR(r.GetInteger("soft", &limit.soft));
+    MYDOCKER_RETURN_IF_ERROR(r.GetInteger("hard", &limit.hard));
+    absl::StatusOr<int> resource = RlimitResource(type);
+    if (!resource.ok()) return Annotate(resource.status(), r.FieldPath("type"));
+    if (limit.soft > limit.hard) {
+      return absl::InvalidArgumentError(r.FieldPath("soft") + ": greater than hard");
+    }
+    limit.resource = *resource;
+    out->push_back(limit);
+  }
+  return absl::OkStatus();
 }
 
 absl::Status ReadProcess(const json::ObjectReader& r, ProcessSpec* p) {
@@ -204,6 +359,11 @@ absl::Status ReadProcess(const json::ObjectReader& r, ProcessSpec* p) {
   MYDOCKER_RETURN_IF_ERROR(r.GetStringArray("env", &p->env));
   MYDOCKER_RETURN_IF_ERROR(r.GetString("cwd", &p->cwd));
   MYDOCKER_RETURN_IF_ERROR(r.GetBool("noNewPrivileges", &p->no_new_privileges));
+  MYDOCKER_RETURN_IF_ERROR(ReadRlimits(r, &p->rlimits));
+  MYDOCKER_RETURN_IF_ERROR(r.GetInteger("oomScoreAdj", &p->oom_score_adj));
+  if (p->oom_score_adj && (*p->oom_score_adj < -1000 || *p->oom_score_adj > 1000)) {
+    return absl::InvalidArgumentError(r.FieldPath("oomScoreAdj") + " must be -1000 to 1000");
+  }
   if (p->cwd.empty() || p->cwd[0] != '/') {
     return absl::InvalidArgumentError(r.FieldPath("cwd") + " must be an absolute path");
   }
@@ -361,6 +521,10 @@ absl::Status ReadResources(const json::ObjectReader& r, LinuxResources* res) {
   }
   MYDOCKER_ASSIGN_OR_RETURN(auto pids, r.GetObject("pids"));
   if (pids.has_value()) MYDOCKER_RETURN_IF_ERROR(pids->GetInteger("limit", &res->pids.limit));
+  MYDOCKER_ASSIGN_OR_RETURN(auto block_io, r.GetObject("blockIO"));
+  if (block_io.has_value()) {
+    MYDOCKER_RETURN_IF_ERROR(block_io->GetInteger("weight", &res->block_io.weight));
+  }
   return ReadDeviceRules(r, &res->devices);
 }
 
@@ -376,6 +540,13 @@ absl::Status ReadLinux(const json::ObjectReader& r, LinuxSpec* linux_spec) {
   MYDOCKER_RETURN_IF_ERROR(ReadDevices(r, &linux_spec->devices));
   MYDOCKER_RETURN_IF_ERROR(r.GetStringArray("maskedPaths", &linux_spec->masked_paths));
   MYDOCKER_RETURN_IF_ERROR(r.GetStringArray("readonlyPaths", &linux_spec->readonly_paths));
+  MYDOCKER_RETURN_IF_ERROR(r.GetStringMap("sysctl", &linux_spec->sysctl));
+  for (const auto& [name, value] : linux_spec->sysctl) {
+    if (name.empty() || absl::StrContains(name, "..") || absl::StrContains(name, '/')) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(r.FieldPath("sysctl"), ": invalid name \"", absl::CHexEscape(name), "\""));
+    }
+  }
   MYDOCKER_ASSIGN_OR_RETURN(auto seccomp, r.GetObject("seccomp"));
   if (seccomp.has_value()) {
     linux_spec->seccomp.emplace();

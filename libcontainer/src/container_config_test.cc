@@ -2,6 +2,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <string>
@@ -258,6 +259,50 @@ TEST(ContainerConfigTest, LabelsAreAnAnnotationHoldingAnObject) {
   ExpectInvalid(
       R"({"process":{"args":["true"]},"annotations":{"com.mydocker.labels":"{\"a\":1}"}})",
       "labels");
+}
+
+TEST(ContainerConfigTest, ParseUlimitAsDockersCli) {
+  auto nofile = ParseUlimit("nofile=1024:2048");
+  ASSERT_TRUE(nofile.ok()) << nofile.status();
+  EXPECT_EQ(nofile->resource, RLIMIT_NOFILE);
+  EXPECT_EQ(nofile->soft, 1024u);
+  EXPECT_EQ(nofile->hard, 2048u);
+  auto core = ParseUlimit("core=-1");
+  ASSERT_TRUE(core.ok());
+  EXPECT_EQ(core->soft, ~uint64_t{0});
+  EXPECT_EQ(core->hard, ~uint64_t{0});
+  EXPECT_EQ(UlimitName(RLIMIT_NPROC), "nproc");
+  EXPECT_EQ(ParseUlimit("nofile").status().message(), "invalid ulimit argument: nofile");
+  EXPECT_EQ(ParseUlimit("as=1").status().message(), "invalid ulimit type: as");
+  EXPECT_EQ(ParseUlimit("nofile=2048:1024").status().message(),
+            "ulimit soft limit must be less than or equal to hard limit: 2048 > 1024");
+  EXPECT_FALSE(ParseUlimit("nofile=1:2:3").ok());
+  EXPECT_FALSE(ParseUlimit("nofile=x").ok());
+  EXPECT_FALSE(ParseUlimit("nofile=-2").ok());
+}
+
+TEST(ContainerConfigTest, RlimitsSysctlsOomScoreAndBlkioRoundTrip) {
+  ContainerConfig c = DefaultContainerConfig();
+  c.process.args = {"true"};
+  c.process.rlimits = {{RLIMIT_NOFILE, 10, 20}};
+  c.process.oom_score_adj = -5;
+  c.linux_spec.sysctl = {{"net.ipv4.ip_forward", "1"}};
+  c.linux_spec.resources.block_io.weight = 300;
+  std::string json = ConfigToJson(c);
+  EXPECT_THAT(json, HasSubstr(R"("rlimits":[{"type":"RLIMIT_NOFILE","soft":10,"hard":20}])"));
+  EXPECT_THAT(json, HasSubstr(R"("oomScoreAdj":-5)"));
+  EXPECT_THAT(json, HasSubstr(R"("sysctl":{"net.ipv4.ip_forward":"1"})"));
+  EXPECT_THAT(json, HasSubstr(R"("blockIO":{"weight":300})"));
+  auto back = ConfigFromJson(json);
+  ASSERT_TRUE(back.ok()) << back.status();
+  ASSERT_EQ(back->process.rlimits.size(), 1u);
+  EXPECT_EQ(back->process.rlimits[0].hard, 20u);
+  EXPECT_EQ(back->process.oom_score_adj, -5);
+  EXPECT_EQ(back->linux_spec.sysctl, c.linux_spec.sysctl);
+  EXPECT_EQ(back->linux_spec.resources.block_io.weight, 300);
+  ExpectInvalid(R"({"process":{"args":["true"],"oomScoreAdj":5000}})", "oomScoreAdj");
+  ExpectInvalid(R"({"process":{"args":["true"],"rlimits":[{"type":"RLIMIT_X"}]}})", "rlimits");
+  ExpectInvalid(R"({"process":{"args":["true"]},"linux":{"sysctl":{"a/b":"1"}}})", "sysctl");
 }
 
 TEST(ContainerConfigTest, ParseLabelAsDockersCli) {

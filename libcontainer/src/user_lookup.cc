@@ -87,17 +87,20 @@ absl::Status ResolveUser(const std::string& spec, const ContainerFileReader& rea
   auto line = passwd.ok() ? FindLine(*passwd, 2, absl::StrCat(user->uid)) : std::nullopt;
   if (home != nullptr && line && line->size() > 5 && !(*line)[5].empty()) *home = (*line)[5];
   if (ug.second.empty()) return absl::OkStatus();
-  if (absl::SimpleAtoi(ug.second, &n)) {
-    MYDOCKER_RETURN_IF_ERROR(CheckId(n, "gid", ug.second));
-    user->gid = n;
-    return absl::OkStatus();
-  }
-  auto group = read("/etc/group");
-  auto gid = group.ok() ? LookUp(*group, ug.second, 2) : std::nullopt;
-  if (!gid) return absl::InvalidArgumentError(absl::StrCat("unable to find group ", ug.second));
-  MYDOCKER_RETURN_IF_ERROR(CheckId(*gid, "gid", ug.second));
-  user->gid = *gid;
+  MYDOCKER_ASSIGN_OR_RETURN(user->gid, ResolveGroup(ug.second, read));
   return absl::OkStatus();
+}
+
+absl::StatusOr<uint32_t> ResolveGroup(const std::string& spec, const ContainerFileReader& read) {
+  uint32_t gid;
+  if (!absl::SimpleAtoi(spec, &gid)) {
+    auto group = read("/etc/group");
+    auto found = group.ok() ? LookUp(*group, spec, 2) : std::nullopt;
+    if (!found) return absl::InvalidArgumentError(absl::StrCat("unable to find group ", spec));
+    gid = *found;
+  }
+  MYDOCKER_RETURN_IF_ERROR(CheckId(gid, "gid", spec));
+  return gid;
 }
 
 absl::StatusOr<std::string> ReadFromLayers(const std::vector<std::string>& layer_dirs,

@@ -22,6 +22,10 @@ using ContainerFileReader = std::function<absl::StatusOr<std::string>(const std:
 absl::Status ResolveUser(const std::string& spec, const ContainerFileReader& read, UserSpec* user,
                          std::string* home = nullptr);
 
+// The gid of group `spec` (a number, or a name in /etc/group). InvalidArgument ("unable to find
+// group NAME") when a name is not found, or for an id out of range.
+absl::StatusOr<uint32_t> ResolveGroup(const std::string& spec, const ContainerFileReader& read);
+
 // Reads `path` as the overlay of `layer_dirs` (topmost first) would show it, without mounting
 // it: the topmost layer holding it wins; a whiteout of it, or an opaque parent directory, ends
 // the search. Symlinks resolve inside each layer (see OpenInRoot), not across layers.

@@ -1,5 +1,6 @@
 /* The C ABI's 1.7 additions on real containers, compiled as C: the container options of #18
- * (labels), each shown by inspect, and each bad value refused with nothing created. Needs root.
+ * (labels, ulimits, sysctls, shm size, groups, OOM score, CFS period and quota), each shown by
+ * inspect or seen by the container, and each bad value refused with nothing created. Needs root.
  * Usage: capi_options_test <helper> <busybox.tar>. */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -70,6 +71,64 @@ static void test_labels(void) {
   expect_refused(&create, MYDOCKER_INVALID_ARGUMENT, "invalid label '=x': empty name");
 }
 
+/* ulimits, sysctls, shm size, groups, OOM score adjustment and the CFS period and quota, as
+ * the container's process sees them (its exit status says whether every one held). */
+static void test_process_options(void) {
+  const char* const script[] = {
+      "sh", "-c",
+      "test \"$(ulimit -n) $(ulimit -Hn)\" = '512 1024' && "
+      "test \"$(cat /proc/sys/kernel/shmmax)\" = 7654321 && "
+      "df -k /dev/shm | tail -1 | grep -q ' 4096 ' && "
+      "id -G | grep -qw 4321 && test \"$(cat /proc/self/oom_score_adj)\" = 300",
+      NULL};
+  const char* const ulimits[] = {"nofile=512:1024", NULL};
+  const char* const sysctls[] = {"kernel.shmmax=7654321", NULL};
+  const char* const groups[] = {"4321", NULL};
+  const char* const bad_sysctl[] = {"kernel.panic=1", NULL};
+  const char* const bad_ulimit[] = {"nofiles=1", NULL};
+  const int adj = 300;
+  mydocker_create_options_t create = MYDOCKER_CREATE_OPTIONS_INIT;
+  mydocker_resources_t resources = MYDOCKER_RESOURCES_INIT;
+  mydocker_error_t* err = NULL;
+  mydocker_container_t* c = NULL;
+  char* json;
+  int code = -1;
+
+  create.image = "busybox";
+  create.command = script;
+  create.ulimits = ulimits;
+  create.sysctls = sysctls;
+  create.shm_size = 4 << 20;
+  create.group_add = groups;
+  create.oom_score_adj = &adj;
+  resources.cpu_period = 50000;
+  resources.cpu_quota = 25000;
+  create.resources = &resources;
+  CHECK_OK(mydocker_container_run(g_fx.runtime, &create, NULL, &c, &err), &err);
+  if (c == NULL) return;
+  fixture_remember(&g_fx, c);
+  CHECK_OK(mydocker_container_wait(c, -1, &code, &err), &err);
+  CHECK(code == 0);
+  json = inspect(c);
+  CHECK(json != NULL && strstr(json, "\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\"") != NULL &&
+        strstr(json, "\"oomScoreAdj\":300") != NULL &&
+        strstr(json, "\"quota\":25000,\"period\":50000") != NULL);
+  mydocker_free(json);
+  remove_container(c);
+
+  create.command = kTrue;
+  create.resources = NULL;
+  create.sysctls = bad_sysctl;
+  expect_refused(&create, MYDOCKER_INVALID_ARGUMENT, "is not in a separate kernel namespace");
+  create.sysctls = NULL;
+  create.ulimits = bad_ulimit;
+  expect_refused(&create, MYDOCKER_INVALID_ARGUMENT, "invalid ulimit type: nofiles");
+  create.ulimits = NULL;
+  resources.cpus = 1;
+  create.resources = &resources;
+  expect_refused(&create, MYDOCKER_INVALID_ARGUMENT, "Nano CPUs and CPU Period");
+}
+
 int main(int argc, char** argv) {
   int rc;
   if (argc != 3) {
@@ -80,6 +139,7 @@ int main(int argc, char** argv) {
   if (rc != 0) return rc;
   CHECK(mydocker_version_number() >= 10700);
   RUN_TEST(test_labels);
+  RUN_TEST(test_process_options);
   fixture_teardown(&g_fx);
   fprintf(stderr, "%d failure(s)\n", g_failures);
   return g_failures == 0 ? 0 : 1;

@@ -19,8 +19,8 @@ def refused(runtime, args, stderr):
     # A --flag=value form of a flag mydocker does not have (--restart was this example until
     # restart policies came, #17; --log-driver until log drivers came, #21).
     (["run", "-d", "--link=web:db", "busybox", "true"], "--link"),
-    # (--health-cmd was this example until health checks came, #17.)
-    (["run", "--ulimit", "nofile=1024", "busybox", "true"], "--ulimit"),
+    # (--health-cmd was this example until health checks came, #17; --ulimit until #18.)
+    (["run", "--isolation", "default", "busybox", "true"], "--isolation"),
 ])
 def test_run_unknown_flag(runtime, args, flag):
     refused(runtime, args, f"unknown flag: {flag}\nSee 'mydocker run --help'.\n")

@@ -2,6 +2,7 @@
 shown by inspect and kept by commit; each bad value refused before anything is created."""
 
 import json
+import os
 
 from conftest import assert_refused_before_anything_is_created
 
@@ -45,3 +46,102 @@ def test_bad_labels_are_refused_before_anything_is_created(runtime, tmp_path):
                                               f"{bad}:2: invalid label '=nokey': empty name")
     assert_refused_before_anything_is_created(runtime, ["--label-file", tmp_path / "missing"],
                                               "missing")
+
+
+def test_ulimit_sets_the_limits_of_the_process_and_of_exec(runtime):
+    runtime.md("run", "-d", "--name", "lim", "--ulimit", "nofile=512:1024", "--ulimit",
+               "core=0", "busybox", "sleep", "1000", check=True)
+    limits = runtime.md("exec", "lim", "cat", "/proc/1/limits", check=True).stdout
+    assert any(line.startswith("Max open files") and line.split()[3:5] == ["512", "1024"]
+               for line in limits.splitlines()), limits
+    assert any(line.startswith("Max core file size") and line.split()[4:6] == ["0", "0"]
+               for line in limits.splitlines()), limits
+    # exec's commands get them too, as in Docker.
+    r = runtime.md("exec", "lim", "sh", "-c", "ulimit -n; ulimit -Hn", check=True)
+    assert r.stdout == "512\n1024\n"
+    runtime.md("rm", "-f", "lim", check=True)
+
+
+def test_ulimit_above_the_runtimes_hard_limit_is_refused(runtime):
+    import resource
+    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    with open("/proc/self/status") as f:
+        caps = int(next(l for l in f if l.startswith("CapEff:")).split()[1], 16)
+    if caps & (1 << 24) or hard == resource.RLIM_INFINITY:
+        return  # a runtime with CAP_SYS_RESOURCE may raise it
+    assert_refused_before_anything_is_created(
+        runtime, ["--ulimit", f"nofile=1024:{hard + 1}"],
+        f"the hard limit {hard + 1} is above mydocker's own ({hard})")
+    assert_refused_before_anything_is_created(runtime, ["--ulimit", "nofiles=1"],
+                                              "invalid ulimit type: nofiles")
+    assert_refused_before_anything_is_created(
+        runtime, ["--ulimit", "nofile=20:10"],
+        "ulimit soft limit must be less than or equal to hard limit: 20 > 10")
+
+
+def test_sysctl_is_set_in_the_containers_namespaces_only(runtime):
+    r = runtime.md("run", "--rm", "--sysctl", "net.ipv4.ip_forward=1", "--sysctl",
+                   "kernel.shmmax=123456789", "busybox", "cat",
+                   "/proc/sys/net/ipv4/ip_forward", "/proc/sys/kernel/shmmax", check=True)
+    assert r.stdout == "1\n123456789\n"
+    with open("/proc/sys/kernel/shmmax") as f:
+        assert f.read().strip() != "123456789"
+    assert_refused_before_anything_is_created(runtime, ["--sysctl", "kernel.panic=1"],
+                                              "is not in a separate kernel namespace")
+    assert_refused_before_anything_is_created(
+        runtime, ["--network", "host", "--sysctl", "net.ipv4.ip_forward=1"],
+        "not allowed in the host's network namespace")
+    assert_refused_before_anything_is_created(runtime, ["--sysctl", "net.ipv4.nope=1"],
+                                              "no such parameter")
+
+
+def test_shm_size_group_add_and_oom_score_adj(runtime):
+    r = runtime.md("run", "--rm", "--shm-size", "8m", "--group-add", "tty", "--group-add",
+                   "1234", "--oom-score-adj", "500", "busybox", "sh", "-c",
+                   "df -k /dev/shm | tail -1; id -G; cat /proc/self/oom_score_adj", check=True)
+    df, groups, adj = r.stdout.splitlines()
+    assert df.split()[1] == "8192", df
+    assert "5" in groups.split() and "1234" in groups.split(), groups
+    assert adj == "500"
+    assert_refused_before_anything_is_created(runtime, ["--group-add", "nosuchgroup"],
+                                              "unable to find group nosuchgroup")
+    assert_refused_before_anything_is_created(runtime, ["--oom-score-adj", "1001"],
+                                              "range for oom score adj is [-1000, 1000]")
+    assert_refused_before_anything_is_created(runtime, ["--shm-size", "lots"], "lots")
+
+
+def test_cpu_period_and_quota_reach_the_cgroup(runtime):
+    cid = runtime.md("run", "-d", "--cpu-period", "50000", "--cpu-quota", "25000", "busybox",
+                     "sleep", "1000", check=True).stdout.strip()
+    runtime.track(cid)
+    path = inspect(runtime, cid)["HostConfig"]["CgroupPath"]
+    v1 = f"/sys/fs/cgroup/cpu/{path}"
+    if os.path.isdir(v1):
+        with open(f"{v1}/cpu.cfs_period_us") as f, open(f"{v1}/cpu.cfs_quota_us") as g:
+            assert (f.read().strip(), g.read().strip()) == ("50000", "25000")
+    else:
+        with open(f"/sys/fs/cgroup/unified/{path}/cpu.max") as f:
+            assert f.read().split() == ["25000", "50000"]
+    runtime.md("rm", "-f", cid, check=True)
+    assert_refused_before_anything_is_created(
+        runtime, ["--cpus", "1", "--cpu-period", "50000"],
+        "Conflicting options: Nano CPUs and CPU Period cannot both be set")
+    assert_refused_before_anything_is_created(
+        runtime, ["--cpus", "1", "--cpu-quota", "50000"],
+        "Conflicting options: Nano CPUs and CPU Quota cannot both be set")
+    assert_refused_before_anything_is_created(runtime, ["--cpu-rt-runtime", "950000"],
+                                              "real-time CPU scheduling")
+    assert_refused_before_anything_is_created(runtime, ["--cpu-period", "10"],
+                                              "invalid cpu period 10")
+
+
+def test_blkio_weight_where_the_host_has_no_weight_is_refused(runtime):
+    assert_refused_before_anything_is_created(runtime, ["--blkio-weight", "5"],
+                                              "from 10 to 1000")
+    if any(os.path.exists(f"/sys/fs/cgroup/blkio/{f}")
+           for f in ("blkio.weight", "blkio.bfq.weight")):
+        r = runtime.md("run", "--rm", "--blkio-weight", "300", "busybox", "true")
+        assert r.returncode == 0, r.stderr
+    elif os.path.isdir("/sys/fs/cgroup/blkio"):
+        assert_refused_before_anything_is_created(runtime, ["--blkio-weight", "300"],
+                                                  "--blkio-weight is not supported on this host")

@@ -22,3 +22,27 @@ def test_labels_dict_and_list(rt):
     with pytest.raises(TypeError):
         rt.containers.create("busybox", "true", labels="a=1")
     assert rt.containers.list(all=True) == []
+
+
+def test_process_options(rt):
+    script = ("sh -c 'ulimit -n; ulimit -Hn; cat /proc/sys/kernel/shmmax; "
+              "df -k /dev/shm | tail -1; id -G; cat /proc/self/oom_score_adj'")
+    with rt.run("busybox", script,
+                ulimits=[{"Name": "nofile", "Soft": 256, "Hard": 512}, "core=0"],
+                sysctls={"kernel.shmmax": 7654321}, shm_size="4m", group_add=["tty", 4321],
+                oom_score_adj=200, cpu_period=50000, cpu_quota=25000) as c:
+        assert c.exit_code == 0, c.output
+        soft, hard, shmmax, df, groups, adj = c.output.decode().splitlines()
+        assert (soft, hard, shmmax, adj) == ("256", "512", "7654321", "200")
+        assert df.split()[1] == "4096"
+        assert {"5", "4321"} <= set(groups.split())
+        spec = c.inspect()["Spec"]
+        assert spec["linux"]["resources"]["cpu"]["period"] == 50000
+        assert spec["linux"]["resources"]["cpu"]["quota"] == 25000
+    with pytest.raises(pymydocker.InvalidArgument, match="not in a separate kernel namespace"):
+        rt.run("busybox", "true", sysctls={"kernel.panic": "1"})
+    with pytest.raises(pymydocker.InvalidArgument, match="Nano CPUs and CPU Quota"):
+        rt.run("busybox", "true", cpus=1, cpu_quota=50000)
+    with pytest.raises(pymydocker.InvalidArgument, match="oom score adj"):
+        rt.run("busybox", "true", oom_score_adj=5000)
+    assert rt.containers.list(all=True) == []

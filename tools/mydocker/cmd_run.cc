@@ -180,6 +180,18 @@ void AddCreateFlags(CLI::App* cmd, RunFlags& flags) {
                   "CPUs in which to allow execution (0-3, 0,1)");
   cmd->add_option("--cpuset-mems", flags.cpuset_mems, "Memory nodes in which to allow execution");
   cmd->add_option("--pids-limit", flags.pids_limit, "Process limit (-1 for unlimited)");
+  AddCfsAndBlkioFlags(cmd, flags);
+  cmd->add_option("--ulimit", flags.ulimits, "Ulimit options: NAME=SOFT[:HARD] (nofile=1024:2048)")
+      ->allow_extra_args(false);
+  cmd->add_option("--sysctl", flags.sysctls,
+                  "Namespaced kernel parameters: NAME=VALUE (net.*, kernel.shm*, kernel.msg*, "
+                  "kernel.sem, fs.mqueue.*)")
+      ->allow_extra_args(false);
+  cmd->add_option("--shm-size", flags.shm_size, "Size of /dev/shm (e.g. 128m; default 64m)");
+  cmd->add_option("--group-add", flags.group_add, "Add additional groups to join (name or GID)")
+      ->allow_extra_args(false);
+  cmd->add_option("--oom-score-adj", flags.oom_score_adj,
+                  "Tune the host's OOM preferences for the container (-1000 to 1000)");
   cmd->add_option("--entrypoint", flags.entrypoint,
                   "Overwrite the default ENTRYPOINT of the image (\"\" clears it)");
   cmd->add_flag("--init", flags.init,
@@ -199,6 +211,19 @@ void AddCreateFlags(CLI::App* cmd, RunFlags& flags) {
 }
 
 }  // namespace
+
+void AddCfsAndBlkioFlags(CLI::App* cmd, ResourceFlags& flags) {
+  cmd->add_option("--cpu-period", flags.cpu_period,
+                  "Limit CPU CFS (Completely Fair Scheduler) period, microseconds");
+  cmd->add_option("--cpu-quota", flags.cpu_quota,
+                  "Limit CPU CFS (Completely Fair Scheduler) quota, microseconds per period");
+  cmd->add_option("--cpu-rt-period", flags.cpu_rt_period,
+                  "Limit CPU real-time period (not supported: refused)");
+  cmd->add_option("--cpu-rt-runtime", flags.cpu_rt_runtime,
+                  "Limit CPU real-time runtime (not supported: refused)");
+  cmd->add_option("--blkio-weight", flags.blkio_weight,
+                  "Block IO (relative weight), between 10 and 1000, or 0 to disable");
+}
 
 CLI::App* AddCreateCommand(CLI::App& app, const std::string& name, const std::string& description,
                            RunFlags& flags) {

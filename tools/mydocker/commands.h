@@ -22,6 +22,9 @@ void RegisterRun(CLI::App& app, Context& ctx);
 // --detach-keys) and Docker's usage line.
 CLI::App* AddCreateCommand(CLI::App& app, const std::string& name, const std::string& description,
                            RunFlags& flags);
+// --cpu-period, --cpu-quota, --cpu-rt-period, --cpu-rt-runtime and --blkio-weight, which `run`,
+// `create` and `update` share.
+void AddCfsAndBlkioFlags(CLI::App* cmd, ResourceFlags& flags);
 // Creates the container `flags` describe (nothing when one is refused); nullptr after a failure
 // reported through `ctx` (125).
 std::unique_ptr<Container> CreateFromFlags(Context& ctx, const RunFlags& flags);

@@ -94,6 +94,21 @@ absl::Status ParseMemoryPolicy(const ResourceFlags& flags, MemoryResources& memo
   return absl::OkStatus();
 }
 
+// --cpu-period, --cpu-quota (Docker's conflict with --cpus), --blkio-weight, and the real-time
+// flags, which mydocker refuses: a real-time budget needs CONFIG_RT_GROUP_SCHED and a budget
+// carved out of every parent cgroup, which no container runtime here sets up.
+absl::Status ParseCfsAndBlkio(const ResourceFlags& flags, LinuxResources& r) {
+  if ((flags.cpu_rt_period && *flags.cpu_rt_period != 0) ||
+      (flags.cpu_rt_runtime && *flags.cpu_rt_runtime != 0)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(flags.cpu_rt_runtime ? "--cpu-rt-runtime" : "--cpu-rt-period",
+                     ": real-time CPU scheduling of containers is not supported by mydocker"));
+  }
+  return SetCfsAndBlkio(!flags.cpus.empty(), flags.cpu_period.value_or(0),
+                        flags.cpu_quota.value_or(0), flags.blkio_weight.value_or(0), r.cpu,
+                        r.block_io);
+}
+
 // The flags' values, each on its own (no rule between two of them).
 absl::StatusOr<LinuxResources> ParseResourceValues(const ResourceFlags& flags) {
   LinuxResources r;
@@ -113,6 +128,7 @@ absl::StatusOr<LinuxResources> ParseResourceValues(const ResourceFlags& flags) {
     r.cpu.quota = quota_period.first;
     r.cpu.period = quota_period.second;
   }
+  MYDOCKER_RETURN_IF_ERROR(ParseCfsAndBlkio(flags, r));
   if (flags.cpu_shares < 0) {
     return absl::InvalidArgumentError(absl::StrCat("invalid --cpu-shares ", flags.cpu_shares));
   }
@@ -161,7 +177,7 @@ absl::StatusOr<LinuxResources> ParseResourceUpdate(const ResourceFlags& flags) {
 
 bool IsEmpty(const LinuxResources& r) {
   return r.memory.empty() && !r.cpu.shares && !r.cpu.quota && !r.cpu.period && r.cpu.cpus.empty() &&
-         r.cpu.mems.empty() && !r.pids.limit;
+         r.cpu.mems.empty() && !r.pids.limit && !r.block_io.weight;
 }
 
 namespace {
@@ -295,6 +311,14 @@ absl::StatusOr<CreateOptions> BuildCreateOptions(const RunFlags& flags, const En
     MYDOCKER_RETURN_IF_ERROR(ParseLabel(label).status());
     o.labels.push_back(label);
   }
+  o.ulimits = flags.ulimits;
+  for (const std::string& u : o.ulimits) MYDOCKER_RETURN_IF_ERROR(ParseUlimit(u).status());
+  o.sysctls = flags.sysctls;
+  if (!flags.shm_size.empty()) {
+    MYDOCKER_ASSIGN_OR_RETURN(o.shm_size, ParseMemorySize(flags.shm_size));
+  }
+  o.group_add = flags.group_add;
+  o.oom_score_adj = flags.oom_score_adj;
   for (const std::string& file : flags.env_files) {
     MYDOCKER_ASSIGN_OR_RETURN(std::string content, ReadFile(file));
     MYDOCKER_ASSIGN_OR_RETURN(std::vector<std::string> entries,

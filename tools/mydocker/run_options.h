@@ -24,6 +24,11 @@ struct ResourceFlags {
   std::string cpuset_cpus;
   std::string cpuset_mems;
   std::optional<int64_t> pids_limit;
+  std::optional<int64_t> cpu_period;      // --cpu-period, microseconds
+  std::optional<int64_t> cpu_quota;       // --cpu-quota, microseconds per period; -1: none
+  std::optional<int64_t> cpu_rt_period;   // --cpu-rt-period: refused (no real-time groups)
+  std::optional<int64_t> cpu_rt_runtime;  // --cpu-rt-runtime: likewise
+  std::optional<int64_t> blkio_weight;    // --blkio-weight, 10 to 1000 (0: unset)
 };
 
 // The health-check flags as typed (durations in Go's syntax: "200ms", "1m30s").
@@ -50,6 +55,11 @@ struct RunFlags : ResourceFlags {
   std::vector<std::string> env_files;
   std::vector<std::string> labels;               // -l, --label
   std::vector<std::string> label_files;          // --label-file
+  std::vector<std::string> ulimits;              // --ulimit
+  std::vector<std::string> sysctls;              // --sysctl
+  std::string shm_size;                          // --shm-size
+  std::vector<std::string> group_add;            // --group-add
+  std::optional<int> oom_score_adj;              // --oom-score-adj
   std::vector<std::string> volumes;              // -v
   std::vector<std::string> devices;              // --device
   std::vector<std::string> device_cgroup_rules;  // --device-cgroup-rule

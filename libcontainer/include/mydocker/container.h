@@ -65,6 +65,22 @@ struct CreateOptions {
   // --label / --label-file: "KEY=VALUE" or "KEY" (ParseLabel), in order (a later one for a key
   // wins), on top of the image's labels.
   std::vector<std::string> labels;
+  // --ulimit NAME=SOFT[:HARD] with Docker's names (nofile, nproc, core, memlock, stack, ...;
+  // -1: unlimited), a later one for a name winning. A hard limit above the runtime's own is
+  // refused unless the runtime holds CAP_SYS_RESOURCE. Also applies to exec's commands.
+  std::vector<std::string> ulimits;
+  // --sysctl NAME=VALUE: only kernel parameters of the container's own namespaces, as Docker
+  // and runc allow them: kernel.msg*, kernel.sem, kernel.shm* and fs.mqueue.* (its IPC
+  // namespace), net.* (its network namespace: not with --network host or container:),
+  // kernel.domainname (its UTS namespace). Written by init.
+  std::vector<std::string> sysctls;
+  std::optional<int64_t> shm_size;  // --shm-size: bytes of /dev/shm's tmpfs; absent: 64 MiB
+  // --group-add: supplementary groups of the container's processes, names (looked up in the
+  // image's /etc/group) or numbers, after the user's.
+  std::vector<std::string> group_add;
+  // --oom-score-adj, -1000 to 1000: the OOM killer's preference for the container's
+  // processes. Below the runtime's own needs CAP_SYS_RESOURCE (refused without it).
+  std::optional<int> oom_score_adj;
   // A memory limit without memory.swap gets memory+swap = 2 x memory where the kernel limits
   // swap (Docker's default); set memory.swap to -1 for unlimited swap.
   LinuxResources resources;

@@ -29,6 +29,26 @@ struct ConsoleSize {
   uint16_t width = 0;
 };
 
+// A resource limit of the container's processes (OCI process.rlimits[], JSON type
+// "RLIMIT_NOFILE"), set by init with prlimit and given to exec's commands too.
+struct Rlimit {
+  int resource = 0;  // RLIMIT_*
+  uint64_t soft = 0;
+  uint64_t hard = 0;  // RLIM_INFINITY (all ones): unlimited
+};
+
+// The RLIMIT_* number of an OCI rlimit type ("RLIMIT_NOFILE"); InvalidArgument if unknown.
+absl::StatusOr<int> RlimitResource(absl::string_view type);
+// The OCI type of RLIMIT_* `resource` ("RLIMIT_NOFILE"); empty if unknown.
+std::string RlimitType(int resource);
+
+// Docker's --ulimit NAME=SOFT[:HARD] (names: core, cpu, data, fsize, locks, memlock, msgqueue,
+// nice, nofile, nproc, rss, rtprio, rttime, sigpending, stack; -1: unlimited; HARD defaults to
+// SOFT), with Docker's messages for a bad one.
+absl::StatusOr<Rlimit> ParseUlimit(absl::string_view spec);
+// Docker's name of RLIMIT_* `resource` ("nofile"); empty if it has none.
+std::string UlimitName(int resource);
+
 struct ProcessSpec {
   bool terminal = false;
   // Docker's OpenStdin (-i): the process's stdin is a pipe the monitor keeps open, for the
@@ -45,6 +65,10 @@ struct ProcessSpec {
   // No process of the container can gain privileges through execve (setuid bits, file
   // capabilities): PR_SET_NO_NEW_PRIVS.
   bool no_new_privileges = false;
+  std::vector<Rlimit> rlimits;
+  // The OOM killer's adjustment of the container's processes, -1000 to 1000 (OCI
+  // process.oomScoreAdj; Docker's --oom-score-adj); absent: the monitor's.
+  std::optional<int> oom_score_adj;
 };
 
 // The root filesystem. OCI names only a ready directory (`path`); mydocker assembles it as an
@@ -97,6 +121,13 @@ struct PidsResources {
   std::optional<int64_t> limit;  // -1 or absent = unlimited
 };
 
+// OCI linux.resources.blockIO: the cgroup's share of block I/O, 10 to 1000 (Docker's
+// --blkio-weight): v1 blkio.weight or blkio.bfq.weight, v2 io.bfq.weight or io.weight (scaled
+// to its 1-10000), where the host's I/O scheduler has one.
+struct BlockIoResources {
+  std::optional<uint16_t> weight;
+};
+
 // One rule of a device policy (OCI linux.resources.devices[], "LinuxDeviceCgroup"). Rules apply
 // in order with cgroup v1's semantics, starting from "everything denied" (as runc and crun read
 // the OCI list): a rule of type 'a' resets the policy to allow or deny everything; any other rule
@@ -113,6 +144,7 @@ struct LinuxResources {
   MemoryResources memory;
   CpuResources cpu;
   PidsResources pids;
+  BlockIoResources block_io;
   // The device policy, in order. Empty: none of the container's own (it has its parent
   // cgroup's); in Update, empty leaves the current policy and a non-empty list replaces it.
   std::vector<DeviceRule> devices;
@@ -160,6 +192,9 @@ struct LinuxSpec {
   std::vector<std::string> masked_paths;
   std::vector<std::string> readonly_paths;
   std::optional<LinuxSeccomp> seccomp;  // absent: no filter ("unconfined")
+  // Kernel parameters set in the container's namespaces (OCI linux.sysctl), in order:
+  // "net.ipv4.ip_forward" = "1".
+  std::vector<std::pair<std::string, std::string>> sysctl;
 };
 
 // Docker's restart policy (--restart): what the monitor does when the container's process ends.

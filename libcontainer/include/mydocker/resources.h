@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "mydocker/container_config.h"
 
 namespace mydocker {
 
@@ -27,6 +28,12 @@ absl::StatusOr<int64_t> ParseMemorySize(absl::string_view text);
 // default period: "1.5" -> {150000, 100000}. At most 9 decimals; zero, negative and values
 // below 0.01 are InvalidArgument. The upper bound depends on the machine (Validate checks it).
 absl::StatusOr<std::pair<int64_t, uint64_t>> ParseCpus(absl::string_view text);
+
+// --cpu-period and --cpu-quota (microseconds; 0 leaves one unset, a quota of -1 is none) into
+// `cpu`, refused with Docker's message when `cpus_given` (--cpus sets both itself); and
+// --blkio-weight (10 to 1000, 0 unset) into `block_io`. The machine's limits are Validate's.
+absl::Status SetCfsAndBlkio(bool cpus_given, int64_t period, int64_t quota, int64_t blkio_weight,
+                            CpuResources& cpu, BlockIoResources& block_io);
 
 // A cpuset list ("0-2,4", "3", "0-1,3-5\n") as the sorted, de-duplicated numbers it names.
 // Empty lists, reversed ranges and numbers above 65535 are InvalidArgument.

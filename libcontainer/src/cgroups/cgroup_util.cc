@@ -324,6 +324,12 @@ absl::Status ValidateResourceValues(const LinuxResources& resources, const Machi
   for (const DeviceRule& rule : resources.devices) {
     MYDOCKER_RETURN_IF_ERROR(ValidateDeviceRule(rule));
   }
+  if (resources.block_io.weight &&
+      (*resources.block_io.weight < 10 || *resources.block_io.weight > 1000)) {
+    return absl::InvalidArgumentError(absl::StrCat("invalid blkio weight ",
+                                                   *resources.block_io.weight,
+                                                   ": range of blkio weight is from 10 to 1000"));
+  }
   return absl::OkStatus();
 }
 

@@ -142,7 +142,23 @@ absl::Status CgroupV1::Validate(const LinuxResources& resources) const {
     MYDOCKER_ASSIGN_OR_RETURN(limits.allowed_cpus, ReadList(cpuset->second, "cpuset.cpus"));
     MYDOCKER_ASSIGN_OR_RETURN(limits.allowed_mems, ReadList(cpuset->second, "cpuset.mems"));
   }
-  return ValidateResourceValues(resources, limits);
+  MYDOCKER_RETURN_IF_ERROR(ValidateResourceValues(resources, limits));
+  if (resources.block_io.weight) MYDOCKER_RETURN_IF_ERROR(BlkioWeightFile("").status());
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> CgroupV1::BlkioWeightFile(const std::string& clean_path) const {
+  // CFQ (before 5.0) had blkio.weight, BFQ has blkio.bfq.weight; mq-deadline, kyber and none
+  // have no weight at all. The hierarchy's root shows which the kernel has.
+  auto root = roots_.find("blkio");
+  for (const char* file : {"blkio.weight", "blkio.bfq.weight"}) {
+    if (root != roots_.end() && PathExists(absl::StrCat(root->second, "/", file))) {
+      return absl::StrCat(root->second, "/", clean_path, clean_path.empty() ? "" : "/", file);
+    }
+  }
+  return absl::FailedPreconditionError(
+      "--blkio-weight is not supported on this host: its cgroup v1 blkio controller has no "
+      "weight (blkio.weight or blkio.bfq.weight; the block I/O scheduler needs to be BFQ)");
 }
 
 absl::Status CgroupV1::Create(const std::string& path, const LinuxResources& resources) {
@@ -225,6 +241,10 @@ absl::Status CgroupV1::Apply(const std::string& clean_path, const LinuxResources
   if (resources.pids.limit.has_value()) {
     MYDOCKER_ASSIGN_OR_RETURN(std::string dir, RequireDir("pids", clean_path));
     MYDOCKER_RETURN_IF_ERROR(ApplyPids(dir, resources.pids));
+  }
+  if (resources.block_io.weight) {
+    MYDOCKER_ASSIGN_OR_RETURN(std::string file, BlkioWeightFile(clean_path));
+    MYDOCKER_RETURN_IF_ERROR(WriteFile(file, absl::StrCat(*resources.block_io.weight)));
   }
   return absl::OkStatus();
 }

@@ -39,6 +39,8 @@ class CgroupV1 final : public CgroupManager {
                                          const std::string& clean_path) const;
 
   absl::Status CreateCpusetDirs(const std::string& clean_path) const;
+  // The weight file of the cgroup (clean_path "" : of the root), or FailedPrecondition.
+  absl::StatusOr<std::string> BlkioWeightFile(const std::string& clean_path) const;
   absl::Status Apply(const std::string& clean_path, const LinuxResources& resources) const;
   absl::Status ApplyMemory(const std::string& dir, const MemoryResources& memory) const;
   // The soft limit, swappiness and OOM killer switch (memory.soft_limit_in_bytes, .swappiness,

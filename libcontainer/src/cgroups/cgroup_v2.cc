@@ -33,6 +33,7 @@ std::vector<absl::string_view> NeededControllers(const LinuxResources& r) {
   }
   if (!r.memory.empty()) out.push_back("memory");
   if (r.pids.limit.has_value()) out.push_back("pids");
+  if (r.block_io.weight) out.push_back("io");
   return out;
 }
 
@@ -156,7 +157,11 @@ absl::Status CgroupV2::EnableControllers(const std::string& dir,
   MYDOCKER_ASSIGN_OR_RETURN(std::vector<std::string> enabled,
                             ReadWords(dir, "cgroup.subtree_control"));
   std::vector<std::string> missing;
-  for (absl::string_view c : kWantedControllers) {
+  // io only for a container that asks for it (--blkio-weight).
+  std::vector<absl::string_view> wanted(std::begin(kWantedControllers),
+                                        std::end(kWantedControllers));
+  if (resources.block_io.weight) wanted.push_back("io");
+  for (absl::string_view c : wanted) {
     if (Contains(available, c) && !Contains(enabled, c)) missing.push_back(absl::StrCat("+", c));
   }
   if (missing.empty()) return absl::OkStatus();
@@ -196,6 +201,19 @@ absl::Status CgroupV2::Apply(const std::string& dir, const LinuxResources& resou
     int64_t limit = *resources.pids.limit;
     MYDOCKER_RETURN_IF_ERROR(
         WriteControl(dir, "pids.max", limit == -1 ? "max" : absl::StrCat(limit)));
+  }
+  if (resources.block_io.weight) {
+    // BFQ takes Docker's 10-1000 as it is; io.weight (blk-iocost) is 1-10000, scaled as runc
+    // scales it.
+    uint64_t weight = *resources.block_io.weight;
+    if (PathExists(absl::StrCat(dir, "/io.bfq.weight"))) {
+      return WriteControl(dir, "io.bfq.weight", absl::StrCat(weight));
+    }
+    if (!PathExists(absl::StrCat(dir, "/io.weight"))) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "--blkio-weight is not supported on this host: no io.weight or io.bfq.weight in ", dir));
+    }
+    return WriteControl(dir, "io.weight", absl::StrCat("default ", 1 + (weight - 10) * 9999 / 990));
   }
   return absl::OkStatus();
 }

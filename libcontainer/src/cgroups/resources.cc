@@ -129,6 +129,27 @@ absl::StatusOr<std::pair<int64_t, uint64_t>> ParseCpus(absl::string_view text) {
   return std::make_pair(quota, kDefaultCpuPeriodUs);
 }
 
+absl::Status SetCfsAndBlkio(bool cpus_given, int64_t period, int64_t quota, int64_t blkio_weight,
+                            CpuResources& cpu, BlockIoResources& block_io) {
+  if (cpus_given && period != 0) {
+    return absl::InvalidArgumentError(
+        "Conflicting options: Nano CPUs and CPU Period cannot both be set");
+  }
+  if (cpus_given && quota != 0) {
+    return absl::InvalidArgumentError(
+        "Conflicting options: Nano CPUs and CPU Quota cannot both be set");
+  }
+  if (period < 0) return absl::InvalidArgumentError(absl::StrCat("invalid cpu period ", period));
+  if (period != 0) cpu.period = static_cast<uint64_t>(period);
+  if (quota != 0) cpu.quota = quota;
+  if (blkio_weight != 0 && (blkio_weight < 10 || blkio_weight > 1000)) {
+    return absl::InvalidArgumentError(absl::StrCat("invalid blkio weight ", blkio_weight,
+                                                   ": range of blkio weight is from 10 to 1000"));
+  }
+  if (blkio_weight != 0) block_io.weight = static_cast<uint16_t>(blkio_weight);
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::vector<int>> ParseCpuset(absl::string_view text) {
   absl::string_view s = absl::StripAsciiWhitespace(text);
   auto error = [&](absl::string_view why) {

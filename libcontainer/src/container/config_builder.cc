@@ -268,6 +268,143 @@ absl::Status ApplyLabels(const CreateOptions& options, const ImageConfig& image,
   return absl::OkStatus();
 }
 
+constexpr uint64_t kCapSysResource = uint64_t{1} << 24;
+
+std::string LimitText(uint64_t value) {
+  return value == ~uint64_t{0} ? "unlimited" : absl::StrCat(value);
+}
+
+// --ulimit (a later one for a resource wins, as in Docker's map) and --oom-score-adj, each
+// checked against what the runtime may give without CAP_SYS_RESOURCE.
+absl::Status PlanProcessLimits(const CreateOptions& options, const ContainerFacts& facts,
+                               ProcessSpec& proc) {
+  const bool privileged = (facts.held_capabilities & kCapSysResource) != 0;
+  for (const std::string& spec : options.ulimits) {
+    MYDOCKER_ASSIGN_OR_RETURN(Rlimit limit, ParseUlimit(spec));
+    if (!privileged && facts.hard_limit) {
+      uint64_t own = facts.hard_limit(limit.resource);
+      if (limit.hard > own) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("--ulimit ", spec, ": the hard limit ", LimitText(limit.hard),
+                         " is above mydocker's own (", LimitText(own),
+                         "), which only a runtime with CAP_SYS_RESOURCE can raise"));
+      }
+    }
+    auto same = std::find_if(proc.rlimits.begin(), proc.rlimits.end(),
+                             [&](const Rlimit& r) { return r.resource == limit.resource; });
+    if (same != proc.rlimits.end()) {
+      *same = limit;
+    } else {
+      proc.rlimits.push_back(limit);
+    }
+  }
+  if (!options.oom_score_adj) return absl::OkStatus();
+  int adj = *options.oom_score_adj;
+  if (adj < -1000 || adj > 1000) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("Invalid value ", adj, ", range for oom score adj is [-1000, 1000]"));
+  }
+  if (adj < facts.oom_score_adj && !privileged) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--oom-score-adj ", adj, ": below mydocker's own (", facts.oom_score_adj,
+                     "), which only a runtime with CAP_SYS_RESOURCE can go"));
+  }
+  proc.oom_score_adj = adj;
+  return absl::OkStatus();
+}
+
+// --shm-size (the size of /dev/shm's tmpfs) and --group-add.
+absl::Status PlanShmAndGroups(const CreateOptions& options, const ContainerFacts& facts,
+                              ContainerConfig& config) {
+  if (options.shm_size) {
+    if (*options.shm_size <= 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("invalid --shm-size ", *options.shm_size, ": must be greater than 0"));
+    }
+    for (MountSpec& m : config.mounts) {
+      if (m.destination != "/dev/shm") continue;
+      for (std::string& o : m.options) {
+        if (absl::StartsWith(o, "size=")) o = absl::StrCat("size=", *options.shm_size);
+      }
+    }
+  }
+  std::vector<uint32_t>& gids = config.process.user.additional_gids;
+  for (const std::string& group : options.group_add) {
+    MYDOCKER_ASSIGN_OR_RETURN(uint32_t gid, ResolveGroup(group, facts.read_image_file));
+    if (std::find(gids.begin(), gids.end(), gid) == gids.end()) gids.push_back(gid);
+  }
+  return absl::OkStatus();
+}
+
+bool HasNamespace(const ContainerConfig& config, NamespaceType type) {
+  const std::vector<NamespaceType>& ns = config.linux_spec.namespaces;
+  return std::find(ns.begin(), ns.end(), type) != ns.end();
+}
+
+// runc's rule: a kernel parameter may be set only in a namespace of the container's own.
+absl::Status CheckSysctl(const std::string& name, const CreateOptions& options,
+                         const ContainerConfig& config) {
+  static const char* const kIpc[] = {"kernel.msgmax", "kernel.msgmnb",         "kernel.msgmni",
+                                     "kernel.sem",    "kernel.shmall",         "kernel.shmmax",
+                                     "kernel.shmmni", "kernel.shm_rmid_forced"};
+  const bool ipc = absl::StartsWith(name, "fs.mqueue.") ||
+                   std::find(std::begin(kIpc), std::end(kIpc), name) != std::end(kIpc);
+  const std::string& mode = options.network.mode;
+  const char* refused = nullptr;
+  if (ipc) {
+    if (HasNamespace(config, NamespaceType::kIpc)) return absl::OkStatus();
+    refused = "is not allowed in the host's IPC namespace";
+  } else if (absl::StartsWith(name, "net.")) {
+    if (mode != "host" && !absl::StartsWith(mode, "container:")) return absl::OkStatus();
+    refused = mode == "host" ? "is not allowed in the host's network namespace (--network host)"
+                             : "is not allowed in another container's network namespace";
+  } else if (name == "kernel.domainname") {
+    if (HasNamespace(config, NamespaceType::kUts)) return absl::OkStatus();
+    refused = "is not allowed in the host's UTS namespace";
+  } else if (name == "kernel.hostname") {
+    refused = "cannot be set: use --hostname";
+  } else {
+    refused =
+        "is not in a separate kernel namespace (only kernel.msg*, kernel.sem, kernel.shm*, "
+        "fs.mqueue.*, net.* and kernel.domainname are)";
+  }
+  return absl::InvalidArgumentError(absl::StrCat("sysctl \"", name, "\" ", refused));
+}
+
+// --sysctl NAME=VALUE: namespaced parameters the host has (the per-interface ones under
+// net.*.conf and net.*.neigh exist only once the container's interfaces do).
+absl::Status PlanSysctls(const CreateOptions& options, const ContainerFacts& facts,
+                         ContainerConfig& config) {
+  for (const std::string& spec : options.sysctls) {
+    size_t eq = spec.find('=');
+    std::string name = spec.substr(0, eq);
+    if (eq == std::string::npos || name.empty() || absl::StrContains(name, "..") ||
+        name.find_first_of("/ ") != std::string::npos || spec.find('\0') != std::string::npos) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("invalid --sysctl \"", absl::CHexEscape(spec), "\": want NAME=VALUE"));
+    }
+    MYDOCKER_RETURN_IF_ERROR(CheckSysctl(name, options, config));
+    bool per_interface = false;
+    for (const char* prefix :
+         {"net.ipv4.conf.", "net.ipv6.conf.", "net.ipv4.neigh.", "net.ipv6.neigh."}) {
+      per_interface |= absl::StartsWith(name, prefix);
+    }
+    if (!per_interface && facts.has_sysctl && !facts.has_sysctl(name)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("sysctl \"", name, "\": this kernel has no such parameter"));
+    }
+    std::vector<std::pair<std::string, std::string>>& sysctl = config.linux_spec.sysctl;
+    auto same = std::find_if(sysctl.begin(), sysctl.end(),
+                             [&](const auto& kv) { return kv.first == name; });
+    if (same != sysctl.end()) {
+      same->second = spec.substr(eq + 1);
+    } else {
+      sysctl.emplace_back(name, spec.substr(eq + 1));
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<ContainerConfig> BuildContainerConfig(const CreateOptions& options,
@@ -281,11 +418,14 @@ absl::StatusOr<ContainerConfig> BuildContainerConfig(const CreateOptions& option
   MYDOCKER_RETURN_IF_ERROR(PlanProcess(options, image, facts, config));
   MYDOCKER_RETURN_IF_ERROR(PlanStop(options, image, config));
   MYDOCKER_RETURN_IF_ERROR(ApplyLabels(options, image, config));
+  MYDOCKER_RETURN_IF_ERROR(PlanProcessLimits(options, facts, config.process));
+  MYDOCKER_RETURN_IF_ERROR(PlanShmAndGroups(options, facts, config));
   const Rootfs rootfs(facts.container_dir, facts.layer_dirs);
   MYDOCKER_RETURN_IF_ERROR(rootfs.OverlayOptions().status());  // refused now, not at start
   config.root = rootfs.Spec();
   config.root.readonly = options.read_only;
   MYDOCKER_RETURN_IF_ERROR(PlanResources(options, facts, config));
+  MYDOCKER_RETURN_IF_ERROR(PlanSysctls(options, facts, config));
   return config;
 }
 

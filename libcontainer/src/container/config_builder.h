@@ -35,6 +35,14 @@ struct ContainerFacts {
   uint64_t held_capabilities = 0;
   // Every device node of the host's /dev, for --privileged (HostDevices).
   std::function<absl::StatusOr<DeviceGrant>()> host_devices;
+  // The runtime's own hard limit of RLIMIT_* `resource` (getrlimit): what --ulimit may reach
+  // without CAP_SYS_RESOURCE.
+  std::function<uint64_t(int resource)> hard_limit;
+  // The runtime's own /proc/self/oom_score_adj: what --oom-score-adj may go down to without
+  // CAP_SYS_RESOURCE.
+  int oom_score_adj = 0;
+  // Whether the host has kernel parameter `name` ("kernel.shmmax": /proc/sys/kernel/shmmax).
+  std::function<bool(const std::string& name)> has_sysctl;
 };
 
 // InvalidArgument (one line naming the value) for options that cannot make a container.

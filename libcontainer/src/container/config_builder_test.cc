@@ -1,5 +1,7 @@
 #include "container/config_builder.h"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 
 #include "gmock/gmock.h"
@@ -308,6 +310,96 @@ TEST(ConfigBuilderTest, LabelsGoOnTopOfTheImages) {
   o.labels.clear();
   image.labels[std::string("bad\0", 4)] = "";
   EXPECT_FALSE(BuildContainerConfig(o, image, Facts()).ok());
+}
+
+TEST(ConfigBuilderTest, UlimitsAndOomScoreStayWithinWhatTheRuntimeMayGive) {
+  ContainerFacts facts = Facts();
+  facts.hard_limit = [](int resource) -> uint64_t {
+    return resource == RLIMIT_NOFILE ? 4096 : 100;
+  };
+  facts.oom_score_adj = -10;
+  CreateOptions o;
+  o.ulimits = {"nofile=1024:2048", "core=0", "nofile=4096"};
+  o.oom_score_adj = -10;
+  auto c = BuildContainerConfig(o, Image({}, {"sh"}), facts);
+  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_EQ(c->process.rlimits.size(), 2u);
+  EXPECT_EQ(c->process.rlimits[0].resource, RLIMIT_NOFILE);
+  EXPECT_EQ(c->process.rlimits[0].soft, 4096u);
+  EXPECT_EQ(c->process.rlimits[0].hard, 4096u);
+  EXPECT_EQ(c->process.rlimits[1].resource, RLIMIT_CORE);
+  EXPECT_EQ(c->process.oom_score_adj, -10);
+  o.ulimits = {"nofile=1024:8192"};
+  EXPECT_THAT(std::string(BuildContainerConfig(o, Image({}, {"sh"}), facts).status().message()),
+              HasSubstr("the hard limit 8192 is above mydocker's own (4096)"));
+  o.ulimits = {"core=-1"};
+  EXPECT_THAT(std::string(BuildContainerConfig(o, Image({}, {"sh"}), facts).status().message()),
+              HasSubstr("the hard limit unlimited is above"));
+  o.ulimits.clear();
+  o.oom_score_adj = -11;
+  EXPECT_THAT(std::string(BuildContainerConfig(o, Image({}, {"sh"}), facts).status().message()),
+              HasSubstr("below mydocker's own (-10)"));
+  o.oom_score_adj = 1001;
+  EXPECT_EQ(BuildContainerConfig(o, Image({}, {"sh"}), facts).status().message(),
+            "Invalid value 1001, range for oom score adj is [-1000, 1000]");
+  // With CAP_SYS_RESOURCE both may go further.
+  facts.held_capabilities |= uint64_t{1} << 24;
+  o.oom_score_adj = -1000;
+  o.ulimits = {"nofile=1024:8192"};
+  EXPECT_TRUE(BuildContainerConfig(o, Image({}, {"sh"}), facts).ok());
+}
+
+TEST(ConfigBuilderTest, ShmSizeAndGroupAdd) {
+  CreateOptions o;
+  o.shm_size = 128 << 20;
+  o.group_add = {"staff", "7", "staff"};
+  auto c = BuildContainerConfig(o, Image({}, {"sh"}), Facts());
+  ASSERT_TRUE(c.ok()) << c.status();
+  auto shm = std::find_if(c->mounts.begin(), c->mounts.end(),
+                          [](const MountSpec& m) { return m.destination == "/dev/shm"; });
+  ASSERT_NE(shm, c->mounts.end());
+  EXPECT_THAT(shm->options, Contains("size=134217728"));
+  EXPECT_THAT(shm->options, Not(Contains("size=65536k")));
+  EXPECT_EQ(c->process.user.additional_gids, (std::vector<uint32_t>{50, 7}));
+  o.group_add = {"nosuchgroup"};
+  EXPECT_EQ(BuildContainerConfig(o, Image({}, {"sh"}), Facts()).status().message(),
+            "unable to find group nosuchgroup");
+  o.group_add.clear();
+  o.shm_size = 0;
+  EXPECT_FALSE(BuildContainerConfig(o, Image({}, {"sh"}), Facts()).ok());
+}
+
+TEST(ConfigBuilderTest, SysctlsOnlyInTheContainersOwnNamespaces) {
+  ContainerFacts facts = Facts();
+  facts.has_sysctl = [](const std::string& name) { return name != "net.ipv4.nonexistent"; };
+  CreateOptions o;
+  o.sysctls = {"net.ipv4.ip_forward=1", "kernel.shmmax=1000", "fs.mqueue.msg_max=20",
+               "net.ipv4.conf.eth0.route_localnet=1", "kernel.shmmax=2000"};
+  auto c = BuildContainerConfig(o, Image({}, {"sh"}), facts);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_THAT(c->linux_spec.sysctl,
+              ElementsAre(std::make_pair(std::string("net.ipv4.ip_forward"), std::string("1")),
+                          std::make_pair(std::string("kernel.shmmax"), std::string("2000")),
+                          std::make_pair(std::string("fs.mqueue.msg_max"), std::string("20")),
+                          std::make_pair(std::string("net.ipv4.conf.eth0.route_localnet"),
+                                         std::string("1"))));
+  auto refused = [&](std::vector<std::string> sysctls, const std::string& mode = "") {
+    CreateOptions bad;
+    bad.sysctls = std::move(sysctls);
+    bad.network.mode = mode;
+    return std::string(BuildContainerConfig(bad, Image({}, {"sh"}), facts).status().message());
+  };
+  EXPECT_THAT(refused({"kernel.panic=1"}), HasSubstr("is not in a separate kernel namespace"));
+  EXPECT_THAT(refused({"vm.swappiness=1"}), HasSubstr("is not in a separate kernel namespace"));
+  EXPECT_THAT(refused({"kernel.hostname=x"}), HasSubstr("use --hostname"));
+  EXPECT_THAT(refused({"net.ipv4.ip_forward=1"}, "host"),
+              HasSubstr("not allowed in the host's network namespace"));
+  EXPECT_THAT(refused({"net.ipv4.ip_forward=1"}, "container:abc"),
+              HasSubstr("another container's network namespace"));
+  EXPECT_THAT(refused({"net.ipv4.nonexistent=1"}), HasSubstr("no such parameter"));
+  EXPECT_THAT(refused({"noequals"}), HasSubstr("want NAME=VALUE"));
+  EXPECT_THAT(refused({"net/ipv4/ip_forward=1"}), HasSubstr("want NAME=VALUE"));
+  EXPECT_THAT(refused({"net.ipv4..x=1"}), HasSubstr("want NAME=VALUE"));
 }
 
 TEST(ConfigBuilderTest, RootIsTheImagesLayersUnderTheContainersDirectory) {

@@ -1,12 +1,17 @@
 // Runtime::Create: the side effects of making a container (its configuration comes from
 // BuildContainerConfig): volumes, the compiled seccomp profile, the record, the directories,
 // each undone if a later step fails.
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <functional>
 #include <set>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "container/config_builder.h"
 #include "container/network_setup.h"
@@ -178,6 +183,17 @@ absl::StatusOr<std::unique_ptr<Container>> Runtime::Create(const CreateOptions& 
   facts.resolve_device = ResolveDeviceSpec;
   facts.host_devices = HostDevices;
   facts.held_capabilities = HeldCapabilities();
+  facts.hard_limit = [](int resource) {
+    struct rlimit limit = {};
+    ::getrlimit(resource, &limit);
+    return static_cast<uint64_t>(limit.rlim_max);
+  };
+  if (absl::StatusOr<std::string> adj = ReadFile("/proc/self/oom_score_adj"); adj.ok()) {
+    absl::SimpleAtoi(absl::StripAsciiWhitespace(*adj), &facts.oom_score_adj);
+  }
+  facts.has_sysctl = [](const std::string& name) {
+    return PathExists(absl::StrCat("/proc/sys/", absl::StrReplaceAll(name, {{".", "/"}})));
+  };
   MYDOCKER_ASSIGN_OR_RETURN(ContainerConfig config,
                             BuildContainerConfig(options, image.config, facts));
   if (storage_driver_ == kFuseOverlayDriver) config.root.storage_driver = kFuseOverlayDriver;

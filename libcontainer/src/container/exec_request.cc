@@ -136,11 +136,13 @@ absl::StatusOr<ExecRequest> BuildExecRequest(
   AddExecToken(&p, "gid", absl::StrCat(user.gid));
   for (uint32_t g : user.additional_gids) AddExecToken(&p, "group", absl::StrCat(g));
   if (user.umask) AddExecToken(&p, "umask", absl::StrFormat("%o", *user.umask));
-  if (extras.oom_score_adj) AddExecToken(&p, "oomscoreadj", absl::StrCat(*extras.oom_score_adj));
+  if (config.process.oom_score_adj) {
+    AddExecToken(&p, "oomscoreadj", absl::StrCat(*config.process.oom_score_adj));
+  }
   MYDOCKER_RETURN_IF_ERROR(AddPrivileges(p, config, seccomp_cache_dir, extras));
   AddTerminal(p, options);
   if (options.detach) AddExecToken(&p, "detach", "1");
-  for (const ExecRequestExtras::Rlimit& l : extras.rlimits) {
+  for (const Rlimit& l : config.process.rlimits) {
     AddExecToken(&p, "rlimit", absl::StrCat(l.resource, ":", l.soft, ":", l.hard));
   }
   if (extras.report_pid) AddExecToken(&p, "sendpid", "1");

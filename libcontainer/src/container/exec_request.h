@@ -32,13 +32,7 @@ struct ExecRequestExtras {
     uint64_t bounding = 0, effective = 0, permitted = 0, inheritable = 0, ambient = 0;
   };
   std::optional<CapabilitySets> capabilities;
-  struct Rlimit {
-    int resource = 0;
-    uint64_t soft = 0, hard = 0;
-  };
-  std::vector<Rlimit> rlimits;
-  std::optional<int> oom_score_adj;  // process.oomScoreAdj; absent: the stub's own
-  bool report_pid = false;           // the stub sends the command's pid (ExecReport::kPid)
+  bool report_pid = false;  // the stub sends the command's pid (ExecReport::kPid)
 };
 
 // Appends one KEY=VALUE token of the request.

@@ -37,6 +37,7 @@ void MergeResources(LinuxResources& into, const LinuxResources& from) {
   if (!from.cpu.cpus.empty()) into.cpu.cpus = from.cpu.cpus;
   if (!from.cpu.mems.empty()) into.cpu.mems = from.cpu.mems;
   Merge(into.pids.limit, from.pids.limit);
+  Merge(into.block_io.weight, from.block_io.weight);
   if (!from.devices.empty()) into.devices = from.devices;
 }
 

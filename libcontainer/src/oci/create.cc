@@ -13,7 +13,6 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_replace.h"
 #include "absl/time/clock.h"
 #include "host/proc_stat.h"
 #include "mydocker/fs_util.h"
@@ -165,11 +164,6 @@ void ApplyOciPlan(const Spec& spec, const CreateOptions& options, process::InitP
   plan.parent_death_signal = 0;
   plan.root_propagation = spec.root_propagation;
   if (options.no_pivot) plan.move_root = true;
-  for (const Rlimit& r : spec.rlimits) plan.rlimits.push_back({r.resource, r.soft, r.hard});
-  for (const auto& [name, value] : spec.sysctls) {
-    plan.sysctls.emplace_back(absl::StrCat("/proc/sys/", absl::StrReplaceAll(name, {{".", "/"}})),
-                              value);
-  }
   plan.wait_for_start = true;
   plan.preserve_fds = options.preserve_fds;
   for (int i = 0; i < 3; ++i) plan.stdio[i] = i;
@@ -252,10 +246,6 @@ absl::StatusOr<unsigned long> CreateFlags(const Spec& spec) {
 }
 
 absl::Status FinishRecord(pid_t pid, const Spec& spec, Record& record) {
-  if (spec.oom_score_adj.has_value()) {
-    MYDOCKER_RETURN_IF_ERROR(WriteFile(absl::StrCat("/proc/", pid, "/oom_score_adj"),
-                                       absl::StrCat(*spec.oom_score_adj)));
-  }
   MYDOCKER_ASSIGN_OR_RETURN(ProcStat stat, ReadProcStat(pid));
   record.init = {pid, stat.start_time};
   record.created = absl::Now();

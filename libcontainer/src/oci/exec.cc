@@ -100,8 +100,6 @@ absl::StatusOr<ExecRequest> Request(const Spec& spec, const Record& record, Cgro
   if (spec.capabilities.has_value()) {
     MYDOCKER_ASSIGN_OR_RETURN(extras.capabilities, CapabilityMasks(*spec.capabilities));
   }
-  for (const Rlimit& r : spec.rlimits) extras.rlimits.push_back({r.resource, r.soft, r.hard});
-  extras.oom_score_adj = spec.oom_score_adj;
   MYDOCKER_ASSIGN_OR_RETURN(std::vector<std::string> join_files,
                             cgroups.JoinFiles(record.cgroup_path));
   MYDOCKER_ASSIGN_OR_RETURN(std::string clone_into, cgroups.CloneIntoDir(record.cgroup_path));

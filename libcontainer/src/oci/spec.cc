@@ -22,49 +22,6 @@ absl::Status Refuse(absl::string_view field, absl::string_view why) {
   return absl::InvalidArgumentError(absl::StrCat(field, ": ", why));
 }
 
-constexpr std::array<std::pair<absl::string_view, int>, 16> kRlimits = {{
-    {"RLIMIT_AS", RLIMIT_AS},
-    {"RLIMIT_CORE", RLIMIT_CORE},
-    {"RLIMIT_CPU", RLIMIT_CPU},
-    {"RLIMIT_DATA", RLIMIT_DATA},
-    {"RLIMIT_FSIZE", RLIMIT_FSIZE},
-    {"RLIMIT_LOCKS", RLIMIT_LOCKS},
-    {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK},
-    {"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE},
-    {"RLIMIT_NICE", RLIMIT_NICE},
-    {"RLIMIT_NOFILE", RLIMIT_NOFILE},
-    {"RLIMIT_NPROC", RLIMIT_NPROC},
-    {"RLIMIT_RSS", RLIMIT_RSS},
-    {"RLIMIT_RTPRIO", RLIMIT_RTPRIO},
-    {"RLIMIT_RTTIME", RLIMIT_RTTIME},
-    {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
-    {"RLIMIT_STACK", RLIMIT_STACK},
-}};
-
-absl::Status ReadRlimits(const json::ObjectReader& process, Spec& spec) {
-  MYDOCKER_ASSIGN_OR_RETURN(const rapidjson::Value* array, process.GetArray("rlimits"));
-  if (array == nullptr) return absl::OkStatus();
-  for (rapidjson::SizeType i = 0; i < array->Size(); ++i) {
-    MYDOCKER_ASSIGN_OR_RETURN(
-        json::ObjectReader r,
-        json::ObjectReader::Make((*array)[i], process.ElementPath("rlimits", i)));
-    std::string type;
-    Rlimit limit;
-    MYDOCKER_RETURN_IF_ERROR(r.GetString("type", &type));
-    MYDOCKER_RETURN_IF_ERROR(r.GetInteger("soft", &limit.soft));
-    MYDOCKER_RETURN_IF_ERROR(r.GetInteger("hard", &limit.hard));
-    auto it = std::find_if(kRlimits.begin(), kRlimits.end(),
-                           [&](const auto& e) { return e.first == type; });
-    if (it == kRlimits.end()) {
-      return Refuse(r.FieldPath("type"), absl::StrCat("unknown rlimit \"", type, "\""));
-    }
-    if (limit.soft > limit.hard) return Refuse(r.FieldPath("soft"), "greater than hard");
-    limit.resource = it->second;
-    spec.rlimits.push_back(limit);
-  }
-  return absl::OkStatus();
-}
-
 absl::Status ReadCapabilities(const json::ObjectReader& process, Spec& spec) {
   MYDOCKER_ASSIGN_OR_RETURN(auto caps, process.GetObject("capabilities"));
   if (!caps.has_value()) return absl::OkStatus();
@@ -180,12 +137,6 @@ absl::Status ReadLinuxExtras(const json::ObjectReader& top, Spec& spec) {
   MYDOCKER_ASSIGN_OR_RETURN(auto linux_spec, top.GetObject("linux"));
   if (!linux_spec.has_value()) return absl::OkStatus();
   MYDOCKER_RETURN_IF_ERROR(ReadNamespacePaths(*linux_spec, spec));
-  MYDOCKER_RETURN_IF_ERROR(linux_spec->GetStringMap("sysctl", &spec.sysctls));
-  for (const auto& [name, value] : spec.sysctls) {
-    if (name.empty() || absl::StrContains(name, "..") || absl::StrContains(name, '/')) {
-      return Refuse("linux.sysctl", absl::StrCat("invalid name \"", name, "\""));
-    }
-  }
   std::string propagation;
   MYDOCKER_RETURN_IF_ERROR(linux_spec->GetString("rootfsPropagation", &propagation));
   if (!propagation.empty()) {
@@ -353,9 +304,7 @@ absl::StatusOr<Spec> ParseSpec(absl::string_view text, const std::string& bundle
   AllowStandardDevices(spec.config);
   MYDOCKER_ASSIGN_OR_RETURN(auto process, top.GetObject("process"));
   if (process.has_value()) {
-    MYDOCKER_RETURN_IF_ERROR(ReadRlimits(*process, spec));
     MYDOCKER_RETURN_IF_ERROR(ReadCapabilities(*process, spec));
-    MYDOCKER_RETURN_IF_ERROR(process->GetInteger("oomScoreAdj", &spec.oom_score_adj));
   }
   MYDOCKER_RETURN_IF_ERROR(ReadLinuxExtras(top, spec));
   MYDOCKER_RETURN_IF_ERROR(ReadHooks(top, spec.hooks));

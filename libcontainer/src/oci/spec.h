@@ -1,6 +1,7 @@
 // The OCI runtime mode's reading of a bundle: config.json into the library's ContainerConfig
 // (the same configuration the Docker-like mode runs) plus what only this mode has (namespaces
-// to join by path, hooks, rlimits, sysctls, the cgroup path as the caller names it). Every
+// to join by path, hooks, the cgroup path as the caller names it; rlimits, sysctls and the OOM
+// score adjustment are the configuration's own). Every
 // refusal is InvalidArgument with the field's path, before anything is created.
 #ifndef MYDOCKER_OCI_SPEC_H_
 #define MYDOCKER_OCI_SPEC_H_
@@ -29,11 +30,6 @@ struct Hooks {
       poststop;
 };
 
-struct Rlimit {
-  int resource = 0;
-  uint64_t soft = 0, hard = 0;
-};
-
 // process.capabilities, every set by name ("CAP_CHOWN").
 struct CapabilitySets {
   std::vector<std::string> bounding, effective, permitted, inheritable, ambient;
@@ -44,9 +40,6 @@ struct Spec {
   ContainerConfig config;  // root.path made absolute (relative to the bundle)
   std::vector<std::pair<NamespaceType, std::string>> join;  // namespaces given by path
   Hooks hooks;
-  std::vector<Rlimit> rlimits;
-  std::vector<std::pair<std::string, std::string>> sysctls;  // "net.ipv4.ip_forward", "1"
-  std::optional<int> oom_score_adj;
   unsigned long root_propagation = 0;  // MS_* | MS_REC, 0: none given
   std::map<std::string, std::string> annotations;
   bool cgroup_mount = false;        // a mount of type "cgroup" (handled by the runtime)

@@ -78,7 +78,7 @@ TEST_F(SpecTest, ReadsRlimitsSysctlsHooksAndPropagation) {
             R"("hooks":{"poststop":[{"path":"/bin/true","timeout":3}]},)"
             R"("annotations":{"a":"b"})");
   ASSERT_TRUE(spec.ok()) << spec.status();
-  EXPECT_EQ(spec->sysctls.size(), 1u);
+  EXPECT_EQ(spec->config.linux_spec.sysctl.size(), 1u);
   EXPECT_EQ(spec->root_propagation, static_cast<unsigned long>(MS_SLAVE | MS_REC));
   ASSERT_EQ(spec->hooks.poststop.size(), 1u);
   EXPECT_EQ(spec->hooks.poststop[0].timeout, 3);
@@ -88,8 +88,9 @@ TEST_F(SpecTest, ReadsRlimitsSysctlsHooksAndPropagation) {
                 R"({"type":"RLIMIT_NOFILE","soft":10,"hard":20}]},"root":{"path":"rootfs"}})",
                 bundle_);
   ASSERT_TRUE(limits.ok()) << limits.status();
-  ASSERT_EQ(limits->rlimits.size(), 1u);
-  EXPECT_EQ(limits->rlimits[0].resource, RLIMIT_NOFILE);
+  ASSERT_EQ(limits->config.process.rlimits.size(), 1u);
+  EXPECT_EQ(limits->config.process.rlimits[0].resource, RLIMIT_NOFILE);
+  EXPECT_EQ(limits->config.process.rlimits[0].soft, 10u);
 }
 
 TEST_F(SpecTest, RefusesWhatThisHostCannotDo) {

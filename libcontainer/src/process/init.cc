@@ -98,13 +98,21 @@ void MountRootfs(const InitPlan& plan) {
   }
 }
 
-// OCI process.rlimits and linux.sysctl.
+// OCI process.rlimits, process.oomScoreAdj and linux.sysctl.
 void SetLimitsAndSysctls(const InitPlan& plan) {
-  for (const PlannedRlimit& r : plan.rlimits) {
+  for (const Rlimit& r : plan.rlimits) {
     struct rlimit64 limit = {r.soft, r.hard};
     if (::syscall(SYS_prlimit64, 0, r.resource, &limit, nullptr) != 0) {
       Fail(plan, 125, errno, "set rlimit");
     }
+  }
+  if (!plan.oom_score_adj.empty()) {
+    int fd = ::open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || ::write(fd, plan.oom_score_adj.data(), plan.oom_score_adj.size()) !=
+                      static_cast<ssize_t>(plan.oom_score_adj.size())) {
+      Fail(plan, 125, errno, "write /proc/self/oom_score_adj");
+    }
+    ::close(fd);
   }
   for (const auto& [path, value] : plan.sysctls) {
     int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);

@@ -15,6 +15,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "mount_info.h"
@@ -470,6 +471,13 @@ absl::StatusOr<InitPlan> BuildInitPlan(const ContainerConfig& config,
   plan.masked_paths = config.linux_spec.masked_paths;
   plan.readonly_paths = config.linux_spec.readonly_paths;
   plan.hostname = config.hostname;
+  plan.rlimits = config.process.rlimits;
+  if (config.process.oom_score_adj)
+    plan.oom_score_adj = absl::StrCat(*config.process.oom_score_adj);
+  for (const auto& [name, value] : config.linux_spec.sysctl) {
+    plan.sysctls.emplace_back(absl::StrCat("/proc/sys/", absl::StrReplaceAll(name, {{".", "/"}})),
+                              value);
+  }
   for (NamespaceType ns : config.linux_spec.namespaces) {
     if (ns == NamespaceType::kNetwork) plan.loopback_up = true;
   }

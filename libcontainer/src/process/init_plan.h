@@ -61,13 +61,6 @@ struct PlannedDevice {
   gid_t gid = 0;
 };
 
-// A resource limit (OCI process.rlimits[]), set by init with prlimit.
-struct PlannedRlimit {
-  int resource = 0;  // RLIMIT_*
-  uint64_t soft = 0;
-  uint64_t hard = 0;
-};
-
 struct InitPlan {
   int sync_fd = -1;             // SOCK_SEQPACKET to the monitor (init's end)
   int stdio[3] = {-1, -1, -1};  // descriptors to become 0, 1, 2 (ignored for a terminal)
@@ -162,8 +155,9 @@ struct InitPlan {
   // linux.rootfsPropagation, applied to "/" after pivot_root (MS_SHARED, MS_SLAVE, MS_PRIVATE,
   // MS_UNBINDABLE with MS_REC); 0: the mounts stay private.
   unsigned long root_propagation = 0;
-  std::vector<PlannedRlimit> rlimits;
+  std::vector<Rlimit> rlimits;                               // ContainerConfig's
   std::vector<std::pair<std::string, std::string>> sysctls;  // "/proc/sys/net/...", value
+  std::string oom_score_adj;  // written to /proc/self/oom_score_adj; empty: none
   // Wait for `start` before execve (exec_tail.h: wait_for_start, start_fd, preserve_fds).
   bool wait_for_start = false;
   int start_fd = -1;
