@@ -8,7 +8,7 @@
 
 namespace mydocker::cli {
 
-void BuildApp(CLI::App& app, Context& ctx, const std::string& version) {
+void BuildApp(CLI::App& app, Context& ctx, const std::string& version, const std::string& command) {
   app.formatter(std::make_shared<DockerFormatter>());  // before the subcommands
   app.require_subcommand(1);
   app.add_option("--root", ctx.root,
@@ -48,11 +48,34 @@ void BuildApp(CLI::App& app, Context& ctx, const std::string& version) {
   RegisterExport(app, ctx);
   RegisterImport(app, ctx);
   RegisterEvents(app, ctx);
-  RegisterContainer(app, ctx);
+  // `container ...` repeats every container command's options: built only when it can be used
+  // (a tree twice the size costs every command about a millisecond to build). Help, the man
+  // pages and completions see it all.
+  if (command.empty() || command == "container" || command == "__complete") {
+    RegisterContainer(app, ctx);
+  } else {
+    app.add_subcommand("container", "Manage containers");
+  }
   RegisterSystem(app, ctx);
   RegisterInfo(app, ctx);
   RegisterVersion(app, ctx);
   RegisterComplete(app, ctx);  // hidden
+}
+
+std::string CommandWord(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    for (const char* option : {"--root", "--storage-driver"}) {
+      if (arg == option) {
+        ++i;  // its value
+        goto next;
+      }
+      if (arg.rfind(std::string(option) + "=", 0) == 0) goto next;
+    }
+    return arg.empty() || arg[0] == '-' ? "" : arg;
+  next:;
+  }
+  return "";
 }
 
 }  // namespace mydocker::cli

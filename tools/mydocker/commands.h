@@ -15,7 +15,13 @@ namespace mydocker::cli {
 
 // Sets up `app` as the `mydocker` command: its global flags (--root into ctx.root, --version
 // printing `version`) and every command below, registered in the order --help lists them.
-void BuildApp(CLI::App& app, Context& ctx, const std::string& version);
+// `command`: the command word of the arguments (CommandWord), when only it will run; "" builds
+// the whole tree.
+void BuildApp(CLI::App& app, Context& ctx, const std::string& version,
+              const std::string& command = "");
+
+// The first argument that is not a global option ("" if a flag comes first or there is none).
+std::string CommandWord(int argc, char** argv);
 
 void RegisterRun(CLI::App& app, Context& ctx);
 // The command `name` (create, run) with the flags both share (all of run's but -d and

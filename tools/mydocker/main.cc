@@ -15,7 +15,8 @@ int main(int argc, char** argv) {
   mydocker::cli::Context ctx;
   ctx.root = mydocker::DefaultRoot();
   CLI::App app{"mydocker: run Linux containers", "mydocker"};
-  mydocker::cli::BuildApp(app, ctx, std::string("mydocker ") + MYDOCKER_CLI_VERSION);
+  mydocker::cli::BuildApp(app, ctx, std::string("mydocker ") + MYDOCKER_CLI_VERSION,
+                          mydocker::cli::CommandWord(argc, argv));
 
   // Unknown commands and flags are refused before CLI11 parses (and before anything is created).
   mydocker::cli::Preparsed pre = mydocker::cli::Preparse(app, {argv, argv + argc});
