@@ -8,7 +8,9 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <filesystem>
 #include <random>
+#include <set>
 #include <vector>
 
 #include "absl/strings/numbers.h"
@@ -368,6 +370,27 @@ absl::StatusOr<FileLock> FileLock::TryAcquire(const std::string& path) {
     return LastErrnoError(absl::StrCat("lock ", path));
   }
   return FileLock(std::move(fd));
+}
+
+int64_t DirSize(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  struct stat top;
+  if (::lstat(path.c_str(), &top) != 0 || !S_ISDIR(top.st_mode)) return 0;
+  int64_t total = 0;
+  std::set<std::pair<dev_t, ino_t>> seen;  // hard links count once
+  fs::recursive_directory_iterator it(path, fs::directory_options::skip_permission_denied, ec);
+  for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    struct stat st;
+    if (::lstat(it->path().c_str(), &st) != 0) continue;
+    if (S_ISDIR(st.st_mode) && st.st_dev != top.st_dev) {
+      it.disable_recursion_pending();  // a mount point: not this tree's
+    } else if (S_ISREG(st.st_mode) &&
+               (st.st_nlink == 1 || seen.insert({st.st_dev, st.st_ino}).second)) {
+      total += st.st_size;
+    }
+  }
+  return total;
 }
 
 }  // namespace mydocker

@@ -40,6 +40,23 @@ void MakeDeepTree(const std::string& top, int depth) {
   ::close(fd);
 }
 
+TEST(DirSizeTest, CountsRegularFilesOnceAndFollowsNoSymlink) {
+  std::string outside = MakeTempDir();
+  ASSERT_TRUE(WriteFileAtomic(outside + "/big", std::string(5000, 'x')).ok());
+  std::string top = MakeTempDir();
+  ASSERT_TRUE(MakeDirs(top + "/a/b").ok());
+  ASSERT_TRUE(WriteFileAtomic(top + "/a/b/f", std::string(100, 'x')).ok());
+  ASSERT_TRUE(WriteFileAtomic(top + "/g", std::string(20, 'x')).ok());
+  ASSERT_EQ(::link((top + "/g").c_str(), (top + "/a/g-link").c_str()), 0);
+  ASSERT_EQ(::symlink(outside.c_str(), (top + "/out").c_str()), 0);
+  ASSERT_EQ(::symlink((outside + "/big").c_str(), (top + "/big").c_str()), 0);
+  EXPECT_EQ(DirSize(top), 120);
+  EXPECT_EQ(DirSize(top + "/missing"), 0);
+  EXPECT_EQ(DirSize(top + "/g"), 0);  // not a directory
+  RemoveAll(top).IgnoreError();
+  RemoveAll(outside).IgnoreError();
+}
+
 TEST(RemoveAllTest, DeepTreeWithFewDescriptorsAndASmallStack) {
   // In memory where there is a tmpfs: 100,000 directories on a journalled disk are slow.
   std::string top = MakeTempDir(PathExists("/dev/shm") ? "/dev/shm" : ::testing::TempDir());

@@ -19,6 +19,19 @@ size_t DecodeUtf8(absl::string_view s, uint32_t* code_point) {
   return n;
 }
 
+void AppendUtf8(uint32_t cp, std::string* out) {
+  if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
+  if (cp < 0x80) {
+    out->push_back(static_cast<char>(cp));
+    return;
+  }
+  size_t n = cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+  static constexpr unsigned char kLead[] = {0, 0, 0xC0, 0xE0, 0xF0};
+  out->push_back(static_cast<char>(kLead[n] | (cp >> (6 * (n - 1)))));
+  for (size_t i = n - 1; i-- > 0;)
+    out->push_back(static_cast<char>(0x80 | ((cp >> (6 * i)) & 0x3F)));
+}
+
 namespace {
 
 // `s` with `replacement` for each byte that does not start a well-formed sequence and, if

@@ -51,5 +51,20 @@ TEST(Utf8Test, LongAsciiRunsAroundSequences) {
   EXPECT_EQ(ValidUtf8(text), text);
 }
 
+TEST(Utf8Test, AppendUtf8EncodesWhatDecodeUtf8Reads) {
+  for (uint32_t cp :
+       {0x41u, 0xE9u, 0x7FFu, 0x800u, 0x20ACu, 0xFFFFu, 0x10000u, 0x1F600u, 0x10FFFFu}) {
+    std::string s;
+    AppendUtf8(cp, &s);
+    uint32_t back = 0;
+    EXPECT_EQ(DecodeUtf8(s, &back), s.size()) << cp;
+    EXPECT_EQ(back, cp);
+  }
+  std::string bad;
+  AppendUtf8(0xD800, &bad);
+  AppendUtf8(0x110000, &bad);
+  EXPECT_EQ(bad, "\xEF\xBF\xBD\xEF\xBF\xBD");
+}
+
 }  // namespace
 }  // namespace mydocker

@@ -5,6 +5,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "mydocker/container_state.h"
+#include "mydocker/events.h"
 #include "mydocker/fs_util.h"
 #include "mydocker/status_macros.h"
 #include "rapidjson/document.h"
@@ -111,6 +112,7 @@ absl::StatusOr<Volume> VolumeStore::Ensure(absl::string_view name, bool anonymou
     RemoveAll(absl::StrCat(dir_, "/", name)).IgnoreError();
     return s;
   }
+  RecordEvent(StateRoot(), {"volume", "create", v.name, {{"driver", "local"}}});
   return v;
 }
 
@@ -147,7 +149,9 @@ absl::StatusOr<std::vector<Volume>> VolumeStore::List() const {
 absl::Status VolumeStore::Remove(absl::string_view name) {
   MYDOCKER_ASSIGN_OR_RETURN(Volume v, Get(name));
   MYDOCKER_ASSIGN_OR_RETURN(FileLock lock, FileLock::Acquire(dir_ + "/.lock"));
-  return RemoveAll(absl::StrCat(dir_, "/", v.name));
+  MYDOCKER_RETURN_IF_ERROR(RemoveAll(absl::StrCat(dir_, "/", v.name)));
+  RecordEvent(StateRoot(), {"volume", "destroy", v.name, {{"driver", "local"}}});
+  return absl::OkStatus();
 }
 
 }  // namespace mydocker

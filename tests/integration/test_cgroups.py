@@ -388,7 +388,7 @@ def test_stats_no_stream_table(runtime):
     r = runtime.md("stats", "--no-stream", check=True)
     lines = r.stdout.splitlines()
     assert lines[0].split() == ["CONTAINER", "ID", "NAME", "CPU", "%", "MEM", "USAGE", "/", "LIMIT",
-                                "MEM", "%", "NET", "I/O", "PIDS"]
+                                "MEM", "%", "NET", "I/O", "BLOCK", "I/O", "PIDS"]
     assert "\033[2J" not in r.stdout
     rows = {line.split()[1]: line for line in lines[1:]}
     assert set(rows) == {"watched", "unlimited"}
@@ -399,7 +399,9 @@ def test_stats_no_stream_table(runtime):
     assert fields[2].endswith("%") and fields[6].endswith("%")
     # NET I/O: received / sent on its bridge interface, in Docker's decimal units.
     assert fields[8] == "/" and fields[7].endswith("B") and fields[9].endswith("B"), row
-    assert int(fields[10]) >= 1
+    # BLOCK I/O: read / written by the cgroup's processes, in the same units.
+    assert fields[11] == "/" and fields[10].endswith("B") and fields[12].endswith("B"), row
+    assert int(fields[13]) >= 1
     # Unlimited: the host's memory is the limit, as Docker shows it.
     assert rows["unlimited"].startswith(other[:12])
     assert rows["unlimited"].split()[5].endswith("GiB")

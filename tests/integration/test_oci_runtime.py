@@ -9,6 +9,7 @@ import glob
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -362,6 +363,32 @@ def test_umask_and_oom_score_adj_for_init_and_exec(oci):
     (oci.tmp / "process.json").write_text(json.dumps(process))
     r = oci.run("exec", "--process", str(oci.tmp / "process.json"), "u1", check=False)
     assert r.returncode == 1 and "umask" in r.stderr and r.stderr.count("\n") == 1
+
+
+@pytest.mark.skipif(shutil.which("valgrind") is None, reason="needs valgrind")
+def test_exec_without_pidfds(oci):
+    """Under valgrind, which answers pidfd_open with ENOSYS (as old kernels do): exec still joins
+    the container (through /proc/PID/ns) and passes a signal on to the command through the
+    helper's pid."""
+    started(oci, "np")
+    # --tool=none: only valgrind's emulation (memcheck does not understand a static glibc).
+    vg = ["valgrind", "--quiet", "--tool=none", "--trace-children=no", RUNC,
+          "--root", str(oci.tmp / "state")]
+    r = subprocess.run(vg + ["exec", "np", "sh", "-c", "hostname; exit 5"], capture_output=True,
+                       text=True, timeout=120)
+    assert (r.returncode, r.stdout) == (5, "ocibox\n"), r.stderr
+    proc = subprocess.Popen(vg + ["exec", "np", "sh", "-c", "trap 'echo got TERM; exit 3' TERM;"
+                                  " echo ready; while :; do sleep 0.1; done"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline() == "ready\n"
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=60)
+        assert (proc.returncode, out) == (3, "got TERM\n"), err
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
 
 
 def test_exec_flags_env_cwd_user_cap(oci):

@@ -17,6 +17,7 @@ void BuildApp(CLI::App& app, Context& ctx, const std::string& version) {
                  "Storage driver: overlay or fuse-overlayfs (default $MYDOCKER_STORAGE_DRIVER, "
                  "else overlay, or fuse-overlayfs when the state root is on overlayfs)");
   app.set_version_flag("--version", version);
+  ctx.version = version;
   RegisterRun(app, ctx);
   RegisterCreate(app, ctx);
   RegisterStart(app, ctx);
@@ -46,6 +47,11 @@ void BuildApp(CLI::App& app, Context& ctx, const std::string& version) {
   RegisterDiff(app, ctx);
   RegisterExport(app, ctx);
   RegisterImport(app, ctx);
+  RegisterEvents(app, ctx);
+  RegisterContainer(app, ctx);
+  RegisterSystem(app, ctx);
+  RegisterInfo(app, ctx);
+  RegisterVersion(app, ctx);
   RegisterComplete(app, ctx);  // hidden
 }
 

@@ -15,10 +15,30 @@
 
 namespace mydocker::cli {
 
-absl::Status CheckListFormat(const std::string& format) {
-  if (format.empty() || format == "json" || format == "table") return absl::OkStatus();
-  return absl::InvalidArgumentError(
-      absl::StrCat("unknown format \"", format, "\": use \"json\" or \"table\""));
+std::optional<tmpl::ListFormatter> ParseListFormat(Context& ctx, const std::string& format) {
+  auto formatter = tmpl::ListFormatter::Create(format);
+  if (!formatter.ok()) {
+    ctx.Fail(formatter.status(), 1);
+    return std::nullopt;
+  }
+  return *std::move(formatter);
+}
+
+void AddListFormat(CLI::App& cmd, std::string& format) {
+  cmd.add_option("--format", format,
+                 "Format output: table, table TEMPLATE, json or a Go template (docs/templates.md)");
+}
+
+bool PrintFormatted(Context& ctx, tmpl::ListFormatter& formatter,
+                    const std::vector<tmpl::Value>& rows, const tmpl::Value& header) {
+  for (const tmpl::Value& row : rows) {
+    if (absl::Status s = formatter.Add(row); !s.ok()) {
+      ctx.Fail(s, 1);
+      return false;
+    }
+  }
+  std::cout << formatter.Finish(header);
+  return true;
 }
 
 int ForEachContainer(Context& ctx, const std::vector<std::string>& refs,

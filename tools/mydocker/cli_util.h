@@ -3,6 +3,7 @@
 #define MYDOCKER_TOOLS_CLI_UTIL_H_
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,7 @@
 #include "context.h"
 #include "mydocker/container.h"
 #include "mydocker/container_state.h"
+#include "template/formatter.h"
 
 namespace mydocker::cli {
 
@@ -19,9 +21,17 @@ namespace mydocker::cli {
 int ForEachContainer(Context& ctx, const std::vector<std::string>& refs,
                      const std::function<absl::Status(Container&)>& action);
 
-// The --format of ps and image ls: empty or "table" (the default), or "json"; anything else is
-// InvalidArgument.
-absl::Status CheckListFormat(const std::string& format);
+// A list command's --format (template/formatter.h), parsed before anything runs; nullopt after
+// failing `ctx` (status 1, as Docker's for a template that does not parse).
+std::optional<tmpl::ListFormatter> ParseListFormat(Context& ctx, const std::string& format);
+
+// Adds --format to a list command (the forms ListFormatter takes).
+void AddListFormat(CLI::App& cmd, std::string& format);
+
+// Prints `rows` through `formatter` (not the default table), a table with `header`; if the
+// template fails on a row nothing is printed and `ctx` fails with status 1. False then.
+bool PrintFormatted(Context& ctx, tmpl::ListFormatter& formatter,
+                    const std::vector<tmpl::Value>& rows, const tmpl::Value& header);
 
 // Adds the subcommand `name` taking one or more containers and returns it, for the command's
 // own options. When it runs, `check` (if given) comes first: its error is reported with exit

@@ -18,6 +18,7 @@ void RegisterImage(CLI::App& app, Context& ctx) {
   RegisterPull(app, *image, ctx);
   RegisterPush(app, *image, ctx);
   RegisterTag(app, *image, ctx);
+  RegisterImagePrune(*image, ctx);
   // Docker's top-level shorthands.
   RegisterImageLs(app, "images", ctx);
   RegisterImageRm(app, "rmi", ctx);

@@ -1,16 +1,23 @@
-// mydocker image ls [-q] [--no-trunc] [--digests] [--format json] [REPOSITORY[:TAG]]   (alias:
-// images)
+// mydocker image ls [-q] [--no-trunc] [--digests] [--format json|TEMPLATE] [REPOSITORY[:TAG]]
+// (alias: images)
+#include <fnmatch.h>
+
+#include <algorithm>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "cli_util.h"
 #include "commands.h"
+#include "filters.h"
 #include "format.h"
+#include "mydocker/status_macros.h"
 #include "mydocker/views.h"
 
 namespace mydocker::cli {
@@ -28,7 +35,8 @@ struct LsFlags {
   bool no_trunc = false;
   bool digests = false;
   std::string format;
-  std::string filter;  // REPOSITORY[:TAG]
+  std::string filter;                // REPOSITORY[:TAG]
+  std::vector<std::string> filters;  // --filter KEY=VALUE
 };
 
 // The digest a pull recorded for `repository` ("repo@sha256:..."), or "<none>".
@@ -44,6 +52,60 @@ struct Row {
   const Image* image;
   std::string repository;
   std::string tag;
+};
+
+// Docker's image filters: dangling=true|false (untagged or not), reference=PATTERN (a glob over
+// "repository:tag" or the repository, '*' not crossing '/'), label=K[=V], before=IMAGE and
+// since=IMAGE (created before or after it).
+class ImageFilter {
+ public:
+  static absl::StatusOr<ImageFilter> Parse(const std::vector<std::string>& specs) {
+    ImageFilter f;
+    MYDOCKER_ASSIGN_OR_RETURN(
+        f.filters_, Filters::Parse(specs, {"dangling", "reference", "label", "before", "since"}));
+    MYDOCKER_RETURN_IF_ERROR(f.filters_.CheckValues("dangling", {"true", "false", "1", "0"}));
+    return f;
+  }
+
+  // The images before= and since= name (NotFound, status 1, for one that is not there).
+  absl::Status Resolve(ImageStore& images) {
+    for (const std::string& ref : filters_.Values("before")) {
+      auto image = images.Resolve(ref);
+      if (!image.ok()) return WithExitCode(image.status(), 1);
+      before_ = image->created;
+    }
+    for (const std::string& ref : filters_.Values("since")) {
+      auto image = images.Resolve(ref);
+      if (!image.ok()) return WithExitCode(image.status(), 1);
+      since_ = image->created;
+    }
+    return absl::OkStatus();
+  }
+
+  bool Matches(const Row& row) const {
+    const Image& image = *row.image;
+    for (const std::string& v : filters_.Values("dangling")) {
+      bool dangling = image.tags.empty();
+      if (dangling != (v == "true" || v == "1")) return false;
+    }
+    const auto& references = filters_.Values("reference");
+    if (!references.empty()) {
+      if (row.tag == "<none>") return false;
+      std::string full = absl::StrCat(row.repository, ":", row.tag);
+      bool any = std::any_of(references.begin(), references.end(), [&](const std::string& p) {
+        return ::fnmatch(p.c_str(), full.c_str(), FNM_PATHNAME) == 0 ||
+               ::fnmatch(p.c_str(), row.repository.c_str(), FNM_PATHNAME) == 0;
+      });
+      if (!any) return false;
+    }
+    if (before_ && image.created >= *before_) return false;
+    if (since_ && image.created <= *since_) return false;
+    return filters_.MatchLabels("label", image.config.labels);
+  }
+
+ private:
+  Filters filters_;
+  std::optional<absl::Time> before_, since_;
 };
 
 // One row per tag, like Docker; an untagged image is one "<none>" row. Newest image first.
@@ -66,6 +128,44 @@ std::vector<Row> Rows(const std::vector<Image>& images, const std::string& filte
     }
   }
   return rows;
+}
+
+// Docker's image formatting context: what `--format` templates see, in `{{json .}}`'s order.
+tmpl::Value TemplateRow(const Row& row, absl::Time now, bool no_trunc) {
+  using tmpl::Value;
+  const Image& image = *row.image;
+  Value::Fields fields = {
+      {"Containers", Value::String("N/A")},
+      {"CreatedAt", Value::String(tmpl::GoTimeString(image.created))},
+      {"CreatedSince", Value::String(absl::StrCat(HumanDuration(now - image.created), " ago"))},
+      {"Digest", Value::String(DigestOf(image, row.repository))},
+      {"ID", Value::String(views::DisplayImageId(image.id, no_trunc))}};
+  // Not Docker's: the image's LABELs, as `.Labels` and `.Label "k"` (ps rows have them too).
+  tmpl::Methods methods;
+  tmpl::AddLabels(image.config.labels, &fields, &methods);
+  fields.insert(fields.end(), {{"Repository", Value::String(row.repository)},
+                               {"SharedSize", Value::String("N/A")},
+                               {"Size", Value::String(HumanSize(image.size))},
+                               {"Tag", Value::String(row.tag)},
+                               {"UniqueSize", Value::String("N/A")},
+                               {"VirtualSize", Value::String(HumanSize(image.size))}});
+  return Value::Struct("image", std::move(fields), std::move(methods));
+}
+
+const tmpl::Value& TemplateHeader() {
+  static const auto* header = new tmpl::Value(tmpl::HeaderMap({{"ID", "IMAGE ID"},
+                                                               {"Repository", "REPOSITORY"},
+                                                               {"Tag", "TAG"},
+                                                               {"Digest", "DIGEST"},
+                                                               {"CreatedSince", "CREATED"},
+                                                               {"CreatedAt", "CREATED AT"},
+                                                               {"Size", "SIZE"},
+                                                               {"Containers", "CONTAINERS"},
+                                                               {"SharedSize", "SHARED SIZE"},
+                                                               {"UniqueSize", "UNIQUE SIZE"},
+                                                               {"VirtualSize", "SIZE"},
+                                                               {"Labels", "LABELS"}}));
+  return *header;
 }
 
 std::string Render(const std::vector<Row>& rows, const LsFlags& flags) {
@@ -100,19 +200,38 @@ std::string Render(const std::vector<Row>& rows, const LsFlags& flags) {
 }
 
 int Ls(Context& ctx, const LsFlags& flags) {
-  if (absl::Status s = CheckListFormat(flags.format); !s.ok()) {
-    ctx.Fail(s, 1);
+  // "json" keeps the library's summary (ImageSummary); any other --format is a template.
+  auto formatter = ParseListFormat(ctx, flags.format == "json" ? "" : flags.format);
+  if (!formatter) return ctx.exit_code;
+  auto filter = ImageFilter::Parse(flags.filters);
+  if (!filter.ok()) {
+    ctx.Fail(filter.status(), ExitCodeOf(filter.status()));
     return ctx.exit_code;
   }
   Runtime* rt = ctx.OpenRuntime();
   if (rt == nullptr) return ctx.exit_code;
+  if (absl::Status s = filter->Resolve(rt->images()); !s.ok()) {
+    ctx.Fail(s, ExitCodeOf(s));
+    return ctx.exit_code;
+  }
   auto images = rt->images().List();
   if (!images.ok()) {
     ctx.Fail(images.status(), 1);
     return ctx.exit_code;
   }
-  std::cout << Render(Rows(*images, flags.filter), flags);
-  return 0;
+  std::vector<Row> rows;
+  for (Row& row : Rows(*images, flags.filter)) {
+    if (filter->Matches(row)) rows.push_back(std::move(row));
+  }
+  if (formatter->is_default() || flags.quiet) {
+    std::cout << Render(rows, flags);
+    return 0;
+  }
+  absl::Time now = absl::Now();
+  std::vector<tmpl::Value> values;
+  for (const Row& row : rows) values.push_back(TemplateRow(row, now, flags.no_trunc));
+  PrintFormatted(ctx, *formatter, values, TemplateHeader());
+  return ctx.exit_code;
 }
 
 }  // namespace
@@ -123,7 +242,11 @@ void RegisterImageLs(CLI::App& parent, const std::string& name, Context& ctx) {
   cmd->add_flag("-q,--quiet", flags->quiet, "Only show image IDs");
   cmd->add_flag("--no-trunc", flags->no_trunc, "Don't truncate output");
   cmd->add_flag("--digests", flags->digests, "Show digests");
-  cmd->add_option("--format", flags->format, "Output format: table or json");
+  AddListFormat(*cmd, flags->format);
+  cmd->add_option("-f,--filter", flags->filters,
+                  "Filter (dangling=true|false, reference=PATTERN, label=K[=V], before=IMAGE, "
+                  "since=IMAGE)")
+      ->allow_extra_args(false);
   cmd->add_option("reference", flags->filter, "Only images of REPOSITORY[:TAG]");
   cmd->callback([&ctx, flags] { ctx.exit_code = Ls(ctx, *flags); });
   if (name == "ls") cmd->alias("list");

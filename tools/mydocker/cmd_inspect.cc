@@ -1,33 +1,31 @@
-// mydocker inspect CONTAINER...  (a JSON array, shaped like Docker's, with the OCI config)
-#include <iostream>
-
+// mydocker inspect [-f FORMAT] [--type container|image|network|volume] NAME...
+// Docker-shaped JSON: a container's with the OCI config, an image's, a network's, a volume's.
 #include "commands.h"
-#include "mydocker/network_store.h"
-#include "mydocker/views.h"
+#include "inspect_print.h"
 
 namespace mydocker::cli {
+namespace {
+
+struct InspectFlags {
+  std::vector<std::string> refs;
+  std::string format;
+  std::string type;
+};
+
+}  // namespace
 
 void RegisterInspect(CLI::App& app, Context& ctx) {
-  auto refs = std::make_shared<std::vector<std::string>>();
-  CLI::App* inspect = app.add_subcommand("inspect", "Show low-level information on containers");
-  inspect->add_option("containers", *refs, "Containers")->required();
-  inspect->callback([&ctx, refs] {
-    Runtime* rt = ctx.OpenRuntime();
-    if (rt == nullptr) return;
-    std::vector<std::string> objects;
-    for (const std::string& ref : *refs) {
-      auto container = rt->Get(ref);
-      absl::StatusOr<ContainerState> state =
-          container.ok() ? (*container)->State() : container.status();
-      absl::StatusOr<ContainerConfig> config = state.ok() ? (*container)->Config() : state.status();
-      if (!config.ok()) {
-        ctx.Fail(config.status(), 1);
-        continue;
-      }
-      objects.push_back(views::ContainerInspect(*state, *config, views::JsonStyle::kIndented,
-                                                (*container)->Networks()));
-    }
-    std::cout << views::Array(objects, views::JsonStyle::kIndented) << "\n";
+  auto flags = std::make_shared<InspectFlags>();
+  CLI::App* inspect =
+      app.add_subcommand("inspect", "Return low-level information on Docker objects");
+  AddInspectFormat(*inspect, flags->format);
+  inspect->add_option("--type", flags->type, "Only inspect objects of the given type")
+      ->check(CLI::IsMember({"container", "image", "network", "volume"}));
+  // Named "containers" for the completions, which offer containers first (Docker's order).
+  inspect->add_option("containers", flags->refs, "Containers, images, networks or volumes")
+      ->required();
+  inspect->callback([&ctx, flags] {
+    PrintInspect(ctx, flags->refs, flags->format, InspectLookupFor(ctx, flags->type));
   });
 }
 

@@ -2,8 +2,11 @@
 #include <iostream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "cli_util.h"
 #include "commands.h"
 #include "format.h"
+#include "inspect_print.h"
 #include "mydocker/network_store.h"
 #include "mydocker/views.h"
 
@@ -17,13 +20,9 @@ struct NetworkFlags {
   std::vector<std::string> names;
   bool quiet = false;
   bool force = false;
+  bool no_trunc = false;
+  std::string format;
 };
-
-// The record with the containers that have an address on the network, as a JSON object.
-std::string InspectJson(network::NetworkStore& store, const NetworkRecord& r) {
-  return views::NetworkInspect(r, store.Users(r.name).value_or(std::vector<std::string>{}),
-                               views::JsonStyle::kIndented);
-}
 
 void RegisterCreate(CLI::App& network, Context& ctx, std::shared_ptr<NetworkFlags> flags) {
   CLI::App* create = network.add_subcommand("create", "Create a network");
@@ -42,21 +41,63 @@ void RegisterCreate(CLI::App& network, Context& ctx, std::shared_ptr<NetworkFlag
   });
 }
 
+// Docker's network formatting context, in `{{json .}}`'s order.
+tmpl::Value TemplateRow(const NetworkRecord& r, bool no_trunc) {
+  using tmpl::Value;
+  Value::Fields fields = {{"CreatedAt", Value::String(tmpl::GoTimeString(r.created))},
+                          {"Driver", Value::String(r.driver)},
+                          {"ID", Value::String(no_trunc ? r.id : r.id.substr(0, 12))},
+                          {"IPv4", Value::String("true")},
+                          {"IPv6", Value::String("false")},
+                          {"Internal", Value::String(r.internal ? "true" : "false")}};
+  tmpl::Methods methods;
+  tmpl::AddLabels(r.labels, &fields, &methods);
+  fields.emplace_back("Name", Value::String(r.name));
+  fields.emplace_back("Scope", Value::String("local"));
+  fields.emplace_back("Subnet", Value::String(r.subnet));
+  return Value::Struct("network", std::move(fields), std::move(methods));
+}
+
+const tmpl::Value& TemplateHeader() {
+  static const auto* header = new tmpl::Value(tmpl::HeaderMap({{"ID", "NETWORK ID"},
+                                                               {"Name", "NAME"},
+                                                               {"Driver", "DRIVER"},
+                                                               {"Scope", "SCOPE"},
+                                                               {"IPv4", "IPV4"},
+                                                               {"IPv6", "IPV6"},
+                                                               {"Internal", "INTERNAL"},
+                                                               {"Labels", "LABELS"},
+                                                               {"CreatedAt", "CREATED AT"},
+                                                               {"Subnet", "SUBNET"}}));
+  return *header;
+}
+
 void RegisterLs(CLI::App& network, Context& ctx, std::shared_ptr<NetworkFlags> flags) {
   CLI::App* ls = network.add_subcommand("ls", "List networks");
   ls->alias("list");
   ls->add_flag("-q,--quiet", flags->quiet, "Only display network IDs");
+  ls->add_flag("--no-trunc", flags->no_trunc, "Do not truncate the output");
+  AddListFormat(*ls, flags->format);
   ls->callback([&ctx, flags] {
+    auto formatter = ParseListFormat(ctx, flags->format);
+    if (!formatter) return;
     Runtime* rt = ctx.OpenRuntime();
     if (rt == nullptr) return;
     auto all = network::NetworkStore(rt->state().root()).List();
     if (!all.ok()) return ctx.Fail(all.status(), 1);
+    if (!formatter->is_default() && !flags->quiet) {
+      std::vector<tmpl::Value> rows;
+      for (const NetworkRecord& r : *all) rows.push_back(TemplateRow(r, flags->no_trunc));
+      PrintFormatted(ctx, *formatter, rows, TemplateHeader());
+      return;
+    }
     Table table({"NETWORK ID", "NAME", "DRIVER", "SCOPE", "SUBNET"});
     for (const NetworkRecord& r : *all) {
+      std::string id = flags->no_trunc ? r.id : r.id.substr(0, 12);
       if (flags->quiet) {
-        std::cout << r.id.substr(0, 12) << "\n";
+        std::cout << id << "\n";
       } else {
-        table.Add({r.id.substr(0, 12), r.name, r.driver, "local", r.subnet});
+        table.Add({id, r.name, r.driver, "local", r.subnet});
       }
     }
     if (!flags->quiet) std::cout << table.Render();
@@ -65,18 +106,10 @@ void RegisterLs(CLI::App& network, Context& ctx, std::shared_ptr<NetworkFlags> f
 
 void RegisterInspectRm(CLI::App& network, Context& ctx, std::shared_ptr<NetworkFlags> flags) {
   CLI::App* inspect = network.add_subcommand("inspect", "Show networks as JSON");
+  AddInspectFormat(*inspect, flags->format);
   inspect->add_option("names", flags->names, "Networks")->required();
   inspect->callback([&ctx, flags] {
-    Runtime* rt = ctx.OpenRuntime();
-    if (rt == nullptr) return;
-    network::NetworkStore store(rt->state().root());
-    std::string out = "[";
-    for (const std::string& name : flags->names) {
-      auto r = store.Get(name);
-      if (!r.ok()) return ctx.Fail(r.status(), 1);
-      absl::StrAppend(&out, out.size() > 1 ? ",\n" : "\n", InspectJson(store, *r));
-    }
-    std::cout << out << "\n]\n";
+    PrintInspect(ctx, flags->names, flags->format, InspectLookupFor(ctx, "network"));
   });
   CLI::App* rm = network.add_subcommand("rm", "Remove networks");
   rm->alias("remove");

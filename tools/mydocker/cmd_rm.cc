@@ -22,7 +22,8 @@ int Rm(Context& ctx, const RmFlags& flags) {
         container.ok() ? (*container)->Remove(flags.force, flags.volumes) : container.status();
     if (s.ok()) {
       std::cout << ref << "\n";
-    } else {
+    } else if (!(flags.force && absl::IsNotFound(s))) {
+      // As Docker's: with -f, a container that is not there is no error, and not printed.
       ctx.Fail(s, 1);
     }
   }

@@ -1,4 +1,4 @@
-// mydocker stats [--no-stream] [--format json] [CONTAINER...]
+// mydocker stats [--no-stream] [--format json|TEMPLATE] [CONTAINER...]
 //
 // CPU % is the growth of the cgroup's CPU time between two samples over the wall time between
 // them, as a percentage of one CPU (Docker's meaning), so every figure needs two samples a
@@ -14,6 +14,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "cli_util.h"
 #include "commands.h"
 #include "format.h"
 #include "mydocker/fs_util.h"
@@ -60,6 +61,7 @@ struct Row {
   std::optional<uint64_t> pids_limit;
   uint64_t oom_kills = 0;
   uint64_t net_rx = 0, net_tx = 0;
+  uint64_t block_read = 0, block_write = 0;
 };
 
 uint64_t HostMemTotal() {
@@ -103,6 +105,8 @@ Row MakeRow(const std::string& label, const Sample& now, const Sample* before, u
   r.oom_kills = s.oom_kills;
   r.net_rx = s.net_rx_bytes;
   r.net_tx = s.net_tx_bytes;
+  r.block_read = s.block_read_bytes;
+  r.block_write = s.block_write_bytes;
   return r;
 }
 
@@ -110,26 +114,30 @@ std::string MemUsageText(const Row& r) {
   return absl::StrCat(BinarySize(r.mem_usage), " / ", BinarySize(r.mem_limit));
 }
 
-// Docker's NET I/O: received / sent, in decimal units ("1.05kB / 648B").
-std::string NetIoText(const Row& r) {
+// Docker's NET I/O and BLOCK I/O: in / out, in decimal units ("1.05kB / 648B").
+std::string InOutText(uint64_t in, uint64_t out) {
   auto size = [](uint64_t n) {
     return views::HumanSize(static_cast<int64_t>(std::min<uint64_t>(n, INT64_MAX)));
   };
-  return absl::StrCat(size(r.net_rx), " / ", size(r.net_tx));
+  return absl::StrCat(size(in), " / ", size(out));
 }
 
+std::string NetIoText(const Row& r) { return InOutText(r.net_rx, r.net_tx); }
+std::string BlockIoText(const Row& r) { return InOutText(r.block_read, r.block_write); }
+
 std::string RenderTable(const std::vector<Row>& rows) {
-  Table table({"CONTAINER ID", "NAME", "CPU %", "MEM USAGE / LIMIT", "MEM %", "NET I/O", "PIDS"});
+  Table table({"CONTAINER ID", "NAME", "CPU %", "MEM USAGE / LIMIT", "MEM %", "NET I/O",
+               "BLOCK I/O", "PIDS"});
   for (const Row& r : rows) {
     table.Add({r.id.substr(0, 12), r.name, FormatPercent(r.cpu_percent), MemUsageText(r),
-               FormatPercent(r.mem_percent), NetIoText(r), absl::StrCat(r.pids)});
+               FormatPercent(r.mem_percent), NetIoText(r), BlockIoText(r), absl::StrCat(r.pids)});
   }
   return table.Render();
 }
 
-// One line per row: Docker's keys (strings as its table shows them) and the raw numbers.
-std::string RenderJsonLines(const std::vector<Row>& rows) {
-  std::string out;
+// One object per row: Docker's keys (strings as its table shows them) and the raw numbers.
+std::vector<std::string> JsonRows(const std::vector<Row>& rows) {
+  std::vector<std::string> out;
   for (const Row& r : rows) {
     rapidjson::StringBuffer buf;
     rapidjson::Writer<rapidjson::StringBuffer> w(buf);
@@ -145,6 +153,7 @@ std::string RenderJsonLines(const std::vector<Row>& rows) {
     str("MemUsage", MemUsageText(r));
     str("MemPerc", FormatPercent(r.mem_percent));
     str("NetIO", NetIoText(r));
+    str("BlockIO", BlockIoText(r));
     str("PIDs", absl::StrCat(r.pids));
     str("FullID", r.id);
     w.Key("Running");
@@ -175,10 +184,44 @@ std::string RenderJsonLines(const std::vector<Row>& rows) {
     w.Uint64(r.net_rx);
     w.Key("NetTxBytes");
     w.Uint64(r.net_tx);
+    w.Key("BlockReadBytes");
+    w.Uint64(r.block_read);
+    w.Key("BlockWriteBytes");
+    w.Uint64(r.block_write);
     w.EndObject();
-    absl::StrAppend(&out, buf.GetString(), "\n");
+    out.emplace_back(buf.GetString(), buf.GetSize());
   }
   return out;
+}
+
+std::string RenderJsonLines(const std::vector<Row>& rows) {
+  std::string out;
+  for (const std::string& row : JsonRows(rows)) absl::StrAppend(&out, row, "\n");
+  return out;
+}
+
+const tmpl::Value& TemplateHeader() {
+  static const auto* header = new tmpl::Value(tmpl::HeaderMap({{"Container", "CONTAINER"},
+                                                               {"ID", "CONTAINER ID"},
+                                                               {"Name", "NAME"},
+                                                               {"CPUPerc", "CPU %"},
+                                                               {"MemUsage", "MEM USAGE / LIMIT"},
+                                                               {"MemPerc", "MEM %"},
+                                                               {"NetIO", "NET I/O"},
+                                                               {"BlockIO", "BLOCK I/O"},
+                                                               {"PIDs", "PIDS"}}));
+  return *header;
+}
+
+// A frame through a --format template: the rows as the JSON lines have them.
+absl::StatusOr<std::string> RenderTemplate(tmpl::ListFormatter formatter,
+                                           const std::vector<Row>& rows) {
+  for (const std::string& json : JsonRows(rows)) {
+    auto row = tmpl::ValueFromJson(json, {}, "stats");
+    if (!row.ok()) return row.status();
+    if (absl::Status s = formatter.Add(*row); !s.ok()) return s;
+  }
+  return formatter.Finish(TemplateHeader());
 }
 
 // The containers named, or (none named) every running one, looked up again for each refresh
@@ -203,13 +246,9 @@ absl::StatusOr<std::vector<Target>> Targets(Runtime& rt, const std::vector<std::
 }
 
 int Stats(Context& ctx, const StatsFlags& flags) {
-  if (!flags.format.empty() && flags.format != "json" && flags.format != "table") {
-    ctx.Fail(absl::InvalidArgumentError(
-                 absl::StrCat("unsupported format \"", flags.format, "\": want table or json")),
-             1);
-    return ctx.exit_code;
-  }
   const bool json = flags.format == "json";
+  auto formatter = ParseListFormat(ctx, json ? "" : flags.format);
+  if (!formatter) return ctx.exit_code;
   Runtime* rt = ctx.OpenRuntime();
   if (rt == nullptr) return ctx.exit_code;
   const uint64_t host_mem = HostMemTotal();
@@ -239,7 +278,19 @@ int Stats(Context& ctx, const StatsFlags& flags) {
       any_running = any_running || rows.back().running;
       now[s.id] = std::move(s);
     }
-    std::string out = json ? RenderJsonLines(rows) : RenderTable(rows);
+    std::string out;
+    if (json) {
+      out = RenderJsonLines(rows);
+    } else if (formatter->is_default()) {
+      out = RenderTable(rows);
+    } else {
+      auto formatted = RenderTemplate(*formatter, rows);
+      if (!formatted.ok()) {
+        ctx.Fail(formatted.status(), 1);
+        return ctx.exit_code;
+      }
+      out = *std::move(formatted);
+    }
     // Docker clears the screen before each frame of a live table.
     if (!flags.no_stream && !json) out = "\033[2J\033[H" + out;
     std::cout << out << std::flush;
@@ -256,7 +307,7 @@ void RegisterStats(CLI::App& app, Context& ctx) {
   CLI::App* stats = app.add_subcommand(
       "stats", "Display a live stream of container(s) resource usage statistics");
   stats->add_flag("--no-stream", flags->no_stream, "Print one sample and exit");
-  stats->add_option("--format", flags->format, "Output format: table (default) or json");
+  AddListFormat(*stats, flags->format);
   stats->add_option("containers", flags->containers, "Containers (default: all running)");
   stats->callback([&ctx, flags] { ctx.exit_code = Stats(ctx, *flags); });
 }

@@ -1,10 +1,15 @@
 // mydocker volume create|ls|inspect|rm|prune
 #include <iostream>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "cli_util.h"
 #include "commands.h"
+#include "filters.h"
 #include "format.h"
+#include "inspect_print.h"
+#include "mydocker/status_macros.h"
 #include "mydocker/views.h"
 
 namespace mydocker::cli {
@@ -15,7 +20,76 @@ struct VolumeFlags {
   bool quiet = false;
   bool force = false;
   bool all = false;
+  std::string format;
+  std::vector<std::string> filters;
 };
+
+// The mountpoints of the volumes some container (in any state) mounts.
+absl::StatusOr<std::set<std::string>> UsedSources(Runtime& rt) {
+  auto states = rt.state().List();
+  if (!states.ok()) return states.status();
+  std::set<std::string> used;
+  for (const ContainerState& s : *states) {
+    auto config = rt.state().LoadConfig(s.id);
+    if (!config.ok()) continue;  // removed meanwhile
+    for (const MountSpec& m : config->mounts) used.insert(m.source);
+  }
+  return used;
+}
+
+// The volumes Docker's filters select: dangling (no container uses it), name (an expression
+// found in the name), driver (always "local"), label (volumes have none here: a label filter
+// selects nothing).
+absl::StatusOr<std::vector<Volume>> Selected(Runtime& rt, const Filters& filters) {
+  auto volumes = rt.volumes().List();
+  if (!volumes.ok() || filters.empty()) return volumes;
+  std::set<std::string> used;
+  if (filters.Has("dangling")) {
+    auto sources = UsedSources(rt);
+    if (!sources.ok()) return sources.status();
+    used = *std::move(sources);
+  }
+  std::vector<Volume> out;
+  for (const Volume& v : *volumes) {
+    bool dangling = used.count(v.mountpoint) == 0;
+    bool keep = filters.Match("name", v.name) && filters.Match("driver", "local") &&
+                filters.MatchLabels("label", {});
+    for (const std::string& want : filters.Values("dangling")) {
+      keep = keep && dangling == (want == "true" || want == "1");
+    }
+    if (keep) out.push_back(v);
+  }
+  return out;
+}
+
+// Docker's volume formatting context, in `{{json .}}`'s order.
+tmpl::Value TemplateRow(const Volume& v) {
+  using tmpl::Value;
+  return Value::Struct("volume", {{"Availability", Value::String("N/A")},
+                                  {"Driver", Value::String("local")},
+                                  {"Group", Value::String("N/A")},
+                                  {"Labels", Value::String("")},
+                                  {"Links", Value::String("N/A")},
+                                  {"Mountpoint", Value::String(v.mountpoint)},
+                                  {"Name", Value::String(v.name)},
+                                  {"Scope", Value::String("local")},
+                                  {"Size", Value::String("N/A")},
+                                  {"Status", Value::String("N/A")}});
+}
+
+const tmpl::Value& TemplateHeader() {
+  static const auto* header = new tmpl::Value(tmpl::HeaderMap({{"Name", "VOLUME NAME"},
+                                                               {"Driver", "DRIVER"},
+                                                               {"Scope", "SCOPE"},
+                                                               {"Mountpoint", "MOUNTPOINT"},
+                                                               {"Labels", "LABELS"},
+                                                               {"Links", "LINKS"},
+                                                               {"Size", "SIZE"},
+                                                               {"Group", "GROUP"},
+                                                               {"Availability", "AVAILABILITY"},
+                                                               {"Status", "STATUS"}}));
+  return *header;
+}
 
 }  // namespace
 
@@ -38,11 +112,28 @@ void RegisterVolume(CLI::App& app, Context& ctx) {
   CLI::App* ls = volume->add_subcommand("ls", "List volumes");
   ls->alias("list");
   ls->add_flag("-q,--quiet", flags->quiet, "Only display volume names");
+  AddListFormat(*ls, flags->format);
+  ls->add_option("-f,--filter", flags->filters,
+                 "Filter (dangling=true|false, name=NAME, driver=local, label=K[=V])")
+      ->allow_extra_args(false);
   ls->callback([&ctx, flags] {
+    auto formatter = ParseListFormat(ctx, flags->format);
+    if (!formatter) return;
+    auto filters = Filters::Parse(flags->filters, {"dangling", "name", "driver", "label"});
+    absl::Status valid = filters.ok()
+                             ? filters->CheckValues("dangling", {"true", "false", "1", "0"})
+                             : filters.status();
+    if (!valid.ok()) return ctx.Fail(valid, ExitCodeOf(valid));
     Runtime* rt = ctx.OpenRuntime();
     if (rt == nullptr) return;
-    auto volumes = rt->volumes().List();
+    auto volumes = Selected(*rt, *filters);
     if (!volumes.ok()) return ctx.Fail(volumes.status(), 1);
+    if (!formatter->is_default() && !flags->quiet) {
+      std::vector<tmpl::Value> rows;
+      for (const Volume& v : *volumes) rows.push_back(TemplateRow(v));
+      PrintFormatted(ctx, *formatter, rows, TemplateHeader());
+      return;
+    }
     Table table({"DRIVER", "VOLUME NAME"});
     for (const Volume& v : *volumes) {
       if (flags->quiet) {
@@ -55,20 +146,10 @@ void RegisterVolume(CLI::App& app, Context& ctx) {
   });
 
   CLI::App* inspect = volume->add_subcommand("inspect", "Show volumes as JSON");
+  AddInspectFormat(*inspect, flags->format);
   inspect->add_option("names", flags->names, "Volumes")->required();
   inspect->callback([&ctx, flags] {
-    Runtime* rt = ctx.OpenRuntime();
-    if (rt == nullptr) return;
-    std::vector<std::string> out;
-    for (const std::string& name : flags->names) {
-      auto v = rt->volumes().Get(name);
-      if (v.ok()) {
-        out.push_back(views::VolumeInspect(*v, views::JsonStyle::kIndented));
-      } else {
-        ctx.Fail(v.status(), 1);
-      }
-    }
-    std::cout << views::Array(out, views::JsonStyle::kIndented) << "\n";
+    PrintInspect(ctx, flags->names, flags->format, InspectLookupFor(ctx, "volume"));
   });
 
   CLI::App* prune = volume->add_subcommand("prune", "Remove unused anonymous volumes");

@@ -74,6 +74,15 @@ void RegisterCp(CLI::App& app, Context& ctx);
 void RegisterDiff(CLI::App& app, Context& ctx);
 void RegisterExport(CLI::App& app, Context& ctx);
 void RegisterImport(CLI::App& app, Context& ctx);  // top-level twin of image import
+void RegisterEvents(CLI::App& app, Context& ctx);
+// `container` and its subcommands: the top-level container commands again, and prune.
+void RegisterContainer(CLI::App& app, Context& ctx);
+void RegisterContainerPrune(CLI::App& container, Context& ctx);
+void RegisterImagePrune(CLI::App& image, Context& ctx);
+// system df|prune|info|events.
+void RegisterSystem(CLI::App& app, Context& ctx);
+void RegisterInfo(CLI::App& app, Context& ctx);
+void RegisterVersion(CLI::App& app, Context& ctx);
 // The hidden `__complete KIND` the shell completions call for names (cmd_complete.cc).
 inline constexpr char kCompleteCommand[] = "__complete";
 void RegisterComplete(CLI::App& app, Context& ctx);

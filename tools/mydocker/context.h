@@ -14,6 +14,7 @@ namespace mydocker::cli {
 struct Context {
   std::string root;            // --root / MYDOCKER_ROOT
   std::string storage_driver;  // --storage-driver / MYDOCKER_STORAGE_DRIVER
+  std::string version;         // "mydocker 1.2.0", as --version prints it
   int exit_code = 0;
 
   // Opens the runtime for the chosen root; on error prints it and sets exit_code. A storage

@@ -33,6 +33,10 @@ struct CgroupStats {
   // (/proc/<init>/net/dev, every interface but lo); 0 with --network host or none.
   uint64_t net_rx_bytes = 0;
   uint64_t net_tx_bytes = 0;
+  // Bytes read from and written to block devices by the cgroup's processes (v1
+  // blkio.throttle.io_service_bytes_recursive, v2 io.stat); 0 where the controller is absent.
+  uint64_t block_read_bytes = 0;
+  uint64_t block_write_bytes = 0;
 };
 
 struct CgroupOptions {

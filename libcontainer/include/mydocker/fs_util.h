@@ -46,6 +46,12 @@ absl::Status MakeDirs(const std::string& path, int mode = 0755);
 // and reported as an error). A missing path is success.
 absl::Status RemoveAll(const std::string& path);
 
+// The bytes of the regular files under `path` (apparent sizes, each inode once; symlinks not
+// followed, no mount point crossed), as `system df` and `ps -s` show a container's or a
+// volume's size. Best effort: what cannot be read (a tree deeper than the descriptors allow,
+// paths past PATH_MAX in a hostile layer) is left out; 0 for a missing path.
+int64_t DirSize(const std::string& path);
+
 // Entry names of a directory, without "." and "..". NotFound if it does not exist.
 absl::StatusOr<std::vector<std::string>> ListDir(const std::string& path);
 

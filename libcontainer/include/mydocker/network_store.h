@@ -82,6 +82,8 @@ class NetworkStore {
   absl::Status ReservePorts(const std::string& id, std::vector<PortMapping>& ports);
   void ReleasePorts(const std::string& id, const std::vector<PortMapping>& ports);
 
+  // The state root, whose journal gets the network events.
+  std::string StateRoot() const { return root_.substr(0, root_.rfind('/')); }
   std::string root_;  // <state root>/networks
   std::string containers_;
 };

@@ -16,6 +16,10 @@ namespace mydocker {
 // `*code_point`; 0 if it is not one (a stray or truncated byte, an overlong form, a surrogate).
 size_t DecodeUtf8(absl::string_view s, uint32_t* code_point);
 
+// Appends `code_point` as UTF-8; one that is not a Unicode scalar value (a surrogate, past
+// U+10FFFF) as U+FFFD.
+void AppendUtf8(uint32_t code_point, std::string* out);
+
 // `s` with every byte that does not start a well-formed sequence replaced by U+FFFD.
 std::string ValidUtf8(absl::string_view s);
 

@@ -74,6 +74,8 @@ class VolumeStore {
 
  private:
   explicit VolumeStore(std::string dir) : dir_(std::move(dir)) {}
+  // The state root (dir_ is <root>/volumes), whose journal gets the volume events.
+  std::string StateRoot() const { return dir_.substr(0, dir_.rfind('/')); }
   std::string dir_;
 };
 

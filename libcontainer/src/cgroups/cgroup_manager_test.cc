@@ -41,6 +41,23 @@ constexpr char kPureV2[] =
     "26 22 0:23 / /sys/fs/cgroup rw,nosuid,nodev shared:4 - cgroup2 cgroup2 "
     "rw,nsdelegate,memory_recursiveprot\n";
 
+TEST(BlockIoTest, SumsDevicesFromV1AndV2Files) {
+  uint64_t read = 0, write = 0;
+  AddBlkioServiceBytes(
+      "8:0 Read 4096\n8:0 Write 512\n8:0 Sync 0\n8:0 Total 4608\n"
+      "8:16 Read 100\n8:16 Write 1\nTotal 4709\nbogus line\n",
+      &read, &write);
+  EXPECT_EQ(read, 4196u);
+  EXPECT_EQ(write, 513u);
+  read = write = 0;
+  AddIoStat(
+      "8:0 rbytes=1000 wbytes=20 rios=3 wios=1 dbytes=0 dios=0\n"
+      "253:0 rbytes=5 wbytes=7 rios=1 wios=1\n",
+      &read, &write);
+  EXPECT_EQ(read, 1005u);
+  EXPECT_EQ(write, 27u);
+}
+
 TEST(CgroupMountsTest, ParsesHybridHost) {
   auto mounts = ParseCgroupMounts(kHybrid);
   ASSERT_TRUE(mounts.ok()) << mounts.status();

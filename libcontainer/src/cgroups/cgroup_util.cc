@@ -15,6 +15,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "mount_info.h"
 #include "mydocker/devices.h"
@@ -345,6 +346,26 @@ int OnlineCpus() {
 uint64_t CpuSharesToWeight(uint64_t shares) {
   shares = std::clamp<uint64_t>(shares, 2, 262144);
   return 1 + ((shares - 2) * 9999) / 262142;
+}
+
+void AddBlkioServiceBytes(absl::string_view text, uint64_t* read, uint64_t* write) {
+  for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
+    std::vector<absl::string_view> f = absl::StrSplit(line, ' ', absl::SkipEmpty());
+    uint64_t n = 0;
+    if (f.size() != 3 || !absl::SimpleAtoi(f[2], &n)) continue;  // "Total N" has two fields
+    if (f[1] == "Read") *read += n;
+    if (f[1] == "Write") *write += n;
+  }
+}
+
+void AddIoStat(absl::string_view text, uint64_t* read, uint64_t* write) {
+  for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
+    for (absl::string_view field : absl::StrSplit(line, ' ', absl::SkipEmpty())) {
+      uint64_t n = 0;
+      if (absl::ConsumePrefix(&field, "rbytes=") && absl::SimpleAtoi(field, &n)) *read += n;
+      if (absl::ConsumePrefix(&field, "wbytes=") && absl::SimpleAtoi(field, &n)) *write += n;
+    }
+  }
 }
 
 }  // namespace mydocker::cgroups

@@ -55,6 +55,12 @@ absl::StatusOr<uint64_t> ReadKeyedValue(const std::string& dir, absl::string_vie
 // The pids listed in `dir`/cgroup.procs.
 absl::StatusOr<std::vector<pid_t>> ReadProcs(const std::string& dir);
 
+// Docker's BLOCK I/O from cgroup v1's blkio.*io_service_bytes* ("8:0 Read 4096", ...; the
+// devices summed) and from v2's io.stat ("8:0 rbytes=4096 wbytes=0 ..."): adds the bytes read
+// and written to `*read` and `*write`. Lines that do not parse are skipped.
+void AddBlkioServiceBytes(absl::string_view text, uint64_t* read, uint64_t* write);
+void AddIoStat(absl::string_view text, uint64_t* read, uint64_t* write);
+
 // Sends SIGKILL to every process in `dir`/cgroup.procs (never to pid <= 0 or to ourselves).
 absl::Status KillProcs(const std::string& dir);
 

@@ -359,6 +359,16 @@ absl::StatusOr<CgroupStats> CgroupV1::Stats(const std::string& path) const {
     MYDOCKER_ASSIGN_OR_RETURN(std::vector<pid_t> procs, Pids(clean));
     stats.pids_current = procs.size();
   }
+  // The throttle file counts every I/O whatever the scheduler (the other needs CFQ/BFQ).
+  if (std::string blkio = Dir("blkio", clean); !blkio.empty()) {
+    for (const char* file :
+         {"blkio.throttle.io_service_bytes_recursive", "blkio.throttle.io_service_bytes"}) {
+      if (auto text = ReadControl(blkio, file); text.ok()) {
+        AddBlkioServiceBytes(*text, &stats.block_read_bytes, &stats.block_write_bytes);
+        break;
+      }
+    }
+  }
   return stats;
 }
 

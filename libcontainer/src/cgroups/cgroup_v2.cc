@@ -284,6 +284,9 @@ absl::StatusOr<CgroupStats> CgroupV2::Stats(const std::string& path) const {
     MYDOCKER_ASSIGN_OR_RETURN(std::vector<pid_t> pids, ReadProcs(dir));
     stats.pids_current = pids.size();
   }
+  if (auto io = ReadControl(dir, "io.stat"); io.ok()) {
+    AddIoStat(*io, &stats.block_read_bytes, &stats.block_write_bytes);
+  }
   return stats;
 }
 

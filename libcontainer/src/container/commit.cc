@@ -3,6 +3,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "container/container_internal.h"
+#include "container_events.h"
 #include "host/host.h"
 #include "mydocker/container.h"
 #include "mydocker/rootfs.h"
@@ -125,7 +126,13 @@ absl::StatusOr<Image> Runtime::CommitContainer(absl::string_view container,
   }
   if (!options.ref.empty()) MYDOCKER_RETURN_IF_ERROR(ParseImageReference(options.ref).status());
   MYDOCKER_ASSIGN_OR_RETURN(std::unique_ptr<Container> c, Get(container));
-  return CommitLocked(*this, c->id(), options, warning);
+  MYDOCKER_ASSIGN_OR_RETURN(Image image, CommitLocked(*this, c->id(), options, warning));
+  if (auto state = c->State(); state.ok()) {
+    RecordContainerEvent(
+        *state_, *state, "commit",
+        {{"comment", options.comment}, {"imageID", image.id}, {"imageRef", options.ref}});
+  }
+  return image;
 }
 
 }  // namespace mydocker

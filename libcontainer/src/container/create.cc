@@ -17,6 +17,7 @@
 #include "absl/strings/str_split.h"
 #include "container/config_builder.h"
 #include "container/network_setup.h"
+#include "container_events.h"
 #include "host/host.h"
 #include "mydocker/capabilities.h"
 #include "mydocker/fs_util.h"
@@ -235,6 +236,7 @@ absl::StatusOr<std::unique_ptr<Container>> Runtime::Create(const CreateOptions& 
     DeleteContainer(state.id, /*anonymous_volumes=*/true).IgnoreError();
     return s;
   }
+  RecordContainerEvent(*state_, state, "create");
   return made;
 }
 

@@ -19,10 +19,12 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "container/container_internal.h"
 #include "container/exec_request.h"
+#include "container_events.h"
 #include "host/host.h"
 #include "in_root.h"
 #include "mydocker/container.h"
@@ -215,6 +217,9 @@ absl::StatusOr<int> Container::Exec(const ExecOptions& options) {
       ExecRequest request,
       BuildExecRequest(state, config, SeccompCacheDir(runtime_->options().root), join_files,
                        clone_into, options));
+  // Docker's actions name the command: "exec_create: sh -c ls".
+  const std::string command = absl::StrJoin(options.args, " ");
+  RecordContainerEvent(runtime_->state(), state, "exec_create: " + command);
   int pair[2];
   if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) {
     return LastErrnoError("socketpair");
@@ -244,6 +249,7 @@ absl::StatusOr<int> Container::Exec(const ExecOptions& options) {
     ReapAfterFailure(helper);
     return started;
   }
+  RecordContainerEvent(runtime_->state(), state, "exec_start: " + command);
   if (options.detach) return WaitHelper(helper) == 0 ? 0 : 125;
   if (terminal) {
     // Close-on-exec: a caller's thread may fork and exec meanwhile (Python, a C++ server).

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "container/container_internal.h"
 #include "host/host.h"
+#include "mydocker/events.h"
 #include "mydocker/network_store.h"
 #include "mydocker/runtime.h"
 #include "mydocker/status_macros.h"
@@ -100,6 +101,11 @@ absl::Status Container::ConnectNetwork(const std::string& name,
     return s;
   }
   networks.RefreshHosts(record.name);
+  RecordEvent(runtime_->state().root(),
+              {"network",
+               "connect",
+               record.id,
+               {{"container", id_}, {"name", record.name}, {"type", record.driver}}});
   return absl::OkStatus();
 }
 
@@ -124,6 +130,11 @@ absl::Status Container::DisconnectNetwork(const std::string& name) {
   // Deleting the host's end removes the container's end with it.
   absl::Status s = network::DisconnectContainer(a, id_);
   s.Update(networks.Release(id_, a));
+  RecordEvent(runtime_->state().root(),
+              {"network",
+               "disconnect",
+               record.ok() ? record->id : name,
+               {{"container", id_}, {"name", a.network}, {"type", "bridge"}}});
   return s;
 }
 

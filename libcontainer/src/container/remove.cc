@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "cleanup.h"
 #include "container/container_internal.h"
+#include "container_events.h"
 #include "host/host.h"
 #include "mydocker/fs_util.h"
 #include "mydocker/runtime.h"
@@ -53,7 +54,11 @@ absl::StatusOr<bool> RemoveOnce(Runtime& runtime, const Container& container, bo
   MYDOCKER_ASSIGN_OR_RETURN(state, container.State());
   if (!state.CanRemove()) return false;
   MYDOCKER_RETURN_IF_ERROR(ReleaseResources(runtime.host(), runtime.cgroups(), dir, state));
+  // Docker writes destroy once it is gone; the labels are read while they still exist.
+  auto config = runtime.state().LoadConfig(id);
   MYDOCKER_RETURN_IF_ERROR(runtime.DeleteContainer(id, remove_volumes));
+  RecordContainerEvent(runtime.state(), state, "destroy",
+                       config.ok() ? config->labels : std::map<std::string, std::string>{});
   return true;
 }
 

@@ -3,6 +3,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "container/container_internal.h"
+#include "container_events.h"
 #include "host/host.h"
 #include "mydocker/fs_util.h"
 #include "mydocker/network_store.h"
@@ -53,7 +54,9 @@ absl::Status Container::Pause() {
   MYDOCKER_RETURN_IF_ERROR(RequireActive(state, id_));
   MYDOCKER_RETURN_IF_ERROR(runtime_->cgroups().Freeze(state.cgroup_path, true));
   state.status = ContainerStatus::kPaused;
-  return runtime_->state().SaveState(state);
+  MYDOCKER_RETURN_IF_ERROR(runtime_->state().SaveState(state));
+  RecordContainerEvent(runtime_->state(), state, "pause");
+  return absl::OkStatus();
 }
 
 absl::Status Container::Unpause() {
@@ -66,7 +69,9 @@ absl::Status Container::Unpause() {
   }
   MYDOCKER_RETURN_IF_ERROR(runtime_->cgroups().Freeze(state.cgroup_path, false));
   state.status = ContainerStatus::kRunning;
-  return runtime_->state().SaveState(state);
+  MYDOCKER_RETURN_IF_ERROR(runtime_->state().SaveState(state));
+  RecordContainerEvent(runtime_->state(), state, "unpause");
+  return absl::OkStatus();
 }
 
 absl::Status Container::Update(const LinuxResources& resources) {

@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "cleanup.h"
 #include "container/container_internal.h"
+#include "container_events.h"
 #include "host/host.h"
 #include "mydocker/runtime.h"
 #include "mydocker/signals.h"
@@ -33,8 +34,10 @@ absl::Status Container::Kill(int signal) {
     if (state.status == ContainerStatus::kRestarting) return absl::OkStatus();
   }
   MYDOCKER_ASSIGN_OR_RETURN(UniqueFd init, OpenRunningInit(runtime_->host(), state));
-  return Annotate(runtime_->host().SignalProcess(init.get(), signal),
-                  absl::StrCat("kill container ", ShortId(id_)));
+  MYDOCKER_RETURN_IF_ERROR(Annotate(runtime_->host().SignalProcess(init.get(), signal),
+                                    absl::StrCat("kill container ", ShortId(id_))));
+  RecordContainerEvent(runtime_->state(), state, "kill", {{"signal", absl::StrCat(signal)}});
+  return absl::OkStatus();
 }
 
 absl::Status Container::Stop(absl::Duration timeout, int signal) {
@@ -51,10 +54,15 @@ absl::Status Container::Stop(absl::Duration timeout, int signal) {
   auto init = runtime_->host().OpenProcess(state.init);
   auto monitor = runtime_->host().OpenProcess(state.monitor);
   if (init.ok() && state.HasProcess()) {
-    // A paused container cannot act on SIGTERM; it still dies of SIGKILL.
-    if (runtime_->host().SignalProcess(init->get(), signal).ok() &&
-        !runtime_->host().WaitProcess(init->get(), runtime_->host().Now() + timeout)) {
+    // A paused container cannot act on SIGTERM; it still dies of SIGKILL. Each signal is a
+    // "kill" event, as Docker's stop writes them.
+    bool sent = runtime_->host().SignalProcess(init->get(), signal).ok();
+    if (sent) {
+      RecordContainerEvent(runtime_->state(), state, "kill", {{"signal", absl::StrCat(signal)}});
+    }
+    if (sent && !runtime_->host().WaitProcess(init->get(), runtime_->host().Now() + timeout)) {
       runtime_->host().SignalProcess(init->get(), SIGKILL).IgnoreError();
+      RecordContainerEvent(runtime_->state(), state, "kill", {{"signal", "9"}});
       runtime_->host().WaitProcess(init->get(), runtime_->host().Now() + absl::Seconds(10));
     }
   }
@@ -74,6 +82,7 @@ absl::Status Container::Stop(absl::Duration timeout, int signal) {
     MYDOCKER_RETURN_IF_ERROR(ReleaseResources(runtime_->host(), runtime_->cgroups(),
                                               runtime_->state().ContainerDir(id_), state));
   }
+  RecordContainerEvent(runtime_->state(), state, "stop");
   return absl::OkStatus();
 }
 
@@ -115,6 +124,10 @@ absl::Status Container::Restart(std::optional<absl::Duration> timeout) {
       state->restarting = ProcessRef{};
       runtime_->state().SaveState(*state).IgnoreError();
     }
+  }
+  if (status.ok()) {
+    if (auto state = State(); state.ok())
+      RecordContainerEvent(runtime_->state(), *state, "restart");
   }
   return status;
 }

@@ -24,6 +24,7 @@
 #include "image/layer_sources.h"
 #include "image/store_files.h"
 #include "json_util.h"
+#include "mydocker/events.h"
 #include "mydocker/image_store.h"
 #include "mydocker/pull.h"
 #include "mydocker/status_macros.h"
@@ -326,6 +327,7 @@ absl::StatusOr<PullResult> ImageStore::Pull(absl::string_view ref, const PullOpt
   }
   result.image.tags = std::move(tags);
   result.image.digests = std::move(digests);
+  RecordEvent(root_, {"image", "pull", result.reference, {{"name", result.reference}}});
   return result;
 }
 

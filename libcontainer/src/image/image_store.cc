@@ -18,6 +18,7 @@
 #include "image/layer_packer.h"
 #include "image/removed_images.h"
 #include "image/store_files.h"
+#include "mydocker/events.h"
 #include "mydocker/fs_util.h"
 #include "mydocker/status_macros.h"
 #include "registry/remote_reference.h"
@@ -409,12 +410,17 @@ absl::Status ImageStore::Remove(absl::string_view ref, bool force,
     for (const std::string& tag : untag) catalog.repositories.erase(tag);
     MYDOCKER_RETURN_IF_ERROR(
         WriteFileAtomic(RepositoriesPath(root_), SerializeRepositories(catalog.repositories)));
+    for (const std::string& tag : untag)
+      RecordEvent(root_, {"image", "untag", image.id, {{"name", tag}}});
   }
   // Forced while in use: untagged but kept, since the container's overlay still needs the layers,
   // and marked to go with the last container that uses it (ReleaseRemovedImages).
   if (used) return WriteFileAtomic(RemovedMark(root_, image.id), "");
   if (!last) return absl::OkStatus();
-  return DeleteImage(root_, catalog, image);
+  std::string id = image.id;
+  MYDOCKER_RETURN_IF_ERROR(DeleteImage(root_, catalog, image));
+  RecordEvent(root_, {"image", "delete", id, {{"name", id}}});
+  return absl::OkStatus();
 }
 
 }  // namespace mydocker
@@ -426,9 +432,13 @@ absl::Status ImageStore::Tag(absl::string_view source, absl::string_view target)
   MYDOCKER_ASSIGN_OR_RETURN(FileLock lock, FileLock::Acquire(LockPath(root_)));
   MYDOCKER_ASSIGN_OR_RETURN(Catalog catalog, LoadCatalog(root_));
   MYDOCKER_ASSIGN_OR_RETURN(Match match, FindImage(catalog, source));
-  catalog.repositories[absl::StrCat(name_tag.first, ":", name_tag.second)] =
-      catalog.images[match.index].id;
-  return WriteFileAtomic(RepositoriesPath(root_), SerializeRepositories(catalog.repositories));
+  std::string tag = absl::StrCat(name_tag.first, ":", name_tag.second);
+  const std::string& id = catalog.images[match.index].id;
+  catalog.repositories[tag] = id;
+  MYDOCKER_RETURN_IF_ERROR(
+      WriteFileAtomic(RepositoriesPath(root_), SerializeRepositories(catalog.repositories)));
+  RecordEvent(root_, {"image", "tag", id, {{"name", tag}}});
+  return absl::OkStatus();
 }
 
 }  // namespace mydocker

@@ -19,6 +19,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "mydocker/events.h"
 #include "mydocker/fs_util.h"
 #include "mydocker/state_store.h"
 #include "mydocker/status_macros.h"
@@ -196,6 +197,7 @@ absl::StatusOr<NetworkRecord> NetworkStore::Create(const NetworkCreateOptions& o
   r.bridge = absl::StrCat("md-", r.id.substr(0, 12));
   r.created = absl::Now();
   MYDOCKER_RETURN_IF_ERROR(WriteFileAtomic(RecordPath(r.name), NetworkToJson(r)));
+  RecordEvent(StateRoot(), {"network", "create", r.id, {{"name", r.name}, {"type", r.driver}}});
   return r;
 }
 
@@ -254,6 +256,7 @@ absl::Status NetworkStore::Remove(const std::string& name_or_id) {
   if (::unlink(RecordPath(r.name).c_str()) != 0 && errno != ENOENT) {
     return LastErrnoError("remove network record");
   }
+  RecordEvent(StateRoot(), {"network", "destroy", r.id, {{"name", r.name}, {"type", r.driver}}});
   return absl::OkStatus();
 }
 

@@ -5,9 +5,11 @@
 // capabilities, rlimits, environment, working directory and user.
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <climits>
 #include <csignal>
 
 #include "absl/strings/numbers.h"
@@ -107,15 +109,23 @@ absl::StatusOr<ExecRequest> Request(const Spec& spec, const Record& record, Cgro
 }
 
 volatile int forward_to = -1;  // the stub's pidfd: never another process once it is reaped
+// Without pidfds (old kernels, valgrind): the stub's pid, which stays its own until we reap it
+// (it is our child), and the handler is gone by then.
+volatile pid_t forward_pid = 0;
 
 void Forward(int signal) {
-  if (forward_to >= 0) ::syscall(SYS_pidfd_send_signal, forward_to, signal, nullptr, 0);
+  if (forward_to >= 0) {
+    ::syscall(SYS_pidfd_send_signal, forward_to, signal, nullptr, 0);
+  } else if (forward_pid > 0) {
+    ::kill(forward_pid, signal);
+  }
 }
 
 // Signals this process gets go to the stub, which passes them on to the command (as runc
 // forwards them to the process it waits for).
-void ForwardSignals(int helper_pidfd) {
+void ForwardSignals(int helper_pidfd, pid_t helper_pid) {
   forward_to = helper_pidfd;
+  forward_pid = helper_pid;
   struct sigaction sa = {};
   sa.sa_handler = Forward;
   sa.sa_flags = SA_RESTART;
@@ -157,17 +167,22 @@ absl::StatusOr<int> Runtime::Exec(const std::string& id, const ExecArgs& args) {
     return LastErrnoError("socketpair");
   }
   UniqueFd sock(pair[0]), helper_end(pair[1]);
-  // Our own binary holds the stub; it re-executes itself from a sealed copy first.
+  // Our own binary holds the stub; it re-executes itself from a sealed copy first. Started by
+  // its path, not as /proc/self/exe, which under valgrind is valgrind's own binary.
+  char self[PATH_MAX];
+  ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n > 0) self[n] = '\0';
+  const std::string exe = n > 0 && self[0] == '/' && ::access(self, X_OK) == 0
+                              ? std::string(self, static_cast<size_t>(n))
+                              : std::string("/proc/self/exe");
   const int stdio[3] = {STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO};
-  MYDOCKER_ASSIGN_OR_RETURN(
-      ChildProcess helper,
-      SpawnExecHelper(RealHost(), "/proc/self/exe", helper_end.get(), pidfd.get(), stdio,
-                      /*seal_lower=*/"", args.preserve_fds));
+  MYDOCKER_ASSIGN_OR_RETURN(ChildProcess helper,
+                            SpawnExecHelper(RealHost(), exe, helper_end.get(), pidfd.get(), stdio,
+                                            /*seal_lower=*/"", args.preserve_fds));
   helper_end.reset();
   pidfd.reset();
-  // Signals are forwarded from a handler, through the pidfd only.
-  if (helper.pidfd() < 0) return absl::InternalError("no pidfd for the exec helper");
-  ForwardSignals(helper.pidfd());
+  // Signals are forwarded from a handler, through the pidfd where there is one.
+  ForwardSignals(helper.pidfd(), helper.pid());
   MYDOCKER_RETURN_IF_ERROR(SendExecRequest(sock.get(), request.payload));
   pid_t pid = 0;
   MYDOCKER_RETURN_IF_ERROR(AwaitExecReports(
@@ -178,6 +193,14 @@ absl::StatusOr<int> Runtime::Exec(const std::string& id, const ExecArgs& args) {
   }
   // With --detach the stub has ended once the command runs; the command is reparented to the
   // nearest subreaper (conmon, the containerd shim).
+  if (helper.pidfd() < 0) {
+    // Ended but not reaped, then no more forwarding by pid: the pid is never someone else's.
+    siginfo_t info;
+    while (::waitid(P_PID, static_cast<id_t>(helper.pid()), &info, WEXITED | WNOWAIT) != 0 &&
+           errno == EINTR) {
+    }
+    forward_pid = 0;
+  }
   MYDOCKER_ASSIGN_OR_RETURN(int wait_status, helper.Wait());
   const int code = process::ExitCodeFromWaitStatus(wait_status);
   if (args.detach && code != 0) return absl::InternalError("exec helper failed");

@@ -25,6 +25,7 @@
 #include "absl/time/clock.h"
 #include "cleanup.h"
 #include "container/exec_request.h"
+#include "container_events.h"
 #include "host/host.h"
 #include "host/pidfd.h"
 #include "monitor_liveness.h"
@@ -474,6 +475,7 @@ absl::Status Monitor::RecordStarted() {
   }
   MYDOCKER_RETURN_IF_ERROR(store_->SaveState(state_));
   lock_.reset();
+  RecordContainerEvent(*store_, state_, "start");
   return absl::OkStatus();
 }
 
@@ -716,10 +718,18 @@ std::optional<absl::Duration> Monitor::Finish() {
   if (auto current = store_->LoadState(request_.id); current.ok()) {
     RecordOutcome outcome =
         DecideEnd(*current, state_.init, wait_status_, oom, lock.ok(), absl::Now());
+    if (oom) RecordContainerEvent(*store_, *current, "oom");
+    RecordContainerEvent(*store_, *current, "die",
+                         {{"exitCode", absl::StrCat(ExitCodeFromWaitStatus(wait_status_))}});
     if (outcome.remove) {
+      auto config = store_->LoadConfig(request_.id);
       removed = DeleteContainerFiles(*store_, *volumes_, request_.id,
                                      /*anonymous_volumes=*/true, &trash)
                     .ok();
+      if (removed) {
+        RecordContainerEvent(*store_, *current, "destroy",
+                             config.ok() ? config->labels : std::map<std::string, std::string>{});
+      }
     } else {
       if (lock.ok()) restart = PlanRestart(outcome.record);
       store_->SaveState(outcome.record).IgnoreError();

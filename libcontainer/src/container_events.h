@@ -1,0 +1,23 @@
+// Events about containers (events.h) as Docker writes them: the container's id, its name,
+// image and labels as attributes, and what the action adds (exitCode, signal, ...).
+#ifndef MYDOCKER_CONTAINER_EVENTS_H_
+#define MYDOCKER_CONTAINER_EVENTS_H_
+
+#include <map>
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "mydocker/container_state.h"
+#include "mydocker/state_store.h"
+
+namespace mydocker {
+
+// Records `action` on the container `state` of `store`: its labels read from its configuration
+// while it exists, then `extra` (a removed container's labels, read before). Best effort, as
+// RecordEvent.
+void RecordContainerEvent(const StateStore& store, const ContainerState& state,
+                          absl::string_view action, std::map<std::string, std::string> extra = {});
+
+}  // namespace mydocker
+
+#endif  // MYDOCKER_CONTAINER_EVENTS_H_
