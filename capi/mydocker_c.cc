@@ -157,6 +157,9 @@ absl::StatusOr<mydocker::CreateOptions> ToCreateOptions(const mydocker_create_op
   if (o.shm_size != 0) out.shm_size = o.shm_size;
   out.group_add = Strings(o.group_add);
   if (o.oom_score_adj != nullptr) out.oom_score_adj = *o.oom_score_adj;
+  out.pid_mode = Str(o.pid_mode);
+  out.ipc_mode = Str(o.ipc_mode);
+  out.uts_mode = Str(o.uts_mode);
   if (!out.workdir.empty() && out.workdir[0] != '/') {
     return absl::InvalidArgumentError(
         absl::StrCat("working directory \"", out.workdir, "\" is not an absolute path"));

@@ -305,6 +305,9 @@ void SetProcessOptions(const RunArgs& args, CreateOptions& o) {
   }
   if (!args.shm_size.is_none()) o.shm_size = ToMemory(args.shm_size, "shm_size");
   o.oom_score_adj = args.oom_score_adj;
+  o.pid_mode = args.pid_mode;
+  o.ipc_mode = args.ipc_mode;
+  o.uts_mode = args.uts_mode;
   ThrowIfError(SetCfsAndBlkio(!args.resources.cpus.is_none(), args.cpu_period, args.cpu_quota,
                               args.blkio_weight, o.resources.cpu, o.resources.block_io));
 }

@@ -81,6 +81,10 @@ struct RunArgs {
   int64_t cpu_period = 0;
   int64_t cpu_quota = 0;
   int64_t blkio_weight = 0;
+  // Since 1.7 (docker-py's names): --pid, --ipc, --uts ("host", "container:NAME", ...).
+  std::string pid_mode;
+  std::string ipc_mode;
+  std::string uts_mode;
 };
 
 // Raises InvalidArgument (or TypeError for a value of the wrong type). REQUIRES: the GIL.
@@ -103,7 +107,8 @@ std::vector<std::string> ToEnv(const pybind11::object& env);
 //    cap_drop=None, privileged=False, mounts=None, tmpfs=None, read_only=False,
 //    stop_timeout=None, healthcheck=None, tty=False, stdin_open=False, log_config=None,
 //    labels=None, ulimits=None, sysctls=None, shm_size=None, group_add=None,
-//    oom_score_adj=None, cpu_period=0, cpu_quota=0, blkio_weight=0)
+//    oom_score_adj=None, cpu_period=0, cpu_quota=0, blkio_weight=0, pid_mode="",
+//    ipc_mode="", uts_mode="")
 // then the keyword-only ones in `extra` (a py::arg for each type in Extra), then the docstring.
 // The method calls fn(self, RunArgs, Extra...).
 template <typename... Extra, typename Class, typename Fn, typename... ExtraArgs>
@@ -123,7 +128,8 @@ void DefWithRunArgs(Class& cls, const char* method, Fn fn, ExtraArgs&&... extra)
            py::object healthcheck, bool tty, bool stdin_open, py::object log_config,
            py::object labels, py::object ulimits, py::object sysctls, py::object shm_size,
            py::object group_add, std::optional<int> oom_score_adj, int64_t cpu_period,
-           int64_t cpu_quota, int64_t blkio_weight, Extra... rest) {
+           int64_t cpu_quota, int64_t blkio_weight, std::string pid_mode, std::string ipc_mode,
+           std::string uts_mode, Extra... rest) {
         RunArgs args{.image = std::move(image),
                      .command = std::move(command),
                      .name = std::move(name),
@@ -166,7 +172,10 @@ void DefWithRunArgs(Class& cls, const char* method, Fn fn, ExtraArgs&&... extra)
                      .oom_score_adj = oom_score_adj,
                      .cpu_period = cpu_period,
                      .cpu_quota = cpu_quota,
-                     .blkio_weight = blkio_weight};
+                     .blkio_weight = blkio_weight,
+                     .pid_mode = std::move(pid_mode),
+                     .ipc_mode = std::move(ipc_mode),
+                     .uts_mode = std::move(uts_mode)};
         return fn(self, args, rest...);
       },
       py::arg("image"), py::arg("command") = py::none(), py::kw_only(), py::arg("name") = "",
@@ -186,7 +195,8 @@ void DefWithRunArgs(Class& cls, const char* method, Fn fn, ExtraArgs&&... extra)
       py::arg("ulimits") = py::none(), py::arg("sysctls") = py::none(),
       py::arg("shm_size") = py::none(), py::arg("group_add") = py::none(),
       py::arg("oom_score_adj") = py::none(), py::arg("cpu_period") = 0, py::arg("cpu_quota") = 0,
-      py::arg("blkio_weight") = 0, std::forward<ExtraArgs>(extra)...);
+      py::arg("blkio_weight") = 0, py::arg("pid_mode") = "", py::arg("ipc_mode") = "",
+      py::arg("uts_mode") = "", std::forward<ExtraArgs>(extra)...);
 }
 
 }  // namespace mydocker::python

@@ -194,7 +194,9 @@ kernel.sem, kernel.shm*, fs.mqueue.*, net.*, kernel.domainname). shm_size: the s
 /dev/shm (bytes or "128m"; 64m by default). group_add: more groups, names of the image's
 /etc/group or numbers. oom_score_adj: -1000 to 1000. cpu_period, cpu_quota: the CFS period and
 quota in microseconds (not with cpus). blkio_weight: 10 to 1000, where the host's I/O
-scheduler has weights.
+scheduler has weights. pid_mode: "host" or "container:NAME"; ipc_mode: "private",
+"shareable", "host" or "container:NAME" (of a shareable container); uts_mode: "host" (not with
+hostname). A joined container must be running.
 
 detach=False (the default) runs the container to completion like subprocess.run: the call
 returns once it has ended, with exit_code set and its stdout and stderr in Container.output.

@@ -560,6 +560,12 @@ typedef struct mydocker_create_options_t {
   /* Since 1.7. --oom-score-adj, -1000 to 1000; NULL: the runtime's. Below the runtime's own
    * needs CAP_SYS_RESOURCE. */
   const int* oom_score_adj;
+  /* Since 1.7. Namespaces (--pid, --ipc, --uts): "host"; "container:NAME" for PID and IPC (a
+   * running container; for IPC one created "shareable"); IPC also "private" (the default) or
+   * "shareable"; NULL: the container's own. --uts host is not with a hostname. */
+  const char* pid_mode;
+  const char* ipc_mode;
+  const char* uts_mode;
 } mydocker_create_options_t;
 
 #define MYDOCKER_CREATE_OPTIONS_INIT \

@@ -224,6 +224,8 @@ struct CreateOptions {
   int64_t shm_size = 0;
   std::vector<std::string> group_add;
   std::optional<int> oom_score_adj;
+  /* --pid, --ipc, --uts ("host", "container:NAME", "shareable"); empty: its own. Since 1.7. */
+  std::string pid_mode, ipc_mode, uts_mode;
 };
 
 /* How a container is started. Detached by default; attached, the container's stdio are these
@@ -898,6 +900,9 @@ class Runtime {
       options.shm_size = from.shm_size;
       options.group_add = group_add.get();
       if (from.oom_score_adj) options.oom_score_adj = &oom_score_adj;
+      options.pid_mode = detail::OrNull(from.pid_mode);
+      options.ipc_mode = detail::OrNull(from.ipc_mode);
+      options.uts_mode = detail::OrNull(from.uts_mode);
     }
     void SetHealthcheck(const Healthcheck& h) {
       health_test = detail::CStrings(h.test);

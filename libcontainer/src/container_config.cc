@@ -623,6 +623,9 @@ constexpr char kRestartAnnotation[] = "com.mydocker.restartPolicy";
 constexpr char kHealthAnnotation[] = "com.mydocker.healthcheck";
 constexpr char kLogAnnotation[] = "com.mydocker.logConfig";
 constexpr char kLabelsAnnotation[] = "com.mydocker.labels";
+constexpr char kPidModeAnnotation[] = "com.mydocker.pidMode";
+constexpr char kIpcModeAnnotation[] = "com.mydocker.ipcMode";
+constexpr char kUtsModeAnnotation[] = "com.mydocker.utsMode";
 
 std::string LabelsToJson(const std::map<std::string, std::string>& labels) {
   rapidjson::StringBuffer buf;
@@ -681,7 +684,8 @@ void WriteAnnotations(json::Writer& w, const ContainerConfig& config) {
   if (config.stop_signal.empty() && !config.stop_timeout.has_value() && !config.init &&
       config.restart_policy.IsNone() && !config.healthcheck.has_value() &&
       config.log_config.type == "json-file" && config.log_config.options.empty() &&
-      config.labels.empty()) {
+      config.labels.empty() && config.pid_mode.empty() && config.ipc_mode.empty() &&
+      config.uts_mode.empty()) {
     return;
   }
   json::KeyObject(w, "annotations", [&] {
@@ -702,6 +706,9 @@ void WriteAnnotations(json::Writer& w, const ContainerConfig& config) {
     if (!config.labels.empty()) {
       json::KeyString(w, kLabelsAnnotation, LabelsToJson(config.labels));
     }
+    if (!config.pid_mode.empty()) json::KeyString(w, kPidModeAnnotation, config.pid_mode);
+    if (!config.ipc_mode.empty()) json::KeyString(w, kIpcModeAnnotation, config.ipc_mode);
+    if (!config.uts_mode.empty()) json::KeyString(w, kUtsModeAnnotation, config.uts_mode);
   });
 }
 
@@ -739,6 +746,9 @@ absl::Status ReadAnnotations(const json::ObjectReader& r, ContainerConfig* c) {
     if (!map.ok()) return Annotate(map.status(), "annotations.labels");
     c->labels = *std::move(map);
   }
+  MYDOCKER_RETURN_IF_ERROR(annotations->GetString(kPidModeAnnotation, &c->pid_mode));
+  MYDOCKER_RETURN_IF_ERROR(annotations->GetString(kIpcModeAnnotation, &c->ipc_mode));
+  MYDOCKER_RETURN_IF_ERROR(annotations->GetString(kUtsModeAnnotation, &c->uts_mode));
   MYDOCKER_RETURN_IF_ERROR(annotations->GetString(kStopTimeoutAnnotation, &timeout));
   int seconds = 0;
   if (!timeout.empty()) {

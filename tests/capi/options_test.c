@@ -112,7 +112,10 @@ static void test_process_options(void) {
   json = inspect(c);
   CHECK(json != NULL && strstr(json, "\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\"") != NULL &&
         strstr(json, "\"oomScoreAdj\":300") != NULL &&
-        strstr(json, "\"quota\":25000,\"period\":50000") != NULL);
+        strstr(json, "\"quota\":25000,\"period\":50000") != NULL &&
+        strstr(json, "\"OomScoreAdj\":300") != NULL &&
+        strstr(json, "\"ShmSize\":4194304") != NULL &&
+        strstr(json, "\"Ulimits\":[{\"Name\":\"nofile\",\"Hard\":1024,\"Soft\":512}]") != NULL);
   mydocker_free(json);
   remove_container(c);
 
@@ -129,6 +132,33 @@ static void test_process_options(void) {
   expect_refused(&create, MYDOCKER_INVALID_ARGUMENT, "Nano CPUs and CPU Period");
 }
 
+/* --pid host, --uts host: the modes reach inspect; a bad one and a missing container are
+ * refused with nothing created. */
+static void test_namespace_modes(void) {
+  mydocker_create_options_t create = MYDOCKER_CREATE_OPTIONS_INIT;
+  mydocker_container_t* c;
+  char* json;
+
+  create.image = "busybox";
+  create.command = kTrue;
+  create.pid_mode = "host";
+  create.uts_mode = "host";
+  create.ipc_mode = "shareable";
+  c = create_container(&create);
+  if (c == NULL) return;
+  json = inspect(c);
+  CHECK(json != NULL && strstr(json,
+                               "\"PidMode\":\"host\",\"IpcMode\":\"shareable\","
+                               "\"UTSMode\":\"host\"") != NULL);
+  mydocker_free(json);
+  remove_container(c);
+  create.hostname = "box";
+  expect_refused(&create, MYDOCKER_INVALID_ARGUMENT, "hostname and the UTS mode");
+  create.hostname = NULL;
+  create.pid_mode = "container:nosuch";
+  expect_refused(&create, MYDOCKER_INVALID_ARGUMENT, "No such container: nosuch");
+}
+
 int main(int argc, char** argv) {
   int rc;
   if (argc != 3) {
@@ -140,6 +170,7 @@ int main(int argc, char** argv) {
   CHECK(mydocker_version_number() >= 10700);
   RUN_TEST(test_labels);
   RUN_TEST(test_process_options);
+  RUN_TEST(test_namespace_modes);
   fixture_teardown(&g_fx);
   fprintf(stderr, "%d failure(s)\n", g_failures);
   return g_failures == 0 ? 0 : 1;

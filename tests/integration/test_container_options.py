@@ -3,6 +3,7 @@ shown by inspect and kept by commit; each bad value refused before anything is c
 
 import json
 import os
+import subprocess
 
 from conftest import assert_refused_before_anything_is_created
 
@@ -145,3 +146,65 @@ def test_blkio_weight_where_the_host_has_no_weight_is_refused(runtime):
     elif os.path.isdir("/sys/fs/cgroup/blkio"):
         assert_refused_before_anything_is_created(runtime, ["--blkio-weight", "300"],
                                                   "--blkio-weight is not supported on this host")
+
+
+def test_pid_host_sees_the_hosts_processes(runtime):
+    r = runtime.md("run", "--rm", "--pid", "host", "busybox", "sh", "-c",
+                   f"test -d /proc/{os.getpid()} && echo seen; cat /proc/1/comm", check=True)
+    with open("/proc/1/comm") as f:
+        assert r.stdout == "seen\n" + f.read()
+
+
+def test_pid_and_ipc_of_another_container(runtime):
+    runtime.md("run", "-d", "--name", "donor", "--ipc", "shareable", "busybox", "sleep", "1000",
+               check=True)
+    donor_pid = inspect(runtime, "donor")["State"]["Pid"]
+    # A SysV segment made in the donor's IPC namespace (by the host's ipcmk, entered there).
+    subprocess.run(["nsenter", "-t", str(donor_pid), "-i", "ipcmk", "-M", "4096"], check=True,
+                   capture_output=True)
+    r = runtime.md("run", "--rm", "--pid", "container:donor", "--ipc", "container:donor",
+                   "busybox", "sh", "-c",
+                   "cat /proc/1/cmdline | tr '\\0' ' '; echo; wc -l < /proc/sysvipc/shm",
+                   check=True)
+    cmdline, segments = r.stdout.splitlines()
+    assert cmdline.strip() == "sleep 1000"  # the donor's init is PID 1 here
+    assert int(segments) == 2  # the header and the donor's segment
+    c = inspect(runtime, runtime.md("create", "--pid", "container:donor", "--ipc",
+                                    "container:donor", "busybox", "true",
+                                    check=True).stdout.strip())
+    assert c["HostConfig"]["PidMode"].startswith("container:")
+    assert c["HostConfig"]["IpcMode"] == c["HostConfig"]["PidMode"]
+    runtime.md("rm", c["Id"], check=True)
+    runtime.md("run", "-d", "--name", "private", "busybox", "sleep", "1000", check=True)
+    assert_refused_before_anything_is_created_but(
+        runtime, ["--ipc", "container:private"], "non-shareable IPC", keep=2)
+    runtime.md("stop", "-t", "0", "private", check=True)
+    assert_refused_before_anything_is_created_but(
+        runtime, ["--pid", "container:private"], "cannot join PID of a non running container",
+        keep=2)
+    runtime.md("rm", "-f", "donor", "private", check=True)
+
+
+def assert_refused_before_anything_is_created_but(runtime, args, message, keep):
+    """As assert_refused_before_anything_is_created, with `keep` containers already there."""
+    r = runtime.md("run", "--rm", *args, "busybox", "true")
+    assert r.returncode == 125, r.stderr
+    assert message in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert len(runtime.container_dirs()) == keep
+
+
+def test_uts_host_and_bad_modes(runtime):
+    r = runtime.md("run", "--rm", "--uts", "host", "busybox", "sh", "-c", "hostname; echo $HOSTNAME",
+                   check=True)
+    import socket
+    assert r.stdout == f"{socket.gethostname()}\n{socket.gethostname()}\n"
+    assert_refused_before_anything_is_created(runtime, ["--uts", "host", "-h", "box"],
+                                              "conflicting options: hostname and the UTS mode")
+    assert_refused_before_anything_is_created(runtime, ["--pid", "bogus"], "invalid PID mode")
+    assert_refused_before_anything_is_created(runtime, ["--ipc", "bogus"], "invalid IPC mode")
+    assert_refused_before_anything_is_created(runtime, ["--pid", "container:nosuch"],
+                                              "No such container: nosuch")
+    r = runtime.md("run", "--rm", "--ipc", "host", "busybox", "readlink", "/proc/self/ns/ipc",
+                   check=True)
+    assert r.stdout.strip() == os.readlink("/proc/self/ns/ipc")

@@ -1,6 +1,8 @@
 """The container options of #18 through Python's run()/create() keywords (1.7): each shown by
 inspect(), and each bad value an InvalidArgument with nothing created."""
 
+import os
+
 import pytest
 
 import pymydocker
@@ -45,4 +47,22 @@ def test_process_options(rt):
         rt.run("busybox", "true", cpus=1, cpu_quota=50000)
     with pytest.raises(pymydocker.InvalidArgument, match="oom score adj"):
         rt.run("busybox", "true", oom_score_adj=5000)
+    assert rt.containers.list(all=True) == []
+
+
+def test_namespace_modes_and_host_config(rt):
+    with rt.run("busybox", f"test -d /proc/{os.getpid()}", pid_mode="host", uts_mode="host",
+                ipc_mode="host", ulimits=["nofile=100:200"], sysctls={"net.ipv4.ip_forward": "1"},
+                oom_score_adj=10) as c:
+        assert c.exit_code == 0, c.output
+        host = c.inspect()["HostConfig"]
+        assert (host["PidMode"], host["IpcMode"], host["UTSMode"]) == ("host", "host", "host")
+        assert host["Ulimits"] == [{"Name": "nofile", "Hard": 200, "Soft": 100}]
+        assert host["Sysctls"] == {"net.ipv4.ip_forward": "1"}
+        assert host["OomScoreAdj"] == 10
+        assert host["ShmSize"] == 0  # the host's /dev/shm
+    with pytest.raises(pymydocker.InvalidArgument, match="hostname and the UTS mode"):
+        rt.run("busybox", "true", uts_mode="host", hostname="box")
+    with pytest.raises(pymydocker.InvalidArgument, match="No such container: nosuch"):
+        rt.run("busybox", "true", pid_mode="container:nosuch")
     assert rt.containers.list(all=True) == []

@@ -192,6 +192,10 @@ void AddCreateFlags(CLI::App* cmd, RunFlags& flags) {
       ->allow_extra_args(false);
   cmd->add_option("--oom-score-adj", flags.oom_score_adj,
                   "Tune the host's OOM preferences for the container (-1000 to 1000)");
+  cmd->add_option("--pid", flags.pid_mode, "PID namespace to use: host or container:NAME");
+  cmd->add_option("--ipc", flags.ipc_mode,
+                  "IPC mode to use: private (the default), shareable, host or container:NAME");
+  cmd->add_option("--uts", flags.uts_mode, "UTS namespace to use: host");
   cmd->add_option("--entrypoint", flags.entrypoint,
                   "Overwrite the default ENTRYPOINT of the image (\"\" clears it)");
   cmd->add_flag("--init", flags.init,

@@ -319,6 +319,9 @@ absl::StatusOr<CreateOptions> BuildCreateOptions(const RunFlags& flags, const En
   }
   o.group_add = flags.group_add;
   o.oom_score_adj = flags.oom_score_adj;
+  o.pid_mode = flags.pid_mode;
+  o.ipc_mode = flags.ipc_mode;
+  o.uts_mode = flags.uts_mode;
   for (const std::string& file : flags.env_files) {
     MYDOCKER_ASSIGN_OR_RETURN(std::string content, ReadFile(file));
     MYDOCKER_ASSIGN_OR_RETURN(std::vector<std::string> entries,

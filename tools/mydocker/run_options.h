@@ -60,6 +60,9 @@ struct RunFlags : ResourceFlags {
   std::string shm_size;                          // --shm-size
   std::vector<std::string> group_add;            // --group-add
   std::optional<int> oom_score_adj;              // --oom-score-adj
+  std::string pid_mode;                          // --pid
+  std::string ipc_mode;                          // --ipc
+  std::string uts_mode;                          // --uts
   std::vector<std::string> volumes;              // -v
   std::vector<std::string> devices;              // --device
   std::vector<std::string> device_cgroup_rules;  // --device-cgroup-rule

@@ -81,6 +81,13 @@ struct CreateOptions {
   // --oom-score-adj, -1000 to 1000: the OOM killer's preference for the container's
   // processes. Below the runtime's own needs CAP_SYS_RESOURCE (refused without it).
   std::optional<int> oom_score_adj;
+  // --pid host|container:NAME, --ipc host|private|shareable|container:NAME (the container must
+  // be running, and shareable), --uts host (not with a hostname); empty: namespaces of its own.
+  // A container whose PID namespace another joined takes that one's processes with it when it
+  // ends (the kernel ends a PID namespace with its first process), as in Docker.
+  std::string pid_mode;
+  std::string ipc_mode;
+  std::string uts_mode;
   // A memory limit without memory.swap gets memory+swap = 2 x memory where the kernel limits
   // swap (Docker's default); set memory.swap to -1 for unlimited swap.
   LinuxResources resources;

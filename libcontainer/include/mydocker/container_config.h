@@ -262,6 +262,14 @@ struct ContainerConfig {
   // Docker's labels: the image's LABELs with --label/--label-file on top (inspect's
   // Config.Labels; annotation "com.mydocker.labels", a JSON object).
   std::map<std::string, std::string> labels;
+  // Docker's PidMode, IpcMode and UTSMode (--pid, --ipc, --uts): "" (a namespace of its own;
+  // for IPC the same as "private"), "host", "shareable" (IPC: others may join it) or
+  // "container:<id>" (PID and IPC: the running container's namespace, which the monitor joins
+  // before it creates init). A joined namespace stays in linux_spec.namespaces, so that exec
+  // joins it through init; "host" removes it. Annotations "com.mydocker.pidMode", ...
+  std::string pid_mode;
+  std::string ipc_mode;
+  std::string uts_mode;
 };
 
 // One --label: "KEY=VALUE", or "KEY" for an empty value (Docker's rule); the key without the

@@ -341,6 +341,74 @@ bool HasNamespace(const ContainerConfig& config, NamespaceType type) {
   return std::find(ns.begin(), ns.end(), type) != ns.end();
 }
 
+void DropNamespace(ContainerConfig& config, NamespaceType type) {
+  std::vector<NamespaceType>& ns = config.linux_spec.namespaces;
+  ns.erase(std::remove(ns.begin(), ns.end(), type), ns.end());
+}
+
+// "container:NAME" of --pid or --ipc: the running container, recorded by id.
+absl::StatusOr<std::string> JoinedContainer(const std::string& mode, const char* what,
+                                            const ContainerFacts& facts) {
+  std::string name = mode.substr(std::string("container:").size());
+  if (name.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("invalid ", what, " mode: ", mode));
+  }
+  absl::StatusOr<JoinTarget> target = facts.find_container(name);
+  if (!target.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("No such container: ", name));
+  }
+  if (!target->running) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("cannot join ", what, " of a non running container: ", name));
+  }
+  if (absl::string_view(what) == "IPC" && target->ipc_mode != "shareable" &&
+      target->ipc_mode != "host") {
+    return absl::InvalidArgumentError(
+        "non-shareable IPC (hint: use IpcMode:shareable for the donor container)");
+  }
+  return absl::StrCat("container:", target->id);
+}
+
+// --pid, --ipc and --uts, with Docker's modes and messages. The host's namespace: not the
+// container's own (and /dev/shm is the host's with --ipc host, as in Docker).
+absl::Status PlanNamespaces(const CreateOptions& options, const ContainerFacts& facts,
+                            ContainerConfig& config) {
+  const std::string& pid = options.pid_mode;
+  if (pid == "host") {
+    DropNamespace(config, NamespaceType::kPid);
+  } else if (absl::StartsWith(pid, "container:")) {
+    MYDOCKER_ASSIGN_OR_RETURN(config.pid_mode, JoinedContainer(pid, "PID", facts));
+  } else if (!pid.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("invalid PID mode: ", pid));
+  }
+  if (config.pid_mode.empty()) config.pid_mode = pid;
+  const std::string& ipc = options.ipc_mode;
+  if (ipc == "host") {
+    DropNamespace(config, NamespaceType::kIpc);
+    for (MountSpec& m : config.mounts) {
+      if (m.destination == "/dev/shm") m = {"/dev/shm", "bind", "/dev/shm", {"rbind", "rw"}};
+    }
+  } else if (absl::StartsWith(ipc, "container:")) {
+    MYDOCKER_ASSIGN_OR_RETURN(config.ipc_mode, JoinedContainer(ipc, "IPC", facts));
+  } else if (!ipc.empty() && ipc != "private" && ipc != "shareable") {
+    return absl::InvalidArgumentError(absl::StrCat("invalid IPC mode: ", ipc));
+  }
+  if (config.ipc_mode.empty()) config.ipc_mode = ipc;
+  if (!options.uts_mode.empty() && options.uts_mode != "host") {
+    return absl::InvalidArgumentError(absl::StrCat("invalid UTS mode: ", options.uts_mode));
+  }
+  config.uts_mode = options.uts_mode;
+  if (config.uts_mode == "host") {
+    if (!options.hostname.empty()) {
+      return absl::InvalidArgumentError("conflicting options: hostname and the UTS mode");
+    }
+    DropNamespace(config, NamespaceType::kUts);
+    config.hostname.clear();
+    SetEnv(config.process.env, "HOSTNAME=" + facts.host_name);
+  }
+  return absl::OkStatus();
+}
+
 // runc's rule: a kernel parameter may be set only in a namespace of the container's own.
 absl::Status CheckSysctl(const std::string& name, const CreateOptions& options,
                          const ContainerConfig& config) {
@@ -352,8 +420,13 @@ absl::Status CheckSysctl(const std::string& name, const CreateOptions& options,
   const std::string& mode = options.network.mode;
   const char* refused = nullptr;
   if (ipc) {
-    if (HasNamespace(config, NamespaceType::kIpc)) return absl::OkStatus();
-    refused = "is not allowed in the host's IPC namespace";
+    if (absl::StartsWith(config.ipc_mode, "container:")) {
+      refused = "is not allowed in another container's IPC namespace";
+    } else if (HasNamespace(config, NamespaceType::kIpc)) {
+      return absl::OkStatus();
+    } else {
+      refused = "is not allowed in the host's IPC namespace";
+    }
   } else if (absl::StartsWith(name, "net.")) {
     if (mode != "host" && !absl::StartsWith(mode, "container:")) return absl::OkStatus();
     refused = mode == "host" ? "is not allowed in the host's network namespace (--network host)"
@@ -425,6 +498,7 @@ absl::StatusOr<ContainerConfig> BuildContainerConfig(const CreateOptions& option
   config.root = rootfs.Spec();
   config.root.readonly = options.read_only;
   MYDOCKER_RETURN_IF_ERROR(PlanResources(options, facts, config));
+  MYDOCKER_RETURN_IF_ERROR(PlanNamespaces(options, facts, config));
   MYDOCKER_RETURN_IF_ERROR(PlanSysctls(options, facts, config));
   return config;
 }

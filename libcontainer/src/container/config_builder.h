@@ -20,6 +20,13 @@
 
 namespace mydocker {
 
+// A container another one names in --pid/--ipc container:NAME.
+struct JoinTarget {
+  std::string id;
+  bool running = false;
+  std::string ipc_mode;
+};
+
 struct ContainerFacts {
   std::string id;
   std::string container_dir;
@@ -43,6 +50,9 @@ struct ContainerFacts {
   int oom_score_adj = 0;
   // Whether the host has kernel parameter `name` ("kernel.shmmax": /proc/sys/kernel/shmmax).
   std::function<bool(const std::string& name)> has_sysctl;
+  // Finds a container by name, id or id prefix (NotFound otherwise).
+  std::function<absl::StatusOr<JoinTarget>(const std::string& name)> find_container;
+  std::string host_name;  // the host's, for --uts host's HOSTNAME
 };
 
 // InvalidArgument (one line naming the value) for options that cannot make a container.

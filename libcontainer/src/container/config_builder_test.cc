@@ -402,6 +402,60 @@ TEST(ConfigBuilderTest, SysctlsOnlyInTheContainersOwnNamespaces) {
   EXPECT_THAT(refused({"net.ipv4..x=1"}), HasSubstr("want NAME=VALUE"));
 }
 
+TEST(ConfigBuilderTest, NamespaceModesAsDocker) {
+  ContainerFacts facts = Facts();
+  facts.host_name = "thehost";
+  facts.find_container = [](const std::string& name) -> absl::StatusOr<JoinTarget> {
+    if (name == "shared") return JoinTarget{"aaaa", true, "shareable"};
+    if (name == "private") return JoinTarget{"bbbb", true, ""};
+    if (name == "stopped") return JoinTarget{"cccc", false, "shareable"};
+    return absl::NotFoundError(name);
+  };
+  CreateOptions o;
+  o.pid_mode = "host";
+  o.ipc_mode = "host";
+  o.uts_mode = "host";
+  auto c = BuildContainerConfig(o, Image({}, {"sh"}), facts);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_THAT(c->linux_spec.namespaces, Not(Contains(NamespaceType::kPid)));
+  EXPECT_THAT(c->linux_spec.namespaces, Not(Contains(NamespaceType::kIpc)));
+  EXPECT_THAT(c->linux_spec.namespaces, Not(Contains(NamespaceType::kUts)));
+  EXPECT_EQ(c->hostname, "");
+  EXPECT_THAT(c->process.env, Contains("HOSTNAME=thehost"));
+  auto shm = std::find_if(c->mounts.begin(), c->mounts.end(),
+                          [](const MountSpec& m) { return m.destination == "/dev/shm"; });
+  ASSERT_NE(shm, c->mounts.end());
+  EXPECT_EQ(shm->type, "bind");
+  EXPECT_EQ(shm->source, "/dev/shm");
+  o = CreateOptions();
+  o.pid_mode = "container:shared";
+  o.ipc_mode = "container:shared";
+  c = BuildContainerConfig(o, Image({}, {"sh"}), facts);
+  ASSERT_TRUE(c.ok()) << c.status();
+  // Joined, not dropped: exec enters them through init.
+  EXPECT_THAT(c->linux_spec.namespaces, Contains(NamespaceType::kPid));
+  EXPECT_EQ(c->pid_mode, "container:aaaa");
+  EXPECT_EQ(c->ipc_mode, "container:aaaa");
+  auto refused = [&](CreateOptions bad) {
+    return std::string(BuildContainerConfig(bad, Image({}, {"sh"}), facts).status().message());
+  };
+  o = CreateOptions();
+  o.ipc_mode = "container:private";
+  EXPECT_THAT(refused(o), HasSubstr("non-shareable IPC"));
+  o.ipc_mode = "container:stopped";
+  EXPECT_EQ(refused(o), "cannot join IPC of a non running container: stopped");
+  o.ipc_mode = "container:shared";
+  o.sysctls = {"kernel.shmmax=1"};
+  EXPECT_THAT(refused(o), HasSubstr("another container's IPC namespace"));
+  o = CreateOptions();
+  o.uts_mode = "host";
+  o.hostname = "box";
+  EXPECT_EQ(refused(o), "conflicting options: hostname and the UTS mode");
+  o = CreateOptions();
+  o.pid_mode = "private";
+  EXPECT_EQ(refused(o), "invalid PID mode: private");
+}
+
 TEST(ConfigBuilderTest, RootIsTheImagesLayersUnderTheContainersDirectory) {
   auto c = BuildContainerConfig(CreateOptions{}, Image({}, {"sh"}), Facts());
   ASSERT_TRUE(c.ok());

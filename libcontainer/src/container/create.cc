@@ -1,7 +1,9 @@
 // Runtime::Create: the side effects of making a container (its configuration comes from
 // BuildContainerConfig): volumes, the compiled seccomp profile, the record, the directories,
 // each undone if a later step fails.
+#include <limits.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <functional>
@@ -191,6 +193,15 @@ absl::StatusOr<std::unique_ptr<Container>> Runtime::Create(const CreateOptions& 
   if (absl::StatusOr<std::string> adj = ReadFile("/proc/self/oom_score_adj"); adj.ok()) {
     absl::SimpleAtoi(absl::StripAsciiWhitespace(*adj), &facts.oom_score_adj);
   }
+  facts.find_container = [this](const std::string& name) -> absl::StatusOr<JoinTarget> {
+    MYDOCKER_ASSIGN_OR_RETURN(std::unique_ptr<Container> c, Get(name));
+    MYDOCKER_ASSIGN_OR_RETURN(ContainerState state, c->State());
+    MYDOCKER_ASSIGN_OR_RETURN(ContainerConfig config, c->Config());
+    return JoinTarget{state.id, state.status == ContainerStatus::kRunning, config.ipc_mode};
+  };
+  char host_name[HOST_NAME_MAX + 1] = {};
+  ::gethostname(host_name, sizeof host_name - 1);
+  facts.host_name = host_name;
   facts.has_sysctl = [](const std::string& name) {
     return PathExists(absl::StrCat("/proc/sys/", absl::StrReplaceAll(name, {{".", "/"}})));
   };

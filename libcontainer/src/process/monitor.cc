@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <csignal>
 #include <cstring>
+#include <tuple>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -146,6 +147,7 @@ class Monitor {
   // The network descriptors of the plan: a sync socket with init for a network, or the
   // namespace of the container whose network is shared.
   absl::Status PrepareNetwork();
+  absl::Status JoinContainerNamespaces(unsigned long& flags);
   // Once init has created its namespace: connects it (network/attach.h) and lets init go on.
   absl::Status ConnectNetwork();
   // The container's stdio when it has no terminal: pipes whose far ends go to `child_stdio`.
@@ -321,6 +323,7 @@ absl::Status Monitor::StartInit() {
   plan_.sync_fd = init_end.get();
   for (int i = 0; i < 3; ++i) plan_.stdio[i] = child_stdio[i].get();
   MYDOCKER_RETURN_IF_ERROR(PrepareNetwork());
+  MYDOCKER_RETURN_IF_ERROR(JoinContainerNamespaces(flags));
   MYDOCKER_ASSIGN_OR_RETURN(pid_t pid, CloneInit(*cgroups_, state_.cgroup_path, flags, plan_));
   init_pid_ = pid;
   // Our child: signals to its pid are safe until we reap it, so no pidfd is needed.
@@ -331,6 +334,34 @@ absl::Status Monitor::StartInit() {
   join_netns_.reset();
   MYDOCKER_RETURN_IF_ERROR(ConnectNetwork());
   return AwaitExec();
+}
+
+// --pid/--ipc container:ID: this monitor enters that container's namespace before it creates
+// init, which then gets no new one (a PID namespace applies to the children made after the
+// setns). The namespace is opened first and the process checked after, so a pid reused since
+// the record was written is never joined.
+absl::Status Monitor::JoinContainerNamespaces(unsigned long& flags) {
+  const std::tuple<const std::string&, int, const char*, const char*> joins[] = {
+      {config_.pid_mode, CLONE_NEWPID, "pid", "PID"},
+      {config_.ipc_mode, CLONE_NEWIPC, "ipc", "IPC"}};
+  for (const auto& [mode, flag, file, what] : joins) {
+    if (!absl::StartsWith(mode, "container:")) continue;
+    std::string id = mode.substr(std::string("container:").size());
+    MYDOCKER_ASSIGN_OR_RETURN(ContainerState other, store_->LoadState(id));
+    UniqueFd ns(
+        ::open(absl::StrCat("/proc/", other.init.pid, "/ns/", file).c_str(), O_RDONLY | O_CLOEXEC));
+    auto start = ProcessStartTime(other.init.pid);
+    if (!other.IsActive() || !ns.valid() || !start.ok() || *start != other.init.start_time) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "cannot join ", what, " of a non running container: ", other.id.substr(0, 12)));
+    }
+    if (::setns(ns.get(), flag) != 0) {
+      return LastErrnoError(
+          absl::StrCat("join the ", what, " namespace of container ", other.id.substr(0, 12)));
+    }
+    flags &= ~static_cast<unsigned long>(flag);
+  }
+  return absl::OkStatus();
 }
 
 absl::Status Monitor::PrepareNetwork() {

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "mydocker/resources.h"
 #include "mydocker/views.h"
 #include "views/view_json.h"
 
@@ -47,6 +48,52 @@ int64_t NanoCpus(const LinuxResources& r) {
   return *r.cpu.quota * 1000000000 / static_cast<int64_t>(*r.cpu.period);
 }
 
+// The bytes of /dev/shm's tmpfs (its "size=" option: bytes, or k/m/g), Docker's ShmSize; 0
+// when it is the host's (--ipc host).
+int64_t ShmSize(const ContainerConfig& c) {
+  for (const MountSpec& m : c.mounts) {
+    if (m.destination != "/dev/shm" || m.type != "tmpfs") continue;
+    for (const std::string& o : m.options) {
+      if (o.rfind("size=", 0) != 0) continue;
+      absl::StatusOr<int64_t> bytes = ParseMemorySize(o.substr(5));
+      return bytes.ok() ? *bytes : 0;
+    }
+  }
+  return 0;
+}
+
+// What Docker's HostConfig shows of the process options: Ulimits, Sysctls, ShmSize, GroupAdd,
+// OomScoreAdj, the namespace modes, CpuPeriod, CpuQuota (also with --cpus, whose NanoCpus they
+// make: the record keeps the pair only) and BlkioWeight.
+void WriteProcessOptions(json::Writer& w, const ContainerConfig& c) {
+  const LinuxResources& r = c.linux_spec.resources;
+  json::KeyObjectArray(w, "Ulimits", c.process.rlimits, [&](const Rlimit& l) {
+    KeyString(w, "Name", UlimitName(l.resource));
+    json::Key(w, "Hard");
+    w.Int64(static_cast<int64_t>(l.hard));  // unlimited: -1, as Docker's int64 shows it
+    json::Key(w, "Soft");
+    w.Int64(static_cast<int64_t>(l.soft));
+  });
+  json::KeyObject(w, "Sysctls", [&] {
+    for (const auto& [name, value] : c.linux_spec.sysctl) KeyString(w, name, value);
+  });
+  json::Key(w, "ShmSize");
+  w.Int64(ShmSize(c));
+  std::vector<std::string> groups;
+  for (uint32_t gid : c.process.user.additional_gids) groups.push_back(absl::StrCat(gid));
+  KeyStringArray(w, "GroupAdd", groups);
+  json::KeyInt(w, "OomScoreAdj", c.process.oom_score_adj.value_or(0));
+  KeyString(w, "PidMode", c.pid_mode);
+  KeyString(w, "IpcMode", c.ipc_mode.empty() ? "private" : c.ipc_mode);
+  KeyString(w, "UTSMode", c.uts_mode);
+  json::Key(w, "CpuPeriod");
+  w.Uint64(r.cpu.period.value_or(0));
+  json::Key(w, "CpuQuota");
+  w.Int64(r.cpu.quota.value_or(0));
+  json::Key(w, "BlkioWeight");
+  w.Uint(r.block_io.weight.value_or(0));
+}
+
 void WriteHostConfig(json::Writer& w, const ContainerState& s, const ContainerConfig& c) {
   const LinuxResources& r = c.linux_spec.resources;
   json::Key(w, "HostConfig");
@@ -74,6 +121,7 @@ void WriteHostConfig(json::Writer& w, const ContainerState& s, const ContainerCo
   json::Key(w, "PidsLimit");
   w.Int64(r.pids.limit.value_or(0));
   KeyString(w, "CgroupPath", s.cgroup_path);
+  WriteProcessOptions(w, c);
   json::Key(w, "AutoRemove");
   w.Bool(s.auto_remove);
   json::Key(w, "ReadonlyRootfs");
