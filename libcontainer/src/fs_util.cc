@@ -281,6 +281,17 @@ absl::Status WriteFileNoSync(const std::string& path, absl::string_view data, bo
   return WriteAll(fd.get(), data, path);
 }
 
+absl::StatusOr<UniqueFd> CreateUnnamedFile(const std::string& dir) {
+  UniqueFd fd(::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600));
+  if (fd) return fd;
+  if (errno != EOPNOTSUPP && errno != EISDIR) return LastErrnoError(absl::StrCat("open ", dir));
+  std::string path = dir + "/.unnamed-XXXXXX";
+  fd = UniqueFd(::mkostemp(path.data(), O_CLOEXEC));
+  if (!fd) return LastErrnoError(absl::StrCat("create a file in ", dir));
+  ::unlink(path.c_str());
+  return fd;
+}
+
 absl::Status MakeDirs(const std::string& path, int mode) {
   if (path.empty()) return absl::InvalidArgumentError("empty path");
   // From the deepest existing ancestor down: usually the directory or its parent exists (every

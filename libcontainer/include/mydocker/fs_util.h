@@ -39,6 +39,10 @@ absl::Status WriteFile(const std::string& path,
 // Writes all of `data` to `fd` (short writes and EINTR retried); `path` names it in errors.
 absl::Status WriteAll(int fd, absl::string_view data, const std::string& path);
 
+// A new file in `dir` opened read-write that has no name (O_TMPFILE; where the file system has no
+// O_TMPFILE, created and unlinked at once): nothing stays behind, even if the process is killed.
+absl::StatusOr<UniqueFd> CreateUnnamedFile(const std::string& dir);
+
 // mkdir -p. Existing directories are fine.
 absl::Status MakeDirs(const std::string& path, int mode = 0755);
 

@@ -126,6 +126,13 @@ la_ssize_t HashingSource::Read(const void** data) {
       return -1;
     }
   }
+  if (n > 0 && split_ != nullptr) {
+    absl::Status split = split_->Feed(buffer_.data(), static_cast<size_t>(n));
+    if (!split.ok()) {
+      error_ = split;
+      return -1;
+    }
+  }
   bytes_ += n;
   if (limit_ >= 0 && bytes_ > limit_) {
     error_ = absl::ResourceExhaustedError(absl::StrCat(path_, " unpacks to more than the ", limit_,

@@ -16,6 +16,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "image/tar_split.h"
 #include "mydocker/unique_fd.h"
 
 namespace mydocker {
@@ -40,6 +41,10 @@ class HashingSource {
   // Also writes the uncompressed stream to `fd` (not owned), so that the exact bytes whose
   // digest is returned can be kept. REQUIRES: called before Attach.
   void CopyTo(int fd) { copy_fd_ = fd; }
+
+  // Also feeds the uncompressed stream to `split` (not owned), which records its headers.
+  // REQUIRES: called before Attach.
+  void SplitTo(TarSplitWriter* split) { split_ = split; }
 
   // Fails reading (ResourceExhausted) once the uncompressed stream passes `max_bytes`: a small
   // compressed archive must not unpack until the disk is full.
@@ -68,6 +73,7 @@ class HashingSource {
   std::vector<char> buffer_;
   bool empty_ = false;  // the file held no data at all
   int copy_fd_ = -1;
+  TarSplitWriter* split_ = nullptr;
   int64_t bytes_ = 0;
   int64_t limit_ = -1;  // none
   absl::Status error_;

@@ -18,19 +18,6 @@ namespace {
 
 constexpr size_t kBuffer = 128 * 1024;
 
-// An unnamed file in `dir`; a file created and unlinked at once where O_TMPFILE is not
-// supported.
-absl::StatusOr<UniqueFd> UnnamedFile(const std::string& dir) {
-  UniqueFd fd(::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600));
-  if (fd) return fd;
-  if (errno != EOPNOTSUPP && errno != EISDIR) return LastErrnoError(absl::StrCat("open ", dir));
-  std::string path = dir + "/.gzip-XXXXXX";
-  fd = UniqueFd(::mkostemp(path.data(), O_CLOEXEC));
-  if (!fd) return LastErrnoError(absl::StrCat("create a file in ", dir));
-  ::unlink(path.c_str());
-  return fd;
-}
-
 ssize_t ReadSome(int fd, char* buf, size_t size) {
   ssize_t n;
   do {
@@ -96,7 +83,7 @@ absl::StatusOr<int64_t> Deflater::Run(int in, int out, struct sha256_ctx* sha,
 absl::StatusOr<Compressed> Compress(int in, const std::string& dir,
                                     const volatile std::sig_atomic_t* cancel) {
   Compressed out;
-  MYDOCKER_ASSIGN_OR_RETURN(out.fd, UnnamedFile(dir));
+  MYDOCKER_ASSIGN_OR_RETURN(out.fd, CreateUnnamedFile(dir));
   struct sha256_ctx sha;
   sha256_init(&sha);
   Deflater deflater;

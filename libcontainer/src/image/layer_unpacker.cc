@@ -126,13 +126,19 @@ absl::Status WriteAllAt(int fd, const char* data, size_t size, off_t offset,
 class Extractor {
  public:
   Extractor(int root_fd, struct archive* tar, const UnpackOptions& options)
-      : root_fd_(root_fd), tar_(tar), whiteouts_(options.whiteouts), owner_(options.owner) {}
+      : root_fd_(root_fd),
+        tar_(tar),
+        whiteouts_(options.whiteouts),
+        owner_(options.owner),
+        layer_fd_(options.split != nullptr ? options.layer_fd : -1) {}
 
   absl::Status Extract(struct archive_entry* entry);
   // Applies the directories' owners, modes and times, deferred so that a read-only directory
   // can still be filled and its mtime is not changed by the entries created in it.
   absl::Status Finish();
   int64_t bytes() const { return bytes_; }
+  // The regular files written, in order, for the record (only with UnpackOptions::split).
+  const std::vector<UnpackedFile>& files() const { return files_; }
 
  private:
   absl::StatusOr<UniqueFd> OpenDir(const Parts& parts, size_t count, bool create,
@@ -145,12 +151,18 @@ class Extractor {
                             absl::string_view entry);
 
   absl::Status ExtractWhiteout(const Parts& parts, absl::string_view entry);
+  // Moves the regular file `leaf` written for files_[index] out of diff/ into replaced/.
+  absl::Status KeepReplaced(int parent, const char* leaf, size_t index, absl::string_view entry);
 
   int root_fd_;
   struct archive* tar_;
   bool whiteouts_;
   std::optional<std::pair<uid_t, gid_t>> owner_;
   int64_t bytes_ = 0;
+  int layer_fd_;  // set when recording
+  std::vector<UnpackedFile> files_;
+  // Paths (parts joined by '/') of files_ still in place, to their index.
+  std::map<std::string, size_t> live_;
   // Deferred metadata by path (split again when applied: a deep tree's components are not kept
   // once per directory).
   std::map<std::string, Meta> dirs_;
@@ -221,9 +233,31 @@ absl::Status Extractor::ClearLeaf(int parent, const Parts& parts, bool is_dir, b
     dirs_.erase(absl::StrJoin(parts, "/"));
     return absl::OkStatus();
   }
+  if (layer_fd_ >= 0 && S_ISREG(st.st_mode)) {
+    auto live = live_.find(absl::StrJoin(parts, "/"));
+    if (live != live_.end()) {
+      size_t index = live->second;
+      live_.erase(live);
+      return KeepReplaced(parent, leaf, index, entry);
+    }
+  }
   if (::unlinkat(parent, leaf, 0) != 0) {
     return LastErrnoError(absl::StrCat("remove file for tar entry ", entry));
   }
+  return absl::OkStatus();
+}
+
+// A tar may hold one name twice; the stream (and so the diff id) has both contents.
+absl::Status Extractor::KeepReplaced(int parent, const char* leaf, size_t index,
+                                     absl::string_view entry) {
+  if (::mkdirat(layer_fd_, "replaced", 0700) != 0 && errno != EEXIST) {
+    return LastErrnoError(absl::StrCat("create directory for files replaced by ", entry));
+  }
+  std::string name = absl::StrCat("replaced/", index);
+  if (::renameat(parent, leaf, layer_fd_, name.c_str()) != 0) {
+    return LastErrnoError(absl::StrCat("keep file replaced by tar entry ", entry));
+  }
+  files_[index].location = std::move(name);
   return absl::OkStatus();
 }
 
@@ -310,8 +344,17 @@ absl::Status Extractor::Extract(struct archive_entry* entry) {
       }
       dirs_[absl::StrJoin(parts, "/")] = meta;
       return absl::OkStatus();
-    case AE_IFREG:
-      return WriteRegular(parent.get(), leaf, meta, archive_entry_size(entry), name);
+    case AE_IFREG: {
+      int64_t size = archive_entry_size(entry);
+      MYDOCKER_RETURN_IF_ERROR(WriteRegular(parent.get(), leaf, meta, size, name));
+      // Empty files have no content to refer to, as the record sees it too.
+      if (layer_fd_ >= 0 && size > 0) {
+        std::string path = absl::StrJoin(parts, "/");
+        live_[path] = files_.size();
+        files_.push_back({size, absl::StrCat("diff/", path)});
+      }
+      return absl::OkStatus();
+    }
     case AE_IFLNK: {
       const char* target = archive_entry_symlink(entry);
       if (target == nullptr || *target == '\0') return Refuse(name, "symlink without a target");
@@ -429,6 +472,7 @@ absl::StatusOr<UnpackResult> LayerUnpacker::UnpackFdAt(UniqueFd archive, const s
   MYDOCKER_ASSIGN_OR_RETURN(std::unique_ptr<HashingSource> source,
                             HashingSource::OpenFd(std::move(archive), name));
   if (options.copy_fd >= 0) source->CopyTo(options.copy_fd);
+  if (options.split != nullptr) source->SplitTo(options.split);
   // A bomb (gigabytes of zeros in a few kilobytes of gzip) is refused before it fills the disk:
   // the stream is written once unpacked and once more when it is kept, and 1/20 of the file
   // system stays free for everything else.
@@ -448,6 +492,7 @@ absl::StatusOr<UnpackResult> LayerUnpacker::UnpackFdAt(UniqueFd archive, const s
   UnpackResult result;
   MYDOCKER_ASSIGN_OR_RETURN(result.diff_id, source->Finish());
   result.size = extractor.bytes();
+  if (options.split != nullptr) MYDOCKER_RETURN_IF_ERROR(options.split->Finish(extractor.files()));
   return result;
 }
 

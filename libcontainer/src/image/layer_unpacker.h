@@ -29,6 +29,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "image/tar_split.h"
 #include "mydocker/unique_fd.h"
 
 namespace mydocker {
@@ -52,6 +53,11 @@ struct UnpackOptions {
   int copy_fd = -1;       // also write the uncompressed tar stream there (not owned)
   // Every entry gets this owner instead of the archive's (`cp` without -a).
   std::optional<std::pair<uid_t, gid_t>> owner;
+  // Records the stream's headers there (tar_split.h), not owned. Then `layer_fd` is the layer
+  // directory (the target is its diff/): a regular file that a later entry replaces is moved to
+  // its replaced/ rather than deleted, so the record can still give its content back.
+  TarSplitWriter* split = nullptr;
+  int layer_fd = -1;
 };
 
 class LayerUnpacker {

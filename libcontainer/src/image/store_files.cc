@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "image/hashing_source.h"
 #include "image/layer_unpacker.h"
+#include "image/tar_split.h"
 #include "mydocker/rootfs.h"
 #include "mydocker/status_macros.h"
 
@@ -29,6 +30,22 @@ absl::Status CheckDiffId(absl::string_view actual, absl::string_view expected,
 
 absl::Status WriteSize(const TempLayer& temp, int64_t size) {
   return WriteFileAtomic(temp.path() + "/size", absl::StrCat(size), 0600);
+}
+
+// Unpacks `archive` into `temp`'s diff/, recording its stream's headers in its tar-split.
+absl::StatusOr<UnpackResult> UnpackRecorded(const TempLayer& temp, UniqueFd archive,
+                                            const std::string& name) {
+  UniqueFd layer(::open(temp.path().c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!layer) return LastErrnoError("open " + temp.path());
+  std::string record_path = absl::StrCat(temp.path(), "/", kTarSplitName);
+  UniqueFd record(::open(record_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+  if (!record) return LastErrnoError("create " + record_path);
+  MYDOCKER_ASSIGN_OR_RETURN(std::unique_ptr<TarSplitWriter> split,
+                            TarSplitWriter::Create(record.get(), record_path));
+  UnpackOptions options;
+  options.split = split.get();
+  options.layer_fd = layer.get();
+  return LayerUnpacker::UnpackFd(std::move(archive), name, temp.diff(), options);
 }
 
 }  // namespace
@@ -56,6 +73,17 @@ absl::StatusOr<UniqueFd> OpenLayerTar(const std::string& root, absl::string_view
                                       int64_t* size) {
   std::string tar = LayerTarPath(root, diff_id);
   UniqueFd fd(::open(tar.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd && errno == ENOENT) {
+    std::string dir = LayerDir(root, diff_id);
+    UniqueFd layer(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (layer && ::faccessat(layer.get(), kTarSplitName, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
+      // Rebuilt into an unnamed file and checked whole before anyone reads a byte of it.
+      MYDOCKER_ASSIGN_OR_RETURN(UniqueFd out, CreateUnnamedFile(LayersDir(root)));
+      MYDOCKER_ASSIGN_OR_RETURN(*size, RebuildLayerStream(layer.get(), diff_id, out.get()));
+      if (::lseek(out.get(), 0, SEEK_SET) != 0) return LastErrnoError("seek rebuilt layer");
+      return out;
+    }
+  }
   if (!fd) {
     return absl::FailedPreconditionError(
         absl::StrCat("layer ", diff_id, " has no stored tar stream (", tar,
@@ -150,12 +178,8 @@ absl::StatusOr<StagedLayer> StageLayer(const std::string& root, UniqueFd archive
     MYDOCKER_ASSIGN_OR_RETURN(FileLock lock, FileLock::Acquire(LockPath(root)));
     MYDOCKER_ASSIGN_OR_RETURN(temp, TempLayer::Create(root));
   }
-  UniqueFd copy(::open(temp->layer_tar().c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
-  if (!copy) return LastErrnoError("create " + temp->layer_tar());
   // Unpacking is the slow part; it runs unlocked in a directory only this operation knows.
-  MYDOCKER_ASSIGN_OR_RETURN(UnpackResult unpacked,
-                            LayerUnpacker::UnpackFd(std::move(archive), name, temp->diff(),
-                                                    {true, copy.get(), std::nullopt}));
+  MYDOCKER_ASSIGN_OR_RETURN(UnpackResult unpacked, UnpackRecorded(*temp, std::move(archive), name));
   MYDOCKER_RETURN_IF_ERROR(CheckDiffId(unpacked.diff_id, expected_diff_id, name));
   MYDOCKER_RETURN_IF_ERROR(WriteSize(*temp, unpacked.size));
   return StagedLayer{unpacked.diff_id, unpacked.size, std::move(temp)};
@@ -165,8 +189,9 @@ absl::StatusOr<StagedLayer> StageWrittenLayer(std::unique_ptr<TempLayer> temp) {
   UniqueFd tar(::open(temp->layer_tar().c_str(), O_RDONLY | O_CLOEXEC));
   if (!tar) return LastErrnoError("open " + temp->layer_tar());
   MYDOCKER_ASSIGN_OR_RETURN(UnpackResult unpacked,
-                            LayerUnpacker::UnpackFd(std::move(tar), temp->layer_tar(), temp->diff(),
-                                                    {true, -1, std::nullopt}));
+                            UnpackRecorded(*temp, std::move(tar), temp->layer_tar()));
+  if (::unlink(temp->layer_tar().c_str()) != 0)
+    return LastErrnoError("remove " + temp->layer_tar());
   MYDOCKER_RETURN_IF_ERROR(WriteSize(*temp, unpacked.size));
   return StagedLayer{unpacked.diff_id, unpacked.size, std::move(temp)};
 }

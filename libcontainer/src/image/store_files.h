@@ -3,8 +3,10 @@
 // their image records in one step under the store lock.
 //
 //   <root>/layers/sha256/<hex>/diff/       the layer in overlay form (an overlay lower directory)
-//   <root>/layers/sha256/<hex>/layer.tar   the layer's tar stream exactly (its digest is <hex>),
-//                                          kept so that `save` gives back the same diff ids
+//   <root>/layers/sha256/<hex>/tar-split   the tar stream's bytes other than file contents
+//                                          (tar_split.h), so that `save` gives back the same
+//                                          diff ids; layers stored before it have a layer.tar
+//   <root>/layers/sha256/<hex>/replaced/   files of diff/ that a later entry replaced (rare)
 //   <root>/layers/sha256/<hex>/size        bytes of file content in diff/
 #ifndef MYDOCKER_IMAGE_STORE_FILES_H_
 #define MYDOCKER_IMAGE_STORE_FILES_H_
@@ -32,8 +34,10 @@ std::string RecordPath(const std::string& root, absl::string_view id);
 std::string LayerDir(const std::string& root, absl::string_view diff_id);
 std::string LayerTarPath(const std::string& root, absl::string_view diff_id);
 
-// The stored tar stream of a layer (what `save` writes and `push` uploads), opened, and its size.
-// FailedPrecondition for a layer stored by an older version, without one.
+// The stored tar stream of a layer (what `save` writes and `push` uploads), opened, and its size:
+// its layer.tar, or the stream rebuilt from its record into an unnamed file of the state root
+// and checked against the diff id (FailedPrecondition if diff/ changed). FailedPrecondition for
+// a layer stored by an older version with neither.
 absl::StatusOr<UniqueFd> OpenLayerTar(const std::string& root, absl::string_view diff_id,
                                       int64_t* size);
 
@@ -79,14 +83,16 @@ struct StagedLayer {
   std::unique_ptr<TempLayer> temp;
 };
 
-// Unpacks the layer tar (plain or compressed) `archive` into a new temporary layer, keeping its
-// uncompressed stream as layer.tar. With `expected_diff_id`, refuses (InvalidArgument) a stream
-// whose digest differs, and when that layer is already stored only checks the digest.
+// Unpacks the layer tar (plain or compressed) `archive` into a new temporary layer, recording
+// its uncompressed stream's headers in tar-split. With `expected_diff_id`, refuses
+// (InvalidArgument) a stream whose digest differs, and when that layer is already stored only
+// checks the digest.
 absl::StatusOr<StagedLayer> StageLayer(const std::string& root, UniqueFd archive,
                                        const std::string& name,
                                        absl::string_view expected_diff_id = "");
 
-// Unpacks `temp`'s own layer.tar (already written there) into its diff/.
+// Unpacks `temp`'s own layer.tar (already written there) into its diff/, records it in
+// tar-split and removes it.
 absl::StatusOr<StagedLayer> StageWrittenLayer(std::unique_ptr<TempLayer> temp);
 
 // An image to be committed: its record and the exact config bytes, tags in image.tags.

@@ -17,9 +17,14 @@ namespace mydocker::testing {
 
 class TestTar {
  public:
-  explicit TestTar(std::string path, bool gzip = false) : path_(std::move(path)) {
+  // `gnu`: GNU tar's format (long names as 'L' entries) instead of pax.
+  explicit TestTar(std::string path, bool gzip = false, bool gnu = false) : path_(std::move(path)) {
     archive_ = archive_write_new();
-    archive_write_set_format_pax_restricted(archive_);
+    if (gnu) {
+      archive_write_set_format_gnutar(archive_);
+    } else {
+      archive_write_set_format_pax_restricted(archive_);
+    }
     if (gzip) archive_write_add_filter_gzip(archive_);
     EXPECT_EQ(archive_write_open_filename(archive_, path_.c_str()), ARCHIVE_OK);
   }
