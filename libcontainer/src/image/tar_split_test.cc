@@ -223,6 +223,30 @@ TEST_F(TarSplitTest, RefusesALocationOutsideTheLayer) {
   EXPECT_THAT(rebuilt.status().message(), HasSubstr("file location"));
 }
 
+// A damaged record (any byte of it changed) gives an error or the exact stream, nothing else.
+TEST_F(TarSplitTest, SurvivesEveryDamagedByteOfItsRecord) {
+  TestTar tar(tmp_ / "d.tar");
+  tar.Dir("d").File("d/a", "alpha").File("d/a", "again").File("d/b", std::string(700, 'b'));
+  tar.Close();
+  std::string diff_id = Store(tar.path());
+  std::string record_path = layer_ + "/" + kTarSplitName;
+  std::string record = *ReadFile(record_path);
+  std::string original = *ReadFile(tar.path());
+  int refused = 0;
+  for (size_t i = 0; i < record.size(); ++i) {
+    std::string damaged = record;
+    damaged[i] = static_cast<char>(damaged[i] ^ 0x5a);
+    ASSERT_TRUE(WriteFileNoSync(record_path, damaged, false).ok());
+    absl::StatusOr<std::string> rebuilt = Rebuild(diff_id);
+    if (rebuilt.ok()) {
+      EXPECT_TRUE(*rebuilt == original) << "byte " << i;
+    } else {
+      ++refused;
+    }
+  }
+  EXPECT_GT(refused, static_cast<int>(record.size()) / 2);
+}
+
 TEST_F(TarSplitTest, RefusesFilesTheReaderSawDifferently) {
   std::string stream;
   EXPECT_EQ(RecordByHand({{4, "diff/f"}}, &stream).code(), absl::StatusCode::kInvalidArgument);
