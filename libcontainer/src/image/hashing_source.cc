@@ -119,13 +119,6 @@ la_ssize_t HashingSource::Read(const void** data) {
   if (n > 0) {
     sha256_update(&sha_, static_cast<size_t>(n), reinterpret_cast<const uint8_t*>(buffer_.data()));
   }
-  if (n > 0 && copy_fd_ >= 0) {
-    absl::Status copied = WriteAll(copy_fd_, buffer_.data(), static_cast<size_t>(n), path_);
-    if (!copied.ok()) {
-      error_ = copied;
-      return -1;
-    }
-  }
   if (n > 0 && split_ != nullptr) {
     absl::Status split = split_->Feed(buffer_.data(), static_cast<size_t>(n));
     if (!split.ok()) {

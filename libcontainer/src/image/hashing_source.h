@@ -38,10 +38,6 @@ class HashingSource {
   // returns "sha256:<hex>" of the whole uncompressed stream. Call after the tar reader's EOF.
   absl::StatusOr<std::string> Finish();
 
-  // Also writes the uncompressed stream to `fd` (not owned), so that the exact bytes whose
-  // digest is returned can be kept. REQUIRES: called before Attach.
-  void CopyTo(int fd) { copy_fd_ = fd; }
-
   // Also feeds the uncompressed stream to `split` (not owned), which records its headers.
   // REQUIRES: called before Attach.
   void SplitTo(TarSplitWriter* split) { split_ = split; }
@@ -72,7 +68,6 @@ class HashingSource {
   struct sha256_ctx sha_;
   std::vector<char> buffer_;
   bool empty_ = false;  // the file held no data at all
-  int copy_fd_ = -1;
   TarSplitWriter* split_ = nullptr;
   int64_t bytes_ = 0;
   int64_t limit_ = -1;  // none

@@ -471,16 +471,15 @@ absl::StatusOr<UnpackResult> LayerUnpacker::UnpackFdAt(UniqueFd archive, const s
                                                        int root, const UnpackOptions& options) {
   MYDOCKER_ASSIGN_OR_RETURN(std::unique_ptr<HashingSource> source,
                             HashingSource::OpenFd(std::move(archive), name));
-  if (options.copy_fd >= 0) source->CopyTo(options.copy_fd);
   if (options.split != nullptr) source->SplitTo(options.split);
   // A bomb (gigabytes of zeros in a few kilobytes of gzip) is refused before it fills the disk:
-  // the stream is written once unpacked and once more when it is kept, and 1/20 of the file
-  // system stays free for everything else.
+  // 1/20 of the file system stays free for everything else (the record of the stream's headers
+  // is small beside its files).
   struct statvfs fs;
   if (::fstatvfs(root, &fs) != 0) return LastErrnoError(absl::StrCat("statvfs for ", name));
   int64_t room = static_cast<int64_t>(fs.f_bavail) - static_cast<int64_t>(fs.f_blocks / 20);
   room = std::max<int64_t>(room, 0) * static_cast<int64_t>(fs.f_frsize);
-  source->LimitTo(options.copy_fd >= 0 ? room / 2 : room);
+  source->LimitTo(room);
   ArchivePtr tar(archive_read_new(), &archive_read_free);
   if (tar == nullptr) return absl::ResourceExhaustedError("allocate archive reader");
   // The stream is already decompressed; only tar formats (ustar, pax, GNU) make a layer.

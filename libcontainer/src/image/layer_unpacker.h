@@ -50,7 +50,6 @@ struct UnpackResult {
 
 struct UnpackOptions {
   bool whiteouts = true;  // convert whiteouts to overlayfs form (see above)
-  int copy_fd = -1;       // also write the uncompressed tar stream there (not owned)
   // Every entry gets this owner instead of the archive's (`cp` without -a).
   std::optional<std::pair<uid_t, gid_t>> owner;
   // Records the stream's headers there (tar_split.h), not owned. Then `layer_fd` is the layer
