@@ -614,3 +614,54 @@ def test_user_namespace_run_exits_with_the_status_and_a_failed_setup_leaves_noth
     r = oci.run("create", "--bundle", str(oci.bundle), "u3", check=False)
     assert r.returncode == 1 and "/not-there" in r.stderr and r.stderr.count("\n") == 1, r.stderr
     assert oci.ids() == [] and not cgroups_named("u2") and not cgroups_named("u3")
+
+
+def test_hooks_run_where_the_spec_says_with_the_state_on_stdin(oci):
+    """createRuntime in the runtime's namespaces; createContainer in the container's with its path
+    resolved in the runtime's (a script outside the root file system); startContainer in the
+    container's with its path resolved there; each gets the state on stdin."""
+    script = oci.tmp / "create-container.sh"
+    script.write_text("#!/bin/sh\nhostname > /tmp/cc-host; cat > /tmp/cc-state\n")
+    script.chmod(0o755)
+    config = base_config(["sleep", "60"])
+    config["hooks"] = {
+        "createRuntime": [{"path": "/bin/sh", "args": ["sh", "-c", f"hostname > {oci.tmp}/cr-host; cat > {oci.tmp}/cr-state"]}],
+        "createContainer": [{"path": str(script), "args": ["create-container.sh"], "env": ["PATH=/bin"]}],
+        "startContainer": [{"path": "/bin/sh", "args": ["sh", "-c", "echo $MARK > /tmp/sc; cat > /tmp/sc-state"],
+                            "env": ["PATH=/bin", "MARK=in-the-container"]}],
+    }
+    oci.write_config(config)
+    oci.run("create", "--bundle", str(oci.bundle), "h1", stdout=open(oci.tmp / "h1.out", "w"))
+    rootfs = oci.bundle / "rootfs"
+    assert (oci.tmp / "cr-host").read_text().strip() == socket.gethostname()
+    assert json.loads((oci.tmp / "cr-state").read_text())["status"] == "created"
+    assert (rootfs / "tmp" / "cc-host").read_text() == "ocibox\n"
+    state = json.loads((rootfs / "tmp" / "cc-state").read_text())
+    assert state["id"] == "h1" and state["status"] == "created" and state["pid"] == oci.state("h1")["pid"]
+    assert not (rootfs / "tmp" / "sc").exists()
+    oci.run("start", "h1")
+    assert (rootfs / "tmp" / "sc").read_text() == "in-the-container\n"
+    assert json.loads((rootfs / "tmp" / "sc-state").read_text())["id"] == "h1"
+    assert oci.state("h1")["status"] == "running"
+    oci.run("delete", "--force", "h1")
+
+
+def test_a_failing_or_slow_container_hook_fails_the_lifecycle_and_leaves_nothing(oci):
+    config = base_config(["sleep", "60"])
+    config["hooks"] = {"startContainer": [{"path": "/bin/sh", "args": ["sh", "-c", "exit 3"]}]}
+    oci.write_config(config)
+    oci.run("create", "--bundle", str(oci.bundle), "h2", stdout=open(oci.tmp / "h2.out", "w"))
+    r = oci.run("start", "h2", check=False)
+    assert r.returncode == 1 and "startContainer hook" in r.stderr and "exit status 3" in r.stderr, r.stderr
+    assert oci.ids() == [] and not cgroups_named("h2")
+    script = oci.tmp / "slow.sh"
+    script.write_text("#!/bin/sh\nexec sleep 30\n")
+    script.chmod(0o755)
+    config["hooks"] = {"createContainer": [{"path": str(script), "timeout": 1}]}
+    oci.write_config(config)
+    r = oci.run("create", "--bundle", str(oci.bundle), "h3", check=False, stdout=open(oci.tmp / "h3.out", "w"))
+    assert r.returncode == 1 and "timed out" in r.stderr, r.stderr
+    assert oci.ids() == [] and not cgroups_named("h3")
+    # The hook's process was killed with the container: no sleep of it is left.
+    assert not [p for p in glob.glob("/proc/[0-9]*/cmdline")
+                if open(p, "rb").read().startswith(b"sleep\x0030")], "the hook outlived its timeout"

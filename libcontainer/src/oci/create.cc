@@ -341,8 +341,9 @@ absl::StatusOr<pid_t> Runtime::Create(const std::string& id, const CreateOptions
   MYDOCKER_RETURN_IF_ERROR(WriteFileAtomic(Dir(id) + "/state.json", RecordToJson(record), 0600));
   MYDOCKER_RETURN_IF_ERROR(
       RunHooks(spec.hooks.create_runtime, record, Status::kCreated, "createRuntime"));
-  MYDOCKER_RETURN_IF_ERROR(
-      RunHooks(spec.hooks.create_container, record, Status::kCreated, "createContainer"));
+  MYDOCKER_RETURN_IF_ERROR(RunHooks(spec.hooks.create_container, record, Status::kCreated,
+                                    "createContainer",
+                                    /*warn_only=*/false, HookPlace::kContainerRuntimePath));
   if (!options.pid_file.empty()) {
     MYDOCKER_RETURN_IF_ERROR(WriteFileAtomic(options.pid_file, absl::StrCat(rollback.pid), 0644));
   }
