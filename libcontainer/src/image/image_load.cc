@@ -355,7 +355,7 @@ absl::StatusOr<std::vector<Image>> ImageStore::Load(const std::string& path) {
       MYDOCKER_ASSIGN_OR_RETURN(staging, store_files::TempLayer::Create(root_));
     }
     dir = staging->diff();
-    MYDOCKER_RETURN_IF_ERROR(LayerUnpacker::Unpack(path, dir, {false, -1, std::nullopt}).status());
+    MYDOCKER_RETURN_IF_ERROR(LayerUnpacker::Unpack(path, dir, {false, std::nullopt}).status());
   }
   UniqueFd dir_fd(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!dir_fd) return LastErrnoError(absl::StrCat("open ", dir));

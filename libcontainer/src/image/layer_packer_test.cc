@@ -97,7 +97,7 @@ TEST_F(WhiteoutTest, WithoutConversionWhiteoutsAreFiles) {
   TestTar tar(tmp_ / "l.tar");
   tar.File(".wh.x", "");
   tar.Close();
-  ASSERT_TRUE(LayerUnpacker::Unpack(tar.path(), layer_, {false, -1, std::nullopt}).ok());
+  ASSERT_TRUE(LayerUnpacker::Unpack(tar.path(), layer_, {false, std::nullopt}).ok());
   EXPECT_TRUE(PathExists(layer_ + "/.wh.x"));
   EXPECT_FALSE(PathExists(layer_ + "/x"));
 }
@@ -198,7 +198,7 @@ TEST_F(DeepTreeTest, AThousandLevelsRoundTrip) {
   std::string again = tmp_ / "again";
   ASSERT_TRUE(MakeDirs(again).ok());
   absl::StatusOr<UnpackResult> unpacked;
-  OnSmallStack([&] { unpacked = LayerUnpacker::Unpack(out, again, {true, -1, std::nullopt}); });
+  OnSmallStack([&] { unpacked = LayerUnpacker::Unpack(out, again, {true, std::nullopt}); });
   ASSERT_TRUE(unpacked.ok()) << unpacked.status();
   std::string deepest;
   for (int i = 0; i < 1000; ++i) deepest += "d/";
