@@ -78,9 +78,9 @@ extern "C" {
 
 /* The version this header belongs to: the library's (mydocker_version), whose major is the
  * SONAME's (libmydocker.so.1) and whose major.minor names the newest version node of its
- * symbols (MYDOCKER_1.7). */
+ * symbols (MYDOCKER_1.8). */
 #define MYDOCKER_VERSION_MAJOR 1
-#define MYDOCKER_VERSION_MINOR 7
+#define MYDOCKER_VERSION_MINOR 8
 #define MYDOCKER_VERSION_PATCH 0
 /* MAJOR * 10000 + MINOR * 100 + PATCH, as mydocker_version_number() gives it. */
 #define MYDOCKER_VERSION_NUMBER \
@@ -566,6 +566,10 @@ typedef struct mydocker_create_options_t {
   const char* pid_mode;
   const char* ipc_mode;
   const char* uts_mode;
+  /* Since 1.8. --volumes-from "CONTAINER[:ro|rw]": the volumes and binds of other containers
+   * (read-only with ":ro"); a volume or mount given here for the same path wins. The image's
+   * VOLUMEs that nothing mounts get anonymous volumes holding the image's content there. */
+  const char* const* volumes_from;
 } mydocker_create_options_t;
 
 #define MYDOCKER_CREATE_OPTIONS_INIT \
