@@ -71,7 +71,7 @@ def test_namespace_modes_and_host_config(rt):
 def test_volumes_from(rt):
     src = rt.containers.create("busybox", "true", name="py_vsrc", volumes=["/shared"])
     try:
-        c = rt.containers.run("busybox", ["sh", "-c", "touch /shared/x 2>/dev/null || echo ro"],
+        c = rt.run("busybox", ["sh", "-c", "touch /shared/x 2>/dev/null || echo ro"],
                               volumes_from=["py_vsrc:ro"])
         try:
             assert c.output.decode() == "ro\n"
@@ -92,7 +92,7 @@ def test_volumes_from(rt):
 
 
 def test_update_cfs_period_and_quota(rt):
-    c = rt.containers.run("busybox", "sleep 300", detach=True)
+    c = rt.run("busybox", "sleep 300", detach=True)
     try:
         c.update(cpu_period=50000, cpu_quota=25000)
         host = c.inspect()["HostConfig"]
