@@ -108,6 +108,7 @@ MYDOCKER_FIRST_VERSION(mydocker_healthcheck_t, retries);
 MYDOCKER_FIRST_VERSION(mydocker_attach_options_t, output_arg);
 MYDOCKER_FIRST_VERSION(mydocker_commit_options_t, no_pause);
 MYDOCKER_FIRST_VERSION(mydocker_logs_options_t, cancel);
+MYDOCKER_FIRST_VERSION(mydocker_bundle_options_t, stderr_fd);
 #undef MYDOCKER_FIRST_VERSION
 
 // InvalidArgument unless `size` is one a caller of some version of this library could pass:

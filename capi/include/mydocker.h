@@ -1141,6 +1141,85 @@ MYDOCKER_EXPORT int mydocker_container_disconnect(mydocker_container_t* containe
 /* A container's addresses and published ports (`port`) are in the NetworkSettings object of
  * mydocker_container_inspect. */
 
+/* ---------------------------------------------------------------------------------------- */
+/* OCI bundles (since 1.8)                                                                   */
+/* ---------------------------------------------------------------------------------------- */
+
+/* A container made from an OCI bundle (a directory with config.json and its root file system)
+ * by mydocker's OCI runtime mode, mydocker-runc (docs/oci.md): runc's model, not the Docker-like
+ * one above. There is no monitor and no image: the caller is the container's supervisor, as
+ * conmon or containerd's shim are. Init waits after create until mydocker_bundle_start, and
+ * when the mydocker-runc process that made it exits, init is reparented to the nearest
+ * subreaper. A caller that wants init as its child, to reap it and read its exit status, makes
+ * itself one first: prctl(PR_SET_CHILD_SUBREAPER, 1). Otherwise mydocker_bundle_state tells
+ * when it stopped. Containers are named by the id given at create, unique within `root`. */
+typedef struct mydocker_bundle_options_t {
+  size_t size; /* sizeof(mydocker_bundle_options_t) */
+  /* mydocker-runc's state directory (its --root). NULL: /run/mydocker-runc, its default. */
+  const char* root;
+  /* The mydocker-runc executable. NULL: $MYDOCKER_RUNC; else the mydocker-runc installed with
+   * this library (the path fixed at build time). Checked to be an executable file
+   * (MYDOCKER_NOT_FOUND naming it). */
+  const char* runc_path;
+  /* create: a file that receives init's pid too (--pid-file). NULL: none. */
+  const char* pid_file;
+  /* create: with process.terminal, the unix socket that receives the pty's master over
+   * SCM_RIGHTS (--console-socket). NULL: none (such a config is then refused). */
+  const char* console_socket;
+  /* create: nonzero: the container's standard input, output and error are the descriptors
+   * below (-1: /dev/null), borrowed; zero: /dev/null for all three. */
+  int stdio_set;
+  int stdin_fd;
+  int stdout_fd;
+  int stderr_fd;
+} mydocker_bundle_options_t;
+
+#define MYDOCKER_BUNDLE_OPTIONS_INIT \
+  { .size = sizeof(mydocker_bundle_options_t), .stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1 }
+
+/* What MYDOCKER_BUNDLE_OPTIONS_INIT gives, for C++ and for structs made at run time: zero, the
+ * size this caller was compiled with, every descriptor -1. */
+static inline void mydocker_bundle_options_init(mydocker_bundle_options_t* o) {
+  memset(o, 0, sizeof *o);
+  o->size = sizeof *o;
+  o->stdin_fd = -1;
+  o->stdout_fd = -1;
+  o->stderr_fd = -1;
+}
+
+/* `mydocker-runc create --bundle BUNDLE ID`: reads BUNDLE/config.json, creates the container's
+ * namespaces, cgroup and mounts, and returns once its init waits for mydocker_bundle_start;
+ * *pid (optional) receives init's pid. `options` may be NULL for the defaults. A bad config.json
+ * or bundle is refused before anything is made: MYDOCKER_INVALID_ARGUMENT with mydocker-runc's
+ * message, naming the field ("config.json: process.args must be an array of strings").
+ * MYDOCKER_ALREADY_EXISTS for an id in use. The call starts mydocker-runc with posix_spawn and
+ * waits for it: safe from any thread. */
+MYDOCKER_EXPORT int mydocker_bundle_create(const mydocker_bundle_options_t* options,
+                                           const char* bundle, const char* id, int* pid,
+                                           mydocker_error_t** errptr);
+
+/* `start ID`: init executes process.args. MYDOCKER_FAILED_PRECONDITION unless the container is
+ * created (not yet started). */
+MYDOCKER_EXPORT int mydocker_bundle_start(const mydocker_bundle_options_t* options, const char* id,
+                                          mydocker_error_t** errptr);
+
+/* `state ID`: *json receives the OCI state document ({"ociVersion", "id", "status": "created",
+ * "running", "paused" or "stopped", "pid", "bundle", "annotations"}), the status read from the
+ * kernel. MYDOCKER_NOT_FOUND for an unknown id. Read in this process; thread-safe. */
+MYDOCKER_EXPORT int mydocker_bundle_state(const mydocker_bundle_options_t* options, const char* id,
+                                          char** json, mydocker_error_t** errptr);
+
+/* `kill ID SIGNAL`: signals init. MYDOCKER_FAILED_PRECONDITION for a stopped container, as the
+ * OCI runtime spec requires. */
+MYDOCKER_EXPORT int mydocker_bundle_kill(const mydocker_bundle_options_t* options, const char* id,
+                                         int signal, mydocker_error_t** errptr);
+
+/* `delete [--force] ID`: removes a stopped container (with `force` nonzero, kills a created,
+ * running or paused one first): its cgroup, mounts and state; the poststop hooks run.
+ * MYDOCKER_FAILED_PRECONDITION for a container still running without `force`. */
+MYDOCKER_EXPORT int mydocker_bundle_delete(const mydocker_bundle_options_t* options, const char* id,
+                                           int force, mydocker_error_t** errptr);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -577,6 +577,32 @@ static void test_run_of_missing_command(void) {
   mydocker_free(json);
 }
 
+/* 1.8: OCI bundles. Refused before mydocker-runc is looked for or run. */
+static void test_1_8_argument_errors(void) {
+  mydocker_error_t* err = NULL;
+  char* json = NULL;
+  mydocker_bundle_options_t options;
+  mydocker_bundle_options_init(&options);
+  CHECK_ERROR(mydocker_bundle_create(NULL, NULL, "x", NULL, &err), &err, MYDOCKER_INVALID_ARGUMENT,
+              "bundle is NULL");
+  CHECK_ERROR(mydocker_bundle_create(&options, "/tmp", NULL, NULL, &err), &err,
+              MYDOCKER_INVALID_ARGUMENT, "id is NULL");
+  CHECK_ERROR(mydocker_bundle_start(NULL, "", &err), &err, MYDOCKER_INVALID_ARGUMENT,
+              "id is empty");
+  CHECK_ERROR(mydocker_bundle_state(NULL, "x", NULL, &err), &err, MYDOCKER_INVALID_ARGUMENT,
+              "json out-parameter is NULL");
+  CHECK(json == NULL);
+  CHECK_ERROR(mydocker_bundle_kill(NULL, NULL, 9, &err), &err, MYDOCKER_INVALID_ARGUMENT,
+              "id is NULL");
+  CHECK_ERROR(mydocker_bundle_kill(NULL, "x", 99, &err), &err, MYDOCKER_INVALID_ARGUMENT,
+              "signal 99");
+  CHECK_ERROR(mydocker_bundle_delete(NULL, NULL, 1, &err), &err, MYDOCKER_INVALID_ARGUMENT,
+              "id is NULL");
+  options.size = 1;
+  CHECK_ERROR(mydocker_bundle_start(&options, "x", &err), &err, MYDOCKER_INVALID_ARGUMENT,
+              "mydocker_bundle_options_t.size");
+}
+
 int main(int argc, char** argv) {
   int rc;
   if (argc != 3) {
@@ -595,6 +621,7 @@ int main(int argc, char** argv) {
   RUN_TEST(test_create_errors);
   RUN_TEST(test_1_5_argument_errors);
   RUN_TEST(test_1_6_argument_errors);
+  RUN_TEST(test_1_8_argument_errors);
   RUN_TEST(test_wrong_state_and_bad_arguments);
   RUN_TEST(test_run_of_missing_command);
   fixture_teardown(&g_fx);

@@ -62,6 +62,13 @@ def base_config(args):
     }
 
 
+def with_user_namespace(config, uid=((0, 100000, 65536),), gid=((0, 100000, 65536),)):
+    config["linux"]["namespaces"].append({"type": "user"})
+    config["linux"]["uidMappings"] = [{"containerID": c, "hostID": h, "size": n} for c, h, n in uid]
+    config["linux"]["gidMappings"] = [{"containerID": c, "hostID": h, "size": n} for c, h, n in gid]
+    return config
+
+
 class Oci:
     def __init__(self, tmp):
         self.tmp = Path(tmp)
@@ -133,6 +140,13 @@ def oci():
         (lambda c: c["root"].__setitem__("path", "missing"), "root.path"),
         (lambda c: c["linux"]["namespaces"].append({"type": "time-travel"}), "namespace"),
         (lambda c: c["linux"]["namespaces"].append({"type": "user"}), "user namespaces"),
+        (lambda c: c["linux"].__setitem__("uidMappings", [{"containerID": 0, "hostID": 1000, "size": 1}]),
+         "mappings need a new user namespace"),
+        (lambda c: with_user_namespace(c, uid=[(0, 1000, 10), (5, 2000, 10)]), "overlaps"),
+        (lambda c: with_user_namespace(c, uid=[(0, 1000, 0)]), "size"),
+        (lambda c: with_user_namespace(c, uid=[(4294967290, 1000, 10)]), "largest id"),
+        (lambda c: c["linux"]["namespaces"].append({"type": "user", "path": "/proc/1/ns/user"}),
+         "joining a user namespace by path"),
         (lambda c: c["process"].__setitem__("apparmorProfile", "x"), "AppArmor"),
         (lambda c: c.__setitem__("ociVersion", "banana"), "ociVersion"),
     ],
@@ -533,3 +547,121 @@ def test_events_stats_prints_one_stats_object(oci):
     finally:
         events.kill()
         events.wait()
+
+
+def host_ids(pid):
+    """The real uid and gid of `pid` as the host sees them."""
+    status = dict(line.split(":", 1) for line in open(f"/proc/{pid}/status").read().splitlines())
+    return int(status["Uid"].split()[0]), int(status["Gid"].split()[0])
+
+
+def test_user_namespace_maps_the_containers_ids_onto_the_hosts(oci):
+    """linux.uidMappings/gidMappings: init and exec'd processes are the namespace's root, host ids
+    100000; what they create belongs to 100000 on the host; devices are the host's nodes bound in
+    (a user namespace cannot make them); proc and sysfs are the container's own."""
+    config = with_user_namespace(base_config(["sleep", "60"]), gid=[(0, 100000, 1000), (1000, 300000, 10)])
+    config["mounts"].append({"destination": "/sys", "type": "sysfs", "source": "sysfs",
+                             "options": ["nosuid", "noexec", "nodev", "ro"]})
+    config["root"]["readonly"] = True
+    (oci.bundle / "rootfs" / "sys" / "fs" / "cgroup").mkdir(parents=True)
+    config["mounts"].append({"destination": "/tmp", "type": "tmpfs", "source": "tmpfs",
+                             "options": ["mode=1777"]})
+    (oci.bundle / "rootfs" / "data").mkdir(mode=0o777)
+    os.chmod(oci.bundle / "rootfs" / "data", 0o777)
+    config["mounts"].append({"destination": "/data", "type": "bind", "source": str(oci.bundle / "rootfs" / "data"),
+                             "options": ["rbind"]})
+    oci.write_config(config)
+    oci.run("create", "--bundle", str(oci.bundle), "u1", stdout=open(oci.tmp / "u1.out", "w"))
+    oci.run("start", "u1")
+    pid = oci.state("u1")["pid"]
+    assert host_ids(pid) == (100000, 100000)
+    assert os.readlink(f"/proc/{pid}/ns/user") != os.readlink("/proc/self/ns/user")
+    r = oci.run("exec", "u1", "sh", "-c",
+                "cat /proc/self/uid_map /proc/self/gid_map; id -u; id -g; "
+                "echo x > /dev/null && cat /dev/zero | head -c 3 | wc -c; "
+                "touch /data/made-inside /tmp/t && echo made; "
+                "touch /bin/nope 2>/dev/null || echo root-is-read-only; "
+                "grep -c ' /proc .* - proc ' /proc/self/mountinfo; grep -c ' /sys .* - sysfs ' /proc/self/mountinfo")
+    lines = r.stdout.split("\n")
+    assert lines[0].split() == ["0", "100000", "65536"], r.stdout
+    assert lines[1].split() == ["0", "100000", "1000"] and lines[2].split() == ["1000", "300000", "10"]
+    assert lines[3:6] == ["0", "0", "3"], r.stdout
+    assert "made" in lines and "root-is-read-only" in lines, r.stdout
+    assert lines[-3:-1] == ["1", "1"], r.stdout
+    made = os.stat(oci.bundle / "rootfs" / "data" / "made-inside")
+    assert (made.st_uid, made.st_gid) == (100000, 100000)
+    # The exec'd process is in the container's user namespace too, as the host sees it.
+    r = oci.run("exec", "u1", "sh", "-c", "cat /proc/self/uid_map; sleep 0.5 & echo $!")
+    assert r.stdout.split()[:3] == ["0", "100000", "65536"]
+    oci.run("kill", "u1", "KILL")
+    wait_for(lambda: oci.state("u1")["status"] == "stopped", what="stopped")
+    oci.run("delete", "u1")
+    assert oci.ids() == [] and not cgroups_named("u1")
+
+
+def test_user_namespace_run_exits_with_the_status_and_a_failed_setup_leaves_nothing(oci):
+    """run with a user namespace exits with the command's status. A mount point the namespace's
+    root may not create (the rootfs belongs to the host's root, which the namespace does not
+    map) fails the create with one line naming it, and leaves nothing behind."""
+    # The namespace's root may not make mount points in the host root's tree: the bundle has them.
+    (oci.bundle / "rootfs" / "sys" / "fs" / "cgroup").mkdir(parents=True)
+    oci.write_config(with_user_namespace(base_config(["sh", "-c", "id -u; exit 5"])))
+    r = oci.run("run", "--bundle", str(oci.bundle), "u2", check=False)
+    assert (r.returncode, r.stdout) == (5, "0\n"), r.stderr
+    config = with_user_namespace(base_config(["true"]))
+    config["mounts"].append({"destination": "/not-there", "type": "tmpfs", "source": "tmpfs"})
+    oci.write_config(config)
+    r = oci.run("create", "--bundle", str(oci.bundle), "u3", check=False)
+    assert r.returncode == 1 and "/not-there" in r.stderr and r.stderr.count("\n") == 1, r.stderr
+    assert oci.ids() == [] and not cgroups_named("u2") and not cgroups_named("u3")
+
+
+def test_hooks_run_where_the_spec_says_with_the_state_on_stdin(oci):
+    """createRuntime in the runtime's namespaces; createContainer in the container's with its path
+    resolved in the runtime's (a script outside the root file system); startContainer in the
+    container's with its path resolved there; each gets the state on stdin."""
+    script = oci.tmp / "create-container.sh"
+    script.write_text("#!/bin/sh\nhostname > /tmp/cc-host; cat > /tmp/cc-state\n")
+    script.chmod(0o755)
+    config = base_config(["sleep", "60"])
+    config["hooks"] = {
+        "createRuntime": [{"path": "/bin/sh", "args": ["sh", "-c", f"hostname > {oci.tmp}/cr-host; cat > {oci.tmp}/cr-state"]}],
+        "createContainer": [{"path": str(script), "args": ["create-container.sh"], "env": ["PATH=/bin"]}],
+        "startContainer": [{"path": "/bin/sh", "args": ["sh", "-c", "echo $MARK > /tmp/sc; cat > /tmp/sc-state"],
+                            "env": ["PATH=/bin", "MARK=in-the-container"]}],
+    }
+    oci.write_config(config)
+    oci.run("create", "--bundle", str(oci.bundle), "h1", stdout=open(oci.tmp / "h1.out", "w"))
+    rootfs = oci.bundle / "rootfs"
+    assert (oci.tmp / "cr-host").read_text().strip() == socket.gethostname()
+    assert json.loads((oci.tmp / "cr-state").read_text())["status"] == "created"
+    assert (rootfs / "tmp" / "cc-host").read_text() == "ocibox\n"
+    state = json.loads((rootfs / "tmp" / "cc-state").read_text())
+    assert state["id"] == "h1" and state["status"] == "created" and state["pid"] == oci.state("h1")["pid"]
+    assert not (rootfs / "tmp" / "sc").exists()
+    oci.run("start", "h1")
+    assert (rootfs / "tmp" / "sc").read_text() == "in-the-container\n"
+    assert json.loads((rootfs / "tmp" / "sc-state").read_text())["id"] == "h1"
+    assert oci.state("h1")["status"] == "running"
+    oci.run("delete", "--force", "h1")
+
+
+def test_a_failing_or_slow_container_hook_fails_the_lifecycle_and_leaves_nothing(oci):
+    config = base_config(["sleep", "60"])
+    config["hooks"] = {"startContainer": [{"path": "/bin/sh", "args": ["sh", "-c", "exit 3"]}]}
+    oci.write_config(config)
+    oci.run("create", "--bundle", str(oci.bundle), "h2", stdout=open(oci.tmp / "h2.out", "w"))
+    r = oci.run("start", "h2", check=False)
+    assert r.returncode == 1 and "startContainer hook" in r.stderr and "exit status 3" in r.stderr, r.stderr
+    assert oci.ids() == [] and not cgroups_named("h2")
+    script = oci.tmp / "slow.sh"
+    script.write_text("#!/bin/sh\nexec sleep 30\n")
+    script.chmod(0o755)
+    config["hooks"] = {"createContainer": [{"path": str(script), "timeout": 1}]}
+    oci.write_config(config)
+    r = oci.run("create", "--bundle", str(oci.bundle), "h3", check=False, stdout=open(oci.tmp / "h3.out", "w"))
+    assert r.returncode == 1 and "timed out" in r.stderr, r.stderr
+    assert oci.ids() == [] and not cgroups_named("h3")
+    # The hook's process was killed with the container: no sleep of it is left.
+    assert not [p for p in glob.glob("/proc/[0-9]*/cmdline")
+                if open(p, "rb").read().startswith(b"sleep\x0030")], "the hook outlived its timeout"

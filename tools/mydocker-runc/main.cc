@@ -1,10 +1,15 @@
 // mydocker-runc: mydocker as an OCI runtime, with runc's command line, for podman (conmon) and
 // containerd's runc shim. See docs/oci.md.
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "args.h"
 #include "commands.h"
@@ -32,11 +37,34 @@ constexpr char kUsage[] =
     "commands: create run start exec state kill delete pause resume ps list update events\n        "
     "  spec features\n";
 
+// The C API (capi/mydocker_bundle.cc) reads how a command failed from the descriptor named by
+// this variable: the absl::StatusCode as a number, a newline, the message. Taken out of the
+// environment (hooks do not see it) and made close-on-exec (neither do they nor init).
+constexpr char kReportFdVariable[] = "_MYDOCKER_RUNC_REPORT_FD";
+
+int TakeReportFd() {
+  const char* value = std::getenv(kReportFdVariable);
+  int fd = -1;
+  if (value == nullptr || !absl::SimpleAtoi(value, &fd) || fd < 3 ||
+      ::fcntl(fd, F_SETFD, FD_CLOEXEC) != 0) {
+    fd = -1;
+  }
+  ::unsetenv(kReportFdVariable);
+  return fd;
+}
+
+void Report(int fd, const absl::Status& status) {
+  if (fd < 0) return;
+  std::string text = absl::StrCat(static_cast<int>(status.code()), "\n", status.message());
+  (void)!::write(fd, text.data(), text.size());
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   // A hook that exits without reading its state must not kill us (init resets it to default).
   std::signal(SIGPIPE, SIG_IGN);
+  const int report_fd = TakeReportFd();
   Context ctx;
   ctx.argv.assign(argv, argv + argc);
   mydocker::runc::FlagSpec globals{{"root", "log", "log-format", "criu", "rootless"},
@@ -52,7 +80,10 @@ int main(int argc, char** argv) {
     }
   }
   if (!parsed.ok() || ctx.next >= ctx.argv.size() || parsed->Has("help") || parsed->Has("h")) {
-    if (!parsed.ok()) ctx.log.Error(parsed.status().message());
+    if (!parsed.ok()) {
+      Report(report_fd, parsed.status());
+      ctx.log.Error(parsed.status().message());
+    }
     std::fputs(kUsage, stderr);
     return parsed.ok() && ctx.next < ctx.argv.size() ? 0 : 1;
   }
@@ -61,10 +92,12 @@ int main(int argc, char** argv) {
     if (name != command) continue;
     absl::Status status = fn(ctx);
     if (status.ok()) return 0;
+    Report(report_fd, status);
     int code = mydocker::ExitCodeOf(status);
     if (status.code() != absl::StatusCode::kCancelled) ctx.log.Error(status.message());
     return code > 0 && status.code() == absl::StatusCode::kCancelled ? code : 1;
   }
+  Report(report_fd, absl::InvalidArgumentError(absl::StrCat("unknown command \"", name, "\"")));
   ctx.log.Error(absl::StrCat("unknown command \"", name, "\""));
   return 1;
 }

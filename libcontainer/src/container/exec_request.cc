@@ -103,9 +103,11 @@ void AddTerminal(std::string& p, const ExecOptions& options) {
   }
 }
 
-void AddCommand(std::string& p, const std::vector<std::string>& env, const ExecOptions& options) {
+void AddCommand(std::string& p, const std::vector<std::string>& env, const ExecOptions& options,
+                const std::string& executable) {
   for (const std::string& kv : env) AddExecToken(&p, "env", kv);
-  for (const std::string& path : process::ExecCandidates(options.args[0], env)) {
+  for (const std::string& path : executable.empty() ? process::ExecCandidates(options.args[0], env)
+                                                    : std::vector<std::string>{executable}) {
     AddExecToken(&p, "path", path);
   }
   for (const std::string& a : options.args) AddExecToken(&p, "arg", a);
@@ -146,7 +148,8 @@ absl::StatusOr<ExecRequest> BuildExecRequest(
     AddExecToken(&p, "rlimit", absl::StrCat(l.resource, ":", l.soft, ":", l.hard));
   }
   if (extras.report_pid) AddExecToken(&p, "sendpid", "1");
-  AddCommand(p, extras.env.has_value() ? *extras.env : ExecEnv(pid, options.env), options);
+  AddCommand(p, extras.env.has_value() ? *extras.env : ExecEnv(pid, options.env), options,
+             extras.executable);
   return r;
 }
 
@@ -156,14 +159,16 @@ absl::StatusOr<ExecRequest> BuildExecRequest(
 // the terminal's process group.
 absl::StatusOr<ChildProcess> SpawnExecHelper(Host& host, const std::string& helper, int sock,
                                              int pidfd, const int stdio[3],
-                                             const std::string& seal_lower, unsigned preserve_fds) {
+                                             const std::string& seal_lower, unsigned preserve_fds,
+                                             const std::vector<int>& pass) {
+  if (!pass.empty()) preserve_fds = static_cast<unsigned>(pass.size());
   SpawnRequest spawn;
   spawn.argv = {helper, "__nsenter"};
   std::copy(stdio, stdio + 3, spawn.stdio);
   spawn.fds = {{sock, MYDOCKER_NSENTER_SOCKET_FD}, {pidfd, MYDOCKER_NSENTER_PIDFD_FD}};
   for (unsigned i = 0; i < preserve_fds; ++i) {
-    const int fd = static_cast<int>(3 + i);
-    spawn.fds.emplace_back(fd, MYDOCKER_NSENTER_PIDFD_FD + 1 + fd - 3);
+    const int fd = pass.empty() ? static_cast<int>(3 + i) : pass[i];
+    spawn.fds.emplace_back(fd, MYDOCKER_NSENTER_PIDFD_FD + 1 + static_cast<int>(i));
   }
   spawn.env = {absl::StrCat(MYDOCKER_NSENTER_ENV, "=", MYDOCKER_NSENTER_SOCKET_FD)};
   if (preserve_fds > 0) absl::StrAppend(&spawn.env[0], ":", preserve_fds);

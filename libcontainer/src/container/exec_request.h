@@ -33,6 +33,9 @@ struct ExecRequestExtras {
   };
   std::optional<CapabilitySets> capabilities;
   bool report_pid = false;  // the stub sends the command's pid (ExecReport::kPid)
+  // The file executed instead of args[0] looked up along PATH (an OCI hook's path, which may
+  // differ from its argv[0]); a path in the container.
+  std::string executable;
 };
 
 // Appends one KEY=VALUE token of the request.
@@ -50,12 +53,14 @@ absl::StatusOr<ExecRequest> BuildExecRequest(const ContainerState& state,
 
 // Starts the helper with the nsenter variable set, `sock` and `pidfd` (the container's init)
 // as the stub expects them; stdio[i] < 0 is /dev/null. The command also gets our descriptors 3
-// to 3 + preserve_fds - 1 as its own 3.. (runc's exec --preserve-fds). `seal_lower`: the empty
+// to 3 + preserve_fds - 1 as its own 3.. (runc's exec --preserve-fds), or, when `pass` is not
+// empty, the descriptors it lists (preserve_fds is then unused). `seal_lower`: the empty
 // directory the stub needs to protect its binary without copying it (SealLowerDir), or "".
 absl::StatusOr<ChildProcess> SpawnExecHelper(Host& host, const std::string& helper, int sock,
                                              int pidfd, const int stdio[3],
                                              const std::string& seal_lower,
-                                             unsigned preserve_fds = 0);
+                                             unsigned preserve_fds = 0,
+                                             const std::vector<int>& pass = {});
 
 // <state_root>/cache/empty, made if missing: the second layer of the read-only overlay through
 // which the helper runs (process/sealed_exe.h). "" if it cannot be made.

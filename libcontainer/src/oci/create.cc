@@ -12,6 +12,7 @@
 #include <csignal>
 #include <cstring>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "host/proc_stat.h"
@@ -167,6 +168,25 @@ void ApplyOciPlan(const Spec& spec, const CreateOptions& options, process::InitP
   plan.wait_for_start = true;
   plan.preserve_fds = options.preserve_fds;
   for (int i = 0; i < 3; ++i) plan.stdio[i] = i;
+  if (!spec.uid_mappings.empty()) process::PlanForUserNamespace(plan);
+}
+
+// A new user namespace's maps, each in the one write the kernel takes, then the byte init waits
+// for (process::InitPlan::wait_for_id_maps). gid_map needs no "deny" in setgroups: this process
+// holds CAP_SETGID where the namespace was made.
+absl::Status WriteIdMaps(pid_t pid, const Spec& spec, int sync) {
+  for (const auto& [file, mappings] :
+       {std::pair{"uid_map", &spec.uid_mappings}, std::pair{"gid_map", &spec.gid_mappings}}) {
+    const std::string path = absl::StrCat("/proc/", pid, "/", file);
+    const std::string text = IdMapText(*mappings);
+    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+    if (!fd || ::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
+      return LastErrnoError(absl::StrCat("write the user namespace's ", file, " (",
+                                         absl::StripTrailingAsciiWhitespace(text), ")"));
+    }
+  }
+  if (::send(sync, "m", 1, MSG_NOSIGNAL) != 1) return LastErrnoError("release container init");
+  return absl::OkStatus();
 }
 
 int NamespaceFlag(NamespaceType type) { return static_cast<int>(process::NamespaceFlags({type})); }
@@ -279,6 +299,7 @@ absl::StatusOr<pid_t> Runtime::Launch(const Spec& spec, const CreateOptions& opt
   plan.sync_fd = theirs.get();
   plan.start_fd = start.get();
   MYDOCKER_ASSIGN_OR_RETURN(*child, process::CloneInit(*cgroups_, cgroup, flags, plan));
+  if (plan.wait_for_id_maps) MYDOCKER_RETURN_IF_ERROR(WriteIdMaps(*child, spec, mine.get()));
   theirs.reset();
   start.reset();
   netns.reset();
@@ -320,8 +341,9 @@ absl::StatusOr<pid_t> Runtime::Create(const std::string& id, const CreateOptions
   MYDOCKER_RETURN_IF_ERROR(WriteFileAtomic(Dir(id) + "/state.json", RecordToJson(record), 0600));
   MYDOCKER_RETURN_IF_ERROR(
       RunHooks(spec.hooks.create_runtime, record, Status::kCreated, "createRuntime"));
-  MYDOCKER_RETURN_IF_ERROR(
-      RunHooks(spec.hooks.create_container, record, Status::kCreated, "createContainer"));
+  MYDOCKER_RETURN_IF_ERROR(RunHooks(spec.hooks.create_container, record, Status::kCreated,
+                                    "createContainer",
+                                    /*warn_only=*/false, HookPlace::kContainerRuntimePath));
   if (!options.pid_file.empty()) {
     MYDOCKER_RETURN_IF_ERROR(WriteFileAtomic(options.pid_file, absl::StrCat(rollback.pid), 0644));
   }

@@ -3,6 +3,7 @@
 // (it links the stub). The stub joins the container's cgroup and every namespace through its
 // init's pidfd, forks into the PID namespace and runs the exec tail with the process's
 // capabilities, rlimits, environment, working directory and user.
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -15,6 +16,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
 #include "host/host.h"
 #include "host/pidfd.h"
 #include "mydocker/fs_util.h"
@@ -86,7 +88,7 @@ absl::Status CheckProcess(const ProcessSpec& p, const ExecArgs& args) {
 
 // The request for the stub: options and extras from the process.
 absl::StatusOr<ExecRequest> Request(const Spec& spec, const Record& record, CgroupManager& cgroups,
-                                    bool detach) {
+                                    bool detach, const std::string& executable = "") {
   const ProcessSpec& p = spec.config.process;
   ExecOptions options;
   options.args = p.args;
@@ -97,6 +99,7 @@ absl::StatusOr<ExecRequest> Request(const Spec& spec, const Record& record, Cgro
   ExecRequestExtras extras;
   extras.env = p.env;
   extras.report_pid = true;
+  extras.executable = executable;
   if (spec.capabilities.has_value()) {
     MYDOCKER_ASSIGN_OR_RETURN(extras.capabilities, CapabilityMasks(*spec.capabilities));
   }
@@ -106,6 +109,17 @@ absl::StatusOr<ExecRequest> Request(const Spec& spec, const Record& record, Cgro
   ContainerState state;
   state.init = record.init;
   return BuildExecRequest(state, spec.config, "", join_files, clone_into, options, extras);
+}
+
+// Our own binary holds the stub; it re-executes itself from a sealed copy first. Started by
+// its path, not as /proc/self/exe, which under valgrind is valgrind's own binary.
+std::string OwnBinary() {
+  char self[PATH_MAX];
+  ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n > 0) self[n] = '\0';
+  return n > 0 && self[0] == '/' && ::access(self, X_OK) == 0
+             ? std::string(self, static_cast<size_t>(n))
+             : std::string("/proc/self/exe");
 }
 
 volatile int forward_to = -1;  // the stub's pidfd: never another process once it is reaped
@@ -167,18 +181,10 @@ absl::StatusOr<int> Runtime::Exec(const std::string& id, const ExecArgs& args) {
     return LastErrnoError("socketpair");
   }
   UniqueFd sock(pair[0]), helper_end(pair[1]);
-  // Our own binary holds the stub; it re-executes itself from a sealed copy first. Started by
-  // its path, not as /proc/self/exe, which under valgrind is valgrind's own binary.
-  char self[PATH_MAX];
-  ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
-  if (n > 0) self[n] = '\0';
-  const std::string exe = n > 0 && self[0] == '/' && ::access(self, X_OK) == 0
-                              ? std::string(self, static_cast<size_t>(n))
-                              : std::string("/proc/self/exe");
   const int stdio[3] = {STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO};
   MYDOCKER_ASSIGN_OR_RETURN(ChildProcess helper,
-                            SpawnExecHelper(RealHost(), exe, helper_end.get(), pidfd.get(), stdio,
-                                            /*seal_lower=*/"", args.preserve_fds));
+                            SpawnExecHelper(RealHost(), OwnBinary(), helper_end.get(), pidfd.get(),
+                                            stdio, /*seal_lower=*/"", args.preserve_fds));
   helper_end.reset();
   pidfd.reset();
   // Signals are forwarded from a handler, through the pidfd where there is one.
@@ -205,6 +211,88 @@ absl::StatusOr<int> Runtime::Exec(const std::string& id, const ExecArgs& args) {
   const int code = process::ExitCodeFromWaitStatus(wait_status);
   if (args.detach && code != 0) return absl::InternalError("exec helper failed");
   return code;
+}
+
+absl::Status Runtime::RunHookInContainer(const Hook& hook, const Record& record,
+                                         const std::string& state, bool path_in_runtime) const {
+  MYDOCKER_ASSIGN_OR_RETURN(std::string text, ReadFile(Dir(record.id) + "/config.json"));
+  MYDOCKER_ASSIGN_OR_RETURN(Spec spec, ParseSpec(text, record.bundle));
+  // The hook's own process: its args and env, as the namespace's root with every capability
+  // this runtime holds, no seccomp filter and no no_new_privs, as runc runs hooks before it
+  // applies the container's process settings.
+  ProcessSpec& p = spec.config.process;
+  p.args = hook.args.empty() ? std::vector<std::string>{hook.path} : hook.args;
+  p.env = hook.env;
+  p.cwd = "/";
+  p.user = UserSpec{};
+  p.terminal = false;
+  p.no_new_privileges = false;
+  p.rlimits.clear();
+  spec.config.linux_spec.seccomp.reset();
+  CapabilitySets all;
+  for (int cap = 0; cap <= process::LastCapability(); ++cap) {
+    absl::string_view name = process::CapabilityName(cap);
+    if (name.empty()) continue;
+    for (auto* set : {&all.bounding, &all.effective, &all.permitted}) {
+      set->push_back(absl::StrCat("CAP_", name));
+    }
+  }
+  spec.capabilities = all;
+  // createContainer: the path resolves here, in the runtime's namespaces; the file is opened
+  // now and executed in the container as its descriptor 3 (/proc/self/fd/3: the container
+  // needs its /proc).
+  UniqueFd file;
+  std::vector<int> pass;
+  std::string executable = hook.path;
+  if (path_in_runtime) {
+    file.reset(::open(hook.path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!file) return LastErrnoError("open hook " + hook.path);
+    pass.push_back(file.get());
+    executable = "/proc/self/fd/3";
+  }
+  MYDOCKER_ASSIGN_OR_RETURN(ExecRequest request,
+                            Request(spec, record, *cgroups_, /*detach=*/false, executable));
+  MYDOCKER_ASSIGN_OR_RETURN(UniqueFd pidfd, OpenPidfd(record.init));
+  int pair[2];
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) {
+    return LastErrnoError("socketpair");
+  }
+  UniqueFd sock(pair[0]), helper_end(pair[1]);
+  int in[2];
+  if (::pipe2(in, O_CLOEXEC) != 0) return LastErrnoError("pipe");
+  UniqueFd read_end(in[0]), write_end(in[1]);
+  const int stdio[3] = {read_end.get(), STDOUT_FILENO, STDERR_FILENO};
+  MYDOCKER_ASSIGN_OR_RETURN(ChildProcess helper,
+                            SpawnExecHelper(RealHost(), OwnBinary(), helper_end.get(), pidfd.get(),
+                                            stdio, /*seal_lower=*/"", 0, pass));
+  helper_end.reset();
+  pidfd.reset();
+  read_end.reset();
+  file.reset();
+  MYDOCKER_RETURN_IF_ERROR(SendExecRequest(sock.get(), request.payload));
+  pid_t pid = 0;
+  absl::Status started = AwaitExecReports(
+      sock.get(), [](UniqueFd) { return absl::InternalError("a hook has no terminal"); }, &pid);
+  if (!started.ok()) return Annotate(started, "run hook " + hook.path);
+  (void)WriteAll(write_end.get(), state, "hook stdin");  // a hook need not read it
+  write_end.reset();
+  const absl::Time deadline =
+      hook.timeout ? absl::Now() + absl::Seconds(*hook.timeout) : absl::InfiniteFuture();
+  while (!helper.Ended()) {
+    if (absl::Now() > deadline) {
+      if (pid > 0) ::kill(pid, SIGKILL);  // the stub's child: it reaps it, then ends
+      (void)helper.Wait();
+      return absl::DeadlineExceededError(absl::StrCat("hook ", hook.path, " timed out"));
+    }
+    absl::SleepFor(absl::Milliseconds(2));
+  }
+  MYDOCKER_ASSIGN_OR_RETURN(int wait_status, helper.Wait());
+  const int code = process::ExitCodeFromWaitStatus(wait_status);
+  if (code != 0) {
+    return absl::InternalError(
+        absl::StrCat("hook ", hook.path, " failed (exit status ", code, ")"));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace mydocker::oci

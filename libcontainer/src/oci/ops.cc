@@ -134,10 +134,13 @@ Status Runtime::StatusOf(const Record& record) const {
 }
 
 absl::Status Runtime::RunHooks(const std::vector<Hook>& hooks, const Record& record, Status status,
-                               const char* what, bool warn_only) const {
+                               const char* what, bool warn_only, HookPlace place) const {
   const std::string state = StateJson(record, status);
   for (const Hook& hook : hooks) {
-    absl::Status s = RunHook(hook, state);
+    absl::Status s =
+        place == HookPlace::kRuntime
+            ? RunHook(hook, state)
+            : RunHookInContainer(hook, record, state, place == HookPlace::kContainerRuntimePath);
     if (s.ok()) continue;
     s = Annotate(s, absl::StrCat(what, " hook"));
     if (!warn_only) return s;
@@ -158,7 +161,8 @@ absl::Status Runtime::Start(const std::string& id) {
   // is called, before the user's program.
   absl::Status hooked = RunHooks(hooks.prestart, record, Status::kCreated, "prestart");
   if (hooked.ok()) {
-    hooked = RunHooks(hooks.start_container, record, Status::kCreated, "startContainer");
+    hooked = RunHooks(hooks.start_container, record, Status::kCreated, "startContainer",
+                      /*warn_only=*/false, HookPlace::kContainer);
   }
   if (!hooked.ok()) {  // the container is stopped and destroyed (the spec's lifecycle step 9)
     Warn(Delete(id, /*force=*/true));

@@ -77,8 +77,19 @@ class Runtime {
   Status StatusOf(const Record& record) const;
   // Runs `hooks` in order with the state on their stdin. The first failure is the result;
   // with `warn_only` it is a warning on stderr and the other hooks still run.
+  // Where a hook runs and where its path resolves (runtime-spec config.md, "POSIX-platform
+  // Hooks"): prestart, createRuntime, poststart and poststop in the runtime's namespaces;
+  // createContainer in the container's with its path resolved in the runtime's;
+  // startContainer in the container's with its path resolved there too.
+  enum class HookPlace { kRuntime, kContainerRuntimePath, kContainer };
   absl::Status RunHooks(const std::vector<Hook>& hooks, const Record& record, Status status,
-                        const char* what, bool warn_only = false) const;
+                        const char* what, bool warn_only = false,
+                        HookPlace place = HookPlace::kRuntime) const;
+  // One createContainer or startContainer hook, in the container's namespaces and cgroup (the
+  // exec stub), with the state on its stdin and its timeout. `path_in_runtime`: the hook's path
+  // resolves in the runtime's namespaces (createContainer), else in the container's.
+  absl::Status RunHookInContainer(const Hook& hook, const Record& record, const std::string& state,
+                                  bool path_in_runtime) const;
   // The process `exec` runs: config.json's, with the process.json or the flags on top.
   absl::StatusOr<Spec> ExecSpec(const Record& record, const ExecArgs& args) const;
   absl::StatusOr<Hooks> LoadHooks(const std::string& id) const;

@@ -98,12 +98,6 @@ absl::Status RefuseUnsupported(const json::ObjectReader& top) {
   if (linux_spec->Find("intelRdt") != nullptr) {
     return Refuse("linux.intelRdt", "Intel RDT is not supported");
   }
-  for (const char* key : {"uidMappings", "gidMappings"}) {
-    MYDOCKER_ASSIGN_OR_RETURN(const rapidjson::Value* array, linux_spec->GetArray(key));
-    if (array != nullptr && !array->Empty()) {
-      return Refuse(linux_spec->FieldPath(key), "user namespaces are not supported");
-    }
-  }
   MYDOCKER_RETURN_IF_ERROR(linux_spec->GetString("mountLabel", &label));
   if (!label.empty()) return Refuse("linux.mountLabel", "this host has no SELinux");
   return absl::OkStatus();
@@ -121,10 +115,10 @@ absl::Status ReadNamespacePaths(const json::ObjectReader& linux_spec, Spec& spec
     MYDOCKER_RETURN_IF_ERROR(r.GetString("type", &name));
     MYDOCKER_RETURN_IF_ERROR(r.GetString("path", &path));
     MYDOCKER_ASSIGN_OR_RETURN(NamespaceType type, ParseNamespaceType(name));
-    if (type == NamespaceType::kUser) {
-      return Refuse(r.FieldPath("type"), "user namespaces are not supported");
-    }
     if (path.empty()) continue;
+    if (type == NamespaceType::kUser) {
+      return Refuse(r.FieldPath("path"), "joining a user namespace by path is not supported");
+    }
     if (path[0] != '/') return Refuse(r.FieldPath("path"), "must be an absolute path");
     auto& ns = spec.config.linux_spec.namespaces;
     ns.erase(std::remove(ns.begin(), ns.end(), type), ns.end());
@@ -133,10 +127,68 @@ absl::Status ReadNamespacePaths(const json::ObjectReader& linux_spec, Spec& spec
   return absl::OkStatus();
 }
 
+// linux.uidMappings or gidMappings: what the kernel would take (at most 340 lines, none empty,
+// none past the 32-bit id space, no two overlapping on either side), checked here so that a bad
+// map is refused by name before anything is created.
+absl::Status ReadIdMappings(const json::ObjectReader& linux_spec, const char* key,
+                            std::vector<IdMapping>* out) {
+  MYDOCKER_ASSIGN_OR_RETURN(const rapidjson::Value* array, linux_spec.GetArray(key));
+  if (array == nullptr) return absl::OkStatus();
+  constexpr rapidjson::SizeType kMaxLines = 340;  // the kernel's limit per map
+  if (array->Size() > kMaxLines) {
+    return Refuse(linux_spec.FieldPath(key), absl::StrCat("more than ", kMaxLines, " mappings"));
+  }
+  for (rapidjson::SizeType i = 0; i < array->Size(); ++i) {
+    MYDOCKER_ASSIGN_OR_RETURN(
+        json::ObjectReader r,
+        json::ObjectReader::Make((*array)[i], linux_spec.ElementPath(key, i)));
+    IdMapping m;
+    MYDOCKER_RETURN_IF_ERROR(r.GetInteger("containerID", &m.container_id));
+    MYDOCKER_RETURN_IF_ERROR(r.GetInteger("hostID", &m.host_id));
+    MYDOCKER_RETURN_IF_ERROR(r.GetInteger("size", &m.size));
+    const std::string what = linux_spec.ElementPath(key, i);
+    if (m.size == 0) return Refuse(what, "size must be at least 1");
+    if (uint64_t{m.container_id} + m.size > (uint64_t{1} << 32) ||
+        uint64_t{m.host_id} + m.size > (uint64_t{1} << 32)) {
+      return Refuse(what, "the range goes past the largest id (4294967295)");
+    }
+    for (const IdMapping& o : *out) {
+      auto overlap = [](uint64_t a, uint64_t b, uint64_t size_a, uint64_t size_b) {
+        return a < b + size_b && b < a + size_a;
+      };
+      if (overlap(m.container_id, o.container_id, m.size, o.size) ||
+          overlap(m.host_id, o.host_id, m.size, o.size)) {
+        return Refuse(what, "overlaps an earlier mapping");
+      }
+    }
+    out->push_back(m);
+  }
+  return absl::OkStatus();
+}
+
+// A new user namespace comes with both maps, and maps only with one.
+absl::Status ReadUserNamespace(const json::ObjectReader& linux_spec, Spec& spec) {
+  MYDOCKER_RETURN_IF_ERROR(ReadIdMappings(linux_spec, "uidMappings", &spec.uid_mappings));
+  MYDOCKER_RETURN_IF_ERROR(ReadIdMappings(linux_spec, "gidMappings", &spec.gid_mappings));
+  const auto& ns = spec.config.linux_spec.namespaces;
+  const bool user = std::find(ns.begin(), ns.end(), NamespaceType::kUser) != ns.end();
+  const bool maps = !spec.uid_mappings.empty() || !spec.gid_mappings.empty();
+  if (user && (spec.uid_mappings.empty() || spec.gid_mappings.empty())) {
+    return Refuse("linux.namespaces",
+                  "user namespaces need both linux.uidMappings and linux.gidMappings");
+  }
+  if (!user && maps) {
+    return Refuse(linux_spec.FieldPath(spec.uid_mappings.empty() ? "gidMappings" : "uidMappings"),
+                  "mappings need a new user namespace in linux.namespaces");
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ReadLinuxExtras(const json::ObjectReader& top, Spec& spec) {
   MYDOCKER_ASSIGN_OR_RETURN(auto linux_spec, top.GetObject("linux"));
   if (!linux_spec.has_value()) return absl::OkStatus();
   MYDOCKER_RETURN_IF_ERROR(ReadNamespacePaths(*linux_spec, spec));
+  MYDOCKER_RETURN_IF_ERROR(ReadUserNamespace(*linux_spec, spec));
   std::string propagation;
   MYDOCKER_RETURN_IF_ERROR(linux_spec->GetString("rootfsPropagation", &propagation));
   if (!propagation.empty()) {
@@ -312,6 +364,14 @@ absl::StatusOr<Spec> ParseSpec(absl::string_view text, const std::string& bundle
   MYDOCKER_RETURN_IF_ERROR(top.GetStringMap("annotations", &annotations));
   spec.annotations.insert(annotations.begin(), annotations.end());
   return spec;
+}
+
+std::string IdMapText(const std::vector<IdMapping>& mappings) {
+  std::string text;
+  for (const IdMapping& m : mappings) {
+    absl::StrAppend(&text, m.container_id, " ", m.host_id, " ", m.size, "\n");
+  }
+  return text;
 }
 
 }  // namespace mydocker::oci

@@ -6,6 +6,7 @@
 #ifndef MYDOCKER_OCI_SPEC_H_
 #define MYDOCKER_OCI_SPEC_H_
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -35,6 +36,14 @@ struct CapabilitySets {
   std::vector<std::string> bounding, effective, permitted, inheritable, ambient;
 };
 
+// One line of linux.uidMappings or gidMappings: container ids [container_id, container_id +
+// size) are host ids [host_id, host_id + size).
+struct IdMapping {
+  uint32_t container_id = 0;
+  uint32_t host_id = 0;
+  uint32_t size = 0;
+};
+
 struct Spec {
   std::optional<CapabilitySets> capabilities;
   ContainerConfig config;  // root.path made absolute (relative to the bundle)
@@ -45,7 +54,13 @@ struct Spec {
   bool cgroup_mount = false;        // a mount of type "cgroup" (handled by the runtime)
   std::string cgroup_mount_target;  // its destination
   bool cgroup_mount_readonly = false;
+  // A new user namespace (linux.namespaces "user") and its maps, written by `create` into
+  // /proc/<init>/uid_map and gid_map before init goes on. Empty without one.
+  std::vector<IdMapping> uid_mappings, gid_mappings;
 };
+
+// The text written to /proc/<pid>/uid_map or gid_map: "container host size\n" per mapping.
+std::string IdMapText(const std::vector<IdMapping>& mappings);
 
 // Container ids: letters, digits and "_+-.", not "." or "..", at most 1024 bytes (runc's rule):
 // an id is a directory name under --root.

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "mydocker/fs_util.h"
@@ -61,6 +62,50 @@ TEST_F(SpecTest, RefusesUnknownAndUserNamespaces) {
   auto spec = Parse(R"(,"linux":{"namespaces":[{"type":"user"}]})");
   ASSERT_FALSE(spec.ok());
   EXPECT_THAT(spec.status().message(), HasSubstr("user namespaces"));
+}
+
+TEST_F(SpecTest, ReadsUserNamespaceMappings) {
+  auto spec = Parse(R"(,"linux":{"namespaces":[{"type":"user"},{"type":"mount"}],)"
+                    R"("uidMappings":[{"containerID":0,"hostID":100000,"size":65536}],)"
+                    R"("gidMappings":[{"containerID":0,"hostID":100000,"size":1},)"
+                    R"({"containerID":1,"hostID":200000,"size":9}]})");
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  ASSERT_EQ(spec->uid_mappings.size(), 1u);
+  EXPECT_EQ(spec->uid_mappings[0].host_id, 100000u);
+  EXPECT_EQ(IdMapText(spec->uid_mappings), "0 100000 65536\n");
+  EXPECT_EQ(IdMapText(spec->gid_mappings), "0 100000 1\n1 200000 9\n");
+}
+
+TEST_F(SpecTest, RefusesMappingsTheKernelWouldNot) {
+  const std::string user = R"(,"linux":{"namespaces":[{"type":"user"}],)";
+  const std::string gid = R"("gidMappings":[{"containerID":0,"hostID":1,"size":1}])";
+  for (const auto& [maps, message] : std::vector<std::pair<std::string, std::string>>{
+           {R"("uidMappings":[{"containerID":0,"hostID":1,"size":0}],)", "size"},
+           {R"("uidMappings":[{"containerID":0,"hostID":1,"size":10},)"
+            R"({"containerID":9,"hostID":100,"size":1}],)",
+            "overlaps"},
+           {R"("uidMappings":[{"containerID":0,"hostID":1,"size":10},)"
+            R"({"containerID":20,"hostID":5,"size":1}],)",
+            "overlaps"},
+           {R"("uidMappings":[{"containerID":4294967295,"hostID":1,"size":2}],)", "largest id"},
+           {R"("uidMappings":[{"containerID":-1,"hostID":1,"size":2}],)", "containerID"},
+           {R"("uidMappings":[{"containerID":0,"hostID":"1","size":2}],)", "hostID"},
+           {R"("uidMappings":[],)", "user namespaces need both"}}) {
+    auto spec = Parse(user + maps + gid + "}");
+    ASSERT_FALSE(spec.ok()) << maps;
+    EXPECT_THAT(spec.status().message(), HasSubstr(message)) << maps;
+  }
+  std::string many = R"("uidMappings":[)";
+  for (int i = 0; i < 341; ++i) {
+    absl::StrAppend(&many, i ? "," : "", R"({"containerID":)", i, R"(,"hostID":)", 1000 + i,
+                    R"(,"size":1})");
+  }
+  auto spec = Parse(user + many + "]," + gid + "}");
+  ASSERT_FALSE(spec.ok());
+  EXPECT_THAT(spec.status().message(), HasSubstr("more than 340"));
+  spec = Parse(R"(,"linux":{"namespaces":[{"type":"user","path":"/proc/1/ns/user"}]})");
+  ASSERT_FALSE(spec.ok());
+  EXPECT_THAT(spec.status().message(), HasSubstr("by path"));
 }
 
 TEST_F(SpecTest, NamespacesByPathAreJoinedNotCreated) {

@@ -1,6 +1,7 @@
 // The container's init between clone() and execve(). Async-signal-safe code only: system calls
 // on the prepared plan, no allocation, no locks, no C++ library calls that may allocate.
 #include <fcntl.h>
+#include <grp.h>
 #include <linux/magic.h>
 #include <net/if.h>
 #include <sched.h>
@@ -37,19 +38,22 @@ void MkdirIfMissing(const char* path, mode_t mode) {
   ::mkdir(path, mode);  // EEXIST and others surface at the mount that follows
 }
 
-// mkdir -p, in a buffer on the stack (no allocation after clone).
-void MkdirParents(const char* path, mode_t mode) {
+// mkdir -p, in a buffer on the stack (no allocation after clone). Returns the errno of the first
+// mkdir that failed for another reason than EEXIST, 0 if none did.
+int MkdirParents(const char* path, mode_t mode) {
+  int failed = 0;
   char buf[4096];
   size_t n = 0;
   for (; path[n] != '\0' && n + 1 < sizeof buf; ++n) {
     if (path[n] == '/' && n > 0) {
       buf[n] = '\0';
-      ::mkdir(buf, mode);
+      if (::mkdir(buf, mode) != 0 && errno != EEXIST && failed == 0) failed = errno;
     }
     buf[n] = path[n];
   }
   buf[n] = '\0';
-  ::mkdir(buf, mode);
+  if (::mkdir(buf, mode) != 0 && errno != EEXIST && failed == 0) failed = errno;
+  return failed;
 }
 
 // The initramfs cannot be pivoted away from (the namespace's root mount has no parent): the
@@ -71,6 +75,52 @@ void MoveRoot(const InitPlan& plan) {
   if (::chroot(".") != 0) Fail(plan, 125, errno, "chroot into root file system");
 }
 
+// Before pivot_root, while the host's proc and sysfs are in view: the `detached` mounts (a new
+// user namespace's proc and sysfs), made with their options and flags, attached nowhere yet.
+void MakeDetachedMounts(const InitPlan& plan) {
+  for (size_t i = 0; i < plan.mounts.size(); ++i) {
+    const PlannedMount& m = plan.mounts[i];
+    if (!m.detached) continue;
+    int fs = ::fsopen(m.fstype.c_str(), FSOPEN_CLOEXEC);
+    if (fs < 0) Fail(plan, 125, errno, m.what.c_str());
+    if (!m.source.empty() &&
+        ::fsconfig(fs, FSCONFIG_SET_STRING, "source", m.source.c_str(), 0) != 0) {
+      Fail(plan, 125, errno, m.what.c_str(), ": source");
+    }
+    for (const auto& [key, value] : m.fs_options) {
+      int rc = value.empty() ? ::fsconfig(fs, FSCONFIG_SET_FLAG, key.c_str(), nullptr, 0)
+                             : ::fsconfig(fs, FSCONFIG_SET_STRING, key.c_str(), value.c_str(), 0);
+      if (rc != 0) Fail(plan, 125, errno, m.what.c_str(), ": option ", key.c_str());
+    }
+    if (::fsconfig(fs, FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) != 0) {
+      Fail(plan, 125, errno, m.what.c_str());
+    }
+    int mnt = ::fsmount(fs, FSMOUNT_CLOEXEC, m.detached_attr);
+    if (mnt < 0) Fail(plan, 125, errno, m.what.c_str());
+    ::close(fs);
+    plan.detached_fds[i] = mnt;
+  }
+}
+
+// A new user namespace, once its maps are written and nothing of the host's tree is needed any
+// more: its root, which files made from here on belong to (they could not belong to the host's
+// root, which the namespace does not map).
+void BecomeNamespaceRoot(const InitPlan& plan) {
+  if (::setgroups(0, nullptr) != 0) Fail(plan, 125, errno, "drop the host's groups");
+  if (::setresgid(0, 0, 0) != 0) Fail(plan, 125, errno, "become group 0 of the user namespace");
+  if (::setresuid(0, 0, 0) != 0) Fail(plan, 125, errno, "become root of the user namespace");
+}
+
+// The creator writes the maps, then one byte.
+void WaitForIdMaps(const InitPlan& plan) {
+  char byte = 0;
+  ssize_t n;
+  do {
+    n = ::read(plan.sync_fd, &byte, 1);
+  } while (n < 0 && errno == EINTR);
+  if (n != 1) Fail(plan, 125, n < 0 ? errno : EPIPE, "wait for the user namespace's id maps");
+}
+
 void MountRootfs(const InitPlan& plan) {
   // Nothing done in this namespace may propagate back to the host.
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
@@ -82,6 +132,7 @@ void MountRootfs(const InitPlan& plan) {
           : ::mount("overlay", plan.rootfs.c_str(), "overlay", 0, plan.overlay_data.c_str());
   if (rc != 0) Fail(plan, 125, errno, plan.overlay_what.c_str());
   OpenBinds(plan);
+  MakeDetachedMounts(plan);
   if (::chdir(plan.rootfs.c_str()) != 0) Fail(plan, 125, errno, "chdir to root file system");
   if (plan.move_root) {
     MoveRoot(plan);
@@ -137,9 +188,29 @@ void MountSpecials(const InitPlan& plan) {
          ++next_bind) {
       AttachBind(plan, next_bind);
     }
-    MkdirParents(m.target.c_str(), 0755);
-    if (::mount(m.source.c_str(), m.target.c_str(), m.fstype.empty() ? nullptr : m.fstype.c_str(),
-                m.flags, m.data.empty() ? nullptr : m.data.c_str()) != 0) {
+    // A mount point that could not be made (in a user namespace, a directory of the host's
+    // root) is named as such rather than as the mount's ENOENT.
+    const int made = MkdirParents(m.target.c_str(), 0755);
+    if (made != 0 && ::access(m.target.c_str(), F_OK) != 0) {
+      Fail(plan, 125, made, "create mount point ", m.target.c_str());
+    }
+    if (m.detached) {
+      // Copied again now, as binds are (AttachBind): listed in /proc/self/mountinfo in the
+      // config's order rather than before every mount made after pivot_root.
+      int again = ::open_tree(plan.detached_fds[mount], "",
+                              OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+      if (again >= 0) {
+        ::close(plan.detached_fds[mount]);
+        plan.detached_fds[mount] = again;
+      }
+      if (::move_mount(plan.detached_fds[mount], "", AT_FDCWD, m.target.c_str(),
+                       MOVE_MOUNT_F_EMPTY_PATH) != 0) {
+        Fail(plan, 125, errno, m.what.c_str());
+      }
+      ::close(plan.detached_fds[mount]);
+    } else if (::mount(m.source.c_str(), m.target.c_str(),
+                       m.fstype.empty() ? nullptr : m.fstype.c_str(), m.flags,
+                       m.data.empty() ? nullptr : m.data.c_str()) != 0) {
       Fail(plan, 125, errno, m.what.c_str());
     }
     if (m.remount_readonly && ::mount(nullptr, m.target.c_str(), nullptr,
@@ -306,10 +377,8 @@ void MaskPaths(const InitPlan& plan) {
       Fail(plan, 125, errno, "remount read-only ", path.c_str());
     }
   }
-  if (plan.rootfs_readonly &&
-      ::mount(nullptr, "/", nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY, nullptr) != 0) {
-    Fail(plan, 125, errno, "remount root read-only");
-  }
+  // Keeping the root's nosuid, nodev and noexec, which a user namespace may not clear.
+  if (plan.rootfs_readonly) RemountReadonly(plan, "/");
 }
 
 // Creates the network namespace (or joins another container's) and, on a network, lets the
@@ -392,6 +461,7 @@ void RunInit(const InitPlan& plan) {
     if (fd < 0 || ::write(fd, "0", 1) != 1) Fail(plan, 125, errno, "join cgroup ", file.c_str());
     ::close(fd);
   }
+  if (plan.wait_for_id_maps) WaitForIdMaps(plan);
   if (plan.unshare_cgroup && ::unshare(CLONE_NEWCGROUP) != 0) {
     Fail(plan, 125, errno, "create cgroup namespace");
   }
@@ -404,6 +474,7 @@ void RunInit(const InitPlan& plan) {
 
   ::umask(0);
   MountRootfs(plan);
+  if (plan.wait_for_id_maps) BecomeNamespaceRoot(plan);
   MountSpecials(plan);
   SetLimitsAndSysctls(plan);
   AttachBinds(plan);

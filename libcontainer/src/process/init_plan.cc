@@ -497,4 +497,42 @@ absl::StatusOr<InitPlan> BuildInitPlan(const ContainerConfig& config,
   return plan;
 }
 
+void PlanForUserNamespace(InitPlan& plan) {
+  plan.wait_for_id_maps = true;
+  for (const PlannedDevice& d : plan.devices) {
+    PlannedBind b;
+    b.source = d.path;
+    b.target = d.path;
+    b.source_is_dir = false;
+    b.recursive = false;
+    b.what = absl::StrCat("bind mount device ", d.path, " (a user namespace cannot create it)");
+    b.before_mount = plan.mounts.size();
+    plan.binds.push_back(std::move(b));
+  }
+  plan.devices.clear();
+  plan.bind_fds.assign(plan.binds.size(), -1);
+  static constexpr std::pair<unsigned long, unsigned> kAttrs[] = {
+      {MS_RDONLY, MOUNT_ATTR_RDONLY},
+      {MS_NOSUID, MOUNT_ATTR_NOSUID},
+      {MS_NODEV, MOUNT_ATTR_NODEV},
+      {MS_NOEXEC, MOUNT_ATTR_NOEXEC},
+      {MS_NOATIME, MOUNT_ATTR_NOATIME},
+      {MS_NODIRATIME, MOUNT_ATTR_NODIRATIME},
+      {MS_STRICTATIME, MOUNT_ATTR_STRICTATIME}};
+  for (PlannedMount& m : plan.mounts) {
+    if (m.fstype != "proc" && m.fstype != "sysfs") continue;
+    m.detached = true;
+    m.detached_attr = 0;
+    for (const auto& [flag, attr] : kAttrs) {
+      if (m.flags & flag) m.detached_attr |= attr;
+    }
+    m.fs_options.clear();
+    for (absl::string_view option : absl::StrSplit(m.data, ',', absl::SkipEmpty())) {
+      std::pair<std::string, std::string> kv = absl::StrSplit(option, absl::MaxSplits('=', 1));
+      m.fs_options.push_back(std::move(kv));
+    }
+  }
+  plan.detached_fds.assign(plan.mounts.size(), -1);
+}
+
 }  // namespace mydocker::process

@@ -29,6 +29,12 @@ struct PlannedMount {
   bool remount_readonly = false;  // bind mounts: MS_RDONLY needs a remount
   unsigned long propagation = 0;  // "shared", "rslave", ...: MS_SHARED | MS_REC, set after
   std::string what;               // "mount proc on /proc", for error messages
+  // In a new user namespace, proc and sysfs: made detached before pivot_root (fsopen, fsconfig,
+  // fsmount) and moved to `target` after it. The kernel lets a user namespace mount them only
+  // while a full view of the host's is in its mount namespace, which pivot_root takes away.
+  bool detached = false;
+  unsigned detached_attr = 0;                                   // MOUNT_ATTR_* of `flags`
+  std::vector<std::pair<std::string, std::string>> fs_options;  // of `data`: key, value or ""
 };
 
 // A bind mount from the host (a volume). Its source is opened with open_tree() before
@@ -82,7 +88,10 @@ struct InitPlan {
   bool rootfs_readonly = false;
 
   std::vector<PlannedMount> mounts;  // after pivot_root, in order
-  std::vector<PlannedBind> binds;    // among the mounts above, in the config's order
+  // The fsmount() descriptors of the `detached` mounts, filled in by init (sized by
+  // PlanForUserNamespace; -1 for the others).
+  mutable std::vector<int> detached_fds;
+  std::vector<PlannedBind> binds;  // among the mounts above, in the config's order
   // mount_setattr exists (Linux 5.12): each bind's whole tree made read-only and its
   // propagation set before it is attached. Else (PlanMountFallback) both after it is attached,
   // with mount(2): propagation recursively, read-only mount by mount.
@@ -158,6 +167,11 @@ struct InitPlan {
   std::vector<Rlimit> rlimits;                               // ContainerConfig's
   std::vector<std::pair<std::string, std::string>> sysctls;  // "/proc/sys/net/...", value
   std::string oom_score_adj;  // written to /proc/self/oom_score_adj; empty: none
+  // A new user namespace: init waits for one byte on sync_fd, sent once its creator has written
+  // its uid and gid maps, and becomes the namespace's root (setresuid/setresgid 0) after
+  // pivot_root. Until then it acts as the host's root, so that it can still reach the root file
+  // system and the binds' sources through directories only the host's root may enter.
+  bool wait_for_id_maps = false;
   // Wait for `start` before execve (exec_tail.h: wait_for_start, start_fd, preserve_fds).
   bool wait_for_start = false;
   int start_fd = -1;
@@ -171,6 +185,11 @@ struct InitPlan {
 // /proc/self/fd, inside the container) in its init mode, with the planned command after "--".
 // The exec stub's variable is dropped from the environment, so init never acts as the stub.
 void PlanInitProcess(int binary_fd, InitPlan& plan);
+
+// What a new user namespace changes in a plan (OCI linux.uidMappings): init waits for its id
+// maps; device nodes, which it may not create there, are bind mounts of the host's nodes at the
+// same paths (runc's way); proc and sysfs mounts are made `detached`.
+void PlanForUserNamespace(InitPlan& plan);
 
 // Builds the plan for `config`. `stdio` and `sync_fd` are filled in by the caller.
 // `seccomp_cache_dir` (may be empty) keeps compiled seccomp programs between starts.

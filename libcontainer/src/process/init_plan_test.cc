@@ -289,5 +289,47 @@ TEST(InitPlanTest, RootMoveOnlyOnAnInitramfsHidingHostProcAndSys) {
   EXPECT_FALSE(PlanRootMove("garbage\n", *plan).ok());
 }
 
+TEST(InitPlanTest, UserNamespaceBindsTheHostsDevicesAndDetachesProcAndSysfs) {
+  auto plan = BuildInitPlan(BaseConfig());
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  const size_t devices = plan->devices.size(), binds = plan->binds.size();
+  ASSERT_GT(devices, 0u);
+  PlanForUserNamespace(*plan);
+  EXPECT_TRUE(plan->wait_for_id_maps);
+  EXPECT_TRUE(plan->devices.empty());
+  ASSERT_EQ(plan->binds.size(), binds + devices);
+  EXPECT_EQ(plan->bind_fds.size(), plan->binds.size());
+  const PlannedBind& null = plan->binds[binds];
+  EXPECT_EQ(null.source, "/dev/null");
+  EXPECT_EQ(null.target, "/dev/null");
+  EXPECT_FALSE(null.source_is_dir);
+  EXPECT_FALSE(null.recursive);
+  EXPECT_EQ(null.before_mount, plan->mounts.size());  // after /dev is mounted
+  EXPECT_EQ(plan->detached_fds, std::vector<int>(plan->mounts.size(), -1));
+  const PlannedMount* proc = Find(*plan, "/proc");
+  const PlannedMount* sys = Find(*plan, "/sys");
+  const PlannedMount* dev = Find(*plan, "/dev");
+  ASSERT_TRUE(proc && sys && dev);
+  EXPECT_TRUE(proc->detached);
+  EXPECT_EQ(proc->detached_attr,
+            static_cast<unsigned>(MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC | MOUNT_ATTR_NODEV));
+  EXPECT_TRUE(sys->detached);
+  EXPECT_NE(sys->detached_attr & MOUNT_ATTR_RDONLY, 0u);
+  EXPECT_FALSE(dev->detached);  // a tmpfs: a user namespace mounts it as it is
+}
+
+TEST(InitPlanTest, DetachedMountsKeepTheirFileSystemOptions) {
+  ContainerConfig config = BaseConfig();
+  config.mounts.push_back({"/p2", "proc", "proc", {"nosuid", "hidepid=2", "subset=pid"}});
+  auto plan = BuildInitPlan(config);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  PlanForUserNamespace(*plan);
+  const PlannedMount* p2 = Find(*plan, "/p2");
+  ASSERT_NE(p2, nullptr);
+  using Option = std::pair<std::string, std::string>;
+  EXPECT_EQ(p2->fs_options, (std::vector<Option>{{"hidepid", "2"}, {"subset", "pid"}}));
+  EXPECT_EQ(p2->detached_attr, static_cast<unsigned>(MOUNT_ATTR_NOSUID));
+}
+
 }  // namespace
 }  // namespace mydocker::process

@@ -216,8 +216,9 @@ std::string StringText(const std::string& s, char verb, const Spec& spec) {
       if (spec.precision >= 0 && i >= static_cast<size_t>(spec.precision)) break;
       if (i > 0 && spec.space) hex.push_back(' ');
       if (spec.sharp && (i == 0 || spec.space)) hex += verb == 'x' ? "0x" : "0X";
-      absl::StrAppend(&hex, absl::StrFormat(verb == 'x' ? "%02x" : "%02X",
-                                            static_cast<unsigned char>(text[i])));
+      const auto byte = static_cast<unsigned char>(text[i]);
+      absl::StrAppend(&hex,
+                      verb == 'x' ? absl::StrFormat("%02x", byte) : absl::StrFormat("%02X", byte));
     }
     text = hex;
   }
