@@ -6,6 +6,7 @@
 #define MYDOCKER_TOOLS_COMMANDS_H_
 
 #include <string>
+#include <vector>
 
 #include "CLI/CLI.hpp"
 #include "context.h"
@@ -19,6 +20,14 @@ namespace mydocker::cli {
 // the whole tree.
 void BuildApp(CLI::App& app, Context& ctx, const std::string& version,
               const std::string& command = "");
+
+// The commands in the order --help lists them: each Register function and the top-level words
+// it adds (commands and their aliases; app_test.cc checks them against what it adds).
+struct CommandGroup {
+  void (*add)(CLI::App& app, Context& ctx);
+  std::vector<const char*> words;
+};
+const std::vector<CommandGroup>& CommandGroups();
 
 // The first argument that is not a global option ("" if a flag comes first or there is none).
 std::string CommandWord(int argc, char** argv);
