@@ -160,6 +160,7 @@ absl::StatusOr<mydocker::CreateOptions> ToCreateOptions(const mydocker_create_op
   out.pid_mode = Str(o.pid_mode);
   out.ipc_mode = Str(o.ipc_mode);
   out.uts_mode = Str(o.uts_mode);
+  out.volumes_from = Strings(o.volumes_from);
   if (!out.workdir.empty() && out.workdir[0] != '/') {
     return absl::InvalidArgumentError(
         absl::StrCat("working directory \"", out.workdir, "\" is not an absolute path"));

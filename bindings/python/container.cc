@@ -125,14 +125,8 @@ void Start(PyContainer& c) {
   c.attachment = std::move(attachment);
 }
 
-void Update(PyContainer& c, const py::object& memory, const py::object& memory_swap,
-            const py::object& cpus, std::optional<int64_t> cpu_shares,
-            std::optional<int64_t> pids_limit) {
-  LinuxResources resources = ToResourceUpdate({.memory = memory,
-                                               .memory_swap = memory_swap,
-                                               .cpus = cpus,
-                                               .cpu_shares = cpu_shares,
-                                               .pids_limit = pids_limit});
+void Update(PyContainer& c, const ResourceArgs& args) {
+  LinuxResources resources = ToResourceUpdate(args);
   WithoutGil([&] { return c.core().Update(resources); });
 }
 
@@ -153,11 +147,19 @@ RestartPolicy ToRestartPolicy(const py::object& policy) {
 
 void UpdateWithPolicy(PyContainer& c, const py::object& memory, const py::object& memory_swap,
                       const py::object& cpus, std::optional<int64_t> cpu_shares,
-                      std::optional<int64_t> pids_limit, const py::object& restart_policy) {
-  bool limits =
-      !memory.is_none() || !memory_swap.is_none() || !cpus.is_none() || cpu_shares || pids_limit;
+                      std::optional<int64_t> pids_limit, const py::object& restart_policy,
+                      int64_t cpu_period, int64_t cpu_quota, int64_t blkio_weight) {
+  bool limits = !memory.is_none() || !memory_swap.is_none() || !cpus.is_none() || cpu_shares ||
+                pids_limit || cpu_period != 0 || cpu_quota != 0 || blkio_weight != 0;
   if (restart_policy.is_none() || limits) {
-    Update(c, memory, memory_swap, cpus, cpu_shares, pids_limit);
+    Update(c, {.memory = memory,
+               .memory_swap = memory_swap,
+               .cpus = cpus,
+               .cpu_shares = cpu_shares,
+               .pids_limit = pids_limit,
+               .cpu_period = cpu_period,
+               .cpu_quota = cpu_quota,
+               .blkio_weight = blkio_weight});
   }
   if (restart_policy.is_none()) return;
   RestartPolicy policy = ToRestartPolicy(restart_policy);
@@ -302,10 +304,13 @@ void RegisterContainer(py::module_& m) {
       .def("update", &UpdateWithPolicy, py::kw_only(), py::arg("memory") = py::none(),
            py::arg("memory_swap") = py::none(), py::arg("cpus") = py::none(),
            py::arg("cpu_shares") = py::none(), py::arg("pids_limit") = py::none(),
-           py::arg("restart_policy") = py::none(),
+           py::arg("restart_policy") = py::none(), py::arg("cpu_period") = 0,
+           py::arg("cpu_quota") = 0, py::arg("blkio_weight") = 0,
            R"doc(Changes resource limits: at once for a running or paused container, and in
-its configuration for later starts. Arguments left None keep their limit; the units are
+its configuration for later starts. Arguments left None (or 0) keep their limit; the units are
 run()'s. memory_swap: memory+swap, -1 for unlimited swap. pids_limit 0 or -1 lifts the limit.
+cpu_period, cpu_quota: the CFS period and quota in microseconds (not with cpus); blkio_weight:
+10 to 1000, where the host's I/O scheduler has weights.
 restart_policy (`update --restart`): "always", "on-failure:3", ... or docker-py's
 {"Name": "on-failure", "MaximumRetryCount": 3}, applied by the monitor from the next end of the
 process on (InvalidArgument for a remove=True container).

@@ -340,6 +340,7 @@ CreateOptions ToCreateOptions(const RunArgs& args) {
   o.privileged = args.privileged;
   if (!args.mounts.is_none()) o.mounts = ToStrings(args.mounts, "mounts");
   o.tmpfs = ToTmpfs(args.tmpfs);
+  if (!args.volumes_from.is_none()) o.volumes_from = ToStrings(args.volumes_from, "volumes_from");
   o.read_only = args.read_only;
   o.stop_timeout = args.stop_timeout;
   o.healthcheck = ToHealthcheck(args.healthcheck);
@@ -355,8 +356,13 @@ LinuxResources ToResourceUpdate(const ResourceArgs& args) {
   LinuxResources r = ToResources(args);
   // Unlike at creation, 0 or -1 lifts a limit the container has.
   if (args.pids_limit.has_value() && *args.pids_limit <= 0) r.pids.limit = -1;
-  if (!r.memory.limit && !r.memory.swap && !r.cpu.quota && !r.cpu.shares && !r.pids.limit) {
-    Invalid("update needs at least one of memory, memory_swap, cpus, cpu_shares, pids_limit");
+  ThrowIfError(SetCfsAndBlkio(!args.cpus.is_none(), args.cpu_period, args.cpu_quota,
+                              args.blkio_weight, r.cpu, r.block_io));
+  if (!r.memory.limit && !r.memory.swap && !r.cpu.quota && !r.cpu.period && !r.cpu.shares &&
+      !r.pids.limit && !r.block_io.weight) {
+    Invalid(
+        "update needs at least one of memory, memory_swap, cpus, cpu_shares, pids_limit, "
+        "cpu_period, cpu_quota, blkio_weight");
   }
   return r;
 }

@@ -21,6 +21,11 @@ struct ResourceArgs {
   pybind11::object cpus;         // None, a number or a str ("1.5")
   std::optional<int64_t> cpu_shares;
   std::optional<int64_t> pids_limit;  // 0 or -1: unlimited
+  // Container.update() only (run() and create() have their own keywords): the CFS period
+  // and quota in microseconds and the block I/O weight, 0 leaving each as it is. Since 1.8.
+  int64_t cpu_period = 0;
+  int64_t cpu_quota = 0;
+  int64_t blkio_weight = 0;
 };
 
 struct RunArgs {
@@ -85,6 +90,9 @@ struct RunArgs {
   std::string pid_mode;
   std::string ipc_mode;
   std::string uts_mode;
+  // Since 1.8 (docker-py's name): ["CONTAINER", "CONTAINER:ro"], the other containers whose
+  // volumes and binds it mounts.
+  pybind11::object volumes_from;
 };
 
 // Raises InvalidArgument (or TypeError for a value of the wrong type). REQUIRES: the GIL.
@@ -108,7 +116,7 @@ std::vector<std::string> ToEnv(const pybind11::object& env);
 //    stop_timeout=None, healthcheck=None, tty=False, stdin_open=False, log_config=None,
 //    labels=None, ulimits=None, sysctls=None, shm_size=None, group_add=None,
 //    oom_score_adj=None, cpu_period=0, cpu_quota=0, blkio_weight=0, pid_mode="",
-//    ipc_mode="", uts_mode="")
+//    ipc_mode="", uts_mode="", volumes_from=None)
 // then the keyword-only ones in `extra` (a py::arg for each type in Extra), then the docstring.
 // The method calls fn(self, RunArgs, Extra...).
 template <typename... Extra, typename Class, typename Fn, typename... ExtraArgs>
@@ -129,7 +137,7 @@ void DefWithRunArgs(Class& cls, const char* method, Fn fn, ExtraArgs&&... extra)
            py::object labels, py::object ulimits, py::object sysctls, py::object shm_size,
            py::object group_add, std::optional<int> oom_score_adj, int64_t cpu_period,
            int64_t cpu_quota, int64_t blkio_weight, std::string pid_mode, std::string ipc_mode,
-           std::string uts_mode, Extra... rest) {
+           std::string uts_mode, py::object volumes_from, Extra... rest) {
         RunArgs args{.image = std::move(image),
                      .command = std::move(command),
                      .name = std::move(name),
@@ -175,7 +183,8 @@ void DefWithRunArgs(Class& cls, const char* method, Fn fn, ExtraArgs&&... extra)
                      .blkio_weight = blkio_weight,
                      .pid_mode = std::move(pid_mode),
                      .ipc_mode = std::move(ipc_mode),
-                     .uts_mode = std::move(uts_mode)};
+                     .uts_mode = std::move(uts_mode),
+                     .volumes_from = std::move(volumes_from)};
         return fn(self, args, rest...);
       },
       py::arg("image"), py::arg("command") = py::none(), py::kw_only(), py::arg("name") = "",
@@ -196,7 +205,8 @@ void DefWithRunArgs(Class& cls, const char* method, Fn fn, ExtraArgs&&... extra)
       py::arg("shm_size") = py::none(), py::arg("group_add") = py::none(),
       py::arg("oom_score_adj") = py::none(), py::arg("cpu_period") = 0, py::arg("cpu_quota") = 0,
       py::arg("blkio_weight") = 0, py::arg("pid_mode") = "", py::arg("ipc_mode") = "",
-      py::arg("uts_mode") = "", std::forward<ExtraArgs>(extra)...);
+      py::arg("uts_mode") = "", py::arg("volumes_from") = py::none(),
+      std::forward<ExtraArgs>(extra)...);
 }
 
 }  // namespace mydocker::python

@@ -197,6 +197,9 @@ quota in microseconds (not with cpus). blkio_weight: 10 to 1000, where the host'
 scheduler has weights. pid_mode: "host" or "container:NAME"; ipc_mode: "private",
 "shareable", "host" or "container:NAME" (of a shareable container); uts_mode: "host" (not with
 hostname). A joined container must be running.
+volumes_from: ["CONTAINER", "CONTAINER:ro"], other containers whose volumes and binds it
+mounts (read-only with ":ro"); the image's VOLUMEs get anonymous volumes holding the image's
+content there unless a mount of these takes the path.
 
 detach=False (the default) runs the container to completion like subprocess.run: the call
 returns once it has ended, with exit_code set and its stdout and stderr in Container.output.

@@ -566,6 +566,10 @@ typedef struct mydocker_create_options_t {
   const char* pid_mode;
   const char* ipc_mode;
   const char* uts_mode;
+  /* Since 1.8. --volumes-from "CONTAINER[:ro|rw]": the volumes and binds of other containers
+   * (read-only with ":ro"); a volume or mount given here for the same path wins. The image's
+   * VOLUMEs that nothing mounts get anonymous volumes holding the image's content there. */
+  const char* const* volumes_from;
 } mydocker_create_options_t;
 
 #define MYDOCKER_CREATE_OPTIONS_INIT \

@@ -226,6 +226,8 @@ struct CreateOptions {
   std::optional<int> oom_score_adj;
   /* --pid, --ipc, --uts ("host", "container:NAME", "shareable"); empty: its own. Since 1.7. */
   std::string pid_mode, ipc_mode, uts_mode;
+  /* --volumes-from "CONTAINER[:ro|rw]". Since 1.8. */
+  std::vector<std::string> volumes_from;
 };
 
 /* How a container is started. Detached by default; attached, the container's stdio are these
@@ -860,6 +862,7 @@ class Runtime {
           ulimits(from.ulimits),
           sysctls(from.sysctls),
           group_add(from.group_add),
+          volumes_from(from.volumes_from),
           oom_score_adj(from.oom_score_adj.value_or(0)),
           stop_timeout(from.stop_timeout.value_or(0)) {
       mydocker_create_options_init(&options);
@@ -903,6 +906,7 @@ class Runtime {
       options.pid_mode = detail::OrNull(from.pid_mode);
       options.ipc_mode = detail::OrNull(from.ipc_mode);
       options.uts_mode = detail::OrNull(from.uts_mode);
+      options.volumes_from = volumes_from.get();
     }
     void SetHealthcheck(const Healthcheck& h) {
       health_test = detail::CStrings(h.test);
@@ -939,7 +943,7 @@ class Runtime {
     }
     detail::CStrings command, env, volumes, entrypoint;
     detail::CStrings cap_add, cap_drop, mounts, tmpfs, log_options, labels;
-    detail::CStrings ulimits, sysctls, group_add;
+    detail::CStrings ulimits, sysctls, group_add, volumes_from;
     int oom_score_adj;
     int stop_timeout;
     detail::CStrings publish, expose, aliases, add_hosts, dns, dns_search, dns_options;

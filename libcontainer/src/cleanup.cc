@@ -35,6 +35,27 @@ absl::Status ReleaseNetworks(const std::vector<NetworkAttachment>& attachments,
   return result;
 }
 
+namespace {
+
+// True if a container other than `id` mounts the volume `name`.
+bool UsedByAnother(const StateStore& state, const VolumeStore& volumes, const std::string& name,
+                   const std::string& id) {
+  absl::StatusOr<Volume> v = volumes.Get(name);
+  absl::StatusOr<std::vector<ContainerState>> all = state.List();
+  if (!v.ok() || !all.ok()) return false;
+  for (const ContainerState& other : *all) {
+    if (other.id == id) continue;
+    absl::StatusOr<ContainerConfig> config = state.LoadConfig(other.id);
+    if (!config.ok()) continue;
+    for (const MountSpec& m : config->mounts) {
+      if (m.source == v->mountpoint) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
 absl::Status DeleteContainerFiles(StateStore& state, VolumeStore& volumes, const std::string& id,
                                   bool anonymous_volumes, std::string* trash) {
   std::vector<std::string> anonymous;
@@ -60,7 +81,10 @@ absl::Status DeleteContainerFiles(StateStore& state, VolumeStore& volumes, const
     MYDOCKER_RETURN_IF_ERROR(state.Remove(id));
   }
   absl::Status result;
-  for (const std::string& name : anonymous) result.Update(volumes.Remove(name));
+  for (const std::string& name : anonymous) {
+    // Another container may have it too (--volumes-from); Docker then keeps it.
+    if (!UsedByAnother(state, volumes, name, id)) result.Update(volumes.Remove(name));
+  }
   return result;
 }
 

@@ -12,6 +12,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "json_util.h"
 #include "mydocker/devices.h"
@@ -626,6 +628,7 @@ constexpr char kLabelsAnnotation[] = "com.mydocker.labels";
 constexpr char kPidModeAnnotation[] = "com.mydocker.pidMode";
 constexpr char kIpcModeAnnotation[] = "com.mydocker.ipcMode";
 constexpr char kUtsModeAnnotation[] = "com.mydocker.utsMode";
+constexpr char kCreateAnnotation[] = "com.mydocker.createOptions";
 
 std::string LabelsToJson(const std::map<std::string, std::string>& labels) {
   rapidjson::StringBuffer buf;
@@ -680,12 +683,70 @@ absl::StatusOr<LogConfig> LogConfigFromJson(absl::string_view text) {
   return MakeLogConfig(type, options);
 }
 
+std::string CreateRecordToJson(const CreateRecord& r) {
+  rapidjson::StringBuffer buf;
+  json::Writer w(buf);
+  w.StartObject();
+  json::KeyStringArray(w, "Entrypoint", r.entrypoint);
+  json::KeyStringArray(w, "Cmd", r.cmd);
+  json::KeyString(w, "User", r.user);
+  json::KeyBool(w, "Privileged", r.privileged);
+  json::KeyStringArray(w, "CapAdd", r.cap_add);
+  json::KeyStringArray(w, "CapDrop", r.cap_drop);
+  json::KeyObject(w, "Tmpfs", [&] {
+    for (const auto& [path, options] : r.tmpfs) json::KeyString(w, path, options);
+  });
+  json::KeyStringArray(w, "VolumesFrom", r.volumes_from);
+  json::KeyObjectArray(w, "Mounts", r.mount_points, [&](const MountPoint& m) {
+    json::KeyString(w, "Type", m.type);
+    json::KeyString(w, "Name", m.name);
+    json::KeyString(w, "Source", m.source);
+    json::KeyString(w, "Destination", m.destination);
+    json::KeyString(w, "Mode", m.mode);
+    json::KeyBool(w, "RW", m.rw);
+    json::KeyString(w, "Propagation", m.propagation);
+  });
+  w.EndObject();
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
+absl::StatusOr<CreateRecord> CreateRecordFromJson(absl::string_view text) {
+  rapidjson::Document doc;
+  MYDOCKER_RETURN_IF_ERROR(json::Parse(text, "createOptions", &doc));
+  MYDOCKER_ASSIGN_OR_RETURN(json::ObjectReader r, json::ObjectReader::Make(doc, "createOptions"));
+  CreateRecord c;
+  c.recorded = true;
+  MYDOCKER_RETURN_IF_ERROR(r.GetStringArray("Entrypoint", &c.entrypoint));
+  MYDOCKER_RETURN_IF_ERROR(r.GetStringArray("Cmd", &c.cmd));
+  MYDOCKER_RETURN_IF_ERROR(r.GetString("User", &c.user));
+  MYDOCKER_RETURN_IF_ERROR(r.GetBool("Privileged", &c.privileged));
+  MYDOCKER_RETURN_IF_ERROR(r.GetStringArray("CapAdd", &c.cap_add));
+  MYDOCKER_RETURN_IF_ERROR(r.GetStringArray("CapDrop", &c.cap_drop));
+  MYDOCKER_RETURN_IF_ERROR(r.GetStringMap("Tmpfs", &c.tmpfs));
+  MYDOCKER_RETURN_IF_ERROR(r.GetStringArray("VolumesFrom", &c.volumes_from));
+  MYDOCKER_ASSIGN_OR_RETURN(const rapidjson::Value* mounts, r.GetArray("Mounts"));
+  for (rapidjson::SizeType i = 0; mounts != nullptr && i < mounts->Size(); ++i) {
+    MYDOCKER_ASSIGN_OR_RETURN(json::ObjectReader m,
+                              json::ObjectReader::Make((*mounts)[i], r.ElementPath("Mounts", i)));
+    MountPoint p;
+    MYDOCKER_RETURN_IF_ERROR(m.GetString("Type", &p.type));
+    MYDOCKER_RETURN_IF_ERROR(m.GetString("Name", &p.name));
+    MYDOCKER_RETURN_IF_ERROR(m.GetString("Source", &p.source));
+    MYDOCKER_RETURN_IF_ERROR(m.GetString("Destination", &p.destination));
+    MYDOCKER_RETURN_IF_ERROR(m.GetString("Mode", &p.mode));
+    MYDOCKER_RETURN_IF_ERROR(m.GetBool("RW", &p.rw));
+    MYDOCKER_RETURN_IF_ERROR(m.GetString("Propagation", &p.propagation));
+    c.mount_points.push_back(std::move(p));
+  }
+  return c;
+}
+
 void WriteAnnotations(json::Writer& w, const ContainerConfig& config) {
   if (config.stop_signal.empty() && !config.stop_timeout.has_value() && !config.init &&
       config.restart_policy.IsNone() && !config.healthcheck.has_value() &&
       config.log_config.type == "json-file" && config.log_config.options.empty() &&
       config.labels.empty() && config.pid_mode.empty() && config.ipc_mode.empty() &&
-      config.uts_mode.empty()) {
+      config.uts_mode.empty() && !config.create_record.recorded) {
     return;
   }
   json::KeyObject(w, "annotations", [&] {
@@ -709,6 +770,9 @@ void WriteAnnotations(json::Writer& w, const ContainerConfig& config) {
     if (!config.pid_mode.empty()) json::KeyString(w, kPidModeAnnotation, config.pid_mode);
     if (!config.ipc_mode.empty()) json::KeyString(w, kIpcModeAnnotation, config.ipc_mode);
     if (!config.uts_mode.empty()) json::KeyString(w, kUtsModeAnnotation, config.uts_mode);
+    if (config.create_record.recorded) {
+      json::KeyString(w, kCreateAnnotation, CreateRecordToJson(config.create_record));
+    }
   });
 }
 
@@ -749,6 +813,13 @@ absl::Status ReadAnnotations(const json::ObjectReader& r, ContainerConfig* c) {
   MYDOCKER_RETURN_IF_ERROR(annotations->GetString(kPidModeAnnotation, &c->pid_mode));
   MYDOCKER_RETURN_IF_ERROR(annotations->GetString(kIpcModeAnnotation, &c->ipc_mode));
   MYDOCKER_RETURN_IF_ERROR(annotations->GetString(kUtsModeAnnotation, &c->uts_mode));
+  std::string record;
+  MYDOCKER_RETURN_IF_ERROR(annotations->GetString(kCreateAnnotation, &record));
+  if (!record.empty()) {
+    absl::StatusOr<CreateRecord> parsed = CreateRecordFromJson(record);
+    if (!parsed.ok()) return Annotate(parsed.status(), "annotations.createOptions");
+    c->create_record = *std::move(parsed);
+  }
   MYDOCKER_RETURN_IF_ERROR(annotations->GetString(kStopTimeoutAnnotation, &timeout));
   int seconds = 0;
   if (!timeout.empty()) {
@@ -809,7 +880,10 @@ absl::StatusOr<LogConfig> MakeLogConfig(absl::string_view type,
     }
     std::string key = option.substr(0, eq);
     std::string value = option.substr(eq + 1);
-    if (log.type == "none" || (key != "max-size" && key != "max-file" && key != "compress")) {
+    // labels= and env= (json-file's, as Docker's): the attributes `logs --details` shows.
+    const bool attrs = log.type == "json-file" && (key == "labels" || key == "env");
+    if (log.type == "none" ||
+        (key != "max-size" && key != "max-file" && key != "compress" && !attrs)) {
       return absl::InvalidArgumentError(
           absl::StrCat("unknown log opt '", key, "' for ", log.type, " log driver"));
     }
@@ -828,6 +902,49 @@ absl::StatusOr<LogConfig> MakeLogConfig(absl::string_view type,
   }
   MYDOCKER_RETURN_IF_ERROR(LogRotationOf(log).status());
   return log;
+}
+
+namespace {
+
+// Go's url.QueryEscape, which Docker applies to each attribute's key and value.
+std::string QueryEscape(absl::string_view text) {
+  std::string out;
+  for (unsigned char c : text) {
+    if (absl::ascii_isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else if (c == ' ') {
+      out += '+';
+    } else {
+      absl::StrAppendFormat(&out, "%%%02X", c);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string LogDetails(const ContainerConfig& config) {
+  std::map<std::string, std::string> attrs;
+  for (const auto& [key, value] : config.log_config.options) {
+    if (key != "labels" && key != "env") continue;
+    for (absl::string_view name : absl::StrSplit(value, ',', absl::SkipEmpty())) {
+      if (key == "labels") {
+        auto label = config.labels.find(std::string(name));
+        if (label != config.labels.end()) attrs[label->first] = label->second;
+        continue;
+      }
+      for (const std::string& kv : config.process.env) {
+        if (absl::StartsWith(kv, absl::StrCat(name, "="))) {
+          attrs[std::string(name)] = kv.substr(name.size() + 1);
+        }
+      }
+    }
+  }
+  std::vector<std::string> pairs;
+  for (const auto& [key, value] : attrs) {
+    pairs.push_back(absl::StrCat(QueryEscape(key), "=", QueryEscape(value)));
+  }
+  return absl::StrJoin(pairs, ",");
 }
 
 absl::StatusOr<std::pair<std::string, std::string>> ParseLabel(absl::string_view spec) {

@@ -418,5 +418,50 @@ TEST(ContainerConfigTest, ErrorsStayOnOneLine) {
   EXPECT_EQ(std::string(c.status().message()).find('\n'), std::string::npos) << c.status();
 }
 
+TEST(ContainerConfigTest, CreateRecordRoundTrips) {
+  ContainerConfig c = DefaultContainerConfig();
+  c.process.args = {"sh"};
+  CreateRecord& r = c.create_record;
+  r.recorded = true;
+  r.entrypoint = {"/bin/env"};
+  r.cmd = {"sh"};
+  r.user = "1:2";
+  r.privileged = true;
+  r.cap_add = {"NET_ADMIN"};
+  r.tmpfs = {{"/run", "size=1m"}};
+  r.volumes_from = {"web:ro"};
+  r.mount_points = {{"volume", "data", "/v/data/_data", "/d", "ro", false, ""}};
+  auto back = ConfigFromJson(ConfigToJson(c));
+  ASSERT_TRUE(back.ok()) << back.status();
+  const CreateRecord& b = back->create_record;
+  EXPECT_TRUE(b.recorded);
+  EXPECT_EQ(b.entrypoint, r.entrypoint);
+  EXPECT_EQ(b.cmd, r.cmd);
+  EXPECT_EQ(b.user, "1:2");
+  EXPECT_TRUE(b.privileged);
+  EXPECT_EQ(b.cap_add, r.cap_add);
+  EXPECT_EQ(b.tmpfs, r.tmpfs);
+  EXPECT_EQ(b.volumes_from, r.volumes_from);
+  ASSERT_EQ(b.mount_points.size(), 1u);
+  EXPECT_EQ(b.mount_points[0].name, "data");
+  EXPECT_EQ(b.mount_points[0].mode, "ro");
+  EXPECT_FALSE(b.mount_points[0].rw);
+  // A config without the record reads as not recorded.
+  c.create_record = CreateRecord();
+  EXPECT_FALSE(ConfigFromJson(ConfigToJson(c))->create_record.recorded);
+}
+
+TEST(ContainerConfigTest, LogDetailsAsDockers) {
+  ContainerConfig c = DefaultContainerConfig();
+  EXPECT_EQ(LogDetails(c), "");
+  auto log = MakeLogConfig("json-file", {"labels=app,missing", "env=MODE"});
+  ASSERT_TRUE(log.ok()) << log.status();
+  c.log_config = *log;
+  c.labels = {{"app", "web shop"}, {"other", "x"}};
+  c.process.env = {"MODE=a&b", "MODEL=no"};
+  EXPECT_EQ(LogDetails(c), "MODE=a%26b,app=web+shop");
+  EXPECT_FALSE(MakeLogConfig("local", {"labels=app"}).ok());  // json-file's only, as Docker
+}
+
 }  // namespace
 }  // namespace mydocker

@@ -1,6 +1,7 @@
 #include "container_events.h"
 
 #include "mydocker/events.h"
+#include "mydocker/network_store.h"
 
 namespace mydocker {
 
@@ -16,6 +17,21 @@ void RecordContainerEvent(const StateStore& store, const ContainerState& state,
   e.attributes["name"] = state.name;
   e.attributes["image"] = state.image;
   RecordEvent(store.root(), std::move(e));
+}
+
+void RecordNetworkEvents(const StateStore& store, const std::string& container_id,
+                         const std::vector<NetworkAttachment>& networks, absl::string_view action) {
+  network::NetworkStore records(store.root());
+  for (const NetworkAttachment& a : networks) {
+    if (a.network.empty()) continue;  // --network host, none or container:ID
+    absl::StatusOr<NetworkRecord> record = records.Get(a.network);
+    RecordEvent(store.root(), {"network",
+                               std::string(action),
+                               record.ok() ? record->id : a.network,
+                               {{"container", container_id},
+                                {"name", a.network},
+                                {"type", record.ok() ? record->driver : "bridge"}}});
+  }
 }
 
 }  // namespace mydocker

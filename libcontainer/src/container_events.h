@@ -5,9 +5,11 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 #include "mydocker/container_state.h"
+#include "mydocker/network.h"
 #include "mydocker/state_store.h"
 
 namespace mydocker {
@@ -17,6 +19,12 @@ namespace mydocker {
 // RecordEvent.
 void RecordContainerEvent(const StateStore& store, const ContainerState& state,
                           absl::string_view action, std::map<std::string, std::string> extra = {});
+
+// Docker's "network connect" (a container starting) or "network disconnect" (ending) for each
+// network the container has an address on: the network's id, and the container, the network's
+// name and its driver as attributes.
+void RecordNetworkEvents(const StateStore& store, const std::string& container_id,
+                         const std::vector<NetworkAttachment>& networks, absl::string_view action);
 
 }  // namespace mydocker
 

@@ -236,6 +236,7 @@ absl::StatusOr<VolumeSpec> MountSpecOf(const MountFields& m) {
   } else if (m.type == "volume") {
     v.kind = m.source.empty() ? VolumeSpec::kAnonymous : VolumeSpec::kNamed;
     v.source = m.source;
+    v.nocopy = m.nocopy;
     if (!m.source.empty() && !IsVolumeName(m.source)) {
       return absl::InvalidArgumentError(
           absl::StrCat(what, ": invalid volume name \"", m.source,
@@ -287,6 +288,18 @@ absl::StatusOr<VolumeSpec> ParseTmpfsSpec(absl::string_view text) {
     v.tmpfs_options.push_back(std::move(o));
   }
   return v;
+}
+
+absl::StatusOr<VolumesFrom> ParseVolumesFrom(absl::string_view text) {
+  std::vector<std::string> parts = absl::StrSplit(text, ':');
+  if (parts.size() > 2 || parts[0].empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid volumes-from \"", text, "\": want CONTAINER[:ro|rw]"));
+  }
+  if (parts.size() == 2 && parts[1] != "ro" && parts[1] != "rw") {
+    return absl::InvalidArgumentError(absl::StrCat("invalid mode: ", parts[1]));
+  }
+  return VolumesFrom{parts[0], parts.size() == 2 ? parts[1] : ""};
 }
 
 }  // namespace mydocker

@@ -81,5 +81,20 @@ TEST(TmpfsSpecTest, OptionsAreChecked) {
   EXPECT_THAT(Error(ParseTmpfsSpec("/")), testing::HasSubstr("cannot mount on /"));
 }
 
+TEST(MountSpecTest, NocopyAndVolumesFrom) {
+  EXPECT_TRUE(ParseMountSpec("src=data,dst=/d,volume-nocopy")->nocopy);
+  EXPECT_FALSE(ParseMountSpec("src=data,dst=/d")->nocopy);
+  EXPECT_EQ(ParseVolumeSpec("data:/d:ro")->mode, "ro");
+  auto from = ParseVolumesFrom("web:ro");
+  ASSERT_TRUE(from.ok()) << from.status();
+  EXPECT_EQ(from->container, "web");
+  EXPECT_EQ(from->mode, "ro");
+  EXPECT_EQ(ParseVolumesFrom("web")->mode, "");
+  EXPECT_EQ(ParseVolumesFrom("web:rx").status().message(), "invalid mode: rx");
+  EXPECT_FALSE(ParseVolumesFrom("").ok());
+  EXPECT_FALSE(ParseVolumesFrom(":ro").ok());
+  EXPECT_FALSE(ParseVolumesFrom("a:ro:rw").ok());
+}
+
 }  // namespace
 }  // namespace mydocker

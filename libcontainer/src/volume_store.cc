@@ -26,6 +26,13 @@ std::string Record(const Volume& v) {
   w.String(created.c_str());
   w.Key("Anonymous");
   w.Bool(v.anonymous);
+  w.Key("Labels");
+  w.StartObject();
+  for (const auto& [key, value] : v.labels) {
+    w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
+    w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+  }
+  w.EndObject();
   w.EndObject();
   return buf.GetString();
 }
@@ -48,6 +55,7 @@ absl::StatusOr<VolumeSpec> ParseVolumeSpec(absl::string_view text) {
     } else if (parts[2] != "rw") {
       return bad(absl::StrCat("unknown mode \"", parts[2], "\" (want ro or rw)"));
     }
+    v.mode = parts[2];
     parts.pop_back();
   }
   if (parts.size() == 1) {
@@ -94,7 +102,8 @@ absl::StatusOr<std::unique_ptr<VolumeStore>> VolumeStore::Open(const std::string
   return std::unique_ptr<VolumeStore>(new VolumeStore(dir));
 }
 
-absl::StatusOr<Volume> VolumeStore::Ensure(absl::string_view name, bool anonymous) {
+absl::StatusOr<Volume> VolumeStore::Ensure(absl::string_view name, bool anonymous,
+                                           const std::map<std::string, std::string>& labels) {
   if (!IsVolumeName(name)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "invalid volume name \"", name, "\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed"));
@@ -106,6 +115,7 @@ absl::StatusOr<Volume> VolumeStore::Ensure(absl::string_view name, bool anonymou
   v.mountpoint = absl::StrCat(dir_, "/", name, "/_data");
   v.created = absl::Now();
   v.anonymous = anonymous;
+  v.labels = labels;
   absl::Status s = MakeDirs(v.mountpoint, 0755);
   if (s.ok()) s = WriteFileAtomic(absl::StrCat(dir_, "/", name, "/volume.json"), Record(v));
   if (!s.ok()) {
@@ -133,6 +143,14 @@ absl::StatusOr<Volume> VolumeStore::Get(absl::string_view name) const {
     }
     auto anon = doc.FindMember("Anonymous");
     v.anonymous = anon != doc.MemberEnd() && anon->value.IsBool() && anon->value.GetBool();
+    auto labels = doc.FindMember("Labels");
+    if (labels != doc.MemberEnd() && labels->value.IsObject()) {
+      for (const auto& m : labels->value.GetObject()) {
+        if (!m.value.IsString()) continue;
+        v.labels[std::string(m.name.GetString(), m.name.GetStringLength())] =
+            std::string(m.value.GetString(), m.value.GetStringLength());
+      }
+    }
   }
   return v;
 }

@@ -1,4 +1,4 @@
-/* The C ABI's 1.7 additions on real containers, compiled as C: the container options of #18
+/* The C ABI's 1.7 and 1.8 additions on real containers, compiled as C: the container options of #18
  * (labels, ulimits, sysctls, shm size, groups, OOM score, CFS period and quota), each shown by
  * inspect or seen by the container, and each bad value refused with nothing created. Needs root.
  * Usage: capi_options_test <helper> <busybox.tar>. */
@@ -37,16 +37,25 @@ static char* inspect(mydocker_container_t* c) {
   return json;
 }
 
-/* A create that must fail with `code` and a message naming `what`, leaving no container. */
-static void expect_refused(const mydocker_create_options_t* create, int code, const char* what) {
+/* A create that must fail with `code` and a message naming `what`, leaving the `existing`
+ * containers there were and no other. */
+static void expect_refused_leaving(const mydocker_create_options_t* create, int code,
+                                   const char* what, int existing) {
   mydocker_error_t* err = NULL;
   mydocker_container_t* c = NULL;
   char* list = NULL;
+  int count = 0;
+  const char* p;
   CHECK_ERROR(mydocker_container_create(g_fx.runtime, create, &c, &err), &err, code, what);
   CHECK(c == NULL);
   CHECK_OK(mydocker_container_list(g_fx.runtime, 1, &list, &err), &err);
-  CHECK(list != NULL && strcmp(list, "[]") == 0);
+  for (p = list; p != NULL && (p = strstr(p, "\"id\":")) != NULL; p += 5) ++count;
+  CHECK(list != NULL && count == existing);
   mydocker_free(list);
+}
+
+static void expect_refused(const mydocker_create_options_t* create, int code, const char* what) {
+  expect_refused_leaving(create, code, what, 0);
 }
 
 static void test_labels(void) {
@@ -159,6 +168,44 @@ static void test_namespace_modes(void) {
   expect_refused(&create, MYDOCKER_INVALID_ARGUMENT, "No such container: nosuch");
 }
 
+/* 1.8: volumes_from mounts another container's volumes (read-only with ":ro"); inspect shows
+ * them under Mounts and HostConfig.VolumesFrom. */
+static void test_volumes_from(void) {
+  const char* const vols[] = {"/shared", NULL};
+  const char* const from[] = {"capi_vsrc:ro", NULL};
+  const char* const bad[] = {"capi_vsrc:rx", NULL};
+  const char* const missing[] = {"capi_nosuch", NULL};
+  mydocker_create_options_t create = MYDOCKER_CREATE_OPTIONS_INIT;
+  mydocker_container_t* src;
+  mydocker_container_t* c;
+  char* json;
+
+  create.image = "busybox";
+  create.command = kTrue;
+  create.name = "capi_vsrc";
+  create.volumes = vols;
+  src = create_container(&create);
+  if (src == NULL) return;
+  create.name = NULL;
+  create.volumes = NULL;
+  create.volumes_from = from;
+  c = create_container(&create);
+  if (c != NULL) {
+    json = inspect(c);
+    CHECK(json != NULL && strstr(json, "\"VolumesFrom\":[\"capi_vsrc:ro\"]") != NULL);
+    CHECK(json != NULL && strstr(json,
+                                 "\"Destination\":\"/shared\",\"Driver\":\"local\","
+                                 "\"Mode\":\"\",\"RW\":false") != NULL);
+    mydocker_free(json);
+    remove_container(c);
+  }
+  create.volumes_from = bad;
+  expect_refused_leaving(&create, MYDOCKER_INVALID_ARGUMENT, "invalid mode: rx", 1);
+  create.volumes_from = missing;
+  expect_refused_leaving(&create, MYDOCKER_NOT_FOUND, "No such container: capi_nosuch", 1);
+  remove_container(src);
+}
+
 int main(int argc, char** argv) {
   int rc;
   if (argc != 3) {
@@ -167,10 +214,11 @@ int main(int argc, char** argv) {
   }
   rc = fixture_setup(&g_fx, argv[1], argv[2]);
   if (rc != 0) return rc;
-  CHECK(mydocker_version_number() >= 10700);
+  CHECK(mydocker_version_number() >= 10800);
   RUN_TEST(test_labels);
   RUN_TEST(test_process_options);
   RUN_TEST(test_namespace_modes);
+  RUN_TEST(test_volumes_from);
   fixture_teardown(&g_fx);
   fprintf(stderr, "%d failure(s)\n", g_failures);
   return g_failures == 0 ? 0 : 1;

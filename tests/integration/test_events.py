@@ -85,12 +85,14 @@ def test_since_and_until_select_a_window(runtime):
     runtime.md("run", "--name", "early", "busybox", "true", check=True)
     middle = time.time()
     runtime.md("run", "--name", "late", "busybox", "true", check=True)
-    names = {e["Actor"]["Attributes"]["name"] for e in events(runtime, since=f"{middle:.9f}")}
-    assert names == {"late"}
+    # Each run also connects to and disconnects from the default bridge network.
+    names = {(e["Type"], e["Actor"]["Attributes"]["name"])
+             for e in events(runtime, since=f"{middle:.9f}")}
+    assert names == {("container", "late"), ("network", "bridge")}
     r = runtime.md("events", "--since", "0", "--until", f"{middle:.9f}", "--format", "json",
                    check=True)
-    assert {json.loads(line)["Actor"]["Attributes"]["name"]
-            for line in r.stdout.splitlines()} == {"early"}
+    assert {(json.loads(line)["Type"], json.loads(line)["Actor"]["Attributes"]["name"])
+            for line in r.stdout.splitlines()} == {("container", "early"), ("network", "bridge")}
 
 
 def test_other_objects_and_operations(runtime):
@@ -116,7 +118,9 @@ def test_other_objects_and_operations(runtime):
     image = [(e["Action"], e["Actor"]["Attributes"]["name"]) for e in evs if e["Type"] == "image"]
     assert image[:3] == [("tag", "snap:v2"), ("untag", "snap:v1"), ("untag", "snap:v2")]
     assert image[3][0] == "delete"
-    assert actions(evs, "network") == ["create", "connect", "disconnect", "destroy"]
+    # box's start and end on the default bridge network, then evnet's own.
+    assert actions(evs, "network") == ["connect", "disconnect", "create", "connect", "disconnect",
+                                       "destroy"]
     assert actions(events(runtime, "--filter", "event=exec_start")) == ["exec_start: true"]
 
 
@@ -139,7 +143,8 @@ def test_events_follows_new_events_until_interrupted(runtime):
         wait_for(lambda: seen or proc.poll() is not None, timeout=10, what="a followed event")
     runtime.md("run", "--rm", "--name", "last", "busybox", "true", check=True)
     wait_for(lambda: "destroy last" in seen, what="the last container's destroy")
-    assert seen[-4:] == ["create last", "start last", "die last", "destroy last"]
+    assert seen[-6:] == ["create last", "connect bridge", "start last", "die last",
+                         "disconnect bridge", "destroy last"]
     proc.terminate()
     assert proc.wait(timeout=10) == -15
 
@@ -154,3 +159,32 @@ def test_concurrent_writers_keep_every_event_whole(runtime):
     for i in range(8):
         mine = [e["Action"] for e in evs if e["Actor"]["Attributes"]["name"] == f"c{i}"]
         assert mine == ["create", "start", "die", "destroy"], (i, mine)
+
+
+def test_rm_force_of_a_running_container_writes_kill(runtime):
+    cid = runtime.md("run", "-d", "--name", "doomed", "busybox", "sleep", "300",
+                     check=True).stdout.strip()
+    runtime.md("rm", "-f", "doomed", check=True)
+    evs = [e for e in events(runtime) if e["Type"] == "container" and e["id"] == cid]
+    assert [e["Action"] for e in evs] == ["create", "start", "kill", "die", "destroy"]
+    assert evs[2]["Actor"]["Attributes"]["signal"] == "9"
+
+
+def test_start_and_end_connect_and_disconnect_the_networks(runtime):
+    runtime.md("network", "create", "evnet2", check=True)
+    net_id = json.loads(runtime.md("network", "inspect", "evnet2", check=True).stdout)[0]["Id"]
+    runtime.md("run", "--name", "netted", "--network", "evnet2", "busybox", "true", check=True)
+    cid = runtime.ps()[0]["ID"]
+    runtime.md("rm", "netted", check=True)
+    runtime.md("network", "rm", "evnet2", check=True)
+    evs = events(runtime)
+    ordered = [(e["Type"], e["Action"]) for e in evs
+               if e["Type"] == "network" or e["Action"] in ("start", "die")]
+    assert ordered == [("network", "create"), ("network", "connect"), ("container", "start"),
+                       ("container", "die"), ("network", "disconnect"), ("network", "destroy")]
+    for e in evs:
+        if e["Type"] == "network" and e["Action"] in ("connect", "disconnect"):
+            assert e["Actor"]["ID"] == net_id
+            assert e["Actor"]["Attributes"]["name"] == "evnet2"
+            assert e["Actor"]["Attributes"]["type"] == "bridge"
+            assert e["Actor"]["Attributes"]["container"] == cid

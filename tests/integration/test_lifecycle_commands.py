@@ -106,7 +106,7 @@ def test_run_detached_prints_full_id_and_returns_while_running(runtime):
     # Returned once the process has started, not before: no polling needed here.
     st = state_of(runtime, "bg")
     assert st["Status"] == "running" and st["Running"] is True
-    assert st["ExitCode"] is None
+    assert st["ExitCode"] == 0  # Docker's while running (issue #18)
     assert pid_alive(st["Pid"])
     assert b"sleep" in Path(f"/proc/{st['Pid']}/cmdline").read_bytes()
     assert pid_alive(st["MonitorPid"])
@@ -561,7 +561,7 @@ def test_inspect_several_and_unknown(runtime):
     assert [d["Name"] for d in data] == ["/ia", "/ib", "/ia"]
     assert data[0]["Id"] == a and data[2]["Id"] == a
     assert ID_RE.match(data[1]["Id"]) and data[1]["Id"] != a
-    assert data[0]["State"]["Status"] == "running" and data[0]["State"]["ExitCode"] is None
+    assert data[0]["State"]["Status"] == "running" and data[0]["State"]["ExitCode"] == 0
     assert data[1]["State"]["Status"] == "exited" and data[1]["State"]["ExitCode"] == 4
     assert data[1]["State"]["Pid"] == 0 and data[1]["State"]["OOMKilled"] is False
     assert data[1]["Config"]["Cmd"] == ["sh", "-c", "exit 4"]

@@ -182,3 +182,19 @@ def test_follow_goes_on_across_rotations(runtime):
     assert follow.returncode == 0, err
     assert [int(n) for n in out.split()] == list(range(0, 40000))
     assert log_path(runtime, "spin").with_name("container.log.3").exists()  # it did rotate
+
+
+def test_details_prefix_each_line_with_the_attributes_as_dockers(runtime):
+    r = runtime.md("run", "--name", "plain", "busybox", "sh", "-c", "echo one; echo two >&2")
+    assert r.returncode == 0, r.stderr
+    # Docker writes the attributes and a space: without any, each line starts with a space.
+    r = runtime.md("logs", "--details", "plain")
+    assert (r.stdout, r.stderr) == (" one\n", " two\n")
+    r = runtime.md("run", "--name", "attrs", "--log-driver", "json-file",
+                   "--log-opt", "labels=tier,absent", "--log-opt", "env=MODE",
+                   "--label", "tier=front end", "-e", "MODE=a&b", "busybox", "echo", "x")
+    assert r.returncode == 0, r.stderr
+    r = runtime.md("logs", "--details", "-t", "attrs")
+    stamp, rest = r.stdout.split(" ", 1)
+    assert stamp.endswith("Z") and rest == "MODE=a%26b,tier=front+end x\n", r.stdout
+    assert runtime.md("logs", "attrs").stdout == "x\n"  # only with --details

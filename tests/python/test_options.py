@@ -66,3 +66,41 @@ def test_namespace_modes_and_host_config(rt):
     with pytest.raises(pymydocker.InvalidArgument, match="No such container: nosuch"):
         rt.run("busybox", "true", pid_mode="container:nosuch")
     assert rt.containers.list(all=True) == []
+
+
+def test_volumes_from(rt):
+    src = rt.containers.create("busybox", "true", name="py_vsrc", volumes=["/shared"])
+    try:
+        c = rt.run("busybox", ["sh", "-c", "touch /shared/x 2>/dev/null || echo ro"],
+                              volumes_from=["py_vsrc:ro"])
+        try:
+            assert c.output.decode() == "ro\n"
+            info = c.inspect()
+            assert info["HostConfig"]["VolumesFrom"] == ["py_vsrc:ro"]
+            shared = [m for m in info["Mounts"] if m["Destination"] == "/shared"]
+            assert shared and shared[0]["RW"] is False and shared[0]["Type"] == "volume"
+        finally:
+            c.remove()
+        with pytest.raises(pymydocker.InvalidArgument, match="invalid mode: rx"):
+            rt.containers.create("busybox", "true", volumes_from=["py_vsrc:rx"])
+        with pytest.raises(TypeError):
+            rt.containers.create("busybox", "true", volumes_from="py_vsrc")
+        assert len(rt.containers.list(all=True)) == 1
+    finally:
+        src.remove(volumes=True)
+    assert rt.volumes.list() == []
+
+
+def test_update_cfs_period_and_quota(rt):
+    c = rt.run("busybox", "sleep 300", detach=True)
+    try:
+        c.update(cpu_period=50000, cpu_quota=25000)
+        host = c.inspect()["HostConfig"]
+        assert (host["CpuPeriod"], host["CpuQuota"]) == (50000, 25000)
+        with pytest.raises(pymydocker.InvalidArgument, match="range of blkio weight"):
+            c.update(blkio_weight=5)
+        with pytest.raises(pymydocker.InvalidArgument, match="Nano CPUs and CPU Period"):
+            c.update(cpus=1, cpu_period=50000)
+        assert c.inspect()["HostConfig"]["CpuPeriod"] == 50000  # nothing changed by those
+    finally:
+        c.remove(force=True)

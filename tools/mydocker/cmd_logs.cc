@@ -1,4 +1,4 @@
-// mydocker logs [-f] [--tail N] [-t] [--since T] [--until T] CONTAINER
+// mydocker logs [-f] [--tail N] [-t] [--details] [--since T] [--until T] CONTAINER
 #include <unistd.h>
 
 #include <cstdio>
@@ -14,6 +14,7 @@ namespace {
 struct LogsFlags {
   bool follow = false;
   bool timestamps = false;
+  bool details = false;
   std::string tail = "all";
   std::string since;
   std::string until;
@@ -59,11 +60,21 @@ int Logs(Context& ctx, const LogsFlags& flags) {
   std::unique_ptr<Container> container = GetContainerOrFail(ctx, flags.container);
   if (container == nullptr) return ctx.exit_code;
   // Each stream goes back where it came from, so `2>/dev/null` works as with the container.
+  std::string details;  // Docker's: the attributes and a space, even without attributes
+  if (flags.details) {
+    absl::StatusOr<ContainerConfig> config = container->Config();
+    if (!config.ok()) {
+      ctx.Fail(config.status(), 1);
+      return ctx.exit_code;
+    }
+    details = LogDetails(*config) + " ";
+  }
   absl::Status s = container->Logs(options, [&](const LogEntry& e) {
     FILE* out = e.stream == "stderr" ? stderr : stdout;
     if (write_failed) return false;
-    if (!flags.timestamps) return WriteOut(out, e.text);
-    return WriteOut(out, absl::StrCat(FormatRfc3339(e.time), " ", e.text));
+    if (!flags.timestamps && details.empty()) return WriteOut(out, e.text);
+    std::string time = flags.timestamps ? FormatRfc3339(e.time) + " " : "";
+    return WriteOut(out, absl::StrCat(time, details, e.text));
   });
   if (!s.ok()) ctx.Fail(s, 1);
   return ctx.exit_code;
@@ -76,6 +87,8 @@ void RegisterLogs(CLI::App& app, Context& ctx) {
   CLI::App* logs = app.add_subcommand("logs", "Fetch the logs of a container");
   logs->add_flag("-f,--follow", flags->follow, "Follow log output until the container ends");
   logs->add_flag("-t,--timestamps", flags->timestamps, "Show timestamps");
+  logs->add_flag("--details", flags->details,
+                 "Show extra details provided to logs (the labels and env log options name)");
   logs->add_option("-n,--tail", flags->tail, "Number of lines to show from the end (default all)");
   logs->add_option("--since", flags->since,
                    "Show logs since a time (2013-01-02T13:23:37Z, Unix seconds) or for a "

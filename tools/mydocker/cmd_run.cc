@@ -134,6 +134,9 @@ void AddCreateFlags(CLI::App* cmd, RunFlags& flags) {
          "--tmpfs", flags.tmpfs,
          "Mount a tmpfs: PATH[:OPTIONS] (default nosuid,nodev,noexec; size=64m, mode=1777)")
       ->allow_extra_args(false);
+  cmd->add_option("--volumes-from", flags.volumes_from,
+                  "Mount the volumes and binds of a container: CONTAINER[:ro|rw]")
+      ->allow_extra_args(false);
   cmd->add_flag("--read-only", flags.read_only, "Mount the container's root filesystem read-only");
   cmd->add_option("--device", flags.devices,
                   "Add a host device: HOST[:CONTAINER[:PERMISSIONS]] (permissions: rwm)")

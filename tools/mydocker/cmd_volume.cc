@@ -22,6 +22,7 @@ struct VolumeFlags {
   bool all = false;
   std::string format;
   std::vector<std::string> filters;
+  std::vector<std::string> labels;  // create --label
 };
 
 // The mountpoints of the volumes some container (in any state) mounts.
@@ -38,8 +39,8 @@ absl::StatusOr<std::set<std::string>> UsedSources(Runtime& rt) {
 }
 
 // The volumes Docker's filters select: dangling (no container uses it), name (an expression
-// found in the name), driver (always "local"), label (volumes have none here: a label filter
-// selects nothing).
+// found in the name), driver (always "local"), label (every label given, with its value if
+// one is given).
 absl::StatusOr<std::vector<Volume>> Selected(Runtime& rt, const Filters& filters) {
   auto volumes = rt.volumes().List();
   if (!volumes.ok() || filters.empty()) return volumes;
@@ -53,7 +54,7 @@ absl::StatusOr<std::vector<Volume>> Selected(Runtime& rt, const Filters& filters
   for (const Volume& v : *volumes) {
     bool dangling = used.count(v.mountpoint) == 0;
     bool keep = filters.Match("name", v.name) && filters.Match("driver", "local") &&
-                filters.MatchLabels("label", {});
+                filters.MatchLabels("label", v.labels);
     for (const std::string& want : filters.Values("dangling")) {
       keep = keep && dangling == (want == "true" || want == "1");
     }
@@ -62,13 +63,18 @@ absl::StatusOr<std::vector<Volume>> Selected(Runtime& rt, const Filters& filters
   return out;
 }
 
+// Docker's Labels column: "k=v,k2=v2".
+std::string LabelsText(const std::map<std::string, std::string>& labels) {
+  return absl::StrJoin(labels, ",", absl::PairFormatter("="));
+}
+
 // Docker's volume formatting context, in `{{json .}}`'s order.
 tmpl::Value TemplateRow(const Volume& v) {
   using tmpl::Value;
   return Value::Struct("volume", {{"Availability", Value::String("N/A")},
                                   {"Driver", Value::String("local")},
                                   {"Group", Value::String("N/A")},
-                                  {"Labels", Value::String("")},
+                                  {"Labels", Value::String(LabelsText(v.labels))},
                                   {"Links", Value::String("N/A")},
                                   {"Mountpoint", Value::String(v.mountpoint)},
                                   {"Name", Value::String(v.name)},
@@ -100,11 +106,19 @@ void RegisterVolume(CLI::App& app, Context& ctx) {
 
   CLI::App* create = volume->add_subcommand("create", "Create a volume");
   create->add_option("name", flags->names, "Volume name (default: a random one)")->expected(0, 1);
+  create->add_option("--label", flags->labels, "Set metadata on the volume (KEY=VALUE)")
+      ->allow_extra_args(false);
   create->callback([&ctx, flags] {
+    std::map<std::string, std::string> labels;
+    for (const std::string& spec : flags->labels) {
+      absl::StatusOr<std::pair<std::string, std::string>> label = ParseLabel(spec);
+      if (!label.ok()) return ctx.Fail(label.status(), 125);  // a flag error, as Docker's
+      labels[label->first] = label->second;
+    }
     Runtime* rt = ctx.OpenRuntime();
     if (rt == nullptr) return;
     std::string name = flags->names.empty() ? NewContainerId() : flags->names[0];
-    auto v = rt->volumes().Ensure(name);
+    auto v = rt->volumes().Ensure(name, /*anonymous=*/false, labels);
     if (!v.ok()) return ctx.Fail(v.status(), 1);
     std::cout << v->name << "\n";
   });

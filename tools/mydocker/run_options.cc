@@ -301,6 +301,10 @@ absl::StatusOr<CreateOptions> BuildCreateOptions(const RunFlags& flags, const En
   o.read_only = flags.read_only;
   for (const std::string& m : o.mounts) MYDOCKER_RETURN_IF_ERROR(ParseMountSpec(m).status());
   for (const std::string& t : o.tmpfs) MYDOCKER_RETURN_IF_ERROR(ParseTmpfsSpec(t).status());
+  o.volumes_from = flags.volumes_from;
+  for (const std::string& v : o.volumes_from) {
+    MYDOCKER_RETURN_IF_ERROR(ParseVolumesFrom(v).status());
+  }
   // Docker's order: the files' labels, then --label's, a later one for a key winning.
   for (const std::string& file : flags.label_files) {
     MYDOCKER_ASSIGN_OR_RETURN(std::string content, ReadFile(file));

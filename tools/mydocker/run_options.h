@@ -76,6 +76,7 @@ struct RunFlags : ResourceFlags {
   bool privileged = false;                 // --privileged
   std::vector<std::string> mounts;         // --mount
   std::vector<std::string> tmpfs;          // --tmpfs
+  std::vector<std::string> volumes_from;   // --volumes-from
   bool read_only = false;                  // --read-only
   std::string cgroupns;                    // --cgroupns host|private
   std::optional<std::string> entrypoint;   // --entrypoint ("" clears the image's)

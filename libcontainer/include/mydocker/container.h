@@ -97,6 +97,11 @@ struct CreateOptions {
   // (ParseTmpfsSpec), mounted after the -v volumes; every target once ("Duplicate mount point").
   std::vector<std::string> mounts;
   std::vector<std::string> tmpfs;
+  // --volumes-from CONTAINER[:ro|rw]: the binds and volumes of another container (its mount
+  // points), read-only or read-write (default: as that container has them). A -v, --mount or
+  // --tmpfs for the same destination wins; these win over the image's VOLUMEs, which otherwise
+  // get anonymous volumes holding the image's content at that path.
+  std::vector<std::string> volumes_from;
   // --read-only: the root file system is mounted read-only; /dev, /proc, /sys, /dev/shm,
   // volumes and tmpfs mounts stay as they are.
   bool read_only = false;

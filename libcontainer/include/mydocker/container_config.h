@@ -227,7 +227,8 @@ struct LogRotation {
 absl::StatusOr<LogRotation> LogRotationOf(const LogConfig& log);
 
 // Checks a --log-driver and its --log-opt's as Docker's daemon does; empty type: "local".
-// Options: max-size, max-file, and compress=false (compressed rotated files are not done).
+// Options: max-size, max-file, and compress=false (compressed rotated files are not done);
+// json-file also takes labels= and env= (comma-separated names; see LogDetails).
 absl::StatusOr<LogConfig> MakeLogConfig(absl::string_view type,
                                         const std::vector<std::string>& options);
 
@@ -236,6 +237,37 @@ absl::StatusOr<LogConfig> MakeLogConfig(absl::string_view type,
 absl::StatusOr<RestartPolicy> ParseRestartPolicy(absl::string_view spec);
 // The --restart form of `policy` ("no", "on-failure:3").
 std::string FormatRestartPolicy(const RestartPolicy& policy);
+
+// One of the container's own mounts as Docker's inspect lists it (Mounts[]): a bind or a volume
+// of -v, --mount or --volumes-from, a --mount tmpfs, or the anonymous volume of an image's
+// VOLUME. Its mount is the one of ContainerConfig::mounts at `destination`.
+struct MountPoint {
+  std::string type;         // "bind", "volume" or "tmpfs"
+  std::string name;         // a volume's name
+  std::string source;       // the host directory (a volume's _data); empty for a tmpfs
+  std::string destination;  // inside the container
+  std::string mode;         // Docker's Mode: a -v's mode ("ro", "rw"), else ""
+  bool rw = true;
+  std::string propagation;  // a bind's ("rprivate" unless bind-propagation said otherwise)
+};
+
+// What inspect shows of how the container was asked for that the OCI-shaped configuration does
+// not keep (annotation "com.mydocker.createOptions", a JSON object with Docker's names):
+// Config.Entrypoint, Config.Cmd and Config.User, HostConfig's Privileged, CapAdd, CapDrop,
+// Tmpfs and VolumesFrom, and Mounts. A container made before it existed has none (`recorded`
+// false).
+struct CreateRecord {
+  bool recorded = false;
+  std::vector<std::string> entrypoint;  // the image's or --entrypoint's; empty: none
+  std::vector<std::string> cmd;         // process.args after the entrypoint
+  std::string user;                     // -u, else the image's USER
+  bool privileged = false;
+  std::vector<std::string> cap_add;
+  std::vector<std::string> cap_drop;
+  std::vector<std::pair<std::string, std::string>> tmpfs;  // --tmpfs PATH, OPTIONS
+  std::vector<std::string> volumes_from;                   // CONTAINER[:ro|rw], as given
+  std::vector<MountPoint> mount_points;
+};
 
 struct ContainerConfig {
   std::string oci_version = "1.0.2";
@@ -270,7 +302,15 @@ struct ContainerConfig {
   std::string pid_mode;
   std::string ipc_mode;
   std::string uts_mode;
+  CreateRecord create_record;
 };
+
+// What `logs --details` writes before each line (after its time): the attributes json-file's
+// labels= and env= options name (the container's labels and environment variables of those
+// names that it has), as Docker's: "key=value" URL-query-escaped, sorted by key, joined by
+// commas; empty without any. Docker writes it and a space, so a line without attributes
+// starts with one space.
+std::string LogDetails(const ContainerConfig& config);
 
 // One --label: "KEY=VALUE", or "KEY" for an empty value (Docker's rule); the key without the
 // blanks around it. InvalidArgument (Docker's "invalid label '...': empty name") for an empty

@@ -121,8 +121,10 @@ class Runtime {
  private:
   Runtime() = default;
   // Create's second half: volumes, the record (retrying generated names), the directories.
+  // `mounts`: the container's own mounts, planned (create.cc's PlanMounts).
   absl::StatusOr<std::unique_ptr<Container>> Record(ContainerState state,
                                                     const CreateOptions& options,
+                                                    const std::vector<VolumeSpec>& mounts,
                                                     ContainerConfig& config);
   RuntimeOptions options_;
   std::unique_ptr<StateStore> state_;

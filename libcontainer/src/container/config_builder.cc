@@ -163,6 +163,8 @@ absl::Status PlanProcess(const CreateOptions& options, const ImageConfig& image,
   // Docker's rule: an entrypoint given here drops the image's CMD too.
   bool own_entrypoint = options.entrypoint.has_value() && !options.entrypoint->empty();
   if (proc.args.empty() && !own_entrypoint) proc.args = image.cmd;
+  config.create_record.cmd = proc.args;
+  config.create_record.entrypoint = entrypoint;
   proc.args.insert(proc.args.begin(), entrypoint.begin(), entrypoint.end());
   if (proc.args.empty() || proc.args[0].empty()) {
     return absl::InvalidArgumentError("no command specified");
@@ -185,7 +187,23 @@ absl::Status PlanProcess(const CreateOptions& options, const ImageConfig& image,
   SetEnv(proc.env, "HOSTNAME=" + config.hostname);
   if (options.tty) SetEnv(proc.env, "TERM=xterm");
   for (const std::string& kv : options.env) SetEnv(proc.env, kv);
-  return ApplyUser(options.user.empty() ? image.user : options.user, facts.read_image_file, proc);
+  config.create_record.user = options.user.empty() ? image.user : options.user;
+  return ApplyUser(config.create_record.user, facts.read_image_file, proc);
+}
+
+// What inspect shows of the privilege and mount options as they were given (the mount points
+// themselves are recorded where the mounts are made, Runtime::Create).
+void RecordCreateOptions(const CreateOptions& options, CreateRecord& record) {
+  record.recorded = true;
+  record.privileged = options.privileged;
+  record.cap_add = options.cap_add;
+  record.cap_drop = options.cap_drop;
+  for (const std::string& spec : options.tmpfs) {
+    size_t colon = spec.find(':');
+    record.tmpfs.emplace_back(spec.substr(0, colon),
+                              colon == std::string::npos ? "" : spec.substr(colon + 1));
+  }
+  record.volumes_from = options.volumes_from;
 }
 
 // Limits, the device policy, the cgroup namespace and the cgroup's path.
@@ -500,6 +518,7 @@ absl::StatusOr<ContainerConfig> BuildContainerConfig(const CreateOptions& option
   MYDOCKER_RETURN_IF_ERROR(PlanResources(options, facts, config));
   MYDOCKER_RETURN_IF_ERROR(PlanNamespaces(options, facts, config));
   MYDOCKER_RETURN_IF_ERROR(PlanSysctls(options, facts, config));
+  RecordCreateOptions(options, config.create_record);
   return config;
 }
 

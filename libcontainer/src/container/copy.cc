@@ -99,16 +99,8 @@ absl::StatusOr<View> OpenView(Runtime& runtime, const std::string& id) {
     return view;
   }
   MYDOCKER_ASSIGN_OR_RETURN(ContainerConfig config, runtime.state().LoadConfig(id));
-  Rootfs rootfs = Rootfs::FromSpec(runtime.state().ContainerDir(id), config.root);
-  if (config.root.storage_driver == kFuseOverlayDriver) {
-    MYDOCKER_ASSIGN_OR_RETURN(std::string options, rootfs.FuseOverlayOptions());
-    MYDOCKER_ASSIGN_OR_RETURN(
-        view.root,
-        MountDetachedFuseOverlay(options, runtime.state().ContainerDir(id) + "/cp-view"));
-  } else {
-    MYDOCKER_ASSIGN_OR_RETURN(std::string options, rootfs.OverlayOptions());
-    MYDOCKER_ASSIGN_OR_RETURN(view.root, MountDetachedOverlay(options));
-  }
+  MYDOCKER_ASSIGN_OR_RETURN(view.root,
+                            MountDetachedRoot(runtime.state().ContainerDir(id), config.root));
   for (const MountSpec& m : config.mounts) {
     if (m.type == "bind" || m.type == "volume") view.mounts.push_back(m);
   }
@@ -241,6 +233,16 @@ absl::StatusOr<UniqueFd> MountDetachedFuseOverlay(const std::string& options,
   ::rmdir(scratch.c_str());
   MYDOCKER_RETURN_IF_ERROR(mounted);
   return root;
+}
+
+absl::StatusOr<UniqueFd> MountDetachedRoot(const std::string& container_dir, const RootSpec& root) {
+  Rootfs rootfs = Rootfs::FromSpec(container_dir, root);
+  if (root.storage_driver == kFuseOverlayDriver) {
+    MYDOCKER_ASSIGN_OR_RETURN(std::string options, rootfs.FuseOverlayOptions());
+    return MountDetachedFuseOverlay(options, container_dir + "/cp-view");
+  }
+  MYDOCKER_ASSIGN_OR_RETURN(std::string options, rootfs.OverlayOptions());
+  return MountDetachedOverlay(options);
 }
 
 absl::StatusOr<ContainerPathStat> Container::StatPath(const std::string& path,

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -17,6 +18,7 @@
 #include "absl/strings/str_split.h"
 #include "container/config_builder.h"
 #include "container/network_setup.h"
+#include "container/volume_content.h"
 #include "container_events.h"
 #include "host/host.h"
 #include "mydocker/capabilities.h"
@@ -39,12 +41,17 @@ bool IsWithin(absl::string_view path, absl::string_view dir) {
 // spelling: "/x/" and "/x//." are "/x"), when it is in /proc or /sys (as runc: a volume would
 // hide their masked and read-only paths) or /dev itself (the runtime's devices). Init checks
 // again where a symlink of the image leads.
-absl::Status CheckTarget(const std::string& text, const VolumeSpec& spec,
-                         std::set<std::string>& targets) {
+std::string NormalTarget(absl::string_view destination) {
   std::string target;
-  for (absl::string_view part : absl::StrSplit(spec.destination, '/', absl::SkipEmpty())) {
+  for (absl::string_view part : absl::StrSplit(destination, '/', absl::SkipEmpty())) {
     if (part != ".") absl::StrAppend(&target, "/", part);
   }
+  return target;
+}
+
+absl::Status CheckTarget(const std::string& text, const VolumeSpec& spec,
+                         std::set<std::string>& targets) {
+  std::string target = NormalTarget(spec.destination);
   if (!targets.insert(target).second) {
     return absl::InvalidArgumentError(absl::StrCat("Duplicate mount point: ", target));
   }
@@ -63,9 +70,9 @@ absl::Status CheckTarget(const std::string& text, const VolumeSpec& spec,
 
 // Every -v, --mount and --tmpfs spec of `options`, parsed and checked (targets once each), in
 // that order; nothing is made.
-absl::StatusOr<std::vector<VolumeSpec>> ParseMounts(const CreateOptions& options) {
+absl::StatusOr<std::vector<VolumeSpec>> ParseMounts(const CreateOptions& options,
+                                                    std::set<std::string>& targets) {
   std::vector<VolumeSpec> specs;
-  std::set<std::string> targets;
   auto add = [&](const std::string& text, absl::StatusOr<VolumeSpec> spec) -> absl::Status {
     MYDOCKER_RETURN_IF_ERROR(spec.status());
     MYDOCKER_RETURN_IF_ERROR(CheckTarget(text, *spec, targets));
@@ -89,6 +96,57 @@ absl::StatusOr<std::vector<VolumeSpec>> ParseMounts(const CreateOptions& options
   return specs;
 }
 
+// Another container's configuration, by name or id.
+using FindConfig = std::function<absl::StatusOr<ContainerConfig>(const std::string&)>;
+
+// The mount points of another container as specs of this one (--volumes-from): its volumes by
+// name (never filled again), its binds by path, read-only when either says so. A destination
+// in `targets` (given by -v, --mount, --tmpfs or an earlier --volumes-from) is left out.
+absl::Status AddVolumesFrom(const std::string& text, const FindConfig& find,
+                            std::set<std::string>& targets, std::vector<VolumeSpec>& specs) {
+  MYDOCKER_ASSIGN_OR_RETURN(VolumesFrom from, ParseVolumesFrom(text));
+  MYDOCKER_ASSIGN_OR_RETURN(ContainerConfig source, find(from.container));
+  for (const MountPoint& m : source.create_record.mount_points) {
+    if (m.type != "bind" && m.type != "volume") continue;
+    if (!targets.insert(NormalTarget(m.destination)).second) continue;
+    VolumeSpec spec;
+    spec.kind = m.type == "volume" ? VolumeSpec::kNamed : VolumeSpec::kBind;
+    spec.source = m.type == "volume" ? m.name : m.source;
+    spec.destination = m.destination;
+    spec.readonly = !m.rw || from.mode == "ro";
+    spec.mode = m.mode;
+    spec.nocopy = true;
+    if (m.propagation != "rprivate") spec.propagation = m.propagation;
+    specs.push_back(std::move(spec));
+  }
+  return absl::OkStatus();
+}
+
+// Every mount of a new container, planned before anything is made: -v, --mount and --tmpfs,
+// then --volumes-from, then the image's VOLUMEs that nothing else mounts (anonymous volumes,
+// Docker's rule).
+absl::StatusOr<std::vector<VolumeSpec>> PlanMounts(const CreateOptions& options,
+                                                   const ImageConfig& image,
+                                                   const FindConfig& find) {
+  std::set<std::string> targets;
+  MYDOCKER_ASSIGN_OR_RETURN(std::vector<VolumeSpec> specs, ParseMounts(options, targets));
+  for (const std::string& text : options.volumes_from) {
+    MYDOCKER_RETURN_IF_ERROR(AddVolumesFrom(text, find, targets, specs));
+  }
+  // The image's VOLUMEs not mounted otherwise: anonymous volumes (Docker's rule).
+  for (const std::string& path : image.volumes) {
+    absl::StatusOr<VolumeSpec> spec = ParseVolumeSpec(path);
+    if (!spec.ok() || spec->kind != VolumeSpec::kAnonymous) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("the image's VOLUME \"", absl::CHexEscape(path), "\" is not a path"));
+    }
+    if (targets.count(NormalTarget(spec->destination))) continue;
+    MYDOCKER_RETURN_IF_ERROR(CheckTarget(path, *spec, targets));
+    specs.push_back(*std::move(spec));
+  }
+  return specs;
+}
+
 // The mount of one spec whose source exists. Docker's defaults: a bind is recursive and
 // rprivate; a tmpfs nosuid, nodev, noexec (the spec's own options after them win).
 MountSpec MountOf(const VolumeSpec& spec, const std::string& source) {
@@ -103,27 +161,54 @@ MountSpec MountOf(const VolumeSpec& spec, const std::string& source) {
   return {spec.destination, "bind", source, std::move(options)};
 }
 
-// Turns -v, --mount and --tmpfs specs into mounts. Docker's behaviour: a missing host directory
-// of -v is created (--mount refuses it); a named volume is created on first use; `-v /path`
-// makes an anonymous volume. Every spec is parsed before anything is made, so a bad one leaves
-// nothing behind; `made` receives the anonymous volumes created, which the caller removes if
-// the container is not created.
-absl::Status AddVolumes(const CreateOptions& options, VolumeStore& volumes, ContainerConfig& config,
-                        std::vector<std::string>* made) {
-  MYDOCKER_ASSIGN_OR_RETURN(std::vector<VolumeSpec> specs, ParseMounts(options));
+// What inspect's Mounts shows of one spec (a --tmpfs is HostConfig.Tmpfs instead).
+MountPoint MountPointOf(const VolumeSpec& spec, const MountSpec& mount, const std::string& name) {
+  MountPoint m;
+  m.type = spec.kind == VolumeSpec::kTmpfs ? "tmpfs" : name.empty() ? "bind" : "volume";
+  m.name = name;
+  m.source = spec.kind == VolumeSpec::kTmpfs ? "" : mount.source;
+  m.destination = mount.destination;
+  m.mode = spec.mode;
+  m.rw = !spec.readonly;
+  if (spec.kind == VolumeSpec::kBind)
+    m.propagation = spec.propagation.empty() ? "rprivate" : spec.propagation;
+  return m;
+}
+
+// Makes the mounts of `specs` (PlanMounts). Docker's behaviour: a missing host directory of -v
+// is created (--mount refuses it); a named volume is created on first use; an anonymous one
+// gets a new name. `made` receives the anonymous volumes created, which the caller removes if
+// the container is not created; `fills`, the volumes to fill from the image.
+absl::Status AddVolumes(const std::vector<VolumeSpec>& specs, const CreateOptions& options,
+                        VolumeStore& volumes, ContainerConfig& config,
+                        std::vector<std::string>* made, std::vector<VolumeFill>* fills) {
+  std::set<std::string> listed_tmpfs;  // --tmpfs's, which inspect shows apart
+  for (const std::string& text : options.tmpfs) {
+    if (absl::StatusOr<VolumeSpec> t = ParseTmpfsSpec(text); t.ok()) {
+      listed_tmpfs.insert(t->destination);
+    }
+  }
   const size_t first = config.mounts.size();
   for (const VolumeSpec& spec : specs) {
     std::string source = spec.source;
+    std::string name;
     if (spec.kind == VolumeSpec::kBind) {
       if (!PathExists(source)) MYDOCKER_RETURN_IF_ERROR(MakeDirs(source, 0755));
     } else if (spec.kind != VolumeSpec::kTmpfs) {
-      std::string name = spec.kind == VolumeSpec::kNamed ? spec.source : NewContainerId();
+      name = spec.kind == VolumeSpec::kNamed ? spec.source : NewContainerId();
       MYDOCKER_ASSIGN_OR_RETURN(Volume v,
                                 volumes.Ensure(name, spec.kind == VolumeSpec::kAnonymous));
-      if (v.anonymous) made->push_back(v.name);
+      if (spec.kind == VolumeSpec::kAnonymous) made->push_back(v.name);
       source = v.mountpoint;
+      absl::StatusOr<std::vector<std::string>> content = ListDir(source);
+      if (!spec.nocopy && content.ok() && content->empty()) {
+        fills->push_back({source, spec.destination});
+      }
     }
     config.mounts.push_back(MountOf(spec, source));
+    if (spec.kind != VolumeSpec::kTmpfs || !listed_tmpfs.count(spec.destination)) {
+      config.create_record.mount_points.push_back(MountPointOf(spec, config.mounts.back(), name));
+    }
   }
   // Mounts are made in the config's order; Docker orders a container's own by the depth of their
   // destination (a parent before what is mounted inside it, `--tmpfs /a` before `-v x:/a/b`),
@@ -209,6 +294,16 @@ absl::StatusOr<std::unique_ptr<Container>> Runtime::Create(const CreateOptions& 
                             BuildContainerConfig(options, image.config, facts));
   if (storage_driver_ == kFuseOverlayDriver) config.root.storage_driver = kFuseOverlayDriver;
   MYDOCKER_RETURN_IF_ERROR(CheckCgroupParent(*state_, config.linux_spec.cgroups_path));
+  FindConfig find = [this](const std::string& name) -> absl::StatusOr<ContainerConfig> {
+    absl::StatusOr<std::unique_ptr<Container>> c = Get(name);
+    if (absl::IsNotFound(c.status())) {
+      return absl::NotFoundError(absl::StrCat("No such container: ", name));  // Docker's words
+    }
+    MYDOCKER_RETURN_IF_ERROR(c.status());
+    return (*c)->Config();
+  };
+  MYDOCKER_ASSIGN_OR_RETURN(std::vector<VolumeSpec> mounts,
+                            PlanMounts(options, image.config, find));
   network::NetworkStore networks(options_.root);
   MYDOCKER_ASSIGN_OR_RETURN(NetworkPlan net, PlanNetwork(options, image.config, facts.container_dir,
                                                          *state_, networks, config));
@@ -226,7 +321,7 @@ absl::StatusOr<std::unique_ptr<Container>> Runtime::Create(const CreateOptions& 
   auto release = [&] {
     if (net.attachment) networks.Release(state.id, *net.attachment).IgnoreError();
   };
-  absl::StatusOr<std::unique_ptr<Container>> made = Record(state, options, config);
+  absl::StatusOr<std::unique_ptr<Container>> made = Record(state, options, mounts, config);
   if (!made.ok()) {
     release();
     return made;
@@ -242,12 +337,15 @@ absl::StatusOr<std::unique_ptr<Container>> Runtime::Create(const CreateOptions& 
 
 absl::StatusOr<std::unique_ptr<Container>> Runtime::Record(ContainerState state,
                                                            const CreateOptions& options,
+                                                           const std::vector<VolumeSpec>& mounts,
                                                            ContainerConfig& config) {
   std::vector<std::string> anonymous;
+  std::vector<VolumeFill> fills;
   auto discard_volumes = [&] {
     for (const std::string& name : anonymous) volumes_->Remove(name).IgnoreError();
   };
-  if (absl::Status s = AddVolumes(options, *volumes_, config, &anonymous); !s.ok()) {
+  if (absl::Status s = AddVolumes(mounts, options, *volumes_, config, &anonymous, &fills);
+      !s.ok()) {
     discard_volumes();
     return s;
   }
@@ -261,10 +359,12 @@ absl::StatusOr<std::unique_ptr<Container>> Runtime::Record(ContainerState state,
     discard_volumes();
     return created;
   }
-  if (absl::Status s = Rootfs::FromSpec(state_->ContainerDir(state.id), config.root).Prepare();
-      !s.ok()) {
+  const std::string dir = state_->ContainerDir(state.id);
+  absl::Status prepared = Rootfs::FromSpec(dir, config.root).Prepare();
+  if (prepared.ok()) prepared = FillVolumesFromImage(dir, config.root, fills);
+  if (!prepared.ok()) {
     DeleteContainer(state.id, /*anonymous_volumes=*/true).IgnoreError();
-    return s;
+    return prepared;
   }
   return std::make_unique<Container>(this, state.id);
 }

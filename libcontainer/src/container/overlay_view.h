@@ -5,6 +5,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "mydocker/container_config.h"
 #include "mydocker/unique_fd.h"
 
 namespace mydocker {
@@ -20,6 +21,10 @@ absl::StatusOr<UniqueFd> MountDetachedOverlay(const std::string& options);
 // The descriptor keeps it; its daemon ends when the descriptor closes.
 absl::StatusOr<UniqueFd> MountDetachedFuseOverlay(const std::string& options,
                                                   const std::string& scratch);
+
+// The root file system of the container in `container_dir` (not running) as the overlay `root`
+// describes it, mounted detached with its storage driver: the descriptor of its root.
+absl::StatusOr<UniqueFd> MountDetachedRoot(const std::string& container_dir, const RootSpec& root);
 
 }  // namespace mydocker
 

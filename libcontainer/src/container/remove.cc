@@ -32,7 +32,10 @@ absl::StatusOr<bool> RemoveOnce(Runtime& runtime, const Container& container, bo
       state = *marked;
     }
     if (auto init = runtime.host().OpenProcess(state.init); init.ok()) {
-      runtime.host().SignalProcess(init->get(), SIGKILL).IgnoreError();
+      // Docker's rm -f of a running container writes kill (signal 9) before die and destroy.
+      if (runtime.host().SignalProcess(init->get(), SIGKILL).ok()) {
+        RecordContainerEvent(runtime.state(), state, "kill", {{"signal", "9"}});
+      }
     }
     if (state.status == ContainerStatus::kPaused) {
       runtime.cgroups().Freeze(state.cgroup_path, false).IgnoreError();

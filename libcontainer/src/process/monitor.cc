@@ -475,6 +475,7 @@ absl::Status Monitor::RecordStarted() {
   }
   MYDOCKER_RETURN_IF_ERROR(store_->SaveState(state_));
   lock_.reset();
+  RecordNetworkEvents(*store_, state_.id, networks_, "connect");
   RecordContainerEvent(*store_, state_, "start");
   return absl::OkStatus();
 }
@@ -721,6 +722,7 @@ std::optional<absl::Duration> Monitor::Finish() {
     if (oom) RecordContainerEvent(*store_, *current, "oom");
     RecordContainerEvent(*store_, *current, "die",
                          {{"exitCode", absl::StrCat(ExitCodeFromWaitStatus(wait_status_))}});
+    RecordNetworkEvents(*store_, request_.id, network::AttachmentsOf(dir_), "disconnect");
     if (outcome.remove) {
       auto config = store_->LoadConfig(request_.id);
       removed = DeleteContainerFiles(*store_, *volumes_, request_.id,

@@ -29,7 +29,9 @@ void WriteState(json::Writer& w, const ContainerState& s) {
   w.Bool(s.oom_killed);
   json::Key(w, "Pid");
   w.Int(s.IsActive() ? s.init.pid : 0);
-  KeyOptionalInt(w, "ExitCode", s.exit_code);  // null: the end was not observed
+  // Docker's 0 while running (the record keeps the last run's code until the next end); null:
+  // the end was not observed.
+  KeyOptionalInt(w, "ExitCode", s.IsActive() ? std::optional<int>(0) : s.exit_code);
   KeyString(w, "Error", s.error);
   KeyString(w, "StartedAt", FormatRfc3339(s.started));
   KeyString(w, "FinishedAt", FormatRfc3339(s.finished));
@@ -94,6 +96,45 @@ void WriteProcessOptions(json::Writer& w, const ContainerConfig& c) {
   w.Uint(r.block_io.weight.value_or(0));
 }
 
+// Docker's null for a list that was not given, else the list.
+void KeyStringList(json::Writer& w, absl::string_view key, const std::vector<std::string>& v) {
+  if (v.empty()) {
+    json::Key(w, key);
+    w.Null();
+  } else {
+    KeyStringArray(w, key, v);
+  }
+}
+
+// HostConfig's Privileged, CapAdd, CapDrop, Tmpfs and VolumesFrom, as they were given.
+void WritePrivileges(json::Writer& w, const CreateRecord& r) {
+  json::Key(w, "Privileged");
+  w.Bool(r.privileged);
+  KeyStringList(w, "CapAdd", r.cap_add);
+  KeyStringList(w, "CapDrop", r.cap_drop);
+  if (!r.tmpfs.empty()) {
+    json::KeyObject(w, "Tmpfs", [&] {
+      for (const auto& [path, options] : r.tmpfs) KeyString(w, path, options);
+    });
+  }
+  KeyStringList(w, "VolumesFrom", r.volumes_from);
+}
+
+// Docker's Mounts: the container's own binds, volumes and --mount tmpfs.
+void WriteMounts(json::Writer& w, const CreateRecord& r) {
+  json::KeyObjectArray(w, "Mounts", r.mount_points, [&](const MountPoint& m) {
+    KeyString(w, "Type", m.type);
+    if (!m.name.empty()) KeyString(w, "Name", m.name);
+    KeyString(w, "Source", m.source);
+    KeyString(w, "Destination", m.destination);
+    if (m.type == "volume") KeyString(w, "Driver", "local");
+    KeyString(w, "Mode", m.mode);
+    json::Key(w, "RW");
+    w.Bool(m.rw);
+    KeyString(w, "Propagation", m.propagation);
+  });
+}
+
 void WriteHostConfig(json::Writer& w, const ContainerState& s, const ContainerConfig& c) {
   const LinuxResources& r = c.linux_spec.resources;
   json::Key(w, "HostConfig");
@@ -122,6 +163,7 @@ void WriteHostConfig(json::Writer& w, const ContainerState& s, const ContainerCo
   w.Int64(r.pids.limit.value_or(0));
   KeyString(w, "CgroupPath", s.cgroup_path);
   WriteProcessOptions(w, c);
+  WritePrivileges(w, c.create_record);
   json::Key(w, "AutoRemove");
   w.Bool(s.auto_remove);
   json::Key(w, "ReadonlyRootfs");
@@ -159,8 +201,11 @@ void WriteConfig(json::Writer& w, const ContainerState& s, const ContainerConfig
   w.StartObject();
   KeyString(w, "Hostname", c.hostname);
   KeyStringArray(w, "Env", c.process.env);
-  KeyStringArray(w, "Cmd", c.process.args);
+  const CreateRecord& r = c.create_record;
+  KeyStringArray(w, "Cmd", r.recorded ? r.cmd : c.process.args);
   KeyString(w, "Image", s.image);
+  KeyString(w, "User", r.user);
+  KeyStringList(w, "Entrypoint", r.entrypoint);
   KeyString(w, "WorkingDir", c.process.cwd);
   json::Key(w, "Tty");
   w.Bool(c.process.terminal);
@@ -313,6 +358,7 @@ std::string ContainerInspect(const ContainerState& s, const ContainerConfig& c, 
   KeyString(w, "Name", absl::StrCat("/", s.name));
   WriteHostConfig(w, s, c);
   WriteGraphDriver(w, c.root);
+  WriteMounts(w, c.create_record);
   WriteConfig(w, s, c);
   WriteNetworkSettings(w, networks);
   std::string spec = ConfigToJson(c);  // the whole OCI-shaped configuration

@@ -122,6 +122,9 @@ std::string VolumeInspect(const Volume& v, JsonStyle style) {
   json::KeyString(w, "CreatedAt", FormatRfc3339(v.created));
   json::Key(w, "Anonymous");
   w.Bool(v.anonymous);
+  json::KeyObject(w, "Labels", [&] {
+    for (const auto& [key, value] : v.labels) json::KeyString(w, key, value);
+  });
   json::KeyString(w, "Scope", "local");
   w.EndObject();
   return Styled(buf, style);
