@@ -274,13 +274,17 @@ absl::Status Runtime::RunHookInContainer(const Hook& hook, const Record& record,
   absl::Status started = AwaitExecReports(
       sock.get(), [](UniqueFd) { return absl::InternalError("a hook has no terminal"); }, &pid);
   if (!started.ok()) return Annotate(started, "run hook " + hook.path);
+  // Held from now on, so a timeout kills the hook and never a process that took its pid.
+  UniqueFd hook_process(pid > 0 ? static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)) : -1);
   (void)WriteAll(write_end.get(), state, "hook stdin");  // a hook need not read it
   write_end.reset();
   const absl::Time deadline =
       hook.timeout ? absl::Now() + absl::Seconds(*hook.timeout) : absl::InfiniteFuture();
   while (!helper.Ended()) {
     if (absl::Now() > deadline) {
-      if (pid > 0) ::kill(pid, SIGKILL);  // the stub's child: it reaps it, then ends
+      // The stub's child: killed, the stub reaps it and ends. Without a pidfd the container's
+      // cgroup, which the failed lifecycle removes, still holds it.
+      if (hook_process) ::syscall(SYS_pidfd_send_signal, hook_process.get(), SIGKILL, nullptr, 0);
       (void)helper.Wait();
       return absl::DeadlineExceededError(absl::StrCat("hook ", hook.path, " timed out"));
     }
