@@ -36,7 +36,6 @@ struct BundleOptions {
 absl::StatusOr<BundleOptions> Resolve(const mydocker_bundle_options_t* options) {
   BundleOptions b;
   mydocker_bundle_options_init(&b.o);
-  b.o.stdin_fd = b.o.stdout_fd = b.o.stderr_fd = -1;
   if (options != nullptr) {
     MYDOCKER_ASSIGN_OR_RETURN(b.o, CopySized(options, "mydocker_bundle_options_t"));
   }
@@ -73,10 +72,11 @@ absl::Status RunRunc(const BundleOptions& b, const std::vector<std::string>& arg
   if (!report) return LastErrnoError("memfd_create");
   std::vector<std::string> argv = {b.runc, "--root", b.root};
   argv.insert(argv.end(), args.begin(), args.end());
-  const std::string variable = absl::StrCat("_MYDOCKER_RUNC_REPORT_FD=", kReportFdInChild);
+  const std::string prefix = absl::StrCat(mydocker::oci::kRuncReportFdEnv, "=");
+  const std::string variable = absl::StrCat(prefix, kReportFdInChild);
   std::vector<char*> envp;
   for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
-    if (std::strncmp(*e, "_MYDOCKER_RUNC_REPORT_FD=", 25) != 0) envp.push_back(*e);
+    if (std::strncmp(*e, prefix.c_str(), prefix.size()) != 0) envp.push_back(*e);
   }
   envp.push_back(const_cast<char*>(variable.c_str()));
   envp.push_back(nullptr);

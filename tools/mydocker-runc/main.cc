@@ -14,6 +14,7 @@
 #include "args.h"
 #include "commands.h"
 #include "mydocker/status_macros.h"
+#include "oci/runtime.h"
 
 namespace {
 
@@ -37,19 +38,16 @@ constexpr char kUsage[] =
     "commands: create run start exec state kill delete pause resume ps list update events\n        "
     "  spec features\n";
 
-// The C API (capi/mydocker_bundle.cc) reads how a command failed from the descriptor named by
-// this variable: the absl::StatusCode as a number, a newline, the message. Taken out of the
-// environment (hooks do not see it) and made close-on-exec (neither do they nor init).
-constexpr char kReportFdVariable[] = "_MYDOCKER_RUNC_REPORT_FD";
-
+// The descriptor the C API reads how a command failed from (oci::kRuncReportFdEnv). Taken out
+// of the environment (hooks do not see it) and made close-on-exec (neither do they nor init).
 int TakeReportFd() {
-  const char* value = std::getenv(kReportFdVariable);
+  const char* value = std::getenv(mydocker::oci::kRuncReportFdEnv);
   int fd = -1;
   if (value == nullptr || !absl::SimpleAtoi(value, &fd) || fd < 3 ||
       ::fcntl(fd, F_SETFD, FD_CLOEXEC) != 0) {
     fd = -1;
   }
-  ::unsetenv(kReportFdVariable);
+  ::unsetenv(mydocker::oci::kRuncReportFdEnv);
   return fd;
 }
 

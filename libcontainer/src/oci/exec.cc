@@ -122,6 +122,32 @@ std::string OwnBinary() {
              : std::string("/proc/self/exe");
 }
 
+// The stub started on `request` in the container of `init`, the request sent: the socket its
+// reports come on and the stub. `stdio[i]` < 0 is /dev/null; `preserve_fds` and `pass` as
+// SpawnExecHelper takes them.
+struct StartedStub {
+  UniqueFd sock;
+  ChildProcess helper;
+};
+absl::StatusOr<StartedStub> StartStub(const ProcessRef& init, const ExecRequest& request,
+                                      const int stdio[3], unsigned preserve_fds,
+                                      const std::vector<int>& pass = {}) {
+  MYDOCKER_ASSIGN_OR_RETURN(UniqueFd pidfd, OpenPidfd(init));
+  int pair[2];
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) {
+    return LastErrnoError("socketpair");
+  }
+  StartedStub stub;
+  stub.sock.reset(pair[0]);
+  UniqueFd helper_end(pair[1]);
+  MYDOCKER_ASSIGN_OR_RETURN(
+      stub.helper, SpawnExecHelper(RealHost(), OwnBinary(), helper_end.get(), pidfd.get(), stdio,
+                                   /*seal_lower=*/"", preserve_fds, pass));
+  helper_end.reset();
+  MYDOCKER_RETURN_IF_ERROR(SendExecRequest(stub.sock.get(), request.payload));
+  return stub;
+}
+
 volatile int forward_to = -1;  // the stub's pidfd: never another process once it is reaped
 // Without pidfds (old kernels, valgrind): the stub's pid, which stays its own until we reap it
 // (it is our child), and the handler is gone by then.
@@ -175,24 +201,15 @@ absl::StatusOr<int> Runtime::Exec(const std::string& id, const ExecArgs& args) {
   }
   MYDOCKER_ASSIGN_OR_RETURN(Spec spec, ExecSpec(record, args));
   MYDOCKER_ASSIGN_OR_RETURN(ExecRequest request, Request(spec, record, *cgroups_, args.detach));
-  MYDOCKER_ASSIGN_OR_RETURN(UniqueFd pidfd, OpenPidfd(record.init));
-  int pair[2];
-  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) {
-    return LastErrnoError("socketpair");
-  }
-  UniqueFd sock(pair[0]), helper_end(pair[1]);
   const int stdio[3] = {STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO};
-  MYDOCKER_ASSIGN_OR_RETURN(ChildProcess helper,
-                            SpawnExecHelper(RealHost(), OwnBinary(), helper_end.get(), pidfd.get(),
-                                            stdio, /*seal_lower=*/"", args.preserve_fds));
-  helper_end.reset();
-  pidfd.reset();
+  MYDOCKER_ASSIGN_OR_RETURN(StartedStub stub,
+                            StartStub(record.init, request, stdio, args.preserve_fds));
+  ChildProcess& helper = stub.helper;
   // Signals are forwarded from a handler, through the pidfd where there is one.
   ForwardSignals(helper.pidfd(), helper.pid());
-  MYDOCKER_RETURN_IF_ERROR(SendExecRequest(sock.get(), request.payload));
   pid_t pid = 0;
   MYDOCKER_RETURN_IF_ERROR(AwaitExecReports(
-      sock.get(),
+      stub.sock.get(),
       [&args](UniqueFd master) { return SendConsole(args.console_socket, master.get()); }, &pid));
   if (!args.pid_file.empty()) {
     MYDOCKER_RETURN_IF_ERROR(WriteFileAtomic(args.pid_file, absl::StrCat(pid), 0644));
@@ -252,27 +269,18 @@ absl::Status Runtime::RunHookInContainer(const Hook& hook, const Record& record,
   }
   MYDOCKER_ASSIGN_OR_RETURN(ExecRequest request,
                             Request(spec, record, *cgroups_, /*detach=*/false, executable));
-  MYDOCKER_ASSIGN_OR_RETURN(UniqueFd pidfd, OpenPidfd(record.init));
-  int pair[2];
-  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) {
-    return LastErrnoError("socketpair");
-  }
-  UniqueFd sock(pair[0]), helper_end(pair[1]);
   int in[2];
   if (::pipe2(in, O_CLOEXEC) != 0) return LastErrnoError("pipe");
   UniqueFd read_end(in[0]), write_end(in[1]);
   const int stdio[3] = {read_end.get(), STDOUT_FILENO, STDERR_FILENO};
-  MYDOCKER_ASSIGN_OR_RETURN(ChildProcess helper,
-                            SpawnExecHelper(RealHost(), OwnBinary(), helper_end.get(), pidfd.get(),
-                                            stdio, /*seal_lower=*/"", 0, pass));
-  helper_end.reset();
-  pidfd.reset();
+  MYDOCKER_ASSIGN_OR_RETURN(StartedStub stub, StartStub(record.init, request, stdio, 0, pass));
+  ChildProcess& helper = stub.helper;
   read_end.reset();
   file.reset();
-  MYDOCKER_RETURN_IF_ERROR(SendExecRequest(sock.get(), request.payload));
   pid_t pid = 0;
   absl::Status started = AwaitExecReports(
-      sock.get(), [](UniqueFd) { return absl::InternalError("a hook has no terminal"); }, &pid);
+      stub.sock.get(), [](UniqueFd) { return absl::InternalError("a hook has no terminal"); },
+      &pid);
   if (!started.ok()) return Annotate(started, "run hook " + hook.path);
   // Held from now on, so a timeout kills the hook and never a process that took its pid.
   UniqueFd hook_process(pid > 0 ? static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)) : -1);

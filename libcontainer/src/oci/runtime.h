@@ -21,6 +21,10 @@
 
 namespace mydocker::oci {
 
+// The variable naming the descriptor on which mydocker-runc reports how a command failed (the
+// absl::StatusCode as a number, a newline, the message): set by the C API (mydocker_bundle_*).
+inline constexpr char kRuncReportFdEnv[] = "_MYDOCKER_RUNC_REPORT_FD";
+
 struct CreateOptions {
   std::string bundle = ".";
   std::string pid_file;
