@@ -11,6 +11,7 @@
 #include <optional>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "json_util.h"
 #include "mydocker/fs_util.h"
@@ -255,6 +256,66 @@ void RecordEvent(const std::string& root, Event event) {
 absl::Status ReadEvents(const std::string& root, const EventQuery& query,
                         const std::function<bool(const Event&)>& sink) {
   return Follower(root, query, sink).Run();
+}
+
+namespace {
+
+// Docker's FuzzyMatch: no values, or one that starts `source`.
+bool Fuzzy(const Filters& f, absl::string_view key, absl::string_view source) {
+  const auto& values = f.Values(key);
+  if (values.empty()) return true;
+  for (const std::string& v : values) {
+    if (absl::StartsWith(source, v)) return true;
+  }
+  return false;
+}
+
+bool Exact(const Filters& f, absl::string_view key, absl::string_view source) {
+  const auto& values = f.Values(key);
+  return values.empty() || std::find(values.begin(), values.end(), source) != values.end();
+}
+
+std::string StripTag(const std::string& ref) {
+  size_t colon = ref.rfind(':');
+  if (colon == std::string::npos || ref.find('/', colon) != std::string::npos) return ref;
+  return ref.substr(0, colon);
+}
+
+std::string Attribute(const Event& e, const std::string& key) {
+  auto it = e.attributes.find(key);
+  return it == e.attributes.end() ? "" : it->second;
+}
+
+}  // namespace
+
+absl::StatusOr<EventFilter> EventFilter::Parse(const std::vector<std::string>& specs) {
+  EventFilter f;
+  MYDOCKER_ASSIGN_OR_RETURN(
+      f.filters_,
+      Filters::Parse(specs, {"type", "event", "container", "image", "label", "volume", "network"}));
+  MYDOCKER_RETURN_IF_ERROR(
+      f.filters_.CheckValues("type", {"container", "image", "volume", "network", "daemon", "plugin",
+                                      "node", "service", "secret", "config"}));
+  return f;
+}
+
+bool EventFilter::Matches(const Event& e) const {
+  const Filters& f = filters_;
+  // "exec_start" matches "exec_start: sh -c ...", as Docker's.
+  bool event = f.Values("event").empty();
+  for (const std::string& v : f.Values("event")) {
+    event = event || v == e.action || absl::StartsWith(e.action, v + ":");
+  }
+  std::string name = Attribute(e, "name");
+  std::string image = Attribute(e, e.type == "image" ? "name" : "image");
+  bool image_ok =
+      f.Values("image").empty() || Exact(f, "image", e.id) ||
+      (!image.empty() && (Exact(f, "image", image) || Exact(f, "image", StripTag(image))));
+  return event && Exact(f, "type", e.type) &&
+         (Fuzzy(f, "container", e.id) || Fuzzy(f, "container", name)) &&
+         (Fuzzy(f, "volume", e.id) || Fuzzy(f, "volume", name)) &&
+         (Fuzzy(f, "network", e.id) || Fuzzy(f, "network", name)) && image_ok &&
+         f.MatchLabels("label", e.attributes);
 }
 
 }  // namespace mydocker

@@ -12,7 +12,6 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "commands.h"
-#include "filters.h"
 #include "mydocker/events.h"
 #include "mydocker/logs.h"
 #include "mydocker/status_macros.h"
@@ -27,49 +26,9 @@ struct EventsFlags {
   std::vector<std::string> filters;
 };
 
-// Docker's FuzzyMatch: no values, or one that starts `source`.
-bool Fuzzy(const Filters& f, absl::string_view key, absl::string_view source) {
-  const auto& values = f.Values(key);
-  if (values.empty()) return true;
-  for (const std::string& v : values) {
-    if (absl::StartsWith(source, v)) return true;
-  }
-  return false;
-}
-
-bool Exact(const Filters& f, absl::string_view key, absl::string_view source) {
-  const auto& values = f.Values(key);
-  return values.empty() || std::find(values.begin(), values.end(), source) != values.end();
-}
-
-std::string StripTag(const std::string& ref) {
-  size_t colon = ref.rfind(':');
-  if (colon == std::string::npos || ref.find('/', colon) != std::string::npos) return ref;
-  return ref.substr(0, colon);
-}
-
 std::string Attribute(const Event& e, const std::string& key) {
   auto it = e.attributes.find(key);
   return it == e.attributes.end() ? "" : it->second;
-}
-
-// Docker's events filter (daemon/events/filter.go): every key must match.
-bool Include(const Filters& f, const Event& e) {
-  // "exec_start" matches "exec_start: sh -c ...", as Docker's.
-  bool event = f.Values("event").empty();
-  for (const std::string& v : f.Values("event")) {
-    event = event || v == e.action || absl::StartsWith(e.action, v + ":");
-  }
-  std::string name = Attribute(e, "name");
-  std::string image = Attribute(e, e.type == "image" ? "name" : "image");
-  bool image_ok =
-      f.Values("image").empty() || Exact(f, "image", e.id) ||
-      (!image.empty() && (Exact(f, "image", image) || Exact(f, "image", StripTag(image))));
-  return event && Exact(f, "type", e.type) &&
-         (Fuzzy(f, "container", e.id) || Fuzzy(f, "container", name)) &&
-         (Fuzzy(f, "volume", e.id) || Fuzzy(f, "volume", name)) &&
-         (Fuzzy(f, "network", e.id) || Fuzzy(f, "network", name)) && image_ok &&
-         f.MatchLabels("label", e.attributes);
 }
 
 // Docker's default line: "2024-05-01T12:00:00.000000000Z container start ID (image=busybox,
@@ -107,17 +66,9 @@ tmpl::Value TemplateValue(const Event& e) {
 }
 
 int Events(Context& ctx, const EventsFlags& flags) {
-  auto filters = Filters::Parse(
-      flags.filters, {"type", "event", "container", "image", "label", "volume", "network"});
-  if (!filters.ok()) {
-    ctx.Fail(filters.status(), ExitCodeOf(filters.status()));
-    return ctx.exit_code;
-  }
-  absl::Status types =
-      filters->CheckValues("type", {"container", "image", "volume", "network", "daemon", "plugin",
-                                    "node", "service", "secret", "config"});
-  if (!types.ok()) {
-    ctx.Fail(types, 1);
+  auto filter = EventFilter::Parse(flags.filters);
+  if (!filter.ok()) {
+    ctx.Fail(filter.status(), ExitCodeOf(filter.status()));
     return ctx.exit_code;
   }
   std::optional<tmpl::Template> tmpl;
@@ -147,7 +98,7 @@ int Events(Context& ctx, const EventsFlags& flags) {
   Runtime* rt = ctx.OpenRuntime();
   if (rt == nullptr) return ctx.exit_code;
   absl::Status s = ReadEvents(rt->state().root(), query, [&](const Event& e) {
-    if (!Include(*filters, e)) return true;
+    if (!filter->Matches(e)) return true;
     std::string line;
     if (flags.format == "json") {
       line = EventToJson(e);

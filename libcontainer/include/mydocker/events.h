@@ -15,11 +15,13 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "mydocker/filters.h"
 
 namespace mydocker {
 
@@ -45,6 +47,19 @@ absl::StatusOr<Event> EventFromJson(absl::string_view line);
 // written is lost and the operation that caused it goes on, so this returns nothing.
 // Async-signal-unsafe (it allocates): never call it between fork and exec.
 void RecordEvent(const std::string& root, Event event);
+
+// Docker's events filters (daemon/events/filter.go): type, event, container, image, label,
+// volume, network; every key given must match.
+class EventFilter {
+ public:
+  // Errors as Filters::Parse's (exit status 125 or 1, ExitCodeOf), and "invalid filter
+  // 'type=X'" for a type Docker does not know.
+  static absl::StatusOr<EventFilter> Parse(const std::vector<std::string>& specs);
+  bool Matches(const Event& event) const;
+
+ private:
+  Filters filters_;
+};
 
 struct EventQuery {
   absl::Time since = absl::InfinitePast();    // events at or after it

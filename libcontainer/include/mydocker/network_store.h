@@ -8,6 +8,7 @@
 #ifndef MYDOCKER_NETWORK_STORE_PUBLIC_H_
 #define MYDOCKER_NETWORK_STORE_PUBLIC_H_
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -51,8 +52,10 @@ class NetworkStore {
   absl::StatusOr<std::vector<NetworkRecord>> List();
   // FailedPrecondition while a container uses it. Deletes the bridge and the rules.
   absl::Status Remove(const std::string& name_or_id);
-  // Removes every user network no container uses; returns their names.
-  absl::StatusOr<std::vector<std::string>> Prune();
+  // Removes every user network no container uses (and, given `select`, that it selects);
+  // returns their names.
+  absl::StatusOr<std::vector<std::string>> Prune(
+      const std::function<bool(const NetworkRecord&)>& select = nullptr);
   // Ids of the containers with an address on the network.
   absl::StatusOr<std::vector<std::string>> Users(const std::string& name);
 

@@ -16,6 +16,7 @@
 #include "mydocker/cgroup_manager.h"
 #include "mydocker/container.h"
 #include "mydocker/container_state.h"
+#include "mydocker/housekeeping.h"
 #include "mydocker/image_store.h"
 #include "mydocker/state_store.h"
 #include "mydocker/volume_store.h"
@@ -99,6 +100,21 @@ class Runtime {
   // `volume prune [-a]`: removes every anonymous volume no container uses (`all`: named ones
   // too) and returns their names.
   absl::StatusOr<std::vector<std::string>> PruneVolumes(bool all);
+
+  // Docker's prunes (mydocker/housekeeping.h). Each adds what it removed to `report` as it goes,
+  // so that after a failure the report still says what went. One that changed meanwhile (a
+  // container started, an image used) is not an error: it is simply not pruned.
+  // `container prune`: every container that is not running, paused or restarting.
+  absl::Status PruneContainers(const PruneFilters& filters, PruneReport* report);
+  // `image prune [-a]`: untagged images no container uses (`all`: every image no container
+  // uses); `reclaimed` counts the layers that went.
+  absl::Status PruneImages(bool all, const PruneFilters& filters, PruneReport* report);
+  // `network prune`: every user network no container is on.
+  absl::Status PruneNetworks(const PruneFilters& filters, PruneReport* report);
+  // `system prune [-a] [--volumes]`: containers, networks, (volumes,) then images.
+  absl::Status PruneSystem(const SystemPruneOptions& options, PruneReport* report);
+  // `system df [-v]`.
+  absl::StatusOr<DiskUsage> GetDiskUsage();
 
   // Makes an image of a container's changes on top of its image (see ImageStore::Commit),
   // tagged `ref` unless empty. A running container is paused while its upper layer is read and

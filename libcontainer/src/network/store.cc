@@ -260,11 +260,12 @@ absl::Status NetworkStore::Remove(const std::string& name_or_id) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<std::string>> NetworkStore::Prune() {
+absl::StatusOr<std::vector<std::string>> NetworkStore::Prune(
+    const std::function<bool(const NetworkRecord&)>& select) {
   std::vector<std::string> removed;
   MYDOCKER_ASSIGN_OR_RETURN(std::vector<NetworkRecord> all, List());
   for (const NetworkRecord& r : all) {
-    if (r.name == kDefaultNetwork) continue;
+    if (r.name == kDefaultNetwork || (select && !select(r))) continue;
     if (Remove(r.name).ok()) removed.push_back(r.name);
   }
   return removed;

@@ -1,9 +1,9 @@
-#include "filters.h"
+#include "mydocker/filters.h"
 
 #include "gtest/gtest.h"
 #include "mydocker/status_macros.h"
 
-namespace mydocker::cli {
+namespace mydocker {
 namespace {
 
 TEST(FiltersTest, ParsesKeysAndValuesAsDocker) {
@@ -49,4 +49,4 @@ TEST(FiltersTest, EveryLabelMustMatch) {
 }
 
 }  // namespace
-}  // namespace mydocker::cli
+}  // namespace mydocker

@@ -1,4 +1,4 @@
-#include "filters.h"
+#include "mydocker/filters.h"
 
 #include <algorithm>
 #include <regex>
@@ -7,7 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "mydocker/status_macros.h"
 
-namespace mydocker::cli {
+namespace mydocker {
 
 namespace {
 const std::vector<std::string> kNoValues;
@@ -79,4 +79,4 @@ absl::Status Filters::CheckValues(absl::string_view key,
   return absl::OkStatus();
 }
 
-}  // namespace mydocker::cli
+}  // namespace mydocker
