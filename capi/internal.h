@@ -20,6 +20,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "mydocker.h"
 #include "mydocker/container.h"
 #include "mydocker/runtime.h"
@@ -109,6 +110,8 @@ MYDOCKER_FIRST_VERSION(mydocker_attach_options_t, output_arg);
 MYDOCKER_FIRST_VERSION(mydocker_commit_options_t, no_pause);
 MYDOCKER_FIRST_VERSION(mydocker_logs_options_t, cancel);
 MYDOCKER_FIRST_VERSION(mydocker_bundle_options_t, stderr_fd);
+MYDOCKER_FIRST_VERSION(mydocker_prune_options_t, volumes);
+MYDOCKER_FIRST_VERSION(mydocker_events_options_t, cancel);
 #undef MYDOCKER_FIRST_VERSION
 
 // InvalidArgument unless `size` is one a caller of some version of this library could pass:
@@ -177,6 +180,10 @@ class CancelWakeup {
   mydocker_cancel_t* cancel_;
   std::list<std::function<void()>>::iterator it_;
 };
+
+// A time option given as Docker's --since/--until values (ParseLogTime); NULL or "":
+// `if_unset`. InvalidArgument "<what>: <why>" for a bad one.
+absl::StatusOr<absl::Time> OptionTime(const char* value, const char* what, absl::Time if_unset);
 
 // mydocker_network_options_t as the library takes it (capi/mydocker_network.cc).
 absl::StatusOr<mydocker::NetworkOptions> ToNetworkOptions(const mydocker_network_options_t* in);

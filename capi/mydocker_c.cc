@@ -326,16 +326,6 @@ absl::Status Logs(mydocker_container_t* c, const mydocker::LogOptions& options, 
   return CheckCancel(cancel, "logs");
 }
 
-absl::StatusOr<absl::Time> LogTime(const char* value, const char* flag, absl::Time if_unset) {
-  if (value == nullptr || *value == '\0') return if_unset;
-  absl::StatusOr<absl::Time> t = mydocker::ParseLogTime(value, absl::Now());
-  if (!t.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("logs options: ", flag, ": ", t.status().message()));
-  }
-  return t;
-}
-
 absl::Status LogsWithOptions(mydocker_container_t* c, const mydocker_logs_options_t* in,
                              mydocker_log_fn fn, void* arg) {
   mydocker_logs_options_t o;
@@ -353,8 +343,10 @@ absl::Status LogsWithOptions(mydocker_container_t* c, const mydocker_logs_option
     if (*o.tail < 0) return absl::InvalidArgumentError("logs options: tail is negative");
     options.tail = static_cast<size_t>(*o.tail);
   }
-  MYDOCKER_ASSIGN_OR_RETURN(options.since, LogTime(o.since, "since", absl::InfinitePast()));
-  MYDOCKER_ASSIGN_OR_RETURN(options.until, LogTime(o.until, "until", absl::InfiniteFuture()));
+  MYDOCKER_ASSIGN_OR_RETURN(options.since,
+                            OptionTime(o.since, "logs options: since", absl::InfinitePast()));
+  MYDOCKER_ASSIGN_OR_RETURN(options.until,
+                            OptionTime(o.until, "logs options: until", absl::InfiniteFuture()));
   if (o.cancel != nullptr) options.cancel_fd = o.cancel->event.get();
   const unsigned streams = o.streams == 0 ? MYDOCKER_LOG_STDOUT | MYDOCKER_LOG_STDERR : o.streams;
   return Logs(c, options, streams, fn, arg, o.cancel);
@@ -390,6 +382,14 @@ std::string ListJson(const std::vector<mydocker::ContainerState>& states) {
 }
 
 }  // namespace
+
+absl::StatusOr<absl::Time> OptionTime(const char* value, const char* what, absl::Time if_unset) {
+  if (value == nullptr || *value == '\0') return if_unset;
+  absl::StatusOr<absl::Time> t = mydocker::ParseLogTime(value, absl::Now());
+  if (!t.ok()) return absl::InvalidArgumentError(absl::StrCat(what, ": ", t.status().message()));
+  return t;
+}
+
 }  // namespace mydocker::capi
 
 // ==== exported functions ====================================================================

@@ -78,9 +78,9 @@ extern "C" {
 
 /* The version this header belongs to: the library's (mydocker_version), whose major is the
  * SONAME's (libmydocker.so.1) and whose major.minor names the newest version node of its
- * symbols (MYDOCKER_1.8). */
+ * symbols (MYDOCKER_1.9). */
 #define MYDOCKER_VERSION_MAJOR 1
-#define MYDOCKER_VERSION_MINOR 8
+#define MYDOCKER_VERSION_MINOR 9
 #define MYDOCKER_VERSION_PATCH 0
 /* MAJOR * 10000 + MINOR * 100 + PATCH, as mydocker_version_number() gives it. */
 #define MYDOCKER_VERSION_NUMBER \
@@ -1078,6 +1078,130 @@ MYDOCKER_EXPORT int mydocker_volume_remove(mydocker_runtime_t* runtime, const ch
  * array (free with mydocker_free). */
 MYDOCKER_EXPORT int mydocker_volume_prune(mydocker_runtime_t* runtime, int all, char** json,
                                           mydocker_error_t** errptr);
+
+/* Since 1.9. `volume create [--label K=V]... [NAME]`: mydocker_volume_create with labels
+ * ("KEY=VALUE" or "KEY", NULL-terminated; NULL: none), which a new volume gets (an existing one
+ * keeps its own, as in Docker). The volume's JSON has them as "Labels". MYDOCKER_INVALID_ARGUMENT
+ * naming a bad label, nothing made. */
+MYDOCKER_EXPORT int mydocker_volume_create_with_labels(mydocker_runtime_t* runtime,
+                                                       const char* name, const char* const* labels,
+                                                       char** json, mydocker_error_t** errptr);
+
+/* Since 1.9. `volume ls --filter ...`: the volumes `filters` select, as a JSON array (free with
+ * mydocker_free). Filters are Docker's "KEY=VALUE" strings, NULL-terminated (NULL: none):
+ * dangling=true|false (no container uses it), name=NAME (an expression found in the name),
+ * driver=local, label=KEY or label=KEY=VALUE. A bad filter is MYDOCKER_INVALID_ARGUMENT naming
+ * it ("invalid filter 'size'"). */
+MYDOCKER_EXPORT int mydocker_volume_list_filtered(mydocker_runtime_t* runtime,
+                                                  const char* const* filters, char** json,
+                                                  mydocker_error_t** errptr);
+
+/* ---------------------------------------------------------------------------------------- */
+/* Housekeeping (since 1.9): prune, `system df`, events                                      */
+/* ---------------------------------------------------------------------------------------- */
+
+/* Options of the prunes. */
+typedef struct mydocker_prune_options_t {
+  size_t size; /* sizeof(mydocker_prune_options_t) */
+  /* Docker's prune filters, "KEY=VALUE" strings, NULL-terminated (NULL: none): until=TIME
+   * (created before it: RFC 3339, Unix seconds or a duration before now such as "24h"),
+   * label=KEY[=VALUE] (has the label), label!=KEY[=VALUE] (has not). Several labels must all
+   * match. A bad filter is MYDOCKER_INVALID_ARGUMENT naming it, nothing removed. */
+  const char* const* filters;
+  int all;     /* image and system prune (-a): every image no container uses, not only untagged */
+  int volumes; /* system prune (--volumes): anonymous volumes no container uses too */
+} mydocker_prune_options_t;
+
+#define MYDOCKER_PRUNE_OPTIONS_INIT \
+  { .size = sizeof(mydocker_prune_options_t) }
+
+/* What MYDOCKER_PRUNE_OPTIONS_INIT gives, for C++ and for structs made at run time. */
+static inline void mydocker_prune_options_init(mydocker_prune_options_t* o) {
+  memset(o, 0, sizeof *o);
+  o->size = sizeof *o;
+}
+
+/* Since 1.9. `container prune`: removes every container that is not running, paused or
+ * restarting (and that the filters select). `options` may be NULL. If `json` is not NULL it
+ * receives what went as the Engine API answers, {"ContainersDeleted": [ids], "SpaceReclaimed":
+ * bytes} (free with mydocker_free). A container started or removed meanwhile is simply not
+ * pruned. */
+MYDOCKER_EXPORT int mydocker_container_prune(mydocker_runtime_t* runtime,
+                                             const mydocker_prune_options_t* options, char** json,
+                                             mydocker_error_t** errptr);
+
+/* Since 1.9. `image prune [-a]`: removes every untagged image no container uses (`all`: every
+ * image no container uses). *json (if not NULL): {"ImagesDeleted": [{"Untagged": REF} or
+ * {"Deleted": ID}, ...], "SpaceReclaimed": bytes of the layers that went}. */
+MYDOCKER_EXPORT int mydocker_image_prune(mydocker_runtime_t* runtime,
+                                         const mydocker_prune_options_t* options, char** json,
+                                         mydocker_error_t** errptr);
+
+/* Since 1.9. `network prune --filter ...`: mydocker_network_prune with filters. *json (if not
+ * NULL): {"NetworksDeleted": [names], "SpaceReclaimed": 0}. */
+MYDOCKER_EXPORT int mydocker_network_prune_with_options(mydocker_runtime_t* runtime,
+                                                        const mydocker_prune_options_t* options,
+                                                        char** json, mydocker_error_t** errptr);
+
+/* Since 1.9. `system prune [-a] [--volumes]`: containers, networks, with `volumes` anonymous
+ * volumes (filters do not apply to them, as in Docker), then images. *json (if not NULL):
+ * {"ContainersDeleted", "NetworksDeleted", "VolumesDeleted", "ImagesDeleted",
+ * "SpaceReclaimed"} as above. On a failure half-way what was removed stays removed. */
+MYDOCKER_EXPORT int mydocker_system_prune(mydocker_runtime_t* runtime,
+                                          const mydocker_prune_options_t* options, char** json,
+                                          mydocker_error_t** errptr);
+
+/* Since 1.9. `system df [-v]`: *json receives {"LayersSize", "Summary": [{"Type" ("Images",
+ * "Containers", "Local Volumes", "Build Cache"), "TotalCount", "Active", "Size",
+ * "Reclaimable"}]} (sizes in bytes; layers shared by images count once); with `verbose`
+ * nonzero also the Engine API's lists: "Images" [{"Id", "RepoTags", "Created", "Size",
+ * "Containers"}], "Containers" [{"Id", "Names", "Image", "ImageID", "Command", "Created",
+ * "State", "Status", "SizeRw"}], "Volumes" [{"Name", "Driver", "Mountpoint", "Labels",
+ * "UsageData": {"Size", "RefCount"}}], "BuildCache" []. Free with mydocker_free. */
+MYDOCKER_EXPORT int mydocker_system_df(mydocker_runtime_t* runtime, int verbose, char** json,
+                                       mydocker_error_t** errptr);
+
+/* Options of mydocker_events. */
+typedef struct mydocker_events_options_t {
+  size_t size; /* sizeof(mydocker_events_options_t) */
+  /* Events at or after `since` and at or before `until`: Docker's values as for logs (RFC
+   * 3339, Unix seconds, or a duration before now such as "10m"); NULL or "": unbounded (every
+   * event the journal still holds; it keeps about the last 1-2 MiB). A bad value is
+   * MYDOCKER_INVALID_ARGUMENT naming it. */
+  const char* since;
+  const char* until;
+  /* Docker's events filters, "KEY=VALUE", NULL-terminated (NULL: none): type (container,
+   * image, volume, network), event (an action: create, start, die, ...), container, image,
+   * label, volume, network. Values of one key are alternatives; different keys must all match.
+   * A bad filter is MYDOCKER_INVALID_ARGUMENT naming it. */
+  const char* const* filters;
+  /* Nonzero: after the recorded events, each new one as it is written, until `until` passes
+   * or `cancel` is cancelled (then MYDOCKER_CANCELLED) or the callback returns nonzero. */
+  int follow;
+  mydocker_cancel_t* cancel; /* NULL: none */
+} mydocker_events_options_t;
+
+#define MYDOCKER_EVENTS_OPTIONS_INIT \
+  { .size = sizeof(mydocker_events_options_t) }
+
+/* What MYDOCKER_EVENTS_OPTIONS_INIT gives, for C++ and for structs made at run time. */
+static inline void mydocker_events_options_init(mydocker_events_options_t* o) {
+  memset(o, 0, sizeof *o);
+  o->size = sizeof *o;
+}
+
+/* Receives one event as Docker's JSON message (`events --format json`: status, id, from,
+ * Type, Action, Actor {ID, Attributes}, scope, time, timeNano), `len` bytes, NUL-terminated
+ * and valid only during the call. Return 0 to go on, nonzero to stop reading (the call then
+ * returns MYDOCKER_OK). Called on the calling thread. */
+typedef int (*mydocker_event_fn)(void* arg, const char* json, size_t len);
+
+/* Since 1.9. `events`: the events of the runtime's journal (what happened to containers,
+ * images, volumes and networks; docs/events.md), oldest first, that `options` select (NULL:
+ * every recorded one, no follow). */
+MYDOCKER_EXPORT int mydocker_events(mydocker_runtime_t* runtime,
+                                    const mydocker_events_options_t* options, mydocker_event_fn fn,
+                                    void* arg, mydocker_error_t** errptr);
 
 /* Networks (since 1.2): `mydocker network ...` and `port`. See docs/networking.md. */
 

@@ -281,6 +281,22 @@ struct LogsOptions {
   const CancelToken* cancel = nullptr; /* Cancelled: Logs throws MYDOCKER_CANCELLED */
 };
 
+/* The prunes' options (mydocker_prune_options_t). Since 1.9. */
+struct PruneOptions {
+  std::vector<std::string> filters; /* "until=24h", "label=K[=V]", "label!=K[=V]" */
+  bool all = false;                 /* image and system prune: every unused image */
+  bool volumes = false;             /* system prune: anonymous volumes too */
+};
+
+/* `events` options (mydocker_events_options_t). Since 1.9. */
+struct EventsOptions {
+  std::string since; /* Docker's --since: RFC 3339, Unix seconds or "10m"; empty: any */
+  std::string until;
+  std::vector<std::string> filters;    /* "type=container", "event=start", "container=web", ... */
+  bool follow = false;                 /* then new events until `until` or `cancel` */
+  const CancelToken* cancel = nullptr; /* Cancelled: Events throws MYDOCKER_CANCELLED */
+};
+
 /* How a client attaches to a running container (see mydocker_attach_options_t). Since 1.5. */
 struct AttachOptions {
   int stdin_fd = -1; /* -1: no input */
@@ -748,6 +764,73 @@ class Runtime {
     detail::Call(mydocker_volume_prune, handle_.get(), all ? 1 : 0, &json);
     return detail::Take(json);
   }
+  /* `volume create [--label K=V]... [NAME]`: the volume as JSON. Since 1.9. */
+  std::string CreateVolume(const std::string& name, const std::vector<std::string>& labels) {
+    char* json = nullptr;
+    detail::CStrings list(labels);
+    detail::Call(mydocker_volume_create_with_labels, handle_.get(), detail::OrNull(name),
+                 list.get(), &json);
+    return detail::Take(json);
+  }
+  /* `volume ls --filter ...`, as a JSON array. Since 1.9. */
+  std::string ListVolumes(const std::vector<std::string>& filters) {
+    char* json = nullptr;
+    detail::CStrings list(filters);
+    detail::Call(mydocker_volume_list_filtered, handle_.get(), list.get(), &json);
+    return detail::Take(json);
+  }
+
+  /* `container prune`, `image prune`, `network prune` and `system prune`: what was removed, as
+   * the JSON object of mydocker_container_prune and the others. Since 1.9. */
+  std::string PruneContainers(const PruneOptions& options = {}) {
+    return Prune(mydocker_container_prune, options);
+  }
+  std::string PruneImages(const PruneOptions& options = {}) {
+    return Prune(mydocker_image_prune, options);
+  }
+  std::string PruneNetworks(const PruneOptions& options) {
+    return Prune(mydocker_network_prune_with_options, options);
+  }
+  std::string PruneSystem(const PruneOptions& options = {}) {
+    return Prune(mydocker_system_prune, options);
+  }
+  /* `system df [-v]`, as the JSON object of mydocker_system_df. Since 1.9. */
+  std::string DiskUsage(bool verbose = false) {
+    char* json = nullptr;
+    detail::Call(mydocker_system_df, handle_.get(), verbose ? 1 : 0, &json);
+    return detail::Take(json);
+  }
+  /* `events`: each selected event's JSON to `fn` until it returns false (or, following, until
+   * `until` passes or the token is cancelled). An exception thrown by `fn` stops the reading
+   * and propagates from here. Since 1.9. */
+  using EventFn = std::function<bool(std::string_view json)>;
+  void Events(const EventFn& fn, const EventsOptions& options = {}) {
+    struct Context {
+      const EventFn* fn;
+      std::exception_ptr error;
+    } context{&fn, nullptr};
+    auto trampoline = [](void* arg, const char* json, size_t len) -> int {
+      auto* c = static_cast<Context*>(arg);
+      try {
+        return (*c->fn)(std::string_view(json, len)) ? 0 : 1;
+      } catch (...) {
+        c->error = std::current_exception();
+        return 1;
+      }
+    };
+    detail::CStrings filters(options.filters);
+    mydocker_events_options_t o;
+    mydocker_events_options_init(&o);
+    o.since = detail::OrNull(options.since);
+    o.until = detail::OrNull(options.until);
+    o.filters = filters.get();
+    o.follow = options.follow ? 1 : 0;
+    o.cancel = options.cancel != nullptr ? options.cancel->get() : nullptr;
+    detail::Call(mydocker_events, handle_.get(), static_cast<const mydocker_events_options_t*>(&o),
+                 static_cast<mydocker_event_fn>(trampoline), static_cast<void*>(&context));
+    if (context.error) std::rethrow_exception(context.error);
+  }
+
   /* Pulls "NAME[:TAG|@DIGEST]"; returns the image id. Since 1.3. */
   std::string Pull(const std::string& ref, const RegistryOptions& options = {}) {
     char* id = nullptr;
@@ -845,6 +928,19 @@ class Runtime {
 
  private:
   explicit Runtime(mydocker_runtime_t* runtime) : handle_(runtime, &mydocker_runtime_close) {}
+
+  template <typename Fn>
+  std::string Prune(Fn fn, const PruneOptions& options) {
+    detail::CStrings filters(options.filters);
+    mydocker_prune_options_t o;
+    mydocker_prune_options_init(&o);
+    o.filters = filters.get();
+    o.all = options.all ? 1 : 0;
+    o.volumes = options.volumes ? 1 : 0;
+    char* json = nullptr;
+    detail::Call(fn, handle_.get(), static_cast<const mydocker_prune_options_t*>(&o), &json);
+    return detail::Take(json);
+  }
 
   // The C view of CreateOptions, valid while `from` lives.
   struct CreateArgs {

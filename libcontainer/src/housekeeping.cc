@@ -45,6 +45,39 @@ bool PruneFilters::Matches(absl::Time created,
   return true;
 }
 
+absl::StatusOr<Filters> ParseVolumeFilters(const std::vector<std::string>& specs) {
+  MYDOCKER_ASSIGN_OR_RETURN(Filters f,
+                            Filters::Parse(specs, {"dangling", "name", "driver", "label"}));
+  MYDOCKER_RETURN_IF_ERROR(f.CheckValues("dangling", {"true", "false", "1", "0"}));
+  return f;
+}
+
+absl::StatusOr<std::vector<Volume>> Runtime::ListVolumes(const Filters& filters) {
+  MYDOCKER_ASSIGN_OR_RETURN(std::vector<Volume> volumes, volumes_->List());
+  if (filters.empty()) return volumes;
+  // The mountpoints of the volumes some container (in any state) mounts.
+  std::set<std::string> used;
+  if (filters.Has("dangling")) {
+    MYDOCKER_ASSIGN_OR_RETURN(std::vector<ContainerState> states, state_->List());
+    for (const ContainerState& s : states) {
+      auto config = state_->LoadConfig(s.id);
+      if (!config.ok()) continue;  // removed meanwhile
+      for (const MountSpec& m : config->mounts) used.insert(m.source);
+    }
+  }
+  std::vector<Volume> out;
+  for (Volume& v : volumes) {
+    bool dangling = used.count(v.mountpoint) == 0;
+    bool keep = filters.Match("name", v.name) && filters.Match("driver", "local") &&
+                filters.MatchLabels("label", v.labels);
+    for (const std::string& want : filters.Values("dangling")) {
+      keep = keep && dangling == (want == "true" || want == "1");
+    }
+    if (keep) out.push_back(std::move(v));
+  }
+  return out;
+}
+
 absl::Status Runtime::PruneContainers(const PruneFilters& filters, PruneReport* report) {
   MYDOCKER_ASSIGN_OR_RETURN(std::vector<ContainerState> all, List(/*all=*/true));
   for (const ContainerState& s : all) {

@@ -298,6 +298,44 @@ TEST_F(CppApiTest, ImagesVolumesLogOptionsAndCreateFields) {
   EXPECT_EQ(runtime_->ListVolumes(), "[]");
 }
 
+TEST_F(CppApiTest, PruneDiskUsageEventsAndVolumeLabels) {
+  EXPECT_NE(runtime_->CreateVolume("cpplabelled", {"k=v"}).find("\"Labels\":{\"k\":\"v\"}"),
+            std::string::npos);
+  EXPECT_NE(runtime_->ListVolumes({"label=k=v"}).find("cpplabelled"), std::string::npos);
+  EXPECT_EQ(runtime_->ListVolumes({"label=k=w"}), "[]");
+  CreateOptions options = Busybox({"true"});
+  options.labels = {"cpp.prune=1"};
+  Container c = runtime_->Run(options);
+  EXPECT_EQ(c.Wait(), 0);
+  std::string id = c.id();
+  EXPECT_NE(runtime_->DiskUsage(/*verbose=*/true).find(id), std::string::npos);
+  mydocker::api::PruneOptions prune;
+  prune.filters = {"label!=cpp.prune"};
+  EXPECT_EQ(runtime_->PruneContainers(prune).find(id), std::string::npos);
+  prune.filters = {"label=cpp.prune=1"};
+  EXPECT_NE(runtime_->PruneContainers(prune).find(id), std::string::npos);
+  try {
+    prune.filters = {"nonsense"};
+    runtime_->PruneSystem(prune);
+    FAIL() << "no exception";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), MYDOCKER_INVALID_ARGUMENT) << e.what();
+    EXPECT_NE(std::string(e.what()).find("bad format of filter"), std::string::npos) << e.what();
+  }
+  mydocker::api::EventsOptions events;
+  events.filters = {"container=" + id};
+  std::vector<std::string> actions;
+  runtime_->Events(
+      [&](std::string_view json) {
+        size_t at = json.find("\"Action\":\"");
+        actions.emplace_back(json.substr(at + 10, json.find('"', at + 10) - at - 10));
+        return true;
+      },
+      events);
+  EXPECT_EQ(actions, (std::vector<std::string>{"create", "start", "die", "destroy"}));
+  runtime_->RemoveVolume("cpplabelled");
+}
+
 TEST_F(CppApiTest, CancelTokensEndWaitExecAndFollow) {
   Container c = runtime_->Run(Busybox({"sleep", "1000"}));
   mydocker::api::CancelToken token;

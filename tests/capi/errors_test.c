@@ -603,6 +603,38 @@ static void test_1_8_argument_errors(void) {
               "mydocker_bundle_options_t.size");
 }
 
+/* 1.9: housekeeping. Refused before anything is read or removed. */
+static void test_1_9_argument_errors(void) {
+  mydocker_error_t* err = NULL;
+  char* json = NULL;
+  mydocker_prune_options_t prune;
+  mydocker_events_options_t events;
+  mydocker_prune_options_init(&prune);
+  mydocker_events_options_init(&events);
+  CHECK_ERROR(mydocker_container_prune(NULL, &prune, &json, &err), &err, MYDOCKER_INVALID_ARGUMENT,
+              "runtime is NULL");
+  CHECK_ERROR(mydocker_image_prune(NULL, NULL, &json, &err), &err, MYDOCKER_INVALID_ARGUMENT,
+              "runtime is NULL");
+  CHECK_ERROR(mydocker_network_prune_with_options(NULL, NULL, &json, &err), &err,
+              MYDOCKER_INVALID_ARGUMENT, "runtime is NULL");
+  CHECK_ERROR(mydocker_system_prune(NULL, NULL, &json, &err), &err, MYDOCKER_INVALID_ARGUMENT,
+              "runtime is NULL");
+  CHECK_ERROR(mydocker_system_df(NULL, 1, &json, &err), &err, MYDOCKER_INVALID_ARGUMENT,
+              "runtime is NULL");
+  CHECK_ERROR(mydocker_system_df(g_fx.runtime, 0, NULL, &err), &err, MYDOCKER_INVALID_ARGUMENT,
+              "json out-parameter is NULL");
+  CHECK_ERROR(mydocker_events(NULL, &events, NULL, NULL, &err), &err, MYDOCKER_INVALID_ARGUMENT,
+              "runtime is NULL");
+  CHECK_ERROR(mydocker_volume_create_with_labels(NULL, "v", NULL, &json, &err), &err,
+              MYDOCKER_INVALID_ARGUMENT, "runtime is NULL");
+  CHECK_ERROR(mydocker_volume_list_filtered(g_fx.runtime, NULL, NULL, &err), &err,
+              MYDOCKER_INVALID_ARGUMENT, "json out-parameter is NULL");
+  events.size = 8;
+  CHECK_ERROR(mydocker_events(g_fx.runtime, &events, NULL, NULL, &err), &err,
+              MYDOCKER_INVALID_ARGUMENT, "event callback is NULL");
+  CHECK(json == NULL);
+}
+
 int main(int argc, char** argv) {
   int rc;
   if (argc != 3) {
@@ -622,6 +654,7 @@ int main(int argc, char** argv) {
   RUN_TEST(test_1_5_argument_errors);
   RUN_TEST(test_1_6_argument_errors);
   RUN_TEST(test_1_8_argument_errors);
+  RUN_TEST(test_1_9_argument_errors);
   RUN_TEST(test_wrong_state_and_bad_arguments);
   RUN_TEST(test_run_of_missing_command);
   fixture_teardown(&g_fx);

@@ -407,6 +407,210 @@ static mydocker_cancel_t* new_token(void) {
   return token;
 }
 
+/* ---- 1.9: volume labels and filters, prunes, system df, events --------------------------- */
+
+static void test_volume_labels_and_filters(void) {
+  mydocker_error_t* err = NULL;
+  char* json = NULL;
+  const char* const labels[] = {"team=db", "tier", NULL};
+  const char* const by_label[] = {"label=team=db", NULL};
+  const char* const by_other[] = {"label=team=web", NULL};
+  const char* const bad_label[] = {"=x", NULL};
+  const char* const bad_filter[] = {"size=1", NULL};
+  const char* const bad_dangling[] = {"dangling=maybe", NULL};
+
+  CHECK(mydocker_version_number() >= 10900);
+  CHECK_OK(mydocker_volume_create_with_labels(g_fx.runtime, "labelled", labels, &json, &err), &err);
+  CHECK(json != NULL && strstr(json, "\"Labels\":{\"team\":\"db\",\"tier\":\"\"}") != NULL);
+  mydocker_free(json);
+  json = NULL;
+  CHECK_OK(mydocker_volume_create_with_labels(g_fx.runtime, "plain", NULL, NULL, &err), &err);
+  CHECK_ERROR(mydocker_volume_create_with_labels(g_fx.runtime, "never", bad_label, NULL, &err),
+              &err, MYDOCKER_INVALID_ARGUMENT, "=x");
+  CHECK_ERROR(mydocker_volume_inspect(g_fx.runtime, "never", &json, &err), &err, MYDOCKER_NOT_FOUND,
+              "never");
+  CHECK_OK(mydocker_volume_list_filtered(g_fx.runtime, by_label, &json, &err), &err);
+  CHECK(count(json, "\"Name\":") == 1 && strstr(json, "labelled") != NULL);
+  mydocker_free(json);
+  json = NULL;
+  CHECK_OK(mydocker_volume_list_filtered(g_fx.runtime, by_other, &json, &err), &err);
+  CHECK(json != NULL && strcmp(json, "[]") == 0);
+  mydocker_free(json);
+  json = NULL;
+  CHECK_OK(mydocker_volume_list_filtered(g_fx.runtime, NULL, &json, &err), &err);
+  CHECK(count(json, "\"Name\":") == 2);
+  mydocker_free(json);
+  json = NULL;
+  CHECK_ERROR(mydocker_volume_list_filtered(g_fx.runtime, bad_filter, &json, &err), &err,
+              MYDOCKER_INVALID_ARGUMENT, "invalid filter 'size'");
+  CHECK_ERROR(mydocker_volume_list_filtered(g_fx.runtime, bad_dangling, &json, &err), &err,
+              MYDOCKER_INVALID_ARGUMENT, "invalid filter 'dangling=maybe'");
+  CHECK(json == NULL);
+  CHECK_OK(mydocker_volume_remove(g_fx.runtime, "labelled", 0, &err), &err);
+  CHECK_OK(mydocker_volume_remove(g_fx.runtime, "plain", 0, &err), &err);
+}
+
+typedef struct events_seen {
+  char text[8192];
+  int n;
+} events_seen;
+
+static int collect_event(void* arg, const char* json, size_t len) {
+  events_seen* e = (events_seen*)arg;
+  size_t used = strlen(e->text);
+  CHECK(strlen(json) == len);
+  if (used + len + 2 < sizeof e->text) {
+    memcpy(e->text + used, json, len);
+    e->text[used + len] = '\n';
+    e->text[used + len + 1] = '\0';
+  }
+  ++e->n;
+  return 0;
+}
+
+/* A stopped container labelled `label`: its id (static storage until the next call). */
+static const char* stopped_with_label(const char* label) {
+  static char id[65];
+  mydocker_error_t* err = NULL;
+  const char* const labels[] = {label, NULL};
+  const char* const command[] = {"true", NULL};
+  mydocker_create_options_t create = MYDOCKER_CREATE_OPTIONS_INIT;
+  mydocker_container_t* c;
+  int code = -1;
+  create.image = "busybox";
+  create.command = command;
+  create.labels = labels;
+  id[0] = '\0';
+  c = run_detached(&create);
+  if (c == NULL) return id;
+  CHECK_OK(mydocker_container_wait(c, -1, &code, &err), &err);
+  snprintf(id, sizeof id, "%s", mydocker_container_id(c));
+  mydocker_container_destroy(c);
+  return id;
+}
+
+static void test_prune_df_and_events(void) {
+  mydocker_error_t* err = NULL;
+  char* json = NULL;
+  char kept[65], pruned[65];
+  const char* const mine[] = {"label=capi.prune=yes", NULL};
+  const char* const no_such_label[] = {"label=capi.no-such-label", NULL};
+  const char* const bad[] = {"bogus=1", NULL};
+  const char* const bad_until[] = {"until=whenever", NULL};
+  const char* const destroys[] = {"type=container", "event=destroy", NULL};
+  const char* const bad_type[] = {"type=nope", NULL};
+  mydocker_prune_options_t prune = MYDOCKER_PRUNE_OPTIONS_INIT;
+  mydocker_events_options_t events = MYDOCKER_EVENTS_OPTIONS_INIT;
+  mydocker_container_t* c = NULL;
+  events_seen seen;
+  canceller cl;
+  pthread_t t;
+  double start;
+
+  snprintf(kept, sizeof kept, "%s", stopped_with_label("capi.prune=no"));
+  snprintf(pruned, sizeof pruned, "%s", stopped_with_label("capi.prune=yes"));
+
+  /* Bad filters: one clear error, nothing removed. */
+  prune.filters = bad;
+  CHECK_ERROR(mydocker_container_prune(g_fx.runtime, &prune, &json, &err), &err,
+              MYDOCKER_INVALID_ARGUMENT, "invalid filter 'bogus'");
+  prune.filters = bad_until;
+  CHECK_ERROR(mydocker_system_prune(g_fx.runtime, &prune, &json, &err), &err,
+              MYDOCKER_INVALID_ARGUMENT, "invalid filter 'until=whenever'");
+  prune.size = 1;
+  CHECK_ERROR(mydocker_image_prune(g_fx.runtime, &prune, &json, &err), &err,
+              MYDOCKER_INVALID_ARGUMENT, "mydocker_prune_options_t.size");
+  prune.size = sizeof prune;
+  CHECK(json == NULL);
+
+  /* system df while both are there: two containers, the image in use. */
+  CHECK_OK(mydocker_system_df(g_fx.runtime, 0, &json, &err), &err);
+  CHECK(json != NULL && strstr(json, "{\"Type\":\"Containers\",\"TotalCount\":2,\"Active\":0,") &&
+        strstr(json, "{\"Type\":\"Images\",\"TotalCount\":1,\"Active\":1,") &&
+        strstr(json, "\"Build Cache\"") && strstr(json, "\"SizeRw\"") == NULL);
+  mydocker_free(json);
+  json = NULL;
+  CHECK_OK(mydocker_system_df(g_fx.runtime, 1, &json, &err), &err);
+  CHECK(json != NULL && strstr(json, kept) != NULL && strstr(json, pruned) != NULL &&
+        count(json, "\"SizeRw\":") == 2 && strstr(json, "\"RepoTags\":[\"busybox:latest\"]"));
+  mydocker_free(json);
+  json = NULL;
+
+  /* Container prune selects by label; the other stays. */
+  prune.filters = mine;
+  CHECK_OK(mydocker_container_prune(g_fx.runtime, &prune, &json, &err), &err);
+  CHECK(json != NULL && strstr(json, "\"ContainersDeleted\":[\"") != NULL &&
+        strstr(json, pruned) != NULL && strstr(json, kept) == NULL &&
+        strstr(json, "\"SpaceReclaimed\":") != NULL && strstr(json, "ImagesDeleted") == NULL);
+  mydocker_free(json);
+  json = NULL;
+  CHECK_ERROR(mydocker_container_get(g_fx.runtime, pruned, &c, &err), &err, MYDOCKER_NOT_FOUND, "");
+  /* -a with a filter nothing matches keeps busybox (unfiltered, -a would remove it). */
+  prune.filters = no_such_label;
+  prune.all = 1;
+  CHECK_OK(mydocker_image_prune(g_fx.runtime, &prune, &json, &err), &err);
+  CHECK(json != NULL && strcmp(json, "{\"ImagesDeleted\":[],\"SpaceReclaimed\":0}") == 0);
+  mydocker_free(json);
+  json = NULL;
+  CHECK_OK(mydocker_network_prune_with_options(g_fx.runtime, &prune, &json, &err), &err);
+  CHECK(json != NULL && strcmp(json, "{\"NetworksDeleted\":[],\"SpaceReclaimed\":0}") == 0);
+  mydocker_free(json);
+  json = NULL;
+  /* system prune without filters: the other container; busybox is tagged and stays. */
+  CHECK_OK(mydocker_system_prune(g_fx.runtime, NULL, &json, &err), &err);
+  CHECK(json != NULL && strstr(json, kept) != NULL && strstr(json, "\"NetworksDeleted\":[]") &&
+        strstr(json, "\"VolumesDeleted\":[]") && strstr(json, "\"ImagesDeleted\":[]"));
+  mydocker_free(json);
+  json = NULL;
+  {
+    mydocker_image_t* image = NULL;
+    CHECK_OK(mydocker_image_get(g_fx.runtime, "busybox", &image, &err), &err);
+    mydocker_image_destroy(image);
+  }
+
+  /* The journal has both removals; the filters keep only them. */
+  memset(&seen, 0, sizeof seen);
+  events.filters = destroys;
+  CHECK_OK(mydocker_events(g_fx.runtime, &events, collect_event, &seen, &err), &err);
+  CHECK(seen.n >= 2 && strstr(seen.text, pruned) != NULL && strstr(seen.text, kept) != NULL);
+  CHECK(count(seen.text, "\"Action\":\"destroy\"") == seen.n);
+  CHECK(count(seen.text, "capi.prune") >= 2); /* labels are attributes */
+  {
+    char by_id[80];
+    const char* const one[] = {by_id, NULL};
+    snprintf(by_id, sizeof by_id, "container=%s", pruned);
+    events.filters = one;
+    memset(&seen, 0, sizeof seen);
+    CHECK_OK(mydocker_events(g_fx.runtime, &events, collect_event, &seen, &err), &err);
+    CHECK(seen.n == 4 && count(seen.text, pruned) == 8); /* id and Actor.ID */
+    CHECK(strstr(seen.text, "\"Action\":\"create\"") < strstr(seen.text, "\"Action\":\"start\"") &&
+          strstr(seen.text, "\"Action\":\"start\"") < strstr(seen.text, "\"Action\":\"die\"") &&
+          strstr(seen.text, "\"Action\":\"die\"") < strstr(seen.text, "\"Action\":\"destroy\""));
+  }
+  events.filters = bad_type;
+  CHECK_ERROR(mydocker_events(g_fx.runtime, &events, collect_event, &seen, &err), &err,
+              MYDOCKER_INVALID_ARGUMENT, "invalid filter 'type=nope'");
+  events.filters = NULL;
+  events.since = "yesterday-ish";
+  CHECK_ERROR(mydocker_events(g_fx.runtime, &events, collect_event, &seen, &err), &err,
+              MYDOCKER_INVALID_ARGUMENT, "events options: since");
+  CHECK_ERROR(mydocker_events(g_fx.runtime, NULL, NULL, NULL, &err), &err,
+              MYDOCKER_INVALID_ARGUMENT, "event callback");
+
+  /* Following from now: nothing comes, a token ends it. */
+  events.since = "0s";
+  events.follow = 1;
+  events.cancel = new_token();
+  memset(&seen, 0, sizeof seen);
+  t = start_canceller(&cl, events.cancel, 300);
+  start = now_seconds();
+  CHECK_ERROR(mydocker_events(g_fx.runtime, &events, collect_event, &seen, &err), &err,
+              MYDOCKER_CANCELLED, "events was cancelled");
+  CHECK(now_seconds() - start < 2.0 && seen.n == 0);
+  pthread_join(t, NULL);
+  mydocker_cancel_destroy(events.cancel);
+}
+
 static void test_cancel_wait_exec_and_follow(void) {
   mydocker_error_t* err = NULL;
   mydocker_container_t *c = run_command(kSleeper), *again = NULL;
@@ -518,6 +722,8 @@ int main(int argc, char** argv) {
   RUN_TEST(test_volumes);
   RUN_TEST(test_logs_options_and_driver);
   RUN_TEST(test_cancel_wait_exec_and_follow);
+  RUN_TEST(test_volume_labels_and_filters);
+  RUN_TEST(test_prune_df_and_events);
   fixture_teardown(&g_fx);
   fprintf(stderr, "%d failure(s)\n", g_failures);
   return g_failures == 0 ? 0 : 1;

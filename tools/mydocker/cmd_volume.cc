@@ -1,12 +1,10 @@
 // mydocker volume create|ls|inspect|rm|prune
 #include <iostream>
-#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "cli_util.h"
 #include "commands.h"
-#include "filters.h"
 #include "format.h"
 #include "inspect_print.h"
 #include "mydocker/status_macros.h"
@@ -24,44 +22,6 @@ struct VolumeFlags {
   std::vector<std::string> filters;
   std::vector<std::string> labels;  // create --label
 };
-
-// The mountpoints of the volumes some container (in any state) mounts.
-absl::StatusOr<std::set<std::string>> UsedSources(Runtime& rt) {
-  auto states = rt.state().List();
-  if (!states.ok()) return states.status();
-  std::set<std::string> used;
-  for (const ContainerState& s : *states) {
-    auto config = rt.state().LoadConfig(s.id);
-    if (!config.ok()) continue;  // removed meanwhile
-    for (const MountSpec& m : config->mounts) used.insert(m.source);
-  }
-  return used;
-}
-
-// The volumes Docker's filters select: dangling (no container uses it), name (an expression
-// found in the name), driver (always "local"), label (every label given, with its value if
-// one is given).
-absl::StatusOr<std::vector<Volume>> Selected(Runtime& rt, const Filters& filters) {
-  auto volumes = rt.volumes().List();
-  if (!volumes.ok() || filters.empty()) return volumes;
-  std::set<std::string> used;
-  if (filters.Has("dangling")) {
-    auto sources = UsedSources(rt);
-    if (!sources.ok()) return sources.status();
-    used = *std::move(sources);
-  }
-  std::vector<Volume> out;
-  for (const Volume& v : *volumes) {
-    bool dangling = used.count(v.mountpoint) == 0;
-    bool keep = filters.Match("name", v.name) && filters.Match("driver", "local") &&
-                filters.MatchLabels("label", v.labels);
-    for (const std::string& want : filters.Values("dangling")) {
-      keep = keep && dangling == (want == "true" || want == "1");
-    }
-    if (keep) out.push_back(v);
-  }
-  return out;
-}
 
 // Docker's Labels column: "k=v,k2=v2".
 std::string LabelsText(const std::map<std::string, std::string>& labels) {
@@ -133,14 +93,11 @@ void RegisterVolume(CLI::App& app, Context& ctx) {
   ls->callback([&ctx, flags] {
     auto formatter = ParseListFormat(ctx, flags->format);
     if (!formatter) return;
-    auto filters = Filters::Parse(flags->filters, {"dangling", "name", "driver", "label"});
-    absl::Status valid = filters.ok()
-                             ? filters->CheckValues("dangling", {"true", "false", "1", "0"})
-                             : filters.status();
-    if (!valid.ok()) return ctx.Fail(valid, ExitCodeOf(valid));
+    auto filters = ParseVolumeFilters(flags->filters);
+    if (!filters.ok()) return ctx.Fail(filters.status(), ExitCodeOf(filters.status()));
     Runtime* rt = ctx.OpenRuntime();
     if (rt == nullptr) return;
-    auto volumes = Selected(*rt, *filters);
+    auto volumes = rt->ListVolumes(*filters);
     if (!volumes.ok()) return ctx.Fail(volumes.status(), 1);
     if (!formatter->is_default() && !flags->quiet) {
       std::vector<tmpl::Value> rows;

@@ -30,6 +30,11 @@ struct PruneFilters {
   bool Matches(absl::Time created, const std::map<std::string, std::string>& labels) const;
 };
 
+// `volume ls`'s filters: dangling=true|false|1|0 (no container uses it), name (an expression
+// found in the name), driver (always "local"), label=K[=V]. Errors as Filters::Parse's, and
+// "invalid filter 'dangling=X'" for another dangling value.
+absl::StatusOr<Filters> ParseVolumeFilters(const std::vector<std::string>& specs);
+
 // What a prune removed, in Docker's words: container ids, networks' names, volumes' names and,
 // for images, "untagged: REF" and "deleted: ID" lines; `reclaimed` the bytes freed.
 struct PruneReport {

@@ -94,6 +94,9 @@ class Runtime {
   // REQUIRES: the caller holds state().Lock(id).
   absl::Status DeleteContainer(const std::string& id, bool anonymous_volumes);
 
+  // `volume ls [--filter]`: the volumes `filters` (ParseVolumeFilters) select.
+  absl::StatusOr<std::vector<Volume>> ListVolumes(const Filters& filters);
+
   // Removes a named volume; refused (FailedPrecondition) while a container uses it, unless
   // `force`.
   absl::Status RemoveVolume(absl::string_view name, bool force);

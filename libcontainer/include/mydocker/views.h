@@ -14,6 +14,7 @@
 #include "mydocker/container.h"
 #include "mydocker/container_config.h"
 #include "mydocker/container_state.h"
+#include "mydocker/housekeeping.h"
 #include "mydocker/image_store.h"
 #include "mydocker/network.h"
 #include "mydocker/volume_store.h"
@@ -81,6 +82,25 @@ struct FeaturesFacts {
 // features`): ociVersionMin/Max, linux.namespaces, linux.cgroup, linux.seccomp (actions,
 // operators, archs), and mydocker's version and ABI as annotations ("io.mydocker.*").
 std::string Features(const FeaturesFacts& facts, JsonStyle style = JsonStyle::kCompact);
+
+// What a prune removed, as the Engine API answers: the `sections` asked for among
+// ContainersDeleted, NetworksDeleted, VolumesDeleted (names and ids), ImagesDeleted
+// ([{"Untagged": REF} | {"Deleted": ID}]), then SpaceReclaimed (bytes).
+enum PruneSection : unsigned {
+  kPruneContainers = 1,
+  kPruneImages = 2,
+  kPruneNetworks = 4,
+  kPruneVolumes = 8,
+};
+std::string PruneReportJson(const PruneReport& report, unsigned sections);
+
+// `system df`: {"LayersSize", "Summary": [{"Type" ("Images", "Containers", "Local Volumes",
+// "Build Cache"), "TotalCount", "Active", "Size", "Reclaimable"} (bytes)]}; `verbose` (`-v`)
+// adds the Engine API's lists: "Images" [{"Id", "RepoTags", "Created", "Size", "Containers"}],
+// "Containers" [{"Id", "Names", "Image", "ImageID", "Command", "Created", "State", "Status",
+// "SizeRw"}], "Volumes" [{"Name", "Driver", "Mountpoint", "Labels", "UsageData": {"Size",
+// "RefCount"}}] and "BuildCache" [].
+std::string DiskUsageJson(const DiskUsage& usage, bool verbose);
 
 // A JSON array of strings: ["a","b"].
 std::string StringArray(const std::vector<std::string>& values);
