@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/time/time.h"
 #include "mydocker/runtime.h"
@@ -89,6 +90,27 @@ void RegisterContainers(pybind11::module_& m);
 void RegisterRuntime(pybind11::module_& m);
 // After RegisterContainer: adds connect(), disconnect() and networks to Container.
 void RegisterNetworks(pybind11::module_& m);
+
+// docker-py's since/until: a datetime, a Unix time (int or float seconds) or Docker's text
+// (RFC 3339, Unix seconds, a duration before now such as "10m"); None: `if_none`. In
+// log_stream.cc. REQUIRES: the GIL.
+absl::Time ToLogTime(const pybind11::object& value, const char* what, absl::Time if_none);
+
+// Housekeeping (housekeeping.cc). REQUIRES: the GIL.
+// docker-py's filters: a dict (a value may be a list of alternatives; booleans are "true" and
+// "false") or a list of "KEY=VALUE" strings; None: none.
+std::vector<std::string> FilterSpecs(const pybind11::object& filters);
+// Runs the prune of `sections` (one views::PruneSection, or all of them: `system prune`); its
+// report as docker-py's dict ({"ContainersDeleted", ..., "SpaceReclaimed"}).
+pybind11::object PruneWith(const RuntimePtr& runtime, unsigned sections,
+                           const pybind11::object& filters, bool all = false, bool volumes = false);
+// Runtime.df(): views::DiskUsageJson as a dict.
+pybind11::object DiskUsageOf(const RuntimePtr& runtime, bool verbose);
+// Runtime.events(): an iterator of events (JSON str, or dicts with `decode`).
+pybind11::object EventsOf(const RuntimePtr& runtime, const pybind11::object& since,
+                          const pybind11::object& until, const pybind11::object& filters,
+                          bool decode);
+void RegisterEventStream(pybind11::module_& m);
 
 // Images.pull() and push(), Runtime.login() and logout(); in registry.cc. REQUIRES: the GIL.
 Image PullImage(Runtime& runtime, const std::string& ref,

@@ -3,6 +3,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "bindings.h"
+#include "mydocker/views.h"
 #include "run_options.h"
 #include "status.h"
 
@@ -56,6 +57,17 @@ void RegisterContainers(py::module_& m) {
            "The running and paused containers, or with all=True every container.")
       .def("get", &Get, py::arg("ref"),
            "The container named ref: a name, a full id or a unique id prefix. Raises NotFound.")
+      .def(
+          "prune",
+          [](Containers& self, const py::object& filters) {
+            return PruneWith(self.runtime, views::kPruneContainers, filters);
+          },
+          py::arg("filters") = py::none(),
+          "`container prune`: removes every container that is not running, paused or "
+          "restarting. filters (docker-py's): a dict or a list of 'KEY=VALUE': until (created "
+          "before: a datetime, Unix seconds or Docker's text such as '24h'), label ('k' or "
+          "'k=v'), label! (has not). Returns {'ContainersDeleted': [ids], 'SpaceReclaimed': "
+          "bytes}. Raises InvalidArgument for a bad filter, nothing removed.")
       .def("__repr__", [](const Containers& self) {
         return absl::StrCat("<Containers root=", self.runtime->options().root, ">");
       });

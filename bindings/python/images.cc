@@ -86,6 +86,16 @@ void RegisterImages(py::module_& m) {
           "Removes the tag ref (or, given an id, every tag); the layers go with the last tag. "
           "Raises NotFound, or Conflict while a container uses the image unless force.")
       .def(
+          "prune",
+          [](Images& self, const py::object& filters, bool all) {
+            return PruneWith(self.runtime, views::kPruneImages, filters, all);
+          },
+          py::arg("filters") = py::none(), py::kw_only(), py::arg("all") = false,
+          "`image prune [-a]`: removes every untagged image no container uses (all=True, or "
+          "docker-py's filters={'dangling': False}: every image no container uses). filters "
+          "also take until and label / label! as Containers.prune's. Returns {'ImagesDeleted': "
+          "[{'Untagged': ref} or {'Deleted': id}], 'SpaceReclaimed': bytes}.")
+      .def(
           "tag",
           [](Images& self, const std::string& source, const std::string& target) {
             WithoutGil([&] { return self.runtime->images().Tag(source, target); });

@@ -1,23 +1,18 @@
 // LogStream: an iterator over a container's output as it is written (Container.logs(follow=True)),
 // and Container.logs() itself.
 //
-// The core's Logs() follows by blocking in poll until the container ends. A Python iterator
-// must hand out one line at a time and may be dropped at any point, so a reader thread runs
-// Logs() and fills a bounded queue; the iterator takes from it with the GIL released, and
-// closing it wakes the reader through an eventfd (LogOptions::cancel_fd).
+// The core's Logs() follows by blocking in poll until the container ends: a ReaderQueue runs it,
+// and closing wakes it through an eventfd (LogOptions::cancel_fd).
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include <chrono>
-#include <condition_variable>
-#include <deque>
-#include <mutex>
-#include <thread>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "bindings.h"
 #include "mydocker/logs.h"
 #include "mydocker/unique_fd.h"
+#include "reader_queue.h"
 #include "status.h"
 
 namespace mydocker::python {
@@ -44,97 +39,35 @@ class LogStream {
         stderr_(stderr) {
     if (!cancel_) ThrowStatus(absl::ErrnoToStatus(errno, "eventfd"));
     options.cancel_fd = cancel_.get();
-    reader_ = std::thread([this, options] { Read(options); });
+    queue_.emplace(
+        [this, options](const ReaderQueue::Push& push, const ReaderQueue&) {
+          return container_.Logs(options, [&](const LogEntry& e) {
+            return !Wanted(e, stdout_, stderr_) || push(e.text);
+          });
+        },
+        [this] {
+          // An eventfd write fails only at its maximum count; push() then stops the reader at
+          // its next entry anyway.
+          uint64_t one = 1;
+          [[maybe_unused]] ssize_t written = ::write(cancel_.get(), &one, sizeof one);
+        });
   }
-
-  ~LogStream() { Close(); }
 
   // The next line, or StopIteration once the container ended and everything was read.
   py::str Next() {
-    for (;;) {
-      std::optional<std::string> line;
-      bool finished = false;
-      absl::Status status;
-      {
-        py::gil_scoped_release release;
-        std::unique_lock lock(mu_);
-        cv_.wait_for(lock, std::chrono::milliseconds(kWaitSliceMs),
-                     [&] { return !queue_.empty() || done_; });
-        if (!queue_.empty()) {
-          line = std::move(queue_.front());
-          queue_.pop_front();
-          cv_.notify_all();
-        } else if (done_) {
-          finished = true;
-          status = status_;
-        }
-      }
-      if (line.has_value()) return DecodeText(*line);
-      if (finished) {
-        ThrowIfError(status);
-        throw py::stop_iteration();
-      }
-      CheckSignals();
-    }
+    std::optional<std::string> line = queue_->Next();
+    if (!line) throw py::stop_iteration();
+    return DecodeText(*line);
   }
 
-  // Stops the reader; later calls to Next() end the iteration. Idempotent.
-  void Close() {
-    {
-      std::lock_guard lock(mu_);
-      if (closed_) return;
-      closed_ = true;
-      cancelled_ = true;
-      queue_.clear();
-    }
-    cv_.notify_all();
-    // An eventfd write fails only at its maximum count; the flag then stops the reader at its
-    // next entry anyway.
-    uint64_t one = 1;
-    [[maybe_unused]] ssize_t written = ::write(cancel_.get(), &one, sizeof one);
-    // The reader never takes the GIL, so joining with it held cannot deadlock; release it
-    // anyway so other threads run meanwhile.
-    if (PyGILState_Check()) {
-      py::gil_scoped_release release;
-      reader_.join();
-    } else {
-      reader_.join();
-    }
-    std::lock_guard lock(mu_);
-    done_ = true;
-  }
+  void Close() { queue_->Close(); }
 
  private:
-  static constexpr size_t kMaxQueued = 1024;
-
-  void Read(LogOptions options) {
-    absl::Status status = container_.Logs(options, [this](const LogEntry& e) {
-      if (!Wanted(e, stdout_, stderr_)) return true;
-      std::unique_lock lock(mu_);
-      cv_.wait(lock, [&] { return queue_.size() < kMaxQueued || cancelled_; });
-      if (cancelled_) return false;
-      queue_.push_back(e.text);
-      cv_.notify_all();
-      return true;
-    });
-    std::lock_guard lock(mu_);
-    status_ = status;
-    done_ = true;
-    cv_.notify_all();
-  }
-
   RuntimePtr runtime_;
   Container container_;
   UniqueFd cancel_;
   bool stdout_, stderr_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::string> queue_;
-  bool done_ = false;
-  bool cancelled_ = false;
-  bool closed_ = false;
-  absl::Status status_;
-  std::thread reader_;
+  std::optional<ReaderQueue> queue_;  // last: its reader uses the members above
 };
 
 }  // namespace

@@ -43,6 +43,7 @@ PYBIND11_MODULE(_core, m) {
   mp::RegisterProcessInfo(m);
   mp::RegisterImages(m);
   mp::RegisterLogStream(m);
+  mp::RegisterEventStream(m);
   mp::RegisterContainer(m);
   mp::RegisterContainers(m);
   mp::RegisterNetworks(m);

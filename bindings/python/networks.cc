@@ -92,8 +92,16 @@ void RegisterNetworks(py::module_& m) {
           },
           py::arg("name"), "`network rm`: raises FailedPrecondition while a container is on it.")
       .def(
-          "prune", [](Networks& self) { return WithoutGil([&] { return self.store().Prune(); }); },
-          "Removes every user network no container is on; returns their names.")
+          "prune",
+          [](Networks& self, const py::object& filters) -> py::object {
+            if (filters.is_none()) {
+              return py::cast(WithoutGil([&] { return self.store().Prune(); }));
+            }
+            return PruneWith(self.runtime, views::kPruneNetworks, filters)["NetworksDeleted"];
+          },
+          py::arg("filters") = py::none(),
+          "Removes every user network no container is on (and that filters select: until, "
+          "label, label! as Containers.prune's); returns their names.")
       .def("__repr__", [](const Networks& self) {
         return absl::StrCat("<Networks root=", self.runtime->options().root, ">");
       });

@@ -11,6 +11,7 @@
 #include "bindings.h"
 #include "capture.h"
 #include "mydocker/helper.h"
+#include "mydocker/views.h"
 #include "run_options.h"
 #include "status.h"
 
@@ -131,6 +132,47 @@ void RegisterRuntime(py::module_& m) {
       .def_property_readonly(
           "volumes", [](const PyRuntime& self) { return MakeVolumes(self.runtime); },
           "The volumes of this root (a Volumes object).")
+      .def(
+          "prune",
+          [](const PyRuntime& self, const py::object& filters, bool all, bool volumes) {
+            return PruneWith(self.runtime,
+                             views::kPruneContainers | views::kPruneNetworks |
+                                 views::kPruneVolumes | views::kPruneImages,
+                             filters, all, volumes);
+          },
+          py::arg("filters") = py::none(), py::kw_only(), py::arg("all") = false,
+          py::arg("volumes") = false,
+          "`system prune [-a] [--volumes]`: stopped containers, unused networks, with "
+          "volumes=True anonymous volumes no container uses, then untagged images no container "
+          "uses (all=True: every such image). filters as Containers.prune's (not applied to "
+          "volumes). Returns {'ContainersDeleted', 'NetworksDeleted', 'VolumesDeleted', "
+          "'ImagesDeleted', 'SpaceReclaimed'}.")
+      .def(
+          "df",
+          [](const PyRuntime& self, bool verbose) { return DiskUsageOf(self.runtime, verbose); },
+          py::kw_only(), py::arg("verbose") = true,
+          "`system df [-v]`, as docker-py's client.df(): {'LayersSize', 'Images': [{'Id', "
+          "'RepoTags', 'Created', 'Size', 'Containers'}], 'Containers': [{'Id', 'Names', "
+          "'Image', 'ImageID', 'Command', 'Created', 'State', 'Status', 'SizeRw'}], 'Volumes': "
+          "[{'Name', 'Driver', 'Mountpoint', 'Labels', 'UsageData': {'Size', 'RefCount'}}], "
+          "'BuildCache': []} and 'Summary', the rows of `system df` ({'Type', 'TotalCount', "
+          "'Active', 'Size', 'Reclaimable'}, in bytes). verbose=False: LayersSize and Summary "
+          "only.")
+      .def(
+          "events",
+          [](const PyRuntime& self, const py::object& since, const py::object& until,
+             const py::object& filters,
+             bool decode) { return EventsOf(self.runtime, since, until, filters, decode); },
+          py::arg("since") = py::none(), py::arg("until") = py::none(),
+          py::arg("filters") = py::none(), py::arg("decode") = false,
+          "`events`, as docker-py's client.events(): the recorded events from since (a "
+          "datetime, Unix seconds or Docker's text such as '10m') to until, oldest first, each "
+          "Docker's JSON message as a str (decode=True: a dict with status, id, from, Type, "
+          "Action, Actor {ID, Attributes}, scope, time, timeNano). Without since or until only "
+          "new events; unless until has passed the iterator (an EventStream) follows new ones "
+          "as they are recorded until it does or close() is called. filters: a dict or a list "
+          "of 'KEY=VALUE': type, event, container, image, label, volume, network. Raises "
+          "InvalidArgument for a bad filter or time.")
       .def_static("login", &LoginToServer, py::arg("server"), py::arg("username"),
                   py::arg("password"),
                   "Checks username and password against the registry server ('host[:port]', "

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "bindings.h"
+#include "mydocker/housekeeping.h"
 #include "mydocker/state_store.h"
 #include "mydocker/views.h"
 #include "mydocker/volume_store.h"
@@ -30,23 +31,34 @@ void RegisterVolumes(py::module_& m) {
                       "Scope.")
       .def(
           "create",
-          [](Volumes& self, std::optional<std::string> name) {
+          [](Volumes& self, std::optional<std::string> name, const py::object& labels) {
             std::string chosen = name && !name->empty() ? *name : NewContainerId();
-            return ToDict(WithoutGil([&] { return self.runtime->volumes().Ensure(chosen); }));
+            std::map<std::string, std::string> parsed;
+            if (!labels.is_none()) parsed = labels.cast<std::map<std::string, std::string>>();
+            return ToDict(WithoutGil([&] {
+              return self.runtime->volumes().Ensure(chosen, /*anonymous=*/false, parsed);
+            }));
           },
-          py::arg("name") = py::none(),
-          "`volume create [NAME]`: makes the volume, or returns the one of that name, as Docker "
-          "does; None: a generated name. Raises InvalidArgument for a name Docker refuses.")
+          py::arg("name") = py::none(), py::kw_only(), py::arg("labels") = py::none(),
+          "`volume create [--label K=V]... [NAME]`: makes the volume, or returns the one of "
+          "that name (which keeps its own labels), as Docker does; None: a generated name. "
+          "labels: a dict, the volume's Labels. Raises InvalidArgument for a name Docker "
+          "refuses.")
       .def(
           "list",
-          [](Volumes& self) {
+          [](Volumes& self, const py::object& filters) {
+            Filters parsed = ValueOrThrow(ParseVolumeFilters(FilterSpecs(filters)));
             std::vector<Volume> volumes =
-                WithoutGil([&] { return self.runtime->volumes().List(); });
+                WithoutGil([&] { return self.runtime->ListVolumes(parsed); });
             py::list out;
             for (const Volume& v : volumes) out.append(ToDict(v));
             return out;
           },
-          "`volume ls`: every volume, as a list of dicts.")
+          py::kw_only(), py::arg("filters") = py::none(),
+          "`volume ls [--filter]`: the volumes, as a list of dicts. filters (docker-py's): a "
+          "dict or a list of 'KEY=VALUE': dangling (True: no container uses it), name (an "
+          "expression found in the name), driver ('local'), label ('k' or 'k=v'). Raises "
+          "InvalidArgument for a bad filter.")
       .def(
           "get",
           [](Volumes& self, const std::string& name) {

@@ -12,6 +12,8 @@ _Path = Union[str, os.PathLike[str]]
 _Command = Union[str, Sequence[str]]
 _Env = Union[Mapping[str, object], Sequence[str]]
 _Size = Union[int, str]
+_Filters = Union[Mapping[str, object], Sequence[str]]
+_Time = Union[datetime.datetime, int, float, str]
 
 class Runtime:
     """mydocker bound to one state root."""
@@ -36,6 +38,22 @@ class Runtime:
     @property
     def volumes(self) -> Volumes:
         """The volumes of this root."""
+    def prune(
+        self, filters: Optional[_Filters] = None, *, all: bool = False, volumes: bool = False
+    ) -> dict[str, Any]:
+        """`system prune [-a] [--volumes]`: {'ContainersDeleted', 'NetworksDeleted',
+        'VolumesDeleted', 'ImagesDeleted', 'SpaceReclaimed'}."""
+    def df(self, *, verbose: bool = True) -> dict[str, Any]:
+        """`system df [-v]` as docker-py's client.df(), with 'Summary' rows."""
+    def events(
+        self,
+        since: Optional[_Time] = None,
+        until: Optional[_Time] = None,
+        filters: Optional[_Filters] = None,
+        decode: bool = False,
+    ) -> Iterator[Any]:
+        """`events` as docker-py's client.events(): JSON strs (decode: dicts); an EventStream
+        that follows unless until has passed."""
     def run(
         self,
         image: str,
@@ -273,6 +291,8 @@ class Containers:
 
     def list(self, *, all: bool = False) -> list[Container]:
         """Running and paused containers, or every container with all=True."""
+    def prune(self, filters: Optional[_Filters] = None) -> dict[str, Any]:
+        """`container prune`: {'ContainersDeleted': [ids], 'SpaceReclaimed': bytes}."""
     def get(self, ref: str) -> Container:
         """The container named ref (name, id or unique id prefix). Raises NotFound."""
     def create(
@@ -338,10 +358,12 @@ class ExecStream(Iterator[Any]):
 class Volumes:
     """The volumes of a runtime (Runtime.volumes), each a dict as `volume inspect` shows it."""
 
-    def create(self, name: Optional[str] = None) -> dict[str, Any]:
-        """`volume create [NAME]`: makes the volume or returns the existing one."""
-    def list(self) -> list[dict[str, Any]]:
-        """`volume ls`: every volume."""
+    def create(
+        self, name: Optional[str] = None, *, labels: Optional[Mapping[str, str]] = None
+    ) -> dict[str, Any]:
+        """`volume create [--label K=V] [NAME]`: makes the volume or returns the existing one."""
+    def list(self, *, filters: Optional[_Filters] = None) -> list[dict[str, Any]]:
+        """`volume ls [--filter]`: the volumes the filters select."""
     def get(self, name: str) -> dict[str, Any]:
         """`volume inspect NAME`. Raises NotFound."""
     def remove(self, name: str, *, force: bool = False) -> None:
@@ -399,6 +421,22 @@ class Stats:
         """Bytes sent on its network interfaces but lo."""
 
 
+class EventStream(Iterator[Any]):
+    """An iterator over events as they are recorded, from Runtime.events()."""
+
+    def __iter__(self) -> EventStream: ...
+    def __next__(self) -> Any: ...
+    def close(self) -> None:
+        """Stops following; the iteration ends."""
+    def __enter__(self) -> EventStream: ...
+    def __exit__(
+        self,
+        exc_type: Optional[Type[BaseException]],
+        exc: Optional[BaseException],
+        tb: Optional[TracebackType],
+    ) -> None: ...
+
+
 class Networks:
     """The networks of a runtime (Runtime.networks)."""
 
@@ -418,8 +456,9 @@ class Networks:
         """`network inspect NAME` as a dict. Raises NotFound."""
     def remove(self, name: str) -> None:
         """`network rm`. Raises Conflict while a container is on it."""
-    def prune(self) -> list[str]:
-        """Removes every user network no container is on; returns their names."""
+    def prune(self, filters: Optional[_Filters] = None) -> list[str]:
+        """Removes every user network no container is on (that filters select); returns their
+        names."""
 
 
 class ProcessInfo:
@@ -461,6 +500,8 @@ class Images:
         """Imports a root file system tarball as a one-layer image tagged ref."""
     def remove(self, ref: str, *, force: bool = False) -> None:
         """Removes the tag ref (or, given an id, every tag). Raises NotFound or Conflict."""
+    def prune(self, filters: Optional[_Filters] = None, *, all: bool = False) -> dict[str, Any]:
+        """`image prune [-a]`: {'ImagesDeleted': [{'Untagged'} | {'Deleted'}], 'SpaceReclaimed'}."""
     def tag(self, source: str, target: str) -> None:
         """`tag SOURCE TARGET`. Raises NotFound or InvalidArgument."""
     def save(self, refs: Union[str, Sequence[str]], path: _Path) -> None:
