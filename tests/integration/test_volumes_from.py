@@ -1,9 +1,12 @@
 """The image's VOLUMEs (anonymous volumes holding the image's content), --volumes-from, and
 inspect's Mounts and the options it shows as given (#18)."""
 
+import ctypes
 import io
 import json
+import os
 import re
+import struct
 import tarfile
 import tempfile
 import subprocess
@@ -91,6 +94,52 @@ def test_given_mounts_replace_image_volumes_and_rm_removes_the_rest(runtime, vol
                    "ls", "-A", "/data")
     assert (r.returncode, r.stdout) == (0, "f\n"), r.stderr
     for name in ("named", "bare"):
+        assert runtime.md("volume", "rm", name).returncode == 0
+
+
+def _creations_watch(directory):
+    """An inotify descriptor reporting what is created (or renamed) into `directory`."""
+    libc = ctypes.CDLL("libc.so.6", use_errno=True)
+    fd = libc.inotify_init1(os.O_NONBLOCK | os.O_CLOEXEC)
+    assert fd >= 0, os.strerror(ctypes.get_errno())
+    in_create, in_moved_to = 0x100, 0x80
+    assert libc.inotify_add_watch(fd, directory.encode(), in_create | in_moved_to) >= 0
+    return fd
+
+
+def _created_names(fd):
+    names = []
+    try:
+        data = os.read(fd, 65536)
+    except BlockingIOError:
+        return names
+    while data:
+        _, _, _, length = struct.unpack_from("iIII", data)
+        names.append(data[16:16 + length].rstrip(b"\0").decode())
+        data = data[16 + length:]
+    return names
+
+
+def test_creates_racing_on_one_empty_volume_fill_it_once(runtime, volume_image):
+    for attempt in range(3):
+        name = f"race{attempt}"
+        runtime.md("volume", "create", name, check=True)
+        data = json.loads(runtime.md("volume", "inspect", name, check=True).stdout)[0]
+        watch = _creations_watch(data["Mountpoint"])
+        try:
+            procs = [runtime.popen("create", "-v", f"{name}:/data", volume_image)
+                     for _ in range(6)]
+            results = [(p.wait(timeout=60), p.stderr.read()) for p in procs]
+            assert all(rc == 0 for rc, _ in results), results
+            # One fill: seed and sub arrive once (a second copy would make them again).
+            created = _created_names(watch)
+            assert sorted(created) == ["seed", "sub"], created
+        finally:
+            os.close(watch)
+        r = runtime.md("run", "--rm", "-v", f"{name}:/v", "busybox", "sh", "-c",
+                       "cat /v/seed /v/sub/deep; stat -c '%u %a' /v")
+        assert (r.returncode, r.stdout) == (0, "seeded\ndeep\n1234 750\n"), r.stderr
+        assert runtime.md("rm", *runtime.md("ps", "-aq", check=True).stdout.split()).returncode == 0
         assert runtime.md("volume", "rm", name).returncode == 0
 
 

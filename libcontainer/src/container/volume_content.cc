@@ -10,10 +10,16 @@
 #include "image/layer_packer.h"
 #include "image/layer_unpacker.h"
 #include "in_root.h"
+#include "mydocker/fs_util.h"
 #include "mydocker/status_macros.h"
 
 namespace mydocker {
 namespace {
+
+// The volume's own directory (<root>/volumes/<name>, above its _data), which its fill locks.
+std::string VolumeDirOf(const std::string& volume_dir) {
+  return volume_dir.substr(0, volume_dir.rfind('/'));
+}
 
 absl::Status FillOne(int root, const std::string& scratch_dir, const VolumeFill& fill) {
   absl::StatusOr<UniqueFd> object = OpenPathInRoot(root, fill.destination, O_PATH);
@@ -53,6 +59,11 @@ absl::Status FillVolumesFromImage(const std::string& container_dir, const RootSp
   if (fills.empty()) return absl::OkStatus();
   MYDOCKER_ASSIGN_OR_RETURN(UniqueFd view, MountDetachedRoot(container_dir, root));
   for (const VolumeFill& fill : fills) {
+    // Two containers made at once on the same empty volume: the first to take the volume's
+    // lock fills it, the other finds it filled and leaves it alone.
+    MYDOCKER_ASSIGN_OR_RETURN(FileLock lock, FileLock::Acquire(VolumeDirOf(fill.volume_dir)));
+    absl::StatusOr<std::vector<std::string>> content = ListDir(fill.volume_dir);
+    if (content.ok() && !content->empty()) continue;
     MYDOCKER_RETURN_IF_ERROR(
         Annotate(FillOne(view.get(), container_dir, fill),
                  absl::StrCat("copy the image's content into the volume at ", fill.destination)));

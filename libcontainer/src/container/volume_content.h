@@ -23,7 +23,9 @@ struct VolumeFill {
 // resolved inside that root (symlinks of the image cannot lead out; nothing is followed
 // below it). A destination the image lacks, or holds as something else than a directory,
 // leaves the volume empty. The tree goes through an unnamed temporary file in `container_dir`,
-// so no thread and no pipe (whose SIGPIPE would reach a library caller) are involved.
+// so no thread and no pipe (whose SIGPIPE would reach a library caller) are involved. Each
+// volume is filled under a lock on its directory (<root>/volumes/<name>), and only if it is
+// still empty then: of two containers made at once on one empty volume, one fills it.
 absl::Status FillVolumesFromImage(const std::string& container_dir, const RootSpec& root,
                                   const std::vector<VolumeFill>& fills);
 
