@@ -19,6 +19,7 @@
 #include "mydocker/devices.h"
 #include "mydocker/resources.h"
 #include "mydocker/status_macros.h"
+#include "mydocker/volume_store.h"
 #include "security/seccomp.h"
 
 namespace mydocker {
@@ -725,6 +726,7 @@ absl::StatusOr<CreateRecord> CreateRecordFromJson(absl::string_view text) {
   MYDOCKER_RETURN_IF_ERROR(r.GetStringMap("Tmpfs", &c.tmpfs));
   MYDOCKER_RETURN_IF_ERROR(r.GetStringArray("VolumesFrom", &c.volumes_from));
   MYDOCKER_ASSIGN_OR_RETURN(const rapidjson::Value* mounts, r.GetArray("Mounts"));
+  c.mounts_recorded = mounts != nullptr;
   for (rapidjson::SizeType i = 0; mounts != nullptr && i < mounts->Size(); ++i) {
     MYDOCKER_ASSIGN_OR_RETURN(json::ObjectReader m,
                               json::ObjectReader::Make((*mounts)[i], r.ElementPath("Mounts", i)));
@@ -1045,6 +1047,41 @@ absl::StatusOr<ContainerConfig> ConfigFromJson(absl::string_view text) {
   }
   MYDOCKER_RETURN_IF_ERROR(ReadAnnotations(r, &c));
   return c;
+}
+
+std::vector<MountPoint> RecoverMountPoints(const std::vector<MountSpec>& mounts,
+                                           const std::string& root) {
+  static constexpr absl::string_view kPropagations[] = {"rprivate", "private", "rshared",
+                                                        "shared",   "rslave",  "slave"};
+  const std::string volumes = root + "/volumes/";
+  std::vector<MountPoint> out;
+  for (const MountSpec& m : mounts) {
+    if (m.type != "bind" || m.source.empty() || m.source[0] != '/') continue;
+    bool under_root = absl::StartsWith(m.source, root + "/");
+    MountPoint p;
+    if (absl::StartsWith(m.source, volumes) && absl::EndsWith(m.source, "/_data")) {
+      p.name = m.source.substr(volumes.size(), m.source.size() - volumes.size() - 6);
+      if (!IsVolumeName(p.name)) continue;
+      p.type = "volume";
+    } else if (under_root) {
+      continue;  // the runtime's own (/etc/hosts, /etc/resolv.conf, /etc/hostname, ...)
+    } else {
+      p.type = "bind";
+      p.propagation = "rprivate";
+    }
+    p.source = m.source;
+    p.destination = m.destination;
+    for (const std::string& o : m.options) {
+      if (o == "ro") p.rw = false;
+      if (p.type == "bind" && std::find(std::begin(kPropagations), std::end(kPropagations), o) !=
+                                  std::end(kPropagations)) {
+        p.propagation = o;
+      }
+    }
+    if (p.type == "bind" && !p.rw) p.mode = "ro";
+    out.push_back(std::move(p));
+  }
+  return out;
 }
 
 }  // namespace mydocker

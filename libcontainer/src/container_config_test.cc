@@ -305,6 +305,44 @@ TEST(ContainerConfigTest, RlimitsSysctlsOomScoreAndBlkioRoundTrip) {
   ExpectInvalid(R"({"process":{"args":["true"]},"linux":{"sysctl":{"a/b":"1"}}})", "sysctl");
 }
 
+TEST(ContainerConfigTest, MountPointsOfAnOldRecordAreRecoveredFromItsMounts) {
+  const std::string root = "/var/lib/md";
+  const std::string dir = root + "/containers/abc";
+  std::vector<MountSpec> mounts = {
+      {"/proc", "proc", "proc", {"nosuid"}},
+      {"/etc/hosts", "bind", dir + "/hosts", {"rbind", "rw"}},
+      {"/h", "bind", "/srv/host", {"rbind", "ro", "rshared"}},
+      {"/n", "bind", root + "/volumes/named/_data", {"rbind", "rw"}},
+      {"/odd", "bind", root + "/volumes/../x/_data", {"rbind", "rw"}},
+      {"/t", "tmpfs", "tmpfs", {"nosuid"}},
+  };
+  std::vector<MountPoint> points = RecoverMountPoints(mounts, root);
+  ASSERT_EQ(points.size(), 2u);
+  EXPECT_EQ(points[0].type, "bind");
+  EXPECT_EQ(points[0].source, "/srv/host");
+  EXPECT_EQ(points[0].destination, "/h");
+  EXPECT_FALSE(points[0].rw);
+  EXPECT_EQ(points[0].mode, "ro");
+  EXPECT_EQ(points[0].propagation, "rshared");
+  EXPECT_EQ(points[1].type, "volume");
+  EXPECT_EQ(points[1].name, "named");
+  EXPECT_TRUE(points[1].rw);
+  // A record's "Mounts" says whether they were recorded, even when there are none.
+  ContainerConfig config;
+  config.create_record.recorded = true;
+  auto back = ConfigFromJson(ConfigToJson(config));
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_TRUE(back->create_record.mounts_recorded);
+  std::string old = ConfigToJson(config);
+  size_t at = old.find(",\\\"Mounts\\\":[]");
+  ASSERT_NE(at, std::string::npos) << old;
+  old.erase(at, std::string(",\\\"Mounts\\\":[]").size());
+  back = ConfigFromJson(old);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_TRUE(back->create_record.recorded);
+  EXPECT_FALSE(back->create_record.mounts_recorded);
+}
+
 TEST(ContainerConfigTest, ParseLabelAsDockersCli) {
   EXPECT_EQ(*ParseLabel("a=b=c"), std::make_pair(std::string("a"), std::string("b=c")));
   EXPECT_EQ(*ParseLabel("key"), std::make_pair(std::string("key"), std::string()));

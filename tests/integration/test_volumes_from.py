@@ -177,6 +177,35 @@ def test_volumes_from_shares_volumes_and_binds(runtime):
         subprocess.run(["rm", "-rf", host], check=True)
 
 
+def test_volumes_from_a_container_recorded_before_its_mount_points(runtime):
+    """A container made before "Mounts" was recorded in its createOptions: its volumes and
+    binds are recovered from its OCI mounts."""
+    host = tempfile.mkdtemp(prefix="mydocker-vf-")
+    try:
+        r = runtime.md("create", "--name", "old", "-v", "/shared", "-v", "named:/n",
+                       "-v", f"{host}:/h:ro", "busybox", "sh", "-c", "echo old > /shared/f")
+        assert r.returncode == 0, r.stderr
+        assert runtime.md("start", "-a", "old").returncode == 0
+        cid = r.stdout.strip()
+        path = runtime.container_dir(cid) / "config.json"
+        config = json.loads(path.read_text())
+        record = json.loads(config["annotations"]["com.mydocker.createOptions"])
+        assert len(record.pop("Mounts")) == 3
+        config["annotations"]["com.mydocker.createOptions"] = json.dumps(record)
+        path.write_text(json.dumps(config))
+        assert inspect(runtime, "old")["Mounts"] == []  # made to look old indeed
+        r = runtime.md("run", "--rm", "--volumes-from", "old", "busybox", "sh", "-c",
+                       "cat /shared/f; echo n > /n/f; touch /h/x 2>/dev/null || echo ro")
+        assert (r.returncode, r.stdout) == (0, "old\nro\n"), r.stderr
+        r = runtime.md("run", "--rm", "-v", "named:/v", "busybox", "cat", "/v/f")
+        assert (r.returncode, r.stdout) == (0, "n\n"), r.stderr
+        assert runtime.md("rm", "-v", "old").returncode == 0
+        assert runtime.md("volume", "rm", "named").returncode == 0
+        assert volumes(runtime) == []
+    finally:
+        subprocess.run(["rm", "-rf", host], check=True)
+
+
 @pytest.mark.parametrize("spec,message", [("missing", "No such container"),
                                           ("src:rx", "invalid mode: rx"),
                                           ("src:ro:rw", "invalid volumes-from")])

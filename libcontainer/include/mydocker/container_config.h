@@ -267,7 +267,18 @@ struct CreateRecord {
   std::vector<std::pair<std::string, std::string>> tmpfs;  // --tmpfs PATH, OPTIONS
   std::vector<std::string> volumes_from;                   // CONTAINER[:ro|rw], as given
   std::vector<MountPoint> mount_points;
+  // Whether mount_points were recorded ("Mounts"): containers made before they were have
+  // none, their mounts only in ContainerConfig::mounts (RecoverMountPoints).
+  bool mounts_recorded = false;
 };
+
+// The mount points of a container recorded without them (!mounts_recorded), recovered from
+// its OCI mounts: each bind of a volume's directory (<root>/volumes/<name>/_data) is that
+// volume, each other bind of a host path outside <root> a bind (read-only, propagation as its
+// options say); the runtime's own binds (its files under <root>/containers) and the kernel's
+// file systems are left out, and so are tmpfs mounts (not shared by --volumes-from).
+std::vector<MountPoint> RecoverMountPoints(const std::vector<MountSpec>& mounts,
+                                           const std::string& root);
 
 struct ContainerConfig {
   std::string oci_version = "1.0.2";

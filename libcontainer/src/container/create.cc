@@ -300,7 +300,12 @@ absl::StatusOr<std::unique_ptr<Container>> Runtime::Create(const CreateOptions& 
       return absl::NotFoundError(absl::StrCat("No such container: ", name));  // Docker's words
     }
     MYDOCKER_RETURN_IF_ERROR(c.status());
-    return (*c)->Config();
+    MYDOCKER_ASSIGN_OR_RETURN(ContainerConfig source, (*c)->Config());
+    // Made before mount points were recorded: they are recovered from its mounts.
+    if (!source.create_record.mounts_recorded) {
+      source.create_record.mount_points = RecoverMountPoints(source.mounts, options_.root);
+    }
+    return source;
   };
   MYDOCKER_ASSIGN_OR_RETURN(std::vector<VolumeSpec> mounts,
                             PlanMounts(options, image.config, find));
