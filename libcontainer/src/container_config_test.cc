@@ -329,6 +329,7 @@ TEST(ContainerConfigTest, MountPointsOfAnOldRecordAreRecoveredFromItsMounts) {
   EXPECT_TRUE(points[1].rw);
   // A record's "Mounts" says whether they were recorded, even when there are none.
   ContainerConfig config;
+  config.process.args = {"sh"};
   config.create_record.recorded = true;
   auto back = ConfigFromJson(ConfigToJson(config));
   ASSERT_TRUE(back.ok()) << back.status();
