@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <regex>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -882,8 +883,24 @@ absl::StatusOr<LogConfig> MakeLogConfig(absl::string_view type,
     }
     std::string key = option.substr(0, eq);
     std::string value = option.substr(eq + 1);
-    // labels= and env= (json-file's, as Docker's): the attributes `logs --details` shows.
-    const bool attrs = log.type == "json-file" && (key == "labels" || key == "env");
+    // labels=, env=, labels-regex= and env-regex= (json-file's, as Docker's): the attributes
+    // `logs --details` shows.
+    const bool attrs = log.type == "json-file" && (key == "labels" || key == "env" ||
+                                                   key == "labels-regex" || key == "env-regex");
+    if (log.type == "json-file" && key == "tag") {
+      return absl::InvalidArgumentError(
+          "log opt tag: tag templates are not supported by mydocker yet (labels, env, "
+          "labels-regex and env-regex are)");
+    }
+    if (attrs && absl::EndsWith(key, "-regex")) {
+      try {
+        std::regex check(value);
+      } catch (const std::regex_error& e) {
+        return absl::InvalidArgumentError(absl::StrCat("log opt ", key,
+                                                       ": invalid regular expression \"",
+                                                       absl::CHexEscape(value), "\": ", e.what()));
+      }
+    }
     if (log.type == "none" ||
         (key != "max-size" && key != "max-file" && key != "compress" && !attrs)) {
       return absl::InvalidArgumentError(
@@ -926,22 +943,40 @@ std::string QueryEscape(absl::string_view text) {
 }  // namespace
 
 std::string LogDetails(const ContainerConfig& config) {
-  std::map<std::string, std::string> attrs;
-  for (const auto& [key, value] : config.log_config.options) {
-    if (key != "labels" && key != "env") continue;
-    for (absl::string_view name : absl::StrSplit(value, ',', absl::SkipEmpty())) {
-      if (key == "labels") {
-        auto label = config.labels.find(std::string(name));
-        if (label != config.labels.end()) attrs[label->first] = label->second;
-        continue;
-      }
-      for (const std::string& kv : config.process.env) {
-        if (absl::StartsWith(kv, absl::StrCat(name, "="))) {
-          attrs[std::string(name)] = kv.substr(name.size() + 1);
-        }
-      }
-    }
+  std::map<std::string, std::string> options(config.log_config.options.begin(),
+                                             config.log_config.options.end());
+  std::map<std::string, std::string> env;  // the last of a name counts
+  for (const std::string& kv : config.process.env) {
+    size_t eq = kv.find('=');
+    if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
+  // Docker's order (loginfo.ExtraAttributes): labels, labels-regex, env, env-regex; a later
+  // one wins for a name given twice.
+  std::map<std::string, std::string> attrs;
+  auto by_names = [&attrs](const std::string& names,
+                           const std::map<std::string, std::string>& from) {
+    for (absl::string_view name : absl::StrSplit(names, ',', absl::SkipEmpty())) {
+      auto it = from.find(std::string(name));
+      if (it != from.end()) attrs[it->first] = it->second;
+    }
+  };
+  // A name matches when the expression is found in it (Go's MatchString). MakeLogConfig
+  // refused a bad expression; one that fails here all the same selects nothing.
+  auto by_regex = [&attrs](const std::string& expression,
+                           const std::map<std::string, std::string>& from) {
+    if (expression.empty()) return;
+    try {
+      std::regex re(expression);
+      for (const auto& [name, value] : from) {
+        if (std::regex_search(name, re)) attrs[name] = value;
+      }
+    } catch (const std::regex_error&) {
+    }
+  };
+  by_names(options["labels"], config.labels);
+  by_regex(options["labels-regex"], config.labels);
+  by_names(options["env"], env);
+  by_regex(options["env-regex"], env);
   std::vector<std::string> pairs;
   for (const auto& [key, value] : attrs) {
     pairs.push_back(absl::StrCat(QueryEscape(key), "=", QueryEscape(value)));

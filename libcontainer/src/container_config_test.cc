@@ -500,6 +500,19 @@ TEST(ContainerConfigTest, LogDetailsAsDockers) {
   c.process.env = {"MODE=a&b", "MODEL=no"};
   EXPECT_EQ(LogDetails(c), "MODE=a%26b,app=web+shop");
   EXPECT_FALSE(MakeLogConfig("local", {"labels=app"}).ok());  // json-file's only, as Docker
+  // The expressions: every label or variable whose name they are found in.
+  log = MakeLogConfig("json-file", {"labels-regex=^com\\.", "env-regex=_ID$", "env=MODE"});
+  ASSERT_TRUE(log.ok()) << log.status();
+  c.log_config = *log;
+  c.labels = {{"com.a", "1"}, {"xcom.b", "2"}, {"com.c", "3"}};
+  c.process.env = {"MODE=m", "RUN_ID=7", "ID=no", "RUN_ID_X=no"};
+  EXPECT_EQ(LogDetails(c), "MODE=m,RUN_ID=7,com.a=1,com.c=3");
+  auto bad = MakeLogConfig("json-file", {"env-regex=("});
+  EXPECT_TRUE(absl::IsInvalidArgument(bad.status()));
+  EXPECT_THAT(bad.status().message(), HasSubstr("log opt env-regex: invalid regular expression"));
+  EXPECT_FALSE(MakeLogConfig("local", {"labels-regex=."}).ok());
+  bad = MakeLogConfig("json-file", {"tag={{.Name}}"});
+  EXPECT_THAT(bad.status().message(), HasSubstr("tag templates are not supported"));
 }
 
 }  // namespace

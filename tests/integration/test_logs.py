@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from conftest import LOG_RECORD_MAGIC, read_log
+from conftest import LOG_RECORD_MAGIC, assert_refused_before_anything_is_created, read_log
 
 
 def parse_stamp(stamp):
@@ -198,3 +198,24 @@ def test_details_prefix_each_line_with_the_attributes_as_dockers(runtime):
     stamp, rest = r.stdout.split(" ", 1)
     assert stamp.endswith("Z") and rest == "MODE=a%26b,tier=front+end x\n", r.stdout
     assert runtime.md("logs", "attrs").stdout == "x\n"  # only with --details
+
+
+def test_details_take_labels_regex_and_env_regex(runtime):
+    r = runtime.md("run", "--name", "rx", "--log-driver", "json-file",
+                   "--log-opt", "labels-regex=^com\\.", "--log-opt", "env-regex=_ID$",
+                   "--label", "com.a=1", "--label", "xcom.b=2", "-e", "RUN_ID=7", "-e", "ID=no",
+                   "busybox", "echo", "x")
+    assert r.returncode == 0, r.stderr
+    assert runtime.md("logs", "--details", "rx").stdout == "RUN_ID=7,com.a=1 x\n"
+    info = json.loads(runtime.md("inspect", "rx", check=True).stdout)[0]
+    assert info["HostConfig"]["LogConfig"]["Config"] == {"labels-regex": "^com\\.",
+                                                         "env-regex": "_ID$"}
+
+
+@pytest.mark.parametrize("opt,message", [
+    ("env-regex=(", "log opt env-regex: invalid regular expression"),
+    ("tag={{.Name}}", "log opt tag: tag templates are not supported"),
+])
+def test_bad_attribute_options_are_refused(runtime, opt, message):
+    assert_refused_before_anything_is_created(runtime, ["--log-driver", "json-file", "--log-opt", opt],
+                                              message)
