@@ -265,6 +265,16 @@ def test_the_default_is_the_bridge_network(rt, args):
     rt.md("rm", cid, check=True)
 
 
+def test_sysctl_of_the_containers_interface_is_set_after_it_is_connected(rt):
+    """Init mounts while the monitor connects the namespace, but waits for eth0 to exist before
+    it writes a sysctl that names it (Docker applies them once the network is in place)."""
+    out = rt.md("run", "--rm", "--sysctl", "net.ipv4.conf.eth0.rp_filter=2", "--sysctl",
+                "net.ipv4.conf.all.forwarding=1", "busybox", "cat",
+                "/proc/sys/net/ipv4/conf/eth0/rp_filter", "/proc/sys/net/ipv4/conf/all/forwarding",
+                check=True).stdout
+    assert out == "2\n1\n", out
+
+
 def test_default_network_does_not_resolve_names(rt):
     """As with Docker, only user networks give their containers each other's names."""
     rt.md("run", "-d", "--name", "first", "busybox", "sleep", "1000", check=True)

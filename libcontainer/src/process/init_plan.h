@@ -67,6 +67,10 @@ struct PlannedDevice {
   gid_t gid = 0;
 };
 
+// The step init names when the network sync fails: the monitor tells its own closing of the
+// socket (it failed to connect the namespace, and reports why) from init's other failures.
+inline constexpr char kAwaitNetworkStep[] = "wait for the network";
+
 struct InitPlan {
   int sync_fd = -1;             // SOCK_SEQPACKET to the monitor (init's end)
   int stdio[3] = {-1, -1, -1};  // descriptors to become 0, 1, 2 (ignored for a terminal)
@@ -113,8 +117,9 @@ struct InitPlan {
   // namespace gets the container's cgroup as its root instead of the monitor's.
   bool unshare_net = false;
   bool unshare_cgroup = false;
-  // A container on a network: once its namespace exists, init writes one byte here and waits
-  // for one back while the monitor connects the namespace (network/attach.h). -1: none.
+  // A container on a network: once its namespace exists, init writes one byte here and goes on
+  // with its mounts while the monitor connects the namespace (network/attach.h); it waits for
+  // one byte back before its sysctls, or else before the command runs. -1: none.
   int net_sync_fd = -1;
   // --network container:ID: the namespace to join (setns) instead of creating one. -1: none.
   int join_netns_fd = -1;

@@ -148,7 +148,8 @@ class Monitor {
   // namespace of the container whose network is shared.
   absl::Status PrepareNetwork();
   absl::Status JoinContainerNamespaces(unsigned long& flags);
-  // Once init has created its namespace: connects it (network/attach.h) and lets init go on.
+  // Once init has created its namespace: connects it (network/attach.h) while init mounts, then
+  // tells init it may go on.
   absl::Status ConnectNetwork();
   // The container's stdio when it has no terminal: pipes whose far ends go to `child_stdio`.
   absl::Status MakePipes(UniqueFd child_stdio[3]);
@@ -332,8 +333,14 @@ absl::Status Monitor::StartInit() {
   for (UniqueFd& fd : child_stdio) fd.reset();
   net_init_.reset();
   join_netns_.reset();
-  MYDOCKER_RETURN_IF_ERROR(ConnectNetwork());
-  return AwaitExec();
+  absl::Status network = ConnectNetwork();
+  if (network.ok()) return AwaitExec();
+  // Init goes on with its mounts meanwhile. Its own failure comes first (a dead namespace also
+  // fails the connection); else it stops at the socket closed here, and the cause is ours.
+  net_sync_.reset();
+  absl::Status init = AwaitExec();
+  if (init.ok() || absl::StrContains(init.message(), kAwaitNetworkStep)) return network;
+  return init;
 }
 
 // --pid/--ipc container:ID: this monitor enters that container's namespace before it creates
