@@ -332,11 +332,12 @@ void AttachBind(const InitPlan& plan, size_t i) {
   int target = OpenBindTarget(plan, b, dev);
   // The mount table lists mounts in the order they were made (newer kernels order it by mount
   // id): copied again now, the bind comes after the mounts the config puts before it, as
-  // /proc/self/mountinfo readers (and the OCI validation suite) expect. Kernels that cannot copy
-  // a detached tree attach the first copy.
-  int again = ::open_tree(
-      plan.bind_fds[i], "",
-      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | (b.recursive ? AT_RECURSIVE : 0));
+  // /proc/self/mountinfo readers (and the OCI validation suite) expect (see OrderBinds). Kernels
+  // that cannot copy a detached tree attach the first copy.
+  int again = !b.copy_at_attach ? -1
+                                : ::open_tree(plan.bind_fds[i], "",
+                                              OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH |
+                                                  (b.recursive ? AT_RECURSIVE : 0));
   if (again >= 0) {
     ::close(plan.bind_fds[i]);
     plan.bind_fds[i] = again;

@@ -164,7 +164,7 @@ class Monitor {
   // The attach socket, once the container runs (failure only means no later attach).
   void ListenForAttach();
   void Relay(int from, int to, absl::string_view stream, bool* open);
-  void ReleaseNetworksInBackground(int lock_fd);
+  void ReleaseNetworksInBackground(const std::vector<NetworkAttachment>& attachments, int lock_fd);
   // Records the end; returns the wait before the restart policy starts the process again.
   std::optional<absl::Duration> Finish();
   // Sets `record` (the end as recorded) waiting to restart if the policy says so.
@@ -682,8 +682,8 @@ void Monitor::Loop() {
 // `network connect` that takes the lock next finds the pair gone and the port table deleted.
 // Without a fork, the monitor does it itself. The monitor is single-threaded, so the child may
 // do anything; it keeps only the lock's descriptor, so no client waits on its copies.
-void Monitor::ReleaseNetworksInBackground(int lock_fd) {
-  std::vector<NetworkAttachment> attachments = network::AttachmentsOf(dir_);
+void Monitor::ReleaseNetworksInBackground(const std::vector<NetworkAttachment>& attachments,
+                                          int lock_fd) {
   // --network host or container:ID: no pair and no port table of its own.
   if (std::none_of(attachments.begin(), attachments.end(), [](const NetworkAttachment& a) {
         return !a.host_veth.empty() || !a.ports.empty();
@@ -716,7 +716,8 @@ std::optional<absl::Duration> Monitor::Finish() {
   // Released between runs too: a restart sets the container up again as a start does (the
   // rootfs' upper layer, the addresses, the cgroup's path and the log are the container's).
   ReleaseResources(RealHost(), *cgroups_, dir_, state_, /*networks=*/false).IgnoreError();
-  ReleaseNetworksInBackground(lock.ok() ? lock->fd() : -1);
+  // Read before a removal moves the directory away.
+  const std::vector<NetworkAttachment> attachments = network::AttachmentsOf(dir_);
   bool removed = false;
   std::string trash;
   std::optional<absl::Duration> restart;
@@ -729,7 +730,7 @@ std::optional<absl::Duration> Monitor::Finish() {
     if (oom) RecordContainerEvent(*store_, *current, "oom");
     RecordContainerEvent(*store_, *current, "die",
                          {{"exitCode", absl::StrCat(ExitCodeFromWaitStatus(wait_status_))}});
-    RecordNetworkEvents(*store_, request_.id, network::AttachmentsOf(dir_), "disconnect");
+    RecordNetworkEvents(*store_, request_.id, attachments, "disconnect");
     if (outcome.remove) {
       auto config = store_->LoadConfig(request_.id);
       removed = DeleteContainerFiles(*store_, *volumes_, request_.id,
@@ -746,6 +747,9 @@ std::optional<absl::Duration> Monitor::Finish() {
   }
   Tell(ControlType::kExited, ExitCodeFromWaitStatus(wait_status_));
   attach_.Exited(ExitCodeFromWaitStatus(wait_status_));
+  // After the client has heard of the exit: the fork and the pages it makes this process copy
+  // are no part of `run --rm`'s time. The child still takes the lock with it.
+  ReleaseNetworksInBackground(attachments, lock.ok() ? lock->fd() : -1);
   // Once detached, the container is gone for every reader (not listed, its name free, its
   // cgroup removed): deleting its files need not keep the client waiting. This monitor still
   // holds the lock on the directory while it does, and a remover that dies half-way leaves
