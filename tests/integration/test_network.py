@@ -275,6 +275,17 @@ def test_sysctl_of_the_containers_interface_is_set_after_it_is_connected(rt):
     assert out == "2\n1\n", out
 
 
+def test_a_stale_pair_of_the_same_name_is_replaced(rt):
+    """A host-side veth left by a crash (its name taken) is deleted and the pair made again."""
+    cid = rt.md("create", "busybox", "sh", "-c", "ip -o link show eth0", check=True).stdout.strip()
+    rt.track(cid)
+    stale = f"veth{cid[:11]}"
+    _setup_cmd("ip", "link", "add", stale, "type", "veth", "peer", "name", "stale-peer")
+    out = rt.md("start", "-a", cid, check=True).stdout
+    assert "eth0@" in out and ",UP,LOWER_UP" in out, out
+    assert "stale-peer" not in links()
+
+
 def test_default_network_does_not_resolve_names(rt):
     """As with Docker, only user networks give their containers each other's names."""
     rt.md("run", "-d", "--name", "first", "busybox", "sleep", "1000", check=True)
