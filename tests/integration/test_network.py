@@ -366,6 +366,21 @@ def test_killed_monitor_then_rm_releases_address_and_rules(rt, mydocker_bin):
     assert f"veth{cid[:11]}" not in links()
 
 
+def test_start_after_a_killed_monitor_replaces_what_it_left(rt, mydocker_bin):
+    """A monitor killed with SIGKILL leaves its port table; the next start replaces it (the
+    script deletes the old table first) and the port answers again."""
+    serve_http(rt, "web", "-p", "8084:80")
+    cid = rt.md("inspect", "-f", "{{.Id}}", "web", check=True).stdout.strip()
+    assert wait_for(lambda: http_get("http://127.0.0.1:8084/")) == "hello\n"
+    monitors = [pid for pid, cmd in processes_mentioning(cid) if "__monitor" in cmd]
+    os.kill(monitors[0], 9)
+    wait_for(lambda: rt.inspect("web")["State"] != "running", what="container seen stopped")
+    assert f"mydocker-c-{cid[:12]}" in nft_tables(mydocker_bin)
+    rt.md("start", "web", check=True)
+    assert wait_for(lambda: http_get("http://127.0.0.1:8084/")) == "hello\n"
+    assert nft_tables(mydocker_bin).count(f"mydocker-c-{cid[:12]}") == 1
+
+
 @pytest.mark.parametrize("args,message", [
     (["-p", "70000:80"], "invalid port"),
     (["-p", "80/sctp"], "invalid protocol"),

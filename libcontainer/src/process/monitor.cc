@@ -281,8 +281,12 @@ absl::Status Monitor::Prepare() {
       LogWriter::Open(state_.log_path, ParseLogFormat(config_.log_config.type), rotation));
   log_.emplace(std::move(log));
   MYDOCKER_RETURN_IF_ERROR(Reserve(dir_));
-  // A restarted container begins from clean resources, whatever a crash left behind.
-  MYDOCKER_RETURN_IF_ERROR(ReleaseResources(RealHost(), *cgroups_, dir_, state_));
+  // A restarted container begins from clean resources, whatever a crash left behind. Its
+  // networks' leftovers are replaced where they are made again: a veth pair whose name is taken
+  // is deleted first (network::ConnectContainer), and a port table's script deletes the old
+  // table in the same transaction.
+  MYDOCKER_RETURN_IF_ERROR(
+      ReleaseResources(RealHost(), *cgroups_, dir_, state_, /*networks=*/false));
   // Unmounted by ReleaseResources when the container stops, which ends its daemon.
   if (!plan_.fuse_overlay_options.empty()) {
     MYDOCKER_RETURN_IF_ERROR(MountFuseOverlay(plan_.fuse_overlay_options, plan_.rootfs));
