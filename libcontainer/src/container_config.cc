@@ -258,6 +258,21 @@ void WriteResources(json::Writer& w, const LinuxResources& r) {
     if (r.block_io.weight) {
       json::KeyObject(w, "blockIO", [&] { json::KeyUint(w, "weight", *r.block_io.weight); });
     }
+    if (!r.hugepage_limits.empty()) {
+      json::KeyObjectArray(w, "hugepageLimits", r.hugepage_limits, [&](const HugepageLimit& h) {
+        json::KeyString(w, "pageSize", h.page_size);
+        json::KeyUint(w, "limit", h.limit);
+      });
+    }
+    if (!r.network.empty()) {
+      json::KeyObject(w, "network", [&] {
+        json::KeyOptional(w, "classID", r.network.class_id);
+        json::KeyObjectArray(w, "priorities", r.network.priorities, [&](const auto& p) {
+          json::KeyString(w, "name", p.first);
+          json::KeyUint(w, "priority", p.second);
+        });
+      });
+    }
     // Always written: a record without the key predates device policies (see ReadResources).
     json::KeyObjectArray(w, "devices", r.devices, [&](const DeviceRule& rule) {
       json::KeyBool(w, "allow", rule.allow);
@@ -502,6 +517,41 @@ absl::Status ReadDevices(const json::ObjectReader& r, std::vector<LinuxDevice>* 
   return absl::OkStatus();
 }
 
+absl::Status ReadHugepageLimits(const json::ObjectReader& r, std::vector<HugepageLimit>* out) {
+  MYDOCKER_ASSIGN_OR_RETURN(const rapidjson::Value* array, r.GetArray("hugepageLimits"));
+  if (array == nullptr) return absl::OkStatus();
+  out->clear();
+  for (rapidjson::SizeType i = 0; i < array->Size(); ++i) {
+    MYDOCKER_ASSIGN_OR_RETURN(
+        json::ObjectReader h,
+        json::ObjectReader::Make((*array)[i], r.ElementPath("hugepageLimits", i)));
+    HugepageLimit limit;
+    MYDOCKER_RETURN_IF_ERROR(h.GetString("pageSize", &limit.page_size));
+    MYDOCKER_RETURN_IF_ERROR(h.GetInteger("limit", &limit.limit));
+    out->push_back(std::move(limit));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ReadNetworkResources(const json::ObjectReader& r, NetworkResources* out) {
+  MYDOCKER_ASSIGN_OR_RETURN(auto network, r.GetObject("network"));
+  if (!network.has_value()) return absl::OkStatus();
+  MYDOCKER_RETURN_IF_ERROR(network->GetInteger("classID", &out->class_id));
+  MYDOCKER_ASSIGN_OR_RETURN(const rapidjson::Value* array, network->GetArray("priorities"));
+  if (array == nullptr) return absl::OkStatus();
+  out->priorities.clear();
+  for (rapidjson::SizeType i = 0; i < array->Size(); ++i) {
+    MYDOCKER_ASSIGN_OR_RETURN(
+        json::ObjectReader p,
+        json::ObjectReader::Make((*array)[i], network->ElementPath("priorities", i)));
+    std::pair<std::string, uint32_t> entry;
+    MYDOCKER_RETURN_IF_ERROR(p.GetString("name", &entry.first));
+    MYDOCKER_RETURN_IF_ERROR(p.GetInteger("priority", &entry.second));
+    out->priorities.push_back(std::move(entry));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ReadResources(const json::ObjectReader& r, LinuxResources* res) {
   MYDOCKER_ASSIGN_OR_RETURN(auto memory, r.GetObject("memory"));
   if (memory.has_value()) {
@@ -529,6 +579,8 @@ absl::Status ReadResources(const json::ObjectReader& r, LinuxResources* res) {
   if (block_io.has_value()) {
     MYDOCKER_RETURN_IF_ERROR(block_io->GetInteger("weight", &res->block_io.weight));
   }
+  MYDOCKER_RETURN_IF_ERROR(ReadHugepageLimits(r, &res->hugepage_limits));
+  MYDOCKER_RETURN_IF_ERROR(ReadNetworkResources(r, &res->network));
   return ReadDeviceRules(r, &res->devices);
 }
 

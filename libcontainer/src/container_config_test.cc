@@ -344,6 +344,37 @@ TEST(ContainerConfigTest, MountPointsOfAnOldRecordAreRecoveredFromItsMounts) {
   EXPECT_FALSE(back->create_record.mounts_recorded);
 }
 
+TEST(ContainerConfigTest, HugepageLimitsAndNetworkResourcesRoundTrip) {
+  ContainerConfig c = DefaultContainerConfig();
+  c.process.args = {"true"};
+  c.linux_spec.resources.hugepage_limits = {{"2MB", 1 << 30}, {"1GB", uint64_t{1} << 33}};
+  c.linux_spec.resources.network.class_id = 0x100001;
+  c.linux_spec.resources.network.priorities = {{"lo", 2}, {"eth0", 9}};
+  std::string json = ConfigToJson(c);
+  EXPECT_THAT(json, HasSubstr(R"("hugepageLimits":[{"pageSize":"2MB","limit":1073741824},)"
+                              R"({"pageSize":"1GB","limit":8589934592}])"));
+  EXPECT_THAT(json, HasSubstr(R"("network":{"classID":1048577,"priorities":[{"name":"lo",)"
+                              R"("priority":2},{"name":"eth0","priority":9}]})"));
+  auto back = ConfigFromJson(json);
+  ASSERT_TRUE(back.ok()) << back.status();
+  const LinuxResources& r = back->linux_spec.resources;
+  ASSERT_EQ(r.hugepage_limits.size(), 2u);
+  EXPECT_EQ(r.hugepage_limits[1].page_size, "1GB");
+  EXPECT_EQ(r.hugepage_limits[1].limit, uint64_t{1} << 33);
+  EXPECT_EQ(r.network.class_id, 0x100001u);
+  EXPECT_EQ(r.network.priorities, c.linux_spec.resources.network.priorities);
+  EXPECT_THAT(ConfigToJson(DefaultContainerConfig()), Not(HasSubstr("hugepageLimits")));
+  ExpectInvalid(R"({"process":{"args":["true"]},"linux":{"resources":{"hugepageLimits":)"
+                R"([{"pageSize":"2MB","limit":-1}]}}})",
+                "hugepageLimits[0].limit");
+  ExpectInvalid(R"({"process":{"args":["true"]},"linux":{"resources":{"network":)"
+                R"({"classID":4294967296}}}})",
+                "classID");
+  ExpectInvalid(R"({"process":{"args":["true"]},"linux":{"resources":{"network":)"
+                R"({"priorities":[{"name":7}]}}}})",
+                "priorities[0].name");
+}
+
 TEST(ContainerConfigTest, ParseLabelAsDockersCli) {
   EXPECT_EQ(*ParseLabel("a=b=c"), std::make_pair(std::string("a"), std::string("b=c")));
   EXPECT_EQ(*ParseLabel("key"), std::make_pair(std::string("key"), std::string()));

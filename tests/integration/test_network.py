@@ -265,6 +265,27 @@ def test_the_default_is_the_bridge_network(rt, args):
     rt.md("rm", cid, check=True)
 
 
+def test_sysctl_of_the_containers_interface_is_set_after_it_is_connected(rt):
+    """Init mounts while the monitor connects the namespace, but waits for eth0 to exist before
+    it writes a sysctl that names it (Docker applies them once the network is in place)."""
+    out = rt.md("run", "--rm", "--sysctl", "net.ipv4.conf.eth0.rp_filter=2", "--sysctl",
+                "net.ipv4.conf.all.forwarding=1", "busybox", "cat",
+                "/proc/sys/net/ipv4/conf/eth0/rp_filter", "/proc/sys/net/ipv4/conf/all/forwarding",
+                check=True).stdout
+    assert out == "2\n1\n", out
+
+
+def test_a_stale_pair_of_the_same_name_is_replaced(rt):
+    """A host-side veth left by a crash (its name taken) is deleted and the pair made again."""
+    cid = rt.md("create", "busybox", "sh", "-c", "ip -o link show eth0", check=True).stdout.strip()
+    rt.track(cid)
+    stale = f"veth{cid[:11]}"
+    _setup_cmd("ip", "link", "add", stale, "type", "veth", "peer", "name", "stale-peer")
+    out = rt.md("start", "-a", cid, check=True).stdout
+    assert "eth0@" in out and ",UP,LOWER_UP" in out, out
+    assert "stale-peer" not in links()
+
+
 def test_default_network_does_not_resolve_names(rt):
     """As with Docker, only user networks give their containers each other's names."""
     rt.md("run", "-d", "--name", "first", "busybox", "sleep", "1000", check=True)
@@ -343,6 +364,21 @@ def test_killed_monitor_then_rm_releases_address_and_rules(rt, mydocker_bin):
     assert not (Path(rt.root) / "networks" / "ports" / "tcp-8082").exists()
     assert f"mydocker-c-{cid[:12]}" not in nft_tables(mydocker_bin)
     assert f"veth{cid[:11]}" not in links()
+
+
+def test_start_after_a_killed_monitor_replaces_what_it_left(rt, mydocker_bin):
+    """A monitor killed with SIGKILL leaves its port table; the next start replaces it (the
+    script deletes the old table first) and the port answers again."""
+    serve_http(rt, "web", "-p", "8084:80")
+    cid = rt.md("inspect", "-f", "{{.Id}}", "web", check=True).stdout.strip()
+    assert wait_for(lambda: http_get("http://127.0.0.1:8084/")) == "hello\n"
+    monitors = [pid for pid, cmd in processes_mentioning(cid) if "__monitor" in cmd]
+    os.kill(monitors[0], 9)
+    wait_for(lambda: rt.inspect("web")["State"] != "running", what="container seen stopped")
+    assert f"mydocker-c-{cid[:12]}" in nft_tables(mydocker_bin)
+    rt.md("start", "web", check=True)
+    assert wait_for(lambda: http_get("http://127.0.0.1:8084/")) == "hello\n"
+    assert nft_tables(mydocker_bin).count(f"mydocker-c-{cid[:12]}") == 1
 
 
 @pytest.mark.parametrize("args,message", [

@@ -149,6 +149,13 @@ def oci():
          "joining a user namespace by path"),
         (lambda c: c["process"].__setitem__("apparmorProfile", "x"), "AppArmor"),
         (lambda c: c.__setitem__("ociVersion", "banana"), "ociVersion"),
+        (lambda c: c["linux"].setdefault("resources", {}).__setitem__(
+            "hugepageLimits", [{"pageSize": "3MB", "limit": 1 << 20}]), "invalid hugepage size"),
+        (lambda c: c["linux"].setdefault("resources", {}).__setitem__(
+            "hugepageLimits", [{"pageSize": "2MB", "limit": "lots"}]), "hugepageLimits[0].limit"),
+        (lambda c: c["linux"].setdefault("resources", {}).__setitem__(
+            "network", {"priorities": [{"name": "eth0 9", "priority": 1}]}),
+         "invalid network interface name"),
     ],
 )
 def test_bad_config_is_refused_with_one_line_and_a_json_log_entry(oci, mutate, message):

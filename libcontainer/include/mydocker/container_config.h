@@ -128,6 +128,21 @@ struct BlockIoResources {
   std::optional<uint16_t> weight;
 };
 
+// A limit on one size of huge pages (OCI linux.resources.hugepageLimits[]): v1
+// hugetlb.<size>.limit_in_bytes, v2 hugetlb.<size>.max, where the host has that size.
+struct HugepageLimit {
+  std::string page_size;  // as the kernel's files name it: "64KB", "2MB", "1GB"
+  uint64_t limit = 0;     // bytes
+};
+
+// The class id and interface priorities of the container's traffic (OCI
+// linux.resources.network): cgroup v1's net_cls and net_prio, which cgroup v2 does not have.
+struct NetworkResources {
+  std::optional<uint32_t> class_id;                          // net_cls.classid
+  std::vector<std::pair<std::string, uint32_t>> priorities;  // net_prio.ifpriomap: name, priority
+  bool empty() const { return !class_id.has_value() && priorities.empty(); }
+};
+
 // One rule of a device policy (OCI linux.resources.devices[], "LinuxDeviceCgroup"). Rules apply
 // in order with cgroup v1's semantics, starting from "everything denied" (as runc and crun read
 // the OCI list): a rule of type 'a' resets the policy to allow or deny everything; any other rule
@@ -145,6 +160,8 @@ struct LinuxResources {
   CpuResources cpu;
   PidsResources pids;
   BlockIoResources block_io;
+  std::vector<HugepageLimit> hugepage_limits;
+  NetworkResources network;
   // The device policy, in order. Empty: none of the container's own (it has its parent
   // cgroup's); in Update, empty leaves the current policy and a non-empty list replaces it.
   std::vector<DeviceRule> devices;

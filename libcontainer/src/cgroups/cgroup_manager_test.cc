@@ -171,6 +171,45 @@ TEST(CgroupValidateTest, MemoryRules) {
   EXPECT_THAT(ValidateResourceValues(r, limits).message(), HasSubstr("requires a memory limit"));
 }
 
+TEST(CgroupValidateTest, HugepageSizesAndInterfaceNames) {
+  MachineLimits limits{.online_cpus = 2, .allowed_cpus = {0, 1}, .allowed_mems = {0}};
+  for (const char* good : {"64KB", "2MB", "1GB", "16GB"}) {
+    EXPECT_TRUE(ValidateHugepageSize(good).ok()) << good;
+  }
+  for (const char* bad : {"3MB", "2mb", "2M", "MB", "02MB", "2 MB", "", "2MB/..", "99999MB"}) {
+    absl::Status s = ValidateHugepageSize(bad);
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << bad;
+    EXPECT_THAT(s.message(), HasSubstr("invalid hugepage size")) << bad;
+  }
+  LinuxResources r;
+  r.hugepage_limits.push_back({"3MB", 1 << 30});
+  EXPECT_THAT(ValidateResourceValues(r, limits).message(), HasSubstr("\"3MB\""));
+  r.hugepage_limits = {{"2MB", 1 << 30}};
+  r.network.priorities = {{"eth0", 5}, {"lo", 1}};
+  EXPECT_TRUE(ValidateResourceValues(r, limits).ok());
+  for (const char* bad : {"", "a b", "eth0\n1", "sixteen-chars-xx", ".."}) {
+    r.network.priorities = {{bad, 1}};
+    EXPECT_THAT(ValidateResourceValues(r, limits).message(),
+                HasSubstr("invalid network interface name"))
+        << bad;
+  }
+}
+
+TEST(CgroupValidateTest, HugepageSizesAreTheHosts) {
+  TempDir sysfs;
+  for (const char* d : {"hugepages-2048kB", "hugepages-1048576kB", "hugepages-64kB", "other"}) {
+    MakeDirs(absl::StrCat(sysfs.path(), "/", d)).IgnoreError();
+  }
+  EXPECT_TRUE(CheckHugepageSizes({{"2MB", 1}, {"1GB", 2}, {"64KB", 3}}, sysfs.path()).ok());
+  absl::Status s = CheckHugepageSizes({{"2MB", 1}, {"32MB", 2}}, sysfs.path());
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(s.message(),
+            "hugepage size 32MB is not supported on this host (it has 1GB, 2MB, 64KB)");
+  EXPECT_THAT(CheckHugepageSizes({{"2MB", 1}}, sysfs.path() + "/missing").message(),
+              HasSubstr("(it has none)"));
+  EXPECT_TRUE(CheckHugepageSizes({}, sysfs.path() + "/missing").ok());
+}
+
 TEST(CgroupValidateTest, CpuRules) {
   MachineLimits limits{.online_cpus = 2, .allowed_cpus = {0, 1}, .allowed_mems = {0}};
   LinuxResources r;

@@ -10,6 +10,7 @@
 #include <cerrno>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -311,6 +312,71 @@ absl::Status PollUntil(const std::function<absl::StatusOr<bool>()>& done, absl::
   }
 }
 
+absl::Status ValidateHugepageSize(absl::string_view size) {
+  // The kernel's cgroup files name a size as a power of two with KB, MB or GB
+  // (hugetlb.2MB.limit_in_bytes); anything else names no file.
+  absl::string_view digits = size;
+  bool unit = absl::ConsumeSuffix(&digits, "KB") || absl::ConsumeSuffix(&digits, "MB") ||
+              absl::ConsumeSuffix(&digits, "GB");
+  uint64_t n = 0;
+  bool number = !digits.empty() && digits.size() <= 4 && digits[0] != '0' &&
+                std::all_of(digits.begin(), digits.end(), absl::ascii_isdigit) &&
+                absl::SimpleAtoi(digits, &n);
+  if (!unit || !number || (n & (n - 1)) != 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "invalid hugepage size \"", absl::CHexEscape(size),
+        "\": a power of two with KB, MB or GB, as the kernel names them (\"2MB\", \"1GB\")"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckHugepageSizes(const std::vector<HugepageLimit>& limits,
+                                const std::string& sysfs_dir) {
+  if (limits.empty()) return absl::OkStatus();
+  // hugepages-2048kB -> "2MB", as the cgroup files name the sizes.
+  std::vector<std::string> sizes;
+  if (DIR* d = ::opendir(sysfs_dir.c_str())) {
+    while (struct dirent* e = ::readdir(d)) {
+      absl::string_view name = e->d_name;
+      uint64_t kb = 0;
+      if (!absl::ConsumePrefix(&name, "hugepages-") || !absl::ConsumeSuffix(&name, "kB") ||
+          !absl::SimpleAtoi(name, &kb) || kb == 0) {
+        continue;
+      }
+      sizes.push_back(kb % (1024 * 1024) == 0 ? absl::StrCat(kb / (1024 * 1024), "GB")
+                      : kb % 1024 == 0        ? absl::StrCat(kb / 1024, "MB")
+                                              : absl::StrCat(kb, "KB"));
+    }
+    ::closedir(d);
+  }
+  std::sort(sizes.begin(), sizes.end());
+  for (const HugepageLimit& h : limits) {
+    if (std::find(sizes.begin(), sizes.end(), h.page_size) == sizes.end()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("hugepage size ", h.page_size, " is not supported on this host (it has ",
+                       sizes.empty() ? "none" : absl::StrJoin(sizes, ", "), ")"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> HugepageWrites(
+    const std::string& dir, const std::vector<HugepageLimit>& limits, absl::string_view suffix) {
+  std::vector<std::pair<std::string, std::string>> writes;
+  for (const HugepageLimit& h : limits) {
+    std::string file = absl::StrCat("hugetlb.", h.page_size, suffix);
+    if (!PathExists(absl::StrCat(dir, "/", file))) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("hugepage size ", h.page_size, ": no ", file, " in ", dir));
+    }
+    std::string value = absl::StrCat(h.limit);
+    writes.emplace_back(file, value);
+    std::string rsvd = absl::StrCat("hugetlb.", h.page_size, ".rsvd", suffix);
+    if (PathExists(absl::StrCat(dir, "/", rsvd))) writes.emplace_back(rsvd, value);
+  }
+  return writes;
+}
+
 absl::Status ValidateResourceValues(const LinuxResources& resources, const MachineLimits& limits) {
   MYDOCKER_RETURN_IF_ERROR(ValidateMemory(resources.memory));
   MYDOCKER_RETURN_IF_ERROR(ValidateCpu(resources.cpu, limits));
@@ -323,6 +389,18 @@ absl::Status ValidateResourceValues(const LinuxResources& resources, const Machi
   }
   for (const DeviceRule& rule : resources.devices) {
     MYDOCKER_RETURN_IF_ERROR(ValidateDeviceRule(rule));
+  }
+  for (const HugepageLimit& h : resources.hugepage_limits) {
+    MYDOCKER_RETURN_IF_ERROR(ValidateHugepageSize(h.page_size));
+  }
+  for (const auto& [name, priority] : resources.network.priorities) {
+    // A name the kernel could hold (IFNAMSIZ) and that ifpriomap's "name priority" can carry.
+    if (name.empty() || name.size() > 15 || name == "." || name == ".." ||
+        name.find_first_of(" \t\n/:") != std::string::npos) {
+      return absl::InvalidArgumentError(absl::StrCat("invalid network interface name \"",
+                                                     absl::CHexEscape(name),
+                                                     "\" in the network priorities"));
+    }
   }
   if (resources.block_io.weight &&
       (*resources.block_io.weight < 10 || *resources.block_io.weight > 1000)) {

@@ -21,8 +21,9 @@
 namespace mydocker::cgroups {
 
 // The v1 controllers a container is placed in, in the order they are created.
-inline constexpr absl::string_view kV1Controllers[] = {"cpuset", "cpu",     "cpuacct", "memory",
-                                                       "pids",   "freezer", "devices", "blkio"};
+inline constexpr absl::string_view kV1Controllers[] = {"cpuset",  "cpu",     "cpuacct", "memory",
+                                                       "pids",    "freezer", "devices", "blkio",
+                                                       "hugetlb", "net_cls", "net_prio"};
 
 // What /proc/self/mountinfo says about cgroup file systems.
 struct CgroupMounts {
@@ -83,6 +84,21 @@ struct MachineLimits {
   std::vector<int> allowed_cpus;  // empty: not checked
   std::vector<int> allowed_mems;  // empty: not checked
 };
+
+// A hugepage size as the kernel's cgroup files name it ("64KB", "2MB", "1GB"): InvalidArgument
+// for anything else. Whether the host has that size is each driver's check.
+absl::Status ValidateHugepageSize(absl::string_view size);
+
+// FailedPrecondition, naming the sizes the host has, when a limit is for a page size this host
+// does not have (/sys/kernel/mm/hugepages).
+absl::Status CheckHugepageSizes(const std::vector<HugepageLimit>& limits,
+                                const std::string& sysfs_dir = "/sys/kernel/mm/hugepages");
+
+// The hugetlb files of each limit in `dir`, with the values to write: the limit and, where the
+// kernel has reservation accounting (5.7+), the same limit on reservations, as runc sets both.
+// `suffix` is ".limit_in_bytes" (v1) or ".max" (v2). FailedPrecondition when a file is missing.
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> HugepageWrites(
+    const std::string& dir, const std::vector<HugepageLimit>& limits, absl::string_view suffix);
 
 // The value checks common to both drivers (see CgroupManager::Validate).
 absl::Status ValidateResourceValues(const LinuxResources& resources, const MachineLimits& limits);

@@ -144,6 +144,15 @@ absl::Status CgroupV1::Validate(const LinuxResources& resources) const {
   }
   MYDOCKER_RETURN_IF_ERROR(ValidateResourceValues(resources, limits));
   if (resources.block_io.weight) MYDOCKER_RETURN_IF_ERROR(BlkioWeightFile("").status());
+  // The hierarchy roots show which controllers and page sizes the host has.
+  if (!resources.hugepage_limits.empty()) {
+    MYDOCKER_RETURN_IF_ERROR(RequireDir("hugetlb", "").status());
+    MYDOCKER_RETURN_IF_ERROR(CheckHugepageSizes(resources.hugepage_limits));
+  }
+  if (resources.network.class_id) MYDOCKER_RETURN_IF_ERROR(RequireDir("net_cls", "").status());
+  if (!resources.network.priorities.empty()) {
+    MYDOCKER_RETURN_IF_ERROR(RequireDir("net_prio", "").status());
+  }
   return absl::OkStatus();
 }
 
@@ -245,6 +254,32 @@ absl::Status CgroupV1::Apply(const std::string& clean_path, const LinuxResources
   if (resources.block_io.weight) {
     MYDOCKER_ASSIGN_OR_RETURN(std::string file, BlkioWeightFile(clean_path));
     MYDOCKER_RETURN_IF_ERROR(WriteFile(file, absl::StrCat(*resources.block_io.weight)));
+  }
+  if (!resources.hugepage_limits.empty()) {
+    MYDOCKER_ASSIGN_OR_RETURN(std::string dir, RequireDir("hugetlb", clean_path));
+    MYDOCKER_ASSIGN_OR_RETURN(auto writes,
+                              HugepageWrites(dir, resources.hugepage_limits, ".limit_in_bytes"));
+    for (const auto& [file, value] : writes) {
+      MYDOCKER_RETURN_IF_ERROR(WriteControl(dir, file, value));
+    }
+  }
+  return ApplyNetwork(clean_path, resources.network);
+}
+
+absl::Status CgroupV1::ApplyNetwork(const std::string& clean_path,
+                                    const NetworkResources& network) const {
+  if (network.class_id) {
+    MYDOCKER_ASSIGN_OR_RETURN(std::string dir, RequireDir("net_cls", clean_path));
+    MYDOCKER_RETURN_IF_ERROR(WriteControl(dir, "net_cls.classid", absl::StrCat(*network.class_id)));
+  }
+  if (!network.priorities.empty()) {
+    MYDOCKER_ASSIGN_OR_RETURN(std::string dir, RequireDir("net_prio", clean_path));
+    // One "name priority" a write: the kernel takes a single entry at a time. A name that no
+    // interface of the runtime's network namespace has is refused by the kernel (ENODEV).
+    for (const auto& [name, priority] : network.priorities) {
+      MYDOCKER_RETURN_IF_ERROR(
+          WriteControl(dir, "net_prio.ifpriomap", absl::StrCat(name, " ", priority)));
+    }
   }
   return absl::OkStatus();
 }

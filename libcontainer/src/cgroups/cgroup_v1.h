@@ -48,6 +48,7 @@ class CgroupV1 final : public CgroupManager {
   absl::Status ApplyMemoryPolicy(const std::string& dir, const MemoryResources& memory) const;
   absl::Status ApplyCpu(const std::string& clean_path, const CpuResources& cpu) const;
   absl::Status ApplyPids(const std::string& dir, const PidsResources& pids) const;
+  absl::Status ApplyNetwork(const std::string& clean_path, const NetworkResources& network) const;
   absl::Status FillCpuStats(const std::string& clean_path, CgroupStats* stats) const;
   absl::Status FillMemoryStats(const std::string& clean_path, CgroupStats* stats) const;
 

@@ -123,6 +123,43 @@ TEST_F(FakeV1Test, MissingControllerIsSkippedUntilNeeded) {
   EXPECT_THAT(s.message(), HasSubstr("pids controller not mounted"));
 }
 
+TEST_F(FakeV1Test, HugepageLimitsClassIdAndPriorities) {
+  if (!PathExists("/sys/kernel/mm/hugepages/hugepages-2048kB")) {
+    GTEST_SKIP() << "this host has no 2 MB huge pages";
+  }
+  roots_["hugetlb"] = absl::StrCat(tmp_.path(), "/hugetlb");
+  roots_["net_cls"] = roots_["net_prio"] = absl::StrCat(tmp_.path(), "/net_cls,net_prio");
+  MakeFakeCgroup(Leaf("hugetlb"), {{"hugetlb.2MB.limit_in_bytes", kUnlimited},
+                                   {"hugetlb.2MB.rsvd.limit_in_bytes", kUnlimited}});
+  MakeFakeCgroup(Leaf("net_cls"), {{"net_cls.classid", "0"}, {"net_prio.ifpriomap", ""}});
+  CgroupV1 v1(roots_);
+  LinuxResources r;
+  r.hugepage_limits = {{"2MB", 1 << 30}};
+  r.network.class_id = 0x100001;
+  r.network.priorities = {{"lo", 7}};
+  ASSERT_TRUE(v1.Create("mydocker/c1", r).ok());
+  EXPECT_EQ(Read("hugetlb", "hugetlb.2MB.limit_in_bytes"), "1073741824");
+  EXPECT_EQ(Read("hugetlb", "hugetlb.2MB.rsvd.limit_in_bytes"), "1073741824");
+  EXPECT_EQ(Read("net_cls", "net_cls.classid"), "1048577");
+  EXPECT_EQ(Read("net_prio", "net_prio.ifpriomap"), "lo 7");
+  // Joined like the others, once per hierarchy.
+  auto files = v1.JoinFiles("mydocker/c1");
+  ASSERT_TRUE(files.ok());
+  EXPECT_THAT(*files, Contains(Leaf("hugetlb") + "/tasks"));
+  EXPECT_EQ(std::count(files->begin(), files->end(), Leaf("net_cls") + "/tasks"), 1);
+
+  // A size the host does not have, or a controller it does not mount: refused before anything.
+  r.hugepage_limits = {{"32MB", 1}};
+  EXPECT_THAT(v1.Validate(r).message(), HasSubstr("hugepage size 32MB is not supported"));
+  roots_.erase("hugetlb");
+  roots_.erase("net_prio");
+  CgroupV1 bare(roots_);
+  r.hugepage_limits = {{"2MB", 1}};
+  EXPECT_THAT(bare.Validate(r).message(), HasSubstr("hugetlb controller not mounted"));
+  r.hugepage_limits.clear();
+  EXPECT_THAT(bare.Validate(r).message(), HasSubstr("net_prio controller not mounted"));
+}
+
 TEST_F(FakeV1Test, DevicePolicyIsWrittenToANewCgroupAndChangedInPlaceLater) {
   roots_["devices"] = tmp_.path() + "/devices";
   MakeFakeCgroup(Leaf("devices"),

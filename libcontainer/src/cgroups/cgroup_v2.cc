@@ -34,6 +34,7 @@ std::vector<absl::string_view> NeededControllers(const LinuxResources& r) {
   if (!r.memory.empty()) out.push_back("memory");
   if (r.pids.limit.has_value()) out.push_back("pids");
   if (r.block_io.weight) out.push_back("io");
+  if (!r.hugepage_limits.empty()) out.push_back("hugetlb");
   return out;
 }
 
@@ -118,7 +119,13 @@ absl::Status CgroupV2::Validate(const LinuxResources& resources) const {
         "disabling the OOM killer is not supported with cgroup v2 (the kernel has no per-cgroup "
         "knob)");
   }
-  return CheckControllers(root_, resources);
+  if (!resources.network.empty()) {
+    return absl::FailedPreconditionError(
+        "network class ids and priorities (linux.resources.network) are not supported with "
+        "cgroup v2: they are cgroup v1's net_cls and net_prio controllers, which v2 does not have");
+  }
+  MYDOCKER_RETURN_IF_ERROR(CheckControllers(root_, resources));
+  return CheckHugepageSizes(resources.hugepage_limits);
 }
 
 absl::Status CgroupV2::Create(const std::string& path, const LinuxResources& resources) {
@@ -161,6 +168,7 @@ absl::Status CgroupV2::EnableControllers(const std::string& dir,
   std::vector<absl::string_view> wanted(std::begin(kWantedControllers),
                                         std::end(kWantedControllers));
   if (resources.block_io.weight) wanted.push_back("io");
+  if (!resources.hugepage_limits.empty()) wanted.push_back("hugetlb");
   for (absl::string_view c : wanted) {
     if (Contains(available, c) && !Contains(enabled, c)) missing.push_back(absl::StrCat("+", c));
   }
@@ -201,6 +209,12 @@ absl::Status CgroupV2::Apply(const std::string& dir, const LinuxResources& resou
     int64_t limit = *resources.pids.limit;
     MYDOCKER_RETURN_IF_ERROR(
         WriteControl(dir, "pids.max", limit == -1 ? "max" : absl::StrCat(limit)));
+  }
+  if (!resources.hugepage_limits.empty()) {
+    MYDOCKER_ASSIGN_OR_RETURN(auto writes, HugepageWrites(dir, resources.hugepage_limits, ".max"));
+    for (const auto& [file, value] : writes) {
+      MYDOCKER_RETURN_IF_ERROR(WriteControl(dir, file, value));
+    }
   }
   if (resources.block_io.weight) {
     // BFQ takes Docker's 10-1000 as it is; io.weight (blk-iocost) is 1-10000, scaled as runc

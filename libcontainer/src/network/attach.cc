@@ -81,12 +81,14 @@ absl::Status ConnectContainer(const NetworkAttachment& a, const std::string& con
   MYDOCKER_ASSIGN_OR_RETURN(Mac mac, ParseMac(a.mac));
   MYDOCKER_ASSIGN_OR_RETURN(Netlink host, Netlink::Open());
   MYDOCKER_ASSIGN_OR_RETURN(int bridge, EnsureBridge(host, a));
-  // A pair left by a crash of an earlier start has the same name.
-  MYDOCKER_RETURN_IF_ERROR(host.DeleteLink(a.host_veth));
-  MYDOCKER_RETURN_IF_ERROR(Annotate(host.CreateVeth(a.host_veth, a.interface, netns_fd, mac),
-                                    absl::StrCat("network ", a.network)));
-  MYDOCKER_ASSIGN_OR_RETURN(int veth, host.LinkIndex(a.host_veth));
-  MYDOCKER_RETURN_IF_ERROR(host.SetUp(veth, bridge));
+  absl::Status created = host.CreateVeth(a.host_veth, a.interface, netns_fd, mac, bridge);
+  if (absl::IsAlreadyExists(created)) {
+    // A pair left by a crash of an earlier start has the same name (or a pair that the release
+    // of the container's previous run, in the background, has not deleted yet).
+    MYDOCKER_RETURN_IF_ERROR(host.DeleteLink(a.host_veth));
+    created = host.CreateVeth(a.host_veth, a.interface, netns_fd, mac, bridge);
+  }
+  MYDOCKER_RETURN_IF_ERROR(Annotate(created, absl::StrCat("network ", a.network)));
   MYDOCKER_ASSIGN_OR_RETURN(Netlink inside, Netlink::OpenIn(netns_fd));
   MYDOCKER_ASSIGN_OR_RETURN(int eth, inside.LinkIndex(a.interface));
   MYDOCKER_RETURN_IF_ERROR(inside.AddAddress(eth, ip, subnet.prefix));

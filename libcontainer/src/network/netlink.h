@@ -35,10 +35,11 @@ class Netlink {
   // NotFound if there is no such link.
   absl::StatusOr<int> LinkIndex(const std::string& name);
   absl::Status CreateBridge(const std::string& name);
-  // A veth pair: `name` here, `peer` created directly in the namespace `peer_netns_fd` with
-  // `peer_mac`.
+  // A veth pair: `name` here, up and on the bridge `master` if > 0, and `peer` (down) created
+  // directly in the namespace `peer_netns_fd` with `peer_mac`. AlreadyExists if either name is
+  // taken.
   absl::Status CreateVeth(const std::string& name, const std::string& peer, int peer_netns_fd,
-                          const Mac& peer_mac);
+                          const Mac& peer_mac, int master = 0);
   // Sets the link up, and its master (a bridge) if `master` > 0.
   absl::Status SetUp(int index, int master = 0);
   absl::Status AddAddress(int index, Ip4 ip, int prefix);

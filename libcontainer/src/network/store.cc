@@ -217,6 +217,14 @@ absl::StatusOr<NetworkRecord> NetworkStore::MakeDefault() {
 
 absl::StatusOr<NetworkRecord> NetworkStore::Get(const std::string& name_or_id) {
   MYDOCKER_ASSIGN_OR_RETURN(FileLock lock, Lock());
+  // By name, the common case (a container's record names its networks): its own file, without
+  // reading every network's.
+  if (!name_or_id.empty() && name_or_id[0] != '.' && name_or_id.find('/') == std::string::npos) {
+    if (absl::StatusOr<std::string> text = ReadFile(RecordPath(name_or_id)); text.ok()) {
+      absl::StatusOr<NetworkRecord> record = NetworkFromJson(*text);
+      if (record.ok() && record->name == name_or_id) return record;
+    }
+  }
   MYDOCKER_ASSIGN_OR_RETURN(std::vector<NetworkRecord> all, ListLocked());
   std::vector<const NetworkRecord*> by_prefix;
   for (const NetworkRecord& r : all) {

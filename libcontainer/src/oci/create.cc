@@ -169,6 +169,7 @@ void ApplyOciPlan(const Spec& spec, const CreateOptions& options, process::InitP
   plan.preserve_fds = options.preserve_fds;
   for (int i = 0; i < 3; ++i) plan.stdio[i] = i;
   if (!spec.uid_mappings.empty()) process::PlanForUserNamespace(plan);
+  process::OrderBinds(plan, /*config_order=*/true);
 }
 
 // A new user namespace's maps, each in the one write the kernel takes, then the byte init waits

@@ -332,11 +332,12 @@ void AttachBind(const InitPlan& plan, size_t i) {
   int target = OpenBindTarget(plan, b, dev);
   // The mount table lists mounts in the order they were made (newer kernels order it by mount
   // id): copied again now, the bind comes after the mounts the config puts before it, as
-  // /proc/self/mountinfo readers (and the OCI validation suite) expect. Kernels that cannot copy
-  // a detached tree attach the first copy.
-  int again = ::open_tree(
-      plan.bind_fds[i], "",
-      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | (b.recursive ? AT_RECURSIVE : 0));
+  // /proc/self/mountinfo readers (and the OCI validation suite) expect (see OrderBinds). Kernels
+  // that cannot copy a detached tree attach the first copy.
+  int again = !b.copy_at_attach ? -1
+                                : ::open_tree(plan.bind_fds[i], "",
+                                              OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH |
+                                                  (b.recursive ? AT_RECURSIVE : 0));
   if (again >= 0) {
     ::close(plan.bind_fds[i]);
     plan.bind_fds[i] = again;
@@ -381,8 +382,10 @@ void MaskPaths(const InitPlan& plan) {
   if (plan.rootfs_readonly) RemountReadonly(plan, "/");
 }
 
-// Creates the network namespace (or joins another container's) and, on a network, lets the
-// monitor connect it before going on.
+// Creates the network namespace (or joins another container's) and, on a network, tells the
+// monitor that it exists. The monitor connects it (a veth pair, addresses, routes) while init
+// goes on with the mounts; AwaitNetwork waits for it to be done. The namespace must exist before
+// sysfs is mounted, which shows the mounting process's network devices.
 void SetUpNetworkNamespace(const InitPlan& plan) {
   if (plan.join_netns_fd >= 0) {
     if (::setns(plan.join_netns_fd, CLONE_NEWNET) != 0) {
@@ -400,11 +403,20 @@ void SetUpNetworkNamespace(const InitPlan& plan) {
   do {
     n = ::write(plan.net_sync_fd, &byte, 1);
   } while (n < 0 && errno == EINTR);
+  if (n != 1) Fail(plan, 125, n < 0 ? errno : EPIPE, kAwaitNetworkStep);
+}
+
+// Waits until the monitor has connected the namespace: before a sysctl, which may name an
+// interface (net.ipv4.conf.eth0.*), and before the command runs.
+void AwaitNetwork(const InitPlan& plan) {
+  if (plan.net_sync_fd < 0) return;
+  char byte = 0;
+  ssize_t n;
   do {
     n = ::read(plan.net_sync_fd, &byte, 1);
   } while (n < 0 && errno == EINTR);
   // The monitor reports its own failure; end of stream here means it gave up on us.
-  if (n != 1) Fail(plan, 125, n < 0 ? errno : EPIPE, "wait for the network");
+  if (n != 1) Fail(plan, 125, n < 0 ? errno : EPIPE, kAwaitNetworkStep);
   ::close(plan.net_sync_fd);
 }
 
@@ -476,12 +488,14 @@ void RunInit(const InitPlan& plan) {
   MountRootfs(plan);
   if (plan.wait_for_id_maps) BecomeNamespaceRoot(plan);
   MountSpecials(plan);
+  if (!plan.sysctls.empty()) AwaitNetwork(plan);
   SetLimitsAndSysctls(plan);
   AttachBinds(plan);
   MaskPaths(plan);
   if (!plan.hostname.empty() && ::sethostname(plan.hostname.c_str(), plan.hostname.size()) != 0) {
     Fail(plan, 125, errno, "sethostname");
   }
+  if (plan.sysctls.empty()) AwaitNetwork(plan);
   if (plan.loopback_up) BringUpLoopback(plan);
   // The rest is the same as for `exec`: stdio, working directory, privileges, execve.
   const mydocker_exec_tail_plan tail = ExecTailPlan(plan);

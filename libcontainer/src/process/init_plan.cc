@@ -494,7 +494,23 @@ absl::StatusOr<InitPlan> BuildInitPlan(const ContainerConfig& config,
                               CompileSeccompCached(*config.linux_spec.seccomp, seccomp_cache_dir));
   }
   MYDOCKER_RETURN_IF_ERROR(PlanCommand(config, plan));
+  OrderBinds(plan, /*config_order=*/false);
   return plan;
+}
+
+void OrderBinds(InitPlan& plan, bool config_order) {
+  for (PlannedBind& b : plan.binds) {
+    b.copy_at_attach = false;
+    for (size_t i = 0; i < b.before_mount && i < plan.mounts.size(); ++i) {
+      const std::string& under = plan.mounts[i].target;
+      bool below = under == "/" || b.target == under ||
+                   (absl::StartsWith(b.target, under) && b.target[under.size()] == '/');
+      if (config_order || below) {
+        b.copy_at_attach = true;
+        break;
+      }
+    }
+  }
 }
 
 void PlanForUserNamespace(InitPlan& plan) {

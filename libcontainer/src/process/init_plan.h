@@ -53,6 +53,10 @@ struct PlannedBind {
   // Where it comes in the config's order: attached just before InitPlan::mounts[before_mount],
   // or, when it is mounts.size(), after them all (and after the devices and links).
   size_t before_mount = 0;
+  // Copied again just before it is attached (OrderBinds): mounts are listed by mount id, so a copy
+  // made before pivot_root would be listed before the mounts made after it. Every copy closed
+  // unattached costs the kernel an RCU grace period (a quarter of a millisecond here).
+  bool copy_at_attach = false;
   // Without mount_setattr (InitPlan::mount_setattr false) and `readonly` and `recursive`: the
   // container paths of the mounts below `source` on the host, each remounted read-only in turn
   // (PlanMountFallback), parents first.
@@ -66,6 +70,10 @@ struct PlannedDevice {
   uid_t uid = 0;
   gid_t gid = 0;
 };
+
+// The step init names when the network sync fails: the monitor tells its own closing of the
+// socket (it failed to connect the namespace, and reports why) from init's other failures.
+inline constexpr char kAwaitNetworkStep[] = "wait for the network";
 
 struct InitPlan {
   int sync_fd = -1;             // SOCK_SEQPACKET to the monitor (init's end)
@@ -113,8 +121,9 @@ struct InitPlan {
   // namespace gets the container's cgroup as its root instead of the monitor's.
   bool unshare_net = false;
   bool unshare_cgroup = false;
-  // A container on a network: once its namespace exists, init writes one byte here and waits
-  // for one back while the monitor connects the namespace (network/attach.h). -1: none.
+  // A container on a network: once its namespace exists, init writes one byte here and goes on
+  // with its mounts while the monitor connects the namespace (network/attach.h); it waits for
+  // one byte back before its sysctls, or else before the command runs. -1: none.
   int net_sync_fd = -1;
   // --network container:ID: the namespace to join (setns) instead of creating one. -1: none.
   int join_netns_fd = -1;
@@ -190,6 +199,14 @@ void PlanInitProcess(int binary_fd, InitPlan& plan);
 // maps; device nodes, which it may not create there, are bind mounts of the host's nodes at the
 // same paths (runc's way); proc and sysfs mounts are made `detached`.
 void PlanForUserNamespace(InitPlan& plan);
+
+// Decides which binds are copied again when attached (PlannedBind::copy_at_attach). With
+// `config_order` (OCI mode: the validation suite checks /proc/self/mountinfo against the config's
+// order), every bind that some mount made after pivot_root precedes. Otherwise only a bind whose
+// target lies at or below such a mount (a volume in /dev/shm), where the listing decides which
+// of the stacked mounts readers take for the path. BuildInitPlan does the latter; a caller that
+// adds binds or wants the config's order calls it again.
+void OrderBinds(InitPlan& plan, bool config_order);
 
 // Builds the plan for `config`. `stdio` and `sync_fd` are filled in by the caller.
 // `seccomp_cache_dir` (may be empty) keeps compiled seccomp programs between starts.

@@ -111,6 +111,25 @@ TEST(InitPlanTest, BindsKeepTheirPlaceAmongTheMounts) {
   EXPECT_EQ(plan->binds[2].before_mount, defaults + 1);
 }
 
+TEST(InitPlanTest, BindsAreCopiedAgainOnlyWhereTheListingDecidesWhichMountAPathIs) {
+  ContainerConfig c = BaseConfig();
+  c.mounts.push_back({"/dev/shm/x", "bind", "/tmp", {"rbind"}});  // on a tmpfs made after pivot
+  c.mounts.push_back({"/data", "bind", "/tmp", {"rbind"}});       // on the root file system
+  c.mounts.push_back({"/proc2", "bind", "/tmp", {"rbind"}});      // /proc is not a prefix
+  c.mounts.push_back({"/t", "tmpfs", "tmpfs", {}});
+  c.mounts.push_back({"/t", "bind", "/tmp", {"rbind"}});  // stacked on that tmpfs
+  auto plan = BuildInitPlan(c);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  ASSERT_EQ(plan->binds.size(), 4u);
+  EXPECT_TRUE(plan->binds[0].copy_at_attach);
+  EXPECT_FALSE(plan->binds[1].copy_at_attach);
+  EXPECT_FALSE(plan->binds[2].copy_at_attach);
+  EXPECT_TRUE(plan->binds[3].copy_at_attach);
+  // The config's own order (OCI mode): every bind that a mount precedes.
+  OrderBinds(*plan, /*config_order=*/true);
+  for (const PlannedBind& b : plan->binds) EXPECT_TRUE(b.copy_at_attach) << b.target;
+}
+
 TEST(InitPlanTest, MissingBindSourceIsRefused) {
   ContainerConfig c = BaseConfig();
   c.mounts.push_back({"/data", "bind", "/no/such/dir", {"rbind"}});

@@ -148,7 +148,8 @@ class Monitor {
   // namespace of the container whose network is shared.
   absl::Status PrepareNetwork();
   absl::Status JoinContainerNamespaces(unsigned long& flags);
-  // Once init has created its namespace: connects it (network/attach.h) and lets init go on.
+  // Once init has created its namespace: connects it (network/attach.h) while init mounts, then
+  // tells init it may go on.
   absl::Status ConnectNetwork();
   // The container's stdio when it has no terminal: pipes whose far ends go to `child_stdio`.
   absl::Status MakePipes(UniqueFd child_stdio[3]);
@@ -163,7 +164,7 @@ class Monitor {
   // The attach socket, once the container runs (failure only means no later attach).
   void ListenForAttach();
   void Relay(int from, int to, absl::string_view stream, bool* open);
-  void ReleaseNetworksInBackground(int lock_fd);
+  void ReleaseNetworksInBackground(const std::vector<NetworkAttachment>& attachments, int lock_fd);
   // Records the end; returns the wait before the restart policy starts the process again.
   std::optional<absl::Duration> Finish();
   // Sets `record` (the end as recorded) waiting to restart if the policy says so.
@@ -280,8 +281,12 @@ absl::Status Monitor::Prepare() {
       LogWriter::Open(state_.log_path, ParseLogFormat(config_.log_config.type), rotation));
   log_.emplace(std::move(log));
   MYDOCKER_RETURN_IF_ERROR(Reserve(dir_));
-  // A restarted container begins from clean resources, whatever a crash left behind.
-  MYDOCKER_RETURN_IF_ERROR(ReleaseResources(RealHost(), *cgroups_, dir_, state_));
+  // A restarted container begins from clean resources, whatever a crash left behind. Its
+  // networks' leftovers are replaced where they are made again: a veth pair whose name is taken
+  // is deleted first (network::ConnectContainer), and a port table's script deletes the old
+  // table in the same transaction.
+  MYDOCKER_RETURN_IF_ERROR(
+      ReleaseResources(RealHost(), *cgroups_, dir_, state_, /*networks=*/false));
   // Unmounted by ReleaseResources when the container stops, which ends its daemon.
   if (!plan_.fuse_overlay_options.empty()) {
     MYDOCKER_RETURN_IF_ERROR(MountFuseOverlay(plan_.fuse_overlay_options, plan_.rootfs));
@@ -332,8 +337,14 @@ absl::Status Monitor::StartInit() {
   for (UniqueFd& fd : child_stdio) fd.reset();
   net_init_.reset();
   join_netns_.reset();
-  MYDOCKER_RETURN_IF_ERROR(ConnectNetwork());
-  return AwaitExec();
+  absl::Status network = ConnectNetwork();
+  if (network.ok()) return AwaitExec();
+  // Init goes on with its mounts meanwhile. Its own failure comes first (a dead namespace also
+  // fails the connection); else it stops at the socket closed here, and the cause is ours.
+  net_sync_.reset();
+  absl::Status init = AwaitExec();
+  if (init.ok() || absl::StrContains(init.message(), kAwaitNetworkStep)) return network;
+  return init;
 }
 
 // --pid/--ipc container:ID: this monitor enters that container's namespace before it creates
@@ -675,8 +686,8 @@ void Monitor::Loop() {
 // `network connect` that takes the lock next finds the pair gone and the port table deleted.
 // Without a fork, the monitor does it itself. The monitor is single-threaded, so the child may
 // do anything; it keeps only the lock's descriptor, so no client waits on its copies.
-void Monitor::ReleaseNetworksInBackground(int lock_fd) {
-  std::vector<NetworkAttachment> attachments = network::AttachmentsOf(dir_);
+void Monitor::ReleaseNetworksInBackground(const std::vector<NetworkAttachment>& attachments,
+                                          int lock_fd) {
   // --network host or container:ID: no pair and no port table of its own.
   if (std::none_of(attachments.begin(), attachments.end(), [](const NetworkAttachment& a) {
         return !a.host_veth.empty() || !a.ports.empty();
@@ -709,7 +720,8 @@ std::optional<absl::Duration> Monitor::Finish() {
   // Released between runs too: a restart sets the container up again as a start does (the
   // rootfs' upper layer, the addresses, the cgroup's path and the log are the container's).
   ReleaseResources(RealHost(), *cgroups_, dir_, state_, /*networks=*/false).IgnoreError();
-  ReleaseNetworksInBackground(lock.ok() ? lock->fd() : -1);
+  // Read before a removal moves the directory away.
+  const std::vector<NetworkAttachment> attachments = network::AttachmentsOf(dir_);
   bool removed = false;
   std::string trash;
   std::optional<absl::Duration> restart;
@@ -722,7 +734,7 @@ std::optional<absl::Duration> Monitor::Finish() {
     if (oom) RecordContainerEvent(*store_, *current, "oom");
     RecordContainerEvent(*store_, *current, "die",
                          {{"exitCode", absl::StrCat(ExitCodeFromWaitStatus(wait_status_))}});
-    RecordNetworkEvents(*store_, request_.id, network::AttachmentsOf(dir_), "disconnect");
+    RecordNetworkEvents(*store_, request_.id, attachments, "disconnect");
     if (outcome.remove) {
       auto config = store_->LoadConfig(request_.id);
       removed = DeleteContainerFiles(*store_, *volumes_, request_.id,
@@ -739,6 +751,9 @@ std::optional<absl::Duration> Monitor::Finish() {
   }
   Tell(ControlType::kExited, ExitCodeFromWaitStatus(wait_status_));
   attach_.Exited(ExitCodeFromWaitStatus(wait_status_));
+  // After the client has heard of the exit: the fork and the pages it makes this process copy
+  // are no part of `run --rm`'s time. The child still takes the lock with it.
+  ReleaseNetworksInBackground(attachments, lock.ok() ? lock->fd() : -1);
   // Once detached, the container is gone for every reader (not listed, its name free, its
   // cgroup removed): deleting its files need not keep the client waiting. This monitor still
   // holds the lock on the directory while it does, and a remover that dies half-way leaves
