@@ -48,7 +48,8 @@ def test_prune_and_df(rt):
     assert summary["Build Cache"]["TotalCount"] == 0
     assert df["LayersSize"] == summary["Images"]["Size"] > 0
     assert {c["Id"] for c in df["Containers"]} == {kept, pruned}
-    assert all(c["SizeRw"] >= 0 and c["State"] == "exited" for c in df["Containers"])
+    assert all(c["SizeRw"] >= 0 and c["State"] == "exited" and c["Command"] == "true"
+               for c in df["Containers"])
     assert df["Images"][0]["RepoTags"] == ["busybox:latest"] and df["Images"][0]["Containers"] == 2
     assert df["BuildCache"] == [] and df["Volumes"] == []
     assert set(rt.df(verbose=False)) == {"LayersSize", "Summary"}

@@ -1,5 +1,6 @@
 // The prunes' reports and `system df` as the Engine API answers them (views.h).
 #include "absl/strings/match.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "mydocker/views.h"
 #include "view_json.h"
@@ -57,7 +58,7 @@ std::string DiskUsageJson(const DiskUsage& du, bool verbose) {
                            json::KeyStringArray(w, "Names", {"/" + s.name});
                            json::KeyString(w, "Image", s.image);
                            json::KeyString(w, "ImageID", s.image_id);
-                           json::KeyStringArray(w, "Command", s.command);
+                           json::KeyString(w, "Command", absl::StrJoin(s.command, " "));
                            json::KeyInt(w, "Created", absl::ToUnixSeconds(s.created));
                            json::KeyString(w, "State", StatusName(s.status));
                            json::KeyString(w, "Status", StatusText(s, now));
