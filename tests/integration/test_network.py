@@ -252,10 +252,13 @@ def test_network_host_sees_the_namespace_interfaces(rt):
 @pytest.mark.parametrize("args", [[], ["--network", "default"]])
 def test_the_default_is_the_bridge_network(rt, args):
     """Without --network (or with Docker's name "default") a container is on `bridge`."""
-    out = rt.md("run", "--rm", *args, "busybox", "sh", "-c", "ip -o -4 addr; ip route",
+    out = rt.md("run", "--rm", *args, "busybox", "sh", "-c",
+                "ip -o -4 addr; ip route; echo queues $(ls /sys/class/net/eth0/queues)",
                 check=True).stdout
     assert " eth0 " in out and "inet 10.200.0." in out, out
     assert "default via 10.200.0.1 dev eth0" in out, out
+    # One queue each way, not one per CPU (docs/networking.md).
+    assert "queues rx-0 tx-0\n" in out, out
     cid = rt.md("create", *args, "busybox", "true", check=True).stdout.strip()
     rt.track(cid)
     info = json.loads(rt.md("inspect", cid, check=True).stdout)[0]["NetworkSettings"]
