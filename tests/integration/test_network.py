@@ -278,6 +278,20 @@ def test_sysctl_of_the_containers_interface_is_set_after_it_is_connected(rt):
     assert out == "2\n1\n", out
 
 
+def test_a_set_up_failure_while_the_network_is_connected_is_inits_own(rt, tmp_path):
+    """Init mounts while the monitor connects its namespace: when a mount fails meanwhile, the
+    error is the mount's (not the network's, which fails too once the namespace is gone), and
+    nothing is left (the fixture checks links and tables)."""
+    f = tmp_path / "file"
+    f.write_text("x")
+    for _ in range(5):
+        r = rt.md("run", "--rm", "-v", f"{f}:/etc", "busybox", "true")
+        assert r.returncode == 125, r.stderr
+        assert r.stderr.startswith(f"mydocker: bind {f} on /etc: ") and \
+            r.stderr.count("\n") == 1, r.stderr
+    assert rt.md("ps", "-aq", check=True).stdout == ""
+
+
 def test_a_stale_pair_of_the_same_name_is_replaced(rt):
     """A host-side veth left by a crash (its name taken) is deleted and the pair made again."""
     cid = rt.md("create", "busybox", "sh", "-c", "ip -o link show eth0", check=True).stdout.strip()
