@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MYDOCKER_BIN, mounts_mentioning, wait_for
+from conftest import MYDOCKER_BIN, children_of, mounts_mentioning, wait_for
 
 RUNC = str(Path(MYDOCKER_BIN).resolve().parent / "mydocker-runc")
 BUSYBOX = "/bin/busybox"
@@ -338,15 +338,10 @@ def test_exec_stub_runs_from_a_read_only_overlay_without_a_state_directory(oci):
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
     try:
         def stub_exe():
-            for pid in os.listdir("/proc"):
-                if not pid.isdigit():
-                    continue
+            for pid in children_of(proc.pid):
                 try:
-                    with open(f"/proc/{pid}/stat") as f:
-                        if int(f.read().rsplit(")", 1)[1].split()[1]) != proc.pid:
-                            continue
                     fd = os.open(f"/proc/{pid}/exe", os.O_RDONLY)
-                except (OSError, ValueError, IndexError):
+                except OSError:
                     continue
                 buf = ctypes.create_string_buffer(256)
                 if ctypes.CDLL(None).fstatfs(fd, buf) == 0 and \
