@@ -175,6 +175,21 @@ def cgroup_dirs_for(container_id):
     return found
 
 
+def children_of(ppid):
+    """The pids of the live processes whose parent is `ppid`."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                if int(f.read().rsplit(")", 1)[1].split()[1]) == ppid:
+                    found.append(int(entry))
+        except (OSError, ValueError, IndexError):
+            continue
+    return found
+
+
 def processes_mentioning(text):
     """(pid, cmdline) of every live process other than ourselves whose cmdline contains text."""
     found = []

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from conftest import wait_for
+from conftest import children_of, wait_for
 from test_pty import Terminal
 
 
@@ -207,17 +207,8 @@ def exec_helper_exe(runtime, expect):
     start(runtime, "box")
     proc = runtime.popen("exec", "box", "sleep", "2")
     def helper():
-        for pid in os.listdir("/proc"):
-            if not pid.isdigit():
-                continue
-            try:
-                with open(f"/proc/{pid}/stat") as f:
-                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-                if ppid == proc.pid:
-                    return pid
-            except (OSError, ValueError, IndexError):
-                pass
-        return None
+        children = children_of(proc.pid)
+        return children[0] if children else None
     pid = wait_for(helper, timeout=10, what="the exec helper process")
     # Right after posix_spawn the helper still runs the file; its stub re-executes at once from
     # a protected view, and from then on (before it touches the container) it must be that.

@@ -252,10 +252,13 @@ def test_network_host_sees_the_namespace_interfaces(rt):
 @pytest.mark.parametrize("args", [[], ["--network", "default"]])
 def test_the_default_is_the_bridge_network(rt, args):
     """Without --network (or with Docker's name "default") a container is on `bridge`."""
-    out = rt.md("run", "--rm", *args, "busybox", "sh", "-c", "ip -o -4 addr; ip route",
+    out = rt.md("run", "--rm", *args, "busybox", "sh", "-c",
+                "ip -o -4 addr; ip route; echo queues $(ls /sys/class/net/eth0/queues)",
                 check=True).stdout
     assert " eth0 " in out and "inet 10.200.0." in out, out
     assert "default via 10.200.0.1 dev eth0" in out, out
+    # One queue each way, not one per CPU (docs/networking.md).
+    assert "queues rx-0 tx-0\n" in out, out
     cid = rt.md("create", *args, "busybox", "true", check=True).stdout.strip()
     rt.track(cid)
     info = json.loads(rt.md("inspect", cid, check=True).stdout)[0]["NetworkSettings"]
@@ -273,6 +276,20 @@ def test_sysctl_of_the_containers_interface_is_set_after_it_is_connected(rt):
                 "/proc/sys/net/ipv4/conf/eth0/rp_filter", "/proc/sys/net/ipv4/conf/all/forwarding",
                 check=True).stdout
     assert out == "2\n1\n", out
+
+
+def test_a_set_up_failure_while_the_network_is_connected_is_inits_own(rt, tmp_path):
+    """Init mounts while the monitor connects its namespace: when a mount fails meanwhile, the
+    error is the mount's (not the network's, which fails too once the namespace is gone), and
+    nothing is left (the fixture checks links and tables)."""
+    f = tmp_path / "file"
+    f.write_text("x")
+    for _ in range(5):
+        r = rt.md("run", "--rm", "-v", f"{f}:/etc", "busybox", "true")
+        assert r.returncode == 125, r.stderr
+        assert r.stderr.startswith(f"mydocker: bind {f} on /etc: ") and \
+            r.stderr.count("\n") == 1, r.stderr
+    assert rt.md("ps", "-aq", check=True).stdout == ""
 
 
 def test_a_stale_pair_of_the_same_name_is_replaced(rt):

@@ -5,6 +5,7 @@ on teardown that nothing is left: no state directory, no cgroup, no process, no 
 """
 
 import array
+import ctypes
 import glob
 import json
 import os
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MYDOCKER_BIN, mounts_mentioning, wait_for
+from conftest import MYDOCKER_BIN, children_of, mounts_mentioning, wait_for
 
 RUNC = str(Path(MYDOCKER_BIN).resolve().parent / "mydocker-runc")
 BUSYBOX = "/bin/busybox"
@@ -325,6 +326,43 @@ def test_exec_waits_and_exits_with_the_process_status(oci):
     r = oci.run("exec", "e1", "sh", "-c", "cat /proc/self/cgroup; echo $$")
     assert "mydocker-runc/e1" in r.stdout
     assert int(r.stdout.split()[-1]) < 10  # a pid of the container's namespace
+
+
+def test_exec_stub_runs_from_a_read_only_overlay_without_a_state_directory(oci):
+    """CVE-2019-5736 in this mode: the exec stub on the host executes mydocker-runc through a
+    private read-only overlay (its second layer an empty tmpfs mounted nowhere, since this mode
+    keeps no directory of its own for it), not from a copy and never the file itself; nothing
+    is left in the state root or the mount table."""
+    started(oci, "e1")
+    cmd = [RUNC, "--root", str(oci.root), "exec", "e1", "sleep", "2"]
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+    try:
+        def stub_exe():
+            for pid in children_of(proc.pid):
+                try:
+                    fd = os.open(f"/proc/{pid}/exe", os.O_RDONLY)
+                except OSError:
+                    continue
+                buf = ctypes.create_string_buffer(256)
+                if ctypes.CDLL(None).fstatfs(fd, buf) == 0 and \
+                        ctypes.c_long.from_buffer(buf).value == 0x794C7630:
+                    return fd
+                os.close(fd)
+            return None
+        fd = wait_for(stub_exe, timeout=10, what="the stub to run from an overlay")
+        try:
+            assert os.fstatvfs(fd).f_flag & os.ST_RDONLY
+            with open(RUNC, "rb") as f, os.fdopen(os.dup(fd), "rb") as g:
+                assert f.read() == g.read()
+        finally:
+            os.close(fd)
+        assert proc.wait(timeout=15) == 0
+    finally:
+        proc.kill()
+        proc.wait()
+    assert sorted(p.name for p in oci.root.iterdir()) == ["e1"]
+    with open("/proc/self/mountinfo") as f:
+        assert " overlay " not in "".join(line for line in f if "mydocker-runc" in line)
 
 
 def test_exec_process_json_sets_env_cwd_user_caps_rlimits(oci):

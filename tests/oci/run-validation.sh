@@ -50,5 +50,7 @@ if [ ${#failed[@]} -gt 0 ] && awk '$1 ~ /^(hugetlb|net_cls|net_prio)$/ && $2 == 
   more=$(grep -Ec ' PASS ' "$work/suite-v1.out")
   echo "oci validation: $((passed + more)) of 58 with the kernel's unmounted v1 controllers" \
        "(hugetlb, net_cls, net_prio) mounted"
+  # The hierarchies it made must be gone with it (else every /proc/PID/cgroup lists them).
+  if grep -E '^with-v1-controllers: ' "$work/suite-v1.out"; then exit 1; fi
 fi
 exit 0

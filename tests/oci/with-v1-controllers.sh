@@ -3,11 +3,12 @@
 # controller the kernel has but this host leaves unmounted (hugetlb, net_cls, net_prio: hierarchy
 # 0 in /proc/cgroups) is mounted under /sys/fs/cgroup, as a cgroup v1 host normally has them
 # (systemd mounts every v1 controller, net_cls and net_prio together with a symlink each).
+# Exit status: CMD's, or 1 when a new hierarchy could not be ended cleanly.
 #
 # The host's own mounts under /sys/fs/cgroup are untouched: the namespace gets a tmpfs of its own
 # over /sys/fs/cgroup with the existing hierarchies bound back into it, so nothing is created on
 # the host's /sys/fs/cgroup. The new hierarchies exist while they are mounted; at the end every
-# cgroup left in them is removed, so they vanish with the namespace. Exit status: CMD's.
+# cgroup left in them is removed and each is unmounted and checked gone.
 set -euo pipefail
 [[ $# -gt 0 ]] || { echo "usage: with-v1-controllers.sh CMD [ARGS...]" >&2; exit 2; }
 if [[ -z ${MYDOCKER_V1_CONTROLLERS_NS:-} ]]; then
@@ -60,11 +61,32 @@ fi
 
 status=0
 "$@" || status=$?
-# Cgroups left in a hierarchy would keep it alive, unseen, once the namespace is gone.
+# A hierarchy ends when its last mount goes and it has no cgroup below its root. A cgroup just
+# removed stays on that list until the kernel has released it, and a hierarchy unmounted before
+# then outlives the namespace, unmounted but still listed in every process's /proc/PID/cgroup
+# (which breaks readers such as containerd's). So: remove the cgroups, unmount, and check in
+# /proc/cgroups that each hierarchy is gone, mounting it again to retry the end if it is not.
+gone() {  # CONTROLLER: true when no hierarchy holds it
+  awk -v c="$1" '$1 == c {exit !($2 == 0)}' /proc/cgroups
+}
 for dir in "${mounted[@]}"; do
   find "$dir" -mindepth 1 -depth -type d -exec rmdir {} + 2>/dev/null || true
   if [[ -n $(find "$dir" -mindepth 1 -type d -print -quit) ]]; then
     echo "with-v1-controllers: cgroups left in $dir:" $(find "$dir" -mindepth 1 -type d) >&2
+    status=${status/#0/1}
+  fi
+  options=${dir##*/}
+  umount "$dir" || umount -l "$dir"
+  controller=${options%%,*}
+  for attempt in $(seq 1 50); do
+    gone "$controller" && break
+    sleep 0.1
+    if (( attempt % 10 == 0 )); then
+      mount -t cgroup -o "$options" cgroup "$dir" 2>/dev/null && umount "$dir"
+    fi
+  done
+  if ! gone "$controller"; then
+    echo "with-v1-controllers: the $options hierarchy outlives its mount" >&2
     status=${status/#0/1}
   fi
 done

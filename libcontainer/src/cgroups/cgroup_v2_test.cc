@@ -89,6 +89,32 @@ TEST_F(FakeV2Test, CreateEnablesControllersAndWritesLimits) {
   EXPECT_EQ(Read("pids.max"), "20");
 }
 
+TEST_F(FakeV2Test, HugepageLimitsEnableHugetlbOnlyWhenAskedAndNetworkIsRefused) {
+  if (!PathExists("/sys/kernel/mm/hugepages/hugepages-2048kB")) {
+    GTEST_SKIP() << "this host has no 2 MB huge pages";
+  }
+  Layout("cpuset cpu memory pids hugetlb\n", "cpuset cpu memory pids hugetlb\n");
+  PutFile(leaf() + "/hugetlb.2MB.max", "max\n");
+  PutFile(leaf() + "/hugetlb.2MB.rsvd.max", "max\n");
+  CgroupV2 v2(root());
+  ASSERT_TRUE(v2.Create("mydocker/c1", {}).ok());
+  EXPECT_EQ(GetFile(root() + "/cgroup.subtree_control"), "+cpuset +cpu +memory +pids");
+  LinuxResources r;
+  r.hugepage_limits = {{"2MB", 4 << 20}};
+  auto s = v2.Create("mydocker/c1", r);
+  ASSERT_TRUE(s.ok()) << s;
+  EXPECT_THAT(GetFile(root() + "/cgroup.subtree_control"), HasSubstr("+hugetlb"));
+  EXPECT_EQ(Read("hugetlb.2MB.max"), "4194304");
+  EXPECT_EQ(Read("hugetlb.2MB.rsvd.max"), "4194304");
+  r.hugepage_limits = {{"32MB", 1}};
+  EXPECT_THAT(v2.Validate(r).message(), HasSubstr("hugepage size 32MB is not supported"));
+  r.hugepage_limits.clear();
+  r.network.class_id = 7;
+  s = v2.Validate(r);
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(s.message(), HasSubstr("not supported with cgroup v2"));
+}
+
 TEST_F(FakeV2Test, UnlimitedValues) {
   Layout(kAll, "cpuset cpu memory pids\n");
   AddControllerFiles();

@@ -55,7 +55,8 @@ absl::StatusOr<ExecRequest> BuildExecRequest(const ContainerState& state,
 // as the stub expects them; stdio[i] < 0 is /dev/null. The command also gets our descriptors 3
 // to 3 + preserve_fds - 1 as its own 3.. (runc's exec --preserve-fds), or, when `pass` is not
 // empty, the descriptors it lists (preserve_fds is then unused). `seal_lower`: the empty
-// directory the stub needs to protect its binary without copying it (SealLowerDir), or "".
+// directory the stub needs to protect its binary without copying it (SealLowerDir), or "" for
+// an empty tmpfs of its own in that role (a copy only where neither can be made).
 absl::StatusOr<ChildProcess> SpawnExecHelper(Host& host, const std::string& helper, int sock,
                                              int pidfd, const int stdio[3],
                                              const std::string& seal_lower,

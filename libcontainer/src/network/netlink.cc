@@ -190,6 +190,12 @@ absl::Status Netlink::CreateVeth(const std::string& name, const std::string& pee
   Msg m(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, &ifi, sizeof ifi);
   m.PutString(IFLA_IFNAME, name);
   if (master > 0) m.PutU32(IFLA_MASTER, static_cast<uint32_t>(master));
+  // One queue each way on each end, as veth had before it became multi-queue: by default it
+  // gets one per possible CPU, each a set of sysfs objects (and uevents) made and removed with
+  // the pair, which is most of its cost on a machine with many CPUs. A queue per CPU serves only
+  // XDP on the pair.
+  m.PutU32(IFLA_NUM_TX_QUEUES, 1);
+  m.PutU32(IFLA_NUM_RX_QUEUES, 1);
   size_t info = m.Nest(IFLA_LINKINFO);
   m.PutString(IFLA_INFO_KIND, "veth");
   size_t data = m.Nest(IFLA_INFO_DATA);
@@ -197,6 +203,8 @@ absl::Status Netlink::CreateVeth(const std::string& name, const std::string& pee
   m.Append(&peer_ifi, sizeof peer_ifi);
   m.PutString(IFLA_IFNAME, peer);
   m.PutU32(IFLA_NET_NS_FD, static_cast<uint32_t>(peer_netns_fd));
+  m.PutU32(IFLA_NUM_TX_QUEUES, 1);
+  m.PutU32(IFLA_NUM_RX_QUEUES, 1);
   m.Put(IFLA_ADDRESS, peer_mac.data(), peer_mac.size());
   m.End(peer_info);
   m.End(data);

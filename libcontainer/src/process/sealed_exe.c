@@ -56,12 +56,8 @@ static int append_layer(char *out, size_t cap, size_t *len, const char *s, size_
   return 1;
 }
 
-/* The file at `path` (absolute, no symbolic link in it), open as `file`, opened again through a
- * private, read-only overlay of its directory over `lower` (mounted nowhere: it lives as long as
- * the descriptor or a process executing it); -1 where the kernel, the file systems or the paths
- * do not allow it. */
-static int overlay_view(const char *path, int file, const char *lower) {
-  if (path[0] != '/' || path[1] == '\0') return -1;
+/* overlay_view with `lower` an absolute path. */
+static int overlay_view_over(const char *path, int file, const char *lower) {
   const char *slash = strrchr(path, '/');
   char layers[2 * PATH_MAX + 2];
   size_t len = 0;
@@ -104,10 +100,60 @@ static int overlay_view(const char *path, int file, const char *lower) {
   return fd;
 }
 
+/* An empty, read-only tmpfs mounted nowhere (the new mount API): the second layer when the
+ * caller names no empty directory. Its root is reachable only as /proc/self/fd/<fd>, which is
+ * written to `buf`; it ends when the descriptor is closed (the overlay keeps what it needs). -1
+ * where the kernel or the caller's privileges do not allow it. */
+static int empty_layer(char *buf, size_t cap) {
+  int ctx = (int)syscall(SYS_fsopen, "tmpfs", FSOPEN_CLOEXEC);
+  if (ctx < 0) return -1;
+  (void)syscall(SYS_fsconfig, ctx, FSCONFIG_SET_STRING, "size", "4k", 0);
+  if (syscall(SYS_fsconfig, ctx, FSCONFIG_CMD_CREATE, NULL, NULL, 0) != 0) {
+    close(ctx);
+    return -1;
+  }
+  int mnt =
+      (int)syscall(SYS_fsmount, ctx, FSMOUNT_CLOEXEC,
+                   MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
+  close(ctx);
+  if (mnt < 0) return -1;
+  /* "/proc/self/fd/" and at most ten digits: no formatting function needed. */
+  static const char prefix[] = "/proc/self/fd/";
+  char digits[12];
+  size_t n = 0;
+  for (unsigned v = (unsigned)mnt; n == 0 || v > 0; v /= 10) digits[n++] = (char)('0' + v % 10);
+  if (sizeof prefix + n > cap) {
+    close(mnt);
+    return -1;
+  }
+  memcpy(buf, prefix, sizeof prefix - 1);
+  for (size_t i = 0; i < n; ++i) buf[sizeof prefix - 1 + i] = digits[n - 1 - i];
+  buf[sizeof prefix - 1 + n] = '\0';
+  return mnt;
+}
+
+/* The file at `path` (absolute, no symbolic link in it), open as `file`, opened again through a
+ * private, read-only overlay of its directory over `lower` (mounted nowhere: it lives as long as
+ * the descriptor or a process executing it), or over an empty tmpfs of its own when `lower` is
+ * NULL or empty; -1 where the kernel, the file systems or the paths do not allow it. */
+static int overlay_view(const char *path, int file, const char *lower) {
+  if (path[0] != '/' || path[1] == '\0') return -1;
+  char own_lower[32];
+  int own = -1;
+  if (lower == NULL || lower[0] == '\0') {
+    own = empty_layer(own_lower, sizeof own_lower);
+    if (own < 0) return -1;
+    lower = own_lower;
+  }
+  int view = overlay_view_over(path, file, lower);
+  if (own >= 0) close(own);
+  return view;
+}
+
 int mydocker_sealed_self_copy(const char *name, const char *lower, const char **what) {
   int src = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
   if (src < 0) return fail(-1, "open /proc/self/exe", what);
-  if (lower != NULL && lower[0] == '/') {
+  if (lower == NULL || lower[0] == '\0' || lower[0] == '/') {
     char path[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
     int view = -1;
@@ -146,7 +192,7 @@ int mydocker_sealed_self_copy(const char *name, const char *lower, const char **
 }
 
 int mydocker_protected_view(const char *path, const char *lower) {
-  if (lower == NULL || lower[0] != '/') return -1;
+  if (lower != NULL && lower[0] != '\0' && lower[0] != '/') return -1;
   char real[PATH_MAX];
   if (realpath(path, real) == NULL) return -1;
   int file = open(real, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);

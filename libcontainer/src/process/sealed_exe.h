@@ -16,14 +16,17 @@ extern "C" {
 #endif
 
 /* Returns a close-on-exec descriptor to execute (execveat with AT_EMPTY_PATH) that holds what
- * /proc/self/exe holds: the binary opened through such an overlay when `lower` names an empty
- * directory outside the binary's (overlayfs needs a second layer when it has no upper one; a
- * state root's, see kSealLowerDir), else a memfd holding a copy, sealed against writes, growth,
- * shrinking and further seals. -1 with errno set and *what naming the step that failed. */
+ * /proc/self/exe holds: the binary opened through such an overlay, whose second layer
+ * (overlayfs needs one when it has no upper layer) is `lower`, an empty directory outside the
+ * binary's (a state root's, see kSealLowerDir), or, when `lower` is NULL or "", an empty
+ * read-only tmpfs mounted nowhere; else (no overlay possible) a memfd holding a copy, sealed
+ * against writes, growth, shrinking and further seals. -1 with errno set and *what naming the
+ * step that failed. */
 int mydocker_sealed_self_copy(const char *name, const char *lower, const char **what);
 
-/* The executable at `path` opened through such an overlay (no copy as a fallback), for a caller
- * that starts it: executed from there, it need not re-execute itself. -1 if it cannot be made. */
+/* The executable at `path` opened through such an overlay (`lower` as above; no copy as a
+ * fallback), for a caller that starts it: executed from there, it need not re-execute itself. -1
+ * if it cannot be made. */
 int mydocker_protected_view(const char *path, const char *lower);
 
 /* True if /proc/self/exe is such a copy: a sealed memfd, or a file on a read-only overlayfs. */
