@@ -24,6 +24,8 @@ done </proc/cgroups
 if [[ ${#unmounted[@]} == 0 ]]; then exec "$@"; fi
 
 keep=$(mktemp -d "${TMPDIR:-/tmp}/cgroup-v1.XXXXXX")
+# A step failing below (set -e) must not leave this directory on the host's /tmp.
+trap 'umount -l "$keep" 2>/dev/null; rmdir "$keep" 2>/dev/null' EXIT
 mount --rbind /sys/fs/cgroup "$keep"
 mount -t tmpfs -o mode=755,size=64k cgroup-v1 /sys/fs/cgroup
 for entry in "$keep"/*; do
@@ -37,6 +39,7 @@ for entry in "$keep"/*; do
 done
 umount -l "$keep"
 rmdir "$keep"
+trap - EXIT
 
 has() { [[ " ${unmounted[*]} " == *" $1 "* ]]; }
 mounted=()
