@@ -590,14 +590,17 @@ int mydocker_container_run(mydocker_runtime_t* runtime,
     MYDOCKER_RETURN_IF_ERROR(Require(runtime, "runtime"));
     MYDOCKER_RETURN_IF_ERROR(Require(container, "container out-parameter"));
     MYDOCKER_ASSIGN_OR_RETURN(mydocker::CreateOptions create, ToCreateOptions(create_options));
-    MYDOCKER_RETURN_IF_ERROR(ToStartOptions(start_options).status());  // before creating
-    MYDOCKER_ASSIGN_OR_RETURN(std::unique_ptr<Container> c, runtime->runtime->Create(create));
-    std::unique_ptr<mydocker_container_t> handle(NewHandle(runtime, std::move(c)));
-    absl::Status started = Start(handle.get(), start_options);
-    if (!started.ok()) {
+    // Before creating; its monitor then starts while the container is created (Runtime::Run).
+    MYDOCKER_ASSIGN_OR_RETURN(mydocker::StartOptions start, ToStartOptions(start_options));
+    mydocker::Runtime::RunResult run = runtime->runtime->Run(create, start);
+    if (run.container == nullptr) return run.started.status();
+    std::unique_ptr<mydocker_container_t> handle(NewHandle(runtime, std::move(run.container)));
+    if (!run.started.ok()) {
       handle->container->Remove(/*force=*/true, /*remove_volumes=*/true).IgnoreError();
-      return started;
+      return run.started.status();
     }
+    handle->attachment = *std::move(run.started);
+    handle->reported_exit.reset();
     *container = handle.release();
     return absl::OkStatus();
   });

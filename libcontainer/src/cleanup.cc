@@ -4,7 +4,9 @@
 
 #include <cerrno>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "host/host.h"
 #include "mydocker/rootfs.h"
 #include "mydocker/status_macros.h"
@@ -57,17 +59,27 @@ bool UsedByAnother(const StateStore& state, const VolumeStore& volumes, const st
 }  // namespace
 
 absl::Status DeleteContainerFiles(StateStore& state, VolumeStore& volumes, const std::string& id,
-                                  bool anonymous_volumes, std::string* trash) {
+                                  bool anonymous_volumes, std::string* trash,
+                                  const ContainerConfig* config) {
   std::vector<std::string> anonymous;
-  if (anonymous_volumes) {
-    auto config = state.LoadConfig(id);
-    auto all = volumes.List();
-    if (config.ok() && all.ok()) {
-      for (const MountSpec& m : config->mounts) {
-        for (const Volume& v : *all) {
-          if (v.anonymous && v.mountpoint == m.source) anonymous.push_back(v.name);
-        }
+  absl::StatusOr<ContainerConfig> loaded;
+  if (anonymous_volumes && config == nullptr) {
+    loaded = state.LoadConfig(id);
+    if (loaded.ok()) config = &*loaded;
+  }
+  // A volume's mount source is <root>/volumes/<name>/_data: only those are looked up (not every
+  // volume listed, each a file read).
+  if (anonymous_volumes && config != nullptr) {
+    for (const MountSpec& m : config->mounts) {
+      absl::string_view source = m.source;
+      if (!absl::ConsumeSuffix(&source, "/_data")) continue;
+      const size_t slash = source.rfind('/');
+      if (slash == absl::string_view::npos ||
+          !absl::EndsWith(source.substr(0, slash), "/volumes")) {
+        continue;
       }
+      absl::StatusOr<Volume> v = volumes.Get(source.substr(slash + 1));
+      if (v.ok() && v->anonymous && v->mountpoint == m.source) anonymous.push_back(v->name);
     }
   }
   // Its address and host ports go back to the network (and leave its peers' /etc/hosts).

@@ -28,9 +28,11 @@ absl::Status ReleaseNetworks(const std::vector<NetworkAttachment>& attachments,
 // `anonymous_volumes`, the anonymous volumes it used. Kept apart from Runtime so the monitor
 // needs neither the image store nor its archive and crypto libraries.
 // With `trash`, the directory is only detached (StateStore::Detach) and its trash path stored
-// there for a later StateStore::Purge. REQUIRES: the caller holds state.Lock(id).
+// there for a later StateStore::Purge. With `config` (the container's, held by the caller), its
+// mounts are not read again. REQUIRES: the caller holds state.Lock(id).
 absl::Status DeleteContainerFiles(StateStore& state, VolumeStore& volumes, const std::string& id,
-                                  bool anonymous_volumes, std::string* trash = nullptr);
+                                  bool anonymous_volumes, std::string* trash = nullptr,
+                                  const ContainerConfig* config = nullptr);
 
 }  // namespace mydocker
 

@@ -20,6 +20,13 @@ namespace mydocker {
 void RecordContainerEvent(const StateStore& store, const ContainerState& state,
                           absl::string_view action, std::map<std::string, std::string> extra = {});
 
+// The same for a caller that holds the container's configuration: its `labels` are used rather
+// than the configuration read again (a start and an end each save a parse of config.json).
+void RecordContainerEventWithLabels(const StateStore& store, const ContainerState& state,
+                                    const std::map<std::string, std::string>& labels,
+                                    absl::string_view action,
+                                    std::map<std::string, std::string> extra = {});
+
 // Docker's "network connect" (a container starting) or "network disconnect" (ending) for each
 // network the container has an address on: the network's id, and the container, the network's
 // name and its driver as attributes.

@@ -3,8 +3,9 @@
 Every test gets its own temporary state root with the busybox image imported. On teardown the
 fixture force-removes every container of that root and then proves nothing was left behind: no
 mount mentioning the root, no cgroup directory of a container the test created, no process whose
-command line mentions the root (monitors run as `mydocker __monitor --root <root> --id <id>`), no
-veth pair or nftables table of a container the test created.
+command line mentions the root (monitors run as `mydocker __monitor --root <root> --id <id>`, or
+`--await-id <id>` once `run` has given them the id), no veth pair or nftables table of a container
+the test created.
 
 Containers get the default bridge network, as Docker's do: the whole suite runs in a network
 namespace of its own (`suite_netns`, made before the first test), so bridges, veth pairs,

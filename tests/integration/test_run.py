@@ -4,11 +4,12 @@ import json
 import os
 import shutil
 import subprocess
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from conftest import read_log
+from conftest import processes_mentioning, read_log
 
 
 def env_of(stdout):
@@ -212,3 +213,30 @@ def test_large_input_does_not_deadlock_the_monitor(runtime):
                        capture_output=True, timeout=60)
     assert r.returncode == 0, r.stderr
     assert len(r.stdout) > 4 * len(data)
+
+
+def test_failed_create_ends_the_monitor_started_ahead(runtime):
+    """`run` starts the container's monitor while it creates the container: a create that fails
+    (here on a name in use, found only once the record is written) ends that monitor, and
+    nothing of the second container is left."""
+    first = runtime.md("run", "-d", "--name", "taken", "busybox", "sleep", "60", check=True)
+    r = runtime.md("run", "--rm", "--name", "taken", "busybox", "true")
+    assert r.returncode == 125, r.stderr
+    assert "taken" in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    deadline = time.monotonic() + 5
+    while True:
+        waiting = [c for _, c in processes_mentioning(runtime.root) if "__monitor" in c and
+                   first.stdout.strip() not in c]
+        if not waiting or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert waiting == [], waiting
+    listed = runtime.md("ps", "-aq", "--no-trunc", check=True).stdout.split()
+    assert listed == [first.stdout.strip()]
+
+
+def test_run_monitor_shows_its_container(runtime):
+    """The monitor `run` starts ahead gets the id afterwards; its command line names it."""
+    cid = runtime.md("run", "-d", "busybox", "sleep", "60", check=True).stdout.strip()
+    found = [c for _, c in processes_mentioning(runtime.root) if "__monitor" in c]
+    assert len(found) == 1 and cid in found[0], found

@@ -64,25 +64,52 @@ bool CheckInputTerminal(Context& ctx, const AttachFlags& flags) {
   return true;
 }
 
-int StartAttached(Context& ctx, Container& container, const AttachFlags& flags,
-                  const SignalForwarder& signals) {
-  if (!CheckInputTerminal(ctx, flags)) return ctx.exit_code;
+namespace {
+
+StartOptions AttachedStart(const AttachFlags& flags) {
   StartOptions start;
   start.attach = true;
   start.stdio = {flags.interactive ? STDIN_FILENO : -1, STDOUT_FILENO, STDERR_FILENO};
   start.detach_keys = flags.detach_keys.empty() ? "ctrl-p,ctrl-q" : flags.detach_keys;
   if (flags.tty) start.console_size = TerminalSize(STDOUT_FILENO);
-  // Raw before the container starts: its first output (a shell's prompt) must not pass through
-  // the host's line discipline.
-  std::optional<RawTerminal> raw;
+  return start;
+}
+
+// Raw before the container starts: its first output (a shell's prompt) must not pass through
+// the host's line discipline.
+void RawIfInteractive(const AttachFlags& flags, std::optional<RawTerminal>& raw) {
   if (flags.tty && flags.interactive) raw.emplace(STDIN_FILENO);
-  auto attachment = container.Start(start);
+}
+
+}  // namespace
+
+int StartAttached(Context& ctx, Container& container, const AttachFlags& flags,
+                  const SignalForwarder& signals) {
+  if (!CheckInputTerminal(ctx, flags)) return ctx.exit_code;
+  std::optional<RawTerminal> raw;
+  RawIfInteractive(flags, raw);
+  auto attachment = container.Start(AttachedStart(flags));
   if (!attachment.ok()) {
     raw.reset();
     ctx.Fail(attachment.status(), ExitCodeOf(attachment.status()));
     return ctx.exit_code;
   }
   return WaitAttached(**attachment, signals, flags.tty);
+}
+
+int RunAttached(Context& ctx, Runtime& runtime, const CreateOptions& create,
+                const AttachFlags& flags, const SignalForwarder& signals) {
+  if (!CheckInputTerminal(ctx, flags)) return ctx.exit_code;
+  std::optional<RawTerminal> raw;
+  RawIfInteractive(flags, raw);
+  Runtime::RunResult run = runtime.Run(create, AttachedStart(flags));
+  if (!run.started.ok()) {
+    raw.reset();
+    ctx.Fail(run.started.status(),
+             run.container == nullptr ? 125 : ExitCodeOf(run.started.status()));
+    return ctx.exit_code;
+  }
+  return WaitAttached(**run.started, signals, flags.tty);
 }
 
 }  // namespace mydocker::cli

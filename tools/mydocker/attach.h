@@ -7,6 +7,7 @@
 
 #include "context.h"
 #include "mydocker/container.h"
+#include "mydocker/runtime.h"
 #include "mydocker/unique_fd.h"
 
 namespace mydocker::cli {
@@ -47,6 +48,11 @@ bool CheckInputTerminal(Context& ctx, const AttachFlags& flags);
 // the client detached). `signals` must exist before the call.
 int StartAttached(Context& ctx, Container& container, const AttachFlags& flags,
                   const SignalForwarder& signals);
+
+// `run` without -d: StartAttached for a container made from `create` by Runtime::Run (a failed
+// create is 125, as a failed start is its own code).
+int RunAttached(Context& ctx, Runtime& runtime, const CreateOptions& create,
+                const AttachFlags& flags, const SignalForwarder& signals);
 
 }  // namespace mydocker::cli
 

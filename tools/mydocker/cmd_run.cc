@@ -54,16 +54,22 @@ bool PullForRun(Context& ctx, Runtime& rt, const std::string& pull, const std::s
 
 }  // namespace
 
-std::unique_ptr<Container> CreateFromFlags(Context& ctx, const RunFlags& flags) {
+std::optional<CreateOptions> PrepareCreate(Context& ctx, const RunFlags& flags) {
   auto options = BuildCreateOptions(flags, HostEnv);
   if (!options.ok()) {
     ctx.Fail(options.status(), 125);
-    return nullptr;
+    return std::nullopt;
   }
   Runtime* rt = ctx.OpenRuntime();
-  if (rt == nullptr) return nullptr;
-  if (!PullForRun(ctx, *rt, flags.pull, options->image)) return nullptr;
-  auto container = rt->Create(*options);
+  if (rt == nullptr) return std::nullopt;
+  if (!PullForRun(ctx, *rt, flags.pull, options->image)) return std::nullopt;
+  return *std::move(options);
+}
+
+std::unique_ptr<Container> CreateFromFlags(Context& ctx, const RunFlags& flags) {
+  std::optional<CreateOptions> options = PrepareCreate(ctx, flags);
+  if (!options) return nullptr;
+  auto container = ctx.OpenRuntime()->Create(*options);
   if (!container.ok()) {
     ctx.Fail(container.status(), 125);
     return nullptr;
@@ -80,19 +86,22 @@ int Run(Context& ctx, const RunFlags& flags) {
     ctx.Fail(keys, 125);
     return ctx.exit_code;
   }
-  std::unique_ptr<Container> container = CreateFromFlags(ctx, flags);
-  if (container == nullptr) return ctx.exit_code;
+  std::optional<CreateOptions> options = PrepareCreate(ctx, flags);
+  if (!options) return ctx.exit_code;
+  Runtime& rt = *ctx.OpenRuntime();
+  // Created and started by Runtime::Run, whose monitor starts while the container is created.
   SignalForwarder signals;
-  if (!flags.detach) return StartAttached(ctx, *container, attach, signals);
+  if (!flags.detach) return RunAttached(ctx, rt, *options, attach, signals);
   // -d: the container's stdin stays open with -i, its terminal with -t, for a later attach.
   StartOptions start;
   if (flags.tty) start.console_size = TerminalSize(STDOUT_FILENO);
-  auto attachment = container->Start(start);
-  if (!attachment.ok()) {
-    ctx.Fail(attachment.status(), ExitCodeOf(attachment.status()));
+  Runtime::RunResult run = rt.Run(*options, start);
+  if (!run.started.ok()) {
+    ctx.Fail(run.started.status(),
+             run.container == nullptr ? 125 : ExitCodeOf(run.started.status()));
     return ctx.exit_code;
   }
-  std::cout << container->id() << "\n";
+  std::cout << run.container->id() << "\n";
   return 0;
 }
 

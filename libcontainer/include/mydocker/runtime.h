@@ -81,6 +81,17 @@ class Runtime {
   // prepares its directories. Nothing runs until Container::Start.
   absl::StatusOr<std::unique_ptr<Container>> Create(const CreateOptions& options);
 
+  // What Run made: the container (nullptr when its creation failed: `started` then says why)
+  // and its start (as Container::Start returns it).
+  struct RunResult {
+    std::unique_ptr<Container> container;
+    absl::StatusOr<std::unique_ptr<Attachment>> started;
+  };
+  // Create then Container::Start, with the monitor's process started first: it gets going (the
+  // helper's execution, its stores opened) while the container is created, and begins once
+  // told the new container's id. A failed create ends it with nothing made. `run`'s path.
+  RunResult Run(const CreateOptions& create, const StartOptions& start);
+
   // By name, full id or unique id prefix.
   absl::StatusOr<std::unique_ptr<Container>> Get(absl::string_view ref);
 

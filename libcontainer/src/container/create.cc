@@ -336,7 +336,7 @@ absl::StatusOr<std::unique_ptr<Container>> Runtime::Create(const CreateOptions& 
     DeleteContainer(state.id, /*anonymous_volumes=*/true).IgnoreError();
     return s;
   }
-  RecordContainerEvent(*state_, state, "create");
+  RecordContainerEventWithLabels(*state_, state, config.labels, "create");
   return made;
 }
 

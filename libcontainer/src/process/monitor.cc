@@ -487,7 +487,7 @@ absl::Status Monitor::RecordStarted() {
   MYDOCKER_RETURN_IF_ERROR(store_->SaveState(state_));
   lock_.reset();
   RecordNetworkEvents(*store_, state_.id, networks_, "connect");
-  RecordContainerEvent(*store_, state_, "start");
+  RecordContainerEventWithLabels(*store_, state_, config_.labels, "start");
   return absl::OkStatus();
 }
 
@@ -731,19 +731,17 @@ std::optional<absl::Duration> Monitor::Finish() {
   if (auto current = store_->LoadState(request_.id); current.ok()) {
     RecordOutcome outcome =
         DecideEnd(*current, state_.init, wait_status_, oom, lock.ok(), absl::Now());
-    if (oom) RecordContainerEvent(*store_, *current, "oom");
-    RecordContainerEvent(*store_, *current, "die",
-                         {{"exitCode", absl::StrCat(ExitCodeFromWaitStatus(wait_status_))}});
+    // Labels do not change after create: the configuration read at the start has them.
+    if (oom) RecordContainerEventWithLabels(*store_, *current, config_.labels, "oom");
+    RecordContainerEventWithLabels(
+        *store_, *current, config_.labels, "die",
+        {{"exitCode", absl::StrCat(ExitCodeFromWaitStatus(wait_status_))}});
     RecordNetworkEvents(*store_, request_.id, attachments, "disconnect");
     if (outcome.remove) {
-      auto config = store_->LoadConfig(request_.id);
       removed = DeleteContainerFiles(*store_, *volumes_, request_.id,
-                                     /*anonymous_volumes=*/true, &trash)
+                                     /*anonymous_volumes=*/true, &trash, &config_)
                     .ok();
-      if (removed) {
-        RecordContainerEvent(*store_, *current, "destroy",
-                             config.ok() ? config->labels : std::map<std::string, std::string>{});
-      }
+      if (removed) RecordContainerEventWithLabels(*store_, *current, config_.labels, "destroy");
     } else {
       if (lock.ok()) restart = PlanRestart(outcome.record);
       store_->SaveState(outcome.record).IgnoreError();
@@ -896,6 +894,19 @@ int Monitor::Run() {
 }
 
 }  // namespace
+
+bool AwaitContainerId(int control_fd, MonitorRequest& request) {
+  absl::StatusOr<ControlMessage> msg = ReceiveControl(control_fd);
+  if (!msg.ok() || msg->type != ControlType::kBegin) return false;
+  const absl::string_view id(msg->text, ::strnlen(msg->text, sizeof msg->text));
+  // Only a full id names a directory of the state root: nothing else is ever opened.
+  if (!IsFullContainerId(id)) return false;
+  request.id = std::string(id);
+  if (request.id_slot != nullptr && ::strlen(request.id_slot) == id.size()) {
+    ::memcpy(request.id_slot, id.data(), id.size());  // the command line `ps` shows
+  }
+  return true;
+}
 
 int MonitorMain(const MonitorRequest& request) {
   // Descriptors that leaked in from the client are not ours to keep.

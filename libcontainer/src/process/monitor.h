@@ -30,12 +30,23 @@ struct MonitorRequest {
   // False when the kernel has no mount_setattr (before 5.12, Runtime::kernel()): init makes
   // volumes read-only and private with mount(2), mount by mount (docs/security.md).
   bool mount_setattr = true;
+  // Started before its container exists (Runtime::Run): `id` comes as the first control
+  // message (ControlType::kBegin), and the end of the stream before it ends the monitor.
+  bool await_id = false;
+  // The argument (kContainerIdLength characters) that the id overwrites once it comes.
+  char* id_slot = nullptr;
 };
+
+inline constexpr size_t kContainerIdLength = 64;
 
 inline constexpr int kMonitorControlFd = 3;
 
 std::vector<std::string> MonitorArgv(const std::string& helper, const MonitorRequest& request);
 absl::StatusOr<MonitorRequest> ParseMonitorArgv(int argc, char** argv);
+
+// With request.await_id: waits for the client's kBegin and sets request.id from it. False when
+// the client closed the socket first or sent anything else (the monitor then exits, 0).
+bool AwaitContainerId(int control_fd, MonitorRequest& request);
 
 // Runs the monitor (after the double fork). Returns the monitor's exit status.
 int MonitorMain(const MonitorRequest& request);

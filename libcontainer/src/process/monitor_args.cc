@@ -9,8 +9,16 @@
 namespace mydocker::process {
 
 std::vector<std::string> MonitorArgv(const std::string& helper, const MonitorRequest& request) {
-  std::vector<std::string> argv = {helper,       kMonitorMode, "--root",
-                                   request.root, "--id",       request.id};
+  std::vector<std::string> argv = {helper, kMonitorMode, "--root", request.root};
+  if (request.await_id) {
+    // Room for the id, written there once it comes (AwaitContainerId): `ps` then shows which
+    // container a monitor is for, as with --id.
+    argv.push_back("--await-id");
+    argv.push_back(std::string(kContainerIdLength, '_'));
+  } else {
+    argv.push_back("--id");
+    argv.push_back(request.id);
+  }
   if (request.attach) argv.push_back("--attach");
   if (request.relay_stdin) argv.push_back("--stdin");
   if (!request.detach_keys.empty()) {
@@ -42,6 +50,9 @@ absl::StatusOr<MonitorRequest> ParseMonitorArgv(int argc, char** argv) {
       r.root = argv[++i];
     } else if (arg == "--id" && has_value) {
       r.id = argv[++i];
+    } else if (arg == "--await-id" && has_value) {
+      r.await_id = true;
+      r.id_slot = argv[++i];
     } else if (arg == "--attach") {
       r.attach = true;
     } else if (arg == "--no-mount-setattr") {
@@ -74,8 +85,9 @@ absl::StatusOr<MonitorRequest> ParseMonitorArgv(int argc, char** argv) {
       return absl::InvalidArgumentError(absl::StrCat("unknown monitor argument \"", arg, "\""));
     }
   }
-  if (r.root.empty() || r.id.empty())
-    return absl::InvalidArgumentError("monitor needs --root and --id");
+  if (r.root.empty() || r.id.empty() == !r.await_id) {
+    return absl::InvalidArgumentError("monitor needs --root and one of --id and --await-id");
+  }
   return r;
 }
 

@@ -1,9 +1,13 @@
+#include <sys/socket.h>
+
 #include <string>
 #include <vector>
 
 #include "gtest/gtest.h"
 #include "mydocker/helper.h"
+#include "mydocker/unique_fd.h"
 #include "process/monitor.h"
+#include "process/protocol.h"
 
 namespace mydocker::process {
 namespace {
@@ -68,6 +72,67 @@ TEST(MonitorArgsTest, RefusesBadArguments) {
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(parse({"--root", "/r", "--id", "i", "--bogus"}), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(parse({"--root", "/r", "--id", "i"}), absl::StatusCode::kOk);
+  // One of --id and --await-id, never both.
+  EXPECT_EQ(parse({"--root", "/r", "--id", "i", "--await-id", "____"}),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(parse({"--root", "/r", "--await-id"}), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(parse({"--root", "/r", "--await-id", "____"}), absl::StatusCode::kOk);
+}
+
+// Runtime::Run's monitor: started before the container exists, told its id on the control socket.
+class AwaitIdTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    int pair[2];
+    ASSERT_EQ(::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair), 0);
+    client_.reset(pair[0]);
+    monitor_.reset(pair[1]);
+    MonitorRequest r;
+    r.root = "/r";
+    r.await_id = true;
+    argv_ = MonitorArgv("/bin/helper", r);
+    for (std::string& a : argv_) ptrs_.push_back(a.data());
+    absl::StatusOr<MonitorRequest> parsed =
+        ParseMonitorArgv(static_cast<int>(ptrs_.size()), ptrs_.data());
+    ASSERT_TRUE(parsed.ok()) << parsed.status();
+    request_ = *parsed;
+  }
+  std::string CommandLine() const {
+    std::string line;
+    for (const char* p : ptrs_) line += std::string(p) + " ";
+    return line;
+  }
+  UniqueFd client_, monitor_;
+  std::vector<std::string> argv_;
+  std::vector<char*> ptrs_;
+  MonitorRequest request_;
+};
+
+TEST_F(AwaitIdTest, TakesTheIdAndShowsItOnTheCommandLine) {
+  EXPECT_TRUE(request_.await_id);
+  EXPECT_TRUE(request_.id.empty());
+  const std::string id(kContainerIdLength, 'a');
+  ASSERT_TRUE(SendControl(client_.get(), MakeControl(ControlType::kBegin, 0, 0, id)).ok());
+  ASSERT_TRUE(AwaitContainerId(monitor_.get(), request_));
+  EXPECT_EQ(request_.id, id);
+  EXPECT_EQ(CommandLine(), "/bin/helper __monitor --root /r --await-id " + id + " ");
+}
+
+TEST_F(AwaitIdTest, EndsWhenTheClientGivesUp) {
+  client_.reset();  // its create failed
+  EXPECT_FALSE(AwaitContainerId(monitor_.get(), request_));
+  EXPECT_TRUE(request_.id.empty());
+}
+
+TEST_F(AwaitIdTest, RefusesAnythingButAFullId) {
+  for (const std::string& bad :
+       {std::string("../../etc"), std::string(63, 'a'), std::string(kContainerIdLength, 'A')}) {
+    ASSERT_TRUE(SendControl(client_.get(), MakeControl(ControlType::kBegin, 0, 0, bad)).ok());
+    EXPECT_FALSE(AwaitContainerId(monitor_.get(), request_)) << bad;
+    EXPECT_TRUE(request_.id.empty());
+  }
+  ASSERT_TRUE(SendControl(client_.get(), MakeControl(ControlType::kSignal, 15)).ok());
+  EXPECT_FALSE(AwaitContainerId(monitor_.get(), request_));
 }
 
 }  // namespace

@@ -26,6 +26,9 @@ enum class ControlType : uint32_t {
   // client -> monitor
   kSignal = 10,  // value = signal number
   kResize = 11,  // value = rows, value2 = columns
+  // The first message to a monitor started with --await-id (Runtime::Run): text = the id of
+  // the container it runs, created meanwhile.
+  kBegin = 12,
 };
 
 struct ControlMessage {
