@@ -100,6 +100,7 @@ absl::StatusOr<ExecRequest> Request(const Spec& spec, const Record& record, Cgro
   extras.env = p.env;
   extras.report_pid = true;
   extras.executable = executable;
+  if (record.root_mount_id != 0) extras.root = record.rootfs;
   if (spec.capabilities.has_value()) {
     MYDOCKER_ASSIGN_OR_RETURN(extras.capabilities, CapabilityMasks(*spec.capabilities));
   }
