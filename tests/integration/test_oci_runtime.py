@@ -853,3 +853,25 @@ def test_without_namespaces_what_would_change_the_runtimes_is_refused(oci, priva
     r = oci.run("create", "--bundle", str(oci.bundle), "n4", check=False)
     assert r.returncode == 1 and message in r.stderr and r.stderr.count("\n") == 1, r.stderr
     assert mountinfo(private_mounts) == before and oci.ids() == []
+
+
+def test_exec_joins_the_namespaces_init_joined_by_path(oci):
+    """A network namespace given by path (a pod's) is the exec'd process's too."""
+    holder = subprocess.Popen(["unshare", "-n", "sleep", "infinity"])
+    try:
+        wait_for(lambda: os.readlink(f"/proc/{holder.pid}/ns/net") != os.readlink("/proc/self/ns/net"),
+                 what="the network namespace")
+        config = base_config(["sleep", "60"])
+        config["linux"]["namespaces"] = [{"type": t} for t in ("pid", "ipc", "uts", "mount")] + [
+            {"type": "network", "path": f"/proc/{holder.pid}/ns/net"}]
+        oci.write_config(config)
+        oci.run("create", "--bundle", str(oci.bundle), "j1", stdout=open(oci.tmp / "j1.out", "w"))
+        oci.run("start", "j1")
+        pid = oci.state("j1")["pid"]
+        want = os.readlink(f"/proc/{holder.pid}/ns/net")
+        assert os.readlink(f"/proc/{pid}/ns/net") == want
+        assert oci.run("exec", "j1", "busybox", "readlink", "/proc/self/ns/net").stdout == want + "\n"
+        oci.run("delete", "--force", "j1")
+    finally:
+        holder.kill()
+        holder.wait()

@@ -109,7 +109,11 @@ absl::StatusOr<ExecRequest> Request(const Spec& spec, const Record& record, Cgro
   MYDOCKER_ASSIGN_OR_RETURN(std::string clone_into, cgroups.CloneIntoDir(record.cgroup_path));
   ContainerState state;
   state.init = record.init;
-  return BuildExecRequest(state, spec.config, "", join_files, clone_into, options, extras);
+  // The namespaces given by path are init's too: the stub joins them through its pidfd with the
+  // new ones (a pod's shared network namespace).
+  ContainerConfig config = spec.config;
+  for (const auto& [type, path] : spec.join) config.linux_spec.namespaces.push_back(type);
+  return BuildExecRequest(state, config, "", join_files, clone_into, options, extras);
 }
 
 // Our own binary holds the stub; it re-executes itself from a sealed copy first. Started by
