@@ -47,6 +47,7 @@ struct request {
   int ncgroups;
   const char *cgroup_dir; /* v2: the command is created in this cgroup (CLONE_INTO_CGROUP) */
   unsigned long ns_flags;
+  const char *root; /* chroot here after joining (no mount namespace of the container's) */
   const char *cwd;
   uid_t uid;
   gid_t gid;
@@ -211,6 +212,8 @@ static void parse(char *buf, size_t size, struct request *r) {
       r->cgroup_dir = v;
     else if (!strcmp(tok, "ns"))
       r->ns_flags = (unsigned long)number(v, 16);
+    else if (!strcmp(tok, "root"))
+      r->root = v;
     else if (!strcmp(tok, "cwd"))
       r->cwd = v;
     else if (!strcmp(tok, "uid"))
@@ -321,8 +324,11 @@ static void join(const struct request *r) {
    * "nsdelegate", a process may only be placed in cgroups under its cgroup namespace's root,
    * and the stub, still in a host cgroup, is not under it). */
   if (!init_is_proc_dir()) {
-    if (setns(MYDOCKER_NSENTER_PIDFD_FD, (int)(r->ns_flags & ~(unsigned long)CLONE_NEWCGROUP)) !=
-        0) {
+    /* A container that shares every namespace with the runtime: nothing to join (and setns
+     * through a pidfd takes no empty set). */
+    if ((r->ns_flags & ~(unsigned long)CLONE_NEWCGROUP) != 0 &&
+        setns(MYDOCKER_NSENTER_PIDFD_FD, (int)(r->ns_flags & ~(unsigned long)CLONE_NEWCGROUP)) !=
+            0) {
       fail(125, errno, "join the container's namespaces", NULL, NULL);
     }
     return;
@@ -348,6 +354,16 @@ static void join(const struct request *r) {
     }
     close(fds[i]);
   }
+}
+
+/* A container without a mount namespace of its own has its root in the runtime's (the bind
+ * its init chrooted into): entered the same way, after the namespaces, before the command's
+ * process is made. */
+static void enter_root(const struct request *r) {
+  if (r->root == NULL) return;
+  if (chdir(r->root) != 0) fail(125, errno, "chdir to the container's root ", r->root, NULL);
+  if (chroot(".") != 0) fail(125, errno, "chroot into the container's root ", r->root, NULL);
+  if (chdir("/") != 0) fail(125, errno, "chdir to /", NULL, NULL);
 }
 
 /* In the command's process, once it is in the container's cgroup. */
@@ -544,6 +560,7 @@ __attribute__((constructor)) static void mydocker_nsenter(int argc, char **argv,
   struct request r;
   parse(buf, size, &r);
   join(&r);
+  enter_root(&r);
   pid_t child = spawn_command(&r);
   close_cgroup_fds(&r);
   if (child == 0) {

@@ -84,6 +84,7 @@ class Oci:
         for d in ("proc", "dev", "sys", "tmp"):
             (rootfs / d).mkdir()
         self.pids = set()  # every init seen, none of which may outlive the test
+        self.prefix = []  # before the command: nsenter into a private mount namespace
 
     def write_config(self, config):
         (self.bundle / "config.json").write_text(json.dumps(config))
@@ -91,7 +92,7 @@ class Oci:
     def run(self, *args, check=True, stdout=None):
         """Runs mydocker-runc; its stdout and stderr are files, never pipes: a container's init
         inherits create's stdio and would keep a pipe open."""
-        cmd = [RUNC, "--root", str(self.root), "--log", str(self.log), "--log-format", "json", *args]
+        cmd = [*self.prefix, RUNC, "--root", str(self.root), "--log", str(self.log), "--log-format", "json", *args]
         with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
             rc = subprocess.run(cmd, stdout=stdout or out, stderr=err, timeout=60).returncode
             out.seek(0)
@@ -710,3 +711,167 @@ def test_a_failing_or_slow_container_hook_fails_the_lifecycle_and_leaves_nothing
     # The hook's process was killed with the container: no sleep of it is left.
     assert not [p for p in glob.glob("/proc/[0-9]*/cmdline")
                 if open(p, "rb").read().startswith(b"sleep\x0030")], "the hook outlived its timeout"
+
+
+@pytest.fixture
+def private_mounts(oci):
+    """Every mydocker-runc command of the test runs in a mount namespace of its own, held by a
+    sleeping process: a container without a mount namespace makes its mounts in the caller's,
+    and whatever a failure leaves there goes with the namespace. Yields the holder's pid."""
+    holder = subprocess.Popen(["unshare", "-m", "--propagation", "private", "sleep", "infinity"])
+    try:
+        wait_for(lambda: os.readlink(f"/proc/{holder.pid}/ns/mnt") != os.readlink("/proc/self/ns/mnt"),
+                 what="the private mount namespace")
+        oci.prefix = ["nsenter", "-t", str(holder.pid), "-m", "--"]
+        yield holder.pid
+        for cid in oci.ids():
+            oci.run("delete", "--force", cid, check=False)
+    finally:
+        holder.kill()
+        holder.wait()
+        oci.prefix = []
+
+
+def without_namespaces(config):
+    """No namespace at all and no hostname: the container shares the runtime's (the spec's
+    "If a namespace type is not specified ..., the container MUST inherit the runtime namespace
+    of that type"). The mounts of the validation suite's default config, and the cgroup mount."""
+    config["linux"]["namespaces"] = []
+    del config["hostname"]
+    config["mounts"][2:2] = [
+        {"destination": "/dev/shm", "type": "tmpfs", "source": "shm",
+         "options": ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]},
+        {"destination": "/dev/mqueue", "type": "mqueue", "source": "mqueue",
+         "options": ["nosuid", "noexec", "nodev"]},
+        {"destination": "/sys", "type": "sysfs", "source": "sysfs",
+         "options": ["nosuid", "noexec", "nodev", "ro"]},
+    ]
+    return config
+
+
+def mountinfo(pid):
+    return Path(f"/proc/{pid}/mountinfo").read_text().splitlines()
+
+
+def test_without_namespaces_the_container_shares_the_runtimes_and_delete_removes_its_mounts(
+        oci, private_mounts):
+    """linux_ns_itype: every /proc/PID/ns link of the container is the caller's. Its mounts are
+    made in the caller's mount namespace below its root file system (masked and read-only paths
+    and a read-only root too), exec enters the same root, state/ps/kill work for an init that is
+    not PID 1, and delete leaves the caller's mount table as it was."""
+    config = without_namespaces(base_config(["sleep", "60"]))
+    config["root"]["readonly"] = True
+    oci.write_config(config)
+    rootfs = str(oci.bundle / "rootfs")
+    before = mountinfo(private_mounts)
+    oci.run("create", "--bundle", str(oci.bundle), "n1", stdout=open(oci.tmp / "n1.out", "w"))
+    pid = oci.state("n1")["pid"]
+    for ns in ("cgroup", "ipc", "mnt", "net", "pid", "user", "uts"):
+        assert os.readlink(f"/proc/{pid}/ns/{ns}") == os.readlink(f"/proc/{private_mounts}/ns/{ns}"), ns
+    assert os.readlink(f"/proc/{pid}/root") == rootfs
+    added = [line.split() for line in mountinfo(private_mounts) if line not in before]
+    targets = [fields[4] for fields in added]
+    assert targets[0] == rootfs and "shared:" not in " ".join(added[0][6:added[0].index("-")])
+    for path in ("/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/sys", "/proc/sys"):
+        assert rootfs + path in targets, path
+    assert all(t == rootfs or t.startswith(rootfs + "/") for t in targets), targets
+    assert added[0][5].split(",")[0] == "ro"  # root.readonly: the bind, not the file system
+    assert "ro" in added[targets.index(rootfs + "/proc/sys")][5].split(",")
+    oci.run("start", "n1")
+    wait_for(lambda: Path(f"/proc/{pid}/exe").resolve().name == "busybox", what="execve")
+    r = oci.run("exec", "n1", "sh", "-c", "ls /; for n in mnt pid; do busybox readlink /proc/self/ns/$n; done; echo $$")
+    lines = r.stdout.split()
+    assert lines[:6] == ["bin", "dev", "proc", "sys", "tmp", os.readlink(f"/proc/{pid}/ns/mnt")]
+    assert lines[6] == os.readlink("/proc/self/ns/pid") and int(lines[7]) > 1
+    assert oci.state("n1")["status"] == "running" and pid > 1
+    assert pid in json.loads(oci.run("ps", "--format", "json", "n1").stdout)
+    oci.run("kill", "n1", "KILL")
+    wait_for(lambda: oci.state("n1")["status"] == "stopped", what="stopped")
+    # Stopped, its mounts stay until delete.
+    assert any(rootfs in line for line in mountinfo(private_mounts))
+    oci.run("delete", "n1")
+    assert mountinfo(private_mounts) == before
+    assert oci.ids() == [] and not cgroups_named("n1")
+
+
+def test_without_a_mount_namespace_mounts_never_follow_a_symlink_out_of_the_root(oci, private_mounts):
+    """A mount destination through a symlink in the image that points to a host path lands at
+    that path inside the root file system, never on the host's."""
+    outside = oci.tmp / "outside"
+    outside.mkdir()
+    rootfs = oci.bundle / "rootfs"
+    os.symlink(str(outside), rootfs / "escape")
+    (rootfs / str(outside).lstrip("/")).mkdir(parents=True)
+    config = without_namespaces(base_config(["sleep", "60"]))
+    config["mounts"].append({"destination": "/escape/x", "type": "tmpfs", "source": "tmpfs"})
+    oci.write_config(config)
+    before = mountinfo(private_mounts)
+    oci.run("create", "--bundle", str(oci.bundle), "n2", stdout=open(oci.tmp / "n2.out", "w"))
+    targets = [line.split()[4] for line in mountinfo(private_mounts) if line not in before]
+    assert str(rootfs) + str(outside) + "/x" in targets
+    assert not any(t.startswith(str(outside)) for t in targets) and list(outside.iterdir()) == []
+    oci.run("delete", "--force", "n2")
+    assert mountinfo(private_mounts) == before
+
+
+@pytest.mark.parametrize("what", ["failing mount", "failing create hook"])
+def test_without_a_mount_namespace_a_failing_create_leaves_nothing(oci, private_mounts, what):
+    config = without_namespaces(base_config(["sleep", "60"]))
+    if what == "failing mount":  # after /proc, /dev and the others are mounted
+        config["mounts"].append({"destination": "/bad", "type": "no-such-fs", "source": "x"})
+    else:  # once init waits for start, every mount made
+        config["hooks"] = {"createRuntime": [{"path": "/bin/sh", "args": ["sh", "-c", "exit 3"]}]}
+    oci.write_config(config)
+    before = mountinfo(private_mounts)
+    r = oci.run("create", "--bundle", str(oci.bundle), "n3", check=False)
+    assert r.returncode == 1 and r.stderr.count("\n") == 1, r.stderr
+    assert mountinfo(private_mounts) == before
+    assert oci.ids() == [] and not cgroups_named("n3")
+
+
+@pytest.mark.parametrize(
+    "mutate, message",
+    [
+        (lambda c: c.__setitem__("hostname", "h"), "hostname: needs a UTS namespace"),
+        (lambda c: c["linux"].__setitem__("sysctl", {"net.ipv4.ip_forward": "1"}),
+         "net.ipv4.ip_forward: needs a network namespace"),
+        (lambda c: c["linux"].__setitem__("sysctl", {"kernel.shmmax": "1"}),
+         "kernel.shmmax: needs an IPC namespace"),
+        (lambda c: c["linux"].__setitem__("sysctl", {"vm.swappiness": "1"}),
+         "not in a separate kernel namespace"),
+        (lambda c: c["linux"].__setitem__("rootfsPropagation", "shared"),
+         "rootfsPropagation: needs a mount namespace"),
+        (lambda c: with_user_namespace(c), "a new user namespace needs a mount namespace"),
+    ],
+)
+def test_without_namespaces_what_would_change_the_runtimes_is_refused(oci, private_mounts, mutate,
+                                                                      message):
+    config = without_namespaces(base_config(["true"]))
+    mutate(config)
+    oci.write_config(config)
+    before = mountinfo(private_mounts)
+    r = oci.run("create", "--bundle", str(oci.bundle), "n4", check=False)
+    assert r.returncode == 1 and message in r.stderr and r.stderr.count("\n") == 1, r.stderr
+    assert mountinfo(private_mounts) == before and oci.ids() == []
+
+
+def test_exec_joins_the_namespaces_init_joined_by_path(oci):
+    """A network namespace given by path (a pod's) is the exec'd process's too."""
+    holder = subprocess.Popen(["unshare", "-n", "sleep", "infinity"])
+    try:
+        wait_for(lambda: os.readlink(f"/proc/{holder.pid}/ns/net") != os.readlink("/proc/self/ns/net"),
+                 what="the network namespace")
+        config = base_config(["sleep", "60"])
+        config["linux"]["namespaces"] = [{"type": t} for t in ("pid", "ipc", "uts", "mount")] + [
+            {"type": "network", "path": f"/proc/{holder.pid}/ns/net"}]
+        oci.write_config(config)
+        oci.run("create", "--bundle", str(oci.bundle), "j1", stdout=open(oci.tmp / "j1.out", "w"))
+        oci.run("start", "j1")
+        pid = oci.state("j1")["pid"]
+        want = os.readlink(f"/proc/{holder.pid}/ns/net")
+        assert os.readlink(f"/proc/{pid}/ns/net") == want
+        assert oci.run("exec", "j1", "busybox", "readlink", "/proc/self/ns/net").stdout == want + "\n"
+        oci.run("delete", "--force", "j1")
+    finally:
+        holder.kill()
+        holder.wait()

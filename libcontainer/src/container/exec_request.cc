@@ -133,6 +133,7 @@ absl::StatusOr<ExecRequest> BuildExecRequest(
   if (!clone_into.empty()) AddExecToken(&p, "cgroupdir", clone_into);
   AddExecToken(&p, "ns",
                absl::StrCat(absl::Hex(process::NamespaceFlags(config.linux_spec.namespaces))));
+  if (!extras.root.empty()) AddExecToken(&p, "root", extras.root);
   AddExecToken(&p, "cwd", options.workdir.empty() ? config.process.cwd : options.workdir);
   AddExecToken(&p, "uid", absl::StrCat(user.uid));
   AddExecToken(&p, "gid", absl::StrCat(user.gid));

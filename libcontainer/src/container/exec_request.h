@@ -36,6 +36,10 @@ struct ExecRequestExtras {
   // The file executed instead of args[0] looked up along PATH (an OCI hook's path, which may
   // differ from its argv[0]); a path in the container.
   std::string executable;
+  // The container's root as a path in the runtime's mount namespace, which the stub chroots
+  // into after joining the namespaces: a container without a mount namespace of its own (OCI
+  // mode; its init chrooted there too). Empty: the mount namespace's root is the container's.
+  std::string root;
 };
 
 // Appends one KEY=VALUE token of the request.

@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <sched.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -11,6 +12,7 @@
 
 #include <csignal>
 #include <cstring>
+#include <optional>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -96,24 +98,6 @@ absl::Status SendConsole(const std::string& socket_path, int master) {
 
 namespace {
 
-// Undoes a half-made container unless it was made.
-struct Rollback {
-  std::string dir;
-  std::string cgroup;
-  CgroupManager* cgroups = nullptr;
-  pid_t pid = -1;
-  bool done = false;
-  ~Rollback() {
-    if (done) return;
-    if (pid > 0) {
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, nullptr, 0);
-    }
-    if (!cgroup.empty()) (void)DestroyCgroup(*cgroups, cgroup);
-    if (!dir.empty()) (void)RemoveAll(dir);
-  }
-};
-
 // A descriptor at or above `min`: the first ones belong to --preserve-fds.
 absl::StatusOr<UniqueFd> Above(UniqueFd fd, unsigned min, const char* what) {
   if (!fd) return LastErrnoError(what);
@@ -122,6 +106,103 @@ absl::StatusOr<UniqueFd> Above(UniqueFd fd, unsigned min, const char* what) {
   if (!moved) return LastErrnoError(what);
   return moved;
 }
+
+}  // namespace
+
+absl::StatusOr<uint64_t> MountId(int fd) {
+  struct statx stx;
+  if (::statx(fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, STATX_MNT_ID, &stx) != 0) {
+    return LastErrnoError("statx");
+  }
+  if ((stx.stx_mask & STATX_MNT_ID) == 0) return absl::UnimplementedError("statx: no mount id");
+  return stx.stx_mnt_id;
+}
+
+absl::StatusOr<uint64_t> OwnMountNamespace() {
+  struct stat st;
+  if (::stat("/proc/self/ns/mnt", &st) != 0) return LastErrnoError("stat /proc/self/ns/mnt");
+  return static_cast<uint64_t>(st.st_ino);
+}
+
+absl::StatusOr<SharedRoot> SharedRoot::Make(const std::string& rootfs, unsigned min_fd) {
+  SharedRoot root;
+  MYDOCKER_ASSIGN_OR_RETURN(
+      UniqueFd tree,
+      Above(UniqueFd(::open_tree(AT_FDCWD, rootfs.c_str(),
+                                 OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE)),
+            min_fd, ("bind root file system " + rootfs).c_str()));
+  if (::move_mount(tree.get(), "", AT_FDCWD, rootfs.c_str(), MOVE_MOUNT_F_EMPTY_PATH) != 0) {
+    return LastErrnoError("bind root file system " + rootfs);
+  }
+  // Attached: whatever fails from here detaches it again (~SharedRoot).
+  root.fd_ = std::move(tree);
+  // Private before anything is mounted below it: the container's mounts stay out of the
+  // namespaces the runtime's shares mounts with. Only this new mount (and the copies below it)
+  // changes; the namespace's own mounts keep their propagation.
+  const std::string self = absl::StrCat("/proc/self/fd/", root.fd_.get());
+  if (::mount(nullptr, self.c_str(), nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
+    return LastErrnoError("make the root file system's bind private");
+  }
+  MYDOCKER_ASSIGN_OR_RETURN(root.mount_id_, MountId(root.fd_.get()));
+  MYDOCKER_ASSIGN_OR_RETURN(root.mount_namespace_, OwnMountNamespace());
+  return root;
+}
+
+void SharedRoot::Detach() {
+  if (!fd_) return;
+  const std::string self = absl::StrCat("/proc/self/fd/", fd_.get());
+  (void)::umount2(self.c_str(), MNT_DETACH);
+  fd_.reset();
+}
+
+absl::Status CheckSharedRootNamespace(const Record& record) {
+  if (record.root_mount_id == 0) return absl::OkStatus();
+  MYDOCKER_ASSIGN_OR_RETURN(uint64_t own, OwnMountNamespace());
+  if (own != record.mount_namespace) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "container ", record.id, " has its mounts in mount namespace mnt:[", record.mount_namespace,
+        "] (it has no mount namespace of its own): delete it from that namespace"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status DetachSharedRoot(const Record& record) {
+  if (record.root_mount_id == 0) return absl::OkStatus();
+  MYDOCKER_RETURN_IF_ERROR(CheckSharedRootNamespace(record));
+  UniqueFd fd(::open(record.rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!fd) return absl::OkStatus();  // the bundle is gone, and with it any mount on it
+  absl::StatusOr<uint64_t> id = MountId(fd.get());
+  // Another mount at the root (ours detached already, someone else's on top): not ours to
+  // touch.
+  if (!id.ok() || *id != record.root_mount_id) return absl::OkStatus();
+  const std::string self = absl::StrCat("/proc/self/fd/", fd.get());
+  if (::umount2(self.c_str(), MNT_DETACH) != 0 && errno != EINVAL) {
+    return LastErrnoError("detach the mounts of container " + record.id);
+  }
+  return absl::OkStatus();
+}
+
+namespace {
+
+// Undoes a half-made container unless it was made.
+struct Rollback {
+  std::string dir;
+  std::string cgroup;
+  CgroupManager* cgroups = nullptr;
+  pid_t pid = -1;
+  std::optional<SharedRoot> root;
+  bool done = false;
+  ~Rollback() {
+    if (done) return;
+    if (pid > 0) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, nullptr, 0);
+    }
+    if (root.has_value()) root->Detach();
+    if (!cgroup.empty()) (void)DestroyCgroup(*cgroups, cgroup);
+    if (!dir.empty()) (void)RemoveAll(dir);
+  }
+};
 
 // The cgroup mount of the spec: the container's own cgroups, bound where the spec asks.
 absl::Status AddCgroupMount(const Spec& spec, const CgroupManager& cgroups, const std::string& path,
@@ -256,14 +337,7 @@ absl::StatusOr<Spec> ReadBundle(const CreateOptions& options, std::string* bundl
 namespace {
 
 absl::StatusOr<unsigned long> CreateFlags(const Spec& spec) {
-  unsigned long flags = process::NamespaceFlags(spec.config.linux_spec.namespaces);
-  bool joins_mount = false;
-  for (const auto& [type, path] : spec.join) joins_mount |= type == NamespaceType::kMount;
-  if (!(flags & CLONE_NEWNS) && !joins_mount) {
-    return absl::InvalidArgumentError(
-        "config.json: linux.namespaces: a new mount namespace is required");
-  }
-  return flags;
+  return process::NamespaceFlags(spec.config.linux_spec.namespaces);
 }
 
 absl::Status FinishRecord(pid_t pid, const Spec& spec, Record& record) {
@@ -336,6 +410,15 @@ absl::StatusOr<pid_t> Runtime::Create(const std::string& id, const CreateOptions
   MYDOCKER_ASSIGN_OR_RETURN(process::InitPlan plan, process::BuildInitPlan(spec.config));
   ApplyOciPlan(spec, options, plan);
   MYDOCKER_RETURN_IF_ERROR(PlanCapabilities(spec, plan));
+  if (!HasNamespace(spec, NamespaceType::kMount)) {
+    MYDOCKER_ASSIGN_OR_RETURN(rollback.root,
+                              SharedRoot::Make(record.rootfs, 3 + options.preserve_fds));
+    plan.chroot_root = true;
+    plan.root_fd = rollback.root->fd();
+    plan.move_root = false;  // --no-pivot: there is nothing to pivot
+    record.root_mount_id = rollback.root->mount_id();
+    record.mount_namespace = rollback.root->mount_namespace();
+  }
   MYDOCKER_RETURN_IF_ERROR(
       Launch(spec, options, id, record.cgroup_path, plan, &rollback.pid).status());
   MYDOCKER_RETURN_IF_ERROR(FinishRecord(rollback.pid, spec, record));
@@ -348,6 +431,7 @@ absl::StatusOr<pid_t> Runtime::Create(const std::string& id, const CreateOptions
   if (!options.pid_file.empty()) {
     MYDOCKER_RETURN_IF_ERROR(WriteFileAtomic(options.pid_file, absl::StrCat(rollback.pid), 0644));
   }
+  if (rollback.root.has_value()) rollback.root->Keep();
   rollback.done = true;
   return rollback.pid;
 }

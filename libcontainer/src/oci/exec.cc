@@ -100,6 +100,7 @@ absl::StatusOr<ExecRequest> Request(const Spec& spec, const Record& record, Cgro
   extras.env = p.env;
   extras.report_pid = true;
   extras.executable = executable;
+  if (record.root_mount_id != 0) extras.root = record.rootfs;
   if (spec.capabilities.has_value()) {
     MYDOCKER_ASSIGN_OR_RETURN(extras.capabilities, CapabilityMasks(*spec.capabilities));
   }
@@ -108,7 +109,11 @@ absl::StatusOr<ExecRequest> Request(const Spec& spec, const Record& record, Cgro
   MYDOCKER_ASSIGN_OR_RETURN(std::string clone_into, cgroups.CloneIntoDir(record.cgroup_path));
   ContainerState state;
   state.init = record.init;
-  return BuildExecRequest(state, spec.config, "", join_files, clone_into, options, extras);
+  // The namespaces given by path are init's too: the stub joins them through its pidfd with the
+  // new ones (a pod's shared network namespace).
+  ContainerConfig config = spec.config;
+  for (const auto& [type, path] : spec.join) config.linux_spec.namespaces.push_back(type);
+  return BuildExecRequest(state, config, "", join_files, clone_into, options, extras);
 }
 
 // Our own binary holds the stub; it re-executes itself from a sealed copy first. Started by

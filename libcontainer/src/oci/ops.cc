@@ -198,6 +198,7 @@ absl::Status Runtime::Kill(const std::string& id, int signal, bool all) {
 }
 
 absl::Status Runtime::Release(const Record& record) {
+  MYDOCKER_RETURN_IF_ERROR(CheckSharedRootNamespace(record));
   if (record.init.Alive()) {
     absl::StatusOr<UniqueFd> handle = OpenPidfd(record.init);
     if (handle.ok()) {
@@ -208,7 +209,8 @@ absl::Status Runtime::Release(const Record& record) {
       }
     }
   }
-  return DestroyCgroup(*cgroups_, record.cgroup_path);
+  MYDOCKER_RETURN_IF_ERROR(DestroyCgroup(*cgroups_, record.cgroup_path));
+  return DetachSharedRoot(record);
 }
 
 absl::Status Runtime::Delete(const std::string& id, bool force) {

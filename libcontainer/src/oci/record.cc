@@ -59,6 +59,12 @@ std::string RecordToJson(const Record& r) {
   WriteString(w, "cgroupPath", r.cgroup_path);
   WriteString(w, "created", FormatRfc3339(r.created));
   WriteAnnotations(w, r.annotations);
+  if (r.root_mount_id != 0) {
+    w.Key("rootMountId");
+    w.Uint64(r.root_mount_id);
+    w.Key("mountNamespace");
+    w.Uint64(r.mount_namespace);
+  }
   w.EndObject();
   return std::string(buffer.GetString(), buffer.GetSize());
 }
@@ -76,6 +82,8 @@ absl::StatusOr<Record> RecordFromJson(absl::string_view text) {
   MYDOCKER_RETURN_IF_ERROR(r.GetString("rootfs", &rec.rootfs));
   MYDOCKER_RETURN_IF_ERROR(r.GetString("cgroupPath", &rec.cgroup_path));
   MYDOCKER_RETURN_IF_ERROR(r.GetString("created", &created));
+  MYDOCKER_RETURN_IF_ERROR(r.GetInteger("rootMountId", &rec.root_mount_id));
+  MYDOCKER_RETURN_IF_ERROR(r.GetInteger("mountNamespace", &rec.mount_namespace));
   std::string err;
   if (!absl::ParseTime(absl::RFC3339_full, created, &rec.created, &err)) {
     return absl::DataLossError("state: bad created time");

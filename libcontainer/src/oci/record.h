@@ -22,6 +22,12 @@ struct Record {
   std::string cgroup_path;
   absl::Time created;
   std::map<std::string, std::string> annotations;
+  // No mount namespace of the container's own: the private bind of the root that `create` made
+  // in its mount namespace (create.cc, SharedRoot), which `delete` detaches with every mount
+  // below it. The mount's id (statx STATX_MNT_ID) and the inode of that namespace
+  // (/proc/self/ns/mnt); 0: none.
+  uint64_t root_mount_id = 0;
+  uint64_t mount_namespace = 0;
 };
 
 enum class Status { kCreating, kCreated, kRunning, kPaused, kStopped };

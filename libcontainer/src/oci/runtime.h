@@ -106,6 +106,37 @@ class Runtime {
   std::unique_ptr<CgroupManager> cgroups_;
 };
 
+// A container without a mount namespace of its own shares the runtime's (the spec: it inherits
+// the runtime's namespace). Its root is then a bind of root.path onto itself in that namespace,
+// made private so that nothing mounted below it reaches the namespaces the runtime's shares
+// mounts with; init enters it with chroot (InitPlan::chroot_root) and makes every mount of the
+// config below it, so detaching it undoes them all. Detached when destroyed unless kept.
+class SharedRoot {
+ public:
+  static absl::StatusOr<SharedRoot> Make(const std::string& rootfs, unsigned min_fd);
+  SharedRoot(SharedRoot&&) = default;
+  SharedRoot& operator=(SharedRoot&&) = default;
+  ~SharedRoot() { Detach(); }
+
+  int fd() const { return fd_.get(); }  // the bind's root (O_PATH-like, from open_tree)
+  uint64_t mount_id() const { return mount_id_; }
+  uint64_t mount_namespace() const { return mount_namespace_; }
+  void Detach();                // umount2(MNT_DETACH): the bind and every mount below it
+  void Keep() { fd_.reset(); }  // the container was made: `delete` detaches it
+
+ private:
+  SharedRoot() = default;
+  UniqueFd fd_;
+  uint64_t mount_id_ = 0, mount_namespace_ = 0;
+};
+
+// `delete`: detaches the record's SharedRoot and every mount below it, found again by its path
+// and mount id, from the mount namespace `create` ran in (FailedPrecondition from another one).
+absl::Status DetachSharedRoot(const Record& record);
+// FailedPrecondition when the record has a SharedRoot made in another mount namespace than this
+// process's (checked before `delete` changes anything).
+absl::Status CheckSharedRootNamespace(const Record& record);
+
 // Removes the container's cgroup `path` and, for the default "mydocker-runc/ID", the parent
 // when it is empty (rmdir only: another container's stays).
 absl::Status DestroyCgroup(CgroupManager& cgroups, const std::string& path);

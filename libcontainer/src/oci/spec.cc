@@ -197,6 +197,58 @@ absl::Status ReadLinuxExtras(const json::ObjectReader& top, Spec& spec) {
   return absl::OkStatus();
 }
 
+// What a namespace the container shares with the runtime (none in linux.namespaces, neither new
+// nor by path) rules out: whatever would change the runtime's own. Without a mount namespace
+// the mounts are made in the runtime's (under a private bind of the root: create.cc), so a new
+// user namespace, which could not mount there, and root propagation, which would have to change
+// a mount of the runtime's namespace, are refused; without a UTS namespace the hostname, and a
+// kernel parameter without the namespace it belongs to (runc's rule: others are refused too).
+absl::Status CheckSharedNamespaces(const Spec& spec) {
+  if (!HasNamespace(spec, NamespaceType::kMount)) {
+    if (HasNamespace(spec, NamespaceType::kUser)) {
+      return Refuse("linux.namespaces",
+                    "a new user namespace needs a mount namespace (no \"mount\" is given)");
+    }
+    if (spec.root_propagation != 0) {
+      return Refuse("linux.rootfsPropagation",
+                    "needs a mount namespace of the container's own (no \"mount\" is given)");
+    }
+  }
+  if (!spec.config.hostname.empty() && !HasNamespace(spec, NamespaceType::kUts)) {
+    return Refuse("hostname",
+                  "needs a UTS namespace of the container's own (it would set the runtime's)");
+  }
+  static const char* const kIpc[] = {"kernel.msgmax", "kernel.msgmnb",         "kernel.msgmni",
+                                     "kernel.sem",    "kernel.shmall",         "kernel.shmmax",
+                                     "kernel.shmmni", "kernel.shm_rmid_forced"};
+  for (const auto& [name, value] : spec.config.linux_spec.sysctl) {
+    const char* needs = nullptr;
+    NamespaceType type;
+    if (absl::StartsWith(name, "fs.mqueue.") ||
+        std::find(std::begin(kIpc), std::end(kIpc), name) != std::end(kIpc)) {
+      type = NamespaceType::kIpc;
+      needs = "an IPC namespace";
+    } else if (absl::StartsWith(name, "net.")) {
+      type = NamespaceType::kNetwork;
+      needs = "a network namespace";
+    } else if (name == "kernel.hostname" || name == "kernel.domainname") {
+      type = NamespaceType::kUts;
+      needs = "a UTS namespace";
+    } else {
+      return Refuse(absl::StrCat("linux.sysctl: ", name),
+                    "is not in a separate kernel namespace (only kernel.msg*, kernel.sem, "
+                    "kernel.shm*, fs.mqueue.*, net.*, kernel.hostname and kernel.domainname are)");
+    }
+    if (!HasNamespace(spec, type)) {
+      return Refuse(absl::StrCat("linux.sysctl: ", name),
+                    absl::StrCat("needs ", needs,
+                                 " of the container's own (it would set the "
+                                 "runtime's)"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 // "1.0.2", "1.1.0-rc.1": the spec's major version 1 in semantic-version form.
 absl::Status CheckVersion(const std::string& version) {
   std::vector<std::string> parts = absl::StrSplit(version.substr(0, version.find('-')), '.');
@@ -266,6 +318,15 @@ void AllowStandardDevices(ContainerConfig& config) {
 }
 
 }  // namespace
+
+bool HasNamespace(const Spec& spec, NamespaceType type) {
+  const auto& ns = spec.config.linux_spec.namespaces;
+  if (std::find(ns.begin(), ns.end(), type) != ns.end()) return true;
+  for (const auto& [joined, path] : spec.join) {
+    if (joined == type) return true;
+  }
+  return false;
+}
 
 absl::Status ValidateId(absl::string_view id) {
   if (id.empty()) return absl::InvalidArgumentError("container id cannot be empty");
@@ -359,6 +420,7 @@ absl::StatusOr<Spec> ParseSpec(absl::string_view text, const std::string& bundle
     MYDOCKER_RETURN_IF_ERROR(ReadCapabilities(*process, spec));
   }
   MYDOCKER_RETURN_IF_ERROR(ReadLinuxExtras(top, spec));
+  MYDOCKER_RETURN_IF_ERROR(CheckSharedNamespaces(spec));
   MYDOCKER_RETURN_IF_ERROR(ReadHooks(top, spec.hooks));
   std::vector<std::pair<std::string, std::string>> annotations;
   MYDOCKER_RETURN_IF_ERROR(top.GetStringMap("annotations", &annotations));

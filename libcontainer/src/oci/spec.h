@@ -59,6 +59,11 @@ struct Spec {
   std::vector<IdMapping> uid_mappings, gid_mappings;
 };
 
+// True when the container has a namespace of `type` of its own: a new one or one given by path.
+// Without one it shares the runtime's (the spec: "the container MUST inherit the runtime
+// namespace of that type"); without a mount namespace see create.cc (SharedRoot).
+bool HasNamespace(const Spec& spec, NamespaceType type);
+
 // The text written to /proc/<pid>/uid_map or gid_map: "container host size\n" per mapping.
 std::string IdMapText(const std::vector<IdMapping>& mappings);
 

@@ -57,6 +57,40 @@ TEST_F(SpecTest, RefusesAMissingRoot) {
   EXPECT_THAT(spec.status().message(), HasSubstr("root.path"));
 }
 
+TEST_F(SpecTest, WithoutANamespaceWhatWouldChangeTheRuntimesIsRefused) {
+  // No namespace at all (linux_ns_itype) is a container of its own.
+  auto spec = Parse(R"(,"linux":{"namespaces":[]})");
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  EXPECT_FALSE(HasNamespace(*spec, NamespaceType::kMount));
+  EXPECT_TRUE(Parse(R"(,"hostname":"h","linux":{"namespaces":[{"type":"uts"}]})").ok());
+  EXPECT_TRUE(
+      Parse(R"(,"hostname":"h","linux":{"namespaces":[{"type":"uts","path":"/proc/1/ns/uts"}]})")
+          .ok());
+  EXPECT_TRUE(Parse(R"(,"linux":{"namespaces":[{"type":"network"}],)"
+                    R"("sysctl":{"net.ipv4.ip_forward":"1"}})")
+                  .ok());
+  for (const auto& [extra, message] : std::vector<std::pair<std::string, std::string>>{
+           {R"(,"hostname":"h","linux":{"namespaces":[]})", "hostname: needs a UTS namespace"},
+           {R"(,"linux":{"namespaces":[],"sysctl":{"net.ipv4.ip_forward":"1"}})",
+            "net.ipv4.ip_forward: needs a network namespace"},
+           {R"(,"linux":{"namespaces":[{"type":"network"}],"sysctl":{"fs.mqueue.msg_max":"1"}})",
+            "fs.mqueue.msg_max: needs an IPC namespace"},
+           {R"(,"linux":{"namespaces":[{"type":"ipc"}],"sysctl":{"kernel.domainname":"x"}})",
+            "kernel.domainname: needs a UTS namespace"},
+           {R"(,"linux":{"sysctl":{"vm.swappiness":"1"}})", "not in a separate kernel namespace"},
+           {R"(,"linux":{"namespaces":[],"rootfsPropagation":"shared"})",
+            "rootfsPropagation: needs a mount namespace"},
+           {R"(,"linux":{"namespaces":[{"type":"user"}],)"
+            R"("uidMappings":[{"containerID":0,"hostID":1000,"size":1}],)"
+            R"("gidMappings":[{"containerID":0,"hostID":1000,"size":1}]})",
+            "a new user namespace needs a mount namespace"},
+       }) {
+    auto refused = Parse(extra);
+    ASSERT_FALSE(refused.ok()) << extra;
+    EXPECT_THAT(refused.status().message(), HasSubstr(message)) << extra;
+  }
+}
+
 TEST_F(SpecTest, RefusesUnknownAndUserNamespaces) {
   EXPECT_FALSE(Parse(R"(,"linux":{"namespaces":[{"type":"time2"}]})").ok());
   auto spec = Parse(R"(,"linux":{"namespaces":[{"type":"user"}]})");
@@ -118,10 +152,10 @@ TEST_F(SpecTest, NamespacesByPathAreJoinedNotCreated) {
 }
 
 TEST_F(SpecTest, ReadsRlimitsSysctlsHooksAndPropagation) {
-  auto spec =
-      Parse(R"(,"linux":{"sysctl":{"net.ipv4.ip_forward":"1"},"rootfsPropagation":"rslave"},)"
-            R"("hooks":{"poststop":[{"path":"/bin/true","timeout":3}]},)"
-            R"("annotations":{"a":"b"})");
+  auto spec = Parse(R"(,"linux":{"namespaces":[{"type":"mount"},{"type":"network"}],)"
+                    R"("sysctl":{"net.ipv4.ip_forward":"1"},"rootfsPropagation":"rslave"},)"
+                    R"("hooks":{"poststop":[{"path":"/bin/true","timeout":3}]},)"
+                    R"("annotations":{"a":"b"})");
   ASSERT_TRUE(spec.ok()) << spec.status();
   EXPECT_EQ(spec->config.linux_spec.sysctl.size(), 1u);
   EXPECT_EQ(spec->root_propagation, static_cast<unsigned long>(MS_SLAVE | MS_REC));

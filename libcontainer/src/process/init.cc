@@ -121,7 +121,21 @@ void WaitForIdMaps(const InitPlan& plan) {
   if (n != 1) Fail(plan, 125, n < 0 ? errno : EPIPE, "wait for the user namespace's id maps");
 }
 
+// No mount namespace of its own (InitPlan::chroot_root): the creator's bind of the root, entered
+// with chroot. Nothing of the namespace's is moved, pivoted or made private.
+void EnterSharedRoot(const InitPlan& plan) {
+  OpenBinds(plan);
+  if (::fchdir(plan.root_fd) != 0) Fail(plan, 125, errno, "chdir to root file system");
+  if (::chroot(".") != 0) Fail(plan, 125, errno, "chroot into root file system");
+  if (::chdir("/") != 0) Fail(plan, 125, errno, "chdir to /");
+  ::close(plan.root_fd);
+}
+
 void MountRootfs(const InitPlan& plan) {
+  if (plan.chroot_root) {
+    EnterSharedRoot(plan);
+    return;
+  }
   // Nothing done in this namespace may propagate back to the host.
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
     Fail(plan, 125, errno, "make mounts private");
@@ -439,10 +453,10 @@ void BringUpLoopback(const InitPlan& plan) {
 // they are reachable as /proc/self/fd/N, and a working directory of "/proc/self/fd/5" (from a
 // hostile image's WORKDIR) would otherwise land on a host directory (CVE-2024-21626).
 void CloseInheritedDescriptors(const InitPlan& plan) {
-  constexpr int kKeep = 9;
-  int keep[kKeep] = {plan.sync_fd,  plan.stdio[0],      plan.stdio[1],
-                     plan.stdio[2], plan.net_sync_fd,   plan.join_netns_fd,
-                     plan.start_fd, plan.join_mntns_fd, plan.init_binary_fd};
+  constexpr int kKeep = 10;
+  int keep[kKeep] = {plan.sync_fd,        plan.stdio[0],      plan.stdio[1], plan.stdio[2],
+                     plan.net_sync_fd,    plan.join_netns_fd, plan.start_fd, plan.join_mntns_fd,
+                     plan.init_binary_fd, plan.root_fd};
   for (int i = 1; i < kKeep; ++i) {  // insertion sort: no library call here
     for (int j = i; j > 0 && keep[j - 1] > keep[j]; --j) {
       int t = keep[j];

@@ -170,6 +170,14 @@ struct InitPlan {
   // root.path is a ready directory (an OCI bundle's rootfs): bind-mounted onto itself for
   // pivot_root instead of an overlay being assembled there.
   bool bind_rootfs = false;
+  // OCI: no mount namespace of the container's own (the spec: it inherits the runtime's). The
+  // creator has bound the root onto itself, private, in its own namespace, and passes that
+  // mount's root as `root_fd`: init enters it with fchdir and chroot instead of pivot_root and
+  // leaves the namespace's other mounts and their propagation alone. Every mount it makes lies
+  // below that bind (paths resolve in the chroot as they would past pivot_root), so detaching the
+  // bind (`delete`, a failed `create`) takes them all away.
+  bool chroot_root = false;
+  int root_fd = -1;
   // linux.rootfsPropagation, applied to "/" after pivot_root (MS_SHARED, MS_SLAVE, MS_PRIVATE,
   // MS_UNBINDABLE with MS_REC); 0: the mounts stay private.
   unsigned long root_propagation = 0;
