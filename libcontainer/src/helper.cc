@@ -48,9 +48,6 @@ int RunHelperMode(int argc, char** argv) {
   pid_t pid = ::fork();
   if (pid < 0) return 125;
   if (pid > 0) ::_exit(0);
-  // Runtime::Run: the container is being created meanwhile; its id comes next.
-  if (request->await_id && !process::AwaitContainerId(process::kMonitorControlFd, *request))
-    return 0;
   return process::MonitorMain(*request);
 }
 

@@ -64,8 +64,6 @@ bool CheckInputTerminal(Context& ctx, const AttachFlags& flags) {
   return true;
 }
 
-namespace {
-
 StartOptions AttachedStart(const AttachFlags& flags) {
   StartOptions start;
   start.attach = true;
@@ -74,6 +72,8 @@ StartOptions AttachedStart(const AttachFlags& flags) {
   if (flags.tty) start.console_size = TerminalSize(STDOUT_FILENO);
   return start;
 }
+
+namespace {
 
 // Raw before the container starts: its first output (a shell's prompt) must not pass through
 // the host's line discipline.
@@ -97,12 +97,11 @@ int StartAttached(Context& ctx, Container& container, const AttachFlags& flags,
   return WaitAttached(**attachment, signals, flags.tty);
 }
 
-int RunAttached(Context& ctx, Runtime& runtime, const CreateOptions& create,
+int RunAttached(Context& ctx, Runtime& runtime, const CreateOptions& create, PendingMonitor monitor,
                 const AttachFlags& flags, const SignalForwarder& signals) {
-  if (!CheckInputTerminal(ctx, flags)) return ctx.exit_code;
   std::optional<RawTerminal> raw;
   RawIfInteractive(flags, raw);
-  Runtime::RunResult run = runtime.Run(create, AttachedStart(flags));
+  Runtime::RunResult run = runtime.Run(create, std::move(monitor));
   if (!run.started.ok()) {
     raw.reset();
     ctx.Fail(run.started.status(),

@@ -49,9 +49,13 @@ bool CheckInputTerminal(Context& ctx, const AttachFlags& flags);
 int StartAttached(Context& ctx, Container& container, const AttachFlags& flags,
                   const SignalForwarder& signals);
 
-// `run` without -d: StartAttached for a container made from `create` by Runtime::Run (a failed
-// create is 125, as a failed start is its own code).
-int RunAttached(Context& ctx, Runtime& runtime, const CreateOptions& create,
+// The StartOptions of a start attached to this process's stdio (StartAttached's).
+StartOptions AttachedStart(const AttachFlags& flags);
+
+// `run` without -d: StartAttached for a container made from `create` by Runtime::Run with
+// `monitor`, started ahead with AttachedStart(flags) (a failed create is 125, as a failed start
+// is its own code). REQUIRES: CheckInputTerminal(flags) passed.
+int RunAttached(Context& ctx, Runtime& runtime, const CreateOptions& create, PendingMonitor monitor,
                 const AttachFlags& flags, const SignalForwarder& signals);
 
 }  // namespace mydocker::cli

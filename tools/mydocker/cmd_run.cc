@@ -54,7 +54,12 @@ bool PullForRun(Context& ctx, Runtime& rt, const std::string& pull, const std::s
 
 }  // namespace
 
-std::optional<CreateOptions> PrepareCreate(Context& ctx, const RunFlags& flags) {
+// The create options of `flags` and the runtime, or nullopt with the failure in `ctx`. With
+// `start_ahead`, `monitor` is set to a monitor started for it (Runtime::StartMonitorAhead)
+// before the image is looked up or pulled.
+std::optional<CreateOptions> PrepareCreate(Context& ctx, const RunFlags& flags,
+                                           const StartOptions* start_ahead = nullptr,
+                                           std::optional<PendingMonitor>* monitor = nullptr) {
   auto options = BuildCreateOptions(flags, HostEnv);
   if (!options.ok()) {
     ctx.Fail(options.status(), 125);
@@ -62,6 +67,14 @@ std::optional<CreateOptions> PrepareCreate(Context& ctx, const RunFlags& flags) 
   }
   Runtime* rt = ctx.OpenRuntime();
   if (rt == nullptr) return std::nullopt;
+  if (start_ahead != nullptr) {
+    absl::StatusOr<PendingMonitor> pending = rt->StartMonitorAhead(*start_ahead);
+    if (!pending.ok()) {
+      ctx.Fail(pending.status(), 125);
+      return std::nullopt;
+    }
+    monitor->emplace(*std::move(pending));
+  }
   if (!PullForRun(ctx, *rt, flags.pull, options->image)) return std::nullopt;
   return *std::move(options);
 }
@@ -86,16 +99,19 @@ int Run(Context& ctx, const RunFlags& flags) {
     ctx.Fail(keys, 125);
     return ctx.exit_code;
   }
-  std::optional<CreateOptions> options = PrepareCreate(ctx, flags);
-  if (!options) return ctx.exit_code;
-  Runtime& rt = *ctx.OpenRuntime();
-  // Created and started by Runtime::Run, whose monitor starts while the container is created.
-  SignalForwarder signals;
-  if (!flags.detach) return RunAttached(ctx, rt, *options, attach, signals);
   // -d: the container's stdin stays open with -i, its terminal with -t, for a later attach.
-  StartOptions start;
-  if (flags.tty) start.console_size = TerminalSize(STDOUT_FILENO);
-  Runtime::RunResult run = rt.Run(*options, start);
+  StartOptions start = flags.detach ? StartOptions{} : AttachedStart(attach);
+  if (flags.detach && flags.tty) start.console_size = TerminalSize(STDOUT_FILENO);
+  // The container's monitor starts now and waits for the container: its start overlaps the
+  // image's lookup and the container's creation (Runtime::Run).
+  std::optional<PendingMonitor> monitor;
+  std::optional<CreateOptions> options = PrepareCreate(ctx, flags, &start, &monitor);
+  if (!options) return ctx.exit_code;
+  SignalForwarder signals;
+  if (!flags.detach) {
+    return RunAttached(ctx, *ctx.OpenRuntime(), *options, std::move(*monitor), attach, signals);
+  }
+  Runtime::RunResult run = ctx.OpenRuntime()->Run(*options, std::move(*monitor));
   if (!run.started.ok()) {
     ctx.Fail(run.started.status(),
              run.container == nullptr ? 125 : ExitCodeOf(run.started.status()));

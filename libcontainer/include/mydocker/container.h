@@ -203,6 +203,22 @@ struct CopyToOptions {
   bool keep_owner = false;  // -a: the archive's owners; else root (0:0), as Docker
 };
 
+// A container's monitor started before the container is created (Runtime::StartMonitorAhead):
+// its process gets going while the caller creates the container, then waits for Runtime::Run to
+// give it the container. Dropped unused, it ends with nothing made.
+class PendingMonitor {
+ public:
+  PendingMonitor(PendingMonitor&&) noexcept;
+  PendingMonitor& operator=(PendingMonitor&&) noexcept;
+  ~PendingMonitor();
+
+ private:
+  friend class Runtime;
+  struct Impl;
+  explicit PendingMonitor(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
 // A live connection to the monitor of a started container. Destroying it detaches: the
 // container goes on under its monitor.
 class Attachment {

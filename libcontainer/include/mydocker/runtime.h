@@ -91,6 +91,10 @@ class Runtime {
   // helper's execution, its stores opened) while the container is created, and begins once
   // told the new container's id. A failed create ends it with nothing made. `run`'s path.
   RunResult Run(const CreateOptions& create, const StartOptions& start);
+  // The same in two halves, for a caller with more to do before the create (`run` resolves or
+  // pulls the image meanwhile): the monitor for a start with `start`, then Run with it.
+  absl::StatusOr<PendingMonitor> StartMonitorAhead(const StartOptions& start);
+  RunResult Run(const CreateOptions& create, PendingMonitor monitor);
 
   // By name, full id or unique id prefix.
   absl::StatusOr<std::unique_ptr<Container>> Get(absl::string_view ref);

@@ -97,14 +97,33 @@ absl::StatusOr<std::unique_ptr<Attachment>> Container::Start(const StartOptions&
   return Started(monitor, msg);
 }
 
+struct PendingMonitor::Impl {
+  SpawnedMonitor monitor;
+  StartOptions start;  // for a helper older than --await-id: a start as before
+};
+
+PendingMonitor::PendingMonitor(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+PendingMonitor::PendingMonitor(PendingMonitor&&) noexcept = default;
+PendingMonitor& PendingMonitor::operator=(PendingMonitor&&) noexcept = default;
+PendingMonitor::~PendingMonitor() = default;
+
+absl::StatusOr<PendingMonitor> Runtime::StartMonitorAhead(const StartOptions& start) {
+  auto impl = std::make_unique<PendingMonitor::Impl>();
+  MYDOCKER_ASSIGN_OR_RETURN(impl->monitor, SpawnMonitor(*this, start, ""));
+  impl->start = start;
+  return PendingMonitor(std::move(impl));
+}
+
 Runtime::RunResult Runtime::Run(const CreateOptions& create, const StartOptions& start) {
+  absl::StatusOr<PendingMonitor> monitor = StartMonitorAhead(start);
+  if (!monitor.ok()) return RunResult{nullptr, monitor.status()};
+  return Run(create, *std::move(monitor));
+}
+
+Runtime::RunResult Runtime::Run(const CreateOptions& create, PendingMonitor pending) {
   RunResult result{nullptr, absl::UnknownError("not started")};
-  absl::StatusOr<SpawnedMonitor> monitor = SpawnMonitor(*this, start, "");
-  if (!monitor.ok()) {
-    result.started = monitor.status();
-    return result;
-  }
-  // A failed create drops `monitor`: its process sees the socket close and exits.
+  SpawnedMonitor& monitor = pending.impl_->monitor;
+  // A failed create drops `pending`: its process sees the socket close and exits.
   absl::StatusOr<std::unique_ptr<Container>> made = Create(create);
   if (!made.ok()) {
     result.started = made.status();
@@ -113,20 +132,20 @@ Runtime::RunResult Runtime::Run(const CreateOptions& create, const StartOptions&
   result.container = *std::move(made);
   const std::string& id = result.container->id();
   // Read the answer even when this send fails: a monitor that gave up has said why first.
-  process::SendControl(monitor->control.get(), process::MakeControl(ControlType::kBegin, 0, 0, id))
+  process::SendControl(monitor.control.get(), process::MakeControl(ControlType::kBegin, 0, 0, id))
       .IgnoreError();
-  absl::StatusOr<process::ControlMessage> msg = AwaitAnswer(*monitor, id);
+  absl::StatusOr<process::ControlMessage> msg = AwaitAnswer(monitor, id);
   // A helper older than --await-id refuses it before reading anything: start as before.
   if (msg.ok() && msg->type == ControlType::kStartFailed &&
       absl::StrContains(msg->text, "--await-id")) {
-    result.started = result.container->Start(start);
+    result.started = result.container->Start(pending.impl_->start);
     return result;
   }
   if (!msg.ok()) {
     result.started = msg.status();
     return result;
   }
-  result.started = Started(*monitor, *msg);
+  result.started = Started(monitor, *msg);
   return result;
 }
 

@@ -141,8 +141,11 @@ class Monitor {
   int Run();
 
  private:
+  // The state, cgroup and volume stores (none depends on the container).
+  absl::Status OpenStores();
   absl::Status Prepare();
   absl::Status StartInit();
+  void HoldMountNamespace();
   absl::Status AwaitExec();
   // The network descriptors of the plan: a sync socket with init for a network, or the
   // namespace of the container whose network is shared.
@@ -219,6 +222,12 @@ class Monitor {
   UniqueFd init_binary_;  // --init: the sealed copy of this binary that init executes
   // Held from the first recorded start until this process exits (monitor_liveness.h).
   UniqueFd liveness_;
+  // The container's mount namespace, held from init's creation until the client has heard of
+  // the end: the kernel then takes the container's mounts down (an RCU grace period) here, after
+  // the client is told, rather than in the exit of the container's last process, before it.
+  // Released before anything is removed under the container's root (a start that failed, the
+  // files of a removed container, a restart).
+  UniqueFd mount_ns_;
   bool out_open_ = false;
   bool err_open_ = false;
   bool client_out_ok_ = true;
@@ -235,10 +244,21 @@ void Monitor::Tell(ControlType type, int value, absl::string_view text) {
   if (!SendControl(control_.get(), MakeControl(type, value, 0, text)).ok()) DetachClient();
 }
 
+absl::Status Monitor::OpenStores() {
+  if (store_ == nullptr) {
+    MYDOCKER_ASSIGN_OR_RETURN(store_, StateStore::Open(request_.root));
+  }
+  if (cgroups_ == nullptr) {
+    MYDOCKER_ASSIGN_OR_RETURN(cgroups_, CgroupManager::Detect(request_.cgroup));
+  }
+  if (volumes_ == nullptr) {
+    MYDOCKER_ASSIGN_OR_RETURN(volumes_, VolumeStore::Open(store_->root()));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status Monitor::Prepare() {
-  MYDOCKER_ASSIGN_OR_RETURN(store_, StateStore::Open(request_.root));
-  MYDOCKER_ASSIGN_OR_RETURN(cgroups_, CgroupManager::Detect(request_.cgroup));
-  MYDOCKER_ASSIGN_OR_RETURN(volumes_, VolumeStore::Open(store_->root()));
+  MYDOCKER_RETURN_IF_ERROR(OpenStores());
   dir_ = store_->ContainerDir(request_.id);
   MYDOCKER_ASSIGN_OR_RETURN(FileLock lock, store_->Lock(request_.id));
   lock_.emplace(std::move(lock));
@@ -315,6 +335,12 @@ absl::Status Monitor::MakePipes(UniqueFd child_stdio[3]) {
   return absl::OkStatus();
 }
 
+void Monitor::HoldMountNamespace() {
+  // Best effort: without it, the container's mounts go with its last process, as before.
+  mount_ns_.reset(
+      ::open(absl::StrCat("/proc/", init_pid_, "/ns/mnt").c_str(), O_RDONLY | O_CLOEXEC));
+}
+
 absl::Status Monitor::StartInit() {
   MYDOCKER_ASSIGN_OR_RETURN(unsigned long flags, CloneFlags(config_.linux_spec.namespaces));
   int sync_pair[2];
@@ -333,6 +359,7 @@ absl::Status Monitor::StartInit() {
   init_pid_ = pid;
   // Our child: signals to its pid are safe until we reap it, so no pidfd is needed.
   init_ = ChildProcess(&RealHost(), init_pid_, UniqueFd());
+  if (flags & CLONE_NEWNS) HoldMountNamespace();
   init_end.reset();
   for (UniqueFd& fd : child_stdio) fd.reset();
   net_init_.reset();
@@ -493,6 +520,7 @@ absl::Status Monitor::RecordStarted() {
 
 void Monitor::FailStart(const absl::Status& status) {
   if (init_.owns()) init_.KillAndWait().IgnoreError();
+  mount_ns_.reset();
   init_pid_ = -1;
   if (owns_start_) {
     ReleaseResources(RealHost(), *cgroups_, dir_, state_).IgnoreError();
@@ -748,6 +776,7 @@ std::optional<absl::Duration> Monitor::Finish() {
     }
   }
   Tell(ControlType::kExited, ExitCodeFromWaitStatus(wait_status_));
+  mount_ns_.reset();
   attach_.Exited(ExitCodeFromWaitStatus(wait_status_));
   // After the client has heard of the exit: the fork and the pages it makes this process copy
   // are no part of `run --rm`'s time. The child still takes the lock with it.
@@ -806,6 +835,7 @@ void Monitor::ResetRun() {
   request_.relay_stdin = false;
   restarting_ = true;
   init_pid_ = -1;
+  mount_ns_.reset();
   init_exited_ = false;
   wait_status_ = 0;
   stdin_ = InputPump();
@@ -880,6 +910,12 @@ int Monitor::Run() {
   ::sigprocmask(SIG_BLOCK, &mask, nullptr);
   signal_fd_.reset(::signalfd(-1, &mask, SFD_CLOEXEC));
 
+  if (request_.await_id) {
+    // Runtime::Run: the container is being created meanwhile. What needs no id is done first
+    // (a failure is reported by Prepare, once the client listens for it).
+    OpenStores().IgnoreError();
+    if (!AwaitContainerId(control_.get(), request_)) return 0;  // the create failed
+  }
   // The restart policy's loop: the monitor stays the container's for as long as it restarts.
   std::optional<absl::Duration> delay = RunOnce();
   while (delay.has_value()) {
