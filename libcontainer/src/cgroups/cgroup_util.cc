@@ -201,17 +201,37 @@ absl::StatusOr<std::string> CleanCgroupPath(absl::string_view path) {
   return absl::StrJoin(parts, "/");
 }
 
-absl::Status WriteControl(const std::string& dir, absl::string_view name, absl::string_view value) {
-  std::string path = absl::StrCat(dir, "/", name);
-  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC));
-  if (!fd) return LastErrnoError(absl::StrCat("open ", path));
+namespace {
+
+absl::Status WriteEntry(int fd, const std::string& path, absl::string_view value) {
   ssize_t n;
   do {
-    n = ::write(fd.get(), value.data(), value.size());
+    n = ::write(fd, value.data(), value.size());
   } while (n < 0 && errno == EINTR);
   if (n < 0) return LastErrnoError(absl::StrCat("write \"", value, "\" to ", path));
   if (static_cast<size_t>(n) != value.size()) {
     return absl::InternalError(absl::StrCat("short write of \"", value, "\" to ", path));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status WriteControl(const std::string& dir, absl::string_view name, absl::string_view value) {
+  std::string path = absl::StrCat(dir, "/", name);
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC));
+  if (!fd) return LastErrnoError(absl::StrCat("open ", path));
+  return WriteEntry(fd.get(), path, value);
+}
+
+absl::Status WriteControlEach(const std::string& dir, absl::string_view name,
+                              const std::vector<std::string>& values) {
+  if (values.empty()) return absl::OkStatus();
+  std::string path = absl::StrCat(dir, "/", name);
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC));
+  if (!fd) return LastErrnoError(absl::StrCat("open ", path));
+  for (const std::string& value : values) {
+    MYDOCKER_RETURN_IF_ERROR(WriteEntry(fd.get(), path, value));
   }
   return absl::OkStatus();
 }

@@ -42,6 +42,10 @@ absl::StatusOr<std::string> CleanCgroupPath(absl::string_view path);
 // Writes `value` to the control file `dir`/`name` in one write(2), as the kernel parses each
 // write on its own. Truncates, which cgroupfs ignores and a fake tree in tests needs.
 absl::Status WriteControl(const std::string& dir, absl::string_view name, absl::string_view value);
+// Writes each of `values` with a write(2) of its own to the file, opened once: for the files
+// that take one entry a write (v1 devices.allow and devices.deny).
+absl::Status WriteControlEach(const std::string& dir, absl::string_view name,
+                              const std::vector<std::string>& values);
 
 // The content of `dir`/`name` without surrounding whitespace.
 absl::StatusOr<std::string> ReadControl(const std::string& dir, absl::string_view name);

@@ -173,11 +173,26 @@ absl::StatusOr<std::string> CgroupV1::BlkioWeightFile(const std::string& clean_p
 absl::Status CgroupV1::Create(const std::string& path, const LinuxResources& resources) {
   MYDOCKER_ASSIGN_OR_RETURN(std::string clean, CleanCgroupPath(path));
   MYDOCKER_RETURN_IF_ERROR(Validate(resources));
-  bool existed = Exists(clean);
+  // Whether the cgroup existed already, told by mkdir itself: EEXIST in any hierarchy.
+  bool existed = false;
   absl::Status status;
-  if (roots_.count("cpuset") != 0) status = CreateCpusetDirs(clean);
+  std::string cpuset_dir;  // made above, with its parents
+  if (roots_.count("cpuset") != 0) {
+    status = CreateCpusetDirs(clean, &existed);
+    cpuset_dir = Dir("cpuset", clean);
+  }
   for (const std::string& dir : Dirs(clean)) {
-    if (status.ok()) status = MakeDirs(dir);
+    if (!status.ok()) break;
+    if (dir == cpuset_dir) continue;
+    if (::mkdir(dir.c_str(), 0755) == 0) continue;
+    if (errno == EEXIST) {
+      existed = true;
+      status = MakeDirs(dir);  // says so if it is not a directory
+    } else if (errno == ENOENT) {
+      status = MakeDirs(dir);  // a --cgroup-parent not made yet
+    } else {
+      status = LastErrnoError(absl::StrCat("mkdir ", dir));
+    }
   }
   if (status.ok()) status = Apply(clean, resources);
   if (status.ok()) status = ApplyDevices(clean, resources.devices, /*fresh=*/!existed);
@@ -203,14 +218,19 @@ absl::Status CgroupV1::ApplyDevices(const std::string& clean_path,
     // moment). Under a default allow the exceptions cannot be read back: rewrite all.
     if (!current.default_allow && !target.default_allow) writes = DeviceTransition(current, target);
   }
-  for (const DeviceRule& rule : writes) {
-    MYDOCKER_RETURN_IF_ERROR(
-        WriteControl(dir, rule.allow ? "devices.allow" : "devices.deny", FormatDeviceRule(rule)));
+  // In order, each run of rules for the same file through one open of it.
+  for (size_t i = 0; i < writes.size();) {
+    const bool allow = writes[i].allow;
+    std::vector<std::string> run;
+    for (; i < writes.size() && writes[i].allow == allow; ++i) {
+      run.push_back(FormatDeviceRule(writes[i]));
+    }
+    MYDOCKER_RETURN_IF_ERROR(WriteControlEach(dir, allow ? "devices.allow" : "devices.deny", run));
   }
   return absl::OkStatus();
 }
 
-absl::Status CgroupV1::CreateCpusetDirs(const std::string& clean_path) const {
+absl::Status CgroupV1::CreateCpusetDirs(const std::string& clean_path, bool* existed) const {
   // A new v1 cpuset cgroup starts with empty cpuset.cpus and cpuset.mems and refuses tasks
   // until both are set, so every level we create (the shared "mydocker" parent too) copies
   // them from its parent.
@@ -218,8 +238,9 @@ absl::Status CgroupV1::CreateCpusetDirs(const std::string& clean_path) const {
   for (absl::string_view part : absl::StrSplit(clean_path, '/')) {
     std::string parent = dir;
     absl::StrAppend(&dir, "/", part);
-    if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
-      return LastErrnoError(absl::StrCat("mkdir ", dir));
+    if (::mkdir(dir.c_str(), 0755) != 0) {
+      if (errno != EEXIST) return LastErrnoError(absl::StrCat("mkdir ", dir));
+      if (dir.size() == roots_.at("cpuset").size() + 1 + clean_path.size()) *existed = true;
     }
     for (absl::string_view file : {"cpuset.cpus", "cpuset.mems"}) {
       MYDOCKER_ASSIGN_OR_RETURN(std::string value, ReadControl(dir, file));

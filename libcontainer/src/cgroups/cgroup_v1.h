@@ -38,7 +38,8 @@ class CgroupV1 final : public CgroupManager {
   absl::StatusOr<std::string> RequireDir(absl::string_view controller,
                                          const std::string& clean_path) const;
 
-  absl::Status CreateCpusetDirs(const std::string& clean_path) const;
+  // Sets *existed when the cgroup's own cpuset directory was there already.
+  absl::Status CreateCpusetDirs(const std::string& clean_path, bool* existed) const;
   // The weight file of the cgroup (clean_path "" : of the root), or FailedPrecondition.
   absl::StatusOr<std::string> BlkioWeightFile(const std::string& clean_path) const;
   absl::Status Apply(const std::string& clean_path, const LinuxResources& resources) const;

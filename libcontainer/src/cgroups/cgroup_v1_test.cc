@@ -14,6 +14,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "mydocker/devices.h"
+#include "mydocker/fs_util.h"
 
 namespace mydocker::cgroups {
 namespace {
@@ -121,6 +122,26 @@ TEST_F(FakeV1Test, MissingControllerIsSkippedUntilNeeded) {
   auto s = v1.Update("mydocker/c1", r);
   EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(s.message(), HasSubstr("pids controller not mounted"));
+}
+
+TEST_F(FakeV1Test, FailedCreateRemovesOnlyWhatItMade) {
+  // No cpuset here: on a plain file system a new cpuset directory has no files to copy into.
+  roots_.erase("cpuset");
+  roots_.erase("pids");
+  CgroupV1 v1(roots_);
+  LinuxResources r;
+  r.pids.limit = 10;  // its controller is not mounted: fails once the directories are made
+  absl::Status s = v1.Create("mydocker/c2", r);
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+  for (const char* c : {"cpu", "cpuacct", "memory", "freezer"}) {
+    EXPECT_FALSE(PathExists(Root(c) + "/mydocker/c2")) << c;
+  }
+  // An existing cgroup (someone's processes may be in it) is left as it was.
+  s = v1.Create("mydocker/c1", r);
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+  for (const char* c : {"cpu", "cpuacct", "memory", "freezer"}) {
+    EXPECT_TRUE(PathExists(Leaf(c))) << c;
+  }
 }
 
 TEST_F(FakeV1Test, HugepageLimitsClassIdAndPriorities) {
