@@ -116,6 +116,10 @@ struct InitPlan {
   // cgroups (CgroupManager::JoinFiles), so nothing of the container's own set-up runs outside
   // its limits. Filled in by the monitor.
   std::vector<std::string> cgroup_join_files;
+  // Where init joins its cgroups itself (cgroup v1): created before its cgroup exists, it makes
+  // its network namespace while the monitor makes the cgroup, then waits for one byte here (end
+  // of stream: the monitor failed) before it joins. -1: the cgroup exists already.
+  int cgroup_ready_fd = -1;
   // Namespaces init creates itself (unshare) once it is in its cgroups rather than the monitor's
   // clone: the network namespace's kernel memory is then charged to the container, and a cgroup
   // namespace gets the container's cgroup as its root instead of the monitor's.
