@@ -111,14 +111,20 @@ void BecomeNamespaceRoot(const InitPlan& plan) {
   if (::setresuid(0, 0, 0) != 0) Fail(plan, 125, errno, "become root of the user namespace");
 }
 
-// The creator writes the maps, then one byte.
-void WaitForIdMaps(const InitPlan& plan) {
+// Waits for the one byte the monitor (or the creator) sends on `fd` when init may go on; its
+// end of stream (it failed and reports why itself) or an error fails step `what`.
+void AwaitByte(const InitPlan& plan, int fd, const char* what) {
   char byte = 0;
   ssize_t n;
   do {
-    n = ::read(plan.sync_fd, &byte, 1);
+    n = ::read(fd, &byte, 1);
   } while (n < 0 && errno == EINTR);
-  if (n != 1) Fail(plan, 125, n < 0 ? errno : EPIPE, "wait for the user namespace's id maps");
+  if (n != 1) Fail(plan, 125, n < 0 ? errno : EPIPE, what);
+}
+
+// The creator writes the maps, then one byte.
+void WaitForIdMaps(const InitPlan& plan) {
+  AwaitByte(plan, plan.sync_fd, "wait for the user namespace's id maps");
 }
 
 // No mount namespace of its own (InitPlan::chroot_root): the creator's bind of the root, entered
@@ -424,13 +430,7 @@ void SetUpNetworkNamespace(const InitPlan& plan) {
 // interface (net.ipv4.conf.eth0.*), and before the command runs.
 void AwaitNetwork(const InitPlan& plan) {
   if (plan.net_sync_fd < 0) return;
-  char byte = 0;
-  ssize_t n;
-  do {
-    n = ::read(plan.net_sync_fd, &byte, 1);
-  } while (n < 0 && errno == EINTR);
-  // The monitor reports its own failure; end of stream here means it gave up on us.
-  if (n != 1) Fail(plan, 125, n < 0 ? errno : EPIPE, kAwaitNetworkStep);
+  AwaitByte(plan, plan.net_sync_fd, kAwaitNetworkStep);
   ::close(plan.net_sync_fd);
 }
 
@@ -485,12 +485,7 @@ void RunInit(const InitPlan& plan) {
   const bool early_network = plan.cgroup_ready_fd >= 0;
   if (early_network) {
     SetUpNetworkNamespace(plan);
-    char byte = 0;
-    ssize_t n;
-    do {
-      n = ::read(plan.cgroup_ready_fd, &byte, 1);
-    } while (n < 0 && errno == EINTR);
-    if (n != 1) Fail(plan, 125, n < 0 ? errno : EPIPE, "wait for the container's cgroup");
+    AwaitByte(plan, plan.cgroup_ready_fd, "wait for the container's cgroup");
     ::close(plan.cgroup_ready_fd);
   }
   // Into the container's cgroups before its mounts, devices and command, so none of them runs
