@@ -71,28 +71,41 @@ int WaitAttached(Attachment& attachment) {
   return WithoutGil([&] { return attachment.Wait(); });
 }
 
-// Starts a container run() created; if it cannot start, removes it before raising (as the C
-// API's run does: the caller never saw the container).
-std::unique_ptr<Attachment> StartOrRemove(PyContainer& c, const StartOptions& start) {
-  return WithoutGil([&]() -> absl::StatusOr<std::unique_ptr<Attachment>> {
-    auto attachment = c.core().Start(start);
-    if (!attachment.ok()) c.core().Remove(/*force=*/true, /*remove_volumes=*/true).IgnoreError();
-    return attachment;
+// Creates and starts the container through Runtime::Run (its monitor starts while the container
+// is created); if it cannot start, removes it before raising (as the C API's run does: the
+// caller never saw the container).
+PyContainer RunOrRemove(const RuntimePtr& runtime, const RunArgs& args, const StartOptions& start) {
+  CreateOptions options = ToCreateOptions(args);
+  struct Made {
+    std::string id, name;
+    std::unique_ptr<Attachment> attachment;
+  };
+  Made made = WithoutGil([&]() -> absl::StatusOr<Made> {
+    Runtime::RunResult run = runtime->Run(options, start);
+    if (!run.started.ok()) {
+      if (run.container != nullptr) {
+        run.container->Remove(/*force=*/true, /*remove_volumes=*/true).IgnoreError();
+      }
+      return run.started.status();
+    }
+    absl::StatusOr<ContainerState> state = run.container->State();
+    Made m{run.container->id(), state.ok() ? state->name : "", *std::move(run.started)};
+    return m;
   });
+  PyContainer result(runtime, made.id, made.name);
+  result.attachment = std::move(made.attachment);
+  return result;
 }
 
 PyContainer Run(PyRuntime& self, const RunArgs& args, bool detach) {
-  PyContainer result = CreateContainer(self.runtime, args);
   StartOptions start;
-  if (detach) {
-    result.attachment = StartOrRemove(result, start);
-    return result;
-  }
+  if (detach) return RunOrRemove(self.runtime, args, start);
   Capture capture = ValueOrThrow(Capture::Create());
   start.attach = true;
   start.stdio = {-1, capture.fd(), capture.fd()};
-  std::unique_ptr<Attachment> attachment = StartOrRemove(result, start);
-  result.observed_exit_code = WaitAttached(*attachment);
+  PyContainer result = RunOrRemove(self.runtime, args, start);
+  result.observed_exit_code = WaitAttached(*result.attachment);
+  result.attachment.reset();
   result.output = ValueOrThrow(capture.Read());
   return result;
 }
