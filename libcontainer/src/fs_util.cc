@@ -18,6 +18,7 @@
 #include "absl/strings/strip.h"
 #include "mydocker/status_macros.h"
 #include "mydocker/unique_fd.h"
+#include "random_seed.h"
 
 namespace mydocker {
 namespace {
@@ -217,7 +218,7 @@ void RemoveDeadWritersFiles(const std::string& dir, absl::string_view file) {
 
 absl::Status WriteFileAtomic(const std::string& path, absl::string_view data, int mode,
                              bool sync_directory) {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
+  thread_local std::mt19937_64 rng{RandomSeed()};
   std::string tmp = absl::StrCat(path, ".tmp-", ::getpid(), "-", rng() % 1000000000);
   bool named = false;
   MYDOCKER_ASSIGN_OR_RETURN(UniqueFd fd, CreateUnnamed(DirName(path), tmp, mode, &named));

@@ -22,6 +22,7 @@
 #include "mydocker/state_store.h"
 #include "mydocker/status_macros.h"
 #include "mydocker/unique_fd.h"
+#include "random_seed.h"
 
 namespace mydocker {
 namespace {
@@ -245,7 +246,7 @@ void SweepOldCacheFile(int dirfd, absl::string_view name) {
 // Replaces the cache file (making its directory if needed) and deletes the temporary files of
 // dead writers beside it; no fsync: a cache torn by a crash is detected and ignored.
 void WriteCache(const std::string& path, const std::string& data) {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
+  thread_local std::mt19937_64 rng{RandomSeed()};
   const size_t slash = path.rfind('/');
   const std::string dir = path.substr(0, slash);
   const std::string file = path.substr(slash + 1);

@@ -13,6 +13,7 @@
 #include "mydocker/rootfs.h"
 #include "mydocker/signals.h"
 #include "mydocker/status_macros.h"
+#include "random_seed.h"
 #include "security/seccomp.h"
 #include "user_lookup.h"
 
@@ -529,7 +530,7 @@ std::string GenerateContainerName() {
   static const char* const kNames[] = {
       "babbage",  "curie",   "dijkstra", "euler",   "faraday", "gauss",    "hopper", "kepler",
       "lovelace", "noether", "pascal",   "ritchie", "shannon", "thompson", "turing", "wirth"};
-  thread_local std::mt19937 rng{std::random_device{}()};
+  thread_local std::mt19937 rng{static_cast<std::mt19937::result_type>(RandomSeed())};
   return absl::StrCat(kAdjectives[rng() % std::size(kAdjectives)], "_",
                       kNames[rng() % std::size(kNames)]);
 }

@@ -225,6 +225,10 @@ absl::Status AddVolumes(const std::vector<VolumeSpec>& specs, const CreateOption
 // its whole cgroup tree (freeze, kill every process in it), which would kill this one too.
 absl::Status CheckCgroupParent(const StateStore& store, absl::string_view cgroup_path) {
   absl::string_view parent = cgroup_path.substr(0, cgroup_path.rfind('/'));
+  // Every container's cgroup path ends with its id: a parent none of whose components is a full
+  // id (the default "/mydocker" among them) cannot be inside one, and no record is read.
+  const std::vector<absl::string_view> parts = absl::StrSplit(parent, '/');
+  if (std::none_of(parts.begin(), parts.end(), IsFullContainerId)) return absl::OkStatus();
   MYDOCKER_ASSIGN_OR_RETURN(std::vector<ContainerState> all, store.List());
   for (const ContainerState& other : all) {
     if (!other.cgroup_path.empty() && IsWithin(parent, other.cgroup_path)) {

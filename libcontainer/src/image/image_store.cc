@@ -315,8 +315,47 @@ absl::StatusOr<std::vector<Image>> ImageStore::List() const {
   return std::move(catalog.images);
 }
 
+namespace {
+
+// The repositories key a reference names by tag or digest (FindImage's second step), or "" when
+// it names an id (full, or the sha256: form) or is not a reference.
+std::string TagKeyOf(absl::string_view ref) {
+  ref = registry::ShortDockerHubName(ref);
+  if (ref.find('@') != absl::string_view::npos) {
+    absl::StatusOr<registry::RemoteReference> remote = registry::ParseRemoteReference(ref);
+    return remote.ok() ? remote->LocalReference() : "";
+  }
+  if (absl::StartsWith(ref, kSha256)) return "";
+  absl::string_view hex = HexOf(ref);
+  if (hex.size() == kHexLength && IsHex(hex)) return "";  // a full id comes first
+  auto parsed = ParseImageReference(ref);
+  return parsed.ok() ? absl::StrCat(parsed->first, ":", parsed->second) : "";
+}
+
+// The image a tag (or digest) names, reading only its record rather than every image's; nullopt
+// when the reference is not a stored tag (FindImage over the whole catalog decides then).
+std::optional<Image> ResolveTag(const std::string& root, absl::string_view ref) {
+  const std::string key = TagKeyOf(ref);
+  if (key.empty()) return std::nullopt;
+  absl::StatusOr<Repositories> repositories = LoadRepositories(root);
+  if (!repositories.ok()) return std::nullopt;
+  auto it = repositories->find(key);
+  if (it == repositories->end()) return std::nullopt;
+  absl::StatusOr<Image> image = LoadRecord(root, HexOf(it->second));
+  if (!image.ok()) return std::nullopt;
+  for (const auto& [tag, id] : *repositories) {  // as LoadCatalog fills them in
+    if (id == image->id)
+      (tag.find('@') == std::string::npos ? image->tags : image->digests).push_back(tag);
+  }
+  return *std::move(image);
+}
+
+}  // namespace
+
 absl::StatusOr<Image> ImageStore::Resolve(absl::string_view ref) const {
   MYDOCKER_ASSIGN_OR_RETURN(FileLock lock, FileLock::Acquire(LockPath(root_)));
+  // The common case (`run busybox`) reads one record, not the whole store's.
+  if (std::optional<Image> tagged = ResolveTag(root_, ref)) return *std::move(tagged);
   MYDOCKER_ASSIGN_OR_RETURN(Catalog catalog, LoadCatalog(root_));
   MYDOCKER_ASSIGN_OR_RETURN(Match match, FindImage(catalog, ref));
   return std::move(catalog.images[match.index]);

@@ -143,6 +143,21 @@ TEST_F(ImageStoreTest, ResolvesByNameIdAndPrefix) {
   EXPECT_EQ(store_->Resolve("sha256:xyz").status().code(), absl::StatusCode::kInvalidArgument);
 }
 
+TEST_F(ImageStoreTest, ResolvingATagReadsOnlyItsImage) {
+  Image app = MustImport(rootfs_, "app:1");
+  ASSERT_TRUE(store_->Tag("app:1", "app:2").ok());  // a second tag of the same image
+  Image other = MustImport(other_, "other");
+  // Another image's record unreadable: a tag of this one still resolves, with all its tags, as
+  // it did through the whole catalog; what needs every record still reports the damage.
+  ASSERT_TRUE(WriteFileAtomic(root_ + "/images/" + other.id.substr(7) + ".json", "{", 0600).ok());
+  absl::StatusOr<Image> found = store_->Resolve("app:2");
+  ASSERT_TRUE(found.ok()) << found.status();
+  EXPECT_EQ(found->id, app.id);
+  EXPECT_THAT(found->tags, ElementsAre("app:1", "app:2"));
+  EXPECT_FALSE(store_->Resolve(app.id.substr(7, 12)).ok());
+  EXPECT_FALSE(store_->List().ok());
+}
+
 TEST_F(ImageStoreTest, NameWinsOverIdPrefixAndAmbiguousPrefixIsAnError) {
   // Import until two ids share their first hex digit (at most 17 by pigeonhole).
   std::map<char, std::string> by_first;

@@ -111,14 +111,20 @@ void BecomeNamespaceRoot(const InitPlan& plan) {
   if (::setresuid(0, 0, 0) != 0) Fail(plan, 125, errno, "become root of the user namespace");
 }
 
-// The creator writes the maps, then one byte.
-void WaitForIdMaps(const InitPlan& plan) {
+// Waits for the one byte the monitor (or the creator) sends on `fd` when init may go on; its
+// end of stream (it failed and reports why itself) or an error fails step `what`.
+void AwaitByte(const InitPlan& plan, int fd, const char* what) {
   char byte = 0;
   ssize_t n;
   do {
-    n = ::read(plan.sync_fd, &byte, 1);
+    n = ::read(fd, &byte, 1);
   } while (n < 0 && errno == EINTR);
-  if (n != 1) Fail(plan, 125, n < 0 ? errno : EPIPE, "wait for the user namespace's id maps");
+  if (n != 1) Fail(plan, 125, n < 0 ? errno : EPIPE, what);
+}
+
+// The creator writes the maps, then one byte.
+void WaitForIdMaps(const InitPlan& plan) {
+  AwaitByte(plan, plan.sync_fd, "wait for the user namespace's id maps");
 }
 
 // No mount namespace of its own (InitPlan::chroot_root): the creator's bind of the root, entered
@@ -424,13 +430,7 @@ void SetUpNetworkNamespace(const InitPlan& plan) {
 // interface (net.ipv4.conf.eth0.*), and before the command runs.
 void AwaitNetwork(const InitPlan& plan) {
   if (plan.net_sync_fd < 0) return;
-  char byte = 0;
-  ssize_t n;
-  do {
-    n = ::read(plan.net_sync_fd, &byte, 1);
-  } while (n < 0 && errno == EINTR);
-  // The monitor reports its own failure; end of stream here means it gave up on us.
-  if (n != 1) Fail(plan, 125, n < 0 ? errno : EPIPE, kAwaitNetworkStep);
+  AwaitByte(plan, plan.net_sync_fd, kAwaitNetworkStep);
   ::close(plan.net_sync_fd);
 }
 
@@ -453,10 +453,11 @@ void BringUpLoopback(const InitPlan& plan) {
 // they are reachable as /proc/self/fd/N, and a working directory of "/proc/self/fd/5" (from a
 // hostile image's WORKDIR) would otherwise land on a host directory (CVE-2024-21626).
 void CloseInheritedDescriptors(const InitPlan& plan) {
-  constexpr int kKeep = 10;
-  int keep[kKeep] = {plan.sync_fd,        plan.stdio[0],      plan.stdio[1], plan.stdio[2],
-                     plan.net_sync_fd,    plan.join_netns_fd, plan.start_fd, plan.join_mntns_fd,
-                     plan.init_binary_fd, plan.root_fd};
+  constexpr int kKeep = 11;
+  int keep[kKeep] = {plan.sync_fd,  plan.stdio[0],       plan.stdio[1],
+                     plan.stdio[2], plan.net_sync_fd,    plan.join_netns_fd,
+                     plan.start_fd, plan.join_mntns_fd,  plan.init_binary_fd,
+                     plan.root_fd,  plan.cgroup_ready_fd};
   for (int i = 1; i < kKeep; ++i) {  // insertion sort: no library call here
     for (int j = i; j > 0 && keep[j - 1] > keep[j]; --j) {
       int t = keep[j];
@@ -478,10 +479,18 @@ void RunInit(const InitPlan& plan) {
   // it the whole PID namespace.
   if (plan.parent_death_signal != 0) ::prctl(PR_SET_PDEATHSIG, plan.parent_death_signal);
   CloseInheritedDescriptors(plan);
-  // Into the container's cgroups before anything else, so no instruction of the container's own
-  // set-up (namespaces, mounts, devices) runs outside its limits. We are single-threaded: "0"
-  // moves this process, and on cgroup v1 (`tasks`) without the system-wide lock that writing a
-  // pid to cgroup.procs takes.
+  // Made before the cgroup (v1, where init joins it itself): the network namespace comes first,
+  // while the monitor makes the cgroup (its kernel memory is then charged to the monitor's
+  // cgroup, as is the monitor's own), and init waits for the cgroup before anything else.
+  const bool early_network = plan.cgroup_ready_fd >= 0;
+  if (early_network) {
+    SetUpNetworkNamespace(plan);
+    AwaitByte(plan, plan.cgroup_ready_fd, "wait for the container's cgroup");
+    ::close(plan.cgroup_ready_fd);
+  }
+  // Into the container's cgroups before its mounts, devices and command, so none of them runs
+  // outside its limits. We are single-threaded: "0" moves this process, and on cgroup v1
+  // (`tasks`) without the system-wide lock that writing a pid to cgroup.procs takes.
   for (const std::string& file : plan.cgroup_join_files) {
     int fd = ::open(file.c_str(), O_WRONLY | O_CLOEXEC);
     if (fd < 0 || ::write(fd, "0", 1) != 1) Fail(plan, 125, errno, "join cgroup ", file.c_str());
@@ -491,7 +500,7 @@ void RunInit(const InitPlan& plan) {
   if (plan.unshare_cgroup && ::unshare(CLONE_NEWCGROUP) != 0) {
     Fail(plan, 125, errno, "create cgroup namespace");
   }
-  SetUpNetworkNamespace(plan);
+  if (!early_network) SetUpNetworkNamespace(plan);
   if (plan.join_mntns_fd >= 0) {
     if (::setns(plan.join_mntns_fd, CLONE_NEWNS) != 0)
       Fail(plan, 125, errno, "join mount namespace");

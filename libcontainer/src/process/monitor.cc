@@ -311,7 +311,7 @@ absl::Status Monitor::Prepare() {
   if (!plan_.fuse_overlay_options.empty()) {
     MYDOCKER_RETURN_IF_ERROR(MountFuseOverlay(plan_.fuse_overlay_options, plan_.rootfs));
   }
-  return cgroups_->Create(state_.cgroup_path, config_.linux_spec.resources);
+  return absl::OkStatus();  // the cgroup is made by StartInit
 }
 
 absl::Status Monitor::MakePipes(UniqueFd child_stdio[3]) {
@@ -355,11 +355,34 @@ absl::Status Monitor::StartInit() {
   for (int i = 0; i < 3; ++i) plan_.stdio[i] = child_stdio[i].get();
   MYDOCKER_RETURN_IF_ERROR(PrepareNetwork());
   MYDOCKER_RETURN_IF_ERROR(JoinContainerNamespaces(flags));
+  // Where init joins its cgroup itself (v1; v2 clones it into the cgroup, which must exist
+  // first), the cgroup is made while the kernel creates init and its namespaces: init waits on
+  // `ready` before it joins (InitPlan::cgroup_ready_fd).
+  MYDOCKER_ASSIGN_OR_RETURN(std::string clone_into, cgroups_->CloneIntoDir(state_.cgroup_path));
+  const bool cgroup_meanwhile = clone_into.empty() && !plan_.wait_for_id_maps;
+  UniqueFd ready_w, ready_r;
+  if (cgroup_meanwhile) {
+    int p[2];
+    if (::pipe2(p, O_CLOEXEC) != 0) return LastErrnoError("pipe");
+    ready_r.reset(p[0]);
+    ready_w.reset(p[1]);
+    plan_.cgroup_ready_fd = ready_r.get();
+  } else {
+    MYDOCKER_RETURN_IF_ERROR(cgroups_->Create(state_.cgroup_path, config_.linux_spec.resources));
+  }
   MYDOCKER_ASSIGN_OR_RETURN(pid_t pid, CloneInit(*cgroups_, state_.cgroup_path, flags, plan_));
+  plan_.cgroup_ready_fd = -1;
+  ready_r.reset();
   init_pid_ = pid;
   // Our child: signals to its pid are safe until we reap it, so no pidfd is needed.
   init_ = ChildProcess(&RealHost(), init_pid_, UniqueFd());
   if (flags & CLONE_NEWNS) HoldMountNamespace();
+  if (cgroup_meanwhile) {
+    // A failure here closes `ready_w` unwritten: init stops, and FailStart kills it.
+    MYDOCKER_RETURN_IF_ERROR(cgroups_->Create(state_.cgroup_path, config_.linux_spec.resources));
+    if (::write(ready_w.get(), "", 1) != 1) return LastErrnoError("release init into its cgroup");
+    ready_w.reset();
+  }
   init_end.reset();
   for (UniqueFd& fd : child_stdio) fd.reset();
   net_init_.reset();
