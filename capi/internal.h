@@ -112,6 +112,7 @@ MYDOCKER_FIRST_VERSION(mydocker_logs_options_t, cancel);
 MYDOCKER_FIRST_VERSION(mydocker_bundle_options_t, stderr_fd);
 MYDOCKER_FIRST_VERSION(mydocker_prune_options_t, volumes);
 MYDOCKER_FIRST_VERSION(mydocker_events_options_t, cancel);
+MYDOCKER_FIRST_VERSION(mydocker_bundle_exec_options_t, stderr_fd);
 #undef MYDOCKER_FIRST_VERSION
 
 // InvalidArgument unless `size` is one a caller of some version of this library could pass:

@@ -1,36 +1,22 @@
-// Containers from OCI bundles (1.8): mydocker-runc, started with posix_spawn for the commands that
-// create processes or run hooks (create, start, delete), and the OCI runtime's own code in this
-// process for those that only read or signal (state, kill). See mydocker.h.
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <cerrno>
+// Containers from OCI bundles (1.8, exec since 1.10): mydocker-runc, started with posix_spawn for
+// the commands that create processes or run hooks (create, start, delete, exec: oci/client.h),
+// and the OCI runtime's own code in this process for those that only read or signal (state,
+// kill). See mydocker.h.
 #include <string>
 #include <vector>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "host/helper_spawn.h"
 #include "internal.h"
-#include "mydocker/fs_util.h"
+#include "oci/client.h"
 #include "oci/runtime.h"
 #include "rapidjson/document.h"
-
-extern char** environ;
 
 namespace mydocker::capi {
 namespace {
 
-constexpr char kDefaultRoot[] = "/run/mydocker-runc";  // mydocker-runc's own default
-constexpr int kReportFdInChild = 3;
-
 struct BundleOptions {
   mydocker_bundle_options_t o;
-  std::string root;
-  std::string runc;
+  mydocker::oci::RuncClient client;
 };
 
 absl::StatusOr<BundleOptions> Resolve(const mydocker_bundle_options_t* options) {
@@ -39,22 +25,11 @@ absl::StatusOr<BundleOptions> Resolve(const mydocker_bundle_options_t* options) 
   if (options != nullptr) {
     MYDOCKER_ASSIGN_OR_RETURN(b.o, CopySized(options, "mydocker_bundle_options_t"));
   }
-  b.root = b.o.root != nullptr && *b.o.root != '\0' ? b.o.root : kDefaultRoot;
-  if (b.root[0] != '/') {
-    return absl::InvalidArgumentError(
-        absl::StrCat("mydocker_bundle_options_t.root ", b.root, " is not an absolute path"));
-  }
-  const char* env = std::getenv("MYDOCKER_RUNC");
-  b.runc = b.o.runc_path != nullptr && *b.o.runc_path != '\0' ? b.o.runc_path
-           : env != nullptr && *env != '\0'                   ? env
-                                                              : MYDOCKER_RUNC_PATH;
-  struct stat st;
-  if (::stat(b.runc.c_str(), &st) != 0 || !S_ISREG(st.st_mode) ||
-      ::access(b.runc.c_str(), X_OK) != 0) {
-    return absl::NotFoundError(absl::StrCat("mydocker-runc ", b.runc,
-                                            " is not an executable file: set MYDOCKER_RUNC or "
-                                            "mydocker_bundle_options_t.runc_path"));
-  }
+  MYDOCKER_ASSIGN_OR_RETURN(
+      b.client, mydocker::oci::MakeRuncClient(b.o.root != nullptr ? b.o.root : "",
+                                              b.o.runc_path != nullptr ? b.o.runc_path : "",
+                                              MYDOCKER_RUNC_PATH, "mydocker_bundle_options_t.root",
+                                              "mydocker_bundle_options_t.runc_path"));
   return b;
 }
 
@@ -64,46 +39,9 @@ absl::Status RequireId(const char* id) {
   return absl::OkStatus();
 }
 
-// Runs `mydocker-runc --root ROOT ARGS...` with `stdio` and waits for it. Its failure comes back
-// as the status it reported on a memfd (code and message), else as its exit status.
 absl::Status RunRunc(const BundleOptions& b, const std::vector<std::string>& args,
                      const int stdio[3]) {
-  UniqueFd report(::memfd_create("mydocker-runc-report", MFD_CLOEXEC));
-  if (!report) return LastErrnoError("memfd_create");
-  std::vector<std::string> argv = {b.runc, "--root", b.root};
-  argv.insert(argv.end(), args.begin(), args.end());
-  const std::string prefix = absl::StrCat(mydocker::oci::kRuncReportFdEnv, "=");
-  const std::string variable = absl::StrCat(prefix, kReportFdInChild);
-  std::vector<char*> envp;
-  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
-    if (std::strncmp(*e, prefix.c_str(), prefix.size()) != 0) envp.push_back(*e);
-  }
-  envp.push_back(const_cast<char*>(variable.c_str()));
-  envp.push_back(nullptr);
-  MYDOCKER_ASSIGN_OR_RETURN(
-      pid_t pid, SpawnInNewSession(argv, envp.data(), stdio, {{report.get(), kReportFdInChild}}));
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) return LastErrnoError(absl::StrCat("wait for ", b.runc));
-  }
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return absl::OkStatus();
-  std::string text;
-  char buf[4096];
-  ssize_t n;
-  while ((n = ::pread(report.get(), buf, sizeof buf, static_cast<off_t>(text.size()))) > 0) {
-    text.append(buf, static_cast<size_t>(n));
-    if (text.size() > 65536) break;
-  }
-  size_t newline = text.find('\n');
-  int code = 0;
-  if (newline != std::string::npos && absl::SimpleAtoi(text.substr(0, newline), &code) &&
-      code > 0 && code <= static_cast<int>(absl::StatusCode::kUnauthenticated)) {
-    return absl::Status(static_cast<absl::StatusCode>(code), text.substr(newline + 1));
-  }
-  return absl::UnknownError(absl::StrCat(
-      b.runc, " ", args.empty() ? std::string() : args[0],
-      WIFSIGNALED(status) ? absl::StrCat(" was killed by signal ", WTERMSIG(status))
-                          : absl::StrCat(" exited with status ", WEXITSTATUS(status))));
+  return mydocker::oci::RunRunc(b.client, args, stdio).status();
 }
 
 const int kNoStdio[3] = {-1, -1, -1};
@@ -135,7 +73,8 @@ int mydocker_bundle_create(const mydocker_bundle_options_t* options, const char*
                           b.o.stdio_set ? b.o.stderr_fd : -1};
     MYDOCKER_RETURN_IF_ERROR(RunRunc(b, args, stdio));
     if (pid == nullptr) return absl::OkStatus();
-    MYDOCKER_ASSIGN_OR_RETURN(mydocker::oci::Runtime runtime, mydocker::oci::Runtime::Open(b.root));
+    MYDOCKER_ASSIGN_OR_RETURN(mydocker::oci::Runtime runtime,
+                              mydocker::oci::Runtime::Open(b.client.root));
     MYDOCKER_ASSIGN_OR_RETURN(std::string state, runtime.State(id));
     rapidjson::Document doc;
     doc.Parse(state.data(), state.size());
@@ -162,7 +101,8 @@ int mydocker_bundle_state(const mydocker_bundle_options_t* options, const char* 
     MYDOCKER_RETURN_IF_ERROR(RequireId(id));
     MYDOCKER_RETURN_IF_ERROR(Require(json, "json out-parameter"));
     MYDOCKER_ASSIGN_OR_RETURN(auto b, Resolve(options));
-    MYDOCKER_ASSIGN_OR_RETURN(mydocker::oci::Runtime runtime, mydocker::oci::Runtime::Open(b.root));
+    MYDOCKER_ASSIGN_OR_RETURN(mydocker::oci::Runtime runtime,
+                              mydocker::oci::Runtime::Open(b.client.root));
     MYDOCKER_ASSIGN_OR_RETURN(std::string state, runtime.State(id));
     *json = mydocker::capi::CopyString(state);
     return *json != nullptr ? absl::OkStatus() : absl::ResourceExhaustedError("out of memory");
@@ -177,7 +117,8 @@ int mydocker_bundle_kill(const mydocker_bundle_options_t* options, const char* i
       return absl::InvalidArgumentError(absl::StrCat("signal ", signal, " is not a signal"));
     }
     MYDOCKER_ASSIGN_OR_RETURN(auto b, Resolve(options));
-    MYDOCKER_ASSIGN_OR_RETURN(mydocker::oci::Runtime runtime, mydocker::oci::Runtime::Open(b.root));
+    MYDOCKER_ASSIGN_OR_RETURN(mydocker::oci::Runtime runtime,
+                              mydocker::oci::Runtime::Open(b.client.root));
     return runtime.Kill(id, signal, /*all=*/false);
   });
 }
@@ -191,5 +132,37 @@ int mydocker_bundle_delete(const mydocker_bundle_options_t* options, const char*
     if (force) args.push_back("--force");
     args.push_back(id);
     return RunRunc(b, args, mydocker::capi::kNoStdio);
+  });
+}
+
+int mydocker_bundle_exec(const mydocker_bundle_options_t* options, const char* id,
+                         const mydocker_bundle_exec_options_t* exec_options, int* exit_code,
+                         int* pid, mydocker_error_t** errptr) {
+  return Guard(errptr, [&]() -> absl::Status {
+    MYDOCKER_RETURN_IF_ERROR(RequireId(id));
+    MYDOCKER_RETURN_IF_ERROR(Require(exec_options, "exec_options"));
+    MYDOCKER_ASSIGN_OR_RETURN(
+        mydocker_bundle_exec_options_t e,
+        mydocker::capi::CopySized(exec_options, "mydocker_bundle_exec_options_t"));
+    MYDOCKER_RETURN_IF_ERROR(Require(e.args, "mydocker_bundle_exec_options_t.args"));
+    mydocker::oci::ExecArgs args;
+    args.args = mydocker::capi::Strings(e.args);
+    args.env = mydocker::capi::Strings(e.env);
+    if (e.cwd != nullptr) args.cwd = e.cwd;
+    if (e.user != nullptr) args.user = e.user;
+    args.detach = e.detach != 0;
+    args.tty = e.tty != 0;
+    if (e.console_socket != nullptr) args.console_socket = e.console_socket;
+    if (e.user != nullptr && *e.user == '\0') {
+      return absl::InvalidArgumentError("mydocker_bundle_exec_options_t.user is empty");
+    }
+    MYDOCKER_ASSIGN_OR_RETURN(auto b, Resolve(options));
+    const int stdio[3] = {e.stdio_set ? e.stdin_fd : -1, e.stdio_set ? e.stdout_fd : -1,
+                          e.stdio_set ? e.stderr_fd : -1};
+    MYDOCKER_ASSIGN_OR_RETURN(mydocker::oci::ClientExecResult result,
+                              mydocker::oci::ExecInBundle(b.client, id, args, stdio));
+    if (exit_code != nullptr && !args.detach) *exit_code = result.exit_code;
+    if (pid != nullptr && args.detach) *pid = result.pid;
+    return absl::OkStatus();
   });
 }

@@ -88,6 +88,8 @@ void DefineContainerFiles(pybind11::class_<PyContainer>& cls);
 void DefineContainerExec(pybind11::module_& m, pybind11::class_<PyContainer>& cls);
 void RegisterContainers(pybind11::module_& m);
 void RegisterRuntime(pybind11::module_& m);
+// Bundles and Bundle: containers from OCI bundles through mydocker-runc; in bundles.cc.
+void RegisterBundles(pybind11::module_& m);
 // After RegisterContainer: adds connect(), disconnect() and networks to Container.
 void RegisterNetworks(pybind11::module_& m);
 

@@ -49,4 +49,5 @@ PYBIND11_MODULE(_core, m) {
   mp::RegisterNetworks(m);
   mp::RegisterVolumes(m);
   mp::RegisterRuntime(m);
+  mp::RegisterBundles(m);
 }

@@ -78,9 +78,9 @@ extern "C" {
 
 /* The version this header belongs to: the library's (mydocker_version), whose major is the
  * SONAME's (libmydocker.so.1) and whose major.minor names the newest version node of its
- * symbols (MYDOCKER_1.9). */
+ * symbols (MYDOCKER_1.10). */
 #define MYDOCKER_VERSION_MAJOR 1
-#define MYDOCKER_VERSION_MINOR 9
+#define MYDOCKER_VERSION_MINOR 10
 #define MYDOCKER_VERSION_PATCH 0
 /* MAJOR * 10000 + MINOR * 100 + PATCH, as mydocker_version_number() gives it. */
 #define MYDOCKER_VERSION_NUMBER \
@@ -1343,6 +1343,63 @@ MYDOCKER_EXPORT int mydocker_bundle_kill(const mydocker_bundle_options_t* option
  * MYDOCKER_FAILED_PRECONDITION for a container still running without `force`. */
 MYDOCKER_EXPORT int mydocker_bundle_delete(const mydocker_bundle_options_t* options, const char* id,
                                            int force, mydocker_error_t** errptr);
+
+/* Since 1.10. What mydocker_bundle_exec runs: runc's `exec` flags. */
+typedef struct mydocker_bundle_exec_options_t {
+  size_t size;             /* sizeof(mydocker_bundle_exec_options_t) */
+  const char* const* args; /* required: the command and its arguments, NULL-terminated */
+  /* "KEY=VALUE", NULL-terminated, over config.json's process.env (a key given replaces it). */
+  const char* const* env;
+  const char* cwd;  /* an absolute path in the container; NULL: process.cwd */
+  const char* user; /* "UID" or "UID:GID", numbers (runc's --user); NULL: process.user */
+  /* Nonzero: return once the process runs, its pid in *pid; it is reparented to the nearest
+   * subreaper (the caller, if it is one, then reaps it). Zero: wait for it, its exit status in
+   * *exit_code. */
+  int detach;
+  /* Nonzero: the process gets a pseudo-terminal, whose master is sent over SCM_RIGHTS to the
+   * unix socket `console_socket` (required then, as runc requires --console-socket: the library
+   * relays no terminal). The stdio fields are then not used. */
+  int tty;
+  const char* console_socket;
+  /* Nonzero: the process's standard input, output and error are the descriptors below (-1:
+   * /dev/null), borrowed; zero: /dev/null for all three. */
+  int stdio_set;
+  int stdin_fd;
+  int stdout_fd;
+  int stderr_fd;
+} mydocker_bundle_exec_options_t;
+
+#define MYDOCKER_BUNDLE_EXEC_OPTIONS_INIT                                            \
+  {                                                                                  \
+    .size = sizeof(mydocker_bundle_exec_options_t), .stdin_fd = -1, .stdout_fd = -1, \
+    .stderr_fd = -1                                                                  \
+  }
+
+/* What MYDOCKER_BUNDLE_EXEC_OPTIONS_INIT gives, for C++ and for structs made at run time: zero,
+ * the size this caller was compiled with, every descriptor -1. */
+static inline void mydocker_bundle_exec_options_init(mydocker_bundle_exec_options_t* o) {
+  memset(o, 0, sizeof *o);
+  o->size = sizeof *o;
+  o->stdin_fd = -1;
+  o->stdout_fd = -1;
+  o->stderr_fd = -1;
+}
+
+/* Since 1.10. `exec [--detach] [--tty --console-socket S] [--cwd D] [--env K=V]... [--user U]
+ * ID ARGS...`: a new process in a created or running container, with config.json's process
+ * settings (capabilities, rlimits, no_new_privs, seccomp...) and `exec_options` over them; it
+ * joins the container's namespaces and cgroup. Without detach, *exit_code (optional) receives
+ * its exit status (128+N when killed by signal N) and the call returns MYDOCKER_OK whatever it
+ * is; with detach, *pid (optional) receives its pid. Bad input (no args, an env entry without
+ * "=", a relative cwd, tty without console_socket, a user that is not numbers) is
+ * MYDOCKER_INVALID_ARGUMENT before anything is started. A command that cannot be run fails
+ * with mydocker_error_exit_code 127 (not found: "exec: \"CMD\": executable file not found in
+ * $PATH") or 126 (cannot be invoked), as mydocker_container_exec does; a stopped or paused
+ * container is MYDOCKER_FAILED_PRECONDITION; an unknown id MYDOCKER_NOT_FOUND.
+ * The call starts mydocker-runc with posix_spawn and waits for it: safe from any thread. */
+MYDOCKER_EXPORT int mydocker_bundle_exec(const mydocker_bundle_options_t* options, const char* id,
+                                         const mydocker_bundle_exec_options_t* exec_options,
+                                         int* exit_code, int* pid, mydocker_error_t** errptr);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -1,7 +1,8 @@
 /* The C ABI's 1.8 additions: a container made from an OCI bundle through mydocker-runc, on a
- * real container, compiled as C. The test process is a subreaper, as conmon is, so the
- * container's init becomes its child once mydocker-runc exits, and it reaps init itself. Needs
- * root. Usage: capi_bundle_test <mydocker-runc>. Nothing is left: no state, cgroup or process. */
+ * real container, compiled as C; and 1.10's mydocker_bundle_exec. The test process is a subreaper,
+ * as conmon is, so the container's init becomes its child once mydocker-runc exits, and it reaps
+ * init itself. Needs root. Usage: capi_bundle_test <mydocker-runc>. Nothing is left: no state,
+ * cgroup or process. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -32,7 +33,7 @@ static int write_file(const char* path, const char* text) {
 /* A bundle whose root is Debian's static busybox and whose process runs `script`. */
 static int make_bundle(const char* script) {
   char path[256], config[4096];
-  static const char* const kApplets[] = {"sh", "echo", "cat", "sleep", NULL};
+  static const char* const kApplets[] = {"sh", "echo", "cat", "sleep", "id", NULL};
   snprintf(path, sizeof path, "%s/rootfs/bin", g_bundle);
   if (access(path, F_OK) != 0) {
     char cmd[1024];
@@ -164,9 +165,136 @@ static void test_bad_input_is_refused_before_anything_is_made(void) {
   CHECK(glob(pattern, 0, NULL, &g) == GLOB_NOMATCH);
 }
 
+static int read_text(const char* path, char* text, size_t size) {
+  memset(text, 0, size);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  ssize_t n = read(fd, text, size - 1);
+  close(fd);
+  return n < 0 ? -1 : 0;
+}
+
+/* 1.10: exec into a running container: the exit code and output, env, cwd and user; detached
+ * (this subreaper reaps the process); bad input and a missing command refused; a stopped
+ * container refused. */
+static void test_exec(void) {
+  mydocker_error_t* err = NULL;
+  char out_path[192], text[512];
+  int pid = 0, status = 0, code = -1, exec_pid = 0;
+  CHECK(make_bundle("exec sleep 60") == 0);
+  CHECK_OK(mydocker_bundle_create(&g_options, g_bundle, "b4", &pid, &err), &err);
+  CHECK_OK(mydocker_bundle_start(&g_options, "b4", &err), &err);
+
+  snprintf(out_path, sizeof out_path, "%s/exec-out", g_dir);
+  int out = open(out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  CHECK(out >= 0);
+  const char* args[] = {"sh", "-c",
+                        "echo $GREETING $(pwd) $(id -u):$(id -g); echo oops >&2; exit 7", NULL};
+  const char* env[] = {"GREETING=hi", NULL};
+  mydocker_bundle_exec_options_t e = MYDOCKER_BUNDLE_EXEC_OPTIONS_INIT;
+  e.args = args;
+  e.env = env;
+  e.cwd = "/proc";
+  e.user = "1000:1001";
+  e.stdio_set = 1;
+  e.stdout_fd = out;
+  CHECK_OK(mydocker_bundle_exec(&g_options, "b4", &e, &code, NULL, &err), &err);
+  close(out);
+  CHECK(code == 7);
+  CHECK(read_text(out_path, text, sizeof text) == 0);
+  CHECK(strcmp(text, "hi /proc 1000:1001\n") == 0);
+
+  /* Without options over it, config.json's process: uid 0, cwd /; stderr connected. */
+  out = open(out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  CHECK(out >= 0);
+  const char* args2[] = {"sh", "-c", "echo $(pwd) $(id -u) >&2", NULL};
+  mydocker_bundle_exec_options_init(&e);
+  e.args = args2;
+  e.stdio_set = 1;
+  e.stderr_fd = out;
+  code = -1;
+  CHECK_OK(mydocker_bundle_exec(&g_options, "b4", &e, &code, NULL, &err), &err);
+  close(out);
+  CHECK(code == 0);
+  CHECK(read_text(out_path, text, sizeof text) == 0);
+  CHECK(strcmp(text, "/ 0\n") == 0);
+
+  /* Killed by a signal: 128+N. */
+  const char* killed[] = {"sh", "-c", "kill -9 $$", NULL};
+  mydocker_bundle_exec_options_init(&e);
+  e.args = killed;
+  CHECK_OK(mydocker_bundle_exec(&g_options, "b4", &e, &code, NULL, &err), &err);
+  CHECK(code == 128 + SIGKILL);
+
+  /* Detached: the pid comes back, and the process is this subreaper's child. */
+  const char* detached[] = {"sh", "-c", "exit 5", NULL};
+  mydocker_bundle_exec_options_init(&e);
+  e.args = detached;
+  e.detach = 1;
+  code = -1;
+  CHECK_OK(mydocker_bundle_exec(&g_options, "b4", &e, &code, &exec_pid, &err), &err);
+  CHECK(code == -1);
+  CHECK(exec_pid > 0 && exec_pid != pid);
+  CHECK(waitpid(exec_pid, &status, 0) == exec_pid && WIFEXITED(status) && WEXITSTATUS(status) == 5);
+
+  /* A command the container does not have: exit code 127 and one line naming it; no process
+   * of the failed exec is left to this subreaper. */
+  const char* missing[] = {"no-such-command", NULL};
+  mydocker_bundle_exec_options_init(&e);
+  e.args = missing;
+  code = -1;
+  CHECK(mydocker_bundle_exec(&g_options, "b4", &e, &code, NULL, &err) != MYDOCKER_OK);
+  CHECK(code == -1);
+  CHECK(mydocker_error_exit_code(err) == 127);
+  CHECK(strcmp(mydocker_error_message(err),
+               "exec: \"no-such-command\": executable file not found in $PATH") == 0);
+  mydocker_error_free(err);
+  err = NULL;
+  CHECK(waitpid(-1, NULL, WNOHANG) == 0); /* init, still running, is our only child */
+
+  /* Bad input, refused before anything is started. */
+  mydocker_bundle_exec_options_init(&e);
+  CHECK_ERROR(mydocker_bundle_exec(&g_options, "b4", &e, &code, NULL, &err), &err,
+              MYDOCKER_INVALID_ARGUMENT, "args");
+  CHECK_ERROR(mydocker_bundle_exec(&g_options, "b4", NULL, &code, NULL, &err), &err,
+              MYDOCKER_INVALID_ARGUMENT, "exec_options");
+  e.args = detached;
+  e.tty = 1;
+  CHECK_ERROR(mydocker_bundle_exec(&g_options, "b4", &e, &code, NULL, &err), &err,
+              MYDOCKER_INVALID_ARGUMENT, "console socket");
+  mydocker_bundle_exec_options_init(&e);
+  e.args = detached;
+  const char* bad_env[] = {"NOEQUALS", NULL};
+  e.env = bad_env;
+  CHECK_ERROR(mydocker_bundle_exec(&g_options, "b4", &e, &code, NULL, &err), &err,
+              MYDOCKER_INVALID_ARGUMENT, "NOEQUALS");
+  e.env = NULL;
+  e.cwd = "relative";
+  CHECK_ERROR(mydocker_bundle_exec(&g_options, "b4", &e, &code, NULL, &err), &err,
+              MYDOCKER_INVALID_ARGUMENT, "relative");
+  e.cwd = NULL;
+  e.user = "nobody";
+  CHECK_ERROR(mydocker_bundle_exec(&g_options, "b4", &e, &code, NULL, &err), &err,
+              MYDOCKER_INVALID_ARGUMENT, "nobody");
+  e.user = NULL;
+  e.size = 4;
+  CHECK_ERROR(mydocker_bundle_exec(&g_options, "b4", &e, &code, NULL, &err), &err,
+              MYDOCKER_INVALID_ARGUMENT, "size");
+  e.size = sizeof e;
+  CHECK_ERROR(mydocker_bundle_exec(&g_options, "nosuch", &e, &code, NULL, &err), &err,
+              MYDOCKER_NOT_FOUND, "nosuch");
+
+  /* Stopped: refused. */
+  CHECK_OK(mydocker_bundle_kill(&g_options, "b4", SIGKILL, &err), &err);
+  CHECK(waitpid(pid, &status, 0) == pid);
+  CHECK_ERROR(mydocker_bundle_exec(&g_options, "b4", &e, &code, NULL, &err), &err,
+              MYDOCKER_FAILED_PRECONDITION, "stopped");
+  CHECK_OK(mydocker_bundle_delete(&g_options, "b4", 0, &err), &err);
+}
+
 static void check_nothing_left(void) {
-  const char* layouts[] = {"/sys/fs/cgroup/*/mydocker-runc/b[123]",
-                           "/sys/fs/cgroup/mydocker-runc/b[123]"};
+  const char* layouts[] = {"/sys/fs/cgroup/*/mydocker-runc/b[1234]",
+                           "/sys/fs/cgroup/mydocker-runc/b[1234]"};
   for (int i = 0; i < 2; ++i) {
     glob_t g;
     if (glob(layouts[i], 0, NULL, &g) == 0) {
@@ -199,6 +327,7 @@ int main(int argc, char** argv) {
   RUN_TEST(test_create_start_state_kill_delete);
   RUN_TEST(test_force_delete_of_a_created_container);
   RUN_TEST(test_bad_input_is_refused_before_anything_is_made);
+  RUN_TEST(test_exec);
   check_nothing_left();
   char cmd[160];
   snprintf(cmd, sizeof cmd, "rm -rf %s", g_dir);

@@ -419,7 +419,7 @@ static void test_volume_labels_and_filters(void) {
   const char* const bad_filter[] = {"size=1", NULL};
   const char* const bad_dangling[] = {"dangling=maybe", NULL};
 
-  CHECK(mydocker_version_number() >= 10900);
+  CHECK(mydocker_version_number() >= 11000);
   CHECK_OK(mydocker_volume_create_with_labels(g_fx.runtime, "labelled", labels, &json, &err), &err);
   CHECK(json != NULL && strstr(json, "\"Labels\":{\"team\":\"db\",\"tier\":\"\"}") != NULL);
   mydocker_free(json);

@@ -16,6 +16,7 @@ struct Context {
   Log log;
   std::vector<std::string> argv;  // the whole command line
   size_t next = 0;                // index of the command's first argument
+  int report_fd = -1;             // oci::kRuncReportFdEnv's descriptor, -1 without one
 };
 
 using Command = absl::Status (*)(Context& ctx);

@@ -1,4 +1,6 @@
 // exec [--process F | ID ARGS...] (runc's flags): a new process in a container (docs/oci.md).
+#include <unistd.h>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "args.h"
@@ -67,8 +69,15 @@ absl::Status CmdExec(Context& ctx) {
   if (p.args.empty()) return absl::InvalidArgumentError("exec: expects the container id");
   MYDOCKER_ASSIGN_OR_RETURN(oci::ExecArgs args, ExecArgsOf(p));
   MYDOCKER_ASSIGN_OR_RETURN(oci::Runtime runtime, oci::Runtime::Open(ctx.root));
-  MYDOCKER_ASSIGN_OR_RETURN(int code, runtime.Exec(p.args[0], args));
-  return code == 0 ? absl::OkStatus() : ExitWith(code);
+  pid_t pid = 0;
+  MYDOCKER_ASSIGN_OR_RETURN(int code, runtime.Exec(p.args[0], args, &pid));
+  if (code != 0) return ExitWith(code);
+  // A library that ran us (oci/client.h) learns the detached process's pid.
+  if (args.detach && ctx.report_fd >= 0) {
+    const std::string text = absl::StrCat("0\n", pid);
+    (void)!::write(ctx.report_fd, text.data(), text.size());
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace mydocker::runc

@@ -53,7 +53,10 @@ int TakeReportFd() {
 
 void Report(int fd, const absl::Status& status) {
   if (fd < 0) return;
-  std::string text = absl::StrCat(static_cast<int>(status.code()), "\n", status.message());
+  const int exit_code = mydocker::ExitCodeOf(status);
+  std::string text = absl::StrCat(static_cast<int>(status.code()),
+                                  exit_code != 125 ? absl::StrCat(" ", exit_code) : std::string(),
+                                  "\n", status.message());
   (void)!::write(fd, text.data(), text.size());
 }
 
@@ -64,6 +67,7 @@ int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
   const int report_fd = TakeReportFd();
   Context ctx;
+  ctx.report_fd = report_fd;
   ctx.argv.assign(argv, argv + argc);
   mydocker::runc::FlagSpec globals{{"root", "log", "log-format", "criu", "rootless"},
                                    {"debug", "systemd-cgroup", "help", "h", "version", "v"}};

@@ -15,6 +15,8 @@ containers in parallel. See docs/python.md.
 """
 
 from ._core import (
+    Bundle as Bundle,
+    Bundles as Bundles,
     CommandError as CommandError,
     Conflict as Conflict,
     Container as Container,
@@ -39,6 +41,8 @@ from ._core import (
 )
 
 __all__ = [
+    "Bundle",
+    "Bundles",
     "CommandError",
     "Conflict",
     "Container",

@@ -14,6 +14,8 @@ _Env = Union[Mapping[str, object], Sequence[str]]
 _Size = Union[int, str]
 _Filters = Union[Mapping[str, object], Sequence[str]]
 _Time = Union[datetime.datetime, int, float, str]
+_Fd = Union[int, Any]  # a file descriptor or an object with fileno()
+_User = Union[int, str, Tuple[int, int]]
 
 class Runtime:
     """mydocker bound to one state root."""
@@ -370,6 +372,72 @@ class Volumes:
         """`volume rm [-f] NAME`. Raises NotFound, or Conflict while in use unless force."""
     def prune(self, *, all: bool = False) -> list[str]:
         """`volume prune [-a]`: removes unused anonymous (all: every unused) volumes."""
+
+
+class Bundles:
+    """Containers from OCI bundles through mydocker-runc (runc's model: the caller supervises)."""
+
+    def __init__(self, root: Optional[_Path] = None, *, runc: Optional[_Path] = None) -> None:
+        """mydocker-runc's state directory (None: /run/mydocker-runc) and executable."""
+    @property
+    def root(self) -> str:
+        """mydocker-runc's state directory."""
+    @property
+    def runc(self) -> str:
+        """The mydocker-runc executable."""
+    def create(
+        self,
+        bundle: _Path,
+        id: str,
+        *,
+        stdin: Optional[_Fd] = None,
+        stdout: Optional[_Fd] = None,
+        stderr: Optional[_Fd] = None,
+        pid_file: Optional[_Path] = None,
+        console_socket: Optional[_Path] = None,
+    ) -> Bundle:
+        """`create --bundle BUNDLE ID`: the container, its init waiting for start()."""
+    def get(self, id: str) -> Bundle:
+        """The container `id`. Raises NotFound."""
+    def list(self) -> list[Bundle]:
+        """Every container of root."""
+
+
+class Bundle:
+    """A container made from an OCI bundle: a handle on (root, id)."""
+
+    @property
+    def id(self) -> str:
+        """The container's id."""
+    @property
+    def status(self) -> str:
+        """'created', 'running', 'paused' or 'stopped'."""
+    @property
+    def pid(self) -> int:
+        """Init's pid."""
+    def state(self) -> dict[str, Any]:
+        """`state ID`: the OCI state document as a dict."""
+    def start(self) -> None:
+        """`start ID`: init executes process.args."""
+    def kill(self, signal: Union[int, _signal.Signals] = _signal.SIGTERM) -> None:
+        """`kill ID SIGNAL` (default SIGTERM)."""
+    def delete(self, *, force: bool = False) -> None:
+        """`delete [--force] ID`."""
+    def exec(
+        self,
+        cmd: _Command,
+        *,
+        env: Optional[_Env] = None,
+        workdir: Optional[str] = None,
+        user: Optional[_User] = None,
+        detach: bool = False,
+        stdin: Optional[_Fd] = None,
+        stdout: Optional[_Fd] = None,
+        stderr: Optional[_Fd] = None,
+        tty: bool = False,
+        console_socket: Optional[_Path] = None,
+    ) -> int:
+        """`exec`: the exit status, or with detach the process's pid."""
 
 
 def features() -> dict[str, Any]:

@@ -197,7 +197,7 @@ absl::StatusOr<Spec> Runtime::ExecSpec(const Record& record, const ExecArgs& arg
   return spec;
 }
 
-absl::StatusOr<int> Runtime::Exec(const std::string& id, const ExecArgs& args) {
+absl::StatusOr<int> Runtime::Exec(const std::string& id, const ExecArgs& args, pid_t* pid_out) {
   MYDOCKER_ASSIGN_OR_RETURN(Record record, Load(id));
   Status status = StatusOf(record);
   if (status == Status::kStopped || status == Status::kPaused) {
@@ -213,12 +213,21 @@ absl::StatusOr<int> Runtime::Exec(const std::string& id, const ExecArgs& args) {
   // Signals are forwarded from a handler, through the pidfd where there is one.
   ForwardSignals(helper.pidfd(), helper.pid());
   pid_t pid = 0;
-  MYDOCKER_RETURN_IF_ERROR(AwaitExecReports(
+  absl::Status started = AwaitExecReports(
       stub.sock.get(),
-      [&args](UniqueFd master) { return SendConsole(args.console_socket, master.get()); }, &pid));
+      [&args](UniqueFd master) { return SendConsole(args.console_socket, master.get()); }, &pid);
+  if (!started.ok()) {
+    // The stub reaps its child in the container (which could not run the command) and ends.
+    // Killed at once, it would leave that child to the nearest subreaper, a caller of the C
+    // API or pymydocker, as a zombie it never asked for: so given a moment to end first.
+    const absl::Time deadline = absl::Now() + absl::Seconds(2);
+    while (!helper.Ended() && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(1));
+    return started;
+  }
   if (!args.pid_file.empty()) {
     MYDOCKER_RETURN_IF_ERROR(WriteFileAtomic(args.pid_file, absl::StrCat(pid), 0644));
   }
+  if (pid_out != nullptr) *pid_out = pid;
   // With --detach the stub has ended once the command runs; the command is reparented to the
   // nearest subreaper (conmon, the containerd shim).
   if (helper.pidfd() < 0) {

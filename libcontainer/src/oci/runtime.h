@@ -21,8 +21,11 @@
 
 namespace mydocker::oci {
 
-// The variable naming the descriptor on which mydocker-runc reports how a command failed (the
-// absl::StatusCode as a number, a newline, the message): set by the C API (mydocker_bundle_*).
+// The variable naming the descriptor on which mydocker-runc reports how a command failed: the
+// absl::StatusCode as a number, then a space and the Docker-convention exit code when the status
+// carries one (126, 127; an exec's or run's process that exited nonzero: kCancelled and its
+// status), a newline, the message. A successful `exec --detach` reports "0", a newline and the
+// process's pid. Set by oci/client.h (the C API's mydocker_bundle_*, pymydocker's Bundles).
 inline constexpr char kRuncReportFdEnv[] = "_MYDOCKER_RUNC_REPORT_FD";
 
 struct CreateOptions {
@@ -58,7 +61,8 @@ class Runtime {
   absl::StatusOr<pid_t> Create(const std::string& id, const CreateOptions& options);
   absl::Status Start(const std::string& id);
   // The process's exit status (128+N when killed by signal N); 0 at once with `detach`.
-  absl::StatusOr<int> Exec(const std::string& id, const ExecArgs& args);
+  // `pid` (optional) receives the process's pid.
+  absl::StatusOr<int> Exec(const std::string& id, const ExecArgs& args, pid_t* pid = nullptr);
   absl::StatusOr<std::string> State(const std::string& id);
   absl::Status Kill(const std::string& id, int signal, bool all);
   absl::Status Delete(const std::string& id, bool force);
