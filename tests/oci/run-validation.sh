@@ -6,7 +6,7 @@
 # docs/oci.md) or when the suite cannot run; individual failures are listed, not fatal.
 # Exit 77 (skipped) without root or without the suite.
 set -uo pipefail
-FLOOR=${MYDOCKER_OCI_FLOOR:-40}
+FLOOR=${MYDOCKER_OCI_FLOOR:-41}
 runtime=${1:?usage: run-validation.sh RUNTIME WORKDIR}
 work=${2:?usage: run-validation.sh RUNTIME WORKDIR}
 here=$(cd "$(dirname "$0")" && pwd)
