@@ -45,7 +45,6 @@ constexpr absl::string_view kMagic = "mydocker list cache\n";
 // 5: every record change touches the containers directory (MarkRecordsChanging), so a complete
 // cache whose directory stamp still matches is used without looking at each container.
 constexpr uint32_t kVersion = 5;
-constexpr size_t kIdLength = 64;
 // Coarse file timestamps advance once per clock tick (at most 10 ms with HZ=100): an entry
 // whose directory changed less than this long before it was read may hide a second change made
 // in the same tick, so it is not kept.
@@ -175,13 +174,13 @@ ParsedCache ParseCache(absl::string_view data) {
   cache.dir.ctime_ns = d.Get<int64_t>();
   cache.complete = d.Get<uint8_t>() != 0;
   uint32_t count = d.Get<uint32_t>();
-  if (!d.ok() || count > data.size() / kIdLength) return {};
+  if (!d.ok() || count > data.size() / kContainerIdLength) return {};
   cache.entries.reserve(count);
   for (uint32_t i = 0; i < count; ++i) {
-    if (data.size() < kIdLength) return {};
+    if (data.size() < kContainerIdLength) return {};
     CachedEntry& e = cache.entries.emplace_back();
-    e.id = data.substr(0, kIdLength);
-    data.remove_prefix(kIdLength);
+    e.id = data.substr(0, kContainerIdLength);
+    data.remove_prefix(kContainerIdLength);
     e.stamp.ino = d.Get<uint64_t>();
     e.stamp.mtime_ns = d.Get<int64_t>();
     e.stamp.ctime_ns = d.Get<int64_t>();
@@ -454,9 +453,9 @@ absl::StatusOr<std::vector<ListedRecord>> ListRecordsCached(
   bool complete = true;  // every container listed is kept
   for (size_t i = 0; i < ids.size(); ++i) {
     absl::string_view id = ids[i];
-    char name[kIdLength + 1];
-    std::memcpy(name, id.data(), kIdLength);
-    name[kIdLength] = '\0';
+    char name[kContainerIdLength + 1];
+    std::memcpy(name, id.data(), kContainerIdLength);
+    name[kContainerIdLength] = '\0';
     DirStamp stamp;
     const CachedEntry* hit = nullptr;
     if (listed_by_cache) {

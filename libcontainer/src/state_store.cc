@@ -27,7 +27,6 @@ constexpr char kStateFile[] = "state.json";
 // The container's network attachments (network/attach.cc writes it): listed with the state.
 constexpr char kNetworkFile[] = "network.json";
 constexpr char kConfigFile[] = "config.json";
-constexpr size_t kIdLength = 64;
 constexpr size_t kShortIdLength = 12;
 constexpr size_t kMaxNameLength = 128;
 // Records and logs may hold secrets from the environment: owner only.
@@ -44,7 +43,8 @@ constexpr char kStagingGuard[] = "/.creating.lock";
 bool IsLowerHex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
 
 bool IsIdPrefix(absl::string_view s) {
-  return !s.empty() && s.size() <= kIdLength && std::all_of(s.begin(), s.end(), IsLowerHex);
+  return !s.empty() && s.size() <= kContainerIdLength &&
+         std::all_of(s.begin(), s.end(), IsLowerHex);
 }
 
 // Quotes a value for a one-line message even if it holds newlines or control characters.
@@ -229,7 +229,7 @@ absl::StatusOr<T> LoadRecord(const StateStore& store, absl::string_view id, cons
 
 std::string NewContainerId() {
   for (;;) {
-    unsigned char bytes[kIdLength / 2];
+    unsigned char bytes[kContainerIdLength / 2];
     size_t got = 0;
     while (got < sizeof bytes) {
       ssize_t n = ::getrandom(bytes + got, sizeof bytes - got, 0);
@@ -265,7 +265,7 @@ absl::Status ValidateContainerName(absl::string_view name) {
 }
 
 bool IsFullContainerId(absl::string_view s) {
-  return s.size() == kIdLength && std::all_of(s.begin(), s.end(), IsLowerHex);
+  return s.size() == kContainerIdLength && std::all_of(s.begin(), s.end(), IsLowerHex);
 }
 
 absl::StatusOr<std::unique_ptr<StateStore>> StateStore::Open(const std::string& root) {

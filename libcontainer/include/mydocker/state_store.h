@@ -31,6 +31,8 @@ namespace mydocker {
 std::string NewContainerId();
 // Docker's rule: [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 128 characters here.
 absl::Status ValidateContainerName(absl::string_view name);
+// A container id: kContainerIdLength lowercase hex digits.
+inline constexpr size_t kContainerIdLength = 64;
 bool IsFullContainerId(absl::string_view s);
 
 // A container's records as listed: its state and its network attachments (network.json's;

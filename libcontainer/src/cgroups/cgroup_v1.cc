@@ -240,7 +240,7 @@ absl::Status CgroupV1::CreateCpusetDirs(const std::string& clean_path, bool* exi
     absl::StrAppend(&dir, "/", part);
     if (::mkdir(dir.c_str(), 0755) != 0) {
       if (errno != EEXIST) return LastErrnoError(absl::StrCat("mkdir ", dir));
-      if (dir.size() == roots_.at("cpuset").size() + 1 + clean_path.size()) *existed = true;
+      if (dir == Dir("cpuset", clean_path)) *existed = true;  // the cgroup's own level
     }
     for (absl::string_view file : {"cpuset.cpus", "cpuset.mems"}) {
       MYDOCKER_ASSIGN_OR_RETURN(std::string value, ReadControl(dir, file));

@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "mydocker/cgroup_manager.h"
 #include "mydocker/container_config.h"
+#include "mydocker/state_store.h"
 
 namespace mydocker::process {
 
@@ -36,8 +37,6 @@ struct MonitorRequest {
   // The argument (kContainerIdLength characters) that the id overwrites once it comes.
   char* id_slot = nullptr;
 };
-
-inline constexpr size_t kContainerIdLength = 64;
 
 inline constexpr int kMonitorControlFd = 3;
 
