@@ -101,13 +101,20 @@ void KeyOptional(Writer& w, absl::string_view key, const std::optional<uint32_t>
   if (value) KeyUint(w, key, *value);
 }
 
+namespace {
+
+// Whether ToString would accept `v`. The readers below check first and build the path for a
+// message only when there is one to give: a config holds hundreds of strings.
+bool IsCleanString(const rapidjson::Value& v) {
+  return v.IsString() && std::memchr(v.GetString(), '\0', v.GetStringLength()) == nullptr;
+}
+
+}  // namespace
+
 absl::StatusOr<std::string> ToString(const rapidjson::Value& v, const std::string& path) {
   if (!v.IsString()) return absl::InvalidArgumentError(path + " must be a string");
-  std::string s(v.GetString(), v.GetStringLength());
-  if (s.find('\0') != std::string::npos) {
-    return absl::InvalidArgumentError(path + " must not contain a nul byte");
-  }
-  return s;
+  if (!IsCleanString(v)) return absl::InvalidArgumentError(path + " must not contain a nul byte");
+  return std::string(v.GetString(), v.GetStringLength());
 }
 
 absl::StatusOr<ObjectReader> ObjectReader::Make(const rapidjson::Value& value, std::string path) {
@@ -132,9 +139,8 @@ const rapidjson::Value* ObjectReader::Find(const char* key) const {
 absl::Status ObjectReader::GetString(const char* key, std::string* out) const {
   const rapidjson::Value* v = Find(key);
   if (v == nullptr) return absl::OkStatus();
-  absl::StatusOr<std::string> s = ToString(*v, FieldPath(key));
-  if (!s.ok()) return s.status();
-  *out = *std::move(s);
+  if (!IsCleanString(*v)) return ToString(*v, FieldPath(key)).status();
+  out->assign(v->GetString(), v->GetStringLength());
   return absl::OkStatus();
 }
 
@@ -160,9 +166,9 @@ absl::Status ObjectReader::GetStringArray(const char* key, std::vector<std::stri
   std::vector<std::string> result;
   result.reserve((*array)->Size());
   for (rapidjson::SizeType i = 0; i < (*array)->Size(); ++i) {
-    absl::StatusOr<std::string> s = ToString((**array)[i], ElementPath(key, i));
-    if (!s.ok()) return s.status();
-    result.push_back(*std::move(s));
+    const rapidjson::Value& v = (**array)[i];
+    if (!IsCleanString(v)) return ToString(v, ElementPath(key, i)).status();
+    result.emplace_back(v.GetString(), v.GetStringLength());
   }
   *out = std::move(result);
   return absl::OkStatus();
@@ -173,11 +179,10 @@ absl::Status ObjectReader::GetStringMap(
   absl::StatusOr<std::optional<ObjectReader>> object = GetObject(key);
   if (!object.ok() || !object->has_value()) return object.status();
   for (const auto& m : Find(key)->GetObject()) {
-    absl::StatusOr<std::string> name = ToString(m.name, FieldPath(key));
-    if (!name.ok()) return name.status();
-    absl::StatusOr<std::string> value = ToString(m.value, (*object)->FieldPath(*name));
-    if (!value.ok()) return value.status();
-    out->emplace_back(*std::move(name), *std::move(value));
+    if (!IsCleanString(m.name)) return ToString(m.name, FieldPath(key)).status();
+    std::string name(m.name.GetString(), m.name.GetStringLength());
+    if (!IsCleanString(m.value)) return ToString(m.value, (*object)->FieldPath(name)).status();
+    out->emplace_back(std::move(name), std::string(m.value.GetString(), m.value.GetStringLength()));
   }
   return absl::OkStatus();
 }

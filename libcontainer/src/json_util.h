@@ -87,19 +87,25 @@ std::string IntegerRangeMessage(const std::string& path) {
 
 // Converts `v` to the integer type T, refusing fractions and values out of T's range.
 template <typename T>
-absl::Status ToInteger(const rapidjson::Value& v, const std::string& path, T* out) {
+bool TryInteger(const rapidjson::Value& v, T* out) {
   static_assert(std::is_integral_v<T> && !std::is_same_v<T, bool>);
   if constexpr (std::is_signed_v<T>) {
     if (v.IsInt64() && std::in_range<T>(v.GetInt64())) {
       *out = static_cast<T>(v.GetInt64());
-      return absl::OkStatus();
+      return true;
     }
   } else {
     if (v.IsUint64() && std::in_range<T>(v.GetUint64())) {
       *out = static_cast<T>(v.GetUint64());
-      return absl::OkStatus();
+      return true;
     }
   }
+  return false;
+}
+
+template <typename T>
+absl::Status ToInteger(const rapidjson::Value& v, const std::string& path, T* out) {
+  if (TryInteger(v, out)) return absl::OkStatus();
   return absl::InvalidArgumentError(IntegerRangeMessage<T>(path));
 }
 
@@ -127,7 +133,8 @@ class ObjectReader {
   template <typename T>
   absl::Status GetInteger(const char* key, T* out) const {
     const rapidjson::Value* v = Find(key);
-    return v == nullptr ? absl::OkStatus() : ToInteger(*v, FieldPath(key), out);
+    if (v == nullptr || TryInteger(*v, out)) return absl::OkStatus();
+    return ToInteger(*v, FieldPath(key), out);
   }
 
   template <typename T>
@@ -135,9 +142,9 @@ class ObjectReader {
     const rapidjson::Value* v = Find(key);
     if (v == nullptr) return absl::OkStatus();
     T n{};
-    absl::Status s = ToInteger(*v, FieldPath(key), &n);
-    if (s.ok()) *out = n;
-    return s;
+    if (!TryInteger(*v, &n)) return ToInteger(*v, FieldPath(key), &n);
+    *out = n;
+    return absl::OkStatus();
   }
 
   template <typename T>
@@ -147,8 +154,7 @@ class ObjectReader {
     std::vector<T> result;
     for (rapidjson::SizeType i = 0; i < (*array)->Size(); ++i) {
       T n{};
-      absl::Status s = ToInteger((**array)[i], ElementPath(key, i), &n);
-      if (!s.ok()) return s;
+      if (!TryInteger((**array)[i], &n)) return ToInteger((**array)[i], ElementPath(key, i), &n);
       result.push_back(n);
     }
     *out = std::move(result);

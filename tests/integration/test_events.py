@@ -96,7 +96,8 @@ def test_since_and_until_select_a_window(runtime):
 
 
 def test_other_objects_and_operations(runtime):
-    runtime.md("run", "-d", "--name", "box", "busybox", "sleep", "300", check=True)
+    runtime.md("run", "-d", "--name", "box", "--label", "tier=back", "busybox", "sleep", "300",
+               check=True)
     runtime.md("pause", "box", check=True)
     runtime.md("unpause", "box", check=True)
     runtime.md("exec", "box", "true", check=True)
@@ -115,6 +116,8 @@ def test_other_objects_and_operations(runtime):
                             "exec_start: true", "kill", "die", "commit"]
     kill = next(e for e in evs if e["Action"] == "kill")
     assert kill["Actor"]["Attributes"]["signal"] == "9"
+    # The container's labels on every event of it, an exec's included (as Docker's).
+    assert all(e["Actor"]["Attributes"]["tier"] == "back" for e in evs if e["Type"] == "container")
     image = [(e["Action"], e["Actor"]["Attributes"]["name"]) for e in evs if e["Type"] == "image"]
     assert image[:3] == [("tag", "snap:v2"), ("untag", "snap:v1"), ("untag", "snap:v2")]
     assert image[3][0] == "delete"

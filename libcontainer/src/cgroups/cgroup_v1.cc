@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <optional>
+#include <string>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
@@ -233,20 +235,32 @@ absl::Status CgroupV1::ApplyDevices(const std::string& clean_path,
 absl::Status CgroupV1::CreateCpusetDirs(const std::string& clean_path, bool* existed) const {
   // A new v1 cpuset cgroup starts with empty cpuset.cpus and cpuset.mems and refuses tasks
   // until both are set, so every level we create (the shared "mydocker" parent too) copies
-  // them from its parent.
+  // them from its parent. A level that existed is read (someone may have left it empty); one
+  // made here is not: it takes the values of the level above, read once.
+  static constexpr const char* kFiles[] = {"cpuset.cpus", "cpuset.mems"};
+  std::optional<std::string> above[2];
   std::string dir = roots_.at("cpuset");
   for (absl::string_view part : absl::StrSplit(clean_path, '/')) {
     std::string parent = dir;
     absl::StrAppend(&dir, "/", part);
-    if (::mkdir(dir.c_str(), 0755) != 0) {
+    const bool made = ::mkdir(dir.c_str(), 0755) == 0;
+    if (!made) {
       if (errno != EEXIST) return LastErrnoError(absl::StrCat("mkdir ", dir));
       if (dir == Dir("cpuset", clean_path)) *existed = true;  // the cgroup's own level
     }
-    for (absl::string_view file : {"cpuset.cpus", "cpuset.mems"}) {
-      MYDOCKER_ASSIGN_OR_RETURN(std::string value, ReadControl(dir, file));
-      if (!value.empty()) continue;
-      MYDOCKER_ASSIGN_OR_RETURN(value, ReadControl(parent, file));
-      MYDOCKER_RETURN_IF_ERROR(WriteControl(dir, file, value));
+    for (size_t i = 0; i < 2; ++i) {
+      std::string value;
+      if (!made) {
+        MYDOCKER_ASSIGN_OR_RETURN(value, ReadControl(dir, kFiles[i]));
+      }
+      if (value.empty()) {
+        if (!above[i]) {
+          MYDOCKER_ASSIGN_OR_RETURN(above[i], ReadControl(parent, kFiles[i]));
+        }
+        value = *above[i];
+        MYDOCKER_RETURN_IF_ERROR(WriteControl(dir, kFiles[i], value));
+      }
+      above[i] = std::move(value);
     }
   }
   return absl::OkStatus();

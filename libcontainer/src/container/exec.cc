@@ -219,7 +219,8 @@ absl::StatusOr<int> Container::Exec(const ExecOptions& options) {
                        clone_into, options));
   // Docker's actions name the command: "exec_create: sh -c ls".
   const std::string command = absl::StrJoin(options.args, " ");
-  RecordContainerEvent(runtime_->state(), state, "exec_create: " + command);
+  RecordContainerEventWithLabels(runtime_->state(), state, config.labels,
+                                 "exec_create: " + command);
   int pair[2];
   if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) {
     return LastErrnoError("socketpair");
@@ -249,7 +250,7 @@ absl::StatusOr<int> Container::Exec(const ExecOptions& options) {
     ReapAfterFailure(helper);
     return started;
   }
-  RecordContainerEvent(runtime_->state(), state, "exec_start: " + command);
+  RecordContainerEventWithLabels(runtime_->state(), state, config.labels, "exec_start: " + command);
   if (options.detach) return WaitHelper(helper) == 0 ? 0 : 125;
   if (terminal) {
     // Close-on-exec: a caller's thread may fork and exec meanwhile (Python, a C++ server).

@@ -300,7 +300,6 @@ absl::Status Monitor::Prepare() {
       LogWriter log,
       LogWriter::Open(state_.log_path, ParseLogFormat(config_.log_config.type), rotation));
   log_.emplace(std::move(log));
-  MYDOCKER_RETURN_IF_ERROR(Reserve(dir_));
   // A restarted container begins from clean resources, whatever a crash left behind. Its
   // networks' leftovers are replaced where they are made again: a veth pair whose name is taken
   // is deleted first (network::ConnectContainer), and a port table's script deletes the old
@@ -383,6 +382,8 @@ absl::Status Monitor::StartInit() {
     if (::write(ready_w.get(), "", 1) != 1) return LastErrnoError("release init into its cgroup");
     ready_w.reset();
   }
+  // While init makes its mounts: a full disk fails the start here, init killed by FailStart.
+  MYDOCKER_RETURN_IF_ERROR(Reserve(dir_));
   init_end.reset();
   for (UniqueFd& fd : child_stdio) fd.reset();
   net_init_.reset();
