@@ -1,7 +1,8 @@
-// Containers from OCI bundles (1.8, exec since 1.10): mydocker-runc, started with posix_spawn for
-// the commands that create processes or run hooks (create, start, delete, exec: oci/client.h),
-// and the OCI runtime's own code in this process for those that only read or signal (state,
-// kill). See mydocker.h.
+// Containers from OCI bundles (1.8, exec since 1.10, pause, resume, ps and stats since 1.11):
+// mydocker-runc, started with posix_spawn for the commands that create processes or run hooks
+// (create, start, delete, exec: oci/client.h), and the OCI runtime's own code in this process
+// for those that only read, signal or freeze (state, kill, pause, resume, ps, stats). See
+// mydocker.h.
 #include <string>
 #include <vector>
 
@@ -46,6 +47,26 @@ absl::Status RunRunc(const BundleOptions& b, const std::vector<std::string>& arg
 
 const int kNoStdio[3] = {-1, -1, -1};
 
+// `fn` on the OCI runtime of `options`' state directory, for container `id`; `arguments` says
+// whether the call's other arguments are fine (checked before mydocker-runc's path).
+template <typename Fn>
+int WithRuntime(const mydocker_bundle_options_t* options, const char* id,
+                const absl::Status& arguments, mydocker_error_t** errptr, Fn fn) {
+  return Guard(errptr, [&]() -> absl::Status {
+    MYDOCKER_RETURN_IF_ERROR(RequireId(id));
+    MYDOCKER_RETURN_IF_ERROR(arguments);
+    MYDOCKER_ASSIGN_OR_RETURN(auto b, Resolve(options));
+    MYDOCKER_ASSIGN_OR_RETURN(mydocker::oci::Runtime runtime,
+                              mydocker::oci::Runtime::Open(b.client.root));
+    return fn(runtime);
+  });
+}
+
+absl::Status ReturnJson(const std::string& text, char** json) {
+  *json = mydocker::capi::CopyString(text);
+  return *json != nullptr ? absl::OkStatus() : absl::ResourceExhaustedError("out of memory");
+}
+
 }  // namespace
 }  // namespace mydocker::capi
 
@@ -53,7 +74,9 @@ using mydocker::capi::Guard;
 using mydocker::capi::Require;
 using mydocker::capi::RequireId;
 using mydocker::capi::Resolve;
+using mydocker::capi::ReturnJson;
 using mydocker::capi::RunRunc;
+using mydocker::capi::WithRuntime;
 
 int mydocker_bundle_create(const mydocker_bundle_options_t* options, const char* bundle,
                            const char* id, int* pid, mydocker_error_t** errptr) {
@@ -97,28 +120,20 @@ int mydocker_bundle_start(const mydocker_bundle_options_t* options, const char* 
 
 int mydocker_bundle_state(const mydocker_bundle_options_t* options, const char* id, char** json,
                           mydocker_error_t** errptr) {
-  return Guard(errptr, [&]() -> absl::Status {
-    MYDOCKER_RETURN_IF_ERROR(RequireId(id));
-    MYDOCKER_RETURN_IF_ERROR(Require(json, "json out-parameter"));
-    MYDOCKER_ASSIGN_OR_RETURN(auto b, Resolve(options));
-    MYDOCKER_ASSIGN_OR_RETURN(mydocker::oci::Runtime runtime,
-                              mydocker::oci::Runtime::Open(b.client.root));
-    MYDOCKER_ASSIGN_OR_RETURN(std::string state, runtime.State(id));
-    *json = mydocker::capi::CopyString(state);
-    return *json != nullptr ? absl::OkStatus() : absl::ResourceExhaustedError("out of memory");
-  });
+  return WithRuntime(options, id, Require(json, "json out-parameter"), errptr,
+                     [&](mydocker::oci::Runtime& runtime) -> absl::Status {
+                       MYDOCKER_ASSIGN_OR_RETURN(std::string state, runtime.State(id));
+                       return ReturnJson(state, json);
+                     });
 }
 
 int mydocker_bundle_kill(const mydocker_bundle_options_t* options, const char* id, int signal,
                          mydocker_error_t** errptr) {
-  return Guard(errptr, [&]() -> absl::Status {
-    MYDOCKER_RETURN_IF_ERROR(RequireId(id));
-    if (signal <= 0 || signal >= 65) {
-      return absl::InvalidArgumentError(absl::StrCat("signal ", signal, " is not a signal"));
-    }
-    MYDOCKER_ASSIGN_OR_RETURN(auto b, Resolve(options));
-    MYDOCKER_ASSIGN_OR_RETURN(mydocker::oci::Runtime runtime,
-                              mydocker::oci::Runtime::Open(b.client.root));
+  const absl::Status arguments =
+      signal <= 0 || signal >= 65
+          ? absl::InvalidArgumentError(absl::StrCat("signal ", signal, " is not a signal"))
+          : absl::OkStatus();
+  return WithRuntime(options, id, arguments, errptr, [&](mydocker::oci::Runtime& runtime) {
     return runtime.Kill(id, signal, /*all=*/false);
   });
 }
@@ -165,4 +180,37 @@ int mydocker_bundle_exec(const mydocker_bundle_options_t* options, const char* i
     if (pid != nullptr && args.detach) *pid = result.pid;
     return absl::OkStatus();
   });
+}
+
+int mydocker_bundle_pause(const mydocker_bundle_options_t* options, const char* id,
+                          mydocker_error_t** errptr) {
+  return WithRuntime(options, id, absl::OkStatus(), errptr,
+                     [&](mydocker::oci::Runtime& runtime) { return runtime.Pause(id, true); });
+}
+
+int mydocker_bundle_resume(const mydocker_bundle_options_t* options, const char* id,
+                           mydocker_error_t** errptr) {
+  return WithRuntime(options, id, absl::OkStatus(), errptr,
+                     [&](mydocker::oci::Runtime& runtime) { return runtime.Pause(id, false); });
+}
+
+int mydocker_bundle_ps(const mydocker_bundle_options_t* options, const char* id, char** json,
+                       mydocker_error_t** errptr) {
+  return WithRuntime(options, id, Require(json, "json out-parameter"), errptr,
+                     [&](mydocker::oci::Runtime& runtime) -> absl::Status {
+                       MYDOCKER_ASSIGN_OR_RETURN(std::vector<pid_t> pids, runtime.Pids(id));
+                       std::string text = "[";
+                       for (size_t i = 0; i < pids.size(); ++i)
+                         absl::StrAppend(&text, i ? "," : "", pids[i]);
+                       return ReturnJson(text + "]", json);
+                     });
+}
+
+int mydocker_bundle_stats(const mydocker_bundle_options_t* options, const char* id, char** json,
+                          mydocker_error_t** errptr) {
+  return WithRuntime(options, id, Require(json, "json out-parameter"), errptr,
+                     [&](mydocker::oci::Runtime& runtime) -> absl::Status {
+                       MYDOCKER_ASSIGN_OR_RETURN(std::string event, runtime.StatsEvent(id));
+                       return ReturnJson(event, json);
+                     });
 }

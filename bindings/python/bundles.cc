@@ -73,6 +73,15 @@ absl::Status RequireId(const std::string& id) {
   return id.empty() ? absl::InvalidArgumentError("id is empty") : absl::OkStatus();
 }
 
+// `fn` on the OCI runtime of the bundle's state directory, without the GIL; raises its error.
+template <typename Fn>
+void OnRuntime(const PyBundle& bundle, Fn fn) {
+  WithoutGil([&]() -> absl::Status {
+    MYDOCKER_ASSIGN_OR_RETURN(oci::Runtime runtime, oci::Runtime::Open(bundle.client.root));
+    return fn(runtime);
+  });
+}
+
 using OptionalPath = std::optional<std::filesystem::path>;
 
 std::string PathOr(const OptionalPath& path) { return path ? path->string() : std::string(); }
@@ -119,14 +128,50 @@ void RegisterBundles(py::module_& m) {
               ThrowStatus(
                   absl::InvalidArgumentError(absl::StrCat("signal ", signal, " is not a signal")));
             }
-            WithoutGil([&]() -> absl::Status {
-              MYDOCKER_ASSIGN_OR_RETURN(oci::Runtime runtime, oci::Runtime::Open(self.client.root));
-              return runtime.Kill(self.id, signal, /*all=*/false);
-            });
+            OnRuntime(self,
+                      [&](oci::Runtime& r) { return r.Kill(self.id, signal, /*all=*/false); });
           },
           py::arg("signal") = static_cast<int>(SIGTERM),
           "`kill ID SIGNAL`: signals init (an int or a signal.Signals). Raises Conflict for a "
           "stopped container, as the OCI runtime spec requires.")
+      .def(
+          "pause",
+          [](const PyBundle& self) {
+            OnRuntime(self, [&](oci::Runtime& r) { return r.Pause(self.id, true); });
+          },
+          "`pause ID`: freezes every process of the running container (its cgroup's freezer). "
+          "Raises Conflict for a container in another state.")
+      .def(
+          "resume",
+          [](const PyBundle& self) {
+            OnRuntime(self, [&](oci::Runtime& r) { return r.Pause(self.id, false); });
+          },
+          "`resume ID`: thaws the paused container. Raises Conflict for a container in another "
+          "state.")
+      .def(
+          "pids",
+          [](const PyBundle& self) {
+            std::vector<pid_t> pids;
+            OnRuntime(self, [&](oci::Runtime& r) -> absl::Status {
+              MYDOCKER_ASSIGN_OR_RETURN(pids, r.Pids(self.id));
+              return absl::OkStatus();
+            });
+            return pids;
+          },
+          "`ps ID`: the pids of the container's processes (in this process's PID namespace).")
+      .def(
+          "stats",
+          [](const PyBundle& self) {
+            std::string event;
+            OnRuntime(self, [&](oci::Runtime& r) -> absl::Status {
+              MYDOCKER_ASSIGN_OR_RETURN(event, r.StatsEvent(self.id));
+              return absl::OkStatus();
+            });
+            return JsonToPython(event);
+          },
+          "`events --stats ID`: one stats event as a dict, as runc prints it and containerd "
+          "reads it: {'type': 'stats', 'id', 'data': {'cpu', 'memory', 'pids', ...}}. Raises "
+          "Conflict for a stopped container.")
       .def(
           "delete",
           [](const PyBundle& self, bool force) {

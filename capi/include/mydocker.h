@@ -78,9 +78,9 @@ extern "C" {
 
 /* The version this header belongs to: the library's (mydocker_version), whose major is the
  * SONAME's (libmydocker.so.1) and whose major.minor names the newest version node of its
- * symbols (MYDOCKER_1.10). */
+ * symbols (MYDOCKER_1.11). */
 #define MYDOCKER_VERSION_MAJOR 1
-#define MYDOCKER_VERSION_MINOR 10
+#define MYDOCKER_VERSION_MINOR 11
 #define MYDOCKER_VERSION_PATCH 0
 /* MAJOR * 10000 + MINOR * 100 + PATCH, as mydocker_version_number() gives it. */
 #define MYDOCKER_VERSION_NUMBER \
@@ -1400,6 +1400,27 @@ static inline void mydocker_bundle_exec_options_init(mydocker_bundle_exec_option
 MYDOCKER_EXPORT int mydocker_bundle_exec(const mydocker_bundle_options_t* options, const char* id,
                                          const mydocker_bundle_exec_options_t* exec_options,
                                          int* exit_code, int* pid, mydocker_error_t** errptr);
+
+/* Since 1.11. `pause ID` and `resume ID`: freezes every process of a running container (the
+ * cgroup's freezer), and thaws a paused one. MYDOCKER_FAILED_PRECONDITION for a container in
+ * another state, MYDOCKER_NOT_FOUND for an unknown id. Run in this process; thread-safe. */
+MYDOCKER_EXPORT int mydocker_bundle_pause(const mydocker_bundle_options_t* options, const char* id,
+                                          mydocker_error_t** errptr);
+MYDOCKER_EXPORT int mydocker_bundle_resume(const mydocker_bundle_options_t* options, const char* id,
+                                           mydocker_error_t** errptr);
+
+/* Since 1.11. `ps --format json ID`: *json receives the pids (in this caller's PID namespace) of
+ * the container's processes, a JSON array of numbers; free with mydocker_free. Run in this
+ * process; thread-safe. */
+MYDOCKER_EXPORT int mydocker_bundle_ps(const mydocker_bundle_options_t* options, const char* id,
+                                       char** json, mydocker_error_t** errptr);
+
+/* Since 1.11. `events --stats ID`: *json receives one stats event as runc prints it and
+ * containerd reads it ({"type": "stats", "id", "data": {"cpu", "memory", "pids", "blkio",
+ * ...}}); free with mydocker_free. MYDOCKER_FAILED_PRECONDITION for a stopped container. Run in
+ * this process; thread-safe. */
+MYDOCKER_EXPORT int mydocker_bundle_stats(const mydocker_bundle_options_t* options, const char* id,
+                                          char** json, mydocker_error_t** errptr);
 
 #ifdef __cplusplus
 } /* extern "C" */

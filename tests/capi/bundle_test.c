@@ -1,5 +1,6 @@
 /* The C ABI's 1.8 additions: a container made from an OCI bundle through mydocker-runc, on a
- * real container, compiled as C; and 1.10's mydocker_bundle_exec. The test process is a subreaper,
+ * real container, compiled as C; 1.10's mydocker_bundle_exec; and 1.11's pause, resume, ps and
+ * stats. The test process is a subreaper,
  * as conmon is, so the container's init becomes its child once mydocker-runc exits, and it reaps
  * init itself. Needs root. Usage: capi_bundle_test <mydocker-runc>. Nothing is left: no state,
  * cgroup or process. */
@@ -108,12 +109,40 @@ static void test_create_start_state_kill_delete(void) {
   mydocker_error_free(err);
   err = NULL;
   CHECK(status_is("b1", "running"));
+  /* 1.11: its processes, its stats, paused and resumed (what the kernel's freezer says). */
+  char* json = NULL;
+  CHECK_OK(mydocker_bundle_ps(&g_options, "b1", &json, &err), &err);
+  char expect[32];
+  snprintf(expect, sizeof expect, "[%d]", pid); /* sh exec'd sleep: one process, init */
+  CHECK(json != NULL && strcmp(json, expect) == 0);
+  mydocker_free(json);
+  json = NULL;
+  CHECK_OK(mydocker_bundle_stats(&g_options, "b1", &json, &err), &err);
+  CHECK(json != NULL && strstr(json, "\"type\":\"stats\"") != NULL &&
+        strstr(json, "\"id\":\"b1\"") != NULL && strstr(json, "\"pids\"") != NULL);
+  mydocker_free(json);
+  CHECK_ERROR(mydocker_bundle_resume(&g_options, "b1", &err), &err, MYDOCKER_FAILED_PRECONDITION,
+              "running");
+  CHECK_OK(mydocker_bundle_pause(&g_options, "b1", &err), &err);
+  CHECK(status_is("b1", "paused"));
+  CHECK_ERROR(mydocker_bundle_pause(&g_options, "b1", &err), &err, MYDOCKER_FAILED_PRECONDITION,
+              "paused");
+  CHECK_OK(mydocker_bundle_resume(&g_options, "b1", &err), &err);
+  CHECK(status_is("b1", "running"));
+  CHECK_ERROR(mydocker_bundle_ps(&g_options, "b1", NULL, &err), &err, MYDOCKER_INVALID_ARGUMENT,
+              "json");
+  CHECK_ERROR(mydocker_bundle_pause(&g_options, "nosuch", &err), &err, MYDOCKER_NOT_FOUND,
+              "nosuch");
   /* The subreaper's child: this process reaps the container's init. */
   CHECK_OK(mydocker_bundle_kill(&g_options, "b1", SIGKILL, &err), &err);
   CHECK(waitpid(pid, &status, 0) == pid && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
   CHECK(status_is("b1", "stopped"));
   CHECK_ERROR(mydocker_bundle_kill(&g_options, "b1", SIGTERM, &err), &err,
               MYDOCKER_FAILED_PRECONDITION, "");
+  CHECK_ERROR(mydocker_bundle_stats(&g_options, "b1", &(char*){NULL}, &err), &err,
+              MYDOCKER_FAILED_PRECONDITION, "not running");
+  CHECK_ERROR(mydocker_bundle_pause(&g_options, "b1", &err), &err, MYDOCKER_FAILED_PRECONDITION,
+              "stopped");
   CHECK_OK(mydocker_bundle_delete(&g_options, "b1", 0, &err), &err);
   CHECK_ERROR(mydocker_bundle_state(&g_options, "b1", &(char*){NULL}, &err), &err,
               MYDOCKER_NOT_FOUND, "b1");

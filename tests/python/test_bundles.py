@@ -141,12 +141,27 @@ def test_lifecycle(env):
     with pytest.raises(pymydocker.Conflict):
         b.delete()
     assert b.status == "running"
+    # Its processes and stats; paused and resumed, as the kernel's freezer says.
+    assert b.pids() == [pid]
+    stats = b.stats()
+    assert stats["type"] == "stats" and stats["id"] == "p1"
+    assert stats["data"]["pids"]["current"] == 1
+    with pytest.raises(pymydocker.Conflict):
+        b.resume()
+    b.pause()
+    assert b.status == "paused"
+    with pytest.raises(pymydocker.Conflict):
+        b.pause()
+    b.resume()
+    assert b.status == "running"
     b.kill(signal.SIGKILL)
     _, status = os.waitpid(pid, 0)  # this subreaper's child
     assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
     assert b.status == "stopped"
     with pytest.raises(pymydocker.Conflict):
         b.kill()
+    with pytest.raises(pymydocker.Conflict):
+        b.stats()
     b.delete()
     with pytest.raises(pymydocker.NotFound):
         b.state()

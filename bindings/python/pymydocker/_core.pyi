@@ -421,6 +421,14 @@ class Bundle:
         """`start ID`: init executes process.args."""
     def kill(self, signal: Union[int, _signal.Signals] = _signal.SIGTERM) -> None:
         """`kill ID SIGNAL` (default SIGTERM)."""
+    def pause(self) -> None:
+        """`pause ID`: freezes the running container."""
+    def resume(self) -> None:
+        """`resume ID`: thaws the paused container."""
+    def pids(self) -> list[int]:
+        """`ps ID`: the pids of the container's processes."""
+    def stats(self) -> dict[str, Any]:
+        """`events --stats ID`: one stats event, as runc prints it."""
     def delete(self, *, force: bool = False) -> None:
         """`delete [--force] ID`."""
     def exec(
