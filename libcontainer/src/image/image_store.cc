@@ -118,43 +118,70 @@ absl::StatusOr<Match> MatchIdPrefix(const Catalog& catalog, absl::string_view re
   return Match{*found, ""};
 }
 
-// NAME@sha256:<hex>, recorded by a pull.
-absl::StatusOr<Match> FindByDigest(const Catalog& catalog, absl::string_view ref) {
-  MYDOCKER_ASSIGN_OR_RETURN(registry::RemoteReference remote, registry::ParseRemoteReference(ref));
-  std::string key = remote.LocalReference();
+struct ReferenceKinds {
+  absl::string_view ref;   // Docker Hub's long names shortened ("docker.io/library/busybox")
+  absl::string_view hex;   // the id's hexadecimal part when `ref` may be an id (or its prefix)
+  bool id_only = false;    // written "sha256:...": an id and nothing else
+  bool hex_ok = false;     // `hex` is hexadecimal, at most an id long
+  bool full_id = false;    // ... and a whole id, which comes first
+  std::string key;         // the repositories key it names by tag or digest, when it may
+  absl::Status key_error;  // why it names none, when it is not a reference
+};
+
+ReferenceKinds ClassifyReference(absl::string_view ref) {
+  ReferenceKinds k;
+  k.ref = registry::ShortDockerHubName(ref);
+  if (k.ref.find('@') != absl::string_view::npos) {
+    absl::StatusOr<registry::RemoteReference> remote = registry::ParseRemoteReference(k.ref);
+    if (remote.ok()) {
+      k.key = remote->LocalReference();
+    } else {
+      k.key_error = remote.status();
+    }
+    return k;
+  }
+  k.id_only = absl::StartsWith(k.ref, kSha256);
+  k.hex = HexOf(k.ref);
+  k.hex_ok = !k.hex.empty() && k.hex.size() <= kHexLength && IsHex(k.hex);
+  k.full_id = k.hex_ok && k.hex.size() == kHexLength;
+  if (k.id_only || k.full_id) return k;
+  absl::StatusOr<std::pair<std::string, std::string>> parsed = ParseImageReference(k.ref);
+  if (parsed.ok()) {
+    k.key = absl::StrCat(parsed->first, ":", parsed->second);
+  } else {
+    k.key_error = parsed.status();
+  }
+  return k;
+}
+
+// The image `key` names in the repositories, if any.
+std::optional<Match> FindByKey(const Catalog& catalog, const std::string& key) {
   auto it = catalog.repositories.find(key);
   for (size_t i = 0; it != catalog.repositories.end() && i < catalog.images.size(); ++i) {
     if (catalog.images[i].id == it->second) return Match{i, key};
   }
-  return absl::NotFoundError(absl::StrCat("no such image: ", ref));
+  return std::nullopt;
 }
 
-// Docker's order: a full id, then a name[:tag], then a unique id prefix.
 absl::StatusOr<Match> FindImage(const Catalog& catalog, absl::string_view ref) {
-  ref = registry::ShortDockerHubName(ref);  // "docker.io/library/busybox" is "busybox"
-  if (ref.find('@') != absl::string_view::npos) return FindByDigest(catalog, ref);
-  bool id_only = absl::StartsWith(ref, kSha256);
-  absl::string_view hex = HexOf(ref);
-  bool hex_ok = !hex.empty() && hex.size() <= kHexLength && IsHex(hex);
-  if (id_only && !hex_ok) {
+  const ReferenceKinds k = ClassifyReference(ref);
+  if (k.ref.find('@') != absl::string_view::npos) {  // NAME@sha256:<hex>, recorded by a pull
+    MYDOCKER_RETURN_IF_ERROR(k.key_error);
+    if (std::optional<Match> m = FindByKey(catalog, k.key)) return *m;
+    return absl::NotFoundError(absl::StrCat("no such image: ", k.ref));
+  }
+  if (k.id_only && !k.hex_ok) {
     return absl::InvalidArgumentError(
-        absl::StrCat("invalid image id \"", absl::CHexEscape(ref), "\""));
+        absl::StrCat("invalid image id \"", absl::CHexEscape(k.ref), "\""));
   }
-  if (hex_ok && hex.size() == kHexLength) return MatchIdPrefix(catalog, ref, hex);
-  if (!id_only) {
-    auto parsed = ParseImageReference(ref);
-    if (parsed.ok()) {
-      std::string tag = absl::StrCat(parsed->first, ":", parsed->second);
-      auto it = catalog.repositories.find(tag);
-      for (size_t i = 0; it != catalog.repositories.end() && i < catalog.images.size(); ++i) {
-        if (catalog.images[i].id == it->second) return Match{i, tag};
-      }
-    } else if (!hex_ok) {
-      return parsed.status();
-    }
+  if (k.full_id) return MatchIdPrefix(catalog, k.ref, k.hex);
+  if (!k.key.empty()) {
+    if (std::optional<Match> m = FindByKey(catalog, k.key)) return *m;
+  } else if (!k.id_only && !k.hex_ok) {
+    return k.key_error;
   }
-  if (!hex_ok) return absl::NotFoundError(absl::StrCat("no such image: ", ref));
-  return MatchIdPrefix(catalog, ref, hex);
+  if (!k.hex_ok) return absl::NotFoundError(absl::StrCat("no such image: ", k.ref));
+  return MatchIdPrefix(catalog, k.ref, k.hex);
 }
 
 // Deletes the record, then the layers no other record uses.
@@ -317,25 +344,10 @@ absl::StatusOr<std::vector<Image>> ImageStore::List() const {
 
 namespace {
 
-// The repositories key a reference names by tag or digest (FindImage's second step), or "" when
-// it names an id (full, or the sha256: form) or is not a reference.
-std::string TagKeyOf(absl::string_view ref) {
-  ref = registry::ShortDockerHubName(ref);
-  if (ref.find('@') != absl::string_view::npos) {
-    absl::StatusOr<registry::RemoteReference> remote = registry::ParseRemoteReference(ref);
-    return remote.ok() ? remote->LocalReference() : "";
-  }
-  if (absl::StartsWith(ref, kSha256)) return "";
-  absl::string_view hex = HexOf(ref);
-  if (hex.size() == kHexLength && IsHex(hex)) return "";  // a full id comes first
-  auto parsed = ParseImageReference(ref);
-  return parsed.ok() ? absl::StrCat(parsed->first, ":", parsed->second) : "";
-}
-
 // The image a tag (or digest) names, reading only its record rather than every image's; nullopt
 // when the reference is not a stored tag (FindImage over the whole catalog decides then).
 std::optional<Image> ResolveTag(const std::string& root, absl::string_view ref) {
-  const std::string key = TagKeyOf(ref);
+  const std::string key = ClassifyReference(ref).key;
   if (key.empty()) return std::nullopt;
   absl::StatusOr<Repositories> repositories = LoadRepositories(root);
   if (!repositories.ok()) return std::nullopt;
