@@ -6,7 +6,7 @@
 # (src/host/pidfd.h). The helper processes the library starts run natively (no
 # --trace-children).
 #
-# usage: valgrind.sh HELPER BUSYBOX_TAR TEST_BINARY...
+# usage: valgrind.sh HELPER BUSYBOX_TAR TEST_BINARY...  (each test is run as TEST HELPER TAR)
 set -uo pipefail
 helper=$1 tar=$2
 shift 2
