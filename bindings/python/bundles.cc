@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -56,11 +57,19 @@ std::string UserOf(const py::object& user) {
   throw py::type_error("user must be an int, 'UID[:GID]' or a (uid, gid) tuple");
 }
 
-std::string OciState(const oci::RuncClient& client, const std::string& id) {
-  return WithoutGil([&]() -> absl::StatusOr<std::string> {
+// `fn` (returning absl::Status or absl::StatusOr<T>) on the OCI runtime of `client`'s state
+// directory, without the GIL: nothing, or the T; raises the error.
+template <typename Fn>
+auto OnRuntime(const oci::RuncClient& client, Fn fn) {
+  using Result = std::invoke_result_t<Fn, oci::Runtime&>;
+  return WithoutGil([&]() -> Result {
     MYDOCKER_ASSIGN_OR_RETURN(oci::Runtime runtime, oci::Runtime::Open(client.root));
-    return runtime.State(id);
+    return fn(runtime);
   });
+}
+
+std::string OciState(const oci::RuncClient& client, const std::string& id) {
+  return OnRuntime(client, [&](oci::Runtime& r) { return r.State(id); });
 }
 
 // One field of the state (a local holds the dict: an item accessor of a temporary would not).
@@ -71,15 +80,6 @@ py::object StateField(const PyBundle& bundle, const char* field) {
 
 absl::Status RequireId(const std::string& id) {
   return id.empty() ? absl::InvalidArgumentError("id is empty") : absl::OkStatus();
-}
-
-// `fn` on the OCI runtime of the bundle's state directory, without the GIL; raises its error.
-template <typename Fn>
-void OnRuntime(const PyBundle& bundle, Fn fn) {
-  WithoutGil([&]() -> absl::Status {
-    MYDOCKER_ASSIGN_OR_RETURN(oci::Runtime runtime, oci::Runtime::Open(bundle.client.root));
-    return fn(runtime);
-  });
 }
 
 using OptionalPath = std::optional<std::filesystem::path>;
@@ -128,7 +128,7 @@ void RegisterBundles(py::module_& m) {
               ThrowStatus(
                   absl::InvalidArgumentError(absl::StrCat("signal ", signal, " is not a signal")));
             }
-            OnRuntime(self,
+            OnRuntime(self.client,
                       [&](oci::Runtime& r) { return r.Kill(self.id, signal, /*all=*/false); });
           },
           py::arg("signal") = static_cast<int>(SIGTERM),
@@ -137,37 +137,28 @@ void RegisterBundles(py::module_& m) {
       .def(
           "pause",
           [](const PyBundle& self) {
-            OnRuntime(self, [&](oci::Runtime& r) { return r.Pause(self.id, true); });
+            OnRuntime(self.client, [&](oci::Runtime& r) { return r.Pause(self.id, true); });
           },
           "`pause ID`: freezes every process of the running container (its cgroup's freezer). "
           "Raises Conflict for a container in another state.")
       .def(
           "resume",
           [](const PyBundle& self) {
-            OnRuntime(self, [&](oci::Runtime& r) { return r.Pause(self.id, false); });
+            OnRuntime(self.client, [&](oci::Runtime& r) { return r.Pause(self.id, false); });
           },
           "`resume ID`: thaws the paused container. Raises Conflict for a container in another "
           "state.")
       .def(
           "pids",
           [](const PyBundle& self) {
-            std::vector<pid_t> pids;
-            OnRuntime(self, [&](oci::Runtime& r) -> absl::Status {
-              MYDOCKER_ASSIGN_OR_RETURN(pids, r.Pids(self.id));
-              return absl::OkStatus();
-            });
-            return pids;
+            return OnRuntime(self.client, [&](oci::Runtime& r) { return r.Pids(self.id); });
           },
           "`ps ID`: the pids of the container's processes (in this process's PID namespace).")
       .def(
           "stats",
           [](const PyBundle& self) {
-            std::string event;
-            OnRuntime(self, [&](oci::Runtime& r) -> absl::Status {
-              MYDOCKER_ASSIGN_OR_RETURN(event, r.StatsEvent(self.id));
-              return absl::OkStatus();
-            });
-            return JsonToPython(event);
+            return JsonToPython(
+                OnRuntime(self.client, [&](oci::Runtime& r) { return r.StatsEvent(self.id); }));
           },
           "`events --stats ID`: one stats event as a dict, as runc prints it and containerd "
           "reads it: {'type': 'stats', 'id', 'data': {'cpu', 'memory', 'pids', ...}}. Raises "
