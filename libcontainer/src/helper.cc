@@ -1,9 +1,11 @@
 #include "mydocker/helper.h"
 
 #include <dlfcn.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 
 #include "absl/strings/string_view.h"
@@ -11,6 +13,7 @@
 #include "process/protocol.h"
 #include "process/terminal_holder.h"
 #include "process/tiny_init.h"
+#include "program_path.h"
 
 namespace mydocker {
 
@@ -28,12 +31,32 @@ std::string HelperBeside(const void* address, const std::vector<std::string>& re
   return "";
 }
 
+namespace {
+
+// Executed as /proc/self/fd/N (a protected copy of the binary: SpawnMonitor, PlanInitProcess),
+// the process would be named "N" in ps and top; it takes the name its argv[0] gives.
+void NameAfterArgv0(const char* arg0) {
+  const char* slash = std::strrchr(arg0, '/');
+  ::prctl(PR_SET_NAME, slash != nullptr ? slash + 1 : arg0, 0, 0, 0);
+}
+
+}  // namespace
+
 int RunHelperMode(int argc, char** argv) {
-  if (argc >= 2 && absl::string_view(argv[1]) == kInitMode)
+  if (argc >= 2 && absl::string_view(argv[1]) == kInitMode) {
+    NameAfterArgv0(argv[0]);
     return process::TinyInitMain(argc, argv);
+  }
   if (argc >= 2 && absl::string_view(argv[1]) == kTerminalHolderMode)
     return process::TerminalHolderMain();
   if (argc < 2 || absl::string_view(argv[1]) != kMonitorMode) return -1;
+  NameAfterArgv0(argv[0]);
+  // The path its client started it as (before the monitor leaves the client's working
+  // directory): /proc/self/exe names the protected copy it runs from, not the host's file.
+  if (std::unique_ptr<char, decltype(&std::free)> real(::realpath(argv[0], nullptr), &std::free);
+      real != nullptr) {
+    SetSelfPath(real.get());
+  }
   auto request = process::ParseMonitorArgv(argc, argv);
   if (!request.ok()) {
     process::SendControl(process::kMonitorControlFd,

@@ -10,6 +10,11 @@ namespace mydocker {
 // else `installed` (its path fixed at build time).
 std::string ProgramPath(const char* env, const char* name, const char* installed);
 
+// The running binary's path on the host, for ProgramPath, when /proc/self/exe does not give it:
+// a monitor runs from a protected copy of the helper (a private overlay, where the link reads
+// "/mydocker-helper", or a memfd) and sets the path its client started it as.
+void SetSelfPath(std::string path);
+
 }  // namespace mydocker
 
 #endif  // MYDOCKER_PROGRAM_PATH_H_

@@ -257,14 +257,14 @@ def test_exec_helper_runs_from_a_read_only_overlay(runtime):
 
 
 def test_exec_helper_falls_back_to_a_sealed_copy(runtime):
-    """Where that overlay cannot be made (here: its empty lower directory is a file), the helper
-    executes from a sealed memfd copy instead."""
+    """Where that overlay cannot be made (here: its empty lower directory is a file), the client
+    starts the helper from a sealed memfd copy instead."""
     cache = os.path.join(runtime.root, "cache")
     os.makedirs(cache, exist_ok=True)
     with open(os.path.join(cache, "empty"), "w"):
         pass
     def sealed(fd):
-        return os.readlink(f"/proc/self/fd/{fd}").startswith("/memfd:mydocker-nsenter")
+        return os.readlink(f"/proc/self/fd/{fd}").startswith("/memfd:mydocker-helper")
     proc, handle = exec_helper_exe(runtime, sealed)
     try:
         seals = fcntl.fcntl(handle, fcntl.F_GET_SEALS)
@@ -273,6 +273,72 @@ def test_exec_helper_falls_back_to_a_sealed_copy(runtime):
         assert_not_writable_after_exit(proc, handle)
     finally:
         os.close(handle)
+
+
+def init_and_monitor_exe(runtime, name):
+    """Starts a container whose command is /proc/self/exe, the binary its init runs until its
+    execve, in the helper's tiny-init mode so that it stays: PID 1 is then that binary, running
+    `sleep` as its child. Returns the monitor's pid and descriptors open on the monitor's and
+    PID 1's executables."""
+    start(runtime, name, command=("/proc/self/exe", "__init", "sleep", "60"))
+    pid = int(runtime.md("inspect", "-f", "{{.State.Pid}}", name, check=True).stdout)
+    with open(f"/proc/{pid}/stat") as f:
+        monitor = int(f.read().rsplit(")", 1)[1].split()[1])
+    return monitor, [os.open(f"/proc/{p}/exe", os.O_RDONLY) for p in (monitor, pid)]
+
+
+def test_container_init_never_runs_the_host_helper(runtime):
+    """CVE-2019-5736 through init: the container's init is its monitor's clone and runs the
+    monitor's binary until its execve, so a command that is /proc/self/exe makes that binary the
+    container's PID 1, where any process of the container can open /proc/1/exe and keep it to
+    write once the file is no longer busy. The monitor is started from a private read-only
+    overlay of the helper instead: nothing written through it reaches the host's file."""
+    helper = os.path.join(os.path.dirname(runtime.bin), "mydocker-helper")
+    before = sha256(helper)
+    monitor, handles = init_and_monitor_exe(runtime, "self")
+    try:
+        for fd in handles:
+            assert fs_type(fd) == OVERLAYFS_MAGIC and os.fstatvfs(fd).f_flag & os.ST_RDONLY
+            with os.fdopen(os.dup(fd), "rb") as f:
+                assert hashlib.sha256(f.read()).hexdigest() == before
+        r = runtime.md("exec", "self", "sh", "-c", "echo pwned >> /proc/1/exe")
+        assert r.returncode != 0 and "Read-only file system" in r.stderr, r.stderr
+        # ps and top still name the monitor after its binary, not "4" (/proc/self/fd/4).
+        with open(f"/proc/{monitor}/comm") as f:
+            assert f.read().strip() == "mydocker-helper"
+        runtime.md("rm", "-f", "self", check=True)
+        for fd in handles:
+            for flags in (os.O_WRONLY, os.O_RDWR, os.O_WRONLY | os.O_TRUNC):
+                with pytest.raises(OSError):
+                    os.close(os.open(f"/proc/self/fd/{fd}", flags))
+        with open("/proc/self/mountinfo") as f:
+            assert " overlay " not in "".join(line for line in f if "mydocker-helper" in line)
+    finally:
+        for fd in handles:
+            os.close(fd)
+    assert sha256(helper) == before
+
+
+def test_container_init_runs_a_sealed_copy_where_no_overlay_can_be_made(runtime):
+    """Where that overlay cannot be made (here: its empty lower directory is a file), the monitor
+    is started from a sealed memfd copy of the helper instead."""
+    cache = os.path.join(runtime.root, "cache")
+    os.makedirs(cache, exist_ok=True)
+    with open(os.path.join(cache, "empty"), "w"):
+        pass
+    _, handles = init_and_monitor_exe(runtime, "self")
+    try:
+        for fd in handles:
+            assert os.readlink(f"/proc/self/fd/{fd}").startswith("/memfd:mydocker-helper")
+            seals = fcntl.fcntl(fd, fcntl.F_GET_SEALS)
+            for seal in (fcntl.F_SEAL_WRITE, fcntl.F_SEAL_SHRINK, fcntl.F_SEAL_GROW,
+                         fcntl.F_SEAL_SEAL):
+                assert seals & seal
+        r = runtime.md("exec", "self", "sh", "-c", "echo pwned >> /proc/1/exe")
+        assert r.returncode != 0, r.stderr
+    finally:
+        for fd in handles:
+            os.close(fd)
 
 
 def test_large_input_does_not_deadlock(runtime):

@@ -366,6 +366,46 @@ def test_exec_stub_runs_from_a_read_only_overlay_without_a_state_directory(oci):
         assert " overlay " not in "".join(line for line in f if "mydocker-runc" in line)
 
 
+def test_init_never_runs_the_host_binary(oci):
+    """CVE-2019-5736 through init: `create` clones the container's init from mydocker-runc, and
+    init runs that binary until `start` (and for good, if its command is /proc/self/exe). So
+    `create` re-executes mydocker-runc from a private read-only overlay first: a process of the
+    container that opens /proc/1/exe gets a file nothing can write through, not the host's."""
+    with open(RUNC, "rb") as f:
+        before = f.read()
+    oci.write_config(base_config(["/proc/self/exe", "--log", "/fifo", "state", "x"]))
+    os.mkfifo(oci.bundle / "rootfs" / "fifo")  # opening the log blocks: PID 1 stays the runtime
+    oci.run("create", "--bundle", str(oci.bundle), "--pid-file", str(oci.tmp / "pid"), "c1",
+            stdout=open(oci.tmp / "out", "w"))
+    pid = int((oci.tmp / "pid").read_text())
+    handles = [os.open(f"/proc/{pid}/exe", os.O_RDONLY)]
+    try:
+        oci.run("start", "c1")
+        r = oci.run("exec", "c1", "sh", "-c", "readlink /proc/1/exe; echo pwned >> /proc/1/exe",
+                    check=False)
+        assert r.returncode != 0 and "Read-only file system" in r.stderr, (r.stdout, r.stderr)
+        handles.append(os.open(f"/proc/{pid}/exe", os.O_RDONLY))  # after its execve too
+        for fd in handles:
+            buf = ctypes.create_string_buffer(256)
+            assert ctypes.CDLL(None).fstatfs(fd, buf) == 0
+            assert ctypes.c_long.from_buffer(buf).value == 0x794C7630  # overlayfs
+            assert os.fstatvfs(fd).f_flag & os.ST_RDONLY
+            with os.fdopen(os.dup(fd), "rb") as g:
+                assert g.read() == before
+        oci.run("delete", "--force", "c1")
+        for fd in handles:
+            for flags in (os.O_WRONLY, os.O_RDWR, os.O_WRONLY | os.O_TRUNC):
+                with pytest.raises(OSError):
+                    os.close(os.open(f"/proc/self/fd/{fd}", flags))
+    finally:
+        for fd in handles:
+            os.close(fd)
+    with open(RUNC, "rb") as f:
+        assert f.read() == before
+    with open("/proc/self/mountinfo") as f:
+        assert " overlay " not in "".join(line for line in f if "mydocker-runc" in line)
+
+
 def test_exec_process_json_sets_env_cwd_user_caps_rlimits(oci):
     started(oci, "e2", env=("PATH=/bin", "ONLY_INIT=1"))
     process = {

@@ -1,6 +1,8 @@
 // mydocker-runc: mydocker as an OCI runtime, with runc's command line, for podman (conmon) and
 // containerd's runc shim. See docs/oci.md.
 #include <fcntl.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -15,6 +17,7 @@
 #include "commands.h"
 #include "mydocker/status_macros.h"
 #include "oci/runtime.h"
+#include "process/sealed_exe.h"
 
 namespace {
 
@@ -51,6 +54,27 @@ int TakeReportFd() {
   return fd;
 }
 
+// `create` and `run` clone the container's init from this process, and init runs this binary
+// until its execve; a process of the container could then reach the host's file through
+// /proc/1/exe (a command that is /proc/self/exe, or any process joining a created container)
+// and keep it to write once no mydocker-runc runs (CVE-2019-5736). So they first re-execute
+// this binary from a copy no process can write to (mydocker_sealed_self_copy: a private
+// read-only overlay, else a sealed memfd), with the same arguments, environment and
+// descriptors. Returns only when that is not possible, with why.
+absl::Status ReexecProtected(char** argv) {
+  if (mydocker_running_sealed()) {
+    ::prctl(PR_SET_NAME, "mydocker-runc", 0, 0, 0);  // not the descriptor's number, in ps
+    return absl::OkStatus();
+  }
+  const char* what = "";
+  const int exe = mydocker_sealed_self_copy("mydocker-runc", nullptr, &what);
+  if (exe < 0) return mydocker::LastErrnoError(what);
+  ::syscall(SYS_execveat, exe, "", argv, environ, AT_EMPTY_PATH);
+  absl::Status status = mydocker::LastErrnoError("execute the protected copy of mydocker-runc");
+  ::close(exe);
+  return status;
+}
+
 void Report(int fd, const absl::Status& status) {
   if (fd < 0) return;
   const int exit_code = mydocker::ExitCodeOf(status);
@@ -63,15 +87,20 @@ void Report(int fd, const absl::Status& status) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // A hook that exits without reading its state must not kill us (init resets it to default).
-  std::signal(SIGPIPE, SIG_IGN);
-  const int report_fd = TakeReportFd();
   Context ctx;
-  ctx.report_fd = report_fd;
   ctx.argv.assign(argv, argv + argc);
   mydocker::runc::FlagSpec globals{{"root", "log", "log-format", "criu", "rootless"},
                                    {"debug", "systemd-cgroup", "help", "h", "version", "v"}};
   auto parsed = mydocker::runc::ParseFlags(ctx.argv, 1, globals, &ctx.next);
+  absl::Status protect;
+  if (parsed.ok() && ctx.next < ctx.argv.size() &&
+      (ctx.argv[ctx.next] == "create" || ctx.argv[ctx.next] == "run")) {
+    protect = ReexecProtected(argv);
+  }
+  // A hook that exits without reading its state must not kill us (init resets it to default).
+  std::signal(SIGPIPE, SIG_IGN);
+  const int report_fd = TakeReportFd();
+  ctx.report_fd = report_fd;
   if (parsed.ok()) {
     ctx.root = parsed->Get("root", "/run/mydocker-runc");
     ctx.log.Open(parsed->Get("log"), parsed->Get("log-format", "text"));
@@ -88,6 +117,11 @@ int main(int argc, char** argv) {
     }
     std::fputs(kUsage, stderr);
     return parsed.ok() && ctx.next < ctx.argv.size() ? 0 : 1;
+  }
+  if (!protect.ok()) {
+    Report(report_fd, protect);
+    ctx.log.Error(protect.message());
+    return 1;
   }
   const std::string name = ctx.argv[ctx.next++];
   for (const auto& [command, fn] : kCommands) {

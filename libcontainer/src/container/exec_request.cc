@@ -176,15 +176,11 @@ absl::StatusOr<ChildProcess> SpawnExecHelper(Host& host, const std::string& help
   if (!seal_lower.empty()) {
     spawn.env.push_back(absl::StrCat(MYDOCKER_SEAL_LOWER_ENV, "=", seal_lower));
   }
-  // Started through the protected view, the stub need not make one and execute itself again.
-  // It gets the view as the first descriptor it closes on entry. Without `seal_lower` (no state
-  // root: mydocker-runc) the view's second layer is an empty tmpfs mounted nowhere.
-  UniqueFd view(mydocker_protected_view(helper.c_str(), seal_lower.c_str()));
-  if (view) {
-    const int target = static_cast<int>(MYDOCKER_NSENTER_PIDFD_FD + 1 + preserve_fds);
-    spawn.fds.emplace_back(view.get(), target);
-    spawn.argv[0] = absl::StrCat("/proc/self/fd/", target);
-  }
+  // Started through a protected copy, the stub need not make one and execute itself again. It
+  // gets it as the first descriptor it closes on entry. Without `seal_lower` (no state root:
+  // mydocker-runc) the view's second layer is an empty tmpfs mounted nowhere.
+  spawn.protect_executable = true;
+  spawn.protect_lower = seal_lower;
   spawn.inherit_env = false;
   // Without a pidfd (none from the kernel) the relay asks waitid when the helper ended.
   return host.Spawn(spawn);

@@ -324,7 +324,7 @@ TEST_F(LifecycleTest, StartReturnsTheMonitorsAnswer) {
   EXPECT_EQ((*attachment)->pid(), 4242);
   std::vector<std::string> calls = host_.calls();
   ASSERT_GE(calls.size(), 2u);
-  EXPECT_EQ(calls[0], "spawn /fake/mydocker-helper");
+  EXPECT_EQ(calls[0], "spawn /fake/mydocker-helper (protected)");
   EXPECT_THAT(calls[1], HasSubstr("reap "));  // the intermediate process is reaped
 }
 
@@ -357,7 +357,7 @@ TEST_F(LifecycleTest, StartOfARunningContainerIsRefused) {
   auto c = Make(ContainerStatus::kRunning);
   auto attachment = c->Start(StartOptions{});
   EXPECT_EQ(attachment.status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_THAT(host_.calls(), Not(Contains("spawn /fake/mydocker-helper")));
+  EXPECT_THAT(host_.calls(), Not(Contains("spawn /fake/mydocker-helper (protected)")));
 }
 
 TEST_F(LifecycleTest, RestartOfARmContainerMarksTheRunItStops) {
@@ -367,7 +367,7 @@ TEST_F(LifecycleTest, RestartOfARmContainerMarksTheRunItStops) {
   ASSERT_TRUE(c->Restart(absl::Seconds(5)).ok());
   EXPECT_EQ(StateOf(*c).restarting, st.init);
   EXPECT_TRUE(host_.Called(Signal(st.init, SIGTERM)));
-  EXPECT_TRUE(host_.Called("spawn /fake/mydocker-helper"));
+  EXPECT_TRUE(host_.Called("spawn /fake/mydocker-helper (protected)"));
 }
 
 TEST_F(LifecycleTest, AFailedRestartKeepsTheContainerAndClearsTheMark) {

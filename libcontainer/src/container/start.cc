@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "container/container_internal.h"
+#include "container/exec_request.h"
 #include "host/host.h"
 #include "mydocker/runtime.h"
 #include "mydocker/status_macros.h"
@@ -58,6 +59,13 @@ absl::StatusOr<SpawnedMonitor> SpawnMonitor(Runtime& runtime, const StartOptions
   spawn.argv = process::MonitorArgv(runtime.options().helper_path, request);
   std::copy(std::begin(fds), std::end(fds), spawn.stdio);
   spawn.fds = {{monitor_end.get(), process::kMonitorControlFd}};
+  // Executed through a copy no process can write to: the container's init is the monitor's
+  // clone and runs its binary until its execve, so a command that is /proc/self/exe (or a script
+  // whose interpreter it is) would otherwise run the host's helper in the container, where any
+  // process can open /proc/1/exe and keep it to write once the file is no longer busy
+  // (CVE-2019-5736).
+  spawn.protect_executable = true;
+  spawn.protect_lower = SealLowerDir(request.root);
   MYDOCKER_ASSIGN_OR_RETURN(spawned.intermediate, runtime.host().Spawn(spawn));
   return spawned;
 }

@@ -14,7 +14,8 @@ namespace mydocker {
 
 absl::StatusOr<pid_t> SpawnInNewSession(const std::vector<std::string>& argv, char* const envp[],
                                         const int stdio[3],
-                                        const std::vector<std::pair<int, int>>& fds) {
+                                        const std::vector<std::pair<int, int>>& fds,
+                                        const std::string& executable) {
   posix_spawn_file_actions_t actions;
   posix_spawnattr_t attr;
   posix_spawn_file_actions_init(&actions);
@@ -55,7 +56,8 @@ absl::StatusOr<pid_t> SpawnInNewSession(const std::vector<std::string>& argv, ch
   for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   pid_t pid;
-  int rc = posix_spawn(&pid, argv[0].c_str(), &actions, &attr, args.data(), envp);
+  const std::string& file = executable.empty() ? argv[0] : executable;
+  int rc = posix_spawn(&pid, file.c_str(), &actions, &attr, args.data(), envp);
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   if (rc != 0) return ErrnoError(rc, absl::StrCat("start ", argv[0]));

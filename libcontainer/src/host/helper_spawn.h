@@ -15,10 +15,12 @@ namespace mydocker {
 
 // Starts `argv` in a new session with default signal dispositions and an empty signal mask.
 // stdio[i] < 0 becomes /dev/null; `fds` are (descriptor here, number in the child) pairs.
-// Every other descriptor of the caller is closed in the child.
+// Every other descriptor of the caller is closed in the child. `executable` is the file to
+// execute when it is not argv[0] (such as /proc/self/fd/N, N one of `fds`' numbers in the child).
 absl::StatusOr<pid_t> SpawnInNewSession(const std::vector<std::string>& argv, char* const envp[],
                                         const int stdio[3],
-                                        const std::vector<std::pair<int, int>>& fds);
+                                        const std::vector<std::pair<int, int>>& fds,
+                                        const std::string& executable = "");
 
 }  // namespace mydocker
 

@@ -20,6 +20,7 @@
 #include "mydocker/capabilities.h"
 #include "mydocker/fs_util.h"
 #include "mydocker/status_macros.h"
+#include "process/sealed_exe.h"
 
 extern char** environ;
 
@@ -73,9 +74,22 @@ class LinuxHost final : public Host {
     std::vector<char*> env;
     for (const std::string& kv : request.env) env.push_back(const_cast<char*>(kv.c_str()));
     env.push_back(nullptr);
+    std::vector<std::pair<int, int>> fds = request.fds;
+    std::string executable;
+    UniqueFd exe;
+    if (request.protect_executable) {
+      const char* what = "";
+      exe.reset(
+          mydocker_protected_exe(request.argv[0].c_str(), request.protect_lower.c_str(), &what));
+      if (!exe) return LastErrnoError(absl::StrCat(what, " ", request.argv[0]));
+      int number = 3;
+      for (const auto& [from, to] : fds) number = std::max(number, to + 1);
+      fds.emplace_back(exe.get(), number);
+      executable = absl::StrCat("/proc/self/fd/", number);
+    }
     MYDOCKER_ASSIGN_OR_RETURN(
         pid_t pid, SpawnInNewSession(request.argv, request.inherit_env ? environ : env.data(),
-                                     request.stdio, request.fds));
+                                     request.stdio, fds, executable));
     // Our child cannot be reaped by anyone else, so the pidfd names it for sure.
     UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
     return ChildProcess(this, pid, std::move(pidfd));

@@ -22,16 +22,19 @@
 
 #define MYDOCKER_SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
 
+/* True if `fd` is a sealed memfd or a file on a read-only overlayfs. */
+static int is_protected(int fd) {
+  int seals = fcntl(fd, F_GET_SEALS);
+  if (seals >= 0 && (seals & MYDOCKER_SEALS) == MYDOCKER_SEALS) return 1;
+  struct statfs fs;
+  return fstatfs(fd, &fs) == 0 && fs.f_type == MYDOCKER_OVERLAYFS_MAGIC &&
+         (fs.f_flags & ST_RDONLY) != 0;
+}
+
 int mydocker_running_sealed(void) {
   int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
   if (fd < 0) return 0;
-  int seals = fcntl(fd, F_GET_SEALS);
-  int sealed = seals >= 0 && (seals & MYDOCKER_SEALS) == MYDOCKER_SEALS;
-  if (!sealed) {
-    struct statfs fs;
-    sealed = fstatfs(fd, &fs) == 0 && fs.f_type == MYDOCKER_OVERLAYFS_MAGIC &&
-             (fs.f_flags & ST_RDONLY) != 0;
-  }
+  int sealed = is_protected(fd);
   close(fd);
   return sealed;
 }
@@ -150,29 +153,16 @@ static int overlay_view(const char *path, int file, const char *lower) {
   return view;
 }
 
-int mydocker_sealed_self_copy(const char *name, const char *lower, const char **what) {
-  int src = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-  if (src < 0) return fail(-1, "open /proc/self/exe", what);
-  if (lower == NULL || lower[0] == '\0' || lower[0] == '/') {
-    char path[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
-    int view = -1;
-    if (n > 0 && (size_t)n < sizeof path - 1) {
-      path[n] = '\0';
-      view = overlay_view(path, src, lower);
-    }
-    if (view >= 0) {
-      close(src);
-      return view;
-    }
-  }
+/* A memfd holding a copy of `src` (closed here), sealed against writes, growth, shrinking and
+ * further seals. */
+static int sealed_copy(int src, const char *name, const char **what) {
   int mem = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
   if (mem < 0 && errno == EINVAL) mem = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
   if (mem < 0) return fail(src, "memfd_create", what);
   struct stat st;
   if (fstat(src, &st) != 0) {
     close(mem);
-    return fail(src, "stat /proc/self/exe", what);
+    return fail(src, "stat the helper binary", what);
   }
   off_t left = st.st_size;
   while (left > 0) {
@@ -191,8 +181,33 @@ int mydocker_sealed_self_copy(const char *name, const char *lower, const char **
   return mem;
 }
 
+int mydocker_sealed_self_copy(const char *name, const char *lower, const char **what) {
+  int src = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+  if (src < 0) return fail(-1, "open /proc/self/exe", what);
+  /* Started from such a copy (a monitor is): that copy serves as it is. */
+  if (is_protected(src)) return src;
+  if (lower == NULL || lower[0] == '\0' || lower[0] == '/') {
+    char path[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
+    int view = -1;
+    if (n > 0 && (size_t)n < sizeof path - 1) {
+      path[n] = '\0';
+      view = overlay_view(path, src, lower);
+    }
+    if (view >= 0) {
+      close(src);
+      return view;
+    }
+  }
+  return sealed_copy(src, name, what);
+}
+
 int mydocker_protected_view(const char *path, const char *lower) {
   if (lower != NULL && lower[0] != '\0' && lower[0] != '/') return -1;
+  /* Already such a copy (/proc/self/exe of a monitor): it serves as it is. */
+  int given = open(path, O_RDONLY | O_CLOEXEC);
+  if (given >= 0 && is_protected(given)) return given;
+  if (given >= 0) close(given);
   char real[PATH_MAX];
   if (realpath(path, real) == NULL) return -1;
   int file = open(real, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -200,4 +215,12 @@ int mydocker_protected_view(const char *path, const char *lower) {
   int view = overlay_view(real, file, lower);
   close(file);
   return view;
+}
+
+int mydocker_protected_exe(const char *path, const char *lower, const char **what) {
+  int view = mydocker_protected_view(path, lower);
+  if (view >= 0) return view;
+  int src = open(path, O_RDONLY | O_CLOEXEC);
+  if (src < 0) return fail(-1, "open the helper binary", what);
+  return sealed_copy(src, "mydocker-helper", what);
 }

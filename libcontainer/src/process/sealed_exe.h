@@ -23,11 +23,18 @@ extern "C" {
  * against writes, growth, shrinking and further seals. -1 with errno set and *what naming the
  * step that failed. */
 int mydocker_sealed_self_copy(const char *name, const char *lower, const char **what);
+/* (When /proc/self/exe is already such a copy, it is opened and returned as it is.) */
 
 /* The executable at `path` opened through such an overlay (`lower` as above; no copy as a
  * fallback), for a caller that starts it: executed from there, it need not re-execute itself. -1
  * if it cannot be made. */
 int mydocker_protected_view(const char *path, const char *lower);
+
+/* The executable at `path` through such an overlay, else a sealed memfd copy of it: what a
+ * client starts the container's monitor from, so that neither the monitor nor the container's
+ * init (its clone, which runs the binary until its execve) is the host's file. -1 with errno set
+ * and *what naming the step that failed. */
+int mydocker_protected_exe(const char *path, const char *lower, const char **what);
 
 /* True if /proc/self/exe is such a copy: a sealed memfd, or a file on a read-only overlayfs. */
 int mydocker_running_sealed(void);

@@ -117,7 +117,8 @@ absl::StatusOr<ChildProcess> FakeHost::Spawn(const SpawnRequest& request) {
   int pid;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    Record(absl::StrCat("spawn ", request.argv.empty() ? "" : request.argv[0]));
+    Record(absl::StrCat("spawn ", request.argv.empty() ? "" : request.argv[0],
+                        request.protect_executable ? " (protected)" : ""));
     if (!on_spawn)
       return absl::ResourceExhaustedError("start helper: Resource temporarily unavailable");
     behaviour = on_spawn;
