@@ -57,7 +57,7 @@ tmpl::Value TemplateRow(const std::string& id, const HistoryEntry& h, absl::Time
        {"Size", Value::String(HumanSize(h.size))}});
 }
 
-const tmpl::Value& TemplateHeader() {
+const tmpl::Value& HistoryHeader() {
   static const auto* header = new tmpl::Value(tmpl::HeaderMap({{"ID", "IMAGE"},
                                                                {"CreatedSince", "CREATED"},
                                                                {"CreatedAt", "CREATED AT"},
@@ -88,7 +88,7 @@ int History(Context& ctx, const HistoryFlags& flags) {
   for (size_t i = 0; i < history.size(); ++i) {
     rows.push_back(TemplateRow(i == 0 ? id : "<missing>", history[i], now, flags.no_trunc));
   }
-  PrintFormatted(ctx, *formatter, rows, TemplateHeader());
+  PrintFormatted(ctx, *formatter, rows, HistoryHeader());
   return ctx.exit_code;
 }
 

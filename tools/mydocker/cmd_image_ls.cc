@@ -48,7 +48,7 @@ std::string DigestOf(const Image& image, const std::string& repository) {
   return "<none>";
 }
 
-struct Row {
+struct ImageRow {
   const Image* image;
   std::string repository;
   std::string tag;
@@ -82,7 +82,7 @@ class ImageFilter {
     return absl::OkStatus();
   }
 
-  bool Matches(const Row& row) const {
+  bool Matches(const ImageRow& row) const {
     const Image& image = *row.image;
     for (const std::string& v : filters_.Values("dangling")) {
       bool dangling = image.tags.empty();
@@ -109,9 +109,9 @@ class ImageFilter {
 };
 
 // One row per tag, like Docker; an untagged image is one "<none>" row. Newest image first.
-std::vector<Row> Rows(const std::vector<Image>& images, const std::string& filter) {
+std::vector<ImageRow> Rows(const std::vector<Image>& images, const std::string& filter) {
   auto [want_repo, want_tag] = SplitTag(filter);
-  std::vector<Row> rows;
+  std::vector<ImageRow> rows;
   for (const Image& image : images) {
     if (image.tags.empty() && filter.empty()) {
       // Untagged: one row, with the repository of a digest reference if it has one.
@@ -131,7 +131,7 @@ std::vector<Row> Rows(const std::vector<Image>& images, const std::string& filte
 }
 
 // Docker's image formatting context: what `--format` templates see, in `{{json .}}`'s order.
-tmpl::Value TemplateRow(const Row& row, absl::Time now, bool no_trunc) {
+tmpl::Value TemplateRow(const ImageRow& row, absl::Time now, bool no_trunc) {
   using tmpl::Value;
   const Image& image = *row.image;
   Value::Fields fields = {
@@ -152,7 +152,7 @@ tmpl::Value TemplateRow(const Row& row, absl::Time now, bool no_trunc) {
   return Value::Struct("image", std::move(fields), std::move(methods));
 }
 
-const tmpl::Value& TemplateHeader() {
+const tmpl::Value& ImageLsHeader() {
   static const auto* header = new tmpl::Value(tmpl::HeaderMap({{"ID", "IMAGE ID"},
                                                                {"Repository", "REPOSITORY"},
                                                                {"Tag", "TAG"},
@@ -168,19 +168,19 @@ const tmpl::Value& TemplateHeader() {
   return *header;
 }
 
-std::string Render(const std::vector<Row>& rows, const LsFlags& flags) {
+std::string Render(const std::vector<ImageRow>& rows, const LsFlags& flags) {
   absl::Time now = absl::Now();
   std::string out;
   if (flags.quiet) {
     std::set<std::string> seen;
-    for (const Row& row : rows) {
+    for (const ImageRow& row : rows) {
       std::string id = views::DisplayImageId(row.image->id, flags.no_trunc);
       if (seen.insert(id).second) absl::StrAppend(&out, id, "\n");
     }
     return out;
   }
   if (flags.format == "json") {
-    for (const Row& row : rows)
+    for (const ImageRow& row : rows)
       absl::StrAppend(&out,
                       views::ImageSummary(*row.image, row.repository, row.tag, now, flags.no_trunc),
                       "\n");
@@ -189,7 +189,7 @@ std::string Render(const std::vector<Row>& rows, const LsFlags& flags) {
   std::vector<std::string> header = {"REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"};
   if (flags.digests) header.insert(header.begin() + 2, "DIGEST");
   Table table(header);
-  for (const Row& row : rows) {
+  for (const ImageRow& row : rows) {
     std::vector<std::string> cells = {
         row.repository, row.tag, views::DisplayImageId(row.image->id, flags.no_trunc),
         absl::StrCat(HumanDuration(now - row.image->created), " ago"), HumanSize(row.image->size)};
@@ -219,8 +219,8 @@ int Ls(Context& ctx, const LsFlags& flags) {
     ctx.Fail(images.status(), 1);
     return ctx.exit_code;
   }
-  std::vector<Row> rows;
-  for (Row& row : Rows(*images, flags.filter)) {
+  std::vector<ImageRow> rows;
+  for (ImageRow& row : Rows(*images, flags.filter)) {
     if (filter->Matches(row)) rows.push_back(std::move(row));
   }
   if (formatter->is_default() || flags.quiet) {
@@ -229,8 +229,8 @@ int Ls(Context& ctx, const LsFlags& flags) {
   }
   absl::Time now = absl::Now();
   std::vector<tmpl::Value> values;
-  for (const Row& row : rows) values.push_back(TemplateRow(row, now, flags.no_trunc));
-  PrintFormatted(ctx, *formatter, values, TemplateHeader());
+  for (const ImageRow& row : rows) values.push_back(TemplateRow(row, now, flags.no_trunc));
+  PrintFormatted(ctx, *formatter, values, ImageLsHeader());
   return ctx.exit_code;
 }
 

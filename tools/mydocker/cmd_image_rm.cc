@@ -10,7 +10,7 @@
 namespace mydocker::cli {
 namespace {
 
-struct RmFlags {
+struct ImageRmFlags {
   bool force = false;
   std::vector<std::string> images;
 };
@@ -37,7 +37,7 @@ absl::Status RemoveOne(Runtime& rt, const std::string& ref, bool force) {
   return absl::OkStatus();
 }
 
-int Rm(Context& ctx, const RmFlags& flags) {
+int Rm(Context& ctx, const ImageRmFlags& flags) {
   Runtime* rt = ctx.OpenRuntime();
   if (rt == nullptr) return ctx.exit_code;
   // An error for one image does not stop the others; the exit status says one failed.
@@ -51,7 +51,7 @@ int Rm(Context& ctx, const RmFlags& flags) {
 }  // namespace
 
 void RegisterImageRm(CLI::App& parent, const std::string& name, Context& ctx) {
-  auto flags = std::make_shared<RmFlags>();
+  auto flags = std::make_shared<ImageRmFlags>();
   CLI::App* cmd = parent.add_subcommand(name, "Remove one or more images");
   cmd->add_flag("-f,--force", flags->force,
                 "Remove the last tag of an image a container uses (the image stays until unused)");

@@ -58,7 +58,7 @@ tmpl::Value TemplateRow(const NetworkRecord& r, bool no_trunc) {
   return Value::Struct("network", std::move(fields), std::move(methods));
 }
 
-const tmpl::Value& TemplateHeader() {
+const tmpl::Value& NetworkLsHeader() {
   static const auto* header = new tmpl::Value(tmpl::HeaderMap({{"ID", "NETWORK ID"},
                                                                {"Name", "NAME"},
                                                                {"Driver", "DRIVER"},
@@ -88,7 +88,7 @@ void RegisterLs(CLI::App& network, Context& ctx, std::shared_ptr<NetworkFlags> f
     if (!formatter->is_default() && !flags->quiet) {
       std::vector<tmpl::Value> rows;
       for (const NetworkRecord& r : *all) rows.push_back(TemplateRow(r, flags->no_trunc));
-      PrintFormatted(ctx, *formatter, rows, TemplateHeader());
+      PrintFormatted(ctx, *formatter, rows, NetworkLsHeader());
       return;
     }
     Table table({"NETWORK ID", "NAME", "DRIVER", "SCOPE", "SUBNET"});

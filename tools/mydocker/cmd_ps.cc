@@ -123,7 +123,7 @@ tmpl::Value TemplateRow(Runtime& rt, const ListedRecord& r, absl::Time now, bool
   return Value::Struct("container", std::move(fields), std::move(methods));
 }
 
-const tmpl::Value& TemplateHeader() {
+const tmpl::Value& PsHeader() {
   static const auto* header = new tmpl::Value(tmpl::HeaderMap({{"ID", "CONTAINER ID"},
                                                                {"Names", "NAMES"},
                                                                {"Image", "IMAGE"},
@@ -192,7 +192,7 @@ int Ps(Context& ctx, const PsFlags& flags) {
         return ctx.exit_code;
       }
     }
-    out = formatter->Finish(TemplateHeader());
+    out = formatter->Finish(PsHeader());
   } else if (flags.size) {
     // -s: Docker's table with SIZE last; only then are the writable layers measured.
     SizeText size(*rt);

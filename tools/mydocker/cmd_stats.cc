@@ -48,7 +48,7 @@ struct Sample {
 };
 
 // The figures of one row, from a sample and the one before it.
-struct Row {
+struct StatsRow {
   std::string label, id, name;
   bool running = false;
   double cpu_percent = 0;
@@ -83,8 +83,9 @@ Sample Take(Container& c) {
   return s;
 }
 
-Row MakeRow(const std::string& label, const Sample& now, const Sample* before, uint64_t host_mem) {
-  Row r;
+StatsRow MakeRow(const std::string& label, const Sample& now, const Sample* before,
+                 uint64_t host_mem) {
+  StatsRow r;
   r.label = label;
   r.id = now.id;
   r.name = now.name;
@@ -110,7 +111,7 @@ Row MakeRow(const std::string& label, const Sample& now, const Sample* before, u
   return r;
 }
 
-std::string MemUsageText(const Row& r) {
+std::string MemUsageText(const StatsRow& r) {
   return absl::StrCat(BinarySize(r.mem_usage), " / ", BinarySize(r.mem_limit));
 }
 
@@ -122,13 +123,13 @@ std::string InOutText(uint64_t in, uint64_t out) {
   return absl::StrCat(size(in), " / ", size(out));
 }
 
-std::string NetIoText(const Row& r) { return InOutText(r.net_rx, r.net_tx); }
-std::string BlockIoText(const Row& r) { return InOutText(r.block_read, r.block_write); }
+std::string NetIoText(const StatsRow& r) { return InOutText(r.net_rx, r.net_tx); }
+std::string BlockIoText(const StatsRow& r) { return InOutText(r.block_read, r.block_write); }
 
-std::string RenderTable(const std::vector<Row>& rows) {
+std::string RenderTable(const std::vector<StatsRow>& rows) {
   Table table({"CONTAINER ID", "NAME", "CPU %", "MEM USAGE / LIMIT", "MEM %", "NET I/O",
                "BLOCK I/O", "PIDS"});
-  for (const Row& r : rows) {
+  for (const StatsRow& r : rows) {
     table.Add({r.id.substr(0, 12), r.name, FormatPercent(r.cpu_percent), MemUsageText(r),
                FormatPercent(r.mem_percent), NetIoText(r), BlockIoText(r), absl::StrCat(r.pids)});
   }
@@ -136,9 +137,9 @@ std::string RenderTable(const std::vector<Row>& rows) {
 }
 
 // One object per row: Docker's keys (strings as its table shows them) and the raw numbers.
-std::vector<std::string> JsonRows(const std::vector<Row>& rows) {
+std::vector<std::string> JsonRows(const std::vector<StatsRow>& rows) {
   std::vector<std::string> out;
-  for (const Row& r : rows) {
+  for (const StatsRow& r : rows) {
     rapidjson::StringBuffer buf;
     rapidjson::Writer<rapidjson::StringBuffer> w(buf);
     auto str = [&](const char* key, const std::string& value) {
@@ -194,13 +195,13 @@ std::vector<std::string> JsonRows(const std::vector<Row>& rows) {
   return out;
 }
 
-std::string RenderJsonLines(const std::vector<Row>& rows) {
+std::string RenderJsonLines(const std::vector<StatsRow>& rows) {
   std::string out;
   for (const std::string& row : JsonRows(rows)) absl::StrAppend(&out, row, "\n");
   return out;
 }
 
-const tmpl::Value& TemplateHeader() {
+const tmpl::Value& StatsHeader() {
   static const auto* header = new tmpl::Value(tmpl::HeaderMap({{"Container", "CONTAINER"},
                                                                {"ID", "CONTAINER ID"},
                                                                {"Name", "NAME"},
@@ -215,13 +216,13 @@ const tmpl::Value& TemplateHeader() {
 
 // A frame through a --format template: the rows as the JSON lines have them.
 absl::StatusOr<std::string> RenderTemplate(tmpl::ListFormatter formatter,
-                                           const std::vector<Row>& rows) {
+                                           const std::vector<StatsRow>& rows) {
   for (const std::string& json : JsonRows(rows)) {
     auto row = tmpl::ValueFromJson(json, {}, "stats");
     if (!row.ok()) return row.status();
     if (absl::Status s = formatter.Add(*row); !s.ok()) return s;
   }
-  return formatter.Finish(TemplateHeader());
+  return formatter.Finish(StatsHeader());
 }
 
 // The containers named, or (none named) every running one, looked up again for each refresh
@@ -269,7 +270,7 @@ int Stats(Context& ctx, const StatsFlags& flags) {
       }
     }
     std::map<std::string, Sample> now;
-    std::vector<Row> rows;
+    std::vector<StatsRow> rows;
     bool any_running = false;
     for (Target& t : *targets) {
       Sample s = Take(*t.container);

@@ -43,7 +43,7 @@ tmpl::Value TemplateRow(const Volume& v) {
                                   {"Status", Value::String("N/A")}});
 }
 
-const tmpl::Value& TemplateHeader() {
+const tmpl::Value& VolumeLsHeader() {
   static const auto* header = new tmpl::Value(tmpl::HeaderMap({{"Name", "VOLUME NAME"},
                                                                {"Driver", "DRIVER"},
                                                                {"Scope", "SCOPE"},
@@ -102,7 +102,7 @@ void RegisterVolume(CLI::App& app, Context& ctx) {
     if (!formatter->is_default() && !flags->quiet) {
       std::vector<tmpl::Value> rows;
       for (const Volume& v : *volumes) rows.push_back(TemplateRow(v));
-      PrintFormatted(ctx, *formatter, rows, TemplateHeader());
+      PrintFormatted(ctx, *formatter, rows, VolumeLsHeader());
       return;
     }
     Table table({"DRIVER", "VOLUME NAME"});

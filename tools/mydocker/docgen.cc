@@ -274,8 +274,8 @@ Tables MakeTables(const CLI::App& app) {
   return t;
 }
 
-std::string Table(const std::string& name,
-                  const std::vector<std::pair<std::string, std::string>>& rows, bool bash) {
+std::string ShellTable(const std::string& name,
+                       const std::vector<std::pair<std::string, std::string>>& rows, bool bash) {
   std::string out = absl::StrCat(name, "=(\n");
   for (const auto& [key, value] : rows) {
     if (bash) {
@@ -298,8 +298,8 @@ std::string BashCompletion(const CLI::App& app) {
   return absl::StrCat(
       "# bash completion for mydocker\n", kHeader,
       "declare -gA _mydocker_subs _mydocker_flags _mydocker_valued _mydocker_args\n",
-      Table("_mydocker_subs", t.subs, true), Table("_mydocker_flags", t.flags, true),
-      Table("_mydocker_valued", t.valued, true), Table("_mydocker_args", t.args, true),
+      ShellTable("_mydocker_subs", t.subs, true), ShellTable("_mydocker_flags", t.flags, true),
+      ShellTable("_mydocker_valued", t.valued, true), ShellTable("_mydocker_args", t.args, true),
       R"sh(
 # Container, image, volume or network names from the state root the command line names.
 _mydocker_names() {
@@ -370,9 +370,9 @@ std::string ZshCompletion(const CLI::App& app) {
       "#compdef mydocker\n# zsh completion for mydocker\n", kHeader,
       "typeset -gA _mydocker_subs _mydocker_flags _mydocker_valued _mydocker_args "
       "_mydocker_descs\n",
-      Table("_mydocker_subs", t.subs, false), Table("_mydocker_flags", t.flags, false),
-      Table("_mydocker_valued", t.valued, false), Table("_mydocker_args", t.args, false),
-      Table("_mydocker_descs", t.descs, false),
+      ShellTable("_mydocker_subs", t.subs, false), ShellTable("_mydocker_flags", t.flags, false),
+      ShellTable("_mydocker_valued", t.valued, false), ShellTable("_mydocker_args", t.args, false),
+      ShellTable("_mydocker_descs", t.descs, false),
       R"sh(
 _mydocker() {
   local cur=${words[CURRENT]} cmdpath=mydocker root='' prevflag='' w kind=''
