@@ -112,13 +112,17 @@ constexpr absl::string_view kCapabilityNames[] = {"CHOWN",
 }  // namespace
 
 int LastCapability() {
-  auto text = ReadFile("/proc/sys/kernel/cap_last_cap");
-  int last = 0;
-  if (text.ok() && absl::SimpleAtoi(absl::StripAsciiWhitespace(*text), &last) && last > 0 &&
-      last < 64) {
-    return last;
-  }
-  return static_cast<int>(std::size(kCapabilityNames)) - 1;
+  // The kernel's, fixed while it runs: read once per process.
+  static const int last = [] {
+    auto text = ReadFile("/proc/sys/kernel/cap_last_cap");
+    int value = 0;
+    if (text.ok() && absl::SimpleAtoi(absl::StripAsciiWhitespace(*text), &value) && value > 0 &&
+        value < 64) {
+      return value;
+    }
+    return static_cast<int>(std::size(kCapabilityNames)) - 1;
+  }();
+  return last;
 }
 
 absl::StatusOr<uint64_t> CapabilityMask(const std::vector<std::string>& names) {

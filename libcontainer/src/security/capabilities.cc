@@ -1,6 +1,9 @@
 #include "mydocker/capabilities.h"
 
 #include <linux/capability.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <algorithm>
 
@@ -8,24 +11,22 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
-#include "mydocker/fs_util.h"
 #include "mydocker/status_macros.h"
 #include "process/init_plan.h"
 
 namespace mydocker {
 namespace {
 
-// The hexadecimal mask after `key` ("CapPrm:\t000001ff...") in /proc/self/status; 0 if absent.
-uint64_t StatusMask(absl::string_view status, absl::string_view key) {
-  for (absl::string_view line : absl::StrSplit(status, '\n')) {
-    if (!absl::ConsumePrefix(&line, key)) continue;
-    uint64_t mask = 0;
-    if (absl::SimpleHexAtoi(absl::StripAsciiWhitespace(line), &mask)) return mask;
-  }
-  return 0;
+// This process's capability sets as capget(2) gives them (a system call, where reading
+// /proc/self/status has the kernel format every line of the file); false if it fails.
+bool OwnCapabilities(uint64_t* effective, uint64_t* permitted) {
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {};
+  if (::syscall(SYS_capget, &header, data) != 0) return false;
+  *effective = data[0].effective | (static_cast<uint64_t>(data[1].effective) << 32);
+  *permitted = data[0].permitted | (static_cast<uint64_t>(data[1].permitted) << 32);
+  return true;
 }
 
 // Normalised names, each checked: `field` names the list in the error ("CapAdd").
@@ -52,15 +53,20 @@ std::string NormalizeCapabilityName(absl::string_view name) {
 }
 
 uint64_t HeldCapabilities() {
-  absl::StatusOr<std::string> status = ReadFile("/proc/self/status");
-  if (!status.ok()) return 0;
-  return StatusMask(*status, "CapPrm:") & StatusMask(*status, "CapBnd:");
+  uint64_t effective = 0, permitted = 0;
+  if (!OwnCapabilities(&effective, &permitted)) return 0;
+  uint64_t bounding = 0;
+  for (int cap = 0; cap < 64; ++cap) {
+    const int held = ::prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
+    if (held < 0) break;  // EINVAL: past the last capability the kernel knows
+    if (held == 1) bounding |= uint64_t{1} << cap;
+  }
+  return permitted & bounding;
 }
 
 uint64_t EffectiveCapabilities() {
-  absl::StatusOr<std::string> status = ReadFile("/proc/self/status");
-  if (!status.ok()) return 0;
-  return StatusMask(*status, "CapEff:");
+  uint64_t effective = 0, permitted = 0;
+  return OwnCapabilities(&effective, &permitted) ? effective : 0;
 }
 
 absl::Status CheckRootPrivileges(uint64_t effective) {
