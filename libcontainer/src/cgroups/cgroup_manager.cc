@@ -1,6 +1,9 @@
 // CgroupManager::Detect: picks the driver from what is mounted.
 #include "mydocker/cgroup_manager.h"
 
+#include <linux/magic.h>
+#include <sys/statfs.h>
+
 #include <map>
 #include <memory>
 
@@ -12,6 +15,11 @@
 #include "mydocker/status_macros.h"
 
 namespace mydocker {
+namespace {
+
+constexpr char kUnifiedRoot[] = "/sys/fs/cgroup";
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<CgroupManager>> CgroupManager::Detect(const CgroupOptions& options) {
   if (!options.v2_root_override.empty() && !options.v1_roots_override.empty()) {
@@ -24,6 +32,13 @@ absl::StatusOr<std::unique_ptr<CgroupManager>> CgroupManager::Detect(const Cgrou
     std::map<std::string, std::string> roots(options.v1_roots_override.begin(),
                                              options.v1_roots_override.end());
     return std::make_unique<cgroups::CgroupV1>(std::move(roots));
+  }
+  // Most hosts: the unified hierarchy alone, at its usual place, told by one statfs (as runc
+  // and crun tell it) rather than by reading and parsing the mount table.
+  struct statfs fs;
+  if (options.mountinfo_path == CgroupOptions().mountinfo_path &&
+      ::statfs(kUnifiedRoot, &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC) {
+    return std::make_unique<cgroups::CgroupV2>(kUnifiedRoot);
   }
   MYDOCKER_ASSIGN_OR_RETURN(std::string mountinfo, ReadFile(options.mountinfo_path));
   absl::StatusOr<cgroups::CgroupMounts> mounts = cgroups::ParseCgroupMounts(mountinfo);

@@ -431,6 +431,10 @@ absl::Status ValidateResourceValues(const LinuxResources& resources, const Machi
   return absl::OkStatus();
 }
 
+bool ChecksCpuCount(const LinuxResources& resources) {
+  return resources.cpu.quota.has_value() && *resources.cpu.quota != -1;
+}
+
 int OnlineCpus() {
   absl::StatusOr<std::string> online = ReadFile("/sys/devices/system/cpu/online");
   if (online.ok()) {

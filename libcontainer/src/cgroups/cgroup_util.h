@@ -84,10 +84,14 @@ absl::Status PollUntil(const std::function<absl::StatusOr<bool>()>& done, absl::
 
 // What the machine allows, for Validate.
 struct MachineLimits {
-  int online_cpus = 1;
+  int online_cpus = 1;            // read only when ChecksCpuCount
   std::vector<int> allowed_cpus;  // empty: not checked
   std::vector<int> allowed_mems;  // empty: not checked
 };
+
+// Whether ValidateResourceValues compares `resources` with MachineLimits::online_cpus (a CPU
+// quota, --cpus); the cpuset lists are compared only when the container names CPUs or nodes.
+bool ChecksCpuCount(const LinuxResources& resources);
 
 // A hugepage size as the kernel's cgroup files name it ("64KB", "2MB", "1GB"): InvalidArgument
 // for anything else. Whether the host has that size is each driver's check.

@@ -135,14 +135,20 @@ absl::StatusOr<std::string> CgroupV1::RequireDir(absl::string_view controller,
 }
 
 absl::Status CgroupV1::Validate(const LinuxResources& resources) const {
+  // The machine's CPUs and memory nodes are read only for the limits that are checked
+  // against them (every create validates, most with no CPU limit at all).
   MachineLimits limits;
-  limits.online_cpus = OnlineCpus();
+  if (ChecksCpuCount(resources)) limits.online_cpus = OnlineCpus();
   auto cpuset = roots_.find("cpuset");
   if (cpuset != roots_.end()) {
     // A container's cpuset must lie within its parent's; the hierarchy root stands for the
     // parent because Validate runs before any path is chosen.
-    MYDOCKER_ASSIGN_OR_RETURN(limits.allowed_cpus, ReadList(cpuset->second, "cpuset.cpus"));
-    MYDOCKER_ASSIGN_OR_RETURN(limits.allowed_mems, ReadList(cpuset->second, "cpuset.mems"));
+    if (!resources.cpu.cpus.empty()) {
+      MYDOCKER_ASSIGN_OR_RETURN(limits.allowed_cpus, ReadList(cpuset->second, "cpuset.cpus"));
+    }
+    if (!resources.cpu.mems.empty()) {
+      MYDOCKER_ASSIGN_OR_RETURN(limits.allowed_mems, ReadList(cpuset->second, "cpuset.mems"));
+    }
   }
   MYDOCKER_RETURN_IF_ERROR(ValidateResourceValues(resources, limits));
   if (resources.block_io.weight) MYDOCKER_RETURN_IF_ERROR(BlkioWeightFile("").status());

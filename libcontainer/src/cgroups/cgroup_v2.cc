@@ -100,13 +100,19 @@ absl::Status CgroupV2::CheckControllers(const std::string& dir,
 }
 
 absl::Status CgroupV2::Validate(const LinuxResources& resources) const {
+  // The machine's CPUs and memory nodes are read only for the limits that are checked
+  // against them (every create validates, most with no CPU limit at all).
   MachineLimits limits;
-  limits.online_cpus = OnlineCpus();
-  limits.allowed_cpus = ReadListOrEmpty(absl::StrCat(root_, "/cpuset.cpus.effective"));
-  if (limits.allowed_cpus.empty()) {
-    limits.allowed_cpus = ReadListOrEmpty("/sys/devices/system/cpu/online");
+  if (ChecksCpuCount(resources)) limits.online_cpus = OnlineCpus();
+  if (!resources.cpu.cpus.empty()) {
+    limits.allowed_cpus = ReadListOrEmpty(absl::StrCat(root_, "/cpuset.cpus.effective"));
+    if (limits.allowed_cpus.empty()) {
+      limits.allowed_cpus = ReadListOrEmpty("/sys/devices/system/cpu/online");
+    }
   }
-  limits.allowed_mems = ReadListOrEmpty(absl::StrCat(root_, "/cpuset.mems.effective"));
+  if (!resources.cpu.mems.empty()) {
+    limits.allowed_mems = ReadListOrEmpty(absl::StrCat(root_, "/cpuset.mems.effective"));
+  }
   MYDOCKER_RETURN_IF_ERROR(ValidateResourceValues(resources, limits));
   // cgroup v2 has neither (Docker discards them there with a warning; refused here, before
   // anything is made, rather than ignored).
