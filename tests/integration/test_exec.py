@@ -5,6 +5,7 @@ import ctypes
 import fcntl
 import hashlib
 import os
+import shutil
 import subprocess
 import time
 
@@ -339,6 +340,33 @@ def test_container_init_runs_a_sealed_copy_where_no_overlay_can_be_made(runtime)
     finally:
         for fd in handles:
             os.close(fd)
+
+
+def test_a_cli_without_its_helper_beside_it_starts_the_monitor_from_itself_protected(
+        runtime, tmp_path):
+    """Without mydocker-helper beside it the CLI is its own helper (it names itself
+    /proc/self/exe): the monitor still runs from a protected copy, is named after the CLI, and
+    finds the programs beside the CLI (mydocker-nft, which the default bridge needs)."""
+    for name in ("mydocker", "mydocker-nft"):
+        if os.path.exists(os.path.join(os.path.dirname(runtime.bin), name)):
+            shutil.copy2(os.path.join(os.path.dirname(runtime.bin), name), tmp_path / name)
+    runtime.bin = str(tmp_path / "mydocker")
+    before = sha256(runtime.bin)
+    monitor, handles = init_and_monitor_exe(runtime, "self")
+    try:
+        for fd in handles:
+            assert fs_type(fd) == OVERLAYFS_MAGIC and os.fstatvfs(fd).f_flag & os.ST_RDONLY
+        with open(f"/proc/{monitor}/comm") as f:
+            assert f.read().strip() == "mydocker"
+        with open(f"/proc/{monitor}/cmdline") as f:
+            assert f.read().split("\0")[0] == runtime.bin
+        r = runtime.md("exec", "self", "sh", "-c", "echo pwned >> /proc/1/exe")
+        assert r.returncode != 0 and "Read-only file system" in r.stderr, r.stderr
+    finally:
+        for fd in handles:
+            os.close(fd)
+    runtime.md("rm", "-f", "self", check=True)
+    assert sha256(runtime.bin) == before
 
 
 def test_large_input_does_not_deadlock(runtime):

@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
+#include <memory>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
@@ -75,9 +77,17 @@ class LinuxHost final : public Host {
     for (const std::string& kv : request.env) env.push_back(const_cast<char*>(kv.c_str()));
     env.push_back(nullptr);
     std::vector<std::pair<int, int>> fds = request.fds;
+    std::vector<std::string> argv = request.argv;
     std::string executable;
     UniqueFd exe;
     if (request.protect_executable) {
+      // The child sees argv[0] as its own path (the monitor looks for mydocker-nft beside it):
+      // /proc/self/exe, the CLI's way to name itself as its helper, would then be the copy's.
+      if (std::unique_ptr<char, decltype(&std::free)> real(::realpath(argv[0].c_str(), nullptr),
+                                                           &std::free);
+          real != nullptr) {
+        argv[0] = real.get();
+      }
       const char* what = "";
       exe.reset(
           mydocker_protected_exe(request.argv[0].c_str(), request.protect_lower.c_str(), &what));
@@ -87,9 +97,9 @@ class LinuxHost final : public Host {
       fds.emplace_back(exe.get(), number);
       executable = absl::StrCat("/proc/self/fd/", number);
     }
-    MYDOCKER_ASSIGN_OR_RETURN(
-        pid_t pid, SpawnInNewSession(request.argv, request.inherit_env ? environ : env.data(),
-                                     request.stdio, fds, executable));
+    MYDOCKER_ASSIGN_OR_RETURN(pid_t pid,
+                              SpawnInNewSession(argv, request.inherit_env ? environ : env.data(),
+                                                request.stdio, fds, executable));
     // Our child cannot be reaped by anyone else, so the pidfd names it for sure.
     UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
     return ChildProcess(this, pid, std::move(pidfd));
