@@ -60,7 +60,7 @@ int TakeReportFd() {
 // and keep it to write once no mydocker-runc runs (CVE-2019-5736). So they first re-execute
 // this binary from a copy no process can write to (mydocker_sealed_self_copy: a private
 // read-only overlay, else a sealed memfd), with the same arguments, environment and
-// descriptors. Returns only when that is not possible, with why.
+// descriptors. Returns OK when it already runs from such a copy, else why it could not.
 absl::Status ReexecProtected(char** argv) {
   if (mydocker_running_sealed()) {
     ::prctl(PR_SET_NAME, "mydocker-runc", 0, 0, 0);  // not the descriptor's number, in ps

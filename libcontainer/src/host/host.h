@@ -37,8 +37,8 @@ struct SpawnRequest {
   bool inherit_env = true;
   // Execute argv[0] through a copy no process can write to (CVE-2019-5736): a private read-only
   // overlay whose second layer is `protect_lower` (mydocker_protected_exe), else a sealed memfd
-  // copy; argv[0] stays the host's path. The child gets that copy as the descriptor after the
-  // highest of `fds` (it executes /proc/self/fd/N) and should close it.
+  // copy; argv[0] becomes the host file's real path. The child gets that copy as the descriptor
+  // after the highest of `fds` (it executes /proc/self/fd/N) and should close it.
   bool protect_executable = false;
   std::string protect_lower;
 };

@@ -20,14 +20,14 @@ extern "C" {
  * (overlayfs needs one when it has no upper layer) is `lower`, an empty directory outside the
  * binary's (a state root's, see kSealLowerDir), or, when `lower` is NULL or "", an empty
  * read-only tmpfs mounted nowhere; else (no overlay possible) a memfd holding a copy, sealed
- * against writes, growth, shrinking and further seals. -1 with errno set and *what naming the
- * step that failed. */
+ * against writes, growth, shrinking and further seals; when /proc/self/exe is already such a
+ * copy (a monitor's is), that copy, opened again. -1 with errno set and *what naming the step
+ * that failed. */
 int mydocker_sealed_self_copy(const char *name, const char *lower, const char **what);
-/* (When /proc/self/exe is already such a copy, it is opened and returned as it is.) */
 
 /* The executable at `path` opened through such an overlay (`lower` as above; no copy as a
- * fallback), for a caller that starts it: executed from there, it need not re-execute itself. -1
- * if it cannot be made. */
+ * fallback), for a caller that starts it: executed from there, it need not re-execute itself;
+ * `path` itself, opened, when it is already such a copy. -1 if it cannot be made. */
 int mydocker_protected_view(const char *path, const char *lower);
 
 /* The executable at `path` through such an overlay, else a sealed memfd copy of it: what a
