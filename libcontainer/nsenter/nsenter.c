@@ -552,6 +552,8 @@ __attribute__((constructor)) static void mydocker_nsenter(int argc, char **argv,
    * for a working directory (CVE-2024-21626). */
   syscall(SYS_close_range, MYDOCKER_NSENTER_PIDFD_FD + 1 + preserve_fds, ~0U, 0U);
   if (!mydocker_running_sealed()) reexec_sealed(argv, envp);
+  /* Executed as /proc/self/fd/N, the helper would be named "N" in ps and top. */
+  prctl(PR_SET_NAME, "mydocker-exec", 0, 0, 0);
   /* No ptrace and no /proc/<pid>/ access from the container while we hold host resources. */
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   size_t size = 0;
