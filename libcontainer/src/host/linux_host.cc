@@ -7,8 +7,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdlib>
-#include <memory>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
@@ -83,15 +81,12 @@ class LinuxHost final : public Host {
     if (request.protect_executable) {
       // The child sees argv[0] as its own path (the monitor looks for mydocker-nft beside it):
       // /proc/self/exe, the CLI's way to name itself as its helper, would then be the copy's.
-      if (std::unique_ptr<char, decltype(&std::free)> real(::realpath(argv[0].c_str(), nullptr),
-                                                           &std::free);
-          real != nullptr) {
-        argv[0] = real.get();
-      }
+      char real[PATH_MAX];
       const char* what = "";
       exe.reset(
-          mydocker_protected_exe(request.argv[0].c_str(), request.protect_lower.c_str(), &what));
-      if (!exe) return LastErrnoError(absl::StrCat(what, " ", request.argv[0]));
+          mydocker_protected_exe(argv[0].c_str(), request.protect_lower.c_str(), real, &what));
+      if (!exe) return LastErrnoError(absl::StrCat(what, " ", argv[0]));
+      if (real[0] != '\0') argv[0] = real;
       int number = 3;
       for (const auto& [from, to] : fds) number = std::max(number, to + 1);
       fds.emplace_back(exe.get(), number);

@@ -202,25 +202,20 @@ int mydocker_sealed_self_copy(const char *name, const char *lower, const char **
   return sealed_copy(src, name, what);
 }
 
-int mydocker_protected_view(const char *path, const char *lower) {
-  if (lower != NULL && lower[0] != '\0' && lower[0] != '/') return -1;
+int mydocker_protected_exe(const char *path, const char *lower, char real[PATH_MAX],
+                           const char **what) {
+  real[0] = '\0';
+  int file = open(path, O_RDONLY | O_CLOEXEC);
+  if (file < 0) return fail(-1, "open the helper binary", what);
   /* Already such a copy (/proc/self/exe of a monitor): it serves as it is. */
-  int given = open(path, O_RDONLY | O_CLOEXEC);
-  if (given >= 0 && is_protected(given)) return given;
-  if (given >= 0) close(given);
-  char real[PATH_MAX];
-  if (realpath(path, real) == NULL) return -1;
-  int file = open(real, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  if (file < 0) return -1;
-  int view = overlay_view(real, file, lower);
-  close(file);
-  return view;
-}
-
-int mydocker_protected_exe(const char *path, const char *lower, const char **what) {
-  int view = mydocker_protected_view(path, lower);
-  if (view >= 0) return view;
-  int src = open(path, O_RDONLY | O_CLOEXEC);
-  if (src < 0) return fail(-1, "open the helper binary", what);
-  return sealed_copy(src, "mydocker-helper", what);
+  if (is_protected(file)) return file;
+  if (realpath(path, real) == NULL) real[0] = '\0';
+  if (real[0] != '\0' && (lower == NULL || lower[0] == '\0' || lower[0] == '/')) {
+    int view = overlay_view(real, file, lower);
+    if (view >= 0) {
+      close(file);
+      return view;
+    }
+  }
+  return sealed_copy(file, "mydocker-helper", what);
 }

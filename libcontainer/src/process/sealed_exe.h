@@ -11,6 +11,8 @@
 #ifndef MYDOCKER_PROCESS_SEALED_EXE_H_
 #define MYDOCKER_PROCESS_SEALED_EXE_H_
 
+#include <limits.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -25,16 +27,14 @@ extern "C" {
  * that failed. */
 int mydocker_sealed_self_copy(const char *name, const char *lower, const char **what);
 
-/* The executable at `path` opened through such an overlay (`lower` as above; no copy as a
- * fallback), for a caller that starts it: executed from there, it need not re-execute itself;
- * `path` itself, opened, when it is already such a copy. -1 if it cannot be made. */
-int mydocker_protected_view(const char *path, const char *lower);
-
-/* The executable at `path` through such an overlay, else a sealed memfd copy of it: what a
- * client starts the container's monitor from, so that neither the monitor nor the container's
- * init (its clone, which runs the binary until its execve) is the host's file. -1 with errno set
- * and *what naming the step that failed. */
-int mydocker_protected_exe(const char *path, const char *lower, const char **what);
+/* The executable at `path` through such an overlay (`lower` as above), else a sealed memfd copy
+ * of it; `path` itself, opened, when it is already such a copy. What a client starts the
+ * container's monitor and exec's stub from, so that neither they nor the container's init (the
+ * monitor's clone, which runs the binary until its execve) is the host's file. `real` receives
+ * the host file's resolved path ("" when there was none to resolve). -1 with errno set and
+ * *what naming the step that failed. */
+int mydocker_protected_exe(const char *path, const char *lower, char real[PATH_MAX],
+                           const char **what);
 
 /* True if /proc/self/exe is such a copy: a sealed memfd, or a file on a read-only overlayfs. */
 int mydocker_running_sealed(void);
