@@ -51,12 +51,9 @@ int RunHelperMode(int argc, char** argv) {
     return process::TerminalHolderMain();
   if (argc < 2 || absl::string_view(argv[1]) != kMonitorMode) return -1;
   NameAfterArgv0(argv[0]);
-  // The path its client started it as (before the monitor leaves the client's working
-  // directory): /proc/self/exe names the protected copy it runs from, not the host's file.
-  if (std::unique_ptr<char, decltype(&std::free)> real(::realpath(argv[0], nullptr), &std::free);
-      real != nullptr) {
-    SetSelfPath(real.get());
-  }
+  // /proc/self/exe names the protected copy it runs from, not the host's file, whose real path
+  // its client gave as argv[0] (LinuxHost::Spawn).
+  if (argv[0][0] == '/') SetSelfPath(argv[0]);
   auto request = process::ParseMonitorArgv(argc, argv);
   if (!request.ok()) {
     process::SendControl(process::kMonitorControlFd,
