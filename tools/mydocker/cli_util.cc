@@ -121,4 +121,24 @@ absl::Status WriteArchive(const std::string& output, const std::string& on_termi
   return status;
 }
 
+namespace {
+
+// The command's list of options, which CLI::App keeps protected.
+struct OptionsOf : CLI::App {
+  static std::vector<CLI::Option_p>& Get(CLI::App& app) { return app.*(&OptionsOf::options_); }
+};
+
+}  // namespace
+
+void OptionBatch::Park() {
+  std::vector<CLI::Option_p>& options = OptionsOf::Get(*app_);
+  for (CLI::Option_p& option : options) parked_.push_back(std::move(option));
+  options.clear();
+}
+
+OptionBatch::~OptionBatch() {
+  Park();
+  OptionsOf::Get(*app_) = std::move(parked_);
+}
+
 }  // namespace mydocker::cli

@@ -121,7 +121,7 @@ int Run(Context& ctx, const RunFlags& flags) {
   return 0;
 }
 
-void AddHealthFlags(CLI::App* cmd, HealthFlags& flags) {
+void AddHealthFlags(OptionBatch* cmd, HealthFlags& flags) {
   cmd->add_option("--health-cmd", flags.cmd, "Command to run to check health");
   cmd->add_option("--health-interval", flags.interval,
                   "Time between running the check (ms|s|m|h) (default 30s)");
@@ -138,7 +138,7 @@ void AddHealthFlags(CLI::App* cmd, HealthFlags& flags) {
   cmd->add_flag("--no-healthcheck", flags.none, "Disable any container-specified HEALTHCHECK");
 }
 
-void AddCreateFlags(CLI::App* cmd, RunFlags& flags) {
+void AddCreateFlags(OptionBatch* cmd, RunFlags& flags) {
   cmd->add_flag("-i,--interactive", flags.interactive, "Keep STDIN open and relay it");
   cmd->add_flag("-t,--tty", flags.tty, "Allocate a pseudo-terminal");
   cmd->add_flag("--rm", flags.rm, "Remove the container when it exits");
@@ -244,7 +244,7 @@ void AddCreateFlags(CLI::App* cmd, RunFlags& flags) {
 
 }  // namespace
 
-void AddCfsAndBlkioFlags(CLI::App* cmd, ResourceFlags& flags) {
+void AddCfsAndBlkioFlags(OptionBatch* cmd, ResourceFlags& flags) {
   cmd->add_option("--cpu-period", flags.cpu_period,
                   "Limit CPU CFS (Completely Fair Scheduler) period, microseconds");
   cmd->add_option("--cpu-quota", flags.cpu_quota,
@@ -263,7 +263,8 @@ CLI::App* AddCreateCommand(CLI::App& app, const std::string& name, const std::st
   cmd->set_help_flag("--help", "Print this help");
   SetUsage(cmd, "[OPTIONS] IMAGE [COMMAND] [ARG...]");
   cmd->prefix_command();  // everything after IMAGE belongs to the container's command
-  AddCreateFlags(cmd, flags);
+  OptionBatch batch(cmd);
+  AddCreateFlags(&batch, flags);
   return cmd;
 }
 
@@ -271,9 +272,14 @@ void RegisterRun(CLI::App& app, Context& ctx) {
   auto flags = std::make_shared<RunFlags>();
   CLI::App* run =
       AddCreateCommand(app, "run", "Create and run a new container from an image", *flags);
-  run->add_flag("-d,--detach", flags->detach, "Run in the background and print the container ID");
-  run->add_option("--detach-keys", flags->detach_keys,
-                  "Override the key sequence for detaching a container (default ctrl-p,ctrl-q)");
+  {
+    OptionBatch batch(run);
+    batch->add_flag("-d,--detach", flags->detach,
+                    "Run in the background and print the container ID");
+    batch->add_option(
+        "--detach-keys", flags->detach_keys,
+        "Override the key sequence for detaching a container (default ctrl-p,ctrl-q)");
+  }
   run->callback([&ctx, flags, run] {
     flags->args = run->remaining();
     ctx.exit_code = Run(ctx, *flags);

@@ -53,7 +53,10 @@ void RegisterUpdate(CLI::App& app, Context& ctx) {
   update->add_option("--cpuset-mems", flags->cpuset_mems,
                      "Memory nodes in which to allow execution");
   update->add_option("--pids-limit", flags->pids_limit, "Process limit (-1 for unlimited)");
-  AddCfsAndBlkioFlags(update, *flags);
+  {
+    OptionBatch batch(update);
+    AddCfsAndBlkioFlags(&batch, *flags);
+  }
   update->add_option("--restart", *restart,
                      "Restart policy: no, always, unless-stopped, on-failure[:max-retries]");
 }

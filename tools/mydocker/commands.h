@@ -14,6 +14,8 @@
 
 namespace mydocker::cli {
 
+class OptionBatch;  // cli_util.h
+
 // Sets up `app` as the `mydocker` command: its global flags (--root into ctx.root, --version
 // printing `version`) and every command below, registered in the order --help lists them.
 // `command`: the command word of the arguments (CommandWord), when only it will run; "" builds
@@ -39,14 +41,14 @@ CLI::App* AddCreateCommand(CLI::App& app, const std::string& name, const std::st
                            RunFlags& flags);
 // --cpu-period, --cpu-quota, --cpu-rt-period, --cpu-rt-runtime and --blkio-weight, which `run`,
 // `create` and `update` share.
-void AddCfsAndBlkioFlags(CLI::App* cmd, ResourceFlags& flags);
+void AddCfsAndBlkioFlags(OptionBatch* cmd, ResourceFlags& flags);
 // Creates the container `flags` describe (nothing when one is refused); nullptr after a failure
 // reported through `ctx` (125).
 std::unique_ptr<Container> CreateFromFlags(Context& ctx, const RunFlags& flags);
 void RegisterCreate(CLI::App& app, Context& ctx);
 void RegisterAttach(CLI::App& app, Context& ctx);
 // --network, -p, --dns and the other networking flags of `run`.
-void AddNetworkOptions(CLI::App& run, NetworkOptions& network);
+void AddNetworkOptions(OptionBatch& run, NetworkOptions& network);
 void RegisterNetwork(CLI::App& app, Context& ctx);  // network create|ls|inspect|rm|prune
 void RegisterPort(CLI::App& app, Context& ctx);
 void RegisterStart(CLI::App& app, Context& ctx);

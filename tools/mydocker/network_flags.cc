@@ -4,7 +4,7 @@
 
 namespace mydocker::cli {
 
-void AddNetworkOptions(CLI::App& run, NetworkOptions& n) {
+void AddNetworkOptions(OptionBatch& run, NetworkOptions& n) {
   // Docker's default: the default bridge network (the library's default stays lo only).
   n.mode = network::kDefaultNetwork;
   run.add_option("--network,--net", n.mode,
