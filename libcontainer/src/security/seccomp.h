@@ -5,7 +5,9 @@
 #define MYDOCKER_SECURITY_SECCOMP_H_
 
 #include <linux/filter.h>
+#include <linux/seccomp.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -50,12 +52,28 @@ SeccompFeatures SupportedSeccomp();
 // Compiles `seccomp` for this machine with libseccomp. System call names the kernel headers do
 // not know are skipped (as runc and crun do), so one profile serves several kernels.
 // InvalidArgument for an unknown action, operator or architecture.
-absl::StatusOr<std::vector<sock_filter>> CompileSeccomp(const LinuxSeccomp& seccomp);
+// `compact`: through CompactSeccomp (only tests compare with the program before).
+absl::StatusOr<std::vector<sock_filter>> CompileSeccomp(const LinuxSeccomp& seccomp,
+                                                        bool compact = true);
 
 // CompileSeccomp through a cache of compiled programs in `cache_dir` (root-only; created if
 // missing; empty: no cache). See seccomp_cache.cc for why a cached program is trusted.
 absl::StatusOr<std::vector<sock_filter>> CompileSeccompCached(const LinuxSeccomp& seccomp,
                                                               const std::string& cache_dir);
+
+// A program with the same answer as `program` for every input, in fewer instructions where it
+// can: the kernel's time to load a filter, at every start and exec, grows with its length.
+// `program` as it is if it uses other instructions than CompileSeccomp's programs do
+// (seccomp_compact.cc says how).
+std::vector<sock_filter> CompactSeccomp(const std::vector<sock_filter>& program);
+// The program CompactSeccomp builds, longer or not; nullopt for a program it cannot rebuild.
+std::optional<std::vector<sock_filter>> RebuildSeccomp(const std::vector<sock_filter>& program);
+
+// What `program` answers for `data`, as the kernel evaluates it (for the instructions
+// CompileSeccomp's programs use; any other: SECCOMP_RET_KILL_PROCESS). `read_more` is set if it
+// read more than the number and the architecture. For tests.
+uint32_t RunSeccompProgram(const std::vector<sock_filter>& program, const seccomp_data& data,
+                           bool* read_more = nullptr);
 
 // Where a state root keeps compiled programs.
 std::string SeccompCacheDir(const std::string& state_root);

@@ -202,7 +202,7 @@ absl::StatusOr<std::vector<sock_filter>> Export(void* ctx) {
 
 }  // namespace
 
-absl::StatusOr<std::vector<sock_filter>> CompileSeccomp(const LinuxSeccomp& seccomp) {
+absl::StatusOr<std::vector<sock_filter>> CompileSeccomp(const LinuxSeccomp& seccomp, bool compact) {
   MYDOCKER_ASSIGN_OR_RETURN(uint32_t default_action,
                             Action(seccomp.default_action, seccomp.default_errno_ret));
   Context ctx(seccomp_init(default_action));
@@ -255,6 +255,7 @@ absl::StatusOr<std::vector<sock_filter>> CompileSeccomp(const LinuxSeccomp& secc
     std::vector<sock_filter> head = Prelude(prelude);
     program.insert(program.begin(), head.begin(), head.end());
   }
+  if (compact && program.size() <= BPF_MAXINSNS) program = CompactSeccomp(program);
   if (program.size() > BPF_MAXINSNS) {
     return absl::InvalidArgumentError(absl::StrCat("seccomp profile compiles to ", program.size(),
                                                    " instructions, the kernel takes at most ",

@@ -1,0 +1,193 @@
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdint>
+#include <optional>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "security/seccomp.h"
+
+namespace mydocker {
+namespace {
+
+// The values the program compares arguments with (a comparison after a load of one), their
+// neighbours and a few others: what each 32-bit half of an argument is tried at.
+std::set<uint32_t> ArgumentConstants(const std::vector<sock_filter>& program) {
+  std::set<uint32_t> out = {0, 1, 0xffffffff, 0x80000000};
+  bool argument = false;
+  for (const sock_filter& i : program) {
+    if (i.code == (BPF_LD | BPF_W | BPF_ABS)) argument = i.k >= offsetof(seccomp_data, args);
+    if (argument && (BPF_CLASS(i.code) == BPF_JMP || BPF_CLASS(i.code) == BPF_ALU)) {
+      for (uint32_t v : {i.k, i.k + 1, i.k - 1, ~i.k}) out.insert(v);
+    }
+  }
+  return out;
+}
+
+// The inputs the two programs are compared on: every number up to past the highest any
+// architecture uses, the same with x32's bit, the ends of the range, random ones; for each, the
+// arguments all zero, then each half of arguments 0 to 2 at every interesting value (the
+// profiles here test those), and random arguments.
+void ExpectSameAnswers(const std::vector<sock_filter>& before,
+                       const std::vector<sock_filter>& after, const std::string& what) {
+  std::mt19937 random(7);
+  std::vector<uint32_t> numbers;
+  for (uint32_t n = 0; n < 1100; ++n) {
+    numbers.push_back(n);
+    numbers.push_back(0x40000000 + n);
+  }
+  for (uint32_t n : {0x3fffffffu, 0x7fffffffu, 0x80000000u, 0xbfffffffu, 0xc0000000u, 0xfffffffeu,
+                     0xffffffffu}) {
+    numbers.push_back(n);
+  }
+  for (int i = 0; i < 300; ++i) numbers.push_back(random());
+  const std::vector<uint32_t> arches = {
+      AUDIT_ARCH_X86_64, AUDIT_ARCH_I386, AUDIT_ARCH_AARCH64, AUDIT_ARCH_ARM, 0, 0xdeadbeef};
+  const std::set<uint32_t> values = ArgumentConstants(before);
+  int differences = 0;
+  // Compares the answers for `d`; true if either program read more than the number and the
+  // architecture.
+  auto check = [&](const seccomp_data& d) {
+    bool read_more = false;
+    uint32_t a = RunSeccompProgram(before, d, &read_more);
+    uint32_t b = RunSeccompProgram(after, d, &read_more);
+    if (a != b && ++differences <= 5) {
+      ADD_FAILURE() << what << ": arch " << std::hex << d.arch << " nr " << d.nr << " args "
+                    << d.args[0] << " " << d.args[1] << " " << d.args[2] << ": " << a << " before, "
+                    << b << " after";
+    }
+    return read_more;
+  };
+  int with_arguments = 0;
+  for (uint32_t arch : arches) {
+    for (uint32_t nr : numbers) {
+      seccomp_data d = {};
+      d.arch = arch;
+      d.nr = static_cast<int>(nr);
+      // Neither program looks further: no other input can change either answer.
+      if (!check(d)) continue;
+      ++with_arguments;
+      for (int arg = 0; arg < 3; ++arg) {
+        for (uint32_t v : values) {
+          d = {};
+          d.arch = arch;
+          d.nr = static_cast<int>(nr);
+          d.args[arg] = v;
+          check(d);
+          d.args[arg] = static_cast<uint64_t>(v) << 32;
+          check(d);
+          d.args[arg] = static_cast<uint64_t>(v) << 32 | v;
+          check(d);
+        }
+      }
+      for (int i = 0; i < 20; ++i) {
+        d = {};
+        d.arch = arch;
+        d.nr = static_cast<int>(nr);
+        d.instruction_pointer = random();
+        for (auto& a : d.args) a = static_cast<uint64_t>(random()) << (random() % 2 ? 32 : 0);
+        check(d);
+      }
+    }
+  }
+  EXPECT_GT(with_arguments, 0) << what << ": no call depends on its arguments";
+  EXPECT_EQ(differences, 0) << what;
+}
+
+std::vector<sock_filter> Uncompacted(const LinuxSeccomp& profile) {
+  auto program = CompileSeccomp(profile, /*compact=*/false);
+  EXPECT_TRUE(program.ok()) << program.status();
+  return program.ok() ? *program : std::vector<sock_filter>{};
+}
+
+TEST(SeccompCompactTest, DefaultProfilesAnswerAlikeInFewerInstructions) {
+  const std::vector<std::vector<std::string>> capability_sets = {
+      {},
+      {"CAP_CHOWN", "CAP_KILL"},
+      {"CAP_SYS_ADMIN"},
+      {"CAP_SYS_ADMIN", "CAP_SYS_PTRACE", "CAP_SYS_TIME", "CAP_SYS_MODULE", "CAP_BPF",
+       "CAP_PERFMON", "CAP_SYSLOG", "CAP_SYS_RAWIO", "CAP_DAC_READ_SEARCH"}};
+  for (const auto& caps : capability_sets) {
+    std::vector<sock_filter> before = Uncompacted(DefaultSeccompProfile(caps));
+    std::vector<sock_filter> after = CompactSeccomp(before);
+    ExpectSameAnswers(before, after, absl::StrCat(caps.size(), " capabilities"));
+#if defined(__x86_64__)
+    // libseccomp's program for x86_64, i386 and x32 has 1,273 instructions with no capability.
+    EXPECT_LT(after.size(), before.size() / 2) << caps.size() << " capabilities";
+#endif
+  }
+  auto compiled = CompileSeccomp(DefaultSeccompProfile());
+  ASSERT_TRUE(compiled.ok());
+  EXPECT_EQ(compiled->size(), CompactSeccomp(Uncompacted(DefaultSeccompProfile())).size());
+}
+
+TEST(SeccompCompactTest, ArgumentRulesAndOtherDefaultsAnswerAlike) {
+  LinuxSeccomp allow;  // a deny list with conditions on arguments, 64-bit and masked ones
+  allow.default_action = "SCMP_ACT_ALLOW";
+  allow.architectures = {"SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"};
+  allow.syscalls.push_back({{"getppid", "getpgrp"}, "SCMP_ACT_ERRNO", 42, {}});
+  allow.syscalls.push_back({{"dup"},
+                            "SCMP_ACT_ERRNO",
+                            EACCES,
+                            {{0, 100, 0, "SCMP_CMP_EQ"}, {0, 101, 0, "SCMP_CMP_EQ"}}});
+  allow.syscalls.push_back(
+      {{"ioctl"}, "SCMP_ACT_ERRNO", EINVAL, {{1, 0x100000000ULL, 0, "SCMP_CMP_GE"}}});
+  allow.syscalls.push_back({{"clone"},
+                            "SCMP_ACT_KILL_PROCESS",
+                            std::nullopt,
+                            {{0, 0x10000000, 0, "SCMP_CMP_MASKED_EQ"}}});
+  allow.syscalls.push_back({{"kill"}, "SCMP_ACT_TRAP", std::nullopt, {{1, 9, 0, "SCMP_CMP_LT"}}});
+  allow.syscalls.push_back({{"socket", "bind"}, "SCMP_ACT_LOG", std::nullopt, {}});
+  std::vector<sock_filter> before = Uncompacted(allow);
+  // Rebuilt, though not shorter for so few rules (CompactSeccomp keeps libseccomp's then).
+  std::optional<std::vector<sock_filter>> rebuilt = RebuildSeccomp(before);
+  ASSERT_TRUE(rebuilt.has_value());
+  ExpectSameAnswers(before, *rebuilt, "deny list");
+
+  LinuxSeccomp kill;  // killing by default, one architecture
+  kill.default_action = "SCMP_ACT_KILL_PROCESS";
+  kill.syscalls.push_back(
+      {{"read", "write", "exit_group", "brk", "mmap"}, "SCMP_ACT_ALLOW", std::nullopt, {}});
+  kill.syscalls.push_back({{"openat"}, "SCMP_ACT_ERRNO", ENOENT, {}});
+  kill.syscalls.push_back({{"close"}, "SCMP_ACT_ALLOW", std::nullopt, {{0, 2, 0, "SCMP_CMP_GT"}}});
+  before = Uncompacted(kill);
+  rebuilt = RebuildSeccomp(before);
+  ASSERT_TRUE(rebuilt.has_value());
+  ExpectSameAnswers(before, *rebuilt, "kill list");
+  EXPECT_EQ(CompactSeccomp(before).size(), std::min(before.size(), rebuilt->size()));
+}
+
+TEST(SeccompCompactTest, ProgramsWithOtherInstructionsStayAsTheyAre) {
+  const std::vector<sock_filter> with_x = {
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
+      BPF_STMT(BPF_MISC | BPF_TAX, 0),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+  };
+  EXPECT_FALSE(RebuildSeccomp(with_x).has_value());
+  std::vector<sock_filter> out = CompactSeccomp(with_x);
+  ASSERT_EQ(out.size(), with_x.size());
+  EXPECT_EQ(out[1].code, BPF_MISC | BPF_TAX);
+  // A mask on the number with a low bit would cut it into too many blocks.
+  const std::vector<sock_filter> masked = {
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
+      BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 1, 0, 1),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+  };
+  EXPECT_FALSE(RebuildSeccomp(masked).has_value());
+  // A jump past the end.
+  const std::vector<sock_filter> broken = {BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 1, 0, 5),
+                                           BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)};
+  EXPECT_FALSE(RebuildSeccomp(broken).has_value());
+}
+
+}  // namespace
+}  // namespace mydocker
