@@ -34,7 +34,7 @@ uint64_t Fnv1a(absl::string_view data, uint64_t h = 1469598103934665603ULL) {
 
 // What a program is compiled from: the profile, the compiler's version and how it is asked to
 // lay the program out (kLayout changes whenever CompileSeccomp's choice of layout does).
-constexpr absl::string_view kLayout = "btree, ENOSYS prelude, compacted 1";
+constexpr absl::string_view kLayout = "btree, ENOSYS prelude, compacted 2";
 
 std::string CacheKeyText(const LinuxSeccomp& seccomp) {
   const scmp_version* v = seccomp_version();

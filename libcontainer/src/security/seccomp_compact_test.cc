@@ -1,10 +1,12 @@
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <seccomp.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdint>
+#include <cstdlib>
 #include <optional>
 #include <random>
 #include <set>
@@ -121,7 +123,7 @@ TEST(SeccompCompactTest, DefaultProfilesAnswerAlikeInFewerInstructions) {
     ExpectSameAnswers(before, after, absl::StrCat(caps.size(), " capabilities"));
 #if defined(__x86_64__)
     // libseccomp's program for x86_64, i386 and x32 has 1,273 instructions with no capability.
-    EXPECT_LT(after.size(), before.size() / 2) << caps.size() << " capabilities";
+    EXPECT_LT(after.size(), before.size() / 3) << caps.size() << " capabilities";
 #endif
   }
   auto compiled = CompileSeccomp(DefaultSeccompProfile());
@@ -163,6 +165,25 @@ TEST(SeccompCompactTest, ArgumentRulesAndOtherDefaultsAnswerAlike) {
   ASSERT_TRUE(rebuilt.has_value());
   ExpectSameAnswers(before, *rebuilt, "kill list");
   EXPECT_EQ(CompactSeccomp(before).size(), std::min(before.size(), rebuilt->size()));
+}
+
+// Every other call allowed: too many answers for one architecture's tests to reach a shared
+// RET within an 8-bit jump, so the search has a leaf of its own at each end and far jumps.
+TEST(SeccompCompactTest, ManySegmentsAnswerAlike) {
+  LinuxSeccomp alternate;
+  alternate.default_action = "SCMP_ACT_ERRNO";
+  SeccompSyscall allowed{{}, "SCMP_ACT_ALLOW", std::nullopt, {}};
+  for (int nr = 0; nr < 460; nr += 2) {
+    char* name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
+    if (name != nullptr) allowed.names.push_back(name);
+    ::free(name);
+  }
+  alternate.syscalls.push_back(allowed);
+  alternate.syscalls.push_back({{"close"}, "SCMP_ACT_ERRNO", EBADF, {{0, 1000, 0, "SCMP_CMP_GE"}}});
+  std::vector<sock_filter> before = Uncompacted(alternate);
+  std::optional<std::vector<sock_filter>> rebuilt = RebuildSeccomp(before);
+  ASSERT_TRUE(rebuilt.has_value());
+  ExpectSameAnswers(before, *rebuilt, "every other call");
 }
 
 TEST(SeccompCompactTest, ProgramsWithOtherInstructionsStayAsTheyAre) {
