@@ -75,6 +75,14 @@ std::optional<std::vector<sock_filter>> RebuildSeccomp(const std::vector<sock_fi
 uint32_t RunSeccompProgram(const std::vector<sock_filter>& program, const seccomp_data& data,
                            bool* read_more = nullptr);
 
+// An input for which `before` and `after` answer differently, if one of these has: every
+// architecture either names and two neither does; numbers 0 to 599, the same with x32's bit,
+// every value either compares with and its neighbours; and, where either program reads more
+// than those two, each half of each argument at the values compared with after a load of an
+// argument, and pseudo-random arguments. For tests and the fuzz target.
+std::optional<seccomp_data> SeccompAnswersDiffer(const std::vector<sock_filter>& before,
+                                                 const std::vector<sock_filter>& after);
+
 // Where a state root keeps compiled programs.
 std::string SeccompCacheDir(const std::string& state_root);
 

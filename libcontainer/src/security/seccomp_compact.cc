@@ -367,6 +367,81 @@ uint32_t RunSeccompProgram(const std::vector<sock_filter>& p, const seccomp_data
   return SECCOMP_RET_KILL_PROCESS;  // fell off the end: the kernel refuses such programs
 }
 
+std::optional<seccomp_data> SeccompAnswersDiffer(const std::vector<sock_filter>& before,
+                                                 const std::vector<sock_filter>& after) {
+  // Numbers: the low ones and x32's, every value either program compares with and its
+  // neighbours (where a search could go wrong), the ends of the range.
+  std::set<uint32_t> numbers = {0x3fffffff, 0x7fffffff, 0x80000000, 0xbfffffff,
+                                0xc0000000, 0xfffffffe, 0xffffffff};
+  // Arguments: each 32-bit half at every value compared with after a load of an argument.
+  std::set<uint32_t> values = {0, 1, 0xffffffff, 0x80000000};
+  for (const std::vector<sock_filter>* p : {&before, &after}) {
+    bool argument = false;
+    for (const sock_filter& i : *p) {
+      if (IsLoad(i)) argument = i.k >= offsetof(seccomp_data, args);
+      if (!IsCond(i) && !IsAnd(i)) continue;
+      for (uint32_t v : {i.k - 1, i.k, i.k + 1}) (argument ? values : numbers).insert(v);
+      if (argument) values.insert(~i.k);
+    }
+  }
+  for (uint32_t n = 0; n < 600; ++n) {
+    numbers.insert(n);
+    numbers.insert(0x40000000 + n);
+  }
+  // Architectures: every one either program names, and two no program does.
+  std::set<uint32_t> arches = {0, 0xdeadbeef};
+  for (const std::vector<sock_filter>* p : {&before, &after}) {
+    bool arch = false;
+    for (const sock_filter& i : *p) {
+      if (IsLoad(i)) arch = i.k == kArchOffset;
+      if (arch && IsCond(i)) arches.insert(i.k);
+    }
+  }
+  std::optional<seccomp_data> differs;
+  // The answers for `d`; true if either program read more than the number and architecture.
+  auto check = [&](const seccomp_data& d) {
+    bool read_more = false;
+    if (RunSeccompProgram(before, d, &read_more) != RunSeccompProgram(after, d, &read_more) &&
+        !differs) {
+      differs = d;
+    }
+    return read_more;
+  };
+  uint64_t random = 0x9e3779b97f4a7c15ULL;  // a fixed sequence (xorshift)
+  auto next = [&] {
+    random ^= random << 13;
+    random ^= random >> 7;
+    random ^= random << 17;
+    return random;
+  };
+  for (uint32_t arch : arches) {
+    for (uint32_t nr : numbers) {
+      seccomp_data base = {};
+      base.arch = arch;
+      base.nr = static_cast<int>(nr);
+      // Neither program looks further: no other input changes either answer.
+      if (!check(base)) continue;
+      for (size_t arg = 0; arg < 6; ++arg) {
+        for (uint32_t v : values) {
+          for (uint64_t value : {uint64_t{v}, uint64_t{v} << 32, uint64_t{v} << 32 | v}) {
+            seccomp_data d = base;
+            d.args[arg] = value;
+            check(d);
+          }
+        }
+      }
+      for (int i = 0; i < 16; ++i) {
+        seccomp_data d = base;
+        d.instruction_pointer = next();
+        for (auto& a : d.args) a = next() >> (next() % 2 ? 32 : 0);
+        check(d);
+      }
+      if (differs) return differs;
+    }
+  }
+  return differs;
+}
+
 std::optional<std::vector<sock_filter>> RebuildSeccomp(const std::vector<sock_filter>& program) {
   if (!Supported(program)) return std::nullopt;
   std::vector<uint8_t> sources = Sources(program);

@@ -20,88 +20,24 @@
 namespace mydocker {
 namespace {
 
-// The values the program compares arguments with (a comparison after a load of one), their
-// neighbours and a few others: what each 32-bit half of an argument is tried at.
-std::set<uint32_t> ArgumentConstants(const std::vector<sock_filter>& program) {
-  std::set<uint32_t> out = {0, 1, 0xffffffff, 0x80000000};
-  bool argument = false;
-  for (const sock_filter& i : program) {
-    if (i.code == (BPF_LD | BPF_W | BPF_ABS)) argument = i.k >= offsetof(seccomp_data, args);
-    if (argument && (BPF_CLASS(i.code) == BPF_JMP || BPF_CLASS(i.code) == BPF_ALU)) {
-      for (uint32_t v : {i.k, i.k + 1, i.k - 1, ~i.k}) out.insert(v);
-    }
-  }
-  return out;
-}
-
-// The inputs the two programs are compared on: every number up to past the highest any
-// architecture uses, the same with x32's bit, the ends of the range, random ones; for each, the
-// arguments all zero, then each half of arguments 0 to 2 at every interesting value (the
-// profiles here test those), and random arguments.
 void ExpectSameAnswers(const std::vector<sock_filter>& before,
                        const std::vector<sock_filter>& after, const std::string& what) {
-  std::mt19937 random(7);
-  std::vector<uint32_t> numbers;
-  for (uint32_t n = 0; n < 1100; ++n) {
-    numbers.push_back(n);
-    numbers.push_back(0x40000000 + n);
-  }
-  for (uint32_t n : {0x3fffffffu, 0x7fffffffu, 0x80000000u, 0xbfffffffu, 0xc0000000u, 0xfffffffeu,
-                     0xffffffffu}) {
-    numbers.push_back(n);
-  }
-  for (int i = 0; i < 300; ++i) numbers.push_back(random());
-  const std::vector<uint32_t> arches = {
-      AUDIT_ARCH_X86_64, AUDIT_ARCH_I386, AUDIT_ARCH_AARCH64, AUDIT_ARCH_ARM, 0, 0xdeadbeef};
-  const std::set<uint32_t> values = ArgumentConstants(before);
-  int differences = 0;
-  // Compares the answers for `d`; true if either program read more than the number and the
-  // architecture.
-  auto check = [&](const seccomp_data& d) {
-    bool read_more = false;
-    uint32_t a = RunSeccompProgram(before, d, &read_more);
-    uint32_t b = RunSeccompProgram(after, d, &read_more);
-    if (a != b && ++differences <= 5) {
-      ADD_FAILURE() << what << ": arch " << std::hex << d.arch << " nr " << d.nr << " args "
-                    << d.args[0] << " " << d.args[1] << " " << d.args[2] << ": " << a << " before, "
-                    << b << " after";
-    }
-    return read_more;
-  };
-  int with_arguments = 0;
-  for (uint32_t arch : arches) {
-    for (uint32_t nr : numbers) {
-      seccomp_data d = {};
-      d.arch = arch;
-      d.nr = static_cast<int>(nr);
-      // Neither program looks further: no other input can change either answer.
-      if (!check(d)) continue;
-      ++with_arguments;
-      for (int arg = 0; arg < 3; ++arg) {
-        for (uint32_t v : values) {
-          d = {};
-          d.arch = arch;
-          d.nr = static_cast<int>(nr);
-          d.args[arg] = v;
-          check(d);
-          d.args[arg] = static_cast<uint64_t>(v) << 32;
-          check(d);
-          d.args[arg] = static_cast<uint64_t>(v) << 32 | v;
-          check(d);
-        }
-      }
-      for (int i = 0; i < 20; ++i) {
-        d = {};
-        d.arch = arch;
-        d.nr = static_cast<int>(nr);
-        d.instruction_pointer = random();
-        for (auto& a : d.args) a = static_cast<uint64_t>(random()) << (random() % 2 ? 32 : 0);
-        check(d);
-      }
+  std::optional<seccomp_data> d = SeccompAnswersDiffer(before, after);
+  ASSERT_FALSE(d.has_value()) << what << ": arch " << std::hex << d->arch << " nr " << d->nr
+                              << " args " << d->args[0] << " " << d->args[1] << " " << d->args[2]
+                              << ": " << RunSeccompProgram(before, *d) << " before, "
+                              << RunSeccompProgram(after, *d) << " after";
+  // The comparison looked at arguments somewhere: each profile here has a rule on one.
+  bool read_more = false;
+  for (uint32_t arch : {AUDIT_ARCH_X86_64, AUDIT_ARCH_AARCH64}) {
+    for (uint32_t nr = 0; nr < 600 && !read_more; ++nr) {
+      seccomp_data probe = {};
+      probe.arch = arch;
+      probe.nr = static_cast<int>(nr);
+      RunSeccompProgram(before, probe, &read_more);
     }
   }
-  EXPECT_GT(with_arguments, 0) << what << ": no call depends on its arguments";
-  EXPECT_EQ(differences, 0) << what;
+  EXPECT_TRUE(read_more) << what;
 }
 
 std::vector<sock_filter> Uncompacted(const LinuxSeccomp& profile) {
