@@ -91,15 +91,21 @@ bool Supported(const std::vector<sock_filter>& p) {
 
 // What the accumulator may hold at each instruction: bits kFromNr, kFromArch, kFromOther.
 enum : uint8_t { kFromNr = 1, kFromArch = 2, kFromOther = 4 };
-std::vector<uint8_t> Sources(const std::vector<sock_filter>& p) {
+// With `arch`, only what that architecture reaches: a test of the accumulator when it can only
+// hold the architecture goes one way. 0 at an instruction no path reaches.
+std::vector<uint8_t> Sources(const std::vector<sock_filter>& p,
+                             std::optional<uint32_t> arch = std::nullopt) {
   std::vector<uint8_t> in(p.size() + 1, 0);
   in[0] = kFromOther;
   for (size_t pc = 0; pc < p.size(); ++pc) {
     const sock_filter& i = p[pc];
+    if (in[pc] == 0) continue;
     uint8_t out = in[pc];
     if (IsLoad(i)) out = i.k == kNrOffset ? kFromNr : i.k == kArchOffset ? kFromArch : kFromOther;
     if (IsJa(i)) {
       in[pc + 1 + i.k] |= out;
+    } else if (IsCond(i) && arch && out == kFromArch) {
+      in[pc + 1 + (Holds(i, *arch) ? i.jt : i.jf)] |= out;
     } else if (IsCond(i)) {
       in[pc + 1 + i.jt] |= out;
       in[pc + 1 + i.jf] |= out;
@@ -201,6 +207,31 @@ class Specializer {
   std::vector<Node> node_list_;
 };
 
+// The answer for (arch, nr) when it depends on nothing else (most numbers): Specializer's
+// walk without building anything.
+std::optional<uint32_t> FoldedAnswer(const std::vector<sock_filter>& p, uint32_t arch,
+                                     uint32_t nr) {
+  uint32_t a = 0;
+  for (size_t pc = 0;;) {
+    const sock_filter& i = p[pc];
+    if (IsLoad(i) && (i.k == kNrOffset || i.k == kArchOffset)) {
+      a = i.k == kNrOffset ? nr : arch;
+      ++pc;
+    } else if (IsAnd(i)) {
+      a &= i.k;
+      ++pc;
+    } else if (IsJa(i)) {
+      pc += 1 + i.k;
+    } else if (IsCond(i)) {
+      pc += 1 + (Holds(i, a) ? i.jt : i.jf);
+    } else if (IsRet(i)) {
+      return i.k;
+    } else {
+      return std::nullopt;  // reads an argument or the instruction pointer
+    }
+  }
+}
+
 struct Segment {
   uint64_t first;  // numbers [first, next segment's first)
   std::vector<sock_filter> answer;
@@ -208,8 +239,8 @@ struct Segment {
 
 // The segments of the number line for `arch`, merged; nullopt if the masks applied to the
 // number cut it into too many blocks.
-std::optional<std::vector<Segment>> Segments(const std::vector<sock_filter>& p,
-                                             const std::vector<uint8_t>& sources, uint32_t arch) {
+std::optional<std::vector<Segment>> Segments(const std::vector<sock_filter>& p, uint32_t arch) {
+  const std::vector<uint8_t> sources = Sources(p, arch);
   std::set<uint64_t> edges = {0};
   for (size_t pc = 0; pc < p.size(); ++pc) {
     const sock_filter& i = p[pc];
@@ -227,7 +258,11 @@ std::optional<std::vector<Segment>> Segments(const std::vector<sock_filter>& p,
   edges.erase(kNumbers);
   std::vector<Segment> out;
   for (uint64_t first : edges) {
-    std::vector<sock_filter> answer = Specializer(p, arch, static_cast<uint32_t>(first)).Run();
+    const uint32_t nr = static_cast<uint32_t>(first);
+    std::optional<uint32_t> ret = FoldedAnswer(p, arch, nr);
+    std::vector<sock_filter> answer =
+        ret ? std::vector<sock_filter>{BPF_STMT(BPF_RET | BPF_K, *ret)}
+            : Specializer(p, arch, nr).Run();
     if (!out.empty() && Same(out.back().answer, answer)) continue;
     out.push_back({first, std::move(answer)});
   }
@@ -460,7 +495,7 @@ std::optional<std::vector<sock_filter>> RebuildSeccomp(const std::vector<sock_fi
 
   std::vector<std::vector<Segment>> segments;
   for (uint32_t arch : arches) {
-    auto s = Segments(program, sources, arch);
+    auto s = Segments(program, arch);
     if (!s) return std::nullopt;
     segments.push_back(*std::move(s));
   }
