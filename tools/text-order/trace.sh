@@ -5,7 +5,8 @@
 #   sudo tools/text-order/trace.sh          # after tools/build.sh; BUILD=dir for another tree
 #
 # Needs root (it runs containers), valgrind, and perf if available. Works in a temporary state
-# root that it removes; the build tree is not changed (the binaries it links are temporary).
+# root that it removes and a network namespace of its own; the build tree is not changed (the
+# binaries it links are temporary).
 # 1. links the CLI without the list and with a link map, and runs each command under valgrind's
 #    lackey, which prints every instruction executed;
 # 2. links the CLI with the list made from that, and runs the commands natively under perf,
@@ -19,6 +20,12 @@ src=$PWD
 build=$(cd "${BUILD:-build}" && pwd)
 out=$src/tools/mydocker/hot-text.ld
 [[ $(id -u) == 0 ]] || { echo "trace.sh: needs root (it runs containers)" >&2; exit 1; }
+# The containers get the default bridge network: in a network namespace of its own, so that the
+# bridge, its addresses and its nftables rules never reach the host's interfaces, and go with it.
+if [[ ${MYDOCKER_TRACE_NETNS:-} != 1 ]]; then
+  exec env MYDOCKER_TRACE_NETNS=1 unshare --net -- "$0" "$@"
+fi
+ip link set lo up
 command -v valgrind >/dev/null || { echo "trace.sh: needs valgrind" >&2; exit 1; }
 link_txt=$build/tools/mydocker/CMakeFiles/mydocker.dir/link.txt
 [[ -f $link_txt ]] || { echo "trace.sh: no CLI link command in $build" >&2; exit 1; }

@@ -19,7 +19,6 @@
 //
 // Exact by construction: for every input the new program returns what the old one returns.
 // Anything unexpected (another instruction, too many block edges) keeps the old program.
-#include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 
