@@ -206,31 +206,6 @@ class Specializer {
   std::vector<Node> node_list_;
 };
 
-// The answer for (arch, nr) when it depends on nothing else (most numbers): Specializer's
-// walk without building anything.
-std::optional<uint32_t> FoldedAnswer(const std::vector<sock_filter>& p, uint32_t arch,
-                                     uint32_t nr) {
-  uint32_t a = 0;
-  for (size_t pc = 0;;) {
-    const sock_filter& i = p[pc];
-    if (IsLoad(i) && (i.k == kNrOffset || i.k == kArchOffset)) {
-      a = i.k == kNrOffset ? nr : arch;
-      ++pc;
-    } else if (IsAnd(i)) {
-      a &= i.k;
-      ++pc;
-    } else if (IsJa(i)) {
-      pc += 1 + i.k;
-    } else if (IsCond(i)) {
-      pc += 1 + (Holds(i, a) ? i.jt : i.jf);
-    } else if (IsRet(i)) {
-      return i.k;
-    } else {
-      return std::nullopt;  // reads an argument or the instruction pointer
-    }
-  }
-}
-
 struct Segment {
   uint64_t first;  // numbers [first, next segment's first)
   std::vector<sock_filter> answer;
@@ -257,11 +232,16 @@ std::optional<std::vector<Segment>> Segments(const std::vector<sock_filter>& p, 
   edges.erase(kNumbers);
   std::vector<Segment> out;
   for (uint64_t first : edges) {
-    const uint32_t nr = static_cast<uint32_t>(first);
-    std::optional<uint32_t> ret = FoldedAnswer(p, arch, nr);
+    // Most answers depend on nothing else: running the program tells, without building
+    // anything; the Specializer only where it reads an argument.
+    seccomp_data d = {};
+    d.arch = arch;
+    d.nr = static_cast<int>(first);
+    bool read_more = false;
+    const uint32_t ret = RunSeccompProgram(p, d, &read_more);
     std::vector<sock_filter> answer =
-        ret ? std::vector<sock_filter>{BPF_STMT(BPF_RET | BPF_K, *ret)}
-            : Specializer(p, arch, nr).Run();
+        read_more ? Specializer(p, arch, static_cast<uint32_t>(first)).Run()
+                  : std::vector<sock_filter>{BPF_STMT(BPF_RET | BPF_K, ret)};
     if (!out.empty() && Same(out.back().answer, answer)) continue;
     out.push_back({first, std::move(answer)});
   }
@@ -524,7 +504,7 @@ std::optional<std::vector<sock_filter>> RebuildSeccomp(const std::vector<sock_fi
   for (size_t a = arches.size(); a-- > 0;) {  // the unnamed architectures' block first: no jump
     if (a + 1 != arches.size()) out.Place(a);
     const std::vector<Segment>& s = segments[a];
-    if (s.size() > 1) {  // a fragment starts by loading what it tests
+    if (s.size() > 1) {  // the tests on the number (a fragment loads what it tests itself)
       out.code().push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, kNrOffset));
     }
     EmitBlock(out, s, labels[a]);
