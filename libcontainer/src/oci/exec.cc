@@ -157,26 +157,51 @@ volatile int forward_to = -1;  // the stub's pidfd: never another process once i
 // Without pidfds (old kernels, valgrind): the stub's pid, which stays its own until we reap it
 // (it is our child), and the handler is gone by then.
 volatile pid_t forward_pid = 0;
+// Signals that came before there was a stub to pass them to (bit per signal number).
+volatile sig_atomic_t held = 0;
+
+constexpr int kForwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
 
 void Forward(int signal) {
   if (forward_to >= 0) {
     ::syscall(SYS_pidfd_send_signal, forward_to, signal, nullptr, 0);
   } else if (forward_pid > 0) {
     ::kill(forward_pid, signal);
+  } else {
+    held = held | (1 << signal);
   }
 }
 
 // Signals this process gets go to the stub, which passes them on to the command (as runc
-// forwards them to the process it waits for).
-void ForwardSignals(int helper_pidfd, pid_t helper_pid) {
-  forward_to = helper_pidfd;
-  forward_pid = helper_pid;
+// forwards them to the process it waits for). The handlers are in place before the stub starts:
+// a signal sent once the command runs (which can be before this process has gone on from
+// starting the stub) is held until there is a stub to pass it to, and does not end this process.
+void HoldSignals() {
   struct sigaction sa = {};
   sa.sa_handler = Forward;
   sa.sa_flags = SA_RESTART;
-  for (int signal : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH}) {
-    ::sigaction(signal, &sa, nullptr);
+  for (int signal : kForwarded) ::sigaction(signal, &sa, nullptr);
+}
+
+// From now on to the stub, with what was held.
+void ForwardSignals(int helper_pidfd, pid_t helper_pid) {
+  forward_to = helper_pidfd;
+  forward_pid = helper_pid;
+  for (int signal : kForwarded) {
+    if (held & (1 << signal)) Forward(signal);
   }
+  held = 0;
+}
+
+// No stub after all: the signals' own actions again, and what was held delivered to us.
+void ReleaseSignals() {
+  struct sigaction sa = {};
+  sa.sa_handler = SIG_DFL;
+  for (int signal : kForwarded) ::sigaction(signal, &sa, nullptr);
+  for (int signal : kForwarded) {
+    if (held & (1 << signal)) ::raise(signal);
+  }
+  held = 0;
 }
 
 }  // namespace
@@ -207,8 +232,14 @@ absl::StatusOr<int> Runtime::Exec(const std::string& id, const ExecArgs& args, p
   MYDOCKER_ASSIGN_OR_RETURN(Spec spec, ExecSpec(record, args));
   MYDOCKER_ASSIGN_OR_RETURN(ExecRequest request, Request(spec, record, *cgroups_, args.detach));
   const int stdio[3] = {STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO};
-  MYDOCKER_ASSIGN_OR_RETURN(StartedStub stub,
-                            StartStub(record.init, request, stdio, args.preserve_fds));
+  HoldSignals();
+  absl::StatusOr<StartedStub> started_stub =
+      StartStub(record.init, request, stdio, args.preserve_fds);
+  if (!started_stub.ok()) {
+    ReleaseSignals();
+    return started_stub.status();
+  }
+  StartedStub stub = *std::move(started_stub);
   ChildProcess& helper = stub.helper;
   // Signals are forwarded from a handler, through the pidfd where there is one.
   ForwardSignals(helper.pidfd(), helper.pid());
